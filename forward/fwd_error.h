@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_error.h - status codes and error messages of libfwd.
+ *
+ * Every libfwd function that can fail returns 0 or one of the FWD_E* codes below and, when
+ * the caller passes a non-NULL fwd_error, writes one line saying what was wrong: the file
+ * and line or the field, what was expected and what was found. Libraries never print.
+ */
+#ifndef FWD_ERROR_H
+#define FWD_ERROR_H
+
+#include <stddef.h>
+
+enum {
+    FWD_OK = 0,
+    FWD_EINVAL = 1,   /* an argument is out of its domain */
+    FWD_ENOMEM = 2,   /* allocation failed or a size would overflow */
+    FWD_EIO = 3,      /* a file could not be opened or read */
+    FWD_EFORMAT = 4,  /* a file or string is not in the expected format */
+    FWD_ENUMERIC = 5  /* a computation gave a non-finite value */
+};
+
+#define FWD_ERROR_MSG_SIZE 256
+
+typedef struct fwd_error {
+    int code;
+    char msg[FWD_ERROR_MSG_SIZE];
+} fwd_error;
+
+/* A short description of a status code ("invalid argument", ...); never NULL. */
+const char *fwd_strerror(int code);
+
+/* Clears err (code 0, empty message). err may be NULL. */
+void fwd_error_clear(fwd_error *err);
+
+#endif /* FWD_ERROR_H */

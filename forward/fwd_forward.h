@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_forward.h - the forward response d = f(m) of a layered earth on a geometry.
+ *
+ * Data layout per model (fwd_geom_ndata values):
+ *   schlumberger, wenner: apparent resistivity (ohm-m) at each point;
+ *   mt: apparent resistivity (ohm-m) at each period, then phase (degrees, 0..90) at each
+ *       period: [rho_a(T_1) .. rho_a(T_n), phase(T_1) .. phase(T_n)].
+ *
+ * A workspace is made once per geometry (and per thread: a workspace is not shared) and
+ * holds everything the evaluation needs, so evaluating allocates nothing. Different
+ * threads may evaluate at once, each with its own workspace on the same geometry.
+ * Methods: docs/methods.md.
+ */
+#ifndef FWD_FORWARD_H
+#define FWD_FORWARD_H
+
+#include <stddef.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_geom.h"
+
+/* Magnetic permeability of free space used for MT, H/m. */
+#define FWD_MU0 (4.0e-7 * 3.14159265358979323846)
+
+/* Accuracy settings; fill with fwd_params_default() and change what you need. */
+typedef struct fwd_params {
+    /* Gauss-Legendre nodes per unit of ln(r) for the potential-difference integral of
+     * Wenner and finite-MN Schlumberger arrays (docs/methods.md); default 12. */
+    double gl_nodes_per_ln;
+    /* Fewest and most nodes of one such integral; defaults 4 and 128. */
+    size_t gl_min_nodes;
+    size_t gl_max_nodes;
+} fwd_params;
+
+/* Default accuracy settings: relative error <= 1e-5 for contrasts up to 1e4. */
+fwd_params fwd_params_default(void);
+
+typedef struct fwd_workspace fwd_workspace;
+
+/*
+ * Makes a workspace for geometry g with settings p (NULL: defaults). g is borrowed and
+ * must outlive the workspace. Returns NULL with err set (FWD_EINVAL, FWD_ENOMEM).
+ */
+fwd_workspace *fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err);
+
+/* Frees w; NULL is a no-op. */
+void fwd_workspace_free(fwd_workspace *w);
+
+/* The geometry w was made for (borrowed). */
+const fwd_geom *fwd_workspace_geom(const fwd_workspace *w);
+
+/*
+ * Computes the response of one n-layer model (rho in ohm-m, thick_m in m, n-1 values, may
+ * be NULL for n == 1) into d (fwd_geom_ndata values). Returns 0, FWD_EINVAL for a bad
+ * model (the message names the layer) or FWD_ENUMERIC if a value is not finite.
+ */
+int fwd_eval(fwd_workspace *w, size_t n, const double *rho, const double *thick_m, double *d,
+             fwd_error *err);
+
+/*
+ * Computes count models given as rows of FWD_MODEL_NPARAMS(n) log10 parameters
+ * (row-major, see fwd_model.h) into count rows of fwd_geom_ndata values in d. Stops at the
+ * first bad row: the message names it ("model 17: ..."). Allocates nothing.
+ */
+int fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, double *d,
+                   fwd_error *err);
+
+#endif /* FWD_FORWARD_H */

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_geom.c - survey methods, geometries and the SPEC syntax.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward/fwd_geom.h"
+#include "forward/fwd_internal.h"
+
+struct fwd_geom {
+    fwd_method method;
+    size_t n;
+    double *x;
+    double *mn2; /* NULL unless a finite-MN Schlumberger geometry */
+};
+
+const char *
+fwd_method_name(fwd_method m)
+{
+    switch (m) {
+    case FWD_SCHLUMBERGER:
+        return "schlumberger";
+    case FWD_WENNER:
+        return "wenner";
+    case FWD_MT:
+        return "mt";
+    }
+    return "unknown";
+}
+
+const char *
+fwd_method_xname(fwd_method m)
+{
+    switch (m) {
+    case FWD_SCHLUMBERGER:
+        return "ab2_m";
+    case FWD_WENNER:
+        return "a_m";
+    case FWD_MT:
+        return "period_s";
+    }
+    return "x";
+}
+
+int
+fwd_method_parse(const char *s, fwd_method *m, fwd_error *err)
+{
+    if (s != NULL && strcmp(s, "schlumberger") == 0)
+        *m = FWD_SCHLUMBERGER;
+    else if (s != NULL && strcmp(s, "wenner") == 0)
+        *m = FWD_WENNER;
+    else if (s != NULL && strcmp(s, "mt") == 0)
+        *m = FWD_MT;
+    else
+        return fwd_fail(err, FWD_EINVAL,
+                        "method: expected schlumberger, wenner or mt, got \"%s\"",
+                        s ? s : "");
+    return FWD_OK;
+}
+
+fwd_geom *
+fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2, fwd_error *err)
+{
+    fwd_geom *g = NULL;
+    const char *xname = fwd_method_xname(m);
+    size_t i;
+
+    if (m != FWD_SCHLUMBERGER && m != FWD_WENNER && m != FWD_MT) {
+        fwd_fail(err, FWD_EINVAL, "method: expected schlumberger, wenner or mt, got %d",
+                 (int)m);
+        return NULL;
+    }
+    if (n < 1 || n > FWD_MAX_POINTS || x == NULL) {
+        fwd_fail(err, FWD_EINVAL, "%s: expected 1 to %d points, got %zu", xname,
+                 FWD_MAX_POINTS, x == NULL ? (size_t)0 : n);
+        return NULL;
+    }
+    if (mn2 != NULL && m != FWD_SCHLUMBERGER) {
+        fwd_fail(err, FWD_EINVAL, "mn2_m: only a schlumberger geometry has MN/2, not %s",
+                 fwd_method_name(m));
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        if (!isfinite(x[i]) || !(x[i] > 0)) {
+            fwd_fail(err, FWD_EINVAL, "%s: point %zu: expected finite > 0, got %g", xname,
+                     i + 1, x[i]);
+            return NULL;
+        }
+        if (mn2 != NULL && (!isfinite(mn2[i]) || !(mn2[i] > 0) || !(mn2[i] < x[i]))) {
+            fwd_fail(err, FWD_EINVAL,
+                     "mn2_m: point %zu: expected finite > 0 and < AB/2 = %g m, got %g",
+                     i + 1, x[i], mn2[i]);
+            return NULL;
+        }
+    }
+    g = calloc(1, sizeof *g);
+    if (g == NULL)
+        goto nomem;
+    g->method = m;
+    g->n = n;
+    g->x = malloc(n * sizeof *g->x);
+    if (g->x == NULL)
+        goto nomem;
+    memcpy(g->x, x, n * sizeof *g->x);
+    if (mn2 != NULL) {
+        g->mn2 = malloc(n * sizeof *g->mn2);
+        if (g->mn2 == NULL)
+            goto nomem;
+        memcpy(g->mn2, mn2, n * sizeof *g->mn2);
+    }
+    return g;
+
+nomem:
+    fwd_geom_free(g);
+    fwd_fail(err, FWD_ENOMEM, "geometry: out of memory for %zu points", n);
+    return NULL;
+}
+
+void
+fwd_geom_free(fwd_geom *g)
+{
+    if (g == NULL)
+        return;
+    free(g->mn2);
+    free(g->x);
+    free(g);
+}
+
+fwd_method
+fwd_geom_method(const fwd_geom *g)
+{
+    return g->method;
+}
+
+size_t
+fwd_geom_size(const fwd_geom *g)
+{
+    return g->n;
+}
+
+size_t
+fwd_geom_ndata(const fwd_geom *g)
+{
+    return g->method == FWD_MT ? 2 * g->n : g->n;
+}
+
+const double *
+fwd_geom_x(const fwd_geom *g)
+{
+    return g->x;
+}
+
+const double *
+fwd_geom_mn2(const fwd_geom *g)
+{
+    return g->mn2;
+}
+
+/* Parses one positive finite number filling the whole of s; 0 on success. */
+static int
+parse_positive(const char *s, double *v)
+{
+    char *end = NULL;
+
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v) || !(*v > 0))
+        return -1;
+    return 0;
+}
+
+/* Appends v to a growing array. */
+static int
+push(double **a, size_t *n, size_t *cap, double v)
+{
+    double *t;
+    size_t c;
+
+    if (*n == *cap) {
+        c = *cap ? 2 * *cap : 16;
+        t = realloc(*a, c * sizeof *t);
+        if (t == NULL)
+            return -1;
+        *a = t;
+        *cap = c;
+    }
+    (*a)[(*n)++] = v;
+    return 0;
+}
+
+/* Copies s without leading and trailing blanks into buf (size cap); -1 if too long. */
+static int
+trim_copy(char *buf, size_t cap, const char *s, size_t len)
+{
+    while (len > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+        s++;
+        len--;
+    }
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
+                       s[len - 1] == '\n'))
+        len--;
+    if (len >= cap)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return 0;
+}
+
+static int
+spec_file(const char *path, const char *name, double **values, size_t *n, fwd_error *err)
+{
+    FILE *f = NULL;
+    char line[512], tok[512];
+    size_t lineno = 0, cap = 0, len;
+    char *hash;
+    double v;
+    int rc = FWD_OK;
+
+    f = fopen(path, "r");
+    if (f == NULL)
+        return fwd_fail(err, FWD_EIO, "%s: cannot open \"%s\": %s", name, path,
+                        strerror(errno));
+    while (fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: line longer than %zu characters",
+                          path, lineno, name, sizeof line - 2);
+            goto done;
+        }
+        hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        if (trim_copy(tok, sizeof tok, line, strlen(line)) != 0 || tok[0] == '\0')
+            continue;
+        if (parse_positive(tok, &v) != 0) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"",
+                          path, lineno, name, tok);
+            goto done;
+        }
+        if (*n >= FWD_MAX_POINTS) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: more than %d values", path, lineno,
+                          name, FWD_MAX_POINTS);
+            goto done;
+        }
+        if (push(values, n, &cap, v) != 0) {
+            rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+            goto done;
+        }
+    }
+    if (ferror(f)) {
+        rc = fwd_fail(err, FWD_EIO, "%s: error reading \"%s\"", name, path);
+        goto done;
+    }
+    if (*n == 0)
+        rc = fwd_fail(err, FWD_EFORMAT, "%s: \"%s\" holds no values", name, path);
+done:
+    fclose(f);
+    return rc;
+}
+
+static int
+spec_range(const char *spec, const char *name, double **values, size_t *n, fwd_error *err)
+{
+    char part[3][128];
+    const char *p = spec, *c;
+    double start, stop, cnt;
+    size_t k, i, count;
+    char *end = NULL;
+    long lc;
+
+    for (k = 0; k < 3; k++) {
+        c = (k < 2) ? strchr(p, ':') : p + strlen(p);
+        if (c == NULL || trim_copy(part[k], sizeof part[k], p, (size_t)(c - p)) != 0)
+            return fwd_fail(err, FWD_EINVAL, "%s: expected START:STOP:COUNT, got \"%s\"",
+                            name, spec);
+        p = c + 1;
+    }
+    if (strchr(part[2], ':') != NULL)
+        return fwd_fail(err, FWD_EINVAL, "%s: expected START:STOP:COUNT, got \"%s\"", name,
+                        spec);
+    if (parse_positive(part[0], &start) != 0)
+        return fwd_fail(err, FWD_EINVAL, "%s: START: expected a number > 0, got \"%s\"",
+                        name, part[0]);
+    if (parse_positive(part[1], &stop) != 0)
+        return fwd_fail(err, FWD_EINVAL, "%s: STOP: expected a number > 0, got \"%s\"",
+                        name, part[1]);
+    errno = 0;
+    lc = strtol(part[2], &end, 10);
+    if (end == part[2] || *end != '\0' || errno == ERANGE || lc < 1 || lc > FWD_MAX_POINTS)
+        return fwd_fail(err, FWD_EINVAL,
+                        "%s: COUNT: expected an integer from 1 to %d, got \"%s\"", name,
+                        FWD_MAX_POINTS, part[2]);
+    count = (size_t)lc;
+    if (count == 1 ? stop != start : !(stop > start))
+        return fwd_fail(err, FWD_EINVAL,
+                        "%s: expected STOP > START (or STOP == START with COUNT 1), got "
+                        "\"%s\"",
+                        name, spec);
+    *values = malloc(count * sizeof **values);
+    if (*values == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+    cnt = (double)(count > 1 ? count - 1 : 1);
+    for (i = 0; i < count; i++)
+        (*values)[i] = start * pow(stop / start, (double)i / cnt);
+    (*values)[count - 1] = stop;
+    *n = count;
+    return FWD_OK;
+}
+
+static int
+spec_list(const char *spec, const char *name, double **values, size_t *n, fwd_error *err)
+{
+    char tok[128];
+    const char *p = spec, *c;
+    size_t cap = 0;
+    double v;
+
+    for (;;) {
+        c = strchr(p, ',');
+        if (c == NULL)
+            c = p + strlen(p);
+        if (trim_copy(tok, sizeof tok, p, (size_t)(c - p)) != 0)
+            return fwd_fail(err, FWD_EINVAL,
+                            "%s: value %zu: expected a number > 0, got %zu characters", name,
+                            *n + 1, (size_t)(c - p));
+        if (parse_positive(tok, &v) != 0)
+            return fwd_fail(err, FWD_EINVAL, "%s: value %zu: expected a number > 0, got \"%s\"",
+                            name, *n + 1, tok);
+        if (*n >= FWD_MAX_POINTS)
+            return fwd_fail(err, FWD_EINVAL, "%s: more than %d values", name,
+                            FWD_MAX_POINTS);
+        if (push(values, n, &cap, v) != 0)
+            return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+        if (*c == '\0')
+            break;
+        p = c + 1;
+    }
+    return FWD_OK;
+}
+
+int
+fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n,
+               fwd_error *err)
+{
+    int rc;
+
+    *values = NULL;
+    *n = 0;
+    if (name == NULL)
+        name = "SPEC";
+    if (spec == NULL || spec[0] == '\0')
+        return fwd_fail(err, FWD_EINVAL,
+                        "%s: expected a list, START:STOP:COUNT or @FILE, got \"\"", name);
+    if (spec[0] == '@')
+        rc = spec_file(spec + 1, name, values, n, err);
+    else if (strchr(spec, ':') != NULL)
+        rc = spec_range(spec, name, values, n, err);
+    else
+        rc = spec_list(spec, name, values, n, err);
+    if (rc != FWD_OK) {
+        free(*values);
+        *values = NULL;
+        *n = 0;
+    }
+    return rc;
+}

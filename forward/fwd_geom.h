@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_geom.h - survey methods and geometries, and the geometry SPEC syntax.
+ *
+ * A geometry is a method and the points it measures at: AB/2 in metres (and optionally
+ * MN/2 in metres) for Schlumberger, the electrode spacing a in metres for Wenner, periods
+ * in seconds for magnetotellurics (MT). Points are kept in the order given.
+ */
+#ifndef FWD_GEOM_H
+#define FWD_GEOM_H
+
+#include <stddef.h>
+
+#include "forward/fwd_error.h"
+
+typedef enum fwd_method { FWD_SCHLUMBERGER = 0, FWD_WENNER = 1, FWD_MT = 2 } fwd_method;
+
+/* Largest number of points of one geometry. */
+#define FWD_MAX_POINTS 100000
+
+/* "schlumberger", "wenner" or "mt"; "unknown" for any other value. */
+const char *fwd_method_name(fwd_method m);
+
+/* Parses a method name (exact, lower case). FWD_EINVAL names the accepted values. */
+int fwd_method_parse(const char *s, fwd_method *m, fwd_error *err);
+
+/* CSV column name of the geometry variable: "ab2_m", "a_m" or "period_s". */
+const char *fwd_method_xname(fwd_method m);
+
+typedef struct fwd_geom fwd_geom;
+
+/*
+ * Makes a geometry of n points x (AB/2 m, a m, or period s). mn2 (n values of MN/2, m) is
+ * only for FWD_SCHLUMBERGER and may be NULL for the ideal array (MN -> 0). Every value
+ * must be finite and > 0, and MN/2 < AB/2. The arrays are copied. Returns NULL with err
+ * set (FWD_EINVAL naming the point, FWD_ENOMEM).
+ */
+fwd_geom *fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2,
+                         fwd_error *err);
+
+/* Frees g; NULL is a no-op. */
+void fwd_geom_free(fwd_geom *g);
+
+fwd_method fwd_geom_method(const fwd_geom *g);
+
+/* Number of points (spacings or periods). */
+size_t fwd_geom_size(const fwd_geom *g);
+
+/* Number of data values per model: the number of points, twice that for MT. */
+size_t fwd_geom_ndata(const fwd_geom *g);
+
+/* The points, borrowed from g and valid until fwd_geom_free(g). */
+const double *fwd_geom_x(const fwd_geom *g);
+
+/* MN/2 per point (m), borrowed; NULL for an ideal Schlumberger and the other methods. */
+const double *fwd_geom_mn2(const fwd_geom *g);
+
+/*
+ * Parses a geometry SPEC into a new array of values, all finite and > 0:
+ *   "1,2,5,10"          a comma list;
+ *   "START:STOP:COUNT"  COUNT log-spaced values, both ends included (STOP > START);
+ *   "@FILE"             one value per line, '#' starts a comment, blank lines skipped.
+ * name is the option the SPEC came from, used in messages ("--ab2: expected ...").
+ * On success *values (free() it) holds *n >= 1 values; on failure *values is NULL and err
+ * says what was wrong, with file:line for @FILE.
+ */
+int fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n,
+                   fwd_error *err);
+
+#endif /* FWD_GEOM_H */

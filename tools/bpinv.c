@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpinv.c - the bpinv command: dispatches to its subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "tools/cli.h"
+
+static void
+usage(FILE *f)
+{
+    fputs("usage: bpinv COMMAND [OPTIONS]\n"
+          "\n"
+          "Geophysical 1D inversion with a trained backpropagation network.\n"
+          "\n"
+          "commands:\n"
+          "  forward   response of a layered earth (schlumberger, wenner, mt) as CSV\n"
+          "  samples   generate a training set (not yet available)\n"
+          "  train     train an inverse network (not yet available)\n"
+          "  invert    invert field soundings (not yet available)\n"
+          "  info      describe a bpinv HDF5 file (not yet available)\n"
+          "  help      this text; 'bpinv COMMAND --help' for a command's options\n"
+          "\n"
+          "options:\n"
+          "  -h, --help     this text\n"
+          "  -V, --version  print the version\n",
+          f);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *cmd;
+
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("bpinv %s\n", BPINV_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "forward") == 0)
+        return cmd_forward(argc - 1, argv + 1);
+    if (strcmp(cmd, "samples") == 0 || strcmp(cmd, "train") == 0 ||
+        strcmp(cmd, "invert") == 0 || strcmp(cmd, "info") == 0) {
+        fprintf(stderr, "bpinv: '%s' is not available yet in this version\n", cmd);
+        return CLI_USAGE;
+    }
+    fprintf(stderr, "bpinv: unknown command \"%s\"; try 'bpinv --help'\n", cmd);
+    return CLI_USAGE;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_forward.c - `bpinv forward`: the response of one layered-earth model as CSV.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward/fwd_forward.h"
+#include "forward/fwd_geom.h"
+#include "forward/fwd_model.h"
+#include "tools/cli.h"
+
+static const char *const forward_usage =
+    "usage: bpinv forward -m METHOD --rho R1,..,RN [--thick H1,..,HN-1] GEOMETRY\n"
+    "\n"
+    "Prints the response of an N-layer earth as CSV with a header, 12 significant digits.\n"
+    "\n"
+    "  -m, --method METHOD  schlumberger, wenner or mt (required)\n"
+    "  --rho LIST           layer resistivities, ohm-m, top first (required)\n"
+    "  --thick LIST         thicknesses of the N-1 upper layers, m (required when N > 1)\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "GEOMETRY, one of:\n"
+    "  --ab2 SPEC [--mn2 SPEC]  schlumberger: AB/2, m; MN/2, m (one value for all, or one\n"
+    "                           per AB/2; omitted: ideal array, MN -> 0)\n"
+    "  --a SPEC                 wenner: electrode spacing a, m\n"
+    "  --period SPEC            mt: periods, s\n"
+    "\n"
+    "SPEC: a comma list 1,2,5,10; START:STOP:COUNT, COUNT log-spaced values with both ends;\n"
+    "      or @FILE, one value per line, '#' comments.\n"
+    "\n"
+    "Output columns: ab2_m,rho_a_ohmm (ab2_m,mn2_m,rho_a_ohmm with --mn2), a_m,rho_a_ohmm,\n"
+    "or period_s,rho_a_ohmm,phase_deg.\n"
+    "\n"
+    "example: bpinv forward -m schlumberger --rho 100,10,1000 --thick 5,20 --ab2 1:1000:13\n";
+
+enum { OPT_RHO = 256, OPT_THICK, OPT_AB2, OPT_MN2, OPT_A, OPT_PERIOD };
+
+struct forward_args {
+    const char *method, *rho, *thick, *ab2, *mn2, *a, *period;
+};
+
+/* Checks that the geometry options fit the method; prints each problem. */
+static int
+check_geometry_options(const struct forward_args *o, fwd_method m)
+{
+    int bad = 0;
+
+    if (m == FWD_SCHLUMBERGER && o->ab2 == NULL) {
+        cli_error("forward", "--ab2: missing; a schlumberger sounding needs AB/2 values, m");
+        bad = 1;
+    }
+    if (m == FWD_WENNER && o->a == NULL) {
+        cli_error("forward", "--a: missing; a wenner sounding needs spacings a, m");
+        bad = 1;
+    }
+    if (m == FWD_MT && o->period == NULL) {
+        cli_error("forward", "--period: missing; an mt sounding needs periods, s");
+        bad = 1;
+    }
+    if (m != FWD_SCHLUMBERGER && o->ab2 != NULL) {
+        cli_error("forward", "--ab2: not an option of method %s, got \"%s\"",
+                  fwd_method_name(m), o->ab2);
+        bad = 1;
+    }
+    if (m != FWD_SCHLUMBERGER && o->mn2 != NULL) {
+        cli_error("forward", "--mn2: not an option of method %s, got \"%s\"",
+                  fwd_method_name(m), o->mn2);
+        bad = 1;
+    }
+    if (m != FWD_WENNER && o->a != NULL) {
+        cli_error("forward", "--a: not an option of method %s, got \"%s\"",
+                  fwd_method_name(m), o->a);
+        bad = 1;
+    }
+    if (m != FWD_MT && o->period != NULL) {
+        cli_error("forward", "--period: not an option of method %s, got \"%s\"",
+                  fwd_method_name(m), o->period);
+        bad = 1;
+    }
+    return bad ? -1 : 0;
+}
+
+static int
+print_csv(const fwd_geom *g, const double *d)
+{
+    size_t i, n = fwd_geom_size(g);
+    const double *x = fwd_geom_x(g), *mn2 = fwd_geom_mn2(g);
+    fwd_method m = fwd_geom_method(g);
+
+    if (m == FWD_MT)
+        printf("period_s,rho_a_ohmm,phase_deg\n");
+    else if (mn2 != NULL)
+        printf("ab2_m,mn2_m,rho_a_ohmm\n");
+    else
+        printf("%s,rho_a_ohmm\n", fwd_method_xname(m));
+    for (i = 0; i < n; i++) {
+        if (m == FWD_MT)
+            printf("%.12g,%.12g,%.12g\n", x[i], d[i], d[n + i]);
+        else if (mn2 != NULL)
+            printf("%.12g,%.12g,%.12g\n", x[i], mn2[i], d[i]);
+        else
+            printf("%.12g,%.12g\n", x[i], d[i]);
+    }
+    return cli_close_stdout("forward");
+}
+
+int
+cmd_forward(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"method", required_argument, NULL, 'm'}, {"rho", required_argument, NULL, OPT_RHO},
+        {"thick", required_argument, NULL, OPT_THICK}, {"ab2", required_argument, NULL, OPT_AB2},
+        {"mn2", required_argument, NULL, OPT_MN2},     {"a", required_argument, NULL, OPT_A},
+        {"period", required_argument, NULL, OPT_PERIOD}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct forward_args o;
+    fwd_method method = FWD_SCHLUMBERGER;
+    double *rho = NULL, *thick = NULL, *x = NULL, *mn2 = NULL, *d = NULL, v;
+    size_t nrho = 0, nthick = 0, nx = 0, nmn2 = 0, i;
+    fwd_geom *g = NULL;
+    fwd_workspace *w = NULL;
+    fwd_error err;
+    int c, bad = 0, geom_ok = 0, rc = CLI_USAGE;
+    const char *xopt;
+
+    memset(&o, 0, sizeof o);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":m:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            o.method = optarg;
+            break;
+        case OPT_RHO:
+            o.rho = optarg;
+            break;
+        case OPT_THICK:
+            o.thick = optarg;
+            break;
+        case OPT_AB2:
+            o.ab2 = optarg;
+            break;
+        case OPT_MN2:
+            o.mn2 = optarg;
+            break;
+        case OPT_A:
+            o.a = optarg;
+            break;
+        case OPT_PERIOD:
+            o.period = optarg;
+            break;
+        case 'h':
+            fputs(forward_usage, stdout);
+            return cli_close_stdout("forward") ? CLI_FAIL : CLI_OK;
+        case ':':
+            cli_error("forward", "%s: missing its value", argv[optind - 1]);
+            bad = 1;
+            break;
+        default:
+            cli_error("forward", "unknown option \"%s\"; try 'bpinv forward --help'",
+                      argv[optind - 1]);
+            bad = 1;
+            break;
+        }
+    }
+    if (optind < argc) {
+        cli_error("forward", "unexpected argument \"%s\"; try 'bpinv forward --help'",
+                  argv[optind]);
+        bad = 1;
+    }
+    if (bad)
+        goto done;
+
+    /* Report every bad option, not just the first. */
+    if (o.method == NULL) {
+        cli_error("forward", "-m/--method: missing; expected schlumberger, wenner or mt");
+        bad = 1;
+    } else if (fwd_method_parse(o.method, &method, &err) != FWD_OK) {
+        cli_error("forward", "-m/--method: %s", err.msg);
+        bad = 1;
+    } else if (check_geometry_options(&o, method) != 0) {
+        bad = 1;
+    } else {
+        geom_ok = 1;
+    }
+    if (o.rho == NULL) {
+        cli_error("forward", "--rho: missing; expected layer resistivities, ohm-m");
+        bad = 1;
+    } else if (cli_parse_list("forward", "--rho", o.rho, &rho, &nrho) != 0) {
+        bad = 1;
+    }
+    if (o.thick != NULL && cli_parse_list("forward", "--thick", o.thick, &thick, &nthick) != 0)
+        bad = 1;
+    if (rho != NULL && (thick != NULL || o.thick == NULL) && nthick + 1 != nrho) {
+        cli_error("forward", "--thick: expected %zu value%s for %zu layers (--rho), got %zu",
+                  nrho - 1, nrho == 2 ? "" : "s", nrho, nthick);
+        bad = 1;
+    }
+    if (rho != NULL && nrho > FWD_MAX_LAYERS) {
+        cli_error("forward", "--rho: expected at most %d layers, got %zu", FWD_MAX_LAYERS,
+                  nrho);
+        bad = 1;
+    }
+    xopt = method == FWD_MT ? "--period" : method == FWD_WENNER ? "--a" : "--ab2";
+    if (geom_ok) {
+        const char *spec = method == FWD_MT ? o.period : method == FWD_WENNER ? o.a : o.ab2;
+        if (cli_parse_spec("forward", xopt, spec, &x, &nx) != 0)
+            bad = 1;
+        if (o.mn2 != NULL && cli_parse_spec("forward", "--mn2", o.mn2, &mn2, &nmn2) != 0)
+            bad = 1;
+    }
+    if (bad)
+        goto done;
+    if (mn2 != NULL && nmn2 != nx) {
+        if (nmn2 != 1) {
+            cli_error("forward", "--mn2: expected 1 value or %zu (one per AB/2), got %zu", nx,
+                      nmn2);
+            goto done;
+        }
+        v = mn2[0];
+        free(mn2);
+        mn2 = malloc(nx * sizeof *mn2);
+        if (mn2 == NULL) {
+            cli_error("forward", "out of memory");
+            rc = CLI_FAIL;
+            goto done;
+        }
+        for (i = 0; i < nx; i++)
+            mn2[i] = v;
+    }
+    g = fwd_geom_alloc(method, nx, x, mn2, &err);
+    if (g == NULL) {
+        cli_error("forward", "%s: %s", mn2 != NULL && strncmp(err.msg, "mn2", 3) == 0
+                                           ? "--mn2" : xopt, err.msg);
+        rc = err.code == FWD_ENOMEM ? CLI_FAIL : CLI_USAGE;
+        goto done;
+    }
+    rc = CLI_FAIL;
+    w = fwd_workspace_alloc(g, NULL, &err);
+    d = malloc(fwd_geom_ndata(g) * sizeof *d);
+    if (w == NULL || d == NULL) {
+        cli_error("forward", "%s", w == NULL ? err.msg : "out of memory");
+        goto done;
+    }
+    if (fwd_eval(w, nrho, rho, thick, d, &err) != FWD_OK) {
+        cli_error("forward", "%s", err.msg);
+        rc = err.code == FWD_EINVAL ? CLI_USAGE : CLI_FAIL;
+        goto done;
+    }
+    rc = print_csv(g, d) == 0 ? CLI_OK : CLI_FAIL;
+done:
+    free(d);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    free(mn2);
+    free(x);
+    free(thick);
+    free(rho);
+    return rc;
+}
