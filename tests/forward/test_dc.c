@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_dc.c - DC resistivity responses against image series, numerical Hankel
+ * integration and asymptotes.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include <criterion/criterion.h>
+
+#include "forward/fwd_forward.h"
+#include "forward/fwd_model.h"
+#include "tests/forward/ref.h"
+
+/* Evaluates one model on one geometry; the test fails on any error. */
+static void
+eval(fwd_method m, size_t npts, const double *x, const double *mn2, size_t n,
+     const double *rho, const double *h, double *d)
+{
+    fwd_error err;
+    fwd_geom *g = fwd_geom_alloc(m, npts, x, mn2, &err);
+    fwd_workspace *w;
+
+    cr_assert_not_null(g, "geometry: %s", err.msg);
+    w = fwd_workspace_alloc(g, NULL, &err);
+    cr_assert_not_null(w, "workspace: %s", err.msg);
+    cr_assert_eq(fwd_eval(w, n, rho, h, d, &err), 0, "eval: %s", err.msg);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+Test(dc, half_space_is_rho)
+{
+    double x[] = {0.1, 2.385, 10, 300, 1e5}, mn2[] = {0.01, 1, 0.5, 100, 3e4}, d[5];
+    double rho[] = {2.385};
+    size_t i;
+
+    eval(FWD_SCHLUMBERGER, 5, x, NULL, 1, rho, NULL, d);
+    for (i = 0; i < 5; i++)
+        cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "schlumberger %g: %.15g", x[i], d[i]);
+    eval(FWD_SCHLUMBERGER, 5, x, mn2, 1, rho, NULL, d);
+    for (i = 0; i < 5; i++)
+        cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "finite MN %g: %.15g", x[i], d[i]);
+    eval(FWD_WENNER, 5, x, NULL, 1, rho, NULL, d);
+    for (i = 0; i < 5; i++)
+        cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "wenner %g: %.15g", x[i], d[i]);
+}
+
+/* Layers of equal resistivity are a half-space whatever their thicknesses. */
+Test(dc, equal_layers_are_a_half_space)
+{
+    double x[] = {0.3, 7.1, 4e3}, d[3];
+    double rho[] = {37.5, 37.5, 37.5, 37.5}, h[] = {1e-3, 2.5, 1e5};
+    size_t i;
+
+    eval(FWD_SCHLUMBERGER, 3, x, NULL, 4, rho, h, d);
+    for (i = 0; i < 3; i++)
+        cr_assert(rel_diff(d[i], 37.5) < 1e-13, "%g: %.15g", x[i], d[i]);
+}
+
+static const double ks[] = {-0.999, -0.99, -0.9, -0.5, -0.1, 0.1, 0.5, 0.9, 0.99, 0.999};
+#define NK (sizeof ks / sizeof ks[0])
+
+/* Spacings from 0.01 h to 1000 h, 5 per decade, with h = 3.7 m. */
+#define H2 3.7
+#define NS 26
+static void
+spacings(double *x)
+{
+    size_t i;
+
+    for (i = 0; i < NS; i++)
+        x[i] = H2 * pow(10.0, -2.0 + i / 5.0);
+}
+
+Test(dc, two_layer_schlumberger_image_series)
+{
+    double x[NS], d[NS], rho[2], h[1] = {H2}, ref, worst = 0;
+    size_t i, j;
+
+    spacings(x);
+    for (j = 0; j < NK; j++) {
+        rho[0] = 12.5;
+        rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
+        eval(FWD_SCHLUMBERGER, NS, x, NULL, 2, rho, h, d);
+        for (i = 0; i < NS; i++) {
+            ref = ref_schlumberger_2layer(rho[0], rho[1], H2, x[i]);
+            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g: %.12g vs %.12g", ks[j], x[i],
+                      d[i], ref);
+            worst = fmax(worst, rel_diff(d[i], ref));
+        }
+    }
+    cr_log_info("two-layer schlumberger: worst relative error %.2e", worst);
+}
+
+Test(dc, two_layer_wenner_image_series)
+{
+    double x[NS], d[NS], rho[2], h[1] = {H2}, ref, worst = 0;
+    size_t i, j;
+
+    spacings(x);
+    for (j = 0; j < NK; j++) {
+        rho[0] = 450.0;
+        rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
+        eval(FWD_WENNER, NS, x, NULL, 2, rho, h, d);
+        for (i = 0; i < NS; i++) {
+            ref = ref_wenner_2layer(rho[0], rho[1], H2, x[i]);
+            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g a %g: %.12g vs %.12g", ks[j], x[i],
+                      d[i], ref);
+            worst = fmax(worst, rel_diff(d[i], ref));
+        }
+    }
+    cr_log_info("two-layer wenner: worst relative error %.2e", worst);
+}
+
+Test(dc, two_layer_finite_mn_image_series)
+{
+    double x[NS], mn2[NS], d[NS], rho[2], h[1] = {H2}, ref;
+    const double frac[] = {0.01, 0.2, 0.6};
+    size_t i, j, f;
+
+    spacings(x);
+    for (f = 0; f < 3; f++) {
+        for (i = 0; i < NS; i++)
+            mn2[i] = frac[f] * x[i];
+        for (j = 0; j < NK; j++) {
+            rho[0] = 80.0;
+            rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
+            eval(FWD_SCHLUMBERGER, NS, x, mn2, 2, rho, h, d);
+            for (i = 0; i < NS; i++) {
+                ref = ref_schlumberger_mn_2layer(rho[0], rho[1], H2, x[i], mn2[i]);
+                cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g mn2 %g: %.12g vs %.12g",
+                          ks[j], x[i], mn2[i], d[i], ref);
+            }
+        }
+    }
+}
+
+/* Models of 3 and 4 layers, resistivities in [1e-2, 1e5] ohm-m, contrasts up to 1e4. */
+struct model {
+    size_t n;
+    double rho[4], h[3];
+};
+static const struct model models[] = {
+    {3, {100, 1e-2, 100}, {5, 20}},
+    {3, {1e-2, 100, 1}, {2, 50}},
+    {3, {10, 1e5, 10}, {1, 2}},
+    {3, {1e5, 10, 1e3}, {30, 300}},
+    {3, {1e3, 1e5, 10}, {300, 3000}},
+    {4, {50, 5e3, 0.5, 500}, {2.5, 10, 40}},
+    {4, {1, 1e4, 1e2, 1e4}, {0.5, 5, 500}},
+    {4, {2e3, 20, 2e4, 2}, {10, 100, 1000}},
+    {4, {20, 2e4, 2, 200}, {100, 500, 5000}},
+};
+#define NM (sizeof models / sizeof models[0])
+
+/*
+ * The reference integrates oscillation by oscillation up to 2 lambda h1 = 45, about
+ * 7 spacing / h1 intervals: pairs beyond spacing / h1 = 1500 are left out to keep the test
+ * fast; the thick models still cover spacings up to 100 km.
+ */
+#define MAX_RATIO 1500.0
+static const double xs[] = {0.1, 0.7, 3, 20, 150, 1e3, 8e3, 1e5};
+#define NX (sizeof xs / sizeof xs[0])
+
+static void
+check_quadrature(fwd_method m, double (*ref_fn)(size_t, const double *, const double *, double))
+{
+    double d[NX], ref, worst = 0;
+    size_t i, j, covered[NX] = {0};
+
+    for (j = 0; j < NM; j++) {
+        eval(m, NX, xs, NULL, models[j].n, models[j].rho, models[j].h, d);
+        for (i = 0; i < NX; i++) {
+            if (xs[i] / models[j].h[0] > MAX_RATIO)
+                continue;
+            ref = ref_fn(models[j].n, models[j].rho, models[j].h, xs[i]);
+            cr_assert(rel_diff(d[i], ref) < 1e-5, "model %zu x %g: %.12g vs %.12g", j, xs[i],
+                      d[i], ref);
+            worst = fmax(worst, rel_diff(d[i], ref));
+            covered[i]++;
+        }
+    }
+    for (i = 0; i < NX; i++)
+        cr_assert(covered[i] >= 2, "spacing %g m checked against %zu models only", xs[i],
+                  covered[i]);
+    cr_log_info("%s: worst relative error against quadrature %.2e", fwd_method_name(m), worst);
+}
+
+Test(dc, multilayer_schlumberger_quadrature, .timeout = 300)
+{
+    check_quadrature(FWD_SCHLUMBERGER, ref_schlumberger_quad);
+}
+
+Test(dc, multilayer_wenner_quadrature, .timeout = 300)
+{
+    check_quadrature(FWD_WENNER, ref_wenner_quad);
+}
+
+Test(dc, asymptotes)
+{
+    double rho[] = {63.0, 7.0, 940.0}, h[] = {12.0, 30.0}, x[] = {1e-3, 1e7}, d[2];
+
+    eval(FWD_SCHLUMBERGER, 2, x, NULL, 3, rho, h, d);
+    cr_assert(rel_diff(d[0], rho[0]) < 1e-6, "ab2 << h1: %.12g", d[0]);
+    cr_assert(rel_diff(d[1], rho[2]) < 1e-4, "ab2 >> depth: %.12g", d[1]);
+    eval(FWD_WENNER, 2, x, NULL, 3, rho, h, d);
+    cr_assert(rel_diff(d[0], rho[0]) < 1e-6, "a << h1: %.12g", d[0]);
+    cr_assert(rel_diff(d[1], rho[2]) < 1e-4, "a >> depth: %.12g", d[1]);
+}
+
+/* A layer 1 nm thick changes the response by about h rho / (rho_below z) ~ 1e-10. */
+Test(dc, thin_layer_vanishes)
+{
+    double x[] = {1, 10, 100}, d3[3], d2[3];
+    double rho3[] = {100, 300, 10}, h3[] = {20, 1e-9}, rho2[] = {100, 10}, h2[] = {20};
+    size_t i;
+
+    eval(FWD_SCHLUMBERGER, 3, x, NULL, 3, rho3, h3, d3);
+    eval(FWD_SCHLUMBERGER, 3, x, NULL, 2, rho2, h2, d2);
+    for (i = 0; i < 3; i++)
+        cr_assert(rel_diff(d3[i], d2[i]) < 1e-7, "%g: %.12g vs %.12g", x[i], d3[i], d2[i]);
+}
+
+Test(dc, extreme_models_are_finite)
+{
+    double x[] = {1e-3, 0.1, 1, 100, 1e4, 1e6}, mn2[6], d[6];
+    const double rhos[] = {1e-3, 1e6}, hs[] = {1e-3, 1e5};
+    double rho[4], h[3];
+    size_t a, b, c, i, m;
+    fwd_method methods[] = {FWD_SCHLUMBERGER, FWD_WENNER};
+
+    for (i = 0; i < 6; i++)
+        mn2[i] = 0.4 * x[i];
+    for (m = 0; m < 3; m++)
+        for (a = 0; a < 16; a++)
+            for (b = 0; b < 8; b++) {
+                for (c = 0; c < 4; c++)
+                    rho[c] = rhos[(a >> c) & 1];
+                for (c = 0; c < 3; c++)
+                    h[c] = hs[(b >> c) & 1];
+                eval(m == 2 ? FWD_SCHLUMBERGER : methods[m], 6, x, m == 2 ? mn2 : NULL, 4,
+                     rho, h, d);
+                for (i = 0; i < 6; i++)
+                    cr_assert(isfinite(d[i]) && d[i] > 0, "method %zu x %g: %g", m, x[i], d[i]);
+            }
+}
