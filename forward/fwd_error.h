@@ -13,11 +13,11 @@
 
 enum {
     FWD_OK = 0,
-    FWD_EINVAL = 1,   /* an argument is out of its domain */
-    FWD_ENOMEM = 2,   /* allocation failed or a size would overflow */
-    FWD_EIO = 3,      /* a file could not be opened or read */
-    FWD_EFORMAT = 4,  /* a file or string is not in the expected format */
-    FWD_ENUMERIC = 5  /* a computation gave a non-finite value */
+    FWD_EINVAL = 1,  /* an argument is out of its domain */
+    FWD_ENOMEM = 2,  /* allocation failed or a size would overflow */
+    FWD_EIO = 3,     /* a file could not be opened or read */
+    FWD_EFORMAT = 4, /* a file or string is not in the expected format */
+    FWD_ENUMERIC = 5 /* a computation gave a non-finite value */
 };
 
 #define FWD_ERROR_MSG_SIZE 256

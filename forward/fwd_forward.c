@@ -56,7 +56,7 @@ fwd_params_default(void)
 {
     fwd_params p;
 
-    p.gl_nodes_per_ln = 12.0;
+    p.gl_nodes_per_ln = 11.6; /* 8 nodes over the ln 2 of a Wenner array */
     p.gl_min_nodes = 4;
     p.gl_max_nodes = 128;
     return p;
@@ -365,16 +365,14 @@ fwd_eval(fwd_workspace *w, size_t n, const double *rho, const double *thick_m, d
 }
 
 int
-fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, double *d,
-               fwd_error *err)
+fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, double *d, fwd_error *err)
 {
     size_t m, np = FWD_MODEL_NPARAMS(n), nd = fwd_geom_ndata(w->g);
     fwd_error e2;
     int rc;
 
     if (n < 1 || n > FWD_MAX_LAYERS)
-        return fwd_fail(err, FWD_EINVAL, "layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS,
-                        n);
+        return fwd_fail(err, FWD_EINVAL, "layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS, n);
     for (m = 0; m < count; m++) {
         rc = fwd_model_from_log10(n, p + m * np, w->rho, w->h, &e2);
         if (rc == FWD_OK)

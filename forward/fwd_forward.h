@@ -26,7 +26,7 @@
 /* Accuracy settings; fill with fwd_params_default() and change what you need. */
 typedef struct fwd_params {
     /* Gauss-Legendre nodes per unit of ln(r) for the potential-difference integral of
-     * Wenner and finite-MN Schlumberger arrays (docs/methods.md); default 12. */
+     * Wenner and finite-MN Schlumberger arrays (docs/methods.md); default 11.6. */
     double gl_nodes_per_ln;
     /* Fewest and most nodes of one such integral; defaults 4 and 128. */
     size_t gl_min_nodes;

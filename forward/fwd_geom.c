@@ -56,8 +56,7 @@ fwd_method_parse(const char *s, fwd_method *m, fwd_error *err)
     else if (s != NULL && strcmp(s, "mt") == 0)
         *m = FWD_MT;
     else
-        return fwd_fail(err, FWD_EINVAL,
-                        "method: expected schlumberger, wenner or mt, got \"%s\"",
+        return fwd_fail(err, FWD_EINVAL, "method: expected schlumberger, wenner or mt, got \"%s\"",
                         s ? s : "");
     return FWD_OK;
 }
@@ -70,13 +69,12 @@ fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2, fwd_e
     size_t i;
 
     if (m != FWD_SCHLUMBERGER && m != FWD_WENNER && m != FWD_MT) {
-        fwd_fail(err, FWD_EINVAL, "method: expected schlumberger, wenner or mt, got %d",
-                 (int)m);
+        fwd_fail(err, FWD_EINVAL, "method: expected schlumberger, wenner or mt, got %d", (int)m);
         return NULL;
     }
     if (n < 1 || n > FWD_MAX_POINTS || x == NULL) {
-        fwd_fail(err, FWD_EINVAL, "%s: expected 1 to %d points, got %zu", xname,
-                 FWD_MAX_POINTS, x == NULL ? (size_t)0 : n);
+        fwd_fail(err, FWD_EINVAL, "%s: expected 1 to %d points, got %zu", xname, FWD_MAX_POINTS,
+                 x == NULL ? (size_t)0 : n);
         return NULL;
     }
     if (mn2 != NULL && m != FWD_SCHLUMBERGER) {
@@ -86,14 +84,14 @@ fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2, fwd_e
     }
     for (i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !(x[i] > 0)) {
-            fwd_fail(err, FWD_EINVAL, "%s: point %zu: expected finite > 0, got %g", xname,
-                     i + 1, x[i]);
+            fwd_fail(err, FWD_EINVAL, "%s: point %zu: expected finite > 0, got %g", xname, i + 1,
+                     x[i]);
             return NULL;
         }
         if (mn2 != NULL && (!isfinite(mn2[i]) || !(mn2[i] > 0) || !(mn2[i] < x[i]))) {
             fwd_fail(err, FWD_EINVAL,
-                     "mn2_m: point %zu: expected finite > 0 and < AB/2 = %g m, got %g",
-                     i + 1, x[i], mn2[i]);
+                     "mn2_m: point %zu: expected finite > 0 and < AB/2 = %g m, got %g", i + 1, x[i],
+                     mn2[i]);
             return NULL;
         }
     }
@@ -200,8 +198,8 @@ trim_copy(char *buf, size_t cap, const char *s, size_t len)
         s++;
         len--;
     }
-    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-                       s[len - 1] == '\n'))
+    while (len > 0 &&
+           (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' || s[len - 1] == '\n'))
         len--;
     if (len >= cap)
         return -1;
@@ -222,14 +220,13 @@ spec_file(const char *path, const char *name, double **values, size_t *n, fwd_er
 
     f = fopen(path, "r");
     if (f == NULL)
-        return fwd_fail(err, FWD_EIO, "%s: cannot open \"%s\": %s", name, path,
-                        strerror(errno));
+        return fwd_fail(err, FWD_EIO, "%s: cannot open \"%s\": %s", name, path, strerror(errno));
     while (fgets(line, sizeof line, f) != NULL) {
         lineno++;
         len = strlen(line);
         if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
-            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: line longer than %zu characters",
-                          path, lineno, name, sizeof line - 2);
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: line longer than %zu characters", path,
+                          lineno, name, sizeof line - 2);
             goto done;
         }
         hash = strchr(line, '#');
@@ -238,13 +235,13 @@ spec_file(const char *path, const char *name, double **values, size_t *n, fwd_er
         if (trim_copy(tok, sizeof tok, line, strlen(line)) != 0 || tok[0] == '\0')
             continue;
         if (parse_positive(tok, &v) != 0) {
-            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"",
-                          path, lineno, name, tok);
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"", path,
+                          lineno, name, tok);
             goto done;
         }
         if (*n >= FWD_MAX_POINTS) {
-            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: more than %d values", path, lineno,
-                          name, FWD_MAX_POINTS);
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: more than %d values", path, lineno, name,
+                          FWD_MAX_POINTS);
             goto done;
         }
         if (push(values, n, &cap, v) != 0) {
@@ -276,25 +273,23 @@ spec_range(const char *spec, const char *name, double **values, size_t *n, fwd_e
     for (k = 0; k < 3; k++) {
         c = (k < 2) ? strchr(p, ':') : p + strlen(p);
         if (c == NULL || trim_copy(part[k], sizeof part[k], p, (size_t)(c - p)) != 0)
-            return fwd_fail(err, FWD_EINVAL, "%s: expected START:STOP:COUNT, got \"%s\"",
-                            name, spec);
+            return fwd_fail(err, FWD_EINVAL, "%s: expected START:STOP:COUNT, got \"%s\"", name,
+                            spec);
         p = c + 1;
     }
     if (strchr(part[2], ':') != NULL)
-        return fwd_fail(err, FWD_EINVAL, "%s: expected START:STOP:COUNT, got \"%s\"", name,
-                        spec);
+        return fwd_fail(err, FWD_EINVAL, "%s: expected START:STOP:COUNT, got \"%s\"", name, spec);
     if (parse_positive(part[0], &start) != 0)
-        return fwd_fail(err, FWD_EINVAL, "%s: START: expected a number > 0, got \"%s\"",
-                        name, part[0]);
+        return fwd_fail(err, FWD_EINVAL, "%s: START: expected a number > 0, got \"%s\"", name,
+                        part[0]);
     if (parse_positive(part[1], &stop) != 0)
-        return fwd_fail(err, FWD_EINVAL, "%s: STOP: expected a number > 0, got \"%s\"",
-                        name, part[1]);
+        return fwd_fail(err, FWD_EINVAL, "%s: STOP: expected a number > 0, got \"%s\"", name,
+                        part[1]);
     errno = 0;
     lc = strtol(part[2], &end, 10);
     if (end == part[2] || *end != '\0' || errno == ERANGE || lc < 1 || lc > FWD_MAX_POINTS)
-        return fwd_fail(err, FWD_EINVAL,
-                        "%s: COUNT: expected an integer from 1 to %d, got \"%s\"", name,
-                        FWD_MAX_POINTS, part[2]);
+        return fwd_fail(err, FWD_EINVAL, "%s: COUNT: expected an integer from 1 to %d, got \"%s\"",
+                        name, FWD_MAX_POINTS, part[2]);
     count = (size_t)lc;
     if (count == 1 ? stop != start : !(stop > start))
         return fwd_fail(err, FWD_EINVAL,
@@ -332,8 +327,7 @@ spec_list(const char *spec, const char *name, double **values, size_t *n, fwd_er
             return fwd_fail(err, FWD_EINVAL, "%s: value %zu: expected a number > 0, got \"%s\"",
                             name, *n + 1, tok);
         if (*n >= FWD_MAX_POINTS)
-            return fwd_fail(err, FWD_EINVAL, "%s: more than %d values", name,
-                            FWD_MAX_POINTS);
+            return fwd_fail(err, FWD_EINVAL, "%s: more than %d values", name, FWD_MAX_POINTS);
         if (push(values, n, &cap, v) != 0)
             return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
         if (*c == '\0')
@@ -344,8 +338,7 @@ spec_list(const char *spec, const char *name, double **values, size_t *n, fwd_er
 }
 
 int
-fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n,
-               fwd_error *err)
+fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n, fwd_error *err)
 {
     int rc;
 
@@ -354,8 +347,8 @@ fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n,
     if (name == NULL)
         name = "SPEC";
     if (spec == NULL || spec[0] == '\0')
-        return fwd_fail(err, FWD_EINVAL,
-                        "%s: expected a list, START:STOP:COUNT or @FILE, got \"\"", name);
+        return fwd_fail(err, FWD_EINVAL, "%s: expected a list, START:STOP:COUNT or @FILE, got \"\"",
+                        name);
     if (spec[0] == '@')
         rc = spec_file(spec + 1, name, values, n, err);
     else if (strchr(spec, ':') != NULL)

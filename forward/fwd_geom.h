@@ -64,7 +64,6 @@ const double *fwd_geom_mn2(const fwd_geom *g);
  * On success *values (free() it) holds *n >= 1 values; on failure *values is NULL and err
  * says what was wrong, with file:line for @FILE.
  */
-int fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n,
-                   fwd_error *err);
+int fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n, fwd_error *err);
 
 #endif /* FWD_GEOM_H */

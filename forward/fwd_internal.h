@@ -9,8 +9,8 @@
 
 #define FWD_KEY201_N 201
 
-#define FWD_PI 3.14159265358979323846
-#define FWD_SQRT2 1.41421356237309504880
+#define FWD_PI      3.14159265358979323846
+#define FWD_SQRT2   1.41421356237309504880
 #define FWD_SQRT1_2 0.70710678118654752440
 
 /* Key (2012) 201-point J1 filter: abscissae and weights (fwd_filter_key201.c). */

@@ -13,15 +13,14 @@ fwd_model_check(size_t n, const double *rho, const double *thick_m, fwd_error *e
     size_t i;
 
     if (n < 1 || n > FWD_MAX_LAYERS)
-        return fwd_fail(err, FWD_EINVAL, "layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS,
-                        n);
+        return fwd_fail(err, FWD_EINVAL, "layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS, n);
     if (rho == NULL || (n > 1 && thick_m == NULL))
         return fwd_fail(err, FWD_EINVAL, "model: missing resistivities or thicknesses");
     for (i = 0; i < n; i++)
         if (!isfinite(rho[i]) || !(rho[i] > 0))
             return fwd_fail(err, FWD_EINVAL,
-                            "resistivity of layer %zu: expected finite > 0 ohm-m, got %g",
-                            i + 1, rho[i]);
+                            "resistivity of layer %zu: expected finite > 0 ohm-m, got %g", i + 1,
+                            rho[i]);
     for (i = 0; i + 1 < n; i++)
         if (!isfinite(thick_m[i]) || !(thick_m[i] > 0))
             return fwd_fail(err, FWD_EINVAL,
@@ -51,8 +50,7 @@ fwd_model_from_log10(size_t n, const double *p, double *rho, double *thick_m, fw
         v = pow(10.0, p[i]);
         if (!isfinite(p[i]) || !isfinite(v) || !(v > 0))
             return fwd_fail(err, FWD_ENUMERIC,
-                            "parameter %zu: expected a finite log10 value, got %g", i + 1,
-                            p[i]);
+                            "parameter %zu: expected a finite log10 value, got %g", i + 1, p[i]);
         if (i < n)
             rho[i] = v;
         else

@@ -18,7 +18,7 @@
 #define FWD_MAX_LAYERS 64
 
 /* Number of log10 parameters of an n-layer model. */
-#define FWD_MODEL_NPARAMS(n) (2 * (n) - 1)
+#define FWD_MODEL_NPARAMS(n) (2 * (n)-1)
 
 /*
  * Checks a model: 1 <= n <= FWD_MAX_LAYERS, every rho and thickness finite and > 0.
@@ -35,7 +35,6 @@ void fwd_model_to_log10(size_t n, const double *rho, const double *thick_m, doub
  * NULL when n == 1). Returns 0, or FWD_ENUMERIC if a parameter is not finite or its power
  * of ten over- or underflows.
  */
-int fwd_model_from_log10(size_t n, const double *p, double *rho, double *thick_m,
-                         fwd_error *err);
+int fwd_model_from_log10(size_t n, const double *p, double *rho, double *thick_m, fwd_error *err);
 
 #endif /* FWD_MODEL_H */

@@ -51,8 +51,8 @@ main(int argc, char **argv)
     }
     if (strcmp(cmd, "forward") == 0)
         return cmd_forward(argc - 1, argv + 1);
-    if (strcmp(cmd, "samples") == 0 || strcmp(cmd, "train") == 0 ||
-        strcmp(cmd, "invert") == 0 || strcmp(cmd, "info") == 0) {
+    if (strcmp(cmd, "samples") == 0 || strcmp(cmd, "train") == 0 || strcmp(cmd, "invert") == 0 ||
+        strcmp(cmd, "info") == 0) {
         fprintf(stderr, "bpinv: '%s' is not available yet in this version\n", cmd);
         return CLI_USAGE;
     }

@@ -61,23 +61,23 @@ check_geometry_options(const struct forward_args *o, fwd_method m)
         bad = 1;
     }
     if (m != FWD_SCHLUMBERGER && o->ab2 != NULL) {
-        cli_error("forward", "--ab2: not an option of method %s, got \"%s\"",
-                  fwd_method_name(m), o->ab2);
+        cli_error("forward", "--ab2: not an option of method %s, got \"%s\"", fwd_method_name(m),
+                  o->ab2);
         bad = 1;
     }
     if (m != FWD_SCHLUMBERGER && o->mn2 != NULL) {
-        cli_error("forward", "--mn2: not an option of method %s, got \"%s\"",
-                  fwd_method_name(m), o->mn2);
+        cli_error("forward", "--mn2: not an option of method %s, got \"%s\"", fwd_method_name(m),
+                  o->mn2);
         bad = 1;
     }
     if (m != FWD_WENNER && o->a != NULL) {
-        cli_error("forward", "--a: not an option of method %s, got \"%s\"",
-                  fwd_method_name(m), o->a);
+        cli_error("forward", "--a: not an option of method %s, got \"%s\"", fwd_method_name(m),
+                  o->a);
         bad = 1;
     }
     if (m != FWD_MT && o->period != NULL) {
-        cli_error("forward", "--period: not an option of method %s, got \"%s\"",
-                  fwd_method_name(m), o->period);
+        cli_error("forward", "--period: not an option of method %s, got \"%s\"", fwd_method_name(m),
+                  o->period);
         bad = 1;
     }
     return bad ? -1 : 0;
@@ -110,12 +110,15 @@ print_csv(const fwd_geom *g, const double *d)
 int
 cmd_forward(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"method", required_argument, NULL, 'm'}, {"rho", required_argument, NULL, OPT_RHO},
-        {"thick", required_argument, NULL, OPT_THICK}, {"ab2", required_argument, NULL, OPT_AB2},
-        {"mn2", required_argument, NULL, OPT_MN2},     {"a", required_argument, NULL, OPT_A},
-        {"period", required_argument, NULL, OPT_PERIOD}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"method", required_argument, NULL, 'm'},
+                                             {"rho", required_argument, NULL, OPT_RHO},
+                                             {"thick", required_argument, NULL, OPT_THICK},
+                                             {"ab2", required_argument, NULL, OPT_AB2},
+                                             {"mn2", required_argument, NULL, OPT_MN2},
+                                             {"a", required_argument, NULL, OPT_A},
+                                             {"period", required_argument, NULL, OPT_PERIOD},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     struct forward_args o;
     fwd_method method = FWD_SCHLUMBERGER;
     double *rho = NULL, *thick = NULL, *x = NULL, *mn2 = NULL, *d = NULL, v;
@@ -166,7 +169,7 @@ cmd_forward(int argc, char **argv)
             break;
         }
     }
-    if (optind < argc) {
+    if (optind < argc && !bad) {
         cli_error("forward", "unexpected argument \"%s\"; try 'bpinv forward --help'",
                   argv[optind]);
         bad = 1;
@@ -200,8 +203,7 @@ cmd_forward(int argc, char **argv)
         bad = 1;
     }
     if (rho != NULL && nrho > FWD_MAX_LAYERS) {
-        cli_error("forward", "--rho: expected at most %d layers, got %zu", FWD_MAX_LAYERS,
-                  nrho);
+        cli_error("forward", "--rho: expected at most %d layers, got %zu", FWD_MAX_LAYERS, nrho);
         bad = 1;
     }
     xopt = method == FWD_MT ? "--period" : method == FWD_WENNER ? "--a" : "--ab2";
@@ -233,8 +235,8 @@ cmd_forward(int argc, char **argv)
     }
     g = fwd_geom_alloc(method, nx, x, mn2, &err);
     if (g == NULL) {
-        cli_error("forward", "%s: %s", mn2 != NULL && strncmp(err.msg, "mn2", 3) == 0
-                                           ? "--mn2" : xopt, err.msg);
+        cli_error("forward", "%s: %s",
+                  mn2 != NULL && strncmp(err.msg, "mn2", 3) == 0 ? "--mn2" : xopt, err.msg);
         rc = err.code == FWD_ENOMEM ? CLI_FAIL : CLI_USAGE;
         goto done;
     }

@@ -198,8 +198,7 @@ ref_wenner_quad(size_t n, const double *rho, const double *h, double a)
 }
 
 void
-ref_mt(size_t n, const double *rho, const double *h, double period, double *rho_a,
-       double *phase)
+ref_mt(size_t n, const double *rho, const double *h, double period, double *rho_a, double *phase)
 {
     double omu = 2.0 * REF_PI / period * 4e-7 * REF_PI;
     double complex Z = csqrt(I * omu * rho[n - 1]), zeta, k, t;

@@ -13,8 +13,8 @@
 #include "forward/fwd_forward.h"
 #include "forward/fwd_model.h"
 
-#define NL 4
-#define NP FWD_MODEL_NPARAMS(NL)
+#define NL    4
+#define NP    FWD_MODEL_NPARAMS(NL)
 #define COUNT 64
 
 /* Deterministic models spread over log10 rho in [-1, 4], log10 h in [-0.5, 2.5]. */
@@ -57,8 +57,7 @@ Test(batch, equals_single_evaluations)
         for (m = 0; m < COUNT; m++) {
             fwd_model_from_log10(NL, p + m * NP, rho, h, NULL);
             cr_assert_eq(fwd_eval(w, NL, rho, h, one, NULL), 0);
-            cr_assert(memcmp(one, d + m * nd, nd * sizeof *d) == 0, "method %zu model %zu",
-                      im, m);
+            cr_assert(memcmp(one, d + m * nd, nd * sizeof *d) == 0, "method %zu model %zu", im, m);
         }
         free(d);
         fwd_workspace_free(w);

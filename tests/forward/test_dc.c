@@ -14,8 +14,8 @@
 
 /* Evaluates one model on one geometry; the test fails on any error. */
 static void
-eval(fwd_method m, size_t npts, const double *x, const double *mn2, size_t n,
-     const double *rho, const double *h, double *d)
+eval(fwd_method m, size_t npts, const double *x, const double *mn2, size_t n, const double *rho,
+     const double *h, double *d)
 {
     fwd_error err;
     fwd_geom *g = fwd_geom_alloc(m, npts, x, mn2, &err);
@@ -85,8 +85,8 @@ Test(dc, two_layer_schlumberger_image_series)
         eval(FWD_SCHLUMBERGER, NS, x, NULL, 2, rho, h, d);
         for (i = 0; i < NS; i++) {
             ref = ref_schlumberger_2layer(rho[0], rho[1], H2, x[i]);
-            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g: %.12g vs %.12g", ks[j], x[i],
-                      d[i], ref);
+            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g: %.12g vs %.12g", ks[j], x[i], d[i],
+                      ref);
             worst = fmax(worst, rel_diff(d[i], ref));
         }
     }
@@ -105,8 +105,8 @@ Test(dc, two_layer_wenner_image_series)
         eval(FWD_WENNER, NS, x, NULL, 2, rho, h, d);
         for (i = 0; i < NS; i++) {
             ref = ref_wenner_2layer(rho[0], rho[1], H2, x[i]);
-            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g a %g: %.12g vs %.12g", ks[j], x[i],
-                      d[i], ref);
+            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g a %g: %.12g vs %.12g", ks[j], x[i], d[i],
+                      ref);
             worst = fmax(worst, rel_diff(d[i], ref));
         }
     }
@@ -129,8 +129,8 @@ Test(dc, two_layer_finite_mn_image_series)
             eval(FWD_SCHLUMBERGER, NS, x, mn2, 2, rho, h, d);
             for (i = 0; i < NS; i++) {
                 ref = ref_schlumberger_mn_2layer(rho[0], rho[1], H2, x[i], mn2[i]);
-                cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g mn2 %g: %.12g vs %.12g",
-                          ks[j], x[i], mn2[i], d[i], ref);
+                cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g mn2 %g: %.12g vs %.12g", ks[j],
+                          x[i], mn2[i], d[i], ref);
             }
         }
     }
@@ -175,8 +175,8 @@ check_quadrature(fwd_method m, double (*ref_fn)(size_t, const double *, const do
             if (xs[i] / models[j].h[0] > MAX_RATIO)
                 continue;
             ref = ref_fn(models[j].n, models[j].rho, models[j].h, xs[i]);
-            cr_assert(rel_diff(d[i], ref) < 1e-5, "model %zu x %g: %.12g vs %.12g", j, xs[i],
-                      d[i], ref);
+            cr_assert(rel_diff(d[i], ref) < 1e-5, "model %zu x %g: %.12g vs %.12g", j, xs[i], d[i],
+                      ref);
             worst = fmax(worst, rel_diff(d[i], ref));
             covered[i]++;
         }
@@ -239,8 +239,8 @@ Test(dc, extreme_models_are_finite)
                     rho[c] = rhos[(a >> c) & 1];
                 for (c = 0; c < 3; c++)
                     h[c] = hs[(b >> c) & 1];
-                eval(m == 2 ? FWD_SCHLUMBERGER : methods[m], 6, x, m == 2 ? mn2 : NULL, 4,
-                     rho, h, d);
+                eval(m == 2 ? FWD_SCHLUMBERGER : methods[m], 6, x, m == 2 ? mn2 : NULL, 4, rho, h,
+                     d);
                 for (i = 0; i < 6; i++)
                     cr_assert(isfinite(d[i]) && d[i] > 0, "method %zu x %g: %g", m, x[i], d[i]);
             }

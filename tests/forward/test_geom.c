@@ -25,8 +25,8 @@ expect_spec_error(const char *spec, int code, const char *fragment)
     cr_assert_eq(err.code, code);
     cr_assert_null(v, "spec \"%s\": values not reset", spec);
     cr_assert_eq(n, 0);
-    cr_assert(strstr(err.msg, fragment) != NULL, "spec \"%s\": message \"%s\" lacks \"%s\"",
-              spec, err.msg, fragment);
+    cr_assert(strstr(err.msg, fragment) != NULL, "spec \"%s\": message \"%s\" lacks \"%s\"", spec,
+              err.msg, fragment);
 }
 
 Test(spec, comma_list)
@@ -80,7 +80,7 @@ Test(spec, file_with_comments)
 
 Test(spec, file_errors_name_file_and_line)
 {
-    char path[] = "/tmp/bpinv_spec_XXXXXX", spec[64], frag[64];
+    char path[] = "/tmp/bpinv_spec_XXXXXX", spec[64], frag[160];
     int fd = mkstemp(path);
     FILE *f = fdopen(fd, "w");
 
@@ -163,8 +163,7 @@ Test(geom, accessors)
 }
 
 static void
-expect_geom_error(fwd_method m, size_t n, const double *x, const double *mn2,
-                  const char *fragment)
+expect_geom_error(fwd_method m, size_t n, const double *x, const double *mn2, const char *fragment)
 {
     fwd_error err;
     fwd_geom *g = fwd_geom_alloc(m, n, x, mn2, &err);
@@ -180,8 +179,9 @@ Test(geom, errors)
 
     expect_geom_error(FWD_SCHLUMBERGER, 3, x, NULL, "ab2_m: point 2: expected finite > 0");
     expect_geom_error(FWD_MT, 3, nanv, NULL, "period_s: point 2");
-    expect_geom_error(FWD_SCHLUMBERGER, 3, ok, mn2, "mn2_m: point 2: expected finite > 0 and "
-                                                   "< AB/2 = 20 m, got 25");
+    expect_geom_error(FWD_SCHLUMBERGER, 3, ok, mn2,
+                      "mn2_m: point 2: expected finite > 0 and "
+                      "< AB/2 = 20 m, got 25");
     expect_geom_error(FWD_WENNER, 3, ok, mn2, "only a schlumberger geometry has MN/2");
     expect_geom_error(FWD_WENNER, 0, ok, NULL, "expected 1 to");
     expect_geom_error(FWD_WENNER, 3, NULL, NULL, "expected 1 to");

@@ -62,10 +62,10 @@ Test(mt, two_layer_closed_form)
         eval_mt(41, T, 2, rho, h, d);
         for (i = 0; i < 41; i++) {
             ref_mt(2, rho, h, T[i], &ra, &ph);
-            cr_assert(rel_diff(d[i], ra) < 1e-10, "ratio %g T %g: %.14g vs %.14g", ratios[j],
-                      T[i], d[i], ra);
-            cr_assert(fabs(d[41 + i] - ph) < 1e-8, "phase ratio %g T %g: %.14g vs %.14g",
-                      ratios[j], T[i], d[41 + i], ph);
+            cr_assert(rel_diff(d[i], ra) < 1e-10, "ratio %g T %g: %.14g vs %.14g", ratios[j], T[i],
+                      d[i], ra);
+            cr_assert(fabs(d[41 + i] - ph) < 1e-8, "phase ratio %g T %g: %.14g vs %.14g", ratios[j],
+                      T[i], d[41 + i], ph);
         }
     }
 }

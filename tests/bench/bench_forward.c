@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_forward.c - forward models per second, per method, on 1 and 2 threads.
+ *
+ * Geometry as in DESIGN.md: 30 log-spaced points, AB/2 and a from 1 to 1000 m, periods
+ * from 1e-3 to 1e3 s. Models: 4 layers, log-uniform rho in [1, 1000] ohm-m and h in
+ * [1, 100] m, drawn with a fixed seed. The peer, timed in the same run, is the textbook
+ * evaluation of the same filter on T - rho_1 (tanh recursion at all 201 taps, no early
+ * exits), so the
+ * ratio does not depend on the CPU. Prints a Markdown table.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <omp.h>
+
+#include "forward/fwd_forward.h"
+#include "forward/fwd_internal.h"
+#include "forward/fwd_model.h"
+
+#define NL    4
+#define NP    FWD_MODEL_NPARAMS(NL)
+#define NPTS  30
+#define COUNT 40000
+
+static uint64_t
+splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double
+uniform(uint64_t *s)
+{
+    return (double)(splitmix64(s) >> 11) * 0x1.0p-53;
+}
+
+/* Models per second of fwd_eval_batch over COUNT models on nt threads. */
+static double
+rate(const fwd_geom *g, const double *p, int nt, double *checksum)
+{
+    size_t nd = fwd_geom_ndata(g);
+    double *d = malloc((size_t)COUNT * nd * sizeof *d), t0, t1, s = 0;
+    long m;
+
+    t0 = omp_get_wtime();
+#pragma omp parallel num_threads(nt) default(none) shared(g, p, d, nd)
+    {
+        fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
+#pragma omp for schedule(static, 256)
+        for (m = 0; m < COUNT; m++)
+            fwd_eval_batch(w, NL, 1, p + m * NP, d + m * nd, NULL);
+        fwd_workspace_free(w);
+    }
+    t1 = omp_get_wtime();
+    for (m = 0; m < (long)(COUNT * nd); m++)
+        s += d[m];
+    *checksum = s;
+    free(d);
+    return COUNT / (t1 - t0);
+}
+
+/* The textbook Schlumberger evaluation: tanh recursion at every tap. */
+static double
+peer_rhos(const double *rho, const double *h, double s)
+{
+    double sum = 0, T, t, lam;
+    size_t i, j;
+
+    for (i = 0; i < FWD_KEY201_N; i++) {
+        lam = fwd_key201_base[i] / s;
+        T = rho[NL - 1];
+        for (j = NL - 1; j-- > 0;) {
+            t = tanh(lam * h[j]);
+            T = (T + rho[j] * t) / (1.0 + T * t / rho[j]);
+        }
+        sum += fwd_key201_base[i] * fwd_key201_j1[i] * (T - rho[0]);
+    }
+    return rho[0] + sum;
+}
+
+static double
+peer_rate(const double *x, const double *p, size_t count, double *maxdiff, const fwd_geom *g)
+{
+    double rho[NL], h[NL - 1], t0, t1, out[NPTS], ours[NPTS], md = 0;
+    fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
+    size_t m, i;
+
+    t0 = omp_get_wtime();
+    for (m = 0; m < count; m++) {
+        fwd_model_from_log10(NL, p + m * NP, rho, h, NULL);
+        for (i = 0; i < NPTS; i++)
+            out[i] = peer_rhos(rho, h, x[i]);
+        if (m < 200) {
+            fwd_eval(w, NL, rho, h, ours, NULL);
+            for (i = 0; i < NPTS; i++)
+                md = fmax(md, fabs(out[i] / ours[i] - 1));
+        }
+    }
+    t1 = omp_get_wtime();
+    fwd_workspace_free(w);
+    *maxdiff = md;
+    return (double)count / (t1 - t0);
+}
+
+int
+main(void)
+{
+    fwd_method methods[] = {FWD_SCHLUMBERGER, FWD_WENNER, FWD_MT};
+    double x[NPTS], *p = malloc((size_t)COUNT * NP * sizeof *p), r1, r2, c1, c2, pr, md;
+    uint64_t seed = 42;
+    size_t i, k;
+    fwd_geom *g;
+    time_t now = time(NULL);
+    char date[32];
+
+    for (i = 0; i < (size_t)COUNT * NP; i++) {
+        k = i % NP;
+        p[i] = k < NL ? 3.0 * uniform(&seed) : 2.0 * uniform(&seed);
+    }
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    printf("## forward: models/s (4 layers, 30 points), %s, %d cores available\n\n", date,
+           omp_get_num_procs());
+    printf("| method | 1 thread | 2 threads | speed-up | target (2 cores) |\n");
+    printf("|---|---:|---:|---:|---:|\n");
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < NPTS; i++)
+            x[i] = (methods[k] == FWD_MT ? 1e-3 : 1.0) *
+                   pow(10.0, (methods[k] == FWD_MT ? 6.0 : 3.0) * i / (NPTS - 1));
+        g = fwd_geom_alloc(methods[k], NPTS, x, NULL, NULL);
+        r1 = rate(g, p, 1, &c1);
+        r2 = rate(g, p, 2, &c2);
+        printf("| %s | %.0f | %.0f | %.2f | %s |\n", fwd_method_name(methods[k]), r1, r2, r2 / r1,
+               methods[k] == FWD_SCHLUMBERGER ? ">= 300000" : "-");
+        if (c1 != c2)
+            printf("\n**error: 1 and 2 threads gave different results**\n");
+        if (methods[k] == FWD_SCHLUMBERGER) {
+            pr = peer_rate(x, p, 2000, &md, g);
+            printf("| peer: textbook filter, all taps, 1 thread | %.0f | - | - | - |\n", pr);
+            printf("| ratio bpinv / peer, 1 thread | %.2f | | | |\n", r1 / pr);
+            printf("| max relative difference to peer | %.1e | | | |\n", md);
+        }
+        fwd_geom_free(g);
+    }
+    free(p);
+    return 0;
+}

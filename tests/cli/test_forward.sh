@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_forward.sh - command-line tests of `bpinv forward`: output format, help, and every
+# bad argument (exit 2, one message naming the option and the bad value, nothing on stdout).
+# usage: sh tests/cli/test_forward.sh PATH/TO/bpinv
+BPINV=${1:-./bpinv}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# run ARGS...: runs bpinv, leaving exit code in $rc, stdout in $TMP/out, stderr in $TMP/err
+run() {
+    "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
+
+# expect_ok DESCRIPTION ARGS...
+expect_ok() {
+    d=$1; shift
+    run "$@"
+    if [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ]; then ok; else bad "$d: exit $rc, stderr: $(cat "$TMP/err")"; fi
+}
+
+# expect_usage DESCRIPTION FRAGMENT ARGS...: exit 2, one stderr line holding FRAGMENT
+expect_usage() {
+    d=$1; frag=$2; shift 2
+    run "$@"
+    lines=$(wc -l <"$TMP/err")
+    if [ "$rc" -ne 2 ]; then
+        bad "$d: exit $rc, expected 2"
+    elif ! grep -qF -- "$frag" "$TMP/err"; then
+        bad "$d: stderr lacks '$frag': $(cat "$TMP/err")"
+    elif [ "$lines" -ne 1 ]; then
+        bad "$d: expected one message, got $lines lines: $(cat "$TMP/err")"
+    elif [ -s "$TMP/out" ]; then
+        bad "$d: wrote to stdout on error"
+    else
+        ok
+    fi
+}
+
+# --- output ---------------------------------------------------------------------------
+expect_ok "schlumberger" forward -m schlumberger --rho 100,10,1000 --thick 5,20 --ab2 1:1000:13
+[ "$(head -1 "$TMP/out")" = "ab2_m,rho_a_ohmm" ] && ok || bad "schlumberger header"
+[ "$(wc -l <"$TMP/out")" -eq 14 ] && ok || bad "schlumberger: 13 rows expected"
+[ "$(sed -n 14p "$TMP/out" | cut -d, -f1)" = "1000" ] && ok || bad "range must end at 1000"
+
+expect_ok "wenner half-space" forward -m wenner --rho 2.385 --a 0.5,5,50
+[ "$(head -1 "$TMP/out")" = "a_m,rho_a_ohmm" ] && ok || bad "wenner header"
+[ "$(sed -n 2,4p "$TMP/out" | cut -d, -f2 | sort -u)" = "2.385" ] && ok ||
+    bad "wenner half-space must print rho exactly: $(cat "$TMP/out")"
+
+expect_ok "mt half-space" forward -m mt --rho 40 --period 0.01:100:5
+[ "$(head -1 "$TMP/out")" = "period_s,rho_a_ohmm,phase_deg" ] && ok || bad "mt header"
+[ "$(sed -n 2,6p "$TMP/out" | cut -d, -f2,3 | sort -u)" = "40,45" ] && ok ||
+    bad "mt half-space: $(cat "$TMP/out")"
+
+expect_ok "finite mn2 broadcast" forward -m schlumberger --rho 50,500 --thick 10 --ab2 10,20,40 --mn2 2
+[ "$(head -1 "$TMP/out")" = "ab2_m,mn2_m,rho_a_ohmm" ] && ok || bad "mn2 header"
+[ "$(sed -n 2,4p "$TMP/out" | cut -d, -f2 | sort -u)" = "2" ] && ok || bad "mn2 broadcast"
+
+# at least 10 significant digits
+v=$(sed -n 2p "$TMP/out" | cut -d, -f3 | tr -d '.-' | sed 's/e.*//; s/^0*//')
+[ "${#v}" -ge 10 ] && ok || bad "fewer than 10 significant digits: $(sed -n 2p "$TMP/out")"
+
+printf '# spacings, m\n3\n30 # comment\n\n300\n' >"$TMP/ab2.txt"
+expect_ok "@FILE spec" forward -m schlumberger --rho 10 --ab2 "@$TMP/ab2.txt"
+[ "$(wc -l <"$TMP/out")" -eq 4 ] && ok || bad "@FILE: 3 rows expected"
+
+# --- help and version -----------------------------------------------------------------
+expect_ok "forward --help" forward --help
+grep -q "usage: bpinv forward" "$TMP/out" && ok || bad "forward --help text"
+expect_ok "bpinv --help" --help
+grep -q "forward" "$TMP/out" && ok || bad "bpinv --help lists forward"
+expect_ok "bpinv help" help
+expect_ok "bpinv --version" --version
+grep -q "^bpinv [0-9]" "$TMP/out" && ok || bad "version"
+run
+[ "$rc" -eq 2 ] && ok || bad "no command: exit $rc"
+expect_usage "unknown command" 'unknown command "frobnicate"' frobnicate
+
+# --- bad arguments: exit 2, one message naming the option and the value ----------------
+G="--ab2 1,10"
+expect_usage "missing method" "-m/--method: missing" forward --rho 10 $G
+expect_usage "unknown method" 'got "dipole"' forward -m dipole --rho 10 $G
+expect_usage "missing rho" "--rho: missing" forward -m schlumberger $G
+expect_usage "non-number rho" '--rho: value 2: expected a number > 0, got "abc"' forward -m schlumberger --rho 10,abc --thick 5 $G
+expect_usage "negative rho" '--rho: value 1: expected a number > 0, got "-10"' forward -m schlumberger --rho=-10 $G
+expect_usage "zero rho" 'got "0"' forward -m schlumberger --rho 0 $G
+expect_usage "nan rho" 'got "nan"' forward -m schlumberger --rho nan $G
+expect_usage "negative thickness" '--thick: value 1: expected a number > 0, got "-5"' forward -m schlumberger --rho 10,20 --thick=-5 $G
+expect_usage "too few thicknesses" "--thick: expected 2 values for 3 layers (--rho), got 1" forward -m schlumberger --rho 10,20,30 --thick 5 $G
+expect_usage "too many thicknesses" "--thick: expected 1 value for 2 layers (--rho), got 2" forward -m schlumberger --rho 10,20 --thick 5,6 $G
+expect_usage "missing thicknesses" "--thick: expected 1 value for 2 layers (--rho), got 0" forward -m schlumberger --rho 10,20 $G
+expect_usage "range for rho" '--rho: expected a comma list of numbers > 0, got "1:10:3"' forward -m schlumberger --rho 1:10:3 $G
+expect_usage "missing geometry" "--ab2: missing" forward -m schlumberger --rho 10
+expect_usage "missing wenner geometry" "--a: missing" forward -m wenner --rho 10
+expect_usage "missing mt geometry" "--period: missing" forward -m mt --rho 10
+expect_usage "empty spec" '--ab2: expected a list, START:STOP:COUNT or @FILE, got ""' forward -m schlumberger --rho 10 --ab2 ""
+expect_usage "non-number spacing" '--ab2: value 2: expected a number > 0, got "ten"' forward -m schlumberger --rho 10 --ab2 1,ten
+expect_usage "negative spacing" '--a: value 1: expected a number > 0, got "-4"' forward -m wenner --rho 10 --a=-4
+expect_usage "negative period" '--period: value 1: expected a number > 0, got "-1"' forward -m mt --rho 10 --period=-1
+expect_usage "inverted range" '--ab2: expected STOP > START' forward -m schlumberger --rho 10 --ab2 100:1:5
+expect_usage "bad count" '--period: COUNT: expected an integer' forward -m mt --rho 10 --period 1:100:x
+expect_usage "missing spec file" '--ab2: cannot open "/nonexistent/x.txt"' forward -m schlumberger --rho 10 --ab2 @/nonexistent/x.txt
+printf '1\nfoo\n' >"$TMP/bad.txt"
+expect_usage "bad spec file" "$TMP/bad.txt:2: --a: expected a number > 0, got \"foo\"" forward -m wenner --rho 10 --a "@$TMP/bad.txt"
+expect_usage "wrong geometry option" '--a: not an option of method schlumberger, got "5"' forward -m schlumberger --rho 10 --ab2 1 --a 5
+expect_usage "mn2 with wenner" '--mn2: not an option of method wenner' forward -m wenner --rho 10 --a 1 --mn2 0.5
+expect_usage "mn2 >= ab2" '--mn2: mn2_m: point 1: expected finite > 0 and < AB/2 = 1 m, got 2' forward -m schlumberger --rho 10 --ab2 1,10 --mn2 2
+expect_usage "mn2 count" '--mn2: expected 1 value or 2 (one per AB/2), got 3' forward -m schlumberger --rho 10 --ab2 1,10 --mn2 0.1,0.2,0.3
+expect_usage "unknown option" 'unknown option "--depth"' forward -m schlumberger --rho 10 --ab2 1 --depth 5
+expect_usage "option without value" '--rho: missing its value' forward -m schlumberger --ab2 1 --rho
+expect_usage "stray argument" 'unexpected argument "extra"' forward -m schlumberger --rho 10 --ab2 1 extra
+
+# several faults: every one reported
+run forward -m schlumberger --rho=-1,10 --thick x --ab2 0
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 3 ] && ok ||
+    bad "three faults, three messages: exit $rc: $(cat "$TMP/err")"
+
+# a full output device is an error, not a silent success
+if [ -w /dev/full ]; then
+    "$BPINV" forward -m mt --rho 10 --period 1:10:3 >/dev/full 2>"$TMP/err"
+    [ $? -eq 1 ] && grep -q "error writing the output" "$TMP/err" && ok || bad "/dev/full"
+fi
+
+echo "cli-forward: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
