@@ -19,6 +19,7 @@
  * MT: the impedance recursion, written the same way with complex a = -expm1(-2 k h).
  */
 #include <complex.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -38,7 +39,14 @@
 struct fwd_workspace {
     const fwd_geom *g;
     fwd_method method;
+    fwd_hankel hankel;
     size_t npts;
+    /* Shared grid: lambda_i = exp((jmin + i) STEP), i < ngrid; datum t reads the weights
+     * wts[woff[t] ..] against f[wlo[t] .. wlo[t] + wlen[t]) */
+    long jmin;
+    size_t ngrid;
+    double *lam, *f, *wts;
+    size_t *wlo, *wlen, *woff;
     /* DC: each datum t is sum over entries e in [off[t], off[t+1]) of coef[e] rho_S(r[e]) */
     size_t nent;
     size_t *off;
@@ -56,10 +64,23 @@ fwd_params_default(void)
 {
     fwd_params p;
 
+    p.hankel = FWD_HANKEL_SHARED;
     p.gl_nodes_per_ln = 11.6; /* 8 nodes over the ln 2 of a Wenner array */
     p.gl_min_nodes = 4;
     p.gl_max_nodes = 128;
     return p;
+}
+
+const char *
+fwd_hankel_name(fwd_hankel h)
+{
+    switch (h) {
+    case FWD_HANKEL_SHARED:
+        return "shared";
+    case FWD_HANKEL_KEY201:
+        return "key201";
+    }
+    return "unknown";
 }
 
 const fwd_geom *
@@ -73,6 +94,12 @@ fwd_workspace_free(fwd_workspace *w)
 {
     if (w == NULL)
         return;
+    free(w->woff);
+    free(w->wlen);
+    free(w->wlo);
+    free(w->wts);
+    free(w->f);
+    free(w->lam);
     free(w->omu);
     free(w->coef);
     free(w->log_r);
@@ -167,6 +194,70 @@ dc_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
     return rc;
 }
 
+/*
+ * Builds the shared grid from the DC entries: each radius r reads the samples with
+ * u = ln r + ln lambda_j in [FWD_DLF_ULO, FWD_DLF_UHI]; a datum's weights are the sum of
+ * its entries' weights, each scaled by the entry's coefficient.
+ */
+static int
+shared_setup(fwd_workspace *w, fwd_error *err)
+{
+    fwd_dlf *dlf = NULL;
+    long jl, jh, *tl = NULL, th, jmin = LONG_MAX, jmax = LONG_MIN;
+    size_t t, e, total = 0;
+    int rc = FWD_OK;
+
+    w->wlo = malloc(w->npts * sizeof *w->wlo);
+    w->wlen = malloc(w->npts * sizeof *w->wlen);
+    w->woff = malloc(w->npts * sizeof *w->woff);
+    tl = malloc(w->npts * sizeof *tl);
+    dlf = malloc(sizeof *dlf);
+    if (!w->wlo || !w->wlen || !w->woff || !tl || !dlf) {
+        rc = fwd_fail(err, FWD_ENOMEM, "forward workspace: out of memory");
+        goto done;
+    }
+    rc = fwd_dlf_init(dlf, err);
+    if (rc != FWD_OK)
+        goto done;
+    /* Index range of each datum, in steps from lambda = 1, and of all of them. */
+    for (t = 0; t < w->npts; t++) {
+        tl[t] = LONG_MAX;
+        th = LONG_MIN;
+        for (e = w->off[t]; e < w->off[t + 1]; e++) {
+            jl = (long)ceil((FWD_DLF_ULO - w->log_r[e]) / FWD_DLF_STEP);
+            jh = (long)floor((FWD_DLF_UHI - w->log_r[e]) / FWD_DLF_STEP);
+            tl[t] = jl < tl[t] ? jl : tl[t];
+            th = jh > th ? jh : th;
+        }
+        w->wlen[t] = (size_t)(th - tl[t] + 1);
+        w->woff[t] = total;
+        total += w->wlen[t];
+        jmin = tl[t] < jmin ? tl[t] : jmin;
+        jmax = th > jmax ? th : jmax;
+    }
+    w->jmin = jmin;
+    w->ngrid = (size_t)(jmax - jmin + 1);
+    w->lam = malloc(w->ngrid * sizeof *w->lam);
+    w->f = malloc(w->ngrid * sizeof *w->f);
+    w->wts = calloc(total, sizeof *w->wts);
+    if (!w->lam || !w->f || !w->wts) {
+        rc = fwd_fail(err, FWD_ENOMEM, "forward workspace: out of memory");
+        goto done;
+    }
+    for (t = 0; t < w->ngrid; t++)
+        w->lam[t] = exp((double)(jmin + (long)t) * FWD_DLF_STEP);
+    for (t = 0; t < w->npts; t++) {
+        w->wlo[t] = (size_t)(tl[t] - jmin);
+        for (e = w->off[t]; e < w->off[t + 1]; e++)
+            fwd_dlf_add_weights(dlf, w->log_r[e] + (double)tl[t] * FWD_DLF_STEP, w->wlen[t],
+                                w->coef[e], w->wts + w->woff[t]);
+    }
+done:
+    free(dlf);
+    free(tl);
+    return rc;
+}
+
 fwd_workspace *
 fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err)
 {
@@ -181,6 +272,11 @@ fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err)
     }
     if (p == NULL)
         p = &def;
+    if (p->hankel != FWD_HANKEL_SHARED && p->hankel != FWD_HANKEL_KEY201) {
+        fwd_fail(err, FWD_EINVAL, "forward parameters: hankel: expected shared or key201, got %d",
+                 (int)p->hankel);
+        return NULL;
+    }
     if (!(p->gl_nodes_per_ln > 0) || !isfinite(p->gl_nodes_per_ln) || p->gl_min_nodes < 1 ||
         p->gl_max_nodes < p->gl_min_nodes) {
         fwd_fail(err, FWD_EINVAL,
@@ -195,6 +291,7 @@ fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err)
         return NULL;
     }
     w->g = g;
+    w->hankel = p->hankel;
     w->method = fwd_geom_method(g);
     w->npts = fwd_geom_size(g);
     if (w->method == FWD_MT) {
@@ -206,7 +303,8 @@ fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err)
         x = fwd_geom_x(g);
         for (i = 0; i < w->npts; i++)
             w->omu[i] = 2.0 * FWD_PI / x[i] * FWD_MU0;
-    } else if (dc_setup(w, p, err) != FWD_OK) {
+    } else if (dc_setup(w, p, err) != FWD_OK ||
+               (w->hankel == FWD_HANKEL_SHARED && shared_setup(w, err) != FWD_OK)) {
         goto fail;
     }
     return w;
@@ -270,12 +368,49 @@ dc_rhos(const fwd_workspace *w, size_t n, size_t e)
     return rho1 + sum;
 }
 
+/* All DC data from the shared grid: the kernel once per grid point, then one dot
+ * product per datum. */
 static void
-dc_eval(const fwd_workspace *w, size_t n, double *d)
+dc_eval_shared(fwd_workspace *w, size_t n, double *d)
+{
+    const double *rho = w->rho, *h = w->h, *wt;
+    double rho1 = rho[0], lim, s, *f = w->f;
+    size_t i, t, top, len;
+
+    if (n == 1) {
+        for (t = 0; t < w->npts; t++)
+            d[t] = rho1;
+        return;
+    }
+    /* Grid points with 2 lambda h_1 > FWD_THICK_X have T - rho_1 == 0. */
+    lim = log(FWD_THICK_X / (2.0 * h[0])) / FWD_DLF_STEP - (double)w->jmin;
+    top = lim < 0 ? 0 : lim >= (double)w->ngrid ? w->ngrid : (size_t)lim + 1;
+    for (i = 0; i < top; i++)
+        f[i] = dc_transform(rho, h, n, w->lam[i]) - rho1;
+    for (; i < w->ngrid; i++)
+        f[i] = 0.0;
+    for (t = 0; t < w->npts; t++) {
+        wt = w->wts + w->woff[t];
+        len = w->wlen[t];
+        f = w->f + w->wlo[t];
+        s = 0.0;
+#pragma omp simd reduction(+ : s)
+        for (i = 0; i < len; i++)
+            s += wt[i] * f[i];
+        d[t] = rho1 + s;
+    }
+}
+
+static void
+dc_eval(fwd_workspace *w, size_t n, double *d)
 {
     size_t t, e;
     double v;
 
+    if (w->hankel == FWD_HANKEL_SHARED) {
+        dc_eval_shared(w, n, d);
+        return;
+    }
     for (t = 0; t < w->npts; t++) {
         v = 0.0;
         for (e = w->off[t]; e < w->off[t + 1]; e++)

@@ -23,8 +23,23 @@
 /* Magnetic permeability of free space used for MT, H/m. */
 #define FWD_MU0 (4.0e-7 * 3.14159265358979323846)
 
+/* How the DC Hankel transform is evaluated (docs/methods.md). */
+typedef enum fwd_hankel {
+    /* A J1 filter designed for any shift (Ghosh 1971), read on one grid of ln(lambda)
+     * shared by every spacing: about 1e-7, and fastest. The default. */
+    FWD_HANKEL_SHARED = 0,
+    /* The published 201-point J1 filter of Key (2012) at each spacing: about 1e-10,
+     * 5 to 10 times slower. */
+    FWD_HANKEL_KEY201 = 1
+} fwd_hankel;
+
+/* "shared" or "key201"; "unknown" otherwise. */
+const char *fwd_hankel_name(fwd_hankel h);
+
 /* Accuracy settings; fill with fwd_params_default() and change what you need. */
 typedef struct fwd_params {
+    /* DC Hankel transform; default FWD_HANKEL_SHARED. */
+    fwd_hankel hankel;
     /* Gauss-Legendre nodes per unit of ln(r) for the potential-difference integral of
      * Wenner and finite-MN Schlumberger arrays (docs/methods.md); default 11.6. */
     double gl_nodes_per_ln;
@@ -33,7 +48,7 @@ typedef struct fwd_params {
     size_t gl_max_nodes;
 } fwd_params;
 
-/* Default accuracy settings: relative error <= 1e-5 for contrasts up to 1e4. */
+/* Default settings: relative error <= 1e-5 for contrasts up to 1e4 (tested to 1e-6). */
 fwd_params fwd_params_default(void);
 
 typedef struct fwd_workspace fwd_workspace;

@@ -133,12 +133,16 @@ Test(batch, workspace_errors)
     fwd_geom_free(g);
 }
 
-/* More quadrature nodes change a Wenner response by less than 1e-9: converged. */
+/* More quadrature nodes change a Wenner response by less than 1e-9: converged. (With the
+ * Key filter, whose own error is 1e-10, so that the quadrature's error shows.) */
 Test(batch, quadrature_converged)
 {
     fwd_params p = fwd_params_default();
     fwd_geom *g = geometry(FWD_WENNER);
-    fwd_workspace *w1 = fwd_workspace_alloc(g, NULL, NULL), *w2;
+    fwd_workspace *w1, *w2;
+
+    p.hankel = FWD_HANKEL_KEY201;
+    w1 = fwd_workspace_alloc(g, &p, NULL);
     double pm[COUNT * NP], d1[COUNT * 30], d2[COUNT * 30];
     size_t i;
 
@@ -152,4 +156,46 @@ Test(batch, quadrature_converged)
     fwd_workspace_free(w2);
     fwd_workspace_free(w1);
     fwd_geom_free(g);
+}
+
+/* The shared-grid filter and Key's published filter agree to 1e-6 on random 4-layer
+ * models, irregular spacings and finite MN/2: no spacing falls between the cracks. */
+Test(batch, shared_filter_agrees_with_key201)
+{
+    double x[23], mn2[23], pm[COUNT * NP], d1[COUNT * 23], d2[COUNT * 23], worst = 0;
+    fwd_params p = fwd_params_default();
+    fwd_method m;
+    fwd_geom *g;
+    fwd_workspace *w1, *w2;
+    size_t i, k;
+
+    for (i = 0; i < 23; i++) {
+        x[i] = 0.37 * pow(10.0, 4.2 * fmod(0.7548776662 * (i + 1), 1.0));
+        mn2[i] = x[i] * (0.02 + 0.5 * fmod(0.5698402910 * (i + 1), 1.0));
+    }
+    make_models(pm);
+    for (k = 0; k < 3; k++) {
+        m = k == 1 ? FWD_WENNER : FWD_SCHLUMBERGER;
+        g = fwd_geom_alloc(m, 23, x, k == 2 ? mn2 : NULL, NULL);
+        p.hankel = FWD_HANKEL_SHARED;
+        w1 = fwd_workspace_alloc(g, &p, NULL);
+        p.hankel = FWD_HANKEL_KEY201;
+        w2 = fwd_workspace_alloc(g, &p, NULL);
+        cr_assert_eq(fwd_eval_batch(w1, NL, COUNT, pm, d1, NULL), 0);
+        cr_assert_eq(fwd_eval_batch(w2, NL, COUNT, pm, d2, NULL), 0);
+        for (i = 0; i < COUNT * 23; i++) {
+            cr_assert(fabs(d1[i] / d2[i] - 1) < 1e-6, "case %zu datum %zu: %.12g vs %.12g", k, i,
+                      d1[i], d2[i]);
+            worst = fmax(worst, fabs(d1[i] / d2[i] - 1));
+        }
+        fwd_workspace_free(w2);
+        fwd_workspace_free(w1);
+        fwd_geom_free(g);
+    }
+    cr_log_info("shared vs key201: worst relative difference %.2e", worst);
+    p.hankel = (fwd_hankel)5;
+    cr_assert_null(fwd_workspace_alloc(g = geometry(FWD_WENNER), &p, NULL));
+    fwd_geom_free(g);
+    cr_assert_str_eq(fwd_hankel_name(FWD_HANKEL_KEY201), "key201");
+    cr_assert_str_eq(fwd_hankel_name((fwd_hankel)5), "unknown");
 }

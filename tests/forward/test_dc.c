@@ -12,50 +12,74 @@
 #include "forward/fwd_model.h"
 #include "tests/forward/ref.h"
 
+/* Both ways of evaluating the Hankel transform are held to the same references. */
+static const fwd_hankel modes[] = {FWD_HANKEL_SHARED, FWD_HANKEL_KEY201};
+#define NMODES 2
+
 /* Evaluates one model on one geometry; the test fails on any error. */
 static void
-eval(fwd_method m, size_t npts, const double *x, const double *mn2, size_t n, const double *rho,
-     const double *h, double *d)
+eval_mode(fwd_hankel mode, fwd_method m, size_t npts, const double *x, const double *mn2, size_t n,
+          const double *rho, const double *h, double *d)
 {
     fwd_error err;
     fwd_geom *g = fwd_geom_alloc(m, npts, x, mn2, &err);
+    fwd_params p = fwd_params_default();
     fwd_workspace *w;
 
+    p.hankel = mode;
     cr_assert_not_null(g, "geometry: %s", err.msg);
-    w = fwd_workspace_alloc(g, NULL, &err);
+    w = fwd_workspace_alloc(g, &p, &err);
     cr_assert_not_null(w, "workspace: %s", err.msg);
     cr_assert_eq(fwd_eval(w, n, rho, h, d, &err), 0, "eval: %s", err.msg);
     fwd_workspace_free(w);
     fwd_geom_free(g);
 }
 
-Test(dc, half_space_is_rho)
+static void
+half_space_is_rho_with(fwd_hankel mode)
 {
     double x[] = {0.1, 2.385, 10, 300, 1e5}, mn2[] = {0.01, 1, 0.5, 100, 3e4}, d[5];
     double rho[] = {2.385};
     size_t i;
 
-    eval(FWD_SCHLUMBERGER, 5, x, NULL, 1, rho, NULL, d);
+    eval_mode(mode, FWD_SCHLUMBERGER, 5, x, NULL, 1, rho, NULL, d);
     for (i = 0; i < 5; i++)
         cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "schlumberger %g: %.15g", x[i], d[i]);
-    eval(FWD_SCHLUMBERGER, 5, x, mn2, 1, rho, NULL, d);
+    eval_mode(mode, FWD_SCHLUMBERGER, 5, x, mn2, 1, rho, NULL, d);
     for (i = 0; i < 5; i++)
         cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "finite MN %g: %.15g", x[i], d[i]);
-    eval(FWD_WENNER, 5, x, NULL, 1, rho, NULL, d);
+    eval_mode(mode, FWD_WENNER, 5, x, NULL, 1, rho, NULL, d);
     for (i = 0; i < 5; i++)
         cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "wenner %g: %.15g", x[i], d[i]);
 }
 
+Test(dc, half_space_is_rho)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        half_space_is_rho_with(modes[im]);
+}
+
 /* Layers of equal resistivity are a half-space whatever their thicknesses. */
-Test(dc, equal_layers_are_a_half_space)
+static void
+equal_layers_are_a_half_space_with(fwd_hankel mode)
 {
     double x[] = {0.3, 7.1, 4e3}, d[3];
     double rho[] = {37.5, 37.5, 37.5, 37.5}, h[] = {1e-3, 2.5, 1e5};
     size_t i;
 
-    eval(FWD_SCHLUMBERGER, 3, x, NULL, 4, rho, h, d);
+    eval_mode(mode, FWD_SCHLUMBERGER, 3, x, NULL, 4, rho, h, d);
     for (i = 0; i < 3; i++)
         cr_assert(rel_diff(d[i], 37.5) < 1e-13, "%g: %.15g", x[i], d[i]);
+}
+
+Test(dc, equal_layers_are_a_half_space)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        equal_layers_are_a_half_space_with(modes[im]);
 }
 
 static const double ks[] = {-0.999, -0.99, -0.9, -0.5, -0.1, 0.1, 0.5, 0.9, 0.99, 0.999};
@@ -73,7 +97,8 @@ spacings(double *x)
         x[i] = H2 * pow(10.0, -2.0 + i / 5.0);
 }
 
-Test(dc, two_layer_schlumberger_image_series)
+static void
+two_layer_schlumberger_image_series_with(fwd_hankel mode)
 {
     double x[NS], d[NS], rho[2], h[1] = {H2}, ref, worst = 0;
     size_t i, j;
@@ -82,7 +107,7 @@ Test(dc, two_layer_schlumberger_image_series)
     for (j = 0; j < NK; j++) {
         rho[0] = 12.5;
         rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
-        eval(FWD_SCHLUMBERGER, NS, x, NULL, 2, rho, h, d);
+        eval_mode(mode, FWD_SCHLUMBERGER, NS, x, NULL, 2, rho, h, d);
         for (i = 0; i < NS; i++) {
             ref = ref_schlumberger_2layer(rho[0], rho[1], H2, x[i]);
             cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g: %.12g vs %.12g", ks[j], x[i], d[i],
@@ -90,10 +115,20 @@ Test(dc, two_layer_schlumberger_image_series)
             worst = fmax(worst, rel_diff(d[i], ref));
         }
     }
-    cr_log_info("two-layer schlumberger: worst relative error %.2e", worst);
+    cr_log_info("two-layer schlumberger, %s: worst relative error %.2e", fwd_hankel_name(mode),
+                worst);
 }
 
-Test(dc, two_layer_wenner_image_series)
+Test(dc, two_layer_schlumberger_image_series)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        two_layer_schlumberger_image_series_with(modes[im]);
+}
+
+static void
+two_layer_wenner_image_series_with(fwd_hankel mode)
 {
     double x[NS], d[NS], rho[2], h[1] = {H2}, ref, worst = 0;
     size_t i, j;
@@ -102,7 +137,7 @@ Test(dc, two_layer_wenner_image_series)
     for (j = 0; j < NK; j++) {
         rho[0] = 450.0;
         rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
-        eval(FWD_WENNER, NS, x, NULL, 2, rho, h, d);
+        eval_mode(mode, FWD_WENNER, NS, x, NULL, 2, rho, h, d);
         for (i = 0; i < NS; i++) {
             ref = ref_wenner_2layer(rho[0], rho[1], H2, x[i]);
             cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g a %g: %.12g vs %.12g", ks[j], x[i], d[i],
@@ -110,10 +145,19 @@ Test(dc, two_layer_wenner_image_series)
             worst = fmax(worst, rel_diff(d[i], ref));
         }
     }
-    cr_log_info("two-layer wenner: worst relative error %.2e", worst);
+    cr_log_info("two-layer wenner, %s: worst relative error %.2e", fwd_hankel_name(mode), worst);
 }
 
-Test(dc, two_layer_finite_mn_image_series)
+Test(dc, two_layer_wenner_image_series)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        two_layer_wenner_image_series_with(modes[im]);
+}
+
+static void
+two_layer_finite_mn_image_series_with(fwd_hankel mode)
 {
     double x[NS], mn2[NS], d[NS], rho[2], h[1] = {H2}, ref;
     const double frac[] = {0.01, 0.2, 0.6};
@@ -126,7 +170,7 @@ Test(dc, two_layer_finite_mn_image_series)
         for (j = 0; j < NK; j++) {
             rho[0] = 80.0;
             rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
-            eval(FWD_SCHLUMBERGER, NS, x, mn2, 2, rho, h, d);
+            eval_mode(mode, FWD_SCHLUMBERGER, NS, x, mn2, 2, rho, h, d);
             for (i = 0; i < NS; i++) {
                 ref = ref_schlumberger_mn_2layer(rho[0], rho[1], H2, x[i], mn2[i]);
                 cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g mn2 %g: %.12g vs %.12g", ks[j],
@@ -134,6 +178,14 @@ Test(dc, two_layer_finite_mn_image_series)
             }
         }
     }
+}
+
+Test(dc, two_layer_finite_mn_image_series)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        two_layer_finite_mn_image_series_with(modes[im]);
 }
 
 /* Models of 3 and 4 layers, resistivities in [1e-2, 1e5] ohm-m, contrasts up to 1e4. */
@@ -166,25 +218,30 @@ static const double xs[] = {0.1, 0.7, 3, 20, 150, 1e3, 8e3, 1e5};
 static void
 check_quadrature(fwd_method m, double (*ref_fn)(size_t, const double *, const double *, double))
 {
-    double d[NX], ref, worst = 0;
-    size_t i, j, covered[NX] = {0};
+    double d[NMODES][NX], ref, worst[NMODES] = {0, 0};
+    size_t i, j, im, covered[NX] = {0};
 
     for (j = 0; j < NM; j++) {
-        eval(m, NX, xs, NULL, models[j].n, models[j].rho, models[j].h, d);
+        for (im = 0; im < NMODES; im++)
+            eval_mode(modes[im], m, NX, xs, NULL, models[j].n, models[j].rho, models[j].h, d[im]);
         for (i = 0; i < NX; i++) {
             if (xs[i] / models[j].h[0] > MAX_RATIO)
                 continue;
             ref = ref_fn(models[j].n, models[j].rho, models[j].h, xs[i]);
-            cr_assert(rel_diff(d[i], ref) < 1e-5, "model %zu x %g: %.12g vs %.12g", j, xs[i], d[i],
-                      ref);
-            worst = fmax(worst, rel_diff(d[i], ref));
+            for (im = 0; im < NMODES; im++) {
+                cr_assert(rel_diff(d[im][i], ref) < 1e-6, "%s: model %zu x %g: %.12g vs %.12g",
+                          fwd_hankel_name(modes[im]), j, xs[i], d[im][i], ref);
+                worst[im] = fmax(worst[im], rel_diff(d[im][i], ref));
+            }
             covered[i]++;
         }
     }
     for (i = 0; i < NX; i++)
         cr_assert(covered[i] >= 2, "spacing %g m checked against %zu models only", xs[i],
                   covered[i]);
-    cr_log_info("%s: worst relative error against quadrature %.2e", fwd_method_name(m), worst);
+    for (im = 0; im < NMODES; im++)
+        cr_log_info("%s, %s: worst relative error against quadrature %.2e", fwd_method_name(m),
+                    fwd_hankel_name(modes[im]), worst[im]);
 }
 
 Test(dc, multilayer_schlumberger_quadrature, .timeout = 300)
@@ -197,32 +254,51 @@ Test(dc, multilayer_wenner_quadrature, .timeout = 300)
     check_quadrature(FWD_WENNER, ref_wenner_quad);
 }
 
-Test(dc, asymptotes)
+static void
+asymptotes_with(fwd_hankel mode)
 {
     double rho[] = {63.0, 7.0, 940.0}, h[] = {12.0, 30.0}, x[] = {1e-3, 1e7}, d[2];
 
-    eval(FWD_SCHLUMBERGER, 2, x, NULL, 3, rho, h, d);
+    eval_mode(mode, FWD_SCHLUMBERGER, 2, x, NULL, 3, rho, h, d);
     cr_assert(rel_diff(d[0], rho[0]) < 1e-6, "ab2 << h1: %.12g", d[0]);
     cr_assert(rel_diff(d[1], rho[2]) < 1e-4, "ab2 >> depth: %.12g", d[1]);
-    eval(FWD_WENNER, 2, x, NULL, 3, rho, h, d);
+    eval_mode(mode, FWD_WENNER, 2, x, NULL, 3, rho, h, d);
     cr_assert(rel_diff(d[0], rho[0]) < 1e-6, "a << h1: %.12g", d[0]);
     cr_assert(rel_diff(d[1], rho[2]) < 1e-4, "a >> depth: %.12g", d[1]);
 }
 
+Test(dc, asymptotes)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        asymptotes_with(modes[im]);
+}
+
 /* A layer 1 nm thick changes the response by about h rho / (rho_below z) ~ 1e-10. */
-Test(dc, thin_layer_vanishes)
+static void
+thin_layer_vanishes_with(fwd_hankel mode)
 {
     double x[] = {1, 10, 100}, d3[3], d2[3];
     double rho3[] = {100, 300, 10}, h3[] = {20, 1e-9}, rho2[] = {100, 10}, h2[] = {20};
     size_t i;
 
-    eval(FWD_SCHLUMBERGER, 3, x, NULL, 3, rho3, h3, d3);
-    eval(FWD_SCHLUMBERGER, 3, x, NULL, 2, rho2, h2, d2);
+    eval_mode(mode, FWD_SCHLUMBERGER, 3, x, NULL, 3, rho3, h3, d3);
+    eval_mode(mode, FWD_SCHLUMBERGER, 3, x, NULL, 2, rho2, h2, d2);
     for (i = 0; i < 3; i++)
         cr_assert(rel_diff(d3[i], d2[i]) < 1e-7, "%g: %.12g vs %.12g", x[i], d3[i], d2[i]);
 }
 
-Test(dc, extreme_models_are_finite)
+Test(dc, thin_layer_vanishes)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        thin_layer_vanishes_with(modes[im]);
+}
+
+static void
+extreme_models_are_finite_with(fwd_hankel mode)
 {
     double x[] = {1e-3, 0.1, 1, 100, 1e4, 1e6}, mn2[6], d[6];
     const double rhos[] = {1e-3, 1e6}, hs[] = {1e-3, 1e5};
@@ -239,9 +315,17 @@ Test(dc, extreme_models_are_finite)
                     rho[c] = rhos[(a >> c) & 1];
                 for (c = 0; c < 3; c++)
                     h[c] = hs[(b >> c) & 1];
-                eval(m == 2 ? FWD_SCHLUMBERGER : methods[m], 6, x, m == 2 ? mn2 : NULL, 4, rho, h,
-                     d);
+                eval_mode(mode, m == 2 ? FWD_SCHLUMBERGER : methods[m], 6, x, m == 2 ? mn2 : NULL,
+                          4, rho, h, d);
                 for (i = 0; i < 6; i++)
                     cr_assert(isfinite(d[i]) && d[i] > 0, "method %zu x %g: %g", m, x[i], d[i]);
             }
+}
+
+Test(dc, extreme_models_are_finite)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        extreme_models_are_finite_with(modes[im]);
 }
