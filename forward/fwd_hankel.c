@@ -53,16 +53,24 @@ fwd_dlf_init(fwd_dlf *f, fwd_error *err)
 }
 
 void
-fwd_dlf_add_weights(const fwd_dlf *f, double u0, size_t len, double scale, double *w)
+fwd_dlf_weights(const fwd_dlf *f, size_t nterm, const double *u0, const double *scale, size_t len,
+                double *w)
 {
     double complex z, step;
-    size_t n, k;
+    size_t n, k, q;
 
+    for (k = 0; k < len; k++)
+        w[k] = 0.0;
     for (n = 0; n < FWD_DLF_NQ; n++) {
-        z = f->a[n] * cexp(I * f->omega[n] * u0);
+        /* sum_q scale_q W(u0_q + k STEP) = sum_n Re[(a_n sum_q scale_q e^{i w_n u0_q})
+         * e^{i w_n k STEP}]: one pass over k whatever the number of terms. */
+        z = 0.0;
+        for (q = 0; q < nterm; q++)
+            z += scale[q] * cexp(I * f->omega[n] * u0[q]);
+        z *= f->a[n];
         step = cexp(I * f->omega[n] * FWD_DLF_STEP);
         for (k = 0; k < len; k++) {
-            w[k] += scale * creal(z);
+            w[k] += creal(z);
             z *= step;
         }
     }

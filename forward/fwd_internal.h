@@ -37,8 +37,9 @@ typedef struct fwd_dlf {
 /* Computes the filter's spectrum; FWD_ENOMEM or FWD_ENUMERIC on failure. */
 int fwd_dlf_init(fwd_dlf *f, fwd_error *err);
 
-/* Adds scale * W(u0 + k STEP) to w[k] for k = 0 .. len-1. */
-void fwd_dlf_add_weights(const fwd_dlf *f, double u0, size_t len, double scale, double *w);
+/* Sets w[k] = sum over q < nterm of scale[q] W(u0[q] + k STEP), for k = 0 .. len-1. */
+void fwd_dlf_weights(const fwd_dlf *f, size_t nterm, const double *u0, const double *scale,
+                     size_t len, double *w);
 
 #if defined(__GNUC__)
 #define FWD_PRINTF(a, b) __attribute__((format(printf, a, b)))
