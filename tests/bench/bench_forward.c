@@ -127,6 +127,26 @@ peer_rate(const double *x, const double *p, size_t count, double *maxdiff, const
     return (double)count / (t1 - t0);
 }
 
+/* The CPU model from /proc/cpuinfo, or "unknown". */
+static void
+cpu_model(char *buf, size_t n)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256], *c;
+
+    snprintf(buf, n, "unknown");
+    if (f == NULL)
+        return;
+    while (fgets(line, sizeof line, f) != NULL) {
+        if (strncmp(line, "model name", 10) == 0 && (c = strchr(line, ':')) != NULL) {
+            snprintf(buf, n, "%s", c + 2);
+            buf[strcspn(buf, "\n")] = '\0';
+            break;
+        }
+    }
+    fclose(f);
+}
+
 int
 main(void)
 {
@@ -136,15 +156,16 @@ main(void)
     size_t i, k;
     fwd_geom *g;
     time_t now = time(NULL);
-    char date[32];
+    char date[32], cpu[128];
 
     for (i = 0; i < (size_t)COUNT * NP; i++) {
         k = i % NP;
         p[i] = k < NL ? 3.0 * uniform(&seed) : 2.0 * uniform(&seed);
     }
     strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    printf("## forward: models/s (4 layers, 30 points), %s, %d cores available\n\n", date,
-           omp_get_num_procs());
+    cpu_model(cpu, sizeof cpu);
+    printf("## forward: models/s (4 layers, 30 points)\n\n%s, %s, %d cores available\n\n", date,
+           cpu, omp_get_num_procs());
     printf(
         "| method | 1 thread | 2 threads | speed-up | target (2 cores) | workspace setup, ms |\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
