@@ -20,6 +20,8 @@ static const char *const forward_usage =
     "  -m, --method METHOD  schlumberger, wenner or mt (required)\n"
     "  --rho LIST           layer resistivities, ohm-m, top first (required)\n"
     "  --thick LIST         thicknesses of the N-1 upper layers, m (required when N > 1)\n"
+    "  --filter NAME        DC Hankel filter: shared (designed for a shared grid, ~1e-7)\n"
+    "                       or key201 (Key 2012 at each spacing, ~1e-10) [shared]\n"
     "  -h, --help           this text\n"
     "\n"
     "GEOMETRY, one of:\n"
@@ -36,10 +38,10 @@ static const char *const forward_usage =
     "\n"
     "example: bpinv forward -m schlumberger --rho 100,10,1000 --thick 5,20 --ab2 1:1000:13\n";
 
-enum { OPT_RHO = 256, OPT_THICK, OPT_AB2, OPT_MN2, OPT_A, OPT_PERIOD };
+enum { OPT_RHO = 256, OPT_THICK, OPT_AB2, OPT_MN2, OPT_A, OPT_PERIOD, OPT_FILTER };
 
 struct forward_args {
-    const char *method, *rho, *thick, *ab2, *mn2, *a, *period;
+    const char *method, *rho, *thick, *ab2, *mn2, *a, *period, *filter;
 };
 
 /* Checks that the geometry options fit the method; prints each problem. */
@@ -117,6 +119,7 @@ cmd_forward(int argc, char **argv)
                                              {"mn2", required_argument, NULL, OPT_MN2},
                                              {"a", required_argument, NULL, OPT_A},
                                              {"period", required_argument, NULL, OPT_PERIOD},
+                                             {"filter", required_argument, NULL, OPT_FILTER},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     struct forward_args o;
@@ -126,6 +129,7 @@ cmd_forward(int argc, char **argv)
     fwd_geom *g = NULL;
     fwd_workspace *w = NULL;
     fwd_error err;
+    fwd_params params = fwd_params_default();
     int c, bad = 0, geom_ok = 0, rc = CLI_USAGE;
     const char *xopt;
 
@@ -154,6 +158,9 @@ cmd_forward(int argc, char **argv)
             break;
         case OPT_PERIOD:
             o.period = optarg;
+            break;
+        case OPT_FILTER:
+            o.filter = optarg;
             break;
         case 'h':
             fputs(forward_usage, stdout);
@@ -188,6 +195,12 @@ cmd_forward(int argc, char **argv)
         bad = 1;
     } else {
         geom_ok = 1;
+    }
+    if (o.filter != NULL && strcmp(o.filter, "key201") == 0) {
+        params.hankel = FWD_HANKEL_KEY201;
+    } else if (o.filter != NULL && strcmp(o.filter, "shared") != 0) {
+        cli_error("forward", "--filter: expected shared or key201, got \"%s\"", o.filter);
+        bad = 1;
     }
     if (o.rho == NULL) {
         cli_error("forward", "--rho: missing; expected layer resistivities, ohm-m");
@@ -241,7 +254,7 @@ cmd_forward(int argc, char **argv)
         goto done;
     }
     rc = CLI_FAIL;
-    w = fwd_workspace_alloc(g, NULL, &err);
+    w = fwd_workspace_alloc(g, &params, &err);
     d = malloc(fwd_geom_ndata(g) * sizeof *d);
     if (w == NULL || d == NULL) {
         cli_error("forward", "%s", w == NULL ? err.msg : "out of memory");

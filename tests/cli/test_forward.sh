@@ -71,6 +71,11 @@ printf '# spacings, m\n3\n30 # comment\n\n300\n' >"$TMP/ab2.txt"
 expect_ok "@FILE spec" forward -m schlumberger --rho 10 --ab2 "@$TMP/ab2.txt"
 [ "$(wc -l <"$TMP/out")" -eq 4 ] && ok || bad "@FILE: 3 rows expected"
 
+# the two Hankel filters agree to 1e-6
+"$BPINV" forward -m wenner --rho 300,20,800 --thick 3,30 --a 1:1000:9 >"$TMP/shared.csv"
+"$BPINV" forward -m wenner --rho 300,20,800 --thick 3,30 --a 1:1000:9 --filter key201 >"$TMP/key.csv"
+if paste -d, "$TMP/shared.csv" "$TMP/key.csv" | awk -F, 'NR > 1 { d = $2 / $4 - 1; if (d < 0) d = -d; if (d > 1e-6) bad = 1 } END { exit bad }'; then ok; else bad "--filter key201 differs from shared"; fi
+
 # --- help and version -----------------------------------------------------------------
 expect_ok "forward --help" forward --help
 grep -q "usage: bpinv forward" "$TMP/out" && ok || bad "forward --help text"
@@ -115,6 +120,7 @@ expect_usage "mn2 >= ab2" '--mn2: mn2_m: point 1: expected finite > 0 and < AB/2
 expect_usage "mn2 count" '--mn2: expected 1 value or 2 (one per AB/2), got 3' forward -m schlumberger --rho 10 --ab2 1,10 --mn2 0.1,0.2,0.3
 expect_usage "unknown option" 'unknown option "--depth"' forward -m schlumberger --rho 10 --ab2 1 --depth 5
 expect_usage "option without value" '--rho: missing its value' forward -m schlumberger --ab2 1 --rho
+expect_usage "unknown filter" '--filter: expected shared or key201, got "anderson"' forward -m wenner --rho 10 --a 1 --filter anderson
 expect_usage "stray argument" 'unexpected argument "extra"' forward -m schlumberger --rho 10 --ab2 1 extra
 
 # several faults: every one reported
