@@ -25,19 +25,27 @@ CPPFLAGS := -I. -DBPINV_VERSION='"$(VERSION)"'
 CFLAGS   = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) -fopenmp -MMD -MP
 LDFLAGS  = $(SAN) -fopenmp
 # GSL with its BLAS interface on OpenBLAS (not libgslcblas).
-LDLIBS   := -lgsl -lopenblas -lm
+HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
+HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null)
+CPPFLAGS += $(HDF5_CFLAGS)
+LDLIBS   := $(HDF5_LIBS) -lz -lgsl -lopenblas -lm
 
 FWD_SRC   := $(wildcard forward/*.c)
+SMP_SRC   := $(wildcard samples/*.c)
+TSMP_SRC  := $(wildcard tests/samples/*.c)
 TOOL_SRC  := $(wildcard tools/*.c)
 TFWD_SRC  := $(wildcard tests/forward/*.c)
 BENCH_SRC := tests/bench/bench_forward.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
+SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
+TSMP_OBJ  := $(TSMP_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
+LIBSMP    := $(BUILD)/libsmp.a
 BPINV     := $(BUILD)/bpinv
 
 .PHONY: all deps check test bench demo format format-check clean
@@ -55,8 +63,14 @@ $(BUILD)/%.o: %.c
 $(LIBFWD): $(FWD_OBJ)
 	$(AR) rcs $@ $^
 
-$(BPINV): $(TOOL_OBJ) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBFWD) $(LDLIBS)
+$(LIBSMP): $(SMP_OBJ)
+	$(AR) rcs $@ $^
+
+$(BPINV): $(TOOL_OBJ) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
+$(BUILD)/test_samples: $(TSMP_OBJ) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(TSMP_OBJ) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)
 
 $(BUILD)/test_forward: $(TFWD_OBJ) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TFWD_OBJ) $(LIBFWD) -lcriterion $(LDLIBS)
@@ -72,9 +86,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: all $(BUILD)/test_forward
+test: all $(BUILD)/test_forward $(BUILD)/test_samples
 	$(BUILD)/test_forward --jobs 2
+	$(BUILD)/test_samples --jobs 2
 	sh tests/cli/test_forward.sh $(BPINV)
+	sh tests/cli/test_samples.sh $(BPINV)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench_forward
@@ -84,7 +100,7 @@ demo:
 	@echo "make demo: not yet. The pipeline (samples -> train -> invert) is being built;"
 	@echo "today bpinv computes forward responses: see README.md, 'bpinv forward'."
 
-FORMAT_FILES = $(wildcard forward/*.[ch] tools/*.[ch] tests/*/*.[ch])
+FORMAT_FILES = $(wildcard forward/*.[ch] samples/*.[ch] tools/*.[ch] tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
@@ -93,4 +109,5 @@ format-check:
 clean:
 	rm -rf build build-san bpinv
 
--include $(FWD_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(BENCH_OBJ:.o=.d)
+-include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
+	$(BENCH_OBJ:.o=.d)

@@ -39,7 +39,7 @@ fwd_error_clear(fwd_error *err)
 }
 
 int
-fwd_fail(fwd_error *err, int code, const char *fmt, ...)
+fwd_error_set(fwd_error *err, int code, const char *fmt, ...)
 {
     va_list ap;
 

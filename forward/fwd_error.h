@@ -33,4 +33,17 @@ const char *fwd_strerror(int code);
 /* Clears err (code 0, empty message). err may be NULL. */
 void fwd_error_clear(fwd_error *err);
 
+#if defined(__GNUC__)
+#define FWD_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define FWD_PRINTF(a, b)
+#endif
+
+/*
+ * Sets err->code and formats err->msg (printf style, truncated to fit); err may be NULL.
+ * Returns code, so that callers can write `return fwd_error_set(err, FWD_EINVAL, ...)`.
+ * For the libraries built on libfwd (libsmp, libinvnet) as much as for libfwd itself.
+ */
+int fwd_error_set(fwd_error *err, int code, const char *fmt, ...) FWD_PRINTF(3, 4);
+
 #endif /* FWD_ERROR_H */

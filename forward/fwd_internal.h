@@ -41,13 +41,7 @@ int fwd_dlf_init(fwd_dlf *f, fwd_error *err);
 void fwd_dlf_weights(const fwd_dlf *f, size_t nterm, const double *u0, const double *scale,
                      size_t len, double *w);
 
-#if defined(__GNUC__)
-#define FWD_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define FWD_PRINTF(a, b)
-#endif
-
-/* Sets err->code and formats err->msg; returns code so callers can `return fwd_fail(...)`. */
-int fwd_fail(fwd_error *err, int code, const char *fmt, ...) FWD_PRINTF(3, 4);
+/* Short name inside libfwd. */
+#define fwd_fail fwd_error_set
 
 #endif /* FWD_INTERNAL_H */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#include <hdf5.h>
 
 #include "tools/cli.h"
 
@@ -18,10 +19,10 @@ usage(FILE *f)
           "\n"
           "commands:\n"
           "  forward   response of a layered earth (schlumberger, wenner, mt) as CSV\n"
-          "  samples   generate a training set (not yet available)\n"
+          "  samples   generate a training set of (model, data) pairs into HDF5\n"
           "  train     train an inverse network (not yet available)\n"
           "  invert    invert field soundings (not yet available)\n"
-          "  info      describe a bpinv HDF5 file (not yet available)\n"
+          "  info      describe a bpinv HDF5 file\n"
           "  help      this text; 'bpinv COMMAND --help' for a command's options\n"
           "\n"
           "options:\n"
@@ -36,6 +37,7 @@ main(int argc, char **argv)
     const char *cmd;
 
     gsl_set_error_handler_off();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported by bpinv, not HDF5 */
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
@@ -51,8 +53,11 @@ main(int argc, char **argv)
     }
     if (strcmp(cmd, "forward") == 0)
         return cmd_forward(argc - 1, argv + 1);
-    if (strcmp(cmd, "samples") == 0 || strcmp(cmd, "train") == 0 || strcmp(cmd, "invert") == 0 ||
-        strcmp(cmd, "info") == 0) {
+    if (strcmp(cmd, "samples") == 0)
+        return cmd_samples(argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argc - 1, argv + 1);
+    if (strcmp(cmd, "train") == 0 || strcmp(cmd, "invert") == 0) {
         fprintf(stderr, "bpinv: '%s' is not available yet in this version\n", cmd);
         return CLI_USAGE;
     }

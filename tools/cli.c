@@ -3,6 +3,7 @@
  * cli.c - messages and option parsing shared by the bpinv subcommands.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,4 +56,120 @@ cli_close_stdout(const char *cmd)
         return -1;
     }
     return 0;
+}
+
+int
+cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *v)
+{
+    char *end = NULL;
+
+    errno = 0;
+    *v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || *v < lo || *v > hi) {
+        cli_error(cmd, "%s: expected an integer from %ld to %ld, got \"%s\"", opt, lo, hi, s);
+        return -1;
+    }
+    return 0;
+}
+
+int
+cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
+{
+    char *end = NULL;
+
+    errno = 0;
+    *v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v) || *v < lo || *v > hi) {
+        cli_error(cmd, "%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
+        return -1;
+    }
+    return 0;
+}
+
+int
+cli_geom_option(struct cli_geom_opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case CLI_OPT_AB2:
+        o->ab2 = arg;
+        return 1;
+    case CLI_OPT_MN2:
+        o->mn2 = arg;
+        return 1;
+    case CLI_OPT_A:
+        o->a = arg;
+        return 1;
+    case CLI_OPT_PERIOD:
+        o->period = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Complains about a geometry option given for a method that has no use for it. */
+static int
+stray(const char *cmd, const char *opt, const char *val, fwd_method m)
+{
+    if (val == NULL)
+        return 0;
+    cli_error(cmd, "%s: not an option of method %s, got \"%s\"", opt, fwd_method_name(m), val);
+    return 1;
+}
+
+int
+cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_geom **g)
+{
+    const char *xopt = m == FWD_MT ? "--period" : m == FWD_WENNER ? "--a" : "--ab2";
+    const char *spec = m == FWD_MT ? o->period : m == FWD_WENNER ? o->a : o->ab2;
+    static const char *const need[] = {"AB/2 values, m", "spacings a, m", "periods, s"};
+    double *x = NULL, *mn2 = NULL, v;
+    size_t nx = 0, nmn2 = 0, i;
+    fwd_error err;
+    int bad = 0, rc = -1;
+
+    *g = NULL;
+    if (spec == NULL) {
+        cli_error(cmd, "%s: missing; a %s sounding needs %s", xopt, fwd_method_name(m), need[m]);
+        bad = 1;
+    }
+    bad |= stray(cmd, "--ab2", m != FWD_SCHLUMBERGER ? o->ab2 : NULL, m);
+    bad |= stray(cmd, "--mn2", m != FWD_SCHLUMBERGER ? o->mn2 : NULL, m);
+    bad |= stray(cmd, "--a", m != FWD_WENNER ? o->a : NULL, m);
+    bad |= stray(cmd, "--period", m != FWD_MT ? o->period : NULL, m);
+    if (bad)
+        return -1;
+    if (cli_parse_spec(cmd, xopt, spec, &x, &nx) != 0)
+        bad = 1;
+    if (o->mn2 != NULL && cli_parse_spec(cmd, "--mn2", o->mn2, &mn2, &nmn2) != 0)
+        bad = 1;
+    if (bad)
+        goto done;
+    if (mn2 != NULL && nmn2 != nx) {
+        if (nmn2 != 1) {
+            cli_error(cmd, "--mn2: expected 1 value or %zu (one per AB/2), got %zu", nx, nmn2);
+            goto done;
+        }
+        v = mn2[0];
+        free(mn2);
+        mn2 = malloc(nx * sizeof *mn2);
+        if (mn2 == NULL) {
+            cli_error(cmd, "out of memory");
+            rc = -2;
+            goto done;
+        }
+        for (i = 0; i < nx; i++)
+            mn2[i] = v;
+    }
+    *g = fwd_geom_alloc(m, nx, x, mn2, &err);
+    if (*g == NULL) {
+        cli_error(cmd, "%s: %s", strncmp(err.msg, "mn2", 3) == 0 ? "--mn2" : xopt, err.msg);
+        rc = err.code == FWD_ENOMEM ? -2 : -1;
+        goto done;
+    }
+    rc = 0;
+done:
+    free(mn2);
+    free(x);
+    return rc;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "forward/fwd_geom.h"
+
 #ifndef BPINV_VERSION
 #define BPINV_VERSION "0.0.0"
 #endif
@@ -33,9 +35,43 @@ int cli_parse_list(const char *cmd, const char *opt, const char *s, double **v, 
 /* Parses a geometry SPEC (list, START:STOP:COUNT or @FILE); as cli_parse_list. */
 int cli_parse_spec(const char *cmd, const char *opt, const char *s, double **v, size_t *n);
 
+/* The geometry options shared by forward and samples. */
+struct cli_geom_opts {
+    const char *ab2, *mn2, *a, *period;
+};
+
+/* getopt_long codes of the geometry options */
+enum { CLI_OPT_AB2 = 300, CLI_OPT_MN2, CLI_OPT_A, CLI_OPT_PERIOD };
+
+#define CLI_GEOM_LONGOPTS                                                                          \
+    {"ab2", required_argument, NULL, CLI_OPT_AB2}, {"mn2", required_argument, NULL, CLI_OPT_MN2},  \
+        {"a", required_argument, NULL, CLI_OPT_A},                                                 \
+    {                                                                                              \
+        "period", required_argument, NULL, CLI_OPT_PERIOD                                          \
+    }
+
+/* Stores a geometry option's value; returns 1 if c was one, 0 otherwise. */
+int cli_geom_option(struct cli_geom_opts *o, int c, const char *arg);
+
+/*
+ * Checks the geometry options against method m and builds the geometry into *g. Prints one
+ * message per problem (naming the option and value) and returns -1 on a bad command line,
+ * -2 when out of memory, 0 on success.
+ */
+int cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_geom **g);
+
+/* Parses an integer option in [lo, hi]; prints a message and returns -1 if it is not. */
+int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *v);
+
+/* Parses a finite number option in [lo, hi]; as cli_parse_long. */
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
+                     double *v);
+
 /* Flushes and checks stdout; prints a message and returns -1 if writing failed. */
 int cli_close_stdout(const char *cmd);
 
 int cmd_forward(int argc, char **argv);
+int cmd_samples(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 #endif /* BPINV_CLI_H */

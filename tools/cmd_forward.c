@@ -38,52 +38,12 @@ static const char *const forward_usage =
     "\n"
     "example: bpinv forward -m schlumberger --rho 100,10,1000 --thick 5,20 --ab2 1:1000:13\n";
 
-enum { OPT_RHO = 256, OPT_THICK, OPT_AB2, OPT_MN2, OPT_A, OPT_PERIOD, OPT_FILTER };
+enum { OPT_RHO = 256, OPT_THICK, OPT_FILTER };
 
 struct forward_args {
-    const char *method, *rho, *thick, *ab2, *mn2, *a, *period, *filter;
+    const char *method, *rho, *thick, *filter;
+    struct cli_geom_opts geo;
 };
-
-/* Checks that the geometry options fit the method; prints each problem. */
-static int
-check_geometry_options(const struct forward_args *o, fwd_method m)
-{
-    int bad = 0;
-
-    if (m == FWD_SCHLUMBERGER && o->ab2 == NULL) {
-        cli_error("forward", "--ab2: missing; a schlumberger sounding needs AB/2 values, m");
-        bad = 1;
-    }
-    if (m == FWD_WENNER && o->a == NULL) {
-        cli_error("forward", "--a: missing; a wenner sounding needs spacings a, m");
-        bad = 1;
-    }
-    if (m == FWD_MT && o->period == NULL) {
-        cli_error("forward", "--period: missing; an mt sounding needs periods, s");
-        bad = 1;
-    }
-    if (m != FWD_SCHLUMBERGER && o->ab2 != NULL) {
-        cli_error("forward", "--ab2: not an option of method %s, got \"%s\"", fwd_method_name(m),
-                  o->ab2);
-        bad = 1;
-    }
-    if (m != FWD_SCHLUMBERGER && o->mn2 != NULL) {
-        cli_error("forward", "--mn2: not an option of method %s, got \"%s\"", fwd_method_name(m),
-                  o->mn2);
-        bad = 1;
-    }
-    if (m != FWD_WENNER && o->a != NULL) {
-        cli_error("forward", "--a: not an option of method %s, got \"%s\"", fwd_method_name(m),
-                  o->a);
-        bad = 1;
-    }
-    if (m != FWD_MT && o->period != NULL) {
-        cli_error("forward", "--period: not an option of method %s, got \"%s\"", fwd_method_name(m),
-                  o->period);
-        bad = 1;
-    }
-    return bad ? -1 : 0;
-}
 
 static int
 print_csv(const fwd_geom *g, const double *d)
@@ -115,28 +75,26 @@ cmd_forward(int argc, char **argv)
     static const struct option longopts[] = {{"method", required_argument, NULL, 'm'},
                                              {"rho", required_argument, NULL, OPT_RHO},
                                              {"thick", required_argument, NULL, OPT_THICK},
-                                             {"ab2", required_argument, NULL, OPT_AB2},
-                                             {"mn2", required_argument, NULL, OPT_MN2},
-                                             {"a", required_argument, NULL, OPT_A},
-                                             {"period", required_argument, NULL, OPT_PERIOD},
+                                             CLI_GEOM_LONGOPTS,
                                              {"filter", required_argument, NULL, OPT_FILTER},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     struct forward_args o;
     fwd_method method = FWD_SCHLUMBERGER;
-    double *rho = NULL, *thick = NULL, *x = NULL, *mn2 = NULL, *d = NULL, v;
-    size_t nrho = 0, nthick = 0, nx = 0, nmn2 = 0, i;
+    double *rho = NULL, *thick = NULL, *d = NULL;
+    size_t nrho = 0, nthick = 0;
     fwd_geom *g = NULL;
     fwd_workspace *w = NULL;
     fwd_error err;
     fwd_params params = fwd_params_default();
-    int c, bad = 0, geom_ok = 0, rc = CLI_USAGE;
-    const char *xopt;
+    int c, bad = 0, grc, rc = CLI_USAGE;
 
     memset(&o, 0, sizeof o);
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":m:h", longopts, NULL)) != -1) {
+        if (cli_geom_option(&o.geo, c, optarg))
+            continue;
         switch (c) {
         case 'm':
             o.method = optarg;
@@ -146,18 +104,6 @@ cmd_forward(int argc, char **argv)
             break;
         case OPT_THICK:
             o.thick = optarg;
-            break;
-        case OPT_AB2:
-            o.ab2 = optarg;
-            break;
-        case OPT_MN2:
-            o.mn2 = optarg;
-            break;
-        case OPT_A:
-            o.a = optarg;
-            break;
-        case OPT_PERIOD:
-            o.period = optarg;
             break;
         case OPT_FILTER:
             o.filter = optarg;
@@ -191,10 +137,9 @@ cmd_forward(int argc, char **argv)
     } else if (fwd_method_parse(o.method, &method, &err) != FWD_OK) {
         cli_error("forward", "-m/--method: %s", err.msg);
         bad = 1;
-    } else if (check_geometry_options(&o, method) != 0) {
+    } else if ((grc = cli_geometry("forward", method, &o.geo, &g)) != 0) {
         bad = 1;
-    } else {
-        geom_ok = 1;
+        rc = grc == -2 ? CLI_FAIL : CLI_USAGE;
     }
     if (o.filter != NULL && strcmp(o.filter, "key201") == 0) {
         params.hankel = FWD_HANKEL_KEY201;
@@ -219,40 +164,8 @@ cmd_forward(int argc, char **argv)
         cli_error("forward", "--rho: expected at most %d layers, got %zu", FWD_MAX_LAYERS, nrho);
         bad = 1;
     }
-    xopt = method == FWD_MT ? "--period" : method == FWD_WENNER ? "--a" : "--ab2";
-    if (geom_ok) {
-        const char *spec = method == FWD_MT ? o.period : method == FWD_WENNER ? o.a : o.ab2;
-        if (cli_parse_spec("forward", xopt, spec, &x, &nx) != 0)
-            bad = 1;
-        if (o.mn2 != NULL && cli_parse_spec("forward", "--mn2", o.mn2, &mn2, &nmn2) != 0)
-            bad = 1;
-    }
     if (bad)
         goto done;
-    if (mn2 != NULL && nmn2 != nx) {
-        if (nmn2 != 1) {
-            cli_error("forward", "--mn2: expected 1 value or %zu (one per AB/2), got %zu", nx,
-                      nmn2);
-            goto done;
-        }
-        v = mn2[0];
-        free(mn2);
-        mn2 = malloc(nx * sizeof *mn2);
-        if (mn2 == NULL) {
-            cli_error("forward", "out of memory");
-            rc = CLI_FAIL;
-            goto done;
-        }
-        for (i = 0; i < nx; i++)
-            mn2[i] = v;
-    }
-    g = fwd_geom_alloc(method, nx, x, mn2, &err);
-    if (g == NULL) {
-        cli_error("forward", "%s: %s",
-                  mn2 != NULL && strncmp(err.msg, "mn2", 3) == 0 ? "--mn2" : xopt, err.msg);
-        rc = err.code == FWD_ENOMEM ? CLI_FAIL : CLI_USAGE;
-        goto done;
-    }
     rc = CLI_FAIL;
     w = fwd_workspace_alloc(g, &params, &err);
     d = malloc(fwd_geom_ndata(g) * sizeof *d);
@@ -270,8 +183,6 @@ done:
     free(d);
     fwd_workspace_free(w);
     fwd_geom_free(g);
-    free(mn2);
-    free(x);
     free(thick);
     free(rho);
     return rc;

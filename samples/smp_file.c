@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smp_file.c - the samples HDF5 file: create, append in batches, resume, read the header.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <omp.h>
+#include <zlib.h>
+
+#include "forward/fwd_forward.h"
+#include "forward/fwd_model.h"
+#include "samples/smp_file.h"
+#include "samples/smp_h5.h"
+
+/* Rows per chunk: 1024 rows of 30 doubles is 240 KiB, a good size for deflate. */
+#define SMP_CHUNK_ROWS 1024
+#define SMP_DEFLATE    1
+
+enum { DS_MODELS, DS_CLEAN, DS_NOISY, DS_N };
+static const char *const ds_names[DS_N] = {"models", "data_clean", "data_noisy"};
+
+struct smp_file {
+    char *path;
+    hid_t file;
+    hid_t ds[DS_N];
+    size_t ncol[DS_N];
+    size_t n_layers;
+    uint64_t n_complete;
+    double *buf; /* physical model rows */
+    size_t buf_rows;
+    int nthreads;
+    /* compressed chunks of one batch, filled in parallel, then written in order */
+    unsigned char **zbuf;
+    size_t *zlen, nz, zcap;
+};
+
+uint64_t
+smp_file_complete(const smp_file *f)
+{
+    return f->n_complete;
+}
+
+static int
+close_ids(smp_file *f, fwd_error *err)
+{
+    int k, rc = FWD_OK;
+    ssize_t open_objs;
+
+    for (k = 0; k < DS_N; k++)
+        if (f->ds[k] >= 0) {
+            H5Dclose(f->ds[k]);
+            f->ds[k] = H5I_INVALID_HID;
+        }
+    if (f->file >= 0) {
+        open_objs = H5Fget_obj_count(f->file, H5F_OBJ_ALL);
+        if (open_objs != 1)
+            rc = fwd_error_set(err, FWD_EIO,
+                               "%s: internal error: %zd HDF5 objects open at "
+                               "close",
+                               f->path, open_objs);
+        if (H5Fclose(f->file) < 0 && rc == FWD_OK)
+            rc = fwd_error_set(err, FWD_EIO, "%s: error closing the file (disk full?)", f->path);
+        f->file = H5I_INVALID_HID;
+    }
+    return rc;
+}
+
+void
+smp_file_set_threads(smp_file *f, int nthreads)
+{
+    f->nthreads = nthreads < 1 ? 1 : nthreads;
+}
+
+int
+smp_file_close(smp_file *f, fwd_error *err)
+{
+    size_t i;
+    int rc;
+
+    if (f == NULL)
+        return FWD_OK;
+    rc = close_ids(f, err);
+    for (i = 0; i < f->nz; i++)
+        free(f->zbuf[i]);
+    free(f->zbuf);
+    free(f->zlen);
+    free(f->buf);
+    free(f->path);
+    free(f);
+    return rc;
+}
+
+static smp_file *
+file_new(const char *path, const smp_config *c, fwd_error *err)
+{
+    smp_file *f = calloc(1, sizeof *f);
+    int k;
+
+    if (f == NULL || (f->path = malloc(strlen(path) + 1)) == NULL) {
+        free(f);
+        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    strcpy(f->path, path);
+    f->file = H5I_INVALID_HID;
+    f->nthreads = 1;
+    for (k = 0; k < DS_N; k++)
+        f->ds[k] = H5I_INVALID_HID;
+    f->n_layers = c->prior.n_layers;
+    f->ncol[DS_MODELS] = FWD_MODEL_NPARAMS(c->prior.n_layers);
+    f->ncol[DS_CLEAN] = f->ncol[DS_NOISY] = fwd_geom_ndata(c->geom);
+    return f;
+}
+
+/* Column names and units of the three datasets; free with free_strs. */
+static char **
+make_columns(const smp_config *c, int which, int units)
+{
+    size_t n = c->prior.n_layers, npts = fwd_geom_size(c->geom), i, nc;
+    const double *x = fwd_geom_x(c->geom);
+    const char *xn = fwd_method_xname(fwd_geom_method(c->geom));
+    char **s;
+
+    nc = which == DS_MODELS ? FWD_MODEL_NPARAMS(n) : fwd_geom_ndata(c->geom);
+    s = calloc(nc + 1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    for (i = 0; i < nc; i++) {
+        s[i] = malloc(64);
+        if (s[i] == NULL)
+            goto fail;
+        if (which == DS_MODELS && units)
+            snprintf(s[i], 64, "%s", i < n ? "ohm-m" : "m");
+        else if (which == DS_MODELS)
+            snprintf(s[i], 64, i < n ? "rho_%zu_ohmm" : "thick_%zu_m", i < n ? i + 1 : i - n + 1);
+        else if (units)
+            snprintf(s[i], 64, "%s", i < npts ? "ohm-m" : "degree");
+        else
+            snprintf(s[i], 64, "%s(%s=%.10g)", i < npts ? "rho_a_ohmm" : "phase_deg", xn,
+                     x[i < npts ? i : i - npts]);
+    }
+    return s;
+fail:
+    for (i = 0; i < nc; i++)
+        free(s[i]);
+    free(s);
+    return NULL;
+}
+
+static void
+free_strs(char **s)
+{
+    size_t i;
+
+    if (s == NULL)
+        return;
+    for (i = 0; s[i] != NULL; i++)
+        free(s[i]);
+    free(s);
+}
+
+static int
+create_dataset(smp_file *f, const smp_config *c, int k, fwd_error *err)
+{
+    hsize_t dims[2] = {0, f->ncol[k]}, maxd[2] = {H5S_UNLIMITED, f->ncol[k]};
+    hsize_t chunk[2] = {SMP_CHUNK_ROWS, f->ncol[k]};
+    hid_t s = H5Screate_simple(2, dims, maxd), pl = H5Pcreate(H5P_DATASET_CREATE);
+    char **cols = make_columns(c, k, 0), **units = make_columns(c, k, 1);
+    int rc = FWD_OK;
+
+    if (s < 0 || pl < 0 || cols == NULL || units == NULL || H5Pset_chunk(pl, 2, chunk) < 0 ||
+        H5Pset_shuffle(pl) < 0 || H5Pset_deflate(pl, SMP_DEFLATE) < 0) {
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up dataset %s", f->path, ds_names[k]);
+        goto done;
+    }
+    f->ds[k] = H5Dcreate2(f->file, ds_names[k], H5T_IEEE_F64LE, s, H5P_DEFAULT, pl, H5P_DEFAULT);
+    if (f->ds[k] < 0) {
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create dataset %s", f->path, ds_names[k]);
+        goto done;
+    }
+    rc = smp_h5_write_strs(f->ds[k], "columns", f->ncol[k], cols, err);
+    if (rc == FWD_OK)
+        rc = smp_h5_write_strs(f->ds[k], "units", f->ncol[k], units, err);
+done:
+    free_strs(units);
+    free_strs(cols);
+    if (pl >= 0)
+        H5Pclose(pl);
+    if (s >= 0)
+        H5Sclose(s);
+    return rc;
+}
+
+static int
+write_geometry(smp_file *f, const fwd_geom *g, fwd_error *err)
+{
+    hid_t grp = H5Gcreate2(f->file, "geometry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = fwd_geom_size(g);
+    hid_t s = H5Screate_simple(1, &n, NULL), d = H5I_INVALID_HID;
+    const char *name[2] = {fwd_method_xname(fwd_geom_method(g)), "mn2_m"};
+    const double *v[2] = {fwd_geom_x(g), fwd_geom_mn2(g)};
+    int k, rc = FWD_OK;
+
+    if (grp < 0 || s < 0) {
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /geometry", f->path);
+        goto done;
+    }
+    for (k = 0; k < 2 && rc == FWD_OK; k++) {
+        if (v[k] == NULL)
+            continue;
+        d = H5Dcreate2(grp, name[k], H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[k]) < 0)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /geometry/%s", f->path, name[k]);
+        else
+            rc = smp_h5_write_str(d, "units", fwd_geom_method(g) == FWD_MT ? "s" : "m", err);
+        if (d >= 0)
+            H5Dclose(d);
+        d = H5I_INVALID_HID;
+    }
+done:
+    if (s >= 0)
+        H5Sclose(s);
+    if (grp >= 0)
+        H5Gclose(grp);
+    return rc;
+}
+
+static int
+write_root(smp_file *f, const smp_config *c, uint64_t n_requested, const char *version,
+           fwd_error *err)
+{
+    const smp_prior *p = &c->prior;
+    hid_t r = f->file;
+    int rc;
+
+    rc = smp_h5_write_str(r, "format", SMP_FORMAT, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "format_version", SMP_FORMAT_VERSION, err);
+    rc = rc ? rc : smp_h5_write_str(r, "method", fwd_method_name(fwd_geom_method(c->geom)), err);
+    rc = rc ? rc : smp_h5_write_u64(r, "n_layers", p->n_layers, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "seed", c->seed, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "noise", 1, &c->noise, err);
+    rc = rc ? rc : smp_h5_write_str(r, "noise_model", "lognormal rho_a; gaussian phase", err);
+    if (rc == FWD_OK) {
+        double pn = c->noise * SMP_PHASE_DEG_PER_NOISE;
+        rc = smp_h5_write_f64(r, "phase_noise_deg", 1, &pn, err);
+    }
+    rc = rc ? rc : smp_h5_write_f64(r, "rho_min", p->n_layers, p->rho_min, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "rho_max", p->n_layers, p->rho_max, err);
+    if (p->n_layers > 1) {
+        rc = rc ? rc : smp_h5_write_f64(r, "thick_min", p->n_layers - 1, p->thick_min, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "thick_max", p->n_layers - 1, p->thick_max, err);
+    }
+    rc = rc ? rc : smp_h5_write_str(r, "forward_filter", fwd_hankel_name(FWD_HANKEL_SHARED), err);
+    rc = rc ? rc : smp_h5_write_str(r, "bpinv_version", version, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "n_requested", n_requested, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "n_complete", 0, err);
+    return rc;
+}
+
+smp_file *
+smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, const char *version,
+                int overwrite, fwd_error *err)
+{
+    smp_file *f;
+    int k, rc;
+
+    if (smp_config_check(c, err) != FWD_OK)
+        return NULL;
+    if (!overwrite && access(path, F_OK) == 0) {
+        fwd_error_set(err, FWD_EIO,
+                      "%s: exists; not overwritten (use --force to replace it, "
+                      "--resume to continue it)",
+                      path);
+        return NULL;
+    }
+    f = file_new(path, c, err);
+    if (f == NULL)
+        return NULL;
+    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f->file < 0) {
+        fwd_error_set(err, FWD_EIO,
+                      "%s: cannot create the file (missing directory or no "
+                      "permission?)",
+                      path);
+        goto fail;
+    }
+    rc = write_root(f, c, n_requested, version, err);
+    rc = rc ? rc : write_geometry(f, c->geom, err);
+    for (k = 0; k < DS_N && rc == FWD_OK; k++)
+        rc = create_dataset(f, c, k, err);
+    if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write the file (disk full?)", path);
+    if (rc != FWD_OK)
+        goto fail;
+    return f;
+fail:
+    smp_file_close(f, NULL);
+    return NULL;
+}
+
+/* Makes room for n compressed chunks of up to cap bytes each. */
+static int
+zreserve(smp_file *f, size_t n, size_t cap)
+{
+    unsigned char **zb;
+    size_t *zl, i;
+
+    if (n > f->nz) {
+        zb = realloc(f->zbuf, n * sizeof *zb);
+        if (zb == NULL)
+            return -1;
+        f->zbuf = zb;
+        zl = realloc(f->zlen, n * sizeof *zl);
+        if (zl == NULL)
+            return -1;
+        f->zlen = zl;
+        for (i = f->nz; i < n; i++)
+            f->zbuf[i] = NULL;
+        for (i = 0; i < f->nz; i++) {
+            free(f->zbuf[i]);
+            f->zbuf[i] = NULL;
+        }
+        f->nz = n;
+        f->zcap = 0;
+    }
+    if (cap > f->zcap) {
+        for (i = 0; i < f->nz; i++) {
+            unsigned char *t = realloc(f->zbuf[i], cap);
+            if (t == NULL)
+                return -1;
+            f->zbuf[i] = t;
+        }
+        f->zcap = cap;
+    }
+    return 0;
+}
+
+/*
+ * What HDF5's shuffle then deflate filters would make of one chunk of nel doubles:
+ * byte j of element i goes to j * nel + i, then zlib's compress2 at level SMP_DEFLATE.
+ * Done here so that the chunks of a batch are compressed by all threads at once.
+ */
+static int
+compress_chunk(const double *src, size_t nel, unsigned char *tmp, unsigned char *out, size_t *len)
+{
+    const unsigned char *b = (const unsigned char *)src;
+    uLongf zl = (uLongf)*len;
+    size_t i, j;
+
+    for (i = 0; i < nel; i++)
+        for (j = 0; j < sizeof(double); j++)
+            tmp[j * nel + i] = b[i * sizeof(double) + j];
+    if (compress2(out, &zl, tmp, (uLong)(nel * sizeof(double)), SMP_DEFLATE) != Z_OK)
+        return -1;
+    *len = (size_t)zl;
+    return 0;
+}
+
+/* Writes rows [row, row + count) of dataset k through HDF5's filter pipeline. */
+static int
+write_plain(smp_file *f, int k, uint64_t row, size_t count, const double *src, fwd_error *err)
+{
+    hsize_t start[2] = {row, 0}, cnt[2] = {count, f->ncol[k]};
+    hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+    int rc = FWD_OK;
+
+    if (count == 0)
+        return FWD_OK;
+    if ((fs = H5Dget_space(f->ds[k])) < 0 ||
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
+        (ms = H5Screate_simple(2, cnt, NULL)) < 0 ||
+        H5Dwrite(f->ds[k], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, src) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write %zu rows of %s (disk full?)", f->path,
+                           count, ds_names[k]);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return rc;
+}
+
+/*
+ * Writes rows [row, row + count) of dataset k from src (count rows of ncol values): the
+ * rows before the first chunk boundary and after the last one through HDF5, the whole
+ * chunks between them compressed by all threads and written with H5Dwrite_chunk.
+ */
+static int
+write_rows(smp_file *f, int k, uint64_t row, size_t count, const double *src, fwd_error *err)
+{
+    size_t nc = f->ncol[k], nel = (size_t)SMP_CHUNK_ROWS * nc, head, full, c;
+    size_t cap = (size_t)compressBound((uLong)(nel * sizeof(double)));
+    const double *mid;
+    hsize_t off[2];
+    long i, nfull;
+    int bad = 0, rc;
+
+    head = (size_t)((SMP_CHUNK_ROWS - row % SMP_CHUNK_ROWS) % SMP_CHUNK_ROWS);
+    head = head < count ? head : count;
+    full = (count - head) / SMP_CHUNK_ROWS;
+    rc = write_plain(f, k, row, head, src, err);
+    if (rc != FWD_OK)
+        return rc;
+    if (full > 0 && zreserve(f, full, cap) != 0)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", f->path);
+    mid = src + head * nc;
+    nfull = (long)full;
+#pragma omp parallel num_threads(f->nthreads) default(none) shared(f, mid, nel, nfull, cap, bad)
+    {
+        unsigned char *tmp = malloc(nel * sizeof(double));
+#pragma omp for schedule(dynamic, 1)
+        for (i = 0; i < nfull; i++) {
+            f->zlen[i] = cap;
+            if (tmp == NULL ||
+                compress_chunk(mid + (size_t)i * nel, nel, tmp, f->zbuf[i], &f->zlen[i]) != 0) {
+#pragma omp atomic write
+                bad = 1;
+            }
+        }
+        free(tmp);
+    }
+    if (bad)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: compression failed (out of memory?)", f->path);
+    for (c = 0; c < full; c++) {
+        off[0] = row + head + c * SMP_CHUNK_ROWS;
+        off[1] = 0;
+        if (H5Dwrite_chunk(f->ds[k], H5P_DEFAULT, 0, off, f->zlen[c], f->zbuf[c]) < 0)
+            return fwd_error_set(err, FWD_EIO, "%s: cannot write %s (disk full?)", f->path,
+                                 ds_names[k]);
+    }
+    c = head + full * SMP_CHUNK_ROWS;
+    return write_plain(f, k, row + c, count - c, src + c * nc, err);
+}
+
+int
+smp_file_append(smp_file *f, size_t count, const double *params, const double *clean,
+                const double *noisy, fwd_error *err)
+{
+    const double *src[DS_N];
+    hsize_t ext[2];
+    size_t i, np = f->ncol[DS_MODELS];
+    int k, rc = FWD_OK;
+
+    if (count == 0)
+        return FWD_OK;
+    if (f->buf_rows < count) {
+        double *b = realloc(f->buf, count * np * sizeof *b);
+        if (b == NULL)
+            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", f->path);
+        f->buf = b;
+        f->buf_rows = count;
+    }
+    for (i = 0; i < count * np; i++)
+        f->buf[i] = pow(10.0, params[i]);
+    src[DS_MODELS] = f->buf;
+    src[DS_CLEAN] = clean;
+    src[DS_NOISY] = noisy;
+    for (k = 0; k < DS_N && rc == FWD_OK; k++) {
+        ext[0] = f->n_complete + count;
+        ext[1] = f->ncol[k];
+        if (H5Dset_extent(f->ds[k], ext) < 0)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot extend %s", f->path, ds_names[k]);
+        else
+            rc = write_rows(f, k, f->n_complete, count, src[k], err);
+    }
+    if (rc != FWD_OK)
+        return rc;
+    rc = smp_h5_update_u64(f->file, "n_complete", f->n_complete + count, err);
+    if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file (disk full?)", f->path);
+    if (rc == FWD_OK)
+        f->n_complete += count;
+    return rc;
+}
+
+/* Reads the header attributes from an open file. */
+static int
+read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
+{
+    char buf[64];
+    uint64_t nl;
+    int rc;
+
+    memset(h, 0, sizeof *h);
+    rc = smp_h5_read_str(file, path, "format", buf, sizeof buf, err);
+    if (rc != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: not a bpinv samples file (no 'format' "
+                             "attribute)",
+                             path);
+    if (strcmp(buf, SMP_FORMAT) != 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"", path,
+                             SMP_FORMAT, buf);
+    rc = smp_h5_read_u64(file, path, "format_version", &h->format_version, err);
+    if (rc == FWD_OK && h->format_version != SMP_FORMAT_VERSION)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: format_version: expected %d, got %llu "
+                             "(written by another bpinv version)",
+                             path, SMP_FORMAT_VERSION, (unsigned long long)h->format_version);
+    rc = rc ? rc : smp_h5_read_str(file, path, "method", buf, sizeof buf, err);
+    if (rc == FWD_OK && fwd_method_parse(buf, &h->method, NULL) != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: method: expected schlumberger, wenner or "
+                             "mt, got \"%s\"",
+                             path, buf);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "n_layers", &nl, err);
+    if (rc == FWD_OK && (nl < 1 || nl > FWD_MAX_LAYERS))
+        return fwd_error_set(err, FWD_EFORMAT, "%s: n_layers: expected 1 to %d, got %llu", path,
+                             FWD_MAX_LAYERS, (unsigned long long)nl);
+    if (rc != FWD_OK)
+        return rc;
+    h->prior.n_layers = (size_t)nl;
+    rc = smp_h5_read_u64(file, path, "seed", &h->seed, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "noise", 1, &h->noise, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "rho_min", nl, h->prior.rho_min, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "rho_max", nl, h->prior.rho_max, err);
+    if (nl > 1) {
+        rc = rc ? rc : smp_h5_read_f64(file, path, "thick_min", nl - 1, h->prior.thick_min, err);
+        rc = rc ? rc : smp_h5_read_f64(file, path, "thick_max", nl - 1, h->prior.thick_max, err);
+    }
+    rc = rc ? rc : smp_h5_read_u64(file, path, "n_requested", &h->n_requested, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "n_complete", &h->n_complete, err);
+    rc = rc ? rc
+            : smp_h5_read_str(file, path, "bpinv_version", h->bpinv_version,
+                              sizeof h->bpinv_version, err);
+    rc = rc ? rc
+            : smp_h5_read_str(file, path, "forward_filter", h->forward_filter,
+                              sizeof h->forward_filter, err);
+    return rc;
+}
+
+/* Reads /geometry into a new fwd_geom. */
+static int
+read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, fwd_error *err)
+{
+    char name[64];
+    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID;
+    hssize_t n = -1;
+    double *x = NULL, *mn2 = NULL;
+    fwd_error e2;
+    int rc = FWD_OK;
+
+    snprintf(name, sizeof name, "geometry/%s", fwd_method_xname(m));
+    if (H5Lexists(file, "geometry", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '/%s' is missing", path, name);
+    d = H5Dopen2(file, name, H5P_DEFAULT);
+    if (d >= 0 && (s = H5Dget_space(d)) >= 0)
+        n = H5Sget_simple_extent_npoints(s);
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    if (n < 1 || n > FWD_MAX_POINTS)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: /%s: expected 1 to %d points", path, name,
+                             FWD_MAX_POINTS);
+    x = malloc((size_t)n * sizeof *x);
+    mn2 = malloc((size_t)n * sizeof *mn2);
+    if (x == NULL || mn2 == NULL) {
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    rc = smp_h5_read_vector(file, path, name, (size_t)n, x, err);
+    if (rc == FWD_OK && m == FWD_SCHLUMBERGER && H5Lexists(file, "geometry/mn2_m", H5P_DEFAULT) > 0)
+        rc = smp_h5_read_vector(file, path, "geometry/mn2_m", (size_t)n, mn2, err);
+    else {
+        free(mn2);
+        mn2 = NULL;
+    }
+    if (rc == FWD_OK) {
+        *g = fwd_geom_alloc(m, (size_t)n, x, mn2, &e2);
+        if (*g == NULL)
+            rc = fwd_error_set(err, FWD_EFORMAT, "%s: /geometry: %s", path, e2.msg);
+    }
+done:
+    free(mn2);
+    free(x);
+    return rc;
+}
+
+int
+smp_file_read_header(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err)
+{
+    hid_t file = smp_h5_open(path, 0, err);
+    int rc;
+
+    if (geom != NULL)
+        *geom = NULL;
+    if (file < 0)
+        return err != NULL ? err->code : FWD_EIO;
+    rc = read_header(file, path, h, err);
+    if (rc == FWD_OK && geom != NULL)
+        rc = read_geometry(file, path, h->method, geom, err);
+    H5Fclose(file);
+    return rc;
+}
+
+/* Compares a file's header and geometry with the config of a resumed run. */
+static int
+same_run(const char *path, const smp_header *h, const fwd_geom *g, const smp_config *c,
+         fwd_error *err)
+{
+    const fwd_geom *cg = c->geom;
+    size_t i, n = fwd_geom_size(cg);
+    const char *what = NULL;
+
+    if (h->method != fwd_geom_method(cg))
+        what = "method";
+    else if (h->prior.n_layers != c->prior.n_layers)
+        what = "n_layers (--layers)";
+    else if (fwd_geom_size(g) != n || (fwd_geom_mn2(g) == NULL) != (fwd_geom_mn2(cg) == NULL))
+        what = "geometry";
+    else if (h->seed != c->seed)
+        what = "seed (--seed)";
+    else if (h->noise != c->noise)
+        what = "noise (--noise)";
+    for (i = 0; what == NULL && i < n; i++)
+        if (fwd_geom_x(g)[i] != fwd_geom_x(cg)[i] ||
+            (fwd_geom_mn2(g) != NULL && fwd_geom_mn2(g)[i] != fwd_geom_mn2(cg)[i]))
+            what = "geometry";
+    for (i = 0; what == NULL && i < c->prior.n_layers; i++) {
+        if (h->prior.rho_min[i] != c->prior.rho_min[i] ||
+            h->prior.rho_max[i] != c->prior.rho_max[i])
+            what = "prior (--rho)";
+        else if (i + 1 < c->prior.n_layers && (h->prior.thick_min[i] != c->prior.thick_min[i] ||
+                                               h->prior.thick_max[i] != c->prior.thick_max[i]))
+            what = "prior (--thick)";
+    }
+    if (what != NULL)
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: %s differs from this command line; --resume "
+                             "needs the same arguments as the run that made the file",
+                             path, what);
+    return FWD_OK;
+}
+
+smp_file *
+smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested, fwd_error *err)
+{
+    smp_header h;
+    fwd_geom *g = NULL;
+    smp_file *f = NULL;
+    hid_t s = H5I_INVALID_HID;
+    hsize_t dims[2];
+    int k, rc;
+
+    rc = smp_file_read_header(path, &h, &g, err);
+    rc = rc ? rc : same_run(path, &h, g, c, err);
+    fwd_geom_free(g);
+    if (rc != FWD_OK)
+        return NULL;
+    if (h.n_complete > n_requested) {
+        fwd_error_set(err, FWD_EINVAL, "%s: holds %llu samples, more than the %llu requested", path,
+                      (unsigned long long)h.n_complete, (unsigned long long)n_requested);
+        return NULL;
+    }
+    f = file_new(path, c, err);
+    if (f == NULL)
+        return NULL;
+    f->n_complete = h.n_complete;
+    f->file = smp_h5_open(path, 1, err);
+    if (f->file < 0)
+        goto fail;
+    for (k = 0; k < DS_N; k++) {
+        f->ds[k] = H5Lexists(f->file, ds_names[k], H5P_DEFAULT) > 0
+                       ? H5Dopen2(f->file, ds_names[k], H5P_DEFAULT)
+                       : H5I_INVALID_HID;
+        s = f->ds[k] >= 0 ? H5Dget_space(f->ds[k]) : H5I_INVALID_HID;
+        if (s < 0 || H5Sget_simple_extent_ndims(s) != 2 ||
+            H5Sget_simple_extent_dims(s, dims, NULL) < 0 || dims[1] != f->ncol[k] ||
+            dims[0] < h.n_complete) {
+            fwd_error_set(err, FWD_EFORMAT, "%s: dataset %s: expected %llu rows of %zu values",
+                          path, ds_names[k], (unsigned long long)h.n_complete, f->ncol[k]);
+            goto fail;
+        }
+        H5Sclose(s);
+        s = H5I_INVALID_HID;
+        dims[0] = h.n_complete; /* drop rows of a batch that never completed */
+        if (H5Dset_extent(f->ds[k], dims) < 0) {
+            fwd_error_set(err, FWD_EIO, "%s: cannot trim dataset %s", path, ds_names[k]);
+            goto fail;
+        }
+    }
+    if (smp_h5_update_u64(f->file, "n_requested", n_requested, err) != FWD_OK)
+        goto fail;
+    return f;
+fail:
+    if (s >= 0)
+        H5Sclose(s);
+    smp_file_close(f, NULL);
+    return NULL;
+}

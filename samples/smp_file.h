@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smp_file.h - the samples file: a self-describing HDF5 file of (model, data) pairs.
+ *
+ * Layout (docs/formats.md): root attributes format = "bpinv-samples", format_version,
+ * method, n_layers, seed, noise, noise_model, phase_noise_deg, rho_min, rho_max,
+ * thick_min, thick_max, forward_filter, bpinv_version, n_requested, n_complete; datasets
+ * /geometry/<x> (and /geometry/mn2_m), /models (physical units), /data_clean and
+ * /data_noisy, each with `columns` and `units`. Rows are appended in batches; n_complete is
+ * updated and the file flushed after each, so a stopped run leaves every completed sample.
+ */
+#ifndef SMP_FILE_H
+#define SMP_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_geom.h"
+#include "samples/smp_gen.h"
+
+#define SMP_FORMAT         "bpinv-samples"
+#define SMP_FORMAT_VERSION 1
+
+/* What a samples file says about itself. */
+typedef struct smp_header {
+    fwd_method method;
+    smp_prior prior;
+    double noise;
+    uint64_t seed, n_requested, n_complete, format_version;
+    char bpinv_version[32];
+    char forward_filter[16];
+} smp_header;
+
+typedef struct smp_file smp_file;
+
+/*
+ * Creates path for a run of n_requested samples of config c, written by bpinv version
+ * `version`. Fails with FWD_EIO if path exists, unless overwrite is non-zero.
+ */
+smp_file *smp_file_create(const char *path, const smp_config *c, uint64_t n_requested,
+                          const char *version, int overwrite, fwd_error *err);
+
+/*
+ * Reopens a samples file to continue it to n_requested samples. The file must have been
+ * made with the same method, geometry, prior, noise and seed as c; otherwise FWD_EINVAL
+ * names the first field that differs. Rows past n_complete (a run killed in a write) are
+ * dropped.
+ */
+smp_file *smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested,
+                          fwd_error *err);
+
+/* Threads that compress a batch's chunks (zlib, outside HDF5); default 1. */
+void smp_file_set_threads(smp_file *f, int nthreads);
+
+/* Samples complete in the file. */
+uint64_t smp_file_complete(const smp_file *f);
+
+/*
+ * Appends count samples: params as FWD_MODEL_NPARAMS log10 rows (stored as ohm-m and m),
+ * clean and noisy data rows; then updates n_complete and flushes the file.
+ */
+int smp_file_append(smp_file *f, size_t count, const double *params, const double *clean,
+                    const double *noisy, fwd_error *err);
+
+/* Closes f (NULL is a no-op); FWD_EIO if HDF5 objects were left open or the close failed. */
+int smp_file_close(smp_file *f, fwd_error *err);
+
+/*
+ * Reads the header of a samples file and, if geom is not NULL, its geometry into a new
+ * fwd_geom. Errors name the path: not found, not HDF5, not a samples file, damaged.
+ */
+int smp_file_read_header(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err);
+
+#endif /* SMP_FILE_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smp_prior.h - the prior of a training set: log-uniform resistivities and thicknesses.
+ *
+ * Each layer j has a resistivity range [rho_min_j, rho_max_j] (ohm-m) and, but the last,
+ * a thickness range [thick_min_j, thick_max_j] (m); a draw is uniform in log10 of each.
+ * libsmp builds on libfwd and reports errors through fwd_error and the FWD_E* codes.
+ */
+#ifndef SMP_PRIOR_H
+#define SMP_PRIOR_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_model.h"
+
+typedef struct smp_prior {
+    size_t n_layers;
+    double rho_min[FWD_MAX_LAYERS], rho_max[FWD_MAX_LAYERS];
+    double thick_min[FWD_MAX_LAYERS], thick_max[FWD_MAX_LAYERS];
+} smp_prior;
+
+/*
+ * Fills p for n_layers layers from range specs: "MIN:MAX" for every layer, or a comma
+ * list of one "MIN:MAX" per layer ("1:100,10:1000,1:1e4"); thick_spec likewise with
+ * n_layers - 1 ranges (may be NULL when n_layers == 1). MIN and MAX finite, 0 < MIN < MAX.
+ * Errors name the option ("--rho: range 2: ...") and what was found.
+ */
+int smp_prior_parse(smp_prior *p, size_t n_layers, const char *rho_spec, const char *thick_spec,
+                    fwd_error *err);
+
+/* Checks a prior filled by hand: the same rules as smp_prior_parse. */
+int smp_prior_check(const smp_prior *p, fwd_error *err);
+
+/*
+ * Draws one model: FWD_MODEL_NPARAMS(n_layers) log10 parameters into params (layout of
+ * fwd_model.h), each uniform between the log10 of its range, from r.
+ */
+void smp_prior_draw(const smp_prior *p, gsl_rng *r, double *params);
+
+#endif /* SMP_PRIOR_H */

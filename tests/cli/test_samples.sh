@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_samples.sh - command-line tests of `bpinv samples` and `bpinv info`: thread
+# invariance, the file layout read from Python, interruption and --resume, refusal to
+# overwrite, and every bad argument.
+# usage: sh tests/cli/test_samples.sh PATH/TO/bpinv
+BPINV=${1:-./bpinv}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+
+# expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT
+expect_fail() {
+    code=$1; d=$2; frag=$3; shift 3
+    run "$@"
+    if [ "$rc" -ne "$code" ]; then bad "$d: exit $rc, expected $code: $(cat "$TMP/err")"
+    elif ! grep -qF -- "$frag" "$TMP/err"; then bad "$d: stderr lacks '$frag': $(cat "$TMP/err")"
+    else ok; fi
+}
+
+S="samples -m schlumberger --layers 3 --ab2 1:1000:30 --rho 1:1000 --thick 1:50 --noise 0.03"
+
+# --- same file for any thread count -----------------------------------------------------
+for j in 1 2 4; do
+    run $S -n 5000 --batch 1500 -j $j -o "$TMP/j$j.h5"
+    [ "$rc" -eq 0 ] && ok || bad "-j $j: exit $rc: $(cat "$TMP/err")"
+done
+h5diff "$TMP/j1.h5" "$TMP/j2.h5" >/dev/null && ok || bad "-j1 and -j2 differ"
+h5diff "$TMP/j1.h5" "$TMP/j4.h5" >/dev/null && ok || bad "-j1 and -j4 differ"
+[ ! -s "$TMP/err" ] && ok || bad "stderr not silent when not a terminal: $(cat "$TMP/err")"
+
+# --- info --------------------------------------------------------------------------------
+run info "$TMP/j1.h5"
+[ "$rc" -eq 0 ] && ok || bad "info: exit $rc"
+for frag in "bpinv samples file" "schlumberger" "30 points, ab2_m 1 .. 1000" "layer 3: rho 1 .. 1000 ohm-m (half-space)" \
+    "5000 of 5000 complete" "seed        42" "noise       0.03"; do
+    grep -qF "$frag" "$TMP/out" && ok || bad "info lacks '$frag': $(cat "$TMP/out")"
+done
+expect_fail 1 "info of a text file" "not an HDF5 file" info "$0"
+expect_fail 1 "info of a missing file" "no such file" info "$TMP/none.h5"
+expect_fail 2 "info without a file" "expected one file" info
+
+# --- the layout docs/formats.md promises, read with h5py ----------------------------------
+PY=/usr/bin/python3
+if $PY -c "import h5py" 2>/dev/null; then
+    if $PY - "$TMP/j1.h5" >"$TMP/py" 2>&1 <<'PYEOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+a = f.attrs
+assert a["format"] == "bpinv-samples", a["format"]
+assert a["method"] == "schlumberger" and a["n_layers"] == 3 and a["seed"] == 42
+assert a["n_complete"] == 5000 and abs(a["noise"] - 0.03) < 1e-15
+ab2 = f["geometry/ab2_m"][:]
+assert ab2.shape == (30,) and ab2[0] == 1 and ab2[-1] == 1000
+assert f["geometry/ab2_m"].attrs["units"] == "m"
+m = f["models"]
+assert m.shape == (5000, 5) and list(m.attrs["columns"])[:2] == ["rho_1_ohmm", "rho_2_ohmm"]
+assert list(m.attrs["units"]) == ["ohm-m"] * 3 + ["m"] * 2
+assert (m[:, :3] >= 1).all() and (m[:, :3] <= 1000).all() and (m[:, 3:] <= 50).all()
+d = f["data_noisy"]
+assert d.shape == (5000, 30) and d.attrs["columns"][0] == "rho_a_ohmm(ab2_m=1)"
+r = np.log(f["data_noisy"][:] / f["data_clean"][:])
+assert abs(r.std() - 0.03) < 0.001, r.std()
+print("ok")
+PYEOF
+    then ok; else bad "h5py reading: $(cat "$TMP/py")"; fi
+else
+    echo "note: python3-h5py not installed; h5py layout check skipped" >&2
+fi
+
+# --- nothing overwritten without --force; --force replaces ----------------------------------
+cksum "$TMP/j2.h5" >"$TMP/sum1"
+expect_fail 1 "existing file" "exists; not overwritten (use --force" $S -n 100 -o "$TMP/j2.h5"
+cksum "$TMP/j2.h5" | cmp -s - "$TMP/sum1" && ok || bad "existing file was modified"
+run $S -n 100 -o "$TMP/j2.h5" --force
+[ "$rc" -eq 0 ] && "$BPINV" info "$TMP/j2.h5" | grep -q "100 of 100" && ok || bad "--force"
+expect_fail 1 "missing directory" "cannot create the file" $S -n 10 -o "$TMP/no/dir/x.h5"
+
+# --- interrupt, then --resume gives the uninterrupted file ----------------------------------
+R="samples -m schlumberger --layers 2 --ab2 1:100:10 --rho 1:100 --thick 1:20 --noise 0.05 -n 300000 --batch 1024 -j 1"
+"$BPINV" $R -o "$TMP/whole.h5" 2>/dev/null
+"$BPINV" $R -o "$TMP/cut.h5" 2>"$TMP/err" &
+pid=$!
+sleep 0.3
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ "$rc" -eq 0 ]; then
+    echo "note: the run finished before SIGINT; interruption not exercised" >&2
+else
+    [ "$rc" -eq 130 ] && ok || bad "SIGINT: exit $rc, expected 130"
+    grep -q "interrupted: .* holds [0-9]* of 300000 samples; continue with --resume" "$TMP/err" && ok ||
+        bad "SIGINT message: $(cat "$TMP/err")"
+    "$BPINV" info "$TMP/cut.h5" | grep -q "(interrupted: continue with --resume)" && ok || bad "info of an interrupted file"
+    expect_fail 1 "resume with other arguments" "seed (--seed) differs" $R --seed 5 -o "$TMP/cut.h5" --resume
+    run $R -o "$TMP/cut.h5" --resume
+    [ "$rc" -eq 0 ] && ok || bad "--resume: exit $rc: $(cat "$TMP/err")"
+    h5diff "$TMP/whole.h5" "$TMP/cut.h5" >/dev/null && ok || bad "interrupted + resumed differs from one run"
+fi
+
+# --- bad arguments: exit 2 and a message naming the option -----------------------------------
+B="samples -m wenner --layers 2 --a 1:100:10 --rho 1:100 --thick 1:20 -n 10 -o $TMP/b.h5"
+expect_fail 2 "missing method" "-m/--method: missing" samples --layers 2 --a 1 --rho 1:2 --thick 1:2 -n 1 -o "$TMP/b.h5"
+expect_fail 2 "missing layers" "--layers: missing" samples -m wenner --a 1 --rho 1:2 -n 1 -o "$TMP/b.h5"
+expect_fail 2 "bad layers" '--layers: expected an integer from 1 to 64, got "0"' $B --layers 0
+expect_fail 2 "missing rho" "--rho: missing" samples -m wenner --layers 2 --a 1 --thick 1:2 -n 1 -o "$TMP/b.h5"
+expect_fail 2 "missing thick" "--thick: missing" samples -m wenner --layers 2 --a 1 --rho 1:2 -n 1 -o "$TMP/b.h5"
+expect_fail 2 "inverted range" "--rho: layer 1: expected finite 0 < MIN < MAX ohm-m, got 100:1" $B --rho 100:1
+expect_fail 2 "empty range" "got 5:5" $B --rho 5:5
+expect_fail 2 "non-positive thickness" "--thick: layer 1" $B --thick 0:5
+expect_fail 2 "nan range" "--rho: layer 1" $B --rho nan:5
+expect_fail 2 "range count" "--rho: expected 1 or 2 ranges" $B --rho 1:2,1:3,1:4
+expect_fail 2 "noise too big" '--noise: expected a number from 0 to 1, got "1.5"' $B --noise 1.5
+expect_fail 2 "noise not a number" '--noise: expected a number from 0 to 1, got "lots"' $B --noise lots
+expect_fail 2 "zero count" '-n/--count: expected an integer from 1' $B -n 0
+expect_fail 2 "missing count" "-n/--count: missing" samples -m wenner --layers 1 --a 1 --rho 1:2 -o "$TMP/b.h5"
+expect_fail 2 "missing output" "-o/--output: missing" samples -m wenner --layers 1 --a 1 --rho 1:2 -n 3
+expect_fail 2 "bad seed" '--seed: expected an integer from 0' $B --seed -4
+expect_fail 2 "bad threads" '-j/--threads: expected an integer from 1 to 1024, got "0"' $B -j 0
+expect_fail 2 "bad batch" '--batch: expected an integer' $B --batch x
+expect_fail 2 "resume and force" "--resume and --force" $B --resume --force
+expect_fail 2 "geometry of another method" "--ab2: not an option of method wenner" $B --ab2 1,2
+expect_fail 2 "missing geometry" "--a: missing" samples -m wenner --layers 1 --rho 1:2 -n 3 -o "$TMP/b.h5"
+expect_fail 2 "thick for one layer" "--thick: a 1-layer earth has no thickness" samples -m mt --layers 1 --period 1 --rho 1:2 --thick 1:2 -n 3 -o "$TMP/b.h5"
+expect_fail 1 "resume of a missing file" "no such file" $B -o "$TMP/none.h5" --resume
+[ ! -e "$TMP/b.h5" ] && ok || bad "a failed run left $TMP/b.h5"
+run samples --help
+[ "$rc" -eq 0 ] && grep -q "usage: bpinv samples" "$TMP/out" && ok || bad "samples --help"
+
+echo "cli-samples: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
