@@ -93,8 +93,9 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples
 	sh tests/cli/test_samples.sh $(BPINV)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/bench_forward
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward
 	$(BUILD)/bench_forward
+	sh tests/bench/bench_samples.sh $(BPINV)
 
 demo:
 	@echo "make demo: not yet. The pipeline (samples -> train -> invert) is being built;"
