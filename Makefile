@@ -75,8 +75,8 @@ $(BUILD)/test_samples: $(TSMP_OBJ) $(LIBSMP) $(LIBFWD)
 $(BUILD)/test_forward: $(TFWD_OBJ) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TFWD_OBJ) $(LIBFWD) -lcriterion $(LDLIBS)
 
-$(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBFWD) $(LDLIBS)
+$(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
 # Installs the Debian packages the build and tests need (as root, or says how).
 deps:

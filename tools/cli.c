@@ -3,6 +3,7 @@
  * cli.c - messages and option parsing shared by the bpinv subcommands.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -172,4 +173,24 @@ done:
     free(mn2);
     free(x);
     return rc;
+}
+
+int
+cli_bad_option(const char *cmd, int c, char *const *argv)
+{
+    if (c == ':')
+        cli_error(cmd, "%s: missing its value", argv[optind - 1]);
+    else
+        cli_error(cmd, "unknown option \"%s\"; try 'bpinv %s --help'", argv[optind - 1], cmd);
+    return 1;
+}
+
+int
+cli_no_operands(const char *cmd, int argc, char *const *argv, int bad)
+{
+    if (optind < argc && !bad) {
+        cli_error(cmd, "unexpected argument \"%s\"; try 'bpinv %s --help'", argv[optind], cmd);
+        return 1;
+    }
+    return bad;
 }

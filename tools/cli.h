@@ -67,6 +67,13 @@ int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, lon
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
                      double *v);
 
+/* After getopt_long returned c (':' or '?'): prints what was wrong; returns 1. */
+int cli_bad_option(const char *cmd, int c, char *const *argv);
+
+/* After the options: complains about a leftover operand unless already bad; returns the
+ * new bad flag. */
+int cli_no_operands(const char *cmd, int argc, char *const *argv, int bad);
+
 /* Flushes and checks stdout; prints a message and returns -1 if writing failed. */
 int cli_close_stdout(const char *cmd);
 

@@ -111,22 +111,12 @@ cmd_forward(int argc, char **argv)
         case 'h':
             fputs(forward_usage, stdout);
             return cli_close_stdout("forward") ? CLI_FAIL : CLI_OK;
-        case ':':
-            cli_error("forward", "%s: missing its value", argv[optind - 1]);
-            bad = 1;
-            break;
         default:
-            cli_error("forward", "unknown option \"%s\"; try 'bpinv forward --help'",
-                      argv[optind - 1]);
-            bad = 1;
+            bad = cli_bad_option("forward", c, argv);
             break;
         }
     }
-    if (optind < argc && !bad) {
-        cli_error("forward", "unexpected argument \"%s\"; try 'bpinv forward --help'",
-                  argv[optind]);
-        bad = 1;
-    }
+    bad = cli_no_operands("forward", argc, argv, bad);
     if (bad)
         goto done;
 

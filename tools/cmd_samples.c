@@ -252,22 +252,12 @@ cmd_samples(int argc, char **argv)
         case 'h':
             fputs(samples_usage, stdout);
             return cli_close_stdout("samples") ? CLI_FAIL : CLI_OK;
-        case ':':
-            cli_error("samples", "%s: missing its value", argv[optind - 1]);
-            bad = 1;
-            break;
         default:
-            cli_error("samples", "unknown option \"%s\"; try 'bpinv samples --help'",
-                      argv[optind - 1]);
-            bad = 1;
+            bad = cli_bad_option("samples", c, argv);
             break;
         }
     }
-    if (optind < argc && !bad) {
-        cli_error("samples", "unexpected argument \"%s\"; try 'bpinv samples --help'",
-                  argv[optind]);
-        bad = 1;
-    }
+    bad = cli_no_operands("samples", argc, argv, bad);
     if (bad)
         goto done;
     bad = check_args(&o, &g, &cfg, &count, &threads, &batch);

@@ -21,26 +21,17 @@
 #include "forward/fwd_forward.h"
 #include "forward/fwd_internal.h"
 #include "forward/fwd_model.h"
+#include "samples/smp_rng.h"
 
 #define NL    4
 #define NP    FWD_MODEL_NPARAMS(NL)
 #define NPTS  30
 #define COUNT 200000
 
-static uint64_t
-splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static double
 uniform(uint64_t *s)
 {
-    return (double)(splitmix64(s) >> 11) * 0x1.0p-53;
+    return (double)(smp_splitmix64(s) >> 11) * 0x1.0p-53;
 }
 
 /* Models per second of fwd_eval_batch over COUNT models on nt threads; workspaces are

@@ -4,19 +4,7 @@
 # bad argument (exit 2, one message naming the option and the bad value, nothing on stdout).
 # usage: sh tests/cli/test_forward.sh PATH/TO/bpinv
 BPINV=${1:-./bpinv}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# run ARGS...: runs bpinv, leaving exit code in $rc, stdout in $TMP/out, stderr in $TMP/err
-run() {
-    "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
+. "$(dirname "$0")/lib.sh"
 
 # expect_ok DESCRIPTION ARGS...
 expect_ok() {
@@ -134,5 +122,4 @@ if [ -w /dev/full ]; then
     [ $? -eq 1 ] && grep -q "error writing the output" "$TMP/err" && ok || bad "/dev/full"
 fi
 
-echo "cli-forward: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli-forward

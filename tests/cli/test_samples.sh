@@ -5,22 +5,7 @@
 # overwrite, and every bad argument.
 # usage: sh tests/cli/test_samples.sh PATH/TO/bpinv
 BPINV=${1:-./bpinv}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
-
-# expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT
-expect_fail() {
-    code=$1; d=$2; frag=$3; shift 3
-    run "$@"
-    if [ "$rc" -ne "$code" ]; then bad "$d: exit $rc, expected $code: $(cat "$TMP/err")"
-    elif ! grep -qF -- "$frag" "$TMP/err"; then bad "$d: stderr lacks '$frag': $(cat "$TMP/err")"
-    else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 S="samples -m schlumberger --layers 3 --ab2 1:1000:30 --rho 1:1000 --thick 1:50 --noise 0.03"
 
@@ -131,5 +116,4 @@ expect_fail 1 "resume of a missing file" "no such file" $B -o "$TMP/none.h5" --r
 run samples --help
 [ "$rc" -eq 0 ] && grep -q "usage: bpinv samples" "$TMP/out" && ok || bad "samples --help"
 
-echo "cli-samples: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish cli-samples

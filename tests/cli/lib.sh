@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT
+# lib.sh - what the CLI test scripts share: counters, running bpinv, checking a failure.
+# Sourced with BPINV set; leaves $TMP (removed at exit), $rc, $TMP/out and $TMP/err.
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+
+# expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT,
+# nothing on stdout
+expect_fail() {
+    code=$1; d=$2; frag=$3; shift 3
+    run "$@"
+    if [ "$rc" -ne "$code" ]; then bad "$d: exit $rc, expected $code: $(cat "$TMP/err")"
+    elif ! grep -qF -- "$frag" "$TMP/err"; then bad "$d: stderr lacks '$frag': $(cat "$TMP/err")"
+    elif [ -s "$TMP/out" ]; then bad "$d: wrote to stdout on error"
+    else ok; fi
+}
+
+# finish NAME: the closing line, and the exit status
+finish() {
+    echo "$1: $pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
