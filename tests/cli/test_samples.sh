@@ -87,6 +87,18 @@ else
     h5diff "$TMP/whole.h5" "$TMP/cut.h5" >/dev/null && ok || bad "interrupted + resumed differs from one run"
 fi
 
+# SIGTERM: the same clean stop, exit 143
+"$BPINV" $R -o "$TMP/term.h5" 2>"$TMP/err" &
+pid=$!
+sleep 0.3
+kill -TERM $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ "$rc" -ne 0 ]; then
+    [ "$rc" -eq 143 ] && ok || bad "SIGTERM: exit $rc, expected 143"
+    "$BPINV" info "$TMP/term.h5" >/dev/null && ok || bad "file left by SIGTERM does not open"
+fi
+
 # --- bad arguments: exit 2 and a message naming the option -----------------------------------
 B="samples -m wenner --layers 2 --a 1:100:10 --rho 1:100 --thick 1:20 -n 10 -o $TMP/b.h5"
 expect_fail 2 "missing method" "-m/--method: missing" samples --layers 2 --a 1 --rho 1:2 --thick 1:2 -n 1 -o "$TMP/b.h5"
