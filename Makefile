@@ -56,9 +56,17 @@ ifneq ($(SANITIZE),1)
 	@ln -sf $(BPINV) bpinv
 endif
 
+# `make V=1` shows the compiler command lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBFWD): $(FWD_OBJ)
 	$(AR) rcs $@ $^
@@ -97,9 +105,9 @@ bench: deps
 	$(BUILD)/bench_forward
 	sh tests/bench/bench_samples.sh $(BPINV)
 
-demo:
-	@echo "make demo: not yet. The pipeline (samples -> train -> invert) is being built;"
-	@echo "today bpinv computes forward responses: see README.md, 'bpinv forward'."
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh $(BPINV)
 
 FORMAT_FILES = $(wildcard forward/*.[ch] samples/*.[ch] tools/*.[ch] tests/*/*.[ch])
 format:

@@ -48,7 +48,8 @@ print_samples(const char *path, const smp_header *h, const fwd_geom *g)
            (unsigned long long)h->n_requested,
            h->n_complete < h->n_requested ? " (interrupted: continue with --resume)" : "");
     printf("  seed        %llu\n", (unsigned long long)h->seed);
-    printf("  forward     %s Hankel filter\n", h->forward_filter);
+    if (h->method != FWD_MT)
+        printf("  forward     %s Hankel filter\n", h->forward_filter);
     if (stat(path, &st) == 0)
         printf("  file size   %.1f MiB\n", (double)st.st_size / 1048576.0);
 }

@@ -27,21 +27,21 @@ static const char *const samples_usage =
     "responses in parallel, adds noise, and writes the pairs into an HDF5 file.\n"
     "\n"
     "  -m, --method METHOD  schlumberger, wenner or mt (required)\n"
-    "  --layers N           number of layers, the last a half-space (required)\n"
+    "  --layers N           number of layers, 1 to 64, the last a half-space (required)\n"
     "  --rho RANGES         resistivity prior, ohm-m: MIN:MAX for every layer, or one\n"
     "                       MIN:MAX per layer, comma-separated (required)\n"
     "  --thick RANGES       thickness prior, m: MIN:MAX, or one per layer but the last\n"
     "                       (required when N > 1)\n"
-    "  --noise FRAC         relative noise on apparent resistivity (log-normal, standard\n"
-    "                       deviation FRAC), and FRAC * 90/pi degrees on MT phase [0]\n"
+    "  --noise FRAC         relative noise, 0 to 1, on apparent resistivity (log-normal,\n"
+    "                       standard deviation FRAC), and FRAC * 90/pi degrees on MT phase [0]\n"
     "  -n, --count COUNT    number of samples (required)\n"
     "  -o, --output PATH    the samples file to write (required)\n"
     "  --seed S             random seed, an integer >= 0 [42]\n"
-    "  -j, --threads T      OpenMP threads; the file is the same for any T [all cores]\n"
+    "  -j, --threads T      OpenMP threads; the datasets are the same for any T [all cores]\n"
     "  --batch B            samples computed and written at a time [16384]\n"
     "  --resume             continue an interrupted file to COUNT samples (same arguments)\n"
     "  --force              replace PATH if it exists\n"
-    "  -q, --quiet          no progress line\n"
+    "  -q, --quiet          no progress line (shown only when stderr is a terminal)\n"
     "  -h, --help           this text\n"
     "\n"
     "GEOMETRY: --ab2 SPEC [--mn2 SPEC] | --a SPEC | --period SPEC, as for bpinv forward.\n"
@@ -126,6 +126,7 @@ check_args(struct samples_args *o, fwd_geom **g, smp_config *c, long *count, lon
         bad = 1;
     } else if (cli_parse_long("samples", "--layers", o->layers, 1, FWD_MAX_LAYERS, &layers)) {
         bad = 1;
+        layers = 0; /* reported; do not report the prior against it too */
     }
     if (layers > 0) {
         if (o->rho == NULL) {

@@ -104,6 +104,8 @@ B="samples -m wenner --layers 2 --a 1:100:10 --rho 1:100 --thick 1:20 -n 10 -o $
 expect_fail 2 "missing method" "-m/--method: missing" samples --layers 2 --a 1 --rho 1:2 --thick 1:2 -n 1 -o "$TMP/b.h5"
 expect_fail 2 "missing layers" "--layers: missing" samples -m wenner --a 1 --rho 1:2 -n 1 -o "$TMP/b.h5"
 expect_fail 2 "bad layers" '--layers: expected an integer from 1 to 64, got "0"' $B --layers 0
+expect_fail 2 "too many layers" '--layers: expected an integer from 1 to 64, got "65"' $B --layers 65
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok || bad "--layers 65: one message expected: $(cat "$TMP/err")"
 expect_fail 2 "missing rho" "--rho: missing" samples -m wenner --layers 2 --a 1 --thick 1:2 -n 1 -o "$TMP/b.h5"
 expect_fail 2 "missing thick" "--thick: missing" samples -m wenner --layers 2 --a 1 --rho 1:2 -n 1 -o "$TMP/b.h5"
 expect_fail 2 "inverted range" "--rho: layer 1: expected finite 0 < MIN < MAX ohm-m, got 100:1" $B --rho 100:1
