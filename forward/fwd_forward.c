@@ -320,6 +320,27 @@ fail:
 }
 
 /*
+ * One step of the recursion, T_j = rho_j (a s + 2 E T) / (a s + 2 E rho_j), s = rho_j + T,
+ * written with the ratio of the two resistivities so that no product of resistivities is
+ * formed: with t = T / rho_j <= 1 the result is rho_j times a ratio in [t, 1], otherwise
+ * T times a ratio in [1/t, 1]. No overflow or underflow for any representable pair.
+ */
+static double
+dc_step(double rho, double T, double a, double E)
+{
+    double t, u, b;
+
+    if (T <= rho) {
+        t = T / rho;
+        b = a * (1.0 + t);
+        return rho * ((b + 2.0 * E * t) / (b + 2.0 * E));
+    }
+    u = rho / T;
+    b = a * (1.0 + u);
+    return T * (u * (b + 2.0 * E) / (b + 2.0 * E * u));
+}
+
+/*
  * Resistivity transform T(lambda) of an n-layer model; h2 holds twice the thicknesses.
  * a = 1 - exp(-x) comes from a Taylor series below x = 1e-3 (truncation error below
  * x^5 / 720 < 2e-18 relative), from expm1 below 0.5 and from exp above, where
@@ -329,7 +350,7 @@ static double
 dc_transform(const double *rho, const double *h2, size_t n, double lambda)
 {
     size_t j, k;
-    double T, x, a, E, s, m;
+    double T, x, a, E, m;
 
     /* The shallowest layer thick enough to hide everything below it ends the recursion. */
     j = n - 1;
@@ -353,8 +374,7 @@ dc_transform(const double *rho, const double *h2, size_t n, double lambda)
             E = exp(-x);
             a = 1.0 - E;
         }
-        s = rho[k] + T;
-        T = rho[k] * (a * s + 2.0 * E * T) / (a * s + 2.0 * E * rho[k]);
+        T = dc_step(rho[k], T, a, E);
     }
     return T;
 }
@@ -491,8 +511,9 @@ eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
     else
         dc_eval(w, n, d);
     for (i = 0; i < nd; i++)
-        if (!isfinite(d[i]))
-            return fwd_fail(err, FWD_ENUMERIC, "forward: datum %zu is not finite (%g)", i + 1,
+        if (!isfinite(d[i]) || (!(d[i] > 0) && (w->method != FWD_MT || i < w->npts)))
+            return fwd_fail(err, FWD_ENUMERIC,
+                            "forward: datum %zu is not a finite positive value (%g)", i + 1,
                             d[i]);
     return FWD_OK;
 }

@@ -29,7 +29,7 @@ typedef enum fwd_hankel {
      * shared by every spacing: about 1e-7, and fastest. The default. */
     FWD_HANKEL_SHARED = 0,
     /* The published 201-point J1 filter of Key (2012) at each spacing: about 1e-10,
-     * 5 to 10 times slower. */
+     * about 30 times slower. */
     FWD_HANKEL_KEY201 = 1
 } fwd_hankel;
 

@@ -300,8 +300,10 @@ spec_range(const char *spec, const char *name, double **values, size_t *n, fwd_e
     if (*values == NULL)
         return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
     cnt = (double)(count > 1 ? count - 1 : 1);
+    /* in logarithms: stop / start may not be representable, the values are */
     for (i = 0; i < count; i++)
-        (*values)[i] = start * pow(stop / start, (double)i / cnt);
+        (*values)[i] = exp(log(start) + (log(stop) - log(start)) * ((double)i / cnt));
+    (*values)[0] = start;
     (*values)[count - 1] = stop;
     *n = count;
     return FWD_OK;

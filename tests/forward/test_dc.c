@@ -329,3 +329,44 @@ Test(dc, extreme_models_are_finite)
     for (im = 0; im < NMODES; im++)
         extreme_models_are_finite_with(modes[im]);
 }
+
+/* Resistivities far beyond any earth: no product of two of them is ever formed, so a
+ * half-space is exact and a wild model is finite and positive. */
+static void
+astronomical_resistivities_with(fwd_hankel mode)
+{
+    double x[] = {1, 10, 1e4}, d[3];
+    double tiny[] = {1e-200, 1e-200}, huge[] = {1e200, 1e200}, h[] = {1.0, 3.0};
+    double wild[] = {1e-150, 1e150, 1e-100}, ok[] = {2.5e-120, 7e-118, 1e-119};
+    size_t i;
+    fwd_method m;
+
+    for (m = FWD_SCHLUMBERGER; m <= FWD_WENNER; m++) {
+        eval_mode(mode, m, 3, x, NULL, 2, tiny, h, d);
+        for (i = 0; i < 3; i++)
+            cr_assert(rel_diff(d[i], 1e-200) < 1e-13, "tiny half-space: %g", d[i]);
+        eval_mode(mode, m, 3, x, NULL, 2, huge, h, d);
+        for (i = 0; i < 3; i++)
+            cr_assert(rel_diff(d[i], 1e200) < 1e-13, "huge half-space: %g", d[i]);
+        eval_mode(mode, m, 3, x, NULL, 3, wild, h, d);
+        for (i = 0; i < 3; i++)
+            cr_assert(isfinite(d[i]) && d[i] > 0, "wild model: %g", d[i]);
+        /* scaling all resistivities by 1e-120 scales the response exactly */
+        eval_mode(mode, m, 3, x, NULL, 3, ok, h, d);
+        {
+            double ref[3], okr[] = {2.5, 700, 10};
+            eval_mode(mode, m, 3, x, NULL, 3, okr, h, ref);
+            for (i = 0; i < 3; i++)
+                cr_assert(rel_diff(d[i] * 1e120, ref[i]) < 1e-12, "scaled: %g vs %g", d[i],
+                          ref[i]);
+        }
+    }
+}
+
+Test(dc, astronomical_resistivities)
+{
+    size_t im;
+
+    for (im = 0; im < NMODES; im++)
+        astronomical_resistivities_with(modes[im]);
+}

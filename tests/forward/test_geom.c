@@ -51,6 +51,9 @@ Test(spec, log_range_includes_both_ends)
     for (i = 1; i < n; i++)
         cr_assert(fabs(log10(v[i] / v[i - 1]) - 0.25) < 1e-12, "step %zu: %g", i, v[i]);
     free(v);
+    cr_assert_eq(fwd_spec_parse("1e-200:1e200:5", "--a", &v, &n, NULL), 0);
+    cr_assert(n == 5 && v[0] == 1e-200 && v[4] == 1e200 && fabs(v[2] - 1) < 1e-12, "%g", v[2]);
+    free(v);
     cr_assert_eq(fwd_spec_parse("2.5:2.5:1", "--a", &v, &n, NULL), 0);
     cr_assert(n == 1 && v[0] == 2.5);
     free(v);
