@@ -513,8 +513,7 @@ eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
     for (i = 0; i < nd; i++)
         if (!isfinite(d[i]) || (!(d[i] > 0) && (w->method != FWD_MT || i < w->npts)))
             return fwd_fail(err, FWD_ENUMERIC,
-                            "forward: datum %zu is not a finite positive value (%g)", i + 1,
-                            d[i]);
+                            "forward: datum %zu is not a finite positive value (%g)", i + 1, d[i]);
     return FWD_OK;
 }
 

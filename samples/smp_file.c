@@ -218,6 +218,8 @@ write_geometry(smp_file *f, const fwd_geom *g, fwd_error *err)
             rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /geometry/%s", f->path, name[k]);
         else
             rc = smp_h5_write_str(d, "units", fwd_geom_method(g) == FWD_MT ? "s" : "m", err);
+        if (rc == FWD_OK)
+            rc = smp_h5_write_str(d, "columns", name[k], err);
         if (d >= 0)
             H5Dclose(d);
         d = H5I_INVALID_HID;
@@ -267,6 +269,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
                 int overwrite, fwd_error *err)
 {
     smp_file *f;
+    hid_t fapl;
     int k, rc;
 
     if (smp_config_check(c, err) != FWD_OK)
@@ -278,16 +281,29 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
                       path);
         return NULL;
     }
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 || H5Zfilter_avail(H5Z_FILTER_SHUFFLE) <= 0) {
+        fwd_error_set(err, FWD_EIO, "%s: this HDF5 library lacks the deflate or shuffle filter",
+                      path);
+        return NULL;
+    }
     f = file_new(path, c, err);
     if (f == NULL)
         return NULL;
-    f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    /* File format 1.8 or later, so that attributes (the column names of thousands of
+     * points) may pass 64 KiB; EXCL unless asked to overwrite, so that a file that
+     * appeared since the check above is kept. */
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
+        f->file = H5Fcreate(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (f->file < 0) {
         fwd_error_set(err, FWD_EIO,
-                      "%s: cannot create the file (missing directory or no "
-                      "permission?)",
+                      "%s: cannot create the file (missing directory, no permission, or it "
+                      "appeared meanwhile)",
                       path);
-        goto fail;
+        smp_file_close(f, NULL);
+        return NULL;
     }
     rc = write_root(f, c, n_requested, version, err);
     rc = rc ? rc : write_geometry(f, c->geom, err);
@@ -295,11 +311,10 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
         rc = create_dataset(f, c, k, err);
     if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot write the file (disk full?)", path);
-    if (rc != FWD_OK)
-        goto fail;
-    return f;
-fail:
+    if (rc == FWD_OK)
+        return f;
     smp_file_close(f, NULL);
+    unlink(path); /* ours, holding no sample: a half-made file would only mislead */
     return NULL;
 }
 
@@ -402,6 +417,9 @@ write_rows(smp_file *f, int k, uint64_t row, size_t count, const double *src, fw
     head = (size_t)((SMP_CHUNK_ROWS - row % SMP_CHUNK_ROWS) % SMP_CHUNK_ROWS);
     head = head < count ? head : count;
     full = (count - head) / SMP_CHUNK_ROWS;
+    /* The bytes shuffled here are native: only where native is the file's F64LE. */
+    if (H5Tequal(H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE) <= 0)
+        return write_plain(f, k, row, count, src, err);
     rc = write_plain(f, k, row, head, src, err);
     if (rc != FWD_OK)
         return rc;
@@ -467,6 +485,9 @@ smp_file_append(smp_file *f, size_t count, const double *params, const double *c
         else
             rc = write_rows(f, k, f->n_complete, count, src[k], err);
     }
+    /* Data and extents reach the disk before n_complete says they are there. */
+    if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file (disk full?)", f->path);
     if (rc != FWD_OK)
         return rc;
     rc = smp_h5_update_u64(f->file, "n_complete", f->n_complete + count, err);

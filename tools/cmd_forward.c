@@ -131,7 +131,13 @@ cmd_forward(int argc, char **argv)
         bad = 1;
         rc = grc == -2 ? CLI_FAIL : CLI_USAGE;
     }
-    if (o.filter != NULL && strcmp(o.filter, "key201") == 0) {
+    if (o.filter != NULL && o.method != NULL && method == FWD_MT) {
+        cli_error("forward",
+                  "--filter: not an option of method mt (no Hankel transform), got "
+                  "\"%s\"",
+                  o.filter);
+        bad = 1;
+    } else if (o.filter != NULL && strcmp(o.filter, "key201") == 0) {
         params.hankel = FWD_HANKEL_KEY201;
     } else if (o.filter != NULL && strcmp(o.filter, "shared") != 0) {
         cli_error("forward", "--filter: expected shared or key201, got \"%s\"", o.filter);

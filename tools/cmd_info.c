@@ -68,6 +68,10 @@ cmd_info(int argc, char **argv)
         fputs(info_usage, stdout);
         return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
     }
+    if (argc == 2 && argv[1][0] == '-') {
+        cli_error("info", "unknown option \"%s\"; try 'bpinv info --help'", argv[1]);
+        return CLI_USAGE;
+    }
     if (argc != 2) {
         cli_error("info", "expected one file, got %d arguments; try 'bpinv info --help'", argc - 1);
         return CLI_USAGE;

@@ -267,12 +267,18 @@ cmd_samples(int argc, char **argv)
         goto done;
     }
 
+    /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
     rc = CLI_FAIL;
     f = o.resume ? smp_file_resume(o.output, &cfg, (uint64_t)count, &err)
                  : smp_file_create(o.output, &cfg, (uint64_t)count, BPINV_VERSION, o.force, &err);
     if (f == NULL) {
         cli_error("samples", "%s", err.msg);
-        goto done;
+        goto restore;
     }
     smp_file_set_threads(f, (int)threads);
     gen = smp_gen_alloc(&cfg, (int)threads, &err);
@@ -283,14 +289,9 @@ cmd_samples(int argc, char **argv)
     noisy = malloc((size_t)batch * nd * sizeof *noisy);
     if (gen == NULL || !params || !clean || !noisy) {
         cli_error("samples", "%s", gen == NULL ? err.msg : "out of memory for one batch");
-        goto done;
+        goto restore;
     }
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
     show = !o.quiet && isatty(STDERR_FILENO);
     start = done = smp_file_complete(f);
     t0 = now();
@@ -315,7 +316,7 @@ cmd_samples(int argc, char **argv)
         goto restore;
     }
     f = NULL;
-    if (stop_signal) {
+    if (stop_signal && done < (uint64_t)count) {
         cli_error("samples",
                   "interrupted: %s holds %llu of %llu samples; continue with "
                   "--resume and the same arguments",

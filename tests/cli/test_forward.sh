@@ -109,6 +109,7 @@ expect_usage "mn2 count" '--mn2: expected 1 value or 2 (one per AB/2), got 3' fo
 expect_usage "unknown option" 'unknown option "--depth"' forward -m schlumberger --rho 10 --ab2 1 --depth 5
 expect_usage "option without value" '--rho: missing its value' forward -m schlumberger --ab2 1 --rho
 expect_usage "unknown filter" '--filter: expected shared or key201, got "anderson"' forward -m wenner --rho 10 --a 1 --filter anderson
+expect_usage "filter for mt" '--filter: not an option of method mt' forward -m mt --rho 10 --period 1 --filter key201
 expect_usage "stray argument" 'unexpected argument "extra"' forward -m schlumberger --rho 10 --ab2 1 extra
 
 # several faults: every one reported

@@ -28,6 +28,7 @@ done
 expect_fail 1 "info of a text file" "not an HDF5 file" info "$0"
 expect_fail 1 "info of a missing file" "no such file" info "$TMP/none.h5"
 expect_fail 2 "info without a file" "expected one file" info
+expect_fail 2 "info with an option" 'unknown option "-q"' info -q
 
 # --- the layout docs/formats.md promises, read with h5py ----------------------------------
 PY=/usr/bin/python3
@@ -64,6 +65,10 @@ cksum "$TMP/j2.h5" | cmp -s - "$TMP/sum1" && ok || bad "existing file was modifi
 run $S -n 100 -o "$TMP/j2.h5" --force
 [ "$rc" -eq 0 ] && "$BPINV" info "$TMP/j2.h5" | grep -q "100 of 100" && ok || bad "--force"
 expect_fail 1 "missing directory" "cannot create the file" $S -n 10 -o "$TMP/no/dir/x.h5"
+
+# thousands of points: column names pass HDF5's 64 KiB compact-attribute limit
+run samples -m mt --layers 2 --period 1e-3:1e3:5000 --rho 1:100 --thick 1:100 -n 20 -o "$TMP/wide.h5"
+[ "$rc" -eq 0 ] && "$BPINV" info "$TMP/wide.h5" | grep -q "20 of 20 complete" && ok || bad "5000 periods: exit $rc: $(cat "$TMP/err")"
 
 # --- interrupt, then --resume gives the uninterrupted file ----------------------------------
 R="samples -m schlumberger --layers 2 --ab2 1:100:10 --rho 1:100 --thick 1:20 --noise 0.05 -n 300000 --batch 1024 -j 1"

@@ -357,8 +357,7 @@ astronomical_resistivities_with(fwd_hankel mode)
             double ref[3], okr[] = {2.5, 700, 10};
             eval_mode(mode, m, 3, x, NULL, 3, okr, h, ref);
             for (i = 0; i < 3; i++)
-                cr_assert(rel_diff(d[i] * 1e120, ref[i]) < 1e-12, "scaled: %g vs %g", d[i],
-                          ref[i]);
+                cr_assert(rel_diff(d[i] * 1e120, ref[i]) < 1e-12, "scaled: %g vs %g", d[i], ref[i]);
         }
     }
 }
