@@ -73,12 +73,16 @@ run samples -m mt --layers 2 --period 1e-3:1e3:5000 --rho 1:100 --thick 1:100 -n
 # --- interrupt, then --resume gives the uninterrupted file ----------------------------------
 R="samples -m schlumberger --layers 2 --ab2 1:100:10 --rho 1:100 --thick 1:20 --noise 0.05 -n 300000 --batch 1024 -j 1"
 "$BPINV" $R -o "$TMP/whole.h5" 2>/dev/null
-"$BPINV" $R -o "$TMP/cut.h5" 2>"$TMP/err" &
-pid=$!
-sleep 0.3
-kill -INT $pid 2>/dev/null
-wait $pid
-rc=$?
+# interrupt SIGNAL FILE: starts run $R into FILE, sends SIGNAL after 0.3 s, leaves $rc
+interrupt() {
+    "$BPINV" $R -o "$2" 2>"$TMP/err" &
+    pid=$!
+    sleep 0.3
+    kill -"$1" $pid 2>/dev/null
+    wait $pid
+    rc=$?
+}
+interrupt INT "$TMP/cut.h5"
 if [ "$rc" -eq 0 ]; then
     echo "note: the run finished before SIGINT; interruption not exercised" >&2
 else
@@ -93,12 +97,7 @@ else
 fi
 
 # SIGTERM: the same clean stop, exit 143
-"$BPINV" $R -o "$TMP/term.h5" 2>"$TMP/err" &
-pid=$!
-sleep 0.3
-kill -TERM $pid 2>/dev/null
-wait $pid
-rc=$?
+interrupt TERM "$TMP/term.h5"
 if [ "$rc" -ne 0 ]; then
     [ "$rc" -eq 143 ] && ok || bad "SIGTERM: exit $rc, expected 143"
     "$BPINV" info "$TMP/term.h5" >/dev/null && ok || bad "file left by SIGTERM does not open"

@@ -97,26 +97,34 @@ spacings(double *x)
         x[i] = H2 * pow(10.0, -2.0 + i / 5.0);
 }
 
+/* Checks method m against its two-layer image series ref for every reflection coefficient. */
 static void
-two_layer_schlumberger_image_series_with(fwd_hankel mode)
+check_two_layer(fwd_hankel mode, fwd_method m, double rho1,
+                double (*ref_fn)(double, double, double, double))
 {
     double x[NS], d[NS], rho[2], h[1] = {H2}, ref, worst = 0;
     size_t i, j;
 
     spacings(x);
     for (j = 0; j < NK; j++) {
-        rho[0] = 12.5;
+        rho[0] = rho1;
         rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
-        eval_mode(mode, FWD_SCHLUMBERGER, NS, x, NULL, 2, rho, h, d);
+        eval_mode(mode, m, NS, x, NULL, 2, rho, h, d);
         for (i = 0; i < NS; i++) {
-            ref = ref_schlumberger_2layer(rho[0], rho[1], H2, x[i]);
-            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g ab2 %g: %.12g vs %.12g", ks[j], x[i], d[i],
-                      ref);
+            ref = ref_fn(rho[0], rho[1], H2, x[i]);
+            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g %s %g: %.12g vs %.12g", ks[j],
+                      fwd_method_xname(m), x[i], d[i], ref);
             worst = fmax(worst, rel_diff(d[i], ref));
         }
     }
-    cr_log_info("two-layer schlumberger, %s: worst relative error %.2e", fwd_hankel_name(mode),
-                worst);
+    cr_log_info("two-layer %s, %s: worst relative error %.2e", fwd_method_name(m),
+                fwd_hankel_name(mode), worst);
+}
+
+static void
+two_layer_schlumberger_image_series_with(fwd_hankel mode)
+{
+    check_two_layer(mode, FWD_SCHLUMBERGER, 12.5, ref_schlumberger_2layer);
 }
 
 Test(dc, two_layer_schlumberger_image_series)
@@ -130,22 +138,7 @@ Test(dc, two_layer_schlumberger_image_series)
 static void
 two_layer_wenner_image_series_with(fwd_hankel mode)
 {
-    double x[NS], d[NS], rho[2], h[1] = {H2}, ref, worst = 0;
-    size_t i, j;
-
-    spacings(x);
-    for (j = 0; j < NK; j++) {
-        rho[0] = 450.0;
-        rho[1] = rho[0] * (1 + ks[j]) / (1 - ks[j]);
-        eval_mode(mode, FWD_WENNER, NS, x, NULL, 2, rho, h, d);
-        for (i = 0; i < NS; i++) {
-            ref = ref_wenner_2layer(rho[0], rho[1], H2, x[i]);
-            cr_assert(rel_diff(d[i], ref) < 1e-6, "k %g a %g: %.12g vs %.12g", ks[j], x[i], d[i],
-                      ref);
-            worst = fmax(worst, rel_diff(d[i], ref));
-        }
-    }
-    cr_log_info("two-layer wenner, %s: worst relative error %.2e", fwd_hankel_name(mode), worst);
+    check_two_layer(mode, FWD_WENNER, 450.0, ref_wenner_2layer);
 }
 
 Test(dc, two_layer_wenner_image_series)
