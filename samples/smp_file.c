@@ -318,12 +318,13 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     return NULL;
 }
 
-/* Makes room for n compressed chunks of up to cap bytes each. */
+/* Makes room for n compressed chunks of up to cap bytes each; keeps what it has. */
 static int
 zreserve(smp_file *f, size_t n, size_t cap)
 {
-    unsigned char **zb;
-    size_t *zl, i;
+    size_t i, need = cap > f->zcap ? cap : f->zcap;
+    unsigned char **zb, *t;
+    size_t *zl;
 
     if (n > f->nz) {
         zb = realloc(f->zbuf, n * sizeof *zb);
@@ -336,22 +337,17 @@ zreserve(smp_file *f, size_t n, size_t cap)
         f->zlen = zl;
         for (i = f->nz; i < n; i++)
             f->zbuf[i] = NULL;
-        for (i = 0; i < f->nz; i++) {
-            free(f->zbuf[i]);
-            f->zbuf[i] = NULL;
-        }
         f->nz = n;
-        f->zcap = 0;
     }
-    if (cap > f->zcap) {
-        for (i = 0; i < f->nz; i++) {
-            unsigned char *t = realloc(f->zbuf[i], cap);
-            if (t == NULL)
-                return -1;
-            f->zbuf[i] = t;
-        }
-        f->zcap = cap;
+    for (i = 0; i < f->nz; i++) {
+        if (f->zbuf[i] != NULL && need == f->zcap)
+            continue;
+        t = realloc(f->zbuf[i], need);
+        if (t == NULL)
+            return -1;
+        f->zbuf[i] = t;
     }
+    f->zcap = need;
     return 0;
 }
 

@@ -107,7 +107,7 @@ one_sample(const smp_gen *g, fwd_workspace *w, gsl_rng *r, uint64_t index, doubl
         return rc;
     for (i = 0; i < g->nd; i++) {
         double z = gsl_ran_gaussian(r, 1.0);
-        if (fwd_geom_method(c->geom) == FWD_MT && i >= g->npts)
+        if (i >= g->npts) /* only MT has data past its points: the phases */
             noisy[i] = clean[i] + c->noise * SMP_PHASE_DEG_PER_NOISE * z;
         else
             noisy[i] = clean[i] * exp(c->noise * z);

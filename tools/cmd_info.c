@@ -8,7 +8,6 @@
 
 #include "forward/fwd_geom.h"
 #include "samples/smp_file.h"
-#include "samples/smp_h5.h"
 #include "tools/cli.h"
 
 static const char *const info_usage = "usage: bpinv info FILE.h5\n"
@@ -60,9 +59,6 @@ cmd_info(int argc, char **argv)
     smp_header h;
     fwd_geom *g = NULL;
     fwd_error err;
-    char fmt[64];
-    hid_t file;
-    int rc;
 
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         fputs(info_usage, stdout);
@@ -76,22 +72,8 @@ cmd_info(int argc, char **argv)
         cli_error("info", "expected one file, got %d arguments; try 'bpinv info --help'", argc - 1);
         return CLI_USAGE;
     }
-    file = smp_h5_open(argv[1], 0, &err);
-    if (file < 0) {
-        cli_error("info", "%s", err.msg);
-        return CLI_FAIL;
-    }
-    rc = smp_h5_read_str(file, argv[1], "format", fmt, sizeof fmt, &err);
-    H5Fclose(file);
-    if (rc != FWD_OK) {
-        cli_error("info", "%s: an HDF5 file, but not one of bpinv's (no 'format' attribute)",
-                  argv[1]);
-        return CLI_FAIL;
-    }
-    if (strcmp(fmt, SMP_FORMAT) != 0) {
-        cli_error("info", "%s: format \"%s\" is not one bpinv knows", argv[1], fmt);
-        return CLI_FAIL;
-    }
+    /* The reader checks that it is an HDF5 file, and a bpinv samples file, and says which
+     * it is not. */
     if (smp_file_read_header(argv[1], &h, &g, &err) != FWD_OK) {
         cli_error("info", "%s", err.msg);
         return CLI_FAIL;
