@@ -32,6 +32,8 @@ LDLIBS   := $(HDF5_LIBS) -lz -lgsl -lopenblas -lm
 
 FWD_SRC   := $(wildcard forward/*.c)
 SMP_SRC   := $(wildcard samples/*.c)
+INV_SRC   := $(wildcard invnet/*.c)
+TINV_SRC  := $(wildcard tests/invnet/*.c)
 TSMP_SRC  := $(wildcard tests/samples/*.c)
 TOOL_SRC  := $(wildcard tools/*.c)
 TFWD_SRC  := $(wildcard tests/forward/*.c)
@@ -39,6 +41,8 @@ BENCH_SRC := tests/bench/bench_forward.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
+INV_OBJ   := $(INV_SRC:%.c=$(BUILD)/%.o)
+TINV_OBJ  := $(TINV_SRC:%.c=$(BUILD)/%.o)
 TSMP_OBJ  := $(TSMP_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
@@ -46,6 +50,7 @@ BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
+LIBINV    := $(BUILD)/libinvnet.a
 BPINV     := $(BUILD)/bpinv
 
 .PHONY: all deps check test bench demo format format-check clean
@@ -74,8 +79,14 @@ $(LIBFWD): $(FWD_OBJ)
 $(LIBSMP): $(SMP_OBJ)
 	$(AR) rcs $@ $^
 
-$(BPINV): $(TOOL_OBJ) $(LIBSMP) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+$(LIBINV): $(INV_OBJ)
+	$(AR) rcs $@ $^
+
+$(BPINV): $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
+$(BUILD)/test_invnet: $(TINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(TINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)
 
 $(BUILD)/test_samples: $(TSMP_OBJ) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TSMP_OBJ) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)
@@ -94,11 +105,13 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: all $(BUILD)/test_forward $(BUILD)/test_samples
+test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	$(BUILD)/test_forward --jobs 2
 	$(BUILD)/test_samples --jobs 2
+	$(BUILD)/test_invnet --jobs 2
 	sh tests/cli/test_forward.sh $(BPINV)
 	sh tests/cli/test_samples.sh $(BPINV)
+	sh tests/cli/test_train.sh $(BPINV)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward
@@ -109,7 +122,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BPINV)
 
-FORMAT_FILES = $(wildcard forward/*.[ch] samples/*.[ch] tools/*.[ch] tests/*/*.[ch])
+FORMAT_FILES = $(wildcard forward/*.[ch] samples/*.[ch] invnet/*.[ch] tools/*.[ch] tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
@@ -118,5 +131,5 @@ format-check:
 clean:
 	rm -rf build build-san bpinv
 
--include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
+-include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
 	$(BENCH_OBJ:.o=.d)

@@ -197,42 +197,6 @@ done:
 }
 
 static int
-write_geometry(smp_file *f, const fwd_geom *g, fwd_error *err)
-{
-    hid_t grp = H5Gcreate2(f->file, "geometry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hsize_t n = fwd_geom_size(g);
-    hid_t s = H5Screate_simple(1, &n, NULL), d = H5I_INVALID_HID;
-    const char *name[2] = {fwd_method_xname(fwd_geom_method(g)), "mn2_m"};
-    const double *v[2] = {fwd_geom_x(g), fwd_geom_mn2(g)};
-    int k, rc = FWD_OK;
-
-    if (grp < 0 || s < 0) {
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /geometry", f->path);
-        goto done;
-    }
-    for (k = 0; k < 2 && rc == FWD_OK; k++) {
-        if (v[k] == NULL)
-            continue;
-        d = H5Dcreate2(grp, name[k], H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[k]) < 0)
-            rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /geometry/%s", f->path, name[k]);
-        else
-            rc = smp_h5_write_str(d, "units", fwd_geom_method(g) == FWD_MT ? "s" : "m", err);
-        if (rc == FWD_OK)
-            rc = smp_h5_write_str(d, "columns", name[k], err);
-        if (d >= 0)
-            H5Dclose(d);
-        d = H5I_INVALID_HID;
-    }
-done:
-    if (s >= 0)
-        H5Sclose(s);
-    if (grp >= 0)
-        H5Gclose(grp);
-    return rc;
-}
-
-static int
 write_root(smp_file *f, const smp_config *c, uint64_t n_requested, const char *version,
            fwd_error *err)
 {
@@ -251,12 +215,7 @@ write_root(smp_file *f, const smp_config *c, uint64_t n_requested, const char *v
         double pn = c->noise * SMP_PHASE_DEG_PER_NOISE;
         rc = smp_h5_write_f64(r, "phase_noise_deg", 1, &pn, err);
     }
-    rc = rc ? rc : smp_h5_write_f64(r, "rho_min", p->n_layers, p->rho_min, err);
-    rc = rc ? rc : smp_h5_write_f64(r, "rho_max", p->n_layers, p->rho_max, err);
-    if (p->n_layers > 1) {
-        rc = rc ? rc : smp_h5_write_f64(r, "thick_min", p->n_layers - 1, p->thick_min, err);
-        rc = rc ? rc : smp_h5_write_f64(r, "thick_max", p->n_layers - 1, p->thick_max, err);
-    }
+    rc = rc ? rc : smp_h5_write_prior(r, p, err);
     rc = rc ? rc : smp_h5_write_str(r, "forward_filter", fwd_hankel_name(FWD_HANKEL_SHARED), err);
     rc = rc ? rc : smp_h5_write_str(r, "bpinv_version", version, err);
     rc = rc ? rc : smp_h5_write_u64(r, "n_requested", n_requested, err);
@@ -306,7 +265,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
         return NULL;
     }
     rc = write_root(f, c, n_requested, version, err);
-    rc = rc ? rc : write_geometry(f, c->geom, err);
+    rc = rc ? rc : smp_h5_write_geometry(f->file, f->path, c->geom, err);
     for (k = 0; k < DS_N && rc == FWD_OK; k++)
         rc = create_dataset(f, c, k, err);
     if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
@@ -533,12 +492,7 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
     h->prior.n_layers = (size_t)nl;
     rc = smp_h5_read_u64(file, path, "seed", &h->seed, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "noise", 1, &h->noise, err);
-    rc = rc ? rc : smp_h5_read_f64(file, path, "rho_min", nl, h->prior.rho_min, err);
-    rc = rc ? rc : smp_h5_read_f64(file, path, "rho_max", nl, h->prior.rho_max, err);
-    if (nl > 1) {
-        rc = rc ? rc : smp_h5_read_f64(file, path, "thick_min", nl - 1, h->prior.thick_min, err);
-        rc = rc ? rc : smp_h5_read_f64(file, path, "thick_max", nl - 1, h->prior.thick_max, err);
-    }
+    rc = rc ? rc : smp_h5_read_prior(file, path, &h->prior, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_requested", &h->n_requested, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_complete", &h->n_complete, err);
     rc = rc ? rc
@@ -547,54 +501,6 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
     rc = rc ? rc
             : smp_h5_read_str(file, path, "forward_filter", h->forward_filter,
                               sizeof h->forward_filter, err);
-    return rc;
-}
-
-/* Reads /geometry into a new fwd_geom. */
-static int
-read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, fwd_error *err)
-{
-    char name[64];
-    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID;
-    hssize_t n = -1;
-    double *x = NULL, *mn2 = NULL;
-    fwd_error e2;
-    int rc = FWD_OK;
-
-    snprintf(name, sizeof name, "geometry/%s", fwd_method_xname(m));
-    if (H5Lexists(file, "geometry", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '/%s' is missing", path, name);
-    d = H5Dopen2(file, name, H5P_DEFAULT);
-    if (d >= 0 && (s = H5Dget_space(d)) >= 0)
-        n = H5Sget_simple_extent_npoints(s);
-    if (s >= 0)
-        H5Sclose(s);
-    if (d >= 0)
-        H5Dclose(d);
-    if (n < 1 || n > FWD_MAX_POINTS)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: /%s: expected 1 to %d points", path, name,
-                             FWD_MAX_POINTS);
-    x = malloc((size_t)n * sizeof *x);
-    mn2 = malloc((size_t)n * sizeof *mn2);
-    if (x == NULL || mn2 == NULL) {
-        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
-        goto done;
-    }
-    rc = smp_h5_read_vector(file, path, name, (size_t)n, x, err);
-    if (rc == FWD_OK && m == FWD_SCHLUMBERGER && H5Lexists(file, "geometry/mn2_m", H5P_DEFAULT) > 0)
-        rc = smp_h5_read_vector(file, path, "geometry/mn2_m", (size_t)n, mn2, err);
-    else {
-        free(mn2);
-        mn2 = NULL;
-    }
-    if (rc == FWD_OK) {
-        *g = fwd_geom_alloc(m, (size_t)n, x, mn2, &e2);
-        if (*g == NULL)
-            rc = fwd_error_set(err, FWD_EFORMAT, "%s: /geometry: %s", path, e2.msg);
-    }
-done:
-    free(mn2);
-    free(x);
     return rc;
 }
 
@@ -610,7 +516,7 @@ smp_file_read_header(const char *path, smp_header *h, fwd_geom **geom, fwd_error
         return err != NULL ? err->code : FWD_EIO;
     rc = read_header(file, path, h, err);
     if (rc == FWD_OK && geom != NULL)
-        rc = read_geometry(file, path, h->method, geom, err);
+        rc = smp_h5_read_geometry(file, path, h->method, geom, err);
     H5Fclose(file);
     return rc;
 }
@@ -709,4 +615,145 @@ fail:
         H5Sclose(s);
     smp_file_close(f, NULL);
     return NULL;
+}
+
+struct smp_reader {
+    char *path;
+    hid_t file;
+    hid_t ds[DS_N];
+    size_t ncol[DS_N];
+    size_t n_layers, npts;
+    uint64_t n_complete;
+};
+
+void
+smp_reader_close(smp_reader *r)
+{
+    int k;
+
+    if (r == NULL)
+        return;
+    for (k = DS_N; k-- > 0;)
+        if (r->ds[k] >= 0)
+            H5Dclose(r->ds[k]);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    free(r->path);
+    free(r);
+}
+
+smp_reader *
+smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err)
+{
+    smp_reader *r = calloc(1, sizeof *r);
+    fwd_geom *g = NULL;
+    hid_t s = H5I_INVALID_HID;
+    hsize_t dims[2];
+    int k, rc;
+
+    if (geom != NULL)
+        *geom = NULL;
+    if (r == NULL || (r->path = strdup(path)) == NULL) {
+        free(r);
+        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    for (k = 0; k < DS_N; k++)
+        r->ds[k] = H5I_INVALID_HID;
+    r->file = smp_h5_open(path, 0, err);
+    if (r->file < 0)
+        goto fail;
+    rc = read_header(r->file, path, h, err);
+    rc = rc ? rc : smp_h5_read_geometry(r->file, path, h->method, &g, err);
+    if (rc != FWD_OK)
+        goto fail;
+    r->n_layers = h->prior.n_layers;
+    r->npts = fwd_geom_size(g);
+    r->n_complete = h->n_complete;
+    r->ncol[DS_MODELS] = FWD_MODEL_NPARAMS(r->n_layers);
+    r->ncol[DS_CLEAN] = r->ncol[DS_NOISY] = fwd_geom_ndata(g);
+    for (k = 0; k < DS_N; k++) {
+        r->ds[k] = H5Lexists(r->file, ds_names[k], H5P_DEFAULT) > 0
+                       ? H5Dopen2(r->file, ds_names[k], H5P_DEFAULT)
+                       : H5I_INVALID_HID;
+        s = r->ds[k] >= 0 ? H5Dget_space(r->ds[k]) : H5I_INVALID_HID;
+        if (s < 0 || H5Sget_simple_extent_ndims(s) != 2 ||
+            H5Sget_simple_extent_dims(s, dims, NULL) < 0 || dims[1] != r->ncol[k] ||
+            dims[0] < r->n_complete) {
+            fwd_error_set(err, FWD_EFORMAT,
+                          "%s: dataset /%s: expected at least %llu rows (n_complete) of %zu "
+                          "values",
+                          path, ds_names[k], (unsigned long long)r->n_complete, r->ncol[k]);
+            goto fail;
+        }
+        H5Sclose(s);
+        s = H5I_INVALID_HID;
+    }
+    if (geom != NULL)
+        *geom = g;
+    else
+        fwd_geom_free(g);
+    return r;
+fail:
+    if (s >= 0)
+        H5Sclose(s);
+    fwd_geom_free(g);
+    smp_reader_close(r);
+    return NULL;
+}
+
+int
+smp_reader_read(smp_reader *r, smp_rows which, uint64_t first, size_t count, double *out,
+                fwd_error *err)
+{
+    int k = (int)which;
+    size_t nc, i, j;
+    hsize_t start[2], cnt[2];
+    hid_t fs = H5I_INVALID_HID, ms = H5I_INVALID_HID;
+    int rc = FWD_OK;
+
+    if (k < 0 || k >= DS_N || first > r->n_complete || count > r->n_complete - first)
+        return fwd_error_set(err, FWD_EINVAL, "%s: rows %llu to %llu requested, file has %llu",
+                             r->path, (unsigned long long)first,
+                             (unsigned long long)(first + count),
+                             (unsigned long long)r->n_complete);
+    if (count == 0)
+        return FWD_OK;
+    nc = r->ncol[k];
+    start[0] = first;
+    start[1] = 0;
+    cnt[0] = count;
+    cnt[1] = nc;
+    fs = H5Dget_space(r->ds[k]);
+    ms = H5Screate_simple(2, cnt, NULL);
+    if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
+        H5Dread(r->ds[k], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, out) < 0) {
+        rc = fwd_error_set(err, FWD_EIO, "%s: /%s: cannot read rows %llu to %llu", r->path,
+                           ds_names[k], (unsigned long long)first,
+                           (unsigned long long)(first + count));
+        goto done;
+    }
+    for (i = 0; i < count && rc == FWD_OK; i++)
+        for (j = 0; j < nc; j++) {
+            double v = out[i * nc + j];
+            /* MT phases (past the points) may be anything finite once noise is added */
+            int phase = k != DS_MODELS && j >= r->npts;
+
+            if (!isfinite(v) || (!phase && v <= 0)) {
+                rc = fwd_error_set(err, FWD_EFORMAT,
+                                   "%s: /%s: row %llu, column %zu: expected a finite value%s, "
+                                   "got %g (damaged file?)",
+                                   r->path, ds_names[k], (unsigned long long)(first + i), j,
+                                   phase ? "" : " > 0", v);
+                break;
+            }
+            if (k == DS_MODELS)
+                out[i * nc + j] = log10(v);
+        }
+done:
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return rc;
 }

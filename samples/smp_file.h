@@ -72,4 +72,30 @@ int smp_file_close(smp_file *f, fwd_error *err);
  */
 int smp_file_read_header(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err);
 
+/* Reads the rows of a samples file in blocks (training reads it so). */
+typedef struct smp_reader smp_reader;
+
+/* The row sets of a samples file. */
+typedef enum smp_rows { SMP_MODELS = 0, SMP_CLEAN = 1, SMP_NOISY = 2 } smp_rows;
+
+/*
+ * Opens path for reading: its header into *h and, if geom is not NULL, its geometry into a
+ * new fwd_geom. Checks that every dataset holds at least n_complete rows of the right width
+ * (FWD_EFORMAT naming the dataset otherwise). Only the n_complete rows are ever read.
+ */
+smp_reader *smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err);
+
+/*
+ * Reads rows [first, first + count) of a row set into out (count rows, row-major). Models
+ * come as FWD_MODEL_NPARAMS log10 parameters (fwd_model.h layout); data as stored
+ * (apparent resistivity in ohm-m, then MT phases in degrees). A value that is not finite
+ * (or not > 0, but for MT phases) in a damaged or foreign file is FWD_EFORMAT naming the dataset,
+ * row and column.
+ */
+int smp_reader_read(smp_reader *r, smp_rows which, uint64_t first, size_t count, double *out,
+                    fwd_error *err);
+
+/* Closes r; NULL is a no-op. */
+void smp_reader_close(smp_reader *r);
+
 #endif /* SMP_FILE_H */

@@ -3,6 +3,7 @@
  * smp_h5.c - typed HDF5 attributes and checked opening.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -274,6 +275,200 @@ done:
         H5Tclose(t);
     if (s >= 0)
         H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
+int
+smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error *err)
+{
+    hid_t grp = H5Gcreate2(loc, "geometry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t n = fwd_geom_size(g);
+    hid_t s = H5Screate_simple(1, &n, NULL), d = H5I_INVALID_HID;
+    const char *name[2] = {fwd_method_xname(fwd_geom_method(g)), "mn2_m"};
+    const double *v[2] = {fwd_geom_x(g), fwd_geom_mn2(g)};
+    int k, rc = FWD_OK;
+
+    if (grp < 0 || s < 0) {
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /geometry", path);
+        goto done;
+    }
+    for (k = 0; k < 2 && rc == FWD_OK; k++) {
+        if (v[k] == NULL)
+            continue;
+        d = H5Dcreate2(grp, name[k], H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[k]) < 0)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /geometry/%s", path, name[k]);
+        else
+            rc = smp_h5_write_str(d, "units", fwd_geom_method(g) == FWD_MT ? "s" : "m", err);
+        if (rc == FWD_OK)
+            rc = smp_h5_write_str(d, "columns", name[k], err);
+        if (d >= 0)
+            H5Dclose(d);
+        d = H5I_INVALID_HID;
+    }
+done:
+    if (s >= 0)
+        H5Sclose(s);
+    if (grp >= 0)
+        H5Gclose(grp);
+    return rc;
+}
+
+int
+smp_h5_read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, fwd_error *err)
+{
+    char name[64];
+    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID;
+    hssize_t n = -1;
+    double *x = NULL, *mn2 = NULL;
+    fwd_error e2;
+    int rc = FWD_OK;
+
+    snprintf(name, sizeof name, "geometry/%s", fwd_method_xname(m));
+    if (H5Lexists(file, "geometry", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '/%s' is missing", path, name);
+    d = H5Dopen2(file, name, H5P_DEFAULT);
+    if (d >= 0 && (s = H5Dget_space(d)) >= 0)
+        n = H5Sget_simple_extent_npoints(s);
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    if (n < 1 || n > FWD_MAX_POINTS)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: /%s: expected 1 to %d points", path, name,
+                             FWD_MAX_POINTS);
+    x = malloc((size_t)n * sizeof *x);
+    mn2 = malloc((size_t)n * sizeof *mn2);
+    if (x == NULL || mn2 == NULL) {
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    rc = smp_h5_read_vector(file, path, name, (size_t)n, x, err);
+    if (rc == FWD_OK && m == FWD_SCHLUMBERGER && H5Lexists(file, "geometry/mn2_m", H5P_DEFAULT) > 0)
+        rc = smp_h5_read_vector(file, path, "geometry/mn2_m", (size_t)n, mn2, err);
+    else {
+        free(mn2);
+        mn2 = NULL;
+    }
+    if (rc == FWD_OK) {
+        *g = fwd_geom_alloc(m, (size_t)n, x, mn2, &e2);
+        if (*g == NULL)
+            rc = fwd_error_set(err, FWD_EFORMAT, "%s: /geometry: %s", path, e2.msg);
+    }
+done:
+    free(mn2);
+    free(x);
+    return rc;
+}
+
+int
+smp_h5_write_prior(hid_t loc, const smp_prior *p, fwd_error *err)
+{
+    size_t n = p->n_layers;
+    int rc;
+
+    rc = smp_h5_write_f64(loc, "rho_min", n, p->rho_min, err);
+    rc = rc ? rc : smp_h5_write_f64(loc, "rho_max", n, p->rho_max, err);
+    if (n > 1) {
+        rc = rc ? rc : smp_h5_write_f64(loc, "thick_min", n - 1, p->thick_min, err);
+        rc = rc ? rc : smp_h5_write_f64(loc, "thick_max", n - 1, p->thick_max, err);
+    }
+    return rc;
+}
+
+int
+smp_h5_read_prior(hid_t loc, const char *path, smp_prior *p, fwd_error *err)
+{
+    size_t n = p->n_layers;
+    fwd_error e2;
+    int rc;
+
+    rc = smp_h5_read_f64(loc, path, "rho_min", n, p->rho_min, err);
+    rc = rc ? rc : smp_h5_read_f64(loc, path, "rho_max", n, p->rho_max, err);
+    if (n > 1) {
+        rc = rc ? rc : smp_h5_read_f64(loc, path, "thick_min", n - 1, p->thick_min, err);
+        rc = rc ? rc : smp_h5_read_f64(loc, path, "thick_max", n - 1, p->thick_max, err);
+    }
+    if (rc == FWD_OK && smp_prior_check(p, &e2) != FWD_OK)
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: prior attributes: %s", path, e2.msg);
+    return rc;
+}
+
+int
+smp_h5_write_matrix(hid_t loc, const char *path, const char *name, size_t rows, size_t cols,
+                    const double *v, const char *units, char *const *columns, fwd_error *err)
+{
+    hsize_t dims[2] = {rows, cols};
+    hid_t s = H5Screate_simple(cols > 0 ? 2 : 1, dims, NULL), d = H5I_INVALID_HID;
+    int rc = FWD_OK;
+
+    if (s >= 0)
+        d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (s < 0 || d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write dataset %s", path, name);
+    rc = rc ? rc : smp_h5_write_str(d, "units", units, err);
+    if (rc == FWD_OK && columns != NULL)
+        rc = smp_h5_write_strs(d, "columns", cols > 0 ? cols : rows, columns, err);
+    if (d >= 0)
+        H5Dclose(d);
+    if (s >= 0)
+        H5Sclose(s);
+    return rc;
+}
+
+int
+smp_h5_dims(hid_t loc, const char *path, const char *name, size_t *rows, size_t *cols,
+            fwd_error *err)
+{
+    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID, t = H5I_INVALID_HID;
+    hsize_t dims[2] = {0, 0};
+    int rank = -1, rc = FWD_OK;
+
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
+    d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d >= 0) {
+        s = H5Dget_space(d);
+        t = H5Dget_type(d);
+    }
+    if (s >= 0)
+        rank = H5Sget_simple_extent_ndims(s);
+    if (d < 0 || t < 0 || H5Tget_class(t) != H5T_FLOAT || rank < 1 || rank > 2 ||
+        H5Sget_simple_extent_dims(s, dims, NULL) < 0)
+        rc = fwd_error_set(err, FWD_EFORMAT,
+                           "%s: dataset '%s': expected a 1-D or 2-D array of floating-point "
+                           "values",
+                           path, name);
+    *rows = (size_t)dims[0];
+    *cols = rank == 2 ? (size_t)dims[1] : 0;
+    if (t >= 0)
+        H5Tclose(t);
+    if (s >= 0)
+        H5Sclose(s);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
+int
+smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t rows, size_t cols,
+                   double *v, fwd_error *err)
+{
+    size_t r, c;
+    hid_t d;
+    int rc = smp_h5_dims(loc, path, name, &r, &c, err);
+
+    if (rc != FWD_OK)
+        return rc;
+    if (r != rows || c != cols)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: dataset '%s': expected %zu x %zu, got %zu x %zu", path, name,
+                             rows, cols, r, c);
+    d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': read error", path, name);
     if (d >= 0)
         H5Dclose(d);
     return rc;

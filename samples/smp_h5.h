@@ -16,6 +16,8 @@
 #include <hdf5.h>
 
 #include "forward/fwd_error.h"
+#include "forward/fwd_geom.h"
+#include "samples/smp_prior.h"
 
 int smp_h5_write_str(hid_t loc, const char *name, const char *value, fwd_error *err);
 int smp_h5_write_strs(hid_t loc, const char *name, size_t n, char *const *values, fwd_error *err);
@@ -41,4 +43,30 @@ hid_t smp_h5_open(const char *path, int rw, fwd_error *err);
 int smp_h5_read_vector(hid_t loc, const char *path, const char *name, size_t n, double *v,
                        fwd_error *err);
 
+/*
+ * Writes group /geometry of loc: the points as dataset ab2_m, a_m or period_s (and mn2_m
+ * for a finite-MN Schlumberger array), each with `units` and `columns`. path is for messages.
+ */
+int smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error *err);
+/* Reads /geometry of method m into a new fwd_geom (*g, fwd_geom_free() it). */
+int smp_h5_read_geometry(hid_t loc, const char *path, fwd_method m, fwd_geom **g, fwd_error *err);
+/* Writes the prior ranges as attributes rho_min, rho_max (ohm-m), thick_min, thick_max (m). */
+int smp_h5_write_prior(hid_t loc, const smp_prior *p, fwd_error *err);
+/* Reads them for p->n_layers layers (set by the caller) and checks them (FWD_EFORMAT). */
+int smp_h5_read_prior(hid_t loc, const char *path, smp_prior *p, fwd_error *err);
+/*
+ * Writes a rows x cols double dataset (1-D when cols is 0) with a `units` attribute and,
+ * if columns is not NULL, a `columns` attribute of cols (or rows, for 1-D) names.
+ */
+int smp_h5_write_matrix(hid_t loc, const char *path, const char *name, size_t rows, size_t cols,
+                        const double *v, const char *units, char *const *columns, fwd_error *err);
+/*
+ * Reads a 2-D double dataset of exactly rows x cols values (FWD_EFORMAT naming the dataset,
+ * what was expected and what was found otherwise).
+ */
+int smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t rows, size_t cols,
+                       double *v, fwd_error *err);
+/* The dimensions of a dataset (rank 1 or 2; cols is 0 for rank 1); FWD_EFORMAT if absent. */
+int smp_h5_dims(hid_t loc, const char *path, const char *name, size_t *rows, size_t *cols,
+                fwd_error *err);
 #endif /* SMP_H5_H */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "forward/fwd_geom.h"
 #include "tools/cli.h"
@@ -193,4 +194,49 @@ cli_no_operands(const char *cmd, int argc, char *const *argv, int bad)
         return 1;
     }
     return bad;
+}
+
+double
+cli_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+volatile sig_atomic_t cli_stop_signal = 0;
+
+static void
+on_stop(int sig)
+{
+    cli_stop_signal = sig;
+}
+
+void
+cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, old_int);
+    sigaction(SIGTERM, &sa, old_term);
+}
+
+void
+cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term)
+{
+    sigaction(SIGINT, old_int, NULL);
+    sigaction(SIGTERM, old_term, NULL);
+}
+
+/* OpenBLAS's own switch; bpinv always links OpenBLAS (see the Makefile). */
+void openblas_set_num_threads(int num_threads);
+
+void
+cli_blas_serial(void)
+{
+    openblas_set_num_threads(1);
 }

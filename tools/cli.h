@@ -6,6 +6,7 @@
 #define BPINV_CLI_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "forward/fwd_geom.h"
@@ -77,8 +78,22 @@ int cli_no_operands(const char *cmd, int argc, char *const *argv, int bad);
 /* Flushes and checks stdout; prints a message and returns -1 if writing failed. */
 int cli_close_stdout(const char *cmd);
 
+/* Seconds on a monotonic clock. */
+double cli_now(void);
+
+/* The signal (SIGINT or SIGTERM) that asked a long run to stop, 0 while none did. */
+extern volatile sig_atomic_t cli_stop_signal;
+/* Catches SIGINT and SIGTERM into cli_stop_signal, saving the previous handlers. */
+void cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term);
+/* Puts the previous handlers back. */
+void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term);
+
+/* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves. */
+void cli_blas_serial(void);
+
 int cmd_forward(int argc, char **argv);
 int cmd_samples(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 #endif /* BPINV_CLI_H */

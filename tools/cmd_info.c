@@ -7,23 +7,25 @@
 #include <sys/stat.h>
 
 #include "forward/fwd_geom.h"
+#include "invnet/invnet_file.h"
 #include "samples/smp_file.h"
+#include "samples/smp_h5.h"
 #include "tools/cli.h"
 
 static const char *const info_usage = "usage: bpinv info FILE.h5\n"
                                       "\n"
-                                      "Describes a bpinv samples file: method, geometry, "
-                                      "prior, noise, counts, seed, size.\n";
+                                      "Describes a bpinv samples file (method, geometry, "
+                                      "prior, noise, counts, seed, size)\n"
+                                      "or net file (architecture, what it was trained on, "
+                                      "training outcome, envelope).\n";
 
+/* Method, geometry, layers, prior and noise: what samples and net files share. */
 static void
-print_samples(const char *path, const smp_header *h, const fwd_geom *g)
+print_survey(const smp_header *h, const fwd_geom *g)
 {
     const double *x = fwd_geom_x(g);
     size_t n = fwd_geom_size(g), j;
-    struct stat st;
 
-    printf("%s: bpinv samples file (format version %llu, written by bpinv %s)\n", path,
-           (unsigned long long)h->format_version, h->bpinv_version);
     printf("  method      %s\n", fwd_method_name(h->method));
     printf("  geometry    %zu points, %s %g .. %g%s\n", n, fwd_method_xname(h->method), x[0],
            x[n - 1],
@@ -43,6 +45,16 @@ print_samples(const char *path, const smp_header *h, const fwd_geom *g)
     if (h->method == FWD_MT)
         printf("; %.3g degrees on phase", h->noise * SMP_PHASE_DEG_PER_NOISE);
     printf(")\n");
+}
+
+static void
+print_samples(const char *path, const smp_header *h, const fwd_geom *g)
+{
+    struct stat st;
+
+    printf("%s: bpinv samples file (format version %llu, written by bpinv %s)\n", path,
+           (unsigned long long)h->format_version, h->bpinv_version);
+    print_survey(h, g);
     printf("  samples     %llu of %llu complete%s\n", (unsigned long long)h->n_complete,
            (unsigned long long)h->n_requested,
            h->n_complete < h->n_requested ? " (interrupted: continue with --resume)" : "");
@@ -53,12 +65,55 @@ print_samples(const char *path, const smp_header *h, const fwd_geom *g)
         printf("  file size   %.1f MiB\n", (double)st.st_size / 1048576.0);
 }
 
+static void
+print_net(const char *path, const invnet_file *f)
+{
+    const invnet_net *net = f->net;
+    size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers;
+    struct stat st;
+
+    printf("%s: bpinv net file (format version %d, written by bpinv %s)\n", path,
+           INVNET_FORMAT_VERSION, f->bpinv_version);
+    printf("  network     ");
+    for (l = 0; l <= depth; l++)
+        printf("%zu%s", invnet_net_units(net, l), l < depth ? "-" : "");
+    printf(" (%s hidden units, linear output; %zu weights and biases)\n",
+           invnet_activation_name(invnet_net_activation(net)), invnet_net_nparams(net));
+    printf("  inputs      log10 apparent resistivity%s, standardised\n",
+           f->samples.method == FWD_MT ? " and phase / 90 degrees" : "");
+    printf("  outputs     log10 resistivity (ohm-m) of %zu layers, log10 thickness (m) of %zu\n",
+           nl, nl - 1);
+    print_survey(&f->samples, f->geom);
+    printf("  trained on  %s (%s data, seed %llu): %llu training + %llu validation samples\n",
+           f->samples_path, f->data, (unsigned long long)f->samples.seed,
+           (unsigned long long)f->n_train, (unsigned long long)f->n_val);
+    printf("  training    %s, learning rate %g, batch %zu, seed %llu; %zu epochs in %.1f s, best "
+           "epoch %zu\n",
+           invnet_optimizer_name(f->train.opt), f->train.lr, f->train.batch,
+           (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
+    if (f->n_epochs > 0 && f->best_epoch >= 1 && f->best_epoch <= f->n_epochs)
+        printf("  loss        train %.6f, validation %.6f (mean squared error, standardised)\n",
+               f->train_loss[f->best_epoch - 1], f->val_loss[f->best_epoch - 1]);
+    printf("  RMSE log10 ");
+    for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
+        printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);
+    printf(" (%s set)\n", f->n_val > 0 ? "validation" : "training");
+    printf("  envelope    %zu features, %zu principal components; squared Mahalanobis distance "
+           "99%% %.1f, 99.9%% %.1f\n",
+           f->env->n, f->env->n_pc, f->env->d2_q99, f->env->d2_q999);
+    if (stat(path, &st) == 0)
+        printf("  file size   %.1f KiB\n", (double)st.st_size / 1024.0);
+}
+
 int
 cmd_info(int argc, char **argv)
 {
     smp_header h;
     fwd_geom *g = NULL;
     fwd_error err;
+    char fmt[32];
+    hid_t file;
+    int is_net = 0;
 
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         fputs(info_usage, stdout);
@@ -72,8 +127,25 @@ cmd_info(int argc, char **argv)
         cli_error("info", "expected one file, got %d arguments; try 'bpinv info --help'", argc - 1);
         return CLI_USAGE;
     }
-    /* The reader checks that it is an HDF5 file, and a bpinv samples file, and says which
-     * it is not. */
+    /* A net file is recognised by its format attribute; anything else goes to the samples
+     * reader, which says what the file is not (missing, not HDF5, not a bpinv file). */
+    file = smp_h5_open(argv[1], 0, NULL);
+    if (file >= 0) {
+        is_net = smp_h5_read_str(file, argv[1], "format", fmt, sizeof fmt, NULL) == FWD_OK &&
+                 strcmp(fmt, INVNET_FORMAT) == 0;
+        H5Fclose(file);
+    }
+    if (is_net) {
+        invnet_file *f = invnet_file_load(argv[1], &err);
+
+        if (f == NULL) {
+            cli_error("info", "%s", err.msg);
+            return CLI_FAIL;
+        }
+        print_net(argv[1], f);
+        invnet_file_free(f);
+        return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
+    }
     if (smp_file_read_header(argv[1], &h, &g, &err) != FWD_OK) {
         cli_error("info", "%s", err.msg);
         return CLI_FAIL;

@@ -62,33 +62,16 @@ enum {
     OPT_FORCE
 };
 
-static volatile sig_atomic_t stop_signal = 0;
-
-static void
-on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
 struct samples_args {
     const char *method, *layers, *rho, *thick, *noise, *count, *output, *seed, *threads, *batch;
     int resume, force, quiet;
     struct cli_geom_opts geo;
 };
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void
 progress(uint64_t done, uint64_t total, uint64_t start, double t0, int final)
 {
-    double el = now() - t0, rate = el > 0 ? (double)(done - start) / el : 0;
+    double el = cli_now() - t0, rate = el > 0 ? (double)(done - start) / el : 0;
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
 
     fprintf(stderr, "\rbpinv samples: %llu/%llu (%.0f%%), %.0f samples/s, %s %.0f s   ",
@@ -192,7 +175,7 @@ cmd_samples(int argc, char **argv)
                                              CLI_GEOM_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     struct samples_args o;
-    struct sigaction sa, old_int, old_term;
+    struct sigaction old_int, old_term;
     fwd_geom *g = NULL;
     smp_config cfg;
     smp_gen *gen = NULL;
@@ -268,11 +251,7 @@ cmd_samples(int argc, char **argv)
     }
 
     /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    cli_catch_stop(&old_int, &old_term);
     rc = CLI_FAIL;
     f = o.resume ? smp_file_resume(o.output, &cfg, (uint64_t)count, &err)
                  : smp_file_create(o.output, &cfg, (uint64_t)count, BPINV_VERSION, o.force, &err);
@@ -294,8 +273,8 @@ cmd_samples(int argc, char **argv)
 
     show = !o.quiet && isatty(STDERR_FILENO);
     start = done = smp_file_complete(f);
-    t0 = now();
-    while (done < (uint64_t)count && !stop_signal) {
+    t0 = cli_now();
+    while (done < (uint64_t)count && !cli_stop_signal) {
         todo = (uint64_t)count - done < (uint64_t)batch ? (uint64_t)count - done : (uint64_t)batch;
         if (smp_gen_run(gen, done, (size_t)todo, params, clean, noisy, &err) != FWD_OK ||
             smp_file_append(f, (size_t)todo, params, clean, noisy, &err) != FWD_OK) {
@@ -303,9 +282,9 @@ cmd_samples(int argc, char **argv)
             goto restore;
         }
         done += todo;
-        if (show && now() - tlast > 0.2) {
+        if (show && cli_now() - tlast > 0.2) {
             progress(done, (uint64_t)count, start, t0, 0);
-            tlast = now();
+            tlast = cli_now();
         }
     }
     if (show)
@@ -316,18 +295,17 @@ cmd_samples(int argc, char **argv)
         goto restore;
     }
     f = NULL;
-    if (stop_signal && done < (uint64_t)count) {
+    if (cli_stop_signal && done < (uint64_t)count) {
         cli_error("samples",
                   "interrupted: %s holds %llu of %llu samples; continue with "
                   "--resume and the same arguments",
                   o.output, (unsigned long long)done, (unsigned long long)count);
-        rc = 128 + (int)stop_signal;
+        rc = 128 + (int)cli_stop_signal;
     } else {
         rc = CLI_OK;
     }
 restore:
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_restore_stop(&old_int, &old_term);
 done:
     if (f != NULL)
         smp_file_close(f, NULL);

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_file.c - writing the net file atomically and reading it back with every check.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "invnet/invnet_file.h"
+#include "samples/smp_h5.h"
+
+void
+invnet_file_free(invnet_file *f)
+{
+    if (f == NULL)
+        return;
+    free(f->val_loss);
+    free(f->train_loss);
+    invnet_envelope_free(f->env);
+    fwd_geom_free(f->geom);
+    invnet_net_free(f->net);
+    free(f);
+}
+
+/* Column names: features (which 0), parameters (1); NULL-terminated, free_names() them. */
+static char **
+make_names(const invnet_file *f, int which)
+{
+    size_t npts = fwd_geom_size(f->geom), nl = f->samples.prior.n_layers;
+    size_t n = which == 0 ? fwd_geom_ndata(f->geom) : FWD_MODEL_NPARAMS(nl), j;
+    char **s = calloc(n + 1, sizeof *s), buf[64];
+
+    for (j = 0; s != NULL && j < n; j++) {
+        if (which == 0)
+            invnet_feature_name(f->samples.method, npts, j, buf, sizeof buf);
+        else if (j < nl)
+            snprintf(buf, sizeof buf, "log10_rho_%zu", j + 1);
+        else
+            snprintf(buf, sizeof buf, "log10_thick_%zu", j - nl + 1);
+        if ((s[j] = strdup(buf)) == NULL) {
+            while (j-- > 0)
+                free(s[j]);
+            free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+static void
+free_names(char **s)
+{
+    size_t j;
+
+    for (j = 0; s != NULL && s[j] != NULL; j++)
+        free(s[j]);
+    free(s);
+}
+
+static int
+write_root(hid_t r, const invnet_file *f, fwd_error *err)
+{
+    const invnet_train_params *p = &f->train;
+    double lr = p->lr,
+           best = f->n_epochs > 0 ? f->val_loss[f->best_epoch ? f->best_epoch - 1 : 0] : NAN;
+    int rc;
+
+    rc = smp_h5_write_str(r, "format", INVNET_FORMAT, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "format_version", INVNET_FORMAT_VERSION, err);
+    rc = rc ? rc : smp_h5_write_str(r, "bpinv_version", f->bpinv_version, err);
+    rc = rc ? rc : smp_h5_write_str(r, "method", fwd_method_name(f->samples.method), err);
+    rc = rc ? rc : smp_h5_write_u64(r, "n_layers", f->samples.prior.n_layers, err);
+    rc = rc ? rc : smp_h5_write_prior(r, &f->samples.prior, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "noise", 1, &f->samples.noise, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "samples_seed", f->samples.seed, err);
+    rc = rc ? rc : smp_h5_write_str(r, "samples_file", f->samples_path, err);
+    rc = rc ? rc : smp_h5_write_str(r, "forward_filter", f->samples.forward_filter, err);
+    rc = rc ? rc : smp_h5_write_str(r, "trained_on", f->data, err);
+    rc = rc ? rc
+            : smp_h5_write_str(r, "activation",
+                               invnet_activation_name(invnet_net_activation(f->net)), err);
+    rc = rc ? rc : smp_h5_write_u64(r, "depth", invnet_net_depth(f->net), err);
+    rc = rc ? rc : smp_h5_write_str(r, "optimizer", invnet_optimizer_name(p->opt), err);
+    rc = rc ? rc : smp_h5_write_f64(r, "learning_rate", 1, &lr, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "lr_decay", 1, &p->lr_decay, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "momentum", 1, &p->momentum, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "batch", p->batch, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "max_epochs", p->epochs, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "patience", p->patience, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "seed", p->seed, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "n_train", f->n_train, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "n_val", f->n_val, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "epochs_run", f->n_epochs, err);
+    rc = rc ? rc : smp_h5_write_u64(r, "best_epoch", f->best_epoch, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "best_val_loss", 1, &best, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "train_seconds", 1, &f->train_seconds, err);
+    return rc;
+}
+
+static int
+write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
+{
+    const invnet_net *net = f->net;
+    const invnet_envelope *e = f->env;
+    const double *theta = invnet_net_params_const(net);
+    size_t depth = invnet_net_depth(net), n_in = invnet_net_n_in(net),
+           n_out = invnet_net_n_out(net);
+    size_t l, nep = f->n_epochs;
+    char **fnames = make_names(f, 0), **pnames = make_names(f, 1), name[64];
+    hid_t g = H5I_INVALID_HID;
+    int rc = FWD_OK;
+
+    if (fnames == NULL || pnames == NULL) {
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    rc = write_root(file, f, err);
+    rc = rc ? rc : smp_h5_write_geometry(file, path, f->geom, err);
+    for (l = 1; l <= depth && rc == FWD_OK; l++) {
+        size_t ni = invnet_net_units(net, l - 1), no = invnet_net_units(net, l);
+
+        snprintf(name, sizeof name, "/layers/%zu", l);
+        if (l == 1 && (g = H5Gcreate2(file, "layers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
+            H5Gclose(g);
+        g = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0) {
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot create %s", path, name);
+            break;
+        }
+        rc = smp_h5_write_matrix(g, path, "weights", no, ni,
+                                 theta + invnet_net_weight_offset(net, l - 1), "1", NULL, err);
+        rc = rc ? rc
+                : smp_h5_write_matrix(g, path, "bias", no, 0,
+                                      theta + invnet_net_bias_offset(net, l - 1), "1", NULL, err);
+        rc = rc ? rc
+                : smp_h5_write_str(g, "activation",
+                                   l < depth ? invnet_activation_name(invnet_net_activation(net))
+                                             : "linear",
+                                   err);
+        H5Gclose(g);
+        g = H5I_INVALID_HID;
+    }
+    if (rc == FWD_OK &&
+        (g = H5Gcreate2(file, "normalisation", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /normalisation", path);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "input_mean", n_in, 0, invnet_net_norm_const(net, 0),
+                                  "feature units", fnames, err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "input_sd", n_in, 0, invnet_net_norm_const(net, 1),
+                                  "feature units", fnames, err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "output_mean", n_out, 0, invnet_net_norm_const(net, 2),
+                                  "log10(ohm-m), log10(m)", pnames, err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "output_sd", n_out, 0, invnet_net_norm_const(net, 3),
+                                  "log10(ohm-m), log10(m)", pnames, err);
+    if (g >= 0)
+        H5Gclose(g);
+    g = H5I_INVALID_HID;
+    if (rc == FWD_OK &&
+        (g = H5Gcreate2(file, "envelope", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /envelope", path);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "input_min", n_in, 0, e->min, "feature units", fnames,
+                                  err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "input_max", n_in, 0, e->max, "feature units", fnames,
+                                  err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "input_mean", n_in, 0, e->mean, "feature units", fnames,
+                                  err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "pc_vectors", e->n_pc, n_in, e->pc, "1", fnames, err);
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "pc_variance", e->n_pc, 0, e->pc_var,
+                                  "feature units squared", NULL, err);
+    rc = rc ? rc : smp_h5_write_f64(g, "d2_q99", 1, &e->d2_q99, err);
+    rc = rc ? rc : smp_h5_write_f64(g, "d2_q999", 1, &e->d2_q999, err);
+    if (g >= 0)
+        H5Gclose(g);
+    g = H5I_INVALID_HID;
+    if (rc == FWD_OK &&
+        (g = H5Gcreate2(file, "history", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /history", path);
+    if (rc == FWD_OK && nep > 0) {
+        rc = smp_h5_write_matrix(g, path, "train_loss", nep, 0, f->train_loss,
+                                 "mean squared error of standardised outputs", NULL, err);
+        rc = rc ? rc
+                : smp_h5_write_matrix(g, path, "val_loss", nep, 0, f->val_loss,
+                                      "mean squared error of standardised outputs", NULL, err);
+    }
+    rc = rc ? rc
+            : smp_h5_write_matrix(g, path, "val_rmse", n_out, 0, f->val_rmse, "log10 units", pnames,
+                                  err);
+done:
+    if (g >= 0)
+        H5Gclose(g);
+    free_names(pnames);
+    free_names(fnames);
+    return rc;
+}
+
+int
+invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
+    int rc = FWD_OK, fd;
+
+    if (tmp == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+    if (invnet_net_n_in(f->net) != fwd_geom_ndata(f->geom) ||
+        f->env->n != fwd_geom_ndata(f->geom) ||
+        invnet_net_n_out(f->net) != FWD_MODEL_NPARAMS(f->samples.prior.n_layers) ||
+        fwd_geom_method(f->geom) != f->samples.method) {
+        free(tmp);
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: the net (%zu inputs, %zu outputs) does not fit its geometry "
+                             "(%zu data) and layers (%zu)",
+                             path, invnet_net_n_in(f->net), invnet_net_n_out(f->net),
+                             fwd_geom_ndata(f->geom), f->samples.prior.n_layers);
+    }
+    if (!overwrite && access(path, F_OK) == 0) {
+        free(tmp);
+        return fwd_error_set(err, FWD_EIO, "%s: exists (use --force to replace it)", path);
+    }
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
+    if (rc == FWD_OK && (file = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create (directory missing or not writable?)",
+                           tmp);
+    rc = rc ? rc : write_body(file, path, f, err);
+    if (file >= 0) {
+        if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
+            rc = fwd_error_set(err, FWD_EIO, "%s: HDF5 objects left open", path);
+        if (H5Fclose(file) < 0 && rc == FWD_OK)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot close (disk full?)", tmp);
+    }
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    /* data on disk before the name changes: a crash leaves the old file or the new */
+    if (rc == FWD_OK) {
+        fd = open(tmp, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot sync (disk full?)", tmp);
+        if (fd >= 0)
+            close(fd);
+    }
+    if (rc == FWD_OK && rename(tmp, path) != 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot rename %s to it", path, tmp);
+    if (rc != FWD_OK && file >= 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+static int
+all_finite(const double *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return 0;
+    return 1;
+}
+
+/* Reads the layers, checking their shapes chain from n_in to n_out. */
+static int
+read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
+{
+    size_t n_in = fwd_geom_ndata(f->geom), n_out = FWD_MODEL_NPARAMS(f->samples.prior.n_layers);
+    size_t hidden[INVNET_MAX_HIDDEN], depth, l, r, c, prev = n_in;
+    uint64_t d64;
+    char buf[32], name[64];
+    invnet_activation act;
+    int rc;
+
+    rc = smp_h5_read_u64(file, path, "depth", &d64, err);
+    if (rc == FWD_OK && (d64 < 2 || d64 > INVNET_MAX_HIDDEN + 1))
+        return fwd_error_set(err, FWD_EFORMAT, "%s: depth: expected 2 to %d, got %llu", path,
+                             INVNET_MAX_HIDDEN + 1, (unsigned long long)d64);
+    rc = rc ? rc : smp_h5_read_str(file, path, "activation", buf, sizeof buf, err);
+    if (rc == FWD_OK && invnet_activation_parse(buf, &act, NULL) != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: activation: expected tanh or sigmoid, got \"%s\"", path, buf);
+    if (rc != FWD_OK)
+        return rc;
+    depth = (size_t)d64;
+    for (l = 1; l <= depth; l++) {
+        snprintf(name, sizeof name, "layers/%zu/weights", l);
+        rc = smp_h5_dims(file, path, name, &r, &c, err);
+        if (rc != FWD_OK)
+            return rc;
+        if (c != prev || (l == depth && r != n_out) || r < 1 || r > INVNET_MAX_UNITS)
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: /%s: expected %zu columns%s, got %zu x %zu (a net for "
+                                 "another geometry or number of layers?)",
+                                 path, name, prev, l == depth ? " and one row per parameter" : "",
+                                 r, c);
+        if (l < depth)
+            hidden[l - 1] = r;
+        prev = r;
+    }
+    f->net = invnet_net_alloc(n_in, depth - 1, hidden, n_out, act, err);
+    if (f->net == NULL)
+        return err != NULL ? err->code : FWD_ENOMEM;
+    for (l = 1; l <= depth && rc == FWD_OK; l++) {
+        double *theta = invnet_net_params(f->net);
+        size_t ni = invnet_net_units(f->net, l - 1), no = invnet_net_units(f->net, l);
+
+        snprintf(name, sizeof name, "layers/%zu/weights", l);
+        rc = smp_h5_read_matrix(file, path, name, no, ni,
+                                theta + invnet_net_weight_offset(f->net, l - 1), err);
+        snprintf(name, sizeof name, "layers/%zu/bias", l);
+        rc = rc ? rc
+                : smp_h5_read_vector(file, path, name, no,
+                                     theta + invnet_net_bias_offset(f->net, l - 1), err);
+    }
+    if (rc == FWD_OK && !all_finite(invnet_net_params(f->net), invnet_net_nparams(f->net)))
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: /layers: a weight is not finite", path);
+    rc = rc ? rc
+            : smp_h5_read_vector(file, path, "normalisation/input_mean", n_in,
+                                 invnet_net_in_mean(f->net), err);
+    rc = rc ? rc
+            : smp_h5_read_vector(file, path, "normalisation/input_sd", n_in,
+                                 invnet_net_in_sd(f->net), err);
+    rc = rc ? rc
+            : smp_h5_read_vector(file, path, "normalisation/output_mean", n_out,
+                                 invnet_net_out_mean(f->net), err);
+    rc = rc ? rc
+            : smp_h5_read_vector(file, path, "normalisation/output_sd", n_out,
+                                 invnet_net_out_sd(f->net), err);
+    for (l = 0; l < 4 && rc == FWD_OK; l++) {
+        const double *v = invnet_net_norm_const(f->net, (int)l);
+        size_t n = l < 2 ? n_in : n_out, j;
+
+        for (j = 0; j < n; j++)
+            if (!isfinite(v[j]) || (l % 2 == 1 && !(v[j] > 0)))
+                return fwd_error_set(
+                    err, FWD_EFORMAT,
+                    "%s: /normalisation: value %zu of %s is %g (expected finite%s)", path, j,
+                    l == 0   ? "input_mean"
+                    : l == 1 ? "input_sd"
+                    : l == 2 ? "output_mean"
+                             : "output_sd",
+                    v[j], l % 2 ? " and > 0" : "");
+    }
+    return rc;
+}
+
+static int
+read_envelope(hid_t file, const char *path, invnet_file *f, fwd_error *err)
+{
+    size_t n = fwd_geom_ndata(f->geom), r, c;
+    invnet_envelope *e = f->env = invnet_envelope_alloc(n);
+    hid_t g;
+    int rc;
+
+    if (e == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+    rc = smp_h5_read_vector(file, path, "envelope/input_min", n, e->min, err);
+    rc = rc ? rc : smp_h5_read_vector(file, path, "envelope/input_max", n, e->max, err);
+    rc = rc ? rc : smp_h5_read_vector(file, path, "envelope/input_mean", n, e->mean, err);
+    rc = rc ? rc : smp_h5_dims(file, path, "envelope/pc_vectors", &r, &c, err);
+    if (rc == FWD_OK && (r < 1 || r > n || c != n))
+        return fwd_error_set(
+            err, FWD_EFORMAT,
+            "%s: /envelope/pc_vectors: expected 1 to %zu rows of %zu, got %zu x %zu", path, n, n, r,
+            c);
+    if (rc != FWD_OK)
+        return rc;
+    e->n_pc = r;
+    rc = smp_h5_read_matrix(file, path, "envelope/pc_vectors", r, n, e->pc, err);
+    rc = rc ? rc : smp_h5_read_vector(file, path, "envelope/pc_variance", r, e->pc_var, err);
+    if (rc != FWD_OK)
+        return rc;
+    g = H5Gopen2(file, "envelope", H5P_DEFAULT);
+    if (g < 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: /envelope: cannot open", path);
+    rc = smp_h5_read_f64(g, path, "d2_q99", 1, &e->d2_q99, err);
+    rc = rc ? rc : smp_h5_read_f64(g, path, "d2_q999", 1, &e->d2_q999, err);
+    H5Gclose(g);
+    if (rc != FWD_OK)
+        return rc;
+    if (!all_finite(e->min, n) || !all_finite(e->max, n) || !all_finite(e->mean, n) ||
+        !all_finite(e->pc, r * n) || !all_finite(e->pc_var, r) || !(e->d2_q999 > 0) ||
+        !isfinite(e->d2_q999))
+        return fwd_error_set(err, FWD_EFORMAT, "%s: /envelope: a value is not finite", path);
+    for (c = 0; c < r; c++)
+        if (!(e->pc_var[c] > 0))
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: /envelope/pc_variance: value %zu is %g (expected > 0)", path,
+                                 c, e->pc_var[c]);
+    return FWD_OK;
+}
+
+static int
+read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
+{
+    invnet_train_params *p = &f->train;
+    size_t n_out = FWD_MODEL_NPARAMS(f->samples.prior.n_layers), r, c;
+    uint64_t v;
+    char buf[32];
+    int rc;
+
+    *p = invnet_train_default();
+    rc = smp_h5_read_str(file, path, "samples_file", f->samples_path, sizeof f->samples_path, err);
+    rc = rc ? rc : smp_h5_read_str(file, path, "trained_on", f->data, sizeof f->data, err);
+    rc = rc ? rc : smp_h5_read_str(file, path, "optimizer", buf, sizeof buf, err);
+    if (rc == FWD_OK && invnet_optimizer_parse(buf, &p->opt, NULL) != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: optimizer: expected adam or sgd, got \"%s\"",
+                             path, buf);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "learning_rate", 1, &p->lr, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "lr_decay", 1, &p->lr_decay, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "momentum", 1, &p->momentum, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "batch", &v, err);
+    p->batch = (size_t)v;
+    rc = rc ? rc : smp_h5_read_u64(file, path, "max_epochs", &v, err);
+    p->epochs = (size_t)v;
+    rc = rc ? rc : smp_h5_read_u64(file, path, "patience", &v, err);
+    p->patience = (size_t)v;
+    rc = rc ? rc : smp_h5_read_u64(file, path, "seed", &p->seed, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "n_train", &f->n_train, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "n_val", &f->n_val, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "best_epoch", &v, err);
+    f->best_epoch = (size_t)v;
+    rc = rc ? rc : smp_h5_read_f64(file, path, "train_seconds", 1, &f->train_seconds, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "epochs_run", &v, err);
+    if (rc != FWD_OK)
+        return rc;
+    if (v > 100000000)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: epochs_run: %llu is not plausible", path,
+                             (unsigned long long)v);
+    f->n_epochs = (size_t)v;
+    if (f->n_epochs > 0) {
+        f->train_loss = malloc(f->n_epochs * sizeof(double));
+        f->val_loss = malloc(f->n_epochs * sizeof(double));
+        if (f->train_loss == NULL || f->val_loss == NULL)
+            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        rc = smp_h5_dims(file, path, "history/train_loss", &r, &c, err);
+        rc = rc ? rc
+                : smp_h5_read_vector(file, path, "history/train_loss", f->n_epochs, f->train_loss,
+                                     err);
+        rc = rc ? rc
+                : smp_h5_read_vector(file, path, "history/val_loss", f->n_epochs, f->val_loss, err);
+    }
+    rc = rc ? rc : smp_h5_read_vector(file, path, "history/val_rmse", n_out, f->val_rmse, err);
+    return rc;
+}
+
+invnet_file *
+invnet_file_load(const char *path, fwd_error *err)
+{
+    invnet_file *f = calloc(1, sizeof *f);
+    hid_t file = H5I_INVALID_HID;
+    char buf[64];
+    uint64_t v;
+    int rc;
+
+    if (f == NULL) {
+        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    file = smp_h5_open(path, 0, err);
+    if (file < 0)
+        goto fail;
+    rc = smp_h5_read_str(file, path, "format", buf, sizeof buf, err);
+    if (rc != FWD_OK) {
+        fwd_error_set(err, FWD_EFORMAT, "%s: not a bpinv net file (no 'format' attribute)", path);
+        goto fail;
+    }
+    if (strcmp(buf, INVNET_FORMAT) != 0) {
+        fwd_error_set(
+            err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"%s", path, INVNET_FORMAT, buf,
+            strcmp(buf, SMP_FORMAT) == 0 ? " (a samples file: train a net on it first)" : "");
+        goto fail;
+    }
+    rc = smp_h5_read_u64(file, path, "format_version", &v, err);
+    if (rc == FWD_OK && v != INVNET_FORMAT_VERSION) {
+        fwd_error_set(err, FWD_EFORMAT,
+                      "%s: format_version: expected %d, got %llu (written by another bpinv "
+                      "version)",
+                      path, INVNET_FORMAT_VERSION, (unsigned long long)v);
+        goto fail;
+    }
+    rc = rc ? rc : smp_h5_read_str(file, path, "method", buf, sizeof buf, err);
+    if (rc == FWD_OK && fwd_method_parse(buf, &f->samples.method, NULL) != FWD_OK) {
+        fwd_error_set(err, FWD_EFORMAT,
+                      "%s: method: expected schlumberger, wenner or mt, got \"%s\"", path, buf);
+        goto fail;
+    }
+    rc = rc ? rc : smp_h5_read_u64(file, path, "n_layers", &v, err);
+    if (rc == FWD_OK && (v < 1 || v > FWD_MAX_LAYERS)) {
+        fwd_error_set(err, FWD_EFORMAT, "%s: n_layers: expected 1 to %d, got %llu", path,
+                      FWD_MAX_LAYERS, (unsigned long long)v);
+        goto fail;
+    }
+    if (rc != FWD_OK)
+        goto fail;
+    f->samples.prior.n_layers = (size_t)v;
+    rc = smp_h5_read_prior(file, path, &f->samples.prior, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "noise", 1, &f->samples.noise, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "samples_seed", &f->samples.seed, err);
+    rc = rc ? rc
+            : smp_h5_read_str(file, path, "forward_filter", f->samples.forward_filter,
+                              sizeof f->samples.forward_filter, err);
+    rc = rc ? rc
+            : smp_h5_read_str(file, path, "bpinv_version", f->bpinv_version,
+                              sizeof f->bpinv_version, err);
+    rc = rc ? rc : smp_h5_read_geometry(file, path, f->samples.method, &f->geom, err);
+    rc = rc ? rc : read_layers(file, path, f, err);
+    rc = rc ? rc : read_envelope(file, path, f, err);
+    rc = rc ? rc : read_rest(file, path, f, err);
+    if (rc != FWD_OK)
+        goto fail;
+    H5Fclose(file);
+    return f;
+fail:
+    if (file >= 0)
+        H5Fclose(file);
+    invnet_file_free(f);
+    return NULL;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_file.h - the net file: everything `bpinv invert` needs, in one HDF5 file.
+ *
+ * Layout (docs/formats.md): root attributes format = "bpinv-net", format_version, the
+ * training set's method, n_layers, prior, noise and provenance, and the training settings
+ * and outcome; /geometry as in the samples file; /layers/<l>/weights (units_l x
+ * units_{l-1}) and /layers/<l>/bias for l = 1 .. depth; /normalisation (input and output
+ * mean and sd, with column names); /envelope (per-feature min and max, mean, principal
+ * components and variances, distance quantiles); /history (loss per epoch, validation RMSE
+ * per parameter). The file is written under a temporary name in the same directory,
+ * synced, then renamed: a crash leaves the old file or the new one, never half of one.
+ */
+#ifndef INVNET_FILE_H
+#define INVNET_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_geom.h"
+#include "forward/fwd_model.h"
+#include "invnet/invnet_net.h"
+#include "invnet/invnet_stats.h"
+#include "invnet/invnet_train.h"
+#include "samples/smp_file.h"
+
+#define INVNET_FORMAT         "bpinv-net"
+#define INVNET_FORMAT_VERSION 1
+
+typedef struct invnet_file {
+    invnet_net *net;           /* owned */
+    fwd_geom *geom;            /* owned: the geometry the net was trained for */
+    invnet_envelope *env;      /* owned: the training envelope */
+    smp_header samples;        /* method, prior, noise, seed of the training set */
+    char samples_path[1024];   /* the samples file trained on (as given) */
+    char data[8];              /* "noisy" or "clean": which data it was trained on */
+    invnet_train_params train; /* the settings used (nthreads is not stored) */
+    uint64_t n_train, n_val;   /* rows trained and validated on */
+    size_t n_epochs;           /* epochs run: the length of the loss history */
+    size_t best_epoch;         /* the epoch whose weights were kept */
+    double *train_loss;        /* owned, n_epochs: mean squared error, standardised units */
+    double *val_loss;          /* owned, n_epochs */
+    double val_rmse[FWD_MODEL_NPARAMS(FWD_MAX_LAYERS)]; /* per parameter, log10 units */
+    double train_seconds;
+    char bpinv_version[32];
+} invnet_file;
+
+/*
+ * Writes f to path atomically. Fails with FWD_EIO, leaving path as it was, if path exists
+ * and overwrite is 0, or if anything cannot be written (e.g. a full disk).
+ */
+int invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err);
+
+/*
+ * Reads a net file into a new invnet_file (invnet_file_free() it). Every part is checked:
+ * format and version, method, geometry, layer shapes against the geometry and the number
+ * of layers, finite weights, positive standard deviations. Errors name the path and part.
+ */
+invnet_file *invnet_file_load(const char *path, fwd_error *err);
+
+/* Frees f and what it owns; NULL is a no-op. */
+void invnet_file_free(invnet_file *f);
+
+#endif /* INVNET_FILE_H */

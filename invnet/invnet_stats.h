@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_stats.h - what the net sees of a sounding, and what it was trained on.
+ *
+ * Features: a data row (apparent resistivities in ohm-m, then for MT the phases in
+ * degrees) becomes log10 rho_a per point, then phase / 90 per period. The training
+ * envelope summarises the training features so that `invert` can tell when a sounding
+ * lies outside them: per-feature minimum and maximum, and the mean and principal
+ * components of their covariance for a Mahalanobis distance, with quantiles of that
+ * distance over the training set as thresholds.
+ */
+#ifndef INVNET_STATS_H
+#define INVNET_STATS_H
+
+#include <stddef.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_geom.h"
+
+/*
+ * Features of rows data rows of fwd_geom_ndata() values for method m with npts points, into
+ * feat (same size). FWD_EINVAL naming the row and column for a resistivity that is not
+ * finite and > 0 or a phase that is not finite.
+ */
+int invnet_features(fwd_method m, size_t npts, size_t rows, const double *data, double *feat,
+                    fwd_error *err);
+
+/* Feature names ("log10_rho_a_1", ..., "phase_over_90_1", ...) into buf; returns buf. */
+const char *invnet_feature_name(fwd_method m, size_t npts, size_t j, char *buf, size_t cap);
+
+/* Column means and standard deviations (two passes; sd of a constant column is 1). */
+void invnet_colstats(size_t rows, size_t cols, const double *x, double *mean, double *sd);
+
+/* The training envelope of n features. */
+typedef struct invnet_envelope {
+    size_t n;       /* features */
+    double *min;    /* n: smallest value over the training rows */
+    double *max;    /* n: largest */
+    double *mean;   /* n */
+    size_t n_pc;    /* principal components kept (variance above the floor) */
+    double *pc;     /* n_pc x n, row k the k-th unit eigenvector of the covariance */
+    double *pc_var; /* n_pc variances (eigenvalues), largest first */
+    double d2_q99;  /* 99th and 99.9th percentile of the squared Mahalanobis distance */
+    double d2_q999; /* of the training rows */
+} invnet_envelope;
+
+/* An empty envelope of n features (arrays allocated, n_pc = 0); NULL when out of memory. */
+invnet_envelope *invnet_envelope_alloc(size_t n);
+void invnet_envelope_free(invnet_envelope *e);
+
+/*
+ * Computes e from rows feature rows x (rows >= 2): min, max, mean, the covariance's
+ * eigen-decomposition keeping components of variance > rel_floor * the largest (e.g.
+ * 1e-10), and the distance quantiles over at most max_rows_q rows spread over x.
+ */
+int invnet_envelope_compute(invnet_envelope *e, size_t rows, const double *x, double rel_floor,
+                            size_t max_rows_q, fwd_error *err);
+
+/* Squared Mahalanobis distance of a feature row from the training mean, in the kept
+ * components: sum_k (pc_k . (x - mean))^2 / pc_var_k. */
+double invnet_envelope_d2(const invnet_envelope *e, const double *x);
+
+#endif /* INVNET_STATS_H */

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_train.c - minibatch backpropagation with Adam or SGD with momentum.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+#include <omp.h>
+
+#include "invnet/invnet_train.h"
+#include "samples/smp_rng.h"
+
+struct invnet_trainer {
+    invnet_net *net, *best;
+    invnet_train_params p;
+    size_t n_train, n_val, n_in, n_out, np, nshards;
+    const double *xt, *tt, *xv, *tv;
+    size_t *perm;
+    double *xb, *tb;    /* the gathered minibatch */
+    double *gsh;        /* nshards x np shard gradients */
+    double *g, *m, *v;  /* gradient and optimiser moments */
+    double *shard_loss; /* per shard (and per validation block) */
+    invnet_work **w;    /* one per thread */
+    gsl_rng *r;
+    size_t epoch, best_epoch, since_best;
+    double best_loss, lr;
+    uint64_t step;
+};
+
+const char *
+invnet_optimizer_name(invnet_optimizer o)
+{
+    return o == INVNET_ADAM ? "adam" : o == INVNET_SGD ? "sgd" : "unknown";
+}
+
+int
+invnet_optimizer_parse(const char *s, invnet_optimizer *o, fwd_error *err)
+{
+    if (strcmp(s, "adam") == 0)
+        *o = INVNET_ADAM;
+    else if (strcmp(s, "sgd") == 0)
+        *o = INVNET_SGD;
+    else
+        return fwd_error_set(err, FWD_EINVAL, "optimizer: expected adam or sgd, got \"%s\"", s);
+    return FWD_OK;
+}
+
+invnet_train_params
+invnet_train_default(void)
+{
+    invnet_train_params p;
+
+    memset(&p, 0, sizeof p);
+    p.epochs = 200;
+    p.batch = 256;
+    p.opt = INVNET_ADAM;
+    p.lr = 0;
+    p.momentum = 0.9;
+    p.beta1 = 0.9;
+    p.beta2 = 0.999;
+    p.adam_eps = 1e-8;
+    p.lr_decay = 1;
+    p.patience = 20;
+    p.min_delta = 1e-4;
+    p.seed = 42;
+    p.nthreads = 1;
+    return p;
+}
+
+int
+invnet_train_check(const invnet_train_params *p, fwd_error *err)
+{
+    if (p->epochs < 1)
+        return fwd_error_set(err, FWD_EINVAL, "epochs: expected >= 1, got %zu", p->epochs);
+    if (p->batch < 1 || p->batch > 1000000)
+        return fwd_error_set(err, FWD_EINVAL, "batch: expected 1 to 1000000 rows, got %zu",
+                             p->batch);
+    if (p->opt != INVNET_ADAM && p->opt != INVNET_SGD)
+        return fwd_error_set(err, FWD_EINVAL, "optimizer: expected adam or sgd");
+    if (!isfinite(p->lr) || p->lr < 0 || p->lr > 10)
+        return fwd_error_set(err, FWD_EINVAL, "learning rate: expected 0 to 10, got %g", p->lr);
+    if (!(p->momentum >= 0 && p->momentum < 1))
+        return fwd_error_set(err, FWD_EINVAL, "momentum: expected 0 <= m < 1, got %g", p->momentum);
+    if (!(p->beta1 >= 0 && p->beta1 < 1) || !(p->beta2 >= 0 && p->beta2 < 1))
+        return fwd_error_set(err, FWD_EINVAL, "Adam betas: expected 0 <= b < 1, got %g, %g",
+                             p->beta1, p->beta2);
+    if (!(p->adam_eps > 0 && isfinite(p->adam_eps)))
+        return fwd_error_set(err, FWD_EINVAL, "Adam epsilon: expected > 0, got %g", p->adam_eps);
+    if (!(p->lr_decay > 0 && p->lr_decay <= 1))
+        return fwd_error_set(err, FWD_EINVAL, "learning-rate decay: expected 0 < d <= 1, got %g",
+                             p->lr_decay);
+    if (!(p->min_delta >= 0 && p->min_delta < 1))
+        return fwd_error_set(err, FWD_EINVAL, "min_delta: expected 0 <= d < 1, got %g",
+                             p->min_delta);
+    if (p->nthreads < 1 || p->nthreads > 1024)
+        return fwd_error_set(err, FWD_EINVAL, "threads: expected 1 to 1024, got %d", p->nthreads);
+    return FWD_OK;
+}
+
+void
+invnet_trainer_free(invnet_trainer *tr)
+{
+    int k;
+
+    if (tr == NULL)
+        return;
+    if (tr->w != NULL)
+        for (k = tr->p.nthreads; k-- > 0;)
+            invnet_work_free(tr->w[k]);
+    free(tr->w);
+    gsl_rng_free(tr->r);
+    free(tr->shard_loss);
+    free(tr->v);
+    free(tr->m);
+    free(tr->g);
+    free(tr->gsh);
+    free(tr->tb);
+    free(tr->xb);
+    free(tr->perm);
+    invnet_net_free(tr->best);
+    free(tr);
+}
+
+invnet_trainer *
+invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_train,
+                     const double *x_train, const double *t_train, size_t n_val,
+                     const double *x_val, const double *t_val, fwd_error *err)
+{
+    invnet_trainer *tr;
+    size_t i, nblk;
+    int k, bad;
+
+    if (invnet_train_check(p, err) != FWD_OK)
+        return NULL;
+    if (n_train < 1) {
+        fwd_error_set(err, FWD_EINVAL, "training rows: expected >= 1, got 0");
+        return NULL;
+    }
+    tr = calloc(1, sizeof *tr);
+    if (tr == NULL) {
+        fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        return NULL;
+    }
+    tr->net = net;
+    tr->p = *p;
+    if (tr->p.lr == 0)
+        tr->p.lr = p->opt == INVNET_ADAM ? 1e-3 : 1e-2;
+    tr->lr = tr->p.lr;
+    tr->n_train = n_train;
+    tr->n_val = n_val;
+    tr->xt = x_train;
+    tr->tt = t_train;
+    tr->xv = x_val;
+    tr->tv = t_val;
+    tr->n_in = invnet_net_n_in(net);
+    tr->n_out = invnet_net_n_out(net);
+    tr->np = invnet_net_nparams(net);
+    if (tr->p.batch > n_train)
+        tr->p.batch = n_train;
+    tr->nshards = (tr->p.batch + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+    nblk = (n_val + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+    if (nblk < tr->nshards)
+        nblk = tr->nshards;
+    tr->best_loss = INFINITY;
+    bad = (tr->best = invnet_net_clone(net)) == NULL;
+    bad = bad || (tr->perm = malloc(n_train * sizeof *tr->perm)) == NULL;
+    bad = bad || (tr->xb = malloc(tr->p.batch * tr->n_in * sizeof(double))) == NULL;
+    bad = bad || (tr->tb = malloc(tr->p.batch * tr->n_out * sizeof(double))) == NULL;
+    bad = bad || (tr->gsh = malloc(tr->nshards * tr->np * sizeof(double))) == NULL;
+    bad = bad || (tr->g = calloc(tr->np, sizeof(double))) == NULL;
+    bad = bad || (tr->m = calloc(tr->np, sizeof(double))) == NULL;
+    bad = bad || (tr->v = calloc(tr->np, sizeof(double))) == NULL;
+    bad = bad || (tr->shard_loss = malloc(nblk * sizeof(double))) == NULL;
+    bad = bad || (tr->r = gsl_rng_alloc(smp_rng_xoshiro256ss)) == NULL;
+    bad = bad || (tr->w = calloc((size_t)tr->p.nthreads, sizeof *tr->w)) == NULL;
+    for (k = 0; !bad && k < tr->p.nthreads; k++)
+        bad = (tr->w[k] = invnet_work_alloc(net, INVNET_SHARD_ROWS, err)) == NULL;
+    if (bad) {
+        invnet_trainer_free(tr);
+        fwd_error_set(err, FWD_ENOMEM, "out of memory for training");
+        return NULL;
+    }
+    for (i = 0; i < n_train; i++)
+        tr->perm[i] = i;
+    return tr;
+}
+
+/*
+ * Squared error summed over rows in blocks of INVNET_SHARD_ROWS, computed in parallel and
+ * added in block order; per-output sums into sq (n_out) if not NULL.
+ */
+static double
+eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const double *x,
+        const double *t, double *block_sq, double *sq)
+{
+    size_t nblk = (rows + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+    size_t n_in = invnet_net_n_in(net), n_out = invnet_net_n_out(net), b, j;
+    double total = 0, *bsq = NULL;
+    long sb;
+
+    if (sq != NULL) {
+        bsq = calloc(nblk * n_out, sizeof *bsq);
+        if (bsq == NULL)
+            return NAN;
+    }
+#pragma omp parallel for schedule(static) num_threads(nthreads) default(none)                      \
+    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out)
+    for (sb = 0; sb < (long)nblk; sb++) {
+        size_t first = (size_t)sb * INVNET_SHARD_ROWS;
+        size_t m = rows - first < INVNET_SHARD_ROWS ? rows - first : INVNET_SHARD_ROWS;
+
+        block_sq[sb] =
+            invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + first * n_in,
+                                t + first * n_out, bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
+    }
+    for (b = 0; b < nblk; b++) {
+        total += block_sq[b];
+        if (sq != NULL)
+            for (j = 0; j < n_out; j++)
+                sq[j] += bsq[b * n_out + j];
+    }
+    free(bsq);
+    return total;
+}
+
+double
+invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *x, const double *t,
+                double *rmse)
+{
+    size_t n_out = invnet_net_n_out(net), nblk = (rows + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+    const double *os = invnet_net_norm_const(net, 3);
+    invnet_work **w = calloc((size_t)nthreads, sizeof *w);
+    double *blk = malloc((nblk > 0 ? nblk : 1) * sizeof *blk), total = NAN;
+    int k, bad = w == NULL || blk == NULL || rows == 0;
+    size_t j;
+
+    for (k = 0; !bad && k < nthreads; k++)
+        bad = (w[k] = invnet_work_alloc(net, INVNET_SHARD_ROWS, NULL)) == NULL;
+    if (!bad) {
+        if (rmse != NULL)
+            for (j = 0; j < n_out; j++)
+                rmse[j] = 0;
+        total = eval_sq(w, net, nthreads, rows, x, t, blk, rmse) / (double)(rows * n_out);
+        if (rmse != NULL)
+            for (j = 0; j < n_out; j++)
+                rmse[j] = os[j] * sqrt(rmse[j] / (double)rows);
+    }
+    for (k = nthreads; w != NULL && k-- > 0;)
+        invnet_work_free(w[k]);
+    free(w);
+    free(blk);
+    return total;
+}
+
+/* Fisher-Yates shuffle of the training order from the epoch's stream of the seed. */
+static void
+shuffle(invnet_trainer *tr)
+{
+    size_t i, j, tmp;
+
+    smp_rng_set_stream(tr->r, tr->p.seed, tr->epoch);
+    for (i = tr->n_train; i-- > 1;) {
+        j = (size_t)gsl_rng_uniform_int(tr->r, (unsigned long)i + 1);
+        tmp = tr->perm[i];
+        tr->perm[i] = tr->perm[j];
+        tr->perm[j] = tmp;
+    }
+}
+
+/* One minibatch of rows perm[first .. first + b): gradient, then the optimiser's step. */
+static double
+step(invnet_trainer *tr, size_t first, size_t b)
+{
+    size_t n_in = tr->n_in, n_out = tr->n_out, np = tr->np, i, nsh;
+    double *theta = invnet_net_params(tr->net), loss = 0;
+    const invnet_net *net = tr->net;
+    double scale = 1.0 / (double)(b * n_out);
+    long s, q;
+
+    for (i = 0; i < b; i++) {
+        size_t r = tr->perm[first + i];
+
+        memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
+        memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
+    }
+    nsh = (b + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+#pragma omp parallel num_threads(tr->p.nthreads) default(none)                                     \
+    shared(tr, net, b, nsh, n_in, n_out, np, scale, theta)
+    {
+        invnet_work *wk = tr->w[omp_get_thread_num()];
+        double t1 = 1, t2 = 1;
+
+#pragma omp for schedule(static)
+        for (s = 0; s < (long)nsh; s++) {
+            size_t f = (size_t)s * INVNET_SHARD_ROWS;
+            size_t m = b - f < INVNET_SHARD_ROWS ? b - f : INVNET_SHARD_ROWS;
+
+            tr->shard_loss[s] = invnet_net_loss_grad(
+                net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + (size_t)s * np);
+        }
+        if (tr->p.opt == INVNET_ADAM) {
+            t1 = 1 - pow(tr->p.beta1, (double)tr->step);
+            t2 = 1 - pow(tr->p.beta2, (double)tr->step);
+        }
+        /* sum the shards in order, then update: element-wise, any split of q is exact */
+#pragma omp for schedule(static)
+        for (q = 0; q < (long)np; q++) {
+            double g = tr->gsh[q];
+            size_t k;
+
+            for (k = 1; k < nsh; k++)
+                g += tr->gsh[k * np + (size_t)q];
+            if (tr->p.opt == INVNET_ADAM) {
+                double m = tr->m[q] = tr->p.beta1 * tr->m[q] + (1 - tr->p.beta1) * g;
+                double v = tr->v[q] = tr->p.beta2 * tr->v[q] + (1 - tr->p.beta2) * g * g;
+
+                theta[q] -= tr->lr * (m / t1) / (sqrt(v / t2) + tr->p.adam_eps);
+            } else {
+                tr->m[q] = tr->p.momentum * tr->m[q] - tr->lr * g;
+                theta[q] += tr->m[q];
+            }
+        }
+    }
+    for (s = 0; s < (long)nsh; s++)
+        loss += tr->shard_loss[s];
+    return loss; /* mean squared error of the batch (scale included) */
+}
+
+int
+invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
+{
+    size_t first, b, batch = tr->p.batch;
+    double sum = 0, val;
+
+    tr->epoch++;
+    shuffle(tr);
+    for (first = 0; first < tr->n_train; first += b) {
+        b = tr->n_train - first < batch ? tr->n_train - first : batch;
+        tr->step++;
+        sum += step(tr, first, b) * (double)b;
+    }
+    e->epoch = tr->epoch;
+    e->lr = tr->lr;
+    e->train_loss = sum / (double)tr->n_train;
+    if (tr->n_val > 0)
+        val = eval_sq(tr->w, tr->net, tr->p.nthreads, tr->n_val, tr->xv, tr->tv, tr->shard_loss,
+                      NULL) /
+              (double)(tr->n_val * tr->n_out);
+    else
+        val = e->train_loss;
+    e->val_loss = val;
+    if (!isfinite(e->train_loss) || !isfinite(val))
+        return fwd_error_set(err, FWD_ENUMERIC,
+                             "epoch %zu: the loss is not finite (training diverged; try a "
+                             "smaller learning rate than %g)",
+                             tr->epoch, tr->lr);
+    e->improved = val < tr->best_loss * (1 - tr->p.min_delta);
+    if (val < tr->best_loss) {
+        /* keep the lowest loss even when the decrease is too small to reset patience */
+        memcpy(invnet_net_params(tr->best), invnet_net_params(tr->net), tr->np * sizeof(double));
+        tr->best_loss = val;
+        tr->best_epoch = tr->epoch;
+    }
+    tr->since_best = e->improved ? 0 : tr->since_best + 1;
+    tr->lr *= tr->p.lr_decay;
+    return FWD_OK;
+}
+
+int
+invnet_trainer_test(const invnet_trainer *tr)
+{
+    if (tr->epoch >= tr->p.epochs)
+        return 1;
+    return tr->p.patience > 0 && tr->since_best >= tr->p.patience;
+}
+
+size_t
+invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss)
+{
+    if (best_val_loss != NULL)
+        *best_val_loss = tr->best_loss;
+    if (tr->best_epoch > 0)
+        memcpy(invnet_net_params(tr->net), invnet_net_params_const(tr->best),
+               tr->np * sizeof(double));
+    return tr->best_epoch;
+}

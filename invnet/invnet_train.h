@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_train.h - training a net by backpropagation over shuffled minibatches.
+ *
+ * Loss: mean squared error over the standardised outputs. Optimisers: Adam (Kingma and Ba
+ * 2015) and SGD with momentum. Each epoch shuffles the training rows (a stream of the seed
+ * per epoch), steps once per minibatch, then measures the validation loss; the best net so
+ * far is kept, and training stops after `patience` epochs without improvement (early
+ * stopping) or after `epochs`. Use: alloc, then iterate (one epoch) until test says done,
+ * printing progress in between; then restore the best weights.
+ *
+ * Threads: a minibatch is cut into shards of INVNET_SHARD_ROWS rows whose gradients are
+ * computed in parallel and summed in shard order, so the result is identical for any
+ * number of threads.
+ */
+#ifndef INVNET_TRAIN_H
+#define INVNET_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "forward/fwd_error.h"
+#include "invnet/invnet_net.h"
+
+#define INVNET_SHARD_ROWS 128
+
+typedef enum invnet_optimizer { INVNET_ADAM = 0, INVNET_SGD = 1 } invnet_optimizer;
+
+/* "adam" or "sgd". */
+const char *invnet_optimizer_name(invnet_optimizer o);
+int invnet_optimizer_parse(const char *s, invnet_optimizer *o, fwd_error *err);
+
+typedef struct invnet_train_params {
+    size_t epochs;        /* most epochs [200] */
+    size_t batch;         /* rows per minibatch [256] */
+    invnet_optimizer opt; /* [INVNET_ADAM] */
+    double lr;            /* learning rate; 0 picks the optimiser's: Adam 1e-3, SGD 1e-2 */
+    double momentum;      /* SGD momentum [0.9] */
+    double beta1, beta2;  /* Adam moment decays [0.9, 0.999] */
+    double adam_eps;      /* Adam denominator offset [1e-8] */
+    double lr_decay;      /* learning rate multiplied by this after each epoch [1: none] */
+    size_t patience;      /* epochs without improvement before stopping [20]; 0: never */
+    double min_delta;     /* relative decrease of the validation loss that counts [1e-4] */
+    uint64_t seed;        /* shuffling (and, by the caller, initial weights) [42] */
+    int nthreads;         /* OpenMP threads [1] */
+} invnet_train_params;
+
+/* The defaults in brackets above. */
+invnet_train_params invnet_train_default(void);
+/* Checks every field (FWD_EINVAL naming it). */
+int invnet_train_check(const invnet_train_params *p, fwd_error *err);
+
+/* One epoch's figures. */
+typedef struct invnet_epoch {
+    size_t epoch;      /* 1, 2, ... */
+    double train_loss; /* mean over the epoch's minibatches, weighted by their rows */
+    double val_loss;   /* after the epoch; the training loss again when there is no validation */
+    double lr;         /* learning rate used in the epoch */
+    int improved;      /* the best net so far */
+} invnet_epoch;
+
+typedef struct invnet_trainer invnet_trainer;
+
+/*
+ * Prepares to train net (borrowed, updated in place) on n_train rows of standardised
+ * inputs x_train (n_train x n_in) and targets t_train (n_train x n_out), validating on
+ * n_val rows (x_val, t_val; n_val may be 0). All arrays are borrowed for the trainer's life.
+ */
+invnet_trainer *invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_train,
+                                     const double *x_train, const double *t_train, size_t n_val,
+                                     const double *x_val, const double *t_val, fwd_error *err);
+void invnet_trainer_free(invnet_trainer *tr);
+
+/* Trains one epoch; FWD_ENUMERIC if the loss stops being finite (lower the rate). */
+int invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err);
+/* 1 when training is over (epochs reached, or patience exhausted), 0 otherwise. */
+int invnet_trainer_test(const invnet_trainer *tr);
+/* Copies the best weights seen into the net; returns the epoch they came from (0: none). */
+size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
+
+/*
+ * Mean squared error of net on rows (x, t standardised), and, if rmse is not NULL, the
+ * root-mean-square error of each output in physical units (times out_sd).
+ */
+double invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *x,
+                       const double *t, double *rmse);
+
+#endif /* INVNET_TRAIN_H */

@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_train.sh - command-line tests of `bpinv train` and `bpinv info NET.h5`: thread
+# invariance, the net file read from Python, SIGINT saving the best net, refusal to
+# overwrite, bad samples files and every bad argument.
+# usage: sh tests/cli/test_train.sh PATH/TO/bpinv
+BPINV=${1:-./bpinv}
+. "$(dirname "$0")/lib.sh"
+
+run samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 6000 -o "$TMP/s.h5" -q
+[ "$rc" -eq 0 ] && ok || bad "samples: exit $rc: $(cat "$TMP/err")"
+
+# --- a net, the same for any thread count ----------------------------------------------------
+for j in 1 2 3; do
+    run train "$TMP/s.h5" -o "$TMP/n$j.h5" --epochs 4 --hidden 24 -j $j
+    [ "$rc" -eq 0 ] && ok || bad "train -j $j: exit $rc: $(cat "$TMP/err")"
+done
+grep -q "^epoch    4  train [0-9.]*  val [0-9.]*" "$TMP/err" && ok || bad "no epoch line: $(cat "$TMP/err")"
+grep -q "samples/s  elapsed" "$TMP/err" && ok || bad "epoch line lacks samples/s, elapsed"
+grep -q "best epoch [1-4] of 4" "$TMP/err" && ok || bad "no summary: $(cat "$TMP/err")"
+[ ! -s "$TMP/out" ] && ok || bad "train wrote to stdout"
+for j in 2 3; do
+    h5diff "$TMP/n1.h5" "$TMP/n$j.h5" /layers >/dev/null && ok || bad "-j1 and -j$j weights differ"
+done
+run train "$TMP/s.h5" -o "$TMP/q.h5" --epochs 2 --hidden 8,8 --activation sigmoid --optimizer sgd -q
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: exit $rc, stderr: $(cat "$TMP/err")"
+ls "$TMP" | grep -q tmp && bad "a temporary file was left: $(ls "$TMP")" || ok
+
+# --- info ------------------------------------------------------------------------------------
+run info "$TMP/n1.h5"
+[ "$rc" -eq 0 ] && ok || bad "info: exit $rc: $(cat "$TMP/err")"
+for frag in "bpinv net file" "20-24-5 (tanh hidden units" "schlumberger" "20 points, ab2_m 1 .. 1000" \
+    "5400 training + 600 validation" "adam, learning rate 0.001, batch 256, seed 42; 4 epochs" \
+    "RMSE log10  rho1" "envelope    20 features"; do
+    grep -qF "$frag" "$TMP/out" && ok || bad "info lacks '$frag': $(cat "$TMP/out")"
+done
+run info "$TMP/q.h5"
+grep -qF "20-8-8-5 (sigmoid hidden units" "$TMP/out" && grep -qF "sgd, learning rate 0.01" "$TMP/out" &&
+    ok || bad "info of a 2-hidden-layer sgd net: $(cat "$TMP/out")"
+
+# --- the net file layout docs/formats.md promises, read with h5py -------------------------------
+PY=/usr/bin/python3
+if $PY -c "import h5py" 2>/dev/null; then
+    if $PY - "$TMP/n1.h5" "$TMP/s.h5" >"$TMP/py" 2>&1 <<'PYEOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+a = f.attrs
+assert a["format"] == "bpinv-net" and a["format_version"] == 1
+assert a["method"] == "schlumberger" and a["n_layers"] == 3 and a["depth"] == 2
+assert a["activation"] == "tanh" and a["epochs_run"] == 4
+W1, b1 = f["layers/1/weights"][:], f["layers/1/bias"][:]
+W2, b2 = f["layers/2/weights"][:], f["layers/2/bias"][:]
+assert W1.shape == (24, 20) and W2.shape == (5, 24)
+n = f["normalisation"]
+assert list(n["output_mean"].attrs["columns"]) == ["log10_rho_1", "log10_rho_2", "log10_rho_3",
+                                                   "log10_thick_1", "log10_thick_2"]
+# the documented forward pass, in numpy, on the samples file's own data
+s = h5py.File(sys.argv[2], "r")
+x = np.log10(s["data_noisy"][-600:])
+m = np.log10(s["models"][-600:])
+z = (x - n["input_mean"][:]) / n["input_sd"][:]
+y = np.tanh(z @ W1.T + b1) @ W2.T + b2
+p = n["output_mean"][:] + n["output_sd"][:] * y
+rmse = np.sqrt(((p - m) ** 2).mean(axis=0))
+assert np.allclose(rmse, f["history/val_rmse"][:], rtol=1e-9), (rmse, f["history/val_rmse"][:])
+e = f["envelope"]
+assert (e["input_min"][:] <= e["input_max"][:]).all() and e["pc_vectors"].shape[1] == 20
+assert e.attrs["d2_q999"] > e.attrs["d2_q99"] > 0
+assert f["history/train_loss"].shape == (4,)
+print("ok")
+PYEOF
+    then ok; else bad "h5py reading the net: $(cat "$TMP/py")"; fi
+else
+    echo "note: python3-h5py not installed; h5py net check skipped" >&2
+fi
+
+# --- never overwrite, unless --force -----------------------------------------------------------
+cp "$TMP/n1.h5" "$TMP/keep.h5"
+expect_fail 1 "existing net" "exists (use --force" train "$TMP/s.h5" -o "$TMP/n1.h5" --epochs 1
+cmp -s "$TMP/n1.h5" "$TMP/keep.h5" && ok || bad "existing net was changed"
+run train "$TMP/s.h5" -o "$TMP/n1.h5" --epochs 1 --force -q
+[ "$rc" -eq 0 ] && ! cmp -s "$TMP/n1.h5" "$TMP/keep.h5" && ok || bad "--force did not replace"
+
+# --- SIGINT saves the best net so far --------------------------------------------------------
+"$BPINV" train "$TMP/s.h5" -o "$TMP/int.h5" --epochs 100000 --patience 0 --hidden 16 -j1 \
+    >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+i=0
+while ! grep -q "^epoch    2" "$TMP/err" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "SIGINT: exit $rc, expected 130: $(cat "$TMP/err")"
+grep -q "interrupted after epoch [0-9]*: saved the best net so far (epoch [0-9]*) to" "$TMP/err" &&
+    ok || bad "SIGINT message: $(tail -2 "$TMP/err")"
+run info "$TMP/int.h5"
+[ "$rc" -eq 0 ] && ok || bad "the net saved at SIGINT does not load: $(cat "$TMP/err")"
+
+# --- bad samples files -------------------------------------------------------------------------
+printf 'ab2,rho_a\n1,100\n' >"$TMP/text.h5"
+head -c 5000 "$TMP/s.h5" >"$TMP/trunc.h5"
+expect_fail 1 "text file" "not an HDF5 file" train "$TMP/text.h5" -o "$TMP/x.h5"
+expect_fail 1 "truncated file" "trunc.h5" train "$TMP/trunc.h5" -o "$TMP/x.h5"
+expect_fail 1 "a net as samples" 'format: expected "bpinv-samples", got "bpinv-net"' \
+    train "$TMP/n2.h5" -o "$TMP/x.h5"
+expect_fail 1 "missing file" "none.h5" train "$TMP/none.h5" -o "$TMP/x.h5"
+expect_fail 1 "missing output directory" "cannot create" train "$TMP/s.h5" -o "$TMP/no/dir/x.h5" \
+    --epochs 1
+expect_fail 1 "too few samples" "leave" train "$TMP/s.h5" -o "$TMP/x.h5" --max-samples 2 --val 0.5
+[ ! -e "$TMP/x.h5" ] && ok || bad "a failed run left x.h5"
+
+# --- bad arguments -------------------------------------------------------------------------------
+expect_fail 2 "no samples" "expected a samples file" train -o "$TMP/x.h5"
+expect_fail 2 "no output" "-o/--output: missing" train "$TMP/s.h5"
+expect_fail 2 "--hidden 0" '--hidden: expected 1 to 4 comma-separated unit counts of 1 to 100000, got "0"' \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --hidden 0
+expect_fail 2 "--hidden x" '"64,x"' train "$TMP/s.h5" -o "$TMP/x.h5" --hidden 64,x
+expect_fail 2 "5 hidden layers" '"8,8,8,8,8"' train "$TMP/s.h5" -o "$TMP/x.h5" --hidden 8,8,8,8,8
+expect_fail 2 "--activation relu" '--activation: expected tanh or sigmoid, got "relu"' \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --activation relu
+expect_fail 2 "--optimizer" '--optimizer: expected adam or sgd, got "lbfgs"' \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --optimizer lbfgs
+expect_fail 2 "--epochs 0" "--epochs" train "$TMP/s.h5" -o "$TMP/x.h5" --epochs 0
+expect_fail 2 "--batch -1" "--batch" train "$TMP/s.h5" -o "$TMP/x.h5" --batch -1
+expect_fail 2 "--lr nan" "--lr" train "$TMP/s.h5" -o "$TMP/x.h5" --lr nan
+expect_fail 2 "--lr 0" "--lr" train "$TMP/s.h5" -o "$TMP/x.h5" --lr 0
+expect_fail 2 "--val 1" "--val" train "$TMP/s.h5" -o "$TMP/x.h5" --val 1
+expect_fail 2 "--momentum 1" "--momentum" train "$TMP/s.h5" -o "$TMP/x.h5" --momentum 1
+expect_fail 2 "--lr-decay 0" "--lr-decay" train "$TMP/s.h5" -o "$TMP/x.h5" --lr-decay 0
+expect_fail 2 "--patience -3" "--patience" train "$TMP/s.h5" -o "$TMP/x.h5" --patience -3
+expect_fail 2 "--data raw" '--data: expected noisy or clean, got "raw"' train "$TMP/s.h5" -o "$TMP/x.h5" --data raw
+expect_fail 2 "--seed -1" "--seed" train "$TMP/s.h5" -o "$TMP/x.h5" --seed -1
+expect_fail 2 "-j 0" "-j/--threads" train "$TMP/s.h5" -o "$TMP/x.h5" -j 0
+expect_fail 2 "unknown option" "--frobnicate" train "$TMP/s.h5" -o "$TMP/x.h5" --frobnicate
+expect_fail 2 "two samples files" "unexpected argument" train "$TMP/s.h5" "$TMP/s.h5" -o "$TMP/x.h5"
+run train --help
+[ "$rc" -eq 0 ] && grep -q "^usage: bpinv train SAMPLES.h5 -o NET.h5" "$TMP/out" && ok || bad "--help"
+
+finish cli-train

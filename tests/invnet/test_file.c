@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_file.c - training on a real samples file, the net file's round trip, and bad files.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <hdf5.h>
+
+#include "forward/fwd_model.h"
+#include "invnet/invnet_data.h"
+#include "invnet/invnet_file.h"
+#include "invnet/invnet_train.h"
+#include "samples/smp_file.h"
+#include "samples/smp_gen.h"
+#include "samples/smp_h5.h"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bpinv-invnet-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void
+teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(file, .init = setup, .fini = teardown);
+
+/* Writes n samples of a 3-layer Schlumberger prior (20 spacings, 1-1000 m) to dir/name. */
+static void
+make_samples(const char *name, size_t n, double noise, size_t n_complete_cut, char *path)
+{
+    double ab2[20];
+    size_t i, np = FWD_MODEL_NPARAMS(3), nd = 20;
+    smp_config c;
+    fwd_geom *g0;
+    smp_gen *g;
+    smp_file *f;
+    double *P = malloc(n * np * sizeof *P), *C = malloc(n * nd * sizeof *C),
+           *Z = malloc(n * nd * sizeof *Z);
+
+    for (i = 0; i < 20; i++)
+        ab2[i] = pow(10, 3.0 * (double)i / 19);
+    memset(&c, 0, sizeof c);
+    g0 = fwd_geom_alloc(FWD_SCHLUMBERGER, 20, ab2, NULL, NULL);
+    c.geom = g0;
+    cr_assert_eq(smp_prior_parse(&c.prior, 3, "1:1000", "1:50", NULL), FWD_OK);
+    c.noise = noise;
+    c.seed = 42;
+    g = smp_gen_alloc(&c, 2, NULL);
+    cr_assert_eq(smp_gen_run(g, 0, n, P, C, Z, NULL), FWD_OK);
+    sprintf(path, "%s/%s", dir, name);
+    f = smp_file_create(path, &c, n, "test", 0, NULL);
+    cr_assert_not_null(f);
+    cr_assert_eq(smp_file_append(f, n - n_complete_cut, P, C, Z, NULL), FWD_OK);
+    cr_assert_eq(smp_file_close(f, NULL), FWD_OK);
+    smp_gen_free(g);
+    fwd_geom_free(g0);
+    free(Z);
+    free(C);
+    free(P);
+}
+
+/* Trains as `bpinv train` does; returns the net file (in memory). */
+static invnet_file *
+train(const char *path, size_t epochs, int nthreads, double val)
+{
+    invnet_dataset *d = invnet_dataset_load(path, 0, 0, NULL);
+    invnet_file *f = calloc(1, sizeof *f);
+    invnet_train_params p = invnet_train_default();
+    size_t h[] = {64}, nv, nt;
+    invnet_trainer *tr;
+    invnet_epoch e;
+
+    cr_assert_not_null(d);
+    nv = (size_t)(val * (double)d->rows);
+    nt = d->rows - nv;
+    f->samples = d->h;
+    f->geom = d->geom;
+    d->geom = NULL;
+    f->net = invnet_net_alloc(d->n_in, 1, h, d->n_out, INVNET_TANH, NULL);
+    f->env = invnet_envelope_alloc(d->n_in);
+    cr_assert_eq(invnet_envelope_compute(f->env, nt, d->x, 1e-10, 100000, NULL), FWD_OK);
+    invnet_net_init(f->net, 42);
+    invnet_dataset_standardise(d, nt, f->net);
+    p.epochs = epochs;
+    p.nthreads = nthreads;
+    tr = invnet_trainer_alloc(f->net, &p, nt, d->x, d->t, nv, d->x + nt * d->n_in,
+                              d->t + nt * d->n_out, NULL);
+    cr_assert_not_null(tr);
+    f->train_loss = malloc(epochs * sizeof(double));
+    f->val_loss = malloc(epochs * sizeof(double));
+    while (!invnet_trainer_test(tr)) {
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+        f->train_loss[f->n_epochs] = e.train_loss;
+        f->val_loss[f->n_epochs++] = e.val_loss;
+    }
+    f->best_epoch = invnet_trainer_restore_best(tr, NULL);
+    invnet_evaluate(f->net, nthreads, nv, d->x + nt * d->n_in, d->t + nt * d->n_out, f->val_rmse);
+    f->train = p;
+    f->n_train = nt;
+    f->n_val = nv;
+    strcpy(f->data, "clean");
+    strcpy(f->samples_path, path);
+    strcpy(f->bpinv_version, "test");
+    invnet_trainer_free(tr);
+    invnet_dataset_free(d);
+    return f;
+}
+
+/*
+ * 50,000 noise-free 3-layer soundings, 30 epochs. A parameter drawn log-uniformly over a
+ * range of W decades has a standard deviation of W / sqrt(12): 0.87 for rho (3 decades),
+ * 0.49 for h (1.7 decades); predicting the prior mean scores that. The first layer and the
+ * basement are seen directly by the short and long spacings: we ask for 0.1 and 0.25 of
+ * their sd. The first thickness is resolved where the curve bends: 0.7 of its sd. The
+ * middle layer suffers from equivalence (only h2/rho2 or h2 rho2 is resolved when it is
+ * thin) and is invisible under a thick first layer, so only a gain over the prior is asked:
+ * 0.9 and 0.95 of the sd. Measured with seed 42: 0.034, 0.61, 0.096, 0.25, 0.43.
+ */
+Test(file, learns_a_real_samples_file, .timeout = 300)
+{
+    static const double limit[5] = {0.087, 0.78, 0.22, 0.34, 0.465};
+    static const char *name[5] = {"rho1", "rho2", "rho3", "h1", "h2"};
+    char path[128];
+    invnet_file *a, *b;
+    size_t j;
+
+    make_samples("s.h5", 50000, 0, 0, path);
+    a = train(path, 30, 2, 0.1);
+    for (j = 0; j < 5; j++) {
+        cr_log_info("validation RMSE %s: %.3f log10 (limit %.3f)", name[j], a->val_rmse[j],
+                    limit[j]);
+        cr_expect_lt(a->val_rmse[j], limit[j], "%s: RMSE %.3f", name[j], a->val_rmse[j]);
+    }
+    b = train(path, 30, 1, 0.1);
+    cr_expect_eq(memcmp(invnet_net_params(a->net), invnet_net_params(b->net),
+                        invnet_net_nparams(a->net) * sizeof(double)),
+                 0, "same seed, different nets");
+    invnet_file_free(a);
+    invnet_file_free(b);
+}
+
+Test(file, saved_net_predicts_bit_identically)
+{
+    char path[128], net[160];
+    invnet_file *a, *b;
+    invnet_work *wa, *wb;
+    double x[64 * 20], ya[64 * 5], yb[64 * 5];
+    size_t i;
+    fwd_error err;
+
+    make_samples("s.h5", 3000, 0.03, 0, path);
+    a = train(path, 3, 1, 0.2);
+    sprintf(net, "%s/net.h5", dir);
+    cr_assert_eq(invnet_file_save(net, a, 0, &err), FWD_OK, "%s", err.msg);
+    b = invnet_file_load(net, &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    for (i = 0; i < 64 * 20; i++)
+        x[i] = 1 + 2 * sin((double)i); /* log10 rho_a in -1..3 */
+    wa = invnet_work_alloc(a->net, 16, NULL);
+    wb = invnet_work_alloc(b->net, 16, NULL);
+    cr_assert_eq(invnet_net_predict(a->net, wa, 64, x, ya, NULL), FWD_OK);
+    cr_assert_eq(invnet_net_predict(b->net, wb, 64, x, yb, NULL), FWD_OK);
+    cr_expect_eq(memcmp(ya, yb, sizeof ya), 0, "loaded net predicts differently");
+    cr_expect_eq(b->samples.method, FWD_SCHLUMBERGER);
+    cr_expect_eq(fwd_geom_size(b->geom), 20);
+    cr_expect_eq(b->samples.prior.rho_max[2], 1000);
+    cr_expect_eq(b->n_epochs, 3);
+    cr_expect_eq(b->env->n_pc, a->env->n_pc);
+    cr_expect_eq(memcmp(b->env->pc, a->env->pc, a->env->n_pc * 20 * sizeof(double)), 0);
+    cr_expect_eq(b->env->d2_q999, a->env->d2_q999);
+    cr_expect_eq(b->val_rmse[1], a->val_rmse[1]);
+    cr_expect_eq(b->train.lr, a->train.lr);
+    /* no temporary file left next to it */
+    sprintf(net, "%s/net.h5.tmp.%ld", dir, (long)getpid());
+    cr_expect_neq(access(net, F_OK), 0);
+    invnet_work_free(wa);
+    invnet_work_free(wb);
+    invnet_file_free(a);
+    invnet_file_free(b);
+}
+
+/* The training envelope: every training row within min/max, distance quantiles ordered,
+ * and a sounding far from the set (rho_a x 1000 everywhere) far beyond them. */
+Test(file, envelope_describes_the_training_set)
+{
+    char path[128];
+    invnet_dataset *d;
+    invnet_envelope *e;
+    double far[20], high[20], d2;
+    size_t j;
+
+    make_samples("s.h5", 5000, 0.03, 0, path);
+    d = invnet_dataset_load(path, 1, 0, NULL);
+    e = invnet_envelope_alloc(d->n_in);
+    cr_assert_eq(invnet_envelope_compute(e, d->rows, d->x, 1e-10, 100000, NULL), FWD_OK);
+    cr_expect_eq(e->n_pc, 20, "noisy data have a full-rank covariance");
+    cr_expect_gt(e->d2_q999, e->d2_q99);
+    /* squared distances average the number of components over the set they came from */
+    cr_expect_gt(e->d2_q99, 20);
+    for (j = 0; j < 20; j++) {
+        cr_expect_leq(e->min[j], d->x[j]);
+        cr_expect_geq(e->max[j], d->x[j]);
+        far[j] = d->x[j] + (j % 2 ? 0.3 : -0.3); /* a zigzag no layered earth makes */
+        high[j] = d->x[j] + 3;                   /* rho_a x 1000 */
+    }
+    d2 = invnet_envelope_d2(e, far);
+    cr_expect_gt(d2, 10 * e->d2_q999, "d2 %g", d2);
+    for (j = 0; j < 20 && high[j] <= e->max[j]; j++)
+        continue;
+    cr_expect_lt(j, 20, "rho_a x 1000 lies inside the per-feature envelope");
+    invnet_envelope_free(e);
+    invnet_dataset_free(d);
+}
+
+Test(file, interrupted_samples_file_trains_on_complete_rows)
+{
+    char path[128];
+    invnet_dataset *d;
+
+    make_samples("s.h5", 3000, 0.03, 1000, path); /* 2000 of 3000 complete */
+    d = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_not_null(d);
+    cr_expect_eq(d->rows, 2000);
+    invnet_dataset_free(d);
+    d = invnet_dataset_load(path, 1, 500, NULL);
+    cr_expect_eq(d->rows, 500);
+    invnet_dataset_free(d);
+}
+
+static void
+expect_load_error(const char *path, int samples, const char *fragment)
+{
+    fwd_error err;
+
+    memset(&err, 0, sizeof err);
+    if (samples)
+        cr_expect_null(invnet_dataset_load(path, 1, 0, &err));
+    else
+        cr_expect_null(invnet_file_load(path, &err));
+    cr_expect(strstr(err.msg, fragment) != NULL, "expected \"%s\" in \"%s\"", fragment, err.msg);
+    cr_expect(strstr(err.msg, path) != NULL, "message does not name %s: %s", path, err.msg);
+}
+
+Test(file, bad_files_get_clear_errors)
+{
+    char s[128], net[160], text[160], trunc[160], cmd[512], zero[128];
+    invnet_file *a;
+    fwd_geom *g10;
+    hid_t fid;
+    double x10[10];
+    size_t i;
+    FILE *fp;
+
+    make_samples("s.h5", 2000, 0.03, 0, s);
+    make_samples("zero.h5", 100, 0.03, 100, zero);
+    sprintf(net, "%s/net.h5", dir);
+    sprintf(text, "%s/text.h5", dir);
+    sprintf(trunc, "%s/trunc.h5", dir);
+    fp = fopen(text, "w");
+    fputs("ab2,rho_a\n1,100\n", fp);
+    fclose(fp);
+    a = train(s, 2, 1, 0.1);
+    cr_assert_eq(invnet_file_save(net, a, 0, NULL), FWD_OK);
+    /* never overwritten without asking */
+    cr_expect_eq(invnet_file_save(net, a, 0, NULL), FWD_EIO);
+    snprintf(cmd, sizeof cmd, "head -c 3000 %s > %s", net, trunc);
+    cr_assert_eq(system(cmd), 0);
+
+    expect_load_error(text, 1, "not an HDF5 file");
+    expect_load_error(net, 1, "format");      /* a net given as samples */
+    expect_load_error(zero, 1, "n_complete"); /* nothing complete */
+    expect_load_error("/nonexistent/s.h5", 1, "/nonexistent/s.h5");
+    expect_load_error(s, 0, "a samples file");
+    expect_load_error(text, 0, "not an HDF5 file");
+    expect_load_error(trunc, 0, trunc);
+
+    /* a net whose geometry was replaced by one of 10 points: its weights no longer fit */
+    for (i = 0; i < 10; i++)
+        x10[i] = pow(10, (double)i / 3);
+    g10 = fwd_geom_alloc(FWD_SCHLUMBERGER, 10, x10, NULL, NULL);
+    cr_expect_eq(
+        invnet_file_save(
+            trunc, &(invnet_file){.net = a->net, .geom = g10, .env = a->env, .samples = a->samples},
+            1, NULL),
+        FWD_EINVAL, "saving a net that does not fit its geometry");
+    fid = H5Fopen(net, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(fid, 0);
+    cr_assert_geq(H5Ldelete(fid, "geometry", H5P_DEFAULT), 0);
+    cr_assert_eq(smp_h5_write_geometry(fid, net, g10, NULL), FWD_OK);
+    H5Fclose(fid);
+    expect_load_error(net, 0, "another geometry");
+    fwd_geom_free(g10);
+    /* the save of a file into a missing directory fails, leaving nothing */
+    cr_expect_eq(invnet_file_save("/nonexistent/dir/net.h5", a, 0, NULL), FWD_EIO);
+    invnet_file_free(a);
+}

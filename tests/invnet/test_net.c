@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_net.c - the BP network: gradients against finite differences, known functions
+ * learnt, thread-count independence.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_rng.h>
+
+#include "invnet/invnet_net.h"
+#include "invnet/invnet_train.h"
+#include "samples/smp_rng.h"
+
+/* Fills v with uniform values in [lo, hi) from stream `stream` of seed 7. */
+static void
+fill(double *v, size_t n, double lo, double hi, uint64_t stream)
+{
+    gsl_rng *r = gsl_rng_alloc(smp_rng_xoshiro256ss);
+    size_t i;
+
+    smp_rng_set_stream(r, 7, stream);
+    for (i = 0; i < n; i++)
+        v[i] = lo + (hi - lo) * gsl_rng_uniform(r);
+    gsl_rng_free(r);
+}
+
+/*
+ * Backpropagated gradient of every weight and bias against the central difference
+ * (L(theta + h) - L(theta - h)) / 2h, whose error is O(h^2) ~ 1e-12 relative with h = 1e-5,
+ * far below the 1e-6 asked.
+ */
+static void
+check_gradient(invnet_activation act, size_t nh, const size_t *hidden)
+{
+    enum { ROWS = 7, NI = 4, NO = 3 };
+    invnet_net *net = invnet_net_alloc(NI, nh, hidden, NO, act, NULL);
+    invnet_work *w;
+    size_t np, k;
+    double x[ROWS * NI], t[ROWS * NO], *g, *g2, *theta, worst = 0;
+
+    cr_assert_not_null(net);
+    w = invnet_work_alloc(net, ROWS, NULL);
+    np = invnet_net_nparams(net);
+    g = malloc(np * sizeof *g);
+    g2 = malloc(np * sizeof *g2);
+    theta = invnet_net_params(net);
+    fill(theta, np, -0.9, 0.9, 1); /* biases too: every parameter is non-zero */
+    fill(x, ROWS * NI, -2, 2, 2);
+    fill(t, ROWS * NO, -1, 1, 3);
+    invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), g);
+    for (k = 0; k < np; k++) {
+        double keep = theta[k], h = 1e-5, lp, lm, fd, rel;
+
+        theta[k] = keep + h;
+        lp = invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), g2);
+        theta[k] = keep - h;
+        lm = invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), g2);
+        theta[k] = keep;
+        fd = (lp - lm) / (2 * h);
+        rel = fabs(fd - g[k]) / fmax(fmax(fabs(fd), fabs(g[k])), 1e-7);
+        if (rel > worst)
+            worst = rel;
+        cr_expect_lt(rel, 1e-6, "%s, parameter %zu: backprop %.12g, finite difference %.12g",
+                     invnet_activation_name(act), k, g[k], fd);
+    }
+    cr_log_info("%s, %zu hidden layers, %zu parameters: worst relative error %.2e",
+                invnet_activation_name(act), nh, np, worst);
+    free(g2);
+    free(g);
+    invnet_work_free(w);
+    invnet_net_free(net);
+}
+
+Test(net, gradient_tanh)
+{
+    size_t h[] = {5};
+    check_gradient(INVNET_TANH, 1, h);
+}
+
+Test(net, gradient_sigmoid)
+{
+    size_t h[] = {5};
+    check_gradient(INVNET_SIGMOID, 1, h);
+}
+
+Test(net, gradient_two_hidden_layers)
+{
+    size_t h[] = {6, 4};
+    check_gradient(INVNET_TANH, 2, h);
+    check_gradient(INVNET_SIGMOID, 2, h);
+}
+
+/* tanh and sigmoid units: values from the closed forms, far tails without overflow. */
+Test(net, activations_match_libm)
+{
+    size_t h[] = {1};
+    double xs[] = {-800, -30, -3.5, -0.2, -1e-9, 0, 2e-12, 0.7, 4.25, 19.9, 25, 800};
+    size_t i, a;
+
+    for (a = 0; a < 2; a++) {
+        invnet_net *net = invnet_net_alloc(1, 1, h, 1, (invnet_activation)a, NULL);
+        invnet_work *w = invnet_work_alloc(net, 1, NULL);
+        double *th = invnet_net_params(net), y;
+
+        th[0] = 1; /* W1 */
+        th[2] = 1; /* W2; biases 0: y = f(x) */
+        for (i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+            double want = a == 0 ? tanh(xs[i]) : 1 / (1 + exp(-xs[i]));
+
+            cr_assert_eq(invnet_net_forward(net, w, 1, &xs[i], &y), FWD_OK);
+            cr_expect(fabs(y - want) <= 1e-15 * fmax(fabs(want), 1e-300) || y == want,
+                      "%s(%g) = %.17g, libm %.17g", a ? "sigmoid" : "tanh", xs[i], y, want);
+        }
+        invnet_work_free(w);
+        invnet_net_free(net);
+    }
+}
+
+/* XOR needs the hidden layer: a linear model cannot do better than 0.25 MSE. */
+Test(net, learns_xor_with_sigmoid_units)
+{
+    double x[] = {0, 0, 0, 1, 1, 0, 1, 1}, t[] = {0, 1, 1, 0}, y[4];
+    size_t h[] = {4}, i;
+    invnet_net *net = invnet_net_alloc(2, 1, h, 1, INVNET_SIGMOID, NULL);
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *tr;
+    invnet_work *w;
+    invnet_epoch e;
+
+    invnet_net_init(net, 3);
+    p.batch = 4;
+    p.epochs = 3000;
+    p.lr = 0.05;
+    p.patience = 0;
+    tr = invnet_trainer_alloc(net, &p, 4, x, t, 0, NULL, NULL, NULL);
+    cr_assert_not_null(tr);
+    while (!invnet_trainer_test(tr))
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+    invnet_trainer_restore_best(tr, NULL);
+    w = invnet_work_alloc(net, 4, NULL);
+    cr_assert_eq(invnet_net_forward(net, w, 4, x, y), FWD_OK);
+    for (i = 0; i < 4; i++)
+        cr_expect_lt(fabs(y[i] - t[i]), 0.05, "XOR(%g, %g) = %g", x[2 * i], x[2 * i + 1], y[i]);
+    invnet_work_free(w);
+    invnet_trainer_free(tr);
+    invnet_net_free(net);
+}
+
+/* f(x) = sin(2 x1) + x2 x3 + 0.5 x1^2 on [-1, 1]^3 */
+static void
+smooth_set(size_t n, double *x, double *t, uint64_t stream)
+{
+    size_t i;
+
+    fill(x, 3 * n, -1, 1, stream);
+    for (i = 0; i < n; i++)
+        t[i] = sin(2 * x[3 * i]) + x[3 * i + 1] * x[3 * i + 2] + 0.5 * x[3 * i] * x[3 * i];
+}
+
+/* Trains a 3-16-1 net on 4,000 rows of f for `epochs`; returns it. */
+static invnet_net *
+train_smooth(int nthreads, size_t epochs, invnet_optimizer opt, double *val_mse)
+{
+    enum { N = 4000, NV = 1000 };
+    static double x[N * 3], t[N], xv[NV * 3], tv[NV];
+    size_t h[] = {16};
+    invnet_net *net = invnet_net_alloc(3, 1, h, 1, INVNET_TANH, NULL);
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *tr;
+    invnet_epoch e;
+
+    smooth_set(N, x, t, 10);
+    smooth_set(NV, xv, tv, 11);
+    invnet_net_init(net, 5);
+    p.epochs = epochs;
+    p.batch = 300; /* not a multiple of the shard size */
+    p.nthreads = nthreads;
+    p.opt = opt;
+    p.lr = opt == INVNET_ADAM ? 0.01 : 0.05;
+    tr = invnet_trainer_alloc(net, &p, N, x, t, NV, xv, tv, NULL);
+    cr_assert_not_null(tr);
+    while (!invnet_trainer_test(tr))
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+    invnet_trainer_restore_best(tr, val_mse);
+    invnet_trainer_free(tr);
+    return net;
+}
+
+/* The target's variance over the cube is about 0.67: a 1e-3 MSE is 0.15 % of it. */
+Test(net, learns_a_smooth_regression)
+{
+    double adam, sgd;
+    invnet_net *a = train_smooth(1, 300, INVNET_ADAM, &adam);
+    invnet_net *s = train_smooth(1, 300, INVNET_SGD, &sgd);
+
+    cr_log_info("3-input regression: validation MSE adam %.2e, sgd %.2e", adam, sgd);
+    cr_expect_lt(adam, 1e-3);
+    cr_expect_lt(sgd, 3e-3);
+    invnet_net_free(a);
+    invnet_net_free(s);
+}
+
+Test(net, same_net_for_any_thread_count)
+{
+    double l1, l3;
+    invnet_net *a = train_smooth(1, 5, INVNET_ADAM, &l1);
+    invnet_net *b = train_smooth(3, 5, INVNET_ADAM, &l3);
+
+    cr_assert_eq(
+        memcmp(invnet_net_params(a), invnet_net_params(b), invnet_net_nparams(a) * sizeof(double)),
+        0, "weights differ between 1 and 3 threads");
+    cr_assert_eq(l1, l3);
+    invnet_net_free(a);
+    invnet_net_free(b);
+}
+
+Test(net, bad_arguments)
+{
+    size_t h[] = {4}, big[] = {INVNET_MAX_UNITS + 1}, five[] = {1, 1, 1, 1, 1};
+    invnet_train_params p = invnet_train_default();
+    invnet_activation a;
+    invnet_optimizer o;
+    fwd_error err;
+
+    cr_expect_null(invnet_net_alloc(0, 1, h, 1, INVNET_TANH, &err));
+    cr_expect(strstr(err.msg, "layer 0") != NULL, "%s", err.msg);
+    cr_expect_null(invnet_net_alloc(3, 1, big, 1, INVNET_TANH, &err));
+    cr_expect_null(invnet_net_alloc(3, 5, five, 1, INVNET_TANH, &err));
+    cr_expect(strstr(err.msg, "hidden layers") != NULL, "%s", err.msg);
+    cr_expect_null(invnet_net_alloc(3, 0, h, 1, INVNET_TANH, &err));
+    cr_expect_null(invnet_net_alloc(3, 1, h, 1, (invnet_activation)7, &err));
+    cr_expect_eq(invnet_activation_parse("relu", &a, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "\"relu\"") != NULL, "%s", err.msg);
+    cr_expect_eq(invnet_optimizer_parse("rmsprop", &o, &err), FWD_EINVAL);
+    p.batch = 0;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p = invnet_train_default();
+    p.lr = NAN;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p = invnet_train_default();
+    p.lr_decay = 0;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p = invnet_train_default();
+    p.momentum = 1;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p = invnet_train_default();
+    p.nthreads = 0;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+}
+
+/* A learning rate far too large: the loss stops being finite and training says so. */
+Test(net, divergence_is_reported)
+{
+    enum { N = 256 };
+    static double x[N * 3], t[N];
+    size_t h[] = {8};
+    invnet_net *net = invnet_net_alloc(3, 1, h, 1, INVNET_TANH, NULL);
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *tr;
+    invnet_epoch e;
+    fwd_error err;
+    int rc = FWD_OK, k;
+
+    smooth_set(N, x, t, 12);
+    for (k = 0; k < N; k++)
+        t[k] *= 1e150;
+    invnet_net_init(net, 1);
+    p.opt = INVNET_SGD;
+    p.lr = 10;
+    tr = invnet_trainer_alloc(net, &p, N, x, t, 0, NULL, NULL, &err);
+    for (k = 0; k < 20 && rc == FWD_OK; k++)
+        rc = invnet_trainer_iterate(tr, &e, &err);
+    cr_expect_eq(rc, FWD_ENUMERIC);
+    cr_expect(strstr(err.msg, "not finite") != NULL, "%s", err.msg);
+    invnet_trainer_free(tr);
+    invnet_net_free(net);
+}

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_train.c - `bpinv train`: a BP network trained on a samples file, saved as a net file.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <omp.h>
+
+#include "invnet/invnet_data.h"
+#include "invnet/invnet_file.h"
+#include "invnet/invnet_stats.h"
+#include "invnet/invnet_train.h"
+#include "tools/cli.h"
+
+static const char *const train_usage =
+    "usage: bpinv train SAMPLES.h5 -o NET.h5 [options]\n"
+    "\n"
+    "Trains a backpropagation network with the samples' data as input and their models\n"
+    "(log10 resistivities and thicknesses) as output, and writes it with everything\n"
+    "'bpinv invert' needs: weights, normalisation, geometry, prior, training envelope.\n"
+    "\n"
+    "  -o, --output PATH     the net file to write (required); written to a temporary\n"
+    "                        name and renamed, so PATH is never half-written\n"
+    "  --hidden H[,H..]      hidden units per hidden layer, 1 to 4 layers [64]\n"
+    "  --activation F        tanh or sigmoid hidden units [tanh]\n"
+    "  --epochs E            most passes over the training rows [200]\n"
+    "  --batch B             rows per minibatch [256]\n"
+    "  --optimizer O         adam or sgd (with momentum) [adam]\n"
+    "  --lr LR               learning rate [1e-3 for adam, 1e-2 for sgd]\n"
+    "  --momentum M          SGD momentum, 0 <= M < 1 [0.9]\n"
+    "  --lr-decay D          learning rate multiplied by D after each epoch, 0 < D <= 1 [1]\n"
+    "  --val FRAC            fraction of rows (the last ones) kept for validation [0.1]\n"
+    "  --patience P          stop after P epochs without a better validation loss and keep\n"
+    "                        the best weights; 0 never stops early [20]\n"
+    "  --data noisy|clean    which data of the samples file to train on [noisy]\n"
+    "  --max-samples N       train on the first N complete samples only [all]\n"
+    "  --seed S              initial weights and shuffling, an integer >= 0 [42]\n"
+    "  -j, --threads T       OpenMP threads; the net is the same for any T [all cores]\n"
+    "  --force               replace NET.h5 if it exists\n"
+    "  -q, --quiet           no line per epoch\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Each epoch prints: epoch, training and validation loss (mean squared error of the\n"
+    "standardised outputs), samples/s and elapsed time; '*' marks a new best.\n"
+    "Ctrl-C (SIGINT) or SIGTERM stop after the current epoch and save the best net so far\n"
+    "(exit status 130 or 143).\n"
+    "\n"
+    "example: bpinv train train.h5 -o net.h5 --hidden 64 --epochs 100\n";
+
+enum {
+    OPT_HIDDEN = 256,
+    OPT_ACT,
+    OPT_EPOCHS,
+    OPT_BATCH,
+    OPT_OPT,
+    OPT_LR,
+    OPT_MOMENTUM,
+    OPT_DECAY,
+    OPT_VAL,
+    OPT_PATIENCE,
+    OPT_DATA,
+    OPT_MAX,
+    OPT_SEED,
+    OPT_FORCE
+};
+
+struct train_args {
+    const char *input, *output, *hidden, *act, *epochs, *batch, *opt, *lr, *momentum, *decay, *val,
+        *patience, *data, *max, *seed, *threads;
+    int force, quiet;
+};
+
+/* Parses "64" or "64,32" into hidden[]; prints a message and returns -1 if bad. */
+static int
+parse_hidden(const char *s, size_t *hidden, size_t *n)
+{
+    const char *p = s;
+    char *end;
+    long v;
+
+    *n = 0;
+    for (;;) {
+        v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > INVNET_MAX_UNITS || *n == INVNET_MAX_HIDDEN ||
+            (*end != ',' && *end != '\0')) {
+            cli_error("train",
+                      "--hidden: expected 1 to %d comma-separated unit counts of 1 to %d, got "
+                      "\"%s\"",
+                      INVNET_MAX_HIDDEN, INVNET_MAX_UNITS, s);
+            return -1;
+        }
+        hidden[(*n)++] = (size_t)v;
+        if (*end == '\0')
+            return 0;
+        p = end + 1;
+    }
+}
+
+/* Checks the options into p and the rest; prints every problem; 0 if all good. */
+static int
+check_args(const struct train_args *o, invnet_train_params *p, size_t *hidden, size_t *nh,
+           invnet_activation *act, double *val, long *max, int *noisy)
+{
+    fwd_error err;
+    long v;
+    int bad = 0;
+
+    if (o->input == NULL) {
+        cli_error("train", "expected a samples file; try 'bpinv train --help'");
+        bad = 1;
+    }
+    if (o->output == NULL) {
+        cli_error("train", "-o/--output: missing; expected the net file to write");
+        bad = 1;
+    }
+    if (o->hidden != NULL && parse_hidden(o->hidden, hidden, nh))
+        bad = 1;
+    if (o->act != NULL && invnet_activation_parse(o->act, act, &err)) {
+        cli_error("train", "--activation: expected tanh or sigmoid, got \"%s\"", o->act);
+        bad = 1;
+    }
+    if (o->opt != NULL && invnet_optimizer_parse(o->opt, &p->opt, &err)) {
+        cli_error("train", "--optimizer: expected adam or sgd, got \"%s\"", o->opt);
+        bad = 1;
+    }
+    if (o->epochs != NULL && !cli_parse_long("train", "--epochs", o->epochs, 1, 100000000, &v))
+        p->epochs = (size_t)v;
+    else if (o->epochs != NULL)
+        bad = 1;
+    if (o->batch != NULL && !cli_parse_long("train", "--batch", o->batch, 1, 1000000, &v))
+        p->batch = (size_t)v;
+    else if (o->batch != NULL)
+        bad = 1;
+    if (o->patience != NULL &&
+        !cli_parse_long("train", "--patience", o->patience, 0, 100000000, &v))
+        p->patience = (size_t)v;
+    else if (o->patience != NULL)
+        bad = 1;
+    if (o->lr != NULL && cli_parse_double("train", "--lr", o->lr, 1e-12, 10, &p->lr))
+        bad = 1;
+    if (o->momentum != NULL &&
+        cli_parse_double("train", "--momentum", o->momentum, 0, 0.999999, &p->momentum))
+        bad = 1;
+    if (o->decay != NULL &&
+        cli_parse_double("train", "--lr-decay", o->decay, 1e-6, 1, &p->lr_decay))
+        bad = 1;
+    if (o->val != NULL && cli_parse_double("train", "--val", o->val, 0, 0.9, val))
+        bad = 1;
+    if (o->max != NULL && cli_parse_long("train", "--max-samples", o->max, 2, LONG_MAX, max))
+        bad = 1;
+    if (o->seed != NULL && !cli_parse_long("train", "--seed", o->seed, 0, LONG_MAX, &v))
+        p->seed = (uint64_t)v;
+    else if (o->seed != NULL)
+        bad = 1;
+    if (o->threads != NULL && !cli_parse_long("train", "-j/--threads", o->threads, 1, 1024, &v))
+        p->nthreads = (int)v;
+    else if (o->threads != NULL)
+        bad = 1;
+    if (o->data != NULL && strcmp(o->data, "noisy") != 0 && strcmp(o->data, "clean") != 0) {
+        cli_error("train", "--data: expected noisy or clean, got \"%s\"", o->data);
+        bad = 1;
+    }
+    *noisy = o->data == NULL || strcmp(o->data, "noisy") == 0;
+    return bad;
+}
+
+static int
+parse_options(int argc, char **argv, struct train_args *o)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"hidden", required_argument, NULL, OPT_HIDDEN},
+                                             {"activation", required_argument, NULL, OPT_ACT},
+                                             {"epochs", required_argument, NULL, OPT_EPOCHS},
+                                             {"batch", required_argument, NULL, OPT_BATCH},
+                                             {"optimizer", required_argument, NULL, OPT_OPT},
+                                             {"lr", required_argument, NULL, OPT_LR},
+                                             {"momentum", required_argument, NULL, OPT_MOMENTUM},
+                                             {"lr-decay", required_argument, NULL, OPT_DECAY},
+                                             {"val", required_argument, NULL, OPT_VAL},
+                                             {"patience", required_argument, NULL, OPT_PATIENCE},
+                                             {"data", required_argument, NULL, OPT_DATA},
+                                             {"max-samples", required_argument, NULL, OPT_MAX},
+                                             {"seed", required_argument, NULL, OPT_SEED},
+                                             {"threads", required_argument, NULL, 'j'},
+                                             {"force", no_argument, NULL, OPT_FORCE},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char **slot;
+    int c, bad = 0;
+
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
+        slot = NULL;
+        switch (c) {
+        case 'o':
+            slot = &o->output;
+            break;
+        case OPT_HIDDEN:
+            slot = &o->hidden;
+            break;
+        case OPT_ACT:
+            slot = &o->act;
+            break;
+        case OPT_EPOCHS:
+            slot = &o->epochs;
+            break;
+        case OPT_BATCH:
+            slot = &o->batch;
+            break;
+        case OPT_OPT:
+            slot = &o->opt;
+            break;
+        case OPT_LR:
+            slot = &o->lr;
+            break;
+        case OPT_MOMENTUM:
+            slot = &o->momentum;
+            break;
+        case OPT_DECAY:
+            slot = &o->decay;
+            break;
+        case OPT_VAL:
+            slot = &o->val;
+            break;
+        case OPT_PATIENCE:
+            slot = &o->patience;
+            break;
+        case OPT_DATA:
+            slot = &o->data;
+            break;
+        case OPT_MAX:
+            slot = &o->max;
+            break;
+        case OPT_SEED:
+            slot = &o->seed;
+            break;
+        case 'j':
+            slot = &o->threads;
+            break;
+        case OPT_FORCE:
+            o->force = 1;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            fputs(train_usage, stdout);
+            return cli_close_stdout("train") ? -2 : -1;
+        default:
+            bad = cli_bad_option("train", c, argv);
+            break;
+        }
+        if (slot != NULL)
+            *slot = optarg;
+    }
+    if (optind < argc)
+        o->input = argv[optind++];
+    return cli_no_operands("train", argc, argv, bad);
+}
+
+int
+cmd_train(int argc, char **argv)
+{
+    struct train_args o;
+    struct sigaction old_int, old_term;
+    invnet_train_params p = invnet_train_default();
+    invnet_activation act = INVNET_TANH;
+    size_t hidden[INVNET_MAX_HIDDEN] = {64}, nh = 1, n_val, n_train, nx, nt, cap = 0;
+    invnet_dataset *d = NULL;
+    invnet_trainer *tr = NULL;
+    invnet_file nf;
+    invnet_epoch e;
+    fwd_error err;
+    double val = 0.1, t0, tstart, best = 0;
+    long max = 0;
+    int noisy = 1, rc;
+
+    memset(&o, 0, sizeof o);
+    memset(&nf, 0, sizeof nf);
+    p.nthreads = omp_get_num_procs();
+    rc = parse_options(argc, argv, &o);
+    if (rc == -1 || rc == -2)
+        return rc == -1 ? CLI_OK : CLI_FAIL;
+    if (rc || check_args(&o, &p, hidden, &nh, &act, &val, &max, &noisy))
+        return CLI_USAGE;
+    /* refuse at once, not after an hour of training */
+    if (!o.force && access(o.output, F_OK) == 0) {
+        cli_error("train", "%s: exists (use --force to replace it)", o.output);
+        return CLI_FAIL;
+    }
+    cli_blas_serial();
+    rc = CLI_FAIL;
+    tstart = cli_now();
+    d = invnet_dataset_load(o.input, noisy, (size_t)max, &err);
+    if (d == NULL) {
+        cli_error("train", "%s", err.msg);
+        goto done;
+    }
+    n_val = (size_t)(val * (double)d->rows + 0.5);
+    if (val > 0 && n_val == 0)
+        n_val = 1;
+    n_train = d->rows - n_val;
+    if (n_train < 2) {
+        cli_error("train", "%s: %zu complete samples leave %zu for training; expected >= 2",
+                  o.input, d->rows, n_train);
+        goto done;
+    }
+    nf.samples = d->h;
+    nf.geom = d->geom;
+    d->geom = NULL;
+    if (p.lr == 0)
+        p.lr = p.opt == INVNET_ADAM ? 1e-3 : 1e-2;
+    nf.train = p;
+    nf.n_train = n_train;
+    nf.n_val = n_val;
+    snprintf(nf.samples_path, sizeof nf.samples_path, "%s", o.input);
+    snprintf(nf.data, sizeof nf.data, "%s", noisy ? "noisy" : "clean");
+    snprintf(nf.bpinv_version, sizeof nf.bpinv_version, "%s", BPINV_VERSION);
+    nf.net = invnet_net_alloc(d->n_in, nh, hidden, d->n_out, act, &err);
+    nf.env = invnet_envelope_alloc(d->n_in);
+    if (nf.net == NULL || nf.env == NULL) {
+        cli_error("train", "%s", nf.net == NULL ? err.msg : "out of memory");
+        goto done;
+    }
+    invnet_net_init(nf.net, p.seed);
+    /* the envelope describes the training features in physical units */
+    if (invnet_envelope_compute(nf.env, n_train, d->x, 1e-10, 100000, &err) != FWD_OK) {
+        cli_error("train", "%s: %s", o.input, err.msg);
+        goto done;
+    }
+    invnet_dataset_standardise(d, n_train, nf.net);
+    nx = d->n_in;
+    nt = d->n_out;
+    tr = invnet_trainer_alloc(nf.net, &p, n_train, d->x, d->t, n_val, d->x + n_train * nx,
+                              d->t + n_train * nt, &err);
+    if (tr == NULL) {
+        cli_error("train", "%s", err.msg);
+        goto done;
+    }
+    if (!o.quiet)
+        fprintf(stderr,
+                "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
+                "%s, batch %zu, %d threads (read in %.1f s)\n",
+                o.input, n_train, n_val, nx, o.hidden != NULL ? o.hidden : "64", nt,
+                invnet_activation_name(act), invnet_optimizer_name(p.opt), p.batch, p.nthreads,
+                cli_now() - tstart);
+    cli_catch_stop(&old_int, &old_term);
+    t0 = cli_now();
+    while (!invnet_trainer_test(tr) && !cli_stop_signal) {
+        double te = cli_now();
+
+        if (invnet_trainer_iterate(tr, &e, &err) != FWD_OK) {
+            cli_error("train", "%s", err.msg);
+            cli_restore_stop(&old_int, &old_term);
+            goto done;
+        }
+        if (nf.n_epochs == cap) {
+            double *a, *b;
+
+            cap = cap ? 2 * cap : 64;
+            a = realloc(nf.train_loss, cap * sizeof *a);
+            if (a != NULL)
+                nf.train_loss = a;
+            b = realloc(nf.val_loss, cap * sizeof *b);
+            if (b != NULL)
+                nf.val_loss = b;
+            if (a == NULL || b == NULL) {
+                cli_error("train", "out of memory for the loss history");
+                cli_restore_stop(&old_int, &old_term);
+                goto done;
+            }
+        }
+        nf.train_loss[nf.n_epochs] = e.train_loss;
+        nf.val_loss[nf.n_epochs] = e.val_loss;
+        nf.n_epochs++;
+        if (!o.quiet)
+            fprintf(stderr, "epoch %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
+                    e.epoch, e.train_loss, e.val_loss, e.improved ? " *" : "  ",
+                    (double)n_train / (cli_now() - te), cli_now() - t0);
+    }
+    cli_restore_stop(&old_int, &old_term);
+    nf.best_epoch = invnet_trainer_restore_best(tr, &best);
+    nf.train_seconds = cli_now() - t0;
+    if (n_val > 0)
+        invnet_evaluate(nf.net, p.nthreads, n_val, d->x + n_train * nx, d->t + n_train * nt,
+                        nf.val_rmse);
+    else
+        invnet_evaluate(nf.net, p.nthreads, n_train, d->x, d->t, nf.val_rmse);
+    if (invnet_file_save(o.output, &nf, o.force, &err) != FWD_OK) {
+        cli_error("train", "%s", err.msg);
+        goto done;
+    }
+    if (!o.quiet) {
+        size_t j, nl = nf.samples.prior.n_layers;
+
+        fprintf(stderr,
+                "bpinv train: %s: best epoch %zu of %zu (val loss %.6f), %.1f s; %s RMSE "
+                "in log10:",
+                o.output, nf.best_epoch, nf.n_epochs, best, nf.train_seconds,
+                n_val > 0 ? "validation" : "training");
+        for (j = 0; j < nt; j++)
+            fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
+                    nf.val_rmse[j]);
+        fputc('\n', stderr);
+    }
+    if (cli_stop_signal) {
+        cli_error("train",
+                  "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s",
+                  nf.n_epochs, nf.best_epoch, o.output);
+        rc = 128 + (int)cli_stop_signal;
+    } else {
+        rc = CLI_OK;
+    }
+done:
+    invnet_trainer_free(tr);
+    invnet_net_free(nf.net);
+    invnet_envelope_free(nf.env);
+    fwd_geom_free(nf.geom);
+    free(nf.train_loss);
+    free(nf.val_loss);
+    invnet_dataset_free(d);
+    return rc;
+}
