@@ -273,21 +273,15 @@ shuffle(invnet_trainer *tr)
 static double
 step(invnet_trainer *tr, size_t first, size_t b)
 {
-    size_t n_in = tr->n_in, n_out = tr->n_out, np = tr->np, i, nsh;
+    size_t n_in = tr->n_in, n_out = tr->n_out, np = tr->np, nsh;
     double *theta = invnet_net_params(tr->net), loss = 0;
     const invnet_net *net = tr->net;
     double scale = 1.0 / (double)(b * n_out);
     long s, q;
 
-    for (i = 0; i < b; i++) {
-        size_t r = tr->perm[first + i];
-
-        memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
-        memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
-    }
     nsh = (b + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
 #pragma omp parallel num_threads(tr->p.nthreads) default(none)                                     \
-    shared(tr, net, b, nsh, n_in, n_out, np, scale, theta)
+    shared(tr, net, first, b, nsh, n_in, n_out, np, scale, theta)
     {
         invnet_work *wk = tr->w[omp_get_thread_num()];
         double t1 = 1, t2 = 1;
@@ -295,8 +289,15 @@ step(invnet_trainer *tr, size_t first, size_t b)
 #pragma omp for schedule(static)
         for (s = 0; s < (long)nsh; s++) {
             size_t f = (size_t)s * INVNET_SHARD_ROWS;
-            size_t m = b - f < INVNET_SHARD_ROWS ? b - f : INVNET_SHARD_ROWS;
+            size_t m = b - f < INVNET_SHARD_ROWS ? b - f : INVNET_SHARD_ROWS, i;
 
+            /* each shard gathers its own rows of the shuffled order */
+            for (i = f; i < f + m; i++) {
+                size_t r = tr->perm[first + i];
+
+                memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
+                memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
+            }
             tr->shard_loss[s] = invnet_net_loss_grad(
                 net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + (size_t)s * np);
         }
