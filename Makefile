@@ -38,6 +38,7 @@ TSMP_SRC  := $(wildcard tests/samples/*.c)
 TOOL_SRC  := $(wildcard tools/*.c)
 TFWD_SRC  := $(wildcard tests/forward/*.c)
 BENCH_SRC := tests/bench/bench_forward.c
+BTRAIN_SRC := tests/bench/bench_train.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -47,13 +48,14 @@ TSMP_OBJ  := $(TSMP_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
+BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
 LIBINV    := $(BUILD)/libinvnet.a
 BPINV     := $(BUILD)/bpinv
 
-.PHONY: all deps check test bench demo format format-check clean
+.PHONY: all deps check test bench bench-peers demo format format-check clean
 .DEFAULT_GOAL := all
 
 all: $(BPINV)
@@ -97,6 +99,9 @@ $(BUILD)/test_forward: $(TFWD_OBJ) $(LIBFWD)
 $(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
+$(BUILD)/bench_train: $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
 # Installs the Debian packages the build and tests need (as root, or says how).
 deps:
 	@sh tools/deps.sh
@@ -114,9 +119,14 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	sh tests/cli/test_train.sh $(BPINV)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train
 	$(BUILD)/bench_forward
 	sh tests/bench/bench_samples.sh $(BPINV)
+	sh tests/bench/bench_train.sh $(BPINV) $(BUILD)/bench_train
+
+# The optional peers the benchmarks compare with (large: PyTorch is ~1 GB installed).
+bench-peers:
+	@sh tools/deps.sh python3-torch python3-numpy python3-h5py libfann-dev
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -132,4 +142,4 @@ clean:
 	rm -rf build build-san bpinv
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d)
