@@ -27,6 +27,8 @@ LDFLAGS  = $(SAN) -fopenmp
 # GSL with its BLAS interface on OpenBLAS (not libgslcblas).
 HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
 HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null)
+PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
+PLPLOT_LIBS   := $(shell pkg-config --libs plplot 2>/dev/null)
 CPPFLAGS += $(HDF5_CFLAGS)
 LDLIBS   := $(HDF5_LIBS) -lz -lgsl -lopenblas -lm
 
@@ -84,8 +86,11 @@ $(LIBSMP): $(SMP_OBJ)
 $(LIBINV): $(INV_OBJ)
 	$(AR) rcs $@ $^
 
+# PLplot only for the tools' plots (tools/plot.c).
+$(BUILD)/tools/plot.o: CPPFLAGS += $(PLPLOT_CFLAGS)
+
 $(BPINV): $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(PLPLOT_LIBS) $(LDLIBS)
 
 $(BUILD)/test_invnet: $(TINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)

@@ -21,7 +21,7 @@ usage(FILE *f)
           "  forward   response of a layered earth (schlumberger, wenner, mt) as CSV\n"
           "  samples   generate a training set of (model, data) pairs into HDF5\n"
           "  train     train an inverse network on a samples file\n"
-          "  invert    invert field soundings (not yet available)\n"
+          "  invert    invert field soundings with a trained network\n"
           "  info      describe a bpinv HDF5 file\n"
           "  help      this text; 'bpinv COMMAND --help' for a command's options\n"
           "\n"
@@ -59,10 +59,8 @@ main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "train") == 0)
         return cmd_train(argc - 1, argv + 1);
-    if (strcmp(cmd, "invert") == 0) {
-        fprintf(stderr, "bpinv: '%s' is not available yet in this version\n", cmd);
-        return CLI_USAGE;
-    }
+    if (strcmp(cmd, "invert") == 0)
+        return cmd_invert(argc - 1, argv + 1);
     fprintf(stderr, "bpinv: unknown command \"%s\"; try 'bpinv --help'\n", cmd);
     return CLI_USAGE;
 }

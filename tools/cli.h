@@ -95,5 +95,6 @@ int cmd_forward(int argc, char **argv);
 int cmd_samples(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
+int cmd_invert(int argc, char **argv);
 
 #endif /* BPINV_CLI_H */

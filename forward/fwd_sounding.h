@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_sounding.h - field soundings: the measured data of one station, read from a text
+ * file (Schlumberger, Wenner, MT) or a SEG EDI file (MT).
+ *
+ * Text files (docs/formats.md, "Sounding text files"): '#' starts a comment; fields are
+ * separated by commas, tabs or spaces; an optional header row names the columns, and then
+ * selects them by name (extra columns are allowed; recognised error columns are used).
+ * Without a header the columns are, by method: `ab2 rho_a` or `ab2 mn2 rho_a`
+ * (Schlumberger), `a rho_a` (Wenner), `period rho_a phase` (MT). Units: m, ohm-m, s,
+ * degrees. Rows are sorted by spacing or period (then MN/2); the same point twice is an
+ * error naming both lines. A Schlumberger AB/2 may repeat once per MN/2 (segments).
+ *
+ * EDI files: the FREQ block (Hz), the impedance blocks ZXYR, ZXYI, ZYXR, ZYXI (and ZXX*,
+ * ZYY*, *.VAR when present) in field units (mV/km)/nT, or apparent resistivity and phase
+ * blocks RHOXY, PHSXY, RHOYX, PHSYX (and .ERR); values at or beyond the file's EMPTY
+ * marker (1.0E32 by default) are skipped.
+ */
+#ifndef FWD_SOUNDING_H
+#define FWD_SOUNDING_H
+
+#include <stddef.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_geom.h"
+
+/* Fewest points a sounding may have. */
+#define FWD_SOUNDING_MIN_POINTS 3
+/* Longest line of a text sounding, bytes. */
+#define FWD_SOUNDING_MAX_LINE 65536
+
+/* Which MT impedance an EDI file gives: xy, yx, or the determinant average. */
+typedef enum fwd_component { FWD_COMP_DET = 0, FWD_COMP_XY = 1, FWD_COMP_YX = 2 } fwd_component;
+
+/* Parses "det", "xy" or "yx". */
+int fwd_component_parse(const char *s, fwd_component *c, fwd_error *err);
+
+typedef struct fwd_sounding {
+    fwd_method method;
+    size_t n;          /* points, sorted by x (then mn2) */
+    double *x;         /* AB/2 (m), a (m) or period (s) */
+    double *mn2;       /* MN/2 (m) per point, Schlumberger only; NULL when not given */
+    double *rho_a;     /* apparent resistivity, ohm-m */
+    double *phase;     /* MT phase, degrees; NULL for DC */
+    double *sd_log10;  /* standard error of log10 rho_a; NULL when not given */
+    double *sd_phase;  /* standard error of the phase, degrees; NULL when not given */
+    size_t *line;      /* line of the file each point came from (1-based) */
+    char name[128];    /* the station: EDI DATAID, else the file name without directory */
+    char source[1024]; /* the path read */
+} fwd_sounding;
+
+/*
+ * Reads the sounding in path. `expect` is the method the caller needs; a text file without
+ * a header is read as that method, and a header that names another method's columns (or an
+ * EDI file when expect is not MT) is FWD_EINVAL saying which method the file holds. `comp`
+ * chooses the EDI impedance. Errors are one line, `path:line: field: expected ..., got
+ * "..."` where a line is to blame.
+ */
+fwd_sounding *fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp,
+                                fwd_error *err);
+
+/* Frees s; NULL is a no-op. */
+void fwd_sounding_free(fwd_sounding *s);
+
+/*
+ * The sounding's own geometry (its points and MN/2), for computing a model's response
+ * where it was measured. A new fwd_geom, NULL with err set if the points do not make one
+ * (an MN/2 not below its AB/2).
+ */
+fwd_geom *fwd_sounding_geom(const fwd_sounding *s, fwd_error *err);
+
+#endif /* FWD_SOUNDING_H */

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_invert.c - one sounding through the net, with its checks.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_interp.h>
+
+#include "forward/fwd_forward.h"
+#include "invnet/invnet_invert.h"
+#include "invnet/invnet_stats.h"
+
+/* Geometries whose forward workspaces an inverter keeps (soundings of a survey share one). */
+#define CACHE 4
+
+struct cached {
+    fwd_geom *g;
+    fwd_workspace *w;
+    unsigned long used;
+};
+
+struct invnet_inverter {
+    const invnet_file *nf;
+    invnet_check_params p;
+    invnet_work *w;
+    size_t n_net, nd_net, np;
+    double *feat, *params, *data; /* the net's input (nd_net) and output (np) */
+    double *lx, *ly, *lp;         /* the merged curve: log10 x, log10 rho_a, phase */
+    double *seg, *resp;           /* segment scratch; f(m) at the sounding's points */
+    size_t cap;                   /* room of the per-point arrays */
+    struct cached c[CACHE];
+    unsigned long tick;
+    gsl_interp_accel *acc;
+};
+
+const char *
+invnet_flag_name(int k)
+{
+    static const char *const names[INVNET_NFLAGS] = {
+        "data_outside_training_range", "extrapolated_geometry", "not_inverted",
+        "model_at_prior_bound",        "high_misfit",           "segment_jump"};
+
+    return k >= 0 && k < INVNET_NFLAGS ? names[k] : "unknown";
+}
+
+invnet_check_params
+invnet_check_default(void)
+{
+    invnet_check_params p;
+
+    p.span_tol_decades = 0.02;
+    p.max_extrapolated = 0.2;
+    p.d2_factor = 1;
+    p.bound_tol = 0.02;
+    p.misfit_noise_factor = 3;
+    p.misfit_floor_pct = 5;
+    p.segment_jump = 1.2;
+    return p;
+}
+
+void
+invnet_inverter_free(invnet_inverter *v)
+{
+    int k;
+
+    if (v == NULL)
+        return;
+    for (k = 0; k < CACHE; k++) {
+        fwd_workspace_free(v->c[k].w);
+        fwd_geom_free(v->c[k].g);
+    }
+    gsl_interp_accel_free(v->acc);
+    free(v->resp);
+    free(v->seg);
+    free(v->lp);
+    free(v->ly);
+    free(v->lx);
+    free(v->data);
+    free(v->params);
+    free(v->feat);
+    invnet_work_free(v->w);
+    free(v);
+}
+
+invnet_inverter *
+invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_error *err)
+{
+    invnet_inverter *v = calloc(1, sizeof *v);
+    int bad = v == NULL;
+
+    if (!bad) {
+        v->nf = nf;
+        v->p = p != NULL ? *p : invnet_check_default();
+        v->n_net = fwd_geom_size(nf->geom);
+        v->nd_net = fwd_geom_ndata(nf->geom);
+        v->np = invnet_net_n_out(nf->net);
+        bad = (v->w = invnet_work_alloc(nf->net, 1, err)) == NULL;
+        bad = bad || (v->feat = malloc(v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->data = malloc(v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->params = malloc(v->np * sizeof(double))) == NULL;
+        bad = bad || (v->acc = gsl_interp_accel_alloc()) == NULL;
+    }
+    if (bad) {
+        invnet_inverter_free(v);
+        fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return v;
+}
+
+/* Room for soundings of n points. */
+static int
+reserve(invnet_inverter *v, size_t n)
+{
+    double *a[5];
+    int k;
+
+    if (n <= v->cap)
+        return FWD_OK;
+    a[0] = realloc(v->lx, n * sizeof(double));
+    if (a[0] != NULL)
+        v->lx = a[0];
+    a[1] = realloc(v->ly, n * sizeof(double));
+    if (a[1] != NULL)
+        v->ly = a[1];
+    a[2] = realloc(v->lp, n * sizeof(double));
+    if (a[2] != NULL)
+        v->lp = a[2];
+    a[3] = realloc(v->seg, n * sizeof(double));
+    if (a[3] != NULL)
+        v->seg = a[3];
+    a[4] = realloc(v->resp, 2 * n * sizeof(double));
+    if (a[4] != NULL)
+        v->resp = a[4];
+    for (k = 0; k < 5; k++)
+        if (a[k] == NULL)
+            return FWD_ENOMEM;
+    v->cap = n;
+    return FWD_OK;
+}
+
+static int
+same_geom(const fwd_geom *a, const fwd_geom *b)
+{
+    size_t n = fwd_geom_size(a);
+    const double *ma = fwd_geom_mn2(a), *mb = fwd_geom_mn2(b);
+
+    return fwd_geom_method(a) == fwd_geom_method(b) && n == fwd_geom_size(b) &&
+           memcmp(fwd_geom_x(a), fwd_geom_x(b), n * sizeof(double)) == 0 &&
+           (ma == NULL) == (mb == NULL) && (ma == NULL || memcmp(ma, mb, n * sizeof(double)) == 0);
+}
+
+/* The forward workspace of geometry g (taken over by the cache, or freed), built once. */
+static fwd_workspace *
+workspace_for(invnet_inverter *v, fwd_geom *g, fwd_error *err)
+{
+    int k, lru = 0;
+
+    for (k = 0; k < CACHE; k++)
+        if (v->c[k].g != NULL && same_geom(v->c[k].g, g)) {
+            v->c[k].used = ++v->tick;
+            fwd_geom_free(g);
+            return v->c[k].w;
+        }
+    for (k = 1; k < CACHE; k++)
+        if (v->c[k].used < v->c[lru].used)
+            lru = k;
+    fwd_workspace_free(v->c[lru].w);
+    fwd_geom_free(v->c[lru].g);
+    v->c[lru].g = g;
+    v->c[lru].w = fwd_workspace_alloc(g, NULL, err);
+    v->c[lru].used = ++v->tick;
+    if (v->c[lru].w == NULL) {
+        fwd_geom_free(v->c[lru].g);
+        v->c[lru].g = NULL;
+    }
+    return v->c[lru].w;
+}
+
+/*
+ * The sounding as one curve of distinct points, in logs: Schlumberger segments of one MN/2
+ * each are shifted onto the curve so far, from the smallest MN/2 up. Returns the number of
+ * points; *jump the largest shift factor.
+ */
+static size_t
+merge_curve(invnet_inverter *v, const fwd_sounding *s, double *jump)
+{
+    size_t n = s->n, i, j, m = 0;
+    double mn_done = -1;
+
+    *jump = 1;
+    if (s->mn2 == NULL) {
+        for (i = 0; i < n; i++) {
+            v->lx[i] = log10(s->x[i]);
+            v->ly[i] = log10(s->rho_a[i]);
+            if (s->phase != NULL)
+                v->lp[i] = s->phase[i];
+        }
+        return n;
+    }
+    /* segments in increasing MN/2 */
+    for (;;) {
+        double mn = INFINITY, shift = 0, ov = 0;
+        size_t m0 = m;
+
+        for (i = 0; i < n; i++)
+            if (s->mn2[i] > mn_done && s->mn2[i] < mn)
+                mn = s->mn2[i];
+        if (mn == INFINITY)
+            break;
+        /* the shift: mean log ratio at the AB/2 the curve so far already has */
+        for (i = 0; i < n; i++) {
+            if (s->mn2[i] != mn)
+                continue;
+            for (j = 0; j < m0; j++)
+                if (v->lx[j] == log10(s->x[i])) {
+                    shift += v->ly[j] - log10(s->rho_a[i]);
+                    ov++;
+                }
+        }
+        if (ov > 0)
+            shift /= ov;
+        if (fabs(shift) > log10(*jump))
+            *jump = pow(10, fabs(shift));
+        /* add the shifted segment: a common AB/2 is averaged in log, a new one inserted */
+        for (i = 0; i < n; i++) {
+            double lx, ly;
+
+            if (s->mn2[i] != mn)
+                continue;
+            lx = log10(s->x[i]);
+            ly = log10(s->rho_a[i]) + shift;
+            for (j = 0; j < m0 && v->lx[j] != lx; j++)
+                continue;
+            if (j < m0) {
+                v->ly[j] = 0.5 * (v->ly[j] + ly);
+                continue;
+            }
+            /* insert in order */
+            for (j = m; j > 0 && v->lx[j - 1] > lx; j--) {
+                v->lx[j] = v->lx[j - 1];
+                v->ly[j] = v->ly[j - 1];
+            }
+            v->lx[j] = lx;
+            v->ly[j] = ly;
+            m++;
+        }
+        mn_done = mn;
+    }
+    return m;
+}
+
+/* log10 rho_a (and phase) of the merged curve at log10 x = t; extrapolated beyond its ends
+ * along the end slope (clamped to the +-1 a layered earth allows in log-log) or flat. */
+static void
+resample(invnet_inverter *v, gsl_interp *ir, gsl_interp *ip, size_t m, double t, double *ly,
+         double *ph)
+{
+    const double *x = v->lx, *y = v->ly;
+    double slope;
+
+    if (t < x[0] || t > x[m - 1]) {
+        size_t a = t < x[0] ? 0 : m - 2;
+
+        slope = (y[a + 1] - y[a]) / (x[a + 1] - x[a]);
+        slope = slope > 1 ? 1 : slope < -1 ? -1 : slope;
+        *ly = t < x[0] ? y[0] + slope * (t - x[0]) : y[m - 1] + slope * (t - x[m - 1]);
+        if (ph != NULL)
+            *ph = t < x[0] ? v->lp[0] : v->lp[m - 1];
+        return;
+    }
+    *ly = gsl_interp_eval(ir, x, y, t, v->acc);
+    if (ph != NULL)
+        *ph = gsl_interp_eval(ip, x, v->lp, t, v->acc);
+}
+
+int
+invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
+{
+    const invnet_file *nf = v->nf;
+    const invnet_envelope *e = nf->env;
+    const smp_prior *pr = &nf->samples.prior;
+    const double *xn = fwd_geom_x(nf->geom);
+    size_t n_net = v->n_net, nl = pr->n_layers, m, k, j, nd, i;
+    fwd_method meth = nf->samples.method;
+    gsl_interp *ir = NULL, *ip = NULL;
+    fwd_workspace *fw;
+    fwd_geom *g;
+    double sum = 0, chi = 0, lo, hi;
+    int rc = FWD_OK;
+
+    memset(r, 0, sizeof *r);
+    r->chi2 = NAN;
+    r->n_layers = nl;
+    r->max_jump = 1;
+    if (s->method != meth)
+        return fwd_error_set(err, FWD_EINVAL, "%s: a %s sounding, but the net is for %s", s->source,
+                             fwd_method_name(s->method), fwd_method_name(meth));
+    if (reserve(v, s->n) != FWD_OK)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+
+    /* (1) one curve; (2) at the net's points */
+    m = merge_curve(v, s, &r->max_jump);
+    if (r->max_jump > v->p.segment_jump)
+        r->flags |= INVNET_FLAG_JUMP;
+    if (m < 2)
+        return fwd_error_set(err, FWD_EINVAL, "%s: fewer than 2 distinct points", s->source);
+    ir = gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m);
+    ip = meth == FWD_MT ? gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m)
+                        : NULL;
+    if (ir == NULL || (meth == FWD_MT && ip == NULL) ||
+        gsl_interp_init(ir, v->lx, v->ly, m) != GSL_SUCCESS ||
+        (ip != NULL && gsl_interp_init(ip, v->lx, v->lp, m) != GSL_SUCCESS)) {
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: cannot set up the interpolation", s->source);
+        goto done;
+    }
+    gsl_interp_accel_reset(v->acc);
+    for (k = 0; k < n_net; k++) {
+        double t = log10(xn[k]), ly, ph;
+
+        if (t < v->lx[0] - v->p.span_tol_decades || t > v->lx[m - 1] + v->p.span_tol_decades)
+            r->n_extrapolated++;
+        resample(v, ir, ip, m, t, &ly, meth == FWD_MT ? &ph : NULL);
+        v->data[k] = pow(10, ly);
+        if (meth == FWD_MT)
+            v->data[n_net + k] = ph;
+    }
+    if (r->n_extrapolated > 0)
+        r->flags |= INVNET_FLAG_EXTRAP;
+    if ((double)r->n_extrapolated > v->p.max_extrapolated * (double)n_net) {
+        r->flags |= INVNET_FLAG_REFUSED;
+        goto done;
+    }
+
+    /* (3) range checks on the features */
+    if (invnet_features(meth, n_net, 1, v->data, v->feat, err) != FWD_OK) {
+        rc = FWD_ENUMERIC;
+        goto done;
+    }
+    for (j = 0; j < v->nd_net; j++)
+        if (v->feat[j] < e->min[j] || v->feat[j] > e->max[j])
+            r->n_outside++;
+    r->d2 = invnet_envelope_d2(e, v->feat);
+    r->d2_max = v->p.d2_factor * e->d2_q999;
+    if (r->n_outside > 0 || r->d2 > r->d2_max)
+        r->flags |= INVNET_FLAG_OUTSIDE;
+
+    /* (4) the model */
+    rc = invnet_net_predict(nf->net, v->w, 1, v->feat, v->params, err);
+    if (rc != FWD_OK)
+        goto done;
+    r->inverted = 1;
+    for (j = 0; j < v->np; j++) {
+        lo = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
+        hi = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
+        if (v->params[j] < lo - v->p.bound_tol * (hi - lo) ||
+            v->params[j] > hi + v->p.bound_tol * (hi - lo))
+            r->flags |= INVNET_FLAG_BOUND;
+        if (j < nl)
+            r->rho_ohmm[j] = pow(10, v->params[j]);
+        else
+            r->thick_m[j - nl] = pow(10, v->params[j]);
+    }
+
+    /* (5) the physics check, where the sounding was measured */
+    g = fwd_sounding_geom(s, err);
+    fw = g != NULL ? workspace_for(v, g, err) : NULL;
+    if (fw == NULL) {
+        rc = err != NULL ? err->code : FWD_ENOMEM;
+        goto done;
+    }
+    rc = fwd_eval(fw, nl, r->rho_ohmm, r->thick_m, v->resp, err);
+    if (rc != FWD_OK)
+        goto done;
+    r->response = v->resp;
+    nd = meth == FWD_MT ? 2 * s->n : s->n;
+    for (i = 0; i < s->n; i++) {
+        double d = (v->resp[i] - s->rho_a[i]) / s->rho_a[i];
+
+        sum += d * d;
+        if (s->sd_log10 != NULL) {
+            double c = (log10(v->resp[i]) - log10(s->rho_a[i])) / s->sd_log10[i];
+            chi += c * c;
+        }
+        if (meth == FWD_MT) {
+            d = (v->resp[s->n + i] - s->phase[i]) / 90;
+            sum += d * d;
+            if (s->sd_phase != NULL) {
+                double c = (v->resp[s->n + i] - s->phase[i]) / s->sd_phase[i];
+                chi += c * c;
+            }
+        }
+    }
+    r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
+    if (s->sd_log10 != NULL && (meth != FWD_MT || s->sd_phase != NULL))
+        r->chi2 = chi / (double)nd;
+    r->misfit_max_pct =
+        fmax(v->p.misfit_noise_factor * 100 * nf->samples.noise, v->p.misfit_floor_pct);
+    if (r->misfit_rms_pct > r->misfit_max_pct)
+        r->flags |= INVNET_FLAG_MISFIT;
+done:
+    r->in_range = (r->flags & INVNET_RANGE_FLAGS) == 0;
+    gsl_interp_free(ip);
+    gsl_interp_free(ir);
+    return rc;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_invert.h - inverting one field sounding with a trained net, and checking the
+ * answer: resampling onto the net's geometry, the range checks, and the physics check.
+ *
+ * Steps (docs/invert.md): (1) a Schlumberger sounding measured with several MN/2 is made one
+ * curve by shifting each segment onto the previous one at their common AB/2 (the factor is
+ * the geometric mean of the ratios there), and the same AB/2 of two segments is averaged in
+ * log; (2) the curve is interpolated in log-log (GSL Steffen, monotone between points) at
+ * the net's points; net points beyond the sounding's span are extrapolated; (3) range
+ * checks against the training envelope; (4) the net predicts the model; (5) the forward
+ * model of the prediction is computed at the sounding's own points (its own AB/2 and MN/2)
+ * and compared with the observed data. Each failed check sets a flag.
+ */
+#ifndef INVNET_INVERT_H
+#define INVNET_INVERT_H
+
+#include <stddef.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_model.h"
+#include "forward/fwd_sounding.h"
+#include "invnet/invnet_file.h"
+
+/* Flags, in the order they are printed. */
+enum {
+    INVNET_FLAG_OUTSIDE = 1u << 0, /* data_outside_training_range */
+    INVNET_FLAG_EXTRAP = 1u << 1,  /* extrapolated_geometry */
+    INVNET_FLAG_REFUSED = 1u << 2, /* not_inverted: too little of the net's span covered */
+    INVNET_FLAG_BOUND = 1u << 3,   /* model_at_prior_bound */
+    INVNET_FLAG_MISFIT = 1u << 4,  /* high_misfit */
+    INVNET_FLAG_JUMP = 1u << 5     /* segment_jump */
+};
+#define INVNET_NFLAGS 6
+/* Flags that make in_range false: the net is outside what it was trained on. */
+#define INVNET_RANGE_FLAGS                                                                         \
+    (INVNET_FLAG_OUTSIDE | INVNET_FLAG_EXTRAP | INVNET_FLAG_REFUSED | INVNET_FLAG_BOUND)
+
+/* The name of flag bit k (0 .. INVNET_NFLAGS - 1): "data_outside_training_range", ... */
+const char *invnet_flag_name(int k);
+
+typedef struct invnet_check_params {
+    /* A net point further than this (decades) beyond the sounding's span is extrapolated
+     * [0.02]. */
+    double span_tol_decades;
+    /* Largest fraction of the net's points that may be extrapolated; beyond it the sounding
+     * is not inverted [0.2]. */
+    double max_extrapolated;
+    /* Squared Mahalanobis distance threshold, as a multiple of the training set's 99.9th
+     * percentile [1]. */
+    double d2_factor;
+    /* A predicted parameter beyond a prior bound by more than this fraction of its log10
+     * range is at the bound [0.02]. */
+    double bound_tol;
+    /* high_misfit above max(misfit_noise_factor * 100 * noise, misfit_floor_pct) percent
+     * [3, 5]. */
+    double misfit_noise_factor, misfit_floor_pct;
+    /* segment_jump when two Schlumberger segments differ by more than this factor [1.2]. */
+    double segment_jump;
+} invnet_check_params;
+
+invnet_check_params invnet_check_default(void);
+
+typedef struct invnet_result {
+    unsigned flags;
+    int inverted; /* a model was predicted (not refused) */
+    int in_range; /* no flag of INVNET_RANGE_FLAGS */
+    size_t n_layers;
+    double rho_ohmm[FWD_MAX_LAYERS];
+    double thick_m[FWD_MAX_LAYERS];
+    double misfit_rms_pct;  /* RMS of (f(m) - d) / d, phases as (f - d) / 90 degrees, percent */
+    double misfit_max_pct;  /* the high_misfit threshold used */
+    double chi2;            /* per datum, where the sounding has errors; NAN otherwise */
+    double d2;              /* squared Mahalanobis distance of the features */
+    double d2_max;          /* its threshold */
+    size_t n_outside;       /* features outside the per-feature training range */
+    size_t n_extrapolated;  /* net points extrapolated */
+    double max_jump;        /* largest Schlumberger segment factor (1: none) */
+    const double *response; /* f(m) at the sounding's points (n, or 2n for MT: rho_a then
+                               phase); borrowed from the inverter until its next use */
+} invnet_result;
+
+/* What one thread needs to invert soundings with one net. */
+typedef struct invnet_inverter invnet_inverter;
+
+/* nf is borrowed and must outlive the inverter. */
+invnet_inverter *invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p,
+                                       fwd_error *err);
+void invnet_inverter_free(invnet_inverter *v);
+
+/*
+ * Inverts s (of the net's method; FWD_EINVAL otherwise) into r. A sounding the checks
+ * reject is not an error: r says why. Errors are FWD_ENOMEM, FWD_ENUMERIC (a non-finite
+ * value from the net or the forward model) and FWD_EINVAL.
+ */
+int invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err);
+
+#endif /* INVNET_INVERT_H */

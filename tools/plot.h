@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plot.h - a picture of one inverted sounding (PLplot, PNG through its cairo driver).
+ */
+#ifndef BPINV_PLOT_H
+#define BPINV_PLOT_H
+
+#include <stddef.h>
+
+#include "forward/fwd_sounding.h"
+
+/* What a sounding's picture shows. */
+struct plot_sounding {
+    const fwd_sounding *s;  /* the observed points */
+    size_t n_curve;         /* the model's response on a dense set of points */
+    const double *curve_x;  /* n_curve points */
+    const double *curve;    /* n_curve rho_a (then n_curve phases for MT) */
+    size_t n_layers;        /* the model; 0 when there is none */
+    const double *rho_ohmm; /* n_layers */
+    const double *thick_m;  /* n_layers - 1 */
+    double misfit_pct;
+    const char *flags;     /* "" or a list of flag names */
+    const char *ref_label; /* a second model to draw (e.g. a published one), or NULL */
+    size_t ref_layers;
+    const double *ref_rho, *ref_thick;
+};
+
+/* Writes the PNG file path; returns 0, or -1 with a message in msg (cap bytes). */
+int plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap);
+
+#endif /* BPINV_PLOT_H */
