@@ -28,6 +28,7 @@ struct invnet_inverter {
     invnet_work *w;
     size_t n_net, nd_net, np;
     double *feat, *params, *data; /* the net's input (nd_net) and output (np) */
+    double *lm;                   /* the refined parameters (np) */
     double *lx, *ly, *lp;         /* the merged curve: log10 x, log10 rho_a, phase */
     double *seg, *resp;           /* segment scratch; f(m) at the sounding's points */
     size_t cap;                   /* room of the per-point arrays */
@@ -58,6 +59,7 @@ invnet_check_default(void)
     p.misfit_noise_factor = 3;
     p.misfit_floor_pct = 5;
     p.segment_jump = 1.2;
+    p.refine_iter = 0;
     return p;
 }
 
@@ -79,6 +81,7 @@ invnet_inverter_free(invnet_inverter *v)
     free(v->ly);
     free(v->lx);
     free(v->data);
+    free(v->lm);
     free(v->params);
     free(v->feat);
     invnet_work_free(v->w);
@@ -101,6 +104,7 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->feat = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->data = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->params = malloc(v->np * sizeof(double))) == NULL;
+        bad = bad || (v->lm = malloc(v->np * sizeof(double))) == NULL;
         bad = bad || (v->acc = gsl_interp_accel_alloc()) == NULL;
     }
     if (bad) {
@@ -277,6 +281,53 @@ resample(invnet_inverter *v, gsl_interp *ir, gsl_interp *ip, size_t m, double t,
         *ph = gsl_interp_eval(ip, x, v->lp, t, v->acc);
 }
 
+/* The model's response at the sounding's points into v->resp; misfit and chi2 into r. */
+static int
+physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
+        fwd_error *err)
+{
+    size_t i, nd = s->method == FWD_MT ? 2 * s->n : s->n;
+    double sum = 0, chi = 0;
+    int rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
+
+    if (rc != FWD_OK)
+        return rc;
+    for (i = 0; i < s->n; i++) {
+        double d = (v->resp[i] - s->rho_a[i]) / s->rho_a[i];
+
+        sum += d * d;
+        if (s->sd_log10 != NULL) {
+            double c = (log10(v->resp[i]) - log10(s->rho_a[i])) / s->sd_log10[i];
+            chi += c * c;
+        }
+        if (s->method == FWD_MT) {
+            d = (v->resp[s->n + i] - s->phase[i]) / 90;
+            sum += d * d;
+            if (s->sd_phase != NULL) {
+                double c = (v->resp[s->n + i] - s->phase[i]) / s->sd_phase[i];
+                chi += c * c;
+            }
+        }
+    }
+    r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
+    r->chi2 = s->sd_log10 != NULL && (s->method != FWD_MT || s->sd_phase != NULL) ? chi / (double)nd
+                                                                                  : NAN;
+    return FWD_OK;
+}
+
+/* Sets the model of r from log10 parameters p. */
+static void
+set_model(invnet_result *r, const double *p)
+{
+    size_t j, nl = r->n_layers;
+
+    for (j = 0; j < 2 * nl - 1; j++)
+        if (j < nl)
+            r->rho_ohmm[j] = pow(10, p[j]);
+        else
+            r->thick_m[j - nl] = pow(10, p[j]);
+}
+
 int
 invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
 {
@@ -284,12 +335,12 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     const invnet_envelope *e = nf->env;
     const smp_prior *pr = &nf->samples.prior;
     const double *xn = fwd_geom_x(nf->geom);
-    size_t n_net = v->n_net, nl = pr->n_layers, m, k, j, nd, i;
+    size_t n_net = v->n_net, nl = pr->n_layers, m, k, j;
     fwd_method meth = nf->samples.method;
     gsl_interp *ir = NULL, *ip = NULL;
     fwd_workspace *fw;
     fwd_geom *g;
-    double sum = 0, chi = 0, lo, hi;
+    double lo, hi;
     int rc = FWD_OK;
 
     memset(r, 0, sizeof *r);
@@ -359,11 +410,8 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         if (v->params[j] < lo - v->p.bound_tol * (hi - lo) ||
             v->params[j] > hi + v->p.bound_tol * (hi - lo))
             r->flags |= INVNET_FLAG_BOUND;
-        if (j < nl)
-            r->rho_ohmm[j] = pow(10, v->params[j]);
-        else
-            r->thick_m[j - nl] = pow(10, v->params[j]);
     }
+    set_model(r, v->params);
 
     /* (5) the physics check, where the sounding was measured */
     g = fwd_sounding_geom(s, err);
@@ -372,31 +420,33 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         rc = err != NULL ? err->code : FWD_ENOMEM;
         goto done;
     }
-    rc = fwd_eval(fw, nl, r->rho_ohmm, r->thick_m, v->resp, err);
+    rc = physics(v, fw, s, r, err);
     if (rc != FWD_OK)
         goto done;
-    r->response = v->resp;
-    nd = meth == FWD_MT ? 2 * s->n : s->n;
-    for (i = 0; i < s->n; i++) {
-        double d = (v->resp[i] - s->rho_a[i]) / s->rho_a[i];
+    r->misfit_net_pct = r->misfit_rms_pct;
+    /* (6) optionally, Levenberg-Marquardt from the net's model */
+    if (v->p.refine_iter > 0 && (meth == FWD_MT ? 2 * s->n : s->n) >= v->np) {
+        invnet_lm_params lp = invnet_lm_default();
+        invnet_result keep = *r;
 
-        sum += d * d;
-        if (s->sd_log10 != NULL) {
-            double c = (log10(v->resp[i]) - log10(s->rho_a[i])) / s->sd_log10[i];
-            chi += c * c;
-        }
-        if (meth == FWD_MT) {
-            d = (v->resp[s->n + i] - s->phase[i]) / 90;
-            sum += d * d;
-            if (s->sd_phase != NULL) {
-                double c = (v->resp[s->n + i] - s->phase[i]) / s->sd_phase[i];
-                chi += c * c;
+        lp.max_iter = v->p.refine_iter;
+        memcpy(v->lm, v->params, v->np * sizeof(double));
+        if (invnet_lm_fit(fw, s, nl, v->lm, &lp, &r->lm_iterations, NULL) == FWD_OK) {
+            set_model(r, v->lm);
+            rc = physics(v, fw, s, r, err);
+            if (rc != FWD_OK)
+                goto done;
+            r->refined = 1;
+            if (!(r->misfit_rms_pct <= keep.misfit_rms_pct)) {
+                /* no better: the net's model stands */
+                *r = keep;
+                rc = physics(v, fw, s, r, err);
+                if (rc != FWD_OK)
+                    goto done;
             }
         }
     }
-    r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
-    if (s->sd_log10 != NULL && (meth != FWD_MT || s->sd_phase != NULL))
-        r->chi2 = chi / (double)nd;
+    r->response = v->resp;
     r->misfit_max_pct =
         fmax(v->p.misfit_noise_factor * 100 * nf->samples.noise, v->p.misfit_floor_pct);
     if (r->misfit_rms_pct > r->misfit_max_pct)

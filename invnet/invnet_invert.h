@@ -21,6 +21,7 @@
 #include "forward/fwd_model.h"
 #include "forward/fwd_sounding.h"
 #include "invnet/invnet_file.h"
+#include "invnet/invnet_lm.h"
 
 /* Flags, in the order they are printed. */
 enum {
@@ -57,6 +58,9 @@ typedef struct invnet_check_params {
     double misfit_noise_factor, misfit_floor_pct;
     /* segment_jump when two Schlumberger segments differ by more than this factor [1.2]. */
     double segment_jump;
+    /* Levenberg-Marquardt iterations refining the net's model against the sounding
+     * (invnet_lm.h); 0 keeps the net's model as it is [0]. */
+    size_t refine_iter;
 } invnet_check_params;
 
 invnet_check_params invnet_check_default(void);
@@ -69,6 +73,9 @@ typedef struct invnet_result {
     double rho_ohmm[FWD_MAX_LAYERS];
     double thick_m[FWD_MAX_LAYERS];
     double misfit_rms_pct;  /* RMS of (f(m) - d) / d, phases as (f - d) / 90 degrees, percent */
+    double misfit_net_pct;  /* the same for the net's own model, before any refinement */
+    int refined;            /* the model is the net's, refined by Levenberg-Marquardt */
+    size_t lm_iterations;   /* iterations of that refinement */
     double misfit_max_pct;  /* the high_misfit threshold used */
     double chi2;            /* per datum, where the sounding has errors; NAN otherwise */
     double d2;              /* squared Mahalanobis distance of the features */

@@ -35,6 +35,8 @@ static const char *const invert_usage =
     "  -o, --output PATH    write the results to PATH instead of standard output\n"
     "  --plot DIR           write one PNG per sounding into DIR (made if missing)\n"
     "  --component C        MT impedance of EDI files: det, xy or yx [det]\n"
+    "  --refine             refine each model by Levenberg-Marquardt from the net's answer\n"
+    "                       (at most 30 iterations), kept when it fits the data better\n"
     "  --misfit-max PCT     high_misfit threshold, percent [max(3 x training noise, 5 %)]\n"
     "  -j, --threads T      soundings inverted in parallel [all cores]\n"
     "  --force              replace the -o file if it exists\n"
@@ -48,7 +50,7 @@ static const char *const invert_usage =
     "\n"
     "example: bpinv invert net.h5 site1.csv site2.csv --plot plots/\n";
 
-enum { OPT_FORMAT = 256, OPT_PLOT, OPT_COMPONENT, OPT_MISFIT, OPT_FORCE };
+enum { OPT_FORMAT = 256, OPT_PLOT, OPT_COMPONENT, OPT_MISFIT, OPT_REFINE, OPT_FORCE };
 
 struct item {
     char *path;
@@ -178,7 +180,7 @@ write_csv(FILE *f, const struct list *l, size_t nl)
         fprintf(f, ",rho_%zu_ohmm", j + 1);
     for (j = 0; j + 1 < nl; j++)
         fprintf(f, ",thick_%zu_m", j + 1);
-    fputs(",misfit_rms_pct,chi2,mahalanobis_d2,in_range,flags,time_ms\n", f);
+    fputs(",misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,time_ms\n", f);
     for (i = 0; i < l->n; i++) {
         const struct item *it = &l->v[i];
         const invnet_result *r = &it->r;
@@ -196,9 +198,10 @@ write_csv(FILE *f, const struct list *l, size_t nl)
                 fputc(',', f);
         }
         if (r->inverted)
-            fprintf(f, ",%.4g", r->misfit_rms_pct);
+            fprintf(f, ",%.4g,%.4g,%s", r->misfit_rms_pct, r->misfit_net_pct,
+                    r->refined ? "true" : "false");
         else
-            fputc(',', f);
+            fputs(",,,", f);
         if (isfinite(r->chi2))
             fprintf(f, ",%.4g", r->chi2);
         else
@@ -244,7 +247,8 @@ write_json(FILE *f, const char *net, const struct list *l, size_t nl)
             fputs("], \"thick_m\": [", f);
             for (j = 0; j + 1 < nl; j++)
                 fprintf(f, "%s%.6g", j ? ", " : "", r->thick_m[j]);
-            fprintf(f, "], \"misfit_rms_pct\": %.4g, ", r->misfit_rms_pct);
+            fprintf(f, "], \"misfit_rms_pct\": %.4g, \"misfit_net_pct\": %.4g, \"refined\": %s, ",
+                    r->misfit_rms_pct, r->misfit_net_pct, r->refined ? "true" : "false");
             if (isfinite(r->chi2))
                 fprintf(f, "\"chi2\": %.4g, ", r->chi2);
             fprintf(f, "\"mahalanobis_d2\": %.4g, ", r->d2);
@@ -315,6 +319,7 @@ cmd_invert(int argc, char **argv)
                                              {"plot", required_argument, NULL, OPT_PLOT},
                                              {"component", required_argument, NULL, OPT_COMPONENT},
                                              {"misfit-max", required_argument, NULL, OPT_MISFIT},
+                                             {"refine", no_argument, NULL, OPT_REFINE},
                                              {"threads", required_argument, NULL, 'j'},
                                              {"force", no_argument, NULL, OPT_FORCE},
                                              {"quiet", no_argument, NULL, 'q'},
@@ -355,6 +360,9 @@ cmd_invert(int argc, char **argv)
             break;
         case 'j':
             threads_s = optarg;
+            break;
+        case OPT_REFINE:
+            cp.refine_iter = 30;
             break;
         case OPT_FORCE:
             force = 1;

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_lm.c - Levenberg-Marquardt fitting of a layered model to one sounding.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit_nlinear.h>
+
+#include "forward/fwd_model.h"
+#include "invnet/invnet_lm.h"
+
+#define LM_PI 3.14159265358979323846
+
+struct lm_ctx {
+    fwd_workspace *w;
+    const fwd_sounding *s;
+    size_t nl;
+    const double *start;
+    double max_step;
+    double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
+    double *resp; /* 2 n */
+};
+
+invnet_lm_params
+invnet_lm_default(void)
+{
+    invnet_lm_params p;
+
+    p.max_iter = 30;
+    p.xtol = 1e-6;
+    p.gtol = 1e-8;
+    p.ftol = 1e-10;
+    p.max_step = 4;
+    return p;
+}
+
+static int
+residuals(const gsl_vector *x, void *data, gsl_vector *f)
+{
+    struct lm_ctx *c = data;
+    const fwd_sounding *s = c->s;
+    size_t np = FWD_MODEL_NPARAMS(c->nl), j, i;
+
+    for (j = 0; j < np; j++) {
+        /* the parameters are kept within max_step decades of the start */
+        double v = gsl_vector_get(x, j), lo = c->start[j] - c->max_step,
+               hi = c->start[j] + c->max_step;
+
+        v = v < lo ? lo : v > hi ? hi : v;
+        if (j < c->nl)
+            c->rho[j] = pow(10, v);
+        else
+            c->thick[j - c->nl] = pow(10, v);
+    }
+    if (fwd_eval(c->w, c->nl, c->rho, c->thick, c->resp, NULL) != FWD_OK)
+        return GSL_EDOM;
+    for (i = 0; i < s->n; i++) {
+        double r = log(c->resp[i] / s->rho_a[i]);
+
+        gsl_vector_set(f, i, s->sd_log10 != NULL ? r / log(10.0) / s->sd_log10[i] : r);
+        if (s->method == FWD_MT) {
+            double dphi = c->resp[s->n + i] - s->phase[i];
+
+            gsl_vector_set(f, s->n + i,
+                           s->sd_phase != NULL ? dphi / s->sd_phase[i] : 2 * dphi * LM_PI / 180);
+        }
+    }
+    return GSL_SUCCESS;
+}
+
+int
+invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p,
+              const invnet_lm_params *lp, size_t *iterations, fwd_error *err)
+{
+    invnet_lm_params par = lp != NULL ? *lp : invnet_lm_default();
+    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = s->method == FWD_MT ? 2 * s->n : s->n, j;
+    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+    gsl_multifit_nlinear_workspace *ws = NULL;
+    gsl_multifit_nlinear_fdf fdf;
+    double start[2 * FWD_MAX_LAYERS];
+    struct lm_ctx c;
+    gsl_vector_view x0 = gsl_vector_view_array(p, np);
+    double chi_start, chi_end;
+    int info, status, rc = FWD_OK;
+
+    *iterations = 0;
+    if (nd < np)
+        return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
+                             s->source, nd, np);
+    memcpy(start, p, np * sizeof(double));
+    memset(&c, 0, sizeof c);
+    c.w = w;
+    c.s = s;
+    c.nl = n_layers;
+    c.start = start;
+    c.max_step = par.max_step;
+    c.resp = malloc(2 * s->n * sizeof(double));
+    fdf.f = residuals;
+    fdf.df = NULL; /* forward differences */
+    fdf.fvv = NULL;
+    fdf.n = nd;
+    fdf.p = np;
+    fdf.params = &c;
+    fp.scale = gsl_multifit_nlinear_scale_marquardt;
+    ws =
+        c.resp != NULL ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nd, np) : NULL;
+    if (ws == NULL) {
+        free(c.resp);
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the fit", s->source);
+    }
+    if (gsl_multifit_nlinear_init(&x0.vector, &fdf, ws) != GSL_SUCCESS) {
+        rc = fwd_error_set(err, FWD_ENUMERIC, "%s: the starting model has no finite response",
+                           s->source);
+        goto done;
+    }
+    gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_start);
+    status = gsl_multifit_nlinear_driver(par.max_iter, par.xtol, par.gtol, par.ftol, NULL, NULL,
+                                         &info, ws);
+    *iterations = gsl_multifit_nlinear_niter(ws);
+    gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_end);
+    /* keep the result unless it failed outright or made things worse */
+    if ((status == GSL_SUCCESS || status == GSL_EMAXITER) && isfinite(chi_end) &&
+        chi_end <= chi_start) {
+        const gsl_vector *x = gsl_multifit_nlinear_position(ws);
+
+        for (j = 0; j < np; j++) {
+            double v = gsl_vector_get(x, j), lo = start[j] - par.max_step,
+                   hi = start[j] + par.max_step;
+
+            p[j] = v < lo ? lo : v > hi ? hi : v;
+        }
+    }
+done:
+    gsl_multifit_nlinear_free(ws);
+    free(c.resp);
+    return rc;
+}
+
+void
+invnet_lm_halfspace_start(const fwd_sounding *s, size_t n_layers, double *p)
+{
+    double mean = 0, zlo, zhi;
+    size_t i, j;
+
+    for (i = 0; i < s->n; i++)
+        mean += log10(s->rho_a[i]);
+    mean /= (double)s->n;
+    if (s->method == FWD_MT) {
+        /* skin depth 503 sqrt(rho T) m */
+        zlo = 503 * sqrt(pow(10, mean) * s->x[0]) / 5;
+        zhi = 503 * sqrt(pow(10, mean) * s->x[s->n - 1]) / 2;
+    } else {
+        zlo = s->x[0] / 5;
+        zhi = s->x[s->n - 1] / 2;
+    }
+    for (j = 0; j < n_layers; j++)
+        p[j] = mean;
+    {
+        /* depths d_k = zlo (zhi/zlo)^(k/(N-2)), k = 0..N-2; thickness = d_k - d_{k-1} */
+        double prev = 0;
+
+        for (j = 0; j + 1 < n_layers; j++) {
+            double d = n_layers > 2 ? zlo * pow(zhi / zlo, (double)j / (double)(n_layers - 2))
+                                    : sqrt(zlo * zhi);
+
+            p[n_layers + j] = log10(d - prev);
+            prev = d;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_lm.h - Levenberg-Marquardt inversion of one sounding (GSL gsl_multifit_nlinear):
+ * the classical 1D inversion a user of IPI2Win or pyGIMLi runs, used here to refine the
+ * net's answer and, from a half-space start, as the baseline the net is measured against.
+ *
+ * Unknowns: the log10 parameters (fwd_model.h layout). Residuals: ln(f_i / d_i) for
+ * apparent resistivities and 2 (phi_f - phi_d) in radians for MT phases (the phase error of
+ * an impedance whose ln rho_a error is the same), or, when the sounding gives standard
+ * errors, (log10 f_i - log10 d_i) / sd_i and (phi_f - phi_d) / sd_phi. Jacobian by forward
+ * differences; geodesic acceleration off; trust region with Marquardt scaling.
+ */
+#ifndef INVNET_LM_H
+#define INVNET_LM_H
+
+#include <stddef.h>
+
+#include "forward/fwd_error.h"
+#include "forward/fwd_forward.h"
+#include "forward/fwd_sounding.h"
+
+typedef struct invnet_lm_params {
+    size_t max_iter; /* most iterations [30] */
+    double xtol;     /* step tolerance, relative [1e-6] */
+    double gtol;     /* gradient tolerance [1e-8] */
+    double ftol;     /* cost tolerance [1e-10] */
+    double max_step; /* largest |log10 parameter| change from the start, decades [4] */
+} invnet_lm_params;
+
+invnet_lm_params invnet_lm_default(void);
+
+/*
+ * Fits the n_layers model whose log10 parameters are in p (the start; the result on
+ * return) to sounding s, computing responses with w (a workspace of s's own geometry,
+ * fwd_sounding_geom()). *iterations gets the iterations run. Returns FWD_OK also when
+ * the iterations ran out (the best model so far is returned); FWD_EINVAL when the sounding
+ * has fewer data than parameters; FWD_ENOMEM.
+ */
+int invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p,
+                  const invnet_lm_params *lp, size_t *iterations, fwd_error *err);
+
+/*
+ * The classical starting model: n_layers layers of the sounding's mean apparent resistivity
+ * (geometric mean), with interfaces at depths log-spaced between a fifth of its smallest
+ * spacing (or, for MT, skin depth) and half its largest. log10 parameters into p.
+ */
+void invnet_lm_halfspace_start(const fwd_sounding *s, size_t n_layers, double *p);
+
+#endif /* INVNET_LM_H */
