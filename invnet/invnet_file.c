@@ -2,6 +2,7 @@
 /*
  * invnet_file.c - writing the net file atomically and reading it back with every check.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -206,6 +207,25 @@ done:
     return rc;
 }
 
+/* Syncs the directory holding path, so that a rename survives a crash (best effort). */
+static void
+sync_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    int fd;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)), path);
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
 int
 invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err)
 {
@@ -255,8 +275,16 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
         if (fd >= 0)
             close(fd);
     }
-    if (rc == FWD_OK && rename(tmp, path) != 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot rename %s to it", path, tmp);
+    if (rc == FWD_OK) {
+        /* without overwrite, link() fails if path appeared meanwhile: nothing is replaced */
+        if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot %s %s to it: %s", path,
+                               overwrite ? "rename" : "link", tmp, strerror(errno));
+        else if (!overwrite)
+            unlink(tmp);
+    }
+    if (rc == FWD_OK)
+        sync_dir(path);
     if (rc != FWD_OK && file >= 0)
         unlink(tmp);
     free(tmp);
@@ -283,6 +311,7 @@ read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     uint64_t d64;
     char buf[32], name[64];
     invnet_activation act;
+    fwd_error e2;
     int rc;
 
     rc = smp_h5_read_u64(file, path, "depth", &d64, err);
@@ -311,9 +340,25 @@ read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
             hidden[l - 1] = r;
         prev = r;
     }
-    f->net = invnet_net_alloc(n_in, depth - 1, hidden, n_out, act, err);
+    {
+        /* the sizes the file declares, before anything is allocated for them */
+        double total = 0;
+
+        prev = n_in;
+        for (l = 1; l <= depth; l++) {
+            double units = l < depth ? (double)hidden[l - 1] : (double)n_out;
+
+            total += units * ((double)prev + 1);
+            prev = (size_t)units;
+        }
+        if (total > INVNET_FILE_MAX_PARAMS)
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: /layers: expected at most %g weights and biases, got %.0f",
+                                 path, (double)INVNET_FILE_MAX_PARAMS, total);
+    }
+    f->net = invnet_net_alloc(n_in, depth - 1, hidden, n_out, act, &e2);
     if (f->net == NULL)
-        return err != NULL ? err->code : FWD_ENOMEM;
+        return fwd_error_set(err, e2.code, "%s: %s", path, e2.msg);
     for (l = 1; l <= depth && rc == FWD_OK; l++) {
         double *theta = invnet_net_params(f->net);
         size_t ni = invnet_net_units(f->net, l - 1), no = invnet_net_units(f->net, l);
@@ -393,9 +438,19 @@ read_envelope(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     if (rc != FWD_OK)
         return rc;
     if (!all_finite(e->min, n) || !all_finite(e->max, n) || !all_finite(e->mean, n) ||
-        !all_finite(e->pc, r * n) || !all_finite(e->pc_var, r) || !(e->d2_q999 > 0) ||
-        !isfinite(e->d2_q999))
+        !all_finite(e->pc, r * n) || !all_finite(e->pc_var, r))
         return fwd_error_set(err, FWD_EFORMAT, "%s: /envelope: a value is not finite", path);
+    if (!(e->d2_q99 > 0 && e->d2_q99 <= e->d2_q999 && isfinite(e->d2_q999)))
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: /envelope: d2_q99, d2_q999: expected 0 < d2_q99 <= d2_q999, "
+                             "got %g, %g",
+                             path, e->d2_q99, e->d2_q999);
+    for (c = 0; c < n; c++)
+        if (e->min[c] > e->max[c])
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: /envelope: feature %zu: expected input_min <= input_max, "
+                                 "got %g > %g",
+                                 path, c, e->min[c], e->max[c]);
     for (c = 0; c < r; c++)
         if (!(e->pc_var[c] > 0))
             return fwd_error_set(err, FWD_EFORMAT,
@@ -442,19 +497,42 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
         return fwd_error_set(err, FWD_EFORMAT, "%s: epochs_run: %llu is not plausible", path,
                              (unsigned long long)v);
     f->n_epochs = (size_t)v;
+    if (f->best_epoch > f->n_epochs)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: best_epoch: expected <= epochs_run = %zu, got %zu", path,
+                             f->n_epochs, f->best_epoch);
+    if (strcmp(f->data, "noisy") != 0 && strcmp(f->data, "clean") != 0)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: trained_on: expected noisy or clean, got \"%s\"", path, f->data);
+    if (f->n_train < 1 || !(p->lr > 0 && isfinite(p->lr)))
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: n_train, learning_rate: expected >= 1 and > 0, got %llu, %g",
+                             path, (unsigned long long)f->n_train, p->lr);
     if (f->n_epochs > 0) {
-        f->train_loss = malloc(f->n_epochs * sizeof(double));
-        f->val_loss = malloc(f->n_epochs * sizeof(double));
-        if (f->train_loss == NULL || f->val_loss == NULL)
-            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        /* the dimensions first: a damaged epochs_run must not allocate gigabytes */
         rc = smp_h5_dims(file, path, "history/train_loss", &r, &c, err);
+        if (rc == FWD_OK && (r != f->n_epochs || c != 0))
+            return fwd_error_set(
+                err, FWD_EFORMAT,
+                "%s: /history/train_loss: expected %zu values (epochs_run), got %zu", path,
+                f->n_epochs, r);
+        f->train_loss = rc ? NULL : malloc(f->n_epochs * sizeof(double));
+        f->val_loss = rc ? NULL : malloc(f->n_epochs * sizeof(double));
+        if (rc == FWD_OK && (f->train_loss == NULL || f->val_loss == NULL))
+            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
         rc = rc ? rc
                 : smp_h5_read_vector(file, path, "history/train_loss", f->n_epochs, f->train_loss,
                                      err);
         rc = rc ? rc
                 : smp_h5_read_vector(file, path, "history/val_loss", f->n_epochs, f->val_loss, err);
+        if (rc == FWD_OK &&
+            (!all_finite(f->train_loss, f->n_epochs) || !all_finite(f->val_loss, f->n_epochs)))
+            return fwd_error_set(err, FWD_EFORMAT, "%s: /history: a loss is not finite", path);
     }
     rc = rc ? rc : smp_h5_read_vector(file, path, "history/val_rmse", n_out, f->val_rmse, err);
+    if (rc == FWD_OK && !all_finite(f->val_rmse, n_out))
+        return fwd_error_set(err, FWD_EFORMAT, "%s: /history/val_rmse: a value is not finite",
+                             path);
     return rc;
 }
 

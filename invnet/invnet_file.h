@@ -27,6 +27,8 @@
 
 #define INVNET_FORMAT         "bpinv-net"
 #define INVNET_FORMAT_VERSION 1
+/* Most weights and biases a net file may declare (a damaged file must not allocate more). */
+#define INVNET_FILE_MAX_PARAMS 100000000
 
 typedef struct invnet_file {
     invnet_net *net;           /* owned */

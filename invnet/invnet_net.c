@@ -313,7 +313,7 @@ invnet_work_free(invnet_work *w)
  * (truncation error below 2e-16 relative); no cancellation for any k. |x| is clamped to 20
  * (tanh 20 = 1 to 1e-17) with integer operations on the bits, so that the loop has no
  * branch; NaN stays NaN. Measured against libm's tanh over [-25, 25]: 8.2e-16 relative at
- * worst, 3x faster than calling it.
+ * worst (the reviewer measured 1.1e-15 on another grid), 3x faster than calling it.
  */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))

@@ -75,7 +75,8 @@ invnet_colstats(size_t rows, size_t cols, const double *x, double *mean, double 
         }
     for (j = 0; j < cols; j++) {
         sd[j] = rows > 1 ? sqrt(sd[j] / (double)(rows - 1)) : 0;
-        if (!(sd[j] > 0))
+        /* a constant column: its mean is not exact, so its sd is rounding noise, not 0 */
+        if (!(sd[j] > INVNET_SD_REL_FLOOR * fabs(mean[j])) || !(sd[j] > 0))
             sd[j] = 1;
     }
 }
@@ -192,7 +193,8 @@ invnet_envelope_compute(invnet_envelope *e, size_t rows, const double *x, double
     for (k = 0; k < n; k++) {
         double lam = gsl_vector_get(eval, k);
 
-        if (!(lam > rel_floor * gsl_vector_get(eval, 0)) || !isfinite(lam))
+        if (!(lam > rel_floor * gsl_vector_get(eval, 0)) || !(lam > INVNET_VAR_ABS_FLOOR) ||
+            !isfinite(lam))
             break;
         for (j = 0; j < n; j++)
             e->pc[k * n + j] = gsl_matrix_get(evec, j, k);

@@ -28,6 +28,12 @@ int invnet_features(fwd_method m, size_t npts, size_t rows, const double *data, 
 /* Feature names ("log10_rho_a_1", ..., "phase_over_90_1", ...) into buf; returns buf. */
 const char *invnet_feature_name(fwd_method m, size_t npts, size_t j, char *buf, size_t cap);
 
+/* A standard deviation below this fraction of |mean| is rounding noise: the column is
+ * constant. */
+#define INVNET_SD_REL_FLOOR 1e-12
+/* Principal components of smaller variance (feature units squared) are not used. */
+#define INVNET_VAR_ABS_FLOOR 1e-20
+
 /* Column means and standard deviations (two passes; sd of a constant column is 1). */
 void invnet_colstats(size_t rows, size_t cols, const double *x, double *mean, double *sd);
 

@@ -201,6 +201,19 @@ read_num(hid_t loc, const char *path, const char *name, H5T_class_t cls, hid_t m
                            (long long)np);
         goto done;
     }
+    if (cls == H5T_INTEGER && H5Tget_sign(ft) == H5T_SGN_2) {
+        /* a signed integer is read as such, so that a negative one is not wrapped around */
+        long long v;
+
+        if (n != 1 || H5Aread(a, H5T_NATIVE_LLONG, &v) < 0)
+            rc = fwd_error_set(err, FWD_EFORMAT, "%s: attribute '%s': unreadable", path, name);
+        else if (v < 0)
+            rc = fwd_error_set(err, FWD_EFORMAT, "%s: attribute '%s': expected >= 0, got %lld",
+                               path, name, v);
+        else
+            *(uint64_t *)buf = (uint64_t)v;
+        goto done;
+    }
     if (H5Aread(a, mtype, buf) < 0)
         rc = fwd_error_set(err, FWD_EFORMAT, "%s: attribute '%s': unreadable", path, name);
 done:

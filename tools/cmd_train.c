@@ -2,11 +2,14 @@
 /*
  * cmd_train.c - `bpinv train`: a BP network trained on a samples file, saved as a net file.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <omp.h>
@@ -265,6 +268,46 @@ parse_options(int argc, char **argv, struct train_args *o)
     return cli_no_operands("train", argc, argv, bad);
 }
 
+/*
+ * Checks before training that the net can be written: not an existing file (unless
+ * force), not a directory, not the samples file itself, in a directory where a file can be
+ * created. Prints the problem and returns -1.
+ */
+static int
+check_output(const char *input, const char *output, int force)
+{
+    struct stat si, so;
+    char probe[4096];
+    const char *slash = strrchr(output, '/');
+    int fd;
+
+    if (stat(output, &so) == 0) {
+        if (S_ISDIR(so.st_mode)) {
+            cli_error("train", "%s: is a directory; expected the net file to write", output);
+            return -1;
+        }
+        if (stat(input, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            cli_error("train", "%s: is the samples file; write the net to another file", output);
+            return -1;
+        }
+        if (!force) {
+            cli_error("train", "%s: exists (use --force to replace it)", output);
+            return -1;
+        }
+    }
+    snprintf(probe, sizeof probe, "%.*s%s.bpinv-probe.%ld",
+             slash != NULL ? (int)(slash - output + 1) : 0, output, slash != NULL ? "" : "",
+             (long)getpid());
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        cli_error("train", "%s: cannot create a file there: %s", output, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
 int
 cmd_train(int argc, char **argv)
 {
@@ -281,6 +324,8 @@ cmd_train(int argc, char **argv)
     double val = 0.1, t0, tstart, best = 0;
     long max = 0;
     int noisy = 1, rc;
+    char arch[64];
+    size_t j;
 
     memset(&o, 0, sizeof o);
     memset(&nf, 0, sizeof nf);
@@ -291,10 +336,8 @@ cmd_train(int argc, char **argv)
     if (rc || check_args(&o, &p, hidden, &nh, &act, &val, &max, &noisy))
         return CLI_USAGE;
     /* refuse at once, not after an hour of training */
-    if (!o.force && access(o.output, F_OK) == 0) {
-        cli_error("train", "%s: exists (use --force to replace it)", o.output);
+    if (check_output(o.input, o.output, o.force) != 0)
         return CLI_FAIL;
-    }
     cli_blas_serial();
     rc = CLI_FAIL;
     tstart = cli_now();
@@ -344,13 +387,14 @@ cmd_train(int argc, char **argv)
         cli_error("train", "%s", err.msg);
         goto done;
     }
+    for (j = 0, arch[0] = '\0'; j < nh; j++)
+        snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", j ? "-" : "", hidden[j]);
     if (!o.quiet)
         fprintf(stderr,
                 "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
                 "%s, batch %zu, %d threads (read in %.1f s)\n",
-                o.input, n_train, n_val, nx, o.hidden != NULL ? o.hidden : "64", nt,
-                invnet_activation_name(act), invnet_optimizer_name(p.opt), p.batch, p.nthreads,
-                cli_now() - tstart);
+                o.input, n_train, n_val, nx, arch, nt, invnet_activation_name(act),
+                invnet_optimizer_name(p.opt), p.batch, p.nthreads, cli_now() - tstart);
     cli_catch_stop(&old_int, &old_term);
     t0 = cli_now();
     while (!invnet_trainer_test(tr) && !cli_stop_signal) {
@@ -398,7 +442,7 @@ cmd_train(int argc, char **argv)
         goto done;
     }
     if (!o.quiet) {
-        size_t j, nl = nf.samples.prior.n_layers;
+        size_t nl = nf.samples.prior.n_layers;
 
         fprintf(stderr,
                 "bpinv train: %s: best epoch %zu of %zu (val loss %.6f), %.1f s; %s RMSE "

@@ -105,10 +105,54 @@ expect_fail 1 "truncated file" "trunc.h5" train "$TMP/trunc.h5" -o "$TMP/x.h5"
 expect_fail 1 "a net as samples" 'format: expected "bpinv-samples", got "bpinv-net"' \
     train "$TMP/n2.h5" -o "$TMP/x.h5"
 expect_fail 1 "missing file" "none.h5" train "$TMP/none.h5" -o "$TMP/x.h5"
-expect_fail 1 "missing output directory" "cannot create" train "$TMP/s.h5" -o "$TMP/no/dir/x.h5" \
+expect_fail 1 "missing output directory" "cannot create a file there" train "$TMP/s.h5" -o "$TMP/no/dir/x.h5" \
     --epochs 1
 expect_fail 1 "too few samples" "leave" train "$TMP/s.h5" -o "$TMP/x.h5" --max-samples 2 --val 0.5
 [ ! -e "$TMP/x.h5" ] && ok || bad "a failed run left x.h5"
+grep -q "^epoch" "$TMP/err" && bad "trained before finding the output unwritable" || ok
+mkdir "$TMP/adir"
+expect_fail 1 "output is a directory" "is a directory" train "$TMP/s.h5" -o "$TMP/adir" --force
+expect_fail 1 "output is the samples file" "is the samples file" train "$TMP/s.h5" -o "$TMP/s.h5" --force
+run info "$TMP/s.h5"
+[ "$rc" -eq 0 ] && ok || bad "the samples file was damaged by -o s.h5"
+
+# --- damaged net files: each refused with the part named ----------------------------------------
+if $PY -c "import h5py" 2>/dev/null; then
+    $PY - "$TMP/n2.h5" "$TMP" <<'PYEOF'
+import shutil, sys, h5py, numpy as np
+src, d = sys.argv[1], sys.argv[2]
+def make(name, fn):
+    shutil.copy(src, f"{d}/{name}.h5")
+    with h5py.File(f"{d}/{name}.h5", "r+") as f:
+        fn(f)
+def setattr_(obj, key, val):
+    del obj.attrs[key]
+    obj.attrs[key] = val
+make("q99nan", lambda f: setattr_(f["envelope"], "d2_q99", np.nan))
+make("minmax", lambda f: f["envelope/input_min"].__setitem__(0, 99.0))
+make("negepochs", lambda f: setattr_(f, "epochs_run", np.int64(-1)))
+make("nanweight", lambda f: f["layers/1/weights"].__setitem__((0, 0), np.nan))
+make("sd0", lambda f: f["normalisation/input_sd"].__setitem__(3, 0.0))
+make("bestepoch", lambda f: setattr_(f, "best_epoch", np.uint64(2**63)))
+make("trained", lambda f: setattr_(f, "trained_on", "bogus"))
+def huge(f):
+    del f["layers/1/weights"]
+    f["layers/1/weights"] = np.zeros((100000, 20))
+make("huge", huge)
+def nohist(f):
+    del f["history/val_loss"]
+make("nohist", nohist)
+PYEOF
+    expect_fail 1 "net with NaN d2_q99" "d2_q99" info "$TMP/q99nan.h5"
+    expect_fail 1 "net with min > max" "input_min <= input_max" info "$TMP/minmax.h5"
+    expect_fail 1 "net with a negative epochs_run" "expected >= 0, got -1" info "$TMP/negepochs.h5"
+    expect_fail 1 "net with a NaN weight" "weight is not finite" info "$TMP/nanweight.h5"
+    expect_fail 1 "net with a zero sd" "input_sd" info "$TMP/sd0.h5"
+    expect_fail 1 "net with best_epoch > epochs_run" "best_epoch" info "$TMP/bestepoch.h5"
+    expect_fail 1 "net trained on bogus" "trained_on" info "$TMP/trained.h5"
+    expect_fail 1 "net with a layer too wide" "layers/2/weights" info "$TMP/huge.h5"
+    expect_fail 1 "net without its history" "val_loss" info "$TMP/nohist.h5"
+fi
 
 # --- bad arguments -------------------------------------------------------------------------------
 expect_fail 2 "no samples" "expected a samples file" train -o "$TMP/x.h5"
