@@ -67,7 +67,7 @@ static int
 write_root(hid_t r, const invnet_file *f, fwd_error *err)
 {
     const invnet_train_params *p = &f->train;
-    double lr = p->lr,
+    double lr = invnet_train_lr(p),
            best = f->n_epochs > 0 ? f->val_loss[f->best_epoch ? f->best_epoch - 1 : 0] : NAN;
     int rc;
 

@@ -69,6 +69,12 @@ invnet_train_default(void)
     return p;
 }
 
+double
+invnet_train_lr(const invnet_train_params *p)
+{
+    return p->lr != 0 ? p->lr : p->opt == INVNET_ADAM ? 1e-3 : 1e-2;
+}
+
 int
 invnet_train_check(const invnet_train_params *p, fwd_error *err)
 {
@@ -145,8 +151,7 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     }
     tr->net = net;
     tr->p = *p;
-    if (tr->p.lr == 0)
-        tr->p.lr = p->opt == INVNET_ADAM ? 1e-3 : 1e-2;
+    tr->p.lr = invnet_train_lr(p);
     tr->lr = tr->p.lr;
     tr->n_train = n_train;
     tr->n_val = n_val;

@@ -47,6 +47,8 @@ typedef struct invnet_train_params {
 
 /* The defaults in brackets above. */
 invnet_train_params invnet_train_default(void);
+/* The learning rate p stands for: p->lr, or the optimiser's default when it is 0. */
+double invnet_train_lr(const invnet_train_params *p);
 /* Checks every field (FWD_EINVAL naming it). */
 int invnet_train_check(const invnet_train_params *p, fwd_error *err);
 

@@ -358,8 +358,7 @@ cmd_train(int argc, char **argv)
     nf.samples = d->h;
     nf.geom = d->geom;
     d->geom = NULL;
-    if (p.lr == 0)
-        p.lr = p.opt == INVNET_ADAM ? 1e-3 : 1e-2;
+    p.lr = invnet_train_lr(&p);
     nf.train = p;
     nf.n_train = n_train;
     nf.n_val = n_val;
