@@ -186,7 +186,7 @@ Test(file, saved_net_predicts_bit_identically)
     cr_expect_eq(memcmp(b->env->pc, a->env->pc, a->env->n_pc * 20 * sizeof(double)), 0);
     cr_expect_eq(b->env->d2_q999, a->env->d2_q999);
     cr_expect_eq(b->val_rmse[1], a->val_rmse[1]);
-    cr_expect_eq(b->train.lr, a->train.lr);
+    cr_expect_eq(b->train.lr, invnet_train_lr(&a->train));
     /* no temporary file left next to it */
     sprintf(net, "%s/net.h5.tmp.%ld", dir, (long)getpid());
     cr_expect_neq(access(net, F_OK), 0);
