@@ -167,28 +167,31 @@ column_kind(const char *name, fwd_method *m)
     return -1;
 }
 
-/* Splits line (modified) into at most cap fields at commas, tabs and spaces. */
+/*
+ * Splits line (modified) into at most cap fields: at commas if it has one, else at tabs if
+ * it has one, else at runs of spaces; fields are trimmed of spaces. So a header name may
+ * hold spaces ("rho_a (ohm-m)") in a comma- or tab-separated file.
+ */
 static size_t
 split(char *line, char **f, size_t cap)
 {
+    char sep = strchr(line, ',') != NULL ? ',' : strchr(line, '\t') != NULL ? '\t' : ' ';
     size_t n = 0;
-    char *p = line;
+    char *p = line, *end;
 
     for (;;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r')
+        while (*p == ' ' || *p == '\r' || (sep == ' ' && *p == '\t'))
             p++;
         if (*p == '\0' || n == cap)
             return n;
         f[n++] = p;
-        while (*p != '\0' && *p != ',' && *p != ' ' && *p != '\t' && *p != '\r')
+        while (*p != '\0' && *p != sep && !(sep == ' ' && *p == '\t'))
             p++;
-        /* a comma, with spaces around it, ends one field */
-        while (*p == ' ' || *p == '\t' || *p == '\r')
+        end = p;
+        if (*p != '\0')
             *p++ = '\0';
-        if (*p == ',')
-            *p++ = '\0';
-        else if (*p != '\0')
-            *p++ = '\0';
+        while (end > f[n - 1] && (end[-1] == ' ' || end[-1] == '\r'))
+            *--end = '\0';
     }
 }
 
@@ -210,17 +213,54 @@ normalise_name(const char *in, char *out, size_t cap)
 
     for (; *in != '\0' && *in != '(' && *in != '[' && k + 1 < cap; in++)
         out[k++] = (char)tolower((unsigned char)*in);
-    while (k > 0 && out[k - 1] == '_')
+    while (k > 0 && (out[k - 1] == '_' || out[k - 1] == ' '))
         k--;
     out[k] = '\0';
 }
 
 #define MAX_FIELDS 64
 
+/* Finds the columns named in fields f into col; returns the method the names imply
+ * (expect when they imply none). */
+static fwd_method
+header_columns(char **f, size_t nf, fwd_method expect, int *col)
+{
+    fwd_method hm = expect;
+    char name[64];
+    size_t k;
+
+    for (k = 0; k < COL_N; k++)
+        col[k] = -1;
+    for (k = 0; k < nf && k < MAX_FIELDS; k++) {
+        fwd_method cm = hm;
+        int kind;
+
+        normalise_name(f[k], name, sizeof name);
+        kind = column_kind(name, &cm);
+        if (kind < 0 || col[kind] >= 0)
+            continue;
+        if (kind == COL_X || kind == COL_FREQ || kind == COL_MN2 || kind == COL_PHASE)
+            hm = cm;
+        col[kind] = (int)k;
+    }
+    if (col[COL_FREQ] >= 0 && col[COL_X] < 0)
+        col[COL_X] = col[COL_FREQ];
+    else
+        col[COL_FREQ] = -1;
+    return hm;
+}
+
+/* The columns method m needs are all there. */
+static int
+complete(const int *col, fwd_method m)
+{
+    return col[COL_X] >= 0 && col[COL_RHO] >= 0 && (m != FWD_MT || col[COL_PHASE] >= 0);
+}
+
 static fwd_sounding *
 read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
 {
-    char *buf = NULL, *f[MAX_FIELDS], name[64];
+    char *buf = NULL, *f[MAX_FIELDS], comment[1024] = "";
     int col[COL_N], header = 0, c;
     size_t lineno = 0, nf, k, cap = 64, need = 0, bufcap = 0;
     ssize_t len;
@@ -247,8 +287,18 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                      path, lineno);
             goto fail;
         }
-        if ((hash = strchr(buf, '#')) != NULL)
+        if ((hash = strchr(buf, '#')) != NULL) {
+            char *q = buf;
+
+            while (q < hash && (*q == ' ' || *q == '\t'))
+                q++;
+            if (q == hash && s == NULL && !header) {
+                /* a whole-line comment before the data: maybe the column names */
+                snprintf(comment, sizeof comment, "%s", hash + 1);
+                comment[strcspn(comment, "\r\n")] = '\0';
+            }
             *hash = '\0';
+        }
         buf[strcspn(buf, "\n")] = '\0';
         nf = split(buf, f, MAX_FIELDS);
         if (nf == 0)
@@ -258,23 +308,8 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
 
             if (!parse_number(f[0], &v)) {
                 /* a header row: columns by name */
-                for (k = 0; k < nf; k++) {
-                    fwd_method cm = hm;
-                    int kind;
-
-                    normalise_name(f[k], name, sizeof name);
-                    kind = column_kind(name, &cm);
-                    if (kind < 0 || col[kind] >= 0)
-                        continue;
-                    if (kind == COL_X || kind == COL_FREQ || kind == COL_MN2 || kind == COL_PHASE)
-                        hm = cm;
-                    col[kind] = (int)k;
-                }
+                hm = header_columns(f, nf, expect, col);
                 header = 1;
-                if (col[COL_FREQ] >= 0 && col[COL_X] < 0)
-                    col[COL_X] = col[COL_FREQ];
-                else
-                    col[COL_FREQ] = -1;
                 if (hm != expect) {
                     fwd_fail(err, FWD_EINVAL,
                              "%s:%zu: columns: this is a %s sounding (its header names %s "
@@ -283,7 +318,7 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                              fwd_method_name(expect));
                     goto fail;
                 }
-                if (col[COL_X] < 0 || col[COL_RHO] < 0 || (m == FWD_MT && col[COL_PHASE] < 0)) {
+                if (!complete(col, m)) {
                     fwd_fail(err, FWD_EFORMAT,
                              "%s:%zu: header: expected columns %s, rho_a_ohmm%s; got \"%s%s\"",
                              path, lineno,
@@ -293,6 +328,20 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                 }
                 continue;
             }
+            /* the comment line just above the first row, if it names the columns (as the
+             * files of docs/examples do: "# period_s rho_a_ohmm phase_deg ...") */
+            if (comment[0] != '\0') {
+                char *cf[MAX_FIELDS];
+                size_t cn = split(comment, cf, MAX_FIELDS);
+                int ccol[COL_N];
+
+                if (cn > 0 && header_columns(cf, cn, expect, ccol) == expect && complete(ccol, m)) {
+                    memcpy(col, ccol, sizeof col);
+                    header = 1;
+                }
+            }
+        }
+        if (s == NULL && !header) {
             /* no header: the columns of the method, by position */
             col[COL_X] = 0;
             if (m == FWD_SCHLUMBERGER && nf >= 3) {

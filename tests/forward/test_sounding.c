@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_sounding.c - reading field soundings: the real files of ../shared/data (copied in
+ * docs/examples), hand-written EDI files with known impedances, and every malformed input.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "forward/fwd_sounding.h"
+
+#define EX "docs/examples/"
+#define PI 3.14159265358979323846
+
+static char dir[64];
+
+static void
+setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bpinv-snd-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(sounding, .init = setup, .fini = teardown);
+
+/* Writes text to dir/name; returns the path (static buffer per call site). */
+static const char *
+put(const char *name, const char *text, char *path)
+{
+    FILE *f;
+
+    sprintf(path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(sounding, mawlamyine_segments_read_as_they_are)
+{
+    fwd_error err;
+    fwd_sounding *s =
+        fwd_sounding_read(EX "mawlamyine_loc3_schlumberger.csv", FWD_SCHLUMBERGER, 0, &err);
+
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 26);
+    cr_assert_not_null(s->mn2);
+    /* AB/2 = 40 m twice: MN/2 = 1 m (171.08) then 5 m (107.27), sorted by MN/2 */
+    cr_expect_eq(s->x[4], 40);
+    cr_expect_eq(s->mn2[4], 1);
+    cr_expect_eq(s->rho_a[4], 171.08);
+    cr_expect_eq(s->x[5], 40);
+    cr_expect_eq(s->mn2[5], 5);
+    cr_expect_eq(s->rho_a[5], 107.27);
+    cr_expect_eq(s->x[25], 350);
+    cr_expect_eq(s->line[0], 11, "line of the first row: %zu", s->line[0]);
+    cr_expect_str_eq(s->name, "mawlamyine_loc3_schlumberger.csv");
+    fwd_sounding_free(s);
+}
+
+Test(sounding, wenner_tab_separated)
+{
+    fwd_sounding *s = fwd_sounding_read(EX "aungsan_wenner.txt", FWD_WENNER, 0, NULL);
+
+    cr_assert_not_null(s);
+    cr_expect_eq(s->n, 24);
+    cr_expect_eq(s->x[0], 4);
+    cr_expect_eq(s->rho_a[0], 289.82);
+    cr_expect_eq(s->x[23], 96);
+    cr_expect_null(s->mn2);
+    fwd_sounding_free(s);
+}
+
+Test(sounding, mt_text_with_published_errors)
+{
+    fwd_sounding *s = fwd_sounding_read(EX "cull1985_mt.txt", FWD_MT, 0, NULL);
+
+    cr_assert_not_null(s);
+    cr_expect_eq(s->n, 23);
+    cr_expect_eq(s->x[0], 0.02);
+    cr_expect_eq(s->rho_a[0], 5.152);
+    cr_expect_eq(s->phase[0], 20.50);
+    cr_assert_not_null(s->sd_log10);
+    cr_assert_not_null(s->sd_phase);
+    cr_expect_eq(s->sd_log10[0], 0.0434);
+    cr_expect_eq(s->sd_phase[22], 21.63);
+    fwd_sounding_free(s);
+}
+
+Test(sounding, penola_edi)
+{
+    fwd_error err;
+    fwd_sounding *s = fwd_sounding_read(EX "penola_site3.edi", FWD_MT, FWD_COMP_XY, &err);
+    double z, rho, ph;
+
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 56);
+    cr_expect_str_eq(s->name, "3");
+    /* the shortest period is the highest frequency, 250 Hz, Zxy = 128.5386 + 122.9455 i */
+    cr_expect_float_eq(s->x[0], 1 / 250.0, 1e-15);
+    z = hypot(128.5386, 122.9455);
+    rho = 0.2 * (1 / 250.0) * z * z;
+    ph = atan2(122.9455, 128.5386) * 180 / PI;
+    cr_expect_float_eq(s->rho_a[0], rho, 1e-12 * rho);
+    cr_expect_float_eq(s->phase[0], ph, 1e-12);
+    cr_expect_not_null(s->sd_log10);
+    fwd_sounding_free(s);
+}
+
+/* Known impedances (tests/data/synthetic_z.edi): rho_a = 0.2 T |Z|^2, the phase of Z. */
+Test(sounding, edi_impedances_known)
+{
+    static const double T[4] = {0.1, 1, 10, 1000};
+    static const double xy_rho[4] = {50, 40, 10, 4},
+                        xy_ph[4] = {53.130102354155979, 45, 63.434948822922010, 45};
+    static const double yx_rho[4] = {50, 41.6, 10, 4},
+                        yx_ph[4] = {53.130102354155979, 56.309932474020215, 26.565051177077990, 45};
+    fwd_sounding *s;
+    size_t i;
+    int c;
+
+    for (c = 0; c < 3; c++) {
+        s = fwd_sounding_read("tests/data/synthetic_z.edi", FWD_MT, (fwd_component)c, NULL);
+        cr_assert_not_null(s);
+        cr_expect_str_eq(s->name, "SYN1");
+        /* 0.01 Hz is EMPTY in ZXY: skipped for every component */
+        cr_assert_eq(s->n, 4, "component %d: %zu points", c, s->n);
+        for (i = 0; i < 4; i++) {
+            double r = c == FWD_COMP_XY   ? xy_rho[i]
+                       : c == FWD_COMP_YX ? yx_rho[i]
+                                          : sqrt(xy_rho[i] * yx_rho[i]);
+            double p = c == FWD_COMP_XY   ? xy_ph[i]
+                       : c == FWD_COMP_YX ? yx_ph[i]
+                                          : 0.5 * (xy_ph[i] + yx_ph[i]);
+
+            cr_expect_float_eq(s->x[i], T[i], 1e-12 * T[i]);
+            cr_expect_float_eq(s->rho_a[i], r, 1e-12 * r, "c %d T %g: %.15g vs %.15g", c, T[i],
+                               s->rho_a[i], r);
+            cr_expect_float_eq(s->phase[i], p, 1e-10, "c %d T %g: %.15g vs %.15g", c, T[i],
+                               s->phase[i], p);
+        }
+        /* the variances are (5 % of |Z|)^2: rho_a 10 %, sd log10 = 0.1 / ln 10 */
+        cr_assert_not_null(s->sd_log10);
+        cr_expect_float_eq(s->sd_log10[1], 0.1 / log(10.0), 1e-12);
+        cr_expect_float_eq(s->sd_phase[1], asin(0.05) * 180 / PI, 1e-9);
+        fwd_sounding_free(s);
+    }
+}
+
+Test(sounding, edi_apparent_resistivity_blocks)
+{
+    fwd_sounding *s = fwd_sounding_read("tests/data/synthetic_rho.edi", FWD_MT, 0, NULL);
+
+    cr_assert_not_null(s);
+    cr_assert_eq(s->n, 3);
+    cr_expect_float_eq(s->x[0], 0.01, 1e-15);
+    cr_expect_float_eq(s->rho_a[0], 20, 1e-12);
+    cr_expect_float_eq(s->phase[0], 45, 1e-12); /* yx -135 brought to 45 */
+    cr_expect_float_eq(s->phase[2], 55, 1e-12);
+    fwd_sounding_free(s);
+    s = fwd_sounding_read("tests/data/synthetic_rho.edi", FWD_MT, FWD_COMP_XY, NULL);
+    cr_expect_float_eq(s->rho_a[2], 40, 1e-12);
+    fwd_sounding_free(s);
+}
+
+Test(sounding, text_forms)
+{
+    char p[128];
+    fwd_sounding *s;
+
+    /* no header, comma, unsorted, comments, blank lines */
+    s = fwd_sounding_read(put("a.csv", "# x\n\n10,50\n1 , 100 # first\n100,20\n", p),
+                          FWD_SCHLUMBERGER, 0, NULL);
+    cr_assert_not_null(s);
+    cr_expect_eq(s->n, 3);
+    cr_expect_eq(s->x[0], 1);
+    cr_expect_eq(s->rho_a[0], 100);
+    cr_expect_eq(s->line[0], 4);
+    cr_expect_eq(s->x[2], 100);
+    fwd_sounding_free(s);
+    /* spaces and tabs, three columns: ab2 mn2 rho_a */
+    s = fwd_sounding_read(put("b.txt", "1\t0.5\t100\n2  0.5  90\n4 1 80\n", p), FWD_SCHLUMBERGER, 0,
+                          NULL);
+    cr_assert_not_null(s);
+    cr_assert_not_null(s->mn2);
+    cr_expect_eq(s->mn2[2], 1);
+    fwd_sounding_free(s);
+    /* header by name, in another order, with units in parentheses and extra columns */
+    s = fwd_sounding_read(
+        put("c.csv", "Station,Rho_a (ohm-m),AB2 [m]\nx,100,1\nx,90,2\nx,80,3\n", p),
+        FWD_SCHLUMBERGER, 0, NULL);
+    cr_assert_not_null(s);
+    cr_expect_eq(s->x[1], 2);
+    cr_expect_eq(s->rho_a[1], 90);
+    fwd_sounding_free(s);
+    /* MT by frequency */
+    s = fwd_sounding_read(
+        put("d.csv", "freq_hz,rho_a_ohmm,phase_deg\n10,100,45\n1,50,50\n0.1,20,60\n", p), FWD_MT, 0,
+        NULL);
+    cr_assert_not_null(s);
+    cr_expect_float_eq(s->x[0], 0.1, 1e-15);
+    cr_expect_eq(s->x[2], 10);
+    cr_expect_eq(s->phase[2], 60);
+    fwd_sounding_free(s);
+}
+
+static void
+expect_error(const char *name, const char *text, fwd_method m, const char *fragment)
+{
+    char p[128];
+    fwd_error err;
+
+    memset(&err, 0, sizeof err);
+    cr_expect_null(fwd_sounding_read(put(name, text, p), m, 0, &err), "%s was read", name);
+    cr_expect(strstr(err.msg, fragment) != NULL, "%s: expected \"%s\" in \"%s\"", name, fragment,
+              err.msg);
+    cr_expect(strstr(err.msg, p) != NULL, "%s: the message does not name the file: %s", name,
+              err.msg);
+}
+
+Test(sounding, malformed_text_is_named)
+{
+    char big[200000];
+
+    expect_error("empty.csv", "", FWD_SCHLUMBERGER, "(an empty file)");
+    expect_error("comments.csv", "# only\n# comments\n", FWD_SCHLUMBERGER, "got none");
+    expect_error("neg.csv", "1,100\n2,-3\n4,80\n", FWD_SCHLUMBERGER,
+                 ":2: rho_a_ohmm: expected a finite number > 0, got \"-3\"");
+    expect_error("zero.csv", "1,100\n0,30\n4,80\n", FWD_SCHLUMBERGER,
+                 ":2: ab2_m: expected a finite number > 0, got \"0\"");
+    expect_error("nan.csv", "1,100\n2,nan\n4,80\n", FWD_SCHLUMBERGER, ":2: rho_a_ohmm");
+    expect_error("inf.csv", "1,100\n2,inf\n4,80\n", FWD_SCHLUMBERGER, "got \"inf\"");
+    expect_error("huge.csv", "1,100\n2,1e999\n4,80\n", FWD_SCHLUMBERGER, "got \"1e999\"");
+    expect_error("word.csv", "1,100\n2,ten\n4,80\n", FWD_SCHLUMBERGER, "got \"ten\"");
+    expect_error("short.csv", "1,100\n2\n4,80\n", FWD_SCHLUMBERGER, ":2: expected 2 fields, got 1");
+    expect_error("dup.csv", "1,100\n2,90\n1,95\n", FWD_SCHLUMBERGER,
+                 ":3: ab2_m: 1 is given twice (also on line 1)");
+    expect_error("dupmn.csv", "1,0.5,100\n2,0.5,90\n1,0.5,95\n", FWD_SCHLUMBERGER,
+                 "with the same MN/2");
+    expect_error("mn.csv", "1,0.5,100\n2,3,90\n4,1,80\n", FWD_SCHLUMBERGER,
+                 ":2: mn2_m: expected less than AB/2 = 2 m, got 3");
+    expect_error("few.csv", "1,100\n2,90\n", FWD_SCHLUMBERGER, "expected at least 3 points, got 2");
+    expect_error("wenner.csv", "a_m,rho_a_ohmm\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 ":1: columns: this is a wenner sounding");
+    expect_error("nocol.csv", "ab2_m,resistance\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 ":1: header: expected columns ab2_m, rho_a_ohmm");
+    expect_error("mtphase.csv", "period_s,rho_a_ohmm\n1,100\n2,90\n4,80\n", FWD_MT, "phase_deg");
+    {
+        char p[128];
+        fwd_error err;
+        FILE *f;
+
+        sprintf(p, "%s/binary.csv", dir);
+        f = fopen(p, "wb");
+        fwrite("1,100\n\x01\x02\x00\x7f,3\n", 1, 12, f);
+        fclose(f);
+        cr_expect_null(fwd_sounding_read(p, FWD_SCHLUMBERGER, 0, &err));
+        cr_expect(strstr(err.msg, ":2: expected text, got a NUL byte") != NULL, "%s", err.msg);
+    }
+    memset(big, '1', sizeof big - 2);
+    big[sizeof big - 2] = '\n';
+    big[sizeof big - 1] = '\0';
+    expect_error("long.csv", big, FWD_SCHLUMBERGER, ":1: expected a line of at most 65536 bytes");
+    expect_error("edi_for_dc.edi", ">HEAD\n>END\n", FWD_SCHLUMBERGER, "this is an EDI");
+}
+
+Test(sounding, malformed_edi_is_named)
+{
+    expect_error("nofreq.edi", ">HEAD\n  DATAID=X\n>ZXYR // 2\n 1 2\n>END\n", FWD_MT, ">FREQ");
+    expect_error("count.edi",
+                 ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1 2\n>ZXYI // 3\n 1 2 3\n"
+                 ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
+                 FWD_MT, ":4: ZXYR: expected 3 values (one per frequency), got 2");
+    expect_error("garbage.edi", ">HEAD\n>FREQ // 3\n 1 2 x3\n>END\n", FWD_MT,
+                 ":3: FREQ: expected a number, got \"x3\"");
+    expect_error("noz.edi", ">HEAD\n>FREQ // 3\n 1 2 3\n>END\n", FWD_MT,
+                 "expected impedance blocks");
+    expect_error("nozyx.edi",
+                 ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1 2 3\n>ZXYI // 3\n 1 2 3\n>END\n",
+                 FWD_MT, ">ZYXR: missing");
+    expect_error("allempty.edi",
+                 ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1e32 1e32 1e32\n>ZXYI // 3\n 1 2 3\n"
+                 ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
+                 FWD_MT, "expected at least 3 points, got 0");
+}
+
+Test(sounding, missing_file)
+{
+    fwd_error err;
+
+    cr_expect_null(fwd_sounding_read("/nonexistent/x.csv", FWD_MT, 0, &err));
+    cr_expect(strstr(err.msg, "/nonexistent/x.csv: cannot open") != NULL, "%s", err.msg);
+}
