@@ -315,6 +315,36 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
     return FWD_OK;
 }
 
+/* The prior's box in log10, widened by the bound tolerance on each side. */
+static void
+prior_box(const invnet_inverter *v, double *lo, double *hi)
+{
+    const smp_prior *pr = &v->nf->samples.prior;
+    size_t nl = pr->n_layers, j;
+
+    for (j = 0; j < v->np; j++) {
+        double a = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
+        double b = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
+
+        lo[j] = a - v->p.bound_tol * (b - a);
+        hi[j] = b + v->p.bound_tol * (b - a);
+    }
+}
+
+/* Whether log10 parameters p lie outside the prior's box by more than the tolerance. */
+static int
+beyond_prior(const invnet_inverter *v, const double *p)
+{
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
+    size_t j;
+
+    prior_box(v, lo, hi);
+    for (j = 0; j < v->np; j++)
+        if (p[j] < lo[j] || p[j] > hi[j])
+            return 1;
+    return 0;
+}
+
 /* Sets the model of r from log10 parameters p. */
 static void
 set_model(invnet_result *r, const double *p)
@@ -340,7 +370,6 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     gsl_interp *ir = NULL, *ip = NULL;
     fwd_workspace *fw;
     fwd_geom *g;
-    double lo, hi;
     int rc = FWD_OK;
 
     memset(r, 0, sizeof *r);
@@ -404,13 +433,8 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc != FWD_OK)
         goto done;
     r->inverted = 1;
-    for (j = 0; j < v->np; j++) {
-        lo = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
-        hi = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
-        if (v->params[j] < lo - v->p.bound_tol * (hi - lo) ||
-            v->params[j] > hi + v->p.bound_tol * (hi - lo))
-            r->flags |= INVNET_FLAG_BOUND;
-    }
+    if (beyond_prior(v, v->params))
+        r->flags |= INVNET_FLAG_BOUND;
     set_model(r, v->params);
 
     /* (5) the physics check, where the sounding was measured */
@@ -431,7 +455,10 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
 
         lp.max_iter = v->p.refine_iter;
         memcpy(v->lm, v->params, v->np * sizeof(double));
-        if (invnet_lm_fit(fw, s, nl, v->lm, &lp, &r->lm_iterations, NULL) == FWD_OK) {
+        double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
+
+        prior_box(v, lo, hi);
+        if (invnet_lm_fit(fw, s, nl, v->lm, lo, hi, &lp, &r->lm_iterations, NULL) == FWD_OK) {
             set_model(r, v->lm);
             rc = physics(v, fw, s, r, err);
             if (rc != FWD_OK)

@@ -19,7 +19,7 @@ struct lm_ctx {
     fwd_workspace *w;
     const fwd_sounding *s;
     size_t nl;
-    const double *start;
+    const double *start, *lo, *hi;
     double max_step;
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
     double *resp; /* 2 n */
@@ -38,6 +38,19 @@ invnet_lm_default(void)
     return p;
 }
 
+/* The log10 parameter j of the unknowns x. */
+static double
+param(const struct lm_ctx *c, const gsl_vector *x, size_t j)
+{
+    double v = gsl_vector_get(x, j);
+
+    if (c->lo != NULL)
+        return c->lo[j] + (c->hi[j] - c->lo[j]) / (1 + exp(-v));
+    return v < c->start[j] - c->max_step   ? c->start[j] - c->max_step
+           : v > c->start[j] + c->max_step ? c->start[j] + c->max_step
+                                           : v;
+}
+
 static int
 residuals(const gsl_vector *x, void *data, gsl_vector *f)
 {
@@ -46,11 +59,8 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
     size_t np = FWD_MODEL_NPARAMS(c->nl), j, i;
 
     for (j = 0; j < np; j++) {
-        /* the parameters are kept within max_step decades of the start */
-        double v = gsl_vector_get(x, j), lo = c->start[j] - c->max_step,
-               hi = c->start[j] + c->max_step;
+        double v = param(c, x, j);
 
-        v = v < lo ? lo : v > hi ? hi : v;
         if (j < c->nl)
             c->rho[j] = pow(10, v);
         else
@@ -73,8 +83,8 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
 }
 
 int
-invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p,
-              const invnet_lm_params *lp, size_t *iterations, fwd_error *err)
+invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p, const double *lo,
+              const double *hi, const invnet_lm_params *lp, size_t *iterations, fwd_error *err)
 {
     invnet_lm_params par = lp != NULL ? *lp : invnet_lm_default();
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = s->method == FWD_MT ? 2 * s->n : s->n, j;
@@ -83,7 +93,8 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     gsl_multifit_nlinear_fdf fdf;
     double start[2 * FWD_MAX_LAYERS];
     struct lm_ctx c;
-    gsl_vector_view x0 = gsl_vector_view_array(p, np);
+    double u0[2 * FWD_MAX_LAYERS];
+    gsl_vector_view x0 = gsl_vector_view_array(u0, np);
     double chi_start, chi_end;
     int info, status, rc = FWD_OK;
 
@@ -93,6 +104,19 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
                              s->source, nd, np);
     memcpy(start, p, np * sizeof(double));
     memset(&c, 0, sizeof c);
+    c.lo = lo;
+    c.hi = hi;
+    for (j = 0; j < np; j++) {
+        if (lo != NULL) {
+            /* the start, moved just inside the box, in the unknown u = logit */
+            double t = (p[j] - lo[j]) / (hi[j] - lo[j]);
+
+            t = t < 1e-3 ? 1e-3 : t > 1 - 1e-3 ? 1 - 1e-3 : t;
+            u0[j] = log(t / (1 - t));
+        } else {
+            u0[j] = p[j];
+        }
+    }
     c.w = w;
     c.s = s;
     c.nl = n_layers;
@@ -127,12 +151,8 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
         chi_end <= chi_start) {
         const gsl_vector *x = gsl_multifit_nlinear_position(ws);
 
-        for (j = 0; j < np; j++) {
-            double v = gsl_vector_get(x, j), lo = start[j] - par.max_step,
-                   hi = start[j] + par.max_step;
-
-            p[j] = v < lo ? lo : v > hi ? hi : v;
-        }
+        for (j = 0; j < np; j++)
+            p[j] = param(&c, x, j);
     }
 done:
     gsl_multifit_nlinear_free(ws);

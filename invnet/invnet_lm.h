@@ -32,12 +32,15 @@ invnet_lm_params invnet_lm_default(void);
 /*
  * Fits the n_layers model whose log10 parameters are in p (the start; the result on
  * return) to sounding s, computing responses with w (a workspace of s's own geometry,
- * fwd_sounding_geom()). *iterations gets the iterations run. Returns FWD_OK also when
- * the iterations ran out (the best model so far is returned); FWD_EINVAL when the sounding
- * has fewer data than parameters; FWD_ENOMEM.
+ * fwd_sounding_geom()). With bounds lo and hi (log10, may be NULL) each parameter is kept
+ * inside (lo, hi) by the smooth change of variable p = lo + (hi - lo) / (1 + e^-u); without
+ * them, within max_step decades of the start. *iterations gets the iterations run. Returns
+ * FWD_OK also when the iterations ran out (the best model so far is returned); FWD_EINVAL
+ * when the sounding has fewer data than parameters; FWD_ENOMEM.
  */
 int invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p,
-                  const invnet_lm_params *lp, size_t *iterations, fwd_error *err);
+                  const double *lo, const double *hi, const invnet_lm_params *lp,
+                  size_t *iterations, fwd_error *err);
 
 /*
  * The classical starting model: n_layers layers of the sounding's mean apparent resistivity

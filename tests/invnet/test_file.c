@@ -19,6 +19,7 @@
 #include "samples/smp_file.h"
 #include "samples/smp_gen.h"
 #include "samples/smp_h5.h"
+#include "tests/invnet/helpers.h"
 
 static char dir[64];
 
@@ -41,88 +42,6 @@ teardown(void)
 
 TestSuite(file, .init = setup, .fini = teardown);
 
-/* Writes n samples of a 3-layer Schlumberger prior (20 spacings, 1-1000 m) to dir/name. */
-static void
-make_samples(const char *name, size_t n, double noise, size_t n_complete_cut, char *path)
-{
-    double ab2[20];
-    size_t i, np = FWD_MODEL_NPARAMS(3), nd = 20;
-    smp_config c;
-    fwd_geom *g0;
-    smp_gen *g;
-    smp_file *f;
-    double *P = malloc(n * np * sizeof *P), *C = malloc(n * nd * sizeof *C),
-           *Z = malloc(n * nd * sizeof *Z);
-
-    for (i = 0; i < 20; i++)
-        ab2[i] = pow(10, 3.0 * (double)i / 19);
-    memset(&c, 0, sizeof c);
-    g0 = fwd_geom_alloc(FWD_SCHLUMBERGER, 20, ab2, NULL, NULL);
-    c.geom = g0;
-    cr_assert_eq(smp_prior_parse(&c.prior, 3, "1:1000", "1:50", NULL), FWD_OK);
-    c.noise = noise;
-    c.seed = 42;
-    g = smp_gen_alloc(&c, 2, NULL);
-    cr_assert_eq(smp_gen_run(g, 0, n, P, C, Z, NULL), FWD_OK);
-    sprintf(path, "%s/%s", dir, name);
-    f = smp_file_create(path, &c, n, "test", 0, NULL);
-    cr_assert_not_null(f);
-    cr_assert_eq(smp_file_append(f, n - n_complete_cut, P, C, Z, NULL), FWD_OK);
-    cr_assert_eq(smp_file_close(f, NULL), FWD_OK);
-    smp_gen_free(g);
-    fwd_geom_free(g0);
-    free(Z);
-    free(C);
-    free(P);
-}
-
-/* Trains as `bpinv train` does; returns the net file (in memory). */
-static invnet_file *
-train(const char *path, size_t epochs, int nthreads, double val)
-{
-    invnet_dataset *d = invnet_dataset_load(path, 0, 0, NULL);
-    invnet_file *f = calloc(1, sizeof *f);
-    invnet_train_params p = invnet_train_default();
-    size_t h[] = {64}, nv, nt;
-    invnet_trainer *tr;
-    invnet_epoch e;
-
-    cr_assert_not_null(d);
-    nv = (size_t)(val * (double)d->rows);
-    nt = d->rows - nv;
-    f->samples = d->h;
-    f->geom = d->geom;
-    d->geom = NULL;
-    f->net = invnet_net_alloc(d->n_in, 1, h, d->n_out, INVNET_TANH, NULL);
-    f->env = invnet_envelope_alloc(d->n_in);
-    cr_assert_eq(invnet_envelope_compute(f->env, nt, d->x, 1e-10, 100000, NULL), FWD_OK);
-    invnet_net_init(f->net, 42);
-    invnet_dataset_standardise(d, nt, f->net);
-    p.epochs = epochs;
-    p.nthreads = nthreads;
-    tr = invnet_trainer_alloc(f->net, &p, nt, d->x, d->t, nv, d->x + nt * d->n_in,
-                              d->t + nt * d->n_out, NULL);
-    cr_assert_not_null(tr);
-    f->train_loss = malloc(epochs * sizeof(double));
-    f->val_loss = malloc(epochs * sizeof(double));
-    while (!invnet_trainer_test(tr)) {
-        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
-        f->train_loss[f->n_epochs] = e.train_loss;
-        f->val_loss[f->n_epochs++] = e.val_loss;
-    }
-    f->best_epoch = invnet_trainer_restore_best(tr, NULL);
-    invnet_evaluate(f->net, nthreads, nv, d->x + nt * d->n_in, d->t + nt * d->n_out, f->val_rmse);
-    f->train = p;
-    f->n_train = nt;
-    f->n_val = nv;
-    strcpy(f->data, "clean");
-    strcpy(f->samples_path, path);
-    strcpy(f->bpinv_version, "test");
-    invnet_trainer_free(tr);
-    invnet_dataset_free(d);
-    return f;
-}
-
 /*
  * 50,000 noise-free 3-layer soundings, 30 epochs. A parameter drawn log-uniformly over a
  * range of W decades has a standard deviation of W / sqrt(12): 0.87 for rho (3 decades),
@@ -141,14 +60,14 @@ Test(file, learns_a_real_samples_file, .timeout = 300)
     invnet_file *a, *b;
     size_t j;
 
-    make_samples("s.h5", 50000, 0, 0, path);
-    a = train(path, 30, 2, 0.1);
+    tst_make_samples(dir, "s.h5", 50000, 0, 0, path);
+    a = tst_train(path, 30, 2, 0.1, 0);
     for (j = 0; j < 5; j++) {
         cr_log_info("validation RMSE %s: %.3f log10 (limit %.3f)", name[j], a->val_rmse[j],
                     limit[j]);
         cr_expect_lt(a->val_rmse[j], limit[j], "%s: RMSE %.3f", name[j], a->val_rmse[j]);
     }
-    b = train(path, 30, 1, 0.1);
+    b = tst_train(path, 30, 1, 0.1, 0);
     cr_expect_eq(memcmp(invnet_net_params(a->net), invnet_net_params(b->net),
                         invnet_net_nparams(a->net) * sizeof(double)),
                  0, "same seed, different nets");
@@ -165,8 +84,8 @@ Test(file, saved_net_predicts_bit_identically)
     size_t i;
     fwd_error err;
 
-    make_samples("s.h5", 3000, 0.03, 0, path);
-    a = train(path, 3, 1, 0.2);
+    tst_make_samples(dir, "s.h5", 3000, 0.03, 0, path);
+    a = tst_train(path, 3, 1, 0.2, 0);
     sprintf(net, "%s/net.h5", dir);
     cr_assert_eq(invnet_file_save(net, a, 0, &err), FWD_OK, "%s", err.msg);
     b = invnet_file_load(net, &err);
@@ -206,7 +125,7 @@ Test(file, envelope_describes_the_training_set)
     double far[20], high[20], d2;
     size_t j;
 
-    make_samples("s.h5", 5000, 0.03, 0, path);
+    tst_make_samples(dir, "s.h5", 5000, 0.03, 0, path);
     d = invnet_dataset_load(path, 1, 0, NULL);
     e = invnet_envelope_alloc(d->n_in);
     cr_assert_eq(invnet_envelope_compute(e, d->rows, d->x, 1e-10, 100000, NULL), FWD_OK);
@@ -234,7 +153,7 @@ Test(file, interrupted_samples_file_trains_on_complete_rows)
     char path[128];
     invnet_dataset *d;
 
-    make_samples("s.h5", 3000, 0.03, 1000, path); /* 2000 of 3000 complete */
+    tst_make_samples(dir, "s.h5", 3000, 0.03, 1000, path); /* 2000 of 3000 complete */
     d = invnet_dataset_load(path, 1, 0, NULL);
     cr_assert_not_null(d);
     cr_expect_eq(d->rows, 2000);
@@ -268,15 +187,15 @@ Test(file, bad_files_get_clear_errors)
     size_t i;
     FILE *fp;
 
-    make_samples("s.h5", 2000, 0.03, 0, s);
-    make_samples("zero.h5", 100, 0.03, 100, zero);
+    tst_make_samples(dir, "s.h5", 2000, 0.03, 0, s);
+    tst_make_samples(dir, "zero.h5", 100, 0.03, 100, zero);
     sprintf(net, "%s/net.h5", dir);
     sprintf(text, "%s/text.h5", dir);
     sprintf(trunc, "%s/trunc.h5", dir);
     fp = fopen(text, "w");
     fputs("ab2,rho_a\n1,100\n", fp);
     fclose(fp);
-    a = train(s, 2, 1, 0.1);
+    a = tst_train(s, 2, 1, 0.1, 0);
     cr_assert_eq(invnet_file_save(net, a, 0, NULL), FWD_OK);
     /* never overwritten without asking */
     cr_expect_eq(invnet_file_save(net, a, 0, NULL), FWD_EIO);

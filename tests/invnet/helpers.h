@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * helpers.h - what the libinvnet tests share.
+ */
+#ifndef TESTS_INVNET_HELPERS_H
+#define TESTS_INVNET_HELPERS_H
+
+#include <stddef.h>
+
+#include "invnet/invnet_file.h"
+
+/* The geometry of the test nets: 20 AB/2 log-spaced over 1..1000 m; prior 3 layers,
+ * rho 1..1000 ohm-m, thicknesses 1..50 m. */
+#define TST_NPTS 20
+
+/* Writes n samples (seed 42, noise as given) to dir/name, leaving the last n_complete_cut
+ * incomplete; the path into path. */
+void tst_make_samples(const char *dir, const char *name, size_t n, double noise,
+                      size_t n_complete_cut, char *path);
+
+/* Trains a 20-64-5 tanh net on a samples file (its noisy or clean data) as `bpinv train`
+ * does, validating on the last fraction val of the rows. */
+invnet_file *tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy);
+
+#endif /* TESTS_INVNET_HELPERS_H */
