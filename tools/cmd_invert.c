@@ -486,6 +486,11 @@ cmd_invert(int argc, char **argv)
         }
     }
 
+    if (n_bad == l.n) {
+        /* nothing was read: no output file, no table */
+        rc = CLI_FAIL;
+        goto done;
+    }
     if (output != NULL) {
         size_t len = strlen(output) + 32;
 

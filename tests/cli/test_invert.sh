@@ -1,0 +1,117 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_invert.sh - command-line tests of `bpinv invert`: CSV and JSON output, -o without
+# overwriting, plots, directories, EDI files, a bad sounding among good ones, bad nets and
+# every bad argument.
+# usage: sh tests/cli/test_invert.sh PATH/TO/bpinv
+BPINV=${1:-./bpinv}
+. "$(dirname "$0")/lib.sh"
+
+run samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 8000 -o "$TMP/s.h5" -q
+run train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 30 --hidden 32 -q
+[ "$rc" -eq 0 ] && ok || bad "train: exit $rc: $(cat "$TMP/err")"
+mkdir "$TMP/snd"
+"$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
+"$BPINV" forward -m schlumberger --rho 30,200,10 --thick 8,30 --ab2 1.5:700:17 >"$TMP/snd/b.csv"
+printf '# a sounding in spaces, no header, of 1..10 m only\n1 50\n3 40\n10 60\n' >"$TMP/snd/c.txt"
+
+# --- CSV -----------------------------------------------------------------------------------
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt"
+[ "$rc" -eq 0 ] && ok || bad "invert: exit $rc: $(cat "$TMP/err")"
+head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,time_ms" &&
+    ok || bad "CSV header: $(head -1 "$TMP/out")"
+[ "$(wc -l <"$TMP/out")" -eq 4 ] && ok || bad "CSV rows: $(cat "$TMP/out")"
+grep -q "^$TMP/snd/a.csv,a.csv,schlumberger,3,[0-9.e+]*,.*,true,[a-z_]*,[0-9.]*$" "$TMP/out" && ok ||
+    bad "a.csv not in range: $(grep a.csv "$TMP/out")"
+grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,false,extrapolated_geometry;not_inverted," "$TMP/out" && ok ||
+    bad "c.txt (1..10 m of 1..1000 m) not refused: $(grep c.txt "$TMP/out")"
+[ ! -s "$TMP/err" ] && ok || bad "stderr not quiet when not a terminal: $(cat "$TMP/err")"
+
+# --- refinement: the model fits the exact data ---------------------------------------------
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --refine
+awk -F, 'NR == 2 { exit !($10 < 1 && $12 == "true") }' "$TMP/out" && ok ||
+    bad "--refine: misfit not below 1 %: $(cat "$TMP/out")"
+
+# --- JSON ------------------------------------------------------------------------------------
+run invert "$TMP/net.h5" "$TMP/snd" --format json
+[ "$rc" -eq 0 ] && ok || bad "json: exit $rc: $(cat "$TMP/err")"
+if python3 - "$TMP/out" "$TMP/net.h5" >"$TMP/py" 2>&1 <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["net"] == sys.argv[2], d["net"]
+s = d["soundings"]
+assert [x["name"] for x in s] == ["a.csv", "b.csv", "c.txt"], s
+a = s[0]
+for k in ("source", "name", "method", "rho_ohmm", "thick_m", "misfit_rms_pct", "in_range",
+          "flags", "time_ms"):
+    assert k in a, k
+assert len(a["rho_ohmm"]) == 3 and len(a["thick_m"]) == 2 and a["in_range"] is True
+assert "chi2" not in a
+assert "extrapolated_geometry" in s[1]["flags"], s[1]
+assert s[2]["rho_ohmm"] is None and "not_inverted" in s[2]["flags"]
+print("ok")
+PYEOF
+then ok; else bad "JSON: $(cat "$TMP/py")"; fi
+
+# --- -o never overwrites, --force does -------------------------------------------------------
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/res.csv"
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/out" ] && grep -q "^source," "$TMP/res.csv" && ok || bad "-o: $rc"
+cp "$TMP/res.csv" "$TMP/keep.csv"
+expect_fail 1 "existing -o" "exists (use --force" invert "$TMP/net.h5" "$TMP/snd/b.csv" -o "$TMP/res.csv"
+cmp -s "$TMP/res.csv" "$TMP/keep.csv" && ok || bad "the existing -o file changed"
+run invert "$TMP/net.h5" "$TMP/snd/b.csv" -o "$TMP/res.csv" --force
+grep -q "b.csv" "$TMP/res.csv" && ok || bad "--force did not replace"
+ls "$TMP" | grep -q "tmp" && bad "temporary file left: $(ls "$TMP")" || ok
+expect_fail 1 "-o in a missing directory" "cannot create" invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/no/res.csv"
+
+# --- plots -------------------------------------------------------------------------------------
+run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/png"
+[ "$rc" -eq 0 ] && ok || bad "--plot: exit $rc: $(cat "$TMP/err")"
+for f in a.csv b.csv c.txt; do
+    [ "$(od -An -c -N4 "$TMP/png/$f.png" 2>/dev/null | tr -d ' ')" = "211PNG" ] && ok ||
+        bad "$f.png is not a PNG"
+done
+expect_fail 1 "--plot in a missing parent" "cannot create the directory" invert "$TMP/net.h5" \
+    "$TMP/snd/a.csv" --plot "$TMP/no/such/dir"
+
+# --- a bad sounding among good ones -----------------------------------------------------------
+mkdir "$TMP/mixed"
+cp "$TMP/snd/a.csv" "$TMP/mixed/a.csv"
+printf 'ab2_m,rho_a_ohmm\n1,100\n2,-5\n4,80\n' >"$TMP/mixed/bad.csv"
+cp "$TMP/snd/b.csv" "$TMP/mixed/z.csv"
+run invert "$TMP/net.h5" "$TMP/mixed"
+[ "$rc" -eq 1 ] && ok || bad "a bad sounding: exit $rc, expected 1"
+grep -qF "bad.csv:3: rho_a_ohmm: expected a finite number > 0, got \"-5\"" "$TMP/err" && ok ||
+    bad "bad sounding message: $(cat "$TMP/err")"
+[ "$(grep -c 'a.csv\|z.csv' "$TMP/out")" -eq 2 ] && ok || bad "the good soundings were not reported"
+expect_fail 1 "missing sounding" "none.csv: cannot open" invert "$TMP/net.h5" "$TMP/none.csv"
+expect_fail 1 "an EDI for a DC net" "this is an EDI" invert "$TMP/net.h5" tests/data/synthetic_z.edi
+expect_fail 1 "a wenner sounding" "this is a wenner sounding" invert "$TMP/net.h5" docs/examples/aungsan_wenner.txt
+
+# --- MT from an EDI file ----------------------------------------------------------------------
+run samples -m mt --layers 2 --period 0.05:2000:16 --rho 1:1000 --thick 10:5000 --noise 0.05 \
+    -n 4000 -o "$TMP/mt.h5" -q
+run train "$TMP/mt.h5" -o "$TMP/mtnet.h5" --epochs 10 --hidden 16 -q
+run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --format json
+[ "$rc" -eq 0 ] && ok || bad "EDI: exit $rc: $(cat "$TMP/err")"
+grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/out" && ok ||
+    bad "EDI JSON: $(cat "$TMP/out")"
+run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
+[ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
+
+# --- bad nets and arguments --------------------------------------------------------------------
+expect_fail 1 "samples file as net" "a samples file: train a net on it first" invert "$TMP/s.h5" "$TMP/snd/a.csv"
+expect_fail 1 "missing net" "none.h5" invert "$TMP/none.h5" "$TMP/snd/a.csv"
+expect_fail 1 "text file as net" "not an HDF5 file" invert "$TMP/snd/a.csv" "$TMP/snd/a.csv"
+expect_fail 2 "no soundings" "expected at least one sounding" invert "$TMP/net.h5"
+expect_fail 2 "nothing" "expected a net file and soundings" invert
+expect_fail 2 "--format xml" '--format: expected csv or json, got "xml"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --format xml
+expect_fail 2 "--component zz" '--component: expected det, xy or yx, got "zz"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --component zz
+expect_fail 2 "-j 0" "-j/--threads" invert "$TMP/net.h5" "$TMP/snd/a.csv" -j 0
+expect_fail 2 "--misfit-max -1" "--misfit-max" invert "$TMP/net.h5" "$TMP/snd/a.csv" --misfit-max -1
+expect_fail 2 "unknown option" "--frobnicate" invert "$TMP/net.h5" "$TMP/snd/a.csv" --frobnicate
+run invert --help
+[ "$rc" -eq 0 ] && grep -q "^usage: bpinv invert NET.h5 SOUNDING" "$TMP/out" && ok || bad "--help"
+
+finish cli-invert
