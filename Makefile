@@ -26,9 +26,11 @@ CFLAGS   = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) -fopenmp -MMD -MP
 LDFLAGS  = $(SAN) -fopenmp
 # GSL with its BLAS interface on OpenBLAS (not libgslcblas).
 HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
-HDF5_LIBS   := $(shell pkg-config --libs hdf5 2>/dev/null)
+# HDF5 linked statically: Debian's shared libhdf5 pulls in libcurl and some 30 libraries
+# (for its S3 driver, unused here), which doubled the start-up time of every command.
+HDF5_LIBDIR := $(patsubst -L%,%,$(shell pkg-config --libs-only-L hdf5 2>/dev/null))
+HDF5_LIBS   := $(HDF5_LIBDIR)/libhdf5.a -lsz -lz -ldl
 PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
-PLPLOT_LIBS   := $(shell pkg-config --libs plplot 2>/dev/null)
 CPPFLAGS += $(HDF5_CFLAGS)
 LDLIBS   := $(HDF5_LIBS) -lz -lgsl -lopenblas -lm
 
@@ -41,6 +43,7 @@ TOOL_SRC  := $(wildcard tools/*.c)
 TFWD_SRC  := $(wildcard tests/forward/*.c)
 BENCH_SRC := tests/bench/bench_forward.c
 BTRAIN_SRC := tests/bench/bench_train.c
+BINV_SRC  := tests/bench/bench_invert.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -51,6 +54,7 @@ TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
+BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
@@ -86,11 +90,11 @@ $(LIBSMP): $(SMP_OBJ)
 $(LIBINV): $(INV_OBJ)
 	$(AR) rcs $@ $^
 
-# PLplot only for the tools' plots (tools/plot.c).
+# PLplot only for the tools' plots (tools/plot.c), which load it when they draw.
 $(BUILD)/tools/plot.o: CPPFLAGS += $(PLPLOT_CFLAGS)
 
 $(BPINV): $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(PLPLOT_LIBS) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
 $(BUILD)/test_invnet: $(TINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)
@@ -106,6 +110,9 @@ $(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBSMP) $(LIBFWD)
 
 $(BUILD)/bench_train: $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
+$(BUILD)/bench_invert: $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
 # Installs the Debian packages the build and tests need (as root, or says how).
 deps:
@@ -127,10 +134,11 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	sh tests/cli/test_invert.sh $(BPINV)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert
 	$(BUILD)/bench_forward
 	sh tests/bench/bench_samples.sh $(BPINV)
 	sh tests/bench/bench_train.sh $(BPINV) $(BUILD)/bench_train
+	sh tests/bench/bench_invert.sh $(BPINV) $(BUILD)/bench_invert
 
 # The optional peers the benchmarks compare with (large: PyTorch is ~1 GB installed).
 bench-peers:
@@ -150,4 +158,4 @@ clean:
 	rm -rf build build-san bpinv
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d)

@@ -27,11 +27,12 @@ extern const double fwd_key201_j1[FWD_KEY201_N];
 #define FWD_DLF_UHI          9.0
 #define FWD_DLF_TAPER_CENTER 0.72
 #define FWD_DLF_TAPER_WIDTH  2.0
-#define FWD_DLF_NQ           512
+#define FWD_DLF_NQ           256
 
 typedef struct fwd_dlf {
     double omega[FWD_DLF_NQ];
     double _Complex a[FWD_DLF_NQ];
+    double step_r[FWD_DLF_NQ], step_i[FWD_DLF_NQ]; /* e^{i w_n STEP} */
 } fwd_dlf;
 
 /* Computes the filter's spectrum; FWD_ENOMEM or FWD_ENUMERIC on failure. */

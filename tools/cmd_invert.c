@@ -430,8 +430,10 @@ cmd_invert(int argc, char **argv)
         goto done;
     }
     cli_blas_serial();
+    if ((size_t)threads > l.n)
+        threads = (long)l.n; /* no idle threads spinning beside a short run */
 
-    /* every sounding, in parallel; results by index, printed in order afterwards */
+        /* every sounding, in parallel; results by index, printed in order afterwards */
 #pragma omp parallel num_threads((int)threads) default(none)                                       \
     shared(l, nf, cp, comp, plotdir, failed)
     {

@@ -4,6 +4,7 @@
  * log-log axes (and MT phase), and the layered model as a step plot of resistivity against
  * depth. PLplot with the pngcairo device; white background, units on every axis.
  */
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,72 @@
 
 #include "forward/fwd_model.h"
 #include "tools/plot.h"
+
+/*
+ * PLplot is loaded when the first picture is drawn, not linked: its libraries (and theirs)
+ * would add milliseconds to the start of every bpinv command, plotting or not.
+ */
+static struct {
+    __typeof__(c_pladv) *adv;
+    __typeof__(c_plbox) *box;
+    __typeof__(c_plcol0) *col0;
+    __typeof__(c_plend) *end;
+    __typeof__(c_plinit) *init;
+    __typeof__(c_pllab) *lab;
+    __typeof__(c_plline) *line;
+    __typeof__(c_plmtex) *mtex;
+    __typeof__(c_plpoin) *poin;
+    __typeof__(c_plptex) *ptex;
+    __typeof__(c_plschr) *schr;
+    __typeof__(c_plscol0) *scol0;
+    __typeof__(c_plscolbg) *scolbg;
+    __typeof__(c_plsdev) *sdev;
+    __typeof__(c_plsetopt) *setopt;
+    __typeof__(c_plsfnam) *sfnam;
+    __typeof__(c_plssym) *ssym;
+    __typeof__(c_plvpor) *vpor;
+    __typeof__(c_plwidth) *width;
+    __typeof__(c_plwind) *wind;
+} pl;
+
+static int
+pl_load(char *msg, size_t cap)
+{
+    static const char *const libs[] = {"libplplot.so.17", "libplplot.so"};
+    static void *handle;
+    struct {
+        const char *name;
+        void **slot;
+    } sym[] = {
+        {"c_pladv", (void **)&pl.adv},       {"c_plbox", (void **)&pl.box},
+        {"c_plcol0", (void **)&pl.col0},     {"c_plend", (void **)&pl.end},
+        {"c_plinit", (void **)&pl.init},     {"c_pllab", (void **)&pl.lab},
+        {"c_plline", (void **)&pl.line},     {"c_plmtex", (void **)&pl.mtex},
+        {"c_plpoin", (void **)&pl.poin},     {"c_plptex", (void **)&pl.ptex},
+        {"c_plschr", (void **)&pl.schr},     {"c_plscol0", (void **)&pl.scol0},
+        {"c_plscolbg", (void **)&pl.scolbg}, {"c_plsdev", (void **)&pl.sdev},
+        {"c_plsetopt", (void **)&pl.setopt}, {"c_plsfnam", (void **)&pl.sfnam},
+        {"c_plssym", (void **)&pl.ssym},     {"c_plvpor", (void **)&pl.vpor},
+        {"c_plwidth", (void **)&pl.width},   {"c_plwind", (void **)&pl.wind},
+    };
+    size_t k;
+
+    for (k = 0; handle == NULL && k < sizeof libs / sizeof libs[0]; k++)
+        handle = dlopen(libs[k], RTLD_NOW | RTLD_LOCAL);
+    if (handle == NULL) {
+        snprintf(msg, cap,
+                 "cannot load PLplot (%s; Debian packages libplplot17 and "
+                 "plplot-driver-cairo)",
+                 dlerror());
+        return -1;
+    }
+    for (k = 0; k < sizeof sym / sizeof sym[0]; k++)
+        if ((*sym[k].slot = dlsym(handle, sym[k].name)) == NULL) {
+            snprintf(msg, cap, "PLplot has no %s", sym[k].name);
+            return -1;
+        }
+    return 0;
+}
 
 static void
 log_range(const double *v, size_t n, double *lo, double *hi)
@@ -54,7 +121,7 @@ draw_model(size_t nl, const double *rho, const double *thick, double zmin, doubl
         y[k++] = log10(fmin(fmax(bottom, zmin), zmax));
         top = bottom;
     }
-    plline((PLINT)k, x, y);
+    pl.line((PLINT)k, x, y);
 }
 
 int
@@ -69,6 +136,8 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     size_t i, j, n;
     FILE *probe;
 
+    if (pl_load(msg, cap) != 0)
+        return -1;
     /* PLplot prints and exits on some errors: check what can be checked first */
     probe = fopen(path, "wb");
     if (probe == NULL) {
@@ -106,120 +175,120 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     zmin = pow(10, floor(log10(fmax(zmin, 1e-3))));
     zmax = pow(10, ceil(log10(fmax(depth * 3, 10 * zmin))));
 
-    plsdev("pngcairo");
-    plsfnam(path);
-    plsetopt("geometry", mt ? "1200x600" : "1000x560");
-    plscolbg(255, 255, 255);
-    plscol0(1, 0, 0, 0);       /* axes, text, observed points */
-    plscol0(2, 200, 30, 30);   /* the model's response, the model */
-    plscol0(3, 40, 90, 200);   /* a reference model */
-    plscol0(4, 140, 140, 140); /* grid */
-    plinit();
-    pladv(0);
-    plschr(0, 0.8);
-    plssym(0, 0.7);
+    pl.sdev("pngcairo");
+    pl.sfnam(path);
+    pl.setopt("geometry", mt ? "1200x600" : "1000x560");
+    pl.scolbg(255, 255, 255);
+    pl.scol0(1, 0, 0, 0);       /* axes, text, observed points */
+    pl.scol0(2, 200, 30, 30);   /* the model's response, the model */
+    pl.scol0(3, 40, 90, 200);   /* a reference model */
+    pl.scol0(4, 140, 140, 140); /* grid */
+    pl.init();
+    pl.adv(0);
+    pl.schr(0, 0.8);
+    pl.ssym(0, 0.7);
 
     /* data panel */
-    plcol0(1);
-    plvpor(0.08, mt ? 0.36 : 0.56, 0.14, 0.84);
-    plwind(xlo, xhi, ylo, yhi);
-    plcol0(4);
-    plbox("ghl", 0, 0, "ghl", 0, 0);
-    plcol0(1);
-    plbox("bclnst", 0, 0, "bcvlnst", 0, 0);
+    pl.col0(1);
+    pl.vpor(0.08, mt ? 0.36 : 0.56, 0.14, 0.84);
+    pl.wind(xlo, xhi, ylo, yhi);
+    pl.col0(4);
+    pl.box("ghl", 0, 0, "ghl", 0, 0);
+    pl.col0(1);
+    pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
     snprintf(xlab, sizeof xlab, "%s",
              s->method == FWD_SCHLUMBERGER ? "AB/2 (m)"
              : s->method == FWD_WENNER     ? "electrode spacing a (m)"
                                            : "period (s)");
-    pllab(xlab, "apparent resistivity (ohm-m)", "");
+    pl.lab(xlab, "apparent resistivity (ohm-m)", "");
     n = s->n < 4096 ? s->n : 4096;
     for (i = 0; i < n; i++) {
         px[i] = log10(s->x[i]);
         py[i] = log10(s->rho_a[i]);
     }
-    plpoin((PLINT)n, px, py, 4);
+    pl.poin((PLINT)n, px, py, 4);
     if (p->n_curve > 1) {
         n = p->n_curve < 4096 ? p->n_curve : 4096;
         for (i = 0; i < n; i++) {
             px[i] = log10(p->curve_x[i]);
             py[i] = log10(p->curve[i]);
         }
-        plcol0(2);
-        plwidth(2);
-        plline((PLINT)n, px, py);
-        plwidth(1);
+        pl.col0(2);
+        pl.width(2);
+        pl.line((PLINT)n, px, py);
+        pl.width(1);
     }
-    plcol0(1);
-    plmtex("t", 1.2, 0.0, 0.0, "o observed");
-    plcol0(2);
-    plmtex("t", 1.2, 0.35, 0.0, "- response of the bpinv model");
+    pl.col0(1);
+    pl.mtex("t", 1.2, 0.0, 0.0, "o observed");
+    pl.col0(2);
+    pl.mtex("t", 1.2, 0.35, 0.0, "- response of the bpinv model");
 
     /* MT phase panel */
     if (mt) {
-        plcol0(1);
-        plvpor(0.42, 0.66, 0.14, 0.84);
-        plwind(xlo, xhi, 0, 90);
-        plcol0(4);
-        plbox("ghl", 0, 0, "g", 0, 0);
-        plcol0(1);
-        plbox("bclnst", 0, 0, "bcvnst", 30, 3);
-        pllab("period (s)", "phase (degrees)", "");
+        pl.col0(1);
+        pl.vpor(0.42, 0.66, 0.14, 0.84);
+        pl.wind(xlo, xhi, 0, 90);
+        pl.col0(4);
+        pl.box("ghl", 0, 0, "g", 0, 0);
+        pl.col0(1);
+        pl.box("bclnst", 0, 0, "bcvnst", 30, 3);
+        pl.lab("period (s)", "phase (degrees)", "");
         n = s->n < 4096 ? s->n : 4096;
         for (i = 0; i < n; i++) {
             px[i] = log10(s->x[i]);
             py[i] = s->phase[i];
         }
-        plpoin((PLINT)n, px, py, 4);
+        pl.poin((PLINT)n, px, py, 4);
         if (p->n_curve > 1) {
             n = p->n_curve < 4096 ? p->n_curve : 4096;
             for (i = 0; i < n; i++) {
                 px[i] = log10(p->curve_x[i]);
                 py[i] = p->curve[p->n_curve + i];
             }
-            plcol0(2);
-            plwidth(2);
-            plline((PLINT)n, px, py);
-            plwidth(1);
+            pl.col0(2);
+            pl.width(2);
+            pl.line((PLINT)n, px, py);
+            pl.width(1);
         }
     }
 
     /* model panel: resistivity against depth, depth down */
-    plcol0(1);
-    plvpor(mt ? 0.74 : 0.66, 0.97, 0.14, 0.84);
-    plwind(rlo, rhi, log10(zmax), log10(zmin)); /* depth grows downwards */
-    plcol0(4);
-    plbox("ghl", 0, 0, "ghl", 0, 0);
-    plcol0(1);
-    plbox("bclnst", 0, 0, "bcvlnst", 0, 0);
-    pllab("resistivity (ohm-m)", "depth (m)", "");
+    pl.col0(1);
+    pl.vpor(mt ? 0.74 : 0.66, 0.97, 0.14, 0.84);
+    pl.wind(rlo, rhi, log10(zmax), log10(zmin)); /* depth grows downwards */
+    pl.col0(4);
+    pl.box("ghl", 0, 0, "ghl", 0, 0);
+    pl.col0(1);
+    pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
+    pl.lab("resistivity (ohm-m)", "depth (m)", "");
     if (p->ref_layers > 0) {
-        plcol0(3);
-        plwidth(2);
+        pl.col0(3);
+        pl.width(2);
         draw_model(p->ref_layers, p->ref_rho, p->ref_thick, zmin, zmax);
-        plmtex("t", 2.4, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
+        pl.mtex("t", 2.4, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
     }
     if (p->n_layers > 0) {
-        plcol0(2);
-        plwidth(3);
+        pl.col0(2);
+        pl.width(3);
         draw_model(p->n_layers, p->rho_ohmm, p->thick_m, zmin, zmax);
-        plmtex("t", 1.2, 0.0, 0.0, "bpinv model");
+        pl.mtex("t", 1.2, 0.0, 0.0, "bpinv model");
     }
-    plwidth(1);
+    pl.width(1);
 
     /* title: the sounding, the misfit, the flags */
-    plcol0(1);
-    plvpor(0.0, 1.0, 0.0, 1.0);
-    plwind(0, 1, 0, 1);
+    pl.col0(1);
+    pl.vpor(0.0, 1.0, 0.0, 1.0);
+    pl.wind(0, 1, 0, 1);
     if (p->n_layers > 0)
         snprintf(title, sizeof title, "%s (%s): %zu layers, misfit %.1f %%", s->name,
                  fwd_method_name(s->method), p->n_layers, p->misfit_pct);
     else
         snprintf(title, sizeof title, "%s (%s): not inverted", s->name, fwd_method_name(s->method));
-    plschr(0, 1.1);
-    plptex(0.5, 0.955, 1, 0, 0.5, title);
-    plschr(0, 0.85);
-    plcol0(p->flags[0] != '\0' ? 2 : 1);
-    plptex(0.5, 0.91, 1, 0, 0.5, p->flags[0] != '\0' ? p->flags : "in range, no flags");
-    plend();
+    pl.schr(0, 1.1);
+    pl.ptex(0.5, 0.955, 1, 0, 0.5, title);
+    pl.schr(0, 0.85);
+    pl.col0(p->flags[0] != '\0' ? 2 : 1);
+    pl.ptex(0.5, 0.91, 1, 0, 0.5, p->flags[0] != '\0' ? p->flags : "in range, no flags");
+    pl.end();
     return 0;
 }

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_invert.c - inversion quality and cost, the net against classical Levenberg-Marquardt.
+ *
+ * Draws COUNT soundings from the net's own prior with another seed (7) and 3 % noise, writes
+ * them as CSV files into DIR (for timing `bpinv invert` from the shell), and inverts them in
+ * three ways on one thread: the net alone; the net refined by Levenberg-Marquardt inside the
+ * prior (`invert --refine`); and Levenberg-Marquardt from a half-space start, the way a user
+ * of IPI2Win or pyGIMLi would invert each sounding (unbounded, on at most LM_MAX soundings).
+ * Prints, per method, the median and 90th percentile absolute error of each log10 parameter,
+ * the fraction in range, the misfit percentiles, and the time per sounding, as Markdown.
+ * usage: bench_invert NET.h5 DIR COUNT
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <hdf5.h>
+
+#include "forward/fwd_forward.h"
+#include "forward/fwd_sounding.h"
+#include "invnet/invnet_invert.h"
+#include "invnet/invnet_lm.h"
+#include "samples/smp_gen.h"
+
+#define LM_MAX 1000
+
+void openblas_set_num_threads(int num_threads);
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double
+pct(double *v, size_t n, double q)
+{
+    gsl_sort(v, 1, n);
+    return gsl_stats_quantile_from_sorted_data(v, 1, n, q);
+}
+
+/* One row of the table from errors err (n x np), misfits and in-range counts. */
+static void
+row(const char *method, size_t n, size_t np, size_t nl, double *err, double *mis, size_t in_range,
+    double sec)
+{
+    double *col = malloc(n * sizeof *col);
+    size_t i, j;
+
+    printf("| %s | %zu |", method, n);
+    for (j = 0; j < np; j++) {
+        for (i = 0; i < n; i++)
+            col[i] = err[i * np + j];
+        printf(" %.3f / %.3f |", pct(col, n, 0.5), pct(col, n, 0.9));
+    }
+    printf(" %.1f %% | %.1f / %.1f / %.1f | %.3f |\n", 100.0 * (double)in_range / (double)n,
+           pct(mis, n, 0.5), pct(mis, n, 0.9), pct(mis, n, 0.99), 1e3 * sec / (double)n);
+    (void)nl;
+    free(col);
+}
+
+int
+main(int argc, char **argv)
+{
+    invnet_file *nf;
+    fwd_error err;
+    smp_config c;
+    smp_gen *g;
+    size_t n, nl, np, npts, i, j, k, nlm;
+    double *P, *C, *Z, *e_net, *e_ref, *e_lm, *m_net, *m_ref, *m_lm, t0, t_net = 0, t_ref = 0,
+                                                                         t_lm = 0;
+    size_t in_net = 0, in_ref = 0, in_lm = 0;
+    invnet_check_params cp = invnet_check_default();
+    invnet_inverter *vn, *vr;
+    fwd_workspace *w;
+    const double *x;
+
+    if (argc != 4 || atol(argv[3]) < 10) {
+        fprintf(stderr, "usage: bench_invert NET.h5 DIR COUNT\n");
+        return 2;
+    }
+    gsl_set_error_handler_off();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    openblas_set_num_threads(1);
+    nf = invnet_file_load(argv[1], &err);
+    if (nf == NULL) {
+        fprintf(stderr, "bench_invert: %s\n", err.msg);
+        return 1;
+    }
+    n = (size_t)atol(argv[3]);
+    nl = nf->samples.prior.n_layers;
+    np = 2 * nl - 1;
+    npts = fwd_geom_size(nf->geom);
+    x = fwd_geom_x(nf->geom);
+    memset(&c, 0, sizeof c);
+    c.geom = nf->geom;
+    c.prior = nf->samples.prior;
+    c.noise = 0.03;
+    c.seed = 7;
+    P = malloc(n * np * sizeof *P);
+    C = malloc(n * npts * sizeof *C);
+    Z = malloc(n * npts * sizeof *Z);
+    e_net = malloc(n * np * sizeof *e_net);
+    e_ref = malloc(n * np * sizeof *e_ref);
+    e_lm = malloc(n * np * sizeof *e_lm);
+    m_net = malloc(n * sizeof *m_net);
+    m_ref = malloc(n * sizeof *m_ref);
+    m_lm = malloc(n * sizeof *m_lm);
+    g = smp_gen_alloc(&c, 1, &err);
+    if (g == NULL || smp_gen_run(g, 0, n, P, C, Z, &err) != FWD_OK) {
+        fprintf(stderr, "bench_invert: %s\n", err.msg);
+        return 1;
+    }
+    /* the files, for the command-line timings */
+    for (i = 0; i < n; i++) {
+        char path[4096];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/s%06zu.csv", argv[2], i);
+        f = fopen(path, "w");
+        if (f == NULL) {
+            fprintf(stderr, "bench_invert: %s: cannot create\n", path);
+            return 1;
+        }
+        fprintf(f, "%s,rho_a_ohmm\n", fwd_method_xname(nf->samples.method));
+        for (k = 0; k < npts; k++)
+            fprintf(f, "%.10g,%.10g\n", x[k], Z[i * npts + k]);
+        fclose(f);
+    }
+    vn = invnet_inverter_alloc(nf, NULL, NULL);
+    cp.refine_iter = 30;
+    vr = invnet_inverter_alloc(nf, &cp, NULL);
+    w = fwd_workspace_alloc(nf->geom, NULL, NULL);
+    nlm = n < LM_MAX ? n : LM_MAX;
+    for (i = 0; i < n; i++) {
+        fwd_sounding s;
+        invnet_result r;
+        double p[2 * FWD_MAX_LAYERS], rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS], d[4096], s2 = 0;
+        size_t it;
+
+        memset(&s, 0, sizeof s);
+        s.method = nf->samples.method;
+        s.n = npts;
+        s.x = (double *)(uintptr_t)x;
+        s.rho_a = Z + i * npts;
+        strcpy(s.source, "bench");
+        t0 = now();
+        if (invnet_invert(vn, &s, &r, &err) != FWD_OK)
+            return fprintf(stderr, "bench_invert: %s\n", err.msg), 1;
+        t_net += now() - t0;
+        for (j = 0; j < np; j++)
+            e_net[i * np + j] =
+                fabs(log10(j < nl ? r.rho_ohmm[j] : r.thick_m[j - nl]) - P[i * np + j]);
+        m_net[i] = r.misfit_rms_pct;
+        in_net += r.in_range;
+        t0 = now();
+        if (invnet_invert(vr, &s, &r, &err) != FWD_OK)
+            return fprintf(stderr, "bench_invert: %s\n", err.msg), 1;
+        t_ref += now() - t0;
+        for (j = 0; j < np; j++)
+            e_ref[i * np + j] =
+                fabs(log10(j < nl ? r.rho_ohmm[j] : r.thick_m[j - nl]) - P[i * np + j]);
+        m_ref[i] = r.misfit_rms_pct;
+        in_ref += r.in_range;
+        if (i >= nlm)
+            continue;
+        /* classical: from a half-space, no prior bounds */
+        t0 = now();
+        invnet_lm_halfspace_start(&s, nl, p);
+        invnet_lm_fit(w, &s, nl, p, NULL, NULL, NULL, &it, NULL);
+        t_lm += now() - t0;
+        for (j = 0; j < np; j++) {
+            e_lm[i * np + j] = fabs(p[j] - P[i * np + j]);
+            if (j < nl)
+                rho[j] = pow(10, p[j]);
+            else
+                th[j - nl] = pow(10, p[j]);
+        }
+        fwd_eval(w, nl, rho, th, d, NULL);
+        for (k = 0; k < npts; k++)
+            s2 += pow((d[k] - s.rho_a[k]) / s.rho_a[k], 2);
+        m_lm[i] = 100 * sqrt(s2 / (double)npts);
+        in_lm += 1;
+        for (j = 0; j < np; j++) {
+            const smp_prior *pr = &nf->samples.prior;
+            double lo = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
+            double hi = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
+
+            if (p[j] < lo - 0.02 * (hi - lo) || p[j] > hi + 0.02 * (hi - lo)) {
+                in_lm -= 1;
+                break;
+            }
+        }
+    }
+    printf("## invert: quality on %zu soundings from the prior (seed 7, 3 %% noise), 1 thread\n\n",
+           n);
+    printf("| method | soundings |");
+    for (j = 0; j < np; j++)
+        printf(" %s%zu abs err log10 (median / p90) |", j < nl ? "rho" : "h",
+               j < nl ? j + 1 : j - nl + 1);
+    printf(" in range | misfit %% (p50 / p90 / p99) | ms per sounding |\n|---|---:|");
+    for (j = 0; j < np; j++)
+        printf("---:|");
+    printf("---:|---:|---:|\n");
+    row("net", n, np, nl, e_net, m_net, in_net, t_net);
+    row("net + LM refinement in the prior (--refine)", n, np, nl, e_ref, m_ref, in_ref, t_ref);
+    row("LM from a half-space (classical)", nlm, np, nl, e_lm, m_lm, in_lm, t_lm);
+    printf("\n'in range' for the classical LM: its model inside the prior (2 %% tolerance). "
+           "Noise is 3 %%: a misfit near 3 %% fits the data to the noise.\n");
+    fwd_workspace_free(w);
+    invnet_inverter_free(vr);
+    invnet_inverter_free(vn);
+    smp_gen_free(g);
+    invnet_file_free(nf);
+    free(m_lm);
+    free(m_ref);
+    free(m_net);
+    free(e_lm);
+    free(e_ref);
+    free(e_net);
+    free(Z);
+    free(C);
+    free(P);
+    return 0;
+}
