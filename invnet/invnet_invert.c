@@ -58,6 +58,7 @@ invnet_check_default(void)
     p.bound_tol = 0.02;
     p.misfit_noise_factor = 3;
     p.misfit_floor_pct = 5;
+    p.chi2_max = 4;
     p.segment_jump = 1.2;
     p.refine_iter = 0;
     return p;
@@ -287,7 +288,8 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
         fwd_error *err)
 {
     size_t i, nd = s->method == FWD_MT ? 2 * s->n : s->n;
-    double sum = 0, chi = 0;
+    double sum = 0, chi = 0, noise = v->nf->samples.noise;
+    double floor_l = noise / log(10.0), floor_p = noise * 90 / 3.14159265358979323846;
     int rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
 
     if (rc != FWD_OK)
@@ -297,14 +299,14 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
 
         sum += d * d;
         if (s->sd_log10 != NULL) {
-            double c = (log10(v->resp[i]) - log10(s->rho_a[i])) / s->sd_log10[i];
+            double c = (log10(v->resp[i]) - log10(s->rho_a[i])) / fmax(s->sd_log10[i], floor_l);
             chi += c * c;
         }
         if (s->method == FWD_MT) {
             d = (v->resp[s->n + i] - s->phase[i]) / 90;
             sum += d * d;
             if (s->sd_phase != NULL) {
-                double c = (v->resp[s->n + i] - s->phase[i]) / s->sd_phase[i];
+                double c = (v->resp[s->n + i] - s->phase[i]) / fmax(s->sd_phase[i], floor_p);
                 chi += c * c;
             }
         }
@@ -454,6 +456,8 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         invnet_result keep = *r;
 
         lp.max_iter = v->p.refine_iter;
+        lp.sd_log10_floor = nf->samples.noise / log(10.0);
+        lp.sd_phase_floor = nf->samples.noise * 90 / 3.14159265358979323846;
         memcpy(v->lm, v->params, v->np * sizeof(double));
         double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
 
@@ -476,7 +480,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->response = v->resp;
     r->misfit_max_pct =
         fmax(v->p.misfit_noise_factor * 100 * nf->samples.noise, v->p.misfit_floor_pct);
-    if (r->misfit_rms_pct > r->misfit_max_pct)
+    if (isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > r->misfit_max_pct)
         r->flags |= INVNET_FLAG_MISFIT;
 done:
     r->in_range = (r->flags & INVNET_RANGE_FLAGS) == 0;

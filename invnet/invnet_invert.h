@@ -54,8 +54,8 @@ typedef struct invnet_check_params {
      * range is at the bound [0.02]. */
     double bound_tol;
     /* high_misfit above max(misfit_noise_factor * 100 * noise, misfit_floor_pct) percent
-     * [3, 5]. */
-    double misfit_noise_factor, misfit_floor_pct;
+     * [3, 5]; or, for a sounding with errors, above chi2_max chi-square per datum [4]. */
+    double misfit_noise_factor, misfit_floor_pct, chi2_max;
     /* segment_jump when two Schlumberger segments differ by more than this factor [1.2]. */
     double segment_jump;
     /* Levenberg-Marquardt iterations refining the net's model against the sounding
@@ -72,15 +72,16 @@ typedef struct invnet_result {
     size_t n_layers;
     double rho_ohmm[FWD_MAX_LAYERS];
     double thick_m[FWD_MAX_LAYERS];
-    double misfit_rms_pct;  /* RMS of (f(m) - d) / d, phases as (f - d) / 90 degrees, percent */
-    double misfit_net_pct;  /* the same for the net's own model, before any refinement */
-    int refined;            /* the model is the net's, refined by Levenberg-Marquardt */
-    size_t lm_iterations;   /* iterations of that refinement */
-    double misfit_max_pct;  /* the high_misfit threshold used */
-    double chi2;            /* per datum, where the sounding has errors; NAN otherwise */
-    double d2;              /* squared Mahalanobis distance of the features */
-    double d2_max;          /* its threshold */
-    size_t n_outside;       /* features outside the per-feature training range */
+    double misfit_rms_pct; /* RMS of (f(m) - d) / d, phases as (f - d) / 90 degrees, percent */
+    double misfit_net_pct; /* the same for the net's own model, before any refinement */
+    int refined;           /* the model is the net's, refined by Levenberg-Marquardt */
+    size_t lm_iterations;  /* iterations of that refinement */
+    double misfit_max_pct; /* the high_misfit threshold used */
+    double chi2;      /* per datum, where the sounding has errors (raised to the training noise:
+                         noise / ln 10 in log10 rho_a, noise 90 / pi degrees); NAN otherwise */
+    double d2;        /* squared Mahalanobis distance of the features */
+    double d2_max;    /* its threshold */
+    size_t n_outside; /* features outside the per-feature training range */
     size_t n_extrapolated;  /* net points extrapolated */
     double max_jump;        /* largest Schlumberger segment factor (1: none) */
     const double *response; /* f(m) at the sounding's points (n, or 2n for MT: rho_a then

@@ -20,7 +20,7 @@ struct lm_ctx {
     const fwd_sounding *s;
     size_t nl;
     const double *start, *lo, *hi;
-    double max_step;
+    double max_step, floor_l, floor_p;
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
     double *resp; /* 2 n */
 };
@@ -35,6 +35,8 @@ invnet_lm_default(void)
     p.gtol = 1e-8;
     p.ftol = 1e-10;
     p.max_step = 4;
+    p.sd_log10_floor = 0;
+    p.sd_phase_floor = 0;
     return p;
 }
 
@@ -71,12 +73,14 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
     for (i = 0; i < s->n; i++) {
         double r = log(c->resp[i] / s->rho_a[i]);
 
-        gsl_vector_set(f, i, s->sd_log10 != NULL ? r / log(10.0) / s->sd_log10[i] : r);
+        gsl_vector_set(f, i,
+                       s->sd_log10 != NULL ? r / log(10.0) / fmax(s->sd_log10[i], c->floor_l) : r);
         if (s->method == FWD_MT) {
             double dphi = c->resp[s->n + i] - s->phase[i];
 
             gsl_vector_set(f, s->n + i,
-                           s->sd_phase != NULL ? dphi / s->sd_phase[i] : 2 * dphi * LM_PI / 180);
+                           s->sd_phase != NULL ? dphi / fmax(s->sd_phase[i], c->floor_p)
+                                               : 2 * dphi * LM_PI / 180);
         }
     }
     return GSL_SUCCESS;
@@ -122,6 +126,8 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     c.nl = n_layers;
     c.start = start;
     c.max_step = par.max_step;
+    c.floor_l = par.sd_log10_floor;
+    c.floor_p = par.sd_phase_floor;
     c.resp = malloc(2 * s->n * sizeof(double));
     fdf.f = residuals;
     fdf.df = NULL; /* forward differences */

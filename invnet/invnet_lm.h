@@ -7,7 +7,8 @@
  * Unknowns: the log10 parameters (fwd_model.h layout). Residuals: ln(f_i / d_i) for
  * apparent resistivities and 2 (phi_f - phi_d) in radians for MT phases (the phase error of
  * an impedance whose ln rho_a error is the same), or, when the sounding gives standard
- * errors, (log10 f_i - log10 d_i) / sd_i and (phi_f - phi_d) / sd_phi. Jacobian by forward
+ * errors, (log10 f_i - log10 d_i) / sd_i and (phi_f - phi_d) / sd_phi, each error raised to
+ * its floor. Jacobian by forward
  * differences; geodesic acceleration off; trust region with Marquardt scaling.
  */
 #ifndef INVNET_LM_H
@@ -25,6 +26,9 @@ typedef struct invnet_lm_params {
     double gtol;     /* gradient tolerance [1e-8] */
     double ftol;     /* cost tolerance [1e-10] */
     double max_step; /* largest |log10 parameter| change from the start, decades [4] */
+    /* Smallest standard errors used, where the sounding gives errors: of log10 rho_a and of
+     * the phase in degrees (an error floor, as MT practice applies) [0, 0]. */
+    double sd_log10_floor, sd_phase_floor;
 } invnet_lm_params;
 
 invnet_lm_params invnet_lm_default(void);

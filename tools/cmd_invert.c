@@ -38,6 +38,9 @@ static const char *const invert_usage =
     "  --refine             refine each model by Levenberg-Marquardt from the net's answer\n"
     "                       (at most 30 iterations), kept when it fits the data better\n"
     "  --misfit-max PCT     high_misfit threshold, percent [max(3 x training noise, 5 %)]\n"
+    "  --ref-rho R1,..,RN   a reference model drawn in every plot beside bpinv's (ohm-m),\n"
+    "  --ref-thick H1,..    with its thicknesses (m), e.g. a published interpretation\n"
+    "  --ref-label TEXT     its name in the plots [reference]\n"
     "  -j, --threads T      soundings inverted in parallel [all cores]\n"
     "  --force              replace the -o file if it exists\n"
     "  -q, --quiet          no summary on standard error\n"
@@ -50,7 +53,24 @@ static const char *const invert_usage =
     "\n"
     "example: bpinv invert net.h5 site1.csv site2.csv --plot plots/\n";
 
-enum { OPT_FORMAT = 256, OPT_PLOT, OPT_COMPONENT, OPT_MISFIT, OPT_REFINE, OPT_FORCE };
+enum {
+    OPT_FORMAT = 256,
+    OPT_PLOT,
+    OPT_COMPONENT,
+    OPT_MISFIT,
+    OPT_REFINE,
+    OPT_REF_RHO,
+    OPT_REF_THICK,
+    OPT_REF_LABEL,
+    OPT_FORCE
+};
+
+/* A reference model drawn beside bpinv's in the plots (e.g. a published interpretation). */
+struct ref_model {
+    double *rho, *thick;
+    size_t n, nt;
+    const char *label;
+};
 
 struct item {
     char *path;
@@ -268,7 +288,7 @@ write_json(FILE *f, const char *net, const struct list *l, size_t nl)
 
 /* The PNG of one sounding: observed points, the model's response on 120 points, the model. */
 static int
-plot_one(const char *dir, const struct item *it, const invnet_file *nf)
+plot_one(const char *dir, const struct item *it, const invnet_file *nf, const struct ref_model *ref)
 {
     const fwd_sounding *s = it->s;
     struct plot_sounding p;
@@ -301,6 +321,12 @@ plot_one(const char *dir, const struct item *it, const invnet_file *nf)
         p.thick_m = it->r.thick_m;
         p.misfit_pct = it->r.misfit_rms_pct;
     }
+    if (ref->n > 0) {
+        p.ref_layers = ref->n;
+        p.ref_rho = ref->rho;
+        p.ref_thick = ref->thick;
+        p.ref_label = ref->label;
+    }
     snprintf(path, sizeof path, "%s/%s.png", dir, base != NULL ? base + 1 : it->path);
     if (plot_sounding_png(path, &p, msg, sizeof msg) != 0) {
         cli_error("invert", "--plot: %s", msg);
@@ -320,13 +346,17 @@ cmd_invert(int argc, char **argv)
                                              {"component", required_argument, NULL, OPT_COMPONENT},
                                              {"misfit-max", required_argument, NULL, OPT_MISFIT},
                                              {"refine", no_argument, NULL, OPT_REFINE},
+                                             {"ref-rho", required_argument, NULL, OPT_REF_RHO},
+                                             {"ref-thick", required_argument, NULL, OPT_REF_THICK},
+                                             {"ref-label", required_argument, NULL, OPT_REF_LABEL},
                                              {"threads", required_argument, NULL, 'j'},
                                              {"force", no_argument, NULL, OPT_FORCE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *format = "csv", *output = NULL, *plotdir = NULL, *comp_s = NULL, *misfit_s = NULL,
-               *threads_s = NULL, *net_path;
+               *threads_s = NULL, *net_path, *ref_rho_s = NULL, *ref_thick_s = NULL;
+    struct ref_model ref = {NULL, NULL, 0, 0, "reference"};
     invnet_check_params cp = invnet_check_default();
     fwd_component comp = FWD_COMP_DET;
     struct list l = {NULL, 0, 0};
@@ -364,6 +394,15 @@ cmd_invert(int argc, char **argv)
         case OPT_REFINE:
             cp.refine_iter = 30;
             break;
+        case OPT_REF_RHO:
+            ref_rho_s = optarg;
+            break;
+        case OPT_REF_THICK:
+            ref_thick_s = optarg;
+            break;
+        case OPT_REF_LABEL:
+            ref.label = optarg;
+            break;
         case OPT_FORCE:
             force = 1;
             break;
@@ -391,6 +430,19 @@ cmd_invert(int argc, char **argv)
         bad = 1;
     if (threads_s != NULL && cli_parse_long("invert", "-j/--threads", threads_s, 1, 1024, &threads))
         bad = 1;
+    if (ref_rho_s != NULL && cli_parse_list("invert", "--ref-rho", ref_rho_s, &ref.rho, &ref.n))
+        bad = 1;
+    if (ref_thick_s != NULL &&
+        cli_parse_list("invert", "--ref-thick", ref_thick_s, &ref.thick, &ref.nt))
+        bad = 1;
+    if (!bad && (ref.rho != NULL || ref.thick != NULL) &&
+        (ref.rho == NULL || ref.nt + 1 != ref.n || ref.n > FWD_MAX_LAYERS)) {
+        cli_error("invert",
+                  "--ref-rho, --ref-thick: expected N resistivities and N-1 thicknesses "
+                  "(N <= %d), got %zu and %zu",
+                  FWD_MAX_LAYERS, ref.n, ref.nt);
+        bad = 1;
+    }
     if (optind >= argc) {
         cli_error("invert", "expected a net file and soundings; try 'bpinv invert --help'");
         bad = 1;
@@ -398,8 +450,11 @@ cmd_invert(int argc, char **argv)
         cli_error("invert", "expected at least one sounding after %s", argv[optind]);
         bad = 1;
     }
-    if (bad)
+    if (bad) {
+        free(ref.rho);
+        free(ref.thick);
         return CLI_USAGE;
+    }
     if (misfit_s != NULL) {
         cp.misfit_noise_factor = 0;
         cp.misfit_floor_pct = misfit;
@@ -407,18 +462,18 @@ cmd_invert(int argc, char **argv)
     net_path = argv[optind];
     if (output != NULL && !force && access(output, F_OK) == 0) {
         cli_error("invert", "%s: exists (use --force to replace it)", output);
-        return CLI_FAIL;
+        goto done;
     }
     if (plotdir != NULL && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", plotdir,
                   strerror(errno));
-        return CLI_FAIL;
+        goto done;
     }
     t0 = cli_now();
     nf = invnet_file_load(net_path, &err);
     if (nf == NULL) {
         cli_error("invert", "%s", err.msg);
-        return CLI_FAIL;
+        goto done;
     }
     for (k = optind + 1; k < argc; k++)
         if (add_operand(&l, argv[k]) != 0) {
@@ -525,7 +580,8 @@ cmd_invert(int argc, char **argv)
     }
     if (plotdir != NULL)
         for (i = 0; i < l.n; i++)
-            if (l.v[i].s != NULL && l.v[i].err[0] == '\0' && plot_one(plotdir, &l.v[i], nf) != 0)
+            if (l.v[i].s != NULL && l.v[i].err[0] == '\0' &&
+                plot_one(plotdir, &l.v[i], nf, &ref) != 0)
                 n_bad++;
     if (!quiet && isatty(STDERR_FILENO))
         fprintf(stderr,
@@ -544,5 +600,7 @@ done:
     }
     free(l.v);
     invnet_file_free(nf);
+    free(ref.rho);
+    free(ref.thick);
     return rc;
 }

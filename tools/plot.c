@@ -132,7 +132,8 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, depth = 0;
     double rlo = INFINITY, rhi = -INFINITY, zmin, zmax;
     PLFLT px[FWD_MAX_POINTS > 4096 ? 4096 : FWD_MAX_POINTS], py[4096];
-    char title[512], xlab[64];
+    char title[1400], xlab[64], station[1200];
+    const char *base;
     size_t i, j, n;
     FILE *probe;
 
@@ -169,9 +170,9 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
         rhi = yhi;
     }
     decades(&rlo, &rhi);
-    zmin = p->n_layers > 0 ? fmin(p->thick_m[0], 1.0) / 2 : 0.5;
+    zmin = p->n_layers > 1 ? p->thick_m[0] / 3 : 0.5;
     if (p->ref_layers > 1)
-        zmin = fmin(zmin, p->ref_thick[0] / 2);
+        zmin = fmin(zmin, p->ref_thick[0] / 3);
     zmin = pow(10, floor(log10(fmax(zmin, 1e-3))));
     zmax = pow(10, ceil(log10(fmax(depth * 3, 10 * zmin))));
 
@@ -190,7 +191,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
 
     /* data panel */
     pl.col0(1);
-    pl.vpor(0.08, mt ? 0.36 : 0.56, 0.14, 0.84);
+    pl.vpor(0.08, mt ? 0.36 : 0.56, 0.12, 0.80);
     pl.wind(xlo, xhi, ylo, yhi);
     pl.col0(4);
     pl.box("ghl", 0, 0, "ghl", 0, 0);
@@ -226,7 +227,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     /* MT phase panel */
     if (mt) {
         pl.col0(1);
-        pl.vpor(0.42, 0.66, 0.14, 0.84);
+        pl.vpor(0.42, 0.66, 0.12, 0.80);
         pl.wind(xlo, xhi, 0, 90);
         pl.col0(4);
         pl.box("ghl", 0, 0, "g", 0, 0);
@@ -254,7 +255,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
 
     /* model panel: resistivity against depth, depth down */
     pl.col0(1);
-    pl.vpor(mt ? 0.74 : 0.66, 0.97, 0.14, 0.84);
+    pl.vpor(mt ? 0.74 : 0.66, 0.97, 0.12, 0.80);
     pl.wind(rlo, rhi, log10(zmax), log10(zmin)); /* depth grows downwards */
     pl.col0(4);
     pl.box("ghl", 0, 0, "ghl", 0, 0);
@@ -265,7 +266,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
         pl.col0(3);
         pl.width(2);
         draw_model(p->ref_layers, p->ref_rho, p->ref_thick, zmin, zmax);
-        pl.mtex("t", 2.4, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
+        pl.mtex("t", 2.8, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
     }
     if (p->n_layers > 0) {
         pl.col0(2);
@@ -279,11 +280,17 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     pl.col0(1);
     pl.vpor(0.0, 1.0, 0.0, 1.0);
     pl.wind(0, 1, 0, 1);
+    base = strrchr(s->source, '/');
+    base = base != NULL ? base + 1 : s->source;
+    if (strcmp(base, s->name) != 0)
+        snprintf(station, sizeof station, "%s, station %s", base, s->name);
+    else
+        snprintf(station, sizeof station, "%s", base);
     if (p->n_layers > 0)
-        snprintf(title, sizeof title, "%s (%s): %zu layers, misfit %.1f %%", s->name,
+        snprintf(title, sizeof title, "%s (%s): %zu layers, misfit %.1f %%", station,
                  fwd_method_name(s->method), p->n_layers, p->misfit_pct);
     else
-        snprintf(title, sizeof title, "%s (%s): not inverted", s->name, fwd_method_name(s->method));
+        snprintf(title, sizeof title, "%s (%s): not inverted", station, fwd_method_name(s->method));
     pl.schr(0, 1.1);
     pl.ptex(0.5, 0.955, 1, 0, 0.5, title);
     pl.schr(0, 0.85);

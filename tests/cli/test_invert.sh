@@ -110,6 +110,11 @@ expect_fail 2 "--format xml" '--format: expected csv or json, got "xml"' invert 
 expect_fail 2 "--component zz" '--component: expected det, xy or yx, got "zz"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --component zz
 expect_fail 2 "-j 0" "-j/--threads" invert "$TMP/net.h5" "$TMP/snd/a.csv" -j 0
 expect_fail 2 "--misfit-max -1" "--misfit-max" invert "$TMP/net.h5" "$TMP/snd/a.csv" --misfit-max -1
+expect_fail 2 "--ref-rho without --ref-thick" "expected N resistivities and N-1 thicknesses" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --ref-rho 10,20 --plot "$TMP/png"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png2" --ref-rho 100,20,300 --ref-thick 4,15 \
+    --ref-label "true model"
+[ "$rc" -eq 0 ] && [ -s "$TMP/png2/a.csv.png" ] && ok || bad "--ref-rho plot: exit $rc"
 expect_fail 2 "unknown option" "--frobnicate" invert "$TMP/net.h5" "$TMP/snd/a.csv" --frobnicate
 run invert --help
 [ "$rc" -eq 0 ] && grep -q "^usage: bpinv invert NET.h5 SOUNDING" "$TMP/out" && ok || bad "--help"
