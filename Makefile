@@ -139,10 +139,7 @@ endif
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert
-	$(BUILD)/bench_forward
-	sh tests/bench/bench_samples.sh $(BPINV)
-	sh tests/bench/bench_train.sh $(BPINV) $(BUILD)/bench_train
-	sh tests/bench/bench_invert.sh $(BPINV) $(BUILD)/bench_invert
+	sh tests/bench/run.sh $(BUILD)
 
 # The optional peers the benchmarks compare with (large: PyTorch is ~1 GB installed).
 bench-peers:
