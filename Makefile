@@ -132,6 +132,7 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	sh tests/cli/test_samples.sh $(BPINV)
 	sh tests/cli/test_train.sh $(BPINV)
 	sh tests/cli/test_invert.sh $(BPINV)
+	sh tests/cli/test_help.sh $(BPINV)
 # the README's tutorial trains two full nets: too slow under the sanitizers, run without
 ifneq ($(SANITIZE),1)
 	sh tests/cli/test_tutorial.sh $(BPINV)
