@@ -44,6 +44,7 @@ TFWD_SRC  := $(wildcard tests/forward/*.c)
 BENCH_SRC := tests/bench/bench_forward.c
 BTRAIN_SRC := tests/bench/bench_train.c
 BINV_SRC  := tests/bench/bench_invert.c
+BGROW_SRC := tests/bench/bench_growth.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -55,6 +56,7 @@ TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)
+BGROW_OBJ := $(BGROW_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
@@ -114,6 +116,9 @@ $(BUILD)/bench_train: $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 $(BUILD)/bench_invert: $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
+$(BUILD)/bench_growth: $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
 # Installs the Debian packages the build and tests need (as root, or says how).
 deps:
 	@sh tools/deps.sh
@@ -139,7 +144,8 @@ ifneq ($(SANITIZE),1)
 endif
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert
+	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert \
+		$(BUILD)/bench_growth
 	sh tests/bench/run.sh $(BUILD)
 
 # The optional peers the benchmarks compare with (large: PyTorch is ~1 GB installed).
@@ -160,4 +166,4 @@ clean:
 	rm -rf build build-san bpinv
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d)

@@ -40,4 +40,17 @@ for opt in "-j 2" "-j 1" "-j 2 --refine" "-j 1 --refine"; do
                n, o, n / (t1 - t0), t1 - t0, o == "-j 2" ? ">= 20,000/s" : "-" }'
 done
 echo
+echo "## cost growth: invert against the batch size (-j 2, whole process)"
+echo
+echo "| soundings | seconds | soundings/s |"
+echo "|---:|---:|---:|"
+for b in 1 10 100 1000 "$N"; do
+    mkdir "$TMP/b$b"
+    ls "$TMP/snd" | head -n "$b" | while read -r f; do ln -s "$TMP/snd/$f" "$TMP/b$b/$f"; done
+    t0=$(now)
+    "$BPINV" invert "$TMP/net.h5" "$TMP/b$b" -j 2 -q -o "$TMP/b$b.csv" || exit 1
+    t1=$(now)
+    awk -v t0="$t0" -v t1="$t1" -v n="$b" 'BEGIN { printf "| %d | %.3f | %.0f |\n", n, t1 - t0, n / (t1 - t0) }'
+done
+echo
 cat "$TMP/quality.md"
