@@ -33,6 +33,12 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --refine
 awk -F, 'NR == 2 { exit !($10 < 1 && $12 == "true") }' "$TMP/out" && ok ||
     bad "--refine: misfit not below 1 %: $(cat "$TMP/out")"
 
+# --- the same results for any thread count (all but the time_ms column) ---------------------
+for j in 1 3; do
+    "$BPINV" invert "$TMP/net.h5" "$TMP/snd" "$TMP/snd/a.csv" --refine -j $j | sed 's/,[0-9.]*$//' >"$TMP/j$j.csv"
+done
+cmp -s "$TMP/j1.csv" "$TMP/j3.csv" && ok || bad "-j1 and -j3 results differ"
+
 # --- JSON ------------------------------------------------------------------------------------
 run invert "$TMP/net.h5" "$TMP/snd" --format json
 [ "$rc" -eq 0 ] && ok || bad "json: exit $rc: $(cat "$TMP/err")"
