@@ -14,8 +14,6 @@
 #include "forward/fwd_internal.h"
 #include "forward/fwd_sounding.h"
 
-/* Largest EDI file read, bytes. */
-#define EDI_MAX_BYTES (64u << 20)
 /* Most blocks an EDI file may have. */
 #define EDI_MAX_BLOCKS 256
 
@@ -262,7 +260,7 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
 {
     char *buf = NULL, *f[MAX_FIELDS], comment[1024] = "";
     int col[COL_N], header = 0, c;
-    size_t lineno = 0, nf, k, cap = 64, need = 0, bufcap = 0;
+    size_t lineno = 0, nf, k, cap = 64, need = 0, bufcap = 0, comment_line = 0, nf0 = 0;
     ssize_t len;
     fwd_method m = expect, hm = expect;
     fwd_sounding *s = NULL;
@@ -295,6 +293,7 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
             if (q == hash && s == NULL && !header) {
                 /* a whole-line comment before the data: maybe the column names */
                 snprintf(comment, sizeof comment, "%s", hash + 1);
+                comment_line = lineno;
                 comment[strcspn(comment, "\r\n")] = '\0';
             }
             *hash = '\0';
@@ -335,9 +334,18 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                 size_t cn = split(comment, cf, MAX_FIELDS);
                 int ccol[COL_N];
 
-                if (cn > 0 && header_columns(cf, cn, expect, ccol) == expect && complete(ccol, m)) {
+                fwd_method cm = cn > 0 ? header_columns(cf, cn, expect, ccol) : expect;
+
+                if (cn > 0 && cm == expect && complete(ccol, m)) {
                     memcpy(col, ccol, sizeof col);
                     header = 1;
+                } else if (cn > 0 && cm != expect && complete(ccol, cm)) {
+                    fwd_fail(err, FWD_EINVAL,
+                             "%s:%zu: columns: this is a %s sounding (the comment above its "
+                             "first reading names %s columns), expected %s",
+                             path, comment_line, fwd_method_name(cm), fwd_method_name(cm),
+                             fwd_method_name(expect));
+                    goto fail;
                 }
             }
         }
@@ -365,9 +373,11 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
             if (col[COL_FREQ] >= 0)
                 colname[COL_X] = colname[COL_FREQ];
         }
-        if (nf < need) {
-            fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields, got %zu", path, lineno, need,
-                     nf);
+        if (nf0 == 0)
+            nf0 = nf;
+        if (nf < need || (!header && nf != nf0)) {
+            fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu", path, lineno,
+                     header ? need : nf0, header ? "" : " (as the first reading)", nf);
             goto fail;
         }
         if (s->n == cap) {
@@ -423,7 +433,14 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                 s->rho_a[s->n] = v;
                 break;
             case COL_PHASE:
-                s->phase[s->n] = v;
+                if (v < -180 || v > 180) {
+                    fwd_fail(err, FWD_EFORMAT,
+                             "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\"", path,
+                             lineno, f[col[c]]);
+                    goto fail;
+                }
+                /* a yx phase given in the third quadrant is brought to the first */
+                s->phase[s->n] = v < -90 ? v + 180 : v;
                 break;
             case COL_SDL:
                 s->sd_log10[s->n] = v;
@@ -495,6 +512,15 @@ edi_find(const struct edi *e, const char *name)
     return NULL;
 }
 
+/* A block of values: frequencies, impedances, apparent resistivities, phases, tippers,
+ * rotations. */
+static int
+data_block(const char *name)
+{
+    return strncmp(name, "FREQ", 4) == 0 || name[0] == 'Z' || strncmp(name, "RHO", 3) == 0 ||
+           strncmp(name, "PHS", 3) == 0 || name[0] == 'T' || strncmp(name, "ROT", 3) == 0;
+}
+
 /* Reads the blocks of an EDI file: every '>' line starts one; the numbers after it (until
  * the next '>') are its values; HEAD lines give DATAID and EMPTY. */
 static int
@@ -558,8 +584,9 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
             }
             continue;
         }
-        /* numbers of a data block; text in other blocks is not ours to read */
-        if (!(isdigit((unsigned char)*p) || *p == '-' || *p == '+' || *p == '.'))
+        /* numbers of a data block; the text of other blocks (INFO, MTSECT, ...) is not
+         * ours to read */
+        if (!data_block(cur->name))
             continue;
         while (*p != '\0') {
             double v;
@@ -636,7 +663,8 @@ read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
     static const char *zn[8] = {"ZXXR", "ZXXI", "ZXYR", "ZXYI", "ZYXR", "ZYXI", "ZYYR", "ZYYI"};
     struct edi e;
     const struct edi_block *fb, *zb[8] = {NULL};
-    const double *var_xy, *var_yx, *rho[2] = {NULL}, *phs[2] = {NULL}, *rerr[2], *perr[2];
+    const double *var_xy, *var_yx, *rho[2] = {NULL}, *phs[2] = {NULL}, *rerr[2] = {NULL},
+                                   *perr[2] = {NULL};
     fwd_sounding *s = NULL;
     size_t nf, i, k;
     int use_z, has_diag, has_err;
@@ -810,53 +838,101 @@ fail:
     return NULL;
 }
 
-/* An EDI file: named *.edi, or its first non-blank line is >HEAD. */
+/* An EDI file: named *.edi, or its first non-blank characters are >HEAD. */
 static int
-is_edi(const char *path, FILE *fp)
+is_edi(const char *path, const char *text)
 {
     size_t n = strlen(path);
-    int c;
 
     if (n > 4 && (strcmp(path + n - 4, ".edi") == 0 || strcmp(path + n - 4, ".EDI") == 0))
         return 1;
-    while ((c = getc(fp)) != EOF && isspace(c))
-        continue;
-    if (c == '>') {
-        char w[5] = {0};
-
-        if (fread(w, 1, 4, fp) == 4 && strcmp(w, "HEAD") == 0) {
-            rewind(fp);
-            return 1;
-        }
-    }
-    rewind(fp);
-    return 0;
+    while (isspace((unsigned char)*text))
+        text++;
+    return strncmp(text, ">HEAD", 5) == 0;
 }
 
-fwd_sounding *
-fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_error *err)
+/*
+ * The whole file in memory (at most FWD_SOUNDING_MAX_BYTES; a pipe works too), without a
+ * UTF-8 byte-order mark; *len its length. NULL with err set.
+ */
+static char *
+slurp(const char *path, size_t *len, fwd_error *err)
 {
-    FILE *fp = fopen(path, "r");
-    fwd_sounding *s;
+    FILE *fp = fopen(path, "rb");
+    size_t cap = 65536, n = 0;
+    char *buf = NULL, *nb;
 
     if (fp == NULL) {
         fwd_fail(err, FWD_EIO, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    if (is_edi(path, fp)) {
-        if (expect != FWD_MT) {
-            fwd_fail(err, FWD_EINVAL,
-                     "%s: this is an EDI (magnetotelluric) file, expected a %s "
-                     "sounding",
-                     path, fwd_method_name(expect));
-            fclose(fp);
-            return NULL;
+    for (;;) {
+        if ((nb = realloc(buf, cap + 1)) == NULL) {
+            fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+            goto fail;
         }
-        s = read_edi(path, fp, comp, err);
+        buf = nb;
+        n += fread(buf + n, 1, cap - n, fp);
+        if (n < cap)
+            break;
+        if (cap >= FWD_SOUNDING_MAX_BYTES) {
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s: expected a sounding file of at most %d MiB, got a larger one", path,
+                     FWD_SOUNDING_MAX_BYTES >> 20);
+            goto fail;
+        }
+        cap = 2 * cap < FWD_SOUNDING_MAX_BYTES ? 2 * cap : FWD_SOUNDING_MAX_BYTES;
+    }
+    if (ferror(fp)) {
+        fwd_fail(err, FWD_EIO, "%s: read error: %s", path, strerror(errno));
+        goto fail;
+    }
+    fclose(fp);
+    buf[n] = '\0';
+    if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+        memmove(buf, buf + 3, n - 2);
+        n -= 3;
+    }
+    *len = n;
+    return buf;
+fail:
+    fclose(fp);
+    free(buf);
+    return NULL;
+}
+
+fwd_sounding *
+fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_error *err)
+{
+    size_t len;
+    char *text = slurp(path, &len, err);
+    fwd_sounding *s = NULL;
+    FILE *fp;
+
+    if (text == NULL)
+        return NULL;
+    if (len == 0) {
+        fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got none (an empty file)",
+                 path, FWD_SOUNDING_MIN_POINTS);
+        free(text);
+        return NULL;
+    }
+    fp = fmemopen(text, len, "r");
+    if (fp == NULL) {
+        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+    } else if (is_edi(path, text)) {
+        if (expect != FWD_MT)
+            fwd_fail(err, FWD_EINVAL,
+                     "%s: this is an EDI (magnetotelluric) file, expected a %s sounding", path,
+                     fwd_method_name(expect));
+        else
+            s = read_edi(path, fp, comp, err);
     } else {
         s = read_text(path, fp, expect, err);
     }
-    fclose(fp);
+    if (fp != NULL)
+        fclose(fp);
+    free(text);
     return s;
 }
 

@@ -26,6 +26,8 @@
 
 /* Fewest points a sounding may have. */
 #define FWD_SOUNDING_MIN_POINTS 3
+/* Largest sounding file read, bytes. */
+#define FWD_SOUNDING_MAX_BYTES (64 << 20)
 /* Longest line of a text sounding, bytes. */
 #define FWD_SOUNDING_MAX_LINE 65536
 

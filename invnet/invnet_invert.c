@@ -30,7 +30,8 @@ struct invnet_inverter {
     double *feat, *params, *data; /* the net's input (nd_net) and output (np) */
     double *lm;                   /* the refined parameters (np) */
     double *lx, *ly, *lp;         /* the merged curve: log10 x, log10 rho_a, phase */
-    double *seg, *resp;           /* segment scratch; f(m) at the sounding's points */
+    double *seg, *resp;           /* log10 shift of each point's segment; f(m) at the points */
+    double *rsh;                  /* the observed rho_a with the segment shifts applied */
     size_t cap;                   /* room of the per-point arrays */
     struct cached c[CACHE];
     unsigned long tick;
@@ -77,6 +78,7 @@ invnet_inverter_free(invnet_inverter *v)
     }
     gsl_interp_accel_free(v->acc);
     free(v->resp);
+    free(v->rsh);
     free(v->seg);
     free(v->lp);
     free(v->ly);
@@ -120,7 +122,7 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
 static int
 reserve(invnet_inverter *v, size_t n)
 {
-    double *a[5];
+    double *a[6];
     int k;
 
     if (n <= v->cap)
@@ -140,7 +142,10 @@ reserve(invnet_inverter *v, size_t n)
     a[4] = realloc(v->resp, 2 * n * sizeof(double));
     if (a[4] != NULL)
         v->resp = a[4];
-    for (k = 0; k < 5; k++)
+    a[5] = realloc(v->rsh, n * sizeof(double));
+    if (a[5] != NULL)
+        v->rsh = a[5];
+    for (k = 0; k < 6; k++)
         if (a[k] == NULL)
             return FWD_ENOMEM;
     v->cap = n;
@@ -197,6 +202,8 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double *jump)
     double mn_done = -1;
 
     *jump = 1;
+    for (i = 0; i < n; i++)
+        v->seg[i] = 0;
     if (s->mn2 == NULL) {
         for (i = 0; i < n; i++) {
             v->lx[i] = log10(s->x[i]);
@@ -238,6 +245,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double *jump)
                 continue;
             lx = log10(s->x[i]);
             ly = log10(s->rho_a[i]) + shift;
+            v->seg[i] = shift;
             for (j = 0; j < m0 && v->lx[j] != lx; j++)
                 continue;
             if (j < m0) {
@@ -259,19 +267,21 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double *jump)
 }
 
 /* log10 rho_a (and phase) of the merged curve at log10 x = t; extrapolated beyond its ends
- * along the end slope (clamped to the +-1 a layered earth allows in log-log) or flat. */
+ * along the end slope (clamped to what a layered earth allows in log-log) or flat. */
 static void
 resample(invnet_inverter *v, gsl_interp *ir, gsl_interp *ip, size_t m, double t, double *ly,
          double *ph)
 {
     const double *x = v->lx, *y = v->ly;
-    double slope;
+    double slope, lo_slope = ip != NULL ? -1 : -3;
 
     if (t < x[0] || t > x[m - 1]) {
         size_t a = t < x[0] ? 0 : m - 2;
 
         slope = (y[a + 1] - y[a]) / (x[a + 1] - x[a]);
-        slope = slope > 1 ? 1 : slope < -1 ? -1 : slope;
+        /* MT rho_a slopes lie in [-1, 1] (phase 90..0 degrees); a DC curve rises at most
+         * like AB/2 but may fall faster (about -3 over a good conductor) */
+        slope = slope > 1 ? 1 : slope < lo_slope ? lo_slope : slope;
         *ly = t < x[0] ? y[0] + slope * (t - x[0]) : y[m - 1] + slope * (t - x[m - 1]);
         if (ph != NULL)
             *ph = t < x[0] ? v->lp[0] : v->lp[m - 1];
@@ -317,9 +327,9 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
     return FWD_OK;
 }
 
-/* The prior's box in log10, widened by the bound tolerance on each side. */
+/* The prior's box in log10, widened by tol of each range on each side. */
 static void
-prior_box(const invnet_inverter *v, double *lo, double *hi)
+prior_box(const invnet_inverter *v, double tol, double *lo, double *hi)
 {
     const smp_prior *pr = &v->nf->samples.prior;
     size_t nl = pr->n_layers, j;
@@ -328,19 +338,19 @@ prior_box(const invnet_inverter *v, double *lo, double *hi)
         double a = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
         double b = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
 
-        lo[j] = a - v->p.bound_tol * (b - a);
-        hi[j] = b + v->p.bound_tol * (b - a);
+        lo[j] = a - tol * (b - a);
+        hi[j] = b + tol * (b - a);
     }
 }
 
-/* Whether log10 parameters p lie outside the prior's box by more than the tolerance. */
+/* Whether a parameter of p lies beyond the prior's box widened by tol of its range. */
 static int
-beyond_prior(const invnet_inverter *v, const double *p)
+beyond_box(const invnet_inverter *v, const double *p, double tol)
 {
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
     size_t j;
 
-    prior_box(v, lo, hi);
+    prior_box(v, tol, lo, hi);
     for (j = 0; j < v->np; j++)
         if (p[j] < lo[j] || p[j] > hi[j])
             return 1;
@@ -372,6 +382,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     gsl_interp *ir = NULL, *ip = NULL;
     fwd_workspace *fw;
     fwd_geom *g;
+    fwd_sounding sv;
     int rc = FWD_OK;
 
     memset(r, 0, sizeof *r);
@@ -435,11 +446,17 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc != FWD_OK)
         goto done;
     r->inverted = 1;
-    if (beyond_prior(v, v->params))
+    if (beyond_box(v, v->params, v->p.bound_tol))
         r->flags |= INVNET_FLAG_BOUND;
     set_model(r, v->params);
 
-    /* (5) the physics check, where the sounding was measured */
+    /* (5) the physics check, where the sounding was measured (each reading at its own AB/2
+     * and MN/2), against the data as joined: each segment shifted as the net saw it */
+    for (k = 0; k < s->n; k++)
+        v->rsh[k] = s->rho_a[k] * pow(10, v->seg[k]);
+    sv = *s;
+    sv.rho_a = v->rsh;
+    s = &sv;
     g = fwd_sounding_geom(s, err);
     fw = g != NULL ? workspace_for(v, g, err) : NULL;
     if (fw == NULL) {
@@ -461,7 +478,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         memcpy(v->lm, v->params, v->np * sizeof(double));
         double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
 
-        prior_box(v, lo, hi);
+        prior_box(v, 0, lo, hi);
         if (invnet_lm_fit(fw, s, nl, v->lm, lo, hi, &lp, &r->lm_iterations, NULL) == FWD_OK) {
             set_model(r, v->lm);
             rc = physics(v, fw, s, r, err);
@@ -478,6 +495,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         }
     }
     r->response = v->resp;
+    r->observed = v->rsh;
     r->misfit_max_pct =
         fmax(v->p.misfit_noise_factor * 100 * nf->samples.noise, v->p.misfit_floor_pct);
     if (isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > r->misfit_max_pct)

@@ -86,6 +86,8 @@ typedef struct invnet_result {
     double max_jump;        /* largest Schlumberger segment factor (1: none) */
     const double *response; /* f(m) at the sounding's points (n, or 2n for MT: rho_a then
                                phase); borrowed from the inverter until its next use */
+    const double *observed; /* the apparent resistivities f(m) is compared with: the data,
+                               Schlumberger segments shifted as joined; borrowed likewise */
 } invnet_result;
 
 /* What one thread needs to invert soundings with one net. */

@@ -72,15 +72,21 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
         return GSL_EDOM;
     for (i = 0; i < s->n; i++) {
         double r = log(c->resp[i] / s->rho_a[i]);
+        /* errors: as given (raised to the floors); a missing one from the other, through the
+         * impedance error e: sd log10 rho_a = 2 e / ln 10, sd phase = e radians */
+        double sl = s->sd_log10 != NULL ? fmax(s->sd_log10[i], c->floor_l)
+                    : s->sd_phase != NULL
+                        ? fmax(s->sd_phase[i], c->floor_p) * LM_PI / 90 / log(10.0)
+                        : 0;
 
-        gsl_vector_set(f, i,
-                       s->sd_log10 != NULL ? r / log(10.0) / fmax(s->sd_log10[i], c->floor_l) : r);
+        gsl_vector_set(f, i, sl > 0 ? r / log(10.0) / sl : r);
         if (s->method == FWD_MT) {
             double dphi = c->resp[s->n + i] - s->phase[i];
+            double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p)
+                        : sl > 0            ? sl * log(10.0) / 2 * 180 / LM_PI
+                                            : 0;
 
-            gsl_vector_set(f, s->n + i,
-                           s->sd_phase != NULL ? dphi / fmax(s->sd_phase[i], c->floor_p)
-                                               : 2 * dphi * LM_PI / 180);
+            gsl_vector_set(f, s->n + i, sp > 0 ? dphi / sp : 2 * dphi * LM_PI / 180);
         }
     }
     return GSL_SUCCESS;

@@ -3,6 +3,7 @@
  * cmd_invert.c - `bpinv invert`: field soundings through a trained net, with range flags,
  * the physics check, CSV or JSON, and plots.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -30,7 +31,8 @@ static const char *const invert_usage =
     "computing the model's response where the sounding was measured.\n"
     "\n"
     "  SOUNDING             a text sounding (csv, tab or space separated) or an EDI file\n"
-    "                       (MT); a directory stands for the files in it\n"
+    "                       (MT); a directory stands for its .csv, .txt, .dat, .tsv and\n"
+    "                       .edi files\n"
     "  --format csv|json    output format [csv]\n"
     "  -o, --output PATH    write the results to PATH instead of standard output\n"
     "  --plot DIR           write one PNG per sounding into DIR (made if missing)\n"
@@ -77,6 +79,7 @@ struct item {
     fwd_sounding *s;
     invnet_result r;
     double *resp; /* f(m) at the sounding's points, kept for the plot */
+    double *obs;  /* the data as compared, Schlumberger segments joined, for the plot */
     double time_ms;
     char err[FWD_ERROR_MSG_SIZE];
 };
@@ -106,10 +109,22 @@ list_add(struct list *l, const char *path)
     return 0;
 }
 
+/* The files a directory operand stands for: sounding files by their extension. */
 static int
 visible(const struct dirent *d)
 {
-    return d->d_name[0] != '.';
+    static const char *const ext[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
+    size_t n = strlen(d->d_name), k, j;
+
+    if (d->d_name[0] == '.' || n < 5)
+        return 0;
+    for (k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+        for (j = 0; j < 4 && tolower((unsigned char)d->d_name[n - 4 + j]) == ext[k][j]; j++)
+            continue;
+        if (j == 4)
+            return 1;
+    }
+    return 0;
 }
 
 /* Adds path, or the regular files of directory path in name order. */
@@ -129,7 +144,9 @@ add_operand(struct list *l, const char *path)
         return -2;
     }
     for (k = 0; k < n; k++) {
-        snprintf(buf, sizeof buf, "%s/%s", path, names[k]->d_name);
+        /* no double slash when the operand ends with one */
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)(strlen(path) - (path[strlen(path) - 1] == '/')),
+                 path, names[k]->d_name);
         if (rc == 0 && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
             rc = list_add(l, buf);
         free(names[k]);
@@ -288,7 +305,8 @@ write_json(FILE *f, const char *net, const struct list *l, size_t nl)
 
 /* The PNG of one sounding: observed points, the model's response on 120 points, the model. */
 static int
-plot_one(const char *dir, const struct item *it, const invnet_file *nf, const struct ref_model *ref)
+plot_one(const char *dir, const struct item *it, const invnet_file *nf, const struct ref_model *ref,
+         size_t index, int force)
 {
     const fwd_sounding *s = it->s;
     struct plot_sounding p;
@@ -303,6 +321,7 @@ plot_one(const char *dir, const struct item *it, const invnet_file *nf, const st
 
     memset(&p, 0, sizeof p);
     p.s = s;
+    p.rho_obs = it->obs;
     p.flags = flag_list(it->r.flags, ", ", fl, sizeof fl);
     if (it->r.inverted) {
         lo = log10(fmin(s->x[0], fwd_geom_x(nf->geom)[0])) - 0.1;
@@ -327,8 +346,16 @@ plot_one(const char *dir, const struct item *it, const invnet_file *nf, const st
         p.ref_thick = ref->thick;
         p.ref_label = ref->label;
     }
+    /* the sounding's file name; a second sounding of the same name (from another
+     * directory) gets its index in the run added */
     snprintf(path, sizeof path, "%s/%s.png", dir, base != NULL ? base + 1 : it->path);
-    if (plot_sounding_png(path, &p, msg, sizeof msg) != 0) {
+    if (index > 0)
+        snprintf(path, sizeof path, "%s/%s-%zu.png", dir, base != NULL ? base + 1 : it->path,
+                 index + 1);
+    if (!force && access(path, F_OK) == 0) {
+        cli_error("invert", "--plot: %s: exists (use --force to replace it)", path);
+        rc = -1;
+    } else if (plot_sounding_png(path, &p, msg, sizeof msg) != 0) {
         cli_error("invert", "--plot: %s", msg);
         rc = -1;
     }
@@ -368,6 +395,7 @@ cmd_invert(int argc, char **argv)
     int c, bad = 0, force = 0, quiet = 0, rc = CLI_FAIL, k, failed = 0;
     FILE *out = stdout;
     char *tmp = NULL;
+    struct stat st;
 
     opterr = 0;
     optind = 1;
@@ -460,6 +488,10 @@ cmd_invert(int argc, char **argv)
         cp.misfit_floor_pct = misfit;
     }
     net_path = argv[optind];
+    if (output != NULL && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_error("invert", "%s: is a directory; expected the file to write", output);
+        goto done;
+    }
     if (output != NULL && !force && access(output, F_OK) == 0) {
         cli_error("invert", "%s: exists (use --force to replace it)", output);
         goto done;
@@ -522,8 +554,12 @@ cmd_invert(int argc, char **argv)
                 it->resp = malloc(nd * sizeof(double));
                 if (it->resp != NULL)
                     memcpy(it->resp, it->r.response, nd * sizeof(double));
+                if (it->s->mn2 != NULL && it->r.observed != NULL &&
+                    (it->obs = malloc(it->s->n * sizeof(double))) != NULL)
+                    memcpy(it->obs, it->r.observed, it->s->n * sizeof(double));
             }
             it->r.response = NULL;
+            it->r.observed = NULL;
             it->time_ms = 1e3 * (cli_now() - ts);
         }
         invnet_inverter_free(v);
@@ -570,19 +606,35 @@ cmd_invert(int argc, char **argv)
 
         werr |= fclose(out) != 0;
         out = stdout;
-        if (werr || rename(tmp, output) != 0) {
-            cli_error("invert", "%s: cannot write (disk full?)", output);
+        /* without --force, link() fails if the file appeared meanwhile: nothing is replaced */
+        if (werr || (force ? rename(tmp, output) : link(tmp, output)) != 0) {
+            cli_error("invert", "%s: cannot write: %s", output,
+                      werr ? "write error (disk full?)" : strerror(errno));
             unlink(tmp);
             goto done;
         }
+        if (!force)
+            unlink(tmp);
     } else if (cli_close_stdout("invert")) {
         goto done;
     }
     if (plotdir != NULL)
-        for (i = 0; i < l.n; i++)
-            if (l.v[i].s != NULL && l.v[i].err[0] == '\0' &&
-                plot_one(plotdir, &l.v[i], nf, &ref) != 0)
+        for (i = 0; i < l.n; i++) {
+            size_t k2, same = 0;
+            const char *bi = strrchr(l.v[i].path, '/');
+
+            if (l.v[i].s == NULL || l.v[i].err[0] != '\0')
+                continue;
+            bi = bi != NULL ? bi + 1 : l.v[i].path;
+            for (k2 = 0; k2 < i && same == 0; k2++) {
+                const char *bk = strrchr(l.v[k2].path, '/');
+
+                if (strcmp(bk != NULL ? bk + 1 : l.v[k2].path, bi) == 0)
+                    same = i;
+            }
+            if (plot_one(plotdir, &l.v[i], nf, &ref, same, force) != 0)
                 n_bad++;
+        }
     if (!quiet && isatty(STDERR_FILENO))
         fprintf(stderr,
                 "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
@@ -595,6 +647,7 @@ done:
     free(tmp);
     for (i = 0; i < l.n; i++) {
         free(l.v[i].resp);
+        free(l.v[i].obs);
         fwd_sounding_free(l.v[i].s);
         free(l.v[i].path);
     }

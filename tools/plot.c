@@ -128,6 +128,7 @@ int
 plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap)
 {
     const fwd_sounding *s = p->s;
+    const double *obs = p->rho_obs != NULL ? p->rho_obs : s->rho_a;
     int mt = s->method == FWD_MT;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, depth = 0;
     double rlo = INFINITY, rhi = -INFINITY, zmin, zmax;
@@ -148,7 +149,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     fclose(probe);
     log_range(s->x, s->n, &xlo, &xhi);
     log_range(p->curve_x, p->n_curve, &xlo, &xhi);
-    log_range(s->rho_a, s->n, &ylo, &yhi);
+    log_range(obs, s->n, &ylo, &yhi);
     log_range(p->curve, p->n_curve, &ylo, &yhi);
     decades(&xlo, &xhi);
     decades(&ylo, &yhi);
@@ -205,7 +206,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     n = s->n < 4096 ? s->n : 4096;
     for (i = 0; i < n; i++) {
         px[i] = log10(s->x[i]);
-        py[i] = log10(s->rho_a[i]);
+        py[i] = log10(obs[i]);
     }
     pl.poin((PLINT)n, px, py, 4);
     if (p->n_curve > 1) {
@@ -220,9 +221,9 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
         pl.width(1);
     }
     pl.col0(1);
-    pl.mtex("t", 1.2, 0.0, 0.0, "o observed");
+    pl.mtex("t", 1.2, 0.0, 0.0, p->rho_obs != NULL ? "o observed, segments joined" : "o observed");
     pl.col0(2);
-    pl.mtex("t", 1.2, 0.35, 0.0, "- response of the bpinv model");
+    pl.mtex("t", 1.2, 0.58, 0.0, "- response of the bpinv model");
 
     /* MT phase panel */
     if (mt) {
@@ -233,7 +234,8 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
         pl.box("ghl", 0, 0, "g", 0, 0);
         pl.col0(1);
         pl.box("bclnst", 0, 0, "bcvnst", 30, 3);
-        pl.lab("period (s)", "phase (degrees)", "");
+        pl.lab("period (s)", "", "");
+        pl.mtex("l", 4.2, 0.5, 0.5, "phase (degrees)");
         n = s->n < 4096 ? s->n : 4096;
         for (i = 0; i < n; i++) {
             px[i] = log10(s->x[i]);

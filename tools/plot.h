@@ -12,6 +12,8 @@
 /* What a sounding's picture shows. */
 struct plot_sounding {
     const fwd_sounding *s;  /* the observed points */
+    const double *rho_obs;  /* their apparent resistivities as joined (segments shifted), or
+                               NULL for s->rho_a */
     size_t n_curve;         /* the model's response on a dense set of points */
     const double *curve_x;  /* n_curve points */
     const double *curve;    /* n_curve rho_a (then n_curve phases for MT) */

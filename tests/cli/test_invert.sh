@@ -15,6 +15,7 @@ mkdir "$TMP/snd"
 "$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
 "$BPINV" forward -m schlumberger --rho 30,200,10 --thick 8,30 --ab2 1.5:700:17 >"$TMP/snd/b.csv"
 printf '# a sounding in spaces, no header, of 1..10 m only\n1 50\n3 40\n10 60\n' >"$TMP/snd/c.txt"
+echo "not a sounding: skipped in a directory" >"$TMP/snd/notes.md"
 
 # --- CSV -----------------------------------------------------------------------------------
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt"
@@ -78,6 +79,12 @@ for f in a.csv b.csv c.txt; do
     [ "$(od -An -c -N4 "$TMP/png/$f.png" 2>/dev/null | tr -d ' ')" = "211PNG" ] && ok ||
         bad "$f.png is not a PNG"
 done
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png"
+[ "$rc" -eq 1 ] && grep -q "a.csv.png: exists (use --force" "$TMP/err" && ok ||
+    bad "--plot over an existing PNG: exit $rc: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png" --force
+[ "$rc" -eq 0 ] && ok || bad "--plot --force: exit $rc"
+expect_fail 1 "-o a directory" "is a directory" invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/png"
 expect_fail 1 "--plot in a missing parent" "cannot create the directory" invert "$TMP/net.h5" \
     "$TMP/snd/a.csv" --plot "$TMP/no/such/dir"
 

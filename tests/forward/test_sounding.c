@@ -246,7 +246,14 @@ Test(sounding, malformed_text_is_named)
     expect_error("inf.csv", "1,100\n2,inf\n4,80\n", FWD_SCHLUMBERGER, "got \"inf\"");
     expect_error("huge.csv", "1,100\n2,1e999\n4,80\n", FWD_SCHLUMBERGER, "got \"1e999\"");
     expect_error("word.csv", "1,100\n2,ten\n4,80\n", FWD_SCHLUMBERGER, "got \"ten\"");
-    expect_error("short.csv", "1,100\n2\n4,80\n", FWD_SCHLUMBERGER, ":2: expected 2 fields, got 1");
+    expect_error("short.csv", "1,100\n2\n4,80\n", FWD_SCHLUMBERGER,
+                 ":2: expected 2 fields (as the first reading), got 1");
+    expect_error("ragged.csv", "5,100\n10,1,90\n20,80\n", FWD_SCHLUMBERGER,
+                 ":2: expected 2 fields (as the first reading), got 3");
+    expect_error("mtcomment.txt", "# period_s rho_a_ohmm phase_deg\n0.1 10 45\n1 20 50\n10 30 60\n",
+                 FWD_WENNER, ":1: columns: this is a mt sounding (the comment above");
+    expect_error("phase.csv", "period_s,rho_a_ohmm,phase_deg\n1,10,45\n2,10,-450\n3,10,40\n",
+                 FWD_MT, ":3: phase_deg: expected degrees in [-180, 180], got \"-450\"");
     expect_error("dup.csv", "1,100\n2,90\n1,95\n", FWD_SCHLUMBERGER,
                  ":3: ab2_m: 1 is given twice (also on line 1)");
     expect_error("dupmn.csv", "1,0.5,100\n2,0.5,90\n1,0.5,95\n", FWD_SCHLUMBERGER,
@@ -276,6 +283,38 @@ Test(sounding, malformed_text_is_named)
     big[sizeof big - 1] = '\0';
     expect_error("long.csv", big, FWD_SCHLUMBERGER, ":1: expected a line of at most 65536 bytes");
     expect_error("edi_for_dc.edi", ">HEAD\n>END\n", FWD_SCHLUMBERGER, "this is an EDI");
+}
+
+/* A UTF-8 byte-order mark, a yx phase in the third quadrant, free text in an EDI's INFO. */
+Test(sounding, what_other_programs_write)
+{
+    char p[128];
+    fwd_sounding *s;
+
+    s = fwd_sounding_read(put("bom.csv",
+                              "\xef\xbb\xbf"
+                              "ab2_m,rho_a_ohmm\n1,100\n2,90\n4,80\n",
+                              p),
+                          FWD_SCHLUMBERGER, 0, NULL);
+    cr_assert_not_null(s);
+    cr_expect_eq(s->n, 3);
+    fwd_sounding_free(s);
+    s = fwd_sounding_read(
+        put("yx.csv", "period_s,rho_a_ohmm,phase_deg\n1,10,-135\n2,10,45\n3,10,40\n", p), FWD_MT, 0,
+        NULL);
+    cr_assert_not_null(s);
+    cr_expect_eq(s->phase[0], 45);
+    fwd_sounding_free(s);
+    s = fwd_sounding_read(put("info.edi",
+                              ">HEAD\n DATAID=X\n>INFO\n 2015 survey, 50 m dipoles\n>FREQ // 3\n"
+                              " 1 2 3\n>RHOXY // 3\n 10 20 30\n>PHSXY // 3\n 45 50 55\n"
+                              ">RHOYX // 3\n 10 20 30\n>PHSYX // 3\n -135 -130 -125\n>END\n",
+                              p),
+                          FWD_MT, FWD_COMP_YX, NULL);
+    cr_assert_not_null(s);
+    cr_expect_eq(s->n, 3);
+    cr_expect_float_eq(s->phase[0], 55, 1e-12); /* 3 Hz: -125 + 180 */
+    fwd_sounding_free(s);
 }
 
 Test(sounding, malformed_edi_is_named)
