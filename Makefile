@@ -143,10 +143,14 @@ ifneq ($(SANITIZE),1)
 	sh tests/cli/test_tutorial.sh $(BPINV)
 endif
 
+# The FANN peer is built only where libfann-dev is installed (make bench-peers).
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert \
-		$(BUILD)/bench_growth
+		$(BUILD)/bench_growth $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
 	sh tests/bench/run.sh $(BUILD)
+
+$(BUILD)/peer_train_fann: $(BUILD)/tests/bench/peer_train_fann.o $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBINV) $(LIBSMP) $(LIBFWD) -ldoublefann $(LDLIBS)
 
 # The optional peers the benchmarks compare with (large: PyTorch is ~1 GB installed).
 bench-peers:

@@ -3,7 +3,8 @@
 # bench_train.sh - training throughput: a 30-64-7 net (4-layer Schlumberger, 30 spacings),
 # batch 256, Adam, on 1 and 2 threads; PyTorch on the same data in the same run when
 # python3-torch is installed (`make bench-peers`), else a note. Markdown on stdout.
-# The DESIGN target: >= 1,000,000 sample-passes/s on 2 cores, faster than PyTorch.
+# FANN (libfann-dev) likewise, when built. The DESIGN target: >= 1,000,000 sample-passes/s
+# on 2 cores, faster than PyTorch.
 # usage: sh tests/bench/bench_train.sh PATH/TO/bpinv PATH/TO/bench_train [COUNT [EPOCHS]]
 BPINV=${1:-./bpinv}
 BENCH=${2:-build/bench_train}
@@ -25,6 +26,13 @@ if $PY -c "import torch, h5py" 2>/dev/null; then
 else
     echo
     echo "PyTorch peer skipped: python3-torch is not installed (make bench-peers installs it)."
+fi
+FANN=$(dirname "$BENCH")/peer_train_fann
+if [ -x "$FANN" ]; then
+    "$FANN" "$TMP/s.h5" "$E" || exit 1
+else
+    echo
+    echo "FANN peer skipped: libfann-dev is not installed (make bench-peers installs it)."
 fi
 echo
 echo "Target: >= 1,000,000 sample-passes/s on 2 threads. Validation MSE is of the standardised"
