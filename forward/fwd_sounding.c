@@ -108,10 +108,15 @@ sort_and_check(fwd_sounding *s, fwd_error *err)
         }
 #undef SWAP
     for (i = 1; i < s->n; i++)
-        if (s->x[i] == s->x[i - 1] && (s->mn2 == NULL || s->mn2[i] == s->mn2[i - 1]))
+        if (s->x[i] == s->x[i - 1] && (s->mn2 == NULL || s->mn2[i] == s->mn2[i - 1])) {
+            if (s->line[i] == s->line[i - 1]) /* an EDI file: both from its >FREQ block */
+                return fwd_fail(err, FWD_EFORMAT,
+                                "%s:%zu: FREQ: expected distinct frequencies, got %g Hz twice",
+                                s->source, s->line[i], 1 / s->x[i]);
             return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: %g is given twice (also on line %zu)%s",
                             s->source, s->line[i], fwd_method_xname(s->method), s->x[i],
                             s->line[i - 1], s->mn2 != NULL ? " with the same MN/2" : "");
+        }
     if (s->n < FWD_SOUNDING_MIN_POINTS)
         return fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu", s->source,
                         FWD_SOUNDING_MIN_POINTS, s->n);
@@ -758,7 +763,9 @@ read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
                 z = csqrt(zxx * zyy - zxy * zyx);
             }
             if (!(cabs(z) > 0)) {
-                fwd_fail(err, FWD_EFORMAT, "%s: frequency %g Hz: the impedance is zero", path, f);
+                fwd_fail(err, FWD_EFORMAT,
+                         "%s:%zu: ZXYR ...: expected a non-zero impedance at %g Hz, got 0", path,
+                         zb[2]->line, f);
                 goto fail;
             }
             T = 1 / f;

@@ -331,6 +331,10 @@ Test(sounding, malformed_edi_is_named)
     expect_error("nozyx.edi",
                  ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1 2 3\n>ZXYI // 3\n 1 2 3\n>END\n",
                  FWD_MT, ">ZYXR: missing");
+    expect_error("dupfreq.edi",
+                 ">HEAD\n>FREQ // 3\n 1 2 1\n>ZXYR // 3\n 1 2 3\n>ZXYI // 3\n 1 2 3\n"
+                 ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
+                 FWD_MT, ":2: FREQ: expected distinct frequencies, got 1 Hz twice");
     expect_error("allempty.edi",
                  ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1e32 1e32 1e32\n>ZXYI // 3\n 1 2 3\n"
                  ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
