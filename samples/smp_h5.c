@@ -258,39 +258,32 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
     return f;
 }
 
+/* Reads a whole double dataset whose dimensions the caller has checked. */
+static int
+read_all(hid_t loc, const char *path, const char *name, double *v, fwd_error *err)
+{
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    int rc = FWD_OK;
+
+    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': read error", path, name);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
 int
 smp_h5_read_vector(hid_t loc, const char *path, const char *name, size_t n, double *v,
                    fwd_error *err)
 {
-    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID, t = H5I_INVALID_HID;
-    int rc = FWD_OK;
+    size_t r, c;
 
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) {
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
         return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
-    }
-    d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d >= 0) {
-        s = H5Dget_space(d);
-        t = H5Dget_type(d);
-    }
-    if (d < 0 || s < 0 || t < 0 || H5Tget_class(t) != H5T_FLOAT ||
-        H5Sget_simple_extent_ndims(s) != 1 || H5Sget_simple_extent_npoints(s) != (hssize_t)n) {
-        rc = fwd_error_set(err, FWD_EFORMAT,
-                           "%s: dataset '%s': expected %zu floating-point "
-                           "values",
-                           path, name, n);
-        goto done;
-    }
-    if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': read error", path, name);
-done:
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
-    if (d >= 0)
-        H5Dclose(d);
-    return rc;
+    if (smp_h5_dims(loc, path, name, &r, &c, NULL) != FWD_OK || c != 0 || r != n)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: dataset '%s': expected %zu floating-point values", path, name, n);
+    return read_all(loc, path, name, v, err);
 }
 
 int
@@ -333,7 +326,7 @@ int
 smp_h5_read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, fwd_error *err)
 {
     char name[64];
-    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID;
+    size_t rows, cols;
     hssize_t n = -1;
     double *x = NULL, *mn2 = NULL;
     fwd_error e2;
@@ -342,13 +335,8 @@ smp_h5_read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, f
     snprintf(name, sizeof name, "geometry/%s", fwd_method_xname(m));
     if (H5Lexists(file, "geometry", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
         return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '/%s' is missing", path, name);
-    d = H5Dopen2(file, name, H5P_DEFAULT);
-    if (d >= 0 && (s = H5Dget_space(d)) >= 0)
-        n = H5Sget_simple_extent_npoints(s);
-    if (s >= 0)
-        H5Sclose(s);
-    if (d >= 0)
-        H5Dclose(d);
+    if (smp_h5_dims(file, path, name, &rows, &cols, NULL) == FWD_OK)
+        n = (hssize_t)(cols > 0 ? rows * cols : rows);
     if (n < 1 || n > FWD_MAX_POINTS)
         return fwd_error_set(err, FWD_EFORMAT, "%s: /%s: expected 1 to %d points", path, name,
                              FWD_MAX_POINTS);
@@ -470,7 +458,6 @@ smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t rows, s
                    double *v, fwd_error *err)
 {
     size_t r, c;
-    hid_t d;
     int rc = smp_h5_dims(loc, path, name, &r, &c, err);
 
     if (rc != FWD_OK)
@@ -479,10 +466,5 @@ smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t rows, s
         return fwd_error_set(err, FWD_EFORMAT,
                              "%s: dataset '%s': expected %zu x %zu, got %zu x %zu", path, name,
                              rows, cols, r, c);
-    d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': read error", path, name);
-    if (d >= 0)
-        H5Dclose(d);
-    return rc;
+    return read_all(loc, path, name, v, err);
 }
