@@ -122,32 +122,19 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
 static int
 reserve(invnet_inverter *v, size_t n)
 {
-    double *a[6];
+    double **arr[6] = {&v->lx, &v->ly, &v->lp, &v->seg, &v->resp, &v->rsh};
+    size_t per_point[6] = {1, 1, 1, 1, 2, 1}; /* the response holds MT phases too */
     int k;
 
     if (n <= v->cap)
         return FWD_OK;
-    a[0] = realloc(v->lx, n * sizeof(double));
-    if (a[0] != NULL)
-        v->lx = a[0];
-    a[1] = realloc(v->ly, n * sizeof(double));
-    if (a[1] != NULL)
-        v->ly = a[1];
-    a[2] = realloc(v->lp, n * sizeof(double));
-    if (a[2] != NULL)
-        v->lp = a[2];
-    a[3] = realloc(v->seg, n * sizeof(double));
-    if (a[3] != NULL)
-        v->seg = a[3];
-    a[4] = realloc(v->resp, 2 * n * sizeof(double));
-    if (a[4] != NULL)
-        v->resp = a[4];
-    a[5] = realloc(v->rsh, n * sizeof(double));
-    if (a[5] != NULL)
-        v->rsh = a[5];
-    for (k = 0; k < 6; k++)
-        if (a[k] == NULL)
+    for (k = 0; k < 6; k++) {
+        double *p = realloc(*arr[k], per_point[k] * n * sizeof(double));
+
+        if (p == NULL)
             return FWD_ENOMEM;
+        *arr[k] = p;
+    }
     v->cap = n;
     return FWD_OK;
 }
