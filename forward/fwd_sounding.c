@@ -74,6 +74,28 @@ sounding_new(const char *path, fwd_method m, size_t cap, int mn2, int sd_log10, 
     return s;
 }
 
+/* Gives every array of s room for cap points; -1 when out of memory (s stays valid). */
+static int
+sounding_grow(fwd_sounding *s, size_t cap)
+{
+    double **arr[] = {&s->x, &s->mn2, &s->rho_a, &s->phase, &s->sd_log10, &s->sd_phase};
+    size_t k, *line;
+
+    for (k = 0; k < sizeof arr / sizeof arr[0]; k++)
+        if (*arr[k] != NULL) {
+            double *p = realloc(*arr[k], cap * sizeof(double));
+
+            if (p == NULL)
+                return -1;
+            *arr[k] = p;
+        }
+    line = realloc(s->line, cap * sizeof *line);
+    if (line == NULL)
+        return -1;
+    s->line = line;
+    return 0;
+}
+
 /* Sorts the points by x, then MN/2 (insertion sort: soundings are short and nearly sorted),
  * then rejects a point given twice and too few points. */
 static int
@@ -386,34 +408,15 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
             goto fail;
         }
         if (s->n == cap) {
-            fwd_sounding *t;
-
             if (cap >= FWD_MAX_POINTS) {
                 fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected at most %d points", path, lineno,
                          FWD_MAX_POINTS);
                 goto fail;
             }
-            /* grow every array: a new sounding of twice the room, then copy */
-            t = sounding_new(path, m, 2 * cap, s->mn2 != NULL, s->sd_log10 != NULL,
-                             s->sd_phase != NULL);
-            if (t == NULL) {
+            if (sounding_grow(s, 2 * cap) != 0) {
                 fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
                 goto fail;
             }
-            memcpy(t->x, s->x, s->n * sizeof(double));
-            memcpy(t->rho_a, s->rho_a, s->n * sizeof(double));
-            memcpy(t->line, s->line, s->n * sizeof(size_t));
-            if (s->mn2 != NULL)
-                memcpy(t->mn2, s->mn2, s->n * sizeof(double));
-            if (s->phase != NULL)
-                memcpy(t->phase, s->phase, s->n * sizeof(double));
-            if (s->sd_log10 != NULL)
-                memcpy(t->sd_log10, s->sd_log10, s->n * sizeof(double));
-            if (s->sd_phase != NULL)
-                memcpy(t->sd_phase, s->sd_phase, s->n * sizeof(double));
-            t->n = s->n;
-            fwd_sounding_free(s);
-            s = t;
             cap *= 2;
         }
         for (c = 0; c < COL_N; c++) {

@@ -207,6 +207,22 @@ Test(sounding, text_forms)
     cr_expect_eq(s->x[1], 2);
     cr_expect_eq(s->rho_a[1], 90);
     fwd_sounding_free(s);
+    /* more rows than the first allocation (64): the arrays grow, every value kept */
+    {
+        char big[16000];
+        size_t k, len = (size_t)sprintf(big, "ab2_m,mn2_m,rho_a_ohmm\n");
+
+        for (k = 0; k < 300; k++)
+            len += (size_t)sprintf(big + len, "%zu,0.5,%zu\n", k + 1, 1000 + k);
+        s = fwd_sounding_read(put("big.csv", big, p), FWD_SCHLUMBERGER, 0, NULL);
+        cr_assert_not_null(s);
+        cr_expect_eq(s->n, 300);
+        cr_expect_eq(s->x[299], 300);
+        cr_expect_eq(s->mn2[299], 0.5);
+        cr_expect_eq(s->rho_a[299], 1299);
+        cr_expect_eq(s->line[299], 301);
+        fwd_sounding_free(s);
+    }
     /* MT by frequency */
     s = fwd_sounding_read(
         put("d.csv", "freq_hz,rho_a_ohmm,phase_deg\n10,100,45\n1,50,50\n0.1,20,60\n", p), FWD_MT, 0,
