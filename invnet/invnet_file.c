@@ -12,6 +12,7 @@
 
 #include <hdf5.h>
 
+#include "forward/fwd_io.h"
 #include "invnet/invnet_file.h"
 #include "samples/smp_h5.h"
 
@@ -207,51 +208,26 @@ done:
     return rc;
 }
 
-/* Syncs the directory holding path, so that a rename survives a crash (best effort). */
-static void
-sync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    int fd;
-
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)), path);
-    fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
 int
 invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err)
 {
-    size_t len = strlen(path) + 32;
-    char *tmp = malloc(len);
+    char *tmp;
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
-    int rc = FWD_OK, fd;
+    int rc = FWD_OK;
 
-    if (tmp == NULL)
-        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
     if (invnet_net_n_in(f->net) != fwd_geom_ndata(f->geom) ||
         f->env->n != fwd_geom_ndata(f->geom) ||
         invnet_net_n_out(f->net) != FWD_MODEL_NPARAMS(f->samples.prior.n_layers) ||
-        fwd_geom_method(f->geom) != f->samples.method) {
-        free(tmp);
+        fwd_geom_method(f->geom) != f->samples.method)
         return fwd_error_set(err, FWD_EINVAL,
                              "%s: the net (%zu inputs, %zu outputs) does not fit its geometry "
                              "(%zu data) and layers (%zu)",
                              path, invnet_net_n_in(f->net), invnet_net_n_out(f->net),
                              fwd_geom_ndata(f->geom), f->samples.prior.n_layers);
-    }
-    if (!overwrite && access(path, F_OK) == 0) {
-        free(tmp);
+    if (!overwrite && access(path, F_OK) == 0)
         return fwd_error_set(err, FWD_EIO, "%s: exists (use --force to replace it)", path);
-    }
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    if ((tmp = fwd_io_temp_name(path)) == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
@@ -267,25 +243,9 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
     }
     if (fapl >= 0)
         H5Pclose(fapl);
-    /* data on disk before the name changes: a crash leaves the old file or the new */
-    if (rc == FWD_OK) {
-        fd = open(tmp, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0)
-            rc = fwd_error_set(err, FWD_EIO, "%s: cannot sync (disk full?)", tmp);
-        if (fd >= 0)
-            close(fd);
-    }
-    if (rc == FWD_OK) {
-        /* without overwrite, link() fails if path appeared meanwhile: nothing is replaced */
-        if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0)
-            rc = fwd_error_set(err, FWD_EIO, "%s: cannot %s %s to it: %s", path,
-                               overwrite ? "rename" : "link", tmp, strerror(errno));
-        else if (!overwrite)
-            unlink(tmp);
-    }
     if (rc == FWD_OK)
-        sync_dir(path);
-    if (rc != FWD_OK && file >= 0)
+        rc = fwd_io_publish(tmp, path, overwrite, err);
+    else if (file >= 0)
         unlink(tmp);
     free(tmp);
     return rc;

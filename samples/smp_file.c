@@ -13,12 +13,12 @@
 #include <zlib.h>
 
 #include "forward/fwd_forward.h"
+#include "forward/fwd_io.h"
 #include "forward/fwd_model.h"
 #include "samples/smp_file.h"
 #include "samples/smp_h5.h"
 
-/* Rows per chunk: 1024 rows of 30 doubles is 240 KiB, a good size for deflate. */
-#define SMP_CHUNK_ROWS 1024
+#define SMP_CHUNK_ROWS SMP_FILE_CHUNK_ROWS
 #define SMP_DEFLATE    1
 
 enum { DS_MODELS, DS_CLEAN, DS_NOISY, DS_N };
@@ -228,7 +228,8 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
                 int overwrite, fwd_error *err)
 {
     smp_file *f;
-    hid_t fapl;
+    hid_t fapl, fcpl;
+    char *tmp;
     int k, rc;
 
     if (smp_config_check(c, err) != FWD_OK)
@@ -249,19 +250,24 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     if (f == NULL)
         return NULL;
     /* File format 1.8 or later, so that attributes (the column names of thousands of
-     * points) may pass 64 KiB; EXCL unless asked to overwrite, so that a file that
-     * appeared since the check above is kept. */
-    fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) >= 0)
-        f->file = H5Fcreate(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+     * points) may pass 64 KiB; no reuse of freed space (smp_file.h). Made under a
+     * temporary name and given its own once its header and empty datasets are on disk,
+     * so that a kill meanwhile leaves no half-made file at path. */
+    tmp = fwd_io_temp_name(path);
+    fapl = smp_h5_writer_fapl();
+    fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (tmp != NULL && fapl >= 0 && fcpl >= 0 &&
+        H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) >= 0)
+        f->file = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
     if (fapl >= 0)
         H5Pclose(fapl);
     if (f->file < 0) {
         fwd_error_set(err, FWD_EIO,
-                      "%s: cannot create the file (missing directory, no permission, or it "
-                      "appeared meanwhile)",
-                      path);
+                      "%s: cannot create the file (missing directory or no permission)", path);
         smp_file_close(f, NULL);
+        free(tmp);
         return NULL;
     }
     rc = write_root(f, c, n_requested, version, err);
@@ -271,9 +277,13 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot write the file (disk full?)", path);
     if (rc == FWD_OK)
+        rc = fwd_io_publish(tmp, path, overwrite, err); /* removes tmp if it fails */
+    else
+        unlink(tmp);
+    free(tmp);
+    if (rc == FWD_OK)
         return f;
     smp_file_close(f, NULL);
-    unlink(path); /* ours, holding no sample: a half-made file would only mislead */
     return NULL;
 }
 

@@ -22,6 +22,15 @@
 #define SMP_FORMAT         "bpinv-samples"
 #define SMP_FORMAT_VERSION 1
 
+/*
+ * Rows per HDF5 chunk (1024 rows of 30 doubles is 240 KiB, a good size for deflate).
+ * Appends that end on a multiple of it never rewrite a chunk: a chunk completed in a later
+ * append is written again in a new place, and the place it had is not reused (the file is
+ * created without free-space reuse) so that a kill before the next flush leaves the old
+ * one readable.
+ */
+#define SMP_FILE_CHUNK_ROWS 1024
+
 /* What a samples file says about itself. */
 typedef struct smp_header {
     fwd_method method;

@@ -237,10 +237,34 @@ smp_h5_read_f64(hid_t loc, const char *path, const char *name, size_t n, double 
 }
 
 hid_t
+smp_h5_writer_fapl(void)
+{
+    H5AC_cache_config_t mdc;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0 ||
+        H5Pget_mdc_config(fapl, &mdc) < 0)
+        goto fail;
+    /* HDF5 allows no evictions only without automatic resizing */
+    mdc.evictions_enabled = 0;
+    mdc.incr_mode = H5C_incr__off;
+    mdc.flash_incr_mode = H5C_flash_incr__off;
+    mdc.decr_mode = H5C_decr__off;
+    if (H5Pset_mdc_config(fapl, &mdc) < 0)
+        goto fail;
+    return fapl;
+fail:
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return H5I_INVALID_HID;
+}
+
+hid_t
 smp_h5_open(const char *path, int rw, fwd_error *err)
 {
     htri_t ok;
-    hid_t f;
+    hid_t f, fapl;
 
     if (access(path, rw ? R_OK | W_OK : R_OK) != 0) {
         fwd_error_set(err, FWD_EIO, "%s: cannot open: %s", path,
@@ -252,7 +276,10 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
         fwd_error_set(err, FWD_EFORMAT, "%s: not an HDF5 file (or a truncated one)", path);
         return H5I_INVALID_HID;
     }
-    f = H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, H5P_DEFAULT);
+    fapl = rw ? smp_h5_writer_fapl() : H5Pcreate(H5P_FILE_ACCESS);
+    f = fapl >= 0 ? H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl) : H5I_INVALID_HID;
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (f < 0)
         fwd_error_set(err, FWD_EFORMAT, "%s: HDF5 cannot open it (damaged or locked)", path);
     return f;

@@ -35,7 +35,16 @@ int smp_h5_read_u64(hid_t loc, const char *path, const char *name, uint64_t *val
 int smp_h5_read_f64(hid_t loc, const char *path, const char *name, size_t n, double *values,
                     fwd_error *err);
 
-/* Opens path read-only (writable when rw), FWD_EIO or FWD_EFORMAT with a clear message;
+/*
+ * A file access property list for a file that is written in steps (H5Pclose it): format
+ * 1.8 or later, and a metadata cache that never evicts, so that metadata reaches the disk
+ * only in H5Fflush and a killed writer leaves the file as of its last flush. The cache
+ * then grows with the file's metadata (a few MB for a million samples).
+ * H5I_INVALID_HID on failure.
+ */
+hid_t smp_h5_writer_fapl(void);
+
+/* Opens path read-only (writable when rw, through smp_h5_writer_fapl), FWD_EIO or FWD_EFORMAT with a clear message;
  * returns the file id or H5I_INVALID_HID. */
 hid_t smp_h5_open(const char *path, int rw, fwd_error *err);
 

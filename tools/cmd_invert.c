@@ -17,6 +17,7 @@
 #include <omp.h>
 
 #include "forward/fwd_forward.h"
+#include "forward/fwd_io.h"
 #include "forward/fwd_sounding.h"
 #include "invnet/invnet_file.h"
 #include "invnet/invnet_invert.h"
@@ -585,11 +586,7 @@ cmd_invert(int argc, char **argv)
         goto done;
     }
     if (output != NULL) {
-        size_t len = strlen(output) + 32;
-
-        tmp = malloc(len);
-        if (tmp != NULL)
-            snprintf(tmp, len, "%s.tmp.%ld", output, (long)getpid());
+        tmp = fwd_io_temp_name(output);
         out = tmp != NULL ? fopen(tmp, "wx") : NULL;
         if (out == NULL) {
             cli_error("invert", "%s: cannot create: %s", output, strerror(errno));
@@ -602,19 +599,19 @@ cmd_invert(int argc, char **argv)
     else
         write_csv(out, &l, nf->samples.prior.n_layers);
     if (output != NULL) {
-        int werr = ferror(out) | (fflush(out) != 0) | (fsync(fileno(out)) != 0);
+        int werr = ferror(out) | (fflush(out) != 0);
 
         werr |= fclose(out) != 0;
         out = stdout;
-        /* without --force, link() fails if the file appeared meanwhile: nothing is replaced */
-        if (werr || (force ? rename(tmp, output) : link(tmp, output)) != 0) {
-            cli_error("invert", "%s: cannot write: %s", output,
-                      werr ? "write error (disk full?)" : strerror(errno));
+        if (werr) {
+            cli_error("invert", "%s: cannot write: write error (disk full?)", output);
             unlink(tmp);
             goto done;
         }
-        if (!force)
-            unlink(tmp);
+        if (fwd_io_publish(tmp, output, force, &err) != FWD_OK) {
+            cli_error("invert", "%s", err.msg);
+            goto done;
+        }
     } else if (cli_close_stdout("invert")) {
         goto done;
     }

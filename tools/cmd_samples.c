@@ -38,7 +38,8 @@ static const char *const samples_usage =
     "  -o, --output PATH    the samples file to write (required)\n"
     "  --seed S             random seed, an integer >= 0 [42]\n"
     "  -j, --threads T      OpenMP threads; the datasets are the same for any T [all cores]\n"
-    "  --batch B            samples computed and written at a time [16384]\n"
+    "  --batch B            samples computed and written at a time, rounded up to a\n"
+    "                       multiple of 1024 (the file's chunk) [16384]\n"
     "  --resume             continue an interrupted file to COUNT samples (same arguments)\n"
     "  --force              replace PATH if it exists\n"
     "  -q, --quiet          no progress line (shown only when stderr is a terminal)\n"
@@ -145,6 +146,8 @@ check_args(struct samples_args *o, fwd_geom **g, smp_config *c, long *count, lon
         bad = 1;
     if (o->batch != NULL && cli_parse_long("samples", "--batch", o->batch, 1, 10000000, batch))
         bad = 1;
+    /* whole chunks of the file (smp_file.h) */
+    *batch = (*batch + SMP_FILE_CHUNK_ROWS - 1) / SMP_FILE_CHUNK_ROWS * SMP_FILE_CHUNK_ROWS;
     if (o->resume && o->force) {
         cli_error("samples", "--resume and --force: choose one (continue the file, or replace "
                              "it)");
@@ -275,7 +278,9 @@ cmd_samples(int argc, char **argv)
     start = done = smp_file_complete(f);
     t0 = cli_now();
     while (done < (uint64_t)count && !cli_stop_signal) {
-        todo = (uint64_t)count - done < (uint64_t)batch ? (uint64_t)count - done : (uint64_t)batch;
+        /* Batches end on a chunk boundary, so that no chunk is written twice. */
+        todo = (uint64_t)batch - done % SMP_FILE_CHUNK_ROWS;
+        todo = (uint64_t)count - done < todo ? (uint64_t)count - done : todo;
         if (smp_gen_run(gen, done, (size_t)todo, params, clean, noisy, &err) != FWD_OK ||
             smp_file_append(f, (size_t)todo, params, clean, noisy, &err) != FWD_OK) {
             cli_error("samples", "%s", err.msg);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_io.c - files that appear whole: temporary name, fsync, link or rename, directory sync.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "forward/fwd_io.h"
+
+char *
+fwd_io_temp_name(const char *path)
+{
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+
+    if (tmp != NULL)
+        snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    return tmp;
+}
+
+/* Syncs the directory holding path, so that a new name survives a crash (best effort). */
+static void
+sync_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    int fd;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path + (slash == path)), path);
+    fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+int
+fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
+{
+    int fd = open(tmp, O_RDONLY), rc = FWD_OK;
+
+    /* the data on disk before the name: a crash leaves the old file or the new */
+    if (fd < 0 || fsync(fd) != 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot sync: %s (disk full?)", tmp,
+                           strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    if (rc == FWD_OK) {
+        if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0)
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot %s %s to it: %s", path,
+                               overwrite ? "rename" : "link", tmp,
+                               errno == EEXIST ? "it exists (appeared meanwhile)"
+                                               : strerror(errno));
+        else if (!overwrite)
+            unlink(tmp);
+    }
+    if (rc == FWD_OK)
+        sync_dir(path);
+    else
+        unlink(tmp);
+    return rc;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_io.h - files that appear whole: written under a temporary name, synced, then given
+ * their name by link() (never replacing anything) or rename() (replacing, when asked).
+ *
+ * A process killed at any moment leaves either the old file (or none) or the new one whole,
+ * never half of one; at worst a stray PATH.tmp.PID, which `bpinv` never reads.
+ */
+#ifndef FWD_IO_H
+#define FWD_IO_H
+
+#include "forward/fwd_error.h"
+
+/* A new string "path.tmp.PID" (free() it), or NULL when out of memory. */
+char *fwd_io_temp_name(const char *path);
+
+/*
+ * Syncs the file tmp to disk and gives it the name path: with link() when overwrite is 0,
+ * so that a file that appeared at path meanwhile is kept (FWD_EIO: exists), or rename()
+ * when overwrite is non-zero; then syncs the directory. tmp may be open in this process
+ * (its descriptors keep working). On failure tmp is removed and nothing at path changes.
+ */
+int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err);
+
+#endif /* FWD_IO_H */
