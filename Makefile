@@ -138,9 +138,11 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	sh tests/cli/test_train.sh $(BPINV)
 	sh tests/cli/test_invert.sh $(BPINV)
 	sh tests/cli/test_help.sh $(BPINV)
-# the README's tutorial trains two full nets: too slow under the sanitizers, run without
+# the README's tutorial trains two full nets, and the fault tests kill runs at random
+# moments: too slow under the sanitizers, run without
 ifneq ($(SANITIZE),1)
 	sh tests/cli/test_tutorial.sh $(BPINV)
+	sh tests/cli/test_faults.sh $(BPINV)
 endif
 
 # The FANN peer is built only where libfann-dev is installed (make bench-peers).
@@ -168,6 +170,7 @@ format-check:
 
 clean:
 	rm -rf build build-san bpinv
+
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
 	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d)

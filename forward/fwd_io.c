@@ -41,6 +41,12 @@ sync_dir(const char *path)
     }
 }
 
+const char *
+fwd_io_why(const char *guess)
+{
+    return errno != 0 ? strerror(errno) : guess;
+}
+
 int
 fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
 {

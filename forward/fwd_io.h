@@ -20,6 +20,12 @@ char *fwd_io_temp_name(const char *path);
  * when overwrite is non-zero; then syncs the directory. tmp may be open in this process
  * (its descriptors keep working). On failure tmp is removed and nothing at path changes.
  */
+/*
+ * Why a write just failed, for a message: strerror(errno) when the system set errno (the
+ * caller clears it before the call: HDF5 keeps the errno of its failed write), else guess.
+ */
+const char *fwd_io_why(const char *guess);
+
 int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err);
 
 #endif /* FWD_IO_H */

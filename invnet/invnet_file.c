@@ -231,22 +231,24 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
     fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
+    errno = 0;
     if (rc == FWD_OK && (file = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create (directory missing or not writable?)",
-                           tmp);
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create: %s", tmp,
+                           fwd_io_why("directory missing or not writable?"));
     rc = rc ? rc : write_body(file, path, f, err);
     if (file >= 0) {
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
             rc = fwd_error_set(err, FWD_EIO, "%s: HDF5 objects left open", path);
+        errno = 0;
         if (H5Fclose(file) < 0 && rc == FWD_OK)
-            rc = fwd_error_set(err, FWD_EIO, "%s: cannot close (disk full?)", tmp);
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot write: %s", tmp, fwd_io_why("disk full?"));
     }
     if (fapl >= 0)
         H5Pclose(fapl);
     if (rc == FWD_OK)
         rc = fwd_io_publish(tmp, path, overwrite, err);
-    else if (file >= 0)
-        unlink(tmp);
+    else if (fapl >= 0)
+        unlink(tmp); /* also the empty file a failed H5Fcreate may leave */
     free(tmp);
     return rc;
 }
@@ -424,7 +426,7 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 {
     invnet_train_params *p = &f->train;
     size_t n_out = FWD_MODEL_NPARAMS(f->samples.prior.n_layers), r, c;
-    uint64_t v;
+    uint64_t v = 0;
     char buf[32];
     int rc;
 
@@ -514,7 +516,8 @@ invnet_file_load(const char *path, fwd_error *err)
         goto fail;
     rc = smp_h5_read_str(file, path, "format", buf, sizeof buf, err);
     if (rc != FWD_OK) {
-        fwd_error_set(err, FWD_EFORMAT, "%s: not a bpinv net file (no 'format' attribute)", path);
+        fwd_error_set(err, FWD_EFORMAT, "%s: not a bpinv net file (no string attribute 'format')",
+                      path);
         goto fail;
     }
     if (strcmp(buf, INVNET_FORMAT) != 0) {

@@ -2,6 +2,7 @@
 /*
  * smp_file.c - the samples HDF5 file: create, append in batches, resume, read the header.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct smp_file {
     double *buf; /* physical model rows */
     size_t buf_rows;
     int nthreads;
+    int broken; /* a write failed: the file must stay as of its last flush */
     /* compressed chunks of one batch, filled in parallel, then written in order */
     unsigned char **zbuf;
     size_t *zlen, nz, zcap;
@@ -51,6 +53,15 @@ close_ids(smp_file *f, fwd_error *err)
     int k, rc = FWD_OK;
     ssize_t open_objs;
 
+    if (f->broken) {
+        /* Closing would flush the metadata of a half-written batch (extents, chunk index)
+         * over the file's last consistent state. The ids are abandoned instead: bpinv
+         * gives HDF5 no exit handler, so nothing more reaches the file. */
+        f->file = H5I_INVALID_HID;
+        for (k = 0; k < DS_N; k++)
+            f->ds[k] = H5I_INVALID_HID;
+        return FWD_OK;
+    }
     for (k = 0; k < DS_N; k++)
         if (f->ds[k] >= 0) {
             H5Dclose(f->ds[k]);
@@ -63,8 +74,10 @@ close_ids(smp_file *f, fwd_error *err)
                                "%s: internal error: %zd HDF5 objects open at "
                                "close",
                                f->path, open_objs);
+        errno = 0;
         if (H5Fclose(f->file) < 0 && rc == FWD_OK)
-            rc = fwd_error_set(err, FWD_EIO, "%s: error closing the file (disk full?)", f->path);
+            rc = fwd_error_set(err, FWD_EIO, "%s: error closing the file: %s", f->path,
+                               fwd_io_why("disk full?"));
         f->file = H5I_INVALID_HID;
     }
     return rc;
@@ -256,6 +269,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     tmp = fwd_io_temp_name(path);
     fapl = smp_h5_writer_fapl();
     fcpl = H5Pcreate(H5P_FILE_CREATE);
+    errno = 0;
     if (tmp != NULL && fapl >= 0 && fcpl >= 0 &&
         H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) >= 0)
         f->file = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
@@ -264,9 +278,11 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     if (fapl >= 0)
         H5Pclose(fapl);
     if (f->file < 0) {
-        fwd_error_set(err, FWD_EIO,
-                      "%s: cannot create the file (missing directory or no permission)", path);
+        fwd_error_set(err, FWD_EIO, "%s: cannot create the file: %s", path,
+                      fwd_io_why("missing directory or no permission?"));
         smp_file_close(f, NULL);
+        if (tmp != NULL)
+            unlink(tmp); /* HDF5 may leave an empty file behind */
         free(tmp);
         return NULL;
     }
@@ -274,8 +290,10 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     rc = rc ? rc : smp_h5_write_geometry(f->file, f->path, c->geom, err);
     for (k = 0; k < DS_N && rc == FWD_OK; k++)
         rc = create_dataset(f, c, k, err);
+    errno = 0;
     if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write the file (disk full?)", path);
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write the file: %s", path,
+                           fwd_io_why("disk full?"));
     if (rc == FWD_OK)
         rc = fwd_io_publish(tmp, path, overwrite, err); /* removes tmp if it fails */
     else
@@ -351,12 +369,13 @@ write_plain(smp_file *f, int k, uint64_t row, size_t count, const double *src, f
 
     if (count == 0)
         return FWD_OK;
+    errno = 0;
     if ((fs = H5Dget_space(f->ds[k])) < 0 ||
         H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
         (ms = H5Screate_simple(2, cnt, NULL)) < 0 ||
         H5Dwrite(f->ds[k], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, src) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write %zu rows of %s (disk full?)", f->path,
-                           count, ds_names[k]);
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write %zu rows of %s: %s", f->path, count,
+                           ds_names[k], fwd_io_why("disk full?"));
     if (ms >= 0)
         H5Sclose(ms);
     if (fs >= 0)
@@ -411,9 +430,10 @@ write_rows(smp_file *f, int k, uint64_t row, size_t count, const double *src, fw
     for (c = 0; c < full; c++) {
         off[0] = row + head + c * SMP_CHUNK_ROWS;
         off[1] = 0;
+        errno = 0;
         if (H5Dwrite_chunk(f->ds[k], H5P_DEFAULT, 0, off, f->zlen[c], f->zbuf[c]) < 0)
-            return fwd_error_set(err, FWD_EIO, "%s: cannot write %s (disk full?)", f->path,
-                                 ds_names[k]);
+            return fwd_error_set(err, FWD_EIO, "%s: cannot write %s: %s", f->path, ds_names[k],
+                                 fwd_io_why("disk full?"));
     }
     c = head + full * SMP_CHUNK_ROWS;
     return write_plain(f, k, row + c, count - c, src + c * nc, err);
@@ -451,15 +471,23 @@ smp_file_append(smp_file *f, size_t count, const double *params, const double *c
             rc = write_rows(f, k, f->n_complete, count, src[k], err);
     }
     /* Data and extents reach the disk before n_complete says they are there. */
+    errno = 0;
     if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file (disk full?)", f->path);
-    if (rc != FWD_OK)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file: %s", f->path,
+                           fwd_io_why("disk full?"));
+    if (rc != FWD_OK) {
+        f->broken = 1;
         return rc;
+    }
     rc = smp_h5_update_u64(f->file, "n_complete", f->n_complete + count, err);
+    errno = 0;
     if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file (disk full?)", f->path);
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file: %s", f->path,
+                           fwd_io_why("disk full?"));
     if (rc == FWD_OK)
         f->n_complete += count;
+    else
+        f->broken = 1;
     return rc;
 }
 
@@ -475,9 +503,7 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
     rc = smp_h5_read_str(file, path, "format", buf, sizeof buf, err);
     if (rc != FWD_OK)
         return fwd_error_set(err, FWD_EFORMAT,
-                             "%s: not a bpinv samples file (no 'format' "
-                             "attribute)",
-                             path);
+                             "%s: not a bpinv samples file (no string attribute 'format')", path);
     if (strcmp(buf, SMP_FORMAT) != 0)
         return fwd_error_set(err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"", path,
                              SMP_FORMAT, buf);
@@ -686,14 +712,28 @@ smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err
         r->ds[k] = H5Lexists(r->file, ds_names[k], H5P_DEFAULT) > 0
                        ? H5Dopen2(r->file, ds_names[k], H5P_DEFAULT)
                        : H5I_INVALID_HID;
-        s = r->ds[k] >= 0 ? H5Dget_space(r->ds[k]) : H5I_INVALID_HID;
+        if (r->ds[k] < 0) {
+            fwd_error_set(err, FWD_EFORMAT, "%s: dataset /%s: missing", path, ds_names[k]);
+            goto fail;
+        }
+        s = H5Dget_space(r->ds[k]);
         if (s < 0 || H5Sget_simple_extent_ndims(s) != 2 ||
             H5Sget_simple_extent_dims(s, dims, NULL) < 0 || dims[1] != r->ncol[k] ||
             dims[0] < r->n_complete) {
-            fwd_error_set(err, FWD_EFORMAT,
-                          "%s: dataset /%s: expected at least %llu rows (n_complete) of %zu "
-                          "values",
-                          path, ds_names[k], (unsigned long long)r->n_complete, r->ncol[k]);
+            int two = s >= 0 && H5Sget_simple_extent_ndims(s) == 2 &&
+                      H5Sget_simple_extent_dims(s, dims, NULL) >= 0;
+
+            if (two)
+                fwd_error_set(err, FWD_EFORMAT,
+                              "%s: dataset /%s: expected at least %llu rows (n_complete) of %zu "
+                              "values, got %llu rows of %llu",
+                              path, ds_names[k], (unsigned long long)r->n_complete, r->ncol[k],
+                              (unsigned long long)dims[0], (unsigned long long)dims[1]);
+            else
+                fwd_error_set(err, FWD_EFORMAT,
+                              "%s: dataset /%s: expected a table of %zu columns, got another "
+                              "shape",
+                              path, ds_names[k], r->ncol[k]);
             goto fail;
         }
         H5Sclose(s);

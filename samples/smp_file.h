@@ -72,7 +72,13 @@ uint64_t smp_file_complete(const smp_file *f);
 int smp_file_append(smp_file *f, size_t count, const double *params, const double *clean,
                     const double *noisy, fwd_error *err);
 
-/* Closes f (NULL is a no-op); FWD_EIO if HDF5 objects were left open or the close failed. */
+/*
+ * Closes f (NULL is a no-op); FWD_EIO if HDF5 objects were left open or the close failed.
+ * After a failed smp_file_append (a full disk) the file is left as of its last complete
+ * batch: its HDF5 ids are abandoned, not closed, since closing would write the metadata
+ * of the failed batch. A program that then calls H5close() or lets HDF5's exit handler
+ * run (bpinv does neither after a failure: tools/bpinv.c) would write it anyway.
+ */
 int smp_file_close(smp_file *f, fwd_error *err);
 
 /*

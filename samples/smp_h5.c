@@ -2,9 +2,11 @@
 /*
  * smp_h5.c - typed HDF5 attributes and checked opening.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "samples/smp_h5.h"
@@ -265,10 +267,19 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
 {
     htri_t ok;
     hid_t f, fapl;
+    struct stat st;
 
     if (access(path, rw ? R_OK | W_OK : R_OK) != 0) {
+        int e = errno;
+
         fwd_error_set(err, FWD_EIO, "%s: cannot open: %s", path,
-                      access(path, F_OK) != 0 ? "no such file" : "permission denied");
+                      e == ENOENT   ? "no such file"
+                      : e == EACCES ? "permission denied"
+                                    : strerror(e));
+        return H5I_INVALID_HID;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fwd_error_set(err, FWD_EIO, "%s: is a directory; expected an HDF5 file", path);
         return H5I_INVALID_HID;
     }
     ok = H5Fis_hdf5(path);
@@ -281,7 +292,7 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
     if (fapl >= 0)
         H5Pclose(fapl);
     if (f < 0)
-        fwd_error_set(err, FWD_EFORMAT, "%s: HDF5 cannot open it (damaged or locked)", path);
+        fwd_error_set(err, FWD_EFORMAT, "%s: HDF5 cannot open it (truncated, damaged or locked)", path);
     return f;
 }
 

@@ -31,18 +31,11 @@ usage(FILE *f)
           f);
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
-    const char *cmd;
+    const char *cmd = argv[1];
 
-    gsl_set_error_handler_off();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported by bpinv, not HDF5 */
-    if (argc < 2) {
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return CLI_OK;
@@ -63,4 +56,25 @@ main(int argc, char **argv)
         return cmd_invert(argc - 1, argv + 1);
     fprintf(stderr, "bpinv: unknown command \"%s\"; try 'bpinv --help'\n", cmd);
     return CLI_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+    int rc;
+
+    gsl_set_error_handler_off();
+    /* HDF5 1.10 crashes in its exit handler (H5F__close_cb) when an H5Fclose has failed,
+     * as on a full disk: so it gets no exit handler, and is shut down here after a success
+     * only (every file is closed by then; after a failure exit() frees its memory). */
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported by bpinv, not HDF5 */
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    rc = run(argc, argv);
+    if (rc == CLI_OK)
+        H5close();
+    return rc;
 }

@@ -599,12 +599,17 @@ cmd_invert(int argc, char **argv)
     else
         write_csv(out, &l, nf->samples.prior.n_layers);
     if (output != NULL) {
-        int werr = ferror(out) | (fflush(out) != 0);
+        int werr, why;
 
+        errno = 0; /* a failed write leaves its reason in errno: it is tried again here */
+        werr = (fflush(out) != 0) | ferror(out);
+        why = errno;
         werr |= fclose(out) != 0;
+        why = why ? why : errno;
         out = stdout;
         if (werr) {
-            cli_error("invert", "%s: cannot write: write error (disk full?)", output);
+            cli_error("invert", "%s: cannot write: %s", output,
+                      why ? strerror(why) : "write error (disk full?)");
             unlink(tmp);
             goto done;
         }
