@@ -138,6 +138,7 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	sh tests/cli/test_train.sh $(BPINV)
 	sh tests/cli/test_invert.sh $(BPINV)
 	sh tests/cli/test_help.sh $(BPINV)
+	sh tests/cli/test_bad_inputs.sh $(BPINV)
 # the README's tutorial trains two full nets, and the fault tests kill runs at random
 # moments: too slow under the sanitizers, run without
 ifneq ($(SANITIZE),1)

@@ -402,6 +402,12 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
         }
         if (nf0 == 0)
             nf0 = nf;
+        if (!header && nf0 < need) { /* the first reading itself lacks a column */
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s:%zu: expected %zu fields (a %s sounding without a header), got %zu", path,
+                     lineno, need, fwd_method_name(m), nf);
+            goto fail;
+        }
         if (nf < need || (!header && nf != nf0)) {
             fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu", path, lineno,
                      header ? need : nf0, header ? "" : " (as the first reading)", nf);
@@ -569,6 +575,12 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
             cur->name[k] = '\0';
             cur->line = lineno;
             cap = 0;
+            if (data_block(cur->name) && edi_find(e, cur->name) != cur) {
+                /* which of the two would be the data? */
+                rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: block >%s: given twice (also on line %zu)",
+                              path, lineno, cur->name, edi_find(e, cur->name)->line);
+                break;
+            }
             in_head = strcmp(cur->name, "HEAD") == 0;
             continue;
         }
@@ -743,7 +755,13 @@ read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
         snprintf(s->name, sizeof s->name, "%s", e.dataid);
     for (i = 0; i < nf; i++) {
         double f = fb->v[i], T, r, ph, rel = 0, big = 0.99 * e.empty;
-        int skip = !(f > 0) || f >= big;
+        int skip = f >= big;
+
+        if (!(f > 0)) {
+            fwd_fail(err, FWD_EFORMAT, "%s:%zu: FREQ: expected frequencies > 0 Hz, got %g", path,
+                     fb->line, f);
+            goto fail;
+        }
 
         if (use_z) {
             double complex zxy, zyx, z;
@@ -915,7 +933,7 @@ fwd_sounding *
 fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_error *err)
 {
     size_t len;
-    char *text = slurp(path, &len, err);
+    char *text = slurp(path, &len, err), *nul;
     fwd_sounding *s = NULL;
     FILE *fp;
 
@@ -924,6 +942,18 @@ fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_e
     if (len == 0) {
         fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got none (an empty file)",
                  path, FWD_SOUNDING_MIN_POINTS);
+        free(text);
+        return NULL;
+    }
+    if ((nul = memchr(text, '\0', len)) != NULL) {
+        /* a binary file: said before any of its bytes are quoted as a header or a value */
+        size_t line = 1;
+        const char *q;
+
+        for (q = text; q < nul; q++)
+            line += *q == '\n';
+        fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)", path,
+                 line);
         free(text);
         return NULL;
     }

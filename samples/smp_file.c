@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -244,9 +245,14 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     hid_t fapl, fcpl;
     char *tmp;
     int k, rc;
+    struct stat st;
 
     if (smp_config_check(c, err) != FWD_OK)
         return NULL;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fwd_error_set(err, FWD_EIO, "%s: is a directory; expected the samples file to write", path);
+        return NULL;
+    }
     if (!overwrite && access(path, F_OK) == 0) {
         fwd_error_set(err, FWD_EIO,
                       "%s: exists; not overwritten (use --force to replace it, "

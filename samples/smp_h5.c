@@ -292,7 +292,8 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
     if (fapl >= 0)
         H5Pclose(fapl);
     if (f < 0)
-        fwd_error_set(err, FWD_EFORMAT, "%s: HDF5 cannot open it (truncated, damaged or locked)", path);
+        fwd_error_set(err, FWD_EFORMAT, "%s: HDF5 cannot open it (truncated, damaged or locked)",
+                      path);
     return f;
 }
 

@@ -119,6 +119,52 @@ stray(const char *cmd, const char *opt, const char *val, fwd_method m)
     return 1;
 }
 
+struct point {
+    double x, mn2;
+    size_t i;
+};
+
+static int
+point_cmp(const void *a, const void *b)
+{
+    const struct point *p = a, *q = b;
+
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->mn2 != q->mn2)
+        return p->mn2 < q->mn2 ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* The same point given twice (the same AB/2 with the same MN/2): 1 after a message, -2 when out
+ * of memory, 0 when every point is distinct. Any order is fine. */
+static int
+duplicate_point(const char *cmd, const char *xopt, size_t n, const double *x, const double *mn2)
+{
+    struct point *p = malloc(n * sizeof *p);
+    size_t i;
+    int rc = 0;
+
+    if (p == NULL) {
+        cli_error(cmd, "out of memory");
+        return -2;
+    }
+    for (i = 0; i < n; i++) {
+        p[i].x = x[i];
+        p[i].mn2 = mn2 != NULL ? mn2[i] : 0;
+        p[i].i = i;
+    }
+    qsort(p, n, sizeof *p, point_cmp);
+    for (i = 1; i < n && rc == 0; i++)
+        if (p[i].x == p[i - 1].x && p[i].mn2 == p[i - 1].mn2) {
+            cli_error(cmd, "%s: value %zu: %g is given twice (also value %zu)%s", xopt, p[i].i + 1,
+                      x[p[i].i], p[i - 1].i + 1, mn2 != NULL ? " with the same MN/2" : "");
+            rc = 1;
+        }
+    free(p);
+    return rc;
+}
+
 int
 cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_geom **g)
 {
@@ -128,7 +174,7 @@ cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_g
     double *x = NULL, *mn2 = NULL, v;
     size_t nx = 0, nmn2 = 0, i;
     fwd_error err;
-    int bad = 0, rc = -1;
+    int bad = 0, rc = -1, dup;
 
     *g = NULL;
     if (spec == NULL) {
@@ -162,6 +208,10 @@ cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_g
         }
         for (i = 0; i < nx; i++)
             mn2[i] = v;
+    }
+    if ((dup = duplicate_point(cmd, xopt, nx, x, mn2)) != 0) {
+        rc = dup == 1 ? -1 : -2;
+        goto done;
     }
     *g = fwd_geom_alloc(m, nx, x, mn2, &err);
     if (*g == NULL) {
