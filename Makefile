@@ -63,7 +63,7 @@ LIBSMP    := $(BUILD)/libsmp.a
 LIBINV    := $(BUILD)/libinvnet.a
 BPINV     := $(BUILD)/bpinv
 
-.PHONY: all deps check test bench bench-peers demo format format-check clean
+.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean
 .DEFAULT_GOAL := all
 
 all: $(BPINV)
@@ -145,6 +145,15 @@ ifneq ($(SANITIZE),1)
 	sh tests/cli/test_tutorial.sh $(BPINV)
 	sh tests/cli/test_faults.sh $(BPINV)
 endif
+
+# The command-line tests with every bpinv run under valgrind memcheck (no faults: their
+# kills and timings are not memcheck's business; no tutorial: two full trainings).
+VALGRIND_TESTS = tests/cli/test_forward.sh tests/cli/test_samples.sh tests/cli/test_train.sh \
+	tests/cli/test_invert.sh tests/cli/test_help.sh tests/cli/test_bad_inputs.sh \
+	$(wildcard tests/cli/test_fuzz_regress.sh)
+valgrind: all
+	@sh tools/deps.sh valgrind
+	sh tests/valgrind/run.sh $(BPINV) $(VALGRIND_TESTS)
 
 # The FANN peer is built only where libfann-dev is installed (make bench-peers).
 bench: deps

@@ -8,6 +8,9 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+# setup ARGS...: as run, for the files a test needs rather than the command it tests; by
+# the bpinv in BPINV_PLAIN when set (tests/valgrind/run.sh: not under valgrind)
+setup() { "${BPINV_PLAIN:-$BPINV}" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 
 # expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT,
 # nothing on stdout

@@ -17,7 +17,7 @@ PY=/usr/bin/python3
 # fixture DESCRIPTION ARGS...: runs bpinv, which must succeed
 fixture() {
     d=$1; shift
-    run "$@"
+    setup "$@"
     [ "$rc" -eq 0 ] || bad "fixture $d: exit $rc: $(cat "$TMP/err")"
 }
 SAMPLES=$TMP/s.h5

@@ -7,9 +7,9 @@
 BPINV=${1:-./bpinv}
 . "$(dirname "$0")/lib.sh"
 
-run samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
     -n 8000 -o "$TMP/s.h5" -q
-run train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 30 --hidden 32 -q
+setup train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 30 --hidden 32 -q
 [ "$rc" -eq 0 ] && ok || bad "train: exit $rc: $(cat "$TMP/err")"
 mkdir "$TMP/snd"
 "$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
@@ -103,9 +103,9 @@ expect_fail 1 "an EDI for a DC net" "this is an EDI" invert "$TMP/net.h5" tests/
 expect_fail 1 "a wenner sounding" "this is a wenner sounding" invert "$TMP/net.h5" docs/examples/aungsan_wenner.txt
 
 # --- MT from an EDI file ----------------------------------------------------------------------
-run samples -m mt --layers 2 --period 0.05:2000:16 --rho 1:1000 --thick 10:5000 --noise 0.05 \
+setup samples -m mt --layers 2 --period 0.05:2000:16 --rho 1:1000 --thick 10:5000 --noise 0.05 \
     -n 4000 -o "$TMP/mt.h5" -q
-run train "$TMP/mt.h5" -o "$TMP/mtnet.h5" --epochs 10 --hidden 16 -q
+setup train "$TMP/mt.h5" -o "$TMP/mtnet.h5" --epochs 10 --hidden 16 -q
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --format json
 [ "$rc" -eq 0 ] && ok || bad "EDI: exit $rc: $(cat "$TMP/err")"
 grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/out" && ok ||

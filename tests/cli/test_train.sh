@@ -7,7 +7,7 @@
 BPINV=${1:-./bpinv}
 . "$(dirname "$0")/lib.sh"
 
-run samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
     -n 6000 -o "$TMP/s.h5" -q
 [ "$rc" -eq 0 ] && ok || bad "samples: exit $rc: $(cat "$TMP/err")"
 
