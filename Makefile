@@ -139,6 +139,7 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	sh tests/cli/test_invert.sh $(BPINV)
 	sh tests/cli/test_help.sh $(BPINV)
 	sh tests/cli/test_bad_inputs.sh $(BPINV)
+	sh tests/cli/test_fuzz_regress.sh $(BPINV)
 # the README's tutorial trains two full nets, and the fault tests kill runs at random
 # moments: too slow under the sanitizers, run without
 ifneq ($(SANITIZE),1)
@@ -179,8 +180,9 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-san bpinv
+	rm -rf build build-san build-fuzz bpinv
 
+include tests/fuzz/fuzz.mk
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
 	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d)

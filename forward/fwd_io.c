@@ -54,16 +54,14 @@ fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
 
     /* the data on disk before the name: a crash leaves the old file or the new */
     if (fd < 0 || fsync(fd) != 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot sync: %s (disk full?)", tmp,
-                           strerror(errno));
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot sync: %s (disk full?)", tmp, strerror(errno));
     if (fd >= 0)
         close(fd);
     if (rc == FWD_OK) {
         if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0)
-            rc = fwd_error_set(err, FWD_EIO, "%s: cannot %s %s to it: %s", path,
-                               overwrite ? "rename" : "link", tmp,
-                               errno == EEXIST ? "it exists (appeared meanwhile)"
-                                               : strerror(errno));
+            rc = fwd_error_set(
+                err, FWD_EIO, "%s: cannot %s %s to it: %s", path, overwrite ? "rename" : "link",
+                tmp, errno == EEXIST ? "it exists (appeared meanwhile)" : strerror(errno));
         else if (!overwrite)
             unlink(tmp);
     }

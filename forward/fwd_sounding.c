@@ -245,12 +245,13 @@ normalise_name(const char *in, char *out, size_t cap)
 
 #define MAX_FIELDS 64
 
-/* Finds the columns named in fields f into col; returns the method the names imply
- * (expect when they imply none). */
+/* Finds the columns named in fields f into col; returns the method the names imply: that
+ * of the spacing or period column, else of the last method's column (mn2_m, phase_deg), else
+ * expect. */
 static fwd_method
 header_columns(char **f, size_t nf, fwd_method expect, int *col)
 {
-    fwd_method hm = expect;
+    fwd_method hm = expect, xm = expect, fm = expect;
     char name[64];
     size_t k;
 
@@ -266,13 +267,17 @@ header_columns(char **f, size_t nf, fwd_method expect, int *col)
             continue;
         if (kind == COL_X || kind == COL_FREQ || kind == COL_MN2 || kind == COL_PHASE)
             hm = cm;
+        if (kind == COL_X)
+            xm = cm;
+        if (kind == COL_FREQ)
+            fm = cm;
         col[kind] = (int)k;
     }
     if (col[COL_FREQ] >= 0 && col[COL_X] < 0)
         col[COL_X] = col[COL_FREQ];
     else
         col[COL_FREQ] = -1;
-    return hm;
+    return col[COL_FREQ] >= 0 ? fm : col[COL_X] >= 0 ? xm : hm;
 }
 
 /* The columns method m needs are all there. */
@@ -389,6 +394,12 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                 col[COL_PHASE] = 2;
         }
         if (s == NULL) {
+            /* a header may also name another method's columns (a DC file with IP phases):
+             * they are extra columns, and the sounding has no array for them */
+            if (m != FWD_MT)
+                col[COL_PHASE] = col[COL_SDP] = -1;
+            if (m != FWD_SCHLUMBERGER)
+                col[COL_MN2] = -1;
             s = sounding_new(path, m, cap, col[COL_MN2] >= 0, col[COL_SDL] >= 0, col[COL_SDP] >= 0);
             if (s == NULL) {
                 fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);

@@ -44,8 +44,8 @@ int smp_h5_read_f64(hid_t loc, const char *path, const char *name, size_t n, dou
  */
 hid_t smp_h5_writer_fapl(void);
 
-/* Opens path read-only (writable when rw, through smp_h5_writer_fapl), FWD_EIO or FWD_EFORMAT with a clear message;
- * returns the file id or H5I_INVALID_HID. */
+/* Opens path read-only (writable when rw, through smp_h5_writer_fapl), FWD_EIO or FWD_EFORMAT with
+ * a clear message; returns the file id or H5I_INVALID_HID. */
 hid_t smp_h5_open(const char *path, int rw, fwd_error *err);
 
 /* Reads a whole 1-D double dataset of n values. */
