@@ -47,6 +47,21 @@ fwd_io_why(const char *guess)
     return errno != 0 ? strerror(errno) : guess;
 }
 
+/* link(tmp, path), or where there are no hard links, rename() if path is free */
+static int
+no_replace(const char *tmp, const char *path)
+{
+    if (link(tmp, path) == 0)
+        return 0;
+    if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != ENOSYS)
+        return -1;
+    if (access(path, F_OK) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(tmp, path);
+}
+
 int
 fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
 {
@@ -58,7 +73,7 @@ fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
     if (fd >= 0)
         close(fd);
     if (rc == FWD_OK) {
-        if (overwrite ? rename(tmp, path) != 0 : link(tmp, path) != 0)
+        if (overwrite ? rename(tmp, path) != 0 : no_replace(tmp, path) != 0)
             rc = fwd_error_set(
                 err, FWD_EIO, "%s: cannot %s %s to it: %s", path, overwrite ? "rename" : "link",
                 tmp, errno == EEXIST ? "it exists (appeared meanwhile)" : strerror(errno));

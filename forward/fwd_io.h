@@ -15,17 +15,19 @@
 char *fwd_io_temp_name(const char *path);
 
 /*
- * Syncs the file tmp to disk and gives it the name path: with link() when overwrite is 0,
- * so that a file that appeared at path meanwhile is kept (FWD_EIO: exists), or rename()
- * when overwrite is non-zero; then syncs the directory. tmp may be open in this process
- * (its descriptors keep working). On failure tmp is removed and nothing at path changes.
- */
-/*
  * Why a write just failed, for a message: strerror(errno) when the system set errno (the
  * caller clears it before the call: HDF5 keeps the errno of its failed write), else guess.
  */
 const char *fwd_io_why(const char *guess);
 
+/*
+ * Syncs the file tmp to disk and gives it the name path: with link() when overwrite is 0,
+ * so that a file that appeared at path meanwhile is kept (FWD_EIO: exists), or rename()
+ * when overwrite is non-zero; then syncs the directory. Where the file system has no
+ * hard links (vfat, some network and FUSE file systems), a check that path is free and a
+ * rename() instead. tmp may be open in this process (its descriptors keep working). On
+ * failure tmp is removed and nothing at path changes.
+ */
 int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err);
 
 #endif /* FWD_IO_H */

@@ -213,7 +213,7 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
 {
     char *tmp;
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
-    int rc = FWD_OK;
+    int rc = FWD_OK, ours = 1;
 
     if (invnet_net_n_in(f->net) != fwd_geom_ndata(f->geom) ||
         f->env->n != fwd_geom_ndata(f->geom) ||
@@ -232,9 +232,11 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
     errno = 0;
-    if (rc == FWD_OK && (file = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) < 0)
+    if (rc == FWD_OK && (file = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) < 0) {
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot create: %s", tmp,
                            fwd_io_why("directory missing or not writable?"));
+        ours = errno != EEXIST; /* else another's file: not removed below */
+    }
     rc = rc ? rc : write_body(file, path, f, err);
     if (file >= 0) {
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
@@ -247,7 +249,7 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
         H5Pclose(fapl);
     if (rc == FWD_OK)
         rc = fwd_io_publish(tmp, path, overwrite, err);
-    else if (fapl >= 0)
+    else if (fapl >= 0 && ours)
         unlink(tmp); /* also the empty file a failed H5Fcreate may leave */
     free(tmp);
     return rc;

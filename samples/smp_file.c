@@ -3,6 +3,7 @@
  * smp_file.c - the samples HDF5 file: create, append in batches, resume, read the header.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,42 @@
 
 enum { DS_MODELS, DS_CLEAN, DS_NOISY, DS_N };
 static const char *const ds_names[DS_N] = {"models", "data_clean", "data_noisy"};
+
+/*
+ * The first row from which a chunk of ds is missing among rows [0, rows), or rows if none
+ * is: a file cut in the middle of a flush (a kill, a full disk) may hold an extent and an
+ * n_complete that count chunks its index lost, which HDF5 would read as zeros.
+ */
+static uint64_t
+first_missing_row(hid_t ds, uint64_t rows)
+{
+    hid_t pl = H5Dget_create_plist(ds);
+    hsize_t cdims[2], off[2] = {0, 0}, size;
+    uint64_t r = 0;
+
+    if (pl >= 0 && H5Pget_layout(pl) == H5D_CHUNKED && H5Pget_chunk(pl, 2, cdims) == 2 &&
+        cdims[0] > 0)
+        for (r = 0; r < rows; r += cdims[0]) {
+            off[0] = r;
+            if (H5Dget_chunk_storage_size(ds, off, &size) < 0 || size == 0)
+                break;
+        }
+    /* else not the layout bpinv writes: no row can be trusted (r = 0) */
+    if (pl >= 0)
+        H5Pclose(pl);
+    return r < rows ? r : rows;
+}
+
+/* The file's descriptor (the sec2 driver's), or -1. */
+static int
+file_fd(hid_t file)
+{
+    void *h = NULL;
+
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, &h) < 0 || h == NULL)
+        return -1;
+    return *(int *)h;
+}
 
 struct smp_file {
     char *path;
@@ -275,7 +312,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     tmp = fwd_io_temp_name(path);
     fapl = smp_h5_writer_fapl();
     fcpl = H5Pcreate(H5P_FILE_CREATE);
-    errno = 0;
+    errno = tmp == NULL ? ENOMEM : 0;
     if (tmp != NULL && fapl >= 0 && fcpl >= 0 &&
         H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) >= 0)
         f->file = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
@@ -284,11 +321,19 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     if (fapl >= 0)
         H5Pclose(fapl);
     if (f->file < 0) {
-        fwd_error_set(err, FWD_EIO, "%s: cannot create the file: %s", path,
-                      fwd_io_why("missing directory or no permission?"));
+        int e = errno;
+
+        if (e == EEXIST)
+            fwd_error_set(err, FWD_EIO,
+                          "%s: cannot create the temporary file %s: it exists (another bpinv "
+                          "writing the same file?)",
+                          path, tmp);
+        else
+            fwd_error_set(err, FWD_EIO, "%s: cannot create the file: %s", path,
+                          fwd_io_why("missing directory or no permission?"));
         smp_file_close(f, NULL);
-        if (tmp != NULL)
-            unlink(tmp); /* HDF5 may leave an empty file behind */
+        if (tmp != NULL && e != EEXIST)
+            unlink(tmp); /* HDF5 may leave an empty file behind; not another's file */
         free(tmp);
         return NULL;
     }
@@ -445,6 +490,32 @@ write_rows(smp_file *f, int k, uint64_t row, size_t count, const double *src, fw
     return write_plain(f, k, row + c, count - c, src + c * nc, err);
 }
 
+/* fdatasync of the file: 0, or -1 with errno */
+static int
+sync_fd(hid_t file)
+{
+    int fd = file_fd(file);
+
+    return fd < 0 ? 0 : fdatasync(fd);
+}
+
+/* Allocates on disk every byte up to HDF5's end of allocation (FWD_EIO if the disk is
+ * full); where the file system cannot, the flush finds out itself. */
+static int
+reserve(smp_file *f, fwd_error *err)
+{
+    haddr_t eoa;
+    struct stat st;
+    int fd = file_fd(f->file), e;
+
+    if (fd < 0 || H5Fget_eoa(f->file, &eoa) < 0 || fstat(fd, &st) != 0 || (off_t)eoa <= st.st_size)
+        return FWD_OK;
+    e = posix_fallocate(fd, st.st_size, (off_t)eoa - st.st_size);
+    if (e != 0 && e != EOPNOTSUPP && e != EINVAL)
+        return fwd_error_set(err, FWD_EIO, "%s: cannot write the file: %s", f->path, strerror(e));
+    return FWD_OK;
+}
+
 int
 smp_file_append(smp_file *f, size_t count, const double *params, const double *clean,
                 const double *noisy, fwd_error *err)
@@ -476,9 +547,12 @@ smp_file_append(smp_file *f, size_t count, const double *params, const double *c
         else
             rc = write_rows(f, k, f->n_complete, count, src[k], err);
     }
-    /* Data and extents reach the disk before n_complete says they are there. */
+    /* Data and extents reach the disk (synced) before n_complete says they are there;
+     * the space the flush writes into is reserved first, so that a full disk stops the
+     * batch before its metadata is half written. */
+    rc = rc ? rc : reserve(f, err);
     errno = 0;
-    if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+    if (rc == FWD_OK && (H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0 || sync_fd(f->file) != 0))
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file: %s", f->path,
                            fwd_io_why("disk full?"));
     if (rc != FWD_OK) {
@@ -487,7 +561,7 @@ smp_file_append(smp_file *f, size_t count, const double *params, const double *c
     }
     rc = smp_h5_update_u64(f->file, "n_complete", f->n_complete + count, err);
     errno = 0;
-    if (rc == FWD_OK && H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0)
+    if (rc == FWD_OK && (H5Fflush(f->file, H5F_SCOPE_GLOBAL) < 0 || sync_fd(f->file) != 0))
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot flush the file: %s", f->path,
                            fwd_io_why("disk full?"));
     if (rc == FWD_OK)
@@ -643,13 +717,19 @@ smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested, fwd
         }
         H5Sclose(s);
         s = H5I_INVALID_HID;
-        dims[0] = h.n_complete; /* drop rows of a batch that never completed */
+        /* rows whose chunks a cut flush lost are made again */
+        f->n_complete = first_missing_row(f->ds[k], f->n_complete);
+    }
+    for (k = 0; k < DS_N; k++) {
+        dims[0] = f->n_complete; /* drop rows of a batch that never completed */
+        dims[1] = f->ncol[k];
         if (H5Dset_extent(f->ds[k], dims) < 0) {
             fwd_error_set(err, FWD_EIO, "%s: cannot trim dataset %s", path, ds_names[k]);
             goto fail;
         }
     }
-    if (smp_h5_update_u64(f->file, "n_requested", n_requested, err) != FWD_OK)
+    if (smp_h5_update_u64(f->file, "n_requested", n_requested, err) != FWD_OK ||
+        smp_h5_update_u64(f->file, "n_complete", f->n_complete, err) != FWD_OK)
         goto fail;
     return f;
 fail:
@@ -691,6 +771,7 @@ smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err
     fwd_geom *g = NULL;
     hid_t s = H5I_INVALID_HID;
     hsize_t dims[2];
+    uint64_t row;
     int k, rc;
 
     if (geom != NULL)
@@ -744,6 +825,14 @@ smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err
         }
         H5Sclose(s);
         s = H5I_INVALID_HID;
+        if ((row = first_missing_row(r->ds[k], r->n_complete)) < r->n_complete) {
+            fwd_error_set(err, FWD_EFORMAT,
+                          "%s: dataset /%s: rows from %llu on are missing (the file was cut "
+                          "while being written): continue it with 'bpinv samples ... "
+                          "--resume', which makes them again",
+                          path, ds_names[k], (unsigned long long)row);
+            goto fail;
+        }
     }
     if (geom != NULL)
         *geom = g;

@@ -24,10 +24,11 @@
 
 /*
  * Rows per HDF5 chunk (1024 rows of 30 doubles is 240 KiB, a good size for deflate).
- * Appends that end on a multiple of it never rewrite a chunk: a chunk completed in a later
- * append is written again in a new place, and the place it had is not reused (the file is
- * created without free-space reuse) so that a kill before the next flush leaves the old
- * one readable.
+ * Appends that start and end on a multiple of it never rewrite a chunk, so that a kill
+ * before the next flush leaves every flushed chunk as it was. (A partial last chunk is
+ * rewritten only when a finished file is extended; HDF5 may then write it in place, or
+ * reuse its space at the end of the file, despite the file's no-free-space-tracking
+ * strategy.)
  */
 #define SMP_FILE_CHUNK_ROWS 1024
 

@@ -2,6 +2,7 @@
 /*
  * bpinv.c - the bpinv command: dispatches to its subcommands.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,6 +65,9 @@ main(int argc, char **argv)
     int rc;
 
     gsl_set_error_handler_off();
+    /* past a file size limit (ulimit -f) a write fails with EFBIG, which bpinv reports,
+     * instead of the signal killing it without a word */
+    signal(SIGXFSZ, SIG_IGN);
     /* HDF5 1.10 crashes in its exit handler (H5F__close_cb) when an H5Fclose has failed,
      * as on a full disk: so it gets no exit handler, and is shut down here after a success
      * only (every file is closed by then; after a failure exit() frees its memory). */

@@ -601,7 +601,7 @@ cmd_invert(int argc, char **argv)
     if (output != NULL) {
         int werr, why;
 
-        errno = 0; /* a failed write leaves its reason in errno: it is tried again here */
+        errno = 0; /* the reason, when the failed write is the last flush (a short table) */
         werr = (fflush(out) != 0) | ferror(out);
         why = errno;
         werr |= fclose(out) != 0;

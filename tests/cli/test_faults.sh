@@ -94,6 +94,37 @@ if $PY -c "import h5py" 2>/dev/null; then
     done
 fi
 
+# --- a chunk lost by a cut flush: refused when read, made again by --resume ----------------
+if $PY -c "import h5py" 2>/dev/null; then
+    setup $S -n 4096 --batch 1024 -o "$TMP/hole.h5"
+    cp "$TMP/hole.h5" "$TMP/whole4096.h5"
+    # data_noisy made again without its second chunk (rows 1024..2047), as a torn index would
+    if $PY - "$TMP/hole.h5" <<'PYEOF'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    d = f["data_noisy"]
+    v, attrs, chunks = d[:], dict(d.attrs), d.chunks
+    del f["data_noisy"]
+    n = f.create_dataset("data_noisy", shape=v.shape, maxshape=(None, v.shape[1]), dtype=v.dtype,
+                         chunks=chunks, compression="gzip", shuffle=True)
+    n[:1024] = v[:1024]
+    n[2048:] = v[2048:]
+    for k, x in attrs.items():
+        n.attrs[k] = x
+PYEOF
+    then
+        expect_fail 1 "training on a file with a lost chunk" "rows from 1024 on are missing" \
+            train "$TMP/hole.h5" -o "$TMP/hole-net.h5"
+        run $S -n 4096 --batch 1024 -o "$TMP/hole.h5" --resume
+        [ "$rc" -eq 0 ] && ok || bad "--resume of a file with a lost chunk: exit $rc: $(cat "$TMP/err")"
+        h5diff "$TMP/hole.h5" "$TMP/whole4096.h5" data_noisy >/dev/null &&
+            h5diff "$TMP/hole.h5" "$TMP/whole4096.h5" models >/dev/null && ok ||
+            bad "--resume of a file with a lost chunk: not the uninterrupted file"
+    else
+        bad "h5py could not cut a chunk out"
+    fi
+fi
+
 # --- kill -9 during train --force: the previous net is kept whole --------------------------
 run $S -n 4000 -o "$TMP/s.h5"
 run train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 2 --hidden 16 -q
