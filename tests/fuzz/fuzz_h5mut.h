@@ -33,6 +33,7 @@
 
 #include <hdf5.h>
 
+#include "samples/smp_rng.h" /* smp_splitmix64: the mutator's random numbers */
 #include "tests/fuzz/fuzz_tmp.h"
 
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
@@ -77,21 +78,10 @@ fuzz_h5_check_closed(const char *what)
     }
 }
 
-/* splitmix64: the mutator's random numbers, from libFuzzer's seed */
-static uint64_t
-h5mut_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 static size_t
 h5mut_below(uint64_t *s, size_t n)
 {
-    return n == 0 ? 0 : (size_t)(h5mut_next(s) % n);
+    return n == 0 ? 0 : (size_t)(smp_splitmix64(s) % n);
 }
 
 static uint64_t
@@ -112,7 +102,7 @@ h5mut_u64(uint64_t *s, uint64_t old)
     case 1:
         return old - 1;
     case 2:
-        return h5mut_next(s) % 50;
+        return smp_splitmix64(s) % 50;
     default:
         return edge[h5mut_below(s, sizeof edge / sizeof edge[0])];
     }
@@ -517,7 +507,7 @@ h5mut_bytes(uint8_t *data, size_t size, uint64_t *s)
                 data[at] ^= (uint8_t)(1u << h5mut_below(s, 8));
                 break;
             case 1:
-                data[at] = (uint8_t)h5mut_next(s);
+                data[at] = (uint8_t)smp_splitmix64(s);
                 break;
             case 2:
                 data[at] = h5mut_below(s, 2) ? 0x00 : 0xff;
