@@ -2,6 +2,9 @@
 /*
  * cli.c - messages and option parsing shared by the bpinv subcommands.
  */
+/* sigaltstack() and SA_ONSTACK are XSI */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -11,7 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "forward/fwd_geom.h"
+#include "invnet/invnet_file.h"
+#include "samples/smp_h5.h"
 #include "tools/cli.h"
 
 void
@@ -289,4 +296,114 @@ void
 cli_blas_serial(void)
 {
     openblas_set_num_threads(1);
+}
+
+int
+cli_h5_is_net(const char *path)
+{
+    hid_t file = smp_h5_open(path, 0, NULL);
+    char fmt[32];
+    int is_net;
+
+    if (file < 0)
+        return 0;
+    is_net = smp_h5_read_str(file, path, "format", fmt, sizeof fmt, NULL) == FWD_OK &&
+             strcmp(fmt, INVNET_FORMAT) == 0;
+    H5Fclose(file);
+    return is_net;
+}
+
+/* What the guard's handler writes: built before the read, as a handler may only write(). */
+static struct {
+    char head[4096 + 256]; /* "bpinv CMD: PATH: " */
+    size_t head_len;
+    long limit;
+    struct sigaction old[5];
+} guard;
+
+static const int guard_signals[5] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM};
+
+static void
+guard_write(const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, s, n);
+
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void
+on_guard(int sig)
+{
+    char secs[24], *p = secs + sizeof secs - 1;
+    long v = guard.limit;
+
+    guard_write(guard.head);
+    if (sig == SIGALRM) {
+        *p = '\0';
+        do
+            *--p = (char)('0' + v % 10);
+        while ((v /= 10) > 0 && p > secs);
+        guard_write("HDF5 was still reading it after ");
+        guard_write(p);
+        guard_write(" s: the file is damaged, or its disk stalled (BPINV_READ_TIMEOUT sets "
+                    "the limit)\n");
+    } else {
+        guard_write("HDF5 crashed reading it (");
+        guard_write(sig == SIGSEGV  ? "segmentation fault"
+                    : sig == SIGBUS ? "bus error"
+                    : sig == SIGFPE ? "floating-point exception"
+                                    : "illegal instruction");
+        guard_write("): the file is damaged\n");
+    }
+    _exit(CLI_FAIL);
+}
+
+int
+cli_read_guard(const char *cmd, const char *path, int timed)
+{
+    static char altstack[1 << 16];
+    const char *env = getenv("BPINV_READ_TIMEOUT");
+    struct sigaction sa;
+    stack_t ss;
+    long limit = 60;
+    int n, k;
+
+    if (env != NULL && *env != '\0' &&
+        cli_parse_long(cmd, "BPINV_READ_TIMEOUT", env, 1, 86400, &limit) != 0)
+        return -1;
+    n = snprintf(guard.head, sizeof guard.head, "bpinv %s: %s: ", cmd, path);
+    if (n < 0 || (size_t)n >= sizeof guard.head)
+        snprintf(guard.head, sizeof guard.head, "bpinv %s: ", cmd);
+    guard.limit = limit;
+    /* a crash may be a stack overflow: the handler runs on a stack of its own */
+    ss.ss_sp = altstack;
+    ss.ss_size = sizeof altstack;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, NULL);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_guard;
+    sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (k = 0; k < 5; k++)
+        sigaction(guard_signals[k], &sa, &guard.old[k]);
+    if (timed)
+        alarm((unsigned)limit);
+    return 0;
+}
+
+void
+cli_read_unguard(void)
+{
+    int k;
+
+    alarm(0);
+    for (k = 0; k < 5; k++)
+        sigaction(guard_signals[k], &guard.old[k], NULL);
 }

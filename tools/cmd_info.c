@@ -111,9 +111,7 @@ cmd_info(int argc, char **argv)
     smp_header h;
     fwd_geom *g = NULL;
     fwd_error err;
-    char fmt[32];
-    hid_t file;
-    int is_net = 0;
+    int rc;
 
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         fputs(info_usage, stdout);
@@ -127,17 +125,14 @@ cmd_info(int argc, char **argv)
         cli_error("info", "expected one file, got %d arguments; try 'bpinv info --help'", argc - 1);
         return CLI_USAGE;
     }
+    if (cli_read_guard("info", argv[1], 1) != 0)
+        return CLI_FAIL;
     /* A net file is recognised by its format attribute; anything else goes to the samples
      * reader, which says what the file is not (missing, not HDF5, not a bpinv file). */
-    file = smp_h5_open(argv[1], 0, NULL);
-    if (file >= 0) {
-        is_net = smp_h5_read_str(file, argv[1], "format", fmt, sizeof fmt, NULL) == FWD_OK &&
-                 strcmp(fmt, INVNET_FORMAT) == 0;
-        H5Fclose(file);
-    }
-    if (is_net) {
+    if (cli_h5_is_net(argv[1])) {
         invnet_file *f = invnet_file_load(argv[1], &err);
 
+        cli_read_unguard();
         if (f == NULL) {
             cli_error("info", "%s", err.msg);
             return CLI_FAIL;
@@ -146,7 +141,9 @@ cmd_info(int argc, char **argv)
         invnet_file_free(f);
         return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
     }
-    if (smp_file_read_header(argv[1], &h, &g, &err) != FWD_OK) {
+    rc = smp_file_read_header(argv[1], &h, &g, &err);
+    cli_read_unguard();
+    if (rc != FWD_OK) {
         cli_error("info", "%s", err.msg);
         return CLI_FAIL;
     }

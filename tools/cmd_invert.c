@@ -502,8 +502,11 @@ cmd_invert(int argc, char **argv)
                   strerror(errno));
         goto done;
     }
+    if (cli_read_guard("invert", net_path, 1) != 0)
+        goto done;
     t0 = cli_now();
     nf = invnet_file_load(net_path, &err);
+    cli_read_unguard();
     if (nf == NULL) {
         cli_error("invert", "%s", err.msg);
         goto done;

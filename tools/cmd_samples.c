@@ -253,11 +253,17 @@ cmd_samples(int argc, char **argv)
         goto done;
     }
 
+    rc = CLI_FAIL;
+    if (o.resume && cli_read_guard("samples", o.output, 1) != 0)
+        goto done;
     /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
     cli_catch_stop(&old_int, &old_term);
-    rc = CLI_FAIL;
-    f = o.resume ? smp_file_resume(o.output, &cfg, (uint64_t)count, &err)
-                 : smp_file_create(o.output, &cfg, (uint64_t)count, BPINV_VERSION, o.force, &err);
+    if (o.resume) {
+        f = smp_file_resume(o.output, &cfg, (uint64_t)count, &err);
+        cli_read_unguard();
+    } else {
+        f = smp_file_create(o.output, &cfg, (uint64_t)count, BPINV_VERSION, o.force, &err);
+    }
     if (f == NULL) {
         cli_error("samples", "%s", err.msg);
         goto restore;
