@@ -32,7 +32,8 @@ export OPENBLAS_NUM_THREADS=1
 jobs=$(nproc 2>/dev/null || echo 2)
 export VG
 printf '%s\n' "$@" | xargs -P "$jobs" -I{} sh -c \
-    'n=$(basename "$1" .sh); sh "$1" "$VG/bpinv" >"$VG/out.$n" 2>&1; echo $? >"$VG/rc.$n"' sh {}
+    'n=$(basename "$1" .sh); t=$(date +%s); sh "$1" "$VG/bpinv" >"$VG/out.$n" 2>&1; echo $? >"$VG/rc.$n"
+     echo "$n: $(($(date +%s) - t)) s under valgrind" >>"$VG/out.$n"' sh {}
 status=0
 for t in "$@"; do
     n=$(basename "$t" .sh)
