@@ -33,6 +33,12 @@ fwd_method_name(fwd_method m)
 }
 
 const char *
+fwd_method_article(fwd_method m)
+{
+    return m == FWD_MT ? "an" : "a";
+}
+
+const char *
 fwd_method_xname(fwd_method m)
 {
     switch (m) {

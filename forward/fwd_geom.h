@@ -21,6 +21,9 @@ typedef enum fwd_method { FWD_SCHLUMBERGER = 0, FWD_WENNER = 1, FWD_MT = 2 } fwd
 /* "schlumberger", "wenner" or "mt"; "unknown" for any other value. */
 const char *fwd_method_name(fwd_method m);
 
+/* The article before the method's name in prose: "an" for mt, "a" for the others. */
+const char *fwd_method_article(fwd_method m);
+
 /* Parses a method name (exact, lower case). FWD_EINVAL names the accepted values. */
 int fwd_method_parse(const char *s, fwd_method *m, fwd_error *err);
 

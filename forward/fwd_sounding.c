@@ -343,10 +343,10 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                 header = 1;
                 if (hm != expect) {
                     fwd_fail(err, FWD_EINVAL,
-                             "%s:%zu: columns: this is a %s sounding (its header names %s "
+                             "%s:%zu: columns: this is %s %s sounding (its header names %s "
                              "columns), expected %s",
-                             path, lineno, fwd_method_name(hm), fwd_method_name(hm),
-                             fwd_method_name(expect));
+                             path, lineno, fwd_method_article(hm), fwd_method_name(hm),
+                             fwd_method_name(hm), fwd_method_name(expect));
                     goto fail;
                 }
                 if (!complete(col, m)) {
@@ -373,10 +373,10 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                     header = 1;
                 } else if (cn > 0 && cm != expect && complete(ccol, cm)) {
                     fwd_fail(err, FWD_EINVAL,
-                             "%s:%zu: columns: this is a %s sounding (the comment above its "
+                             "%s:%zu: columns: this is %s %s sounding (the comment above its "
                              "first reading names %s columns), expected %s",
-                             path, comment_line, fwd_method_name(cm), fwd_method_name(cm),
-                             fwd_method_name(expect));
+                             path, comment_line, fwd_method_article(cm), fwd_method_name(cm),
+                             fwd_method_name(cm), fwd_method_name(expect));
                     goto fail;
                 }
             }
@@ -415,8 +415,8 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
             nf0 = nf;
         if (!header && nf0 < need) { /* the first reading itself lacks a column */
             fwd_fail(err, FWD_EFORMAT,
-                     "%s:%zu: expected %zu fields (a %s sounding without a header), got %zu", path,
-                     lineno, need, fwd_method_name(m), nf);
+                     "%s:%zu: expected %zu fields (%s %s sounding without a header), got %zu", path,
+                     lineno, need, fwd_method_article(m), fwd_method_name(m), nf);
             goto fail;
         }
         if (nf < need || (!header && nf != nf0)) {
@@ -974,8 +974,8 @@ fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_e
     } else if (is_edi(path, text)) {
         if (expect != FWD_MT)
             fwd_fail(err, FWD_EINVAL,
-                     "%s: this is an EDI (magnetotelluric) file, expected a %s sounding", path,
-                     fwd_method_name(expect));
+                     "%s: this is an EDI (magnetotelluric) file, expected %s %s sounding", path,
+                     fwd_method_article(expect), fwd_method_name(expect));
         else
             s = read_edi(path, fp, comp, err);
     } else {

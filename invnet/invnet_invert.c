@@ -377,8 +377,9 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->n_layers = nl;
     r->max_jump = 1;
     if (s->method != meth)
-        return fwd_error_set(err, FWD_EINVAL, "%s: a %s sounding, but the net is for %s", s->source,
-                             fwd_method_name(s->method), fwd_method_name(meth));
+        return fwd_error_set(err, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s",
+                             s->source, fwd_method_article(s->method), fwd_method_name(s->method),
+                             fwd_method_name(meth));
     if (reserve(v, s->n) != FWD_OK)
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
 

@@ -267,7 +267,7 @@ Test(sounding, malformed_text_is_named)
     expect_error("ragged.csv", "5,100\n10,1,90\n20,80\n", FWD_SCHLUMBERGER,
                  ":2: expected 2 fields (as the first reading), got 3");
     expect_error("mtcomment.txt", "# period_s rho_a_ohmm phase_deg\n0.1 10 45\n1 20 50\n10 30 60\n",
-                 FWD_WENNER, ":1: columns: this is a mt sounding (the comment above");
+                 FWD_WENNER, ":1: columns: this is an mt sounding (the comment above");
     expect_error("phase.csv", "period_s,rho_a_ohmm,phase_deg\n1,10,45\n2,10,-450\n3,10,40\n",
                  FWD_MT, ":3: phase_deg: expected degrees in [-180, 180], got \"-450\"");
     expect_error("dup.csv", "1,100\n2,90\n1,95\n", FWD_SCHLUMBERGER,
