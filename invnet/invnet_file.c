@@ -552,7 +552,7 @@ invnet_file_load(const char *path, fwd_error *err)
         goto fail;
     f->samples.prior.n_layers = (size_t)v;
     rc = smp_h5_read_prior(file, path, &f->samples.prior, err);
-    rc = rc ? rc : smp_h5_read_f64(file, path, "noise", 1, &f->samples.noise, err);
+    rc = rc ? rc : smp_h5_read_f64_in(file, path, "noise", 0, 1, &f->samples.noise, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "samples_seed", &f->samples.seed, err);
     rc = rc ? rc
             : smp_h5_read_str(file, path, "forward_filter", f->samples.forward_filter,

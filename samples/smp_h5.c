@@ -238,6 +238,18 @@ smp_h5_read_f64(hid_t loc, const char *path, const char *name, size_t n, double 
     return read_num(loc, path, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, n, values, err);
 }
 
+int
+smp_h5_read_f64_in(hid_t loc, const char *path, const char *name, double lo, double hi,
+                   double *value, fwd_error *err)
+{
+    int rc = smp_h5_read_f64(loc, path, name, 1, value, err);
+
+    if (rc == FWD_OK && !(*value >= lo && *value <= hi))
+        return fwd_error_set(err, FWD_EFORMAT, "%s: %s: expected %g to %g, got %g", path, name, lo,
+                             hi, *value);
+    return rc;
+}
+
 hid_t
 smp_h5_writer_fapl(void)
 {

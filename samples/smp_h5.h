@@ -34,6 +34,9 @@ int smp_h5_read_u64(hid_t loc, const char *path, const char *name, uint64_t *val
 /* Reads exactly n doubles; FWD_EFORMAT if absent or of another size. */
 int smp_h5_read_f64(hid_t loc, const char *path, const char *name, size_t n, double *values,
                     fwd_error *err);
+/* Reads one double in [lo, hi] (so never NaN); FWD_EFORMAT names the range otherwise. */
+int smp_h5_read_f64_in(hid_t loc, const char *path, const char *name, double lo, double hi,
+                       double *value, fwd_error *err);
 
 /*
  * A file access property list for a file that is written in steps (H5Pclose it): format

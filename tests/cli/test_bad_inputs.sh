@@ -99,6 +99,8 @@ def geom0(f):
     del f["geometry/ab2_m"]
     f["geometry/ab2_m"] = np.zeros(0)
 edit(samples, "s_geom0.h5", geom0)
+edit(samples, "s_noisenan.h5", lambda f: setattr_(f, "noise", np.array([np.nan])))
+edit(net, "net_noise2.h5", lambda f: setattr_(f, "noise", np.array([2.0])))
 print("ok")
 PYEOF
     then bad "h5py fixtures: $(cat "$TMP/py")"; fi
