@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "forward/fwd_geom.h"
@@ -185,7 +187,8 @@ cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_g
 
     *g = NULL;
     if (spec == NULL) {
-        cli_error(cmd, "%s: missing; a %s sounding needs %s", xopt, fwd_method_name(m), need[m]);
+        cli_error(cmd, "%s: missing; %s %s sounding needs %s", xopt, fwd_method_article(m),
+                  fwd_method_name(m), need[m]);
         bad = 1;
     }
     bad |= stray(cmd, "--ab2", m != FWD_SCHLUMBERGER ? o->ab2 : NULL, m);
@@ -296,6 +299,41 @@ void
 cli_blas_serial(void)
 {
     openblas_set_num_threads(1);
+}
+
+int
+cli_check_output(const char *cmd, const char *output, const char *what, int force)
+{
+    struct stat st;
+    char probe[4096];
+    const char *slash = strrchr(output, '/');
+    int fd, n;
+
+    if (stat(output, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            cli_error(cmd, "%s: is a directory; expected %s to write", output, what);
+            return -1;
+        }
+        if (!force) {
+            cli_error(cmd, "%s: exists (use --force to replace it)", output);
+            return -1;
+        }
+    }
+    /* a file made and removed in the same directory: it exists, and may be written */
+    n = snprintf(probe, sizeof probe, "%.*s.bpinv-probe.%ld",
+                 slash != NULL ? (int)(slash - output + 1) : 0, output, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof probe) {
+        cli_error(cmd, "%s: path too long", output);
+        return -1;
+    }
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        cli_error(cmd, "%s: cannot create a file there: %s", output, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    unlink(probe);
+    return 0;
 }
 
 int

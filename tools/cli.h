@@ -75,6 +75,13 @@ int cli_bad_option(const char *cmd, int c, char *const *argv);
  * new bad flag. */
 int cli_no_operands(const char *cmd, int argc, char *const *argv, int bad);
 
+/*
+ * Checks before a long run that output can be written: not a directory, not an existing
+ * file (unless force), in a directory where a file can be created. what names the file in
+ * messages ("the net file"). Prints the problem and returns -1.
+ */
+int cli_check_output(const char *cmd, const char *output, const char *what, int force);
+
 /* Flushes and checks stdout; prints a message and returns -1 if writing failed. */
 int cli_close_stdout(const char *cmd);
 

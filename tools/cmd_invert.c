@@ -396,7 +396,6 @@ cmd_invert(int argc, char **argv)
     int c, bad = 0, force = 0, quiet = 0, rc = CLI_FAIL, k, failed = 0;
     FILE *out = stdout;
     char *tmp = NULL;
-    struct stat st;
 
     opterr = 0;
     optind = 1;
@@ -489,14 +488,9 @@ cmd_invert(int argc, char **argv)
         cp.misfit_floor_pct = misfit;
     }
     net_path = argv[optind];
-    if (output != NULL && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
-        cli_error("invert", "%s: is a directory; expected the file to write", output);
+    /* refuse at once, not after the soundings were read and inverted */
+    if (output != NULL && cli_check_output("invert", output, "the file", force) != 0)
         goto done;
-    }
-    if (output != NULL && !force && access(output, F_OK) == 0) {
-        cli_error("invert", "%s: exists (use --force to replace it)", output);
-        goto done;
-    }
     if (plotdir != NULL && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", plotdir,
                   strerror(errno));

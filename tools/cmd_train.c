@@ -269,44 +269,18 @@ parse_options(int argc, char **argv, struct train_args *o)
     return cli_no_operands("train", argc, argv, bad);
 }
 
-/*
- * Checks before training that the net can be written: not an existing file (unless
- * force), not a directory, not the samples file itself, in a directory where a file can be
- * created. Prints the problem and returns -1.
- */
+/* Checks before training that the net can be written, and not over the samples file. */
 static int
 check_output(const char *input, const char *output, int force)
 {
     struct stat si, so;
-    char probe[4096];
-    const char *slash = strrchr(output, '/');
-    int fd;
 
-    if (stat(output, &so) == 0) {
-        if (S_ISDIR(so.st_mode)) {
-            cli_error("train", "%s: is a directory; expected the net file to write", output);
-            return -1;
-        }
-        if (stat(input, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
-            cli_error("train", "%s: is the samples file; write the net to another file", output);
-            return -1;
-        }
-        if (!force) {
-            cli_error("train", "%s: exists (use --force to replace it)", output);
-            return -1;
-        }
-    }
-    snprintf(probe, sizeof probe, "%.*s%s.bpinv-probe.%ld",
-             slash != NULL ? (int)(slash - output + 1) : 0, output, slash != NULL ? "" : "",
-             (long)getpid());
-    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        cli_error("train", "%s: cannot create a file there: %s", output, strerror(errno));
+    if (stat(output, &so) == 0 && stat(input, &si) == 0 && si.st_dev == so.st_dev &&
+        si.st_ino == so.st_ino) {
+        cli_error("train", "%s: is the samples file; write the net to another file", output);
         return -1;
     }
-    close(fd);
-    unlink(probe);
-    return 0;
+    return cli_check_output("train", output, "the net file", force);
 }
 
 int

@@ -33,13 +33,13 @@ clean_fail() {
     fi
 }
 
-# hdf5_run ARGS...: as run, with a read time limit of 2 s and, under the sanitizers,
+# hdf5_run ARGS...: as run, with a read time limit of 1 s and, under the sanitizers,
 # libhdf5's own memcpy overlap and free-list leaks (not bpinv's) suppressed, and its SIGSEGV
 # left to reach bpinv as a signal, as without them
 hdf5_run() {
     (
         export ASAN_OPTIONS=handle_segv=0:suppressions=$HDF5_ASAN_SUPP
-        export LSAN_OPTIONS=suppressions=$HDF5_LSAN_SUPP:print_suppressions=0 BPINV_READ_TIMEOUT=2
+        export LSAN_OPTIONS=suppressions=$HDF5_LSAN_SUPP:print_suppressions=0 BPINV_READ_TIMEOUT=1
         exec "$BPINV" "$@"
     ) >"$TMP/out" 2>"$TMP/err"
     rc=$?
@@ -115,7 +115,7 @@ for f in "$DIR"/*; do
 done
 # the message names what the first reading lacks (it said "expected 2 fields ..., got 2")
 cp "$DIR/sounding-mt-short-first-row" "$TMP/short.txt"
-expect_fail 1 "short first reading" "expected 3 fields (a mt sounding without a header), got 2" \
+expect_fail 1 "short first reading" "expected 3 fields (an mt sounding without a header), got 2" \
     invert "$TMP/mt-net.h5" "$TMP/short.txt"
 
 # a header naming another method's column (phase_deg in a Wenner file) made the reader write
@@ -133,7 +133,7 @@ if [ -z "$BPINV_VALGRIND" ]; then
     grep -q "hdf5-memcpy-overlap-hg-read.h5: HDF5 crashed reading it (segmentation fault): the file is damaged" "$TMP/err" &&
         ok || bad "crash inside libhdf5: exit $rc: $(cat "$TMP/err")"
     hdf5_run invert "$DIR/hdf5-hang-hg-deserialize.h5" "$TMP/ok.csv"
-    grep -q "hdf5-hang-hg-deserialize.h5: HDF5 was still reading it after 2 s: the file is damaged" "$TMP/err" &&
+    grep -q "hdf5-hang-hg-deserialize.h5: HDF5 was still reading it after 1 s: the file is damaged" "$TMP/err" &&
         ok || bad "hang inside libhdf5: exit $rc: $(cat "$TMP/err")"
 fi
 # the limit is checked
