@@ -19,8 +19,7 @@
 #include <unistd.h>
 
 #include "forward/fwd_geom.h"
-#include "invnet/invnet_file.h"
-#include "samples/smp_h5.h"
+#include "samples/smp_file.h"
 #include "tools/cli.h"
 
 void
@@ -336,30 +335,15 @@ cli_check_output(const char *cmd, const char *output, const char *what, int forc
     return 0;
 }
 
-int
-cli_h5_is_net(const char *path)
-{
-    hid_t file = smp_h5_open(path, 0, NULL);
-    char fmt[32];
-    int is_net;
-
-    if (file < 0)
-        return 0;
-    is_net = smp_h5_read_str(file, path, "format", fmt, sizeof fmt, NULL) == FWD_OK &&
-             strcmp(fmt, INVNET_FORMAT) == 0;
-    H5Fclose(file);
-    return is_net;
-}
-
 /* What the guard's handler writes: built before the read, as a handler may only write(). */
+enum { GUARD_NSIG = 6 };
+static const int guard_signals[GUARD_NSIG] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM};
 static struct {
     char head[4096 + 256]; /* "bpinv CMD: PATH: " */
-    size_t head_len;
     long limit;
-    struct sigaction old[5];
+    struct sigaction old[GUARD_NSIG];
+    stack_t old_stack;
 } guard;
-
-static const int guard_signals[5] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM};
 
 static void
 guard_write(const char *s)
@@ -388,16 +372,17 @@ on_guard(int sig)
         do
             *--p = (char)('0' + v % 10);
         while ((v /= 10) > 0 && p > secs);
-        guard_write("HDF5 was still reading it after ");
+        guard_write("still reading it after ");
         guard_write(p);
         guard_write(" s: the file is damaged, or its disk stalled (BPINV_READ_TIMEOUT sets "
                     "the limit)\n");
     } else {
-        guard_write("HDF5 crashed reading it (");
-        guard_write(sig == SIGSEGV  ? "segmentation fault"
-                    : sig == SIGBUS ? "bus error"
-                    : sig == SIGFPE ? "floating-point exception"
-                                    : "illegal instruction");
+        guard_write("crashed reading it (");
+        guard_write(sig == SIGSEGV   ? "segmentation fault"
+                    : sig == SIGBUS  ? "bus error"
+                    : sig == SIGFPE  ? "floating-point exception"
+                    : sig == SIGABRT ? "aborted"
+                                     : "illegal instruction");
         guard_write("): the file is damaged\n");
     }
     _exit(CLI_FAIL);
@@ -416,20 +401,21 @@ cli_read_guard(const char *cmd, const char *path, int timed)
     if (env != NULL && *env != '\0' &&
         cli_parse_long(cmd, "BPINV_READ_TIMEOUT", env, 1, 86400, &limit) != 0)
         return -1;
+    /* a path too long for the buffer is cut short, not dropped */
     n = snprintf(guard.head, sizeof guard.head, "bpinv %s: %s: ", cmd, path);
     if (n < 0 || (size_t)n >= sizeof guard.head)
-        snprintf(guard.head, sizeof guard.head, "bpinv %s: ", cmd);
+        snprintf(guard.head, sizeof guard.head, "bpinv %s: %.4000s...: ", cmd, path);
     guard.limit = limit;
     /* a crash may be a stack overflow: the handler runs on a stack of its own */
     ss.ss_sp = altstack;
     ss.ss_size = sizeof altstack;
     ss.ss_flags = 0;
-    sigaltstack(&ss, NULL);
+    sigaltstack(&ss, &guard.old_stack);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_guard;
     sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    for (k = 0; k < 5; k++)
+    sigfillset(&sa.sa_mask); /* one message: no second signal inside the handler */
+    for (k = 0; k < GUARD_NSIG; k++)
         sigaction(guard_signals[k], &sa, &guard.old[k]);
     if (timed)
         alarm((unsigned)limit);
@@ -442,6 +428,22 @@ cli_read_unguard(void)
     int k;
 
     alarm(0);
-    for (k = 0; k < 5; k++)
+    for (k = 0; k < GUARD_NSIG; k++)
         sigaction(guard_signals[k], &guard.old[k], NULL);
+    sigaltstack(&guard.old_stack, NULL);
+}
+
+int
+cli_read_header_timed(const char *cmd, const char *path)
+{
+    smp_header h;
+    fwd_geom *g = NULL;
+    fwd_error err;
+
+    if (cli_read_guard(cmd, path, 1) != 0)
+        return -1;
+    if (smp_file_read_header(path, &h, &g, &err) == FWD_OK)
+        fwd_geom_free(g);
+    cli_read_unguard();
+    return 0;
 }

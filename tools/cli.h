@@ -96,18 +96,24 @@ void cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term);
 void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term);
 
 /*
- * Guards a read of the HDF5 file at path, until cli_read_unguard(): libhdf5 1.10 can crash,
- * or loop for ever, on structures of a damaged file that it does not check
- * (tests/fuzz/README.md). A crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL) inside, or when timed,
- * no unguard within BPINV_READ_TIMEOUT seconds (default 60), prints one message naming
- * path and exits 1 at once, as a kill -9 would (nothing is written after it). Returns 0, or
- * -1 after a message if BPINV_READ_TIMEOUT is not a whole number of seconds in [1, 86400].
+ * Guards a read of the bpinv HDF5 file at path, until cli_read_unguard(): libhdf5 1.10 can
+ * crash, or loop for ever, on structures of a damaged file that it does not check
+ * (tests/fuzz/README.md). A crash inside (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT), or,
+ * when timed, no unguard within BPINV_READ_TIMEOUT seconds (default 60), prints one
+ * message naming path ("crashed reading it", "still reading it after N s") and exits 1
+ * at once, as a kill -9 would. A crash of bpinv's own code inside gets the same message:
+ * the tests make sure none does. Returns 0, or -1 after a message if BPINV_READ_TIMEOUT
+ * is not a whole number of seconds from 1 to 86400.
  */
 int cli_read_guard(const char *cmd, const char *path, int timed);
 void cli_read_unguard(void);
 
-/* Whether path is an HDF5 file whose format attribute names a net file: 1, else 0. */
-int cli_h5_is_net(const char *path);
+/*
+ * Reads a samples file's header under the timed guard, for nothing but the time limit,
+ * before a read that may take long (train's rows) or that writes (samples --resume); what
+ * it finds is reported by that read. Returns as cli_read_guard.
+ */
+int cli_read_header_timed(const char *cmd, const char *path);
 
 /* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves. */
 void cli_blas_serial(void);

@@ -105,6 +105,22 @@ print_net(const char *path, const invnet_file *f)
         printf("  file size   %.1f KiB\n", (double)st.st_size / 1024.0);
 }
 
+/* Whether path is an HDF5 file whose format attribute names a net file. */
+static int
+cli_h5_is_net(const char *path)
+{
+    hid_t file = smp_h5_open(path, 0, NULL);
+    char fmt[32];
+    int is_net;
+
+    if (file < 0)
+        return 0;
+    is_net = smp_h5_read_str(file, path, "format", fmt, sizeof fmt, NULL) == FWD_OK &&
+             strcmp(fmt, INVNET_FORMAT) == 0;
+    H5Fclose(file);
+    return is_net;
+}
+
 int
 cmd_info(int argc, char **argv)
 {

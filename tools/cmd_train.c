@@ -18,7 +18,6 @@
 #include "invnet/invnet_file.h"
 #include "invnet/invnet_stats.h"
 #include "invnet/invnet_train.h"
-#include "samples/smp_file.h"
 #include "tools/cli.h"
 
 static const char *const train_usage =
@@ -295,8 +294,6 @@ cmd_train(int argc, char **argv)
     invnet_trainer *tr = NULL;
     invnet_file nf;
     invnet_epoch e;
-    smp_header h;
-    fwd_geom *g = NULL;
     fwd_error err;
     double val = 0.1, t0, tstart, best = 0;
     long max = 0;
@@ -315,16 +312,12 @@ cmd_train(int argc, char **argv)
     /* refuse at once, not after an hour of training */
     if (check_output(o.input, o.output, o.force) != 0)
         return CLI_FAIL;
-    /* the header within the time limit, then the rows, which may take long */
-    if (cli_read_guard("train", o.input, 1) != 0)
+    /* the header within the time limit; then the rows, which may take long: no limit */
+    if (cli_read_header_timed("train", o.input) != 0 || cli_read_guard("train", o.input, 0) != 0)
         return CLI_FAIL;
-    if (smp_file_read_header(o.input, &h, &g, &err) == FWD_OK)
-        fwd_geom_free(g);
-    cli_read_unguard();
     cli_blas_serial();
     rc = CLI_FAIL;
     tstart = cli_now();
-    cli_read_guard("train", o.input, 0);
     d = invnet_dataset_load(o.input, noisy, (size_t)max, &err);
     cli_read_unguard();
     if (d == NULL) {
