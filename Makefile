@@ -136,19 +136,15 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	$(BUILD)/test_forward --jobs 2
 	$(BUILD)/test_samples --jobs 2
 	$(BUILD)/test_invnet --jobs 2
-	sh tests/cli/test_forward.sh $(BPINV)
-	sh tests/cli/test_samples.sh $(BPINV)
-	sh tests/cli/test_train.sh $(BPINV)
-	sh tests/cli/test_invert.sh $(BPINV)
-	sh tests/cli/test_help.sh $(BPINV)
-	sh tests/cli/test_bad_inputs.sh $(BPINV)
-	sh tests/cli/test_fuzz_regress.sh $(BPINV)
-# the README's tutorial trains two full nets, and the fault tests kill runs at random
-# moments: too slow under the sanitizers, run without
-ifneq ($(SANITIZE),1)
-	sh tests/cli/test_tutorial.sh $(BPINV)
-	sh tests/cli/test_faults.sh $(BPINV)
-endif
+	sh tests/cli/run.sh $(BPINV) $(CLI_TESTS)
+
+# The command-line tests, run side by side (tests/cli/run.sh), the longest first. The
+# README's tutorial trains two full nets, and the fault tests kill runs at random moments:
+# too slow under the sanitizers, run without.
+CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh) \
+	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
+	tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_forward.sh \
+	tests/cli/test_help.sh
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
 # kills and timings are not memcheck's business; no tutorial: two full trainings). The

@@ -27,19 +27,9 @@ export BPINV_VALGRIND=1
 export BPINV_PLAIN="$BPINV"
 # OpenBLAS's thread pool and its buffers slow every start and leak check
 export OPENBLAS_NUM_THREADS=1
-# valgrind runs a program's threads one at a time: the tests run side by side instead,
-# as many at once as there are cores, each into its own log
-jobs=$(nproc 2>/dev/null || echo 2)
-export VG
-printf '%s\n' "$@" | xargs -P "$jobs" -I{} sh -c \
-    'n=$(basename "$1" .sh); t=$(date +%s); sh "$1" "$VG/bpinv" >"$VG/out.$n" 2>&1; echo $? >"$VG/rc.$n"
-     echo "$n: $(($(date +%s) - t)) s under valgrind" >>"$VG/out.$n"' sh {}
-status=0
-for t in "$@"; do
-    n=$(basename "$t" .sh)
-    cat "$VG/out.$n"
-    [ "$(cat "$VG/rc.$n" 2>/dev/null)" = 0 ] || status=1
-done
+# valgrind runs a program's threads one at a time: the tests run side by side instead
+sh "$HERE/../cli/run.sh" "$VG/bpinv" "$@"
+status=$?
 runs=$(ls "$VG" | grep -c '^log\.')
 errs=0
 for f in "$VG"/log.*; do
