@@ -63,44 +63,38 @@ cp "$NETW" "$TMP/exists.h5"
 have_py=0
 if $PY -c "import h5py, numpy" 2>/dev/null; then
     have_py=1
-    if ! $PY - "$SAMPLES" "$NET" "$TMP" >"$TMP/py" 2>&1 <<'PYEOF'
+    if ! PYTHONPATH="$(dirname "$0")" $PY - "$SAMPLES" "$NET" "$TMP" >"$TMP/py" 2>&1 <<'PYEOF'
 import shutil, sys, h5py, numpy as np
+from h5edit import edit, set_attr
 samples, net, d = sys.argv[1:4]
-def edit(src, name, fn):
-    shutil.copy(src, f"{d}/{name}")
-    with h5py.File(f"{d}/{name}", "r+") as f:
-        fn(f)
-def setattr_(obj, key, val):
-    del obj.attrs[key]
-    obj.attrs[key] = val
 # an HDF5 file of another program: h5py defaults, no bpinv attributes
 with h5py.File(f"{d}/foreign.h5", "w") as f:
     f.attrs["title"] = "temperature log"
     f["depth_m"] = np.linspace(0, 100, 11)
     f["temperature_c"] = 10 + 0.03 * np.linspace(0, 100, 11)
-edit(samples, "s_nc0.h5", lambda f: setattr_(f, "n_complete", np.uint64(0)))
+edit(samples, f"{d}/s_nc0.h5", lambda f: set_attr(f, "n_complete", np.uint64(0)))
 shutil.copy(f"{d}/s_nc0.h5", f"{d}/s_nc0_resume.h5")
-edit(samples, "s_ncbig.h5", lambda f: setattr_(f, "n_complete", np.uint64(10**6)))
-edit(samples, "s_dipole.h5", lambda f: setattr_(f, "method", "dipole"))
-edit(net, "net_dipole.h5", lambda f: setattr_(f, "method", "dipole"))
-edit(samples, "s_nan.h5", lambda f: f["data_noisy"].__setitem__((7, 3), np.nan))
+edit(samples, f"{d}/s_ncbig.h5", lambda f: set_attr(f, "n_complete", np.uint64(10**6)))
+edit(samples, f"{d}/s_dipole.h5", lambda f: set_attr(f, "method", "dipole"))
+edit(net, f"{d}/net_dipole.h5", lambda f: set_attr(f, "method", "dipole"))
+edit(samples, f"{d}/s_nan.h5", lambda f: f["data_noisy"].__setitem__((7, 3), np.nan))
 def nodata(f):
     del f["data_noisy"]
-edit(samples, "s_nodata.h5", nodata)
+edit(samples, f"{d}/s_nodata.h5", nodata)
 # the method relabelled: a Schlumberger file that says it is Wenner
-edit(samples, "s_relabel.h5", lambda f: setattr_(f, "method", "wenner"))
-edit(net, "net_relabel.h5", lambda f: setattr_(f, "method", "wenner"))
-edit(samples, "s_layers0.h5", lambda f: setattr_(f, "n_layers", np.uint64(0)))
-edit(samples, "s_version9.h5", lambda f: setattr_(f, "format_version", np.uint64(9)))
-edit(samples, "s_fmtint.h5", lambda f: setattr_(f, "format", np.int64(1)))
-edit(net, "net_depth0.h5", lambda f: setattr_(f, "depth", np.uint64(0)))
-edit(net, "net_geomnan.h5", lambda f: f["geometry/ab2_m"].__setitem__(4, np.nan))
+edit(samples, f"{d}/s_relabel.h5", lambda f: set_attr(f, "method", "wenner"))
+edit(net, f"{d}/net_relabel.h5", lambda f: set_attr(f, "method", "wenner"))
+edit(samples, f"{d}/s_layers0.h5", lambda f: set_attr(f, "n_layers", np.uint64(0)))
+edit(samples, f"{d}/s_version9.h5", lambda f: set_attr(f, "format_version", np.uint64(9)))
+edit(samples, f"{d}/s_fmtint.h5", lambda f: set_attr(f, "format", np.int64(1)))
+edit(net, f"{d}/net_depth0.h5", lambda f: set_attr(f, "depth", np.uint64(0)))
+edit(net, f"{d}/net_geomnan.h5", lambda f: f["geometry/ab2_m"].__setitem__(4, np.nan))
 def geom0(f):
     del f["geometry/ab2_m"]
     f["geometry/ab2_m"] = np.zeros(0)
-edit(samples, "s_geom0.h5", geom0)
-edit(samples, "s_noisenan.h5", lambda f: setattr_(f, "noise", np.array([np.nan])))
-edit(net, "net_noise2.h5", lambda f: setattr_(f, "noise", np.array([2.0])))
+edit(samples, f"{d}/s_geom0.h5", geom0)
+edit(samples, f"{d}/s_noisenan.h5", lambda f: set_attr(f, "noise", np.array([np.nan])))
+edit(net, f"{d}/net_noise2.h5", lambda f: set_attr(f, "noise", np.array([2.0])))
 print("ok")
 PYEOF
     then bad "h5py fixtures: $(cat "$TMP/py")"; fi

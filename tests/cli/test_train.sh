@@ -118,23 +118,19 @@ run info "$TMP/s.h5"
 
 # --- damaged net files: each refused with the part named ----------------------------------------
 if $PY -c "import h5py" 2>/dev/null; then
-    $PY - "$TMP/n2.h5" "$TMP" <<'PYEOF'
-import shutil, sys, h5py, numpy as np
+    PYTHONPATH="$(dirname "$0")" $PY - "$TMP/n2.h5" "$TMP" <<'PYEOF'
+import sys, numpy as np
+from h5edit import edit, set_attr
 src, d = sys.argv[1], sys.argv[2]
 def make(name, fn):
-    shutil.copy(src, f"{d}/{name}.h5")
-    with h5py.File(f"{d}/{name}.h5", "r+") as f:
-        fn(f)
-def setattr_(obj, key, val):
-    del obj.attrs[key]
-    obj.attrs[key] = val
-make("q99nan", lambda f: setattr_(f["envelope"], "d2_q99", np.nan))
+    edit(src, f"{d}/{name}.h5", fn)
+make("q99nan", lambda f: set_attr(f["envelope"], "d2_q99", np.nan))
 make("minmax", lambda f: f["envelope/input_min"].__setitem__(0, 99.0))
-make("negepochs", lambda f: setattr_(f, "epochs_run", np.int64(-1)))
+make("negepochs", lambda f: set_attr(f, "epochs_run", np.int64(-1)))
 make("nanweight", lambda f: f["layers/1/weights"].__setitem__((0, 0), np.nan))
 make("sd0", lambda f: f["normalisation/input_sd"].__setitem__(3, 0.0))
-make("bestepoch", lambda f: setattr_(f, "best_epoch", np.uint64(2**63)))
-make("trained", lambda f: setattr_(f, "trained_on", "bogus"))
+make("bestepoch", lambda f: set_attr(f, "best_epoch", np.uint64(2**63)))
+make("trained", lambda f: set_attr(f, "trained_on", "bogus"))
 def huge(f):
     del f["layers/1/weights"]
     f["layers/1/weights"] = np.zeros((100000, 20))
