@@ -211,9 +211,9 @@ done:
 int
 invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err)
 {
-    char *tmp;
+    char *tmp = NULL;
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
-    int rc = FWD_OK, ours = 1;
+    int rc = FWD_OK;
 
     if (invnet_net_n_in(f->net) != fwd_geom_ndata(f->geom) ||
         f->env->n != fwd_geom_ndata(f->geom) ||
@@ -226,17 +226,11 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
                              fwd_geom_ndata(f->geom), f->samples.prior.n_layers);
     if (!overwrite && access(path, F_OK) == 0)
         return fwd_error_set(err, FWD_EIO, "%s: exists (use --force to replace it)", path);
-    if ((tmp = fwd_io_temp_name(path)) == NULL)
-        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
-    errno = 0;
-    if (rc == FWD_OK && (file = H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) < 0) {
-        rc = fwd_error_set(err, FWD_EIO, "%s: cannot create: %s", tmp,
-                           fwd_io_why("directory missing or not writable?"));
-        ours = errno != EEXIST; /* else another's file: not removed below */
-    }
+    else if ((file = smp_h5_create_temp(path, H5P_DEFAULT, fapl, &tmp, err)) < 0)
+        rc = FWD_EIO;
     rc = rc ? rc : write_body(file, path, f, err);
     if (file >= 0) {
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
@@ -248,9 +242,9 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
     if (fapl >= 0)
         H5Pclose(fapl);
     if (rc == FWD_OK)
-        rc = fwd_io_publish(tmp, path, overwrite, err);
-    else if (fapl >= 0 && ours)
-        unlink(tmp); /* also the empty file a failed H5Fcreate may leave */
+        rc = fwd_io_publish(tmp, path, overwrite, err); /* removes tmp if it fails */
+    else if (tmp != NULL)
+        unlink(tmp);
     free(tmp);
     return rc;
 }

@@ -280,7 +280,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
 {
     smp_file *f;
     hid_t fapl, fcpl;
-    char *tmp;
+    char *tmp = NULL;
     int k, rc;
     struct stat st;
 
@@ -309,32 +309,19 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
      * points) may pass 64 KiB; no reuse of freed space (smp_file.h). Made under a
      * temporary name and given its own once its header and empty datasets are on disk,
      * so that a kill meanwhile leaves no half-made file at path. */
-    tmp = fwd_io_temp_name(path);
     fapl = smp_h5_writer_fapl();
     fcpl = H5Pcreate(H5P_FILE_CREATE);
-    errno = tmp == NULL ? ENOMEM : 0;
-    if (tmp != NULL && fapl >= 0 && fcpl >= 0 &&
+    if (fapl >= 0 && fcpl >= 0 &&
         H5Pset_file_space_strategy(fcpl, H5F_FSPACE_STRATEGY_NONE, 0, 1) >= 0)
-        f->file = H5Fcreate(tmp, H5F_ACC_EXCL, fcpl, fapl);
+        f->file = smp_h5_create_temp(path, fcpl, fapl, &tmp, err);
+    else
+        fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
     if (fcpl >= 0)
         H5Pclose(fcpl);
     if (fapl >= 0)
         H5Pclose(fapl);
     if (f->file < 0) {
-        int e = errno;
-
-        if (e == EEXIST)
-            fwd_error_set(err, FWD_EIO,
-                          "%s: cannot create the temporary file %s: it exists (another bpinv "
-                          "writing the same file?)",
-                          path, tmp);
-        else
-            fwd_error_set(err, FWD_EIO, "%s: cannot create the file: %s", path,
-                          fwd_io_why("missing directory or no permission?"));
         smp_file_close(f, NULL);
-        if (tmp != NULL && e != EEXIST)
-            unlink(tmp); /* HDF5 may leave an empty file behind; not another's file */
-        free(tmp);
         return NULL;
     }
     rc = write_root(f, c, n_requested, version, err);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "forward/fwd_io.h"
 #include "samples/smp_h5.h"
 
 static hid_t
@@ -248,6 +249,34 @@ smp_h5_read_f64_in(hid_t loc, const char *path, const char *name, double lo, dou
         return fwd_error_set(err, FWD_EFORMAT, "%s: %s: expected %g to %g, got %g", path, name, lo,
                              hi, *value);
     return rc;
+}
+
+hid_t
+smp_h5_create_temp(const char *path, hid_t fcpl, hid_t fapl, char **tmp, fwd_error *err)
+{
+    hid_t file;
+
+    if ((*tmp = fwd_io_temp_name(path)) == NULL) {
+        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        return H5I_INVALID_HID;
+    }
+    errno = 0;
+    file = H5Fcreate(*tmp, H5F_ACC_EXCL, fcpl, fapl);
+    if (file >= 0)
+        return file;
+    if (errno == EEXIST) {
+        fwd_error_set(err, FWD_EIO,
+                      "%s: cannot create the temporary file %s: it exists (another bpinv "
+                      "writing the same file?)",
+                      path, *tmp);
+    } else {
+        fwd_error_set(err, FWD_EIO, "%s: cannot create the file: %s", path,
+                      fwd_io_why("missing directory or no permission?"));
+        unlink(*tmp); /* the empty file HDF5 may leave behind */
+    }
+    free(*tmp);
+    *tmp = NULL;
+    return H5I_INVALID_HID;
 }
 
 hid_t

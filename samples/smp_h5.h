@@ -47,6 +47,15 @@ int smp_h5_read_f64_in(hid_t loc, const char *path, const char *name, double lo,
  */
 hid_t smp_h5_writer_fapl(void);
 
+/*
+ * Creates the HDF5 file "path.tmp.PID" (H5F_ACC_EXCL), for a file that fwd_io_publish()
+ * will then give the name path (forward/fwd_io.h). Sets *tmp to its name (free() it) and
+ * returns its id. On failure: FWD_EIO naming path and the system's reason, no file left
+ * behind (one of that name that was there already is another's, and kept), *tmp NULL,
+ * H5I_INVALID_HID.
+ */
+hid_t smp_h5_create_temp(const char *path, hid_t fcpl, hid_t fapl, char **tmp, fwd_error *err);
+
 /* Opens path read-only (writable when rw, through smp_h5_writer_fapl), FWD_EIO or FWD_EFORMAT with
  * a clear message; returns the file id or H5I_INVALID_HID. */
 hid_t smp_h5_open(const char *path, int rw, fwd_error *err);

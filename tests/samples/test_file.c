@@ -278,3 +278,45 @@ Test(file, bad_files_get_clear_errors)
     cr_assert_null(smp_file_create(p, &cfg, N, "t", 0, &err));
     cr_assert(strstr(err.msg, "cannot create") != NULL, "%s", err.msg);
 }
+
+/* The temporary file every new HDF5 file is made as (smp_h5_create_temp): one of that name
+ * that is not ours is refused and kept; a failed create leaves nothing behind. */
+Test(file, temporary_file_of_another_is_kept)
+{
+    char p[128], tmp[160], *made = NULL;
+    fwd_error err;
+    FILE *fp;
+    char line[32];
+    hid_t f;
+
+    path(p, "x.h5");
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", p, (long)getpid());
+    f = smp_h5_create_temp(p, H5P_DEFAULT, H5P_DEFAULT, &made, &err);
+    cr_assert_geq(f, 0, "%s", err.msg);
+    cr_assert_str_eq(made, tmp);
+    H5Fclose(f);
+    unlink(made);
+    free(made);
+
+    fp = fopen(tmp, "w");
+    cr_assert_not_null(fp);
+    fputs("another's\n", fp);
+    fclose(fp);
+    cr_assert_null(smp_file_create(p, &cfg, N, "t", 0, &err));
+    cr_assert(strstr(err.msg, "it exists (another bpinv writing the same file?)") != NULL, "%s",
+              err.msg);
+    fp = fopen(tmp, "r");
+    cr_assert_not_null(fp, "the other's temporary file was removed");
+    cr_assert_not_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    cr_assert_str_eq(line, "another's\n");
+    cr_assert_neq(access(p, F_OK), 0, "%s was made", p);
+    unlink(tmp);
+
+    path(p, "no/such/dir/x.h5");
+    made = tmp;
+    cr_assert_lt(smp_h5_create_temp(p, H5P_DEFAULT, H5P_DEFAULT, &made, &err), 0);
+    cr_assert_null(made);
+    cr_assert(strstr(err.msg, "cannot create the file: No such file or directory") != NULL, "%s",
+              err.msg);
+}
