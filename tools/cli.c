@@ -301,6 +301,15 @@ cli_blas_serial(void)
 }
 
 int
+cli_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int
 cli_check_output(const char *cmd, const char *output, const char *what, int force)
 {
     struct stat st;

@@ -82,6 +82,9 @@ int cli_no_operands(const char *cmd, int argc, char *const *argv, int bad);
  */
 int cli_check_output(const char *cmd, const char *output, const char *what, int force);
 
+/* Whether a and b name the same existing file (one device and inode): 1, else 0. */
+int cli_same_file(const char *a, const char *b);
+
 /* Flushes and checks stdout; prints a message and returns -1 if writing failed. */
 int cli_close_stdout(const char *cmd);
 

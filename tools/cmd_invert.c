@@ -489,6 +489,10 @@ cmd_invert(int argc, char **argv)
     }
     net_path = argv[optind];
     /* refuse at once, not after the soundings were read and inverted */
+    if (output != NULL && cli_same_file(output, net_path)) {
+        cli_error("invert", "%s: is the net file; write the results to another file", output);
+        goto done;
+    }
     if (output != NULL && cli_check_output("invert", output, "the file", force) != 0)
         goto done;
     if (plotdir != NULL && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
@@ -514,6 +518,12 @@ cmd_invert(int argc, char **argv)
         cli_error("invert", "no soundings found in %s", argv[optind + 1]);
         goto done;
     }
+    for (i = 0; output != NULL && i < l.n; i++)
+        if (cli_same_file(output, l.v[i].path)) {
+            cli_error("invert", "%s: is one of the soundings to invert; write the results to "
+                      "another file", output);
+            goto done;
+        }
     cli_blas_serial();
     if ((size_t)threads > l.n)
         threads = (long)l.n; /* no idle threads spinning beside a short run */

@@ -272,10 +272,7 @@ parse_options(int argc, char **argv, struct train_args *o)
 static int
 check_output(const char *input, const char *output, int force)
 {
-    struct stat si, so;
-
-    if (stat(output, &so) == 0 && stat(input, &si) == 0 && si.st_dev == so.st_dev &&
-        si.st_ino == so.st_ino) {
+    if (cli_same_file(input, output)) {
         cli_error("train", "%s: is the samples file; write the net to another file", output);
         return -1;
     }
