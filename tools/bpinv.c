@@ -62,6 +62,7 @@ run(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+    long timeout;
     int rc;
 
     gsl_set_error_handler_off();
@@ -77,6 +78,9 @@ main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    /* a bad environment is a bad command line: refused before any work */
+    if (cli_read_timeout(argv[1], &timeout) != 0)
+        return CLI_USAGE;
     rc = run(argc, argv);
     if (rc == CLI_OK)
         H5close();

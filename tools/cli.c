@@ -398,17 +398,26 @@ on_guard(int sig)
 }
 
 int
+cli_read_timeout(const char *cmd, long *seconds)
+{
+    const char *env = getenv("BPINV_READ_TIMEOUT");
+
+    *seconds = 60;
+    if (env == NULL || *env == '\0')
+        return 0;
+    return cli_parse_long(cmd, "BPINV_READ_TIMEOUT", env, 1, 86400, seconds);
+}
+
+int
 cli_read_guard(const char *cmd, const char *path, int timed)
 {
     static char altstack[1 << 16];
-    const char *env = getenv("BPINV_READ_TIMEOUT");
     struct sigaction sa;
     stack_t ss;
-    long limit = 60;
+    long limit;
     int n, k;
 
-    if (env != NULL && *env != '\0' &&
-        cli_parse_long(cmd, "BPINV_READ_TIMEOUT", env, 1, 86400, &limit) != 0)
+    if (cli_read_timeout(cmd, &limit) != 0)
         return -1;
     /* a path too long for the buffer is cut short, not dropped */
     n = snprintf(guard.head, sizeof guard.head, "bpinv %s: %s: ", cmd, path);

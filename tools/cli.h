@@ -109,6 +109,9 @@ void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *o
  * is not a whole number of seconds from 1 to 86400.
  */
 int cli_read_guard(const char *cmd, const char *path, int timed);
+/* The read time limit: BPINV_READ_TIMEOUT (unset or empty: 60 s). Prints a message and
+ * returns -1 when it is not a whole number of seconds from 1 to 86400. */
+int cli_read_timeout(const char *cmd, long *seconds);
 void cli_read_unguard(void);
 
 /*

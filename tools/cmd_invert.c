@@ -520,8 +520,10 @@ cmd_invert(int argc, char **argv)
     }
     for (i = 0; output != NULL && i < l.n; i++)
         if (cli_same_file(output, l.v[i].path)) {
-            cli_error("invert", "%s: is one of the soundings to invert; write the results to "
-                      "another file", output);
+            cli_error("invert",
+                      "%s: is one of the soundings to invert; write the results to "
+                      "another file",
+                      output);
             goto done;
         }
     cli_blas_serial();

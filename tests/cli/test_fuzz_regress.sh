@@ -146,9 +146,13 @@ if [ -z "$BPINV_VALGRIND" ]; then
     grep -q "hdf5-hang-hg-deserialize.h5: still reading it after 1 s: the file is damaged" "$TMP/err" &&
         ok || bad "hang inside libhdf5: exit $rc: $(cat "$TMP/err")"
 fi
-# the limit is checked
+# the limit is checked, as part of the command line (exit 2), by every command; empty is unset
+BPINV_READ_TIMEOUT= run info "$TMP/mt-net.h5"
+[ "$rc" -eq 0 ] && ok || bad "BPINV_READ_TIMEOUT empty: exit $rc: $(cat "$TMP/err")"
+BPINV_READ_TIMEOUT=0 expect_fail 2 "BPINV_READ_TIMEOUT=0, forward" "BPINV_READ_TIMEOUT: expected" \
+    forward -m mt --rho 10 --period 1
 for v in 0 -1 x 86401 1e3; do
-    BPINV_READ_TIMEOUT=$v expect_fail 1 "BPINV_READ_TIMEOUT=$v" \
+    BPINV_READ_TIMEOUT=$v expect_fail 2 "BPINV_READ_TIMEOUT=$v" \
         "BPINV_READ_TIMEOUT: expected an integer from 1 to 86400, got \"$v\"" info "$TMP/mt-net.h5"
 done
 
