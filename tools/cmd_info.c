@@ -105,20 +105,24 @@ print_net(const char *path, const invnet_file *f)
         printf("  file size   %.1f KiB\n", (double)st.st_size / 1024.0);
 }
 
-/* Whether path is an HDF5 file whose format attribute names a net file. */
+/* What the HDF5 file at path says it is: 1 a net file, 0 anything else (the samples
+ * reader then says what it is not), -1 an HDF5 file without a format attribute. */
 static int
-cli_h5_is_net(const char *path)
+file_kind(const char *path)
 {
     hid_t file = smp_h5_open(path, 0, NULL);
     char fmt[32];
-    int is_net;
+    int kind = 0;
 
     if (file < 0)
         return 0;
-    is_net = smp_h5_read_str(file, path, "format", fmt, sizeof fmt, NULL) == FWD_OK &&
-             strcmp(fmt, INVNET_FORMAT) == 0;
+    if (H5Aexists(file, "format") == 0)
+        kind = -1;
+    else if (smp_h5_read_str(file, path, "format", fmt, sizeof fmt, NULL) == FWD_OK &&
+             strcmp(fmt, INVNET_FORMAT) == 0)
+        kind = 1;
     H5Fclose(file);
-    return is_net;
+    return kind;
 }
 
 int
@@ -127,7 +131,7 @@ cmd_info(int argc, char **argv)
     smp_header h;
     fwd_geom *g = NULL;
     fwd_error err;
-    int rc;
+    int rc, kind;
 
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         fputs(info_usage, stdout);
@@ -144,8 +148,15 @@ cmd_info(int argc, char **argv)
     if (cli_read_guard("info", argv[1], 1) != 0)
         return CLI_FAIL;
     /* A net file is recognised by its format attribute; anything else goes to the samples
-     * reader, which says what the file is not (missing, not HDF5, not a bpinv file). */
-    if (cli_h5_is_net(argv[1])) {
+     * reader, which says what the file is not (missing, not HDF5, damaged). */
+    kind = file_kind(argv[1]);
+    if (kind < 0) {
+        cli_read_unguard();
+        cli_error("info", "%s: not a bpinv file (no string attribute 'format', which bpinv's "
+                  "samples and net files have)", argv[1]);
+        return CLI_FAIL;
+    }
+    if (kind == 1) {
         invnet_file *f = invnet_file_load(argv[1], &err);
 
         cli_read_unguard();
