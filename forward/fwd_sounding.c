@@ -287,6 +287,26 @@ complete(const int *col, fwd_method m)
     return col[COL_X] >= 0 && col[COL_RHO] >= 0 && (m != FWD_MT || col[COL_PHASE] >= 0);
 }
 
+/* The fields f[0..nf) joined by ", " into buf (cut short at cap, with "..."), for a message. */
+static const char *
+join_fields(char *buf, size_t cap, char *const *f, size_t nf)
+{
+    size_t k, len = 0;
+    int n;
+
+    buf[0] = '\0';
+    for (k = 0; k < nf; k++) {
+        n = snprintf(buf + len, cap - len, "%s%s", k > 0 ? ", " : "", f[k]);
+        if (n < 0 || (size_t)n >= cap - len) {
+            if (cap > 4)
+                strcpy(buf + cap - 4, "...");
+            break;
+        }
+        len += (size_t)n;
+    }
+    return buf;
+}
+
 static fwd_sounding *
 read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
 {
@@ -350,11 +370,17 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                     goto fail;
                 }
                 if (!complete(col, m)) {
+                    char got[160];
+
                     fwd_fail(err, FWD_EFORMAT,
-                             "%s:%zu: header: expected columns %s, rho_a_ohmm%s; got \"%s%s\"",
+                             "%s:%zu: header: expected columns %s, rho_a_ohmm%s; got \"%s\", "
+                             "without %s",
                              path, lineno,
                              m == FWD_MT ? "period_s (or freq_hz)" : fwd_method_xname(m),
-                             m == FWD_MT ? ", phase_deg" : "", f[0], nf > 1 ? " ..." : "");
+                             m == FWD_MT ? ", phase_deg" : "", join_fields(got, sizeof got, f, nf),
+                             col[COL_X] < 0     ? (m == FWD_MT ? "period_s" : fwd_method_xname(m))
+                             : col[COL_RHO] < 0 ? "rho_a_ohmm"
+                                                : "phase_deg");
                     goto fail;
                 }
                 continue;
