@@ -624,36 +624,61 @@ same_run(const char *path, const smp_header *h, const fwd_geom *g, const smp_con
          fwd_error *err)
 {
     const fwd_geom *cg = c->geom;
+    const double *gm = fwd_geom_mn2(g), *cm = fwd_geom_mn2(cg);
     size_t i, n = fwd_geom_size(cg);
     const char *what = NULL;
+    char d[160] = ""; /* the file's value, then the command line's */
 
-    if (h->method != fwd_geom_method(cg))
+    if (h->method != fwd_geom_method(cg)) {
         what = "method";
-    else if (h->prior.n_layers != c->prior.n_layers)
+        snprintf(d, sizeof d, "%s, not %s", fwd_method_name(h->method),
+                 fwd_method_name(fwd_geom_method(cg)));
+    } else if (h->prior.n_layers != c->prior.n_layers) {
         what = "n_layers (--layers)";
-    else if (fwd_geom_size(g) != n || (fwd_geom_mn2(g) == NULL) != (fwd_geom_mn2(cg) == NULL))
+        snprintf(d, sizeof d, "%zu, not %zu", h->prior.n_layers, c->prior.n_layers);
+    } else if (fwd_geom_size(g) != n) {
         what = "geometry";
-    else if (h->seed != c->seed)
+        snprintf(d, sizeof d, "%zu points, not %zu", fwd_geom_size(g), n);
+    } else if ((gm == NULL) != (cm == NULL)) {
+        what = "geometry";
+        snprintf(d, sizeof d, "%s, not %s", gm != NULL ? "MN/2 given" : "no MN/2",
+                 cm != NULL ? "MN/2 given (--mn2)" : "no MN/2");
+    } else if (h->seed != c->seed) {
         what = "seed (--seed)";
-    else if (h->noise != c->noise)
+        snprintf(d, sizeof d, "%llu, not %llu", (unsigned long long)h->seed,
+                 (unsigned long long)c->seed);
+    } else if (h->noise != c->noise) {
         what = "noise (--noise)";
+        snprintf(d, sizeof d, "%g, not %g", h->noise, c->noise);
+    }
     for (i = 0; what == NULL && i < n; i++)
-        if (fwd_geom_x(g)[i] != fwd_geom_x(cg)[i] ||
-            (fwd_geom_mn2(g) != NULL && fwd_geom_mn2(g)[i] != fwd_geom_mn2(cg)[i]))
+        if (fwd_geom_x(g)[i] != fwd_geom_x(cg)[i] || (gm != NULL && gm[i] != cm[i])) {
             what = "geometry";
+            if (gm != NULL) /* then cm too (above) */
+                snprintf(d, sizeof d, "point %zu: ab2_m %.10g mn2_m %.10g, not %.10g %.10g", i + 1,
+                         fwd_geom_x(g)[i], gm[i], fwd_geom_x(cg)[i], cm[i]);
+            else
+                snprintf(d, sizeof d, "point %zu: %s %.10g, not %.10g", i + 1,
+                         fwd_method_xname(h->method), fwd_geom_x(g)[i], fwd_geom_x(cg)[i]);
+        }
     for (i = 0; what == NULL && i < c->prior.n_layers; i++) {
         if (h->prior.rho_min[i] != c->prior.rho_min[i] ||
-            h->prior.rho_max[i] != c->prior.rho_max[i])
+            h->prior.rho_max[i] != c->prior.rho_max[i]) {
             what = "prior (--rho)";
-        else if (i + 1 < c->prior.n_layers && (h->prior.thick_min[i] != c->prior.thick_min[i] ||
-                                               h->prior.thick_max[i] != c->prior.thick_max[i]))
+            snprintf(d, sizeof d, "layer %zu: %g:%g ohm-m, not %g:%g", i + 1, h->prior.rho_min[i],
+                     h->prior.rho_max[i], c->prior.rho_min[i], c->prior.rho_max[i]);
+        } else if (i + 1 < c->prior.n_layers && (h->prior.thick_min[i] != c->prior.thick_min[i] ||
+                                                 h->prior.thick_max[i] != c->prior.thick_max[i])) {
             what = "prior (--thick)";
+            snprintf(d, sizeof d, "layer %zu: %g:%g m, not %g:%g", i + 1, h->prior.thick_min[i],
+                     h->prior.thick_max[i], c->prior.thick_min[i], c->prior.thick_max[i]);
+        }
     }
     if (what != NULL)
         return fwd_error_set(err, FWD_EINVAL,
-                             "%s: %s differs from this command line; --resume "
-                             "needs the same arguments as the run that made the file",
-                             path, what);
+                             "%s: %s differs from this command line (the file has %s); "
+                             "--resume needs the same arguments as the run that made the file",
+                             path, what, d);
     return FWD_OK;
 }
 

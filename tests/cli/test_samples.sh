@@ -143,4 +143,21 @@ expect_fail 1 "resume of a missing file" "no such file" $B -o "$TMP/none.h5" --r
 run samples --help
 [ "$rc" -eq 0 ] && grep -q "usage: bpinv samples" "$TMP/out" && ok || bad "samples --help"
 
+# --resume with other arguments: the message gives the file's value and the command line's
+run samples -m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:10 -n 40 -j1 -o "$TMP/r.h5"
+cp "$TMP/r.h5" "$TMP/r0.h5"
+while IFS='|' read -r args frag; do
+    expect_fail 1 "resume, $frag" "$frag" samples $args -n 80 -j1 --resume -o "$TMP/r.h5"
+done <<'EOF'
+-m wenner --layers 2 --a 1:100:6 --rho 1:100 --thick 1:10|method differs from this command line (the file has schlumberger, not wenner)
+-m schlumberger --layers 3 --ab2 1:100:6 --rho 1:100 --thick 1:10|n_layers (--layers) differs from this command line (the file has 2, not 3)
+-m schlumberger --layers 2 --ab2 1:100:7 --rho 1:100 --thick 1:10|geometry differs from this command line (the file has 6 points, not 7)
+-m schlumberger --layers 2 --ab2 1:120:6 --rho 1:100 --thick 1:10|(the file has point 2: ab2_m 2.511886432, not 2.605171085)
+-m schlumberger --layers 2 --ab2 1:100:6 --mn2 0.5 --rho 1:100 --thick 1:10|(the file has no MN/2, not MN/2 given (--mn2))
+-m schlumberger --layers 2 --ab2 1:100:6 --rho 1:200 --thick 1:10|prior (--rho) differs from this command line (the file has layer 1: 1:100 ohm-m, not 1:200)
+-m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:20|prior (--thick) differs from this command line (the file has layer 1: 1:10 m, not 1:20)
+-m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:10 --noise 0.1|noise (--noise) differs from this command line (the file has 0, not 0.1)
+EOF
+cmp -s "$TMP/r.h5" "$TMP/r0.h5" && ok || bad "a refused --resume changed the file"
+
 finish cli-samples
