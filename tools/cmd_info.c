@@ -152,8 +152,10 @@ cmd_info(int argc, char **argv)
     kind = file_kind(argv[1]);
     if (kind < 0) {
         cli_read_unguard();
-        cli_error("info", "%s: not a bpinv file (no string attribute 'format', which bpinv's "
-                  "samples and net files have)", argv[1]);
+        cli_error("info",
+                  "%s: not a bpinv file (no string attribute 'format', which bpinv's "
+                  "samples and net files have)",
+                  argv[1]);
         return CLI_FAIL;
     }
     if (kind == 1) {

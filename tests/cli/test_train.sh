@@ -19,6 +19,13 @@ done
 grep -q "^epoch    4  train [0-9.]*  val [0-9.]*" "$TMP/err" && ok || bad "no epoch line: $(cat "$TMP/err")"
 grep -q "samples/s  elapsed" "$TMP/err" && ok || bad "epoch line lacks samples/s, elapsed"
 grep -q "best epoch [1-4] of 4" "$TMP/err" && ok || bad "no summary: $(cat "$TMP/err")"
+# a best epoch that is the last says that more epochs may help, and only then
+if grep -q "best epoch 4 of 4" "$TMP/err"; then
+    grep -q "n3.h5: the validation loss was still falling at the last epoch: more --epochs" \
+        "$TMP/err" && ok || bad "no hint that more epochs may help: $(cat "$TMP/err")"
+else
+    grep -q "still falling" "$TMP/err" && bad "hint with an earlier best epoch: $(cat "$TMP/err")" || ok
+fi
 [ ! -s "$TMP/out" ] && ok || bad "train wrote to stdout"
 for j in 2 3; do
     h5diff "$TMP/n1.h5" "$TMP/n$j.h5" /layers >/dev/null && ok || bad "-j1 and -j$j weights differ"
