@@ -370,17 +370,23 @@ read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
                     goto fail;
                 }
                 if (!complete(col, m)) {
-                    char got[160];
+                    char got[160], miss[64] = "";
 
+                    if (col[COL_X] < 0)
+                        strcat(miss, m == FWD_MT       ? ", period_s"
+                                     : m == FWD_WENNER ? ", a_m"
+                                                       : ", ab2_m");
+                    if (col[COL_RHO] < 0)
+                        strcat(miss, ", rho_a_ohmm");
+                    if (m == FWD_MT && col[COL_PHASE] < 0)
+                        strcat(miss, ", phase_deg");
                     fwd_fail(err, FWD_EFORMAT,
                              "%s:%zu: header: expected columns %s, rho_a_ohmm%s; got \"%s\", "
                              "without %s",
                              path, lineno,
                              m == FWD_MT ? "period_s (or freq_hz)" : fwd_method_xname(m),
                              m == FWD_MT ? ", phase_deg" : "", join_fields(got, sizeof got, f, nf),
-                             col[COL_X] < 0     ? (m == FWD_MT ? "period_s" : fwd_method_xname(m))
-                             : col[COL_RHO] < 0 ? "rho_a_ohmm"
-                                                : "phase_deg");
+                             miss + 2);
                     goto fail;
                 }
                 continue;

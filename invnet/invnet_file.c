@@ -230,7 +230,7 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
     else if ((file = smp_h5_create_temp(path, H5P_DEFAULT, fapl, &tmp, err)) < 0)
-        rc = FWD_EIO;
+        rc = err != NULL ? err->code : FWD_EIO;
     rc = rc ? rc : write_body(file, path, f, err);
     if (file >= 0) {
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)

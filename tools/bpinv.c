@@ -33,9 +33,33 @@ usage(FILE *f)
 }
 
 static int
+is_command(const char *s)
+{
+    static const char *const cmds[] = {"forward", "samples", "info", "train", "invert"};
+    size_t k;
+
+    for (k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
+        if (strcmp(s, cmds[k]) == 0)
+            return 1;
+    return 0;
+}
+
+static int
+wants_help(int argc, char **argv)
+{
+    int k;
+
+    for (k = 2; k < argc; k++)
+        if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0)
+            return 1;
+    return 0;
+}
+
+static int
 run(int argc, char **argv)
 {
     const char *cmd = argv[1];
+    long timeout;
 
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
@@ -45,6 +69,9 @@ run(int argc, char **argv)
         printf("bpinv %s\n", BPINV_VERSION);
         return CLI_OK;
     }
+    /* a bad environment is a bad command line: refused before any work (not --help) */
+    if (is_command(cmd) && !wants_help(argc, argv) && cli_read_timeout(cmd, &timeout) != 0)
+        return CLI_USAGE;
     if (strcmp(cmd, "forward") == 0)
         return cmd_forward(argc - 1, argv + 1);
     if (strcmp(cmd, "samples") == 0)
@@ -62,7 +89,6 @@ run(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-    long timeout;
     int rc;
 
     gsl_set_error_handler_off();
@@ -78,9 +104,6 @@ main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
-    /* a bad environment is a bad command line: refused before any work */
-    if (cli_read_timeout(argv[1], &timeout) != 0)
-        return CLI_USAGE;
     rc = run(argc, argv);
     if (rc == CLI_OK)
         H5close();

@@ -495,20 +495,6 @@ cmd_invert(int argc, char **argv)
     }
     if (output != NULL && cli_check_output("invert", output, "the file", force) != 0)
         goto done;
-    if (plotdir != NULL && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
-        cli_error("invert", "--plot: %s: cannot create the directory: %s", plotdir,
-                  strerror(errno));
-        goto done;
-    }
-    if (cli_read_guard("invert", net_path, 1) != 0)
-        goto done;
-    t0 = cli_now();
-    nf = invnet_file_load(net_path, &err);
-    cli_read_unguard();
-    if (nf == NULL) {
-        cli_error("invert", "%s", err.msg);
-        goto done;
-    }
     for (k = optind + 1; k < argc; k++)
         if (add_operand(&l, argv[k]) != 0) {
             cli_error("invert", "out of memory or unreadable directory");
@@ -526,6 +512,20 @@ cmd_invert(int argc, char **argv)
                       output);
             goto done;
         }
+    if (plotdir != NULL && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
+        cli_error("invert", "--plot: %s: cannot create the directory: %s", plotdir,
+                  strerror(errno));
+        goto done;
+    }
+    if (cli_read_guard("invert", net_path, 1) != 0)
+        goto done;
+    t0 = cli_now();
+    nf = invnet_file_load(net_path, &err);
+    cli_read_unguard();
+    if (nf == NULL) {
+        cli_error("invert", "%s", err.msg);
+        goto done;
+    }
     cli_blas_serial();
     if ((size_t)threads > l.n)
         threads = (long)l.n; /* no idle threads spinning beside a short run */

@@ -427,11 +427,12 @@ cmd_train(int argc, char **argv)
             fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
                     nf.val_rmse[j]);
         fputc('\n', stderr);
-        if (!cli_stop_signal && nf.best_epoch == nf.n_epochs && nf.n_epochs > 1)
+        /* stopped by --epochs (not --patience, not a signal) on a new best */
+        if (!cli_stop_signal && nf.n_epochs == p.epochs && e.improved && nf.n_epochs > 1)
             fprintf(stderr,
-                    "bpinv train: %s: the validation loss was still falling at the last "
-                    "epoch: more --epochs may give a better net\n",
-                    o.output);
+                    "bpinv train: %s: the %s loss was still falling at the last epoch: more "
+                    "--epochs may give a better net\n",
+                    o.output, n_val > 0 ? "validation" : "training");
     }
     if (cli_stop_signal) {
         cli_error("train",

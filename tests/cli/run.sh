@@ -9,6 +9,7 @@ shift
 LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
 jobs=${BPINV_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 export BPINV LOGS
 printf '%s\n' "$@" | xargs -P "$jobs" -I{} sh -c \
     'n=$(basename "$1" .sh); t=$(date +%s); sh "$1" "$BPINV" >"$LOGS/out.$n" 2>&1

@@ -149,6 +149,10 @@ fi
 # the limit is checked, as part of the command line (exit 2), by every command; empty is unset
 BPINV_READ_TIMEOUT= run info "$TMP/mt-net.h5"
 [ "$rc" -eq 0 ] && ok || bad "BPINV_READ_TIMEOUT empty: exit $rc: $(cat "$TMP/err")"
+for h in "forward --help" "info -h" "--help" "-V"; do
+    BPINV_READ_TIMEOUT=x run $h
+    [ "$rc" -eq 0 ] && [ -s "$TMP/out" ] && ok || bad "BPINV_READ_TIMEOUT=x $h: exit $rc: $(cat "$TMP/err")"
+done
 BPINV_READ_TIMEOUT=0 expect_fail 2 "BPINV_READ_TIMEOUT=0, forward" "BPINV_READ_TIMEOUT: expected" \
     forward -m mt --rho 10 --period 1
 for v in 0 -1 x 86401 1e3; do

@@ -71,6 +71,12 @@ run invert "$TMP/net.h5" "$TMP/snd/b.csv" -o "$TMP/res.csv" --force
 grep -q "b.csv" "$TMP/res.csv" && ok || bad "--force did not replace"
 ls "$TMP" | grep -q "tmp" && bad "temporary file left: $(ls "$TMP")" || ok
 expect_fail 1 "-o in a missing directory" "cannot create" invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/no/res.csv"
+# -o naming a sounding of a directory operand: refused before anything is made (--plot)
+cp "$TMP/snd/a.csv" "$TMP/a0.csv"
+expect_fail 1 "-o a sounding of a directory" "is one of the soundings to invert" \
+    invert "$TMP/net.h5" "$TMP/snd" -o "$TMP/snd/a.csv" --force --plot "$TMP/never"
+[ ! -e "$TMP/never" ] && cmp -s "$TMP/a0.csv" "$TMP/snd/a.csv" && ok ||
+    bad "a refused -o made the --plot directory or changed the sounding"
 
 # --- plots -------------------------------------------------------------------------------------
 run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/png"

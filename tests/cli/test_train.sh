@@ -19,13 +19,18 @@ done
 grep -q "^epoch    4  train [0-9.]*  val [0-9.]*" "$TMP/err" && ok || bad "no epoch line: $(cat "$TMP/err")"
 grep -q "samples/s  elapsed" "$TMP/err" && ok || bad "epoch line lacks samples/s, elapsed"
 grep -q "best epoch [1-4] of 4" "$TMP/err" && ok || bad "no summary: $(cat "$TMP/err")"
-# a best epoch that is the last says that more epochs may help, and only then
-if grep -q "best epoch 4 of 4" "$TMP/err"; then
-    grep -q "n3.h5: the validation loss was still falling at the last epoch: more --epochs" \
+# stopped by --epochs on a new best: more epochs may help, and it says so; not when
+# --patience stopped it
+run train "$TMP/s.h5" -o "$TMP/h1.h5" --epochs 2 --hidden 8
+grep -q "best epoch 2 of 2" "$TMP/err" &&
+    grep -q "h1.h5: the validation loss was still falling at the last epoch: more --epochs" \
         "$TMP/err" && ok || bad "no hint that more epochs may help: $(cat "$TMP/err")"
-else
-    grep -q "still falling" "$TMP/err" && bad "hint with an earlier best epoch: $(cat "$TMP/err")" || ok
-fi
+run train "$TMP/s.h5" -o "$TMP/h2.h5" --epochs 2 --hidden 8 --val 0
+grep -q "h2.h5: the training loss was still falling" "$TMP/err" && ok ||
+    bad "--val 0: the hint should name the training loss: $(cat "$TMP/err")"
+run train "$TMP/s.h5" -o "$TMP/h3.h5" --epochs 2000 --hidden 8 --patience 1 --lr 0.5
+grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/err" &&
+    ! grep -q "still falling" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
 [ ! -s "$TMP/out" ] && ok || bad "train wrote to stdout"
 for j in 2 3; do
     h5diff "$TMP/n1.h5" "$TMP/n$j.h5" /layers >/dev/null && ok || bad "-j1 and -j$j weights differ"
