@@ -117,7 +117,8 @@ void cli_read_unguard(void);
 /*
  * Reads a samples file's header under the timed guard, for nothing but the time limit,
  * before a read that may take long (train's rows) or that writes (samples --resume); what
- * it finds is reported by that read. Returns as cli_read_guard.
+ * it finds is reported by that read. On return 0 the crash guard stays on, without a time
+ * limit, for that read: cli_read_unguard() after it. Returns as cli_read_guard.
  */
 int cli_read_header_timed(const char *cmd, const char *path);
 

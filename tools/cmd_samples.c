@@ -256,8 +256,7 @@ cmd_samples(int argc, char **argv)
     rc = CLI_FAIL;
     /* the header read-only within the time limit, before the file is opened for writing;
      * then no limit, as a slow disk must not stop a write half done */
-    if (o.resume && (cli_read_header_timed("samples", o.output) != 0 ||
-                     cli_read_guard("samples", o.output, 0) != 0))
+    if (o.resume && cli_read_header_timed("samples", o.output) != 0)
         goto done;
     /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
     cli_catch_stop(&old_int, &old_term);

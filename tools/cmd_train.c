@@ -2,15 +2,11 @@
 /*
  * cmd_train.c - `bpinv train`: a BP network trained on a samples file, saved as a net file.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <omp.h>
 
@@ -310,7 +306,7 @@ cmd_train(int argc, char **argv)
     if (check_output(o.input, o.output, o.force) != 0)
         return CLI_FAIL;
     /* the header within the time limit; then the rows, which may take long: no limit */
-    if (cli_read_header_timed("train", o.input) != 0 || cli_read_guard("train", o.input, 0) != 0)
+    if (cli_read_header_timed("train", o.input) != 0)
         return CLI_FAIL;
     cli_blas_serial();
     rc = CLI_FAIL;
