@@ -34,9 +34,9 @@ PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
 CPPFLAGS += $(HDF5_CFLAGS)
 LDLIBS   := $(HDF5_LIBS) -lz -lgsl -lopenblas -lm
 
-FWD_SRC   := $(wildcard forward/*.c)
+FWD_SRC   := $(wildcard forward/*.c forward/*/*.c)
 SMP_SRC   := $(wildcard samples/*.c)
-INV_SRC   := $(wildcard invnet/*.c)
+INV_SRC   := $(wildcard invnet/*.c invnet/*/*.c)
 TINV_SRC  := $(wildcard tests/invnet/*.c)
 TSMP_SRC  := $(wildcard tests/samples/*.c)
 TOOL_SRC  := $(wildcard tools/*.c)
@@ -173,7 +173,8 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BPINV)
 
-FORMAT_FILES = $(wildcard forward/*.[ch] samples/*.[ch] invnet/*.[ch] tools/*.[ch] tests/*/*.[ch])
+FORMAT_FILES = $(wildcard forward/*.[ch] forward/*/*.[ch] samples/*.[ch] invnet/*.[ch] invnet/*/*.[ch] \
+	tools/*.[ch] tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

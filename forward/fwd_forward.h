@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 
 /* Magnetic permeability of free space used for MT, H/m. */

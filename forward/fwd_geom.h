@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 
 typedef enum fwd_method { FWD_SCHLUMBERGER = 0, FWD_WENNER = 1, FWD_MT = 2 } fwd_method;
 

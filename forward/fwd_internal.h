@@ -5,7 +5,7 @@
 #ifndef FWD_INTERNAL_H
 #define FWD_INTERNAL_H
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 
 #define FWD_KEY201_N 201
 

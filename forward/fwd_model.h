@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 
 /* Largest number of layers libfwd accepts; more is never a 1D sounding's resolution. */
 #define FWD_MAX_LAYERS 64

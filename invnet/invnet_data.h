@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 #include "invnet/invnet_net.h"
 #include "samples/smp_file.h"

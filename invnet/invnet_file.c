@@ -12,7 +12,7 @@
 
 #include <hdf5.h>
 
-#include "forward/fwd_io.h"
+#include "forward/base/fwd_io.h"
 #include "invnet/invnet_file.h"
 #include "samples/smp_h5.h"
 

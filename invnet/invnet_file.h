@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 #include "forward/fwd_model.h"
 #include "invnet/invnet_net.h"

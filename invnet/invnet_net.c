@@ -11,7 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "invnet/invnet_net.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 struct invnet_net {
     size_t depth;                        /* layers of weights */
@@ -238,13 +238,13 @@ invnet_net_norm_const(const invnet_net *net, int which)
 void
 invnet_net_init(invnet_net *net, uint64_t seed)
 {
-    gsl_rng *r = gsl_rng_alloc(smp_rng_xoshiro256ss);
+    gsl_rng *r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     size_t l, i, nw;
 
     /* gsl_rng_alloc fails only when out of memory: leave the zero weights then */
     if (r == NULL)
         return;
-    smp_rng_set_stream(r, seed, UINT64_C(0x6e657477));
+    fwd_rng_set_stream(r, seed, UINT64_C(0x6e657477));
     for (l = 0; l < net->depth; l++) {
         double fan = (double)(net->units[l] + net->units[l + 1]);
         double lim = sqrt(6.0 / fan);

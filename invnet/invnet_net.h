@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 
 /* Most hidden layers; the reference net has one. */
 #define INVNET_MAX_HIDDEN 4

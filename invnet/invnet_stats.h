@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 
 /*

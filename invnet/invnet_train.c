@@ -10,7 +10,7 @@
 #include <omp.h>
 
 #include "invnet/invnet_train.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 struct invnet_trainer {
     invnet_net *net, *best;
@@ -178,7 +178,7 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     bad = bad || (tr->m = calloc(tr->np, sizeof(double))) == NULL;
     bad = bad || (tr->v = calloc(tr->np, sizeof(double))) == NULL;
     bad = bad || (tr->shard_loss = malloc(nblk * sizeof(double))) == NULL;
-    bad = bad || (tr->r = gsl_rng_alloc(smp_rng_xoshiro256ss)) == NULL;
+    bad = bad || (tr->r = gsl_rng_alloc(fwd_rng_xoshiro256ss)) == NULL;
     bad = bad || (tr->w = calloc((size_t)tr->p.nthreads, sizeof *tr->w)) == NULL;
     for (k = 0; !bad && k < tr->p.nthreads; k++)
         bad = (tr->w[k] = invnet_work_alloc(net, INVNET_SHARD_ROWS, err)) == NULL;
@@ -265,7 +265,7 @@ shuffle(invnet_trainer *tr)
 {
     size_t i, j, tmp;
 
-    smp_rng_set_stream(tr->r, tr->p.seed, tr->epoch);
+    fwd_rng_set_stream(tr->r, tr->p.seed, tr->epoch);
     for (i = tr->n_train; i-- > 1;) {
         j = (size_t)gsl_rng_uniform_int(tr->r, (unsigned long)i + 1);
         tmp = tr->perm[i];

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "invnet/invnet_net.h"
 
 #define INVNET_SHARD_ROWS 128

@@ -16,7 +16,7 @@
 #include <zlib.h>
 
 #include "forward/fwd_forward.h"
-#include "forward/fwd_io.h"
+#include "forward/base/fwd_io.h"
 #include "forward/fwd_model.h"
 #include "samples/smp_file.h"
 #include "samples/smp_h5.h"

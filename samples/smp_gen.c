@@ -11,7 +11,7 @@
 
 #include "forward/fwd_forward.h"
 #include "samples/smp_gen.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 struct smp_gen {
     smp_config c;
@@ -78,7 +78,7 @@ smp_gen_alloc(const smp_config *c, int nthreads, fwd_error *err)
         g->ws[t] = fwd_workspace_alloc(c->geom, NULL, err);
         if (g->ws[t] == NULL)
             goto fail;
-        g->rng[t] = gsl_rng_alloc(smp_rng_xoshiro256ss);
+        g->rng[t] = gsl_rng_alloc(fwd_rng_xoshiro256ss);
         if (g->rng[t] == NULL)
             goto nomem;
     }
@@ -100,7 +100,7 @@ one_sample(const smp_gen *g, fwd_workspace *w, gsl_rng *r, uint64_t index, doubl
     size_t i;
     int rc;
 
-    smp_rng_set_stream(r, c->seed, index);
+    fwd_rng_set_stream(r, c->seed, index);
     smp_prior_draw(&c->prior, r, p);
     rc = fwd_eval_batch(w, c->prior.n_layers, 1, p, clean, err);
     if (rc != FWD_OK)

@@ -4,7 +4,7 @@
  *
  * Sample i of a run is a function of (seed, i) alone: its model is drawn from the prior,
  * its clean data are the forward response, its noisy data the clean data with noise, all
- * from random stream i (smp_rng.h). Any range of samples can be computed by any number of
+ * from random stream i (fwd_rng.h). Any range of samples can be computed by any number of
  * threads with bit-identical results, which is what makes --resume and -j safe.
  */
 #ifndef SMP_GEN_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 #include "samples/smp_prior.h"
 

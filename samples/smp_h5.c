@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "forward/fwd_io.h"
+#include "forward/base/fwd_io.h"
 #include "samples/smp_h5.h"
 
 static hid_t

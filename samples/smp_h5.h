@@ -15,7 +15,7 @@
 
 #include <hdf5.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 #include "samples/smp_prior.h"
 
@@ -49,7 +49,7 @@ hid_t smp_h5_writer_fapl(void);
 
 /*
  * Creates the HDF5 file "path.tmp.PID" (H5F_ACC_EXCL), for a file that fwd_io_publish()
- * will then give the name path (forward/fwd_io.h). Sets *tmp to its name (free() it) and
+ * will then give the name path (forward/base/fwd_io.h). Sets *tmp to its name (free() it) and
  * returns its id. On failure: FWD_EIO naming path and the system's reason, no file left
  * behind (one of that name that was there already is another's, and kept), *tmp NULL,
  * H5I_INVALID_HID.

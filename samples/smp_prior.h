@@ -13,7 +13,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_model.h"
 
 typedef struct smp_prior {

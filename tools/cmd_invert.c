@@ -17,10 +17,10 @@
 #include <omp.h>
 
 #include "forward/fwd_forward.h"
-#include "forward/fwd_io.h"
-#include "forward/fwd_sounding.h"
+#include "forward/base/fwd_io.h"
+#include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_file.h"
-#include "invnet/invnet_invert.h"
+#include "invnet/invert/invnet_invert.h"
 #include "tools/cli.h"
 #include "tools/plot.h"
 

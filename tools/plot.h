@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 
 /* What a sounding's picture shows. */
 struct plot_sounding {

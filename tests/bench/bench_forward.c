@@ -21,7 +21,7 @@
 #include "forward/fwd_forward.h"
 #include "forward/fwd_internal.h"
 #include "forward/fwd_model.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 #define NL    4
 #define NP    FWD_MODEL_NPARAMS(NL)
@@ -31,7 +31,7 @@
 static double
 uniform(uint64_t *s)
 {
-    return (double)(smp_splitmix64(s) >> 11) * 0x1.0p-53;
+    return (double)(fwd_splitmix64(s) >> 11) * 0x1.0p-53;
 }
 
 /* Models per second of fwd_eval_batch over COUNT models on nt threads; workspaces are

@@ -17,7 +17,7 @@
 #include "forward/fwd_forward.h"
 #include "forward/fwd_model.h"
 #include "invnet/invnet_train.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 void openblas_set_num_threads(int num_threads);
 
@@ -33,7 +33,7 @@ now(void)
 static double
 uniform(uint64_t *s)
 {
-    return (double)(smp_splitmix64(s) >> 11) * 0x1.0p-53;
+    return (double)(fwd_splitmix64(s) >> 11) * 0x1.0p-53;
 }
 
 /* Models/s of an nl-layer Schlumberger forward on npts spacings over 1..1000 m. */

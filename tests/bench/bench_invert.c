@@ -23,9 +23,9 @@
 #include <hdf5.h>
 
 #include "forward/fwd_forward.h"
-#include "forward/fwd_sounding.h"
-#include "invnet/invnet_invert.h"
-#include "invnet/invnet_lm.h"
+#include "forward/readers/fwd_sounding.h"
+#include "invnet/invert/invnet_invert.h"
+#include "invnet/invert/invnet_lm.h"
 #include "samples/smp_gen.h"
 
 #define LM_MAX 1000

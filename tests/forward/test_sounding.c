@@ -11,7 +11,7 @@
 
 #include <criterion/criterion.h>
 
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 
 #define EX "docs/examples/"
 #define PI 3.14159265358979323846

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "forward/fwd_geom.h"
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 #include "tests/fuzz/fuzz_tmp.h"
 
 int

@@ -33,7 +33,7 @@
 
 #include <hdf5.h>
 
-#include "samples/smp_rng.h" /* smp_splitmix64: the mutator's random numbers */
+#include "forward/base/fwd_rng.h" /* fwd_splitmix64: the mutator's random numbers */
 #include "tests/fuzz/fuzz_tmp.h"
 
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
@@ -81,7 +81,7 @@ fuzz_h5_check_closed(const char *what)
 static size_t
 h5mut_below(uint64_t *s, size_t n)
 {
-    return n == 0 ? 0 : (size_t)(smp_splitmix64(s) % n);
+    return n == 0 ? 0 : (size_t)(fwd_splitmix64(s) % n);
 }
 
 static uint64_t
@@ -102,7 +102,7 @@ h5mut_u64(uint64_t *s, uint64_t old)
     case 1:
         return old - 1;
     case 2:
-        return smp_splitmix64(s) % 50;
+        return fwd_splitmix64(s) % 50;
     default:
         return edge[h5mut_below(s, sizeof edge / sizeof edge[0])];
     }
@@ -507,7 +507,7 @@ h5mut_bytes(uint8_t *data, size_t size, uint64_t *s)
                 data[at] ^= (uint8_t)(1u << h5mut_below(s, 8));
                 break;
             case 1:
-                data[at] = (uint8_t)smp_splitmix64(s);
+                data[at] = (uint8_t)fwd_splitmix64(s);
                 break;
             case 2:
                 data[at] = h5mut_below(s, 2) ? 0x00 : 0xff;

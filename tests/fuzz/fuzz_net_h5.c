@@ -14,9 +14,9 @@
 #include <gsl/gsl_errno.h>
 
 #include "forward/fwd_geom.h"
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_file.h"
-#include "invnet/invnet_invert.h"
+#include "invnet/invert/invnet_invert.h"
 #include "tests/fuzz/fuzz_h5mut.h"
 #include "tests/fuzz/fuzz_tmp.h"
 

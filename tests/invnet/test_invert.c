@@ -19,7 +19,7 @@
 #include <hdf5.h>
 
 #include "forward/fwd_forward.h"
-#include "invnet/invnet_invert.h"
+#include "invnet/invert/invnet_invert.h"
 #include "samples/smp_gen.h"
 #include "tests/invnet/helpers.h"
 

@@ -12,16 +12,16 @@
 
 #include "invnet/invnet_net.h"
 #include "invnet/invnet_train.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 /* Fills v with uniform values in [lo, hi) from stream `stream` of seed 7. */
 static void
 fill(double *v, size_t n, double lo, double hi, uint64_t stream)
 {
-    gsl_rng *r = gsl_rng_alloc(smp_rng_xoshiro256ss);
+    gsl_rng *r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     size_t i;
 
-    smp_rng_set_stream(r, 7, stream);
+    fwd_rng_set_stream(r, 7, stream);
     for (i = 0; i < n; i++)
         v[i] = lo + (hi - lo) * gsl_rng_uniform(r);
     gsl_rng_free(r);

@@ -18,7 +18,7 @@
 #include "samples/smp_file.h"
 #include "samples/smp_gen.h"
 #include "samples/smp_h5.h"
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 static void
 quiet(void)
@@ -92,7 +92,7 @@ Test(prior, log_uniform_draws)
 {
     enum { N = 100000 };
     smp_prior p;
-    gsl_rng *r = gsl_rng_alloc(smp_rng_xoshiro256ss);
+    gsl_rng *r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     double *v = malloc(5 * N * sizeof *v), *col = malloc(N * sizeof *col), par[5], d;
     const double lo[5] = {0, 1, 0, -0.5, 0.3}, hi[5] = {3, 2, 4, 1.7, 2};
     size_t i, k;
@@ -100,7 +100,7 @@ Test(prior, log_uniform_draws)
     cr_assert_eq(smp_prior_parse(&p, 3, "1:1000,10:100,1:1e4", "0.316227766:50.118723,2:100", NULL),
                  0);
     for (i = 0; i < N; i++) {
-        smp_rng_set_stream(r, 2024, i);
+        fwd_rng_set_stream(r, 2024, i);
         smp_prior_draw(&p, r, par);
         memcpy(v + 5 * i, par, sizeof par);
     }
@@ -120,24 +120,24 @@ Test(prior, log_uniform_draws)
 
 Test(rng, streams_are_reproducible_and_distinct)
 {
-    gsl_rng *a = gsl_rng_alloc(smp_rng_xoshiro256ss), *b = gsl_rng_alloc(smp_rng_xoshiro256ss);
+    gsl_rng *a = gsl_rng_alloc(fwd_rng_xoshiro256ss), *b = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     double x[8], sum = 0;
     size_t i;
     int same = 1;
 
-    smp_rng_set_stream(a, 42, 7);
+    fwd_rng_set_stream(a, 42, 7);
     for (i = 0; i < 8; i++)
         x[i] = gsl_rng_uniform(a);
-    smp_rng_set_stream(b, 42, 7);
+    fwd_rng_set_stream(b, 42, 7);
     for (i = 0; i < 8; i++)
         cr_assert_eq(gsl_rng_uniform(b), x[i]);
-    smp_rng_set_stream(b, 42, 8);
+    fwd_rng_set_stream(b, 42, 8);
     for (i = 0; i < 8; i++)
         same &= gsl_rng_uniform(b) == x[i];
     cr_assert(!same, "streams 7 and 8 are equal");
-    smp_rng_set_stream(b, 43, 7);
+    fwd_rng_set_stream(b, 43, 7);
     cr_assert_neq(gsl_rng_uniform(b), x[0]);
-    smp_rng_set_stream(a, 1, 0);
+    fwd_rng_set_stream(a, 1, 0);
     for (i = 0; i < 100000; i++) {
         double u = gsl_rng_uniform(a);
         cr_assert(u >= 0 && u < 1);

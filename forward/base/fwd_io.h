@@ -9,7 +9,7 @@
 #ifndef FWD_IO_H
 #define FWD_IO_H
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 
 /* A new string "path.tmp.PID" (free() it), or NULL when out of memory. */
 char *fwd_io_temp_name(const char *path);

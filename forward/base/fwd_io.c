@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "forward/fwd_io.h"
+#include "forward/base/fwd_io.h"
 
 char *
 fwd_io_temp_name(const char *path)

@@ -17,11 +17,11 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_model.h"
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_file.h"
-#include "invnet/invnet_lm.h"
+#include "invnet/invert/invnet_lm.h"
 
 /* Flags, in the order they are printed. */
 enum {

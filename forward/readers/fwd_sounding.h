@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 
 /* Fewest points a sounding may have. */

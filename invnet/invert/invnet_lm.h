@@ -16,9 +16,9 @@
 
 #include <stddef.h>
 
-#include "forward/fwd_error.h"
+#include "forward/base/fwd_error.h"
 #include "forward/fwd_forward.h"
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 
 typedef struct invnet_lm_params {
     size_t max_iter; /* most iterations [30] */

@@ -11,7 +11,7 @@
 #include <gsl/gsl_multifit_nlinear.h>
 
 #include "forward/fwd_model.h"
-#include "invnet/invnet_lm.h"
+#include "invnet/invert/invnet_lm.h"
 
 #define LM_PI 3.14159265358979323846
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "forward/fwd_internal.h"
-#include "forward/fwd_sounding.h"
+#include "forward/readers/fwd_sounding.h"
 
 /* Most blocks an EDI file may have. */
 #define EDI_MAX_BLOCKS 256

@@ -10,7 +10,7 @@
 #include <gsl/gsl_interp.h>
 
 #include "forward/fwd_forward.h"
-#include "invnet/invnet_invert.h"
+#include "invnet/invert/invnet_invert.h"
 #include "invnet/invnet_stats.h"
 
 /* Geometries whose forward workspaces an inverter keeps (soundings of a survey share one). */

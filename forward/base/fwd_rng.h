@@ -1,28 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * smp_rng.h - counter-based random streams: one stream per (seed, sample index).
+ * fwd_rng.h - counter-based random streams: one stream per (seed, sample index).
  *
  * A GSL generator type (xoshiro256**, Blackman and Vigna 2018) whose state is set from a
  * 64-bit seed and a 64-bit stream number through splitmix64, so sample i of a run draws
  * the same numbers whichever thread computes it and whatever the number of threads.
  */
-#ifndef SMP_RNG_H
-#define SMP_RNG_H
+#ifndef FWD_RNG_H
+#define FWD_RNG_H
 
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
 
-/* The generator type; allocate with gsl_rng_alloc(smp_rng_xoshiro256ss). */
-extern const gsl_rng_type *smp_rng_xoshiro256ss;
+/* The generator type; allocate with gsl_rng_alloc(fwd_rng_xoshiro256ss). */
+extern const gsl_rng_type *fwd_rng_xoshiro256ss;
 
 /* One step of splitmix64 (Steele, Lea and Flood 2014) on *state; returns the output. */
-uint64_t smp_splitmix64(uint64_t *state);
+uint64_t fwd_splitmix64(uint64_t *state);
 
 /*
- * Sets r (of type smp_rng_xoshiro256ss) to the start of stream `stream` of `seed`:
+ * Sets r (of type fwd_rng_xoshiro256ss) to the start of stream `stream` of `seed`:
  * state words from splitmix64 seeded with seed ^ splitmix64(stream).
  */
-void smp_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream);
+void fwd_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream);
 
-#endif /* SMP_RNG_H */
+#endif /* FWD_RNG_H */

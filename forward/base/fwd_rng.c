@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * smp_rng.c - xoshiro256** as a GSL generator, seeded per stream by splitmix64.
+ * fwd_rng.c - xoshiro256** as a GSL generator, seeded per stream by splitmix64.
  */
-#include "samples/smp_rng.h"
+#include "forward/base/fwd_rng.h"
 
 typedef struct {
     uint64_t s[4];
 } xoshiro_state;
 
 uint64_t
-smp_splitmix64(uint64_t *state)
+fwd_splitmix64(uint64_t *state)
 {
     uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
@@ -44,7 +44,7 @@ seed_words(xoshiro_state *st, uint64_t x)
     int i;
 
     for (i = 0; i < 4; i++)
-        st->s[i] = smp_splitmix64(&x);
+        st->s[i] = fwd_splitmix64(&x);
 }
 
 static void
@@ -70,12 +70,12 @@ x_get_double(void *vstate)
 static const gsl_rng_type xoshiro_type = {
     "xoshiro256**", 0xffffffffUL, 0, sizeof(xoshiro_state), x_set, x_get, x_get_double};
 
-const gsl_rng_type *smp_rng_xoshiro256ss = &xoshiro_type;
+const gsl_rng_type *fwd_rng_xoshiro256ss = &xoshiro_type;
 
 void
-smp_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream)
+fwd_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream)
 {
     uint64_t z = stream;
 
-    seed_words(r->state, seed ^ smp_splitmix64(&z));
+    seed_words(r->state, seed ^ fwd_splitmix64(&z));
 }
