@@ -24,6 +24,8 @@ fwd_strerror(int code)
         return "bad format";
     case FWD_ENUMERIC:
         return "non-finite result";
+    case FWD_EEXIST:
+        return "file exists";
     default:
         return "unknown error";
     }
@@ -35,6 +37,7 @@ fwd_error_clear(fwd_error *err)
     if (err == NULL)
         return;
     err->code = FWD_OK;
+    err->field[0] = '\0';
     err->msg[0] = '\0';
 }
 
@@ -45,6 +48,22 @@ fwd_error_set(fwd_error *err, int code, const char *fmt, ...)
 
     if (err != NULL) {
         err->code = code;
+        err->field[0] = '\0';
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int
+fwd_error_set_field(fwd_error *err, int code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err != NULL) {
+        err->code = code;
+        snprintf(err->field, sizeof err->field, "%s", field);
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);

@@ -13,17 +13,26 @@
 
 enum {
     FWD_OK = 0,
-    FWD_EINVAL = 1,  /* an argument is out of its domain */
-    FWD_ENOMEM = 2,  /* allocation failed or a size would overflow */
-    FWD_EIO = 3,     /* a file could not be opened or read */
-    FWD_EFORMAT = 4, /* a file or string is not in the expected format */
-    FWD_ENUMERIC = 5 /* a computation gave a non-finite value */
+    FWD_EINVAL = 1,   /* an argument is out of its domain */
+    FWD_ENOMEM = 2,   /* allocation failed or a size would overflow */
+    FWD_EIO = 3,      /* a file could not be opened or read */
+    FWD_EFORMAT = 4,  /* a file or string is not in the expected format */
+    FWD_ENUMERIC = 5, /* a computation gave a non-finite value */
+    FWD_EEXIST = 6    /* an output file exists and replacing it was not asked for */
 };
 
-#define FWD_ERROR_MSG_SIZE 256
+#define FWD_ERROR_MSG_SIZE   256
+#define FWD_ERROR_FIELD_SIZE 32
 
+/*
+ * What went wrong. `field` names the input at fault in the library's own words (the
+ * fwd_field names below, or a file attribute such as "n_layers"), empty when no single
+ * input is to blame: a program maps it to its own option or column names. Libraries never
+ * name a program's options in msg.
+ */
 typedef struct fwd_error {
     int code;
+    char field[FWD_ERROR_FIELD_SIZE];
     char msg[FWD_ERROR_MSG_SIZE];
 } fwd_error;
 
@@ -45,5 +54,9 @@ void fwd_error_clear(fwd_error *err);
  * For the libraries built on libfwd (libsmp, libinvnet) as much as for libfwd itself.
  */
 int fwd_error_set(fwd_error *err, int code, const char *fmt, ...) FWD_PRINTF(3, 4);
+
+/* As fwd_error_set, and sets err->field to field (truncated to fit). */
+int fwd_error_set_field(fwd_error *err, int code, const char *field, const char *fmt, ...)
+    FWD_PRINTF(4, 5);
 
 #endif /* FWD_ERROR_H */
