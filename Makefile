@@ -63,7 +63,8 @@ LIBSMP    := $(BUILD)/libsmp.a
 LIBINV    := $(BUILD)/libinvnet.a
 BPINV     := $(BUILD)/bpinv
 
-.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean
+.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean \
+	test-forward test-samples test-invnet test-cli check-one
 .DEFAULT_GOAL := all
 
 all: $(BPINV)
@@ -138,13 +139,38 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 	$(BUILD)/test_invnet --jobs 2
 	sh tests/cli/run.sh $(BPINV) $(CLI_TESTS)
 
+# One part of the suite (README, "Running one test"): a library's unit tests, the CLI
+# scripts, or one thing by name: `make check-one T=fwd_geom` (a Criterion suite),
+# `T=fwd_geom/spec_range` (one test), `T=tests/cli/test_invert.sh` (one script).
+test-forward test-samples test-invnet test-cli: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+test-forward test-samples test-invnet test-cli check-one: export OMP_WAIT_POLICY = passive
+test-forward: $(BUILD)/test_forward
+	$(BUILD)/test_forward --jobs 2
+test-samples: $(BUILD)/test_samples
+	$(BUILD)/test_samples --jobs 2
+test-invnet: $(BUILD)/test_invnet
+	$(BUILD)/test_invnet --jobs 2
+test-cli: all
+	sh tests/cli/run.sh $(BPINV) $(CLI_TESTS)
+check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
+	@if [ -z "$(T)" ]; then echo "make check-one T=SUITE[/TEST] or T=tests/cli/SCRIPT.sh" >&2; exit 2; fi
+	@case "$(T)" in \
+	*.sh) sh "$(T)" $(BPINV) ;; \
+	*) s=$$(echo "$(T)" | cut -d/ -f1); t=$$(echo "$(T)/*" | cut -d/ -f2); found=0; \
+	   for b in forward samples invnet; do \
+	     if $(BUILD)/test_$$b --list | grep -q "^$$s:"; then found=1; \
+	       $(BUILD)/test_$$b --jobs 2 --filter "$$s/$$t" || exit 1; fi; \
+	   done; \
+	   [ $$found = 1 ] || { echo "check-one: no Criterion suite '$$s' (list them: $(BUILD)/test_forward --list)" >&2; exit 2; } ;; \
+	esac
+
 # The command-line tests, run side by side (tests/cli/run.sh), the longest first. The
 # README's tutorial trains two full nets, and the fault tests kill runs at random moments:
 # too slow under the sanitizers, run without.
 CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh) \
 	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_forward.sh \
-	tests/cli/test_help.sh
+	tests/cli/test_help.sh tests/cli/test_golden.sh
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
 # kills and timings are not memcheck's business; no tutorial: two full trainings). The

@@ -13,6 +13,7 @@ times. Without BPINV_RECORD it only runs bpinv.
 import hashlib
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
@@ -22,7 +23,7 @@ PID = re.compile(r"\.tmp\.[0-9]+")
 TIMES = [
     (re.compile(r'"time_ms": [0-9.eE+-]+'), '"time_ms": T'),
     (re.compile(r"[0-9]+(\.[0-9]+)? (ms|s)\b"), r"T \2"),
-    (re.compile(r"[0-9]+ samples/s"), "R samples/s"),
+    (re.compile(r" *[0-9]+ samples/s"), " R samples/s"),
     (re.compile(r"[0-9]+(\.[0-9]+)?%"), "P%"),
 ]
 
@@ -99,8 +100,12 @@ def main():
     rec = os.environ.get("BPINV_RECORD")
     # a device as stdout (/dev/full: the write-error tests) is given to bpinv itself
     direct = stat.S_ISCHR(os.fstat(1).st_mode)
-    p = subprocess.run([real] + args, stdout=None if direct else subprocess.PIPE,
-                       stderr=subprocess.PIPE)
+    p = subprocess.Popen([real] + args, stdout=None if direct else subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    # the tests interrupt runs (SIGINT, SIGTERM): passed on to bpinv
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda s, _f: p.send_signal(s))
+    p.stdout, p.stderr = p.communicate()
     p.stdout = p.stdout or b""
     if not direct:
         sys.stdout.buffer.write(p.stdout)
