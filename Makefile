@@ -32,7 +32,9 @@ HDF5_LIBDIR := $(patsubst -L%,%,$(shell pkg-config --libs-only-L hdf5 2>/dev/nul
 HDF5_LIBS   := $(HDF5_LIBDIR)/libhdf5.a -lsz -lz -ldl
 PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
 CPPFLAGS += $(HDF5_CFLAGS)
-LDLIBS   := $(HDF5_LIBS) -lz -lgsl -lopenblas -lm
+# Each library links what it includes: libfwd GSL (on OpenBLAS); libsmp and libinvnet HDF5 too.
+FWD_LDLIBS := -lgsl -lopenblas -lm
+LDLIBS     := $(HDF5_LIBS) -lz $(FWD_LDLIBS)
 
 FWD_SRC   := $(wildcard forward/*.c forward/*/*.c)
 SMP_SRC   := $(wildcard samples/*.c)
@@ -106,10 +108,10 @@ $(BUILD)/test_samples: $(TSMP_OBJ) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TSMP_OBJ) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)
 
 $(BUILD)/test_forward: $(TFWD_OBJ) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(TFWD_OBJ) $(LIBFWD) -lcriterion $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(TFWD_OBJ) $(LIBFWD) -lcriterion $(FWD_LDLIBS)
 
-$(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBSMP) $(LIBFWD)
-	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+$(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBFWD) $(FWD_LDLIBS)
 
 $(BUILD)/bench_train: $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
