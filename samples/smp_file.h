@@ -46,7 +46,9 @@ typedef struct smp_file smp_file;
 
 /*
  * Creates path for a run of n_requested samples of config c, written by bpinv version
- * `version`. Fails with FWD_EIO if path exists, unless overwrite is non-zero.
+ * `version`. Fails with FWD_EEXIST ("PATH: exists; not overwritten", err->field "output")
+ * if path exists, unless overwrite is non-zero; FWD_EIO if it is a directory or cannot be
+ * made.
  */
 smp_file *smp_file_create(const char *path, const smp_config *c, uint64_t n_requested,
                           const char *version, int overwrite, fwd_error *err);
@@ -54,8 +56,15 @@ smp_file *smp_file_create(const char *path, const smp_config *c, uint64_t n_requ
 /*
  * Reopens a samples file to continue it to n_requested samples. The file must have been
  * made with the same method, geometry, prior, noise and seed as c; otherwise FWD_EINVAL
- * names the first field that differs. Rows past n_complete (a run killed in a write) are
- * dropped.
+ * with err->field the first input that differs (fwd_error.h: method, layers, geometry,
+ * mn2, seed, noise, rho, thick) and the message "PATH: WHAT differs from this run (the
+ * file has FILE'S, not RUN'S); resuming needs the settings of the run that made the file",
+ * WHAT being method, n_layers, geometry (also for mn2: "no MN/2, not MN/2 given"), seed,
+ * noise, "rho prior" or "thick prior". Rows past n_complete (a run killed in a write), and
+ * from the first chunk a cut flush lost, are dropped. n_complete is then a multiple of
+ * SMP_FILE_CHUNK_ROWS, but where a run ended (a finished file extended, or one cut in its
+ * first batch after such a start) or a writer appended batches off the boundaries: the
+ * runs of smp_file_fill continue from any row.
  */
 smp_file *smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested,
                           fwd_error *err);
@@ -97,7 +106,9 @@ typedef enum smp_rows { SMP_MODELS = 0, SMP_CLEAN = 1, SMP_NOISY = 2 } smp_rows;
 /*
  * Opens path for reading: its header into *h and, if geom is not NULL, its geometry into a
  * new fwd_geom. Checks that every dataset holds at least n_complete rows of the right width
- * (FWD_EFORMAT naming the dataset otherwise). Only the n_complete rows are ever read.
+ * (FWD_EFORMAT naming the dataset otherwise), and all their chunks: a file cut in a write
+ * is FWD_EFORMAT with err->field "resume", "...: rows from R on are missing (...): continue
+ * the run that made it, which makes them again". Only the n_complete rows are ever read.
  */
 smp_reader *smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err);
 

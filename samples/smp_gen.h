@@ -30,7 +30,10 @@ typedef struct smp_config {
 /* Degrees of MT phase noise per unit of relative apparent-resistivity noise: 90 / pi. */
 #define SMP_PHASE_DEG_PER_NOISE (90.0 / 3.14159265358979323846)
 
-/* Checks a config: geometry present, prior valid, 0 <= noise <= 1, finite. */
+/*
+ * Checks a config: geometry present, prior valid (smp_prior_check), 0 <= noise <= 1,
+ * finite (else err->field "noise", message "noise: expected ...").
+ */
 int smp_config_check(const smp_config *c, fwd_error *err);
 
 typedef struct smp_gen smp_gen;

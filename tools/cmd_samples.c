@@ -123,7 +123,7 @@ check_args(struct samples_args *o, fwd_geom **g, smp_config *c, long *count, lon
             cli_error("samples", "--thick: a 1-layer earth has no thickness, got \"%s\"", o->thick);
             bad = 1;
         } else if (smp_prior_parse(&c->prior, (size_t)layers, o->rho, o->thick, &err)) {
-            cli_error("samples", "%s", err.msg);
+            cli_lib_error("samples", &err);
             bad = 1;
         }
     }
@@ -267,7 +267,7 @@ cmd_samples(int argc, char **argv)
         f = smp_file_create(o.output, &cfg, (uint64_t)count, BPINV_VERSION, o.force, &err);
     }
     if (f == NULL) {
-        cli_error("samples", "%s", err.msg);
+        cli_lib_error("samples", &err);
         goto restore;
     }
     smp_file_set_threads(f, (int)threads);
@@ -278,7 +278,10 @@ cmd_samples(int argc, char **argv)
     clean = malloc((size_t)batch * nd * sizeof *clean);
     noisy = malloc((size_t)batch * nd * sizeof *noisy);
     if (gen == NULL || !params || !clean || !noisy) {
-        cli_error("samples", "%s", gen == NULL ? err.msg : "out of memory for one batch");
+        if (gen == NULL)
+            cli_lib_error("samples", &err);
+        else
+            cli_error("samples", "out of memory for one batch");
         goto restore;
     }
 
@@ -291,7 +294,7 @@ cmd_samples(int argc, char **argv)
         todo = (uint64_t)count - done < todo ? (uint64_t)count - done : todo;
         if (smp_gen_run(gen, done, (size_t)todo, params, clean, noisy, &err) != FWD_OK ||
             smp_file_append(f, (size_t)todo, params, clean, noisy, &err) != FWD_OK) {
-            cli_error("samples", "%s", err.msg);
+            cli_lib_error("samples", &err);
             goto restore;
         }
         done += todo;
@@ -304,7 +307,7 @@ cmd_samples(int argc, char **argv)
         progress(done, (uint64_t)count, start, t0, 1);
     if (smp_file_close(f, &err) != FWD_OK) {
         f = NULL;
-        cli_error("samples", "%s", err.msg);
+        cli_lib_error("samples", &err);
         goto restore;
     }
     f = NULL;
