@@ -69,7 +69,7 @@ struct smp_file {
     hid_t ds[DS_N];
     size_t ncol[DS_N];
     size_t n_layers;
-    uint64_t n_complete;
+    uint64_t n_requested, n_complete;
     double *buf; /* physical model rows */
     size_t buf_rows;
     int nthreads;
@@ -302,6 +302,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     f = file_new(path, c, err);
     if (f == NULL)
         return NULL;
+    f->n_requested = n_requested;
     /* File format 1.8 or later, so that attributes (the column names of thousands of
      * points) may pass 64 KiB; no reuse of freed space (smp_file.h). Made under a
      * temporary name and given its own once its header and empty datasets are on disk,
@@ -549,6 +550,73 @@ smp_file_append(smp_file *f, size_t count, const double *params, const double *c
     return rc;
 }
 
+size_t
+smp_file_batch_rows(size_t requested)
+{
+    const size_t c = SMP_CHUNK_ROWS, most = SIZE_MAX / c * c;
+
+    if (requested == 0)
+        return c;
+    if (requested > most)
+        return most;
+    return (requested + c - 1) / c * c;
+}
+
+size_t
+smp_file_next_batch(const smp_file *f, size_t batch)
+{
+    uint64_t left, todo;
+
+    if (f->n_complete >= f->n_requested)
+        return 0;
+    left = f->n_requested - f->n_complete;
+    /* Batches end on a chunk boundary, so that no chunk is written twice. */
+    todo = (uint64_t)smp_file_batch_rows(batch) - f->n_complete % SMP_CHUNK_ROWS;
+    return (size_t)(left < todo ? left : todo);
+}
+
+int
+smp_file_fill(smp_file *f, smp_gen *g, size_t batch, smp_progress_fn cb, void *ud, fwd_error *err)
+{
+    const smp_config *c = smp_gen_config(g);
+    size_t np = f->ncol[DS_MODELS], nd = f->ncol[DS_CLEAN], rows, n;
+    double *params = NULL, *clean = NULL, *noisy = NULL;
+    int rc = FWD_OK;
+
+    if (f->broken)
+        return fwd_error_set(err, FWD_EIO, "%s: a write failed; the file holds its last batch",
+                             f->path);
+    if (FWD_MODEL_NPARAMS(c->prior.n_layers) != np || fwd_geom_ndata(c->geom) != nd)
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: the generator makes rows of %zu and %zu values,"
+                             " the file holds %zu and %zu",
+                             f->path, FWD_MODEL_NPARAMS(c->prior.n_layers), fwd_geom_ndata(c->geom),
+                             np, nd);
+    if (f->n_complete >= f->n_requested)
+        return FWD_OK;
+    /* the largest batch of this run: the buffers are allocated once */
+    rows = smp_file_batch_rows(batch);
+    if (f->n_requested - f->n_complete < rows)
+        rows = (size_t)(f->n_requested - f->n_complete);
+    if (rows <= SIZE_MAX / sizeof(double) / (np > nd ? np : nd)) {
+        params = malloc(rows * np * sizeof *params);
+        clean = malloc(rows * nd * sizeof *clean);
+        noisy = malloc(rows * nd * sizeof *noisy);
+    }
+    if (params == NULL || clean == NULL || noisy == NULL)
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory for one batch");
+    while (rc == FWD_OK && (n = smp_file_next_batch(f, batch)) > 0) {
+        rc = smp_gen_run(g, f->n_complete, n, params, clean, noisy, err);
+        rc = rc ? rc : smp_file_append(f, n, params, clean, noisy, err);
+        if (rc == FWD_OK && cb != NULL && cb(f->n_complete, f->n_requested, ud) != 0)
+            break;
+    }
+    free(noisy);
+    free(clean);
+    free(params);
+    return rc;
+}
+
 /* Reads the header attributes from an open file. */
 static int
 read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
@@ -745,6 +813,7 @@ smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested, fwd
     f = file_new(path, c, err);
     if (f == NULL)
         return NULL;
+    f->n_requested = n_requested;
     f->n_complete = h.n_complete;
     f->file = smp_h5_open(path, 1, err);
     if (f->file < 0)

@@ -32,6 +32,12 @@ smp_config_check(const smp_config *c, fwd_error *err)
     return smp_prior_check(&c->prior, err);
 }
 
+const smp_config *
+smp_gen_config(const smp_gen *g)
+{
+    return &g->c;
+}
+
 void
 smp_gen_free(smp_gen *g)
 {

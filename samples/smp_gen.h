@@ -47,6 +47,9 @@ smp_gen *smp_gen_alloc(const smp_config *c, int nthreads, fwd_error *err);
 /* Frees g; NULL is a no-op. */
 void smp_gen_free(smp_gen *g);
 
+/* The config g was made from (its copy, owned by g; geom borrowed as given). */
+const smp_config *smp_gen_config(const smp_gen *g);
+
 /*
  * Computes samples first .. first + count - 1 into rows of params
  * (FWD_MODEL_NPARAMS(n_layers) log10 values), clean and noisy (fwd_geom_ndata values).
