@@ -653,7 +653,7 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
         return rc;
     h->prior.n_layers = (size_t)nl;
     rc = smp_h5_read_u64(file, path, "seed", &h->seed, err);
-    rc = rc ? rc : smp_h5_read_f64_in(file, path, "noise", 0, 1, &h->noise, err); /* --noise */
+    rc = rc ? rc : smp_h5_read_f64_in(file, path, "noise", 0, 1, &h->noise, err);
     rc = rc ? rc : smp_h5_read_prior(file, path, &h->prior, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_requested", &h->n_requested, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_complete", &h->n_complete, err);
