@@ -69,7 +69,7 @@ struct smp_file {
     hid_t ds[DS_N];
     size_t ncol[DS_N];
     size_t n_layers;
-    uint64_t n_complete;
+    uint64_t n_requested, n_complete;
     double *buf; /* physical model rows */
     size_t buf_rows;
     int nthreads;
@@ -291,10 +291,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
         return NULL;
     }
     if (!overwrite && access(path, F_OK) == 0) {
-        fwd_error_set(err, FWD_EIO,
-                      "%s: exists; not overwritten (use --force to replace it, "
-                      "--resume to continue it)",
-                      path);
+        fwd_error_set_field(err, FWD_EEXIST, "output", "%s: exists; not overwritten", path);
         return NULL;
     }
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0 || H5Zfilter_avail(H5Z_FILTER_SHUFFLE) <= 0) {
@@ -305,6 +302,7 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     f = file_new(path, c, err);
     if (f == NULL)
         return NULL;
+    f->n_requested = n_requested;
     /* File format 1.8 or later, so that attributes (the column names of thousands of
      * points) may pass 64 KiB; no reuse of freed space (smp_file.h). Made under a
      * temporary name and given its own once its header and empty datasets are on disk,
@@ -552,6 +550,73 @@ smp_file_append(smp_file *f, size_t count, const double *params, const double *c
     return rc;
 }
 
+size_t
+smp_file_batch_rows(size_t requested)
+{
+    const size_t c = SMP_CHUNK_ROWS, most = SIZE_MAX / c * c;
+
+    if (requested == 0)
+        return c;
+    if (requested > most)
+        return most;
+    return (requested + c - 1) / c * c;
+}
+
+size_t
+smp_file_next_batch(const smp_file *f, size_t batch)
+{
+    uint64_t left, todo;
+
+    if (f->n_complete >= f->n_requested)
+        return 0;
+    left = f->n_requested - f->n_complete;
+    /* Batches end on a chunk boundary, so that no chunk is written twice. */
+    todo = (uint64_t)smp_file_batch_rows(batch) - f->n_complete % SMP_CHUNK_ROWS;
+    return (size_t)(left < todo ? left : todo);
+}
+
+int
+smp_file_fill(smp_file *f, smp_gen *g, size_t batch, smp_progress_fn cb, void *ud, fwd_error *err)
+{
+    const smp_config *c = smp_gen_config(g);
+    size_t np = f->ncol[DS_MODELS], nd = f->ncol[DS_CLEAN], rows, n;
+    double *params = NULL, *clean = NULL, *noisy = NULL;
+    int rc = FWD_OK;
+
+    if (f->broken)
+        return fwd_error_set(err, FWD_EIO, "%s: a write failed; the file holds its last batch",
+                             f->path);
+    if (FWD_MODEL_NPARAMS(c->prior.n_layers) != np || fwd_geom_ndata(c->geom) != nd)
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: the generator makes rows of %zu and %zu values,"
+                             " the file holds %zu and %zu",
+                             f->path, FWD_MODEL_NPARAMS(c->prior.n_layers), fwd_geom_ndata(c->geom),
+                             np, nd);
+    if (f->n_complete >= f->n_requested)
+        return FWD_OK;
+    /* the largest batch of this run: the buffers are allocated once */
+    rows = smp_file_batch_rows(batch);
+    if (f->n_requested - f->n_complete < rows)
+        rows = (size_t)(f->n_requested - f->n_complete);
+    if (rows <= SIZE_MAX / sizeof(double) / (np > nd ? np : nd)) {
+        params = malloc(rows * np * sizeof *params);
+        clean = malloc(rows * nd * sizeof *clean);
+        noisy = malloc(rows * nd * sizeof *noisy);
+    }
+    if (params == NULL || clean == NULL || noisy == NULL)
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory for one batch");
+    while (rc == FWD_OK && (n = smp_file_next_batch(f, batch)) > 0) {
+        rc = smp_gen_run(g, f->n_complete, n, params, clean, noisy, err);
+        rc = rc ? rc : smp_file_append(f, n, params, clean, noisy, err);
+        if (rc == FWD_OK && cb != NULL && cb(f->n_complete, f->n_requested, ud) != 0)
+            break;
+    }
+    free(noisy);
+    free(clean);
+    free(params);
+    return rc;
+}
+
 /* Reads the header attributes from an open file. */
 static int
 read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
@@ -588,7 +653,7 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
         return rc;
     h->prior.n_layers = (size_t)nl;
     rc = smp_h5_read_u64(file, path, "seed", &h->seed, err);
-    rc = rc ? rc : smp_h5_read_f64_in(file, path, "noise", 0, 1, &h->noise, err); /* --noise */
+    rc = rc ? rc : smp_h5_read_f64_in(file, path, "noise", 0, 1, &h->noise, err);
     rc = rc ? rc : smp_h5_read_prior(file, path, &h->prior, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_requested", &h->n_requested, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_complete", &h->n_complete, err);
@@ -618,67 +683,110 @@ smp_file_read_header(const char *path, smp_header *h, fwd_geom **geom, fwd_error
     return rc;
 }
 
-/* Compares a file's header and geometry with the config of a resumed run. */
+/* What a resumed run differs in: field id (fwd_error.h), the file's name for it, details. */
+struct differ {
+    const char *field, *what;
+    char d[160]; /* the file's value, then the run's */
+};
+
+/* Compares the number of points and the presence of MN/2 of a file's geometry g with those
+ * of a resumed run's, cg. */
+static void
+same_shape(const fwd_geom *g, const fwd_geom *cg, struct differ *df)
+{
+    const double *gm = fwd_geom_mn2(g), *cm = fwd_geom_mn2(cg);
+
+    if (fwd_geom_size(g) != fwd_geom_size(cg)) {
+        df->field = df->what = "geometry";
+        snprintf(df->d, sizeof df->d, "%zu points, not %zu", fwd_geom_size(g), fwd_geom_size(cg));
+    } else if ((gm == NULL) != (cm == NULL)) {
+        df->field = "mn2";
+        df->what = "geometry";
+        snprintf(df->d, sizeof df->d, "%s, not %s", gm != NULL ? "MN/2 given" : "no MN/2",
+                 cm != NULL ? "MN/2 given" : "no MN/2");
+    }
+}
+
+/* Compares the points of a file's geometry g with those of a resumed run's, cg (same shape). */
+static void
+same_points(const fwd_geom *g, const fwd_geom *cg, fwd_method m, struct differ *df)
+{
+    const double *gm = fwd_geom_mn2(g), *cm = fwd_geom_mn2(cg);
+    size_t i, n = fwd_geom_size(cg);
+
+    for (i = 0; i < n; i++)
+        if (fwd_geom_x(g)[i] != fwd_geom_x(cg)[i] || (gm != NULL && gm[i] != cm[i])) {
+            df->field = df->what = "geometry";
+            if (gm != NULL) /* then cm too (same_shape) */
+                snprintf(df->d, sizeof df->d, "point %zu: ab2_m %.10g mn2_m %.10g, not %.10g %.10g",
+                         i + 1, fwd_geom_x(g)[i], gm[i], fwd_geom_x(cg)[i], cm[i]);
+            else
+                snprintf(df->d, sizeof df->d, "point %zu: %s %.10g, not %.10g", i + 1,
+                         fwd_method_xname(m), fwd_geom_x(g)[i], fwd_geom_x(cg)[i]);
+            return;
+        }
+}
+
+/* Compares a file's prior p with a resumed run's, q (as many layers). */
+static void
+same_prior(const smp_prior *p, const smp_prior *q, struct differ *df)
+{
+    size_t i;
+
+    for (i = 0; i < q->n_layers; i++) {
+        if (p->rho_min[i] != q->rho_min[i] || p->rho_max[i] != q->rho_max[i]) {
+            df->field = "rho";
+            df->what = "rho prior";
+            snprintf(df->d, sizeof df->d, "layer %zu: %g:%g ohm-m, not %g:%g", i + 1, p->rho_min[i],
+                     p->rho_max[i], q->rho_min[i], q->rho_max[i]);
+            return;
+        }
+        if (i + 1 < q->n_layers &&
+            (p->thick_min[i] != q->thick_min[i] || p->thick_max[i] != q->thick_max[i])) {
+            df->field = "thick";
+            df->what = "thick prior";
+            snprintf(df->d, sizeof df->d, "layer %zu: %g:%g m, not %g:%g", i + 1, p->thick_min[i],
+                     p->thick_max[i], q->thick_min[i], q->thick_max[i]);
+            return;
+        }
+    }
+}
+
+/* Compares a file's header and geometry with the config of a resumed run (smp_file.h). */
 static int
 same_run(const char *path, const smp_header *h, const fwd_geom *g, const smp_config *c,
          fwd_error *err)
 {
-    const fwd_geom *cg = c->geom;
-    const double *gm = fwd_geom_mn2(g), *cm = fwd_geom_mn2(cg);
-    size_t i, n = fwd_geom_size(cg);
-    const char *what = NULL;
-    char d[160] = ""; /* the file's value, then the command line's */
+    struct differ df = {NULL, NULL, ""};
 
-    if (h->method != fwd_geom_method(cg)) {
-        what = "method";
-        snprintf(d, sizeof d, "%s, not %s", fwd_method_name(h->method),
-                 fwd_method_name(fwd_geom_method(cg)));
+    if (h->method != fwd_geom_method(c->geom)) {
+        df.field = df.what = "method";
+        snprintf(df.d, sizeof df.d, "%s, not %s", fwd_method_name(h->method),
+                 fwd_method_name(fwd_geom_method(c->geom)));
     } else if (h->prior.n_layers != c->prior.n_layers) {
-        what = "n_layers (--layers)";
-        snprintf(d, sizeof d, "%zu, not %zu", h->prior.n_layers, c->prior.n_layers);
-    } else if (fwd_geom_size(g) != n) {
-        what = "geometry";
-        snprintf(d, sizeof d, "%zu points, not %zu", fwd_geom_size(g), n);
-    } else if ((gm == NULL) != (cm == NULL)) {
-        what = "geometry";
-        snprintf(d, sizeof d, "%s, not %s", gm != NULL ? "MN/2 given" : "no MN/2",
-                 cm != NULL ? "MN/2 given (--mn2)" : "no MN/2");
-    } else if (h->seed != c->seed) {
-        what = "seed (--seed)";
-        snprintf(d, sizeof d, "%llu, not %llu", (unsigned long long)h->seed,
+        df.field = "layers";
+        df.what = "n_layers";
+        snprintf(df.d, sizeof df.d, "%zu, not %zu", h->prior.n_layers, c->prior.n_layers);
+    } else {
+        same_shape(g, c->geom, &df);
+    }
+    if (df.what == NULL && h->seed != c->seed) {
+        df.field = df.what = "seed";
+        snprintf(df.d, sizeof df.d, "%llu, not %llu", (unsigned long long)h->seed,
                  (unsigned long long)c->seed);
-    } else if (h->noise != c->noise) {
-        what = "noise (--noise)";
-        snprintf(d, sizeof d, "%g, not %g", h->noise, c->noise);
+    } else if (df.what == NULL && h->noise != c->noise) {
+        df.field = df.what = "noise";
+        snprintf(df.d, sizeof df.d, "%g, not %g", h->noise, c->noise);
     }
-    for (i = 0; what == NULL && i < n; i++)
-        if (fwd_geom_x(g)[i] != fwd_geom_x(cg)[i] || (gm != NULL && gm[i] != cm[i])) {
-            what = "geometry";
-            if (gm != NULL) /* then cm too (above) */
-                snprintf(d, sizeof d, "point %zu: ab2_m %.10g mn2_m %.10g, not %.10g %.10g", i + 1,
-                         fwd_geom_x(g)[i], gm[i], fwd_geom_x(cg)[i], cm[i]);
-            else
-                snprintf(d, sizeof d, "point %zu: %s %.10g, not %.10g", i + 1,
-                         fwd_method_xname(h->method), fwd_geom_x(g)[i], fwd_geom_x(cg)[i]);
-        }
-    for (i = 0; what == NULL && i < c->prior.n_layers; i++) {
-        if (h->prior.rho_min[i] != c->prior.rho_min[i] ||
-            h->prior.rho_max[i] != c->prior.rho_max[i]) {
-            what = "prior (--rho)";
-            snprintf(d, sizeof d, "layer %zu: %g:%g ohm-m, not %g:%g", i + 1, h->prior.rho_min[i],
-                     h->prior.rho_max[i], c->prior.rho_min[i], c->prior.rho_max[i]);
-        } else if (i + 1 < c->prior.n_layers && (h->prior.thick_min[i] != c->prior.thick_min[i] ||
-                                                 h->prior.thick_max[i] != c->prior.thick_max[i])) {
-            what = "prior (--thick)";
-            snprintf(d, sizeof d, "layer %zu: %g:%g m, not %g:%g", i + 1, h->prior.thick_min[i],
-                     h->prior.thick_max[i], c->prior.thick_min[i], c->prior.thick_max[i]);
-        }
-    }
-    if (what != NULL)
-        return fwd_error_set(err, FWD_EINVAL,
-                             "%s: %s differs from this command line (the file has %s); "
-                             "--resume needs the same arguments as the run that made the file",
-                             path, what, d);
+    if (df.what == NULL)
+        same_points(g, c->geom, h->method, &df);
+    if (df.what == NULL)
+        same_prior(&h->prior, &c->prior, &df);
+    if (df.what != NULL)
+        return fwd_error_set_field(err, FWD_EINVAL, df.field,
+                                   "%s: %s differs from this run (the file has %s); resuming "
+                                   "needs the settings of the run that made the file",
+                                   path, df.what, df.d);
     return FWD_OK;
 }
 
@@ -705,6 +813,7 @@ smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested, fwd
     f = file_new(path, c, err);
     if (f == NULL)
         return NULL;
+    f->n_requested = n_requested;
     f->n_complete = h.n_complete;
     f->file = smp_h5_open(path, 1, err);
     if (f->file < 0)
@@ -832,11 +941,11 @@ smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err
         H5Sclose(s);
         s = H5I_INVALID_HID;
         if ((row = first_missing_row(r->ds[k], r->n_complete)) < r->n_complete) {
-            fwd_error_set(err, FWD_EFORMAT,
-                          "%s: dataset /%s: rows from %llu on are missing (the file was cut "
-                          "while being written): continue it with 'bpinv samples ... "
-                          "--resume', which makes them again",
-                          path, ds_names[k], (unsigned long long)row);
+            fwd_error_set_field(err, FWD_EFORMAT, "resume",
+                                "%s: dataset /%s: rows from %llu on are missing (the file was cut "
+                                "while being written): continue the run that made it, which makes "
+                                "them again",
+                                path, ds_names[k], (unsigned long long)row);
             goto fail;
         }
     }

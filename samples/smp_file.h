@@ -25,10 +25,10 @@
 /*
  * Rows per HDF5 chunk (1024 rows of 30 doubles is 240 KiB, a good size for deflate).
  * Appends that start and end on a multiple of it never rewrite a chunk, so that a kill
- * before the next flush leaves every flushed chunk as it was. (A partial last chunk is
- * rewritten only when a finished file is extended; HDF5 may then write it in place, or
- * reuse its space at the end of the file, despite the file's no-free-space-tracking
- * strategy.)
+ * before the next flush leaves every flushed chunk as it was: the rule of the batches of
+ * smp_file_next_batch and smp_file_fill. (A partial last chunk is rewritten only when a
+ * finished file is extended; HDF5 may then write it in place, or reuse its space at the end
+ * of the file, despite the file's no-free-space-tracking strategy.)
  */
 #define SMP_FILE_CHUNK_ROWS 1024
 
@@ -46,7 +46,9 @@ typedef struct smp_file smp_file;
 
 /*
  * Creates path for a run of n_requested samples of config c, written by bpinv version
- * `version`. Fails with FWD_EIO if path exists, unless overwrite is non-zero.
+ * `version`. Fails with FWD_EEXIST ("PATH: exists; not overwritten", err->field "output")
+ * if path exists, unless overwrite is non-zero; FWD_EIO if it is a directory or cannot be
+ * made.
  */
 smp_file *smp_file_create(const char *path, const smp_config *c, uint64_t n_requested,
                           const char *version, int overwrite, fwd_error *err);
@@ -54,8 +56,15 @@ smp_file *smp_file_create(const char *path, const smp_config *c, uint64_t n_requ
 /*
  * Reopens a samples file to continue it to n_requested samples. The file must have been
  * made with the same method, geometry, prior, noise and seed as c; otherwise FWD_EINVAL
- * names the first field that differs. Rows past n_complete (a run killed in a write) are
- * dropped.
+ * with err->field the first input that differs (fwd_error.h: method, layers, geometry,
+ * mn2, seed, noise, rho, thick) and the message "PATH: WHAT differs from this run (the
+ * file has FILE'S, not RUN'S); resuming needs the settings of the run that made the file",
+ * WHAT being method, n_layers, geometry (also for mn2: "no MN/2, not MN/2 given"), seed,
+ * noise, "rho prior" or "thick prior". Rows past n_complete (a run killed in a write), and
+ * from the first chunk a cut flush lost, are dropped. n_complete is then a multiple of
+ * SMP_FILE_CHUNK_ROWS, but where a run ended (a finished file extended, or one cut in its
+ * first batch after such a start) or a writer appended batches off the boundaries: the
+ * runs of smp_file_fill continue from any row.
  */
 smp_file *smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested,
                           fwd_error *err);
@@ -68,10 +77,48 @@ uint64_t smp_file_complete(const smp_file *f);
 
 /*
  * Appends count samples: params as FWD_MODEL_NPARAMS log10 rows (stored as ohm-m and m),
- * clean and noisy data rows; then updates n_complete and flushes the file.
+ * clean and noisy data rows; then updates n_complete and flushes the file. Any count is
+ * written right, but only batches that end on a chunk boundary (or at n_requested) leave
+ * every flushed chunk untouched by the next batch, so that a kill at any moment keeps every
+ * completed sample: a run sizes its batches with smp_file_next_batch, or uses smp_file_fill.
  */
 int smp_file_append(smp_file *f, size_t count, const double *params, const double *clean,
                     const double *noisy, fwd_error *err);
+
+/*
+ * The batch size a run uses for `requested` rows a batch: rounded up to a multiple of
+ * SMP_FILE_CHUNK_ROWS (0 gives one chunk; so does 1). Rounding a rounded size changes
+ * nothing.
+ */
+size_t smp_file_batch_rows(size_t requested);
+
+/*
+ * The number of samples the next batch of a run in batches of `batch` rows (rounded by
+ * smp_file_batch_rows) appends to f: up to the next chunk boundary at most that far away,
+ * and no further than n_requested; 0 once the file is complete. The first batch after a
+ * resume at a row off a boundary is the shorter one, so the batches after it all start and
+ * end on a boundary: the rule any writer of a samples file follows (smp_file_fill does).
+ */
+size_t smp_file_next_batch(const smp_file *f, size_t batch);
+
+/*
+ * Called by smp_file_fill after each batch is in the file (flushed), with the samples
+ * complete and requested; a non-zero return stops the run there, the file complete to done.
+ */
+typedef int (*smp_progress_fn)(uint64_t done, uint64_t total, void *ud);
+
+/*
+ * Computes with g (made from the config f was created or resumed with; FWD_EINVAL if its
+ * rows do not fit the file's) and appends the samples from smp_file_complete(f) to the
+ * n_requested of smp_file_create or smp_file_resume, in batches of smp_file_next_batch(f,
+ * batch) rows, with buffers of its own for one batch (FWD_ENOMEM "out of memory for one
+ * batch"). After each batch, cb(done, n_requested, ud) if cb is not NULL: a non-zero return
+ * stops at that batch's end. Returns 0 when the file is complete or cb stopped it (compare
+ * smp_file_complete with the count asked for), else the error of smp_gen_run or
+ * smp_file_append: the file then holds every batch before the failed one (smp_file_close).
+ */
+int smp_file_fill(smp_file *f, smp_gen *g, size_t batch, smp_progress_fn cb, void *ud,
+                  fwd_error *err);
 
 /*
  * Closes f (NULL is a no-op); FWD_EIO if HDF5 objects were left open or the close failed.
@@ -97,7 +144,9 @@ typedef enum smp_rows { SMP_MODELS = 0, SMP_CLEAN = 1, SMP_NOISY = 2 } smp_rows;
 /*
  * Opens path for reading: its header into *h and, if geom is not NULL, its geometry into a
  * new fwd_geom. Checks that every dataset holds at least n_complete rows of the right width
- * (FWD_EFORMAT naming the dataset otherwise). Only the n_complete rows are ever read.
+ * (FWD_EFORMAT naming the dataset otherwise), and all their chunks: a file cut in a write
+ * is FWD_EFORMAT with err->field "resume", "...: rows from R on are missing (...): continue
+ * the run that made it, which makes them again". Only the n_complete rows are ever read.
  */
 smp_reader *smp_reader_open(const char *path, smp_header *h, fwd_geom **geom, fwd_error *err);
 

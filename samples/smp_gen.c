@@ -27,9 +27,15 @@ smp_config_check(const smp_config *c, fwd_error *err)
     if (c->geom == NULL)
         return fwd_error_set(err, FWD_EINVAL, "samples: no geometry");
     if (!isfinite(c->noise) || c->noise < 0 || c->noise > 1)
-        return fwd_error_set(err, FWD_EINVAL, "--noise: expected 0 to 1 (a fraction), got %g",
-                             c->noise);
+        return fwd_error_set_field(err, FWD_EINVAL, "noise",
+                                   "noise: expected 0 to 1 (a fraction), got %g", c->noise);
     return smp_prior_check(&c->prior, err);
+}
+
+const smp_config *
+smp_gen_config(const smp_gen *g)
+{
+    return &g->c;
 }
 
 void

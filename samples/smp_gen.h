@@ -30,7 +30,10 @@ typedef struct smp_config {
 /* Degrees of MT phase noise per unit of relative apparent-resistivity noise: 90 / pi. */
 #define SMP_PHASE_DEG_PER_NOISE (90.0 / 3.14159265358979323846)
 
-/* Checks a config: geometry present, prior valid, 0 <= noise <= 1, finite. */
+/*
+ * Checks a config: geometry present, prior valid (smp_prior_check), 0 <= noise <= 1,
+ * finite (else err->field "noise", message "noise: expected ...").
+ */
 int smp_config_check(const smp_config *c, fwd_error *err);
 
 typedef struct smp_gen smp_gen;
@@ -43,6 +46,9 @@ smp_gen *smp_gen_alloc(const smp_config *c, int nthreads, fwd_error *err);
 
 /* Frees g; NULL is a no-op. */
 void smp_gen_free(smp_gen *g);
+
+/* The config g was made from (its copy, owned by g; geom borrowed as given). */
+const smp_config *smp_gen_config(const smp_gen *g);
 
 /*
  * Computes samples first .. first + count - 1 into rows of params

@@ -473,7 +473,8 @@ smp_h5_read_prior(hid_t loc, const char *path, smp_prior *p, fwd_error *err)
         rc = rc ? rc : smp_h5_read_f64(loc, path, "thick_max", n - 1, p->thick_max, err);
     }
     if (rc == FWD_OK && smp_prior_check(p, &e2) != FWD_OK)
-        rc = fwd_error_set(err, FWD_EFORMAT, "%s: prior attributes: %s", path, e2.msg);
+        rc = fwd_error_set_field(err, FWD_EFORMAT, e2.field, "%s: prior attributes: %s", path,
+                                 e2.msg);
     return rc;
 }
 

@@ -73,7 +73,10 @@ int smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_er
 int smp_h5_read_geometry(hid_t loc, const char *path, fwd_method m, fwd_geom **g, fwd_error *err);
 /* Writes the prior ranges as attributes rho_min, rho_max (ohm-m), thick_min, thick_max (m). */
 int smp_h5_write_prior(hid_t loc, const smp_prior *p, fwd_error *err);
-/* Reads them for p->n_layers layers (set by the caller) and checks them (FWD_EFORMAT). */
+/*
+ * Reads them for p->n_layers layers (set by the caller) and checks them: FWD_EFORMAT
+ * "PATH: prior attributes: " and smp_prior_check's message, with its err->field.
+ */
 int smp_h5_read_prior(hid_t loc, const char *path, smp_prior *p, fwd_error *err);
 /*
  * Writes a rows x cols double dataset (1-D when cols is 0) with a `units` attribute and,

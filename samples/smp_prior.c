@@ -34,29 +34,30 @@ parse_range(const char *s, size_t len, double *lo, double *hi)
     return 0;
 }
 
-/* Fills lo[0..n) and hi[0..n) from one range or n comma-separated ranges. */
+/* Fills lo[0..n) and hi[0..n) from one range or n comma-separated ranges of input id. */
 static int
-parse_ranges(const char *opt, const char *spec, size_t n, double *lo, double *hi, fwd_error *err)
+parse_ranges(const char *id, const char *spec, size_t n, double *lo, double *hi, fwd_error *err)
 {
     const char *p = spec, *c;
     size_t k = 0, i;
 
     if (spec == NULL || spec[0] == '\0')
-        return fwd_error_set(err, FWD_EINVAL,
-                             "%s: expected MIN:MAX or %zu ranges MIN:MAX,..., got \"%s\"", opt, n,
-                             "");
+        return fwd_error_set_field(err, FWD_EINVAL, id,
+                                   "%s: expected MIN:MAX or %zu ranges MIN:MAX,..., got \"%s\"", id,
+                                   n, "");
     for (;;) {
         c = strchr(p, ',');
         if (c == NULL)
             c = p + strlen(p);
         if (k >= n)
-            return fwd_error_set(err, FWD_EINVAL,
-                                 "%s: expected 1 or %zu ranges, got more in \"%s\"", opt, n, spec);
+            return fwd_error_set_field(err, FWD_EINVAL, id,
+                                       "%s: expected 1 or %zu ranges, got more in \"%s\"", id, n,
+                                       spec);
         if (parse_range(p, (size_t)(c - p), &lo[k], &hi[k]) != 0) {
             char tok[64];
             snprintf(tok, sizeof tok, "%.*s", (int)(c - p), p);
-            return fwd_error_set(err, FWD_EINVAL, "%s: range %zu: expected MIN:MAX, got \"%s\"",
-                                 opt, k + 1, tok);
+            return fwd_error_set_field(
+                err, FWD_EINVAL, id, "%s: range %zu: expected MIN:MAX, got \"%s\"", id, k + 1, tok);
         }
         k++;
         if (*c == '\0')
@@ -69,23 +70,23 @@ parse_ranges(const char *opt, const char *spec, size_t n, double *lo, double *hi
             hi[i] = hi[0];
         }
     else if (k != n)
-        return fwd_error_set(err, FWD_EINVAL, "%s: expected 1 or %zu ranges, got \"%s\"", opt, n,
-                             spec);
+        return fwd_error_set_field(err, FWD_EINVAL, id, "%s: expected 1 or %zu ranges, got \"%s\"",
+                                   id, n, spec);
     return FWD_OK;
 }
 
-/* Checks n ranges: 0 < lo < hi, finite. */
+/* Checks n ranges of input id: 0 < lo < hi, finite. */
 static int
-check_ranges(const char *opt, const char *unit, size_t n, const double *lo, const double *hi,
+check_ranges(const char *id, const char *unit, size_t n, const double *lo, const double *hi,
              fwd_error *err)
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
         if (!isfinite(lo[i]) || !isfinite(hi[i]) || !(lo[i] > 0) || !(hi[i] > lo[i])) {
-            return fwd_error_set(err, FWD_EINVAL,
-                                 "%s: layer %zu: expected finite 0 < MIN < MAX %s, got %g:%g", opt,
-                                 i + 1, unit, lo[i], hi[i]);
+            return fwd_error_set_field(err, FWD_EINVAL, id,
+                                       "%s: layer %zu: expected finite 0 < MIN < MAX %s, got %g:%g",
+                                       id, i + 1, unit, lo[i], hi[i]);
         }
     }
     return FWD_OK;
@@ -97,11 +98,11 @@ smp_prior_check(const smp_prior *p, fwd_error *err)
     int rc;
 
     if (p->n_layers < 1 || p->n_layers > FWD_MAX_LAYERS)
-        return fwd_error_set(err, FWD_EINVAL, "--layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS,
-                             p->n_layers);
-    rc = check_ranges("--rho", "ohm-m", p->n_layers, p->rho_min, p->rho_max, err);
+        return fwd_error_set_field(err, FWD_EINVAL, "layers", "layers: expected 1 to %d, got %zu",
+                                   FWD_MAX_LAYERS, p->n_layers);
+    rc = check_ranges("rho", "ohm-m", p->n_layers, p->rho_min, p->rho_max, err);
     if (rc == FWD_OK)
-        rc = check_ranges("--thick", "m", p->n_layers - 1, p->thick_min, p->thick_max, err);
+        rc = check_ranges("thick", "m", p->n_layers - 1, p->thick_min, p->thick_max, err);
     return rc;
 }
 
@@ -115,9 +116,9 @@ smp_prior_parse(smp_prior *p, size_t n_layers, const char *rho_spec, const char 
     p->n_layers = n_layers;
     if (n_layers < 1 || n_layers > FWD_MAX_LAYERS)
         return smp_prior_check(p, err);
-    rc = parse_ranges("--rho", rho_spec, n_layers, p->rho_min, p->rho_max, err);
+    rc = parse_ranges("rho", rho_spec, n_layers, p->rho_min, p->rho_max, err);
     if (rc == FWD_OK && n_layers > 1)
-        rc = parse_ranges("--thick", thick_spec, n_layers - 1, p->thick_min, p->thick_max, err);
+        rc = parse_ranges("thick", thick_spec, n_layers - 1, p->thick_min, p->thick_max, err);
     if (rc == FWD_OK)
         rc = smp_prior_check(p, err);
     return rc;

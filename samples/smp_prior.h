@@ -26,12 +26,13 @@ typedef struct smp_prior {
  * Fills p for n_layers layers from range specs: "MIN:MAX" for every layer, or a comma
  * list of one "MIN:MAX" per layer ("1:100,10:1000,1:1e4"); thick_spec likewise with
  * n_layers - 1 ranges (may be NULL when n_layers == 1). MIN and MAX finite, 0 < MIN < MAX.
- * Errors name the option ("--rho: range 2: ...") and what was found.
+ * FWD_EINVAL with err->field "rho", "thick" or "layers" (fwd_error.h) and a message that
+ * begins with it and says what was found ("rho: range 2: expected MIN:MAX, got \"x\"").
  */
 int smp_prior_parse(smp_prior *p, size_t n_layers, const char *rho_spec, const char *thick_spec,
                     fwd_error *err);
 
-/* Checks a prior filled by hand: the same rules as smp_prior_parse. */
+/* Checks a prior filled by hand: the same rules and errors as smp_prior_parse. */
 int smp_prior_check(const smp_prior *p, fwd_error *err);
 
 /*

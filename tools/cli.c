@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/fwd_geom.h"
 #include "samples/smp_file.h"
 #include "tools/cli.h"
@@ -303,44 +304,18 @@ cli_blas_serial(void)
 int
 cli_same_file(const char *a, const char *b)
 {
-    struct stat sa, sb;
-
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+    return fwd_io_same_file(a, b);
 }
 
 int
 cli_check_output(const char *cmd, const char *output, const char *what, int force)
 {
-    struct stat st;
-    char probe[4096];
-    const char *slash = strrchr(output, '/');
-    int fd, n;
+    fwd_error err;
 
-    if (stat(output, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            cli_error(cmd, "%s: is a directory; expected %s to write", output, what);
-            return -1;
-        }
-        if (!force) {
-            cli_error(cmd, "%s: exists (use --force to replace it)", output);
-            return -1;
-        }
-    }
-    /* a file made and removed in the same directory: it exists, and may be written */
-    n = snprintf(probe, sizeof probe, "%.*s.bpinv-probe.%ld",
-                 slash != NULL ? (int)(slash - output + 1) : 0, output, (long)getpid());
-    if (n < 0 || (size_t)n >= sizeof probe) {
-        cli_error(cmd, "%s: path too long", output);
+    if (fwd_io_check_output(output, what, force, &err) != FWD_OK) {
+        cli_lib_error(cmd, &err);
         return -1;
     }
-    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        cli_error(cmd, "%s: cannot create a file there: %s", output, strerror(errno));
-        return -1;
-    }
-    close(fd);
-    unlink(probe);
     return 0;
 }
 

@@ -131,4 +131,12 @@ int cmd_info(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_invert(int argc, char **argv);
 
+/*
+ * Prints a library error (cli_error's format) in bpinv's words: the input err->field names
+ * becomes the option that sets it ("--rho: layer 1: ...", "n_layers (--layers) differs from
+ * this command line ..."), and FWD_EEXIST gets the hint of --force (and, for samples, of
+ * --resume). Cut to the length of a library message. In cli_field.c.
+ */
+void cli_lib_error(const char *cmd, const fwd_error *err);
+
 #endif /* BPINV_CLI_H */

@@ -163,7 +163,7 @@ cmd_info(int argc, char **argv)
 
         cli_read_unguard();
         if (f == NULL) {
-            cli_error("info", "%s", err.msg);
+            cli_lib_error("info", &err);
             return CLI_FAIL;
         }
         print_net(argv[1], f);
@@ -173,7 +173,7 @@ cmd_info(int argc, char **argv)
     rc = smp_file_read_header(argv[1], &h, &g, &err);
     cli_read_unguard();
     if (rc != FWD_OK) {
-        cli_error("info", "%s", err.msg);
+        cli_lib_error("info", &err);
         return CLI_FAIL;
     }
     print_samples(argv[1], &h, g);

@@ -523,7 +523,7 @@ cmd_invert(int argc, char **argv)
     nf = invnet_file_load(net_path, &err);
     cli_read_unguard();
     if (nf == NULL) {
-        cli_error("invert", "%s", err.msg);
+        cli_lib_error("invert", &err);
         goto done;
     }
     cli_blas_serial();

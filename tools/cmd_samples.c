@@ -123,7 +123,7 @@ check_args(struct samples_args *o, fwd_geom **g, smp_config *c, long *count, lon
             cli_error("samples", "--thick: a 1-layer earth has no thickness, got \"%s\"", o->thick);
             bad = 1;
         } else if (smp_prior_parse(&c->prior, (size_t)layers, o->rho, o->thick, &err)) {
-            cli_error("samples", "%s", err.msg);
+            cli_lib_error("samples", &err);
             bad = 1;
         }
     }
@@ -158,6 +158,93 @@ check_args(struct samples_args *o, fwd_geom **g, smp_config *c, long *count, lon
     return bad;
 }
 
+/* The progress line and the stop of a run, between its batches (smp_file_fill). */
+struct run_view {
+    int show;
+    uint64_t start;
+    double t0, tlast;
+};
+
+static int
+on_batch(uint64_t done, uint64_t total, void *ud)
+{
+    struct run_view *v = ud;
+
+    if (v->show && cli_now() - v->tlast > 0.2) {
+        progress(done, total, v->start, v->t0, 0);
+        v->tlast = cli_now();
+    }
+    return cli_stop_signal != 0;
+}
+
+/*
+ * The run once the arguments are checked: creates (or resumes) o->output for count samples
+ * of cfg and fills it in batches of `batch` samples on `threads` threads; SIGINT and SIGTERM
+ * stop it at the end of a batch. Returns the exit status.
+ */
+static int
+write_samples(const struct samples_args *o, const smp_config *cfg, uint64_t count, int threads,
+              size_t batch)
+{
+    struct sigaction old_int, old_term;
+    struct run_view v = {0, 0, 0, 0};
+    smp_gen *gen = NULL;
+    smp_file *f = NULL;
+    fwd_error err;
+    uint64_t done;
+    int rc = CLI_FAIL;
+
+    /* the header read-only within the time limit, before the file is opened for writing;
+     * then no limit, as a slow disk must not stop a write half done */
+    if (o->resume && cli_read_header_timed("samples", o->output) != 0)
+        return CLI_FAIL;
+    /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
+    cli_catch_stop(&old_int, &old_term);
+    if (o->resume) {
+        f = smp_file_resume(o->output, cfg, count, &err);
+        cli_read_unguard();
+    } else {
+        f = smp_file_create(o->output, cfg, count, BPINV_VERSION, o->force, &err);
+    }
+    if (f == NULL)
+        goto fail;
+    smp_file_set_threads(f, threads);
+    gen = smp_gen_alloc(cfg, threads, &err);
+    if (gen == NULL)
+        goto fail;
+    v.show = !o->quiet && isatty(STDERR_FILENO);
+    v.start = smp_file_complete(f);
+    v.t0 = cli_now();
+    /* a stop before the first batch writes none */
+    if (!cli_stop_signal && smp_file_fill(f, gen, batch, on_batch, &v, &err) != FWD_OK)
+        goto fail;
+    done = smp_file_complete(f);
+    if (v.show)
+        progress(done, count, v.start, v.t0, 1);
+    rc = smp_file_close(f, &err);
+    f = NULL;
+    if (rc != FWD_OK)
+        goto fail;
+    if (cli_stop_signal && done < count) {
+        cli_error("samples",
+                  "interrupted: %s holds %llu of %llu samples; continue with "
+                  "--resume and the same arguments",
+                  o->output, (unsigned long long)done, (unsigned long long)count);
+        rc = 128 + (int)cli_stop_signal;
+    } else {
+        rc = CLI_OK;
+    }
+    goto restore;
+fail:
+    cli_lib_error("samples", &err);
+    rc = CLI_FAIL;
+restore:
+    cli_restore_stop(&old_int, &old_term);
+    smp_file_close(f, NULL);
+    smp_gen_free(gen);
+    return rc;
+}
+
 int
 cmd_samples(int argc, char **argv)
 {
@@ -178,17 +265,10 @@ cmd_samples(int argc, char **argv)
                                              CLI_GEOM_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     struct samples_args o;
-    struct sigaction old_int, old_term;
     fwd_geom *g = NULL;
     smp_config cfg;
-    smp_gen *gen = NULL;
-    smp_file *f = NULL;
-    fwd_error err;
     long count = 0, threads = omp_get_num_procs(), batch = 16384;
-    double *params = NULL, *clean = NULL, *noisy = NULL, t0, tlast = 0;
-    uint64_t done, start, todo;
-    size_t np, nd;
-    int c, bad = 0, rc = CLI_USAGE, show;
+    int c, bad = 0, rc = CLI_USAGE;
 
     memset(&o, 0, sizeof o);
     opterr = 0;
@@ -253,79 +333,8 @@ cmd_samples(int argc, char **argv)
         goto done;
     }
 
-    rc = CLI_FAIL;
-    /* the header read-only within the time limit, before the file is opened for writing;
-     * then no limit, as a slow disk must not stop a write half done */
-    if (o.resume && cli_read_header_timed("samples", o.output) != 0)
-        goto done;
-    /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
-    cli_catch_stop(&old_int, &old_term);
-    if (o.resume) {
-        f = smp_file_resume(o.output, &cfg, (uint64_t)count, &err);
-        cli_read_unguard();
-    } else {
-        f = smp_file_create(o.output, &cfg, (uint64_t)count, BPINV_VERSION, o.force, &err);
-    }
-    if (f == NULL) {
-        cli_error("samples", "%s", err.msg);
-        goto restore;
-    }
-    smp_file_set_threads(f, (int)threads);
-    gen = smp_gen_alloc(&cfg, (int)threads, &err);
-    np = FWD_MODEL_NPARAMS(cfg.prior.n_layers);
-    nd = fwd_geom_ndata(g);
-    params = malloc((size_t)batch * np * sizeof *params);
-    clean = malloc((size_t)batch * nd * sizeof *clean);
-    noisy = malloc((size_t)batch * nd * sizeof *noisy);
-    if (gen == NULL || !params || !clean || !noisy) {
-        cli_error("samples", "%s", gen == NULL ? err.msg : "out of memory for one batch");
-        goto restore;
-    }
-
-    show = !o.quiet && isatty(STDERR_FILENO);
-    start = done = smp_file_complete(f);
-    t0 = cli_now();
-    while (done < (uint64_t)count && !cli_stop_signal) {
-        /* Batches end on a chunk boundary, so that no chunk is written twice. */
-        todo = (uint64_t)batch - done % SMP_FILE_CHUNK_ROWS;
-        todo = (uint64_t)count - done < todo ? (uint64_t)count - done : todo;
-        if (smp_gen_run(gen, done, (size_t)todo, params, clean, noisy, &err) != FWD_OK ||
-            smp_file_append(f, (size_t)todo, params, clean, noisy, &err) != FWD_OK) {
-            cli_error("samples", "%s", err.msg);
-            goto restore;
-        }
-        done += todo;
-        if (show && cli_now() - tlast > 0.2) {
-            progress(done, (uint64_t)count, start, t0, 0);
-            tlast = cli_now();
-        }
-    }
-    if (show)
-        progress(done, (uint64_t)count, start, t0, 1);
-    if (smp_file_close(f, &err) != FWD_OK) {
-        f = NULL;
-        cli_error("samples", "%s", err.msg);
-        goto restore;
-    }
-    f = NULL;
-    if (cli_stop_signal && done < (uint64_t)count) {
-        cli_error("samples",
-                  "interrupted: %s holds %llu of %llu samples; continue with "
-                  "--resume and the same arguments",
-                  o.output, (unsigned long long)done, (unsigned long long)count);
-        rc = 128 + (int)cli_stop_signal;
-    } else {
-        rc = CLI_OK;
-    }
-restore:
-    cli_restore_stop(&old_int, &old_term);
+    rc = write_samples(&o, &cfg, (uint64_t)count, (int)threads, (size_t)batch);
 done:
-    if (f != NULL)
-        smp_file_close(f, NULL);
-    free(noisy);
-    free(clean);
-    free(params);
-    smp_gen_free(gen);
     fwd_geom_free(g);
     return rc;
 }

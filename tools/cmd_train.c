@@ -314,7 +314,7 @@ cmd_train(int argc, char **argv)
     d = invnet_dataset_load(o.input, noisy, (size_t)max, &err);
     cli_read_unguard();
     if (d == NULL) {
-        cli_error("train", "%s", err.msg);
+        cli_lib_error("train", &err);
         goto done;
     }
     n_val = (size_t)(val * (double)d->rows + 0.5);

@@ -26,9 +26,21 @@ enum {
 
 /*
  * What went wrong. `field` names the input at fault in the library's own words (the
- * fwd_field names below, or a file attribute such as "n_layers"), empty when no single
+ * field ids below, or a file attribute such as "n_layers"), empty when no single
  * input is to blame: a program maps it to its own option or column names. Libraries never
  * name a program's options in msg.
+ *
+ * Field ids (the inputs of a run, as the libraries call them):
+ *   method    the forward method              geometry  the survey points (x values)
+ *   mn2       the Schlumberger MN/2 values    layers    the number of layers
+ *   rho       the resistivity prior, ohm-m    thick     the thickness prior, m
+ *   noise     the relative noise              seed      the random seed
+ *   output    a file to write                 resume    a file to be continued by the
+ *                                                       run that made it (a cut file)
+ * A message about the value given for one input begins with "ID: " ("rho: layer 1:
+ * expected ..."), where a program may put its own name for the input. Messages that name
+ * the input elsewhere (a file's value, a resumed file that differs from its run) document
+ * their wording with the function that sets them.
  */
 typedef struct fwd_error {
     int code;

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fwd_io.c - files that appear whole: temporary name, fsync, link or rename, directory sync.
+ * fwd_io.c - files that appear whole: temporary name, fsync, link or rename, directory sync;
+ * checks that an output can be written.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "forward/base/fwd_io.h"
@@ -85,4 +87,43 @@ fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
     else
         unlink(tmp);
     return rc;
+}
+
+int
+fwd_io_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+int
+fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error *err)
+{
+    struct stat st;
+    char probe[4096];
+    const char *slash = strrchr(path, '/');
+    int fd, n;
+
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return fwd_error_set_field(err, FWD_EINVAL, "output",
+                                       "%s: is a directory; expected %s to write", path,
+                                       what != NULL ? what : "the file");
+        if (!overwrite)
+            return fwd_error_set_field(err, FWD_EEXIST, "output", "%s: exists", path);
+    }
+    /* a file made and removed in the same directory: it exists, and may be written */
+    n = snprintf(probe, sizeof probe, "%.*s.bpinv-probe.%ld",
+                 slash != NULL ? (int)(slash - path + 1) : 0, path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof probe)
+        return fwd_error_set_field(err, FWD_EINVAL, "output", "%s: path too long", path);
+    fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return fwd_error_set_field(err, FWD_EIO, "output", "%s: cannot create a file there: %s",
+                                   path, strerror(errno));
+    close(fd);
+    unlink(probe);
+    return FWD_OK;
 }

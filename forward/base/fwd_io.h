@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fwd_io.h - files that appear whole: written under a temporary name, synced, then given
- * their name by link() (never replacing anything) or rename() (replacing, when asked).
+ * their name by link() (never replacing anything) or rename() (replacing, when asked); and
+ * the checks made before a long run that its output can be written.
  *
  * A process killed at any moment leaves either the old file (or none) or the new one whole,
  * never half of one; at worst a stray PATH.tmp.PID, which `bpinv` never reads.
@@ -29,5 +30,19 @@ const char *fwd_io_why(const char *guess);
  * failure tmp is removed and nothing at path changes.
  */
 int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err);
+
+/*
+ * Checks, before a long run, that path can be written: it is not a directory, not an
+ * existing file (unless overwrite is non-zero), and a file can be created in its directory
+ * (one is made and removed there, PATH's directory + ".bpinv-probe.PID"). what names the
+ * file in the directory message ("the net file"; NULL: "the file"). Returns 0, or with
+ * err->field "output": FWD_EINVAL "PATH: is a directory; expected WHAT to write" or "PATH:
+ * path too long", FWD_EEXIST "PATH: exists", FWD_EIO "PATH: cannot create a file there: WHY".
+ * Nothing is left at path; a check, not a reservation (the file may appear meanwhile).
+ */
+int fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error *err);
+
+/* Whether a and b name the same existing file (one device and inode): 1, else 0. */
+int fwd_io_same_file(const char *a, const char *b);
 
 #endif /* FWD_IO_H */

@@ -173,15 +173,20 @@ Test(file, resume_equals_one_run)
     cr_assert_eq(smp_file_close(f, NULL), 0);
     other.seed = 8;
     cr_assert_null(smp_file_resume(b, &other, N, &err));
-    cr_assert(strstr(err.msg, "seed (--seed) differs") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, ": seed differs from this run (the file has 7, not 8)") != NULL, "%s",
+              err.msg);
+    cr_assert_str_eq(err.field, "seed");
+    cr_assert_null(strstr(err.msg, "--"), "%s", err.msg);
     other = cfg;
     other.noise = 0.04;
     cr_assert_null(smp_file_resume(b, &other, N, &err));
     cr_assert(strstr(err.msg, "noise") != NULL, "%s", err.msg);
+    cr_assert_str_eq(err.field, "noise");
     other = cfg;
     other.prior.thick_max[1] = 81;
     cr_assert_null(smp_file_resume(b, &other, N, &err));
-    cr_assert(strstr(err.msg, "prior (--thick)") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, ": thick prior differs") != NULL, "%s", err.msg);
+    cr_assert_str_eq(err.field, "thick");
     cr_assert_null(smp_file_resume(b, &cfg, 1000, &err));
     cr_assert(strstr(err.msg, "more than the 1000 requested") != NULL, "%s", err.msg);
     f = smp_file_resume(b, &cfg, N, &err);
@@ -210,6 +215,8 @@ Test(file, existing_file_is_not_overwritten)
     fclose(fp);
     cr_assert_null(smp_file_create(p, &cfg, N, "t", 0, &err));
     cr_assert(strstr(err.msg, "exists; not overwritten") != NULL, "%s", err.msg);
+    cr_assert_eq(err.code, FWD_EEXIST);
+    cr_assert_null(strstr(err.msg, "--"), "%s", err.msg);
     fp = fopen(p, "r");
     cr_assert(fread(buf, 1, sizeof buf - 1, fp) == 8);
     fclose(fp);

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_io.c - the checks before a run writes its output (fwd_io_check_output) and the test
+ * of two names for one file (fwd_io_same_file).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "forward/base/fwd_io.h"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bpinv_io_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(io, .init = setup, .fini = teardown);
+
+static void
+write_file(const char *p, const char *text)
+{
+    FILE *f = fopen(p, "w");
+
+    cr_assert_not_null(f, "%s", p);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The number of entries of dir, "." and ".." aside. */
+static int
+entries(void)
+{
+    char cmd[160], line[32] = "";
+    FILE *p;
+
+    snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", dir);
+    p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_not_null(fgets(line, sizeof line, p));
+    pclose(p);
+    return atoi(line);
+}
+
+Test(io, a_free_path_passes_and_nothing_is_left)
+{
+    char p[128];
+    fwd_error err;
+
+    snprintf(p, sizeof p, "%s/new.h5", dir);
+    fwd_error_clear(&err);
+    cr_assert_eq(fwd_io_check_output(p, "the net file", 0, &err), FWD_OK, "%s", err.msg);
+    cr_assert_neq(access(p, F_OK), 0);
+    cr_assert_eq(entries(), 0, "the probe file was left");
+    /* a name without a directory: the current one */
+    cr_assert_eq(chdir(dir), 0);
+    cr_assert_eq(fwd_io_check_output("here.csv", NULL, 0, &err), FWD_OK, "%s", err.msg);
+    cr_assert_eq(entries(), 0);
+}
+
+Test(io, an_existing_file_is_refused_unless_overwritten)
+{
+    char p[128], buf[16] = "";
+    fwd_error err;
+    FILE *f;
+
+    snprintf(p, sizeof p, "%s/old.csv", dir);
+    write_file(p, "precious");
+    cr_assert_eq(fwd_io_check_output(p, "the file", 0, &err), FWD_EEXIST);
+    cr_assert_eq(err.code, FWD_EEXIST);
+    cr_assert_str_eq(err.field, "output");
+    cr_assert(strncmp(err.msg, p, strlen(p)) == 0 && strcmp(err.msg + strlen(p), ": exists") == 0,
+              "%s", err.msg);
+    cr_assert_eq(fwd_io_check_output(p, "the file", 1, &err), FWD_OK, "%s", err.msg);
+    f = fopen(p, "r");
+    cr_assert(fread(buf, 1, sizeof buf - 1, f) == 8);
+    fclose(f);
+    cr_assert_str_eq(buf, "precious");
+    cr_assert_eq(entries(), 1);
+}
+
+Test(io, a_directory_is_refused_even_when_overwriting)
+{
+    char p[128], want[200];
+    fwd_error err;
+
+    snprintf(p, sizeof p, "%s/sub", dir);
+    cr_assert_eq(mkdir(p, 0777), 0);
+    snprintf(want, sizeof want, "%s: is a directory; expected the net file to write", p);
+    cr_assert_eq(fwd_io_check_output(p, "the net file", 0, &err), FWD_EINVAL);
+    cr_assert_str_eq(err.msg, want);
+    cr_assert_str_eq(err.field, "output");
+    cr_assert_eq(fwd_io_check_output(p, NULL, 1, &err), FWD_EINVAL);
+    snprintf(want, sizeof want, "%s: is a directory; expected the file to write", p);
+    cr_assert_str_eq(err.msg, want);
+}
+
+Test(io, a_missing_directory_is_an_io_error)
+{
+    char p[128], q[128], want[200];
+    fwd_error err;
+
+    snprintf(p, sizeof p, "%s/no/such/x.h5", dir);
+    snprintf(want, sizeof want, "%s: cannot create a file there: No such file or directory", p);
+    cr_assert_eq(fwd_io_check_output(p, "the file", 0, &err), FWD_EIO);
+    cr_assert_str_eq(err.msg, want);
+    cr_assert_str_eq(err.field, "output");
+    /* a file where a directory should be */
+    snprintf(q, sizeof q, "%s/plain", dir);
+    write_file(q, "x");
+    snprintf(p, sizeof p, "%s/plain/x.h5", dir);
+    cr_assert_eq(fwd_io_check_output(p, "the file", 1, &err), FWD_EIO);
+    cr_assert(strstr(err.msg, "cannot create a file there: Not a directory") != NULL, "%s",
+              err.msg);
+    cr_assert_eq(entries(), 1);
+}
+
+Test(io, same_file_by_device_and_inode)
+{
+    char a[128], b[128], c[128], d[160];
+
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(c, sizeof c, "%s/c", dir);
+    snprintf(d, sizeof d, "%s/./a", dir);
+    write_file(a, "1");
+    write_file(b, "1");
+    cr_assert_eq(link(a, c), 0);
+    cr_assert_eq(fwd_io_same_file(a, a), 1);
+    cr_assert_eq(fwd_io_same_file(a, d), 1);
+    cr_assert_eq(fwd_io_same_file(a, c), 1);
+    cr_assert_eq(fwd_io_same_file(a, b), 0, "same content is not the same file");
+    snprintf(d, sizeof d, "%s/none", dir);
+    cr_assert_eq(fwd_io_same_file(a, d), 0);
+    cr_assert_eq(fwd_io_same_file(d, d), 0, "a missing file is no file");
+}
