@@ -17,6 +17,10 @@
  * quadrature in ln r; the J0 filters tried instead failed the accuracy target.
  *
  * MT: the impedance recursion, written the same way with complex a = -expm1(-2 k h).
+ *
+ * Each method is an evaluator (struct fwd_evaluator, fwd_internal.h: a workspace setup and
+ * an evaluation) named by its entry in the table of methods (fwd_method.c); the workspace
+ * and the checks of the results are shared.
  */
 #include <complex.h>
 #include <limits.h>
@@ -38,7 +42,7 @@
 
 struct fwd_workspace {
     const fwd_geom *g;
-    fwd_method method;
+    const fwd_method_info *mi;
     fwd_hankel hankel;
     size_t npts;
     /* Shared grid: lambda_i = exp((jmin + i) STEP), i < ngrid; datum t reads the weights
@@ -122,23 +126,50 @@ gl_count(const fwd_params *p, double width)
     return n < p->gl_min_nodes ? p->gl_min_nodes : n;
 }
 
+/*
+ * The electrodes of DC point t of geometry g: the current half-spacing L = AB/2 and the
+ * potential half-spacing b = MN/2, m; 0 for an ideal Schlumberger point (MN -> 0), 1 else.
+ */
+typedef int (*dc_electrodes)(const fwd_geom *g, size_t t, double *L, double *b);
+
+static int
+schlumberger_electrodes(const fwd_geom *g, size_t t, double *L, double *b)
+{
+    const double *x = fwd_geom_x(g), *mn2 = fwd_geom_mn2(g);
+
+    if (mn2 == NULL)
+        return 0;
+    *L = x[t];
+    *b = mn2[t];
+    return 1;
+}
+
+/* Wenner: A M N B spaced a apart, so AB/2 = 1.5 a and MN/2 = 0.5 a. */
+static int
+wenner_electrodes(const fwd_geom *g, size_t t, double *L, double *b)
+{
+    const double *x = fwd_geom_x(g);
+
+    *L = 1.5 * x[t];
+    *b = 0.5 * x[t];
+    return 1;
+}
+
 /* Fills the DC entries: one radius per ideal point, a quadrature otherwise. */
 static int
-dc_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
+dc_entries(fwd_workspace *w, const fwd_params *p, dc_electrodes electrodes, fwd_error *err)
 {
-    const double *x = fwd_geom_x(w->g), *mn2 = fwd_geom_mn2(w->g);
+    const double *x = fwd_geom_x(w->g);
     size_t t, q, e, nq, cap = 0;
     double L, b, lo, hi, xi, wi, sum;
     gsl_integration_glfixed_table *tab = NULL;
     int rc = FWD_OK;
 
     for (t = 0; t < w->npts; t++) {
-        if (w->method == FWD_SCHLUMBERGER && mn2 == NULL) {
+        if (!electrodes(w->g, t, &L, &b)) {
             cap += 1;
             continue;
         }
-        L = (w->method == FWD_WENNER) ? 1.5 * x[t] : x[t];
-        b = (w->method == FWD_WENNER) ? 0.5 * x[t] : mn2[t];
         cap += gl_count(p, log((L + b) / (L - b)));
     }
     w->off = malloc((w->npts + 1) * sizeof *w->off);
@@ -152,14 +183,12 @@ dc_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
     e = 0;
     for (t = 0; t < w->npts; t++) {
         w->off[t] = e;
-        if (w->method == FWD_SCHLUMBERGER && mn2 == NULL) {
+        if (!electrodes(w->g, t, &L, &b)) {
             w->r[e] = x[t];
             w->coef[e] = 1.0;
             e++;
             continue;
         }
-        L = (w->method == FWD_WENNER) ? 1.5 * x[t] : x[t];
-        b = (w->method == FWD_WENNER) ? 0.5 * x[t] : mn2[t];
         lo = log(L - b);
         hi = log(L + b);
         nq = gl_count(p, hi - lo);
@@ -268,8 +297,6 @@ fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err)
 {
     fwd_workspace *w = NULL;
     fwd_params def = fwd_params_default();
-    const double *x;
-    size_t i;
 
     if (g == NULL) {
         fwd_fail(err, FWD_EINVAL, "forward workspace: no geometry");
@@ -297,26 +324,13 @@ fwd_workspace_alloc(const fwd_geom *g, const fwd_params *p, fwd_error *err)
     }
     w->g = g;
     w->hankel = p->hankel;
-    w->method = fwd_geom_method(g);
+    w->mi = fwd_method_get(fwd_geom_method(g));
     w->npts = fwd_geom_size(g);
-    if (w->method == FWD_MT) {
-        w->omu = malloc(w->npts * sizeof *w->omu);
-        if (w->omu == NULL) {
-            fwd_fail(err, FWD_ENOMEM, "forward workspace: out of memory");
-            goto fail;
-        }
-        x = fwd_geom_x(g);
-        for (i = 0; i < w->npts; i++)
-            w->omu[i] = 2.0 * FWD_PI / x[i] * FWD_MU0;
-    } else if (dc_setup(w, p, err) != FWD_OK ||
-               (w->hankel == FWD_HANKEL_SHARED && shared_setup(w, err) != FWD_OK)) {
-        goto fail;
+    if (w->mi->eval->setup(w, p, err) != FWD_OK) {
+        fwd_workspace_free(w);
+        return NULL;
     }
     return w;
-
-fail:
-    fwd_workspace_free(w);
-    return NULL;
 }
 
 /*
@@ -464,7 +478,7 @@ cneg_expm1(double complex z)
 }
 
 static void
-mt_eval(const fwd_workspace *w, size_t n, double *d)
+mt_eval(fwd_workspace *w, size_t n, double *d)
 {
     const double *rho = w->rho, *h = w->h;
     const double complex e45 = (1.0 + I) * FWD_SQRT1_2; /* sqrt(i) */
@@ -498,22 +512,68 @@ mt_eval(const fwd_workspace *w, size_t n, double *d)
     }
 }
 
-/* Evaluates the model already in w->rho, w->h and checks the output. */
+/* The DC part of a workspace: the entries of the array, then the shared grid if used. */
+static int
+dc_setup(fwd_workspace *w, const fwd_params *p, dc_electrodes electrodes, fwd_error *err)
+{
+    int rc = dc_entries(w, p, electrodes, err);
+
+    if (rc == FWD_OK && w->hankel == FWD_HANKEL_SHARED)
+        rc = shared_setup(w, err);
+    return rc;
+}
+
+static int
+schlumberger_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
+{
+    return dc_setup(w, p, schlumberger_electrodes, err);
+}
+
+static int
+wenner_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
+{
+    return dc_setup(w, p, wenner_electrodes, err);
+}
+
+/* MT: omega mu0 per period. */
+static int
+mt_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
+{
+    const double *x = fwd_geom_x(w->g);
+    size_t i;
+
+    (void)p;
+    w->omu = malloc(w->npts * sizeof *w->omu);
+    if (w->omu == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "forward workspace: out of memory");
+    for (i = 0; i < w->npts; i++)
+        w->omu[i] = 2.0 * FWD_PI / x[i] * FWD_MU0;
+    return FWD_OK;
+}
+
+const struct fwd_evaluator fwd_evaluator_schlumberger = {schlumberger_setup, dc_eval};
+const struct fwd_evaluator fwd_evaluator_wenner = {wenner_setup, dc_eval};
+const struct fwd_evaluator fwd_evaluator_mt = {mt_setup, mt_eval};
+
+/* Evaluates the model already in w->rho, w->h and checks the output: every datum finite,
+ * and > 0 where its value must be. */
 static int
 eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
 {
-    size_t i, nd = fwd_geom_ndata(w->g);
+    size_t i, k, t;
+    int positive;
 
     for (i = 0; i + 1 < n; i++)
         w->h2[i] = 2.0 * w->h[i];
-    if (w->method == FWD_MT)
-        mt_eval(w, n, d);
-    else
-        dc_eval(w, n, d);
-    for (i = 0; i < nd; i++)
-        if (!isfinite(d[i]) || (!(d[i] > 0) && (w->method != FWD_MT || i < w->npts)))
-            return fwd_fail(err, FWD_ENUMERIC,
-                            "forward: datum %zu is not a finite positive value (%g)", i + 1, d[i]);
+    w->mi->eval->eval(w, n, d);
+    for (k = 0, i = 0; k < w->mi->nvalues; k++) {
+        positive = w->mi->values[k]->positive;
+        for (t = 0; t < w->npts; t++, i++)
+            if (!isfinite(d[i]) || (!(d[i] > 0) && positive))
+                return fwd_fail(err, FWD_ENUMERIC,
+                                "forward: datum %zu is not a finite positive value (%g)", i + 1,
+                                d[i]);
+    }
     return FWD_OK;
 }
 
@@ -537,7 +597,7 @@ fwd_eval(fwd_workspace *w, size_t n, const double *rho, const double *thick_m, d
 int
 fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, double *d, fwd_error *err)
 {
-    size_t m, np = FWD_MODEL_NPARAMS(n), nd = fwd_geom_ndata(w->g);
+    size_t m, np = FWD_MODEL_NPARAMS(n), nd = w->mi->nvalues * w->npts;
     fwd_error e2;
     int rc;
 

@@ -2,7 +2,7 @@
 /*
  * fwd_forward.h - the forward response d = f(m) of a layered earth on a geometry.
  *
- * Data layout per model (fwd_geom_ndata values):
+ * Data layout per model (fwd_geom_ndata values; each method's values: fwd_method.h):
  *   schlumberger, wenner: apparent resistivity (ohm-m) at each point;
  *   mt: apparent resistivity (ohm-m) at each period, then phase (degrees, 0..90) at each
  *       period: [rho_a(T_1) .. rho_a(T_n), phase(T_1) .. phase(T_n)].
@@ -21,7 +21,7 @@
 #include "forward/fwd_geom.h"
 
 /* Magnetic permeability of free space used for MT, H/m. */
-#define FWD_MU0 (4.0e-7 * 3.14159265358979323846)
+#define FWD_MU0 (4.0e-7 * FWD_PI)
 
 /* How the DC Hankel transform is evaluated (docs/methods.md). */
 typedef enum fwd_hankel {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fwd_geom.c - survey methods, geometries and the SPEC syntax.
+ * fwd_geom.c - survey geometries and the SPEC syntax.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,86 +18,41 @@ struct fwd_geom {
     double *mn2; /* NULL unless a finite-MN Schlumberger geometry */
 };
 
-const char *
-fwd_method_name(fwd_method m)
-{
-    switch (m) {
-    case FWD_SCHLUMBERGER:
-        return "schlumberger";
-    case FWD_WENNER:
-        return "wenner";
-    case FWD_MT:
-        return "mt";
-    }
-    return "unknown";
-}
-
-const char *
-fwd_method_article(fwd_method m)
-{
-    return m == FWD_MT ? "an" : "a";
-}
-
-const char *
-fwd_method_xname(fwd_method m)
-{
-    switch (m) {
-    case FWD_SCHLUMBERGER:
-        return "ab2_m";
-    case FWD_WENNER:
-        return "a_m";
-    case FWD_MT:
-        return "period_s";
-    }
-    return "x";
-}
-
-int
-fwd_method_parse(const char *s, fwd_method *m, fwd_error *err)
-{
-    if (s != NULL && strcmp(s, "schlumberger") == 0)
-        *m = FWD_SCHLUMBERGER;
-    else if (s != NULL && strcmp(s, "wenner") == 0)
-        *m = FWD_WENNER;
-    else if (s != NULL && strcmp(s, "mt") == 0)
-        *m = FWD_MT;
-    else
-        return fwd_fail(err, FWD_EINVAL, "method: expected schlumberger, wenner or mt, got \"%s\"",
-                        s ? s : "");
-    return FWD_OK;
-}
-
 fwd_geom *
 fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2, fwd_error *err)
 {
+    const fwd_method_info *mi = fwd_method_get(m);
     fwd_geom *g = NULL;
-    const char *xname = fwd_method_xname(m);
+    char list[128];
+    const char *xname;
     size_t i;
 
-    if (m != FWD_SCHLUMBERGER && m != FWD_WENNER && m != FWD_MT) {
-        fwd_fail(err, FWD_EINVAL, "method: expected schlumberger, wenner or mt, got %d", (int)m);
+    if (mi == NULL) {
+        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_METHOD, "method: expected %s, got %d",
+                            fwd_method_list(list, sizeof list), (int)m);
         return NULL;
     }
+    xname = mi->x_column;
     if (n < 1 || n > FWD_MAX_POINTS || x == NULL) {
-        fwd_fail(err, FWD_EINVAL, "%s: expected 1 to %d points, got %zu", xname, FWD_MAX_POINTS,
-                 x == NULL ? (size_t)0 : n);
+        fwd_error_set_field(err, FWD_EINVAL, mi->x_key, "%s: expected 1 to %d points, got %zu",
+                            xname, FWD_MAX_POINTS, x == NULL ? (size_t)0 : n);
         return NULL;
     }
-    if (mn2 != NULL && m != FWD_SCHLUMBERGER) {
-        fwd_fail(err, FWD_EINVAL, "mn2_m: only a schlumberger geometry has MN/2, not %s",
-                 fwd_method_name(m));
+    if (mn2 != NULL && !mi->has_mn2) {
+        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_MN2,
+                            "mn2_m: only a schlumberger geometry has MN/2, not %s", mi->name);
         return NULL;
     }
     for (i = 0; i < n; i++) {
         if (!isfinite(x[i]) || !(x[i] > 0)) {
-            fwd_fail(err, FWD_EINVAL, "%s: point %zu: expected finite > 0, got %g", xname, i + 1,
-                     x[i]);
+            fwd_error_set_field(err, FWD_EINVAL, mi->x_key,
+                                "%s: point %zu: expected finite > 0, got %g", xname, i + 1, x[i]);
             return NULL;
         }
         if (mn2 != NULL && (!isfinite(mn2[i]) || !(mn2[i] > 0) || !(mn2[i] < x[i]))) {
-            fwd_fail(err, FWD_EINVAL,
-                     "mn2_m: point %zu: expected finite > 0 and < AB/2 = %g m, got %g", i + 1, x[i],
-                     mn2[i]);
+            fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_MN2,
+                                "mn2_m: point %zu: expected finite > 0 and < AB/2 = %g m, got %g",
+                                i + 1, x[i], mn2[i]);
             return NULL;
         }
     }
@@ -149,7 +104,7 @@ fwd_geom_size(const fwd_geom *g)
 size_t
 fwd_geom_ndata(const fwd_geom *g)
 {
-    return g->method == FWD_MT ? 2 * g->n : g->n;
+    return fwd_method_ndata(g->method, g->n);
 }
 
 const double *

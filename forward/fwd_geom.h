@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fwd_geom.h - survey methods and geometries, and the geometry SPEC syntax.
+ * fwd_geom.h - survey geometries and the geometry SPEC syntax (the methods: fwd_method.h).
  *
  * A geometry is a method and the points it measures at: AB/2 in metres (and optionally
  * MN/2 in metres) for Schlumberger, the electrode spacing a in metres for Wenner, periods
@@ -12,31 +12,24 @@
 #include <stddef.h>
 
 #include "forward/base/fwd_error.h"
-
-typedef enum fwd_method { FWD_SCHLUMBERGER = 0, FWD_WENNER = 1, FWD_MT = 2 } fwd_method;
+#include "forward/fwd_method.h"
 
 /* Largest number of points of one geometry. */
 #define FWD_MAX_POINTS 100000
 
-/* "schlumberger", "wenner" or "mt"; "unknown" for any other value. */
-const char *fwd_method_name(fwd_method m);
-
-/* The article before the method's name in prose: "an" for mt, "a" for the others. */
-const char *fwd_method_article(fwd_method m);
-
-/* Parses a method name (exact, lower case). FWD_EINVAL names the accepted values. */
-int fwd_method_parse(const char *s, fwd_method *m, fwd_error *err);
-
-/* CSV column name of the geometry variable: "ab2_m", "a_m" or "period_s". */
-const char *fwd_method_xname(fwd_method m);
+/* The field (fwd_error.field) of a geometry error: the method, MN/2; an error in the points
+ * names the method's x_key ("ab2", "a", "period"). */
+#define FWD_FIELD_METHOD "method"
+#define FWD_FIELD_MN2    "mn2"
 
 typedef struct fwd_geom fwd_geom;
 
 /*
  * Makes a geometry of n points x (AB/2 m, a m, or period s). mn2 (n values of MN/2, m) is
- * only for FWD_SCHLUMBERGER and may be NULL for the ideal array (MN -> 0). Every value
- * must be finite and > 0, and MN/2 < AB/2. The arrays are copied. Returns NULL with err
- * set (FWD_EINVAL naming the point, FWD_ENOMEM).
+ * only for a method that takes it (has_mn2: Schlumberger) and may be NULL for the ideal array (MN
+ * -> 0). Every value must be finite and > 0, and MN/2 < AB/2. The arrays are copied. Returns NULL
+ * with err set (FWD_EINVAL naming the point, with err->field FWD_FIELD_METHOD, the method's x_key
+ * or FWD_FIELD_MN2; FWD_ENOMEM).
  */
 fwd_geom *fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2,
                          fwd_error *err);
@@ -49,7 +42,7 @@ fwd_method fwd_geom_method(const fwd_geom *g);
 /* Number of points (spacings or periods). */
 size_t fwd_geom_size(const fwd_geom *g);
 
-/* Number of data values per model: the number of points, twice that for MT. */
+/* Number of data values per model: values per point (fwd_method_info) times points. */
 size_t fwd_geom_ndata(const fwd_geom *g);
 
 /* The points, borrowed from g and valid until fwd_geom_free(g). */

@@ -6,10 +6,11 @@
 #define FWD_INTERNAL_H
 
 #include "forward/base/fwd_error.h"
+#include "forward/fwd_forward.h"
+#include "forward/fwd_method.h"
 
 #define FWD_KEY201_N 201
 
-#define FWD_PI      3.14159265358979323846
 #define FWD_SQRT2   1.41421356237309504880
 #define FWD_SQRT1_2 0.70710678118654752440
 
@@ -41,6 +42,25 @@ int fwd_dlf_init(fwd_dlf *f, fwd_error *err);
 /* Sets w[k] = sum over q < nterm of scale[q] W(u0[q] + k STEP), for k = 0 .. len-1. */
 void fwd_dlf_weights(const fwd_dlf *f, size_t nterm, const double *u0, const double *scale,
                      size_t len, double *w);
+
+/*
+ * The forward evaluator of a method (fwd_method_info.eval), defined in fwd_forward.c.
+ * fwd_workspace_alloc checks the geometry and the parameters, sets the workspace's common
+ * fields (geometry, method, Hankel choice, number of points), then calls setup; fwd_eval
+ * loads a model into the workspace, calls eval, and checks every datum against its value's
+ * rules (finite; > 0 where the value must be).
+ */
+struct fwd_evaluator {
+    /* Fills the method's part of workspace w: FWD_ENOMEM (or FWD_ENUMERIC) on failure,
+     * after which w is freed with fwd_workspace_free. */
+    int (*setup)(fwd_workspace *w, const fwd_params *p, fwd_error *err);
+    /* The response of the n-layer model loaded in w into d (fwd_geom_ndata values). */
+    void (*eval)(fwd_workspace *w, size_t n, double *d);
+};
+
+extern const struct fwd_evaluator fwd_evaluator_schlumberger;
+extern const struct fwd_evaluator fwd_evaluator_wenner;
+extern const struct fwd_evaluator fwd_evaluator_mt;
 
 /* Short name inside libfwd. */
 #define fwd_fail fwd_error_set

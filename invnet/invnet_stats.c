@@ -19,26 +19,25 @@ int
 invnet_features(fwd_method m, size_t npts, size_t rows, const double *data, double *feat,
                 fwd_error *err)
 {
-    size_t nd = m == FWD_MT ? 2 * npts : npts, i, j;
+    const fwd_method_info *mi = fwd_method_get(m);
+    size_t nd = fwd_method_ndata(m, npts), i, j, k, t;
 
+    if (mi == NULL)
+        return fwd_error_set(err, FWD_EINVAL, "method: expected a method, got %d", (int)m);
     for (i = 0; i < rows; i++)
-        for (j = 0; j < nd; j++) {
-            double v = data[i * nd + j];
+        for (k = 0, j = 0; k < mi->nvalues; k++) {
+            const fwd_value_info *val = mi->values[k];
 
-            if (j < npts) {
-                if (!isfinite(v) || v <= 0)
+            for (t = 0; t < npts; t++, j++) {
+                double v = data[i * nd + j];
+
+                if (!isfinite(v) || (val->positive && v <= 0))
                     return fwd_error_set(err, FWD_EINVAL,
-                                         "row %zu, point %zu: apparent resistivity: expected a "
-                                         "finite value > 0 ohm-m, got %g",
-                                         i + 1, j + 1, v);
-                feat[i * nd + j] = log10(v);
-            } else {
-                if (!isfinite(v))
-                    return fwd_error_set(err, FWD_EINVAL,
-                                         "row %zu, point %zu: phase: expected a finite value in "
-                                         "degrees, got %g",
-                                         i + 1, j - npts + 1, v);
-                feat[i * nd + j] = v / 90;
+                                         "row %zu, point %zu: %s: expected a finite value %s %s, "
+                                         "got %g",
+                                         i + 1, t + 1, val->name, val->positive ? "> 0" : "in",
+                                         val->unit, v);
+                feat[i * nd + j] = val->to_feature(v);
             }
         }
     return FWD_OK;
@@ -47,11 +46,13 @@ invnet_features(fwd_method m, size_t npts, size_t rows, const double *data, doub
 const char *
 invnet_feature_name(fwd_method m, size_t npts, size_t j, char *buf, size_t cap)
 {
-    (void)m;
-    if (j < npts)
-        snprintf(buf, cap, "log10_rho_a_%zu", j + 1);
+    const fwd_method_info *mi = fwd_method_get(m);
+    size_t k = npts > 0 ? j / npts : 0;
+
+    if (mi != NULL && k < mi->nvalues)
+        snprintf(buf, cap, "%s_%zu", mi->values[k]->feature, j - k * npts + 1);
     else
-        snprintf(buf, cap, "phase_over_90_%zu", j - npts + 1);
+        snprintf(buf, cap, "feature_%zu", j + 1);
     return buf;
 }
 

@@ -3,7 +3,8 @@
  * invnet_stats.h - what the net sees of a sounding, and what it was trained on.
  *
  * Features: a data row (apparent resistivities in ohm-m, then for MT the phases in
- * degrees) becomes log10 rho_a per point, then phase / 90 per period. The training
+ * degrees) becomes log10 rho_a per point, then phase / 90 per period: each value by its
+ * method's rule (fwd_value_info.to_feature, fwd_method.h). The training
  * envelope summarises the training features so that `invert` can tell when a sounding
  * lies outside them: per-feature minimum and maximum, and the mean and principal
  * components of their covariance for a Mahalanobis distance, with quantiles of that
@@ -25,7 +26,8 @@
 int invnet_features(fwd_method m, size_t npts, size_t rows, const double *data, double *feat,
                     fwd_error *err);
 
-/* Feature names ("log10_rho_a_1", ..., "phase_over_90_1", ...) into buf; returns buf. */
+/* Feature names ("log10_rho_a_1", ..., "phase_over_90_1", ...: fwd_value_info.feature and
+ * the point) into buf; returns buf. */
 const char *invnet_feature_name(fwd_method m, size_t npts, size_t j, char *buf, size_t cap);
 
 /* A standard deviation below this fraction of |mean| is rounding noise: the column is

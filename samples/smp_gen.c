@@ -17,6 +17,7 @@ struct smp_gen {
     smp_config c;
     int nthreads;
     size_t np, nd, npts;
+    const fwd_method_info *mi; /* the geometry's method: its values' noise rules */
     fwd_workspace **ws;
     gsl_rng **rng;
 };
@@ -76,6 +77,7 @@ smp_gen_alloc(const smp_config *c, int nthreads, fwd_error *err)
     g->np = FWD_MODEL_NPARAMS(c->prior.n_layers);
     g->nd = fwd_geom_ndata(c->geom);
     g->npts = fwd_geom_size(c->geom);
+    g->mi = fwd_method_get(fwd_geom_method(c->geom));
     g->ws = calloc((size_t)nthreads, sizeof *g->ws);
     g->rng = calloc((size_t)nthreads, sizeof *g->rng);
     if (g->ws == NULL || g->rng == NULL)
@@ -103,7 +105,7 @@ one_sample(const smp_gen *g, fwd_workspace *w, gsl_rng *r, uint64_t index, doubl
            double *noisy, fwd_error *err)
 {
     const smp_config *c = &g->c;
-    size_t i;
+    size_t i, k, t;
     int rc;
 
     fwd_rng_set_stream(r, c->seed, index);
@@ -111,12 +113,12 @@ one_sample(const smp_gen *g, fwd_workspace *w, gsl_rng *r, uint64_t index, doubl
     rc = fwd_eval_batch(w, c->prior.n_layers, 1, p, clean, err);
     if (rc != FWD_OK)
         return rc;
-    for (i = 0; i < g->nd; i++) {
-        double z = gsl_ran_gaussian(r, 1.0);
-        if (i >= g->npts) /* only MT has data past its points: the phases */
-            noisy[i] = clean[i] + c->noise * SMP_PHASE_DEG_PER_NOISE * z;
-        else
-            noisy[i] = clean[i] * exp(c->noise * z);
+    /* value by value, as the data are laid out; one draw per datum, in order */
+    for (k = 0, i = 0; k < g->mi->nvalues; k++) {
+        const fwd_value_info *v = g->mi->values[k];
+
+        for (t = 0; t < g->npts; t++, i++)
+            noisy[i] = v->noisy(clean[i], c->noise, gsl_ran_gaussian(r, 1.0));
     }
     return FWD_OK;
 }

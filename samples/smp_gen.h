@@ -20,15 +20,17 @@
 typedef struct smp_config {
     const fwd_geom *geom; /* borrowed; must outlive what is made from the config */
     smp_prior prior;
-    /* Noise: apparent resistivity is multiplied by exp(noise z), z ~ N(0, 1) (log-normal,
-     * relative standard deviation ~ noise); MT phase gets noise * 90 / pi degrees times
-     * another N(0, 1), the phase error of an impedance with the same relative error. */
+    /* Noise: each value made noisy by its rule (fwd_value_info.noisy), with its own
+     * z ~ N(0, 1): apparent resistivity is multiplied by exp(noise z) (log-normal, relative
+     * standard deviation ~ noise); MT phase gets noise * 90 / pi degrees times z, the phase
+     * error of an impedance with the same relative error. */
     double noise;
     uint64_t seed;
 } smp_config;
 
-/* Degrees of MT phase noise per unit of relative apparent-resistivity noise: 90 / pi. */
-#define SMP_PHASE_DEG_PER_NOISE (90.0 / 3.14159265358979323846)
+/* Degrees of MT phase noise per unit of relative apparent-resistivity noise: 90 / pi
+ * (the name libfwd gives it: FWD_PHASE_DEG_PER_NOISE, fwd_method.h). */
+#define SMP_PHASE_DEG_PER_NOISE FWD_PHASE_DEG_PER_NOISE
 
 /*
  * Checks a config: geometry present, prior valid (smp_prior_check), 0 <= noise <= 1,

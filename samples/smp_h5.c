@@ -372,7 +372,8 @@ smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error 
     hid_t grp = H5Gcreate2(loc, "geometry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t n = fwd_geom_size(g);
     hid_t s = H5Screate_simple(1, &n, NULL), d = H5I_INVALID_HID;
-    const char *name[2] = {fwd_method_xname(fwd_geom_method(g)), "mn2_m"};
+    const fwd_method_info *mi = fwd_method_get(fwd_geom_method(g));
+    const char *name[2] = {mi->x_column, "mn2_m"}, *unit[2] = {mi->x_unit, "m"};
     const double *v[2] = {fwd_geom_x(g), fwd_geom_mn2(g)};
     int k, rc = FWD_OK;
 
@@ -387,7 +388,7 @@ smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error 
         if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[k]) < 0)
             rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /geometry/%s", path, name[k]);
         else
-            rc = smp_h5_write_str(d, "units", fwd_geom_method(g) == FWD_MT ? "s" : "m", err);
+            rc = smp_h5_write_str(d, "units", unit[k], err);
         if (rc == FWD_OK)
             rc = smp_h5_write_str(d, "columns", name[k], err);
         if (d >= 0)
@@ -405,6 +406,7 @@ done:
 int
 smp_h5_read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, fwd_error *err)
 {
+    const fwd_method_info *mi = fwd_method_get(m);
     char name[64];
     size_t rows, cols;
     hssize_t n = -1;
@@ -427,7 +429,8 @@ smp_h5_read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, f
         goto done;
     }
     rc = smp_h5_read_vector(file, path, name, (size_t)n, x, err);
-    if (rc == FWD_OK && m == FWD_SCHLUMBERGER && H5Lexists(file, "geometry/mn2_m", H5P_DEFAULT) > 0)
+    if (rc == FWD_OK && mi != NULL && mi->has_mn2 &&
+        H5Lexists(file, "geometry/mn2_m", H5P_DEFAULT) > 0)
         rc = smp_h5_read_vector(file, path, "geometry/mn2_m", (size_t)n, mn2, err);
     else {
         free(mn2);

@@ -118,13 +118,13 @@ cli_geom_option(struct cli_geom_opts *o, int c, const char *arg)
     }
 }
 
-/* Complains about a geometry option given for a method that has no use for it. */
+/* Complains about a geometry option (--key) given for a method that has no use for it. */
 static int
-stray(const char *cmd, const char *opt, const char *val, fwd_method m)
+stray(const char *cmd, const char *key, const char *val, fwd_method m)
 {
     if (val == NULL)
         return 0;
-    cli_error(cmd, "%s: not an option of method %s, got \"%s\"", opt, fwd_method_name(m), val);
+    cli_error(cmd, "--%s: not an option of method %s, got \"%s\"", key, fwd_method_name(m), val);
     return 1;
 }
 
@@ -177,24 +177,34 @@ duplicate_point(const char *cmd, const char *xopt, size_t n, const double *x, co
 int
 cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_geom **g)
 {
-    const char *xopt = m == FWD_MT ? "--period" : m == FWD_WENNER ? "--a" : "--ab2";
-    const char *spec = m == FWD_MT ? o->period : m == FWD_WENNER ? o->a : o->ab2;
-    static const char *const need[] = {"AB/2 values, m", "spacings a, m", "periods, s"};
+    const fwd_method_info *mi = fwd_method_get(m);
+    /* the geometry options, each named --KEY after its quantity (fwd_method_info.x_key and
+     * MN/2), in the order they are checked */
+    const struct {
+        const char *key, *val;
+    } geo[] = {{"ab2", o->ab2}, {"mn2", o->mn2}, {"a", o->a}, {"period", o->period}};
+    const char *spec = NULL;
+    char xopt[32];
     double *x = NULL, *mn2 = NULL, v;
-    size_t nx = 0, nmn2 = 0, i;
+    size_t nx = 0, nmn2 = 0, i, k;
     fwd_error err;
-    int bad = 0, rc = -1, dup;
+    int bad = 0, rc = -1, dup, used;
 
     *g = NULL;
+    snprintf(xopt, sizeof xopt, "--%s", mi->x_key);
+    for (k = 0; k < sizeof geo / sizeof geo[0]; k++)
+        if (strcmp(geo[k].key, mi->x_key) == 0)
+            spec = geo[k].val;
     if (spec == NULL) {
-        cli_error(cmd, "%s: missing; %s %s sounding needs %s", xopt, fwd_method_article(m),
-                  fwd_method_name(m), need[m]);
+        cli_error(cmd, "%s: missing; %s %s sounding needs %s, %s", xopt, mi->article, mi->name,
+                  mi->x_plural, mi->x_unit);
         bad = 1;
     }
-    bad |= stray(cmd, "--ab2", m != FWD_SCHLUMBERGER ? o->ab2 : NULL, m);
-    bad |= stray(cmd, "--mn2", m != FWD_SCHLUMBERGER ? o->mn2 : NULL, m);
-    bad |= stray(cmd, "--a", m != FWD_WENNER ? o->a : NULL, m);
-    bad |= stray(cmd, "--period", m != FWD_MT ? o->period : NULL, m);
+    for (k = 0; k < sizeof geo / sizeof geo[0]; k++) {
+        used =
+            strcmp(geo[k].key, mi->x_key) == 0 || (mi->has_mn2 && strcmp(geo[k].key, "mn2") == 0);
+        bad |= stray(cmd, geo[k].key, used ? NULL : geo[k].val, m);
+    }
     if (bad)
         return -1;
     if (cli_parse_spec(cmd, xopt, spec, &x, &nx) != 0)
@@ -225,7 +235,7 @@ cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_g
     }
     *g = fwd_geom_alloc(m, nx, x, mn2, &err);
     if (*g == NULL) {
-        cli_error(cmd, "%s: %s", strncmp(err.msg, "mn2", 3) == 0 ? "--mn2" : xopt, err.msg);
+        cli_error(cmd, "%s: %s", strcmp(err.field, FWD_FIELD_MN2) == 0 ? "--mn2" : xopt, err.msg);
         rc = err.code == FWD_ENOMEM ? -2 : -1;
         goto done;
     }

@@ -45,26 +45,25 @@ struct forward_args {
     struct cli_geom_opts geo;
 };
 
+/* The response as CSV: x, MN/2 when given, then each of the method's values per point. */
 static int
 print_csv(const fwd_geom *g, const double *d)
 {
-    size_t i, n = fwd_geom_size(g);
+    size_t i, k, n = fwd_geom_size(g);
     const double *x = fwd_geom_x(g), *mn2 = fwd_geom_mn2(g);
-    fwd_method m = fwd_geom_method(g);
+    const fwd_method_info *mi = fwd_method_get(fwd_geom_method(g));
 
-    if (m == FWD_MT)
-        printf("period_s,rho_a_ohmm,phase_deg\n");
-    else if (mn2 != NULL)
-        printf("ab2_m,mn2_m,rho_a_ohmm\n");
-    else
-        printf("%s,rho_a_ohmm\n", fwd_method_xname(m));
+    printf("%s%s", mi->x_column, mn2 != NULL ? ",mn2_m" : "");
+    for (k = 0; k < mi->nvalues; k++)
+        printf(",%s", mi->values[k]->column);
+    printf("\n");
     for (i = 0; i < n; i++) {
-        if (m == FWD_MT)
-            printf("%.12g,%.12g,%.12g\n", x[i], d[i], d[n + i]);
-        else if (mn2 != NULL)
-            printf("%.12g,%.12g,%.12g\n", x[i], mn2[i], d[i]);
-        else
-            printf("%.12g,%.12g\n", x[i], d[i]);
+        printf("%.12g", x[i]);
+        if (mn2 != NULL)
+            printf(",%.12g", mn2[i]);
+        for (k = 0; k < mi->nvalues; k++)
+            printf(",%.12g", d[k * n + i]);
+        printf("\n");
     }
     return cli_close_stdout("forward");
 }

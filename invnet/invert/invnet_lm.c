@@ -13,16 +13,15 @@
 #include "forward/fwd_model.h"
 #include "invnet/invert/invnet_lm.h"
 
-#define LM_PI 3.14159265358979323846
-
 struct lm_ctx {
     fwd_workspace *w;
     const fwd_sounding *s;
     size_t nl;
     const double *start, *lo, *hi;
     double max_step, floor_l, floor_p;
+    int iphase; /* index of the phase among the method's values; -1: none */
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
-    double *resp; /* 2 n */
+    double *resp; /* the response: values per point times n */
 };
 
 invnet_lm_params
@@ -76,17 +75,18 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
          * impedance error e: sd log10 rho_a = 2 e / ln 10, sd phase = e radians */
         double sl = s->sd_log10 != NULL ? fmax(s->sd_log10[i], c->floor_l)
                     : s->sd_phase != NULL
-                        ? fmax(s->sd_phase[i], c->floor_p) * LM_PI / 90 / log(10.0)
+                        ? fmax(s->sd_phase[i], c->floor_p) * FWD_PI / 90 / log(10.0)
                         : 0;
 
         gsl_vector_set(f, i, sl > 0 ? r / log(10.0) / sl : r);
-        if (s->method == FWD_MT) {
-            double dphi = c->resp[s->n + i] - s->phase[i];
+        if (c->iphase >= 0) {
+            size_t ip = (size_t)c->iphase * s->n + i;
+            double dphi = c->resp[ip] - s->phase[i];
             double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p)
-                        : sl > 0            ? sl * log(10.0) / 2 * 180 / LM_PI
+                        : sl > 0            ? sl * log(10.0) / 2 * 180 / FWD_PI
                                             : 0;
 
-            gsl_vector_set(f, s->n + i, sp > 0 ? dphi / sp : 2 * dphi * LM_PI / 180);
+            gsl_vector_set(f, ip, sp > 0 ? dphi / sp : 2 * dphi * FWD_PI / 180);
         }
     }
     return GSL_SUCCESS;
@@ -97,7 +97,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
               const double *hi, const invnet_lm_params *lp, size_t *iterations, fwd_error *err)
 {
     invnet_lm_params par = lp != NULL ? *lp : invnet_lm_default();
-    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = s->method == FWD_MT ? 2 * s->n : s->n, j;
+    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j;
     gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
     gsl_multifit_nlinear_workspace *ws = NULL;
     gsl_multifit_nlinear_fdf fdf;
@@ -134,7 +134,8 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     c.max_step = par.max_step;
     c.floor_l = par.sd_log10_floor;
     c.floor_p = par.sd_phase_floor;
-    c.resp = malloc(2 * s->n * sizeof(double));
+    c.iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
+    c.resp = malloc(nd * sizeof(double));
     fdf.f = residuals;
     fdf.df = NULL; /* forward differences */
     fdf.fvv = NULL;
@@ -175,20 +176,16 @@ done:
 void
 invnet_lm_halfspace_start(const fwd_sounding *s, size_t n_layers, double *p)
 {
+    const fwd_method_info *mi = fwd_method_get(s->method);
     double mean = 0, zlo, zhi;
     size_t i, j;
 
     for (i = 0; i < s->n; i++)
         mean += log10(s->rho_a[i]);
     mean /= (double)s->n;
-    if (s->method == FWD_MT) {
-        /* skin depth 503 sqrt(rho T) m */
-        zlo = 503 * sqrt(pow(10, mean) * s->x[0]) / 5;
-        zhi = 503 * sqrt(pow(10, mean) * s->x[s->n - 1]) / 2;
-    } else {
-        zlo = s->x[0] / 5;
-        zhi = s->x[s->n - 1] / 2;
-    }
+    /* the depths the first and last points see in the mean half-space (MT: skin depths) */
+    zlo = mi->depth_m(s->x[0], pow(10, mean)) / 5;
+    zhi = mi->depth_m(s->x[s->n - 1], pow(10, mean)) / 2;
     for (j = 0; j < n_layers; j++)
         p[j] = mean;
     {

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_read_edi.c - SEG EDI files: an MT sounding from the impedance blocks (ZXYR ...) or
+ * the apparent resistivity and phase blocks (RHOXY, PHSXY ...).
+ *
+ * Reading goes in three steps: the blocks of the file (edi_parse), the blocks the sounding
+ * is made from (edi_select), then one point per frequency (edi_points).
+ */
+#include <complex.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward/readers/fwd_readers_internal.h"
+
+/* Most blocks an EDI file may have. */
+#define EDI_MAX_BLOCKS 256
+
+struct edi_block {
+    char name[32];
+    size_t line; /* of the '>' line */
+    size_t n;    /* values read */
+    size_t cap;  /* room in v */
+    double *v;
+};
+
+struct edi {
+    struct edi_block b[EDI_MAX_BLOCKS];
+    size_t nb;
+    double empty;
+    char dataid[128];
+};
+
+static void
+edi_free(struct edi *e)
+{
+    size_t k;
+
+    for (k = 0; k < e->nb; k++)
+        free(e->b[k].v);
+}
+
+static const struct edi_block *
+edi_find(const struct edi *e, const char *name)
+{
+    size_t k;
+
+    for (k = 0; k < e->nb; k++)
+        if (strcmp(e->b[k].name, name) == 0)
+            return &e->b[k];
+    return NULL;
+}
+
+/* A block of values: frequencies, impedances, apparent resistivities, phases, tippers,
+ * rotations. */
+static int
+data_block(const char *name)
+{
+    return strncmp(name, "FREQ", 4) == 0 || name[0] == 'Z' || strncmp(name, "RHO", 3) == 0 ||
+           strncmp(name, "PHS", 3) == 0 || name[0] == 'T' || strncmp(name, "ROT", 3) == 0;
+}
+
+/* ---- the blocks of the file ------------------------------------------------------------- */
+
+/* A '>' line of line number lineno, p just after the '>': starts a block. */
+static int
+edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, fwd_error *err)
+{
+    struct edi_block *cur;
+    size_t k = 0;
+
+    if (*p == '=')
+        p++;
+    if (e->nb == EDI_MAX_BLOCKS)
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected at most %d blocks", path, lineno,
+                        EDI_MAX_BLOCKS);
+    cur = &e->b[e->nb++];
+    while (*p != '\0' && !isspace((unsigned char)*p) && k + 1 < sizeof cur->name)
+        cur->name[k++] = (char)toupper((unsigned char)*p++);
+    cur->name[k] = '\0';
+    cur->line = lineno;
+    if (data_block(cur->name) && edi_find(e, cur->name) != cur)
+        /* which of the two would be the data? */
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: block >%s: given twice (also on line %zu)", path,
+                        lineno, cur->name, edi_find(e, cur->name)->line);
+    return FWD_OK;
+}
+
+/* A line of the HEAD block: DATAID and EMPTY are used. */
+static void
+edi_head_line(struct edi *e, const char *p)
+{
+    const char *eq = strchr(p, '=');
+    char *end;
+
+    if (eq != NULL && strncmp(p, "DATAID", 6) == 0) {
+        const char *v = eq + 1;
+
+        while (*v == ' ' || *v == '"')
+            v++;
+        snprintf(e->dataid, sizeof e->dataid, "%s", v);
+        e->dataid[strcspn(e->dataid, "\"\r\n")] = '\0';
+    } else if (eq != NULL && strncmp(p, "EMPTY", 5) == 0) {
+        double v = strtod(eq + 1, &end);
+
+        if (end != eq + 1 && isfinite(v) && v > 0)
+            e->empty = v;
+    }
+}
+
+/* The numbers of line lineno (from p) appended to data block cur. */
+static int
+edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p, fwd_error *err)
+{
+    char *end;
+
+    while (*p != '\0') {
+        double v;
+
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '\0')
+            break;
+        errno = 0;
+        v = strtod(p, &end);
+        if (end == p || (!isspace((unsigned char)*end) && *end != '\0') || !isfinite(v)) {
+            char tok[32];
+            size_t t = strcspn(p, " \t\r\n");
+
+            snprintf(tok, sizeof tok, "%.*s", (int)(t < 31 ? t : 31), p);
+            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number, got \"%s\"", path,
+                            lineno, cur->name, tok);
+        }
+        if (cur->n == cur->cap) {
+            double *nv;
+
+            if (cur->cap >= FWD_MAX_POINTS)
+                return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected at most %d values", path,
+                                lineno, cur->name, FWD_MAX_POINTS);
+            cur->cap = cur->cap ? 2 * cur->cap : 64;
+            nv = realloc(cur->v, cur->cap * sizeof *nv);
+            if (nv == NULL)
+                return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+            cur->v = nv;
+        }
+        cur->v[cur->n++] = v;
+        p = end;
+    }
+    return FWD_OK;
+}
+
+/* Reads the blocks of an EDI file: every '>' line starts one; the numbers after it (until
+ * the next '>') are its values; HEAD lines give DATAID and EMPTY. */
+static int
+edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
+{
+    char *buf = NULL, *p;
+    size_t bufcap = 0, lineno = 0;
+    struct edi_block *cur;
+    int rc = FWD_OK;
+    ssize_t len;
+
+    memset(e, 0, sizeof *e);
+    e->empty = 1.0e32;
+    while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
+        lineno++;
+        if (len > FWD_SOUNDING_MAX_LINE || memchr(buf, '\0', (size_t)len) != NULL) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected a text line of at most %d bytes",
+                          path, lineno, FWD_SOUNDING_MAX_LINE);
+            break;
+        }
+        p = buf;
+        while (isspace((unsigned char)*p))
+            p++;
+        cur = e->nb > 0 ? &e->b[e->nb - 1] : NULL;
+        if (*p == '>')
+            rc = edi_block_start(e, path, lineno, p + 1, err);
+        else if (cur == NULL || *p == '\0')
+            continue;
+        else if (strcmp(cur->name, "HEAD") == 0)
+            edi_head_line(e, p);
+        else if (data_block(cur->name))
+            /* the text of other blocks (INFO, MTSECT, ...) is not ours to read */
+            rc = edi_values(cur, path, lineno, p, err);
+    }
+    free(buf);
+    if (rc == FWD_OK && ferror(fp))
+        rc = fwd_fail(err, FWD_EIO, "%s: read error", path);
+    return rc;
+}
+
+/* ---- the blocks of the sounding --------------------------------------------------------- */
+
+/* The blocks a sounding is read from. */
+struct edi_sel {
+    fwd_component comp;
+    double big; /* values at or beyond this are empty */
+    const struct edi_block *fb;
+    int use_z, has_diag, has_err;
+    /* impedances: ZXXR ZXXI ZXYR ZXYI ZYXR ZYXI ZYYR ZYYI; variances of ZXY and ZYX */
+    const struct edi_block *zb[8];
+    const double *var_xy, *var_yx;
+    /* or apparent resistivities and phases, xy and yx, and their errors */
+    const double *rho[2], *phs[2], *rerr[2], *perr[2];
+};
+
+/* A block that must be there with nf values, into *b. */
+static int
+edi_need(const struct edi *e, const char *path, const char *name, size_t nf,
+         const struct edi_block **b, fwd_error *err)
+{
+    *b = edi_find(e, name);
+    if (*b == NULL)
+        return fwd_fail(err, FWD_EFORMAT, "%s: block >%s: missing", path, name);
+    if ((*b)->n != nf) {
+        size_t line = (*b)->line, n = (*b)->n;
+
+        *b = NULL;
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: %s: expected %zu values (one per frequency), got %zu", path, line,
+                        name, nf, n);
+    }
+    return FWD_OK;
+}
+
+/* An optional block: NULL when absent or of another length. */
+static const double *
+edi_opt(const struct edi *e, const char *name, size_t nf)
+{
+    const struct edi_block *b = edi_find(e, name);
+
+    return b != NULL && b->n == nf ? b->v : NULL;
+}
+
+/* The impedance blocks: xy and yx needed; the diagonal ones used when all four are there. */
+static int
+edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
+{
+    static const char *zn[8] = {"ZXXR", "ZXXI", "ZXYR", "ZXYI", "ZYXR", "ZYXI", "ZYYR", "ZYYI"};
+    size_t nf = d->fb->n, k;
+    int rc;
+
+    for (k = 2; k < 6; k++)
+        if ((rc = edi_need(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
+            return rc;
+    d->zb[0] = edi_find(e, "ZXXR");
+    d->has_diag = 1;
+    for (k = 0; k < 8; k += 2 + 4 * (k == 0)) {
+        d->zb[k] = edi_find(e, zn[k]);
+        d->zb[k + 1] = edi_find(e, zn[k + 1]);
+        if (d->zb[k] == NULL || d->zb[k + 1] == NULL || d->zb[k]->n != nf || d->zb[k + 1]->n != nf)
+            d->has_diag = 0;
+    }
+    d->var_xy = edi_opt(e, "ZXY.VAR", nf);
+    d->var_yx = edi_opt(e, "ZYX.VAR", nf);
+    d->has_err = d->comp == FWD_COMP_XY   ? d->var_xy != NULL
+                 : d->comp == FWD_COMP_YX ? d->var_yx != NULL
+                                          : d->var_xy != NULL && d->var_yx != NULL;
+    return FWD_OK;
+}
+
+/* The apparent resistivity and phase blocks of the components asked for. */
+static int
+edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
+{
+    static const char *rn[2] = {"RHOXY", "RHOYX"}, *pn[2] = {"PHSXY", "PHSYX"},
+                      *ren[2] = {"RHOXY.ERR", "RHOYX.ERR"}, *pen[2] = {"PHSXY.ERR", "PHSYX.ERR"};
+    const struct edi_block *b;
+    size_t nf = d->fb->n, k;
+    int rc;
+
+    d->has_err = 1;
+    for (k = 0; k < 2; k++) {
+        if ((d->comp == FWD_COMP_XY && k == 1) || (d->comp == FWD_COMP_YX && k == 0))
+            continue;
+        if (edi_find(e, rn[k]) == NULL)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s: expected impedance blocks (>ZXYR ...) or apparent resistivity "
+                            "blocks (>%s, >%s), got neither",
+                            path, rn[k], pn[k]);
+        if ((rc = edi_need(e, path, rn[k], nf, &b, err)) != FWD_OK)
+            return rc;
+        d->rho[k] = b->v;
+        if ((rc = edi_need(e, path, pn[k], nf, &b, err)) != FWD_OK)
+            return rc;
+        d->phs[k] = b->v;
+        d->rerr[k] = edi_opt(e, ren[k], nf);
+        d->perr[k] = edi_opt(e, pen[k], nf);
+        d->has_err = d->has_err && d->rerr[k] != NULL && d->perr[k] != NULL;
+    }
+    return FWD_OK;
+}
+
+/* The frequencies, then the impedance blocks if there are any, else the apparent resistivity
+ * and phase blocks. */
+static int
+edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi_sel *d,
+           fwd_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->comp = comp;
+    d->big = 0.99 * e->empty;
+    d->fb = edi_find(e, "FREQ");
+    if (d->fb == NULL || d->fb->n == 0)
+        return fwd_fail(err, FWD_EFORMAT, "%s: block >FREQ: expected the frequencies (Hz), got %s",
+                        path, d->fb == NULL ? "no such block" : "no values");
+    d->use_z = edi_find(e, "ZXYR") != NULL;
+    return d->use_z ? edi_select_z(e, path, d, err) : edi_select_rho(e, path, d, err);
+}
+
+/* ---- the points ------------------------------------------------------------------------- */
+
+/* One point of the sounding: period (s), apparent resistivity (ohm-m), phase (degrees), and
+ * the standard errors of log10 rho_a and of the phase (degrees). */
+struct edi_point {
+    double T, r, ph, sdl, sdp;
+};
+
+/* Point i from the impedances at frequency f (Hz); *skip when a value is empty. */
+static int
+edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *skip,
+            struct edi_point *pt, fwd_error *err)
+{
+    const struct edi_block *const *zb = d->zb;
+    double complex zxy, zyx, z;
+    double rel = 0;
+    size_t k;
+
+    for (k = 0; k < 8; k++)
+        if (zb[k] != NULL && (k >= 2 && k < 6 ? 1 : d->has_diag) && fabs(zb[k]->v[i]) >= d->big)
+            *skip = 1;
+    if (*skip)
+        return FWD_OK;
+    zxy = zb[2]->v[i] + I * zb[3]->v[i];
+    zyx = zb[4]->v[i] + I * zb[5]->v[i];
+    if (d->comp == FWD_COMP_XY)
+        z = zxy;
+    else if (d->comp == FWD_COMP_YX)
+        z = -zyx; /* the yx impedance lies in the third quadrant */
+    else {
+        double complex zxx = d->has_diag ? zb[0]->v[i] + I * zb[1]->v[i] : 0;
+        double complex zyy = d->has_diag ? zb[6]->v[i] + I * zb[7]->v[i] : 0;
+
+        z = csqrt(zxx * zyy - zxy * zyx);
+    }
+    if (!(cabs(z) > 0))
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: ZXYR ...: expected a non-zero impedance at %g Hz, got 0", path,
+                        zb[2]->line, f);
+    pt->T = 1 / f;
+    /* field units (mV/km)/nT: rho_a = 0.2 T |Z|^2 ohm-m */
+    pt->r = 0.2 * pt->T * cabs(z) * cabs(z);
+    pt->ph = carg(z) * 180 / FWD_PI;
+    if (d->has_err) {
+        double rx = d->var_xy != NULL ? sqrt(fabs(d->var_xy[i])) / cabs(zxy) : 0;
+        double ry = d->var_yx != NULL ? sqrt(fabs(d->var_yx[i])) / cabs(zyx) : 0;
+
+        rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
+        /* rho_a ~ |Z|^2: relative error 2 rel; phase error asin(rel) ~ rel radians */
+        pt->sdl = 2 * rel / log(10.0);
+        pt->sdp = (rel < 1 ? asin(rel) : FWD_PI / 2) * 180 / FWD_PI;
+    }
+    return FWD_OK;
+}
+
+/* Point i from the apparent resistivities and phases at frequency f (Hz): the geometric mean
+ * and the mean of xy and yx when both are used; *skip when a value is empty. */
+static void
+edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi_point *pt)
+{
+    double rr[2] = {0, 0}, pp[2] = {0, 0}, re = 0;
+    int have = 0;
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        if (d->rho[k] == NULL)
+            continue;
+        if (!(d->rho[k][i] > 0) || d->rho[k][i] >= d->big || fabs(d->phs[k][i]) >= d->big)
+            *skip = 1;
+        rr[k] = d->rho[k][i];
+        pp[k] = d->phs[k][i];
+        /* a yx phase given in the third quadrant is brought to the first */
+        if (k == 1 && pp[k] < -90)
+            pp[k] += 180;
+        have++;
+    }
+    if (*skip)
+        return;
+    pt->T = 1 / f;
+    pt->r = have == 2 ? sqrt(rr[0] * rr[1]) : rr[0] + rr[1];
+    pt->ph = have == 2 ? 0.5 * (pp[0] + pp[1]) : pp[0] + pp[1];
+    if (d->has_err) {
+        for (k = 0; k < 2; k++)
+            if (d->rho[k] != NULL)
+                re += d->rerr[k][i] / rr[k] / have; /* relative error of rho_a */
+        pt->sdl = re / log(10.0);
+        pt->sdp = (d->perr[0] != NULL && d->rho[0] != NULL ? d->perr[0][i] : 0) / have +
+                  (d->perr[1] != NULL && d->rho[1] != NULL ? d->perr[1][i] : 0) / have;
+    }
+}
+
+/* One point per frequency that has all its values into s. */
+static int
+edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error *err)
+{
+    const struct edi_block *fb = d->fb;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < fb->n; i++) {
+        double f = fb->v[i];
+        struct edi_point pt = {0, 0, 0, 0, 0};
+        int skip = f >= d->big;
+
+        if (!(f > 0))
+            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: FREQ: expected frequencies > 0 Hz, got %g",
+                            path, fb->line, f);
+        rc = FWD_OK;
+        if (d->use_z)
+            rc = edi_point_z(path, d, i, f, &skip, &pt, err);
+        else
+            edi_point_rho(d, i, f, &skip, &pt);
+        if (rc != FWD_OK)
+            return rc;
+        if (skip)
+            continue;
+        if (!isfinite(pt.r) || !(pt.r > 0) || !isfinite(pt.ph))
+            return fwd_fail(err, FWD_EFORMAT, "%s: frequency %g Hz: no finite apparent resistivity",
+                            path, f);
+        s->x[s->n] = pt.T;
+        s->rho_a[s->n] = pt.r;
+        s->phase[s->n] = pt.ph;
+        if (d->has_err) {
+            s->sd_log10[s->n] = pt.sdl;
+            s->sd_phase[s->n] = pt.sdp;
+        }
+        s->line[s->n] = fb->line;
+        s->n++;
+    }
+    return FWD_OK;
+}
+
+/* Errors of zero say nothing: drops them all rather than divide by them. */
+static void
+drop_zero_errors(fwd_sounding *s)
+{
+    size_t i;
+
+    if (s->sd_log10 == NULL)
+        return;
+    for (i = 0; i < s->n; i++)
+        if (!(s->sd_log10[i] > 0) || !(s->sd_phase[i] > 0)) {
+            free(s->sd_log10);
+            free(s->sd_phase);
+            s->sd_log10 = s->sd_phase = NULL;
+            return;
+        }
+}
+
+fwd_sounding *
+fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
+{
+    struct edi e;
+    struct edi_sel d;
+    fwd_sounding *s = NULL;
+    int rc;
+
+    rc = edi_parse(path, fp, &e, err);
+    if (rc == FWD_OK)
+        rc = edi_select(&e, path, comp, &d, err);
+    if (rc == FWD_OK) {
+        s = fwd_sounding_make(path, FWD_EDI_METHOD, d.fb->n, 0, d.has_err, d.has_err);
+        if (s == NULL)
+            rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+    }
+    if (rc == FWD_OK && e.dataid[0] != '\0')
+        snprintf(s->name, sizeof s->name, "%s", e.dataid);
+    if (rc == FWD_OK)
+        rc = edi_points(path, &d, s, err);
+    if (rc == FWD_OK) {
+        drop_zero_errors(s);
+        rc = fwd_sounding_finish(s, err);
+    }
+    edi_free(&e);
+    if (rc != FWD_OK) {
+        fwd_sounding_free(s);
+        return NULL;
+    }
+    return s;
+}

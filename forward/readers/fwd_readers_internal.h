@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fwd_readers_internal.h - what the sounding readers share; not part of the public API.
+ *
+ * fwd_sounding.c reads the file into memory and hands it to a reader by its kind:
+ * fwd_read_text.c (delimited text, every method), fwd_read_edi.c (SEG EDI, MT). A reader
+ * makes the sounding with fwd_sounding_make, fills it point by point (growing it with
+ * fwd_sounding_grow) and ends with fwd_sounding_finish, which sorts and checks the points.
+ */
+#ifndef FWD_READERS_INTERNAL_H
+#define FWD_READERS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "forward/base/fwd_error.h"
+#include "forward/fwd_internal.h"
+#include "forward/readers/fwd_sounding.h"
+
+/*
+ * A sounding of method m read from path (its source; its name the file name without the
+ * directory), with room for cap points: x, rho_a and line always, phase when m measures it,
+ * mn2, sd_log10 and sd_phase when the flags ask. NULL when out of memory.
+ */
+fwd_sounding *fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_log10,
+                                int sd_phase);
+
+/* Gives every array of s room for cap points; -1 when out of memory (s stays valid). */
+int fwd_sounding_grow(fwd_sounding *s, size_t cap);
+
+/*
+ * Sorts the points of s by x, then MN/2, and rejects a point given twice (naming both
+ * lines) and fewer than FWD_SOUNDING_MIN_POINTS points: FWD_EFORMAT.
+ */
+int fwd_sounding_finish(fwd_sounding *s, fwd_error *err);
+
+/* Reads a delimited text sounding of method expect from fp (the contents of path).
+ * NULL with err set. */
+fwd_sounding *fwd_read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err);
+
+/* The method of every EDI file: MT. */
+#define FWD_EDI_METHOD FWD_MT
+
+/* Reads a SEG EDI file (an MT sounding) from fp, impedance comp. NULL with err set. */
+fwd_sounding *fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err);
+
+#endif /* FWD_READERS_INTERNAL_H */
