@@ -301,3 +301,39 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     pl.end();
     return 0;
 }
+
+int
+plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_ref *ref, char *msg,
+              size_t cap)
+{
+    const invnet_candidate *c = invnet_batch_best(it);
+    struct plot_sounding p;
+    char fl[256];
+
+    if (c == NULL) {
+        snprintf(msg, cap, "%s: not inverted: %s", it->path, it->err);
+        return -1;
+    }
+    memset(&p, 0, sizeof p);
+    p.s = it->s;
+    p.rho_obs = it->s->mn2 != NULL ? it->observed : NULL;
+    p.flags = invnet_flag_list(c->r.flags, ", ", fl, sizeof fl);
+    if (c->r.inverted) {
+        if (c->curve != NULL) {
+            p.n_curve = it->n_curve;
+            p.curve_x = it->curve_x;
+            p.curve = c->curve;
+        }
+        p.n_layers = c->r.n_layers;
+        p.rho_ohmm = c->r.rho_ohmm;
+        p.thick_m = c->r.thick_m;
+        p.misfit_pct = c->r.misfit_rms_pct;
+    }
+    if (ref->n > 0) {
+        p.ref_layers = ref->n;
+        p.ref_rho = ref->rho;
+        p.ref_thick = ref->thick;
+        p.ref_label = ref->label;
+    }
+    return plot_sounding_png(path, &p, msg, cap);
+}
