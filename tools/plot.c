@@ -124,18 +124,185 @@ draw_model(size_t nl, const double *rho, const double *thick, double zmin, doubl
     pl.line((PLINT)k, x, y);
 }
 
+/* The axes of a picture: x and apparent resistivity (log10), resistivity (log10), depth. */
+struct frame {
+    double xlo, xhi, ylo, yhi, rlo, rhi, zmin, zmax;
+};
+
+/* The axes that hold the data, the curve and the models, in whole decades. */
+static void
+frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
+{
+    const fwd_sounding *s = p->s;
+    double depth = 0;
+    size_t j;
+
+    fr->xlo = fr->ylo = fr->rlo = INFINITY;
+    fr->xhi = fr->yhi = fr->rhi = -INFINITY;
+    log_range(s->x, s->n, &fr->xlo, &fr->xhi);
+    log_range(p->curve_x, p->n_curve, &fr->xlo, &fr->xhi);
+    log_range(obs, s->n, &fr->ylo, &fr->yhi);
+    log_range(p->curve, p->n_curve, &fr->ylo, &fr->yhi);
+    decades(&fr->xlo, &fr->xhi);
+    decades(&fr->ylo, &fr->yhi);
+    if (p->n_layers > 0) {
+        log_range(p->rho_ohmm, p->n_layers, &fr->rlo, &fr->rhi);
+        for (j = 0; j + 1 < p->n_layers; j++)
+            depth += p->thick_m[j];
+    }
+    if (p->ref_layers > 0) {
+        double d = 0;
+
+        log_range(p->ref_rho, p->ref_layers, &fr->rlo, &fr->rhi);
+        for (j = 0; j + 1 < p->ref_layers; j++)
+            d += p->ref_thick[j];
+        depth = fmax(depth, d);
+    }
+    if (!(fr->rlo < INFINITY)) {
+        fr->rlo = fr->ylo;
+        fr->rhi = fr->yhi;
+    }
+    decades(&fr->rlo, &fr->rhi);
+    fr->zmin = p->n_layers > 1 ? p->thick_m[0] / 3 : 0.5;
+    if (p->ref_layers > 1)
+        fr->zmin = fmin(fr->zmin, p->ref_thick[0] / 3);
+    fr->zmin = pow(10, floor(log10(fmax(fr->zmin, 1e-3))));
+    fr->zmax = pow(10, ceil(log10(fmax(depth * 3, 10 * fr->zmin))));
+}
+
+/* Points (log10 x, y(i)) of at most 4096 values: the observed points as symbols, or the
+ * curve as a thick line in the model's colour. */
+static void
+draw_points(size_t n, const double *x, const double *y, int logy, int line)
+{
+    PLFLT px[4096], py[4096];
+    size_t i;
+
+    n = n < 4096 ? n : 4096;
+    for (i = 0; i < n; i++) {
+        px[i] = log10(x[i]);
+        py[i] = logy ? log10(y[i]) : y[i];
+    }
+    if (!line) {
+        pl.poin((PLINT)n, px, py, 4);
+        return;
+    }
+    pl.col0(2);
+    pl.width(2);
+    pl.line((PLINT)n, px, py);
+    pl.width(1);
+}
+
+/* The apparent resistivity panel: observed points and the model's response. */
+static void
+data_panel(const struct plot_sounding *p, const double *obs, const struct frame *fr, int mt)
+{
+    const fwd_sounding *s = p->s;
+    char xlab[64];
+
+    pl.col0(1);
+    pl.vpor(0.08, mt ? 0.36 : 0.56, 0.12, 0.80);
+    pl.wind(fr->xlo, fr->xhi, fr->ylo, fr->yhi);
+    pl.col0(4);
+    pl.box("ghl", 0, 0, "ghl", 0, 0);
+    pl.col0(1);
+    pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
+    snprintf(xlab, sizeof xlab, "%s",
+             s->method == FWD_SCHLUMBERGER ? "AB/2 (m)"
+             : s->method == FWD_WENNER     ? "electrode spacing a (m)"
+                                           : "period (s)");
+    pl.lab(xlab, "apparent resistivity (ohm-m)", "");
+    draw_points(s->n, s->x, obs, 1, 0);
+    if (p->n_curve > 1)
+        draw_points(p->n_curve, p->curve_x, p->curve, 1, 1);
+    pl.col0(1);
+    pl.mtex("t", 1.2, 0.0, 0.0, p->rho_obs != NULL ? "o observed, segments joined" : "o observed");
+    pl.col0(2);
+    pl.mtex("t", 1.2, 0.58, 0.0, "- response of the bpinv model");
+}
+
+/* The MT phase panel: observed phases and the model's. */
+static void
+phase_panel(const struct plot_sounding *p, const struct frame *fr)
+{
+    const fwd_sounding *s = p->s;
+
+    pl.col0(1);
+    pl.vpor(0.42, 0.66, 0.12, 0.80);
+    pl.wind(fr->xlo, fr->xhi, 0, 90);
+    pl.col0(4);
+    pl.box("ghl", 0, 0, "g", 0, 0);
+    pl.col0(1);
+    pl.box("bclnst", 0, 0, "bcvnst", 30, 3);
+    pl.lab("period (s)", "", "");
+    pl.mtex("l", 4.2, 0.5, 0.5, "phase (degrees)");
+    draw_points(s->n, s->x, s->phase, 0, 0);
+    if (p->n_curve > 1)
+        draw_points(p->n_curve, p->curve_x, p->curve + p->n_curve, 0, 1);
+}
+
+/* The model panel: resistivity against depth, depth down; the reference model first. */
+static void
+model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
+{
+    pl.col0(1);
+    pl.vpor(mt ? 0.74 : 0.66, 0.97, 0.12, 0.80);
+    pl.wind(fr->rlo, fr->rhi, log10(fr->zmax), log10(fr->zmin)); /* depth grows downwards */
+    pl.col0(4);
+    pl.box("ghl", 0, 0, "ghl", 0, 0);
+    pl.col0(1);
+    pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
+    pl.lab("resistivity (ohm-m)", "depth (m)", "");
+    if (p->ref_layers > 0) {
+        pl.col0(3);
+        pl.width(2);
+        draw_model(p->ref_layers, p->ref_rho, p->ref_thick, fr->zmin, fr->zmax);
+        pl.mtex("t", 2.8, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
+    }
+    if (p->n_layers > 0) {
+        pl.col0(2);
+        pl.width(3);
+        draw_model(p->n_layers, p->rho_ohmm, p->thick_m, fr->zmin, fr->zmax);
+        pl.mtex("t", 1.2, 0.0, 0.0, "bpinv model");
+    }
+    pl.width(1);
+}
+
+/* The title: the sounding, the misfit, the flags. */
+static void
+title(const struct plot_sounding *p)
+{
+    const fwd_sounding *s = p->s;
+    char text[1400], station[1200];
+    const char *base;
+
+    pl.col0(1);
+    pl.vpor(0.0, 1.0, 0.0, 1.0);
+    pl.wind(0, 1, 0, 1);
+    base = strrchr(s->source, '/');
+    base = base != NULL ? base + 1 : s->source;
+    if (strcmp(base, s->name) != 0)
+        snprintf(station, sizeof station, "%s, station %s", base, s->name);
+    else
+        snprintf(station, sizeof station, "%s", base);
+    if (p->n_layers > 0)
+        snprintf(text, sizeof text, "%s (%s): %zu layers, misfit %.1f %%", station,
+                 fwd_method_name(s->method), p->n_layers, p->misfit_pct);
+    else
+        snprintf(text, sizeof text, "%s (%s): not inverted", station, fwd_method_name(s->method));
+    pl.schr(0, 1.1);
+    pl.ptex(0.5, 0.955, 1, 0, 0.5, text);
+    pl.schr(0, 0.85);
+    pl.col0(p->flags[0] != '\0' ? 2 : 1);
+    pl.ptex(0.5, 0.91, 1, 0, 0.5, p->flags[0] != '\0' ? p->flags : "in range, no flags");
+}
+
 int
 plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap)
 {
-    const fwd_sounding *s = p->s;
-    const double *obs = p->rho_obs != NULL ? p->rho_obs : s->rho_a;
-    int mt = s->method == FWD_MT;
-    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, depth = 0;
-    double rlo = INFINITY, rhi = -INFINITY, zmin, zmax;
-    PLFLT px[FWD_MAX_POINTS > 4096 ? 4096 : FWD_MAX_POINTS], py[4096];
-    char title[1400], xlab[64], station[1200];
-    const char *base;
-    size_t i, j, n;
+    const double *obs = p->rho_obs != NULL ? p->rho_obs : p->s->rho_a;
+    int mt = p->s->method == FWD_MT;
+    struct frame fr;
     FILE *probe;
 
     if (pl_load(msg, cap) != 0)
@@ -147,35 +314,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
         return -1;
     }
     fclose(probe);
-    log_range(s->x, s->n, &xlo, &xhi);
-    log_range(p->curve_x, p->n_curve, &xlo, &xhi);
-    log_range(obs, s->n, &ylo, &yhi);
-    log_range(p->curve, p->n_curve, &ylo, &yhi);
-    decades(&xlo, &xhi);
-    decades(&ylo, &yhi);
-    if (p->n_layers > 0) {
-        log_range(p->rho_ohmm, p->n_layers, &rlo, &rhi);
-        for (j = 0; j + 1 < p->n_layers; j++)
-            depth += p->thick_m[j];
-    }
-    if (p->ref_layers > 0) {
-        double d = 0;
-
-        log_range(p->ref_rho, p->ref_layers, &rlo, &rhi);
-        for (j = 0; j + 1 < p->ref_layers; j++)
-            d += p->ref_thick[j];
-        depth = fmax(depth, d);
-    }
-    if (!(rlo < INFINITY)) {
-        rlo = ylo;
-        rhi = yhi;
-    }
-    decades(&rlo, &rhi);
-    zmin = p->n_layers > 1 ? p->thick_m[0] / 3 : 0.5;
-    if (p->ref_layers > 1)
-        zmin = fmin(zmin, p->ref_thick[0] / 3);
-    zmin = pow(10, floor(log10(fmax(zmin, 1e-3))));
-    zmax = pow(10, ceil(log10(fmax(depth * 3, 10 * zmin))));
+    frame_of(p, obs, &fr);
 
     pl.sdev("pngcairo");
     pl.sfnam(path);
@@ -189,115 +328,47 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     pl.adv(0);
     pl.schr(0, 0.8);
     pl.ssym(0, 0.7);
-
-    /* data panel */
-    pl.col0(1);
-    pl.vpor(0.08, mt ? 0.36 : 0.56, 0.12, 0.80);
-    pl.wind(xlo, xhi, ylo, yhi);
-    pl.col0(4);
-    pl.box("ghl", 0, 0, "ghl", 0, 0);
-    pl.col0(1);
-    pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
-    snprintf(xlab, sizeof xlab, "%s",
-             s->method == FWD_SCHLUMBERGER ? "AB/2 (m)"
-             : s->method == FWD_WENNER     ? "electrode spacing a (m)"
-                                           : "period (s)");
-    pl.lab(xlab, "apparent resistivity (ohm-m)", "");
-    n = s->n < 4096 ? s->n : 4096;
-    for (i = 0; i < n; i++) {
-        px[i] = log10(s->x[i]);
-        py[i] = log10(obs[i]);
-    }
-    pl.poin((PLINT)n, px, py, 4);
-    if (p->n_curve > 1) {
-        n = p->n_curve < 4096 ? p->n_curve : 4096;
-        for (i = 0; i < n; i++) {
-            px[i] = log10(p->curve_x[i]);
-            py[i] = log10(p->curve[i]);
-        }
-        pl.col0(2);
-        pl.width(2);
-        pl.line((PLINT)n, px, py);
-        pl.width(1);
-    }
-    pl.col0(1);
-    pl.mtex("t", 1.2, 0.0, 0.0, p->rho_obs != NULL ? "o observed, segments joined" : "o observed");
-    pl.col0(2);
-    pl.mtex("t", 1.2, 0.58, 0.0, "- response of the bpinv model");
-
-    /* MT phase panel */
-    if (mt) {
-        pl.col0(1);
-        pl.vpor(0.42, 0.66, 0.12, 0.80);
-        pl.wind(xlo, xhi, 0, 90);
-        pl.col0(4);
-        pl.box("ghl", 0, 0, "g", 0, 0);
-        pl.col0(1);
-        pl.box("bclnst", 0, 0, "bcvnst", 30, 3);
-        pl.lab("period (s)", "", "");
-        pl.mtex("l", 4.2, 0.5, 0.5, "phase (degrees)");
-        n = s->n < 4096 ? s->n : 4096;
-        for (i = 0; i < n; i++) {
-            px[i] = log10(s->x[i]);
-            py[i] = s->phase[i];
-        }
-        pl.poin((PLINT)n, px, py, 4);
-        if (p->n_curve > 1) {
-            n = p->n_curve < 4096 ? p->n_curve : 4096;
-            for (i = 0; i < n; i++) {
-                px[i] = log10(p->curve_x[i]);
-                py[i] = p->curve[p->n_curve + i];
-            }
-            pl.col0(2);
-            pl.width(2);
-            pl.line((PLINT)n, px, py);
-            pl.width(1);
-        }
-    }
-
-    /* model panel: resistivity against depth, depth down */
-    pl.col0(1);
-    pl.vpor(mt ? 0.74 : 0.66, 0.97, 0.12, 0.80);
-    pl.wind(rlo, rhi, log10(zmax), log10(zmin)); /* depth grows downwards */
-    pl.col0(4);
-    pl.box("ghl", 0, 0, "ghl", 0, 0);
-    pl.col0(1);
-    pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
-    pl.lab("resistivity (ohm-m)", "depth (m)", "");
-    if (p->ref_layers > 0) {
-        pl.col0(3);
-        pl.width(2);
-        draw_model(p->ref_layers, p->ref_rho, p->ref_thick, zmin, zmax);
-        pl.mtex("t", 2.8, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
-    }
-    if (p->n_layers > 0) {
-        pl.col0(2);
-        pl.width(3);
-        draw_model(p->n_layers, p->rho_ohmm, p->thick_m, zmin, zmax);
-        pl.mtex("t", 1.2, 0.0, 0.0, "bpinv model");
-    }
-    pl.width(1);
-
-    /* title: the sounding, the misfit, the flags */
-    pl.col0(1);
-    pl.vpor(0.0, 1.0, 0.0, 1.0);
-    pl.wind(0, 1, 0, 1);
-    base = strrchr(s->source, '/');
-    base = base != NULL ? base + 1 : s->source;
-    if (strcmp(base, s->name) != 0)
-        snprintf(station, sizeof station, "%s, station %s", base, s->name);
-    else
-        snprintf(station, sizeof station, "%s", base);
-    if (p->n_layers > 0)
-        snprintf(title, sizeof title, "%s (%s): %zu layers, misfit %.1f %%", station,
-                 fwd_method_name(s->method), p->n_layers, p->misfit_pct);
-    else
-        snprintf(title, sizeof title, "%s (%s): not inverted", station, fwd_method_name(s->method));
-    pl.schr(0, 1.1);
-    pl.ptex(0.5, 0.955, 1, 0, 0.5, title);
-    pl.schr(0, 0.85);
-    pl.col0(p->flags[0] != '\0' ? 2 : 1);
-    pl.ptex(0.5, 0.91, 1, 0, 0.5, p->flags[0] != '\0' ? p->flags : "in range, no flags");
+    data_panel(p, obs, &fr, mt);
+    if (mt)
+        phase_panel(p, &fr);
+    model_panel(p, &fr, mt);
+    title(p);
     pl.end();
     return 0;
+}
+
+int
+plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_ref *ref, char *msg,
+              size_t cap)
+{
+    const invnet_candidate *c = invnet_batch_best(it);
+    struct plot_sounding p;
+    char fl[256];
+
+    if (c == NULL) {
+        snprintf(msg, cap, "%s: not inverted: %s", it->path, it->err);
+        return -1;
+    }
+    memset(&p, 0, sizeof p);
+    p.s = it->s;
+    p.rho_obs = it->s->mn2 != NULL ? it->observed : NULL;
+    p.flags = invnet_flag_list(c->r.flags, ", ", fl, sizeof fl);
+    if (c->r.inverted) {
+        if (c->curve != NULL) {
+            p.n_curve = it->n_curve;
+            p.curve_x = it->curve_x;
+            p.curve = c->curve;
+        }
+        p.n_layers = c->r.n_layers;
+        p.rho_ohmm = c->r.rho_ohmm;
+        p.thick_m = c->r.thick_m;
+        p.misfit_pct = c->r.misfit_rms_pct;
+    }
+    if (ref->n > 0) {
+        p.ref_layers = ref->n;
+        p.ref_rho = ref->rho;
+        p.ref_thick = ref->thick;
+        p.ref_label = ref->label;
+    }
+    return plot_sounding_png(path, &p, msg, cap);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "forward/readers/fwd_sounding.h"
+#include "invnet/invert/invnet_batch.h"
 
 /* What a sounding's picture shows. */
 struct plot_sounding {
@@ -29,5 +30,21 @@ struct plot_sounding {
 
 /* Writes the PNG file path; returns 0, or -1 with a message in msg (cap bytes). */
 int plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap);
+
+/* A second model drawn beside bpinv's (e.g. a published interpretation). */
+struct plot_ref {
+    size_t n;                  /* layers; 0 for none */
+    const double *rho, *thick; /* n resistivities (ohm-m), n - 1 thicknesses (m) */
+    const char *label;         /* its name in the picture, or NULL for "reference" */
+};
+
+/*
+ * Writes the PNG file path of an inverted sounding of a batch (status FWD_OK): its data (as
+ * joined, for Schlumberger segments), its model and the model's response curve as the batch
+ * computed it (invnet_batch_params.curves), and ref when ref->n > 0. Returns 0, or -1 with a
+ * message in msg (cap bytes).
+ */
+int plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_ref *ref,
+                  char *msg, size_t cap);
 
 #endif /* BPINV_PLOT_H */

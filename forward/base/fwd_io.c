@@ -127,3 +127,38 @@ fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error
     unlink(probe);
     return FWD_OK;
 }
+
+FILE *
+fwd_io_open_temp(const char *path, char **tmp, fwd_error *err)
+{
+    FILE *f;
+
+    *tmp = fwd_io_temp_name(path);
+    f = *tmp != NULL ? fopen(*tmp, "wx") : NULL;
+    if (f == NULL) {
+        fwd_error_set(err, *tmp != NULL ? FWD_EIO : FWD_ENOMEM, "%s: cannot create: %s", path,
+                      strerror(errno));
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return f;
+}
+
+int
+fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, fwd_error *err)
+{
+    int werr, why;
+
+    errno = 0; /* the reason, when the failed write is the last flush (a short file) */
+    werr = (fflush(f) != 0) | ferror(f);
+    why = errno;
+    werr |= fclose(f) != 0;
+    why = why ? why : errno;
+    if (werr) {
+        fwd_error_set(err, FWD_EIO, "%s: cannot write: %s", path,
+                      why ? strerror(why) : "write error (disk full?)");
+        unlink(tmp);
+        return FWD_EIO;
+    }
+    return fwd_io_publish(tmp, path, overwrite, err);
+}

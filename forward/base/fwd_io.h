@@ -10,6 +10,8 @@
 #ifndef FWD_IO_H
 #define FWD_IO_H
 
+#include <stdio.h>
+
 #include "forward/base/fwd_error.h"
 
 /* A new string "path.tmp.PID" (free() it), or NULL when out of memory. */
@@ -44,5 +46,22 @@ int fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_e
 
 /* Whether a and b name the same existing file (one device and inode): 1, else 0. */
 int fwd_io_same_file(const char *a, const char *b);
+
+/*
+ * A text file that appears whole at path: opens a new temporary file beside it ("wx": never
+ * one that exists) and returns it, its name in *tmp (free() it after fwd_io_close_publish).
+ * Write to it, then call fwd_io_close_publish. NULL when the file cannot be made, with
+ * "PATH: cannot create: REASON" in err (FWD_EIO; FWD_ENOMEM when out of memory) and *tmp
+ * NULL.
+ */
+FILE *fwd_io_open_temp(const char *path, char **tmp, fwd_error *err);
+
+/*
+ * Flushes and closes f (from fwd_io_open_temp; always closed), then publishes tmp as path
+ * with fwd_io_publish (overwrite as there). A failed write or close is FWD_EIO, "PATH: cannot
+ * write: REASON" (the system's reason, else "write error (disk full?)"); a failed publish
+ * gives fwd_io_publish's error. On failure tmp is removed and nothing at path changes.
+ */
+int fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, fwd_error *err);
 
 #endif /* FWD_IO_H */

@@ -48,6 +48,21 @@ invnet_flag_name(int k)
     return k >= 0 && k < INVNET_NFLAGS ? names[k] : "unknown";
 }
 
+const char *
+invnet_flag_list(unsigned flags, const char *sep, char *buf, size_t cap)
+{
+    int k;
+
+    buf[0] = '\0';
+    for (k = 0; k < INVNET_NFLAGS; k++)
+        if (flags & (1u << k)) {
+            if (buf[0] != '\0')
+                strncat(buf, sep, cap - strlen(buf) - 1);
+            strncat(buf, invnet_flag_name(k), cap - strlen(buf) - 1);
+        }
+    return buf;
+}
+
 invnet_check_params
 invnet_check_default(void)
 {
@@ -357,38 +372,17 @@ set_model(invnet_result *r, const double *p)
             r->thick_m[j - nl] = pow(10, p[j]);
 }
 
-int
-invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
+/* (2) the merged curve (m points) at the net's points, into v->data; counts the net's
+ * points beyond the sounding's span in r. */
+static int
+at_net_points(invnet_inverter *v, const fwd_sounding *s, size_t m, invnet_result *r, fwd_error *err)
 {
-    const invnet_file *nf = v->nf;
-    const invnet_envelope *e = nf->env;
-    const smp_prior *pr = &nf->samples.prior;
-    const double *xn = fwd_geom_x(nf->geom);
-    size_t n_net = v->n_net, nl = pr->n_layers, m, k, j;
-    fwd_method meth = nf->samples.method;
-    gsl_interp *ir = NULL, *ip = NULL;
-    fwd_workspace *fw;
-    fwd_geom *g;
-    fwd_sounding sv;
+    const double *xn = fwd_geom_x(v->nf->geom);
+    size_t n_net = v->n_net, k;
+    fwd_method meth = v->nf->samples.method;
+    gsl_interp *ir, *ip;
     int rc = FWD_OK;
 
-    memset(r, 0, sizeof *r);
-    r->chi2 = NAN;
-    r->n_layers = nl;
-    r->max_jump = 1;
-    if (s->method != meth)
-        return fwd_error_set(err, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s",
-                             s->source, fwd_method_article(s->method), fwd_method_name(s->method),
-                             fwd_method_name(meth));
-    if (reserve(v, s->n) != FWD_OK)
-        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
-
-    /* (1) one curve; (2) at the net's points */
-    m = merge_curve(v, s, &r->max_jump);
-    if (r->max_jump > v->p.segment_jump)
-        r->flags |= INVNET_FLAG_JUMP;
-    if (m < 2)
-        return fwd_error_set(err, FWD_EINVAL, "%s: fewer than 2 distinct points", s->source);
     ir = gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m);
     ip = meth == FWD_MT ? gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m)
                         : NULL;
@@ -409,18 +403,21 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         if (meth == FWD_MT)
             v->data[n_net + k] = ph;
     }
-    if (r->n_extrapolated > 0)
-        r->flags |= INVNET_FLAG_EXTRAP;
-    if ((double)r->n_extrapolated > v->p.max_extrapolated * (double)n_net) {
-        r->flags |= INVNET_FLAG_REFUSED;
-        goto done;
-    }
+done:
+    gsl_interp_free(ip);
+    gsl_interp_free(ir);
+    return rc;
+}
 
-    /* (3) range checks on the features */
-    if (invnet_features(meth, n_net, 1, v->data, v->feat, err) != FWD_OK) {
-        rc = FWD_ENUMERIC;
-        goto done;
-    }
+/* (3) the range checks of the net's input features (from v->data, into v->feat). */
+static int
+range_checks(invnet_inverter *v, invnet_result *r, fwd_error *err)
+{
+    const invnet_envelope *e = v->nf->env;
+    size_t j;
+
+    if (invnet_features(v->nf->samples.method, v->n_net, 1, v->data, v->feat, err) != FWD_OK)
+        return FWD_ENUMERIC;
     for (j = 0; j < v->nd_net; j++)
         if (v->feat[j] < e->min[j] || v->feat[j] > e->max[j])
             r->n_outside++;
@@ -428,6 +425,108 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->d2_max = v->p.d2_factor * e->d2_q999;
     if (r->n_outside > 0 || r->d2 > r->d2_max)
         r->flags |= INVNET_FLAG_OUTSIDE;
+    return FWD_OK;
+}
+
+/* (6) Levenberg-Marquardt from the net's model (v->params), kept when it fits s better. */
+static int
+refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
+       fwd_error *err)
+{
+    const invnet_file *nf = v->nf;
+    invnet_lm_params lp = invnet_lm_default();
+    invnet_result keep = *r;
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
+    int rc;
+
+    lp.max_iter = v->p.refine_iter;
+    lp.sd_log10_floor = nf->samples.noise / log(10.0);
+    lp.sd_phase_floor = nf->samples.noise * 90 / 3.14159265358979323846;
+    memcpy(v->lm, v->params, v->np * sizeof(double));
+    prior_box(v, 0, lo, hi);
+    if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &r->lm_iterations, NULL) != FWD_OK)
+        return FWD_OK;
+    set_model(r, v->lm);
+    rc = physics(v, fw, s, r, err);
+    if (rc != FWD_OK)
+        return rc;
+    r->refined = 1;
+    if (!(r->misfit_rms_pct <= keep.misfit_rms_pct)) {
+        /* no better: the net's model stands */
+        *r = keep;
+        rc = physics(v, fw, s, r, err);
+    }
+    return rc;
+}
+
+/* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
+ * MN/2), against the data as joined: each segment shifted as the net saw it; then (6). */
+static int
+physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
+{
+    fwd_workspace *fw;
+    fwd_geom *g;
+    fwd_sounding sv;
+    size_t k;
+    int rc;
+
+    for (k = 0; k < s->n; k++)
+        v->rsh[k] = s->rho_a[k] * pow(10, v->seg[k]);
+    sv = *s;
+    sv.rho_a = v->rsh;
+    s = &sv;
+    g = fwd_sounding_geom(s, err);
+    fw = g != NULL ? workspace_for(v, g, err) : NULL;
+    if (fw == NULL)
+        return err != NULL ? err->code : FWD_ENOMEM;
+    rc = physics(v, fw, s, r, err);
+    if (rc != FWD_OK)
+        return rc;
+    r->misfit_net_pct = r->misfit_rms_pct;
+    if (v->p.refine_iter > 0 && (s->method == FWD_MT ? 2 * s->n : s->n) >= v->np)
+        rc = refine(v, fw, s, r, err);
+    return rc;
+}
+
+int
+invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
+{
+    const invnet_file *nf = v->nf;
+    size_t m;
+    fwd_method meth = nf->samples.method;
+    int rc = FWD_OK;
+
+    memset(r, 0, sizeof *r);
+    r->chi2 = NAN;
+    r->n_layers = nf->samples.prior.n_layers;
+    r->max_jump = 1;
+    if (s->method != meth)
+        return fwd_error_set(err, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s",
+                             s->source, fwd_method_article(s->method), fwd_method_name(s->method),
+                             fwd_method_name(meth));
+    if (reserve(v, s->n) != FWD_OK)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+
+    /* (1) one curve; (2) at the net's points */
+    m = merge_curve(v, s, &r->max_jump);
+    if (r->max_jump > v->p.segment_jump)
+        r->flags |= INVNET_FLAG_JUMP;
+    if (m < 2)
+        return fwd_error_set(err, FWD_EINVAL, "%s: fewer than 2 distinct points", s->source);
+    rc = at_net_points(v, s, m, r, err);
+    if (rc != FWD_OK)
+        goto done;
+    if (r->n_extrapolated > 0)
+        r->flags |= INVNET_FLAG_EXTRAP;
+    if ((double)r->n_extrapolated > v->p.max_extrapolated * (double)v->n_net) {
+        r->flags |= INVNET_FLAG_REFUSED;
+        goto done;
+    }
+
+    /* (3) range checks on the features */
+    rc = range_checks(v, r, err);
+    if (rc != FWD_OK)
+        goto done;
 
     /* (4) the model */
     rc = invnet_net_predict(nf->net, v->w, 1, v->feat, v->params, err);
@@ -438,50 +537,10 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         r->flags |= INVNET_FLAG_BOUND;
     set_model(r, v->params);
 
-    /* (5) the physics check, where the sounding was measured (each reading at its own AB/2
-     * and MN/2), against the data as joined: each segment shifted as the net saw it */
-    for (k = 0; k < s->n; k++)
-        v->rsh[k] = s->rho_a[k] * pow(10, v->seg[k]);
-    sv = *s;
-    sv.rho_a = v->rsh;
-    s = &sv;
-    g = fwd_sounding_geom(s, err);
-    fw = g != NULL ? workspace_for(v, g, err) : NULL;
-    if (fw == NULL) {
-        rc = err != NULL ? err->code : FWD_ENOMEM;
-        goto done;
-    }
-    rc = physics(v, fw, s, r, err);
+    /* (5) the physics check; (6) optionally, Levenberg-Marquardt from the net's model */
+    rc = physics_check(v, s, r, err);
     if (rc != FWD_OK)
         goto done;
-    r->misfit_net_pct = r->misfit_rms_pct;
-    /* (6) optionally, Levenberg-Marquardt from the net's model */
-    if (v->p.refine_iter > 0 && (meth == FWD_MT ? 2 * s->n : s->n) >= v->np) {
-        invnet_lm_params lp = invnet_lm_default();
-        invnet_result keep = *r;
-
-        lp.max_iter = v->p.refine_iter;
-        lp.sd_log10_floor = nf->samples.noise / log(10.0);
-        lp.sd_phase_floor = nf->samples.noise * 90 / 3.14159265358979323846;
-        memcpy(v->lm, v->params, v->np * sizeof(double));
-        double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
-
-        prior_box(v, 0, lo, hi);
-        if (invnet_lm_fit(fw, s, nl, v->lm, lo, hi, &lp, &r->lm_iterations, NULL) == FWD_OK) {
-            set_model(r, v->lm);
-            rc = physics(v, fw, s, r, err);
-            if (rc != FWD_OK)
-                goto done;
-            r->refined = 1;
-            if (!(r->misfit_rms_pct <= keep.misfit_rms_pct)) {
-                /* no better: the net's model stands */
-                *r = keep;
-                rc = physics(v, fw, s, r, err);
-                if (rc != FWD_OK)
-                    goto done;
-            }
-        }
-    }
     r->response = v->resp;
     r->observed = v->rsh;
     r->misfit_max_pct =
@@ -490,7 +549,5 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         r->flags |= INVNET_FLAG_MISFIT;
 done:
     r->in_range = (r->flags & INVNET_RANGE_FLAGS) == 0;
-    gsl_interp_free(ip);
-    gsl_interp_free(ir);
     return rc;
 }

@@ -40,6 +40,12 @@ enum {
 /* The name of flag bit k (0 .. INVNET_NFLAGS - 1): "data_outside_training_range", ... */
 const char *invnet_flag_name(int k);
 
+/*
+ * The names of the flags set in flags, in order, joined by sep ("a;b"), into buf of cap >= 1
+ * bytes (truncated to fit); "" when none is set. Returns buf.
+ */
+const char *invnet_flag_list(unsigned flags, const char *sep, char *buf, size_t cap);
+
 typedef struct invnet_check_params {
     /* A net point further than this (decades) beyond the sounding's span is extrapolated
      * [0.02]. */

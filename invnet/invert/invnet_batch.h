@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_batch.h - a batch of field soundings inverted with one net, in parallel: each file
+ * read, inverted (invnet_invert.h) and returned with everything a writer or a plot needs.
+ *
+ * The result owns all it holds: the soundings, the models and their checks, the data as
+ * compared, the models' responses, and (when asked) a smooth response curve for plots.
+ * Soundings are inverted by an OpenMP loop (dynamic schedule, one inverter per thread) into
+ * the result by index: the result is the same for any thread count. Nothing is printed.
+ */
+#ifndef INVNET_BATCH_H
+#define INVNET_BATCH_H
+
+#include <stddef.h>
+
+#include "forward/base/fwd_error.h"
+#include "forward/readers/fwd_sounding.h"
+#include "invnet/invnet_file.h"
+#include "invnet/invert/invnet_invert.h"
+
+typedef struct invnet_batch_params {
+    invnet_check_params check; /* the checks and refinement of each sounding */
+    fwd_component component;   /* the MT impedance read from EDI files [det] */
+    size_t threads;            /* soundings inverted at once, >= 1; never more threads than
+                                  soundings are started [1] */
+    int curves;                /* non-zero: compute each model's response curve for plots [0] */
+    size_t curve_points;       /* points of that curve, >= 2 [120] */
+    double curve_pad_decades;  /* it spans the sounding's and the net's points together,
+                                  widened by this on each side, log-spaced [0.1] */
+} invnet_batch_params;
+
+/* The defaults above, with invnet_check_default() for the checks. */
+invnet_batch_params invnet_batch_default(void);
+
+/* Station metadata (positions from a survey file). Filled by later capabilities: NAN today. */
+typedef struct invnet_station {
+    double x_m, y_m;    /* easting and northing */
+    double elevation_m; /* of the surface at the station */
+} invnet_station;
+
+/*
+ * One model found for a sounding. Today every inverted sounding has one candidate, the net's
+ * model for its layer count (refined when asked); several candidates (one per layer count)
+ * are left room for.
+ */
+typedef struct invnet_candidate {
+    invnet_result r;  /* the model and its checks; r.response and r.observed are NULL (the
+                         arrays below own copies) */
+    double *response; /* f(m) at the sounding's own points: n rho_a (then n phases for MT);
+                         NULL when no model was predicted (r.inverted 0) */
+    double *curve;    /* f(m) at the item's curve_x: n_curve rho_a (then n_curve phases for
+                         MT); NULL when curves were not asked for, no model was predicted, or
+                         the forward model failed there */
+    double *ranges;   /* per parameter (log10 rho_1..rho_N, then log10 h_1..h_N-1) its 5th,
+                         50th and 95th percentiles, 3 values each. Filled by later
+                         capabilities: NULL today */
+} invnet_candidate;
+
+/* One sounding of the batch. */
+typedef struct invnet_batch_item {
+    char *path;                   /* the file read */
+    fwd_sounding *s;              /* what was read; NULL when the file could not be read */
+    int status;                   /* FWD_OK, or the error code of the read or the inversion */
+    char err[FWD_ERROR_MSG_SIZE]; /* "" or why it could not be read or inverted (one line) */
+    double *observed;    /* the n apparent resistivities the model was compared with: the data,
+                            Schlumberger segments shifted as joined; NULL when not inverted */
+    size_t n_candidates; /* 1 when status is FWD_OK, 0 otherwise */
+    invnet_candidate *candidates; /* n_candidates */
+    size_t best;                  /* the candidate reported (0 today) */
+    size_t n_curve;               /* points of the curve, 0 when there is none */
+    double *curve_x;              /* n_curve x (m or s), log-spaced, ascending */
+    invnet_station station;       /* filled by later capabilities */
+    double time_ms;               /* reading and inverting it (0 when either failed) */
+} invnet_batch_item;
+
+typedef struct invnet_batch {
+    size_t n;                /* soundings, in the order of the paths given */
+    invnet_batch_item *item; /* n */
+    size_t n_layers;         /* the most layers of any candidate's model: the net's count */
+} invnet_batch;
+
+/* The candidate reported for an item that was inverted (status FWD_OK), else NULL. */
+const invnet_candidate *invnet_batch_best(const invnet_batch_item *it);
+
+/*
+ * Reads and inverts the n soundings at paths with the net nf (borrowed during the call):
+ * each file read as the net's method (fwd_sounding_read with p->component), inverted with
+ * invnet_invert (p->check), and put in (*out)->item[k] for paths[k]. A sounding that cannot
+ * be read or inverted is not an error of the batch: its item holds the status and message.
+ * *out is a new batch (invnet_batch_free it), NULL on error. Errors: FWD_EINVAL (bad
+ * parameters, n of 0), FWD_ENOMEM (err "out of memory").
+ */
+int invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p,
+                        const char *const *paths, size_t n, invnet_batch **out, fwd_error *err);
+
+/* Frees b and all it owns; NULL is a no-op. */
+void invnet_batch_free(invnet_batch *b);
+
+/*
+ * The sounding files that operands stand for, in order: an operand that is a directory
+ * stands for its regular files named *.csv, *.txt, *.dat, *.tsv or *.edi (any case; names
+ * starting with '.' skipped) in name order (alphasort); any other operand, a missing file
+ * included, stands for itself. *paths is a new array of *n new strings
+ * (invnet_batch_paths_free), possibly empty. Errors: FWD_EIO, a directory that cannot be
+ * read ("DIR: cannot read the directory: REASON"), FWD_ENOMEM; then *paths is NULL.
+ */
+int invnet_batch_expand(const char *const *operands, size_t n_operands, char ***paths, size_t *n,
+                        fwd_error *err);
+
+/* Frees the n paths and the array; NULL is a no-op. */
+void invnet_batch_paths_free(char **paths, size_t n);
+
+#endif /* INVNET_BATCH_H */

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_output.c - the CSV and JSON of a batch, both written from one list of columns.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "forward/fwd_model.h"
+#include "invnet/invert/invnet_output.h"
+
+/* What a column holds. */
+enum kind {
+    K_TEXT,  /* a string: CSV quoted where needed, JSON string */
+    K_COUNT, /* a whole number */
+    K_NUM,   /* a number, in the column's format */
+    K_BOOL,  /* true or false */
+    K_FLAGS  /* the flag names: CSV joined by ';', JSON a list of strings */
+};
+
+/* How many values: one, one per layer, one per interface (layers - 1). */
+enum shape { S_ONE, S_LAYER, S_INTERFACE };
+
+/* Number formats. */
+enum fmt { F_6G, F_4G, F_3F };
+
+/* Where a column is written. */
+enum {
+    IN_CSV = 1,   /* a CSV column (error rows are not written) */
+    IN_JSON = 2,  /* a key of a sounding's object */
+    IN_ERROR = 4, /* a key of the object of a sounding that could not be read or inverted */
+    OPTIONAL = 8  /* JSON: no key at all where it does not apply (else null) */
+};
+
+/* One value of a column. */
+struct value {
+    const char *text;
+    size_t count;
+    double num;
+    int yes;
+    unsigned flags;
+};
+
+/* The candidate reported: the item's best (c may be NULL only for IN_ERROR columns). */
+typedef const invnet_candidate cand;
+
+struct column {
+    const char *header; /* CSV header; per layer or interface: before K (1-based) */
+    const char *suffix; /* per layer or interface: after K */
+    const char *key;    /* JSON key */
+    unsigned char kind, shape, fmt, where;
+    /* whether the column applies to the sounding (NULL: always) */
+    int (*has)(const invnet_batch_item *it, cand *c);
+    /* value k (layer or interface k, 0 for a single value) */
+    void (*get)(const invnet_batch_item *it, cand *c, size_t k, struct value *v);
+};
+
+static int
+has_model(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return c->r.inverted;
+}
+
+static int
+has_chi2(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return isfinite(c->r.chi2);
+}
+
+static void
+get_source(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = it->path;
+}
+
+static void
+get_error(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = it->err;
+}
+
+static void
+get_name(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = it->s->name;
+}
+
+static void
+get_method(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = fwd_method_name(it->s->method);
+}
+
+static void
+get_n_layers(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->count = c->r.n_layers;
+}
+
+static void
+get_rho(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it;
+    v->num = c->r.rho_ohmm[k];
+}
+
+static void
+get_thick(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it;
+    v->num = c->r.thick_m[k];
+}
+
+static void
+get_misfit(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.misfit_rms_pct;
+}
+
+static void
+get_misfit_net(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.misfit_net_pct;
+}
+
+static void
+get_refined(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->yes = c->r.refined;
+}
+
+static void
+get_chi2(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.chi2;
+}
+
+static void
+get_d2(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.d2;
+}
+
+static void
+get_in_range(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->yes = c->r.in_range;
+}
+
+static void
+get_flags(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->flags = c->r.flags;
+}
+
+static void
+get_time(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->time_ms;
+}
+
+/*
+ * The output fields, in order. A new field is one entry here (and its getter above);
+ * docs/ describe the fields.
+ */
+static const struct column columns[] = {
+    {"source", NULL, "source", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON | IN_ERROR, NULL, get_source},
+    {"error", NULL, "error", K_TEXT, S_ONE, 0, IN_ERROR, NULL, get_error},
+    {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_name},
+    {"method", NULL, "method", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_method},
+    {"n_layers", NULL, "n_layers", K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
+    {"rho_", "_ohmm", "rho_ohmm", K_NUM, S_LAYER, F_6G, IN_CSV | IN_JSON, has_model, get_rho},
+    {"thick_", "_m", "thick_m", K_NUM, S_INTERFACE, F_6G, IN_CSV | IN_JSON, has_model, get_thick},
+    {"misfit_rms_pct", NULL, "misfit_rms_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, has_model,
+     get_misfit},
+    {"misfit_net_pct", NULL, "misfit_net_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
+     has_model, get_misfit_net},
+    {"refined", NULL, "refined", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON | OPTIONAL, has_model,
+     get_refined},
+    {"chi2", NULL, "chi2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL, has_chi2, get_chi2},
+    {"mahalanobis_d2", NULL, "mahalanobis_d2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
+     has_model, get_d2},
+    {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
+    {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
+    {"time_ms", NULL, "time_ms", K_NUM, S_ONE, F_3F, IN_CSV | IN_JSON, NULL, get_time},
+};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+/* Values of column col for a model of nl layers. */
+static size_t
+values(const struct column *col, size_t nl)
+{
+    return col->shape == S_ONE ? 1 : col->shape == S_LAYER ? nl : nl > 0 ? nl - 1 : 0;
+}
+
+/* Prints s as a JSON string. */
+static void
+json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* Prints s as a CSV field (quoted when it holds a comma, quote or newline). */
+static void
+csv_str(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void
+put_num(FILE *f, int fmt, double x)
+{
+    if (fmt == F_6G)
+        fprintf(f, "%.6g", x);
+    else if (fmt == F_4G)
+        fprintf(f, "%.4g", x);
+    else
+        fprintf(f, "%.3f", x);
+}
+
+/* One value, in CSV (csv non-zero) or JSON. */
+static void
+put_value(FILE *f, const struct column *col, const struct value *v, int csv)
+{
+    char buf[512];
+    int k, first = 1;
+
+    switch (col->kind) {
+    case K_TEXT:
+        if (csv)
+            csv_str(f, v->text);
+        else
+            json_str(f, v->text);
+        break;
+    case K_COUNT:
+        fprintf(f, "%zu", v->count);
+        break;
+    case K_NUM:
+        put_num(f, col->fmt, v->num);
+        break;
+    case K_BOOL:
+        fputs(v->yes ? "true" : "false", f);
+        break;
+    default: /* K_FLAGS */
+        if (csv) {
+            fputs(invnet_flag_list(v->flags, ";", buf, sizeof buf), f);
+            break;
+        }
+        fputc('[', f);
+        for (k = 0; k < INVNET_NFLAGS; k++)
+            if (v->flags & (1u << k)) {
+                fprintf(f, "%s\"%s\"", first ? "" : ", ", invnet_flag_name(k));
+                first = 0;
+            }
+        fputc(']', f);
+        break;
+    }
+}
+
+static void
+csv_header(FILE *f, size_t nl)
+{
+    size_t i, k, sep = 0;
+
+    for (i = 0; i < NCOLUMNS; i++) {
+        const struct column *col = &columns[i];
+
+        if (!(col->where & IN_CSV))
+            continue;
+        for (k = 0; k < values(col, nl); k++) {
+            fputs(sep++ ? "," : "", f);
+            if (col->shape == S_ONE)
+                fputs(col->header, f);
+            else
+                fprintf(f, "%s%zu%s", col->header, k + 1, col->suffix);
+        }
+    }
+    fputc('\n', f);
+}
+
+/* The CSV row of an inverted sounding: b_nl columns per layer, empty where none applies. */
+static void
+csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl)
+{
+    size_t i, k, sep = 0;
+
+    for (i = 0; i < NCOLUMNS; i++) {
+        const struct column *col = &columns[i];
+        int has;
+
+        if (!(col->where & IN_CSV))
+            continue;
+        has = col->has == NULL || col->has(it, c);
+        for (k = 0; k < values(col, b_nl); k++) {
+            struct value v;
+
+            fputs(sep++ ? "," : "", f);
+            if (!has || k >= values(col, c->r.n_layers))
+                continue;
+            memset(&v, 0, sizeof v);
+            col->get(it, c, k, &v);
+            put_value(f, col, &v, 1);
+        }
+    }
+    fputc('\n', f);
+}
+
+int
+invnet_output_csv(FILE *f, const invnet_batch *b)
+{
+    size_t i;
+
+    csv_header(f, b->n_layers);
+    for (i = 0; i < b->n; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        cand *c = invnet_batch_best(it);
+
+        if (c != NULL)
+            csv_row(f, it, c, b->n_layers);
+    }
+    return ferror(f) ? FWD_EIO : FWD_OK;
+}
+
+/* The JSON object of one sounding: the IN_JSON keys, or the IN_ERROR keys when c is NULL. */
+static void
+json_object(FILE *f, const invnet_batch_item *it, cand *c)
+{
+    unsigned want = c != NULL ? IN_JSON : IN_ERROR;
+    size_t i, k, sep = 0;
+
+    fputc('{', f);
+    for (i = 0; i < NCOLUMNS; i++) {
+        const struct column *col = &columns[i];
+        int has;
+
+        if (!(col->where & want))
+            continue;
+        has = col->has == NULL || col->has(it, c);
+        if (!has && (col->where & OPTIONAL))
+            continue;
+        fprintf(f, "%s\"%s\": ", sep++ ? ", " : "", col->key);
+        if (!has) {
+            fputs("null", f);
+            continue;
+        }
+        if (col->shape != S_ONE)
+            fputc('[', f);
+        for (k = 0; k < values(col, c != NULL ? c->r.n_layers : 0); k++) {
+            struct value v;
+
+            memset(&v, 0, sizeof v);
+            col->get(it, c, k, &v);
+            fputs(k > 0 ? ", " : "", f);
+            put_value(f, col, &v, 0);
+        }
+        if (col->shape != S_ONE)
+            fputc(']', f);
+    }
+    fputc('}', f);
+}
+
+int
+invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
+{
+    size_t i;
+
+    fputs("{\"net\": ", f);
+    json_str(f, net_path);
+    fputs(", \"soundings\": [", f);
+    for (i = 0; i < b->n; i++) {
+        fputs(i ? ",\n  " : "\n  ", f);
+        json_object(f, &b->item[i], invnet_batch_best(&b->item[i]));
+    }
+    fputs("\n]}\n", f);
+    return ferror(f) ? FWD_EIO : FWD_OK;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_output.h - a batch of inverted soundings (invnet_batch.h) as a CSV table or a JSON
+ * document, written to a caller's stream.
+ *
+ * Both formats come from one list of columns (invnet_output.c): a column's CSV header, JSON
+ * key, kind (text, number, flag, list, per layer) and where its value comes from. Adding an
+ * output field is adding one entry there. Numbers: models %.6g, misfits and distances %.4g,
+ * time_ms %.3f. A value that does not apply (no model predicted, no chi-square) is an empty
+ * CSV field, and in JSON null or, for the fields listed as optional, no key at all.
+ */
+#ifndef INVNET_OUTPUT_H
+#define INVNET_OUTPUT_H
+
+#include <stdio.h>
+
+#include "invnet/invert/invnet_batch.h"
+
+/*
+ * Writes b as CSV to f: a header row, then one row per sounding that was read and inverted
+ * (the others are left out: the caller reports their errors). One column per layer for
+ * rho_K_ohmm and thick_K_m, b->n_layers of them; flags joined by ';'. Returns FWD_OK, or
+ * FWD_EIO when f reports an error (ferror); the caller's flush and close find the reason.
+ */
+int invnet_output_csv(FILE *f, const invnet_batch *b);
+
+/*
+ * Writes b as JSON to f: {"net": net_path, "soundings": [...]}, one object per sounding in
+ * order; a sounding that could not be read or inverted is {"source": PATH, "error": MESSAGE}.
+ * Returns as invnet_output_csv.
+ */
+int invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path);
+
+#endif /* INVNET_OUTPUT_H */

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_invert_batch.c - invnet_batch: the batch gives what reading and inverting each file
+ * one by one gives, for any thread count; its response curve is the forward model's; the
+ * expansion of directory operands.
+ *
+ * The net: 3-layer Schlumberger, 20 AB/2 over 1..1000 m (tests/invnet/helpers.h), trained
+ * briefly (its quality does not matter here: the batch is compared with invnet_invert).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <criterion/criterion.h>
+#include <hdf5.h>
+
+#include "forward/fwd_forward.h"
+#include "invnet/invert/invnet_batch.h"
+#include "tests/invnet/helpers.h"
+
+static char dir[64];
+static invnet_file *nf;
+
+static void
+setup(void)
+{
+    char path[128];
+
+    snprintf(dir, sizeof dir, "/tmp/bpinv-batch-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    tst_make_samples(dir, "s.h5", 3000, 0.03, 0, path);
+    nf = tst_train(path, 5, 1, 0.1, 1);
+}
+
+static void
+teardown(void)
+{
+    char cmd[128];
+
+    invnet_file_free(nf);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(invert_batch, .init = setup, .fini = teardown, .timeout = 300);
+
+/*
+ * Writes dir/name: the response of (rho, h) at n AB/2 log-spaced over [x0, x1] m; with
+ * segments, the points from the middle on a second time with a larger MN/2, times 1.3.
+ */
+static void
+write_sounding(const char *name, const double *rho, const double *h, size_t n, double x0, double x1,
+               int segments)
+{
+    double x[64], d[64];
+    char path[256];
+    size_t k;
+    FILE *f;
+    fwd_geom *g;
+    fwd_workspace *w;
+
+    cr_assert_leq(n, 64);
+    for (k = 0; k < n; k++)
+        x[k] = x0 * pow(x1 / x0, (double)k / (double)(n - 1));
+    g = fwd_geom_alloc(FWD_SCHLUMBERGER, n, x, NULL, NULL);
+    w = fwd_workspace_alloc(g, NULL, NULL);
+    cr_assert_eq(fwd_eval(w, 3, rho, h, d, NULL), FWD_OK);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(segments ? "ab2,mn2,rho_a\n" : "ab2,rho_a\n", f);
+    for (k = 0; k < n; k++) {
+        if (!segments) {
+            fprintf(f, "%.10g,%.10g\n", x[k], d[k]);
+            continue;
+        }
+        fprintf(f, "%.10g,%.10g,%.10g\n", x[k], 0.1 * x0, d[k]);
+        if (k >= n / 2)
+            fprintf(f, "%.10g,%.10g,%.10g\n", x[k], 0.5 * x0, 1.3 * d[k]);
+    }
+    cr_assert_eq(fclose(f), 0);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/* Nine soundings: in the prior, with segments, far outside it, too short to invert, not a
+ * file, not a Schlumberger file. Their paths into path[]. */
+static size_t
+make_soundings(char path[][256])
+{
+    static const char *const names[] = {"a.csv", "b.csv", "c.csv",    "d.csv", "e.csv",
+                                        "f.csv", "g.csv", "none.csv", "w.csv"};
+    double rho[][3] = {{100, 10, 500}, {20, 300, 5}, {500, 50, 50},
+                       {80, 8, 400},   {5000, 1, 1}, {30, 30, 30}};
+    double h[][2] = {{5, 20}, {2, 30}, {10, 10}, {5, 20}, {1, 1}, {3, 3}};
+    size_t k;
+    FILE *f;
+
+    for (k = 0; k < 3; k++)
+        write_sounding(names[k], rho[k], h[k], 20, 1, 1000, 0);
+    write_sounding(names[3], rho[3], h[3], 16, 1, 1000, 1);
+    write_sounding(names[4], rho[4], h[4], 20, 1, 1000, 0);
+    write_sounding(names[5], rho[5], h[5], 8, 1, 10, 0);     /* 1..10 m of a 1..1000 m net */
+    write_sounding(names[6], rho[1], h[1], 25, 1.5, 700, 0); /* other spacings */
+    snprintf(path[8], 256, "%s/%s", dir, names[8]);
+    f = fopen(path[8], "w");
+    cr_assert_not_null(f);
+    fputs("a,rho_a\n1,10\n2,12\n4,15\n", f);
+    cr_assert_eq(fclose(f), 0);
+    for (k = 0; k < 9; k++)
+        snprintf(path[k], 256, "%s/%s", dir, names[k]);
+    return 9;
+}
+
+/* a and b the same result, field by field (their borrowed pointers aside). */
+static void
+expect_same_result(const invnet_result *a, const invnet_result *b, size_t i)
+{
+    size_t j;
+
+    cr_expect_eq(a->flags, b->flags, "item %zu", i);
+    cr_expect_eq(a->inverted, b->inverted, "item %zu", i);
+    cr_expect_eq(a->in_range, b->in_range, "item %zu", i);
+    cr_expect_eq(a->n_layers, b->n_layers, "item %zu", i);
+    for (j = 0; j < a->n_layers; j++)
+        cr_expect(a->rho_ohmm[j] == b->rho_ohmm[j], "item %zu rho %zu", i, j);
+    for (j = 0; j + 1 < a->n_layers; j++)
+        cr_expect(a->thick_m[j] == b->thick_m[j], "item %zu thick %zu", i, j);
+    cr_expect(a->misfit_rms_pct == b->misfit_rms_pct, "item %zu", i);
+    cr_expect(a->misfit_net_pct == b->misfit_net_pct, "item %zu", i);
+    cr_expect_eq(a->refined, b->refined, "item %zu", i);
+    cr_expect_eq(a->lm_iterations, b->lm_iterations, "item %zu", i);
+    cr_expect(a->misfit_max_pct == b->misfit_max_pct, "item %zu", i);
+    cr_expect(a->chi2 == b->chi2 || (isnan(a->chi2) && isnan(b->chi2)), "item %zu", i);
+    cr_expect(a->d2 == b->d2, "item %zu", i);
+    cr_expect(a->d2_max == b->d2_max, "item %zu", i);
+    cr_expect_eq(a->n_outside, b->n_outside, "item %zu", i);
+    cr_expect_eq(a->n_extrapolated, b->n_extrapolated, "item %zu", i);
+    cr_expect(a->max_jump == b->max_jump, "item %zu", i);
+}
+
+/* Each item of b against reading its file and inverting it with a new inverter of cp. */
+static void
+expect_one_by_one(const invnet_batch *b, char path[][256], const invnet_check_params *cp)
+{
+    invnet_inverter *v = invnet_inverter_alloc(nf, cp, NULL);
+    size_t i;
+
+    cr_assert_not_null(v);
+    for (i = 0; i < b->n; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        fwd_sounding *s;
+        invnet_result r;
+        fwd_error e;
+
+        cr_expect_str_eq(it->path, path[i]);
+        s = fwd_sounding_read(path[i], FWD_SCHLUMBERGER, FWD_COMP_DET, &e);
+        if (s == NULL) {
+            cr_expect_null(it->s, "item %zu", i);
+            cr_expect_null(c, "item %zu", i);
+            cr_expect_eq(it->status, e.code, "item %zu", i);
+            cr_expect_str_eq(it->err, e.msg, "item %zu", i);
+            cr_expect_eq(it->n_candidates, 0);
+            continue;
+        }
+        cr_assert_eq(invnet_invert(v, s, &r, &e), FWD_OK, "item %zu: %s", i, e.msg);
+        cr_assert_not_null(c, "item %zu: %s", i, it->err);
+        cr_expect_eq(it->status, FWD_OK);
+        cr_expect_str_eq(it->err, "");
+        cr_expect_eq(it->n_candidates, 1);
+        cr_expect_eq(it->s->n, s->n);
+        cr_expect_str_eq(it->s->name, s->name);
+        expect_same_result(&c->r, &r, i);
+        cr_expect_null(c->r.response);
+        cr_expect_null(c->r.observed);
+        cr_expect_null(c->ranges);
+        cr_expect(isnan(it->station.x_m) && isnan(it->station.elevation_m));
+        cr_expect_eq(r.response != NULL, c->response != NULL, "item %zu", i);
+        if (r.response != NULL) {
+            cr_expect_arr_eq(c->response, r.response, s->n * sizeof(double), "item %zu", i);
+            cr_assert_not_null(it->observed);
+            cr_expect_arr_eq(it->observed, r.observed, s->n * sizeof(double), "item %zu", i);
+        }
+        fwd_sounding_free(s);
+    }
+    invnet_inverter_free(v);
+}
+
+/* The batch equals the files inverted one by one, on 1 and on 3 threads, with the
+ * refinement; and the 3-thread batch is bit for bit the 1-thread one. */
+Test(invert_batch, same_as_one_by_one_for_any_thread_count)
+{
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, k;
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *b1, *b3;
+    int seen_refused = 0, seen_flagged = 0, seen_joined = 0, seen_refined = 0;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    p.check.refine_iter = 30;
+    p.curves = 1;
+    p.threads = 1;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b1, NULL), FWD_OK);
+    p.threads = 3;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b3, NULL), FWD_OK);
+    cr_assert_eq(b1->n, n);
+    cr_assert_eq(b3->n, n);
+    cr_expect_eq(b1->n_layers, 3);
+    expect_one_by_one(b1, path, &p.check);
+    expect_one_by_one(b3, path, &p.check);
+    for (i = 0; i < n; i++) {
+        const invnet_batch_item *a = &b1->item[i], *b = &b3->item[i];
+        const invnet_candidate *ca = invnet_batch_best(a), *cb = invnet_batch_best(b);
+
+        cr_expect_eq(a->status, b->status);
+        cr_expect_str_eq(a->err, b->err);
+        cr_expect_eq(a->n_curve, b->n_curve, "item %zu", i);
+        if (ca == NULL)
+            continue;
+        expect_same_result(&ca->r, &cb->r, i);
+        if (a->n_curve > 0) {
+            cr_expect_arr_eq(a->curve_x, b->curve_x, a->n_curve * sizeof(double));
+            cr_expect_arr_eq(ca->curve, cb->curve, a->n_curve * sizeof(double));
+        }
+        seen_refused += !ca->r.inverted;
+        seen_flagged += ca->r.inverted && !ca->r.in_range;
+        seen_refined += ca->r.refined;
+        if (a->s->mn2 != NULL && a->observed != NULL)
+            for (k = 0; k < a->s->n; k++)
+                seen_joined += a->observed[k] != a->s->rho_a[k];
+    }
+    /* the cases meant to be covered were */
+    cr_expect_eq(b1->item[7].status, FWD_EIO, "%s", b1->item[7].err);
+    cr_expect_neq(b1->item[8].status, FWD_OK);
+    cr_expect(strstr(b1->item[8].err, "w.csv") != NULL, "%s", b1->item[8].err);
+    cr_expect_eq(seen_refused, 1);
+    cr_expect_geq(seen_flagged, 1);
+    cr_expect_gt(seen_joined, 0);
+    cr_expect_geq(seen_refined, 1);
+    invnet_batch_free(b3);
+    invnet_batch_free(b1);
+}
+
+/* The curve: 120 points log-spaced over the sounding's and the net's span +-0.1 decade,
+ * and there the forward model of the item's model. None unless asked for. */
+Test(invert_batch, curve_is_the_forward_model)
+{
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, k, nc = 120, checked = 0;
+    invnet_batch_params p = invnet_batch_default();
+    const double *xn = fwd_geom_x(nf->geom);
+    invnet_batch *b;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    p.curves = 1;
+    p.threads = 2;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        double lo, hi, d[240];
+        fwd_geom *g;
+        fwd_workspace *w;
+
+        if (c == NULL || !c->r.inverted) {
+            cr_expect_eq(it->n_curve, 0, "item %zu", i);
+            cr_expect(c == NULL || c->curve == NULL);
+            continue;
+        }
+        cr_assert_eq(it->n_curve, nc, "item %zu", i);
+        lo = log10(fmin(it->s->x[0], xn[0])) - 0.1;
+        hi = log10(fmax(it->s->x[it->s->n - 1], xn[TST_NPTS - 1])) + 0.1;
+        for (k = 0; k < nc; k++)
+            cr_expect_float_eq(log10(it->curve_x[k]), lo + (hi - lo) * (double)k / 119.0, 1e-12,
+                               "item %zu point %zu", i, k);
+        g = fwd_geom_alloc(FWD_SCHLUMBERGER, nc, it->curve_x, NULL, NULL);
+        w = fwd_workspace_alloc(g, NULL, NULL);
+        cr_assert_eq(fwd_eval(w, 3, c->r.rho_ohmm, c->r.thick_m, d, NULL), FWD_OK);
+        cr_expect_arr_eq(c->curve, d, nc * sizeof(double), "item %zu", i);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+        checked++;
+    }
+    cr_expect_geq(checked, 5);
+    invnet_batch_free(b);
+    /* not asked for: none */
+    p.curves = 0;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+
+        cr_expect_eq(b->item[i].n_curve, 0);
+        cr_expect_null(b->item[i].curve_x);
+        cr_expect(c == NULL || c->curve == NULL);
+    }
+    invnet_batch_free(b);
+}
+
+Test(invert_batch, empty_batch_and_bad_parameters)
+{
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch dummy, *b = &dummy;
+    fwd_error err;
+
+    cr_assert_eq(invnet_batch_invert(nf, &p, NULL, 0, &b, NULL), FWD_OK);
+    cr_assert_not_null(b);
+    cr_expect_eq(b->n, 0);
+    invnet_batch_free(b);
+    p.threads = 0;
+    cr_expect_eq(invnet_batch_invert(nf, &p, NULL, 0, &b, &err), FWD_EINVAL);
+    cr_expect_null(b);
+    p.threads = 1;
+    p.curves = 1;
+    p.curve_points = 1;
+    cr_expect_eq(invnet_batch_invert(nf, &p, NULL, 0, &b, &err), FWD_EINVAL);
+    invnet_batch_free(NULL);
+}
+
+/* Creates dir/name as an empty file. */
+static void
+touch(const char *sub, const char *name)
+{
+    char path[256];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s/%s", dir, sub, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fclose(f);
+}
+
+/* A directory stands for its .csv .txt .dat .tsv .edi files (any case), in name order,
+ * hidden files, other names, short names and subdirectories skipped; other operands, a
+ * missing file included, stand for themselves; no double slash after a trailing one. */
+Test(invert_batch, directory_operands_expand)
+{
+    static const char *const want[] = {"A.TXT", "b.csv", "c.dat", "d.Tsv", "e.edi", "z.csv"};
+    char sub[128], sub_slash[130], sub2[160], missing[160];
+    const char *ops[4];
+    char **paths;
+    size_t n, k;
+    fwd_error err;
+
+    snprintf(sub, sizeof sub, "%s/snd", dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    for (k = 0; k < 6; k++)
+        touch("snd", want[5 - k]);
+    touch("snd", ".hidden.csv");
+    touch("snd", "notes.md");
+    touch("snd", "csv");
+    touch("snd", "x.csvx");
+    snprintf(sub2, sizeof sub2, "%s/y.csv", sub);
+    cr_assert_eq(mkdir(sub2, 0777), 0); /* a directory, not a file */
+    snprintf(sub_slash, sizeof sub_slash, "%s/", sub);
+    snprintf(missing, sizeof missing, "%s/missing.csv", dir);
+    ops[0] = sub;
+    ops[1] = missing;
+    ops[2] = sub_slash;
+    cr_assert_eq(invnet_batch_expand(ops, 3, &paths, &n, &err), FWD_OK);
+    cr_assert_eq(n, 13);
+    for (k = 0; k < 6; k++) {
+        char p[256];
+
+        snprintf(p, sizeof p, "%s/%s", sub, want[k]);
+        cr_expect_str_eq(paths[k], p);
+        cr_expect_str_eq(paths[7 + k], p);
+    }
+    cr_expect_str_eq(paths[6], missing);
+    invnet_batch_paths_free(paths, n);
+
+    /* an empty directory stands for nothing */
+    snprintf(sub2, sizeof sub2, "%s/y.csv", sub);
+    ops[0] = sub2;
+    cr_assert_eq(invnet_batch_expand(ops, 1, &paths, &n, &err), FWD_OK);
+    cr_expect_eq(n, 0);
+    invnet_batch_paths_free(paths, n);
+    invnet_batch_paths_free(NULL, 0);
+}

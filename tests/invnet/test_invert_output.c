@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_invert_output.c - invnet_output: the CSV and JSON of a small batch made by hand, in
+ * the bytes `bpinv invert` has always written (formats, empty fields, null and absent keys,
+ * quoting), parsed back: as many fields on every CSV row as in the header, a JSON document
+ * that parses, with the keys each kind of sounding has. And invnet_flag_list.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "invnet/invert/invnet_output.h"
+
+static fwd_sounding snd[2];
+static invnet_candidate cand[2];
+static invnet_batch_item items[3];
+static invnet_batch batch;
+
+/*
+ * Three soundings: one inverted and refined with errors (chi2), a comma in its path and a
+ * quote in its name; one not inverted (too short), flagged; one that could not be read.
+ */
+static void
+setup(void)
+{
+    static char path0[] = "dir/a,1.csv", path1[] = "b.csv", path2[] = "c.csv";
+    invnet_result *r;
+
+    memset(snd, 0, sizeof snd);
+    memset(cand, 0, sizeof cand);
+    memset(items, 0, sizeof items);
+    snd[0].method = snd[1].method = FWD_SCHLUMBERGER;
+    strcpy(snd[0].name, "st \"1\"");
+    strcpy(snd[1].name, "b");
+    r = &cand[0].r;
+    r->inverted = r->in_range = r->refined = 1;
+    r->n_layers = 3;
+    r->rho_ohmm[0] = 123.456789;
+    r->rho_ohmm[1] = 10;
+    r->rho_ohmm[2] = 1000;
+    r->thick_m[0] = 5.5;
+    r->thick_m[1] = 20;
+    r->misfit_rms_pct = 2.34567;
+    r->misfit_net_pct = 3.1;
+    r->chi2 = 1.25;
+    r->d2 = 7.5;
+    r = &cand[1].r;
+    r->n_layers = 3;
+    r->chi2 = NAN;
+    r->d2 = 99; /* computed, but not reported without a model */
+    r->flags = INVNET_FLAG_EXTRAP | INVNET_FLAG_REFUSED;
+    items[0].path = path0;
+    items[0].s = &snd[0];
+    items[0].n_candidates = 1;
+    items[0].candidates = &cand[0];
+    items[0].time_ms = 1.5;
+    items[1].path = path1;
+    items[1].s = &snd[1];
+    items[1].n_candidates = 1;
+    items[1].candidates = &cand[1];
+    items[1].time_ms = 0.25;
+    items[2].path = path2;
+    items[2].status = FWD_EIO;
+    strcpy(items[2].err, "c.csv: cannot open");
+    batch.n = 3;
+    batch.item = items;
+    batch.n_layers = 3;
+}
+
+TestSuite(invert_output, .init = setup);
+
+/* Closes f, a memory stream over buf; returns buf (free() it). */
+static char *
+written(char **buf, FILE *f)
+{
+    cr_assert_eq(fclose(f), 0);
+    return *buf;
+}
+
+/* The fields of one CSV line (quotes undone) into field[], at most cap; returns the count. */
+static size_t
+csv_fields(const char *line, char field[][64], size_t cap)
+{
+    size_t n = 0, k = 0;
+    int quoted = 0;
+
+    for (;; line++) {
+        if (quoted) {
+            if (*line == '"' && line[1] == '"') {
+                field[n][k++] = '"';
+                line++;
+            } else if (*line == '"') {
+                quoted = 0;
+            } else {
+                cr_assert_neq(*line, '\0', "unterminated quote");
+                field[n][k++] = *line;
+            }
+            continue;
+        }
+        if (*line == '"') {
+            quoted = 1;
+        } else if (*line == ',' || *line == '\0') {
+            field[n][k] = '\0';
+            n++;
+            k = 0;
+            cr_assert_lt(n, cap);
+            if (*line == '\0')
+                return n;
+        } else {
+            field[n][k++] = *line;
+        }
+        cr_assert_lt(k, 63);
+    }
+}
+
+/* The header and rows of a CSV text: each line's field count into count[]; the fields of
+ * row r (0: the header) into field[]. Returns the number of lines. */
+static size_t
+csv_parse(const char *text, size_t row, char field[][64], size_t cap, size_t *count)
+{
+    char line[1024], tmp[32][64];
+    size_t n = 0;
+    const char *nl;
+
+    while ((nl = strchr(text, '\n')) != NULL) {
+        cr_assert_lt((size_t)(nl - text), sizeof line);
+        memcpy(line, text, (size_t)(nl - text));
+        line[nl - text] = '\0';
+        count[n] = csv_fields(line, n == row ? field : tmp, n == row ? cap : 32);
+        n++;
+        text = nl + 1;
+    }
+    cr_expect_str_eq(text, "", "text after the last newline");
+    return n;
+}
+
+Test(invert_output, csv_in_the_old_bytes)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
+    cr_expect_str_eq(
+        written(&buf, f),
+        "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,"
+        "misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,time_ms\n"
+        "\"dir/a,1.csv\",\"st \"\"1\"\"\",schlumberger,3,123.457,10,1000,5.5,20,2.346,3.1,true,"
+        "1.25,7.5,true,,1.500\n"
+        "b.csv,b,schlumberger,3,,,,,,,,,,,false,extrapolated_geometry;not_inverted,0.250\n");
+    free(buf);
+}
+
+/* Every row as wide as the header, the values under their names; a sounding of fewer layers
+ * than the widest (a batch of several layer counts) gets empty fields. */
+Test(invert_output, csv_parsed_back)
+{
+    char field[32][64], *buf = NULL;
+    size_t len = 0, count[8], n, k;
+    FILE *f;
+
+    batch.n_layers = 4;
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
+    written(&buf, f);
+    n = csv_parse(buf, 1, field, 32, count);
+    cr_assert_eq(n, 3, "a header and two rows (no row for the error)");
+    cr_expect_eq(count[0], 4 + 4 + 3 + 8);
+    for (k = 1; k < n; k++)
+        cr_expect_eq(count[k], count[0], "row %zu", k);
+    cr_expect_str_eq(field[0], "dir/a,1.csv");
+    cr_expect_str_eq(field[1], "st \"1\"");
+    cr_expect_str_eq(field[3], "3");
+    cr_expect_str_eq(field[4], "123.457");
+    cr_expect_str_eq(field[7], "", "rho_4_ohmm of a 3-layer model");
+    cr_expect_str_eq(field[8], "5.5");
+    cr_expect_str_eq(field[10], "", "thick_3_m of a 3-layer model");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
+    written(&buf, f);
+    csv_parse(buf, 0, field, 32, count);
+    cr_expect_str_eq(field[7], "rho_4_ohmm");
+    cr_expect_str_eq(field[10], "thick_3_m");
+    cr_expect_str_eq(field[18], "time_ms");
+    free(buf);
+}
+
+Test(invert_output, json_in_the_old_bytes)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    cr_assert_eq(invnet_output_json(f, &batch, "n\\et.h5"), FWD_OK);
+    cr_expect_str_eq(
+        written(&buf, f),
+        "{\"net\": \"n\\\\et.h5\", \"soundings\": [\n"
+        "  {\"source\": \"dir/a,1.csv\", \"name\": \"st \\\"1\\\"\", \"method\": \"schlumberger\", "
+        "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"misfit_rms_pct\": 2.346, "
+        "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
+        "\"in_range\": true, \"flags\": [], \"time_ms\": 1.500},\n"
+        "  {\"source\": \"b.csv\", \"name\": \"b\", \"method\": \"schlumberger\", \"rho_ohmm\": "
+        "null, \"thick_m\": null, \"misfit_rms_pct\": null, \"in_range\": false, \"flags\": "
+        "[\"extrapolated_geometry\", \"not_inverted\"], \"time_ms\": 0.250},\n"
+        "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\"}\n"
+        "]}\n");
+    free(buf);
+}
+
+/* A small JSON reader: checks the syntax, and keeps the keys of the objects at depth 2
+ * (the soundings: in the list that is a value of the top object) in order, joined by ','. */
+struct jp {
+    const char *s;
+    size_t n_obj;
+    char keys[8][512];
+};
+
+static int j_value(struct jp *p, int depth);
+
+static void
+j_ws(struct jp *p)
+{
+    while (*p->s == ' ' || *p->s == '\n' || *p->s == '\t' || *p->s == '\r')
+        p->s++;
+}
+
+/* A string into out (cap bytes, escapes kept as read); 0 on a syntax error. */
+static int
+j_string(struct jp *p, char *out, size_t cap)
+{
+    size_t k = 0;
+
+    if (*p->s++ != '"')
+        return 0;
+    while (*p->s != '"') {
+        if (*p->s == '\0' || (unsigned char)*p->s < 0x20)
+            return 0;
+        if (*p->s == '\\') {
+            if (strchr("\"\\/bfnrtu", p->s[1]) == NULL)
+                return 0;
+            if (k + 1 < cap)
+                out[k++] = *p->s;
+            p->s++;
+        }
+        if (k + 1 < cap)
+            out[k++] = *p->s;
+        p->s++;
+    }
+    out[k] = '\0';
+    p->s++;
+    return 1;
+}
+
+static int
+j_object(struct jp *p, int depth)
+{
+    char key[64];
+    size_t obj = p->n_obj;
+
+    p->s++;
+    if (depth == 2) {
+        cr_assert_lt(p->n_obj, 8);
+        p->keys[p->n_obj++][0] = '\0';
+    }
+    j_ws(p);
+    if (*p->s == '}')
+        return p->s++, 1;
+    for (;;) {
+        j_ws(p);
+        if (!j_string(p, key, sizeof key))
+            return 0;
+        if (depth == 2) {
+            if (p->keys[obj][0] != '\0')
+                strcat(p->keys[obj], ",");
+            strcat(p->keys[obj], key);
+        }
+        j_ws(p);
+        if (*p->s++ != ':' || !j_value(p, depth + 1))
+            return 0;
+        j_ws(p);
+        if (*p->s == '}')
+            return p->s++, 1;
+        if (*p->s++ != ',')
+            return 0;
+    }
+}
+
+static int
+j_value(struct jp *p, int depth)
+{
+    char tmp[256];
+
+    j_ws(p);
+    if (*p->s == '{')
+        return j_object(p, depth);
+    if (*p->s == '"')
+        return j_string(p, tmp, sizeof tmp);
+    if (*p->s == '[') {
+        p->s++;
+        j_ws(p);
+        if (*p->s == ']')
+            return p->s++, 1;
+        for (;;) {
+            if (!j_value(p, depth + 1))
+                return 0;
+            j_ws(p);
+            if (*p->s == ']')
+                return p->s++, 1;
+            if (*p->s++ != ',')
+                return 0;
+        }
+    }
+    if (strncmp(p->s, "true", 4) == 0 || strncmp(p->s, "null", 4) == 0)
+        return p->s += 4, 1;
+    if (strncmp(p->s, "false", 5) == 0)
+        return p->s += 5, 1;
+    if (*p->s == '-' || isdigit((unsigned char)*p->s)) {
+        char *end;
+
+        strtod(p->s, &end);
+        p->s = end;
+        return 1;
+    }
+    return 0;
+}
+
+Test(invert_output, json_parsed_back)
+{
+    static const char *const all = "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
+                                   "misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,"
+                                   "time_ms";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct jp p;
+
+    cr_assert_eq(invnet_output_json(f, &batch, "net.h5"), FWD_OK);
+    written(&buf, f);
+    memset(&p, 0, sizeof p);
+    p.s = buf;
+    cr_assert(j_value(&p, 0), "not JSON at: %.40s", p.s);
+    j_ws(&p);
+    cr_expect_eq(*p.s, '\0', "text after the document: %s", p.s);
+    cr_assert_eq(p.n_obj, 3);
+    cr_expect_str_eq(p.keys[0], all);
+    /* without a model: its values null, the optional keys absent */
+    cr_expect_str_eq(p.keys[1],
+                     "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,in_range,flags,time_ms");
+    cr_expect_str_eq(p.keys[2], "source,error");
+    /* without errors: no chi2 */
+    cand[0].r.chi2 = NAN;
+    free(buf);
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_json(f, &batch, "net.h5"), FWD_OK);
+    written(&buf, f);
+    memset(&p, 0, sizeof p);
+    p.s = buf;
+    cr_assert(j_value(&p, 0));
+    cr_expect_str_eq(p.keys[0], "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
+                                "misfit_net_pct,refined,mahalanobis_d2,in_range,flags,time_ms");
+    free(buf);
+}
+
+Test(invert_output, a_failed_write_is_reported)
+{
+    FILE *f = fopen("/dev/full", "w");
+
+    cr_assert_not_null(f);
+    setvbuf(f, NULL, _IONBF, 0);
+    cr_expect_eq(invnet_output_csv(f, &batch), FWD_EIO);
+    clearerr(f);
+    cr_expect_eq(invnet_output_json(f, &batch, "net.h5"), FWD_EIO);
+    fclose(f);
+}
+
+Test(invert_output, flag_list)
+{
+    char buf[256], small[8];
+
+    cr_expect_str_eq(invnet_flag_list(0, ";", buf, sizeof buf), "");
+    cr_expect_str_eq(
+        invnet_flag_list(INVNET_FLAG_OUTSIDE | INVNET_FLAG_MISFIT, ";", buf, sizeof buf),
+        "data_outside_training_range;high_misfit");
+    cr_expect_str_eq(invnet_flag_list(INVNET_FLAG_JUMP | INVNET_FLAG_BOUND, ", ", buf, sizeof buf),
+                     "model_at_prior_bound, segment_jump");
+    cr_expect_str_eq(invnet_flag_list(INVNET_FLAG_MISFIT, ";", small, sizeof small), "high_mi");
+}
