@@ -207,10 +207,8 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     pl.box("ghl", 0, 0, "ghl", 0, 0);
     pl.col0(1);
     pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
-    snprintf(xlab, sizeof xlab, "%s",
-             s->method == FWD_SCHLUMBERGER ? "AB/2 (m)"
-             : s->method == FWD_WENNER     ? "electrode spacing a (m)"
-                                           : "period (s)");
+    snprintf(xlab, sizeof xlab, "%s (%s)", fwd_method_get(s->method)->x_name,
+             fwd_method_get(s->method)->x_unit);
     pl.lab(xlab, "apparent resistivity (ohm-m)", "");
     draw_points(s->n, s->x, obs, 1, 0);
     if (p->n_curve > 1)
@@ -301,7 +299,8 @@ int
 plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap)
 {
     const double *obs = p->rho_obs != NULL ? p->rho_obs : p->s->rho_a;
-    int mt = p->s->method == FWD_MT;
+    /* a second value per point (the MT phase) gets a panel of its own */
+    int mt = fwd_method_get(p->s->method)->nvalues > 1;
     struct frame fr;
     FILE *probe;
 

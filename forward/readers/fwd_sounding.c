@@ -252,3 +252,34 @@ fwd_sounding_geom(const fwd_sounding *s, fwd_error *err)
 {
     return fwd_geom_alloc(s->method, s->n, s->x, s->mn2, err);
 }
+
+/* The kind of value k of s's method, or -1. */
+static int
+value_kind(const fwd_sounding *s, size_t k)
+{
+    const fwd_method_info *mi = fwd_method_get(s->method);
+
+    return mi != NULL && k < mi->nvalues ? (int)mi->values[k]->kind : -1;
+}
+
+const double *
+fwd_sounding_values(const fwd_sounding *s, size_t k)
+{
+    int kind = value_kind(s, k);
+
+    return kind == FWD_VALUE_RHO_A ? s->rho_a : kind == FWD_VALUE_PHASE ? s->phase : NULL;
+}
+
+const double *
+fwd_sounding_sd(const fwd_sounding *s, size_t k)
+{
+    int kind = value_kind(s, k);
+
+    return kind == FWD_VALUE_RHO_A ? s->sd_log10 : kind == FWD_VALUE_PHASE ? s->sd_phase : NULL;
+}
+
+size_t
+fwd_sounding_ndata(const fwd_sounding *s)
+{
+    return fwd_method_ndata(s->method, s->n);
+}

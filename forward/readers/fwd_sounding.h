@@ -23,6 +23,7 @@
 
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
+#include "forward/fwd_method.h"
 
 /* Fewest points a sounding may have. */
 #define FWD_SOUNDING_MIN_POINTS 3
@@ -70,5 +71,17 @@ void fwd_sounding_free(fwd_sounding *s);
  * (an MN/2 not below its AB/2).
  */
 fwd_geom *fwd_sounding_geom(const fwd_sounding *s, fwd_error *err);
+
+/*
+ * The observed values of value k of the sounding's method (fwd_method_info.values[k]: 0 the
+ * apparent resistivities, 1 the MT phases), n of them, borrowed from s; NULL when k is not a
+ * value of the method. fwd_sounding_sd: their standard errors, in the value's sd_column
+ * units, NULL when the file gives none.
+ */
+const double *fwd_sounding_values(const fwd_sounding *s, size_t k);
+const double *fwd_sounding_sd(const fwd_sounding *s, size_t k);
+
+/* Data values of the sounding: n times the method's values per point. */
+size_t fwd_sounding_ndata(const fwd_sounding *s);
 
 #endif /* FWD_SOUNDING_H */

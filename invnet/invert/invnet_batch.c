@@ -49,7 +49,7 @@ now(void)
 static size_t
 values_per_point(const fwd_sounding *s)
 {
-    return s->method == FWD_MT ? 2 : 1;
+    return fwd_method_get(s->method)->nvalues;
 }
 
 /* A new copy of n doubles, NULL when out of memory. */

@@ -294,38 +294,35 @@ resample(invnet_inverter *v, gsl_interp *ir, gsl_interp *ip, size_t m, double t,
         *ph = gsl_interp_eval(ip, x, v->lp, t, v->acc);
 }
 
-/* The model's response at the sounding's points into v->resp; misfit and chi2 into r. */
+/* The model's response at the sounding's points into v->resp; misfit and chi2 into r: each
+ * value compared as its method's table says (fwd_method.h), point by point. */
 static int
 physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
         fwd_error *err)
 {
-    size_t i, nd = s->method == FWD_MT ? 2 * s->n : s->n;
+    const fwd_method_info *mi = fwd_method_get(s->method);
+    size_t i, k, nd = fwd_sounding_ndata(s);
     double sum = 0, chi = 0, noise = v->nf->samples.noise;
-    double floor_l = noise / log(10.0), floor_p = noise * 90 / 3.14159265358979323846;
-    int rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
+    int all_sd = 1, rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
 
     if (rc != FWD_OK)
         return rc;
-    for (i = 0; i < s->n; i++) {
-        double d = (v->resp[i] - s->rho_a[i]) / s->rho_a[i];
+    for (k = 0; k < mi->nvalues; k++)
+        all_sd = all_sd && fwd_sounding_sd(s, k) != NULL;
+    for (i = 0; i < s->n; i++)
+        for (k = 0; k < mi->nvalues; k++) {
+            const fwd_value_info *vi = mi->values[k];
+            const double *obs = fwd_sounding_values(s, k), *sd = fwd_sounding_sd(s, k);
+            double calc = v->resp[k * s->n + i], d = vi->misfit(calc, obs[i]);
 
-        sum += d * d;
-        if (s->sd_log10 != NULL) {
-            double c = (log10(v->resp[i]) - log10(s->rho_a[i])) / fmax(s->sd_log10[i], floor_l);
-            chi += c * c;
-        }
-        if (s->method == FWD_MT) {
-            d = (v->resp[s->n + i] - s->phase[i]) / 90;
             sum += d * d;
-            if (s->sd_phase != NULL) {
-                double c = (v->resp[s->n + i] - s->phase[i]) / fmax(s->sd_phase[i], floor_p);
+            if (sd != NULL) {
+                double c = vi->residual(calc, obs[i]) / fmax(sd[i], vi->sd_floor(noise));
                 chi += c * c;
             }
         }
-    }
     r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
-    r->chi2 = s->sd_log10 != NULL && (s->method != FWD_MT || s->sd_phase != NULL) ? chi / (double)nd
-                                                                                  : NAN;
+    r->chi2 = all_sd ? chi / (double)nd : NAN;
     return FWD_OK;
 }
 
@@ -379,15 +376,14 @@ at_net_points(invnet_inverter *v, const fwd_sounding *s, size_t m, invnet_result
 {
     const double *xn = fwd_geom_x(v->nf->geom);
     size_t n_net = v->n_net, k;
-    fwd_method meth = v->nf->samples.method;
+    /* a second value per point (the MT phase) is interpolated beside rho_a */
+    int two = fwd_method_get(v->nf->samples.method)->nvalues > 1;
     gsl_interp *ir, *ip;
     int rc = FWD_OK;
 
     ir = gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m);
-    ip = meth == FWD_MT ? gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m)
-                        : NULL;
-    if (ir == NULL || (meth == FWD_MT && ip == NULL) ||
-        gsl_interp_init(ir, v->lx, v->ly, m) != GSL_SUCCESS ||
+    ip = two ? gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m) : NULL;
+    if (ir == NULL || (two && ip == NULL) || gsl_interp_init(ir, v->lx, v->ly, m) != GSL_SUCCESS ||
         (ip != NULL && gsl_interp_init(ip, v->lx, v->lp, m) != GSL_SUCCESS)) {
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: cannot set up the interpolation", s->source);
         goto done;
@@ -398,9 +394,9 @@ at_net_points(invnet_inverter *v, const fwd_sounding *s, size_t m, invnet_result
 
         if (t < v->lx[0] - v->p.span_tol_decades || t > v->lx[m - 1] + v->p.span_tol_decades)
             r->n_extrapolated++;
-        resample(v, ir, ip, m, t, &ly, meth == FWD_MT ? &ph : NULL);
+        resample(v, ir, ip, m, t, &ly, two ? &ph : NULL);
         v->data[k] = pow(10, ly);
-        if (meth == FWD_MT)
+        if (two)
             v->data[n_net + k] = ph;
     }
 done:
@@ -441,7 +437,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
 
     lp.max_iter = v->p.refine_iter;
     lp.sd_log10_floor = nf->samples.noise / log(10.0);
-    lp.sd_phase_floor = nf->samples.noise * 90 / 3.14159265358979323846;
+    lp.sd_phase_floor = fwd_phase_sd_deg(nf->samples.noise);
     memcpy(v->lm, v->params, v->np * sizeof(double));
     prior_box(v, 0, lo, hi);
     if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &r->lm_iterations, NULL) != FWD_OK)
@@ -483,7 +479,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc != FWD_OK)
         return rc;
     r->misfit_net_pct = r->misfit_rms_pct;
-    if (v->p.refine_iter > 0 && (s->method == FWD_MT ? 2 * s->n : s->n) >= v->np)
+    if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) >= v->np)
         rc = refine(v, fw, s, r, err);
     return rc;
 }
