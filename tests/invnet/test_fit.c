@@ -421,3 +421,29 @@ Test(fit, errors)
     cr_expect_null(f);
     cr_expect(strstr(err.msg, "/nonexistent/s.h5") != NULL, "%s", err.msg);
 }
+
+/* The net file is complete for saving; a second save without overwrite names no option. */
+Test(fit, saves_and_refuses_to_overwrite)
+{
+    invnet_fit_params p = invnet_fit_default();
+    char path[128], net[160], want[256];
+    invnet_file *f, *g;
+    fwd_error err;
+
+    p.train.epochs = 2;
+    tst_make_samples(dir, "s.h5", 300, 0.03, 0, path);
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
+    snprintf(net, sizeof net, "%s/net.h5", dir);
+    cr_assert_eq(invnet_file_save(net, f, 0, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(invnet_file_save(net, f, 0, &err), FWD_EEXIST);
+    snprintf(want, sizeof want, "%s: exists", net);
+    cr_expect_str_eq(err.msg, want);
+    g = invnet_file_load(net, &err);
+    cr_assert_not_null(g, "%s", err.msg);
+    cr_expect_eq(g->n_epochs, 2);
+    cr_expect_eq(g->n_val, 30);
+    cr_expect_eq(g->best_epoch, f->best_epoch);
+    cr_expect_str_eq(g->samples_path, path);
+    invnet_file_free(g);
+    invnet_file_free(f);
+}
