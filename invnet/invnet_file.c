@@ -225,7 +225,7 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
                              path, invnet_net_n_in(f->net), invnet_net_n_out(f->net),
                              fwd_geom_ndata(f->geom), f->samples.prior.n_layers);
     if (!overwrite && access(path, F_OK) == 0)
-        return fwd_error_set(err, FWD_EIO, "%s: exists (use --force to replace it)", path);
+        return fwd_error_set(err, FWD_EEXIST, "%s: exists", path);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);

@@ -49,8 +49,9 @@ typedef struct invnet_file {
 } invnet_file;
 
 /*
- * Writes f to path atomically. Fails with FWD_EIO, leaving path as it was, if path exists
- * and overwrite is 0, or if anything cannot be written (e.g. a full disk).
+ * Writes f to path atomically. Fails, leaving path as it was, with FWD_EEXIST ("PATH:
+ * exists") if path exists and overwrite is 0, with FWD_EINVAL if the net does not fit its
+ * geometry, and with FWD_EIO if anything cannot be written (e.g. a full disk).
  */
 int invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err);
 

@@ -11,6 +11,7 @@
 #include <omp.h>
 
 #include "invnet/invnet_data.h"
+#include "invnet/invnet_fit.h"
 #include "invnet/invnet_file.h"
 #include "invnet/invnet_stats.h"
 #include "invnet/invnet_train.h"
@@ -275,176 +276,153 @@ check_output(const char *input, const char *output, int force)
     return cli_check_output("train", output, "the net file", force);
 }
 
-int
-cmd_train(int argc, char **argv)
-{
-    struct train_args o;
+/* The progress of a run: what the epoch lines and the stop signals need. */
+struct train_run {
+    const struct train_args *o;
+    const invnet_fit_params *fp;
     struct sigaction old_int, old_term;
-    invnet_train_params p = invnet_train_default();
-    invnet_activation act = INVNET_TANH;
-    size_t hidden[INVNET_MAX_HIDDEN] = {64}, nh = 1, n_val, n_train, nx, nt, cap = 0;
-    invnet_dataset *d = NULL;
-    invnet_trainer *tr = NULL;
-    invnet_file nf;
-    invnet_epoch e;
-    fwd_error err;
-    double val = 0.1, t0, tstart, best = 0;
-    long max = 0;
-    int noisy = 1, rc;
+    double tstart, t0, te; /* before the read, before the first epoch, before this epoch */
+    int caught;            /* the stop signals are ours */
+};
+
+/* The line before the first epoch: the split, the net, the settings, the read time. */
+static void
+print_header(const struct train_run *r, const invnet_fit_info *info)
+{
+    const invnet_fit_params *fp = r->fp;
     char arch[64];
     size_t j;
 
-    memset(&o, 0, sizeof o);
-    memset(&nf, 0, sizeof nf);
-    p.nthreads = omp_get_num_procs();
-    rc = parse_options(argc, argv, &o);
-    if (rc == -1 || rc == -2)
-        return rc == -1 ? CLI_OK : CLI_FAIL;
-    if (rc || check_args(&o, &p, hidden, &nh, &act, &val, &max, &noisy))
-        return CLI_USAGE;
-    /* refuse at once, not after an hour of training */
-    if (check_output(o.input, o.output, o.force) != 0)
-        return CLI_FAIL;
+    for (j = 0, arch[0] = '\0'; j < fp->n_hidden; j++)
+        snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", j ? "-" : "",
+                 fp->hidden[j]);
+    fprintf(stderr,
+            "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
+            "%s, batch %zu, %d threads (read in %.1f s)\n",
+            r->o->input, info->n_train, info->n_val, info->n_in, arch, info->n_out,
+            invnet_activation_name(fp->act), invnet_optimizer_name(fp->train.opt), fp->train.batch,
+            fp->train.nthreads, cli_now() - r->tstart);
+}
+
+/* invnet_fit's progress callback: the header, the stop signals, a line per epoch. */
+static int
+train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
+{
+    struct train_run *r = ud;
+
+    if (e == NULL) {
+        if (!r->o->quiet)
+            print_header(r, info);
+        cli_catch_stop(&r->old_int, &r->old_term);
+        r->caught = 1;
+        r->t0 = cli_now();
+    } else if (!r->o->quiet) {
+        fprintf(stderr, "epoch %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
+                e->epoch, e->train_loss, e->val_loss, e->improved ? " *" : "  ",
+                (double)info->n_train / (cli_now() - r->te), cli_now() - r->t0);
+    }
+    r->te = cli_now();
+    return cli_stop_signal != 0;
+}
+
+/* The lines after training: the best epoch, the RMSE, and the hint when still improving. */
+static void
+print_summary(const struct train_run *r, const invnet_file *nf, const invnet_fit_info *info)
+{
+    size_t nl = nf->samples.prior.n_layers, j;
+    const char *on = info->n_val > 0 ? "validation" : "training";
+
+    fprintf(stderr,
+            "bpinv train: %s: best epoch %zu of %zu (val loss %.6f), %.1f s; %s RMSE "
+            "in log10:",
+            r->o->output, nf->best_epoch, nf->n_epochs, info->best_val_loss, nf->train_seconds, on);
+    for (j = 0; j < info->n_out; j++)
+        fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
+                nf->val_rmse[j]);
+    fputc('\n', stderr);
+    /* stopped by --epochs (not --patience, not a signal) on a new best */
+    if (!cli_stop_signal && nf->n_epochs == r->fp->train.epochs && info->last.improved &&
+        nf->n_epochs > 1)
+        fprintf(stderr,
+                "bpinv train: %s: the %s loss was still falling at the last epoch: more "
+                "--epochs may give a better net\n",
+                r->o->output, on);
+}
+
+/* Reads the samples under the crash guard, trains, saves; the exit status. */
+static int
+train_run(const struct train_args *o, const invnet_fit_params *fp)
+{
+    struct train_run r;
+    invnet_dataset *d;
+    invnet_file *nf = NULL;
+    invnet_fit_info info;
+    fwd_error err;
+    int rc = CLI_FAIL;
+
+    memset(&r, 0, sizeof r);
+    r.o = o;
+    r.fp = fp;
     /* the header within the time limit; then the rows, which may take long: no limit */
-    if (cli_read_header_timed("train", o.input) != 0)
+    if (cli_read_header_timed("train", o->input) != 0)
         return CLI_FAIL;
     cli_blas_serial();
-    rc = CLI_FAIL;
-    tstart = cli_now();
-    d = invnet_dataset_load(o.input, noisy, (size_t)max, &err);
+    r.tstart = cli_now();
+    d = invnet_dataset_load(o->input, fp->noisy, fp->max_samples, &err);
     cli_read_unguard();
     if (d == NULL) {
         cli_lib_error("train", &err);
+        return CLI_FAIL;
+    }
+    if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, &nf, &info, &err) != FWD_OK) {
+        cli_lib_error("train", &err);
         goto done;
     }
-    n_val = (size_t)(val * (double)d->rows + 0.5);
-    if (val > 0 && n_val == 0)
-        n_val = 1;
-    n_train = d->rows - n_val;
-    if (n_train < 2) {
-        cli_error("train", "%s: %zu complete samples leave %zu for training; expected >= 2",
-                  o.input, d->rows, n_train);
+    if (r.caught) {
+        cli_restore_stop(&r.old_int, &r.old_term);
+        r.caught = 0;
+    }
+    if (invnet_file_save(o->output, nf, o->force, &err) != FWD_OK) {
+        cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
         goto done;
     }
-    nf.samples = d->h;
-    nf.geom = d->geom;
-    d->geom = NULL;
-    p.lr = invnet_train_lr(&p);
-    nf.train = p;
-    nf.n_train = n_train;
-    nf.n_val = n_val;
-    snprintf(nf.samples_path, sizeof nf.samples_path, "%s", o.input);
-    snprintf(nf.data, sizeof nf.data, "%s", noisy ? "noisy" : "clean");
-    snprintf(nf.bpinv_version, sizeof nf.bpinv_version, "%s", BPINV_VERSION);
-    nf.net = invnet_net_alloc(d->n_in, nh, hidden, d->n_out, act, &err);
-    nf.env = invnet_envelope_alloc(d->n_in);
-    if (nf.net == NULL || nf.env == NULL) {
-        cli_error("train", "%s", nf.net == NULL ? err.msg : "out of memory");
-        goto done;
-    }
-    invnet_net_init(nf.net, p.seed);
-    /* the envelope describes the training features in physical units */
-    if (invnet_envelope_compute(nf.env, n_train, d->x, 1e-10, 100000, &err) != FWD_OK) {
-        cli_error("train", "%s: %s", o.input, err.msg);
-        goto done;
-    }
-    invnet_dataset_standardise(d, n_train, nf.net);
-    nx = d->n_in;
-    nt = d->n_out;
-    tr = invnet_trainer_alloc(nf.net, &p, n_train, d->x, d->t, n_val, d->x + n_train * nx,
-                              d->t + n_train * nt, &err);
-    if (tr == NULL) {
-        cli_error("train", "%s", err.msg);
-        goto done;
-    }
-    for (j = 0, arch[0] = '\0'; j < nh; j++)
-        snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", j ? "-" : "", hidden[j]);
-    if (!o.quiet)
-        fprintf(stderr,
-                "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
-                "%s, batch %zu, %d threads (read in %.1f s)\n",
-                o.input, n_train, n_val, nx, arch, nt, invnet_activation_name(act),
-                invnet_optimizer_name(p.opt), p.batch, p.nthreads, cli_now() - tstart);
-    cli_catch_stop(&old_int, &old_term);
-    t0 = cli_now();
-    while (!invnet_trainer_test(tr) && !cli_stop_signal) {
-        double te = cli_now();
-
-        if (invnet_trainer_iterate(tr, &e, &err) != FWD_OK) {
-            cli_error("train", "%s", err.msg);
-            cli_restore_stop(&old_int, &old_term);
-            goto done;
-        }
-        if (nf.n_epochs == cap) {
-            double *a, *b;
-
-            cap = cap ? 2 * cap : 64;
-            a = realloc(nf.train_loss, cap * sizeof *a);
-            if (a != NULL)
-                nf.train_loss = a;
-            b = realloc(nf.val_loss, cap * sizeof *b);
-            if (b != NULL)
-                nf.val_loss = b;
-            if (a == NULL || b == NULL) {
-                cli_error("train", "out of memory for the loss history");
-                cli_restore_stop(&old_int, &old_term);
-                goto done;
-            }
-        }
-        nf.train_loss[nf.n_epochs] = e.train_loss;
-        nf.val_loss[nf.n_epochs] = e.val_loss;
-        nf.n_epochs++;
-        if (!o.quiet)
-            fprintf(stderr, "epoch %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
-                    e.epoch, e.train_loss, e.val_loss, e.improved ? " *" : "  ",
-                    (double)n_train / (cli_now() - te), cli_now() - t0);
-    }
-    cli_restore_stop(&old_int, &old_term);
-    nf.best_epoch = invnet_trainer_restore_best(tr, &best);
-    nf.train_seconds = cli_now() - t0;
-    if (n_val > 0)
-        invnet_evaluate(nf.net, p.nthreads, n_val, d->x + n_train * nx, d->t + n_train * nt,
-                        nf.val_rmse);
-    else
-        invnet_evaluate(nf.net, p.nthreads, n_train, d->x, d->t, nf.val_rmse);
-    if (invnet_file_save(o.output, &nf, o.force, &err) != FWD_OK) {
-        cli_error("train", "%s", err.msg);
-        goto done;
-    }
-    if (!o.quiet) {
-        size_t nl = nf.samples.prior.n_layers;
-
-        fprintf(stderr,
-                "bpinv train: %s: best epoch %zu of %zu (val loss %.6f), %.1f s; %s RMSE "
-                "in log10:",
-                o.output, nf.best_epoch, nf.n_epochs, best, nf.train_seconds,
-                n_val > 0 ? "validation" : "training");
-        for (j = 0; j < nt; j++)
-            fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
-                    nf.val_rmse[j]);
-        fputc('\n', stderr);
-        /* stopped by --epochs (not --patience, not a signal) on a new best */
-        if (!cli_stop_signal && nf.n_epochs == p.epochs && e.improved && nf.n_epochs > 1)
-            fprintf(stderr,
-                    "bpinv train: %s: the %s loss was still falling at the last epoch: more "
-                    "--epochs may give a better net\n",
-                    o.output, n_val > 0 ? "validation" : "training");
-    }
+    if (!o->quiet)
+        print_summary(&r, nf, &info);
     if (cli_stop_signal) {
         cli_error("train",
                   "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s",
-                  nf.n_epochs, nf.best_epoch, o.output);
+                  nf->n_epochs, nf->best_epoch, o->output);
         rc = 128 + (int)cli_stop_signal;
     } else {
         rc = CLI_OK;
     }
 done:
-    invnet_trainer_free(tr);
-    invnet_net_free(nf.net);
-    invnet_envelope_free(nf.env);
-    fwd_geom_free(nf.geom);
-    free(nf.train_loss);
-    free(nf.val_loss);
+    if (r.caught)
+        cli_restore_stop(&r.old_int, &r.old_term);
+    invnet_file_free(nf);
     invnet_dataset_free(d);
     return rc;
+}
+
+int
+cmd_train(int argc, char **argv)
+{
+    struct train_args o;
+    invnet_fit_params fp = invnet_fit_default();
+    long max = 0;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    fp.train.nthreads = omp_get_num_procs();
+    fp.version = BPINV_VERSION;
+    rc = parse_options(argc, argv, &o);
+    if (rc == -1 || rc == -2)
+        return rc == -1 ? CLI_OK : CLI_FAIL;
+    if (rc || check_args(&o, &fp.train, fp.hidden, &fp.n_hidden, &fp.act, &fp.val, &max, &fp.noisy))
+        return CLI_USAGE;
+    fp.max_samples = (size_t)max;
+    /* refuse at once, not after an hour of training */
+    if (check_output(o.input, o.output, o.force) != 0)
+        return CLI_FAIL;
+    return train_run(&o, &fp);
 }

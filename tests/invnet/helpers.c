@@ -10,8 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "forward/fwd_model.h"
-#include "invnet/invnet_data.h"
-#include "invnet/invnet_train.h"
+#include "invnet/invnet_fit.h"
 #include "samples/smp_file.h"
 #include "samples/smp_gen.h"
 #include "tests/invnet/helpers.h"
@@ -52,49 +51,19 @@ tst_make_samples(const char *dir, const char *name, size_t n, double noise, size
     free(P);
 }
 
-/* Trains as `bpinv train` does; returns the net file (in memory). */
+/* Trains as `bpinv train` does (invnet_fit); returns the net file (in memory). */
 invnet_file *
 tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy)
 {
-    invnet_dataset *d = invnet_dataset_load(path, noisy, 0, NULL);
-    invnet_file *f = calloc(1, sizeof *f);
-    invnet_train_params p = invnet_train_default();
-    size_t h[] = {64}, nv, nt;
-    invnet_trainer *tr;
-    invnet_epoch e;
+    invnet_fit_params p = invnet_fit_default();
+    invnet_file *f = NULL;
+    fwd_error err;
 
-    cr_assert_not_null(d);
-    nv = (size_t)(val * (double)d->rows);
-    nt = d->rows - nv;
-    f->samples = d->h;
-    f->geom = d->geom;
-    d->geom = NULL;
-    f->net = invnet_net_alloc(d->n_in, 1, h, d->n_out, INVNET_TANH, NULL);
-    f->env = invnet_envelope_alloc(d->n_in);
-    cr_assert_eq(invnet_envelope_compute(f->env, nt, d->x, 1e-10, 100000, NULL), FWD_OK);
-    invnet_net_init(f->net, 42);
-    invnet_dataset_standardise(d, nt, f->net);
-    p.epochs = epochs;
-    p.nthreads = nthreads;
-    tr = invnet_trainer_alloc(f->net, &p, nt, d->x, d->t, nv, d->x + nt * d->n_in,
-                              d->t + nt * d->n_out, NULL);
-    cr_assert_not_null(tr);
-    f->train_loss = malloc(epochs * sizeof(double));
-    f->val_loss = malloc(epochs * sizeof(double));
-    while (!invnet_trainer_test(tr)) {
-        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
-        f->train_loss[f->n_epochs] = e.train_loss;
-        f->val_loss[f->n_epochs++] = e.val_loss;
-    }
-    f->best_epoch = invnet_trainer_restore_best(tr, NULL);
-    invnet_evaluate(f->net, nthreads, nv, d->x + nt * d->n_in, d->t + nt * d->n_out, f->val_rmse);
-    f->train = p;
-    f->n_train = nt;
-    f->n_val = nv;
-    strcpy(f->data, noisy ? "noisy" : "clean");
-    strcpy(f->samples_path, path);
-    strcpy(f->bpinv_version, "test");
-    invnet_trainer_free(tr);
-    invnet_dataset_free(d);
+    p.val = val;
+    p.noisy = noisy;
+    p.train.epochs = epochs;
+    p.train.nthreads = nthreads;
+    p.version = "test";
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
     return f;
 }

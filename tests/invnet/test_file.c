@@ -198,7 +198,7 @@ Test(file, bad_files_get_clear_errors)
     a = tst_train(s, 2, 1, 0.1, 0);
     cr_assert_eq(invnet_file_save(net, a, 0, NULL), FWD_OK);
     /* never overwritten without asking */
-    cr_expect_eq(invnet_file_save(net, a, 0, NULL), FWD_EIO);
+    cr_expect_eq(invnet_file_save(net, a, 0, NULL), FWD_EEXIST);
     snprintf(cmd, sizeof cmd, "head -c 3000 %s > %s", net, trunc);
     cr_assert_eq(system(cmd), 0);
 

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_fit.c - training as one call: split, envelope, standardisation, epochs, history.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "invnet/invnet_fit.h"
+#include "invnet/invnet_stats.h"
+
+/* The envelope's eigenvalue floor, relative to the largest, and its quantile rows. */
+#define FIT_ENV_REL_FLOOR 1e-10
+#define FIT_ENV_Q_ROWS    100000
+
+invnet_fit_params
+invnet_fit_default(void)
+{
+    invnet_fit_params p;
+
+    memset(&p, 0, sizeof p);
+    p.hidden[0] = 64;
+    p.n_hidden = 1;
+    p.act = INVNET_TANH;
+    p.val = 0.1;
+    p.noisy = 1;
+    p.max_samples = 0;
+    p.train = invnet_train_default();
+    p.version = "";
+    return p;
+}
+
+static double
+wall_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Validation rows of rows: the fraction val rounded, at least 1 when val > 0. */
+static size_t
+fit_n_val(size_t rows, double val)
+{
+    size_t n_val = (size_t)(val * (double)rows + 0.5);
+
+    if (val > 0 && n_val == 0)
+        n_val = 1;
+    return n_val;
+}
+
+/* A new net file for d with the provenance and settings of p; NULL with err set. */
+static invnet_file *
+fit_file_alloc(const char *samples_path, const invnet_dataset *d, const invnet_fit_params *p,
+               size_t n_train, size_t n_val, fwd_error *err)
+{
+    invnet_file *f = calloc(1, sizeof *f);
+
+    if (f == NULL) {
+        fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        return NULL;
+    }
+    f->samples = d->h;
+    f->train = p->train;
+    f->train.lr = invnet_train_lr(&p->train);
+    f->n_train = n_train;
+    f->n_val = n_val;
+    snprintf(f->samples_path, sizeof f->samples_path, "%s", samples_path);
+    snprintf(f->data, sizeof f->data, "%s", p->noisy ? "noisy" : "clean");
+    snprintf(f->bpinv_version, sizeof f->bpinv_version, "%s", p->version != NULL ? p->version : "");
+    f->net = invnet_net_alloc(d->n_in, p->n_hidden, p->hidden, d->n_out, p->act, err);
+    f->env = invnet_envelope_alloc(d->n_in);
+    if (f->net == NULL || f->env == NULL) {
+        if (f->net != NULL)
+            fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        invnet_file_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+int
+invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
+                   invnet_file **out, invnet_fit_info *info, fwd_error *err)
+{
+    invnet_fit_info scratch_info;
+    fwd_error scratch, env_err;
+    invnet_file *f;
+    size_t n_val, n_train;
+
+    *out = NULL;
+    err = err != NULL ? err : &scratch;
+    info = info != NULL ? info : &scratch_info;
+    memset(info, 0, sizeof *info);
+    info->best_val_loss = INFINITY;
+    if (!(p->val >= 0 && p->val < 1))
+        return fwd_error_set_field(err, FWD_EINVAL, "val",
+                                   "validation fraction: expected 0 <= val < 1, got %g", p->val);
+    n_val = fit_n_val(d->rows, p->val);
+    n_train = d->rows > n_val ? d->rows - n_val : 0;
+    info->rows = d->rows;
+    info->n_train = n_train;
+    info->n_val = n_val;
+    info->n_in = d->n_in;
+    info->n_out = d->n_out;
+    if (n_train < 2)
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: %zu complete samples leave %zu for training; expected >= 2",
+                             samples_path, d->rows, n_train);
+    if ((f = fit_file_alloc(samples_path, d, p, n_train, n_val, err)) == NULL)
+        return err->code;
+    invnet_net_init(f->net, p->train.seed);
+    /* the envelope describes the training features in physical units */
+    if (invnet_envelope_compute(f->env, n_train, d->x, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS,
+                                &env_err) != FWD_OK) {
+        invnet_file_free(f);
+        return fwd_error_set(err, env_err.code, "%s: %s", samples_path, env_err.msg);
+    }
+    invnet_dataset_standardise(d, n_train, f->net);
+    f->geom = d->geom;
+    d->geom = NULL;
+    *out = f;
+    return FWD_OK;
+}
+
+/* Appends e's losses to f's history, growing it by doubling from *cap. */
+static int
+history_push(invnet_file *f, size_t *cap, const invnet_epoch *e, fwd_error *err)
+{
+    if (f->n_epochs == *cap) {
+        size_t c = *cap ? 2 * *cap : 64;
+        double *a, *b;
+
+        a = realloc(f->train_loss, c * sizeof *a);
+        if (a != NULL)
+            f->train_loss = a;
+        b = realloc(f->val_loss, c * sizeof *b);
+        if (b != NULL)
+            f->val_loss = b;
+        if (a == NULL || b == NULL)
+            return fwd_error_set(err, FWD_ENOMEM, "out of memory for the loss history");
+        *cap = c;
+    }
+    f->train_loss[f->n_epochs] = e->train_loss;
+    f->val_loss[f->n_epochs] = e->val_loss;
+    f->n_epochs++;
+    return FWD_OK;
+}
+
+int
+invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
+                   invnet_fit_progress_fn cb, void *ud, invnet_file **out, invnet_fit_info *info,
+                   fwd_error *err)
+{
+    invnet_fit_info scratch_info;
+    fwd_error scratch;
+    invnet_trainer *tr = NULL;
+    invnet_file *f = NULL;
+    invnet_epoch e;
+    size_t nt, nv, nx, ny, cap = 0;
+    double t0;
+    int rc;
+
+    err = err != NULL ? err : &scratch;
+    info = info != NULL ? info : &scratch_info;
+    rc = invnet_fit_prepare(samples_path, d, p, out, info, err);
+    if (rc != FWD_OK)
+        return rc;
+    f = *out;
+    *out = NULL;
+    nt = info->n_train;
+    nv = info->n_val;
+    nx = d->n_in;
+    ny = d->n_out;
+    tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, d->x + nt * nx, d->t + nt * ny,
+                              err);
+    if (tr == NULL) {
+        rc = err->code;
+        goto done;
+    }
+    if (cb != NULL && cb(info, NULL, ud) != 0)
+        info->stopped = 1;
+    t0 = wall_seconds();
+    while (!info->stopped && !invnet_trainer_test(tr)) {
+        if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
+            (rc = history_push(f, &cap, &e, err)) != FWD_OK)
+            goto done;
+        info->last = e;
+        if (cb != NULL && cb(info, &e, ud) != 0)
+            info->stopped = 1;
+    }
+    f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
+    f->train_seconds = wall_seconds() - t0;
+    if (nv > 0)
+        invnet_evaluate(f->net, p->train.nthreads, nv, d->x + nt * nx, d->t + nt * ny, f->val_rmse);
+    else
+        invnet_evaluate(f->net, p->train.nthreads, nt, d->x, d->t, f->val_rmse);
+    *out = f;
+    f = NULL;
+done:
+    invnet_trainer_free(tr);
+    invnet_file_free(f);
+    return rc;
+}
+
+int
+invnet_fit(const char *samples_path, const invnet_fit_params *p, invnet_fit_progress_fn cb,
+           void *ud, invnet_file **out, invnet_fit_info *info, fwd_error *err)
+{
+    fwd_error scratch;
+    invnet_dataset *d;
+    int rc;
+
+    *out = NULL;
+    err = err != NULL ? err : &scratch;
+    d = invnet_dataset_load(samples_path, p->noisy, p->max_samples, err);
+    if (d == NULL)
+        return err->code != FWD_OK ? err->code : FWD_EIO;
+    rc = invnet_fit_dataset(samples_path, d, p, cb, ud, out, info, err);
+    invnet_dataset_free(d);
+    return rc;
+}

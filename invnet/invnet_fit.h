@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_fit.h - training as one call: a net file made from a samples file.
+ *
+ * The recipe, the one `bpinv train` follows: the last fraction `val` of the rows (rounded,
+ * at least 1 when val > 0) are kept for validation, the others train. The training
+ * envelope is computed from the training rows' features in physical units; the net is
+ * initialised from the seed; inputs and outputs are standardised by the training rows'
+ * means and standard deviations; the trainer (invnet_train.h) runs epochs until it is done
+ * or the progress callback asks to stop; every epoch's losses go into the history; the
+ * best weights are restored; the validation RMSE of each parameter is measured on the
+ * validation rows, or on the training rows when there are none.
+ *
+ * Three entry points, from the whole to its parts: invnet_fit() reads the samples file
+ * and trains; invnet_fit_dataset() trains on rows already read (so a program can watch
+ * the read by itself); invnet_fit_prepare() only splits, standardises and sets up the net
+ * file, for a caller that runs the trainer itself (a benchmark).
+ */
+#ifndef INVNET_FIT_H
+#define INVNET_FIT_H
+
+#include <stddef.h>
+
+#include "forward/base/fwd_error.h"
+#include "invnet/invnet_data.h"
+#include "invnet/invnet_file.h"
+#include "invnet/invnet_net.h"
+#include "invnet/invnet_train.h"
+
+typedef struct invnet_fit_params {
+    size_t hidden[INVNET_MAX_HIDDEN]; /* units per hidden layer [64] */
+    size_t n_hidden;                  /* hidden layers, 1..INVNET_MAX_HIDDEN [1] */
+    invnet_activation act;            /* hidden units [INVNET_TANH] */
+    double val;                       /* fraction of the rows, the last ones, validating;
+                                         0 <= val < 1 [0.1] */
+    int noisy;                        /* train on the noisy data (1) or the clean (0) [1] */
+    size_t max_samples;               /* read the first max_samples complete rows; 0: all [0] */
+    invnet_train_params train;        /* the trainer's settings [invnet_train_default()] */
+    const char *version;              /* the program's version, stored in the file [""] */
+} invnet_fit_params;
+
+/* The defaults in brackets above. */
+invnet_fit_params invnet_fit_default(void);
+
+/* What a program reports about a training run. */
+typedef struct invnet_fit_info {
+    size_t rows;          /* complete rows read */
+    size_t n_train;       /* rows trained on: the first ones */
+    size_t n_val;         /* rows validated on: the last ones */
+    size_t n_in, n_out;   /* features and parameters per row */
+    double best_val_loss; /* the best epoch's validation loss; INFINITY when none ran */
+    invnet_epoch last;    /* the last epoch run; all zero when none ran */
+    int stopped;          /* 1 if the progress callback asked to stop */
+} invnet_fit_info;
+
+/*
+ * Called once when everything is ready to train (e == NULL), then after each epoch with
+ * its figures (e; the history in the file already holds it). info is the run so far.
+ * Returns 0 to go on, non-zero to stop at once (the best weights so far are kept).
+ */
+typedef int (*invnet_fit_progress_fn)(const invnet_fit_info *info, const invnet_epoch *e, void *ud);
+
+/*
+ * Reads the samples file samples_path (invnet_dataset_load() with p->noisy and
+ * p->max_samples) and trains on it as invnet_fit_dataset() does. On success (FWD_OK, also
+ * when stopped by cb) *out is a new net file, complete for invnet_file_save()
+ * (invnet_file_free() it); on failure *out is NULL and err says why: the read's errors,
+ * then those of invnet_fit_dataset(). cb may be NULL (train to the end); ud is passed to
+ * it. info (may be NULL) receives the run's figures.
+ */
+int invnet_fit(const char *samples_path, const invnet_fit_params *p, invnet_fit_progress_fn cb,
+               void *ud, invnet_file **out, invnet_fit_info *info, fwd_error *err);
+
+/*
+ * Trains a net on d, rows read from samples_path by invnet_dataset_load(samples_path,
+ * p->noisy, p->max_samples, ...): invnet_fit_prepare(), then the trainer with the
+ * progress callback, the loss history, the best weights restored, the validation RMSE
+ * and the training time (seconds of wall clock, from after the first call of cb). d is
+ * standardised in place and its geometry moves into the file; the caller still frees d.
+ * Errors: those of invnet_fit_prepare(); a non-finite loss (FWD_ENUMERIC); out of memory.
+ * Messages do not name a program's options.
+ */
+int invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
+                       invnet_fit_progress_fn cb, void *ud, invnet_file **out,
+                       invnet_fit_info *info, fwd_error *err);
+
+/*
+ * The recipe's set-up without the training: splits d's rows (info->n_train, n_val),
+ * makes *out with the samples header, the provenance (samples_path, data, version), the
+ * settings (the learning rate resolved by invnet_train_lr()), the net initialised from
+ * p->train.seed with its normalisation, and the envelope of the training rows; then
+ * standardises all of d's rows in place and moves d's geometry into *out. No history yet.
+ * Errors (*out NULL, d untouched): val out of 0..1 (FWD_EINVAL, field "val"); fewer than
+ * 2 training rows (FWD_EINVAL, "PATH: N complete samples leave M for training; expected
+ * >= 2"); a bad net layout (invnet_net_alloc()); an envelope that cannot be computed
+ * ("PATH: envelope: ..."); out of memory.
+ */
+int invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
+                       invnet_file **out, invnet_fit_info *info, fwd_error *err);
+
+#endif /* INVNET_FIT_H */

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_fit.c - invnet_fit against the recipe run step by step, the split, stops and errors.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <hdf5.h>
+
+#include "invnet/invnet_fit.h"
+#include "invnet/invnet_stats.h"
+#include "tests/invnet/helpers.h"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/bpinv-fit-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void
+teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_expect_eq(system(cmd), 0);
+}
+
+TestSuite(fit, .init = setup, .fini = teardown);
+
+/*
+ * The recipe as `bpinv train` ran it before invnet_fit, call by call: at most stop_after
+ * epochs (0: until the trainer is done). The best validation loss into *best.
+ */
+static invnet_file *
+by_hand(const char *path, const invnet_fit_params *p, size_t stop_after, double *best)
+{
+    invnet_dataset *d = invnet_dataset_load(path, p->noisy, p->max_samples, NULL);
+    invnet_file *f = calloc(1, sizeof *f);
+    invnet_train_params tp = p->train;
+    size_t nv, nt, nx, ny;
+    invnet_trainer *tr;
+    invnet_epoch e;
+
+    cr_assert_not_null(d);
+    nv = (size_t)(p->val * (double)d->rows + 0.5);
+    if (p->val > 0 && nv == 0)
+        nv = 1;
+    nt = d->rows - nv;
+    nx = d->n_in;
+    ny = d->n_out;
+    f->samples = d->h;
+    f->geom = d->geom;
+    d->geom = NULL;
+    tp.lr = invnet_train_lr(&tp);
+    f->train = tp;
+    f->n_train = nt;
+    f->n_val = nv;
+    f->net = invnet_net_alloc(nx, p->n_hidden, p->hidden, ny, p->act, NULL);
+    f->env = invnet_envelope_alloc(nx);
+    cr_assert(f->net != NULL && f->env != NULL);
+    invnet_net_init(f->net, tp.seed);
+    cr_assert_eq(invnet_envelope_compute(f->env, nt, d->x, 1e-10, 100000, NULL), FWD_OK);
+    invnet_dataset_standardise(d, nt, f->net);
+    tr =
+        invnet_trainer_alloc(f->net, &tp, nt, d->x, d->t, nv, d->x + nt * nx, d->t + nt * ny, NULL);
+    cr_assert_not_null(tr);
+    f->train_loss = malloc(tp.epochs * sizeof(double));
+    f->val_loss = malloc(tp.epochs * sizeof(double));
+    while (!invnet_trainer_test(tr) && (stop_after == 0 || f->n_epochs < stop_after)) {
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+        f->train_loss[f->n_epochs] = e.train_loss;
+        f->val_loss[f->n_epochs++] = e.val_loss;
+    }
+    f->best_epoch = invnet_trainer_restore_best(tr, best);
+    if (nv > 0)
+        invnet_evaluate(f->net, tp.nthreads, nv, d->x + nt * nx, d->t + nt * ny, f->val_rmse);
+    else
+        invnet_evaluate(f->net, tp.nthreads, nt, d->x, d->t, f->val_rmse);
+    invnet_trainer_free(tr);
+    invnet_dataset_free(d);
+    return f;
+}
+
+/* Bit for bit: weights, normalisation, envelope, history, outcome. */
+static void
+expect_same(const invnet_file *a, const invnet_file *b)
+{
+    const invnet_envelope *ea = a->env, *eb = b->env;
+    size_t np = invnet_net_nparams(a->net), k, n;
+
+    cr_assert_eq(np, invnet_net_nparams(b->net));
+    cr_assert_eq(invnet_net_depth(a->net), invnet_net_depth(b->net));
+    for (k = 0; k <= invnet_net_depth(a->net); k++)
+        cr_expect_eq(invnet_net_units(a->net, k), invnet_net_units(b->net, k));
+    cr_expect_eq(invnet_net_activation(a->net), invnet_net_activation(b->net));
+    cr_expect_eq(memcmp(invnet_net_params_const(a->net), invnet_net_params_const(b->net),
+                        np * sizeof(double)),
+                 0, "different weights");
+    for (k = 0; k < 4; k++) {
+        n = k < 2 ? invnet_net_n_in(a->net) : invnet_net_n_out(a->net);
+        cr_expect_eq(memcmp(invnet_net_norm_const(a->net, (int)k),
+                            invnet_net_norm_const(b->net, (int)k), n * sizeof(double)),
+                     0, "different normalisation %zu", k);
+    }
+    cr_assert_eq(ea->n, eb->n);
+    cr_assert_eq(ea->n_pc, eb->n_pc);
+    cr_expect_eq(memcmp(ea->min, eb->min, ea->n * sizeof(double)), 0);
+    cr_expect_eq(memcmp(ea->max, eb->max, ea->n * sizeof(double)), 0);
+    cr_expect_eq(memcmp(ea->mean, eb->mean, ea->n * sizeof(double)), 0);
+    cr_expect_eq(memcmp(ea->pc, eb->pc, ea->n_pc * ea->n * sizeof(double)), 0);
+    cr_expect_eq(memcmp(ea->pc_var, eb->pc_var, ea->n_pc * sizeof(double)), 0);
+    cr_expect_eq(ea->d2_q99, eb->d2_q99);
+    cr_expect_eq(ea->d2_q999, eb->d2_q999);
+    cr_assert_eq(a->n_epochs, b->n_epochs);
+    if (a->n_epochs > 0) {
+        cr_expect_eq(memcmp(a->train_loss, b->train_loss, a->n_epochs * sizeof(double)), 0);
+        cr_expect_eq(memcmp(a->val_loss, b->val_loss, a->n_epochs * sizeof(double)), 0);
+    }
+    cr_expect_eq(a->best_epoch, b->best_epoch);
+    cr_expect_eq(memcmp(a->val_rmse, b->val_rmse, invnet_net_n_out(a->net) * sizeof(double)), 0,
+                 "different validation RMSE");
+    cr_expect_eq(a->n_train, b->n_train);
+    cr_expect_eq(a->n_val, b->n_val);
+    cr_expect_eq(a->train.lr, b->train.lr);
+    cr_expect_eq(a->train.seed, b->train.seed);
+    cr_expect_eq(a->train.epochs, b->train.epochs);
+    cr_expect_eq(a->samples.method, b->samples.method);
+    cr_expect_eq(a->samples.prior.n_layers, b->samples.prior.n_layers);
+    cr_expect_eq(fwd_geom_ndata(a->geom), fwd_geom_ndata(b->geom));
+}
+
+/* Counts the calls; asks to stop at epoch stop_at (0: at the start, SIZE_MAX: never). */
+struct progress {
+    size_t calls, starts, stop_at, last_epoch, n_train;
+};
+
+static int
+progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
+{
+    struct progress *pr = ud;
+
+    pr->calls++;
+    pr->n_train = info->n_train;
+    if (e == NULL) {
+        pr->starts++;
+        return pr->stop_at == 0;
+    }
+    cr_expect_eq(e->epoch, pr->last_epoch + 1, "epochs out of order");
+    cr_expect_eq(info->last.epoch, e->epoch);
+    pr->last_epoch = e->epoch;
+    return e->epoch == pr->stop_at;
+}
+
+/* Two hidden layers of sigmoid units, a fast rate: the validation loss turns before the end. */
+static invnet_fit_params
+small_params(void)
+{
+    invnet_fit_params p = invnet_fit_default();
+
+    p.hidden[0] = 24;
+    p.hidden[1] = 12;
+    p.n_hidden = 2;
+    p.act = INVNET_SIGMOID;
+    p.val = 0.15;
+    p.noisy = 1;
+    p.train.epochs = 30;
+    p.train.batch = 64;
+    p.train.lr = 0.05;
+    p.train.patience = 4;
+    p.train.seed = 7;
+    p.train.nthreads = 2;
+    p.version = "9.8.7";
+    return p;
+}
+
+Test(fit, equals_the_step_by_step_recipe, .timeout = 120)
+{
+    invnet_fit_params p = small_params();
+    struct progress pr = {0, 0, SIZE_MAX, 0, 0};
+    char path[128];
+    invnet_file *a = NULL, *b;
+    invnet_fit_info info;
+    fwd_error err;
+    double best;
+
+    tst_make_samples(dir, "s.h5", 1500, 0.05, 0, path);
+    cr_assert_eq(invnet_fit(path, &p, progress, &pr, &a, &info, &err), FWD_OK, "%s", err.msg);
+    b = by_hand(path, &p, 0, &best);
+    expect_same(a, b);
+    /* the case the restore matters in: the best epoch is not the last */
+    cr_expect_lt(a->best_epoch, a->n_epochs, "best %zu of %zu", a->best_epoch, a->n_epochs);
+    cr_expect_gt(a->best_epoch, 0);
+    cr_expect_eq(info.best_val_loss, best);
+    cr_expect_eq(info.best_val_loss, a->val_loss[a->best_epoch - 1]);
+    cr_expect_eq(info.last.epoch, a->n_epochs);
+    cr_expect_eq(info.last.val_loss, a->val_loss[a->n_epochs - 1]);
+    cr_expect_eq(info.stopped, 0);
+    cr_expect_eq(info.rows, 1500);
+    cr_expect_eq(info.n_val, 225);
+    cr_expect_eq(info.n_train, 1275);
+    cr_expect_eq(info.n_in, TST_NPTS);
+    cr_expect_eq(info.n_out, 5);
+    cr_expect_eq(pr.starts, 1);
+    cr_expect_eq(pr.calls, 1 + a->n_epochs);
+    cr_expect_eq(pr.n_train, 1275);
+    cr_expect_str_eq(a->samples_path, path);
+    cr_expect_str_eq(a->data, "noisy");
+    cr_expect_str_eq(a->bpinv_version, "9.8.7");
+    cr_expect_geq(a->train_seconds, 0);
+    invnet_file_free(a);
+    invnet_file_free(b);
+}
+
+/* The clean data, and the defaults but for the epochs. */
+Test(fit, clean_data_and_defaults_match_too, .timeout = 120)
+{
+    invnet_fit_params p = invnet_fit_default();
+    char path[128];
+    invnet_file *a = NULL, *b;
+    fwd_error err;
+
+    p.noisy = 0;
+    p.train.epochs = 3;
+    tst_make_samples(dir, "s.h5", 800, 0.05, 0, path);
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &a, NULL, &err), FWD_OK, "%s", err.msg);
+    b = by_hand(path, &p, 0, NULL);
+    expect_same(a, b);
+    cr_expect_str_eq(a->data, "clean");
+    cr_expect_str_eq(a->bpinv_version, "");
+    cr_expect_eq(a->n_val, 80);
+    cr_expect_eq(invnet_net_units(a->net, 1), 64);
+    invnet_file_free(a);
+    invnet_file_free(b);
+}
+
+/* Rounded, at least 1 when asked for; the normalisation from the training rows only. */
+Test(fit, the_validation_count_rounds)
+{
+    static const double val[] = {0.1, 0.001, 0, 0.5, 0.99};
+    static const size_t n_val[] = {21, 1, 0, 103, 203};
+    invnet_fit_params p = invnet_fit_default();
+    char path[128];
+    invnet_dataset *raw, *d;
+    invnet_file *f;
+    invnet_fit_info info;
+    fwd_error err;
+    double mean;
+    size_t k, i, j, nt;
+
+    tst_make_samples(dir, "s.h5", 205, 0.03, 0, path);
+    raw = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_not_null(raw);
+    for (k = 0; k < sizeof val / sizeof val[0]; k++) {
+        p.val = val[k];
+        d = invnet_dataset_load(path, 1, 0, NULL);
+        cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
+        nt = 205 - n_val[k];
+        cr_expect_eq(info.n_val, n_val[k], "val %g: %zu validation rows", val[k], info.n_val);
+        cr_expect_eq(info.n_train, nt);
+        cr_expect_eq(f->n_val, n_val[k]);
+        cr_expect_eq(f->n_train, nt);
+        cr_expect_eq(f->n_epochs, 0);
+        cr_expect_not_null(f->geom);
+        cr_expect_null(d->geom, "the geometry moves into the file");
+        /* means and envelope of the raw training rows, standardised rows in d */
+        for (j = 0; j < TST_NPTS; j++) {
+            for (i = 0, mean = 0; i < nt; i++)
+                mean += raw->x[i * TST_NPTS + j];
+            mean /= (double)nt;
+            cr_expect(fabs(invnet_net_in_mean(f->net)[j] - mean) < 1e-12 * (1 + fabs(mean)),
+                      "in_mean[%zu] %.17g, expected %.17g", j, invnet_net_in_mean(f->net)[j], mean);
+            for (i = 0, mean = 0; i < nt; i++)
+                mean += d->x[i * TST_NPTS + j];
+            cr_expect(fabs(mean / (double)nt) < 1e-10, "standardised mean %g", mean);
+            for (i = 0, mean = -INFINITY; i < nt; i++)
+                mean = fmax(mean, raw->x[i * TST_NPTS + j]);
+            cr_expect_eq(f->env->max[j], mean, "envelope max of feature %zu", j);
+        }
+        invnet_file_free(f);
+        invnet_dataset_free(d);
+    }
+    invnet_dataset_free(raw);
+}
+
+/* With no validation rows, the RMSE is of the training rows, in log10 units. */
+Test(fit, no_validation_rows_rate_the_training_rows)
+{
+    invnet_fit_params p = invnet_fit_default();
+    char path[128];
+    invnet_dataset *raw;
+    invnet_file *f;
+    invnet_work *w;
+    double *y, sq;
+    size_t i, j, no = 5;
+    fwd_error err;
+
+    p.val = 0;
+    p.train.epochs = 2;
+    tst_make_samples(dir, "s.h5", 300, 0.03, 0, path);
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(f->n_val, 0);
+    cr_expect_eq(f->n_train, 300);
+    raw = invnet_dataset_load(path, 1, 0, NULL);
+    y = malloc(300 * no * sizeof *y);
+    w = invnet_work_alloc(f->net, 300, NULL);
+    cr_assert_eq(invnet_net_predict(f->net, w, 300, raw->x, y, NULL), FWD_OK);
+    for (j = 0; j < no; j++) {
+        for (i = 0, sq = 0; i < 300; i++)
+            sq += (y[i * no + j] - raw->t[i * no + j]) * (y[i * no + j] - raw->t[i * no + j]);
+        sq = sqrt(sq / 300);
+        cr_expect(fabs(f->val_rmse[j] - sq) < 1e-9 * sq, "RMSE %zu: %.12g, expected %.12g", j,
+                  f->val_rmse[j], sq);
+    }
+    invnet_work_free(w);
+    free(y);
+    invnet_dataset_free(raw);
+    invnet_file_free(f);
+}
+
+/* A stop after epoch 3 of 50 keeps 3 epochs and the best of them; a stop at once keeps none. */
+Test(fit, a_stop_request_keeps_the_best_weights, .timeout = 120)
+{
+    invnet_fit_params p = small_params();
+    struct progress pr = {0, 0, 3, 0, 0};
+    char path[128];
+    invnet_file *a, *b;
+    invnet_net *init;
+    invnet_fit_info info;
+    fwd_error err;
+    size_t k, best = 0;
+
+    p.train.epochs = 50;
+    p.train.patience = 0;
+    p.train.lr = 0.05;
+    tst_make_samples(dir, "s.h5", 1000, 0.05, 0, path);
+    cr_assert_eq(invnet_fit(path, &p, progress, &pr, &a, &info, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(info.stopped, 1);
+    cr_expect_eq(a->n_epochs, 3);
+    cr_expect_eq(pr.calls, 4);
+    for (k = 1; k < 3; k++)
+        if (a->val_loss[k] < a->val_loss[best])
+            best = k;
+    cr_expect_eq(a->best_epoch, best + 1);
+    b = by_hand(path, &p, 3, NULL);
+    expect_same(a, b);
+    invnet_file_free(a);
+    invnet_file_free(b);
+
+    /* stopped before the first epoch: the initial weights, no history */
+    pr = (struct progress){0, 0, 0, 0, 0};
+    cr_assert_eq(invnet_fit(path, &p, progress, &pr, &a, &info, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(info.stopped, 1);
+    cr_expect_eq(pr.calls, 1);
+    cr_expect_eq(a->n_epochs, 0);
+    cr_expect_eq(a->best_epoch, 0);
+    cr_expect(isinf(info.best_val_loss));
+    init = invnet_net_alloc(TST_NPTS, p.n_hidden, p.hidden, 5, p.act, NULL);
+    invnet_net_init(init, p.train.seed);
+    cr_expect_eq(memcmp(invnet_net_params(init), invnet_net_params(a->net),
+                        invnet_net_nparams(init) * sizeof(double)),
+                 0, "not the initial weights");
+    invnet_net_free(init);
+    invnet_file_free(a);
+}
+
+Test(fit, errors)
+{
+    invnet_fit_params p = invnet_fit_default();
+    char path[128], want[256];
+    static invnet_file sentinel;
+    invnet_dataset *d;
+    invnet_file *f = &sentinel;
+    fwd_error err;
+
+    tst_make_samples(dir, "s.h5", 205, 0.03, 0, path);
+    /* 2 rows, 0.1 validating: 1 of them (at least 1), 1 left */
+    p.max_samples = 2;
+    cr_expect_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
+    cr_expect_null(f);
+    snprintf(want, sizeof want, "%s: 2 complete samples leave 1 for training; expected >= 2", path);
+    cr_expect_str_eq(err.msg, want);
+    /* 0.995 of 205 rows: 204 validating, 1 left */
+    p.max_samples = 0;
+    p.val = 0.995;
+    cr_expect_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
+    snprintf(want, sizeof want, "%s: 205 complete samples leave 1 for training; expected >= 2",
+             path);
+    cr_expect_str_eq(err.msg, want);
+    /* the data set is untouched by a failed set-up */
+    d = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_not_null(d);
+    cr_expect_eq(invnet_fit_prepare(path, d, &p, &f, NULL, NULL), FWD_EINVAL);
+    cr_expect_not_null(d->geom);
+    invnet_dataset_free(d);
+    /* a fraction out of range names the field */
+    p.val = 1;
+    cr_expect_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "val");
+    p.val = NAN;
+    cr_expect_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, NULL), FWD_EINVAL);
+    /* a bad layout, a bad setting, a missing file */
+    p = invnet_fit_default();
+    p.n_hidden = INVNET_MAX_HIDDEN + 1;
+    cr_expect_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
+    cr_expect_null(f);
+    p = invnet_fit_default();
+    p.train.batch = 0;
+    cr_expect_neq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK);
+    cr_expect_null(f);
+    p = invnet_fit_default();
+    cr_expect_neq(invnet_fit("/nonexistent/s.h5", &p, NULL, NULL, &f, NULL, &err), FWD_OK);
+    cr_expect_null(f);
+    cr_expect(strstr(err.msg, "/nonexistent/s.h5") != NULL, "%s", err.msg);
+}
+
+/* The net file is complete for saving; a second save without overwrite names no option. */
+Test(fit, saves_and_refuses_to_overwrite)
+{
+    invnet_fit_params p = invnet_fit_default();
+    char path[128], net[160], want[256];
+    invnet_file *f, *g;
+    fwd_error err;
+
+    p.train.epochs = 2;
+    tst_make_samples(dir, "s.h5", 300, 0.03, 0, path);
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
+    snprintf(net, sizeof net, "%s/net.h5", dir);
+    cr_assert_eq(invnet_file_save(net, f, 0, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(invnet_file_save(net, f, 0, &err), FWD_EEXIST);
+    snprintf(want, sizeof want, "%s: exists", net);
+    cr_expect_str_eq(err.msg, want);
+    g = invnet_file_load(net, &err);
+    cr_assert_not_null(g, "%s", err.msg);
+    cr_expect_eq(g->n_epochs, 2);
+    cr_expect_eq(g->n_val, 30);
+    cr_expect_eq(g->best_epoch, f->best_epoch);
+    cr_expect_str_eq(g->samples_path, path);
+    invnet_file_free(g);
+    invnet_file_free(f);
+}
