@@ -143,7 +143,7 @@ test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
 
 # One part of the suite (README, "Running one test"): a library's unit tests, the CLI
 # scripts, or one thing by name: `make check-one T=fwd_geom` (a Criterion suite),
-# `T=fwd_geom/spec_range` (one test), `T=tests/cli/test_invert.sh` (one script).
+# `T=fwd_geom/comma_list` (one test), `T=tests/cli/test_invert.sh` (one script).
 test-forward test-samples test-invnet test-cli: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 test-forward test-samples test-invnet test-cli check-one: export OMP_WAIT_POLICY = passive
 test-forward: $(BUILD)/test_forward

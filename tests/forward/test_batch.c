@@ -40,7 +40,7 @@ geometry(fwd_method m)
     return fwd_geom_alloc(m, 30, x, NULL, NULL);
 }
 
-Test(batch, equals_single_evaluations)
+Test(fwd_forward, equals_single_evaluations)
 {
     fwd_method methods[] = {FWD_SCHLUMBERGER, FWD_WENNER, FWD_MT};
     double p[COUNT * NP], *d, one[60], rho[NL], h[NL - 1];
@@ -66,7 +66,7 @@ Test(batch, equals_single_evaluations)
 }
 
 /* Each thread with its own workspace on a shared geometry: bit-identical to serial. */
-Test(batch, threads_give_identical_results)
+Test(fwd_forward, threads_give_identical_results)
 {
     double p[COUNT * NP], serial[COUNT * 30], par[COUNT * 30];
     fwd_geom *g = geometry(FWD_SCHLUMBERGER);
@@ -92,7 +92,7 @@ Test(batch, threads_give_identical_results)
     fwd_geom_free(g);
 }
 
-Test(batch, bad_row_is_named)
+Test(fwd_forward, bad_row_is_named)
 {
     double p[COUNT * NP], d[COUNT * 30];
     fwd_geom *g = geometry(FWD_WENNER);
@@ -109,7 +109,7 @@ Test(batch, bad_row_is_named)
     fwd_geom_free(g);
 }
 
-Test(batch, workspace_errors)
+Test(fwd_forward, workspace_errors)
 {
     fwd_params p = fwd_params_default();
     fwd_geom *g = geometry(FWD_WENNER);
@@ -135,7 +135,7 @@ Test(batch, workspace_errors)
 
 /* More quadrature nodes change a Wenner response by less than 1e-9: converged. (With the
  * Key filter, whose own error is 1e-10, so that the quadrature's error shows.) */
-Test(batch, quadrature_converged)
+Test(fwd_forward, quadrature_converged)
 {
     fwd_params p = fwd_params_default();
     fwd_geom *g = geometry(FWD_WENNER);
@@ -160,7 +160,7 @@ Test(batch, quadrature_converged)
 
 /* The shared-grid filter and Key's published filter agree to 1e-6 on random 4-layer
  * models, irregular spacings and finite MN/2: no spacing falls between the cracks. */
-Test(batch, shared_filter_agrees_with_key201)
+Test(fwd_forward, shared_filter_agrees_with_key201)
 {
     double x[23], mn2[23], pm[COUNT * NP], d1[COUNT * 23], d2[COUNT * 23], worst = 0;
     fwd_params p = fwd_params_default();

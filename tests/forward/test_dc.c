@@ -53,7 +53,7 @@ half_space_is_rho_with(fwd_hankel mode)
         cr_assert(rel_diff(d[i], rho[0]) < 1e-14, "wenner %g: %.15g", x[i], d[i]);
 }
 
-Test(dc, half_space_is_rho)
+Test(fwd_forward, half_space_is_rho)
 {
     size_t im;
 
@@ -74,7 +74,7 @@ equal_layers_are_a_half_space_with(fwd_hankel mode)
         cr_assert(rel_diff(d[i], 37.5) < 1e-13, "%g: %.15g", x[i], d[i]);
 }
 
-Test(dc, equal_layers_are_a_half_space)
+Test(fwd_forward, equal_layers_are_a_half_space)
 {
     size_t im;
 
@@ -127,7 +127,7 @@ two_layer_schlumberger_image_series_with(fwd_hankel mode)
     check_two_layer(mode, FWD_SCHLUMBERGER, 12.5, ref_schlumberger_2layer);
 }
 
-Test(dc, two_layer_schlumberger_image_series)
+Test(fwd_forward, two_layer_schlumberger_image_series)
 {
     size_t im;
 
@@ -141,7 +141,7 @@ two_layer_wenner_image_series_with(fwd_hankel mode)
     check_two_layer(mode, FWD_WENNER, 450.0, ref_wenner_2layer);
 }
 
-Test(dc, two_layer_wenner_image_series)
+Test(fwd_forward, two_layer_wenner_image_series)
 {
     size_t im;
 
@@ -173,7 +173,7 @@ two_layer_finite_mn_image_series_with(fwd_hankel mode)
     }
 }
 
-Test(dc, two_layer_finite_mn_image_series)
+Test(fwd_forward, two_layer_finite_mn_image_series)
 {
     size_t im;
 
@@ -237,12 +237,12 @@ check_quadrature(fwd_method m, double (*ref_fn)(size_t, const double *, const do
                     fwd_hankel_name(modes[im]), worst[im]);
 }
 
-Test(dc, multilayer_schlumberger_quadrature, .timeout = 300)
+Test(fwd_forward, multilayer_schlumberger_quadrature, .timeout = 300)
 {
     check_quadrature(FWD_SCHLUMBERGER, ref_schlumberger_quad);
 }
 
-Test(dc, multilayer_wenner_quadrature, .timeout = 300)
+Test(fwd_forward, multilayer_wenner_quadrature, .timeout = 300)
 {
     check_quadrature(FWD_WENNER, ref_wenner_quad);
 }
@@ -260,7 +260,7 @@ asymptotes_with(fwd_hankel mode)
     cr_assert(rel_diff(d[1], rho[2]) < 1e-4, "a >> depth: %.12g", d[1]);
 }
 
-Test(dc, asymptotes)
+Test(fwd_forward, asymptotes)
 {
     size_t im;
 
@@ -282,7 +282,7 @@ thin_layer_vanishes_with(fwd_hankel mode)
         cr_assert(rel_diff(d3[i], d2[i]) < 1e-7, "%g: %.12g vs %.12g", x[i], d3[i], d2[i]);
 }
 
-Test(dc, thin_layer_vanishes)
+Test(fwd_forward, thin_layer_vanishes)
 {
     size_t im;
 
@@ -315,7 +315,7 @@ extreme_models_are_finite_with(fwd_hankel mode)
             }
 }
 
-Test(dc, extreme_models_are_finite)
+Test(fwd_forward, dc_extreme_models_are_finite)
 {
     size_t im;
 
@@ -355,7 +355,7 @@ astronomical_resistivities_with(fwd_hankel mode)
     }
 }
 
-Test(dc, astronomical_resistivities)
+Test(fwd_forward, astronomical_resistivities)
 {
     size_t im;
 

@@ -29,7 +29,7 @@ expect_spec_error(const char *spec, int code, const char *fragment)
               err.msg, fragment);
 }
 
-Test(spec, comma_list)
+Test(fwd_geom, comma_list)
 {
     double *v;
     size_t n;
@@ -40,7 +40,7 @@ Test(spec, comma_list)
     free(v);
 }
 
-Test(spec, log_range_includes_both_ends)
+Test(fwd_geom, log_range_includes_both_ends)
 {
     double *v;
     size_t n, i;
@@ -59,7 +59,7 @@ Test(spec, log_range_includes_both_ends)
     free(v);
 }
 
-Test(spec, file_with_comments)
+Test(fwd_geom, file_with_comments)
 {
     char path[] = "/tmp/bpinv_spec_XXXXXX";
     int fd = mkstemp(path);
@@ -81,7 +81,7 @@ Test(spec, file_with_comments)
     unlink(path);
 }
 
-Test(spec, file_errors_name_file_and_line)
+Test(fwd_geom, file_errors_name_file_and_line)
 {
     char path[] = "/tmp/bpinv_spec_XXXXXX", spec[64], frag[160];
     int fd = mkstemp(path);
@@ -100,7 +100,7 @@ Test(spec, file_errors_name_file_and_line)
     expect_spec_error("@/nonexistent/dir/spec.txt", FWD_EIO, "cannot open");
 }
 
-Test(spec, bad_specs)
+Test(fwd_geom, bad_specs)
 {
     expect_spec_error("", FWD_EINVAL, "got \"\"");
     expect_spec_error(NULL, FWD_EINVAL, "expected a list");
@@ -122,7 +122,7 @@ Test(spec, bad_specs)
     expect_spec_error("3:3:2", FWD_EINVAL, "STOP > START");
 }
 
-Test(spec, long_token)
+Test(fwd_geom, long_token)
 {
     char s[400];
 
@@ -131,7 +131,7 @@ Test(spec, long_token)
     expect_spec_error(s, FWD_EINVAL, "characters");
 }
 
-Test(method, names)
+Test(fwd_method, names)
 {
     fwd_method m;
     fwd_error err;
@@ -146,7 +146,7 @@ Test(method, names)
     cr_assert_str_eq(fwd_method_name((fwd_method)7), "unknown");
 }
 
-Test(geom, accessors)
+Test(fwd_geom, accessors)
 {
     double x[] = {10, 20}, mn2[] = {1, 2};
     fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, 2, x, mn2, NULL);
@@ -176,7 +176,7 @@ expect_geom_error(fwd_method m, size_t n, const double *x, const double *mn2, co
     cr_assert(strstr(err.msg, fragment) != NULL, "\"%s\" lacks \"%s\"", err.msg, fragment);
 }
 
-Test(geom, errors)
+Test(fwd_geom, errors)
 {
     double x[] = {10, -20, 30}, ok[] = {10, 20, 30}, mn2[] = {1, 25, 1}, nanv[] = {1, NAN, 3};
 
@@ -191,7 +191,7 @@ Test(geom, errors)
     expect_geom_error((fwd_method)9, 3, ok, NULL, "method");
 }
 
-Test(model, checks)
+Test(fwd_model, checks)
 {
     double rho[] = {10, 20, 30}, h[] = {5, 6};
     double bad_rho[] = {10, -1, 30}, bad_h[] = {5, 0}, inf_h[] = {INFINITY, 1};
@@ -213,7 +213,7 @@ Test(model, checks)
     cr_assert_str_eq(fwd_strerror(-4), "unknown error");
 }
 
-Test(model, log10_round_trip)
+Test(fwd_model, log10_round_trip)
 {
     double rho[] = {2.385, 1e-3, 7e5}, h[] = {0.01, 12.5}, p[5], r2[3], h2[2];
     double bad[5] = {1, 2, 3, NAN, 1}, big[5] = {1, 400, 1, 1, 1};

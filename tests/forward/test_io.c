@@ -31,7 +31,7 @@ teardown(void)
     cr_assert_eq(system(cmd), 0);
 }
 
-TestSuite(io, .init = setup, .fini = teardown);
+TestSuite(fwd_io, .init = setup, .fini = teardown);
 
 static void
 write_file(const char *p, const char *text)
@@ -58,7 +58,7 @@ entries(void)
     return atoi(line);
 }
 
-Test(io, a_free_path_passes_and_nothing_is_left)
+Test(fwd_io, a_free_path_passes_and_nothing_is_left)
 {
     char p[128];
     fwd_error err;
@@ -74,7 +74,7 @@ Test(io, a_free_path_passes_and_nothing_is_left)
     cr_assert_eq(entries(), 0);
 }
 
-Test(io, an_existing_file_is_refused_unless_overwritten)
+Test(fwd_io, an_existing_file_is_refused_unless_overwritten)
 {
     char p[128], buf[16] = "";
     fwd_error err;
@@ -95,7 +95,7 @@ Test(io, an_existing_file_is_refused_unless_overwritten)
     cr_assert_eq(entries(), 1);
 }
 
-Test(io, a_directory_is_refused_even_when_overwriting)
+Test(fwd_io, a_directory_is_refused_even_when_overwriting)
 {
     char p[128], want[200];
     fwd_error err;
@@ -111,7 +111,7 @@ Test(io, a_directory_is_refused_even_when_overwriting)
     cr_assert_str_eq(err.msg, want);
 }
 
-Test(io, a_missing_directory_is_an_io_error)
+Test(fwd_io, a_missing_directory_is_an_io_error)
 {
     char p[128], q[128], want[200];
     fwd_error err;
@@ -131,7 +131,7 @@ Test(io, a_missing_directory_is_an_io_error)
     cr_assert_eq(entries(), 1);
 }
 
-Test(io, same_file_by_device_and_inode)
+Test(fwd_io, same_file_by_device_and_inode)
 {
     char a[128], b[128], c[128], d[160];
 

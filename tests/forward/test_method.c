@@ -17,7 +17,7 @@
 /* pi and the rules as written before the table, the independent truth */
 #define PI_LITERAL 3.14159265358979323846
 
-Test(method_table, every_name_parses_back_to_its_method)
+Test(fwd_method, every_name_parses_back_to_its_method)
 {
     static const char *const names[FWD_N_METHODS] = {"schlumberger", "wenner", "mt"};
     int k;
@@ -42,7 +42,7 @@ Test(method_table, every_name_parses_back_to_its_method)
     }
 }
 
-Test(method_table, entries_say_what_the_layers_wrote_out)
+Test(fwd_method, entries_say_what_the_layers_wrote_out)
 {
     const fwd_method_info *s = fwd_method_get(FWD_SCHLUMBERGER), *w = fwd_method_get(FWD_WENNER),
                           *mt = fwd_method_get(FWD_MT);
@@ -73,7 +73,7 @@ Test(method_table, entries_say_what_the_layers_wrote_out)
 
 /* A geometry of each method: values per point times points is fwd_geom_ndata, and a
  * model's response keeps each value's rule (finite; > 0 where the value must be). */
-Test(method_table, values_per_point_times_points_is_ndata)
+Test(fwd_method, values_per_point_times_points_is_ndata)
 {
     double x[7] = {1.5, 3, 6.2, 12, 25, 50, 110}, d[2 * 7];
     double rho[3] = {120, 8.5, 900}, thick[2] = {4.4, 23};
@@ -103,7 +103,7 @@ Test(method_table, values_per_point_times_points_is_ndata)
     }
 }
 
-Test(method_table, phase_noise_rule_is_noise_90_over_pi)
+Test(fwd_method, phase_noise_rule_is_noise_90_over_pi)
 {
     static const double noise[] = {0, 0.01, 0.02, 0.035, 0.05, 0.1, 0.2385, 1};
     const fwd_value_info *ph = fwd_method_get(FWD_MT)->values[1];
@@ -122,7 +122,7 @@ Test(method_table, phase_noise_rule_is_noise_90_over_pi)
     }
 }
 
-Test(method_table, value_rules)
+Test(fwd_method, value_rules)
 {
     const fwd_value_info *r = fwd_method_get(FWD_SCHLUMBERGER)->values[0];
     const fwd_value_info *ph = fwd_method_get(FWD_MT)->values[1];
@@ -145,7 +145,7 @@ Test(method_table, value_rules)
     cr_assert_eq(fwd_method_get(FWD_MT)->depth_m(0.5, 200), 503 * sqrt(200 * 0.5));
 }
 
-Test(method_table, unknown_methods_are_rejected)
+Test(fwd_method, unknown_methods_are_rejected)
 {
     double x[3] = {1, 2, 4};
     char list[16];
@@ -172,7 +172,7 @@ Test(method_table, unknown_methods_are_rejected)
 }
 
 /* fwd_geom_alloc names the input at fault in err->field: MN/2 or the method's points. */
-Test(method_table, geometry_errors_name_their_field)
+Test(fwd_method, geometry_errors_name_their_field)
 {
     double x[3] = {10, 20, 40}, mn2[3] = {1, 25, 2}, bad[3] = {10, -1, 40};
     fwd_error err;

@@ -25,7 +25,7 @@ eval_mt(size_t np, const double *T, size_t n, const double *rho, const double *h
     fwd_geom_free(g);
 }
 
-Test(mt, half_space)
+Test(fwd_forward, half_space)
 {
     double T[] = {1e-5, 0.0137, 1, 240, 1e5}, d[10], rho[] = {123.4};
     size_t i;
@@ -37,7 +37,7 @@ Test(mt, half_space)
     }
 }
 
-Test(mt, short_and_long_period_limits)
+Test(fwd_forward, short_and_long_period_limits)
 {
     double T[] = {1e-6, 1e7}, d[4], rho[] = {20, 2000, 3}, h[] = {50, 400};
 
@@ -48,7 +48,7 @@ Test(mt, short_and_long_period_limits)
     cr_assert(fabs(d[3] - 45.0) < 0.5, "long period phase: %.12g", d[3]);
 }
 
-Test(mt, two_layer_closed_form)
+Test(fwd_forward, two_layer_closed_form)
 {
     double T[41], d[82], rho[2], h[] = {250.0}, ra, ph;
     const double ratios[] = {1e-4, 0.01, 0.5, 3, 100, 1e4};
@@ -70,7 +70,7 @@ Test(mt, two_layer_closed_form)
     }
 }
 
-Test(mt, four_layer_recursion)
+Test(fwd_forward, four_layer_recursion)
 {
     double T[] = {1e-3, 0.1, 3, 60, 2e3}, d[10], ra, ph;
     double rho[] = {300, 8, 1500, 0.9}, h[] = {120, 700, 5000};
@@ -84,7 +84,7 @@ Test(mt, four_layer_recursion)
     }
 }
 
-Test(mt, extreme_models_are_finite)
+Test(fwd_forward, mt_extreme_models_are_finite)
 {
     double T[] = {1e-6, 1e-3, 1, 1e3, 1e6}, d[10], rho[4], h[3];
     const double rhos[] = {1e-3, 1e6}, hs[] = {1e-3, 1e5};

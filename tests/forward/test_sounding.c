@@ -34,7 +34,7 @@ teardown(void)
     cr_expect_eq(system(cmd), 0);
 }
 
-TestSuite(sounding, .init = setup, .fini = teardown);
+TestSuite(fwd_sounding, .init = setup, .fini = teardown);
 
 /* Writes text to dir/name; returns the path (static buffer per call site). */
 static const char *
@@ -50,7 +50,7 @@ put(const char *name, const char *text, char *path)
     return path;
 }
 
-Test(sounding, mawlamyine_segments_read_as_they_are)
+Test(fwd_sounding, mawlamyine_segments_read_as_they_are)
 {
     fwd_error err;
     fwd_sounding *s =
@@ -72,7 +72,7 @@ Test(sounding, mawlamyine_segments_read_as_they_are)
     fwd_sounding_free(s);
 }
 
-Test(sounding, wenner_tab_separated)
+Test(fwd_sounding, wenner_tab_separated)
 {
     fwd_sounding *s = fwd_sounding_read(EX "aungsan_wenner.txt", FWD_WENNER, 0, NULL);
 
@@ -85,7 +85,7 @@ Test(sounding, wenner_tab_separated)
     fwd_sounding_free(s);
 }
 
-Test(sounding, mt_text_with_published_errors)
+Test(fwd_sounding, mt_text_with_published_errors)
 {
     fwd_sounding *s = fwd_sounding_read(EX "cull1985_mt.txt", FWD_MT, 0, NULL);
 
@@ -101,7 +101,7 @@ Test(sounding, mt_text_with_published_errors)
     fwd_sounding_free(s);
 }
 
-Test(sounding, penola_edi)
+Test(fwd_sounding, penola_edi)
 {
     fwd_error err;
     fwd_sounding *s = fwd_sounding_read(EX "penola_site3.edi", FWD_MT, FWD_COMP_XY, &err);
@@ -122,7 +122,7 @@ Test(sounding, penola_edi)
 }
 
 /* Known impedances (tests/data/synthetic_z.edi): rho_a = 0.2 T |Z|^2, the phase of Z. */
-Test(sounding, edi_impedances_known)
+Test(fwd_sounding, edi_impedances_known)
 {
     static const double T[4] = {0.1, 1, 10, 1000};
     static const double xy_rho[4] = {50, 40, 10, 4},
@@ -161,7 +161,7 @@ Test(sounding, edi_impedances_known)
     }
 }
 
-Test(sounding, edi_apparent_resistivity_blocks)
+Test(fwd_sounding, edi_apparent_resistivity_blocks)
 {
     fwd_sounding *s = fwd_sounding_read("tests/data/synthetic_rho.edi", FWD_MT, 0, NULL);
 
@@ -177,7 +177,7 @@ Test(sounding, edi_apparent_resistivity_blocks)
     fwd_sounding_free(s);
 }
 
-Test(sounding, text_forms)
+Test(fwd_sounding, text_forms)
 {
     char p[128];
     fwd_sounding *s;
@@ -248,7 +248,7 @@ expect_error(const char *name, const char *text, fwd_method m, const char *fragm
               err.msg);
 }
 
-Test(sounding, malformed_text_is_named)
+Test(fwd_sounding, malformed_text_is_named)
 {
     char big[200000];
 
@@ -302,7 +302,7 @@ Test(sounding, malformed_text_is_named)
 }
 
 /* A UTF-8 byte-order mark, a yx phase in the third quadrant, free text in an EDI's INFO. */
-Test(sounding, what_other_programs_write)
+Test(fwd_sounding, what_other_programs_write)
 {
     char p[128];
     fwd_sounding *s;
@@ -333,7 +333,7 @@ Test(sounding, what_other_programs_write)
     fwd_sounding_free(s);
 }
 
-Test(sounding, malformed_edi_is_named)
+Test(fwd_sounding, malformed_edi_is_named)
 {
     expect_error("nofreq.edi", ">HEAD\n  DATAID=X\n>ZXYR // 2\n 1 2\n>END\n", FWD_MT, ">FREQ");
     expect_error("count.edi",
@@ -357,7 +357,7 @@ Test(sounding, malformed_edi_is_named)
                  FWD_MT, "expected at least 3 points, got 0");
 }
 
-Test(sounding, missing_file)
+Test(fwd_sounding, missing_file)
 {
     fwd_error err;
 

@@ -40,7 +40,7 @@ teardown(void)
     cr_expect_eq(system(cmd), 0);
 }
 
-TestSuite(file, .init = setup, .fini = teardown);
+TestSuite(invnet_file, .init = setup, .fini = teardown);
 
 /*
  * 50,000 noise-free 3-layer soundings, 30 epochs. A parameter drawn log-uniformly over a
@@ -52,7 +52,7 @@ TestSuite(file, .init = setup, .fini = teardown);
  * thin) and is invisible under a thick first layer, so only a gain over the prior is asked:
  * 0.9 and 0.95 of the sd. Measured with seed 42: 0.034, 0.61, 0.096, 0.25, 0.43.
  */
-Test(file, learns_a_real_samples_file, .timeout = 300)
+Test(invnet_file, learns_a_real_samples_file, .timeout = 300)
 {
     static const double limit[5] = {0.087, 0.78, 0.22, 0.34, 0.465};
     static const char *name[5] = {"rho1", "rho2", "rho3", "h1", "h2"};
@@ -75,7 +75,7 @@ Test(file, learns_a_real_samples_file, .timeout = 300)
     invnet_file_free(b);
 }
 
-Test(file, saved_net_predicts_bit_identically)
+Test(invnet_file, saved_net_predicts_bit_identically)
 {
     char path[128], net[160];
     invnet_file *a, *b;
@@ -117,7 +117,7 @@ Test(file, saved_net_predicts_bit_identically)
 
 /* The training envelope: every training row within min/max, distance quantiles ordered,
  * and a sounding far from the set (rho_a x 1000 everywhere) far beyond them. */
-Test(file, envelope_describes_the_training_set)
+Test(invnet_file, envelope_describes_the_training_set)
 {
     char path[128];
     invnet_dataset *d;
@@ -148,7 +148,7 @@ Test(file, envelope_describes_the_training_set)
     invnet_dataset_free(d);
 }
 
-Test(file, interrupted_samples_file_trains_on_complete_rows)
+Test(invnet_file, interrupted_samples_file_trains_on_complete_rows)
 {
     char path[128];
     invnet_dataset *d;
@@ -177,7 +177,7 @@ expect_load_error(const char *path, int samples, const char *fragment)
     cr_expect(strstr(err.msg, path) != NULL, "message does not name %s: %s", path, err.msg);
 }
 
-Test(file, bad_files_get_clear_errors)
+Test(invnet_file, bad_files_get_clear_errors)
 {
     char s[128], net[160], text[160], trunc[160], cmd[512], zero[128];
     invnet_file *a;

@@ -34,7 +34,7 @@ teardown(void)
     cr_expect_eq(system(cmd), 0);
 }
 
-TestSuite(fit, .init = setup, .fini = teardown);
+TestSuite(invnet_fit, .init = setup, .fini = teardown);
 
 /*
  * The recipe as `bpinv train` ran it before invnet_fit, call by call: at most stop_after
@@ -182,7 +182,7 @@ small_params(void)
     return p;
 }
 
-Test(fit, equals_the_step_by_step_recipe, .timeout = 120)
+Test(invnet_fit, equals_the_step_by_step_recipe, .timeout = 120)
 {
     invnet_fit_params p = small_params();
     struct progress pr = {0, 0, SIZE_MAX, 0, 0};
@@ -221,7 +221,7 @@ Test(fit, equals_the_step_by_step_recipe, .timeout = 120)
 }
 
 /* The clean data, and the defaults but for the epochs. */
-Test(fit, clean_data_and_defaults_match_too, .timeout = 120)
+Test(invnet_fit, clean_data_and_defaults_match_too, .timeout = 120)
 {
     invnet_fit_params p = invnet_fit_default();
     char path[128];
@@ -243,7 +243,7 @@ Test(fit, clean_data_and_defaults_match_too, .timeout = 120)
 }
 
 /* Rounded, at least 1 when asked for; the normalisation from the training rows only. */
-Test(fit, the_validation_count_rounds)
+Test(invnet_fit, the_validation_count_rounds)
 {
     static const double val[] = {0.1, 0.001, 0, 0.5, 0.99};
     static const size_t n_val[] = {21, 1, 0, 103, 203};
@@ -292,7 +292,7 @@ Test(fit, the_validation_count_rounds)
 }
 
 /* With no validation rows, the RMSE is of the training rows, in log10 units. */
-Test(fit, no_validation_rows_rate_the_training_rows)
+Test(invnet_fit, no_validation_rows_rate_the_training_rows)
 {
     invnet_fit_params p = invnet_fit_default();
     char path[128];
@@ -327,7 +327,7 @@ Test(fit, no_validation_rows_rate_the_training_rows)
 }
 
 /* A stop after epoch 3 of 50 keeps 3 epochs and the best of them; a stop at once keeps none. */
-Test(fit, a_stop_request_keeps_the_best_weights, .timeout = 120)
+Test(invnet_fit, a_stop_request_keeps_the_best_weights, .timeout = 120)
 {
     invnet_fit_params p = small_params();
     struct progress pr = {0, 0, 3, 0, 0};
@@ -372,7 +372,7 @@ Test(fit, a_stop_request_keeps_the_best_weights, .timeout = 120)
     invnet_file_free(a);
 }
 
-Test(fit, errors)
+Test(invnet_fit, errors)
 {
     invnet_fit_params p = invnet_fit_default();
     char path[128], want[256];
@@ -423,7 +423,7 @@ Test(fit, errors)
 }
 
 /* The net file is complete for saving; a second save without overwrite names no option. */
-Test(fit, saves_and_refuses_to_overwrite)
+Test(invnet_fit, saves_and_refuses_to_overwrite)
 {
     invnet_fit_params p = invnet_fit_default();
     char path[128], net[160], want[256];

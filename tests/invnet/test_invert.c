@@ -48,7 +48,7 @@ teardown(void)
     cr_expect_eq(system(cmd), 0);
 }
 
-TestSuite(invert, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(invnet_invert, .init = setup, .fini = teardown, .timeout = 300);
 
 /* A sounding of n points x with data d (rho_a), made in memory. */
 static fwd_sounding *
@@ -97,7 +97,7 @@ median(double *v, size_t n)
  * 4 % (3 % noise, 5 parameters, 20 data: sqrt(15/20) 3 % = 2.6 % expected), and at most 5 %
  * high_misfit flags.
  */
-Test(invert, in_prior_soundings_round_trip)
+Test(invnet_invert, in_prior_soundings_round_trip)
 {
     enum { N = 300 };
     const double *x = fwd_geom_x(nf->geom);
@@ -160,7 +160,7 @@ Test(invert, in_prior_soundings_round_trip)
  * AB/2 <= 1000 m and 9 % misfit, to a thinner cover of the prior (tried and found so), so
  * the case here is a resistive 500 m layer over a conductor.
  */
-Test(invert, outside_the_prior_is_flagged)
+Test(invnet_invert, outside_the_prior_is_flagged)
 {
     static const struct {
         const char *what;
@@ -226,7 +226,7 @@ Test(invert, outside_the_prior_is_flagged)
  * the net's own points within 0.05 decades for rho1 and rho3 (interpolating a smooth curve
  * in log-log between points 0.16 decades apart). Half the span: refused.
  */
-Test(invert, other_spacings_resampled)
+Test(invnet_invert, other_spacings_resampled)
 {
     double rho[3] = {150, 15, 600}, h[2] = {6, 25};
     const double *x = fwd_geom_x(nf->geom);
@@ -280,7 +280,7 @@ Test(invert, other_spacings_resampled)
 
 /* A Schlumberger sounding in two MN/2 segments whose second is 1.5 times the first: merged
  * onto the first, flagged segment_jump, and inverted like the unshifted curve. */
-Test(invert, segments_are_joined)
+Test(invnet_invert, segments_are_joined)
 {
     double rho[3] = {80, 8, 400}, h[2] = {5, 20};
     const double *x = fwd_geom_x(nf->geom);
@@ -317,7 +317,7 @@ Test(invert, segments_are_joined)
     invnet_inverter_free(v);
 }
 
-Test(invert, another_method_is_an_error)
+Test(invnet_invert, another_method_is_an_error)
 {
     invnet_inverter *v = invnet_inverter_alloc(nf, NULL, NULL);
     double x[3] = {1, 2, 3}, d[3] = {10, 20, 30};

@@ -45,7 +45,7 @@ teardown(void)
     cr_expect_eq(system(cmd), 0);
 }
 
-TestSuite(invert_batch, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(invnet_batch, .init = setup, .fini = teardown, .timeout = 300);
 
 /*
  * Writes dir/name: the response of (rho, h) at n AB/2 log-spaced over [x0, x1] m; with
@@ -192,7 +192,7 @@ expect_one_by_one(const invnet_batch *b, char path[][256], const invnet_check_pa
 
 /* The batch equals the files inverted one by one, on 1 and on 3 threads, with the
  * refinement; and the 3-thread batch is bit for bit the 1-thread one. */
-Test(invert_batch, same_as_one_by_one_for_any_thread_count)
+Test(invnet_batch, same_as_one_by_one_for_any_thread_count)
 {
     char path[9][256];
     const char *pp[9];
@@ -249,7 +249,7 @@ Test(invert_batch, same_as_one_by_one_for_any_thread_count)
 
 /* The curve: 120 points log-spaced over the sounding's and the net's span +-0.1 decade,
  * and there the forward model of the item's model. None unless asked for. */
-Test(invert_batch, curve_is_the_forward_model)
+Test(invnet_batch, curve_is_the_forward_model)
 {
     char path[9][256];
     const char *pp[9];
@@ -304,7 +304,7 @@ Test(invert_batch, curve_is_the_forward_model)
     invnet_batch_free(b);
 }
 
-Test(invert_batch, empty_batch_and_bad_parameters)
+Test(invnet_batch, empty_batch_and_bad_parameters)
 {
     invnet_batch_params p = invnet_batch_default();
     invnet_batch dummy, *b = &dummy;
@@ -340,7 +340,7 @@ touch(const char *sub, const char *name)
 /* A directory stands for its .csv .txt .dat .tsv .edi files (any case), in name order,
  * hidden files, other names, short names and subdirectories skipped; other operands, a
  * missing file included, stand for themselves; no double slash after a trailing one. */
-Test(invert_batch, directory_operands_expand)
+Test(invnet_batch, directory_operands_expand)
 {
     static const char *const want[] = {"A.TXT", "b.csv", "c.dat", "d.Tsv", "e.edi", "z.csv"};
     char sub[128], sub_slash[130], sub2[160], missing[160];

@@ -71,7 +71,7 @@ setup(void)
     batch.n_layers = 3;
 }
 
-TestSuite(invert_output, .init = setup);
+TestSuite(invnet_output, .init = setup);
 
 /* Closes f, a memory stream over buf; returns buf (free() it). */
 static char *
@@ -138,7 +138,7 @@ csv_parse(const char *text, size_t row, char field[][64], size_t cap, size_t *co
     return n;
 }
 
-Test(invert_output, csv_in_the_old_bytes)
+Test(invnet_output, csv_in_the_old_bytes)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -157,7 +157,7 @@ Test(invert_output, csv_in_the_old_bytes)
 
 /* Every row as wide as the header, the values under their names; a sounding of fewer layers
  * than the widest (a batch of several layer counts) gets empty fields. */
-Test(invert_output, csv_parsed_back)
+Test(invnet_output, csv_parsed_back)
 {
     char field[32][64], *buf = NULL;
     size_t len = 0, count[8], n, k;
@@ -190,7 +190,7 @@ Test(invert_output, csv_parsed_back)
     free(buf);
 }
 
-Test(invert_output, json_in_the_old_bytes)
+Test(invnet_output, json_in_the_old_bytes)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -329,7 +329,7 @@ j_value(struct jp *p, int depth)
     return 0;
 }
 
-Test(invert_output, json_parsed_back)
+Test(invnet_output, json_parsed_back)
 {
     static const char *const all = "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
                                    "misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,"
@@ -366,7 +366,7 @@ Test(invert_output, json_parsed_back)
     free(buf);
 }
 
-Test(invert_output, a_failed_write_is_reported)
+Test(invnet_output, a_failed_write_is_reported)
 {
     FILE *f = fopen("/dev/full", "w");
 
@@ -378,7 +378,7 @@ Test(invert_output, a_failed_write_is_reported)
     fclose(f);
 }
 
-Test(invert_output, flag_list)
+Test(invnet_output, flag_list)
 {
     char buf[256], small[8];
 

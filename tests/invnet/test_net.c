@@ -74,19 +74,19 @@ check_gradient(invnet_activation act, size_t nh, const size_t *hidden)
     invnet_net_free(net);
 }
 
-Test(net, gradient_tanh)
+Test(invnet_net, gradient_tanh)
 {
     size_t h[] = {5};
     check_gradient(INVNET_TANH, 1, h);
 }
 
-Test(net, gradient_sigmoid)
+Test(invnet_net, gradient_sigmoid)
 {
     size_t h[] = {5};
     check_gradient(INVNET_SIGMOID, 1, h);
 }
 
-Test(net, gradient_two_hidden_layers)
+Test(invnet_net, gradient_two_hidden_layers)
 {
     size_t h[] = {6, 4};
     check_gradient(INVNET_TANH, 2, h);
@@ -94,7 +94,7 @@ Test(net, gradient_two_hidden_layers)
 }
 
 /* tanh and sigmoid units: values from the closed forms, far tails without overflow. */
-Test(net, activations_match_libm)
+Test(invnet_net, activations_match_libm)
 {
     size_t h[] = {1};
     double xs[] = {-800, -30, -3.5, -0.2, -1e-9, 0, 2e-12, 0.7, 4.25, 19.9, 25, 800};
@@ -120,7 +120,7 @@ Test(net, activations_match_libm)
 }
 
 /* XOR needs the hidden layer: a linear model cannot do better than 0.25 MSE. */
-Test(net, learns_xor_with_sigmoid_units)
+Test(invnet_net, learns_xor_with_sigmoid_units)
 {
     double x[] = {0, 0, 0, 1, 1, 0, 1, 1}, t[] = {0, 1, 1, 0}, y[4];
     size_t h[] = {4}, i;
@@ -190,7 +190,7 @@ train_smooth(int nthreads, size_t epochs, invnet_optimizer opt, double *val_mse)
 }
 
 /* The target's variance over the cube is about 0.67: a 1e-3 MSE is 0.15 % of it. */
-Test(net, learns_a_smooth_regression)
+Test(invnet_net, learns_a_smooth_regression)
 {
     double adam, sgd;
     invnet_net *a = train_smooth(1, 300, INVNET_ADAM, &adam);
@@ -203,7 +203,7 @@ Test(net, learns_a_smooth_regression)
     invnet_net_free(s);
 }
 
-Test(net, same_net_for_any_thread_count)
+Test(invnet_net, same_net_for_any_thread_count)
 {
     double l1, l3;
     invnet_net *a = train_smooth(1, 5, INVNET_ADAM, &l1);
@@ -217,7 +217,7 @@ Test(net, same_net_for_any_thread_count)
     invnet_net_free(b);
 }
 
-Test(net, bad_arguments)
+Test(invnet_net, bad_arguments)
 {
     size_t h[] = {4}, big[] = {INVNET_MAX_UNITS + 1}, five[] = {1, 1, 1, 1, 1};
     invnet_train_params p = invnet_train_default();
@@ -252,7 +252,7 @@ Test(net, bad_arguments)
 }
 
 /* A learning rate far too large: the loss stops being finite and training says so. */
-Test(net, divergence_is_reported)
+Test(invnet_net, divergence_is_reported)
 {
     enum { N = 256 };
     static double x[N * 3], t[N];

@@ -68,7 +68,7 @@ teardown(void)
     free(P);
 }
 
-TestSuite(file, .init = setup, .fini = teardown);
+/* the suite smp_file spans test_file.c and test_fill.c: each test names its own setup */
 
 static void
 path(char *buf, const char *name)
@@ -127,7 +127,7 @@ check_contents(const char *p, size_t rows)
     free(buf);
 }
 
-Test(file, round_trip_in_uneven_batches)
+Test(smp_file, round_trip_in_uneven_batches, .init = setup, .fini = teardown)
 {
     char p[128];
     const size_t sizes[] = {1000, 2048, 7, 1024, 3000};
@@ -154,7 +154,7 @@ Test(file, round_trip_in_uneven_batches)
     fwd_geom_free(g);
 }
 
-Test(file, resume_equals_one_run)
+Test(smp_file, resume_equals_one_run, .init = setup, .fini = teardown)
 {
     char a[128], b[128];
     const size_t one[] = {N}, sizes[] = {700, 1100};
@@ -202,7 +202,7 @@ Test(file, resume_equals_one_run)
     free(x);
 }
 
-Test(file, existing_file_is_not_overwritten)
+Test(smp_file, existing_file_is_not_overwritten, .init = setup, .fini = teardown)
 {
     char p[128];
     fwd_error err;
@@ -225,7 +225,7 @@ Test(file, existing_file_is_not_overwritten)
     cr_assert_eq(smp_file_read_header(p, &(smp_header){0}, NULL, &err), 0, "%s", err.msg);
 }
 
-Test(file, bad_files_get_clear_errors)
+Test(smp_file, bad_files_get_clear_errors, .init = setup, .fini = teardown)
 {
     char p[128], q[128], cmd[300];
     smp_header h;
@@ -288,7 +288,7 @@ Test(file, bad_files_get_clear_errors)
 
 /* The temporary file every new HDF5 file is made as (smp_h5_create_temp): one of that name
  * that is not ours is refused and kept; a failed create leaves nothing behind. */
-Test(file, temporary_file_of_another_is_kept)
+Test(smp_file, temporary_file_of_another_is_kept, .init = setup, .fini = teardown)
 {
     char p[128], tmp[160], *made = NULL;
     fwd_error err;

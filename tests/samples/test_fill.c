@@ -56,7 +56,7 @@ teardown(void)
     fwd_geom_free(geom);
 }
 
-TestSuite(fill, .init = setup, .fini = teardown);
+/* the suite smp_file spans test_file.c and test_fill.c: each test names its own setup */
 
 static void
 path(char *buf, const char *name)
@@ -182,7 +182,7 @@ same_file(const char *a, const char *b)
     cr_assert(ha.n_complete == hb.n_complete && ha.n_requested == hb.n_requested);
 }
 
-Test(fill, writes_what_the_old_loop_wrote)
+Test(smp_file, writes_what_the_old_loop_wrote, .init = setup, .fini = teardown)
 {
     char a[128], b[128];
 
@@ -193,7 +193,7 @@ Test(fill, writes_what_the_old_loop_wrote)
     same_file(a, b);
 }
 
-Test(fill, any_batch_size_and_thread_count_gives_the_same_file)
+Test(smp_file, any_batch_size_and_thread_count_gives_the_same_file, .init = setup, .fini = teardown)
 {
     char a[128], b[128], c[128];
     struct seen s;
@@ -213,7 +213,8 @@ Test(fill, any_batch_size_and_thread_count_gives_the_same_file)
     same_file(a, c);
 }
 
-Test(fill, a_stop_leaves_whole_chunks_and_a_resume_completes_the_file)
+Test(smp_file, a_stop_leaves_whole_chunks_and_a_resume_completes_the_file, .init = setup,
+     .fini = teardown)
 {
     char whole[128], cut[128];
     struct seen s;
@@ -239,7 +240,7 @@ Test(fill, a_stop_leaves_whole_chunks_and_a_resume_completes_the_file)
 
 /* A finished file extended by a resume starts off a chunk boundary: the first batch ends
  * on the next one, the file equals one run. */
-Test(fill, a_finished_file_extended_off_a_boundary)
+Test(smp_file, a_finished_file_extended_off_a_boundary, .init = setup, .fini = teardown)
 {
     char whole[128], part[128];
     struct seen s;
@@ -261,7 +262,7 @@ Test(fill, a_finished_file_extended_off_a_boundary)
     cr_assert_eq(s.n, 0);
 }
 
-Test(fill, batch_rows_rounds_up_to_whole_chunks_once)
+Test(smp_file, batch_rows_rounds_up_to_whole_chunks_once, .init = setup, .fini = teardown)
 {
     const size_t c = SMP_FILE_CHUNK_ROWS;
     const size_t in[] = {0, 1, 1000, 1024, 1025, 16384, 10000000, SIZE_MAX};
@@ -280,7 +281,7 @@ Test(fill, batch_rows_rounds_up_to_whole_chunks_once)
     }
 }
 
-Test(fill, next_batch_ends_on_a_chunk_boundary)
+Test(smp_file, next_batch_ends_on_a_chunk_boundary, .init = setup, .fini = teardown)
 {
     char p[128];
     fwd_error err;
@@ -315,7 +316,7 @@ Test(fill, next_batch_ends_on_a_chunk_boundary)
     smp_gen_free(gen);
 }
 
-Test(fill, a_generator_of_another_config_is_refused)
+Test(smp_file, a_generator_of_another_config_is_refused, .init = setup, .fini = teardown)
 {
     char p[128];
     smp_config other = cfg;

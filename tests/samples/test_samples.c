@@ -27,9 +27,8 @@ quiet(void)
     gsl_set_error_handler_off();
 }
 
-TestSuite(prior, .init = quiet);
-TestSuite(rng, .init = quiet);
-TestSuite(gen, .init = quiet);
+TestSuite(smp_prior, .init = quiet);
+TestSuite(smp_gen, .init = quiet);
 
 static void
 expect_prior_error(size_t n, const char *rho, const char *thick, const char *fragment)
@@ -49,7 +48,7 @@ expect_prior_error(size_t n, const char *rho, const char *thick, const char *fra
     cr_assert_null(strstr(err.msg, "--"), "\"%s\" names an option", err.msg);
 }
 
-Test(prior, parse)
+Test(smp_prior, parse)
 {
     smp_prior p;
 
@@ -96,7 +95,7 @@ ks_uniform(double *x, size_t n, double lo, double hi)
 }
 
 /* log10 of each parameter is uniform in its range: KS on 1e5 draws, fixed seed. */
-Test(prior, log_uniform_draws)
+Test(smp_prior, log_uniform_draws)
 {
     enum { N = 100000 };
     smp_prior p;
@@ -124,37 +123,6 @@ Test(prior, log_uniform_draws)
     free(col);
     free(v);
     gsl_rng_free(r);
-}
-
-Test(rng, streams_are_reproducible_and_distinct)
-{
-    gsl_rng *a = gsl_rng_alloc(fwd_rng_xoshiro256ss), *b = gsl_rng_alloc(fwd_rng_xoshiro256ss);
-    double x[8], sum = 0;
-    size_t i;
-    int same = 1;
-
-    fwd_rng_set_stream(a, 42, 7);
-    for (i = 0; i < 8; i++)
-        x[i] = gsl_rng_uniform(a);
-    fwd_rng_set_stream(b, 42, 7);
-    for (i = 0; i < 8; i++)
-        cr_assert_eq(gsl_rng_uniform(b), x[i]);
-    fwd_rng_set_stream(b, 42, 8);
-    for (i = 0; i < 8; i++)
-        same &= gsl_rng_uniform(b) == x[i];
-    cr_assert(!same, "streams 7 and 8 are equal");
-    fwd_rng_set_stream(b, 43, 7);
-    cr_assert_neq(gsl_rng_uniform(b), x[0]);
-    fwd_rng_set_stream(a, 1, 0);
-    for (i = 0; i < 100000; i++) {
-        double u = gsl_rng_uniform(a);
-        cr_assert(u >= 0 && u < 1);
-        sum += u;
-    }
-    cr_assert(fabs(sum / 100000 - 0.5) < 0.005, "mean %g", sum / 100000);
-    cr_assert_str_eq(gsl_rng_name(a), "xoshiro256**");
-    gsl_rng_free(a);
-    gsl_rng_free(b);
 }
 
 /* A config on a geometry of 20 AB/2 from 1 to 300 m (or periods), 3 layers. */
@@ -190,7 +158,7 @@ run(const smp_config *c, int threads, uint64_t first, size_t n, double *p, doubl
     smp_gen_free(g);
 }
 
-Test(gen, identical_for_any_thread_count_and_split)
+Test(smp_gen, identical_for_any_thread_count_and_split)
 {
     smp_config c;
     fwd_geom *geo = make_config(&c, FWD_WENNER, 0.05);
@@ -214,7 +182,7 @@ Test(gen, identical_for_any_thread_count_and_split)
     fwd_geom_free(geo);
 }
 
-Test(gen, clean_rows_are_the_forward_response)
+Test(smp_gen, clean_rows_are_the_forward_response)
 {
     smp_config c;
     fwd_geom *geo = make_config(&c, FWD_SCHLUMBERGER, 0.02);
@@ -241,7 +209,7 @@ Test(gen, clean_rows_are_the_forward_response)
     fwd_geom_free(geo);
 }
 
-Test(gen, noise_has_the_stated_statistics)
+Test(smp_gen, noise_has_the_stated_statistics)
 {
     smp_config c;
     fwd_geom *geo = make_config(&c, FWD_MT, 0.05);
@@ -275,7 +243,7 @@ Test(gen, noise_has_the_stated_statistics)
     fwd_geom_free(geo);
 }
 
-Test(gen, config_errors)
+Test(smp_gen, config_errors)
 {
     smp_config c;
     fwd_geom *geo = make_config(&c, FWD_WENNER, 0.05);
