@@ -499,7 +499,7 @@ invnet_file_load(const char *path, fwd_error *err)
 {
     invnet_file *f = calloc(1, sizeof *f);
     hid_t file = H5I_INVALID_HID;
-    char buf[64];
+    char buf[64], list[64];
     uint64_t v;
     int rc;
 
@@ -532,8 +532,8 @@ invnet_file_load(const char *path, fwd_error *err)
     }
     rc = rc ? rc : smp_h5_read_str(file, path, "method", buf, sizeof buf, err);
     if (rc == FWD_OK && fwd_method_parse(buf, &f->samples.method, NULL) != FWD_OK) {
-        fwd_error_set(err, FWD_EFORMAT,
-                      "%s: method: expected schlumberger, wenner or mt, got \"%s\"", path, buf);
+        fwd_error_set(err, FWD_EFORMAT, "%s: method: expected %s, got \"%s\"", path,
+                      fwd_method_list(list, sizeof list), buf);
         goto fail;
     }
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_layers", &v, err);

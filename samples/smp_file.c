@@ -175,6 +175,7 @@ make_columns(const smp_config *c, int which, int units)
     size_t n = c->prior.n_layers, npts = fwd_geom_size(c->geom), i, nc;
     const double *x = fwd_geom_x(c->geom);
     const char *xn = fwd_method_xname(fwd_geom_method(c->geom));
+    const fwd_method_info *mi = fwd_method_get(fwd_geom_method(c->geom));
     char **s;
 
     nc = which == DS_MODELS ? FWD_MODEL_NPARAMS(n) : fwd_geom_ndata(c->geom);
@@ -189,11 +190,10 @@ make_columns(const smp_config *c, int which, int units)
             snprintf(s[i], 64, "%s", i < n ? "ohm-m" : "m");
         else if (which == DS_MODELS)
             snprintf(s[i], 64, i < n ? "rho_%zu_ohmm" : "thick_%zu_m", i < n ? i + 1 : i - n + 1);
-        else if (units)
-            snprintf(s[i], 64, "%s", i < npts ? "ohm-m" : "degree");
+        else if (units) /* value i / npts of the method, at point i % npts */
+            snprintf(s[i], 64, "%s", mi->values[i / npts]->unit_attr);
         else
-            snprintf(s[i], 64, "%s(%s=%.10g)", i < npts ? "rho_a_ohmm" : "phase_deg", xn,
-                     x[i < npts ? i : i - npts]);
+            snprintf(s[i], 64, "%s(%s=%.10g)", mi->values[i / npts]->column, xn, x[i % npts]);
     }
     return s;
 fail:
@@ -621,7 +621,7 @@ smp_file_fill(smp_file *f, smp_gen *g, size_t batch, smp_progress_fn cb, void *u
 static int
 read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
 {
-    char buf[64];
+    char buf[64], list[64];
     uint64_t nl;
     int rc;
 
@@ -641,10 +641,8 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
                              path, SMP_FORMAT_VERSION, (unsigned long long)h->format_version);
     rc = rc ? rc : smp_h5_read_str(file, path, "method", buf, sizeof buf, err);
     if (rc == FWD_OK && fwd_method_parse(buf, &h->method, NULL) != FWD_OK)
-        return fwd_error_set(err, FWD_EFORMAT,
-                             "%s: method: expected schlumberger, wenner or "
-                             "mt, got \"%s\"",
-                             path, buf);
+        return fwd_error_set(err, FWD_EFORMAT, "%s: method: expected %s, got \"%s\"", path,
+                             fwd_method_list(list, sizeof list), buf);
     rc = rc ? rc : smp_h5_read_u64(file, path, "n_layers", &nl, err);
     if (rc == FWD_OK && (nl < 1 || nl > FWD_MAX_LAYERS))
         return fwd_error_set(err, FWD_EFORMAT, "%s: n_layers: expected 1 to %d, got %llu", path,
