@@ -98,6 +98,7 @@ typedef struct fwd_method_info {
     const char *const *x_recip_aliases;
     const char *x_recip_column;
     int has_mn2; /* takes MN/2 per point (m): a Schlumberger array with finite MN */
+    int hankel;  /* its response uses the DC Hankel transform (fwd_params.hankel applies) */
     /* The depth (m) that point x sees in a half-space of rho_a ohm-m: the spacing for DC
      * arrays, the skin depth 503 sqrt(rho_a T) for MT (a start for the layer depths). */
     double (*depth_m)(double x, double rho_a);

@@ -189,3 +189,33 @@ Test(fwd_method, geometry_errors_name_their_field)
     cr_assert_null(fwd_geom_alloc(FWD_WENNER, 0, x, NULL, &err));
     cr_assert_str_eq(err.field, "a");
 }
+
+/* The DC arrays use the Hankel transform (its filter choice applies), MT does not: the
+ * key201 filter changes a Wenner response and leaves an MT one as it is. */
+Test(fwd_method, hankel_flag_matches_the_responses)
+{
+    fwd_method m[] = {FWD_WENNER, FWD_MT};
+    double x[] = {3.7, 48.2, 610.0}, rho[] = {120.5, 8.3}, h[] = {21.4};
+    size_t k, i;
+
+    for (k = 0; k < 2; k++) {
+        fwd_geom *g = fwd_geom_alloc(m[k], 3, x, NULL, NULL);
+        fwd_params p = fwd_params_default();
+        fwd_workspace *a, *b;
+        double da[6], db[6];
+        int differ = 0;
+
+        cr_assert_not_null(g);
+        a = fwd_workspace_alloc(g, &p, NULL);
+        p.hankel = FWD_HANKEL_KEY201;
+        b = fwd_workspace_alloc(g, &p, NULL);
+        cr_assert_eq(fwd_eval(a, 2, rho, h, da, NULL), FWD_OK);
+        cr_assert_eq(fwd_eval(b, 2, rho, h, db, NULL), FWD_OK);
+        for (i = 0; i < fwd_geom_ndata(g); i++)
+            differ |= da[i] != db[i];
+        cr_assert_eq(differ, fwd_method_get(m[k])->hankel, "%s", fwd_method_name(m[k]));
+        fwd_workspace_free(b);
+        fwd_workspace_free(a);
+        fwd_geom_free(g);
+    }
+}
