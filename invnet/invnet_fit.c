@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "forward/base/fwd_time.h"
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_stats.h"
 
@@ -30,15 +30,6 @@ invnet_fit_default(void)
     p.train = invnet_train_default();
     p.version = "";
     return p;
-}
-
-static double
-wall_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Validation rows of rows: the fraction val rounded, at least 1 when val > 0. */
@@ -183,7 +174,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
-    t0 = wall_seconds();
+    t0 = fwd_time_seconds();
     while (!info->stopped && !invnet_trainer_test(tr)) {
         if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
             (rc = history_push(f, &cap, &e, err)) != FWD_OK)
@@ -193,7 +184,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
             info->stopped = 1;
     }
     f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
-    f->train_seconds = wall_seconds() - t0;
+    f->train_seconds = fwd_time_seconds() - t0;
     if (nv > 0)
         invnet_evaluate(f->net, p->train.nthreads, nv, d->x + nt * nx, d->t + nt * ny, f->val_rmse);
     else

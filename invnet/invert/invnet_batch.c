@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "forward/base/fwd_time.h"
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_batch.h"
 
@@ -35,17 +35,7 @@ invnet_batch_best(const invnet_batch_item *it)
     return it->status == FWD_OK && it->best < it->n_candidates ? &it->candidates[it->best] : NULL;
 }
 
-/* Seconds on a monotonic clock. */
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Values per point of a sounding's data: rho_a, and the phase for MT. */
+/* Values per point of a sounding's data (fwd_method.h). */
 static size_t
 values_per_point(const fwd_sounding *s)
 {
@@ -139,7 +129,7 @@ static int
 invert_one(invnet_inverter *v, const invnet_file *nf, const invnet_batch_params *p,
            invnet_batch_item *it)
 {
-    double ts = now();
+    double ts = fwd_time_seconds();
     invnet_result r;
     fwd_error e;
     int rc;
@@ -157,7 +147,7 @@ invert_one(invnet_inverter *v, const invnet_file *nf, const invnet_batch_params 
     rc = keep_result(it, &r);
     if (rc != FWD_OK)
         return rc;
-    it->time_ms = 1e3 * (now() - ts);
+    it->time_ms = 1e3 * (fwd_time_seconds() - ts);
     if (p->curves && r.inverted)
         rc = make_curve(it, &it->candidates[0], nf, p);
     return rc;
