@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "forward/base/fwd_time.h"
 #include "forward/base/fwd_io.h"
 #include "forward/fwd_geom.h"
 #include "samples/smp_file.h"
@@ -269,10 +269,7 @@ cli_no_operands(const char *cmd, int argc, char *const *argv, int bad)
 double
 cli_now(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return fwd_time_seconds();
 }
 
 volatile sig_atomic_t cli_stop_signal = 0;
