@@ -130,11 +130,10 @@ cmd_forward(int argc, char **argv)
         bad = 1;
         rc = grc == -2 ? CLI_FAIL : CLI_USAGE;
     }
-    if (o.filter != NULL && o.method != NULL && method == FWD_MT) {
+    if (o.filter != NULL && o.method != NULL && !fwd_method_get(method)->hankel) {
         cli_error("forward",
-                  "--filter: not an option of method mt (no Hankel transform), got "
-                  "\"%s\"",
-                  o.filter);
+                  "--filter: not an option of method %s (no Hankel transform), got \"%s\"",
+                  fwd_method_name(method), o.filter);
         bad = 1;
     } else if (o.filter != NULL && strcmp(o.filter, "key201") == 0) {
         params.hankel = FWD_HANKEL_KEY201;

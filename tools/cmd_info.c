@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "forward/fwd_method.h"
 #include "forward/fwd_geom.h"
 #include "invnet/invnet_file.h"
 #include "samples/smp_file.h"
@@ -29,9 +30,9 @@ print_survey(const smp_header *h, const fwd_geom *g)
     printf("  method      %s\n", fwd_method_name(h->method));
     printf("  geometry    %zu points, %s %g .. %g%s\n", n, fwd_method_xname(h->method), x[0],
            x[n - 1],
-           h->method != FWD_SCHLUMBERGER ? ""
-           : fwd_geom_mn2(g) != NULL     ? " (finite MN/2)"
-                                         : " (ideal, MN -> 0)");
+           !fwd_method_get(h->method)->has_mn2 ? ""
+           : fwd_geom_mn2(g) != NULL           ? " (finite MN/2)"
+                                               : " (ideal, MN -> 0)");
     printf("  layers      %zu\n", h->prior.n_layers);
     for (j = 0; j < h->prior.n_layers; j++) {
         printf("  %s layer %zu: rho %g .. %g ohm-m", j == 0 ? "prior  " : "       ", j + 1,
@@ -42,8 +43,8 @@ print_survey(const smp_header *h, const fwd_geom *g)
             printf(" (half-space)\n");
     }
     printf("  noise       %g (log-normal on apparent resistivity", h->noise);
-    if (h->method == FWD_MT)
-        printf("; %.3g degrees on phase", h->noise * SMP_PHASE_DEG_PER_NOISE);
+    if (fwd_method_value_index(h->method, FWD_VALUE_PHASE) >= 0)
+        printf("; %.3g degrees on phase", h->noise * FWD_PHASE_DEG_PER_NOISE);
     printf(")\n");
 }
 
@@ -59,7 +60,7 @@ print_samples(const char *path, const smp_header *h, const fwd_geom *g)
            (unsigned long long)h->n_requested,
            h->n_complete < h->n_requested ? " (interrupted: continue with --resume)" : "");
     printf("  seed        %llu\n", (unsigned long long)h->seed);
-    if (h->method != FWD_MT)
+    if (fwd_method_get(h->method)->hankel)
         printf("  forward     %s Hankel filter\n", h->forward_filter);
     if (stat(path, &st) == 0)
         printf("  file size   %.1f MiB\n", (double)st.st_size / 1048576.0);
@@ -80,7 +81,9 @@ print_net(const char *path, const invnet_file *f)
     printf(" (%s hidden units, linear output; %zu weights and biases)\n",
            invnet_activation_name(invnet_net_activation(net)), invnet_net_nparams(net));
     printf("  inputs      log10 apparent resistivity%s, standardised\n",
-           f->samples.method == FWD_MT ? " and phase / 90 degrees" : "");
+           fwd_method_value_index(f->samples.method, FWD_VALUE_PHASE) >= 0
+               ? " and phase / 90 degrees"
+               : "");
     printf("  outputs     log10 resistivity (ohm-m) of %zu layers, log10 thickness (m) of %zu\n",
            nl, nl - 1);
     print_survey(&f->samples, f->geom);
