@@ -325,3 +325,120 @@ fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n, f
     }
     return rc;
 }
+
+struct point {
+    double x, mn2;
+    size_t i;
+};
+
+static int
+point_cmp(const void *a, const void *b)
+{
+    const struct point *p = a, *q = b;
+
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    if (p->mn2 != q->mn2)
+        return p->mn2 < q->mn2 ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* The same point given twice (the same x with the same MN/2): FWD_EINVAL naming both values
+ * of xname; FWD_OK when every point is distinct. Any order is fine. */
+static int
+duplicate_point(const char *xname, size_t n, const double *x, const double *mn2, fwd_error *err)
+{
+    struct point *p = malloc(n * sizeof *p);
+    size_t i;
+    int rc = FWD_OK;
+
+    if (p == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        p[i].x = x[i];
+        p[i].mn2 = mn2 != NULL ? mn2[i] : 0;
+        p[i].i = i;
+    }
+    qsort(p, n, sizeof *p, point_cmp);
+    for (i = 1; i < n && rc == FWD_OK; i++)
+        if (p[i].x == p[i - 1].x && p[i].mn2 == p[i - 1].mn2)
+            rc = fwd_fail(err, FWD_EINVAL, "%s: value %zu: %g is given twice (also value %zu)%s",
+                          xname, p[i].i + 1, x[p[i].i], p[i - 1].i + 1,
+                          mn2 != NULL ? " with the same MN/2" : "");
+    free(p);
+    return rc;
+}
+
+/* MN/2 as given (nmn2 values) for nx points: one value is repeated for all. */
+static int
+spread_mn2(const char *mn2name, size_t nx, double **mn2, size_t nmn2, fwd_error *err)
+{
+    double v, *all;
+    size_t i;
+
+    if (nmn2 == nx)
+        return FWD_OK;
+    if (nmn2 != 1)
+        return fwd_fail(err, FWD_EINVAL, "%s: expected 1 value or %zu (one per AB/2), got %zu",
+                        mn2name, nx, nmn2);
+    v = (*mn2)[0];
+    all = malloc(nx * sizeof *all);
+    if (all == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "out of memory");
+    for (i = 0; i < nx; i++)
+        all[i] = v;
+    free(*mn2);
+    *mn2 = all;
+    return FWD_OK;
+}
+
+fwd_geom *
+fwd_geom_parse(fwd_method m, const char *xspec, const char *mn2spec, const char *xname,
+               const char *mn2name, fwd_error *err)
+{
+    const fwd_method_info *mi = fwd_method_get(m);
+    double *x = NULL, *mn2 = NULL;
+    size_t nx = 0, nmn2 = 0;
+    const char *field = mi != NULL ? mi->x_key : FWD_FIELD_METHOD;
+    fwd_geom *g = NULL;
+    fwd_error e;
+    char msg[FWD_ERROR_MSG_SIZE + 16];
+    int rc;
+
+    if (mi == NULL) {
+        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_METHOD, "method: unknown method %d", (int)m);
+        return NULL;
+    }
+    xname = xname != NULL ? xname : mi->x_key;
+    mn2name = mn2name != NULL ? mn2name : FWD_FIELD_MN2;
+    if (mn2spec != NULL && !mi->has_mn2) {
+        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_MN2, "%s: not an input of method %s",
+                            mn2name, mi->name);
+        return NULL;
+    }
+    rc = fwd_spec_parse(xspec, xname, &x, &nx, &e);
+    if (rc == FWD_OK && mn2spec != NULL) {
+        rc = fwd_spec_parse(mn2spec, mn2name, &mn2, &nmn2, &e);
+        if (rc == FWD_OK)
+            rc = spread_mn2(mn2name, nx, &mn2, nmn2, &e);
+        field = FWD_FIELD_MN2;
+    }
+    if (rc == FWD_OK) {
+        field = mi->x_key;
+        rc = duplicate_point(xname, nx, x, mn2, &e);
+    }
+    if (rc == FWD_OK && (g = fwd_geom_alloc(m, nx, x, mn2, &e)) == NULL) {
+        /* the point's own message, after the name of the input it came from */
+        field = strcmp(e.field, FWD_FIELD_MN2) == 0 ? FWD_FIELD_MN2 : mi->x_key;
+        snprintf(msg, sizeof msg, "%s: %s", field == mi->x_key ? xname : mn2name, e.msg);
+        memcpy(e.msg, msg, sizeof e.msg - 1); /* cut to a message's length */
+        e.msg[sizeof e.msg - 1] = '\0';
+    }
+    if (g == NULL)
+        snprintf(e.field, sizeof e.field, "%s", field);
+    if (g == NULL && err != NULL)
+        *err = e;
+    free(mn2);
+    free(x);
+    return g;
+}

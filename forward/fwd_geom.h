@@ -62,4 +62,16 @@ const double *fwd_geom_mn2(const fwd_geom *g);
  */
 int fwd_spec_parse(const char *spec, const char *name, double **values, size_t *n, fwd_error *err);
 
+/*
+ * Makes a geometry of method m from SPECs: xspec for the points and, for a method that takes
+ * it, mn2spec for MN/2 (NULL: the ideal array), one value for every point or one per point.
+ * xname and mn2name name the two inputs in messages, as fwd_spec_parse's name (NULL: the
+ * method's x_key, "mn2"). A point given twice (the same x with the same MN/2) is an error.
+ * Returns NULL with err set: FWD_EINVAL (or FWD_EIO, FWD_EFORMAT for @FILE) with
+ * err->field the method's x_key or FWD_FIELD_MN2, the message starting with that input's
+ * name (after "FILE:LINE: " for @FILE); FWD_ENOMEM.
+ */
+fwd_geom *fwd_geom_parse(fwd_method m, const char *xspec, const char *mn2spec, const char *xname,
+                         const char *mn2name, fwd_error *err);
+
 #endif /* FWD_GEOM_H */

@@ -36,30 +36,6 @@ cli_error(const char *cmd, const char *fmt, ...)
 }
 
 int
-cli_parse_spec(const char *cmd, const char *opt, const char *s, double **v, size_t *n)
-{
-    fwd_error err;
-
-    if (fwd_spec_parse(s, opt, v, n, &err) != FWD_OK) {
-        cli_error(cmd, "%s", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-int
-cli_parse_list(const char *cmd, const char *opt, const char *s, double **v, size_t *n)
-{
-    *v = NULL;
-    *n = 0;
-    if (s != NULL && (s[0] == '@' || strchr(s, ':') != NULL)) {
-        cli_error(cmd, "%s: expected a comma list of numbers > 0, got \"%s\"", opt, s);
-        return -1;
-    }
-    return cli_parse_spec(cmd, opt, s, v, n);
-}
-
-int
 cli_close_stdout(const char *cmd)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -83,41 +59,6 @@ cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi
     return 0;
 }
 
-int
-cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
-{
-    char *end = NULL;
-
-    errno = 0;
-    *v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v) || *v < lo || *v > hi) {
-        cli_error(cmd, "%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
-        return -1;
-    }
-    return 0;
-}
-
-int
-cli_geom_option(struct cli_geom_opts *o, int c, const char *arg)
-{
-    switch (c) {
-    case CLI_OPT_AB2:
-        o->ab2 = arg;
-        return 1;
-    case CLI_OPT_MN2:
-        o->mn2 = arg;
-        return 1;
-    case CLI_OPT_A:
-        o->a = arg;
-        return 1;
-    case CLI_OPT_PERIOD:
-        o->period = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* Complains about a geometry option (--key) given for a method that has no use for it. */
 static int
 stray(const char *cmd, const char *key, const char *val, fwd_method m)
@@ -126,52 +67,6 @@ stray(const char *cmd, const char *key, const char *val, fwd_method m)
         return 0;
     cli_error(cmd, "--%s: not an option of method %s, got \"%s\"", key, fwd_method_name(m), val);
     return 1;
-}
-
-struct point {
-    double x, mn2;
-    size_t i;
-};
-
-static int
-point_cmp(const void *a, const void *b)
-{
-    const struct point *p = a, *q = b;
-
-    if (p->x != q->x)
-        return p->x < q->x ? -1 : 1;
-    if (p->mn2 != q->mn2)
-        return p->mn2 < q->mn2 ? -1 : 1;
-    return p->i < q->i ? -1 : p->i > q->i;
-}
-
-/* The same point given twice (the same AB/2 with the same MN/2): 1 after a message, -2 when out
- * of memory, 0 when every point is distinct. Any order is fine. */
-static int
-duplicate_point(const char *cmd, const char *xopt, size_t n, const double *x, const double *mn2)
-{
-    struct point *p = malloc(n * sizeof *p);
-    size_t i;
-    int rc = 0;
-
-    if (p == NULL) {
-        cli_error(cmd, "out of memory");
-        return -2;
-    }
-    for (i = 0; i < n; i++) {
-        p[i].x = x[i];
-        p[i].mn2 = mn2 != NULL ? mn2[i] : 0;
-        p[i].i = i;
-    }
-    qsort(p, n, sizeof *p, point_cmp);
-    for (i = 1; i < n && rc == 0; i++)
-        if (p[i].x == p[i - 1].x && p[i].mn2 == p[i - 1].mn2) {
-            cli_error(cmd, "%s: value %zu: %g is given twice (also value %zu)%s", xopt, p[i].i + 1,
-                      x[p[i].i], p[i - 1].i + 1, mn2 != NULL ? " with the same MN/2" : "");
-            rc = 1;
-        }
-    free(p);
-    return rc;
 }
 
 int
@@ -185,10 +80,9 @@ cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_g
     } geo[] = {{"ab2", o->ab2}, {"mn2", o->mn2}, {"a", o->a}, {"period", o->period}};
     const char *spec = NULL;
     char xopt[32];
-    double *x = NULL, *mn2 = NULL, v;
-    size_t nx = 0, nmn2 = 0, i, k;
     fwd_error err;
-    int bad = 0, rc = -1, dup, used;
+    size_t k;
+    int bad = 0, used;
 
     *g = NULL;
     snprintf(xopt, sizeof xopt, "--%s", mi->x_key);
@@ -207,63 +101,11 @@ cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_g
     }
     if (bad)
         return -1;
-    if (cli_parse_spec(cmd, xopt, spec, &x, &nx) != 0)
-        bad = 1;
-    if (o->mn2 != NULL && cli_parse_spec(cmd, "--mn2", o->mn2, &mn2, &nmn2) != 0)
-        bad = 1;
-    if (bad)
-        goto done;
-    if (mn2 != NULL && nmn2 != nx) {
-        if (nmn2 != 1) {
-            cli_error(cmd, "--mn2: expected 1 value or %zu (one per AB/2), got %zu", nx, nmn2);
-            goto done;
-        }
-        v = mn2[0];
-        free(mn2);
-        mn2 = malloc(nx * sizeof *mn2);
-        if (mn2 == NULL) {
-            cli_error(cmd, "out of memory");
-            rc = -2;
-            goto done;
-        }
-        for (i = 0; i < nx; i++)
-            mn2[i] = v;
-    }
-    if ((dup = duplicate_point(cmd, xopt, nx, x, mn2)) != 0) {
-        rc = dup == 1 ? -1 : -2;
-        goto done;
-    }
-    *g = fwd_geom_alloc(m, nx, x, mn2, &err);
-    if (*g == NULL) {
-        cli_error(cmd, "%s: %s", strcmp(err.field, FWD_FIELD_MN2) == 0 ? "--mn2" : xopt, err.msg);
-        rc = err.code == FWD_ENOMEM ? -2 : -1;
-        goto done;
-    }
-    rc = 0;
-done:
-    free(mn2);
-    free(x);
-    return rc;
-}
-
-int
-cli_bad_option(const char *cmd, int c, char *const *argv)
-{
-    if (c == ':')
-        cli_error(cmd, "%s: missing its value", argv[optind - 1]);
-    else
-        cli_error(cmd, "unknown option \"%s\"; try 'bpinv %s --help'", argv[optind - 1], cmd);
-    return 1;
-}
-
-int
-cli_no_operands(const char *cmd, int argc, char *const *argv, int bad)
-{
-    if (optind < argc && !bad) {
-        cli_error(cmd, "unexpected argument \"%s\"; try 'bpinv %s --help'", argv[optind], cmd);
-        return 1;
-    }
-    return bad;
+    *g = fwd_geom_parse(m, spec, o->mn2, xopt, "--mn2", &err);
+    if (*g != NULL)
+        return 0;
+    cli_error(cmd, "%s", err.msg);
+    return err.code == FWD_ENOMEM ? -2 : -1;
 }
 
 double

@@ -27,32 +27,10 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 /* Prints "bpinv CMD: MESSAGE" and a newline on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 
-/*
- * Parses a comma list of numbers > 0 given to option opt (e.g. "--rho") into a new array
- * (*v, free() it) of *n values. On error prints one message naming opt and returns -1.
- */
-int cli_parse_list(const char *cmd, const char *opt, const char *s, double **v, size_t *n);
-
-/* Parses a geometry SPEC (list, START:STOP:COUNT or @FILE); as cli_parse_list. */
-int cli_parse_spec(const char *cmd, const char *opt, const char *s, double **v, size_t *n);
-
 /* The geometry options shared by forward and samples. */
 struct cli_geom_opts {
     const char *ab2, *mn2, *a, *period;
 };
-
-/* getopt_long codes of the geometry options */
-enum { CLI_OPT_AB2 = 300, CLI_OPT_MN2, CLI_OPT_A, CLI_OPT_PERIOD };
-
-#define CLI_GEOM_LONGOPTS                                                                          \
-    {"ab2", required_argument, NULL, CLI_OPT_AB2}, {"mn2", required_argument, NULL, CLI_OPT_MN2},  \
-        {"a", required_argument, NULL, CLI_OPT_A},                                                 \
-    {                                                                                              \
-        "period", required_argument, NULL, CLI_OPT_PERIOD                                          \
-    }
-
-/* Stores a geometry option's value; returns 1 if c was one, 0 otherwise. */
-int cli_geom_option(struct cli_geom_opts *o, int c, const char *arg);
 
 /*
  * Checks the geometry options against method m and builds the geometry into *g. Prints one
@@ -61,19 +39,9 @@ int cli_geom_option(struct cli_geom_opts *o, int c, const char *arg);
  */
 int cli_geometry(const char *cmd, fwd_method m, const struct cli_geom_opts *o, fwd_geom **g);
 
-/* Parses an integer option in [lo, hi]; prints a message and returns -1 if it is not. */
+/* Parses an integer in [lo, hi] given to opt (an option, a variable); prints a message and
+ * returns -1 if it is not. */
 int cli_parse_long(const char *cmd, const char *opt, const char *s, long lo, long hi, long *v);
-
-/* Parses a finite number option in [lo, hi]; as cli_parse_long. */
-int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi,
-                     double *v);
-
-/* After getopt_long returned c (':' or '?'): prints what was wrong; returns 1. */
-int cli_bad_option(const char *cmd, int c, char *const *argv);
-
-/* After the options: complains about a leftover operand unless already bad; returns the
- * new bad flag. */
-int cli_no_operands(const char *cmd, int argc, char *const *argv, int bad);
 
 /*
  * Checks before a long run that output can be written: not a directory, not an existing

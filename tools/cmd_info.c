@@ -12,13 +12,36 @@
 #include "samples/smp_file.h"
 #include "samples/smp_h5.h"
 #include "tools/cli.h"
+#include "tools/cli_opt.h"
 
-static const char *const info_usage = "usage: bpinv info FILE.h5\n"
-                                      "\n"
-                                      "Describes a bpinv samples file (method, geometry, "
-                                      "prior, noise, counts, seed, size)\n"
-                                      "or net file (architecture, what it was trained on, "
-                                      "training outcome, envelope).\n";
+static int
+check_file(const cli_parse *p, void *args)
+{
+    (void)args;
+    if (p->argc - p->first == 1)
+        return 0;
+    cli_error("info", "expected one file, got %d arguments; try 'bpinv info --help'",
+              p->argc - p->first);
+    return CLI_USAGE;
+}
+
+static const cli_opt info_opts[] = {
+    {.kind = CLI_OPT_HELP, .name = "help", .key = 'h'},
+    CLI_CHECK(check_file),
+};
+
+static const cli_cmd info_cmd = {
+    "info",
+    "usage: bpinv info FILE.h5\n"
+    "\n"
+    "Describes a bpinv samples file (method, geometry, prior, noise, counts, seed, size)\n"
+    "or net file (architecture, what it was trained on, training outcome, envelope).\n",
+    NULL,
+    info_opts,
+    sizeof info_opts / sizeof info_opts[0],
+    0,
+    -1,
+    0};
 
 /* Method, geometry, layers, prior and noise: what samples and net files share. */
 static void
@@ -134,20 +157,12 @@ cmd_info(int argc, char **argv)
     smp_header h;
     fwd_geom *g = NULL;
     fwd_error err;
+    cli_parse p;
     int rc, kind;
 
-    if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        fputs(info_usage, stdout);
-        return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
-    }
-    if (argc == 2 && argv[1][0] == '-') {
-        cli_error("info", "unknown option \"%s\"; try 'bpinv info --help'", argv[1]);
-        return CLI_USAGE;
-    }
-    if (argc != 2) {
-        cli_error("info", "expected one file, got %d arguments; try 'bpinv info --help'", argc - 1);
-        return CLI_USAGE;
-    }
+    if ((rc = cli_opt_parse(&info_cmd, argc, argv, NULL, &p)) != CLI_RUN)
+        return rc;
+    argv += p.first - 1; /* the file in argv[1] */
     if (cli_read_guard("info", argv[1], 1) != 0)
         return CLI_FAIL;
     /* A net file is recognised by its format attribute; anything else goes to the samples

@@ -4,7 +4,7 @@
  * the physics check, CSV or JSON, and plots.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,58 +20,139 @@
 #include "invnet/invert/invnet_invert.h"
 #include "invnet/invert/invnet_output.h"
 #include "tools/cli.h"
+#include "tools/cli_opt.h"
 #include "tools/plot.h"
 
-static const char *const invert_usage =
+struct invert_args {
+    const char *format, *output, *plotdir, *component, *ref_label;
+    double misfit;
+    long threads;
+    cli_list ref_rho, ref_thick;
+    int refine, force, quiet;
+    invnet_batch_params bp; /* made by the checks */
+};
+
+#define ARG(m) offsetof(struct invert_args, m)
+
+static int
+check_format(const cli_parse *p, void *args)
+{
+    const struct invert_args *o = args;
+
+    (void)p;
+    if (strcmp(o->format, "csv") == 0 || strcmp(o->format, "json") == 0)
+        return 0;
+    cli_error("invert", "--format: expected csv or json, got \"%s\"", o->format);
+    return CLI_USAGE;
+}
+
+static int
+check_component(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+    fwd_error err;
+
+    (void)p;
+    if (o->component == NULL || fwd_component_parse(o->component, &o->bp.component, &err) == FWD_OK)
+        return 0;
+    cli_error("invert", "--component: expected det, xy or yx, got \"%s\"", o->component);
+    return CLI_USAGE;
+}
+
+/* A reference model is N resistivities and N-1 thicknesses. */
+static int
+check_ref(const cli_parse *p, void *args)
+{
+    const struct invert_args *o = args;
+    size_t n = o->ref_rho.n, nt = o->ref_thick.n;
+
+    if (cli_opt_given(p, "ref-rho") < 0 || cli_opt_given(p, "ref-thick") < 0 ||
+        (n == 0 && nt == 0) || (n > 0 && nt + 1 == n && n <= FWD_MAX_LAYERS))
+        return 0;
+    cli_error("invert",
+              "--ref-rho, --ref-thick: expected N resistivities and N-1 thicknesses "
+              "(N <= %d), got %zu and %zu",
+              FWD_MAX_LAYERS, n, nt);
+    return CLI_USAGE;
+}
+
+/* The operands, then the options into the batch's parameters. */
+static int
+check_operands(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+
+    if (p->first >= p->argc) {
+        cli_error("invert", "expected a net file and soundings; try 'bpinv invert --help'");
+        return CLI_USAGE;
+    } else if (p->first + 1 >= p->argc) {
+        cli_error("invert", "expected at least one sounding after %s", p->argv[p->first]);
+        return CLI_USAGE;
+    }
+    if (o->refine)
+        o->bp.check.refine_iter = 30;
+    if (cli_opt_given(p, "misfit-max") == 1) {
+        o->bp.check.misfit_noise_factor = 0;
+        o->bp.check.misfit_floor_pct = o->misfit;
+    }
+    o->bp.threads = (size_t)o->threads;
+    o->bp.curves = o->plotdir != NULL;
+    return 0;
+}
+
+static const cli_opt invert_opts[] = {
+    CLI_OPERAND("SOUNDING", NULL,
+                "a text sounding (csv, tab or space separated) or an EDI file\n"
+                "(MT); a directory stands for its .csv, .txt, .dat, .tsv and\n"
+                ".edi files"),
+    CLI_STRING("format", 0, "csv|json", ARG(format), NULL, "output format [csv]"),
+    CLI_CHECK(check_format),
+    CLI_STRING("output", 'o', "PATH", ARG(output), NULL,
+               "write the results to PATH instead of standard output"),
+    CLI_STRING("plot", 0, "DIR", ARG(plotdir), NULL,
+               "write one PNG per sounding into DIR (made if missing)"),
+    CLI_STRING("component", 0, "C", ARG(component), NULL,
+               "MT impedance of EDI files: det, xy or yx [det]"),
+    CLI_CHECK(check_component),
+    CLI_FLAG("refine", 0, ARG(refine),
+             "refine each model by Levenberg-Marquardt from the net's answer\n"
+             "(at most 30 iterations), kept when it fits the data better"),
+    CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
+             "high_misfit threshold, percent [max(3 x training noise, 5 %)]"),
+    CLI_LIST("ref-rho", 0, "R1,..,RN", ARG(ref_rho), NULL,
+             "a reference model drawn in every plot beside bpinv's (ohm-m),"),
+    CLI_LIST("ref-thick", 0, "H1,..", ARG(ref_thick), NULL,
+             "with its thicknesses (m), e.g. a published interpretation"),
+    CLI_CHECK(check_ref),
+    CLI_STRING("ref-label", 0, "TEXT", ARG(ref_label), NULL, "its name in the plots [reference]"),
+    CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
+             "soundings inverted in parallel [all cores]"),
+    CLI_FLAG("force", 0, ARG(force), "replace the -o file if it exists"),
+    CLI_FLAG("quiet", 'q', ARG(quiet), "no summary on standard error"),
+    CLI_HELP,
+    CLI_CHECK(check_operands),
+};
+
+static const cli_cmd invert_cmd = {
+    "invert",
     "usage: bpinv invert NET.h5 SOUNDING... [options]\n"
     "\n"
     "Inverts field soundings with a net from 'bpinv train': each sounding is resampled onto\n"
     "the net's geometry, checked against the training envelope, inverted, and checked by\n"
     "computing the model's response where the sounding was measured.\n"
-    "\n"
-    "  SOUNDING             a text sounding (csv, tab or space separated) or an EDI file\n"
-    "                       (MT); a directory stands for its .csv, .txt, .dat, .tsv and\n"
-    "                       .edi files\n"
-    "  --format csv|json    output format [csv]\n"
-    "  -o, --output PATH    write the results to PATH instead of standard output\n"
-    "  --plot DIR           write one PNG per sounding into DIR (made if missing)\n"
-    "  --component C        MT impedance of EDI files: det, xy or yx [det]\n"
-    "  --refine             refine each model by Levenberg-Marquardt from the net's answer\n"
-    "                       (at most 30 iterations), kept when it fits the data better\n"
-    "  --misfit-max PCT     high_misfit threshold, percent [max(3 x training noise, 5 %)]\n"
-    "  --ref-rho R1,..,RN   a reference model drawn in every plot beside bpinv's (ohm-m),\n"
-    "  --ref-thick H1,..    with its thicknesses (m), e.g. a published interpretation\n"
-    "  --ref-label TEXT     its name in the plots [reference]\n"
-    "  -j, --threads T      soundings inverted in parallel [all cores]\n"
-    "  --force              replace the -o file if it exists\n"
-    "  -q, --quiet          no summary on standard error\n"
-    "  -h, --help           this text\n"
+    "\n",
     "\n"
     "Flags: data_outside_training_range, extrapolated_geometry, not_inverted,\n"
     "model_at_prior_bound (these make in_range false), high_misfit, segment_jump.\n"
     "Exit status: 0 every sounding was read and inverted (flagged or not), 1 a sounding\n"
     "could not be read (the others are still reported), 2 a bad command line.\n"
     "\n"
-    "example: bpinv invert net.h5 site1.csv site2.csv --plot plots/\n";
-
-enum {
-    OPT_FORMAT = 256,
-    OPT_PLOT,
-    OPT_COMPONENT,
-    OPT_MISFIT,
-    OPT_REFINE,
-    OPT_REF_RHO,
-    OPT_REF_THICK,
-    OPT_REF_LABEL,
-    OPT_FORCE
-};
-
-/* A reference model drawn beside bpinv's in the plots (e.g. a published interpretation). */
-struct ref_model {
-    double *rho, *thick;
-    size_t n, nt;
-    const char *label;
-};
+    "example: bpinv invert net.h5 site1.csv site2.csv --plot plots/\n",
+    invert_opts,
+    sizeof invert_opts / sizeof invert_opts[0],
+    23,
+    -1,
+    1};
 
 /* Refuses -o before anything is read: the net file itself, or a file that may not be
  * replaced. Returns 0, or -1 after a message. */
@@ -192,10 +273,9 @@ write_table(const invnet_batch *b, const char *format, const char *net_path, con
  * name (from another directory) gets its index in the run added. 0, or -1 after a
  * message. */
 static int
-plot_one(const char *dir, const invnet_batch *b, size_t i, const struct ref_model *ref, int force)
+plot_one(const char *dir, const invnet_batch *b, size_t i, const struct plot_ref *ref, int force)
 {
     const invnet_batch_item *it = &b->item[i];
-    struct plot_ref pr = {ref->n, ref->rho, ref->thick, ref->label};
     const char *base = strrchr(it->path, '/');
     char path[4096], msg[256];
     size_t k, same = 0;
@@ -214,7 +294,7 @@ plot_one(const char *dir, const invnet_batch *b, size_t i, const struct ref_mode
         cli_error("invert", "--plot: %s: exists (use --force to replace it)", path);
         return -1;
     }
-    if (plot_item_png(path, it, &pr, msg, sizeof msg) != 0) {
+    if (plot_item_png(path, it, ref, msg, sizeof msg) != 0) {
         cli_error("invert", "--plot: %s", msg);
         return -1;
     }
@@ -223,7 +303,7 @@ plot_one(const char *dir, const invnet_batch *b, size_t i, const struct ref_mode
 
 /* The PNGs of the soundings inverted; returns how many could not be written. */
 static size_t
-write_plots(const char *dir, const invnet_batch *b, const struct ref_model *ref, int force)
+write_plots(const char *dir, const invnet_batch *b, const struct plot_ref *ref, int force)
 {
     size_t i, n_bad = 0;
 
@@ -233,164 +313,54 @@ write_plots(const char *dir, const invnet_batch *b, const struct ref_model *ref,
     return n_bad;
 }
 
-int
-cmd_invert(int argc, char **argv)
+/*
+ * The run once the command line is checked: the net at argv[0] on the soundings of
+ * argv[1..n_operands-1] (files or directories); the table, the plots, the summary.
+ */
+static int
+invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 {
-    static const struct option longopts[] = {{"format", required_argument, NULL, OPT_FORMAT},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"plot", required_argument, NULL, OPT_PLOT},
-                                             {"component", required_argument, NULL, OPT_COMPONENT},
-                                             {"misfit-max", required_argument, NULL, OPT_MISFIT},
-                                             {"refine", no_argument, NULL, OPT_REFINE},
-                                             {"ref-rho", required_argument, NULL, OPT_REF_RHO},
-                                             {"ref-thick", required_argument, NULL, OPT_REF_THICK},
-                                             {"ref-label", required_argument, NULL, OPT_REF_LABEL},
-                                             {"threads", required_argument, NULL, 'j'},
-                                             {"force", no_argument, NULL, OPT_FORCE},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *format = "csv", *output = NULL, *plotdir = NULL, *comp_s = NULL, *misfit_s = NULL,
-               *threads_s = NULL, *net_path, *ref_rho_s = NULL, *ref_thick_s = NULL;
-    struct ref_model ref = {NULL, NULL, 0, 0, "reference"};
-    invnet_check_params cp = invnet_check_default();
-    fwd_component comp = FWD_COMP_DET;
-    invnet_batch_params bp = invnet_batch_default();
+    struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
+    const char *net_path = argv[0];
     invnet_batch *b = NULL;
     invnet_file *nf = NULL;
     fwd_error err;
-    long threads = omp_get_num_procs();
-    double misfit = 0, t0;
+    double t0;
     size_t n = 0, n_bad = 0, n_in = 0, n_flag = 0;
-    int c, bad = 0, force = 0, quiet = 0, rc = CLI_FAIL;
+    int rc = CLI_FAIL;
     char **paths = NULL;
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_FORMAT:
-            format = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case OPT_PLOT:
-            plotdir = optarg;
-            break;
-        case OPT_COMPONENT:
-            comp_s = optarg;
-            break;
-        case OPT_MISFIT:
-            misfit_s = optarg;
-            break;
-        case 'j':
-            threads_s = optarg;
-            break;
-        case OPT_REFINE:
-            cp.refine_iter = 30;
-            break;
-        case OPT_REF_RHO:
-            ref_rho_s = optarg;
-            break;
-        case OPT_REF_THICK:
-            ref_thick_s = optarg;
-            break;
-        case OPT_REF_LABEL:
-            ref.label = optarg;
-            break;
-        case OPT_FORCE:
-            force = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            fputs(invert_usage, stdout);
-            return cli_close_stdout("invert") ? CLI_FAIL : CLI_OK;
-        default:
-            bad = cli_bad_option("invert", c, argv);
-            break;
-        }
-    }
-    if (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0) {
-        cli_error("invert", "--format: expected csv or json, got \"%s\"", format);
-        bad = 1;
-    }
-    if (comp_s != NULL && fwd_component_parse(comp_s, &comp, &err) != FWD_OK) {
-        cli_error("invert", "--component: expected det, xy or yx, got \"%s\"", comp_s);
-        bad = 1;
-    }
-    if (misfit_s != NULL &&
-        cli_parse_double("invert", "--misfit-max", misfit_s, 1e-6, 1e6, &misfit))
-        bad = 1;
-    if (threads_s != NULL && cli_parse_long("invert", "-j/--threads", threads_s, 1, 1024, &threads))
-        bad = 1;
-    if (ref_rho_s != NULL && cli_parse_list("invert", "--ref-rho", ref_rho_s, &ref.rho, &ref.n))
-        bad = 1;
-    if (ref_thick_s != NULL &&
-        cli_parse_list("invert", "--ref-thick", ref_thick_s, &ref.thick, &ref.nt))
-        bad = 1;
-    if (!bad && (ref.rho != NULL || ref.thick != NULL) &&
-        (ref.rho == NULL || ref.nt + 1 != ref.n || ref.n > FWD_MAX_LAYERS)) {
-        cli_error("invert",
-                  "--ref-rho, --ref-thick: expected N resistivities and N-1 thicknesses "
-                  "(N <= %d), got %zu and %zu",
-                  FWD_MAX_LAYERS, ref.n, ref.nt);
-        bad = 1;
-    }
-    if (optind >= argc) {
-        cli_error("invert", "expected a net file and soundings; try 'bpinv invert --help'");
-        bad = 1;
-    } else if (optind + 1 >= argc) {
-        cli_error("invert", "expected at least one sounding after %s", argv[optind]);
-        bad = 1;
-    }
-    if (bad) {
-        free(ref.rho);
-        free(ref.thick);
-        return CLI_USAGE;
-    }
-    if (misfit_s != NULL) {
-        cp.misfit_noise_factor = 0;
-        cp.misfit_floor_pct = misfit;
-    }
-    net_path = argv[optind];
-    bp.check = cp;
-    bp.component = comp;
-    bp.threads = (size_t)threads;
-    bp.curves = plotdir != NULL;
     /* refuse at once, not after the soundings were read and inverted */
-    if (output != NULL && check_output_first(output, net_path, force) != 0)
+    if (o->output != NULL && check_output_first(o->output, net_path, o->force) != 0)
         goto done;
-    if (expand_operands(argv + optind + 1, (size_t)(argc - optind - 1), &paths, &n) != 0)
+    if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
         goto done;
     if (n == 0) {
-        cli_error("invert", "no soundings found in %s", argv[optind + 1]);
+        cli_error("invert", "no soundings found in %s", argv[1]);
         goto done;
     }
-    if (output != NULL && output_is_sounding(output, paths, n))
+    if (o->output != NULL && output_is_sounding(o->output, paths, n))
         goto done;
-    if (plotdir != NULL && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
-        cli_error("invert", "--plot: %s: cannot create the directory: %s", plotdir,
+    if (o->plotdir != NULL && mkdir(o->plotdir, 0777) != 0 && errno != EEXIST) {
+        cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
                   strerror(errno));
         goto done;
     }
     if ((nf = load_net(net_path, &t0)) == NULL)
         goto done;
     cli_blas_serial();
-    if (invnet_batch_invert(nf, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
+    if (invnet_batch_invert(nf, &o->bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
         cli_error("invert", "%s", err.msg);
         goto done;
     }
     n_bad = report_errors(b, &n_in, &n_flag);
     if (n_bad == b->n)
         goto done; /* nothing was read: no output file, no table */
-    if (write_table(b, format, net_path, output, force) != 0)
+    if (write_table(b, o->format, net_path, o->output, o->force) != 0)
         goto done;
-    if (plotdir != NULL)
-        n_bad += write_plots(plotdir, b, &ref, force);
-    if (!quiet && isatty(STDERR_FILENO))
+    if (o->plotdir != NULL)
+        n_bad += write_plots(o->plotdir, b, &ref, o->force);
+    if (!o->quiet && isatty(STDERR_FILENO))
         fprintf(stderr,
                 "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
                 "flagged, %zu not read\n",
@@ -400,7 +370,22 @@ done:
     invnet_batch_free(b);
     invnet_batch_paths_free(paths, n);
     invnet_file_free(nf);
-    free(ref.rho);
-    free(ref.thick);
+    return rc;
+}
+
+int
+cmd_invert(int argc, char **argv)
+{
+    struct invert_args o = {.format = "csv",
+                            .ref_label = "reference",
+                            .threads = omp_get_num_procs(),
+                            .bp = invnet_batch_default()};
+    cli_parse p;
+    int rc;
+
+    rc = cli_opt_parse(&invert_cmd, argc, argv, &o, &p);
+    if (rc == CLI_RUN)
+        rc = invert_run(&o, argv + p.first, (size_t)(argc - p.first));
+    cli_opt_free(&invert_cmd, &o);
     return rc;
 }

@@ -2,8 +2,8 @@
 /*
  * cmd_train.c - `bpinv train`: a BP network trained on a samples file, saved as a net file.
  */
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,254 +16,170 @@
 #include "invnet/invnet_stats.h"
 #include "invnet/invnet_train.h"
 #include "tools/cli.h"
+#include "tools/cli_opt.h"
 
-static const char *const train_usage =
+struct train_args {
+    const char *input, *output, *hidden, *act, *opt, *data;
+    long epochs, batch, patience, max, seed, threads;
+    double lr, momentum, decay, val;
+    int force, quiet;
+    invnet_fit_params fp; /* made by the checks */
+};
+
+#define ARG(m) offsetof(struct train_args, m)
+
+static int
+check_input(const cli_parse *p, void *args)
+{
+    struct train_args *o = args;
+
+    if (p->first < p->argc) {
+        o->input = p->argv[p->first];
+        return 0;
+    }
+    cli_error("train", "expected a samples file; try 'bpinv train --help'");
+    return CLI_USAGE;
+}
+
+/* "64" or "64,32" into the hidden layers. */
+static int
+check_hidden(const cli_parse *p, void *args)
+{
+    struct train_args *o = args;
+    const char *s = o->hidden, *at = s;
+    char *end;
+    long v;
+
+    (void)p;
+    if (s == NULL)
+        return 0;
+    for (o->fp.n_hidden = 0;; at = end + 1) {
+        v = strtol(at, &end, 10);
+        if (end == at || v < 1 || v > INVNET_MAX_UNITS || o->fp.n_hidden == INVNET_MAX_HIDDEN ||
+            (*end != ',' && *end != '\0')) {
+            cli_error("train",
+                      "--hidden: expected 1 to %d comma-separated unit counts of 1 to %d, got "
+                      "\"%s\"",
+                      INVNET_MAX_HIDDEN, INVNET_MAX_UNITS, s);
+            return CLI_USAGE;
+        }
+        o->fp.hidden[o->fp.n_hidden++] = (size_t)v;
+        if (*end == '\0')
+            return 0;
+    }
+}
+
+static int
+check_activation(const cli_parse *p, void *args)
+{
+    struct train_args *o = args;
+    fwd_error err;
+
+    (void)p;
+    if (o->act == NULL || invnet_activation_parse(o->act, &o->fp.act, &err) == FWD_OK)
+        return 0;
+    cli_error("train", "--activation: expected tanh or sigmoid, got \"%s\"", o->act);
+    return CLI_USAGE;
+}
+
+static int
+check_optimizer(const cli_parse *p, void *args)
+{
+    struct train_args *o = args;
+    fwd_error err;
+
+    (void)p;
+    if (o->opt == NULL || invnet_optimizer_parse(o->opt, &o->fp.train.opt, &err) == FWD_OK)
+        return 0;
+    cli_error("train", "--optimizer: expected adam or sgd, got \"%s\"", o->opt);
+    return CLI_USAGE;
+}
+
+/* --data, then the numbers into the training parameters (--lr only when given: its default
+ * is the optimizer's). */
+static int
+check_params(const cli_parse *p, void *args)
+{
+    struct train_args *o = args;
+    invnet_train_params *t = &o->fp.train;
+
+    if (o->data != NULL && strcmp(o->data, "noisy") != 0 && strcmp(o->data, "clean") != 0) {
+        cli_error("train", "--data: expected noisy or clean, got \"%s\"", o->data);
+        return CLI_USAGE;
+    }
+    o->fp.noisy = o->data == NULL || strcmp(o->data, "noisy") == 0;
+    if (cli_opt_given(p, "lr") == 1)
+        t->lr = o->lr;
+    t->epochs = (size_t)o->epochs;
+    t->batch = (size_t)o->batch;
+    t->patience = (size_t)o->patience;
+    t->momentum = o->momentum;
+    t->lr_decay = o->decay;
+    t->seed = (uint64_t)o->seed;
+    t->nthreads = (int)o->threads;
+    o->fp.val = o->val;
+    o->fp.max_samples = (size_t)o->max;
+    return 0;
+}
+
+static const cli_opt train_opts[] = {
+    CLI_CHECK(check_input),
+    CLI_STRING("output", 'o', "PATH", ARG(output), "expected the net file to write",
+               "the net file to write (required); written to a temporary\n"
+               "name and renamed, so PATH is never half-written"),
+    CLI_STRING("hidden", 0, "H[,H..]", ARG(hidden), NULL,
+               "hidden units per hidden layer, 1 to 4 layers [64]"),
+    CLI_CHECK(check_hidden),
+    CLI_STRING("activation", 0, "F", ARG(act), NULL, "tanh or sigmoid hidden units [tanh]"),
+    CLI_CHECK(check_activation),
+    CLI_LONG("epochs", 0, "E", ARG(epochs), 1, 100000000, NULL,
+             "most passes over the training rows [200]"),
+    CLI_LONG("batch", 0, "B", ARG(batch), 1, 1000000, NULL, "rows per minibatch [256]"),
+    CLI_STRING("optimizer", 0, "O", ARG(opt), NULL, "adam or sgd (with momentum) [adam]"),
+    CLI_CHECK(check_optimizer),
+    CLI_REAL("lr", 0, "LR", ARG(lr), 1e-12, 10, "learning rate [1e-3 for adam, 1e-2 for sgd]"),
+    CLI_REAL("momentum", 0, "M", ARG(momentum), 0, 0.999999, "SGD momentum, 0 <= M < 1 [0.9]"),
+    CLI_REAL("lr-decay", 0, "D", ARG(decay), 1e-6, 1,
+             "learning rate multiplied by D after each epoch, 0 < D <= 1 [1]"),
+    CLI_REAL("val", 0, "FRAC", ARG(val), 0, 0.9,
+             "fraction of rows (the last ones) kept for validation [0.1]"),
+    CLI_LONG("patience", 0, "P", ARG(patience), 0, 100000000, NULL,
+             "stop after P epochs without a better validation loss and keep\n"
+             "the best weights; 0 never stops early [20]"),
+    CLI_STRING("data", 0, "noisy|clean", ARG(data), NULL,
+               "which data of the samples file to train on [noisy]"),
+    CLI_LONG("max-samples", 0, "N", ARG(max), 2, LONG_MAX, NULL,
+             "train on the first N complete samples only [all]"),
+    CLI_LONG("seed", 0, "S", ARG(seed), 0, LONG_MAX, NULL,
+             "initial weights and shuffling, an integer >= 0 [42]"),
+    CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
+             "OpenMP threads; the net is the same for any T [all cores]"),
+    CLI_CHECK(check_params),
+    CLI_FLAG("force", 0, ARG(force), "replace NET.h5 if it exists"),
+    CLI_FLAG("quiet", 'q', ARG(quiet), "no line per epoch"),
+    CLI_HELP,
+};
+
+static const cli_cmd train_cmd = {
+    "train",
     "usage: bpinv train SAMPLES.h5 -o NET.h5 [options]\n"
     "\n"
     "Trains a backpropagation network with the samples' data as input and their models\n"
     "(log10 resistivities and thicknesses) as output, and writes it with everything\n"
     "'bpinv invert' needs: weights, normalisation, geometry, prior, training envelope.\n"
-    "\n"
-    "  -o, --output PATH     the net file to write (required); written to a temporary\n"
-    "                        name and renamed, so PATH is never half-written\n"
-    "  --hidden H[,H..]      hidden units per hidden layer, 1 to 4 layers [64]\n"
-    "  --activation F        tanh or sigmoid hidden units [tanh]\n"
-    "  --epochs E            most passes over the training rows [200]\n"
-    "  --batch B             rows per minibatch [256]\n"
-    "  --optimizer O         adam or sgd (with momentum) [adam]\n"
-    "  --lr LR               learning rate [1e-3 for adam, 1e-2 for sgd]\n"
-    "  --momentum M          SGD momentum, 0 <= M < 1 [0.9]\n"
-    "  --lr-decay D          learning rate multiplied by D after each epoch, 0 < D <= 1 [1]\n"
-    "  --val FRAC            fraction of rows (the last ones) kept for validation [0.1]\n"
-    "  --patience P          stop after P epochs without a better validation loss and keep\n"
-    "                        the best weights; 0 never stops early [20]\n"
-    "  --data noisy|clean    which data of the samples file to train on [noisy]\n"
-    "  --max-samples N       train on the first N complete samples only [all]\n"
-    "  --seed S              initial weights and shuffling, an integer >= 0 [42]\n"
-    "  -j, --threads T       OpenMP threads; the net is the same for any T [all cores]\n"
-    "  --force               replace NET.h5 if it exists\n"
-    "  -q, --quiet           no line per epoch\n"
-    "  -h, --help            this text\n"
+    "\n",
     "\n"
     "Each epoch prints: epoch, training and validation loss (mean squared error of the\n"
     "standardised outputs), samples/s and elapsed time; '*' marks a new best.\n"
     "Ctrl-C (SIGINT) or SIGTERM stop after the current epoch and save the best net so far\n"
     "(exit status 130 or 143).\n"
     "\n"
-    "example: bpinv train train.h5 -o net.h5 --hidden 64 --epochs 100\n";
-
-enum {
-    OPT_HIDDEN = 256,
-    OPT_ACT,
-    OPT_EPOCHS,
-    OPT_BATCH,
-    OPT_OPT,
-    OPT_LR,
-    OPT_MOMENTUM,
-    OPT_DECAY,
-    OPT_VAL,
-    OPT_PATIENCE,
-    OPT_DATA,
-    OPT_MAX,
-    OPT_SEED,
-    OPT_FORCE
-};
-
-struct train_args {
-    const char *input, *output, *hidden, *act, *epochs, *batch, *opt, *lr, *momentum, *decay, *val,
-        *patience, *data, *max, *seed, *threads;
-    int force, quiet;
-};
-
-/* Parses "64" or "64,32" into hidden[]; prints a message and returns -1 if bad. */
-static int
-parse_hidden(const char *s, size_t *hidden, size_t *n)
-{
-    const char *p = s;
-    char *end;
-    long v;
-
-    *n = 0;
-    for (;;) {
-        v = strtol(p, &end, 10);
-        if (end == p || v < 1 || v > INVNET_MAX_UNITS || *n == INVNET_MAX_HIDDEN ||
-            (*end != ',' && *end != '\0')) {
-            cli_error("train",
-                      "--hidden: expected 1 to %d comma-separated unit counts of 1 to %d, got "
-                      "\"%s\"",
-                      INVNET_MAX_HIDDEN, INVNET_MAX_UNITS, s);
-            return -1;
-        }
-        hidden[(*n)++] = (size_t)v;
-        if (*end == '\0')
-            return 0;
-        p = end + 1;
-    }
-}
-
-/* Checks the options into p and the rest; prints every problem; 0 if all good. */
-static int
-check_args(const struct train_args *o, invnet_train_params *p, size_t *hidden, size_t *nh,
-           invnet_activation *act, double *val, long *max, int *noisy)
-{
-    fwd_error err;
-    long v;
-    int bad = 0;
-
-    if (o->input == NULL) {
-        cli_error("train", "expected a samples file; try 'bpinv train --help'");
-        bad = 1;
-    }
-    if (o->output == NULL) {
-        cli_error("train", "-o/--output: missing; expected the net file to write");
-        bad = 1;
-    }
-    if (o->hidden != NULL && parse_hidden(o->hidden, hidden, nh))
-        bad = 1;
-    if (o->act != NULL && invnet_activation_parse(o->act, act, &err)) {
-        cli_error("train", "--activation: expected tanh or sigmoid, got \"%s\"", o->act);
-        bad = 1;
-    }
-    if (o->opt != NULL && invnet_optimizer_parse(o->opt, &p->opt, &err)) {
-        cli_error("train", "--optimizer: expected adam or sgd, got \"%s\"", o->opt);
-        bad = 1;
-    }
-    if (o->epochs != NULL && !cli_parse_long("train", "--epochs", o->epochs, 1, 100000000, &v))
-        p->epochs = (size_t)v;
-    else if (o->epochs != NULL)
-        bad = 1;
-    if (o->batch != NULL && !cli_parse_long("train", "--batch", o->batch, 1, 1000000, &v))
-        p->batch = (size_t)v;
-    else if (o->batch != NULL)
-        bad = 1;
-    if (o->patience != NULL &&
-        !cli_parse_long("train", "--patience", o->patience, 0, 100000000, &v))
-        p->patience = (size_t)v;
-    else if (o->patience != NULL)
-        bad = 1;
-    if (o->lr != NULL && cli_parse_double("train", "--lr", o->lr, 1e-12, 10, &p->lr))
-        bad = 1;
-    if (o->momentum != NULL &&
-        cli_parse_double("train", "--momentum", o->momentum, 0, 0.999999, &p->momentum))
-        bad = 1;
-    if (o->decay != NULL &&
-        cli_parse_double("train", "--lr-decay", o->decay, 1e-6, 1, &p->lr_decay))
-        bad = 1;
-    if (o->val != NULL && cli_parse_double("train", "--val", o->val, 0, 0.9, val))
-        bad = 1;
-    if (o->max != NULL && cli_parse_long("train", "--max-samples", o->max, 2, LONG_MAX, max))
-        bad = 1;
-    if (o->seed != NULL && !cli_parse_long("train", "--seed", o->seed, 0, LONG_MAX, &v))
-        p->seed = (uint64_t)v;
-    else if (o->seed != NULL)
-        bad = 1;
-    if (o->threads != NULL && !cli_parse_long("train", "-j/--threads", o->threads, 1, 1024, &v))
-        p->nthreads = (int)v;
-    else if (o->threads != NULL)
-        bad = 1;
-    if (o->data != NULL && strcmp(o->data, "noisy") != 0 && strcmp(o->data, "clean") != 0) {
-        cli_error("train", "--data: expected noisy or clean, got \"%s\"", o->data);
-        bad = 1;
-    }
-    *noisy = o->data == NULL || strcmp(o->data, "noisy") == 0;
-    return bad;
-}
-
-static int
-parse_options(int argc, char **argv, struct train_args *o)
-{
-    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-                                             {"hidden", required_argument, NULL, OPT_HIDDEN},
-                                             {"activation", required_argument, NULL, OPT_ACT},
-                                             {"epochs", required_argument, NULL, OPT_EPOCHS},
-                                             {"batch", required_argument, NULL, OPT_BATCH},
-                                             {"optimizer", required_argument, NULL, OPT_OPT},
-                                             {"lr", required_argument, NULL, OPT_LR},
-                                             {"momentum", required_argument, NULL, OPT_MOMENTUM},
-                                             {"lr-decay", required_argument, NULL, OPT_DECAY},
-                                             {"val", required_argument, NULL, OPT_VAL},
-                                             {"patience", required_argument, NULL, OPT_PATIENCE},
-                                             {"data", required_argument, NULL, OPT_DATA},
-                                             {"max-samples", required_argument, NULL, OPT_MAX},
-                                             {"seed", required_argument, NULL, OPT_SEED},
-                                             {"threads", required_argument, NULL, 'j'},
-                                             {"force", no_argument, NULL, OPT_FORCE},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char **slot;
-    int c, bad = 0;
-
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:j:qh", longopts, NULL)) != -1) {
-        slot = NULL;
-        switch (c) {
-        case 'o':
-            slot = &o->output;
-            break;
-        case OPT_HIDDEN:
-            slot = &o->hidden;
-            break;
-        case OPT_ACT:
-            slot = &o->act;
-            break;
-        case OPT_EPOCHS:
-            slot = &o->epochs;
-            break;
-        case OPT_BATCH:
-            slot = &o->batch;
-            break;
-        case OPT_OPT:
-            slot = &o->opt;
-            break;
-        case OPT_LR:
-            slot = &o->lr;
-            break;
-        case OPT_MOMENTUM:
-            slot = &o->momentum;
-            break;
-        case OPT_DECAY:
-            slot = &o->decay;
-            break;
-        case OPT_VAL:
-            slot = &o->val;
-            break;
-        case OPT_PATIENCE:
-            slot = &o->patience;
-            break;
-        case OPT_DATA:
-            slot = &o->data;
-            break;
-        case OPT_MAX:
-            slot = &o->max;
-            break;
-        case OPT_SEED:
-            slot = &o->seed;
-            break;
-        case 'j':
-            slot = &o->threads;
-            break;
-        case OPT_FORCE:
-            o->force = 1;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'h':
-            fputs(train_usage, stdout);
-            return cli_close_stdout("train") ? -2 : -1;
-        default:
-            bad = cli_bad_option("train", c, argv);
-            break;
-        }
-        if (slot != NULL)
-            *slot = optarg;
-    }
-    if (optind < argc)
-        o->input = argv[optind++];
-    return cli_no_operands("train", argc, argv, bad);
-}
+    "example: bpinv train train.h5 -o net.h5 --hidden 64 --epochs 100\n",
+    train_opts,
+    sizeof train_opts / sizeof train_opts[0],
+    24,
+    1,
+    0};
 
 /* Checks before training that the net can be written, and not over the samples file. */
 static int
@@ -407,22 +323,24 @@ done:
 int
 cmd_train(int argc, char **argv)
 {
-    struct train_args o;
-    invnet_fit_params fp = invnet_fit_default();
-    long max = 0;
+    struct train_args o = {.fp = invnet_fit_default()};
     int rc;
 
-    memset(&o, 0, sizeof o);
-    fp.train.nthreads = omp_get_num_procs();
-    fp.version = BPINV_VERSION;
-    rc = parse_options(argc, argv, &o);
-    if (rc == -1 || rc == -2)
-        return rc == -1 ? CLI_OK : CLI_FAIL;
-    if (rc || check_args(&o, &fp.train, fp.hidden, &fp.n_hidden, &fp.act, &fp.val, &max, &fp.noisy))
-        return CLI_USAGE;
-    fp.max_samples = (size_t)max;
+    o.fp.train.nthreads = omp_get_num_procs();
+    o.fp.version = BPINV_VERSION;
+    o.epochs = (long)o.fp.train.epochs;
+    o.batch = (long)o.fp.train.batch;
+    o.patience = (long)o.fp.train.patience;
+    o.seed = (long)o.fp.train.seed;
+    o.threads = o.fp.train.nthreads;
+    o.momentum = o.fp.train.momentum;
+    o.decay = o.fp.train.lr_decay;
+    o.val = o.fp.val;
+    rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);
+    if (rc != CLI_RUN)
+        return rc;
     /* refuse at once, not after an hour of training */
     if (check_output(o.input, o.output, o.force) != 0)
         return CLI_FAIL;
-    return train_run(&o, &fp);
+    return train_run(&o, &o.fp);
 }
