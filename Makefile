@@ -43,6 +43,7 @@ TINV_SRC  := $(wildcard tests/invnet/*.c)
 TSMP_SRC  := $(wildcard tests/samples/*.c)
 TOOL_SRC  := $(wildcard tools/*.c)
 TFWD_SRC  := $(wildcard tests/forward/*.c)
+TTOOL_SRC := $(wildcard tests/tools/*.c)
 BENCH_SRC := tests/bench/bench_forward.c
 BTRAIN_SRC := tests/bench/bench_train.c
 BINV_SRC  := tests/bench/bench_invert.c
@@ -55,6 +56,9 @@ TINV_OBJ  := $(TINV_SRC:%.c=$(BUILD)/%.o)
 TSMP_OBJ  := $(TSMP_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
+TTOOL_OBJ := $(TTOOL_SRC:%.c=$(BUILD)/%.o)
+# what the tools' tests test: the command-line helpers, without main() and the commands
+TOOL_TESTED := $(BUILD)/tools/cli_opt.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_field.o
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)
@@ -66,7 +70,7 @@ LIBINV    := $(BUILD)/libinvnet.a
 BPINV     := $(BUILD)/bpinv
 
 .PHONY: valgrind all deps check test bench bench-peers demo format format-check clean \
-	test-forward test-samples test-invnet test-cli check-one
+	test-forward test-samples test-invnet test-tools test-cli check-one
 .DEFAULT_GOAL := all
 
 all: $(BPINV)
@@ -110,6 +114,9 @@ $(BUILD)/test_samples: $(TSMP_OBJ) $(LIBSMP) $(LIBFWD)
 $(BUILD)/test_forward: $(TFWD_OBJ) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TFWD_OBJ) $(LIBFWD) -lcriterion $(FWD_LDLIBS)
 
+$(BUILD)/test_tools: $(TTOOL_OBJ) $(TOOL_TESTED) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(TTOOL_OBJ) $(TOOL_TESTED) $(LIBSMP) $(LIBFWD) -lcriterion $(LDLIBS)
+
 $(BUILD)/bench_forward: $(BENCH_OBJ) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIBFWD) $(FWD_LDLIBS)
 
@@ -135,31 +142,34 @@ test: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppres
 # Criterion runs two tests at once, each with OpenMP threads: threads that spin while they
 # wait (libgomp's default) then starve each other (test_invnet took 141 s instead of 11).
 test: export OMP_WAIT_POLICY = passive
-test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
+test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet $(BUILD)/test_tools
 	$(BUILD)/test_forward --jobs 2
 	$(BUILD)/test_samples --jobs 2
 	$(BUILD)/test_invnet --jobs 2
+	$(BUILD)/test_tools --jobs 2
 	sh tests/cli/run.sh $(BPINV) $(CLI_TESTS)
 
 # One part of the suite (README, "Running one test"): a library's unit tests, the CLI
 # scripts, or one thing by name: `make check-one T=fwd_geom` (a Criterion suite),
 # `T=fwd_geom/comma_list` (one test), `T=tests/cli/test_invert.sh` (one script).
-test-forward test-samples test-invnet test-cli: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
-test-forward test-samples test-invnet test-cli check-one: export OMP_WAIT_POLICY = passive
+test-forward test-samples test-invnet test-tools test-cli: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+test-forward test-samples test-invnet test-tools test-cli check-one: export OMP_WAIT_POLICY = passive
 test-forward: $(BUILD)/test_forward
 	$(BUILD)/test_forward --jobs 2
 test-samples: $(BUILD)/test_samples
 	$(BUILD)/test_samples --jobs 2
 test-invnet: $(BUILD)/test_invnet
 	$(BUILD)/test_invnet --jobs 2
+test-tools: $(BUILD)/test_tools
+	$(BUILD)/test_tools --jobs 2
 test-cli: all
 	sh tests/cli/run.sh $(BPINV) $(CLI_TESTS)
-check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet
+check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet $(BUILD)/test_tools
 	@if [ -z "$(T)" ]; then echo "make check-one T=SUITE[/TEST] or T=tests/cli/SCRIPT.sh" >&2; exit 2; fi
 	@case "$(T)" in \
 	*.sh) sh "$(T)" $(BPINV) ;; \
 	*) s=$$(echo "$(T)" | cut -d/ -f1); t=$$(echo "$(T)/*" | cut -d/ -f2); found=0; \
-	   for b in forward samples invnet; do \
+	   for b in forward samples invnet tools; do \
 	     if $(BUILD)/test_$$b --list | grep -q "^$$s:"; then found=1; \
 	       $(BUILD)/test_$$b --jobs 2 --filter "$$s/$$t" || exit 1; fi; \
 	   done; \
@@ -213,5 +223,5 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) \
+-include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) $(TTOOL_OBJ:.o=.d) \
 	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d)

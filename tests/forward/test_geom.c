@@ -232,3 +232,62 @@ Test(fwd_model, log10_round_trip)
     cr_assert_eq(fwd_model_from_log10(3, big, r2, h2, &err), FWD_ENUMERIC);
     cr_assert(strstr(err.msg, "parameter 2") != NULL);
 }
+
+/* fwd_geom_parse: the points of a SPEC, MN/2 spread over them; errors name the input. */
+Test(fwd_geom, parse_spreads_mn2)
+{
+    fwd_error err;
+    fwd_geom *g = fwd_geom_parse(FWD_SCHLUMBERGER, "1:100:3", "0.5", NULL, NULL, &err);
+    const double *x, *mn2;
+
+    cr_assert_not_null(g, "%s", err.msg);
+    x = fwd_geom_x(g);
+    mn2 = fwd_geom_mn2(g);
+    cr_assert_eq(fwd_geom_size(g), 3);
+    cr_assert(x[0] == 1 && fabs(x[1] - 10) < 1e-12 && x[2] == 100);
+    cr_assert(mn2 != NULL && mn2[0] == 0.5 && mn2[1] == 0.5 && mn2[2] == 0.5);
+    fwd_geom_free(g);
+    g = fwd_geom_parse(FWD_SCHLUMBERGER, "10,20", "1,2", NULL, NULL, &err);
+    cr_assert(g != NULL && fwd_geom_mn2(g)[0] == 1 && fwd_geom_mn2(g)[1] == 2);
+    fwd_geom_free(g);
+    g = fwd_geom_parse(FWD_MT, "0.01,1", NULL, NULL, NULL, &err);
+    cr_assert(g != NULL && fwd_geom_mn2(g) == NULL && fwd_geom_size(g) == 2);
+    fwd_geom_free(g);
+}
+
+static void
+expect_parse_error(fwd_method m, const char *x, const char *mn2, const char *field,
+                   const char *fragment)
+{
+    fwd_error err;
+    fwd_geom *g = fwd_geom_parse(m, x, mn2, m == FWD_SCHLUMBERGER ? "--ab2" : NULL, NULL, &err);
+
+    cr_assert_null(g, "%s / %s: accepted", x, mn2 ? mn2 : "-");
+    cr_assert_str_eq(err.field, field, "%s / %s: field \"%s\" (%s)", x, mn2 ? mn2 : "-", err.field,
+                     err.msg);
+    cr_assert(strstr(err.msg, fragment) != NULL, "message \"%s\" lacks \"%s\"", err.msg, fragment);
+}
+
+Test(fwd_geom, parse_errors_name_the_input)
+{
+    expect_parse_error(FWD_SCHLUMBERGER, "1,2,x", NULL, "ab2", "--ab2: value 3");
+    expect_parse_error(FWD_SCHLUMBERGER, "1,5,2,5", NULL, "ab2",
+                       "--ab2: value 4: 5 is given twice (also value 2)");
+    expect_parse_error(FWD_SCHLUMBERGER, "1,5,5", "0.1,0.2,0.2", "ab2", "with the same MN/2");
+    expect_parse_error(FWD_SCHLUMBERGER, "1,2,3", "0.1,0.2", "mn2",
+                       "mn2: expected 1 value or 3 (one per AB/2), got 2");
+    expect_parse_error(FWD_SCHLUMBERGER, "1,2", "1.5", "mn2", "mn2: ");
+    expect_parse_error(FWD_WENNER, "1,2", "0.1", "mn2", "mn2: not an input of method wenner");
+    expect_parse_error(FWD_MT, "@/nonexistent/periods.txt", NULL, "period", "period: cannot open");
+    expect_parse_error(FWD_WENNER, "", NULL, "a", "a: expected a list");
+}
+
+Test(fwd_geom, parse_same_x_other_mn2_is_two_points)
+{
+    fwd_error err;
+    fwd_geom *g = fwd_geom_parse(FWD_SCHLUMBERGER, "10,10", "1,2", NULL, NULL, &err);
+
+    cr_assert_not_null(g, "%s", err.msg);
+    cr_assert_eq(fwd_geom_size(g), 2);
+    fwd_geom_free(g);
+}
