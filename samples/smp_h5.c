@@ -552,3 +552,18 @@ smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t rows, s
                              rows, cols, r, c);
     return read_all(loc, path, name, v, err);
 }
+
+int
+smp_h5_file_format(const char *path, char *fmt, size_t cap, fwd_error *err)
+{
+    hid_t file = smp_h5_open(path, 0, err);
+    int rc;
+
+    if (file < 0)
+        return err != NULL ? err->code : FWD_EIO;
+    rc = smp_h5_read_str(file, path, "format", fmt, cap, err);
+    if (rc != FWD_OK && err != NULL)
+        snprintf(err->field, sizeof err->field, "format");
+    H5Fclose(file);
+    return rc;
+}

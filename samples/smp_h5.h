@@ -60,6 +60,11 @@ hid_t smp_h5_create_temp(const char *path, hid_t fcpl, hid_t fapl, char **tmp, f
  * a clear message; returns the file id or H5I_INVALID_HID. */
 hid_t smp_h5_open(const char *path, int rw, fwd_error *err);
 
+/* The string attribute 'format' of the HDF5 file at path into fmt (cap bytes): what kind of
+ * bpinv file it is (SMP_FORMAT, INVNET_FORMAT). FWD_OK; smp_h5_open's errors when the file
+ * cannot be opened; FWD_EFORMAT with err->field "format" when it has no such attribute. */
+int smp_h5_file_format(const char *path, char *fmt, size_t cap, fwd_error *err);
+
 /* Reads a whole 1-D double dataset of n values. */
 int smp_h5_read_vector(hid_t loc, const char *path, const char *name, size_t n, double *v,
                        fwd_error *err);

@@ -137,18 +137,12 @@ print_net(const char *path, const invnet_file *f)
 static int
 file_kind(const char *path)
 {
-    hid_t file = smp_h5_open(path, 0, NULL);
     char fmt[32];
-    int kind;
+    fwd_error err;
 
-    if (file < 0)
-        return 0;
-    if (smp_h5_read_str(file, path, "format", fmt, sizeof fmt, NULL) != FWD_OK)
-        kind = -1;
-    else
-        kind = strcmp(fmt, INVNET_FORMAT) == 0;
-    H5Fclose(file);
-    return kind;
+    if (smp_h5_file_format(path, fmt, sizeof fmt, &err) == FWD_OK)
+        return strcmp(fmt, INVNET_FORMAT) == 0;
+    return strcmp(err.field, "format") == 0 ? -1 : 0;
 }
 
 int

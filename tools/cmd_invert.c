@@ -25,6 +25,7 @@
 
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label;
+    invnet_format fmt;
     double misfit;
     long threads;
     cli_list ref_rho, ref_thick;
@@ -37,10 +38,10 @@ struct invert_args {
 static int
 check_format(const cli_parse *p, void *args)
 {
-    const struct invert_args *o = args;
+    struct invert_args *o = args;
 
     (void)p;
-    if (strcmp(o->format, "csv") == 0 || strcmp(o->format, "json") == 0)
+    if (invnet_format_parse(o->format, &o->fmt, NULL) == FWD_OK)
         return 0;
     cli_error("invert", "--format: expected csv or json, got \"%s\"", o->format);
     return CLI_USAGE;
@@ -237,38 +238,6 @@ report_errors(const invnet_batch *b, size_t *n_in, size_t *n_flag)
     return n_bad;
 }
 
-/* The table (CSV or JSON) on stdout, or published whole at output. 0, or -1 after a
- * message. */
-static int
-write_table(const invnet_batch *b, const char *format, const char *net_path, const char *output,
-            int force)
-{
-    FILE *out = stdout;
-    char *tmp = NULL;
-    fwd_error err;
-    int rc = 0;
-
-    if (output != NULL && (out = fwd_io_open_temp(output, &tmp, &err)) == NULL) {
-        cli_error("invert", "%s", err.msg);
-        return -1;
-    }
-    /* a failed write is found, with its reason, by the close that follows */
-    if (strcmp(format, "json") == 0)
-        (void)invnet_output_json(out, b, net_path);
-    else
-        (void)invnet_output_csv(out, b);
-    if (output != NULL) {
-        if (fwd_io_close_publish(out, tmp, output, force, &err) != FWD_OK) {
-            cli_error("invert", "%s", err.msg);
-            rc = -1;
-        }
-    } else if (cli_close_stdout("invert")) {
-        rc = -1;
-    }
-    free(tmp);
-    return rc;
-}
-
 /* The PNG of item i of b in dir, named after its file; a second sounding of the same file
  * name (from another directory) gets its index in the run added. 0, or -1 after a
  * message. */
@@ -356,8 +325,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     n_bad = report_errors(b, &n_in, &n_flag);
     if (n_bad == b->n)
         goto done; /* nothing was read: no output file, no table */
-    if (write_table(b, o->format, net_path, o->output, o->force) != 0)
+    if (invnet_output_write(b, o->fmt, net_path, o->output, stdout, o->force, &err) != FWD_OK) {
+        cli_error("invert", "%s", err.msg);
         goto done;
+    }
     if (o->plotdir != NULL)
         n_bad += write_plots(o->plotdir, b, &ref, o->force);
     if (!o->quiet && isatty(STDERR_FILENO))

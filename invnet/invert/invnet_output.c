@@ -2,9 +2,12 @@
 /*
  * invnet_output.c - the CSV and JSON of a batch, both written from one list of columns.
  */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/fwd_model.h"
 #include "invnet/invert/invnet_output.h"
 
@@ -408,4 +411,41 @@ invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
     }
     fputs("\n]}\n", f);
     return ferror(f) ? FWD_EIO : FWD_OK;
+}
+
+int
+invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err)
+{
+    if (strcmp(s, "csv") == 0)
+        *fmt = INVNET_CSV;
+    else if (strcmp(s, "json") == 0)
+        *fmt = INVNET_JSON;
+    else
+        return fwd_error_set_field(err, FWD_EINVAL, "format",
+                                   "format: expected csv or json, got \"%s\"", s);
+    return FWD_OK;
+}
+
+int
+invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_path,
+                    const char *path, FILE *f, int overwrite, fwd_error *err)
+{
+    char *tmp = NULL;
+    int rc;
+
+    if (path != NULL && (f = fwd_io_open_temp(path, &tmp, err)) == NULL)
+        return err != NULL ? err->code : FWD_EIO;
+    /* a failed write is found, with its reason, by the flush or close that follows */
+    if (fmt == INVNET_JSON)
+        (void)invnet_output_json(f, b, net_path);
+    else
+        (void)invnet_output_csv(f, b);
+    if (path != NULL) {
+        rc = fwd_io_close_publish(f, tmp, path, overwrite, err);
+        free(tmp);
+        return rc;
+    }
+    if (fflush(f) != 0 || ferror(f))
+        return fwd_error_set(err, FWD_EIO, "error writing the output: %s", strerror(errno));
+    return FWD_OK;
 }

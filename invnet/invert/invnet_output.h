@@ -31,4 +31,20 @@ int invnet_output_csv(FILE *f, const invnet_batch *b);
  */
 int invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path);
 
+/* The output formats. */
+typedef enum invnet_format { INVNET_CSV, INVNET_JSON } invnet_format;
+
+/* Reads "csv" or "json" into *fmt; FWD_EINVAL naming the choices otherwise. */
+int invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err);
+
+/*
+ * Writes b in format fmt to path, published whole (fwd_io: a temporary file renamed, so
+ * path is never half-written), or to f when path is NULL (f is flushed, not closed). An
+ * existing path is replaced only when overwrite; otherwise it is kept and the write fails
+ * (a caller checks first, with fwd_io_check_output). Returns FWD_OK, or FWD_EIO and the
+ * like with err naming the file and the reason.
+ */
+int invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_path,
+                        const char *path, FILE *f, int overwrite, fwd_error *err);
+
 #endif /* INVNET_OUTPUT_H */

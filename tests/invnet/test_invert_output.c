@@ -390,3 +390,57 @@ Test(invnet_output, flag_list)
                      "model_at_prior_bound, segment_jump");
     cr_expect_str_eq(invnet_flag_list(INVNET_FLAG_MISFIT, ";", small, sizeof small), "high_mi");
 }
+
+/* A file's whole contents (malloc'd). */
+static char *
+slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *s = calloc(1, 1 << 16);
+
+    cr_assert(f != NULL && s != NULL, "%s", path);
+    fread(s, 1, (1 << 16) - 1, f);
+    fclose(f);
+    return s;
+}
+
+/* To a path: the same bytes as to a stream, published whole, an existing file kept unless
+ * overwrite; a format by name. */
+Test(invnet_output, write_publishes_a_file)
+{
+    char dir[] = "/tmp/bpinv_output_XXXXXX", path[64], cmd[96], *buf = NULL, *got;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    invnet_format fmt;
+    fwd_error err;
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.json", dir);
+    cr_assert_eq(invnet_format_parse("json", &fmt, &err), FWD_OK);
+    cr_assert_eq(fmt, INVNET_JSON);
+    cr_assert_eq(invnet_format_parse("xml", &fmt, &err), FWD_EINVAL);
+    cr_assert_str_eq(err.field, "format");
+    cr_assert_eq(invnet_output_write(&batch, INVNET_JSON, "net.h5", NULL, f, 0, &err), FWD_OK);
+    written(&buf, f);
+    cr_assert_eq(invnet_output_write(&batch, INVNET_JSON, "net.h5", path, NULL, 0, &err), FWD_OK,
+                 "%s", err.msg);
+    got = slurp(path);
+    cr_expect_str_eq(got, buf);
+    free(got);
+    /* exists: kept as it was */
+    cr_assert_neq(invnet_output_write(&batch, INVNET_CSV, "net.h5", path, NULL, 0, &err), FWD_OK);
+    cr_expect(strstr(err.msg, "exists") != NULL, "%s", err.msg);
+    got = slurp(path);
+    cr_expect_str_eq(got, buf, "the existing file was changed");
+    free(got);
+    cr_assert_eq(invnet_output_write(&batch, INVNET_CSV, "net.h5", path, NULL, 1, &err), FWD_OK);
+    got = slurp(path);
+    cr_expect(strncmp(got, "source,name,", 12) == 0, "%.40s", got);
+    free(got);
+    snprintf(path, sizeof path, "%s/no/dir/out.csv", dir);
+    cr_assert_neq(invnet_output_write(&batch, INVNET_CSV, "net.h5", path, NULL, 0, &err), FWD_OK);
+    cr_expect(strstr(err.msg, "cannot create") != NULL, "%s", err.msg);
+    free(buf);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}

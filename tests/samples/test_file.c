@@ -327,3 +327,40 @@ Test(smp_file, temporary_file_of_another_is_kept, .init = setup, .fini = teardow
     cr_assert(strstr(err.msg, "cannot create the file: No such file or directory") != NULL, "%s",
               err.msg);
 }
+
+/* What kind of bpinv file a file is (smp_h5_file_format), as `bpinv info` asks it. */
+Test(smp_file, file_format_tells_the_kind, .init = setup, .fini = teardown)
+{
+    char p[128], fmt[32];
+    fwd_error err;
+    smp_file *sf;
+    hid_t f;
+    FILE *fp;
+    const size_t one[] = {N};
+
+    path(p, "s.h5");
+    sf = smp_file_create(p, &cfg, N, "t", 0, NULL);
+    append(sf, 0, N, one, 1);
+    smp_file_close(sf, NULL);
+    cr_assert_eq(smp_h5_file_format(p, fmt, sizeof fmt, &err), FWD_OK, "%s", err.msg);
+    cr_assert_str_eq(fmt, SMP_FORMAT);
+
+    path(p, "foreign.h5");
+    f = H5Fcreate(p, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    smp_h5_write_str(f, "title", "someone else's data", NULL);
+    H5Fclose(f);
+    cr_assert_eq(smp_h5_file_format(p, fmt, sizeof fmt, &err), FWD_EFORMAT);
+    cr_assert_str_eq(err.field, "format", "%s", err.msg);
+
+    /* not HDF5, or missing: the open's error, with no field */
+    path(p, "text.h5");
+    fp = fopen(p, "w");
+    fputs("1 2\n", fp);
+    fclose(fp);
+    cr_assert_eq(smp_h5_file_format(p, fmt, sizeof fmt, &err), FWD_EFORMAT);
+    cr_assert_str_eq(err.field, "", "%s", err.field);
+    cr_assert(strstr(err.msg, "not an HDF5 file") != NULL, "%s", err.msg);
+    path(p, "missing.h5");
+    cr_assert_eq(smp_h5_file_format(p, fmt, sizeof fmt, &err), FWD_EIO);
+    cr_assert_str_eq(err.field, "");
+}
