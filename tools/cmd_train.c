@@ -193,7 +193,7 @@ check_output(const char *input, const char *output, int force)
 }
 
 /* The progress of a run: what the epoch lines and the stop signals need. */
-struct train_run {
+struct run_state {
     const struct train_args *o;
     const invnet_fit_params *fp;
     struct sigaction old_int, old_term;
@@ -203,7 +203,7 @@ struct train_run {
 
 /* The line before the first epoch: the split, the net, the settings, the read time. */
 static void
-print_header(const struct train_run *r, const invnet_fit_info *info)
+print_header(const struct run_state *r, const invnet_fit_info *info)
 {
     const invnet_fit_params *fp = r->fp;
     char arch[64];
@@ -224,7 +224,7 @@ print_header(const struct train_run *r, const invnet_fit_info *info)
 static int
 train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
 {
-    struct train_run *r = ud;
+    struct run_state *r = ud;
 
     if (e == NULL) {
         if (!r->o->quiet)
@@ -243,7 +243,7 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
 
 /* The lines after training: the best epoch, the RMSE, and the hint when still improving. */
 static void
-print_summary(const struct train_run *r, const invnet_file *nf, const invnet_fit_info *info)
+print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit_info *info)
 {
     size_t nl = nf->samples.prior.n_layers, j;
     const char *on = info->n_val > 0 ? "validation" : "training";
@@ -269,7 +269,7 @@ print_summary(const struct train_run *r, const invnet_file *nf, const invnet_fit
 static int
 train_run(const struct train_args *o, const invnet_fit_params *fp)
 {
-    struct train_run r;
+    struct run_state r;
     invnet_dataset *d;
     invnet_file *nf = NULL;
     invnet_fit_info info;

@@ -11,6 +11,8 @@
 
 #include <criterion/criterion.h>
 
+#include "tests/common.h"
+
 #include "forward/base/fwd_io.h"
 
 static char dir[64];
@@ -18,17 +20,13 @@ static char dir[64];
 static void
 setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/bpinv_io_XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "io");
 }
 
 static void
 teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }
 
 TestSuite(fwd_io, .init = setup, .fini = teardown);

@@ -11,6 +11,8 @@
 
 #include <criterion/criterion.h>
 
+#include "tests/common.h"
+
 #include "forward/readers/fwd_sounding.h"
 
 #define EX "docs/examples/"
@@ -21,17 +23,13 @@ static char dir[64];
 static void
 setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/bpinv-snd-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "snd");
 }
 
 static void
 teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }
 
 TestSuite(fwd_sounding, .init = setup, .fini = teardown);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+
+#include "tests/common.h"
 #include <hdf5.h>
 
 #include "forward/fwd_model.h"
@@ -26,18 +28,14 @@ static char dir[64];
 static void
 setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/bpinv-invnet-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "invnet");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
 static void
 teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }
 
 TestSuite(invnet_file, .init = setup, .fini = teardown);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+
+#include "tests/common.h"
 #include <hdf5.h>
 
 #include "invnet/invnet_fit.h"
@@ -20,18 +22,14 @@ static char dir[64];
 static void
 setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/bpinv-fit-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "fit");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
 static void
 teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }
 
 TestSuite(invnet_fit, .init = setup, .fini = teardown);

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+
+#include "tests/common.h"
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <hdf5.h>
@@ -31,8 +33,7 @@ setup(void)
 {
     char path[128];
 
-    snprintf(dir, sizeof dir, "/tmp/bpinv-invert-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "invert");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     tst_make_samples(dir, "s.h5", 30000, 0.03, 0, path);
     nf = tst_train(path, 40, 2, 0.1, 1);
@@ -41,11 +42,8 @@ setup(void)
 static void
 teardown(void)
 {
-    char cmd[128];
-
     invnet_file_free(nf);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }
 
 TestSuite(invnet_invert, .init = setup, .fini = teardown, .timeout = 300);

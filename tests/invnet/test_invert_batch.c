@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 
 #include <criterion/criterion.h>
+
+#include "tests/common.h"
 #include <hdf5.h>
 
 #include "forward/fwd_forward.h"
@@ -28,8 +30,7 @@ setup(void)
 {
     char path[128];
 
-    snprintf(dir, sizeof dir, "/tmp/bpinv-batch-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "batch");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     tst_make_samples(dir, "s.h5", 3000, 0.03, 0, path);
     nf = tst_train(path, 5, 1, 0.1, 1);
@@ -38,11 +39,8 @@ setup(void)
 static void
 teardown(void)
 {
-    char cmd[128];
-
     invnet_file_free(nf);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }
 
 TestSuite(invnet_batch, .init = setup, .fini = teardown, .timeout = 300);

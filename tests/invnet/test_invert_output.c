@@ -13,6 +13,8 @@
 
 #include <criterion/criterion.h>
 
+#include "tests/common.h"
+
 #include "invnet/invert/invnet_output.h"
 
 static fwd_sounding snd[2];
@@ -408,13 +410,13 @@ slurp(const char *path)
  * overwrite; a format by name. */
 Test(invnet_output, write_publishes_a_file)
 {
-    char dir[] = "/tmp/bpinv_output_XXXXXX", path[64], cmd[96], *buf = NULL, *got;
+    char dir[64], path[96], *buf = NULL, *got;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     invnet_format fmt;
     fwd_error err;
 
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "output");
     snprintf(path, sizeof path, "%s/out.json", dir);
     cr_assert_eq(invnet_format_parse("json", &fmt, &err), FWD_OK);
     cr_assert_eq(fmt, INVNET_JSON);
@@ -441,6 +443,5 @@ Test(invnet_output, write_publishes_a_file)
     cr_assert_neq(invnet_output_write(&batch, INVNET_CSV, "net.h5", path, NULL, 0, &err), FWD_OK);
     cr_expect(strstr(err.msg, "cannot create") != NULL, "%s", err.msg);
     free(buf);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    tst_rmtree(dir);
 }

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+
+#include "tests/common.h"
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 
@@ -37,8 +39,7 @@ setup(void)
 
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     gsl_set_error_handler_off();
-    snprintf(dir, sizeof dir, "/tmp/bpinv_file_XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "file");
     for (i = 0; i < ND; i++)
         x[i] = 0.5 * pow(2000.0, i / (ND - 1.0));
     memset(&cfg, 0, sizeof cfg);
@@ -58,10 +59,7 @@ setup(void)
 static void
 teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    tst_rmtree(dir);
     fwd_geom_free(geom);
     free(Z);
     free(C);

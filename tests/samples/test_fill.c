@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+
+#include "tests/common.h"
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 
@@ -33,8 +35,7 @@ setup(void)
 
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     gsl_set_error_handler_off();
-    snprintf(dir, sizeof dir, "/tmp/bpinv_fill_XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    tst_mkdtemp(dir, sizeof dir, "fill");
     for (i = 0; i < ND; i++)
         x[i] = 0.7 * pow(1500.0, (double)i / (ND - 1.0));
     memset(&cfg, 0, sizeof cfg);
@@ -49,10 +50,7 @@ setup(void)
 static void
 teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    cr_assert_eq(system(cmd), 0);
+    tst_rmtree(dir);
     fwd_geom_free(geom);
 }
 
