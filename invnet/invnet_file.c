@@ -29,16 +29,27 @@ invnet_file_free(invnet_file *f)
     free(f);
 }
 
-/* Column names: features (which 0), parameters (1); NULL-terminated, free_names() them. */
+size_t
+invnet_file_n_in(const invnet_file *f)
+{
+    return (f->masked ? 2 : 1) * fwd_geom_ndata(f->geom);
+}
+
+/* Column names: features (which 0), parameters (1), the net's inputs (2); NULL-terminated,
+ * free_names() them. */
 static char **
 make_names(const invnet_file *f, int which)
 {
     size_t npts = fwd_geom_size(f->geom), nl = f->samples.prior.n_layers;
-    size_t n = which == 0 ? fwd_geom_ndata(f->geom) : FWD_MODEL_NPARAMS(nl), j;
-    char **s = calloc(n + 1, sizeof *s), buf[64];
+    size_t nf = fwd_geom_ndata(f->geom), j;
+    size_t n = which == 0 ? nf : which == 2 ? invnet_file_n_in(f) : FWD_MODEL_NPARAMS(nl);
+    char **s = calloc(n + 1, sizeof *s), buf[64], name[48];
 
     for (j = 0; s != NULL && j < n; j++) {
-        if (which == 0)
+        if (which != 1 && j >= nf) /* a masked net's indicator of feature j - nf */
+            snprintf(buf, sizeof buf, "observed_%s",
+                     invnet_feature_name(f->samples.method, npts, j - nf, name, sizeof name));
+        else if (which != 1)
             invnet_feature_name(f->samples.method, npts, j, buf, sizeof buf);
         else if (j < nl)
             snprintf(buf, sizeof buf, "log10_rho_%zu", j + 1);
@@ -83,6 +94,13 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_write_str(r, "samples_file", f->samples_path, err);
     rc = rc ? rc : smp_h5_write_str(r, "forward_filter", f->samples.forward_filter, err);
     rc = rc ? rc : smp_h5_write_str(r, "trained_on", f->data, err);
+    rc = rc ? rc : smp_h5_write_str(r, "inputs", f->masked ? "masked" : "values", err);
+    if (f->masked) {
+        rc = rc ? rc : smp_h5_write_f64(r, "mask_min_span_decades", 1, &f->mask.min_span, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "mask_max_missing", 1, &f->mask.max_missing, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "mask_p_full", 1, &f->mask.p_full, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "mask_p_missing", 1, &f->mask.p_missing, err);
+    }
     rc = rc ? rc
             : smp_h5_write_str(r, "activation",
                                invnet_activation_name(invnet_net_activation(f->net)), err);
@@ -113,11 +131,12 @@ write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
     size_t depth = invnet_net_depth(net), n_in = invnet_net_n_in(net),
            n_out = invnet_net_n_out(net);
     size_t l, nep = f->n_epochs;
-    char **fnames = make_names(f, 0), **pnames = make_names(f, 1), name[64];
+    char **fnames = make_names(f, 0), **pnames = make_names(f, 1), **inames = make_names(f, 2);
+    char name[64];
     hid_t g = H5I_INVALID_HID;
     int rc = FWD_OK;
 
-    if (fnames == NULL || pnames == NULL) {
+    if (fnames == NULL || pnames == NULL || inames == NULL) {
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
         goto done;
     }
@@ -152,10 +171,10 @@ write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /normalisation", path);
     rc = rc ? rc
             : smp_h5_write_matrix(g, path, "input_mean", n_in, 0, invnet_net_norm_const(net, 0),
-                                  "feature units", fnames, err);
+                                  "feature units", inames, err);
     rc = rc ? rc
             : smp_h5_write_matrix(g, path, "input_sd", n_in, 0, invnet_net_norm_const(net, 1),
-                                  "feature units", fnames, err);
+                                  "feature units", inames, err);
     rc = rc ? rc
             : smp_h5_write_matrix(g, path, "output_mean", n_out, 0, invnet_net_norm_const(net, 2),
                                   "log10(ohm-m), log10(m)", pnames, err);
@@ -169,16 +188,16 @@ write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
         (g = H5Gcreate2(file, "envelope", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /envelope", path);
     rc = rc ? rc
-            : smp_h5_write_matrix(g, path, "input_min", n_in, 0, e->min, "feature units", fnames,
+            : smp_h5_write_matrix(g, path, "input_min", e->n, 0, e->min, "feature units", fnames,
                                   err);
     rc = rc ? rc
-            : smp_h5_write_matrix(g, path, "input_max", n_in, 0, e->max, "feature units", fnames,
+            : smp_h5_write_matrix(g, path, "input_max", e->n, 0, e->max, "feature units", fnames,
                                   err);
     rc = rc ? rc
-            : smp_h5_write_matrix(g, path, "input_mean", n_in, 0, e->mean, "feature units", fnames,
+            : smp_h5_write_matrix(g, path, "input_mean", e->n, 0, e->mean, "feature units", fnames,
                                   err);
     rc = rc ? rc
-            : smp_h5_write_matrix(g, path, "pc_vectors", e->n_pc, n_in, e->pc, "1", fnames, err);
+            : smp_h5_write_matrix(g, path, "pc_vectors", e->n_pc, e->n, e->pc, "1", fnames, err);
     rc = rc ? rc
             : smp_h5_write_matrix(g, path, "pc_variance", e->n_pc, 0, e->pc_var,
                                   "feature units squared", NULL, err);
@@ -203,6 +222,7 @@ write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
 done:
     if (g >= 0)
         H5Gclose(g);
+    free_names(inames);
     free_names(pnames);
     free_names(fnames);
     return rc;
@@ -215,8 +235,7 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
     int rc = FWD_OK;
 
-    if (invnet_net_n_in(f->net) != fwd_geom_ndata(f->geom) ||
-        f->env->n != fwd_geom_ndata(f->geom) ||
+    if (invnet_net_n_in(f->net) != invnet_file_n_in(f) || f->env->n != fwd_geom_ndata(f->geom) ||
         invnet_net_n_out(f->net) != FWD_MODEL_NPARAMS(f->samples.prior.n_layers) ||
         fwd_geom_method(f->geom) != f->samples.method)
         return fwd_error_set(err, FWD_EINVAL,
@@ -264,7 +283,7 @@ all_finite(const double *v, size_t n)
 static int
 read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 {
-    size_t n_in = fwd_geom_ndata(f->geom), n_out = FWD_MODEL_NPARAMS(f->samples.prior.n_layers);
+    size_t n_in = invnet_file_n_in(f), n_out = FWD_MODEL_NPARAMS(f->samples.prior.n_layers);
     size_t hidden[INVNET_MAX_HIDDEN], depth, l, r, c, prev = n_in;
     uint64_t d64;
     char buf[32], name[64];
@@ -417,6 +436,35 @@ read_envelope(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     return FWD_OK;
 }
 
+/* What the net reads: "values" (all its points; files without the attribute, from before
+ * masked nets) or "masked", with the masks it was trained with. */
+static int
+read_inputs(hid_t file, const char *path, invnet_file *f, fwd_error *err)
+{
+    fwd_error e2;
+    char buf[16];
+    int rc;
+
+    f->masked = 0;
+    f->mask = invnet_mask_default();
+    if (H5Aexists(file, "inputs") <= 0)
+        return FWD_OK;
+    rc = smp_h5_read_str(file, path, "inputs", buf, sizeof buf, err);
+    if (rc == FWD_OK && strcmp(buf, "values") == 0)
+        return FWD_OK;
+    if (rc == FWD_OK && strcmp(buf, "masked") != 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: inputs: expected values or masked, got \"%s\"",
+                             path, buf);
+    f->masked = 1;
+    rc = rc ? rc : smp_h5_read_f64(file, path, "mask_min_span_decades", 1, &f->mask.min_span, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "mask_max_missing", 1, &f->mask.max_missing, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "mask_p_full", 1, &f->mask.p_full, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "mask_p_missing", 1, &f->mask.p_missing, err);
+    if (rc == FWD_OK && invnet_mask_check(&f->mask, &e2) != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: %s", path, e2.msg);
+    return rc;
+}
+
 static int
 read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 {
@@ -555,6 +603,7 @@ invnet_file_load(const char *path, fwd_error *err)
             : smp_h5_read_str(file, path, "bpinv_version", f->bpinv_version,
                               sizeof f->bpinv_version, err);
     rc = rc ? rc : smp_h5_read_geometry(file, path, f->samples.method, &f->geom, err);
+    rc = rc ? rc : read_inputs(file, path, f, err);
     rc = rc ? rc : read_layers(file, path, f, err);
     rc = rc ? rc : read_envelope(file, path, f, err);
     rc = rc ? rc : read_rest(file, path, f, err);

@@ -20,6 +20,7 @@
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 #include "forward/fwd_model.h"
+#include "invnet/invnet_mask.h"
 #include "invnet/invnet_net.h"
 #include "invnet/invnet_stats.h"
 #include "invnet/invnet_train.h"
@@ -34,6 +35,9 @@ typedef struct invnet_file {
     invnet_net *net;           /* owned */
     fwd_geom *geom;            /* owned: the geometry the net was trained for */
     invnet_envelope *env;      /* owned: the training envelope */
+    int masked;                /* the net reads features and observed points, and inverts any
+                                  part of its span (invnet_mask.h); 0: all its points, always */
+    invnet_mask_params mask;   /* the masks it was trained with (masked nets) */
     smp_header samples;        /* method, prior, noise, seed of the training set */
     char samples_path[1024];   /* the samples file trained on (as given) */
     char data[8];              /* "noisy" or "clean": which data it was trained on */
@@ -61,6 +65,9 @@ int invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_
  * of layers, finite weights, positive standard deviations. Errors name the path and part.
  */
 invnet_file *invnet_file_load(const char *path, fwd_error *err);
+
+/* The number of the net's inputs for f's geometry: its features, twice that if masked. */
+size_t invnet_file_n_in(const invnet_file *f);
 
 /* Frees f and what it owns; NULL is a no-op. */
 void invnet_file_free(invnet_file *f);

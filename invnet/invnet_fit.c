@@ -29,7 +29,24 @@ invnet_fit_default(void)
     p.max_samples = 0;
     p.train = invnet_train_default();
     p.version = "";
+    p.masked = 0;
+    p.mask = invnet_mask_default();
     return p;
+}
+
+/* The width of g's points in decades. */
+static double
+fit_span(const fwd_geom *g)
+{
+    const double *x = fwd_geom_x(g);
+    double lo = INFINITY, hi = -INFINITY;
+    size_t k;
+
+    for (k = 0; k < fwd_geom_size(g); k++) {
+        lo = log10(x[k]) < lo ? log10(x[k]) : lo;
+        hi = log10(x[k]) > hi ? log10(x[k]) : hi;
+    }
+    return hi - lo;
 }
 
 /* Validation rows of rows: the fraction val rounded, at least 1 when val > 0. */
@@ -62,7 +79,10 @@ fit_file_alloc(const char *samples_path, const invnet_dataset *d, const invnet_f
     snprintf(f->samples_path, sizeof f->samples_path, "%s", samples_path);
     snprintf(f->data, sizeof f->data, "%s", p->noisy ? "noisy" : "clean");
     snprintf(f->bpinv_version, sizeof f->bpinv_version, "%s", p->version != NULL ? p->version : "");
-    f->net = invnet_net_alloc(d->n_in, p->n_hidden, p->hidden, d->n_out, p->act, err);
+    f->masked = p->masked;
+    f->mask = p->mask;
+    f->net = invnet_net_alloc((p->masked ? 2 : 1) * d->n_in, p->n_hidden, p->hidden, d->n_out,
+                              p->act, err);
     f->env = invnet_envelope_alloc(d->n_in);
     if (f->net == NULL || f->env == NULL) {
         if (f->net != NULL)
@@ -79,8 +99,9 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
 {
     invnet_fit_info scratch_info;
     fwd_error scratch, env_err;
+    invnet_fit_params mp;
     invnet_file *f;
-    size_t n_val, n_train;
+    size_t n_val, n_train, j;
 
     *out = NULL;
     err = err != NULL ? err : &scratch;
@@ -101,7 +122,17 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         return fwd_error_set(err, FWD_EINVAL,
                              "%s: %zu complete samples leave %zu for training; expected >= 2",
                              samples_path, d->rows, n_train);
-    if ((f = fit_file_alloc(samples_path, d, p, n_train, n_val, err)) == NULL)
+    if (p->masked && (invnet_mask_check(&p->mask, err) != FWD_OK ||
+                      fwd_geom_size(d->geom) > INVNET_MASK_MAX_POINTS))
+        return fwd_geom_size(d->geom) > INVNET_MASK_MAX_POINTS
+                   ? fwd_error_set(err, FWD_EINVAL,
+                                   "%s: %zu points: a net that inverts part of its span takes "
+                                   "at most %d",
+                                   samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS)
+                   : err->code;
+    mp = *p;
+    mp.masked = p->masked && fit_span(d->geom) > p->mask.min_span + 1e-9;
+    if ((f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err)) == NULL)
         return err->code;
     invnet_net_init(f->net, p->train.seed);
     /* the envelope describes the training features in physical units */
@@ -110,11 +141,64 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         invnet_file_free(f);
         return fwd_error_set(err, env_err.code, "%s: %s", samples_path, env_err.msg);
     }
+    info->n_in = invnet_net_n_in(f->net);
     invnet_dataset_standardise(d, n_train, f->net);
+    /* a masked net's indicators are 0 or 1 as they are */
+    for (j = d->n_in; j < invnet_net_n_in(f->net); j++) {
+        invnet_net_in_mean(f->net)[j] = 0;
+        invnet_net_in_sd(f->net)[j] = 1;
+    }
     f->geom = d->geom;
     d->geom = NULL;
     *out = f;
     return FWD_OK;
+}
+
+/* How a masked net's training rows become its inputs: a mask per row and epoch. */
+struct mask_ctx {
+    invnet_mask_params p;
+    size_t npts, nvalues;
+    double *logx;
+    uint64_t seed;
+};
+
+/* The net's points in log10 into c->logx. */
+static void
+mc_log(struct mask_ctx *c, const fwd_geom *g)
+{
+    size_t k;
+
+    for (k = 0; k < c->npts; k++)
+        c->logx[k] = log10(fwd_geom_x(g)[k]);
+}
+
+static void
+mask_input(const void *ud, uint64_t epoch, size_t row, const double *x, double *in)
+{
+    const struct mask_ctx *c = ud;
+    unsigned char obs[INVNET_MASK_MAX_POINTS];
+
+    invnet_mask_draw(&c->p, c->npts, c->logx, c->seed, epoch, row, obs);
+    invnet_mask_input(c->nvalues, c->npts, x, obs, in);
+}
+
+/* The inputs of rows [first, first + n) of d for f's net into a new array: as they are, or
+ * for a masked net each with a mask of "epoch 0" (training epochs count from 1), fixed for
+ * the run. NULL when out of memory. */
+static double *
+fixed_inputs(const invnet_dataset *d, const invnet_file *f, const struct mask_ctx *c, size_t first,
+             size_t n)
+{
+    size_t ni = invnet_net_n_in(f->net), i;
+    double *in = malloc((n > 0 ? n : 1) * ni * sizeof *in);
+
+    for (i = 0; in != NULL && i < n; i++) {
+        if (f->masked)
+            mask_input(c, 0, first + i, d->x + (first + i) * d->n_in, in + i * ni);
+        else
+            memcpy(in + i * ni, d->x + (first + i) * d->n_in, ni * sizeof *in);
+    }
+    return in;
 }
 
 /* Appends e's losses to f's history, growing it by doubling from *cap. */
@@ -150,6 +234,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     fwd_error scratch;
     invnet_trainer *tr = NULL;
     invnet_file *f = NULL;
+    struct mask_ctx mc = {0};
+    double *xv = NULL;
     invnet_epoch e;
     size_t nt, nv, nx, ny, cap = 0;
     double t0;
@@ -166,12 +252,26 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     nv = info->n_val;
     nx = d->n_in;
     ny = d->n_out;
-    tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, d->x + nt * nx, d->t + nt * ny,
-                              err);
+    mc.p = f->mask;
+    mc.npts = fwd_geom_size(f->geom);
+    mc.nvalues = nx / mc.npts;
+    mc.seed = p->train.seed ^ 0x6d61736bu; /* "mask": a stream apart from the shuffling's */
+    mc.logx = malloc(mc.npts * sizeof *mc.logx);
+    if (mc.logx != NULL) {
+        mc_log(&mc, f->geom);
+        xv = fixed_inputs(d, f, &mc, nt, nv);
+    }
+    if (xv == NULL) {
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        goto done;
+    }
+    tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, xv, d->t + nt * ny, err);
     if (tr == NULL) {
         rc = err->code;
         goto done;
     }
+    if (f->masked)
+        invnet_trainer_set_input(tr, nx, mask_input, &mc);
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
     t0 = fwd_time_seconds();
@@ -185,15 +285,23 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
     f->train_seconds = fwd_time_seconds() - t0;
-    if (nv > 0)
-        invnet_evaluate(f->net, p->train.nthreads, nv, d->x + nt * nx, d->t + nt * ny, f->val_rmse);
-    else
-        invnet_evaluate(f->net, p->train.nthreads, nt, d->x, d->t, f->val_rmse);
+    if (nv > 0) {
+        invnet_evaluate(f->net, p->train.nthreads, nv, xv, d->t + nt * ny, f->val_rmse);
+    } else {
+        free(xv);
+        if ((xv = fixed_inputs(d, f, &mc, 0, nt)) == NULL) {
+            rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
+            goto done;
+        }
+        invnet_evaluate(f->net, p->train.nthreads, nt, xv, d->t, f->val_rmse);
+    }
     *out = f;
     f = NULL;
 done:
     invnet_trainer_free(tr);
     invnet_file_free(f);
+    free(xv);
+    free(mc.logx);
     return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "forward/base/fwd_error.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_file.h"
+#include "invnet/invnet_mask.h"
 #include "invnet/invnet_net.h"
 #include "invnet/invnet_train.h"
 
@@ -37,7 +38,14 @@ typedef struct invnet_fit_params {
     size_t max_samples;               /* read the first max_samples complete rows; 0: all [0] */
     invnet_train_params train;        /* the trainer's settings [invnet_train_default()] */
     const char *version;              /* the program's version, stored in the file [""] */
+    int masked;                       /* train a masked net, which inverts any part of its
+                                         span of at least mask.min_span decades [0]; a
+                                         min_span as wide as the span makes a plain net */
+    invnet_mask_params mask;          /* its masks [invnet_mask_default()] */
 } invnet_fit_params;
+
+/* The most points a masked net may have. */
+#define INVNET_MASK_MAX_POINTS 1024
 
 /* The defaults in brackets above. */
 invnet_fit_params invnet_fit_default(void);

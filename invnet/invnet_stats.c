@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -116,21 +118,12 @@ invnet_envelope_free(invnet_envelope *e)
     free(e);
 }
 
+static double full_d2(const invnet_envelope *e, const double *x, double *contrib);
+
 double
 invnet_envelope_d2(const invnet_envelope *e, const double *x)
 {
-    size_t k, j, n = e->n;
-    double d2 = 0;
-
-    for (k = 0; k < e->n_pc; k++) {
-        const double *v = e->pc + k * n;
-        double p = 0;
-
-        for (j = 0; j < n; j++)
-            p += v[j] * (x[j] - e->mean[j]);
-        d2 += p * p / e->pc_var[k];
-    }
-    return d2;
+    return full_d2(e, x, NULL);
 }
 
 /* Rows per block of the covariance sum. */
@@ -223,4 +216,97 @@ done:
     free(blk);
     free(sd);
     return rc;
+}
+
+/* invnet_envelope_d2, with each feature's term into contrib (may be NULL): r_j times
+ * sum_k pc_kj (pc_k . r) / pc_var_k. */
+static double
+full_d2(const invnet_envelope *e, const double *x, double *contrib)
+{
+    size_t k, j, n = e->n;
+    double d2 = 0;
+
+    for (k = 0; k < e->n_pc; k++) {
+        const double *v = e->pc + k * n;
+        double p = 0;
+
+        for (j = 0; j < n; j++)
+            p += v[j] * (x[j] - e->mean[j]);
+        d2 += p * p / e->pc_var[k];
+        for (j = 0; contrib != NULL && j < n; j++)
+            contrib[j] += (x[j] - e->mean[j]) * v[j] * p / e->pc_var[k];
+    }
+    return d2;
+}
+
+double
+invnet_envelope_d2_partial(const invnet_envelope *e, const double *x, const unsigned char *obs,
+                           const double *extra, double *contrib, size_t *dof)
+{
+    size_t n = e->n, no = 0, a, b, j, k, *idx;
+    double *S, *r, *z, d2 = 0, ridge = e->n_pc > 0 ? 1e-9 * e->pc_var[0] : 1;
+    gsl_matrix_view Sv;
+    gsl_vector_view rv, zv;
+
+    for (j = 0; j < n; j++)
+        no += obs[j] != 0;
+    if (contrib != NULL)
+        memset(contrib, 0, n * sizeof *contrib);
+    if (dof != NULL)
+        *dof = no < e->n_pc ? no : e->n_pc;
+    for (j = 0; extra != NULL && j < n; j++)
+        if (obs[j] && extra[j] > 0)
+            break;
+    if (no == n && (extra == NULL || j == n))
+        return full_d2(e, x, contrib);
+    if (no == 0)
+        return 0;
+    idx = malloc(no * sizeof *idx);
+    S = malloc(no * no * sizeof *S);
+    r = malloc(2 * no * sizeof *r);
+    if (idx == NULL || S == NULL || r == NULL) {
+        d2 = NAN;
+        goto done;
+    }
+    z = r + no;
+    for (j = 0, a = 0; j < n; j++)
+        if (obs[j])
+            idx[a++] = j;
+    for (a = 0; a < no; a++) {
+        r[a] = x[idx[a]] - e->mean[idx[a]];
+        for (b = 0; b <= a; b++) {
+            double c = a != b ? 0 : ridge + (extra != NULL ? fmax(extra[idx[a]], 0) : 0);
+
+            for (k = 0; k < e->n_pc; k++)
+                c += e->pc_var[k] * e->pc[k * n + idx[a]] * e->pc[k * n + idx[b]];
+            S[a * no + b] = S[b * no + a] = c;
+        }
+    }
+    Sv = gsl_matrix_view_array(S, no, no);
+    rv = gsl_vector_view_array(r, no);
+    zv = gsl_vector_view_array(z, no);
+    if (gsl_linalg_cholesky_decomp1(&Sv.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_solve(&Sv.matrix, &rv.vector, &zv.vector) != GSL_SUCCESS) {
+        d2 = NAN;
+        goto done;
+    }
+    for (a = 0; a < no; a++) {
+        d2 += r[a] * z[a];
+        if (contrib != NULL)
+            contrib[idx[a]] = r[a] * z[a];
+    }
+done:
+    free(r);
+    free(S);
+    free(idx);
+    return d2;
+}
+
+double
+invnet_envelope_d2_limit(const invnet_envelope *e, size_t dof, double factor)
+{
+    if (dof >= e->n_pc || dof == 0)
+        return factor * e->d2_q999;
+    return factor * e->d2_q999 * gsl_cdf_chisq_Pinv(0.999, (double)dof) /
+           gsl_cdf_chisq_Pinv(0.999, (double)e->n_pc);
 }

@@ -68,4 +68,26 @@ int invnet_envelope_compute(invnet_envelope *e, size_t rows, const double *x, do
  * components: sum_k (pc_k . (x - mean))^2 / pc_var_k. */
 double invnet_envelope_d2(const invnet_envelope *e, const double *x);
 
+/*
+ * The squared Mahalanobis distance of the observed features of x (obs[j] != 0) from the
+ * training mean, under the marginal of the envelope's Gaussian for them: r' S_oo^-1 r with
+ * r = x_o - mean_o and S = sum_k pc_var_k pc_k pc_k' (plus 1e-9 of the largest variance on
+ * the diagonal, for the components left out) plus diag(extra): the variance of the
+ * sounding's errors beyond the training noise (n values, may be NULL for none). contrib (n values,
+ * may be NULL) receives each feature's term r_j (S_oo^-1 r)_j, which add up to the distance (0
+ * where not observed). *dof (may be NULL) receives the degrees of freedom, min(observed, n_pc).
+ * Every feature observed without extra gives invnet_envelope_d2(). NAN when out of memory.
+ */
+double invnet_envelope_d2_partial(const invnet_envelope *e, const double *x,
+                                  const unsigned char *obs, const double *extra, double *contrib,
+                                  size_t *dof);
+
+/*
+ * The threshold of the distance for dof degrees of freedom: factor times the training
+ * rows' 99.9th percentile, scaled by the ratio of the chi-square 99.9th percentiles of dof
+ * and n_pc degrees of freedom, so that a partial sounding is held to the same false-alarm
+ * rate as a whole one.
+ */
+double invnet_envelope_d2_limit(const invnet_envelope *e, size_t dof, double factor);
+
 #endif /* INVNET_STATS_H */

@@ -17,6 +17,9 @@ struct invnet_trainer {
     invnet_train_params p;
     size_t n_train, n_val, n_in, n_out, np, nshards;
     const double *xt, *tt, *xv, *tv;
+    size_t n_x;            /* values per stored training row (n_in without input_fn) */
+    invnet_input_fn input; /* makes a training row the net's input; NULL: as stored */
+    const void *input_ud;
     size_t *perm;
     double *xb, *tb;    /* the gathered minibatch */
     double *gsh;        /* nshards x np shard gradients */
@@ -160,6 +163,7 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     tr->xv = x_val;
     tr->tv = t_val;
     tr->n_in = invnet_net_n_in(net);
+    tr->n_x = tr->n_in;
     tr->n_out = invnet_net_n_out(net);
     tr->np = invnet_net_nparams(net);
     if (tr->p.batch > n_train)
@@ -190,6 +194,14 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     for (i = 0; i < n_train; i++)
         tr->perm[i] = i;
     return tr;
+}
+
+void
+invnet_trainer_set_input(invnet_trainer *tr, size_t n_x, invnet_input_fn fn, const void *ud)
+{
+    tr->n_x = n_x;
+    tr->input = fn;
+    tr->input_ud = ud;
 }
 
 /*
@@ -300,7 +312,10 @@ step(invnet_trainer *tr, size_t first, size_t b)
             for (i = f; i < f + m; i++) {
                 size_t r = tr->perm[first + i];
 
-                memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
+                if (tr->input != NULL)
+                    tr->input(tr->input_ud, tr->epoch, r, tr->xt + r * tr->n_x, tr->xb + i * n_in);
+                else
+                    memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
                 memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
             }
             tr->shard_loss[s] = invnet_net_loss_grad(

@@ -73,6 +73,22 @@ invnet_trainer *invnet_trainer_alloc(invnet_net *net, const invnet_train_params 
                                      const double *x_val, const double *t_val, fwd_error *err);
 void invnet_trainer_free(invnet_trainer *tr);
 
+/*
+ * Makes the net's input row in (n_in values) for training row `row` in epoch `epoch` from
+ * its stored row x (n_x values): each row can be shown differently in each epoch (a
+ * masked net, invnet_mask.h). Depends on its arguments only: it runs on several threads,
+ * so the net is the same for any number of them.
+ */
+typedef void (*invnet_input_fn)(const void *ud, uint64_t epoch, size_t row, const double *x,
+                                double *in);
+
+/*
+ * From now on the training rows x_train hold n_x values each, made into the net's inputs
+ * by fn(ud, ...) as they are gathered. The validation rows stay the net's inputs. Call it
+ * before the first epoch.
+ */
+void invnet_trainer_set_input(invnet_trainer *tr, size_t n_x, invnet_input_fn fn, const void *ud);
+
 /* Trains one epoch; FWD_ENUMERIC if the loss stops being finite (lower the rate). */
 int invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err);
 /* 1 when training is over (epochs reached, or patience exhausted), 0 otherwise. */

@@ -103,10 +103,17 @@ print_net(const char *path, const invnet_file *f)
         printf("%zu%s", invnet_net_units(net, l), l < depth ? "-" : "");
     printf(" (%s hidden units, linear output; %zu weights and biases)\n",
            invnet_activation_name(invnet_net_activation(net)), invnet_net_nparams(net));
-    printf("  inputs      log10 apparent resistivity%s, standardised\n",
+    printf("  inputs      log10 apparent resistivity%s, standardised%s\n",
            fwd_method_value_index(f->samples.method, FWD_VALUE_PHASE) >= 0
                ? " and phase / 90 degrees"
-               : "");
+               : "",
+           f->masked ? "; then 1 for each point observed, 0 for each missing" : "");
+    if (f->masked)
+        printf("  soundings   any part of the span at least %g decade%s wide, up to %g %% of its "
+               "points missing\n",
+               f->mask.min_span, f->mask.min_span == 1 ? "" : "s", 100 * f->mask.max_missing);
+    else
+        printf("  soundings   all of the net's points (its whole span)\n");
     printf("  outputs     log10 resistivity (ohm-m) of %zu layers, log10 thickness (m) of %zu\n",
            nl, nl - 1);
     print_survey(&f->samples, f->geom);

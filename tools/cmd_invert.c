@@ -29,7 +29,7 @@ struct invert_args {
     double misfit;
     long threads;
     cli_list ref_rho, ref_thick;
-    int refine, force, quiet;
+    int refine, no_refine, force, quiet;
     invnet_batch_params bp; /* made by the checks */
 };
 
@@ -90,8 +90,11 @@ check_operands(const cli_parse *p, void *args)
         cli_error("invert", "expected at least one sounding after %s", p->argv[p->first]);
         return CLI_USAGE;
     }
-    if (o->refine)
-        o->bp.check.refine_iter = 30;
+    if (o->refine && o->no_refine) {
+        cli_error("invert", "--refine and --no-refine: choose one");
+        return CLI_USAGE;
+    }
+    o->bp.check.refine_iter = o->no_refine ? 0 : 30;
     if (cli_opt_given(p, "misfit-max") == 1) {
         o->bp.check.misfit_noise_factor = 0;
         o->bp.check.misfit_floor_pct = o->misfit;
@@ -115,9 +118,11 @@ static const cli_opt invert_opts[] = {
     CLI_STRING("component", 0, "C", ARG(component), NULL,
                "MT impedance of EDI files: det, xy or yx [det]"),
     CLI_CHECK(check_component),
-    CLI_FLAG("refine", 0, ARG(refine),
-             "refine each model by Levenberg-Marquardt from the net's answer\n"
-             "(at most 30 iterations), kept when it fits the data better"),
+    CLI_FLAG("no-refine", 0, ARG(no_refine),
+             "the net's models as they are, the fastest; by default each is\n"
+             "refined by Levenberg-Marquardt from the net's answer (at most\n"
+             "30 iterations, inside the prior), kept when it fits better"),
+    CLI_FLAG("refine", 0, ARG(refine), "the default: refine each model (as above)"),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(3 x training noise, 5 %)]"),
     CLI_LIST("ref-rho", 0, "R1,..,RN", ARG(ref_rho), NULL,

@@ -21,7 +21,7 @@
 struct train_args {
     const char *input, *output, *hidden, *act, *opt, *data;
     long epochs, batch, patience, max, seed, threads;
-    double lr, momentum, decay, val;
+    double lr, momentum, decay, val, min_span, max_missing;
     int force, quiet;
     invnet_fit_params fp; /* made by the checks */
 };
@@ -119,6 +119,9 @@ check_params(const cli_parse *p, void *args)
     t->nthreads = (int)o->threads;
     o->fp.val = o->val;
     o->fp.max_samples = (size_t)o->max;
+    o->fp.masked = 1;
+    o->fp.mask.min_span = o->min_span;
+    o->fp.mask.max_missing = o->max_missing;
     return 0;
 }
 
@@ -146,6 +149,11 @@ static const cli_opt train_opts[] = {
     CLI_LONG("patience", 0, "P", ARG(patience), 0, 100000000, NULL,
              "stop after P epochs without a better validation loss and keep\n"
              "the best weights; 0 never stops early [20]"),
+    CLI_REAL("min-span", 0, "DECADES", ARG(min_span), 0.01, 20,
+             "the narrowest part of the span the net inverts; as wide as\n"
+             "the samples' span: a net for soundings of all its points [1]"),
+    CLI_REAL("max-missing", 0, "FRAC", ARG(max_missing), 0, 0.9,
+             "the most points a sounding may lack inside its span [0.3]"),
     CLI_STRING("data", 0, "noisy|clean", ARG(data), NULL,
                "which data of the samples file to train on [noisy]"),
     CLI_LONG("max-samples", 0, "N", ARG(max), 2, LONG_MAX, NULL,
@@ -336,6 +344,8 @@ cmd_train(int argc, char **argv)
     o.momentum = o.fp.train.momentum;
     o.decay = o.fp.train.lr_decay;
     o.val = o.fp.val;
+    o.min_span = o.fp.mask.min_span;
+    o.max_missing = o.fp.mask.max_missing;
     rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);
     if (rc != CLI_RUN)
         return rc;

@@ -11,6 +11,7 @@
 
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_invert.h"
+#include "invnet/invnet_mask.h"
 #include "invnet/invnet_stats.h"
 
 /* Geometries whose forward workspaces an inverter keeps (soundings of a survey share one). */
@@ -27,12 +28,17 @@ struct invnet_inverter {
     invnet_check_params p;
     invnet_work *w;
     size_t n_net, nd_net, np;
-    double *feat, *params, *data; /* the net's input (nd_net) and output (np) */
-    double *lm;                   /* the refined parameters (np) */
-    double *lx, *ly, *lp;         /* the merged curve: log10 x, log10 rho_a, phase */
-    double *seg, *resp;           /* log10 shift of each point's segment; f(m) at the points */
-    double *rsh;                  /* the observed rho_a with the segment shifts applied */
-    size_t cap;                   /* room of the per-point arrays */
+    double *feat, *params, *data;  /* the features (nd_net), the net's output (np) */
+    double *in;                    /* a masked net's input (2 nd_net) */
+    double *contrib;               /* each feature's term of d2 (nd_net) */
+    double *extra;                 /* each feature's error variance beyond the training noise */
+    double *logx;                  /* the net's points, log10 (n_net) */
+    unsigned char *obs, *obs_feat; /* observed net points (n_net) and features (nd_net) */
+    double *lm;                    /* the refined parameters (np) */
+    double *lx, *ly, *lp;          /* the merged curve: log10 x, log10 rho_a, phase */
+    double *seg, *resp;            /* log10 shift of each point's segment; f(m) at the points */
+    double *rsh;                   /* the observed rho_a with the segment shifts applied */
+    size_t cap;                    /* room of the per-point arrays */
     struct cached c[CACHE];
     unsigned long tick;
     gsl_interp_accel *acc;
@@ -76,6 +82,7 @@ invnet_check_default(void)
     p.misfit_floor_pct = 5;
     p.chi2_max = 4;
     p.segment_jump = 1.2;
+    p.gap_decades = 0.35;
     p.refine_iter = 0;
     return p;
 }
@@ -102,6 +109,12 @@ invnet_inverter_free(invnet_inverter *v)
     free(v->lm);
     free(v->params);
     free(v->feat);
+    free(v->in);
+    free(v->contrib);
+    free(v->extra);
+    free(v->logx);
+    free(v->obs);
+    free(v->obs_feat);
     invnet_work_free(v->w);
     free(v);
 }
@@ -124,7 +137,16 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->params = malloc(v->np * sizeof(double))) == NULL;
         bad = bad || (v->lm = malloc(v->np * sizeof(double))) == NULL;
         bad = bad || (v->acc = gsl_interp_accel_alloc()) == NULL;
+        bad = bad || (v->in = malloc(2 * v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->contrib = malloc(v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->extra = malloc(v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->logx = malloc(v->n_net * sizeof(double))) == NULL;
+        bad = bad || (v->obs = malloc(v->n_net)) == NULL;
+        bad = bad || (v->obs_feat = malloc(v->nd_net)) == NULL;
     }
+    for (size_t k = 0; !bad && k < v->n_net; k++)
+        v->logx[k] = log10(fwd_geom_x(nf->geom)[k]);
+
     if (bad) {
         invnet_inverter_free(v);
         fwd_error_set(err, FWD_ENOMEM, "out of memory");
@@ -369,6 +391,29 @@ set_model(invnet_result *r, const double *p)
             r->thick_m[j - nl] = pow(10, p[j]);
 }
 
+/* The net's points that the merged curve (m points) observes, into v->obs, their number
+ * and the part of the net's span the curve covers into r; for a masked net, the curve's points
+ * beyond the net's span into r too (data the net does not see: the physics check and the refinement
+ * use them). */
+static void
+observed_points(invnet_inverter *v, size_t m, invnet_result *r)
+{
+    double lo = INFINITY, hi = -INFINITY, tol = v->p.span_tol_decades;
+    size_t k, i;
+
+    for (k = 0; k < v->n_net; k++) {
+        lo = fmin(lo, v->logx[k]);
+        hi = fmax(hi, v->logx[k]);
+    }
+    for (i = 0; i < m && v->nf->masked; i++)
+        if (v->lx[i] < lo - tol || v->lx[i] > hi + tol)
+            r->n_extrapolated++;
+    r->n_observed =
+        invnet_mask_observed(v->n_net, v->logx, m, v->lx, tol, v->p.gap_decades, v->obs);
+    /* the part of the net's span the sounding covers */
+    r->span_decades = fmax(0, fmin(hi, v->lx[m - 1]) - fmax(lo, v->lx[0]));
+}
+
 /* (2) the merged curve (m points) at the net's points, into v->data; counts the net's
  * points beyond the sounding's span in r. */
 static int
@@ -389,12 +434,17 @@ at_net_points(invnet_inverter *v, const fwd_sounding *s, size_t m, invnet_result
         goto done;
     }
     gsl_interp_accel_reset(v->acc);
+    observed_points(v, m, r);
+    if (!v->nf->masked) /* a plain net reads all its points: those beyond are extrapolated */
+        memset(v->obs, 1, n_net);
     for (k = 0; k < n_net; k++) {
-        double t = log10(xn[k]), ly, ph;
+        double t = log10(xn[k]), ly = 0, ph = 0;
 
-        if (t < v->lx[0] - v->p.span_tol_decades || t > v->lx[m - 1] + v->p.span_tol_decades)
+        if (!v->nf->masked &&
+            (t < v->lx[0] - v->p.span_tol_decades || t > v->lx[m - 1] + v->p.span_tol_decades))
             r->n_extrapolated++;
-        resample(v, ir, ip, m, t, &ly, two ? &ph : NULL);
+        if (v->obs[k]) /* a masked net's other points are not read: any value will do */
+            resample(v, ir, ip, m, t, &ly, two ? &ph : NULL);
         v->data[k] = pow(10, ly);
         if (two)
             v->data[n_net + k] = ph;
@@ -405,23 +455,100 @@ done:
     return rc;
 }
 
-/* (3) the range checks of the net's input features (from v->data, into v->feat). */
+/* The variance, in feature units, of the errors s gives beyond the training noise, at each
+ * net point (the reading nearest in log x), into v->extra; 0 where s gives none. */
+static void
+extra_variance(invnet_inverter *v, const fwd_sounding *s)
+{
+    const fwd_method_info *mi = fwd_method_get(v->nf->samples.method);
+    size_t k, t, i, near;
+
+    for (k = 0; k < mi->nvalues; k++) {
+        const fwd_value_info *vi = mi->values[k];
+        const double *sd = fwd_sounding_sd(s, k), *val = fwd_sounding_values(s, k);
+
+        for (t = 0; t < v->n_net; t++) {
+            double *ev = v->extra + k * v->n_net + t, d, ratio, floor;
+
+            *ev = 0;
+            if (sd == NULL || !v->obs[t])
+                continue;
+            for (i = 1, near = 0; i < s->n; i++)
+                if (fabs(log10(s->x[i]) - v->logx[t]) < fabs(log10(s->x[near]) - v->logx[t]))
+                    near = i;
+            /* feature units per unit of the error (1 for log10 rho_a, 1/90 for a phase) */
+            d = 1e-3 * fmax(1, fabs(val[near]));
+            ratio = (vi->to_feature(val[near] + d) - vi->to_feature(val[near])) /
+                    vi->residual(val[near] + d, val[near]);
+            floor = vi->sd_floor(v->nf->samples.noise);
+            if (sd[near] > floor)
+                *ev = ratio * ratio * (sd[near] * sd[near] - floor * floor);
+        }
+    }
+}
+
+/* (3) the range checks of the observed input features (from v->data, into v->feat): each
+ * within its training range, and the Mahalanobis distance of them all under the marginal
+ * of the training distribution for them; the net point that weighs most in that distance.
+ * Where the sounding gives errors larger than the training noise, both allow for them. */
 static int
-range_checks(invnet_inverter *v, invnet_result *r, fwd_error *err)
+range_checks(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
 {
     const invnet_envelope *e = v->nf->env;
-    size_t j;
+    size_t j, k, dof, best = 0, nv = v->nd_net / v->n_net;
+    double w, wbest = -INFINITY;
 
     if (invnet_features(v->nf->samples.method, v->n_net, 1, v->data, v->feat, err) != FWD_OK)
         return FWD_ENUMERIC;
-    for (j = 0; j < v->nd_net; j++)
-        if (v->feat[j] < e->min[j] || v->feat[j] > e->max[j])
+    extra_variance(v, s);
+    for (j = 0; j < v->nd_net; j++) {
+        double slack = 3 * sqrt(v->extra[j]);
+
+        v->obs_feat[j] = v->obs[j % v->n_net];
+        if (v->obs_feat[j] && (v->feat[j] < e->min[j] - slack || v->feat[j] > e->max[j] + slack))
             r->n_outside++;
-    r->d2 = invnet_envelope_d2(e, v->feat);
-    r->d2_max = v->p.d2_factor * e->d2_q999;
+    }
+    r->d2 = invnet_envelope_d2_partial(e, v->feat, v->obs_feat, v->extra, v->contrib, &dof);
+    if (!isfinite(r->d2))
+        return fwd_error_set(err, FWD_ENOMEM, "out of memory for the range check");
+    r->d2_max = invnet_envelope_d2_limit(e, dof, v->p.d2_factor);
+    for (k = 0; k < v->n_net; k++) {
+        for (j = 0, w = 0; j < nv; j++)
+            w += v->contrib[j * v->n_net + k];
+        if (v->obs[k] && w > wbest) {
+            wbest = w;
+            best = k;
+        }
+    }
+    r->worst_x = fwd_geom_x(v->nf->geom)[best];
+    r->worst_share = r->d2 > 0 ? wbest / r->d2 : 0;
     if (r->n_outside > 0 || r->d2 > r->d2_max)
         r->flags |= INVNET_FLAG_OUTSIDE;
     return FWD_OK;
+}
+
+/* (4) the net's model into v->params: from the features, or for a masked net from the
+ * features it observes (the others at their training mean) and the observed points. */
+static int
+predict(invnet_inverter *v, fwd_error *err)
+{
+    const invnet_net *net = v->nf->net;
+    size_t j, f = v->nd_net;
+
+    if (!v->nf->masked)
+        return invnet_net_predict(net, v->w, 1, v->feat, v->params, err);
+    for (j = 0; j < f; j++) {
+        v->in[j] = v->obs_feat[j] ? v->feat[j] : invnet_net_norm_const(net, 0)[j];
+        v->in[f + j] = v->obs_feat[j] ? 1 : 0;
+    }
+    return invnet_net_predict(net, v->w, 1, v->in, v->params, err);
+}
+
+/* The high_misfit threshold of a sounding without errors, percent. */
+static double
+misfit_limit(const invnet_inverter *v)
+{
+    return fmax(v->p.misfit_noise_factor * 100 * v->nf->samples.noise, v->p.misfit_floor_pct);
 }
 
 /* (6) Levenberg-Marquardt from the net's model (v->params), kept when it fits s better. */
@@ -431,28 +558,48 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
 {
     const invnet_file *nf = v->nf;
     invnet_lm_params lp = invnet_lm_default();
-    invnet_result keep = *r;
-    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
-    int rc;
+    invnet_result keep = *r, best = *r;
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], best_p[2 * FWD_MAX_LAYERS];
+    size_t j, iter;
+    int start, rc = FWD_OK;
 
     lp.max_iter = v->p.refine_iter;
     lp.sd_log10_floor = nf->samples.noise / log(10.0);
     lp.sd_phase_floor = fwd_phase_sd_deg(nf->samples.noise);
-    memcpy(v->lm, v->params, v->np * sizeof(double));
     prior_box(v, 0, lo, hi);
-    if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &r->lm_iterations, NULL) != FWD_OK)
-        return FWD_OK;
-    set_model(r, v->lm);
-    rc = physics(v, fw, s, r, err);
-    if (rc != FWD_OK)
-        return rc;
-    r->refined = 1;
-    if (!(r->misfit_rms_pct <= keep.misfit_rms_pct)) {
-        /* no better: the net's model stands */
-        *r = keep;
-        rc = physics(v, fw, s, r, err);
+    /* from the net's model; when that does not fit, from the classical half-space start too
+     * (a narrow window of a wide net can leave the net far from the answer) */
+    for (start = 0; start < 2; start++) {
+        if (start == 0) {
+            memcpy(v->lm, v->params, v->np * sizeof(double));
+        } else {
+            if (best.misfit_rms_pct <= misfit_limit(v))
+                break;
+            invnet_lm_halfspace_start(s, r->n_layers, v->lm);
+            for (j = 0; j < v->np; j++) /* strictly inside the prior */
+                v->lm[j] = fmin(fmax(v->lm[j], lo[j] + 0.01 * (hi[j] - lo[j])),
+                                hi[j] - 0.01 * (hi[j] - lo[j]));
+        }
+        if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &iter, NULL) != FWD_OK)
+            continue;
+        set_model(r, v->lm);
+        if ((rc = physics(v, fw, s, r, err)) != FWD_OK)
+            return rc;
+        if (r->misfit_rms_pct <= best.misfit_rms_pct) {
+            best = *r;
+            best.refined = 1;
+            best.lm_iterations = iter;
+            memcpy(best_p, v->lm, v->np * sizeof(double));
+        }
     }
-    return rc;
+    if (!best.refined) { /* no better: the net's model stands */
+        *r = keep;
+        return physics(v, fw, s, r, err);
+    }
+    *r = best;
+    memcpy(v->lm, best_p, v->np * sizeof(double));
+    set_model(r, v->lm);
+    return physics(v, fw, s, r, err); /* v->resp of the model kept */
 }
 
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
@@ -514,18 +661,20 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         goto done;
     if (r->n_extrapolated > 0)
         r->flags |= INVNET_FLAG_EXTRAP;
-    if ((double)r->n_extrapolated > v->p.max_extrapolated * (double)v->n_net) {
+    if (nf->masked
+            ? r->n_observed < 2 || r->span_decades < nf->mask.min_span - v->p.span_tol_decades
+            : (double)r->n_extrapolated > v->p.max_extrapolated * (double)v->n_net) {
         r->flags |= INVNET_FLAG_REFUSED;
         goto done;
     }
 
     /* (3) range checks on the features */
-    rc = range_checks(v, r, err);
+    rc = range_checks(v, s, r, err);
     if (rc != FWD_OK)
         goto done;
 
     /* (4) the model */
-    rc = invnet_net_predict(nf->net, v->w, 1, v->feat, v->params, err);
+    rc = predict(v, err);
     if (rc != FWD_OK)
         goto done;
     r->inverted = 1;
@@ -537,10 +686,13 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     rc = physics_check(v, s, r, err);
     if (rc != FWD_OK)
         goto done;
+    /* the answer is the refined model, inside the prior by construction, judged by its fit:
+     * where the net's own model was beyond a bound, the refinement has replaced it */
+    if (r->refined)
+        r->flags &= ~(unsigned)INVNET_FLAG_BOUND;
     r->response = v->resp;
     r->observed = v->rsh;
-    r->misfit_max_pct =
-        fmax(v->p.misfit_noise_factor * 100 * nf->samples.noise, v->p.misfit_floor_pct);
+    r->misfit_max_pct = misfit_limit(v);
     if (isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > r->misfit_max_pct)
         r->flags |= INVNET_FLAG_MISFIT;
 done:

@@ -57,13 +57,18 @@ typedef struct invnet_check_params {
      * percentile [1]. */
     double d2_factor;
     /* A predicted parameter beyond a prior bound by more than this fraction of its log10
-     * range is at the bound [0.02]. */
+     * range is at the bound [0.02]. A refined model (kept inside the prior) replaces the
+     * net's, and with it this flag: it is judged by its fit (high_misfit). */
     double bound_tol;
     /* high_misfit above max(misfit_noise_factor * 100 * noise, misfit_floor_pct) percent
      * [3, 5]; or, for a sounding with errors, above chi2_max chi-square per datum [4]. */
     double misfit_noise_factor, misfit_floor_pct, chi2_max;
     /* segment_jump when two Schlumberger segments differ by more than this factor [1.2]. */
     double segment_jump;
+    /* A masked net (invnet_file.masked): a net point strictly inside an interval between
+     * two of the sounding's points wider than max(gap_decades, twice the sounding's median
+     * interval) is not observed [0.35]. */
+    double gap_decades;
     /* Levenberg-Marquardt iterations refining the net's model against the sounding
      * (invnet_lm.h); 0 keeps the net's model as it is [0]. */
     size_t refine_iter;
@@ -87,8 +92,13 @@ typedef struct invnet_result {
                          noise / ln 10 in log10 rho_a, noise 90 / pi degrees); NAN otherwise */
     double d2;        /* squared Mahalanobis distance of the features */
     double d2_max;    /* its threshold */
-    size_t n_outside; /* features outside the per-feature training range */
-    size_t n_extrapolated;  /* net points extrapolated */
+    size_t n_outside; /* observed features outside the per-feature training range */
+    size_t n_extrapolated;  /* a plain net: its points extrapolated from the sounding; a
+                               masked net: the sounding's points beyond the net's span */
+    size_t n_observed;      /* the net's points the sounding observes (a plain net: all) */
+    double span_decades;    /* the part of the net's span the sounding covers, decades */
+    double worst_x;         /* the net point contributing most to d2 (its x), and its share */
+    double worst_share;     /* of d2 (the features of an MT point together) */
     double max_jump;        /* largest Schlumberger segment factor (1: none) */
     const double *response; /* f(m) at the sounding's points (n, or 2n for MT: rho_a then
                                phase); borrowed from the inverter until its next use */

@@ -156,6 +156,34 @@ get_d2(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 }
 
 static void
+get_span(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.span_decades;
+}
+
+static int
+has_outside(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return (c->r.flags & INVNET_FLAG_OUTSIDE) != 0;
+}
+
+static void
+get_worst_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.worst_x;
+}
+
+static void
+get_worst_share(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.worst_share;
+}
+
+static void
 get_in_range(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)it, (void)k;
@@ -197,6 +225,11 @@ static const struct column columns[] = {
     {"chi2", NULL, "chi2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL, has_chi2, get_chi2},
     {"mahalanobis_d2", NULL, "mahalanobis_d2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
      has_model, get_d2},
+    {"span_decades", NULL, "span_decades", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, NULL, get_span},
+    {NULL, NULL, "d2_worst_point", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_outside,
+     get_worst_x},
+    {NULL, NULL, "d2_worst_share", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_outside,
+     get_worst_share},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
     {"time_ms", NULL, "time_ms", K_NUM, S_ONE, F_3F, IN_CSV | IN_JSON, NULL, get_time},

@@ -14,25 +14,41 @@ setup train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 30 --hidden 32 -q
 mkdir "$TMP/snd"
 "$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
 "$BPINV" forward -m schlumberger --rho 30,200,10 --thick 8,30 --ab2 1.5:700:17 >"$TMP/snd/b.csv"
-printf '# a sounding in spaces, no header, of 1..10 m only\n1 50\n3 40\n10 60\n' >"$TMP/snd/c.txt"
+printf '# a sounding in spaces, no header, of 1..5 m only\n1 50\n2 40\n5 60\n' >"$TMP/snd/c.txt"
+"$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 10:100:9 >"$TMP/snd/d.csv"
+"$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 100:3000:12 >"$TMP/snd/e.csv"
 echo "not a sounding: skipped in a directory" >"$TMP/snd/notes.md"
 
 # --- CSV -----------------------------------------------------------------------------------
-run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
+    "$TMP/snd/e.csv"
 [ "$rc" -eq 0 ] && ok || bad "invert: exit $rc: $(cat "$TMP/err")"
-head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,time_ms" &&
+head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,time_ms" &&
     ok || bad "CSV header: $(head -1 "$TMP/out")"
-[ "$(wc -l <"$TMP/out")" -eq 4 ] && ok || bad "CSV rows: $(cat "$TMP/out")"
-grep -q "^$TMP/snd/a.csv,a.csv,schlumberger,3,[0-9.e+]*,.*,true,[a-z_]*,[0-9.]*$" "$TMP/out" && ok ||
+[ "$(wc -l <"$TMP/out")" -eq 6 ] && ok || bad "CSV rows: $(cat "$TMP/out")"
+grep -q "^$TMP/snd/a.csv,a.csv,schlumberger,3,[0-9.e+]*,.*,3,true,[a-z_]*,[0-9.]*$" "$TMP/out" && ok ||
     bad "a.csv not in range: $(grep a.csv "$TMP/out")"
-grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,false,extrapolated_geometry;not_inverted," "$TMP/out" && ok ||
-    bad "c.txt (1..10 m of 1..1000 m) not refused: $(grep c.txt "$TMP/out")"
+# the net inverts any part of its span of 1 decade or more: 1.5..700 m and 10..100 m
+grep -q "/b.csv,b.csv,schlumberger,3,[0-9.e+]*,.*,2.669,true,,[0-9.]*$" "$TMP/out" && ok ||
+    bad "b.csv (1.5..700 m): $(grep b.csv "$TMP/out")"
+grep -q "/d.csv,d.csv,schlumberger,3,[0-9.e+]*,.*,1,true,[a-z_]*,[0-9.]*$" "$TMP/out" && ok ||
+    bad "d.csv (10..100 m): $(grep d.csv "$TMP/out")"
+# 100..3000 m: the net sees 100..1000 m, the refinement all of it
+grep -q "/e.csv,e.csv,schlumberger,3,[0-9.e+]*,.*,1,false,extrapolated_geometry,[0-9.]*$" \
+    "$TMP/out" && ok || bad "e.csv (100..3000 m): $(grep e.csv "$TMP/out")"
+grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,0.699,false,not_inverted," "$TMP/out" && ok ||
+    bad "c.txt (1..5 m, 0.7 decades) not refused: $(grep c.txt "$TMP/out")"
 [ ! -s "$TMP/err" ] && ok || bad "stderr not quiet when not a terminal: $(cat "$TMP/err")"
 
-# --- refinement: the model fits the exact data ---------------------------------------------
-run invert "$TMP/net.h5" "$TMP/snd/a.csv" --refine
+# --- refinement, by default: the model fits the exact data; --no-refine: the net's own -----
+run invert "$TMP/net.h5" "$TMP/snd/a.csv"
 awk -F, 'NR == 2 { exit !($10 < 1 && $12 == "true") }' "$TMP/out" && ok ||
-    bad "--refine: misfit not below 1 %: $(cat "$TMP/out")"
+    bad "refined: misfit not below 1 %: $(cat "$TMP/out")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --no-refine
+awk -F, 'NR == 2 { exit !($10 == $11 && $12 == "false") }' "$TMP/out" && ok ||
+    bad "--no-refine: $(cat "$TMP/out")"
+expect_fail 2 "--refine --no-refine" "--refine and --no-refine: choose one" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --refine --no-refine
 
 # --- the same results for any thread count (all but the time_ms column) ---------------------
 for j in 1 3; do
@@ -48,15 +64,17 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["net"] == sys.argv[2], d["net"]
 s = d["soundings"]
-assert [x["name"] for x in s] == ["a.csv", "b.csv", "c.txt"], s
+assert [x["name"] for x in s] == ["a.csv", "b.csv", "c.txt", "d.csv", "e.csv"], s
 a = s[0]
 for k in ("source", "name", "method", "rho_ohmm", "thick_m", "misfit_rms_pct", "in_range",
           "flags", "time_ms"):
     assert k in a, k
 assert len(a["rho_ohmm"]) == 3 and len(a["thick_m"]) == 2 and a["in_range"] is True
 assert "chi2" not in a
-assert "extrapolated_geometry" in s[1]["flags"], s[1]
-assert s[2]["rho_ohmm"] is None and "not_inverted" in s[2]["flags"]
+assert s[1]["in_range"] is True and s[1]["span_decades"] > 2.6, s[1]
+assert "extrapolated_geometry" in s[4]["flags"] and s[4]["rho_ohmm"] is not None, s[4]
+assert s[2]["rho_ohmm"] is None and s[2]["flags"] == ["not_inverted"], s[2]
+assert "d2_worst_point" not in a
 print("ok")
 PYEOF
 then ok; else bad "JSON: $(cat "$TMP/py")"; fi
@@ -81,7 +99,7 @@ expect_fail 1 "-o a sounding of a directory" "is one of the soundings to invert"
 # --- plots -------------------------------------------------------------------------------------
 run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/png"
 [ "$rc" -eq 0 ] && ok || bad "--plot: exit $rc: $(cat "$TMP/err")"
-for f in a.csv b.csv c.txt; do
+for f in a.csv b.csv c.txt d.csv e.csv; do
     [ "$(od -An -c -N4 "$TMP/png/$f.png" 2>/dev/null | tr -d ' ')" = "211PNG" ] && ok ||
         bad "$f.png is not a PNG"
 done

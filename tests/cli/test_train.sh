@@ -35,6 +35,9 @@ grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/e
 for j in 2 3; do
     h5diff "$TMP/n1.h5" "$TMP/n$j.h5" /layers >/dev/null && ok || bad "-j1 and -j$j weights differ"
 done
+# a plain net (--min-span the whole span): all its points, always
+run train "$TMP/s.h5" -o "$TMP/p.h5" --epochs 4 --hidden 24 --min-span 3 -q
+[ "$rc" -eq 0 ] && ok || bad "train --min-span 3: exit $rc: $(cat "$TMP/err")"
 run train "$TMP/s.h5" -o "$TMP/q.h5" --epochs 2 --hidden 8,8 --activation sigmoid --optimizer sgd -q
 [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: exit $rc, stderr: $(cat "$TMP/err")"
 ls "$TMP" | grep -q tmp && bad "a temporary file was left: $(ls "$TMP")" || ok
@@ -42,23 +45,28 @@ ls "$TMP" | grep -q tmp && bad "a temporary file was left: $(ls "$TMP")" || ok
 # --- info ------------------------------------------------------------------------------------
 run info "$TMP/n1.h5"
 [ "$rc" -eq 0 ] && ok || bad "info: exit $rc: $(cat "$TMP/err")"
-for frag in "bpinv net file" "20-24-5 (tanh hidden units" "schlumberger" "20 points, ab2_m 1 .. 1000" \
+for frag in "bpinv net file" "40-24-5 (tanh hidden units" "schlumberger" "20 points, ab2_m 1 .. 1000" \
     "5400 training + 600 validation" "adam, learning rate 0.001, batch 256, seed 42; 4 epochs" \
-    "RMSE log10  rho1" "envelope    20 features"; do
+    "RMSE log10  rho1" "envelope    20 features" \
+    "soundings   any part of the span at least 1 decade wide, up to 30 % of its points missing"; do
     grep -qF "$frag" "$TMP/out" && ok || bad "info lacks '$frag': $(cat "$TMP/out")"
 done
 run info "$TMP/q.h5"
-grep -qF "20-8-8-5 (sigmoid hidden units" "$TMP/out" && grep -qF "sgd, learning rate 0.01" "$TMP/out" &&
+grep -qF "40-8-8-5 (sigmoid hidden units" "$TMP/out" && grep -qF "sgd, learning rate 0.01" "$TMP/out" &&
     ok || bad "info of a 2-hidden-layer sgd net: $(cat "$TMP/out")"
+run info "$TMP/p.h5"
+grep -qF "20-24-5 (tanh hidden units" "$TMP/out" &&
+    grep -qF "soundings   all of the net's points (its whole span)" "$TMP/out" &&
+    ok || bad "info of a plain net: $(cat "$TMP/out")"
 
 # --- the net file layout docs/formats.md promises, read with h5py -------------------------------
 PY=/usr/bin/python3
 if $PY -c "import h5py" 2>/dev/null; then
-    if $PY - "$TMP/n1.h5" "$TMP/s.h5" >"$TMP/py" 2>&1 <<'PYEOF'
+    if $PY - "$TMP/p.h5" "$TMP/s.h5" >"$TMP/py" 2>&1 <<'PYEOF'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
 a = f.attrs
-assert a["format"] == "bpinv-net" and a["format_version"] == 1
+assert a["format"] == "bpinv-net" and a["format_version"] == 1 and a["inputs"] == "values"
 assert a["method"] == "schlumberger" and a["n_layers"] == 3 and a["depth"] == 2
 assert a["activation"] == "tanh" and a["epochs_run"] == 4
 W1, b1 = f["layers/1/weights"][:], f["layers/1/bias"][:]
@@ -83,6 +91,37 @@ assert f["history/train_loss"].shape == (4,)
 print("ok")
 PYEOF
     then ok; else bad "h5py reading the net: $(cat "$TMP/py")"; fi
+    # a masked net, as docs/formats.md describes it: the features, then 1 for each point
+    # observed; its answer for a whole sounding is bpinv invert's
+    $PY - "$TMP/s.h5" "$TMP/whole.csv" <<'PYEOF'
+import sys, h5py, numpy as np
+s = h5py.File(sys.argv[1], "r")
+with open(sys.argv[2], "w") as o:
+    o.write("ab2_m,rho_a_ohmm\n")
+    for x, d in zip(s["geometry/ab2_m"][:], s["data_noisy"][-1]):
+        o.write("%.17g,%.17g\n" % (x, d))
+PYEOF
+    run invert "$TMP/n1.h5" "$TMP/whole.csv" --no-refine --format json
+    if $PY - "$TMP/n1.h5" "$TMP/s.h5" "$TMP/out" >"$TMP/py" 2>&1 <<'PYEOF'
+import sys, json, h5py, numpy as np
+f, s = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+a = f.attrs
+assert a["inputs"] == "masked" and a["mask_min_span_decades"] == 1 and a["mask_max_missing"] == 0.3
+n = f["normalisation"]
+assert n["input_mean"].shape == (40,) and (n["input_mean"][20:] == 0).all()
+assert (n["input_sd"][20:] == 1).all()
+assert list(n["input_mean"].attrs["columns"])[20] == "observed_log10_rho_a_1"
+x = np.concatenate([np.log10(s["data_noisy"][-1]), np.ones(20)])
+z = (x - n["input_mean"][:]) / n["input_sd"][:]
+W1, b1 = f["layers/1/weights"][:], f["layers/1/bias"][:]
+W2, b2 = f["layers/2/weights"][:], f["layers/2/bias"][:]
+p = n["output_mean"][:] + n["output_sd"][:] * (np.tanh(z @ W1.T + b1) @ W2.T + b2)
+got = json.load(open(sys.argv[3]))["soundings"][0]
+want = list(10 ** p[:3]) + list(10 ** p[3:])
+assert np.allclose(got["rho_ohmm"] + got["thick_m"], want, rtol=1e-5), (got, want)
+print("ok")
+PYEOF
+    then ok; else bad "h5py: a masked net's forward pass: $(cat "$TMP/py")"; fi
 else
     echo "note: python3-h5py not installed; h5py net check skipped" >&2
 fi
@@ -144,12 +183,15 @@ make("sd0", lambda f: f["normalisation/input_sd"].__setitem__(3, 0.0))
 make("bestepoch", lambda f: set_attr(f, "best_epoch", np.uint64(2**63)))
 make("trained", lambda f: set_attr(f, "trained_on", "bogus"))
 def huge(f):
+    n_in = f["layers/1/weights"].shape[1]
     del f["layers/1/weights"]
-    f["layers/1/weights"] = np.zeros((100000, 20))
+    f["layers/1/weights"] = np.zeros((100000, n_in))
 make("huge", huge)
 def nohist(f):
     del f["history/val_loss"]
 make("nohist", nohist)
+make("inputs", lambda f: set_attr(f, "inputs", "pixels"))
+make("minspan", lambda f: set_attr(f, "mask_min_span_decades", np.nan))
 PYEOF
     expect_fail 1 "net with NaN d2_q99" "d2_q99" info "$TMP/q99nan.h5"
     expect_fail 1 "net with min > max" "input_min <= input_max" info "$TMP/minmax.h5"
@@ -160,6 +202,9 @@ PYEOF
     expect_fail 1 "net trained on bogus" "trained_on" info "$TMP/trained.h5"
     expect_fail 1 "net with a layer too wide" "layers/2/weights" info "$TMP/huge.h5"
     expect_fail 1 "net without its history" "val_loss" info "$TMP/nohist.h5"
+    expect_fail 1 "net with unknown inputs" 'inputs: expected values or masked, got "pixels"' \
+        info "$TMP/inputs.h5"
+    expect_fail 1 "net with a NaN min_span" "min_span" info "$TMP/minspan.h5"
 fi
 
 # --- bad arguments -------------------------------------------------------------------------------
@@ -181,6 +226,10 @@ expect_fail 2 "--val 1" "--val" train "$TMP/s.h5" -o "$TMP/x.h5" --val 1
 expect_fail 2 "--momentum 1" "--momentum" train "$TMP/s.h5" -o "$TMP/x.h5" --momentum 1
 expect_fail 2 "--lr-decay 0" "--lr-decay" train "$TMP/s.h5" -o "$TMP/x.h5" --lr-decay 0
 expect_fail 2 "--patience -3" "--patience" train "$TMP/s.h5" -o "$TMP/x.h5" --patience -3
+expect_fail 2 "--min-span 0" "--min-span: expected a number from 0.01 to 20" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 0
+expect_fail 2 "--max-missing 1" "--max-missing: expected a number from 0 to 0.9" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --max-missing 1
 expect_fail 2 "--data raw" '--data: expected noisy or clean, got "raw"' train "$TMP/s.h5" -o "$TMP/x.h5" --data raw
 expect_fail 2 "--seed -1" "--seed" train "$TMP/s.h5" -o "$TMP/x.h5" --seed -1
 expect_fail 2 "-j 0" "-j/--threads" train "$TMP/s.h5" -o "$TMP/x.h5" -j 0

@@ -67,3 +67,19 @@ tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy)
     cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
     return f;
 }
+
+invnet_file *
+tst_train_masked(const char *path, size_t epochs, int nthreads, double min_span)
+{
+    invnet_fit_params p = invnet_fit_default();
+    invnet_file *f = NULL;
+    fwd_error err;
+
+    p.train.epochs = epochs;
+    p.train.nthreads = nthreads;
+    p.masked = 1;
+    p.mask.min_span = min_span;
+    p.version = "test";
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
+    return f;
+}

@@ -22,4 +22,8 @@ void tst_make_samples(const char *dir, const char *name, size_t n, double noise,
  * does, validating on the last fraction val of the rows. */
 invnet_file *tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy);
 
+/* As tst_train, for a masked net (invnet_mask.h) of the given narrowest span, validating on
+ * a tenth of the rows. */
+invnet_file *tst_train_masked(const char *path, size_t epochs, int nthreads, double min_span);
+
 #endif /* TESTS_INVNET_HELPERS_H */

@@ -50,7 +50,9 @@ setup(void)
     r->misfit_net_pct = 3.1;
     r->chi2 = 1.25;
     r->d2 = 7.5;
+    r->span_decades = 2.5;
     r = &cand[1].r;
+    r->span_decades = 0.4;
     r->n_layers = 3;
     r->chi2 = NAN;
     r->d2 = 99; /* computed, but not reported without a model */
@@ -150,10 +152,11 @@ Test(invnet_output, csv_in_the_old_bytes)
     cr_expect_str_eq(
         written(&buf, f),
         "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,"
-        "misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,time_ms\n"
+        "misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,"
+        "time_ms\n"
         "\"dir/a,1.csv\",\"st \"\"1\"\"\",schlumberger,3,123.457,10,1000,5.5,20,2.346,3.1,true,"
-        "1.25,7.5,true,,1.500\n"
-        "b.csv,b,schlumberger,3,,,,,,,,,,,false,extrapolated_geometry;not_inverted,0.250\n");
+        "1.25,7.5,2.5,true,,1.500\n"
+        "b.csv,b,schlumberger,3,,,,,,,,,,,0.4,false,extrapolated_geometry;not_inverted,0.250\n");
     free(buf);
 }
 
@@ -171,7 +174,7 @@ Test(invnet_output, csv_parsed_back)
     written(&buf, f);
     n = csv_parse(buf, 1, field, 32, count);
     cr_assert_eq(n, 3, "a header and two rows (no row for the error)");
-    cr_expect_eq(count[0], 4 + 4 + 3 + 8);
+    cr_expect_eq(count[0], 4 + 4 + 3 + 9);
     for (k = 1; k < n; k++)
         cr_expect_eq(count[k], count[0], "row %zu", k);
     cr_expect_str_eq(field[0], "dir/a,1.csv");
@@ -188,7 +191,7 @@ Test(invnet_output, csv_parsed_back)
     csv_parse(buf, 0, field, 32, count);
     cr_expect_str_eq(field[7], "rho_4_ohmm");
     cr_expect_str_eq(field[10], "thick_3_m");
-    cr_expect_str_eq(field[18], "time_ms");
+    cr_expect_str_eq(field[19], "time_ms");
     free(buf);
 }
 
@@ -205,9 +208,10 @@ Test(invnet_output, json_in_the_old_bytes)
         "  {\"source\": \"dir/a,1.csv\", \"name\": \"st \\\"1\\\"\", \"method\": \"schlumberger\", "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
-        "\"in_range\": true, \"flags\": [], \"time_ms\": 1.500},\n"
+        "\"span_decades\": 2.5, \"in_range\": true, \"flags\": [], \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"name\": \"b\", \"method\": \"schlumberger\", \"rho_ohmm\": "
-        "null, \"thick_m\": null, \"misfit_rms_pct\": null, \"in_range\": false, \"flags\": "
+        "null, \"thick_m\": null, \"misfit_rms_pct\": null, \"span_decades\": 0.4, "
+        "\"in_range\": false, \"flags\": "
         "[\"extrapolated_geometry\", \"not_inverted\"], \"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\"}\n"
         "]}\n");
@@ -334,8 +338,8 @@ j_value(struct jp *p, int depth)
 Test(invnet_output, json_parsed_back)
 {
     static const char *const all = "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
-                                   "misfit_net_pct,refined,chi2,mahalanobis_d2,in_range,flags,"
-                                   "time_ms";
+                                   "misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,"
+                                   "in_range,flags,time_ms";
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -352,7 +356,8 @@ Test(invnet_output, json_parsed_back)
     cr_expect_str_eq(p.keys[0], all);
     /* without a model: its values null, the optional keys absent */
     cr_expect_str_eq(p.keys[1],
-                     "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,in_range,flags,time_ms");
+                     "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,span_decades,in_range,"
+                     "flags,time_ms");
     cr_expect_str_eq(p.keys[2], "source,error");
     /* without errors: no chi2 */
     cand[0].r.chi2 = NAN;
@@ -364,7 +369,23 @@ Test(invnet_output, json_parsed_back)
     p.s = buf;
     cr_assert(j_value(&p, 0));
     cr_expect_str_eq(p.keys[0], "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
-                                "misfit_net_pct,refined,mahalanobis_d2,in_range,flags,time_ms");
+                                "misfit_net_pct,refined,mahalanobis_d2,span_decades,in_range,"
+                                "flags,time_ms");
+    free(buf);
+    /* outside the training range: the point weighing most, in JSON only */
+    cand[0].r.flags = INVNET_FLAG_OUTSIDE;
+    cand[0].r.worst_x = 120;
+    cand[0].r.worst_share = 0.625;
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_json(f, &batch, "net.h5"), FWD_OK);
+    written(&buf, f);
+    cr_expect(strstr(buf, "\"d2_worst_point\": 120, \"d2_worst_share\": 0.625, ") != NULL, "%s",
+              buf);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
+    written(&buf, f);
+    cr_expect(strstr(buf, "worst") == NULL && strstr(buf, ",120,") == NULL, "%s", buf);
     free(buf);
 }
 

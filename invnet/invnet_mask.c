@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_mask.c - the observed points of a masked net's input (invnet_mask.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward/base/fwd_rng.h"
+#include "invnet/invnet_mask.h"
+
+invnet_mask_params
+invnet_mask_default(void)
+{
+    invnet_mask_params p;
+
+    p.min_span = 1;
+    p.max_missing = 0.3;
+    p.p_full = 0.2;
+    p.p_missing = 0.5;
+    return p;
+}
+
+int
+invnet_mask_check(const invnet_mask_params *p, fwd_error *err)
+{
+    if (!(p->min_span > 0 && p->min_span <= 20))
+        return fwd_error_set_field(err, FWD_EINVAL, "min_span",
+                                   "min_span: expected decades from 0 to 20, got %g", p->min_span);
+    if (!(p->max_missing >= 0 && p->max_missing < 1))
+        return fwd_error_set_field(err, FWD_EINVAL, "max_missing",
+                                   "max_missing: expected 0 <= fraction < 1, got %g",
+                                   p->max_missing);
+    if (!(p->p_full >= 0 && p->p_full <= 1) || !(p->p_missing >= 0 && p->p_missing <= 1))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "mask probabilities: expected 0 to 1, got %g (whole span) and %g "
+                             "(missing points)",
+                             p->p_full, p->p_missing);
+    return FWD_OK;
+}
+
+/* A uniform number in [0, 1) from the stream *s. */
+static double
+uniform(uint64_t *s)
+{
+    return (double)(fwd_splitmix64(s) >> 11) * 0x1.0p-53;
+}
+
+static size_t
+count(size_t n, const unsigned char *obs)
+{
+    size_t k, c = 0;
+
+    for (k = 0; k < n; k++)
+        c += obs[k] != 0;
+    return c;
+}
+
+void
+invnet_mask_draw(const invnet_mask_params *p, size_t npts, const double *logx, uint64_t seed,
+                 uint64_t epoch, uint64_t row, unsigned char *obs)
+{
+    /* a stream of its own per (seed, epoch, row): the same mask on any thread */
+    uint64_t s = seed ^ fwd_splitmix64(&(uint64_t){epoch * 0x9E3779B97F4A7C15u + row});
+    double lo = INFINITY, hi = -INFINITY, w, a, q;
+    size_t k, left;
+
+    (void)fwd_splitmix64(&s);
+    for (k = 0; k < npts; k++) {
+        lo = logx[k] < lo ? logx[k] : lo;
+        hi = logx[k] > hi ? logx[k] : hi;
+        obs[k] = 1;
+    }
+    if (npts <= 2)
+        return;
+    if (hi - lo > p->min_span && uniform(&s) >= p->p_full) {
+        w = p->min_span + uniform(&s) * (hi - lo - p->min_span);
+        a = lo + uniform(&s) * (hi - lo - w);
+        for (k = 0; k < npts; k++)
+            obs[k] = logx[k] >= a - 1e-9 && logx[k] <= a + w + 1e-9;
+        if (count(npts, obs) < 2) /* a window between two points: the whole span */
+            memset(obs, 1, npts);
+    }
+    if (uniform(&s) >= p->p_missing)
+        return;
+    q = uniform(&s) * p->max_missing;
+    left = count(npts, obs);
+    for (k = 0; k < npts && left > 2; k++)
+        if (obs[k] && uniform(&s) < q) {
+            obs[k] = 0;
+            left--;
+        }
+}
+
+void
+invnet_mask_input(size_t nvalues, size_t npts, const double *z, const unsigned char *obs,
+                  double *in)
+{
+    size_t f = nvalues * npts, j;
+
+    for (j = 0; j < f; j++) {
+        in[j] = obs[j % npts] ? z[j] : 0;
+        in[f + j] = obs[j % npts] ? 1 : 0;
+    }
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+size_t
+invnet_mask_observed(size_t npts, const double *logx, size_t ns, const double *slog, double tol,
+                     double gap, unsigned char *obs)
+{
+    double *d = ns > 1 ? malloc((ns - 1) * sizeof *d) : NULL, g = gap;
+    size_t k, i, n = 0;
+
+    if (d != NULL) {
+        for (i = 0; i + 1 < ns; i++)
+            d[i] = slog[i + 1] - slog[i];
+        qsort(d, ns - 1, sizeof *d, cmp_double);
+        g = 2 * d[(ns - 2) / 2] > gap ? 2 * d[(ns - 2) / 2] : gap;
+        free(d);
+    }
+    for (k = 0; k < npts; k++) {
+        double x = logx[k];
+
+        obs[k] = ns > 0 && x >= slog[0] - tol && x <= slog[ns - 1] + tol;
+        /* strictly inside an interval wider than the gap: not observed */
+        for (i = 0; obs[k] && i + 1 < ns; i++)
+            if (slog[i + 1] - slog[i] > g && x > slog[i] + tol && x < slog[i + 1] - tol)
+                obs[k] = 0;
+        n += obs[k];
+    }
+    return n;
+}
+
+double
+invnet_mask_span(size_t npts, const double *logx, const unsigned char *obs)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t k, n = 0;
+
+    for (k = 0; k < npts; k++)
+        if (obs[k]) {
+            lo = logx[k] < lo ? logx[k] : lo;
+            hi = logx[k] > hi ? logx[k] : hi;
+            n++;
+        }
+    return n >= 2 ? hi - lo : 0;
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_invert_masked.c - a masked net (invnet_mask.h) inverts soundings of any part of its
+ * span of at least its min_span, with points missing inside, and says so in its flags: the
+ * same net for any thread count, the file round trip, sub-spans fitted to the noise, the
+ * range checks on partial soundings (false alarms in the prior, recall outside it), too
+ * short a sounding refused, data beyond the net's span used by the fit only.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <hdf5.h>
+
+#include "forward/fwd_forward.h"
+#include "invnet/invert/invnet_invert.h"
+#include "samples/smp_gen.h"
+#include "samples/smp_h5.h"
+#include "tests/common.h"
+#include "tests/invnet/helpers.h"
+
+static char dir[64], spath[128];
+static invnet_file *nf;
+
+static void
+setup(void)
+{
+    tst_mkdtemp(dir, sizeof dir, "masked");
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    tst_make_samples(dir, "s.h5", 30000, 0.03, 0, spath);
+}
+
+/* The net of the tests that judge its answers (the others train a few epochs). */
+static void
+train(void)
+{
+    nf = tst_train_masked(spath, 40, 2, 1.0);
+}
+
+static void
+teardown(void)
+{
+    invnet_file_free(nf);
+    tst_rmtree(dir);
+}
+
+TestSuite(invnet_masked, .init = setup, .fini = teardown, .timeout = 300);
+
+/* The response of a 3-layer model at n AB/2 x, with relative noise sd from the stream r. */
+static fwd_sounding *
+synthetic(const double *p, size_t n, const double *x, double noise, gsl_rng *rng)
+{
+    fwd_sounding *s = calloc(1, sizeof *s);
+    fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, n, x, NULL, NULL);
+    fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
+    double rho[3] = {pow(10, p[0]), pow(10, p[1]), pow(10, p[2])};
+    double h[2] = {pow(10, p[3]), pow(10, p[4])};
+    size_t i;
+
+    s->method = FWD_SCHLUMBERGER;
+    s->n = n;
+    s->x = malloc(n * sizeof(double));
+    s->rho_a = malloc(n * sizeof(double));
+    s->line = calloc(n, sizeof(size_t));
+    memcpy(s->x, x, n * sizeof(double));
+    cr_assert_eq(fwd_eval(w, 3, rho, h, s->rho_a, NULL), FWD_OK);
+    for (i = 0; i < n; i++)
+        s->rho_a[i] *= exp(noise * gsl_ran_gaussian(rng, 1));
+    strcpy(s->name, "synthetic");
+    strcpy(s->source, "synthetic");
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    return s;
+}
+
+static double
+median(double *v, size_t n)
+{
+    gsl_sort(v, 1, n);
+    return gsl_stats_median_from_sorted_data(v, 1, n);
+}
+
+/* n points log-spaced over [a, a + span] decades of AB/2 (m), 8 a decade. */
+static size_t
+spacings(double a, double span, double *x)
+{
+    size_t n = (size_t)(8 * span + 0.5) + 1, k;
+
+    for (k = 0; k < n; k++)
+        x[k] = pow(10, a + span * (double)k / (double)(n - 1));
+    return n;
+}
+
+Test(invnet_masked, file_says_masked_and_round_trips)
+{
+    char path[160];
+    invnet_file *g;
+    hid_t f;
+
+    nf = tst_train_masked(spath, 2, 2, 1.0);
+    cr_assert(nf->masked);
+    cr_assert_eq(invnet_net_n_in(nf->net), 2 * TST_NPTS);
+    cr_assert_eq(invnet_file_n_in(nf), 2 * TST_NPTS);
+    snprintf(path, sizeof path, "%s/m.h5", dir);
+    cr_assert_eq(invnet_file_save(path, nf, 0, NULL), FWD_OK);
+    g = invnet_file_load(path, NULL);
+    cr_assert_not_null(g);
+    cr_expect(g->masked && g->mask.min_span == 1.0 && g->mask.max_missing == nf->mask.max_missing);
+    cr_expect_eq(memcmp(invnet_net_params_const(g->net), invnet_net_params_const(nf->net),
+                        invnet_net_nparams(nf->net) * sizeof(double)),
+                 0);
+    invnet_file_free(g);
+    /* a file saying something else than values or masked */
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Adelete(f, "inputs");
+    H5Fclose(f);
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_eq(smp_h5_write_str(f, "inputs", "pixels", NULL), FWD_OK);
+    H5Fclose(f);
+    {
+        fwd_error err;
+
+        cr_assert_null(invnet_file_load(path, &err));
+        cr_expect(strstr(err.msg, "inputs: expected values or masked, got \"pixels\"") != NULL,
+                  "%s", err.msg);
+    }
+}
+
+/* A net from before masked nets (no 'inputs' attribute) is a plain net. */
+Test(invnet_masked, a_file_without_inputs_is_plain)
+{
+    char path[160];
+    invnet_file *plain = tst_train(spath, 2, 2, 0.1, 1), *g;
+    hid_t f;
+
+    snprintf(path, sizeof path, "%s/p.h5", dir);
+    cr_assert_eq(invnet_file_save(path, plain, 0, NULL), FWD_OK);
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(H5Adelete(f, "inputs"), 0);
+    H5Fclose(f);
+    g = invnet_file_load(path, NULL);
+    cr_assert(g != NULL && !g->masked && invnet_net_n_in(g->net) == TST_NPTS);
+    invnet_file_free(g);
+    invnet_file_free(plain);
+}
+
+Test(invnet_masked, same_net_for_any_thread_count)
+{
+    invnet_file *a = tst_train_masked(spath, 2, 1, 1.0), *b = tst_train_masked(spath, 2, 2, 1.0);
+
+    cr_assert_eq(memcmp(invnet_net_params_const(a->net), invnet_net_params_const(b->net),
+                        invnet_net_nparams(a->net) * sizeof(double)),
+                 0, "1 and 2 threads trained different masked nets");
+    cr_assert_eq(memcmp(a->val_loss, b->val_loss, a->n_epochs * sizeof(double)), 0);
+    invnet_file_free(b);
+    invnet_file_free(a);
+}
+
+/*
+ * In-prior soundings of 1, 1.5, 2 and 3 decades placed at random in the net's 3 decades,
+ * at spacings of their own (8 a decade, not the net's), 3 % noise: every one inverted; the
+ * range flags on at most 5 % of them per coverage (the partial envelope's false alarms);
+ * refined, a median misfit within 1.5 x the noise; with a tenth of the points dropped, the
+ * same.
+ */
+Test(invnet_masked, sub_spans_inverted_and_fitted)
+{
+    enum { N = 120 };
+    const double spans[] = {1, 1.5, 2, 3};
+    invnet_check_params cp = invnet_check_default();
+    invnet_inverter *v;
+    smp_config c;
+
+    train();
+    smp_gen *g;
+    static double P[N * 5], C[N * TST_NPTS], Z[N * TST_NPTS];
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t k, i, j;
+
+    memset(&c, 0, sizeof c);
+    c.geom = nf->geom;
+    c.prior = nf->samples.prior;
+    c.seed = 5;
+    g = smp_gen_alloc(&c, 1, NULL);
+    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z, NULL), FWD_OK);
+    cp.refine_iter = 30;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    for (k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+        double mf[N], x[64];
+        size_t n_flag = 0, n_range = 0, n;
+
+        for (i = 0; i < N; i++) {
+            double a = gsl_rng_uniform(rng) * (3 - spans[k]);
+            fwd_sounding *s;
+            invnet_result r;
+
+            n = spacings(a, spans[k], x);
+            if (i % 2) { /* drop a tenth of the inner points */
+                for (j = 1; j + 1 < n; j++)
+                    if (j % 10 == 5)
+                        memmove(x + j, x + j + 1, (n - j - 1) * sizeof *x), n--;
+            }
+            s = synthetic(P + i * 5, n, x, 0.03, rng);
+            cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+            cr_assert(r.inverted, "span %g at %g: %s", spans[k], a,
+                      invnet_flag_list(r.flags, ";", (char[128]){0}, 128));
+            n_range += (r.flags & (INVNET_FLAG_OUTSIDE | INVNET_FLAG_BOUND)) != 0;
+            n_flag += r.flags != 0;
+            mf[i] = r.misfit_rms_pct;
+            fwd_sounding_free(s);
+        }
+        cr_log_info("masked net, %g decades: %zu of %d range-flagged, %zu flagged at all, "
+                    "median misfit %.2f %%",
+                    spans[k], n_range, N, n_flag, median(mf, N));
+        cr_expect_leq(n_range, N / 20, "%g decades: %zu of %d range-flagged", spans[k], n_range, N);
+        cr_expect_leq(median(mf, N), 1.5 * 3.0, "%g decades: median misfit %.2f %%", spans[k],
+                      median(mf, N));
+    }
+    invnet_inverter_free(v);
+    smp_gen_free(g);
+    gsl_rng_free(rng);
+}
+
+/* Less than min_span: refused. Points beyond the net's span: flagged, not fed to the net,
+ * but fitted by the refinement like the others. */
+Test(invnet_masked, too_short_refused_beyond_span_flagged)
+{
+    const double p[5] = {2, 1, 2.5, 0.7, 1.2};
+    invnet_check_params cp = invnet_check_default();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    invnet_inverter *v;
+    invnet_result r;
+    fwd_sounding *s;
+    double x[64];
+    size_t n;
+
+    nf = tst_train_masked(spath, 10, 2, 1.0);
+    cp.refine_iter = 30;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    n = spacings(1, 0.7, x);
+    s = synthetic(p, n, x, 0, rng);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(!r.inverted && (r.flags & INVNET_FLAG_REFUSED), "0.7 decades were inverted");
+    cr_expect_float_eq(r.span_decades, 0.7, 1e-9);
+    fwd_sounding_free(s);
+    /* 2 to 4 decades: the net sees 2 to 3, the fit all of it */
+    n = spacings(2, 2, x);
+    s = synthetic(p, n, x, 0, rng);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.inverted && (r.flags & INVNET_FLAG_EXTRAP), "flags %u", r.flags);
+    cr_expect_eq(r.n_extrapolated, 8, "the 8 points beyond 1000 m");
+    cr_expect_lt(r.n_observed, TST_NPTS / 2);
+    cr_expect_lt(r.misfit_rms_pct, 3.0, "the refinement fits all 17 points: %.2f %%",
+                 r.misfit_rms_pct);
+    fwd_sounding_free(s);
+    invnet_inverter_free(v);
+    gsl_rng_free(rng);
+}
+
+/*
+ * Out of the prior, on part of the span: a 3000 ohm-m cover 500 m thick seen through 2
+ * decades, and a spike on one reading: the envelope of the observed points flags
+ * them, and the point weighing most is the spike's.
+ */
+Test(invnet_masked, outside_the_prior_on_part_of_the_span)
+{
+    const double far[5] = {3.5, 0, 0, 2.7, 2.7}; /* 3000 ohm-m, 500 m, over 1 ohm-m */
+    const double p[5] = {2, 1, 2.5, 0.7, 1.2};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    invnet_inverter *v;
+
+    train();
+    v = invnet_inverter_alloc(nf, NULL, NULL);
+    invnet_result r;
+    fwd_sounding *s;
+    double x[64];
+    size_t n;
+
+    n = spacings(1, 2, x);
+    s = synthetic(far, n, x, 0, rng);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.flags & (INVNET_FLAG_OUTSIDE | INVNET_FLAG_BOUND), "far model not flagged: %u",
+              r.flags);
+    fwd_sounding_free(s);
+    s = synthetic(p, n, x, 0, rng);
+    s->rho_a[9] *= 8;
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.flags & INVNET_FLAG_OUTSIDE, "spike not flagged: %u", r.flags);
+    cr_expect_float_eq(log10(r.worst_x), log10(x[9]), 0.16, "worst point %g, the spike at %g",
+                       r.worst_x, x[9]);
+    cr_expect_gt(r.worst_share, 0.2);
+    fwd_sounding_free(s);
+    invnet_inverter_free(v);
+    gsl_rng_free(rng);
+}
