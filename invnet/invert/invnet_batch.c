@@ -76,8 +76,8 @@ keep_result(invnet_batch_item *it, const invnet_result *r)
 }
 
 /*
- * The candidate's response on p->curve_points points log-spaced over the sounding's and the
- * net's span together, widened by p->curve_pad_decades. A forward model that fails there
+ * The candidate's response on p->curve_points points log-spaced over the sounding's span
+ * (a plain net: and the net's, which it saw extrapolated), widened by p->curve_pad_decades. A forward model that fails there
  * leaves no curve; only running out of memory is an error.
  */
 static int
@@ -87,8 +87,9 @@ make_curve(invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf,
     const fwd_sounding *s = it->s;
     const double *xn = fwd_geom_x(nf->geom);
     size_t nc = p->curve_points, k;
-    double lo = log10(fmin(s->x[0], xn[0])) - p->curve_pad_decades;
-    double hi = log10(fmax(s->x[s->n - 1], xn[fwd_geom_size(nf->geom) - 1])) + p->curve_pad_decades;
+    double x0 = nf->masked ? s->x[0] : fmin(s->x[0], xn[0]);
+    double x1 = nf->masked ? s->x[s->n - 1] : fmax(s->x[s->n - 1], xn[fwd_geom_size(nf->geom) - 1]);
+    double lo = log10(x0) - p->curve_pad_decades, hi = log10(x1) + p->curve_pad_decades;
     fwd_geom *g;
     fwd_workspace *w;
     int ok;

@@ -25,8 +25,8 @@ typedef struct invnet_batch_params {
                                   soundings are started [1] */
     int curves;                /* non-zero: compute each model's response curve for plots [0] */
     size_t curve_points;       /* points of that curve, >= 2 [120] */
-    double curve_pad_decades;  /* it spans the sounding's and the net's points together,
-                                  widened by this on each side, log-spaced [0.1] */
+    double curve_pad_decades;  /* it spans the sounding's points (a plain net: and the net's
+                                  together), widened by this on each side, log-spaced [0.1] */
 } invnet_batch_params;
 
 /* The defaults above, with invnet_check_default() for the checks. */
