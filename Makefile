@@ -48,6 +48,7 @@ BENCH_SRC := tests/bench/bench_forward.c
 BTRAIN_SRC := tests/bench/bench_train.c
 BINV_SRC  := tests/bench/bench_invert.c
 BGROW_SRC := tests/bench/bench_growth.c
+BSUB_SRC  := tests/bench/bench_subspan.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -63,6 +64,7 @@ BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)
 BGROW_OBJ := $(BGROW_SRC:%.c=$(BUILD)/%.o)
+BSUB_OBJ  := $(BSUB_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
@@ -125,6 +127,9 @@ $(BUILD)/bench_train: $(BTRAIN_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 
 $(BUILD)/bench_invert: $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
+$(BUILD)/bench_subspan: $(BSUB_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BSUB_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
 $(BUILD)/bench_growth: $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
@@ -197,7 +202,7 @@ valgrind: all
 # The FANN peer is built only where libfann-dev is installed (make bench-peers).
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert \
-		$(BUILD)/bench_growth $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
+		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
 	sh tests/bench/run.sh $(BUILD)
 
 $(BUILD)/peer_train_fann: $(BUILD)/tests/bench/peer_train_fann.o $(LIBINV) $(LIBSMP) $(LIBFWD)
@@ -224,4 +229,4 @@ clean:
 include tests/fuzz/fuzz.mk
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) $(TTOOL_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d)

@@ -29,6 +29,8 @@ OUT=$B/bench-report.md
     sh tests/bench/bench_invert.sh "$B/bpinv" "$B/bench_invert" || exit 1
     echo
     "$B/bench_growth" || exit 1
+    echo
+    "$B/bench_subspan" || exit 1
 } | tee "$OUT.tmp"
 status=$?
 mv "$OUT.tmp" "$OUT"
