@@ -77,8 +77,8 @@ keep_result(invnet_batch_item *it, const invnet_result *r)
 
 /*
  * The candidate's response on p->curve_points points log-spaced over the sounding's span
- * (a plain net: and the net's, which it saw extrapolated), widened by p->curve_pad_decades. A forward model that fails there
- * leaves no curve; only running out of memory is an error.
+ * (a plain net: and the net's, which it saw extrapolated), widened by p->curve_pad_decades. A
+ * forward model that fails there leaves no curve; only running out of memory is an error.
  */
 static int
 make_curve(invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf,

@@ -162,6 +162,13 @@ get_span(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->num = c->r.span_decades;
 }
 
+static void
+get_n_observed(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->count = c->r.n_observed;
+}
+
 static int
 has_outside(const invnet_batch_item *it, cand *c)
 {
@@ -226,6 +233,7 @@ static const struct column columns[] = {
     {"mahalanobis_d2", NULL, "mahalanobis_d2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
      has_model, get_d2},
     {"span_decades", NULL, "span_decades", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, NULL, get_span},
+    {NULL, NULL, "net_points_observed", K_COUNT, S_ONE, 0, IN_JSON, NULL, get_n_observed},
     {NULL, NULL, "d2_worst_point", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_outside,
      get_worst_x},
     {NULL, NULL, "d2_worst_share", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_outside,

@@ -136,6 +136,39 @@ grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/
     bad "EDI JSON: $(cat "$TMP/out")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
+# a dead band: the EDI's 3-30 s periods EMPTY. The net reads the points on each side and
+# not those inside the gap (neither refused nor interpolated across)
+"$BPINV" forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:17 >"$TMP/mt.csv"
+python3 - "$TMP/mt.csv" "$TMP/dead.edi" <<'PYEOF'
+import cmath, math, sys
+rows = [l.split(",") for l in open(sys.argv[1]).read().split()[1:]]
+zr, zi, fr = [], [], []
+for t, rho, ph in ((float(a), float(b), float(c)) for a, b, c in rows):
+    z = math.sqrt(rho / (0.2 * t)) * cmath.exp(1j * math.radians(ph))
+    dead = 3 < t < 30
+    fr.append("%.8e" % (1 / t))
+    zr.append("1.0E32" if dead else "%.8e" % z.real)
+    zi.append("1.0E32" if dead else "%.8e" % z.imag)
+n = len(fr)
+def block(name, v):
+    return ">%s // %d\n  %s\n" % (name, n, " ".join(v))
+neg = lambda v: [x if x == "1.0E32" else "%.8e" % -float(x) for x in v]
+open(sys.argv[2], "w").write(
+    '>HEAD\n  DATAID="DEAD"\n  EMPTY=1.0E32\n>=MTSECT\n  NFREQ=%d\n' % n
+    + block("FREQ", fr) + block("ZXYR", zr) + block("ZXYI", zi)
+    + block("ZYXR", neg(zr)) + block("ZYXI", neg(zi)) + ">END\n")
+PYEOF
+run invert "$TMP/mtnet.h5" "$TMP/dead.edi" --format json
+python3 - "$TMP/out" >"$TMP/py" 2>&1 <<'PYEOF'
+import json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+# mtnet: 16 periods over 0.05-2000 s, 14 of them in 0.1-1000 s; the gap runs from the
+# last reading before the dead band (1.78 s) to the first after it (31.6 s): 4 net periods
+assert s["rho_ohmm"] is not None and s["net_points_observed"] == 10, s
+assert abs(s["span_decades"] - 4) < 1e-9 and s["misfit_rms_pct"] < 5, s
+print("ok")
+PYEOF
+grep -qx ok "$TMP/py" && ok || bad "EDI with EMPTY periods: $(cat "$TMP/py")"
 
 # --- bad nets and arguments --------------------------------------------------------------------
 expect_fail 1 "samples file as net" "a samples file: train a net on it first" invert "$TMP/s.h5" "$TMP/snd/a.csv"

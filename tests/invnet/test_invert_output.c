@@ -51,8 +51,10 @@ setup(void)
     r->chi2 = 1.25;
     r->d2 = 7.5;
     r->span_decades = 2.5;
+    r->n_observed = 17;
     r = &cand[1].r;
     r->span_decades = 0.4;
+    r->n_observed = 3;
     r->n_layers = 3;
     r->chi2 = NAN;
     r->d2 = 99; /* computed, but not reported without a model */
@@ -208,10 +210,11 @@ Test(invnet_output, json_in_the_old_bytes)
         "  {\"source\": \"dir/a,1.csv\", \"name\": \"st \\\"1\\\"\", \"method\": \"schlumberger\", "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
-        "\"span_decades\": 2.5, \"in_range\": true, \"flags\": [], \"time_ms\": 1.500},\n"
+        "\"span_decades\": 2.5, \"net_points_observed\": 17, \"in_range\": true, \"flags\": [], "
+        "\"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"name\": \"b\", \"method\": \"schlumberger\", \"rho_ohmm\": "
         "null, \"thick_m\": null, \"misfit_rms_pct\": null, \"span_decades\": 0.4, "
-        "\"in_range\": false, \"flags\": "
+        "\"net_points_observed\": 3, \"in_range\": false, \"flags\": "
         "[\"extrapolated_geometry\", \"not_inverted\"], \"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\"}\n"
         "]}\n");
@@ -339,7 +342,7 @@ Test(invnet_output, json_parsed_back)
 {
     static const char *const all = "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
                                    "misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,"
-                                   "in_range,flags,time_ms";
+                                   "net_points_observed,in_range,flags,time_ms";
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -355,9 +358,8 @@ Test(invnet_output, json_parsed_back)
     cr_assert_eq(p.n_obj, 3);
     cr_expect_str_eq(p.keys[0], all);
     /* without a model: its values null, the optional keys absent */
-    cr_expect_str_eq(p.keys[1],
-                     "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,span_decades,in_range,"
-                     "flags,time_ms");
+    cr_expect_str_eq(p.keys[1], "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,span_decades,"
+                                "net_points_observed,in_range,flags,time_ms");
     cr_expect_str_eq(p.keys[2], "source,error");
     /* without errors: no chi2 */
     cand[0].r.chi2 = NAN;
@@ -369,8 +371,8 @@ Test(invnet_output, json_parsed_back)
     p.s = buf;
     cr_assert(j_value(&p, 0));
     cr_expect_str_eq(p.keys[0], "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
-                                "misfit_net_pct,refined,mahalanobis_d2,span_decades,in_range,"
-                                "flags,time_ms");
+                                "misfit_net_pct,refined,mahalanobis_d2,span_decades,"
+                                "net_points_observed,in_range,flags,time_ms");
     free(buf);
     /* outside the training range: the point weighing most, in JSON only */
     cand[0].r.flags = INVNET_FLAG_OUTSIDE;
