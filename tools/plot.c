@@ -213,6 +213,14 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     draw_points(s->n, s->x, obs, 1, 0);
     if (p->n_curve > 1)
         draw_points(p->n_curve, p->curve_x, p->curve, 1, 1);
+    if (p->worst_x > 0) { /* where the data look least like the training set */
+        PLFLT wx[2] = {log10(p->worst_x), log10(p->worst_x)}, wy[2] = {fr->ylo, fr->yhi};
+
+        pl.col0(2);
+        pl.line(2, wx, wy);
+        pl.ptex(wx[0], fr->yhi - 0.06 * (fr->yhi - fr->ylo), 1, 0, -0.05,
+                "outside the training range");
+    }
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0, p->rho_obs != NULL ? "o observed, segments joined" : "o observed");
     pl.col0(2);
@@ -352,6 +360,8 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
     p.s = it->s;
     p.rho_obs = it->s->mn2 != NULL ? it->observed : NULL;
     p.flags = invnet_flag_list(c->r.flags, ", ", fl, sizeof fl);
+    if (c->r.flags & INVNET_FLAG_OUTSIDE)
+        p.worst_x = c->r.worst_x;
     if (c->r.inverted) {
         if (c->curve != NULL) {
             p.n_curve = it->n_curve;

@@ -23,6 +23,7 @@ struct plot_sounding {
     const double *thick_m;  /* n_layers - 1 */
     double misfit_pct;
     const char *flags;     /* "" or a list of flag names */
+    double worst_x;        /* > 0: outside the training range, the point weighing most */
     const char *ref_label; /* a second model to draw (e.g. a published one), or NULL */
     size_t ref_layers;
     const double *ref_rho, *ref_thick;
