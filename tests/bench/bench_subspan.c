@@ -14,7 +14,10 @@
  * fraction, the median and 90th percentile misfit and the flags of the masked net's refined
  * answer, and the median absolute error of the resolved parameters (log10 rho_1, log10
  * rho_N, log10 of the middle layer's conductance h/rho) of each net, alone and refined,
- * with the ratio masked / dedicated.
+ * with the ratio masked / dedicated. Recall: of the same earths made 30 times more
+ * resistive, the share not in range or flagged high_misfit. About 13 % of them stay inside
+ * the prior (every layer below 33 ohm-m before), and a deep or thin layer that leaves it
+ * may not show in a short window: no check can catch those, so this is a lower bound.
  * usage: bench_subspan [SAMPLES [EPOCHS [COUNT]]]   (defaults 50000, 40, 300)
  */
 #include <math.h>
@@ -181,8 +184,8 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
            "/ log10 (h_2 / rho_2).\n\n",
            n_samples, n_epochs, tm, n_test, 100 * NOISE, NL);
     printf("| decades (points) | missing | misfit median / p90 %% | range flags | any flag | "
-           "net alone: masked | dedicated | ratio | refined: masked | dedicated | ratio |\n"
-           "|---|---|---|---|---|---|---|---|---|---|---|\n");
+           "recall | net alone: masked | dedicated | ratio | refined: masked | dedicated | "
+           "ratio |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (k = 0; k < sizeof spans / sizeof spans[0]; k++) {
         double mid = 0.5 * (log10(x0) + log10(x1)), lo = mid - spans[k] / 2 - 1e-9,
                hi = mid + spans[k] / 2 + 1e-9, xs[1024];
@@ -212,7 +215,7 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
             invnet_inverter *v4[4];
             double *mis = malloc(n_test * sizeof *mis), *e4 = malloc(4 * 3 * n_test * sizeof *e4),
                    med[4][3];
-            size_t n_range = 0, n_any = 0, j, q;
+            size_t n_range = 0, n_any = 0, n_caught = 0, j, q;
 
             /* the masked net alone and refined; the dedicated net alone and refined */
             cp.refine_iter = 30;
@@ -246,14 +249,37 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                     }
                 }
                 fwd_sounding_free(snd);
+                /* out of the prior: the same earth 30 times more resistive (every layer
+                 * 1.5 decades up: at most 30,000 ohm-m for a prior to 1,000) */
+                {
+                    double rho[NL], h[NL], dd[2 * 1024];
+                    fwd_geom *gg = fwd_geom_alloc(m, n, xs, NULL, NULL);
+                    fwd_workspace *w = fwd_workspace_alloc(gg, NULL, NULL);
+
+                    for (q = 0; q < NL; q++)
+                        rho[q] = 30 * pow(10, P[j * NP + q]);
+                    for (q = 0; q + 1 < NL; q++)
+                        h[q] = pow(10, P[j * NP + NL + q]);
+                    if (w == NULL || fwd_eval(w, NL, rho, h, dd, &err) != FWD_OK)
+                        die("out-of-prior sounding", &err);
+                    for (q = 0; q < nd; q++) /* the same noise as the in-prior sounding */
+                        dd[q] *= Z[j * nd + q] / C[j * nd + q];
+                    snd = sounding(m, n, xs, dd, missing[s]);
+                    if (invnet_invert(v4[1], snd, &r, &err) != FWD_OK)
+                        die("invert", &err);
+                    n_caught += !r.in_range || (r.flags & INVNET_FLAG_MISFIT);
+                    fwd_sounding_free(snd);
+                    fwd_workspace_free(w);
+                    fwd_geom_free(gg);
+                }
             }
             for (q = 0; q < 4; q++)
                 for (j = 0; j < 3; j++)
                     med[q][j] = pct(e4 + (q * 3 + j) * n_test, n_test, 0.5);
-            printf("| %g (%zu) | %.0f %% | %.2f / %.2f | %.1f %% | %.1f %% |", spans[k], n,
-                   100 * missing[s], pct(mis, n_test, 0.5), pct(mis, n_test, 0.9),
-                   100.0 * (double)n_range / (double)n_test,
-                   100.0 * (double)n_any / (double)n_test);
+            printf("| %g (%zu) | %.0f %% | %.2f / %.2f | %.1f %% | %.1f %% | %.1f %% |", spans[k],
+                   n, 100 * missing[s], pct(mis, n_test, 0.5), pct(mis, n_test, 0.9),
+                   100.0 * (double)n_range / (double)n_test, 100.0 * (double)n_any / (double)n_test,
+                   100.0 * (double)n_caught / (double)n_test);
             for (q = 0; q < 2; q++) /* alone, then refined */
                 printf(" %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %.2f / %.2f / %.2f |", med[q][0],
                        med[q][1], med[q][2], med[q + 2][0], med[q + 2][1], med[q + 2][2],
@@ -299,6 +325,6 @@ main(int argc, char **argv)
     method("MT", FWD_MT, 1e-3, 1e3, 37, "10:5000");
     printf("\nTargets (issue 16): refined median misfit <= 1.5 x the noise (3 %%) at every "
            "sub-span; the masked net's errors <= 1.25 x the dedicated net's (ratio); range "
-           "flags <= 5 %%, any flag <= 10 %%.\n");
+           "flags <= 5 %%, any flag <= 10 %% in the prior; recall >= 90 %% out of it.\n");
     return 0;
 }
