@@ -83,3 +83,22 @@ tst_train_masked(const char *path, size_t epochs, int nthreads, double min_span)
     cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
     return f;
 }
+
+fwd_sounding *
+tst_sounding(size_t n, const double *x, const double *d)
+{
+    fwd_sounding *s = calloc(1, sizeof *s);
+
+    cr_assert_not_null(s);
+    s->method = FWD_SCHLUMBERGER;
+    s->n = n;
+    s->x = malloc(n * sizeof(double));
+    s->rho_a = malloc(n * sizeof(double));
+    s->line = calloc(n, sizeof(size_t));
+    cr_assert(s->x != NULL && s->rho_a != NULL && s->line != NULL);
+    memcpy(s->x, x, n * sizeof(double));
+    memcpy(s->rho_a, d, n * sizeof(double));
+    strcpy(s->name, "test");
+    strcpy(s->source, "test");
+    return s;
+}

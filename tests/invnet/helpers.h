@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_file.h"
 
 /* The geometry of the test nets: 20 AB/2 log-spaced over 1..1000 m; prior 3 layers,
@@ -21,6 +22,10 @@ void tst_make_samples(const char *dir, const char *name, size_t n, double noise,
 /* Trains a 20-64-5 tanh net on a samples file (its noisy or clean data) as `bpinv train`
  * does, validating on the last fraction val of the rows. */
 invnet_file *tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy);
+
+/* A Schlumberger sounding of n points x (AB/2, m) with apparent resistivities d (ohm-m),
+ * made in memory (fwd_sounding_free() it). */
+fwd_sounding *tst_sounding(size_t n, const double *x, const double *d);
 
 /* As tst_train, for a masked net (invnet_mask.h) of the given narrowest span, validating on
  * a tenth of the rows. */

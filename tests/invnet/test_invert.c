@@ -48,24 +48,6 @@ teardown(void)
 
 TestSuite(invnet_invert, .init = setup, .fini = teardown, .timeout = 300);
 
-/* A sounding of n points x with data d (rho_a), made in memory. */
-static fwd_sounding *
-sounding(size_t n, const double *x, const double *d)
-{
-    fwd_sounding *s = calloc(1, sizeof *s);
-
-    s->method = FWD_SCHLUMBERGER;
-    s->n = n;
-    s->x = malloc(n * sizeof(double));
-    s->rho_a = malloc(n * sizeof(double));
-    s->line = calloc(n, sizeof(size_t));
-    memcpy(s->x, x, n * sizeof(double));
-    memcpy(s->rho_a, d, n * sizeof(double));
-    strcpy(s->name, "test");
-    strcpy(s->source, "test");
-    return s;
-}
-
 /* The response of model (rho, h) at n points x. */
 static void
 respond(size_t nl, const double *rho, const double *h, size_t n, const double *x, double *d)
@@ -118,7 +100,7 @@ Test(invnet_invert, in_prior_soundings_round_trip)
     cp.refine_iter = 30;
     vr = invnet_inverter_alloc(nf, &cp, NULL);
     for (i = 0; i < N; i++) {
-        fwd_sounding *s = sounding(TST_NPTS, x, Z + i * TST_NPTS);
+        fwd_sounding *s = tst_sounding(TST_NPTS, x, Z + i * TST_NPTS);
         invnet_result r, rr;
 
         cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
@@ -184,7 +166,7 @@ Test(invnet_invert, outside_the_prior_is_flagged)
         int b;
 
         respond(3, m[k].rho, m[k].h, TST_NPTS, x, d);
-        s = sounding(TST_NPTS, x, d);
+        s = tst_sounding(TST_NPTS, x, d);
         cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
         cr_assert_eq(invnet_invert(vr, s, &rr, NULL), FWD_OK);
         for (b = 0; b < INVNET_NFLAGS; b++)
@@ -206,7 +188,7 @@ Test(invnet_invert, outside_the_prior_is_flagged)
         fwd_sounding *s;
 
         respond(3, rho, h, TST_NPTS, x, d);
-        s = sounding(TST_NPTS, x, d);
+        s = tst_sounding(TST_NPTS, x, d);
         cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
         cr_expect(r.in_range, "the clean sounding is flagged (d2 %.0f)", r.d2);
         s->rho_a[9] *= 3;
@@ -235,7 +217,7 @@ Test(invnet_invert, other_spacings_resampled)
     size_t k, n, set;
 
     respond(3, rho, h, TST_NPTS, x, d);
-    s = sounding(TST_NPTS, x, d);
+    s = tst_sounding(TST_NPTS, x, d);
     cr_assert_eq(invnet_invert(v, s, &r0, NULL), FWD_OK);
     cr_expect(r0.in_range);
     fwd_sounding_free(s);
@@ -253,7 +235,7 @@ Test(invnet_invert, other_spacings_resampled)
         if (set == 0)
             xs[n++] = x[TST_NPTS - 1]; /* keep the far end */
         respond(3, rho, h, n, xs, d);
-        s = sounding(n, xs, d);
+        s = tst_sounding(n, xs, d);
         cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
         cr_log_info("set %zu (%zu points): rho1 %.2f rho3 %.1f (own points: %.2f, %.1f), flags %u",
                     set, n, r.rho_ohmm[0], r.rho_ohmm[2], r0.rho_ohmm[0], r0.rho_ohmm[2], r.flags);
@@ -267,7 +249,7 @@ Test(invnet_invert, other_spacings_resampled)
     }
     /* half the span: 1..31.6 m */
     respond(3, rho, h, TST_NPTS / 2, x, d);
-    s = sounding(TST_NPTS / 2, x, d);
+    s = tst_sounding(TST_NPTS / 2, x, d);
     cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
     cr_expect(r.flags & INVNET_FLAG_REFUSED);
     cr_expect(!r.inverted);
@@ -289,7 +271,7 @@ Test(invnet_invert, segments_are_joined)
     size_t k, n = 0;
 
     respond(3, rho, h, TST_NPTS, x, d);
-    s = sounding(TST_NPTS, x, d);
+    s = tst_sounding(TST_NPTS, x, d);
     cr_assert_eq(invnet_invert(v, s, &r0, NULL), FWD_OK);
     fwd_sounding_free(s);
     /* segment 1: points 0..9 with MN/2 = 0.1 m; segment 2: points 7..19, x1.5, MN/2 = 0.5 m */
@@ -303,7 +285,7 @@ Test(invnet_invert, segments_are_joined)
         ds[n] = 1.5 * d[k];
         mn[n] = 0.5 * x[0];
     }
-    s = sounding(n, xs, ds);
+    s = tst_sounding(n, xs, ds);
     s->mn2 = malloc(n * sizeof(double));
     memcpy(s->mn2, mn, n * sizeof(double));
     cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
@@ -319,7 +301,7 @@ Test(invnet_invert, another_method_is_an_error)
 {
     invnet_inverter *v = invnet_inverter_alloc(nf, NULL, NULL);
     double x[3] = {1, 2, 3}, d[3] = {10, 20, 30};
-    fwd_sounding *s = sounding(3, x, d);
+    fwd_sounding *s = tst_sounding(3, x, d);
     invnet_result r;
     fwd_error err;
 

@@ -56,24 +56,16 @@ TestSuite(invnet_masked, .init = setup, .fini = teardown, .timeout = 300);
 static fwd_sounding *
 synthetic(const double *p, size_t n, const double *x, double noise, gsl_rng *rng)
 {
-    fwd_sounding *s = calloc(1, sizeof *s);
+    fwd_sounding *s = tst_sounding(n, x, x); /* the data below */
     fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, n, x, NULL, NULL);
     fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
     double rho[3] = {pow(10, p[0]), pow(10, p[1]), pow(10, p[2])};
     double h[2] = {pow(10, p[3]), pow(10, p[4])};
     size_t i;
 
-    s->method = FWD_SCHLUMBERGER;
-    s->n = n;
-    s->x = malloc(n * sizeof(double));
-    s->rho_a = malloc(n * sizeof(double));
-    s->line = calloc(n, sizeof(size_t));
-    memcpy(s->x, x, n * sizeof(double));
     cr_assert_eq(fwd_eval(w, 3, rho, h, s->rho_a, NULL), FWD_OK);
     for (i = 0; i < n; i++)
         s->rho_a[i] *= exp(noise * gsl_ran_gaussian(rng, 1));
-    strcpy(s->name, "synthetic");
-    strcpy(s->source, "synthetic");
     fwd_workspace_free(w);
     fwd_geom_free(g);
     return s;
