@@ -431,8 +431,7 @@ fwd_geom_parse(fwd_method m, const char *xspec, const char *mn2spec, const char 
         /* the point's own message, after the name of the input it came from */
         field = strcmp(e.field, FWD_FIELD_MN2) == 0 ? FWD_FIELD_MN2 : mi->x_key;
         snprintf(msg, sizeof msg, "%s: %s", field == mi->x_key ? xname : mn2name, e.msg);
-        memcpy(e.msg, msg, sizeof e.msg - 1); /* cut to a message's length */
-        e.msg[sizeof e.msg - 1] = '\0';
+        snprintf(e.msg, sizeof e.msg, "%.*s", (int)sizeof e.msg - 1, msg); /* cut to fit */
     }
     if (g == NULL)
         snprintf(e.field, sizeof e.field, "%s", field);

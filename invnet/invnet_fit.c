@@ -122,16 +122,16 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         return fwd_error_set(err, FWD_EINVAL,
                              "%s: %zu complete samples leave %zu for training; expected >= 2",
                              samples_path, d->rows, n_train);
-    if (p->masked && (invnet_mask_check(&p->mask, err) != FWD_OK ||
-                      fwd_geom_size(d->geom) > INVNET_MASK_MAX_POINTS))
-        return fwd_geom_size(d->geom) > INVNET_MASK_MAX_POINTS
-                   ? fwd_error_set(err, FWD_EINVAL,
-                                   "%s: %zu points: a net that inverts part of its span takes "
-                                   "at most %d",
-                                   samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS)
-                   : err->code;
     mp = *p;
     mp.masked = p->masked && fit_span(d->geom) > p->mask.min_span + 1e-9;
+    if (mp.masked && invnet_mask_check(&p->mask, err) != FWD_OK)
+        return err->code;
+    if (mp.masked && fwd_geom_size(d->geom) > INVNET_MASK_MAX_POINTS)
+        return fwd_error_set_field(err, FWD_EINVAL, "min_span",
+                                   "%s: %zu points: a net that inverts part of its span takes "
+                                   "at most %d (a min_span as wide as the span makes a net of "
+                                   "the whole span, which takes any number)",
+                                   samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS);
     if ((f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err)) == NULL)
         return err->code;
     invnet_net_init(f->net, p->train.seed);

@@ -44,9 +44,6 @@ typedef struct invnet_fit_params {
     invnet_mask_params mask;          /* its masks [invnet_mask_default()] */
 } invnet_fit_params;
 
-/* The most points a masked net may have. */
-#define INVNET_MASK_MAX_POINTS 1024
-
 /* The defaults in brackets above. */
 invnet_fit_params invnet_fit_default(void);
 
@@ -55,7 +52,8 @@ typedef struct invnet_fit_info {
     size_t rows;          /* complete rows read */
     size_t n_train;       /* rows trained on: the first ones */
     size_t n_val;         /* rows validated on: the last ones */
-    size_t n_in, n_out;   /* features and parameters per row */
+    size_t n_in, n_out;   /* the net's inputs (features; twice that for a masked net) and
+                             parameters per row */
     double best_val_loss; /* the best epoch's validation loss; INFINITY when none ran */
     invnet_epoch last;    /* the last epoch run; all zero when none ran */
     int stopped;          /* 1 if the progress callback asked to stop */

@@ -31,11 +31,13 @@ invnet_mask_check(const invnet_mask_params *p, fwd_error *err)
         return fwd_error_set_field(err, FWD_EINVAL, "max_missing",
                                    "max_missing: expected 0 <= fraction < 1, got %g",
                                    p->max_missing);
-    if (!(p->p_full >= 0 && p->p_full <= 1) || !(p->p_missing >= 0 && p->p_missing <= 1))
-        return fwd_error_set(err, FWD_EINVAL,
-                             "mask probabilities: expected 0 to 1, got %g (whole span) and %g "
-                             "(missing points)",
-                             p->p_full, p->p_missing);
+    if (!(p->p_full >= 0 && p->p_full <= 1))
+        return fwd_error_set_field(err, FWD_EINVAL, "p_full",
+                                   "p_full: expected a probability from 0 to 1, got %g", p->p_full);
+    if (!(p->p_missing >= 0 && p->p_missing <= 1))
+        return fwd_error_set_field(err, FWD_EINVAL, "p_missing",
+                                   "p_missing: expected a probability from 0 to 1, got %g",
+                                   p->p_missing);
     return FWD_OK;
 }
 

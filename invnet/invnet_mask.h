@@ -20,6 +20,9 @@
 
 #include "forward/base/fwd_error.h"
 
+/* The most points a masked net may have. */
+#define INVNET_MASK_MAX_POINTS 1024
+
 typedef struct invnet_mask_params {
     double min_span;    /* decades: the narrowest window trained on, > 0 [1] */
     double max_missing; /* largest fraction of a window's points dropped, 0 <= . < 1 [0.3] */

@@ -187,6 +187,10 @@ cli_opt_parse(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p)
     if (p == NULL)
         p = &own;
     memset(p, 0, sizeof *p);
+    if (c->n_opts > CLI_OPT_MAX) { /* a table too long for the parse's state */
+        cli_error(c->name, "internal error: %zu option rows, at most %d", c->n_opts, CLI_OPT_MAX);
+        return CLI_FAIL;
+    }
     p->cmd = c;
     p->argc = argc;
     p->argv = argv;

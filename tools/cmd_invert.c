@@ -121,7 +121,8 @@ static const cli_opt invert_opts[] = {
     CLI_FLAG("no-refine", 0, ARG(no_refine),
              "the net's models as they are, the fastest; by default each is\n"
              "refined by Levenberg-Marquardt from the net's answer (at most\n"
-             "30 iterations, inside the prior), kept when it fits better"),
+             "30 iterations, inside the prior; from a half-space too when that\n"
+             "does not fit), kept when it fits better"),
     CLI_FLAG("refine", 0, ARG(refine), "the default: refine each model (as above)"),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(3 x training noise, 5 %)]"),

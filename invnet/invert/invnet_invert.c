@@ -123,6 +123,7 @@ invnet_inverter *
 invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_error *err)
 {
     invnet_inverter *v = calloc(1, sizeof *v);
+    size_t k;
     int bad = v == NULL;
 
     if (!bad) {
@@ -144,7 +145,7 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->obs = malloc(v->n_net)) == NULL;
         bad = bad || (v->obs_feat = malloc(v->nd_net)) == NULL;
     }
-    for (size_t k = 0; !bad && k < v->n_net; k++)
+    for (k = 0; !bad && k < v->n_net; k++)
         v->logx[k] = log10(fwd_geom_x(nf->geom)[k]);
 
     if (bad) {
@@ -410,6 +411,8 @@ observed_points(invnet_inverter *v, size_t m, invnet_result *r)
             r->n_extrapolated++;
     r->n_observed =
         invnet_mask_observed(v->n_net, v->logx, m, v->lx, tol, v->p.gap_decades, v->obs);
+    for (k = 0; k < v->n_net; k++)
+        r->n_in_span += v->logx[k] >= v->lx[0] - tol && v->logx[k] <= v->lx[m - 1] + tol;
     /* the part of the net's span the sounding covers */
     r->span_decades = fmax(0, fmin(hi, v->lx[m - 1]) - fmax(lo, v->lx[0]));
 }
@@ -435,8 +438,10 @@ at_net_points(invnet_inverter *v, const fwd_sounding *s, size_t m, invnet_result
     }
     gsl_interp_accel_reset(v->acc);
     observed_points(v, m, r);
-    if (!v->nf->masked) /* a plain net reads all its points: those beyond are extrapolated */
+    if (!v->nf->masked) { /* a plain net reads all its points: those beyond are extrapolated */
         memset(v->obs, 1, n_net);
+        r->n_observed = n_net;
+    }
     for (k = 0; k < n_net; k++) {
         double t = log10(xn[k]), ly = 0, ph = 0;
 
@@ -510,7 +515,10 @@ range_checks(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_er
     }
     r->d2 = invnet_envelope_d2_partial(e, v->feat, v->obs_feat, v->extra, v->contrib, &dof);
     if (!isfinite(r->d2))
-        return fwd_error_set(err, FWD_ENOMEM, "out of memory for the range check");
+        return fwd_error_set(err, FWD_ENUMERIC,
+                             "%s: the range check failed (out of memory, or a covariance of "
+                             "the observed features that is not positive definite)",
+                             s->source);
     r->d2_max = invnet_envelope_d2_limit(e, dof, v->p.d2_factor);
     for (k = 0; k < v->n_net; k++) {
         for (j = 0, w = 0; j < nv; j++)
@@ -583,8 +591,11 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
         if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &iter, NULL) != FWD_OK)
             continue;
         set_model(r, v->lm);
-        if ((rc = physics(v, fw, s, r, err)) != FWD_OK)
-            return rc;
+        if ((rc = physics(v, fw, s, r, err)) != FWD_OK) {
+            if (start == 0)
+                return rc;
+            break; /* the first start's fit stands */
+        }
         if (r->misfit_rms_pct <= best.misfit_rms_pct) {
             best = *r;
             best.refined = 1;
@@ -667,6 +678,11 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         r->flags |= INVNET_FLAG_REFUSED;
         goto done;
     }
+
+    /* more of the net's points missing inside the sounding's span than training showed */
+    if (nf->masked &&
+        (double)(r->n_in_span - r->n_observed) > nf->mask.max_missing * (double)r->n_in_span + 0.5)
+        r->flags |= INVNET_FLAG_OUTSIDE;
 
     /* (3) range checks on the features */
     rc = range_checks(v, s, r, err);

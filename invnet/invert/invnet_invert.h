@@ -85,7 +85,8 @@ typedef struct invnet_result {
     double thick_m[FWD_MAX_LAYERS];
     double misfit_rms_pct; /* RMS of (f(m) - d) / d, phases as (f - d) / 90 degrees, percent */
     double misfit_net_pct; /* the same for the net's own model, before any refinement */
-    int refined;           /* the model is the net's, refined by Levenberg-Marquardt */
+    int refined;           /* the model was refined by Levenberg-Marquardt: from the net's
+                              model, or from the half-space start when that fitted better */
     size_t lm_iterations;  /* iterations of that refinement */
     double misfit_max_pct; /* the high_misfit threshold used */
     double chi2;      /* per datum, where the sounding has errors (raised to the training noise:
@@ -96,6 +97,7 @@ typedef struct invnet_result {
     size_t n_extrapolated;  /* a plain net: its points extrapolated from the sounding; a
                                masked net: the sounding's points beyond the net's span */
     size_t n_observed;      /* the net's points the sounding observes (a plain net: all) */
+    size_t n_in_span;       /* the net's points inside the sounding's span */
     double span_decades;    /* the part of the net's span the sounding covers, decades */
     double worst_x;         /* the net point contributing most to d2 (its x), and its share */
     double worst_share;     /* of d2 (the features of an MT point together) */

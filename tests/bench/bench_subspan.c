@@ -265,8 +265,11 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                         h[q] = pow(10, P[j * NP + NL + q]);
                     if (w == NULL || fwd_eval(w, NL, rho, h, dd, &err) != FWD_OK)
                         die("out-of-prior sounding", &err);
-                    for (q = 0; q < nd; q++) /* the same noise as the in-prior sounding */
-                        dd[q] *= Z[j * nd + q] / C[j * nd + q];
+                    for (q = 0; q < nd; q++) /* the same noise as the in-prior sounding: */
+                        if (q < n)           /* relative on rho_a, */
+                            dd[q] *= Z[j * nd + q] / C[j * nd + q];
+                        else /* added on a phase */
+                            dd[q] += Z[j * nd + q] - C[j * nd + q];
                     snd = sounding(m, n, xs, dd, missing[s]);
                     if (invnet_invert(v4[1], snd, &r, &err) != FWD_OK)
                         die("invert", &err);

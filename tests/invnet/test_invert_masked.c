@@ -20,6 +20,7 @@
 
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_invert.h"
+#include "invnet/invnet_mask.h"
 #include "samples/smp_gen.h"
 #include "samples/smp_h5.h"
 #include "tests/common.h"
@@ -220,7 +221,8 @@ Test(invnet_masked, sub_spans_inverted_and_fitted)
 }
 
 /* Less than min_span: refused. Points beyond the net's span: flagged, not fed to the net,
- * but fitted by the refinement like the others. */
+ * but fitted by the refinement like the others. More points missing than training had:
+ * flagged. */
 Test(invnet_masked, too_short_refused_beyond_span_flagged)
 {
     const double p[5] = {2, 1, 2.5, 0.7, 1.2};
@@ -251,6 +253,18 @@ Test(invnet_masked, too_short_refused_beyond_span_flagged)
     cr_expect_lt(r.misfit_rms_pct, 3.0, "the refinement fits all 17 points: %.2f %%",
                  r.misfit_rms_pct);
     fwd_sounding_free(s);
+    /* four readings at 1-2 m and one at 1000 m: 3 decades, but most of them missing, more
+     * than the net was trained with: outside its training */
+    {
+        const double xs[5] = {1, 1.25, 1.6, 2, 1000};
+
+        s = synthetic(p, 5, xs, 0, rng);
+        cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+        cr_expect(r.inverted && (r.flags & INVNET_FLAG_OUTSIDE) && !r.in_range,
+                  "%zu of %zu points observed, flags %u", r.n_observed, r.n_in_span, r.flags);
+        cr_expect_eq(r.n_in_span, TST_NPTS);
+        fwd_sounding_free(s);
+    }
     invnet_inverter_free(v);
     gsl_rng_free(rng);
 }
@@ -290,4 +304,54 @@ Test(invnet_masked, outside_the_prior_on_part_of_the_span)
     fwd_sounding_free(s);
     invnet_inverter_free(v);
     gsl_rng_free(rng);
+}
+
+/* The input a masked net is given for a partial sounding is the one it was trained with
+ * (invnet_mask_input): the net's answer through invnet_invert equals the net applied by
+ * hand to the standardised features of the observed points, 0 elsewhere, and the 0/1 of
+ * each point. */
+Test(invnet_masked, partial_input_is_the_training_layout)
+{
+    const double *xn, *im, *is;
+    double d[TST_NPTS], z[TST_NPTS], in[2 * TST_NPTS], raw[2 * TST_NPTS], p[5];
+    const double rho[3] = {50, 5, 300}, h[2] = {3, 12};
+    unsigned char obs[TST_NPTS];
+    invnet_inverter *v;
+    invnet_work *w;
+    invnet_result r;
+    fwd_sounding *s;
+    fwd_geom *g;
+    fwd_workspace *fw;
+    size_t k;
+
+    nf = tst_train_masked(spath, 2, 2, 1.0);
+    xn = fwd_geom_x(nf->geom);
+    im = invnet_net_norm_const(nf->net, 0);
+    is = invnet_net_norm_const(nf->net, 1);
+    /* the data at net points 5..14 only (1.4 of 3 decades) */
+    g = fwd_geom_alloc(FWD_SCHLUMBERGER, 10, xn + 5, NULL, NULL);
+    fw = fwd_workspace_alloc(g, NULL, NULL);
+    cr_assert_eq(fwd_eval(fw, 3, rho, h, d + 5, NULL), FWD_OK);
+    s = tst_sounding(10, xn + 5, d + 5);
+    v = invnet_inverter_alloc(nf, NULL, NULL);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_assert(r.inverted && r.n_observed == 10, "%zu observed", r.n_observed);
+    for (k = 0; k < TST_NPTS; k++) {
+        obs[k] = k >= 5 && k < 15;
+        z[k] = obs[k] ? (log10(d[k]) - im[k]) / is[k] : 12345; /* unobserved: not read */
+    }
+    invnet_mask_input(1, TST_NPTS, z, obs, in);
+    for (k = 0; k < 2 * TST_NPTS; k++) /* predict standardises: undo it */
+        raw[k] = im[k] + is[k] * in[k];
+    w = invnet_work_alloc(nf->net, 1, NULL);
+    cr_assert_eq(invnet_net_predict(nf->net, w, 1, raw, p, NULL), FWD_OK);
+    for (k = 0; k < 3; k++)
+        cr_expect_float_eq(log10(r.rho_ohmm[k]), p[k], 1e-12, "rho %zu", k + 1);
+    for (k = 0; k < 2; k++)
+        cr_expect_float_eq(log10(r.thick_m[k]), p[3 + k], 1e-12, "h %zu", k + 1);
+    invnet_work_free(w);
+    invnet_inverter_free(v);
+    fwd_sounding_free(s);
+    fwd_workspace_free(fw);
+    fwd_geom_free(g);
 }
