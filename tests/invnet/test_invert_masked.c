@@ -34,14 +34,14 @@ setup(void)
 {
     tst_mkdtemp(dir, sizeof dir, "masked");
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    tst_make_samples(dir, "s.h5", 30000, 0.03, 0, spath);
+    tst_make_samples(dir, "s.h5", 20000, 0.03, 0, spath);
 }
 
 /* The net of the tests that judge its answers (the others train a few epochs). */
 static void
 train(void)
 {
-    nf = tst_train_masked(spath, 40, 2, 1.0);
+    nf = tst_train_masked(spath, 25, 2, 1.0);
 }
 
 static void
@@ -164,7 +164,7 @@ Test(invnet_masked, same_net_for_any_thread_count)
  */
 Test(invnet_masked, sub_spans_inverted_and_fitted)
 {
-    enum { N = 120 };
+    enum { N = 80 };
     const double spans[] = {1, 1.5, 2, 3};
     invnet_check_params cp = invnet_check_default();
     invnet_inverter *v;
