@@ -116,17 +116,19 @@ cmp_double(const void *a, const void *b)
 
 size_t
 invnet_mask_observed(size_t npts, const double *logx, size_t ns, const double *slog, double tol,
-                     double gap, unsigned char *obs)
+                     double gap, unsigned char *obs, double *work)
 {
-    double *d = ns > 1 ? malloc((ns - 1) * sizeof *d) : NULL, g = gap;
+    double *own = NULL, *d = work, g = gap;
     size_t k, i, n = 0;
 
-    if (d != NULL) {
+    if (ns > 1 && d == NULL)
+        d = own = malloc((ns - 1) * sizeof *d);
+    if (ns > 1 && d != NULL) { /* out of memory: the gap alone */
         for (i = 0; i + 1 < ns; i++)
             d[i] = slog[i + 1] - slog[i];
         qsort(d, ns - 1, sizeof *d, cmp_double);
         g = 2 * d[(ns - 2) / 2] > gap ? 2 * d[(ns - 2) / 2] : gap;
-        free(d);
+        free(own);
     }
     for (k = 0; k < npts; k++) {
         double x = logx[k];

@@ -56,10 +56,11 @@ void invnet_mask_input(size_t nvalues, size_t npts, const double *z, const unsig
  * The points of a net (logx, npts) that a sounding measured at slog (ns values of log10 x,
  * ascending) observes, into obs: those inside the sounding's span (widened by tol decades)
  * and not inside a gap, an interval between two consecutive sounding points wider than
- * max(gap, twice the sounding's median interval) decades. Returns how many are observed.
+ * max(gap, twice the sounding's median interval) decades. work: ns doubles of scratch, or
+ * NULL to allocate them here. Returns how many are observed.
  */
 size_t invnet_mask_observed(size_t npts, const double *logx, size_t ns, const double *slog,
-                            double tol, double gap, unsigned char *obs);
+                            double tol, double gap, unsigned char *obs, double *work);
 
 /* The width in decades of the observed points' span (0 when fewer than 2). */
 double invnet_mask_span(size_t npts, const double *logx, const unsigned char *obs);

@@ -241,10 +241,10 @@ full_d2(const invnet_envelope *e, const double *x, double *contrib)
 
 double
 invnet_envelope_d2_partial(const invnet_envelope *e, const double *x, const unsigned char *obs,
-                           const double *extra, double *contrib, size_t *dof)
+                           const double *extra, double *contrib, size_t *dof, double *work)
 {
-    size_t n = e->n, no = 0, a, b, j, k, *idx;
-    double *S, *r, *z, d2 = 0, ridge = e->n_pc > 0 ? 1e-9 * e->pc_var[0] : 1;
+    size_t n = e->n, no = 0, a, b, j, j2, k;
+    double *own = NULL, *S, *r, *z, d2 = 0, ridge = e->n_pc > 0 ? 1e-9 * e->pc_var[0] : 1;
     gsl_matrix_view Sv;
     gsl_vector_view rv, zv;
 
@@ -261,44 +261,44 @@ invnet_envelope_d2_partial(const invnet_envelope *e, const double *x, const unsi
         return full_d2(e, x, contrib);
     if (no == 0)
         return 0;
-    idx = malloc(no * sizeof *idx);
-    S = malloc(no * no * sizeof *S);
-    r = malloc(2 * no * sizeof *r);
-    if (idx == NULL || S == NULL || r == NULL) {
-        d2 = NAN;
-        goto done;
-    }
+    if (work == NULL && (work = own = malloc((no * no + 2 * no) * sizeof *work)) == NULL)
+        return NAN;
+    S = work;
+    r = S + no * no;
     z = r + no;
-    for (j = 0, a = 0; j < n; j++)
-        if (obs[j])
-            idx[a++] = j;
-    for (a = 0; a < no; a++) {
-        r[a] = x[idx[a]] - e->mean[idx[a]];
-        for (b = 0; b <= a; b++) {
-            double c = a != b ? 0 : ridge + (extra != NULL ? fmax(extra[idx[a]], 0) : 0);
+    /* S_oo and r over the observed features, a and b counting them */
+    for (j = 0, a = 0; j < n; j++) {
+        if (!obs[j])
+            continue;
+        r[a] = x[j] - e->mean[j];
+        for (j2 = 0, b = 0; j2 <= j; j2++) {
+            double c = j2 != j ? 0 : ridge + (extra != NULL ? fmax(extra[j], 0) : 0);
 
+            if (!obs[j2])
+                continue;
             for (k = 0; k < e->n_pc; k++)
-                c += e->pc_var[k] * e->pc[k * n + idx[a]] * e->pc[k * n + idx[b]];
+                c += e->pc_var[k] * e->pc[k * n + j] * e->pc[k * n + j2];
             S[a * no + b] = S[b * no + a] = c;
+            b++;
         }
+        a++;
     }
     Sv = gsl_matrix_view_array(S, no, no);
     rv = gsl_vector_view_array(r, no);
     zv = gsl_vector_view_array(z, no);
     if (gsl_linalg_cholesky_decomp1(&Sv.matrix) != GSL_SUCCESS ||
         gsl_linalg_cholesky_solve(&Sv.matrix, &rv.vector, &zv.vector) != GSL_SUCCESS) {
-        d2 = NAN;
-        goto done;
+        free(own);
+        return NAN;
     }
-    for (a = 0; a < no; a++) {
-        d2 += r[a] * z[a];
-        if (contrib != NULL)
-            contrib[idx[a]] = r[a] * z[a];
-    }
-done:
-    free(r);
-    free(S);
-    free(idx);
+    for (j = 0, a = 0; j < n; j++)
+        if (obs[j]) {
+            d2 += r[a] * z[a];
+            if (contrib != NULL)
+                contrib[j] = r[a] * z[a];
+            a++;
+        }
+    free(own);
     return d2;
 }
 

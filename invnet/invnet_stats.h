@@ -80,7 +80,7 @@ double invnet_envelope_d2(const invnet_envelope *e, const double *x);
  */
 double invnet_envelope_d2_partial(const invnet_envelope *e, const double *x,
                                   const unsigned char *obs, const double *extra, double *contrib,
-                                  size_t *dof);
+                                  size_t *dof, double *work);
 
 /*
  * The threshold of the distance for dof degrees of freedom: factor times the training

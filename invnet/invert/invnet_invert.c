@@ -32,12 +32,14 @@ struct invnet_inverter {
     double *in;                    /* a masked net's input (2 nd_net) */
     double *contrib;               /* each feature's term of d2 (nd_net) */
     double *extra;                 /* each feature's error variance beyond the training noise */
+    double *d2work;                /* scratch of the partial distance (nd_net^2 + 2 nd_net) */
     double *logx;                  /* the net's points, log10 (n_net) */
     unsigned char *obs, *obs_feat; /* observed net points (n_net) and features (nd_net) */
     double *lm;                    /* the refined parameters (np) */
     double *lx, *ly, *lp;          /* the merged curve: log10 x, log10 rho_a, phase */
     double *seg, *resp;            /* log10 shift of each point's segment; f(m) at the points */
     double *rsh;                   /* the observed rho_a with the segment shifts applied */
+    double *scratch;               /* one value per point, for the gaps of the curve */
     size_t cap;                    /* room of the per-point arrays */
     struct cached c[CACHE];
     unsigned long tick;
@@ -101,6 +103,7 @@ invnet_inverter_free(invnet_inverter *v)
     gsl_interp_accel_free(v->acc);
     free(v->resp);
     free(v->rsh);
+    free(v->scratch);
     free(v->seg);
     free(v->lp);
     free(v->ly);
@@ -112,6 +115,7 @@ invnet_inverter_free(invnet_inverter *v)
     free(v->in);
     free(v->contrib);
     free(v->extra);
+    free(v->d2work);
     free(v->logx);
     free(v->obs);
     free(v->obs_feat);
@@ -141,6 +145,7 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->in = malloc(2 * v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->contrib = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->extra = malloc(v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->d2work = malloc((v->nd_net + 2) * v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->logx = malloc(v->n_net * sizeof(double))) == NULL;
         bad = bad || (v->obs = malloc(v->n_net)) == NULL;
         bad = bad || (v->obs_feat = malloc(v->nd_net)) == NULL;
@@ -160,13 +165,13 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
 static int
 reserve(invnet_inverter *v, size_t n)
 {
-    double **arr[6] = {&v->lx, &v->ly, &v->lp, &v->seg, &v->resp, &v->rsh};
-    size_t per_point[6] = {1, 1, 1, 1, 2, 1}; /* the response holds MT phases too */
+    double **arr[7] = {&v->lx, &v->ly, &v->lp, &v->seg, &v->resp, &v->rsh, &v->scratch};
+    size_t per_point[7] = {1, 1, 1, 1, 2, 1, 1}; /* the response holds MT phases too */
     int k;
 
     if (n <= v->cap)
         return FWD_OK;
-    for (k = 0; k < 6; k++) {
+    for (k = 0; k < 7; k++) {
         double *p = realloc(*arr[k], per_point[k] * n * sizeof(double));
 
         if (p == NULL)
@@ -409,8 +414,8 @@ observed_points(invnet_inverter *v, size_t m, invnet_result *r)
     for (i = 0; i < m && v->nf->masked; i++)
         if (v->lx[i] < lo - tol || v->lx[i] > hi + tol)
             r->n_extrapolated++;
-    r->n_observed =
-        invnet_mask_observed(v->n_net, v->logx, m, v->lx, tol, v->p.gap_decades, v->obs);
+    r->n_observed = invnet_mask_observed(v->n_net, v->logx, m, v->lx, tol, v->p.gap_decades, v->obs,
+                                         v->scratch);
     for (k = 0; k < v->n_net; k++)
         r->n_in_span += v->logx[k] >= v->lx[0] - tol && v->logx[k] <= v->lx[m - 1] + tol;
     /* the part of the net's span the sounding covers */
@@ -513,11 +518,12 @@ range_checks(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_er
         if (v->obs_feat[j] && (v->feat[j] < e->min[j] - slack || v->feat[j] > e->max[j] + slack))
             r->n_outside++;
     }
-    r->d2 = invnet_envelope_d2_partial(e, v->feat, v->obs_feat, v->extra, v->contrib, &dof);
+    r->d2 =
+        invnet_envelope_d2_partial(e, v->feat, v->obs_feat, v->extra, v->contrib, &dof, v->d2work);
     if (!isfinite(r->d2))
         return fwd_error_set(err, FWD_ENUMERIC,
-                             "%s: the range check failed (out of memory, or a covariance of "
-                             "the observed features that is not positive definite)",
+                             "%s: the range check failed (a covariance of the observed "
+                             "features that is not positive definite)",
                              s->source);
     r->d2_max = invnet_envelope_d2_limit(e, dof, v->p.d2_factor);
     for (k = 0; k < v->n_net; k++) {

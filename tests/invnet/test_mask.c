@@ -123,7 +123,7 @@ Test(invnet_mask, input_layout)
 Test(invnet_mask, observed_points_of_a_sounding)
 {
     /* a sounding 0.5..1.7 (log10), 8 a decade, with a 0.5-decade gap 1.0..1.5 */
-    double s[16];
+    double s[16], work[16];
     unsigned char o[NP];
     size_t n = 0, k;
 
@@ -131,7 +131,7 @@ Test(invnet_mask, observed_points_of_a_sounding)
         s[n++] = 0.5 + 0.125 * (double)k;
     for (k = 0; k <= 1; k++)
         s[n++] = 1.5 + 0.125 * (double)k + 0.075 * (double)k;
-    cr_assert_eq(invnet_mask_observed(NP, logx, n, s, 0.02, 0.35, o), 6 + 3);
+    cr_assert_eq(invnet_mask_observed(NP, logx, n, s, 0.02, 0.35, o, NULL), 6 + 3);
     for (k = 0; k < NP; k++) {
         int inside = logx[k] >= 0.5 - 1e-9 && logx[k] <= 1.7 + 1e-9;
         int gap = logx[k] > 1.0 + 0.02 && logx[k] < 1.5 - 0.02;
@@ -141,7 +141,7 @@ Test(invnet_mask, observed_points_of_a_sounding)
     cr_assert_float_eq(invnet_mask_span(NP, logx, o), 1.2, 1e-12);
     /* no gap rule for an evenly sparse sounding: 3 points a decade is not a gap */
     s[0] = 0, s[1] = 0.33, s[2] = 0.66, s[3] = 1.0;
-    cr_assert_eq(invnet_mask_observed(NP, logx, 4, s, 0.02, 0.2, o), 11);
+    cr_assert_eq(invnet_mask_observed(NP, logx, 4, s, 0.02, 0.2, o, work), 11);
 }
 
 /* The marginal distance of a partial row against the sample covariance of those columns,
@@ -186,7 +186,7 @@ Test(invnet_mask, partial_distance_is_the_marginal)
     gsl_linalg_LU_solve(m, perm, r, z);
     for (a = 0; a < 4; a++)
         want += gsl_vector_get(r, a) * gsl_vector_get(z, a);
-    d2 = invnet_envelope_d2_partial(e, row, obs, NULL, c, &dof);
+    d2 = invnet_envelope_d2_partial(e, row, obs, NULL, c, &dof, NULL);
     cr_assert_float_eq(d2, want, 1e-6 * want, "marginal d2 %g, independently %g", d2, want);
     cr_assert_eq(dof, 4);
     for (j = 0; j < N; j++) {
@@ -196,7 +196,7 @@ Test(invnet_mask, partial_distance_is_the_marginal)
     }
     cr_assert_float_eq(sum, d2, 1e-9 * d2, "the shares add up");
     memset(obs, 1, N);
-    cr_assert_float_eq(invnet_envelope_d2_partial(e, row, obs, NULL, c, NULL),
+    cr_assert_float_eq(invnet_envelope_d2_partial(e, row, obs, NULL, c, NULL, NULL),
                        invnet_envelope_d2(e, row), 1e-12 * want,
                        "every feature observed: the whole distance");
     gsl_permutation_free(perm);
@@ -217,6 +217,7 @@ Test(invnet_mask, partial_threshold_false_alarms)
     double *x = malloc(R * N * sizeof *x);
     invnet_envelope *e = invnet_envelope_alloc(N);
     unsigned char obs[N];
+    double work[N * N + 2 * N]; /* scratch given, as an inverter does */
     size_t i, j, alarms[N + 1] = {0}, dof, k;
 
     for (i = 0; i < R; i++) {
@@ -230,7 +231,7 @@ Test(invnet_mask, partial_threshold_false_alarms)
         for (k = 2; k <= N; k += 3) { /* the first k features */
             for (j = 0; j < N; j++)
                 obs[j] = j < k;
-            if (invnet_envelope_d2_partial(e, x + i * N, obs, NULL, NULL, &dof) >
+            if (invnet_envelope_d2_partial(e, x + i * N, obs, NULL, NULL, &dof, work) >
                 invnet_envelope_d2_limit(e, dof, 1))
                 alarms[k]++;
         }
