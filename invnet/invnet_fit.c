@@ -182,23 +182,23 @@ mask_input(const void *ud, uint64_t epoch, size_t row, const double *x, double *
     invnet_mask_input(c->nvalues, c->npts, x, obs, in);
 }
 
-/* The inputs of rows [first, first + n) of d for f's net into a new array: as they are, or
- * for a masked net each with a mask of "epoch 0" (training epochs count from 1), fixed for
- * the run. NULL when out of memory. */
-static double *
+/* The inputs of rows [first, first + n) of d: as they are (borrowed, *own NULL), or for a
+ * masked net each with a mask of "epoch 0" (training epochs count from 1), fixed for the
+ * run, in a new array (*own, to free). NULL when out of memory. */
+static const double *
 fixed_inputs(const invnet_dataset *d, const invnet_file *f, const struct mask_ctx *c, size_t first,
-             size_t n)
+             size_t n, double **own)
 {
     size_t ni = invnet_net_n_in(f->net), i;
-    double *in = malloc((n > 0 ? n : 1) * ni * sizeof *in);
 
-    for (i = 0; in != NULL && i < n; i++) {
-        if (f->masked)
-            mask_input(c, 0, first + i, d->x + (first + i) * d->n_in, in + i * ni);
-        else
-            memcpy(in + i * ni, d->x + (first + i) * d->n_in, ni * sizeof *in);
-    }
-    return in;
+    *own = NULL;
+    if (!f->masked)
+        return d->x + first * d->n_in;
+    if ((*own = malloc((n > 0 ? n : 1) * ni * sizeof **own)) == NULL)
+        return NULL;
+    for (i = 0; i < n; i++)
+        mask_input(c, 0, first + i, d->x + (first + i) * d->n_in, *own + i * ni);
+    return *own;
 }
 
 /* Appends e's losses to f's history, growing it by doubling from *cap. */
@@ -235,7 +235,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     invnet_trainer *tr = NULL;
     invnet_file *f = NULL;
     struct mask_ctx mc = {0};
-    double *xv = NULL;
+    const double *xv = NULL;
+    double *xv_own = NULL;
     invnet_epoch e;
     size_t nt, nv, nx, ny, cap = 0;
     double t0;
@@ -259,7 +260,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     mc.logx = malloc(mc.npts * sizeof *mc.logx);
     if (mc.logx != NULL) {
         mc_log(&mc, f->geom);
-        xv = fixed_inputs(d, f, &mc, nt, nv);
+        xv = fixed_inputs(d, f, &mc, nt, nv, &xv_own);
     }
     if (xv == NULL) {
         rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
@@ -288,8 +289,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     if (nv > 0) {
         invnet_evaluate(f->net, p->train.nthreads, nv, xv, d->t + nt * ny, f->val_rmse);
     } else {
-        free(xv);
-        if ((xv = fixed_inputs(d, f, &mc, 0, nt)) == NULL) {
+        free(xv_own);
+        if ((xv = fixed_inputs(d, f, &mc, 0, nt, &xv_own)) == NULL) {
             rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
             goto done;
         }
@@ -300,7 +301,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
 done:
     invnet_trainer_free(tr);
     invnet_file_free(f);
-    free(xv);
+    free(xv_own);
     free(mc.logx);
     return rc;
 }

@@ -34,6 +34,7 @@ struct invnet_inverter {
     double *extra;                 /* each feature's error variance beyond the training noise */
     double *d2work;                /* scratch of the partial distance (nd_net^2 + 2 nd_net) */
     double *logx;                  /* the net's points, log10 (n_net) */
+    double lo, hi;                 /* their smallest and largest */
     unsigned char *obs, *obs_feat; /* observed net points (n_net) and features (nd_net) */
     double *lm;                    /* the refined parameters (np) */
     double *lx, *ly, *lp;          /* the merged curve: log10 x, log10 rho_a, phase */
@@ -150,8 +151,11 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->obs = malloc(v->n_net)) == NULL;
         bad = bad || (v->obs_feat = malloc(v->nd_net)) == NULL;
     }
-    for (k = 0; !bad && k < v->n_net; k++)
+    for (k = 0; !bad && k < v->n_net; k++) {
         v->logx[k] = log10(fwd_geom_x(nf->geom)[k]);
+        v->lo = k == 0 ? v->logx[k] : fmin(v->lo, v->logx[k]);
+        v->hi = k == 0 ? v->logx[k] : fmax(v->hi, v->logx[k]);
+    }
 
     if (bad) {
         invnet_inverter_free(v);
@@ -404,13 +408,9 @@ set_model(invnet_result *r, const double *p)
 static void
 observed_points(invnet_inverter *v, size_t m, invnet_result *r)
 {
-    double lo = INFINITY, hi = -INFINITY, tol = v->p.span_tol_decades;
+    double lo = v->lo, hi = v->hi, tol = v->p.span_tol_decades;
     size_t k, i;
 
-    for (k = 0; k < v->n_net; k++) {
-        lo = fmin(lo, v->logx[k]);
-        hi = fmax(hi, v->logx[k]);
-    }
     for (i = 0; i < m && v->nf->masked; i++)
         if (v->lx[i] < lo - tol || v->lx[i] > hi + tol)
             r->n_extrapolated++;
