@@ -338,17 +338,53 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
     return f;
 }
 
-/* Reads a whole double dataset whose dimensions the caller has checked. */
+/*
+ * The open dataset `name` of loc, into *d, with its dimensions (cols 0 for a vector): one
+ * open serves the check and the read. FWD_EFORMAT naming it when it is missing or not a 1-D
+ * or 2-D floating-point array (the message left to the caller when err is NULL).
+ */
 static int
-read_all(hid_t loc, const char *path, const char *name, double *v, fwd_error *err)
+open_dims(hid_t loc, const char *path, const char *name, hid_t *d, size_t *rows, size_t *cols,
+          fwd_error *err)
 {
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    hid_t s = H5I_INVALID_HID, t = H5I_INVALID_HID;
+    hsize_t dims[2] = {0, 0};
+    int rank = -1, rc = FWD_OK;
+
+    *d = H5I_INVALID_HID;
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
+    *d = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (*d >= 0) {
+        s = H5Dget_space(*d);
+        t = H5Dget_type(*d);
+    }
+    if (s >= 0)
+        rank = H5Sget_simple_extent_ndims(s);
+    if (*d < 0 || t < 0 || H5Tget_class(t) != H5T_FLOAT || rank < 1 || rank > 2 ||
+        H5Sget_simple_extent_dims(s, dims, NULL) < 0)
+        rc = fwd_error_set(err, FWD_EFORMAT,
+                           "%s: dataset '%s': expected a 1-D or 2-D array of floating-point "
+                           "values",
+                           path, name);
+    *rows = (size_t)dims[0];
+    *cols = rank == 2 ? (size_t)dims[1] : 0;
+    if (t >= 0)
+        H5Tclose(t);
+    if (s >= 0)
+        H5Sclose(s);
+    return rc;
+}
+
+/* Reads the whole open dataset d, whose dimensions the caller has checked, and closes it. */
+static int
+read_close(hid_t d, const char *path, const char *name, double *v, fwd_error *err)
+{
     int rc = FWD_OK;
 
-    if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+    if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': read error", path, name);
-    if (d >= 0)
-        H5Dclose(d);
+    H5Dclose(d);
     return rc;
 }
 
@@ -357,13 +393,15 @@ smp_h5_read_vector(hid_t loc, const char *path, const char *name, size_t n, doub
                    fwd_error *err)
 {
     size_t r, c;
+    hid_t d;
 
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
-    if (smp_h5_dims(loc, path, name, &r, &c, NULL) != FWD_OK || c != 0 || r != n)
+    if (open_dims(loc, path, name, &d, &r, &c, NULL) != FWD_OK || c != 0 || r != n) {
+        if (d >= 0)
+            H5Dclose(d);
         return fwd_error_set(err, FWD_EFORMAT,
                              "%s: dataset '%s': expected %zu floating-point values", path, name, n);
-    return read_all(loc, path, name, v, err);
+    }
+    return read_close(d, path, name, v, err);
 }
 
 int
@@ -507,31 +545,9 @@ int
 smp_h5_dims(hid_t loc, const char *path, const char *name, size_t *rows, size_t *cols,
             fwd_error *err)
 {
-    hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID, t = H5I_INVALID_HID;
-    hsize_t dims[2] = {0, 0};
-    int rank = -1, rc = FWD_OK;
+    hid_t d;
+    int rc = open_dims(loc, path, name, &d, rows, cols, err);
 
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
-    d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d >= 0) {
-        s = H5Dget_space(d);
-        t = H5Dget_type(d);
-    }
-    if (s >= 0)
-        rank = H5Sget_simple_extent_ndims(s);
-    if (d < 0 || t < 0 || H5Tget_class(t) != H5T_FLOAT || rank < 1 || rank > 2 ||
-        H5Sget_simple_extent_dims(s, dims, NULL) < 0)
-        rc = fwd_error_set(err, FWD_EFORMAT,
-                           "%s: dataset '%s': expected a 1-D or 2-D array of floating-point "
-                           "values",
-                           path, name);
-    *rows = (size_t)dims[0];
-    *cols = rank == 2 ? (size_t)dims[1] : 0;
-    if (t >= 0)
-        H5Tclose(t);
-    if (s >= 0)
-        H5Sclose(s);
     if (d >= 0)
         H5Dclose(d);
     return rc;
@@ -542,15 +558,18 @@ smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t rows, s
                    double *v, fwd_error *err)
 {
     size_t r, c;
-    int rc = smp_h5_dims(loc, path, name, &r, &c, err);
+    hid_t d;
+    int rc = open_dims(loc, path, name, &d, &r, &c, err);
 
-    if (rc != FWD_OK)
+    if (rc == FWD_OK && (r != rows || c != cols))
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s': expected %zu x %zu, got %zu x %zu",
+                           path, name, rows, cols, r, c);
+    if (rc != FWD_OK) {
+        if (d >= 0)
+            H5Dclose(d);
         return rc;
-    if (r != rows || c != cols)
-        return fwd_error_set(err, FWD_EFORMAT,
-                             "%s: dataset '%s': expected %zu x %zu, got %zu x %zu", path, name,
-                             rows, cols, r, c);
-    return read_all(loc, path, name, v, err);
+    }
+    return read_close(d, path, name, v, err);
 }
 
 int

@@ -10,6 +10,8 @@
  * Prints, per method, the median and 90th percentile absolute error of each log10 parameter,
  * the fraction in range, the misfit percentiles, and the time per sounding, as Markdown.
  * usage: bench_invert NET.h5 DIR COUNT
+ *        bench_invert --fault-cost   (microseconds per first touch of a fresh page: the
+ *                                     start-up table sets the processes' page faults by it)
  */
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <hdf5.h>
 
+#include "forward/base/fwd_time.h"
 #include "forward/fwd_forward.h"
 #include "forward/readers/fwd_sounding.h"
 #include "invnet/invert/invnet_invert.h"
@@ -68,6 +71,30 @@ row(const char *method, size_t n, size_t np, size_t nl, double *err, double *mis
     free(col);
 }
 
+/* The cost of a minor page fault here: pages never touched before (blocks this large are
+ * mapped for themselves by malloc), first touched; median of 9 blocks, all held till the end. */
+static double
+fault_cost_us(void)
+{
+    const size_t len = (size_t)4 << 20, page = 4096;
+    double t[9], t0;
+    char *p[9];
+    size_t k, i;
+
+    for (k = 0; k < 9; k++) {
+        if ((p[k] = malloc(len)) == NULL)
+            return NAN;
+        t0 = fwd_time_seconds();
+        for (i = 0; i < len; i += page)
+            ((volatile char *)p[k])[i] = 1;
+        t[k] = 1e6 * (fwd_time_seconds() - t0) / (double)(len / page);
+    }
+    for (k = 0; k < 9; k++)
+        free(p[k]);
+    gsl_sort(t, 1, 9);
+    return t[4];
+}
+
 int
 main(int argc, char **argv)
 {
@@ -84,8 +111,12 @@ main(int argc, char **argv)
     fwd_workspace *w;
     const double *x;
 
+    if (argc == 2 && strcmp(argv[1], "--fault-cost") == 0) {
+        printf("%.2f\n", fault_cost_us());
+        return 0;
+    }
     if (argc != 4 || atol(argv[3]) < 10) {
-        fprintf(stderr, "usage: bench_invert NET.h5 DIR COUNT\n");
+        fprintf(stderr, "usage: bench_invert NET.h5 DIR COUNT | --fault-cost\n");
         return 2;
     }
     gsl_set_error_handler_off();
