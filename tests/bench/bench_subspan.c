@@ -55,14 +55,20 @@ die(const char *what, const fwd_error *err)
     exit(1);
 }
 
+/* The q quantile of the finite values of v[n] (NAN when none). */
 static double
 pct(const double *v, size_t n, double q)
 {
-    double *c = malloc(n * sizeof *c), r;
+    double *c = malloc(n * sizeof *c), r = NAN;
+    size_t i, m = 0;
 
-    memcpy(c, v, n * sizeof *c);
-    gsl_sort(c, 1, n);
-    r = gsl_stats_quantile_from_sorted_data(c, 1, n, q);
+    for (i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            c[m++] = v[i];
+    if (m > 0) {
+        gsl_sort(c, 1, m);
+        r = gsl_stats_quantile_from_sorted_data(c, 1, m, q);
+    }
     free(c);
     return r;
 }
@@ -115,13 +121,19 @@ train(const smp_config *c, int masked)
     return f;
 }
 
-/* The resolved parameters of a log10 model p: rho_1, rho_N, the middle layer's h / rho. */
+/* The resolved parameters of a log10 model p: rho_1, rho_N, and of a middle layer 3 times
+ * more conductive than both neighbours its conductance h / rho, 3 times more resistive its
+ * transverse resistance h rho, in the true model t (NAN otherwise: neither is resolved). */
 static void
-resolved(const double *p, double *q)
+resolved(const double *p, const double *t, double *q)
 {
+    const double c = log10(3.0);
+
     q[0] = p[0];
     q[1] = p[NL - 1];
-    q[2] = p[NL + 1] - p[1]; /* log10 (h_2 / rho_2) */
+    q[2] = t[1] < fmin(t[0], t[2]) - c   ? p[NL + 1] - p[1]
+           : t[1] > fmax(t[0], t[2]) + c ? p[NL + 1] + p[1]
+                                         : NAN;
 }
 
 /* A sounding of the sub-span's n points x, data d (values of m at the points), with a
@@ -183,7 +195,9 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
            log10(x1 / x0), npts);
     printf("%zu samples, %zu epochs; masked net trained in %.1f s. Test soundings: %zu per row, "
            "in the prior, %.0f %% noise. Errors: median |error| of log10 rho_1 / log10 rho_%d "
-           "/ log10 (h_2 / rho_2).\n\n",
+           "/ log10 S or T of a thin middle layer (its conductance h_2 / rho_2 where it is 3 times "
+           "more conductive than both neighbours, its transverse resistance h_2 rho_2 where 3 "
+           "times more resistive; the other soundings resolve neither).\n\n",
            n_samples, n_epochs, tm, n_test, 100 * NOISE, NL);
     printf("| decades (points) | missing | misfit median / p90 %% | range flags | any flag | "
            "recall | range-flagged, of the unfittable | net alone: masked | dedicated | ratio | "
@@ -232,7 +246,7 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                 double truth[3], got[3], lp[NP];
                 fwd_error err;
 
-                resolved(P + j * NP, truth);
+                resolved(P + j * NP, P + j * NP, truth);
                 for (q = 0; q < 4; q++) {
                     size_t t;
 
@@ -242,7 +256,7 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                         lp[t] = log10(r.rho_ohmm[t]);
                     for (t = 0; t + 1 < NL; t++)
                         lp[NL + t] = log10(r.thick_m[t]);
-                    resolved(lp, got);
+                    resolved(lp, P + j * NP, got);
                     for (t = 0; t < 3; t++)
                         e4[(q * 3 + t) * n_test + j] = fabs(got[t] - truth[t]);
                     if (q == 1) { /* bpinv invert's default */

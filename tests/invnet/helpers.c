@@ -20,8 +20,19 @@ void
 tst_make_samples(const char *dir, const char *name, size_t n, double noise, size_t n_complete_cut,
                  char *path)
 {
-    double ab2[20];
-    size_t i, np = FWD_MODEL_NPARAMS(3), nd = 20;
+    double ab2[TST_NPTS];
+    size_t i;
+
+    for (i = 0; i < TST_NPTS; i++)
+        ab2[i] = pow(10, 3.0 * (double)i / (TST_NPTS - 1));
+    tst_make_samples_at(dir, name, n, noise, n_complete_cut, TST_NPTS, ab2, path);
+}
+
+void
+tst_make_samples_at(const char *dir, const char *name, size_t n, double noise,
+                    size_t n_complete_cut, size_t nd, const double *ab2, char *path)
+{
+    size_t np = FWD_MODEL_NPARAMS(3);
     smp_config c;
     fwd_geom *g0;
     smp_gen *g;
@@ -29,10 +40,8 @@ tst_make_samples(const char *dir, const char *name, size_t n, double noise, size
     double *P = malloc(n * np * sizeof *P), *C = malloc(n * nd * sizeof *C),
            *Z = malloc(n * nd * sizeof *Z);
 
-    for (i = 0; i < 20; i++)
-        ab2[i] = pow(10, 3.0 * (double)i / 19);
     memset(&c, 0, sizeof c);
-    g0 = fwd_geom_alloc(FWD_SCHLUMBERGER, 20, ab2, NULL, NULL);
+    g0 = fwd_geom_alloc(FWD_SCHLUMBERGER, nd, ab2, NULL, NULL);
     c.geom = g0;
     cr_assert_eq(smp_prior_parse(&c.prior, 3, "1:1000", "1:50", NULL), FWD_OK);
     c.noise = noise;

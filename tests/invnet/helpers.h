@@ -19,6 +19,10 @@
 void tst_make_samples(const char *dir, const char *name, size_t n, double noise,
                       size_t n_complete_cut, char *path);
 
+/* As tst_make_samples, at the nd AB/2 ab2 (m). */
+void tst_make_samples_at(const char *dir, const char *name, size_t n, double noise,
+                         size_t n_complete_cut, size_t nd, const double *ab2, char *path);
+
 /* Trains a 20-64-5 tanh net on a samples file (its noisy or clean data) as `bpinv train`
  * does, validating on the last fraction val of the rows. */
 invnet_file *tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy);

@@ -220,6 +220,118 @@ Test(invnet_masked, sub_spans_inverted_and_fitted)
     gsl_rng_free(rng);
 }
 
+/* The parameters a sounding resolves of a 3-layer log10 model p: log10 rho_1, rho_3, and of
+ * a middle layer 3 times more conductive than both neighbours its conductance h / rho, 3
+ * times more resistive its transverse resistance h rho (NAN otherwise: neither resolved).
+ * The type is the true model's, t (t = p for the truth itself). */
+static void
+resolved(const double *p, const double *t, double *q)
+{
+    const double c = log10(3.0);
+
+    q[0] = p[0];
+    q[1] = p[2];
+    q[2] = t[1] < fmin(t[0], t[2]) - c   ? p[4] - p[1]
+           : t[1] > fmax(t[0], t[2]) + c ? p[4] + p[1]
+                                         : NAN;
+}
+
+/* The median of the finite values of v[n]. */
+static double
+median_finite(const double *v, size_t n)
+{
+    double w[256];
+    size_t i, m = 0;
+
+    for (i = 0; i < n && m < 256; i++)
+        if (isfinite(v[i]))
+            w[m++] = v[i];
+    cr_assert_gt(m, 10, "too few values for a median: %zu", m);
+    return median(w, m);
+}
+
+/*
+ * On a sub-span, the masked net against a net trained for that sub-span alone, on the
+ * same samples there: once refined (the default answer) as accurate within 1.5 x on the
+ * resolved parameters (make bench measures the 1.25 x of issue 16 on 300 soundings), and
+ * the net alone within 3 x (points fed to the wrong inputs would be far off).
+ */
+Test(invnet_masked, as_good_as_a_dedicated_net)
+{
+    enum { N = 120, A = 5, B = 15, NS = B - A + 1 };
+    invnet_check_params cp = invnet_check_default();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    static double P[N * 5], C[N * NS], Z[N * NS], err[4][3][N];
+    const char *what[4] = {"masked, refined", "dedicated, refined", "masked alone",
+                           "dedicated alone"};
+    double x[NS], med[4][3], q[3], t[3];
+    char dpath[160];
+    invnet_file *ded;
+    invnet_inverter *v[4];
+    smp_config c;
+    fwd_geom *gs;
+    smp_gen *g;
+    size_t i, k, j;
+
+    train();
+    for (i = 0; i < NS; i++) /* 1.58 decades inside the net's 3: 6.2 to 233 m */
+        x[i] = pow(10, 3.0 * (double)(A + i) / (TST_NPTS - 1));
+    tst_make_samples_at(dir, "sub.h5", 20000, 0.03, 0, NS, x, dpath);
+    ded = tst_train(dpath, 25, 2, 0.1, 1);
+    cr_assert(!ded->masked);
+    memset(&c, 0, sizeof c);
+    gs = fwd_geom_alloc(FWD_SCHLUMBERGER, NS, x, NULL, NULL);
+    c.geom = gs;
+    c.prior = nf->samples.prior;
+    c.seed = 5;
+    c.noise = 0.03;
+    g = smp_gen_alloc(&c, 1, NULL);
+    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z, NULL), FWD_OK);
+    cp.refine_iter = 30;
+    v[0] = invnet_inverter_alloc(nf, &cp, NULL);
+    v[1] = invnet_inverter_alloc(ded, &cp, NULL);
+    v[2] = invnet_inverter_alloc(nf, NULL, NULL);
+    v[3] = invnet_inverter_alloc(ded, NULL, NULL);
+    for (i = 0; i < N; i++) {
+        fwd_sounding *s = tst_sounding(NS, x, Z + i * NS);
+
+        resolved(P + i * 5, P + i * 5, t);
+        for (k = 0; k < 4; k++) {
+            invnet_result r;
+            double lp[5];
+
+            cr_assert_eq(invnet_invert(v[k], s, &r, NULL), FWD_OK);
+            cr_assert(r.inverted, "%s: sounding %zu not inverted", what[k], i);
+            for (j = 0; j < 3; j++)
+                lp[j] = log10(r.rho_ohmm[j]);
+            lp[3] = log10(r.thick_m[0]);
+            lp[4] = log10(r.thick_m[1]);
+            resolved(lp, P + i * 5, q);
+            for (j = 0; j < 3; j++)
+                err[k][j][i] = fabs(q[j] - t[j]);
+        }
+        fwd_sounding_free(s);
+    }
+    for (k = 0; k < 4; k++) {
+        for (j = 0; j < 3; j++)
+            med[k][j] = median_finite(err[k][j], N);
+        cr_log_info("%s: median |error| log10 rho_1 %.3f, rho_3 %.3f, S or T of a thin layer %.3f",
+                    what[k], med[k][0], med[k][1], med[k][2]);
+    }
+    for (j = 0; j < 3; j++) {
+        cr_expect_leq(med[0][j], 1.5 * med[1][j] + 0.002, "refined, parameter %zu: %.3f vs %.3f", j,
+                      med[0][j], med[1][j]);
+        cr_expect_leq(med[2][j], 3 * med[3][j] + 0.002, "net alone, parameter %zu: %.3f vs %.3f", j,
+                      med[2][j], med[3][j]);
+    }
+    for (k = 0; k < 4; k++)
+        invnet_inverter_free(v[k]);
+    invnet_file_free(ded);
+    smp_gen_free(g);
+    fwd_geom_free(gs);
+    gsl_rng_free(rng);
+}
+
 /* Less than min_span: refused. Points beyond the net's span: flagged, not fed to the net,
  * but fitted by the refinement like the others. More points missing than training had:
  * flagged. */
