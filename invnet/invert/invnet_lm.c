@@ -22,6 +22,7 @@ struct lm_ctx {
     int iphase; /* index of the phase among the method's values; -1: none */
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
     double *resp; /* the response: values per point times n */
+    double *fbuf; /* the residuals, before they go to GSL's vector (of any stride) */
 };
 
 invnet_lm_params
@@ -52,23 +53,13 @@ param(const struct lm_ctx *c, const gsl_vector *x, size_t j)
                                            : v;
 }
 
-static int
-residuals(const gsl_vector *x, void *data, gsl_vector *f)
+/* The residuals f of the response c->resp against s (the fit's, invnet_lm.h). */
+static void
+resid(const struct lm_ctx *c, double *f)
 {
-    struct lm_ctx *c = data;
     const fwd_sounding *s = c->s;
-    size_t np = FWD_MODEL_NPARAMS(c->nl), j, i;
+    size_t i;
 
-    for (j = 0; j < np; j++) {
-        double v = param(c, x, j);
-
-        if (j < c->nl)
-            c->rho[j] = pow(10, v);
-        else
-            c->thick[j - c->nl] = pow(10, v);
-    }
-    if (fwd_eval(c->w, c->nl, c->rho, c->thick, c->resp, NULL) != FWD_OK)
-        return GSL_EDOM;
     for (i = 0; i < s->n; i++) {
         double r = log(c->resp[i] / s->rho_a[i]);
         /* errors: as given (raised to the floors); a missing one from the other, through the
@@ -78,7 +69,7 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
                         ? fmax(s->sd_phase[i], c->floor_p) * FWD_PI / 90 / log(10.0)
                         : 0;
 
-        gsl_vector_set(f, i, sl > 0 ? r / log(10.0) / sl : r);
+        f[i] = sl > 0 ? r / log(10.0) / sl : r;
         if (c->iphase >= 0) {
             size_t ip = (size_t)c->iphase * s->n + i;
             double dphi = c->resp[ip] - s->phase[i];
@@ -86,10 +77,61 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
                         : sl > 0            ? sl * log(10.0) / 2 * 180 / FWD_PI
                                             : 0;
 
-            gsl_vector_set(f, ip, sp > 0 ? dphi / sp : 2 * dphi * FWD_PI / 180);
+            f[ip] = sp > 0 ? dphi / sp : 2 * dphi * FWD_PI / 180;
         }
     }
+}
+
+/* The response of the log10 parameters p into c->resp (FWD_OK or the forward's error). */
+static int
+respond(struct lm_ctx *c, const double *p)
+{
+    size_t np = FWD_MODEL_NPARAMS(c->nl), j;
+
+    for (j = 0; j < np; j++) {
+        if (j < c->nl)
+            c->rho[j] = pow(10, p[j]);
+        else
+            c->thick[j - c->nl] = pow(10, p[j]);
+    }
+    return fwd_eval(c->w, c->nl, c->rho, c->thick, c->resp, NULL);
+}
+
+static int
+residuals(const gsl_vector *x, void *data, gsl_vector *f)
+{
+    struct lm_ctx *c = data;
+    double p[2 * FWD_MAX_LAYERS];
+    size_t j;
+
+    for (j = 0; j < FWD_MODEL_NPARAMS(c->nl); j++)
+        p[j] = param(c, x, j);
+    if (respond(c, p) != FWD_OK)
+        return GSL_EDOM;
+    resid(c, c->fbuf);
+    for (j = 0; j < f->size; j++) /* a Jacobian column, when differencing: not stride 1 */
+        gsl_vector_set(f, j, c->fbuf[j]);
     return GSL_SUCCESS;
+}
+
+int
+invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
+                    const invnet_lm_params *lp, double *resp, double *f)
+{
+    struct lm_ctx c;
+
+    memset(&c, 0, sizeof c);
+    c.w = w;
+    c.s = s;
+    c.nl = n_layers;
+    c.floor_l = lp != NULL ? lp->sd_log10_floor : 0;
+    c.floor_p = lp != NULL ? lp->sd_phase_floor : 0;
+    c.iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
+    c.resp = resp;
+    if (respond(&c, p) != FWD_OK)
+        return FWD_ENUMERIC;
+    resid(&c, f);
+    return FWD_OK;
 }
 
 int
@@ -136,6 +178,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     c.floor_p = par.sd_phase_floor;
     c.iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
     c.resp = malloc(nd * sizeof(double));
+    c.fbuf = malloc(nd * sizeof(double));
     fdf.f = residuals;
     fdf.df = NULL; /* forward differences */
     fdf.fvv = NULL;
@@ -143,9 +186,11 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     fdf.p = np;
     fdf.params = &c;
     fp.scale = gsl_multifit_nlinear_scale_marquardt;
-    ws =
-        c.resp != NULL ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nd, np) : NULL;
+    ws = c.resp != NULL && c.fbuf != NULL
+             ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nd, np)
+             : NULL;
     if (ws == NULL) {
+        free(c.fbuf);
         free(c.resp);
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the fit", s->source);
     }
@@ -169,6 +214,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     }
 done:
     gsl_multifit_nlinear_free(ws);
+    free(c.fbuf);
     free(c.resp);
     return rc;
 }

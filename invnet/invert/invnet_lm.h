@@ -47,6 +47,15 @@ int invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, doub
                   size_t *iterations, fwd_error *err);
 
 /*
+ * The residuals the fit minimises (above) of the n_layers model of log10 parameters p
+ * against s, into f (fwd_method_ndata(s->method, s->n) values), the response computed with
+ * w (of s's geometry) into resp (as many). lp: its two error floors (NULL: none). FWD_OK, or
+ * FWD_ENUMERIC where the forward model fails.
+ */
+int invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
+                        const invnet_lm_params *lp, double *resp, double *f);
+
+/*
  * The classical starting model: n_layers layers of the sounding's mean apparent resistivity
  * (geometric mean), with interfaces at depths log-spaced between a fifth of its smallest
  * spacing (or, for MT, skin depth) and half its largest. log10 parameters into p.

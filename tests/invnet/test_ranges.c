@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_ranges.c - the equivalent models of a sounding (invnet_ranges.h): a half-space with
+ * Gaussian noise in ln rho_a, whose posterior is analytic; a thin conductive layer, known
+ * by its conductance far better than by its resistivity or thickness; determinism; bad
+ * parameters refused.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "forward/fwd_forward.h"
+#include "invnet/invert/invnet_ranges.h"
+#include "tests/invnet/helpers.h"
+
+/* n AB/2 log-spaced over 1..1000 m. */
+static void
+spacings(size_t n, double *x)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        x[i] = pow(10, 3.0 * (double)i / (double)(n - 1));
+}
+
+/* The response of the model (rho, h) at x, times exp(noise N(0,1)) from a seeded stream. */
+static fwd_sounding *
+sounding(size_t nl, const double *rho, const double *h, size_t n, const double *x, double noise,
+         unsigned long seed, fwd_workspace **w, fwd_geom **g)
+{
+    fwd_sounding *s = tst_sounding(n, x, x);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t i;
+
+    gsl_rng_set(r, seed);
+    *g = fwd_geom_alloc(FWD_SCHLUMBERGER, n, x, NULL, NULL);
+    *w = fwd_workspace_alloc(*g, NULL, NULL);
+    cr_assert_not_null(*w);
+    cr_assert_eq(fwd_eval(*w, nl, rho, h, s->rho_a, NULL), FWD_OK);
+    for (i = 0; i < n; i++)
+        s->rho_a[i] *= exp(noise * gsl_ran_gaussian(r, 1));
+    gsl_rng_free(r);
+    return s;
+}
+
+/*
+ * A half-space of 100 ohm-m seen at 20 AB/2 with 3 % noise in ln rho_a: rho_a = rho for
+ * every spacing, so the posterior of log10 rho is Gaussian, mean the mean of log10 rho_a
+ * and sd 0.03 / (ln 10 sqrt 20), far inside the prior 1..1000 ohm-m. The sampled 5, 50 and
+ * 95 % agree with it within a quarter of that sd (their Monte Carlo error is about 0.08 sd
+ * at the effective sample size asserted).
+ */
+Test(invnet_ranges, half_space_posterior_is_analytic)
+{
+    enum { N = 20 };
+    const double rho = 100, noise = 0.03, lo = 0, hi = 3;
+    double x[N], mean = 0, sd = noise / (log(10.0) * sqrt((double)N)),
+                 z = gsl_cdf_ugaussian_Pinv(0.95);
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t i;
+
+    spacings(N, x);
+    s = sounding(1, &rho, NULL, N, x, noise, 3, &w, &g);
+    for (i = 0; i < N; i++)
+        mean += log10(s->rho_a[i]) / N;
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_log_info("half-space: p05 %.5f p50 %.5f p95 %.5f (analytic %.5f %.5f %.5f), ESS %.0f, "
+                "R-hat %.3f, acceptance %.2f, %zu evaluations",
+                log10(out.rho_ohmm[0][0]), log10(out.rho_ohmm[0][1]), log10(out.rho_ohmm[0][2]),
+                mean - z * sd, mean, mean + z * sd, out.ess_min, out.rhat_max, out.acceptance,
+                out.evaluations);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][0]), mean - z * sd, 0.25 * sd);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][1]), mean, 0.15 * sd);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][2]), mean + z * sd, 0.25 * sd);
+    cr_expect_geq(out.ess_min, 500);
+    cr_expect_lt(out.rhat_max, 1.05);
+    cr_expect_eq(out.n_unresolved, 0);
+    cr_expect_eq(out.evaluations, rp.chains * (rp.burn + rp.steps + 1) + 2, "%zu evaluations",
+                 out.evaluations);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/*
+ * A thin conductive layer (2 m of 5 ohm-m under 10 m of 100, over 1000 ohm-m) seen with 2 %
+ * noise: its conductance h / rho is known to a fraction of the interval of its resistivity
+ * or thickness (the equivalence of H-type curves), the truth lies inside the intervals of
+ * the resolved quantities, and the top layer is resolved.
+ */
+Test(invnet_ranges, thin_conductor_known_by_its_conductance)
+{
+    enum { N = 30 };
+    const double rho[3] = {100, 5, 1000}, h[2] = {10, 2}, noise = 0.02;
+    const double lo[5] = {0, 0, 0, -0.3, -0.3}, hi[5] = {3.5, 3.5, 3.5, 2, 2};
+    double x[N], p[5], ws, wr, wh;
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t j;
+
+    spacings(N, x);
+    s = sounding(3, rho, h, N, x, noise, 5, &w, &g);
+    for (j = 0; j < 3; j++)
+        p[j] = log10(rho[j]);
+    p[3] = log10(h[0]);
+    p[4] = log10(h[1]);
+    cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, NULL, &out, NULL), FWD_OK);
+    ws = log10(out.conductance_s[1][2] / out.conductance_s[1][0]);
+    wr = log10(out.rho_ohmm[1][2] / out.rho_ohmm[1][0]);
+    wh = log10(out.thick_m[1][2] / out.thick_m[1][0]);
+    cr_log_info("thin conductor: 90 %% widths, decades: S %.3f, rho_2 %.3f, h_2 %.3f; S %.3g "
+                "[%.3g, %.3g] (true 0.4); ESS %.0f, R-hat %.3f, acceptance %.2f, %zu unresolved",
+                ws, wr, wh, out.conductance_s[1][1], out.conductance_s[1][0],
+                out.conductance_s[1][2], out.ess_min, out.rhat_max, out.acceptance,
+                out.n_unresolved);
+    cr_expect_lt(ws, 0.35 * fmin(wr, wh), "S %.3f, rho_2 %.3f, h_2 %.3f decades", ws, wr, wh);
+    cr_expect(out.conductance_s[1][0] < 0.4 && out.conductance_s[1][2] > 0.4);
+    /* rho_1 to about the noise (2 %): within 0.02 decades of the truth */
+    cr_expect_float_eq(log10(out.rho_ohmm[0][1]), 2, 0.02, "rho_1 %.4g [%.4g, %.4g]",
+                       out.rho_ohmm[0][1], out.rho_ohmm[0][0], out.rho_ohmm[0][2]);
+    cr_expect_lt(log10(out.rho_ohmm[0][2] / out.rho_ohmm[0][0]), 0.05);
+    cr_expect(out.rho_ohmm[2][0] < 1000 && out.rho_ohmm[2][2] > 1000);
+    cr_expect(out.depth_m[0][0] < 10 && out.depth_m[0][2] > 10);
+    cr_expect(!out.unresolved[0], "rho_1 is resolved");
+    cr_expect(out.unresolved[1] || out.unresolved[4], "rho_2 or h_2 alone is not");
+    /* a valley 300 times longer than wide, and bent: the chains cross it a few times only,
+     * and the diagnostics say so (docs/invert.md) */
+    cr_expect(out.ess_min >= 5 && out.rhat_max >= 1, "ESS %.0f, R-hat %.3f", out.ess_min,
+              out.rhat_max);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/* The same sounding and seed: the same intervals, to the bit; another seed: others. */
+Test(invnet_ranges, deterministic_per_sounding_and_seed)
+{
+    enum { N = 20 };
+    const double rho[2] = {30, 300}, h[1] = {20}, noise = 0.03;
+    const double lo[3] = {0, 0, -0.3}, hi[3] = {3, 3, 2};
+    double x[N], p[3] = {log10(30), log10(300), log10(20)};
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges a, b, c;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+
+    spacings(N, x);
+    s = sounding(2, rho, h, N, x, noise, 7, &w, &g);
+    cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &a, NULL), FWD_OK);
+    cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &b, NULL), FWD_OK);
+    rp.seed = 2;
+    cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &c, NULL), FWD_OK);
+    cr_expect_eq(memcmp(&a, &b, sizeof a), 0);
+    cr_expect_neq(memcmp(a.rho_ohmm, c.rho_ohmm, sizeof a.rho_ohmm), 0);
+    /* and the two seeds agree within their Monte Carlo error: 0.05 decades here */
+    cr_expect_float_eq(log10(a.rho_ohmm[1][1]), log10(c.rho_ohmm[1][1]), 0.05);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+Test(invnet_ranges, bad_parameters_refused)
+{
+    invnet_ranges_params p = invnet_ranges_default();
+    fwd_error err;
+
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_OK);
+    p.level = 100;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "level");
+    cr_expect(strstr(err.msg, "got 100") != NULL, "%s", err.msg);
+    p = invnet_ranges_default();
+    p.level = NAN;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    p = invnet_ranges_default();
+    p.chains = 1;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "chains");
+    p = invnet_ranges_default();
+    p.steps = 10;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "steps");
+    p = invnet_ranges_default();
+    p.unresolved_share = 0;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "unresolved_share");
+}
