@@ -94,8 +94,9 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
 
     for (i = 0; i < c->n_opts; i++) {
         const cli_opt *o = &c->opts[i];
-        int has_arg =
-            o->kind == CLI_OPT_FLAG || o->kind == CLI_OPT_HELP ? no_argument : required_argument;
+        int has_arg = o->kind == CLI_OPT_FLAG || o->kind == CLI_OPT_HELP ? no_argument
+                      : o->kind == CLI_OPT_REAL_OPT                      ? optional_argument
+                                                                         : required_argument;
 
         if (!is_option(o))
             continue;
@@ -126,7 +127,9 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
             *(int *)dest(&c->opts[i], args) = 1;
         else if (c->opts[i].kind == CLI_OPT_STRING)
             *(const char **)dest(&c->opts[i], args) = optarg;
-        p->raw[i] = c->opts[i].kind == CLI_OPT_FLAG ? "" : optarg;
+        else if (c->opts[i].kind == CLI_OPT_REAL_OPT)
+            *(int *)((char *)args + c->opts[i].dest2) = 1;
+        p->raw[i] = c->opts[i].kind == CLI_OPT_FLAG || optarg == NULL ? "" : optarg;
     }
     p->first = optind;
     if (!bad && c->operands >= 0 && argc - optind > c->operands) {
@@ -166,6 +169,12 @@ check_row(const cli_cmd *c, size_t i, void *args, cli_parse *p)
         break;
     case CLI_OPT_REAL:
         rc = parse_double(c->name, name, s, o->lo, o->hi, dest(o, args));
+        break;
+    case CLI_OPT_REAL_OPT:
+        if (*s == '\0')
+            *(double *)dest(o, args) = o->dflt;
+        else
+            rc = parse_double(c->name, name, s, o->lo, o->hi, dest(o, args));
         break;
     default: /* CLI_OPT_LIST */
         l = dest(o, args);
@@ -261,9 +270,9 @@ cli_opt_help(const cli_cmd *c)
         else if (o->key != 0)
             snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name, o->meta ? " " : "",
                      o->meta ? o->meta : "");
-        else
-            snprintf(left, sizeof left, "--%s%s%s", o->name, o->meta ? " " : "",
-                     o->meta ? o->meta : "");
+        else /* an optional value follows without a space: --ranges[=PCT] */
+            snprintf(left, sizeof left, "--%s%s%s", o->name,
+                     o->meta && o->kind != CLI_OPT_REAL_OPT ? " " : "", o->meta ? o->meta : "");
         help_row(left, o->help, width);
     }
     if (c->notes != NULL)

@@ -22,15 +22,17 @@
 #define CLI_OPT_MAX 40
 
 typedef enum cli_opt_kind {
-    CLI_OPT_FLAG,   /* no value: sets an int to 1 */
-    CLI_OPT_STRING, /* a const char *, as given (NULL when absent) */
-    CLI_OPT_LONG,   /* a long from min to max */
-    CLI_OPT_REAL,   /* a finite double from lo to hi */
-    CLI_OPT_LIST,   /* a comma list of numbers > 0: a cli_list (cli_opt_free frees it) */
-    CLI_OPT_HELP,   /* prints the help on stdout, and the command stops there */
-    CLI_OPT_CHECK,  /* not an option: .check, run at its place among the checks */
-    CLI_OPT_SECTION /* not an option: .help printed as a heading in the option list; the
-                     * rows below it start their help at column .min */
+    CLI_OPT_FLAG,     /* no value: sets an int to 1 */
+    CLI_OPT_STRING,   /* a const char *, as given (NULL when absent) */
+    CLI_OPT_LONG,     /* a long from min to max */
+    CLI_OPT_REAL,     /* a finite double from lo to hi */
+    CLI_OPT_REAL_OPT, /* an optional value (--name or --name=V): a double from lo to hi, or
+                         dflt when given bare; the int at dest2 set to 1 when given */
+    CLI_OPT_LIST,     /* a comma list of numbers > 0: a cli_list (cli_opt_free frees it) */
+    CLI_OPT_HELP,     /* prints the help on stdout, and the command stops there */
+    CLI_OPT_CHECK,    /* not an option: .check, run at its place among the checks */
+    CLI_OPT_SECTION   /* not an option: .help printed as a heading in the option list; the
+                       * rows below it start their help at column .min */
 } cli_opt_kind;
 
 /* A CLI_OPT_LIST value: n numbers (malloc'd; NULL when the option is absent). */
@@ -52,6 +54,8 @@ typedef struct cli_opt {
     size_t dest;         /* where the value goes: offsetof() in the command's struct */
     long min, max;       /* the range of LONG; SECTION: min is the new help column */
     double lo, hi;       /* the range of REAL */
+    double dflt;         /* REAL_OPT: the value of a bare --name */
+    size_t dest2;        /* REAL_OPT: offsetof() the int set when the option is given */
     const char *missing; /* required: the message is "LABEL: missing; " and this */
     /* CLI_OPT_CHECK: prints every problem it finds and returns 0, CLI_USAGE or CLI_FAIL;
      * the state of the parse (the operands, the rows already checked) is in p */
@@ -74,6 +78,11 @@ typedef struct cli_opt {
     {                                                                                              \
         .kind = CLI_OPT_REAL, .name = nm, .key = k, .meta = mt, .dest = d, .lo = l, .hi = u,       \
         .help = h                                                                                  \
+    }
+#define CLI_REAL_OPT(nm, mt, d, given, l, u, df, h)                                                \
+    {                                                                                              \
+        .kind = CLI_OPT_REAL_OPT, .name = nm, .meta = mt, .dest = d, .dest2 = given, .lo = l,      \
+        .hi = u, .dflt = df, .help = h                                                             \
     }
 #define CLI_LIST(nm, k, mt, d, miss, h)                                                            \
     {                                                                                              \

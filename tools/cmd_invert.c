@@ -26,10 +26,10 @@
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label;
     invnet_format fmt;
-    double misfit;
+    double misfit, level;
     long threads;
     cli_list ref_rho, ref_thick;
-    int refine, no_refine, force, quiet;
+    int refine, no_refine, ranges, force, quiet;
     invnet_batch_params bp; /* made by the checks */
 };
 
@@ -94,7 +94,25 @@ check_operands(const cli_parse *p, void *args)
         cli_error("invert", "--refine and --no-refine: choose one");
         return CLI_USAGE;
     }
+    if (o->ranges && cli_opt_given(p, "ranges") == 1) {
+        int i;
+
+        for (i = p->first + 1; i < p->argc; i++) { /* --ranges 95: a level, not a file */
+            char *end;
+            double x = strtod(p->argv[i], &end);
+
+            if (*end == '\0' && end != p->argv[i] && x > 0 && x < 100 &&
+                access(p->argv[i], F_OK) != 0) {
+                cli_error("invert",
+                          "--ranges: a level is written --ranges=%s (no file \"%s\" to invert)",
+                          p->argv[i], p->argv[i]);
+                return CLI_USAGE;
+            }
+        }
+    }
     o->bp.check.refine_iter = o->no_refine ? 0 : 30;
+    o->bp.check.ranges = o->ranges;
+    o->bp.check.range.level = o->level;
     if (cli_opt_given(p, "misfit-max") == 1) {
         o->bp.check.misfit_noise_factor = 0;
         o->bp.check.misfit_floor_pct = o->misfit;
@@ -124,6 +142,11 @@ static const cli_opt invert_opts[] = {
              "30 iterations, inside the prior; from a half-space too when that\n"
              "does not fit), kept when it fits better"),
     CLI_FLAG("refine", 0, ARG(refine), "the default: refine each model (as above)"),
+    CLI_REAL_OPT("ranges", "[=PCT]", ARG(level), ARG(ranges), 1, 99.9, 90,
+                 "the equivalent models of each answer: the central PCT % interval\n"
+                 "[90] of each layer's resistivity, thickness, depth, conductance\n"
+                 "and transverse resistance, sampled in the prior (about 5,000\n"
+                 "forward models a sounding)"),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(3 x training noise, 5 %)]"),
     CLI_LIST("ref-rho", 0, "R1,..,RN", ARG(ref_rho), NULL,
@@ -150,7 +173,8 @@ static const cli_cmd invert_cmd = {
     "\n",
     "\n"
     "Flags: data_outside_training_range, extrapolated_geometry, not_inverted,\n"
-    "model_at_prior_bound (these make in_range false), high_misfit, segment_jump.\n"
+    "model_at_prior_bound (these make in_range false), high_misfit, segment_jump,\n"
+    "unresolved_parameters (with --ranges: an interval spans half its prior or a bound).\n"
     "Exit status: 0 every sounding was read and inverted (flagged or not), 1 a sounding\n"
     "could not be read (the others are still reported), 2 a bad command line.\n"
     "\n"

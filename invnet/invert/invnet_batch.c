@@ -67,6 +67,12 @@ keep_result(invnet_batch_item *it, const invnet_result *r)
     c->r = *r;
     c->r.response = NULL;
     c->r.observed = NULL;
+    c->r.ranges = NULL;
+    if (r->ranges != NULL) {
+        if ((c->ranges = malloc(sizeof *c->ranges)) == NULL)
+            return FWD_ENOMEM;
+        *c->ranges = *r->ranges;
+    }
     if (r->response != NULL &&
         (c->response = copy_of(r->response, values_per_point(it->s) * it->s->n)) == NULL)
         return FWD_ENOMEM;
@@ -206,6 +212,7 @@ invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p, const c
     }
     b->n = n;
     b->n_layers = nf->samples.prior.n_layers;
+    b->ranges_level = p->check.ranges ? p->check.range.level : 0;
     for (k = 0; k < n; k++) {
         b->item[k].station.x_m = b->item[k].station.y_m = b->item[k].station.elevation_m = NAN;
         if ((b->item[k].path = strdup(paths[k])) == NULL) {

@@ -44,16 +44,15 @@ typedef struct invnet_station {
  * are left room for.
  */
 typedef struct invnet_candidate {
-    invnet_result r;  /* the model and its checks; r.response and r.observed are NULL (the
-                         arrays below own copies) */
-    double *response; /* f(m) at the sounding's own points: n rho_a (then n phases for MT);
-                         NULL when no model was predicted (r.inverted 0) */
-    double *curve;    /* f(m) at the item's curve_x: n_curve rho_a (then n_curve phases for
-                         MT); NULL when curves were not asked for, no model was predicted, or
-                         the forward model failed there */
-    double *ranges;   /* per parameter (log10 rho_1..rho_N, then log10 h_1..h_N-1) its 5th,
-                         50th and 95th percentiles, 3 values each. Filled by later
-                         capabilities: NULL today */
+    invnet_result r;       /* the model and its checks; r.response and r.observed are NULL (the
+                              arrays below own copies) */
+    double *response;      /* f(m) at the sounding's own points: n rho_a (then n phases for MT);
+                              NULL when no model was predicted (r.inverted 0) */
+    double *curve;         /* f(m) at the item's curve_x: n_curve rho_a (then n_curve phases for
+                              MT); NULL when curves were not asked for, no model was predicted, or
+                              the forward model failed there */
+    invnet_ranges *ranges; /* the equivalent models, when the check asked for them and the
+                              sounding had as many data as parameters; else NULL */
 } invnet_candidate;
 
 /* One sounding of the batch. */
@@ -77,6 +76,7 @@ typedef struct invnet_batch {
     size_t n;                /* soundings, in the order of the paths given */
     invnet_batch_item *item; /* n */
     size_t n_layers;         /* the most layers of any candidate's model: the net's count */
+    double ranges_level;     /* the level of the ranges, percent; 0 when none were asked */
 } invnet_batch;
 
 /* The candidate reported for an item that was inverted (status FWD_OK), else NULL. */

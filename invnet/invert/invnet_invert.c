@@ -43,6 +43,7 @@ struct invnet_inverter {
     double *scratch;               /* one value per point, for the gaps of the curve */
     size_t cap;                    /* room of the per-point arrays */
     struct cached c[CACHE];
+    invnet_ranges rg; /* the last sounding's equivalent models */
     unsigned long tick;
     gsl_interp_accel *acc;
 };
@@ -52,7 +53,8 @@ invnet_flag_name(int k)
 {
     static const char *const names[INVNET_NFLAGS] = {
         "data_outside_training_range", "extrapolated_geometry", "not_inverted",
-        "model_at_prior_bound",        "high_misfit",           "segment_jump"};
+        "model_at_prior_bound",        "high_misfit",           "segment_jump",
+        "unresolved_parameters"};
 
     return k >= 0 && k < INVNET_NFLAGS ? names[k] : "unknown";
 }
@@ -87,6 +89,8 @@ invnet_check_default(void)
     p.segment_jump = 1.2;
     p.gap_decades = 0.35;
     p.refine_iter = 0;
+    p.ranges = 0;
+    p.range = invnet_ranges_default();
     return p;
 }
 
@@ -619,6 +623,25 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     return physics(v, fw, s, r, err); /* v->resp of the model kept */
 }
 
+/* (7) the equivalent models around the answer (the refined model, else the net's). */
+static int
+ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
+       fwd_error *err)
+{
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
+    int rc;
+
+    prior_box(v, 0, lo, hi);
+    rc = invnet_ranges_sample(fw, s, r->n_layers, r->refined ? v->lm : v->params, lo, hi,
+                              v->nf->samples.noise, &v->p.range, &v->rg, err);
+    if (rc != FWD_OK)
+        return rc;
+    r->ranges = &v->rg;
+    if (v->rg.n_unresolved > 0)
+        r->flags |= INVNET_FLAG_UNRESOLVED;
+    return FWD_OK;
+}
+
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
  * MN/2), against the data as joined: each segment shifted as the net saw it; then (6). */
 static int
@@ -645,6 +668,8 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->misfit_net_pct = r->misfit_rms_pct;
     if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) >= v->np)
         rc = refine(v, fw, s, r, err);
+    if (rc == FWD_OK && v->p.ranges && fwd_sounding_ndata(s) >= v->np)
+        rc = ranges(v, fw, s, r, err);
     return rc;
 }
 

@@ -22,17 +22,20 @@
 #include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_file.h"
 #include "invnet/invert/invnet_lm.h"
+#include "invnet/invert/invnet_ranges.h"
 
 /* Flags, in the order they are printed. */
 enum {
-    INVNET_FLAG_OUTSIDE = 1u << 0, /* data_outside_training_range */
-    INVNET_FLAG_EXTRAP = 1u << 1,  /* extrapolated_geometry */
-    INVNET_FLAG_REFUSED = 1u << 2, /* not_inverted: too little of the net's span covered */
-    INVNET_FLAG_BOUND = 1u << 3,   /* model_at_prior_bound */
-    INVNET_FLAG_MISFIT = 1u << 4,  /* high_misfit */
-    INVNET_FLAG_JUMP = 1u << 5     /* segment_jump */
+    INVNET_FLAG_OUTSIDE = 1u << 0,   /* data_outside_training_range */
+    INVNET_FLAG_EXTRAP = 1u << 1,    /* extrapolated_geometry */
+    INVNET_FLAG_REFUSED = 1u << 2,   /* not_inverted: too little of the net's span covered */
+    INVNET_FLAG_BOUND = 1u << 3,     /* model_at_prior_bound */
+    INVNET_FLAG_MISFIT = 1u << 4,    /* high_misfit */
+    INVNET_FLAG_JUMP = 1u << 5,      /* segment_jump */
+    INVNET_FLAG_UNRESOLVED = 1u << 6 /* unresolved_parameters: with ranges, a parameter's
+                                        interval spans most of its prior or reaches a bound */
 };
-#define INVNET_NFLAGS 6
+#define INVNET_NFLAGS 7
 /* Flags that make in_range false: the net is outside what it was trained on. */
 #define INVNET_RANGE_FLAGS                                                                         \
     (INVNET_FLAG_OUTSIDE | INVNET_FLAG_EXTRAP | INVNET_FLAG_REFUSED | INVNET_FLAG_BOUND)
@@ -72,6 +75,10 @@ typedef struct invnet_check_params {
     /* Levenberg-Marquardt iterations refining the net's model against the sounding
      * (invnet_lm.h); 0 keeps the net's model as it is [0]. */
     size_t refine_iter;
+    /* Non-zero: the equivalent models of each inverted sounding, sampled from its final
+     * model with the parameters range (invnet_ranges.h), into invnet_result.ranges [0]. */
+    int ranges;
+    invnet_ranges_params range;
 } invnet_check_params;
 
 invnet_check_params invnet_check_default(void);
@@ -94,18 +101,20 @@ typedef struct invnet_result {
     double d2;        /* squared Mahalanobis distance of the features */
     double d2_max;    /* its threshold */
     size_t n_outside; /* observed features outside the per-feature training range */
-    size_t n_extrapolated;  /* a plain net: its points extrapolated from the sounding; a
-                               masked net: the sounding's points beyond the net's span */
-    size_t n_observed;      /* the net's points the sounding observes (a plain net: all) */
-    size_t n_in_span;       /* the net's points inside the sounding's span */
-    double span_decades;    /* the part of the net's span the sounding covers, decades */
-    double worst_x;         /* the net point contributing most to d2 (its x), and its share */
-    double worst_share;     /* of d2 (the features of an MT point together) */
-    double max_jump;        /* largest Schlumberger segment factor (1: none) */
-    const double *response; /* f(m) at the sounding's points (n, or 2n for MT: rho_a then
-                               phase); borrowed from the inverter until its next use */
-    const double *observed; /* the apparent resistivities f(m) is compared with: the data,
-                               Schlumberger segments shifted as joined; borrowed likewise */
+    size_t n_extrapolated;       /* a plain net: its points extrapolated from the sounding; a
+                                    masked net: the sounding's points beyond the net's span */
+    size_t n_observed;           /* the net's points the sounding observes (a plain net: all) */
+    size_t n_in_span;            /* the net's points inside the sounding's span */
+    double span_decades;         /* the part of the net's span the sounding covers, decades */
+    double worst_x;              /* the net point contributing most to d2 (its x), and its share */
+    double worst_share;          /* of d2 (the features of an MT point together) */
+    double max_jump;             /* largest Schlumberger segment factor (1: none) */
+    const double *response;      /* f(m) at the sounding's points (n, or 2n for MT: rho_a then
+                                    phase); borrowed from the inverter until its next use */
+    const double *observed;      /* the apparent resistivities f(m) is compared with: the data,
+                                    Schlumberger segments shifted as joined; borrowed likewise */
+    const invnet_ranges *ranges; /* with check.ranges, of an inverted sounding with as many
+                                    data as parameters: borrowed likewise; else NULL */
 } invnet_result;
 
 /* What one thread needs to invert soundings with one net. */

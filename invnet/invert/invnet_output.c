@@ -17,7 +17,8 @@ enum kind {
     K_COUNT, /* a whole number */
     K_NUM,   /* a number, in the column's format */
     K_BOOL,  /* true or false */
-    K_FLAGS  /* the flag names: CSV joined by ';', JSON a list of strings */
+    K_FLAGS, /* the flag names: CSV joined by ';', JSON a list of strings */
+    K_RANGES /* JSON: the object of the equivalent models' intervals */
 };
 
 /* How many values: one, one per layer, one per interface (layers - 1). */
@@ -31,7 +32,9 @@ enum {
     IN_CSV = 1,   /* a CSV column (error rows are not written) */
     IN_JSON = 2,  /* a key of a sounding's object */
     IN_ERROR = 4, /* a key of the object of a sounding that could not be read or inverted */
-    OPTIONAL = 8  /* JSON: no key at all where it does not apply (else null) */
+    OPTIONAL = 8, /* JSON: no key at all where it does not apply (else null) */
+    RANGE = 16    /* CSV: two columns per value, the low and high ends of its interval,
+                     written only when ranges were asked for */
 };
 
 /* One value of a column. */
@@ -41,6 +44,7 @@ struct value {
     double num;
     int yes;
     unsigned flags;
+    const invnet_ranges *ranges;
 };
 
 /* The candidate reported: the item's best (c may be NULL only for IN_ERROR columns). */
@@ -204,6 +208,33 @@ get_flags(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->flags = c->r.flags;
 }
 
+static int
+has_ranges(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return c->ranges != NULL;
+}
+
+static void
+get_ranges(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->ranges = c->ranges;
+}
+
+/* Value k of a RANGE column: the low (k even) or high end of interval k / 2. */
+#define RANGE_GETTER(fn, field)                                                                    \
+    static void fn(const invnet_batch_item *it, cand *c, size_t k, struct value *v)                \
+    {                                                                                              \
+        (void)it;                                                                                  \
+        v->num = c->ranges->field[k / 2][k % 2 ? 2 : 0];                                           \
+    }
+RANGE_GETTER(get_rho_range, rho_ohmm)
+RANGE_GETTER(get_thick_range, thick_m)
+RANGE_GETTER(get_depth_range, depth_m)
+RANGE_GETTER(get_cond_range, conductance_s)
+RANGE_GETTER(get_trans_range, transverse_ohmm2)
+
 static void
 get_time(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -223,6 +254,13 @@ static const struct column columns[] = {
     {"n_layers", NULL, "n_layers", K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
     {"rho_", "_ohmm", "rho_ohmm", K_NUM, S_LAYER, F_6G, IN_CSV | IN_JSON, has_model, get_rho},
     {"thick_", "_m", "thick_m", K_NUM, S_INTERFACE, F_6G, IN_CSV | IN_JSON, has_model, get_thick},
+    {"rho_", "_ohmm", NULL, K_NUM, S_LAYER, F_6G, IN_CSV | RANGE, has_ranges, get_rho_range},
+    {"thick_", "_m", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges, get_thick_range},
+    {"depth_", "_m", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges, get_depth_range},
+    {"conductance_", "_s", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
+     get_cond_range},
+    {"transverse_", "_ohmm2", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
+     get_trans_range},
     {"misfit_rms_pct", NULL, "misfit_rms_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, has_model,
      get_misfit},
     {"misfit_net_pct", NULL, "misfit_net_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
@@ -240,6 +278,7 @@ static const struct column columns[] = {
      get_worst_share},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
+    {NULL, NULL, "ranges", K_RANGES, S_ONE, 0, IN_JSON | OPTIONAL, has_ranges, get_ranges},
     {"time_ms", NULL, "time_ms", K_NUM, S_ONE, F_3F, IN_CSV | IN_JSON, NULL, get_time},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
@@ -297,6 +336,47 @@ put_num(FILE *f, int fmt, double x)
         fprintf(f, "%.3f", x);
 }
 
+/* A JSON list of the n intervals iv: [[low, median, high], ...]. */
+static void
+put_intervals(FILE *f, const invnet_interval *iv, size_t n)
+{
+    size_t k;
+
+    fputc('[', f);
+    for (k = 0; k < n; k++)
+        fprintf(f, "%s[%.6g, %.6g, %.6g]", k ? ", " : "", iv[k][0], iv[k][1], iv[k][2]);
+    fputc(']', f);
+}
+
+/* The JSON object of the equivalent models. */
+static void
+put_ranges(FILE *f, const invnet_ranges *g)
+{
+    size_t nl = g->n_layers, j, first = 1;
+    char name[32];
+
+    fprintf(f, "{\"level_pct\": %g, \"rho_ohmm\": ", g->level);
+    put_intervals(f, g->rho_ohmm, nl);
+    fputs(", \"thick_m\": ", f);
+    put_intervals(f, g->thick_m, nl - 1);
+    fputs(", \"depth_m\": ", f);
+    put_intervals(f, g->depth_m, nl - 1);
+    fputs(", \"conductance_s\": ", f);
+    put_intervals(f, g->conductance_s, nl - 1);
+    fputs(", \"transverse_ohmm2\": ", f);
+    put_intervals(f, g->transverse_ohmm2, nl - 1);
+    fputs(", \"unresolved\": [", f);
+    for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
+        if (g->unresolved[j]) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", invnet_param_name(nl, j, name, sizeof name));
+            first = 0;
+        }
+    fprintf(f,
+            "], \"evaluations\": %zu, \"ess_min\": %.4g, \"rhat_max\": %.4g, "
+            "\"acceptance\": %.3f}",
+            g->evaluations, g->ess_min, g->rhat_max, g->acceptance);
+}
+
 /* One value, in CSV (csv non-zero) or JSON. */
 static void
 put_value(FILE *f, const struct column *col, const struct value *v, int csv)
@@ -320,6 +400,9 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
     case K_BOOL:
         fputs(v->yes ? "true" : "false", f);
         break;
+    case K_RANGES:
+        put_ranges(f, v->ranges);
+        break;
     default: /* K_FLAGS */
         if (csv) {
             fputs(invnet_flag_list(v->flags, ";", buf, sizeof buf), f);
@@ -336,20 +419,37 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
     }
 }
 
+/* Whether column col is in the CSV of a batch with ranges at level (0: none). */
+static int
+in_csv(const struct column *col, double level)
+{
+    return (col->where & IN_CSV) && (level > 0 || !(col->where & RANGE));
+}
+
+/* CSV columns of col for nl layers: a RANGE column has two per value. */
+static size_t
+csv_values(const struct column *col, size_t nl)
+{
+    return (col->where & RANGE ? 2 : 1) * values(col, nl);
+}
+
 static void
-csv_header(FILE *f, size_t nl)
+csv_header(FILE *f, size_t nl, double level)
 {
     size_t i, k, sep = 0;
 
     for (i = 0; i < NCOLUMNS; i++) {
         const struct column *col = &columns[i];
 
-        if (!(col->where & IN_CSV))
+        if (!in_csv(col, level))
             continue;
-        for (k = 0; k < values(col, nl); k++) {
+        for (k = 0; k < csv_values(col, nl); k++) {
             fputs(sep++ ? "," : "", f);
             if (col->shape == S_ONE)
                 fputs(col->header, f);
+            else if (col->where & RANGE) /* with the percentile: rho_1_ohmm_p05 */
+                fprintf(f, "%s%zu%s_p%02g", col->header, k / 2 + 1, col->suffix,
+                        (k % 2 ? 100 + level : 100 - level) / 2);
             else
                 fprintf(f, "%s%zu%s", col->header, k + 1, col->suffix);
         }
@@ -359,7 +459,7 @@ csv_header(FILE *f, size_t nl)
 
 /* The CSV row of an inverted sounding: b_nl columns per layer, empty where none applies. */
 static void
-csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl)
+csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level)
 {
     size_t i, k, sep = 0;
 
@@ -367,14 +467,14 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl)
         const struct column *col = &columns[i];
         int has;
 
-        if (!(col->where & IN_CSV))
+        if (!in_csv(col, level))
             continue;
         has = col->has == NULL || col->has(it, c);
-        for (k = 0; k < values(col, b_nl); k++) {
+        for (k = 0; k < csv_values(col, b_nl); k++) {
             struct value v;
 
             fputs(sep++ ? "," : "", f);
-            if (!has || k >= values(col, c->r.n_layers))
+            if (!has || k >= csv_values(col, c->r.n_layers))
                 continue;
             memset(&v, 0, sizeof v);
             col->get(it, c, k, &v);
@@ -389,13 +489,13 @@ invnet_output_csv(FILE *f, const invnet_batch *b)
 {
     size_t i;
 
-    csv_header(f, b->n_layers);
+    csv_header(f, b->n_layers, b->ranges_level);
     for (i = 0; i < b->n; i++) {
         const invnet_batch_item *it = &b->item[i];
         cand *c = invnet_batch_best(it);
 
         if (c != NULL)
-            csv_row(f, it, c, b->n_layers);
+            csv_row(f, it, c, b->n_layers, b->ranges_level);
     }
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
