@@ -48,7 +48,8 @@ BENCH_SRC := tests/bench/bench_forward.c
 BTRAIN_SRC := tests/bench/bench_train.c
 BINV_SRC  := tests/bench/bench_invert.c
 BGROW_SRC := tests/bench/bench_growth.c
-BSUB_SRC  := tests/bench/bench_subspan.c
+BSUB_SRC  := tests/bench/bench_subspan.c tests/bench/bench_util.c
+BRNG_SRC  := tests/bench/bench_ranges.c tests/bench/bench_util.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -65,6 +66,7 @@ BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)
 BGROW_OBJ := $(BGROW_SRC:%.c=$(BUILD)/%.o)
 BSUB_OBJ  := $(BSUB_SRC:%.c=$(BUILD)/%.o)
+BRNG_OBJ  := $(BRNG_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
@@ -130,6 +132,9 @@ $(BUILD)/bench_invert: $(BINV_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 
 $(BUILD)/bench_subspan: $(BSUB_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BSUB_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
+$(BUILD)/bench_ranges: $(BRNG_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BRNG_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
 $(BUILD)/bench_growth: $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
@@ -202,7 +207,7 @@ valgrind: all
 # The FANN peer is built only where libfann-dev is installed (make bench-peers).
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert \
-		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
+		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(BUILD)/bench_ranges $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
 	sh tests/bench/run.sh $(BUILD)
 
 $(BUILD)/peer_train_fann: $(BUILD)/tests/bench/peer_train_fann.o $(LIBINV) $(LIBSMP) $(LIBFWD)
@@ -229,4 +234,4 @@ clean:
 include tests/fuzz/fuzz.mk
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) $(TTOOL_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d) $(BRNG_OBJ:.o=.d)

@@ -54,7 +54,7 @@ invnet_flag_name(int k)
     static const char *const names[INVNET_NFLAGS] = {
         "data_outside_training_range", "extrapolated_geometry", "not_inverted",
         "model_at_prior_bound",        "high_misfit",           "segment_jump",
-        "unresolved_parameters"};
+        "unresolved_parameters",       "ranges_not_converged"};
 
     return k >= 0 && k < INVNET_NFLAGS ? names[k] : "unknown";
 }
@@ -639,6 +639,8 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     r->ranges = &v->rg;
     if (v->rg.n_unresolved > 0)
         r->flags |= INVNET_FLAG_UNRESOLVED;
+    if (v->rg.rhat_max > 1.1 || v->rg.ess_min < 100)
+        r->flags |= INVNET_FLAG_UNCONVERGED;
     return FWD_OK;
 }
 

@@ -26,16 +26,18 @@
 
 /* Flags, in the order they are printed. */
 enum {
-    INVNET_FLAG_OUTSIDE = 1u << 0,   /* data_outside_training_range */
-    INVNET_FLAG_EXTRAP = 1u << 1,    /* extrapolated_geometry */
-    INVNET_FLAG_REFUSED = 1u << 2,   /* not_inverted: too little of the net's span covered */
-    INVNET_FLAG_BOUND = 1u << 3,     /* model_at_prior_bound */
-    INVNET_FLAG_MISFIT = 1u << 4,    /* high_misfit */
-    INVNET_FLAG_JUMP = 1u << 5,      /* segment_jump */
-    INVNET_FLAG_UNRESOLVED = 1u << 6 /* unresolved_parameters: with ranges, a parameter's
-                                        interval spans most of its prior or reaches a bound */
+    INVNET_FLAG_OUTSIDE = 1u << 0,    /* data_outside_training_range */
+    INVNET_FLAG_EXTRAP = 1u << 1,     /* extrapolated_geometry */
+    INVNET_FLAG_REFUSED = 1u << 2,    /* not_inverted: too little of the net's span covered */
+    INVNET_FLAG_BOUND = 1u << 3,      /* model_at_prior_bound */
+    INVNET_FLAG_MISFIT = 1u << 4,     /* high_misfit */
+    INVNET_FLAG_JUMP = 1u << 5,       /* segment_jump */
+    INVNET_FLAG_UNRESOLVED = 1u << 6, /* unresolved_parameters: with ranges, a parameter's
+                                         interval spans most of its prior or reaches a bound */
+    INVNET_FLAG_UNCONVERGED = 1u << 7 /* ranges_not_converged: the chains disagree (R-hat
+                                         above 1.1) or are worth fewer than 100 draws */
 };
-#define INVNET_NFLAGS 7
+#define INVNET_NFLAGS 8
 /* Flags that make in_range false: the net is outside what it was trained on. */
 #define INVNET_RANGE_FLAGS                                                                         \
     (INVNET_FLAG_OUTSIDE | INVNET_FLAG_EXTRAP | INVNET_FLAG_REFUSED | INVNET_FLAG_BOUND)

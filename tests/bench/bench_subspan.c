@@ -39,6 +39,7 @@
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_stats.h"
 #include "samples/smp_gen.h"
+#include "tests/bench/bench_util.h"
 
 #define NOISE 0.02
 #define NL    3
@@ -48,77 +49,14 @@ void openblas_set_num_threads(int num_threads);
 
 static size_t n_samples = 50000, n_epochs = 40, n_test = 300;
 
-static void
-die(const char *what, const fwd_error *err)
-{
-    fprintf(stderr, "bench_subspan: %s: %s\n", what, err != NULL ? err->msg : "failed");
-    exit(1);
-}
+#define die(what, err) bench_die("bench_subspan", what, err)
+#define pct            bench_pct
 
-/* The q quantile of the finite values of v[n] (NAN when none). */
-static double
-pct(const double *v, size_t n, double q)
-{
-    double *c = malloc(n * sizeof *c), r = NAN;
-    size_t i, m = 0;
-
-    for (i = 0; i < n; i++)
-        if (isfinite(v[i]))
-            c[m++] = v[i];
-    if (m > 0) {
-        gsl_sort(c, 1, m);
-        r = gsl_stats_quantile_from_sorted_data(c, 1, m, q);
-    }
-    free(c);
-    return r;
-}
-
-/* n samples of config c (seed), as a training set in memory: noisy features, log10 models. */
-static invnet_dataset *
-dataset(const smp_config *c, size_t n)
-{
-    invnet_dataset *d = calloc(1, sizeof *d);
-    size_t nd = fwd_geom_ndata(c->geom);
-    double *clean = malloc(n * nd * sizeof(double)), *noisy = malloc(n * nd * sizeof(double));
-    smp_gen *g = smp_gen_alloc(c, 2, NULL);
-    fwd_error err;
-
-    d->h.method = fwd_geom_method(c->geom);
-    d->h.prior = c->prior;
-    d->h.noise = c->noise;
-    d->h.seed = c->seed;
-    d->h.n_complete = d->h.n_requested = n;
-    d->geom = fwd_geom_alloc(d->h.method, fwd_geom_size(c->geom), fwd_geom_x(c->geom), NULL, NULL);
-    d->rows = n;
-    d->n_in = nd;
-    d->n_out = NP;
-    d->x = malloc(n * nd * sizeof(double));
-    d->t = malloc(n * NP * sizeof(double));
-    if (g == NULL || smp_gen_run(g, 0, n, d->t, clean, noisy, &err) != FWD_OK ||
-        invnet_features(d->h.method, fwd_geom_size(c->geom), n, noisy, d->x, &err) != FWD_OK)
-        die("samples", NULL);
-    smp_gen_free(g);
-    free(clean);
-    free(noisy);
-    return d;
-}
-
-/* A net trained on n samples of c: masked (any part of the span) or plain. */
+/* A net trained on n_samples of c: masked (any part of the span) or plain. */
 static invnet_file *
 train(const smp_config *c, int masked)
 {
-    invnet_dataset *d = dataset(c, n_samples);
-    invnet_fit_params p = invnet_fit_default();
-    invnet_file *f;
-    fwd_error err;
-
-    p.train.epochs = n_epochs;
-    p.train.nthreads = 2;
-    p.masked = masked;
-    if (invnet_fit_dataset("memory", d, &p, NULL, NULL, &f, NULL, &err) != FWD_OK)
-        die("train", &err);
-    invnet_dataset_free(d);
-    return f;
+    return bench_train(c, n_samples, n_epochs, masked);
 }
 
 /* The resolved parameters of a log10 model p: rho_1, rho_N, and of a middle layer 3 times

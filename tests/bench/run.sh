@@ -31,6 +31,8 @@ OUT=$B/bench-report.md
     "$B/bench_growth" || exit 1
     echo
     "$B/bench_subspan" || exit 1
+    echo
+    "$B/bench_ranges" || exit 1
 } | tee "$OUT.tmp"
 status=$?
 mv "$OUT.tmp" "$OUT"

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_util.c - what the benchmarks that train nets in memory share.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "invnet/invnet_fit.h"
+#include "invnet/invnet_stats.h"
+#include "tests/bench/bench_util.h"
+
+void
+bench_die(const char *prog, const char *what, const fwd_error *err)
+{
+    fprintf(stderr, "%s: %s: %s\n", prog, what, err != NULL ? err->msg : "failed");
+    exit(1);
+}
+
+double
+bench_pct(const double *v, size_t n, double q)
+{
+    double *c = malloc(n * sizeof *c), r = NAN;
+    size_t i, m = 0;
+
+    for (i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            c[m++] = v[i];
+    if (m > 0) {
+        gsl_sort(c, 1, m);
+        r = gsl_stats_quantile_from_sorted_data(c, 1, m, q);
+    }
+    free(c);
+    return r;
+}
+
+invnet_dataset *
+bench_dataset(const smp_config *c, size_t n)
+{
+    invnet_dataset *d = calloc(1, sizeof *d);
+    size_t nd = fwd_geom_ndata(c->geom), np = 2 * c->prior.n_layers - 1;
+    double *clean = malloc(n * nd * sizeof(double)), *noisy = malloc(n * nd * sizeof(double));
+    smp_gen *g = smp_gen_alloc(c, 2, NULL);
+    fwd_error err;
+
+    d->h.method = fwd_geom_method(c->geom);
+    d->h.prior = c->prior;
+    d->h.noise = c->noise;
+    d->h.seed = c->seed;
+    d->h.n_complete = d->h.n_requested = n;
+    d->geom = fwd_geom_alloc(d->h.method, fwd_geom_size(c->geom), fwd_geom_x(c->geom), NULL, NULL);
+    d->rows = n;
+    d->n_in = nd;
+    d->n_out = np;
+    d->x = malloc(n * nd * sizeof(double));
+    d->t = malloc(n * np * sizeof(double));
+    if (g == NULL || smp_gen_run(g, 0, n, d->t, clean, noisy, &err) != FWD_OK ||
+        invnet_features(d->h.method, fwd_geom_size(c->geom), n, noisy, d->x, &err) != FWD_OK)
+        bench_die("bench", "samples", NULL);
+    smp_gen_free(g);
+    free(clean);
+    free(noisy);
+    return d;
+}
+
+invnet_file *
+bench_train(const smp_config *c, size_t n, size_t epochs, int masked)
+{
+    invnet_dataset *d = bench_dataset(c, n);
+    invnet_fit_params p = invnet_fit_default();
+    invnet_file *f;
+    fwd_error err;
+
+    p.train.epochs = epochs;
+    p.train.nthreads = 2;
+    p.masked = masked;
+    if (invnet_fit_dataset("memory", d, &p, NULL, NULL, &f, NULL, &err) != FWD_OK)
+        bench_die("bench", "train", &err);
+    invnet_dataset_free(d);
+    return f;
+}
