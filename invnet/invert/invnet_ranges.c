@@ -181,12 +181,13 @@ propose(const double *x, const double *L, size_t np, double lambda, gsl_rng *r, 
 /*
  * The proposal's factor L from the covariance of the states B[first, last) (np each), the
  * ridge 1e-6 of each box width squared keeping it definite; unchanged when that fails.
+ * C: np x np of scratch.
  */
 static void
-adapt(const struct post *q, const double *B, size_t first, size_t last, double *L)
+adapt(const struct post *q, const double *B, size_t first, size_t last, double *L, double *C)
 {
     size_t np = q->np, n = last - first, i, j, k;
-    double mu[NPMAX] = {0}, C[NPMAX * NPMAX];
+    double mu[NPMAX] = {0};
     gsl_matrix_view A = gsl_matrix_view_array(C, np, np);
 
     for (i = first; i < last; i++)
@@ -217,11 +218,11 @@ adapt(const struct post *q, const double *B, size_t first, size_t last, double *
  * the states so far (Haario's adaptive Metropolis, stopped before the kept steps): the
  * equivalence valley's real extent and direction, where the local approximation at one
  * model sees only its tangent. The kept states go to out (keep x np), the burn's to B
- * (burn x np). Returns the accepted kept steps.
+ * (burn x np); C is np x np of scratch. Returns the accepted kept steps.
  */
 static size_t
 chain(struct post *q, double *L, double *x, double c, size_t burn, size_t keep, gsl_rng *r,
-      double *B, double *out)
+      double *B, double *out, double *C)
 {
     double y[NPMAX], ll0 = log(2.38 / sqrt((double)q->np)), ll = ll0;
     size_t t, acc = 0, quarter = burn / 4;
@@ -231,7 +232,7 @@ chain(struct post *q, double *L, double *x, double c, size_t burn, size_t keep, 
         int ok;
 
         if (t < burn && quarter >= 20 && t > 0 && t % quarter == 0 && t / quarter < 4) {
-            adapt(q, B, t / 2, t, L);
+            adapt(q, B, t / 2, t, L, C);
             ll = ll0;
         }
         propose(x, L, q->np, exp(ll), r, y);
@@ -379,8 +380,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
 {
     invnet_ranges_params par = rp != NULL ? *rp : invnet_ranges_default();
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), m, j, acc = 0;
-    double L[NPMAX * NPMAX], Lc[NPMAX * NPMAX], x0[NPMAX], x[NPMAX], *S = NULL, *v = NULL,
-                                                                     *B = NULL;
+    double x0[NPMAX], x[NPMAX], *S = NULL, *v = NULL, *B = NULL, *L = NULL, *Lc = NULL, *C = NULL;
     struct post q;
     gsl_rng *r = NULL;
     int rc;
@@ -411,8 +411,12 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     S = malloc(par.chains * par.steps * np * sizeof *S);
     v = malloc(par.chains * par.steps * sizeof *v);
     B = malloc((par.burn + 1) * np * sizeof *B);
+    L = malloc(3 * np * np * sizeof *L); /* L, a chain's copy Lc, and scratch C */
+    Lc = L != NULL ? L + np * np : NULL;
+    C = L != NULL ? L + 2 * np * np : NULL;
     r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
-    if (q.resp == NULL || q.f == NULL || S == NULL || v == NULL || B == NULL || r == NULL) {
+    if (q.resp == NULL || q.f == NULL || S == NULL || v == NULL || B == NULL || L == NULL ||
+        r == NULL) {
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the ranges", s->source);
         goto done;
     }
@@ -442,7 +446,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
             c = chi2(&q, x);
         }
         memcpy(Lc, L, np * np * sizeof *Lc);
-        acc += chain(&q, Lc, x, c, par.burn, par.steps, r, B, S + m * par.steps * np);
+        acc += chain(&q, Lc, x, c, par.burn, par.steps, r, B, S + m * par.steps * np, C);
     }
     out->n_layers = n_layers;
     out->level = par.level;
@@ -470,6 +474,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     rc = FWD_OK;
 done:
     gsl_rng_free(r);
+    free(L);
     free(B);
     free(v);
     free(S);
