@@ -53,6 +53,22 @@ param(const struct lm_ctx *c, const gsl_vector *x, size_t j)
                                            : v;
 }
 
+/* The context of a sounding s for n_layers layers, the floors of lp (NULL: none), the
+ * response into resp; no bounds, no start. */
+static void
+ctx_init(struct lm_ctx *c, fwd_workspace *w, const fwd_sounding *s, size_t n_layers,
+         const invnet_lm_params *lp, double *resp)
+{
+    memset(c, 0, sizeof *c);
+    c->w = w;
+    c->s = s;
+    c->nl = n_layers;
+    c->floor_l = lp != NULL ? lp->sd_log10_floor : 0;
+    c->floor_p = lp != NULL ? lp->sd_phase_floor : 0;
+    c->iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
+    c->resp = resp;
+}
+
 /* The residuals f of the response c->resp against s (the fit's, invnet_lm.h). */
 static void
 resid(const struct lm_ctx *c, double *f)
@@ -120,14 +136,7 @@ invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, co
 {
     struct lm_ctx c;
 
-    memset(&c, 0, sizeof c);
-    c.w = w;
-    c.s = s;
-    c.nl = n_layers;
-    c.floor_l = lp != NULL ? lp->sd_log10_floor : 0;
-    c.floor_p = lp != NULL ? lp->sd_phase_floor : 0;
-    c.iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
-    c.resp = resp;
+    ctx_init(&c, w, s, n_layers, lp, resp);
     if (respond(&c, p) != FWD_OK)
         return FWD_ENUMERIC;
     resid(&c, f);
@@ -155,7 +164,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
         return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
                              s->source, nd, np);
     memcpy(start, p, np * sizeof(double));
-    memset(&c, 0, sizeof c);
+    ctx_init(&c, w, s, n_layers, &par, malloc(nd * sizeof(double)));
     c.lo = lo;
     c.hi = hi;
     for (j = 0; j < np; j++) {
@@ -169,15 +178,8 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
             u0[j] = p[j];
         }
     }
-    c.w = w;
-    c.s = s;
-    c.nl = n_layers;
     c.start = start;
     c.max_step = par.max_step;
-    c.floor_l = par.sd_log10_floor;
-    c.floor_p = par.sd_phase_floor;
-    c.iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
-    c.resp = malloc(nd * sizeof(double));
     c.fbuf = malloc(nd * sizeof(double));
     fdf.f = residuals;
     fdf.df = NULL; /* forward differences */

@@ -343,34 +343,57 @@ interval(double *v, size_t n, double level, double *iv)
     iv[2] = gsl_stats_quantile_from_sorted_data(v, 1, n, (100 + level) / 200);
 }
 
-/* The intervals of every quantity of out from the N states S (log10 parameters). */
+/*
+ * The intervals of out from the N states S (log10 parameters): of each parameter, from
+ * its log10 values (a quantile commutes with 10^x, up to the interpolation between two
+ * draws), which also say whether it is resolved inside the box [lo, hi]; then of the
+ * depths, conductances and transverse resistances. v: N doubles of scratch.
+ */
 static void
-summarise(const double *S, size_t N, size_t nl, double level, double *v, invnet_ranges *out)
+summarise(const double *S, size_t N, size_t nl, const double *lo, const double *hi,
+          const invnet_ranges_params *par, double *v, invnet_ranges *out)
 {
-    size_t np = FWD_MODEL_NPARAMS(nl), k, i, q;
+    size_t np = FWD_MODEL_NPARAMS(nl), j, k, i, q;
 
-    for (k = 0; k < nl; k++) {
+    for (j = 0; j < np; j++) {
+        double iv[3], wj = hi[j] - lo[j];
+        invnet_interval *dst = j < nl ? &out->rho_ohmm[j] : &out->thick_m[j - nl];
+
         for (i = 0; i < N; i++)
-            v[i] = pow(10, S[i * np + k]);
-        interval(v, N, level, out->rho_ohmm[k]);
+            v[i] = S[i * np + j];
+        interval(v, N, par->level, iv);
+        for (q = 0; q < 3; q++)
+            (*dst)[q] = pow(10, iv[q]);
+        out->unresolved[j] = iv[2] - iv[0] > par->unresolved_share * wj ||
+                             iv[0] < lo[j] + 0.01 * wj || iv[2] > hi[j] - 0.01 * wj;
+        out->n_unresolved += out->unresolved[j];
     }
     for (k = 0; k + 1 < nl; k++)
-        for (q = 0; q < 4; q++) {
-            invnet_interval *dst[4] = {out->thick_m, out->depth_m, out->conductance_s,
-                                       out->transverse_ohmm2};
+        for (q = 0; q < 3; q++) {
+            invnet_interval *dst[3] = {out->depth_m, out->conductance_s, out->transverse_ohmm2};
 
             for (i = 0; i < N; i++) {
                 const double *p = S + i * np;
-                double h = pow(10, p[nl + k]), z = 0;
+                double z = 0;
                 size_t u;
 
-                if (q == 1)
+                if (q == 0)
                     for (u = 0; u <= k; u++)
                         z += pow(10, p[nl + u]);
-                v[i] = q == 0 ? h : q == 1 ? z : q == 2 ? h / pow(10, p[k]) : h * pow(10, p[k]);
+                v[i] = q == 0 ? z : pow(10, q == 1 ? p[nl + k] - p[k] : p[nl + k] + p[k]);
             }
-            interval(v, N, level, dst[q][k]);
+            interval(v, N, par->level, dst[q][k]);
         }
+}
+
+/* x moved inside the box [lo, hi] by a thousandth of its width (np parameters). */
+static void
+inside_box(size_t np, const double *lo, const double *hi, double *x)
+{
+    size_t j;
+
+    for (j = 0; j < np; j++)
+        x[j] = fmin(fmax(x[j], lo[j] + 1e-3 * (hi[j] - lo[j])), hi[j] - 1e-3 * (hi[j] - lo[j]));
 }
 
 int
@@ -421,8 +444,8 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         goto done;
     }
     fwd_rng_set_stream(r, par.seed, sounding_hash(s, par.seed));
-    for (j = 0; j < np; j++) /* strictly inside the box */
-        x0[j] = fmin(fmax(p[j], lo[j] + 1e-3 * (hi[j] - lo[j])), hi[j] - 1e-3 * (hi[j] - lo[j]));
+    memcpy(x0, p, np * sizeof *x0);
+    inside_box(np, lo, hi, x0);
     rc = proposal(&q, x0, L);
     if (rc != FWD_OK) {
         rc =
@@ -436,9 +459,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         memcpy(x, x0, np * sizeof *x);
         if (m > 0) { /* over-dispersed: a draw of the local approximation, inside the box */
             propose(x0, L, np, 1, r, x);
-            for (j = 0; j < np; j++)
-                x[j] = fmin(fmax(x[j], lo[j] + 1e-3 * (hi[j] - lo[j])),
-                            hi[j] - 1e-3 * (hi[j] - lo[j]));
+            inside_box(np, lo, hi, x);
         }
         c = chi2(&q, x);
         if (!isfinite(c)) { /* the draw fails: from the model itself */
@@ -455,22 +476,13 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     out->ess_min = INFINITY;
     out->rhat_max = 0;
     for (j = 0; j < np; j++) {
-        double rh, es, lo_j, hi_j, wj = hi[j] - lo[j];
-        size_t i, N = par.chains * par.steps;
+        double rh, es;
 
         diagnose(S, par.chains, par.steps, np, j, &rh, &es);
         out->rhat_max = fmax(out->rhat_max, rh);
         out->ess_min = fmin(out->ess_min, es);
-        for (i = 0; i < N; i++)
-            v[i] = S[i * np + j];
-        gsl_sort(v, 1, N);
-        lo_j = gsl_stats_quantile_from_sorted_data(v, 1, N, (100 - par.level) / 200);
-        hi_j = gsl_stats_quantile_from_sorted_data(v, 1, N, (100 + par.level) / 200);
-        out->unresolved[j] = hi_j - lo_j > par.unresolved_share * wj || lo_j < lo[j] + 0.01 * wj ||
-                             hi_j > hi[j] - 0.01 * wj;
-        out->n_unresolved += out->unresolved[j];
     }
-    summarise(S, par.chains * par.steps, n_layers, par.level, v, out);
+    summarise(S, par.chains * par.steps, n_layers, lo, hi, &par, v, out);
     rc = FWD_OK;
 done:
     gsl_rng_free(r);

@@ -93,7 +93,7 @@ plain_metropolis(fwd_workspace *w, const fwd_sounding *s, const double *p0, cons
 {
     size_t nd = fwd_sounding_ndata(s), t, j, kept = 0;
     double *resp = malloc(nd * sizeof *resp), *f = malloc(nd * sizeof *f);
-    double *S = malloc(n / 10 * NP * sizeof *S), x[NP], y[NP], c, cy, v;
+    double *S = malloc(n / 10 * NP * sizeof *S), x[NP], y[NP], c, cy;
     invnet_lm_params lp = invnet_lm_default();
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 
@@ -135,7 +135,6 @@ plain_metropolis(fwd_workspace *w, const fwd_sounding *s, const double *p0, cons
             pc[j][t] = bench_pct(col, kept, t == 0 ? 0.05 : t == 1 ? 0.5 : 0.95);
         free(col);
     }
-    (void)v;
     gsl_rng_free(r);
     free(S);
     free(f);
