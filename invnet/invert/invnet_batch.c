@@ -71,7 +71,8 @@ keep_result(invnet_batch_item *it, const invnet_result *r)
     if (r->ranges != NULL) {
         if ((c->ranges = malloc(sizeof *c->ranges)) == NULL)
             return FWD_ENOMEM;
-        *c->ranges = *r->ranges;
+        if (invnet_ranges_copy(c->ranges, r->ranges) != FWD_OK)
+            return FWD_ENOMEM;
     }
     if (r->response != NULL &&
         (c->response = copy_of(r->response, values_per_point(it->s) * it->s->n)) == NULL)
@@ -242,6 +243,7 @@ invnet_batch_free(invnet_batch *b)
         invnet_batch_item *it = &b->item[i];
 
         for (k = 0; k < it->n_candidates; k++) {
+            invnet_ranges_release(it->candidates[k].ranges);
             free(it->candidates[k].ranges);
             free(it->candidates[k].curve);
             free(it->candidates[k].response);

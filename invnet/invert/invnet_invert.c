@@ -106,6 +106,7 @@ invnet_inverter_free(invnet_inverter *v)
         fwd_geom_free(v->c[k].g);
     }
     gsl_interp_accel_free(v->acc);
+    invnet_ranges_release(&v->rg);
     free(v->resp);
     free(v->rsh);
     free(v->scratch);
@@ -578,7 +579,8 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     invnet_lm_params lp = invnet_lm_default();
     invnet_result keep = *r, best = *r;
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], best_p[2 * FWD_MAX_LAYERS];
-    size_t j, iter;
+    invnet_lm_count cnt;
+    size_t j;
     int start, rc = FWD_OK;
 
     lp.max_iter = v->p.refine_iter;
@@ -598,7 +600,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
                 v->lm[j] = fmin(fmax(v->lm[j], lo[j] + 0.01 * (hi[j] - lo[j])),
                                 hi[j] - 0.01 * (hi[j] - lo[j]));
         }
-        if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &iter, NULL) != FWD_OK)
+        if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &cnt, NULL) != FWD_OK)
             continue;
         set_model(r, v->lm);
         if ((rc = physics(v, fw, s, r, err)) != FWD_OK) {
@@ -609,7 +611,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
         if (r->misfit_rms_pct <= best.misfit_rms_pct) {
             best = *r;
             best.refined = 1;
-            best.lm_iterations = iter;
+            best.lm_iterations = cnt.iterations;
             memcpy(best_p, v->lm, v->np * sizeof(double));
         }
     }
@@ -623,6 +625,10 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     return physics(v, fw, s, r, err); /* v->resp of the model kept */
 }
 
+/* The intervals of the even and of the odd chains differ at an end by more than this share
+ * of the interval: ranges_not_converged. */
+#define HALVES_MAX 0.75
+
 /* (7) the equivalent models around the answer (the refined model, else the net's). */
 static int
 ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
@@ -632,6 +638,7 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     int rc;
 
     prior_box(v, 0, lo, hi);
+    invnet_ranges_release(&v->rg);
     rc = invnet_ranges_sample(fw, s, r->n_layers, r->refined ? v->lm : v->params, lo, hi,
                               v->nf->samples.noise, &v->p.range, &v->rg, err);
     if (rc != FWD_OK)
@@ -639,7 +646,7 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     r->ranges = &v->rg;
     if (v->rg.n_unresolved > 0)
         r->flags |= INVNET_FLAG_UNRESOLVED;
-    if (v->rg.rhat_max > 1.1 || v->rg.ess_min < 100)
+    if (v->rg.halves_share > HALVES_MAX)
         r->flags |= INVNET_FLAG_UNCONVERGED;
     return FWD_OK;
 }

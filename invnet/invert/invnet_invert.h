@@ -34,8 +34,9 @@ enum {
     INVNET_FLAG_JUMP = 1u << 5,       /* segment_jump */
     INVNET_FLAG_UNRESOLVED = 1u << 6, /* unresolved_parameters: with ranges, a parameter's
                                          interval spans most of its prior or reaches a bound */
-    INVNET_FLAG_UNCONVERGED = 1u << 7 /* ranges_not_converged: the chains disagree (R-hat
-                                         above 1.1) or are worth fewer than 100 draws */
+    INVNET_FLAG_UNCONVERGED = 1u << 7 /* ranges_not_converged: the intervals of the even and
+                                         of the odd chains differ at an end by more than 3/4
+                                         of the interval's width */
 };
 #define INVNET_NFLAGS 8
 /* Flags that make in_range false: the net is outside what it was trained on. */

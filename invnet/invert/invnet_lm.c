@@ -23,6 +23,7 @@ struct lm_ctx {
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
     double *resp; /* the response: values per point times n */
     double *fbuf; /* the residuals, before they go to GSL's vector (of any stride) */
+    size_t evals; /* forward models computed */
 };
 
 invnet_lm_params
@@ -104,6 +105,7 @@ respond(struct lm_ctx *c, const double *p)
 {
     size_t np = FWD_MODEL_NPARAMS(c->nl), j;
 
+    c->evals++;
     for (j = 0; j < np; j++) {
         if (j < c->nl)
             c->rho[j] = pow(10, p[j]);
@@ -145,7 +147,7 @@ invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, co
 
 int
 invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p, const double *lo,
-              const double *hi, const invnet_lm_params *lp, size_t *iterations, fwd_error *err)
+              const double *hi, const invnet_lm_params *lp, invnet_lm_count *count, fwd_error *err)
 {
     invnet_lm_params par = lp != NULL ? *lp : invnet_lm_default();
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j;
@@ -158,8 +160,11 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     gsl_vector_view x0 = gsl_vector_view_array(u0, np);
     double chi_start, chi_end;
     int info, status, rc = FWD_OK;
+    invnet_lm_count none;
 
-    *iterations = 0;
+    if (count == NULL)
+        count = &none;
+    count->iterations = count->evaluations = 0;
     if (nd < np)
         return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
                              s->source, nd, np);
@@ -204,7 +209,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_start);
     status = gsl_multifit_nlinear_driver(par.max_iter, par.xtol, par.gtol, par.ftol, NULL, NULL,
                                          &info, ws);
-    *iterations = gsl_multifit_nlinear_niter(ws);
+    count->iterations = gsl_multifit_nlinear_niter(ws);
     gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_end);
     /* keep the result unless it failed outright or made things worse */
     if ((status == GSL_SUCCESS || status == GSL_EMAXITER) && isfinite(chi_end) &&
@@ -215,6 +220,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
             p[j] = param(&c, x, j);
     }
 done:
+    count->evaluations = c.evals;
     gsl_multifit_nlinear_free(ws);
     free(c.fbuf);
     free(c.resp);

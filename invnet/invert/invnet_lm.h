@@ -33,18 +33,25 @@ typedef struct invnet_lm_params {
 
 invnet_lm_params invnet_lm_default(void);
 
+/* What a fit cost. */
+typedef struct invnet_lm_count {
+    size_t iterations;  /* of the trust-region method */
+    size_t evaluations; /* forward models computed, the Jacobian's included */
+} invnet_lm_count;
+
 /*
  * Fits the n_layers model whose log10 parameters are in p (the start; the result on
  * return) to sounding s, computing responses with w (a workspace of s's own geometry,
  * fwd_sounding_geom()). With bounds lo and hi (log10, may be NULL) each parameter is kept
  * inside (lo, hi) by the smooth change of variable p = lo + (hi - lo) / (1 + e^-u); without
- * them, within max_step decades of the start. *iterations gets the iterations run. Returns
+ * them, within max_step decades of the start. *count gets the iterations run and the
+ * forward models computed (count may be NULL). Returns
  * FWD_OK also when the iterations ran out (the best model so far is returned); FWD_EINVAL
  * when the sounding has fewer data than parameters; FWD_ENOMEM.
  */
 int invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p,
                   const double *lo, const double *hi, const invnet_lm_params *lp,
-                  size_t *iterations, fwd_error *err);
+                  invnet_lm_count *count, fwd_error *err);
 
 /*
  * The residuals the fit minimises (above) of the n_layers model of log10 parameters p

@@ -29,12 +29,13 @@ enum fmt { F_6G, F_4G, F_3F };
 
 /* Where a column is written. */
 enum {
-    IN_CSV = 1,   /* a CSV column (error rows are not written) */
-    IN_JSON = 2,  /* a key of a sounding's object */
-    IN_ERROR = 4, /* a key of the object of a sounding that could not be read or inverted */
-    OPTIONAL = 8, /* JSON: no key at all where it does not apply (else null) */
-    RANGE = 16    /* CSV: two columns per value, the low and high ends of its interval,
-                     written only when ranges were asked for */
+    IN_CSV = 1,      /* a CSV column (error rows are not written) */
+    IN_JSON = 2,     /* a key of a sounding's object */
+    IN_ERROR = 4,    /* a key of the object of a sounding that could not be read or inverted */
+    OPTIONAL = 8,    /* JSON: no key at all where it does not apply (else null) */
+    RANGE = 16,      /* CSV: two columns per value, the low and high ends of its interval,
+                        written only when ranges were asked for */
+    WITH_RANGES = 32 /* CSV: written only when ranges were asked for */
 };
 
 /* One value of a column. */
@@ -235,6 +236,20 @@ RANGE_GETTER(get_depth_range, depth_m)
 RANGE_GETTER(get_cond_range, conductance_s)
 RANGE_GETTER(get_trans_range, transverse_ohmm2)
 
+static int
+has_doi(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return c->ranges != NULL && isfinite(c->ranges->doi_m);
+}
+
+static void
+get_doi(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->ranges->doi_m;
+}
+
 static void
 get_time(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -261,6 +276,7 @@ static const struct column columns[] = {
      get_cond_range},
     {"transverse_", "_ohmm2", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
      get_trans_range},
+    {"doi_m", NULL, NULL, K_NUM, S_ONE, F_4G, IN_CSV | WITH_RANGES, has_doi, get_doi},
     {"misfit_rms_pct", NULL, "misfit_rms_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, has_model,
      get_misfit},
     {"misfit_net_pct", NULL, "misfit_net_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
@@ -371,10 +387,15 @@ put_ranges(FILE *f, const invnet_ranges *g)
             fprintf(f, "%s\"%s\"", first ? "" : ", ", invnet_param_name(nl, j, name, sizeof name));
             first = 0;
         }
+    fputs("], \"doi_m\": ", f);
+    if (isfinite(g->doi_m))
+        fprintf(f, "%.4g", g->doi_m);
+    else
+        fputs("null", f);
     fprintf(f,
-            "], \"evaluations\": %zu, \"ess_min\": %.4g, \"rhat_max\": %.4g, "
-            "\"acceptance\": %.3f}",
-            g->evaluations, g->ess_min, g->rhat_max, g->acceptance);
+            ", \"groups\": %zu, \"evaluations\": %zu, \"halves_share\": %.3f, "
+            "\"ess_min\": %.4g, \"rhat_max\": %.4g, \"acceptance\": %.3f}",
+            g->n_groups, g->evaluations, g->halves_share, g->ess_min, g->rhat_max, g->acceptance);
 }
 
 /* One value, in CSV (csv non-zero) or JSON. */
@@ -423,7 +444,7 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
 static int
 in_csv(const struct column *col, double level)
 {
-    return (col->where & IN_CSV) && (level > 0 || !(col->where & RANGE));
+    return (col->where & IN_CSV) && (level > 0 || !(col->where & (RANGE | WITH_RANGES)));
 }
 
 /* CSV columns of col for nl layers: a RANGE column has two per value. */

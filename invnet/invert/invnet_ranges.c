@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -26,9 +27,12 @@ invnet_ranges_default(void)
     invnet_ranges_params p;
 
     p.level = 90;
-    p.chains = 2;
-    p.burn = 800;
-    p.steps = 1600;
+    p.starts = 48;
+    p.start_iter = 8;
+    p.chains = 64;
+    p.burn = 30;
+    p.steps = 50;
+    p.draws = 100;
     p.seed = 1;
     p.unresolved_share = 0.5;
     return p;
@@ -44,15 +48,50 @@ invnet_ranges_check(const invnet_ranges_params *p, fwd_error *err)
     if (p->chains < 2 || p->chains > 64)
         return fwd_error_set_field(err, FWD_EINVAL, "chains", "chains: expected 2 to 64, got %zu",
                                    p->chains);
-    if (p->steps < 100 || p->steps > 10000000 || p->burn > 10000000)
+    if (p->starts > 1000 || p->start_iter < 1 || p->start_iter > 1000)
+        return fwd_error_set_field(err, FWD_EINVAL, "starts",
+                                   "starts: expected at most 1000 fits of 1 to 1000 iterations, "
+                                   "got %zu of %zu",
+                                   p->starts, p->start_iter);
+    if (p->steps < 20 || p->steps > 10000000 || p->burn > 10000000)
         return fwd_error_set_field(err, FWD_EINVAL, "steps",
-                                   "steps: expected 100 to 1e7 kept and at most 1e7 burnt, "
+                                   "steps: expected 20 to 1e7 kept and at most 1e7 burnt, "
                                    "got %zu and %zu",
                                    p->steps, p->burn);
+    if (p->draws > 100000)
+        return fwd_error_set_field(err, FWD_EINVAL, "draws", "draws: expected at most 1e5, got %zu",
+                                   p->draws);
     if (!(p->unresolved_share > 0 && p->unresolved_share <= 1))
         return fwd_error_set_field(err, FWD_EINVAL, "unresolved_share",
                                    "unresolved_share: expected 0 < share <= 1, got %g",
                                    p->unresolved_share);
+    return FWD_OK;
+}
+
+void
+invnet_ranges_release(invnet_ranges *g)
+{
+    if (g == NULL)
+        return;
+    free(g->draws);
+    g->draws = NULL;
+    g->n_draws = 0;
+}
+
+int
+invnet_ranges_copy(invnet_ranges *dst, const invnet_ranges *src)
+{
+    size_t n = src->n_draws * FWD_MODEL_NPARAMS(src->n_layers);
+
+    *dst = *src;
+    dst->draws = NULL;
+    dst->n_draws = 0;
+    if (src->draws == NULL || n == 0)
+        return FWD_OK;
+    if ((dst->draws = malloc(n * sizeof(double))) == NULL)
+        return FWD_ENOMEM;
+    memcpy(dst->draws, src->draws, n * sizeof(double));
+    dst->n_draws = src->n_draws;
     return FWD_OK;
 }
 
@@ -178,78 +217,80 @@ propose(const double *x, const double *L, size_t np, double lambda, gsl_rng *r, 
     }
 }
 
-/*
- * The proposal's factor L from the covariance of the states B[first, last) (np each), the
- * ridge 1e-6 of each box width squared keeping it definite; unchanged when that fails.
- * C: np x np of scratch.
- */
+/* x moved inside the box [lo, hi] by a thousandth of its width (np parameters). */
 static void
-adapt(const struct post *q, const double *B, size_t first, size_t last, double *L, double *C)
+inside_box(size_t np, const double *lo, const double *hi, double *x)
 {
-    size_t np = q->np, n = last - first, i, j, k;
-    double mu[NPMAX] = {0};
-    gsl_matrix_view A = gsl_matrix_view_array(C, np, np);
+    size_t j;
 
-    for (i = first; i < last; i++)
-        for (j = 0; j < np; j++)
-            mu[j] += B[i * np + j] / (double)n;
     for (j = 0; j < np; j++)
-        for (k = 0; k <= j; k++) {
-            double c = 0;
-
-            for (i = first; i < last; i++)
-                c += (B[i * np + j] - mu[j]) * (B[i * np + k] - mu[k]);
-            c /= (double)(n - 1);
-            if (j == k)
-                c += 1e-6 * (q->hi[j] - q->lo[j]) * (q->hi[j] - q->lo[j]);
-            C[j * np + k] = C[k * np + j] = c;
-        }
-    if (gsl_linalg_cholesky_decomp1(&A.matrix) != GSL_SUCCESS)
-        return;
-    for (j = 0; j < np; j++)
-        for (k = 0; k < np; k++)
-            L[j * np + k] = k <= j ? C[j * np + k] : 0;
+        x[j] = fmin(fmax(x[j], lo[j] + 1e-3 * (hi[j] - lo[j])), hi[j] - 1e-3 * (hi[j] - lo[j]));
 }
 
 /*
- * One chain of burn + keep steps from x (chi2 c) with the proposal factor L (its own copy,
- * adapted). During the burn the step scale adapts (Robbins-Monro towards an acceptance of
- * 0.25), and at each quarter of it the covariance is re-estimated from the second half of
- * the states so far (Haario's adaptive Metropolis, stopped before the kept steps): the
- * equivalence valley's real extent and direction, where the local approximation at one
- * model sees only its tangent. The kept states go to out (keep x np), the burn's to B
- * (burn x np); C is np x np of scratch. Returns the accepted kept steps.
+ * A draw of the local approximation x0 + L z inside the box: redrawn up to 20 times, then
+ * moved inside it.
  */
-static size_t
-chain(struct post *q, double *L, double *x, double c, size_t burn, size_t keep, gsl_rng *r,
-      double *B, double *out, double *C)
+static void
+draw_inside(const struct post *q, const double *x0, const double *L, gsl_rng *r, double *y)
 {
-    double y[NPMAX], ll0 = log(2.38 / sqrt((double)q->np)), ll = ll0;
-    size_t t, acc = 0, quarter = burn / 4;
+    size_t tries, j;
+
+    for (tries = 0; tries < 20; tries++) {
+        int in = 1;
+
+        propose(x0, L, q->np, 1, r, y);
+        for (j = 0; j < q->np; j++)
+            in = in && y[j] > q->lo[j] && y[j] < q->hi[j];
+        if (in)
+            return;
+    }
+    inside_box(q->np, q->lo, q->hi, y);
+}
+
+/*
+ * Differential-evolution Markov chains with a past archive (DE-MCz, ter Braak & Vrugt
+ * 2008): m chains step together; chain i proposes x_i + g (z1 - z2) + e, z1 and z2 two
+ * states of the archive Z, g = 2.38 / sqrt(2 np) (1 every tenth step, to jump between
+ * modes), e a jitter of 1e-4 of each box width. Z starts with draws of the local
+ * approximation (zn of them, already in Z) and gains every chain's state every THIN steps.
+ * The difference of two states lies along the valley they share, however long or tilted
+ * it is: no covariance to estimate. Kept states to S (chain c at S + c keep np).
+ */
+#define THIN 5
+
+static size_t
+demcz(struct post *q, double *X, double *c, size_t m, size_t burn, size_t keep, gsl_rng *r,
+      double *Z, size_t zn, double *S)
+{
+    size_t np = q->np, t, i, j, acc = 0;
+    double g0 = 2.38 / sqrt(2.0 * (double)np), y[NPMAX];
 
     for (t = 0; t < burn + keep; t++) {
-        double cy, a;
-        int ok;
+        for (i = 0; i < m; i++) {
+            double *x = X + i * np, g = t % 10 == 9 ? 1 : g0, cy, a;
+            size_t a1 = gsl_rng_uniform_int(r, zn), a2 = gsl_rng_uniform_int(r, zn - 1);
+            int ok;
 
-        if (t < burn && quarter >= 20 && t > 0 && t % quarter == 0 && t / quarter < 4) {
-            adapt(q, B, t / 2, t, L, C);
-            ll = ll0;
+            a2 += a2 >= a1;
+            for (j = 0; j < np; j++)
+                y[j] = x[j] + g * (Z[a1 * np + j] - Z[a2 * np + j]) +
+                       1e-4 * (q->hi[j] - q->lo[j]) * gsl_ran_gaussian_ziggurat(r, 1);
+            cy = chi2(q, y);
+            a = isfinite(cy) ? exp(fmin(0, -0.5 * (cy - c[i]))) : 0;
+            ok = gsl_rng_uniform(r) < a;
+            if (ok) {
+                memcpy(x, y, np * sizeof *x);
+                c[i] = cy;
+            }
+            if (t >= burn) {
+                acc += (size_t)ok;
+                memcpy(S + (i * keep + t - burn) * np, x, np * sizeof *x);
+            }
         }
-        propose(x, L, q->np, exp(ll), r, y);
-        cy = chi2(q, y);
-        a = isfinite(cy) ? exp(fmin(0, -0.5 * (cy - c))) : 0;
-        ok = gsl_rng_uniform(r) < a;
-        if (ok) {
-            memcpy(x, y, q->np * sizeof *x);
-            c = cy;
-        }
-        if (t < burn) {
-            ll += (a - 0.25) / sqrt((double)(t % (quarter > 0 ? quarter : 1)) + 10);
-            memcpy(B + t * q->np, x, q->np * sizeof *x);
-        } else {
-            acc += (size_t)ok;
-            memcpy(out + (t - burn) * q->np, x, q->np * sizeof *x);
-        }
+        if (t % THIN == THIN - 1)
+            for (i = 0; i < m; i++)
+                memcpy(Z + zn++ * np, X + i * np, np * sizeof *Z);
     }
     return acc;
 }
@@ -386,14 +427,204 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
         }
 }
 
-/* x moved inside the box [lo, hi] by a thousandth of its width (np parameters). */
-static void
-inside_box(size_t np, const double *lo, const double *hi, double *x)
-{
-    size_t j;
+/* Fits within this chi2 of the best start a group of their own. */
+#define GROUP_DCHI2 20
+/* Fits closer than this in every log10 parameter are the same group. */
+#define GROUP_APART 0.1
 
-    for (j = 0; j < np; j++)
-        x[j] = fmin(fmax(x[j], lo[j] + 1e-3 * (hi[j] - lo[j])), hi[j] - 1e-3 * (hi[j] - lo[j]));
+/*
+ * The groups of equivalent models: x0 (the given model, inside the box) and the fits from
+ * rp->starts uniform draws of the box, of rp->start_iter iterations each; the distinct ones
+ * within GROUP_DCHI2 of the best, at most cap, best first, into G (cap x np) with the
+ * factors of their local approximations in L (cap x np x np). Returns how many (0: the
+ * forward model fails at x0 and no fit found a finite response). *err_rc: FWD_ENOMEM when
+ * a fit ran out of memory.
+ */
+static size_t
+groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng *r, size_t cap,
+       double *G, double *L, int *err_rc)
+{
+    size_t np = q->np, n = 0, k, j, u, best;
+    double *cand = malloc((rp->starts + 1) * (np + 1) * sizeof *cand), *y;
+    invnet_lm_params lp = q->lp;
+
+    *err_rc = FWD_OK;
+    if (cand == NULL) {
+        *err_rc = FWD_ENOMEM;
+        return 0;
+    }
+    lp.max_iter = rp->start_iter;
+    /* every fit, as (chi2, parameters) rows */
+    for (k = 0; k <= rp->starts; k++) {
+        invnet_lm_count cnt;
+
+        y = cand + n * (np + 1);
+        if (k == 0) {
+            memcpy(y + 1, x0, np * sizeof *y);
+        } else {
+            for (j = 0; j < np; j++)
+                y[1 + j] = q->lo[j] + (q->hi[j] - q->lo[j]) * gsl_rng_uniform(r);
+            int rc = invnet_lm_fit(q->w, q->s, q->nl, y + 1, q->lo, q->hi, &lp, &cnt, NULL);
+
+            q->evals += cnt.evaluations;
+            if (rc == FWD_ENOMEM) {
+                *err_rc = rc;
+                break;
+            }
+            if (rc != FWD_OK) /* no finite response at this start */
+                continue;
+            inside_box(np, q->lo, q->hi, y + 1);
+        }
+        y[0] = chi2(q, y + 1);
+        if (isfinite(y[0]))
+            n++;
+    }
+    /* best first (a stable selection sort: few rows) */
+    for (k = 0; k < n; k++) {
+        best = k;
+        for (u = k + 1; u < n; u++)
+            if (cand[u * (np + 1)] < cand[best * (np + 1)])
+                best = u;
+        for (j = 0; best != k && j <= np; j++) {
+            double t = cand[k * (np + 1) + j];
+
+            cand[k * (np + 1) + j] = cand[best * (np + 1) + j];
+            cand[best * (np + 1) + j] = t;
+        }
+    }
+    k = n;
+    n = 0;
+    for (u = 0; u < k && n < cap; u++) {
+        const double *c = cand + u * (np + 1);
+        size_t g;
+
+        if (c[0] > cand[0] + GROUP_DCHI2)
+            break;
+        for (g = 0; g < n; g++) {
+            double d = 0;
+
+            for (j = 0; j < np; j++)
+                d = fmax(d, fabs(c[1 + j] - G[g * np + j]));
+            if (d < GROUP_APART)
+                break;
+        }
+        if (g < n || proposal(q, c + 1, L + n * np * np) != FWD_OK)
+            continue;
+        memcpy(G + n * np, c + 1, np * sizeof *G);
+        n++;
+    }
+    free(cand);
+    return n;
+}
+
+/*
+ * chi2 of the model p (n_layers, log10) with every resistivity below depth z multiplied by
+ * f: the layer that z cuts becomes two. +inf when the forward model fails.
+ */
+static double
+chi2_scaled_below(struct post *q, const double *p, double z, double f)
+{
+    double t[NPMAX + 2], top = 0;
+    size_t nl = q->nl, k, m = 0, j;
+
+    /* layers: resistivities first, then thicknesses; at most nl + 1 of them */
+    double rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS];
+
+    for (k = 0; k < nl; k++) {
+        double h = k + 1 < nl ? pow(10, p[nl + k]) : INFINITY, bottom = top + h;
+
+        if (top < z && z < bottom) { /* split */
+            rho[m] = p[k];
+            th[m++] = log10(z - top);
+            rho[m] = p[k] + log10(f);
+            if (k + 1 < nl)
+                th[m] = log10(bottom - z);
+            m++;
+        } else {
+            rho[m] = top >= z ? p[k] + log10(f) : p[k];
+            if (k + 1 < nl)
+                th[m] = p[nl + k];
+            m++;
+        }
+        top = bottom;
+    }
+    for (j = 0; j < m; j++)
+        t[j] = rho[j];
+    for (j = 0; j + 1 < m; j++)
+        t[m + j] = th[j];
+    q->evals++;
+    if (invnet_lm_residuals(q->w, q->s, m, t, &q->lp, q->resp, q->f) != FWD_OK)
+        return INFINITY;
+    top = 0;
+    for (j = 0; j < q->nd; j++)
+        top += q->f[j] * q->f[j];
+    return isfinite(top) ? top * q->scale : INFINITY;
+}
+
+/*
+ * The depth of investigation of p (invnet_ranges.h): the depth, to 1 % of it, where
+ * halving or doubling everything below it first changes chi2 by less than dchi2, by
+ * bisection in log depth between 1 cm and 1000 km (the change falls with depth). NAN when
+ * the model has FWD_MAX_LAYERS layers or no depth in that span qualifies.
+ */
+static double
+depth_of_investigation(struct post *q, const double *p, double dchi2)
+{
+    double c0, a = -2, b = 6;
+    int it;
+
+    if (q->nl >= FWD_MAX_LAYERS || !isfinite(c0 = chi2(q, p)))
+        return NAN;
+#define SEEN(lz)                                                                                   \
+    (fmax(chi2_scaled_below(q, p, pow(10, lz), 0.5), chi2_scaled_below(q, p, pow(10, lz), 2)) -    \
+         c0 >=                                                                                     \
+     dchi2)
+    if (!SEEN(a) || SEEN(b))
+        return NAN;
+    for (it = 0; it < 40 && b - a > 0.004; it++) {
+        double m = 0.5 * (a + b);
+
+        if (SEEN(m))
+            a = m;
+        else
+            b = m;
+    }
+#undef SEEN
+    return pow(10, 0.5 * (a + b));
+}
+
+/*
+ * How far apart the intervals of the even chains and of the odd chains are: the largest
+ * difference of an end, in decades (*dec) and as a share of the whole interval's width
+ * (*share), over the parameters. S: m chains of n states; v: m n / 2 + 1 doubles of scratch.
+ */
+static void
+halves(const double *S, size_t m, size_t n, size_t np, double level, double *v, double *dec,
+       double *share)
+{
+    size_t j, c, i, h;
+
+    *dec = *share = 0;
+    for (j = 0; j < np; j++) {
+        double iv[2][3], all[3];
+
+        for (h = 0; h < 2; h++) {
+            size_t k = 0;
+
+            for (c = h; c < m; c += 2)
+                for (i = 0; i < n; i++)
+                    v[k++] = S[(c * n + i) * np + j];
+            interval(v, k, level, iv[h]);
+        }
+        all[0] = fmin(iv[0][0], iv[1][0]);
+        all[2] = fmax(iv[0][2], iv[1][2]);
+        for (i = 0; i < 3; i += 2) {
+            double d = fabs(iv[0][i] - iv[1][i]);
+
+            *dec = fmax(*dec, d);
+            *share = fmax(*share, d / fmax(all[2] - all[0], 1e-12));
+        }
+    }
 }
 
 int
@@ -402,8 +633,10 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
                      const invnet_ranges_params *rp, invnet_ranges *out, fwd_error *err)
 {
     invnet_ranges_params par = rp != NULL ? *rp : invnet_ranges_default();
-    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), m, j, acc = 0;
-    double x0[NPMAX], x[NPMAX], *S = NULL, *v = NULL, *B = NULL, *L = NULL, *Lc = NULL, *C = NULL;
+    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), m, j, acc;
+    size_t ng = 0, cap, m0, zcap, total;
+    double x0[NPMAX], *S = NULL, *v = NULL, *G = NULL, *L = NULL, *Z = NULL, *X = NULL;
+    double cc[64];
     struct post q;
     gsl_rng *r = NULL;
     int rc;
@@ -429,50 +662,50 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     q.lp.sd_log10_floor = noise / log(10.0);
     q.lp.sd_phase_floor = fwd_phase_sd_deg(noise);
     q.scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
+    cap = par.chains;
+    m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */
+    zcap = m0 + par.chains * ((par.burn + par.steps) / THIN + 1);
+    total = par.chains * par.steps;
     q.resp = malloc(nd * sizeof(double));
     q.f = malloc(nd * sizeof(double));
-    S = malloc(par.chains * par.steps * np * sizeof *S);
-    v = malloc(par.chains * par.steps * sizeof *v);
-    B = malloc((par.burn + 1) * np * sizeof *B);
-    L = malloc(3 * np * np * sizeof *L); /* L, a chain's copy Lc, and scratch C */
-    Lc = L != NULL ? L + np * np : NULL;
-    C = L != NULL ? L + 2 * np * np : NULL;
+    S = malloc(total * np * sizeof *S);
+    v = malloc(total * sizeof *v);
+    G = malloc(cap * np * sizeof *G);
+    L = malloc(cap * np * np * sizeof *L);
+    Z = malloc(zcap * np * sizeof *Z);
+    X = malloc(par.chains * np * sizeof *X);
     r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
-    if (q.resp == NULL || q.f == NULL || S == NULL || v == NULL || B == NULL || L == NULL ||
-        r == NULL) {
-        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the ranges", s->source);
-        goto done;
-    }
+    if (q.resp == NULL || q.f == NULL || S == NULL || v == NULL || G == NULL || L == NULL ||
+        Z == NULL || X == NULL || r == NULL)
+        goto nomem;
     fwd_rng_set_stream(r, par.seed, sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
     inside_box(np, lo, hi, x0);
-    rc = proposal(&q, x0, L);
-    if (rc != FWD_OK) {
-        rc =
-            fwd_error_set(err, rc, "%s: ranges: %s", s->source,
-                          rc == FWD_ENOMEM ? "out of memory" : "no finite response near the model");
+    ng = groups(&q, x0, &par, r, cap, G, L, &rc);
+    if (rc == FWD_ENOMEM)
+        goto nomem;
+    if (ng == 0) {
+        rc = fwd_error_set(err, FWD_ENUMERIC, "%s: ranges: no finite response near the model",
+                           s->source);
         goto done;
     }
+    /* the archive: draws of the groups' local approximations, in turn; chain c starts at
+     * the archive's state c (around group c mod ng), or at that group's fit */
+    for (m = 0; m < m0; m++)
+        draw_inside(&q, G + (m % ng) * np, L + (m % ng) * np * np, r, Z + m * np);
     for (m = 0; m < par.chains; m++) {
-        double c;
-
-        memcpy(x, x0, np * sizeof *x);
-        if (m > 0) { /* over-dispersed: a draw of the local approximation, inside the box */
-            propose(x0, L, np, 1, r, x);
-            inside_box(np, lo, hi, x);
+        memcpy(X + m * np, Z + m * np, np * sizeof *X);
+        cc[m] = chi2(&q, X + m * np);
+        if (!isfinite(cc[m])) {
+            memcpy(X + m * np, G + (m % ng) * np, np * sizeof *X);
+            cc[m] = chi2(&q, X + m * np);
         }
-        c = chi2(&q, x);
-        if (!isfinite(c)) { /* the draw fails: from the model itself */
-            memcpy(x, x0, np * sizeof *x);
-            c = chi2(&q, x);
-        }
-        memcpy(Lc, L, np * np * sizeof *Lc);
-        acc += chain(&q, Lc, x, c, par.burn, par.steps, r, B, S + m * par.steps * np, C);
     }
+    acc = demcz(&q, X, cc, par.chains, par.burn, par.steps, r, Z, m0, S);
     out->n_layers = n_layers;
     out->level = par.level;
-    out->evaluations = q.evals;
-    out->acceptance = (double)acc / (double)(par.chains * par.steps);
+    out->n_groups = ng;
+    out->acceptance = (double)acc / (double)total;
     out->ess_min = INFINITY;
     out->rhat_max = 0;
     for (j = 0; j < np; j++) {
@@ -482,12 +715,33 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         out->rhat_max = fmax(out->rhat_max, rh);
         out->ess_min = fmin(out->ess_min, es);
     }
-    summarise(S, par.chains * par.steps, n_layers, lo, hi, &par, v, out);
+    halves(S, par.chains, par.steps, np, par.level, v, &out->halves_decades, &out->halves_share);
+    out->doi_m = depth_of_investigation(&q, x0, gsl_cdf_chisq_Pinv(par.level / 100, 1));
+    out->evaluations = q.evals;
+    /* the pictures' draws: evenly over the kept states, all chains */
+    out->n_draws = par.draws < total ? par.draws : total;
+    if (out->n_draws > 0) {
+        out->draws = malloc(out->n_draws * np * sizeof *out->draws);
+        if (out->draws == NULL)
+            goto nomem;
+        for (m = 0; m < out->n_draws; m++) {
+            size_t i = m * total / out->n_draws, c = i % par.chains, t = i / par.chains;
+
+            memcpy(out->draws + m * np, S + (c * par.steps + t) * np, np * sizeof *S);
+        }
+    }
+    summarise(S, total, n_layers, lo, hi, &par, v, out);
     rc = FWD_OK;
+    goto done;
+nomem:
+    invnet_ranges_release(out);
+    rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the ranges", s->source);
 done:
     gsl_rng_free(r);
+    free(X);
+    free(Z);
     free(L);
-    free(B);
+    free(G);
     free(v);
     free(S);
     free(q.f);

@@ -176,7 +176,7 @@ main(int argc, char **argv)
         fwd_sounding s;
         invnet_result r;
         double p[2 * FWD_MAX_LAYERS], rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS], d[4096], s2 = 0;
-        size_t it;
+        invnet_lm_count it;
 
         memset(&s, 0, sizeof s);
         s.method = nf->samples.method;

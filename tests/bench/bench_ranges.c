@@ -149,6 +149,8 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
     double x[30], lo[NP], hi[NP], t0, tsum = 0, *ess = malloc(n_test * sizeof *ess),
                                       *ms = malloc(n_test * sizeof *ms);
     double *width = malloc(NQ * n_test * sizeof *width), *evals = malloc(n_test * sizeof *evals);
+    double *grp = malloc(n_test * sizeof *grp), *hs = malloc(n_test * sizeof *hs);
+    size_t n_flag = 0, in_flag = 0, n_in_flag = 0, in_ok = 0, n_in_ok = 0;
     size_t inside[NQ] = {0}, counted[NQ] = {0}, j, i, n_rhat = 0, n_ok = 0;
     smp_config c;
     fwd_geom *g;
@@ -182,6 +184,11 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
         bench_die("bench_ranges", "test soundings", NULL);
     cp.refine_iter = 30;
     cp.ranges = 1;
+    /* the sampler's settings, for trying others: RANGES="starts start_iter chains burn steps" */
+    if (getenv("RANGES") != NULL &&
+        sscanf(getenv("RANGES"), "%zu %zu %zu %zu %zu", &cp.range.starts, &cp.range.start_iter,
+               &cp.range.chains, &cp.range.burn, &cp.range.steps) != 5)
+        bench_die("bench_ranges", "RANGES: expected five counts", NULL);
     v = invnet_inverter_alloc(nf, &cp, NULL);
     for (i = 0; i < n_test; i++) {
         size_t nd = fwd_geom_ndata(g);
@@ -204,7 +211,7 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
         ms[i] = 1e3 * (fwd_time_seconds() - t0);
         tsum += ms[i];
         if (r.ranges == NULL) {
-            ess[i] = evals[i] = NAN;
+            ess[i] = evals[i] = grp[i] = hs[i] = NAN;
             for (j = 0; j < NQ; j++)
                 width[j * n_test + i] = NAN;
             continue;
@@ -212,24 +219,43 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
         n_ok++;
         ess[i] = r.ranges->ess_min;
         evals[i] = (double)r.ranges->evaluations;
+        grp[i] = (double)r.ranges->n_groups;
+        hs[i] = r.ranges->halves_share;
+        n_flag += (r.flags & INVNET_FLAG_UNCONVERGED) != 0;
         n_rhat += r.ranges->rhat_max > 1.1;
         quantities(P + i * NP, truth);
         intervals(r.ranges, iv);
         for (j = 0; j < NQ; j++) {
+            int in = truth[j] >= iv[j][0] && truth[j] <= iv[j][2];
+
+            if (r.flags & INVNET_FLAG_UNCONVERGED) {
+                in_flag += (size_t)in;
+                n_in_flag++;
+            } else {
+                in_ok += (size_t)in;
+                n_in_ok++;
+            }
             counted[j]++;
-            inside[j] += truth[j] >= iv[j][0] && truth[j] <= iv[j][2];
+            inside[j] += (size_t)in;
             width[j * n_test + i] = iv[j][2] - iv[j][0];
         }
     }
     printf("\n### %s, %d layers, %zu points, %.0f %% noise: %zu soundings from the prior\n\n", name,
            NL, npts, 100 * NOISE, n_test);
     printf("Per sounding (net, refinement and ranges, 1 thread): %.1f ms median, %.1f ms mean; "
-           "%.0f forward models; ESS (smallest of the parameters) median %.0f, 10th "
-           "percentile %.0f; R-hat above 1.1 in %.1f %% of the soundings; %zu of %zu with "
-           "ranges.\n\n",
+           "%.0f forward models; %.0f groups of equivalent models (median; 90th percentile "
+           "%.0f); ESS (smallest of the parameters) median %.0f; R-hat above 1.1 in %.1f %%; "
+           "the even and odd chains' intervals differ by %.2f of the width (median; 90th "
+           "percentile %.2f): ranges_not_converged on %.1f %%; %zu of %zu with ranges.\n\n",
            bench_pct(ms, n_test, 0.5), tsum / (double)n_test, bench_pct(evals, n_test, 0.5),
-           bench_pct(ess, n_test, 0.5), bench_pct(ess, n_test, 0.1),
-           100.0 * (double)n_rhat / (double)(n_ok > 0 ? n_ok : 1), n_ok, n_test);
+           bench_pct(grp, n_test, 0.5), bench_pct(grp, n_test, 0.9), bench_pct(ess, n_test, 0.5),
+           100.0 * (double)n_rhat / (double)(n_ok > 0 ? n_ok : 1), bench_pct(hs, n_test, 0.5),
+           bench_pct(hs, n_test, 0.9), 100.0 * (double)n_flag / (double)(n_ok > 0 ? n_ok : 1), n_ok,
+           n_test);
+    printf("Inside their interval, all quantities: %.1f %% of those flagged "
+           "ranges_not_converged, %.1f %% of the others.\n\n",
+           100.0 * (double)in_flag / (double)(n_in_flag > 0 ? n_in_flag : 1),
+           100.0 * (double)in_ok / (double)(n_in_ok > 0 ? n_in_ok : 1));
     printf("| parameter | true value inside its 90 %% interval | median width, decades |\n"
            "|---|---:|---:|\n");
     for (j = 0; j < NQ; j++)
@@ -280,6 +306,8 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
     free(Z);
     free(width);
     free(evals);
+    free(grp);
+    free(hs);
     free(ess);
     free(ms);
 }

@@ -53,7 +53,7 @@ expect_fail 2 "--refine --no-refine" "--refine and --no-refine: choose one" \
 # --- --ranges: intervals that hold the answer, the same for any -j; without it, no columns --
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges
 [ "$rc" -eq 0 ] && ok || bad "--ranges: exit $rc: $(cat "$TMP/err")"
-head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,transverse_2_ohmm2_p95,misfit_rms_pct" &&
+head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,transverse_2_ohmm2_p95,doi_m,misfit_rms_pct" &&
     ok || bad "--ranges CSV header: $(head -1 "$TMP/out")"
 # each interval holds the model (rho_1..3 in columns 5..7, their ends in 10..15; h in 8, 9
 # and 16..19) and a.csv's true rho_1 = 100 ohm-m, h_1 = 4 m (exact data)
@@ -63,6 +63,7 @@ awk -F, 'NR > 1 { for (k = 0; k < 3; k++) if (!($(10 + 2 * k) <= $(5 + k) && $(5
     bad "--ranges: an interval misses the model: $(cat "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
+    grep -q '"doi_m": [0-9.e+]*, "groups": [1-9]' "$TMP/out" &&
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
 for j in 1 2; do
     "$BPINV" invert "$TMP/net.h5" "$TMP/snd/b.csv" "$TMP/snd/a.csv" "$TMP/snd/d.csv" --ranges -j $j |

@@ -81,10 +81,20 @@ Test(invnet_ranges, half_space_posterior_is_analytic)
     cr_expect_float_eq(log10(out.rho_ohmm[0][1]), mean, 0.15 * sd);
     cr_expect_float_eq(log10(out.rho_ohmm[0][2]), mean + z * sd, 0.25 * sd);
     cr_expect_geq(out.ess_min, 500);
-    cr_expect_lt(out.rhat_max, 1.05);
+    cr_expect_lt(out.rhat_max, 1.1);
+    cr_expect_lt(out.halves_share, 0.2, "halves %.3f", out.halves_share);
     cr_expect_eq(out.n_unresolved, 0);
-    cr_expect_eq(out.evaluations, rp.chains * (rp.burn + rp.steps + 1) + 2, "%zu evaluations",
-                 out.evaluations);
+    cr_expect_eq(out.n_groups, 1, "one minimum: %zu groups", out.n_groups);
+    /* the chains' steps, their starts and the fits from the prior (at most start_iter
+     * iterations of a Jacobian and a step each), the local approximation, the depth of
+     * investigation (40 bisections of two models at most) */
+    cr_expect_geq(out.evaluations, rp.chains * (rp.burn + rp.steps + 1) + rp.starts);
+    cr_expect_leq(out.evaluations,
+                  rp.chains * (rp.burn + rp.steps + 1) + rp.starts * (3 * rp.start_iter + 4) + 2 +
+                      2 * 44,
+                  "%zu evaluations", out.evaluations);
+    cr_expect_eq(out.n_draws, rp.draws);
+    invnet_ranges_release(&out);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
     fwd_geom_free(g);
@@ -137,9 +147,116 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
      * and the diagnostics say so (docs/invert.md) */
     cr_expect(out.ess_min >= 5 && out.rhat_max >= 1, "ESS %.0f, R-hat %.3f", out.ess_min,
               out.rhat_max);
+    invnet_ranges_release(&out);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
     fwd_geom_free(g);
+}
+
+/*
+ * Started from a model far from the data (every parameter 1.5 decades off), the fits from
+ * the prior find the real group: the intervals hold the truth and are narrow. With no fits
+ * from the prior (starts 0) the chains would start at the wrong model.
+ */
+Test(invnet_ranges, a_wrong_start_is_left_for_the_real_group)
+{
+    enum { N = 25 };
+    const double rho[2] = {20, 200}, h[1] = {8}, noise = 0.02;
+    const double lo[3] = {-0.5, -0.5, -0.5}, hi[3] = {3.5, 3.5, 2.5};
+    double x[N], p[3] = {log10(20) + 1.5, log10(200) - 1.5, log10(8) + 1.5};
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t j;
+
+    spacings(N, x);
+    s = sounding(2, rho, h, N, x, noise, 11, &w, &g);
+    cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, NULL, &out, NULL), FWD_OK);
+    for (j = 0; j < 3; j++) {
+        const double *iv = j < 2 ? out.rho_ohmm[j] : out.thick_m[0];
+        double t = j < 2 ? rho[j] : h[0];
+
+        cr_log_info("parameter %zu: %.4g [%.4g, %.4g], true %g", j, iv[1], iv[0], iv[2], t);
+        cr_expect(iv[0] < t && t < iv[2], "parameter %zu: [%g, %g], true %g", j, iv[0], iv[2], t);
+        cr_expect_lt(log10(iv[2] / iv[0]), 0.15, "parameter %zu: [%g, %g]", j, iv[0], iv[2]);
+    }
+    invnet_ranges_release(&out);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/*
+ * The depth of investigation follows the scaling laws of the physics. Over a half-space a
+ * Schlumberger sounding's response depends on depth / AB/2 only, so the same sounding with
+ * every spacing ten times larger sees ten times deeper; an MT response depends on depth /
+ * sqrt(rho T), so a half-space four times more resistive is seen twice as deep. Exact but
+ * for the bisection's 1 % (and the Hankel filter's sampling of the DC case).
+ */
+Test(invnet_ranges, depth_of_investigation_scales_as_the_physics)
+{
+    enum { N = 20 };
+    double x[N], x10[N], lo = -1, hi = 5, d[2];
+    const double noise = 0.03;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t i, k;
+
+    spacings(N, x);
+    for (i = 0; i < N; i++)
+        x10[i] = x[i] / 10; /* 0.1..100 m, then 1..1000 m */
+    for (k = 0; k < 2; k++) {
+        const double rho = 100;
+        double pr = 2;
+        invnet_ranges out;
+
+        s = sounding(1, &rho, NULL, N, k == 0 ? x10 : x, 0, 1, &w, &g);
+        cr_assert_eq(invnet_ranges_sample(w, s, 1, &pr, &lo, &hi, noise, NULL, &out, NULL), FWD_OK);
+        d[k] = out.doi_m;
+        invnet_ranges_release(&out);
+        fwd_sounding_free(s);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+    }
+    cr_log_info("DC depth of investigation: %.4g m (AB/2 to 100 m), %.4g m (to 1000 m)", d[0],
+                d[1]);
+    /* of the order of the largest AB/2 (100 m): a factor 2 below it is barely seen */
+    cr_expect(d[0] > 20 && d[0] < 200, "%g m", d[0]);
+    cr_expect_float_eq(d[1] / d[0], 10, 0.3, "ratio %g", d[1] / d[0]);
+    /* MT: periods 1e-3..1e2 s over 100 and 400 ohm-m */
+    for (k = 0; k < 2; k++) {
+        double rho = k == 0 ? 100 : 400, pr = log10(rho), T[N], mlo = -1, mhi = 5;
+        fwd_sounding *m = calloc(1, sizeof *m);
+        invnet_ranges out;
+
+        cr_assert_not_null(m);
+        for (i = 0; i < N; i++)
+            T[i] = pow(10, -3 + 5.0 * (double)i / (N - 1));
+        m->method = FWD_MT;
+        m->n = N;
+        m->x = malloc(N * sizeof(double));
+        m->rho_a = malloc(2 * N * sizeof(double));
+        m->line = calloc(N, sizeof(size_t));
+        cr_assert(m->x != NULL && m->rho_a != NULL && m->line != NULL);
+        memcpy(m->x, T, sizeof T);
+        m->phase = m->rho_a + N; /* one block, as the reader lays it out */
+        strcpy(m->source, "mt");
+        g = fwd_geom_alloc(FWD_MT, N, T, NULL, NULL);
+        w = fwd_workspace_alloc(g, NULL, NULL);
+        cr_assert_eq(fwd_eval(w, 1, &rho, NULL, m->rho_a, NULL), FWD_OK);
+        cr_assert_eq(invnet_ranges_sample(w, m, 1, &pr, &mlo, &mhi, noise, NULL, &out, NULL),
+                     FWD_OK);
+        d[k] = out.doi_m;
+        invnet_ranges_release(&out);
+        m->phase = NULL;
+        fwd_sounding_free(m);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+    }
+    cr_log_info("MT depth of investigation: %.4g m (100 ohm-m), %.4g m (400 ohm-m)", d[0], d[1]);
+    cr_expect_float_eq(d[1] / d[0], 2, 0.05, "ratio %g", d[1] / d[0]);
 }
 
 /* The same sounding and seed: the same intervals, to the bit; another seed: others. */
@@ -161,6 +278,11 @@ Test(invnet_ranges, deterministic_per_sounding_and_seed)
     cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &b, NULL), FWD_OK);
     rp.seed = 2;
     cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &c, NULL), FWD_OK);
+    cr_assert_eq(a.n_draws, b.n_draws);
+    cr_expect_eq(memcmp(a.draws, b.draws, a.n_draws * 3 * sizeof(double)), 0);
+    invnet_ranges_release(&a);
+    invnet_ranges_release(&b);
+    invnet_ranges_release(&c);
     cr_expect_eq(memcmp(&a, &b, sizeof a), 0);
     cr_expect_neq(memcmp(a.rho_ohmm, c.rho_ohmm, sizeof a.rho_ohmm), 0);
     /* and the two seeds agree within their Monte Carlo error: 0.05 decades here */
