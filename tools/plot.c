@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <plplot.h>
@@ -23,9 +24,12 @@ static struct {
     __typeof__(c_plbox) *box;
     __typeof__(c_plcol0) *col0;
     __typeof__(c_plend) *end;
+    __typeof__(c_plerry) *erry;
+    __typeof__(c_plfill) *fill;
     __typeof__(c_plinit) *init;
     __typeof__(c_pllab) *lab;
     __typeof__(c_plline) *line;
+    __typeof__(c_pllsty) *lsty;
     __typeof__(c_plmtex) *mtex;
     __typeof__(c_plpoin) *poin;
     __typeof__(c_plptex) *ptex;
@@ -50,16 +54,18 @@ pl_load(char *msg, size_t cap)
         const char *name;
         void **slot;
     } sym[] = {
-        {"c_pladv", (void **)&pl.adv},       {"c_plbox", (void **)&pl.box},
-        {"c_plcol0", (void **)&pl.col0},     {"c_plend", (void **)&pl.end},
-        {"c_plinit", (void **)&pl.init},     {"c_pllab", (void **)&pl.lab},
-        {"c_plline", (void **)&pl.line},     {"c_plmtex", (void **)&pl.mtex},
-        {"c_plpoin", (void **)&pl.poin},     {"c_plptex", (void **)&pl.ptex},
-        {"c_plschr", (void **)&pl.schr},     {"c_plscol0", (void **)&pl.scol0},
-        {"c_plscolbg", (void **)&pl.scolbg}, {"c_plsdev", (void **)&pl.sdev},
-        {"c_plsetopt", (void **)&pl.setopt}, {"c_plsfnam", (void **)&pl.sfnam},
-        {"c_plssym", (void **)&pl.ssym},     {"c_plvpor", (void **)&pl.vpor},
-        {"c_plwidth", (void **)&pl.width},   {"c_plwind", (void **)&pl.wind},
+        {"c_pladv", (void **)&pl.adv},     {"c_plbox", (void **)&pl.box},
+        {"c_plcol0", (void **)&pl.col0},   {"c_plend", (void **)&pl.end},
+        {"c_plerry", (void **)&pl.erry},   {"c_plfill", (void **)&pl.fill},
+        {"c_pllsty", (void **)&pl.lsty},   {"c_plinit", (void **)&pl.init},
+        {"c_pllab", (void **)&pl.lab},     {"c_plline", (void **)&pl.line},
+        {"c_plmtex", (void **)&pl.mtex},   {"c_plpoin", (void **)&pl.poin},
+        {"c_plptex", (void **)&pl.ptex},   {"c_plschr", (void **)&pl.schr},
+        {"c_plscol0", (void **)&pl.scol0}, {"c_plscolbg", (void **)&pl.scolbg},
+        {"c_plsdev", (void **)&pl.sdev},   {"c_plsetopt", (void **)&pl.setopt},
+        {"c_plsfnam", (void **)&pl.sfnam}, {"c_plssym", (void **)&pl.ssym},
+        {"c_plvpor", (void **)&pl.vpor},   {"c_plwidth", (void **)&pl.width},
+        {"c_plwind", (void **)&pl.wind},
     };
     size_t k;
 
@@ -124,10 +130,37 @@ draw_model(size_t nl, const double *rho, const double *thick, double zmin, doubl
     pl.line((PLINT)k, x, y);
 }
 
-/* The axes of a picture: x and apparent resistivity (log10), resistivity (log10), depth. */
+/* The axes of a picture: x and apparent resistivity (log10), resistivity (log10), depth;
+ * and where the panels go: the picture's size in pixels, the panels' bottom and top (a
+ * share of the height: a table of the ranges goes below them), the data panel's sides. */
 struct frame {
     double xlo, xhi, ylo, yhi, rlo, rhi, zmin, zmax;
+    int width, height;
+    double vy0, vy1, dx0, dx1;
 };
+
+/*
+ * Widens the narrower of the data panel's log axes, about its middle, so that a decade is
+ * as long on both: a slope reads as a slope (a 45-degree line is a rise of one).
+ */
+static void
+equal_decades(struct frame *fr)
+{
+    double px = (fr->dx1 - fr->dx0) * fr->width / (fr->xhi - fr->xlo);
+    double py = (fr->vy1 - fr->vy0) * fr->height / (fr->yhi - fr->ylo);
+
+    if (px > py) { /* x decades are longer: show more decades of x */
+        double w = (fr->dx1 - fr->dx0) * fr->width / py, m = 0.5 * (fr->xlo + fr->xhi);
+
+        fr->xlo = m - 0.5 * w;
+        fr->xhi = m + 0.5 * w;
+    } else {
+        double h = (fr->vy1 - fr->vy0) * fr->height / px, m = 0.5 * (fr->ylo + fr->yhi);
+
+        fr->ylo = m - 0.5 * h;
+        fr->yhi = m + 0.5 * h;
+    }
+}
 
 /* The axes that hold the data, the curve and the models, in whole decades. */
 static void
@@ -157,6 +190,14 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
         for (j = 0; j + 1 < p->ref_layers; j++)
             d += p->ref_thick[j];
         depth = fmax(depth, d);
+    }
+    if (p->ranges != NULL) {
+        for (j = 0; j < p->ranges->n_layers; j++) {
+            log_range(&p->ranges->rho_ohmm[j][0], 1, &fr->rlo, &fr->rhi);
+            log_range(&p->ranges->rho_ohmm[j][2], 1, &fr->rlo, &fr->rhi);
+        }
+        if (isfinite(p->ranges->doi_m))
+            depth = fmax(depth, p->ranges->doi_m / 2);
     }
     if (!(fr->rlo < INFINITY)) {
         fr->rlo = fr->ylo;
@@ -193,16 +234,56 @@ draw_points(size_t n, const double *x, const double *y, int logy, int line)
     pl.width(1);
 }
 
+/* The band between lo and hi (n values at x, log10 of y when logy) filled in colour 6. */
+static void
+draw_band(size_t n, const double *x, const double *lo, const double *hi, int logy)
+{
+    PLFLT px[2 * 1024], py[2 * 1024];
+    size_t i;
+
+    n = n < 1024 ? n : 1024;
+    for (i = 0; i < n; i++) {
+        px[i] = px[2 * n - 1 - i] = log10(x[i]);
+        py[i] = logy ? log10(lo[i]) : lo[i];
+        py[2 * n - 1 - i] = logy ? log10(hi[i]) : hi[i];
+    }
+    pl.col0(6);
+    pl.fill((PLINT)(2 * n), px, py);
+}
+
+/* Error bars of +-sd at the n points (x, y) (log10 of y when logy, sd then in decades). */
+static void
+draw_errors(size_t n, const double *x, const double *y, const double *sd, int logy)
+{
+    PLFLT *px = malloc(3 * n * sizeof *px), *lo = px + n, *hi = px + 2 * n;
+    size_t i;
+
+    if (px == NULL)
+        return; /* the picture without its error bars */
+    for (i = 0; i < n; i++) {
+        double c = logy ? log10(y[i]) : y[i];
+
+        px[i] = log10(x[i]);
+        lo[i] = c - sd[i];
+        hi[i] = c + sd[i];
+    }
+    pl.col0(1);
+    pl.erry((PLINT)n, px, lo, hi);
+    free(px);
+}
+
 /* The apparent resistivity panel: observed points and the model's response. */
 static void
-data_panel(const struct plot_sounding *p, const double *obs, const struct frame *fr, int mt)
+data_panel(const struct plot_sounding *p, const double *obs, const struct frame *fr)
 {
     const fwd_sounding *s = p->s;
     char xlab[64];
 
     pl.col0(1);
-    pl.vpor(0.08, mt ? 0.36 : 0.56, 0.12, 0.80);
+    pl.vpor(fr->dx0, fr->dx1, fr->vy0, fr->vy1);
     pl.wind(fr->xlo, fr->xhi, fr->ylo, fr->yhi);
+    if (p->band != NULL && p->n_curve > 1)
+        draw_band(p->n_curve, p->curve_x, p->band, p->band + p->n_curve, 1);
     pl.col0(4);
     pl.box("ghl", 0, 0, "ghl", 0, 0);
     pl.col0(1);
@@ -210,6 +291,8 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     snprintf(xlab, sizeof xlab, "%s (%s)", fwd_method_get(s->method)->x_name,
              fwd_method_get(s->method)->x_unit);
     pl.lab(xlab, "apparent resistivity (ohm-m)", "");
+    if (s->sd_log10 != NULL)
+        draw_errors(s->n, s->x, obs, s->sd_log10, 1);
     draw_points(s->n, s->x, obs, 1, 0);
     if (p->n_curve > 1)
         draw_points(p->n_curve, p->curve_x, p->curve, 1, 1);
@@ -224,7 +307,14 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0, p->rho_obs != NULL ? "o observed, segments joined" : "o observed");
     pl.col0(2);
-    pl.mtex("t", 1.2, 0.58, 0.0, "- response of the bpinv model");
+    pl.mtex("t", 2.5, 0.0, 0.0, "- response of the bpinv model");
+    pl.col0(1);
+    if (p->band != NULL || s->sd_log10 != NULL)
+        pl.mtex("t", 3.8, 0.0, 0.0,
+                p->band == NULL ? "bars: the data's errors"
+                : s->sd_log10 != NULL
+                    ? "shaded: responses of the equivalent models; bars: the data's errors"
+                    : "shaded: responses of the equivalent models");
 }
 
 /* The MT phase panel: observed phases and the model's. */
@@ -234,17 +324,53 @@ phase_panel(const struct plot_sounding *p, const struct frame *fr)
     const fwd_sounding *s = p->s;
 
     pl.col0(1);
-    pl.vpor(0.42, 0.66, 0.12, 0.80);
+    pl.vpor(0.42, 0.66, fr->vy0, fr->vy1);
     pl.wind(fr->xlo, fr->xhi, 0, 90);
+    if (p->band != NULL && p->n_curve > 1)
+        draw_band(p->n_curve, p->curve_x, p->band + 2 * p->n_curve, p->band + 3 * p->n_curve, 0);
     pl.col0(4);
     pl.box("ghl", 0, 0, "g", 0, 0);
     pl.col0(1);
     pl.box("bclnst", 0, 0, "bcvnst", 30, 3);
     pl.lab("period (s)", "", "");
     pl.mtex("l", 4.2, 0.5, 0.5, "phase (degrees)");
+    if (s->sd_phase != NULL)
+        draw_errors(s->n, s->x, s->phase, s->sd_phase, 0);
     draw_points(s->n, s->x, s->phase, 0, 0);
     if (p->n_curve > 1)
         draw_points(p->n_curve, p->curve_x, p->curve + p->n_curve, 0, 1);
+}
+
+/*
+ * The equivalent models, thin and faint, and the depth of investigation, a dashed line:
+ * what lies below it the data do not see.
+ */
+static void
+draw_equivalent(const invnet_ranges *g, const struct frame *fr)
+{
+    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d, j;
+    double rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS];
+
+    pl.col0(5);
+    pl.width(1);
+    for (d = 0; d < g->n_draws; d++) {
+        for (j = 0; j < np; j++)
+            *(j < nl ? &rho[j] : &th[j - nl]) = pow(10, g->draws[d * np + j]);
+        draw_model(nl, rho, th, fr->zmin, fr->zmax);
+    }
+    if (isfinite(g->doi_m) && g->doi_m > fr->zmin && g->doi_m < fr->zmax) {
+        PLFLT x[2] = {fr->rlo, fr->rhi}, y[2] = {log10(g->doi_m), log10(g->doi_m)};
+
+        pl.col0(1);
+        pl.lsty(2);
+        pl.line(2, x, y);
+        pl.lsty(1);
+        pl.ptex(fr->rlo + 0.02 * (fr->rhi - fr->rlo),
+                y[0] - 0.03 * (log10(fr->zmax) - log10(fr->zmin)), 1, 0, 0,
+                "depth of investigation");
+    }
+    pl.col0(1);
+    pl.mtex("t", 3.8, 0.0, 0.0, "faint: equivalent models");
 }
 
 /* The model panel: resistivity against depth, depth down; the reference model first. */
@@ -252,18 +378,20 @@ static void
 model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
 {
     pl.col0(1);
-    pl.vpor(mt ? 0.74 : 0.66, 0.97, 0.12, 0.80);
+    pl.vpor(mt ? 0.74 : 0.66, 0.97, fr->vy0, fr->vy1);
     pl.wind(fr->rlo, fr->rhi, log10(fr->zmax), log10(fr->zmin)); /* depth grows downwards */
     pl.col0(4);
     pl.box("ghl", 0, 0, "ghl", 0, 0);
     pl.col0(1);
     pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
     pl.lab("resistivity (ohm-m)", "depth (m)", "");
+    if (p->ranges != NULL)
+        draw_equivalent(p->ranges, fr);
     if (p->ref_layers > 0) {
         pl.col0(3);
         pl.width(2);
         draw_model(p->ref_layers, p->ref_rho, p->ref_thick, fr->zmin, fr->zmax);
-        pl.mtex("t", 2.8, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
+        pl.mtex("t", 2.5, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
     }
     if (p->n_layers > 0) {
         pl.col0(2);
@@ -272,6 +400,105 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
         pl.mtex("t", 1.2, 0.0, 0.0, "bpinv model");
     }
     pl.width(1);
+}
+
+/* At most this many layers in the table of ranges. */
+#define TABLE_ROWS 8
+
+/* x to three significant digits, without an exponent from 0.001 to 99,999. */
+static const char *
+num(double x, char *buf, size_t cap)
+{
+    double r = strtod((snprintf(buf, cap, "%.3g", x), buf), NULL);
+
+    if (r != 0 && fabs(r) >= 1e-3 && fabs(r) < 1e5)
+        snprintf(buf, cap, "%.*f", (int)fmax(0, 2 - floor(log10(fabs(r)))), r);
+    return buf;
+}
+
+/* "v [lo - hi]" into buf, with " *" when unresolved. */
+static const char *
+with_range(double v, const double *iv, int unresolved, char *buf, size_t cap)
+{
+    char a[32], b[32], c[32];
+
+    snprintf(buf, cap, "%s [%s - %s]%s", num(v, a, sizeof a), num(iv[0], b, sizeof b),
+             num(iv[2], c, sizeof c), unresolved ? " *" : "");
+    return buf;
+}
+
+/*
+ * The table under the panels: each layer's resistivity, thickness and depth to its base
+ * with the ends of their intervals ('*': unresolved, in red), and for a buried layer more
+ * conductive (resistive) than both neighbours its conductance S (transverse resistance T),
+ * what the data know of a thin one; then how the intervals were found.
+ */
+static void
+ranges_table(const struct plot_sounding *p, const struct frame *fr)
+{
+    const invnet_ranges *g = p->ranges;
+    static const double col[5] = {0.03, 0.09, 0.33, 0.56, 0.78};
+    double y = fr->vy0 - 0.10, dy = 0.024;
+    size_t nl = g->n_layers, k, c;
+    char t[5][96], a[32], b[32], line[320];
+
+    pl.col0(1);
+    pl.vpor(0.0, 1.0, 0.0, 1.0);
+    pl.wind(0, 1, 0, 1);
+    pl.schr(0, 0.7);
+    snprintf(t[0], sizeof t[0], "layer");
+    snprintf(t[1], sizeof t[1], "resistivity (ohm-m)");
+    snprintf(t[2], sizeof t[2], "thickness (m)");
+    snprintf(t[3], sizeof t[3], "depth to its base (m)");
+    snprintf(t[4], sizeof t[4], "S (siemens) or T (ohm-m2)");
+    for (c = 0; c < 5; c++)
+        pl.ptex(col[c], y, 1, 0, 0, t[c]);
+    for (k = 0; k < nl && k < TABLE_ROWS; k++) {
+        int bad = g->unresolved[k] || (k + 1 < nl && g->unresolved[nl + k]);
+
+        y -= dy;
+        snprintf(t[0], sizeof t[0], "%zu", k + 1);
+        with_range(p->rho_ohmm[k], g->rho_ohmm[k], g->unresolved[k], t[1], sizeof t[1]);
+        t[3][0] = t[4][0] = '\0';
+        if (k + 1 < nl) {
+            with_range(p->thick_m[k], g->thick_m[k], g->unresolved[nl + k], t[2], sizeof t[2]);
+            snprintf(t[3], sizeof t[3], "[%s - %s]", num(g->depth_m[k][0], a, sizeof a),
+                     num(g->depth_m[k][2], b, sizeof b));
+            if (k > 0 && p->rho_ohmm[k] < fmin(p->rho_ohmm[k - 1], p->rho_ohmm[k + 1]))
+                snprintf(t[4], sizeof t[4], "S [%s - %s]", num(g->conductance_s[k][0], a, sizeof a),
+                         num(g->conductance_s[k][2], b, sizeof b));
+            else if (k > 0 && p->rho_ohmm[k] > fmax(p->rho_ohmm[k - 1], p->rho_ohmm[k + 1]))
+                snprintf(t[4], sizeof t[4], "T [%s - %s]",
+                         num(g->transverse_ohmm2[k][0], a, sizeof a),
+                         num(g->transverse_ohmm2[k][2], b, sizeof b));
+        } else {
+            snprintf(t[2], sizeof t[2], "half-space");
+        }
+        pl.col0(bad ? 2 : 1);
+        for (c = 0; c < 5; c++)
+            pl.ptex(col[c], y, 1, 0, 0, t[c]);
+    }
+    pl.col0(1);
+    if (nl > TABLE_ROWS) {
+        y -= dy;
+        pl.ptex(col[0], y, 1, 0, 0, "... the other layers: see the CSV or JSON output");
+    }
+    y -= 1.3 * dy;
+    snprintf(line, sizeof line,
+             "the model [%g - %g %% of the equivalent models: %zu drawn, from %zu groups]",
+             (100 - g->level) / 2, (100 + g->level) / 2, g->n_draws, g->n_groups);
+    pl.ptex(col[0], y, 1, 0, 0, line);
+    y -= dy;
+    pl.ptex(col[0], y, 1, 0, 0,
+            "* unresolved: the interval spans half the prior or reaches a bound");
+    if (isfinite(g->doi_m)) {
+        y -= dy;
+        snprintf(line, sizeof line,
+                 "depth of investigation %s m: below it, half or twice the resistivity would "
+                 "fit the data as well",
+                 num(g->doi_m, a, sizeof a));
+        pl.ptex(col[0], y, 1, 0, 0, line);
+    }
 }
 
 /* The title: the sounding, the misfit, the flags. */
@@ -310,6 +537,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     /* a second value per point (the MT phase) gets a panel of its own */
     int mt = fwd_method_get(p->s->method)->nvalues > 1;
     struct frame fr;
+    char geometry[32];
     FILE *probe;
 
     if (pl_load(msg, cap) != 0)
@@ -322,23 +550,36 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     }
     fclose(probe);
     frame_of(p, obs, &fr);
+    /* room for a table of the ranges under the panels */
+    fr.width = mt ? 1200 : 1000;
+    fr.height = (mt ? 600 : 560) + (p->ranges != NULL ? 220 : 0);
+    fr.vy0 = p->ranges != NULL ? 0.40 : 0.12;
+    fr.vy1 = p->ranges != NULL ? 0.78 : 0.80;
+    fr.dx0 = 0.08;
+    fr.dx1 = mt ? 0.36 : 0.56;
+    equal_decades(&fr);
+    snprintf(geometry, sizeof geometry, "%dx%d", fr.width, fr.height);
 
     pl.sdev("pngcairo");
     pl.sfnam(path);
-    pl.setopt("geometry", mt ? "1200x600" : "1000x560");
+    pl.setopt("geometry", geometry);
     pl.scolbg(255, 255, 255);
     pl.scol0(1, 0, 0, 0);       /* axes, text, observed points */
     pl.scol0(2, 200, 30, 30);   /* the model's response, the model */
     pl.scol0(3, 40, 90, 200);   /* a reference model */
     pl.scol0(4, 140, 140, 140); /* grid */
+    pl.scol0(5, 240, 170, 170); /* the equivalent models */
+    pl.scol0(6, 225, 225, 240); /* the envelope of their responses */
     pl.init();
     pl.adv(0);
     pl.schr(0, 0.8);
     pl.ssym(0, 0.7);
-    data_panel(p, obs, &fr, mt);
+    data_panel(p, obs, &fr);
     if (mt)
         phase_panel(p, &fr);
     model_panel(p, &fr, mt);
+    if (p->ranges != NULL && p->n_layers > 0)
+        ranges_table(p, &fr);
     title(p);
     pl.end();
     return 0;
@@ -368,6 +609,8 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
             p.curve_x = it->curve_x;
             p.curve = c->curve;
         }
+        p.ranges = c->ranges;
+        p.band = c->band;
         p.n_layers = c->r.n_layers;
         p.rho_ohmm = c->r.rho_ohmm;
         p.thick_m = c->r.thick_m;

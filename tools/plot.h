@@ -9,6 +9,7 @@
 
 #include "forward/readers/fwd_sounding.h"
 #include "invnet/invert/invnet_batch.h"
+#include "invnet/invert/invnet_ranges.h"
 
 /* What a sounding's picture shows. */
 struct plot_sounding {
@@ -27,6 +28,11 @@ struct plot_sounding {
     const char *ref_label; /* a second model to draw (e.g. a published one), or NULL */
     size_t ref_layers;
     const double *ref_rho, *ref_thick;
+    const invnet_ranges *ranges; /* the equivalent models: drawn faintly under the model,
+                                    with their intervals in a table and the depth of
+                                    investigation; or NULL */
+    const double *band; /* the envelope of their responses at curve_x (invnet_candidate.band),
+                           or NULL */
 };
 
 /* Writes the PNG file path; returns 0, or -1 with a message in msg (cap bytes). */

@@ -83,6 +83,50 @@ keep_result(invnet_batch_item *it, const invnet_result *r)
 }
 
 /*
+ * The envelope of the responses of c's equivalent models (c->ranges->draws) into c->band,
+ * with w, a workspace of the curve's nc points (nv values). Draws whose forward model fails
+ * are left out; none left, no band. FWD_OK or FWD_ENOMEM.
+ */
+static int
+make_band(invnet_candidate *c, fwd_workspace *w, size_t nv, size_t nc)
+{
+    const invnet_ranges *g = c->ranges;
+    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d, j, k, used = 0;
+    double rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS], *f = malloc(nv * sizeof *f);
+
+    c->band = malloc(2 * nv * sizeof *c->band);
+    if (f == NULL || c->band == NULL) {
+        free(f);
+        return FWD_ENOMEM;
+    }
+    for (k = 0; k < nv; k++) {
+        c->band[(k / nc) * 2 * nc + k % nc] = INFINITY;
+        c->band[(k / nc) * 2 * nc + nc + k % nc] = -INFINITY;
+    }
+    for (d = 0; d < g->n_draws; d++) {
+        const double *p = g->draws + d * np;
+
+        for (j = 0; j < np; j++)
+            *(j < nl ? &rho[j] : &th[j - nl]) = pow(10, p[j]);
+        if (fwd_eval(w, nl, rho, th, f, NULL) != FWD_OK)
+            continue;
+        used++;
+        for (k = 0; k < nv; k++) {
+            double *lo = &c->band[(k / nc) * 2 * nc + k % nc], *hi = lo + nc;
+
+            *lo = fmin(*lo, f[k]);
+            *hi = fmax(*hi, f[k]);
+        }
+    }
+    free(f);
+    if (used == 0) {
+        free(c->band);
+        c->band = NULL;
+    }
+    return FWD_OK;
+}
+
+/*
  * The candidate's response on p->curve_points points log-spaced over the sounding's span
  * (a plain net: and the net's, which it saw extrapolated), widened by p->curve_pad_decades. A
  * forward model that fails there leaves no curve; only running out of memory is an error.
@@ -111,6 +155,12 @@ make_curve(invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf,
     w = g != NULL ? fwd_workspace_alloc(g, NULL, NULL) : NULL;
     ok = w != NULL &&
          fwd_eval(w, c->r.n_layers, c->r.rho_ohmm, c->r.thick_m, c->curve, NULL) == FWD_OK;
+    if (ok && c->ranges != NULL && c->ranges->n_draws > 0 &&
+        make_band(c, w, values_per_point(s) * nc, nc) != FWD_OK) {
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+        return FWD_ENOMEM;
+    }
     fwd_workspace_free(w);
     fwd_geom_free(g);
     if (ok) {
@@ -243,6 +293,7 @@ invnet_batch_free(invnet_batch *b)
         invnet_batch_item *it = &b->item[i];
 
         for (k = 0; k < it->n_candidates; k++) {
+            free(it->candidates[k].band);
             invnet_ranges_release(it->candidates[k].ranges);
             free(it->candidates[k].ranges);
             free(it->candidates[k].curve);

@@ -53,6 +53,9 @@ typedef struct invnet_candidate {
                               the forward model failed there */
     invnet_ranges *ranges; /* the equivalent models, when the check asked for them and the
                               sounding had as many data as parameters; else NULL */
+    double *band;          /* with curves and ranges: the envelope of the responses of the
+                              ranges' draws at curve_x, per value (rho_a, then phase for MT)
+                              n_curve lows then n_curve highs; else NULL */
 } invnet_candidate;
 
 /* One sounding of the batch. */

@@ -132,6 +132,12 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png"
     bad "--plot over an existing PNG: exit $rc: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png" --force
 [ "$rc" -eq 0 ] && ok || bad "--plot --force: exit $rc"
+# with --ranges the picture grows a table of the intervals under its panels (PNG height:
+# bytes 20-23 of the IHDR chunk)
+png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/pngr" --ranges
+[ "$rc" -eq 0 ] && [ "$(png_height "$TMP/pngr/a.csv.png")" -gt "$(png_height "$TMP/png/a.csv.png")" ] &&
+    ok || bad "--plot --ranges: exit $rc, heights $(png_height "$TMP/pngr/a.csv.png") and $(png_height "$TMP/png/a.csv.png")"
 expect_fail 1 "-o a directory" "is a directory" invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/png"
 expect_fail 1 "--plot in a missing parent" "cannot create the directory" invert "$TMP/net.h5" \
     "$TMP/snd/a.csv" --plot "$TMP/no/such/dir"

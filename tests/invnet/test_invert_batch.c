@@ -302,6 +302,72 @@ Test(invnet_batch, curve_is_the_forward_model)
     invnet_batch_free(b);
 }
 
+/* With ranges and curves: the band is the envelope of the responses of the ranges' draws,
+ * each computed here on its own; the ranges are the batch's own copy. Without ranges, no
+ * band. */
+Test(invnet_batch, band_is_the_envelope_of_the_draws)
+{
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, k, d, nc = 120, checked = 0;
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *b;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    p.curves = 1;
+    p.threads = 2;
+    p.check.refine_iter = 30;
+    p.check.ranges = 1;
+    p.check.range.draws = 20;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+        double lo[120], hi[120], f[120], rho[3], th[2];
+        fwd_geom *g;
+        fwd_workspace *w;
+
+        if (c == NULL || c->ranges == NULL || b->item[i].n_curve == 0)
+            continue;
+        cr_assert_eq(c->ranges->n_draws, 20);
+        cr_assert_not_null(c->band, "item %zu", i);
+        g = fwd_geom_alloc(FWD_SCHLUMBERGER, nc, b->item[i].curve_x, NULL, NULL);
+        w = fwd_workspace_alloc(g, NULL, NULL);
+        for (k = 0; k < nc; k++) {
+            lo[k] = INFINITY;
+            hi[k] = -INFINITY;
+        }
+        for (d = 0; d < 20; d++) {
+            const double *q = c->ranges->draws + d * 5;
+
+            for (k = 0; k < 3; k++)
+                rho[k] = pow(10, q[k]);
+            th[0] = pow(10, q[3]);
+            th[1] = pow(10, q[4]);
+            cr_assert_eq(fwd_eval(w, 3, rho, th, f, NULL), FWD_OK);
+            for (k = 0; k < nc; k++) {
+                lo[k] = fmin(lo[k], f[k]);
+                hi[k] = fmax(hi[k], f[k]);
+            }
+        }
+        cr_expect_arr_eq(c->band, lo, nc * sizeof(double), "item %zu", i);
+        cr_expect_arr_eq(c->band + nc, hi, nc * sizeof(double), "item %zu", i);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+        checked++;
+    }
+    cr_expect_geq(checked, 4);
+    invnet_batch_free(b);
+    p.check.ranges = 0;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+
+        cr_expect(c == NULL || (c->band == NULL && c->ranges == NULL));
+    }
+    invnet_batch_free(b);
+}
+
 Test(invnet_batch, empty_batch_and_bad_parameters)
 {
     invnet_batch_params p = invnet_batch_default();
