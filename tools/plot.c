@@ -162,7 +162,9 @@ equal_decades(struct frame *fr)
     }
 }
 
-/* The axes that hold the data, the curve and the models, in whole decades. */
+/* The axes that hold the data (with their error bars), the curve, the band of the
+ * equivalent models' responses and the models, in whole decades (the data panel's are
+ * widened to equal decades later). */
 static void
 frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
 {
@@ -176,6 +178,13 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
     log_range(p->curve_x, p->n_curve, &fr->xlo, &fr->xhi);
     log_range(obs, s->n, &fr->ylo, &fr->yhi);
     log_range(p->curve, p->n_curve, &fr->ylo, &fr->yhi);
+    if (p->band != NULL)
+        log_range(p->band, 2 * p->n_curve, &fr->ylo, &fr->yhi);
+    for (j = 0; s->sd_log10 != NULL && j < s->n; j++) {
+        double e[2] = {obs[j] * pow(10, -s->sd_log10[j]), obs[j] * pow(10, s->sd_log10[j])};
+
+        log_range(e, 2, &fr->ylo, &fr->yhi);
+    }
     decades(&fr->xlo, &fr->xhi);
     decades(&fr->ylo, &fr->yhi);
     if (p->n_layers > 0) {
@@ -238,10 +247,11 @@ draw_points(size_t n, const double *x, const double *y, int logy, int line)
 static void
 draw_band(size_t n, const double *x, const double *lo, const double *hi, int logy)
 {
-    PLFLT px[2 * 1024], py[2 * 1024];
+    PLFLT *px = malloc(4 * n * sizeof *px), *py = px + 2 * n;
     size_t i;
 
-    n = n < 1024 ? n : 1024;
+    if (px == NULL)
+        return; /* the picture without its band */
     for (i = 0; i < n; i++) {
         px[i] = px[2 * n - 1 - i] = log10(x[i]);
         py[i] = logy ? log10(lo[i]) : lo[i];
@@ -249,6 +259,7 @@ draw_band(size_t n, const double *x, const double *lo, const double *hi, int log
     }
     pl.col0(6);
     pl.fill((PLINT)(2 * n), px, py);
+    free(px);
 }
 
 /* Error bars of +-sd at the n points (x, y) (log10 of y when logy, sd then in decades). */
@@ -370,7 +381,8 @@ draw_equivalent(const invnet_ranges *g, const struct frame *fr)
                 "depth of investigation");
     }
     pl.col0(1);
-    pl.mtex("t", 3.8, 0.0, 0.0, "faint: equivalent models");
+    if (g->n_draws > 0)
+        pl.mtex("t", 3.8, 0.0, 0.0, "faint: equivalent models");
 }
 
 /* The model panel: resistivity against depth, depth down; the reference model first. */

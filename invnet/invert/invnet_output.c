@@ -393,9 +393,15 @@ put_ranges(FILE *f, const invnet_ranges *g)
     else
         fputs("null", f);
     fprintf(f,
-            ", \"groups\": %zu, \"evaluations\": %zu, \"halves_share\": %.3f, "
-            "\"ess_min\": %.4g, \"rhat_max\": %.4g, \"acceptance\": %.3f}",
-            g->n_groups, g->evaluations, g->halves_share, g->ess_min, g->rhat_max, g->acceptance);
+            ", \"groups\": %zu, \"equivalent_models\": %zu, \"evaluations\": %zu, "
+            "\"halves_share\": ",
+            g->n_groups, g->n_fit, g->evaluations);
+    if (isfinite(g->halves_share))
+        fprintf(f, "%.3f", g->halves_share);
+    else
+        fputs("null", f);
+    fprintf(f, ", \"ess_min\": %.4g, \"rhat_max\": %.4g, \"acceptance\": %.3f}", g->ess_min,
+            g->rhat_max, g->acceptance);
 }
 
 /* One value, in CSV (csv non-zero) or JSON. */

@@ -261,7 +261,7 @@ draw_inside(const struct post *q, const double *x0, const double *L, gsl_rng *r,
 
 static size_t
 demcz(struct post *q, double *X, double *c, size_t m, size_t burn, size_t keep, gsl_rng *r,
-      double *Z, size_t zn, double *S)
+      double *Z, size_t zn, double *S, double *K)
 {
     size_t np = q->np, t, i, j, acc = 0;
     double g0 = 2.38 / sqrt(2.0 * (double)np), y[NPMAX];
@@ -286,6 +286,7 @@ demcz(struct post *q, double *X, double *c, size_t m, size_t burn, size_t keep, 
             if (t >= burn) {
                 acc += (size_t)ok;
                 memcpy(S + (i * keep + t - burn) * np, x, np * sizeof *x);
+                K[i * keep + t - burn] = c[i];
             }
         }
         if (t % THIN == THIN - 1)
@@ -301,17 +302,17 @@ demcz(struct post *q, double *X, double *c, size_t m, size_t burn, size_t keep, 
 
 /*
  * Split R-hat and the effective sample size of parameter j over m chains of n states
- * (S: m x n x np). ESS as Stan computes it: the autocorrelation rho_t = 1 - (W - mean over
- * chains of their autocovariance at t) / var+, summed in pairs (rho_2k + rho_2k+1) while
- * the pairs stay positive, each pair at most the one before (Geyer's initial monotone
- * sequence); tau = -1 + 2 sum of the pairs, ESS = m n / tau.
+ * (S: m x n x np), each split in two halves. ESS as Stan computes it: the autocorrelation
+ * rho_t = 1 - (W - mean over the halves of their autocovariance at t) / var+, summed in pairs
+ * (rho_2k + rho_2k+1) while the pairs stay positive, each pair at most the one before (Geyer's
+ * initial monotone sequence); tau = -1 + 2 sum of the pairs, ESS = m n / tau.
  */
 static void
 diagnose(const double *S, size_t m, size_t n, size_t np, size_t j, double *rhat, double *ess)
 {
     size_t h = n / 2, c, t;
     double W = 0, mean_all = 0, B = 0, var_plus, tau = -1, prev = INFINITY;
-    double means[2 * 64], cmean[64];
+    double means[2 * 64];
 
     for (c = 0; c < 2 * m; c++) {
         const double *v = S + ((c / 2) * n + (c % 2) * h) * np + j;
@@ -327,22 +328,20 @@ diagnose(const double *S, size_t m, size_t n, size_t np, size_t j, double *rhat,
     *ess = (double)(m * n);
     if (!(W > 0))
         return; /* a parameter that never moved (pinned): nothing to say */
-    for (c = 0; c < m; c++)
-        cmean[c] = gsl_stats_mean(S + c * n * np + j, np, n);
-    for (t = 0; t + 1 < n && t < MAX_LAG; t += 2) {
+    for (t = 0; t + 1 < h && t < MAX_LAG; t += 2) {
         double pair = 0;
         size_t k, i;
 
         for (k = t; k <= t + 1; k++) {
             double acov = 0;
 
-            for (c = 0; c < m; c++) {
-                const double *v = S + c * n * np + j;
+            for (c = 0; c < 2 * m; c++) { /* the split halves, as for W */
+                const double *v = S + ((c / 2) * n + (c % 2) * h) * np + j;
                 double s = 0;
 
-                for (i = 0; i + k < n; i++)
-                    s += (v[i * np] - cmean[c]) * (v[(i + k) * np] - cmean[c]);
-                acov += s / (double)n / (double)m;
+                for (i = 0; i + k < h; i++)
+                    s += (v[i * np] - means[c]) * (v[(i + k) * np] - means[c]);
+                acov += s / (double)h / (double)(2 * m);
             }
             pair += 1 - (W - acov) / var_plus;
         }
@@ -352,7 +351,7 @@ diagnose(const double *S, size_t m, size_t n, size_t np, size_t j, double *rhat,
         prev = pair;
         tau += 2 * pair;
     }
-    *ess = (double)(m * n) / fmax(tau, 1.0 / (double)(m * n));
+    *ess = (double)(2 * m * h) / fmax(tau, 1.0 / (double)(2 * m * h));
 }
 
 /* A seed from the sounding's numbers (FNV-1a over their bytes) and the user's. */
@@ -427,6 +426,15 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
         }
 }
 
+/*
+ * The equivalent models: the kept states within the chi-square quantile FIT_P (np degrees
+ * of freedom) of the best one, at least the MIN_FIT best. The posterior puts 0.1 % of its
+ * mass beyond (for a linear problem): what is cut are states of chains still on their way,
+ * models that do not fit.
+ */
+#define FIT_P   0.999
+#define MIN_FIT 20
+
 /* Fits within this chi2 of the best start a group of their own. */
 #define GROUP_DCHI2 20
 /* Fits closer than this in every log10 parameter are the same group. */
@@ -497,6 +505,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
     for (u = 0; u < k && n < cap; u++) {
         const double *c = cand + u * (np + 1);
         size_t g;
+        int prc;
 
         if (c[0] > cand[0] + GROUP_DCHI2)
             break;
@@ -508,8 +517,15 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
             if (d < GROUP_APART)
                 break;
         }
-        if (g < n || proposal(q, c + 1, L + n * np * np) != FWD_OK)
+        if (g < n)
             continue;
+        prc = proposal(q, c + 1, L + n * np * np);
+        if (prc == FWD_ENOMEM) {
+            *err_rc = prc;
+            break;
+        }
+        if (prc != FWD_OK)
+            continue; /* no finite Jacobian there: not a group to start from */
         memcpy(G + n * np, c + 1, np * sizeof *G);
         n++;
     }
@@ -562,16 +578,18 @@ chi2_scaled_below(struct post *q, const double *p, double z, double f)
 }
 
 /*
- * The depth of investigation of p (invnet_ranges.h): the depth, to 1 % of it, where
- * halving or doubling everything below it first changes chi2 by less than dchi2, by
- * bisection in log depth between 1 cm and 1000 km (the change falls with depth). NAN when
- * the model has FWD_MAX_LAYERS layers or no depth in that span qualifies.
+ * The depth of investigation of p (invnet_ranges.h): below it, halving or doubling
+ * everything changes chi2 by less than dchi2. The change need not fall steadily with depth
+ * (p does not fit exactly), so: the deepest depth on a grid of 4 a decade from 1 cm to
+ * 1000 km where it is seen, then bisection in log depth to the next grid depth, to 1 %.
+ * NAN when the model has FWD_MAX_LAYERS layers, nothing is seen at any depth, or the data
+ * see deeper than 1000 km.
  */
 static double
 depth_of_investigation(struct post *q, const double *p, double dchi2)
 {
-    double c0, a = -2, b = 6;
-    int it;
+    double c0, a, b;
+    int k, it;
 
     if (q->nl >= FWD_MAX_LAYERS || !isfinite(c0 = chi2(q, p)))
         return NAN;
@@ -579,8 +597,12 @@ depth_of_investigation(struct post *q, const double *p, double dchi2)
     (fmax(chi2_scaled_below(q, p, pow(10, lz), 0.5), chi2_scaled_below(q, p, pow(10, lz), 2)) -    \
          c0 >=                                                                                     \
      dchi2)
-    if (!SEEN(a) || SEEN(b))
+    for (k = 32; k >= 0 && !SEEN(-2 + 0.25 * k); k--)
+        ;
+    if (k < 0 || k == 32)
         return NAN;
+    a = -2 + 0.25 * k;
+    b = a + 0.25;
     for (it = 0; it < 40 && b - a > 0.004; it++) {
         double m = 0.5 * (a + b);
 
@@ -594,30 +616,41 @@ depth_of_investigation(struct post *q, const double *p, double dchi2)
 }
 
 /*
- * How far apart the intervals of the even chains and of the odd chains are: the largest
- * difference of an end, in decades (*dec) and as a share of the whole interval's width
- * (*share), over the parameters. S: m chains of n states; v: m n / 2 + 1 doubles of scratch.
+ * How far apart the intervals of the two halves of the chains (the first m / 2, the others:
+ * independent runs) are: the largest difference of an end, in decades (*dec) and as a
+ * share of the width of the interval of all the chains (*share), over the parameters. S: m
+ * chains of n states; v: m n doubles of scratch.
  */
 static void
-halves(const double *S, size_t m, size_t n, size_t np, double level, double *v, double *dec,
-       double *share)
+halves(const double *S, const double *K, double cut, size_t m, size_t n, size_t np, double level,
+       double *v, double *dec, double *share)
 {
-    size_t j, c, i, h;
+    size_t j, c, i, h, k, nh[2];
 
     *dec = *share = 0;
     for (j = 0; j < np; j++) {
         double iv[2][3], all[3];
 
         for (h = 0; h < 2; h++) {
-            size_t k = 0;
-
-            for (c = h; c < m; c += 2)
+            k = 0;
+            for (c = h == 0 ? 0 : m / 2; c < (h == 0 ? m / 2 : m); c++)
                 for (i = 0; i < n; i++)
-                    v[k++] = S[(c * n + i) * np + j];
-            interval(v, k, level, iv[h]);
+                    if (K[c * n + i] <= cut)
+                        v[k++] = S[(c * n + i) * np + j];
+            nh[h] = k;
+            if (k > 0)
+                interval(v, k, level, iv[h]);
         }
-        all[0] = fmin(iv[0][0], iv[1][0]);
-        all[2] = fmax(iv[0][2], iv[1][2]);
+        if (nh[0] == 0 || nh[1] == 0) { /* a half with no model that fits: they disagree */
+            *share = INFINITY;
+            *dec = INFINITY;
+            return;
+        }
+        k = 0;
+        for (i = 0; i < m * n; i++)
+            if (K[i] <= cut)
+                v[k++] = S[i * np + j];
+        interval(v, k, level, all);
         for (i = 0; i < 3; i += 2) {
             double d = fabs(iv[0][i] - iv[1][i]);
 
@@ -634,8 +667,9 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
 {
     invnet_ranges_params par = rp != NULL ? *rp : invnet_ranges_default();
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), m, j, acc;
-    size_t ng = 0, cap, m0, zcap, total;
-    double x0[NPMAX], *S = NULL, *v = NULL, *G = NULL, *L = NULL, *Z = NULL, *X = NULL;
+    size_t ng = 0, cap, m0, zcap, total, h, nfit;
+    double x0[NPMAX], *S = NULL, *K = NULL, *v = NULL, *G = NULL, *L = NULL, *Z = NULL;
+    double *X = NULL, cut;
     double cc[64];
     struct post q;
     gsl_rng *r = NULL;
@@ -664,19 +698,20 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     q.scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
     cap = par.chains;
     m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */
-    zcap = m0 + par.chains * ((par.burn + par.steps) / THIN + 1);
+    zcap = m0 + (par.chains - par.chains / 2) * ((par.burn + par.steps) / THIN + 1); /* a half's */
     total = par.chains * par.steps;
     q.resp = malloc(nd * sizeof(double));
     q.f = malloc(nd * sizeof(double));
     S = malloc(total * np * sizeof *S);
+    K = malloc(total * sizeof *K);
     v = malloc(total * sizeof *v);
     G = malloc(cap * np * sizeof *G);
     L = malloc(cap * np * np * sizeof *L);
-    Z = malloc(zcap * np * sizeof *Z);
+    Z = malloc(2 * zcap * np * sizeof *Z);
     X = malloc(par.chains * np * sizeof *X);
     r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
-    if (q.resp == NULL || q.f == NULL || S == NULL || v == NULL || G == NULL || L == NULL ||
-        Z == NULL || X == NULL || r == NULL)
+    if (q.resp == NULL || q.f == NULL || S == NULL || K == NULL || v == NULL || G == NULL ||
+        L == NULL || Z == NULL || X == NULL || r == NULL)
         goto nomem;
     fwd_rng_set_stream(r, par.seed, sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
@@ -689,19 +724,29 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
                            s->source);
         goto done;
     }
-    /* the archive: draws of the groups' local approximations, in turn; chain c starts at
-     * the archive's state c (around group c mod ng), or at that group's fit */
-    for (m = 0; m < m0; m++)
-        draw_inside(&q, G + (m % ng) * np, L + (m % ng) * np * np, r, Z + m * np);
-    for (m = 0; m < par.chains; m++) {
-        memcpy(X + m * np, Z + m * np, np * sizeof *X);
-        cc[m] = chi2(&q, X + m * np);
-        if (!isfinite(cc[m])) {
-            memcpy(X + m * np, G + (m % ng) * np, np * sizeof *X);
-            cc[m] = chi2(&q, X + m * np);
+    /* two independent halves of the chains, each with its own archive: draws of the groups'
+     * local approximations, in turn; chain c of a half starts at its archive's state c
+     * (around group c mod ng), or at that group's fit */
+    acc = 0;
+    for (h = 0; h < 2; h++) {
+        size_t c0 = h == 0 ? 0 : par.chains / 2, mh = h == 0 ? par.chains / 2 : par.chains - c0;
+        double *Zh = Z + h * zcap * np;
+
+        for (m = 0; m < m0; m++)
+            draw_inside(&q, G + (m % ng) * np, L + (m % ng) * np * np, r, Zh + m * np);
+        for (m = 0; m < mh; m++) {
+            double *x = X + (c0 + m) * np;
+
+            memcpy(x, Zh + m * np, np * sizeof *X);
+            cc[c0 + m] = chi2(&q, x);
+            if (!isfinite(cc[c0 + m])) {
+                memcpy(x, G + (m % ng) * np, np * sizeof *X);
+                cc[c0 + m] = chi2(&q, x);
+            }
         }
+        acc += demcz(&q, X + c0 * np, cc + c0, mh, par.burn, par.steps, r, Zh, m0,
+                     S + c0 * par.steps * np, K + c0 * par.steps);
     }
-    acc = demcz(&q, X, cc, par.chains, par.burn, par.steps, r, Z, m0, S);
     out->n_layers = n_layers;
     out->level = par.level;
     out->n_groups = ng;
@@ -715,22 +760,30 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         out->rhat_max = fmax(out->rhat_max, rh);
         out->ess_min = fmin(out->ess_min, es);
     }
-    halves(S, par.chains, par.steps, np, par.level, v, &out->halves_decades, &out->halves_share);
+    /* the equivalent models: the kept states that fit within the chi-square quantile
+     * (FIT_P, np degrees of freedom) of the best; at least the MIN_FIT best */
+    memcpy(v, K, total * sizeof *v);
+    gsl_sort(v, 1, total);
+    cut = fmax(v[0] + gsl_cdf_chisq_Pinv(FIT_P, (double)np),
+               v[total < MIN_FIT ? total - 1 : MIN_FIT - 1]);
+    halves(S, K, cut, par.chains, par.steps, np, par.level, v, &out->halves_decades,
+           &out->halves_share);
+    for (m = 0, nfit = 0; m < total; m++) /* in place, in order: chain after chain */
+        if (K[m] <= cut)
+            memmove(S + nfit++ * np, S + m * np, np * sizeof *S);
+    out->n_fit = nfit;
     out->doi_m = depth_of_investigation(&q, x0, gsl_cdf_chisq_Pinv(par.level / 100, 1));
     out->evaluations = q.evals;
-    /* the pictures' draws: evenly over the kept states, all chains */
-    out->n_draws = par.draws < total ? par.draws : total;
+    /* the pictures' draws: evenly over them, so from every chain that has some */
+    out->n_draws = par.draws < nfit ? par.draws : nfit;
     if (out->n_draws > 0) {
         out->draws = malloc(out->n_draws * np * sizeof *out->draws);
         if (out->draws == NULL)
             goto nomem;
-        for (m = 0; m < out->n_draws; m++) {
-            size_t i = m * total / out->n_draws, c = i % par.chains, t = i / par.chains;
-
-            memcpy(out->draws + m * np, S + (c * par.steps + t) * np, np * sizeof *S);
-        }
+        for (m = 0; m < out->n_draws; m++)
+            memcpy(out->draws + m * np, S + (m * nfit / out->n_draws) * np, np * sizeof *S);
     }
-    summarise(S, total, n_layers, lo, hi, &par, v, out);
+    summarise(S, nfit, n_layers, lo, hi, &par, v, out);
     rc = FWD_OK;
     goto done;
 nomem:
@@ -743,6 +796,7 @@ done:
     free(L);
     free(G);
     free(v);
+    free(K);
     free(S);
     free(q.f);
     free(q.resp);

@@ -19,10 +19,15 @@
  * (DE-MCz, ter Braak & Vrugt 2008, Stat. Comput. 18:435) start from draws of the local
  * (Laplace) approximation of those groups, taken in turn, and propose along differences of
  * archived states - which lie along the valleys, however long or bent, and, once in ten
- * steps at full length, jump between groups; (3) the intervals are percentiles of all the
- * kept states. Diagnostics: split R-hat and the effective sample size over the chains (low
- * where chains stay in different groups, as they mostly do), and the agreement of the
- * intervals of the even and of the odd chains, two independent halves of the answer.
+ * steps at full length, jump between groups; the chains run as two independent halves,
+ * each with its own archive; (3) the intervals are percentiles of the kept states that
+ * fit: within the chi-square quantile 0.999 (np degrees of freedom) of the best.
+ * Each group found starts as many chains as the others, whatever its posterior mass: the
+ * chains seldom leave their group in their 80 steps, so the intervals are those of an
+ * equal mixture of the groups - wider than the posterior's where a group is improbable,
+ * which the calibration measured (docs/invert.md) rewards. Diagnostics: split R-hat and
+ * the effective sample size over the chains (low where chains stay in different groups,
+ * as they mostly do), and how far the intervals of the two halves are apart.
  * The random stream is seeded from the sounding's numbers and the seed: the same sounding
  * gives the same intervals in any batch, order or thread count.
  */
@@ -69,19 +74,23 @@ typedef struct invnet_ranges {
     invnet_interval transverse_ohmm2[FWD_MAX_LAYERS]; /* h rho of each layer above */
     unsigned char unresolved[2 * FWD_MAX_LAYERS];     /* per parameter: 1 if unresolved */
     size_t n_unresolved;
-    double doi_m;          /* depth of investigation of the given model: below it, halving
-                              or doubling every resistivity changes chi2 by less than the
-                              chi-square quantile of one degree of freedom at the level
-                              (2.71 at 90 %); NAN when not found (more than FWD_MAX_LAYERS - 1
-                              layers, or data that see no depth between 1 cm and 1000 km) */
+    double doi_m;          /* depth of investigation of the given model: the deepest depth
+                              where halving or doubling every resistivity below it changes
+                              chi2 by at least the chi-square quantile of one degree of
+                              freedom at the level (2.71 at 90 %), on a grid of 4 a decade
+                              refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
+                              - 1 layers; data that see no depth, or deeper than 1000 km) */
     size_t evaluations;    /* forward models computed, the fits' included */
     size_t n_groups;       /* separate groups of equivalent models the fits found (>= 1) */
     double acceptance;     /* of the kept steps */
     double ess_min;        /* smallest effective sample size of a parameter, all chains */
     double rhat_max;       /* largest split R-hat of a parameter (1: the chains agree) */
     double halves_decades; /* largest difference, in decades, between an end of a
-                              parameter's interval from the even chains and from the odd */
-    double halves_share;   /* the same difference as a share of that interval's width */
+                              parameter's interval from the first half of the chains and
+                              from the second (two independent runs, archives apart) */
+    double halves_share;   /* the same difference as a share of the width of the interval
+                              of all the chains */
+    size_t n_fit;          /* kept states that fit well enough to count (see above) */
     size_t n_draws;        /* equivalent models in draws */
     double *draws;         /* n_draws x np log10 parameters, spread evenly over the kept
                               states: allocated, see invnet_ranges_release() */

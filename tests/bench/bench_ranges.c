@@ -350,7 +350,7 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick)
     printf("Per sounding (net, refinement and ranges, 1 thread): %.1f ms median, %.1f ms mean; "
            "%.0f forward models; %.0f groups of equivalent models (median; 90th percentile "
            "%.0f); ESS (smallest of the parameters) median %.0f; R-hat above 1.1 in %.1f %%; "
-           "the even and odd chains' intervals differ by %.2f of the width (median; 90th "
+           "the two halves' intervals differ by %.2f of the width (median; 90th "
            "percentile %.2f): ranges_not_converged on %.1f %%; %zu of %zu with ranges.\n\n",
            bench_pct(ms, n_test, 0.5), tsum / (double)n_test, bench_pct(evals, n_test, 0.5),
            bench_pct(grp, n_test, 0.5), bench_pct(grp, n_test, 0.9), bench_pct(ess, n_test, 0.5),

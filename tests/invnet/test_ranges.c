@@ -94,6 +94,14 @@ Test(invnet_ranges, half_space_posterior_is_analytic)
                       2 * 44,
                   "%zu evaluations", out.evaluations);
     cr_expect_eq(out.n_draws, rp.draws);
+    { /* the pictures' draws come from every chain: hardly two alike */
+        size_t a, b, same = 0;
+
+        for (a = 0; a < out.n_draws; a++)
+            for (b = 0; b < a; b++)
+                same += out.draws[a] == out.draws[b];
+        cr_expect_leq(same, out.n_draws / 10, "%zu repeated draws", same);
+    }
     invnet_ranges_release(&out);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
@@ -143,10 +151,6 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
     cr_expect(out.depth_m[0][0] < 10 && out.depth_m[0][2] > 10);
     cr_expect(!out.unresolved[0], "rho_1 is resolved");
     cr_expect(out.unresolved[1] || out.unresolved[4], "rho_2 or h_2 alone is not");
-    /* a valley 300 times longer than wide, and bent: the chains cross it a few times only,
-     * and the diagnostics say so (docs/invert.md) */
-    cr_expect(out.ess_min >= 5 && out.rhat_max >= 1, "ESS %.0f, R-hat %.3f", out.ess_min,
-              out.rhat_max);
     invnet_ranges_release(&out);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
@@ -156,7 +160,7 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
 /*
  * Started from a model far from the data (every parameter 1.5 decades off), the fits from
  * the prior find the real group: the intervals hold the truth and are narrow. With no fits
- * from the prior (starts 0) the chains would start at the wrong model.
+ * from the prior (starts 0) the chains stay near the wrong model and miss it.
  */
 Test(invnet_ranges, a_wrong_start_is_left_for_the_real_group)
 {
@@ -170,8 +174,22 @@ Test(invnet_ranges, a_wrong_start_is_left_for_the_real_group)
     fwd_sounding *s;
     size_t j;
 
+    invnet_ranges_params rp = invnet_ranges_default();
+    size_t missed = 0;
+
     spacings(N, x);
     s = sounding(2, rho, h, N, x, noise, 11, &w, &g);
+    /* without the fits from the prior, the chains stay near the wrong start */
+    rp.starts = 0;
+    cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &out, NULL), FWD_OK);
+    for (j = 0; j < 3; j++) {
+        const double *iv = j < 2 ? out.rho_ohmm[j] : out.thick_m[0];
+        double t = j < 2 ? rho[j] : h[0];
+
+        missed += !(iv[0] < t && t < iv[2]);
+    }
+    cr_expect_geq(missed, 2, "with no fits from the prior, %zu of 3 intervals miss", missed);
+    invnet_ranges_release(&out);
     cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, NULL, &out, NULL), FWD_OK);
     for (j = 0; j < 3; j++) {
         const double *iv = j < 2 ? out.rho_ohmm[j] : out.thick_m[0];
@@ -188,11 +206,12 @@ Test(invnet_ranges, a_wrong_start_is_left_for_the_real_group)
 }
 
 /*
- * The depth of investigation follows the scaling laws of the physics. Over a half-space a
- * Schlumberger sounding's response depends on depth / AB/2 only, so the same sounding with
- * every spacing ten times larger sees ten times deeper; an MT response depends on depth /
- * sqrt(rho T), so a half-space four times more resistive is seen twice as deep. Exact but
- * for the bisection's 1 % (and the Hankel filter's sampling of the DC case).
+ * The depth of investigation follows the scaling laws of the physics. A Schlumberger
+ * response depends on lengths only through their ratios, so the same layered earth and
+ * spacings, all ten times larger, are seen ten times deeper; an MT response over a
+ * half-space depends on depth / sqrt(rho T), so a half-space four times more resistive is
+ * seen twice as deep. Exact but for the bisection's 1 % (and the Hankel filter's sampling
+ * in the DC case).
  */
 Test(invnet_ranges, depth_of_investigation_scales_as_the_physics)
 {
@@ -208,12 +227,14 @@ Test(invnet_ranges, depth_of_investigation_scales_as_the_physics)
     for (i = 0; i < N; i++)
         x10[i] = x[i] / 10; /* 0.1..100 m, then 1..1000 m */
     for (k = 0; k < 2; k++) {
-        const double rho = 100;
-        double pr = 2;
+        /* 3 layers: 50 ohm-m, 200 ohm-m, 20 ohm-m under 2 and 6 m (then 20 and 60 m) */
+        const double rho[3] = {50, 200, 20}, th[2] = {k == 0 ? 2 : 20, k == 0 ? 6 : 60};
+        double pr[5] = {log10(50), log10(200), log10(20), log10(th[0]), log10(th[1])};
+        const double lo5[5] = {lo, lo, lo, lo, lo}, hi5[5] = {hi, hi, hi, hi, hi};
         invnet_ranges out;
 
-        s = sounding(1, &rho, NULL, N, k == 0 ? x10 : x, 0, 1, &w, &g);
-        cr_assert_eq(invnet_ranges_sample(w, s, 1, &pr, &lo, &hi, noise, NULL, &out, NULL), FWD_OK);
+        s = sounding(3, rho, th, N, k == 0 ? x10 : x, 0, 1, &w, &g);
+        cr_assert_eq(invnet_ranges_sample(w, s, 3, pr, lo5, hi5, noise, NULL, &out, NULL), FWD_OK);
         d[k] = out.doi_m;
         invnet_ranges_release(&out);
         fwd_sounding_free(s);
@@ -222,8 +243,8 @@ Test(invnet_ranges, depth_of_investigation_scales_as_the_physics)
     }
     cr_log_info("DC depth of investigation: %.4g m (AB/2 to 100 m), %.4g m (to 1000 m)", d[0],
                 d[1]);
-    /* of the order of the largest AB/2 (100 m): a factor 2 below it is barely seen */
-    cr_expect(d[0] > 20 && d[0] < 200, "%g m", d[0]);
+    /* below the layers (8 m), of the order of the largest AB/2 (100 m) */
+    cr_expect(d[0] > 8 && d[0] < 200, "%g m", d[0]);
     cr_expect_float_eq(d[1] / d[0], 10, 0.3, "ratio %g", d[1] / d[0]);
     /* MT: periods 1e-3..1e2 s over 100 and 400 ohm-m */
     for (k = 0; k < 2; k++) {
