@@ -145,7 +145,7 @@ write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
     for (l = 1; l <= depth && rc == FWD_OK; l++) {
         size_t ni = invnet_net_units(net, l - 1), no = invnet_net_units(net, l);
 
-        snprintf(name, sizeof name, "/layers/%zu", l);
+        snprintf(name, sizeof name, "layers/%zu", l);
         if (l == 1 && (g = H5Gcreate2(file, "layers", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
             H5Gclose(g);
         g = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -228,13 +228,10 @@ done:
     return rc;
 }
 
-int
-invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err)
+/* Whether f's net fits its geometry and layers (FWD_EINVAL naming path if not). */
+static int
+check_fits(const char *path, const invnet_file *f, fwd_error *err)
 {
-    char *tmp = NULL;
-    hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
-    int rc = FWD_OK;
-
     if (invnet_net_n_in(f->net) != invnet_file_n_in(f) || f->env->n != fwd_geom_ndata(f->geom) ||
         invnet_net_n_out(f->net) != FWD_MODEL_NPARAMS(f->samples.prior.n_layers) ||
         fwd_geom_method(f->geom) != f->samples.method)
@@ -243,6 +240,48 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
                              "(%zu data) and layers (%zu)",
                              path, invnet_net_n_in(f->net), invnet_net_n_out(f->net),
                              fwd_geom_ndata(f->geom), f->samples.prior.n_layers);
+    return FWD_OK;
+}
+
+/* The n nets of f into a set's groups nets/<n_layers> under the root's format attributes. */
+static int
+write_set(hid_t file, const char *path, const invnet_file *const *f, size_t n, fwd_error *err)
+{
+    char name[32];
+    size_t k;
+    hid_t g;
+    int rc;
+
+    rc = smp_h5_write_str(file, "format", INVNET_FORMAT, err);
+    rc = rc ? rc : smp_h5_write_u64(file, "format_version", INVNET_FORMAT_VERSION_SET, err);
+    rc = rc ? rc : smp_h5_write_str(file, "method", fwd_method_name(f[0]->samples.method), err);
+    rc = rc ? rc : smp_h5_write_u64(file, "n_nets", n, err);
+    if (rc == FWD_OK && (g = H5Gcreate2(file, "nets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
+        H5Gclose(g);
+    for (k = 0; k < n && rc == FWD_OK; k++) {
+        snprintf(name, sizeof name, "nets/%zu", f[k]->samples.prior.n_layers);
+        g = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (g < 0)
+            return fwd_error_set(err, FWD_EIO, "%s: cannot create /%s", path, name);
+        rc = write_body(g, path, f[k], err);
+        H5Gclose(g);
+    }
+    return rc;
+}
+
+/* Writes one net (n == 1 and single) or a set of n to path atomically. */
+static int
+save(const char *path, const invnet_file *const *f, size_t n, int single, int overwrite,
+     fwd_error *err)
+{
+    char *tmp = NULL;
+    hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
+    size_t k;
+    int rc = FWD_OK;
+
+    for (k = 0; k < n; k++)
+        if ((rc = check_fits(path, f[k], err)) != FWD_OK)
+            return rc;
     if (!overwrite && access(path, F_OK) == 0)
         return fwd_error_set(err, FWD_EEXIST, "%s: exists", path);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -250,7 +289,8 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot set up HDF5", path);
     else if ((file = smp_h5_create_temp(path, H5P_DEFAULT, fapl, &tmp, err)) < 0)
         rc = err != NULL ? err->code : FWD_EIO;
-    rc = rc ? rc : write_body(file, path, f, err);
+    if (rc == FWD_OK)
+        rc = single ? write_body(file, path, f[0], err) : write_set(file, path, f, n, err);
     if (file >= 0) {
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
             rc = fwd_error_set(err, FWD_EIO, "%s: HDF5 objects left open", path);
@@ -266,6 +306,63 @@ invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_erro
         unlink(tmp);
     free(tmp);
     return rc;
+}
+
+int
+invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_error *err)
+{
+    return save(path, &f, 1, 1, overwrite, err);
+}
+
+int
+invnet_set_save(const char *path, const invnet_file *const *f, size_t n, int overwrite,
+                fwd_error *err)
+{
+    size_t k, j;
+
+    if (n < 1 || n > INVNET_SET_MAX)
+        return fwd_error_set(err, FWD_EINVAL, "%s: expected 1 to %d nets, got %zu", path,
+                             INVNET_SET_MAX, n);
+    for (k = 1; k < n; k++)
+        for (j = 0; j < k; j++)
+            if (f[j]->samples.prior.n_layers == f[k]->samples.prior.n_layers)
+                return fwd_error_set(err, FWD_EINVAL,
+                                     "%s: two nets of %zu layers: expected one "
+                                     "net per layer count",
+                                     path, f[k]->samples.prior.n_layers);
+    if (n == 1)
+        return save(path, f, 1, 1, overwrite, err);
+    for (k = 1; k < n; k++) {
+        const char *why = invnet_set_mismatch(f[0], f[k]);
+
+        if (why != NULL)
+            return fwd_error_set(err, FWD_EINVAL,
+                                 "%s: the nets of %zu and %zu layers differ in their %s: a set "
+                                 "holds nets of one survey",
+                                 path, f[0]->samples.prior.n_layers, f[k]->samples.prior.n_layers,
+                                 why);
+    }
+    return save(path, f, n, 0, overwrite, err);
+}
+
+const char *
+invnet_set_mismatch(const invnet_file *a, const invnet_file *b)
+{
+    size_t i, n = fwd_geom_size(a->geom);
+    const double *xa = fwd_geom_x(a->geom), *xb = fwd_geom_x(b->geom);
+
+    if (a->samples.method != b->samples.method)
+        return "method";
+    if (n != fwd_geom_size(b->geom))
+        return "geometry (number of points)";
+    for (i = 0; i < n; i++)
+        if (xa[i] != xb[i])
+            return "geometry (spacings or periods)";
+    if (a->samples.noise != b->samples.noise)
+        return "training noise";
+    if (a->masked != b->masked)
+        return "inputs (masked or not)";
+    return NULL;
 }
 
 static int
@@ -542,72 +639,92 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     return rc;
 }
 
+/* The format attributes at loc: FWD_OK with the version in *v, or FWD_EFORMAT. */
+static int
+read_format(hid_t loc, const char *path, uint64_t *v, fwd_error *err)
+{
+    char buf[64];
+    int rc;
+
+    rc = smp_h5_read_str(loc, path, "format", buf, sizeof buf, err);
+    if (rc != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: not a bpinv net file (no string attribute 'format')", path);
+    if (strcmp(buf, INVNET_FORMAT) != 0)
+        return fwd_error_set(
+            err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"%s", path, INVNET_FORMAT, buf,
+            strcmp(buf, SMP_FORMAT) == 0 ? " (a samples file: train a net on it first)" : "");
+    rc = smp_h5_read_u64(loc, path, "format_version", v, err);
+    if (rc == FWD_OK && *v != INVNET_FORMAT_VERSION && *v != INVNET_FORMAT_VERSION_SET)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: format_version: expected %d or %d, got %llu (written by another "
+                             "bpinv version)",
+                             path, INVNET_FORMAT_VERSION, INVNET_FORMAT_VERSION_SET,
+                             (unsigned long long)*v);
+    return rc;
+}
+
+/* One net at loc (the file's root, or a set's group) into f; path names it in errors. */
+static int
+load_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err)
+{
+    char buf[64], list[64];
+    uint64_t v;
+    int rc;
+
+    rc = read_format(loc, path, &v, err);
+    if (rc == FWD_OK && v != INVNET_FORMAT_VERSION)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: format_version: expected %d, got %llu", path,
+                             INVNET_FORMAT_VERSION, (unsigned long long)v);
+    rc = rc ? rc : smp_h5_read_str(loc, path, "method", buf, sizeof buf, err);
+    if (rc == FWD_OK && fwd_method_parse(buf, &f->samples.method, NULL) != FWD_OK)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: method: expected %s, got \"%s\"", path,
+                             fwd_method_list(list, sizeof list), buf);
+    rc = rc ? rc : smp_h5_read_u64(loc, path, "n_layers", &v, err);
+    if (rc == FWD_OK && (v < 1 || v > FWD_MAX_LAYERS))
+        return fwd_error_set(err, FWD_EFORMAT, "%s: n_layers: expected 1 to %d, got %llu", path,
+                             FWD_MAX_LAYERS, (unsigned long long)v);
+    if (rc != FWD_OK)
+        return rc;
+    f->samples.prior.n_layers = (size_t)v;
+    rc = smp_h5_read_prior(loc, path, &f->samples.prior, err);
+    rc = rc ? rc : smp_h5_read_f64_in(loc, path, "noise", 0, 1, &f->samples.noise, err);
+    rc = rc ? rc : smp_h5_read_u64(loc, path, "samples_seed", &f->samples.seed, err);
+    rc = rc ? rc
+            : smp_h5_read_str(loc, path, "forward_filter", f->samples.forward_filter,
+                              sizeof f->samples.forward_filter, err);
+    rc = rc ? rc
+            : smp_h5_read_str(loc, path, "bpinv_version", f->bpinv_version, sizeof f->bpinv_version,
+                              err);
+    rc = rc ? rc : smp_h5_read_geometry(loc, path, f->samples.method, &f->geom, err);
+    rc = rc ? rc : read_inputs(loc, path, f, err);
+    rc = rc ? rc : read_layers(loc, path, f, err);
+    rc = rc ? rc : read_envelope(loc, path, f, err);
+    rc = rc ? rc : read_rest(loc, path, f, err);
+    return rc;
+}
+
 invnet_file *
 invnet_file_load(const char *path, fwd_error *err)
 {
     invnet_file *f = calloc(1, sizeof *f);
     hid_t file = H5I_INVALID_HID;
-    char buf[64], list[64];
     uint64_t v;
-    int rc;
 
     if (f == NULL) {
         fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
         return NULL;
     }
     file = smp_h5_open(path, 0, err);
-    if (file < 0)
+    if (file < 0 || read_format(file, path, &v, err) != FWD_OK)
         goto fail;
-    rc = smp_h5_read_str(file, path, "format", buf, sizeof buf, err);
-    if (rc != FWD_OK) {
-        fwd_error_set(err, FWD_EFORMAT, "%s: not a bpinv net file (no string attribute 'format')",
+    if (v == INVNET_FORMAT_VERSION_SET) {
+        fwd_error_set(err, FWD_EFORMAT,
+                      "%s: holds nets for several layer counts (a set): expected one net here",
                       path);
         goto fail;
     }
-    if (strcmp(buf, INVNET_FORMAT) != 0) {
-        fwd_error_set(
-            err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"%s", path, INVNET_FORMAT, buf,
-            strcmp(buf, SMP_FORMAT) == 0 ? " (a samples file: train a net on it first)" : "");
-        goto fail;
-    }
-    rc = smp_h5_read_u64(file, path, "format_version", &v, err);
-    if (rc == FWD_OK && v != INVNET_FORMAT_VERSION) {
-        fwd_error_set(err, FWD_EFORMAT,
-                      "%s: format_version: expected %d, got %llu (written by another bpinv "
-                      "version)",
-                      path, INVNET_FORMAT_VERSION, (unsigned long long)v);
-        goto fail;
-    }
-    rc = rc ? rc : smp_h5_read_str(file, path, "method", buf, sizeof buf, err);
-    if (rc == FWD_OK && fwd_method_parse(buf, &f->samples.method, NULL) != FWD_OK) {
-        fwd_error_set(err, FWD_EFORMAT, "%s: method: expected %s, got \"%s\"", path,
-                      fwd_method_list(list, sizeof list), buf);
-        goto fail;
-    }
-    rc = rc ? rc : smp_h5_read_u64(file, path, "n_layers", &v, err);
-    if (rc == FWD_OK && (v < 1 || v > FWD_MAX_LAYERS)) {
-        fwd_error_set(err, FWD_EFORMAT, "%s: n_layers: expected 1 to %d, got %llu", path,
-                      FWD_MAX_LAYERS, (unsigned long long)v);
-        goto fail;
-    }
-    if (rc != FWD_OK)
-        goto fail;
-    f->samples.prior.n_layers = (size_t)v;
-    rc = smp_h5_read_prior(file, path, &f->samples.prior, err);
-    rc = rc ? rc : smp_h5_read_f64_in(file, path, "noise", 0, 1, &f->samples.noise, err);
-    rc = rc ? rc : smp_h5_read_u64(file, path, "samples_seed", &f->samples.seed, err);
-    rc = rc ? rc
-            : smp_h5_read_str(file, path, "forward_filter", f->samples.forward_filter,
-                              sizeof f->samples.forward_filter, err);
-    rc = rc ? rc
-            : smp_h5_read_str(file, path, "bpinv_version", f->bpinv_version,
-                              sizeof f->bpinv_version, err);
-    rc = rc ? rc : smp_h5_read_geometry(file, path, f->samples.method, &f->geom, err);
-    rc = rc ? rc : read_inputs(file, path, f, err);
-    rc = rc ? rc : read_layers(file, path, f, err);
-    rc = rc ? rc : read_envelope(file, path, f, err);
-    rc = rc ? rc : read_rest(file, path, f, err);
-    if (rc != FWD_OK)
+    if (load_at(file, path, f, err) != FWD_OK)
         goto fail;
     H5Fclose(file);
     return f;
@@ -615,5 +732,102 @@ fail:
     if (file >= 0)
         H5Fclose(file);
     invnet_file_free(f);
+    return NULL;
+}
+
+void
+invnet_set_free(invnet_set *s)
+{
+    size_t k;
+
+    if (s == NULL)
+        return;
+    for (k = 0; k < s->n; k++)
+        invnet_file_free(s->net[k]);
+    free(s);
+}
+
+const invnet_file *
+invnet_set_find(const invnet_set *s, size_t n_layers)
+{
+    size_t k;
+
+    for (k = 0; k < s->n; k++)
+        if (s->net[k]->samples.prior.n_layers == n_layers)
+            return s->net[k];
+    return NULL;
+}
+
+invnet_set *
+invnet_set_load(const char *path, fwd_error *err)
+{
+    invnet_set *s = calloc(1, sizeof *s);
+    hid_t file = H5I_INVALID_HID, g;
+    uint64_t v, n = 0;
+    char name[32], where[1100];
+    size_t k;
+    int rc;
+
+    if (s == NULL) {
+        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    file = smp_h5_open(path, 0, err);
+    if (file < 0 || read_format(file, path, &v, err) != FWD_OK)
+        goto fail;
+    if (v == INVNET_FORMAT_VERSION) { /* one net */
+        H5Fclose(file);
+        file = H5I_INVALID_HID;
+        if ((s->net[0] = invnet_file_load(path, err)) == NULL)
+            goto fail;
+        s->n = 1;
+        return s;
+    }
+    rc = smp_h5_read_u64(file, path, "n_nets", &n, err);
+    if (rc == FWD_OK && (n < 1 || n > INVNET_SET_MAX)) {
+        fwd_error_set(err, FWD_EFORMAT, "%s: n_nets: expected 1 to %d, got %llu", path,
+                      INVNET_SET_MAX, (unsigned long long)n);
+        goto fail;
+    }
+    if (rc != FWD_OK)
+        goto fail;
+    for (k = 1; k <= FWD_MAX_LAYERS && s->n < n; k++) {
+        snprintf(name, sizeof name, "nets/%zu", k);
+        if (H5Lexists(file, "nets", H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0)
+            continue;
+        snprintf(where, sizeof where, "%s:/%s", path, name);
+        g = H5Gopen2(file, name, H5P_DEFAULT);
+        if (g < 0 || (s->net[s->n] = calloc(1, sizeof *s->net[s->n])) == NULL) {
+            fwd_error_set(err, g < 0 ? FWD_EFORMAT : FWD_ENOMEM, "%s: cannot read", where);
+            if (g >= 0)
+                H5Gclose(g);
+            goto fail;
+        }
+        rc = load_at(g, where, s->net[s->n++], err);
+        H5Gclose(g);
+        if (rc != FWD_OK)
+            goto fail;
+        if (s->net[s->n - 1]->samples.prior.n_layers != k) {
+            fwd_error_set(err, FWD_EFORMAT, "%s: n_layers: expected %zu, got %zu", where, k,
+                          s->net[s->n - 1]->samples.prior.n_layers);
+            goto fail;
+        }
+        if (s->n > 1 && invnet_set_mismatch(s->net[0], s->net[s->n - 1]) != NULL) {
+            fwd_error_set(err, FWD_EFORMAT, "%s: its %s differs from the set's first net", where,
+                          invnet_set_mismatch(s->net[0], s->net[s->n - 1]));
+            goto fail;
+        }
+    }
+    if (s->n != n) {
+        fwd_error_set(err, FWD_EFORMAT, "%s: n_nets: %llu, but %zu nets under /nets", path,
+                      (unsigned long long)n, s->n);
+        goto fail;
+    }
+    H5Fclose(file);
+    return s;
+fail:
+    if (file >= 0)
+        H5Fclose(file);
+    invnet_set_free(s);
     return NULL;
 }

@@ -28,6 +28,9 @@
 
 #define INVNET_FORMAT         "bpinv-net"
 #define INVNET_FORMAT_VERSION 1
+/* A set: one net per layer count, each a version-1 net in the group nets/<n_layers>. */
+#define INVNET_FORMAT_VERSION_SET 2
+#define INVNET_SET_MAX            16
 /* Most weights and biases a net file may declare (a damaged file must not allocate more). */
 #define INVNET_FILE_MAX_PARAMS 100000000
 
@@ -65,6 +68,36 @@ int invnet_file_save(const char *path, const invnet_file *f, int overwrite, fwd_
  * of layers, finite weights, positive standard deviations. Errors name the path and part.
  */
 invnet_file *invnet_file_load(const char *path, fwd_error *err);
+
+/*
+ * Nets of one survey for several layer counts (bpinv train S2.h5 S3.h5 ...): the same
+ * method, geometry, training noise and inputs; one net per count, by increasing count. A
+ * file of one net (format_version 1) loads as a set of one.
+ */
+typedef struct invnet_set {
+    size_t n;                         /* 1 to INVNET_SET_MAX */
+    invnet_file *net[INVNET_SET_MAX]; /* owned, by increasing n_layers */
+} invnet_set;
+
+/* Writes the n nets f as a set (n == 1: as a plain net file, exactly as
+ * invnet_file_save()). FWD_EINVAL for two nets of one count, or nets that differ in method,
+ * geometry, noise or inputs (the message says which); else as invnet_file_save(). */
+int invnet_set_save(const char *path, const invnet_file *const *f, size_t n, int overwrite,
+                    fwd_error *err);
+
+/* Reads a set, or a plain net file as a set of one; errors as invnet_file_load(), naming
+ * the group (PATH:/nets/3) of a net of a set. invnet_file_load() refuses a set. */
+invnet_set *invnet_set_load(const char *path, fwd_error *err);
+
+/* What differs between two nets that a set needs alike ("method", "training noise", ...),
+ * or NULL. */
+const char *invnet_set_mismatch(const invnet_file *a, const invnet_file *b);
+
+/* The net of n_layers layers of s, or NULL. */
+const invnet_file *invnet_set_find(const invnet_set *s, size_t n_layers);
+
+/* Frees s and its nets; NULL is a no-op. */
+void invnet_set_free(invnet_set *s);
 
 /* The number of the net's inputs for f's geometry: its features, twice that if masked. */
 size_t invnet_file_n_in(const invnet_file *f);

@@ -20,6 +20,8 @@
 
 struct train_args {
     const char *input, *output, *hidden, *act, *opt, *data;
+    char **inputs; /* the samples files, one net each: input is the one in training */
+    size_t n_inputs;
     long epochs, batch, patience, max, seed, threads;
     double lr, momentum, decay, val, min_span, max_missing;
     int force, quiet;
@@ -33,12 +35,19 @@ check_input(const cli_parse *p, void *args)
 {
     struct train_args *o = args;
 
-    if (p->first < p->argc) {
-        o->input = p->argv[p->first];
-        return 0;
+    if (p->first >= p->argc) {
+        cli_error("train", "expected a samples file; try 'bpinv train --help'");
+        return CLI_USAGE;
     }
-    cli_error("train", "expected a samples file; try 'bpinv train --help'");
-    return CLI_USAGE;
+    if (p->argc - p->first > INVNET_SET_MAX) {
+        cli_error("train", "expected at most %d samples files (one per layer count), got %d",
+                  INVNET_SET_MAX, p->argc - p->first);
+        return CLI_USAGE;
+    }
+    o->inputs = p->argv + p->first;
+    o->n_inputs = (size_t)(p->argc - p->first);
+    o->input = o->inputs[0];
+    return 0;
 }
 
 /* "64" or "64,32" into the hidden layers. */
@@ -170,11 +179,14 @@ static const cli_opt train_opts[] = {
 
 static const cli_cmd train_cmd = {
     "train",
-    "usage: bpinv train SAMPLES.h5 -o NET.h5 [options]\n"
+    "usage: bpinv train SAMPLES.h5 [SAMPLES.h5 ...] -o NET.h5 [options]\n"
     "\n"
     "Trains a backpropagation network with the samples' data as input and their models\n"
     "(log10 resistivities and thicknesses) as output, and writes it with everything\n"
     "'bpinv invert' needs: weights, normalisation, geometry, prior, training envelope.\n"
+    "Several samples files of one survey (same method, geometry and noise; one per layer\n"
+    "count) make one file of several nets, the same options for each: 'bpinv invert'\n"
+    "then chooses the layer count of each sounding.\n"
     "\n",
     "\n"
     "Each epoch prints: epoch, training and validation loss (mean squared error of the\n"
@@ -189,15 +201,73 @@ static const cli_cmd train_cmd = {
     1,
     0};
 
-/* Checks before training that the net can be written, and not over the samples file. */
+/* Checks before training that the net can be written, and not over a samples file. */
 static int
-check_output(const char *input, const char *output, int force)
+check_output(const struct train_args *o)
 {
-    if (cli_same_file(input, output)) {
-        cli_error("train", "%s: is the samples file; write the net to another file", output);
-        return -1;
+    size_t k;
+
+    for (k = 0; k < o->n_inputs; k++)
+        if (cli_same_file(o->inputs[k], o->output)) {
+            cli_error("train", "%s: is the samples file; write the net to another file", o->output);
+            return -1;
+        }
+    return cli_check_output("train", o->output, "the net file", o->force);
+}
+
+/*
+ * Several samples files make a set of nets, one per layer count: before any training, their
+ * headers must agree on what a set shares (method, geometry, noise) and differ in the count.
+ */
+static int
+check_set(const struct train_args *o)
+{
+    smp_header h[INVNET_SET_MAX];
+    fwd_geom *g[INVNET_SET_MAX] = {NULL};
+    fwd_error err;
+    size_t k, j, i;
+    int bad = 0;
+
+    for (k = 0; k < o->n_inputs && o->n_inputs > 1 && !bad; k++) {
+        if (cli_read_header_timed("train", o->inputs[k]) != 0) {
+            bad = 1;
+            break;
+        }
+        if (smp_file_read_header(o->inputs[k], &h[k], &g[k], &err) != FWD_OK) {
+            cli_read_unguard();
+            cli_lib_error("train", &err);
+            bad = 1;
+            break;
+        }
+        cli_read_unguard();
+        for (j = 0; j < k && !bad; j++) {
+            const char *why = NULL;
+
+            if (h[j].prior.n_layers == h[k].prior.n_layers)
+                why = "layer count";
+            else if (h[j].method != h[k].method)
+                why = "method";
+            else if (h[j].noise != h[k].noise)
+                why = "noise";
+            else if (fwd_geom_size(g[j]) != fwd_geom_size(g[k]))
+                why = "geometry";
+            for (i = 0; why == NULL && i < fwd_geom_size(g[k]); i++)
+                if (fwd_geom_x(g[j])[i] != fwd_geom_x(g[k])[i])
+                    why = "geometry";
+            if (why == NULL)
+                continue;
+            cli_error("train",
+                      "%s and %s: %s: the samples files of a set of nets must differ in their "
+                      "layer count only (same method, geometry and noise)%s",
+                      o->inputs[j], o->inputs[k],
+                      strcmp(why, "layer count") == 0 ? "the same layer count" : why,
+                      strcmp(why, "layer count") == 0 ? "" : " and not be alike");
+            bad = 1;
+        }
     }
-    return cli_check_output("train", output, "the net file", force);
+    for (k = 0; k < o->n_inputs; k++)
+        fwd_geom_free(g[k]);
+    return bad ? -1 : 0;
 }
 
 /* The progress of a run: what the epoch lines and the stop signals need. */
@@ -273,17 +343,17 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
                 r->o->output, on);
 }
 
-/* Reads the samples under the crash guard, trains, saves; the exit status. */
+/* Reads o->input under the crash guard and trains on it: the net in *out; the exit status. */
 static int
-train_run(const struct train_args *o, const invnet_fit_params *fp)
+train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
 {
     struct run_state r;
     invnet_dataset *d;
-    invnet_file *nf = NULL;
     invnet_fit_info info;
     fwd_error err;
     int rc = CLI_FAIL;
 
+    *out = NULL;
     memset(&r, 0, sizeof r);
     r.o = o;
     r.fp = fp;
@@ -298,33 +368,49 @@ train_run(const struct train_args *o, const invnet_fit_params *fp)
         cli_lib_error("train", &err);
         return CLI_FAIL;
     }
-    if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, &nf, &info, &err) != FWD_OK) {
+    if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, out, &info, &err) != FWD_OK) {
         cli_lib_error("train", &err);
         goto done;
     }
-    if (r.caught) {
-        cli_restore_stop(&r.old_int, &r.old_term);
-        r.caught = 0;
-    }
-    if (invnet_file_save(o->output, nf, o->force, &err) != FWD_OK) {
-        cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
-        goto done;
-    }
     if (!o->quiet)
-        print_summary(&r, nf, &info);
-    if (cli_stop_signal) {
-        cli_error("train",
-                  "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s",
-                  nf->n_epochs, nf->best_epoch, o->output);
-        rc = 128 + (int)cli_stop_signal;
-    } else {
-        rc = CLI_OK;
-    }
+        print_summary(&r, *out, &info);
+    rc = CLI_OK;
 done:
     if (r.caught)
         cli_restore_stop(&r.old_int, &r.old_term);
-    invnet_file_free(nf);
     invnet_dataset_free(d);
+    return rc;
+}
+
+/* Trains a net on each samples file in turn, saves them (a set when several); the exit
+ * status. */
+static int
+train_run(struct train_args *o, const invnet_fit_params *fp)
+{
+    invnet_file *nets[INVNET_SET_MAX] = {NULL};
+    size_t k, n = 0;
+    fwd_error err;
+    int rc = CLI_OK;
+
+    for (k = 0; k < o->n_inputs && rc == CLI_OK && !cli_stop_signal; k++) {
+        o->input = o->inputs[k];
+        rc = train_one(o, fp, &nets[k]);
+        n += nets[k] != NULL;
+    }
+    if (rc == CLI_OK && n > 0 &&
+        invnet_set_save(o->output, (const invnet_file *const *)nets, n, o->force, &err) != FWD_OK) {
+        cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
+        rc = CLI_FAIL;
+    }
+    if (rc == CLI_OK && cli_stop_signal) {
+        cli_error("train",
+                  "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
+                  nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
+                  n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
+        rc = 128 + (int)cli_stop_signal;
+    }
+    for (k = 0; k < o->n_inputs; k++)
+        invnet_file_free(nets[k]);
     return rc;
 }
 
@@ -350,7 +436,7 @@ cmd_train(int argc, char **argv)
     if (rc != CLI_RUN)
         return rc;
     /* refuse at once, not after an hour of training */
-    if (check_output(o.input, o.output, o.force) != 0)
+    if (check_output(&o) != 0 || check_set(&o) != 0)
         return CLI_FAIL;
     return train_run(&o, &o.fp);
 }

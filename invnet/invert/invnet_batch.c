@@ -26,6 +26,7 @@ invnet_batch_default(void)
     p.curves = 0;
     p.curve_points = 120;
     p.curve_pad_decades = 0.1;
+    p.layers = 0;
     return p;
 }
 
@@ -53,17 +54,11 @@ copy_of(const double *v, size_t n)
     return c;
 }
 
-/* The item's only candidate from r, with copies of the arrays r borrows from the inverter. */
+/* Candidate c of the item from r, with copies of the arrays r borrows from the inverter;
+ * the data as compared too when observed. */
 static int
-keep_result(invnet_batch_item *it, const invnet_result *r)
+keep_result(invnet_batch_item *it, invnet_candidate *c, const invnet_result *r, int observed)
 {
-    invnet_candidate *c = calloc(1, sizeof *c);
-
-    if (c == NULL)
-        return FWD_ENOMEM;
-    it->candidates = c;
-    it->n_candidates = 1;
-    it->best = 0;
     c->r = *r;
     c->r.response = NULL;
     c->r.observed = NULL;
@@ -77,9 +72,38 @@ keep_result(invnet_batch_item *it, const invnet_result *r)
     if (r->response != NULL &&
         (c->response = copy_of(r->response, values_per_point(it->s) * it->s->n)) == NULL)
         return FWD_ENOMEM;
-    if (r->observed != NULL && (it->observed = copy_of(r->observed, it->s->n)) == NULL)
+    if (observed && r->observed != NULL && (it->observed = copy_of(r->observed, it->s->n)) == NULL)
         return FWD_ENOMEM;
     return FWD_OK;
+}
+
+/*
+ * chi2 of r's response against the data as compared (observed rho_a; the phases), with the
+ * sounding's errors raised to the training noise, or the noise: ln rho_a at noise, the
+ * phase at noise / 2 radians. NAN when r has no response.
+ */
+static double
+chi2_of(const fwd_sounding *s, const invnet_result *r, double noise)
+{
+    const double pd = fwd_phase_sd_deg(noise);
+    double c = 0;
+    size_t i;
+
+    if (r->response == NULL || r->observed == NULL)
+        return NAN;
+    for (i = 0; i < s->n; i++) {
+        double sl = s->sd_log10 != NULL ? fmax(s->sd_log10[i] * log(10.0), noise) : noise;
+        double e = log(r->response[i] / r->observed[i]) / sl;
+
+        c += e * e;
+        if (s->phase != NULL) {
+            double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], pd) : pd;
+
+            e = (r->response[s->n + i] - s->phase[i]) / sp;
+            c += e * e;
+        }
+    }
+    return c;
 }
 
 /*
@@ -182,68 +206,123 @@ item_failed(invnet_batch_item *it, const fwd_error *e)
     snprintf(it->err, sizeof it->err, "%s", e->msg[0] != '\0' ? e->msg : fwd_strerror(it->status));
 }
 
-/* Reads and inverts the sounding of it->path with v. Returns FWD_ENOMEM or FWD_OK. */
+/*
+ * Reads the sounding of it->path and inverts it with the nn inverters v of the nets nf (a
+ * set's, by increasing count): a candidate each, the one of least BIC reported, with its
+ * ranges when asked (want_ranges: the inverters compute none). FWD_ENOMEM or FWD_OK.
+ */
 static int
-invert_one(invnet_inverter *v, const invnet_file *nf, const invnet_batch_params *p,
-           invnet_batch_item *it)
+invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, int want_ranges,
+           const invnet_batch_params *p, invnet_batch_item *it)
 {
-    double ts = fwd_time_seconds();
-    invnet_result r;
+    double ts = fwd_time_seconds(), best = INFINITY, sum = 0;
+    invnet_result r[INVNET_SET_MAX];
     fwd_error e;
-    int rc;
+    size_t k, nd;
+    int rc = FWD_OK;
 
     fwd_error_clear(&e);
-    it->s = fwd_sounding_read(it->path, nf->samples.method, p->component, &e);
+    it->s = fwd_sounding_read(it->path, nf[0]->samples.method, p->component, &e);
     if (it->s == NULL) {
         item_failed(it, &e);
         return FWD_OK;
     }
-    if (invnet_invert(v, it->s, &r, &e) != FWD_OK) {
-        item_failed(it, &e);
-        return FWD_OK;
+    nd = fwd_sounding_ndata(it->s);
+    for (k = 0; k < nn; k++)
+        if (invnet_invert(v[k], it->s, &r[k], &e) != FWD_OK) {
+            item_failed(it, &e);
+            return FWD_OK;
+        }
+    if ((it->candidates = calloc(nn, sizeof *it->candidates)) == NULL)
+        return FWD_ENOMEM;
+    it->n_candidates = nn;
+    it->best = 0;
+    for (k = 0; k < nn; k++) { /* the criterion of each count, the least */
+        invnet_candidate *c = &it->candidates[k];
+
+        c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
+        c->criterion = c->chi2 + (double)FWD_MODEL_NPARAMS(r[k].n_layers) * log((double)nd);
+        if (c->criterion < best) {
+            best = c->criterion;
+            it->best = k;
+        }
     }
-    rc = keep_result(it, &r);
+    for (k = 0; k < nn; k++) {
+        invnet_candidate *c = &it->candidates[k];
+
+        c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) : 0;
+        sum += c->weight;
+    }
+    if (want_ranges && r[it->best].inverted) { /* again, with the ranges, for the count chosen */
+        invnet_inverter_set_ranges(v[it->best], 1);
+        rc = invnet_invert(v[it->best], it->s, &r[it->best], &e);
+        invnet_inverter_set_ranges(v[it->best], 0);
+        if (rc != FWD_OK) {
+            item_failed(it, &e);
+            return FWD_OK;
+        }
+    }
+    for (k = 0; k < nn && rc == FWD_OK; k++) {
+        invnet_candidate *c = &it->candidates[k];
+        double chi2 = c->chi2, crit = c->criterion, w = sum > 0 ? c->weight / sum : 0;
+
+        rc = keep_result(it, c, &r[k], k == it->best);
+        c->chi2 = chi2;
+        c->criterion = crit;
+        c->weight = w;
+    }
     if (rc != FWD_OK)
         return rc;
     it->time_ms = 1e3 * (fwd_time_seconds() - ts);
-    if (p->curves && r.inverted)
-        rc = make_curve(it, &it->candidates[0], nf, p);
+    if (p->curves && r[it->best].inverted)
+        rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
     return rc;
 }
 
 /* Every item in parallel, results by index; FWD_ENOMEM if a thread ran out of memory. */
 static int
-invert_all(const invnet_file *nf, const invnet_batch_params *p, invnet_batch *b, int threads)
+invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p, invnet_batch *b,
+           int threads)
 {
     long n = (long)b->n;
-    int failed = 0;
+    int failed = 0, want_ranges = nn > 1 && p->check.ranges;
+    invnet_check_params cp = p->check;
 
-#pragma omp parallel num_threads(threads) default(none) shared(nf, p, b, n, failed)
+    if (want_ranges) /* only for the count chosen */
+        cp.ranges = 0;
+#pragma omp parallel num_threads(threads) default(none)                                            \
+    shared(nf, nn, p, cp, b, n, failed, want_ranges)
     {
-        invnet_inverter *v = invnet_inverter_alloc(nf, &p->check, NULL);
+        invnet_inverter *v[INVNET_SET_MAX] = {NULL};
+        int ok = 1;
+        size_t k;
         long q;
 
-        if (v == NULL) {
+        for (k = 0; k < nn; k++)
+            ok = ok && (v[k] = invnet_inverter_alloc(nf[k], &cp, NULL)) != NULL;
+        if (!ok) {
 #pragma omp atomic write
             failed = 1;
         }
 #pragma omp for schedule(dynamic, 4)
         for (q = 0; q < n; q++) {
-            if (v == NULL)
+            if (!ok)
                 continue;
-            if (invert_one(v, nf, p, &b->item[q]) != FWD_OK) {
+            if (invert_one(v, nf, nn, want_ranges, p, &b->item[q]) != FWD_OK) {
 #pragma omp atomic write
                 failed = 1;
             }
         }
-        invnet_inverter_free(v);
+        for (k = 0; k < nn; k++)
+            invnet_inverter_free(v[k]);
     }
     return failed ? FWD_ENOMEM : FWD_OK;
 }
 
-int
-invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p, const char *const *paths,
-                    size_t n, invnet_batch **out, fwd_error *err)
+/* The batch of the nn nets nf (by increasing count). */
+static int
+batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
+      const char *const *paths, size_t n, invnet_batch **out, fwd_error *err)
 {
     invnet_batch *b;
     size_t k, threads;
@@ -262,7 +341,8 @@ invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p, const c
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
     }
     b->n = n;
-    b->n_layers = nf->samples.prior.n_layers;
+    b->n_layers = nf[nn - 1]->samples.prior.n_layers;
+    b->n_counts = nn;
     b->ranges_level = p->check.ranges ? p->check.range.level : 0;
     for (k = 0; k < n; k++) {
         b->item[k].station.x_m = b->item[k].station.y_m = b->item[k].station.elevation_m = NAN;
@@ -273,13 +353,43 @@ invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p, const c
     }
     /* no idle threads spinning beside a short run */
     threads = p->threads < n ? p->threads : n;
-    rc = n > 0 ? invert_all(nf, p, b, (int)(threads > 1024 ? 1024 : threads)) : FWD_OK;
+    rc = n > 0 ? invert_all(nf, nn, p, b, (int)(threads > 1024 ? 1024 : threads)) : FWD_OK;
     if (rc != FWD_OK) {
         invnet_batch_free(b);
         return fwd_error_set(err, rc, "out of memory");
     }
     *out = b;
     return FWD_OK;
+}
+
+int
+invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p, const char *const *paths,
+                    size_t n, invnet_batch **out, fwd_error *err)
+{
+    return batch(&nf, 1, p, paths, n, out, err);
+}
+
+int
+invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
+                        const char *const *paths, size_t n, invnet_batch **out, fwd_error *err)
+{
+    const invnet_file *one;
+
+    *out = NULL;
+    if (p->layers == 0)
+        return batch((const invnet_file *const *)ns->net, ns->n, p, paths, n, out, err);
+    if ((one = invnet_set_find(ns, p->layers)) == NULL) {
+        char list[128] = "";
+        size_t k;
+
+        for (k = 0; k < ns->n; k++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%zu", k ? ", " : "",
+                     ns->net[k]->samples.prior.n_layers);
+        return fwd_error_set_field(err, FWD_EINVAL, "layers",
+                                   "layers: expected a layer count of the nets (%s), got %zu", list,
+                                   p->layers);
+    }
+    return batch(&one, 1, p, paths, n, out, err);
 }
 
 void

@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * invnet_batch.h - a batch of field soundings inverted with one net, in parallel: each file
- * read, inverted (invnet_invert.h) and returned with everything a writer or a plot needs.
+ * invnet_batch.h - a batch of field soundings inverted with one net, or with a set of nets
+ * of several layer counts, in parallel: each file read, inverted (invnet_invert.h) and
+ * returned with everything a writer or a plot needs.
+ *
+ * With a set, every count's net inverts (and refines) each sounding, and the count chosen
+ * minimises the Bayesian information criterion BIC = chi2 + k ln n: chi2 of the refined
+ * model with the sounding's errors (each raised to the training noise) or the training
+ * noise, k = 2 N - 1 parameters of N layers, n data. Each count's weight is
+ * exp(-(BIC - BIC_min) / 2) over their sum (Schwarz weights). Ranges, when asked, are
+ * those of the chosen count only.
  *
  * The result owns all it holds: the soundings, the models and their checks, the data as
  * compared, the models' responses, and (when asked) a smooth response curve for plots.
@@ -27,6 +35,8 @@ typedef struct invnet_batch_params {
     size_t curve_points;       /* points of that curve, >= 2 [120] */
     double curve_pad_decades;  /* it spans the sounding's points (a plain net: and the net's
                                   together), widened by this on each side, log-spaced [0.1] */
+    size_t layers;             /* with a set: 0 chooses each sounding's count, else this
+                                  count's net alone (it must be in the set) [0] */
 } invnet_batch_params;
 
 /* The defaults above, with invnet_check_default() for the checks. */
@@ -39,9 +49,8 @@ typedef struct invnet_station {
 } invnet_station;
 
 /*
- * One model found for a sounding. Today every inverted sounding has one candidate, the net's
- * model for its layer count (refined when asked); several candidates (one per layer count)
- * are left room for.
+ * One model found for a sounding: the net's model for its layer count (refined when asked).
+ * With a set of nets, one candidate per count, by increasing count.
  */
 typedef struct invnet_candidate {
     invnet_result r;       /* the model and its checks; r.response and r.observed are NULL (the
@@ -53,6 +62,9 @@ typedef struct invnet_candidate {
                               the forward model failed there */
     invnet_ranges *ranges; /* the equivalent models, when the check asked for them and the
                               sounding had as many data as parameters; else NULL */
+    double chi2;           /* of the model against the data (see above); NAN if none */
+    double criterion;      /* its BIC; NAN if none */
+    double weight;         /* its Schwarz weight among the candidates, 0 to 1 */
     double *band;          /* with curves and ranges: the envelope of the responses of the
                               ranges' draws at curve_x, per value (rho_a, then phase for MT)
                               n_curve lows then n_curve highs; else NULL */
@@ -66,9 +78,9 @@ typedef struct invnet_batch_item {
     char err[FWD_ERROR_MSG_SIZE]; /* "" or why it could not be read or inverted (one line) */
     double *observed;    /* the n apparent resistivities the model was compared with: the data,
                             Schlumberger segments shifted as joined; NULL when not inverted */
-    size_t n_candidates; /* 1 when status is FWD_OK, 0 otherwise */
+    size_t n_candidates; /* one per count inverted when status is FWD_OK, 0 otherwise */
     invnet_candidate *candidates; /* n_candidates */
-    size_t best;                  /* the candidate reported (0 today) */
+    size_t best;                  /* the candidate reported: the count chosen */
     size_t n_curve;               /* points of the curve, 0 when there is none */
     double *curve_x;              /* n_curve x (m or s), log-spaced, ascending */
     invnet_station station;       /* filled by later capabilities */
@@ -78,7 +90,8 @@ typedef struct invnet_batch_item {
 typedef struct invnet_batch {
     size_t n;                /* soundings, in the order of the paths given */
     invnet_batch_item *item; /* n */
-    size_t n_layers;         /* the most layers of any candidate's model: the net's count */
+    size_t n_layers;         /* the most layers of any candidate's model */
+    size_t n_counts;         /* layer counts compared for each sounding (1: one net) */
     double ranges_level;     /* the level of the ranges, percent; 0 when none were asked */
 } invnet_batch;
 
@@ -95,6 +108,11 @@ const invnet_candidate *invnet_batch_best(const invnet_batch_item *it);
  */
 int invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p,
                         const char *const *paths, size_t n, invnet_batch **out, fwd_error *err);
+
+/* The same with a set of nets (invnet_file.h): the layer count chosen per sounding (or
+ * p->layers); FWD_EINVAL also when p->layers is not a count of the set. */
+int invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
+                            const char *const *paths, size_t n, invnet_batch **out, fwd_error *err);
 
 /* Frees b and all it owns; NULL is a no-op. */
 void invnet_batch_free(invnet_batch *b);

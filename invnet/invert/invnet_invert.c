@@ -129,6 +129,12 @@ invnet_inverter_free(invnet_inverter *v)
     free(v);
 }
 
+void
+invnet_inverter_set_ranges(invnet_inverter *v, int on)
+{
+    v->p.ranges = on;
+}
+
 invnet_inverter *
 invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_error *err)
 {

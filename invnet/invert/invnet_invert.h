@@ -128,6 +128,9 @@ invnet_inverter *invnet_inverter_alloc(const invnet_file *nf, const invnet_check
                                        fwd_error *err);
 void invnet_inverter_free(invnet_inverter *v);
 
+/* Turns the inverter's ranges (invnet_check_params.ranges) on or off. */
+void invnet_inverter_set_ranges(invnet_inverter *v, int on);
+
 /*
  * Inverts s (of the net's method; FWD_EINVAL otherwise) into r. A sounding the checks
  * reject is not an error: r says why. Errors are FWD_ENOMEM, FWD_ENUMERIC (a non-finite

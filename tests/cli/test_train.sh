@@ -236,6 +236,6 @@ expect_fail 2 "-j 0" "-j/--threads" train "$TMP/s.h5" -o "$TMP/x.h5" -j 0
 expect_fail 2 "unknown option" "--frobnicate" train "$TMP/s.h5" -o "$TMP/x.h5" --frobnicate
 expect_fail 2 "two samples files" "unexpected argument" train "$TMP/s.h5" "$TMP/s.h5" -o "$TMP/x.h5"
 run train --help
-[ "$rc" -eq 0 ] && grep -q "^usage: bpinv train SAMPLES.h5 -o NET.h5" "$TMP/out" && ok || bad "--help"
+[ "$rc" -eq 0 ] && grep -q "^usage: bpinv train SAMPLES.h5 \[SAMPLES.h5 ...\] -o NET.h5" "$TMP/out" && ok || bad "--help"
 
 finish cli-train
