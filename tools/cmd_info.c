@@ -90,7 +90,7 @@ print_samples(const char *path, const smp_header *h, const fwd_geom *g)
 }
 
 static void
-print_net(const char *path, const invnet_file *f)
+print_net(const char *path, const invnet_file *f, int whole_file)
 {
     const invnet_net *net = f->net;
     size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers;
@@ -134,7 +134,7 @@ print_net(const char *path, const invnet_file *f)
     printf("  envelope    %zu features, %zu principal components; squared Mahalanobis distance "
            "99%% %.1f, 99.9%% %.1f\n",
            f->env->n, f->env->n_pc, f->env->d2_q99, f->env->d2_q999);
-    if (stat(path, &st) == 0)
+    if (whole_file && stat(path, &st) == 0)
         printf("  file size   %.1f KiB\n", (double)st.st_size / 1024.0);
 }
 
@@ -178,15 +178,31 @@ cmd_info(int argc, char **argv)
         return CLI_FAIL;
     }
     if (kind == 1) {
-        invnet_file *f = invnet_file_load(argv[1], &err);
+        invnet_set *ns = invnet_set_load(argv[1], &err);
+        size_t k;
 
         cli_read_unguard();
-        if (f == NULL) {
+        if (ns == NULL) {
             cli_lib_error("info", &err);
             return CLI_FAIL;
         }
-        print_net(argv[1], f);
-        invnet_file_free(f);
+        if (ns->n > 1) {
+            printf("%s: bpinv file of %zu nets (format version %d), one per layer count:", argv[1],
+                   ns->n, INVNET_FORMAT_VERSION_SET);
+            for (k = 0; k < ns->n; k++)
+                printf("%s %zu", k ? "," : "", ns->net[k]->samples.prior.n_layers);
+            printf("; 'bpinv invert' chooses the count of each sounding\n\n");
+        }
+        for (k = 0; k < ns->n; k++) {
+            char where[1100];
+
+            snprintf(where, sizeof where, ns->n > 1 ? "%s:/nets/%zu" : "%s", argv[1],
+                     ns->net[k]->samples.prior.n_layers);
+            print_net(where, ns->net[k], ns->n == 1);
+            if (k + 1 < ns->n)
+                putchar('\n');
+        }
+        invnet_set_free(ns);
         return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
     }
     rc = smp_file_read_header(argv[1], &h, &g, &err);

@@ -27,7 +27,7 @@ struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label;
     invnet_format fmt;
     double misfit, level;
-    long threads;
+    long threads, layers;
     cli_list ref_rho, ref_thick;
     int refine, no_refine, ranges, force, quiet;
     invnet_batch_params bp; /* made by the checks */
@@ -119,6 +119,7 @@ check_operands(const cli_parse *p, void *args)
     }
     o->bp.threads = (size_t)o->threads;
     o->bp.curves = o->plotdir != NULL;
+    o->bp.layers = cli_opt_given(p, "layers") == 1 ? (size_t)o->layers : 0;
     return 0;
 }
 
@@ -155,6 +156,9 @@ static const cli_opt invert_opts[] = {
              "with its thicknesses (m), e.g. a published interpretation"),
     CLI_CHECK(check_ref),
     CLI_STRING("ref-label", 0, "TEXT", ARG(ref_label), NULL, "its name in the plots [reference]"),
+    CLI_LONG("layers", 0, "N", ARG(layers), 1, FWD_MAX_LAYERS, NULL,
+             "with a file of nets for several layer counts: this count's\n"
+             "net only [each sounding's count is chosen]"),
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
              "soundings inverted in parallel [all cores]"),
     CLI_FLAG("force", 0, ARG(force), "replace the -o file if it exists"),
@@ -231,21 +235,21 @@ output_is_sounding(const char *output, char *const *paths, size_t n)
     return 0;
 }
 
-/* The net at path, read under the crash guard; NULL after a message. */
-static invnet_file *
+/* The net (or set of nets) at path, read under the crash guard; NULL after a message. */
+static invnet_set *
 load_net(const char *path, double *t0)
 {
-    invnet_file *nf;
+    invnet_set *ns;
     fwd_error err;
 
     if (cli_read_guard("invert", path, 1) != 0)
         return NULL;
     *t0 = cli_now();
-    nf = invnet_file_load(path, &err);
+    ns = invnet_set_load(path, &err);
     cli_read_unguard();
-    if (nf == NULL)
+    if (ns == NULL)
         cli_lib_error("invert", &err);
-    return nf;
+    return ns;
 }
 
 /* Prints why each sounding that failed did; counts the others as in range or flagged.
@@ -324,7 +328,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
     const char *net_path = argv[0];
     invnet_batch *b = NULL;
-    invnet_file *nf = NULL;
+    invnet_set *ns = NULL;
     fwd_error err;
     double t0;
     size_t n = 0, n_bad = 0, n_in = 0, n_flag = 0;
@@ -347,11 +351,14 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                   strerror(errno));
         goto done;
     }
-    if ((nf = load_net(net_path, &t0)) == NULL)
+    if ((ns = load_net(net_path, &t0)) == NULL)
         goto done;
     cli_blas_serial();
-    if (invnet_batch_invert(nf, &o->bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
-        cli_error("invert", "%s", err.msg);
+    if (invnet_batch_invert_set(ns, &o->bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
+        if (strcmp(err.field, "layers") == 0)
+            cli_error("invert", "--layers: %s: %s", net_path, err.msg + strlen("layers: "));
+        else
+            cli_error("invert", "%s", err.msg);
         goto done;
     }
     n_bad = report_errors(b, &n_in, &n_flag);
@@ -372,7 +379,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 done:
     invnet_batch_free(b);
     invnet_batch_paths_free(paths, n);
-    invnet_file_free(nf);
+    invnet_set_free(ns);
     return rc;
 }
 

@@ -39,11 +39,6 @@ check_input(const cli_parse *p, void *args)
         cli_error("train", "expected a samples file; try 'bpinv train --help'");
         return CLI_USAGE;
     }
-    if (p->argc - p->first > INVNET_SET_MAX) {
-        cli_error("train", "expected at most %d samples files (one per layer count), got %d",
-                  INVNET_SET_MAX, p->argc - p->first);
-        return CLI_USAGE;
-    }
     o->inputs = p->argv + p->first;
     o->n_inputs = (size_t)(p->argc - p->first);
     o->input = o->inputs[0];
@@ -198,7 +193,7 @@ static const cli_cmd train_cmd = {
     train_opts,
     sizeof train_opts / sizeof train_opts[0],
     24,
-    1,
+    INVNET_SET_MAX,
     0};
 
 /* Checks before training that the net can be written, and not over a samples file. */

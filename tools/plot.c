@@ -405,6 +405,18 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
         draw_model(p->ref_layers, p->ref_rho, p->ref_thick, fr->zmin, fr->zmax);
         pl.mtex("t", 2.5, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
     }
+    if (p->alt_layers > 0) { /* the next-best layer count, dashed */
+        char lab[96];
+
+        pl.col0(2);
+        pl.width(1);
+        pl.lsty(2);
+        draw_model(p->alt_layers, p->alt_rho, p->alt_thick, fr->zmin, fr->zmax);
+        pl.lsty(1);
+        snprintf(lab, sizeof lab, "- - next best: %zu layers (weight %.2g)", p->alt_layers,
+                 p->alt_weight);
+        pl.mtex("t", 2.5, 0.0, 0.0, lab);
+    }
     if (p->n_layers > 0) {
         pl.col0(2);
         pl.width(3);
@@ -530,7 +542,10 @@ title(const struct plot_sounding *p)
         snprintf(station, sizeof station, "%s, station %s", base, s->name);
     else
         snprintf(station, sizeof station, "%s", base);
-    if (p->n_layers > 0)
+    if (p->n_layers > 0 && p->weight > 0)
+        snprintf(text, sizeof text, "%s (%s): %zu layers (chosen, weight %.2g), misfit %.1f %%",
+                 station, fwd_method_name(s->method), p->n_layers, p->weight, p->misfit_pct);
+    else if (p->n_layers > 0)
         snprintf(text, sizeof text, "%s (%s): %zu layers, misfit %.1f %%", station,
                  fwd_method_name(s->method), p->n_layers, p->misfit_pct);
     else
@@ -623,6 +638,22 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
         }
         p.ranges = c->ranges;
         p.band = c->band;
+        if (it->n_candidates > 1) { /* the next-best count */
+            const invnet_candidate *a = NULL;
+            size_t k;
+
+            p.weight = c->weight;
+            for (k = 0; k < it->n_candidates; k++)
+                if (k != it->best && it->candidates[k].r.inverted &&
+                    (a == NULL || it->candidates[k].weight > a->weight))
+                    a = &it->candidates[k];
+            if (a != NULL) {
+                p.alt_layers = a->r.n_layers;
+                p.alt_rho = a->r.rho_ohmm;
+                p.alt_thick = a->r.thick_m;
+                p.alt_weight = a->weight;
+            }
+        }
         p.n_layers = c->r.n_layers;
         p.rho_ohmm = c->r.rho_ohmm;
         p.thick_m = c->r.thick_m;

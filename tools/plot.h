@@ -33,6 +33,11 @@ struct plot_sounding {
                                     investigation; or NULL */
     const double *band; /* the envelope of their responses at curve_x (invnet_candidate.band),
                            or NULL */
+    double weight;      /* with several layer counts compared: the chosen one's weight; the
+                           next-best count's model is drawn faintly, dashed (0: none) */
+    size_t alt_layers;
+    const double *alt_rho, *alt_thick;
+    double alt_weight;
 };
 
 /* Writes the PNG file path; returns 0, or -1 with a message in msg (cap bytes). */

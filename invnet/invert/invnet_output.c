@@ -13,12 +13,13 @@
 
 /* What a column holds. */
 enum kind {
-    K_TEXT,  /* a string: CSV quoted where needed, JSON string */
-    K_COUNT, /* a whole number */
-    K_NUM,   /* a number, in the column's format */
-    K_BOOL,  /* true or false */
-    K_FLAGS, /* the flag names: CSV joined by ';', JSON a list of strings */
-    K_RANGES /* JSON: the object of the equivalent models' intervals */
+    K_TEXT,   /* a string: CSV quoted where needed, JSON string */
+    K_COUNT,  /* a whole number */
+    K_NUM,    /* a number, in the column's format */
+    K_BOOL,   /* true or false */
+    K_FLAGS,  /* the flag names: CSV joined by ';', JSON a list of strings */
+    K_RANGES, /* JSON: the object of the equivalent models' intervals */
+    K_COUNTS  /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
 };
 
 /* How many values: one, one per layer, one per interface (layers - 1). */
@@ -29,13 +30,14 @@ enum fmt { F_6G, F_4G, F_3F };
 
 /* Where a column is written. */
 enum {
-    IN_CSV = 1,      /* a CSV column (error rows are not written) */
-    IN_JSON = 2,     /* a key of a sounding's object */
-    IN_ERROR = 4,    /* a key of the object of a sounding that could not be read or inverted */
-    OPTIONAL = 8,    /* JSON: no key at all where it does not apply (else null) */
-    RANGE = 16,      /* CSV: two columns per value, the low and high ends of its interval,
-                        written only when ranges were asked for */
-    WITH_RANGES = 32 /* CSV: written only when ranges were asked for */
+    IN_CSV = 1,       /* a CSV column (error rows are not written) */
+    IN_JSON = 2,      /* a key of a sounding's object */
+    IN_ERROR = 4,     /* a key of the object of a sounding that could not be read or inverted */
+    OPTIONAL = 8,     /* JSON: no key at all where it does not apply (else null) */
+    RANGE = 16,       /* CSV: two columns per value, the low and high ends of its interval,
+                         written only when ranges were asked for */
+    WITH_RANGES = 32, /* CSV: written only when ranges were asked for */
+    WITH_COUNTS = 64  /* CSV: written only when several layer counts were compared */
 };
 
 /* One value of a column. */
@@ -46,6 +48,7 @@ struct value {
     int yes;
     unsigned flags;
     const invnet_ranges *ranges;
+    const invnet_batch_item *item;
 };
 
 /* The candidate reported: the item's best (c may be NULL only for IN_ERROR columns). */
@@ -250,6 +253,20 @@ get_doi(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->num = c->ranges->doi_m;
 }
 
+static int
+has_counts(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->n_candidates > 1;
+}
+
+static void
+get_counts(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->item = it;
+}
+
 static void
 get_time(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -266,7 +283,10 @@ static const struct column columns[] = {
     {"error", NULL, "error", K_TEXT, S_ONE, 0, IN_ERROR, NULL, get_error},
     {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_name},
     {"method", NULL, "method", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_method},
-    {"n_layers", NULL, "n_layers", K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
+    {"n_layers", NULL, NULL, K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
+    {NULL, NULL, "n_layers", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_counts, get_n_layers},
+    {"layer_weights", NULL, "layer_counts", K_COUNTS, S_ONE, 0,
+     IN_CSV | IN_JSON | OPTIONAL | WITH_COUNTS, has_counts, get_counts},
     {"rho_", "_ohmm", "rho_ohmm", K_NUM, S_LAYER, F_6G, IN_CSV | IN_JSON, has_model, get_rho},
     {"thick_", "_m", "thick_m", K_NUM, S_INTERFACE, F_6G, IN_CSV | IN_JSON, has_model, get_thick},
     {"rho_", "_ohmm", NULL, K_NUM, S_LAYER, F_6G, IN_CSV | RANGE, has_ranges, get_rho_range},
@@ -404,6 +424,33 @@ put_ranges(FILE *f, const invnet_ranges *g)
             g->rhat_max, g->acceptance);
 }
 
+/* The layer counts compared for it: CSV "2:0.012;3:0.975;4:0.013" (count: weight), JSON
+ * [{"n_layers", "misfit_rms_pct", "chi2", "criterion", "weight"}, ...]. */
+static void
+put_counts(FILE *f, const invnet_batch_item *it, int csv)
+{
+    size_t k;
+
+    if (!csv)
+        fputc('[', f);
+    for (k = 0; k < it->n_candidates; k++) {
+        const invnet_candidate *c = &it->candidates[k];
+
+        if (csv) {
+            fprintf(f, "%s%zu:%.3g", k ? ";" : "", c->r.n_layers, c->weight);
+            continue;
+        }
+        fprintf(f, "%s{\"n_layers\": %zu, \"misfit_rms_pct\": ", k ? ", " : "", c->r.n_layers);
+        if (c->r.inverted && isfinite(c->chi2))
+            fprintf(f, "%.4g, \"chi2\": %.4g, \"criterion\": %.4g, \"weight\": %.4g}",
+                    c->r.misfit_rms_pct, c->chi2, c->criterion, c->weight);
+        else
+            fputs("null, \"chi2\": null, \"criterion\": null, \"weight\": 0}", f);
+    }
+    if (!csv)
+        fputc(']', f);
+}
+
 /* One value, in CSV (csv non-zero) or JSON. */
 static void
 put_value(FILE *f, const struct column *col, const struct value *v, int csv)
@@ -430,6 +477,9 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
     case K_RANGES:
         put_ranges(f, v->ranges);
         break;
+    case K_COUNTS:
+        put_counts(f, v->item, csv);
+        break;
     default: /* K_FLAGS */
         if (csv) {
             fputs(invnet_flag_list(v->flags, ";", buf, sizeof buf), f);
@@ -446,11 +496,13 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
     }
 }
 
-/* Whether column col is in the CSV of a batch with ranges at level (0: none). */
+/* Whether column col is in the CSV of a batch with ranges at level (0: none) and counts
+ * layer counts compared. */
 static int
-in_csv(const struct column *col, double level)
+in_csv(const struct column *col, double level, size_t counts)
 {
-    return (col->where & IN_CSV) && (level > 0 || !(col->where & (RANGE | WITH_RANGES)));
+    return (col->where & IN_CSV) && (level > 0 || !(col->where & (RANGE | WITH_RANGES))) &&
+           (counts > 1 || !(col->where & WITH_COUNTS));
 }
 
 /* CSV columns of col for nl layers: a RANGE column has two per value. */
@@ -461,14 +513,14 @@ csv_values(const struct column *col, size_t nl)
 }
 
 static void
-csv_header(FILE *f, size_t nl, double level)
+csv_header(FILE *f, size_t nl, double level, size_t counts)
 {
     size_t i, k, sep = 0;
 
     for (i = 0; i < NCOLUMNS; i++) {
         const struct column *col = &columns[i];
 
-        if (!in_csv(col, level))
+        if (!in_csv(col, level, counts))
             continue;
         for (k = 0; k < csv_values(col, nl); k++) {
             fputs(sep++ ? "," : "", f);
@@ -486,7 +538,7 @@ csv_header(FILE *f, size_t nl, double level)
 
 /* The CSV row of an inverted sounding: b_nl columns per layer, empty where none applies. */
 static void
-csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level)
+csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level, size_t counts)
 {
     size_t i, k, sep = 0;
 
@@ -494,7 +546,7 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level
         const struct column *col = &columns[i];
         int has;
 
-        if (!in_csv(col, level))
+        if (!in_csv(col, level, counts))
             continue;
         has = col->has == NULL || col->has(it, c);
         for (k = 0; k < csv_values(col, b_nl); k++) {
@@ -516,13 +568,13 @@ invnet_output_csv(FILE *f, const invnet_batch *b)
 {
     size_t i;
 
-    csv_header(f, b->n_layers, b->ranges_level);
+    csv_header(f, b->n_layers, b->ranges_level, b->n_counts);
     for (i = 0; i < b->n; i++) {
         const invnet_batch_item *it = &b->item[i];
         cand *c = invnet_batch_best(it);
 
         if (c != NULL)
-            csv_row(f, it, c, b->n_layers, b->ranges_level);
+            csv_row(f, it, c, b->n_layers, b->ranges_level, b->n_counts);
     }
     return ferror(f) ? FWD_EIO : FWD_OK;
 }

@@ -234,7 +234,41 @@ expect_fail 2 "--data raw" '--data: expected noisy or clean, got "raw"' train "$
 expect_fail 2 "--seed -1" "--seed" train "$TMP/s.h5" -o "$TMP/x.h5" --seed -1
 expect_fail 2 "-j 0" "-j/--threads" train "$TMP/s.h5" -o "$TMP/x.h5" -j 0
 expect_fail 2 "unknown option" "--frobnicate" train "$TMP/s.h5" -o "$TMP/x.h5" --frobnicate
-expect_fail 2 "two samples files" "unexpected argument" train "$TMP/s.h5" "$TMP/s.h5" -o "$TMP/x.h5"
+expect_fail 1 "one samples file twice" "the same layer count: the samples files of a set" \
+    train "$TMP/s.h5" "$TMP/s.h5" -o "$TMP/x.h5"
+
+# --- a set of nets, one per layer count; invert chooses the count --------------------------
+setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 6000 -o "$TMP/s2.h5" -q
+setup samples -m schlumberger --layers 2 --ab2 1:100:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 100 -o "$TMP/g2.h5" -q
+setup samples -m schlumberger --layers 4 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.05 \
+    -n 100 -o "$TMP/z4.h5" -q
+expect_fail 1 "a set of two geometries" "s.h5 and $TMP/g2.h5: geometry: the samples files of a set" \
+    train "$TMP/s.h5" "$TMP/g2.h5" -o "$TMP/x.h5"
+expect_fail 1 "a set of two noises" "z4.h5: noise: the samples files of a set" \
+    train "$TMP/s.h5" "$TMP/z4.h5" -o "$TMP/x.h5"
+[ ! -e "$TMP/x.h5" ] && ok || bad "a refused set left a file"
+run train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 20 --hidden 24 -q
+[ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"
+run info "$TMP/set.h5"
+grep -q "bpinv file of 2 nets (format version 2), one per layer count: 2, 3" "$TMP/out" &&
+    grep -q "set.h5:/nets/3: bpinv net file" "$TMP/out" && ok || bad "info of a set: $(cat "$TMP/out")"
+# a 2-layer earth: the 2-layer net wins; forced to 3 layers, the 3-layer answer alone
+"$BPINV" forward -m schlumberger --rho 20,200 --thick 6 --ab2 1:1000:20 >"$TMP/two.csv"
+run invert "$TMP/set.h5" "$TMP/two.csv"
+head -1 "$TMP/out" | grep -q "^source,name,method,n_layers,layer_weights,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm," &&
+    sed -n 2p "$TMP/out" | grep -q "^[^,]*,two.csv,schlumberger,2,2:[0-9.]*;3:[0-9.e-]*,[0-9.]*,[0-9.]*,," &&
+    ok || bad "invert with a set: $(cat "$TMP/out") $(cat "$TMP/err")"
+run invert "$TMP/set.h5" "$TMP/two.csv" --format json
+grep -q '"n_layers": 2, "layer_counts": \[{"n_layers": 2, "misfit_rms_pct": [0-9.e+-]*, "chi2": [0-9.e+-]*, "criterion": [0-9.e+-]*, "weight": [0-9.]*}, {"n_layers": 3,' "$TMP/out" &&
+    ok || bad "JSON of a set: $(cat "$TMP/out")"
+run invert "$TMP/set.h5" "$TMP/two.csv" --layers 3
+head -1 "$TMP/out" | grep -q "^source,name,method,n_layers,rho_1_ohmm," && sed -n 2p "$TMP/out" | grep -q ",3,[0-9.]*,[0-9.]*,[0-9.]*," &&
+    ok || bad "--layers 3: $(cat "$TMP/out")"
+expect_fail 1 "--layers not in the set" "--layers: $TMP/set.h5: expected a layer count of the nets (2, 3), got 5" \
+    invert "$TMP/set.h5" "$TMP/two.csv" --layers 5
+expect_fail 2 "--layers 0" "--layers" invert "$TMP/set.h5" "$TMP/two.csv" --layers 0
 run train --help
 [ "$rc" -eq 0 ] && grep -q "^usage: bpinv train SAMPLES.h5 \[SAMPLES.h5 ...\] -o NET.h5" "$TMP/out" && ok || bad "--help"
 

@@ -32,7 +32,14 @@ void
 tst_make_samples_at(const char *dir, const char *name, size_t n, double noise,
                     size_t n_complete_cut, size_t nd, const double *ab2, char *path)
 {
-    size_t np = FWD_MODEL_NPARAMS(3);
+    tst_make_samples_layers(dir, name, n, noise, n_complete_cut, nd, ab2, 3, path);
+}
+
+void
+tst_make_samples_layers(const char *dir, const char *name, size_t n, double noise,
+                        size_t n_complete_cut, size_t nd, const double *ab2, size_t nl, char *path)
+{
+    size_t np = FWD_MODEL_NPARAMS(nl);
     smp_config c;
     fwd_geom *g0;
     smp_gen *g;
@@ -43,7 +50,7 @@ tst_make_samples_at(const char *dir, const char *name, size_t n, double noise,
     memset(&c, 0, sizeof c);
     g0 = fwd_geom_alloc(FWD_SCHLUMBERGER, nd, ab2, NULL, NULL);
     c.geom = g0;
-    cr_assert_eq(smp_prior_parse(&c.prior, 3, "1:1000", "1:50", NULL), FWD_OK);
+    cr_assert_eq(smp_prior_parse(&c.prior, nl, "1:1000", "1:50", NULL), FWD_OK);
     c.noise = noise;
     c.seed = 42;
     g = smp_gen_alloc(&c, 2, NULL);

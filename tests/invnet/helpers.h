@@ -23,6 +23,10 @@ void tst_make_samples(const char *dir, const char *name, size_t n, double noise,
 void tst_make_samples_at(const char *dir, const char *name, size_t n, double noise,
                          size_t n_complete_cut, size_t nd, const double *ab2, char *path);
 
+/* As tst_make_samples_at, of nl layers (the same prior ranges for each). */
+void tst_make_samples_layers(const char *dir, const char *name, size_t n, double noise,
+                             size_t n_complete_cut, size_t nd, const double *ab2, size_t nl,
+                             char *path);
 /* Trains a 20-64-5 tanh net on a samples file (its noisy or clean data) as `bpinv train`
  * does, validating on the last fraction val of the rows. */
 invnet_file *tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy);

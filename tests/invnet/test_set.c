@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_set.c - nets for several layer counts in one file (invnet_file.h, invnet_set) and
+ * the count chosen per sounding by the batch (invnet_batch.h): round trip, refusals, and
+ * the choice on soundings whose count is clear.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <hdf5.h>
+
+#include "forward/fwd_forward.h"
+#include "invnet/invert/invnet_batch.h"
+#include "samples/smp_h5.h"
+#include "tests/common.h"
+#include "tests/invnet/helpers.h"
+
+static char dir[64];
+static invnet_file *n2, *n3; /* 2 and 3 layers, the test geometry */
+static double ab2[TST_NPTS];
+
+static void
+setup(void)
+{
+    char path[256];
+    size_t i;
+
+    tst_mkdtemp(dir, sizeof dir, "set");
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    for (i = 0; i < TST_NPTS; i++)
+        ab2[i] = pow(10, 3.0 * (double)i / (TST_NPTS - 1));
+    tst_make_samples_layers(dir, "s2.h5", 3000, 0.02, 0, TST_NPTS, ab2, 2, path);
+    n2 = tst_train(path, 5, 2, 0.1, 1);
+    tst_make_samples_layers(dir, "s3.h5", 3000, 0.02, 0, TST_NPTS, ab2, 3, path);
+    n3 = tst_train(path, 5, 2, 0.1, 1);
+}
+
+static void
+teardown(void)
+{
+    invnet_file_free(n3);
+    invnet_file_free(n2);
+    tst_rmtree(dir);
+}
+
+TestSuite(invnet_set, .init = setup, .fini = teardown, .timeout = 300);
+
+/* Saved and read back: the nets by increasing count, their weights bit for bit. A set of
+ * one is a plain net file; a set is not read as one net. */
+Test(invnet_set, round_trip)
+{
+    const invnet_file *two[2] = {n3, n2}; /* in any order: read back by count */
+    char path[256], one[256];
+    invnet_set *s;
+    invnet_file *f;
+    fwd_error err;
+    size_t k;
+
+    snprintf(path, sizeof path, "%s/set.h5", dir);
+    cr_assert_eq(invnet_set_save(path, two, 2, 0, &err), FWD_OK, "%s", err.msg);
+    s = invnet_set_load(path, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_eq(s->n, 2);
+    for (k = 0; k < 2; k++) {
+        const invnet_file *orig = k == 0 ? n2 : n3;
+
+        cr_expect_eq(s->net[k]->samples.prior.n_layers, k + 2);
+        cr_assert_eq(invnet_net_nparams(s->net[k]->net), invnet_net_nparams(orig->net));
+        cr_expect_arr_eq(invnet_net_params_const(s->net[k]->net),
+                         invnet_net_params_const(orig->net),
+                         invnet_net_nparams(orig->net) * sizeof(double));
+    }
+    cr_expect_eq(invnet_set_find(s, 3), s->net[1]);
+    cr_expect_null(invnet_set_find(s, 4));
+    invnet_set_free(s);
+    f = invnet_file_load(path, &err);
+    cr_expect_null(f);
+    cr_expect_eq(err.code, FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "several layer counts") != NULL, "%s", err.msg);
+    /* a set of one: a plain net file, read either way */
+    snprintf(one, sizeof one, "%s/one.h5", dir);
+    cr_assert_eq(invnet_set_save(one, &two[1], 1, 0, &err), FWD_OK, "%s", err.msg);
+    f = invnet_file_load(one, &err);
+    cr_expect_not_null(f, "%s", err.msg);
+    invnet_file_free(f);
+    s = invnet_set_load(one, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 1);
+    invnet_set_free(s);
+}
+
+/* Nets a set cannot hold together are refused, and nothing is written; a damaged set gets
+ * a message naming the part. */
+Test(invnet_set, refusals)
+{
+    const invnet_file *same[2] = {n3, n3}, *two[2] = {n2, n3};
+    invnet_file *other;
+    char path[256], sp[256];
+    double ab2b[TST_NPTS];
+    fwd_error err;
+    invnet_set *s;
+    hid_t f;
+    size_t i;
+
+    snprintf(path, sizeof path, "%s/bad.h5", dir);
+    cr_expect_eq(invnet_set_save(path, same, 2, 0, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "two nets of 3 layers") != NULL, "%s", err.msg);
+    for (i = 0; i < TST_NPTS; i++)
+        ab2b[i] = 2 * ab2[i];
+    tst_make_samples_layers(dir, "g2.h5", 300, 0.02, 0, TST_NPTS, ab2b, 2, sp);
+    other = tst_train(sp, 1, 1, 0.1, 1);
+    two[0] = other;
+    cr_expect_eq(invnet_set_save(path, two, 2, 0, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "differ in their geometry") != NULL, "%s", err.msg);
+    invnet_file_free(other);
+    two[0] = n2;
+    two[1] = n3;
+    n3->samples.noise = 0.05;
+    cr_expect_eq(invnet_set_save(path, two, 2, 0, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "differ in their training noise") != NULL, "%s", err.msg);
+    n3->samples.noise = n2->samples.noise;
+    cr_expect_neq(access(path, F_OK), 0, "a refused set was written");
+    /* n_nets that does not match the groups */
+    two[0] = n2;
+    two[1] = n3;
+    cr_assert_eq(invnet_set_save(path, two, 2, 0, &err), FWD_OK, "%s", err.msg);
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(f, 0);
+    H5Adelete(f, "n_nets");
+    cr_assert_eq(smp_h5_write_u64(f, "n_nets", 3, NULL), FWD_OK);
+    H5Fclose(f);
+    s = invnet_set_load(path, &err);
+    cr_expect_null(s);
+    cr_expect(strstr(err.msg, "n_nets: 3, but 2 nets under /nets") != NULL, "%s", err.msg);
+    /* a damaged net of the set is named with its group */
+    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    H5Adelete(f, "n_nets");
+    smp_h5_write_u64(f, "n_nets", 2, NULL);
+    H5Ldelete(f, "nets/3/envelope/input_min", H5P_DEFAULT);
+    H5Fclose(f);
+    s = invnet_set_load(path, &err);
+    cr_expect_null(s);
+    cr_expect(strstr(err.msg, "bad.h5:/nets/3") != NULL, "%s", err.msg);
+}
+
+/* Writes the response of (rho, h) of nl layers at the test geometry to dir/name. */
+static void
+write_sounding(const char *name, size_t nl, const double *rho, const double *h, char *path)
+{
+    fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, TST_NPTS, ab2, NULL, NULL);
+    fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
+    double d[TST_NPTS];
+    FILE *f;
+    size_t i;
+
+    cr_assert_eq(fwd_eval(w, nl, rho, h, d, NULL), FWD_OK);
+    snprintf(path, 256, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "ab2_m,rho_a_ohmm\n");
+    for (i = 0; i < TST_NPTS; i++)
+        fprintf(f, "%.12g,%.12g\n", ab2[i], d[i]);
+    fclose(f);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/*
+ * Exact data of a 2-layer earth: both counts fit it (chi2 ~ 0), and the 2 layers win by
+ * the penalty of 2 parameters, weight n / (n + 1) with n = 20 data. A 3-layer earth with a
+ * strong middle layer: 2 layers cannot fit it, 3 win outright. --layers forces a count; a
+ * count not in the set is refused.
+ */
+Test(invnet_set, the_count_the_data_need)
+{
+    const double r2[2] = {20, 200}, h2[1] = {6}, r3[3] = {100, 5, 300}, h3[2] = {5, 10};
+    char p2[256], p3[256];
+    const char *paths[2] = {p2, p3};
+    const invnet_file *nets[2] = {n2, n3};
+    invnet_batch_params bp = invnet_batch_default();
+    invnet_batch *b;
+    invnet_set *s;
+    char path[256];
+    fwd_error err;
+    const invnet_batch_item *it;
+
+    write_sounding("two.csv", 2, r2, h2, p2);
+    write_sounding("three.csv", 3, r3, h3, p3);
+    snprintf(path, sizeof path, "%s/set2.h5", dir);
+    cr_assert_eq(invnet_set_save(path, nets, 2, 0, &err), FWD_OK, "%s", err.msg);
+    s = invnet_set_load(path, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    bp.check.refine_iter = 30;
+    bp.threads = 2;
+    cr_assert_eq(invnet_batch_invert_set(s, &bp, paths, 2, &b, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(b->n_counts, 2);
+    cr_expect_eq(b->n_layers, 3);
+    it = &b->item[0];
+    cr_assert_eq(it->n_candidates, 2, "%s", it->err);
+    cr_expect_eq(invnet_batch_best(it)->r.n_layers, 2);
+    cr_expect_float_eq(it->candidates[0].weight, 20.0 / 21.0, 0.01, "weight %g",
+                       it->candidates[0].weight);
+    cr_expect_float_eq(it->candidates[0].weight + it->candidates[1].weight, 1, 1e-12);
+    cr_expect_float_eq(it->candidates[1].criterion - it->candidates[0].criterion,
+                       2 * log(20.0) + it->candidates[1].chi2 - it->candidates[0].chi2, 1e-9);
+    it = &b->item[1];
+    cr_expect_eq(invnet_batch_best(it)->r.n_layers, 3);
+    cr_expect_gt(it->candidates[1].weight, 0.999, "weight %g", it->candidates[1].weight);
+    cr_expect_gt(it->candidates[0].chi2, 100, "2 layers fit a strong 3-layer earth: chi2 %g",
+                 it->candidates[0].chi2);
+    invnet_batch_free(b);
+    /* forced */
+    bp.layers = 3;
+    cr_assert_eq(invnet_batch_invert_set(s, &bp, paths, 1, &b, &err), FWD_OK, "%s", err.msg);
+    cr_expect_eq(b->n_counts, 1);
+    cr_expect_eq(b->item[0].n_candidates, 1);
+    cr_expect_eq(invnet_batch_best(&b->item[0])->r.n_layers, 3);
+    invnet_batch_free(b);
+    bp.layers = 4;
+    cr_expect_eq(invnet_batch_invert_set(s, &bp, paths, 1, &b, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "layers");
+    cr_expect(strstr(err.msg, "(2, 3), got 4") != NULL, "%s", err.msg);
+    invnet_set_free(s);
+}
