@@ -207,6 +207,139 @@ item_failed(invnet_batch_item *it, const fwd_error *e)
 }
 
 /*
+ * The model of r (nl layers) split into nb > nl layers, as log10 parameters into p: the
+ * thickest layer above the half-space halved, again until there are nb (a half-space gets
+ * an interface at 10 m). The same earth: a start for nb layers as good as r's fit.
+ */
+static void
+split_model(const invnet_result *r, size_t nb, double *p)
+{
+    double rho[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS];
+    size_t nl = r->n_layers, k, i;
+
+    if (nl < 1 || nb > FWD_MAX_LAYERS)
+        return;
+    memcpy(rho, r->rho_ohmm, nl * sizeof *rho);
+    if (nl > 1)
+        memcpy(h, r->thick_m, (nl - 1) * sizeof *h);
+    for (; nl < nb; nl++) {
+        for (i = 0, k = 1; k + 1 < nl; k++)
+            if (h[k] > h[i])
+                i = k;
+        if (nl == 1) {
+            h[0] = 10;
+            rho[1] = rho[0];
+            continue;
+        }
+        for (k = nl; k > i + 1; k--) /* layer i into two halves */
+            rho[k] = rho[k - 1];
+        for (k = nl - 1; k > i + 1; k--)
+            h[k] = h[k - 1];
+        h[i] /= 2;
+        h[i + 1] = h[i];
+    }
+    for (k = 0; k < nb; k++)
+        p[k] = log10(rho[k]);
+    for (k = 0; k + 1 < nb; k++)
+        p[nb + k] = log10(h[k]);
+}
+
+/*
+ * The model of r (nl layers) with nb < nl layers, as log10 parameters into p: the two
+ * neighbouring layers of least contrast merged (a thickness-weighted mean of log10 rho; into
+ * the half-space, the half-space's), again until there are nb.
+ */
+static void
+merge_model(const invnet_result *r, size_t nb, double *p)
+{
+    double lr[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS];
+    size_t nl = r->n_layers, k, i;
+
+    if (nl < 2 || nl > FWD_MAX_LAYERS || nb < 1)
+        return;
+    for (k = 0; k < nl; k++)
+        lr[k] = log10(r->rho_ohmm[k]);
+    memcpy(h, r->thick_m, (nl - 1) * sizeof *h);
+    for (; nl > nb; nl--) {
+        for (i = 0, k = 1; k + 1 < nl; k++)
+            if (fabs(lr[k] - lr[k + 1]) < fabs(lr[i] - lr[i + 1]))
+                i = k;
+        if (i + 2 < nl) { /* two layers above the half-space: one of their total thickness */
+            lr[i] = (h[i] * lr[i] + h[i + 1] * lr[i + 1]) / (h[i] + h[i + 1]);
+            h[i] += h[i + 1];
+            for (k = i + 1; k + 2 < nl; k++)
+                h[k] = h[k + 1];
+        } else { /* the deepest layer into the half-space */
+            lr[i] = lr[i + 1];
+        }
+        for (k = i + 1; k + 1 < nl; k++)
+            lr[k] = lr[k + 1];
+    }
+    memcpy(p, lr, nb * sizeof *p);
+    for (k = 0; k + 1 < nb; k++)
+        p[nb + k] = log10(h[k]);
+}
+
+/* Count k again from the start st[k], kept (and started[k] set) when its chi2 is lower;
+ * else r[k] points at keep, a copy of what the new run overwrote. */
+static void
+retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_result *r,
+      double *keep, int *started, const double *st)
+{
+    size_t nv = values_per_point(s) * s->n;
+    double old = chi2_of(s, r, nf->samples.noise);
+    invnet_result alt;
+    int rc;
+
+    memcpy(keep, r->response, nv * sizeof *keep);
+    memcpy(keep + nv, r->observed, s->n * sizeof *keep);
+    invnet_inverter_set_start(v, st);
+    rc = invnet_invert(v, s, &alt, NULL);
+    invnet_inverter_set_start(v, NULL);
+    if (rc == FWD_OK && alt.inverted && chi2_of(s, &alt, nf->samples.noise) < old) {
+        *r = alt;
+        *started = 1;
+    } else {
+        r->response = keep;
+        r->observed = keep + nv;
+    }
+}
+
+/*
+ * Fits of neighbouring counts that contradict each other, tried again (the refinement from
+ * each count's net can stop in a worse minimum): a count that fits worse than the count
+ * below, from that count's fit split (split_model: nested models, it can fit at least as
+ * well); then a count that loses to the count above by more than their penalties differ,
+ * from that count's fit merged (merge_model). saved: nn x (values + 1) x n doubles for
+ * retry(); started[k], st[k]: the start of a fit kept.
+ */
+static void
+reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, const fwd_sounding *s,
+          invnet_result *r, double *saved, int *started, double (*st)[2 * FWD_MAX_LAYERS])
+{
+    size_t k, nv = values_per_point(s) * s->n, nd = fwd_sounding_ndata(s);
+
+    for (k = 1; k < nn; k++) {
+        if (!r[k - 1].inverted || !r[k].inverted || !r[k - 1].refined ||
+            !(chi2_of(s, &r[k], nf[k]->samples.noise) >
+              chi2_of(s, &r[k - 1], nf[k - 1]->samples.noise)))
+            continue;
+        split_model(&r[k - 1], r[k].n_layers, st[k]);
+        retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
+    }
+    for (k = nn - 1; k-- > 0;) {
+        double pen = 2 * (double)(r[k + 1].n_layers - r[k].n_layers) * log((double)nd);
+
+        if (!r[k].inverted || !r[k + 1].inverted || !r[k + 1].refined ||
+            !(chi2_of(s, &r[k], nf[k]->samples.noise) >
+              chi2_of(s, &r[k + 1], nf[k + 1]->samples.noise) + pen))
+            continue;
+        merge_model(&r[k + 1], r[k].n_layers, st[k]);
+        retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
+    }
+}
+
+/*
  * Reads the sounding of it->path and inverts it with the nn inverters v of the nets nf (a
  * set's, by increasing count): a candidate each, the one of least BIC reported, with its
  * ranges when asked (want_ranges: the inverters compute none). FWD_ENOMEM or FWD_OK.
@@ -215,7 +348,9 @@ static int
 invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, int want_ranges,
            const invnet_batch_params *p, invnet_batch_item *it)
 {
-    double ts = fwd_time_seconds(), best = INFINITY, sum = 0;
+    double ts = fwd_time_seconds(), best = INFINITY, sum = 0, *saved = NULL;
+    double st[INVNET_SET_MAX][2 * FWD_MAX_LAYERS];
+    int started[INVNET_SET_MAX] = {0};
     invnet_result r[INVNET_SET_MAX];
     fwd_error e;
     size_t k, nd;
@@ -233,8 +368,16 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
             item_failed(it, &e);
             return FWD_OK;
         }
-    if ((it->candidates = calloc(nn, sizeof *it->candidates)) == NULL)
+    if (nn > 1) {
+        saved = malloc(nn * (values_per_point(it->s) + 1) * it->s->n * sizeof *saved);
+        if (saved == NULL)
+            return FWD_ENOMEM;
+        reconcile(v, nf, nn, it->s, r, saved, started, st);
+    }
+    if ((it->candidates = calloc(nn, sizeof *it->candidates)) == NULL) {
+        free(saved);
         return FWD_ENOMEM;
+    }
     it->n_candidates = nn;
     it->best = 0;
     for (k = 0; k < nn; k++) { /* the criterion of each count, the least */
@@ -255,10 +398,13 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     }
     if (want_ranges && r[it->best].inverted) { /* again, with the ranges, for the count chosen */
         invnet_inverter_set_ranges(v[it->best], 1);
+        invnet_inverter_set_start(v[it->best], started[it->best] ? st[it->best] : NULL);
         rc = invnet_invert(v[it->best], it->s, &r[it->best], &e);
+        invnet_inverter_set_start(v[it->best], NULL);
         invnet_inverter_set_ranges(v[it->best], 0);
         if (rc != FWD_OK) {
             item_failed(it, &e);
+            free(saved);
             return FWD_OK;
         }
     }
@@ -271,6 +417,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         c->criterion = crit;
         c->weight = w;
     }
+    free(saved);
     if (rc != FWD_OK)
         return rc;
     it->time_ms = 1e3 * (fwd_time_seconds() - ts);

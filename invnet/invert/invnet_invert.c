@@ -28,20 +28,22 @@ struct invnet_inverter {
     invnet_check_params p;
     invnet_work *w;
     size_t n_net, nd_net, np;
-    double *feat, *params, *data;  /* the features (nd_net), the net's output (np) */
-    double *in;                    /* a masked net's input (2 nd_net) */
-    double *contrib;               /* each feature's term of d2 (nd_net) */
-    double *extra;                 /* each feature's error variance beyond the training noise */
-    double *d2work;                /* scratch of the partial distance (nd_net^2 + 2 nd_net) */
-    double *logx;                  /* the net's points, log10 (n_net) */
-    double lo, hi;                 /* their smallest and largest */
-    unsigned char *obs, *obs_feat; /* observed net points (n_net) and features (nd_net) */
-    double *lm;                    /* the refined parameters (np) */
-    double *lx, *ly, *lp;          /* the merged curve: log10 x, log10 rho_a, phase */
-    double *seg, *resp;            /* log10 shift of each point's segment; f(m) at the points */
-    double *rsh;                   /* the observed rho_a with the segment shifts applied */
-    double *scratch;               /* one value per point, for the gaps of the curve */
-    size_t cap;                    /* room of the per-point arrays */
+    double *feat, *params, *data;     /* the features (nd_net), the net's output (np) */
+    double *in;                       /* a masked net's input (2 nd_net) */
+    double *contrib;                  /* each feature's term of d2 (nd_net) */
+    double *extra;                    /* each feature's error variance beyond the training noise */
+    double *d2work;                   /* scratch of the partial distance (nd_net^2 + 2 nd_net) */
+    double *logx;                     /* the net's points, log10 (n_net) */
+    double lo, hi;                    /* their smallest and largest */
+    unsigned char *obs, *obs_feat;    /* observed net points (n_net) and features (nd_net) */
+    double *lm;                       /* the refined parameters (np) */
+    double start[2 * FWD_MAX_LAYERS]; /* the refinement's start instead of the net's model */
+    int has_start;
+    double *lx, *ly, *lp; /* the merged curve: log10 x, log10 rho_a, phase */
+    double *seg, *resp;   /* log10 shift of each point's segment; f(m) at the points */
+    double *rsh;          /* the observed rho_a with the segment shifts applied */
+    double *scratch;      /* one value per point, for the gaps of the curve */
+    size_t cap;           /* room of the per-point arrays */
     struct cached c[CACHE];
     invnet_ranges rg; /* the last sounding's equivalent models */
     unsigned long tick;
@@ -133,6 +135,14 @@ void
 invnet_inverter_set_ranges(invnet_inverter *v, int on)
 {
     v->p.ranges = on;
+}
+
+void
+invnet_inverter_set_start(invnet_inverter *v, const double *p)
+{
+    v->has_start = p != NULL;
+    if (p != NULL)
+        memcpy(v->start, p, FWD_MODEL_NPARAMS(v->nf->samples.prior.n_layers) * sizeof(double));
 }
 
 invnet_inverter *
@@ -576,7 +586,8 @@ misfit_limit(const invnet_inverter *v)
     return fmax(v->p.misfit_noise_factor * 100 * v->nf->samples.noise, v->p.misfit_floor_pct);
 }
 
-/* (6) Levenberg-Marquardt from the net's model (v->params), kept when it fits s better. */
+/* (6) Levenberg-Marquardt from the net's model (v->params; or the start given,
+ * invnet_inverter_set_start), kept when it fits s better. */
 static int
 refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
        fwd_error *err)
@@ -597,7 +608,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
      * (a narrow window of a wide net can leave the net far from the answer) */
     for (start = 0; start < 2; start++) {
         if (start == 0) {
-            memcpy(v->lm, v->params, v->np * sizeof(double));
+            memcpy(v->lm, v->has_start ? v->start : v->params, v->np * sizeof(double));
         } else {
             if (best.misfit_rms_pct <= misfit_limit(v))
                 break;

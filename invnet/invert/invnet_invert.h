@@ -131,6 +131,11 @@ void invnet_inverter_free(invnet_inverter *v);
 /* Turns the inverter's ranges (invnet_check_params.ranges) on or off. */
 void invnet_inverter_set_ranges(invnet_inverter *v, int on);
 
+/* The refinement starts from the log10 model p (of the net's layer count) instead of the
+ * net's model, until set to NULL; the rest is unchanged (the net still predicts, for its
+ * checks). */
+void invnet_inverter_set_start(invnet_inverter *v, const double *p);
+
 /*
  * Inverts s (of the net's method; FWD_EINVAL otherwise) into r. A sounding the checks
  * reject is not an error: r says why. Errors are FWD_ENOMEM, FWD_ENUMERIC (a non-finite

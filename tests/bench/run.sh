@@ -33,6 +33,7 @@ OUT=$B/bench-report.md
     "$B/bench_subspan" || exit 1
     echo
     "$B/bench_ranges" || exit 1
+    "$B/bench_layers" || exit 1
 } | tee "$OUT.tmp"
 status=$?
 mv "$OUT.tmp" "$OUT"

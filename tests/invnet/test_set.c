@@ -186,6 +186,7 @@ Test(invnet_set, the_count_the_data_need)
     char path[256];
     fwd_error err;
     const invnet_batch_item *it;
+    size_t k;
 
     write_sounding("two.csv", 2, r2, h2, p2);
     write_sounding("three.csv", 3, r3, h3, p3);
@@ -208,6 +209,11 @@ Test(invnet_set, the_count_the_data_need)
                        2 * log(20.0) + it->candidates[1].chi2 - it->candidates[0].chi2, 1e-9);
     it = &b->item[1];
     cr_expect_eq(invnet_batch_best(it)->r.n_layers, 3);
+    for (k = 0; k < 2; k++) /* nested models: 3 layers fit at least as well as 2 */
+        cr_expect_leq(b->item[k].candidates[1].chi2,
+                      b->item[k].candidates[0].chi2 * (1 + 1e-6) + 1e-9,
+                      "sounding %zu: chi2 %g (3 layers), %g (2)", k, b->item[k].candidates[1].chi2,
+                      b->item[k].candidates[0].chi2);
     cr_expect_gt(it->candidates[1].weight, 0.999, "weight %g", it->candidates[1].weight);
     cr_expect_gt(it->candidates[0].chi2, 100, "2 layers fit a strong 3-layer earth: chi2 %g",
                  it->candidates[0].chi2);

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_layers.c - the layer count chosen by `bpinv invert` with a set of nets
+ * (invnet_batch_invert_set): how often it is the true one, and what choosing costs.
+ *
+ * For Schlumberger (30 AB/2, 1-1000 m) and MT (30 periods, 1e-3-1e3 s), at 2 % and 5 %
+ * noise: nets for 2, 3, 4 and 5 layers trained in memory (the samples' noise, as a survey's
+ * would be), then COUNT soundings of each true count drawn from the prior but kept only
+ * when resolvable (below), with that noise, written to files and inverted as `bpinv invert
+ * NETS.h5` does on one thread. The confusion matrix of the chosen against the true count;
+ * the time per sounding against a run of the true count's net alone (--layers).
+ *
+ * Resolvable: each pair of neighbouring layers differs in resistivity by a factor of 3 or
+ * more; every layer below the first is at least as thick as the depth of its top (a layer
+ * much thinner than its depth does not show in any 1D sounding); the first layer is at least 2
+ * (Schlumberger) or 20 m (MT) thick; and the deepest interface lies well within what the
+ * sounding sees: at most AB/2 max / 5 = 200 m (Schlumberger), at most 5 km (MT, whose
+ * longest period sees 16-500 km deep in 1-1000 ohm-m).
+ * usage: bench_layers [COUNT]   (default 100)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <hdf5.h>
+
+#include "forward/base/fwd_time.h"
+#include "forward/fwd_forward.h"
+#include "forward/fwd_method.h"
+#include "invnet/invert/invnet_batch.h"
+#include "tests/bench/bench_util.h"
+
+#define NPTS 30
+#define KMIN 2
+#define KMAX 5
+#define NK   (KMAX - KMIN + 1)
+
+void openblas_set_num_threads(int num_threads);
+
+static size_t n_test = 100;
+static char dir[64];
+
+/* A resolvable model of nl layers from the prior c (log-uniform), into rho and h. */
+static void
+draw_resolvable(const smp_config *c, size_t nl, int mt, gsl_rng *r, double *rho, double *h)
+{
+    for (;;) {
+        double z = 0;
+        size_t k;
+        int ok = 1;
+
+        for (k = 0; k < nl; k++)
+            rho[k] = c->prior.rho_min[k] *
+                     pow(c->prior.rho_max[k] / c->prior.rho_min[k], gsl_rng_uniform(r));
+        for (k = 0; k + 1 < nl; k++) {
+            h[k] = c->prior.thick_min[k] *
+                   pow(c->prior.thick_max[k] / c->prior.thick_min[k], gsl_rng_uniform(r));
+            ok = ok && (k == 0 ? h[0] >= (mt ? 20 : 2) : h[k] >= z);
+            z += h[k];
+        }
+        for (k = 0; k + 1 < nl; k++)
+            ok = ok && (rho[k + 1] / rho[k] >= 3 || rho[k] / rho[k + 1] >= 3);
+        if (ok && z <= (mt ? 5000 : 1000.0 / 5))
+            return;
+    }
+}
+
+/* Writes the sounding d (rho_a, then phases for MT) at x to path. */
+static void
+write_sounding(const char *path, int mt, const double *x, const double *d)
+{
+    FILE *f = fopen(path, "w");
+    size_t i;
+
+    if (f == NULL)
+        bench_die("bench_layers", path, NULL);
+    fputs(mt ? "period_s,rho_a_ohmm,phase_deg\n" : "ab2_m,rho_a_ohmm\n", f);
+    for (i = 0; i < NPTS; i++)
+        if (mt)
+            fprintf(f, "%.9g,%.9g,%.9g\n", x[i], d[i], d[NPTS + i]);
+        else
+            fprintf(f, "%.9g,%.9g\n", x[i], d[i]);
+    fclose(f);
+}
+
+/* One method at one noise: the confusion matrix and the cost. */
+static void
+method(const char *name, fwd_method m, double x0, double x1, const char *thick, double noise)
+{
+    int mt = m == FWD_MT;
+    double x[NPTS], rho[KMAX], h[KMAX], d[2 * NPTS], t_set = 0, t_one = 0;
+    size_t conf[NK][NK] = {{0}}, i, k, j, nl, n_all = NK * n_test, too_many = 0, exact = 0;
+    char **paths = malloc(n_all * sizeof *paths);
+    size_t *truth = malloc(n_all * sizeof *truth);
+    invnet_set set;
+    smp_config c;
+    fwd_geom *g;
+    fwd_workspace *w;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+    for (i = 0; i < NPTS; i++)
+        x[i] = pow(10, log10(x0) + (log10(x1) - log10(x0)) * (double)i / (NPTS - 1));
+    g = fwd_geom_alloc(m, NPTS, x, NULL, NULL);
+    w = fwd_workspace_alloc(g, NULL, NULL);
+    memset(&set, 0, sizeof set);
+    for (nl = KMIN; nl <= KMAX; nl++) {
+        memset(&c, 0, sizeof c);
+        c.geom = g;
+        c.noise = noise;
+        c.seed = nl;
+        if (smp_prior_parse(&c.prior, nl, "1:1000", thick, NULL) != FWD_OK)
+            bench_die("bench_layers", "prior", NULL);
+        set.net[set.n++] = bench_train(&c, 40000, 30, 1);
+    }
+    gsl_rng_set(r, 11);
+    for (nl = KMIN, j = 0; nl <= KMAX; nl++) {
+        memset(&c, 0, sizeof c);
+        if (smp_prior_parse(&c.prior, nl, "1:1000", thick, NULL) != FWD_OK)
+            bench_die("bench_layers", "prior", NULL);
+        for (k = 0; k < n_test; k++, j++) {
+            char path[256];
+
+            draw_resolvable(&c, nl, mt, r, rho, h);
+            if (fwd_eval(w, nl, rho, h, d, NULL) != FWD_OK)
+                bench_die("bench_layers", "forward", NULL);
+            for (i = 0; i < NPTS; i++) {
+                d[i] *= exp(noise * gsl_ran_gaussian(r, 1));
+                if (mt)
+                    d[NPTS + i] += noise * FWD_PHASE_DEG_PER_NOISE * gsl_ran_gaussian(r, 1);
+            }
+            snprintf(path, sizeof path, "%s/%zu_%03zu.csv", dir, nl, k);
+            write_sounding(path, mt, x, d);
+            paths[j] = strdup(path);
+            truth[j] = nl;
+        }
+    }
+    {
+        invnet_batch_params bp = invnet_batch_default();
+        invnet_batch *b;
+        fwd_error err;
+        double t0;
+
+        bp.check.refine_iter = 30;
+        bp.threads = 1;
+        t0 = fwd_time_seconds();
+        if (invnet_batch_invert_set(&set, &bp, (const char *const *)paths, n_all, &b, &err) !=
+            FWD_OK)
+            bench_die("bench_layers", "invert", &err);
+        t_set = fwd_time_seconds() - t0;
+        for (j = 0; j < n_all; j++) {
+            const invnet_candidate *cb = invnet_batch_best(&b->item[j]);
+            size_t chosen = cb != NULL ? cb->r.n_layers : 0;
+
+            if (chosen >= KMIN && chosen <= KMAX)
+                conf[truth[j] - KMIN][chosen - KMIN]++;
+            exact += chosen == truth[j];
+            too_many += chosen > truth[j];
+        }
+        invnet_batch_free(b);
+        /* the same soundings, each with its true count's net alone */
+        for (nl = KMIN; nl <= KMAX; nl++) {
+            bp.layers = nl;
+            t0 = fwd_time_seconds();
+            if (invnet_batch_invert_set(&set, &bp,
+                                        (const char *const *)paths + (nl - KMIN) * n_test, n_test,
+                                        &b, &err) != FWD_OK)
+                bench_die("bench_layers", "invert one count", &err);
+            t_one += fwd_time_seconds() - t0;
+            invnet_batch_free(b);
+        }
+    }
+    printf("\n### %s, %.0f %% noise: %zu resolvable soundings per true count\n\n", name,
+           100 * noise, n_test);
+    printf("| true \\ chosen |");
+    for (k = KMIN; k <= KMAX; k++)
+        printf(" %zu |", k);
+    printf(" exact |\n|---|");
+    for (k = KMIN; k <= KMAX + 1; k++)
+        printf("---:|");
+    printf("\n");
+    for (nl = KMIN; nl <= KMAX; nl++) {
+        printf("| %zu |", nl);
+        for (k = KMIN; k <= KMAX; k++)
+            printf(" %zu |", conf[nl - KMIN][k - KMIN]);
+        printf(" %.0f %% |\n", 100.0 * (double)conf[nl - KMIN][nl - KMIN] / (double)n_test);
+    }
+    printf("\nExact %.1f %%, too many layers %.1f %%, too few %.1f %%. Per sounding (1 thread): "
+           "%.2f ms choosing among 4 counts, %.2f ms with the true count's net alone: %.2f x.\n",
+           100.0 * (double)exact / (double)n_all, 100.0 * (double)too_many / (double)n_all,
+           100.0 * (double)(n_all - exact - too_many) / (double)n_all, 1e3 * t_set / (double)n_all,
+           1e3 * t_one / (double)n_all, t_set / t_one);
+    for (j = 0; j < n_all; j++) {
+        remove(paths[j]);
+        free(paths[j]);
+    }
+    for (k = 0; k < set.n; k++)
+        invnet_file_free(set.net[k]);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    gsl_rng_free(r);
+    free(truth);
+    free(paths);
+}
+
+int
+main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    openblas_set_num_threads(1);
+    if (argc > 1)
+        n_test = (size_t)strtoul(argv[1], NULL, 10);
+    if (n_test < 5) {
+        fprintf(stderr, "usage: bench_layers [COUNT >= 5]\n");
+        return 2;
+    }
+    snprintf(dir, sizeof dir, "/tmp/bpinv-layers-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        bench_die("bench_layers", "a scratch directory", NULL);
+    printf("## invert with a set of nets: the layer count chosen (BIC)\n");
+    method("Schlumberger", FWD_SCHLUMBERGER, 1, 1000, "1:100", 0.02);
+    method("Schlumberger", FWD_SCHLUMBERGER, 1, 1000, "1:100", 0.05);
+    method("MT", FWD_MT, 1e-3, 1e3, "10:5000", 0.02);
+    method("MT", FWD_MT, 1e-3, 1e3, "10:5000", 0.05);
+    printf("\nTargets (issue 20): >= 90 %% exact at 2 %% noise, >= 75 %% at 5 %%; too many "
+           "layers <= 5 %%; choosing among four counts <= 5 x one count's time.\n");
+    rmdir(dir);
+    return 0;
+}
