@@ -40,8 +40,6 @@
 #define KMAX 5
 #define NK   (KMAX - KMIN + 1)
 
-void openblas_set_num_threads(int num_threads);
-
 static size_t n_test = 100;
 static char dir[64];
 
@@ -210,15 +208,8 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
 int
 main(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    openblas_set_num_threads(1);
-    if (argc > 1)
-        n_test = (size_t)strtoul(argv[1], NULL, 10);
-    if (n_test < 5) {
-        fprintf(stderr, "usage: bench_layers [COUNT >= 5]\n");
-        return 2;
-    }
+    bench_init();
+    n_test = bench_count(argc, argv, 1, 100, 5, "bench_layers [COUNT >= 5]");
     snprintf(dir, sizeof dir, "/tmp/bpinv-layers-XXXXXX");
     if (mkdtemp(dir) == NULL)
         bench_die("bench_layers", "a scratch directory", NULL);

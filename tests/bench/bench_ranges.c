@@ -34,8 +34,6 @@
 #define NQ    (NL + 4 * (NL - 1)) /* rho, h, depth, S, T */
 #define NOISE 0.03
 
-void openblas_set_num_threads(int num_threads);
-
 static size_t n_test = 500;
 
 /* The NQ quantities of log10 model p, as log10: rho_k, h_k, depth_k, S_k, T_k. */
@@ -302,14 +300,7 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick)
         double truth[NQ], iv[NQ][3];
         fwd_error err;
 
-        memset(&s, 0, sizeof s);
-        s.method = m;
-        s.n = npts;
-        s.x = x;
-        s.rho_a = Z + i * nd;
-        s.phase = m == FWD_MT ? Z + i * nd + npts : NULL;
-        strcpy(s.name, "bench");
-        strcpy(s.source, "bench");
+        bench_sounding(&s, m, npts, x, Z + i * nd);
         t0 = fwd_time_seconds();
         if (invnet_invert(v, &s, &r, &err) != FWD_OK)
             bench_die("bench_ranges", "invert", &err);
@@ -422,12 +413,7 @@ five_layers(void)
         fwd_error err;
         double t0;
 
-        memset(&s, 0, sizeof s);
-        s.method = FWD_SCHLUMBERGER;
-        s.n = npts;
-        s.x = x;
-        s.rho_a = Z + i * npts;
-        strcpy(s.source, "bench");
+        bench_sounding(&s, FWD_SCHLUMBERGER, npts, x, Z + i * npts);
         t0 = fwd_time_seconds();
         if (invnet_invert(v, &s, &r, &err) != FWD_OK)
             bench_die("bench_ranges", "invert", &err);
@@ -451,15 +437,8 @@ five_layers(void)
 int
 main(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    openblas_set_num_threads(1);
-    if (argc > 1)
-        n_test = (size_t)strtoul(argv[1], NULL, 10);
-    if (n_test < 10) {
-        fprintf(stderr, "usage: bench_ranges [COUNT >= 10]\n");
-        return 2;
-    }
+    bench_init();
+    n_test = bench_count(argc, argv, 1, 500, 10, "bench_ranges [COUNT >= 10]");
     printf("## invert --ranges: calibration of the 90 %% intervals, width and cost\n");
     method("Schlumberger", FWD_SCHLUMBERGER, 1, 1000, "1:50");
     method("MT", FWD_MT, 1e-3, 1e3, "10:5000");

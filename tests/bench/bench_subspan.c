@@ -45,8 +45,6 @@
 #define NL    3
 #define NP    (2 * NL - 1)
 
-void openblas_set_num_threads(int num_threads);
-
 static size_t n_samples = 50000, n_epochs = 40, n_test = 300;
 
 #define die(what, err) bench_die("bench_subspan", what, err)
@@ -272,19 +270,12 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
 int
 main(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    openblas_set_num_threads(1);
-    if (argc > 1)
-        n_samples = (size_t)strtoul(argv[1], NULL, 10);
-    if (argc > 2)
-        n_epochs = (size_t)strtoul(argv[2], NULL, 10);
-    if (argc > 3)
-        n_test = (size_t)strtoul(argv[3], NULL, 10);
-    if (n_samples < 100 || n_epochs < 1 || n_test < 10) {
-        fprintf(stderr, "usage: bench_subspan [SAMPLES >= 100 [EPOCHS >= 1 [COUNT >= 10]]]\n");
-        return 2;
-    }
+    static const char usage[] = "bench_subspan [SAMPLES >= 100 [EPOCHS >= 1 [COUNT >= 10]]]";
+
+    bench_init();
+    n_samples = bench_count(argc, argv, 1, n_samples, 100, usage);
+    n_epochs = bench_count(argc, argv, 2, n_epochs, 1, usage);
+    n_test = bench_count(argc, argv, 3, n_test, 10, usage);
     printf("## One net for a whole survey: sub-spans against dedicated nets\n");
     method("Schlumberger", FWD_SCHLUMBERGER, 1, 1000, 31, "1:50");
     method("MT", FWD_MT, 1e-3, 1e3, 37, "10:5000");

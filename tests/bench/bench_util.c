@@ -5,10 +5,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include <hdf5.h>
 
+#include "forward/fwd_method.h"
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_stats.h"
 #include "tests/bench/bench_util.h"
@@ -81,4 +85,39 @@ bench_train(const smp_config *c, size_t n, size_t epochs, int masked)
         bench_die("bench", "train", &err);
     invnet_dataset_free(d);
     return f;
+}
+
+void openblas_set_num_threads(int num_threads);
+
+void
+bench_init(void)
+{
+    gsl_set_error_handler_off();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    openblas_set_num_threads(1);
+}
+
+size_t
+bench_count(int argc, char **argv, int i, size_t dflt, size_t min, const char *usage)
+{
+    size_t n = argc > i ? (size_t)strtoul(argv[i], NULL, 10) : dflt;
+
+    if (n < min) {
+        fprintf(stderr, "usage: %s\n", usage);
+        exit(2);
+    }
+    return n;
+}
+
+void
+bench_sounding(fwd_sounding *s, fwd_method m, size_t n, double *x, double *d)
+{
+    memset(s, 0, sizeof *s);
+    s->method = m;
+    s->n = n;
+    s->x = x;
+    s->rho_a = d;
+    s->phase = fwd_method_get(m)->nvalues > 1 ? d + n : NULL;
+    strcpy(s->name, "bench");
+    strcpy(s->source, "bench");
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "forward/base/fwd_error.h"
+#include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_file.h"
 #include "samples/smp_gen.h"
@@ -25,5 +26,16 @@ invnet_dataset *bench_dataset(const smp_config *c, size_t n);
 /* A net trained on n samples of c for epochs epochs on 2 threads: masked (any part of the
  * span) or plain. */
 invnet_file *bench_train(const smp_config *c, size_t n, size_t epochs, int masked);
+
+/* What every benchmark does first: GSL's and HDF5's error printing off, OpenBLAS on one
+ * thread (the benchmarks time one core, or their own threads). */
+void bench_init(void);
+
+/* argv[i] as a count of at least min (dflt when absent); exits 2 with usage otherwise. */
+size_t bench_count(int argc, char **argv, int i, size_t dflt, size_t min, const char *usage);
+
+/* A sounding in s of method m at the n points x with data d (rho_a, then phases for MT),
+ * borrowing them; named "bench". */
+void bench_sounding(fwd_sounding *s, fwd_method m, size_t n, double *x, double *d);
 
 #endif /* BENCH_UTIL_H */
