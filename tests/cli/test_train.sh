@@ -266,6 +266,11 @@ grep -q '"n_layers": 2, "layer_counts": \[{"n_layers": 2, "misfit_rms_pct": [0-9
 run invert "$TMP/set.h5" "$TMP/two.csv" --layers 3
 head -1 "$TMP/out" | grep -q "^source,name,method,n_layers,rho_1_ohmm," && sed -n 2p "$TMP/out" | grep -q ",3,[0-9.]*,[0-9.]*,[0-9.]*," &&
     ok || bad "--layers 3: $(cat "$TMP/out")"
+# with --ranges: those of the chosen count (2 layers: 2 resistivity intervals)
+run invert "$TMP/set.h5" "$TMP/two.csv" --ranges --format json
+grep -q '"n_layers": 2, "layer_counts": ' "$TMP/out" &&
+    grep -q '"ranges": {"level_pct": 90, "rho_ohmm": \[\[[^]]*\], \[[^]]*\]\], "thick_m": \[\[[^]]*\]\]' "$TMP/out" &&
+    ok || bad "--ranges with a set: $(cat "$TMP/out")"
 expect_fail 1 "--layers not in the set" "--layers: $TMP/set.h5: expected a layer count of the nets (2, 3), got 5" \
     invert "$TMP/set.h5" "$TMP/two.csv" --layers 5
 expect_fail 2 "--layers 0" "--layers" invert "$TMP/set.h5" "$TMP/two.csv" --layers 0
