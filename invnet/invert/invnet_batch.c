@@ -309,8 +309,9 @@ retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_r
  * Fits of neighbouring counts that contradict each other, tried again (the refinement from
  * each count's net can stop in a worse minimum): a count that fits worse than the count
  * below, from that count's fit split (split_model: nested models, it can fit at least as
- * well); then a count that loses to the count above by more than their penalties differ,
- * from that count's fit merged (merge_model). saved: nn x (values + 1) x n doubles for
+ * well); then, from the count the criterion prefers, the count below it when it loses by
+ * more than the penalties differ, from the preferred fit merged (merge_model), and so on
+ * down while the retried count takes the lead. saved: nn x (values + 1) x n doubles for
  * retry(); started[k], st[k]: the start of a fit kept.
  */
 static void
@@ -318,6 +319,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
           invnet_result *r, double *saved, int *started, double (*st)[2 * FWD_MAX_LAYERS])
 {
     size_t k, nv = values_per_point(s) * s->n, nd = fwd_sounding_ndata(s);
+    int tried[INVNET_SET_MAX] = {0};
 
     for (k = 1; k < nn; k++) {
         if (!r[k - 1].inverted || !r[k].inverted || !r[k - 1].refined ||
@@ -327,14 +329,28 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
         split_model(&r[k - 1], r[k].n_layers, st[k]);
         retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
     }
-    for (k = nn - 1; k-- > 0;) {
-        double pen = 2 * (double)(r[k + 1].n_layers - r[k].n_layers) * log((double)nd);
+    /* downwards from the count the criterion prefers now, while that count beats the one
+     * below: only that one can take its place */
+    for (;;) {
+        size_t b = 0;
+        double cb = INFINITY;
 
-        if (!r[k].inverted || !r[k + 1].inverted || !r[k + 1].refined ||
-            !(chi2_of(s, &r[k], nf[k]->samples.noise) >
-              chi2_of(s, &r[k + 1], nf[k + 1]->samples.noise) + pen))
-            continue;
-        merge_model(&r[k + 1], r[k].n_layers, st[k]);
+        for (k = 0; k < nn; k++) {
+            double c = r[k].inverted
+                           ? chi2_of(s, &r[k], nf[k]->samples.noise) +
+                                 (double)FWD_MODEL_NPARAMS(r[k].n_layers) * log((double)nd)
+                           : NAN;
+
+            if (c < cb) {
+                cb = c;
+                b = k;
+            }
+        }
+        if (b == 0 || tried[b - 1] || !r[b - 1].inverted || !r[b].refined)
+            break;
+        k = b - 1;
+        tried[k] = 1;
+        merge_model(&r[b], r[k].n_layers, st[k]);
         retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
     }
 }
