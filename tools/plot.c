@@ -359,16 +359,14 @@ phase_panel(const struct plot_sounding *p, const struct frame *fr)
 static void
 draw_equivalent(const invnet_ranges *g, const struct frame *fr)
 {
-    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d, j;
+    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d;
     double rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS];
 
     pl.col0(5);
     pl.width(1);
-    for (d = 0; d < g->n_draws; d++) {
-        for (j = 0; j < np; j++)
-            *(j < nl ? &rho[j] : &th[j - nl]) = pow(10, g->draws[d * np + j]);
-        draw_model(nl, rho, th, fr->zmin, fr->zmax);
-    }
+    for (d = 0; d < g->n_draws; d++)
+        if (fwd_model_from_log10(nl, g->draws + d * np, rho, th, NULL) == FWD_OK)
+            draw_model(nl, rho, th, fr->zmin, fr->zmax);
     if (isfinite(g->doi_m) && g->doi_m > fr->zmin && g->doi_m < fr->zmax) {
         PLFLT x[2] = {fr->rlo, fr->rhi}, y[2] = {log10(g->doi_m), log10(g->doi_m)};
 

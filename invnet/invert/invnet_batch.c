@@ -77,33 +77,23 @@ keep_result(invnet_batch_item *it, invnet_candidate *c, const invnet_result *r, 
     return FWD_OK;
 }
 
-/*
- * chi2 of r's response against the data as compared (observed rho_a; the phases), with the
- * sounding's errors raised to the training noise, or the noise: ln rho_a at noise, the
- * phase at noise / 2 radians. NAN when r has no response.
- */
+/* chi2 of r's response against the data as compared (Schlumberger segments joined), with
+ * the errors and noise of the refinement (invnet_lm_chi2); NAN when r has no response. */
 static double
 chi2_of(const fwd_sounding *s, const invnet_result *r, double noise)
 {
-    const double pd = fwd_phase_sd_deg(noise);
-    double c = 0;
-    size_t i;
-
     if (r->response == NULL || r->observed == NULL)
         return NAN;
-    for (i = 0; i < s->n; i++) {
-        double sl = s->sd_log10 != NULL ? fmax(s->sd_log10[i] * log(10.0), noise) : noise;
-        double e = log(r->response[i] / r->observed[i]) / sl;
+    return invnet_lm_chi2(s, r->observed, r->response, noise);
+}
 
-        c += e * e;
-        if (s->phase != NULL) {
-            double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], pd) : pd;
-
-            e = (r->response[s->n + i] - s->phase[i]) / sp;
-            c += e * e;
-        }
-    }
-    return c;
+/* The criterion of r among the layer counts: BIC, chi2 + k ln n (NAN when r has no model). */
+static double
+criterion_of(const fwd_sounding *s, const invnet_result *r, double noise)
+{
+    return r->inverted ? chi2_of(s, r, noise) + (double)FWD_MODEL_NPARAMS(r->n_layers) *
+                                                    log((double)fwd_sounding_ndata(s))
+                       : NAN;
 }
 
 /*
@@ -115,7 +105,7 @@ static int
 make_band(invnet_candidate *c, fwd_workspace *w, size_t nv, size_t nc)
 {
     const invnet_ranges *g = c->ranges;
-    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d, j, k, used = 0;
+    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d, k, used = 0;
     double rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS], *f = malloc(nv * sizeof *f);
 
     c->band = malloc(2 * nv * sizeof *c->band);
@@ -128,11 +118,8 @@ make_band(invnet_candidate *c, fwd_workspace *w, size_t nv, size_t nc)
         c->band[(k / nc) * 2 * nc + nc + k % nc] = -INFINITY;
     }
     for (d = 0; d < g->n_draws; d++) {
-        const double *p = g->draws + d * np;
-
-        for (j = 0; j < np; j++)
-            *(j < nl ? &rho[j] : &th[j - nl]) = pow(10, p[j]);
-        if (fwd_eval(w, nl, rho, th, f, NULL) != FWD_OK)
+        if (fwd_model_from_log10(nl, g->draws + d * np, rho, th, NULL) != FWD_OK ||
+            fwd_eval(w, nl, rho, th, f, NULL) != FWD_OK)
             continue;
         used++;
         for (k = 0; k < nv; k++) {
@@ -318,7 +305,7 @@ static void
 reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, const fwd_sounding *s,
           invnet_result *r, double *saved, int *started, double (*st)[2 * FWD_MAX_LAYERS])
 {
-    size_t k, nv = values_per_point(s) * s->n, nd = fwd_sounding_ndata(s);
+    size_t k, nv = values_per_point(s) * s->n;
     int tried[INVNET_SET_MAX] = {0};
 
     for (k = 1; k < nn; k++) {
@@ -336,10 +323,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
         double cb = INFINITY;
 
         for (k = 0; k < nn; k++) {
-            double c = r[k].inverted
-                           ? chi2_of(s, &r[k], nf[k]->samples.noise) +
-                                 (double)FWD_MODEL_NPARAMS(r[k].n_layers) * log((double)nd)
-                           : NAN;
+            double c = criterion_of(s, &r[k], nf[k]->samples.noise);
 
             if (c < cb) {
                 cb = c;
@@ -369,7 +353,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     int started[INVNET_SET_MAX] = {0};
     invnet_result r[INVNET_SET_MAX];
     fwd_error e;
-    size_t k, nd;
+    size_t k;
     int rc = FWD_OK;
 
     fwd_error_clear(&e);
@@ -378,7 +362,6 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         item_failed(it, &e);
         return FWD_OK;
     }
-    nd = fwd_sounding_ndata(it->s);
     for (k = 0; k < nn; k++)
         if (invnet_invert(v[k], it->s, &r[k], &e) != FWD_OK) {
             item_failed(it, &e);
@@ -400,17 +383,20 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         invnet_candidate *c = &it->candidates[k];
 
         c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
-        c->criterion = c->chi2 + (double)FWD_MODEL_NPARAMS(r[k].n_layers) * log((double)nd);
+        c->criterion = criterion_of(it->s, &r[k], nf[k]->samples.noise);
         if (c->criterion < best) {
             best = c->criterion;
             it->best = k;
         }
     }
+    for (k = 0; k < nn; k++)
+        sum += isfinite(it->candidates[k].criterion)
+                   ? exp(-0.5 * (it->candidates[k].criterion - best))
+                   : 0;
     for (k = 0; k < nn; k++) {
         invnet_candidate *c = &it->candidates[k];
 
-        c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) : 0;
-        sum += c->weight;
+        c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
     }
     if (want_ranges && r[it->best].inverted) { /* again, with the ranges, for the count chosen */
         invnet_inverter_set_ranges(v[it->best], 1);
@@ -424,15 +410,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
             return FWD_OK;
         }
     }
-    for (k = 0; k < nn && rc == FWD_OK; k++) {
-        invnet_candidate *c = &it->candidates[k];
-        double chi2 = c->chi2, crit = c->criterion, w = sum > 0 ? c->weight / sum : 0;
-
-        rc = keep_result(it, c, &r[k], k == it->best);
-        c->chi2 = chi2;
-        c->criterion = crit;
-        c->weight = w;
-    }
+    for (k = 0; k < nn && rc == FWD_OK; k++)
+        rc = keep_result(it, &it->candidates[k], &r[k], k == it->best);
     free(saved);
     if (rc != FWD_OK)
         return rc;

@@ -70,33 +70,66 @@ ctx_init(struct lm_ctx *c, fwd_workspace *w, const fwd_sounding *s, size_t n_lay
     c->resp = resp;
 }
 
+/* The residuals of point i of the response resp against s, its apparent resistivities
+ * rho_a (the fit's, invnet_lm.h): of rho_a into *fr, of the phase into *fp (0 when the
+ * method has none). */
+static void
+resid_point(const struct lm_ctx *c, const double *rho_a, const double *resp, size_t i, double *fr,
+            double *fp)
+{
+    const fwd_sounding *s = c->s;
+    double r = log(resp[i] / rho_a[i]);
+    /* errors: as given (raised to the floors); a missing one from the other, through the
+     * impedance error e: sd log10 rho_a = 2 e / ln 10, sd phase = e radians */
+    double sl = s->sd_log10 != NULL   ? fmax(s->sd_log10[i], c->floor_l)
+                : s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p) * FWD_PI / 90 / log(10.0)
+                                      : 0;
+
+    *fr = sl > 0 ? r / log(10.0) / sl : r;
+    *fp = 0;
+    if (c->iphase >= 0) {
+        double dphi = resp[(size_t)c->iphase * s->n + i] - s->phase[i];
+        double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p)
+                    : sl > 0            ? sl * log(10.0) / 2 * 180 / FWD_PI
+                                        : 0;
+
+        *fp = sp > 0 ? dphi / sp : 2 * dphi * FWD_PI / 180;
+    }
+}
+
 /* The residuals f of the response c->resp against s (the fit's, invnet_lm.h). */
 static void
 resid(const struct lm_ctx *c, double *f)
 {
-    const fwd_sounding *s = c->s;
     size_t i;
 
-    for (i = 0; i < s->n; i++) {
-        double r = log(c->resp[i] / s->rho_a[i]);
-        /* errors: as given (raised to the floors); a missing one from the other, through the
-         * impedance error e: sd log10 rho_a = 2 e / ln 10, sd phase = e radians */
-        double sl = s->sd_log10 != NULL ? fmax(s->sd_log10[i], c->floor_l)
-                    : s->sd_phase != NULL
-                        ? fmax(s->sd_phase[i], c->floor_p) * FWD_PI / 90 / log(10.0)
-                        : 0;
+    for (i = 0; i < c->s->n; i++) {
+        double fp;
 
-        f[i] = sl > 0 ? r / log(10.0) / sl : r;
-        if (c->iphase >= 0) {
-            size_t ip = (size_t)c->iphase * s->n + i;
-            double dphi = c->resp[ip] - s->phase[i];
-            double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p)
-                        : sl > 0            ? sl * log(10.0) / 2 * 180 / FWD_PI
-                                            : 0;
-
-            f[ip] = sp > 0 ? dphi / sp : 2 * dphi * FWD_PI / 180;
-        }
+        resid_point(c, c->s->rho_a, c->resp, i, &f[i], &fp);
+        if (c->iphase >= 0)
+            f[(size_t)c->iphase * c->s->n + i] = fp;
     }
+}
+
+double
+invnet_lm_chi2(const fwd_sounding *s, const double *rho_a, const double *resp, double noise)
+{
+    invnet_lm_params lp = invnet_lm_default();
+    struct lm_ctx c;
+    double sum = 0;
+    size_t i;
+
+    lp.sd_log10_floor = noise / log(10.0);
+    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
+    ctx_init(&c, NULL, s, 0, &lp, NULL);
+    for (i = 0; i < s->n; i++) {
+        double fr, fp;
+
+        resid_point(&c, rho_a != NULL ? rho_a : s->rho_a, resp, i, &fr, &fp);
+        sum += fr * fr + fp * fp;
+    }
+    return s->sd_log10 != NULL || s->sd_phase != NULL ? sum : sum / (noise * noise);
 }
 
 /* The response of the log10 parameters p into c->resp (FWD_OK or the forward's error). */

@@ -63,6 +63,16 @@ int invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers
                         const invnet_lm_params *lp, double *resp, double *f);
 
 /*
+ * chi2 of the response resp (fwd_method_ndata values at s's points, as a forward model
+ * gives them) against s, its apparent resistivities taken from rho_a (NULL: s->rho_a; e.g.
+ * Schlumberger segments as joined): the residuals above with the floors of the training
+ * noise (sd of log10 rho_a noise / ln 10, of the phase fwd_phase_sd_deg(noise)), where s
+ * gives no errors in units of the noise itself (ln rho_a at noise, the phase at noise / 2
+ * radians).
+ */
+double invnet_lm_chi2(const fwd_sounding *s, const double *rho_a, const double *resp, double noise);
+
+/*
  * The classical starting model: n_layers layers of the sounding's mean apparent resistivity
  * (geometric mean), with interfaces at depths log-spaced between a fifth of its smallest
  * spacing (or, for MT, skin depth) and half its largest. log10 parameters into p.

@@ -14,6 +14,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "forward/fwd_forward.h"
+#include "forward/fwd_method.h"
+#include "invnet/invert/invnet_lm.h"
 #include "invnet/invert/invnet_ranges.h"
 #include "tests/invnet/helpers.h"
 
@@ -278,6 +280,50 @@ Test(invnet_ranges, depth_of_investigation_scales_as_the_physics)
     }
     cr_log_info("MT depth of investigation: %.4g m (100 ohm-m), %.4g m (400 ohm-m)", d[0], d[1]);
     cr_expect_float_eq(d[1] / d[0], 2, 0.05, "ratio %g", d[1] / d[0]);
+}
+
+/*
+ * invnet_lm_chi2 against chi2 written out: without errors, (ln(f/d) / noise)^2, the MT
+ * phase at noise / 2 radians; with errors of log10 rho_a, each raised to noise / ln 10; the
+ * apparent resistivities given apart (joined segments) replace the sounding's.
+ */
+Test(invnet_ranges, chi2_as_written_out)
+{
+    enum { N = 6 };
+    const double noise = 0.05, pd = noise / 2 * 180 / FWD_PI;
+    double x[N], d[2 * N], f[2 * N], other[N], sd[N], want = 0;
+    fwd_sounding *s;
+    size_t i;
+
+    for (i = 0; i < N; i++) {
+        x[i] = pow(10, (double)i);
+        d[i] = 100 + 10 * (double)i;
+        f[i] = d[i] * (1 + 0.03 * (double)i - 0.04);
+        other[i] = 2 * d[i];
+        sd[i] = i % 2 ? 0.001 : 0.05; /* below and above the floor 0.0217 */
+        want += pow(log(f[i] / d[i]) / noise, 2);
+    }
+    s = tst_sounding(N, x, d);
+    cr_expect_float_eq(invnet_lm_chi2(s, NULL, f, noise), want, 1e-9 * want);
+    for (i = 0, want = 0; i < N; i++)
+        want += pow(log(f[i] / other[i]) / noise, 2);
+    cr_expect_float_eq(invnet_lm_chi2(s, other, f, noise), want, 1e-9 * want);
+    s->sd_log10 = sd;
+    for (i = 0, want = 0; i < N; i++)
+        want += pow(log10(f[i] / d[i]) / fmax(sd[i], noise / log(10.0)), 2);
+    cr_expect_float_eq(invnet_lm_chi2(s, NULL, f, noise), want, 1e-9 * want);
+    s->sd_log10 = NULL;
+    /* MT: phases too */
+    s->method = FWD_MT;
+    s->phase = d + N;
+    for (i = 0, want = 0; i < N; i++) {
+        d[N + i] = 45;
+        f[N + i] = 45 + (double)i;
+        want += pow(log(f[i] / d[i]) / noise, 2) + pow((double)i / pd, 2);
+    }
+    cr_expect_float_eq(invnet_lm_chi2(s, NULL, f, noise), want, 1e-9 * want);
+    s->phase = NULL;
+    fwd_sounding_free(s);
 }
 
 /* The same sounding and seed: the same intervals, to the bit; another seed: others. */
