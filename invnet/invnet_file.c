@@ -775,12 +775,15 @@ invnet_set_load(const char *path, fwd_error *err)
     file = smp_h5_open(path, 0, err);
     if (file < 0 || read_format(file, path, &v, err) != FWD_OK)
         goto fail;
-    if (v == INVNET_FORMAT_VERSION) { /* one net */
-        H5Fclose(file);
-        file = H5I_INVALID_HID;
-        if ((s->net[0] = invnet_file_load(path, err)) == NULL)
+    if (v == INVNET_FORMAT_VERSION) { /* one net, from the file already open */
+        if ((s->net[0] = calloc(1, sizeof *s->net[0])) == NULL) {
+            fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
             goto fail;
+        }
         s->n = 1;
+        if (load_at(file, path, s->net[0], err) != FWD_OK)
+            goto fail;
+        H5Fclose(file);
         return s;
     }
     rc = smp_h5_read_u64(file, path, "n_nets", &n, err);
