@@ -75,12 +75,36 @@ LIBSMP    := $(BUILD)/libsmp.a
 LIBINV    := $(BUILD)/libinvnet.a
 BPINV     := $(BUILD)/bpinv
 
-.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean \
+# The shared library of the three libraries, for programs and Python (make install,
+# docs/install.md): soname libbpinv.so.MAJOR, the version's major number; the library
+# objects are position-independent for it. bpinv itself links the static libraries.
+SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
+LIBSO_NAME := libbpinv.so.$(SOMAJOR)
+LIBSO     := $(BUILD)/libbpinv.so.$(VERSION)
+SO_LDLIBS := $(shell pkg-config --libs hdf5 2>/dev/null) -lz $(FWD_LDLIBS)
+# The manual page and the bash completion, made by bpinv from its option tables.
+MANPAGE   := $(BUILD)/bpinv.1
+BASHCOMP  := $(BUILD)/bpinv.bash
+# The public headers: every header of the libraries but their internal ones.
+PUB_HDR   := $(filter-out %_internal.h,$(wildcard forward/*.h forward/*/*.h samples/*.h \
+	invnet/*.h invnet/*/*.h))
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/bpinv
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean install uninstall \
 	test-forward test-samples test-invnet test-tools test-cli check-one
 .DEFAULT_GOAL := all
 
+ifeq ($(SANITIZE),1)
 all: $(BPINV)
-ifneq ($(SANITIZE),1)
+else
+all: $(BPINV) $(LIBSO) $(MANPAGE) $(BASHCOMP)
 	@ln -sf $(BPINV) bpinv
 endif
 
@@ -91,7 +115,17 @@ else
 Q := @
 endif
 
-$(BUILD)/%.o: %.c
+# Objects are rebuilt when the compiler or its flags change (WERROR, OPT, -fPIC of the
+# libraries...): the stamp is rewritten only when its line differs.
+FLAGS_STAMP := $(BUILD)/flags.stamp
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) libraries: -fPIC' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) libraries: -fPIC' > $@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -104,6 +138,45 @@ $(LIBSMP): $(SMP_OBJ)
 
 $(LIBINV): $(INV_OBJ)
 	$(AR) rcs $@ $^
+
+$(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ): CFLAGS += -fPIC
+
+# Only the public API's prefixes are exported (tools/libbpinv.map).
+$(LIBSO): $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) tools/libbpinv.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO_NAME) -Wl,--version-script=tools/libbpinv.map \
+		-Wl,--no-undefined -o $@ $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) $(SO_LDLIBS)
+	@ln -sf $(notdir $@) $(BUILD)/$(LIBSO_NAME)
+	@ln -sf $(LIBSO_NAME) $(BUILD)/libbpinv.so
+
+$(MANPAGE): $(BPINV)
+	$(Q)$(BPINV) help --man > $@.tmp && mv $@.tmp $@
+$(BASHCOMP): $(BPINV)
+	$(Q)$(BPINV) help --bash-completion > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the command, the shared library and its
+# headers, bpinv.pc, the manual page, the bash completion, the guides and the licence.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR) $(addprefix $(DESTDIR)$(INCLUDEDIR)/bpinv/,$(sort $(dir $(PUB_HDR))))
+	install -m 755 $(BPINV) $(DESTDIR)$(BINDIR)/bpinv
+	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(LIBSO)) $(DESTDIR)$(LIBDIR)/$(LIBSO_NAME)
+	ln -sf $(LIBSO_NAME) $(DESTDIR)$(LIBDIR)/libbpinv.so
+	for h in $(PUB_HDR); do install -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/bpinv/$$h || exit 1; done
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' tools/bpinv.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpinv.pc
+	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/bpinv.1
+	install -m 644 $(BASHCOMP) $(DESTDIR)$(BASHCOMPDIR)/bpinv
+	install -m 644 README.md LICENSE CHANGELOG.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# Removes what make install installed (with the same PREFIX and DESTDIR).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bpinv $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSO)) \
+		$(DESTDIR)$(LIBDIR)/$(LIBSO_NAME) $(DESTDIR)$(LIBDIR)/libbpinv.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/bpinv.pc $(DESTDIR)$(MANDIR)/man1/bpinv.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/bpinv
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/bpinv $(DESTDIR)$(DOCDIR)
 
 # PLplot only for the tools' plots (tools/plot.c), which load it when they draw.
 $(BUILD)/tools/plot.o: CPPFLAGS += $(PLPLOT_CFLAGS)

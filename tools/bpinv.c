@@ -11,20 +11,33 @@
 
 #include "tools/cli.h"
 
+const cli_command cli_commands[] = {
+    {"forward", "response of a layered earth (schlumberger, wenner, mt) as CSV", cmd_forward,
+     &forward_cmd},
+    {"samples", "generate a training set of (model, data) pairs into HDF5", cmd_samples,
+     &samples_cmd},
+    {"train", "train an inverse network on a samples file", cmd_train, &train_cmd},
+    {"invert", "invert field soundings with a trained network", cmd_invert, &invert_cmd},
+    {"info", "describe a bpinv HDF5 file", cmd_info, &info_cmd},
+};
+const size_t cli_n_commands = sizeof cli_commands / sizeof cli_commands[0];
+
 static void
 usage(FILE *f)
 {
+    size_t k;
+
     fputs("usage: bpinv COMMAND [OPTIONS]\n"
           "\n"
           "Geophysical 1D inversion with a trained backpropagation network.\n"
           "\n"
-          "commands:\n"
-          "  forward   response of a layered earth (schlumberger, wenner, mt) as CSV\n"
-          "  samples   generate a training set of (model, data) pairs into HDF5\n"
-          "  train     train an inverse network on a samples file\n"
-          "  invert    invert field soundings with a trained network\n"
-          "  info      describe a bpinv HDF5 file\n"
-          "  help      this text; 'bpinv COMMAND --help' for a command's options\n"
+          "commands:\n",
+          f);
+    for (k = 0; k < cli_n_commands; k++)
+        fprintf(f, "  %-9s %s\n", cli_commands[k].name, cli_commands[k].summary);
+    fputs("  help      this text; 'bpinv help COMMAND' (or 'bpinv COMMAND --help') for a\n"
+          "            command's options; 'bpinv help --man' prints the manual page (roff),\n"
+          "            'bpinv help --bash-completion' a bash completion script\n"
           "\n"
           "options:\n"
           "  -h, --help     this text\n"
@@ -32,16 +45,49 @@ usage(FILE *f)
           f);
 }
 
-static int
-is_command(const char *s)
+static const cli_command *
+find_command(const char *s)
 {
-    static const char *const cmds[] = {"forward", "samples", "info", "train", "invert"};
     size_t k;
 
-    for (k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
-        if (strcmp(s, cmds[k]) == 0)
-            return 1;
-    return 0;
+    for (k = 0; k < cli_n_commands; k++)
+        if (strcmp(s, cli_commands[k].name) == 0)
+            return &cli_commands[k];
+    return NULL;
+}
+
+/* bpinv help [COMMAND | --man | --bash-completion] */
+static int
+help(int argc, char **argv)
+{
+    const cli_command *c;
+    char opt[] = "--help", *h[3];
+
+    if (argc < 3) {
+        usage(stdout);
+        return cli_close_stdout("help") ? CLI_FAIL : CLI_OK;
+    }
+    if (argc > 3) {
+        fprintf(stderr, "bpinv help: expected one command, got %d words; try 'bpinv help'\n",
+                argc - 2);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[2], "--man") == 0) {
+        cli_doc_man(stdout, BPINV_VERSION);
+        return cli_close_stdout("help") ? CLI_FAIL : CLI_OK;
+    }
+    if (strcmp(argv[2], "--bash-completion") == 0) {
+        cli_doc_bash(stdout);
+        return cli_close_stdout("help") ? CLI_FAIL : CLI_OK;
+    }
+    if ((c = find_command(argv[2])) == NULL) {
+        fprintf(stderr, "bpinv help: unknown command \"%s\"; try 'bpinv help'\n", argv[2]);
+        return CLI_USAGE;
+    }
+    h[0] = argv[2];
+    h[1] = opt;
+    h[2] = NULL;
+    return c->run(2, h);
 }
 
 static int
@@ -59,31 +105,27 @@ static int
 run(int argc, char **argv)
 {
     const char *cmd = argv[1];
+    const cli_command *c = find_command(cmd);
     long timeout;
 
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
         usage(stdout);
         return CLI_OK;
     }
+    if (strcmp(cmd, "help") == 0)
+        return help(argc, argv);
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
         printf("bpinv %s\n", BPINV_VERSION);
         return CLI_OK;
     }
-    /* a bad environment is a bad command line: refused before any work (not --help) */
-    if (is_command(cmd) && !wants_help(argc, argv) && cli_read_timeout(cmd, &timeout) != 0)
+    if (c == NULL) {
+        fprintf(stderr, "bpinv: unknown command \"%s\"; try 'bpinv --help'\n", cmd);
         return CLI_USAGE;
-    if (strcmp(cmd, "forward") == 0)
-        return cmd_forward(argc - 1, argv + 1);
-    if (strcmp(cmd, "samples") == 0)
-        return cmd_samples(argc - 1, argv + 1);
-    if (strcmp(cmd, "info") == 0)
-        return cmd_info(argc - 1, argv + 1);
-    if (strcmp(cmd, "train") == 0)
-        return cmd_train(argc - 1, argv + 1);
-    if (strcmp(cmd, "invert") == 0)
-        return cmd_invert(argc - 1, argv + 1);
-    fprintf(stderr, "bpinv: unknown command \"%s\"; try 'bpinv --help'\n", cmd);
-    return CLI_USAGE;
+    }
+    /* a bad environment is a bad command line: refused before any work (not --help) */
+    if (!wants_help(argc, argv) && cli_read_timeout(cmd, &timeout) != 0)
+        return CLI_USAGE;
+    return c->run(argc - 1, argv + 1);
 }
 
 int

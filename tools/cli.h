@@ -93,6 +93,26 @@ int cli_read_header_timed(const char *cmd, const char *path);
 /* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves. */
 void cli_blas_serial(void);
 
+/* The commands' option tables (their --help, the manual page and the shell completion). */
+struct cli_cmd;
+extern const struct cli_cmd forward_cmd, samples_cmd, info_cmd, train_cmd, invert_cmd;
+
+/* The commands, for `bpinv help` and the documents made from their tables (cli_doc.c). */
+typedef struct cli_command {
+    const char *name;
+    const char *summary; /* one line, for the list of commands */
+    int (*run)(int argc, char **argv);
+    const struct cli_cmd *cmd;
+} cli_command;
+extern const cli_command cli_commands[];
+extern const size_t cli_n_commands;
+
+/* The manual page bpinv.1 (roff), made from the commands' tables, to f. */
+void cli_doc_man(FILE *f, const char *version);
+
+/* A bash completion script for bpinv, made from the commands' tables, to f. */
+void cli_doc_bash(FILE *f);
+
 int cmd_forward(int argc, char **argv);
 int cmd_samples(int argc, char **argv);
 int cmd_info(int argc, char **argv);

@@ -97,7 +97,7 @@ static const cli_opt forward_opts[] = {
     CLI_STRING("period", 0, "SPEC", ARG(geo.period), NULL, "mt: periods, s"),
 };
 
-static const cli_cmd forward_cmd = {
+const cli_cmd forward_cmd = {
     "forward",
     "usage: bpinv forward -m METHOD --rho R1,..,RN [--thick H1,..,HN-1] GEOMETRY\n"
     "\n"

@@ -30,7 +30,7 @@ static const cli_opt info_opts[] = {
     CLI_CHECK(check_file),
 };
 
-static const cli_cmd info_cmd = {
+const cli_cmd info_cmd = {
     "info",
     "usage: bpinv info FILE.h5\n"
     "\n"

@@ -167,7 +167,7 @@ static const cli_opt invert_opts[] = {
     CLI_CHECK(check_operands),
 };
 
-static const cli_cmd invert_cmd = {
+const cli_cmd invert_cmd = {
     "invert",
     "usage: bpinv invert NET.h5 SOUNDING... [options]\n"
     "\n"

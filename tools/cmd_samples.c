@@ -126,7 +126,7 @@ static const cli_opt samples_opts[] = {
     CLI_STRING("period", 0, NULL, ARG(geo.period), NULL, NULL),
 };
 
-static const cli_cmd samples_cmd = {
+const cli_cmd samples_cmd = {
     "samples",
     "usage: bpinv samples -m METHOD --layers N GEOMETRY --rho MIN:MAX --thick MIN:MAX\n"
     "                     -n COUNT -o SAMPLES.h5 [options]\n"

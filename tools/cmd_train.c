@@ -172,7 +172,7 @@ static const cli_opt train_opts[] = {
     CLI_HELP,
 };
 
-static const cli_cmd train_cmd = {
+const cli_cmd train_cmd = {
     "train",
     "usage: bpinv train SAMPLES.h5 [SAMPLES.h5 ...] -o NET.h5 [options]\n"
     "\n"

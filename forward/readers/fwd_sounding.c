@@ -4,6 +4,7 @@
  * fwd_sounding_read, which hands a file to its reader (fwd_read_text.c, fwd_read_edi.c).
  */
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,4 +283,191 @@ size_t
 fwd_sounding_ndata(const fwd_sounding *s)
 {
     return fwd_method_ndata(s->method, s->n);
+}
+
+/* Points of fwd_sounding_from_arrays ordered by x, then MN/2, for finding one given twice. */
+struct point_order {
+    const double *x, *mn2;
+};
+
+static int
+by_point(size_t i, size_t j, const struct point_order *o)
+{
+    double mi = o->mn2 != NULL ? o->mn2[i] : 0, mj = o->mn2 != NULL ? o->mn2[j] : 0;
+
+    if (o->x[i] != o->x[j])
+        return o->x[i] < o->x[j] ? -1 : 1;
+    if (mi != mj)
+        return mi < mj ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Merge sort of idx[0..n) by point, tmp of n for scratch (qsort takes no context). */
+static void
+sort_points(size_t *idx, size_t *tmp, size_t n, const struct point_order *o)
+{
+    size_t h = n / 2, i = 0, j = h, k = 0;
+
+    if (n < 2)
+        return;
+    sort_points(idx, tmp, h, o);
+    sort_points(idx + h, tmp, n - h, o);
+    while (i < h && j < n)
+        tmp[k++] = by_point(idx[i], idx[j], o) <= 0 ? idx[i++] : idx[j++];
+    while (i < h)
+        tmp[k++] = idx[i++];
+    while (j < n)
+        tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof *idx);
+}
+
+/* FWD_EFORMAT naming the first point given twice, or FWD_OK. */
+static int
+distinct_points(const char *name, const fwd_method_info *mi, size_t n, const double *x,
+                const double *mn2, fwd_error *err)
+{
+    struct point_order o = {x, mn2};
+    size_t *idx = malloc(2 * n * sizeof *idx), k;
+    int rc = FWD_OK;
+
+    if (idx == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+    for (k = 0; k < n; k++)
+        idx[k] = k;
+    sort_points(idx, idx + n, n, &o);
+    for (k = 1; k < n && rc == FWD_OK; k++) {
+        size_t a = idx[k - 1], b = idx[k];
+
+        if (x[a] == x[b] && (mn2 == NULL || mn2[a] == mn2[b]))
+            rc = fwd_error_set_field(
+                err, FWD_EFORMAT, mi->x_column, "%s: %s[%zu]: %g is given twice (also at [%zu])%s",
+                name, mi->x_column, b, x[b], a, mn2 != NULL ? " with the same MN/2" : "");
+    }
+    free(idx);
+    return rc;
+}
+
+/* Checks v[0..n) of the array `column`: finite, and > 0 when positive. */
+static int
+check_array(const char *name, const char *column, size_t n, const double *v, int positive,
+            fwd_error *err)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        if (!isfinite(v[k]) || (positive && v[k] <= 0))
+            return fwd_error_set_field(err, FWD_EFORMAT, column,
+                                       "%s: %s[%zu]: expected a finite number%s, got %g", name,
+                                       column, k, positive ? " > 0" : "", v[k]);
+    return FWD_OK;
+}
+
+/* An array given to a method that has no such value, or missing where it needs one. */
+static int
+check_presence(const char *name, const fwd_method_info *mi, const char *column, int given,
+               int wanted, fwd_error *err)
+{
+    if (given == wanted)
+        return FWD_OK;
+    return fwd_error_set_field(err, FWD_EINVAL, column, "%s: %s: %s for %s %s sounding", name,
+                               column, given ? "not measured" : "expected an array",
+                               fwd_method_article(mi->method), mi->name);
+}
+
+fwd_sounding *
+fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double *x,
+                         const double *mn2, const double *rho_a, const double *phase,
+                         const double *sd_log10, const double *sd_phase, fwd_error *err)
+{
+    const fwd_method_info *mi = fwd_method_get(m);
+    int mt = fwd_method_value_index(m, FWD_VALUE_PHASE) >= 0, rc = FWD_OK;
+    fwd_sounding *s;
+    size_t k;
+
+    if (name == NULL)
+        name = "sounding";
+    if (mi == NULL) {
+        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_METHOD, "%s: method: unknown method %d",
+                            name, (int)m);
+        return NULL;
+    }
+    if (n < FWD_SOUNDING_MIN_POINTS || n > FWD_MAX_POINTS) {
+        fwd_error_set_field(err, FWD_EINVAL, mi->x_column, "%s: expected %d to %d points, got %zu",
+                            name, FWD_SOUNDING_MIN_POINTS, FWD_MAX_POINTS, n);
+        return NULL;
+    }
+    if (x == NULL || rho_a == NULL) {
+        fwd_error_set_field(err, FWD_EINVAL, x == NULL ? mi->x_column : "rho_a_ohmm",
+                            "%s: %s: expected an array", name,
+                            x == NULL ? mi->x_column : "rho_a_ohmm");
+        return NULL;
+    }
+    rc = check_presence(name, mi, "mn2_m", mn2 != NULL, mn2 != NULL && mi->has_mn2, err);
+    rc = rc ? rc : check_presence(name, mi, "phase_deg", phase != NULL, mt, err);
+    rc = rc ? rc : check_presence(name, mi, "sd_phase_deg", sd_phase != NULL, sd_phase && mt, err);
+    rc = rc ? rc : check_array(name, mi->x_column, n, x, 1, err);
+    rc = rc || mn2 == NULL ? rc : check_array(name, "mn2_m", n, mn2, 1, err);
+    rc = rc ? rc : check_array(name, "rho_a_ohmm", n, rho_a, 1, err);
+    rc = rc || phase == NULL ? rc : check_array(name, "phase_deg", n, phase, 0, err);
+    rc = rc || sd_log10 == NULL ? rc : check_array(name, "sd_log10_rho_a", n, sd_log10, 1, err);
+    rc = rc || sd_phase == NULL ? rc : check_array(name, "sd_phase_deg", n, sd_phase, 1, err);
+    for (k = 0; rc == FWD_OK && phase != NULL && k < n; k++)
+        if (phase[k] < -180 || phase[k] > 180)
+            rc = fwd_error_set_field(err, FWD_EFORMAT, "phase_deg",
+                                     "%s: phase_deg[%zu]: expected degrees in [-180, 180], got %g",
+                                     name, k, phase[k]);
+    for (k = 0; rc == FWD_OK && mn2 != NULL && k < n; k++)
+        if (mn2[k] >= x[k])
+            rc = fwd_error_set_field(err, FWD_EFORMAT, "mn2_m",
+                                     "%s: mn2_m[%zu]: expected less than AB/2 = %g m, got %g", name,
+                                     k, x[k], mn2[k]);
+    rc = rc ? rc : distinct_points(name, mi, n, x, mn2, err);
+    if (rc != FWD_OK)
+        return NULL;
+    s = fwd_sounding_make(name, m, n, mn2 != NULL, sd_log10 != NULL, sd_phase != NULL);
+    if (s == NULL) {
+        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+        return NULL;
+    }
+    for (k = 0; k < n; k++) {
+        s->x[k] = x[k];
+        s->rho_a[k] = rho_a[k];
+        if (mn2 != NULL)
+            s->mn2[k] = mn2[k];
+        if (phase != NULL) /* a yx phase given in the third quadrant is brought to the first */
+            s->phase[k] = phase[k] < -90 ? phase[k] + 180 : phase[k];
+        if (sd_log10 != NULL)
+            s->sd_log10[k] = sd_log10[k];
+        if (sd_phase != NULL)
+            s->sd_phase[k] = sd_phase[k];
+        s->line[k] = k + 1;
+    }
+    s->n = n;
+    if (fwd_sounding_finish(s, err) != FWD_OK) { /* sorts; the checks above leave no error */
+        fwd_sounding_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+fwd_sounding *
+fwd_sounding_copy(const fwd_sounding *s)
+{
+    fwd_sounding *c = fwd_sounding_make(s->source, s->method, s->n > 0 ? s->n : 1, s->mn2 != NULL,
+                                        s->sd_log10 != NULL, s->sd_phase != NULL);
+    const double *from[] = {s->x, s->mn2, s->rho_a, s->phase, s->sd_log10, s->sd_phase};
+    double *to[6];
+    size_t k;
+
+    if (c == NULL)
+        return NULL;
+    to[0] = c->x, to[1] = c->mn2, to[2] = c->rho_a, to[3] = c->phase, to[4] = c->sd_log10;
+    to[5] = c->sd_phase;
+    for (k = 0; k < 6; k++)
+        if (from[k] != NULL && to[k] != NULL)
+            memcpy(to[k], from[k], s->n * sizeof(double));
+    memcpy(c->line, s->line, s->n * sizeof *s->line);
+    memcpy(c->name, s->name, sizeof c->name);
+    c->n = s->n;
+    return c;
 }

@@ -62,6 +62,26 @@ typedef struct fwd_sounding {
 fwd_sounding *fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp,
                                 fwd_error *err);
 
+/*
+ * A sounding of method m made from arrays of n points (for programs and bindings that hold
+ * their data in memory): x (AB/2 or a in m, periods in s) and rho_a (ohm-m) always; mn2 (m,
+ * Schlumberger only, or NULL), phase (degrees, MT only and required there), sd_log10 (of
+ * log10 rho_a) and sd_phase (degrees, MT only) or NULL. The values are checked as the text
+ * reader checks a file's (finite, > 0 but for phases, phases in [-180, 180] with the third
+ * quadrant brought to the first, MN/2 below AB/2, no point twice, 3 to FWD_MAX_POINTS
+ * points) and copied, sorted by x. name (NULL: "sounding") is its name and source; line[k]
+ * is the 1-based index of the point in the arrays given. An error names the array and the
+ * 0-based index: "NAME: rho_a_ohmm[4]: expected a finite number > 0, got -3", err->field
+ * the array's column name (x's is the method's x column, "ab2_m", "a_m", "period_s").
+ */
+fwd_sounding *fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double *x,
+                                       const double *mn2, const double *rho_a, const double *phase,
+                                       const double *sd_log10, const double *sd_phase,
+                                       fwd_error *err);
+
+/* A copy of s (its own arrays), or NULL when out of memory. */
+fwd_sounding *fwd_sounding_copy(const fwd_sounding *s);
+
 /* Frees s; NULL is a no-op. */
 void fwd_sounding_free(fwd_sounding *s);
 

@@ -30,6 +30,68 @@ invnet_batch_default(void)
     return p;
 }
 
+invnet_batch_params *
+invnet_batch_params_new(void)
+{
+    invnet_batch_params *p = malloc(sizeof *p);
+
+    if (p != NULL)
+        *p = invnet_batch_default();
+    return p;
+}
+
+void
+invnet_batch_params_free(invnet_batch_params *p)
+{
+    free(p);
+}
+
+/* v is a whole number from lo to hi. */
+static int
+whole_in(double v, double lo, double hi)
+{
+    return v >= lo && v <= hi && v == floor(v);
+}
+
+int
+invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_error *err)
+{
+    if (strcmp(name, "refine") == 0 && whole_in(v, 0, 10000)) {
+        p->check.refine_iter = (size_t)v;
+    } else if (strcmp(name, "ranges") == 0 && (v == 0 || (v >= 1 && v <= 99.9))) {
+        p->check.ranges = v > 0;
+        if (v > 0)
+            p->check.range.level = v;
+    } else if (strcmp(name, "layers") == 0 && whole_in(v, 0, FWD_MAX_LAYERS)) {
+        p->layers = (size_t)v;
+    } else if (strcmp(name, "threads") == 0 && whole_in(v, 1, 1024)) {
+        p->threads = (size_t)v;
+    } else if (strcmp(name, "misfit_max") == 0 && v > 0 && isfinite(v)) {
+        p->check.misfit_noise_factor = 0;
+        p->check.misfit_floor_pct = v;
+    } else if (strcmp(name, "curves") == 0 && (v == 0 || v == 1)) {
+        p->curves = v == 1;
+    } else {
+        static const char *const known[] = {"refine",  "ranges",     "layers",
+                                            "threads", "misfit_max", "curves"};
+        static const char *const want[] = {
+            "a whole number from 0 to 10000", "0 (none) or a level from 1 to 99.9 percent",
+            "a whole number from 0 to 64",    "a whole number from 1 to 1024",
+            "a finite percentage > 0",        "0 or 1"};
+        size_t k;
+
+        for (k = 0; k < sizeof known / sizeof known[0]; k++)
+            if (strcmp(name, known[k]) == 0)
+                return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g",
+                                           known[k], want[k], v);
+        return fwd_error_set(err, FWD_EINVAL,
+                             "\"%s\": expected a setting: refine, ranges, layers, threads, "
+                             "misfit_max or curves",
+                             name);
+    }
+    return FWD_OK;
+}
+
 const invnet_candidate *
 invnet_batch_best(const invnet_batch_item *it)
 {
@@ -357,7 +419,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     int rc = FWD_OK;
 
     fwd_error_clear(&e);
-    it->s = fwd_sounding_read(it->path, nf[0]->samples.method, p->component, &e);
+    if (it->s == NULL) /* else given in memory (invnet_batch_invert_soundings) */
+        it->s = fwd_sounding_read(it->path, nf[0]->samples.method, p->component, &e);
     if (it->s == NULL) {
         item_failed(it, &e);
         return FWD_OK;
@@ -461,10 +524,12 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
     return failed ? FWD_ENOMEM : FWD_OK;
 }
 
-/* The batch of the nn nets nf (by increasing count). */
+/* The batch of the nn nets nf (by increasing count): of the files paths, or of the soundings
+ * given (copied) when paths is NULL. */
 static int
 batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
-      const char *const *paths, size_t n, invnet_batch **out, fwd_error *err)
+      const char *const *paths, const fwd_sounding *const *given, size_t n, invnet_batch **out,
+      fwd_error *err)
 {
     invnet_batch *b;
     size_t k, threads;
@@ -488,7 +553,11 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     b->ranges_level = p->check.ranges ? p->check.range.level : 0;
     for (k = 0; k < n; k++) {
         b->item[k].station.x_m = b->item[k].station.y_m = b->item[k].station.elevation_m = NAN;
-        if ((b->item[k].path = strdup(paths[k])) == NULL) {
+        if (paths == NULL && (b->item[k].s = fwd_sounding_copy(given[k])) == NULL) {
+            invnet_batch_free(b);
+            return fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        }
+        if ((b->item[k].path = strdup(paths != NULL ? paths[k] : given[k]->source)) == NULL) {
             invnet_batch_free(b);
             return fwd_error_set(err, FWD_ENOMEM, "out of memory");
         }
@@ -508,18 +577,19 @@ int
 invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p, const char *const *paths,
                     size_t n, invnet_batch **out, fwd_error *err)
 {
-    return batch(&nf, 1, p, paths, n, out, err);
+    return batch(&nf, 1, p, paths, NULL, n, out, err);
 }
 
-int
-invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
-                        const char *const *paths, size_t n, invnet_batch **out, fwd_error *err)
+/* The batch of the set's nets of p->layers (all when 0), of paths or of the soundings given. */
+static int
+set_batch(const invnet_set *ns, const invnet_batch_params *p, const char *const *paths,
+          const fwd_sounding *const *given, size_t n, invnet_batch **out, fwd_error *err)
 {
     const invnet_file *one;
 
     *out = NULL;
     if (p->layers == 0)
-        return batch((const invnet_file *const *)ns->net, ns->n, p, paths, n, out, err);
+        return batch((const invnet_file *const *)ns->net, ns->n, p, paths, given, n, out, err);
     if ((one = invnet_set_find(ns, p->layers)) == NULL) {
         char list[128] = "";
         size_t k;
@@ -531,7 +601,28 @@ invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
                                    "layers: expected a layer count of the nets (%s), got %zu", list,
                                    p->layers);
     }
-    return batch(&one, 1, p, paths, n, out, err);
+    return batch(&one, 1, p, paths, given, n, out, err);
+}
+
+int
+invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
+                        const char *const *paths, size_t n, invnet_batch **out, fwd_error *err)
+{
+    return set_batch(ns, p, paths, NULL, n, out, err);
+}
+
+int
+invnet_batch_invert_soundings(const invnet_set *ns, const invnet_batch_params *p,
+                              const fwd_sounding *const *s, size_t n, invnet_batch **out,
+                              fwd_error *err)
+{
+    size_t k;
+
+    *out = NULL;
+    for (k = 0; k < n; k++)
+        if (s[k] == NULL)
+            return fwd_error_set(err, FWD_EINVAL, "soundings: [%zu] is NULL", k);
+    return set_batch(ns, p, NULL, s, n, out, err);
 }
 
 void

@@ -42,6 +42,18 @@ typedef struct invnet_batch_params {
 /* The defaults above, with invnet_check_default() for the checks. */
 invnet_batch_params invnet_batch_default(void);
 
+/*
+ * The parameters as an opaque object, for bindings that cannot hold the struct (a new
+ * invnet_batch_default(); NULL when out of memory), and one setting of it by name, as bpinv
+ * invert's options set them: "refine" (Levenberg-Marquardt iterations, 0 none), "ranges"
+ * (the level of the ranges in percent, 1 to 99.9; 0 none), "layers" (0: every count of a
+ * set), "threads" (1 to 1024), "misfit_max" (the high_misfit threshold, percent > 0), "curves" (0
+ * or 1). FWD_EINVAL naming the setting for an unknown name or a value out of its range.
+ */
+invnet_batch_params *invnet_batch_params_new(void);
+int invnet_batch_params_set(invnet_batch_params *p, const char *name, double value, fwd_error *err);
+void invnet_batch_params_free(invnet_batch_params *p);
+
 /* Station metadata (positions from a survey file). Filled by later capabilities: NAN today. */
 typedef struct invnet_station {
     double x_m, y_m;    /* easting and northing */
@@ -113,6 +125,15 @@ int invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p,
  * p->layers); FWD_EINVAL also when p->layers is not a count of the set. */
 int invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
                             const char *const *paths, size_t n, invnet_batch **out, fwd_error *err);
+
+/*
+ * As invnet_batch_invert_set, for soundings already in memory (fwd_sounding_from_arrays, or
+ * read by the caller) instead of files: each is copied, its item's path is its source.
+ * p->component does not apply.
+ */
+int invnet_batch_invert_soundings(const invnet_set *ns, const invnet_batch_params *p,
+                                  const fwd_sounding *const *s, size_t n, invnet_batch **out,
+                                  fwd_error *err);
 
 /* Frees b and all it owns; NULL is a no-op. */
 void invnet_batch_free(invnet_batch *b);

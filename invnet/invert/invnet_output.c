@@ -669,3 +669,32 @@ invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_pa
         return fwd_error_set(err, FWD_EIO, "error writing the output: %s", strerror(errno));
     return FWD_OK;
 }
+
+char *
+invnet_output_string(const invnet_batch *b, invnet_format fmt, const char *net_path, fwd_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int bad;
+
+    if (f == NULL) {
+        fwd_error_set(err, FWD_ENOMEM, "output: out of memory");
+        return NULL;
+    }
+    bad = (fmt == INVNET_JSON ? invnet_output_json(f, b, net_path) : invnet_output_csv(f, b)) !=
+          FWD_OK;
+    bad = fclose(f) != 0 || bad;
+    if (bad || buf == NULL) {
+        free(buf);
+        fwd_error_set(err, FWD_ENOMEM, "output: out of memory");
+        return NULL;
+    }
+    return buf;
+}
+
+void
+invnet_output_string_free(char *s)
+{
+    free(s);
+}

@@ -47,4 +47,13 @@ int invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err);
 int invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_path,
                         const char *path, FILE *f, int overwrite, fwd_error *err);
 
+/*
+ * b in format fmt as one malloc'd string (what invnet_output_write would write), for
+ * programs and bindings that want it in memory; free it with invnet_output_string_free. NULL
+ * with err set when out of memory.
+ */
+char *invnet_output_string(const invnet_batch *b, invnet_format fmt, const char *net_path,
+                           fwd_error *err);
+void invnet_output_string_free(char *s);
+
 #endif /* INVNET_OUTPUT_H */
