@@ -4,7 +4,9 @@
 # As root it runs apt-get; otherwise it uses sudo when that needs no password, and else
 # prints the exact command to run. Extra package names may be given as arguments.
 set -e
-PKGS="gcc make libgsl-dev libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev python3-h5py libcriterion-dev pkg-config libplplot-dev plplot-driver-cairo $*"
+PKGS="gcc make libgsl-dev libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev python3-h5py libcriterion-dev pkg-config libplplot-dev plplot-driver-cairo \
+    python3-venv python3-pip python3-setuptools python3-wheel python3-numpy python3-pytest \
+    python3-matplotlib $*"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -362,3 +362,302 @@ Test(fwd_sounding, missing_file)
     cr_expect_null(fwd_sounding_read("/nonexistent/x.csv", FWD_MT, 0, &err));
     cr_expect(strstr(err.msg, "/nonexistent/x.csv: cannot open") != NULL, "%s", err.msg);
 }
+
+/* Two soundings alike, array by array. */
+static void
+expect_same_sounding(const fwd_sounding *a, const fwd_sounding *b)
+{
+    cr_assert_eq(a->n, b->n);
+    cr_expect_eq(a->method, b->method);
+    cr_expect_arr_eq(a->x, b->x, a->n * sizeof(double));
+    cr_expect_arr_eq(a->rho_a, b->rho_a, a->n * sizeof(double));
+    cr_expect_eq(a->mn2 != NULL, b->mn2 != NULL);
+    if (a->mn2 != NULL && b->mn2 != NULL)
+        cr_expect_arr_eq(a->mn2, b->mn2, a->n * sizeof(double));
+    cr_expect_eq(a->phase != NULL, b->phase != NULL);
+    if (a->phase != NULL && b->phase != NULL)
+        cr_expect_arr_eq(a->phase, b->phase, a->n * sizeof(double));
+    cr_expect_eq(a->sd_log10 != NULL, b->sd_log10 != NULL);
+    if (a->sd_log10 != NULL && b->sd_log10 != NULL)
+        cr_expect_arr_eq(a->sd_log10, b->sd_log10, a->n * sizeof(double));
+    cr_expect_eq(a->sd_phase != NULL, b->sd_phase != NULL);
+    if (a->sd_phase != NULL && b->sd_phase != NULL)
+        cr_expect_arr_eq(a->sd_phase, b->sd_phase, a->n * sizeof(double));
+}
+
+/* The field examples rebuilt from their own arrays, in reverse order, are what the readers
+ * made (sorted again, folded phases kept); a copy is too, with its own arrays. */
+Test(fwd_sounding, from_arrays_is_the_file_read)
+{
+    static const struct {
+        const char *path;
+        fwd_method m;
+    } ex[] = {{EX "mawlamyine_loc3_schlumberger.csv", FWD_SCHLUMBERGER},
+              {EX "aungsan_wenner.txt", FWD_WENNER},
+              {EX "cull1985_mt.txt", FWD_MT},
+              {EX "penola_site3.edi", FWD_MT}};
+    size_t i, k;
+
+    for (i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        fwd_error err;
+        fwd_sounding *s = fwd_sounding_read(ex[i].path, ex[i].m, FWD_COMP_DET, &err), *a, *c;
+        double rev[6][512];
+        const double *src[6];
+
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_assert_leq(s->n, 512);
+        src[0] = s->x, src[1] = s->mn2, src[2] = s->rho_a, src[3] = s->phase;
+        src[4] = s->sd_log10, src[5] = s->sd_phase;
+        for (k = 0; k < 6; k++) {
+            size_t j;
+
+            for (j = 0; src[k] != NULL && j < s->n; j++)
+                rev[k][j] = src[k][s->n - 1 - j];
+        }
+#define R(k) (src[k] != NULL ? rev[k] : NULL)
+        a = fwd_sounding_from_arrays("again", ex[i].m, s->n, rev[0], R(1), rev[2], R(3), R(4), R(5),
+                                     &err);
+#undef R
+        cr_assert_not_null(a, "%s: %s", ex[i].path, err.msg);
+        expect_same_sounding(s, a);
+        cr_expect_str_eq(a->name, "again");
+        cr_expect_eq(a->line[0], s->n, "line: the index given, 1-based");
+        c = fwd_sounding_copy(s);
+        cr_assert_not_null(c);
+        expect_same_sounding(s, c);
+        cr_expect_neq(c->x, s->x);
+        cr_expect_str_eq(c->name, s->name);
+        cr_expect_str_eq(c->source, s->source);
+        cr_expect_arr_eq(c->line, s->line, s->n * sizeof(size_t));
+        fwd_sounding_free(c);
+        fwd_sounding_free(a);
+        fwd_sounding_free(s);
+    }
+}
+
+/* Every check of the text reader, for arrays: one message naming the array and the 0-based
+ * index, the field its column; a yx phase of the third quadrant is brought to the first. */
+Test(fwd_sounding, from_arrays_checked)
+{
+    static const struct {
+        fwd_method m;
+        double x[4], mn2[4], rho[4], ph[4], sdl[4], sdp[4];
+        int has_mn2, has_ph, has_sdl, has_sdp;
+        size_t n;
+        const char *msg, *field;
+    } bad[] = {
+        {FWD_SCHLUMBERGER,
+         {1, 2},
+         {0},
+         {10, 20},
+         {0},
+         {0},
+         {0},
+         0,
+         0,
+         0,
+         0,
+         2,
+         "s: expected 3 to 100000 points, got 2",
+         "ab2_m"},
+        {FWD_SCHLUMBERGER,
+         {1, 2, NAN},
+         {0},
+         {10, 20, 30},
+         {0},
+         {0},
+         {0},
+         0,
+         0,
+         0,
+         0,
+         3,
+         "s: ab2_m[2]: expected a finite number > 0, got nan",
+         "ab2_m"},
+        {FWD_WENNER,
+         {1, 2, 3},
+         {0},
+         {10, -1, 30},
+         {0},
+         {0},
+         {0},
+         0,
+         0,
+         0,
+         0,
+         3,
+         "s: rho_a_ohmm[1]: expected a finite number > 0, got -1",
+         "rho_a_ohmm"},
+        {FWD_SCHLUMBERGER,
+         {1, 2, 3},
+         {0.5, 2, 1},
+         {10, 20, 30},
+         {0},
+         {0},
+         {0},
+         1,
+         0,
+         0,
+         0,
+         3,
+         "s: mn2_m[1]: expected less than AB/2 = 2 m, got 2",
+         "mn2_m"},
+        {FWD_SCHLUMBERGER,
+         {1, 3, 2, 3},
+         {0},
+         {10, 20, 30, 40},
+         {0},
+         {0},
+         {0},
+         0,
+         0,
+         0,
+         0,
+         4,
+         "s: ab2_m[3]: 3 is given twice (also at [1])",
+         "ab2_m"},
+        {FWD_SCHLUMBERGER,
+         {1, 3, 2, 3},
+         {0.5, 1, 1, 1},
+         {10, 20, 30, 40},
+         {0},
+         {0},
+         {0},
+         1,
+         0,
+         0,
+         0,
+         4,
+         "s: ab2_m[3]: 3 is given twice (also at [1]) with the same MN/2",
+         "ab2_m"},
+        {FWD_WENNER,
+         {1, 2, 3},
+         {0.1, 0.1, 0.1},
+         {10, 20, 30},
+         {0},
+         {0},
+         {0},
+         1,
+         0,
+         0,
+         0,
+         3,
+         "s: mn2_m: not measured for a wenner sounding",
+         "mn2_m"},
+        {FWD_SCHLUMBERGER,
+         {1, 2, 3},
+         {0},
+         {10, 20, 30},
+         {45, 45, 45},
+         {0},
+         {0},
+         0,
+         1,
+         0,
+         0,
+         3,
+         "s: phase_deg: not measured for a schlumberger sounding",
+         "phase_deg"},
+        {FWD_MT,
+         {1, 2, 3},
+         {0},
+         {10, 20, 30},
+         {0},
+         {0},
+         {0},
+         0,
+         0,
+         0,
+         0,
+         3,
+         "s: phase_deg: expected an array for an mt sounding",
+         "phase_deg"},
+        {FWD_MT,
+         {1, 2, 3},
+         {0},
+         {10, 20, 30},
+         {45, 200, 45},
+         {0},
+         {0},
+         0,
+         1,
+         0,
+         0,
+         3,
+         "s: phase_deg[1]: expected degrees in [-180, 180], got 200",
+         "phase_deg"},
+        {FWD_MT,
+         {1, 2, 3},
+         {0},
+         {10, 20, 30},
+         {45, 45, 45},
+         {0.1, 0, 0.1},
+         {0},
+         0,
+         1,
+         1,
+         0,
+         3,
+         "s: sd_log10_rho_a[1]: expected a finite number > 0, got 0",
+         "sd_log10_rho_a"},
+        {FWD_MT,
+         {1, 2, 3},
+         {0},
+         {10, 20, 30},
+         {45, 45, 45},
+         {0},
+         {1, 1, -1},
+         0,
+         1,
+         0,
+         1,
+         3,
+         "s: sd_phase_deg[2]: expected a finite number > 0, got -1",
+         "sd_phase_deg"},
+        {FWD_WENNER,
+         {1, 2, 3},
+         {0},
+         {10, 20, 30},
+         {0},
+         {0},
+         {1, 1, 1},
+         0,
+         0,
+         0,
+         1,
+         3,
+         "s: sd_phase_deg: not measured for a wenner sounding",
+         "sd_phase_deg"},
+    };
+    double x[3] = {3, 1, 2}, rho[3] = {30, 10, 20}, ph[3] = {-135, 40, 50};
+    fwd_sounding *s;
+    fwd_error err;
+    size_t i;
+
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        fwd_error_clear(&err);
+        s = fwd_sounding_from_arrays(
+            "s", bad[i].m, bad[i].n, bad[i].x, bad[i].has_mn2 ? bad[i].mn2 : NULL, bad[i].rho,
+            bad[i].has_ph ? bad[i].ph : NULL, bad[i].has_sdl ? bad[i].sdl : NULL,
+            bad[i].has_sdp ? bad[i].sdp : NULL, &err);
+        cr_expect_null(s, "case %zu", i);
+        fwd_sounding_free(s);
+        cr_expect_neq(err.code, FWD_OK, "case %zu", i);
+        cr_expect_str_eq(err.msg, bad[i].msg, "case %zu", i);
+        cr_expect_str_eq(err.field, bad[i].field, "case %zu", i);
+    }
+    s = fwd_sounding_from_arrays(NULL, FWD_SCHLUMBERGER, 3, NULL, NULL, rho, NULL, NULL, NULL,
+                                 &err);
+    cr_expect_null(s);
+    cr_expect_str_eq(err.msg, "sounding: ab2_m: expected an array");
+    /* sorted by period, phase -135 folded to 45 */
+    s = fwd_sounding_from_arrays(NULL, FWD_MT, 3, x, NULL, rho, ph, NULL, NULL, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->name, "sounding");
+    cr_expect(s->x[0] == 1 && s->x[1] == 2 && s->x[2] == 3);
+    cr_expect(s->rho_a[0] == 10 && s->rho_a[2] == 30);
+    cr_expect(s->phase[0] == 40 && s->phase[1] == 50 && s->phase[2] == 45);
+    cr_expect(s->line[0] == 2 && s->line[2] == 1);
+    cr_expect_null(s->sd_log10);
+    fwd_sounding_free(s);
+}

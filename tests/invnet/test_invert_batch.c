@@ -20,6 +20,7 @@
 
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_batch.h"
+#include "invnet/invert/invnet_output.h"
 #include "tests/invnet/helpers.h"
 
 static char dir[64];
@@ -300,6 +301,135 @@ Test(invnet_batch, curve_is_the_forward_model)
         cr_expect(c == NULL || c->curve == NULL);
     }
     invnet_batch_free(b);
+}
+
+/* Soundings in memory give what their files give: read by the caller, or rebuilt from their
+ * arrays (fwd_sounding_from_arrays); one net passed as a set of one. The JSON of a batch
+ * as a string is what invnet_output_json writes to a file. */
+Test(invnet_batch, soundings_in_memory_same_as_files)
+{
+    char path[9][256], tmp[300], name[32];
+    const char *pp[7];
+    const fwd_sounding *mem[7];
+    fwd_sounding *owned[14];
+    size_t n = 7, i;
+    invnet_set set = {1, {nf}};
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *bf, *bm, *ba;
+    fwd_error e;
+    char *json, *text;
+    FILE *f;
+    long len;
+
+    make_soundings(path); /* the first 7 are readable Schlumberger soundings */
+    for (i = 0; i < n; i++) {
+        pp[i] = path[i];
+        owned[i] = fwd_sounding_read(path[i], FWD_SCHLUMBERGER, FWD_COMP_DET, &e);
+        cr_assert_not_null(owned[i], "%s", e.msg);
+        snprintf(name, sizeof name, "in-memory %zu", i); /* no such file */
+        owned[n + i] = fwd_sounding_from_arrays(name, owned[i]->method, owned[i]->n, owned[i]->x,
+                                                owned[i]->mn2, owned[i]->rho_a, NULL,
+                                                owned[i]->sd_log10, NULL, &e);
+        cr_assert_not_null(owned[n + i], "%s", e.msg);
+    }
+    p.check.refine_iter = 30;
+    p.threads = 2;
+    cr_assert_eq(invnet_batch_invert_set(&set, &p, pp, n, &bf, &e), FWD_OK, "%s", e.msg);
+    for (i = 0; i < n; i++)
+        mem[i] = owned[i];
+    cr_assert_eq(invnet_batch_invert_soundings(&set, &p, mem, n, &bm, &e), FWD_OK, "%s", e.msg);
+    for (i = 0; i < n; i++)
+        mem[i] = owned[n + i];
+    cr_assert_eq(invnet_batch_invert_soundings(&set, &p, mem, n, &ba, &e), FWD_OK, "%s", e.msg);
+    for (i = 0; i < n; i++) {
+        const invnet_candidate *cf = invnet_batch_best(&bf->item[i]);
+
+        cr_assert_not_null(cf, "item %zu: %s", i, bf->item[i].err);
+        cr_expect_str_eq(bm->item[i].path, path[i]);
+        snprintf(name, sizeof name, "in-memory %zu", i);
+        cr_expect_str_eq(ba->item[i].path, name);
+        cr_expect_str_eq(ba->item[i].s->name, name);
+        cr_assert_not_null(invnet_batch_best(&bm->item[i]), "%s", bm->item[i].err);
+        cr_assert_not_null(invnet_batch_best(&ba->item[i]), "%s", ba->item[i].err);
+        expect_same_result(&cf->r, &invnet_batch_best(&bm->item[i])->r, i);
+        expect_same_result(&cf->r, &invnet_batch_best(&ba->item[i])->r, i);
+    }
+    /* the string is the file's JSON, byte for byte */
+    json = invnet_output_string(bm, INVNET_JSON, "net.h5", &e);
+    cr_assert_not_null(json, "%s", e.msg);
+    snprintf(tmp, sizeof tmp, "%s/out.json", dir);
+    cr_assert_eq(invnet_output_write(bm, INVNET_JSON, "net.h5", tmp, NULL, 0, &e), FWD_OK);
+    f = fopen(tmp, "r");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    rewind(f);
+    text = calloc((size_t)len + 1, 1);
+    cr_assert_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    cr_expect_str_eq(json, text);
+    cr_expect(strstr(json, "\"soundings\": [") != NULL);
+    free(text);
+    invnet_output_string_free(json);
+    /* no soundings: an empty batch; a NULL one: refused */
+    invnet_batch_free(bm);
+    cr_assert_eq(invnet_batch_invert_soundings(&set, &p, mem, 0, &bm, &e), FWD_OK);
+    cr_expect_eq(bm->n, 0);
+    invnet_batch_free(bm);
+    mem[1] = NULL;
+    cr_expect_eq(invnet_batch_invert_soundings(&set, &p, mem, 2, &bm, &e), FWD_EINVAL);
+    cr_expect_null(bm);
+    cr_expect_str_eq(e.msg, "soundings: [1] is NULL");
+    /* a count the set has not */
+    p.layers = 4;
+    cr_expect_eq(invnet_batch_invert_soundings(&set, &p, mem, 1, &bm, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.field, "layers");
+    for (i = 0; i < 2 * n; i++)
+        fwd_sounding_free(owned[i]);
+    invnet_batch_free(ba);
+    invnet_batch_free(bf);
+}
+
+/* The parameters by name set what the CLI's options set; bad names and values are
+ * refused naming the setting, and leave the parameters as they were. */
+Test(invnet_batch, parameters_by_name)
+{
+    invnet_batch_params *p = invnet_batch_params_new(), d = invnet_batch_default();
+    fwd_error e;
+
+    cr_assert_not_null(p);
+    cr_expect_eq(p->check.refine_iter, d.check.refine_iter);
+    cr_expect_eq(p->threads, d.threads);
+    cr_expect_eq(invnet_batch_params_set(p, "refine", 30, &e), FWD_OK);
+    cr_expect_eq(p->check.refine_iter, 30);
+    cr_expect_eq(invnet_batch_params_set(p, "ranges", 95, &e), FWD_OK);
+    cr_expect(p->check.ranges && p->check.range.level == 95);
+    cr_expect_eq(invnet_batch_params_set(p, "ranges", 0, &e), FWD_OK);
+    cr_expect(!p->check.ranges && p->check.range.level == 95);
+    cr_expect_eq(invnet_batch_params_set(p, "layers", 3, &e), FWD_OK);
+    cr_expect_eq(p->layers, 3);
+    cr_expect_eq(invnet_batch_params_set(p, "threads", 4, &e), FWD_OK);
+    cr_expect_eq(p->threads, 4);
+    cr_expect_eq(invnet_batch_params_set(p, "misfit_max", 7.5, &e), FWD_OK);
+    cr_expect(p->check.misfit_floor_pct == 7.5 && p->check.misfit_noise_factor == 0);
+    cr_expect_eq(invnet_batch_params_set(p, "curves", 1, &e), FWD_OK);
+    cr_expect_eq(p->curves, 1);
+
+    cr_expect_eq(invnet_batch_params_set(p, "refine", 2.5, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.field, "refine");
+    cr_expect_str_eq(e.msg, "refine: expected a whole number from 0 to 10000, got 2.5");
+    cr_expect_eq(p->check.refine_iter, 30);
+    cr_expect_eq(invnet_batch_params_set(p, "ranges", 0.5, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.field, "ranges");
+    cr_expect_eq(invnet_batch_params_set(p, "threads", 0, &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set(p, "layers", 65, &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set(p, "misfit_max", NAN, &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set(p, "curves", 2, &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set(p, "refine_iter", 3, &e), FWD_EINVAL);
+    cr_expect(strstr(e.msg, "\"refine_iter\": expected a setting") == e.msg, "%s", e.msg);
+    cr_expect_eq(p->threads, 4);
+    invnet_batch_params_free(p);
+    invnet_batch_params_free(NULL);
 }
 
 /* With ranges and curves: the band is the envelope of the responses of the ranges' draws,

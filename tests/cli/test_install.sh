@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_install.sh - make install into a temporary prefix, then use what it installed: a C
+# program built with pkg-config against libbpinv.so (tests/install/example.c) gives what
+# bpinv forward gives; the installed bpinv runs; the manual page renders and lists every
+# option of every command's --help; the bash completion completes commands, options and
+# methods; DESTDIR stages the same files; make uninstall removes them all.
+# usage: sh tests/cli/test_install.sh PATH/TO/bpinv   (the bpinv of build/: make install's)
+BPINV=${1:-./bpinv}
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+P="$TMP/prefix"
+
+make -s -C "$ROOT" install PREFIX="$P" >"$TMP/make.out" 2>&1 && ok ||
+    bad "make install: $(tail -5 "$TMP/make.out")"
+for f in bin/bpinv lib/libbpinv.so.0 lib/libbpinv.so lib/pkgconfig/bpinv.pc \
+    include/bpinv/forward/fwd_forward.h include/bpinv/invnet/invert/invnet_batch.h \
+    include/bpinv/forward/base/fwd_error.h share/man/man1/bpinv.1 \
+    share/bash-completion/completions/bpinv share/doc/bpinv/LICENSE share/doc/bpinv/invert.md; do
+    [ -e "$P/$f" ] && ok || bad "not installed: $f"
+done
+[ ! -e "$P/include/bpinv/forward/fwd_internal.h" ] && ok || bad "an internal header installed"
+# the soname, and only the public prefixes exported
+objdump -p "$P/lib/libbpinv.so.0" 2>/dev/null | grep -q "SONAME *libbpinv.so.0$" && ok ||
+    bad "soname: $(objdump -p "$P/lib/libbpinv.so.0" | grep SONAME)"
+if command -v nm >/dev/null 2>&1; then
+    other=$(nm -D --defined-only "$P/lib/libbpinv.so.0" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
+        grep -v '^fwd_\|^smp_\|^invnet_' | head -3)
+    [ -z "$other" ] && ok || bad "exported beyond the API: $other"
+fi
+
+# --- a C program against the installed library, with pkg-config ----------------------------
+export PKG_CONFIG_PATH="$P/lib/pkgconfig"
+pkg-config --exists bpinv && ok || bad "pkg-config does not find bpinv.pc"
+[ "$(pkg-config --modversion bpinv)" = "$("$P/bin/bpinv" --version | cut -d' ' -f2)" ] && ok ||
+    bad "bpinv.pc version $(pkg-config --modversion bpinv)"
+# shellcheck disable=SC2046 # word splitting of the flags is meant
+cc -std=c11 -Wall -Wextra -Werror "$ROOT/tests/install/example.c" -o "$TMP/example" \
+    $(pkg-config --cflags --libs bpinv) -lm 2>"$TMP/cc.err" && ok ||
+    bad "cc with pkg-config: $(cat "$TMP/cc.err")"
+LD_LIBRARY_PATH="$P/lib" "$TMP/example" >"$TMP/ex.csv" 2>"$TMP/ex.err" && ok ||
+    bad "example: $(cat "$TMP/ex.err")"
+"$P/bin/bpinv" forward -m schlumberger --rho 100,10,1000 --thick 5,20 --ab2 1:1000:13 \
+    >"$TMP/cli.csv" && ok || bad "installed bpinv forward"
+paste -d, "$TMP/ex.csv" "$TMP/cli.csv" | awk -F, 'NR == 1 { next }
+    { d = $2 - $4; if (d < 0) d = -d; if ($1 != $3 || d > 1e-10 * $4) bad++; n++ }
+    END { exit !(n == 13 && bad == 0) }' && ok ||
+    bad "example and bpinv forward differ: $(paste -d' ' "$TMP/ex.csv" "$TMP/cli.csv")"
+grep -qx "field: rho_a_ohmm\[1\]: expected a finite number > 0, got -3" "$TMP/ex.err" && ok ||
+    bad "example's error message: $(cat "$TMP/ex.err")"
+
+# --- the manual page: renders, and holds every option of every command ----------------------
+MANWIDTH=100 man -l "$P/share/man/man1/bpinv.1" >"$TMP/man.txt" 2>"$TMP/man.err" && ok ||
+    bad "man -l: $(cat "$TMP/man.err")"
+[ ! -s "$TMP/man.err" ] && ok || bad "man -l warns: $(cat "$TMP/man.err")"
+for c in forward samples train invert info; do
+    grep -q "^   bpinv $c\$" "$TMP/man.txt" && ok || bad "no section for $c in the manual page"
+    "$P/bin/bpinv" help "$c" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >"$TMP/opts"
+    [ -s "$TMP/opts" ] || [ "$c" = info ] || bad "bpinv help $c lists no option"
+    while read -r o; do
+        grep -q -- "$o" "$TMP/man.txt" || bad "$c $o: in --help, not in the manual page"
+    done <"$TMP/opts"
+done
+ok
+
+# --- bash completion -----------------------------------------------------------------------
+if command -v bash >/dev/null 2>&1; then
+    comp() { # comp WORD... : what completing the last word offers
+        bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bpinv
+                 printf "%s\n" "${COMPREPLY[@]}"' sh \
+            "$P/share/bash-completion/completions/bpinv" "$@" | sort | tr '\n' ' '
+    }
+    [ "$(comp bpinv in)" = "info invert " ] && ok || bad "complete 'bpinv in': $(comp bpinv in)"
+    [ "$(comp bpinv invert --ran)" = "--ranges " ] && ok ||
+        bad "complete 'invert --ran': $(comp bpinv invert --ran)"
+    [ "$(comp bpinv forward -m "")" = "mt schlumberger wenner " ] && ok ||
+        bad "complete 'forward -m': $(comp bpinv forward -m "")"
+    [ "$(comp bpinv help tr)" = "train " ] && ok || bad "complete 'help tr': $(comp bpinv help tr)"
+fi
+
+# --- DESTDIR stages the same tree; uninstall removes everything ----------------------------
+make -s -C "$ROOT" install PREFIX=/opt/bpinv DESTDIR="$TMP/stage" >"$TMP/make.out" 2>&1 && ok ||
+    bad "make install DESTDIR: $(tail -5 "$TMP/make.out")"
+grep -q "^prefix=/opt/bpinv$" "$TMP/stage/opt/bpinv/lib/pkgconfig/bpinv.pc" && ok ||
+    bad "staged bpinv.pc: $(head -2 "$TMP/stage/opt/bpinv/lib/pkgconfig/bpinv.pc")"
+[ "$(cd "$P" && find . ! -type d | sort)" = "$(cd "$TMP/stage/opt/bpinv" && find . ! -type d | sort)" ] &&
+    ok || bad "DESTDIR staged another set of files"
+make -s -C "$ROOT" uninstall PREFIX="$P" >"$TMP/make.out" 2>&1 && ok ||
+    bad "make uninstall: $(tail -5 "$TMP/make.out")"
+left=$(find "$P" ! -type d)
+[ -z "$left" ] && ok || bad "left after uninstall: $left"
+
+finish test_install
