@@ -26,4 +26,26 @@ run help
 for c in forward samples train invert info; do
     grep -q "^  $c " "$TMP/out" && ok || bad "bpinv help does not list $c"
 done
+# bpinv help COMMAND is the command's --help; a bad help request is a usage error
+for c in forward samples train invert info; do
+    "$BPINV" "$c" --help >"$TMP/a" 2>&1
+    run help "$c"
+    [ "$rc" -eq 0 ] && cmp -s "$TMP/a" "$TMP/out" && ok || bad "help $c differs from $c --help"
+done
+expect_fail 2 "help of an unknown command" 'bpinv help: unknown command "nosuch"' help nosuch
+expect_fail 2 "help of two commands" "bpinv help: expected one command, got 2 words" help train info
+# the manual page and the completion come from the same tables (tests/cli/test_install.sh
+# checks them installed): every command's section, and its long options
+run help --man
+[ "$rc" -eq 0 ] && head -2 "$TMP/out" | grep -q '^\.TH BPINV 1 ' && ok || bad "help --man: $(head -2 "$TMP/out")"
+for c in forward samples train invert info; do
+    grep -q "^\.SS \"bpinv $c\"$" "$TMP/out" && ok || bad "help --man: no section for $c"
+done
+run help --bash-completion
+[ "$rc" -eq 0 ] && grep -q '^complete -o filenames -F _bpinv bpinv$' "$TMP/out" && ok ||
+    bad "help --bash-completion: $(tail -1 "$TMP/out")"
+grep -q '^    invert) opts=".*--ranges.*--layers' "$TMP/out" && ok || bad "completion lacks invert's options"
+if command -v bash >/dev/null 2>&1; then
+    bash -n "$TMP/out" && ok || bad "the completion script is not valid bash"
+fi
 finish cli-help
