@@ -9,6 +9,9 @@
 #include "forward/fwd_forward.h"
 #include "forward/fwd_method.h"
 
+/* Not exported from libbpinv.so: libfwd's own (static links are not affected). */
+#pragma GCC visibility push(hidden)
+
 #define FWD_KEY201_N 201
 
 #define FWD_SQRT2   1.41421356237309504880
@@ -64,5 +67,7 @@ extern const struct fwd_evaluator fwd_evaluator_mt;
 
 /* Short name inside libfwd. */
 #define fwd_fail fwd_error_set
+
+#pragma GCC visibility pop
 
 #endif /* FWD_INTERNAL_H */

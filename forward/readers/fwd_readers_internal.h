@@ -17,6 +17,9 @@
 #include "forward/fwd_internal.h"
 #include "forward/readers/fwd_sounding.h"
 
+/* Not exported from libbpinv.so: libfwd's own (static links are not affected). */
+#pragma GCC visibility push(hidden)
+
 /*
  * A sounding of method m read from path (its source; its name the file name without the
  * directory), with room for cap points: x, rho_a and line always, phase when m measures it,
@@ -43,5 +46,7 @@ fwd_sounding *fwd_read_text(const char *path, FILE *fp, fwd_method expect, fwd_e
 
 /* Reads a SEG EDI file (an MT sounding) from fp, impedance comp. NULL with err set. */
 fwd_sounding *fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err);
+
+#pragma GCC visibility pop
 
 #endif /* FWD_READERS_INTERNAL_H */

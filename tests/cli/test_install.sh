@@ -27,6 +27,12 @@ if command -v nm >/dev/null 2>&1; then
     other=$(nm -D --defined-only "$P/lib/libbpinv.so.0" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
         grep -v '^fwd_\|^smp_\|^invnet_' | head -3)
     [ -z "$other" ] && ok || bad "exported beyond the API: $other"
+    # and each of them declared in an installed header (libfwd's internal ones are hidden)
+    undeclared=$(nm -D --defined-only "$P/lib/libbpinv.so.0" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
+        sed 's/@.*//' | sort -u | while read -r f; do
+            grep -rqw -- "$f" "$P/include/bpinv" || echo "$f"
+        done | head -3)
+    [ -z "$undeclared" ] && ok || bad "exported, in no installed header: $undeclared"
 fi
 
 # --- a C program against the installed library, with pkg-config ----------------------------
