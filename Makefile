@@ -267,7 +267,7 @@ check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet 
 # README's tutorial trains two full nets, and the fault tests kill runs at random moments:
 # too slow under the sanitizers, run without.
 CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh \
-	tests/cli/test_install.sh) \
+	tests/cli/test_python.sh tests/cli/test_install.sh) \
 	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_forward.sh \
 	tests/cli/test_help.sh tests/cli/test_golden.sh

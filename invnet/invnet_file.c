@@ -834,3 +834,15 @@ fail:
     invnet_set_free(s);
     return NULL;
 }
+
+fwd_method
+invnet_set_method(const invnet_set *s)
+{
+    return s->net[0]->samples.method;
+}
+
+size_t
+invnet_set_layers(const invnet_set *s, size_t k)
+{
+    return k < s->n ? s->net[k]->samples.prior.n_layers : 0;
+}

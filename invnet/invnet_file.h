@@ -99,6 +99,11 @@ const invnet_file *invnet_set_find(const invnet_set *s, size_t n_layers);
 /* Frees s and its nets; NULL is a no-op. */
 void invnet_set_free(invnet_set *s);
 
+/* For bindings that do not hold invnet_file: the method of the set's nets, and the layer
+ * count of its net k (0 .. s->n - 1, by increasing count; 0 when k is not a net of s). */
+fwd_method invnet_set_method(const invnet_set *s);
+size_t invnet_set_layers(const invnet_set *s, size_t k);
+
 /* The number of the net's inputs for f's geometry: its features, twice that if masked. */
 size_t invnet_file_n_in(const invnet_file *f);
 

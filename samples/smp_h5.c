@@ -251,11 +251,20 @@ smp_h5_read_f64_in(hid_t loc, const char *path, const char *name, double lo, dou
     return rc;
 }
 
+/* HDF5 prints its error stack on stderr unless told not to: the libraries' messages say
+ * what went wrong instead (smp_h5.h). */
+static void
+quiet_hdf5(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
 hid_t
 smp_h5_create_temp(const char *path, hid_t fcpl, hid_t fapl, char **tmp, fwd_error *err)
 {
     hid_t file;
 
+    quiet_hdf5();
     if ((*tmp = fwd_io_temp_name(path)) == NULL) {
         fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
         return H5I_INVALID_HID;
@@ -309,6 +318,8 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
     htri_t ok;
     hid_t f, fapl;
     struct stat st;
+
+    quiet_hdf5();
 
     if (access(path, rw ? R_OK | W_OK : R_OK) != 0) {
         int e = errno;

@@ -6,6 +6,10 @@
  * Files store explicit little-endian types (H5T_IEEE_F64LE, H5T_STD_U64LE) and UTF-8
  * variable-length strings, so h5py reads them as float, int and str. Every function returns
  * 0 or a FWD_E* code with a message naming the file path given and the attribute.
+ *
+ * Libraries never print: smp_h5_open and smp_h5_create_temp turn off HDF5's automatic
+ * printing of its error stack (H5Eset_auto2 on the default stack, a setting of the process
+ * that a program may turn on again after them); their messages say what went wrong.
  */
 #ifndef SMP_H5_H
 #define SMP_H5_H

@@ -75,6 +75,10 @@ Test(invnet_set, round_trip)
     }
     cr_expect_eq(invnet_set_find(s, 3), s->net[1]);
     cr_expect_null(invnet_set_find(s, 4));
+    cr_expect_eq(invnet_set_method(s), n2->samples.method);
+    cr_expect_eq(invnet_set_layers(s, 0), 2);
+    cr_expect_eq(invnet_set_layers(s, 1), 3);
+    cr_expect_eq(invnet_set_layers(s, 2), 0);
     invnet_set_free(s);
     f = invnet_file_load(path, &err);
     cr_expect_null(f);

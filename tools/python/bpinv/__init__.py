@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+"""bpinv: 1D DC resistivity (Schlumberger, Wenner) and magnetotelluric soundings inverted with
+a trained backpropagation network, from Python.
+
+A thin layer (ctypes; numpy in and out) over the C library libbpinv.so.0 of bpinv 0.1.0:
+the same forward model, sounding readers, checks and inversion as the ``bpinv`` command, so
+the results are those of ``bpinv forward`` and ``bpinv invert --format json``. Nets are
+trained with the command (``bpinv samples``, ``bpinv train``). Units: ohm-m, m, s, degrees.
+
+- ``forward(method, rho, thick, x, mn2=None, filter="shared")``: apparent resistivity
+  (ohm-m; and phase in degrees for MT) of a layered earth.
+- ``Sounding(method, x, rho_a, ...)``, ``read_sounding(path, method=None, component="det")``:
+  field data, checked and sorted.
+- ``Net(path)``: a trained net; ``.invert(x, data, ...)``, ``.invert_sounding(s)``,
+  ``.invert_many([...])`` give ``Result`` objects.
+- ``Error``: what the library reports, with its message.
+
+The library is found through BPINV_LIBRARY (its path), then pkg-config's bpinv, then the
+dynamic loader (docs/python.md).
+"""
+
+from ._lib import Error, path as library_path
+from ._forward import forward
+from ._sounding import Sounding, read_sounding
+from ._net import Net, Result
+
+__version__ = "0.1.0"
+__all__ = ["Error", "forward", "Sounding", "read_sounding", "Net", "Result", "library_path"]

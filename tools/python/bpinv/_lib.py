@@ -1,0 +1,295 @@
+# SPDX-License-Identifier: MIT
+"""Loading libbpinv.so.0 with ctypes: the prototypes used, the error type and its checks.
+
+The library is looked for, in order:
+
+1. the path in the environment variable ``BPINV_LIBRARY`` (when it is set, only there);
+2. ``LIBDIR/libbpinv.so.0``, LIBDIR from ``pkg-config --variable=libdir bpinv`` (the
+   ``bpinv.pc`` that ``make install`` writes);
+3. the dynamic loader's own search for ``libbpinv.so.0`` (``LD_LIBRARY_PATH``, ``ldconfig``).
+"""
+
+import ctypes
+import os
+import shutil
+import subprocess
+
+import numpy as np
+
+SONAME = "libbpinv.so.0"
+
+# fwd_error codes (forward/base/fwd_error.h)
+OK, EINVAL, ENOMEM, EIO, EFORMAT, ENUMERIC, EEXIST = range(7)
+
+# fwd_method (forward/fwd_method.h), fwd_component (forward/readers/fwd_sounding.h)
+METHODS = ("schlumberger", "wenner", "mt")
+COMPONENTS = ("det", "xy", "yx")
+
+
+class Error(Exception):
+    """An error reported by libbpinv (or by this package, in the library's style).
+
+    ``str(e)`` is the library's one-line message, exactly as ``bpinv`` prints it after its
+    ``bpinv COMMAND: `` prefix. Attributes: ``code`` (1 invalid argument, 2 out of memory,
+    3 input/output, 4 format, 5 numeric, 6 exists; ``code_name`` says it in words), ``field``
+    (the input at fault in the library's words, e.g. ``"rho_a_ohmm"``, ``"method"``; ``""``
+    when no single input is to blame) and ``message`` (the same as ``str(e)``).
+    """
+
+    def __init__(self, code, message, field=""):
+        super().__init__(message)
+        self.code = int(code)
+        self.field = field
+        self.message = message
+
+    @property
+    def code_name(self):
+        """The library's short description of ``code`` (``"invalid argument"``, ...)."""
+        return strerror(self.code)
+
+    def __str__(self):
+        return self.message
+
+    def __repr__(self):
+        return "bpinv.Error(code=%d, field=%r, message=%r)" % (self.code, self.field, self.message)
+
+
+class _FwdError(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_int), ("field", ctypes.c_char * 32), ("msg", ctypes.c_char * 256)]
+
+
+class _FwdParams(ctypes.Structure):
+    _fields_ = [
+        ("hankel", ctypes.c_int),
+        ("gl_nodes_per_ln", ctypes.c_double),
+        ("gl_min_nodes", ctypes.c_size_t),
+        ("gl_max_nodes", ctypes.c_size_t),
+    ]
+
+
+class _FwdSounding(ctypes.Structure):
+    _fields_ = [
+        ("method", ctypes.c_int),
+        ("n", ctypes.c_size_t),
+        ("x", ctypes.POINTER(ctypes.c_double)),
+        ("mn2", ctypes.POINTER(ctypes.c_double)),
+        ("rho_a", ctypes.POINTER(ctypes.c_double)),
+        ("phase", ctypes.POINTER(ctypes.c_double)),
+        ("sd_log10", ctypes.POINTER(ctypes.c_double)),
+        ("sd_phase", ctypes.POINTER(ctypes.c_double)),
+        ("line", ctypes.POINTER(ctypes.c_size_t)),
+        ("name", ctypes.c_char * 128),
+        ("source", ctypes.c_char * 1024),
+    ]
+
+
+_p = ctypes.c_void_p
+_dp = ctypes.POINTER(ctypes.c_double)
+_err = ctypes.POINTER(_FwdError)
+_SoundingP = ctypes.POINTER(_FwdSounding)
+
+# name: (restype, argtypes)
+_PROTOTYPES = {
+    "fwd_strerror": (ctypes.c_char_p, [ctypes.c_int]),
+    "fwd_method_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), _err]),
+    "fwd_method_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "fwd_component_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), _err]),
+    "fwd_geom_alloc": (_p, [ctypes.c_int, ctypes.c_size_t, _dp, _dp, _err]),
+    "fwd_geom_free": (None, [_p]),
+    "fwd_params_default": (_FwdParams, []),
+    "fwd_workspace_alloc": (_p, [_p, ctypes.POINTER(_FwdParams), _err]),
+    "fwd_workspace_free": (None, [_p]),
+    "fwd_eval": (ctypes.c_int, [_p, ctypes.c_size_t, _dp, _dp, _dp, _err]),
+    "fwd_sounding_read": (_SoundingP, [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, _err]),
+    "fwd_sounding_from_arrays": (
+        _SoundingP,
+        [ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t, _dp, _dp, _dp, _dp, _dp, _dp, _err],
+    ),
+    "fwd_sounding_free": (None, [_SoundingP]),
+    "invnet_set_load": (_p, [ctypes.c_char_p, _err]),
+    "invnet_set_free": (None, [_p]),
+    "invnet_set_method": (ctypes.c_int, [_p]),
+    "invnet_set_layers": (ctypes.c_size_t, [_p, ctypes.c_size_t]),
+    "invnet_batch_params_new": (_p, []),
+    "invnet_batch_params_set": (ctypes.c_int, [_p, ctypes.c_char_p, ctypes.c_double, _err]),
+    "invnet_batch_params_free": (None, [_p]),
+    "invnet_batch_invert_soundings": (
+        ctypes.c_int,
+        [_p, _p, ctypes.POINTER(_SoundingP), ctypes.c_size_t, ctypes.POINTER(_p), _err],
+    ),
+    "invnet_batch_invert_set": (
+        ctypes.c_int,
+        [_p, _p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t, ctypes.POINTER(_p), _err],
+    ),
+    "invnet_batch_free": (None, [_p]),
+    "invnet_batch_expand": (
+        ctypes.c_int,
+        [
+            ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_size_t,
+            ctypes.POINTER(ctypes.POINTER(ctypes.c_char_p)),
+            ctypes.POINTER(ctypes.c_size_t),
+            _err,
+        ],
+    ),
+    "invnet_batch_paths_free": (None, [ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t]),
+    # returns a malloc'd char *: kept as a void pointer so that it can be freed
+    "invnet_output_string": (_p, [_p, ctypes.c_int, ctypes.c_char_p, _err]),
+    "invnet_output_string_free": (None, [_p]),
+}
+
+
+def _candidates():
+    """The places to look for the library, as (description, path or soname)."""
+    found = []
+    if shutil.which("pkg-config"):
+        try:
+            r = subprocess.run(
+                ["pkg-config", "--variable=libdir", "bpinv"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+            libdir = r.stdout.strip()
+            if r.returncode == 0 and libdir:
+                found.append(("pkg-config bpinv (libdir %s)" % libdir,
+                              os.path.join(libdir, SONAME)))
+            else:
+                found.append(("pkg-config bpinv: not found (no bpinv.pc on PKG_CONFIG_PATH)", None))
+        except (OSError, subprocess.SubprocessError) as e:
+            found.append(("pkg-config bpinv: %s" % e, None))
+    else:
+        found.append(("pkg-config: not installed", None))
+    found.append(("the dynamic loader's search path", SONAME))
+    return found
+
+
+def _load():
+    env = os.environ.get("BPINV_LIBRARY")
+    if env:
+        try:
+            return ctypes.CDLL(env), env
+        except OSError as e:
+            raise ImportError(
+                "bpinv: cannot load the library named by BPINV_LIBRARY=%s: %s\n"
+                "  set BPINV_LIBRARY to the path of libbpinv.so.0 (e.g. /path/to/bpinv/build/"
+                "libbpinv.so.0), or unset it to use an installed one (make install)" % (env, e)
+            ) from None
+    tried = []
+    for what, path in _candidates():
+        if path is None:
+            tried.append(what)
+            continue
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as e:
+            tried.append("%s: %s" % (what, e))
+    raise ImportError(
+        "bpinv: cannot find the shared library %s; tried:\n  BPINV_LIBRARY: not set\n  %s\n"
+        "Install it (make install PREFIX=..., with PREFIX/lib on the loader's path or "
+        "PREFIX/lib/pkgconfig on PKG_CONFIG_PATH), or point to a build: "
+        "BPINV_LIBRARY=/path/to/bpinv/build/libbpinv.so.0" % (SONAME, "\n  ".join(tried))
+    )
+
+
+def _mapped_path(name):
+    """The file the loader mapped for a library it found by its soname (the path, when it
+    was given one)."""
+    if os.path.isabs(name):
+        return name
+    try:
+        with open("/proc/self/maps") as f:
+            for ln in f:
+                p = ln.split()[-1]
+                if os.path.basename(p).startswith("libbpinv.so"):
+                    return p
+    except OSError:
+        pass
+    return name
+
+
+lib, path = _load()
+path = _mapped_path(path)
+for _name, (_res, _args) in _PROTOTYPES.items():
+    try:
+        _f = getattr(lib, _name)
+    except AttributeError:
+        raise ImportError(
+            "bpinv: %s lacks %s(): it is older than this package (0.1.0); rebuild or "
+            "reinstall bpinv (make, make install)" % (path, _name)
+        ) from None
+    _f.restype = _res
+    _f.argtypes = _args
+
+
+def strerror(code):
+    """The library's description of an error code (``fwd_strerror``)."""
+    return lib.fwd_strerror(int(code)).decode()
+
+
+def new_err():
+    return _FwdError()
+
+
+def raise_err(e):
+    """Raises Error from a filled fwd_error."""
+    raise Error(e.code if e.code else EINVAL, e.msg.decode("utf-8", "replace"),
+                e.field.decode("utf-8", "replace"))
+
+
+def check(rc, e):
+    if rc != OK:
+        raise_err(e)
+
+
+def encode(s):
+    """A str or os.PathLike as the bytes the C functions take."""
+    return os.fsencode(s)
+
+
+def array(values, what, allow_none=False):
+    """values as a C-contiguous 1-D float64 array (a scalar becomes one value); TypeError for
+    something that is not numbers."""
+    if values is None:
+        if allow_none:
+            return None
+        raise TypeError("%s: expected numbers, got None" % what)
+    try:
+        a = np.ascontiguousarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError("%s: expected numbers: %s" % (what, e)) from None
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.ndim != 1:
+        raise Error(EINVAL, "%s: expected a 1-D array, got shape %s" % (what, a.shape), what)
+    return a
+
+
+def dptr(a):
+    """A double * to a float64 array, or NULL for None."""
+    if a is None:
+        return None
+    return a.ctypes.data_as(_dp)
+
+
+def method_code(method):
+    """The library's code of a method name ("schlumberger", "wenner", "mt")."""
+    if not isinstance(method, str):
+        raise TypeError("method: expected a str (schlumberger, wenner or mt), got %r" % (method,))
+    m = ctypes.c_int()
+    e = new_err()
+    check(lib.fwd_method_parse(method.encode(), ctypes.byref(m), ctypes.byref(e)), e)
+    return m.value
+
+
+def component_code(component):
+    if not isinstance(component, str):
+        raise TypeError("component: expected a str (det, xy or yx), got %r" % (component,))
+    c = ctypes.c_int()
+    e = new_err()
+    check(lib.fwd_component_parse(component.encode(), ctypes.byref(c), ctypes.byref(e)), e)
+    return c.value
+
+
+def method_name(code):
+    return lib.fwd_method_name(int(code)).decode()

@@ -1,0 +1,428 @@
+# SPDX-License-Identifier: MIT
+"""bpinv.Net and bpinv.Result: soundings inverted with a trained net (libinvnet's batch)."""
+
+import ctypes
+import json
+import os
+import weakref
+
+import numpy as np
+
+from . import _lib
+from ._lib import EINVAL, ENOMEM, Error, lib
+from ._sounding import Sounding
+
+# bpinv invert: at most 30 Levenberg-Marquardt iterations unless --no-refine
+REFINE_ITERATIONS = 30
+# bpinv invert --ranges without a level
+RANGES_LEVEL = 90.0
+
+_CSV, _JSON = 0, 1
+
+
+def _array_or_none(v):
+    return None if v is None else np.asarray(v, dtype=np.float64)
+
+
+class Result:
+    """One sounding inverted: what ``bpinv invert --format json`` gives for it.
+
+    Attributes
+    ----------
+    source, name, method : str
+        The file (or the name given to an in-memory sounding), the station's name, the method.
+    n_layers : int or None
+        Layers of the model (with a set of nets: the count chosen); None when the sounding
+        could not be read.
+    rho : numpy.ndarray or None
+        Resistivity of each layer, ohm-m, top to bottom; None when no model was given (the
+        flag ``not_inverted``, or ``error``).
+    thick : numpy.ndarray or None
+        Thickness of each layer above the half-space, m (n_layers - 1 values).
+    depth : numpy.ndarray or None
+        Depth of the top of each layer below the first, m: the cumulative thicknesses.
+    misfit_rms_pct : float or None
+        RMS misfit of the model's response, percent (docs/invert.md).
+    misfit_net_pct : float or None
+        The same for the net's own model, before the refinement.
+    refined : bool or None
+        Whether the Levenberg-Marquardt refinement was kept.
+    chi2 : float or None
+        Mean squared error-weighted residual, where the sounding gives errors; else None.
+    mahalanobis_d2, span_decades : float or None
+        The range check's distance from the training set; the decades of the net's span the
+        sounding covers.
+    net_points_observed : int or None
+    flags : list of str
+        ``data_outside_training_range``, ``extrapolated_geometry``, ``not_inverted``,
+        ``model_at_prior_bound``, ``high_misfit``, ``segment_jump``, ...
+    in_range : bool
+        False when the net is outside what it was trained on (docs/invert.md).
+    ranges : dict or None
+        With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
+        ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_s"``,
+        ``"transverse_ohmm2"``, ``"unresolved"``, ``"doi_m"``, ...).
+    layer_counts : list of dict or None
+        With a set of nets: each count's ``n_layers``, ``misfit_rms_pct``, ``chi2``,
+        ``criterion`` (BIC) and ``weight``.
+    time_ms : float or None
+        Time to invert and check it, ms.
+    error : str or None
+        Why the sounding could not be read or inverted (the library's message); the other
+        attributes are then None (``flags`` empty, ``in_range`` False).
+    json : dict
+        The sounding's object in the JSON, as it is.
+    """
+
+    def __init__(self, obj, n_layers=None):
+        self.json = obj
+        self.source = obj.get("source")
+        self.name = obj.get("name")
+        self.method = obj.get("method")
+        self.error = obj.get("error")
+        self.rho = _array_or_none(obj.get("rho_ohmm"))
+        self.thick = _array_or_none(obj.get("thick_m"))
+        self.depth = None if self.thick is None else np.cumsum(self.thick)
+        if obj.get("n_layers") is not None:
+            n_layers = obj["n_layers"]
+        elif self.rho is not None:
+            n_layers = len(self.rho)
+        self.n_layers = None if self.error is not None else n_layers
+        self.misfit_rms_pct = obj.get("misfit_rms_pct")
+        self.misfit_net_pct = obj.get("misfit_net_pct")
+        self.refined = obj.get("refined")
+        self.chi2 = obj.get("chi2")
+        self.mahalanobis_d2 = obj.get("mahalanobis_d2")
+        self.span_decades = obj.get("span_decades")
+        self.net_points_observed = obj.get("net_points_observed")
+        self.flags = list(obj.get("flags") or [])
+        self.in_range = bool(obj.get("in_range", False))
+        self.ranges = obj.get("ranges")
+        self.layer_counts = obj.get("layer_counts")
+        self.time_ms = obj.get("time_ms")
+
+    @property
+    def ok(self):
+        """True when a model was given (no error, not ``not_inverted``)."""
+        return self.error is None and self.rho is not None
+
+    def model_string(self):
+        """The model in words: ``"100 ohm-m 4 m / 20 ohm-m 15 m / 300 ohm-m"``."""
+        if self.rho is None:
+            return "no model"
+        parts = ["%.4g ohm-m %.4g m" % (r, h) for r, h in zip(self.rho, self.thick)]
+        parts.append("%.4g ohm-m" % self.rho[-1])
+        return " / ".join(parts)
+
+    def __repr__(self):
+        if self.error is not None:
+            return "<bpinv.Result %r: error: %s>" % (self.source, self.error)
+        s = "<bpinv.Result %r: %s, %s layers, %s" % (self.name, self.method, self.n_layers,
+                                                     self.model_string())
+        if self.misfit_rms_pct is not None:
+            s += ", misfit %.4g %%" % self.misfit_rms_pct
+        if self.chi2 is not None:
+            s += ", chi2 %.4g" % self.chi2
+        s += ", in range" if self.in_range else ", NOT in range"
+        if self.flags:
+            s += ", flags " + ",".join(self.flags)
+        return s + ">"
+
+
+class _Params:
+    """An invnet_batch_params object, set as bpinv invert's options set it."""
+
+    def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None):
+        self.ptr = lib.invnet_batch_params_new()
+        if not self.ptr:
+            raise MemoryError("bpinv: out of memory")
+        try:
+            if isinstance(refine, (bool, np.bool_)) or refine is None:
+                refine = REFINE_ITERATIONS if refine else 0
+            if isinstance(ranges, (bool, np.bool_)) or ranges is None:
+                ranges = RANGES_LEVEL if ranges else 0
+            self.set("refine", refine)
+            self.set("ranges", ranges)
+            self.set("layers", 0 if layers is None else layers)
+            self.set("threads", threads)
+            if misfit_max is not None:
+                self.set("misfit_max", misfit_max)
+        except BaseException:
+            self.free()
+            raise
+
+    def set(self, name, value):
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise TypeError("%s: expected a number, got %r" % (name, value)) from None
+        e = _lib.new_err()
+        _lib.check(lib.invnet_batch_params_set(self.ptr, name.encode(), v, ctypes.byref(e)), e)
+
+    def free(self):
+        lib.invnet_batch_params_free(self.ptr)
+        self.ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.free()
+
+
+def _output(batch, fmt, net_path):
+    e = _lib.new_err()
+    s = lib.invnet_output_string(batch, fmt, net_path, ctypes.byref(e))
+    if not s:
+        _lib.raise_err(e)
+    try:
+        return ctypes.string_at(s).decode("utf-8", "replace")
+    finally:
+        lib.invnet_output_string_free(s)
+
+
+def _expand(paths):
+    """The files that paths stand for, as bpinv invert expands them (a directory: its
+    *.csv, *.txt, *.dat, *.tsv and *.edi files in name order)."""
+    if not paths:
+        return []
+    ops = (ctypes.c_char_p * len(paths))(*paths)
+    out = ctypes.POINTER(ctypes.c_char_p)()
+    n = ctypes.c_size_t()
+    e = _lib.new_err()
+    _lib.check(lib.invnet_batch_expand(ops, len(paths), ctypes.byref(out), ctypes.byref(n),
+                                       ctypes.byref(e)), e)
+    try:
+        return [out[i] for i in range(n.value)]
+    finally:
+        lib.invnet_batch_paths_free(out, n.value)
+
+
+class Net:
+    """A trained net file (``bpinv train``): one net, or a set of nets for several layer
+    counts. A context manager; :meth:`close` frees it (so does garbage collection).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The net file.
+
+    Attributes
+    ----------
+    path : str
+        As given (it is the ``"net"`` of the JSON output).
+    method : str
+        The survey method the net was trained for: ``"schlumberger"``, ``"wenner"`` or
+        ``"mt"``.
+    layer_counts : tuple of int
+        The layer count of each net, increasing: one for a plain net file, several for a
+        set (``bpinv train S2.h5 S3.h5 ... -o NETS.h5``).
+
+    Raises
+    ------
+    bpinv.Error
+        The library's message, as ``bpinv invert`` prints it after ``bpinv invert: ``:
+        ``"net.h5: cannot open: no such file"``, ``"x.h5: not an HDF5 file (or a truncated
+        one)"``, ``"s.h5: format: expected "bpinv-net", got "bpinv-samples" (a samples file:
+        train a net on it first)"``.
+
+    Options of the inversions (the same as ``bpinv invert``'s)
+    ---------------------------------------------------------
+    refine : bool or int
+        True (default): refine the net's model by Levenberg-Marquardt, at most 30 iterations,
+        as ``bpinv invert``; False: the net's model as it is (``--no-refine``); an int: that
+        many iterations at most.
+    ranges : None, bool or float
+        None or False: no ranges; True: the 90 % ranges of the equivalent models
+        (``--ranges``); a level in percent, 1 to 99.9 (``--ranges=PCT``).
+    layers : int, optional
+        With a set of nets: this layer count's net alone (``--layers``); None: the count is
+        chosen for each sounding.
+    threads : int
+        Soundings inverted at once (1 to 1024; the results do not depend on it). Default 1.
+    misfit_max : float, optional
+        The ``high_misfit`` threshold for soundings without errors, percent
+        (``--misfit-max``); None: max(3 x the training noise, 5 %).
+    """
+
+    def __init__(self, path):
+        self.path = os.fsdecode(path)
+        self._bpath = _lib.encode(path)
+        e = _lib.new_err()
+        ptr = lib.invnet_set_load(self._bpath, ctypes.byref(e))
+        if not ptr:
+            _lib.raise_err(e)
+        self._ptr = ptr
+        self._finalizer = weakref.finalize(self, lib.invnet_set_free, ptr)
+        self.method = _lib.method_name(lib.invnet_set_method(ptr))
+        counts = []
+        while lib.invnet_set_layers(ptr, len(counts)) > 0:
+            counts.append(int(lib.invnet_set_layers(ptr, len(counts))))
+        self.layer_counts = tuple(counts)
+
+    @property
+    def closed(self):
+        return not self._finalizer.alive
+
+    def close(self):
+        """Frees the net. Idempotent."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "<bpinv.Net %r: %s%s>" % (self.path, self.method, ", closed" if self.closed else "")
+
+    def _c(self):
+        if self.closed:
+            raise ValueError("bpinv.Net %r: closed" % self.path)
+        return self._ptr
+
+    def _batch(self, params, soundings=None, paths=None):
+        """Runs one batch; a Result for each of its soundings."""
+        out = ctypes.c_void_p()
+        e = _lib.new_err()
+        if soundings is not None:
+            arr = (ctypes.POINTER(_lib._FwdSounding) * len(soundings))(
+                *[s._c() for s in soundings])
+            rc = lib.invnet_batch_invert_soundings(self._c(), params.ptr, arr, len(soundings),
+                                                   ctypes.byref(out), ctypes.byref(e))
+        else:
+            arr = (ctypes.c_char_p * len(paths))(*paths)
+            rc = lib.invnet_batch_invert_set(self._c(), params.ptr, arr, len(paths),
+                                             ctypes.byref(out), ctypes.byref(e))
+        _lib.check(rc, e)
+        try:
+            doc = json.loads(_output(out, _JSON, self._bpath))
+        finally:
+            lib.invnet_batch_free(out)
+        # the JSON of a plain net has no n_layers: a sounding not inverted has the net's
+        one = self.layer_counts[0] if len(self.layer_counts) == 1 else None
+        return [Result(o, one) for o in doc["soundings"]]
+
+    def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
+                        misfit_max=None):
+        """Inverts one Sounding (see the class for the options). Returns a Result.
+
+        Raises bpinv.Error when the sounding cannot be inverted (an MT sounding with a
+        Schlumberger net: ``"NAME: an mt sounding, but the net is for schlumberger"``).
+        """
+        if not isinstance(sounding, Sounding):
+            raise TypeError("invert_sounding: expected a bpinv.Sounding, got %r" % (sounding,))
+        with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
+                     misfit_max=misfit_max) as p:
+            r = self._batch(p, soundings=[sounding])[0]
+        if r.error is not None:
+            raise Error(ENOMEM if r.error.endswith("out of memory") else EINVAL, r.error)
+        return r
+
+    def invert(self, x, data, errors=None, refine=True, ranges=None, layers=None, mn2=None,
+               phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding"):
+        """Inverts one sounding given as arrays. Returns a Result.
+
+        Parameters
+        ----------
+        x : array_like
+            AB/2 (m), spacings a (m) or periods (s), in any order.
+        data : array_like
+            Apparent resistivities, ohm-m. MT: also the phases, degrees, either as
+            ``phase=`` or with data a 2 x n array ``[rho_a, phase]``, so that the tuple
+            ``bpinv.forward("mt", ...)`` returns can be given as it is.
+        errors : array_like, optional
+            Standard errors of log10 rho_a (decades). MT: also of the phases (degrees),
+            either as ``sd_phase=`` or with errors a 2 x n array ``[sd_log10, sd_phase]``.
+        mn2 : array_like or float, optional
+            Schlumberger: MN/2 (m), one per point or one for all.
+        name : str
+            The sounding's name and source in the Result.
+        refine, ranges, layers, threads, misfit_max
+            As for the class.
+        """
+        if self.method is None:
+            raise Error(EINVAL, "%s: the net's method is not known" % self.path)
+        rho_a, phase = self._split("data", data, phase, "phase")
+        sd_log10, sd_phase = self._split("errors", errors, sd_phase, "sd_phase")
+        with Sounding(self.method, x, rho_a, phase=phase, mn2=mn2, sd_log10=sd_log10,
+                      sd_phase=sd_phase, name=name) as s:
+            return self.invert_sounding(s, refine=refine, ranges=ranges, layers=layers,
+                                        threads=threads, misfit_max=misfit_max)
+
+    def _split(self, what, a, second, second_name):
+        """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
+        if a is None:
+            return None, second
+        try:
+            arr = np.asarray(a, dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise TypeError("%s: expected numbers: %s" % (what, e)) from None
+        if arr.ndim == 2:
+            if self.method != "mt" or arr.shape[0] != 2:
+                raise Error(EINVAL, "%s: expected %s, got shape %s" % (
+                    what, "1 or 2 rows (the phases second)" if self.method == "mt"
+                    else "a 1-D array", arr.shape), what)
+            if second is not None:
+                raise Error(EINVAL, "%s: the phases given twice (a second row and %s=)"
+                            % (what, second_name), what)
+            return arr[0], arr[1]
+        return arr, second
+
+    def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
+                    threads=1, misfit_max=None):
+        """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
+        in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
+        (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``); a
+        directory stands for its ``*.csv``, ``*.txt``, ``*.dat``, ``*.tsv`` and ``*.edi``
+        files in name order.
+
+        Returns a list of Result, in order. A sounding that cannot be read or inverted gives a
+        Result with ``error`` set (the library's message), not an exception.
+        """
+        if isinstance(soundings, (str, bytes, os.PathLike, Sounding)):
+            soundings = [soundings]
+        items = []
+        for s in soundings:
+            if isinstance(s, Sounding):
+                items.append(s)
+            elif isinstance(s, (str, bytes, os.PathLike)):
+                items.extend(_expand([_lib.encode(s)]))
+            else:
+                raise TypeError("invert_many: expected Sounding objects and paths, got %r" % (s,))
+        comp = _lib.component_code(component)
+        own = []
+        if comp != 0:
+            # invnet_batch_params_set has no setting for the EDI component: the files are read
+            # here, as the batch would read them (a Result holding the error when one cannot
+            # be), and inverted as soundings in memory
+            read = {i: self._read(s, comp) for i, s in enumerate(items) if isinstance(s, bytes)}
+            own = [s for s in read.values() if isinstance(s, Sounding)]
+            items = [read.get(i, s) for i, s in enumerate(items)]
+        try:
+            with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
+                         misfit_max=misfit_max) as p:
+                results = [s if isinstance(s, Result) else None for s in items]
+                mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
+                files = [i for i, s in enumerate(items) if isinstance(s, bytes)]
+                if mem:
+                    for i, r in zip(mem, self._batch(p, soundings=[items[i] for i in mem])):
+                        results[i] = r
+                if files:
+                    for i, r in zip(files, self._batch(p, paths=[items[i] for i in files])):
+                        results[i] = r
+        finally:
+            for s in own:
+                s.close()
+        return results
+
+    def _read(self, path, comp):
+        """The sounding in a file, read as the net's method; a Result holding the error when
+        it cannot be read."""
+        e = _lib.new_err()
+        ptr = lib.fwd_sounding_read(path, _lib.method_code(self.method), comp, ctypes.byref(e))
+        if not ptr:
+            return Result({"source": os.fsdecode(path),
+                           "error": e.msg.decode("utf-8", "replace")})
+        return Sounding._from_ptr(ptr)

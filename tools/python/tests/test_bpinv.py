@@ -1,0 +1,821 @@
+# SPDX-License-Identifier: MIT
+"""Tests of the bpinv Python package against independent truths: the bpinv command's own
+output (forward CSV, invert JSON, its error messages), the example files parsed here, and
+the physics of a half-space."""
+
+import cmath
+import csv
+import ctypes
+import gc
+import importlib.util
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import bpinv
+from conftest import EXAMPLES, REPO, cli
+
+MAWLAMYINE = EXAMPLES / "mawlamyine_loc3_schlumberger.csv"
+AUNGSAN = EXAMPLES / "aungsan_wenner.txt"
+CULL = EXAMPLES / "cull1985_mt.txt"
+PENOLA = EXAMPLES / "penola_site3.edi"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def cli_csv(*args):
+    """bpinv's CSV output as a header and float columns."""
+    r = cli(*args)
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    return rows[0], np.array([[float(v) for v in row] for row in rows[1:]])
+
+
+def cli_json(*args, check=False):
+    r = cli(*args, check=check)
+    return json.loads(r.stdout) if r.stdout else None, r
+
+
+def cli_error(*args):
+    """The one-line error bpinv prints, without its "bpinv COMMAND: " prefix."""
+    r = cli(*args, check=False)
+    assert r.returncode != 0, r.stdout
+    line = r.stderr.strip().splitlines()[-1]
+    prefix = "bpinv %s: " % args[0]
+    assert line.startswith(prefix), line
+    return line[len(prefix):]
+
+
+def write_table(path, columns):
+    """A sounding text file: a header and the columns at full precision (repr)."""
+    names = list(columns)
+    with open(path, "w") as f:
+        f.write(",".join(names) + "\n")
+        for row in zip(*columns.values()):
+            f.write(",".join(repr(float(v)) for v in row) + "\n")
+    return path
+
+
+def without(obj, *keys):
+    """A JSON sounding without the keys that differ between runs or between a file and an
+    in-memory sounding of the same data."""
+    return {k: v for k, v in obj.items() if k not in keys + ("time_ms",)}
+
+
+def data_rows(path):
+    """The readings of a text sounding file, parsed here: (line number, fields) of each line
+    that is not a comment, blank or the header."""
+    out = []
+    with open(path) as f:
+        for i, line in enumerate(f, 1):
+            s = line.split("#", 1)[0].strip()
+            if not s:
+                continue
+            fields = [v.strip() for v in (s.split(",") if "," in s else s.split("\t") if "\t" in s
+                                          else s.split())]
+            try:
+                out.append((i, [float(v) for v in fields]))
+            except ValueError:
+                continue  # the header
+    return out
+
+
+AB2 = np.geomspace(1, 1000, 20)
+MODEL = ([100.0, 20.0, 300.0], [4.0, 15.0])
+PERIODS = np.geomspace(1e-3, 1e3, 20)
+MT_MODEL = ([50.0, 5.0, 500.0], [300.0, 1000.0])
+
+
+# --- forward ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["schlumberger", "wenner", "mt"])
+def test_forward_half_space(method):
+    x = np.geomspace(0.5, 5000, 17) if method != "mt" else np.geomspace(1e-4, 1e4, 17)
+    out = bpinv.forward(method, [37.5], [], x)
+    if method == "mt":
+        rho_a, phase = out
+        np.testing.assert_allclose(phase, 45.0, rtol=0, atol=1e-9)
+    else:
+        rho_a = out
+    assert isinstance(rho_a, np.ndarray) and rho_a.shape == (17,) and rho_a.dtype == np.float64
+    np.testing.assert_allclose(rho_a, 37.5, rtol=1e-6)
+    # a layered earth of one resistivity is a half-space too
+    out2 = bpinv.forward(method, [37.5, 37.5, 37.5], [3.0, 40.0], x)
+    np.testing.assert_allclose(out2[0] if method == "mt" else out2, 37.5, rtol=1e-6)
+
+
+def test_forward_equals_cli_schlumberger():
+    h, ref = cli_csv("forward", "-m", "schlumberger", "--rho", "100,10,1000", "--thick", "5,20",
+                     "--ab2", "1:1000:13")
+    assert h == ["ab2_m", "rho_a_ohmm"]
+    got = bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], ref[:, 0])
+    np.testing.assert_allclose(got, ref[:, 1], rtol=1e-10)
+    # finite MN/2, one value for all and one per point
+    h, ref = cli_csv("forward", "-m", "schlumberger", "--rho", "100,10,1000", "--thick", "5,20",
+                     "--ab2", "2:1000:13", "--mn2", "1")
+    assert h == ["ab2_m", "mn2_m", "rho_a_ohmm"]
+    np.testing.assert_allclose(bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], ref[:, 0],
+                                             mn2=1.0), ref[:, 2], rtol=1e-10)
+    np.testing.assert_allclose(bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], ref[:, 0],
+                                             mn2=ref[:, 1]), ref[:, 2], rtol=1e-10)
+    # finite MN changes the response: the comparison above is not trivially the ideal one
+    assert np.max(np.abs(bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], ref[:, 0])
+                         / ref[:, 2] - 1)) > 1e-3
+
+
+def test_forward_equals_cli_wenner():
+    h, ref = cli_csv("forward", "-m", "wenner", "--rho", "30,300,3", "--thick", "2,10", "--a",
+                     "1:500:11")
+    assert h == ["a_m", "rho_a_ohmm"]
+    np.testing.assert_allclose(bpinv.forward("wenner", [30, 300, 3], [2, 10], ref[:, 0]),
+                               ref[:, 1], rtol=1e-10)
+
+
+def test_forward_equals_cli_mt():
+    h, ref = cli_csv("forward", "-m", "mt", "--rho", "100,10,1000", "--thick", "500,2000",
+                     "--period", "0.01:100:5")
+    assert h == ["period_s", "rho_a_ohmm", "phase_deg"]
+    rho_a, phase = bpinv.forward("mt", [100, 10, 1000], [500, 2000], ref[:, 0])
+    np.testing.assert_allclose(rho_a, ref[:, 1], rtol=1e-10)
+    np.testing.assert_allclose(phase, ref[:, 2], rtol=1e-10)
+
+
+def test_forward_key201_filter():
+    x = np.geomspace(1, 1000, 25)
+    for method, mn2 in (("schlumberger", None), ("schlumberger", 0.5), ("wenner", None)):
+        shared = bpinv.forward(method, [100, 10, 1000], [5, 20], x, mn2=mn2)
+        key = bpinv.forward(method, [100, 10, 1000], [5, 20], x, mn2=mn2, filter="key201")
+        np.testing.assert_allclose(key, shared, rtol=1e-6)
+        assert not np.array_equal(key, shared)  # a different filter indeed
+    h, ref = cli_csv("forward", "-m", "schlumberger", "--rho", "100,10,1000", "--thick", "5,20",
+                     "--ab2", "1:1000:9", "--filter", "key201")
+    np.testing.assert_allclose(bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], ref[:, 0],
+                                             filter="key201"), ref[:, 1], rtol=1e-10)
+
+
+def test_forward_keeps_the_order_of_x():
+    x = np.geomspace(1, 1000, 10)
+    order = np.array([3, 7, 0, 9, 1, 5, 2, 8, 6, 4])
+    a = bpinv.forward("schlumberger", [100, 10], [5], x)
+    b = bpinv.forward("schlumberger", [100, 10], [5], x[order])
+    np.testing.assert_array_equal(b, a[order])
+
+
+def test_forward_unknown_method_as_cli():
+    msg = cli_error("forward", "-m", "nosuch", "--rho", "1", "--ab2", "1:10:3")
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.forward("nosuch", [1], [], [1, 2, 3])
+    # the command puts its option's name before the library's message
+    assert msg == "-m/--method: " + str(e.value)
+    assert str(e.value) == 'method: expected schlumberger, wenner or mt, got "nosuch"'
+    assert e.value.code == 1 and e.value.code_name == "invalid argument"
+
+
+@pytest.mark.parametrize("rho,thick,x,kw,message,field", [
+    ([-1], [], [1, 2], {}, "resistivity of layer 1: expected finite > 0 ohm-m, got -1", ""),
+    ([10, 0], [3], [1, 2], {}, "resistivity of layer 2: expected finite > 0 ohm-m, got 0", ""),
+    ([np.nan], [], [1, 2], {}, "resistivity of layer 1: expected finite > 0 ohm-m, got nan", ""),
+    ([1, 3], [np.inf], [1, 2], {}, "thickness of layer 1: expected finite > 0 m, got inf", ""),
+    ([1, 3], [-2], [1, 2], {}, "thickness of layer 1: expected finite > 0 m, got -2", ""),
+    ([1, 2], [1, 2], [1, 2], {}, "thick: expected 1 value for 2 layers (rho), got 2", "thick"),
+    ([1, 2, 3], [1], [1, 2], {}, "thick: expected 2 values for 3 layers (rho), got 1", "thick"),
+    ([], [], [1, 2], {}, "layers: expected 1 to 64, got 0", ""),
+    ([1], [], [1, -2], {}, "ab2_m: point 2: expected finite > 0, got -2", "ab2"),
+    ([1], [], [1, np.nan], {}, "ab2_m: point 2: expected finite > 0, got nan", "ab2"),
+    ([1], [], [], {}, "ab2_m: expected 1 to 100000 points, got 0", "ab2"),
+    ([1], [], [1, 2], {"mn2": [3, 0.1]},
+     "mn2_m: point 1: expected finite > 0 and < AB/2 = 1 m, got 3", "mn2"),
+    ([1], [], [1, 2], {"mn2": [0.1, 0.1, 0.1]},
+     "mn2: expected 2 values (one per point of x) or one, got 3", "mn2"),
+    ([1], [], [1, 2], {"filter": "fast"}, 'filter: expected shared or key201, got "fast"',
+     "filter"),
+])
+def test_forward_bad_inputs(rho, thick, x, kw, message, field):
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.forward("schlumberger", rho, thick, x, **kw)
+    assert str(e.value) == message
+    assert e.value.field == field and e.value.code == 1
+
+
+def test_forward_bad_inputs_other_methods():
+    with pytest.raises(bpinv.Error, match="^mn2_m: only a schlumberger geometry has MN/2, not "
+                                          "wenner$"):
+        bpinv.forward("wenner", [1], [], [1, 2], mn2=[0.1, 0.1])
+    with pytest.raises(bpinv.Error, match="^period_s: point 1: expected finite > 0, got 0$"):
+        bpinv.forward("mt", [1], [], [0, 2])
+    with pytest.raises(TypeError):
+        bpinv.forward("schlumberger", ["a"], [], [1, 2])
+    with pytest.raises(TypeError):
+        bpinv.forward(2, [1], [], [1, 2])
+    with pytest.raises(bpinv.Error, match="expected a 1-D array"):
+        bpinv.forward("schlumberger", [[1, 2]], [1], [1, 2])
+
+
+# --- reading soundings ----------------------------------------------------------------------
+
+def test_read_schlumberger_segments():
+    s = bpinv.read_sounding(MAWLAMYINE)
+    rows = data_rows(MAWLAMYINE)
+    ref = sorted(rows, key=lambda r: (r[1][0], r[1][1]))
+    assert s.method == "schlumberger" and len(s) == len(rows) == 26
+    assert s.name == "mawlamyine_loc3_schlumberger.csv" and s.source == str(MAWLAMYINE)
+    np.testing.assert_array_equal(s.x, [r[1][0] for r in ref])
+    np.testing.assert_array_equal(s.mn2, [r[1][1] for r in ref])
+    np.testing.assert_array_equal(s.rho_a, [r[1][2] for r in ref])
+    np.testing.assert_array_equal(s.line, [r[0] for r in ref])
+    assert s.phase is None and s.sd_log10 is None and s.sd_phase is None
+    assert np.all(np.diff(s.x) >= 0)
+    # AB/2 repeats at each change of MN/2 (40, 100, 200 m)
+    assert sorted({v for v in s.x if list(s.x).count(v) > 1}) == [40, 100, 200]
+
+
+def test_read_wenner():
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.read_sounding(AUNGSAN)  # read as Schlumberger by default: its header says Wenner
+    assert str(e.value) == ("%s:5: columns: this is a wenner sounding (its header names wenner "
+                            "columns), expected schlumberger" % AUNGSAN)
+    s = bpinv.read_sounding(AUNGSAN, method="wenner")
+    rows = data_rows(AUNGSAN)
+    assert s.method == "wenner" and len(s) == len(rows) == 24
+    np.testing.assert_array_equal(s.x, [r[1][0] for r in rows])
+    np.testing.assert_array_equal(s.rho_a, [r[1][1] for r in rows])
+    assert s.mn2 is None and s.phase is None
+
+
+def test_read_mt_text_with_errors():
+    s = bpinv.read_sounding(CULL, method="mt")
+    rows = sorted(data_rows(CULL), key=lambda r: r[1][0])
+    assert s.method == "mt" and len(s) == 23
+    cols = np.array([r[1] for r in rows])
+    for k, a in enumerate([s.x, s.rho_a, s.phase, s.sd_log10, s.sd_phase]):
+        np.testing.assert_array_equal(a, cols[:, k])
+    np.testing.assert_array_equal(s.line, [r[0] for r in rows])
+
+
+def edi_blocks(path):
+    """The numeric blocks of an EDI file, parsed here: name -> values; and EMPTY."""
+    blocks, cur, empty = {}, None, 1e32
+    with open(path) as f:
+        for line in f:
+            t = line.strip()
+            if t.startswith(">"):
+                cur = t[1:].split()[0] if not t.startswith(">=") else None
+                if cur is not None:
+                    blocks[cur] = []
+                continue
+            if t.upper().startswith("EMPTY="):
+                empty = float(t.split("=", 1)[1])
+            if cur is not None and t:
+                try:
+                    blocks[cur].extend(float(v) for v in t.split())
+                except ValueError:
+                    pass
+    return {k: np.array(v) for k, v in blocks.items() if v}, empty
+
+
+@pytest.mark.parametrize("component", ["det", "xy", "yx"])
+def test_read_edi(component):
+    s = bpinv.read_sounding(PENOLA, component=component)  # method None: MT for an EDI file
+    b, empty = edi_blocks(PENOLA)
+    f = b["FREQ"]
+    z = {c: b["Z%sR" % c] + 1j * b["Z%sI" % c] for c in ("XX", "XY", "YX", "YY")}
+    var = {c: b["Z%s.VAR" % c] for c in ("XY", "YX")}
+    if component == "det":
+        zc = np.array([cmath.sqrt(a * d - bb * c) for a, bb, c, d in
+                       zip(z["XX"], z["XY"], z["YX"], z["YY"])])
+        e = (np.sqrt(var["XY"]) / np.abs(z["XY"]) + np.sqrt(var["YX"]) / np.abs(z["YX"])) / 2
+    elif component == "xy":
+        zc, e = z["XY"], np.sqrt(var["XY"]) / np.abs(z["XY"])
+    else:
+        zc, e = -z["YX"], np.sqrt(var["YX"]) / np.abs(z["YX"])
+    keep = np.all([np.abs(v) < empty for v in b.values() if len(v) == len(f)], axis=0)
+    period = 1 / f[keep]
+    order = np.argsort(period)
+    rho = (0.2 * period * np.abs(zc[keep]) ** 2)[order]
+    phase = np.degrees(np.angle(zc[keep]))[order]
+    assert s.method == "mt" and s.name == "3" and len(s) == len(period) == 56
+    np.testing.assert_allclose(s.x, period[order], rtol=1e-12)
+    np.testing.assert_allclose(s.rho_a, rho, rtol=1e-10)
+    np.testing.assert_allclose(s.phase, phase, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(s.sd_log10, (2 * e[keep] / math.log(10))[order], rtol=1e-10)
+    np.testing.assert_allclose(s.sd_phase, np.degrees(np.arcsin(np.minimum(e[keep], 1)))[order],
+                               rtol=1e-10)
+
+
+def test_read_method_from_the_file(tmp_path):
+    edi_copy = tmp_path / "station"  # no .edi: found by its >HEAD
+    shutil.copy(PENOLA, edi_copy)
+    assert bpinv.read_sounding(edi_copy).method == "mt"
+    with pytest.raises(bpinv.Error, match=r"this is an EDI \(magnetotelluric\) file, expected a "
+                                          r"wenner sounding"):
+        bpinv.read_sounding(PENOLA, method="wenner")
+    p = tmp_path / "plain.txt"
+    p.write_text("1 10\n2 20\n3 30\n")
+    assert bpinv.read_sounding(p).method == "schlumberger"
+    assert bpinv.read_sounding(p, method="wenner").method == "wenner"
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("missing.csv", None, "{p}: cannot open: No such file or directory"),
+    ("garbage.csv", b"ab2,rho_a\n1,2\n\x00\x01\x02\xff\xfe", "{p}:3: expected text, got a NUL "
+                                                             "byte (a binary file?)"),
+    ("negative.csv", b"ab2_m,rho_a_ohmm\n1,10\n2,-3\n3,30\n",
+     '{p}:3: rho_a_ohmm: expected a finite number > 0, got "-3"'),
+    ("twice.csv", b"ab2_m,rho_a_ohmm\n1,10\n2,20\n2,30\n", None),
+    ("short.csv", b"1 10\n2 20\n", None),
+    ("empty.csv", b"", "{p}: expected at least 3 points, got none (an empty file)"),
+])
+def test_read_errors_as_cli(tmp_path, nets, name, content, message):
+    p = tmp_path / name
+    if content is not None:
+        p.write_bytes(content)
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.read_sounding(p)
+    if message is not None:
+        assert str(e.value) == message.format(p=p)
+    assert str(e.value).startswith(str(p) + ":")
+    # the same message as bpinv invert's, for the same file
+    assert str(e.value) == cli_error("invert", nets["schlumberger"], p)
+
+
+def test_read_bad_component():
+    with pytest.raises(bpinv.Error, match='expected det, xy or yx, got "zz"'):
+        bpinv.read_sounding(PENOLA, component="zz")
+
+
+# --- soundings from arrays ------------------------------------------------------------------
+
+def test_sounding_sorted_and_folded():
+    s = bpinv.Sounding("mt", [10.0, 1.0, 100.0], [1, 2, 3], phase=[-135, 50, 60],
+                       sd_log10=[0.1, 0.2, 0.3], sd_phase=[1, 2, 3], name="site")
+    np.testing.assert_array_equal(s.x, [1, 10, 100])
+    np.testing.assert_array_equal(s.rho_a, [2, 1, 3])
+    np.testing.assert_array_equal(s.phase, [50, 45, 60])  # -135: the third quadrant folded
+    np.testing.assert_array_equal(s.sd_log10, [0.2, 0.1, 0.3])
+    np.testing.assert_array_equal(s.sd_phase, [2, 1, 3])
+    np.testing.assert_array_equal(s.line, [2, 1, 3])  # 1-based indices in the arrays given
+    assert s.name == "site" and s.source == "site" and s.method == "mt" and len(s) == 3
+    d = bpinv.Sounding("schlumberger", [5, 1, 5, 3], [4, 1, 3, 2], mn2=[2, 0.5, 1, 0.5])
+    np.testing.assert_array_equal(d.x, [1, 3, 5, 5])
+    np.testing.assert_array_equal(d.mn2, [0.5, 0.5, 1, 2])  # then by MN/2
+    np.testing.assert_array_equal(d.rho_a, [1, 2, 3, 4])
+    assert d.name == "sounding" and d.phase is None and "4 points" in repr(d)
+    w = bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3], mn2=None)
+    assert w.mn2 is None and w.x_name == "a_m"
+
+
+@pytest.mark.parametrize("method,x,rho_a,kw,message,field", [
+    ("schlumberger", [1, 2], [1, 2], {}, "sounding: expected 3 to 100000 points, got 2", "ab2_m"),
+    ("schlumberger", [1, np.nan, 3], [1, 2, 3], {},
+     "sounding: ab2_m[1]: expected a finite number > 0, got nan", "ab2_m"),
+    ("wenner", [1, 2, 3], [1, 2, np.nan], {"name": "w1"},
+     "w1: rho_a_ohmm[2]: expected a finite number > 0, got nan", "rho_a_ohmm"),
+    ("schlumberger", [1, 2, 3, 4, 5], [1, 2, 3, 4, -3], {"name": "site"},
+     "site: rho_a_ohmm[4]: expected a finite number > 0, got -3", "rho_a_ohmm"),
+    ("schlumberger", [1, 2, 3], [1, 2, 3], {"mn2": [0.5, 2, 1]},
+     "sounding: mn2_m[1]: expected less than AB/2 = 2 m, got 2", "mn2_m"),
+    ("schlumberger", [1, 2, 2], [1, 2, 3], {},
+     "sounding: ab2_m[2]: 2 is given twice (also at [1])", "ab2_m"),
+    ("schlumberger", [1, 2, 3], [1, 2, 3], {"phase": [1, 2, 3]},
+     "sounding: phase_deg: not measured for a schlumberger sounding", "phase_deg"),
+    ("wenner", [1, 2, 3], [1, 2, 3], {"mn2": 0.1},
+     "sounding: mn2_m: not measured for a wenner sounding", "mn2_m"),
+    ("mt", [1, 2, 3], [1, 2, 3], {}, "sounding: phase_deg: expected an array for an mt sounding",
+     "phase_deg"),
+    ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, 200, 3]},
+     "sounding: phase_deg[1]: expected degrees in [-180, 180], got 200", "phase_deg"),
+    ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, np.nan, 3]},
+     "sounding: phase_deg[1]: expected a finite number, got nan", "phase_deg"),
+    ("schlumberger", [1, 2, 3], [1, 2, 3], {"sd_log10": [0.1, 0, 0.1]},
+     "sounding: sd_log10_rho_a[1]: expected a finite number > 0, got 0", "sd_log10_rho_a"),
+    ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, 2, 3], "sd_phase": [0.1, -1, 0.1]},
+     "sounding: sd_phase_deg[1]: expected a finite number > 0, got -1", "sd_phase_deg"),
+    ("wenner", [1, 2, 3], [1, 2, 3], {"sd_phase": [1, 1, 1]},
+     "sounding: sd_phase_deg: not measured for a wenner sounding", "sd_phase_deg"),
+    ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, 2]},
+     "sounding: phase_deg: expected 3 values (one per period_s), got 2", "phase_deg"),
+    ("schlumberger", [1, 2, 3], [1, 2, 3, 4], {},
+     "sounding: rho_a_ohmm: expected 3 values (one per ab2_m), got 4", "rho_a_ohmm"),
+    ("dipole", [1, 2, 3], [1, 2, 3], {},
+     'method: expected schlumberger, wenner or mt, got "dipole"', ""),
+])
+def test_sounding_errors(method, x, rho_a, kw, message, field):
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.Sounding(method, x, rho_a, **kw)
+    assert str(e.value) == message
+    assert e.value.field == field
+
+
+def test_segment_factors():
+    # two segments sharing AB/2 = 20 m: the second (MN/2 5 m) reads half, so it is doubled;
+    # the third (MN/2 10 m) shares 80 m with the second, shifted: 40 x 2 = 80 -> x 4 / 2
+    s = bpinv.Sounding("schlumberger", [5, 10, 20, 20, 40, 80, 80, 160],
+                       [100, 100, 100, 50, 50, 40, 20, 30], mn2=[1, 1, 1, 5, 5, 5, 10, 10])
+    np.testing.assert_allclose(s.segment_factors(), [1, 1, 1, 2, 2, 2, 4, 4], rtol=1e-12)
+    np.testing.assert_array_equal(bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3])
+                                  .segment_factors(), 1)
+
+
+def test_sounding_close():
+    s = bpinv.Sounding("schlumberger", [1, 2, 3], [1, 2, 3])
+    assert not s.closed
+    s.close()
+    s.close()  # idempotent: no double free
+    assert s.closed
+    np.testing.assert_array_equal(s.x, [1, 2, 3])  # the arrays stay
+    with bpinv.Sounding("schlumberger", [1, 2, 3], [1, 2, 3]) as t:
+        pass
+    assert t.closed
+    del s, t
+    gc.collect()
+
+
+# --- nets and inversions --------------------------------------------------------------------
+
+def test_net_method_and_errors_as_cli(nets, tmp_path):
+    with bpinv.Net(nets["schlumberger"]) as net:
+        assert net.method == "schlumberger" and net.path == str(nets["schlumberger"])
+    assert net.closed
+    net.close()
+    with pytest.raises(ValueError, match="closed"):
+        net.invert(AB2, np.ones(20))
+    assert bpinv.Net(nets["mt"]).method == "mt"
+    assert bpinv.Net(nets["set"]).method == "schlumberger"
+    assert bpinv.Net(nets["set"]).layer_counts == (2, 3)
+    assert bpinv.Net(nets["schlumberger"]).layer_counts == (3,)
+    assert bpinv.Net(nets["wenner"]).method == "wenner"
+    junk = tmp_path / "junk.h5"
+    junk.write_bytes(bytes(range(256)) * 12)
+    text = tmp_path / "text.h5"
+    text.write_text("not a net\n")
+    trunc = tmp_path / "trunc.h5"
+    trunc.write_bytes(open(nets["schlumberger"], "rb").read()[:20000])
+    snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": np.full(20, 10.0)})
+    for p, msg in [(tmp_path / "missing.h5", "{p}: cannot open: no such file"),
+                   (junk, "{p}: not an HDF5 file (or a truncated one)"),
+                   (text, "{p}: not an HDF5 file (or a truncated one)"),
+                   (trunc, "{p}: HDF5 cannot open it (truncated, damaged or locked)"),
+                   (tmp_path, "{p}: is a directory; expected an HDF5 file"),
+                   (nets["samples"], '{p}: format: expected "bpinv-net", got "bpinv-samples" (a '
+                                     'samples file: train a net on it first)')]:
+        with pytest.raises(bpinv.Error) as e:
+            bpinv.Net(p)
+        assert str(e.value) == msg.format(p=p)
+        assert str(e.value) == cli_error("invert", p, snd)
+
+
+def test_net_load_is_quiet(nets, tmp_path):
+    """HDF5's own error stack is not printed (bpinv turns it off, so does the package)."""
+    trunc = tmp_path / "trunc.h5"
+    trunc.write_bytes(open(nets["schlumberger"], "rb").read()[:20000])
+    code = ("import bpinv\ntry:\n    bpinv.Net(%r)\nexcept bpinv.Error as e:\n    print(e)\n"
+            % str(trunc))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "HDF5 cannot open it" in r.stdout
+    assert "HDF5-DIAG" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("opts,cli_opts", [
+    ({}, []),
+    ({"refine": True}, ["--refine"]),
+    ({"refine": False}, ["--no-refine"]),
+    ({"ranges": True}, ["--ranges"]),
+    ({"ranges": 50, "refine": False}, ["--ranges=50", "--no-refine"]),
+    ({"misfit_max": 2.5}, ["--misfit-max", "2.5"]),
+])
+def test_invert_equals_cli(nets, tmp_path, opts, cli_opts):
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": rho_a})
+    ref, r = cli_json("invert", nets["schlumberger"], snd, "--format", "json", "-j", 1, *cli_opts)
+    assert r.returncode == 0, r.stderr
+    ref = ref["soundings"][0]
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res = net.invert(AB2, rho_a, name="a", **opts)
+    # the ranges' sampler is seeded the same for the same data: equal to the last digit
+    assert without(res.json, "source", "name") == without(ref, "source", "name")
+    assert res.source == res.name == "a" and res.method == "schlumberger" and res.n_layers == 3
+    np.testing.assert_array_equal(res.rho, ref["rho_ohmm"])
+    np.testing.assert_array_equal(res.thick, ref["thick_m"])
+    np.testing.assert_allclose(res.depth, np.cumsum(ref["thick_m"]))
+    assert res.misfit_rms_pct == ref["misfit_rms_pct"] and res.flags == ref["flags"]
+    assert res.in_range == ref["in_range"] and res.chi2 is None and res.error is None
+    assert res.refined == (opts.get("refine", True) is not False)
+    if opts.get("refine", True) is not False:  # exact data: the refinement finds the model
+        np.testing.assert_allclose(res.rho, MODEL[0], rtol=1e-3)
+        np.testing.assert_allclose(res.thick, MODEL[1], rtol=1e-3)
+    else:
+        assert res.misfit_rms_pct == res.misfit_net_pct
+    if opts.get("ranges"):
+        assert res.ranges["level_pct"] == (90 if opts["ranges"] is True else opts["ranges"])
+        assert len(res.ranges["rho_ohmm"]) == 3 and len(res.ranges["thick_m"]) == 2
+        for (lo, med, hi), v in zip(res.ranges["rho_ohmm"], res.rho):
+            assert lo <= med <= hi
+    else:
+        assert res.ranges is None
+    assert "3 layers" in repr(res) and "ohm-m" in repr(res)
+
+
+def test_invert_refine_iterations(nets):
+    rho_a = bpinv.forward("schlumberger", [30, 200, 10], [8, 30], AB2)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        none = net.invert(AB2, rho_a, refine=False)
+        zero = net.invert(AB2, rho_a, refine=0)
+        full = net.invert(AB2, rho_a, refine=True)
+        thirty = net.invert(AB2, rho_a, refine=30)
+        with pytest.raises(bpinv.Error, match="^refine: expected a whole number from 0 to 10000, "
+                                              "got -1$"):
+            net.invert(AB2, rho_a, refine=-1)
+        with pytest.raises(bpinv.Error, match="^ranges: expected 0 .none. or a level from 1 to "
+                                              "99.9 percent, got 100$"):
+            net.invert(AB2, rho_a, ranges=100)
+    assert without(none.json) == without(zero.json)
+    assert without(full.json) == without(thirty.json)
+    assert full.misfit_rms_pct < none.misfit_rms_pct
+
+
+def test_refine_true_is_the_cli_default(nets, tmp_path):
+    """refine=True is bpinv invert's 30 iterations: a sounding whose refinement runs them all
+    (Aung San's readings, as Schlumberger at AB/2 = 1.5 a) gives another model at 29 or 31."""
+    w = bpinv.read_sounding(AUNGSAN, method="wenner")
+    snd = write_table(tmp_path / "w.csv", {"ab2_m": 1.5 * w.x, "rho_a_ohmm": w.rho_a})
+    ref, r = cli_json("invert", nets["schlumberger"], snd, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    with bpinv.Net(nets["schlumberger"]) as net:
+        s = bpinv.read_sounding(snd)
+        res = {k: net.invert_sounding(s, refine=k).json["rho_ohmm"] for k in (True, 29, 30, 31)}
+    assert res[True] == res[30] == ref["soundings"][0]["rho_ohmm"]
+    if res[29] == res[30] or res[31] == res[30]:
+        pytest.skip("the refinement stopped before 30 iterations: 29 and 30 look alike here")
+
+
+def test_invert_threads_do_not_matter(nets):
+    rs = [bpinv.Sounding("schlumberger", AB2, bpinv.forward("schlumberger", [r1, 20, 300],
+                                                            [4, 15], AB2), name="s%d" % r1)
+          for r1 in (10, 50, 100, 500)]
+    with bpinv.Net(nets["schlumberger"]) as net:
+        one = net.invert_many(rs, threads=1, ranges=True)
+        two = net.invert_many(rs, threads=2, ranges=True)
+    assert [without(r.json) for r in one] == [without(r.json) for r in two]
+
+
+def test_invert_mt_equals_cli(nets, tmp_path):
+    rho_a, phase = bpinv.forward("mt", *MT_MODEL, PERIODS)
+    sd = np.full(20, 0.05)
+    sdp = np.full(20, 2.0)
+    snd = write_table(tmp_path / "m.csv", {"period_s": PERIODS, "rho_a_ohmm": rho_a,
+                                           "phase_deg": phase, "sd_log10_rho_a": sd,
+                                           "sd_phase_deg": sdp})
+    ref, r = cli_json("invert", nets["mt"], snd, "--format", "json", "-j", 1)
+    assert r.returncode == 0, r.stderr
+    ref = ref["soundings"][0]
+    assert "chi2" in ref
+    with bpinv.Net(nets["mt"]) as net:
+        a = net.invert(PERIODS, (rho_a, phase), errors=(sd, sdp))
+        b = net.invert(PERIODS, rho_a, phase=phase, errors=sd, sd_phase=sdp)
+        c = net.invert(PERIODS, np.vstack([rho_a, phase]), errors=np.vstack([sd, sdp]))
+        no_err = net.invert(PERIODS, bpinv.forward("mt", *MT_MODEL, PERIODS))
+        with pytest.raises(bpinv.Error, match="phases given twice"):
+            net.invert(PERIODS, (rho_a, phase), phase=phase)
+        with pytest.raises(bpinv.Error, match="^sounding: phase_deg: expected an array for an mt "
+                                              "sounding$"):
+            net.invert(PERIODS, rho_a)
+    for res in (a, b, c):
+        assert without(res.json, "source", "name") == without(ref, "source", "name")
+        assert res.chi2 == ref["chi2"] and res.method == "mt"
+    assert no_err.chi2 is None
+    np.testing.assert_allclose(no_err.rho, MT_MODEL[0], rtol=1e-3)
+
+
+def test_invert_many_paths_equals_cli(nets, tmp_path):
+    d = tmp_path / "dir"
+    d.mkdir()
+    write_table(d / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": bpinv.forward("schlumberger", *MODEL,
+                                                                           AB2)})
+    x = np.geomspace(1.5, 700, 17)
+    write_table(d / "b.csv", {"ab2_m": x, "rho_a_ohmm": bpinv.forward("schlumberger",
+                                                                     [30, 200, 10], [8, 30], x)})
+    (d / "c.txt").write_text("# 1..5 m only: not inverted\n1 50\n2 40\n5 60\n")
+    (d / "bad.csv").write_text("ab2_m,rho_a_ohmm\n1,10\n2,-3\n3,30\n")
+    (d / "notes.md").write_text("not a sounding: skipped in a directory\n")
+    paths = [d, MAWLAMYINE, tmp_path / "missing.csv", CULL]
+    ref, r = cli_json("invert", nets["schlumberger"], *paths, "--format", "json", "-j", 1)
+    assert r.returncode == 1  # some could not be read
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res = net.invert_many(paths)
+    assert len(res) == len(ref["soundings"]) == 7
+    assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+    by_name = {os.path.basename(x.source): x for x in res}
+    assert by_name["c.txt"].flags == ["not_inverted"] and by_name["c.txt"].rho is None
+    assert by_name["c.txt"].n_layers == 3 and not by_name["c.txt"].in_range
+    assert by_name["mawlamyine_loc3_schlumberger.csv"].flags == ["segment_jump"]
+    # failures: the messages bpinv invert prints
+    errors = [x.error for x in res if x.error is not None]
+    printed = [ln[len("bpinv invert: "):] for ln in r.stderr.strip().splitlines()]
+    assert errors == printed and len(errors) == 3
+    bad = by_name["bad.csv"]
+    assert bad.error == '%s:3: rho_a_ohmm: expected a finite number > 0, got "-3"' % (d / "bad.csv")
+    assert bad.rho is None and bad.flags == [] and bad.in_range is False and bad.n_layers is None
+    assert "error" in repr(bad)
+    assert by_name["cull1985_mt.txt"].error.endswith(
+        "columns: this is an mt sounding (the comment above its first reading names mt "
+        "columns), expected schlumberger")
+
+
+def test_invert_many_mixed_and_components(nets):
+    s = bpinv.read_sounding(MAWLAMYINE)
+    mem = bpinv.Sounding("schlumberger", AB2, bpinv.forward("schlumberger", *MODEL, AB2))
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res = net.invert_many([MAWLAMYINE, s, mem, str(MAWLAMYINE)])
+        assert [r.source for r in res] == [str(MAWLAMYINE)] * 2 + ["sounding", str(MAWLAMYINE)]
+        assert without(res[0].json) == without(res[1].json) == without(res[3].json)
+        assert res[2].rho is not None
+        # a sounding of another method: an error in its Result, an exception alone
+        mt = bpinv.read_sounding(CULL, method="mt")
+        r = net.invert_many([mt])[0]
+        assert r.error == "%s: an mt sounding, but the net is for schlumberger" % CULL
+        with pytest.raises(bpinv.Error) as e:
+            net.invert_sounding(mt)
+        assert str(e.value) == r.error
+        with pytest.raises(bpinv.Error, match="^sounding: an mt sounding, but the net is for "
+                                              "schlumberger$"):
+            net.invert_sounding(bpinv.Sounding("mt", PERIODS, np.ones(20),
+                                               phase=np.full(20, 45.0)))
+    with bpinv.Net(nets["mt"]) as net:
+        for comp in ("det", "xy", "yx"):
+            ref, r = cli_json("invert", nets["mt"], PENOLA, CULL, "--format", "json", "-j", 1,
+                              "--component", comp)
+            assert r.returncode == 0, r.stderr
+            res = net.invert_many([PENOLA, CULL], component=comp)
+            assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+        assert res[0].chi2 is not None and res[0].name == "3"
+        r = net.invert_many([MAWLAMYINE])[0]
+        assert r.error == ("%s:10: columns: this is a schlumberger sounding (its header names "
+                           "schlumberger columns), expected mt" % MAWLAMYINE)
+
+
+def test_set_of_nets_equals_cli(nets, tmp_path):
+    snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": bpinv.forward(
+        "schlumberger", *MODEL, AB2)})
+    (tmp_path / "c.txt").write_text("1 50\n2 40\n5 60\n")
+    for layers, opt in ((None, []), (2, ["--layers", "2"])):
+        ref, r = cli_json("invert", nets["set"], snd, tmp_path / "c.txt", "--format", "json",
+                          "-j", 1, *opt)
+        assert r.returncode == 0, r.stderr
+        with bpinv.Net(nets["set"]) as net:
+            res = net.invert_many([snd, tmp_path / "c.txt"], layers=layers)
+        assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+    with bpinv.Net(nets["set"]) as net:
+        best = net.invert_many([snd])[0]
+        with pytest.raises(bpinv.Error):
+            net.invert(AB2, np.ones(20), layers=5)
+    assert best.n_layers == 3 and len(best.rho) == 3
+    assert [c["n_layers"] for c in best.layer_counts] == [2, 3]
+    assert abs(sum(c["weight"] for c in best.layer_counts) - 1) < 1e-9
+
+
+def test_field_sounding_result(nets):
+    """The real Mawlamyine sounding, as bpinv invert gives it."""
+    ref, r = cli_json("invert", nets["schlumberger"], MAWLAMYINE, "--format", "json")
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res = net.invert_sounding(bpinv.read_sounding(MAWLAMYINE), threads=2)
+    ref = ref["soundings"][0]
+    assert without(res.json) == without(ref)
+    assert res.name == "mawlamyine_loc3_schlumberger.csv" and "segment_jump" in res.flags
+    assert 0 < res.misfit_rms_pct < 20 and len(res.depth) == 2
+
+
+@pytest.mark.parametrize("net,path,method", [
+    ("schlumberger", MAWLAMYINE, None),
+    ("wenner", AUNGSAN, "wenner"),
+    ("mt", CULL, "mt"),
+    ("mt", PENOLA, None),
+])
+def test_field_soundings_misfit_from_forward(nets, net, path, method):
+    """The misfit bpinv reports for a real sounding is that of bpinv.forward's response of
+    the model at the sounding's own points (AB/2 and MN/2), against the data as bpinv joins
+    them (Sounding.segment_factors: Mawlamyine's segments 1.6-1.9 apart); and the result
+    is bpinv invert's."""
+    ref, r = cli_json("invert", nets[net], path, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    with bpinv.Net(nets[net]) as n:
+        assert n.method == net
+        s = bpinv.read_sounding(path, method=method)
+        res = n.invert_sounding(s)
+    assert without(res.json) == without(ref["soundings"][0])
+    f = bpinv.forward(s.method, res.rho, res.thick, s.x, mn2=s.mn2)
+    if s.method == "mt":
+        e = np.concatenate([(f[0] - s.rho_a) / s.rho_a, (f[1] - s.phase) / 90])
+    else:
+        factor = s.segment_factors()
+        assert (np.ptp(factor) > 0.5) == (path == MAWLAMYINE)
+        d = s.rho_a * factor
+        e = (f - d) / d
+    misfit = 100 * np.sqrt(np.mean(e ** 2))
+    assert float("%.4g" % misfit) == res.misfit_rms_pct
+
+
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [(k, ctypes.c_size_t) for k in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                                "usmblks", "fsmblks", "uordblks", "fordblks",
+                                                "keepcost")]
+
+
+def heap_kib():
+    """Bytes in use in the C heap (glibc mallinfo2), KiB; None where there is no mallinfo2."""
+    try:
+        f = ctypes.CDLL(None).mallinfo2
+    except AttributeError:
+        return None
+    f.restype = _Mallinfo2
+    m = f()
+    return (m.uordblks + m.hblkhd) // 1024
+
+
+def rss_kib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def test_no_leaks(nets):
+    """200 rounds of everything the package allocates in the library: the C heap does not
+    grow (a sounding or a batch not freed would add 2-6 KiB a round), nor the RSS."""
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        def loop(n):
+            for _ in range(n):
+                bpinv.forward("schlumberger", *MODEL, AB2)
+                bpinv.forward("mt", *MT_MODEL, PERIODS)
+                try:
+                    bpinv.forward("schlumberger", [1, -1], [1], AB2)
+                except bpinv.Error:
+                    pass
+                net.invert(AB2, rho_a, refine=5)
+                net.invert_many([MAWLAMYINE, CULL], refine=False)
+                with bpinv.read_sounding(MAWLAMYINE):
+                    pass
+                bpinv.Sounding("schlumberger", AB2, rho_a)  # freed by the garbage collector
+                try:
+                    bpinv.Sounding("schlumberger", AB2, -rho_a)
+                except bpinv.Error:
+                    pass
+            gc.collect()
+        loop(50)  # the allocator's pools and Python's caches settle
+        heap, rss = heap_kib(), rss_kib()
+        loop(200)
+        heap_grown = None if heap is None else heap_kib() - heap
+        rss_grown = rss_kib() - rss
+    for _ in range(20):
+        bpinv.Net(nets["schlumberger"]).close()
+    if heap_grown is not None:
+        assert heap_grown < 64, "the C heap grew by %d KiB over 200 rounds" % heap_grown
+    assert rss_grown < 2 * 1024, "RSS grew by %d KiB over 200 rounds" % rss_grown
+
+
+# --- the guide and the example script -------------------------------------------------------
+
+def test_guide_code_runs(nets, tmp_path, monkeypatch):
+    """The Python blocks of docs/python.md, run in order in one namespace, with the small nets
+    of the tests in place of the demo's."""
+    pytest.importorskip("matplotlib")
+    import re
+    import matplotlib
+    matplotlib.use("Agg")
+    text = (REPO / "docs" / "python.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 5
+    (tmp_path / "docs").symlink_to(REPO / "docs")
+    (tmp_path / "build" / "demo").mkdir(parents=True)
+    (tmp_path / "build" / "demo" / "mt.net.h5").symlink_to(nets["mt"])
+    (tmp_path / "schlumberger.net.h5").symlink_to(nets["schlumberger"])
+    monkeypatch.chdir(tmp_path)
+    g = {}
+    for b in blocks:
+        if "import h5py" in b and importlib.util.find_spec("h5py") is None:
+            continue
+        exec(compile(b, "docs/python.md", "exec"), g)
+    assert float("%.4g" % g["misfit"]) == g["res"].misfit_rms_pct
+    assert (tmp_path / "mawlamyine.png").stat().st_size > 10000
+
+
+
+@pytest.mark.parametrize("net,sounding,extra", [
+    ("schlumberger", MAWLAMYINE, []),
+    ("mt", CULL, ["--method", "mt"]),
+])
+def test_example_script(nets, tmp_path, net, sounding, extra):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "out.png"
+    script = REPO / "tools" / "python" / "examples" / "invert_sounding.py"
+    env = dict(os.environ, MPLBACKEND="Agg")
+    r = subprocess.run([sys.executable, str(script), str(nets[net]), str(sounding), "-o",
+                        str(png)] + extra, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
+    assert "misfit" in r.stdout and "layer" in r.stdout
