@@ -78,8 +78,11 @@ BPINV     := $(BUILD)/bpinv
 # The shared library of the three libraries, for programs and Python (make install,
 # docs/install.md): soname libbpinv.so.MAJOR, the version's major number; the library
 # objects are position-independent for it. bpinv itself links the static libraries.
+# Before 1.0 a minor version may break the ABI: the soname is then MAJOR.MINOR (0.1).
 SOMAJOR   := $(firstword $(subst ., ,$(VERSION)))
-LIBSO_NAME := libbpinv.so.$(SOMAJOR)
+SOMINOR   := $(word 2,$(subst ., ,$(VERSION)))
+SOVERSION := $(if $(filter 0,$(SOMAJOR)),$(SOMAJOR).$(SOMINOR),$(SOMAJOR))
+LIBSO_NAME := libbpinv.so.$(SOVERSION)
 LIBSO     := $(BUILD)/libbpinv.so.$(VERSION)
 SO_LDLIBS := $(shell pkg-config --libs hdf5 2>/dev/null) -lz $(FWD_LDLIBS)
 # The manual page and the bash completion, made by bpinv from its option tables.
@@ -97,7 +100,7 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/bpinv
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean install uninstall \
+.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean install uninstall print-soversion \
 	test-forward test-samples test-invnet test-tools test-cli check-one
 .DEFAULT_GOAL := all
 
@@ -115,15 +118,16 @@ else
 Q := @
 endif
 
-# Objects are rebuilt when the compiler or its flags change (WERROR, OPT, -fPIC of the
-# libraries...): the stamp is rewritten only when its line differs.
+# Objects are rebuilt when the compiler or the flags that change the code change (OPT,
+# DEBUG, the version, -fPIC of the libraries...; not the warnings, so that WERROR=1 and a
+# plain make share the objects): the stamp is rewritten, when make reads this file, only
+# when its line differs (so make -q and make -n still tell whether anything is to be built).
 FLAGS_STAMP := $(BUILD)/flags.stamp
-$(FLAGS_STAMP): FORCE
-	@mkdir -p $(BUILD)
-	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) libraries: -fPIC' | cmp -s - $@ || \
-		echo '$(CC) $(CPPFLAGS) $(CFLAGS) libraries: -fPIC' > $@
-.PHONY: FORCE
-FORCE:
+FLAGS_LINE  := $(subst ',,$(CC) $(CPPFLAGS) $(STD) $(OPT) $(DEBUG) $(SAN) libraries: -fPIC)
+ifeq ($(filter clean format format-check print-soversion,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && { echo '$(FLAGS_LINE)' | cmp -s - $(FLAGS_STAMP) || \
+	echo '$(FLAGS_LINE)' > $(FLAGS_STAMP); })
+endif
 
 $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -139,12 +143,16 @@ $(LIBSMP): $(SMP_OBJ)
 $(LIBINV): $(INV_OBJ)
 	$(AR) rcs $@ $^
 
-$(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ): CFLAGS += -fPIC
+# private: not passed on to their prerequisites (the flags stamp)
+$(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ): private CFLAGS += -fPIC
 
-# Only the public API's prefixes are exported (tools/libbpinv.map).
-$(LIBSO): $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) tools/libbpinv.map
+# Only the public API's prefixes are exported (tools/libbpinv.map.in).
+$(BUILD)/libbpinv.map: tools/libbpinv.map.in Makefile
+	@mkdir -p $(BUILD)
+	$(Q)sed 's|@SOVERSION@|$(SOVERSION)|' $< > $@
+$(LIBSO): $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) $(BUILD)/libbpinv.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO_NAME) -Wl,--version-script=tools/libbpinv.map \
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO_NAME) -Wl,--version-script=$(BUILD)/libbpinv.map \
 		-Wl,--no-undefined -o $@ $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) $(SO_LDLIBS)
 	@ln -sf $(notdir $@) $(BUILD)/$(LIBSO_NAME)
 	@ln -sf $(LIBSO_NAME) $(BUILD)/libbpinv.so
@@ -155,10 +163,16 @@ $(BASHCOMP): $(BPINV)
 	$(Q)$(BPINV) help --bash-completion > $@.tmp && mv $@.tmp $@
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the command, the shared library and its
-# headers, bpinv.pc, the manual page, the bash completion, the guides and the licence.
-install: all
+# headers, bpinv.pc, the manual page, the bash completion, and the README, licence,
+# changelog and guides (docs/ as in the source tree, so their links hold) under DOCDIR.
+DOC_FILES := $(wildcard docs/*.md docs/dev/*.md docs/examples/* docs/img/*.png)
+install: $(BPINV) $(LIBSO) $(MANPAGE) $(BASHCOMP)
+ifeq ($(SANITIZE),1)
+	@echo "make install: not from a SANITIZE=1 build; run make install without it" >&2; exit 1
+endif
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR) $(addprefix $(DESTDIR)$(INCLUDEDIR)/bpinv/,$(sort $(dir $(PUB_HDR))))
+		$(DESTDIR)$(BASHCOMPDIR) $(addprefix $(DESTDIR)$(DOCDIR)/,$(sort $(dir $(DOC_FILES)))) \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/bpinv/,$(sort $(dir $(PUB_HDR))))
 	install -m 755 $(BPINV) $(DESTDIR)$(BINDIR)/bpinv
 	install -m 755 $(LIBSO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIBSO)) $(DESTDIR)$(LIBDIR)/$(LIBSO_NAME)
@@ -168,18 +182,26 @@ install: all
 		-e 's|@VERSION@|$(VERSION)|' tools/bpinv.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpinv.pc
 	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/bpinv.1
 	install -m 644 $(BASHCOMP) $(DESTDIR)$(BASHCOMPDIR)/bpinv
-	install -m 644 README.md LICENSE CHANGELOG.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 README.md LICENSE CHANGELOG.md $(DESTDIR)$(DOCDIR)/
+	for f in $(DOC_FILES); do install -m 644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
 
-# Removes what make install installed (with the same PREFIX and DESTDIR).
+# Removes the files make install installed (with the same PREFIX, DESTDIR and the like),
+# then bpinv's own directories (include/bpinv, DOCDIR) when they are left empty; shared
+# directories (bin, lib, man1, ...) stay. Nothing else is removed, whatever DOCDIR names.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/bpinv $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSO)) \
 		$(DESTDIR)$(LIBDIR)/$(LIBSO_NAME) $(DESTDIR)$(LIBDIR)/libbpinv.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/bpinv.pc $(DESTDIR)$(MANDIR)/man1/bpinv.1 \
-		$(DESTDIR)$(BASHCOMPDIR)/bpinv
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/bpinv $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(BASHCOMPDIR)/bpinv \
+		$(addprefix $(DESTDIR)$(INCLUDEDIR)/bpinv/,$(PUB_HDR)) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,README.md LICENSE CHANGELOG.md $(DOC_FILES))
+	for d in $(sort $(dir $(PUB_HDR))); do rmdir -p --ignore-fail-on-non-empty \
+		$(DESTDIR)$(INCLUDEDIR)/bpinv/$$d 2>/dev/null || true; done
+	for d in $(sort $(dir $(DOC_FILES))); do rmdir -p --ignore-fail-on-non-empty \
+		$(DESTDIR)$(DOCDIR)/$$d 2>/dev/null || true; done
 
 # PLplot only for the tools' plots (tools/plot.c), which load it when they draw.
-$(BUILD)/tools/plot.o: CPPFLAGS += $(PLPLOT_CFLAGS)
+$(BUILD)/tools/plot.o: private CPPFLAGS += $(PLPLOT_CFLAGS)
 
 $(BPINV): $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
@@ -308,6 +330,10 @@ format-check:
 
 clean:
 	rm -rf build build-san build-fuzz bpinv
+
+# The soname's version (for the install test).
+print-soversion:
+	@echo $(SOVERSION)
 
 include tests/fuzz/fuzz.mk
 

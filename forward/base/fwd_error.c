@@ -70,3 +70,13 @@ fwd_error_set_field(fwd_error *err, int code, const char *field, const char *fmt
     }
     return code;
 }
+
+#ifndef BPINV_VERSION
+#error "BPINV_VERSION is defined by the Makefile"
+#endif
+
+const char *
+fwd_version(void)
+{
+    return BPINV_VERSION;
+}

@@ -48,6 +48,10 @@ typedef struct fwd_error {
     char msg[FWD_ERROR_MSG_SIZE];
 } fwd_error;
 
+/* The version of the libraries, bpinv's ("0.1.0"): for a program or binding that loads
+ * libbpinv.so to check it has the one it was written for. */
+const char *fwd_version(void);
+
 /* A short description of a status code ("invalid argument", ...); never NULL. */
 const char *fwd_strerror(int code);
 

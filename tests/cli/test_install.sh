@@ -11,24 +11,35 @@ BPINV=${1:-./bpinv}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 P="$TMP/prefix"
 
+# make install builds nothing here: the tree is built (make test builds it first), so that it
+# never relinks what the scripts running beside this one are using
+SOV=$(make -s -C "$ROOT" --no-print-directory print-soversion 2>/dev/null)
+[ -n "$SOV" ] || bad "make print-soversion printed nothing"
+if ! make -q --no-print-directory -C "$ROOT" build/bpinv "build/libbpinv.so.$("$BPINV" --version | cut -d' ' -f2)" \
+    build/bpinv.1 build/bpinv.bash; then
+    bad "the tree is not built (make first): make install would build it"
+    finish test_install
+    exit
+fi
 make -s -C "$ROOT" install PREFIX="$P" >"$TMP/make.out" 2>&1 && ok ||
     bad "make install: $(tail -5 "$TMP/make.out")"
-for f in bin/bpinv lib/libbpinv.so.0 lib/libbpinv.so lib/pkgconfig/bpinv.pc \
+for f in bin/bpinv "lib/libbpinv.so.$SOV" lib/libbpinv.so lib/pkgconfig/bpinv.pc \
     include/bpinv/forward/fwd_forward.h include/bpinv/invnet/invert/invnet_batch.h \
     include/bpinv/forward/base/fwd_error.h share/man/man1/bpinv.1 \
-    share/bash-completion/completions/bpinv share/doc/bpinv/LICENSE share/doc/bpinv/invert.md; do
+    share/bash-completion/completions/bpinv share/doc/bpinv/LICENSE share/doc/bpinv/docs/invert.md \
+    share/doc/bpinv/docs/examples/penola_site3.edi share/doc/bpinv/docs/img/demo_penola_mt.png; do
     [ -e "$P/$f" ] && ok || bad "not installed: $f"
 done
 [ ! -e "$P/include/bpinv/forward/fwd_internal.h" ] && ok || bad "an internal header installed"
 # the soname, and only the public prefixes exported
-objdump -p "$P/lib/libbpinv.so.0" 2>/dev/null | grep -q "SONAME *libbpinv.so.0$" && ok ||
-    bad "soname: $(objdump -p "$P/lib/libbpinv.so.0" | grep SONAME)"
+objdump -p "$P/lib/libbpinv.so.$SOV" 2>/dev/null | grep -q "SONAME *libbpinv.so.$SOV\$" && ok ||
+    bad "soname: $(objdump -p "$P/lib/libbpinv.so.$SOV" | grep SONAME)"
 if command -v nm >/dev/null 2>&1; then
-    other=$(nm -D --defined-only "$P/lib/libbpinv.so.0" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
+    other=$(nm -D --defined-only "$P/lib/libbpinv.so.$SOV" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
         grep -v '^fwd_\|^smp_\|^invnet_' | head -3)
     [ -z "$other" ] && ok || bad "exported beyond the API: $other"
     # and each of them declared in an installed header (libfwd's internal ones are hidden)
-    undeclared=$(nm -D --defined-only "$P/lib/libbpinv.so.0" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
+    undeclared=$(nm -D --defined-only "$P/lib/libbpinv.so.$SOV" | awk '$2 ~ /^[TDBR]$/ {print $3}' |
         sed 's/@.*//' | sort -u | while read -r f; do
             grep -rqw -- "$f" "$P/include/bpinv" || echo "$f"
         done | head -3)
@@ -54,6 +65,10 @@ paste -d, "$TMP/ex.csv" "$TMP/cli.csv" | awk -F, 'NR == 1 { next }
     bad "example and bpinv forward differ: $(paste -d' ' "$TMP/ex.csv" "$TMP/cli.csv")"
 grep -qx "field: rho_a_ohmm\[1\]: expected a finite number > 0, got -3" "$TMP/ex.err" && ok ||
     bad "example's error message: $(cat "$TMP/ex.err")"
+# the program docs/install.md shows is this one
+awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' "$ROOT/docs/install.md" >"$TMP/doc.c"
+cmp -s "$TMP/doc.c" "$ROOT/tests/install/example.c" && ok ||
+    bad "docs/install.md's C example differs from tests/install/example.c"
 
 # --- the manual page: renders, and holds every option of every command ----------------------
 MANWIDTH=100 man -l "$P/share/man/man1/bpinv.1" >"$TMP/man.txt" 2>"$TMP/man.err" && ok ||
@@ -64,10 +79,9 @@ for c in forward samples train invert info; do
     "$P/bin/bpinv" help "$c" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u >"$TMP/opts"
     [ -s "$TMP/opts" ] || [ "$c" = info ] || bad "bpinv help $c lists no option"
     while read -r o; do
-        grep -q -- "$o" "$TMP/man.txt" || bad "$c $o: in --help, not in the manual page"
+        grep -q -- "$o" "$TMP/man.txt" && ok || bad "$c $o: in --help, not in the manual page"
     done <"$TMP/opts"
 done
-ok
 
 # --- bash completion -----------------------------------------------------------------------
 if command -v bash >/dev/null 2>&1; then

@@ -3,7 +3,7 @@
 # test_python.sh - the Python package (tools/python, docs/python.md): installed offline into a
 # venv of Debian's python3 with its numpy, pytest and matplotlib (--system-site-packages),
 # imported from outside the source tree, its pytest suite run against this bpinv and its
-# libbpinv.so.0, and the example script run. The pytest counts are added to this script's.
+# libbpinv.so.0.1, and the example script run. The pytest counts are added to this script's.
 # usage: sh tests/cli/test_python.sh PATH/TO/bpinv
 BPINV=${1:-./bpinv}
 . "$(dirname "$0")/lib.sh"
@@ -13,10 +13,13 @@ PY=/usr/bin/python3
 
 case $BPINV in /*) ;; *) BPINV=$(pwd)/$BPINV ;; esac
 # the library beside the command (build/), or beside what a link to it points to (./bpinv)
-LIB=$(dirname "$BPINV")/libbpinv.so.0
-[ -f "$LIB" ] || LIB=$(dirname "$(readlink -f "$BPINV")")/libbpinv.so.0
+# its soname: MAJOR.MINOR of the version before 1.0, MAJOR after (Makefile)
+VER=$("$BPINV" --version | cut -d' ' -f2)
+SOV=$(echo "$VER" | awk -F. '{ print ($1 == 0) ? $1 "." $2 : $1 }')
+LIB=$(dirname "$BPINV")/libbpinv.so.$SOV
+[ -f "$LIB" ] || LIB=$(dirname "$(readlink -f "$BPINV")")/libbpinv.so.$SOV
 if [ ! -f "$LIB" ]; then
-    bad "no libbpinv.so.0 beside $BPINV: build it with make"
+    bad "no libbpinv.so.$SOV beside $BPINV: build it with make"
     finish test_python
     exit
 fi
@@ -27,6 +30,10 @@ if [ ! -x "$PY" ] || ! "$PY" -c 'import ensurepip, venv, numpy, pytest' >"$TMP/e
     finish test_python
     exit
 fi
+
+# one version: the Makefile's (bpinv --version), the package's metadata and its module
+grep -qx "version = \"$VER\"" "$ROOT/tools/python/pyproject.toml" && ok ||
+    bad "tools/python/pyproject.toml: version is not bpinv's $VER"
 
 # --- install: offline, from a copy (a build leaves build/ and *.egg-info beside the sources) --
 VENV=$TMP/venv
@@ -47,7 +54,7 @@ cd "$TMP" || exit 2
 out=$(BPINV_LIBRARY=$LIB "$VENV/bin/python" -c 'import bpinv
 print(bpinv.__version__, bpinv.__file__, bpinv.library_path)' 2>&1)
 case $out in
-"0.1.0 $VENV/"*"/site-packages/bpinv/__init__.py $LIB") ok ;;
+"$VER $VENV/"*"/site-packages/bpinv/__init__.py $LIB") ok ;;
 *) bad "import bpinv from the venv: $out" ;;
 esac
 # a library that cannot be loaded: ImportError naming it and saying what to do
@@ -59,12 +66,12 @@ case $out in
 esac
 # found without BPINV_LIBRARY: through pkg-config's bpinv.pc, and by the loader
 mkdir "$TMP/pc"
-sed -e "s|@PREFIX@|$TMP|; s|@LIBDIR@|$(dirname "$LIB")|; s|@INCLUDEDIR@|$TMP|; s|@VERSION@|0.1.0|" \
+sed -e "s|@PREFIX@|$TMP|; s|@LIBDIR@|$(dirname "$LIB")|; s|@INCLUDEDIR@|$TMP|; s|@VERSION@|$VER|" \
     "$ROOT/tools/bpinv.pc.in" >"$TMP/pc/bpinv.pc"
 if command -v pkg-config >/dev/null 2>&1; then
     out=$(unset BPINV_LIBRARY; PKG_CONFIG_PATH=$TMP/pc PKG_CONFIG_LIBDIR=$TMP/pc LD_LIBRARY_PATH= \
         "$VENV/bin/python" -c 'import bpinv; print(bpinv.library_path)' 2>&1)
-    [ "$out" = "$(dirname "$LIB")/libbpinv.so.0" ] && ok || bad "found by pkg-config: $out"
+    [ "$out" = "$(dirname "$LIB")/libbpinv.so.0.1" ] && ok || bad "found by pkg-config: $out"
 fi
 out=$(unset BPINV_LIBRARY; PKG_CONFIG_LIBDIR=$TMP/nosuch PKG_CONFIG_PATH= \
     LD_LIBRARY_PATH=$(dirname "$LIB") "$VENV/bin/python" -c \

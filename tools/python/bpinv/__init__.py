@@ -2,7 +2,7 @@
 """bpinv: 1D DC resistivity (Schlumberger, Wenner) and magnetotelluric soundings inverted with
 a trained backpropagation network, from Python.
 
-A thin layer (ctypes; numpy in and out) over the C library libbpinv.so.0 of bpinv 0.1.0:
+A thin layer (ctypes; numpy in and out) over the C library libbpinv.so.0.1 of bpinv 0.1.0:
 the same forward model, sounding readers, checks and inversion as the ``bpinv`` command, so
 the results are those of ``bpinv forward`` and ``bpinv invert --format json``. Nets are
 trained with the command (``bpinv samples``, ``bpinv train``). Units: ohm-m, m, s, degrees.
@@ -19,10 +19,9 @@ The library is found through BPINV_LIBRARY (its path), then pkg-config's bpinv, 
 dynamic loader (docs/python.md).
 """
 
-from ._lib import Error, path as library_path
+from ._lib import Error, VERSION as __version__, path as library_path
 from ._forward import forward
 from ._sounding import Sounding, read_sounding
 from ._net import Net, Result
 
-__version__ = "0.1.0"
 __all__ = ["Error", "forward", "Sounding", "read_sounding", "Net", "Result", "library_path"]

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: MIT
-"""Loading libbpinv.so.0 with ctypes: the prototypes used, the error type and its checks.
+"""Loading libbpinv.so.0.1 with ctypes: the prototypes used, the error type and its checks.
 
 The library is looked for, in order:
 
 1. the path in the environment variable ``BPINV_LIBRARY`` (when it is set, only there);
-2. ``LIBDIR/libbpinv.so.0``, LIBDIR from ``pkg-config --variable=libdir bpinv`` (the
+2. ``LIBDIR/libbpinv.so.0.1``, LIBDIR from ``pkg-config --variable=libdir bpinv`` (the
    ``bpinv.pc`` that ``make install`` writes);
-3. the dynamic loader's own search for ``libbpinv.so.0`` (``LD_LIBRARY_PATH``, ``ldconfig``).
+3. the dynamic loader's own search for ``libbpinv.so.0.1`` (``LD_LIBRARY_PATH``, ``ldconfig``).
 """
 
 import ctypes
@@ -16,7 +16,11 @@ import subprocess
 
 import numpy as np
 
-SONAME = "libbpinv.so.0"
+# The version of bpinv this package is written for: the Makefile's VERSION (a test compares
+# them). The library's soname follows it: MAJOR.MINOR before 1.0, MAJOR after.
+VERSION = "0.1.0"
+_MAJOR, _MINOR = VERSION.split(".")[:2]
+SONAME = "libbpinv.so." + (_MAJOR + "." + _MINOR if _MAJOR == "0" else _MAJOR)
 
 # fwd_error codes (forward/base/fwd_error.h)
 OK, EINVAL, ENOMEM, EIO, EFORMAT, ENUMERIC, EEXIST = range(7)
@@ -106,6 +110,7 @@ _PROTOTYPES = {
         [ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t, _dp, _dp, _dp, _dp, _dp, _dp, _err],
     ),
     "fwd_sounding_free": (None, [_SoundingP]),
+    "fwd_version": (ctypes.c_char_p, []),
     "invnet_set_load": (_p, [ctypes.c_char_p, _err]),
     "invnet_set_free": (None, [_p]),
     "invnet_set_method": (ctypes.c_int, [_p]),
@@ -172,8 +177,8 @@ def _load():
         except OSError as e:
             raise ImportError(
                 "bpinv: cannot load the library named by BPINV_LIBRARY=%s: %s\n"
-                "  set BPINV_LIBRARY to the path of libbpinv.so.0 (e.g. /path/to/bpinv/build/"
-                "libbpinv.so.0), or unset it to use an installed one (make install)" % (env, e)
+                "  set BPINV_LIBRARY to the path of libbpinv.so.0.1 (e.g. /path/to/bpinv/build/"
+                "libbpinv.so.0.1), or unset it to use an installed one (make install)" % (env, e)
             ) from None
     tried = []
     for what, path in _candidates():
@@ -188,7 +193,7 @@ def _load():
         "bpinv: cannot find the shared library %s; tried:\n  BPINV_LIBRARY: not set\n  %s\n"
         "Install it (make install PREFIX=..., with PREFIX/lib on the loader's path or "
         "PREFIX/lib/pkgconfig on PKG_CONFIG_PATH), or point to a build: "
-        "BPINV_LIBRARY=/path/to/bpinv/build/libbpinv.so.0" % (SONAME, "\n  ".join(tried))
+        "BPINV_LIBRARY=/path/to/bpinv/build/libbpinv.so.0.1" % (SONAME, "\n  ".join(tried))
     )
 
 
@@ -215,11 +220,18 @@ for _name, (_res, _args) in _PROTOTYPES.items():
         _f = getattr(lib, _name)
     except AttributeError:
         raise ImportError(
-            "bpinv: %s lacks %s(): it is older than this package (0.1.0); rebuild or "
-            "reinstall bpinv (make, make install)" % (path, _name)
+            "bpinv: %s lacks %s(): it is older than this package (%s); rebuild or "
+            "reinstall bpinv (make, make install)" % (path, _name, VERSION)
         ) from None
     _f.restype = _res
     _f.argtypes = _args
+_lib_version = lib.fwd_version().decode()
+if _lib_version != VERSION:
+    raise ImportError(
+        "bpinv: %s is bpinv %s, this package is for %s: install the package of that bpinv "
+        "(pip install ./tools/python from its source tree) or point BPINV_LIBRARY to a "
+        "library of %s" % (path, _lib_version, VERSION, VERSION)
+    )
 
 
 def strerror(code):

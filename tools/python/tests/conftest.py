@@ -3,7 +3,7 @@
 repository), the example soundings, and small nets trained once per session with the command.
 
 Run by tests/cli/test_python.sh, or by hand from the repository:
-    BPINV=build/bpinv BPINV_LIBRARY=build/libbpinv.so.0 PYTHONPATH=tools/python \\
+    BPINV=build/bpinv BPINV_LIBRARY=build/libbpinv.so.0.1 PYTHONPATH=tools/python \\
         /usr/bin/python3 -m pytest -q tools/python/tests
 """
 
