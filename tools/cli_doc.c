@@ -149,12 +149,12 @@ cli_doc_man(FILE *f, const char *version)
           "0 on success, 1 when a file could not be read or written (or, for invert, a\n"
           "sounding could not be read), 2 for a bad command line.\n"
           ".SH FILES\n"
-          "Samples and net files are HDF5; their layout is in docs/formats.md of the source\n"
-          "and in\n.IR PREFIX /share/doc/bpinv.\n"
+          "Samples and net files are HDF5; their layout is in the guide formats.md.\n"
           ".SH SEE ALSO\n"
           ".BR h5dump (1),\n"
-          "the guides installed in\n.IR PREFIX /share/doc/bpinv\n"
-          "(forward, samples, train, invert, formats, python).\n",
+          "the guides: docs/ in the source tree, installed by make install in\n"
+          "share/doc/bpinv/docs under its prefix (forward.md, samples.md, train.md,\n"
+          "invert.md, formats.md, install.md, python.md).\n",
           f);
 }
 
@@ -206,6 +206,9 @@ cli_doc_bash(FILE *f)
     fputs("\" -- \"$cur\")); return ;;\n"
           "    --component) COMPREPLY=($(compgen -W \"det xy yx\" -- \"$cur\")); return ;;\n"
           "    --format) COMPREPLY=($(compgen -W \"csv json\" -- \"$cur\")); return ;;\n"
+          "    --filter) COMPREPLY=($(compgen -W \"shared key201\" -- \"$cur\")); return ;;\n"
+          "    --activation) COMPREPLY=($(compgen -W \"tanh sigmoid\" -- \"$cur\")); return ;;\n"
+          "    --optimizer) COMPREPLY=($(compgen -W \"adam sgd\" -- \"$cur\")); return ;;\n"
           "    esac\n"
           "    if [[ $cur == -* ]]; then\n"
           "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"

@@ -285,7 +285,7 @@ fwd_sounding_ndata(const fwd_sounding *s)
     return fwd_method_ndata(s->method, s->n);
 }
 
-/* Points of fwd_sounding_from_arrays ordered by x, then MN/2, for finding one given twice. */
+/* Points of a sounding's arrays ordered by x, then MN/2. */
 struct point_order {
     const double *x, *mn2;
 };
@@ -321,57 +321,99 @@ sort_points(size_t *idx, size_t *tmp, size_t n, const struct point_order *o)
     memcpy(idx, tmp, n * sizeof *idx);
 }
 
-/* FWD_EFORMAT naming the first point given twice, or FWD_OK. */
-static int
-distinct_points(const char *name, const fwd_method_info *mi, size_t n, const double *x,
-                const double *mn2, fwd_error *err)
-{
-    struct point_order o = {x, mn2};
-    size_t *idx = malloc(2 * n * sizeof *idx), k;
-    int rc = FWD_OK;
-
-    if (idx == NULL)
-        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
-    for (k = 0; k < n; k++)
-        idx[k] = k;
-    sort_points(idx, idx + n, n, &o);
-    for (k = 1; k < n && rc == FWD_OK; k++) {
-        size_t a = idx[k - 1], b = idx[k];
-
-        if (x[a] == x[b] && (mn2 == NULL || mn2[a] == mn2[b]))
-            rc = fwd_error_set_field(
-                err, FWD_EFORMAT, mi->x_column, "%s: %s[%zu]: %g is given twice (also at [%zu])%s",
-                name, mi->x_column, b, x[b], a, mn2 != NULL ? " with the same MN/2" : "");
-    }
-    free(idx);
-    return rc;
-}
+/* The arrays a sounding of method mi holds, and what it is called. */
+struct arrays {
+    const char *name;
+    const fwd_method_info *mi;
+    size_t n;
+    const double *x, *mn2, *rho_a, *phase, *sd_log10, *sd_phase;
+};
 
 /* Checks v[0..n) of the array `column`: finite, and > 0 when positive. */
 static int
-check_array(const char *name, const char *column, size_t n, const double *v, int positive,
-            fwd_error *err)
+check_values(const struct arrays *a, const char *column, const double *v, int positive,
+             fwd_error *err)
 {
     size_t k;
 
-    for (k = 0; k < n; k++)
+    for (k = 0; v != NULL && k < a->n; k++)
         if (!isfinite(v[k]) || (positive && v[k] <= 0))
-            return fwd_error_set_field(err, FWD_EFORMAT, column,
-                                       "%s: %s[%zu]: expected a finite number%s, got %g", name,
+            return fwd_error_set_field(err, FWD_EINVAL, column,
+                                       "%s: %s[%zu]: expected a finite number%s, got %g", a->name,
                                        column, k, positive ? " > 0" : "", v[k]);
     return FWD_OK;
 }
 
 /* An array given to a method that has no such value, or missing where it needs one. */
 static int
-check_presence(const char *name, const fwd_method_info *mi, const char *column, int given,
-               int wanted, fwd_error *err)
+check_presence(const struct arrays *a, const char *column, int given, int wanted, fwd_error *err)
 {
     if (given == wanted)
         return FWD_OK;
-    return fwd_error_set_field(err, FWD_EINVAL, column, "%s: %s: %s for %s %s sounding", name,
-                               column, given ? "not measured" : "expected an array",
-                               fwd_method_article(mi->method), mi->name);
+    return fwd_error_set_field(
+        err, FWD_EINVAL, column, "%s: %s: %s for %s %s sounding, got %s", a->name, column,
+        given ? "expected none (not measured)" : "expected an array",
+        fwd_method_article(a->mi->method), a->mi->name, given ? "an array" : "none");
+}
+
+/*
+ * Every check of a sounding's arrays (fwd_sounding.h, fwd_sounding_from_arrays); with
+ * order non-NULL, *order is a new array of the indices of the points by x then MN/2 (free()
+ * it). FWD_EINVAL or FWD_ENOMEM with err set otherwise.
+ */
+static int
+check_arrays(const struct arrays *a, size_t **order, fwd_error *err)
+{
+    const fwd_method_info *mi = a->mi;
+    int mt = fwd_method_value_index(mi->method, FWD_VALUE_PHASE) >= 0, rc;
+    struct point_order o = {a->x, a->mn2};
+    size_t k, *idx;
+
+    if (a->n < FWD_SOUNDING_MIN_POINTS || a->n > FWD_MAX_POINTS)
+        return fwd_error_set_field(err, FWD_EINVAL, mi->x_column,
+                                   "%s: %s: expected %d to %d points, got %zu", a->name,
+                                   mi->x_column, FWD_SOUNDING_MIN_POINTS, FWD_MAX_POINTS, a->n);
+    rc = check_presence(a, mi->x_column, a->x != NULL, 1, err);
+    rc = rc ? rc : check_presence(a, "rho_a_ohmm", a->rho_a != NULL, 1, err);
+    rc = rc ? rc : check_presence(a, "mn2_m", a->mn2 != NULL, a->mn2 != NULL && mi->has_mn2, err);
+    rc = rc ? rc : check_presence(a, "phase_deg", a->phase != NULL, mt, err);
+    rc = rc ? rc : check_presence(a, "sd_phase_deg", a->sd_phase != NULL, a->sd_phase && mt, err);
+    rc = rc ? rc : check_values(a, mi->x_column, a->x, 1, err);
+    rc = rc ? rc : check_values(a, "mn2_m", a->mn2, 1, err);
+    rc = rc ? rc : check_values(a, "rho_a_ohmm", a->rho_a, 1, err);
+    rc = rc ? rc : check_values(a, "phase_deg", a->phase, 0, err);
+    rc = rc ? rc : check_values(a, "sd_log10_rho_a", a->sd_log10, 1, err);
+    rc = rc ? rc : check_values(a, "sd_phase_deg", a->sd_phase, 1, err);
+    for (k = 0; rc == FWD_OK && a->phase != NULL && k < a->n; k++)
+        if (a->phase[k] < -180 || a->phase[k] > 180)
+            rc = fwd_error_set_field(err, FWD_EINVAL, "phase_deg",
+                                     "%s: phase_deg[%zu]: expected degrees in [-180, 180], got %g",
+                                     a->name, k, a->phase[k]);
+    for (k = 0; rc == FWD_OK && a->mn2 != NULL && k < a->n; k++)
+        if (a->mn2[k] >= a->x[k])
+            rc = fwd_error_set_field(err, FWD_EINVAL, "mn2_m",
+                                     "%s: mn2_m[%zu]: expected less than AB/2 = %g m, got %g",
+                                     a->name, k, a->x[k], a->mn2[k]);
+    if (rc != FWD_OK)
+        return rc;
+    if ((idx = malloc(2 * a->n * sizeof *idx)) == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", a->name);
+    for (k = 0; k < a->n; k++)
+        idx[k] = k;
+    sort_points(idx, idx + a->n, a->n, &o);
+    for (k = 1; k < a->n && rc == FWD_OK; k++) {
+        size_t p = idx[k - 1], q = idx[k];
+
+        if (a->x[p] == a->x[q] && (a->mn2 == NULL || a->mn2[p] == a->mn2[q]))
+            rc = fwd_error_set_field(
+                err, FWD_EINVAL, mi->x_column, "%s: %s[%zu]: %g is given twice (also at [%zu])%s",
+                a->name, mi->x_column, q, a->x[q], p, a->mn2 != NULL ? " with the same MN/2" : "");
+    }
+    if (rc != FWD_OK || order == NULL)
+        free(idx);
+    else
+        *order = idx;
+    return rc;
 }
 
 fwd_sounding *
@@ -379,88 +421,101 @@ fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double 
                          const double *mn2, const double *rho_a, const double *phase,
                          const double *sd_log10, const double *sd_phase, fwd_error *err)
 {
-    const fwd_method_info *mi = fwd_method_get(m);
-    int mt = fwd_method_value_index(m, FWD_VALUE_PHASE) >= 0, rc = FWD_OK;
+    struct arrays a = {name != NULL ? name : "sounding",
+                       fwd_method_get(m),
+                       n,
+                       x,
+                       mn2,
+                       rho_a,
+                       phase,
+                       sd_log10,
+                       sd_phase};
     fwd_sounding *s;
-    size_t k;
+    size_t k, *idx;
 
-    if (name == NULL)
-        name = "sounding";
-    if (mi == NULL) {
-        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_METHOD, "%s: method: unknown method %d",
-                            name, (int)m);
+    if (a.mi == NULL) {
+        fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_METHOD,
+                            "%s: method: expected 0 (schlumberger), 1 (wenner) or 2 (mt), got %d",
+                            a.name, (int)m);
         return NULL;
     }
-    if (n < FWD_SOUNDING_MIN_POINTS || n > FWD_MAX_POINTS) {
-        fwd_error_set_field(err, FWD_EINVAL, mi->x_column, "%s: expected %d to %d points, got %zu",
-                            name, FWD_SOUNDING_MIN_POINTS, FWD_MAX_POINTS, n);
+    if (check_arrays(&a, &idx, err) != FWD_OK)
         return NULL;
-    }
-    if (x == NULL || rho_a == NULL) {
-        fwd_error_set_field(err, FWD_EINVAL, x == NULL ? mi->x_column : "rho_a_ohmm",
-                            "%s: %s: expected an array", name,
-                            x == NULL ? mi->x_column : "rho_a_ohmm");
-        return NULL;
-    }
-    rc = check_presence(name, mi, "mn2_m", mn2 != NULL, mn2 != NULL && mi->has_mn2, err);
-    rc = rc ? rc : check_presence(name, mi, "phase_deg", phase != NULL, mt, err);
-    rc = rc ? rc : check_presence(name, mi, "sd_phase_deg", sd_phase != NULL, sd_phase && mt, err);
-    rc = rc ? rc : check_array(name, mi->x_column, n, x, 1, err);
-    rc = rc || mn2 == NULL ? rc : check_array(name, "mn2_m", n, mn2, 1, err);
-    rc = rc ? rc : check_array(name, "rho_a_ohmm", n, rho_a, 1, err);
-    rc = rc || phase == NULL ? rc : check_array(name, "phase_deg", n, phase, 0, err);
-    rc = rc || sd_log10 == NULL ? rc : check_array(name, "sd_log10_rho_a", n, sd_log10, 1, err);
-    rc = rc || sd_phase == NULL ? rc : check_array(name, "sd_phase_deg", n, sd_phase, 1, err);
-    for (k = 0; rc == FWD_OK && phase != NULL && k < n; k++)
-        if (phase[k] < -180 || phase[k] > 180)
-            rc = fwd_error_set_field(err, FWD_EFORMAT, "phase_deg",
-                                     "%s: phase_deg[%zu]: expected degrees in [-180, 180], got %g",
-                                     name, k, phase[k]);
-    for (k = 0; rc == FWD_OK && mn2 != NULL && k < n; k++)
-        if (mn2[k] >= x[k])
-            rc = fwd_error_set_field(err, FWD_EFORMAT, "mn2_m",
-                                     "%s: mn2_m[%zu]: expected less than AB/2 = %g m, got %g", name,
-                                     k, x[k], mn2[k]);
-    rc = rc ? rc : distinct_points(name, mi, n, x, mn2, err);
-    if (rc != FWD_OK)
-        return NULL;
-    s = fwd_sounding_make(name, m, n, mn2 != NULL, sd_log10 != NULL, sd_phase != NULL);
+    s = fwd_sounding_make(a.name, m, n, mn2 != NULL, sd_log10 != NULL, sd_phase != NULL);
     if (s == NULL) {
-        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+        free(idx);
+        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", a.name);
         return NULL;
     }
-    for (k = 0; k < n; k++) {
-        s->x[k] = x[k];
-        s->rho_a[k] = rho_a[k];
+    snprintf(s->name, sizeof s->name, "%s", a.name); /* as given, directories and all */
+    for (k = 0; k < n; k++) {                        /* in order of x, then MN/2 */
+        size_t i = idx[k];
+
+        s->x[k] = x[i];
+        s->rho_a[k] = rho_a[i];
         if (mn2 != NULL)
-            s->mn2[k] = mn2[k];
+            s->mn2[k] = mn2[i];
         if (phase != NULL) /* a yx phase given in the third quadrant is brought to the first */
-            s->phase[k] = phase[k] < -90 ? phase[k] + 180 : phase[k];
+            s->phase[k] = phase[i] < -90 ? phase[i] + 180 : phase[i];
         if (sd_log10 != NULL)
-            s->sd_log10[k] = sd_log10[k];
+            s->sd_log10[k] = sd_log10[i];
         if (sd_phase != NULL)
-            s->sd_phase[k] = sd_phase[k];
-        s->line[k] = k + 1;
+            s->sd_phase[k] = sd_phase[i];
+        s->line[k] = i + 1;
     }
     s->n = n;
-    if (fwd_sounding_finish(s, err) != FWD_OK) { /* sorts; the checks above leave no error */
-        fwd_sounding_free(s);
-        return NULL;
-    }
+    free(idx);
     return s;
+}
+
+int
+fwd_sounding_check(const fwd_sounding *s, fwd_error *err)
+{
+    struct arrays a;
+    size_t k;
+
+    if (s == NULL)
+        return fwd_error_set(err, FWD_EINVAL, "sounding: expected one, got NULL");
+    a.name = s->name;
+    if ((a.mi = fwd_method_get(s->method)) == NULL)
+        return fwd_error_set_field(
+            err, FWD_EINVAL, FWD_FIELD_METHOD,
+            "%s: method: expected 0 (schlumberger), 1 (wenner) or 2 (mt), got %d", s->name,
+            (int)s->method);
+    a.n = s->n, a.x = s->x, a.mn2 = s->mn2, a.rho_a = s->rho_a, a.phase = s->phase;
+    a.sd_log10 = s->sd_log10, a.sd_phase = s->sd_phase;
+    if (check_arrays(&a, NULL, err) != FWD_OK)
+        return err != NULL ? err->code : FWD_EINVAL;
+    if (s->line == NULL)
+        return fwd_error_set_field(err, FWD_EINVAL, "line", "%s: line: expected an array, got none",
+                                   s->name);
+    for (k = 1; k < s->n; k++) {
+        struct point_order o = {s->x, s->mn2};
+
+        if (by_point(k - 1, k, &o) > 0)
+            return fwd_error_set_field(err, FWD_EINVAL, a.mi->x_column,
+                                       "%s: %s[%zu]: expected the points in increasing %s, got %g "
+                                       "after %g",
+                                       s->name, a.mi->x_column, k, a.mi->x_name, s->x[k],
+                                       s->x[k - 1]);
+    }
+    return FWD_OK;
 }
 
 fwd_sounding *
 fwd_sounding_copy(const fwd_sounding *s)
 {
-    fwd_sounding *c = fwd_sounding_make(s->source, s->method, s->n > 0 ? s->n : 1, s->mn2 != NULL,
-                                        s->sd_log10 != NULL, s->sd_phase != NULL);
-    const double *from[] = {s->x, s->mn2, s->rho_a, s->phase, s->sd_log10, s->sd_phase};
+    fwd_sounding *c;
+    const double *from[6];
     double *to[6];
     size_t k;
 
-    if (c == NULL)
+    if (s == NULL ||
+        (c = fwd_sounding_make(s->source, s->method, s->n > 0 ? s->n : 1, s->mn2 != NULL,
+                               s->sd_log10 != NULL, s->sd_phase != NULL)) == NULL)
         return NULL;
+    from[0] = s->x, from[1] = s->mn2, from[2] = s->rho_a, from[3] = s->phase;
+    from[4] = s->sd_log10, from[5] = s->sd_phase;
     to[0] = c->x, to[1] = c->mn2, to[2] = c->rho_a, to[3] = c->phase, to[4] = c->sd_log10;
     to[5] = c->sd_phase;
     for (k = 0; k < 6; k++)

@@ -69,17 +69,28 @@ fwd_sounding *fwd_sounding_read(const char *path, fwd_method expect, fwd_compone
  * log10 rho_a) and sd_phase (degrees, MT only) or NULL. The values are checked as the text
  * reader checks a file's (finite, > 0 but for phases, phases in [-180, 180] with the third
  * quadrant brought to the first, MN/2 below AB/2, no point twice, 3 to FWD_MAX_POINTS
- * points) and copied, sorted by x. name (NULL: "sounding") is its name and source; line[k]
- * is the 1-based index of the point in the arrays given. An error names the array and the
- * 0-based index: "NAME: rho_a_ohmm[4]: expected a finite number > 0, got -3", err->field
- * the array's column name (x's is the method's x column, "ab2_m", "a_m", "period_s").
+ * points) and copied, sorted by x then MN/2. name (NULL: "sounding") is its name and source,
+ * as given; line[k] is the 1-based index in the arrays given of point k.
+ * Errors (NULL returned): FWD_EINVAL, one message naming the array and the 0-based index,
+ * "NAME: rho_a_ohmm[4]: expected a finite number > 0, got -3", err->field the array's
+ * column name (x's is the method's x column, "ab2_m", "a_m", "period_s"; "method" for an
+ * unknown method); FWD_ENOMEM.
  */
 fwd_sounding *fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double *x,
                                        const double *mn2, const double *rho_a, const double *phase,
                                        const double *sd_log10, const double *sd_phase,
                                        fwd_error *err);
 
-/* A copy of s (its own arrays), or NULL when out of memory. */
+/*
+ * Checks a sounding made elsewhere than by this library (a caller filling the struct) as
+ * fwd_sounding_from_arrays checks arrays, and that its points are in increasing x (then
+ * MN/2) with a line array: FWD_OK, or FWD_EINVAL with the message and field of
+ * fwd_sounding_from_arrays (NULL: "sounding: expected one, got NULL"). The readers' and
+ * fwd_sounding_from_arrays' soundings pass it.
+ */
+int fwd_sounding_check(const fwd_sounding *s, fwd_error *err);
+
+/* A copy of s (its own arrays), or NULL when out of memory or s is NULL. */
 fwd_sounding *fwd_sounding_copy(const fwd_sounding *s);
 
 /* Frees s; NULL is a no-op. */

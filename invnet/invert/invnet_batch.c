@@ -31,7 +31,7 @@ invnet_batch_default(void)
 }
 
 invnet_batch_params *
-invnet_batch_params_new(void)
+invnet_batch_params_alloc(void)
 {
     invnet_batch_params *p = malloc(sizeof *p);
 
@@ -74,20 +74,39 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
     } else {
         static const char *const known[] = {"refine",  "ranges",     "layers",
                                             "threads", "misfit_max", "curves"};
-        static const char *const want[] = {
-            "a whole number from 0 to 10000", "0 (none) or a level from 1 to 99.9 percent",
-            "a whole number from 0 to 64",    "a whole number from 1 to 1024",
-            "a finite percentage > 0",        "0 or 1"};
+        char want[64];
         size_t k;
 
         for (k = 0; k < sizeof known / sizeof known[0]; k++)
             if (strcmp(name, known[k]) == 0)
-                return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g",
-                                           known[k], want[k], v);
-        return fwd_error_set(err, FWD_EINVAL,
-                             "\"%s\": expected a setting: refine, ranges, layers, threads, "
-                             "misfit_max or curves",
-                             name);
+                break;
+        switch (k) {
+        case 0:
+            snprintf(want, sizeof want, "a whole number from 0 to 10000");
+            break;
+        case 1:
+            snprintf(want, sizeof want, "0 (none) or a level from 1 to 99.9 percent");
+            break;
+        case 2:
+            snprintf(want, sizeof want, "a whole number from 0 to %d", FWD_MAX_LAYERS);
+            break;
+        case 3:
+            snprintf(want, sizeof want, "a whole number from 1 to 1024");
+            break;
+        case 4:
+            snprintf(want, sizeof want, "a finite percentage > 0");
+            break;
+        case 5:
+            snprintf(want, sizeof want, "0 or 1");
+            break;
+        default:
+            return fwd_error_set_field(err, FWD_EINVAL, "setting",
+                                       "setting: expected refine, ranges, layers, threads, "
+                                       "misfit_max or curves, got \"%s\"",
+                                       name);
+        }
+        return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
+                                   want, v);
     }
     return FWD_OK;
 }
@@ -418,6 +437,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     size_t k;
     int rc = FWD_OK;
 
+    if (it->status != FWD_OK) /* a sounding given in memory that failed its checks */
+        return FWD_OK;
     fwd_error_clear(&e);
     if (it->s == NULL) /* else given in memory (invnet_batch_invert_soundings) */
         it->s = fwd_sounding_read(it->path, nf[0]->samples.method, p->component, &e);
@@ -533,6 +554,7 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
 {
     invnet_batch *b;
     size_t k, threads;
+    fwd_error e;
     int rc;
 
     *out = NULL;
@@ -553,7 +575,9 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     b->ranges_level = p->check.ranges ? p->check.range.level : 0;
     for (k = 0; k < n; k++) {
         b->item[k].station.x_m = b->item[k].station.y_m = b->item[k].station.elevation_m = NAN;
-        if (paths == NULL && (b->item[k].s = fwd_sounding_copy(given[k])) == NULL) {
+        if (paths == NULL && fwd_sounding_check(given[k], &e) != FWD_OK) {
+            item_failed(&b->item[k], &e); /* a sounding made by hand, wrong: this item only */
+        } else if (paths == NULL && (b->item[k].s = fwd_sounding_copy(given[k])) == NULL) {
             invnet_batch_free(b);
             return fwd_error_set(err, FWD_ENOMEM, "out of memory");
         }

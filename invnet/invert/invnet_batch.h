@@ -44,13 +44,14 @@ invnet_batch_params invnet_batch_default(void);
 
 /*
  * The parameters as an opaque object, for bindings that cannot hold the struct (a new
- * invnet_batch_default(); NULL when out of memory), and one setting of it by name, as bpinv
- * invert's options set them: "refine" (Levenberg-Marquardt iterations, 0 none), "ranges"
- * (the level of the ranges in percent, 1 to 99.9; 0 none), "layers" (0: every count of a
- * set), "threads" (1 to 1024), "misfit_max" (the high_misfit threshold, percent > 0), "curves" (0
- * or 1). FWD_EINVAL naming the setting for an unknown name or a value out of its range.
+ * invnet_batch_default(), freed by invnet_batch_params_free; NULL when out of memory), and one
+ * setting of it by name, as bpinv invert's options set them: "refine" (Levenberg-Marquardt
+ * iterations, 0 none), "ranges" (the level of the ranges in percent, 1 to 99.9; 0 none), "layers"
+ * (0: every count of a set), "threads" (1 to 1024), "misfit_max" (the high_misfit threshold,
+ * percent > 0), "curves" (0 or 1). FWD_EINVAL naming the setting for an unknown name or a value out
+ * of its range.
  */
-invnet_batch_params *invnet_batch_params_new(void);
+invnet_batch_params *invnet_batch_params_alloc(void);
 int invnet_batch_params_set(invnet_batch_params *p, const char *name, double value, fwd_error *err);
 void invnet_batch_params_free(invnet_batch_params *p);
 
@@ -127,9 +128,12 @@ int invnet_batch_invert_set(const invnet_set *ns, const invnet_batch_params *p,
                             const char *const *paths, size_t n, invnet_batch **out, fwd_error *err);
 
 /*
- * As invnet_batch_invert_set, for soundings already in memory (fwd_sounding_from_arrays, or
- * read by the caller) instead of files: each is copied, its item's path is its source.
- * p->component does not apply.
+ * As invnet_batch_invert_set, for soundings already in memory (fwd_sounding_read,
+ * fwd_sounding_from_arrays, or made by the caller) instead of files: each is copied, its
+ * item's path is its source. A sounding that fails fwd_sounding_check, or of another method
+ * than the nets', is an item's error (status and message), as an unreadable file is.
+ * p->component does not apply. Errors of the call: FWD_EINVAL for a NULL sounding pointer,
+ * a bad p or a layer count the set has not; FWD_ENOMEM.
  */
 int invnet_batch_invert_soundings(const invnet_set *ns, const invnet_batch_params *p,
                                   const fwd_sounding *const *s, size_t n, invnet_batch **out,

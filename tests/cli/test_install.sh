@@ -96,6 +96,10 @@ if command -v bash >/dev/null 2>&1; then
     [ "$(comp bpinv forward -m "")" = "mt schlumberger wenner " ] && ok ||
         bad "complete 'forward -m': $(comp bpinv forward -m "")"
     [ "$(comp bpinv help tr)" = "train " ] && ok || bad "complete 'help tr': $(comp bpinv help tr)"
+    [ "$(comp bpinv forward --filter "")" = "key201 shared " ] && ok ||
+        bad "complete 'forward --filter': $(comp bpinv forward --filter "")"
+    [ "$(comp bpinv train --optimizer "")" = "adam sgd " ] && ok ||
+        bad "complete 'train --optimizer': $(comp bpinv train --optimizer "")"
 fi
 
 # --- DESTDIR stages the same tree; uninstall removes everything ----------------------------

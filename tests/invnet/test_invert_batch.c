@@ -371,8 +371,56 @@ Test(invnet_batch, soundings_in_memory_same_as_files)
     cr_expect(strstr(json, "\"soundings\": [") != NULL);
     free(text);
     invnet_output_string_free(json);
-    /* no soundings: an empty batch; a NULL one: refused */
+    /* the batch owns copies: the caller's soundings may go before the batch is read */
+    for (i = n; i < 2 * n; i++) {
+        fwd_sounding_free(owned[i]);
+        owned[i] = NULL;
+    }
+    for (i = 0; i < n; i++)
+        cr_expect_eq(ba->item[i].s->x[0], owned[i]->x[0]);
+    /* CSV as a string too: a header and a row per sounding */
+    json = invnet_output_string(bm, INVNET_CSV, "net.h5", &e);
+    cr_assert_not_null(json, "%s", e.msg);
+    cr_expect(strncmp(json, "source,name,method,n_layers,", 28) == 0, "%.40s", json);
+    for (i = 0, len = 0; json[i] != '\0'; i++)
+        len += json[i] == '\n';
+    cr_expect_eq(len, (long)n + 1);
+    invnet_output_string_free(json);
+    /* one made by hand and wrong (unsorted), one of another method: their items' errors */
     invnet_batch_free(bm);
+    {
+        double hx[3] = {1, 10, 5}, hr[3] = {10, 20, 30}, ph[3] = {45, 45, 45};
+        size_t line[3] = {1, 2, 3};
+        fwd_sounding hand;
+        fwd_sounding *mt =
+            fwd_sounding_from_arrays("mt site", FWD_MT, 3, hx, NULL, hr, ph, NULL, NULL, &e);
+        const fwd_sounding *three[3];
+
+        cr_assert_not_null(mt, "%s", e.msg);
+        memset(&hand, 0, sizeof hand);
+        hand.method = FWD_SCHLUMBERGER;
+        hand.n = 3;
+        hand.x = hx;
+        hand.rho_a = hr;
+        hand.line = line;
+        snprintf(hand.name, sizeof hand.name, "by hand");
+        snprintf(hand.source, sizeof hand.source, "by hand");
+        three[0] = &hand;
+        three[1] = mt;
+        three[2] = owned[0];
+        cr_assert_eq(invnet_batch_invert_soundings(&set, &p, three, 3, &bm, &e), FWD_OK);
+        cr_expect_eq(bm->item[0].status, FWD_EINVAL);
+        cr_expect_str_eq(bm->item[0].err, "by hand: ab2_m[2]: expected the points in increasing "
+                                          "AB/2, got 5 after 10");
+        cr_expect_null(invnet_batch_best(&bm->item[0]));
+        cr_expect_neq(bm->item[1].status, FWD_OK);
+        cr_expect(strstr(bm->item[1].err, "the net is for schlumberger") != NULL, "%s",
+                  bm->item[1].err);
+        cr_expect_eq(bm->item[2].status, FWD_OK, "%s", bm->item[2].err);
+        invnet_batch_free(bm);
+        fwd_sounding_free(mt);
+    }
+    /* no soundings: an empty batch; a NULL one: refused */
     cr_assert_eq(invnet_batch_invert_soundings(&set, &p, mem, 0, &bm, &e), FWD_OK);
     cr_expect_eq(bm->n, 0);
     invnet_batch_free(bm);
@@ -394,7 +442,7 @@ Test(invnet_batch, soundings_in_memory_same_as_files)
  * refused naming the setting, and leave the parameters as they were. */
 Test(invnet_batch, parameters_by_name)
 {
-    invnet_batch_params *p = invnet_batch_params_new(), d = invnet_batch_default();
+    invnet_batch_params *p = invnet_batch_params_alloc(), d = invnet_batch_default();
     fwd_error e;
 
     cr_assert_not_null(p);
@@ -425,8 +473,19 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_eq(invnet_batch_params_set(p, "layers", 65, &e), FWD_EINVAL);
     cr_expect_eq(invnet_batch_params_set(p, "misfit_max", NAN, &e), FWD_EINVAL);
     cr_expect_eq(invnet_batch_params_set(p, "curves", 2, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "curves: expected 0 or 1, got 2");
+    cr_expect_eq(invnet_batch_params_set(p, "misfit_max", INFINITY, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "misfit_max: expected a finite percentage > 0, got inf");
+    cr_expect_eq(invnet_batch_params_set(p, "layers", 65, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "layers: expected a whole number from 0 to 64, got 65");
+    cr_expect_eq(invnet_batch_params_set(p, "ranges", 100, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "ranges: expected 0 (none) or a level from 1 to 99.9 percent, got 100");
+    cr_expect_eq(invnet_batch_params_set(p, "threads", 2000, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "threads: expected a whole number from 1 to 1024, got 2000");
     cr_expect_eq(invnet_batch_params_set(p, "refine_iter", 3, &e), FWD_EINVAL);
-    cr_expect(strstr(e.msg, "\"refine_iter\": expected a setting") == e.msg, "%s", e.msg);
+    cr_expect_str_eq(e.field, "setting");
+    cr_expect_str_eq(e.msg, "setting: expected refine, ranges, layers, threads, misfit_max or "
+                            "curves, got \"refine_iter\"");
     cr_expect_eq(p->threads, 4);
     invnet_batch_params_free(p);
     invnet_batch_params_free(NULL);

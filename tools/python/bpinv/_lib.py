@@ -57,6 +57,9 @@ class Error(Exception):
     def __repr__(self):
         return "bpinv.Error(code=%d, field=%r, message=%r)" % (self.code, self.field, self.message)
 
+    def __reduce__(self):  # pickled by its arguments (multiprocessing)
+        return (Error, (self.code, self.message, self.field))
+
 
 class _FwdError(ctypes.Structure):
     _fields_ = [("code", ctypes.c_int), ("field", ctypes.c_char * 32), ("msg", ctypes.c_char * 256)]
@@ -115,7 +118,7 @@ _PROTOTYPES = {
     "invnet_set_free": (None, [_p]),
     "invnet_set_method": (ctypes.c_int, [_p]),
     "invnet_set_layers": (ctypes.c_size_t, [_p, ctypes.c_size_t]),
-    "invnet_batch_params_new": (_p, []),
+    "invnet_batch_params_alloc": (_p, []),
     "invnet_batch_params_set": (ctypes.c_int, [_p, ctypes.c_char_p, ctypes.c_double, _err]),
     "invnet_batch_params_free": (None, [_p]),
     "invnet_batch_invert_soundings": (

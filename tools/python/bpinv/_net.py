@@ -4,6 +4,7 @@
 import ctypes
 import json
 import os
+import threading
 import weakref
 
 import numpy as np
@@ -18,6 +19,10 @@ REFINE_ITERATIONS = 30
 RANGES_LEVEL = 90.0
 
 _CSV, _JSON = 0, 1
+
+# Debian's HDF5 is built without thread safety, and ctypes lets other Python threads run
+# during a call: net files are read one at a time.
+_hdf5_lock = threading.Lock()
 
 
 def _array_or_none(v):
@@ -133,7 +138,7 @@ class _Params:
     """An invnet_batch_params object, set as bpinv invert's options set it."""
 
     def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None):
-        self.ptr = lib.invnet_batch_params_new()
+        self.ptr = lib.invnet_batch_params_alloc()
         if not self.ptr:
             raise MemoryError("bpinv: out of memory")
         try:
@@ -249,7 +254,8 @@ class Net:
         self.path = os.fsdecode(path)
         self._bpath = _lib.encode(path)
         e = _lib.new_err()
-        ptr = lib.invnet_set_load(self._bpath, ctypes.byref(e))
+        with _hdf5_lock:
+            ptr = lib.invnet_set_load(self._bpath, ctypes.byref(e))
         if not ptr:
             _lib.raise_err(e)
         self._ptr = ptr
@@ -361,9 +367,11 @@ class Net:
             raise TypeError("%s: expected numbers: %s" % (what, e)) from None
         if arr.ndim == 2:
             if self.method != "mt" or arr.shape[0] != 2:
-                raise Error(EINVAL, "%s: expected %s, got shape %s" % (
+                raise Error(EINVAL, "%s: expected %s, got shape %s%s" % (
                     what, "1 or 2 rows (the phases second)" if self.method == "mt"
-                    else "a 1-D array", arr.shape), what)
+                    else "a 1-D array (the net is for %s soundings)" % self.method, arr.shape,
+                    " (MT data, rho_a and phase?)" if arr.shape[0] == 2 and
+                    self.method != "mt" else ""), what)
             if second is not None:
                 raise Error(EINVAL, "%s: the phases given twice (a second row and %s=)"
                             % (what, second_name), what)

@@ -86,15 +86,21 @@ def plot(s, res, png):
         # sqrt(rho_a T) m at the longest period), or below the deepest interface
         seen = 503 * np.sqrt(s.rho_a[-1] * s.x[-1]) if mt else s.x[-1] / 3
         bottom = max(seen, 1.5 * res.depth[-1] if len(res.depth) else 0)
+        # depth on a log axis (MT sees from metres to tens of km): from the shallowest depth
+        # the sounding sees, or above the first interface
+        shallow = 503 * np.sqrt(s.rho_a[0] * s.x[0]) / 3 if mt else s.x[0] / 3
+        top_z = min(shallow, res.depth[0] / 3 if len(res.depth) else shallow)
         if res.ranges is not None:  # the equivalent models' interval of each layer
             r = np.array(res.ranges["rho_ohmm"])
             for k in range(len(res.rho)):
-                top = 0 if k == 0 else res.depth[k - 1]
+                top = top_z if k == 0 else res.depth[k - 1]
                 base = res.depth[k] if k < len(res.depth) else bottom
                 ax.fill_betweenx([top, base], r[k, 0], r[k, 2], color="C0", alpha=0.2, lw=0)
         rr, zz = model_steps(res.rho, res.depth, bottom)
+        zz[zz == 0] = top_z
         ax.plot(rr, zz, "-", color="C3", lw=2, label="%d layers" % res.n_layers)
-        ax.set_ylim(bottom, 0)
+        ax.set_yscale("log")
+        ax.set_ylim(bottom, top_z)
         ax.set_xscale("log")
         ax.legend(fontsize=8)
     ax.set_xlabel("resistivity (ohm-m)")

@@ -371,7 +371,7 @@ def test_sounding_sorted_and_folded():
 
 
 @pytest.mark.parametrize("method,x,rho_a,kw,message,field", [
-    ("schlumberger", [1, 2], [1, 2], {}, "sounding: expected 3 to 100000 points, got 2", "ab2_m"),
+    ("schlumberger", [1, 2], [1, 2], {}, "sounding: ab2_m: expected 3 to 100000 points, got 2", "ab2_m"),
     ("schlumberger", [1, np.nan, 3], [1, 2, 3], {},
      "sounding: ab2_m[1]: expected a finite number > 0, got nan", "ab2_m"),
     ("wenner", [1, 2, 3], [1, 2, np.nan], {"name": "w1"},
@@ -383,10 +383,10 @@ def test_sounding_sorted_and_folded():
     ("schlumberger", [1, 2, 2], [1, 2, 3], {},
      "sounding: ab2_m[2]: 2 is given twice (also at [1])", "ab2_m"),
     ("schlumberger", [1, 2, 3], [1, 2, 3], {"phase": [1, 2, 3]},
-     "sounding: phase_deg: not measured for a schlumberger sounding", "phase_deg"),
+     "sounding: phase_deg: expected none (not measured) for a schlumberger sounding, got an array", "phase_deg"),
     ("wenner", [1, 2, 3], [1, 2, 3], {"mn2": 0.1},
-     "sounding: mn2_m: not measured for a wenner sounding", "mn2_m"),
-    ("mt", [1, 2, 3], [1, 2, 3], {}, "sounding: phase_deg: expected an array for an mt sounding",
+     "sounding: mn2_m: expected none (not measured) for a wenner sounding, got an array", "mn2_m"),
+    ("mt", [1, 2, 3], [1, 2, 3], {}, "sounding: phase_deg: expected an array for an mt sounding, got none",
      "phase_deg"),
     ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, 200, 3]},
      "sounding: phase_deg[1]: expected degrees in [-180, 180], got 200", "phase_deg"),
@@ -397,7 +397,7 @@ def test_sounding_sorted_and_folded():
     ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, 2, 3], "sd_phase": [0.1, -1, 0.1]},
      "sounding: sd_phase_deg[1]: expected a finite number > 0, got -1", "sd_phase_deg"),
     ("wenner", [1, 2, 3], [1, 2, 3], {"sd_phase": [1, 1, 1]},
-     "sounding: sd_phase_deg: not measured for a wenner sounding", "sd_phase_deg"),
+     "sounding: sd_phase_deg: expected none (not measured) for a wenner sounding, got an array", "sd_phase_deg"),
     ("mt", [1, 2, 3], [1, 2, 3], {"phase": [1, 2]},
      "sounding: phase_deg: expected 3 values (one per period_s), got 2", "phase_deg"),
     ("schlumberger", [1, 2, 3], [1, 2, 3, 4], {},
@@ -420,6 +420,16 @@ def test_segment_factors():
     np.testing.assert_allclose(s.segment_factors(), [1, 1, 1, 2, 2, 2, 4, 4], rtol=1e-12)
     np.testing.assert_array_equal(bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3])
                                   .segment_factors(), 1)
+
+
+def test_error_pickles():
+    """An Error crosses process boundaries (multiprocessing, concurrent.futures)."""
+    import pickle
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.Sounding("wenner", [1, 2, 3], [1, -2, 3])
+    again = pickle.loads(pickle.dumps(e.value))
+    assert type(again) is bpinv.Error and str(again) == str(e.value)
+    assert (again.code, again.field) == (e.value.code, e.value.field) == (1, "rho_a_ohmm")
 
 
 def test_sounding_close():
@@ -584,7 +594,7 @@ def test_invert_mt_equals_cli(nets, tmp_path):
         with pytest.raises(bpinv.Error, match="phases given twice"):
             net.invert(PERIODS, (rho_a, phase), phase=phase)
         with pytest.raises(bpinv.Error, match="^sounding: phase_deg: expected an array for an mt "
-                                              "sounding$"):
+                                              "sounding, got none$"):
             net.invert(PERIODS, rho_a)
     for res in (a, b, c):
         assert without(res.json, "source", "name") == without(ref, "source", "name")
@@ -771,8 +781,18 @@ def test_no_leaks(nets):
         loop(200)
         heap_grown = None if heap is None else heap_kib() - heap
         rss_grown = rss_kib() - rss
+    # loading and freeing nets: measured alone
+    for _ in range(5):
+        bpinv.Net(nets["schlumberger"]).close()
+    gc.collect()
+    heap = heap_kib()
     for _ in range(20):
         bpinv.Net(nets["schlumberger"]).close()
+        bpinv.Net(nets["set"])  # freed by the garbage collector
+    gc.collect()
+    if heap is not None:
+        assert heap_kib() - heap < 64, "loading nets: the C heap grew by %d KiB" % (
+            heap_kib() - heap)
     if heap_grown is not None:
         assert heap_grown < 64, "the C heap grew by %d KiB over 200 rounds" % heap_grown
     assert rss_grown < 2 * 1024, "RSS grew by %d KiB over 200 rounds" % rss_grown
