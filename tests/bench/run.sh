@@ -34,6 +34,14 @@ OUT=$B/bench-report.md
     echo
     "$B/bench_ranges" || exit 1
     "$B/bench_layers" || exit 1
+    echo
+    SOV=$(make -s --no-print-directory print-soversion)
+    if /usr/bin/python3 -c "import numpy" 2>/dev/null && [ -f "$B/libbpinv.so.$SOV" ]; then
+        BPINV_LIBRARY=$B/libbpinv.so.$SOV PYTHONPATH=tools/python \
+            /usr/bin/python3 tests/bench/bench_python.py "$B/bpinv" || exit 1
+    else
+        echo "Python benchmark skipped: python3-numpy or $B/libbpinv.so.$SOV missing (make deps, make)."
+    fi
 } | tee "$OUT.tmp"
 status=$?
 mv "$OUT.tmp" "$OUT"

@@ -38,6 +38,7 @@ grep -qx "version = \"$VER\"" "$ROOT/tools/python/pyproject.toml" && ok ||
 # --- install: offline, from a copy (a build leaves build/ and *.egg-info beside the sources) --
 VENV=$TMP/venv
 cp -R "$ROOT/tools/python" "$TMP/src"
+rm -rf "$TMP/src/build" "$TMP/src"/*.egg-info # what a pip install run in the tree left
 if "$PY" -m venv --system-site-packages "$VENV" >"$TMP/err" 2>&1 &&
     "$VENV/bin/pip" install --no-build-isolation --no-index --no-cache-dir -q "$TMP/src" \
         >"$TMP/out" 2>"$TMP/err"; then

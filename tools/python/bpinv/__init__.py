@@ -20,8 +20,8 @@ dynamic loader (docs/python.md).
 """
 
 from ._lib import Error, VERSION as __version__, path as library_path
-from ._forward import forward
+from ._forward import Forward, forward
 from ._sounding import Sounding, read_sounding
 from ._net import Net, Result
 
-__all__ = ["Error", "forward", "Sounding", "read_sounding", "Net", "Result", "library_path"]
+__all__ = ["Error", "Forward", "forward", "Sounding", "read_sounding", "Net", "Result", "library_path"]

@@ -94,6 +94,52 @@ MT_MODEL = ([50.0, 5.0, 500.0], [300.0, 1000.0])
 
 # --- forward ------------------------------------------------------------------------------
 
+def test_forward_object_and_cache():
+    """Forward set up once gives forward()'s answers bit for bit, for every method; forward()
+    keeps 8 geometries per thread, and answers right from several threads at once."""
+    import threading
+    from bpinv import _forward
+    for method, x, model in (("schlumberger", AB2, MODEL), ("wenner", AB2, MODEL),
+                             ("mt", PERIODS, MT_MODEL)):
+        with bpinv.Forward(method, x) as f:
+            for k in range(3):
+                rho = np.array(model[0]) * (1 + k)
+                a, b = f(rho, model[1]), bpinv.forward(method, rho, model[1], x)
+                if method == "mt":
+                    np.testing.assert_array_equal(a[0], b[0])
+                    np.testing.assert_array_equal(a[1], b[1])
+                else:
+                    np.testing.assert_array_equal(a, b)
+        assert f.closed
+        with pytest.raises(ValueError):
+            f(model[0], model[1])
+    with bpinv.Forward("schlumberger", AB2, mn2=0.5) as f:
+        np.testing.assert_array_equal(f(*MODEL), bpinv.forward("schlumberger", *MODEL, AB2,
+                                                                mn2=np.full(len(AB2), 0.5)))
+        with pytest.raises(bpinv.Error) as e:
+            f([100, -1, 10], [1, 2])
+        assert "expected finite > 0" in str(e.value)
+    for k in range(20):  # 20 geometries: the cache keeps the last 8
+        bpinv.forward("wenner", [100], [], AB2 * (1 + k))
+    assert len(_forward._cache.lru) == 8
+    want = {k: bpinv.forward("schlumberger", [10.0 * (k + 1), 10, 1000], [5, 20], AB2)
+            for k in range(4)}
+    bad = []
+
+    def work(k):
+        for _ in range(200):
+            got = bpinv.forward("schlumberger", [10.0 * (k + 1), 10, 1000], [5, 20], AB2)
+            if not np.array_equal(got, want[k]):
+                bad.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not bad
+
+
 @pytest.mark.parametrize("method", ["schlumberger", "wenner", "mt"])
 def test_forward_half_space(method):
     x = np.geomspace(0.5, 5000, 17) if method != "mt" else np.geomspace(1e-4, 1e4, 17)
