@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forward/fwd_method.h"
 #include "forward/fwd_internal.h"
@@ -270,7 +271,7 @@ fwd_method_parse(const char *s, fwd_method *m, fwd_error *err)
     size_t k;
 
     for (k = 0; s != NULL && k < FWD_N_METHODS; k++)
-        if (strcmp(s, methods[k].name) == 0) {
+        if (strcasecmp(s, methods[k].name) == 0) { /* "Schlumberger", "MT" too */
             *m = methods[k].method;
             return FWD_OK;
         }

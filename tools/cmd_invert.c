@@ -24,7 +24,7 @@
 #include "tools/plot.h"
 
 struct invert_args {
-    const char *format, *output, *plotdir, *component, *ref_label;
+    const char *format, *output, *plotdir, *component, *ref_label, *columns;
     invnet_format fmt;
     double misfit, level;
     long threads, layers;
@@ -44,6 +44,19 @@ check_format(const cli_parse *p, void *args)
     if (invnet_format_parse(o->format, &o->fmt, NULL) == FWD_OK)
         return 0;
     cli_error("invert", "--format: expected csv or json, got \"%s\"", o->format);
+    return CLI_USAGE;
+}
+
+static int
+check_columns(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+    fwd_error err;
+
+    (void)p;
+    if (o->columns == NULL || invnet_batch_params_set_columns(&o->bp, o->columns, &err) == FWD_OK)
+        return 0;
+    cli_error("invert", "--%s", err.msg);
     return CLI_USAGE;
 }
 
@@ -131,12 +144,17 @@ static const cli_opt invert_opts[] = {
     CLI_STRING("format", 0, "csv|json", ARG(format), NULL, "output format [csv]"),
     CLI_CHECK(check_format),
     CLI_STRING("output", 'o', "PATH", ARG(output), NULL,
-               "write the results to PATH instead of standard output"),
+               "write the results to PATH instead of standard output (-: the\n"
+               "standard output); a SOUNDING - is the standard input"),
     CLI_STRING("plot", 0, "DIR", ARG(plotdir), NULL,
                "write one PNG per sounding into DIR (made if missing)"),
     CLI_STRING("component", 0, "C", ARG(component), NULL,
                "MT impedance of EDI files: det, xy or yx [det]"),
     CLI_CHECK(check_component),
+    CLI_STRING("columns", 0, "MAP", ARG(columns), NULL,
+               "text files' header names for bpinv's columns, NAME=HEADER,...\n"
+               "(rho_a=\"App. Res. (Ohm m)\",ab2=Spacing; docs/formats.md)"),
+    CLI_CHECK(check_columns),
     CLI_FLAG("no-refine", 0, ARG(no_refine),
              "the net's models as they are, the fastest; by default each is\n"
              "refined by Levenberg-Marquardt from the net's answer (at most\n"
@@ -162,7 +180,7 @@ static const cli_opt invert_opts[] = {
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
              "soundings inverted in parallel [all cores]"),
     CLI_FLAG("force", 0, ARG(force), "replace the -o file if it exists"),
-    CLI_FLAG("quiet", 'q', ARG(quiet), "no summary on standard error"),
+    CLI_FLAG("quiet", 'q', ARG(quiet), "no summary and no notes on standard error"),
     CLI_HELP,
     CLI_CHECK(check_operands),
 };
@@ -252,16 +270,20 @@ load_net(const char *path, double *t0)
     return ns;
 }
 
-/* Prints why each sounding that failed did; counts the others as in range or flagged.
- * Returns the number that failed. */
+/* Prints why each sounding that failed did, and (unless quiet) the columns of a sounding
+ * file that were not read; counts the others as in range or flagged. Returns the number
+ * that failed. */
 static size_t
-report_errors(const invnet_batch *b, size_t *n_in, size_t *n_flag)
+report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 {
     size_t i, n_bad = 0;
 
     for (i = 0; i < b->n; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
 
+        if (b->item[i].s != NULL && b->item[i].s->unused[0] != '\0' && !quiet)
+            fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", b->item[i].path,
+                    b->item[i].s->unused);
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);
             n_bad++;
@@ -327,6 +349,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 {
     struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
     const char *net_path = argv[0];
+    /* -o -: the standard output, as without -o */
+    const char *output = o->output != NULL && strcmp(o->output, "-") == 0 ? NULL : o->output;
     invnet_batch *b = NULL;
     invnet_set *ns = NULL;
     fwd_error err;
@@ -336,7 +360,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     char **paths = NULL;
 
     /* refuse at once, not after the soundings were read and inverted */
-    if (o->output != NULL && check_output_first(o->output, net_path, o->force) != 0)
+    if (output != NULL && check_output_first(output, net_path, o->force) != 0)
         goto done;
     if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
         goto done;
@@ -344,7 +368,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         cli_error("invert", "no soundings found in %s", argv[1]);
         goto done;
     }
-    if (o->output != NULL && output_is_sounding(o->output, paths, n))
+    if (output != NULL && output_is_sounding(output, paths, n))
         goto done;
     if (o->plotdir != NULL && mkdir(o->plotdir, 0777) != 0 && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
@@ -361,10 +385,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             cli_error("invert", "%s", err.msg);
         goto done;
     }
-    n_bad = report_errors(b, &n_in, &n_flag);
+    n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
     if (n_bad == b->n)
         goto done; /* nothing was read: no output file, no table */
-    if (invnet_output_write(b, o->fmt, net_path, o->output, stdout, o->force, &err) != FWD_OK) {
+    if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK) {
         cli_error("invert", "%s", err.msg);
         goto done;
     }

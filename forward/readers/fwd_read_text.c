@@ -13,11 +13,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forward/readers/fwd_readers_internal.h"
 
-/* The columns a sounding can use; COL_FREQ holds 1 / x (MT frequencies). */
-enum { COL_X, COL_MN2, COL_RHO, COL_PHASE, COL_SDL, COL_SDP, COL_FREQ, COL_N };
+/* The columns a sounding can use; COL_FREQ holds 1 / x (MT frequencies). The apparent
+ * resistivity is read from COL_RHO, else COL_LOGRHO (log10 of it), else from the raw
+ * readings (COL_R, or COL_V over COL_I) and the array's geometric factor; its error from
+ * COL_SDL (decades), else COL_ERR (relative). COL_SD is a "std" column whose unit the
+ * header settles (docs/formats.md). COL_STATION names the sounding. */
+enum {
+    COL_X,
+    COL_MN2,
+    COL_RHO,
+    COL_PHASE,
+    COL_SDL,
+    COL_SDP,
+    COL_FREQ,
+    COL_LOGRHO,
+    COL_ERR,
+    COL_SD,
+    COL_V,
+    COL_I,
+    COL_R,
+    COL_STATION,
+    COL_N
+};
 
 /* Most fields of a line that are looked at. */
 #define MAX_FIELDS 64
@@ -29,6 +50,202 @@ static const struct {
 
 #define N_VALUE_KINDS (sizeof value_cols / sizeof value_cols[0])
 
+/* The kinds of unit a column may be given in. */
+typedef enum {
+    U_NONE,
+    U_LENGTH,
+    U_RESIST,
+    U_TIME,
+    U_FREQ,
+    U_ANGLE,
+    U_DECADES,
+    U_REL,
+    U_VOLT,
+    U_AMP,
+    U_OHM
+} unit_family;
+
+/* The units known, in compact form (lower case, no spaces, dots, dashes, underscores or
+ * middle dots: "Ohm-m", "ohm.m", "Ω·m" are all "ohmm" or "Ωm"), and their factor to the
+ * unit bpinv uses (m, ohm-m, s, Hz, degrees, decades, a fraction, V, A, ohm). */
+static const struct {
+    const char *name;
+    unit_family fam;
+    double scale;
+} units[] = {
+    {"m", U_LENGTH, 1},
+    {"meter", U_LENGTH, 1},
+    {"meters", U_LENGTH, 1},
+    {"metre", U_LENGTH, 1},
+    {"metres", U_LENGTH, 1},
+    {"cm", U_LENGTH, 0.01},
+    {"km", U_LENGTH, 1000},
+    {"ft", U_LENGTH, 0.3048},
+    {"feet", U_LENGTH, 0.3048},
+    {"foot", U_LENGTH, 0.3048},
+    {"ohmm", U_RESIST, 1},
+    {"ohmmeter", U_RESIST, 1},
+    {"ohmmetre", U_RESIST, 1},
+    {"\xce\xa9m", U_RESIST, 1}, /* Ωm */
+    {"s", U_TIME, 1},
+    {"sec", U_TIME, 1},
+    {"second", U_TIME, 1},
+    {"seconds", U_TIME, 1},
+    {"ms", U_TIME, 1e-3},
+    {"hz", U_FREQ, 1},
+    {"khz", U_FREQ, 1e3},
+    {"deg", U_ANGLE, 1},
+    {"degree", U_ANGLE, 1},
+    {"degrees", U_ANGLE, 1},
+    {"\xc2\xb0", U_ANGLE, 1}, /* ° */
+    {"rad", U_ANGLE, 180 / FWD_PI},
+    {"mrad", U_ANGLE, 0.18 / FWD_PI},
+    {"decade", U_DECADES, 1},
+    {"decades", U_DECADES, 1},
+    {"log10", U_DECADES, 1},
+    {"%", U_REL, 0.01},
+    {"pct", U_REL, 0.01},
+    {"percent", U_REL, 0.01},
+    {"fraction", U_REL, 1},
+    {"v", U_VOLT, 1},
+    {"mv", U_VOLT, 1e-3},
+    {"uv", U_VOLT, 1e-6},
+    {"\xc2\xb5v", U_VOLT, 1e-6}, /* µV */
+    {"a", U_AMP, 1},
+    {"ma", U_AMP, 1e-3},
+    {"ohm", U_OHM, 1},
+    {"ohms", U_OHM, 1},
+    {"mohm", U_OHM, 1e-3},
+    {"\xce\xa9", U_OHM, 1}, /* Ω */
+};
+
+/* The units a family accepts, for messages. */
+static const char *const family_units[] = {
+    [U_NONE] = "none",
+    [U_LENGTH] = "m, cm, km or ft",
+    [U_RESIST] = "ohm-m",
+    [U_TIME] = "s or ms",
+    [U_FREQ] = "Hz or kHz",
+    [U_ANGLE] = "degrees or rad",
+    [U_DECADES] = "decades (of log10 rho_a)",
+    [U_REL] = "% or fraction",
+    [U_VOLT] = "V, mV or uV",
+    [U_AMP] = "A or mA",
+    [U_OHM] = "ohm",
+};
+
+/* The names of the columns other than the methods' x columns (normalised: lower case,
+ * runs of spaces, dots and dashes as one '_', none at the ends), with the unit a name
+ * implies ("rho_a_ohmm": ohm-m; NULL: the family's first unit unless the header gives one). */
+static const struct {
+    const char *name;
+    int kind;
+    const char *unit;
+} names[] = {
+    {"mn2", COL_MN2, NULL},
+    {"mn2_m", COL_MN2, "m"},
+    {"mn/2", COL_MN2, NULL},
+    {"rho_a", COL_RHO, NULL},
+    {"rho_a_ohmm", COL_RHO, "ohmm"},
+    {"rhoa", COL_RHO, NULL},
+    {"rho_app", COL_RHO, NULL},
+    {"app_res", COL_RHO, NULL},
+    {"apparent_res", COL_RHO, NULL},
+    {"app_resistivity", COL_RHO, NULL},
+    {"apparent_resistivity", COL_RHO, NULL},
+    {"resistivity", COL_RHO, NULL},
+    {"res", COL_RHO, NULL},
+    {"rho", COL_RHO, NULL},
+    {"ra", COL_RHO, NULL},
+    {"phase", COL_PHASE, NULL},
+    {"phase_deg", COL_PHASE, "deg"},
+    {"phi", COL_PHASE, NULL},
+    {"phs", COL_PHASE, NULL},
+    {"sd_log10_rho_a", COL_SDL, NULL},
+    {"sd_log10_rho", COL_SDL, NULL},
+    {"sd_log10_rhoa", COL_SDL, NULL},
+    {"sd_log10rho", COL_SDL, NULL},
+    {"std_log10_rho", COL_SDL, NULL},
+    {"sd_log_rho", COL_SDL, NULL},
+    {"sd_phase_deg", COL_SDP, "deg"},
+    {"sd_phase", COL_SDP, NULL},
+    {"phase_err_deg", COL_SDP, "deg"},
+    {"phase_err", COL_SDP, NULL},
+    {"phase_error", COL_SDP, NULL},
+    {"sd_phi", COL_SDP, NULL},
+    {"phi_err", COL_SDP, NULL},
+    {"log10_rho", COL_LOGRHO, NULL},
+    {"log10_rho_a", COL_LOGRHO, NULL},
+    {"log10_rhoa", COL_LOGRHO, NULL},
+    {"log_rho", COL_LOGRHO, NULL},
+    {"log_rho_a", COL_LOGRHO, NULL},
+    {"error_pct", COL_ERR, "%"},
+    {"err_pct", COL_ERR, "%"},
+    {"rho_err_pct", COL_ERR, "%"},
+    {"error_percent", COL_ERR, "%"},
+    {"rel_error", COL_ERR, "fraction"},
+    {"relative_error", COL_ERR, "fraction"},
+    {"rel_err", COL_ERR, "fraction"},
+    {"error", COL_ERR, NULL},
+    {"err", COL_ERR, NULL},
+    {"rho_err", COL_ERR, NULL},
+    {"rho_error", COL_ERR, NULL},
+    {"std", COL_SD, NULL},
+    {"sd", COL_SD, NULL},
+    {"stdev", COL_SD, NULL},
+    {"std_dev", COL_SD, NULL},
+    {"sigma", COL_SD, NULL},
+    {"v", COL_V, NULL},
+    {"dv", COL_V, NULL},
+    {"delta_v", COL_V, NULL},
+    {"voltage", COL_V, NULL},
+    {"vp", COL_V, NULL},
+    {"mv", COL_V, "mv"},
+    {"i", COL_I, NULL},
+    {"current", COL_I, NULL},
+    {"ma", COL_I, "ma"},
+    {"r", COL_R, NULL},
+    {"resistance", COL_R, NULL},
+    {"v/i", COL_R, NULL},
+    {"dv/i", COL_R, NULL},
+    {"station", COL_STATION, NULL},
+    {"site", COL_STATION, NULL},
+    {"stn", COL_STATION, NULL},
+    {"ves", COL_STATION, NULL},
+};
+
+/* The unit family of a column of kind `kind`, of method m's x column for COL_X; and the
+ * default unit's compact name (NULL for none: the column has no unit). */
+static unit_family
+kind_family(int kind, fwd_method m)
+{
+    switch (kind) {
+    case COL_X:
+        return m == FWD_MT ? U_TIME : U_LENGTH;
+    case COL_MN2:
+        return U_LENGTH;
+    case COL_FREQ:
+        return U_FREQ;
+    case COL_RHO:
+        return U_RESIST;
+    case COL_PHASE:
+    case COL_SDP:
+        return U_ANGLE;
+    case COL_SDL:
+        return U_DECADES;
+    case COL_ERR:
+        return U_REL;
+    case COL_V:
+        return U_VOLT;
+    case COL_I:
+        return U_AMP;
+    case COL_R:
+        return U_OHM;
+    default:
+        return U_NONE;
+    }
+}
+
 /* Whether a sounding of method mi has a column of kind `kind` (x: always). */
 static int
 has_column(const fwd_method_info *mi, int kind)
@@ -39,6 +256,10 @@ has_column(const fwd_method_info *mi, int kind)
         return mi->has_mn2;
     if (kind == COL_FREQ)
         return mi->x_recip_aliases != NULL;
+    if (kind == COL_V || kind == COL_I || kind == COL_R)
+        return mi->hankel; /* raw readings of a DC array */
+    if (kind == COL_LOGRHO || kind == COL_ERR || kind == COL_SD || kind == COL_STATION)
+        return 1;
     for (v = 0; v < N_VALUE_KINDS; v++)
         if (kind == value_cols[v].col || kind == value_cols[v].sd)
             return fwd_method_value_index(mi->method, (fwd_value_kind)v) >= 0;
@@ -61,33 +282,34 @@ column_method(int kind)
     return found;
 }
 
-/* The recognised column names (lower case, units in parentheses dropped): the methods' x
- * columns, then these. A column that only one method has sets *m to it. */
+/* The kind of the column named `name` (normalised), and the unit its name implies into
+ * *unit ("" for none); -1 when the name is not known. A column that only one method has
+ * sets *m to it. */
 static int
-column_kind(const char *name, fwd_method *m)
+name_kind(const char *name, fwd_method *m, const char **unit)
 {
-    static const struct {
-        const char *name;
-        int kind;
-    } names[] = {{"mn2", COL_MN2},     {"mn2_m", COL_MN2},          {"mn/2", COL_MN2},
-                 {"rho_a", COL_RHO},   {"rho_a_ohmm", COL_RHO},     {"rhoa", COL_RHO},
-                 {"app_res", COL_RHO}, {"phase", COL_PHASE},        {"phase_deg", COL_PHASE},
-                 {"phi", COL_PHASE},   {"sd_log10_rho_a", COL_SDL}, {"sd_phase_deg", COL_SDP}};
     const char *const *a;
     size_t k;
     int only;
 
+    *unit = "";
     for (k = 0; k < FWD_N_METHODS; k++) {
         const fwd_method_info *mi = fwd_method_get((fwd_method)k);
+        size_t len;
 
         for (a = mi->x_aliases; *a != NULL; a++)
             if (strcmp(name, *a) == 0) {
                 *m = mi->method;
+                len = strlen(*a);
+                if (len > 2 && (*a)[len - 2] == '_') /* "ab2_m", "t_s": the unit implied */
+                    *unit = *a + len - 1;
                 return COL_X;
             }
         for (a = mi->x_recip_aliases; a != NULL && *a != NULL; a++)
             if (strcmp(name, *a) == 0) {
                 *m = mi->method;
+                if (strlen(*a) > 3 && strcmp(*a + strlen(*a) - 3, "_hz") == 0)
+                    *unit = "hz";
                 return COL_FREQ;
             }
     }
@@ -96,28 +318,162 @@ column_kind(const char *name, fwd_method *m)
             only = column_method(names[k].kind);
             if (only >= 0)
                 *m = (fwd_method)only;
+            if (names[k].unit != NULL)
+                *unit = names[k].unit;
             return names[k].kind;
         }
     return -1;
 }
 
+/* The factor of unit `unit` (compact) of family fam into *scale: 1 when fam has no unit
+ * and none is given; 0 when the unit is not one of fam's. */
+static double
+unit_scale(const char *unit, unit_family fam)
+{
+    size_t k;
+
+    if (unit[0] == '\0')
+        return 1; /* the family's own unit: m, ohm-m, s, Hz, degrees, ... */
+    for (k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (units[k].fam == fam && strcmp(units[k].name, unit) == 0)
+            return units[k].scale;
+    return 0;
+}
+
+/* Normalises a header name: lower case, runs of spaces, dots and dashes as one '_', none
+ * at either end. */
+static void
+normalise_name(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t k = 0;
+    int gap = 0;
+
+    for (; len > 0 && *in != '\0' && k + 1 < cap; in++, len--) {
+        unsigned char c = (unsigned char)*in;
+
+        if (c == ' ' || c == '.' || c == '-' || c == '_' || c == '\t') {
+            gap = k > 0;
+            continue;
+        }
+        if (gap && k + 2 < cap)
+            out[k++] = '_';
+        gap = 0;
+        out[k++] = (char)tolower(c);
+    }
+    out[k] = '\0';
+}
+
+/* A unit in compact form: lower case, without spaces, dots, dashes, underscores, '*', '/',
+ * or a middle dot. */
+static void
+compact_unit(const char *in, size_t len, char *out, size_t cap)
+{
+    size_t k = 0;
+
+    for (; len > 0 && *in != '\0' && k + 1 < cap; in++, len--) {
+        unsigned char c = (unsigned char)*in;
+
+        if (c == ' ' || c == '.' || c == '-' || c == '_' || c == '*' || c == '\t')
+            continue;
+        if (c == 0xc2 && len > 1 && (unsigned char)in[1] == 0xb7) { /* · */
+            in++, len--;
+            continue;
+        }
+        out[k++] = (char)tolower(c);
+    }
+    out[k] = '\0';
+}
+
+/* What a header field names: its kind (-1 unknown), the method a column of one method
+ * implies (*m), and the factor of its unit (*scale). FWD_EFORMAT for a unit that is not one
+ * of the column's, naming it. */
+static int
+field_kind(const char *field, const char *path, size_t line, fwd_method *m, int *kind,
+           double *scale, fwd_error *err)
+{
+    char name[64], unit[32] = "", inner[64];
+    const char *open = strpbrk(field, "(["), *implied = "", *close;
+    size_t nlen = open != NULL ? (size_t)(open - field) : strlen(field);
+    unit_family fam;
+
+    normalise_name(field, nlen, name, sizeof name);
+    if (open != NULL) {
+        close = strchr(open, open[0] == '(' ? ')' : ']');
+        nlen = close != NULL ? (size_t)(close - open - 1) : strlen(open + 1);
+        normalise_name(open + 1, nlen, inner, sizeof inner);
+        /* LOG10(RHO): log10 of a resistivity, not a unit */
+        if (strcmp(name, "log10") == 0 || strcmp(name, "log") == 0 || strcmp(name, "lg") == 0) {
+            const char *u;
+            fwd_method im = *m;
+
+            if (name_kind(inner, &im, &u) == COL_RHO) {
+                *kind = COL_LOGRHO;
+                *scale = 1;
+                return FWD_OK;
+            }
+        }
+        compact_unit(open + 1, nlen, unit, sizeof unit);
+    }
+    *kind = name_kind(name, m, &implied);
+    if (*kind < 0 && open == NULL) { /* "rhoa_ohmm", "ab2_ft": a name, then a unit */
+        char *us = strrchr(name, '_');
+
+        if (us != NULL && us > name) {
+            *us = '\0';
+            *kind = name_kind(name, m, &implied);
+            compact_unit(us + 1, strlen(us + 1), unit, sizeof unit);
+            if (*kind >= 0 && unit_scale(unit, kind_family(*kind, *m)) == 0)
+                *kind = -1; /* not a unit of it: the whole name is unknown */
+        }
+    }
+    *scale = 1;
+    if (*kind < 0)
+        return FWD_OK;
+    fam = kind_family(*kind, *m);
+    if (unit[0] == '\0')
+        snprintf(unit, sizeof unit, "%s", implied);
+    if (fam == U_NONE && unit[0] != '\0')
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": expected no unit, got \"%s\"",
+                        path, line, field, unit);
+    if (fam != U_NONE && (*scale = unit_scale(unit, fam)) == 0)
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": unit \"%s\": expected %s", path,
+                        line, field, unit, family_units[fam]);
+    return FWD_OK;
+}
+
 /*
- * Splits line (modified) into at most cap fields: at commas if it has one, else at tabs if
- * it has one, else at runs of spaces; fields are trimmed of spaces. So a header name may
- * hold spaces ("rho_a (ohm-m)") in a comma- or tab-separated file.
+ * Splits line (modified) into at most cap fields at sep (' ': runs of spaces and tabs);
+ * fields are trimmed of spaces, and a field in double quotes (RFC 4180: "" is a quote) is
+ * taken whole, its quotes removed.
  */
 static size_t
-split(char *line, char **f, size_t cap)
+split_at(char *line, char sep, char **f, size_t cap)
 {
-    char sep = strchr(line, ',') != NULL ? ',' : strchr(line, '\t') != NULL ? '\t' : ' ';
     size_t n = 0;
-    char *p = line, *end;
+    char *p = line, *end, *w;
 
     for (;;) {
         while (*p == ' ' || *p == '\r' || (sep == ' ' && *p == '\t'))
             p++;
         if (*p == '\0' || n == cap)
             return n;
+        if (*p == '"') { /* a quoted field: to its closing quote */
+            f[n++] = w = ++p;
+            while (*p != '\0' && !(*p == '"' && p[1] != '"')) {
+                if (*p == '"')
+                    p++;
+                *w++ = *p++;
+            }
+            if (*p == '"')
+                p++;
+            while (*p != '\0' && *p != sep && !(sep == ' ' && *p == '\t'))
+                p++; /* anything after the closing quote, up to the separator, is dropped */
+            end = w;
+            if (*p != '\0')
+                p++;
+            *end = '\0';
+            continue;
+        }
         f[n++] = p;
         while (*p != '\0' && *p != sep && !(sep == ' ' && *p == '\t'))
             p++;
@@ -129,62 +485,275 @@ split(char *line, char **f, size_t cap)
     }
 }
 
-static int
-parse_number(const char *s, double *v)
+/* The separator of a line: ';' if it has one outside quotes, else a tab, else ',', else
+ * spaces. So a header name may hold spaces ("rho_a (ohm-m)") in a separated file, and ';'
+ * and tab files may write decimal commas. */
+static char
+separator(const char *line)
 {
-    char *end;
+    int quoted = 0, semi = 0, tab = 0, comma = 0;
+
+    for (; *line != '\0'; line++) {
+        if (*line == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            semi |= *line == ';', tab |= *line == '\t', comma |= *line == ',';
+    }
+    return semi ? ';' : tab ? '\t' : comma ? ',' : ' ';
+}
+
+static size_t
+split(char *line, char **f, size_t cap, char *sep)
+{
+    *sep = separator(line);
+    return split_at(line, *sep, f, cap);
+}
+
+/* A number; with decimal commas (sep not ','), "1,5" is 1.5. */
+static int
+parse_number_sep(const char *s, double *v, char sep)
+{
+    char *end, buf[64];
+    const char *comma;
 
     errno = 0;
     *v = strtod(s, &end);
-    return end != s && *end == '\0' && errno != ERANGE && isfinite(*v);
+    if (end != s && *end == '\0' && errno != ERANGE && isfinite(*v))
+        return 1;
+    if (sep == ',' || (comma = strchr(s, ',')) == NULL || strchr(comma + 1, ',') != NULL ||
+        strchr(s, '.') != NULL || strlen(s) >= sizeof buf)
+        return 0;
+    snprintf(buf, sizeof buf, "%s", s);
+    buf[comma - s] = '.';
+    errno = 0;
+    *v = strtod(buf, &end);
+    return end != buf && *end == '\0' && errno != ERANGE && isfinite(*v);
 }
 
-/* Lower-cases a header name and drops a trailing unit in parentheses or brackets. */
-static void
-normalise_name(const char *in, char *out, size_t cap)
-{
-    size_t k = 0;
+/* A header name mapped to a name bpinv knows (fwd_sounding_read_columns). */
+#define MAX_MAP 16
+struct colmap {
+    size_t n;
+    char known[MAX_MAP][64];
+    char header[MAX_MAP][128];
+};
 
-    for (; *in != '\0' && *in != '(' && *in != '[' && k + 1 < cap; in++)
-        out[k++] = (char)tolower((unsigned char)*in);
-    while (k > 0 && (out[k - 1] == '_' || out[k - 1] == ' '))
-        k--;
-    out[k] = '\0';
+/* Trims spaces from both ends of s (in place); returns s. */
+static char *
+trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
 }
 
-/* Finds the columns named in fields f into col; returns the method the names imply: that
- * of the spacing or period column, else of the last method's column (mn2_m, phase_deg), else
- * expect. */
-static fwd_method
-header_columns(char **f, size_t nf, fwd_method expect, int *col)
+/* Parses "KNOWN=HEADER,..." (HEADER in double quotes when it holds a comma) into map; each
+ * KNOWN must name a column bpinv knows. FWD_EINVAL (field "columns") otherwise. */
+static int
+parse_columns(const char *spec, struct colmap *map, fwd_error *err)
 {
-    fwd_method hm = expect, xm = expect, fm = expect;
-    char name[64];
-    size_t k;
+    char buf[1024], *f[MAX_MAP + 1];
+    size_t n, k;
 
-    for (k = 0; k < COL_N; k++)
-        col[k] = -1;
-    for (k = 0; k < nf && k < MAX_FIELDS; k++) {
-        fwd_method cm = hm;
+    map->n = 0;
+    if (spec == NULL || spec[0] == '\0')
+        return FWD_OK;
+    if (strlen(spec) >= sizeof buf)
+        return fwd_error_set_field(err, FWD_EINVAL, "columns",
+                                   "columns: expected at most %zu characters, got %zu",
+                                   sizeof buf - 1, strlen(spec));
+    snprintf(buf, sizeof buf, "%s", spec);
+    { /* at commas outside double quotes */
+        char *q;
+        int quoted = 0;
+
+        f[0] = buf;
+        n = 1;
+        for (q = buf; *q != '\0'; q++) {
+            if (*q == '"')
+                quoted = !quoted;
+            else if (*q == ',' && !quoted) {
+                *q = '\0';
+                if (n == MAX_MAP + 1)
+                    break;
+                f[n++] = q + 1;
+            }
+        }
+    }
+    if (n > MAX_MAP)
+        return fwd_error_set_field(err, FWD_EINVAL, "columns",
+                                   "columns: expected at most %d mappings", MAX_MAP);
+    for (k = 0; k < n; k++) {
+        char *eq = strchr(f[k], '='), *known, *header;
+        fwd_method m = FWD_SCHLUMBERGER;
+        double scale;
         int kind;
 
-        normalise_name(f[k], name, sizeof name);
-        kind = column_kind(name, &cm);
-        if (kind < 0 || col[kind] >= 0)
+        if (eq == NULL)
+            return fwd_error_set_field(err, FWD_EINVAL, "columns",
+                                       "columns: expected NAME=HEADER, got \"%s\"", f[k]);
+        *eq = '\0';
+        known = trim(f[k]);
+        header = trim(eq + 1);
+        if (header[0] == '"' && strlen(header) >= 2 && header[strlen(header) - 1] == '"') {
+            header[strlen(header) - 1] = '\0';
+            header++;
+        }
+        if (field_kind(known, "columns", 0, &m, &kind, &scale, NULL) != FWD_OK || kind < 0 ||
+            header[0] == '\0')
+            return fwd_error_set_field(
+                err, FWD_EINVAL, "columns",
+                "columns: \"%s=%s\": expected a column name bpinv knows (ab2, mn2, a, period, "
+                "freq, rho_a, log10_rho, phase, sd_log10_rho_a, error_pct, rel_error, sd_phase, "
+                "v, i, r, station; a unit after '_': ab2_ft) = a header name",
+                known, header);
+        snprintf(map->known[map->n], sizeof map->known[0], "%s", known);
+        snprintf(map->header[map->n], sizeof map->header[0], "%s", header);
+        map->n++;
+    }
+    return FWD_OK;
+}
+
+/* The name bpinv reads for header field f: the mapped one when map has f (used[] marks it). */
+static const char *
+mapped_name(const char *f, const struct colmap *map, int *used)
+{
+    size_t k;
+
+    for (k = 0; map != NULL && k < map->n; k++)
+        if (strcasecmp(f, map->header[k]) == 0) {
+            used[k] = 1;
+            return map->known[k];
+        }
+    return f;
+}
+
+/* The field names of a header, what they name, and the units they are in. */
+struct columns {
+    int col[COL_N];        /* field of each column; -1: none */
+    double scale[COL_N];   /* its unit's factor to bpinv's unit */
+    fwd_method m;          /* the method the names imply */
+    char unknown[256];     /* the fields naming nothing known, ", "-joined */
+    size_t n_known;        /* fields naming a known column */
+    int map_used[MAX_MAP]; /* the mappings (struct colmap) a field matched */
+};
+
+/* Appends a then b to the string in buf (cap bytes), cut short to fit. */
+static void
+append(char *buf, size_t cap, const char *a, const char *b)
+{
+    size_t len = strlen(buf);
+
+    snprintf(buf + len, cap - len, "%s%s", a, b);
+}
+
+/* A field's text for a list: quoted. */
+static void
+append_field(char *buf, size_t cap, const char *field)
+{
+    size_t len = strlen(buf);
+
+    if (len + 1 >= cap)
+        return;
+    snprintf(buf + len, cap - len, "%s\"%s\"", len > 0 ? ", " : "", field);
+    if (strlen(buf) + 1 >= cap && cap > 4)
+        strcpy(buf + cap - 4, "...");
+}
+
+/* Finds the columns named in fields f into c: the method the names imply is that of the
+ * spacing or period column, else of the last one-method column (mn2_m, phase_deg), else
+ * expect. A "std" column is the error of log10 rho_a beside a log10 rho_a column, a relative
+ * one given in %; anything else is asked. FWD_EFORMAT for a unit not the column's. */
+static int
+header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t line,
+               const struct colmap *map, struct columns *c, fwd_error *err)
+{
+    fwd_method hm = expect, xm = expect, fm = expect;
+    size_t k;
+    int rc;
+
+    memset(c, 0, sizeof *c);
+    for (k = 0; k < COL_N; k++) {
+        c->col[k] = -1;
+        c->scale[k] = 1;
+    }
+    for (k = 0; k < nf && k < MAX_FIELDS; k++) {
+        fwd_method cm = hm;
+        double scale;
+        int kind;
+
+        if ((rc = field_kind(mapped_name(f[k], map, c->map_used), path, line, &cm, &kind, &scale,
+                             err)) != FWD_OK)
+            return rc;
+        if (kind < 0 || c->col[kind] >= 0) {
+            append_field(c->unknown, sizeof c->unknown, f[k]);
             continue;
+        }
+        c->n_known++;
         if (kind == COL_X || kind == COL_FREQ || kind == COL_MN2 || kind == COL_PHASE)
             hm = cm;
         if (kind == COL_X)
             xm = cm;
         if (kind == COL_FREQ)
             fm = cm;
-        col[kind] = (int)k;
+        c->col[kind] = (int)k;
+        c->scale[kind] = scale;
     }
-    if (col[COL_FREQ] >= 0 && col[COL_X] < 0)
-        col[COL_X] = col[COL_FREQ];
-    else
-        col[COL_FREQ] = -1;
-    return col[COL_FREQ] >= 0 ? fm : col[COL_X] >= 0 ? xm : hm;
+    if (c->col[COL_FREQ] >= 0 && c->col[COL_X] < 0) {
+        c->col[COL_X] = c->col[COL_FREQ];
+        c->scale[COL_X] = c->scale[COL_FREQ];
+    } else {
+        c->col[COL_FREQ] = -1;
+    }
+    c->m = c->col[COL_FREQ] >= 0 ? fm : c->col[COL_X] >= 0 ? xm : hm;
+    if (c->col[COL_SD] >= 0) { /* "STD": of what, in what? */
+        const char *name = f[c->col[COL_SD]];
+
+        if (strpbrk(name, "([") != NULL && c->scale[COL_SD] == 1 && c->col[COL_ERR] < 0 &&
+            strchr(name, '%') != NULL) {
+            c->col[COL_ERR] = c->col[COL_SD];
+            c->scale[COL_ERR] = 0.01;
+        } else if (c->col[COL_LOGRHO] >= 0 && c->col[COL_SDL] < 0) {
+            c->col[COL_SDL] = c->col[COL_SD];
+        } else {
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: header: \"%s\": expected a column named for its unit: "
+                            "sd_log10_rho_a (decades), error_pct (%%) or rel_error (a fraction)",
+                            path, line, name);
+        }
+        c->col[COL_SD] = -1;
+    }
+    if (c->col[COL_ERR] >= 0 && c->col[COL_SDL] < 0) {
+        const char *name = f[c->col[COL_ERR]];
+        char norm[64];
+        const char *implied = "";
+        fwd_method im = hm;
+
+        normalise_name(name, strlen(name), norm, sizeof norm);
+        name_kind(norm, &im, &implied);
+        if (strpbrk(name, "([") == NULL && implied[0] == '\0')
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: header: \"%s\": the error of rho_a in what? expected a "
+                            "unit, \"%s (%%)\", or a name: error_pct, rel_error (a fraction), "
+                            "sd_log10_rho_a (decades)",
+                            path, line, name, name);
+    }
+    return FWD_OK;
+}
+
+/* Whether the columns give the apparent resistivity: by itself, its log10, or from the raw
+ * readings of a DC array (R, or V and I). */
+static int
+has_rho(const int *col, fwd_method m)
+{
+    if (col[COL_RHO] >= 0 || col[COL_LOGRHO] >= 0)
+        return 1;
+    return fwd_method_get(m)->hankel && (col[COL_R] >= 0 || (col[COL_V] >= 0 && col[COL_I] >= 0));
 }
 
 /* The columns method m needs are all there: x and each of its values. */
@@ -196,9 +765,12 @@ complete(const int *col, fwd_method m)
 
     if (col[COL_X] < 0)
         return 0;
-    for (k = 0; k < mi->nvalues; k++)
-        if (col[value_cols[mi->values[k]->kind].col] < 0)
+    for (k = 0; k < mi->nvalues; k++) {
+        int vc = value_cols[mi->values[k]->kind].col;
+
+        if (vc == COL_RHO ? !has_rho(col, m) : col[vc] < 0)
             return 0;
+    }
     return 1;
 }
 
@@ -222,27 +794,26 @@ join_fields(char *buf, size_t cap, char *const *f, size_t nf)
     return buf;
 }
 
-/* Appends a then b to the string in buf (cap bytes), cut short to fit. */
-static void
-append(char *buf, size_t cap, const char *a, const char *b)
-{
-    size_t len = strlen(buf);
-
-    snprintf(buf + len, cap - len, "%s%s", a, b);
-}
-
 /* A text file being read. */
 struct text {
     const char *path;
     fwd_method m; /* the method expected */
     const fwd_method_info *mi;
     int col[COL_N];             /* field of each column; -1: none */
+    double scale[COL_N];        /* the factor of each column's unit */
     const char *colname[COL_N]; /* the columns' names in messages */
+    char hdrname[COL_N][64];    /* the header's own names of the columns it names */
+    char unused[256];           /* the header's fields not read */
     int header;                 /* the columns are named (a header row or comment) */
+    size_t header_line;         /* its line */
+    int wenner_ab2;             /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
+    char sep;                   /* the separator of the line being read */
     char comment[1024];         /* the last whole-line comment before the data */
     size_t comment_line;        /* its line */
     size_t lineno, need, nf0;   /* line; fields needed; fields of the first reading */
     size_t cap;                 /* room in s */
+    char station[128];          /* the station column's value in the first reading */
+    struct colmap map;          /* header names mapped (fwd_sounding_read_columns) */
     fwd_sounding *s;            /* made at the first reading */
 };
 
@@ -258,6 +829,7 @@ text_init(struct text *t, const char *path, fwd_method expect)
     t->cap = 64;
     for (k = 0; k < COL_N; k++) {
         t->col[k] = -1;
+        t->scale[k] = 1;
         t->colname[k] = "";
     }
     t->colname[COL_X] = t->mi->x_column;
@@ -302,9 +874,10 @@ text_line(struct text *t, char *buf, ssize_t len, fwd_error *err)
     return FWD_OK;
 }
 
-/* A header row that lacks a column the method needs: says which. */
+/* A header that lacks a column the method needs: says which. */
 static int
-header_incomplete(const struct text *t, char **f, size_t nf, fwd_error *err)
+header_incomplete(const struct text *t, const int *col, char **f, size_t nf, size_t line,
+                  fwd_error *err)
 {
     const fwd_method_info *mi = t->mi;
     char got[160], miss[64] = "", want[128] = "";
@@ -315,59 +888,98 @@ header_incomplete(const struct text *t, char **f, size_t nf, fwd_error *err)
         append(want, sizeof want, " (or ", mi->x_recip_column);
         append(want, sizeof want, ")", "");
     }
-    if (t->col[COL_X] < 0)
+    if (col[COL_X] < 0)
         append(miss, sizeof miss, ", ", mi->x_column);
     for (k = 0; k < mi->nvalues; k++) {
+        int vc = value_cols[mi->values[k]->kind].col;
+
         append(want, sizeof want, ", ", mi->values[k]->column);
-        if (t->col[value_cols[mi->values[k]->kind].col] < 0)
+        if (vc == COL_RHO ? !has_rho(col, t->m) : col[vc] < 0)
             append(miss, sizeof miss, ", ", mi->values[k]->column);
     }
     return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: expected columns %s; got \"%s\", without %s",
-                    t->path, t->lineno, want, join_fields(got, sizeof got, f, nf), miss + 2);
+                    t->path, line, want, join_fields(got, sizeof got, f, nf), miss + 2);
+}
+
+/* A Wenner sounding written as a Schlumberger table: AB/2 = 1.5 a with MN/2 = a / 2 given
+ * (checked at each reading). */
+static int
+wenner_as_ab2(const struct text *t, const struct columns *c)
+{
+    return t->m == FWD_WENNER && c->m == FWD_SCHLUMBERGER && c->col[COL_X] >= 0 &&
+           c->col[COL_MN2] >= 0 && has_rho(c->col, FWD_WENNER);
+}
+
+/* The columns found by a header (row or comment) at line, for the sounding. */
+static int
+use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t line,
+           const char *where, fwd_error *err)
+{
+    size_t k;
+
+    if (wenner_as_ab2(t, c)) {
+        t->wenner_ab2 = 1;
+    } else if (c->m != t->m) {
+        return fwd_fail(err, FWD_EINVAL,
+                        "%s:%zu: columns: this is %s %s sounding (%s names %s columns), "
+                        "expected %s",
+                        t->path, line, fwd_method_article(c->m), fwd_method_name(c->m), where,
+                        fwd_method_name(c->m), fwd_method_name(t->m));
+    }
+    for (k = 0; k < t->map.n; k++)
+        if (!c->map_used[k]) {
+            char got[160];
+
+            return fwd_error_set_field(err, FWD_EFORMAT, "columns",
+                                       "%s:%zu: columns: \"%s\": expected a column of the "
+                                       "header, got \"%s\"",
+                                       t->path, line, t->map.header[k],
+                                       join_fields(got, sizeof got, f, nf));
+        }
+    if (!complete(c->col, t->wenner_ab2 ? FWD_WENNER : t->m))
+        return header_incomplete(t, c->col, f, nf, line, err);
+    t->header = 1;
+    t->header_line = line;
+    memcpy(t->col, c->col, sizeof t->col);
+    memcpy(t->scale, c->scale, sizeof t->scale);
+    snprintf(t->unused, sizeof t->unused, "%s", c->unknown);
+    for (k = 0; k < COL_N; k++)
+        if (t->col[k] >= 0)
+            snprintf(t->hdrname[k], sizeof t->hdrname[k], "%s", f[t->col[k]]);
+    return FWD_OK;
 }
 
 /* A header row: the columns by name. */
 static int
 header_row(struct text *t, char **f, size_t nf, fwd_error *err)
 {
-    fwd_method hm = header_columns(f, nf, t->m, t->col);
+    struct columns c;
+    int rc = header_columns(f, nf, t->m, t->path, t->lineno, &t->map, &c, err);
 
-    t->header = 1;
-    if (hm != t->m)
-        return fwd_fail(err, FWD_EINVAL,
-                        "%s:%zu: columns: this is %s %s sounding (its header names %s "
-                        "columns), expected %s",
-                        t->path, t->lineno, fwd_method_article(hm), fwd_method_name(hm),
-                        fwd_method_name(hm), fwd_method_name(t->m));
-    if (!complete(t->col, t->m))
-        return header_incomplete(t, f, nf, err);
-    return FWD_OK;
+    return rc != FWD_OK ? rc : use_header(t, &c, f, nf, t->lineno, "its header", err);
 }
 
 /*
- * The comment line just above the first reading, if it names the columns (as the files of
- * docs/examples do: "# period_s rho_a_ohmm phase_deg ..."): they are the columns, unless
- * they are another method's.
+ * The comment line just above the first reading (of nf fields), if it names the columns
+ * (as the files of docs/examples do: "# period_s rho_a_ohmm phase_deg ..."): a comment of as
+ * many fields as the reading, one of them a known column name, is a header, and is then
+ * read as one (a needed column it lacks is an error, never a reason to read by position).
  */
 static int
-comment_header(struct text *t, fwd_error *err)
+comment_header(struct text *t, size_t nf, fwd_error *err)
 {
-    char *cf[MAX_FIELDS];
-    size_t cn = split(t->comment, cf, MAX_FIELDS);
-    int ccol[COL_N];
-    fwd_method cm = cn > 0 ? header_columns(cf, cn, t->m, ccol) : t->m;
+    char *cf[MAX_FIELDS], sep;
+    size_t cn = split(t->comment, cf, MAX_FIELDS, &sep);
+    struct columns c;
+    int rc;
 
-    if (cn > 0 && cm == t->m && complete(ccol, t->m)) {
-        memcpy(t->col, ccol, sizeof t->col);
-        t->header = 1;
-    } else if (cn > 0 && cm != t->m && complete(ccol, cm)) {
-        return fwd_fail(err, FWD_EINVAL,
-                        "%s:%zu: columns: this is %s %s sounding (the comment above its "
-                        "first reading names %s columns), expected %s",
-                        t->path, t->comment_line, fwd_method_article(cm), fwd_method_name(cm),
-                        fwd_method_name(cm), fwd_method_name(t->m));
-    }
-    return FWD_OK;
+    if (cn == 0 || cn != nf)
+        return FWD_OK;
+    if ((rc = header_columns(cf, cn, t->m, t->path, t->comment_line, &t->map, &c, err)) != FWD_OK)
+        return rc;
+    if (c.n_known == 0)
+        return FWD_OK; /* a remark, not names */
+    return use_header(t, &c, cf, cn, t->comment_line, "the comment above its first reading", err);
 }
 
 /* No header: the columns of the method, by position: x, MN/2 when the reading has room for
@@ -387,6 +999,17 @@ default_columns(struct text *t, size_t nf)
         t->col[value_cols[mi->values[k]->kind].col] = (int)(first + k);
 }
 
+/* Drops column k (not of this method, or not needed beside another): it is listed unused. */
+static void
+drop_column(struct text *t, int k)
+{
+    if (t->col[k] < 0)
+        return;
+    if (t->hdrname[k][0] != '\0')
+        append_field(t->unused, sizeof t->unused, t->hdrname[k]);
+    t->col[k] = -1;
+}
+
 /* At the first reading: makes the sounding for the columns found. */
 static int
 start_sounding(struct text *t, fwd_error *err)
@@ -396,17 +1019,44 @@ start_sounding(struct text *t, fwd_error *err)
     /* a header may also name another method's columns (a DC file with IP phases): they are
      * extra columns, and the sounding has no array for them */
     for (k = 0; k < COL_N; k++)
-        if (k != COL_X && k != COL_FREQ && !has_column(t->mi, k))
-            t->col[k] = -1;
-    t->s = fwd_sounding_make(t->path, t->m, t->cap, t->col[COL_MN2] >= 0, t->col[COL_SDL] >= 0,
-                             t->col[COL_SDP] >= 0);
+        if (k != COL_X && k != COL_FREQ && !(t->wenner_ab2 && k == COL_MN2) &&
+            !has_column(t->mi, k))
+            drop_column(t, k);
+    /* the first of several sources of a value is read */
+    if (t->col[COL_RHO] >= 0) {
+        drop_column(t, COL_LOGRHO);
+        drop_column(t, COL_R);
+        drop_column(t, COL_V);
+        drop_column(t, COL_I);
+    } else if (t->col[COL_LOGRHO] >= 0) {
+        drop_column(t, COL_R);
+        drop_column(t, COL_V);
+        drop_column(t, COL_I);
+    } else if (t->col[COL_R] >= 0) {
+        drop_column(t, COL_V);
+        drop_column(t, COL_I);
+    }
+    if (t->col[COL_SDL] >= 0)
+        drop_column(t, COL_ERR);
+    if ((t->col[COL_R] >= 0 || t->col[COL_V] >= 0) && t->mi->has_mn2 && t->col[COL_MN2] < 0)
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: header: raw readings (\"%s\") need MN/2 for the geometric "
+                        "factor of a Schlumberger array; expected an mn2_m column",
+                        t->path, t->header_line, t->hdrname[t->col[COL_R] >= 0 ? COL_R : COL_V]);
+    t->s = fwd_sounding_make(t->path, t->m, t->cap, t->col[COL_MN2] >= 0 && !t->wenner_ab2,
+                             t->col[COL_SDL] >= 0 || t->col[COL_ERR] >= 0, t->col[COL_SDP] >= 0);
     if (t->s == NULL)
         return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
+    snprintf(t->s->unused, sizeof t->s->unused, "%s", t->unused);
     for (k = 0; k < COL_N; k++)
         if (t->col[k] >= 0 && (size_t)t->col[k] + 1 > t->need)
             t->need = (size_t)t->col[k] + 1;
     if (t->col[COL_FREQ] >= 0)
         t->colname[COL_X] = t->colname[COL_FREQ];
+    if (t->wenner_ab2)
+        t->colname[COL_X] = "ab2_m";
+    for (k = COL_LOGRHO; k < COL_N; k++) /* the new kinds are named as the header names them */
+        t->colname[k] = t->hdrname[k];
     return FWD_OK;
 }
 
@@ -434,49 +1084,100 @@ check_fields(struct text *t, size_t nf, fwd_error *err)
     return FWD_OK;
 }
 
+/* The station of a reading: the first names the sounding; another is an error (one
+ * sounding per file). */
+static int
+read_station(struct text *t, const char *v, fwd_error *err)
+{
+    if (t->s->n == 0) {
+        snprintf(t->station, sizeof t->station, "%s", v);
+        if (v[0] != '\0')
+            snprintf(t->s->name, sizeof t->s->name, "%s", v);
+        return FWD_OK;
+    }
+    if (strcmp(v, t->station) != 0)
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: %s: expected one station per file, got \"%s\" after \"%s\" "
+                        "(split the table into one file per station)",
+                        t->path, t->lineno, t->hdrname[COL_STATION], v, t->station);
+    return FWD_OK;
+}
+
+/* The geometric factor K of a DC array at point x (MN/2 l): rho_a = K dV / I. */
+static double
+geometric_factor(const struct text *t, double x, double l)
+{
+    if (t->m == FWD_WENNER)
+        return 2 * FWD_PI * x;
+    return FWD_PI * (x * x - l * l) / (2 * l);
+}
+
 /* The values of one reading into the sounding. */
 static int
 read_row(struct text *t, char **f, fwd_error *err)
 {
     fwd_sounding *s = t->s;
+    double raw[COL_N] = {0};
     int c;
 
+    if (t->col[COL_STATION] >= 0 && read_station(t, f[t->col[COL_STATION]], err) != FWD_OK)
+        return FWD_EFORMAT;
     for (c = 0; c < COL_N; c++) {
         double v;
-        int positive = c != COL_PHASE;
+        int positive = c != COL_PHASE && c != COL_LOGRHO;
 
-        if (t->col[c] < 0 || c == COL_FREQ)
+        if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
-        if (!parse_number(f[t->col[c]], &v) || (positive && v <= 0))
+        if (!parse_number_sep(f[t->col[c]], &v, t->sep) || (positive && v <= 0))
             return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a finite number%s, got \"%s\"",
                             t->path, t->lineno, t->colname[c], positive ? " > 0" : "",
                             f[t->col[c]]);
-        switch (c) {
-        case COL_X:
-            s->x[s->n] = t->col[COL_FREQ] >= 0 ? 1 / v : v;
-            break;
-        case COL_MN2:
-            s->mn2[s->n] = v;
-            break;
-        case COL_RHO:
-            s->rho_a[s->n] = v;
-            break;
-        case COL_PHASE:
-            if (v < -180 || v > 180)
-                return fwd_fail(err, FWD_EFORMAT,
-                                "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\"",
-                                t->path, t->lineno, f[t->col[c]]);
-            /* a yx phase given in the third quadrant is brought to the first */
-            s->phase[s->n] = v < -90 ? v + 180 : v;
-            break;
-        case COL_SDL:
-            s->sd_log10[s->n] = v;
-            break;
-        case COL_SDP:
-            s->sd_phase[s->n] = v;
-            break;
-        }
+        raw[c] = v * t->scale[c];
     }
+    s->x[s->n] = t->col[COL_FREQ] >= 0 ? 1 / raw[COL_X] : raw[COL_X];
+    if (t->wenner_ab2) { /* AB/2 = 1.5 a, MN/2 = a / 2 */
+        double a = raw[COL_X] / 1.5;
+
+        if (fabs(raw[COL_MN2] - a / 2) > 1e-3 * a)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: mn2_m: expected AB/2 / 3 = %g m (a Wenner array: AB/2 = "
+                            "1.5 a, MN/2 = a / 2), got %g",
+                            t->path, t->lineno, raw[COL_X] / 3, raw[COL_MN2]);
+        s->x[s->n] = a;
+    } else if (s->mn2 != NULL) {
+        s->mn2[s->n] = raw[COL_MN2];
+    }
+    if (t->col[COL_RHO] >= 0) {
+        s->rho_a[s->n] = raw[COL_RHO];
+    } else if (t->col[COL_LOGRHO] >= 0) {
+        s->rho_a[s->n] = pow(10, raw[COL_LOGRHO]);
+    } else {
+        double l = t->col[COL_MN2] >= 0 ? raw[COL_MN2] : 0;
+        double k = geometric_factor(t, s->x[s->n], l);
+
+        s->rho_a[s->n] = k * (t->col[COL_R] >= 0 ? raw[COL_R] : raw[COL_V] / raw[COL_I]);
+    }
+    if (!(isfinite(s->rho_a[s->n]) && s->rho_a[s->n] > 0))
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: rho_a_ohmm: expected a finite number > 0, got %g from the "
+                        "columns read",
+                        t->path, t->lineno, s->rho_a[s->n]);
+    if (t->col[COL_PHASE] >= 0) {
+        double v = raw[COL_PHASE];
+
+        if (v < -180 || v > 180)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\"",
+                            t->path, t->lineno, f[t->col[COL_PHASE]]);
+        /* a yx phase given in the third quadrant is brought to the first */
+        s->phase[s->n] = v < -90 ? v + 180 : v;
+    }
+    if (t->col[COL_SDL] >= 0)
+        s->sd_log10[s->n] = raw[COL_SDL];
+    else if (t->col[COL_ERR] >= 0) /* a relative error e of rho_a: e / ln 10 of log10 */
+        s->sd_log10[s->n] = raw[COL_ERR] / log(10);
+    if (t->col[COL_SDP] >= 0)
+        s->sd_phase[s->n] = raw[COL_SDP];
     if (s->mn2 != NULL && s->mn2[s->n] >= s->x[s->n])
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g",
                         t->path, t->lineno, s->x[s->n], s->mn2[s->n]);
@@ -493,9 +1194,9 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
     int rc;
 
     if (t->s == NULL && !t->header) {
-        if (!parse_number(f[0], &v))
+        if (!parse_number_sep(f[0], &v, t->sep))
             return header_row(t, f, nf, err);
-        if (t->comment[0] != '\0' && (rc = comment_header(t, err)) != FWD_OK)
+        if (t->comment[0] != '\0' && (rc = comment_header(t, nf, err)) != FWD_OK)
             return rc;
     }
     if (t->s == NULL && !t->header)
@@ -509,20 +1210,22 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 }
 
 fwd_sounding *
-fwd_read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
+fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns, fwd_error *err)
 {
     struct text t;
     char *buf = NULL, *f[MAX_FIELDS];
     size_t bufcap = 0, nf;
     ssize_t len;
-    int rc = FWD_OK;
+    int rc;
 
     text_init(&t, path, expect);
+    if ((rc = parse_columns(columns, &t.map, err)) != FWD_OK)
+        return NULL;
     errno = 0;
     while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
         t.lineno++;
         rc = text_line(&t, buf, len, err);
-        if (rc == FWD_OK && (nf = split(buf, f, MAX_FIELDS)) > 0)
+        if (rc == FWD_OK && (nf = split(buf, f, MAX_FIELDS, &t.sep)) > 0)
             rc = text_fields(&t, f, nf, err);
     }
     if (rc == FWD_OK && (ferror(fp) || (errno == ENOMEM && !feof(fp))))
@@ -538,4 +1241,12 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err)
         return NULL;
     }
     return t.s;
+}
+
+int
+fwd_sounding_columns_check(const char *columns, fwd_error *err)
+{
+    struct colmap map;
+
+    return parse_columns(columns, &map, err);
 }

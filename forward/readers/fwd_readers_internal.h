@@ -37,9 +37,11 @@ int fwd_sounding_grow(fwd_sounding *s, size_t cap);
  */
 int fwd_sounding_finish(fwd_sounding *s, fwd_error *err);
 
-/* Reads a delimited text sounding of method expect from fp (the contents of path).
- * NULL with err set. */
-fwd_sounding *fwd_read_text(const char *path, FILE *fp, fwd_method expect, fwd_error *err);
+/* Reads a delimited text sounding of method expect from fp (the contents of path), its
+ * header's names mapped by columns (fwd_sounding_read_columns; NULL for none). NULL with err
+ * set. */
+fwd_sounding *fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns,
+                            fwd_error *err);
 
 /* The method of every EDI file: MT. */
 #define FWD_EDI_METHOD FWD_MT

@@ -9,17 +9,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forward/readers/fwd_readers_internal.h"
 
 int
 fwd_component_parse(const char *s, fwd_component *c, fwd_error *err)
 {
-    if (strcmp(s, "det") == 0)
+    if (strcasecmp(s, "det") == 0)
         *c = FWD_COMP_DET;
-    else if (strcmp(s, "xy") == 0)
+    else if (strcasecmp(s, "xy") == 0)
         *c = FWD_COMP_XY;
-    else if (strcmp(s, "yx") == 0)
+    else if (strcasecmp(s, "yx") == 0)
         *c = FWD_COMP_YX;
     else
         return fwd_fail(err, FWD_EINVAL, "component: expected det, xy or yx, got \"%s\"", s);
@@ -158,17 +159,19 @@ is_edi(const char *path, const char *text)
 static char *
 slurp(const char *path, size_t *len, fwd_error *err)
 {
-    FILE *fp = fopen(path, "rb");
+    int in = strcmp(path, FWD_SOUNDING_STDIN) == 0; /* the standard input */
+    FILE *fp = in ? stdin : fopen(path, "rb");
+    const char *name = in ? "stdin" : path;
     size_t cap = 65536, n = 0;
     char *buf = NULL, *nb;
 
     if (fp == NULL) {
-        fwd_fail(err, FWD_EIO, "%s: cannot open: %s", path, strerror(errno));
+        fwd_fail(err, FWD_EIO, "%s: cannot open: %s", name, strerror(errno));
         return NULL;
     }
     for (;;) {
         if ((nb = realloc(buf, cap + 1)) == NULL) {
-            fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+            fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
             goto fail;
         }
         buf = nb;
@@ -177,17 +180,18 @@ slurp(const char *path, size_t *len, fwd_error *err)
             break;
         if (cap >= FWD_SOUNDING_MAX_BYTES) {
             fwd_fail(err, FWD_EFORMAT,
-                     "%s: expected a sounding file of at most %d MiB, got a larger one", path,
+                     "%s: expected a sounding file of at most %d MiB, got a larger one", name,
                      FWD_SOUNDING_MAX_BYTES >> 20);
             goto fail;
         }
         cap = 2 * cap < FWD_SOUNDING_MAX_BYTES ? 2 * cap : FWD_SOUNDING_MAX_BYTES;
     }
     if (ferror(fp)) {
-        fwd_fail(err, FWD_EIO, "%s: read error: %s", path, strerror(errno));
+        fwd_fail(err, FWD_EIO, "%s: read error: %s", name, strerror(errno));
         goto fail;
     }
-    fclose(fp);
+    if (!in)
+        fclose(fp);
     buf[n] = '\0';
     if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
         memmove(buf, buf + 3, n - 2);
@@ -196,7 +200,8 @@ slurp(const char *path, size_t *len, fwd_error *err)
     *len = n;
     return buf;
 fail:
-    fclose(fp);
+    if (!in)
+        fclose(fp);
     free(buf);
     return NULL;
 }
@@ -204,8 +209,18 @@ fail:
 fwd_sounding *
 fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_error *err)
 {
+    return fwd_sounding_read_columns(path, expect, comp, NULL, err);
+}
+
+fwd_sounding *
+fwd_sounding_read_columns(const char *path, fwd_method expect, fwd_component comp,
+                          const char *columns, fwd_error *err)
+{
     size_t len;
     char *text = slurp(path, &len, err), *nul;
+
+    if (strcmp(path, FWD_SOUNDING_STDIN) == 0)
+        path = "stdin"; /* its name in messages, and the sounding's */
     fwd_sounding *s = NULL;
     FILE *fp;
 
@@ -240,7 +255,7 @@ fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_e
         else
             s = fwd_read_edi(path, fp, comp, err);
     } else {
-        s = fwd_read_text(path, fp, expect, err);
+        s = fwd_read_text(path, fp, expect, columns, err);
     }
     if (fp != NULL)
         fclose(fp);

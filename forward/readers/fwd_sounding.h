@@ -32,6 +32,9 @@
 /* Longest line of a text sounding, bytes. */
 #define FWD_SOUNDING_MAX_LINE 65536
 
+/* The path that stands for the standard input ("-"): read whole, named "stdin". */
+#define FWD_SOUNDING_STDIN "-"
+
 /* Which MT impedance an EDI file gives: xy, yx, or the determinant average. */
 typedef enum fwd_component { FWD_COMP_DET = 0, FWD_COMP_XY = 1, FWD_COMP_YX = 2 } fwd_component;
 
@@ -48,16 +51,21 @@ typedef struct fwd_sounding {
     double *sd_log10;  /* standard error of log10 rho_a; NULL when not given */
     double *sd_phase;  /* standard error of the phase, degrees; NULL when not given */
     size_t *line;      /* line of the file each point came from (1-based) */
-    char name[128];    /* the station: EDI DATAID, else the file name without directory */
+    char name[128];    /* the station: EDI DATAID, a text file's station column, else the
+                          file name without directory */
     char source[1024]; /* the path read */
+    char unused[256];  /* a text file's columns not read, as named in its header, joined by
+                          ", " (cut short with "..."); "" when none */
 } fwd_sounding;
 
 /*
  * Reads the sounding in path. `expect` is the method the caller needs; a text file without
  * a header is read as that method, and a header that names another method's columns (or an
  * EDI file when expect is not MT) is FWD_EINVAL saying which method the file holds. `comp`
- * chooses the EDI impedance. Errors are one line, `path:line: field: expected ..., got
- * "..."` where a line is to blame.
+ * chooses the EDI impedance. path FWD_SOUNDING_STDIN ("-") reads the standard input, named
+ * "stdin". Errors are one line, `path:line: field: expected ..., got "..."` where a line is
+ * to blame. A text file's header is read by the names of its columns, with their units
+ * (docs/formats.md); a needed column it does not name is an error, never read by position.
  */
 fwd_sounding *fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp,
                                 fwd_error *err);
@@ -92,6 +100,21 @@ int fwd_sounding_check(const fwd_sounding *s, fwd_error *err);
 
 /* A copy of s (its own arrays), or NULL when out of memory or s is NULL. */
 fwd_sounding *fwd_sounding_copy(const fwd_sounding *s);
+
+/*
+ * As fwd_sounding_read, with columns: NULL, or the header names of a text file's columns
+ * mapped to the names bpinv knows (docs/formats.md), "KNOWN=HEADER,..." with HEADER in double
+ * quotes when it holds a comma: "rho_a=App. Res. (Ohm m),ab2=AB/2", "ab2_ft=Spacing". A
+ * header field equal to a HEADER (without case, spaces around dropped) is read as KNOWN. A
+ * KNOWN name bpinv does not know is FWD_EINVAL (field "columns"); a HEADER that a file with a
+ * header does not have is FWD_EFORMAT naming it, so that a typo is never silent.
+ */
+fwd_sounding *fwd_sounding_read_columns(const char *path, fwd_method expect, fwd_component comp,
+                                        const char *columns, fwd_error *err);
+
+/* Checks a columns mapping of fwd_sounding_read_columns before any file is read: FWD_OK, or
+ * FWD_EINVAL with its message (field "columns"). */
+int fwd_sounding_columns_check(const char *columns, fwd_error *err);
 
 /* Frees s; NULL is a no-op. */
 void fwd_sounding_free(fwd_sounding *s);

@@ -27,6 +27,7 @@ invnet_batch_default(void)
     p.curve_points = 120;
     p.curve_pad_decades = 0.1;
     p.layers = 0;
+    p.columns = NULL;
     return p;
 }
 
@@ -44,6 +45,16 @@ void
 invnet_batch_params_free(invnet_batch_params *p)
 {
     free(p);
+}
+
+int
+invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd_error *err)
+{
+    int rc = fwd_sounding_columns_check(columns, err);
+
+    if (rc == FWD_OK)
+        p->columns = columns;
+    return rc;
 }
 
 /* v is a whole number from lo to hi. */
@@ -441,7 +452,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         return FWD_OK;
     fwd_error_clear(&e);
     if (it->s == NULL) /* else given in memory (invnet_batch_invert_soundings) */
-        it->s = fwd_sounding_read(it->path, nf[0]->samples.method, p->component, &e);
+        it->s = fwd_sounding_read_columns(it->path, nf[0]->samples.method, p->component, p->columns,
+                                          &e);
     if (it->s == NULL) {
         item_failed(it, &e);
         return FWD_OK;

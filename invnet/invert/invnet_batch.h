@@ -37,6 +37,8 @@ typedef struct invnet_batch_params {
                                   together), widened by this on each side, log-spaced [0.1] */
     size_t layers;             /* with a set: 0 chooses each sounding's count, else this
                                   count's net alone (it must be in the set) [0] */
+    const char *columns;       /* text files' header names mapped to bpinv's, borrowed
+                                  (fwd_sounding_read_columns) [NULL] */
 } invnet_batch_params;
 
 /* The defaults above, with invnet_check_default() for the checks. */
@@ -54,6 +56,9 @@ invnet_batch_params invnet_batch_default(void);
 invnet_batch_params *invnet_batch_params_alloc(void);
 int invnet_batch_params_set(invnet_batch_params *p, const char *name, double value, fwd_error *err);
 void invnet_batch_params_free(invnet_batch_params *p);
+/* Sets p->columns (borrowed: it must outlive the batches run with p); checked as
+ * fwd_sounding_columns_check does, p unchanged on error. */
+int invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd_error *err);
 
 /* Station metadata (positions from a survey file). Filled by later capabilities: NAN today. */
 typedef struct invnet_station {

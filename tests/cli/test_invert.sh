@@ -219,4 +219,31 @@ expect_fail 2 "unknown option" "--frobnicate" invert "$TMP/net.h5" "$TMP/snd/a.c
 run invert --help
 [ "$rc" -eq 0 ] && grep -q "^usage: bpinv invert NET.h5 SOUNDING" "$TMP/out" && ok || bad "--help"
 
+# --- spreadsheets, the standard input and output, notes ------------------------------------
+# the same sounding as a.csv, as Excel writes it in much of Europe (';', decimal commas, CRLF),
+# with a station, a column not read and the resistivity in ohm m: the same model
+awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
+         { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' \
+    "$TMP/snd/a.csv" >"$TMP/excel.csv"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
+cp "$TMP/out" "$TMP/a.json"
+run invert "$TMP/net.h5" "$TMP/excel.csv" --format json
+[ "$rc" -eq 0 ] && ok || bad "excel.csv: exit $rc: $(cat "$TMP/err")"
+grep -q '"name": "VES 1"' "$TMP/out" && ok || bad "excel.csv: the station is not the name: $(head -3 "$TMP/out")"
+[ "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out")" = "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/a.json")" ] &&
+    ok || bad "excel.csv inverted to another model: $(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out" "$TMP/a.json")"
+grep -qx "bpinv invert: note: $TMP/excel.csv: columns not read: \"Remarks\"" "$TMP/err" && ok ||
+    bad "no note of the column not read: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/excel.csv" --format json -q
+! grep -q "note:" "$TMP/err" && ok || bad "--quiet printed the note: $(cat "$TMP/err")"
+# - is the standard input, -o - the standard output
+"$BPINV" invert "$TMP/net.h5" - --format json -o - <"$TMP/snd/a.csv" >"$TMP/out" 2>"$TMP/err"
+[ "$?" -eq 0 ] && grep -q '"name": "stdin"' "$TMP/out" && ok || bad "invert -: $(cat "$TMP/err")"
+[ "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out")" = "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/a.json")" ] &&
+    ok || bad "invert - gave another model"
+[ ! -e ./- ] && ok || { bad "-o - wrote a file named -"; rm -f ./-; }
+# method names without case
+run forward -m Schlumberger --rho 100 --ab2 1,2,3
+[ "$rc" -eq 0 ] && ok || bad "forward -m Schlumberger: $(cat "$TMP/err")"
+
 finish cli-invert

@@ -140,8 +140,10 @@ Test(fwd_method, names)
     cr_assert_eq(m, FWD_WENNER);
     cr_assert_str_eq(fwd_method_name(FWD_MT), "mt");
     cr_assert_str_eq(fwd_method_xname(FWD_SCHLUMBERGER), "ab2_m");
-    cr_assert_eq(fwd_method_parse("Wenner", &m, &err), FWD_EINVAL);
-    cr_assert(strstr(err.msg, "expected schlumberger, wenner or mt, got \"Wenner\"") != NULL);
+    cr_assert_eq(fwd_method_parse("Wenner", &m, &err), FWD_OK); /* without case */
+    cr_assert_eq(m, FWD_WENNER);
+    cr_assert_eq(fwd_method_parse("Wennr", &m, &err), FWD_EINVAL);
+    cr_assert(strstr(err.msg, "expected schlumberger, wenner or mt, got \"Wennr\"") != NULL);
     cr_assert_eq(fwd_method_parse(NULL, &m, &err), FWD_EINVAL);
     cr_assert_str_eq(fwd_method_name((fwd_method)7), "unknown");
 }

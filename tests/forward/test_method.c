@@ -156,7 +156,9 @@ Test(fwd_method, unknown_methods_are_rejected)
     cr_assert_str_eq(err.msg, "method: expected schlumberger, wenner or mt, got \"tem\"");
     cr_assert_eq(m, FWD_WENNER, "untouched on failure");
     cr_assert_eq(fwd_method_parse("", &m, &err), FWD_EINVAL);
-    cr_assert_eq(fwd_method_parse("MT", &m, &err), FWD_EINVAL);
+    cr_assert_eq(fwd_method_parse("M T", &m, &err), FWD_EINVAL);
+    cr_assert_eq(fwd_method_parse("MT", &m, &err), FWD_OK); /* names without case */
+    cr_assert_eq(m, FWD_MT);
     cr_assert_null(fwd_method_get((fwd_method)FWD_N_METHODS));
     cr_assert_null(fwd_method_get((fwd_method)-1));
     cr_assert_str_eq(fwd_method_article((fwd_method)7), "a");

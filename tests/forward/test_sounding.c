@@ -277,8 +277,11 @@ Test(fwd_sounding, malformed_text_is_named)
     expect_error("few.csv", "1,100\n2,90\n", FWD_SCHLUMBERGER, "expected at least 3 points, got 2");
     expect_error("wenner.csv", "a_m,rho_a_ohmm\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
                  ":1: columns: this is a wenner sounding");
-    expect_error("nocol.csv", "ab2_m,resistance\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
-                 ":1: header: expected columns ab2_m, rho_a_ohmm");
+    expect_error("nocol.csv", "ab2_m,remarks\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 ":1: header: expected columns ab2_m, rho_a_ohmm; got \"ab2_m, remarks\", without "
+                 "rho_a_ohmm");
+    expect_error("raw.csv", "ab2_m,resistance\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 ":1: header: raw readings (\"resistance\") need MN/2");
     expect_error("mtphase.csv", "period_s,rho_a_ohmm\n1,100\n2,90\n4,80\n", FWD_MT, "phase_deg");
     {
         char p[128];
@@ -745,4 +748,215 @@ Test(fwd_sounding, from_arrays_sorts_many_points, .timeout = 60)
     fwd_sounding_free(s);
     free(rho);
     free(x);
+}
+
+/* Reads text as a sounding of method m; asserts it was read. */
+static fwd_sounding *
+read_text(const char *name, const char *text, fwd_method m)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding *s = fwd_sounding_read(put(name, text, p), m, 0, &err);
+
+    cr_assert_not_null(s, "%s: %s", name, err.msg);
+    return s;
+}
+
+/* Units in headers are honoured (lengths in ft and km, periods from kHz, phases in rad),
+ * or refused by name; the misreads of issue 18, each now read right or refused. */
+Test(fwd_sounding, units_and_names_never_guessed)
+{
+    fwd_sounding *s;
+    size_t k;
+
+    /* "a (ft)": feet, not metres */
+    s = read_text("ft.csv", "a (ft),rho_a\n10,100\n20,90\n40,80\n", FWD_WENNER);
+    cr_expect_float_eq(s->x[0], 3.048, 1e-12);
+    cr_expect_float_eq(s->x[2], 12.192, 1e-12);
+    fwd_sounding_free(s);
+    s = read_text("ab2ft.csv", "ab2_ft,rho_a_ohmm\n10,100\n20,90\n40,80\n", FWD_SCHLUMBERGER);
+    cr_expect_float_eq(s->x[1], 6.096, 1e-12);
+    fwd_sounding_free(s);
+    s = read_text("km.csv", "AB/2 [km];Rho_a [Ohm.m]\n0,1;100\n0,2;90\n0,4;80\n", FWD_SCHLUMBERGER);
+    cr_expect_float_eq(s->x[0], 100, 1e-9);
+    fwd_sounding_free(s);
+    /* the Occam format: log10 rho_a and its standard error in decades, by a comment header */
+    s = read_text("occam.txt",
+                  "# a published deep sounding\n#AB/2 LOG10(RHO) STD\n1 2.0 0.02\n"
+                  "2 1.9 0.02\n4 1.8 0.03\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_float_eq(s->rho_a[0], 100, 1e-9);
+    cr_expect_float_eq(s->rho_a[1], pow(10, 1.9), 1e-9);
+    cr_assert_not_null(s->sd_log10);
+    cr_expect_eq(s->sd_log10[2], 0.03);
+    cr_expect_str_eq(s->unused, "");
+    fwd_sounding_free(s);
+    /* errors in percent and as fractions, phase errors in degrees */
+    s = read_text("pct.csv", "ab2_m,rho_a_ohmm,error_pct\n1,100,5\n2,90,5\n4,80,10\n",
+                  FWD_SCHLUMBERGER);
+    cr_assert_not_null(s->sd_log10);
+    cr_expect_float_eq(s->sd_log10[0], 0.05 / log(10), 1e-15);
+    fwd_sounding_free(s);
+    s = read_text("pct2.csv", "ab2,rho,err (%)\n1,100,5\n2,90,5\n4,80,10\n", FWD_SCHLUMBERGER);
+    cr_expect_float_eq(s->sd_log10[2], 0.10 / log(10), 1e-15);
+    fwd_sounding_free(s);
+    s = read_text("mterr.csv",
+                  "period_s,rho_a_ohmm,phase_deg,sd_log10rho,phase_err_deg\n1,10,45,0.02,1\n"
+                  "10,20,50,0.03,2\n100,30,40,0.04,3\n",
+                  FWD_MT);
+    cr_assert(s->sd_log10 != NULL && s->sd_phase != NULL);
+    cr_expect_eq(s->sd_log10[1], 0.03);
+    cr_expect_eq(s->sd_phase[2], 3);
+    fwd_sounding_free(s);
+    s = read_text("rad.csv",
+                  "freq (kHz),app. res.,phase (rad)\n1,10,0.785398163397448\n"
+                  "0.1,20,1\n0.01,30,0.5\n",
+                  FWD_MT);
+    cr_expect_float_eq(s->x[0], 1e-3, 1e-15);
+    cr_expect_float_eq(s->phase[0], 45, 1e-9);
+    fwd_sounding_free(s);
+    /* a commented header read by its names, "rhoa_ohmm" a name and a unit */
+    s = read_text("cmt.txt", "# AB2_m MN2_m rhoa_ohmm\n1 0.5 100\n2 0.5 90\n4 1 80\n",
+                  FWD_SCHLUMBERGER);
+    cr_assert_not_null(s->mn2);
+    cr_expect_eq(s->mn2[2], 1);
+    cr_expect_eq(s->rho_a[2], 80);
+    fwd_sounding_free(s);
+    /* the aliases of real files' headers */
+    {
+        static const char *const rho_names[] = {"Resistivity",
+                                                "Ra",
+                                                "rho",
+                                                "Apparent Resistivity",
+                                                "App. Res. (Ohm m)",
+                                                "Rho_a (\xce\xa9\xc2\xb7m)"};
+
+        for (k = 0; k < sizeof rho_names / sizeof rho_names[0]; k++) {
+            char text[128];
+
+            snprintf(text, sizeof text, "AB/2,%s\n1,100\n2,90\n4,80\n", rho_names[k]);
+            s = read_text("alias.csv", text, FWD_SCHLUMBERGER);
+            cr_expect_eq(s->rho_a[1], 90, "%s", rho_names[k]);
+            fwd_sounding_free(s);
+        }
+    }
+    /* columns not read are listed, as the header names them */
+    s = read_text("extra.csv", "ab2_m,rho_a,Remarks,Date\n1,100,x,y\n2,90,x,y\n4,80,x,y\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_str_eq(s->unused, "\"Remarks\", \"Date\"");
+    fwd_sounding_free(s);
+    s = read_text("ip.csv", "ab2_m,rho_a,phase\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER);
+    cr_expect_str_eq(s->unused, "\"phase\"");
+    fwd_sounding_free(s);
+}
+
+/* What cannot be read without guessing is refused, naming the field. */
+Test(fwd_sounding, guesses_refused)
+{
+    expect_error("furlong.csv", "a (furlongs),rho_a\n1,100\n2,90\n4,80\n", FWD_WENNER,
+                 ":1: header: \"a (furlongs)\": unit \"furlongs\": expected m, cm, km or ft");
+    expect_error("rhoft.csv", "ab2_m,rho_a (ft)\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 ":1: header: \"rho_a (ft)\": unit \"ft\": expected ohm-m");
+    expect_error("std.csv", "ab2,rho,std\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER,
+                 ":1: header: \"std\": expected a column named for its unit");
+    expect_error("error.csv", "ab2,rho,error\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER,
+                 ":1: header: \"error\": the error of rho_a in what?");
+    /* a commented header with a name not known: an error, never the columns by position */
+    expect_error("typo.txt", "# AB2_m MN2_m rhoq_ohmm\n1 0.5 100\n2 0.5 90\n4 1 80\n",
+                 FWD_SCHLUMBERGER,
+                 ":1: header: expected columns ab2_m, rho_a_ohmm; got \"AB2_m, MN2_m, rhoq_ohmm\", "
+                 "without rho_a_ohmm");
+    expect_error("stations.csv", "station,ab2,rho\nA,1,100\nA,2,90\nB,1,80\nB,2,70\n",
+                 FWD_SCHLUMBERGER,
+                 ":4: station: expected one station per file, got \"B\" after \"A\"");
+    expect_error("vonly.csv", "ab2_m,mn2_m,V (mV)\n10,1,5\n20,1,3\n40,1,2\n", FWD_SCHLUMBERGER,
+                 "without rho_a_ohmm");
+    expect_error("wmn.csv", "ab2_m,mn2_m,rho_a\n1.5,0.5,100\n3,1.2,90\n6,2,80\n", FWD_WENNER,
+                 ":3: mn2_m: expected AB/2 / 3 = 1 m (a Wenner array");
+    expect_error("mvunit.csv", "ab2_m,mn2_m,V (mA),I (mA)\n10,1,5,100\n20,1,3,100\n40,1,2,100\n",
+                 FWD_SCHLUMBERGER, "\"V (mA)\": unit \"ma\": expected V, mV or uV");
+}
+
+/* Spreadsheet exports: ';' with decimal commas, RFC 4180 quotes, CRLF, tabs with decimal
+ * commas; raw readings by the geometric factor; Wenner written as AB/2 and MN/2. */
+Test(fwd_sounding, spreadsheets_and_raw_readings)
+{
+    fwd_sounding *s;
+    double k;
+
+    s = read_text("semi.csv", "AB/2;Rho_a\r\n1,5;100,5\r\n3;90\r\n10;80\r\n", FWD_SCHLUMBERGER);
+    cr_expect_eq(s->x[0], 1.5);
+    cr_expect_eq(s->rho_a[0], 100.5);
+    fwd_sounding_free(s);
+    s = read_text("quoted.csv",
+                  "\"Station\",\"AB/2 (m)\",\"App. Res. (Ohm m)\",\"Note, with a comma\"\r\n"
+                  "\"S 1\",1,100,\"a, b\"\r\n\"S 1\",2,90,\"\"\"quoted\"\"\"\r\n\"S 1\",4,80,\r\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_str_eq(s->name, "S 1");
+    cr_expect_eq(s->rho_a[2], 80);
+    cr_expect_str_eq(s->unused, "\"Note, with a comma\"");
+    fwd_sounding_free(s);
+    s = read_text("tab.txt", "a_m\trho_a\n1,5\t100\n3\t90,25\n6\t80\n", FWD_WENNER);
+    cr_expect_eq(s->x[0], 1.5);
+    cr_expect_eq(s->rho_a[1], 90.25);
+    fwd_sounding_free(s);
+    /* Schlumberger: K = pi (L^2 - l^2) / (2 l); rho_a = K dV / I, or K R */
+    s = read_text("vi.csv", "ab2_m,mn2_m,V (mV),I (mA)\n10,1,5,100\n20,1,3,100\n40,1,2,200\n",
+                  FWD_SCHLUMBERGER);
+    k = FWD_PI * (100 - 1) / 2;
+    cr_expect_float_eq(s->rho_a[0], k * 0.05, 1e-12);
+    cr_expect_float_eq(s->rho_a[2], FWD_PI * (1600 - 1) / 2 * 0.01, 1e-12);
+    cr_expect_eq(s->mn2[0], 1);
+    fwd_sounding_free(s);
+    s = read_text("r.csv", "a (m),R (ohm)\n1,10\n2,5\n4,2\n", FWD_WENNER);
+    cr_expect_float_eq(s->rho_a[0], 2 * FWD_PI * 10, 1e-12);
+    cr_expect_float_eq(s->rho_a[2], 2 * FWD_PI * 8, 1e-12);
+    fwd_sounding_free(s);
+    /* Wenner as AB/2 = 1.5 a, MN/2 = a / 2 */
+    s = read_text("wab2.csv", "ab2_m,mn2_m,rho_a\n1.5,0.5,100\n3,1,90\n6,2,80\n", FWD_WENNER);
+    cr_expect_null(s->mn2);
+    cr_expect_float_eq(s->x[0], 1, 1e-15);
+    cr_expect_float_eq(s->x[2], 4, 1e-15);
+    cr_expect_eq(s->rho_a[1], 90);
+    fwd_sounding_free(s);
+}
+
+/* --columns: any header names mapped to bpinv's, with units; a mapping bpinv cannot place or
+ * a header name the file lacks is an error, never ignored. */
+Test(fwd_sounding, columns_mapped)
+{
+    char p[128];
+    fwd_sounding *s;
+    fwd_error err;
+
+    put("map.csv", "Spacing,Reading,\"Notes, field\"\n10,100,x\n20,90,y\n40,80,z\n", p);
+    s = fwd_sounding_read_columns(p, FWD_WENNER, 0, "a_ft=Spacing, rho_a = reading", &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_float_eq(s->x[0], 3.048, 1e-12);
+    cr_expect_eq(s->rho_a[2], 80);
+    cr_expect_str_eq(s->unused, "\"Notes, field\"");
+    fwd_sounding_free(s);
+    s = fwd_sounding_read_columns(p, FWD_WENNER, 0,
+                                  "a=Spacing,rho_a=Reading,station=\"Notes, field\"", &err);
+    cr_expect_null(s);
+    cr_expect(
+        strstr(err.msg, ":3: Notes, field: expected one station per file, got \"y\" after \"x\"") !=
+            NULL,
+        "%s", err.msg);
+    s = fwd_sounding_read_columns(p, FWD_WENNER, 0, "a=Spacing,rho_a=Readings", &err);
+    cr_expect_null(s);
+    cr_expect_eq(err.code, FWD_EFORMAT);
+    cr_expect_str_eq(err.field, "columns");
+    cr_expect(strstr(err.msg, ":1: columns: \"Readings\": expected a column of the header, got "
+                              "\"Spacing, Reading, Notes, field\"") != NULL,
+              "%s", err.msg);
+    cr_expect_eq(fwd_sounding_columns_check("rhoo=Reading", &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "columns: \"rhoo=Reading\": expected a column name bpinv knows") ==
+                  err.msg,
+              "%s", err.msg);
+    cr_expect_eq(fwd_sounding_columns_check("rho_a", &err), FWD_EINVAL);
+    cr_expect_str_eq(err.msg, "columns: expected NAME=HEADER, got \"rho_a\"");
+    cr_expect_eq(fwd_sounding_columns_check("rho_a=", &err), FWD_EINVAL);
+    cr_expect_eq(fwd_sounding_columns_check(NULL, &err), FWD_OK);
+    cr_expect_eq(fwd_sounding_columns_check("ab2=AB/2,rho_a=\"App. Res., Ohm m\"", &err), FWD_OK);
 }

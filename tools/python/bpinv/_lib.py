@@ -87,6 +87,7 @@ class _FwdSounding(ctypes.Structure):
         ("line", ctypes.POINTER(ctypes.c_size_t)),
         ("name", ctypes.c_char * 128),
         ("source", ctypes.c_char * 1024),
+        ("unused", ctypes.c_char * 256),
     ]
 
 
@@ -108,6 +109,8 @@ _PROTOTYPES = {
     "fwd_workspace_free": (None, [_p]),
     "fwd_eval": (ctypes.c_int, [_p, ctypes.c_size_t, _dp, _dp, _dp, _err]),
     "fwd_sounding_read": (_SoundingP, [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, _err]),
+    "fwd_sounding_read_columns": (
+        _SoundingP, [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p, _err]),
     "fwd_sounding_from_arrays": (
         _SoundingP,
         [ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t, _dp, _dp, _dp, _dp, _dp, _dp, _err],
@@ -120,6 +123,7 @@ _PROTOTYPES = {
     "invnet_set_layers": (ctypes.c_size_t, [_p, ctypes.c_size_t]),
     "invnet_batch_params_alloc": (_p, []),
     "invnet_batch_params_set": (ctypes.c_int, [_p, ctypes.c_char_p, ctypes.c_double, _err]),
+    "invnet_batch_params_set_columns": (ctypes.c_int, [_p, ctypes.c_char_p, _err]),
     "invnet_batch_params_free": (None, [_p]),
     "invnet_batch_invert_soundings": (
         ctypes.c_int,
@@ -308,3 +312,17 @@ def component_code(component):
 
 def method_name(code):
     return lib.fwd_method_name(int(code)).decode()
+
+
+def columns_spec(columns):
+    """A columns mapping as the library takes it: None; a str "known=header,..."; or a dict
+    {known: header}, each header quoted (it may hold commas)."""
+    if columns is None:
+        return None
+    if isinstance(columns, dict):
+        for k, v in columns.items():
+            if '"' in str(v):
+                raise Error(EINVAL, 'columns: %s: expected a header name without \'"\', got %r'
+                            % (k, v), "columns")
+        columns = ",".join('%s="%s"' % (k, v) for k, v in columns.items())
+    return encode(columns)

@@ -137,8 +137,10 @@ class Result:
 class _Params:
     """An invnet_batch_params object, set as bpinv invert's options set it."""
 
-    def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None):
+    def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None,
+                 columns=None):
         self.ptr = lib.invnet_batch_params_alloc()
+        self._columns = _lib.columns_spec(columns)  # borrowed by the library: kept here
         if not self.ptr:
             raise MemoryError("bpinv: out of memory")
         try:
@@ -152,6 +154,10 @@ class _Params:
             self.set("threads", threads)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
+            if self._columns is not None:
+                e = _lib.new_err()
+                _lib.check(lib.invnet_batch_params_set_columns(self.ptr, self._columns,
+                                                               ctypes.byref(e)), e)
         except BaseException:
             self.free()
             raise
@@ -379,12 +385,14 @@ class Net:
         return arr, second
 
     def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
-                    threads=1, misfit_max=None):
+                    threads=1, misfit_max=None, columns=None):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``); a
         directory stands for its ``*.csv``, ``*.txt``, ``*.dat``, ``*.tsv`` and ``*.edi``
         files in name order.
+
+        columns: text files' header names for bpinv's columns, as for :func:`read_sounding`.
 
         Returns a list of Result, in order. A sounding that cannot be read or inverted gives a
         Result with ``error`` set (the library's message), not an exception.
@@ -405,12 +413,13 @@ class Net:
             # invnet_batch_params_set has no setting for the EDI component: the files are read
             # here, as the batch would read them (a Result holding the error when one cannot
             # be), and inverted as soundings in memory
-            read = {i: self._read(s, comp) for i, s in enumerate(items) if isinstance(s, bytes)}
+            read = {i: self._read(s, comp, columns) for i, s in enumerate(items)
+                    if isinstance(s, bytes)}
             own = [s for s in read.values() if isinstance(s, Sounding)]
             items = [read.get(i, s) for i, s in enumerate(items)]
         try:
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
-                         misfit_max=misfit_max) as p:
+                         misfit_max=misfit_max, columns=columns) as p:
                 results = [s if isinstance(s, Result) else None for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]
@@ -425,11 +434,12 @@ class Net:
                 s.close()
         return results
 
-    def _read(self, path, comp):
+    def _read(self, path, comp, columns=None):
         """The sounding in a file, read as the net's method; a Result holding the error when
         it cannot be read."""
         e = _lib.new_err()
-        ptr = lib.fwd_sounding_read(path, _lib.method_code(self.method), comp, ctypes.byref(e))
+        ptr = lib.fwd_sounding_read_columns(path, _lib.method_code(self.method), comp,
+                                            _lib.columns_spec(columns), ctypes.byref(e))
         if not ptr:
             return Result({"source": os.fsdecode(path),
                            "error": e.msg.decode("utf-8", "replace")})

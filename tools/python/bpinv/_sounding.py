@@ -73,6 +73,9 @@ class Sounding:
     line : numpy.ndarray of int
         For each point, the 1-based line of the file it came from, or the 1-based index in
         the arrays given.
+    unused : str
+        A text file's columns that were not read, as its header names them (``'"Remarks",
+        "Date"'``); ``""`` when none.
 
     Raises
     ------
@@ -127,6 +130,7 @@ class Sounding:
         self.method = _lib.method_name(c.method)
         self.name = c.name.decode("utf-8", "replace")
         self.source = c.source.decode("utf-8", "replace")
+        self.unused = c.unused.decode("utf-8", "replace")
         self.x = _copy(c.x, n)
         self.mn2 = _copy(c.mn2, n)
         self.rho_a = _copy(c.rho_a, n)
@@ -200,7 +204,7 @@ class Sounding:
             self.x[-1], unit, ", with " if extra else "", " and ".join(extra))
 
 
-def read_sounding(path, method=None, component="det"):
+def read_sounding(path, method=None, component="det", columns=None):
     """Reads a sounding file as ``bpinv invert`` does (docs/formats.md).
 
     Parameters
@@ -217,6 +221,10 @@ def read_sounding(path, method=None, component="det"):
     component : str
         The MT impedance read from an EDI file: ``"det"`` (the determinant average,
         rotation-invariant; the default), ``"xy"`` or ``"yx"``.
+    columns : dict or str, optional
+        A text file's header names for the columns bpinv knows (``bpinv invert --columns``):
+        ``{"rho_a": "App. Res. (Ohm m)", "ab2_ft": "Spacing"}``. A name the header lacks is
+        an error.
 
     Returns
     -------
@@ -233,7 +241,8 @@ def read_sounding(path, method=None, component="det"):
     m = _lib.method_code(method)
     c = _lib.component_code(component)
     e = _lib.new_err()
-    ptr = lib.fwd_sounding_read(_lib.encode(path), m, c, ctypes.byref(e))
+    ptr = lib.fwd_sounding_read_columns(_lib.encode(path), m, c, _lib.columns_spec(columns),
+                                        ctypes.byref(e))
     if not ptr:
         _lib.raise_err(e)
     return Sounding._from_ptr(ptr)

@@ -354,6 +354,40 @@ def test_read_edi(component):
                                rtol=1e-10)
 
 
+def test_read_spreadsheet_export(tmp_path):
+    """A ';' table with decimal commas, quotes, a station, feet and a column not read."""
+    p = tmp_path / "ves.csv"
+    p.write_bytes(b'"Station";"a (ft)";"Rho_a (Ohm.m)";"Remarks"\r\n'
+                  b'"VES 7";10;100,5;"x"\r\n"VES 7";20;90;""\r\n"VES 7";40;80;\r\n')
+    s = bpinv.read_sounding(p, method="wenner")
+    assert s.name == "VES 7" and s.unused == '"Remarks"'
+    np.testing.assert_allclose(s.x, [3.048, 6.096, 12.192], rtol=1e-12)
+    assert s.rho_a[0] == 100.5
+
+
+def test_columns_mapped(tmp_path, nets):
+    """Header names mapped to bpinv's, in read_sounding and invert_many (= bpinv invert
+    --columns); a name the header lacks is an error."""
+    p = tmp_path / "odd.csv"
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    p.write_text("Spacing (m),Reading\n" + "".join("%.17g,%.17g\n" % (a, r)
+                                                   for a, r in zip(AB2, rho_a)))
+    s = bpinv.read_sounding(p, columns={"ab2": "Spacing (m)", "rho_a": "Reading"})
+    np.testing.assert_array_equal(s.rho_a, rho_a)
+    with pytest.raises(bpinv.Error) as e:
+        bpinv.read_sounding(p, columns="ab2=Spacing,rho_a=Reading")
+    assert ': columns: "Spacing": expected a column of the header' in str(e.value)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        r = net.invert_many([p], columns={"ab2": "Spacing (m)", "rho_a": "Reading"})[0]
+        assert r.error is None, r.error
+        doc, run = cli_json("invert", nets["schlumberger"], str(p), "--format", "json",
+                            "--columns", 'ab2=Spacing (m),rho_a=Reading', check=True)
+        assert without(r.json) == without(doc["soundings"][0])
+        with pytest.raises(bpinv.Error) as e:
+            net.invert_many([p], columns={"rhoo": "Reading"})
+        assert str(e.value).startswith('columns: "rhoo=Reading": expected a column name')
+
+
 def test_read_method_from_the_file(tmp_path):
     edi_copy = tmp_path / "station"  # no .edi: found by its >HEAD
     shutil.copy(PENOLA, edi_copy)
