@@ -31,6 +31,11 @@ invnet_batch_default(void)
     return p;
 }
 
+/* FWD_MAX_LAYERS as text, for a message. */
+#define STRINGIFY(x) #x
+#define TEXT_OF(x)   STRINGIFY(x)
+#define LAYERS_MAX   TEXT_OF(FWD_MAX_LAYERS)
+
 invnet_batch_params *
 invnet_batch_params_alloc(void)
 {
@@ -85,39 +90,24 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
     } else {
         static const char *const known[] = {"refine",  "ranges",     "layers",
                                             "threads", "misfit_max", "curves"};
-        char want[64];
+        static const char *const want[] = {"a whole number from 0 to 10000",
+                                           "0 (none) or a level from 1 to 99.9 percent",
+                                           "a whole number from 0 to " LAYERS_MAX,
+                                           "a whole number from 1 to 1024",
+                                           "a finite percentage > 0",
+                                           "0 or 1"};
         size_t k;
 
         for (k = 0; k < sizeof known / sizeof known[0]; k++)
             if (strcmp(name, known[k]) == 0)
                 break;
-        switch (k) {
-        case 0:
-            snprintf(want, sizeof want, "a whole number from 0 to 10000");
-            break;
-        case 1:
-            snprintf(want, sizeof want, "0 (none) or a level from 1 to 99.9 percent");
-            break;
-        case 2:
-            snprintf(want, sizeof want, "a whole number from 0 to %d", FWD_MAX_LAYERS);
-            break;
-        case 3:
-            snprintf(want, sizeof want, "a whole number from 1 to 1024");
-            break;
-        case 4:
-            snprintf(want, sizeof want, "a finite percentage > 0");
-            break;
-        case 5:
-            snprintf(want, sizeof want, "0 or 1");
-            break;
-        default:
+        if (k == sizeof known / sizeof known[0])
             return fwd_error_set_field(err, FWD_EINVAL, "setting",
                                        "setting: expected refine, ranges, layers, threads, "
                                        "misfit_max or curves, got \"%s\"",
                                        name);
-        }
         return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
-                                   want, v);
+                                   want[k], v);
     }
     return FWD_OK;
 }

@@ -25,7 +25,7 @@ def _thick_checked(rho, thick):
         )
 
 
-class Forward:
+class Forward(_lib.Owned):
     """The forward model of one geometry, set up once: call it with models.
 
     ``f = bpinv.Forward("schlumberger", x); f(rho, thick)`` gives what
@@ -65,20 +65,6 @@ class Forward:
         self.filter = filter
         self._w = w
         self._finalizer = weakref.finalize(self, _free_workspace, w, g)
-
-    @property
-    def closed(self):
-        return not self._finalizer.alive
-
-    def close(self):
-        """Frees the geometry and workspace. Idempotent."""
-        self._finalizer()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __call__(self, rho, thick):
         """The response of the model (rho ohm-m, thick m): as :func:`forward` returns it."""

@@ -326,3 +326,23 @@ def columns_spec(columns):
                             % (k, v), "columns")
         columns = ",".join('%s="%s"' % (k, v) for k, v in columns.items())
     return encode(columns)
+
+
+class Owned:
+    """What the package's objects that own memory in the library share: ``self._finalizer``
+    (a weakref.finalize freeing it) makes :attr:`closed`, an idempotent :meth:`close` and the
+    context manager."""
+
+    @property
+    def closed(self):
+        return not self._finalizer.alive
+
+    def close(self):
+        """Frees what the object holds in the library. Idempotent."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

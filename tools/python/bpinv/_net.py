@@ -209,7 +209,7 @@ def _expand(paths):
         lib.invnet_batch_paths_free(out, n.value)
 
 
-class Net:
+class Net(_lib.Owned):
     """A trained net file (``bpinv train``): one net, or a set of nets for several layer
     counts. A context manager; :meth:`close` frees it (so does garbage collection).
 
@@ -271,20 +271,6 @@ class Net:
         while lib.invnet_set_layers(ptr, len(counts)) > 0:
             counts.append(int(lib.invnet_set_layers(ptr, len(counts))))
         self.layer_counts = tuple(counts)
-
-    @property
-    def closed(self):
-        return not self._finalizer.alive
-
-    def close(self):
-        """Frees the net. Idempotent."""
-        self._finalizer()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         return "<bpinv.Net %r: %s%s>" % (self.path, self.method, ", closed" if self.closed else "")

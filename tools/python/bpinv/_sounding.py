@@ -36,7 +36,7 @@ def _is_edi(path):
     return head.lstrip().startswith(b">HEAD")
 
 
-class Sounding:
+class Sounding(_lib.Owned):
     """One sounding: the data of one station, sorted by spacing or period.
 
     Made from arrays, or read from a file with :func:`read_sounding`. Every value is checked
@@ -139,10 +139,6 @@ class Sounding:
         self.sd_phase = _copy(c.sd_phase, n)
         self.line = _copy(c.line, n, np.int64)
 
-    @property
-    def closed(self):
-        return not self._finalizer.alive
-
     def _c(self):
         """The library's copy, for an inversion."""
         if self.closed:
@@ -150,15 +146,6 @@ class Sounding:
                              % self.name)
         return self._ptr
 
-    def close(self):
-        """Frees the library's copy of the data (the numpy arrays stay). Idempotent."""
-        self._finalizer()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __len__(self):
         return len(self.x)
