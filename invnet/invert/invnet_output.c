@@ -30,14 +30,16 @@ enum fmt { F_6G, F_4G, F_3F };
 
 /* Where a column is written. */
 enum {
-    IN_CSV = 1,       /* a CSV column (error rows are not written) */
+    IN_CSV = 1,       /* a CSV column */
     IN_JSON = 2,      /* a key of a sounding's object */
     IN_ERROR = 4,     /* a key of the object of a sounding that could not be read or inverted */
     OPTIONAL = 8,     /* JSON: no key at all where it does not apply (else null) */
     RANGE = 16,       /* CSV: two columns per value, the low and high ends of its interval,
                          written only when ranges were asked for */
     WITH_RANGES = 32, /* CSV: written only when ranges were asked for */
-    WITH_COUNTS = 64  /* CSV: written only when several layer counts were compared */
+    WITH_COUNTS = 64, /* CSV: written only when several layer counts were compared */
+    CSV_ERROR = 128   /* CSV: filled in the row of a sounding that could not be read or
+                         inverted (the others are empty there) */
 };
 
 /* One value of a column. */
@@ -91,6 +93,13 @@ get_error(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)c, (void)k;
     v->text = it->err;
+}
+
+static int
+has_error(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->status != FWD_OK;
 }
 
 static void
@@ -279,7 +288,8 @@ get_time(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
  * docs/ describe the fields.
  */
 static const struct column columns[] = {
-    {"source", NULL, "source", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON | IN_ERROR, NULL, get_source},
+    {"source", NULL, "source", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON | IN_ERROR | CSV_ERROR, NULL,
+     get_source},
     {"error", NULL, "error", K_TEXT, S_ONE, 0, IN_ERROR, NULL, get_error},
     {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_name},
     {"method", NULL, "method", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_method},
@@ -316,6 +326,7 @@ static const struct column columns[] = {
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
     {NULL, NULL, "ranges", K_RANGES, S_ONE, 0, IN_JSON | OPTIONAL, has_ranges, get_ranges},
     {"time_ms", NULL, "time_ms", K_NUM, S_ONE, F_3F, IN_CSV | IN_JSON, NULL, get_time},
+    {"error", NULL, NULL, K_TEXT, S_ONE, 0, IN_CSV | CSV_ERROR, has_error, get_error},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -326,20 +337,53 @@ values(const struct column *col, size_t nl)
     return col->shape == S_ONE ? 1 : col->shape == S_LAYER ? nl : nl > 0 ? nl - 1 : 0;
 }
 
-/* Prints s as a JSON string. */
+/* The length of the valid UTF-8 character of 2 to 4 bytes at p (RFC 3629: no overlong
+ * forms, no surrogates, at most U+10FFFF), else 1 (ASCII, or a byte that starts none). */
+static size_t
+utf8_length(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t n, k;
+    unsigned long cp;
+
+    if (c < 0xc2 || c > 0xf4)
+        return 1;
+    n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    cp = c & (0x3fu >> (n - 1));
+    for (k = 1; k < n; k++) {
+        if ((p[k] & 0xc0) != 0x80)
+            return 1;
+        cp = (cp << 6) | (p[k] & 0x3fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 1;
+    return n;
+}
+
+/* Prints s as a JSON string: valid UTF-8 whatever s holds. */
 static void
 json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
+    const unsigned char *p = (const unsigned char *)s;
 
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
+    fputc('"', f);
+    while (*p != '\0') {
+        size_t n = utf8_length(p);
+
+        if (n > 1) { /* a whole, valid UTF-8 character */
+            fwrite(p, 1, n, f);
+            p += n;
+        } else if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p++);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p++);
+        } else if (*p < 0x80) {
+            fputc(*p++, f);
+        } else { /* a byte that is not UTF-8 (a file name in Latin-1): as Python's
+                  * surrogateescape writes it, so os.fsencode() gives the byte back */
+            fprintf(f, "\\udc%02x", *p++);
+        }
     }
     fputc('"', f);
 }
@@ -548,12 +592,15 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level
 
         if (!in_csv(col, level, counts))
             continue;
-        has = col->has == NULL || col->has(it, c);
+        if (c == NULL) /* a sounding not read or not inverted: its source and why */
+            has = (col->where & CSV_ERROR) != 0;
+        else
+            has = col->has == NULL || col->has(it, c);
         for (k = 0; k < csv_values(col, b_nl); k++) {
             struct value v;
 
             fputs(sep++ ? "," : "", f);
-            if (!has || k >= csv_values(col, c->r.n_layers))
+            if (!has || (c != NULL && k >= csv_values(col, c->r.n_layers)))
                 continue;
             memset(&v, 0, sizeof v);
             col->get(it, c, k, &v);
@@ -571,10 +618,7 @@ invnet_output_csv(FILE *f, const invnet_batch *b)
     csv_header(f, b->n_layers, b->ranges_level, b->n_counts);
     for (i = 0; i < b->n; i++) {
         const invnet_batch_item *it = &b->item[i];
-        cand *c = invnet_batch_best(it);
-
-        if (c != NULL)
-            csv_row(f, it, c, b->n_layers, b->ranges_level, b->n_counts);
+        csv_row(f, it, invnet_batch_best(it), b->n_layers, b->ranges_level, b->n_counts);
     }
     return ferror(f) ? FWD_EIO : FWD_OK;
 }

@@ -17,9 +17,10 @@
 #include "invnet/invert/invnet_batch.h"
 
 /*
- * Writes b as CSV to f: a header row, then one row per sounding that was read and inverted
- * (the others are left out: the caller reports their errors). One column per layer for
- * rho_K_ohmm and thick_K_m, b->n_layers of them; flags joined by ';'. Returns FWD_OK, or
+ * Writes b as CSV to f: a header row, then one row per sounding, in order; the row of a
+ * sounding that could not be read or inverted has its source and its error (the last
+ * column, empty in the others) and nothing else. One column per layer for rho_K_ohmm and
+ * thick_K_m, b->n_layers of them; flags joined by ';'. Returns FWD_OK, or
  * FWD_EIO when f reports an error (ferror); the caller's flush and close find the reason.
  */
 int invnet_output_csv(FILE *f, const invnet_batch *b);
@@ -27,6 +28,8 @@ int invnet_output_csv(FILE *f, const invnet_batch *b);
 /*
  * Writes b as JSON to f: {"net": net_path, "soundings": [...]}, one object per sounding in
  * order; a sounding that could not be read or inverted is {"source": PATH, "error": MESSAGE}.
+ * Valid UTF-8 whatever the names hold: a byte that is not UTF-8 is written "\udcXX", as
+ * Python's surrogateescape (os.fsencode gives the file name back).
  * Returns as invnet_output_csv.
  */
 int invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path);

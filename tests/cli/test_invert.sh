@@ -23,18 +23,18 @@ echo "not a sounding: skipped in a directory" >"$TMP/snd/notes.md"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
     "$TMP/snd/e.csv"
 [ "$rc" -eq 0 ] && ok || bad "invert: exit $rc: $(cat "$TMP/err")"
-head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,time_ms" &&
+head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,time_ms,error" &&
     ok || bad "CSV header: $(head -1 "$TMP/out")"
 [ "$(wc -l <"$TMP/out")" -eq 6 ] && ok || bad "CSV rows: $(cat "$TMP/out")"
-grep -q "^$TMP/snd/a.csv,a.csv,schlumberger,3,[0-9.e+]*,.*,3,true,[a-z_]*,[0-9.]*$" "$TMP/out" && ok ||
+grep -q "^$TMP/snd/a.csv,a.csv,schlumberger,3,[0-9.e+]*,.*,3,true,[a-z_]*,[0-9.]*,$" "$TMP/out" && ok ||
     bad "a.csv not in range: $(grep a.csv "$TMP/out")"
 # the net inverts any part of its span of 1 decade or more: 1.5..700 m and 10..100 m
-grep -q "/b.csv,b.csv,schlumberger,3,[0-9.e+]*,.*,2.669,true,,[0-9.]*$" "$TMP/out" && ok ||
+grep -q "/b.csv,b.csv,schlumberger,3,[0-9.e+]*,.*,2.669,true,,[0-9.]*,$" "$TMP/out" && ok ||
     bad "b.csv (1.5..700 m): $(grep b.csv "$TMP/out")"
-grep -q "/d.csv,d.csv,schlumberger,3,[0-9.e+]*,.*,1,true,[a-z_]*,[0-9.]*$" "$TMP/out" && ok ||
+grep -q "/d.csv,d.csv,schlumberger,3,[0-9.e+]*,.*,1,true,[a-z_]*,[0-9.]*,$" "$TMP/out" && ok ||
     bad "d.csv (10..100 m): $(grep d.csv "$TMP/out")"
 # 100..3000 m: the net sees 100..1000 m, the refinement all of it
-grep -q "/e.csv,e.csv,schlumberger,3,[0-9.e+]*,.*,1,false,extrapolated_geometry,[0-9.]*$" \
+grep -q "/e.csv,e.csv,schlumberger,3,[0-9.e+]*,.*,1,false,extrapolated_geometry,[0-9.]*,$" \
     "$TMP/out" && ok || bad "e.csv (100..3000 m): $(grep e.csv "$TMP/out")"
 grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,0.699,false,not_inverted," "$TMP/out" && ok ||
     bad "c.txt (1..5 m, 0.7 decades) not refused: $(grep c.txt "$TMP/out")"
@@ -67,7 +67,7 @@ grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"e
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
 for j in 1 2; do
     "$BPINV" invert "$TMP/net.h5" "$TMP/snd/b.csv" "$TMP/snd/a.csv" "$TMP/snd/d.csv" --ranges -j $j |
-        sed 's/,[0-9.]*$//' >"$TMP/r$j.csv"
+        sed 's/,[0-9.]*,$//' >"$TMP/r$j.csv"
 done
 cmp -s "$TMP/r1.csv" "$TMP/r2.csv" && ok || bad "--ranges: -j1 and -j2 differ"
 expect_fail 2 "--ranges=100" '--ranges: expected a number from 1 to 99.9, got "100"' \
@@ -76,7 +76,7 @@ expect_fail 2 "--ranges 95" 'a level is written --ranges=95' invert "$TMP/net.h5
 
 # --- the same results for any thread count (all but the time_ms column) ---------------------
 for j in 1 3; do
-    "$BPINV" invert "$TMP/net.h5" "$TMP/snd" "$TMP/snd/a.csv" --refine -j $j | sed 's/,[0-9.]*$//' >"$TMP/j$j.csv"
+    "$BPINV" invert "$TMP/net.h5" "$TMP/snd" "$TMP/snd/a.csv" --refine -j $j | sed 's/,[0-9.]*,$//' >"$TMP/j$j.csv"
 done
 cmp -s "$TMP/j1.csv" "$TMP/j3.csv" && ok || bad "-j1 and -j3 results differ"
 
@@ -242,6 +242,17 @@ run invert "$TMP/net.h5" "$TMP/excel.csv" --format json -q
 [ "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out")" = "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/a.json")" ] &&
     ok || bad "invert - gave another model"
 [ ! -e ./- ] && ok || { bad "-o - wrote a file named -"; rm -f ./-; }
+# a file name that is not UTF-8 (Latin-1): the JSON stays valid, and gives the name back
+# (Python's surrogateescape); the CSV has a row for a file that cannot be read, with why
+cp "$TMP/snd/a.csv" "$TMP/caf$(printf '\351').csv"
+run invert "$TMP/net.h5" "$TMP/caf$(printf '\351').csv" --format json
+/usr/bin/python3 -c 'import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert os.fsencode(d["soundings"][0]["source"]).endswith(b"caf\xe9.csv"), d' "$TMP/out" && ok ||
+    bad "JSON of a Latin-1 file name: $(cat "$TMP/out" | head -2)"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/nosuch.csv"
+[ "$rc" -eq 1 ] && grep -q "^$TMP/nosuch.csv,,*$TMP/nosuch.csv: cannot open" "$TMP/out" && ok ||
+    bad "no CSV row for the file not read: $(cat "$TMP/out")"
 # method names without case
 run forward -m Schlumberger --rho 100 --ab2 1,2,3
 [ "$rc" -eq 0 ] && ok || bad "forward -m Schlumberger: $(cat "$TMP/err")"

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,10 +156,11 @@ Test(invnet_output, csv_in_the_old_bytes)
         written(&buf, f),
         "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,"
         "misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,"
-        "time_ms\n"
+        "time_ms,error\n"
         "\"dir/a,1.csv\",\"st \"\"1\"\"\",schlumberger,3,123.457,10,1000,5.5,20,2.346,3.1,true,"
-        "1.25,7.5,2.5,true,,1.500\n"
-        "b.csv,b,schlumberger,3,,,,,,,,,,,0.4,false,extrapolated_geometry;not_inverted,0.250\n");
+        "1.25,7.5,2.5,true,,1.500,\n"
+        "b.csv,b,schlumberger,3,,,,,,,,,,,0.4,false,extrapolated_geometry;not_inverted,0.250,\n"
+        "c.csv,,,,,,,,,,,,,,,,,,c.csv: cannot open\n");
     free(buf);
 }
 
@@ -175,8 +177,8 @@ Test(invnet_output, csv_parsed_back)
     cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
     written(&buf, f);
     n = csv_parse(buf, 1, field, 32, count);
-    cr_assert_eq(n, 3, "a header and two rows (no row for the error)");
-    cr_expect_eq(count[0], 4 + 4 + 3 + 9);
+    cr_assert_eq(n, 4, "a header and three rows (one for the error)");
+    cr_expect_eq(count[0], 4 + 4 + 3 + 10);
     for (k = 1; k < n; k++)
         cr_expect_eq(count[k], count[0], "row %zu", k);
     cr_expect_str_eq(field[0], "dir/a,1.csv");
@@ -194,6 +196,7 @@ Test(invnet_output, csv_parsed_back)
     cr_expect_str_eq(field[7], "rho_4_ohmm");
     cr_expect_str_eq(field[10], "thick_3_m");
     cr_expect_str_eq(field[19], "time_ms");
+    cr_expect_str_eq(field[20], "error");
     free(buf);
 }
 
@@ -467,4 +470,41 @@ Test(invnet_output, write_publishes_a_file)
     cr_expect(strstr(err.msg, "cannot create") != NULL, "%s", err.msg);
     free(buf);
     tst_rmtree(dir);
+}
+
+/* JSON is valid UTF-8 whatever the names hold: UTF-8 kept, a byte that is not (a Latin-1 file
+ * name, an overlong form, a lone surrogate) written as Python's surrogateescape does. */
+Test(invnet_output, json_is_utf8)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"caf\xc3\xa9.csv", "\"caf\xc3\xa9.csv\""},               /* é, valid */
+        {"caf\xe9.csv", "\"caf\\udce9.csv\""},                    /* Latin-1 é */
+        {"\xc0\xaf", "\"\\udcc0\\udcaf\""},                       /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\udced\\udca0\\udc80\""},            /* a UTF-16 surrogate */
+        {"\xf0\x9f\x8c\x8d", "\"\xf0\x9f\x8c\x8d\""},             /* U+1F30D, 4 bytes */
+        {"\xf4\x90\x80\x80", "\"\\udcf4\\udc90\\udc80\\udc80\""}, /* beyond U+10FFFF */
+        {"tab\tq\"", "\"tab\\u0009q\\\"\""},
+    };
+    size_t k;
+
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *buf = NULL, *text, *at;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        char *saved = items[2].path;
+
+        items[2].path = (char *)(uintptr_t)cases[k].in;
+        cr_assert_eq(invnet_output_json(f, &batch, "net.h5"), FWD_OK);
+        items[2].path = saved;
+        text = written(&buf, f);
+        at = strstr(text, "{\"source\": \"");
+        at = strstr(at + 1, "{\"source\": \"");
+        at = strstr(at + 1, "{\"source\": ");
+        cr_assert_not_null(at);
+        cr_expect(strncmp(at + strlen("{\"source\": "), cases[k].out, strlen(cases[k].out)) == 0,
+                  "case %zu: %.40s", k, at);
+        free(buf);
+    }
 }
