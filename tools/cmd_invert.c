@@ -24,7 +24,7 @@
 #include "tools/plot.h"
 
 struct invert_args {
-    const char *format, *output, *plotdir, *component, *ref_label, *columns;
+    const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz;
     invnet_format fmt;
     double misfit, level;
     long threads, layers;
@@ -143,6 +143,9 @@ static const cli_opt invert_opts[] = {
                 ".edi files"),
     CLI_STRING("format", 0, "csv|json", ARG(format), NULL, "output format [csv]"),
     CLI_CHECK(check_format),
+    CLI_STRING("xyz", 0, "PATH", ARG(xyz), NULL,
+               "also write the models as an XYZ table for GIS and 3D viewers:\n"
+               "a row per layer, station, coordinates, top, bottom, rho"),
     CLI_STRING("output", 'o', "PATH", ARG(output), NULL,
                "write the results to PATH instead of standard output (-: the\n"
                "standard output); a SOUNDING - is the standard input"),
@@ -362,6 +365,13 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     /* refuse at once, not after the soundings were read and inverted */
     if (output != NULL && check_output_first(output, net_path, o->force) != 0)
         goto done;
+    if (o->xyz != NULL && check_output_first(o->xyz, net_path, o->force) != 0)
+        goto done;
+    if (o->xyz != NULL && output != NULL &&
+        (strcmp(o->xyz, output) == 0 || cli_same_file(o->xyz, output))) {
+        cli_error("invert", "--xyz %s: is the -o file; write the XYZ table to another", o->xyz);
+        goto done;
+    }
     if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
         goto done;
     if (n == 0) {
@@ -369,6 +379,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     if (output != NULL && output_is_sounding(output, paths, n))
+        goto done;
+    if (o->xyz != NULL && output_is_sounding(o->xyz, paths, n))
         goto done;
     if (o->plotdir != NULL && mkdir(o->plotdir, 0777) != 0 && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
@@ -388,7 +400,9 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
     if (n_bad == b->n)
         goto done; /* nothing was read: no output file, no table */
-    if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK) {
+    if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
+        (o->xyz != NULL &&
+         invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL, o->force, &err) != FWD_OK)) {
         cli_error("invert", "%s", err.msg);
         goto done;
     }

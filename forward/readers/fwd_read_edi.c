@@ -32,6 +32,7 @@ struct edi {
     size_t nb;
     double empty;
     char dataid[128];
+    double lat, lon, elev; /* the station's, NAN when not given */
 };
 
 static void
@@ -89,12 +90,59 @@ edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, f
     return FWD_OK;
 }
 
-/* A line of the HEAD block: DATAID and EMPTY are used. */
+/* An EDI angle, degrees: decimal (-37.43) or D:M:S (-37:25:48.84); NAN if neither. */
+static double
+edi_angle(const char *v)
+{
+    double part[3] = {0, 0, 0}, sign = 1;
+    char *end;
+    int k;
+
+    while (*v == ' ' || *v == '"')
+        v++;
+    if (*v == '-' || *v == '+')
+        sign = *v++ == '-' ? -1 : 1;
+    for (k = 0; k < 3; k++) {
+        part[k] = strtod(v, &end);
+        if (end == v || !isfinite(part[k]) || part[k] < 0)
+            return NAN;
+        v = end;
+        if (*v != ':')
+            break;
+        v++;
+    }
+    while (*v == ' ' || *v == '"' || *v == '\r' || *v == '\n')
+        v++;
+    if (*v != '\0' || k == 3 || part[1] >= 60 || part[2] >= 60)
+        return NAN;
+    return sign * (part[0] + part[1] / 60 + part[2] / 3600);
+}
+
+/* A line of the HEAD block: DATAID, EMPTY, LAT, LONG and ELEV are used. */
 static void
 edi_head_line(struct edi *e, const char *p)
 {
     const char *eq = strchr(p, '=');
     char *end;
+
+    if (eq != NULL && (strncmp(p, "LAT", 3) == 0 && eq - p == 3)) {
+        double v = edi_angle(eq + 1);
+
+        e->lat = fabs(v) <= 90 ? v : NAN;
+        return;
+    }
+    if (eq != NULL && (strncmp(p, "LONG", 4) == 0 && eq - p == 4)) {
+        double v = edi_angle(eq + 1);
+
+        e->lon = fabs(v) <= 360 ? (v > 180 ? v - 360 : v) : NAN;
+        return;
+    }
+    if (eq != NULL && strncmp(p, "ELEV", 4) == 0 && eq - p == 4) {
+        double v = strtod(eq + 1, &end);
+
+        e->elev = end != eq + 1 && isfinite(v) ? v : NAN;
+        return;
+    }
 
     if (eq != NULL && strncmp(p, "DATAID", 6) == 0) {
         const char *v = eq + 1;
@@ -165,6 +213,7 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
 
     memset(e, 0, sizeof *e);
     e->empty = 1.0e32;
+    e->lat = e->lon = e->elev = NAN;
     while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
         lineno++;
         if (len > FWD_SOUNDING_MAX_LINE || memchr(buf, '\0', (size_t)len) != NULL) {
@@ -478,6 +527,11 @@ fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
     }
     if (rc == FWD_OK && e.dataid[0] != '\0')
         snprintf(s->name, sizeof s->name, "%s", e.dataid);
+    if (rc == FWD_OK) {
+        s->lat_deg = e.lat;
+        s->lon_deg = e.lon;
+        s->elevation_m = e.elev;
+    }
     if (rc == FWD_OK)
         rc = edi_points(path, &d, s, err);
     if (rc == FWD_OK) {

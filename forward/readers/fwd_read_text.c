@@ -37,6 +37,11 @@ enum {
     COL_I,
     COL_R,
     COL_STATION,
+    COL_XM,
+    COL_YM,
+    COL_ELEV,
+    COL_LAT,
+    COL_LON,
     COL_N
 };
 
@@ -208,6 +213,24 @@ static const struct {
     {"resistance", COL_R, NULL},
     {"v/i", COL_R, NULL},
     {"dv/i", COL_R, NULL},
+    {"x", COL_XM, NULL},
+    {"x_m", COL_XM, "m"},
+    {"easting", COL_XM, NULL},
+    {"east", COL_XM, NULL},
+    {"y", COL_YM, NULL},
+    {"y_m", COL_YM, "m"},
+    {"northing", COL_YM, NULL},
+    {"north", COL_YM, NULL},
+    {"elevation", COL_ELEV, NULL},
+    {"elevation_m", COL_ELEV, "m"},
+    {"elev", COL_ELEV, NULL},
+    {"z", COL_ELEV, NULL},
+    {"altitude", COL_ELEV, NULL},
+    {"lat", COL_LAT, NULL},
+    {"latitude", COL_LAT, NULL},
+    {"lon", COL_LON, NULL},
+    {"long", COL_LON, NULL},
+    {"longitude", COL_LON, NULL},
     {"station", COL_STATION, NULL},
     {"site", COL_STATION, NULL},
     {"stn", COL_STATION, NULL},
@@ -241,6 +264,13 @@ kind_family(int kind, fwd_method m)
         return U_AMP;
     case COL_R:
         return U_OHM;
+    case COL_XM:
+    case COL_YM:
+    case COL_ELEV:
+        return U_LENGTH;
+    case COL_LAT:
+    case COL_LON:
+        return U_ANGLE;
     default:
         return U_NONE;
     }
@@ -258,7 +288,7 @@ has_column(const fwd_method_info *mi, int kind)
         return mi->x_recip_aliases != NULL;
     if (kind == COL_V || kind == COL_I || kind == COL_R)
         return mi->hankel; /* raw readings of a DC array */
-    if (kind == COL_LOGRHO || kind == COL_ERR || kind == COL_SD || kind == COL_STATION)
+    if (kind == COL_LOGRHO || kind == COL_ERR || kind == COL_SD || kind >= COL_STATION)
         return 1;
     for (v = 0; v < N_VALUE_KINDS; v++)
         if (kind == value_cols[v].col || kind == value_cols[v].sd)
@@ -1103,6 +1133,38 @@ read_station(struct text *t, const char *v, fwd_error *err)
     return FWD_OK;
 }
 
+/* The station's position from a reading's x, y, elevation, lat, lon columns: the first
+ * reading's, which the others must repeat (one position per sounding). */
+static int
+read_position(struct text *t, const double *raw, fwd_error *err)
+{
+    static const int cols[] = {COL_XM, COL_YM, COL_ELEV, COL_LAT, COL_LON};
+    double *dst[5];
+    size_t k;
+
+    dst[0] = &t->s->x_m, dst[1] = &t->s->y_m, dst[2] = &t->s->elevation_m;
+    dst[3] = &t->s->lat_deg, dst[4] = &t->s->lon_deg;
+    for (k = 0; k < 5; k++) {
+        int c = cols[k];
+
+        if (t->col[c] < 0)
+            continue;
+        if (t->s->n == 0)
+            *dst[k] = raw[c];
+        else if (raw[c] != *dst[k])
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: %s: expected the station's one position, %g as on the "
+                            "first reading, got %g",
+                            t->path, t->lineno, t->colname[c], *dst[k], raw[c]);
+    }
+    if ((t->col[COL_LAT] >= 0 && fabs(t->s->lat_deg) > 90) ||
+        (t->col[COL_LON] >= 0 && fabs(t->s->lon_deg) > 360))
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected degrees, got %g", t->path,
+                        t->lineno, t->colname[fabs(t->s->lat_deg) > 90 ? COL_LAT : COL_LON],
+                        fabs(t->s->lat_deg) > 90 ? t->s->lat_deg : t->s->lon_deg);
+    return FWD_OK;
+}
+
 /* The geometric factor K of a DC array at point x (MN/2 l): rho_a = K dV / I. */
 static double
 geometric_factor(const struct text *t, double x, double l)
@@ -1124,7 +1186,7 @@ read_row(struct text *t, char **f, fwd_error *err)
         return FWD_EFORMAT;
     for (c = 0; c < COL_N; c++) {
         double v;
-        int positive = c != COL_PHASE && c != COL_LOGRHO;
+        int positive = c != COL_PHASE && c != COL_LOGRHO && c < COL_XM;
 
         if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
@@ -1178,6 +1240,8 @@ read_row(struct text *t, char **f, fwd_error *err)
         s->sd_log10[s->n] = raw[COL_ERR] / log(10);
     if (t->col[COL_SDP] >= 0)
         s->sd_phase[s->n] = raw[COL_SDP];
+    if (read_position(t, raw, err) != FWD_OK)
+        return FWD_EFORMAT;
     if (s->mn2 != NULL && s->mn2[s->n] >= s->x[s->n])
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g",
                         t->path, t->lineno, s->x[s->n], s->mn2[s->n]);

@@ -64,6 +64,7 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
         fwd_sounding_free(s);
         return NULL;
     }
+    s->x_m = s->y_m = s->elevation_m = s->lat_deg = s->lon_deg = NAN;
     snprintf(s->source, sizeof s->source, "%s", path);
     base = strrchr(path, '/');
     snprintf(s->name, sizeof s->name, "%s", base != NULL ? base + 1 : path);
@@ -538,6 +539,9 @@ fwd_sounding_copy(const fwd_sounding *s)
             memcpy(to[k], from[k], s->n * sizeof(double));
     memcpy(c->line, s->line, s->n * sizeof *s->line);
     memcpy(c->name, s->name, sizeof c->name);
+    memcpy(c->unused, s->unused, sizeof c->unused);
+    c->x_m = s->x_m, c->y_m = s->y_m, c->elevation_m = s->elevation_m;
+    c->lat_deg = s->lat_deg, c->lon_deg = s->lon_deg;
     c->n = s->n;
     return c;
 }

@@ -56,6 +56,11 @@ typedef struct fwd_sounding {
     char source[1024]; /* the path read */
     char unused[256];  /* a text file's columns not read, as named in its header, joined by
                           ", " (cut short with "..."); "" when none */
+    /* Where the station is, NAN where the file does not say: easting and northing (m) and
+     * the elevation of the surface (m) from a text file's x, y, elevation columns (one
+     * position per file); latitude and longitude (degrees, north and east positive) from
+     * an EDI file's LAT and LONG (or a text file's lat, lon), elevation from its ELEV. */
+    double x_m, y_m, elevation_m, lat_deg, lon_deg;
 } fwd_sounding;
 
 /*

@@ -448,6 +448,11 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         item_failed(it, &e);
         return FWD_OK;
     }
+    it->station.x_m = it->s->x_m;
+    it->station.y_m = it->s->y_m;
+    it->station.elevation_m = it->s->elevation_m;
+    it->station.lat_deg = it->s->lat_deg;
+    it->station.lon_deg = it->s->lon_deg;
     for (k = 0; k < nn; k++)
         if (invnet_invert(v[k], it->s, &r[k], &e) != FWD_OK) {
             item_failed(it, &e);
@@ -576,7 +581,9 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     b->n_counts = nn;
     b->ranges_level = p->check.ranges ? p->check.range.level : 0;
     for (k = 0; k < n; k++) {
-        b->item[k].station.x_m = b->item[k].station.y_m = b->item[k].station.elevation_m = NAN;
+        invnet_station *st = &b->item[k].station;
+
+        st->x_m = st->y_m = st->elevation_m = st->lat_deg = st->lon_deg = NAN;
         if (paths == NULL && fwd_sounding_check(given[k], &e) != FWD_OK) {
             item_failed(&b->item[k], &e); /* a sounding made by hand, wrong: this item only */
         } else if (paths == NULL && (b->item[k].s = fwd_sounding_copy(given[k])) == NULL) {

@@ -60,10 +60,11 @@ void invnet_batch_params_free(invnet_batch_params *p);
  * fwd_sounding_columns_check does, p unchanged on error. */
 int invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd_error *err);
 
-/* Station metadata (positions from a survey file). Filled by later capabilities: NAN today. */
+/* Where the station is, as its sounding file says (fwd_sounding); NAN where it does not. */
 typedef struct invnet_station {
-    double x_m, y_m;    /* easting and northing */
-    double elevation_m; /* of the surface at the station */
+    double x_m, y_m;         /* easting and northing */
+    double elevation_m;      /* of the surface at the station */
+    double lat_deg, lon_deg; /* latitude and longitude, degrees (north, east positive) */
 } invnet_station;
 
 /*
@@ -101,7 +102,7 @@ typedef struct invnet_batch_item {
     size_t best;                  /* the candidate reported: the count chosen */
     size_t n_curve;               /* points of the curve, 0 when there is none */
     double *curve_x;              /* n_curve x (m or s), log-spaced, ascending */
-    invnet_station station;       /* filled by later capabilities */
+    invnet_station station;       /* where the sounding was measured (NAN: not given) */
     double time_ms;               /* reading and inverting it (0 when either failed) */
 } invnet_batch_item;
 

@@ -26,7 +26,7 @@ enum kind {
 enum shape { S_ONE, S_LAYER, S_INTERFACE };
 
 /* Number formats. */
-enum fmt { F_6G, F_4G, F_3F };
+enum fmt { F_6G, F_4G, F_3F, F_10G };
 
 /* Where a column is written. */
 enum {
@@ -93,6 +93,89 @@ get_error(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)c, (void)k;
     v->text = it->err;
+}
+
+/* The station's position: each coordinate a column (JSON only, where the file gives it). */
+static int
+has_x(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return isfinite(it->station.x_m);
+}
+
+static int
+has_y(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return isfinite(it->station.y_m);
+}
+
+static int
+has_elev(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return isfinite(it->station.elevation_m);
+}
+
+static int
+has_lat(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return isfinite(it->station.lat_deg);
+}
+
+static int
+has_lon(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return isfinite(it->station.lon_deg);
+}
+
+static void
+get_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->station.x_m;
+}
+
+static void
+get_y(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->station.y_m;
+}
+
+static void
+get_elev(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->station.elevation_m;
+}
+
+static void
+get_lat(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->station.lat_deg;
+}
+
+static void
+get_lon(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->station.lon_deg;
+}
+
+/* The depth of the top of each layer below the first, m. */
+static void
+get_depth(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    size_t j;
+
+    (void)it;
+    v->num = 0;
+    for (j = 0; j <= k; j++)
+        v->num += c->r.thick_m[j];
 }
 
 static int
@@ -293,12 +376,18 @@ static const struct column columns[] = {
     {"error", NULL, "error", K_TEXT, S_ONE, 0, IN_ERROR, NULL, get_error},
     {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_name},
     {"method", NULL, "method", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_method},
+    {NULL, NULL, "x_m", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_x, get_x},
+    {NULL, NULL, "y_m", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_y, get_y},
+    {NULL, NULL, "elevation_m", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_elev, get_elev},
+    {NULL, NULL, "lat_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lat, get_lat},
+    {NULL, NULL, "lon_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lon, get_lon},
     {"n_layers", NULL, NULL, K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
     {NULL, NULL, "n_layers", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_counts, get_n_layers},
     {"layer_weights", NULL, "layer_counts", K_COUNTS, S_ONE, 0,
      IN_CSV | IN_JSON | OPTIONAL | WITH_COUNTS, has_counts, get_counts},
     {"rho_", "_ohmm", "rho_ohmm", K_NUM, S_LAYER, F_6G, IN_CSV | IN_JSON, has_model, get_rho},
     {"thick_", "_m", "thick_m", K_NUM, S_INTERFACE, F_6G, IN_CSV | IN_JSON, has_model, get_thick},
+    {NULL, NULL, "depth_m", K_NUM, S_INTERFACE, F_6G, IN_JSON, has_model, get_depth},
     {"rho_", "_ohmm", NULL, K_NUM, S_LAYER, F_6G, IN_CSV | RANGE, has_ranges, get_rho_range},
     {"thick_", "_m", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges, get_thick_range},
     {"depth_", "_m", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges, get_depth_range},
@@ -412,6 +501,8 @@ put_num(FILE *f, int fmt, double x)
         fprintf(f, "%.6g", x);
     else if (fmt == F_4G)
         fprintf(f, "%.4g", x);
+    else if (fmt == F_10G) /* coordinates: to the centimetre in UTM, 1e-5 " in degrees */
+        fprintf(f, "%.10g", x);
     else
         fprintf(f, "%.3f", x);
 }
@@ -677,6 +768,56 @@ invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
+/* A number of the XYZ table (in put_num's format fmt), or nothing when it is not known. */
+static void
+xyz_num(FILE *f, double x, int fmt)
+{
+    fputc(',', f);
+    if (isfinite(x))
+        put_num(f, fmt, x);
+}
+
+int
+invnet_output_xyz(FILE *f, const invnet_batch *b)
+{
+    size_t i, k;
+
+    fputs("station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm", f);
+    if (b->ranges_level > 0)
+        fprintf(f, ",rho_ohmm_p%02g,rho_ohmm_p%02g", (100 - b->ranges_level) / 2,
+                (100 + b->ranges_level) / 2);
+    fputc('\n', f);
+    for (i = 0; i < b->n; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        double top = 0;
+
+        if (c == NULL || !c->r.inverted)
+            continue;
+        for (k = 0; k < c->r.n_layers; k++) {
+            int last = k + 1 == c->r.n_layers;
+
+            csv_str(f, it->s->name);
+            xyz_num(f, it->station.x_m, F_10G);
+            xyz_num(f, it->station.y_m, F_10G);
+            xyz_num(f, it->station.lat_deg, F_10G);
+            xyz_num(f, it->station.lon_deg, F_10G);
+            xyz_num(f, it->station.elevation_m, F_6G);
+            fprintf(f, ",%zu,%.6g", k + 1, top);
+            xyz_num(f, last ? NAN : top + c->r.thick_m[k], F_6G);
+            fprintf(f, ",%.6g", c->r.rho_ohmm[k]);
+            if (b->ranges_level > 0) {
+                xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][0] : NAN, F_6G);
+                xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][2] : NAN, F_6G);
+            }
+            fputc('\n', f);
+            if (!last)
+                top += c->r.thick_m[k];
+        }
+    }
+    return ferror(f) ? FWD_EIO : FWD_OK;
+}
+
 int
 invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err)
 {
@@ -702,6 +843,8 @@ invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_pa
     /* a failed write is found, with its reason, by the flush or close that follows */
     if (fmt == INVNET_JSON)
         (void)invnet_output_json(f, b, net_path);
+    else if (fmt == INVNET_XYZ)
+        (void)invnet_output_xyz(f, b);
     else
         (void)invnet_output_csv(f, b);
     if (path != NULL) {
@@ -726,8 +869,9 @@ invnet_output_string(const invnet_batch *b, invnet_format fmt, const char *net_p
         fwd_error_set(err, FWD_ENOMEM, "output: out of memory");
         return NULL;
     }
-    bad = (fmt == INVNET_JSON ? invnet_output_json(f, b, net_path) : invnet_output_csv(f, b)) !=
-          FWD_OK;
+    bad = (fmt == INVNET_JSON  ? invnet_output_json(f, b, net_path)
+           : fmt == INVNET_XYZ ? invnet_output_xyz(f, b)
+                               : invnet_output_csv(f, b)) != FWD_OK;
     bad = fclose(f) != 0 || bad;
     if (bad || buf == NULL) {
         free(buf);

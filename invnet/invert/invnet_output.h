@@ -34,8 +34,17 @@ int invnet_output_csv(FILE *f, const invnet_batch *b);
  */
 int invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path);
 
-/* The output formats. */
-typedef enum invnet_format { INVNET_CSV, INVNET_JSON } invnet_format;
+/*
+ * Writes b as an XYZ table to f, for GIS and 3D viewers: one row per layer of each sounding
+ * inverted, "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm",
+ * then (with ranges) "rho_ohmm_pLO,rho_ohmm_pHI", the ends of the resistivity's interval;
+ * top and bottom are depths below the surface, the half-space's bottom empty; a coordinate
+ * the sounding file does not give is empty. Returns as invnet_output_csv.
+ */
+int invnet_output_xyz(FILE *f, const invnet_batch *b);
+
+/* The output formats (INVNET_XYZ: invnet_output_xyz, for bpinv invert --xyz). */
+typedef enum invnet_format { INVNET_CSV, INVNET_JSON, INVNET_XYZ } invnet_format;
 
 /* Reads "csv" or "json" into *fmt; FWD_EINVAL naming the choices otherwise. */
 int invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err);

@@ -253,6 +253,39 @@ assert os.fsencode(d["soundings"][0]["source"]).endswith(b"caf\xe9.csv"), d' "$T
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/nosuch.csv"
 [ "$rc" -eq 1 ] && grep -q "^$TMP/nosuch.csv,,*$TMP/nosuch.csv: cannot open" "$TMP/out" && ok ||
     bad "no CSV row for the file not read: $(cat "$TMP/out")"
+# --- a profile: positions in, JSON and an XYZ table out ---------------------------------------
+mkdir "$TMP/profile"
+for k in 1 2 3; do
+    awk -F, -v k=$k 'NR == 1 { print "station,x_m,y_m,elevation_m," $0; next }
+                     { printf "P%d,%d,4100000,%d,%s\n", k, 500000 + 100 * k, 10 * k, $0 }' \
+        "$TMP/snd/a.csv" >"$TMP/profile/p$k.csv"
+done
+run invert "$TMP/net.h5" "$TMP/profile" --format json --xyz "$TMP/profile.xyz"
+[ "$rc" -eq 0 ] && ok || bad "invert --xyz: exit $rc: $(cat "$TMP/err")"
+grep -q '"name": "P2", "method": "schlumberger", "x_m": 500200, "y_m": 4100000, "elevation_m": 20,' \
+    "$TMP/out" && ok || bad "no position in the JSON: $(head -3 "$TMP/out")"
+/usr/bin/python3 - "$TMP/out" "$TMP/profile.xyz" <<'PYEOF2' && ok || bad "the XYZ table is not the JSON's models"
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == 3 * 3, len(rows)  # 3 stations x 3 layers
+for s in doc["soundings"]:
+    mine = [r for r in rows if r["station"] == s["name"]]
+    assert [float(r["rho_ohmm"]) for r in mine] == s["rho_ohmm"], (mine, s)
+    assert [float(r["top_m"]) for r in mine] == [0] + s["depth_m"], (mine, s)
+    assert [float(r["bottom_m"]) for r in mine[:-1]] == s["depth_m"] and mine[-1]["bottom_m"] == ""
+    assert all(float(r["x_m"]) == s["x_m"] and float(r["elevation_m"]) == s["elevation_m"]
+               for r in mine)
+    assert all(r["lat_deg"] == "" for r in mine)
+PYEOF2
+expect_fail 1 "--xyz over an existing file" "profile.xyz" \
+    invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz"
+run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=80
+head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p10,rho_ohmm_p90" &&
+    ok || bad "XYZ header with ranges: $(head -1 "$TMP/profile.xyz")"
+expect_fail 1 "--xyz naming the -o file" "is the -o file" \
+    invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same.out" --xyz "$TMP/same.out"
+
 # method names without case
 run forward -m Schlumberger --rho 100 --ab2 1,2,3
 [ "$rc" -eq 0 ] && ok || bad "forward -m Schlumberger: $(cat "$TMP/err")"

@@ -960,3 +960,47 @@ Test(fwd_sounding, columns_mapped)
     cr_expect_eq(fwd_sounding_columns_check(NULL, &err), FWD_OK);
     cr_expect_eq(fwd_sounding_columns_check("ab2=AB/2,rho_a=\"App. Res., Ohm m\"", &err), FWD_OK);
 }
+
+/* Where the station is: an EDI file's LAT, LONG (D:M:S or decimal) and ELEV; a text file's
+ * x, y, elevation (its unit honoured) and lat, lon columns, one position per file. */
+Test(fwd_sounding, station_positions)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding *s = fwd_sounding_read(EX "penola_site3.edi", FWD_MT, FWD_COMP_DET, &err);
+
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_float_eq(s->lat_deg, -(37 + 25 / 60.0 + 48.84 / 3600), 1e-12); /* -37:25:48.84 */
+    cr_expect_float_eq(s->lon_deg, 140 + 39 / 60.0 + 0.30 / 3600, 1e-12);    /* 140:39:0.30 */
+    cr_expect_eq(s->elevation_m, 45);
+    cr_expect(isnan(s->x_m) && isnan(s->y_m));
+    fwd_sounding_free(s);
+    s = read_text("decimal.edi",
+                  ">HEAD\n DATAID=D\n LAT=12.5\n LONG=-3.25\n ELEV=abc\n>FREQ // 3\n 1 2 3\n"
+                  ">RHOXY // 3\n 10 20 30\n>PHSXY // 3\n 45 50 55\n>RHOYX // 3\n 10 20 30\n"
+                  ">PHSYX // 3\n 45 50 55\n>END\n",
+                  FWD_MT);
+    cr_expect_eq(s->lat_deg, 12.5);
+    cr_expect_eq(s->lon_deg, -3.25);
+    cr_expect(isnan(s->elevation_m), "an unreadable ELEV is no elevation");
+    fwd_sounding_free(s);
+    s = read_text("xy.csv",
+                  "station,x (km),y,elevation (ft),ab2,rho\nP1,512.25,4101000.5,100,1,100\n"
+                  "P1,512.25,4101000.5,100,2,90\nP1,512.25,4101000.5,100,4,80\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->x_m, 512250);
+    cr_expect_eq(s->y_m, 4101000.5);
+    cr_expect_float_eq(s->elevation_m, 30.48, 1e-12);
+    cr_expect(isnan(s->lat_deg));
+    cr_expect_str_eq(s->unused, "");
+    fwd_sounding_free(s);
+    s = read_text("latlon.csv", "lat,lon,a,rho\n-1.5,36.8,1,100\n-1.5,36.8,2,90\n-1.5,36.8,4,80\n",
+                  FWD_WENNER);
+    cr_expect(s->lat_deg == -1.5 && s->lon_deg == 36.8);
+    fwd_sounding_free(s);
+    expect_error("moved.csv", "x,y,ab2,rho\n1,2,1,100\n1,2,2,90\n1,3,4,80\n", FWD_SCHLUMBERGER,
+                 ":4: y: expected the station's one position, 2 as on the first reading, got 3");
+    expect_error("lat.csv", "lat,ab2,rho\n95,1,100\n95,2,90\n95,4,80\n", FWD_SCHLUMBERGER,
+                 ":2: lat: expected degrees, got 95");
+    (void)p;
+}

@@ -36,6 +36,11 @@ setup(void)
     memset(snd, 0, sizeof snd);
     memset(cand, 0, sizeof cand);
     memset(items, 0, sizeof items);
+    for (size_t k = 0; k < 3; k++) { /* no position, as invnet_batch makes it */
+        invnet_station *st = &items[k].station;
+
+        st->x_m = st->y_m = st->elevation_m = st->lat_deg = st->lon_deg = NAN;
+    }
     snd[0].method = snd[1].method = FWD_SCHLUMBERGER;
     strcpy(snd[0].name, "st \"1\"");
     strcpy(snd[1].name, "b");
@@ -211,12 +216,14 @@ Test(invnet_output, json_in_the_old_bytes)
         written(&buf, f),
         "{\"net\": \"n\\\\et.h5\", \"soundings\": [\n"
         "  {\"source\": \"dir/a,1.csv\", \"name\": \"st \\\"1\\\"\", \"method\": \"schlumberger\", "
-        "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"misfit_rms_pct\": 2.346, "
+        "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
+        "\"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
         "\"span_decades\": 2.5, \"net_points_observed\": 17, \"in_range\": true, \"flags\": [], "
         "\"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"name\": \"b\", \"method\": \"schlumberger\", \"rho_ohmm\": "
-        "null, \"thick_m\": null, \"misfit_rms_pct\": null, \"span_decades\": 0.4, "
+        "null, \"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"span_decades\": "
+        "0.4, "
         "\"net_points_observed\": 3, \"in_range\": false, \"flags\": "
         "[\"extrapolated_geometry\", \"not_inverted\"], \"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\"}\n"
@@ -343,7 +350,7 @@ j_value(struct jp *p, int depth)
 
 Test(invnet_output, json_parsed_back)
 {
-    static const char *const all = "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
+    static const char *const all = "source,name,method,rho_ohmm,thick_m,depth_m,misfit_rms_pct,"
                                    "misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,"
                                    "net_points_observed,in_range,flags,time_ms";
     char *buf = NULL;
@@ -361,8 +368,9 @@ Test(invnet_output, json_parsed_back)
     cr_assert_eq(p.n_obj, 3);
     cr_expect_str_eq(p.keys[0], all);
     /* without a model: its values null, the optional keys absent */
-    cr_expect_str_eq(p.keys[1], "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,span_decades,"
-                                "net_points_observed,in_range,flags,time_ms");
+    cr_expect_str_eq(p.keys[1],
+                     "source,name,method,rho_ohmm,thick_m,depth_m,misfit_rms_pct,span_decades,"
+                     "net_points_observed,in_range,flags,time_ms");
     cr_expect_str_eq(p.keys[2], "source,error");
     /* without errors: no chi2 */
     cand[0].r.chi2 = NAN;
@@ -373,7 +381,7 @@ Test(invnet_output, json_parsed_back)
     memset(&p, 0, sizeof p);
     p.s = buf;
     cr_assert(j_value(&p, 0));
-    cr_expect_str_eq(p.keys[0], "source,name,method,rho_ohmm,thick_m,misfit_rms_pct,"
+    cr_expect_str_eq(p.keys[0], "source,name,method,rho_ohmm,thick_m,depth_m,misfit_rms_pct,"
                                 "misfit_net_pct,refined,mahalanobis_d2,span_decades,"
                                 "net_points_observed,in_range,flags,time_ms");
     free(buf);

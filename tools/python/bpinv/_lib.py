@@ -88,6 +88,11 @@ class _FwdSounding(ctypes.Structure):
         ("name", ctypes.c_char * 128),
         ("source", ctypes.c_char * 1024),
         ("unused", ctypes.c_char * 256),
+        ("x_m", ctypes.c_double),
+        ("y_m", ctypes.c_double),
+        ("elevation_m", ctypes.c_double),
+        ("lat_deg", ctypes.c_double),
+        ("lon_deg", ctypes.c_double),
     ]
 
 

@@ -88,6 +88,8 @@ class Result:
         self.rho = _array_or_none(obj.get("rho_ohmm"))
         self.thick = _array_or_none(obj.get("thick_m"))
         self.depth = None if self.thick is None else np.cumsum(self.thick)
+        self.position = {k: obj[k] for k in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg")
+                         if k in obj}
         if obj.get("n_layers") is not None:
             n_layers = obj["n_layers"]
         elif self.rho is not None:

@@ -76,6 +76,9 @@ class Sounding(_lib.Owned):
     unused : str
         A text file's columns that were not read, as its header names them (``'"Remarks",
         "Date"'``); ``""`` when none.
+    x_m, y_m, elevation_m, lat_deg, lon_deg : float
+        Where the station is, as the file says (text columns x, y, elevation, lat, lon; EDI
+        LAT, LONG, ELEV); NaN where it does not.
 
     Raises
     ------
@@ -131,6 +134,8 @@ class Sounding(_lib.Owned):
         self.name = c.name.decode("utf-8", "replace")
         self.source = c.source.decode("utf-8", "replace")
         self.unused = c.unused.decode("utf-8", "replace")
+        self.x_m, self.y_m, self.elevation_m = c.x_m, c.y_m, c.elevation_m
+        self.lat_deg, self.lon_deg = c.lat_deg, c.lon_deg
         self.x = _copy(c.x, n)
         self.mn2 = _copy(c.mn2, n)
         self.rho_a = _copy(c.rho_a, n)

@@ -388,6 +388,17 @@ def test_columns_mapped(tmp_path, nets):
         assert str(e.value).startswith('columns: "rhoo=Reading": expected a column name')
 
 
+def test_station_positions(nets):
+    """An EDI file's LAT, LONG, ELEV reach the Sounding and the Result."""
+    s = bpinv.read_sounding(PENOLA)
+    assert abs(s.lat_deg + 37.430233333) < 1e-8 and s.elevation_m == 45 and np.isnan(s.x_m)
+    with bpinv.Net(nets["mt"]) as net:
+        r = net.invert_many([PENOLA])[0]
+    assert r.position["elevation_m"] == 45 and abs(r.position["lat_deg"] + 37.43023333) < 1e-8
+    assert "x_m" not in r.position
+    np.testing.assert_allclose(r.depth, r.json["depth_m"], rtol=1e-5)
+
+
 def test_read_method_from_the_file(tmp_path):
     edi_copy = tmp_path / "station"  # no .edi: found by its >HEAD
     shutil.copy(PENOLA, edi_copy)
