@@ -24,7 +24,7 @@
 #include "tools/plot.h"
 
 struct invert_args {
-    const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz;
+    const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
     invnet_format fmt;
     double misfit, level;
     long threads, layers;
@@ -146,6 +146,9 @@ static const cli_opt invert_opts[] = {
     CLI_STRING("xyz", 0, "PATH", ARG(xyz), NULL,
                "also write the models as an XYZ table for GIS and 3D viewers:\n"
                "a row per layer, station, coordinates, top, bottom, rho"),
+    CLI_STRING("section", 0, "PNG", ARG(section), NULL,
+               "draw the models side by side along the profile (positions\n"
+               "from the files, else their order), log colour scale, misfit"),
     CLI_STRING("output", 'o', "PATH", ARG(output), NULL,
                "write the results to PATH instead of standard output (-: the\n"
                "standard output); a SOUNDING - is the standard input"),
@@ -367,6 +370,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     if (o->xyz != NULL && check_output_first(o->xyz, net_path, o->force) != 0)
         goto done;
+    if (o->section != NULL && check_output_first(o->section, net_path, o->force) != 0)
+        goto done;
     if (o->xyz != NULL && output != NULL &&
         (strcmp(o->xyz, output) == 0 || cli_same_file(o->xyz, output))) {
         cli_error("invert", "--xyz %s: is the -o file; write the XYZ table to another", o->xyz);
@@ -408,6 +413,14 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     }
     if (o->plotdir != NULL)
         n_bad += write_plots(o->plotdir, b, &ref, o->force);
+    if (o->section != NULL) {
+        char msg[512];
+
+        if (plot_section_png(o->section, b, msg, sizeof msg) != 0) {
+            cli_error("invert", "--section %s", msg);
+            n_bad++;
+        }
+    }
     if (!o->quiet && isatty(STDERR_FILENO))
         fprintf(stderr,
                 "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "

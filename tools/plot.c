@@ -43,6 +43,9 @@ static struct {
     __typeof__(c_plvpor) *vpor;
     __typeof__(c_plwidth) *width;
     __typeof__(c_plwind) *wind;
+    __typeof__(c_plscmap1l) *scmap1l;
+    __typeof__(c_plcol1) *col1;
+    __typeof__(c_plsyax) *syax;
 } pl;
 
 static int
@@ -65,7 +68,8 @@ pl_load(char *msg, size_t cap)
         {"c_plsdev", (void **)&pl.sdev},   {"c_plsetopt", (void **)&pl.setopt},
         {"c_plsfnam", (void **)&pl.sfnam}, {"c_plssym", (void **)&pl.ssym},
         {"c_plvpor", (void **)&pl.vpor},   {"c_plwidth", (void **)&pl.width},
-        {"c_plwind", (void **)&pl.wind},
+        {"c_plwind", (void **)&pl.wind},   {"c_plscmap1l", (void **)&pl.scmap1l},
+        {"c_plcol1", (void **)&pl.col1},   {"c_plsyax", (void **)&pl.syax},
     };
     size_t k;
 
@@ -664,4 +668,224 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
         p.ref_label = ref->label;
     }
     return plot_sounding_png(path, &p, msg, cap);
+}
+
+/* ---- a profile section ------------------------------------------------------------------ */
+
+/* The great-circle distance between two points (degrees), m. */
+static double
+haversine_m(double lat1, double lon1, double lat2, double lon2)
+{
+    const double r = 6371000, d = FWD_PI / 180;
+    double a = pow(sin((lat2 - lat1) * d / 2), 2) +
+               cos(lat1 * d) * cos(lat2 * d) * pow(sin((lon2 - lon1) * d / 2), 2);
+
+    return 2 * r * asin(fmin(1, sqrt(a)));
+}
+
+/* The stations of a section: the items with a model, their distance along the profile
+ * (from x and y, else from latitude and longitude, else their order), the top of their
+ * column (the elevation when all have one, else 0 with depth down). */
+struct section {
+    size_t n;
+    const invnet_batch_item *it[4096];
+    const invnet_candidate *c[4096];
+    double dist[4096];
+    int by_xy, by_latlon, by_elev;
+};
+
+static void
+section_of(const invnet_batch *b, struct section *sc)
+{
+    size_t i, k;
+
+    memset(sc, 0, sizeof *sc);
+    for (i = 0; i < b->n && sc->n < 4096; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+
+        if (c != NULL && c->r.inverted) {
+            sc->it[sc->n] = &b->item[i];
+            sc->c[sc->n++] = c;
+        }
+    }
+    sc->by_xy = sc->by_latlon = sc->by_elev = sc->n > 0;
+    for (k = 0; k < sc->n; k++) {
+        const invnet_station *st = &sc->it[k]->station;
+
+        sc->by_xy &= isfinite(st->x_m) && isfinite(st->y_m);
+        sc->by_latlon &= isfinite(st->lat_deg) && isfinite(st->lon_deg);
+        sc->by_elev &= isfinite(st->elevation_m);
+    }
+    for (k = 0; k < sc->n; k++) {
+        const invnet_station *a = k > 0 ? &sc->it[k - 1]->station : NULL, *s = &sc->it[k]->station;
+        double step = 1;
+
+        if (k == 0)
+            step = 0;
+        else if (sc->by_xy)
+            step = hypot(s->x_m - a->x_m, s->y_m - a->y_m);
+        else if (sc->by_latlon)
+            step = haversine_m(a->lat_deg, a->lon_deg, s->lat_deg, s->lon_deg);
+        sc->dist[k] = (k > 0 ? sc->dist[k - 1] : 0) + step;
+    }
+}
+
+/* The colour of resistivity rho on the section's scale lo..hi (log10). */
+static void
+rho_colour(double rho, double lo, double hi)
+{
+    double v = (log10(rho) - lo) / (hi - lo);
+
+    pl.col1(fmin(1, fmax(0, v)));
+}
+
+/* The depth a sounding sees: its method's depth at its last point (AB/2 or a for DC, the
+ * skin depth at the longest period for MT), m. */
+static double
+seen_depth(const fwd_sounding *s)
+{
+    const fwd_method_info *mi = fwd_method_get(s->method);
+
+    return mi->depth_m(s->x[s->n - 1], s->rho_a[s->n - 1]);
+}
+
+/* The vertical coordinate of depth z below a station at elevation e: the elevation e - z
+ * on a linear axis (by_elev), else log10 of the depth (clamped to zmin). */
+static double
+section_y(const struct section *sc, double e, double z, double zmin)
+{
+    return sc->by_elev ? e - z : log10(fmax(z, zmin));
+}
+
+int
+plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
+{
+    static struct section sc;
+    /* a blue (conductive) to red (resistive) scale, in HLS: hue 240 -> 0 */
+    PLFLT pos[2] = {0, 1}, hue[2] = {240, 0}, light[2] = {0.5, 0.5}, sat[2] = {1, 1};
+    PLFLT xs[5], ys[5];
+    double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, ytop, ybot;
+    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half = 0.5, mmax = 1;
+    FILE *probe;
+    size_t k, j;
+    char label[64];
+
+    if (pl_load(msg, cap) != 0)
+        return -1;
+    section_of(b, &sc);
+    if (sc.n == 0) {
+        snprintf(msg, cap, "%s: no sounding was inverted: no section", path);
+        return -1;
+    }
+    probe = fopen(path, "wb");
+    if (probe == NULL) {
+        snprintf(msg, cap, "%s: cannot create", path);
+        return -1;
+    }
+    fclose(probe);
+    for (k = 0; k < sc.n; k++) {
+        const invnet_result *r = &sc.c[k]->r;
+        double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0;
+
+        for (j = 0; j < r->n_layers; j++) {
+            lo = fmin(lo, log10(r->rho_ohmm[j]));
+            hi = fmax(hi, log10(r->rho_ohmm[j]));
+        }
+        if (r->n_layers > 1)
+            zmin = fmin(zmin, r->thick_m[0] / 3); /* the first interface shows */
+        zdeep = fmax(zdeep, seen_depth(sc.it[k]->s));
+        etop = fmax(etop, e);
+        ebot = fmin(ebot, e);
+        mmax = fmax(mmax, r->misfit_rms_pct);
+    }
+    if (!isfinite(zmin) || zmin >= zdeep / 10)
+        zmin = zdeep / 1000;
+    ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep) : log10(zmin);
+    ybot = sc.by_elev ? ebot - zdeep : log10(zdeep);
+    if (hi - lo < 0.1)
+        lo -= 0.5, hi += 0.5;
+    for (k = 1; k < sc.n; k++) /* columns 0.8 of the closest spacing wide */
+        if (k == 1 || (sc.dist[k] - sc.dist[k - 1]) / 2 * 0.8 < half)
+            half = fmax((sc.dist[k] - sc.dist[k - 1]) / 2 * 0.8, 1e-9);
+    if (sc.n == 1)
+        half = sc.by_xy || sc.by_latlon ? 50 : 0.4;
+    xlo = sc.dist[0] - 2 * half;
+    xhi = sc.dist[sc.n - 1] + 2 * half;
+
+    pl.sdev("pngcairo");
+    pl.sfnam(path);
+    pl.setopt("geometry", "1100x600");
+    pl.scolbg(255, 255, 255);
+    pl.scol0(1, 0, 0, 0);
+    pl.scol0(2, 200, 30, 30);
+    pl.scmap1l(0, 2, pos, hue, light, sat, NULL);
+    pl.init();
+    pl.adv(0);
+    pl.schr(0, 0.8);
+    pl.syax(7, 0); /* elevations and depths in plain numbers, not x 10^3 */
+    /* the misfit of each station, above */
+    pl.col0(1);
+    pl.vpor(0.08, 0.86, 0.80, 0.93);
+    pl.wind(xlo, xhi, 0, mmax * 1.2);
+    pl.box("bc", 0, 0, "bcnstv", 0, 0);
+    pl.mtex("l", 4.5, 0.5, 0.5, "misfit %");
+    for (k = 0; k < sc.n; k++) {
+        PLFLT x = sc.dist[k], y = sc.c[k]->r.misfit_rms_pct;
+        int flagged = sc.c[k]->r.flags != 0;
+
+        pl.col0(flagged ? 2 : 1);
+        pl.poin(1, &x, &y, flagged ? 7 : 9); /* a flagged station: a triangle, in red */
+    }
+    /* the section: each station's layers, down to the depth its sounding sees */
+    pl.col0(1);
+    pl.vpor(0.08, 0.86, 0.12, 0.72);
+    pl.wind(xlo, xhi, ybot, ytop);
+    for (k = 0; k < sc.n; k++) {
+        const invnet_result *r = &sc.c[k]->r;
+        double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, z = 0;
+
+        for (j = 0; j < r->n_layers; j++) {
+            double zb = j + 1 < r->n_layers ? z + r->thick_m[j] : zdeep;
+
+            xs[0] = xs[3] = sc.dist[k] - half;
+            xs[1] = xs[2] = sc.dist[k] + half;
+            ys[0] = ys[1] = sc.by_elev || j > 0 ? section_y(&sc, e, z, zmin) : ytop;
+            ys[2] = ys[3] = fmax(section_y(&sc, e, fmin(zb, zdeep), zmin), ybot);
+            if (ys[2] < ys[0]) {
+                rho_colour(r->rho_ohmm[j], lo, hi);
+                pl.fill(4, xs, ys);
+            }
+            z = zb;
+        }
+        pl.col0(sc.c[k]->r.flags != 0 ? 2 : 1);
+        pl.ptex(sc.dist[k], sc.by_elev ? e : ytop, 1, 0, 0.5, sc.it[k]->s->name);
+    }
+    pl.col0(1);
+    pl.box("bcnst", 0, 0, sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
+    pl.lab(sc.by_xy       ? "distance along the profile (m, from x and y)"
+           : sc.by_latlon ? "distance along the profile (m, from latitude and longitude)"
+                          : "station (in the order given)",
+           sc.by_elev ? "elevation (m)" : "depth (m)", "");
+    /* the colour scale */
+    pl.vpor(0.90, 0.93, 0.12, 0.72);
+    pl.wind(0, 1, lo, hi);
+    for (k = 0; k < 64; k++) {
+        double v0 = lo + (hi - lo) * (double)k / 64, v1 = lo + (hi - lo) * (double)(k + 1) / 64;
+
+        xs[0] = xs[3] = 0;
+        xs[1] = xs[2] = 1;
+        ys[0] = ys[1] = v0;
+        ys[2] = ys[3] = v1;
+        rho_colour(pow(10, (v0 + v1) / 2), lo, hi);
+        pl.fill(4, xs, ys);
+    }
+    pl.col0(1);
+    pl.box("bc", 0, 0, "bcmstl", 0, 0);
+    pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
+    snprintf(label, sizeof label, "%zu stations, down to the depth each sees; red: flagged", sc.n);
+    pl.vpor(0.08, 0.86, 0.93, 0.99);
+    pl.wind(0, 1, 0, 1);
+    pl.ptex(0.5, 0.5, 1, 0, 0.5, label);
+    pl.end();
+    return 0;
 }

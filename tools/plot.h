@@ -59,4 +59,14 @@ struct plot_ref {
 int plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_ref *ref,
                   char *msg, size_t cap);
 
+/*
+ * Writes a section of the batch's inverted soundings to path (PNG): their layered models
+ * side by side along the profile (the distance from x and y, else from latitude and
+ * longitude, else the stations' order), resistivity on a log colour scale with its bar, the
+ * elevation up when every station has one (else the depth down), the misfit of each station
+ * above and flagged stations in red. -1 with msg set when PLplot cannot be loaded, the file
+ * cannot be made, or no sounding was inverted.
+ */
+int plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap);
+
 #endif /* BPINV_PLOT_H */

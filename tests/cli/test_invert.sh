@@ -283,6 +283,17 @@ expect_fail 1 "--xyz over an existing file" "profile.xyz" \
 run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=80
 head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p10,rho_ohmm_p90" &&
     ok || bad "XYZ header with ranges: $(head -1 "$TMP/profile.xyz")"
+# a section of the profile: by x and y with elevations; by order without positions
+run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png" -q
+[ "$rc" -eq 0 ] && [ "$(head -c 4 "$TMP/section.png" | od -An -c | tr -d ' \n')" = '211PNG' ] &&
+    ok || bad "--section: exit $rc: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --section "$TMP/order.png" -q
+[ "$rc" -eq 0 ] && [ -s "$TMP/order.png" ] && ok || bad "--section by order: $(cat "$TMP/err")"
+expect_fail 1 "--section over an existing file" "section.png" \
+    invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png"
+run invert "$TMP/net.h5" "$TMP/snd/c.txt" --section "$TMP/none.png"
+grep -q "no sounding was inverted: no section" "$TMP/err" && ok ||
+    bad "--section of nothing inverted: $(cat "$TMP/err")"
 expect_fail 1 "--xyz naming the -o file" "is the -o file" \
     invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same.out" --xyz "$TMP/same.out"
 
