@@ -92,7 +92,7 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
                                             "threads", "misfit_max", "curves"};
         static const char *const want[] = {"a whole number from 0 to 10000",
                                            "0 (none) or a level from 1 to 99.9 percent",
-                                           "a whole number from 0 to " LAYERS_MAX,
+                                           ("a whole number from 0 to " LAYERS_MAX),
                                            "a whole number from 1 to 1024",
                                            "a finite percentage > 0",
                                            "0 or 1"};
