@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <plplot.h>
 
@@ -528,11 +529,28 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
 }
 
 /* The title: the sounding, the misfit, the flags. */
+/* Cuts s to at most max bytes by its middle, "start...end", on UTF-8 character bounds. */
+static void
+shorten(char *s, size_t max)
+{
+    size_t len = strlen(s), head = max / 2 - 1, tail;
+
+    if (len <= max)
+        return;
+    while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+        head--; /* not inside a character */
+    tail = len - (max - head - 3);
+    while (tail < len && ((unsigned char)s[tail] & 0xc0) == 0x80)
+        tail++;
+    memcpy(s + head, "...", 3);
+    memmove(s + head + 3, s + tail, len - tail + 1);
+}
+
 static void
 title(const struct plot_sounding *p)
 {
     const fwd_sounding *s = p->s;
-    char text[1400], station[1200];
+    char text[1600], station[1300], file[1100], name[128];
     const char *base;
 
     pl.col0(1);
@@ -540,10 +558,15 @@ title(const struct plot_sounding *p)
     pl.wind(0, 1, 0, 1);
     base = strrchr(s->source, '/');
     base = base != NULL ? base + 1 : s->source;
+    /* long names must not push the title off the picture: cut in their middle */
+    snprintf(file, sizeof file, "%s", base);
+    snprintf(name, sizeof name, "%s", s->name);
+    shorten(file, 36);
+    shorten(name, 20);
     if (strcmp(base, s->name) != 0)
-        snprintf(station, sizeof station, "%s, station %s", base, s->name);
+        snprintf(station, sizeof station, "%s, station %s", file, name);
     else
-        snprintf(station, sizeof station, "%s", base);
+        snprintf(station, sizeof station, "%s", file);
     if (p->n_layers > 0 && p->weight > 0)
         snprintf(text, sizeof text, "%s (%s): %zu layers (chosen, weight %.2g), misfit %.1f %%",
                  station, fwd_method_name(s->method), p->n_layers, p->weight, p->misfit_pct);
@@ -757,6 +780,19 @@ section_y(const struct section *sc, double e, double z, double zmin)
     return sc->by_elev ? e - z : log10(fmax(z, zmin));
 }
 
+/* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG. */
+static const char *
+device_of(const char *path)
+{
+    size_t len = strlen(path);
+
+    if (len > 4 && strcasecmp(path + len - 4, ".svg") == 0)
+        return "svgcairo";
+    if (len > 4 && strcasecmp(path + len - 4, ".pdf") == 0)
+        return "pdfcairo";
+    return "pngcairo";
+}
+
 int
 plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
 {
@@ -812,7 +848,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     xlo = sc.dist[0] - 2 * half;
     xhi = sc.dist[sc.n - 1] + 2 * half;
 
-    pl.sdev("pngcairo");
+    pl.sdev(device_of(path));
     pl.sfnam(path);
     pl.setopt("geometry", "1100x600");
     pl.scolbg(255, 255, 255);

@@ -60,7 +60,8 @@ int plot_item_png(const char *path, const invnet_batch_item *it, const struct pl
                   char *msg, size_t cap);
 
 /*
- * Writes a section of the batch's inverted soundings to path (PNG): their layered models
+ * Writes a section of the batch's inverted soundings to path (PNG; SVG or PDF when path
+ * ends in .svg or .pdf): their layered models
  * side by side along the profile (the distance from x and y, else from latitude and
  * longitude, else the stations' order), resistivity on a log colour scale with its bar, the
  * elevation up when every station has one (else the depth down), the misfit of each station

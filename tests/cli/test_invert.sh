@@ -289,6 +289,17 @@ run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png" -q
     ok || bad "--section: exit $rc: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --section "$TMP/order.png" -q
 [ "$rc" -eq 0 ] && [ -s "$TMP/order.png" ] && ok || bad "--section by order: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
+[ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/section.svg" && ok || bad "--section .svg: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.pdf" -q
+[ "$rc" -eq 0 ] && [ "$(head -c 5 "$TMP/section.pdf")" = "%PDF-" ] && ok ||
+    bad "--section .pdf: $(cat "$TMP/err")"
+# a long file name: its plot is made (its title cut in the middle)
+long=$TMP/a_very_long_file_name_from_a_field_laptop_survey_2026_line_12_station_0345_final.csv
+cp "$TMP/snd/a.csv" "$long"
+run invert "$TMP/net.h5" "$long" --plot "$TMP/longplots" -q
+[ "$rc" -eq 0 ] && [ -s "$TMP/longplots/$(basename "$long").png" ] && ok ||
+    bad "plot of a long file name: $(cat "$TMP/err")"
 expect_fail 1 "--section over an existing file" "section.png" \
     invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png"
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" --section "$TMP/none.png"
