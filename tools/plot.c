@@ -582,6 +582,21 @@ title(const struct plot_sounding *p)
     pl.ptex(0.5, 0.91, 1, 0, 0.5, p->flags[0] != '\0' ? p->flags : "in range, no flags");
 }
 
+/* PLplot prints and exits on some errors: what can be checked is checked first. 0 when path
+ * can be written, else -1 with msg set. */
+static int
+can_create(const char *path, char *msg, size_t cap)
+{
+    FILE *probe = fopen(path, "wb");
+
+    if (probe == NULL) {
+        snprintf(msg, cap, "%s: cannot create", path);
+        return -1;
+    }
+    fclose(probe);
+    return 0;
+}
+
 int
 plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap)
 {
@@ -590,17 +605,9 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     int mt = fwd_method_get(p->s->method)->nvalues > 1;
     struct frame fr;
     char geometry[32];
-    FILE *probe;
 
-    if (pl_load(msg, cap) != 0)
+    if (pl_load(msg, cap) != 0 || can_create(path, msg, cap) != 0)
         return -1;
-    /* PLplot prints and exits on some errors: check what can be checked first */
-    probe = fopen(path, "wb");
-    if (probe == NULL) {
-        snprintf(msg, cap, "%s: cannot create", path);
-        return -1;
-    }
-    fclose(probe);
     frame_of(p, obs, &fr);
     /* room for a table of the ranges under the panels */
     fr.width = mt ? 1200 : 1000;
@@ -802,7 +809,6 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     PLFLT xs[5], ys[5];
     double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, ytop, ybot;
     double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half = 0.5, mmax = 1;
-    FILE *probe;
     size_t k, j;
     char label[64];
 
@@ -813,12 +819,8 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         snprintf(msg, cap, "%s: no sounding was inverted: no section", path);
         return -1;
     }
-    probe = fopen(path, "wb");
-    if (probe == NULL) {
-        snprintf(msg, cap, "%s: cannot create", path);
+    if (can_create(path, msg, cap) != 0)
         return -1;
-    }
-    fclose(probe);
     for (k = 0; k < sc.n; k++) {
         const invnet_result *r = &sc.c[k]->r;
         double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0;
