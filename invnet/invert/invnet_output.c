@@ -95,76 +95,24 @@ get_error(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->text = it->err;
 }
 
-/* The station's position: each coordinate a column (JSON only, where the file gives it). */
-static int
-has_x(const invnet_batch_item *it, cand *c)
-{
-    (void)c;
-    return isfinite(it->station.x_m);
-}
-
-static int
-has_y(const invnet_batch_item *it, cand *c)
-{
-    (void)c;
-    return isfinite(it->station.y_m);
-}
-
-static int
-has_elev(const invnet_batch_item *it, cand *c)
-{
-    (void)c;
-    return isfinite(it->station.elevation_m);
-}
-
-static int
-has_lat(const invnet_batch_item *it, cand *c)
-{
-    (void)c;
-    return isfinite(it->station.lat_deg);
-}
-
-static int
-has_lon(const invnet_batch_item *it, cand *c)
-{
-    (void)c;
-    return isfinite(it->station.lon_deg);
-}
-
-static void
-get_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
-{
-    (void)c, (void)k;
-    v->num = it->station.x_m;
-}
-
-static void
-get_y(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
-{
-    (void)c, (void)k;
-    v->num = it->station.y_m;
-}
-
-static void
-get_elev(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
-{
-    (void)c, (void)k;
-    v->num = it->station.elevation_m;
-}
-
-static void
-get_lat(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
-{
-    (void)c, (void)k;
-    v->num = it->station.lat_deg;
-}
-
-static void
-get_lon(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
-{
-    (void)c, (void)k;
-    v->num = it->station.lon_deg;
-}
+/* The station's position: each coordinate a column (JSON only, where the file gives it),
+ * its test and its getter made by one macro. */
+#define STATION_COLUMN(has, get, field)                                                            \
+    static int has(const invnet_batch_item *it, cand *c)                                           \
+    {                                                                                              \
+        (void)c;                                                                                   \
+        return isfinite(it->station.field);                                                        \
+    }                                                                                              \
+    static void get(const invnet_batch_item *it, cand *c, size_t k, struct value *v)               \
+    {                                                                                              \
+        (void)c, (void)k;                                                                          \
+        v->num = it->station.field;                                                                \
+    }
+STATION_COLUMN(has_x, get_x, x_m)
+STATION_COLUMN(has_y, get_y, y_m)
+STATION_COLUMN(has_elev, get_elev, elevation_m)
+STATION_COLUMN(has_lat, get_lat, lat_deg)
+STATION_COLUMN(has_lon, get_lon, lon_deg)
 
 /* The depth of the top of each layer below the first, m. */
 static void
