@@ -244,18 +244,43 @@ expand_operands(char *const *operands, size_t n_operands, char ***paths, size_t 
 
 /* Whether output is one of the soundings (after a message): 1, else 0. */
 static int
-output_is_sounding(const char *output, char *const *paths, size_t n)
+output_is_sounding(const char *output, const char *what, char *const *paths, size_t n)
 {
     size_t i;
 
     for (i = 0; i < n; i++)
         if (cli_same_file(output, paths[i])) {
-            cli_error("invert",
-                      "%s: is one of the soundings to invert; write the results to "
-                      "another file",
-                      output);
+            cli_error("invert", "%s: is one of the soundings to invert; write %s to another file",
+                      output, what);
             return 1;
         }
+    return 0;
+}
+
+/* The files invert writes: -o, --xyz, --section (path NULL when not asked for). */
+struct out_file {
+    const char *path, *option, *what;
+};
+
+/* Refuses, before any work, an output that is the net or may not be replaced, or two
+ * outputs that are one file. 0, or -1 after a message. */
+static int
+check_outputs(const struct out_file *out, size_t n_out, const char *net_path, int force)
+{
+    size_t k, j;
+
+    for (k = 0; k < n_out; k++)
+        if (out[k].path != NULL && check_output_first(out[k].path, net_path, force) != 0)
+            return -1;
+    for (k = 0; k < n_out; k++)
+        for (j = 0; j < k; j++)
+            if (out[k].path != NULL && out[j].path != NULL &&
+                (strcmp(out[k].path, out[j].path) == 0 ||
+                 cli_same_file(out[k].path, out[j].path))) {
+                cli_error("invert", "%s %s: is the %s file; write %s to another", out[k].option,
+                          out[k].path, out[j].option, out[k].what);
+                return -1;
+            }
     return 0;
 }
 
@@ -357,6 +382,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     const char *net_path = argv[0];
     /* -o -: the standard output, as without -o */
     const char *output = o->output != NULL && strcmp(o->output, "-") == 0 ? NULL : o->output;
+    const struct out_file out[] = {{output, "-o", "the results"},
+                                   {o->xyz, "--xyz", "the XYZ table"},
+                                   {o->section, "--section", "the section"}};
+    size_t k;
     invnet_batch *b = NULL;
     invnet_set *ns = NULL;
     fwd_error err;
@@ -366,27 +395,17 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     char **paths = NULL;
 
     /* refuse at once, not after the soundings were read and inverted */
-    if (output != NULL && check_output_first(output, net_path, o->force) != 0)
+    if (check_outputs(out, sizeof out / sizeof out[0], net_path, o->force) != 0)
         goto done;
-    if (o->xyz != NULL && check_output_first(o->xyz, net_path, o->force) != 0)
-        goto done;
-    if (o->section != NULL && check_output_first(o->section, net_path, o->force) != 0)
-        goto done;
-    if (o->xyz != NULL && output != NULL &&
-        (strcmp(o->xyz, output) == 0 || cli_same_file(o->xyz, output))) {
-        cli_error("invert", "--xyz %s: is the -o file; write the XYZ table to another", o->xyz);
-        goto done;
-    }
     if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
         goto done;
     if (n == 0) {
         cli_error("invert", "no soundings found in %s", argv[1]);
         goto done;
     }
-    if (output != NULL && output_is_sounding(output, paths, n))
-        goto done;
-    if (o->xyz != NULL && output_is_sounding(o->xyz, paths, n))
-        goto done;
+    for (k = 0; k < sizeof out / sizeof out[0]; k++)
+        if (out[k].path != NULL && output_is_sounding(out[k].path, out[k].what, paths, n))
+            goto done;
     if (o->plotdir != NULL && mkdir(o->plotdir, 0777) != 0 && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
                   strerror(errno));

@@ -305,6 +305,14 @@ expect_fail 1 "--section over an existing file" "section.png" \
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" --section "$TMP/none.png"
 grep -q "no sounding was inverted: no section" "$TMP/err" && ok ||
     bad "--section of nothing inverted: $(cat "$TMP/err")"
+# no picture over a sounding, nor two outputs in one file
+cp "$TMP/snd/a.csv" "$TMP/keep.csv"
+expect_fail 1 "--section naming a sounding" \
+    "keep.csv: is one of the soundings to invert; write the section to another file" \
+    invert "$TMP/net.h5" "$TMP/keep.csv" --section "$TMP/keep.csv" --force
+cmp -s "$TMP/keep.csv" "$TMP/snd/a.csv" && ok || bad "--section replaced the sounding"
+expect_fail 1 "--section naming the --xyz file" "both.out: is the --xyz file; write the section" \
+    invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/both.out" --section "$TMP/both.out"
 expect_fail 1 "--xyz naming the -o file" "is the -o file" \
     invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same.out" --xyz "$TMP/same.out"
 
