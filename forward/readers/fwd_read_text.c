@@ -257,6 +257,7 @@ kind_family(int kind, fwd_method m)
     case COL_SDL:
         return U_DECADES;
     case COL_ERR:
+    case COL_SD:
         return U_REL;
     case COL_V:
         return U_VOLT;
@@ -419,7 +420,7 @@ compact_unit(const char *in, size_t len, char *out, size_t cap)
  * of the column's, naming it. */
 static int
 field_kind(const char *field, const char *path, size_t line, fwd_method *m, int *kind,
-           double *scale, fwd_error *err)
+           double *scale, int *has_unit, fwd_error *err)
 {
     char name[64], unit[32] = "", inner[64];
     const char *open = strpbrk(field, "(["), *implied = "", *close;
@@ -439,6 +440,8 @@ field_kind(const char *field, const char *path, size_t line, fwd_method *m, int 
             if (name_kind(inner, &im, &u) == COL_RHO) {
                 *kind = COL_LOGRHO;
                 *scale = 1;
+                if (has_unit != NULL)
+                    *has_unit = 0;
                 return FWD_OK;
             }
         }
@@ -462,6 +465,8 @@ field_kind(const char *field, const char *path, size_t line, fwd_method *m, int 
     fam = kind_family(*kind, *m);
     if (unit[0] == '\0')
         snprintf(unit, sizeof unit, "%s", implied);
+    if (has_unit != NULL)
+        *has_unit = unit[0] != '\0'; /* given, or implied by the name */
     if (fam == U_NONE && unit[0] != '\0')
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": expected no unit, got \"%s\"",
                         path, line, field, unit);
@@ -634,7 +639,7 @@ parse_columns(const char *spec, struct colmap *map, fwd_error *err)
             header[strlen(header) - 1] = '\0';
             header++;
         }
-        if (field_kind(known, "columns", 0, &m, &kind, &scale, NULL) != FWD_OK || kind < 0 ||
+        if (field_kind(known, "columns", 0, &m, &kind, &scale, NULL, NULL) != FWD_OK || kind < 0 ||
             header[0] == '\0')
             return fwd_error_set_field(
                 err, FWD_EINVAL, "columns",
@@ -671,6 +676,7 @@ struct columns {
     char unknown[256];     /* the fields naming nothing known, ", "-joined */
     size_t n_known;        /* fields naming a known column */
     int map_used[MAX_MAP]; /* the mappings (struct colmap) a field matched */
+    int has_unit[COL_N];   /* its header gives its unit, or its name implies one */
 };
 
 /* Appends a then b to the string in buf (cap bytes), cut short to fit. */
@@ -715,10 +721,10 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
     for (k = 0; k < nf && k < MAX_FIELDS; k++) {
         fwd_method cm = hm;
         double scale;
-        int kind;
+        int kind, has_unit = 0;
 
         if ((rc = field_kind(mapped_name(f[k], map, c->map_used), path, line, &cm, &kind, &scale,
-                             err)) != FWD_OK)
+                             &has_unit, err)) != FWD_OK)
             return rc;
         if (kind < 0 || c->col[kind] >= 0) {
             append_field(c->unknown, sizeof c->unknown, f[k]);
@@ -733,6 +739,7 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
             fm = cm;
         c->col[kind] = (int)k;
         c->scale[kind] = scale;
+        c->has_unit[kind] = has_unit;
     }
     if (c->col[COL_FREQ] >= 0 && c->col[COL_X] < 0) {
         c->col[COL_X] = c->col[COL_FREQ];
@@ -744,10 +751,10 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
     if (c->col[COL_SD] >= 0) { /* "STD": of what, in what? */
         const char *name = f[c->col[COL_SD]];
 
-        if (strpbrk(name, "([") != NULL && c->scale[COL_SD] == 1 && c->col[COL_ERR] < 0 &&
-            strchr(name, '%') != NULL) {
+        if (c->has_unit[COL_SD] && c->col[COL_ERR] < 0) { /* "std (%)": a relative error */
             c->col[COL_ERR] = c->col[COL_SD];
-            c->scale[COL_ERR] = 0.01;
+            c->scale[COL_ERR] = c->scale[COL_SD];
+            c->has_unit[COL_ERR] = 1;
         } else if (c->col[COL_LOGRHO] >= 0 && c->col[COL_SDL] < 0) {
             c->col[COL_SDL] = c->col[COL_SD];
         } else {
@@ -758,20 +765,14 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
         }
         c->col[COL_SD] = -1;
     }
-    if (c->col[COL_ERR] >= 0 && c->col[COL_SDL] < 0) {
+    if (c->col[COL_ERR] >= 0 && c->col[COL_SDL] < 0 && !c->has_unit[COL_ERR]) {
         const char *name = f[c->col[COL_ERR]];
-        char norm[64];
-        const char *implied = "";
-        fwd_method im = hm;
 
-        normalise_name(name, strlen(name), norm, sizeof norm);
-        name_kind(norm, &im, &implied);
-        if (strpbrk(name, "([") == NULL && implied[0] == '\0')
-            return fwd_fail(err, FWD_EFORMAT,
-                            "%s:%zu: header: \"%s\": the error of rho_a in what? expected a "
-                            "unit, \"%s (%%)\", or a name: error_pct, rel_error (a fraction), "
-                            "sd_log10_rho_a (decades)",
-                            path, line, name, name);
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: header: \"%s\": the error of rho_a in what? expected a "
+                        "unit, \"%s (%%)\", or a name: error_pct, rel_error (a fraction), "
+                        "sd_log10_rho_a (decades)",
+                        path, line, name, name);
     }
     return FWD_OK;
 }

@@ -800,6 +800,10 @@ Test(fwd_sounding, units_and_names_never_guessed)
     s = read_text("pct2.csv", "ab2,rho,err (%)\n1,100,5\n2,90,5\n4,80,10\n", FWD_SCHLUMBERGER);
     cr_expect_float_eq(s->sd_log10[2], 0.10 / log(10), 1e-15);
     fwd_sounding_free(s);
+    s = read_text("stdpct.csv", "ab2,rho,std (%)\n1,100,5\n2,90,5\n4,80,10\n", FWD_SCHLUMBERGER);
+    cr_assert_not_null(s->sd_log10, "a std in %% is a relative error");
+    cr_expect_float_eq(s->sd_log10[1], 0.05 / log(10), 1e-15);
+    fwd_sounding_free(s);
     s = read_text("mterr.csv",
                   "period_s,rho_a_ohmm,phase_deg,sd_log10rho,phase_err_deg\n1,10,45,0.02,1\n"
                   "10,20,50,0.03,2\n100,30,40,0.04,3\n",
@@ -950,6 +954,12 @@ Test(fwd_sounding, columns_mapped)
     cr_expect(strstr(err.msg, ":1: columns: \"Readings\": expected a column of the header, got "
                               "\"Spacing, Reading, Notes, field\"") != NULL,
               "%s", err.msg);
+    /* a mapped error column takes the unit its bpinv name implies */
+    put("maperr.csv", "Spacing,Reading,Err\n10,100,5\n20,90,5\n40,80,10\n", p);
+    s = fwd_sounding_read_columns(p, FWD_WENNER, 0, "a=Spacing,rho_a=Reading,error_pct=Err", &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_float_eq(s->sd_log10[2], 0.10 / log(10), 1e-15);
+    fwd_sounding_free(s);
     cr_expect_eq(fwd_sounding_columns_check("rhoo=Reading", &err), FWD_EINVAL);
     cr_expect(strstr(err.msg, "columns: \"rhoo=Reading\": expected a column name bpinv knows") ==
                   err.msg,
