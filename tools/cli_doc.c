@@ -52,12 +52,6 @@ roff_verbatim(FILE *f, const char *s)
     fputs("\n.fi\n", f);
 }
 
-static int
-is_option(const cli_opt *o)
-{
-    return o->kind != CLI_OPT_CHECK && o->kind != CLI_OPT_SECTION;
-}
-
 /* One option or operand of the table as a tagged paragraph. */
 static void
 roff_option(FILE *f, const cli_opt *o)
@@ -65,14 +59,7 @@ roff_option(FILE *f, const cli_opt *o)
     char left[96];
     const char *h;
 
-    if (!is_option(o))
-        snprintf(left, sizeof left, "%s", o->meta);
-    else if (o->key != 0)
-        snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name, o->meta ? " " : "",
-                 o->meta ? o->meta : "");
-    else
-        snprintf(left, sizeof left, "--%s%s%s", o->name,
-                 o->meta && o->kind != CLI_OPT_REAL_OPT ? " " : "", o->meta ? o->meta : "");
+    cli_opt_entry(o, left, sizeof left); /* as --help names it */
     fputs(".TP\n.B ", f);
     roff_text(f, left, strlen(left));
     fputc('\n', f);
@@ -165,7 +152,7 @@ bash_words(FILE *f, const cli_cmd *t)
     size_t i;
 
     for (i = 0; i < t->n_opts; i++)
-        if (is_option(&t->opts[i]))
+        if (cli_opt_is_option(&t->opts[i]))
             fprintf(f, "%s--%s", i ? " " : "", t->opts[i].name);
 }
 

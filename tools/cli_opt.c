@@ -60,10 +60,24 @@ bad_option(const char *cmd, int c, char *const *argv)
         cli_error(cmd, "unknown option \"%s\"; try 'bpinv %s --help'", argv[optind - 1], cmd);
 }
 
-static int
-is_option(const cli_opt *o)
+int
+cli_opt_is_option(const cli_opt *o)
 {
     return o->kind != CLI_OPT_CHECK && o->kind != CLI_OPT_SECTION;
+}
+
+const char *
+cli_opt_entry(const cli_opt *o, char *buf, size_t size)
+{
+    if (!cli_opt_is_option(o))
+        snprintf(buf, size, "%s", o->meta);
+    else if (o->key != 0)
+        snprintf(buf, size, "-%c, --%s%s%s", o->key, o->name, o->meta ? " " : "",
+                 o->meta ? o->meta : "");
+    else /* an optional value follows without a space: --ranges[=PCT] */
+        snprintf(buf, size, "--%s%s%s", o->name, o->meta && o->kind != CLI_OPT_REAL_OPT ? " " : "",
+                 o->meta ? o->meta : "");
+    return buf;
 }
 
 /* The option's name as messages give it: "-o/--output", "--rho". */
@@ -98,7 +112,7 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
                       : o->kind == CLI_OPT_REAL_OPT                      ? optional_argument
                                                                          : required_argument;
 
-        if (!is_option(o))
+        if (!cli_opt_is_option(o))
             continue;
         longopts[nl++] = (struct option){o->name, has_arg, NULL, ROW_CODE(i)};
         if (o->key != 0) {
@@ -113,7 +127,7 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
     optind = 1;
     while ((code = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
         for (i = 0; i < c->n_opts && code < 256; i++)
-            if (c->opts[i].key == code && is_option(&c->opts[i]))
+            if (c->opts[i].key == code && cli_opt_is_option(&c->opts[i]))
                 code = ROW_CODE(i);
         if (code < 256) {
             bad_option(c->name, code, argv);
@@ -152,7 +166,7 @@ check_row(const cli_cmd *c, size_t i, void *args, cli_parse *p)
 
     if (o->kind == CLI_OPT_CHECK)
         return o->check != NULL ? o->check(p, args) : 0;
-    if (!is_option(o) || o->kind == CLI_OPT_FLAG || o->kind == CLI_OPT_HELP)
+    if (!cli_opt_is_option(o) || o->kind == CLI_OPT_FLAG || o->kind == CLI_OPT_HELP)
         return 0;
     label(o, name, sizeof name);
     if (s == NULL) {
@@ -265,15 +279,7 @@ cli_opt_help(const cli_cmd *c)
         }
         if (o->help == NULL)
             continue;
-        if (!is_option(o))
-            snprintf(left, sizeof left, "%s", o->meta);
-        else if (o->key != 0)
-            snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name, o->meta ? " " : "",
-                     o->meta ? o->meta : "");
-        else /* an optional value follows without a space: --ranges[=PCT] */
-            snprintf(left, sizeof left, "--%s%s%s", o->name,
-                     o->meta && o->kind != CLI_OPT_REAL_OPT ? " " : "", o->meta ? o->meta : "");
-        help_row(left, o->help, width);
+        help_row(cli_opt_entry(o, left, sizeof left), o->help, width);
     }
     if (c->notes != NULL)
         fputs(c->notes, stdout);
@@ -286,7 +292,7 @@ cli_opt_given(const cli_parse *p, const char *name)
     size_t i;
 
     for (i = 0; i < p->cmd->n_opts; i++)
-        if (is_option(&p->cmd->opts[i]) && strcmp(p->cmd->opts[i].name, name) == 0)
+        if (cli_opt_is_option(&p->cmd->opts[i]) && strcmp(p->cmd->opts[i].name, name) == 0)
             return p->bad[i] ? -1 : p->raw[i] != NULL;
     return 0;
 }

@@ -150,6 +150,13 @@ void cli_opt_free(const cli_cmd *c, void *args);
  * after a message when stdout could not be written. */
 int cli_opt_help(const cli_cmd *c);
 
+/* Whether row o is an option (not a check or a section heading). */
+int cli_opt_is_option(const cli_opt *o);
+
+/* Row o as the option list of --help (and the manual page) names it, into buf:
+ * "-o, --output PATH", "--ranges[=PCT]", or an operand's META. Returns buf. */
+const char *cli_opt_entry(const cli_opt *o, char *buf, size_t size);
+
 /* Whether the row named name was given (1) or not (0), for CLI_OPT_CHECK rows; -1 if it was
  * given a bad value (already reported). */
 int cli_opt_given(const cli_parse *p, const char *name);
