@@ -311,9 +311,18 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 
     for (i = 0; i < b->n; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+        const char *path = b->item[i].path;
+        size_t j = i;
 
-        if (b->item[i].s != NULL && b->item[i].s->unused[0] != '\0' && !quiet)
-            fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", b->item[i].path,
+        while (j + 1 < b->n && strcmp(b->item[j + 1].path, path) == 0)
+            j++;
+        if (!quiet && j > i && (i == 0 || strcmp(b->item[i - 1].path, path) != 0))
+            fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n", path,
+                    j - i + 1, b->item[i].s != NULL ? b->item[i].s->name : "?",
+                    b->item[j].s != NULL ? b->item[j].s->name : "?");
+        if (b->item[i].s != NULL && b->item[i].s->unused[0] != '\0' && !quiet &&
+            (i == 0 || strcmp(b->item[i - 1].path, path) != 0))
+            fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", path,
                     b->item[i].s->unused);
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);

@@ -670,13 +670,15 @@ mapped_name(const char *f, const struct colmap *map, int *used)
 
 /* The field names of a header, what they name, and the units they are in. */
 struct columns {
-    int col[COL_N];        /* field of each column; -1: none */
-    double scale[COL_N];   /* its unit's factor to bpinv's unit */
-    fwd_method m;          /* the method the names imply */
-    char unknown[256];     /* the fields naming nothing known, ", "-joined */
-    size_t n_known;        /* fields naming a known column */
-    int map_used[MAX_MAP]; /* the mappings (struct colmap) a field matched */
-    int has_unit[COL_N];   /* its header gives its unit, or its name implies one */
+    int col[COL_N];              /* field of each column; -1: none */
+    double scale[COL_N];         /* its unit's factor to bpinv's unit */
+    fwd_method m;                /* the method the names imply */
+    char unknown[256];           /* the fields naming nothing known, ", "-joined */
+    size_t n_known;              /* fields naming a known column */
+    size_t n_unknown;            /* fields naming nothing known (or a column named before) */
+    int unknown_col[MAX_FIELDS]; /* their fields */
+    int map_used[MAX_MAP];       /* the mappings (struct colmap) a field matched */
+    int has_unit[COL_N];         /* its header gives its unit, or its name implies one */
 };
 
 /* Appends a then b to the string in buf (cap bytes), cut short to fit. */
@@ -728,6 +730,7 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
             return rc;
         if (kind < 0 || c->col[kind] >= 0) {
             append_field(c->unknown, sizeof c->unknown, f[k]);
+            c->unknown_col[c->n_unknown++] = (int)k;
             continue;
         }
         c->n_known++;
@@ -825,27 +828,38 @@ join_fields(char *buf, size_t cap, char *const *f, size_t nf)
     return buf;
 }
 
+/* One station of a file: its sounding and what tells its readings apart. */
+struct station {
+    fwd_sounding *s;
+    size_t cap;    /* room in s */
+    char key[256]; /* the station column's value, or the position's; "" for neither */
+};
+
 /* A text file being read. */
 struct text {
     const char *path;
     fwd_method m; /* the method expected */
     const fwd_method_info *mi;
-    int col[COL_N];             /* field of each column; -1: none */
-    double scale[COL_N];        /* the factor of each column's unit */
-    const char *colname[COL_N]; /* the columns' names in messages */
-    char hdrname[COL_N][64];    /* the header's own names of the columns it names */
-    char unused[256];           /* the header's fields not read */
-    int header;                 /* the columns are named (a header row or comment) */
-    size_t header_line;         /* its line */
-    int wenner_ab2;             /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
-    char sep;                   /* the separator of the line being read */
-    char comment[1024];         /* the last whole-line comment before the data */
-    size_t comment_line;        /* its line */
-    size_t lineno, need, nf0;   /* line; fields needed; fields of the first reading */
-    size_t cap;                 /* room in s */
-    char station[128];          /* the station column's value in the first reading */
-    struct colmap map;          /* header names mapped (fwd_sounding_read_columns) */
-    fwd_sounding *s;            /* made at the first reading */
+    int col[COL_N];                 /* field of each column; -1: none */
+    double scale[COL_N];            /* the factor of each column's unit */
+    const char *colname[COL_N];     /* the columns' names in messages */
+    char hdrname[COL_N][64];        /* the header's own names of the columns it names */
+    char unused[256];               /* the header's fields not read */
+    int header;                     /* the columns are named (a header row or comment) */
+    size_t header_line;             /* its line */
+    int wenner_ab2;                 /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
+    int started;                    /* the first reading has settled the columns */
+    int mk_mn2, mk_sdl, mk_sdp;     /* the soundings have MN/2, rho_a errors, phase errors */
+    size_t n_wide;                  /* the wide layout: stations, one rho_a column each; 0: not */
+    int wide_col[MAX_FIELDS];       /* their fields */
+    char wide_name[MAX_FIELDS][64]; /* and names, from the header */
+    char sep;                       /* the separator of the line being read */
+    char comment[1024];             /* the last whole-line comment before the data */
+    size_t comment_line;            /* its line */
+    size_t lineno, need, nf0;       /* line; fields needed; fields of the first reading */
+    struct station *st;             /* the stations, in the order of their first readings */
+    size_t n_st, cap_st, cur;       /* how many; room; the station of the last reading */
+    struct colmap map;              /* header names mapped (fwd_sounding_read_columns) */
 };
 
 static void
@@ -857,7 +871,6 @@ text_init(struct text *t, const char *path, fwd_method expect)
     t->path = path;
     t->m = expect;
     t->mi = fwd_method_get(expect);
-    t->cap = 64;
     for (k = 0; k < COL_N; k++) {
         t->col[k] = -1;
         t->scale[k] = 1;
@@ -893,7 +906,7 @@ text_line(struct text *t, char *buf, ssize_t len, fwd_error *err)
         q = buf;
         while (q < hash && (*q == ' ' || *q == '\t'))
             q++;
-        if (q == hash && t->s == NULL && !t->header) {
+        if (q == hash && !t->started && !t->header) {
             /* a whole-line comment before the data: maybe the column names */
             snprintf(t->comment, sizeof t->comment, "%s", hash + 1);
             t->comment_line = t->lineno;
@@ -941,6 +954,44 @@ wenner_as_ab2(const struct text *t, const struct columns *c)
            c->col[COL_MN2] >= 0 && has_rho(c->col, FWD_WENNER);
 }
 
+/*
+ * The wide layout of a DC survey: a header of the spacing (and MN/2) and then one column of
+ * apparent resistivities per station, named by the station ("AB/2, VES1, VES2, VES3"). It is
+ * taken when a header names the spacing and nothing else a sounding needs, and two or more
+ * fields that are no column bpinv knows (one is an unknown name, an error). 1 when it is
+ * (the stations are kept), 0 when it is not, -1 with err for a station named twice.
+ */
+static int
+wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_error *err)
+{
+    size_t k, j;
+
+    if (!t->mi->hankel || c->m != t->m || c->col[COL_X] < 0 || c->col[COL_FREQ] >= 0 ||
+        c->n_unknown < 2)
+        return 0;
+    for (k = 0; k < COL_N; k++)
+        if (c->col[k] >= 0 && k != COL_X && k != COL_MN2)
+            return 0;
+    for (k = 0; k < c->n_unknown; k++) {
+        const char *name = f[c->unknown_col[k]];
+
+        for (j = 0; j < k; j++)
+            if (strcmp(name, t->wide_name[j]) == 0) {
+                fwd_fail(err, FWD_EFORMAT,
+                         "%s:%zu: header: \"%s\": expected one rho_a column per station (a "
+                         "wide table), got that station twice",
+                         t->path, line, name);
+                return -1;
+            }
+        if (name[0] == '\0')
+            return 0;
+        t->wide_col[k] = c->unknown_col[k];
+        snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s", name);
+    }
+    t->n_wide = c->n_unknown;
+    return 1;
+}
+
 /* The columns found by a header (row or comment) at line, for the sounding. */
 static int
 use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t line,
@@ -967,13 +1018,19 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
                                        t->path, line, t->map.header[k],
                                        join_fields(got, sizeof got, f, nf));
         }
-    if (!complete(c->col, t->wenner_ab2 ? FWD_WENNER : t->m))
-        return header_incomplete(t, c->col, f, nf, line, err);
+    if (!complete(c->col, t->wenner_ab2 ? FWD_WENNER : t->m)) {
+        int wide = t->wenner_ab2 ? 0 : wide_layout(t, c, f, line, err);
+
+        if (wide < 0)
+            return FWD_EFORMAT;
+        if (wide == 0)
+            return header_incomplete(t, c->col, f, nf, line, err);
+    }
     t->header = 1;
     t->header_line = line;
     memcpy(t->col, c->col, sizeof t->col);
     memcpy(t->scale, c->scale, sizeof t->scale);
-    snprintf(t->unused, sizeof t->unused, "%s", c->unknown);
+    snprintf(t->unused, sizeof t->unused, "%s", t->n_wide > 0 ? "" : c->unknown);
     for (k = 0; k < COL_N; k++)
         if (t->col[k] >= 0)
             snprintf(t->hdrname[k], sizeof t->hdrname[k], "%s", f[t->col[k]]);
@@ -1041,9 +1098,9 @@ drop_column(struct text *t, int k)
     t->col[k] = -1;
 }
 
-/* At the first reading: makes the sounding for the columns found. */
+/* At the first reading: settles the columns the soundings are read from. */
 static int
-start_sounding(struct text *t, fwd_error *err)
+start_columns(struct text *t, fwd_error *err)
 {
     int k;
 
@@ -1074,11 +1131,9 @@ start_sounding(struct text *t, fwd_error *err)
                         "%s:%zu: header: raw readings (\"%s\") need MN/2 for the geometric "
                         "factor of a Schlumberger array; expected an mn2_m column",
                         t->path, t->header_line, t->hdrname[t->col[COL_R] >= 0 ? COL_R : COL_V]);
-    t->s = fwd_sounding_make(t->path, t->m, t->cap, t->col[COL_MN2] >= 0 && !t->wenner_ab2,
-                             t->col[COL_SDL] >= 0 || t->col[COL_ERR] >= 0, t->col[COL_SDP] >= 0);
-    if (t->s == NULL)
-        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
-    snprintf(t->s->unused, sizeof t->s->unused, "%s", t->unused);
+    t->mk_mn2 = t->col[COL_MN2] >= 0 && !t->wenner_ab2;
+    t->mk_sdl = t->col[COL_SDL] >= 0 || t->col[COL_ERR] >= 0;
+    t->mk_sdp = t->col[COL_SDP] >= 0;
     for (k = 0; k < COL_N; k++)
         if (t->col[k] >= 0 && (size_t)t->col[k] + 1 > t->need)
             t->need = (size_t)t->col[k] + 1;
@@ -1088,10 +1143,11 @@ start_sounding(struct text *t, fwd_error *err)
         t->colname[COL_X] = "ab2_m";
     for (k = COL_LOGRHO; k < COL_N; k++) /* the new kinds are named as the header names them */
         t->colname[k] = t->hdrname[k];
+    t->started = 1;
     return FWD_OK;
 }
 
-/* A reading has the fields it needs, and the sounding room for it. */
+/* A reading has the fields it needs. */
 static int
 check_fields(struct text *t, size_t nf, fwd_error *err)
 {
@@ -1104,65 +1160,124 @@ check_fields(struct text *t, size_t nf, fwd_error *err)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu", t->path,
                         t->lineno, t->header ? t->need : t->nf0,
                         t->header ? "" : " (as the first reading)", nf);
-    if (t->s->n == t->cap) {
-        if (t->cap >= FWD_MAX_POINTS)
-            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected at most %d points", t->path,
-                            t->lineno, FWD_MAX_POINTS);
-        if (fwd_sounding_grow(t->s, 2 * t->cap) != 0)
-            return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
-        t->cap *= 2;
-    }
     return FWD_OK;
 }
 
-/* The station of a reading: the first names the sounding; another is an error (one
- * sounding per file). */
-static int
-read_station(struct text *t, const char *v, fwd_error *err)
+/* The station of key (its name name, "" to keep the file's), made at its first reading;
+ * NULL when out of memory. */
+static struct station *
+station_of(struct text *t, const char *key, const char *name, fwd_error *err)
 {
-    if (t->s->n == 0) {
-        snprintf(t->station, sizeof t->station, "%s", v);
-        if (v[0] != '\0')
-            snprintf(t->s->name, sizeof t->s->name, "%s", v);
-        return FWD_OK;
-    }
-    if (strcmp(v, t->station) != 0)
-        return fwd_fail(err, FWD_EFORMAT,
-                        "%s:%zu: %s: expected one station per file, got \"%s\" after \"%s\" "
-                        "(split the table into one file per station)",
-                        t->path, t->lineno, t->hdrname[COL_STATION], v, t->station);
-    return FWD_OK;
-}
-
-/* The station's position from a reading's x, y, elevation, lat, lon columns: the first
- * reading's, which the others must repeat (one position per sounding). */
-static int
-read_position(struct text *t, const double *raw, fwd_error *err)
-{
-    static const int cols[] = {COL_XM, COL_YM, COL_ELEV, COL_LAT, COL_LON};
-    double *dst[5];
+    struct station *st;
     size_t k;
 
-    dst[0] = &t->s->x_m, dst[1] = &t->s->y_m, dst[2] = &t->s->elevation_m;
-    dst[3] = &t->s->lat_deg, dst[4] = &t->s->lon_deg;
-    for (k = 0; k < 5; k++) {
-        int c = cols[k];
+    if (t->n_st > 0 && strcmp(t->st[t->cur].key, key) == 0) /* the rows of a station together */
+        return &t->st[t->cur];
+    for (k = 0; k < t->n_st; k++)
+        if (strcmp(t->st[k].key, key) == 0) {
+            t->cur = k;
+            return &t->st[k];
+        }
+    if (t->n_st == t->cap_st) {
+        size_t cap = t->cap_st > 0 ? 2 * t->cap_st : 4;
+        struct station *p = realloc(t->st, cap * sizeof *p);
+
+        if (p == NULL) {
+            fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
+            return NULL;
+        }
+        t->st = p;
+        t->cap_st = cap;
+    }
+    st = &t->st[t->n_st];
+    st->cap = 64;
+    st->s = fwd_sounding_make(t->path, t->m, st->cap, t->mk_mn2, t->mk_sdl, t->mk_sdp);
+    if (st->s == NULL) {
+        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
+        return NULL;
+    }
+    snprintf(st->key, sizeof st->key, "%s", key);
+    snprintf(st->s->unused, sizeof st->s->unused, "%s", t->unused);
+    if (name[0] != '\0')
+        snprintf(st->s->name, sizeof st->s->name, "%s", name);
+    t->cur = t->n_st++;
+    return st;
+}
+
+/* Room in the station's sounding for one more point. */
+static int
+room(struct text *t, struct station *st, fwd_error *err)
+{
+    if (st->s->n < st->cap)
+        return FWD_OK;
+    if (st->cap >= FWD_MAX_POINTS)
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected at most %d points%s%s%s", t->path,
+                        t->lineno, FWD_MAX_POINTS, t->n_st > 1 ? " for station \"" : "",
+                        t->n_st > 1 ? st->s->name : "", t->n_st > 1 ? "\"" : "");
+    if (fwd_sounding_grow(st->s, 2 * st->cap) != 0)
+        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
+    st->cap *= 2;
+    return FWD_OK;
+}
+
+/* The columns that place a station. */
+static const int position_cols[] = {COL_XM, COL_YM, COL_ELEV, COL_LAT, COL_LON};
+#define N_POSITION_COLS (sizeof position_cols / sizeof position_cols[0])
+
+/*
+ * The station a reading (of values raw) belongs to: by its station column; else, when the
+ * file places its readings (x, y, lat, lon columns), by that place; else the file's one
+ * station.
+ */
+static struct station *
+reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
+{
+    char key[256] = "";
+    size_t k;
+
+    if (t->col[COL_STATION] >= 0)
+        return station_of(t, f[t->col[COL_STATION]], f[t->col[COL_STATION]], err);
+    static const char *const label[] = {"x_m", "y_m", "elevation_m", "lat", "lon"};
+
+    for (k = 0; k < N_POSITION_COLS; k++) {
+        int c = position_cols[k];
+        size_t len = strlen(key);
+
+        if (t->col[c] >= 0 && c != COL_ELEV) /* a station's elevation is checked, not a key */
+            snprintf(key + len, sizeof key - len, "%s%s %.15g", len > 0 ? ", " : "", label[k],
+                     raw[c]);
+    }
+    return station_of(t, key, "", err);
+}
+
+/* The station's position from a reading's x, y, elevation, lat, lon columns: its first
+ * reading's, which the others must repeat (one position per station). */
+static int
+read_position(struct text *t, fwd_sounding *s, const double *raw, fwd_error *err)
+{
+    double *dst[N_POSITION_COLS];
+    size_t k;
+
+    dst[0] = &s->x_m, dst[1] = &s->y_m, dst[2] = &s->elevation_m;
+    dst[3] = &s->lat_deg, dst[4] = &s->lon_deg;
+    for (k = 0; k < N_POSITION_COLS; k++) {
+        int c = position_cols[k];
 
         if (t->col[c] < 0)
             continue;
-        if (t->s->n == 0)
+        if (s->n == 0)
             *dst[k] = raw[c];
         else if (raw[c] != *dst[k])
             return fwd_fail(err, FWD_EFORMAT,
-                            "%s:%zu: %s: expected the station's one position, %g as on the "
-                            "first reading, got %g",
-                            t->path, t->lineno, t->colname[c], *dst[k], raw[c]);
+                            "%s:%zu: %s: expected the station's one position, %g as on its "
+                            "first reading (line %zu), got %g",
+                            t->path, t->lineno, t->colname[c], *dst[k], s->line[0], raw[c]);
     }
-    if ((t->col[COL_LAT] >= 0 && fabs(t->s->lat_deg) > 90) ||
-        (t->col[COL_LON] >= 0 && fabs(t->s->lon_deg) > 360))
+    if ((t->col[COL_LAT] >= 0 && fabs(s->lat_deg) > 90) ||
+        (t->col[COL_LON] >= 0 && fabs(s->lon_deg) > 360))
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected degrees, got %g", t->path,
-                        t->lineno, t->colname[fabs(t->s->lat_deg) > 90 ? COL_LAT : COL_LON],
-                        fabs(t->s->lat_deg) > 90 ? t->s->lat_deg : t->s->lon_deg);
+                        t->lineno, t->colname[fabs(s->lat_deg) > 90 ? COL_LAT : COL_LON],
+                        fabs(s->lat_deg) > 90 ? s->lat_deg : s->lon_deg);
     return FWD_OK;
 }
 
@@ -1175,28 +1290,10 @@ geometric_factor(const struct text *t, double x, double l)
     return FWD_PI * (x * x - l * l) / (2 * l);
 }
 
-/* The values of one reading into the sounding. */
+/* One point of a reading (the values raw, from the fields f) into the sounding s. */
 static int
-read_row(struct text *t, char **f, fwd_error *err)
+put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_error *err)
 {
-    fwd_sounding *s = t->s;
-    double raw[COL_N] = {0};
-    int c;
-
-    if (t->col[COL_STATION] >= 0 && read_station(t, f[t->col[COL_STATION]], err) != FWD_OK)
-        return FWD_EFORMAT;
-    for (c = 0; c < COL_N; c++) {
-        double v;
-        int positive = c != COL_PHASE && c != COL_LOGRHO && c < COL_XM;
-
-        if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
-            continue;
-        if (!parse_number_sep(f[t->col[c]], &v, t->sep) || (positive && v <= 0))
-            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a finite number%s, got \"%s\"",
-                            t->path, t->lineno, t->colname[c], positive ? " > 0" : "",
-                            f[t->col[c]]);
-        raw[c] = v * t->scale[c];
-    }
     s->x[s->n] = t->col[COL_FREQ] >= 0 ? 1 / raw[COL_X] : raw[COL_X];
     if (t->wenner_ab2) { /* AB/2 = 1.5 a, MN/2 = a / 2 */
         double a = raw[COL_X] / 1.5;
@@ -1210,7 +1307,7 @@ read_row(struct text *t, char **f, fwd_error *err)
     } else if (s->mn2 != NULL) {
         s->mn2[s->n] = raw[COL_MN2];
     }
-    if (t->col[COL_RHO] >= 0) {
+    if (t->col[COL_RHO] >= 0 || t->n_wide > 0) {
         s->rho_a[s->n] = raw[COL_RHO];
     } else if (t->col[COL_LOGRHO] >= 0) {
         s->rho_a[s->n] = pow(10, raw[COL_LOGRHO]);
@@ -1241,7 +1338,7 @@ read_row(struct text *t, char **f, fwd_error *err)
         s->sd_log10[s->n] = raw[COL_ERR] / log(10);
     if (t->col[COL_SDP] >= 0)
         s->sd_phase[s->n] = raw[COL_SDP];
-    if (read_position(t, raw, err) != FWD_OK)
+    if (read_position(t, s, raw, err) != FWD_OK)
         return FWD_EFORMAT;
     if (s->mn2 != NULL && s->mn2[s->n] >= s->x[s->n])
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g",
@@ -1250,42 +1347,140 @@ read_row(struct text *t, char **f, fwd_error *err)
     return FWD_OK;
 }
 
+/* A cell of a wide table with no reading: empty, "-", "*", NA, N/A or NaN. */
+static int
+no_reading(const char *v)
+{
+    return v[0] == '\0' || strcmp(v, "-") == 0 || strcmp(v, "*") == 0 || strcasecmp(v, "na") == 0 ||
+           strcasecmp(v, "n/a") == 0 || strcasecmp(v, "nan") == 0;
+}
+
+/* The readings of a wide table's row (values raw, nf fields f): one per station with a
+ * value (a spreadsheet may leave out the empty cells at the end of a row). */
+static int
+read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
+{
+    size_t k;
+    int rc;
+
+    for (k = 0; k < t->n_wide; k++) {
+        const char *v = (size_t)t->wide_col[k] < nf ? f[t->wide_col[k]] : "";
+        struct station *st;
+
+        if (no_reading(v))
+            continue;
+        if (!parse_number_sep(v, &raw[COL_RHO], t->sep) || raw[COL_RHO] <= 0)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: %s: expected rho_a (ohm-m), a finite number > 0, or no "
+                            "reading (empty, -, NA), got \"%s\"",
+                            t->path, t->lineno, t->wide_name[k], v);
+        if ((st = station_of(t, t->wide_name[k], t->wide_name[k], err)) == NULL)
+            return FWD_ENOMEM;
+        if ((rc = room(t, st, err)) != FWD_OK || (rc = put_point(t, st->s, raw, f, err)) != FWD_OK)
+            return rc;
+    }
+    return FWD_OK;
+}
+
+/* The values of one reading into its station's sounding. */
+static int
+read_row(struct text *t, char **f, size_t nf, fwd_error *err)
+{
+    double raw[COL_N] = {0};
+    struct station *st;
+    int c, rc;
+
+    for (c = 0; c < COL_N; c++) {
+        double v;
+        int positive = c != COL_PHASE && c != COL_LOGRHO && c < COL_XM;
+
+        if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
+            continue;
+        if (!parse_number_sep(f[t->col[c]], &v, t->sep) || (positive && v <= 0))
+            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a finite number%s, got \"%s\"",
+                            t->path, t->lineno, t->colname[c], positive ? " > 0" : "",
+                            f[t->col[c]]);
+        raw[c] = v * t->scale[c];
+    }
+    if (t->n_wide > 0)
+        return read_wide(t, f, nf, raw, err);
+    if ((st = reading_station(t, f, raw, err)) == NULL)
+        return FWD_ENOMEM;
+    if ((rc = room(t, st, err)) != FWD_OK)
+        return rc;
+    return put_point(t, st->s, raw, f, err);
+}
+
 /* One line's fields f[0..nf), nf >= 1: a header row, or a reading (the first one settles the
- * columns and makes the sounding). */
+ * columns). */
 static int
 text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 {
     double v;
     int rc;
 
-    if (t->s == NULL && !t->header) {
+    if (!t->started && !t->header) {
         if (!parse_number_sep(f[0], &v, t->sep))
             return header_row(t, f, nf, err);
         if (t->comment[0] != '\0' && (rc = comment_header(t, nf, err)) != FWD_OK)
             return rc;
     }
-    if (t->s == NULL && !t->header)
+    if (!t->started && !t->header)
         default_columns(t, nf);
-    if (t->s == NULL && (rc = start_sounding(t, err)) != FWD_OK)
+    if (!t->started && (rc = start_columns(t, err)) != FWD_OK)
         return rc;
     if (t->nf0 == 0)
         t->nf0 = nf;
     rc = check_fields(t, nf, err);
-    return rc != FWD_OK ? rc : read_row(t, f, err);
+    return rc != FWD_OK ? rc : read_row(t, f, nf, err);
 }
 
-fwd_sounding *
-fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns, fwd_error *err)
+/* Sorts and checks the stations' soundings; names those told apart by place alone. */
+static int
+finish_stations(struct text *t, fwd_error *err)
+{
+    size_t k;
+
+    for (k = 0; k < t->n_st; k++) {
+        fwd_sounding *s = t->st[k].s;
+
+        if (t->n_st > 1 && s->n < FWD_SOUNDING_MIN_POINTS)
+            return fwd_fail(
+                err, FWD_EFORMAT, "%s:%zu: %s%s%s: expected at least %d points, got %zu", t->path,
+                s->line[0],
+                t->col[COL_STATION] >= 0 || t->n_wide > 0 ? "station \"" : "station at ",
+                t->st[k].key, t->col[COL_STATION] >= 0 || t->n_wide > 0 ? "\"" : "",
+                FWD_SOUNDING_MIN_POINTS, s->n);
+        if (fwd_sounding_finish(s, err) != FWD_OK)
+            return FWD_EFORMAT;
+        if (t->n_st > 1 && t->col[COL_STATION] < 0 && t->n_wide == 0) {
+            char num[24];
+            size_t len;
+
+            snprintf(num, sizeof num, "-%zu", k + 1);
+            len = strlen(s->name) + strlen(num) < sizeof s->name ? strlen(s->name)
+                                                                 : sizeof s->name - 1 - strlen(num);
+            memcpy(s->name + len, num, strlen(num) + 1);
+        }
+    }
+    return FWD_OK;
+}
+
+int
+fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns,
+              fwd_sounding ***out, size_t *n, fwd_error *err)
 {
     struct text t;
     char *buf = NULL, *f[MAX_FIELDS];
-    size_t bufcap = 0, nf;
+    size_t bufcap = 0, nf, k;
     ssize_t len;
     int rc;
 
+    *out = NULL;
+    *n = 0;
     text_init(&t, path, expect);
     if ((rc = parse_columns(columns, &t.map, err)) != FWD_OK)
-        return NULL;
+        return rc;
     errno = 0;
     while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
         t.lineno++;
@@ -1295,17 +1490,24 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     }
     if (rc == FWD_OK && (ferror(fp) || (errno == ENOMEM && !feof(fp))))
         rc = fwd_fail(err, FWD_EIO, "%s: read error", path);
-    if (rc == FWD_OK && t.s == NULL)
+    if (rc == FWD_OK && t.n_st == 0)
         rc = fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got none%s", path,
                       FWD_SOUNDING_MIN_POINTS, t.lineno == 0 ? " (an empty file)" : "");
     if (rc == FWD_OK)
-        rc = fwd_sounding_finish(t.s, err);
+        rc = finish_stations(&t, err);
+    if (rc == FWD_OK && (*out = malloc(t.n_st * sizeof **out)) == NULL)
+        rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     free(buf);
-    if (rc != FWD_OK) {
-        fwd_sounding_free(t.s);
-        return NULL;
+    for (k = 0; k < t.n_st; k++) {
+        if (rc == FWD_OK)
+            (*out)[k] = t.st[k].s;
+        else
+            fwd_sounding_free(t.st[k].s);
     }
-    return t.s;
+    if (rc == FWD_OK)
+        *n = t.n_st;
+    free(t.st);
+    return rc;
 }
 
 int

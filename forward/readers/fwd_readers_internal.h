@@ -37,11 +37,12 @@ int fwd_sounding_grow(fwd_sounding *s, size_t cap);
  */
 int fwd_sounding_finish(fwd_sounding *s, fwd_error *err);
 
-/* Reads a delimited text sounding of method expect from fp (the contents of path), its
- * header's names mapped by columns (fwd_sounding_read_columns; NULL for none). NULL with err
- * set. */
-fwd_sounding *fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns,
-                            fwd_error *err);
+/* Reads the soundings of method expect in a delimited text file from fp (the contents of
+ * path), its header's names mapped by columns (fwd_sounding_read_columns; NULL for none):
+ * one per station (fwd_sounding_read_stations), *out a new array of *n >= 1. FWD_OK, or the
+ * error with err set, *out NULL and *n 0. */
+int fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns,
+                  fwd_sounding ***out, size_t *n, fwd_error *err);
 
 /* The method of every EDI file: MT. */
 #define FWD_EDI_METHOD FWD_MT

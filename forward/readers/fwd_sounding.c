@@ -213,25 +213,31 @@ fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_e
     return fwd_sounding_read_columns(path, expect, comp, NULL, err);
 }
 
-fwd_sounding *
-fwd_sounding_read_columns(const char *path, fwd_method expect, fwd_component comp,
-                          const char *columns, fwd_error *err)
+int
+fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component comp,
+                           const char *columns, fwd_sounding ***out, size_t *n, fwd_error *err)
 {
     size_t len;
-    char *text = slurp(path, &len, err), *nul;
+    char *text, *nul;
+    fwd_error own;
+    FILE *fp;
+    int rc;
 
+    *out = NULL;
+    *n = 0;
+    if (err == NULL) { /* the codes below are read back from it */
+        fwd_error_clear(&own);
+        err = &own;
+    }
+    if ((text = slurp(path, &len, err)) == NULL)
+        return err->code;
     if (strcmp(path, FWD_SOUNDING_STDIN) == 0)
         path = "stdin"; /* its name in messages, and the sounding's */
-    fwd_sounding *s = NULL;
-    FILE *fp;
-
-    if (text == NULL)
-        return NULL;
     if (len == 0) {
-        fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got none (an empty file)",
-                 path, FWD_SOUNDING_MIN_POINTS);
         free(text);
-        return NULL;
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s: expected at least %d points, got none (an empty file)", path,
+                        FWD_SOUNDING_MIN_POINTS);
     }
     if ((nul = memchr(text, '\0', len)) != NULL) {
         /* a binary file: said before any of its bytes are quoted as a header or a value */
@@ -240,28 +246,68 @@ fwd_sounding_read_columns(const char *path, fwd_method expect, fwd_component com
 
         for (q = text; q < nul; q++)
             line += *q == '\n';
-        fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)", path,
-                 line);
         free(text);
-        return NULL;
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)",
+                        path, line);
     }
-    fp = fmemopen(text, len, "r");
-    if (fp == NULL) {
-        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+    if ((fp = fmemopen(text, len, "r")) == NULL) {
+        rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     } else if (is_edi(path, text)) {
-        if (expect != FWD_EDI_METHOD)
-            fwd_fail(err, FWD_EINVAL,
-                     "%s: this is an EDI (magnetotelluric) file, expected %s %s sounding", path,
-                     fwd_method_article(expect), fwd_method_name(expect));
-        else
-            s = fwd_read_edi(path, fp, comp, err);
+        if (expect != FWD_EDI_METHOD) {
+            rc = fwd_fail(err, FWD_EINVAL,
+                          "%s: this is an EDI (magnetotelluric) file, expected %s %s sounding",
+                          path, fwd_method_article(expect), fwd_method_name(expect));
+        } else if ((*out = malloc(sizeof **out)) == NULL) {
+            rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+        } else if (((*out)[0] = fwd_read_edi(path, fp, comp, err)) == NULL) {
+            free(*out);
+            *out = NULL;
+            rc = err->code;
+        } else {
+            *n = 1;
+            rc = FWD_OK;
+        }
     } else {
-        s = fwd_read_text(path, fp, expect, columns, err);
+        rc = fwd_read_text(path, fp, expect, columns, out, n, err);
     }
     if (fp != NULL)
         fclose(fp);
     free(text);
-    return s;
+    return rc;
+}
+
+void
+fwd_sounding_free_stations(fwd_sounding **s, size_t n)
+{
+    size_t k;
+
+    if (s == NULL)
+        return;
+    for (k = 0; k < n; k++)
+        fwd_sounding_free(s[k]);
+    free(s);
+}
+
+fwd_sounding *
+fwd_sounding_read_columns(const char *path, fwd_method expect, fwd_component comp,
+                          const char *columns, fwd_error *err)
+{
+    fwd_sounding **s, *one;
+    size_t n;
+
+    if (fwd_sounding_read_stations(path, expect, comp, columns, &s, &n, err) != FWD_OK)
+        return NULL;
+    if (n > 1) {
+        fwd_fail(err, FWD_EFORMAT,
+                 "%s: expected one sounding, got %zu stations (\"%s\", \"%s\"%s); bpinv invert "
+                 "reads them all (fwd_sounding_read_stations)",
+                 s[0]->source, n, s[0]->name, s[1]->name, n > 2 ? ", ..." : "");
+        fwd_sounding_free_stations(s, n);
+        return NULL;
+    }
+    one = s[0];
+    free(s);
+    return one;
 }
 
 fwd_geom *

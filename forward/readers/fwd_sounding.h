@@ -112,10 +112,29 @@ fwd_sounding *fwd_sounding_copy(const fwd_sounding *s);
  * quotes when it holds a comma: "rho_a=App. Res. (Ohm m),ab2=AB/2", "ab2_ft=Spacing". A
  * header field equal to a HEADER (without case, spaces around dropped) is read as KNOWN. A
  * KNOWN name bpinv does not know is FWD_EINVAL (field "columns"); a HEADER that a file with a
- * header does not have is FWD_EFORMAT naming it, so that a typo is never silent.
+ * header does not have is FWD_EFORMAT naming it, so that a typo is never silent. A table of
+ * several stations is FWD_EFORMAT naming them (fwd_sounding_read_stations reads them all).
  */
 fwd_sounding *fwd_sounding_read_columns(const char *path, fwd_method expect, fwd_component comp,
                                         const char *columns, fwd_error *err);
+
+/*
+ * Reads every sounding of path, one per station, in the order of their first readings: as
+ * fwd_sounding_read_columns reads one, but a text table may hold a survey (docs/formats.md,
+ * "Surveys in one table"): in the long layout a station column tells the readings apart (its
+ * value is the sounding's name), or without one the place given by x, y, lat, lon columns
+ * (the soundings named FILE-1, FILE-2, ... in order); in the wide layout of a DC survey the
+ * header names the spacing (and MN/2) and then one rho_a column per station, named by its
+ * station, a cell with no reading being empty, "-", "*", NA, N/A or NaN. An EDI file and a
+ * table of one station give one sounding. *out is a new array of *n >= 1 soundings
+ * (fwd_sounding_free_stations). Errors as fwd_sounding_read_columns's (a station of fewer
+ * than FWD_SOUNDING_MIN_POINTS points is one, naming it): *out NULL and *n 0.
+ */
+int fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component comp,
+                               const char *columns, fwd_sounding ***out, size_t *n, fwd_error *err);
+
+/* Frees the n soundings of s and the array; NULL is a no-op. */
+void fwd_sounding_free_stations(fwd_sounding **s, size_t n);
 
 /* Checks a columns mapping of fwd_sounding_read_columns before any file is read: FWD_OK, or
  * FWD_EINVAL with its message (field "columns"). */

@@ -441,13 +441,6 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (it->status != FWD_OK) /* a sounding given in memory that failed its checks */
         return FWD_OK;
     fwd_error_clear(&e);
-    if (it->s == NULL) /* else given in memory (invnet_batch_invert_soundings) */
-        it->s = fwd_sounding_read_columns(it->path, nf[0]->samples.method, p->component, p->columns,
-                                          &e);
-    if (it->s == NULL) {
-        item_failed(it, &e);
-        return FWD_OK;
-    }
     it->station.x_m = it->s->x_m;
     it->station.y_m = it->s->y_m;
     it->station.elevation_m = it->s->elevation_m;
@@ -506,7 +499,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     free(saved);
     if (rc != FWD_OK)
         return rc;
-    it->time_ms = 1e3 * (fwd_time_seconds() - ts);
+    it->time_ms += 1e3 * (fwd_time_seconds() - ts);
     if (p->curves && r[it->best].inverted)
         rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
     return rc;
@@ -552,6 +545,88 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
     return failed ? FWD_ENOMEM : FWD_OK;
 }
 
+/* What one file gave: its soundings, or why none. */
+struct file_read {
+    fwd_sounding **s;
+    size_t n;
+    fwd_error e;
+    double ms; /* reading it */
+};
+
+/* Reads the n files of paths in parallel into r[k] (r[k].n 0 and r[k].e set when one cannot be
+ * read): each file's stations, for method m. */
+static void
+read_all(const char *const *paths, size_t n, fwd_method m, const invnet_batch_params *p,
+         struct file_read *r, int threads)
+{
+    long q, nl = (long)n;
+
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 4) default(none)                   \
+    shared(paths, nl, m, p, r)
+    for (q = 0; q < nl; q++) {
+        double ts = fwd_time_seconds();
+
+        fwd_error_clear(&r[q].e);
+        if (fwd_sounding_read_stations(paths[q], m, p->component, p->columns, &r[q].s, &r[q].n,
+                                       &r[q].e) != FWD_OK)
+            r[q].n = 0;
+        r[q].ms = 1e3 * (fwd_time_seconds() - ts);
+    }
+}
+
+/* The items of the files read: one per sounding, in order, its time its share of the file's
+ * read; one that records the error of a file that could not be read. The soundings move
+ * into the items. */
+static int
+items_of_files(invnet_batch *b, const char *const *paths, size_t n, struct file_read *r)
+{
+    size_t k, j, i = 0;
+
+    for (k = 0; k < n; k++)
+        b->n += r[k].n > 0 ? r[k].n : 1;
+    if (b->n > ((size_t)-1) / sizeof(invnet_batch_item) ||
+        (b->n > 0 && (b->item = calloc(b->n, sizeof *b->item)) == NULL))
+        return FWD_ENOMEM;
+    for (k = 0; k < n; k++) {
+        for (j = 0; j < (r[k].n > 0 ? r[k].n : 1); j++, i++) {
+            invnet_batch_item *it = &b->item[i];
+
+            if ((it->path = strdup(paths[k])) == NULL)
+                return FWD_ENOMEM;
+            if (r[k].n == 0) {
+                item_failed(it, &r[k].e);
+                continue;
+            }
+            it->s = r[k].s[j];
+            r[k].s[j] = NULL;
+            it->time_ms = r[k].ms / (double)r[k].n;
+        }
+    }
+    return FWD_OK;
+}
+
+/* The items of the soundings given: copies, or the error of one that fails its check. */
+static int
+items_of_soundings(invnet_batch *b, const fwd_sounding *const *given, size_t n)
+{
+    fwd_error e;
+    size_t k;
+
+    if (n > ((size_t)-1) / sizeof(invnet_batch_item) ||
+        (n > 0 && (b->item = calloc(n, sizeof *b->item)) == NULL))
+        return FWD_ENOMEM;
+    b->n = n;
+    for (k = 0; k < n; k++) {
+        if (fwd_sounding_check(given[k], &e) != FWD_OK)
+            item_failed(&b->item[k], &e); /* a sounding made by hand, wrong: this item only */
+        else if ((b->item[k].s = fwd_sounding_copy(given[k])) == NULL)
+            return FWD_ENOMEM;
+        if ((b->item[k].path = strdup(given[k]->source)) == NULL)
+            return FWD_ENOMEM;
+    }
+    return FWD_OK;
+}
+
 /* The batch of the nn nets nf (by increasing count): of the files paths, or of the soundings
  * given (copied) when paths is NULL. */
 static int
@@ -559,9 +634,9 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
       const char *const *paths, const fwd_sounding *const *given, size_t n, invnet_batch **out,
       fwd_error *err)
 {
+    struct file_read *r = NULL;
     invnet_batch *b;
     size_t k, threads;
-    fwd_error e;
     int rc;
 
     *out = NULL;
@@ -569,35 +644,35 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
         !(p->curve_pad_decades >= 0 && isfinite(p->curve_pad_decades)))
         return fwd_error_set(err, FWD_EINVAL,
                              "threads: expected >= 1, curve points >= 2 and a finite pad >= 0");
-    if (n > ((size_t)-1) / sizeof(invnet_batch_item))
+    if ((b = calloc(1, sizeof *b)) == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
-    b = calloc(1, sizeof *b);
-    if (b == NULL || (n > 0 && (b->item = calloc(n, sizeof *b->item)) == NULL)) {
-        free(b);
-        return fwd_error_set(err, FWD_ENOMEM, "out of memory");
-    }
-    b->n = n;
     b->n_layers = nf[nn - 1]->samples.prior.n_layers;
     b->n_counts = nn;
     b->ranges_level = p->check.ranges ? p->check.range.level : 0;
-    for (k = 0; k < n; k++) {
+    /* no idle threads spinning beside a short run */
+    threads = p->threads < n ? p->threads : n;
+    threads = threads > 1024 ? 1024 : threads;
+    if (paths != NULL) {
+        if (n > 0 && (r = calloc(n, sizeof *r)) == NULL) {
+            rc = FWD_ENOMEM;
+        } else {
+            read_all(paths, n, nf[0]->samples.method, p, r, (int)(threads > 0 ? threads : 1));
+            rc = items_of_files(b, paths, n, r);
+        }
+        for (k = 0; r != NULL && k < n; k++)
+            fwd_sounding_free_stations(r[k].s, r[k].n);
+        free(r);
+    } else {
+        rc = items_of_soundings(b, given, n);
+    }
+    for (k = 0; rc == FWD_OK && k < b->n; k++) {
         invnet_station *st = &b->item[k].station;
 
         st->x_m = st->y_m = st->elevation_m = st->lat_deg = st->lon_deg = NAN;
-        if (paths == NULL && fwd_sounding_check(given[k], &e) != FWD_OK) {
-            item_failed(&b->item[k], &e); /* a sounding made by hand, wrong: this item only */
-        } else if (paths == NULL && (b->item[k].s = fwd_sounding_copy(given[k])) == NULL) {
-            invnet_batch_free(b);
-            return fwd_error_set(err, FWD_ENOMEM, "out of memory");
-        }
-        if ((b->item[k].path = strdup(paths != NULL ? paths[k] : given[k]->source)) == NULL) {
-            invnet_batch_free(b);
-            return fwd_error_set(err, FWD_ENOMEM, "out of memory");
-        }
     }
-    /* no idle threads spinning beside a short run */
-    threads = p->threads < n ? p->threads : n;
-    rc = n > 0 ? invert_all(nf, nn, p, b, (int)(threads > 1024 ? 1024 : threads)) : FWD_OK;
+    threads = p->threads < b->n ? p->threads : b->n;
+    if (rc == FWD_OK && b->n > 0)
+        rc = invert_all(nf, nn, p, b, (int)(threads > 1024 ? 1024 : threads));
     if (rc != FWD_OK) {
         invnet_batch_free(b);
         return fwd_error_set(err, rc, "out of memory");

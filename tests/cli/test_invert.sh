@@ -262,6 +262,8 @@ for k in 1 2 3; do
 done
 run invert "$TMP/net.h5" "$TMP/profile" --format json --xyz "$TMP/profile.xyz"
 [ "$rc" -eq 0 ] && ok || bad "invert --xyz: exit $rc: $(cat "$TMP/err")"
+cp "$TMP/out" "$TMP/profile.json"
+cp "$TMP/profile.xyz" "$TMP/profile1.xyz"
 grep -q '"name": "P2", "method": "schlumberger", "x_m": 500200, "y_m": 4100000, "elevation_m": 20,' \
     "$TMP/out" && ok || bad "no position in the JSON: $(head -3 "$TMP/out")"
 /usr/bin/python3 - "$TMP/out" "$TMP/profile.xyz" <<'PYEOF2' && ok || bad "the XYZ table is not the JSON's models"
@@ -294,6 +296,53 @@ run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.pdf" -q
 [ "$rc" -eq 0 ] && [ "$(head -c 5 "$TMP/section.pdf")" = "%PDF-" ] && ok ||
     bad "--section .pdf: $(cat "$TMP/err")"
+# --- the same profile as one survey table: long (a station column), then wide -------------
+{ head -1 "$TMP/profile/p1.csv"; for k in 3 1 2; do tail -n +2 "$TMP/profile/p$k.csv"; done; } \
+    >"$TMP/survey.csv"
+run invert "$TMP/net.h5" "$TMP/survey.csv" --format json --xyz "$TMP/survey.xyz" \
+    --section "$TMP/survey.png"
+[ "$rc" -eq 0 ] && ok || bad "a survey table: exit $rc: $(cat "$TMP/err")"
+grep -qx "bpinv invert: note: $TMP/survey.csv: 3 stations, from \"P3\" to \"P2\"" "$TMP/err" &&
+    ok || bad "no note of the stations read: $(cat "$TMP/err")"
+[ "$(head -c 4 "$TMP/survey.png" | od -An -c | tr -d ' \n')" = '211PNG' ] && ok ||
+    bad "no section of the survey table"
+/usr/bin/python3 - "$TMP/out" "$TMP/profile.json" "$TMP/survey.xyz" "$TMP/profile1.xyz" <<'PYEOF3' &&
+import csv, json, sys
+survey, profile = (json.load(open(p))["soundings"] for p in sys.argv[1:3])
+assert [s["name"] for s in survey] == ["P3", "P1", "P2"], [s["name"] for s in survey]
+by_name = {s["name"]: s for s in profile}
+for s in survey:
+    p = by_name[s["name"]]
+    assert s["source"].endswith("survey.csv"), s["source"]
+    for key in ("rho_ohmm", "thick_m", "depth_m", "x_m", "y_m", "elevation_m", "misfit_rms_pct"):
+        assert s[key] == p[key], (key, s[key], p[key])
+rows = sorted(csv.reader(open(sys.argv[3])))
+assert rows == sorted(csv.reader(open(sys.argv[4]))), "the XYZ tables differ"
+PYEOF3
+    ok || bad "the survey table's models are not the profile files' models"
+# wide: one rho_a column per station, on the union of their spacings, cells left empty
+/usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'
+import csv, sys
+cols = [{float(r["ab2_m"]): r["rho_a_ohmm"] for r in csv.DictReader(open(p))} for p in sys.argv[1:3]]
+with open(sys.argv[3], "w") as f:
+    f.write("AB/2 (m),Line 4 W1,Line 4 W2\n")
+    for x in sorted(set(cols[0]) | set(cols[1])):
+        f.write("%r,%s,%s\n" % (x, cols[0].get(x, ""), cols[1].get(x, "NA")))
+PYEOF4
+run invert "$TMP/net.h5" "$TMP/snd/b.csv" --format json
+cp "$TMP/out" "$TMP/b.json"
+run invert "$TMP/net.h5" "$TMP/wide.csv" --format json --xyz "$TMP/wide.xyz" --section "$TMP/wide.png"
+[ "$rc" -eq 0 ] && [ -s "$TMP/wide.png" ] && ok || bad "a wide table: exit $rc: $(cat "$TMP/err")"
+/usr/bin/python3 - "$TMP/out" "$TMP/a.json" "$TMP/b.json" "$TMP/wide.xyz" <<'PYEOF5' && ok ||
+import csv, json, sys
+wide, a, b = (json.load(open(p))["soundings"] for p in sys.argv[1:4])
+assert [s["name"] for s in wide] == ["Line 4 W1", "Line 4 W2"], wide
+assert wide[0]["rho_ohmm"] == a[0]["rho_ohmm"] and wide[1]["rho_ohmm"] == b[0]["rho_ohmm"]
+rows = list(csv.DictReader(open(sys.argv[4])))
+assert [r["station"] for r in rows] == ["Line 4 W1"] * 3 + ["Line 4 W2"] * 3, rows
+assert [float(r["rho_ohmm"]) for r in rows[3:]] == b[0]["rho_ohmm"]
+PYEOF5
+    bad "the wide table's models are not those of its stations' files"
 # a long file name: its plot is made (its title cut in the middle)
 long=$TMP/a_very_long_file_name_from_a_field_laptop_survey_2026_line_12_station_0345_final.csv
 cp "$TMP/snd/a.csv" "$long"

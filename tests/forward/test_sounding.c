@@ -870,9 +870,13 @@ Test(fwd_sounding, guesses_refused)
                  FWD_SCHLUMBERGER,
                  ":1: header: expected columns ab2_m, rho_a_ohmm; got \"AB2_m, MN2_m, rhoq_ohmm\", "
                  "without rho_a_ohmm");
-    expect_error("stations.csv", "station,ab2,rho\nA,1,100\nA,2,90\nB,1,80\nB,2,70\n",
+    /* a survey table is read whole (fwd_sounding_read_stations), not as one sounding */
+    expect_error("stations.csv",
+                 "station,ab2,rho\nA,1,100\nA,2,90\nA,4,80\nB,1,80\nB,2,70\nB,3,1\n",
                  FWD_SCHLUMBERGER,
-                 ":4: station: expected one station per file, got \"B\" after \"A\"");
+                 ": expected one sounding, got 2 stations (\"A\", \"B\"); bpinv invert reads");
+    expect_error("short.csv", "station,ab2,rho\nA,1,100\nA,2,90\nB,1,80\nB,2,70\nB,4,60\n",
+                 FWD_SCHLUMBERGER, ":2: station \"A\": expected at least 3 points, got 2");
     expect_error("vonly.csv", "ab2_m,mn2_m,V (mV)\n10,1,5\n20,1,3\n40,1,2\n", FWD_SCHLUMBERGER,
                  "without rho_a_ohmm");
     expect_error("wmn.csv", "ab2_m,mn2_m,rho_a\n1.5,0.5,100\n3,1.2,90\n6,2,80\n", FWD_WENNER,
@@ -943,10 +947,8 @@ Test(fwd_sounding, columns_mapped)
     s = fwd_sounding_read_columns(p, FWD_WENNER, 0,
                                   "a=Spacing,rho_a=Reading,station=\"Notes, field\"", &err);
     cr_expect_null(s);
-    cr_expect(
-        strstr(err.msg, ":3: Notes, field: expected one station per file, got \"y\" after \"x\"") !=
-            NULL,
-        "%s", err.msg);
+    cr_expect(strstr(err.msg, ":2: station \"x\": expected at least 3 points, got 1") != NULL, "%s",
+              err.msg);
     s = fwd_sounding_read_columns(p, FWD_WENNER, 0, "a=Spacing,rho_a=Readings", &err);
     cr_expect_null(s);
     cr_expect_eq(err.code, FWD_EFORMAT);
@@ -972,7 +974,7 @@ Test(fwd_sounding, columns_mapped)
 }
 
 /* Where the station is: an EDI file's LAT, LONG (D:M:S or decimal) and ELEV; a text file's
- * x, y, elevation (its unit honoured) and lat, lon columns, one position per file. */
+ * x, y, elevation (its unit honoured) and lat, lon columns, one position per station. */
 Test(fwd_sounding, station_positions)
 {
     char p[128];
@@ -1008,9 +1010,113 @@ Test(fwd_sounding, station_positions)
                   FWD_WENNER);
     cr_expect(s->lat_deg == -1.5 && s->lon_deg == 36.8);
     fwd_sounding_free(s);
-    expect_error("moved.csv", "x,y,ab2,rho\n1,2,1,100\n1,2,2,90\n1,3,4,80\n", FWD_SCHLUMBERGER,
-                 ":4: y: expected the station's one position, 2 as on the first reading, got 3");
+    expect_error("moved.csv", "x,y,elevation,ab2,rho\n1,2,10,1,100\n1,2,10,2,90\n1,2,11,4,80\n",
+                 FWD_SCHLUMBERGER,
+                 ":4: elevation: expected the station's one position, 10 as on its first reading "
+                 "(line 2), got 11");
+    expect_error("placed.csv", "x,y,ab2,rho\n1,2,1,100\n1,2,2,90\n1,2,4,80\n1,3,4,80\n",
+                 FWD_SCHLUMBERGER,
+                 ":5: station at x_m 1, y_m 3: expected at least 3 points, got 1");
     expect_error("lat.csv", "lat,ab2,rho\n95,1,100\n95,2,90\n95,4,80\n", FWD_SCHLUMBERGER,
                  ":2: lat: expected degrees, got 95");
     (void)p;
+}
+
+/* The stations of a file in the order of their first readings, each checked as a sounding. */
+static fwd_sounding **
+read_survey(const char *name, const char *text, fwd_method m, size_t expect_n)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding **s;
+    size_t n, k;
+
+    cr_assert_eq(fwd_sounding_read_stations(put(name, text, p), m, 0, NULL, &s, &n, &err), FWD_OK,
+                 "%s: %s", name, err.msg);
+    cr_assert_eq(n, expect_n, "%s: %zu stations", name, n);
+    for (k = 0; k < n; k++) {
+        cr_expect_eq(fwd_sounding_check(s[k], &err), FWD_OK, "%s[%zu]: %s", name, k, err.msg);
+        cr_expect_str_eq(s[k]->source, p);
+    }
+    return s;
+}
+
+/* A survey in one table: a station column (rows in any order), places alone (x, y), or the
+ * wide layout of one rho_a column per station with readings missing; every point where the
+ * file put it, and the errors of a survey naming the station and the line. */
+Test(fwd_sounding, surveys)
+{
+    fwd_sounding **s;
+    fwd_error err;
+    size_t n;
+
+    /* long layout, stations interleaved: each keeps its own rows, sorted, and its place */
+    s = read_survey("long.csv",
+                    "station,x (km),y,elevation,AB/2 (m),MN/2 (m),Rho_a (ohm-m),error (%)\n"
+                    "VES 2,1.5,0,105,10,1,80,5\nVES 1,1,0,100,1,0.5,100,3\n"
+                    "VES 1,1,0,100,4,0.5,50,3\nVES 2,1.5,0,105,2,0.5,70,5\n"
+                    "VES 1,1,0,100,2,0.5,70,3\nVES 2,1.5,0,105,5,1,75,5\n",
+                    FWD_SCHLUMBERGER, 2);
+    cr_expect_str_eq(s[0]->name, "VES 2");
+    cr_expect_str_eq(s[1]->name, "VES 1");
+    cr_expect(s[0]->x_m == 1500 && s[1]->x_m == 1000 && s[0]->elevation_m == 105);
+    cr_expect(s[1]->n == 3 && s[1]->x[0] == 1 && s[1]->x[2] == 4 && s[1]->rho_a[2] == 50);
+    cr_expect(s[0]->x[0] == 2 && s[0]->mn2[2] == 1 && s[0]->line[2] == 2);
+    cr_expect_float_eq(s[0]->sd_log10[0], 0.05 / log(10), 1e-15);
+    fwd_sounding_free_stations(s, 2);
+    /* told apart by place alone: named after the file, in order */
+    s = read_survey("line.csv",
+                    "x,y,a,rho\n0,0,1,10\n0,0,2,20\n0,0,4,30\n50,0,1,11\n50,0,2,21\n50,0,4,31\n",
+                    FWD_WENNER, 2);
+    cr_expect_str_eq(s[0]->name, "line.csv-1");
+    cr_expect_str_eq(s[1]->name, "line.csv-2");
+    cr_expect(s[1]->x_m == 50 && s[1]->rho_a[0] == 11);
+    fwd_sounding_free_stations(s, 2);
+    /* wide: the stations are the header's other columns; no reading in a cell is no point */
+    s = read_survey("wide.csv",
+                    "AB/2 (m);MN/2 (m);VES1;VES2;VES3\n1,5;0,5;100;50;-\n3;0,5;90;NA;200\n"
+                    "10;0,5;80;60;210\n10;2;81;;212\n30;2;70;65;220\n",
+                    FWD_SCHLUMBERGER, 3);
+    cr_expect_str_eq(s[0]->name, "VES1");
+    cr_expect_str_eq(s[2]->name, "VES3");
+    cr_expect_eq(s[0]->n, 5);
+    cr_expect_eq(s[1]->n, 3);
+    cr_expect_eq(s[2]->n, 4);
+    cr_expect(s[1]->x[0] == 1.5 && s[1]->x[1] == 10 && s[1]->rho_a[2] == 65);
+    cr_expect(s[2]->x[0] == 3 && s[2]->mn2[2] == 2 && s[2]->rho_a[2] == 212);
+    cr_expect(isnan(s[0]->x_m));
+    cr_expect_str_eq(s[0]->unused, "");
+    fwd_sounding_free_stations(s, 3);
+    /* a file of one station is a list of one; an EDI file too */
+    s = read_survey("one.csv", "ab2,rho\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER, 1);
+    cr_expect_str_eq(s[0]->name, "one.csv");
+    fwd_sounding_free_stations(s, 1);
+    cr_assert_eq(
+        fwd_sounding_read_stations(EX "penola_site3.edi", FWD_MT, FWD_COMP_DET, NULL, &s, &n, &err),
+        FWD_OK, "%s", err.msg);
+    cr_expect_eq(n, 1);
+    fwd_sounding_free_stations(s, n);
+    fwd_sounding_free_stations(NULL, 0);
+    /* errors: nothing returned, the message names the station, the line and the cell */
+    expect_error("widebad.csv", "a,S1,S2\n1,100,50\n2,x,60\n4,80,70\n", FWD_WENNER,
+                 ":3: S1: expected rho_a (ohm-m), a finite number > 0, or no reading (empty, -, "
+                 "NA), got \"x\"");
+    expect_error("widedup.csv", "a,S1,S1\n1,100,50\n2,90,60\n4,80,70\n", FWD_WENNER,
+                 ":1: header: \"S1\": expected one rho_a column per station (a wide table), got "
+                 "that station twice");
+    expect_error("wideshort.csv", "a,S1,S2\n1,100,50\n2,90,\n4,80,\n", FWD_WENNER,
+                 ":2: station \"S2\": expected at least 3 points, got 1");
+    expect_error("widedup_pt.csv", "ab2,S1,S2\n1,100,50\n2,90,60\n2,80,70\n4,1,1\n",
+                 FWD_SCHLUMBERGER, ":4: ab2_m: 2 is given twice (also on line 3)");
+    /* MT has no wide layout: two unknown columns are a header without phases */
+    expect_error("mtwide.csv", "period_s,S1,S2\n1,100,50\n2,90,60\n4,80,70\n", FWD_MT,
+                 "without rho_a_ohmm, phase_deg");
+    /* a Wenner station whose places disagree: one station, one place */
+    expect_error("twoplaces.csv", "station,x,a,rho\nA,0,1,10\nA,0,2,20\nA,5,4,30\n", FWD_WENNER,
+                 ":4: x: expected the station's one position, 0 as on its first reading (line 2), "
+                 "got 5");
+    cr_expect_eq(
+        fwd_sounding_read_stations("/nonexistent/survey.csv", FWD_WENNER, 0, NULL, &s, &n, NULL),
+        FWD_EIO);
+    cr_expect(s == NULL && n == 0);
 }

@@ -10,7 +10,8 @@ trained with the command (``bpinv samples``, ``bpinv train``). Units: ohm-m, m, 
 - ``forward(method, rho, thick, x, mn2=None, filter="shared")``: apparent resistivity
   (ohm-m; and phase in degrees for MT) of a layered earth.
 - ``Sounding(method, x, rho_a, ...)``, ``read_sounding(path, method=None, component="det")``:
-  field data, checked and sorted.
+  field data, checked and sorted; ``read_soundings(path, ...)``: every station of a survey
+  table.
 - ``Net(path)``: a trained net; ``.invert(x, data, ...)``, ``.invert_sounding(s)``,
   ``.invert_many([...])`` give ``Result`` objects.
 - ``Error``: what the library reports, with its message.
@@ -21,7 +22,7 @@ dynamic loader (docs/python.md).
 
 from ._lib import Error, VERSION as __version__, path as library_path
 from ._forward import Forward, forward
-from ._sounding import Sounding, read_sounding
+from ._sounding import Sounding, read_sounding, read_soundings
 from ._net import Net, Result
 
-__all__ = ["Error", "Forward", "forward", "Sounding", "read_sounding", "Net", "Result", "library_path"]
+__all__ = ["Error", "Forward", "forward", "Sounding", "read_sounding", "read_soundings", "Net", "Result", "library_path"]

@@ -120,6 +120,11 @@ _PROTOTYPES = {
         _SoundingP,
         [ctypes.c_char_p, ctypes.c_int, ctypes.c_size_t, _dp, _dp, _dp, _dp, _dp, _dp, _err],
     ),
+    "fwd_sounding_read_stations": (
+        ctypes.c_int,
+        [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
+         ctypes.POINTER(ctypes.POINTER(_SoundingP)), ctypes.POINTER(ctypes.c_size_t), _err]),
+    "fwd_sounding_free_stations": (None, [ctypes.POINTER(_SoundingP), ctypes.c_size_t]),
     "fwd_sounding_free": (None, [_SoundingP]),
     "fwd_version": (ctypes.c_char_p, []),
     "invnet_set_load": (_p, [ctypes.c_char_p, _err]),

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _lib
 from ._lib import EINVAL, ENOMEM, Error, lib
-from ._sounding import Sounding
+from ._sounding import Sounding, read_soundings
 
 # bpinv invert: at most 30 Levenberg-Marquardt iterations unless --no-refine
 REFINE_ITERATIONS = 30
@@ -382,8 +382,9 @@ class Net(_lib.Owned):
 
         columns: text files' header names for bpinv's columns, as for :func:`read_sounding`.
 
-        Returns a list of Result, in order. A sounding that cannot be read or inverted gives a
-        Result with ``error`` set (the library's message), not an exception.
+        Returns a list of Result, in order: one per sounding, a survey table's stations each
+        (:func:`read_soundings`). A sounding that cannot be read or inverted gives a Result
+        with ``error`` set (the library's message), not an exception.
         """
         if isinstance(soundings, (str, bytes, os.PathLike, Sounding)):
             soundings = [soundings]
@@ -401,34 +402,47 @@ class Net(_lib.Owned):
             # invnet_batch_params_set has no setting for the EDI component: the files are read
             # here, as the batch would read them (a Result holding the error when one cannot
             # be), and inverted as soundings in memory
-            read = {i: self._read(s, comp, columns) for i, s in enumerate(items)
+            read = {i: self._read(s, component, columns) for i, s in enumerate(items)
                     if isinstance(s, bytes)}
-            own = [s for s in read.values() if isinstance(s, Sounding)]
-            items = [read.get(i, s) for i, s in enumerate(items)]
+            own = [x for v in read.values() for x in v if isinstance(x, Sounding)]
+            items = [x for i, s in enumerate(items) for x in read.get(i, [s])]
         try:
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                          misfit_max=misfit_max, columns=columns) as p:
-                results = [s if isinstance(s, Result) else None for s in items]
+                results = [[s] if isinstance(s, Result) else [] for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]
                 if mem:
                     for i, r in zip(mem, self._batch(p, soundings=[items[i] for i in mem])):
-                        results[i] = r
+                        results[i] = [r]
                 if files:
-                    for i, r in zip(files, self._batch(p, paths=[items[i] for i in files])):
-                        results[i] = r
+                    # a survey table gives one result per station, all with its path as
+                    # source, in the files' order
+                    # in the files' order; a file given twice in a row gives the same results
+                    # twice, so that a run of one path splits its results evenly
+                    got = self._batch(p, paths=[items[i] for i in files])
+                    k = j = 0
+                    while j < len(files):
+                        run = j + 1
+                        while run < len(files) and items[files[run]] == items[files[j]]:
+                            run += 1
+                        src, start = os.fsdecode(items[files[j]]), k
+                        k += 1
+                        while k < len(got) and got[k].source == src:
+                            k += 1
+                        each = (k - start) // (run - j)
+                        for q, i in enumerate(files[j:run]):
+                            results[i] = got[start + q * each:start + (q + 1) * each]
+                        j = run
         finally:
             for s in own:
                 s.close()
-        return results
+        return [r for rs in results for r in rs]
 
-    def _read(self, path, comp, columns=None):
-        """The sounding in a file, read as the net's method; a Result holding the error when
-        it cannot be read."""
-        e = _lib.new_err()
-        ptr = lib.fwd_sounding_read_columns(path, _lib.method_code(self.method), comp,
-                                            _lib.columns_spec(columns), ctypes.byref(e))
-        if not ptr:
-            return Result({"source": os.fsdecode(path),
-                           "error": e.msg.decode("utf-8", "replace")})
-        return Sounding._from_ptr(ptr)
+    def _read(self, path, component, columns=None):
+        """The soundings of a file (one per station), read as the net's method; a list of one
+        Result holding the error when it cannot be read."""
+        try:
+            return read_soundings(path, self.method, component, columns)
+        except Error as e:
+            return [Result({"source": os.fsdecode(path), "error": str(e)})]

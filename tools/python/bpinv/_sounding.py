@@ -238,3 +238,37 @@ def read_sounding(path, method=None, component="det", columns=None):
     if not ptr:
         _lib.raise_err(e)
     return Sounding._from_ptr(ptr)
+
+
+def read_soundings(path, method=None, component="det", columns=None):
+    """Reads every sounding of a file: a survey table of several stations (a station column,
+    x/y positions, or the wide layout of one rho_a column per station, docs/formats.md) gives
+    one Sounding per station, in the order of their first readings; an EDI file or a table
+    of one station gives a list of one. Arguments, and the errors raised, as for
+    :func:`read_sounding`.
+
+    Returns
+    -------
+    list of Sounding
+    """
+    if method is None:
+        method = "mt" if _is_edi(path) else "schlumberger"
+    m = _lib.method_code(method)
+    c = _lib.component_code(component)
+    e = _lib.new_err()
+    arr = ctypes.POINTER(_lib._SoundingP)()
+    n = ctypes.c_size_t()
+    rc = lib.fwd_sounding_read_stations(_lib.encode(path), m, c, _lib.columns_spec(columns),
+                                        ctypes.byref(arr), ctypes.byref(n), ctypes.byref(e))
+    if rc != 0:
+        _lib.raise_err(e)
+    out = []
+    try:
+        for k in range(n.value):
+            # a pointer of its own (arr[k] shares the array's memory, cleared below)
+            addr = ctypes.cast(arr[k], ctypes.c_void_p).value
+            out.append(Sounding._from_ptr(ctypes.cast(addr, _lib._SoundingP)))
+            arr[k] = None  # owned by the Sounding now
+    finally:
+        lib.fwd_sounding_free_stations(arr, n.value)
+    return out

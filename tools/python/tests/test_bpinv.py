@@ -761,6 +761,46 @@ def test_invert_many_mixed_and_components(nets):
                            "schlumberger columns), expected mt" % MAWLAMYINE)
 
 
+def test_survey_tables(nets, tmp_path):
+    """A survey table gives one Sounding (and one Result) per station, as bpinv invert reads
+    it: long with a station column, wide with one rho_a column per station."""
+    x = np.geomspace(1.5, 700, 17)
+    models = {"S1": MODEL, "S2": ([30, 200, 10], [8, 30])}
+    rho = {k: bpinv.forward("schlumberger", *m, x) for k, m in models.items()}
+    long = tmp_path / "long.csv"
+    with open(long, "w") as f:
+        f.write("station,x (m),AB/2 (m),Rho_a (ohm-m)\n")
+        for i, k in enumerate(models):
+            f.writelines("%s,%d,%r,%r\n" % (k, 100 * i, a, r) for a, r in zip(x, rho[k]))
+    wide = tmp_path / "wide.csv"
+    with open(wide, "w") as f:
+        f.write("AB/2 (m),S1,S2\n")
+        f.writelines("%r,%r,%s\n" % (a, r1, "" if i == 0 else repr(r2))
+                     for i, (a, r1, r2) in enumerate(zip(x, rho["S1"], rho["S2"])))
+    got = bpinv.read_soundings(long)
+    assert [s.name for s in got] == ["S1", "S2"] and got[1].x_m == 100
+    for s in got:
+        np.testing.assert_array_equal(s.rho_a, rho[s.name])
+    w = bpinv.read_soundings(wide)
+    assert [len(s.x) for s in w] == [17, 16]
+    np.testing.assert_array_equal(w[1].rho_a, rho["S2"][1:])
+    assert len(bpinv.read_soundings(MAWLAMYINE)) == 1
+    with pytest.raises(bpinv.Error, match="expected one sounding, got 2 stations"):
+        bpinv.read_sounding(long)
+    ref, r = cli_json("invert", nets["schlumberger"], long, MAWLAMYINE, wide, "--format", "json",
+                      "-j", 1)
+    assert r.returncode == 0, r.stderr
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res = net.invert_many([long, MAWLAMYINE, wide])
+        assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+        assert [x.name for x in res] == ["S1", "S2", res[2].name, "S1", "S2"]
+        np.testing.assert_array_equal(res[0].rho, res[3].rho)
+        # the same through the path of EDI components (the files read here, then inverted)
+        res2 = net.invert_many([long, MAWLAMYINE, wide], component="xy")
+        assert [without(x.json, "source") for x in res2] == [without(x, "source")
+                                                              for x in ref["soundings"]]
+
+
 def test_set_of_nets_equals_cli(nets, tmp_path):
     snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": bpinv.forward(
         "schlumberger", *MODEL, AB2)})
