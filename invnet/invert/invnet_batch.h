@@ -103,11 +103,13 @@ typedef struct invnet_batch_item {
     size_t n_curve;               /* points of the curve, 0 when there is none */
     double *curve_x;              /* n_curve x (m or s), log-spaced, ascending */
     invnet_station station;       /* where the sounding was measured (NAN: not given) */
-    double time_ms;               /* reading and inverting it (0 when either failed) */
+    double time_ms;               /* reading and inverting it (0 when either failed); a
+                                     survey table's read is shared among its stations */
 } invnet_batch_item;
 
 typedef struct invnet_batch {
-    size_t n;                /* soundings, in the order of the paths given */
+    size_t n;                /* soundings, in the order of the paths given (a survey table's
+                                stations each, in the order of their first readings) */
     invnet_batch_item *item; /* n */
     size_t n_layers;         /* the most layers of any candidate's model */
     size_t n_counts;         /* layer counts compared for each sounding (1: one net) */
@@ -118,10 +120,12 @@ typedef struct invnet_batch {
 const invnet_candidate *invnet_batch_best(const invnet_batch_item *it);
 
 /*
- * Reads and inverts the n soundings at paths with the net nf (borrowed during the call):
- * each file read as the net's method (fwd_sounding_read with p->component), inverted with
- * invnet_invert (p->check), and put in (*out)->item[k] for paths[k]. A sounding that cannot
- * be read or inverted is not an error of the batch: its item holds the status and message.
+ * Reads and inverts the soundings of the n files at paths with the net nf (borrowed during
+ * the call): the files read in parallel as the net's method (fwd_sounding_read_stations
+ * with p->component and p->columns), each station inverted with invnet_invert (p->check),
+ * one item per station in the order of the paths (a file of one sounding: one item, its
+ * item[].path the path). A file that cannot be read is one item holding the status and
+ * message, and a sounding that cannot be inverted too: neither is an error of the batch.
  * *out is a new batch (invnet_batch_free it), NULL on error. Errors: FWD_EINVAL (bad
  * parameters, n of 0), FWD_ENOMEM (err "out of memory").
  */
