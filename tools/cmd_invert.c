@@ -4,6 +4,7 @@
  * the physics check, CSV or JSON, and plots.
  */
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
+    const char *segment_ref;
     invnet_format fmt;
     double misfit, level;
     long threads, layers;
@@ -57,6 +59,31 @@ check_columns(const cli_parse *p, void *args)
     if (o->columns == NULL || invnet_batch_params_set_columns(&o->bp, o->columns, &err) == FWD_OK)
         return 0;
     cli_error("invert", "--%s", err.msg);
+    return CLI_USAGE;
+}
+
+/* --segment-ref: first, auto, or an MN/2 in m. */
+static int
+check_segment_ref(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+    char *end;
+    double v;
+
+    (void)p;
+    if (o->segment_ref == NULL || strcmp(o->segment_ref, "first") == 0)
+        return 0;
+    if (strcmp(o->segment_ref, "auto") == 0) {
+        o->bp.check.segment_ref = -1;
+        return 0;
+    }
+    v = strtod(o->segment_ref, &end);
+    if (end != o->segment_ref && *end == '\0' && v > 0 && isfinite(v)) {
+        o->bp.check.segment_ref = v;
+        return 0;
+    }
+    cli_error("invert", "--segment-ref: expected first, auto or an MN/2 in m (> 0), got \"%s\"",
+              o->segment_ref);
     return CLI_USAGE;
 }
 
@@ -161,6 +188,11 @@ static const cli_opt invert_opts[] = {
                "text files' header names for bpinv's columns, NAME=HEADER,...\n"
                "(rho_a=\"App. Res. (Ohm m)\",ab2=Spacing; docs/formats.md)"),
     CLI_CHECK(check_columns),
+    CLI_STRING("segment-ref", 0, "REF", ARG(segment_ref), NULL,
+               "the Schlumberger segment (one MN/2) the others are joined to:\n"
+               "first (the smallest MN/2), auto (the level most points agree\n"
+               "on) or an MN/2 in m [first]"),
+    CLI_CHECK(check_segment_ref),
     CLI_FLAG("no-refine", 0, ARG(no_refine),
              "the net's models as they are, the fastest; by default each is\n"
              "refined by Levenberg-Marquardt from the net's answer (at most\n"

@@ -182,6 +182,8 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
     log_range(s->x, s->n, &fr->xlo, &fr->xhi);
     log_range(p->curve_x, p->n_curve, &fr->xlo, &fr->xhi);
     log_range(obs, s->n, &fr->ylo, &fr->yhi);
+    if (p->rho_obs != NULL) /* and the segments as measured */
+        log_range(s->rho_a, s->n, &fr->ylo, &fr->yhi);
     log_range(p->curve, p->n_curve, &fr->ylo, &fr->yhi);
     if (p->band != NULL)
         log_range(p->band, 2 * p->n_curve, &fr->ylo, &fr->yhi);
@@ -288,6 +290,36 @@ draw_errors(size_t n, const double *x, const double *y, const double *sd, int lo
     free(px);
 }
 
+/* The Schlumberger segments as measured, before they were joined: each MN/2 a faint line
+ * through its points, in the grid's grey. */
+static void
+draw_raw_segments(const fwd_sounding *s)
+{
+    PLFLT px[512], py[512];
+    double done = 0;
+    size_t i, k;
+
+    pl.col0(4);
+    for (;;) {
+        double next = INFINITY;
+
+        for (i = 0; i < s->n; i++)
+            if (s->mn2[i] > done && s->mn2[i] < next)
+                next = s->mn2[i];
+        if (next == INFINITY)
+            break;
+        for (i = k = 0; i < s->n && k < 512; i++)
+            if (s->mn2[i] == next) {
+                px[k] = log10(s->x[i]);
+                py[k++] = log10(s->rho_a[i]);
+            }
+        pl.line((PLINT)k, px, py);
+        pl.poin((PLINT)k, px, py, 2);
+        done = next;
+    }
+    pl.col0(1);
+}
+
 /* The apparent resistivity panel: observed points and the model's response. */
 static void
 data_panel(const struct plot_sounding *p, const double *obs, const struct frame *fr)
@@ -307,6 +339,8 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     snprintf(xlab, sizeof xlab, "%s (%s)", fwd_method_get(s->method)->x_name,
              fwd_method_get(s->method)->x_unit);
     pl.lab(xlab, "apparent resistivity (ohm-m)", "");
+    if (p->rho_obs != NULL)
+        draw_raw_segments(s);
     if (s->sd_log10 != NULL)
         draw_errors(s->n, s->x, obs, s->sd_log10, 1);
     draw_points(s->n, s->x, obs, 1, 0);
@@ -321,7 +355,8 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
                 "outside the training range");
     }
     pl.col0(1);
-    pl.mtex("t", 1.2, 0.0, 0.0, p->rho_obs != NULL ? "o observed, segments joined" : "o observed");
+    pl.mtex("t", 1.2, 0.0, 0.0,
+            p->rho_obs != NULL ? "o observed, segments joined (grey: as measured)" : "o observed");
     pl.col0(2);
     pl.mtex("t", 2.5, 0.0, 0.0, "- response of the bpinv model");
     pl.col0(1);

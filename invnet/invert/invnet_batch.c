@@ -87,15 +87,18 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         p->check.misfit_floor_pct = v;
     } else if (strcmp(name, "curves") == 0 && (v == 0 || v == 1)) {
         p->curves = v == 1;
+    } else if (strcmp(name, "segment_ref") == 0 && (v == -1 || v >= 0) && isfinite(v)) {
+        p->check.segment_ref = v;
     } else {
-        static const char *const known[] = {"refine",  "ranges",     "layers",
-                                            "threads", "misfit_max", "curves"};
+        static const char *const known[] = {"refine",     "ranges", "layers",     "threads",
+                                            "misfit_max", "curves", "segment_ref"};
         static const char *const want[] = {"a whole number from 0 to 10000",
                                            "0 (none) or a level from 1 to 99.9 percent",
                                            ("a whole number from 0 to " LAYERS_MAX),
                                            "a whole number from 1 to 1024",
                                            "a finite percentage > 0",
-                                           "0 or 1"};
+                                           "0 or 1",
+                                           "0 (the first segment), -1 (auto) or an MN/2 > 0"};
         size_t k;
 
         for (k = 0; k < sizeof known / sizeof known[0]; k++)
@@ -104,7 +107,7 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         if (k == sizeof known / sizeof known[0])
             return fwd_error_set_field(err, FWD_EINVAL, "setting",
                                        "setting: expected refine, ranges, layers, threads, "
-                                       "misfit_max or curves, got \"%s\"",
+                                       "misfit_max, curves or segment_ref, got \"%s\"",
                                        name);
         return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
                                    want[k], v);

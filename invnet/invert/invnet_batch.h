@@ -50,7 +50,8 @@ invnet_batch_params invnet_batch_default(void);
  * setting of it by name, as bpinv invert's options set them: "refine" (Levenberg-Marquardt
  * iterations, 0 none), "ranges" (the level of the ranges in percent, 1 to 99.9; 0 none), "layers"
  * (0: every count of a set), "threads" (1 to 1024), "misfit_max" (the high_misfit threshold,
- * percent > 0), "curves" (0 or 1). FWD_EINVAL naming the setting for an unknown name or a value out
+ * percent > 0), "curves" (0 or 1), "segment_ref" (invnet_check_params: 0, -1 or an
+ * MN/2 in m). FWD_EINVAL naming the setting for an unknown name or a value out
  * of its range.
  */
 invnet_batch_params *invnet_batch_params_alloc(void);

@@ -89,6 +89,7 @@ invnet_check_default(void)
     p.misfit_floor_pct = 5;
     p.chi2_max = 4;
     p.segment_jump = 1.2;
+    p.segment_ref = 0;
     p.gap_decades = 0.35;
     p.refine_iter = 0;
     p.ranges = 0;
@@ -245,18 +246,172 @@ workspace_for(invnet_inverter *v, fwd_geom *g, fwd_error *err)
     return v->c[lru].w;
 }
 
-/*
- * The sounding as one curve of distinct points, in logs: Schlumberger segments of one MN/2
- * each are shifted onto the curve so far, from the smallest MN/2 up. Returns the number of
- * points; *jump the largest shift factor.
- */
-static size_t
-merge_curve(invnet_inverter *v, const fwd_sounding *s, double *jump)
+/* Segments that share fewer than two AB/2 are joined by the curve through the points of
+ * each nearest the other (up to JOIN_NEAR each); a shared reading, which measures the shift
+ * itself (the same AB/2, two MN/2), is trusted unless it is JOIN_AGREE decades (a factor of
+ * 1.4) from that curve: then it is a bad reading, not a near-surface effect. */
+#define JOIN_NEAR  3
+#define JOIN_AGREE 0.15
+
+/* The median of the n > 0 values of a (sorted in place). */
+static double
+median(double *a, size_t n)
 {
-    size_t n = s->n, i, j, m = 0;
-    double mn_done = -1;
+    size_t i, j;
+
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && a[j - 1] > a[j]; j--) {
+            double t = a[j];
+
+            a[j] = a[j - 1];
+            a[j - 1] = t;
+        }
+    return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+}
+
+/* The k (at most JOIN_NEAR) points of (x, y) (n, in logs) nearest the span [lo, hi], not at
+ * an x of the other segment (ox, on), into (px, py); how many. */
+static size_t
+nearest(const double *x, const double *y, size_t n, const double *ox, size_t on, double lo,
+        double hi, double *px, double *py)
+{
+    double dist[JOIN_NEAR];
+    size_t i, j, k = 0;
+
+    for (i = 0; i < n; i++) {
+        double d = x[i] < lo ? lo - x[i] : x[i] > hi ? x[i] - hi : 0;
+
+        for (j = 0; j < on && ox[j] != x[i]; j++)
+            continue;
+        if (j < on)
+            continue; /* shared: not a witness of its own reading */
+        if (k == JOIN_NEAR && d >= dist[k - 1])
+            continue;
+        if (k < JOIN_NEAR)
+            k++;
+        for (j = k - 1; j > 0 && dist[j - 1] > d; j--) {
+            dist[j] = dist[j - 1];
+            px[j] = px[j - 1];
+            py[j] = py[j - 1];
+        }
+        dist[j] = d;
+        px[j] = x[i];
+        py[j] = y[i];
+    }
+    return k;
+}
+
+/*
+ * The log10 offset d that puts the points (bx, by) (nb) on one smooth curve with (ax, ay)
+ * (na): the least-squares fit of y = c0 + c1 t + c2 t^2 (t = x - t0) to a's points and
+ * y + d to b's. 0 with *ok 0 when the points cannot settle it (fewer than 5, or one side
+ * empty). Solved by Gaussian elimination with partial pivoting on the normal equations.
+ */
+static double
+smooth_offset(const double *ax, const double *ay, size_t na, const double *bx, const double *by,
+              size_t nb, int *ok)
+{
+    double m[4][5] = {{0}}, t0 = 0, sol[4];
+    size_t i, j, k, r;
+
+    *ok = 0;
+    if (na == 0 || nb == 0 || na + nb < 5)
+        return 0;
+    for (i = 0; i < na; i++)
+        t0 += ax[i] / (double)(na + nb);
+    for (i = 0; i < nb; i++)
+        t0 += bx[i] / (double)(na + nb);
+    for (i = 0; i < na + nb; i++) {
+        double t = (i < na ? ax[i] : bx[i - na]) - t0, y = i < na ? ay[i] : by[i - na];
+        double row[4] = {1, t, t * t, i < na ? 0 : 1};
+
+        for (j = 0; j < 4; j++) {
+            for (k = 0; k < 4; k++)
+                m[j][k] += row[j] * row[k];
+            m[j][4] += row[j] * y;
+        }
+    }
+    for (j = 0; j < 4; j++) {
+        size_t p = j;
+
+        for (r = j + 1; r < 4; r++)
+            if (fabs(m[r][j]) > fabs(m[p][j]))
+                p = r;
+        if (fabs(m[p][j]) < 1e-12)
+            return 0;
+        for (k = 0; k < 5; k++) {
+            double t = m[j][k];
+
+            m[j][k] = m[p][k];
+            m[p][k] = t;
+        }
+        for (r = j + 1; r < 4; r++) {
+            double f = m[r][j] / m[j][j];
+
+            for (k = j; k < 5; k++)
+                m[r][k] -= f * m[j][k];
+        }
+    }
+    for (j = 4; j-- > 0;) {
+        sol[j] = m[j][4];
+        for (k = j + 1; k < 4; k++)
+            sol[j] -= m[j][k] * sol[k];
+        sol[j] /= m[j][j];
+    }
+    *ok = 1;
+    return -sol[3]; /* b's points are y = curve - coefficient: the offset that lifts them */
+}
+
+/*
+ * The log10 factor that brings segment b (nb points) onto segment a (na points), x in logs,
+ * increasing. Two or more shared AB/2: the median of the log ratios there. Else one reading
+ * must not decide it: the offset of one smooth curve through the points of each nearest the
+ * other (smooth_offset, shared ones left out), unless the one shared reading agrees with it
+ * within JOIN_AGREE; with neither, the shared reading, or 0. tmp: room for na + nb values
+ * and 4 JOIN_NEAR more.
+ */
+static double
+join_offset(const double *ax, const double *ay, size_t na, const double *bx, const double *by,
+            size_t nb, double *tmp)
+{
+    double *ux = tmp + na + nb, *uy = ux + JOIN_NEAR, *wx = uy + JOIN_NEAR, *wy = wx + JOIN_NEAR;
+    double d;
+    size_t i, j, n = 0, nu, nw;
+    int ok;
+
+    for (i = 0; i < nb; i++)
+        for (j = 0; j < na; j++)
+            if (ax[j] == bx[i])
+                tmp[n++] = ay[j] - by[i];
+    if (n >= 2)
+        return median(tmp, n);
+    nu = nearest(ax, ay, na, bx, nb, bx[0], bx[nb - 1], ux, uy);
+    nw = nearest(bx, by, nb, ax, na, ax[0], ax[na - 1], wx, wy);
+    d = smooth_offset(ux, uy, nu, wx, wy, nw, &ok);
+    if (!ok)
+        return n > 0 ? tmp[0] : 0;
+    return n > 0 && fabs(tmp[0] - d) <= JOIN_AGREE ? tmp[0] : d;
+}
+
+/*
+ * The sounding as one curve of distinct points, in logs, into v->lx, v->ly (v->lp: MT
+ * phases), *m of them. Schlumberger segments of one MN/2 each are joined: each neighbour
+ * pair's factor by join_offset, chained from the smallest MN/2; then all are brought to the
+ * reference segment (the smallest MN/2, the one of MN/2 ref > 0, or with ref < 0 the level
+ * most points agree on: the points-weighted median) and one AB/2 measured in several
+ * segments is averaged in log. v->seg[i] the log10 shift of point i's segment; *jump the
+ * largest factor between two neighbours. FWD_EINVAL for a ref the sounding has not,
+ * FWD_ENOMEM.
+ */
+static int
+merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, double *jump,
+            fwd_error *err)
+{
+    size_t n = s->n, i, j, k, ns = 0, *start, *idx, r = 0;
+    double *mn, *c, *sx, *sy, *tmp, *cnt;
 
     *jump = 1;
+    *m = 0;
     for (i = 0; i < n; i++)
         v->seg[i] = 0;
     if (s->mn2 == NULL) {
@@ -266,59 +421,102 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double *jump)
             if (s->phase != NULL)
                 v->lp[i] = s->phase[i];
         }
-        return n;
+        *m = n;
+        return FWD_OK;
     }
-    /* segments in increasing MN/2 */
+    /* one block: per segment its MN/2, level, start; per point its order, x, y; room */
+    mn = malloc((9 * n + 2) * sizeof *mn + (2 * n + 1) * sizeof *start);
+    if (mn == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+    c = mn + n;
+    sx = c + n;
+    sy = sx + n;
+    tmp = sy + n;          /* 3 n + 2 (join_offset) */
+    cnt = tmp + 3 * n + 2; /* n: of the merged points */
+    start = (size_t *)(cnt + n);
+    idx = start + n + 1;
+    /* the segments by increasing MN/2, the points of each in x order (as s has them) */
+    start[0] = 0;
     for (;;) {
-        double mn = INFINITY, shift = 0, ov = 0;
-        size_t m0 = m;
+        double next = INFINITY;
 
         for (i = 0; i < n; i++)
-            if (s->mn2[i] > mn_done && s->mn2[i] < mn)
-                mn = s->mn2[i];
-        if (mn == INFINITY)
+            if ((ns == 0 || s->mn2[i] > mn[ns - 1]) && s->mn2[i] < next)
+                next = s->mn2[i];
+        if (next == INFINITY)
             break;
-        /* the shift: mean log ratio at the AB/2 the curve so far already has */
-        for (i = 0; i < n; i++) {
-            if (s->mn2[i] != mn)
-                continue;
-            for (j = 0; j < m0; j++)
-                if (v->lx[j] == log10(s->x[i])) {
-                    shift += v->ly[j] - log10(s->rho_a[i]);
-                    ov++;
-                }
-        }
-        if (ov > 0)
-            shift /= ov;
-        if (fabs(shift) > log10(*jump))
-            *jump = pow(10, fabs(shift));
-        /* add the shifted segment: a common AB/2 is averaged in log, a new one inserted */
-        for (i = 0; i < n; i++) {
-            double lx, ly;
-
-            if (s->mn2[i] != mn)
-                continue;
-            lx = log10(s->x[i]);
-            ly = log10(s->rho_a[i]) + shift;
-            v->seg[i] = shift;
-            for (j = 0; j < m0 && v->lx[j] != lx; j++)
-                continue;
-            if (j < m0) {
-                v->ly[j] = 0.5 * (v->ly[j] + ly);
-                continue;
+        k = start[ns];
+        for (i = 0; i < n; i++)
+            if (s->mn2[i] == next) {
+                idx[k] = i;
+                sx[k] = log10(s->x[i]);
+                sy[k++] = log10(s->rho_a[i]);
             }
-            /* insert in order */
-            for (j = m; j > 0 && v->lx[j - 1] > lx; j--) {
-                v->lx[j] = v->lx[j - 1];
-                v->ly[j] = v->ly[j - 1];
-            }
-            v->lx[j] = lx;
-            v->ly[j] = ly;
-            m++;
-        }
-        mn_done = mn;
+        mn[ns++] = next;
+        start[ns] = k;
     }
-    return m;
+    /* chained from the first; the reference */
+    c[0] = 0;
+    for (k = 1; k < ns; k++) {
+        double d = join_offset(sx + start[k - 1], sy + start[k - 1], start[k] - start[k - 1],
+                               sx + start[k], sy + start[k], start[k + 1] - start[k], tmp);
+
+        c[k] = c[k - 1] + d;
+        if (fabs(d) > log10(*jump))
+            *jump = pow(10, fabs(d));
+    }
+    if (ref > 0) {
+        for (r = 0; r < ns && mn[r] != ref; r++)
+            continue;
+        if (r == ns) {
+            char list[96] = "";
+
+            for (k = 0; k < ns && strlen(list) < sizeof list - 16; k++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%g", k ? ", " : "",
+                         mn[k]);
+            free(mn);
+            return fwd_error_set_field(err, FWD_EINVAL, "segment_ref",
+                                       "%s: segment_ref: expected an MN/2 of the sounding (%s%s "
+                                       "m), got %g m",
+                                       s->source, list, k < ns ? ", ..." : "", ref);
+        }
+    } else if (ref < 0) { /* the points-weighted median level */
+        double half = 0.5 * (double)n, below;
+
+        for (k = 0; k < ns; k++) {
+            below = 0;
+            for (j = 0; j < ns; j++)
+                if (c[j] < c[k] || (c[j] == c[k] && j < k))
+                    below += (double)(start[j + 1] - start[j]);
+            if (below < half && below + (double)(start[k + 1] - start[k]) >= half)
+                r = k;
+        }
+    }
+    /* each segment brought to the reference; one AB/2 of several segments averaged */
+    for (k = 0; k < ns; k++)
+        for (j = start[k]; j < start[k + 1]; j++) {
+            double lx = sx[j], ly = sy[j] + c[k] - c[r];
+
+            v->seg[idx[j]] = c[k] - c[r];
+            for (i = 0; i < *m && v->lx[i] != lx; i++)
+                continue;
+            if (i < *m) {
+                cnt[i]++;
+                v->ly[i] += (ly - v->ly[i]) / cnt[i];
+                continue;
+            }
+            for (i = *m; i > 0 && v->lx[i - 1] > lx; i--) { /* inserted in order */
+                v->lx[i] = v->lx[i - 1];
+                v->ly[i] = v->ly[i - 1];
+                cnt[i] = cnt[i - 1];
+            }
+            v->lx[i] = lx;
+            v->ly[i] = ly;
+            cnt[i] = 1;
+            (*m)++;
+        }
+    free(mn);
+    return FWD_OK;
 }
 
 /* log10 rho_a (and phase) of the merged curve at log10 x = t; extrapolated beyond its ends
@@ -719,7 +917,8 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
 
     /* (1) one curve; (2) at the net's points */
-    m = merge_curve(v, s, &r->max_jump);
+    if ((rc = merge_curve(v, s, v->p.segment_ref, &m, &r->max_jump, err)) != FWD_OK)
+        return rc;
     if (r->max_jump > v->p.segment_jump)
         r->flags |= INVNET_FLAG_JUMP;
     if (m < 2)

@@ -4,13 +4,14 @@
  * answer: resampling onto the net's geometry, the range checks, and the physics check.
  *
  * Steps (docs/invert.md): (1) a Schlumberger sounding measured with several MN/2 is made one
- * curve by shifting each segment onto the previous one at their common AB/2 (the factor is
- * the geometric mean of the ratios there), and the same AB/2 of two segments is averaged in
- * log; (2) the curve is interpolated in log-log (GSL Steffen, monotone between points) at
- * the net's points; net points beyond the sounding's span are extrapolated; (3) range
- * checks against the training envelope; (4) the net predicts the model; (5) the forward
- * model of the prediction is computed at the sounding's own points (its own AB/2 and MN/2)
- * and compared with the observed data. Each failed check sets a flag.
+ * curve: each segment's factor to its neighbour is the median of their log ratios where they
+ * meet (each point near the other's span against the other's curve), the factors chained
+ * and every segment brought to a reference (segment_ref), the same AB/2 of several segments
+ * averaged in log; (2) the curve is interpolated in log-log (GSL Steffen, monotone between points)
+ * at the net's points; net points beyond the sounding's span are extrapolated; (3) range checks
+ * against the training envelope; (4) the net predicts the model; (5) the forward model of the
+ * prediction is computed at the sounding's own points (its own AB/2 and MN/2) and compared with the
+ * observed data. Each failed check sets a flag.
  */
 #ifndef INVNET_INVERT_H
 #define INVNET_INVERT_H
@@ -71,6 +72,10 @@ typedef struct invnet_check_params {
     double misfit_noise_factor, misfit_floor_pct, chi2_max;
     /* segment_jump when two Schlumberger segments differ by more than this factor [1.2]. */
     double segment_jump;
+    /* The Schlumberger segment the others are joined to: 0 the smallest MN/2 (the usual
+     * choice), > 0 the segment of this MN/2 (m; a sounding without one is an error), < 0
+     * the level most points agree on (the points-weighted median of the segments') [0]. */
+    double segment_ref;
     /* A masked net (invnet_file.masked): a net point strictly inside an interval between
      * two of the sounding's points wider than max(gap_decades, twice the sounding's median
      * interval) is not observed [0.35]. */

@@ -13,13 +13,14 @@
 
 /* What a column holds. */
 enum kind {
-    K_TEXT,   /* a string: CSV quoted where needed, JSON string */
-    K_COUNT,  /* a whole number */
-    K_NUM,    /* a number, in the column's format */
-    K_BOOL,   /* true or false */
-    K_FLAGS,  /* the flag names: CSV joined by ';', JSON a list of strings */
-    K_RANGES, /* JSON: the object of the equivalent models' intervals */
-    K_COUNTS  /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
+    K_TEXT,    /* a string: CSV quoted where needed, JSON string */
+    K_COUNT,   /* a whole number */
+    K_NUM,     /* a number, in the column's format */
+    K_BOOL,    /* true or false */
+    K_FLAGS,   /* the flag names: CSV joined by ';', JSON a list of strings */
+    K_RANGES,  /* JSON: the object of the equivalent models' intervals */
+    K_COUNTS,  /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
+    K_SEGMENTS /* JSON: the Schlumberger segments' factors as joined, a list of objects */
 };
 
 /* How many values: one, one per layer, one per interface (layers - 1). */
@@ -33,7 +34,7 @@ enum {
     IN_CSV = 1,       /* a CSV column */
     IN_JSON = 2,      /* a key of a sounding's object */
     IN_ERROR = 4,     /* a key of the object of a sounding that could not be read or inverted */
-    OPTIONAL = 8,     /* JSON: no key at all where it does not apply (else null) */
+    OPTIONAL = 8,     /* JSON: null where it does not apply (every object has every key) */
     RANGE = 16,       /* CSV: two columns per value, the low and high ends of its interval,
                          written only when ranges were asked for */
     WITH_RANGES = 32, /* CSV: written only when ranges were asked for */
@@ -307,6 +308,28 @@ get_counts(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->item = it;
 }
 
+/* Whether the sounding was measured in Schlumberger segments (several MN/2) and joined. */
+static int
+has_segments(const invnet_batch_item *it, cand *c)
+{
+    size_t i;
+
+    (void)c;
+    if (it->s == NULL || it->s->mn2 == NULL || it->observed == NULL)
+        return 0;
+    for (i = 1; i < it->s->n; i++)
+        if (it->s->mn2[i] != it->s->mn2[0])
+            return 1;
+    return 0;
+}
+
+static void
+get_segments(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->item = it;
+}
+
 static void
 get_time(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -359,6 +382,7 @@ static const struct column columns[] = {
      get_worst_x},
     {NULL, NULL, "d2_worst_share", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_outside,
      get_worst_share},
+    {NULL, NULL, "segments", K_SEGMENTS, S_ONE, 0, IN_JSON | OPTIONAL, has_segments, get_segments},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
     {NULL, NULL, "ranges", K_RANGES, S_ONE, 0, IN_JSON | OPTIONAL, has_ranges, get_ranges},
@@ -534,6 +558,36 @@ put_counts(FILE *f, const invnet_batch_item *it, int csv)
         fputc(']', f);
 }
 
+/* The factor each Schlumberger segment was multiplied by to join the others, JSON
+ * [{"mn2_m", "factor"}, ...] by increasing MN/2: the joined data over the measured. */
+static void
+put_segments(FILE *f, const invnet_batch_item *it)
+{
+    const fwd_sounding *s = it->s;
+    double done = 0;
+    size_t i, n = 0;
+
+    fputc('[', f);
+    for (;;) {
+        double next = INFINITY, factor = NAN;
+
+        for (i = 0; i < s->n; i++)
+            if (s->mn2[i] > done && s->mn2[i] < next) {
+                next = s->mn2[i];
+                factor = it->observed[i] / s->rho_a[i];
+            }
+        if (next == INFINITY)
+            break;
+        fprintf(f, "%s{\"mn2_m\": ", n++ ? ", " : "");
+        put_num(f, F_6G, next);
+        fputs(", \"factor\": ", f);
+        put_num(f, F_4G, factor);
+        fputc('}', f);
+        done = next;
+    }
+    fputc(']', f);
+}
+
 /* One value, in CSV (csv non-zero) or JSON. */
 static void
 put_value(FILE *f, const struct column *col, const struct value *v, int csv)
@@ -562,6 +616,9 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
         break;
     case K_COUNTS:
         put_counts(f, v->item, csv);
+        break;
+    case K_SEGMENTS:
+        put_segments(f, v->item);
         break;
     default: /* K_FLAGS */
         if (csv) {
@@ -662,7 +719,8 @@ invnet_output_csv(FILE *f, const invnet_batch *b)
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
-/* The JSON object of one sounding: the IN_JSON keys, or the IN_ERROR keys when c is NULL. */
+/* The JSON object of one sounding: every key of a sounding (the same in every object), null
+ * where it does not apply; one that could not be read or inverted has its IN_ERROR keys. */
 static void
 json_object(FILE *f, const invnet_batch_item *it, cand *c)
 {
@@ -674,11 +732,9 @@ json_object(FILE *f, const invnet_batch_item *it, cand *c)
         const struct column *col = &columns[i];
         int has;
 
-        if (!(col->where & want))
+        if (!(col->where & (IN_JSON | IN_ERROR)))
             continue;
-        has = col->has == NULL || col->has(it, c);
-        if (!has && (col->where & OPTIONAL))
-            continue;
+        has = (col->where & want) && (c == NULL || col->has == NULL || col->has(it, c));
         fprintf(f, "%s\"%s\": ", sep++ ? ", " : "", col->key);
         if (!has) {
             fputs("null", f);

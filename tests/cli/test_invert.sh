@@ -94,11 +94,12 @@ for k in ("source", "name", "method", "rho_ohmm", "thick_m", "misfit_rms_pct", "
           "flags", "time_ms"):
     assert k in a, k
 assert len(a["rho_ohmm"]) == 3 and len(a["thick_m"]) == 2 and a["in_range"] is True
-assert "chi2" not in a
+assert a["chi2"] is None and a["segments"] is None
+assert all(list(x) == list(a) for x in s), "not the same keys in every object"
 assert s[1]["in_range"] is True and s[1]["span_decades"] > 2.6, s[1]
 assert "extrapolated_geometry" in s[4]["flags"] and s[4]["rho_ohmm"] is not None, s[4]
 assert s[2]["rho_ohmm"] is None and s[2]["flags"] == ["not_inverted"], s[2]
-assert "d2_worst_point" not in a
+assert a["d2_worst_point"] is None
 print("ok")
 PYEOF
 then ok; else bad "JSON: $(cat "$TMP/py")"; fi
@@ -296,6 +297,35 @@ run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.pdf" -q
 [ "$rc" -eq 0 ] && [ "$(head -c 5 "$TMP/section.pdf")" = "%PDF-" ] && ok ||
     bad "--section .pdf: $(cat "$TMP/err")"
+# --- Schlumberger segments: each one's factor in the JSON, the reference segment chosen ------
+maw=docs/examples/mawlamyine_loc3_schlumberger.csv
+for ref in first 10 auto; do
+    run invert "$TMP/net.h5" "$maw" --format json --segment-ref "$ref"
+    /usr/bin/python3 - "$TMP/out" "$ref" "$maw" <<'PYEOF6' && ok || bad "--segment-ref $ref: $(cat "$TMP/err")"
+import csv, json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+seg = s["segments"]
+assert [g["mn2_m"] for g in seg] == [1, 5, 10, 20], seg
+one = [g["mn2_m"] for g in seg if g["factor"] == 1]
+assert len(one) == 1 and (sys.argv[2] != "first" or one == [1]) and \
+    (sys.argv[2] != "10" or one == [10]), seg
+# the factors chain the readings shared by neighbours (none of them 1.4 x off its curve)
+rows = [r for r in csv.reader(l for l in open(sys.argv[3]) if not l.startswith("#"))][1:]
+rho = {(float(a), float(m)): float(r) for a, m, r in rows}
+f = {g["mn2_m"]: g["factor"] for g in seg}
+for (a, m1), (b, m2) in ((k, j) for k in rho for j in rho if k[0] == j[0] and k[1] < j[1]):
+    assert abs(f[m1] * rho[(a, m1)] / (f[m2] * rho[(b, m2)]) - 1) < 2e-3, (a, m1, m2, f)
+PYEOF6
+done
+expect_fail 1 "--segment-ref an MN/2 the sounding lacks" \
+    "segment_ref: expected an MN/2 of the sounding (1, 5, 10, 20 m), got 7 m" \
+    invert "$TMP/net.h5" "$maw" --segment-ref 7
+expect_fail 2 "--segment-ref not a reference" \
+    "bpinv invert: --segment-ref: expected first, auto or an MN/2 in m (> 0), got \"-1\"" \
+    invert "$TMP/net.h5" "$maw" --segment-ref -1
+run invert "$TMP/net.h5" "$maw" --plot "$TMP/segplots" -q
+[ "$rc" -eq 0 ] && [ -s "$TMP/segplots/mawlamyine_loc3_schlumberger.csv.png" ] && ok ||
+    bad "a segmented sounding's plot: $(cat "$TMP/err")"
 # --- the same profile as one survey table: long (a station column), then wide -------------
 { head -1 "$TMP/profile/p1.csv"; for k in 3 1 2; do tail -n +2 "$TMP/profile/p$k.csv"; done; } \
     >"$TMP/survey.csv"

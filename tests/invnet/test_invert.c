@@ -297,6 +297,68 @@ Test(invnet_invert, segments_are_joined)
     invnet_inverter_free(v);
 }
 
+/* Three segments sharing one AB/2 each, shifted x1.5 and x0.7, and the one reading shared by
+ * the first two 1.6 times too high, near the curve's minimum: each segment's factor is still
+ * found within 10 % (the shared reading alone gives 1.6 / 1.5, 60 % off); the reference is the
+ * first segment, the one of a given MN/2, or the level most points agree on; an MN/2 the sounding
+ * lacks is an error. */
+Test(invnet_invert, segment_join_is_robust)
+{
+    double rho[3] = {80, 8, 400}, h[2] = {5, 20};
+    const double *x = fwd_geom_x(nf->geom);
+    double d[TST_NPTS], xs[TST_NPTS + 2], ds[TST_NPTS + 2], mn[TST_NPTS + 2], shift[3];
+    double want[3] = {1, 1 / 1.5, 1 / 0.7}, tol = 0.1;
+    static const double refs[] = {0, 0.5, -1};
+    invnet_check_params cp = invnet_check_default();
+    invnet_inverter *v;
+    invnet_result r;
+    fwd_sounding *s;
+    fwd_error err;
+    size_t k, n = 0, q;
+
+    respond(3, rho, h, TST_NPTS, x, d);
+    /* segment 1: points 0..9, MN/2 0.1 x0; 2: points 9..14 x1.5; 3: points 14..19 x0.7 */
+    for (k = 0; k < TST_NPTS + 2; k++) {
+        size_t i = k < 10 ? k : k < 16 ? k - 1 : k - 2;
+        int g = k < 10 ? 0 : k < 16 ? 1 : 2;
+
+        xs[n] = x[i];
+        ds[n] = d[i] * (g == 0 ? 1 : g == 1 ? 1.5 : 0.7) * (k == 9 ? 1.6 : 1);
+        mn[n++] = (g == 0 ? 0.1 : g == 1 ? 0.3 : 0.5) * x[0];
+    }
+    s = tst_sounding(n, xs, ds);
+    s->mn2 = malloc(n * sizeof(double));
+    memcpy(s->mn2, mn, n * sizeof(double));
+    for (q = 0; q < 3; q++) {
+        cp.segment_ref = refs[q] * (refs[q] > 0 ? x[0] : 1);
+        v = invnet_inverter_alloc(nf, &cp, NULL);
+        cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
+        for (k = 0; k < s->n; k++) { /* the factor of each segment, from the data as joined */
+            int g = s->mn2[k] < 0.2 * x[0] ? 0 : s->mn2[k] < 0.4 * x[0] ? 1 : 2;
+
+            shift[g] = r.observed[k] / s->rho_a[k];
+        }
+        /* relative to the reference: the first; the third (MN/2 0.5 x0); or the most points'
+         * level, the first's (10 of 22 points, between the second's and the third's) */
+        for (k = 0; k < 3; k++) {
+            double ref = q == 1 ? want[2] : want[0];
+
+            cr_expect_lt(fabs(log(shift[k] / (want[k] / ref))), tol,
+                         "ref %g: segment %zu: factor %g, expected %g", refs[q], k, shift[k],
+                         want[k] / ref);
+        }
+        invnet_inverter_free(v);
+    }
+    cp.segment_ref = 7 * x[0];
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    cr_expect_eq(invnet_invert(v, s, &r, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "segment_ref: expected an MN/2 of the sounding (") != NULL, "%s",
+              err.msg);
+    cr_expect_str_eq(err.field, "segment_ref");
+    invnet_inverter_free(v);
+    fwd_sounding_free(s);
+}
+
 Test(invnet_invert, another_method_is_an_error)
 {
     invnet_inverter *v = invnet_inverter_alloc(nf, NULL, NULL);

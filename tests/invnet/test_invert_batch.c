@@ -484,8 +484,14 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_str_eq(e.msg, "threads: expected a whole number from 1 to 1024, got 2000");
     cr_expect_eq(invnet_batch_params_set(p, "refine_iter", 3, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "setting");
-    cr_expect_str_eq(e.msg, "setting: expected refine, ranges, layers, threads, misfit_max or "
-                            "curves, got \"refine_iter\"");
+    cr_expect_str_eq(e.msg, "setting: expected refine, ranges, layers, threads, misfit_max, "
+                            "curves or segment_ref, got \"refine_iter\"");
+    cr_expect_eq(invnet_batch_params_set(p, "segment_ref", -2, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg,
+                     "segment_ref: expected 0 (the first segment), -1 (auto) or an MN/2 > 0, "
+                     "got -2");
+    cr_expect_eq(invnet_batch_params_set(p, "segment_ref", 5, &e), FWD_OK);
+    cr_expect_eq(p->check.segment_ref, 5);
     cr_expect_eq(p->threads, 4);
     invnet_batch_params_free(p);
     invnet_batch_params_free(NULL);

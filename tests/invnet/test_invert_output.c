@@ -215,18 +215,32 @@ Test(invnet_output, json_in_the_old_bytes)
     cr_expect_str_eq(
         written(&buf, f),
         "{\"net\": \"n\\\\et.h5\", \"soundings\": [\n"
-        "  {\"source\": \"dir/a,1.csv\", \"name\": \"st \\\"1\\\"\", \"method\": \"schlumberger\", "
+        "  {\"source\": \"dir/a,1.csv\", \"error\": null, \"name\": \"st \\\"1\\\"\", "
+        "\"method\": \"schlumberger\", \"x_m\": null, \"y_m\": null, \"elevation_m\": null, "
+        "\"lat_deg\": null, \"lon_deg\": null, \"n_layers\": null, \"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
         "\"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
-        "\"span_decades\": 2.5, \"net_points_observed\": 17, \"in_range\": true, \"flags\": [], "
-        "\"time_ms\": 1.500},\n"
-        "  {\"source\": \"b.csv\", \"name\": \"b\", \"method\": \"schlumberger\", \"rho_ohmm\": "
-        "null, \"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"span_decades\": "
-        "0.4, "
-        "\"net_points_observed\": 3, \"in_range\": false, \"flags\": "
-        "[\"extrapolated_geometry\", \"not_inverted\"], \"time_ms\": 0.250},\n"
-        "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\"}\n"
+        "\"span_decades\": 2.5, \"net_points_observed\": 17, \"d2_worst_point\": null, "
+        "\"d2_worst_share\": null, \"segments\": null, \"in_range\": true, \"flags\": [], "
+        "\"ranges\": null, \"time_ms\": 1.500},\n"
+        "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
+        "\"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, \"lon_deg\": "
+        "null, "
+        "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
+        "\"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, \"refined\": null, "
+        "\"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": 0.4, "
+        "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
+        "\"segments\": null, \"in_range\": false, \"flags\": "
+        "[\"extrapolated_geometry\", \"not_inverted\"], \"ranges\": null, \"time_ms\": 0.250},\n"
+        "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\", \"name\": null, "
+        "\"method\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, "
+        "\"lon_deg\": null, \"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, "
+        "\"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
+        "\"refined\": null, \"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": null, "
+        "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
+        "\"segments\": null, \"in_range\": null, \"flags\": null, \"ranges\": null, "
+        "\"time_ms\": null}\n"
         "]}\n");
     free(buf);
 }
@@ -350,9 +364,11 @@ j_value(struct jp *p, int depth)
 
 Test(invnet_output, json_parsed_back)
 {
-    static const char *const all = "source,name,method,rho_ohmm,thick_m,depth_m,misfit_rms_pct,"
-                                   "misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,"
-                                   "net_points_observed,in_range,flags,time_ms";
+    static const char *const all =
+        "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,n_layers,layer_counts,"
+        "rho_ohmm,thick_m,depth_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,"
+        "span_decades,net_points_observed,d2_worst_point,d2_worst_share,segments,in_range,flags,"
+        "ranges,time_ms";
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -367,12 +383,10 @@ Test(invnet_output, json_parsed_back)
     cr_expect_eq(*p.s, '\0', "text after the document: %s", p.s);
     cr_assert_eq(p.n_obj, 3);
     cr_expect_str_eq(p.keys[0], all);
-    /* without a model: its values null, the optional keys absent */
-    cr_expect_str_eq(p.keys[1],
-                     "source,name,method,rho_ohmm,thick_m,depth_m,misfit_rms_pct,span_decades,"
-                     "net_points_observed,in_range,flags,time_ms");
-    cr_expect_str_eq(p.keys[2], "source,error");
-    /* without errors: no chi2 */
+    /* without a model, or not read: the same keys, null where they do not apply */
+    cr_expect_str_eq(p.keys[1], all);
+    cr_expect_str_eq(p.keys[2], all);
+    /* without errors: chi2 null */
     cand[0].r.chi2 = NAN;
     free(buf);
     f = open_memstream(&buf, &len);
@@ -381,9 +395,8 @@ Test(invnet_output, json_parsed_back)
     memset(&p, 0, sizeof p);
     p.s = buf;
     cr_assert(j_value(&p, 0));
-    cr_expect_str_eq(p.keys[0], "source,name,method,rho_ohmm,thick_m,depth_m,misfit_rms_pct,"
-                                "misfit_net_pct,refined,mahalanobis_d2,span_decades,"
-                                "net_points_observed,in_range,flags,time_ms");
+    cr_expect_str_eq(p.keys[0], all);
+    cr_expect(strstr(buf, "\"chi2\": null, ") != NULL, "%s", buf);
     free(buf);
     /* outside the training range: the point weighing most, in JSON only */
     cand[0].r.flags = INVNET_FLAG_OUTSIDE;

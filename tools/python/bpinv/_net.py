@@ -70,6 +70,9 @@ class Result:
     layer_counts : list of dict or None
         With a set of nets: each count's ``n_layers``, ``misfit_rms_pct``, ``chi2``,
         ``criterion`` (BIC) and ``weight``.
+    segments : list of dict or None
+        A Schlumberger sounding measured with several MN/2: each segment's ``mn2_m`` and the
+        ``factor`` its readings were multiplied by to join the others (docs/invert.md).
     time_ms : float or None
         Time to invert and check it, ms.
     error : str or None
@@ -89,7 +92,8 @@ class Result:
         self.thick = _array_or_none(obj.get("thick_m"))
         self.depth = None if self.thick is None else np.cumsum(self.thick)
         self.position = {k: obj[k] for k in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg")
-                         if k in obj}
+                         if obj.get(k) is not None}
+        self.segments = obj.get("segments")
         if obj.get("n_layers") is not None:
             n_layers = obj["n_layers"]
         elif self.rho is not None:
