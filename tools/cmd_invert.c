@@ -333,6 +333,23 @@ load_net(const char *path, double *t0)
     return ns;
 }
 
+/* The last item read from the file of item i, the first it gave: a survey table's stations
+ * follow one another with the same path and distinct names (a file given twice starts its
+ * names again). */
+static size_t
+file_last(const invnet_batch *b, size_t i)
+{
+    size_t j = i;
+
+    if (b->item[i].s == NULL)
+        return i;
+    while (j + 1 < b->n && b->item[j + 1].s != NULL &&
+           strcmp(b->item[j + 1].path, b->item[i].path) == 0 &&
+           strcmp(b->item[j + 1].s->name, b->item[i].s->name) != 0)
+        j++;
+    return j;
+}
+
 /* Prints why each sounding that failed did, and (unless quiet) the columns of a sounding
  * file that were not read; counts the others as in range or flagged. Returns the number
  * that failed. */
@@ -341,21 +358,21 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 {
     size_t i, n_bad = 0;
 
+    size_t last = 0; /* the last item of the file read at item i */
+
     for (i = 0; i < b->n; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
-        const char *path = b->item[i].path;
-        size_t j = i;
+        const invnet_batch_item *it = &b->item[i];
 
-        while (j + 1 < b->n && strcmp(b->item[j + 1].path, path) == 0)
-            j++;
-        if (!quiet && j > i && (i == 0 || strcmp(b->item[i - 1].path, path) != 0))
-            fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n", path,
-                    j - i + 1, b->item[i].s != NULL ? b->item[i].s->name : "?",
-                    b->item[j].s != NULL ? b->item[j].s->name : "?");
-        if (b->item[i].s != NULL && b->item[i].s->unused[0] != '\0' && !quiet &&
-            (i == 0 || strcmp(b->item[i - 1].path, path) != 0))
-            fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", path,
-                    b->item[i].s->unused);
+        if ((i == 0 || i > last) && !quiet) { /* the first (or only) station of a file */
+            last = file_last(b, i);
+            if (last > i)
+                fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n",
+                        it->path, last - i + 1, it->s->name, b->item[last].s->name);
+            if (it->s != NULL && it->s->unused[0] != '\0')
+                fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", it->path,
+                        it->s->unused);
+        }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);
             n_bad++;
