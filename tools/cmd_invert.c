@@ -26,7 +26,7 @@
 
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
-    const char *segment_ref;
+    const char *segment_ref, *fix, *bound;
     invnet_format fmt;
     double misfit, level;
     long threads, layers;
@@ -57,6 +57,21 @@ check_columns(const cli_parse *p, void *args)
 
     (void)p;
     if (o->columns == NULL || invnet_batch_params_set_columns(&o->bp, o->columns, &err) == FWD_OK)
+        return 0;
+    cli_error("invert", "--%s", err.msg);
+    return CLI_USAGE;
+}
+
+/* --fix NAME=VALUE,... and --bound NAME=LO:HI,...: the parameters held. */
+static int
+check_holds(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+    fwd_error err;
+
+    (void)p;
+    if ((o->fix == NULL || invnet_holds_parse(&o->bp.check, o->fix, 1, &err) == FWD_OK) &&
+        (o->bound == NULL || invnet_holds_parse(&o->bp.check, o->bound, 0, &err) == FWD_OK))
         return 0;
     cli_error("invert", "--%s", err.msg);
     return CLI_USAGE;
@@ -204,6 +219,13 @@ static const cli_opt invert_opts[] = {
                  "[90] of each layer's resistivity, thickness, depth, conductance\n"
                  "and transverse resistance, sampled in the prior (about 5,000\n"
                  "forward models a sounding)"),
+    CLI_STRING("fix", 0, "LIST", ARG(fix), NULL,
+               "parameters known (a borehole) held in the refinement: rhoK=OHMM,\n"
+               "hK=M, depthK=M (the bottom of layer K), e.g. rho2=50,h1=3.5"),
+    CLI_STRING("bound", 0, "LIST", ARG(bound), NULL,
+               "parameters bounded in the refinement, NAME=LO:HI, e.g.\n"
+               "h2=10:20,depth2=30:40 (inside the net's prior)"),
+    CLI_CHECK(check_holds),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(3 x training noise, 5 %)]"),
     CLI_LIST("ref-rho", 0, "R1,..,RN", ARG(ref_rho), NULL,
@@ -473,8 +495,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     cli_blas_serial();
     if (invnet_batch_invert_set(ns, &o->bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
-        if (strcmp(err.field, "layers") == 0)
-            cli_error("invert", "--layers: %s: %s", net_path, err.msg + strlen("layers: "));
+        if (strcmp(err.field, "layers") == 0 || strcmp(err.field, "fix") == 0 ||
+            strcmp(err.field, "bound") == 0)
+            cli_error("invert", "--%s: %s: %s", err.field, net_path,
+                      err.msg + strlen(err.field) + 2);
         else
             cli_error("invert", "%s", err.msg);
         goto done;

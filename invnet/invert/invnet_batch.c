@@ -62,6 +62,23 @@ invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd
     return rc;
 }
 
+int
+invnet_batch_params_set_holds(invnet_batch_params *p, const char *fix, const char *bound,
+                              fwd_error *err)
+{
+    invnet_check_params c = p->check;
+    int rc = FWD_OK;
+
+    c.n_holds = 0;
+    if (fix != NULL)
+        rc = invnet_holds_parse(&c, fix, 1, err);
+    if (rc == FWD_OK && bound != NULL)
+        rc = invnet_holds_parse(&c, bound, 0, err);
+    if (rc == FWD_OK)
+        p->check = c;
+    return rc;
+}
+
 /* v is a whole number from lo to hi. */
 static int
 whole_in(double v, double lo, double hi)
@@ -647,6 +664,9 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
         !(p->curve_pad_decades >= 0 && isfinite(p->curve_pad_decades)))
         return fwd_error_set(err, FWD_EINVAL,
                              "threads: expected >= 1, curve points >= 2 and a finite pad >= 0");
+    for (k = 0; k < nn; k++)
+        if ((rc = invnet_holds_check(nf[k], &p->check, err)) != FWD_OK)
+            return rc;
     if ((b = calloc(1, sizeof *b)) == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
     b->n_layers = nf[nn - 1]->samples.prior.n_layers;

@@ -57,6 +57,12 @@ invnet_batch_params invnet_batch_default(void);
 invnet_batch_params *invnet_batch_params_alloc(void);
 int invnet_batch_params_set(invnet_batch_params *p, const char *name, double value, fwd_error *err);
 void invnet_batch_params_free(invnet_batch_params *p);
+/* Sets the parameters held in the refinement (invnet_check_params.hold), as bpinv invert's
+ * --fix and --bound do: fix "rho2=50,h1=3.5", bound "h2=10:20,depth2=30:40", either NULL;
+ * they replace any held before. Parsed as invnet_holds_parse does, p unchanged on error;
+ * checked against the nets when a batch is run (invnet_holds_check). */
+int invnet_batch_params_set_holds(invnet_batch_params *p, const char *fix, const char *bound,
+                                  fwd_error *err);
 /* Sets p->columns (borrowed: it must outlive the batches run with p); checked as
  * fwd_sounding_columns_check does, p unchanged on error. */
 int invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd_error *err);

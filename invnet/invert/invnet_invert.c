@@ -94,7 +94,160 @@ invnet_check_default(void)
     p.refine_iter = 0;
     p.ranges = 0;
     p.range = invnet_ranges_default();
+    p.n_holds = 0;
     return p;
+}
+
+/* The names of the held parameters, by kind. */
+static const char *const hold_names[] = {"rho", "h", "depth"};
+
+/* "rho2", "h1", "depth3": the name of hold h, into buf. */
+static const char *
+hold_name(const invnet_hold *h, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%zu", hold_names[h->kind], h->layer);
+    return buf;
+}
+
+/* One NAME=VALUE (fixed) or NAME=LO:HI part of a holds spec (len bytes at s) into *h. */
+static int
+hold_part(const char *s, size_t len, int fixed, invnet_hold *h, fwd_error *err)
+{
+    const char *field = fixed ? "fix" : "bound";
+    char buf[96], *eq, *end, *name;
+    size_t k;
+    long layer;
+
+    if (len >= sizeof buf)
+        return fwd_error_set_field(err, FWD_EINVAL, field, "%s: \"%.40s...\": expected NAME=%s",
+                                   field, s, fixed ? "VALUE" : "LO:HI");
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    for (name = buf; *name == ' '; name++)
+        continue;
+    if ((eq = strchr(name, '=')) == NULL)
+        return fwd_error_set_field(err, FWD_EINVAL, field, "%s: \"%s\": expected NAME=%s", field,
+                                   name, fixed ? "VALUE (rho2=50)" : "LO:HI (depth2=30:40)");
+    *eq = '\0';
+    for (k = 0; k < 3; k++) {
+        size_t n = strlen(hold_names[k]);
+
+        if (strncmp(name, hold_names[k], n) == 0 && name[n] >= '1' && name[n] <= '9')
+            break;
+        if (k == INVNET_HOLD_THICK && strncmp(name, "thick", 5) == 0 && name[5] >= '1' &&
+            name[5] <= '9')
+            break;
+    }
+    layer =
+        k < 3 ? strtol(name + (k == 1 && name[0] == 't' ? 5 : strlen(hold_names[k])), &end, 10) : 0;
+    if (k == 3 || *end != '\0' || layer < 1 || layer > FWD_MAX_LAYERS)
+        return fwd_error_set_field(err, FWD_EINVAL, field,
+                                   "%s: \"%s\": expected rhoK, hK (thickK) or depthK, K a layer "
+                                   "from 1",
+                                   field, name);
+    h->kind = (invnet_hold_kind)k;
+    h->layer = (size_t)layer;
+    h->lo = strtod(eq + 1, &end);
+    if (!fixed && *end == ':')
+        h->hi = strtod(end + 1, &end);
+    else
+        h->hi = h->lo;
+    if (*end != '\0' || (!fixed && strchr(eq + 1, ':') == NULL) || !(h->lo > 0) ||
+        !isfinite(h->lo) || !(h->hi > 0) || !isfinite(h->hi) || h->lo > h->hi)
+        return fwd_error_set_field(
+            err, FWD_EINVAL, field, "%s: %s=\"%s\": expected %s", field, name, eq + 1,
+            fixed ? "a value > 0 (ohm-m or m)" : "LO:HI, 0 < LO <= HI (ohm-m or m)");
+    return FWD_OK;
+}
+
+int
+invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_error *err)
+{
+    const char *field = fixed ? "fix" : "bound";
+    invnet_hold add[INVNET_MAX_HOLDS];
+    size_t n = 0, k, j;
+    const char *q = spec;
+
+    if (spec == NULL || *spec == '\0')
+        return fwd_error_set_field(err, FWD_EINVAL, field, "%s: expected NAME=%s,...", field,
+                                   fixed ? "VALUE" : "LO:HI");
+    while (*q != '\0') {
+        size_t len = strcspn(q, ",");
+        int rc;
+
+        if (p->n_holds + n == INVNET_MAX_HOLDS)
+            return fwd_error_set_field(err, FWD_EINVAL, field,
+                                       "%s: expected at most %d parameters held, got more", field,
+                                       INVNET_MAX_HOLDS);
+        if ((rc = hold_part(q, len, fixed, &add[n], err)) != FWD_OK)
+            return rc;
+        for (k = 0; k < p->n_holds + n; k++) {
+            const invnet_hold *o = k < p->n_holds ? &p->hold[k] : &add[k - p->n_holds];
+            char b[32];
+
+            if (o->kind == add[n].kind && o->layer == add[n].layer)
+                return fwd_error_set_field(err, FWD_EINVAL, field,
+                                           "%s: %s: expected each parameter held once, got it "
+                                           "twice",
+                                           field, hold_name(o, b, sizeof b));
+        }
+        n++;
+        q += len + (q[len] == ',');
+    }
+    for (j = 0; j < n; j++)
+        p->hold[p->n_holds++] = add[j];
+    return FWD_OK;
+}
+
+int
+invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_error *err)
+{
+    const smp_prior *pr = &nf->samples.prior;
+    size_t k, j, nl = pr->n_layers;
+
+    for (k = 0; k < p->n_holds; k++) {
+        const invnet_hold *h = &p->hold[k];
+        const char *field = h->lo == h->hi ? "fix" : "bound";
+        double lo, hi;
+        char b[32], val[64];
+
+        hold_name(h, b, sizeof b);
+        if (h->lo == h->hi)
+            snprintf(val, sizeof val, "%g", h->lo);
+        else
+            snprintf(val, sizeof val, "%g:%g", h->lo, h->hi);
+        if (p->refine_iter == 0 || p->ranges)
+            return fwd_error_set_field(err, FWD_EINVAL, field,
+                                       "%s: %s=%s: parameters are held in the refinement, "
+                                       "expected it on and no ranges (--no-refine, --ranges)",
+                                       field, b, val);
+        if (h->layer > (h->kind == INVNET_HOLD_RHO ? nl : nl - 1))
+            return fwd_error_set_field(err, FWD_EINVAL, field,
+                                       "%s: %s=%s: expected a layer of the net's %zu-layer model "
+                                       "(%s)",
+                                       field, b, val, nl,
+                                       h->kind == INVNET_HOLD_RHO ? "rho1 .. rhoN"
+                                                                  : "h and depth above the "
+                                                                    "half-space");
+        if (h->kind == INVNET_HOLD_DEPTH) {
+            for (lo = hi = 0, j = 0; j < h->layer; j++) {
+                lo += pr->thick_min[j];
+                hi += pr->thick_max[j];
+            }
+        } else {
+            lo = h->kind == INVNET_HOLD_RHO ? pr->rho_min[h->layer - 1]
+                                            : pr->thick_min[h->layer - 1];
+            hi = h->kind == INVNET_HOLD_RHO ? pr->rho_max[h->layer - 1]
+                                            : pr->thick_max[h->layer - 1];
+        }
+        if (h->lo < lo || h->hi > hi)
+            return fwd_error_set_field(err, FWD_EINVAL, field,
+                                       "%s: %s=%s: expected inside the prior of layer %zu, %g .. "
+                                       "%g %s",
+                                       field, b, val, h->layer, lo, hi,
+                                       h->kind == INVNET_HOLD_RHO ? "ohm-m" : "m");
+    }
+    return FWD_OK;
 }
 
 void
@@ -784,6 +937,31 @@ misfit_limit(const invnet_inverter *v)
     return fmax(v->p.misfit_noise_factor * 100 * v->nf->samples.noise, v->p.misfit_floor_pct);
 }
 
+/* The parameters held (v->p.hold) into the log10 box lo, hi (of the prior) and lp's depth
+ * bounds. */
+static void
+hold_box(const invnet_inverter *v, double *lo, double *hi, invnet_lm_params *lp)
+{
+    size_t k, nl = v->nf->samples.prior.n_layers;
+
+    lp->n_depth = 0;
+    for (k = 0; k < v->p.n_holds; k++) {
+        const invnet_hold *h = &v->p.hold[k];
+        size_t j = h->kind == INVNET_HOLD_RHO ? h->layer - 1 : nl + h->layer - 1;
+
+        if (h->kind == INVNET_HOLD_DEPTH) {
+            lp->depth_layer[lp->n_depth] = h->layer;
+            lp->depth_lo[lp->n_depth] = log10(h->lo);
+            lp->depth_hi[lp->n_depth++] = log10(h->hi);
+            continue;
+        }
+        lo[j] = fmax(lo[j], log10(h->lo));
+        hi[j] = h->lo == h->hi ? lo[j] : fmin(hi[j], log10(h->hi));
+        if (h->lo == h->hi)
+            lo[j] = hi[j] = log10(h->lo);
+    }
+}
+
 /* (6) Levenberg-Marquardt from the net's model (v->params; or the start given,
  * invnet_inverter_set_start), kept when it fits s better. */
 static int
@@ -802,6 +980,14 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     lp.sd_log10_floor = nf->samples.noise / log(10.0);
     lp.sd_phase_floor = fwd_phase_sd_deg(nf->samples.noise);
     prior_box(v, 0, lo, hi);
+    if (v->p.n_holds > 0) { /* the net's model moved onto the parameters held: the baseline */
+        hold_box(v, lo, hi, &lp);
+        invnet_lm_project(&lp, r->n_layers, lo, hi, v->params);
+        set_model(r, v->params);
+        if ((rc = physics(v, fw, s, r, err)) != FWD_OK)
+            return rc;
+        keep = best = *r;
+    }
     /* from the net's model; when that does not fit, from the classical half-space start too
      * (a narrow window of a wide net can leave the net far from the answer) */
     for (start = 0; start < 2; start++) {

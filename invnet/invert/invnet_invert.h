@@ -53,6 +53,22 @@ const char *invnet_flag_name(int k);
  */
 const char *invnet_flag_list(unsigned flags, const char *sep, char *buf, size_t cap);
 
+/*
+ * A parameter held in the refinement (bpinv invert --fix, --bound), as a borehole or another
+ * method gives it: the resistivity or the thickness of layer `layer` (1-based), or the depth
+ * of its bottom (an interface), fixed (lo == hi) or bounded to [lo, hi], ohm-m or m.
+ */
+typedef enum { INVNET_HOLD_RHO, INVNET_HOLD_THICK, INVNET_HOLD_DEPTH } invnet_hold_kind;
+
+typedef struct invnet_hold {
+    invnet_hold_kind kind;
+    size_t layer;
+    double lo, hi;
+} invnet_hold;
+
+/* Most parameters held at once. */
+#define INVNET_MAX_HOLDS 16
+
 typedef struct invnet_check_params {
     /* A net point further than this (decades) beyond the sounding's span is extrapolated
      * [0.02]. */
@@ -87,9 +103,34 @@ typedef struct invnet_check_params {
      * model with the parameters range (invnet_ranges.h), into invnet_result.ranges [0]. */
     int ranges;
     invnet_ranges_params range;
+    /* Parameters held in the refinement, n_holds of them [none]: the net's model is moved
+     * onto them (a fixed value set, a bounded one brought to its nearer end, a depth by the
+     * thickness of its layer), then refined with them held (invnet_lm_fit), and the refined
+     * model kept only when it fits better than that. They need refine_iter > 0 and no
+     * ranges (invnet_holds_check). */
+    size_t n_holds;
+    invnet_hold hold[INVNET_MAX_HOLDS];
 } invnet_check_params;
 
 invnet_check_params invnet_check_default(void);
+
+/*
+ * Adds the parameters of spec to p->hold: fixed ones, "rho2=50,h1=3.5" (NAME=VALUE), or
+ * bounded ones, "h2=10:20,depth2=30:40" (NAME=LO:HI); NAME is rhoK (ohm-m), hK or thickK
+ * (m), depthK (the depth of the bottom of layer K, m). FWD_EINVAL, p unchanged, with one
+ * message naming the part and err->field "fix" or "bound": an unknown name, a value that is
+ * not a finite number > 0, LO above HI, a parameter held twice, more than INVNET_MAX_HOLDS.
+ */
+int invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_error *err);
+
+/*
+ * Checks p's holds against the net nf: each names a layer of its model (rhoK: K up to its
+ * layers; hK, depthK: above its half-space) and lies inside its prior (a depth, between the
+ * least and the most depth the prior's thicknesses give); p refines (refine_iter > 0) and
+ * asks for no ranges. FWD_OK, or FWD_EINVAL with one message (err->field "fix" or "bound"):
+ * "rho3=5000: expected inside the prior of layer 3, 1 .. 1000 ohm-m".
+ */
+int invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_error *err);
 
 typedef struct invnet_result {
     unsigned flags;

@@ -24,6 +24,9 @@ struct lm_ctx {
     double *resp; /* the response: values per point times n */
     double *fbuf; /* the residuals, before they go to GSL's vector (of any stride) */
     size_t evals; /* forward models computed */
+    size_t nfree; /* the unknowns: parameters idx[0..nfree) (the others fixed at lo) */
+    size_t idx[2 * FWD_MAX_LAYERS];
+    const invnet_lm_params *lp; /* its depth bounds */
 };
 
 invnet_lm_params
@@ -38,15 +41,15 @@ invnet_lm_default(void)
     p.max_step = 4;
     p.sd_log10_floor = 0;
     p.sd_phase_floor = 0;
+    p.n_depth = 0;
     return p;
 }
 
 /* The log10 parameter j of the unknowns x. */
+/* Parameter j from the unknown v. */
 static double
-param(const struct lm_ctx *c, const gsl_vector *x, size_t j)
+param(const struct lm_ctx *c, double v, size_t j)
 {
-    double v = gsl_vector_get(x, j);
-
     if (c->lo != NULL)
         return c->lo[j] + (c->hi[j] - c->lo[j]) / (1 + exp(-v));
     return v < c->start[j] - c->max_step   ? c->start[j] - c->max_step
@@ -56,6 +59,31 @@ param(const struct lm_ctx *c, const gsl_vector *x, size_t j)
 
 /* The context of a sounding s for n_layers layers, the floors of lp (NULL: none), the
  * response into resp; no bounds, no start. */
+/* All the log10 parameters p of the unknowns x: the fixed ones at their bound. */
+static void
+params_of(const struct lm_ctx *c, const gsl_vector *x, double *p)
+{
+    size_t k;
+
+    if (c->lo != NULL)
+        for (k = 0; k < FWD_MODEL_NPARAMS(c->nl); k++)
+            p[k] = c->lo[k];
+    for (k = 0; k < c->nfree; k++)
+        p[c->idx[k]] = param(c, gsl_vector_get(x, k), c->idx[k]);
+}
+
+/* log10 of the depth of the bottom of layer k (1-based) of the parameters p. */
+static double
+log_depth(const double *p, size_t nl, size_t k)
+{
+    double d = 0;
+    size_t j;
+
+    for (j = 0; j < k; j++)
+        d += pow(10, p[nl + j]);
+    return log10(d);
+}
+
 static void
 ctx_init(struct lm_ctx *c, fwd_workspace *w, const fwd_sounding *s, size_t n_layers,
          const invnet_lm_params *lp, double *resp)
@@ -153,13 +181,20 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
 {
     struct lm_ctx *c = data;
     double p[2 * FWD_MAX_LAYERS];
-    size_t j;
+    size_t j, nd = fwd_method_ndata(c->s->method, c->s->n);
 
-    for (j = 0; j < FWD_MODEL_NPARAMS(c->nl); j++)
-        p[j] = param(c, x, j);
+    params_of(c, x, p);
     if (respond(c, p) != FWD_OK)
         return GSL_EDOM;
     resid(c, c->fbuf);
+    for (j = 0; c->lp != NULL && j < c->lp->n_depth; j++) { /* 0 inside, linear outside */
+        double z = log_depth(p, c->nl, c->lp->depth_layer[j]);
+        double out = z < c->lp->depth_lo[j]   ? z - c->lp->depth_lo[j]
+                     : z > c->lp->depth_hi[j] ? z - c->lp->depth_hi[j]
+                                              : 0;
+
+        c->fbuf[nd + j] = INVNET_LM_DEPTH_WEIGHT * out;
+    }
     for (j = 0; j < f->size; j++) /* a Jacobian column, when differencing: not stride 1 */
         gsl_vector_set(f, j, c->fbuf[j]);
     return GSL_SUCCESS;
@@ -178,19 +213,52 @@ invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, co
     return FWD_OK;
 }
 
+/* Moves each interface whose depth is outside its bound (lp) onto it, by the thickness of its
+ * own layer (when that stays > 0 and is not fixed). */
+static void
+project_depths(const invnet_lm_params *lp, size_t nl, const double *lo, const double *hi, double *p)
+{
+    size_t j;
+
+    for (j = 0; j < lp->n_depth; j++) {
+        size_t k = lp->depth_layer[j], t = nl + k - 1;
+        double z = log_depth(p, nl, k), want, above;
+
+        if (z >= lp->depth_lo[j] && z <= lp->depth_hi[j])
+            continue;
+        if (lo != NULL && lo[t] == hi[t])
+            continue;
+        want = pow(10, z < lp->depth_lo[j] ? lp->depth_lo[j] : lp->depth_hi[j]);
+        above = pow(10, z) - pow(10, p[t]);
+        if (want > above)
+            p[t] = log10(want - above);
+    }
+}
+
+void
+invnet_lm_project(const invnet_lm_params *lp, size_t n_layers, const double *lo, const double *hi,
+                  double *p)
+{
+    size_t j;
+
+    for (j = 0; lo != NULL && j < FWD_MODEL_NPARAMS(n_layers); j++)
+        p[j] = p[j] < lo[j] ? lo[j] : p[j] > hi[j] ? hi[j] : p[j];
+    project_depths(lp, n_layers, lo, hi, p);
+}
+
 int
 invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p, const double *lo,
               const double *hi, const invnet_lm_params *lp, invnet_lm_count *count, fwd_error *err)
 {
     invnet_lm_params par = lp != NULL ? *lp : invnet_lm_default();
-    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j;
+    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j, nr;
     gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
     gsl_multifit_nlinear_workspace *ws = NULL;
     gsl_multifit_nlinear_fdf fdf;
     double start[2 * FWD_MAX_LAYERS];
     struct lm_ctx c;
     double u0[2 * FWD_MAX_LAYERS];
-    gsl_vector_view x0 = gsl_vector_view_array(u0, np);
+    gsl_vector_view x0;
     double chi_start, chi_end;
     int info, status, rc = FWD_OK;
     invnet_lm_count none;
@@ -198,36 +266,49 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     if (count == NULL)
         count = &none;
     count->iterations = count->evaluations = 0;
-    if (nd < np)
-        return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
-                             s->source, nd, np);
     memcpy(start, p, np * sizeof(double));
-    ctx_init(&c, w, s, n_layers, &par, malloc(nd * sizeof(double)));
+    ctx_init(&c, w, s, n_layers, &par, NULL);
     c.lo = lo;
     c.hi = hi;
-    for (j = 0; j < np; j++) {
+    c.lp = &par;
+    for (j = 0; j < np; j++)
+        if (lo == NULL || lo[j] != hi[j])
+            c.idx[c.nfree++] = j;
+    if (nd < c.nfree)
+        return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
+                             s->source, nd, c.nfree);
+    if (c.nfree == 0) { /* everything fixed: the model is known */
+        memcpy(p, lo, np * sizeof(double));
+        return FWD_OK;
+    }
+    for (j = 0; j < c.nfree; j++) {
+        size_t k = c.idx[j];
+
         if (lo != NULL) {
             /* the start, moved just inside the box, in the unknown u = logit */
-            double t = (p[j] - lo[j]) / (hi[j] - lo[j]);
+            double t = (p[k] - lo[k]) / (hi[k] - lo[k]);
 
             t = t < 1e-3 ? 1e-3 : t > 1 - 1e-3 ? 1 - 1e-3 : t;
             u0[j] = log(t / (1 - t));
         } else {
-            u0[j] = p[j];
+            u0[j] = p[k];
         }
     }
+    x0 = gsl_vector_view_array(u0, c.nfree);
+    nr = nd + par.n_depth;
     c.start = start;
     c.max_step = par.max_step;
-    c.fbuf = malloc(nd * sizeof(double));
+    c.resp = malloc(nd * sizeof(double));
+    c.fbuf = malloc(nr * sizeof(double));
     fdf.f = residuals;
     fdf.df = NULL; /* forward differences */
     fdf.fvv = NULL;
-    fdf.n = nd;
-    fdf.p = np;
+    fdf.n = nr;
+    fdf.p = c.nfree;
     fdf.params = &c;
     fp.scale = gsl_multifit_nlinear_scale_marquardt;
     ws = c.resp != NULL && c.fbuf != NULL
-             ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nd, np)
+             ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nr, c.nfree)
              : NULL;
     if (ws == NULL) {
         free(c.fbuf);
@@ -246,13 +327,13 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_end);
     /* keep the result unless it failed outright or made things worse */
     if ((status == GSL_SUCCESS || status == GSL_EMAXITER) && isfinite(chi_end) &&
-        chi_end <= chi_start) {
-        const gsl_vector *x = gsl_multifit_nlinear_position(ws);
-
-        for (j = 0; j < np; j++)
-            p[j] = param(&c, x, j);
-    }
+        chi_end <= chi_start)
+        params_of(&c, gsl_multifit_nlinear_position(ws), p);
+    else /* the start, the fixed parameters at their values */
+        for (j = 0; lo != NULL && j < np; j++)
+            p[j] = lo[j] == hi[j] ? lo[j] : p[j];
 done:
+    project_depths(&par, n_layers, lo, hi, p);
     count->evaluations = c.evals;
     gsl_multifit_nlinear_free(ws);
     free(c.fbuf);

@@ -20,6 +20,10 @@
 #include "forward/fwd_forward.h"
 #include "forward/readers/fwd_sounding.h"
 
+/* Most depth bounds of one fit, and the weight of their residuals. */
+#define INVNET_LM_MAX_DEPTHS   16
+#define INVNET_LM_DEPTH_WEIGHT 100.0
+
 typedef struct invnet_lm_params {
     size_t max_iter; /* most iterations [30] */
     double xtol;     /* step tolerance, relative [1e-6] */
@@ -29,6 +33,13 @@ typedef struct invnet_lm_params {
     /* Smallest standard errors used, where the sounding gives errors: of log10 rho_a and of
      * the phase in degrees (an error floor, as MT practice applies) [0, 0]. */
     double sd_log10_floor, sd_phase_floor;
+    /* Depths held in bounds (from a borehole): the bottom of layer depth_layer[k] (1-based)
+     * in [10^depth_lo[k], 10^depth_hi[k]] m, by a residual of weight INVNET_LM_DEPTH_WEIGHT
+     * times its log10 distance outside, then, on return, by moving that interface onto the
+     * bound (the thickness of its layer changed). n_depth of them [0]. */
+    size_t n_depth;
+    size_t depth_layer[INVNET_LM_MAX_DEPTHS];
+    double depth_lo[INVNET_LM_MAX_DEPTHS], depth_hi[INVNET_LM_MAX_DEPTHS];
 } invnet_lm_params;
 
 invnet_lm_params invnet_lm_default(void);
@@ -43,15 +54,24 @@ typedef struct invnet_lm_count {
  * Fits the n_layers model whose log10 parameters are in p (the start; the result on
  * return) to sounding s, computing responses with w (a workspace of s's own geometry,
  * fwd_sounding_geom()). With bounds lo and hi (log10, may be NULL) each parameter is kept
- * inside (lo, hi) by the smooth change of variable p = lo + (hi - lo) / (1 + e^-u); without
- * them, within max_step decades of the start. *count gets the iterations run and the
+ * inside (lo, hi) by the smooth change of variable p = lo + (hi - lo) / (1 + e^-u), and one
+ * with lo == hi is fixed there (not an unknown); without them, within max_step decades of
+ * the start. lp's depth bounds are held as it says. *count gets the iterations run and the
  * forward models computed (count may be NULL). Returns
  * FWD_OK also when the iterations ran out (the best model so far is returned); FWD_EINVAL
- * when the sounding has fewer data than parameters; FWD_ENOMEM.
+ * when the sounding has fewer data than free parameters; FWD_ENOMEM.
  */
 int invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p,
                   const double *lo, const double *hi, const invnet_lm_params *lp,
                   invnet_lm_count *count, fwd_error *err);
+
+/*
+ * Moves the log10 parameters p of an n_layers model into the box (lo, hi) (a parameter with
+ * lo == hi set to it; NULL: no box) and each depth lp bounds onto its bound, as
+ * invnet_lm_fit holds them.
+ */
+void invnet_lm_project(const invnet_lm_params *lp, size_t n_layers, const double *lo,
+                       const double *hi, double *p);
 
 /*
  * The residuals the fit minimises (above) of the n_layers model of log10 parameters p

@@ -326,6 +326,48 @@ expect_fail 2 "--segment-ref not a reference" \
 run invert "$TMP/net.h5" "$maw" --plot "$TMP/segplots" -q
 [ "$rc" -eq 0 ] && [ -s "$TMP/segplots/mawlamyine_loc3_schlumberger.csv.png" ] && ok ||
     bad "a segmented sounding's plot: $(cat "$TMP/err")"
+# --- parameters held (a borehole): a thin conductor's equivalence resolved -------------------
+# rho 100, 10, 1000 ohm-m, h 5, 2 m with 2 % noise: only the conductance h2 / rho2 = 0.2 S
+# is resolved; fixing h2 or rho2 gives the other, bounds hold
+"$BPINV" forward -m schlumberger --rho 100,10,1000 --thick 5,2 --ab2 1:1000:30 >"$TMP/eq0.csv"
+/usr/bin/python3 - "$TMP/eq0.csv" "$TMP/eq.csv" <<'PYEOF7'
+import csv, random, sys
+random.seed(3)
+with open(sys.argv[2], "w") as f:
+    f.write("ab2_m,rho_a_ohmm\n")
+    for r in csv.DictReader(open(sys.argv[1])):
+        f.write("%s,%.6g\n" % (r["ab2_m"], float(r["rho_a_ohmm"]) * (1 + 0.02 * random.gauss(0, 1))))
+PYEOF7
+for held in "--fix h2=2" "--fix rho2=10" "--bound depth2=6:7.5" "--bound h2=1:3,rho2=8:12"; do
+    # shellcheck disable=SC2086 # the option and its value, split on purpose
+    run invert "$TMP/net.h5" "$TMP/eq.csv" --format json $held
+    /usr/bin/python3 - "$TMP/out" "$held" <<'PYEOF8' && ok || bad "$held: $(cat "$TMP/err" "$TMP/out")"
+import json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+held = sys.argv[2]
+rho2, h2, depth2 = s["rho_ohmm"][1], s["thick_m"][1], s["depth_m"][1]
+assert s["misfit_rms_pct"] < 2.5 and s["flags"] == [], s
+assert abs(h2 / rho2 / 0.2 - 1) < 0.1, ("the conductance", h2 / rho2)
+if held == "--fix h2=2":
+    assert h2 == 2 and abs(rho2 / 10 - 1) < 0.1, (rho2, h2)
+elif held == "--fix rho2=10":
+    assert rho2 == 10 and abs(h2 / 2 - 1) < 0.1, (rho2, h2)
+elif held.startswith("--bound depth2"):
+    assert 6 <= depth2 <= 7.5 + 1e-6, depth2
+else:
+    assert 1 <= h2 <= 3 and 8 <= rho2 <= 12, (rho2, h2)
+PYEOF8
+done
+expect_fail 1 "--fix outside the prior" \
+    "bpinv invert: --fix: $TMP/net.h5: rho2=5000: expected inside the prior of layer 2, 1 .. 1000 ohm-m" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --fix rho2=5000
+expect_fail 1 "--bound beyond the net's layers" \
+    "bpinv invert: --bound: $TMP/net.h5: depth3=5:9: expected a layer of the net's 3-layer model" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --bound depth3=5:9
+expect_fail 1 "--fix with --no-refine" "parameters are held in the refinement, expected it on" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --no-refine
+expect_fail 2 "--bound not LO:HI" 'bpinv invert: --bound: h2="3:1": expected LO:HI, 0 < LO <= HI' \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --bound h2=3:1
 # --- the same profile as one survey table: long (a station column), then wide -------------
 { head -1 "$TMP/profile/p1.csv"; for k in 3 1 2; do tail -n +2 "$TMP/profile/p$k.csv"; done; } \
     >"$TMP/survey.csv"

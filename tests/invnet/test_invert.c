@@ -359,6 +359,122 @@ Test(invnet_invert, segment_join_is_robust)
     fwd_sounding_free(s);
 }
 
+/* invnet_lm_fit holds what it is told: a parameter with lo == hi stays at it exactly (and is
+ * no unknown: a sounding of 3 points fits a 3-layer model with 3 of its 5 parameters fixed),
+ * a depth bound holds after the fit, and a fully fixed model is returned as it is. */
+Test(invnet_invert, fit_holds_parameters)
+{
+    double rho[3] = {100, 10, 1000}, h[2] = {5, 2};
+    const double *x = fwd_geom_x(nf->geom);
+    double d[TST_NPTS], p[5], lo[5], hi[5];
+    invnet_lm_params lp = invnet_lm_default();
+    fwd_sounding *s;
+    fwd_workspace *w;
+    fwd_geom *g;
+    size_t j;
+
+    respond(3, rho, h, TST_NPTS, x, d);
+    s = tst_sounding(TST_NPTS, x, d);
+    g = fwd_sounding_geom(s, NULL);
+    w = fwd_workspace_alloc(g, NULL, NULL);
+    for (j = 0; j < 5; j++) {
+        lo[j] = 0;
+        hi[j] = 3.5;
+        p[j] = log10(j < 3 ? rho[j] : h[j - 3]) + 0.2; /* off the answer */
+    }
+    lo[4] = hi[4] = log10(2); /* h2 fixed at its true value */
+    cr_assert_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, NULL), FWD_OK);
+    cr_expect_eq(p[4], log10(2));
+    cr_expect_lt(fabs(p[1] - 1), 0.02, "rho2 %g", pow(10, p[1]));
+    /* a depth bound away from the truth (7 m): held after the fit, at its nearer end */
+    lo[4] = 0;
+    lp.n_depth = 1;
+    lp.depth_layer[0] = 2;
+    lp.depth_lo[0] = log10(8);
+    lp.depth_hi[0] = log10(9);
+    for (j = 0; j < 5; j++)
+        p[j] = log10(j < 3 ? rho[j] : h[j - 3]) + 0.2;
+    cr_assert_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, NULL), FWD_OK);
+    cr_expect_float_eq(pow(10, p[3]) + pow(10, p[4]), 8, 1e-9, "depth2 %g",
+                       pow(10, p[3]) + pow(10, p[4]));
+    /* all fixed: the model given */
+    for (j = 0; j < 5; j++)
+        lo[j] = hi[j] = 0.5 + 0.1 * (double)j;
+    lp.n_depth = 0;
+    cr_assert_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, NULL), FWD_OK);
+    for (j = 0; j < 5; j++)
+        cr_expect_eq(p[j], lo[j]);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    fwd_sounding_free(s);
+}
+
+/* --fix and --bound: parsed into holds, every bad part one message naming it; checked
+ * against the net's layers and prior; moved onto by the net's answer and held. */
+Test(invnet_invert, holds_parsed_and_checked)
+{
+    invnet_check_params p = invnet_check_default();
+    const smp_prior *pr = &nf->samples.prior;
+    static const struct {
+        const char *spec;
+        int fixed;
+        const char *msg;
+    } bad[] = {
+        {"rho2", 1, "fix: \"rho2\": expected NAME=VALUE (rho2=50)"},
+        {"q2=3", 1, "fix: \"q2\": expected rhoK, hK (thickK) or depthK, K a layer from 1"},
+        {"rho0=3", 1, "fix: \"rho0\": expected rhoK, hK (thickK) or depthK, K a layer from 1"},
+        {"rho2=-1", 1, "fix: rho2=\"-1\": expected a value > 0 (ohm-m or m)"},
+        {"rho2=nan", 1, "fix: rho2=\"nan\": expected a value > 0 (ohm-m or m)"},
+        {"h2=3", 0, "bound: h2=\"3\": expected LO:HI, 0 < LO <= HI (ohm-m or m)"},
+        {"h2=3:1", 0, "bound: h2=\"3:1\": expected LO:HI, 0 < LO <= HI (ohm-m or m)"},
+        {"h1=2,thick1=3", 1, "fix: h1: expected each parameter held once, got it twice"},
+        {"", 0, "bound: expected NAME=LO:HI,..."},
+    };
+    fwd_error err;
+    size_t k;
+
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        cr_expect_eq(invnet_holds_parse(&p, bad[k].spec, bad[k].fixed, &err), FWD_EINVAL, "%s",
+                     bad[k].spec);
+        cr_expect_str_eq(err.msg, bad[k].msg);
+        cr_expect_str_eq(err.field, bad[k].fixed ? "fix" : "bound");
+        cr_expect_eq(p.n_holds, 0, "%s left holds", bad[k].spec);
+    }
+    cr_assert_eq(invnet_holds_parse(&p, "rho2=50,thick1=3.5", 1, &err), FWD_OK, "%s", err.msg);
+    cr_assert_eq(invnet_holds_parse(&p, "depth2=30:40", 0, &err), FWD_OK, "%s", err.msg);
+    cr_assert_eq(p.n_holds, 3);
+    cr_expect(p.hold[1].kind == INVNET_HOLD_THICK && p.hold[1].layer == 1 && p.hold[1].lo == 3.5 &&
+              p.hold[1].hi == 3.5);
+    cr_expect(p.hold[2].kind == INVNET_HOLD_DEPTH && p.hold[2].lo == 30 && p.hold[2].hi == 40);
+    cr_expect_eq(invnet_holds_parse(&p, "depth2=1:2", 0, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.msg, "bound: depth2: expected each parameter held once, got it twice");
+    /* against the net: refinement on, no ranges, a layer it has, inside its prior */
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "parameters are held in the refinement") != NULL, "%s", err.msg);
+    p.refine_iter = 30;
+    p.n_holds = 0;
+    cr_assert_eq(invnet_holds_parse(&p, "rho4=10", 1, &err), FWD_OK);
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.msg, "fix: rho4=10: expected a layer of the net's 3-layer model (rho1 .. "
+                              "rhoN)");
+    p.n_holds = 0;
+    cr_assert_eq(invnet_holds_parse(&p, "h3=10", 1, &err), FWD_OK);
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
+    p.n_holds = 0;
+    p.hold[0].kind = INVNET_HOLD_RHO;
+    p.hold[0].layer = 2;
+    p.hold[0].lo = p.hold[0].hi = pr->rho_max[1] * 1.5;
+    p.n_holds = 1;
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, ": expected inside the prior of layer 2, ") != NULL, "%s", err.msg);
+    p.hold[0].kind = INVNET_HOLD_DEPTH;
+    p.hold[0].lo = pr->thick_min[0] + pr->thick_min[1];
+    p.hold[0].hi = pr->thick_max[0] + pr->thick_max[1];
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_OK, "%s", err.msg);
+    p.ranges = 1;
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
+}
+
 Test(invnet_invert, another_method_is_an_error)
 {
     invnet_inverter *v = invnet_inverter_alloc(nf, NULL, NULL);

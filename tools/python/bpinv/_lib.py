@@ -134,6 +134,7 @@ _PROTOTYPES = {
     "invnet_batch_params_alloc": (_p, []),
     "invnet_batch_params_set": (ctypes.c_int, [_p, ctypes.c_char_p, ctypes.c_double, _err]),
     "invnet_batch_params_set_columns": (ctypes.c_int, [_p, ctypes.c_char_p, _err]),
+    "invnet_batch_params_set_holds": (ctypes.c_int, [_p, ctypes.c_char_p, ctypes.c_char_p, _err]),
     "invnet_batch_params_free": (None, [_p]),
     "invnet_batch_invert_soundings": (
         ctypes.c_int,

@@ -140,11 +140,28 @@ class Result:
         return s + ">"
 
 
+def _holds_spec(held, bounds):
+    """bpinv invert's --fix or --bound text of a dict ({"rho2": 50} or {"h2": (10, 20)}), or
+    the text as given; None for None."""
+    if held is None:
+        return None
+    if isinstance(held, str):
+        return held.encode()
+    parts = []
+    for name, v in held.items():
+        if bounds:
+            lo, hi = v
+            parts.append("%s=%r:%r" % (name, float(lo), float(hi)))
+        else:
+            parts.append("%s=%r" % (name, float(v)))
+    return ",".join(parts).encode()
+
+
 class _Params:
     """An invnet_batch_params object, set as bpinv invert's options set it."""
 
     def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None,
-                 columns=None):
+                 columns=None, fix=None, bound=None, segment_ref=None):
         self.ptr = lib.invnet_batch_params_alloc()
         self._columns = _lib.columns_spec(columns)  # borrowed by the library: kept here
         if not self.ptr:
@@ -160,6 +177,13 @@ class _Params:
             self.set("threads", threads)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
+            if segment_ref is not None:
+                self.set("segment_ref", {"first": 0, "auto": -1}.get(segment_ref, segment_ref))
+            if fix is not None or bound is not None:
+                e = _lib.new_err()
+                _lib.check(lib.invnet_batch_params_set_holds(
+                    self.ptr, _holds_spec(fix, False), _holds_spec(bound, True),
+                    ctypes.byref(e)), e)
             if self._columns is not None:
                 e = _lib.new_err()
                 _lib.check(lib.invnet_batch_params_set_columns(self.ptr, self._columns,
@@ -260,6 +284,14 @@ class Net(_lib.Owned):
     misfit_max : float, optional
         The ``high_misfit`` threshold for soundings without errors, percent
         (``--misfit-max``); None: max(3 x the training noise, 5 %).
+    fix, bound : dict or str, optional
+        Parameters held in the refinement (``--fix``, ``--bound``): ``fix={"h2": 2}``,
+        ``bound={"depth2": (30, 40)}``, names rhoK (ohm-m), hK, depthK (m), or the
+        option's text, ``"h2=2"``. Outside the net's prior, or with ``refine=False`` or
+        ranges: bpinv.Error.
+    segment_ref : str or float, optional
+        The Schlumberger segment the others are joined to (``--segment-ref``): ``"first"``
+        (default), ``"auto"`` or an MN/2 in m.
     """
 
     def __init__(self, path):
@@ -309,7 +341,7 @@ class Net(_lib.Owned):
         return [Result(o, one) for o in doc["soundings"]]
 
     def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
-                        misfit_max=None):
+                        misfit_max=None, fix=None, bound=None, segment_ref=None):
         """Inverts one Sounding (see the class for the options). Returns a Result.
 
         Raises bpinv.Error when the sounding cannot be inverted (an MT sounding with a
@@ -318,14 +350,15 @@ class Net(_lib.Owned):
         if not isinstance(sounding, Sounding):
             raise TypeError("invert_sounding: expected a bpinv.Sounding, got %r" % (sounding,))
         with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
-                     misfit_max=misfit_max) as p:
+                     misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref) as p:
             r = self._batch(p, soundings=[sounding])[0]
         if r.error is not None:
             raise Error(ENOMEM if r.error.endswith("out of memory") else EINVAL, r.error)
         return r
 
     def invert(self, x, data, errors=None, refine=True, ranges=None, layers=None, mn2=None,
-               phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding"):
+               phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding",
+               fix=None, bound=None, segment_ref=None):
         """Inverts one sounding given as arrays. Returns a Result.
 
         Parameters
@@ -353,7 +386,8 @@ class Net(_lib.Owned):
         with Sounding(self.method, x, rho_a, phase=phase, mn2=mn2, sd_log10=sd_log10,
                       sd_phase=sd_phase, name=name) as s:
             return self.invert_sounding(s, refine=refine, ranges=ranges, layers=layers,
-                                        threads=threads, misfit_max=misfit_max)
+                                        threads=threads, misfit_max=misfit_max, fix=fix,
+                                        bound=bound, segment_ref=segment_ref)
 
     def _split(self, what, a, second, second_name):
         """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
@@ -377,7 +411,8 @@ class Net(_lib.Owned):
         return arr, second
 
     def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
-                    threads=1, misfit_max=None, columns=None):
+                    threads=1, misfit_max=None, columns=None, fix=None, bound=None,
+                    segment_ref=None):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``); a
@@ -412,7 +447,8 @@ class Net(_lib.Owned):
             items = [x for i, s in enumerate(items) for x in read.get(i, [s])]
         try:
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
-                         misfit_max=misfit_max, columns=columns) as p:
+                         misfit_max=misfit_max, columns=columns, fix=fix, bound=bound,
+                         segment_ref=segment_ref) as p:
                 results = [[s] if isinstance(s, Result) else [] for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]

@@ -801,6 +801,33 @@ def test_survey_tables(nets, tmp_path):
                                                               for x in ref["soundings"]]
 
 
+def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
+    """fix=, bound= and segment_ref= as bpinv invert's --fix, --bound and --segment-ref."""
+    x = np.geomspace(1, 1000, 30)
+    snd = write_table(tmp_path / "eq.csv", {"ab2_m": x, "rho_a_ohmm": bpinv.forward(
+        "schlumberger", [100, 10, 1000], [5, 2], x) * (1 + 0.02 * np.sin(7 * np.arange(30)))})
+    with bpinv.Net(nets["schlumberger"]) as net:
+        for kw, opt in (({"fix": {"h2": 2}}, ["--fix", "h2=2.0"]),
+                        ({"bound": {"depth2": (6, 7.5), "rho2": (8, 12)}},
+                         ["--bound", "depth2=6:7.5,rho2=8:12"]),
+                        ({"fix": "rho2=10"}, ["--fix", "rho2=10"]),
+                        ({"segment_ref": "auto"}, ["--segment-ref", "auto"])):
+            ref, r = cli_json("invert", nets["schlumberger"], snd, MAWLAMYINE, "--format", "json",
+                              "-j", 1, *opt)
+            assert r.returncode == 0, r.stderr
+            res = net.invert_many([snd, MAWLAMYINE], **kw)
+            assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+        assert res[1].segments[0]["mn2_m"] == 1 and len(res[1].segments) == 4
+        r = net.invert_many([snd], fix={"h2": 2})[0]
+        assert r.thick[1] == 2
+        with pytest.raises(bpinv.Error, match="h2=2: parameters are held in the refinement"):
+            net.invert_many([snd], fix={"h2": 2}, refine=False)
+        with pytest.raises(bpinv.Error, match="expected inside the prior of layer 2"):
+            net.invert_sounding(bpinv.read_sounding(snd), fix={"rho2": 5000})
+        with pytest.raises(bpinv.Error, match="expected rhoK, hK"):
+            net.invert_many([snd], fix={"q1": 3})
+
+
 def test_set_of_nets_equals_cli(nets, tmp_path):
     snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": bpinv.forward(
         "schlumberger", *MODEL, AB2)})
