@@ -167,6 +167,29 @@ grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/
     bad "EDI JSON: $(cat "$TMP/out")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
+# a directory of EDI files is a profile: LAT, LONG (D:M:S) and ELEV to the XYZ and a section
+mkdir "$TMP/edis"
+for k in 1 2 3; do
+    sed -e "s/DATAID=\"SYN1\"/DATAID=\"E$k\"\n    LAT=-37:25:4$k.5\n    LONG=140:39:0$k.25\n    ELEV=$((40 + k))/" \
+        tests/data/synthetic_z.edi >"$TMP/edis/site$k.edi"
+done
+run invert "$TMP/mtnet.h5" "$TMP/edis" --xyz "$TMP/edis.xyz" --section "$TMP/edis.png" --format json
+[ "$rc" -eq 0 ] && [ -s "$TMP/edis.png" ] && ok || bad "an EDI directory: exit $rc: $(cat "$TMP/err")"
+/usr/bin/python3 - "$TMP/out" "$TMP/edis.xyz" <<'PYEOF9' && ok || bad "the EDI profile's XYZ: $(cat "$TMP/edis.xyz")"
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))["soundings"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert [s["name"] for s in doc] == ["E1", "E2", "E3"], doc
+assert len(rows) == 3 * 2  # 3 stations x 2 layers
+for k, s in enumerate(doc, 1):
+    mine = [r for r in rows if r["station"] == s["name"]]
+    lat = -(37 + 25 / 60 + (40 + k + 0.5) / 3600)
+    lon = 140 + 39 / 60 + (k + 0.25) / 3600
+    assert abs(s["lat_deg"] - lat) < 1e-7 and abs(s["lon_deg"] - lon) < 1e-7, s  # 10 digits
+    assert all(abs(float(r["lat_deg"]) - lat) < 1e-7 and abs(float(r["lon_deg"]) - lon) < 1e-7
+               and float(r["elevation_m"]) == 40 + k and r["x_m"] == "" for r in mine), mine
+    assert [float(r["rho_ohmm"]) for r in mine] == s["rho_ohmm"]
+PYEOF9
 # a dead band: the EDI's 3-30 s periods EMPTY. The net reads the points on each side and
 # not those inside the gap (neither refused nor interpolated across)
 "$BPINV" forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:17 >"$TMP/mt.csv"
