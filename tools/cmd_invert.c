@@ -410,6 +410,21 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 /* The PNG of item i of b in dir, named after its file; a second sounding of the same file
  * name (from another directory) gets its index in the run added. 0, or -1 after a
  * message. */
+/* Whether item i is a station of a survey table (its neighbours of the same file are other
+ * stations). */
+static int
+in_survey(const invnet_batch *b, size_t i)
+{
+    const invnet_batch_item *it = &b->item[i];
+    size_t k;
+
+    for (k = i > 0 ? i - 1 : i + 1; k <= i + 1 && k < b->n; k += 2)
+        if (b->item[k].s != NULL && strcmp(b->item[k].path, it->path) == 0 &&
+            strcmp(b->item[k].s->name, it->s->name) != 0)
+            return 1;
+    return 0;
+}
+
 static int
 plot_one(const char *dir, const invnet_batch *b, size_t i, const struct plot_ref *ref, int force)
 {
@@ -426,8 +441,16 @@ plot_one(const char *dir, const invnet_batch *b, size_t i, const struct plot_ref
             same = i;
     }
     snprintf(path, sizeof path, "%s/%s.png", dir, base);
-    if (same > 0)
+    if (in_survey(b, i)) { /* a station of a survey table: named by its station */
+        char st[sizeof it->s->name], *q;
+
+        snprintf(st, sizeof st, "%s", it->s->name);
+        for (q = st; *q != '\0'; q++)
+            *q = *q == '/' || *q == ' ' ? '_' : *q;
+        snprintf(path, sizeof path, "%s/%s-%s.png", dir, base, st);
+    } else if (same > 0) {
         snprintf(path, sizeof path, "%s/%s-%zu.png", dir, base, same + 1);
+    }
     if (!force && access(path, F_OK) == 0) {
         cli_error("invert", "--plot: %s: exists (use --force to replace it)", path);
         return -1;

@@ -686,6 +686,7 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
     const invnet_candidate *c = invnet_batch_best(it);
     struct plot_sounding p;
     char fl[256];
+    size_t j;
 
     if (c == NULL) {
         snprintf(msg, cap, "%s: not inverted: %s", it->path, it->err);
@@ -693,7 +694,10 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
     }
     memset(&p, 0, sizeof p);
     p.s = it->s;
-    p.rho_obs = it->s->mn2 != NULL ? it->observed : NULL;
+    p.rho_obs = NULL;
+    for (j = 1; it->s->mn2 != NULL && j < it->s->n; j++)
+        if (it->s->mn2[j] != it->s->mn2[0])
+            p.rho_obs = it->observed; /* segments: drawn as joined, and as measured */
     p.flags = invnet_flag_list(c->r.flags, ", ", fl, sizeof fl);
     if (c->r.flags & INVNET_FLAG_OUTSIDE)
         p.worst_x = c->r.worst_x;

@@ -851,6 +851,7 @@ struct text {
     int started;                    /* the first reading has settled the columns */
     int mk_mn2, mk_sdl, mk_sdp;     /* the soundings have MN/2, rho_a errors, phase errors */
     size_t n_wide;                  /* the wide layout: stations, one rho_a column each; 0: not */
+    size_t n_header_fields;         /* fields of the header */
     int wide_col[MAX_FIELDS];       /* their fields */
     char wide_name[MAX_FIELDS][64]; /* and names, from the header */
     char sep;                       /* the separator of the line being read */
@@ -1028,6 +1029,7 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
     }
     t->header = 1;
     t->header_line = line;
+    t->n_header_fields = nf;
     memcpy(t->col, c->col, sizeof t->col);
     memcpy(t->scale, c->scale, sizeof t->scale);
     snprintf(t->unused, sizeof t->unused, "%s", t->n_wide > 0 ? "" : c->unknown);
@@ -1235,8 +1237,25 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
     char key[256] = "";
     size_t k;
 
-    if (t->col[COL_STATION] >= 0)
-        return station_of(t, f[t->col[COL_STATION]], f[t->col[COL_STATION]], err);
+    if (t->col[COL_STATION] >= 0) {
+        const char *v = f[t->col[COL_STATION]];
+
+        if (v[0] == '\0' && t->n_st > 0) { /* the first may be blank: a file of one station */
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s:%zu: %s: expected the station of every reading, got an empty cell (after "
+                     "\"%s\"; fill in each row's station)",
+                     t->path, t->lineno, t->hdrname[COL_STATION], t->st[t->cur].key);
+            return NULL;
+        }
+        if (v[0] != '\0' && t->n_st > 0 && t->st[0].key[0] == '\0') {
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s:%zu: %s: expected the station of every reading, got \"%s\" after empty "
+                     "cells (line %zu)",
+                     t->path, t->lineno, t->hdrname[COL_STATION], v, t->st[0].s->line[0]);
+            return NULL;
+        }
+        return station_of(t, v, v, err);
+    }
     static const char *const label[] = {"x_m", "y_m", "elevation_m", "lat", "lon"};
 
     for (k = 0; k < N_POSITION_COLS; k++) {
@@ -1363,6 +1382,11 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
     size_t k;
     int rc;
 
+    if (t->sep == ' ' && nf < t->n_header_fields) /* spaces: an empty cell is no field */
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: expected %zu fields (a wide table separated by spaces writes a "
+                        "missing reading - or NA), got %zu",
+                        t->path, t->lineno, t->n_header_fields, nf);
     for (k = 0; k < t->n_wide; k++) {
         const char *v = (size_t)t->wide_col[k] < nf ? f[t->wide_col[k]] : "";
         struct station *st;
@@ -1405,7 +1429,7 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     if (t->n_wide > 0)
         return read_wide(t, f, nf, raw, err);
     if ((st = reading_station(t, f, raw, err)) == NULL)
-        return FWD_ENOMEM;
+        return err != NULL ? err->code : FWD_EFORMAT;
     if ((rc = room(t, st, err)) != FWD_OK)
         return rc;
     return put_point(t, st->s, raw, f, err);
@@ -1451,8 +1475,14 @@ finish_stations(struct text *t, fwd_error *err)
                 t->col[COL_STATION] >= 0 || t->n_wide > 0 ? "station \"" : "station at ",
                 t->st[k].key, t->col[COL_STATION] >= 0 || t->n_wide > 0 ? "\"" : "",
                 FWD_SOUNDING_MIN_POINTS, s->n);
-        if (fwd_sounding_finish(s, err) != FWD_OK)
+        if (fwd_sounding_finish(s, err) != FWD_OK) {
+            if (t->n_st > 1 && err != NULL) { /* which station: a wide row holds several */
+                size_t len = strlen(err->msg);
+
+                snprintf(err->msg + len, sizeof err->msg - len, " (station \"%s\")", t->st[k].key);
+            }
             return FWD_EFORMAT;
+        }
         if (t->n_st > 1 && t->col[COL_STATION] < 0 && t->n_wide == 0) {
             char num[24];
             size_t len;

@@ -600,13 +600,14 @@ read_all(const char *const *paths, size_t n, fwd_method m, const invnet_batch_pa
 static int
 items_of_files(invnet_batch *b, const char *const *paths, size_t n, struct file_read *r)
 {
-    size_t k, j, i = 0;
+    size_t k, j, i = 0, total = 0;
 
     for (k = 0; k < n; k++)
-        b->n += r[k].n > 0 ? r[k].n : 1;
-    if (b->n > ((size_t)-1) / sizeof(invnet_batch_item) ||
-        (b->n > 0 && (b->item = calloc(b->n, sizeof *b->item)) == NULL))
+        total += r[k].n > 0 ? r[k].n : 1;
+    if (total > ((size_t)-1) / sizeof(invnet_batch_item) ||
+        (total > 0 && (b->item = calloc(total, sizeof *b->item)) == NULL))
         return FWD_ENOMEM;
+    b->n = total; /* only now: invnet_batch_free walks b->n items */
     for (k = 0; k < n; k++) {
         for (j = 0; j < (r[k].n > 0 ? r[k].n : 1); j++, i++) {
             invnet_batch_item *it = &b->item[i];

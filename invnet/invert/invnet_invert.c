@@ -567,6 +567,11 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
     *m = 0;
     for (i = 0; i < n; i++)
         v->seg[i] = 0;
+    if (s->mn2 == NULL && ref > 0)
+        return fwd_error_set_field(err, FWD_EINVAL, "segment_ref",
+                                   "%s: segment_ref: expected an MN/2 of the sounding, got %g m "
+                                   "(it gives no MN/2)",
+                                   s->source, ref);
     if (s->mn2 == NULL) {
         for (i = 0; i < n; i++) {
             v->lx[i] = log10(s->x[i]);
@@ -578,14 +583,14 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
         return FWD_OK;
     }
     /* one block: per segment its MN/2, level, start; per point its order, x, y; room */
-    mn = malloc((9 * n + 2) * sizeof *mn + (2 * n + 1) * sizeof *start);
+    mn = malloc((6 * n + 4 * JOIN_NEAR) * sizeof *mn + (2 * n + 1) * sizeof *start);
     if (mn == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
     c = mn + n;
     sx = c + n;
     sy = sx + n;
-    tmp = sy + n;          /* 3 n + 2 (join_offset) */
-    cnt = tmp + 3 * n + 2; /* n: of the merged points */
+    tmp = sy + n;                  /* n + 4 JOIN_NEAR (join_offset) */
+    cnt = tmp + n + 4 * JOIN_NEAR; /* n: of the merged points */
     start = (size_t *)(cnt + n);
     idx = start + n + 1;
     /* the segments by increasing MN/2, the points of each in x order (as s has them) */
@@ -619,7 +624,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
             *jump = pow(10, fabs(d));
     }
     if (ref > 0) {
-        for (r = 0; r < ns && mn[r] != ref; r++)
+        for (r = 0; r < ns && fabs(mn[r] - ref) > 1e-6 * ref; r++) /* 3 ft: 0.9144 m */
             continue;
         if (r == ns) {
             char list[96] = "";
@@ -949,10 +954,17 @@ hold_box(const invnet_inverter *v, double *lo, double *hi, invnet_lm_params *lp)
         const invnet_hold *h = &v->p.hold[k];
         size_t j = h->kind == INVNET_HOLD_RHO ? h->layer - 1 : nl + h->layer - 1;
 
-        if (h->kind == INVNET_HOLD_DEPTH) {
-            lp->depth_layer[lp->n_depth] = h->layer;
-            lp->depth_lo[lp->n_depth] = log10(h->lo);
-            lp->depth_hi[lp->n_depth++] = log10(h->hi);
+        if (h->kind == INVNET_HOLD_DEPTH) { /* by increasing layer: projected top down */
+            size_t i = lp->n_depth++;
+
+            for (; i > 0 && lp->depth_layer[i - 1] > h->layer; i--) {
+                lp->depth_layer[i] = lp->depth_layer[i - 1];
+                lp->depth_lo[i] = lp->depth_lo[i - 1];
+                lp->depth_hi[i] = lp->depth_hi[i - 1];
+            }
+            lp->depth_layer[i] = h->layer;
+            lp->depth_lo[i] = log10(h->lo);
+            lp->depth_hi[i] = log10(h->hi);
             continue;
         }
         lo[j] = fmax(lo[j], log10(h->lo));
@@ -960,6 +972,17 @@ hold_box(const invnet_inverter *v, double *lo, double *hi, invnet_lm_params *lp)
         if (h->lo == h->hi)
             lo[j] = hi[j] = log10(h->lo);
     }
+}
+
+/* The parameters fixed (not depths, not bounds): no unknowns of the refinement. */
+static size_t
+fixed_holds(const invnet_check_params *p)
+{
+    size_t k, n = 0;
+
+    for (k = 0; k < p->n_holds; k++)
+        n += p->hold[k].kind != INVNET_HOLD_DEPTH && p->hold[k].lo == p->hold[k].hi;
+    return n;
 }
 
 /* (6) Levenberg-Marquardt from the net's model (v->params; or the start given,
@@ -1076,7 +1099,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc != FWD_OK)
         return rc;
     r->misfit_net_pct = r->misfit_rms_pct;
-    if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) >= v->np)
+    if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np)
         rc = refine(v, fw, s, r, err);
     if (rc == FWD_OK && v->p.ranges && fwd_sounding_ndata(s) >= v->np)
         rc = ranges(v, fw, s, r, err);

@@ -134,6 +134,15 @@ has_error(const invnet_batch_item *it, cand *c)
     return it->status != FWD_OK;
 }
 
+/* The station's name, known when its file was read (a survey's station that could not be
+ * inverted is told apart by it). */
+static int
+has_name(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->s != NULL;
+}
+
 static void
 get_name(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -345,7 +354,8 @@ static const struct column columns[] = {
     {"source", NULL, "source", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON | IN_ERROR | CSV_ERROR, NULL,
      get_source},
     {"error", NULL, "error", K_TEXT, S_ONE, 0, IN_ERROR, NULL, get_error},
-    {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_name},
+    {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON | IN_ERROR | CSV_ERROR, has_name,
+     get_name},
     {"method", NULL, "method", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_method},
     {NULL, NULL, "x_m", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_x, get_x},
     {NULL, NULL, "y_m", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_y, get_y},
@@ -688,8 +698,8 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level
 
         if (!in_csv(col, level, counts))
             continue;
-        if (c == NULL) /* a sounding not read or not inverted: its source and why */
-            has = (col->where & CSV_ERROR) != 0;
+        if (c == NULL) /* a sounding not read or not inverted: its source, name and why */
+            has = (col->where & CSV_ERROR) && (col->has == NULL || col->has(it, c));
         else
             has = col->has == NULL || col->has(it, c);
         for (k = 0; k < csv_values(col, b_nl); k++) {
@@ -734,7 +744,7 @@ json_object(FILE *f, const invnet_batch_item *it, cand *c)
 
         if (!(col->where & (IN_JSON | IN_ERROR)))
             continue;
-        has = (col->where & want) && (c == NULL || col->has == NULL || col->has(it, c));
+        has = (col->where & want) && (col->has == NULL || col->has(it, c));
         fprintf(f, "%s\"%s\": ", sep++ ? ", " : "", col->key);
         if (!has) {
             fputs("null", f);

@@ -1107,7 +1107,18 @@ Test(fwd_sounding, surveys)
     expect_error("wideshort.csv", "a,S1,S2\n1,100,50\n2,90,\n4,80,\n", FWD_WENNER,
                  ":2: station \"S2\": expected at least 3 points, got 1");
     expect_error("widedup_pt.csv", "ab2,S1,S2\n1,100,50\n2,90,60\n2,80,70\n4,1,1\n",
-                 FWD_SCHLUMBERGER, ":4: ab2_m: 2 is given twice (also on line 3)");
+                 FWD_SCHLUMBERGER, ":4: ab2_m: 2 is given twice (also on line 3) (station \"S1\")");
+    /* spaces cannot leave a cell empty: a short row is an error, never a shifted reading */
+    expect_error("spacewide.txt", "a S1 S2 S3\n1 100 50 20\n2 90 60\n4 80 70 30\n", FWD_WENNER,
+                 ":3: expected 4 fields (a wide table separated by spaces writes a missing "
+                 "reading - or NA), got 3");
+    /* a station cell left blank (filled on a block's first row only) is named */
+    expect_error("blank.csv", "station,a,rho\nA,1,10\n,2,20\nA,4,30\n", FWD_WENNER,
+                 ":3: station: expected the station of every reading, got an empty cell (after "
+                 "\"A\"; fill in each row's station)");
+    expect_error("blankfirst.csv", "station,a,rho\n,1,10\nB,2,20\nB,4,30\n", FWD_WENNER,
+                 ":3: station: expected the station of every reading, got \"B\" after empty "
+                 "cells (line 2)");
     /* MT has no wide layout: two unknown columns are a header without phases */
     expect_error("mtwide.csv", "period_s,S1,S2\n1,100,50\n2,90,60\n4,80,70\n", FWD_MT,
                  "without rho_a_ohmm, phase_deg");
