@@ -20,7 +20,8 @@ enum kind {
     K_FLAGS,   /* the flag names: CSV joined by ';', JSON a list of strings */
     K_RANGES,  /* JSON: the object of the equivalent models' intervals */
     K_COUNTS,  /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
-    K_SEGMENTS /* JSON: the Schlumberger segments' factors as joined, a list of objects */
+    K_SEGMENTS /* the Schlumberger segments' factors as joined: CSV "mn2:factor;...", JSON a
+                  list of objects */
 };
 
 /* How many values: one, one per layer, one per interface (layers - 1). */
@@ -31,16 +32,18 @@ enum fmt { F_6G, F_4G, F_3F, F_10G };
 
 /* Where a column is written. */
 enum {
-    IN_CSV = 1,       /* a CSV column */
-    IN_JSON = 2,      /* a key of a sounding's object */
-    IN_ERROR = 4,     /* a key of the object of a sounding that could not be read or inverted */
-    OPTIONAL = 8,     /* JSON: null where it does not apply (every object has every key) */
-    RANGE = 16,       /* CSV: two columns per value, the low and high ends of its interval,
-                         written only when ranges were asked for */
-    WITH_RANGES = 32, /* CSV: written only when ranges were asked for */
-    WITH_COUNTS = 64, /* CSV: written only when several layer counts were compared */
-    CSV_ERROR = 128   /* CSV: filled in the row of a sounding that could not be read or
-                         inverted (the others are empty there) */
+    IN_CSV = 1,         /* a CSV column */
+    IN_JSON = 2,        /* a key of a sounding's object */
+    IN_ERROR = 4,       /* a key of the object of a sounding that could not be read or inverted */
+    OPTIONAL = 8,       /* JSON: null where it does not apply (every object has every key) */
+    RANGE = 16,         /* CSV: two columns per value, the low and high ends of its interval,
+                           written only when ranges were asked for */
+    WITH_RANGES = 32,   /* CSV: written only when ranges were asked for */
+    WITH_COUNTS = 64,   /* CSV: written only when several layer counts were compared */
+    CSV_ERROR = 128,    /* CSV: filled in the row of a sounding that could not be read or
+                           inverted (the others are empty there) */
+    WITH_SEGMENTS = 256 /* CSV: written only when a sounding of the batch was joined from
+                           Schlumberger segments */
 };
 
 /* One value of a column. */
@@ -61,7 +64,8 @@ struct column {
     const char *header; /* CSV header; per layer or interface: before K (1-based) */
     const char *suffix; /* per layer or interface: after K */
     const char *key;    /* JSON key */
-    unsigned char kind, shape, fmt, where;
+    unsigned char kind, shape, fmt;
+    unsigned short where;
     /* whether the column applies to the sounding (NULL: always) */
     int (*has)(const invnet_batch_item *it, cand *c);
     /* value k (layer or interface k, 0 for a single value) */
@@ -395,6 +399,8 @@ static const struct column columns[] = {
     {NULL, NULL, "segments", K_SEGMENTS, S_ONE, 0, IN_JSON | OPTIONAL, has_segments, get_segments},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
+    {"segment_factors", NULL, NULL, K_SEGMENTS, S_ONE, 0, IN_CSV | WITH_SEGMENTS, has_segments,
+     get_segments},
     {NULL, NULL, "ranges", K_RANGES, S_ONE, 0, IN_JSON | OPTIONAL, has_ranges, get_ranges},
     {"time_ms", NULL, "time_ms", K_NUM, S_ONE, F_3F, IN_CSV | IN_JSON, NULL, get_time},
     {"error", NULL, NULL, K_TEXT, S_ONE, 0, IN_CSV | CSV_ERROR, has_error, get_error},
@@ -568,16 +574,18 @@ put_counts(FILE *f, const invnet_batch_item *it, int csv)
         fputc(']', f);
 }
 
-/* The factor each Schlumberger segment was multiplied by to join the others, JSON
- * [{"mn2_m", "factor"}, ...] by increasing MN/2: the joined data over the measured. */
+/* The factor each Schlumberger segment was multiplied by to join the others, by increasing
+ * MN/2 (the joined data over the measured): JSON [{"mn2_m", "factor"}, ...], CSV
+ * "MN2:FACTOR;..." ("1:1;5:1.595"). */
 static void
-put_segments(FILE *f, const invnet_batch_item *it)
+put_segments(FILE *f, const invnet_batch_item *it, int csv)
 {
     const fwd_sounding *s = it->s;
     double done = 0;
     size_t i, n = 0;
 
-    fputc('[', f);
+    if (!csv)
+        fputc('[', f);
     for (;;) {
         double next = INFINITY, factor = NAN;
 
@@ -588,14 +596,16 @@ put_segments(FILE *f, const invnet_batch_item *it)
             }
         if (next == INFINITY)
             break;
-        fprintf(f, "%s{\"mn2_m\": ", n++ ? ", " : "");
+        fputs(csv ? (n++ ? ";" : "") : (n++ ? ", {\"mn2_m\": " : "{\"mn2_m\": "), f);
         put_num(f, F_6G, next);
-        fputs(", \"factor\": ", f);
+        fputs(csv ? ":" : ", \"factor\": ", f);
         put_num(f, F_4G, factor);
-        fputc('}', f);
+        if (!csv)
+            fputc('}', f);
         done = next;
     }
-    fputc(']', f);
+    if (!csv)
+        fputc(']', f);
 }
 
 /* One value, in CSV (csv non-zero) or JSON. */
@@ -628,7 +638,7 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
         put_counts(f, v->item, csv);
         break;
     case K_SEGMENTS:
-        put_segments(f, v->item);
+        put_segments(f, v->item, csv);
         break;
     default: /* K_FLAGS */
         if (csv) {
@@ -646,13 +656,22 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
     }
 }
 
-/* Whether column col is in the CSV of a batch with ranges at level (0: none) and counts
- * layer counts compared. */
+/* What a batch's CSV holds: nl columns per layer; ranges at level (0: none); counts layer
+ * counts compared; the segments' factors when a sounding was joined from segments. */
+struct csv_shape {
+    size_t nl;
+    double level;
+    size_t counts;
+    int segments;
+};
+
+/* Whether column col is in the CSV of shape sh. */
 static int
-in_csv(const struct column *col, double level, size_t counts)
+in_csv(const struct column *col, const struct csv_shape *sh)
 {
-    return (col->where & IN_CSV) && (level > 0 || !(col->where & (RANGE | WITH_RANGES))) &&
-           (counts > 1 || !(col->where & WITH_COUNTS));
+    return (col->where & IN_CSV) && (sh->level > 0 || !(col->where & (RANGE | WITH_RANGES))) &&
+           (sh->counts > 1 || !(col->where & WITH_COUNTS)) &&
+           (sh->segments || !(col->where & WITH_SEGMENTS));
 }
 
 /* CSV columns of col for nl layers: a RANGE column has two per value. */
@@ -663,22 +682,22 @@ csv_values(const struct column *col, size_t nl)
 }
 
 static void
-csv_header(FILE *f, size_t nl, double level, size_t counts)
+csv_header(FILE *f, const struct csv_shape *sh)
 {
     size_t i, k, sep = 0;
 
     for (i = 0; i < NCOLUMNS; i++) {
         const struct column *col = &columns[i];
 
-        if (!in_csv(col, level, counts))
+        if (!in_csv(col, sh))
             continue;
-        for (k = 0; k < csv_values(col, nl); k++) {
+        for (k = 0; k < csv_values(col, sh->nl); k++) {
             fputs(sep++ ? "," : "", f);
             if (col->shape == S_ONE)
                 fputs(col->header, f);
             else if (col->where & RANGE) /* with the percentile: rho_1_ohmm_p05 */
                 fprintf(f, "%s%zu%s_p%02g", col->header, k / 2 + 1, col->suffix,
-                        (k % 2 ? 100 + level : 100 - level) / 2);
+                        (k % 2 ? 100 + sh->level : 100 - sh->level) / 2);
             else
                 fprintf(f, "%s%zu%s", col->header, k + 1, col->suffix);
         }
@@ -686,9 +705,9 @@ csv_header(FILE *f, size_t nl, double level, size_t counts)
     fputc('\n', f);
 }
 
-/* The CSV row of an inverted sounding: b_nl columns per layer, empty where none applies. */
+/* The CSV row of an inverted sounding: sh->nl columns per layer, empty where none applies. */
 static void
-csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level, size_t counts)
+csv_row(FILE *f, const invnet_batch_item *it, cand *c, const struct csv_shape *sh)
 {
     size_t i, k, sep = 0;
 
@@ -696,13 +715,13 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level
         const struct column *col = &columns[i];
         int has;
 
-        if (!in_csv(col, level, counts))
+        if (!in_csv(col, sh))
             continue;
         if (c == NULL) /* a sounding not read or not inverted: its source, name and why */
             has = (col->where & CSV_ERROR) && (col->has == NULL || col->has(it, c));
         else
             has = col->has == NULL || col->has(it, c);
-        for (k = 0; k < csv_values(col, b_nl); k++) {
+        for (k = 0; k < csv_values(col, sh->nl); k++) {
             struct value v;
 
             fputs(sep++ ? "," : "", f);
@@ -719,13 +738,14 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, size_t b_nl, double level
 int
 invnet_output_csv(FILE *f, const invnet_batch *b)
 {
+    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, 0};
     size_t i;
 
-    csv_header(f, b->n_layers, b->ranges_level, b->n_counts);
-    for (i = 0; i < b->n; i++) {
-        const invnet_batch_item *it = &b->item[i];
-        csv_row(f, it, invnet_batch_best(it), b->n_layers, b->ranges_level, b->n_counts);
-    }
+    for (i = 0; i < b->n && !sh.segments; i++)
+        sh.segments = invnet_batch_best(&b->item[i]) != NULL && has_segments(&b->item[i], NULL);
+    csv_header(f, &sh);
+    for (i = 0; i < b->n; i++)
+        csv_row(f, &b->item[i], invnet_batch_best(&b->item[i]), &sh);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 

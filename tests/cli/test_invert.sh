@@ -342,6 +342,14 @@ for (a, m1), (b, m2) in ((k, j) for k in rho for j in rho if k[0] == j[0] and k[
     assert abs(f[m1] * rho[(a, m1)] / (f[m2] * rho[(b, m2)]) - 1) < 2e-3, (a, m1, m2, f)
 PYEOF6
 done
+# the CSV: a column of the factors, MN2:FACTOR;..., only when a sounding was in segments
+run invert "$TMP/net.h5" "$maw" "$TMP/snd/a.csv"
+head -1 "$TMP/out" | grep -q ",flags,segment_factors,time_ms,error$" &&
+    grep -q ",1:1;5:[0-9.]*;10:[0-9.]*;20:[0-9.]*,[0-9.]*,$" "$TMP/out" &&
+    grep -q "^$TMP/snd/a.csv,a.csv,.*,,[0-9.]*,$" "$TMP/out" && ok ||
+    bad "CSV segment_factors: $(cat "$TMP/out")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv"
+! head -1 "$TMP/out" | grep -q segment_factors && ok || bad "segment_factors without segments"
 expect_fail 1 "--segment-ref an MN/2 the sounding lacks" \
     "segment_ref: expected an MN/2 of the sounding (1, 5, 10, 20 m), got 7 m" \
     invert "$TMP/net.h5" "$maw" --segment-ref 7
