@@ -860,6 +860,7 @@ struct text {
     size_t lineno, need, nf0;       /* line; fields needed; fields of the first reading */
     struct station *st;             /* the stations, in the order of their first readings */
     size_t n_st, cap_st, cur;       /* how many; room; the station of the last reading */
+    size_t *slot, n_slot;           /* hash of the keys: station + 1 per slot, 0 empty */
     struct colmap map;              /* header names mapped (fwd_sounding_read_columns) */
 };
 
@@ -1165,21 +1166,58 @@ check_fields(struct text *t, size_t nf, fwd_error *err)
     return FWD_OK;
 }
 
+/* FNV-1a of a station's key. */
+static size_t
+key_hash(const char *key)
+{
+    size_t h = (size_t)14695981039346656037ULL;
+
+    for (; *key != '\0'; key++)
+        h = (h ^ (unsigned char)*key) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* Doubles the hash of the stations' keys (open addressing, at most half full); -1 when out of
+ * memory (t unchanged). */
+static int
+rehash(struct text *t)
+{
+    size_t n = t->n_slot > 0 ? 2 * t->n_slot : 64, k, h;
+    size_t *slot = calloc(n, sizeof *slot);
+
+    if (slot == NULL)
+        return -1;
+    for (k = 0; k < t->n_st; k++) {
+        for (h = key_hash(t->st[k].key) & (n - 1); slot[h] != 0; h = (h + 1) & (n - 1))
+            continue;
+        slot[h] = k + 1;
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->n_slot = n;
+    return 0;
+}
+
 /* The station of key (its name name, "" to keep the file's), made at its first reading;
  * NULL when out of memory. */
 static struct station *
 station_of(struct text *t, const char *key, const char *name, fwd_error *err)
 {
     struct station *st;
-    size_t k;
+    size_t h;
 
     if (t->n_st > 0 && strcmp(t->st[t->cur].key, key) == 0) /* the rows of a station together */
         return &t->st[t->cur];
-    for (k = 0; k < t->n_st; k++)
-        if (strcmp(t->st[k].key, key) == 0) {
-            t->cur = k;
-            return &t->st[k];
+    for (h = key_hash(key) & (t->n_slot - 1); t->n_slot > 0 && t->slot[h] != 0;
+         h = (h + 1) & (t->n_slot - 1))
+        if (strcmp(t->st[t->slot[h] - 1].key, key) == 0) {
+            t->cur = t->slot[h] - 1;
+            return &t->st[t->cur];
         }
+    if (2 * (t->n_st + 1) > t->n_slot && rehash(t) != 0) {
+        fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
+        return NULL;
+    }
     if (t->n_st == t->cap_st) {
         size_t cap = t->cap_st > 0 ? 2 * t->cap_st : 4;
         struct station *p = realloc(t->st, cap * sizeof *p);
@@ -1199,6 +1237,9 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
         return NULL;
     }
     snprintf(st->key, sizeof st->key, "%s", key);
+    for (h = key_hash(st->key) & (t->n_slot - 1); t->slot[h] != 0; h = (h + 1) & (t->n_slot - 1))
+        continue;
+    t->slot[h] = t->n_st + 1;
     snprintf(st->s->unused, sizeof st->s->unused, "%s", t->unused);
     if (name[0] != '\0')
         snprintf(st->s->name, sizeof st->s->name, "%s", name);
@@ -1537,6 +1578,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     if (rc == FWD_OK)
         *n = t.n_st;
     free(t.st);
+    free(t.slot);
     return rc;
 }
 

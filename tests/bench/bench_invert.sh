@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # bench_invert.sh - `bpinv invert`: one sounding end to end (process start, net load, read,
 # invert, physics check, print) beside `bpinv --version`'s own start-up, a batch of 10,000
-# sounding files on 1 and 2 threads, the net alone (--no-refine) and refined (the default);
+# sounding files on 1 and 2 threads, the net alone (--no-refine) and refined (the default), and
+# as one survey table;
 # then quality against classical Levenberg-Marquardt (bench_invert).
 # Targets: one sounding <= 20 ms and within 5 ms of --version; 10,000 soundings, the net
 # alone, >= 20,000 soundings/s.
@@ -66,6 +67,15 @@ for opt in "-j 2 --no-refine" "-j 1 --no-refine" "-j 2" "-j 1"; do
         printf "| %d soundings, invert %s, whole process | %.0f soundings/s (%.2f s) | %s |\n",
                n, o, n / (t1 - t0), t1 - t0, o == "-j 2 --no-refine" ? ">= 20,000/s" : "-" }'
 done
+# the same soundings as one survey table (a station column): one file read, split by station
+awk 'FNR == 1 { st = FILENAME; sub(/.*\//, "", st); sub(/\.csv$/, "", st); next }
+     { print st "," $0 }' "$TMP"/snd/*.csv | { echo "station,ab2_m,rho_a_ohmm"; cat; } >"$TMP/survey.csv"
+t0=$(now)
+"$BPINV" invert "$TMP/net.h5" "$TMP/survey.csv" -j 2 --no-refine -q -o "$TMP/survey.out" --force || exit 1
+t1=$(now)
+[ "$(wc -l <"$TMP/survey.out")" -eq $((N + 1)) ] || { echo "survey table: not $N rows" >&2; exit 1; }
+awk -v t0="$t0" -v t1="$t1" -v n="$N" 'BEGIN {
+    printf "| %d soundings as one survey table (a station column), invert -j 2 --no-refine, whole process | %.0f soundings/s (%.2f s) | - |\n", n, n / (t1 - t0), t1 - t0 }'
 echo
 echo "## cost growth: invert against the batch size (-j 2 --no-refine, whole process)"
 echo
