@@ -1203,9 +1203,12 @@ rehash(struct text *t)
 static struct station *
 station_of(struct text *t, const char *key, const char *name, fwd_error *err)
 {
+    char cut[sizeof t->st->key];
     struct station *st;
     size_t h;
 
+    snprintf(cut, sizeof cut, "%s", key); /* a key is kept this long: looked up as kept */
+    key = cut;
     if (t->n_st > 0 && strcmp(t->st[t->cur].key, key) == 0) /* the rows of a station together */
         return &t->st[t->cur];
     for (h = key_hash(key) & (t->n_slot - 1); t->n_slot > 0 && t->slot[h] != 0;

@@ -1087,6 +1087,18 @@ Test(fwd_sounding, surveys)
     cr_expect(isnan(s[0]->x_m));
     cr_expect_str_eq(s[0]->unused, "");
     fwd_sounding_free_stations(s, 3);
+    /* a station name longer than a key is kept (255 bytes): still one station */
+    {
+        char text[2048], name[301];
+
+        memset(name, 'S', 300);
+        name[300] = '\0';
+        snprintf(text, sizeof text, "station,a,rho\n%s,1,10\n%s,2,20\n%s,4,30\n", name, name,
+                 name);
+        s = read_survey("longname.csv", text, FWD_WENNER, 1);
+        cr_expect_eq(s[0]->n, 3);
+        fwd_sounding_free_stations(s, 1);
+    }
     /* a file of one station is a list of one; an EDI file too */
     s = read_survey("one.csv", "ab2,rho\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER, 1);
     cr_expect_str_eq(s[0]->name, "one.csv");
