@@ -1093,8 +1093,7 @@ Test(fwd_sounding, surveys)
 
         memset(name, 'S', 300);
         name[300] = '\0';
-        snprintf(text, sizeof text, "station,a,rho\n%s,1,10\n%s,2,20\n%s,4,30\n", name, name,
-                 name);
+        snprintf(text, sizeof text, "station,a,rho\n%s,1,10\n%s,2,20\n%s,4,30\n", name, name, name);
         s = read_survey("longname.csv", text, FWD_WENNER, 1);
         cr_expect_eq(s[0]->n, 3);
         fwd_sounding_free_stations(s, 1);
