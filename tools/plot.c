@@ -296,26 +296,18 @@ static void
 draw_raw_segments(const fwd_sounding *s)
 {
     PLFLT px[512], py[512];
-    double done = 0;
+    double l;
     size_t i, k;
 
     pl.col0(4);
-    for (;;) {
-        double next = INFINITY;
-
-        for (i = 0; i < s->n; i++)
-            if (s->mn2[i] > done && s->mn2[i] < next)
-                next = s->mn2[i];
-        if (next == INFINITY)
-            break;
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)) {
         for (i = k = 0; i < s->n && k < 512; i++)
-            if (s->mn2[i] == next) {
+            if (s->mn2[i] == l) {
                 px[k] = log10(s->x[i]);
                 py[k++] = log10(s->rho_a[i]);
             }
         pl.line((PLINT)k, px, py);
         pl.poin((PLINT)k, px, py, 2);
-        done = next;
     }
     pl.col0(1);
 }
@@ -686,7 +678,6 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
     const invnet_candidate *c = invnet_batch_best(it);
     struct plot_sounding p;
     char fl[256];
-    size_t j;
 
     if (c == NULL) {
         snprintf(msg, cap, "%s: not inverted: %s", it->path, it->err);
@@ -694,10 +685,10 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
     }
     memset(&p, 0, sizeof p);
     p.s = it->s;
-    p.rho_obs = NULL;
-    for (j = 1; it->s->mn2 != NULL && j < it->s->n; j++)
-        if (it->s->mn2[j] != it->s->mn2[0])
-            p.rho_obs = it->observed; /* segments: drawn as joined, and as measured */
+    /* segments (two MN/2 or more): drawn as joined, and as measured */
+    p.rho_obs = fwd_sounding_next_mn2(it->s, fwd_sounding_next_mn2(it->s, 0)) < INFINITY
+                    ? it->observed
+                    : NULL;
     p.flags = invnet_flag_list(c->r.flags, ", ", fl, sizeof fl);
     if (c->r.flags & INVNET_FLAG_OUTSIDE)
         p.worst_x = c->r.worst_x;

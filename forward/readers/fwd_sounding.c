@@ -4,8 +4,8 @@
  * fwd_sounding_read, which hands a file to its reader (fwd_read_text.c, fwd_read_edi.c).
  */
 #include <ctype.h>
-#include <math.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +339,18 @@ fwd_sounding_sd(const fwd_sounding *s, size_t k)
     int kind = value_kind(s, k);
 
     return kind == FWD_VALUE_RHO_A ? s->sd_log10 : kind == FWD_VALUE_PHASE ? s->sd_phase : NULL;
+}
+
+double
+fwd_sounding_next_mn2(const fwd_sounding *s, double above)
+{
+    double next = INFINITY;
+    size_t i;
+
+    for (i = 0; s->mn2 != NULL && i < s->n; i++)
+        if (s->mn2[i] > above && s->mn2[i] < next)
+            next = s->mn2[i];
+    return next;
 }
 
 size_t

@@ -159,6 +159,13 @@ fwd_geom *fwd_sounding_geom(const fwd_sounding *s, fwd_error *err);
 const double *fwd_sounding_values(const fwd_sounding *s, size_t k);
 const double *fwd_sounding_sd(const fwd_sounding *s, size_t k);
 
+/*
+ * The Schlumberger segments of s, one per MN/2, in increasing MN/2: the smallest MN/2 (m)
+ * above `above`, INFINITY when there is none or s gives no MN/2. From above 0 up, it lists
+ * them: for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)).
+ */
+double fwd_sounding_next_mn2(const fwd_sounding *s, double above);
+
 /* Data values of the sounding: n times the method's values per point. */
 size_t fwd_sounding_ndata(const fwd_sounding *s);
 

@@ -8,6 +8,9 @@
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_invert.h"
@@ -410,16 +413,8 @@ workspace_for(invnet_inverter *v, fwd_geom *g, fwd_error *err)
 static double
 median(double *a, size_t n)
 {
-    size_t i, j;
-
-    for (i = 1; i < n; i++)
-        for (j = i; j > 0 && a[j - 1] > a[j]; j--) {
-            double t = a[j];
-
-            a[j] = a[j - 1];
-            a[j - 1] = t;
-        }
-    return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+    gsl_sort(a, 1, n);
+    return gsl_stats_median_from_sorted_data(a, 1, n);
 }
 
 /* The k (at most JOIN_NEAR) points of (x, y) (n, in logs) nearest the span [lo, hi], not at
@@ -457,15 +452,17 @@ nearest(const double *x, const double *y, size_t n, const double *ox, size_t on,
 /*
  * The log10 offset d that puts the points (bx, by) (nb) on one smooth curve with (ax, ay)
  * (na): the least-squares fit of y = c0 + c1 t + c2 t^2 (t = x - t0) to a's points and
- * y + d to b's. 0 with *ok 0 when the points cannot settle it (fewer than 5, or one side
- * empty). Solved by Gaussian elimination with partial pivoting on the normal equations.
+ * y + d to b's. 0 with *ok 0 when the points cannot settle it (fewer than 5, one side
+ * empty, or normal equations that are not positive definite). Solved by Cholesky (GSL).
  */
 static double
 smooth_offset(const double *ax, const double *ay, size_t na, const double *bx, const double *by,
               size_t nb, int *ok)
 {
-    double m[4][5] = {{0}}, t0 = 0, sol[4];
-    size_t i, j, k, r;
+    double m[4 * 4] = {0}, rhs[4] = {0}, sol[4], t0 = 0;
+    gsl_matrix_view mv = gsl_matrix_view_array(m, 4, 4);
+    gsl_vector_view rv = gsl_vector_view_array(rhs, 4), sv = gsl_vector_view_array(sol, 4);
+    size_t i, j, k;
 
     *ok = 0;
     if (na == 0 || nb == 0 || na + nb < 5)
@@ -474,43 +471,19 @@ smooth_offset(const double *ax, const double *ay, size_t na, const double *bx, c
         t0 += ax[i] / (double)(na + nb);
     for (i = 0; i < nb; i++)
         t0 += bx[i] / (double)(na + nb);
-    for (i = 0; i < na + nb; i++) {
+    for (i = 0; i < na + nb; i++) { /* the normal equations */
         double t = (i < na ? ax[i] : bx[i - na]) - t0, y = i < na ? ay[i] : by[i - na];
         double row[4] = {1, t, t * t, i < na ? 0 : 1};
 
         for (j = 0; j < 4; j++) {
             for (k = 0; k < 4; k++)
-                m[j][k] += row[j] * row[k];
-            m[j][4] += row[j] * y;
+                m[j * 4 + k] += row[j] * row[k];
+            rhs[j] += row[j] * y;
         }
     }
-    for (j = 0; j < 4; j++) {
-        size_t p = j;
-
-        for (r = j + 1; r < 4; r++)
-            if (fabs(m[r][j]) > fabs(m[p][j]))
-                p = r;
-        if (fabs(m[p][j]) < 1e-12)
-            return 0;
-        for (k = 0; k < 5; k++) {
-            double t = m[j][k];
-
-            m[j][k] = m[p][k];
-            m[p][k] = t;
-        }
-        for (r = j + 1; r < 4; r++) {
-            double f = m[r][j] / m[j][j];
-
-            for (k = j; k < 5; k++)
-                m[r][k] -= f * m[j][k];
-        }
-    }
-    for (j = 4; j-- > 0;) {
-        sol[j] = m[j][4];
-        for (k = j + 1; k < 4; k++)
-            sol[j] -= m[j][k] * sol[k];
-        sol[j] /= m[j][j];
-    }
+    if (gsl_linalg_cholesky_decomp1(&mv.matrix) != GSL_SUCCESS ||
+        gsl_linalg_cholesky_solve(&mv.matrix, &rv.vector, &sv.vector) != GSL_SUCCESS)
+        return 0;
     *ok = 1;
     return -sol[3]; /* b's points are y = curve - coefficient: the offset that lifts them */
 }
@@ -561,7 +534,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
             fwd_error *err)
 {
     size_t n = s->n, i, j, k, ns = 0, *start, *idx, r = 0;
-    double *mn, *c, *sx, *sy, *tmp, *cnt;
+    double *mn, *c, *sx, *sy, *tmp, *cnt, next;
 
     *jump = 1;
     *m = 0;
@@ -595,14 +568,8 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
     idx = start + n + 1;
     /* the segments by increasing MN/2, the points of each in x order (as s has them) */
     start[0] = 0;
-    for (;;) {
-        double next = INFINITY;
-
-        for (i = 0; i < n; i++)
-            if ((ns == 0 || s->mn2[i] > mn[ns - 1]) && s->mn2[i] < next)
-                next = s->mn2[i];
-        if (next == INFINITY)
-            break;
+    for (next = fwd_sounding_next_mn2(s, 0); next < INFINITY;
+         next = fwd_sounding_next_mn2(s, next)) {
         k = start[ns];
         for (i = 0; i < n; i++)
             if (s->mn2[i] == next) {
@@ -967,10 +934,12 @@ hold_box(const invnet_inverter *v, double *lo, double *hi, invnet_lm_params *lp)
             lp->depth_hi[i] = log10(h->hi);
             continue;
         }
-        lo[j] = fmax(lo[j], log10(h->lo));
-        hi[j] = h->lo == h->hi ? lo[j] : fmin(hi[j], log10(h->hi));
-        if (h->lo == h->hi)
+        if (h->lo == h->hi) { /* fixed */
             lo[j] = hi[j] = log10(h->lo);
+        } else {
+            lo[j] = fmax(lo[j], log10(h->lo));
+            hi[j] = fmin(hi[j], log10(h->hi));
+        }
     }
 }
 

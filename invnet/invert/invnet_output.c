@@ -325,15 +325,9 @@ get_counts(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 static int
 has_segments(const invnet_batch_item *it, cand *c)
 {
-    size_t i;
-
     (void)c;
-    if (it->s == NULL || it->s->mn2 == NULL || it->observed == NULL)
-        return 0;
-    for (i = 1; i < it->s->n; i++)
-        if (it->s->mn2[i] != it->s->mn2[0])
-            return 1;
-    return 0;
+    return it->s != NULL && it->observed != NULL &&
+           fwd_sounding_next_mn2(it->s, fwd_sounding_next_mn2(it->s, 0)) < INFINITY;
 }
 
 static void
@@ -581,28 +575,20 @@ static void
 put_segments(FILE *f, const invnet_batch_item *it, int csv)
 {
     const fwd_sounding *s = it->s;
-    double done = 0;
+    double l;
     size_t i, n = 0;
 
     if (!csv)
         fputc('[', f);
-    for (;;) {
-        double next = INFINITY, factor = NAN;
-
-        for (i = 0; i < s->n; i++)
-            if (s->mn2[i] > done && s->mn2[i] < next) {
-                next = s->mn2[i];
-                factor = it->observed[i] / s->rho_a[i];
-            }
-        if (next == INFINITY)
-            break;
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)) {
+        for (i = 0; s->mn2[i] != l; i++) /* the segment's first point: its factor */
+            continue;
         fputs(csv ? (n++ ? ";" : "") : (n++ ? ", {\"mn2_m\": " : "{\"mn2_m\": "), f);
-        put_num(f, F_6G, next);
+        put_num(f, F_6G, l);
         fputs(csv ? ":" : ", \"factor\": ", f);
-        put_num(f, F_4G, factor);
+        put_num(f, F_4G, it->observed[i] / s->rho_a[i]);
         if (!csv)
             fputc('}', f);
-        done = next;
     }
     if (!csv)
         fputc(']', f);

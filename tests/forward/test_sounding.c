@@ -1084,6 +1084,10 @@ Test(fwd_sounding, surveys)
     cr_expect_eq(s[2]->n, 4);
     cr_expect(s[1]->x[0] == 1.5 && s[1]->x[1] == 10 && s[1]->rho_a[2] == 65);
     cr_expect(s[2]->x[0] == 3 && s[2]->mn2[2] == 2 && s[2]->rho_a[2] == 212);
+    /* its segments, by increasing MN/2 */
+    cr_expect_eq(fwd_sounding_next_mn2(s[0], 0), 0.5);
+    cr_expect_eq(fwd_sounding_next_mn2(s[0], 0.5), 2);
+    cr_expect(isinf(fwd_sounding_next_mn2(s[0], 2)));
     cr_expect(isnan(s[0]->x_m));
     cr_expect_str_eq(s[0]->unused, "");
     fwd_sounding_free_stations(s, 3);
@@ -1101,6 +1105,7 @@ Test(fwd_sounding, surveys)
     /* a file of one station is a list of one; an EDI file too */
     s = read_survey("one.csv", "ab2,rho\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER, 1);
     cr_expect_str_eq(s[0]->name, "one.csv");
+    cr_expect(isinf(fwd_sounding_next_mn2(s[0], 0)), "no MN/2: no segment");
     fwd_sounding_free_stations(s, 1);
     cr_assert_eq(
         fwd_sounding_read_stations(EX "penola_site3.edi", FWD_MT, FWD_COMP_DET, NULL, &s, &n, &err),
