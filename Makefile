@@ -1,5 +1,7 @@
 # bpinv - the one build. `make`, `make check`, `make bench`, `make demo`, `make format`.
-# Options: WERROR=1 (warnings are errors), SANITIZE=1 (ASan + UBSan, objects in build-san/).
+# Options: WERROR=1 (warnings are errors), SANITIZE=1 (ASan + UBSan, objects in build-san/),
+# MPI=1 (bpinv for mpirun, built with mpicc against OpenMPI's parallel HDF5, in build-mpi/:
+# docs/scaling.md).
 
 VERSION := 0.1.0
 
@@ -16,20 +18,36 @@ ifeq ($(SANITIZE),1)
 BUILD   := build-san
 OPT     := -O1 -fno-omit-frame-pointer
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(MPI),1)
+BUILD   := build-mpi
+SAN     :=
 else
 BUILD   := build
 SAN     :=
 endif
+# Debian installs the serial and the MPI HDF5 side by side, and `hdf5.pc` names whichever
+# was installed last: each build asks for its own by name.
+ifeq ($(MPI),1)
+CC      := $(or $(MPICC),mpicc)
+HDF5_PC := hdf5-openmpi
+else
+HDF5_PC := $(shell pkg-config --exists hdf5-serial 2>/dev/null && echo hdf5-serial || echo hdf5)
+endif
 
-CPPFLAGS := -I. -DBPINV_VERSION='"$(VERSION)"'
+CPPFLAGS := -I. -DBPINV_VERSION='"$(VERSION)"' $(if $(filter 1,$(MPI)),-DBPINV_MPI)
 CFLAGS   = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) -fopenmp -MMD -MP
 LDFLAGS  = $(SAN) -fopenmp
 # GSL with its BLAS interface on OpenBLAS (not libgslcblas).
-HDF5_CFLAGS := $(shell pkg-config --cflags hdf5 2>/dev/null)
+HDF5_CFLAGS := $(shell pkg-config --cflags $(HDF5_PC) 2>/dev/null)
 # HDF5 linked statically: Debian's shared libhdf5 pulls in libcurl and some 30 libraries
-# (for its S3 driver, unused here), which doubled the start-up time of every command.
-HDF5_LIBDIR := $(patsubst -L%,%,$(shell pkg-config --libs-only-L hdf5 2>/dev/null))
+# (for its S3 driver, unused here), which doubled the start-up time of every command. The
+# MPI build links the shared one: MPI's own start-up is far longer.
+HDF5_LIBDIR := $(patsubst -L%,%,$(shell pkg-config --libs-only-L $(HDF5_PC) 2>/dev/null))
+ifeq ($(MPI),1)
+HDF5_LIBS   := $(shell pkg-config --libs $(HDF5_PC) 2>/dev/null)
+else
 HDF5_LIBS   := $(HDF5_LIBDIR)/libhdf5.a -lsz -lz -ldl
+endif
 PLPLOT_CFLAGS := $(shell pkg-config --cflags plplot 2>/dev/null)
 CPPFLAGS += $(HDF5_CFLAGS)
 # Each library links what it includes: libfwd GSL (on OpenBLAS); libsmp and libinvnet HDF5 too.
@@ -84,7 +102,7 @@ SOMINOR   := $(word 2,$(subst ., ,$(VERSION)))
 SOVERSION := $(if $(filter 0,$(SOMAJOR)),$(SOMAJOR).$(SOMINOR),$(SOMAJOR))
 LIBSO_NAME := libbpinv.so.$(SOVERSION)
 LIBSO     := $(BUILD)/libbpinv.so.$(VERSION)
-SO_LDLIBS := $(shell pkg-config --libs hdf5 2>/dev/null) -lz $(FWD_LDLIBS)
+SO_LDLIBS := $(shell pkg-config --libs $(HDF5_PC) 2>/dev/null) -lz $(FWD_LDLIBS)
 # The manual page and the bash completion, made by bpinv from its option tables.
 MANPAGE   := $(BUILD)/bpinv.1
 BASHCOMP  := $(BUILD)/bpinv.bash
@@ -100,12 +118,15 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/bpinv
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: valgrind all deps check test bench bench-peers demo format format-check clean install uninstall print-soversion \
+.PHONY: valgrind all deps check test mpi-build bench bench-peers demo format format-check clean install uninstall print-soversion \
 	test-forward test-samples test-invnet test-tools test-cli check-one
 .DEFAULT_GOAL := all
 
 ifeq ($(SANITIZE),1)
 all: $(BPINV)
+else ifeq ($(MPI),1)
+all: $(BPINV)
+	@ln -sf $(BPINV) bpinv-mpi
 else
 all: $(BPINV) $(LIBSO) $(MANPAGE) $(BASHCOMP)
 	@ln -sf $(BPINV) bpinv
@@ -179,7 +200,7 @@ endif
 	ln -sf $(LIBSO_NAME) $(DESTDIR)$(LIBDIR)/libbpinv.so
 	for h in $(PUB_HDR); do install -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/bpinv/$$h || exit 1; done
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' tools/bpinv.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpinv.pc
+		-e 's|@VERSION@|$(VERSION)|; s|@HDF5_PC@|$(HDF5_PC)|' tools/bpinv.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpinv.pc
 	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/bpinv.1
 	install -m 644 $(BASHCOMP) $(DESTDIR)$(BASHCOMPDIR)/bpinv
 	install -m 644 README.md LICENSE CHANGELOG.md $(DESTDIR)$(DOCDIR)/
@@ -240,7 +261,7 @@ $(BUILD)/bench_growth: $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 
 # Installs the Debian packages the build and tests need (as root, or says how).
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh $(if $(filter 1,$(MPI)),openmpi-bin libhdf5-openmpi-dev)
 
 # The whole test suite: unit tests (Criterion) and the command-line tests.
 check: deps
@@ -251,7 +272,8 @@ test: export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppres
 # Criterion runs two tests at once, each with OpenMP threads: threads that spin while they
 # wait (libgomp's default) then starve each other (test_invnet took 141 s instead of 11).
 test: export OMP_WAIT_POLICY = passive
-test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet $(BUILD)/test_tools
+test: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet $(BUILD)/test_tools \
+	mpi-build
 	$(BUILD)/test_forward --jobs 2
 	$(BUILD)/test_samples --jobs 2
 	$(BUILD)/test_invnet --jobs 2
@@ -271,9 +293,9 @@ test-invnet: $(BUILD)/test_invnet
 	$(BUILD)/test_invnet --jobs 2
 test-tools: $(BUILD)/test_tools
 	$(BUILD)/test_tools --jobs 2
-test-cli: all
+test-cli: all mpi-build
 	sh tests/cli/run.sh $(BPINV) $(CLI_TESTS)
-check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet $(BUILD)/test_tools
+check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet $(BUILD)/test_tools mpi-build
 	@if [ -z "$(T)" ]; then echo "make check-one T=SUITE[/TEST] or T=tests/cli/SCRIPT.sh" >&2; exit 2; fi
 	@case "$(T)" in \
 	*.sh) sh "$(T)" $(BPINV) ;; \
@@ -285,11 +307,20 @@ check-one: all $(BUILD)/test_forward $(BUILD)/test_samples $(BUILD)/test_invnet 
 	   [ $$found = 1 ] || { echo "check-one: no Criterion suite '$$s' (list them: $(BUILD)/test_forward --list)" >&2; exit 2; } ;; \
 	esac
 
+# The MPI build beside this one, for tests/cli/test_mpi.sh, where MPI is installed (sh
+# tools/deps.sh openmpi-bin libhdf5-openmpi-dev, or make deps MPI=1); where it is not, that
+# test says it is skipped. Not beside the sanitizers' build.
+MPI_READY := $(shell command -v mpicc >/dev/null 2>&1 && pkg-config --exists hdf5-openmpi 2>/dev/null && echo 1)
+mpi-build:
+ifeq ($(MPI_READY)$(SANITIZE)$(MPI),1)
+	@$(MAKE) --no-print-directory MPI=1 all
+endif
+
 # The command-line tests, run side by side (tests/cli/run.sh), the longest first. The
 # README's tutorial trains two full nets, and the fault tests kill runs at random moments:
 # too slow under the sanitizers, run without.
 CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh \
-	tests/cli/test_python.sh tests/cli/test_install.sh) \
+	tests/cli/test_python.sh tests/cli/test_install.sh tests/cli/test_mpi.sh) \
 	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_forward.sh \
 	tests/cli/test_help.sh tests/cli/test_golden.sh
@@ -329,7 +360,7 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build build-san build-fuzz bpinv
+	rm -rf build build-san build-mpi build-fuzz bpinv bpinv-mpi
 
 # The soname's version (for the install test).
 print-soversion:

@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include "tools/cli.h"
+#include "tools/cli_par.h"
 
 const cli_command cli_commands[] = {
     {"forward", "response of a layered earth (schlumberger, wenner, mt) as CSV", cmd_forward,
@@ -122,6 +123,15 @@ run(int argc, char **argv)
         fprintf(stderr, "bpinv: unknown command \"%s\"; try 'bpinv --help'\n", cmd);
         return CLI_USAGE;
     }
+    if (cli_par_size() > 1 && strcmp(cmd, "samples") != 0 && strcmp(cmd, "train") != 0 &&
+        strcmp(cmd, "invert") != 0) {
+        if (cli_par_rank() == 0)
+            fprintf(stderr,
+                    "bpinv %s: runs on one process; under mpirun only samples, train and "
+                    "invert share their work (-np %d given)\n",
+                    cmd, cli_par_size());
+        return CLI_USAGE;
+    }
     /* a bad environment is a bad command line: refused before any work (not --help) */
     if (!wants_help(argc, argv) && cli_read_timeout(cmd, &timeout) != 0)
         return CLI_USAGE;
@@ -146,8 +156,13 @@ main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    if (cli_par_init(&argc, &argv) != 0) {
+        fputs("bpinv: MPI could not start (run under mpirun?)\n", stderr);
+        return CLI_FAIL;
+    }
     rc = run(argc, argv);
     if (rc == CLI_OK)
         H5close();
+    cli_par_finalize(rc == CLI_OK);
     return rc;
 }

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_par.c - the ranks of an MPI run, or the one rank of the default build.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/cli_par.h"
+
+#ifdef BPINV_MPI
+
+#include <mpi.h>
+
+static int par_rank = 0, par_size = 1;
+
+int
+cli_par_init(int *argc, char ***argv)
+{
+    int provided;
+
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return -1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &par_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &par_size);
+    return 0;
+}
+
+void
+cli_par_finalize(int ok)
+{
+    if (ok)
+        MPI_Finalize();
+}
+
+int
+cli_par_rank(void)
+{
+    return par_rank;
+}
+
+int
+cli_par_size(void)
+{
+    return par_size;
+}
+
+/* MPI counts are ints: big transfers go in pieces of at most this many elements. */
+#define PIECE (1 << 30)
+
+void
+cli_par_sum(double *v, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k += PIECE) {
+        int m = (int)(n - k < PIECE ? n - k : PIECE);
+        MPI_Allreduce(MPI_IN_PLACE, v + k, m, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    }
+}
+
+unsigned long
+cli_par_max(unsigned long v)
+{
+    unsigned long m = v;
+
+    MPI_Allreduce(&v, &m, 1, MPI_UNSIGNED_LONG, MPI_MAX, MPI_COMM_WORLD);
+    return m;
+}
+
+void
+cli_par_bcast(void *p, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k += PIECE) {
+        int m = (int)(n - k < PIECE ? n - k : PIECE);
+        MPI_Bcast((char *)p + k, m, MPI_BYTE, 0, MPI_COMM_WORLD);
+    }
+}
+
+void
+cli_par_to_root(int from, double *v, size_t n)
+{
+    size_t k;
+
+    if (from == 0 || (par_rank != 0 && par_rank != from))
+        return;
+    for (k = 0; k < n; k += PIECE) {
+        int m = (int)(n - k < PIECE ? n - k : PIECE);
+
+        if (par_rank == from)
+            MPI_Send(v + k, m, MPI_DOUBLE, 0, 1, MPI_COMM_WORLD);
+        else
+            MPI_Recv(v + k, m, MPI_DOUBLE, from, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+}
+
+int
+cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len)
+{
+    unsigned long mine = len, *lens = NULL;
+    size_t *n = NULL, total = 0;
+    int r, bad = 0;
+
+    *all = NULL;
+    *all_len = 0;
+    if (par_rank == 0) {
+        lens = malloc((size_t)par_size * sizeof *lens);
+        n = malloc((size_t)par_size * sizeof *n);
+        bad = lens == NULL || n == NULL;
+    }
+    MPI_Gather(&mine, 1, MPI_UNSIGNED_LONG, lens, 1, MPI_UNSIGNED_LONG, 0, MPI_COMM_WORLD);
+    if (par_rank == 0 && !bad) {
+        for (r = 0; r < par_size; r++)
+            total += n[r] = lens[r];
+        bad = (*all = malloc(total + 1)) == NULL;
+    }
+    if (cli_par_max((unsigned long)bad) != 0) {
+        free(*all);
+        *all = NULL;
+        free(lens);
+        free(n);
+        return -1;
+    }
+    if (par_rank != 0) {
+        size_t k;
+
+        for (k = 0; k < len; k += PIECE)
+            MPI_Send(text + k, (int)(len - k < PIECE ? len - k : PIECE), MPI_BYTE, 0, 2,
+                     MPI_COMM_WORLD);
+    } else {
+        size_t off = len, k;
+
+        if (len > 0)
+            memcpy(*all, text, len);
+        for (r = 1; r < par_size; r++) {
+            for (k = 0; k < n[r]; k += PIECE)
+                MPI_Recv(*all + off + k, (int)(n[r] - k < PIECE ? n[r] - k : PIECE), MPI_BYTE, r, 2,
+                         MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            off += n[r];
+        }
+        (*all)[total] = '\0';
+        *all_len = total;
+    }
+    free(lens);
+    free(n);
+    return 0;
+}
+
+#else /* one rank */
+
+int
+cli_par_init(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    return 0;
+}
+
+void
+cli_par_finalize(int ok)
+{
+    (void)ok;
+}
+
+int
+cli_par_rank(void)
+{
+    return 0;
+}
+
+int
+cli_par_size(void)
+{
+    return 1;
+}
+
+void
+cli_par_sum(double *v, size_t n)
+{
+    (void)v, (void)n;
+}
+
+unsigned long
+cli_par_max(unsigned long v)
+{
+    return v;
+}
+
+void
+cli_par_bcast(void *p, size_t n)
+{
+    (void)p, (void)n;
+}
+
+int
+cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len)
+{
+    if ((*all = malloc(len + 1)) == NULL)
+        return -1;
+    memcpy(*all, text, len);
+    (*all)[len] = '\0';
+    *all_len = len;
+    return 0;
+}
+
+void
+cli_par_to_root(int from, double *v, size_t n)
+{
+    (void)from, (void)v, (void)n;
+}
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli_par.h - the ranks of an MPI run (docs/scaling.md), for the commands that spread their
+ * work over them: samples, train, invert.
+ *
+ * In the build made with `make MPI=1` (BPINV_MPI defined) these wrap MPI on
+ * MPI_COMM_WORLD; in the default build there is one rank and each call is what MPI would
+ * do with one: nothing to send, nothing to wait for. Only cli_par.c includes mpi.h.
+ * Every call but cli_par_rank and cli_par_size is collective: all ranks make it, in the
+ * same order.
+ */
+#ifndef CLI_PAR_H
+#define CLI_PAR_H
+
+#include <stddef.h>
+
+/* MPI_Init (with threads funnelled through the main one); 0, or -1 if it failed. */
+int cli_par_init(int *argc, char ***argv);
+/* MPI_Finalize after a run every rank finished; after a failed one, exit() alone: mpirun
+ * then ends the other ranks. */
+void cli_par_finalize(int ok);
+
+/* This rank (0 to size - 1) and the number of ranks (1 without MPI). */
+int cli_par_rank(void);
+int cli_par_size(void);
+
+/* v[0..n) summed over the ranks, in place on every rank. A value that only one rank holds
+ * (the others 0) comes out exact, bit for bit: what the training relies on. */
+void cli_par_sum(double *v, size_t n);
+/* The largest of the ranks' v, on every rank. */
+unsigned long cli_par_max(unsigned long v);
+/* Rank 0's n bytes at p, copied to every rank. */
+void cli_par_bcast(void *p, size_t n);
+
+/*
+ * The ranks' texts (len bytes at text each) joined in rank order on rank 0: *all a new
+ * buffer of *all_len bytes there (free it), NULL elsewhere. 0, or -1 out of memory (on any
+ * rank: every rank then gets -1).
+ */
+int cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len);
+
+/*
+ * n doubles at v from rank `from` to rank 0: rank `from` sends them, rank 0 receives them
+ * into v; a no-op on the other ranks (and when from is 0). Only those two take part.
+ */
+void cli_par_to_root(int from, double *v, size_t n);
+
+#endif /* CLI_PAR_H */
