@@ -31,6 +31,7 @@ invnet_fit_default(void)
     p.version = "";
     p.masked = 0;
     p.mask = invnet_mask_default();
+    p.ranks = 1;
     return p;
 }
 
@@ -273,6 +274,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     if (f->masked)
         invnet_trainer_set_input(tr, nx, mask_input, &mc);
+    invnet_trainer_set_ranks(tr, p->rank, p->ranks, p->reduce, p->reduce_ud);
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
     t0 = fwd_time_seconds();

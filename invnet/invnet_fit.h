@@ -42,6 +42,10 @@ typedef struct invnet_fit_params {
                                          span of at least mask.min_span decades [0]; a
                                          min_span as wide as the span makes a plain net */
     invnet_mask_params mask;          /* its masks [invnet_mask_default()] */
+    int rank, ranks;                  /* this process of the `ranks` sharing each step, as
+                                         invnet_trainer_set_ranks() [0, 1] */
+    invnet_reduce_fn reduce;          /* their sum, when ranks > 1 [NULL] */
+    void *reduce_ud;                  /* passed to it [NULL] */
 } invnet_fit_params;
 
 /* The defaults in brackets above. */

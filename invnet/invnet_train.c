@@ -26,6 +26,9 @@ struct invnet_trainer {
     double *g, *m, *v;  /* gradient and optimiser moments */
     double *shard_loss; /* per shard (and per validation block) */
     invnet_work **w;    /* one per thread */
+    int rank, size;     /* this process of the size sharing each step */
+    invnet_reduce_fn reduce;
+    void *reduce_ud;
     gsl_rng *r;
     size_t epoch, best_epoch, since_best;
     double best_loss, lr;
@@ -177,7 +180,8 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     bad = bad || (tr->perm = malloc(n_train * sizeof *tr->perm)) == NULL;
     bad = bad || (tr->xb = malloc(tr->p.batch * tr->n_in * sizeof(double))) == NULL;
     bad = bad || (tr->tb = malloc(tr->p.batch * tr->n_out * sizeof(double))) == NULL;
-    bad = bad || (tr->gsh = malloc(tr->nshards * tr->np * sizeof(double))) == NULL;
+    /* the shards' gradients, then their losses: what a distributed step sums */
+    bad = bad || (tr->gsh = malloc(tr->nshards * (tr->np + 1) * sizeof(double))) == NULL;
     bad = bad || (tr->g = calloc(tr->np, sizeof(double))) == NULL;
     bad = bad || (tr->m = calloc(tr->np, sizeof(double))) == NULL;
     bad = bad || (tr->v = calloc(tr->np, sizeof(double))) == NULL;
@@ -193,7 +197,17 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     }
     for (i = 0; i < n_train; i++)
         tr->perm[i] = i;
+    tr->size = 1;
     return tr;
+}
+
+void
+invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_reduce_fn fn, void *ud)
+{
+    tr->rank = size > 1 ? rank : 0;
+    tr->size = size > 1 && fn != NULL ? size : 1;
+    tr->reduce = fn;
+    tr->reduce_ud = ud;
 }
 
 void
@@ -210,8 +224,9 @@ invnet_trainer_set_input(invnet_trainer *tr, size_t n_x, invnet_input_fn fn, con
  */
 static double
 eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const double *x,
-        const double *t, double *block_sq, double *sq)
+        const double *t, double *block_sq, double *sq, const invnet_trainer *tr)
 {
+    int rank = tr != NULL ? tr->rank : 0, size = tr != NULL ? tr->size : 1;
     size_t nblk = (rows + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
     size_t n_in = invnet_net_n_in(net), n_out = invnet_net_n_out(net), b, j;
     double total = 0, *bsq = NULL;
@@ -223,15 +238,21 @@ eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const
             return NAN;
     }
 #pragma omp parallel for schedule(static) num_threads(nthreads) default(none)                      \
-    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out)
+    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out, rank, size)
     for (sb = 0; sb < (long)nblk; sb++) {
         size_t first = (size_t)sb * INVNET_SHARD_ROWS;
         size_t m = rows - first < INVNET_SHARD_ROWS ? rows - first : INVNET_SHARD_ROWS;
 
+        if (sb % size != rank) { /* another process's block */
+            block_sq[sb] = 0;
+            continue;
+        }
         block_sq[sb] =
             invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + first * n_in,
                                 t + first * n_out, bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
     }
+    if (size > 1) /* bsq is NULL: only invnet_evaluate, on one process, asks for it */
+        tr->reduce(tr->reduce_ud, block_sq, nblk);
     for (b = 0; b < nblk; b++) {
         total += block_sq[b];
         if (sq != NULL)
@@ -259,7 +280,7 @@ invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *
         if (rmse != NULL)
             for (j = 0; j < n_out; j++)
                 rmse[j] = 0;
-        total = eval_sq(w, net, nthreads, rows, x, t, blk, rmse) / (double)(rows * n_out);
+        total = eval_sq(w, net, nthreads, rows, x, t, blk, rmse, NULL) / (double)(rows * n_out);
         if (rmse != NULL)
             for (j = 0; j < n_out; j++)
                 rmse[j] = os[j] * sqrt(rmse[j] / (double)rows);
@@ -290,22 +311,30 @@ shuffle(invnet_trainer *tr)
 static double
 step(invnet_trainer *tr, size_t first, size_t b)
 {
-    size_t n_in = tr->n_in, n_out = tr->n_out, np = tr->np, nsh;
+    size_t n_in = tr->n_in, n_out = tr->n_out, np = tr->np, nsh, nown, s;
     double *theta = invnet_net_params(tr->net), loss = 0;
     const invnet_net *net = tr->net;
     double scale = 1.0 / (double)(b * n_out);
-    long s, q;
+    long q;
 
     nsh = (b + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+    /* this process's shards: s = rank, rank + size, ... (all of them on one process) */
+    nown = nsh > (size_t)tr->rank
+               ? (nsh - (size_t)tr->rank + (size_t)tr->size - 1) / (size_t)tr->size
+               : 0;
+    if (tr->size > 1) /* the other processes' shards are 0 here, for the sum */
+        memset(tr->gsh, 0, nsh * (np + 1) * sizeof(double));
 #pragma omp parallel num_threads(tr->p.nthreads) default(none)                                     \
-    shared(tr, net, first, b, nsh, n_in, n_out, np, scale, theta)
+    shared(tr, net, first, b, nsh, nown, n_in, n_out, np, scale, theta)
     {
         invnet_work *wk = tr->w[omp_get_thread_num()];
         double t1 = 1, t2 = 1;
+        long j;
 
 #pragma omp for schedule(static)
-        for (s = 0; s < (long)nsh; s++) {
-            size_t f = (size_t)s * INVNET_SHARD_ROWS;
+        for (j = 0; j < (long)nown; j++) {
+            size_t sh = (size_t)tr->rank + (size_t)j * (size_t)tr->size;
+            size_t f = sh * INVNET_SHARD_ROWS;
             size_t m = b - f < INVNET_SHARD_ROWS ? b - f : INVNET_SHARD_ROWS, i;
 
             /* each shard gathers its own rows of the shuffled order */
@@ -318,9 +347,13 @@ step(invnet_trainer *tr, size_t first, size_t b)
                     memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
                 memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
             }
-            tr->shard_loss[s] = invnet_net_loss_grad(
-                net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + (size_t)s * np);
+            tr->gsh[nsh * np + sh] = invnet_net_loss_grad(
+                net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + sh * np);
         }
+#pragma omp master
+        if (tr->size > 1) /* one sum over the processes per step */
+            tr->reduce(tr->reduce_ud, tr->gsh, nsh * (np + 1));
+#pragma omp barrier
         if (tr->p.opt == INVNET_ADAM) {
             t1 = 1 - pow(tr->p.beta1, (double)tr->step);
             t2 = 1 - pow(tr->p.beta2, (double)tr->step);
@@ -344,8 +377,8 @@ step(invnet_trainer *tr, size_t first, size_t b)
             }
         }
     }
-    for (s = 0; s < (long)nsh; s++)
-        loss += tr->shard_loss[s];
+    for (s = 0; s < nsh; s++)
+        loss += tr->gsh[nsh * np + s];
     return loss; /* mean squared error of the batch (scale included) */
 }
 
@@ -367,7 +400,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     e->train_loss = sum / (double)tr->n_train;
     if (tr->n_val > 0)
         val = eval_sq(tr->w, tr->net, tr->p.nthreads, tr->n_val, tr->xv, tr->tv, tr->shard_loss,
-                      NULL) /
+                      NULL, tr) /
               (double)(tr->n_val * tr->n_out);
     else
         val = e->train_loss;

@@ -89,6 +89,26 @@ typedef void (*invnet_input_fn)(const void *ud, uint64_t epoch, size_t row, cons
  */
 void invnet_trainer_set_input(invnet_trainer *tr, size_t n_x, invnet_input_fn fn, const void *ud);
 
+/*
+ * Sums the n values of v over the processes of a distributed run, in place on each (an
+ * MPI_Allreduce): each process holds its own values and 0 where another's go, so the sum
+ * is exact whatever order the reduction takes.
+ */
+typedef void (*invnet_reduce_fn)(void *ud, double *v, size_t n);
+
+/*
+ * Shares each step among `size` processes, this one being `rank` (0 <= rank < size): the
+ * shards of a minibatch, and the blocks of the validation, go to the processes in turn
+ * (shard s to process s mod size), each computes its own, and one fn(ud, ...) call per
+ * step gives every process the gradients of all shards, which each sums in shard order as
+ * one process does. Every process holds all the rows and runs the same epochs: the net is
+ * the same, bit for bit, for any size and any number of threads. More processes than a
+ * minibatch has shards (batch / INVNET_SHARD_ROWS) leave some idle. Call it before the
+ * first epoch; size 1 (the default) is one process.
+ */
+void invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_reduce_fn fn,
+                              void *ud);
+
 /* Trains one epoch; FWD_ENUMERIC if the loss stops being finite (lower the rate). */
 int invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err);
 /* 1 when training is over (epochs reached, or patience exhausted), 0 otherwise. */

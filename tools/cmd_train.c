@@ -17,6 +17,7 @@
 #include "invnet/invnet_train.h"
 #include "tools/cli.h"
 #include "tools/cli_opt.h"
+#include "tools/cli_par.h"
 
 struct train_args {
     const char *input, *output, *hidden, *act, *opt, *data;
@@ -265,6 +266,18 @@ check_set(const struct train_args *o)
     return bad ? -1 : 0;
 }
 
+/* A stop signal that every rank has heard of: each epoch's end asks them all (under
+ * mpirun, SIGINT reaches the ranks one by one), so they all stop at the same epoch. */
+static int stop_agreed;
+
+/* The trainer's sum over the ranks of an MPI run. */
+static void
+sum_ranks(void *ud, double *v, size_t n)
+{
+    (void)ud;
+    cli_par_sum(v, n);
+}
+
 /* The progress of a run: what the epoch lines and the stop signals need. */
 struct run_state {
     const struct train_args *o;
@@ -279,18 +292,20 @@ static void
 print_header(const struct run_state *r, const invnet_fit_info *info)
 {
     const invnet_fit_params *fp = r->fp;
-    char arch[64];
+    char arch[64], ranks[48] = "";
     size_t j;
 
+    if (fp->ranks > 1)
+        snprintf(ranks, sizeof ranks, " x %d processes", fp->ranks);
     for (j = 0, arch[0] = '\0'; j < fp->n_hidden; j++)
         snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", j ? "-" : "",
                  fp->hidden[j]);
     fprintf(stderr,
             "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
-            "%s, batch %zu, %d threads (read in %.1f s)\n",
+            "%s, batch %zu, %d threads%s (read in %.1f s)\n",
             r->o->input, info->n_train, info->n_val, info->n_in, arch, info->n_out,
             invnet_activation_name(fp->act), invnet_optimizer_name(fp->train.opt), fp->train.batch,
-            fp->train.nthreads, cli_now() - r->tstart);
+            fp->train.nthreads, ranks, cli_now() - r->tstart);
 }
 
 /* invnet_fit's progress callback: the header, the stop signals, a line per epoch. */
@@ -299,19 +314,22 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
 {
     struct run_state *r = ud;
 
+    int quiet = r->o->quiet || cli_par_rank() != 0;
+
     if (e == NULL) {
-        if (!r->o->quiet)
+        if (!quiet)
             print_header(r, info);
         cli_catch_stop(&r->old_int, &r->old_term);
         r->caught = 1;
         r->t0 = cli_now();
-    } else if (!r->o->quiet) {
+    } else if (!quiet) {
         fprintf(stderr, "epoch %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
                 e->epoch, e->train_loss, e->val_loss, e->improved ? " *" : "  ",
                 (double)info->n_train / (cli_now() - r->te), cli_now() - r->t0);
     }
     r->te = cli_now();
-    return cli_stop_signal != 0;
+    stop_agreed = cli_par_max(cli_stop_signal != 0) != 0;
+    return stop_agreed;
 }
 
 /* The lines after training: the best epoch, the RMSE, and the hint when still improving. */
@@ -330,7 +348,7 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
                 nf->val_rmse[j]);
     fputc('\n', stderr);
     /* stopped by --epochs (not --patience, not a signal) on a new best */
-    if (!cli_stop_signal && nf->n_epochs == r->fp->train.epochs && info->last.improved &&
+    if (!stop_agreed && nf->n_epochs == r->fp->train.epochs && info->last.improved &&
         nf->n_epochs > 1)
         fprintf(stderr,
                 "bpinv train: %s: the %s loss was still falling at the last epoch: more "
@@ -367,7 +385,7 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         cli_lib_error("train", &err);
         goto done;
     }
-    if (!o->quiet)
+    if (!o->quiet && cli_par_rank() == 0)
         print_summary(&r, *out, &info);
     rc = CLI_OK;
 done:
@@ -387,22 +405,24 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
     fwd_error err;
     int rc = CLI_OK;
 
-    for (k = 0; k < o->n_inputs && rc == CLI_OK && !cli_stop_signal; k++) {
+    for (k = 0; k < o->n_inputs && rc == CLI_OK && !stop_agreed; k++) {
         o->input = o->inputs[k];
         rc = train_one(o, fp, &nets[k]);
         n += nets[k] != NULL;
     }
-    if (rc == CLI_OK && n > 0 &&
+    /* under mpirun the ranks hold the same nets: rank 0 saves them */
+    if (rc == CLI_OK && n > 0 && cli_par_rank() == 0 &&
         invnet_set_save(o->output, (const invnet_file *const *)nets, n, o->force, &err) != FWD_OK) {
         cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
         rc = CLI_FAIL;
     }
-    if (rc == CLI_OK && cli_stop_signal) {
-        cli_error("train",
-                  "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
-                  nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
-                  n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
-        rc = 128 + (int)cli_stop_signal;
+    if (rc == CLI_OK && stop_agreed) {
+        if (cli_par_rank() == 0)
+            cli_error("train",
+                      "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
+                      nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
+                      n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
+        rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGINT);
     }
     for (k = 0; k < o->n_inputs; k++)
         invnet_file_free(nets[k]);
@@ -433,5 +453,8 @@ cmd_train(int argc, char **argv)
     /* refuse at once, not after an hour of training */
     if (check_output(&o) != 0 || check_set(&o) != 0)
         return CLI_FAIL;
+    o.fp.rank = cli_par_rank();
+    o.fp.ranks = cli_par_size();
+    o.fp.reduce = sum_ranks;
     return train_run(&o, &o.fp);
 }
