@@ -22,6 +22,7 @@
 #include "invnet/invert/invnet_output.h"
 #include "tools/cli.h"
 #include "tools/cli_opt.h"
+#include "tools/cli_par.h"
 #include "tools/plot.h"
 
 struct invert_args {
@@ -378,15 +379,23 @@ file_last(const invnet_batch *b, size_t i)
 static size_t
 report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 {
-    size_t i, n_bad = 0;
-
+    size_t i, n_bad = 0, end = b->first + b->count;
     size_t last = 0; /* the last item of the file read at item i */
+    int mid = 0;     /* the first item here is not its file's first (an MPI rank's part) */
 
-    for (i = 0; i < b->n; i++) {
+    if (b->first > 0 && b->first < b->n) {
+        const invnet_batch_item *p = &b->item[b->first - 1], *it = &b->item[b->first];
+
+        mid = p->s != NULL && it->s != NULL && strcmp(p->path, it->path) == 0 &&
+              strcmp(p->s->name, it->s->name) != 0;
+        if (mid)
+            last = file_last(b, b->first);
+    }
+    for (i = b->first; i < end; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
         const invnet_batch_item *it = &b->item[i];
 
-        if ((i == 0 || i > last) && !quiet) { /* the first (or only) station of a file */
+        if (((i == b->first && !mid) || i > last) && !quiet) { /* a file's first station */
             last = file_last(b, i);
             if (last > i)
                 fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n",
@@ -468,10 +477,70 @@ write_plots(const char *dir, const invnet_batch *b, const struct plot_ref *ref, 
 {
     size_t i, n_bad = 0;
 
-    for (i = 0; i < b->n; i++)
+    for (i = b->first; i < b->first + b->count; i++)
         if (invnet_batch_best(&b->item[i]) != NULL && plot_one(dir, b, i, ref, force) != 0)
             n_bad++;
     return n_bad;
+}
+
+/*
+ * Under mpirun, with more than one rank: the output of b in format fmt, each rank's part
+ * (its items) joined on rank 0, which writes them to path (published whole; NULL: the
+ * standard output). The same status on every rank: 0, or -1 after rank 0's message.
+ */
+static int
+write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, const char *path,
+            int force)
+{
+    int rank = cli_par_rank(), size = cli_par_size(), bad;
+    char *mine = NULL, *all = NULL, *tmp = NULL;
+    size_t len = 0, all_len = 0;
+    FILE *m = open_memstream(&mine, &len), *f;
+    fwd_error err;
+
+    bad = m == NULL || invnet_output_part(m, b, fmt, net_path, b->first, b->count, rank == 0,
+                                          rank == size - 1) != FWD_OK;
+    bad = (m != NULL && fclose(m) != 0) || bad;
+    if (cli_par_max((unsigned long)bad) != 0 ||
+        cli_par_gather_text(mine != NULL ? mine : "", bad ? 0 : len, &all, &all_len) != 0) {
+        if (rank == 0)
+            cli_error("invert", "out of memory for the output");
+        free(mine);
+        return -1;
+    }
+    free(mine);
+    bad = 0;
+    if (rank == 0) {
+        fwd_error_clear(&err);
+        if (path == NULL) {
+            bad = fwrite(all, 1, all_len, stdout) != all_len || fflush(stdout) != 0;
+            if (bad)
+                fwd_error_set(&err, FWD_EIO, "error writing the output: %s", strerror(errno));
+        } else if ((f = fwd_io_open_temp(path, &tmp, &err)) == NULL) {
+            bad = 1;
+        } else {
+            (void)fwrite(all, 1, all_len, f); /* a failed write is found by the close */
+            bad = fwd_io_close_publish(f, tmp, path, force, &err) != FWD_OK;
+            free(tmp);
+        }
+        if (bad)
+            cli_error("invert", "%s", err.msg);
+    }
+    free(all);
+    cli_par_bcast(&bad, sizeof bad);
+    return bad ? -1 : 0;
+}
+
+/* Under mpirun: the counts of every rank's items, summed. */
+static void
+sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag)
+{
+    double v[3] = {(double)*n_bad, (double)*n_in, (double)*n_flag};
+
+    cli_par_sum(v, 3);
+    *n_bad = (size_t)v[0];
+    *n_in = (size_t)v[1];
+    *n_flag = (size_t)v[2];
 }
 
 /*
@@ -494,12 +563,21 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     fwd_error err;
     double t0;
     size_t n = 0, n_bad = 0, n_in = 0, n_flag = 0;
-    int rc = CLI_FAIL;
+    int rc = CLI_FAIL, ranks = cli_par_size();
     char **paths = NULL;
+    invnet_batch_params bp = o->bp;
 
     /* refuse at once, not after the soundings were read and inverted */
     if (check_outputs(out, sizeof out / sizeof out[0], net_path, o->force) != 0)
         goto done;
+    if (ranks > 1 && o->section != NULL) {
+        if (cli_par_rank() == 0)
+            cli_error("invert",
+                      "--section: drawn by one process: not under mpirun with %d; "
+                      "write --xyz here, or draw the section with bpinv invert alone",
+                      ranks);
+        goto done;
+    }
     if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
         goto done;
     if (n == 0) {
@@ -517,7 +595,9 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if ((ns = load_net(net_path, &t0)) == NULL)
         goto done;
     cli_blas_serial();
-    if (invnet_batch_invert_set(ns, &o->bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
+    bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */
+    bp.parts = (size_t)ranks;
+    if (invnet_batch_invert_set(ns, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
         if (strcmp(err.field, "layers") == 0 || strcmp(err.field, "fix") == 0 ||
             strcmp(err.field, "bound") == 0)
             cli_error("invert", "--%s: %s: %s", err.field, net_path,
@@ -527,6 +607,22 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
+    if (ranks > 1) {
+        sum_counts(&n_bad, &n_in, &n_flag);
+        if (n_bad == b->n)
+            goto done;
+        b->segments = (int)cli_par_max((unsigned long)b->segments);
+        if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
+            (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0))
+            goto done;
+        if (o->plotdir != NULL) {
+            double bad = (double)write_plots(o->plotdir, b, &ref, o->force);
+
+            cli_par_sum(&bad, 1);
+            n_bad += (size_t)bad;
+        }
+        goto summary;
+    }
     if (n_bad == b->n)
         goto done; /* nothing was read: no output file, no table */
     if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
@@ -545,7 +641,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             n_bad++;
         }
     }
-    if (!o->quiet && isatty(STDERR_FILENO))
+summary:
+    if (!o->quiet && isatty(STDERR_FILENO) && cli_par_rank() == 0)
         fprintf(stderr,
                 "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
                 "flagged, %zu not read\n",

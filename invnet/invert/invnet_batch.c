@@ -28,7 +28,20 @@ invnet_batch_default(void)
     p.curve_pad_decades = 0.1;
     p.layers = 0;
     p.columns = NULL;
+    p.part = 0;
+    p.parts = 1;
     return p;
+}
+
+void
+invnet_batch_part(size_t n, size_t part, size_t parts, size_t *first, size_t *count)
+{
+    /* n * part / parts without overflow: n < 2^64 / parts is far beyond any batch */
+    size_t a = n / parts * part + n % parts * part / parts;
+    size_t b = n / parts * (part + 1) + n % parts * (part + 1) / parts;
+
+    *first = a;
+    *count = b - a;
 }
 
 /* FWD_MAX_LAYERS as text, for a message. */
@@ -530,7 +543,7 @@ static int
 invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p, invnet_batch *b,
            int threads)
 {
-    long n = (long)b->n;
+    long n = (long)(b->first + b->count);
     int failed = 0, want_ranges = nn > 1 && p->check.ranges;
     invnet_check_params cp = p->check;
 
@@ -551,7 +564,7 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
             failed = 1;
         }
 #pragma omp for schedule(dynamic, 4)
-        for (q = 0; q < n; q++) {
+        for (q = (long)b->first; q < n; q++) {
             if (!ok)
                 continue;
             if (invert_one(v, nf, nn, want_ranges, p, &b->item[q]) != FWD_OK) {
@@ -665,6 +678,9 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
         !(p->curve_pad_decades >= 0 && isfinite(p->curve_pad_decades)))
         return fwd_error_set(err, FWD_EINVAL,
                              "threads: expected >= 1, curve points >= 2 and a finite pad >= 0");
+    if (p->parts < 1 || p->part >= p->parts)
+        return fwd_error_set(err, FWD_EINVAL, "part: expected 0 <= part < parts, got %zu of %zu",
+                             p->part, p->parts);
     for (k = 0; k < nn; k++)
         if ((rc = invnet_holds_check(nf[k], &p->check, err)) != FWD_OK)
             return rc;
@@ -694,9 +710,16 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
 
         st->x_m = st->y_m = st->elevation_m = st->lat_deg = st->lon_deg = NAN;
     }
-    threads = p->threads < b->n ? p->threads : b->n;
-    if (rc == FWD_OK && b->n > 0)
+    invnet_batch_part(b->n, p->part, p->parts, &b->first, &b->count);
+    threads = p->threads < b->count ? p->threads : b->count;
+    if (rc == FWD_OK && b->count > 0)
         rc = invert_all(nf, nn, p, b, (int)(threads > 1024 ? 1024 : threads));
+    for (k = b->first; rc == FWD_OK && k < b->first + b->count && !b->segments; k++) {
+        const invnet_batch_item *it = &b->item[k];
+
+        b->segments = invnet_batch_best(it) != NULL && it->observed != NULL &&
+                      fwd_sounding_next_mn2(it->s, fwd_sounding_next_mn2(it->s, 0)) < INFINITY;
+    }
     if (rc != FWD_OK) {
         invnet_batch_free(b);
         return fwd_error_set(err, rc, "out of memory");

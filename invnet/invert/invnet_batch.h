@@ -39,7 +39,15 @@ typedef struct invnet_batch_params {
                                   count's net alone (it must be in the set) [0] */
     const char *columns;       /* text files' header names mapped to bpinv's, borrowed
                                   (fwd_sounding_read_columns) [NULL] */
+    size_t part, parts;        /* invert only the soundings of block `part` of `parts`, the
+                                  others being inverted elsewhere (an MPI rank each): the
+                                  soundings, in order, cut into `parts` blocks, as even as
+                                  can be (invnet_batch_part); every file is still read, so
+                                  that each part knows every sounding [0, 1] */
 } invnet_batch_params;
+
+/* The block of n soundings that part `part` of `parts` inverts: [*first, *first + *count). */
+void invnet_batch_part(size_t n, size_t part, size_t parts, size_t *first, size_t *count);
 
 /* The defaults above, with invnet_check_default() for the checks. */
 invnet_batch_params invnet_batch_default(void);
@@ -121,6 +129,12 @@ typedef struct invnet_batch {
     size_t n_layers;         /* the most layers of any candidate's model */
     size_t n_counts;         /* layer counts compared for each sounding (1: one net) */
     double ranges_level;     /* the level of the ranges, percent; 0 when none were asked */
+    size_t first, count;     /* the items inverted here (p->part): [first, first + count);
+                                the others hold their sounding (or the error of its read)
+                                and no candidate */
+    int segments;            /* 1 when a sounding inverted here was joined from Schlumberger
+                                segments (the CSV then has their factors); a batch in parts
+                                takes the largest of its parts' before writing */
 } invnet_batch;
 
 /* The candidate reported for an item that was inverted (status FWD_OK), else NULL. */

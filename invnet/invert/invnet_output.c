@@ -721,17 +721,23 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, const struct csv_shape *s
     fputc('\n', f);
 }
 
+/* The CSV of items [first, end), after the header when head. */
+static void
+csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
+{
+    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, b->segments};
+    size_t i;
+
+    if (head)
+        csv_header(f, &sh);
+    for (i = first; i < end; i++)
+        csv_row(f, &b->item[i], invnet_batch_best(&b->item[i]), &sh);
+}
+
 int
 invnet_output_csv(FILE *f, const invnet_batch *b)
 {
-    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, 0};
-    size_t i;
-
-    for (i = 0; i < b->n && !sh.segments; i++)
-        sh.segments = invnet_batch_best(&b->item[i]) != NULL && has_segments(&b->item[i], NULL);
-    csv_header(f, &sh);
-    for (i = 0; i < b->n; i++)
-        csv_row(f, &b->item[i], invnet_batch_best(&b->item[i]), &sh);
+    csv_part(f, b, 0, b->n, 1);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
@@ -772,19 +778,31 @@ json_object(FILE *f, const invnet_batch_item *it, cand *c)
     fputc('}', f);
 }
 
-int
-invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
+/* The JSON of items [first, end), with the document's opening when head and its
+ * closing when tail. */
+static void
+json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, size_t end, int head,
+          int tail)
 {
     size_t i;
 
-    fputs("{\"net\": ", f);
-    json_str(f, net_path);
-    fputs(", \"soundings\": [", f);
-    for (i = 0; i < b->n; i++) {
+    if (head) {
+        fputs("{\"net\": ", f);
+        json_str(f, net_path);
+        fputs(", \"soundings\": [", f);
+    }
+    for (i = first; i < end; i++) {
         fputs(i ? ",\n  " : "\n  ", f);
         json_object(f, &b->item[i], invnet_batch_best(&b->item[i]));
     }
-    fputs("\n]}\n", f);
+    if (tail)
+        fputs("\n]}\n", f);
+}
+
+int
+invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
+{
+    json_part(f, b, net_path, 0, b->n, 1, 1);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
@@ -797,17 +815,20 @@ xyz_num(FILE *f, double x, int fmt)
         put_num(f, fmt, x);
 }
 
-int
-invnet_output_xyz(FILE *f, const invnet_batch *b)
+/* The XYZ rows of items [first, end), after the header when head. */
+static void
+xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 {
     size_t i, k;
 
-    fputs("station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm", f);
-    if (b->ranges_level > 0)
-        fprintf(f, ",rho_ohmm_p%02g,rho_ohmm_p%02g", (100 - b->ranges_level) / 2,
-                (100 + b->ranges_level) / 2);
-    fputc('\n', f);
-    for (i = 0; i < b->n; i++) {
+    if (head) {
+        fputs("station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm", f);
+        if (b->ranges_level > 0)
+            fprintf(f, ",rho_ohmm_p%02g,rho_ohmm_p%02g", (100 - b->ranges_level) / 2,
+                    (100 + b->ranges_level) / 2);
+        fputc('\n', f);
+    }
+    for (i = first; i < end; i++) {
         const invnet_batch_item *it = &b->item[i];
         const invnet_candidate *c = invnet_batch_best(it);
         double top = 0;
@@ -835,6 +856,28 @@ invnet_output_xyz(FILE *f, const invnet_batch *b)
                 top += c->r.thick_m[k];
         }
     }
+}
+
+int
+invnet_output_xyz(FILE *f, const invnet_batch *b)
+{
+    xyz_part(f, b, 0, b->n, 1);
+    return ferror(f) ? FWD_EIO : FWD_OK;
+}
+
+int
+invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char *net_path,
+                   size_t first, size_t count, int head, int tail)
+{
+    size_t end = first < b->n ? first + (count < b->n - first ? count : b->n - first) : b->n;
+
+    first = first < b->n ? first : b->n;
+    if (fmt == INVNET_JSON)
+        json_part(f, b, net_path, first, end, head, tail);
+    else if (fmt == INVNET_XYZ)
+        xyz_part(f, b, first, end, head);
+    else
+        csv_part(f, b, first, end, head);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 

@@ -50,6 +50,17 @@ typedef enum invnet_format { INVNET_CSV, INVNET_JSON, INVNET_XYZ } invnet_format
 int invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err);
 
 /*
+ * The part of b's output in format fmt that items [first, first + count) make (clipped to
+ * b->n), after the lines before the first item when head (the CSV or XYZ header, the JSON
+ * opening) and with those after the last when tail (the JSON closing). The parts of
+ * consecutive blocks joined in order are the whole output: a batch inverted in parts (an
+ * MPI run, invnet_batch_params.part) is written so, once its parts agree on b->segments.
+ * Returns as invnet_output_csv.
+ */
+int invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char *net_path,
+                       size_t first, size_t count, int head, int tail);
+
+/*
  * Writes b in format fmt to path, published whole (fwd_io: a temporary file renamed, so
  * path is never half-written), or to f when path is NULL (f is flushed, not closed). An
  * existing path is replaced only when overwrite; otherwise it is kept and the write fails

@@ -643,3 +643,122 @@ Test(invnet_batch, directory_operands_expand)
     invnet_batch_paths_free(paths, n);
     invnet_batch_paths_free(NULL, 0);
 }
+
+/* The output of b in format fmt, its times zeroed (they differ from run to run), as a string. */
+static char *
+text_of(invnet_batch *b, invnet_format fmt, size_t first, size_t count, int head, int tail)
+{
+    char *buf = NULL;
+    size_t len = 0, i;
+    FILE *f = open_memstream(&buf, &len);
+
+    cr_assert_not_null(f);
+    for (i = 0; i < b->n; i++)
+        b->item[i].time_ms = 0;
+    cr_assert_eq(invnet_output_part(f, b, fmt, "net.h5", first, count, head, tail), FWD_OK);
+    cr_assert_eq(fclose(f), 0);
+    return buf;
+}
+
+/* A batch cut into parts (the ranks of an MPI run): each part inverts its block of items,
+ * as the whole does, and leaves the others; the blocks tile the items; the parts' outputs,
+ * once they agree on the segments column, join into the whole's, in every format. */
+Test(invnet_batch, parts_join_into_the_whole)
+{
+    static const invnet_format fmts[] = {INVNET_CSV, INVNET_JSON, INVNET_XYZ};
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, k, parts, f;
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *whole, *b[4];
+    fwd_error e;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    p.check.refine_iter = 30;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &whole, NULL), FWD_OK);
+    cr_expect_eq(whole->first, 0);
+    cr_expect_eq(whole->count, n);
+    cr_expect_eq(whole->segments, 1); /* d.csv */
+    for (parts = 1; parts <= 4; parts++) {
+        size_t next = 0;
+        int segments = 0;
+
+        for (k = 0; k < parts; k++) {
+            p.part = k;
+            p.parts = parts;
+            cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b[k], NULL), FWD_OK);
+            cr_expect_eq(b[k]->n, n);
+            cr_expect_eq(b[k]->first, next, "part %zu of %zu", k, parts);
+            cr_expect_eq(b[k]->count, (n * (k + 1)) / parts - (n * k) / parts);
+            next += b[k]->count;
+            segments |= b[k]->segments;
+            for (i = 0; i < n; i++) {
+                const invnet_candidate *c = invnet_batch_best(&b[k]->item[i]);
+                const invnet_candidate *w = invnet_batch_best(&whole->item[i]);
+                int mine = i >= b[k]->first && i < b[k]->first + b[k]->count;
+
+                cr_expect_str_eq(b[k]->item[i].path, whole->item[i].path);
+                if (!mine) {
+                    cr_expect_eq(b[k]->item[i].n_candidates, 0, "item %zu", i);
+                    continue;
+                }
+                cr_expect_eq(b[k]->item[i].status, whole->item[i].status, "item %zu", i);
+                cr_expect_eq(c == NULL, w == NULL, "item %zu", i);
+                if (c != NULL && w != NULL)
+                    expect_same_result(&c->r, &w->r, i);
+            }
+        }
+        cr_expect_eq(next, n);
+        cr_expect_eq(segments, whole->segments);
+        for (f = 0; f < 3; f++) {
+            char *all = text_of(whole, fmts[f], 0, n, 1, 1), *joined = calloc(1, 1);
+
+            for (k = 0; k < parts; k++) {
+                char *t;
+
+                b[k]->segments = segments;
+                t = text_of(b[k], fmts[f], b[k]->first, b[k]->count, k == 0, k + 1 == parts);
+                joined = realloc(joined, strlen(joined) + strlen(t) + 1);
+                strcat(joined, t);
+                free(t);
+            }
+            cr_expect_str_eq(joined, all, "%zu parts, format %zu", parts, f);
+            free(joined);
+            free(all);
+        }
+        for (k = 0; k < parts; k++)
+            invnet_batch_free(b[k]);
+    }
+    /* a part that is not one of the parts */
+    p.part = 4;
+    p.parts = 4;
+    cr_expect_eq(invnet_batch_invert(nf, &p, pp, n, &b[0], &e), FWD_EINVAL);
+    cr_expect(strstr(e.msg, "part: expected 0 <= part < parts, got 4 of 4") != NULL, "%s", e.msg);
+    p.part = 0;
+    p.parts = 0;
+    cr_expect_eq(invnet_batch_invert(nf, &p, pp, n, &b[0], &e), FWD_EINVAL);
+    invnet_batch_free(whole);
+}
+
+/* The blocks: floor(n k / parts), without overflow for n near SIZE_MAX. */
+Test(invnet_batch, part_blocks)
+{
+    size_t n, parts, k, first, count;
+    const size_t big = (size_t)-1 / 2;
+
+    for (n = 0; n < 40; n++)
+        for (parts = 1; parts <= 7; parts++)
+            for (k = 0; k < parts; k++) {
+                invnet_batch_part(n, k, parts, &first, &count);
+                cr_expect_eq(first, n * k / parts);
+                cr_expect_eq(first + count, n * (k + 1) / parts);
+            }
+    for (k = 0; k < 3; k++) { /* against 128-bit arithmetic */
+        __extension__ typedef unsigned __int128 u128;
+
+        invnet_batch_part(big + k, k, 3, &first, &count);
+        cr_expect(first == (size_t)((u128)(big + k) * k / 3), "%zu", first);
+        cr_expect(first + count == (size_t)((u128)(big + k) * (k + 1) / 3), "%zu", count);
+    }
+}

@@ -529,3 +529,60 @@ Test(invnet_output, json_is_utf8)
         free(buf);
     }
 }
+
+/* The output of items [first, first + count), as a string. */
+static char *
+part_text(invnet_format fmt, size_t first, size_t count, int head, int tail)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    cr_assert_eq(invnet_output_part(f, &batch, fmt, "n.h5", first, count, head, tail), FWD_OK);
+    return written(&buf, f);
+}
+
+/* Cut anywhere, the parts (head on the first, tail on the last) join into the whole; a
+ * part past the end is empty; the header and the closing come only when asked for. */
+Test(invnet_output, parts_join_into_the_whole)
+{
+    static const invnet_format fmts[] = {INVNET_CSV, INVNET_JSON, INVNET_XYZ};
+    size_t f, cut;
+
+    for (f = 0; f < 3; f++) {
+        char *whole = invnet_output_string(&batch, fmts[f], "n.h5", NULL);
+
+        cr_assert_not_null(whole);
+        for (cut = 0; cut <= batch.n; cut++) {
+            char *a = part_text(fmts[f], 0, cut, 1, 0);
+            char *b = part_text(fmts[f], cut, batch.n, 0, 1);
+            char *j = malloc(strlen(a) + strlen(b) + 1);
+
+            strcat(strcpy(j, a), b);
+            cr_expect_str_eq(j, whole, "format %zu cut at %zu", f, cut);
+            free(j);
+            free(b);
+            free(a);
+        }
+        invnet_output_string_free(whole);
+    }
+    {
+        char *none = part_text(INVNET_CSV, 5, 2, 0, 0), *mid = part_text(INVNET_JSON, 1, 1, 0, 0);
+
+        cr_expect_str_eq(none, "");
+        /* the second object alone: its separator, no opening, no closing */
+        cr_expect(strncmp(mid, ",\n  {\"source\": \"b.csv\"", 22) == 0, "%s", mid);
+        cr_expect(strstr(mid, "soundings") == NULL && strstr(mid, "]}") == NULL, "%s", mid);
+        free(mid);
+        free(none);
+    }
+    /* the segments column follows the batch's flag, which the parts agree on */
+    batch.segments = 1;
+    {
+        char *h = part_text(INVNET_CSV, 0, 0, 1, 0);
+
+        cr_expect(strstr(h, ",segment_factors,") != NULL, "%s", h);
+        free(h);
+    }
+    batch.segments = 0;
+}
