@@ -19,6 +19,7 @@
 #include "samples/smp_gen.h"
 #include "tools/cli.h"
 #include "tools/cli_opt.h"
+#include "tools/cli_par.h"
 
 struct samples_args {
     const char *method, *rho, *thick, *output;
@@ -166,6 +167,7 @@ struct run_view {
     int show;
     uint64_t start;
     double t0, tlast;
+    uint64_t total; /* the samples asked for (fill_ranks) */
 };
 
 static int
@@ -192,7 +194,7 @@ write_samples(const struct samples_args *o)
     uint64_t count = (uint64_t)o->count;
     int threads = (int)o->threads;
     struct sigaction old_int, old_term;
-    struct run_view v = {0, 0, 0, 0};
+    struct run_view v = {0, 0, 0, 0, 0};
     smp_gen *gen = NULL;
     smp_file *f = NULL;
     fwd_error err;
@@ -251,6 +253,168 @@ restore:
     return rc;
 }
 
+/* Where block r of a step of n rows from row start begins, of `size` blocks (r = size: the
+ * step's end): a chunk boundary (smp_file.h), so that rank 0 appends whole chunks. */
+static uint64_t
+block_edge(uint64_t start, uint64_t n, int r, int size)
+{
+    const uint64_t c = SMP_FILE_CHUNK_ROWS;
+    uint64_t e;
+
+    if (r == 0)
+        return start;
+    if (r == size)
+        return start + n;
+    e = (start + (n * (uint64_t)r + (uint64_t)size - 1) / (uint64_t)size + c - 1) / c * c;
+    return e < start + n ? e : start + n;
+}
+
+/*
+ * smp_file_fill spread over the ranks of an MPI run. Rank 0 holds the file f (NULL on the
+ * others) and sizes each step as smp_file_fill sizes a batch, `batch` rows per rank; the
+ * step is cut at chunk boundaries into one block per rank, each rank computes its block
+ * with g (a sample depends on the seed and its index alone: the rows are those of one
+ * process), and rank 0 appends the blocks in rank order. Between steps rank 0 shows the
+ * progress and decides for all whether to go on: a stop signal, a failed write. The same
+ * status on every rank: FWD_OK, or an error told by the rank it happened on.
+ */
+static int
+fill_ranks(smp_file *f, smp_gen *g, size_t batch, struct run_view *v)
+{
+    const smp_config *c = smp_gen_config(g);
+    int rank = cli_par_rank(), size = cli_par_size(), r;
+    size_t np = FWD_MODEL_NPARAMS(c->prior.n_layers), nd = fwd_geom_ndata(c->geom);
+    size_t cap = smp_file_batch_rows(batch) + SMP_FILE_CHUNK_ROWS; /* the largest block */
+    double *params = malloc(cap * np * sizeof *params);
+    double *clean = malloc(cap * nd * sizeof *clean), *noisy = malloc(cap * nd * sizeof *noisy);
+    uint64_t st[3] = {0, 0, 0}; /* the step's first row and rows; 1 once a rank failed */
+    fwd_error err;
+    int rc = FWD_OK;
+
+    if (cli_par_max(params == NULL || clean == NULL || noisy == NULL) != 0) {
+        fwd_error_set(&err, FWD_ENOMEM, "out of memory for one batch");
+        st[2] = 1;
+    }
+    while (!st[2]) {
+        if (rank == 0) {
+            st[0] = smp_file_complete(f);
+            st[1] = cli_stop_signal
+                        ? 0
+                        : smp_file_next_batch(f, smp_file_batch_rows(batch) * (size_t)size);
+        }
+        cli_par_bcast(st, sizeof st);
+        if (st[1] == 0)
+            break;
+        for (r = 0; r < size && rc == FWD_OK; r++) {
+            uint64_t a = block_edge(st[0], st[1], r, size),
+                     b = block_edge(st[0], st[1], r + 1, size);
+
+            if (r == rank && b > a)
+                rc = smp_gen_run(g, a, (size_t)(b - a), params, clean, noisy, &err);
+        }
+        if (cli_par_max(rc != FWD_OK) != 0) {
+            st[2] = 1;
+            break;
+        }
+        for (r = 0; r < size; r++) {
+            uint64_t a = block_edge(st[0], st[1], r, size),
+                     b = block_edge(st[0], st[1], r + 1, size);
+            size_t n = (size_t)(b - a);
+
+            cli_par_to_root(r, params, n * np);
+            cli_par_to_root(r, clean, n * nd);
+            cli_par_to_root(r, noisy, n * nd);
+            if (rank == 0 && rc == FWD_OK && n > 0)
+                rc = smp_file_append(f, n, params, clean, noisy, &err);
+        }
+        if (rank == 0)
+            st[2] = rc != FWD_OK;
+        if (rank == 0 && rc == FWD_OK)
+            (void)on_batch(smp_file_complete(f), v->total, v);
+        cli_par_bcast(&st[2], sizeof st[2]);
+    }
+    if (rc != FWD_OK)
+        cli_lib_error("samples", &err);
+    free(noisy);
+    free(clean);
+    free(params);
+    return st[2] ? FWD_EIO : FWD_OK;
+}
+
+/* write_samples under mpirun with several ranks: rank 0 makes (or resumes) the file and
+ * writes it, every rank computes its share of each batch. */
+static int
+write_samples_ranks(const struct samples_args *o)
+{
+    const smp_config *cfg = &o->cfg;
+    uint64_t count = (uint64_t)o->count, done = 0;
+    int root = cli_par_rank() == 0, rc = CLI_FAIL;
+    struct sigaction old_int, old_term;
+    struct run_view v = {0, 0, 0, 0, 0};
+    smp_gen *gen = NULL;
+    smp_file *f = NULL;
+    fwd_error err;
+    uint64_t res[2] = {0, 0}; /* rank 0's status at the end, the samples done */
+
+    /* every rank catches the stop signals (mpirun passes SIGINT on as SIGTERM); rank 0's
+     * decide */
+    cli_catch_stop(&old_int, &old_term);
+    if (root && !(o->resume && cli_read_header_timed("samples", o->output) != 0)) {
+        if (o->resume) {
+            f = smp_file_resume(o->output, cfg, count, &err);
+            cli_read_unguard();
+        } else {
+            f = smp_file_create(o->output, cfg, count, BPINV_VERSION, o->force, &err);
+        }
+        if (f == NULL)
+            cli_lib_error("samples", &err);
+    }
+    if (cli_par_max(root && f == NULL) != 0)
+        goto done;
+    if (f != NULL)
+        smp_file_set_threads(f, (int)o->threads);
+    if ((gen = smp_gen_alloc(cfg, (int)o->threads, &err)) == NULL)
+        cli_lib_error("samples", &err);
+    if (cli_par_max(gen == NULL) != 0)
+        goto done;
+    if (root) {
+        v.show = !o->quiet && isatty(STDERR_FILENO);
+        v.start = smp_file_complete(f);
+        v.t0 = cli_now();
+        v.total = count;
+    }
+    if (fill_ranks(f, gen, (size_t)o->batch, &v) != FWD_OK)
+        goto done;
+    if (root) {
+        done = smp_file_complete(f);
+        if (v.show)
+            progress(done, count, v.start, v.t0, 1);
+        res[0] = smp_file_close(f, &err) == FWD_OK;
+        f = NULL;
+        if (!res[0])
+            cli_lib_error("samples", &err);
+        res[1] = done;
+    }
+    cli_par_bcast(res, sizeof res);
+    if (!res[0])
+        goto done;
+    if (res[1] < count) {
+        if (root)
+            cli_error("samples",
+                      "interrupted: %s holds %llu of %llu samples; continue with "
+                      "--resume and the same arguments",
+                      o->output, (unsigned long long)res[1], (unsigned long long)count);
+        rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGTERM);
+    } else {
+        rc = CLI_OK;
+    }
+done:
+    cli_restore_stop(&old_int, &old_term);
+    smp_file_close(f, NULL);
+    smp_gen_free(gen);
+    return rc;
+}
+
 int
 cmd_samples(int argc, char **argv)
 {
@@ -261,7 +425,7 @@ cmd_samples(int argc, char **argv)
         o.cfg.geom = o.g;
         o.cfg.noise = o.noise;
         o.cfg.seed = (uint64_t)o.seed;
-        rc = write_samples(&o);
+        rc = cli_par_size() > 1 ? write_samples_ranks(&o) : write_samples(&o);
     }
     fwd_geom_free(o.g);
     return rc;
