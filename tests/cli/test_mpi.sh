@@ -1,0 +1,171 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_mpi.sh - bpinv under mpirun (make MPI=1, docs/scaling.md): samples, train and invert
+# with 2 and 3 ranks give what one process gives, byte for byte (timings aside): the same
+# samples file (h5diff), the same net weights, the same CSV, JSON, XYZ and plots; an
+# interrupted run leaves a prefix that --resume completes; what is not shared is refused.
+# usage: sh tests/cli/test_mpi.sh PATH/TO/bpinv   (the MPI build: build-mpi/bpinv beside it)
+# Skipped, with a line saying why, only where MPI is not installed (and so not built).
+BPINV=${1:-./bpinv}
+. "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+MPIBIN=${BPINV_MPI:-$ROOT/build-mpi/bpinv}
+
+if ! command -v mpirun >/dev/null 2>&1 || ! pkg-config --exists hdf5-openmpi 2>/dev/null; then
+    echo "test_mpi: SKIPPED: MPI is not installed (sh tools/deps.sh openmpi-bin libhdf5-openmpi-dev; then make check)"
+    exit 0
+fi
+if [ ! -x "$MPIBIN" ]; then
+    echo "test_mpi: FAIL: MPI is installed but $MPIBIN was not built (make MPI=1)" >&2
+    exit 1
+fi
+# as root (CI's containers) mpirun wants to be told; 3 ranks on 2 cores: --oversubscribe
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# no network interfaces to probe, no warnings of an absent InfiniBand in the logs
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+# mpirun K ARGS...: bpinv under mpirun with K ranks, one thread each; stdout, stderr, rc
+mpi() {
+    k=$1
+    shift
+    mpirun -np "$k" "$MPIBIN" "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
+
+# --- samples: the same file for any number of ranks, and any batch ------------------------
+S="-m mt --layers 3 --period 1e-3:1e3:13 --rho 1:1000 --thick 10:1000 --noise 0.02 --seed 7 -j 1"
+setup samples $S -n 9000 -o "$TMP/s1.h5" -q
+[ "$rc" -eq 0 ] && ok || bad "serial samples: exit $rc: $(cat "$TMP/err")"
+for k in 2 3; do
+    mpi $k samples $S -n 9000 --batch 1000 -o "$TMP/s$k.h5" -q
+    [ "$rc" -eq 0 ] && ok || bad "samples, $k ranks: exit $rc: $(cat "$TMP/err")"
+    h5diff "$TMP/s1.h5" "$TMP/s$k.h5" >"$TMP/diff" 2>&1 && ok ||
+        bad "samples, $k ranks: not the serial file: $(head -5 "$TMP/diff")"
+done
+# a run resumed under mpirun, from a file one process began (a row off a chunk boundary)
+setup samples $S -n 3333 -o "$TMP/r.h5" -q
+mpi 3 samples $S -n 9000 --batch 1024 -o "$TMP/r.h5" -q --resume
+[ "$rc" -eq 0 ] && ok || bad "samples --resume, 3 ranks: exit $rc: $(cat "$TMP/err")"
+h5diff "$TMP/s1.h5" "$TMP/r.h5" >/dev/null 2>&1 && ok || bad "samples resumed under mpirun differ"
+
+# interrupted: SIGINT to mpirun stops every rank after a batch, the file a valid prefix
+B="-m schlumberger --layers 4 --ab2 1:1000:16 --rho 1:1000 --thick 1:100 --noise 0.02 --seed 3 -j 1"
+mpirun -np 2 "$MPIBIN" samples $B -n 1000000 --batch 1024 -o "$TMP/i.h5" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+n=0
+# the writer locks the file: wait for it to be made, then for a few batches
+while [ $n -lt 100 ] && [ ! -e "$TMP/i.h5" ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" -ne 0 ] && ok || bad "interrupted samples: exit 0"
+grep -q "interrupted: $TMP/i.h5 holds [0-9]* of 1000000 samples; continue with --resume" "$TMP/err" &&
+    ok || bad "interrupted samples: no message: $(cat "$TMP/err")"
+done_rows=$("$BPINV" info "$TMP/i.h5" 2>/dev/null | sed -n 's/.*samples *\([0-9]*\) of.*/\1/p')
+[ -n "$done_rows" ] && [ "$done_rows" -gt 0 ] && [ "$done_rows" -lt 1000000 ] && ok ||
+    bad "interrupted samples: not a prefix: '$done_rows'"
+# the prefix is the serial run's first rows, and --resume under mpirun goes on from it
+m=$((done_rows + 5000))
+setup samples $B -n $m -o "$TMP/iref.h5" -q
+mpi 3 samples $B -n $m --batch 1024 -o "$TMP/i.h5" -q --resume
+[ "$rc" -eq 0 ] && ok || bad "samples resumed after the interrupt: exit $rc: $(cat "$TMP/err")"
+h5diff "$TMP/iref.h5" "$TMP/i.h5" >"$TMP/diff" 2>&1 && ok ||
+    bad "interrupted, then resumed under mpirun: not the serial file: $(head -5 "$TMP/diff")"
+
+# --- train: the same net, bit for bit, for 2 and 3 ranks -----------------------------------
+setup samples -m schlumberger --layers 3 --ab2 1:1000:15 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 6000 -o "$TMP/t.h5" -q
+T="--epochs 6 --hidden 24 --batch 512 --seed 5 -j 1 -q"
+setup train "$TMP/t.h5" -o "$TMP/n1.h5" $T
+[ "$rc" -eq 0 ] && ok || bad "serial train: exit $rc: $(cat "$TMP/err")"
+for k in 2 3; do
+    mpi $k train "$TMP/t.h5" -o "$TMP/n$k.h5" $T
+    [ "$rc" -eq 0 ] && ok || bad "train, $k ranks: exit $rc: $(cat "$TMP/err")"
+    for d in layers/1/weights layers/1/bias layers/2/weights layers/2/bias history/val_loss \
+        history/train_loss envelope/input_mean normalisation/input_sd; do
+        h5diff "$TMP/n1.h5" "$TMP/n$k.h5" "/$d" "/$d" >/dev/null 2>&1 && ok ||
+            bad "train, $k ranks: /$d differs from the serial net's"
+    done
+done
+# one epoch line per epoch, from rank 0 alone
+mpi 2 train "$TMP/t.h5" -o "$TMP/n2.h5" --force --epochs 3 --hidden 24 -j 1
+[ "$(grep -c '^epoch ' "$TMP/err")" -eq 3 ] && ok ||
+    bad "train, 2 ranks: expected 3 epoch lines: $(cat "$TMP/err")"
+grep -q "1 threads x 2 processes" "$TMP/err" && ok || bad "train: the ranks are not said"
+
+# --- invert: the same results in the same order -------------------------------------------
+mkdir "$TMP/snd"
+i=0
+for m in "10,100,20 4,15" "100,10,1000 2,30" "50,500,5 8,8" "300,30,300 3,3" "20,200,900 10,40"; do
+    i=$((i + 1))
+    set -- $m
+    "$BPINV" forward -m schlumberger --ab2 1:1000:15 --rho "$1" --thick "$2" >"$TMP/snd/v$i.csv"
+done
+echo "not a sounding" >"$TMP/snd/v6.csv"
+# a survey table of three stations, which 2 and 3 ranks cut in the middle
+awk -F, 'FNR == 1 { if (NR == 1) print "station," $0; next } { print FILENAME "," $0 }' \
+    "$TMP/snd/v1.csv" "$TMP/snd/v2.csv" "$TMP/snd/v3.csv" | sed "s|$TMP/snd/||" >"$TMP/snd/survey.csv"
+for k in 1 2 3; do
+    if [ $k -eq 1 ]; then
+        run invert "$TMP/n1.h5" "$TMP/snd" -o "$TMP/o$k.csv" --xyz "$TMP/o$k.xyz" -j 1
+    else
+        mpi $k invert "$TMP/n1.h5" "$TMP/snd" -o "$TMP/o$k.csv" --xyz "$TMP/o$k.xyz" -j 1
+    fi
+    [ "$rc" -eq 1 ] && ok || bad "invert, $k ranks: exit $rc, expected 1 (one file unreadable)"
+    [ "$(grep -c 'v6.csv:1: ' "$TMP/err")" -eq 1 ] && ok ||
+        bad "invert, $k ranks: the unreadable file not told once: $(cat "$TMP/err")"
+    grep -q 'survey.csv: 3 stations, from "v1.csv" to "v3.csv"' "$TMP/err" && ok ||
+        bad "invert, $k ranks: no note of the survey's stations: $(cat "$TMP/err")"
+    if [ $k -eq 1 ]; then
+        run invert "$TMP/n1.h5" "$TMP/snd" --format json --refine 0 -j 1 --plot "$TMP/p$k"
+    else
+        mpi $k invert "$TMP/n1.h5" "$TMP/snd" --format json --refine 0 -j 1 --plot "$TMP/p$k"
+    fi
+    cp "$TMP/out" "$TMP/o$k.json"
+done
+python3 - "$TMP" <<'EOF' || bad "invert under mpirun: not the serial results (above)"
+import csv, json, sys
+t = sys.argv[1]
+def rows(path):
+    r = list(csv.DictReader(open(path)))
+    for x in r:
+        x.pop("time_ms", None)
+    return r
+bad = 0
+for k in (2, 3):
+    for ext in ("csv", "xyz"):
+        a, b = rows(f"{t}/o1.{ext}"), rows(f"{t}/o{k}.{ext}")
+        if a != b or open(f"{t}/o1.{ext}").readline() != open(f"{t}/o{k}.{ext}").readline():
+            print(f"FAIL: {k} ranks: {ext} differs", file=sys.stderr); bad = 1
+    a, b = json.load(open(f"{t}/o1.json")), json.load(open(f"{t}/o{k}.json"))
+    for s in a["soundings"] + b["soundings"]:
+        s.pop("time_ms", None)
+    if a != b:
+        print(f"FAIL: {k} ranks: json differs", file=sys.stderr); bad = 1
+n = len(rows(f"{t}/o1.csv"))
+if n != 9:  # v1..v5, v6 (its error), and the survey's 3 stations
+    print(f"FAIL: {n} rows, expected 9", file=sys.stderr); bad = 1
+sys.exit(bad)
+EOF
+ok
+for k in 2 3; do
+    [ "$(ls "$TMP/p1")" = "$(ls "$TMP/p$k")" ] && ok ||
+        bad "--plot, $k ranks: other files: $(ls "$TMP/p$k" | tr '\n' ' ')"
+done
+[ "$(ls "$TMP/p1" | wc -l)" -eq 8 ] && ok || bad "--plot: expected 8 PNGs, got $(ls "$TMP/p1")"
+
+# --- refused: what one process draws, and the commands that are not shared ------------------
+mpi 2 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" --section "$TMP/sec.png"
+[ "$rc" -ne 0 ] && grep -q -- "--section: drawn by one process" "$TMP/err" && [ ! -e "$TMP/sec.png" ] &&
+    ok || bad "--section under mpirun: exit $rc: $(cat "$TMP/err")"
+mpi 2 forward -m wenner --rho 100 --a 1,10
+[ "$rc" -ne 0 ] && grep -q "bpinv forward: runs on one process; under mpirun only samples, train and invert" "$TMP/err" &&
+    [ ! -s "$TMP/out" ] && ok || bad "forward under mpirun: exit $rc: $(cat "$TMP/err")"
+# one rank is the serial program
+mpi 1 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" -o "$TMP/one.csv" -j 1
+[ "$rc" -eq 0 ] && ok || bad "invert, 1 rank: exit $rc: $(cat "$TMP/err")"
+
+finish test_mpi
