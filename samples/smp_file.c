@@ -70,13 +70,9 @@ struct smp_file {
     size_t ncol[DS_N];
     size_t n_layers;
     uint64_t n_requested, n_complete;
-    double *buf; /* physical model rows */
-    size_t buf_rows;
     int nthreads;
-    int broken; /* a write failed: the file must stay as of its last flush */
-    /* compressed chunks of one batch, filled in parallel, then written in order */
-    unsigned char **zbuf;
-    size_t *zlen, nz, zcap;
+    int broken;    /* a write failed: the file must stay as of its last flush */
+    smp_pack pack; /* the batch being appended, packed */
 };
 
 uint64_t
@@ -130,17 +126,12 @@ smp_file_set_threads(smp_file *f, int nthreads)
 int
 smp_file_close(smp_file *f, fwd_error *err)
 {
-    size_t i;
     int rc;
 
     if (f == NULL)
         return FWD_OK;
     rc = close_ids(f, err);
-    for (i = 0; i < f->nz; i++)
-        free(f->zbuf[i]);
-    free(f->zbuf);
-    free(f->zlen);
-    free(f->buf);
+    smp_pack_free(&f->pack);
     free(f->path);
     free(f);
     return rc;
@@ -341,39 +332,6 @@ smp_file_create(const char *path, const smp_config *c, uint64_t n_requested, con
     return NULL;
 }
 
-/* Makes room for n compressed chunks of up to cap bytes each; keeps what it has. */
-static int
-zreserve(smp_file *f, size_t n, size_t cap)
-{
-    size_t i, need = cap > f->zcap ? cap : f->zcap;
-    unsigned char **zb, *t;
-    size_t *zl;
-
-    if (n > f->nz) {
-        zb = realloc(f->zbuf, n * sizeof *zb);
-        if (zb == NULL)
-            return -1;
-        f->zbuf = zb;
-        zl = realloc(f->zlen, n * sizeof *zl);
-        if (zl == NULL)
-            return -1;
-        f->zlen = zl;
-        for (i = f->nz; i < n; i++)
-            f->zbuf[i] = NULL;
-        f->nz = n;
-    }
-    for (i = 0; i < f->nz; i++) {
-        if (f->zbuf[i] != NULL && need == f->zcap)
-            continue;
-        t = realloc(f->zbuf[i], need);
-        if (t == NULL)
-            return -1;
-        f->zbuf[i] = t;
-    }
-    f->zcap = need;
-    return 0;
-}
-
 /*
  * What HDF5's shuffle then deflate filters would make of one chunk of nel doubles:
  * byte j of element i goes to j * nel + i, then zlib's compress2 at level SMP_DEFLATE.
@@ -419,60 +377,168 @@ write_plain(smp_file *f, int k, uint64_t row, size_t count, const double *src, f
     return rc;
 }
 
-/*
- * Writes rows [row, row + count) of dataset k from src (count rows of ncol values): the
- * rows before the first chunk boundary and after the last one through HDF5, the whole
- * chunks between them compressed by all threads and written with H5Dwrite_chunk.
- */
-static int
-write_rows(smp_file *f, int k, uint64_t row, size_t count, const double *src, fwd_error *err)
-{
-    size_t nc = f->ncol[k], nel = (size_t)SMP_CHUNK_ROWS * nc, head, full, c;
-    size_t cap = (size_t)compressBound((uLong)(nel * sizeof(double)));
-    const double *mid;
-    hsize_t off[2];
-    long i, nfull;
-    int bad = 0, rc;
+/* A pack's header: what it holds, each a uint64_t (smp_file.h). */
+enum { PK_MAGIC, PK_ROW, PK_COUNT, PK_NCOL, PK_CHUNKED = PK_NCOL + DS_N, PK_HEADER };
+#define PACK_MAGIC 0x314b43505052504dULL /* "MPRPPCK1" */
 
-    head = (size_t)((SMP_CHUNK_ROWS - row % SMP_CHUNK_ROWS) % SMP_CHUNK_ROWS);
-    head = head < count ? head : count;
-    full = (count - head) / SMP_CHUNK_ROWS;
-    /* The bytes shuffled here are native: only where native is the file's F64LE. */
-    if (H5Tequal(H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE) <= 0)
-        return write_plain(f, k, row, count, src, err);
-    rc = write_plain(f, k, row, head, src, err);
-    if (rc != FWD_OK)
-        return rc;
-    if (full > 0 && zreserve(f, full, cap) != 0)
-        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", f->path);
-    mid = src + head * nc;
-    nfull = (long)full;
-#pragma omp parallel num_threads(f->nthreads) default(none) shared(f, mid, nel, nfull, cap, bad)
-    {
-        unsigned char *tmp = malloc(nel * sizeof(double));
+/* Bytes rounded up to whole doubles: a pack's raw rows stay aligned. */
+static size_t
+pad8(size_t n)
+{
+    return (n + 7) / 8 * 8;
+}
+
+/* The rows of a block of count rows from row that go whole-chunk (compressed): *head rows
+ * before the first chunk boundary and *full chunks after them; the rest are raw. */
+static void
+pack_split(uint64_t row, size_t count, int chunked, size_t *head, size_t *full)
+{
+    size_t h = (size_t)((SMP_CHUNK_ROWS - row % SMP_CHUNK_ROWS) % SMP_CHUNK_ROWS);
+
+    if (!chunked) { /* a file not in native little-endian doubles: all through HDF5 */
+        *head = count;
+        *full = 0;
+        return;
+    }
+    *head = h < count ? h : count;
+    *full = (count - *head) / SMP_CHUNK_ROWS;
+}
+
+/* Grows p to hold n bytes. */
+static int
+pack_reserve(smp_pack *p, size_t n)
+{
+    unsigned char *b;
+
+    if (n <= p->cap)
+        return 0;
+    b = realloc(p->buf, n);
+    if (b == NULL)
+        return -1;
+    p->buf = b;
+    p->cap = n;
+    return 0;
+}
+
+void
+smp_pack_free(smp_pack *p)
+{
+    if (p == NULL)
+        return;
+    free(p->buf);
+    p->buf = NULL;
+    p->len = p->cap = 0;
+}
+
+/* smp_pack_rows for rows of ncol[k] values in set k. */
+static int
+pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, size_t count,
+                const double *params, const double *clean, const double *noisy, fwd_error *err)
+{
+    size_t head, full, k, i, need = PK_HEADER * 8, off;
+    const double *src[DS_N];
+    double *models = NULL;
+    uint64_t hdr[PK_HEADER];
+    int chunked = H5Tequal(H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE) > 0, bad = 0;
+
+    pack_split(row, count, chunked, &head, &full);
+    /* room for each set: its raw rows, and its whole chunks at slots of the largest size
+     * deflate can make of one, squeezed together once compressed */
+    for (k = 0; k < DS_N; k++) {
+        size_t nel = (size_t)SMP_CHUNK_ROWS * ncol[k];
+        size_t cap = pad8((size_t)compressBound((uLong)(nel * sizeof(double))));
+
+        need += (count - full * SMP_CHUNK_ROWS) * ncol[k] * sizeof(double) + full * (8 + cap);
+    }
+    if (count > 0 && (models = malloc(count * ncol[DS_MODELS] * sizeof *models)) == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "out of memory for a batch of %zu samples", count);
+    if (pack_reserve(p, need) != 0) {
+        free(models);
+        return fwd_error_set(err, FWD_ENOMEM, "out of memory for a batch of %zu samples", count);
+    }
+    for (i = 0; i < count * ncol[DS_MODELS]; i++)
+        models[i] = pow(10.0, params[i]);
+    src[DS_MODELS] = models;
+    src[DS_CLEAN] = clean;
+    src[DS_NOISY] = noisy;
+    hdr[PK_MAGIC] = PACK_MAGIC;
+    hdr[PK_ROW] = row;
+    hdr[PK_COUNT] = count;
+    for (k = 0; k < DS_N; k++)
+        hdr[PK_NCOL + k] = ncol[k];
+    hdr[PK_CHUNKED] = (uint64_t)chunked;
+    memcpy(p->buf, hdr, sizeof hdr);
+    off = sizeof hdr;
+    for (k = 0; k < DS_N && !bad; k++) {
+        size_t nel = (size_t)SMP_CHUNK_ROWS * ncol[k], tail;
+        size_t cap = pad8((size_t)compressBound((uLong)(nel * sizeof(double))));
+        const double *mid = src[k] + head * ncol[k];
+        unsigned char *slots = p->buf + off + head * ncol[k] * sizeof(double);
+        long q, nfull = (long)full;
+
+        memcpy(p->buf + off, src[k], head * ncol[k] * sizeof(double));
+        off += head * ncol[k] * sizeof(double);
+        /* each chunk into its slot, [length][bytes], by all threads */
+#pragma omp parallel num_threads(nthreads) default(none) shared(mid, nel, nfull, cap, slots, bad)
+        {
+            unsigned char *tmp = malloc(nel * sizeof(double));
 #pragma omp for schedule(dynamic, 1)
-        for (i = 0; i < nfull; i++) {
-            f->zlen[i] = cap;
-            if (tmp == NULL ||
-                compress_chunk(mid + (size_t)i * nel, nel, tmp, f->zbuf[i], &f->zlen[i]) != 0) {
+            for (q = 0; q < nfull; q++) {
+                unsigned char *slot = slots + (size_t)q * (8 + cap);
+                size_t zl = cap;
+                uint64_t z;
+
+                if (tmp == NULL ||
+                    compress_chunk(mid + (size_t)q * nel, nel, tmp, slot + 8, &zl) != 0) {
 #pragma omp atomic write
-                bad = 1;
+                    bad = 1;
+                    continue;
+                }
+                z = zl;
+                memcpy(slot, &z, 8);
             }
+            free(tmp);
         }
-        free(tmp);
+        for (i = 0; i < full && !bad; i++) { /* squeezed together, in order */
+            uint64_t z;
+
+            memcpy(&z, slots + i * (8 + cap), 8);
+            memmove(p->buf + off, slots + i * (8 + cap), 8 + (size_t)z);
+            off += 8 + pad8((size_t)z);
+        }
+        tail = count - head - full * SMP_CHUNK_ROWS;
+        memcpy(p->buf + off, mid + full * nel, tail * ncol[k] * sizeof(double));
+        off += tail * ncol[k] * sizeof(double);
     }
+    free(models);
     if (bad)
-        return fwd_error_set(err, FWD_ENOMEM, "%s: compression failed (out of memory?)", f->path);
-    for (c = 0; c < full; c++) {
-        off[0] = row + head + c * SMP_CHUNK_ROWS;
-        off[1] = 0;
-        errno = 0;
-        if (H5Dwrite_chunk(f->ds[k], H5P_DEFAULT, 0, off, f->zlen[c], f->zbuf[c]) < 0)
-            return fwd_error_set(err, FWD_EIO, "%s: cannot write %s: %s", f->path, ds_names[k],
-                                 fwd_io_why("disk full?"));
-    }
-    c = head + full * SMP_CHUNK_ROWS;
-    return write_plain(f, k, row + c, count - c, src + c * nc, err);
+        return fwd_error_set(err, FWD_ENOMEM, "compression failed (out of memory?)");
+    p->len = off;
+    return FWD_OK;
+}
+
+int
+smp_pack_rows(smp_pack *p, const smp_config *c, int nthreads, uint64_t row, size_t count,
+              const double *params, const double *clean, const double *noisy, fwd_error *err)
+{
+    size_t ncol[DS_N];
+
+    ncol[DS_MODELS] = FWD_MODEL_NPARAMS(c->prior.n_layers);
+    ncol[DS_CLEAN] = ncol[DS_NOISY] = fwd_geom_ndata(c->geom);
+    return pack_shape_rows(p, ncol, nthreads < 1 ? 1 : nthreads, row, count, params, clean, noisy,
+                           err);
+}
+
+/* The raw rows of set k of a pack at buf + *off: n rows, checked against len. */
+static const double *
+pack_raw(const unsigned char *buf, size_t len, size_t *off, size_t n, size_t ncol)
+{
+    const double *r = (const double *)(const void *)(buf + *off);
+
+    if (n * ncol * sizeof(double) > len - *off)
+        return NULL;
+    *off += n * ncol * sizeof(double);
+    return r;
 }
 
 /* Allocates on disk every byte up to HDF5's end of allocation (FWD_EIO if the disk is
@@ -496,33 +562,81 @@ int
 smp_file_append(smp_file *f, size_t count, const double *params, const double *clean,
                 const double *noisy, fwd_error *err)
 {
-    const double *src[DS_N];
-    hsize_t ext[2];
-    size_t i, np = f->ncol[DS_MODELS];
-    int k, rc = FWD_OK;
+    fwd_error e;
 
     if (count == 0)
         return FWD_OK;
-    if (f->buf_rows < count) {
-        double *b = realloc(f->buf, count * np * sizeof *b);
-        if (b == NULL)
-            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", f->path);
-        f->buf = b;
-        f->buf_rows = count;
-    }
-    for (i = 0; i < count * np; i++)
-        f->buf[i] = pow(10.0, params[i]);
-    src[DS_MODELS] = f->buf;
-    src[DS_CLEAN] = clean;
-    src[DS_NOISY] = noisy;
+    if (pack_shape_rows(&f->pack, f->ncol, f->nthreads, f->n_complete, count, params, clean, noisy,
+                        &e) != FWD_OK)
+        return fwd_error_set(err, e.code, "%s: %s", f->path, e.msg);
+    return smp_file_append_pack(f, f->pack.buf, f->pack.len, err);
+}
+
+int
+smp_file_append_pack(smp_file *f, const void *pack, size_t len, fwd_error *err)
+{
+    const unsigned char *buf = pack;
+    uint64_t hdr[PK_HEADER];
+    size_t count, head, full, off = sizeof hdr, k, i;
+    hsize_t ext[2], at[2];
+    int rc = FWD_OK;
+
+    if (len < sizeof hdr)
+        return fwd_error_set(err, FWD_EINVAL, "%s: a pack of %zu bytes: too short", f->path, len);
+    memcpy(hdr, buf, sizeof hdr);
+    count = (size_t)hdr[PK_COUNT];
+    if (hdr[PK_MAGIC] != PACK_MAGIC || hdr[PK_ROW] != f->n_complete ||
+        hdr[PK_NCOL + DS_MODELS] != f->ncol[DS_MODELS] ||
+        hdr[PK_NCOL + DS_CLEAN] != f->ncol[DS_CLEAN] ||
+        hdr[PK_NCOL + DS_NOISY] != f->ncol[DS_NOISY] || hdr[PK_CHUNKED] > 1 ||
+        hdr[PK_COUNT] > f->n_requested - f->n_complete)
+        return fwd_error_set(
+            err, FWD_EINVAL, "%s: a pack of rows not for this file at row %llu (rows %llu..)",
+            f->path, (unsigned long long)f->n_complete, (unsigned long long)hdr[PK_ROW]);
+    if (count == 0)
+        return FWD_OK;
+    pack_split(hdr[PK_ROW], count, (int)hdr[PK_CHUNKED], &head, &full);
     for (k = 0; k < DS_N && rc == FWD_OK; k++) {
+        size_t nc = f->ncol[k], tail = count - head - full * SMP_CHUNK_ROWS;
+        const double *raw;
+
         ext[0] = f->n_complete + count;
-        ext[1] = f->ncol[k];
-        if (H5Dset_extent(f->ds[k], ext) < 0)
+        ext[1] = nc;
+        if (H5Dset_extent(f->ds[k], ext) < 0) {
             rc = fwd_error_set(err, FWD_EIO, "%s: cannot extend %s", f->path, ds_names[k]);
-        else
-            rc = write_rows(f, k, f->n_complete, count, src[k], err);
+            break;
+        }
+        if ((raw = pack_raw(buf, len, &off, head, nc)) == NULL)
+            goto short_pack;
+        rc = write_plain(f, (int)k, f->n_complete, head, raw, err);
+        for (i = 0; i < full && rc == FWD_OK; i++) {
+            uint64_t z;
+
+            if (len - off < 8)
+                goto short_pack;
+            memcpy(&z, buf + off, 8);
+            if (z > len - off - 8)
+                goto short_pack;
+            at[0] = f->n_complete + head + i * SMP_CHUNK_ROWS;
+            at[1] = 0;
+            errno = 0;
+            if (H5Dwrite_chunk(f->ds[k], H5P_DEFAULT, 0, at, (size_t)z, buf + off + 8) < 0)
+                rc = fwd_error_set(err, FWD_EIO, "%s: cannot write %s: %s", f->path, ds_names[k],
+                                   fwd_io_why("disk full?"));
+            off += 8 + pad8((size_t)z);
+            if (off > len)
+                off = len; /* the last chunk's padding may be cut: nothing follows then */
+        }
+        if (rc != FWD_OK)
+            break;
+        if ((raw = pack_raw(buf, len, &off, tail, nc)) == NULL)
+            goto short_pack;
+        rc = write_plain(f, (int)k, f->n_complete + head + full * SMP_CHUNK_ROWS, tail, raw, err);
     }
+    goto written;
+short_pack:
+    rc = fwd_error_set(err, FWD_EINVAL, "%s: a pack of %zu bytes cut short", f->path, len);
+written:
     /* Data and extents reach the file before n_complete says they are there (not synced:
      * an fdatasync per batch doubled the test suite's time on a VM disk and would cost
      * more on network file systems; a kill keeps the order, a power cut may not, and the

@@ -86,6 +86,36 @@ int smp_file_append(smp_file *f, size_t count, const double *params, const doubl
                     const double *noisy, fwd_error *err);
 
 /*
+ * A block of rows made ready for a samples file away from it (on another MPI rank): the
+ * three row sets as smp_file_append writes them (models in ohm-m and m; the whole chunks
+ * shuffled and deflated as HDF5's filters would, on all threads; the rows off the chunk
+ * boundaries as they are), in one buffer of bytes, with a header saying where the rows go.
+ * It travels between processes of one kind of machine (native doubles and byte order).
+ * smp_file_append is smp_pack_rows then smp_file_append_pack.
+ */
+typedef struct smp_pack {
+    unsigned char *buf; /* len bytes of the pack (cap allocated), grown as needed */
+    size_t len, cap;
+} smp_pack;
+
+/*
+ * Packs rows [row, row + count) of config c (params as smp_file_append takes them) into p
+ * (zero it before the first use; smp_pack_free after the last), compressing on nthreads
+ * threads. FWD_ENOMEM when out of memory.
+ */
+int smp_pack_rows(smp_pack *p, const smp_config *c, int nthreads, uint64_t row, size_t count,
+                  const double *params, const double *clean, const double *noisy, fwd_error *err);
+void smp_pack_free(smp_pack *p);
+
+/*
+ * Appends the rows of a pack of len bytes to f, as smp_file_append does (then updates
+ * n_complete and flushes). The pack must start at smp_file_complete(f), in rows of this
+ * file's widths, within n_requested: FWD_EINVAL otherwise ("not for this file", before
+ * the file is touched) or when it is cut short; FWD_EIO when a write fails.
+ */
+int smp_file_append_pack(smp_file *f, const void *pack, size_t len, fwd_error *err);
+
+/*
  * The batch size a run uses for `requested` rows a batch: rounded up to a multiple of
  * SMP_FILE_CHUNK_ROWS (0 gives one chunk; so does 1). Rounding a rounded size changes
  * nothing.

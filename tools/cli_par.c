@@ -2,6 +2,7 @@
 /*
  * cli_par.c - the ranks of an MPI run, or the one rank of the default build.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,20 +80,37 @@ cli_par_bcast(void *p, size_t n)
 }
 
 void
-cli_par_to_root(int from, double *v, size_t n)
+cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *cap, size_t *got)
 {
+    unsigned long len = n;
     size_t k;
 
+    if (par_rank == 0)
+        *got = 0;
     if (from == 0 || (par_rank != 0 && par_rank != from))
         return;
-    for (k = 0; k < n; k += PIECE) {
-        int m = (int)(n - k < PIECE ? n - k : PIECE);
-
-        if (par_rank == from)
-            MPI_Send(v + k, m, MPI_DOUBLE, 0, 1, MPI_COMM_WORLD);
-        else
-            MPI_Recv(v + k, m, MPI_DOUBLE, from, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (par_rank == from) {
+        MPI_Send(&len, 1, MPI_UNSIGNED_LONG, 0, 1, MPI_COMM_WORLD);
+        for (k = 0; k < n; k += PIECE)
+            MPI_Send((const char *)p + k, (int)(n - k < PIECE ? n - k : PIECE), MPI_BYTE, 0, 1,
+                     MPI_COMM_WORLD);
+        return;
     }
+    MPI_Recv(&len, 1, MPI_UNSIGNED_LONG, from, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (len > *cap) {
+        unsigned char *b = realloc(*buf, len);
+
+        if (b == NULL) {
+            fprintf(stderr, "bpinv: out of memory for %lu bytes from rank %d\n", len, from);
+            MPI_Abort(MPI_COMM_WORLD, 1);
+        }
+        *buf = b;
+        *cap = len;
+    }
+    for (k = 0; k < len; k += PIECE)
+        MPI_Recv(*buf + k, (int)(len - k < PIECE ? len - k : PIECE), MPI_BYTE, from, 1,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    *got = len;
 }
 
 int
@@ -204,9 +222,10 @@ cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len)
 }
 
 void
-cli_par_to_root(int from, double *v, size_t n)
+cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *cap, size_t *got)
 {
-    (void)from, (void)v, (void)n;
+    (void)from, (void)p, (void)n, (void)buf, (void)cap;
+    *got = 0;
 }
 
 #endif

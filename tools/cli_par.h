@@ -40,9 +40,12 @@ void cli_par_bcast(void *p, size_t n);
 int cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len);
 
 /*
- * n doubles at v from rank `from` to rank 0: rank `from` sends them, rank 0 receives them
- * into v; a no-op on the other ranks (and when from is 0). Only those two take part.
+ * Rank `from`'s n bytes at p, to rank 0: received there into *buf (grown to *cap with
+ * realloc), *got set to their count. Only those two ranks take part (rank 0 keeps *got 0
+ * when from is 0); out of memory on rank 0 ends the run (MPI_Abort), as the sender could
+ * not be told.
  */
-void cli_par_to_root(int from, double *v, size_t n);
+void cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *cap,
+                     size_t *got);
 
 #endif /* CLI_PAR_H */

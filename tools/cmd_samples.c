@@ -272,14 +272,16 @@ block_edge(uint64_t start, uint64_t n, int r, int size)
 /*
  * smp_file_fill spread over the ranks of an MPI run. Rank 0 holds the file f (NULL on the
  * others) and sizes each step as smp_file_fill sizes a batch, `batch` rows per rank; the
- * step is cut at chunk boundaries into one block per rank, each rank computes its block
+ * step is cut at chunk boundaries into one block per rank. Each rank computes its block
  * with g (a sample depends on the seed and its index alone: the rows are those of one
- * process), and rank 0 appends the blocks in rank order. Between steps rank 0 shows the
- * progress and decides for all whether to go on: a stop signal, a failed write. The same
- * status on every rank: FWD_OK, or an error told by the rank it happened on.
+ * process) and packs it as the file stores it, compressed (smp_pack_rows), on `threads`
+ * threads; rank 0 appends the packs in rank order, so that it only writes. Between steps
+ * rank 0 shows the progress and decides for all whether to go on: a stop signal, a failed
+ * write. The same status on every rank: FWD_OK, or an error told by the rank it happened
+ * on.
  */
 static int
-fill_ranks(smp_file *f, smp_gen *g, size_t batch, struct run_view *v)
+fill_ranks(smp_file *f, smp_gen *g, size_t batch, int threads, struct run_view *v)
 {
     const smp_config *c = smp_gen_config(g);
     int rank = cli_par_rank(), size = cli_par_size(), r;
@@ -288,14 +290,19 @@ fill_ranks(smp_file *f, smp_gen *g, size_t batch, struct run_view *v)
     double *params = malloc(cap * np * sizeof *params);
     double *clean = malloc(cap * nd * sizeof *clean), *noisy = malloc(cap * nd * sizeof *noisy);
     uint64_t st[3] = {0, 0, 0}; /* the step's first row and rows; 1 once a rank failed */
+    smp_pack pk = {NULL, 0, 0};
+    unsigned char *in = NULL; /* rank 0: another rank's pack */
+    size_t in_cap = 0, in_len;
     fwd_error err;
     int rc = FWD_OK;
 
     if (cli_par_max(params == NULL || clean == NULL || noisy == NULL) != 0) {
-        fwd_error_set(&err, FWD_ENOMEM, "out of memory for one batch");
+        rc = fwd_error_set(&err, FWD_ENOMEM, "out of memory for one batch");
         st[2] = 1;
     }
     while (!st[2]) {
+        uint64_t a, b;
+
         if (rank == 0) {
             st[0] = smp_file_complete(f);
             st[1] = cli_stop_signal
@@ -305,36 +312,37 @@ fill_ranks(smp_file *f, smp_gen *g, size_t batch, struct run_view *v)
         cli_par_bcast(st, sizeof st);
         if (st[1] == 0)
             break;
-        for (r = 0; r < size && rc == FWD_OK; r++) {
-            uint64_t a = block_edge(st[0], st[1], r, size),
-                     b = block_edge(st[0], st[1], r + 1, size);
-
-            if (r == rank && b > a)
-                rc = smp_gen_run(g, a, (size_t)(b - a), params, clean, noisy, &err);
+        a = block_edge(st[0], st[1], rank, size);
+        b = block_edge(st[0], st[1], rank + 1, size);
+        pk.len = 0;
+        if (b > a) {
+            rc = smp_gen_run(g, a, (size_t)(b - a), params, clean, noisy, &err);
+            rc =
+                rc ? rc
+                   : smp_pack_rows(&pk, c, threads, a, (size_t)(b - a), params, clean, noisy, &err);
         }
         if (cli_par_max(rc != FWD_OK) != 0) {
             st[2] = 1;
             break;
         }
-        for (r = 0; r < size; r++) {
-            uint64_t a = block_edge(st[0], st[1], r, size),
-                     b = block_edge(st[0], st[1], r + 1, size);
-            size_t n = (size_t)(b - a);
-
-            cli_par_to_root(r, params, n * np);
-            cli_par_to_root(r, clean, n * nd);
-            cli_par_to_root(r, noisy, n * nd);
-            if (rank == 0 && rc == FWD_OK && n > 0)
-                rc = smp_file_append(f, n, params, clean, noisy, &err);
+        if (rank == 0 && pk.len > 0)
+            rc = smp_file_append_pack(f, pk.buf, pk.len, &err);
+        for (r = 1; r < size; r++) {
+            cli_par_to_root(r, pk.buf, pk.len, &in, &in_cap, &in_len);
+            if (rank == 0 && rc == FWD_OK && in_len > 0)
+                rc = smp_file_append_pack(f, in, in_len, &err);
         }
-        if (rank == 0)
+        if (rank == 0) {
             st[2] = rc != FWD_OK;
-        if (rank == 0 && rc == FWD_OK)
-            (void)on_batch(smp_file_complete(f), v->total, v);
+            if (rc == FWD_OK)
+                (void)on_batch(smp_file_complete(f), v->total, v);
+        }
         cli_par_bcast(&st[2], sizeof st[2]);
     }
     if (rc != FWD_OK)
         cli_lib_error("samples", &err);
+    smp_pack_free(&pk);
+    free(in);
     free(noisy);
     free(clean);
     free(params);
@@ -383,7 +391,7 @@ write_samples_ranks(const struct samples_args *o)
         v.t0 = cli_now();
         v.total = count;
     }
-    if (fill_ranks(f, gen, (size_t)o->batch, &v) != FWD_OK)
+    if (fill_ranks(f, gen, (size_t)o->batch, (int)o->threads, &v) != FWD_OK)
         goto done;
     if (root) {
         done = smp_file_complete(f);

@@ -362,3 +362,51 @@ Test(smp_file, file_format_tells_the_kind, .init = setup, .fini = teardown)
     cr_assert_eq(smp_h5_file_format(p, fmt, sizeof fmt, &err), FWD_EIO);
     cr_assert_str_eq(err.field, "");
 }
+
+/* Rows packed apart from the file (another MPI rank's work), blocks of any size from any
+ * row, then appended: the file holds what smp_file_append writes; a pack for another row
+ * or another width, or cut short, is refused, the first before the file is touched. */
+Test(smp_file, packs_append_as_rows_do, .init = setup, .fini = teardown)
+{
+    char p[128];
+    const size_t edges[] = {0, 7, 1024, 3072, 3100, N}; /* off and on chunk boundaries */
+    smp_pack pk = {NULL, 0, 0}, bad = {NULL, 0, 0};
+    smp_config wide = cfg;
+    fwd_error err;
+    smp_file *f;
+    size_t k;
+
+    path(p, "packed.h5");
+    f = smp_file_create(p, &cfg, N, "t", 0, &err);
+    cr_assert_not_null(f, "%s", err.msg);
+    for (k = 0; k + 1 < sizeof edges / sizeof edges[0]; k++) {
+        size_t a = edges[k], n = edges[k + 1] - a;
+
+        cr_assert_eq(smp_pack_rows(&pk, &cfg, 3, a, n, P + a * NP, C + a * ND, Z + a * ND, &err),
+                     FWD_OK, "%s", err.msg);
+        if (k == 2) { /* a pack for a row already written, then one of other widths */
+            cr_assert_eq(smp_pack_rows(&bad, &cfg, 1, 0, 10, P, C, Z, &err), FWD_OK);
+            cr_expect_eq(smp_file_append_pack(f, bad.buf, bad.len, &err), FWD_EINVAL);
+            cr_expect(strstr(err.msg, "not for this file at row 1024") != NULL, "%s", err.msg);
+            wide.prior.n_layers = 4;
+            cr_assert_eq(smp_pack_rows(&bad, &wide, 1, a, 10, P, C, Z, &err), FWD_OK);
+            cr_expect_eq(smp_file_append_pack(f, bad.buf, bad.len, &err), FWD_EINVAL);
+            cr_expect_eq(smp_file_append_pack(f, bad.buf, 12, &err), FWD_EINVAL);
+            cr_expect_eq(smp_file_complete(f), a);
+        }
+        cr_assert_eq(smp_file_append_pack(f, pk.buf, pk.len, &err), FWD_OK, "%s", err.msg);
+        cr_assert_eq(smp_file_complete(f), edges[k + 1]);
+    }
+    cr_assert_eq(smp_file_close(f, &err), 0, "%s", err.msg);
+    check_contents(p, N);
+    /* cut short after its header: refused, and the file is not trusted after it */
+    path(p, "cut.h5");
+    f = smp_file_create(p, &cfg, N, "t", 0, &err);
+    cr_assert_eq(smp_pack_rows(&pk, &cfg, 1, 0, 2048, P, C, Z, &err), FWD_OK);
+    cr_expect_eq(smp_file_append_pack(f, pk.buf, pk.len / 2, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "cut short") != NULL, "%s", err.msg);
+    cr_expect_eq(smp_file_complete(f), 0);
+    smp_file_close(f, NULL);
+    smp_pack_free(&bad);
+    smp_pack_free(&pk);
+}
