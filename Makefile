@@ -69,6 +69,7 @@ BGROW_SRC := tests/bench/bench_growth.c
 BSUB_SRC  := tests/bench/bench_subspan.c tests/bench/bench_util.c
 BRNG_SRC  := tests/bench/bench_ranges.c tests/bench/bench_util.c
 BLAY_SRC  := tests/bench/bench_layers.c tests/bench/bench_util.c
+BWRT_SRC  := tests/bench/bench_writer.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -79,7 +80,8 @@ TOOL_OBJ  := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
 TTOOL_OBJ := $(TTOOL_SRC:%.c=$(BUILD)/%.o)
 # what the tools' tests test: the command-line helpers, without main() and the commands
-TOOL_TESTED := $(BUILD)/tools/cli_opt.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_field.o
+TOOL_TESTED := $(BUILD)/tools/cli_opt.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_field.o \
+	$(BUILD)/tools/cli_par.o
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)
@@ -87,6 +89,7 @@ BGROW_OBJ := $(BGROW_SRC:%.c=$(BUILD)/%.o)
 BSUB_OBJ  := $(BSUB_SRC:%.c=$(BUILD)/%.o)
 BRNG_OBJ  := $(BRNG_SRC:%.c=$(BUILD)/%.o)
 BLAY_OBJ  := $(BLAY_SRC:%.c=$(BUILD)/%.o)
+BWRT_OBJ  := $(BWRT_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
@@ -256,6 +259,9 @@ $(BUILD)/bench_ranges: $(BRNG_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 $(BUILD)/bench_layers: $(BLAY_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BLAY_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
+$(BUILD)/bench_writer: $(BWRT_OBJ) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BWRT_OBJ) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
 $(BUILD)/bench_growth: $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
@@ -336,9 +342,9 @@ valgrind: all
 	sh tests/valgrind/run.sh $(BPINV) $(VALGRIND_TESTS)
 
 # The FANN peer is built only where libfann-dev is installed (make bench-peers).
-bench: deps
+bench: deps mpi-build
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert \
-		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(BUILD)/bench_ranges $(BUILD)/bench_layers $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
+		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(BUILD)/bench_ranges $(BUILD)/bench_layers $(BUILD)/bench_writer $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
 	sh tests/bench/run.sh $(BUILD)
 
 $(BUILD)/peer_train_fann: $(BUILD)/tests/bench/peer_train_fann.o $(LIBINV) $(LIBSMP) $(LIBFWD)
@@ -369,4 +375,4 @@ print-soversion:
 include tests/fuzz/fuzz.mk
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) $(TTOOL_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d) $(BRNG_OBJ:.o=.d) $(BLAY_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d) $(BRNG_OBJ:.o=.d) $(BLAY_OBJ:.o=.d) $(BWRT_OBJ:.o=.d)

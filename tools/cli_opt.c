@@ -12,6 +12,7 @@
 #include "forward/fwd_geom.h"
 #include "tools/cli.h"
 #include "tools/cli_opt.h"
+#include "tools/cli_par.h"
 
 /* getopt_long's code of row i: its short letter, or a code past any character. */
 #define ROW_CODE(i) (256 + (int)(i))
@@ -200,8 +201,9 @@ check_row(const cli_cmd *c, size_t i, void *args, cli_parse *p)
     return rc != 0 ? CLI_USAGE : 0;
 }
 
-int
-cli_opt_parse(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p)
+/* cli_opt_parse, saying what it finds. */
+static int
+parse(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p)
 {
     cli_parse own;
     size_t i;
@@ -226,6 +228,20 @@ cli_opt_parse(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p)
         if ((rc = check_row(c, i, args, p)) != 0 && status != CLI_FAIL)
             status = rc;
     return bad && status == CLI_RUN ? CLI_USAGE : status;
+}
+
+int
+cli_opt_parse(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p)
+{
+    int rc;
+
+    /* under mpirun every rank parses the same command line: rank 0 alone tells of it */
+    if (cli_par_rank() == 0)
+        return parse(c, argc, argv, args, p);
+    cli_par_mute(1);
+    rc = parse(c, argc, argv, args, p);
+    cli_par_mute(0);
+    return rc;
 }
 
 void

@@ -2,11 +2,37 @@
 /*
  * cli_par.c - the ranks of an MPI run, or the one rank of the default build.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/cli_par.h"
+
+void
+cli_par_mute(int on)
+{
+    static int saved[2] = {-1, -1};
+    int k, null;
+
+    fflush(stdout);
+    fflush(stderr);
+    for (k = 0; k < 2; k++) {
+        if (on && saved[k] < 0) {
+            saved[k] = dup(k + 1);
+            null = open("/dev/null", O_WRONLY);
+            if (null >= 0) {
+                dup2(null, k + 1);
+                close(null);
+            }
+        } else if (!on && saved[k] >= 0) {
+            dup2(saved[k], k + 1);
+            close(saved[k]);
+            saved[k] = -1;
+        }
+    }
+}
 
 #ifdef BPINV_MPI
 

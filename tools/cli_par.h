@@ -20,6 +20,10 @@ int cli_par_init(int *argc, char ***argv);
  * then ends the other ranks. */
 void cli_par_finalize(int ok);
 
+/* With on non-zero, the standard output and error go nowhere until called with 0 (what
+ * every rank would print alike is printed by rank 0 alone). Not collective. */
+void cli_par_mute(int on);
+
 /* This rank (0 to size - 1) and the number of ranks (1 without MPI). */
 int cli_par_rank(void);
 int cli_par_size(void);

@@ -164,6 +164,10 @@ mpi 2 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" --section "$TMP/sec.png"
 mpi 2 forward -m wenner --rho 100 --a 1,10
 [ "$rc" -ne 0 ] && grep -q "bpinv forward: runs on one process; under mpirun only samples, train and invert" "$TMP/err" &&
     [ ! -s "$TMP/out" ] && ok || bad "forward under mpirun: exit $rc: $(cat "$TMP/err")"
+# a bad command line: told once, by rank 0
+mpi 3 samples -m mt --layers 2 --period 1:10:5 -n 10 -o "$TMP/x.h5"
+[ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv samples: --rho: missing' "$TMP/err")" -eq 1 ] && ok ||
+    bad "a bad command line under mpirun: not one message: $(cat "$TMP/err")"
 # one rank is the serial program
 mpi 1 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" -o "$TMP/one.csv" -j 1
 [ "$rc" -eq 0 ] && ok || bad "invert, 1 rank: exit $rc: $(cat "$TMP/err")"
