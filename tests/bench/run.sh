@@ -28,6 +28,10 @@ OUT=$B/bench-report.md
     echo
     sh tests/bench/bench_invert.sh "$B/bpinv" "$B/bench_invert" || exit 1
     echo
+    "$B/bench_writer" || exit 1
+    echo
+    sh tests/bench/bench_mpi.sh "$B/bpinv" build-mpi/bpinv || exit 1
+    echo
     "$B/bench_growth" || exit 1
     echo
     "$B/bench_subspan" || exit 1
