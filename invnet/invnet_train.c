@@ -204,8 +204,10 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
 void
 invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_reduce_fn fn, void *ud)
 {
-    tr->rank = size > 1 ? rank : 0;
-    tr->size = size > 1 && fn != NULL ? size : 1;
+    int many = size > 1 && fn != NULL && rank >= 0 && rank < size;
+
+    tr->rank = many ? rank : 0; /* otherwise one process, which computes every shard */
+    tr->size = many ? size : 1;
     tr->reduce = fn;
     tr->reduce_ud = ud;
 }

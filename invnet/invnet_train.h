@@ -104,7 +104,8 @@ typedef void (*invnet_reduce_fn)(void *ud, double *v, size_t n);
  * one process does. Every process holds all the rows and runs the same epochs: the net is
  * the same, bit for bit, for any size and any number of threads. More processes than a
  * minibatch has shards (batch / INVNET_SHARD_ROWS) leave some idle. Call it before the
- * first epoch; size 1 (the default) is one process.
+ * first epoch; size 1 (the default) is one process, and so is a call without fn or with
+ * a rank outside 0 .. size - 1.
  */
 void invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_reduce_fn fn,
                               void *ud);

@@ -504,6 +504,7 @@ pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, siz
 
             memcpy(&z, slots + i * (8 + cap), 8);
             memmove(p->buf + off, slots + i * (8 + cap), 8 + (size_t)z);
+            memset(p->buf + off + 8 + z, 0, pad8((size_t)z) - (size_t)z); /* defined bytes */
             off += 8 + pad8((size_t)z);
         }
         tail = count - head - full * SMP_CHUNK_ROWS;
@@ -588,8 +589,7 @@ smp_file_append_pack(smp_file *f, const void *pack, size_t len, fwd_error *err)
     if (hdr[PK_MAGIC] != PACK_MAGIC || hdr[PK_ROW] != f->n_complete ||
         hdr[PK_NCOL + DS_MODELS] != f->ncol[DS_MODELS] ||
         hdr[PK_NCOL + DS_CLEAN] != f->ncol[DS_CLEAN] ||
-        hdr[PK_NCOL + DS_NOISY] != f->ncol[DS_NOISY] || hdr[PK_CHUNKED] > 1 ||
-        hdr[PK_COUNT] > f->n_requested - f->n_complete)
+        hdr[PK_NCOL + DS_NOISY] != f->ncol[DS_NOISY] || hdr[PK_CHUNKED] > 1)
         return fwd_error_set(
             err, FWD_EINVAL, "%s: a pack of rows not for this file at row %llu (rows %llu..)",
             f->path, (unsigned long long)f->n_complete, (unsigned long long)hdr[PK_ROW]);

@@ -110,8 +110,9 @@ void smp_pack_free(smp_pack *p);
 /*
  * Appends the rows of a pack of len bytes to f, as smp_file_append does (then updates
  * n_complete and flushes). The pack must start at smp_file_complete(f), in rows of this
- * file's widths, within n_requested: FWD_EINVAL otherwise ("not for this file", before
- * the file is touched) or when it is cut short; FWD_EIO when a write fails.
+ * file's widths: FWD_EINVAL otherwise ("not for this file", before the file is touched)
+ * or when it is cut short; FWD_EIO when a write fails. pack must be aligned as a double
+ * (from malloc, or smp_pack.buf).
  */
 int smp_file_append_pack(smp_file *f, const void *pack, size_t len, fwd_error *err);
 

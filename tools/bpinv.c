@@ -132,9 +132,17 @@ run(int argc, char **argv)
                     cmd, cli_par_size());
         return CLI_USAGE;
     }
-    /* a bad environment is a bad command line: refused before any work (not --help) */
-    if (!wants_help(argc, argv) && cli_read_timeout(cmd, &timeout) != 0)
-        return CLI_USAGE;
+    /* a bad environment is a bad command line: refused before any work (not --help); under
+     * mpirun, told by rank 0 alone */
+    if (!wants_help(argc, argv)) {
+        int bad;
+
+        cli_par_mute(cli_par_rank() != 0);
+        bad = cli_read_timeout(cmd, &timeout) != 0;
+        cli_par_mute(0);
+        if (bad)
+            return CLI_USAGE;
+    }
     return c->run(argc - 1, argv + 1);
 }
 

@@ -38,7 +38,7 @@ cli_par_mute(int on)
 
 #include <mpi.h>
 
-static int par_rank = 0, par_size = 1;
+static int par_rank = 0, par_size = 1, par_agreed = 0;
 
 int
 cli_par_init(int *argc, char ***argv)
@@ -55,8 +55,14 @@ cli_par_init(int *argc, char ***argv)
 void
 cli_par_finalize(int ok)
 {
-    if (ok)
+    if (ok || par_agreed)
         MPI_Finalize();
+}
+
+void
+cli_par_agree(void)
+{
+    par_agreed = 1;
 }
 
 int
@@ -153,6 +159,11 @@ cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len)
         n = malloc((size_t)par_size * sizeof *n);
         bad = lens == NULL || n == NULL;
     }
+    if (cli_par_max((unsigned long)bad) != 0) {
+        free(lens);
+        free(n);
+        return -1;
+    }
     MPI_Gather(&mine, 1, MPI_UNSIGNED_LONG, lens, 1, MPI_UNSIGNED_LONG, 0, MPI_COMM_WORLD);
     if (par_rank == 0 && !bad) {
         for (r = 0; r < par_size; r++)
@@ -204,6 +215,11 @@ void
 cli_par_finalize(int ok)
 {
     (void)ok;
+}
+
+void
+cli_par_agree(void)
+{
 }
 
 int

@@ -16,9 +16,13 @@
 
 /* MPI_Init (with threads funnelled through the main one); 0, or -1 if it failed. */
 int cli_par_init(int *argc, char ***argv);
-/* MPI_Finalize after a run every rank finished; after a failed one, exit() alone: mpirun
- * then ends the other ranks. */
+/* MPI_Finalize after a run every rank finished, or one whose failure every rank agreed on
+ * (cli_par_agree); after a failure of one rank, exit() alone: mpirun then ends the others,
+ * which may be waiting for it. */
 void cli_par_finalize(int ok);
+/* Every rank has reached the same end of the command (the status they return is the same):
+ * the run may finalize whatever that status. */
+void cli_par_agree(void);
 
 /* With on non-zero, the standard output and error go nowhere until called with 0 (what
  * every rank would print alike is printed by rank 0 alone). Not collective. */

@@ -563,12 +563,17 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     fwd_error err;
     double t0;
     size_t n = 0, n_bad = 0, n_in = 0, n_flag = 0;
-    int rc = CLI_FAIL, ranks = cli_par_size();
+    int rc = CLI_FAIL, ranks = cli_par_size(), bad = 0;
     char **paths = NULL;
     invnet_batch_params bp = o->bp;
 
-    /* refuse at once, not after the soundings were read and inverted */
-    if (check_outputs(out, sizeof out / sizeof out[0], net_path, o->force) != 0)
+    /* refuse at once, not after the soundings were read and inverted (under mpirun rank 0
+     * writes the outputs: it checks them, and tells the others) */
+    if (cli_par_rank() == 0 &&
+        check_outputs(out, sizeof out / sizeof out[0], net_path, o->force) != 0)
+        bad = 1;
+    cli_par_bcast(&bad, sizeof bad);
+    if (bad)
         goto done;
     if (ranks > 1 && o->section != NULL) {
         if (cli_par_rank() == 0)
@@ -584,9 +589,11 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         cli_error("invert", "no soundings found in %s", argv[1]);
         goto done;
     }
-    for (k = 0; k < sizeof out / sizeof out[0]; k++)
-        if (out[k].path != NULL && output_is_sounding(out[k].path, out[k].what, paths, n))
-            goto done;
+    for (k = 0; k < sizeof out / sizeof out[0] && cli_par_rank() == 0 && !bad; k++)
+        bad = out[k].path != NULL && output_is_sounding(out[k].path, out[k].what, paths, n);
+    cli_par_bcast(&bad, sizeof bad);
+    if (bad)
+        goto done;
     if (o->plotdir != NULL && mkdir(o->plotdir, 0777) != 0 && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
                   strerror(errno));
@@ -609,6 +616,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
     if (ranks > 1) {
         sum_counts(&n_bad, &n_in, &n_flag);
+        cli_par_agree(); /* every rank now ends the same way */
         if (n_bad == b->n)
             goto done;
         b->segments = (int)cli_par_max((unsigned long)b->segments);
@@ -616,10 +624,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0))
             goto done;
         if (o->plotdir != NULL) {
-            double bad = (double)write_plots(o->plotdir, b, &ref, o->force);
+            double nplot = (double)write_plots(o->plotdir, b, &ref, o->force);
 
-            cli_par_sum(&bad, 1);
-            n_bad += (size_t)bad;
+            cli_par_sum(&nplot, 1);
+            n_bad += (size_t)nplot;
         }
         goto summary;
     }

@@ -182,6 +182,21 @@ on_batch(uint64_t done, uint64_t total, void *ud)
     return cli_stop_signal != 0;
 }
 
+/* The samples file of the run, made or (--resume, its header read under the guard)
+ * reopened; NULL with err set. */
+static smp_file *
+open_output(const struct samples_args *o, fwd_error *err)
+{
+    smp_file *f;
+
+    if (!o->resume)
+        return smp_file_create(o->output, &o->cfg, (uint64_t)o->count, BPINV_VERSION, o->force,
+                               err);
+    f = smp_file_resume(o->output, &o->cfg, (uint64_t)o->count, err);
+    cli_read_unguard();
+    return f;
+}
+
 /*
  * The run once the arguments are checked: creates (or resumes) o->output for count samples
  * of cfg and fills it in batches of `batch` samples on `threads` threads; SIGINT and SIGTERM
@@ -207,13 +222,7 @@ write_samples(const struct samples_args *o)
         return CLI_FAIL;
     /* Signals are ours before the file exists: a Ctrl-C during creation stops cleanly. */
     cli_catch_stop(&old_int, &old_term);
-    if (o->resume) {
-        f = smp_file_resume(o->output, cfg, count, &err);
-        cli_read_unguard();
-    } else {
-        f = smp_file_create(o->output, cfg, count, BPINV_VERSION, o->force, &err);
-    }
-    if (f == NULL)
+    if ((f = open_output(o, &err)) == NULL)
         goto fail;
     smp_file_set_threads(f, threads);
     gen = smp_gen_alloc(cfg, threads, &err);
@@ -368,13 +377,7 @@ write_samples_ranks(const struct samples_args *o)
      * decide */
     cli_catch_stop(&old_int, &old_term);
     if (root && !(o->resume && cli_read_header_timed("samples", o->output) != 0)) {
-        if (o->resume) {
-            f = smp_file_resume(o->output, cfg, count, &err);
-            cli_read_unguard();
-        } else {
-            f = smp_file_create(o->output, cfg, count, BPINV_VERSION, o->force, &err);
-        }
-        if (f == NULL)
+        if ((f = open_output(o, &err)) == NULL)
             cli_lib_error("samples", &err);
     }
     if (cli_par_max(root && f == NULL) != 0)
@@ -391,8 +394,10 @@ write_samples_ranks(const struct samples_args *o)
         v.t0 = cli_now();
         v.total = count;
     }
-    if (fill_ranks(f, gen, (size_t)o->batch, (int)o->threads, &v) != FWD_OK)
+    if (fill_ranks(f, gen, (size_t)o->batch, (int)o->threads, &v) != FWD_OK) {
+        cli_par_agree(); /* every rank saw the failure */
         goto done;
+    }
     if (root) {
         done = smp_file_complete(f);
         if (v.show)
@@ -404,6 +409,7 @@ write_samples_ranks(const struct samples_args *o)
         res[1] = done;
     }
     cli_par_bcast(res, sizeof res);
+    cli_par_agree();
     if (!res[0])
         goto done;
     if (res[1] < count) {

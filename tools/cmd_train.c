@@ -405,16 +405,28 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
     fwd_error err;
     int rc = CLI_OK;
 
-    for (k = 0; k < o->n_inputs && rc == CLI_OK && !stop_agreed; k++) {
+    for (k = 0; k < o->n_inputs && rc == CLI_OK; k++) {
+        /* a signal after the last epoch of the previous file (its evaluation, its summary)
+         * stops here, before a net of no epoch is trained */
+        if (k > 0 && (stop_agreed = cli_par_max(cli_stop_signal != 0) != 0))
+            break;
         o->input = o->inputs[k];
         rc = train_one(o, fp, &nets[k]);
         n += nets[k] != NULL;
     }
-    /* under mpirun the ranks hold the same nets: rank 0 saves them */
-    if (rc == CLI_OK && n > 0 && cli_par_rank() == 0 &&
-        invnet_set_save(o->output, (const invnet_file *const *)nets, n, o->force, &err) != FWD_OK) {
-        cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
-        rc = CLI_FAIL;
+    /* under mpirun the ranks hold the same nets: rank 0 saves them, and tells the others
+     * how that went before any of them ends (mpirun ends the job when one rank does) */
+    if (rc == CLI_OK && n > 0) {
+        int bad = 0;
+
+        if (cli_par_rank() == 0 && invnet_set_save(o->output, (const invnet_file *const *)nets, n,
+                                                   o->force, &err) != FWD_OK) {
+            cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
+            bad = 1;
+        }
+        cli_par_bcast(&bad, sizeof bad);
+        rc = bad ? CLI_FAIL : CLI_OK;
+        cli_par_agree();
     }
     if (rc == CLI_OK && stop_agreed) {
         if (cli_par_rank() == 0)

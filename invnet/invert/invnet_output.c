@@ -728,6 +728,9 @@ csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
     struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, b->segments};
     size_t i;
 
+    /* a batch made by hand may not say: its own soundings tell (a batch in parts says) */
+    for (i = first; i < end && !sh.segments; i++)
+        sh.segments = invnet_batch_best(&b->item[i]) != NULL && has_segments(&b->item[i], NULL);
     if (head)
         csv_header(f, &sh);
     for (i = first; i < end; i++)

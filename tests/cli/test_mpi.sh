@@ -96,6 +96,18 @@ mpi 2 train "$TMP/t.h5" -o "$TMP/n2.h5" --force --epochs 3 --hidden 24 -j 1
     bad "train, 2 ranks: expected 3 epoch lines: $(cat "$TMP/err")"
 grep -q "1 threads x 2 processes" "$TMP/err" && ok || bad "train: the ranks are not said"
 
+# interrupted: every rank stops at the same epoch, and rank 0 saves the best net so far
+mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/ni.h5" --epochs 100000 --patience 0 --hidden 24 \
+    -j 1 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" -ne 0 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&
+    ok || bad "train interrupted under mpirun: exit $rc: $(tail -5 "$TMP/err")"
+"$BPINV" info "$TMP/ni.h5" >"$TMP/info" 2>&1 && ok || bad "the interrupted net is not readable: $(cat "$TMP/info")"
+
 # --- invert: the same results in the same order -------------------------------------------
 mkdir "$TMP/snd"
 i=0
@@ -105,9 +117,10 @@ for m in "10,100,20 4,15" "100,10,1000 2,30" "50,500,5 8,8" "300,30,300 3,3" "20
     "$BPINV" forward -m schlumberger --ab2 1:1000:15 --rho "$1" --thick "$2" >"$TMP/snd/v$i.csv"
 done
 echo "not a sounding" >"$TMP/snd/v6.csv"
-# a survey table of three stations, which 2 and 3 ranks cut in the middle
+# a survey table of three stations, items 3 to 5 of 9 (after v1, v2, v3): 2 ranks cut it
+# between its first and second station
 awk -F, 'FNR == 1 { if (NR == 1) print "station," $0; next } { print FILENAME "," $0 }' \
-    "$TMP/snd/v1.csv" "$TMP/snd/v2.csv" "$TMP/snd/v3.csv" | sed "s|$TMP/snd/||" >"$TMP/snd/survey.csv"
+    "$TMP/snd/v1.csv" "$TMP/snd/v2.csv" "$TMP/snd/v3.csv" | sed "s|$TMP/snd/||" >"$TMP/snd/v3z_survey.csv"
 for k in 1 2 3; do
     if [ $k -eq 1 ]; then
         run invert "$TMP/n1.h5" "$TMP/snd" -o "$TMP/o$k.csv" --xyz "$TMP/o$k.xyz" -j 1
@@ -117,8 +130,8 @@ for k in 1 2 3; do
     [ "$rc" -eq 1 ] && ok || bad "invert, $k ranks: exit $rc, expected 1 (one file unreadable)"
     [ "$(grep -c 'v6.csv:1: ' "$TMP/err")" -eq 1 ] && ok ||
         bad "invert, $k ranks: the unreadable file not told once: $(cat "$TMP/err")"
-    grep -q 'survey.csv: 3 stations, from "v1.csv" to "v3.csv"' "$TMP/err" && ok ||
-        bad "invert, $k ranks: no note of the survey's stations: $(cat "$TMP/err")"
+    [ "$(grep -c 'survey.csv: 3 stations, from "v1.csv" to "v3.csv"' "$TMP/err")" -eq 1 ] && ok ||
+        bad "invert, $k ranks: not one note of the survey's stations: $(cat "$TMP/err")"
     if [ $k -eq 1 ]; then
         run invert "$TMP/n1.h5" "$TMP/snd" --format json --refine 0 -j 1 --plot "$TMP/p$k"
     else
@@ -164,6 +177,11 @@ mpi 2 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" --section "$TMP/sec.png"
 mpi 2 forward -m wenner --rho 100 --a 1,10
 [ "$rc" -ne 0 ] && grep -q "bpinv forward: runs on one process; under mpirun only samples, train and invert" "$TMP/err" &&
     [ ! -s "$TMP/out" ] && ok || bad "forward under mpirun: exit $rc: $(cat "$TMP/err")"
+# an output that exists: refused once, by rank 0, before any work, and kept
+echo keep >"$TMP/kept.csv"
+mpi 2 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" -o "$TMP/kept.csv"
+[ "$rc" -ne 0 ] && [ "$(grep -c 'kept.csv: exists' "$TMP/err")" -eq 1 ] &&
+    [ "$(cat "$TMP/kept.csv")" = keep ] && ok || bad "-o that exists, under mpirun: $(cat "$TMP/err")"
 # a bad command line: told once, by rank 0
 mpi 3 samples -m mt --layers 2 --period 1:10:5 -n 10 -o "$TMP/x.h5"
 [ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv samples: --rho: missing' "$TMP/err")" -eq 1 ] && ok ||

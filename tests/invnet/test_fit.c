@@ -3,6 +3,7 @@
  * test_fit.c - invnet_fit against the recipe run step by step, the split, stops and errors.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,4 +445,131 @@ Test(invnet_fit, saves_and_refuses_to_overwrite)
     cr_expect_str_eq(g->samples_path, path);
     invnet_file_free(g);
     invnet_file_free(f);
+}
+
+/* --- the ranks of a distributed run, as threads ------------------------------------------- */
+
+/* What the "ranks" (threads here, MPI processes in bpinv) share: their sum, done as
+ * MPI_Allreduce would, one value added per rank in whatever order the threads come. */
+struct ranks {
+    pthread_barrier_t bar;
+    pthread_mutex_t mu;
+    double *sum; /* cap values, 0 between sums */
+    size_t cap;
+};
+
+static void
+sum_ranks(void *ud, double *v, size_t n)
+{
+    struct ranks *g = ud;
+    size_t i;
+
+    cr_assert_leq(n, g->cap);
+    pthread_barrier_wait(&g->bar); /* the sum is 0 */
+    pthread_mutex_lock(&g->mu);
+    for (i = 0; i < n; i++)
+        g->sum[i] += v[i];
+    pthread_mutex_unlock(&g->mu);
+    pthread_barrier_wait(&g->bar); /* every rank's values are in */
+    memcpy(v, g->sum, n * sizeof *v);
+    if (pthread_barrier_wait(&g->bar) == PTHREAD_BARRIER_SERIAL_THREAD)
+        memset(g->sum, 0, n * sizeof *g->sum); /* every rank has its copy: 0 for the next */
+    pthread_barrier_wait(&g->bar);
+}
+
+struct rank_job {
+    const char *path;
+    invnet_dataset *d;
+    invnet_fit_params p;
+    invnet_file *out;
+    int rc;
+};
+
+static void *
+rank_main(void *arg)
+{
+    struct rank_job *j = arg;
+
+    j->rc = invnet_fit_dataset(j->path, j->d, &j->p, NULL, NULL, &j->out, NULL, NULL);
+    return NULL;
+}
+
+/* The net trained by K ranks sharing each step (invnet_trainer_set_ranks, through
+ * invnet_fit_params) is the one process's, bit for bit, for K = 2, 3 and 5 (more ranks than
+ * a batch of 512 has shards: some idle), with 1 and 2 threads each; without a reduce
+ * function, or with a rank out of range, a "rank" is one whole process. */
+Test(invnet_fit, ranks_train_the_one_process_net)
+{
+    char path[128];
+    invnet_fit_params p = invnet_fit_default();
+    invnet_file *one = NULL;
+    size_t np, k, K;
+    int threads;
+
+    tst_make_samples(dir, "s.h5", 2600, 0.03, 0, path);
+    p.hidden[0] = 16;
+    p.train.epochs = 3;
+    p.train.batch = 512; /* 4 shards */
+    p.train.nthreads = 1;
+    p.version = "test";
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &one, NULL, NULL), FWD_OK);
+    np = invnet_net_nparams(one->net);
+    for (K = 2; K <= 5; K += K == 3 ? 2 : 1)
+        for (threads = 1; threads <= 2; threads++) {
+            struct ranks g;
+            struct rank_job job[5];
+            pthread_t th[5];
+
+            memset(&g, 0, sizeof g);
+            pthread_barrier_init(&g.bar, NULL, (unsigned)K);
+            pthread_mutex_init(&g.mu, NULL);
+            g.cap = 1 << 16;
+            g.sum = calloc(g.cap, sizeof *g.sum);
+            for (k = 0; k < K; k++) { /* HDF5 is read by one thread at a time */
+                job[k].path = path;
+                job[k].d = invnet_dataset_load(path, 1, 0, NULL);
+                cr_assert_not_null(job[k].d);
+                job[k].p = p;
+                job[k].p.train.nthreads = threads;
+                job[k].p.rank = (int)k;
+                job[k].p.ranks = (int)K;
+                job[k].p.reduce = sum_ranks;
+                job[k].p.reduce_ud = &g;
+                job[k].out = NULL;
+            }
+            for (k = 0; k < K; k++)
+                cr_assert_eq(pthread_create(&th[k], NULL, rank_main, &job[k]), 0);
+            for (k = 0; k < K; k++)
+                pthread_join(th[k], NULL);
+            for (k = 0; k < K; k++) {
+                cr_assert_eq(job[k].rc, FWD_OK, "%zu ranks, rank %zu", K, k);
+                cr_expect_arr_eq(invnet_net_params_const(job[k].out->net),
+                                 invnet_net_params_const(one->net), np * sizeof(double),
+                                 "%zu ranks x %d threads, rank %zu", K, threads, k);
+                cr_expect_eq(job[k].out->n_epochs, one->n_epochs);
+                cr_expect_arr_eq(job[k].out->val_loss, one->val_loss,
+                                 one->n_epochs * sizeof(double));
+                invnet_file_free(job[k].out);
+                invnet_dataset_free(job[k].d);
+            }
+            pthread_barrier_destroy(&g.bar);
+            pthread_mutex_destroy(&g.mu);
+            free(g.sum);
+        }
+    /* no reduce function, or a rank out of range: one process, the same net */
+    for (k = 0; k < 2; k++) {
+        invnet_dataset *d = invnet_dataset_load(path, 1, 0, NULL);
+        invnet_file *f = NULL;
+        invnet_fit_params q = p;
+
+        q.rank = k == 0 ? 1 : 7;
+        q.ranks = 3;
+        q.reduce = k == 0 ? NULL : sum_ranks;
+        cr_assert_eq(invnet_fit_dataset(path, d, &q, NULL, NULL, &f, NULL, NULL), FWD_OK);
+        cr_expect_arr_eq(invnet_net_params_const(f->net), invnet_net_params_const(one->net),
+                         np * sizeof(double), "case %zu", k);
+        invnet_file_free(f);
+        invnet_dataset_free(d);
+    }
+    invnet_file_free(one);
 }
