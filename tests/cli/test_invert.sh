@@ -65,11 +65,14 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
     grep -q '"doi_m": [0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
-for j in 1 2; do
-    "$BPINV" invert "$TMP/net.h5" "$TMP/snd/b.csv" "$TMP/snd/a.csv" "$TMP/snd/d.csv" --ranges -j $j |
-        sed 's/,[0-9.]*,$//' >"$TMP/r$j.csv"
-done
-cmp -s "$TMP/r1.csv" "$TMP/r2.csv" && ok || bad "--ranges: -j1 and -j2 differ"
+# the same for any -j (not memcheck's business: two whole --ranges runs under it)
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+    for j in 1 2; do
+        "$BPINV" invert "$TMP/net.h5" "$TMP/snd/b.csv" "$TMP/snd/a.csv" "$TMP/snd/d.csv" --ranges -j $j |
+            sed 's/,[0-9.]*,$//' >"$TMP/r$j.csv"
+    done
+    cmp -s "$TMP/r1.csv" "$TMP/r2.csv" && ok || bad "--ranges: -j1 and -j2 differ"
+fi
 expect_fail 2 "--ranges=100" '--ranges: expected a number from 1 to 99.9, got "100"' \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=100
 expect_fail 2 "--ranges 95" 'a level is written --ranges=95' invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges 95

@@ -12,8 +12,13 @@ setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:
 [ "$rc" -eq 0 ] && ok || bad "samples: exit $rc: $(cat "$TMP/err")"
 
 # --- a net, the same for any thread count ----------------------------------------------------
-for j in 1 2 3; do
-    run train "$TMP/s.h5" -o "$TMP/n$j.h5" --epochs 4 --hidden 24 -j $j
+# (-j 1 and 3 by setup: under valgrind, plain; the -j 2 run, last, is the one checked there)
+for j in 1 3 2; do
+    if [ $j -eq 2 ]; then
+        run train "$TMP/s.h5" -o "$TMP/n$j.h5" --epochs 4 --hidden 24 -j $j
+    else
+        setup train "$TMP/s.h5" -o "$TMP/n$j.h5" --epochs 4 --hidden 24 -j $j
+    fi
     [ "$rc" -eq 0 ] && ok || bad "train -j $j: exit $rc: $(cat "$TMP/err")"
 done
 grep -q "^epoch    4  train [0-9.]*  val [0-9.]*" "$TMP/err" && ok || bad "no epoch line: $(cat "$TMP/err")"
