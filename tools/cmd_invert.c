@@ -531,6 +531,63 @@ write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, cons
     return bad ? -1 : 0;
 }
 
+/*
+ * Under mpirun, for --section: rank 0 gets every rank's models (the reported candidate's
+ * result of each sounding a rank inverted), as candidates of its own batch, so that it can
+ * draw the whole profile; the other ranks send theirs. The ranks run one binary on one kind
+ * of machine: a result travels as its bytes, its pointers cleared. 0, or -1 out of memory
+ * (on any rank: every rank then gets -1).
+ */
+static int
+gather_models(invnet_batch *b)
+{
+    int rank = cli_par_rank(), size = cli_par_size(), r, bad = 0;
+    unsigned char *buf = NULL, *in = NULL;
+    size_t len = 0, cap = 0, got, i, first, count;
+    const size_t rec = 1 + sizeof(invnet_result);
+
+    if (rank > 0 && (buf = malloc(b->count * rec + 1)) == NULL)
+        bad = 1;
+    if (cli_par_max((unsigned long)bad) != 0) {
+        free(buf);
+        return -1;
+    }
+    for (i = b->first; rank > 0 && i < b->first + b->count; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+
+        buf[len] = c != NULL && c->r.inverted;
+        if (buf[len++])
+            memcpy(buf + len, &c->r, sizeof c->r);
+        len += sizeof c->r;
+    }
+    for (r = 1; r < size; r++) {
+        cli_par_to_root(r, buf, len, &in, &cap, &got);
+        if (rank != 0)
+            continue;
+        invnet_batch_part(b->n, (size_t)r, (size_t)size, &first, &count);
+        for (i = 0; i < count && got == count * rec; i++) {
+            invnet_batch_item *it = &b->item[first + i];
+            invnet_candidate *c;
+
+            if (!in[i * rec] || it->n_candidates > 0)
+                continue;
+            if ((c = calloc(1, sizeof *c)) == NULL) {
+                bad = 1;
+                break;
+            }
+            memcpy(&c->r, in + i * rec + 1, sizeof c->r);
+            c->r.response = c->r.observed = NULL;
+            c->r.ranges = NULL;
+            it->candidates = c;
+            it->n_candidates = 1;
+            it->best = 0;
+        }
+    }
+    free(in);
+    free(buf);
+    return cli_par_max((unsigned long)bad) != 0 ? -1 : 0;
+}
+
 /* Under mpirun: the counts of every rank's items, summed. */
 static void
 sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag)
@@ -575,14 +632,6 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_par_bcast(&bad, sizeof bad);
     if (bad)
         goto done;
-    if (ranks > 1 && o->section != NULL) {
-        if (cli_par_rank() == 0)
-            cli_error("invert",
-                      "--section: drawn by one process: not under mpirun with %d; "
-                      "write --xyz here, or draw the section with bpinv invert alone",
-                      ranks);
-        goto done;
-    }
     if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
         goto done;
     if (n == 0) {
@@ -628,6 +677,20 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 
             cli_par_sum(&nplot, 1);
             n_bad += (size_t)nplot;
+        }
+        if (o->section != NULL) {
+            char msg[512];
+            int failed = gather_models(b) != 0;
+
+            if (failed && cli_par_rank() == 0)
+                cli_error("invert", "--section: out of memory for the models");
+            if (!failed && cli_par_rank() == 0 &&
+                plot_section_png(o->section, b, msg, sizeof msg) != 0) {
+                cli_error("invert", "--section %s", msg);
+                failed = 1;
+            }
+            cli_par_bcast(&failed, sizeof failed);
+            n_bad += (size_t)failed;
         }
         goto summary;
     }
