@@ -182,6 +182,19 @@ on_batch(uint64_t done, uint64_t total, void *ud)
     return cli_stop_signal != 0;
 }
 
+/* The end of a run a stop signal cut at `done` samples: the message (when say), the status
+ * (under mpirun a rank may not have had the signal itself: SIGTERM, as mpirun passes it). */
+static int
+stopped(const struct samples_args *o, uint64_t done, int say)
+{
+    if (say)
+        cli_error("samples",
+                  "interrupted: %s holds %llu of %llu samples; continue with "
+                  "--resume and the same arguments",
+                  o->output, (unsigned long long)done, (unsigned long long)o->count);
+    return 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGTERM);
+}
+
 /* The samples file of the run, made or (--resume, its header read under the guard)
  * reopened; NULL with err set. */
 static smp_file *
@@ -242,15 +255,7 @@ write_samples(const struct samples_args *o)
     f = NULL;
     if (rc != FWD_OK)
         goto fail;
-    if (cli_stop_signal && done < count) {
-        cli_error("samples",
-                  "interrupted: %s holds %llu of %llu samples; continue with "
-                  "--resume and the same arguments",
-                  o->output, (unsigned long long)done, (unsigned long long)count);
-        rc = 128 + (int)cli_stop_signal;
-    } else {
-        rc = CLI_OK;
-    }
+    rc = cli_stop_signal && done < count ? stopped(o, done, 1) : CLI_OK;
     goto restore;
 fail:
     cli_lib_error("samples", &err);
@@ -412,16 +417,7 @@ write_samples_ranks(const struct samples_args *o)
     cli_par_agree();
     if (!res[0])
         goto done;
-    if (res[1] < count) {
-        if (root)
-            cli_error("samples",
-                      "interrupted: %s holds %llu of %llu samples; continue with "
-                      "--resume and the same arguments",
-                      o->output, (unsigned long long)res[1], (unsigned long long)count);
-        rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGTERM);
-    } else {
-        rc = CLI_OK;
-    }
+    rc = res[1] < count ? stopped(o, res[1], root) : CLI_OK;
 done:
     cli_restore_stop(&old_int, &old_term);
     smp_file_close(f, NULL);
