@@ -26,9 +26,22 @@
 void
 cli_error(const char *cmd, const char *fmt, ...)
 {
+    char line[2048];
     va_list ap;
+    int n = snprintf(line, sizeof line, "bpinv %s: ", cmd), m;
 
-    fprintf(stderr, "bpinv %s: ", cmd);
+    /* the line in one write where it fits, so that the lines of processes writing to one
+     * stream (the ranks of mpirun) do not cut into each other */
+    va_start(ap, fmt);
+    m = n >= 0 && (size_t)n < sizeof line ? vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap)
+                                          : -1;
+    va_end(ap);
+    if (m >= 0 && (size_t)n + (size_t)m + 1 < sizeof line) {
+        line[n + m] = '\n';
+        fwrite(line, 1, (size_t)n + (size_t)m + 1, stderr);
+        return;
+    }
+    fprintf(stderr, "bpinv %s: ", cmd); /* a longer message: as it comes */
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
