@@ -151,6 +151,13 @@ invnet_batch_best(const invnet_batch_item *it)
     return it->status == FWD_OK && it->best < it->n_candidates ? &it->candidates[it->best] : NULL;
 }
 
+int
+invnet_batch_joined(const invnet_batch_item *it)
+{
+    return it->s != NULL && it->observed != NULL &&
+           fwd_sounding_next_mn2(it->s, fwd_sounding_next_mn2(it->s, 0)) < INFINITY;
+}
+
 /* Values per point of a sounding's data (fwd_method.h). */
 static size_t
 values_per_point(const fwd_sounding *s)
@@ -714,12 +721,8 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     threads = p->threads < b->count ? p->threads : b->count;
     if (rc == FWD_OK && b->count > 0)
         rc = invert_all(nf, nn, p, b, (int)(threads > 1024 ? 1024 : threads));
-    for (k = b->first; rc == FWD_OK && k < b->first + b->count && !b->segments; k++) {
-        const invnet_batch_item *it = &b->item[k];
-
-        b->segments = invnet_batch_best(it) != NULL && it->observed != NULL &&
-                      fwd_sounding_next_mn2(it->s, fwd_sounding_next_mn2(it->s, 0)) < INFINITY;
-    }
+    for (k = b->first; rc == FWD_OK && k < b->first + b->count && !b->segments; k++)
+        b->segments = invnet_batch_best(&b->item[k]) != NULL && invnet_batch_joined(&b->item[k]);
     if (rc != FWD_OK) {
         invnet_batch_free(b);
         return fwd_error_set(err, rc, "out of memory");

@@ -139,6 +139,9 @@ typedef struct invnet_batch {
 
 /* The candidate reported for an item that was inverted (status FWD_OK), else NULL. */
 const invnet_candidate *invnet_batch_best(const invnet_batch_item *it);
+/* 1 when the item was inverted from Schlumberger segments (several MN/2) joined into one
+ * curve (its segments' factors are reported), else 0. */
+int invnet_batch_joined(const invnet_batch_item *it);
 
 /*
  * Reads and inverts the soundings of the n files at paths with the net nf (borrowed during

@@ -326,8 +326,7 @@ static int
 has_segments(const invnet_batch_item *it, cand *c)
 {
     (void)c;
-    return it->s != NULL && it->observed != NULL &&
-           fwd_sounding_next_mn2(it->s, fwd_sounding_next_mn2(it->s, 0)) < INFINITY;
+    return invnet_batch_joined(it);
 }
 
 static void
