@@ -111,11 +111,31 @@ cli_par_bcast(void *p, size_t n)
     }
 }
 
+/* n bytes to rank `to`, or from rank `from`, with a tag: in pieces MPI's int counts hold. */
+static void
+send_bytes(const void *p, size_t n, int to, int tag)
+{
+    size_t k;
+
+    for (k = 0; k < n; k += PIECE)
+        MPI_Send((const char *)p + k, (int)(n - k < PIECE ? n - k : PIECE), MPI_BYTE, to, tag,
+                 MPI_COMM_WORLD);
+}
+
+static void
+recv_bytes(void *p, size_t n, int from, int tag)
+{
+    size_t k;
+
+    for (k = 0; k < n; k += PIECE)
+        MPI_Recv((char *)p + k, (int)(n - k < PIECE ? n - k : PIECE), MPI_BYTE, from, tag,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
 void
 cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *cap, size_t *got)
 {
     unsigned long len = n;
-    size_t k;
 
     if (par_rank == 0)
         *got = 0;
@@ -123,9 +143,7 @@ cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *
         return;
     if (par_rank == from) {
         MPI_Send(&len, 1, MPI_UNSIGNED_LONG, 0, 1, MPI_COMM_WORLD);
-        for (k = 0; k < n; k += PIECE)
-            MPI_Send((const char *)p + k, (int)(n - k < PIECE ? n - k : PIECE), MPI_BYTE, 0, 1,
-                     MPI_COMM_WORLD);
+        send_bytes(p, n, 0, 1);
         return;
     }
     MPI_Recv(&len, 1, MPI_UNSIGNED_LONG, from, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
@@ -139,9 +157,7 @@ cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *
         *buf = b;
         *cap = len;
     }
-    for (k = 0; k < len; k += PIECE)
-        MPI_Recv(*buf + k, (int)(len - k < PIECE ? len - k : PIECE), MPI_BYTE, from, 1,
-                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    recv_bytes(*buf, len, from, 1);
     *got = len;
 }
 
@@ -178,20 +194,14 @@ cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len)
         return -1;
     }
     if (par_rank != 0) {
-        size_t k;
-
-        for (k = 0; k < len; k += PIECE)
-            MPI_Send(text + k, (int)(len - k < PIECE ? len - k : PIECE), MPI_BYTE, 0, 2,
-                     MPI_COMM_WORLD);
+        send_bytes(text, len, 0, 2);
     } else {
-        size_t off = len, k;
+        size_t off = len;
 
         if (len > 0)
             memcpy(*all, text, len);
         for (r = 1; r < par_size; r++) {
-            for (k = 0; k < n[r]; k += PIECE)
-                MPI_Recv(*all + off + k, (int)(n[r] - k < PIECE ? n[r] - k : PIECE), MPI_BYTE, r, 2,
-                         MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            recv_bytes(*all + off, n[r], r, 2);
             off += n[r];
         }
         (*all)[total] = '\0';
