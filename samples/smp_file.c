@@ -435,7 +435,7 @@ static int
 pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, size_t count,
                 const double *params, const double *clean, const double *noisy, fwd_error *err)
 {
-    size_t head, full, k, i, need = PK_HEADER * 8, off;
+    size_t head, full, k, i, need = PK_HEADER * 8, off, cap[DS_N];
     const double *src[DS_N];
     double *models = NULL;
     uint64_t hdr[PK_HEADER];
@@ -445,10 +445,8 @@ pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, siz
     /* room for each set: its raw rows, and its whole chunks at slots of the largest size
      * deflate can make of one, squeezed together once compressed */
     for (k = 0; k < DS_N; k++) {
-        size_t nel = (size_t)SMP_CHUNK_ROWS * ncol[k];
-        size_t cap = pad8((size_t)compressBound((uLong)(nel * sizeof(double))));
-
-        need += (count - full * SMP_CHUNK_ROWS) * ncol[k] * sizeof(double) + full * (8 + cap);
+        cap[k] = pad8((size_t)compressBound((uLong)(SMP_CHUNK_ROWS * ncol[k] * sizeof(double))));
+        need += (count - full * SMP_CHUNK_ROWS) * ncol[k] * sizeof(double) + full * (8 + cap[k]);
     }
     if (count > 0 && (models = malloc(count * ncol[DS_MODELS] * sizeof *models)) == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "out of memory for a batch of %zu samples", count);
@@ -470,8 +468,7 @@ pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, siz
     memcpy(p->buf, hdr, sizeof hdr);
     off = sizeof hdr;
     for (k = 0; k < DS_N && !bad; k++) {
-        size_t nel = (size_t)SMP_CHUNK_ROWS * ncol[k], tail;
-        size_t cap = pad8((size_t)compressBound((uLong)(nel * sizeof(double))));
+        size_t nel = (size_t)SMP_CHUNK_ROWS * ncol[k], tail, slot_size = 8 + cap[k];
         const double *mid = src[k] + head * ncol[k];
         unsigned char *slots = p->buf + off + head * ncol[k] * sizeof(double);
         long q, nfull = (long)full;
@@ -479,13 +476,14 @@ pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, siz
         memcpy(p->buf + off, src[k], head * ncol[k] * sizeof(double));
         off += head * ncol[k] * sizeof(double);
         /* each chunk into its slot, [length][bytes], by all threads */
-#pragma omp parallel num_threads(nthreads) default(none) shared(mid, nel, nfull, cap, slots, bad)
+#pragma omp parallel num_threads(nthreads) default(none)                                           \
+    shared(mid, nel, nfull, slot_size, slots, bad)
         {
             unsigned char *tmp = malloc(nel * sizeof(double));
 #pragma omp for schedule(dynamic, 1)
             for (q = 0; q < nfull; q++) {
-                unsigned char *slot = slots + (size_t)q * (8 + cap);
-                size_t zl = cap;
+                unsigned char *slot = slots + (size_t)q * slot_size;
+                size_t zl = slot_size - 8;
                 uint64_t z;
 
                 if (tmp == NULL ||
@@ -502,8 +500,8 @@ pack_shape_rows(smp_pack *p, const size_t *ncol, int nthreads, uint64_t row, siz
         for (i = 0; i < full && !bad; i++) { /* squeezed together, in order */
             uint64_t z;
 
-            memcpy(&z, slots + i * (8 + cap), 8);
-            memmove(p->buf + off, slots + i * (8 + cap), 8 + (size_t)z);
+            memcpy(&z, slots + i * slot_size, 8);
+            memmove(p->buf + off, slots + i * slot_size, 8 + (size_t)z);
             memset(p->buf + off + 8 + z, 0, pad8((size_t)z) - (size_t)z); /* defined bytes */
             off += 8 + pad8((size_t)z);
         }
