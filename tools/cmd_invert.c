@@ -532,11 +532,11 @@ write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, cons
 }
 
 /*
- * Under mpirun, for --section: rank 0 gets every rank's models (the reported candidate's
- * result of each sounding a rank inverted), as candidates of its own batch, so that it can
- * draw the whole profile; the other ranks send theirs. The ranks run one binary on one kind
- * of machine: a result travels as its bytes, its pointers cleared. 0, or -1 out of memory
- * (on any rank: every rank then gets -1).
+ * For --section under mpirun (with one rank, nothing to do): rank 0 gets every rank's models (the
+ * reported candidate's result of each sounding a rank inverted), as candidates of its own batch, so
+ * that it can draw the whole profile; the other ranks send theirs. The ranks run one binary on one
+ * kind of machine: a result travels as its bytes, its pointers cleared. 0, or -1 out of memory (on
+ * any rank: every rank then gets -1).
  */
 static int
 gather_models(invnet_batch *b)
@@ -663,56 +663,43 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
-    if (ranks > 1) {
+    if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
         sum_counts(&n_bad, &n_in, &n_flag);
         cli_par_agree(); /* every rank now ends the same way */
-        if (n_bad == b->n)
-            goto done;
         b->segments = (int)cli_par_max((unsigned long)b->segments);
+    }
+    if (n_bad == b->n)
+        goto done;   /* nothing was read: no output file, no table */
+    if (ranks > 1) { /* each rank's block, joined and written by rank 0 */
         if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
             (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0))
             goto done;
-        if (o->plotdir != NULL) {
-            double nplot = (double)write_plots(o->plotdir, b, &ref, o->force);
-
-            cli_par_sum(&nplot, 1);
-            n_bad += (size_t)nplot;
-        }
-        if (o->section != NULL) {
-            char msg[512];
-            int failed = gather_models(b) != 0;
-
-            if (failed && cli_par_rank() == 0)
-                cli_error("invert", "--section: out of memory for the models");
-            if (!failed && cli_par_rank() == 0 &&
-                plot_section_png(o->section, b, msg, sizeof msg) != 0) {
-                cli_error("invert", "--section %s", msg);
-                failed = 1;
-            }
-            cli_par_bcast(&failed, sizeof failed);
-            n_bad += (size_t)failed;
-        }
-        goto summary;
-    }
-    if (n_bad == b->n)
-        goto done; /* nothing was read: no output file, no table */
-    if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
-        (o->xyz != NULL &&
-         invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL, o->force, &err) != FWD_OK)) {
+    } else if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
+               (o->xyz != NULL && invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL,
+                                                      o->force, &err) != FWD_OK)) {
         cli_error("invert", "%s", err.msg);
         goto done;
     }
-    if (o->plotdir != NULL)
-        n_bad += write_plots(o->plotdir, b, &ref, o->force);
-    if (o->section != NULL) {
-        char msg[512];
+    if (o->plotdir != NULL) { /* each rank its soundings' */
+        double nplot = (double)write_plots(o->plotdir, b, &ref, o->force);
 
-        if (plot_section_png(o->section, b, msg, sizeof msg) != 0) {
-            cli_error("invert", "--section %s", msg);
-            n_bad++;
-        }
+        cli_par_sum(&nplot, 1);
+        n_bad += (size_t)nplot;
     }
-summary:
+    if (o->section != NULL) { /* rank 0, with every rank's models */
+        char msg[512];
+        int failed = gather_models(b) != 0;
+
+        if (failed && cli_par_rank() == 0)
+            cli_error("invert", "--section: out of memory for the models");
+        if (!failed && cli_par_rank() == 0 &&
+            plot_section_png(o->section, b, msg, sizeof msg) != 0) {
+            cli_error("invert", "--section %s", msg);
+            failed = 1;
+        }
+        cli_par_bcast(&failed, sizeof failed);
+        n_bad += (size_t)failed;
+    }
     if (!o->quiet && isatty(STDERR_FILENO) && cli_par_rank() == 0)
         fprintf(stderr,
                 "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
