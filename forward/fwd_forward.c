@@ -61,6 +61,10 @@ struct fwd_workspace {
     double *omu;
     /* per-model scratch: resistivities, thicknesses and twice the thicknesses */
     double rho[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS], h2[FWD_MAX_LAYERS];
+    /* Jacobian scratch of the shared grid: d f / d ln p_k at grid point i in
+     * df[k ngrid + i], made by the first fwd_jacobian() call that needs more (df_cap) */
+    double *df;
+    size_t df_cap;
 };
 
 fwd_params
@@ -98,6 +102,7 @@ fwd_workspace_free(fwd_workspace *w)
 {
     if (w == NULL)
         return;
+    free(w->df);
     free(w->woff);
     free(w->wlen);
     free(w->wlo);
@@ -355,41 +360,95 @@ dc_step(double rho, double T, double a, double E)
 }
 
 /*
- * Resistivity transform T(lambda) of an n-layer model; h2 holds twice the thicknesses.
- * a = 1 - exp(-x) comes from a Taylor series below x = 1e-3 (truncation error below
- * x^5 / 720 < 2e-18 relative), from expm1 below 0.5 and from exp above, where
- * cancellation in 1 - exp(-x) costs at most a factor 1.6 of an ulp.
+ * a = 1 - exp(-x) and E = exp(-x) of one layer, x = 2 lambda h: a comes from a Taylor
+ * series below x = 1e-3 (truncation error below x^5 / 720 < 2e-18 relative), from expm1
+ * below 0.5 and from exp above, where cancellation in 1 - exp(-x) costs at most a factor
+ * 1.6 of an ulp.
  */
+static inline void
+dc_decay(double x, double *a, double *E)
+{
+    double m;
+
+    if (x < 1e-3) {
+        *a = x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x * (1.0 / 120.0)))));
+        *E = 1.0 - *a;
+    } else if (x < 0.5) {
+        m = expm1(-x);
+        *a = -m;
+        *E = 1.0 + m;
+    } else {
+        *E = exp(-x);
+        *a = 1.0 - *E;
+    }
+}
+
+/* The shallowest layer thick enough at lambda to hide everything below it: the recursion
+ * starts there (n - 1 when none is). h2 holds twice the thicknesses. */
+static inline size_t
+dc_bottom(const double *h2, size_t n, double lambda)
+{
+    size_t k;
+
+    for (k = 0; k + 1 < n; k++)
+        if (lambda * h2[k] > FWD_THICK_X)
+            return k;
+    return n - 1;
+}
+
+/* Resistivity transform T(lambda) of an n-layer model; h2 holds twice the thicknesses. */
 static double
 dc_transform(const double *rho, const double *h2, size_t n, double lambda)
 {
-    size_t j, k;
-    double T, x, a, E, m;
+    size_t k = dc_bottom(h2, n, lambda);
+    double T = rho[k], a, E;
 
-    /* The shallowest layer thick enough to hide everything below it ends the recursion. */
-    j = n - 1;
-    for (k = 0; k + 1 < n; k++) {
-        if (lambda * h2[k] > FWD_THICK_X) {
-            j = k;
-            break;
-        }
-    }
-    T = rho[j];
-    for (k = j; k-- > 0;) {
-        x = lambda * h2[k];
-        if (x < 1e-3) {
-            a = x * (1.0 - x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x * (1.0 / 120.0)))));
-            E = 1.0 - a;
-        } else if (x < 0.5) {
-            m = expm1(-x);
-            a = -m;
-            E = 1.0 + m;
-        } else {
-            E = exp(-x);
-            a = 1.0 - E;
-        }
+    while (k-- > 0) {
+        dc_decay(lambda * h2[k], &a, &E);
         T = dc_step(rho[k], T, a, E);
     }
+    return T;
+}
+
+/*
+ * T(lambda) as dc_transform computes it, and its logarithmic derivatives
+ * g[k] = d ln T / d ln p_k for the 2n-1 parameters [rho_1 .. rho_n, h_1 .. h_{n-1}], by
+ * reverse mode through the recursion. Of one step T' = rho (a s + 2 E T) / (a s + 2 E rho)
+ * = rho N / D, s = rho + T, with x = 2 lambda h, da/dx = E, dE/dx = -E:
+ *     d ln T' / d ln rho = 1 + rho (a / N - (a + 2E) / D),
+ *     d ln T' / d ln T   = T ((a + 2E) / N - a / D),
+ *     d ln T' / d ln h   = x E (rho - T) (1 / N + 1 / D),
+ * each at most 1 in magnitude, so no step can overflow. Layers below the one that starts
+ * the recursion get 0 (their effect is below exp(-FWD_THICK_X)).
+ */
+static double
+dc_transform_grad(const double *rho, const double *h2, size_t n, double lambda, double *g)
+{
+    double Tin[FWD_MAX_LAYERS], av[FWD_MAX_LAYERS], Ev[FWD_MAX_LAYERS];
+    double T, x, a, E, N, D, L, r;
+    size_t j = dc_bottom(h2, n, lambda), k;
+
+    T = rho[j];
+    for (k = j; k-- > 0;) {
+        dc_decay(lambda * h2[k], &av[k], &Ev[k]);
+        Tin[k] = T;
+        T = dc_step(rho[k], T, av[k], Ev[k]);
+    }
+    for (k = 0; k < FWD_MODEL_NPARAMS(n); k++)
+        g[k] = 0.0;
+    L = 1.0; /* d ln T(top) / d ln T at the top of layer k + 1 */
+    for (k = 0; k < j; k++) {
+        a = av[k];
+        E = Ev[k];
+        r = rho[k];
+        x = lambda * h2[k];
+        N = a * (r + Tin[k]) + 2.0 * E * Tin[k];
+        D = a * (r + Tin[k]) + 2.0 * E * r;
+        g[k] = L * (1.0 + r * (a / N - (a + 2.0 * E) / D));
+        g[n + k] = L * (x * E * (r - Tin[k]) * (1.0 / N + 1.0 / D));
+        L *= Tin[k] * ((a + 2.0 * E) / N - a / D);
+    }
+    g[j] = L;
     return T;
 }
 
@@ -415,37 +474,49 @@ dc_rhos(const fwd_workspace *w, size_t n, size_t e)
     return rho1 + sum;
 }
 
+/* sum of a[i] b[i], i < len */
+static inline double
+dot(const double *a, const double *b, size_t len)
+{
+    double s = 0.0;
+    size_t i;
+
+#pragma omp simd reduction(+ : s)
+    for (i = 0; i < len; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* Grid points from this one on have 2 lambda h_1 > FWD_THICK_X: T - rho_1 == 0 there. */
+static size_t
+shared_top(const fwd_workspace *w)
+{
+    double lim = log(FWD_THICK_X / (2.0 * w->h[0])) / FWD_DLF_STEP - (double)w->jmin;
+
+    return lim < 0 ? 0 : lim >= (double)w->ngrid ? w->ngrid : (size_t)lim + 1;
+}
+
 /* All DC data from the shared grid: the kernel once per grid point, then one dot
  * product per datum. */
 static void
 dc_eval_shared(fwd_workspace *w, size_t n, double *d)
 {
-    const double *rho = w->rho, *h = w->h, *wt;
-    double rho1 = rho[0], lim, s, *f = w->f;
-    size_t i, t, top, len;
+    const double *rho = w->rho;
+    double rho1 = rho[0], *f = w->f;
+    size_t i, t, top;
 
     if (n == 1) {
         for (t = 0; t < w->npts; t++)
             d[t] = rho1;
         return;
     }
-    /* Grid points with 2 lambda h_1 > FWD_THICK_X have T - rho_1 == 0. */
-    lim = log(FWD_THICK_X / (2.0 * h[0])) / FWD_DLF_STEP - (double)w->jmin;
-    top = lim < 0 ? 0 : lim >= (double)w->ngrid ? w->ngrid : (size_t)lim + 1;
+    top = shared_top(w);
     for (i = 0; i < top; i++)
         f[i] = dc_transform(rho, w->h2, n, w->lam[i]) - rho1;
     for (; i < w->ngrid; i++)
         f[i] = 0.0;
-    for (t = 0; t < w->npts; t++) {
-        wt = w->wts + w->woff[t];
-        len = w->wlen[t];
-        f = w->f + w->wlo[t];
-        s = 0.0;
-#pragma omp simd reduction(+ : s)
-        for (i = 0; i < len; i++)
-            s += wt[i] * f[i];
-        d[t] = rho1 + s;
-    }
+    for (t = 0; t < w->npts; t++)
+        d[t] = rho1 + dot(w->wts + w->woff[t], w->f + w->wlo[t], w->wlen[t]);
 }
 
 static void
@@ -466,6 +537,93 @@ dc_eval(fwd_workspace *w, size_t n, double *d)
     }
 }
 
+/*
+ * The DC data of the model loaded in w and their Jacobian on the shared grid: the kernel
+ * f = T - rho_1 and its derivatives d f / d ln p_k at each grid point, then one dot
+ * product per datum and parameter (the same weights as the data).
+ */
+static int
+dc_jac_shared(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
+{
+    size_t np = FWD_MODEL_NPARAMS(n), ng = w->ngrid, i, k, t, top = shared_top(w);
+    double rho1 = w->rho[0], g[2 * FWD_MAX_LAYERS], T, *f = w->f, *df;
+
+    if (np * ng > w->df_cap) {
+        df = realloc(w->df, np * ng * sizeof *df);
+        if (df == NULL)
+            return fwd_fail(err, FWD_ENOMEM, "forward Jacobian: out of memory");
+        w->df = df;
+        w->df_cap = np * ng;
+    }
+    df = w->df;
+    for (i = 0; i < top; i++) {
+        T = dc_transform_grad(w->rho, w->h2, n, w->lam[i], g);
+        f[i] = T - rho1;
+        for (k = 0; k < np; k++)
+            df[k * ng + i] = T * g[k];
+        df[i] -= rho1;
+    }
+    for (i = top; i < ng; i++) {
+        f[i] = 0.0;
+        for (k = 0; k < np; k++)
+            df[k * ng + i] = 0.0;
+    }
+    for (t = 0; t < w->npts; t++) {
+        const double *wt = w->wts + w->woff[t];
+
+        d[t] = rho1 + dot(wt, f + w->wlo[t], w->wlen[t]);
+        for (k = 0; k < np; k++)
+            J[t * np + k] = FWD_LN10 * dot(wt, df + k * ng + w->wlo[t], w->wlen[t]);
+        J[t * np] += FWD_LN10 * rho1;
+    }
+    return FWD_OK;
+}
+
+/* The same with Key's filter at each radius: rho_S = rho_1 + sum_i c_i (T_i - rho_1). */
+static int
+dc_jac_key201(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
+{
+    size_t np = FWD_MODEL_NPARAMS(n), t, e, i, k, top;
+    double rho1 = w->rho[0], g[2 * FWD_MAX_LAYERS], gs[2 * FWD_MAX_LAYERS], T, v, lim;
+
+    (void)err;
+    for (t = 0; t < w->npts; t++) {
+        d[t] = 0.0;
+        for (k = 0; k < np; k++)
+            J[t * np + k] = 0.0;
+        for (e = w->off[t]; e < w->off[t + 1]; e++) {
+            /* as dc_rhos: taps where 2 lambda h_1 > FWD_THICK_X see T == rho_1 */
+            lim = n == 1
+                      ? -1.0
+                      : (log(FWD_THICK_X / (2.0 * w->h[0])) + w->log_r[e] - w->log_b0) / w->dlog_b;
+            top = lim < 0 ? 0 : lim >= FWD_KEY201_N - 2 ? FWD_KEY201_N : (size_t)lim + 2;
+            v = 0.0;
+            for (k = 0; k < np; k++)
+                gs[k] = 0.0;
+            for (i = 0; i < top; i++) {
+                T = dc_transform_grad(w->rho, w->h2, n, fwd_key201_base[i] * w->inv_r[e], g);
+                v += w->c[i] * (T - rho1);
+                for (k = 0; k < np; k++)
+                    gs[k] += w->c[i] * T * g[k];
+                gs[0] -= w->c[i] * rho1;
+            }
+            d[t] += w->coef[e] * (rho1 + v);
+            for (k = 0; k < np; k++)
+                J[t * np + k] += w->coef[e] * FWD_LN10 * gs[k];
+            J[t * np] += w->coef[e] * FWD_LN10 * rho1;
+        }
+    }
+    return FWD_OK;
+}
+
+static int
+dc_jac(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
+{
+    if (w->hankel == FWD_HANKEL_SHARED)
+        return dc_jac_shared(w, n, d, J, err);
+    return dc_jac_key201(w, n, d, J, err);
+}
+
 /* -expm1(z) for complex z, accurate for small |z|. */
 static double complex
 cneg_expm1(double complex z)
@@ -477,39 +635,99 @@ cneg_expm1(double complex z)
     return -(re + I * im);
 }
 
+/* Impedances are scaled by 1/sqrt(omega mu0): zeta_j = sqrt(i rho_j); then rho_a = |Z|^2
+ * and the phase is arg Z. 2 k h = 2 sqrt(omega mu0 / rho) h sqrt(i). */
+static const double complex mt_e45 = (1.0 + I) * FWD_SQRT1_2; /* sqrt(i) */
+
+/* The layer that starts the recursion at omega mu0 = om (cf. dc_bottom). */
+static inline size_t
+mt_bottom(const double *rho, const double *h, size_t n, double om)
+{
+    size_t k;
+
+    for (k = 0; k + 1 < n; k++)
+        if (FWD_SQRT2 * sqrt(om / rho[k]) * h[k] > FWD_THICK_X)
+            return k;
+    return n - 1;
+}
+
+/* One step of the impedance recursion: layer k over a surface impedance Z below. */
+static inline double complex
+mt_step(const double *rho, const double *h, size_t k, double om, double complex Z,
+        double complex *a_out, double complex *x_out)
+{
+    double complex x = 2.0 * sqrt(om / rho[k]) * h[k] * mt_e45, a = cneg_expm1(-x), E = 1.0 - a;
+    double complex zeta = sqrt(rho[k]) * mt_e45, s = zeta + Z;
+
+    *a_out = a;
+    *x_out = x;
+    return zeta * (a * s + 2.0 * E * Z) / (a * s + 2.0 * E * zeta);
+}
+
 static void
 mt_eval(fwd_workspace *w, size_t n, double *d)
 {
-    const double *rho = w->rho, *h = w->h;
-    const double complex e45 = (1.0 + I) * FWD_SQRT1_2; /* sqrt(i) */
-    double complex Z, zeta, a, E, s, kh2;
-    double om, q;
-    size_t t, j, k;
+    double complex Z, a, x;
+    size_t t, k;
 
     for (t = 0; t < w->npts; t++) {
-        om = w->omu[t];
-        /* Impedances scaled by 1/sqrt(omega mu0): zeta_j = sqrt(i rho_j); then
-         * rho_a = |Z|^2 and the phase is arg Z. 2 k h = 2 sqrt(omega mu0 / rho) h sqrt(i). */
-        j = n - 1;
-        for (k = 0; k + 1 < n; k++) {
-            if (FWD_SQRT2 * sqrt(om / rho[k]) * h[k] > FWD_THICK_X) {
-                j = k;
-                break;
-            }
-        }
-        Z = sqrt(rho[j]) * e45;
-        for (k = j; k-- > 0;) {
-            q = sqrt(om / rho[k]) * h[k];
-            kh2 = 2.0 * q * e45;
-            a = cneg_expm1(-kh2);
-            E = 1.0 - a;
-            zeta = sqrt(rho[k]) * e45;
-            s = zeta + Z;
-            Z = zeta * (a * s + 2.0 * E * Z) / (a * s + 2.0 * E * zeta);
-        }
+        k = mt_bottom(w->rho, w->h, n, w->omu[t]);
+        Z = sqrt(w->rho[k]) * mt_e45;
+        while (k-- > 0)
+            Z = mt_step(w->rho, w->h, k, w->omu[t], Z, &a, &x);
         d[t] = creal(Z) * creal(Z) + cimag(Z) * cimag(Z);
         d[w->npts + t] = atan2(cimag(Z), creal(Z)) * (180.0 / FWD_PI);
     }
+}
+
+/*
+ * MT data and their Jacobian: the recursion, then reverse mode through it as in
+ * dc_transform_grad, with zeta = sqrt(i rho) for rho and the complex x = 2 k h, whose
+ * logarithmic derivatives are 1/2 and -1/2 in rho and 1 in h. With g_k = d ln Z / d ln p_k,
+ * d ln rho_a = 2 Re g and d phase = Im g radians.
+ */
+static int
+mt_jac(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
+{
+    double complex Zin[FWD_MAX_LAYERS], av[FWD_MAX_LAYERS], xv[FWD_MAX_LAYERS];
+    double complex g[2 * FWD_MAX_LAYERS], Z, L, a, E, zeta, N, D, dz, dx;
+    size_t np = FWD_MODEL_NPARAMS(n), t, j, k;
+    double *Jr, *Jp;
+
+    (void)err;
+    for (t = 0; t < w->npts; t++) {
+        j = mt_bottom(w->rho, w->h, n, w->omu[t]);
+        Z = sqrt(w->rho[j]) * mt_e45;
+        for (k = j; k-- > 0;) {
+            Zin[k] = Z;
+            Z = mt_step(w->rho, w->h, k, w->omu[t], Z, &av[k], &xv[k]);
+        }
+        for (k = 0; k < np; k++)
+            g[k] = 0.0;
+        L = 1.0;
+        for (k = 0; k < j; k++) {
+            a = av[k];
+            E = 1.0 - a;
+            zeta = sqrt(w->rho[k]) * mt_e45;
+            N = a * (zeta + Zin[k]) + 2.0 * E * Zin[k];
+            D = a * (zeta + Zin[k]) + 2.0 * E * zeta;
+            dz = 1.0 + zeta * (a / N - (a + 2.0 * E) / D);
+            dx = xv[k] * E * (zeta - Zin[k]) * (1.0 / N + 1.0 / D);
+            g[k] = L * 0.5 * (dz - dx);
+            g[n + k] = L * dx;
+            L *= Zin[k] * ((a + 2.0 * E) / N - a / D);
+        }
+        g[j] += 0.5 * L;
+        d[t] = creal(Z) * creal(Z) + cimag(Z) * cimag(Z);
+        d[w->npts + t] = atan2(cimag(Z), creal(Z)) * (180.0 / FWD_PI);
+        Jr = J + t * np;
+        Jp = J + (w->npts + t) * np;
+        for (k = 0; k < np; k++) {
+            Jr[k] = FWD_LN10 * d[t] * 2.0 * creal(g[k]);
+            Jp[k] = FWD_LN10 * (180.0 / FWD_PI) * cimag(g[k]);
+        }
+    }
+    return FWD_OK;
 }
 
 /* The DC part of a workspace: the entries of the array, then the shared grid if used. */
@@ -551,21 +769,17 @@ mt_setup(fwd_workspace *w, const fwd_params *p, fwd_error *err)
     return FWD_OK;
 }
 
-const struct fwd_evaluator fwd_evaluator_schlumberger = {schlumberger_setup, dc_eval};
-const struct fwd_evaluator fwd_evaluator_wenner = {wenner_setup, dc_eval};
-const struct fwd_evaluator fwd_evaluator_mt = {mt_setup, mt_eval};
+const struct fwd_evaluator fwd_evaluator_schlumberger = {schlumberger_setup, dc_eval, dc_jac};
+const struct fwd_evaluator fwd_evaluator_wenner = {wenner_setup, dc_eval, dc_jac};
+const struct fwd_evaluator fwd_evaluator_mt = {mt_setup, mt_eval, mt_jac};
 
-/* Evaluates the model already in w->rho, w->h and checks the output: every datum finite,
- * and > 0 where its value must be. */
+/* Checks a response: every datum finite, and > 0 where its value must be. */
 static int
-eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
+check_data(const fwd_workspace *w, const double *d, fwd_error *err)
 {
     size_t i, k, t;
     int positive;
 
-    for (i = 0; i + 1 < n; i++)
-        w->h2[i] = 2.0 * w->h[i];
-    w->mi->eval->eval(w, n, d);
     for (k = 0, i = 0; k < w->mi->nvalues; k++) {
         positive = w->mi->values[k]->positive;
         for (t = 0; t < w->npts; t++, i++)
@@ -575,6 +789,18 @@ eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
                                 d[i]);
     }
     return FWD_OK;
+}
+
+/* Evaluates the model already in w->rho, w->h and checks the output. */
+static int
+eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < n; i++)
+        w->h2[i] = 2.0 * w->h[i];
+    w->mi->eval->eval(w, n, d);
+    return check_data(w, d, err);
 }
 
 int
@@ -611,4 +837,30 @@ fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, double
             return fwd_fail(err, rc, "model %zu: %s", m + 1, e2.msg);
     }
     return FWD_OK;
+}
+
+int
+fwd_jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double *J, fwd_error *err)
+{
+    size_t i, np = FWD_MODEL_NPARAMS(n), nd = w->mi->nvalues * w->npts;
+    int rc;
+
+    if (n < 1 || n > FWD_MAX_LAYERS)
+        return fwd_fail(err, FWD_EINVAL, "layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS, n);
+    rc = fwd_model_from_log10(n, p, w->rho, w->h, err);
+    if (rc != FWD_OK)
+        return rc;
+    for (i = 0; i + 1 < n; i++)
+        w->h2[i] = 2.0 * w->h[i];
+    rc = w->mi->eval->jac(w, n, d, J, err);
+    if (rc != FWD_OK)
+        return rc;
+    rc = check_data(w, d, err);
+    for (i = 0; rc == FWD_OK && i < nd * np; i++)
+        if (!isfinite(J[i]))
+            rc = fwd_fail(err, FWD_ENUMERIC,
+                          "forward: derivative of datum %zu in parameter %zu "
+                          "is not finite (%g)",
+                          i / np + 1, i % np + 1, J[i]);
+    return rc;
 }

@@ -81,4 +81,17 @@ int fwd_eval(fwd_workspace *w, size_t n, const double *rho, const double *thick_
 int fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, double *d,
                    fwd_error *err);
 
+/*
+ * The response of one n-layer model given as FWD_MODEL_NPARAMS(n) log10 parameters p
+ * (fwd_model.h) into d (fwd_geom_ndata values, the same as fwd_eval_batch gives), and its
+ * Jacobian into J: fwd_geom_ndata rows of FWD_MODEL_NPARAMS(n), row-major,
+ * J[i np + k] = d d_i / d log10 p_k, in the datum's units (ohm-m or degrees) per decade.
+ * Derived analytically through the recursions (docs/methods.md), it costs about two
+ * to three evaluations. The first call for a geometry and layer count may allocate
+ * scratch in w (DC, FWD_ENOMEM on failure); later calls allocate nothing. Returns 0,
+ * FWD_EINVAL for a bad layer count, FWD_ENUMERIC for a parameter out of range or a value
+ * that is not finite.
+ */
+int fwd_jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double *J, fwd_error *err);
+
 #endif /* FWD_FORWARD_H */

@@ -16,6 +16,7 @@
 
 #define FWD_SQRT2   1.41421356237309504880
 #define FWD_SQRT1_2 0.70710678118654752440
+#define FWD_LN10    2.30258509299404568402
 
 /* Key (2012) 201-point J1 filter: abscissae and weights (fwd_filter_key201.c). */
 extern const double fwd_key201_base[FWD_KEY201_N];
@@ -59,6 +60,9 @@ struct fwd_evaluator {
     int (*setup)(fwd_workspace *w, const fwd_params *p, fwd_error *err);
     /* The response of the n-layer model loaded in w into d (fwd_geom_ndata values). */
     void (*eval)(fwd_workspace *w, size_t n, double *d);
+    /* The same into d, and d d_i / d log10 p_k into J (fwd_geom_ndata rows of
+     * FWD_MODEL_NPARAMS(n)); FWD_ENOMEM if its scratch cannot be made. */
+    int (*jac)(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err);
 };
 
 extern const struct fwd_evaluator fwd_evaluator_schlumberger;

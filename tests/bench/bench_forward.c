@@ -7,7 +7,9 @@
  * [1, 100] m, drawn with a fixed seed. The peer, timed in the same run, is the textbook
  * evaluation of the same filter on T - rho_1 (tanh recursion at all 201 taps, no early
  * exits), so the
- * ratio does not depend on the CPU. Prints a Markdown table.
+ * ratio does not depend on the CPU. Then the cost of the analytic Jacobian
+ * (fwd_jacobian) in evaluations of the same model, against the 2n evaluations of forward
+ * differences. Prints Markdown tables.
  */
 #include <math.h>
 #include <stdint.h>
@@ -61,6 +63,25 @@ rate(const fwd_geom *g, const double *p, int nt, double *checksum)
     *checksum = s;
     free(d);
     return COUNT / (t1 - t0);
+}
+
+/* Jacobians per second of fwd_jacobian over count models, one thread. */
+static double
+jac_rate(const fwd_geom *g, const double *p, size_t count)
+{
+    size_t nd = fwd_geom_ndata(g), m;
+    double *d = malloc(nd * sizeof *d), *J = malloc(nd * NP * sizeof *J), t0, t1;
+    fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
+
+    fwd_jacobian(w, NL, p, d, J, NULL); /* its scratch */
+    t0 = omp_get_wtime();
+    for (m = 0; m < count; m++)
+        fwd_jacobian(w, NL, p + m * NP, d, J, NULL);
+    t1 = omp_get_wtime();
+    fwd_workspace_free(w);
+    free(J);
+    free(d);
+    return (double)count / (t1 - t0);
 }
 
 /* Milliseconds to make one workspace. */
@@ -143,6 +164,7 @@ main(void)
 {
     fwd_method methods[] = {FWD_SCHLUMBERGER, FWD_WENNER, FWD_MT};
     double x[NPTS], *p = malloc((size_t)COUNT * NP * sizeof *p), r1, r2, c1, c2, pr, md;
+    double r1s[3], rj;
     uint64_t seed = 42;
     size_t i, k;
     fwd_geom *g;
@@ -166,6 +188,7 @@ main(void)
                    pow(10.0, (methods[k] == FWD_MT ? 6.0 : 3.0) * i / (NPTS - 1));
         g = fwd_geom_alloc(methods[k], NPTS, x, NULL, NULL);
         r1 = rate(g, p, 1, &c1);
+        r1s[k] = r1;
         r2 = rate(g, p, 2, &c2);
         printf("| %s | %.0f | %.0f | %.2f | %s | %.1f |\n", fwd_method_name(methods[k]), r1, r2,
                r2 / r1, methods[k] == FWD_SCHLUMBERGER ? ">= 300000" : "-", setup_ms(g));
@@ -177,6 +200,19 @@ main(void)
             printf("| ratio bpinv / peer, 1 thread | %.1f | | | | |\n", r1 / pr);
             printf("| max relative difference to peer | %.1e | | | | |\n", md);
         }
+        fwd_geom_free(g);
+    }
+    printf("\n## forward: Jacobians/s (4 layers, 30 points, %d parameters, 1 thread)\n\n", NP);
+    printf("| method | models/s | Jacobians/s | cost in models | forward differences, "
+           "models |\n|---|---:|---:|---:|---:|\n");
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < NPTS; i++)
+            x[i] = (methods[k] == FWD_MT ? 1e-3 : 1.0) *
+                   pow(10.0, (methods[k] == FWD_MT ? 6.0 : 3.0) * i / (NPTS - 1));
+        g = fwd_geom_alloc(methods[k], NPTS, x, NULL, NULL);
+        rj = jac_rate(g, p, COUNT / 4);
+        printf("| %s | %.0f | %.0f | %.2f | %d |\n", fwd_method_name(methods[k]), r1s[k], rj,
+               r1s[k] / rj, NP + 1);
         fwd_geom_free(g);
     }
     free(p);
