@@ -23,7 +23,9 @@ struct lm_ctx {
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
     double *resp; /* the response: values per point times n */
     double *fbuf; /* the residuals, before they go to GSL's vector (of any stride) */
+    double *jac;  /* the response's Jacobian in the log10 parameters (fwd_jacobian) */
     size_t evals; /* forward models computed */
+    size_t jacs;  /* Jacobians computed */
     size_t nfree; /* the unknowns: parameters idx[0..nfree) (the others fixed at lo) */
     size_t idx[2 * FWD_MAX_LAYERS];
     const invnet_lm_params *lp; /* its depth bounds */
@@ -45,7 +47,6 @@ invnet_lm_default(void)
     return p;
 }
 
-/* The log10 parameter j of the unknowns x. */
 /* Parameter j from the unknown v. */
 static double
 param(const struct lm_ctx *c, double v, size_t j)
@@ -57,8 +58,19 @@ param(const struct lm_ctx *c, double v, size_t j)
                                            : v;
 }
 
-/* The context of a sounding s for n_layers layers, the floors of lp (NULL: none), the
- * response into resp; no bounds, no start. */
+/* d param / d v of parameter j at the unknown v (0 where max_step holds it). */
+static double
+param_slope(const struct lm_ctx *c, double v, size_t j)
+{
+    double e;
+
+    if (c->lo != NULL) {
+        e = exp(-fabs(v));
+        return (c->hi[j] - c->lo[j]) * e / ((1 + e) * (1 + e));
+    }
+    return fabs(v - c->start[j]) < c->max_step ? 1.0 : 0.0;
+}
+
 /* All the log10 parameters p of the unknowns x: the fixed ones at their bound. */
 static void
 params_of(const struct lm_ctx *c, const gsl_vector *x, double *p)
@@ -84,6 +96,8 @@ log_depth(const double *p, size_t nl, size_t k)
     return log10(d);
 }
 
+/* The context of a sounding s for n_layers layers, the floors of lp (NULL: none), the
+ * response into resp; no bounds, no start. */
 static void
 ctx_init(struct lm_ctx *c, fwd_workspace *w, const fwd_sounding *s, size_t n_layers,
          const invnet_lm_params *lp, double *resp)
@@ -98,31 +112,41 @@ ctx_init(struct lm_ctx *c, fwd_workspace *w, const fwd_sounding *s, size_t n_lay
     c->resp = resp;
 }
 
-/* The residuals of point i of the response resp against s, its apparent resistivities
- * rho_a (the fit's, invnet_lm.h): of rho_a into *fr, of the phase into *fp (0 when the
- * method has none). */
+/* The factors that make point i's misfits residuals (the fit's, invnet_lm.h): of
+ * ln(rho_a ratio) into *ar, of the phase difference in degrees into *ap (0 when the method
+ * has none). */
 static void
-resid_point(const struct lm_ctx *c, const double *rho_a, const double *resp, size_t i, double *fr,
-            double *fp)
+point_scales(const struct lm_ctx *c, size_t i, double *ar, double *ap)
 {
     const fwd_sounding *s = c->s;
-    double r = log(resp[i] / rho_a[i]);
     /* errors: as given (raised to the floors); a missing one from the other, through the
      * impedance error e: sd log10 rho_a = 2 e / ln 10, sd phase = e radians */
     double sl = s->sd_log10 != NULL   ? fmax(s->sd_log10[i], c->floor_l)
                 : s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p) * FWD_PI / 90 / log(10.0)
                                       : 0;
 
-    *fr = sl > 0 ? r / log(10.0) / sl : r;
-    *fp = 0;
+    *ar = sl > 0 ? 1 / (log(10.0) * sl) : 1;
+    *ap = 0;
     if (c->iphase >= 0) {
-        double dphi = resp[(size_t)c->iphase * s->n + i] - s->phase[i];
         double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p)
                     : sl > 0            ? sl * log(10.0) / 2 * 180 / FWD_PI
                                         : 0;
 
-        *fp = sp > 0 ? dphi / sp : 2 * dphi * FWD_PI / 180;
+        *ap = sp > 0 ? 1 / sp : 2 * FWD_PI / 180;
     }
+}
+
+/* The residuals of point i of the response resp against s, its apparent resistivities
+ * rho_a: of rho_a into *fr, of the phase into *fp (0 when the method has none). */
+static void
+resid_point(const struct lm_ctx *c, const double *rho_a, const double *resp, size_t i, double *fr,
+            double *fp)
+{
+    double ar, ap;
+
+    point_scales(c, i, &ar, &ap);
+    *fr = log(resp[i] / rho_a[i]) * ar;
+    *fp = c->iphase >= 0 ? (resp[(size_t)c->iphase * c->s->n + i] - c->s->phase[i]) * ap : 0;
 }
 
 /* The residuals f of the response c->resp against s (the fit's, invnet_lm.h). */
@@ -200,6 +224,49 @@ residuals(const gsl_vector *x, void *data, gsl_vector *f)
     return GSL_SUCCESS;
 }
 
+/* The residuals' Jacobian in the unknowns x, from the forward model's (fwd_jacobian). */
+static int
+jacobian(const gsl_vector *x, void *data, gsl_matrix *J)
+{
+    struct lm_ctx *c = data;
+    double p[2 * FWD_MAX_LAYERS], slope[2 * FWD_MAX_LAYERS], ar, ap, *row;
+    size_t np = FWD_MODEL_NPARAMS(c->nl), n = c->s->n, nd = fwd_method_ndata(c->s->method, n);
+    size_t i, j, k, t;
+
+    params_of(c, x, p);
+    c->jacs++;
+    if (fwd_jacobian(c->w, c->nl, p, c->resp, c->jac, NULL) != FWD_OK)
+        return GSL_EDOM;
+    for (j = 0; j < c->nfree; j++)
+        slope[j] = param_slope(c, gsl_vector_get(x, j), c->idx[j]);
+    gsl_matrix_set_zero(J);
+    for (i = 0; i < n; i++) {
+        point_scales(c, i, &ar, &ap);
+        row = c->jac + i * np;
+        for (j = 0; j < c->nfree; j++)
+            gsl_matrix_set(J, i, j, ar * row[c->idx[j]] / c->resp[i] * slope[j]);
+        if (c->iphase >= 0) {
+            row = c->jac + ((size_t)c->iphase * n + i) * np;
+            for (j = 0; j < c->nfree; j++)
+                gsl_matrix_set(J, (size_t)c->iphase * n + i, j, ap * row[c->idx[j]] * slope[j]);
+        }
+    }
+    for (t = 0; t < c->lp->n_depth; t++) { /* the depth residuals: linear outside the bound */
+        size_t lay = c->lp->depth_layer[t];
+        double z = log_depth(p, c->nl, lay), sum = pow(10, z);
+
+        if (z >= c->lp->depth_lo[t] && z <= c->lp->depth_hi[t])
+            continue;
+        for (j = 0; j < c->nfree; j++) {
+            k = c->idx[j];
+            if (k >= c->nl && k - c->nl < lay)
+                gsl_matrix_set(J, nd + t, j,
+                               INVNET_LM_DEPTH_WEIGHT * pow(10, p[k]) / sum * slope[j]);
+        }
+    }
+    return GSL_SUCCESS;
+}
+
 int
 invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
                     const invnet_lm_params *lp, double *resp, double *f)
@@ -265,7 +332,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
 
     if (count == NULL)
         count = &none;
-    count->iterations = count->evaluations = 0;
+    count->iterations = count->evaluations = count->jacobians = 0;
     memcpy(start, p, np * sizeof(double));
     ctx_init(&c, w, s, n_layers, &par, NULL);
     c.lo = lo;
@@ -300,17 +367,19 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     c.max_step = par.max_step;
     c.resp = malloc(nd * sizeof(double));
     c.fbuf = malloc(nr * sizeof(double));
+    c.jac = malloc(nd * np * sizeof(double));
     fdf.f = residuals;
-    fdf.df = NULL; /* forward differences */
+    fdf.df = jacobian;
     fdf.fvv = NULL;
     fdf.n = nr;
     fdf.p = c.nfree;
     fdf.params = &c;
     fp.scale = gsl_multifit_nlinear_scale_marquardt;
-    ws = c.resp != NULL && c.fbuf != NULL
+    ws = c.resp != NULL && c.fbuf != NULL && c.jac != NULL
              ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nr, c.nfree)
              : NULL;
     if (ws == NULL) {
+        free(c.jac);
         free(c.fbuf);
         free(c.resp);
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the fit", s->source);
@@ -335,7 +404,9 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
 done:
     project_depths(&par, n_layers, lo, hi, p);
     count->evaluations = c.evals;
+    count->jacobians = c.jacs;
     gsl_multifit_nlinear_free(ws);
+    free(c.jac);
     free(c.fbuf);
     free(c.resp);
     return rc;

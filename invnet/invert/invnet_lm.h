@@ -8,8 +8,8 @@
  * apparent resistivities and 2 (phi_f - phi_d) in radians for MT phases (the phase error of
  * an impedance whose ln rho_a error is the same), or, when the sounding gives standard
  * errors, (log10 f_i - log10 d_i) / sd_i and (phi_f - phi_d) / sd_phi, each error raised to
- * its floor. Jacobian by forward
- * differences; geodesic acceleration off; trust region with Marquardt scaling.
+ * its floor. Jacobian analytic (fwd_jacobian, through the change of variable of the
+ * bounds); geodesic acceleration off; trust region with Marquardt scaling.
  */
 #ifndef INVNET_LM_H
 #define INVNET_LM_H
@@ -47,7 +47,8 @@ invnet_lm_params invnet_lm_default(void);
 /* What a fit cost. */
 typedef struct invnet_lm_count {
     size_t iterations;  /* of the trust-region method */
-    size_t evaluations; /* forward models computed, the Jacobian's included */
+    size_t evaluations; /* forward models computed for the residuals */
+    size_t jacobians;   /* analytic Jacobians (fwd_jacobian, about 3 models each) */
 } invnet_lm_count;
 
 /*

@@ -127,6 +127,13 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_invert: %s\n", err.msg);
         return 1;
     }
+    if (fwd_geom_ndata(nf->geom) != fwd_geom_size(nf->geom)) {
+        fprintf(stderr,
+                "bench_invert: %s: a %s net; this bench takes DC nets (its soundings "
+                "have apparent resistivities only)\n",
+                argv[1], fwd_method_name(nf->samples.method));
+        return 2;
+    }
     n = (size_t)atol(argv[3]);
     nl = nf->samples.prior.n_layers;
     np = 2 * nl - 1;
