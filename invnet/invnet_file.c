@@ -119,6 +119,12 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_write_u64(r, "best_epoch", f->best_epoch, err);
     rc = rc ? rc : smp_h5_write_f64(r, "best_val_loss", 1, &best, err);
     rc = rc ? rc : smp_h5_write_f64(r, "train_seconds", 1, &f->train_seconds, err);
+    if (f->data_epochs > 0) { /* the data-misfit stage, when it ran */
+        rc = rc ? rc : smp_h5_write_u64(r, "data_epochs", f->data_epochs, err);
+        rc = rc ? rc : smp_h5_write_u64(r, "data_first_epoch", f->data_first_epoch, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "param_weight", 1, &f->param_weight, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "data_learning_rate", 1, &f->data_lr, err);
+    }
     return rc;
 }
 
@@ -533,6 +539,42 @@ read_envelope(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     return FWD_OK;
 }
 
+/* The data-misfit stage's settings: none in files without data_epochs (trained on the
+ * parameters' error alone, as before the stage existed). */
+static int
+read_data_stage(hid_t file, const char *path, invnet_file *f, fwd_error *err)
+{
+    uint64_t v = 0, first = 0;
+    int rc;
+
+    f->data_epochs = f->data_first_epoch = 0;
+    f->param_weight = 1;
+    f->data_lr = 0;
+    if (H5Aexists(file, "data_epochs") <= 0)
+        return FWD_OK;
+    rc = smp_h5_read_u64(file, path, "data_epochs", &v, err);
+    rc = rc ? rc : smp_h5_read_u64(file, path, "data_first_epoch", &first, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "param_weight", 1, &f->param_weight, err);
+    rc = rc ? rc : smp_h5_read_f64(file, path, "data_learning_rate", 1, &f->data_lr, err);
+    if (rc != FWD_OK)
+        return rc;
+    if (v < 1 || v > 100000000 || first < 1 || first > f->n_epochs + 1)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: data_epochs, data_first_epoch: expected >= 1 and 1 to %zu "
+                             "(epochs_run + 1), got %llu, %llu",
+                             path, f->n_epochs + 1, (unsigned long long)v,
+                             (unsigned long long)first);
+    if (!(f->param_weight >= 0 && isfinite(f->param_weight)) ||
+        !(f->data_lr > 0 && isfinite(f->data_lr)))
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: param_weight, data_learning_rate: expected >= 0 and > 0, "
+                             "got %g, %g",
+                             path, f->param_weight, f->data_lr);
+    f->data_epochs = (size_t)v;
+    f->data_first_epoch = (size_t)first;
+    return FWD_OK;
+}
+
 /* What the net reads: "values" (all its points; files without the attribute, from before
  * masked nets) or "masked", with the masks it was trained with. */
 static int
@@ -701,6 +743,7 @@ load_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err)
     rc = rc ? rc : read_layers(loc, path, f, err);
     rc = rc ? rc : read_envelope(loc, path, f, err);
     rc = rc ? rc : read_rest(loc, path, f, err);
+    rc = rc ? rc : read_data_stage(loc, path, f, err);
     return rc;
 }
 

@@ -48,6 +48,11 @@ typedef struct invnet_file {
     uint64_t n_train, n_val;   /* rows trained and validated on */
     size_t n_epochs;           /* epochs run: the length of the loss history */
     size_t best_epoch;         /* the epoch whose weights were kept */
+    size_t data_epochs;        /* most epochs of the data-misfit stage (invnet_misfit.h); 0:
+                                  the net was trained on the parameters' error alone */
+    size_t data_first_epoch;   /* the history's first epoch of that stage (1-based; 0: none) */
+    double param_weight;       /* the parameters' weight in that stage's loss */
+    double data_lr;            /* its learning rate */
     double *train_loss;        /* owned, n_epochs: mean squared error, standardised units */
     double *val_loss;          /* owned, n_epochs */
     double val_rmse[FWD_MODEL_NPARAMS(FWD_MAX_LAYERS)]; /* per parameter, log10 units */

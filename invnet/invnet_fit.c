@@ -9,6 +9,7 @@
 
 #include "forward/base/fwd_time.h"
 #include "invnet/invnet_fit.h"
+#include "invnet/invnet_misfit.h"
 #include "invnet/invnet_stats.h"
 
 /* The envelope's eigenvalue floor, relative to the largest, and its quantile rows. */
@@ -32,6 +33,9 @@ invnet_fit_default(void)
     p.masked = 0;
     p.mask = invnet_mask_default();
     p.ranks = 1;
+    p.data_epochs = 0;
+    p.param_weight = 1;
+    p.data_lr = 0;
     return p;
 }
 
@@ -234,6 +238,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     invnet_fit_info scratch_info;
     fwd_error scratch;
     invnet_trainer *tr = NULL;
+    invnet_misfit *mis = NULL;
     invnet_file *f = NULL;
     struct mask_ctx mc = {0};
     const double *xv = NULL;
@@ -275,6 +280,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     if (f->masked)
         invnet_trainer_set_input(tr, nx, mask_input, &mc);
     invnet_trainer_set_ranks(tr, p->rank, p->ranks, p->reduce, p->reduce_ud);
+    info->stage = 1;
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
     t0 = fwd_time_seconds();
@@ -287,6 +293,30 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
             info->stopped = 1;
     }
     f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
+    if (p->data_epochs > 0 && !info->stopped) {
+        mis = invnet_misfit_alloc(f, 1.0, p->train.nthreads, err);
+        if (mis == NULL) {
+            rc = err->code;
+            goto done;
+        }
+        invnet_trainer_set_loss(tr, p->data_epochs, p->data_lr, p->param_weight, invnet_misfit_loss,
+                                mis);
+        f->data_epochs = p->data_epochs;
+        f->param_weight = p->param_weight;
+        f->data_lr = p->data_lr > 0 ? p->data_lr : f->train.lr;
+        f->data_first_epoch = f->n_epochs + 1;
+        info->stage = 2;
+        while (!info->stopped && !invnet_trainer_test(tr)) {
+            if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
+                (rc = history_push(f, &cap, &e, err)) != FWD_OK)
+                goto done;
+            info->last = e;
+            if (cb != NULL && cb(info, &e, ud) != 0)
+                info->stopped = 1;
+        }
+        if (invnet_trainer_restore_best(tr, NULL) > 0)
+            f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
+    }
     f->train_seconds = fwd_time_seconds() - t0;
     if (nv > 0) {
         invnet_evaluate(f->net, p->train.nthreads, nv, xv, d->t + nt * ny, f->val_rmse);
@@ -302,6 +332,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     f = NULL;
 done:
     invnet_trainer_free(tr);
+    invnet_misfit_free(mis);
     invnet_file_free(f);
     free(xv_own);
     free(mc.logx);

@@ -8,8 +8,11 @@
  * initialised from the seed; inputs and outputs are standardised by the training rows'
  * means and standard deviations; the trainer (invnet_train.h) runs epochs until it is done
  * or the progress callback asks to stop; every epoch's losses go into the history; the
- * best weights are restored; the validation RMSE of each parameter is measured on the
- * validation rows, or on the training rows when there are none.
+ * best weights are restored. With data_epochs > 0 a second stage follows from them: up to
+ * data_epochs epochs of param_weight times the parameters' squared error plus the data
+ * misfit of the net's models (invnet_misfit.h), its best weights restored in turn. The
+ * validation RMSE of each parameter is then measured on the validation rows, or on the
+ * training rows when there are none.
  *
  * Three entry points, from the whole to its parts: invnet_fit() reads the samples file
  * and trains; invnet_fit_dataset() trains on rows already read (so a program can watch
@@ -42,6 +45,10 @@ typedef struct invnet_fit_params {
                                          span of at least mask.min_span decades [0]; a
                                          min_span as wide as the span makes a plain net */
     invnet_mask_params mask;          /* its masks [invnet_mask_default()] */
+    size_t data_epochs;               /* most epochs of the data-misfit stage that follows
+                                         (invnet_misfit.h); 0: none [0] */
+    double param_weight;              /* the parameters' squared error's weight in it [1] */
+    double data_lr;                   /* its learning rate; 0: the settings' [0] */
     int rank, ranks;                  /* this process of the `ranks` sharing each step, as
                                          invnet_trainer_set_ranks() [0, 1] */
     invnet_reduce_fn reduce;          /* their sum, when ranks > 1 [NULL] */
@@ -60,6 +67,7 @@ typedef struct invnet_fit_info {
                              parameters per row */
     double best_val_loss; /* the best epoch's validation loss; INFINITY when none ran */
     invnet_epoch last;    /* the last epoch run; all zero when none ran */
+    int stage;            /* the stage running: 1 the parameters' loss, 2 the data misfit's */
     int stopped;          /* 1 if the progress callback asked to stop */
 } invnet_fit_info;
 

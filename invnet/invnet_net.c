@@ -439,21 +439,16 @@ invnet_net_forward(const invnet_net *net, invnet_work *w, size_t rows, const dou
     return FWD_OK;
 }
 
-double
-invnet_net_loss_grad(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
-                     const double *t, double scale, double *grad)
+/* Backpropagation of the error terms d (rows x n_out, overwritten) through the pass that
+ * forward() left in w for inputs x, into grad. */
+static void
+backward(const invnet_net *net, invnet_work *w, size_t rows, const double *x, double *d,
+         double *grad)
 {
-    size_t L = net->depth, n_out = net->units[L], i, j, l;
-    const double *y = forward(net, w, rows, x);
-    double loss = 0, *d = w->d0, *dp = w->d1, *tmp;
+    size_t l, i, j;
+    double *dp = d == w->d0 ? w->d1 : w->d0, *tmp;
 
-    for (i = 0; i < rows * n_out; i++) {
-        double r = y[i] - t[i];
-
-        loss += r * r;
-        d[i] = 2 * scale * r;
-    }
-    for (l = L; l-- > 0;) {
+    for (l = net->depth; l-- > 0;) {
         size_t nin = net->units[l], nout = net->units[l + 1];
         const double *a = l > 0 ? w->a[l] : x;
         gsl_matrix_const_view vd = gsl_matrix_const_view_array(d, rows, nout);
@@ -488,7 +483,32 @@ invnet_net_loss_grad(const invnet_net *net, invnet_work *w, size_t rows, const d
         d = dp;
         dp = tmp;
     }
+}
+
+double
+invnet_net_loss_grad(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
+                     const double *t, double scale, double *grad)
+{
+    size_t n_out = net->units[net->depth], i;
+    const double *y = forward(net, w, rows, x);
+    double loss = 0, *d = w->d0;
+
+    for (i = 0; i < rows * n_out; i++) {
+        double r = y[i] - t[i];
+
+        loss += r * r;
+        d[i] = 2 * scale * r;
+    }
+    backward(net, w, rows, x, d, grad);
     return scale * loss;
+}
+
+void
+invnet_net_backward(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
+                    const double *dy, double *grad)
+{
+    memcpy(w->d0, dy, rows * net->units[net->depth] * sizeof(double));
+    backward(net, w, rows, x, w->d0, grad);
 }
 
 double

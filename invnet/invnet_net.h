@@ -103,6 +103,14 @@ double invnet_net_loss_grad(const invnet_net *net, invnet_work *w, size_t rows, 
                             const double *t, double scale, double *grad);
 
 /*
+ * Backpropagation of any loss L of the outputs: with the pass that invnet_net_forward()
+ * just ran on w for inputs x (rows rows), and dy = dL/dy (rows x n_out, standardised),
+ * writes dL/dtheta into grad (invnet_net_nparams values), as invnet_net_loss_grad() does.
+ */
+void invnet_net_backward(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
+                         const double *dy, double *grad);
+
+/*
  * Squared errors of the forward pass in standardised units: returns the sum over rows and
  * outputs of (y - t)^2 and adds each output's sum into sq (n_out values) if sq is not NULL.
  */

@@ -29,8 +29,12 @@ struct invnet_trainer {
     int rank, size;     /* this process of the size sharing each step */
     invnet_reduce_fn reduce;
     void *reduce_ud;
+    invnet_loss_fn loss; /* the stage's extra loss (NULL: the parameters' alone) */
+    void *loss_ud;
+    double pweight;  /* the parameters' weight in the stage's loss */
+    double *yb, *dy; /* per thread, INVNET_SHARD_ROWS x n_out: outputs, their gradient */
     gsl_rng *r;
-    size_t epoch, best_epoch, since_best;
+    size_t epoch, best_epoch, since_best, last_epoch;
     double best_loss, lr;
     uint64_t step;
 };
@@ -122,6 +126,8 @@ invnet_trainer_free(invnet_trainer *tr)
         for (k = tr->p.nthreads; k-- > 0;)
             invnet_work_free(tr->w[k]);
     free(tr->w);
+    free(tr->dy);
+    free(tr->yb);
     gsl_rng_free(tr->r);
     free(tr->shard_loss);
     free(tr->v);
@@ -188,6 +194,10 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     bad = bad || (tr->shard_loss = malloc(nblk * sizeof(double))) == NULL;
     bad = bad || (tr->r = gsl_rng_alloc(fwd_rng_xoshiro256ss)) == NULL;
     bad = bad || (tr->w = calloc((size_t)tr->p.nthreads, sizeof *tr->w)) == NULL;
+    bad = bad || (tr->yb = malloc((size_t)tr->p.nthreads * INVNET_SHARD_ROWS * tr->n_out *
+                                  sizeof(double))) == NULL;
+    bad = bad || (tr->dy = malloc((size_t)tr->p.nthreads * INVNET_SHARD_ROWS * tr->n_out *
+                                  sizeof(double))) == NULL;
     for (k = 0; !bad && k < tr->p.nthreads; k++)
         bad = (tr->w[k] = invnet_work_alloc(net, INVNET_SHARD_ROWS, err)) == NULL;
     if (bad) {
@@ -198,7 +208,53 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     for (i = 0; i < n_train; i++)
         tr->perm[i] = i;
     tr->size = 1;
+    tr->pweight = 1;
+    tr->last_epoch = tr->p.epochs;
     return tr;
+}
+
+void
+invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double param_weight,
+                        invnet_loss_fn fn, void *ud)
+{
+    tr->loss = fn;
+    tr->loss_ud = ud;
+    tr->pweight = fn != NULL ? param_weight : 1;
+    tr->last_epoch = tr->epoch + epochs;
+    tr->lr = lr > 0 ? lr : tr->p.lr;
+    tr->step = 0;
+    memset(tr->m, 0, tr->np * sizeof(double));
+    memset(tr->v, 0, tr->np * sizeof(double));
+    tr->best_loss = INFINITY;
+    tr->best_epoch = 0;
+    tr->since_best = 0;
+}
+
+/*
+ * The stage's loss of rows rows (inputs x, targets t) times scale, with an extra loss: the
+ * net's outputs into thread k's buffer, the parameters' squared error, then the extra
+ * loss's value and gradient; with grad not NULL, backpropagated into grad.
+ */
+static double
+stage_loss(const invnet_trainer *tr, invnet_work *wk, int k, size_t rows, const double *x,
+           const double *t, double scale, double *grad)
+{
+    size_t n = rows * tr->n_out, i;
+    double *y = tr->yb + (size_t)k * INVNET_SHARD_ROWS * tr->n_out;
+    double *dy = tr->dy + (size_t)k * INVNET_SHARD_ROWS * tr->n_out, sq = 0, r;
+
+    if (invnet_net_forward(tr->net, wk, rows, x, y) != FWD_OK)
+        return NAN;
+    for (i = 0; i < n; i++) {
+        r = y[i] - t[i];
+        sq += r * r;
+        dy[i] = 2 * scale / (double)tr->n_out * tr->pweight * r;
+    }
+    sq *= tr->pweight * scale / (double)tr->n_out;
+    sq += tr->loss(tr->loss_ud, k, rows, x, y, scale, dy);
+    if (grad != NULL)
+        invnet_net_backward(tr->net, wk, rows, x, dy, grad);
+    return sq;
 }
 
 void
@@ -240,7 +296,7 @@ eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const
             return NAN;
     }
 #pragma omp parallel for schedule(static) num_threads(nthreads) default(none)                      \
-    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out, rank, size)
+    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out, rank, size, tr)
     for (sb = 0; sb < (long)nblk; sb++) {
         size_t first = (size_t)sb * INVNET_SHARD_ROWS;
         size_t m = rows - first < INVNET_SHARD_ROWS ? rows - first : INVNET_SHARD_ROWS;
@@ -249,9 +305,13 @@ eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const
             block_sq[sb] = 0;
             continue;
         }
-        block_sq[sb] =
-            invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + first * n_in,
-                                t + first * n_out, bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
+        if (tr != NULL && tr->loss != NULL) /* the mean loss per output, as below */
+            block_sq[sb] = stage_loss(tr, w[omp_get_thread_num()], omp_get_thread_num(), m,
+                                      x + first * n_in, t + first * n_out, (double)n_out, NULL);
+        else
+            block_sq[sb] = invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + first * n_in,
+                                               t + first * n_out,
+                                               bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
     }
     if (size > 1) /* bsq is NULL: only invnet_evaluate, on one process, asks for it */
         tr->reduce(tr->reduce_ud, block_sq, nblk);
@@ -349,8 +409,13 @@ step(invnet_trainer *tr, size_t first, size_t b)
                     memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
                 memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
             }
-            tr->gsh[nsh * np + sh] = invnet_net_loss_grad(
-                net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + sh * np);
+            if (tr->loss != NULL) /* scale per output: per row, times n_out */
+                tr->gsh[nsh * np + sh] =
+                    stage_loss(tr, wk, omp_get_thread_num(), m, tr->xb + f * n_in,
+                               tr->tb + f * n_out, scale * (double)n_out, tr->gsh + sh * np);
+            else
+                tr->gsh[nsh * np + sh] = invnet_net_loss_grad(
+                    net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + sh * np);
         }
 #pragma omp master
         if (tr->size > 1) /* one sum over the processes per step */
@@ -427,7 +492,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
 int
 invnet_trainer_test(const invnet_trainer *tr)
 {
-    if (tr->epoch >= tr->p.epochs)
+    if (tr->epoch >= tr->last_epoch)
         return 1;
     return tr->p.patience > 0 && tr->since_best >= tr->p.patience;
 }

@@ -110,6 +110,27 @@ typedef void (*invnet_reduce_fn)(void *ud, double *v, size_t n);
 void invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_reduce_fn fn,
                               void *ud);
 
+/*
+ * A loss of the net's outputs besides the parameters' squared error (the data misfit of
+ * the models they stand for, invnet_misfit.h): for `rows` rows of net inputs in
+ * (rows x n_in) and standardised outputs y (rows x n_out), returns scale times the sum of
+ * its values over the rows and adds scale times its gradient in y into dy. `thread`
+ * (0 .. nthreads - 1) is the calling thread, whose scratch it may use. It must depend on
+ * its arguments only, so that the net is the same for any number of threads.
+ */
+typedef double (*invnet_loss_fn)(void *ud, int thread, size_t rows, const double *in,
+                                 const double *y, double scale, double *dy);
+
+/*
+ * Starts a new stage of `epochs` more epochs whose loss per row is param_weight times the
+ * parameters' mean squared error plus fn's value (fn NULL: the squared error alone), on
+ * the training and the validation rows alike. The optimiser starts afresh (moments and
+ * bias correction), the learning rate becomes lr (0: the settings' rate), and the best net
+ * is now the best of this stage, whose weights invnet_trainer_restore_best() gives.
+ */
+void invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double param_weight,
+                             invnet_loss_fn fn, void *ud);
+
 /* Trains one epoch; FWD_ENUMERIC if the loss stops being finite (lower the rate). */
 int invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err);
 /* 1 when training is over (epochs reached, or patience exhausted), 0 otherwise. */

@@ -124,9 +124,16 @@ print_net(const char *path, const invnet_file *f, int whole_file)
            "epoch %zu\n",
            invnet_optimizer_name(f->train.opt), f->train.lr, f->train.batch,
            (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
+    if (f->data_epochs > 0)
+        printf("  data stage  from epoch %zu, up to %zu epochs on %g x the parameters' error + "
+               "the data misfit (chi-square per datum), learning rate %g\n",
+               f->data_first_epoch, f->data_epochs, f->param_weight, f->data_lr);
     if (f->n_epochs > 0 && f->best_epoch >= 1 && f->best_epoch <= f->n_epochs)
-        printf("  loss        train %.6f, validation %.6f (mean squared error, standardised)\n",
-               f->train_loss[f->best_epoch - 1], f->val_loss[f->best_epoch - 1]);
+        printf("  loss        train %.6f, validation %.6f (%s)\n", f->train_loss[f->best_epoch - 1],
+               f->val_loss[f->best_epoch - 1],
+               f->data_first_epoch > 0 && f->best_epoch >= f->data_first_epoch
+                   ? "the data stage's: weighted squared error + chi-square per datum"
+                   : "mean squared error, standardised");
     printf("  RMSE log10 ");
     for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
         printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);

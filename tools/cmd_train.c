@@ -23,8 +23,8 @@ struct train_args {
     const char *input, *output, *hidden, *act, *opt, *data;
     char **inputs; /* the samples files, one net each: input is the one in training */
     size_t n_inputs;
-    long epochs, batch, patience, max, seed, threads;
-    double lr, momentum, decay, val, min_span, max_missing;
+    long epochs, batch, patience, max, seed, threads, data_epochs;
+    double lr, momentum, decay, val, min_span, max_missing, param_weight, data_lr;
     int force, quiet;
     invnet_fit_params fp; /* made by the checks */
 };
@@ -127,6 +127,10 @@ check_params(const cli_parse *p, void *args)
     o->fp.masked = 1;
     o->fp.mask.min_span = o->min_span;
     o->fp.mask.max_missing = o->max_missing;
+    o->fp.data_epochs = (size_t)o->data_epochs;
+    o->fp.param_weight = o->param_weight;
+    if (cli_opt_given(p, "data-lr") == 1)
+        o->fp.data_lr = o->data_lr;
     return 0;
 }
 
@@ -159,6 +163,12 @@ static const cli_opt train_opts[] = {
              "the samples' span: a net for soundings of all its points [1]"),
     CLI_REAL("max-missing", 0, "FRAC", ARG(max_missing), 0, 0.9,
              "the most points a sounding may lack inside its span [0.3]"),
+    CLI_LONG("data-epochs", 0, "E", ARG(data_epochs), 0, 100000000, NULL,
+             "then up to E epochs on the data misfit of the net's own\n"
+             "models (the forward model in the loop); 0: none [0]"),
+    CLI_REAL("param-weight", 0, "W", ARG(param_weight), 0, 1e6,
+             "the parameters' error's weight beside the misfit then [1]"),
+    CLI_REAL("data-lr", 0, "LR", ARG(data_lr), 1e-12, 10, "its learning rate [the --lr]"),
     CLI_STRING("data", 0, "noisy|clean", ARG(data), NULL,
                "which data of the samples file to train on [noisy]"),
     CLI_LONG("max-samples", 0, "N", ARG(max), 2, LONG_MAX, NULL,
@@ -323,9 +333,10 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         r->caught = 1;
         r->t0 = cli_now();
     } else if (!quiet) {
-        fprintf(stderr, "epoch %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
-                e->epoch, e->train_loss, e->val_loss, e->improved ? " *" : "  ",
-                (double)info->n_train / (cli_now() - r->te), cli_now() - r->t0);
+        fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
+                info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
+                e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
+                cli_now() - r->t0);
     }
     r->te = cli_now();
     stop_agreed = cli_par_max(cli_stop_signal != 0) != 0;
@@ -457,6 +468,8 @@ cmd_train(int argc, char **argv)
     o.momentum = o.fp.train.momentum;
     o.decay = o.fp.train.lr_decay;
     o.val = o.fp.val;
+    o.data_epochs = (long)o.fp.data_epochs;
+    o.param_weight = o.fp.param_weight;
     o.min_span = o.fp.mask.min_span;
     o.max_missing = o.fp.mask.max_missing;
     rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);

@@ -39,16 +39,29 @@ void
 tst_make_samples_layers(const char *dir, const char *name, size_t n, double noise,
                         size_t n_complete_cut, size_t nd, const double *ab2, size_t nl, char *path)
 {
-    size_t np = FWD_MODEL_NPARAMS(nl);
+    tst_make_samples_method(dir, name, n, noise, n_complete_cut, FWD_SCHLUMBERGER, nd, ab2, nl,
+                            path);
+}
+
+void
+tst_make_samples_method(const char *dir, const char *name, size_t n, double noise,
+                        size_t n_complete_cut, fwd_method m, size_t nx, const double *x, size_t nl,
+                        char *path)
+{
+    size_t np = FWD_MODEL_NPARAMS(nl), nd;
     smp_config c;
     fwd_geom *g0;
     smp_gen *g;
     smp_file *f;
-    double *P = malloc(n * np * sizeof *P), *C = malloc(n * nd * sizeof *C),
-           *Z = malloc(n * nd * sizeof *Z);
+    double *P, *C, *Z;
 
     memset(&c, 0, sizeof c);
-    g0 = fwd_geom_alloc(FWD_SCHLUMBERGER, nd, ab2, NULL, NULL);
+    g0 = fwd_geom_alloc(m, nx, x, NULL, NULL);
+    cr_assert_not_null(g0);
+    nd = fwd_geom_ndata(g0);
+    P = malloc(n * np * sizeof *P);
+    C = malloc(n * nd * sizeof *C);
+    Z = malloc(n * nd * sizeof *Z);
     c.geom = g0;
     cr_assert_eq(smp_prior_parse(&c.prior, nl, "1:1000", "1:50", NULL), FWD_OK);
     c.noise = noise;

@@ -27,6 +27,11 @@ void tst_make_samples_at(const char *dir, const char *name, size_t n, double noi
 void tst_make_samples_layers(const char *dir, const char *name, size_t n, double noise,
                              size_t n_complete_cut, size_t nd, const double *ab2, size_t nl,
                              char *path);
+/* As tst_make_samples_layers, of method m at its nx points x (AB/2, a or periods). */
+void tst_make_samples_method(const char *dir, const char *name, size_t n, double noise,
+                             size_t n_complete_cut, fwd_method m, size_t nx, const double *x,
+                             size_t nl, char *path);
+
 /* Trains a 20-64-5 tanh net on a samples file (its noisy or clean data) as `bpinv train`
  * does, validating on the last fraction val of the rows. */
 invnet_file *tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy);
