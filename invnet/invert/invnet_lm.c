@@ -40,6 +40,7 @@ invnet_lm_default(void)
     p.xtol = 1e-6;
     p.gtol = 1e-8;
     p.ftol = 1e-10;
+    p.ctol = 1e-3;
     p.max_step = 4;
     p.sd_log10_floor = 0;
     p.sd_phase_floor = 0;
@@ -313,6 +314,36 @@ invnet_lm_project(const invnet_lm_params *lp, size_t n_layers, const double *lo,
     project_depths(lp, n_layers, lo, hi, p);
 }
 
+/*
+ * The trust-region iterations: at most max_iter, until GSL's tests (xtol, gtol, ftol) pass,
+ * no step makes progress, or the cost falls by less than the fraction ctol of itself in two
+ * iterations in a row (a fit crawling along an equivalence valley, where the misfit no
+ * longer changes). GSL_SUCCESS when it stopped by a test, GSL_EMAXITER, or an error.
+ */
+static int
+drive(gsl_multifit_nlinear_workspace *ws, const invnet_lm_params *p, double cost)
+{
+    size_t k;
+    double now;
+    int info, flat = 0, status;
+
+    for (k = 0; k < p->max_iter; k++) {
+        status = gsl_multifit_nlinear_iterate(ws);
+        if (status == GSL_ENOPROG)
+            return GSL_SUCCESS; /* as close as the trust region gets */
+        if (status != GSL_SUCCESS)
+            return status;
+        if (gsl_multifit_nlinear_test(p->xtol, p->gtol, p->ftol, &info, ws) == GSL_SUCCESS)
+            return GSL_SUCCESS;
+        gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &now);
+        flat = cost - now <= p->ctol * cost ? flat + 1 : 0;
+        cost = now;
+        if (flat >= 2)
+            return GSL_SUCCESS;
+    }
+    return GSL_EMAXITER;
+}
+
 int
 invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p, const double *lo,
               const double *hi, const invnet_lm_params *lp, invnet_lm_count *count, fwd_error *err)
@@ -327,7 +358,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     double u0[2 * FWD_MAX_LAYERS];
     gsl_vector_view x0;
     double chi_start, chi_end;
-    int info, status, rc = FWD_OK;
+    int status, rc = FWD_OK;
     invnet_lm_count none;
 
     if (count == NULL)
@@ -390,8 +421,7 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
         goto done;
     }
     gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_start);
-    status = gsl_multifit_nlinear_driver(par.max_iter, par.xtol, par.gtol, par.ftol, NULL, NULL,
-                                         &info, ws);
+    status = drive(ws, &par, chi_start);
     count->iterations = gsl_multifit_nlinear_niter(ws);
     gsl_blas_ddot(gsl_multifit_nlinear_residual(ws), gsl_multifit_nlinear_residual(ws), &chi_end);
     /* keep the result unless it failed outright or made things worse */

@@ -29,6 +29,8 @@ typedef struct invnet_lm_params {
     double xtol;     /* step tolerance, relative [1e-6] */
     double gtol;     /* gradient tolerance [1e-8] */
     double ftol;     /* cost tolerance [1e-10] */
+    double ctol;     /* stop when the cost falls by less than this fraction of itself in two
+                        iterations in a row [1e-3] */
     double max_step; /* largest |log10 parameter| change from the start, decades [4] */
     /* Smallest standard errors used, where the sounding gives errors: of log10 rho_a and of
      * the phase in degrees (an error floor, as MT practice applies) [0, 0]. */
