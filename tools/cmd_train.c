@@ -358,13 +358,14 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
         fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
                 nf->val_rmse[j]);
     fputc('\n', stderr);
-    /* stopped by --epochs (not --patience, not a signal) on a new best */
-    if (!stop_agreed && nf->n_epochs == r->fp->train.epochs && info->last.improved &&
-        nf->n_epochs > 1)
+    /* stopped by --epochs or --data-epochs (not --patience, not a signal) on a new best */
+    if (!stop_agreed && info->last.improved && nf->n_epochs > 1 &&
+        nf->n_epochs == (nf->data_epochs > 0 ? nf->data_first_epoch - 1 + nf->data_epochs
+                                             : r->fp->train.epochs))
         fprintf(stderr,
                 "bpinv train: %s: the %s loss was still falling at the last epoch: more "
-                "--epochs may give a better net\n",
-                r->o->output, on);
+                "--%sepochs may give a better net\n",
+                r->o->output, on, nf->data_epochs > 0 ? "data-" : "");
 }
 
 /* Reads o->input under the crash guard and trains on it: the net in *out; the exit status. */

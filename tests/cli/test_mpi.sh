@@ -75,10 +75,10 @@ mpi 3 samples $B -n $m --batch 1024 -o "$TMP/i.h5" -q --resume
 h5diff "$TMP/iref.h5" "$TMP/i.h5" >"$TMP/diff" 2>&1 && ok ||
     bad "interrupted, then resumed under mpirun: not the serial file: $(head -5 "$TMP/diff")"
 
-# --- train: the same net, bit for bit, for 2 and 3 ranks -----------------------------------
+# --- train: the same net, bit for bit, for 2 and 3 ranks (the data stage too) ------------
 setup samples -m schlumberger --layers 3 --ab2 1:1000:15 --rho 1:1000 --thick 1:50 --noise 0.03 \
     -n 6000 -o "$TMP/t.h5" -q
-T="--epochs 6 --hidden 24 --batch 512 --seed 5 -j 1 -q"
+T="--epochs 6 --data-epochs 2 --hidden 24 --batch 512 --seed 5 -j 1 -q"
 setup train "$TMP/t.h5" -o "$TMP/n1.h5" $T
 [ "$rc" -eq 0 ] && ok || bad "serial train: exit $rc: $(cat "$TMP/err")"
 for k in 2 3; do

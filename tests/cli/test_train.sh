@@ -40,6 +40,22 @@ grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/e
 for j in 2 3; do
     h5diff "$TMP/n1.h5" "$TMP/n$j.h5" /layers >/dev/null && ok || bad "-j1 and -j$j weights differ"
 done
+# the data stage: a line per epoch, the file records it, the misfit falls, a hint when it was
+# still falling at its last epoch
+run train "$TMP/s.h5" -o "$TMP/d.h5" --epochs 4 --data-epochs 3 --param-weight 0.5 --hidden 24
+[ "$rc" -eq 0 ] && ok || bad "train --data-epochs 3: exit $rc: $(cat "$TMP/err")"
+[ "$(grep -c '^data  *[5-7]  train' "$TMP/err")" -eq 3 ] && ok ||
+    bad "--data-epochs 3: expected data lines for epochs 5-7: $(cat "$TMP/err")"
+first=$(awk '$1 == "data" { print $6; exit }' "$TMP/err")
+last=$(awk '$1 == "data" { v = $6 } END { print v }' "$TMP/err")
+awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }' && ok ||
+    bad "the data stage's validation loss did not fall: $first -> $last"
+grep -q "more --data-epochs may give a better net" "$TMP/err" ||
+    grep -q "best epoch [5-6] of 7" "$TMP/err" && ok || bad "no data-stage hint: $(cat "$TMP/err")"
+run info "$TMP/d.h5"
+grep -q "data stage  from epoch 5, up to 3 epochs on 0.5 x the parameters' error" "$TMP/out" &&
+    ok || bad "info: no data stage: $(cat "$TMP/out")"
+
 # a plain net (--min-span the whole span): all its points, always
 run train "$TMP/s.h5" -o "$TMP/p.h5" --epochs 4 --hidden 24 --min-span 3 -q
 [ "$rc" -eq 0 ] && ok || bad "train --min-span 3: exit $rc: $(cat "$TMP/err")"
@@ -235,6 +251,10 @@ expect_fail 2 "--min-span 0" "--min-span: expected a number from 0.01 to 20" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 0
 expect_fail 2 "--max-missing 1" "--max-missing: expected a number from 0 to 0.9" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --max-missing 1
+expect_fail 2 "--data-epochs -1" "--data-epochs" train "$TMP/s.h5" -o "$TMP/x.h5" --data-epochs -1
+expect_fail 2 "--param-weight nan" "--param-weight" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --param-weight nan
+expect_fail 2 "--data-lr 0" "--data-lr" train "$TMP/s.h5" -o "$TMP/x.h5" --data-lr 0
 expect_fail 2 "--data raw" '--data: expected noisy or clean, got "raw"' train "$TMP/s.h5" -o "$TMP/x.h5" --data raw
 expect_fail 2 "--seed -1" "--seed" train "$TMP/s.h5" -o "$TMP/x.h5" --seed -1
 expect_fail 2 "-j 0" "-j/--threads" train "$TMP/s.h5" -o "$TMP/x.h5" -j 0
