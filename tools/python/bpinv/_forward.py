@@ -84,6 +84,29 @@ class Forward(_lib.Owned):
             return d[:n].copy(), d[n:].copy()
         return d
 
+    def jacobian(self, rho, thick):
+        """The response and its derivatives in the model's log10 parameters.
+
+        Returns ``(d, J)``: d as :func:`forward` returns it, flat (MT: rho_a then phase), and
+        J of shape (len(d), 2N - 1) with ``J[i, k]`` = d d_i / d log10 p_k, p = (rho_1 ..
+        rho_N, h_1 .. h_N-1), in ohm-m (or degrees) per decade. Analytic (libfwd's
+        fwd_jacobian): about three forward models' time, exact to rounding.
+        """
+        if self.closed:
+            raise ValueError("bpinv.Forward: closed")
+        rho = _lib.array(rho, "rho")
+        thick = _lib.array(np.zeros(0) if thick is None else thick, "thick")
+        _thick_checked(rho, thick)
+        self(rho, thick)  # checks the model, naming a bad layer
+        p = np.log10(np.concatenate([rho, thick]))
+        nd = (2 if self.method == "mt" else 1) * len(self.x)
+        d = np.empty(nd)
+        jac = np.empty((nd, len(p)))
+        e = _lib.new_err()
+        _lib.check(lib.fwd_jacobian(self._w, len(rho), _lib.dptr(p), _lib.dptr(d),
+                                    _lib.dptr(jac), ctypes.byref(e)), e)
+        return d, jac
+
     def __repr__(self):
         return "<bpinv.Forward %s, %d points%s>" % (self.method, len(self.x),
                                                    ", closed" if self.closed else "")

@@ -113,6 +113,7 @@ _PROTOTYPES = {
     "fwd_workspace_alloc": (_p, [_p, ctypes.POINTER(_FwdParams), _err]),
     "fwd_workspace_free": (None, [_p]),
     "fwd_eval": (ctypes.c_int, [_p, ctypes.c_size_t, _dp, _dp, _dp, _err]),
+    "fwd_jacobian": (ctypes.c_int, [_p, ctypes.c_size_t, _dp, _dp, _dp, _err]),
     "fwd_sounding_read": (_SoundingP, [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, _err]),
     "fwd_sounding_read_columns": (
         _SoundingP, [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p, _err]),

@@ -94,6 +94,33 @@ MT_MODEL = ([50.0, 5.0, 500.0], [300.0, 1000.0])
 
 # --- forward ------------------------------------------------------------------------------
 
+def test_forward_jacobian_matches_differences():
+    """Forward.jacobian: its response is the call's, its derivatives those of central
+    differences of the response in log10 of each parameter, for every method."""
+    for method, x, model in (("schlumberger", AB2, MODEL), ("wenner", AB2, MODEL),
+                             ("mt", PERIODS, MT_MODEL)):
+        with bpinv.Forward(method, x) as f:
+            d, jac = f.jacobian(*model)
+            plain = f(*model)
+            # the same model, through log10 and back: equal to rounding
+            np.testing.assert_allclose(d, np.concatenate(plain) if method == "mt" else plain,
+                                       rtol=1e-12)
+            p = np.log10(np.concatenate(model))
+            assert jac.shape == (len(d), len(p))
+            for k in range(len(p)):
+                h = np.zeros(len(p))
+                h[k] = 1e-4
+                up, dn = (10 ** (p + h)), (10 ** (p - h))
+                fu, fd = f(up[:3], up[3:]), f(dn[:3], dn[3:])
+                if method == "mt":
+                    fu, fd = np.concatenate(fu), np.concatenate(fd)
+                np.testing.assert_allclose(jac[:, k], (fu - fd) / 2e-4, rtol=1e-5,
+                                           atol=1e-6 * np.abs(d).max())
+        with pytest.raises(bpinv.Error) as e:
+            bpinv.Forward(method, x).jacobian([100, -1, 10], [1, 2])
+        assert "expected finite > 0" in str(e.value)
+
+
 def test_forward_object_and_cache():
     """Forward set up once gives forward()'s answers bit for bit, for every method; forward()
     keeps 8 geometries per thread, and answers right from several threads at once."""
