@@ -36,6 +36,8 @@ OUT=$B/bench-report.md
     echo
     "$B/bench_subspan" || exit 1
     echo
+    "$B/bench_misfit" || exit 1
+    echo
     "$B/bench_ranges" || exit 1
     "$B/bench_layers" || exit 1
     echo
