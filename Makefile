@@ -71,6 +71,7 @@ BRNG_SRC  := tests/bench/bench_ranges.c tests/bench/bench_util.c
 BLAY_SRC  := tests/bench/bench_layers.c tests/bench/bench_util.c
 BWRT_SRC  := tests/bench/bench_writer.c
 BMIS_SRC  := tests/bench/bench_misfit.c tests/bench/bench_util.c
+BSTA_SRC  := tests/bench/bench_starts.c tests/bench/bench_util.c
 
 FWD_OBJ   := $(FWD_SRC:%.c=$(BUILD)/%.o)
 SMP_OBJ   := $(SMP_SRC:%.c=$(BUILD)/%.o)
@@ -92,6 +93,7 @@ BRNG_OBJ  := $(BRNG_SRC:%.c=$(BUILD)/%.o)
 BLAY_OBJ  := $(BLAY_SRC:%.c=$(BUILD)/%.o)
 BWRT_OBJ  := $(BWRT_SRC:%.c=$(BUILD)/%.o)
 BMIS_OBJ  := $(BMIS_SRC:%.c=$(BUILD)/%.o)
+BSTA_OBJ  := $(BSTA_SRC:%.c=$(BUILD)/%.o)
 
 LIBFWD    := $(BUILD)/libfwd.a
 LIBSMP    := $(BUILD)/libsmp.a
@@ -267,6 +269,9 @@ $(BUILD)/bench_writer: $(BWRT_OBJ) $(LIBSMP) $(LIBFWD)
 $(BUILD)/bench_misfit: $(BMIS_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BMIS_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
+$(BUILD)/bench_starts: $(BSTA_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
+	$(CC) $(LDFLAGS) -o $@ $(BSTA_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
+
 $(BUILD)/bench_growth: $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD)
 	$(CC) $(LDFLAGS) -o $@ $(BGROW_OBJ) $(LIBINV) $(LIBSMP) $(LIBFWD) $(LDLIBS)
 
@@ -349,7 +354,7 @@ valgrind: all
 # The FANN peer is built only where libfann-dev is installed (make bench-peers).
 bench: deps mpi-build
 	@$(MAKE) --no-print-directory all $(BUILD)/bench_forward $(BUILD)/bench_train $(BUILD)/bench_invert \
-		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(BUILD)/bench_ranges $(BUILD)/bench_layers $(BUILD)/bench_writer $(BUILD)/bench_misfit $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
+		$(BUILD)/bench_growth $(BUILD)/bench_subspan $(BUILD)/bench_ranges $(BUILD)/bench_layers $(BUILD)/bench_writer $(BUILD)/bench_misfit $(BUILD)/bench_starts $(if $(wildcard /usr/include/doublefann.h),$(BUILD)/peer_train_fann)
 	sh tests/bench/run.sh $(BUILD)
 
 $(BUILD)/peer_train_fann: $(BUILD)/tests/bench/peer_train_fann.o $(LIBINV) $(LIBSMP) $(LIBFWD)
@@ -380,4 +385,4 @@ print-soversion:
 include tests/fuzz/fuzz.mk
 
 -include $(FWD_OBJ:.o=.d) $(SMP_OBJ:.o=.d) $(INV_OBJ:.o=.d) $(TINV_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TFWD_OBJ:.o=.d) $(TSMP_OBJ:.o=.d) $(TTOOL_OBJ:.o=.d) \
-	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d) $(BRNG_OBJ:.o=.d) $(BLAY_OBJ:.o=.d) $(BWRT_OBJ:.o=.d) $(BMIS_OBJ:.o=.d)
+	$(BENCH_OBJ:.o=.d) $(BTRAIN_OBJ:.o=.d) $(BINV_OBJ:.o=.d) $(BGROW_OBJ:.o=.d) $(BSUB_OBJ:.o=.d) $(BRNG_OBJ:.o=.d) $(BLAY_OBJ:.o=.d) $(BWRT_OBJ:.o=.d) $(BMIS_OBJ:.o=.d) $(BSTA_OBJ:.o=.d)

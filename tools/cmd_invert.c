@@ -30,7 +30,7 @@ struct invert_args {
     const char *segment_ref, *fix, *bound;
     invnet_format fmt;
     double misfit, level;
-    long threads, layers;
+    long threads, layers, starts;
     cli_list ref_rho, ref_thick;
     int refine, no_refine, ranges, force, quiet;
     invnet_batch_params bp; /* made by the checks */
@@ -167,6 +167,7 @@ check_operands(const cli_parse *p, void *args)
         }
     }
     o->bp.check.refine_iter = o->no_refine ? 0 : 30;
+    o->bp.check.refine_starts = (size_t)o->starts;
     o->bp.check.ranges = o->ranges;
     o->bp.check.range.level = o->level;
     if (cli_opt_given(p, "misfit-max") == 1) {
@@ -212,8 +213,11 @@ static const cli_opt invert_opts[] = {
     CLI_FLAG("no-refine", 0, ARG(no_refine),
              "the net's models as they are, the fastest; by default each is\n"
              "refined by Levenberg-Marquardt from the net's answer (at most\n"
-             "30 iterations, inside the prior; from a half-space too when that\n"
-             "does not fit), kept when it fits better"),
+             "30 iterations, inside the prior), kept when it fits better"),
+    CLI_LONG("starts", 0, "N", ARG(starts), 1, 100, NULL,
+             "most starts of the refinement: while the best fit misses 1.5 x\n"
+             "the noise, from a half-space, then from models drawn from the\n"
+             "prior (the same for any -j) [8]"),
     CLI_FLAG("refine", 0, ARG(refine), "the default: refine each model (as above)"),
     CLI_REAL_OPT("ranges", "[=PCT]", ARG(level), ARG(ranges), 1, 99.9, 90,
                  "the equivalent models of each answer: the central PCT % interval\n"
@@ -720,6 +724,8 @@ cmd_invert(int argc, char **argv)
                             .ref_label = "reference",
                             .threads = omp_get_num_procs(),
                             .bp = invnet_batch_default()};
+
+    o.starts = (long)o.bp.check.refine_starts;
     cli_parse p;
     int rc;
 

@@ -603,3 +603,21 @@ fwd_sounding_copy(const fwd_sounding *s)
     c->n = s->n;
     return c;
 }
+
+uint64_t
+fwd_sounding_hash(const fwd_sounding *s, uint64_t seed)
+{
+    const double *arr[3] = {s->x, s->rho_a, s->phase};
+    uint64_t h = 1469598103934665603u ^ seed;
+    size_t a, i, b;
+
+    for (a = 0; a < 3; a++)
+        for (i = 0; arr[a] != NULL && i < s->n; i++) {
+            unsigned char by[sizeof(double)];
+
+            memcpy(by, &arr[a][i], sizeof by);
+            for (b = 0; b < sizeof by; b++)
+                h = (h ^ by[b]) * 1099511628211u;
+        }
+    return h;
+}

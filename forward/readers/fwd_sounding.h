@@ -20,6 +20,7 @@
 #define FWD_SOUNDING_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
@@ -62,6 +63,13 @@ typedef struct fwd_sounding {
      * an EDI file's LAT and LONG (or a text file's lat, lon), elevation from its ELEV. */
     double x_m, y_m, elevation_m, lat_deg, lon_deg;
 } fwd_sounding;
+
+/*
+ * A number from the sounding's values (FNV-1a over the bytes of its x, rho_a and phases)
+ * and seed: a stream for random draws that depends on the sounding alone, not on the order
+ * or the thread it is inverted in.
+ */
+uint64_t fwd_sounding_hash(const fwd_sounding *s, uint64_t seed);
 
 /*
  * Reads the sounding in path. `expect` is the method the caller needs; a text file without

@@ -12,6 +12,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "forward/base/fwd_rng.h"
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_invert.h"
 #include "invnet/invnet_mask.h"
@@ -95,6 +96,8 @@ invnet_check_default(void)
     p.segment_ref = 0;
     p.gap_decades = 0.35;
     p.refine_iter = 0;
+    p.refine_starts = 8;
+    p.refit_factor = 1.5;
     p.ranges = 0;
     p.range = invnet_ranges_default();
     p.n_holds = 0;
@@ -909,6 +912,30 @@ misfit_limit(const invnet_inverter *v)
     return fmax(v->p.misfit_noise_factor * 100 * v->nf->samples.noise, v->p.misfit_floor_pct);
 }
 
+/* The stream of the refinement's prior draws, beside the sounding's values. */
+#define INVNET_STARTS_SEED 0x7374617274u /* "start" */
+
+/* r fits the sounding to the noise: no more starts are needed. */
+static int
+fits_noise(const invnet_inverter *v, const invnet_result *r)
+{
+    double f = v->p.refit_factor;
+
+    if (isfinite(r->chi2))
+        return r->chi2 <= f * f;
+    return r->misfit_rms_pct <= f * 100 * v->nf->samples.noise;
+}
+
+/* a fits at least as well as b: by chi-square where the sounding has errors (what the fit
+ * minimises), else by the misfit. */
+static int
+fits_better(const invnet_result *a, const invnet_result *b)
+{
+    if (isfinite(a->chi2) && isfinite(b->chi2))
+        return a->chi2 <= b->chi2;
+    return a->misfit_rms_pct <= b->misfit_rms_pct;
+}
+
 /* The parameters held (v->p.hold) into the log10 box lo, hi (of the prior) and lp's depth
  * bounds. */
 static void
@@ -965,8 +992,9 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     invnet_result keep = *r, best = *r;
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], best_p[2 * FWD_MAX_LAYERS];
     invnet_lm_count cnt;
-    size_t j;
-    int start, rc = FWD_OK;
+    uint64_t draws = 0;
+    size_t j, start;
+    int rc = FWD_OK;
 
     lp.max_iter = v->p.refine_iter;
     lp.sd_log10_floor = nf->samples.noise / log(10.0);
@@ -980,18 +1008,27 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
             return rc;
         keep = best = *r;
     }
-    /* from the net's model; when that does not fit, from the classical half-space start too
-     * (a narrow window of a wide net can leave the net far from the answer) */
-    for (start = 0; start < 2; start++) {
+    /* from the net's model; while the best fit misses the noise, from the classical
+     * half-space start (a narrow window of a wide net can leave the net far from the
+     * answer), then from models drawn from the prior: fits of real soundings stop in local
+     * minima that other starts get out of */
+    for (start = 0; start < v->p.refine_starts || start == 0; start++) {
         if (start == 0) {
             memcpy(v->lm, v->has_start ? v->start : v->params, v->np * sizeof(double));
-        } else {
-            if (best.misfit_rms_pct <= misfit_limit(v))
-                break;
+        } else if (fits_noise(v, &best)) {
+            break;
+        } else if (start == 1) {
             invnet_lm_halfspace_start(s, r->n_layers, v->lm);
             for (j = 0; j < v->np; j++) /* strictly inside the prior */
                 v->lm[j] = fmin(fmax(v->lm[j], lo[j] + 0.01 * (hi[j] - lo[j])),
                                 hi[j] - 0.01 * (hi[j] - lo[j]));
+        } else {
+            if (start == 2)
+                draws = fwd_sounding_hash(s, INVNET_STARTS_SEED);
+            for (j = 0; j < v->np; j++) /* log-uniform inside the box, off its edges */
+                v->lm[j] =
+                    lo[j] + (0.02 + 0.96 * (double)(fwd_splitmix64(&draws) >> 11) * 0x1.0p-53) *
+                                (hi[j] - lo[j]);
         }
         if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &cnt, NULL) != FWD_OK)
             continue;
@@ -999,9 +1036,9 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
         if ((rc = physics(v, fw, s, r, err)) != FWD_OK) {
             if (start == 0)
                 return rc;
-            break; /* the first start's fit stands */
+            continue; /* the other starts' fits stand */
         }
-        if (r->misfit_rms_pct <= best.misfit_rms_pct) {
+        if (fits_better(r, &best)) {
             best = *r;
             best.refined = 1;
             best.lm_iterations = cnt.iterations;

@@ -354,25 +354,6 @@ diagnose(const double *S, size_t m, size_t n, size_t np, size_t j, double *rhat,
     *ess = (double)(2 * m * h) / fmax(tau, 1.0 / (double)(2 * m * h));
 }
 
-/* A seed from the sounding's numbers (FNV-1a over their bytes) and the user's. */
-static uint64_t
-sounding_hash(const fwd_sounding *s, uint64_t seed)
-{
-    const double *arr[3] = {s->x, s->rho_a, s->phase};
-    uint64_t h = 1469598103934665603u ^ seed;
-    size_t a, i, b;
-
-    for (a = 0; a < 3; a++)
-        for (i = 0; arr[a] != NULL && i < s->n; i++) {
-            unsigned char by[sizeof(double)];
-
-            memcpy(by, &arr[a][i], sizeof by);
-            for (b = 0; b < sizeof by; b++)
-                h = (h ^ by[b]) * 1099511628211u;
-        }
-    return h;
-}
-
 /* The percentiles of the n values v (sorted here) at level into iv. */
 static void
 interval(double *v, size_t n, double level, double *iv)
@@ -713,7 +694,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     if (q.resp == NULL || q.f == NULL || S == NULL || K == NULL || v == NULL || G == NULL ||
         L == NULL || Z == NULL || X == NULL || r == NULL)
         goto nomem;
-    fwd_rng_set_stream(r, par.seed, sounding_hash(s, par.seed));
+    fwd_rng_set_stream(r, par.seed, fwd_sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
     inside_box(np, lo, hi, x0);
     ng = groups(&q, x0, &par, r, cap, G, L, &rc);

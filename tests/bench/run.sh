@@ -38,6 +38,8 @@ OUT=$B/bench-report.md
     echo
     "$B/bench_misfit" || exit 1
     echo
+    "$B/bench_starts" || exit 1
+    echo
     "$B/bench_ranges" || exit 1
     "$B/bench_layers" || exit 1
     echo

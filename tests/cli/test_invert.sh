@@ -76,6 +76,8 @@ fi
 expect_fail 2 "--ranges=100" '--ranges: expected a number from 1 to 99.9, got "100"' \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=100
 expect_fail 2 "--ranges 95" 'a level is written --ranges=95' invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges 95
+expect_fail 2 "--starts 0" '--starts: expected an integer from 1 to 100, got "0"' \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --starts 0
 
 # --- the same results for any thread count (all but the time_ms column) ---------------------
 for j in 1 3; do

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_starts.c - does the refinement find the best fit? `bpinv invert`'s answer (the
+ * net's model refined from several starts while the fit misses the noise) and a
+ * refinement from the net's model alone, against a reference: the best of 20 bounded
+ * Levenberg-Marquardt fits of the same objective inside the same prior box (the net's
+ * model, the half-space start and 18 log-uniform draws of the prior), each run to 200
+ * iterations without the early stop.
+ *
+ * Soundings: T in-prior synthetic Schlumberger soundings (4 layers, rho 1-1000 ohm-m,
+ * h 1-100 m, AB/2 1-1000 m, 30 points, 2 % noise) inverted by a net trained on 40,000
+ * samples of that prior; then the field soundings of docs/examples with the nets of
+ * `make demo` (the files build/demo/METHOD.net.h5), when they are there. Prints, per set, the share
+ * of soundings whose misfit is within 5 % of the reference's (and the median ratio) and the time
+ * per sounding on one thread of each. usage: bench_starts [T]
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward/base/fwd_rng.h"
+#include "forward/base/fwd_time.h"
+#include "forward/fwd_forward.h"
+#include "forward/fwd_model.h"
+#include "invnet/invert/invnet_invert.h"
+#include "invnet/invert/invnet_lm.h"
+#include "samples/smp_gen.h"
+#include "tests/bench/bench_util.h"
+
+#define NOISE 0.02
+#define NL    4
+#define NP    (2 * NL - 1)
+#define NPTS  30
+#define NREF  20
+
+#define die(what, err) bench_die("bench_starts", what, err)
+
+/* The cost the fits minimise (invnet_lm.h: chi-square of the log residuals at the noise
+ * floors) of the log10 model p against s. */
+static double
+cost(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *p, double noise)
+{
+    invnet_lm_params lp = invnet_lm_default();
+    double f[2048], resp[2048], c = 0;
+    size_t i, nd = (s->phase != NULL ? 2 : 1) * s->n;
+
+    lp.sd_log10_floor = noise / log(10.0);
+    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
+    if (invnet_lm_residuals(w, s, nl, p, &lp, resp, f) != FWD_OK)
+        return INFINITY;
+    for (i = 0; i < nd; i++)
+        c += f[i] * f[i];
+    return c;
+}
+
+/* The reference: the best of NREF fits from the net's model p0, the half-space start and
+ * draws of the box (lo, hi), by their cost; that cost, and its seconds into *sec. */
+static double
+reference(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *p0, const double *lo,
+          const double *hi, double noise, double *sec)
+{
+    invnet_lm_params lp = invnet_lm_default();
+    double p[2 * FWD_MAX_LAYERS], best = INFINITY;
+    size_t np = FWD_MODEL_NPARAMS(nl), k, j;
+    uint64_t st = fwd_sounding_hash(s, 99);
+    double t0 = fwd_time_seconds();
+
+    lp.max_iter = 200;
+    lp.ctol = 0;
+    lp.sd_log10_floor = noise / log(10.0);
+    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
+    for (k = 0; k < NREF; k++) {
+        if (k == 0) {
+            memcpy(p, p0, np * sizeof *p);
+        } else if (k == 1) {
+            invnet_lm_halfspace_start(s, nl, p);
+        } else {
+            for (j = 0; j < np; j++)
+                p[j] = lo[j] + (0.01 + 0.98 * (double)(fwd_splitmix64(&st) >> 11) * 0x1.0p-53) *
+                                   (hi[j] - lo[j]);
+        }
+        for (j = 0; j < np; j++)
+            p[j] = fmin(fmax(p[j], lo[j] + 0.01 * (hi[j] - lo[j])), hi[j] - 0.01 * (hi[j] - lo[j]));
+        if (invnet_lm_fit(w, s, nl, p, lo, hi, &lp, NULL, NULL) != FWD_OK)
+            continue;
+        best = fmin(best, cost(w, s, nl, p, noise));
+    }
+    *sec = fwd_time_seconds() - t0;
+    return best;
+}
+
+struct tally {
+    size_t n, within[2];
+    double t[3], *ratio[2];
+};
+
+/* One sounding: invert's answer with several starts and with one, and the reference. */
+static void
+one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_workspace *w,
+    const fwd_sounding *s, struct tally *t, int verbose)
+{
+    const smp_prior *pr = &nf->samples.prior;
+    size_t nl = pr->n_layers, np = FWD_MODEL_NPARAMS(nl), j;
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p0[2 * FWD_MAX_LAYERS], m[2], ref, sec,
+        t0, q[2 * FWD_MAX_LAYERS], obs[1024];
+    fwd_sounding so = *s;
+    invnet_inverter *v[2] = {many, single};
+    invnet_result r;
+    fwd_error err;
+    int k;
+
+    for (j = 0; j < np; j++) {
+        lo[j] = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
+        hi[j] = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
+    }
+    for (k = 0; k < 2; k++) {
+        t0 = fwd_time_seconds();
+        if (invnet_invert(v[k], s, &r, &err) != FWD_OK)
+            die("invert", &err);
+        t->t[k] += fwd_time_seconds() - t0;
+        /* the data as invert fits them (Schlumberger segments joined) */
+        memcpy(obs, r.observed, s->n * sizeof *obs);
+        so = *s;
+        so.rho_a = obs;
+        for (j = 0; j < nl; j++)
+            q[j] = log10(r.rho_ohmm[j]);
+        for (j = 0; j + 1 < nl; j++)
+            q[nl + j] = log10(r.thick_m[j]);
+        m[k] = cost(w, &so, nl, q, nf->samples.noise);
+    }
+    /* the net's own model, for the reference's first start */
+    {
+        invnet_check_params cp = invnet_check_default();
+        invnet_inverter *raw = invnet_inverter_alloc(nf, &cp, NULL);
+
+        if (raw == NULL || invnet_invert(raw, s, &r, &err) != FWD_OK)
+            die("invert", &err);
+        for (j = 0; j < nl; j++)
+            p0[j] = log10(r.rho_ohmm[j]);
+        for (j = 0; j + 1 < nl; j++)
+            p0[nl + j] = log10(r.thick_m[j]);
+        invnet_inverter_free(raw);
+    }
+    ref = reference(w, &so, nl, p0, lo, hi, nf->samples.noise, &sec);
+    t->t[2] += sec;
+    for (k = 0; k < 2; k++) { /* misfits: the square roots of the costs */
+        t->ratio[k][t->n] = sqrt(m[k] / ref);
+        t->within[k] += t->ratio[k][t->n] <= 1.05;
+    }
+    if (verbose)
+        printf("| %s | %.4g | %.4g | %.4g |\n", s->source, m[0], m[1], ref);
+    t->n++;
+}
+
+static void
+report(const char *set, const struct tally *t)
+{
+    printf("| %s | %zu | %.1f %% (%.3f) | %.1f %% (%.3f) | %.2f / %.2f / %.1f ms | %.0f x |\n", set,
+           t->n, 100.0 * (double)t->within[0] / (double)t->n, bench_pct(t->ratio[0], t->n, 0.5),
+           100.0 * (double)t->within[1] / (double)t->n, bench_pct(t->ratio[1], t->n, 0.5),
+           1e3 * t->t[0] / (double)t->n, 1e3 * t->t[1] / (double)t->n, 1e3 * t->t[2] / (double)t->n,
+           t->t[2] / t->t[0]);
+}
+
+static struct tally
+tally_new(size_t n)
+{
+    struct tally t;
+
+    memset(&t, 0, sizeof t);
+    t.ratio[0] = malloc(n * sizeof(double));
+    t.ratio[1] = malloc(n * sizeof(double));
+    return t;
+}
+
+/* The inverters of nf: the default refinement, and one start. */
+static void
+inverters(const invnet_file *nf, invnet_inverter **many, invnet_inverter **single)
+{
+    invnet_check_params cp = invnet_check_default();
+
+    cp.refine_iter = 30;
+    *many = invnet_inverter_alloc(nf, &cp, NULL);
+    cp.refine_starts = 1;
+    *single = invnet_inverter_alloc(nf, &cp, NULL);
+    if (*many == NULL || *single == NULL)
+        die("inverter", NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t n_test = bench_count(argc, argv, 1, 200, 10, "bench_starts [TEST]"), i;
+    const char *demo[][3] = {
+        {"build/demo/schlumberger.net.h5", "docs/examples/mawlamyine_loc3_schlumberger.csv", ""},
+        {"build/demo/wenner.net.h5", "docs/examples/aungsan_wenner.txt", ""},
+        {"build/demo/mt.net.h5", "docs/examples/cull1985_mt.txt", ""},
+        {"build/demo/mt.net.h5", "docs/examples/penola_site3.edi", ""}};
+    double x[NPTS], *P, *C, *Z;
+    invnet_inverter *many, *single;
+    struct tally syn = tally_new(n_test), field = tally_new(4);
+    invnet_file *nf;
+    fwd_workspace *w;
+    smp_config c;
+    smp_gen *g;
+
+    bench_init();
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (i = 0; i < NPTS; i++)
+        x[i] = pow(10, 3.0 * (double)i / (NPTS - 1));
+    memset(&c, 0, sizeof c);
+    c.geom = fwd_geom_alloc(FWD_SCHLUMBERGER, NPTS, x, NULL, NULL);
+    c.noise = NOISE;
+    c.seed = 42;
+    if (c.geom == NULL || smp_prior_parse(&c.prior, NL, "1:1000", "1:100", NULL) != FWD_OK)
+        die("prior", NULL);
+    nf = bench_train(&c, 40000, 60, 0);
+    c.seed = 7;
+    g = smp_gen_alloc(&c, 2, NULL);
+    P = malloc(n_test * NP * sizeof *P);
+    C = malloc(n_test * NPTS * sizeof *C);
+    Z = malloc(n_test * NPTS * sizeof *Z);
+    if (g == NULL || smp_gen_run(g, 0, n_test, P, C, Z, NULL) != FWD_OK)
+        die("test soundings", NULL);
+    inverters(nf, &many, &single);
+    w = fwd_workspace_alloc(nf->geom, NULL, NULL);
+    printf("## refinement: the best fit from several starts\n\n");
+    printf("Share of soundings whose misfit (the square root of the cost the fits minimise: "
+           "log residuals at the training noise, or the sounding's errors) is within 5 %% of the "
+           "reference's "
+           "(the best of %d bounded fits of the same objective, 200 iterations each: the net's "
+           "model, the "
+           "half-space start, %d draws of the prior), and the median ratio to it; time per "
+           "sounding on one thread. `invert`: the net's model, then up to 7 more starts while "
+           "the fit misses 1.5 x the noise; one start: the net's model alone.\n\n",
+           NREF, NREF - 2);
+    printf("| soundings | n | invert: within 5 %% (median ratio) | one start | ms: invert / one "
+           "start / reference | reference / invert |\n|---|---:|---|---|---|---:|\n");
+    for (i = 0; i < n_test; i++) {
+        fwd_sounding s;
+
+        bench_sounding(&s, FWD_SCHLUMBERGER, NPTS, x, Z + i * NPTS);
+        one(nf, many, single, w, &s, &syn, 0);
+    }
+    report("Schlumberger, in the prior, 2 % noise", &syn);
+    fwd_workspace_free(w);
+    invnet_inverter_free(single);
+    invnet_inverter_free(many);
+    invnet_file_free(nf);
+    for (i = 0; i < 4; i++) {
+        fwd_error err;
+        invnet_file *dn = invnet_file_load(demo[i][0], &err);
+        fwd_sounding *s;
+        fwd_geom *sg;
+
+        if (dn == NULL) {
+            printf("\n(field soundings skipped: %s; run make demo first)\n", err.msg);
+            break;
+        }
+        s = fwd_sounding_read(demo[i][1], dn->samples.method, FWD_COMP_DET, &err);
+        if (s == NULL)
+            die("field sounding", &err);
+        inverters(dn, &many, &single);
+        sg = fwd_sounding_geom(s, &err);
+        w = sg != NULL ? fwd_workspace_alloc(sg, NULL, NULL) : NULL;
+        if (w == NULL)
+            die("workspace", NULL);
+        printf("%s", i == 0 ? "\n| field sounding: cost of the fit | invert | one start | "
+                              "reference |\n|---|---:|---:|---:|\n"
+                            : "");
+        one(dn, many, single, w, s, &field, 1);
+        fwd_workspace_free(w);
+        fwd_geom_free(sg);
+        invnet_inverter_free(single);
+        invnet_inverter_free(many);
+        fwd_sounding_free(s);
+        invnet_file_free(dn);
+        if (i == 3) {
+            printf("\n| soundings | n | invert: within 5 %% (median ratio) | one start | ms: "
+                   "invert / one start / reference | reference / invert "
+                   "|\n|---|---:|---|---|---|---:|\n");
+            report("field soundings of docs/examples (demo nets)", &field);
+        }
+    }
+    smp_gen_free(g);
+    fwd_geom_free((fwd_geom *)(uintptr_t)c.geom);
+    free(P);
+    free(C);
+    free(Z);
+    return 0;
+}
