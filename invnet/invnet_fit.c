@@ -230,6 +230,36 @@ history_push(invnet_file *f, size_t *cap, const invnet_epoch *e, fwd_error *err)
     return FWD_OK;
 }
 
+/*
+ * Runs the trainer's stage to its end (or until cb asks to stop: info->stopped), each
+ * epoch into f's history and through cb; then restores the stage's best weights into the
+ * net, with f->best_epoch and info->best_val_loss, when it ran an epoch.
+ */
+static int
+run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_fn cb, void *ud,
+          invnet_fit_info *info, fwd_error *err)
+{
+    invnet_epoch e;
+    double best;
+    size_t b;
+    int rc;
+
+    while (!info->stopped && !invnet_trainer_test(tr)) {
+        if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
+            (rc = history_push(f, cap, &e, err)) != FWD_OK)
+            return rc;
+        info->last = e;
+        if (cb != NULL && cb(info, &e, ud) != 0)
+            info->stopped = 1;
+    }
+    b = invnet_trainer_restore_best(tr, &best);
+    if (b > 0 || f->best_epoch == 0) {
+        f->best_epoch = b;
+        info->best_val_loss = best;
+    }
+    return FWD_OK;
+}
+
 int
 invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
                    invnet_fit_progress_fn cb, void *ud, invnet_file **out, invnet_fit_info *info,
@@ -243,7 +273,6 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     struct mask_ctx mc = {0};
     const double *xv = NULL;
     double *xv_own = NULL;
-    invnet_epoch e;
     size_t nt, nv, nx, ny, cap = 0;
     double t0;
     int rc;
@@ -284,15 +313,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
     t0 = fwd_time_seconds();
-    while (!info->stopped && !invnet_trainer_test(tr)) {
-        if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
-            (rc = history_push(f, &cap, &e, err)) != FWD_OK)
-            goto done;
-        info->last = e;
-        if (cb != NULL && cb(info, &e, ud) != 0)
-            info->stopped = 1;
-    }
-    f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
+    if ((rc = run_stage(tr, f, &cap, cb, ud, info, err)) != FWD_OK)
+        goto done;
     if (p->data_epochs > 0 && !info->stopped) {
         mis = invnet_misfit_alloc(f, 1.0, p->train.nthreads, err);
         if (mis == NULL) {
@@ -306,16 +328,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         f->data_lr = p->data_lr > 0 ? p->data_lr : f->train.lr;
         f->data_first_epoch = f->n_epochs + 1;
         info->stage = 2;
-        while (!info->stopped && !invnet_trainer_test(tr)) {
-            if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
-                (rc = history_push(f, &cap, &e, err)) != FWD_OK)
-                goto done;
-            info->last = e;
-            if (cb != NULL && cb(info, &e, ud) != 0)
-                info->stopped = 1;
-        }
-        if (invnet_trainer_restore_best(tr, NULL) > 0)
-            f->best_epoch = invnet_trainer_restore_best(tr, &info->best_val_loss);
+        if ((rc = run_stage(tr, f, &cap, cb, ud, info, err)) != FWD_OK)
+            goto done;
     }
     f->train_seconds = fwd_time_seconds() - t0;
     if (nv > 0) {

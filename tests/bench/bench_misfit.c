@@ -69,10 +69,8 @@ resolved(const double *p, const double *t, double *q)
 static invnet_file *
 train(const smp_config *c, int masked, size_t data_epochs, double *sec)
 {
-    invnet_dataset *d = bench_dataset(c, n_samples);
     invnet_fit_params p = invnet_fit_default();
     invnet_file *f;
-    fwd_error err;
 
     p.train.epochs = n_epochs;
     p.train.nthreads = 2;
@@ -80,10 +78,8 @@ train(const smp_config *c, int masked, size_t data_epochs, double *sec)
     p.n_hidden = 2;
     p.masked = masked;
     p.data_epochs = data_epochs;
-    if (invnet_fit_dataset("memory", d, &p, NULL, NULL, &f, NULL, &err) != FWD_OK)
-        die("train", &err);
+    f = bench_fit(c, n_samples, &p);
     *sec = f->train_seconds;
-    invnet_dataset_free(d);
     return f;
 }
 
@@ -153,7 +149,6 @@ method(fwd_method m, double x0, double x1)
     invnet_file *plain, *fitted;
     fwd_geom *geom;
     smp_config c;
-    smp_gen *g;
     size_t i, nd;
     int masked;
 
@@ -166,13 +161,7 @@ method(fwd_method m, double x0, double x1)
     if (c.geom == NULL || smp_prior_parse(&c.prior, NL, "1:1000", "1:100", NULL) != FWD_OK)
         die("prior", NULL);
     nd = fwd_geom_ndata(c.geom);
-    c.seed = 7; /* the test soundings: other draws of the prior */
-    g = smp_gen_alloc(&c, 2, NULL);
-    P = malloc(n_test * NP * sizeof *P);
-    C = malloc(n_test * nd * sizeof *C);
-    Z = malloc(n_test * nd * sizeof *Z);
-    if (g == NULL || smp_gen_run(g, 0, n_test, P, C, Z, NULL) != FWD_OK)
-        die("test soundings", NULL);
+    bench_test_set(&c, n_test, &P, &C, &Z);
     for (masked = 0; masked < 2; masked++) {
         char label[96];
 
@@ -186,7 +175,6 @@ method(fwd_method m, double x0, double x1)
         invnet_file_free(fitted);
         invnet_file_free(plain);
     }
-    smp_gen_free(g);
     fwd_geom_free(geom);
     free(Z);
     free(C);

@@ -203,7 +203,6 @@ main(int argc, char **argv)
     invnet_file *nf;
     fwd_workspace *w;
     smp_config c;
-    smp_gen *g;
 
     bench_init();
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -216,13 +215,7 @@ main(int argc, char **argv)
     if (c.geom == NULL || smp_prior_parse(&c.prior, NL, "1:1000", "1:100", NULL) != FWD_OK)
         die("prior", NULL);
     nf = bench_train(&c, 40000, 60, 0);
-    c.seed = 7;
-    g = smp_gen_alloc(&c, 2, NULL);
-    P = malloc(n_test * NP * sizeof *P);
-    C = malloc(n_test * NPTS * sizeof *C);
-    Z = malloc(n_test * NPTS * sizeof *Z);
-    if (g == NULL || smp_gen_run(g, 0, n_test, P, C, Z, NULL) != FWD_OK)
-        die("test soundings", NULL);
+    bench_test_set(&c, n_test, &P, &C, &Z);
     inverters(nf, &many, &single);
     w = fwd_workspace_alloc(nf->geom, NULL, NULL);
     printf("## refinement: the best fit from several starts\n\n");
@@ -283,7 +276,6 @@ main(int argc, char **argv)
             report("field soundings of docs/examples (demo nets)", &field);
         }
     }
-    smp_gen_free(g);
     fwd_geom_free((fwd_geom *)(uintptr_t)c.geom);
     free(P);
     free(C);

@@ -146,7 +146,6 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
         smp_config cs = c;
         fwd_geom *gs;
         invnet_file *ded;
-        smp_gen *g;
         double *P, *C, *Z;
 
         for (i = 0; i < npts; i++)
@@ -156,13 +155,7 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
         cs.geom = gs;
         ded = train(&cs, 0);
         nd = fwd_geom_ndata(gs);
-        cs.seed = 7; /* the test soundings: other draws of the prior */
-        g = smp_gen_alloc(&cs, 2, NULL);
-        P = malloc(n_test * NP * sizeof *P);
-        C = malloc(n_test * nd * sizeof *C);
-        Z = malloc(n_test * nd * sizeof *Z);
-        if (g == NULL || smp_gen_run(g, 0, n_test, P, C, Z, NULL) != FWD_OK)
-            die("test soundings", NULL);
+        bench_test_set(&cs, n_test, &P, &C, &Z);
         for (s = 0; s < sizeof missing / sizeof missing[0]; s++) {
             invnet_check_params cp = invnet_check_default();
             invnet_inverter *v4[4];
@@ -258,7 +251,6 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
         free(Z);
         free(C);
         free(P);
-        smp_gen_free(g);
         invnet_file_free(ded);
         fwd_geom_free(gs);
     }

@@ -70,21 +70,46 @@ bench_dataset(const smp_config *c, size_t n)
     return d;
 }
 
+void
+bench_test_set(const smp_config *c, size_t n, double **P, double **C, double **Z)
+{
+    smp_config t = *c;
+    size_t nd = fwd_geom_ndata(c->geom);
+    smp_gen *g;
+
+    t.seed = 7; /* other draws of the prior than the training's */
+    g = smp_gen_alloc(&t, 2, NULL);
+    *P = malloc(n * (2 * c->prior.n_layers - 1) * sizeof **P);
+    *C = malloc(n * nd * sizeof **C);
+    *Z = malloc(n * nd * sizeof **Z);
+    if (g == NULL || *P == NULL || *C == NULL || *Z == NULL ||
+        smp_gen_run(g, 0, n, *P, *C, *Z, NULL) != FWD_OK)
+        bench_die("bench", "test soundings", NULL);
+    smp_gen_free(g);
+}
+
+invnet_file *
+bench_fit(const smp_config *c, size_t n, const invnet_fit_params *p)
+{
+    invnet_dataset *d = bench_dataset(c, n);
+    invnet_file *f;
+    fwd_error err;
+
+    if (invnet_fit_dataset("memory", d, p, NULL, NULL, &f, NULL, &err) != FWD_OK)
+        bench_die("bench", "train", &err);
+    invnet_dataset_free(d);
+    return f;
+}
+
 invnet_file *
 bench_train(const smp_config *c, size_t n, size_t epochs, int masked)
 {
-    invnet_dataset *d = bench_dataset(c, n);
     invnet_fit_params p = invnet_fit_default();
-    invnet_file *f;
-    fwd_error err;
 
     p.train.epochs = epochs;
     p.train.nthreads = 2;
     p.masked = masked;
-    if (invnet_fit_dataset("memory", d, &p, NULL, NULL, &f, NULL, &err) != FWD_OK)
-        bench_die("bench", "train", &err);
-    invnet_dataset_free(d);
-    return f;
+    return bench_fit(c, n, &p);
 }
 
 void openblas_set_num_threads(int num_threads);

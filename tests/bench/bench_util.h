@@ -11,6 +11,7 @@
 #include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_file.h"
+#include "invnet/invnet_fit.h"
 #include "samples/smp_gen.h"
 
 /* Prints "PROG: WHAT: why" on stderr and exits 1. */
@@ -22,6 +23,13 @@ double bench_pct(const double *v, size_t n, double q);
 /* n samples of config c (its seed), as a training set in memory: noisy features, log10
  * models. */
 invnet_dataset *bench_dataset(const smp_config *c, size_t n);
+
+/* n test soundings of c's prior and geometry, other draws (seed 7) than the training's:
+ * their log10 models *P, clean data *C and noisy data *Z, new arrays; exits on failure. */
+void bench_test_set(const smp_config *c, size_t n, double **P, double **C, double **Z);
+
+/* A net trained on n samples of c with the settings p. */
+invnet_file *bench_fit(const smp_config *c, size_t n, const invnet_fit_params *p);
 
 /* A net trained on n samples of c for epochs epochs on 2 threads: masked (any part of the
  * span) or plain. */
