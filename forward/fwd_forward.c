@@ -545,9 +545,17 @@ dc_eval(fwd_workspace *w, size_t n, double *d)
 static int
 dc_jac_shared(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
 {
-    size_t np = FWD_MODEL_NPARAMS(n), ng = w->ngrid, i, k, t, top = shared_top(w);
+    size_t np = FWD_MODEL_NPARAMS(n), ng = w->ngrid, i, k, t, top;
     double rho1 = w->rho[0], g[2 * FWD_MAX_LAYERS], T, *f = w->f, *df;
 
+    if (n == 1) { /* a half-space: rho_a = rho_1 */
+        for (t = 0; t < w->npts; t++) {
+            d[t] = rho1;
+            J[t] = FWD_LN10 * rho1;
+        }
+        return FWD_OK;
+    }
+    top = shared_top(w);
     if (np * ng > w->df_cap) {
         df = realloc(w->df, np * ng * sizeof *df);
         if (df == NULL)

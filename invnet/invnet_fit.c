@@ -113,6 +113,12 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     info = info != NULL ? info : &scratch_info;
     memset(info, 0, sizeof *info);
     info->best_val_loss = INFINITY;
+    if (!(p->param_weight >= 0 && isfinite(p->param_weight)) ||
+        !(p->data_lr >= 0 && p->data_lr <= 10))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "param_weight, data_lr: expected a finite value >= 0 and 0 to 10, "
+                             "got %g, %g",
+                             p->param_weight, p->data_lr);
     if (!(p->val >= 0 && p->val < 1))
         return fwd_error_set_field(err, FWD_EINVAL, "val",
                                    "validation fraction: expected 0 <= val < 1, got %g", p->val);

@@ -243,8 +243,11 @@ stage_loss(const invnet_trainer *tr, invnet_work *wk, int k, size_t rows, const 
     double *y = tr->yb + (size_t)k * INVNET_SHARD_ROWS * tr->n_out;
     double *dy = tr->dy + (size_t)k * INVNET_SHARD_ROWS * tr->n_out, sq = 0, r;
 
-    if (invnet_net_forward(tr->net, wk, rows, x, y) != FWD_OK)
+    if (invnet_net_forward(tr->net, wk, rows, x, y) != FWD_OK) {
+        if (grad != NULL) /* no step from it: the epoch ends with a non-finite loss */
+            memset(grad, 0, invnet_net_nparams(tr->net) * sizeof(double));
         return NAN;
+    }
     for (i = 0; i < n; i++) {
         r = y[i] - t[i];
         sq += r * r;

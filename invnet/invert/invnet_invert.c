@@ -923,7 +923,20 @@ fits_noise(const invnet_inverter *v, const invnet_result *r)
 
     if (isfinite(r->chi2))
         return r->chi2 <= f * f;
-    return r->misfit_rms_pct <= f * 100 * v->nf->samples.noise;
+    /* a net of clean data (noise 0) counts 1 % as its noise */
+    return r->misfit_rms_pct <= f * 100 * fmax(v->nf->samples.noise, 0.01);
+}
+
+/* Every parameter of the np in the box (lo, hi) is held: other starts change nothing. */
+static int
+all_held(size_t np, const double *lo, const double *hi)
+{
+    size_t j;
+
+    for (j = 0; j < np; j++)
+        if (lo[j] != hi[j])
+            return 0;
+    return 1;
 }
 
 /* a fits at least as well as b: by chi-square where the sounding has errors (what the fit
@@ -1015,7 +1028,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     for (start = 0; start < v->p.refine_starts || start == 0; start++) {
         if (start == 0) {
             memcpy(v->lm, v->has_start ? v->start : v->params, v->np * sizeof(double));
-        } else if (fits_noise(v, &best)) {
+        } else if (fits_noise(v, &best) || all_held(v->np, lo, hi)) {
             break;
         } else if (start == 1) {
             invnet_lm_halfspace_start(s, r->n_layers, v->lm);

@@ -46,6 +46,9 @@ typedef struct invnet_lm_params {
 
 invnet_lm_params invnet_lm_default(void);
 
+/* Forward models a Jacobian is counted as (fwd_jacobian: 1.5 to 2.8 of them, measured). */
+#define INVNET_LM_JACOBIAN_MODELS 3
+
 /* What a fit cost. */
 typedef struct invnet_lm_count {
     size_t iterations;  /* of the trust-region method */

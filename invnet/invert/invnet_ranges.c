@@ -455,7 +455,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
                 y[1 + j] = q->lo[j] + (q->hi[j] - q->lo[j]) * gsl_rng_uniform(r);
             int rc = invnet_lm_fit(q->w, q->s, q->nl, y + 1, q->lo, q->hi, &lp, &cnt, NULL);
 
-            q->evals += cnt.evaluations;
+            q->evals += cnt.evaluations + INVNET_LM_JACOBIAN_MODELS * cnt.jacobians;
             if (rc == FWD_ENOMEM) {
                 *err_rc = rc;
                 break;

@@ -222,6 +222,26 @@ Test(invnet_misfit, bad_weight_is_refused)
     invnet_dataset_free(d);
 }
 
+/* The stage's settings are checked before any training. */
+Test(invnet_misfit, bad_stage_settings_are_refused)
+{
+    invnet_fit_params p = invnet_fit_default();
+    invnet_file *f = NULL;
+    char path[256];
+    fwd_error err;
+
+    tst_make_samples(dir, "b.h5", 200, 0.02, 0, path);
+    p.data_epochs = 2;
+    p.param_weight = -1;
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
+    cr_assert(strstr(err.msg, "param_weight") != NULL, "%s", err.msg);
+    cr_assert_null(f);
+    p.param_weight = 1;
+    p.data_lr = INFINITY;
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
+    cr_assert(strstr(err.msg, "data_lr") != NULL, "%s", err.msg);
+}
+
 /* The validation data misfit of a net's models, chi-square per datum. */
 static double
 val_misfit(invnet_file *f, const char *path)
