@@ -452,23 +452,27 @@ dc_transform_grad(const double *rho, const double *h2, size_t n, double lambda, 
     return T;
 }
 
+/* The taps of Key's filter at radius entry e that see T != rho_1: those below it have
+ * 2 lambda h_1 <= FWD_THICK_X (0 for a half-space). */
+static size_t
+key201_top(const fwd_workspace *w, size_t n, size_t e)
+{
+    double lim;
+
+    if (n == 1)
+        return 0;
+    lim = (log(FWD_THICK_X / (2.0 * w->h[0])) + w->log_r[e] - w->log_b0) / w->dlog_b;
+    return lim < 0 ? 0 : lim >= FWD_KEY201_N - 2 ? FWD_KEY201_N : (size_t)lim + 2;
+}
+
 /* Ideal Schlumberger apparent resistivity at radius entry e. */
 static double
 dc_rhos(const fwd_workspace *w, size_t n, size_t e)
 {
-    const double *rho = w->rho, *h = w->h;
-    double rho1 = rho[0], inv_r = w->inv_r[e], sum = 0.0, lim;
-    long imax;
-    size_t i, top;
+    const double *rho = w->rho;
+    double rho1 = rho[0], inv_r = w->inv_r[e], sum = 0.0;
+    size_t i, top = key201_top(w, n, e);
 
-    if (n == 1)
-        return rho1;
-    /* Taps with 2 lambda h_1 > FWD_THICK_X see T == rho_1: skip them. */
-    lim = (log(FWD_THICK_X / (2.0 * h[0])) + w->log_r[e] - w->log_b0) / w->dlog_b;
-    if (lim < 0)
-        return rho1;
-    imax = (lim >= FWD_KEY201_N - 2) ? FWD_KEY201_N - 1 : (long)lim + 1;
-    top = (size_t)imax + 1;
     for (i = 0; i < top; i++)
         sum += w->c[i] * (dc_transform(rho, w->h2, n, fwd_key201_base[i] * inv_r) - rho1);
     return rho1 + sum;
@@ -592,7 +596,7 @@ static int
 dc_jac_key201(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
 {
     size_t np = FWD_MODEL_NPARAMS(n), t, e, i, k, top;
-    double rho1 = w->rho[0], g[2 * FWD_MAX_LAYERS], gs[2 * FWD_MAX_LAYERS], T, v, lim;
+    double rho1 = w->rho[0], g[2 * FWD_MAX_LAYERS], gs[2 * FWD_MAX_LAYERS], T, v;
 
     (void)err;
     for (t = 0; t < w->npts; t++) {
@@ -600,11 +604,7 @@ dc_jac_key201(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
         for (k = 0; k < np; k++)
             J[t * np + k] = 0.0;
         for (e = w->off[t]; e < w->off[t + 1]; e++) {
-            /* as dc_rhos: taps where 2 lambda h_1 > FWD_THICK_X see T == rho_1 */
-            lim = n == 1
-                      ? -1.0
-                      : (log(FWD_THICK_X / (2.0 * w->h[0])) + w->log_r[e] - w->log_b0) / w->dlog_b;
-            top = lim < 0 ? 0 : lim >= FWD_KEY201_N - 2 ? FWD_KEY201_N : (size_t)lim + 2;
+            top = key201_top(w, n, e);
             v = 0.0;
             for (k = 0; k < np; k++)
                 gs[k] = 0.0;
@@ -799,14 +799,21 @@ check_data(const fwd_workspace *w, const double *d, fwd_error *err)
     return FWD_OK;
 }
 
-/* Evaluates the model already in w->rho, w->h and checks the output. */
-static int
-eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
+/* Twice the thicknesses of the n-layer model in w, which the recursions read. */
+static void
+set_h2(fwd_workspace *w, size_t n)
 {
     size_t i;
 
     for (i = 0; i + 1 < n; i++)
         w->h2[i] = 2.0 * w->h[i];
+}
+
+/* Evaluates the model already in w->rho, w->h and checks the output. */
+static int
+eval_loaded(fwd_workspace *w, size_t n, double *d, fwd_error *err)
+{
+    set_h2(w, n);
     w->mi->eval->eval(w, n, d);
     return check_data(w, d, err);
 }
@@ -858,8 +865,7 @@ fwd_jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double *J, 
     rc = fwd_model_from_log10(n, p, w->rho, w->h, err);
     if (rc != FWD_OK)
         return rc;
-    for (i = 0; i + 1 < n; i++)
-        w->h2[i] = 2.0 * w->h[i];
+    set_h2(w, n);
     rc = w->mi->eval->jac(w, n, d, J, err);
     if (rc != FWD_OK)
         return rc;

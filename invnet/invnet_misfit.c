@@ -115,7 +115,8 @@ row_loss(const invnet_misfit *m, struct misfit_thread *th, const double *in, con
                  *is = invnet_net_norm_const(m->f->net, 1);
     const double *om = invnet_net_norm_const(m->f->net, 2),
                  *os = invnet_net_norm_const(m->f->net, 3);
-    double p[2 * FWD_MAX_LAYERS], g[2 * FWD_MAX_LAYERS], held[2 * FWD_MAX_LAYERS];
+    double p[2 * FWD_MAX_LAYERS], g[2 * FWD_MAX_LAYERS];
+    unsigned char held[2 * FWD_MAX_LAYERS];
     double sum = 0, r, dr, obs, c;
     size_t k, v, t, j, n = 0;
 
@@ -164,7 +165,7 @@ invnet_misfit_loss(void *ud, int thread, size_t rows, const double *in, const do
                    double scale, double *dy)
 {
     invnet_misfit *m = ud;
-    size_t ni = m->f->masked ? 2 * m->nf : m->nf, i;
+    size_t ni = invnet_net_n_in(m->f->net), i;
     double total = 0;
 
     for (i = 0; i < rows; i++)
