@@ -306,38 +306,38 @@ invnet_work_free(invnet_work *w)
 }
 
 /*
- * tanh of n values in place, written so that the compiler vectorises it (an AVX2 clone is
- * picked at run time where the CPU has it; no FMA, so every clone gives the same bits):
+ * tanh of n values in place, written so that the compiler vectorises it: AVX-512 and AVX2
+ * clones are picked at run time where the CPU has them. The build's -std=c11 keeps a * b + c
+ * two roundings (no FMA contraction), so every clone gives the same bits as the scalar loop.
  * tanh|x| = -e / (2 + e) with e = expm1(-2|x|). expm1(y) = 2^k (p + 1) - 1 = 2^k p + (2^k - 1)
  * with y = k ln2 + r, |r| <= ln2 / 2, and p = expm1(r) by its Taylor series to r^12
  * (truncation error below 2e-16 relative); no cancellation for any k. |x| is clamped to 20
- * (tanh 20 = 1 to 1e-17) with integer operations on the bits, so that the loop has no
- * branch; NaN stays NaN. Measured against libm's tanh over [-25, 25]: 8.2e-16 relative at
- * worst (the reviewer measured 1.1e-15 on another grid), 3x faster than calling it.
+ * (tanh 20 = 1 to 1e-17) by a select that lets NaN through every step, and the sign is put
+ * back by copysign, so the loop has no branch. Measured against libm's tanh over [-25, 25]: 8.2e-16
+ * relative at worst (the reviewer measured 1.1e-15 on another grid); 0.5 ns a value in the
+ * AVX-512 clone against 6 ns for the scalar loop.
  */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
+__attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 static void
 tanh_array(double *a, size_t n)
 {
-    const double shifter = 0x1.8p52, log2e = 1.4426950408889634, lim = 20;
+    /* read once, so that the compiler cannot fold the clamped path into a branch */
+    static const volatile double clamp = 20;
+    const double shifter = 0x1.8p52, log2e = 1.4426950408889634, lim = clamp;
     const double ln2hi = 0x1.62e42fefa39efp-1, ln2lo = 0x1.abc9e3b39803fp-56;
-    const uint64_t sign = UINT64_C(0x8000000000000000), inf = UINT64_C(0x7ff0000000000000);
-    uint64_t sb, lb;
+    uint64_t sb;
     size_t i;
 
     memcpy(&sb, &shifter, sizeof sb);
-    memcpy(&lb, &lim, sizeof lb);
 #pragma omp simd
     for (i = 0; i < n; i++) {
-        uint64_t xb, ab, kb, s_bits, tb;
-        double ax, y, kd, r, p, s, em1, t;
+        uint64_t kb, s_bits;
+        double x = a[i], ax, y, kd, r, p, s, em1, t;
 
-        memcpy(&xb, &a[i], sizeof xb);
-        ab = xb & ~sign;
-        ab = (int64_t)ab < (int64_t)lb ? ab : lb;
-        memcpy(&ax, &ab, sizeof ax);
+        ax = fabs(x);
+        ax = ax > lim ? lim : ax; /* NaN stays NaN, and makes t NaN */
         y = -2 * ax;
         kd = y * log2e + shifter; /* k = round(y / ln2) in the low bits */
         memcpy(&kb, &kd, sizeof kb);
@@ -359,10 +359,7 @@ tanh_array(double *a, size_t n)
         memcpy(&s, &s_bits, sizeof s);
         em1 = s * p + (s - 1);
         t = -em1 / (2 + em1);
-        memcpy(&tb, &t, sizeof tb);
-        tb |= xb & sign;
-        tb = (xb & ~sign) > inf ? xb : tb; /* NaN in, NaN out */
-        memcpy(&a[i], &tb, sizeof tb);
+        a[i] = copysign(t, x);
     }
 }
 

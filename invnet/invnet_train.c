@@ -372,6 +372,50 @@ shuffle(invnet_trainer *tr)
     }
 }
 
+/*
+ * The optimiser's step for parameters [lo, hi): the shards' gradients summed in shard order
+ * into the first, then Adam or momentum. Element-wise, so any split of the parameters
+ * between threads gives the same bits; vectorised (IEEE division and square root, no FMA
+ * contraction under -std=c11), so every clone gives the same bits too.
+ */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void
+update(invnet_trainer *tr, double *theta, size_t nsh, size_t lo, size_t hi)
+{
+    double *restrict g = tr->gsh, *restrict m = tr->m, *restrict v = tr->v;
+    double *restrict th = theta;
+    const double b1 = tr->p.beta1, b2 = tr->p.beta2, eps = tr->p.adam_eps, lr = tr->lr;
+    const double mu = tr->p.momentum;
+    size_t np = tr->np, k, q;
+
+    for (k = 1; k < nsh; k++) {
+        const double *gk = g + k * np;
+
+#pragma omp simd
+        for (q = lo; q < hi; q++)
+            g[q] += gk[q];
+    }
+    if (tr->p.opt == INVNET_ADAM) {
+        const double t1 = 1 - pow(b1, (double)tr->step), t2 = 1 - pow(b2, (double)tr->step);
+
+#pragma omp simd
+        for (q = lo; q < hi; q++) {
+            double mq = m[q] = b1 * m[q] + (1 - b1) * g[q];
+            double vq = v[q] = b2 * v[q] + (1 - b2) * g[q] * g[q];
+
+            th[q] -= lr * (mq / t1) / (sqrt(vq / t2) + eps);
+        }
+    } else {
+#pragma omp simd
+        for (q = lo; q < hi; q++) {
+            m[q] = mu * m[q] - lr * g[q];
+            th[q] += m[q];
+        }
+    }
+}
+
 /* One minibatch of rows perm[first .. first + b): gradient, then the optimiser's step. */
 static double
 step(invnet_trainer *tr, size_t first, size_t b)
@@ -380,7 +424,6 @@ step(invnet_trainer *tr, size_t first, size_t b)
     double *theta = invnet_net_params(tr->net), loss = 0;
     const invnet_net *net = tr->net;
     double scale = 1.0 / (double)(b * n_out);
-    long q;
 
     nsh = (b + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
     /* this process's shards: s = rank, rank + size, ... (all of them on one process) */
@@ -393,7 +436,6 @@ step(invnet_trainer *tr, size_t first, size_t b)
     shared(tr, net, first, b, nsh, nown, n_in, n_out, np, scale, theta)
     {
         invnet_work *wk = tr->w[omp_get_thread_num()];
-        double t1 = 1, t2 = 1;
         long j;
 
 #pragma omp for schedule(static)
@@ -424,27 +466,11 @@ step(invnet_trainer *tr, size_t first, size_t b)
         if (tr->size > 1) /* one sum over the processes per step */
             tr->reduce(tr->reduce_ud, tr->gsh, nsh * (np + 1));
 #pragma omp barrier
-        if (tr->p.opt == INVNET_ADAM) {
-            t1 = 1 - pow(tr->p.beta1, (double)tr->step);
-            t2 = 1 - pow(tr->p.beta2, (double)tr->step);
-        }
-        /* sum the shards in order, then update: element-wise, any split of q is exact */
-#pragma omp for schedule(static)
-        for (q = 0; q < (long)np; q++) {
-            double g = tr->gsh[q];
-            size_t k;
+        {
+            int nth = omp_get_num_threads(), th = omp_get_thread_num();
 
-            for (k = 1; k < nsh; k++)
-                g += tr->gsh[k * np + (size_t)q];
-            if (tr->p.opt == INVNET_ADAM) {
-                double m = tr->m[q] = tr->p.beta1 * tr->m[q] + (1 - tr->p.beta1) * g;
-                double v = tr->v[q] = tr->p.beta2 * tr->v[q] + (1 - tr->p.beta2) * g * g;
-
-                theta[q] -= tr->lr * (m / t1) / (sqrt(v / t2) + tr->p.adam_eps);
-            } else {
-                tr->m[q] = tr->p.momentum * tr->m[q] - tr->lr * g;
-                theta[q] += tr->m[q];
-            }
+            update(tr, theta, nsh, np * (size_t)th / (size_t)nth,
+                   np * (size_t)(th + 1) / (size_t)nth);
         }
     }
     for (s = 0; s < nsh; s++)
