@@ -5,18 +5,25 @@
  * the same epochs, for comparison with a peer (tests/bench/peer_train_torch.py) on the
  * same data, split, standardisation and architecture.
  * usage: bench_train SAMPLES.h5 [EPOCHS [HIDDEN [BATCH]]]
- * Prints one Markdown table row per thread count.
+ *        bench_train --peak
+ * Prints one Markdown table row per thread count; with --peak, the BLAS the process got
+ * (OpenBLAS's kernel family, and OPENBLAS_CORETYPE when the environment forces one) and the
+ * DGEMM rate of 1024 x 1024 products on 1 and 2 threads, the peak a trainer is measured
+ * against.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
 
 #include "invnet/invnet_fit.h"
 
 void openblas_set_num_threads(int num_threads);
+char *openblas_get_corename(void);
 
 static double
 now(void)
@@ -25,6 +32,47 @@ now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The BLAS's kernel family and its DGEMM rate (best of 5) on 1 and 2 threads. */
+static int
+peak(void)
+{
+    const size_t n = 1024;
+    gsl_matrix *a = gsl_matrix_alloc(n, n), *b = gsl_matrix_alloc(n, n),
+               *c = gsl_matrix_alloc(n, n);
+    const char *forced = getenv("OPENBLAS_CORETYPE");
+    size_t i;
+    int j, k;
+
+    if (a == NULL || b == NULL || c == NULL) {
+        fprintf(stderr, "bench_train: out of memory\n");
+        return 1;
+    }
+    for (i = 0; i < n * n; i++) {
+        a->data[i] = 1.0 / (double)(1 + i % 97);
+        b->data[i] = 1.0 / (double)(1 + i % 89);
+    }
+    printf("- BLAS: OpenBLAS, %s kernels%s%s%s\n", openblas_get_corename(),
+           forced != NULL ? " (forced by OPENBLAS_CORETYPE=" : "", forced != NULL ? forced : "",
+           forced != NULL ? " in the environment)" : "");
+    for (j = 1; j <= 2; j++) {
+        double best = 0;
+
+        openblas_set_num_threads(j);
+        for (k = 0; k < 5; k++) {
+            double t0 = now(), r;
+
+            gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, b, 0.0, c);
+            r = 2.0 * (double)(n * n * n) / (now() - t0) / 1e9;
+            best = r > best ? r : best;
+        }
+        printf("- DGEMM %zu x %zu, %d thread%s: %.1f GFLOP/s\n", n, n, j, j > 1 ? "s" : "", best);
+    }
+    gsl_matrix_free(c);
+    gsl_matrix_free(b);
+    gsl_matrix_free(a);
+    return 0;
 }
 
 int
@@ -39,6 +87,8 @@ main(int argc, char **argv)
     fwd_error err;
     int j;
 
+    if (argc == 2 && strcmp(argv[1], "--peak") == 0)
+        return peak();
     fp.hidden[0] = argc > 3 ? (size_t)atol(argv[3]) : 64;
     if (argc < 2 || epochs < 1 || fp.hidden[0] < 1 || batch < 1) {
         fprintf(stderr, "usage: bench_train SAMPLES.h5 [EPOCHS [HIDDEN [BATCH]]]\n");
