@@ -425,7 +425,7 @@ static double
 dc_transform_grad(const double *rho, const double *h2, size_t n, double lambda, double *g)
 {
     double Tin[FWD_MAX_LAYERS], av[FWD_MAX_LAYERS], Ev[FWD_MAX_LAYERS];
-    double T, x, a, E, N, D, L, r;
+    double T, x, a, E, iN, iD, L, r;
     size_t j = dc_bottom(h2, n, lambda), k;
 
     T = rho[j];
@@ -442,11 +442,11 @@ dc_transform_grad(const double *rho, const double *h2, size_t n, double lambda, 
         E = Ev[k];
         r = rho[k];
         x = lambda * h2[k];
-        N = a * (r + Tin[k]) + 2.0 * E * Tin[k];
-        D = a * (r + Tin[k]) + 2.0 * E * r;
-        g[k] = L * (1.0 + r * (a / N - (a + 2.0 * E) / D));
-        g[n + k] = L * (x * E * (r - Tin[k]) * (1.0 / N + 1.0 / D));
-        L *= Tin[k] * ((a + 2.0 * E) / N - a / D);
+        iN = 1.0 / (a * (r + Tin[k]) + 2.0 * E * Tin[k]); /* two divisions, not six */
+        iD = 1.0 / (a * (r + Tin[k]) + 2.0 * E * r);
+        g[k] = L * (1.0 + r * (a * iN - (a + 2.0 * E) * iD));
+        g[n + k] = L * (x * E * (r - Tin[k]) * (iN + iD));
+        L *= Tin[k] * ((a + 2.0 * E) * iN - a * iD);
     }
     g[j] = L;
     return T;
