@@ -31,6 +31,7 @@
 
 #include <gsl/gsl_integration.h>
 
+#include "forward/base/fwd_exp.h"
 #include "forward/fwd_forward.h"
 #include "forward/fwd_model.h"
 #include "forward/fwd_internal.h"
@@ -374,39 +375,17 @@ dc_step(double rho, double T, double a, double E)
 
 /*
  * a = 1 - exp(-x) and E = exp(-x) of one layer, x = 2 lambda h in [0, FWD_THICK_X], from one
- * reduction: -x = k ln2 + r, |r| <= ln2 / 2, p = expm1(r) by its Taylor series to r^12
- * (truncation error below 2e-16 relative), E = 2^k (1 + p) and a = -(2^k p + (2^k - 1)), in
- * which nothing cancels for any k (k = 0 near x = 0, where a = -p). Branch-free, so that
- * loops over grid points vectorise; the scalar paths use the same code, so all give the
- * same bits. Outside [0, 708] the result is meaningless (callers select it away).
+ * reduction (fwd_exp.h): E = 2^k (1 + p) and a = -(2^k p + (2^k - 1)), in which nothing
+ * cancels for any k (k = 0 near x = 0, where a = -p). Branch-free, so that loops over grid
+ * points vectorise; the scalar paths use the same code, so all give the same bits. Outside
+ * [0, 708] the result is meaningless (callers select it away).
  */
 static inline void
 dc_decay(double x, double *a, double *E)
 {
-    const double shifter = 0x1.8p52, log2e = 1.4426950408889634;
-    const double ln2hi = 0x1.62e42fefa39efp-1, ln2lo = 0x1.abc9e3b39803fp-56;
-    uint64_t kb, sb, s_bits;
-    double y = -x, kd, r, p, s;
+    double s, p;
 
-    memcpy(&sb, &shifter, sizeof sb);
-    kd = y * log2e + shifter; /* k = round(y / ln2) in the low bits */
-    memcpy(&kb, &kd, sizeof kb);
-    kd -= shifter;
-    r = (y - kd * ln2hi) - kd * ln2lo;
-    p = 1.0 / 479001600;
-    p = p * r + 1.0 / 39916800;
-    p = p * r + 1.0 / 3628800;
-    p = p * r + 1.0 / 362880;
-    p = p * r + 1.0 / 40320;
-    p = p * r + 1.0 / 5040;
-    p = p * r + 1.0 / 720;
-    p = p * r + 1.0 / 120;
-    p = p * r + 1.0 / 24;
-    p = p * r + 1.0 / 6;
-    p = p * r + 0.5;
-    p = p * r * r + r;
-    s_bits = (kb - sb + 1023) << 52; /* 2^k */
-    memcpy(&s, &s_bits, sizeof s);
+    fwd_exp_split(-x, &s, &p);
     *E = s * p + s;
     *a = -(s * p + (s - 1));
 }
