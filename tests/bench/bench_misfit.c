@@ -33,7 +33,7 @@
 #define NP    (2 * NL - 1)
 #define NPTS  30
 
-static size_t n_samples = 50000, n_epochs = 150, n_data = 80, n_test = 300, n_hidden = 128;
+static size_t n_samples = 50000, n_epochs = 150, n_data = 160, n_test = 300, n_hidden = 128;
 
 #define die(what, err) bench_die("bench_misfit", what, err)
 #define pct            bench_pct

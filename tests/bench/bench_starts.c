@@ -8,8 +8,9 @@
  * iterations without the early stop.
  *
  * Soundings: T in-prior synthetic Schlumberger soundings (4 layers, rho 1-1000 ohm-m,
- * h 1-100 m, AB/2 1-1000 m, 30 points, 2 % noise) inverted by a net trained on 40,000
- * samples of that prior; then the field soundings of docs/examples with the nets of
+ * h 1-100 m, AB/2 1-1000 m, 30 points, 2 % noise) inverted by two nets trained on 40,000
+ * samples of that prior, one of `bpinv train`'s defaults and one of the data stage's recipe
+ * (--hidden 128,128 --data-epochs 160); then the field soundings of docs/examples with the nets of
  * `make demo` (the files build/demo/METHOD.net.h5), when they are there. Prints, per set, the share
  * of soundings whose misfit is within 5 % of the reference's (and the median ratio) and the time
  * per sounding on one thread of each. usage: bench_starts [T]
@@ -174,6 +175,13 @@ tally_new(size_t n)
     return t;
 }
 
+static void
+tally_free(struct tally *t)
+{
+    free(t->ratio[0]);
+    free(t->ratio[1]);
+}
+
 /* The inverters of nf: the default refinement, and one start. */
 static void
 inverters(const invnet_file *nf, invnet_inverter **many, invnet_inverter **single)
@@ -192,6 +200,7 @@ int
 main(int argc, char **argv)
 {
     size_t n_test = bench_count(argc, argv, 1, 200, 10, "bench_starts [TEST]"), i;
+    int stage;
     const char *demo[][3] = {
         {"build/demo/schlumberger.net.h5", "docs/examples/mawlamyine_loc3_schlumberger.csv", ""},
         {"build/demo/wenner.net.h5", "docs/examples/aungsan_wenner.txt", ""},
@@ -199,7 +208,7 @@ main(int argc, char **argv)
         {"build/demo/mt.net.h5", "docs/examples/penola_site3.edi", ""}};
     double x[NPTS], *P, *C, *Z;
     invnet_inverter *many, *single;
-    struct tally syn = tally_new(n_test), field = tally_new(4);
+    struct tally syn, field = tally_new(4);
     invnet_file *nf;
     fwd_workspace *w;
     smp_config c;
@@ -214,10 +223,7 @@ main(int argc, char **argv)
     c.seed = 42;
     if (c.geom == NULL || smp_prior_parse(&c.prior, NL, "1:1000", "1:100", NULL) != FWD_OK)
         die("prior", NULL);
-    nf = bench_train(&c, 40000, 60, 0);
     bench_test_set(&c, n_test, &P, &C, &Z);
-    inverters(nf, &many, &single);
-    w = fwd_workspace_alloc(nf->geom, NULL, NULL);
     printf("## refinement: the best fit from several starts\n\n");
     printf("Share of soundings whose misfit (the square root of the cost the fits minimise: "
            "log residuals at the training noise, or the sounding's errors) is within 5 %% of the "
@@ -230,17 +236,37 @@ main(int argc, char **argv)
            NREF, NREF - 2);
     printf("| soundings | n | invert: within 5 %% (median ratio) | one start | ms: invert / one "
            "start / reference | reference / invert |\n|---|---:|---|---|---|---:|\n");
-    for (i = 0; i < n_test; i++) {
-        fwd_sounding s;
+    for (stage = 0; stage < 2; stage++) {
+        invnet_fit_params fp = invnet_fit_default();
 
-        bench_sounding(&s, FWD_SCHLUMBERGER, NPTS, x, Z + i * NPTS);
-        one(nf, many, single, w, &s, &syn, 0);
+        /* the net of `bpinv train`'s defaults, then the data stage's recipe (train.md) */
+        fp.train.epochs = 60;
+        fp.train.nthreads = 2;
+        if (stage) {
+            fp.hidden[0] = fp.hidden[1] = 128;
+            fp.n_hidden = 2;
+            fp.data_epochs = 160;
+        }
+        nf = bench_fit(&c, 40000, &fp);
+        inverters(nf, &many, &single);
+        w = fwd_workspace_alloc(nf->geom, NULL, NULL);
+        syn = tally_new(n_test);
+        for (i = 0; i < n_test; i++) {
+            fwd_sounding s;
+
+            bench_sounding(&s, FWD_SCHLUMBERGER, NPTS, x, Z + i * NPTS);
+            one(nf, many, single, w, &s, &syn, 0);
+        }
+        report(stage ? "Schlumberger, in the prior, 2 % noise; net of --hidden 128,128 "
+                       "--data-epochs 160"
+                     : "Schlumberger, in the prior, 2 % noise; net of the defaults",
+               &syn);
+        tally_free(&syn);
+        fwd_workspace_free(w);
+        invnet_inverter_free(single);
+        invnet_inverter_free(many);
+        invnet_file_free(nf);
     }
-    report("Schlumberger, in the prior, 2 % noise", &syn);
-    fwd_workspace_free(w);
-    invnet_inverter_free(single);
-    invnet_inverter_free(many);
-    invnet_file_free(nf);
     for (i = 0; i < 4; i++) {
         fwd_error err;
         invnet_file *dn = invnet_file_load(demo[i][0], &err);
@@ -276,6 +302,7 @@ main(int argc, char **argv)
             report("field soundings of docs/examples (demo nets)", &field);
         }
     }
+    tally_free(&field);
     fwd_geom_free((fwd_geom *)(uintptr_t)c.geom);
     free(P);
     free(C);
