@@ -316,14 +316,16 @@ item_failed(invnet_batch_item *it, const fwd_error *e)
 }
 
 /*
- * The model of r (nl layers) split into nb > nl layers, as log10 parameters into p: the
- * thickest layer above the half-space halved, again until there are nb (a half-space gets
- * an interface at 10 m). The same earth: a start for nb layers as good as r's fit.
+ * The model of r (nl layers) split into nb > nl layers, as log10 parameters into p: layer
+ * `first` (SIZE_MAX: the thickest above the half-space) into two halves, then the thickest
+ * again until there are nb; a half-space split gets an interface as deep again as the one
+ * above it (at 10 m below a half-space alone). The same earth: a start for nb layers as good
+ * as r's fit, with the new interface where the caller guesses the data want one.
  */
 static void
-split_model(const invnet_result *r, size_t nb, double *p)
+split_model(const invnet_result *r, size_t nb, size_t first, double *p)
 {
-    double rho[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS];
+    double rho[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS], z = 0;
     size_t nl = r->n_layers, k, i;
 
     if (nl < 1 || nb > FWD_MAX_LAYERS)
@@ -331,13 +333,17 @@ split_model(const invnet_result *r, size_t nb, double *p)
     memcpy(rho, r->rho_ohmm, nl * sizeof *rho);
     if (nl > 1)
         memcpy(h, r->thick_m, (nl - 1) * sizeof *h);
-    for (; nl < nb; nl++) {
+    for (; nl < nb; nl++, first = SIZE_MAX) {
         for (i = 0, k = 1; k + 1 < nl; k++)
             if (h[k] > h[i])
                 i = k;
-        if (nl == 1) {
-            h[0] = 10;
-            rho[1] = rho[0];
+        if (first < nl)
+            i = first;
+        if (nl == 1 || i + 1 == nl) { /* the half-space: a layer of it on top of it */
+            for (z = 0, k = 0; k + 1 < nl; k++)
+                z += h[k];
+            h[nl - 1] = nl == 1 ? 10 : z;
+            rho[nl] = rho[nl - 1];
             continue;
         }
         for (k = nl; k > i + 1; k--) /* layer i into two halves */
@@ -417,26 +423,47 @@ retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_r
 /*
  * Fits of neighbouring counts that contradict each other, tried again (the refinement from
  * each count's net can stop in a worse minimum): a count that fits worse than the count
- * below, from that count's fit split (split_model: nested models, it can fit at least as
- * well); then, from the count the criterion prefers, the count below it when it loses by
- * more than the penalties differ, from the preferred fit merged (merge_model), and so on
- * down while the retried count takes the lead. saved: nn x (values + 1) x n doubles for
- * retry(); started[k], st[k]: the start of a fit kept.
+ * below, or that misses the noise (chi2 above refit^2 per datum) and fits it no better by
+ * the criterion's price of its two more parameters, from that count's fit split (split_model:
+ * nested models, it can fit at least as well), the thickest layer first, then each other
+ * layer in turn while the contradiction stands; then, from the count the criterion prefers,
+ * the count below it when it loses by more than the penalties differ, from the preferred fit
+ * merged (merge_model), and so on down while the retried count takes the lead. saved: nn x
+ * (values + 1) x n doubles for retry(); started[k], st[k]: the start of a fit kept.
  */
 static void
 reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, const fwd_sounding *s,
-          invnet_result *r, double *saved, int *started, double (*st)[2 * FWD_MAX_LAYERS])
+          double refit, invnet_result *r, double *saved, int *started,
+          double (*st)[2 * FWD_MAX_LAYERS])
 {
-    size_t k, nv = values_per_point(s) * s->n;
+    size_t k, i, nv = values_per_point(s) * s->n, nd = fwd_sounding_ndata(s);
     int tried[INVNET_SET_MAX] = {0};
 
     for (k = 1; k < nn; k++) {
-        if (!r[k - 1].inverted || !r[k].inverted || !r[k - 1].refined ||
-            !(chi2_of(s, &r[k], nf[k]->samples.noise) >
-              chi2_of(s, &r[k - 1], nf[k - 1]->samples.noise)))
+        size_t nb = r[k - 1].n_layers, thickest = SIZE_MAX;
+
+        if (!r[k - 1].inverted || !r[k].inverted || !r[k - 1].refined)
             continue;
-        split_model(&r[k - 1], r[k].n_layers, st[k]);
-        retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
+        for (i = 0; i <= nb; i++) {
+            double lo = chi2_of(s, &r[k - 1], nf[k - 1]->samples.noise);
+            double hi = chi2_of(s, &r[k], nf[k]->samples.noise);
+            double price = criterion_of(s, &r[k], nf[k]->samples.noise) - hi -
+                           (criterion_of(s, &r[k - 1], nf[k - 1]->samples.noise) - lo);
+            size_t first = i == 0 ? SIZE_MAX : i - 1;
+
+            if (!(hi > lo || (lo > refit * refit * (double)nd && lo - hi < price)))
+                break;
+            if (i == 0) { /* the thickest layer, as split_model picks it */
+                for (thickest = 0, first = 1; first + 1 < nb; first++)
+                    if (r[k - 1].thick_m[first] > r[k - 1].thick_m[thickest])
+                        thickest = first;
+                first = SIZE_MAX;
+            } else if (first == thickest) {
+                continue;
+            }
+            split_model(&r[k - 1], r[k].n_layers, first, st[k]);
+            retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
+        }
     }
     /* downwards from the count the criterion prefers now, while that count beats the one
      * below: only that one can take its place */
@@ -495,7 +522,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         saved = malloc(nn * (values_per_point(it->s) + 1) * it->s->n * sizeof *saved);
         if (saved == NULL)
             return FWD_ENOMEM;
-        reconcile(v, nf, nn, it->s, r, saved, started, st);
+        reconcile(v, nf, nn, it->s, p->check.refit_factor, r, saved, started, st);
     }
     if ((it->candidates = calloc(nn, sizeof *it->candidates)) == NULL) {
         free(saved);

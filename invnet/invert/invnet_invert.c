@@ -1028,8 +1028,8 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     for (start = 0; start < v->p.refine_starts || start == 0; start++) {
         if (start == 0) {
             memcpy(v->lm, v->has_start ? v->start : v->params, v->np * sizeof(double));
-        } else if (fits_noise(v, &best) || all_held(v->np, lo, hi)) {
-            break;
+        } else if (v->has_start || fits_noise(v, &best) || all_held(v->np, lo, hi)) {
+            break; /* a start given: from it alone */
         } else if (start == 1) {
             invnet_lm_halfspace_start(s, r->n_layers, v->lm);
             for (j = 0; j < v->np; j++) /* strictly inside the prior */

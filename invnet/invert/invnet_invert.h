@@ -184,9 +184,10 @@ void invnet_inverter_free(invnet_inverter *v);
 /* Turns the inverter's ranges (invnet_check_params.ranges) on or off. */
 void invnet_inverter_set_ranges(invnet_inverter *v, int on);
 
-/* The refinement starts from the log10 model p (of the net's layer count) instead of the
- * net's model, until set to NULL; the rest is unchanged (the net still predicts, for its
- * checks). */
+/* The refinement runs from the log10 model p (of the net's layer count) alone, instead of
+ * from the net's model and the further starts, until set to NULL; the rest is unchanged
+ * (the net still predicts, for its checks). For a fit tried again from a new start: the
+ * further starts are drawn from the sounding's values, the same each time. */
 void invnet_inverter_set_start(invnet_inverter *v, const double *p);
 
 /*
