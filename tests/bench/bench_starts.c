@@ -37,60 +37,6 @@
 
 #define die(what, err) bench_die("bench_starts", what, err)
 
-/* The cost the fits minimise (invnet_lm.h: chi-square of the log residuals at the noise
- * floors) of the log10 model p against s. */
-static double
-cost(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *p, double noise)
-{
-    invnet_lm_params lp = invnet_lm_default();
-    double f[2048], resp[2048], c = 0;
-    size_t i, nd = (s->phase != NULL ? 2 : 1) * s->n;
-
-    lp.sd_log10_floor = noise / log(10.0);
-    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
-    if (invnet_lm_residuals(w, s, nl, p, &lp, resp, f) != FWD_OK)
-        return INFINITY;
-    for (i = 0; i < nd; i++)
-        c += f[i] * f[i];
-    return c;
-}
-
-/* The reference: the best of NREF fits from the net's model p0, the half-space start and
- * draws of the box (lo, hi), by their cost; that cost, and its seconds into *sec. */
-static double
-reference(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *p0, const double *lo,
-          const double *hi, double noise, double *sec)
-{
-    invnet_lm_params lp = invnet_lm_default();
-    double p[2 * FWD_MAX_LAYERS], best = INFINITY;
-    size_t np = FWD_MODEL_NPARAMS(nl), k, j;
-    uint64_t st = fwd_sounding_hash(s, 99);
-    double t0 = fwd_time_seconds();
-
-    lp.max_iter = 200;
-    lp.ctol = 0;
-    lp.sd_log10_floor = noise / log(10.0);
-    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
-    for (k = 0; k < NREF; k++) {
-        if (k == 0) {
-            memcpy(p, p0, np * sizeof *p);
-        } else if (k == 1) {
-            invnet_lm_halfspace_start(s, nl, p);
-        } else {
-            for (j = 0; j < np; j++)
-                p[j] = lo[j] + (0.01 + 0.98 * (double)(fwd_splitmix64(&st) >> 11) * 0x1.0p-53) *
-                                   (hi[j] - lo[j]);
-        }
-        for (j = 0; j < np; j++)
-            p[j] = fmin(fmax(p[j], lo[j] + 0.01 * (hi[j] - lo[j])), hi[j] - 0.01 * (hi[j] - lo[j]));
-        if (invnet_lm_fit(w, s, nl, p, lo, hi, &lp, NULL, NULL) != FWD_OK)
-            continue;
-        best = fmin(best, cost(w, s, nl, p, noise));
-    }
-    *sec = fwd_time_seconds() - t0;
-    return best;
-}
-
 struct tally {
     size_t n, within[2];
     double t[3], *ratio[2];
@@ -103,8 +49,8 @@ one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_w
 {
     const smp_prior *pr = &nf->samples.prior;
     size_t nl = pr->n_layers, np = FWD_MODEL_NPARAMS(nl), j;
-    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p0[2 * FWD_MAX_LAYERS], m[2], ref, sec,
-        t0, q[2 * FWD_MAX_LAYERS], obs[1024];
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p0[2 * FWD_MAX_LAYERS], m[2], ref, t0,
+        q[2 * FWD_MAX_LAYERS], obs[1024];
     fwd_sounding so = *s;
     invnet_inverter *v[2] = {many, single};
     invnet_result r;
@@ -128,7 +74,7 @@ one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_w
             q[j] = log10(r.rho_ohmm[j]);
         for (j = 0; j + 1 < nl; j++)
             q[nl + j] = log10(r.thick_m[j]);
-        m[k] = cost(w, &so, nl, q, nf->samples.noise);
+        m[k] = bench_cost(w, &so, nl, q, nf->samples.noise);
     }
     /* the net's own model, for the reference's first start */
     {
@@ -143,8 +89,10 @@ one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_w
             p0[nl + j] = log10(r.thick_m[j]);
         invnet_inverter_free(raw);
     }
-    ref = reference(w, &so, nl, p0, lo, hi, nf->samples.noise, &sec);
-    t->t[2] += sec;
+    t0 = fwd_time_seconds();
+    ref = bench_best_fit(w, &so, nl, p0, 1, NREF - 2, lo, hi, nf->samples.noise,
+                         fwd_sounding_hash(&so, 99), NULL);
+    t->t[2] += fwd_time_seconds() - t0;
     for (k = 0; k < 2; k++) { /* misfits: the square roots of the costs */
         t->ratio[k][t->n] = sqrt(m[k] / ref);
         t->within[k] += t->ratio[k][t->n] <= 1.05;

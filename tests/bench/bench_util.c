@@ -12,7 +12,9 @@
 #include <gsl/gsl_statistics_double.h>
 #include <hdf5.h>
 
+#include "forward/base/fwd_rng.h"
 #include "forward/fwd_method.h"
+#include "invnet/invert/invnet_lm.h"
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_stats.h"
 #include "tests/bench/bench_util.h"
@@ -145,4 +147,52 @@ bench_sounding(fwd_sounding *s, fwd_method m, size_t n, double *x, double *d)
     s->phase = fwd_method_get(m)->nvalues > 1 ? d + n : NULL;
     strcpy(s->name, "bench");
     strcpy(s->source, "bench");
+}
+
+double
+bench_cost(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *p, double noise)
+{
+    double f[2048], resp[2048];
+
+    if (fwd_method_ndata(s->method, s->n) > 2048 ||
+        invnet_lm_residuals(w, s, nl, p, NULL, resp, f) != FWD_OK)
+        return INFINITY;
+    return invnet_lm_chi2(s, NULL, resp, noise);
+}
+
+double
+bench_best_fit(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *starts,
+               size_t n_starts, size_t n_random, const double *lo, const double *hi, double noise,
+               uint64_t seed, double *best)
+{
+    invnet_lm_params lp = invnet_lm_default();
+    double p[2 * FWD_MAX_LAYERS], c, cb = INFINITY;
+    size_t np = FWD_MODEL_NPARAMS(nl), k, j;
+
+    lp.max_iter = 200;
+    lp.ctol = 0;
+    lp.sd_log10_floor = noise / log(10.0);
+    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
+    for (k = 0; k < n_starts + 1 + n_random; k++) {
+        if (k < n_starts) {
+            memcpy(p, starts + k * np, np * sizeof *p);
+        } else if (k == n_starts) {
+            invnet_lm_halfspace_start(s, nl, p);
+        } else {
+            for (j = 0; j < np; j++)
+                p[j] = lo[j] + (0.01 + 0.98 * (double)(fwd_splitmix64(&seed) >> 11) * 0x1.0p-53) *
+                                   (hi[j] - lo[j]);
+        }
+        for (j = 0; j < np; j++)
+            p[j] = fmin(fmax(p[j], lo[j] + 0.01 * (hi[j] - lo[j])), hi[j] - 0.01 * (hi[j] - lo[j]));
+        if (invnet_lm_fit(w, s, nl, p, lo, hi, &lp, NULL, NULL) != FWD_OK)
+            continue;
+        c = bench_cost(w, s, nl, p, noise);
+        if (c < cb) {
+            cb = c;
+            if (best != NULL)
+                memcpy(best, p, np * sizeof *p);
+        }
+    }
+    return cb;
 }

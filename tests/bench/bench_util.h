@@ -6,6 +6,7 @@
 #define BENCH_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "forward/base/fwd_error.h"
 #include "forward/readers/fwd_sounding.h"
@@ -45,5 +46,22 @@ size_t bench_count(int argc, char **argv, int i, size_t dflt, size_t min, const 
 /* A sounding in s of method m at the n points x with data d (rho_a, then phases for MT),
  * borrowing them; named "bench". */
 void bench_sounding(fwd_sounding *s, fwd_method m, size_t n, double *x, double *d);
+
+/* chi2 of the nl-layer log10 model p against s as invert reports it (invnet_lm_chi2: the
+ * sounding's errors, else the training noise), a multiple of the cost its fits minimise;
+ * INFINITY when it cannot be computed. */
+double bench_cost(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *p,
+                  double noise);
+
+/*
+ * A reference fit: the best by bench_cost of bounded Levenberg-Marquardt fits of s with nl
+ * layers inside the box (lo, hi) of log10 parameters, each run to 200 iterations without
+ * the early stop, from the n_starts starts (log10 models, one after another), the half-space
+ * start, and n_random log-uniform draws of the box (a stream seeded by seed). Every start is
+ * moved 1 % of the box's width inside it. Its cost; its model into best (NULL: not wanted).
+ */
+double bench_best_fit(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double *starts,
+                      size_t n_starts, size_t n_random, const double *lo, const double *hi,
+                      double noise, uint64_t seed, double *best);
 
 #endif /* BENCH_UTIL_H */
