@@ -359,13 +359,27 @@ split_model(const invnet_result *r, size_t nb, size_t first, double *p)
         p[nb + k] = log10(h[k]);
 }
 
+/* The upper of the two neighbouring layers of r of least contrast in log10 rho. */
+static size_t
+least_contrast(const invnet_result *r)
+{
+    size_t i = 0, k;
+
+    for (k = 1; k + 1 < r->n_layers; k++)
+        if (fabs(log10(r->rho_ohmm[k]) - log10(r->rho_ohmm[k + 1])) <
+            fabs(log10(r->rho_ohmm[i]) - log10(r->rho_ohmm[i + 1])))
+            i = k;
+    return i;
+}
+
 /*
- * The model of r (nl layers) with nb < nl layers, as log10 parameters into p: the two
- * neighbouring layers of least contrast merged (a thickness-weighted mean of log10 rho; into
- * the half-space, the half-space's), again until there are nb.
+ * The model of r (nl layers) with nb < nl layers, as log10 parameters into p: layers
+ * `first` and first + 1 merged (SIZE_MAX: the two neighbours of least contrast,
+ * least_contrast()), then those of least contrast again until there are nb; a thickness-
+ * weighted mean of log10 rho, or into the half-space, the half-space's.
  */
 static void
-merge_model(const invnet_result *r, size_t nb, double *p)
+merge_model(const invnet_result *r, size_t nb, size_t first, double *p)
 {
     double lr[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS];
     size_t nl = r->n_layers, k, i;
@@ -375,10 +389,12 @@ merge_model(const invnet_result *r, size_t nb, double *p)
     for (k = 0; k < nl; k++)
         lr[k] = log10(r->rho_ohmm[k]);
     memcpy(h, r->thick_m, (nl - 1) * sizeof *h);
-    for (; nl > nb; nl--) {
+    for (; nl > nb; nl--, first = SIZE_MAX) {
         for (i = 0, k = 1; k + 1 < nl; k++)
             if (fabs(lr[k] - lr[k + 1]) < fabs(lr[i] - lr[i + 1]))
                 i = k;
+        if (first != SIZE_MAX && first + 1 < nl)
+            i = first;
         if (i + 2 < nl) { /* two layers above the half-space: one of their total thickness */
             lr[i] = (h[i] * lr[i] + h[i + 1] * lr[i + 1]) / (h[i] + h[i + 1]);
             h[i] += h[i + 1];
@@ -395,17 +411,20 @@ merge_model(const invnet_result *r, size_t nb, double *p)
         p[nb + k] = log10(h[k]);
 }
 
-/* Count k again from the start st[k], kept (and started[k] set) when its chi2 is lower;
- * else r[k] points at keep, a copy of what the new run overwrote. */
-static void
+/* Count k again from the start st alone (NULL: from its net and the further starts), kept
+ * when its chi2 is lower (1 returned); else r points at keep, a copy of what the new run
+ * overwrote (0). */
+static int
 retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_result *r,
-      double *keep, int *started, const double *st)
+      double *keep, const double *st)
 {
     size_t nv = values_per_point(s) * s->n;
     double old = chi2_of(s, r, nf->samples.noise);
     invnet_result alt;
     int rc;
 
+    if (!r->inverted || r->response == NULL || r->observed == NULL)
+        return 0; /* nothing to compare with (too few data for the count, say) */
     memcpy(keep, r->response, nv * sizeof *keep);
     memcpy(keep + nv, r->observed, s->n * sizeof *keep);
     invnet_inverter_set_start(v, st);
@@ -413,23 +432,46 @@ retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_r
     invnet_inverter_set_start(v, NULL);
     if (rc == FWD_OK && alt.inverted && chi2_of(s, &alt, nf->samples.noise) < old) {
         *r = alt;
-        *started = 1;
-    } else {
-        r->response = keep;
-        r->observed = keep + nv;
+        return 1;
     }
+    r->response = keep;
+    r->observed = keep + nv;
+    return 0;
+}
+
+/* Whether the count the criterion prefers among r fits the noise: chi2 at most refit^2 per
+ * datum. */
+static int
+fits_noise_set(const invnet_file *const *nf, size_t nn, const fwd_sounding *s,
+               const invnet_result *r, double refit)
+{
+    double cb = INFINITY, chi2 = INFINITY;
+    size_t k;
+
+    for (k = 0; k < nn; k++) {
+        double c = criterion_of(s, &r[k], nf[k]->samples.noise);
+
+        if (c < cb) {
+            cb = c;
+            chi2 = chi2_of(s, &r[k], nf[k]->samples.noise);
+        }
+    }
+    return chi2 <= refit * refit * (double)fwd_sounding_ndata(s);
 }
 
 /*
  * Fits of neighbouring counts that contradict each other, tried again (the refinement from
- * each count's net can stop in a worse minimum): a count that fits worse than the count
- * below, or that misses the noise (chi2 above refit^2 per datum) and fits it no better by
- * the criterion's price of its two more parameters, from that count's fit split (split_model:
- * nested models, it can fit at least as well), the thickest layer first, then each other
- * layer in turn while the contradiction stands; then, from the count the criterion prefers,
- * the count below it when it loses by more than the penalties differ, from the preferred fit
- * merged (merge_model), and so on down while the retried count takes the lead. saved: nn x
- * (values + 1) x n doubles for retry(); started[k], st[k]: the start of a fit kept.
+ * each count's net can stop in a worse minimum), each from its new start alone: a count that
+ * fits worse than the count below, or that misses the noise (chi2 above refit^2 per datum)
+ * and fits it no better by the criterion's price of its two more parameters, from that
+ * count's fit split (split_model: nested models, it can fit at least as well), the
+ * thickest layer first, then each other layer in turn while the contradiction stands; then,
+ * from the count the criterion prefers, the count below it when it loses by more than the
+ * penalties differ, from the preferred fit merged (merge_model), the two layers of least
+ * contrast first, then every other pair in turn while the preferred fit fits the noise and
+ * the count below still loses; and so on down while the retried count takes the lead.
+ * saved: nn x (values + 1) x n doubles for retry(); started[k], st[k]: the start of a fit
+ * kept.
  */
 static void
 reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, const fwd_sounding *s,
@@ -462,7 +504,8 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
                 continue;
             }
             split_model(&r[k - 1], r[k].n_layers, first, st[k]);
-            retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
+            if (retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), st[k]))
+                started[k] = 1;
         }
     }
     /* downwards from the count the criterion prefers now, while that count beats the one
@@ -483,8 +526,19 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
             break;
         k = b - 1;
         tried[k] = 1;
-        merge_model(&r[b], r[k].n_layers, st[k]);
-        retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), &started[k], st[k]);
+        merge_model(&r[b], r[k].n_layers, SIZE_MAX, st[k]);
+        if (retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), st[k]))
+            started[k] = 1;
+        for (i = 0; i + 1 < r[b].n_layers; i++) {
+            if (i == least_contrast(&r[b]))
+                continue; /* tried first */
+            if (!(criterion_of(s, &r[k], nf[k]->samples.noise) > cb &&
+                  chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * (double)nd))
+                break;
+            merge_model(&r[b], r[k].n_layers, i, st[k]);
+            if (retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), st[k]))
+                started[k] = 1;
+        }
     }
 }
 
@@ -499,7 +553,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
 {
     double ts = fwd_time_seconds(), best = INFINITY, sum = 0, *saved = NULL;
     double st[INVNET_SET_MAX][2 * FWD_MAX_LAYERS];
-    int started[INVNET_SET_MAX] = {0};
+    int started[INVNET_SET_MAX] = {0}, one[INVNET_SET_MAX] = {0};
     invnet_result r[INVNET_SET_MAX];
     fwd_error e;
     size_t k;
@@ -513,16 +567,33 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     it->station.elevation_m = it->s->elevation_m;
     it->station.lat_deg = it->s->lat_deg;
     it->station.lon_deg = it->s->lon_deg;
-    for (k = 0; k < nn; k++)
-        if (invnet_invert(v[k], it->s, &r[k], &e) != FWD_OK) {
+    /* with several counts, first one fit each from its net: the other counts' fits, split
+     * or merged, are better further starts than draws of the prior */
+    for (k = 0; k < nn; k++) {
+        invnet_inverter_set_starts(v[k], nn > 1 ? 1 : 0);
+        rc = invnet_invert(v[k], it->s, &r[k], &e);
+        invnet_inverter_set_starts(v[k], 0);
+        if (rc != FWD_OK) {
             item_failed(it, &e);
             return FWD_OK;
         }
+        one[k] = nn > 1;
+    }
     if (nn > 1) {
         saved = malloc(nn * (values_per_point(it->s) + 1) * it->s->n * sizeof *saved);
         if (saved == NULL)
             return FWD_ENOMEM;
         reconcile(v, nf, nn, it->s, p->check.refit_factor, r, saved, started, st);
+        /* none fits the noise: every count from all its starts too, and again */
+        if (!fits_noise_set(nf, nn, it->s, r, p->check.refit_factor)) {
+            for (k = 0; k < nn; k++)
+                if (retry(v[k], nf[k], it->s, &r[k],
+                          saved + k * (values_per_point(it->s) + 1) * it->s->n, NULL)) {
+                    started[k] = 0;
+                    one[k] = 0;
+                }
+            reconcile(v, nf, nn, it->s, p->check.refit_factor, r, saved, started, st);
+        }
     }
     if ((it->candidates = calloc(nn, sizeof *it->candidates)) == NULL) {
         free(saved);
@@ -552,7 +623,9 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (want_ranges && r[it->best].inverted) { /* again, with the ranges, for the count chosen */
         invnet_inverter_set_ranges(v[it->best], 1);
         invnet_inverter_set_start(v[it->best], started[it->best] ? st[it->best] : NULL);
+        invnet_inverter_set_starts(v[it->best], one[it->best] ? 1 : 0);
         rc = invnet_invert(v[it->best], it->s, &r[it->best], &e);
+        invnet_inverter_set_starts(v[it->best], 0);
         invnet_inverter_set_start(v[it->best], NULL);
         invnet_inverter_set_ranges(v[it->best], 0);
         if (rc != FWD_OK) {

@@ -43,6 +43,7 @@ struct invnet_inverter {
     double *lm;                       /* the refined parameters (np) */
     double start[2 * FWD_MAX_LAYERS]; /* the refinement's start instead of the net's model */
     int has_start;
+    size_t starts;        /* the most starts of the refinement now (invnet_inverter_set_starts) */
     double *lx, *ly, *lp; /* the merged curve: log10 x, log10 rho_a, phase */
     double *seg, *resp;   /* log10 shift of each point's segment; f(m) at the points */
     double *rsh;          /* the observed rho_a with the segment shifts applied */
@@ -298,6 +299,12 @@ invnet_inverter_set_ranges(invnet_inverter *v, int on)
 }
 
 void
+invnet_inverter_set_starts(invnet_inverter *v, size_t n)
+{
+    v->starts = n > 0 ? n : v->p.refine_starts;
+}
+
+void
 invnet_inverter_set_start(invnet_inverter *v, const double *p)
 {
     v->has_start = p != NULL;
@@ -315,6 +322,7 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
     if (!bad) {
         v->nf = nf;
         v->p = p != NULL ? *p : invnet_check_default();
+        v->starts = v->p.refine_starts;
         v->n_net = fwd_geom_size(nf->geom);
         v->nd_net = fwd_geom_ndata(nf->geom);
         v->np = invnet_net_n_out(nf->net);
@@ -1025,7 +1033,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
      * half-space start (a narrow window of a wide net can leave the net far from the
      * answer), then from models drawn from the prior: fits of real soundings stop in local
      * minima that other starts get out of */
-    for (start = 0; start < v->p.refine_starts || start == 0; start++) {
+    for (start = 0; start < v->starts || start == 0; start++) {
         if (start == 0) {
             memcpy(v->lm, v->has_start ? v->start : v->params, v->np * sizeof(double));
         } else if (v->has_start || fits_noise(v, &best) || all_held(v->np, lo, hi)) {

@@ -241,6 +241,7 @@ Test(invnet_set, the_count_the_data_need)
  * count does from a split or merged model) runs from that start alone: the same model as an
  * inverter of one start gives, although more starts find a better fit of this sounding
  * (a 5-layer earth that 3 layers cannot fit, from a poor start at the prior's corner).
+ * invnet_inverter_set_starts caps the starts, and 0 gives the inverter's own back.
  */
 Test(invnet_set, a_given_start_runs_alone)
 {
@@ -279,6 +280,19 @@ Test(invnet_set, a_given_start_runs_alone)
     cr_expect_arr_eq(rm.rho_ohmm, r1.rho_ohmm, 3 * sizeof(double));
     cr_expect_arr_eq(rm.thick_m, r1.thick_m, 2 * sizeof(double));
     cr_expect_eq(rm.misfit_rms_pct, r1.misfit_rms_pct);
+    /* one start at most, as the choice of the count's first fits run, then the inverter's
+     * own again */
+    invnet_inverter_set_start(many, NULL);
+    invnet_inverter_set_start(one, NULL);
+    invnet_inverter_set_starts(many, 1);
+    cr_assert_eq(invnet_invert(many, s, &rm, &err), FWD_OK, "%s", err.msg);
+    cr_assert_eq(invnet_invert(one, s, &r1, &err), FWD_OK, "%s", err.msg);
+    cr_expect_arr_eq(rm.rho_ohmm, r1.rho_ohmm, 3 * sizeof(double));
+    cr_expect_gt(rm.misfit_rms_pct, r0.misfit_rms_pct, "one start: %g %%, all: %g %%",
+                 rm.misfit_rms_pct, r0.misfit_rms_pct);
+    invnet_inverter_set_starts(many, 0);
+    cr_assert_eq(invnet_invert(many, s, &rm, &err), FWD_OK, "%s", err.msg);
+    cr_expect_arr_eq(rm.rho_ohmm, r0.rho_ohmm, 3 * sizeof(double));
     invnet_inverter_free(one);
     invnet_inverter_free(many);
     fwd_sounding_free(s);
