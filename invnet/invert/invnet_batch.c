@@ -439,24 +439,39 @@ retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_r
     return 0;
 }
 
-/* Whether the count the criterion prefers among r fits the noise: chi2 at most refit^2 per
- * datum. */
-static int
-fits_noise_set(const invnet_file *const *nf, size_t nn, const fwd_sounding *s,
-               const invnet_result *r, double refit)
+/*
+ * Which counts run all their starts after the first fits and the restarts (want[k] set; the
+ * number returned): all when the count the criterion prefers misses the noise (chi2 above
+ * refit^2 per datum); else the count just above it when its fit is above its noise level
+ * (chi2 > n - p for n data and p parameters, its expected value when the model is right)
+ * and, fitted to that level, it would be preferred: n - p + p ln n below the preferred
+ * criterion.
+ */
+static size_t
+more_starts(const invnet_file *const *nf, size_t nn, const fwd_sounding *s, const invnet_result *r,
+            double refit, int *want)
 {
-    double cb = INFINITY, chi2 = INFINITY;
-    size_t k;
+    double cb = INFINITY, nd = (double)fwd_sounding_ndata(s);
+    size_t k, b = 0, n = 0;
 
     for (k = 0; k < nn; k++) {
         double c = criterion_of(s, &r[k], nf[k]->samples.noise);
 
         if (c < cb) {
             cb = c;
-            chi2 = chi2_of(s, &r[k], nf[k]->samples.noise);
+            b = k;
         }
     }
-    return chi2 <= refit * refit * (double)fwd_sounding_ndata(s);
+    for (k = 0; k < nn; k++) {
+        double np = (double)FWD_MODEL_NPARAMS(r[k].n_layers), level = fmax(nd - np, 0);
+
+        want[k] =
+            r[k].inverted && (!(chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * nd) ||
+                              (k == b + 1 && chi2_of(s, &r[k], nf[k]->samples.noise) > level &&
+                               level + np * log(nd) < cb));
+        n += (size_t)want[k];
+    }
+    return n;
 }
 
 /*
@@ -553,7 +568,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
 {
     double ts = fwd_time_seconds(), best = INFINITY, sum = 0, *saved = NULL;
     double st[INVNET_SET_MAX][2 * FWD_MAX_LAYERS];
-    int started[INVNET_SET_MAX] = {0}, one[INVNET_SET_MAX] = {0};
+    /* one[k]: the starts of count k's fit kept, 1 one, 0 as the inverter's, 2 all of them */
+    int started[INVNET_SET_MAX] = {0}, one[INVNET_SET_MAX] = {0}, want[INVNET_SET_MAX];
     invnet_result r[INVNET_SET_MAX];
     fwd_error e;
     size_t k;
@@ -570,9 +586,9 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     /* with several counts, first one fit each from its net: the other counts' fits, split
      * or merged, are better further starts than draws of the prior */
     for (k = 0; k < nn; k++) {
-        invnet_inverter_set_starts(v[k], nn > 1 ? 1 : 0);
+        invnet_inverter_set_starts(v[k], nn > 1 ? 1 : 0, 0);
         rc = invnet_invert(v[k], it->s, &r[k], &e);
-        invnet_inverter_set_starts(v[k], 0);
+        invnet_inverter_set_starts(v[k], 0, 0);
         if (rc != FWD_OK) {
             item_failed(it, &e);
             return FWD_OK;
@@ -584,14 +600,20 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         if (saved == NULL)
             return FWD_ENOMEM;
         reconcile(v, nf, nn, it->s, p->check.refit_factor, r, saved, started, st);
-        /* none fits the noise: every count from all its starts too, and again */
-        if (!fits_noise_set(nf, nn, it->s, r, p->check.refit_factor)) {
-            for (k = 0; k < nn; k++)
+        /* counts whose further starts could change the choice: all their starts, and the
+         * restarts again */
+        if (more_starts(nf, nn, it->s, r, p->check.refit_factor, want) > 0) {
+            for (k = 0; k < nn; k++) {
+                if (!want[k])
+                    continue;
+                invnet_inverter_set_starts(v[k], 0, 1);
                 if (retry(v[k], nf[k], it->s, &r[k],
                           saved + k * (values_per_point(it->s) + 1) * it->s->n, NULL)) {
                     started[k] = 0;
-                    one[k] = 0;
+                    one[k] = 2;
                 }
+                invnet_inverter_set_starts(v[k], 0, 0);
+            }
             reconcile(v, nf, nn, it->s, p->check.refit_factor, r, saved, started, st);
         }
     }
@@ -623,9 +645,9 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (want_ranges && r[it->best].inverted) { /* again, with the ranges, for the count chosen */
         invnet_inverter_set_ranges(v[it->best], 1);
         invnet_inverter_set_start(v[it->best], started[it->best] ? st[it->best] : NULL);
-        invnet_inverter_set_starts(v[it->best], one[it->best] ? 1 : 0);
+        invnet_inverter_set_starts(v[it->best], one[it->best] == 1 ? 1 : 0, one[it->best] == 2);
         rc = invnet_invert(v[it->best], it->s, &r[it->best], &e);
-        invnet_inverter_set_starts(v[it->best], 0);
+        invnet_inverter_set_starts(v[it->best], 0, 0);
         invnet_inverter_set_start(v[it->best], NULL);
         invnet_inverter_set_ranges(v[it->best], 0);
         if (rc != FWD_OK) {

@@ -44,6 +44,7 @@ struct invnet_inverter {
     double start[2 * FWD_MAX_LAYERS]; /* the refinement's start instead of the net's model */
     int has_start;
     size_t starts;        /* the most starts of the refinement now (invnet_inverter_set_starts) */
+    int all_starts;       /* run them all, also past a fit within the noise */
     double *lx, *ly, *lp; /* the merged curve: log10 x, log10 rho_a, phase */
     double *seg, *resp;   /* log10 shift of each point's segment; f(m) at the points */
     double *rsh;          /* the observed rho_a with the segment shifts applied */
@@ -299,9 +300,10 @@ invnet_inverter_set_ranges(invnet_inverter *v, int on)
 }
 
 void
-invnet_inverter_set_starts(invnet_inverter *v, size_t n)
+invnet_inverter_set_starts(invnet_inverter *v, size_t n, int all)
 {
     v->starts = n > 0 ? n : v->p.refine_starts;
+    v->all_starts = all;
 }
 
 void
@@ -1036,7 +1038,8 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     for (start = 0; start < v->starts || start == 0; start++) {
         if (start == 0) {
             memcpy(v->lm, v->has_start ? v->start : v->params, v->np * sizeof(double));
-        } else if (v->has_start || fits_noise(v, &best) || all_held(v->np, lo, hi)) {
+        } else if (v->has_start || (!v->all_starts && fits_noise(v, &best)) ||
+                   all_held(v->np, lo, hi)) {
             break; /* a start given: from it alone */
         } else if (start == 1) {
             invnet_lm_halfspace_start(s, r->n_layers, v->lm);

@@ -184,9 +184,10 @@ void invnet_inverter_free(invnet_inverter *v);
 /* Turns the inverter's ranges (invnet_check_params.ranges) on or off. */
 void invnet_inverter_set_ranges(invnet_inverter *v, int on);
 
-/* The most starts of the refinement (invnet_check_params.refine_starts) from now on; 0:
- * the inverter's own again. */
-void invnet_inverter_set_starts(invnet_inverter *v, size_t n);
+/* The most starts of the refinement (invnet_check_params.refine_starts) from now on, 0:
+ * the inverter's own again; all: every one of them, not only while the best fit misses the
+ * noise. */
+void invnet_inverter_set_starts(invnet_inverter *v, size_t n, int all);
 
 /* The refinement runs from the log10 model p (of the net's layer count) alone, instead of
  * from the net's model and the further starts, until set to NULL; the rest is unchanged

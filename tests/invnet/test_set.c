@@ -284,13 +284,13 @@ Test(invnet_set, a_given_start_runs_alone)
      * own again */
     invnet_inverter_set_start(many, NULL);
     invnet_inverter_set_start(one, NULL);
-    invnet_inverter_set_starts(many, 1);
+    invnet_inverter_set_starts(many, 1, 0);
     cr_assert_eq(invnet_invert(many, s, &rm, &err), FWD_OK, "%s", err.msg);
     cr_assert_eq(invnet_invert(one, s, &r1, &err), FWD_OK, "%s", err.msg);
     cr_expect_arr_eq(rm.rho_ohmm, r1.rho_ohmm, 3 * sizeof(double));
     cr_expect_gt(rm.misfit_rms_pct, r0.misfit_rms_pct, "one start: %g %%, all: %g %%",
                  rm.misfit_rms_pct, r0.misfit_rms_pct);
-    invnet_inverter_set_starts(many, 0);
+    invnet_inverter_set_starts(many, 0, 0);
     cr_assert_eq(invnet_invert(many, s, &rm, &err), FWD_OK, "%s", err.msg);
     cr_expect_arr_eq(rm.rho_ohmm, r0.rho_ohmm, 3 * sizeof(double));
     invnet_inverter_free(one);
