@@ -31,7 +31,7 @@
 
 #include <gsl/gsl_integration.h>
 
-#include "forward/base/fwd_exp.h"
+#include "forward/base/fwd_exp_internal.h"
 #include "forward/fwd_forward.h"
 #include "forward/fwd_model.h"
 #include "forward/fwd_internal.h"
@@ -375,7 +375,7 @@ dc_step(double rho, double T, double a, double E)
 
 /*
  * a = 1 - exp(-x) and E = exp(-x) of one layer, x = 2 lambda h in [0, FWD_THICK_X], from one
- * reduction (fwd_exp.h): E = 2^k (1 + p) and a = -(2^k p + (2^k - 1)), in which nothing
+ * reduction (fwd_exp_internal.h): E = 2^k (1 + p) and a = -(2^k p + (2^k - 1)), in which nothing
  * cancels for any k (k = 0 near x = 0, where a = -p). Branch-free, so that loops over grid
  * points vectorise; the scalar paths use the same code, so all give the same bits. Outside
  * [0, 708] the result is meaningless (callers select it away).

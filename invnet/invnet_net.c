@@ -11,7 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "invnet/invnet_net.h"
-#include "forward/base/fwd_exp.h"
+#include "forward/base/fwd_exp_internal.h"
 #include "forward/base/fwd_rng.h"
 
 struct invnet_net {
@@ -310,7 +310,7 @@ invnet_work_free(invnet_work *w)
  * tanh of n values in place, written so that the compiler vectorises it: AVX-512 and AVX2
  * clones are picked at run time where the CPU has them. The build's -std=c11 keeps a * b + c
  * two roundings (no FMA contraction), so every clone gives the same bits as the scalar loop.
- * tanh|x| = -e / (2 + e) with e = expm1(-2|x|) = 2^k p + (2^k - 1) (fwd_exp.h); no
+ * tanh|x| = -e / (2 + e) with e = expm1(-2|x|) = 2^k p + (2^k - 1) (fwd_exp_internal.h); no
  * cancellation for any k. |x| is clamped to 20
  * (tanh 20 = 1 to 1e-17) by a select that lets NaN through every step, and the sign is put
  * back by copysign, so the loop has no branch. Measured against libm's tanh over [-25, 25]:

@@ -348,6 +348,7 @@ split_model(const invnet_result *r, size_t nb, size_t first, double *p)
         }
         for (k = nl; k > i + 1; k--) /* layer i into two halves */
             rho[k] = rho[k - 1];
+        rho[i + 1] = rho[i];
         for (k = nl - 1; k > i + 1; k--)
             h[k] = h[k - 1];
         h[i] /= 2;
@@ -424,9 +425,11 @@ retry(invnet_inverter *v, const invnet_file *nf, const fwd_sounding *s, invnet_r
     int rc;
 
     if (!r->inverted || r->response == NULL || r->observed == NULL)
-        return 0; /* nothing to compare with (too few data for the count, say) */
-    memcpy(keep, r->response, nv * sizeof *keep);
-    memcpy(keep + nv, r->observed, s->n * sizeof *keep);
+        return 0;              /* nothing to compare with (too few data for the count, say) */
+    if (r->response != keep) { /* else kept there by an earlier retry */
+        memcpy(keep, r->response, nv * sizeof *keep);
+        memcpy(keep + nv, r->observed, s->n * sizeof *keep);
+    }
     invnet_inverter_set_start(v, st);
     rc = invnet_invert(v, s, &alt, NULL);
     invnet_inverter_set_start(v, NULL);
@@ -474,12 +477,23 @@ more_starts(const invnet_file *const *nf, size_t nn, const fwd_sounding *s, cons
     return n;
 }
 
+/* After a retry from the start p of an nl-layer count: when its fit was kept, p becomes
+ * that count's start *st (started set). */
+static void
+kept(int yes, const double *p, size_t nl, int *started, double *st)
+{
+    if (!yes)
+        return;
+    memcpy(st, p, FWD_MODEL_NPARAMS(nl) * sizeof *st);
+    *started = 1;
+}
+
 /*
  * Fits of neighbouring counts that contradict each other, tried again (the refinement from
  * each count's net can stop in a worse minimum), each from its new start alone: a count that
- * fits worse than the count below, or that misses the noise (chi2 above refit^2 per datum)
- * and fits it no better by the criterion's price of its two more parameters, from that
- * count's fit split (split_model: nested models, it can fit at least as well), the
+ * fits worse than the count below, or no better by the criterion's price of its two more
+ * parameters while the count below misses the noise (chi2 above refit^2 per datum), from
+ * that count's fit split (split_model: nested models, it can fit at least as well), the
  * thickest layer first, then each other layer in turn while the contradiction stands; then,
  * from the count the criterion prefers, the count below it when it loses by more than the
  * penalties differ, from the preferred fit merged (merge_model), the two layers of least
@@ -494,6 +508,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
           double (*st)[2 * FWD_MAX_LAYERS])
 {
     size_t k, i, nv = values_per_point(s) * s->n, nd = fwd_sounding_ndata(s);
+    double trial[2 * FWD_MAX_LAYERS];
     int tried[INVNET_SET_MAX] = {0};
 
     for (k = 1; k < nn; k++) {
@@ -518,9 +533,9 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
             } else if (first == thickest) {
                 continue;
             }
-            split_model(&r[k - 1], r[k].n_layers, first, st[k]);
-            if (retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), st[k]))
-                started[k] = 1;
+            split_model(&r[k - 1], r[k].n_layers, first, trial);
+            kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
+                 &started[k], st[k]);
         }
     }
     /* downwards from the count the criterion prefers now, while that count beats the one
@@ -541,18 +556,18 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
             break;
         k = b - 1;
         tried[k] = 1;
-        merge_model(&r[b], r[k].n_layers, SIZE_MAX, st[k]);
-        if (retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), st[k]))
-            started[k] = 1;
+        merge_model(&r[b], r[k].n_layers, SIZE_MAX, trial);
+        kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
+             &started[k], st[k]);
         for (i = 0; i + 1 < r[b].n_layers; i++) {
             if (i == least_contrast(&r[b]))
                 continue; /* tried first */
             if (!(criterion_of(s, &r[k], nf[k]->samples.noise) > cb &&
                   chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * (double)nd))
                 break;
-            merge_model(&r[b], r[k].n_layers, i, st[k]);
-            if (retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), st[k]))
-                started[k] = 1;
+            merge_model(&r[b], r[k].n_layers, i, trial);
+            kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
+                 &started[k], st[k]);
         }
     }
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fwd_exp.h - exp and expm1 of non-positive arguments, split so that neither cancels:
+ * fwd_exp_internal.h - exp and expm1 of non-positive arguments, split so that neither cancels:
  * y = k ln2 + r with |r| <= ln2 / 2, 2^k and p = expm1(r) by its Taylor series to r^12
  * (truncation error below 2e-16 relative). Then exp(y) = 2^k p + 2^k and
  * expm1(y) = 2^k p + (2^k - 1), both accurate to a few ulps for every k.
@@ -11,8 +11,8 @@
  * (-std=c11, no FMA contraction). Valid for y in [-708, 0]; outside it the result is
  * meaningless (the callers clamp, or select it away).
  */
-#ifndef FWD_EXP_H
-#define FWD_EXP_H
+#ifndef FWD_EXP_INTERNAL_H
+#define FWD_EXP_INTERNAL_H
 
 #include <stdint.h>
 #include <string.h>
@@ -47,4 +47,4 @@ fwd_exp_split(double y, double *s, double *p)
     memcpy(s, &s_bits, sizeof *s);
 }
 
-#endif /* FWD_EXP_H */
+#endif /* FWD_EXP_INTERNAL_H */
