@@ -595,14 +595,15 @@ title(const struct plot_sounding *p)
     else
         snprintf(station, sizeof station, "%s", file);
     if (p->n_layers > 0 && p->weight > 0)
-        snprintf(text, sizeof text, "%s (%s): %zu layers (chosen, weight %.2g), misfit %.1f %%",
-                 station, fwd_method_name(s->method), p->n_layers, p->weight, p->misfit_pct);
+        snprintf(text, sizeof text, "%s (%s): %zu layers (weight %.2g), misfit %.1f %%", station,
+                 fwd_method_name(s->method), p->n_layers, p->weight, p->misfit_pct);
     else if (p->n_layers > 0)
         snprintf(text, sizeof text, "%s (%s): %zu layers, misfit %.1f %%", station,
                  fwd_method_name(s->method), p->n_layers, p->misfit_pct);
     else
         snprintf(text, sizeof text, "%s (%s): not inverted", station, fwd_method_name(s->method));
-    pl.schr(0, 1.1);
+    /* about 76 characters fit the width at 1.1: a longer title is written smaller */
+    pl.schr(0, strlen(text) > 76 ? 1.1 * 76 / (double)strlen(text) : 1.1);
     pl.ptex(0.5, 0.955, 1, 0, 0.5, text);
     pl.schr(0, 0.85);
     pl.col0(p->flags[0] != '\0' ? 2 : 1);

@@ -314,6 +314,14 @@ has_counts(const invnet_batch_item *it, cand *c)
     return it->n_candidates > 1;
 }
 
+/* Whether the sounding has a model (the JSON's n_layers: the net's count, or the one
+ * chosen). */
+static int
+has_count(const invnet_batch_item *it, cand *c)
+{
+    return it->n_candidates > 0 && c->r.inverted;
+}
+
 static void
 get_counts(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -360,7 +368,7 @@ static const struct column columns[] = {
     {NULL, NULL, "lat_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lat, get_lat},
     {NULL, NULL, "lon_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lon, get_lon},
     {"n_layers", NULL, NULL, K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
-    {NULL, NULL, "n_layers", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_counts, get_n_layers},
+    {NULL, NULL, "n_layers", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_count, get_n_layers},
     {"layer_weights", NULL, "layer_counts", K_COUNTS, S_ONE, 0,
      IN_CSV | IN_JSON | OPTIONAL | WITH_COUNTS, has_counts, get_counts},
     {"rho_", "_ohmm", "rho_ohmm", K_NUM, S_LAYER, F_6G, IN_CSV | IN_JSON, has_model, get_rho},

@@ -217,7 +217,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "{\"net\": \"n\\\\et.h5\", \"soundings\": [\n"
         "  {\"source\": \"dir/a,1.csv\", \"error\": null, \"name\": \"st \\\"1\\\"\", "
         "\"method\": \"schlumberger\", \"x_m\": null, \"y_m\": null, \"elevation_m\": null, "
-        "\"lat_deg\": null, \"lon_deg\": null, \"n_layers\": null, \"layer_counts\": null, "
+        "\"lat_deg\": null, \"lon_deg\": null, \"n_layers\": 3, \"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
         "\"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
