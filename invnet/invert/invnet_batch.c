@@ -14,6 +14,7 @@
 #include "forward/base/fwd_time.h"
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_batch.h"
+#include "invnet/invert/invnet_batch_internal.h"
 
 invnet_batch_params
 invnet_batch_default(void)
@@ -315,15 +316,9 @@ item_failed(invnet_batch_item *it, const fwd_error *e)
     snprintf(it->err, sizeof it->err, "%s", e->msg[0] != '\0' ? e->msg : fwd_strerror(it->status));
 }
 
-/*
- * The model of r (nl layers) split into nb > nl layers, as log10 parameters into p: layer
- * `first` (SIZE_MAX: the thickest above the half-space) into two halves, then the thickest
- * again until there are nb; a half-space split gets an interface as deep again as the one
- * above it (at 10 m below a half-space alone). The same earth: a start for nb layers as good
- * as r's fit, with the new interface where the caller guesses the data want one.
- */
-static void
-split_model(const invnet_result *r, size_t nb, size_t first, double *p)
+/* invnet_batch_internal.h */
+void
+invnet_split_model(const invnet_result *r, size_t nb, size_t first, double *p)
 {
     double rho[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS], z = 0;
     size_t nl = r->n_layers, k, i;
@@ -373,14 +368,9 @@ least_contrast(const invnet_result *r)
     return i;
 }
 
-/*
- * The model of r (nl layers) with nb < nl layers, as log10 parameters into p: layers
- * `first` and first + 1 merged (SIZE_MAX: the two neighbours of least contrast,
- * least_contrast()), then those of least contrast again until there are nb; a thickness-
- * weighted mean of log10 rho, or into the half-space, the half-space's.
- */
-static void
-merge_model(const invnet_result *r, size_t nb, size_t first, double *p)
+/* invnet_batch_internal.h */
+void
+invnet_merge_model(const invnet_result *r, size_t nb, size_t first, double *p)
 {
     double lr[FWD_MAX_LAYERS], h[FWD_MAX_LAYERS];
     size_t nl = r->n_layers, k, i;
@@ -493,10 +483,10 @@ kept(int yes, const double *p, size_t nl, int *started, double *st)
  * each count's net can stop in a worse minimum), each from its new start alone: a count that
  * fits worse than the count below, or no better by the criterion's price of its two more
  * parameters while the count below misses the noise (chi2 above refit^2 per datum), from
- * that count's fit split (split_model: nested models, it can fit at least as well), the
+ * that count's fit split (invnet_split_model: nested models, it can fit at least as well), the
  * thickest layer first, then each other layer in turn while the contradiction stands; then,
  * from the count the criterion prefers, the count below it when it loses by more than the
- * penalties differ, from the preferred fit merged (merge_model), the two layers of least
+ * penalties differ, from the preferred fit merged (invnet_merge_model), the two layers of least
  * contrast first, then every other pair in turn while the preferred fit fits the noise and
  * the count below still loses; and so on down while the retried count takes the lead.
  * saved: nn x (values + 1) x n doubles for retry(); started[k], st[k]: the start of a fit
@@ -533,7 +523,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
             } else if (first == thickest) {
                 continue;
             }
-            split_model(&r[k - 1], r[k].n_layers, first, trial);
+            invnet_split_model(&r[k - 1], r[k].n_layers, first, trial);
             kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
                  &started[k], st[k]);
         }
@@ -556,7 +546,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
             break;
         k = b - 1;
         tried[k] = 1;
-        merge_model(&r[b], r[k].n_layers, SIZE_MAX, trial);
+        invnet_merge_model(&r[b], r[k].n_layers, SIZE_MAX, trial);
         kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
              &started[k], st[k]);
         for (i = 0; i + 1 < r[b].n_layers; i++) {
@@ -565,7 +555,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
             if (!(criterion_of(s, &r[k], nf[k]->samples.noise) > cb &&
                   chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * (double)nd))
                 break;
-            merge_model(&r[b], r[k].n_layers, i, trial);
+            invnet_merge_model(&r[b], r[k].n_layers, i, trial);
             kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
                  &started[k], st[k]);
         }

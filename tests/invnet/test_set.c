@@ -14,6 +14,7 @@
 
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_batch.h"
+#include "invnet/invert/invnet_batch_internal.h"
 #include "invnet/invert/invnet_lm.h"
 #include "samples/smp_h5.h"
 #include "tests/common.h"
@@ -331,4 +332,81 @@ Test(invnet_set, a_given_start_runs_alone)
     invnet_inverter_free(one);
     invnet_inverter_free(many);
     fwd_sounding_free(s);
+}
+
+/* The model of (rho, h) of nl layers as an invnet_result. */
+static invnet_result
+as_result(size_t nl, const double *rho, const double *h)
+{
+    invnet_result r;
+
+    memset(&r, 0, sizeof r);
+    r.n_layers = nl;
+    memcpy(r.rho_ohmm, rho, nl * sizeof *rho);
+    memcpy(r.thick_m, h, (nl - 1) * sizeof *h);
+    r.inverted = 1;
+    return r;
+}
+
+/* The largest relative difference between the responses of two log10 models at the test
+ * geometry. */
+static double
+response_change(fwd_workspace *w, size_t na, const double *pa, size_t nb, const double *pb)
+{
+    double ra[8], ha[8], rb[8], hb[8], da[TST_NPTS], db[TST_NPTS], worst = 0;
+    size_t i;
+
+    for (i = 0; i < na; i++)
+        ra[i] = pow(10, pa[i]);
+    for (i = 0; i + 1 < na; i++)
+        ha[i] = pow(10, pa[na + i]);
+    for (i = 0; i < nb; i++)
+        rb[i] = pow(10, pb[i]);
+    for (i = 0; i + 1 < nb; i++)
+        hb[i] = pow(10, pb[nb + i]);
+    cr_assert_eq(fwd_eval(w, na, ra, ha, da, NULL), FWD_OK);
+    cr_assert_eq(fwd_eval(w, nb, rb, hb, db, NULL), FWD_OK);
+    for (i = 0; i < TST_NPTS; i++)
+        worst = fmax(worst, fabs(db[i] / da[i] - 1));
+    return worst;
+}
+
+/*
+ * The restarts between layer counts start from the same earth: every split of a 4-layer
+ * model into 5 layers (each layer in turn, the half-space too, and the thickest by default)
+ * and into 6 has the same response; merging two neighbours of equal resistivity does too,
+ * and merging the two of least contrast picks them.
+ */
+Test(invnet_set, splits_and_merges_keep_the_earth)
+{
+    const double rho[4] = {100, 10, 1000, 30}, h[3] = {5, 20, 40};
+    const double rho5[5] = {100, 10, 10, 1000, 30}, h5[4] = {5, 8, 12, 40};
+    fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, TST_NPTS, ab2, NULL, NULL);
+    fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
+    invnet_result r = as_result(4, rho, h), r5 = as_result(5, rho5, h5);
+    double p4[7], p[11], q[7];
+    size_t k, first;
+
+    cr_assert_not_null(w);
+    for (k = 0; k < 4; k++)
+        p4[k] = log10(rho[k]);
+    for (k = 0; k < 3; k++)
+        p4[4 + k] = log10(h[k]);
+    for (first = 0; first <= 4; first++) {
+        size_t f = first == 4 ? SIZE_MAX : first;
+
+        invnet_split_model(&r, 5, f, p);
+        cr_expect_lt(response_change(w, 4, p4, 5, p), 1e-12, "split of layer %zu", first);
+    }
+    invnet_split_model(&r, 6, 1, p);
+    cr_expect_lt(response_change(w, 4, p4, 6, p), 1e-12, "two splits");
+    /* layers 2 and 3 of r5 are one layer of 10 ohm-m and 20 m: r's earth */
+    invnet_merge_model(&r5, 4, 1, q);
+    cr_expect_lt(response_change(w, 4, p4, 4, q), 1e-12, "merge of the equal pair");
+    invnet_merge_model(&r5, 4, SIZE_MAX, q);
+    cr_expect_lt(response_change(w, 4, p4, 4, q), 1e-12, "merge of least contrast");
+    invnet_merge_model(&r5, 4, 2, q); /* another pair: another earth */
+    cr_expect_gt(response_change(w, 4, p4, 4, q), 1e-3, "merge of a contrasted pair");
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
 }

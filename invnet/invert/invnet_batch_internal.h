@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_batch_internal.h - the model moves between layer counts that the choice of the
+ * count (invnet_batch.c) makes, for the tests; not installed.
+ */
+#ifndef INVNET_BATCH_INTERNAL_H
+#define INVNET_BATCH_INTERNAL_H
+
+#include <stddef.h>
+
+#include "invnet/invert/invnet_invert.h"
+
+/* not exported from libbpinv.so (only the installed headers' functions are) */
+#pragma GCC visibility push(hidden)
+
+/*
+ * The model of r (nl layers) split into nb > nl layers, as log10 parameters into p: layer
+ * `first` (SIZE_MAX: the thickest above the half-space) into two halves, then the thickest
+ * again until there are nb; a half-space split gets an interface as deep again as the one
+ * above it (at 10 m below a half-space alone). The same earth: a start for nb layers as good
+ * as r's fit, with the new interface where the caller guesses the data want one.
+ */
+void invnet_split_model(const invnet_result *r, size_t nb, size_t first, double *p);
+
+/*
+ * The model of r (nl layers) with nb < nl layers, as log10 parameters into p: layers
+ * `first` and first + 1 merged (SIZE_MAX: the two neighbours of least contrast), then those
+ * of least contrast again until there are nb; a thickness-weighted mean of log10 rho, or
+ * into the half-space, the half-space's.
+ */
+void invnet_merge_model(const invnet_result *r, size_t nb, size_t first, double *p);
+
+#pragma GCC visibility pop
+
+#endif /* INVNET_BATCH_INTERNAL_H */
