@@ -316,6 +316,31 @@ item_failed(invnet_batch_item *it, const fwd_error *e)
     snprintf(it->err, sizeof it->err, "%s", e->msg[0] != '\0' ? e->msg : fwd_strerror(it->status));
 }
 
+/* The thickest of the nl - 1 layers above the half-space, thicknesses h (0 for nl <= 2). */
+static size_t
+thickest(const double *h, size_t nl)
+{
+    size_t i = 0, k;
+
+    for (k = 1; k + 1 < nl; k++)
+        if (h[k] > h[i])
+            i = k;
+    return i;
+}
+
+/* The upper of the two neighbouring layers of least contrast among nl of log10 resistivities
+ * lr. */
+static size_t
+least_contrast(const double *lr, size_t nl)
+{
+    size_t i = 0, k;
+
+    for (k = 1; k + 1 < nl; k++)
+        if (fabs(lr[k] - lr[k + 1]) < fabs(lr[i] - lr[i + 1]))
+            i = k;
+    return i;
+}
+
 /* invnet_batch_internal.h */
 void
 invnet_split_model(const invnet_result *r, size_t nb, size_t first, double *p)
@@ -329,11 +354,7 @@ invnet_split_model(const invnet_result *r, size_t nb, size_t first, double *p)
     if (nl > 1)
         memcpy(h, r->thick_m, (nl - 1) * sizeof *h);
     for (; nl < nb; nl++, first = SIZE_MAX) {
-        for (i = 0, k = 1; k + 1 < nl; k++)
-            if (h[k] > h[i])
-                i = k;
-        if (first < nl)
-            i = first;
+        i = first < nl ? first : thickest(h, nl);
         if (nl == 1 || i + 1 == nl) { /* the half-space: a layer of it on top of it */
             for (z = 0, k = 0; k + 1 < nl; k++)
                 z += h[k];
@@ -355,19 +376,6 @@ invnet_split_model(const invnet_result *r, size_t nb, size_t first, double *p)
         p[nb + k] = log10(h[k]);
 }
 
-/* The upper of the two neighbouring layers of r of least contrast in log10 rho. */
-static size_t
-least_contrast(const invnet_result *r)
-{
-    size_t i = 0, k;
-
-    for (k = 1; k + 1 < r->n_layers; k++)
-        if (fabs(log10(r->rho_ohmm[k]) - log10(r->rho_ohmm[k + 1])) <
-            fabs(log10(r->rho_ohmm[i]) - log10(r->rho_ohmm[i + 1])))
-            i = k;
-    return i;
-}
-
 /* invnet_batch_internal.h */
 void
 invnet_merge_model(const invnet_result *r, size_t nb, size_t first, double *p)
@@ -381,11 +389,7 @@ invnet_merge_model(const invnet_result *r, size_t nb, size_t first, double *p)
         lr[k] = log10(r->rho_ohmm[k]);
     memcpy(h, r->thick_m, (nl - 1) * sizeof *h);
     for (; nl > nb; nl--, first = SIZE_MAX) {
-        for (i = 0, k = 1; k + 1 < nl; k++)
-            if (fabs(lr[k] - lr[k + 1]) < fabs(lr[i] - lr[i + 1]))
-                i = k;
-        if (first != SIZE_MAX && first + 1 < nl)
-            i = first;
+        i = first + 1 < nl && first != SIZE_MAX ? first : least_contrast(lr, nl);
         if (i + 2 < nl) { /* two layers above the half-space: one of their total thickness */
             lr[i] = (h[i] * lr[i] + h[i + 1] * lr[i + 1]) / (h[i] + h[i + 1]);
             h[i] += h[i + 1];
@@ -400,6 +404,34 @@ invnet_merge_model(const invnet_result *r, size_t nb, size_t first, double *p)
     memcpy(p, lr, nb * sizeof *p);
     for (k = 0; k + 1 < nb; k++)
         p[nb + k] = log10(h[k]);
+}
+
+/* The count of r the criterion prefers (the first of least BIC; 0 when none has one), its
+ * criterion into *cb. */
+static size_t
+preferred(const invnet_file *const *nf, size_t nn, const fwd_sounding *s, const invnet_result *r,
+          double *cb)
+{
+    size_t k, b = 0;
+
+    *cb = INFINITY;
+    for (k = 0; k < nn; k++) {
+        double c = criterion_of(s, &r[k], nf[k]->samples.noise);
+
+        if (c < *cb) {
+            *cb = c;
+            b = k;
+        }
+    }
+    return b;
+}
+
+/* Count k's room in saved for retry(): its response (values per point x n) and its observed
+ * apparent resistivities (n). */
+static double *
+slot(double *saved, const fwd_sounding *s, size_t k)
+{
+    return saved + k * (values_per_point(s) + 1) * s->n;
 }
 
 /* Count k again from the start st alone (NULL: from its net and the further starts), kept
@@ -444,17 +476,9 @@ static size_t
 more_starts(const invnet_file *const *nf, size_t nn, const fwd_sounding *s, const invnet_result *r,
             double refit, int *want)
 {
-    double cb = INFINITY, nd = (double)fwd_sounding_ndata(s);
-    size_t k, b = 0, n = 0;
+    double cb, nd = (double)fwd_sounding_ndata(s);
+    size_t k, b = preferred(nf, nn, s, r, &cb), n = 0;
 
-    for (k = 0; k < nn; k++) {
-        double c = criterion_of(s, &r[k], nf[k]->samples.noise);
-
-        if (c < cb) {
-            cb = c;
-            b = k;
-        }
-    }
     for (k = 0; k < nn; k++) {
         double np = (double)FWD_MODEL_NPARAMS(r[k].n_layers), level = fmax(nd - np, 0);
 
@@ -497,66 +521,55 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
           double refit, invnet_result *r, double *saved, int *started,
           double (*st)[2 * FWD_MAX_LAYERS])
 {
-    size_t k, i, nv = values_per_point(s) * s->n, nd = fwd_sounding_ndata(s);
-    double trial[2 * FWD_MAX_LAYERS];
+    size_t k, i, nd = fwd_sounding_ndata(s);
+    double trial[2 * FWD_MAX_LAYERS], lr[FWD_MAX_LAYERS];
     int tried[INVNET_SET_MAX] = {0};
 
     for (k = 1; k < nn; k++) {
-        size_t nb = r[k - 1].n_layers, thickest = SIZE_MAX;
+        size_t nb = r[k - 1].n_layers, first = thickest(r[k - 1].thick_m, nb);
 
         if (!r[k - 1].inverted || !r[k].inverted || !r[k - 1].refined)
             continue;
+        /* the thickest layer first (i = 0), then every other one, the half-space too */
         for (i = 0; i <= nb; i++) {
             double lo = chi2_of(s, &r[k - 1], nf[k - 1]->samples.noise);
             double hi = chi2_of(s, &r[k], nf[k]->samples.noise);
             double price = criterion_of(s, &r[k], nf[k]->samples.noise) - hi -
                            (criterion_of(s, &r[k - 1], nf[k - 1]->samples.noise) - lo);
-            size_t first = i == 0 ? SIZE_MAX : i - 1;
 
+            if (i > 0 && i - 1 == first)
+                continue; /* tried first */
             if (!(hi > lo || (lo > refit * refit * (double)nd && lo - hi < price)))
                 break;
-            if (i == 0) { /* the thickest layer, as split_model picks it */
-                for (thickest = 0, first = 1; first + 1 < nb; first++)
-                    if (r[k - 1].thick_m[first] > r[k - 1].thick_m[thickest])
-                        thickest = first;
-                first = SIZE_MAX;
-            } else if (first == thickest) {
-                continue;
-            }
-            invnet_split_model(&r[k - 1], r[k].n_layers, first, trial);
-            kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
+            invnet_split_model(&r[k - 1], r[k].n_layers, i == 0 ? first : i - 1, trial);
+            kept(retry(v[k], nf[k], s, &r[k], slot(saved, s, k), trial), trial, r[k].n_layers,
                  &started[k], st[k]);
         }
     }
     /* downwards from the count the criterion prefers now, while that count beats the one
      * below: only that one can take its place */
     for (;;) {
-        size_t b = 0;
-        double cb = INFINITY;
+        double cb;
+        size_t b = preferred(nf, nn, s, r, &cb), least;
 
-        for (k = 0; k < nn; k++) {
-            double c = criterion_of(s, &r[k], nf[k]->samples.noise);
-
-            if (c < cb) {
-                cb = c;
-                b = k;
-            }
-        }
         if (b == 0 || tried[b - 1] || !r[b - 1].inverted || !r[b].refined)
             break;
         k = b - 1;
         tried[k] = 1;
-        invnet_merge_model(&r[b], r[k].n_layers, SIZE_MAX, trial);
-        kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
+        for (i = 0; i < r[b].n_layers; i++)
+            lr[i] = log10(r[b].rho_ohmm[i]);
+        least = least_contrast(lr, r[b].n_layers);
+        invnet_merge_model(&r[b], r[k].n_layers, least, trial);
+        kept(retry(v[k], nf[k], s, &r[k], slot(saved, s, k), trial), trial, r[k].n_layers,
              &started[k], st[k]);
         for (i = 0; i + 1 < r[b].n_layers; i++) {
-            if (i == least_contrast(&r[b]))
+            if (i == least)
                 continue; /* tried first */
             if (!(criterion_of(s, &r[k], nf[k]->samples.noise) > cb &&
                   chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * (double)nd))
                 break;
             invnet_merge_model(&r[b], r[k].n_layers, i, trial);
-            kept(retry(v[k], nf[k], s, &r[k], saved + k * (nv + s->n), trial), trial, r[k].n_layers,
+            kept(retry(v[k], nf[k], s, &r[k], slot(saved, s, k), trial), trial, r[k].n_layers,
                  &started[k], st[k]);
         }
     }
@@ -612,8 +625,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
                 if (!want[k])
                     continue;
                 invnet_inverter_set_starts(v[k], 0, 1);
-                if (retry(v[k], nf[k], it->s, &r[k],
-                          saved + k * (values_per_point(it->s) + 1) * it->s->n, NULL)) {
+                if (retry(v[k], nf[k], it->s, &r[k], slot(saved, it->s, k), NULL)) {
                     started[k] = 0;
                     one[k] = 2;
                 }
