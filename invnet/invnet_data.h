@@ -21,6 +21,16 @@ typedef struct invnet_dataset {
     size_t n_out;   /* log10 parameters per row (FWD_MODEL_NPARAMS) */
     double *x;      /* rows x n_in features (invnet_features) */
     double *t;      /* rows x n_out log10 parameters */
+    /* A part (invnet_dataset_load_part() on one process of several): rows, and the split
+     * between the n_train first rows and the n_val last, are the whole set's; x and t hold
+     * this process's part of each (invnet_rows_part), the training rows first. */
+    int part;                       /* 1 for a part, 0 when x and t hold all the rows */
+    size_t n_val;                   /* a part's validation rows (of the set) */
+    size_t train_first, train_held; /* training rows [train_first, + train_held) held */
+    size_t val_first, val_held;     /* then validation rows, counted from the first of them */
+    size_t n_head; /* a part's head: the first n_head training rows, for the statistics, which
+                      the first process computes: from the first rows of its x and t, */
+    double *head_x, *head_t; /* or from these when it holds fewer (else NULL; NULL once used) */
 } invnet_dataset;
 
 /* Rows read per block: the memory used besides the set itself. */
@@ -35,8 +45,30 @@ invnet_dataset *invnet_dataset_load(const char *path, int noisy, size_t max_rows
 void invnet_dataset_free(invnet_dataset *d);
 
 /*
- * Sets net's normalisation from the first n_fit rows (means and standard deviations of
- * features and parameters), then standardises all rows of d in place.
+ * The training rows the statistics (normalisation, envelope) are computed from: the first
+ * ones, at most this many (2^20, which measure means and spreads to 0.1 %). Every process
+ * of a distributed run can then hold them.
+ */
+#define INVNET_HEAD_ROWS ((size_t)1 << 20)
+
+/* Validation rows of a set of `rows`: the last fraction val (0 <= val < 1) rounded, at least
+ * 1 when val > 0. */
+size_t invnet_n_val(size_t rows, double val);
+
+/*
+ * invnet_dataset_load() for process `rank` of `size` (invnet_trainer_set_split): of the
+ * first max_rows rows (all when 0), split into training rows and the last fraction val
+ * validating, it reads its part of each; process 0 also holds the head, the first
+ * n_head = min(n_train, head_rows) training rows (head_rows 0: INVNET_HEAD_ROWS). With size
+ * 1 it is invnet_dataset_load(), the whole set (part 0).
+ */
+invnet_dataset *invnet_dataset_load_part(const char *path, int noisy, size_t max_rows, double val,
+                                         size_t head_rows, int rank, int size, fwd_error *err);
+
+/*
+ * Sets net's normalisation from the first n_fit training rows (means and standard
+ * deviations of features and parameters; of a part, its head's), or keeps it as it is when
+ * n_fit is 0; then standardises all the rows d holds in place.
  */
 void invnet_dataset_standardise(invnet_dataset *d, size_t n_fit, invnet_net *net);
 

@@ -33,6 +33,7 @@ invnet_fit_default(void)
     p.masked = 0;
     p.mask = invnet_mask_default();
     p.ranks = 1;
+    p.head_rows = INVNET_HEAD_ROWS;
     p.data_epochs = 0;
     p.param_weight = 1;
     p.data_lr = 0;
@@ -52,17 +53,6 @@ fit_span(const fwd_geom *g)
         hi = log10(x[k]) > hi ? log10(x[k]) : hi;
     }
     return hi - lo;
-}
-
-/* Validation rows of rows: the fraction val rounded, at least 1 when val > 0. */
-static size_t
-fit_n_val(size_t rows, double val)
-{
-    size_t n_val = (size_t)(val * (double)rows + 0.5);
-
-    if (val > 0 && n_val == 0)
-        n_val = 1;
-    return n_val;
 }
 
 /* A new net file for d with the provenance and settings of p; NULL with err set. */
@@ -98,6 +88,131 @@ fit_file_alloc(const char *samples_path, const invnet_dataset *d, const invnet_f
     return f;
 }
 
+/* The training rows the statistics are computed from, at most. */
+static size_t
+fit_head(const invnet_fit_params *p)
+{
+    return p->head_rows > 0 ? p->head_rows : INVNET_HEAD_ROWS;
+}
+
+/*
+ * Process 0's statistics of a part's head (the net's normalisation, the envelope) to every
+ * process, bit for bit, through p's exchange; rc is process 0's FWD_OK, or its error. 0 when
+ * shared; -1 when any process is out of memory or process 0 failed (err says which).
+ */
+static int
+fit_share(invnet_file *f, const invnet_fit_params *p, int rc, fwd_error *err)
+{
+    invnet_envelope *e = f->env;
+    size_t n = e->n, ni = invnet_net_n_in(f->net), no = invnet_net_n_out(f->net);
+    size_t len = 1 + 2 * ni + 2 * no + 4 * n + n * n + 3, size = (size_t)p->ranks, k, q;
+    size_t *c = calloc(4 * size, sizeof *c);
+    double *v = calloc(2 * len, sizeof *v), bad = c == NULL || v == NULL, *at;
+    const double *src[4];
+
+    p->reduce(p->reduce_ud, &bad, 1); /* all go on, or none does */
+    if (bad > 0) {
+        free(c);
+        free(v);
+        fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (k = 0; k < 4; k++)
+        src[k] = invnet_net_norm_const(f->net, (int)k);
+    if (p->rank == 0) { /* its code, the normalisation, the envelope */
+        v[0] = rc;
+        for (k = 0, at = v + 1; k < 4; at += k < 2 ? ni : no, k++)
+            memcpy(at, src[k], (k < 2 ? ni : no) * sizeof *v);
+        if (rc == FWD_OK) {
+            at[0] = (double)e->n_pc;
+            at[1] = e->d2_q99;
+            at[2] = e->d2_q999;
+            memcpy(at + 3, e->min, n * sizeof *v);
+            memcpy(at + 3 + n, e->max, n * sizeof *v);
+            memcpy(at + 3 + 2 * n, e->mean, n * sizeof *v);
+            memcpy(at + 3 + 3 * n, e->pc_var, e->n_pc * sizeof *v);
+            memcpy(at + 3 + 4 * n, e->pc, e->n_pc * n * sizeof *v);
+        }
+        for (q = 1; q < size; q++) /* to each other process, from the same buffer */
+            c[q] = len;
+    } else {
+        c[2 * size] = len; /* from process 0 */
+    }
+    /* received apart from what is sent: MPI wants the buffers apart */
+    p->exchange(p->exchange_ud, v, c, c + size, v + len, c + 2 * size, c + 3 * size);
+    if (p->rank != 0)
+        memcpy(v, v + len, len * sizeof *v);
+    rc = (int)v[0];
+    if (p->rank != 0 && rc == FWD_OK) {
+        double *dst[4] = {invnet_net_in_mean(f->net), invnet_net_in_sd(f->net),
+                          invnet_net_out_mean(f->net), invnet_net_out_sd(f->net)};
+
+        for (k = 0, at = v + 1; k < 4; at += k < 2 ? ni : no, k++)
+            memcpy(dst[k], at, (k < 2 ? ni : no) * sizeof *v);
+        e->n_pc = (size_t)at[0];
+        e->d2_q99 = at[1];
+        e->d2_q999 = at[2];
+        memcpy(e->min, at + 3, n * sizeof *v);
+        memcpy(e->max, at + 3 + n, n * sizeof *v);
+        memcpy(e->mean, at + 3 + 2 * n, n * sizeof *v);
+        memcpy(e->pc_var, at + 3 + 3 * n, e->n_pc * sizeof *v);
+        memcpy(e->pc, at + 3 + 4 * n, e->n_pc * n * sizeof *v);
+    } else if (p->rank != 0) {
+        fwd_error_set(err, rc, "the statistics of the first rows failed (process 0 says why)");
+    }
+    free(c);
+    free(v);
+    return rc == FWD_OK ? 0 : -1;
+}
+
+/*
+ * Widens env's bounds to every training row of d beyond the head (rows [0, n_train) of
+ * the set), over all the processes of p when d is a part: each puts its bounds in its own
+ * slot, zeros elsewhere, and the sum gives every process every slot, exactly. 0, or -1 out
+ * of memory (on any process: all then fail).
+ */
+static int
+fit_bounds(invnet_envelope *env, const invnet_dataset *d, size_t n_train,
+           const invnet_fit_params *p)
+{
+    size_t n = env->n, rows = d->part ? d->train_held : n_train, i, j, k;
+    size_t nproc = d->part ? (size_t)p->ranks : 1, me = d->part ? (size_t)p->rank : 0;
+    double *b = calloc(nproc * 2 * n + 1, sizeof *b), *mine;
+
+    if (nproc > 1) { /* all go on, or none does */
+        double bad = b == NULL;
+
+        p->reduce(p->reduce_ud, &bad, 1);
+        if (bad > 0) {
+            free(b);
+            return -1;
+        }
+    } else if (b == NULL) {
+        return -1;
+    }
+    mine = b + me * 2 * n;
+    for (j = 0; j < n; j++) {
+        mine[j] = env->min[j];
+        mine[n + j] = env->max[j];
+    }
+    for (i = 0; i < rows; i++)
+        for (j = 0; j < n; j++) {
+            double v = d->x[i * n + j];
+
+            mine[j] = v < mine[j] ? v : mine[j];
+            mine[n + j] = v > mine[n + j] ? v : mine[n + j];
+        }
+    if (nproc > 1)
+        p->reduce(p->reduce_ud, b, nproc * 2 * n);
+    for (k = 0; k < nproc; k++)
+        for (j = 0; j < n; j++) {
+            env->min[j] = b[k * 2 * n + j] < env->min[j] ? b[k * 2 * n + j] : env->min[j];
+            env->max[j] = b[k * 2 * n + n + j] > env->max[j] ? b[k * 2 * n + n + j] : env->max[j];
+        }
+    free(b);
+    return 0;
+}
+
 int
 invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
                    invnet_file **out, invnet_fit_info *info, fwd_error *err)
@@ -106,7 +221,7 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     fwd_error scratch, env_err;
     invnet_fit_params mp;
     invnet_file *f;
-    size_t n_val, n_train, j;
+    size_t n_val, n_train, n_head, j;
 
     *out = NULL;
     err = err != NULL ? err : &scratch;
@@ -122,7 +237,7 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     if (!(p->val >= 0 && p->val < 1))
         return fwd_error_set_field(err, FWD_EINVAL, "val",
                                    "validation fraction: expected 0 <= val < 1, got %g", p->val);
-    n_val = fit_n_val(d->rows, p->val);
+    n_val = invnet_n_val(d->rows, p->val);
     n_train = d->rows > n_val ? d->rows - n_val : 0;
     info->rows = d->rows;
     info->n_train = n_train;
@@ -133,6 +248,11 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         return fwd_error_set(err, FWD_EINVAL,
                              "%s: %zu complete samples leave %zu for training; expected >= 2",
                              samples_path, d->rows, n_train);
+    if (d->part && (d->n_val != n_val || p->ranks < 2 || p->reduce == NULL || p->exchange == NULL))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: a part of the rows (%zu validating) needs the processes that "
+                             "hold the others, and %zu validating",
+                             samples_path, d->n_val, n_val);
     mp = *p;
     mp.masked = p->masked && fit_span(d->geom) > p->mask.min_span + 1e-9;
     if (mp.masked && invnet_mask_check(&p->mask, err) != FWD_OK)
@@ -146,14 +266,34 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     if ((f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err)) == NULL)
         return err->code;
     invnet_net_init(f->net, p->train.seed);
-    /* the envelope describes the training features in physical units */
-    if (invnet_envelope_compute(f->env, n_train, d->x, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS,
-                                &env_err) != FWD_OK) {
+    /* the envelope describes the training features in physical units: its shape from the
+     * head, its bounds from every training row */
+    n_head = d->part ? d->n_head : n_train < fit_head(p) ? n_train : fit_head(p);
+    env_err.code = FWD_OK;
+    if (!d->part || p->rank == 0) { /* of a part, process 0 computes them for all */
+        const double *hx = d->head_x != NULL ? d->head_x : d->x;
+        const double *ht = d->head_t != NULL ? d->head_t : d->t;
+
+        invnet_envelope_compute(f->env, n_head, hx, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS, &env_err);
+        invnet_colstats(n_head, d->n_in, hx, invnet_net_in_mean(f->net), invnet_net_in_sd(f->net));
+        invnet_colstats(n_head, d->n_out, ht, invnet_net_out_mean(f->net),
+                        invnet_net_out_sd(f->net));
+    }
+    if (d->part && fit_share(f, p, env_err.code, &env_err) != 0)
+        env_err.code = env_err.code != FWD_OK ? env_err.code : FWD_ENOMEM;
+    if (env_err.code != FWD_OK) {
         invnet_file_free(f);
         return fwd_error_set(err, env_err.code, "%s: %s", samples_path, env_err.msg);
     }
+    if (fit_bounds(f->env, d, n_train, p) != 0) {
+        invnet_file_free(f);
+        return fwd_error_set(err, FWD_ENOMEM, "out of memory");
+    }
     info->n_in = invnet_net_n_in(f->net);
-    invnet_dataset_standardise(d, n_train, f->net);
+    invnet_dataset_standardise(d, 0, f->net);
+    free(d->head_x); /* a part's head has served */
+    free(d->head_t);
+    d->head_x = d->head_t = NULL;
     /* a masked net's indicators are 0 or 1 as they are */
     for (j = d->n_in; j < invnet_net_n_in(f->net); j++) {
         invnet_net_in_mean(f->net)[j] = 0;
@@ -193,22 +333,23 @@ mask_input(const void *ud, uint64_t epoch, size_t row, const double *x, double *
     invnet_mask_input(c->nvalues, c->npts, x, obs, in);
 }
 
-/* The inputs of rows [first, first + n) of d: as they are (borrowed, *own NULL), or for a
- * masked net each with a mask of "epoch 0" (training epochs count from 1), fixed for the
- * run, in a new array (*own, to free). NULL when out of memory. */
+/* The inputs of the n rows d holds from `at` on, rows first, first + 1, ... of the set: as
+ * they are (borrowed, *own NULL), or for a masked net each with a mask of "epoch 0"
+ * (training epochs count from 1), fixed for the run, in a new array (*own, to free). NULL
+ * when out of memory. */
 static const double *
-fixed_inputs(const invnet_dataset *d, const invnet_file *f, const struct mask_ctx *c, size_t first,
-             size_t n, double **own)
+fixed_inputs(const invnet_dataset *d, const invnet_file *f, const struct mask_ctx *c, size_t at,
+             size_t first, size_t n, double **own)
 {
     size_t ni = invnet_net_n_in(f->net), i;
 
     *own = NULL;
     if (!f->masked)
-        return d->x + first * d->n_in;
+        return d->x + at * d->n_in;
     if ((*own = malloc((n > 0 ? n : 1) * ni * sizeof **own)) == NULL)
         return NULL;
     for (i = 0; i < n; i++)
-        mask_input(c, 0, first + i, d->x + (first + i) * d->n_in, *own + i * ni);
+        mask_input(c, 0, first + i, d->x + (at + i) * d->n_in, *own + i * ni);
     return *own;
 }
 
@@ -279,7 +420,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     struct mask_ctx mc = {0};
     const double *xv = NULL;
     double *xv_own = NULL;
-    size_t nt, nv, nx, ny, cap = 0;
+    size_t nt, nv, nx, ny, ht, hv, cap = 0;
+    int rank, ranks;
     double t0;
     int rc;
 
@@ -294,6 +436,10 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     nv = info->n_val;
     nx = d->n_in;
     ny = d->n_out;
+    ht = d->part ? d->train_held : nt; /* the rows held: training, then validation */
+    hv = d->part ? d->val_held : nv;
+    rank = d->part ? p->rank : 0; /* the processes the rows are split between */
+    ranks = d->part ? p->ranks : 1;
     mc.p = f->mask;
     mc.npts = fwd_geom_size(f->geom);
     mc.nvalues = nx / mc.npts;
@@ -301,13 +447,13 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     mc.logx = malloc(mc.npts * sizeof *mc.logx);
     if (mc.logx != NULL) {
         mc_log(&mc, f->geom);
-        xv = fixed_inputs(d, f, &mc, nt, nv, &xv_own);
+        xv = fixed_inputs(d, f, &mc, ht, nt + (d->part ? d->val_first : 0), hv, &xv_own);
     }
     if (xv == NULL) {
         rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
         goto done;
     }
-    tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, xv, d->t + nt * ny, err);
+    tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, xv, d->t + ht * ny, err);
     if (tr == NULL) {
         rc = err->code;
         goto done;
@@ -315,6 +461,10 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     if (f->masked)
         invnet_trainer_set_input(tr, nx, mask_input, &mc);
     invnet_trainer_set_ranks(tr, p->rank, p->ranks, p->reduce, p->reduce_ud);
+    if (d->part && invnet_trainer_set_split(tr, p->exchange, p->exchange_ud) != 0) {
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
+        goto done;
+    }
     info->stage = 1;
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
@@ -339,14 +489,16 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     f->train_seconds = fwd_time_seconds() - t0;
     if (nv > 0) {
-        invnet_evaluate(f->net, p->train.nthreads, nv, xv, d->t + nt * ny, f->val_rmse);
+        invnet_evaluate_split(f->net, p->train.nthreads, nv, xv, d->t + ht * ny, f->val_rmse, rank,
+                              ranks, p->reduce, p->reduce_ud);
     } else {
         free(xv_own);
-        if ((xv = fixed_inputs(d, f, &mc, 0, nt, &xv_own)) == NULL) {
+        if ((xv = fixed_inputs(d, f, &mc, 0, d->train_first, ht, &xv_own)) == NULL) {
             rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
             goto done;
         }
-        invnet_evaluate(f->net, p->train.nthreads, nt, xv, d->t, f->val_rmse);
+        invnet_evaluate_split(f->net, p->train.nthreads, nt, xv, d->t, f->val_rmse, rank, ranks,
+                              p->reduce, p->reduce_ud);
     }
     *out = f;
     f = NULL;
@@ -369,7 +521,9 @@ invnet_fit(const char *samples_path, const invnet_fit_params *p, invnet_fit_prog
 
     *out = NULL;
     err = err != NULL ? err : &scratch;
-    d = invnet_dataset_load(samples_path, p->noisy, p->max_samples, err);
+    d = invnet_dataset_load_part(samples_path, p->noisy, p->max_samples, p->val, fit_head(p),
+                                 p->exchange != NULL ? p->rank : 0,
+                                 p->exchange != NULL ? p->ranks : 1, err);
     if (d == NULL)
         return err->code != FWD_OK ? err->code : FWD_EIO;
     rc = invnet_fit_dataset(samples_path, d, p, cb, ud, out, info, err);

@@ -53,6 +53,13 @@ typedef struct invnet_fit_params {
                                          invnet_trainer_set_ranks() [0, 1] */
     invnet_reduce_fn reduce;          /* their sum, when ranks > 1 [NULL] */
     void *reduce_ud;                  /* passed to it [NULL] */
+    size_t head_rows;                 /* the first training rows the normalisation and the
+                                         envelope's shape are computed from; 0 is the
+                                         default [INVNET_HEAD_ROWS] */
+    invnet_exchange_fn exchange;      /* with it, each process reads and holds only its
+                                         part of the rows (invnet_dataset_load_part,
+                                         invnet_trainer_set_split) [NULL] */
+    void *exchange_ud;                /* passed to it [NULL] */
 } invnet_fit_params;
 
 /* The defaults in brackets above. */

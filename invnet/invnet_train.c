@@ -12,6 +12,14 @@
 #include "invnet/invnet_train.h"
 #include "forward/base/fwd_rng.h"
 
+/* How the processes of a distributed run share the work (one process: rank 0 of 1). */
+struct share {
+    int rank, size;
+    int split; /* each holds only its part of the rows (invnet_rows_part) */
+    invnet_reduce_fn reduce;
+    void *reduce_ud;
+};
+
 struct invnet_trainer {
     invnet_net *net, *best;
     invnet_train_params p;
@@ -21,14 +29,19 @@ struct invnet_trainer {
     invnet_input_fn input; /* makes a training row the net's input; NULL: as stored */
     const void *input_ud;
     size_t *perm;
-    double *xb, *tb;    /* the gathered minibatch */
-    double *gsh;        /* nshards x np shard gradients */
-    double *g, *m, *v;  /* gradient and optimiser moments */
-    double *shard_loss; /* per shard (and per validation block) */
-    invnet_work **w;    /* one per thread */
-    int rank, size;     /* this process of the size sharing each step */
-    invnet_reduce_fn reduce;
-    void *reduce_ud;
+    double *xb, *tb;             /* the gathered minibatch */
+    double *gsh;                 /* nshards x np shard gradients */
+    double *g, *m, *v;           /* gradient and optimiser moments */
+    double *shard_loss;          /* per shard (and per validation block) */
+    invnet_work **w;             /* one per thread */
+    struct share sh;             /* this process of those sharing each step */
+    invnet_exchange_fn exchange; /* split rows: each step's rows to their shards */
+    void *exchange_ud;
+    size_t t_first;      /* split rows: the first training row held */
+    size_t *t_starts;    /* split rows: the first training row of each process, and n_train */
+    size_t *cnt;         /* split rows: 4 x size: doubles sent and received, their offsets */
+    double *sbuf, *rbuf; /* split rows: a step's rows sent, and received */
+    const double **src;  /* split rows: where each row of this process's shards is */
     invnet_loss_fn loss; /* the stage's extra loss (NULL: the parameters' alone) */
     void *loss_ud;
     double pweight;  /* the parameters' weight in the stage's loss */
@@ -126,6 +139,11 @@ invnet_trainer_free(invnet_trainer *tr)
         for (k = tr->p.nthreads; k-- > 0;)
             invnet_work_free(tr->w[k]);
     free(tr->w);
+    free(tr->src);
+    free(tr->rbuf);
+    free(tr->sbuf);
+    free(tr->cnt);
+    free(tr->t_starts);
     free(tr->dy);
     free(tr->yb);
     gsl_rng_free(tr->r);
@@ -207,7 +225,7 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     }
     for (i = 0; i < n_train; i++)
         tr->perm[i] = i;
-    tr->size = 1;
+    tr->sh.size = 1;
     tr->pweight = 1;
     tr->last_epoch = tr->p.epochs;
     return tr;
@@ -265,10 +283,51 @@ invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_reduce_f
 {
     int many = size > 1 && fn != NULL && rank >= 0 && rank < size;
 
-    tr->rank = many ? rank : 0; /* otherwise one process, which computes every shard */
-    tr->size = many ? size : 1;
-    tr->reduce = fn;
-    tr->reduce_ud = ud;
+    tr->sh.rank = many ? rank : 0; /* otherwise one process, which computes every shard */
+    tr->sh.size = many ? size : 1;
+    tr->sh.reduce = fn;
+    tr->sh.reduce_ud = ud;
+}
+
+void
+invnet_rows_part(size_t n, int rank, int size, size_t *first, size_t *count)
+{
+    size_t nb = (n + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS, lo, hi;
+
+    if (size < 1 || rank < 0 || rank >= size) {
+        *first = 0;
+        *count = n;
+        return;
+    }
+    lo = nb * (size_t)rank / (size_t)size * INVNET_SHARD_ROWS;
+    hi = nb * (size_t)(rank + 1) / (size_t)size * INVNET_SHARD_ROWS;
+    *first = lo < n ? lo : n;
+    *count = (hi < n ? hi : n) - *first;
+}
+
+int
+invnet_trainer_set_split(invnet_trainer *tr, invnet_exchange_fn fn, void *ud)
+{
+    size_t size = (size_t)tr->sh.size, rw = tr->n_x + tr->n_out, n, q;
+
+    if (size < 2 || fn == NULL)
+        return 0;
+    tr->t_starts = malloc((size + 1) * sizeof *tr->t_starts);
+    tr->cnt = calloc(4 * size, sizeof *tr->cnt);
+    tr->sbuf = malloc(tr->p.batch * rw * sizeof *tr->sbuf);
+    tr->rbuf = malloc(tr->p.batch * rw * sizeof *tr->rbuf);
+    tr->src = malloc(tr->p.batch * sizeof *tr->src);
+    if (tr->t_starts == NULL || tr->cnt == NULL || tr->sbuf == NULL || tr->rbuf == NULL ||
+        tr->src == NULL)
+        return -1;
+    for (q = 0; q < size; q++)
+        invnet_rows_part(tr->n_train, (int)q, (int)size, &tr->t_starts[q], &n);
+    tr->t_starts[size] = tr->n_train;
+    tr->t_first = tr->t_starts[tr->sh.rank];
+    tr->exchange = fn;
+    tr->exchange_ud = ud;
+    tr->sh.split = 1;
+    return 0;
 }
 
 void
@@ -279,45 +338,72 @@ invnet_trainer_set_input(invnet_trainer *tr, size_t n_x, invnet_input_fn fn, con
     tr->input_ud = ud;
 }
 
+/* bad (0 or 1) summed over the processes of sh: how many of them failed. */
+static double
+total_bad(const struct share *sh, int bad)
+{
+    double v = bad;
+
+    if (sh->size > 1)
+        sh->reduce(sh->reduce_ud, &v, 1);
+    return v;
+}
+
 /*
- * Squared error summed over rows in blocks of INVNET_SHARD_ROWS, computed in parallel and
- * added in block order; per-output sums into sq (n_out) if not NULL.
+ * Squared error summed over a set of rows in blocks of INVNET_SHARD_ROWS, computed in
+ * parallel and added in block order: each block's into block_sq (the set's blocks), its
+ * per-output sums into sq (n_out) if not NULL. The processes of sh share the blocks: in
+ * turn (block b to process b mod size), each holding all the rows at x and t; or, split,
+ * each its own part of them (invnet_rows_part), which x and t start at. With tr, the
+ * stage's loss when it has an extra one.
  */
 static double
 eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const double *x,
-        const double *t, double *block_sq, double *sq, const invnet_trainer *tr)
+        const double *t, double *block_sq, double *sq, const struct share *sh,
+        const invnet_trainer *tr)
 {
-    int rank = tr != NULL ? tr->rank : 0, size = tr != NULL ? tr->size : 1;
+    int rank = sh->rank, size = sh->size, split = sh->split;
     size_t nblk = (rows + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
-    size_t n_in = invnet_net_n_in(net), n_out = invnet_net_n_out(net), b, j;
+    size_t n_in = invnet_net_n_in(net), n_out = invnet_net_n_out(net), b, j, lo = 0, held = rows;
     double total = 0, *bsq = NULL;
     long sb;
 
-    if (sq != NULL) {
+    if (sq != NULL) { /* every process goes on, or none does: each waits for the others */
         bsq = calloc(nblk * n_out, sizeof *bsq);
-        if (bsq == NULL)
+        if (total_bad(sh, bsq == NULL) > 0) {
+            free(bsq);
             return NAN;
+        }
     }
+    if (split) /* the blocks held: [lo, lo + held / INVNET_SHARD_ROWS, rounded up) */
+        invnet_rows_part(rows, rank, size, &lo, &held);
+    lo /= INVNET_SHARD_ROWS;
 #pragma omp parallel for schedule(static) num_threads(nthreads) default(none)                      \
-    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out, rank, size, tr)
+    shared(w, net, rows, x, t, block_sq, bsq, nblk, n_in, n_out, rank, size, split, lo, held, tr)
     for (sb = 0; sb < (long)nblk; sb++) {
-        size_t first = (size_t)sb * INVNET_SHARD_ROWS;
+        size_t first = (size_t)sb * INVNET_SHARD_ROWS, at;
         size_t m = rows - first < INVNET_SHARD_ROWS ? rows - first : INVNET_SHARD_ROWS;
+        int mine =
+            split ? (size_t)sb >= lo && first < lo * INVNET_SHARD_ROWS + held : sb % size == rank;
 
-        if (sb % size != rank) { /* another process's block */
+        if (!mine) { /* another process's block */
             block_sq[sb] = 0;
             continue;
         }
+        at = split ? first - lo * INVNET_SHARD_ROWS : first; /* where x and t hold it */
         if (tr != NULL && tr->loss != NULL) /* the mean loss per output, as below */
             block_sq[sb] = stage_loss(tr, w[omp_get_thread_num()], omp_get_thread_num(), m,
-                                      x + first * n_in, t + first * n_out, (double)n_out, NULL);
+                                      x + at * n_in, t + at * n_out, (double)n_out, NULL);
         else
-            block_sq[sb] = invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + first * n_in,
-                                               t + first * n_out,
-                                               bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
+            block_sq[sb] =
+                invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + at * n_in, t + at * n_out,
+                                    bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
     }
-    if (size > 1) /* bsq is NULL: only invnet_evaluate, on one process, asks for it */
-        tr->reduce(tr->reduce_ud, block_sq, nblk);
+    if (size > 1) { /* a block's figures, 0 on every other process: exact sums */
+        sh->reduce(sh->reduce_ud, block_sq, nblk);
+        if (bsq != NULL)
+            sh->reduce(sh->reduce_ud, bsq, nblk * n_out);
+    }
     for (b = 0; b < nblk; b++) {
         total += block_sq[b];
         if (sq != NULL)
@@ -329,23 +415,29 @@ eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const
 }
 
 double
-invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *x, const double *t,
-                double *rmse)
+invnet_evaluate_split(const invnet_net *net, int nthreads, size_t rows, const double *x,
+                      const double *t, double *rmse, int rank, int size, invnet_reduce_fn fn,
+                      void *ud)
 {
     size_t n_out = invnet_net_n_out(net), nblk = (rows + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
     const double *os = invnet_net_norm_const(net, 3);
     invnet_work **w = calloc((size_t)nthreads, sizeof *w);
     double *blk = malloc((nblk > 0 ? nblk : 1) * sizeof *blk), total = NAN;
     int k, bad = w == NULL || blk == NULL || rows == 0;
+    struct share sh = {0, 1, 0, NULL, NULL};
     size_t j;
 
+    if (size > 1 && fn != NULL && rank >= 0 && rank < size)
+        sh = (struct share){rank, size, 1, fn, ud};
     for (k = 0; !bad && k < nthreads; k++)
         bad = (w[k] = invnet_work_alloc(net, INVNET_SHARD_ROWS, NULL)) == NULL;
+    bad = total_bad(&sh, bad) > 0; /* every process fails alike, or none does */
     if (!bad) {
         if (rmse != NULL)
             for (j = 0; j < n_out; j++)
                 rmse[j] = 0;
-        total = eval_sq(w, net, nthreads, rows, x, t, blk, rmse, NULL) / (double)(rows * n_out);
+        total =
+            eval_sq(w, net, nthreads, rows, x, t, blk, rmse, &sh, NULL) / (double)(rows * n_out);
         if (rmse != NULL)
             for (j = 0; j < n_out; j++)
                 rmse[j] = os[j] * sqrt(rmse[j] / (double)rows);
@@ -355,6 +447,13 @@ invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *
     free(w);
     free(blk);
     return total;
+}
+
+double
+invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *x, const double *t,
+                double *rmse)
+{
+    return invnet_evaluate_split(net, nthreads, rows, x, t, rmse, 0, 1, NULL, NULL);
 }
 
 /* Fisher-Yates shuffle of the training order from the epoch's stream of the seed. */
@@ -416,43 +515,113 @@ update(invnet_trainer *tr, double *theta, size_t nsh, size_t lo, size_t hi)
     }
 }
 
+/* The process that holds training row r when the rows are split. */
+static int
+owner(const invnet_trainer *tr, size_t r)
+{
+    int lo = 0, hi = tr->sh.size - 1;
+
+    while (lo < hi) { /* the last process whose first row is r or before */
+        int mid = (lo + hi + 1) / 2;
+
+        if (tr->t_starts[mid] <= r)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/*
+ * Split rows: brings this process the rows of its shards of the minibatch perm[first ..
+ * first + b) (shard s is process s mod size's) from the processes that hold them, in one
+ * exchange, and points tr->src[i] at each row i of its shards (n_x values, then n_out).
+ */
+static void
+fetch_rows(invnet_trainer *tr, size_t first, size_t b)
+{
+    size_t size = (size_t)tr->sh.size, rank = (size_t)tr->sh.rank, rw = tr->n_x + tr->n_out;
+    size_t *sn = tr->cnt, *sat = sn + size, *rn = sat + size, *rat = rn + size, i, q;
+
+    for (q = 0; q < size; q++)
+        sn[q] = rn[q] = 0;
+    for (i = 0; i < b; i++) { /* what goes where: row i is for shard i / INVNET_SHARD_ROWS */
+        size_t r = tr->perm[first + i], p = (size_t)owner(tr, r);
+
+        q = i / INVNET_SHARD_ROWS % size;
+        if (p == rank)
+            sn[q] += rw;
+        if (q == rank)
+            rn[p] += rw;
+    }
+    for (q = 0; q < size; q++) {
+        sat[q] = q > 0 ? sat[q - 1] + sn[q - 1] : 0;
+        rat[q] = q > 0 ? rat[q - 1] + rn[q - 1] : 0;
+    }
+    for (i = 0; i < b; i++) { /* this process's rows, for each process in its order */
+        size_t r = tr->perm[first + i], l = r - tr->t_first;
+        double *to;
+
+        if ((size_t)owner(tr, r) != rank)
+            continue;
+        q = i / INVNET_SHARD_ROWS % size;
+        to = tr->sbuf + sat[q];
+        memcpy(to, tr->xt + l * tr->n_x, tr->n_x * sizeof(double));
+        memcpy(to + tr->n_x, tr->tt + l * tr->n_out, tr->n_out * sizeof(double));
+        sat[q] += rw;
+    }
+    for (q = 0; q < size; q++)
+        sat[q] -= sn[q];
+    tr->exchange(tr->exchange_ud, tr->sbuf, sn, sat, tr->rbuf, rn, rat);
+    for (i = 0; i < b; i++) /* received from each process in the order of the shards */
+        if (i / INVNET_SHARD_ROWS % size == rank) {
+            size_t p = (size_t)owner(tr, tr->perm[first + i]);
+
+            tr->src[i] = tr->rbuf + rat[p];
+            rat[p] += rw;
+        }
+}
+
 /* One minibatch of rows perm[first .. first + b): gradient, then the optimiser's step. */
 static double
 step(invnet_trainer *tr, size_t first, size_t b)
 {
     size_t n_in = tr->n_in, n_out = tr->n_out, np = tr->np, nsh, nown, s;
+    size_t rank = (size_t)tr->sh.rank, size = (size_t)tr->sh.size;
     double *theta = invnet_net_params(tr->net), loss = 0;
     const invnet_net *net = tr->net;
     double scale = 1.0 / (double)(b * n_out);
 
     nsh = (b + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
     /* this process's shards: s = rank, rank + size, ... (all of them on one process) */
-    nown = nsh > (size_t)tr->rank
-               ? (nsh - (size_t)tr->rank + (size_t)tr->size - 1) / (size_t)tr->size
-               : 0;
-    if (tr->size > 1) /* the other processes' shards are 0 here, for the sum */
+    nown = nsh > rank ? (nsh - rank + size - 1) / size : 0;
+    if (size > 1) /* the other processes' shards are 0 here, for the sum */
         memset(tr->gsh, 0, nsh * (np + 1) * sizeof(double));
+    if (tr->sh.split)
+        fetch_rows(tr, first, b);
 #pragma omp parallel num_threads(tr->p.nthreads) default(none)                                     \
-    shared(tr, net, first, b, nsh, nown, n_in, n_out, np, scale, theta)
+    shared(tr, net, first, b, nsh, nown, n_in, n_out, np, scale, theta, rank, size)
     {
         invnet_work *wk = tr->w[omp_get_thread_num()];
         long j;
 
 #pragma omp for schedule(static)
         for (j = 0; j < (long)nown; j++) {
-            size_t sh = (size_t)tr->rank + (size_t)j * (size_t)tr->size;
+            size_t sh = rank + (size_t)j * size;
             size_t f = sh * INVNET_SHARD_ROWS;
             size_t m = b - f < INVNET_SHARD_ROWS ? b - f : INVNET_SHARD_ROWS, i;
 
             /* each shard gathers its own rows of the shuffled order */
             for (i = f; i < f + m; i++) {
                 size_t r = tr->perm[first + i];
+                const double *x = tr->sh.split ? tr->src[i] : tr->xt + r * tr->n_x;
+                const double *t = tr->sh.split ? tr->src[i] + tr->n_x : tr->tt + r * n_out;
 
                 if (tr->input != NULL)
-                    tr->input(tr->input_ud, tr->epoch, r, tr->xt + r * tr->n_x, tr->xb + i * n_in);
+                    tr->input(tr->input_ud, tr->epoch, r, x, tr->xb + i * n_in);
                 else
-                    memcpy(tr->xb + i * n_in, tr->xt + r * n_in, n_in * sizeof(double));
-                memcpy(tr->tb + i * n_out, tr->tt + r * n_out, n_out * sizeof(double));
+                    memcpy(tr->xb + i * n_in, x, n_in * sizeof(double));
+                memcpy(tr->tb + i * n_out, t, n_out * sizeof(double));
             }
             if (tr->loss != NULL) /* scale per output: per row, times n_out */
                 tr->gsh[nsh * np + sh] =
@@ -463,8 +632,8 @@ step(invnet_trainer *tr, size_t first, size_t b)
                     net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + sh * np);
         }
 #pragma omp master
-        if (tr->size > 1) /* one sum over the processes per step */
-            tr->reduce(tr->reduce_ud, tr->gsh, nsh * (np + 1));
+        if (size > 1) /* one sum over the processes per step */
+            tr->sh.reduce(tr->sh.reduce_ud, tr->gsh, nsh * (np + 1));
 #pragma omp barrier
         {
             int nth = omp_get_num_threads(), th = omp_get_thread_num();
@@ -496,7 +665,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     e->train_loss = sum / (double)tr->n_train;
     if (tr->n_val > 0)
         val = eval_sq(tr->w, tr->net, tr->p.nthreads, tr->n_val, tr->xv, tr->tv, tr->shard_loss,
-                      NULL, tr) /
+                      NULL, &tr->sh, tr) /
               (double)(tr->n_val * tr->n_out);
     else
         val = e->train_loss;

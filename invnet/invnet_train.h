@@ -111,6 +111,33 @@ void invnet_trainer_set_ranks(invnet_trainer *tr, int rank, int size, invnet_red
                               void *ud);
 
 /*
+ * The rows of a set of n that process `rank` of `size` holds when the rows are split
+ * between them (invnet_trainer_set_split): whole blocks of INVNET_SHARD_ROWS in turn,
+ * [*first, *first + *count), process 0 first; the same cut on every process, so each
+ * knows where every row is. One process holds all.
+ */
+void invnet_rows_part(size_t n, int rank, int size, size_t *first, size_t *count);
+
+/*
+ * Moves rows between the processes of a distributed run (an MPI_Alltoallv): this process
+ * sends send_n[q] doubles from send + send_at[q] to each process q, and receives recv_n[p]
+ * doubles into recv + recv_at[p] from each process p. Arrays of `size` entries.
+ */
+typedef void (*invnet_exchange_fn)(void *ud, const double *send, const size_t *send_n,
+                                   const size_t *send_at, double *recv, const size_t *recv_n,
+                                   const size_t *recv_at);
+
+/*
+ * After invnet_trainer_set_ranks() with size > 1: each process holds only its part
+ * (invnet_rows_part) of the training rows, which x_train and t_train start at, and of the
+ * validation rows, which x_val and t_val start at. Each step, fn brings every process the
+ * rows of its shards from the processes that hold them; a validation block is computed by
+ * the process that holds it. The net is the same, bit for bit, as one process's with all
+ * the rows. Call it before the first epoch; 0, or -1 out of memory.
+ */
+int invnet_trainer_set_split(invnet_trainer *tr, invnet_exchange_fn fn, void *ud);
+
+/*
  * A loss of the net's outputs besides the parameters' squared error (the data misfit of
  * the models they stand for, invnet_misfit.h): for `rows` rows of net inputs in
  * (rows x n_in) and standardised outputs y (rows x n_out), returns scale times the sum of
@@ -144,5 +171,15 @@ size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
  */
 double invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *x,
                        const double *t, double *rmse);
+
+/*
+ * invnet_evaluate() of a set of `rows` rows split between the processes of a distributed
+ * run: this one, `rank` of `size`, holds its part (invnet_rows_part) at x and t, and fn sums
+ * each block's errors over the processes. Every process gets the same result, bit for
+ * bit that of invnet_evaluate() on all the rows. size 1 (or fn NULL) is invnet_evaluate().
+ */
+double invnet_evaluate_split(const invnet_net *net, int nthreads, size_t rows, const double *x,
+                             const double *t, double *rmse, int rank, int size, invnet_reduce_fn fn,
+                             void *ud);
 
 #endif /* INVNET_TRAIN_H */

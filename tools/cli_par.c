@@ -161,6 +161,27 @@ cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *
     *got = len;
 }
 
+void
+cli_par_exchange(const double *send, const size_t *send_n, const size_t *send_at, double *recv,
+                 const size_t *recv_n, const size_t *recv_at)
+{
+    static int *c; /* the counts and offsets as MPI takes them: 4 x par_size ints */
+    int k;
+
+    if (c == NULL && (c = malloc(4 * (size_t)par_size * sizeof *c)) == NULL) {
+        fprintf(stderr, "bpinv: out of memory for the exchange between ranks\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    for (k = 0; k < par_size; k++) { /* a step's rows: far below INT_MAX doubles */
+        c[k] = (int)send_n[k];
+        c[par_size + k] = (int)send_at[k];
+        c[2 * par_size + k] = (int)recv_n[k];
+        c[3 * par_size + k] = (int)recv_at[k];
+    }
+    MPI_Alltoallv(send, c, c + par_size, MPI_DOUBLE, recv, c + 2 * par_size, c + 3 * par_size,
+                  MPI_DOUBLE, MPI_COMM_WORLD);
+}
+
 int
 cli_par_gather_text(const char *text, size_t len, char **all, size_t *all_len)
 {
@@ -260,6 +281,14 @@ void
 cli_par_bcast(void *p, size_t n)
 {
     (void)p, (void)n;
+}
+
+void
+cli_par_exchange(const double *send, const size_t *send_n, const size_t *send_at, double *recv,
+                 const size_t *recv_n, const size_t *recv_at)
+{
+    (void)recv_n;
+    memcpy(recv + recv_at[0], send + send_at[0], send_n[0] * sizeof *send);
 }
 
 int

@@ -39,6 +39,11 @@ void cli_par_sum(double *v, size_t n);
 unsigned long cli_par_max(unsigned long v);
 /* Rank 0's n bytes at p, copied to every rank. */
 void cli_par_bcast(void *p, size_t n);
+/* Rows between the ranks (MPI_Alltoallv of doubles, counts and offsets in doubles, one
+ * of each per rank): send_n[q] from send + send_at[q] to rank q, recv_n[p] from rank p
+ * into recv + recv_at[p]. */
+void cli_par_exchange(const double *send, const size_t *send_n, const size_t *send_at, double *recv,
+                      const size_t *recv_n, const size_t *recv_at);
 
 /*
  * The ranks' texts (len bytes at text each) joined in rank order on rank 0: *all a new

@@ -288,6 +288,15 @@ sum_ranks(void *ud, double *v, size_t n)
     cli_par_sum(v, n);
 }
 
+/* The trainer's exchange of rows between the ranks, each holding its part of them. */
+static void
+swap_rows(void *ud, const double *send, const size_t *send_n, const size_t *send_at, double *recv,
+          const size_t *recv_n, const size_t *recv_at)
+{
+    (void)ud;
+    cli_par_exchange(send, send_n, send_at, recv, recv_n, recv_at);
+}
+
 /* The progress of a run: what the epoch lines and the stop signals need. */
 struct run_state {
     const struct train_args *o;
@@ -387,7 +396,9 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         return CLI_FAIL;
     cli_blas_serial();
     r.tstart = cli_now();
-    d = invnet_dataset_load(o->input, fp->noisy, fp->max_samples, &err);
+    /* under mpirun each rank reads its part of the rows, and the head */
+    d = invnet_dataset_load_part(o->input, fp->noisy, fp->max_samples, fp->val, fp->head_rows,
+                                 fp->rank, fp->ranks, &err);
     cli_read_unguard();
     if (d == NULL) {
         cli_lib_error("train", &err);
@@ -482,5 +493,6 @@ cmd_train(int argc, char **argv)
     o.fp.rank = cli_par_rank();
     o.fp.ranks = cli_par_size();
     o.fp.reduce = sum_ranks;
+    o.fp.exchange = swap_rows;
     return train_run(&o, &o.fp);
 }

@@ -90,6 +90,20 @@ for k in 2 3; do
             bad "train, $k ranks: /$d differs from the serial net's"
     done
 done
+# each rank holds only its part of the rows: a plain net (the whole span) validated on its
+# training rows, and a set so small that a rank of 3 holds none of them
+for v in "--val 0 --min-span 3" "--max-samples 200"; do
+    setup train "$TMP/t.h5" -o "$TMP/v1.h5" --force $T $v
+    [ "$rc" -eq 0 ] && ok || bad "serial train $v: exit $rc: $(cat "$TMP/err")"
+    for k in 2 3; do
+        mpi $k train "$TMP/t.h5" -o "$TMP/v$k.h5" --force $T $v
+        [ "$rc" -eq 0 ] && ok || bad "train $v, $k ranks: exit $rc: $(cat "$TMP/err")"
+        for d in layers/1/weights layers/2/bias envelope/input_min envelope/input_max history/val_rmse; do
+            h5diff "$TMP/v1.h5" "$TMP/v$k.h5" "/$d" "/$d" >/dev/null 2>&1 && ok ||
+                bad "train $v, $k ranks: /$d differs from the serial net's"
+        done
+    done
+done
 # one epoch line per epoch, from rank 0 alone
 mpi 2 train "$TMP/t.h5" -o "$TMP/n2.h5" --force --epochs 3 --hidden 24 -j 1
 [ "$(grep -c '^epoch ' "$TMP/err")" -eq 3 ] && ok ||
