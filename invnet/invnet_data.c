@@ -15,8 +15,6 @@ invnet_dataset_free(invnet_dataset *d)
 {
     if (d == NULL)
         return;
-    free(d->head_t);
-    free(d->head_x);
     free(d->t);
     free(d->x);
     fwd_geom_free(d->geom);
@@ -73,7 +71,7 @@ invnet_dataset_load_part(const char *path, int noisy, size_t max_rows, double va
     smp_reader *r = NULL;
     double *blk = NULL;
     size_t n_train, held;
-    int rc = FWD_OK, own_head = 0;
+    int rc = FWD_OK;
 
     if (d == NULL) {
         fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
@@ -99,37 +97,32 @@ invnet_dataset_load_part(const char *path, int noisy, size_t max_rows, double va
         invnet_rows_part(d->n_val, rank, size, &d->val_first, &d->val_held);
         head_rows = head_rows > 0 ? head_rows : INVNET_HEAD_ROWS;
         d->n_head = n_train < head_rows ? n_train : head_rows;
-        held = d->train_held + d->val_held;
-        /* the head is the first process's (its rows start the set), read apart when it
-         * holds fewer */
-        own_head = rank == 0 && d->train_held < d->n_head;
+        /* the head is the first process's: its rows start the set, and it reads on to the
+         * head's end when it holds fewer */
+        d->val_at = rank == 0 && d->train_held < d->n_head ? d->n_head : d->train_held;
+        held = d->val_at + d->val_held;
     } else {
         held = d->rows;
     }
-    if (held > SIZE_MAX / sizeof(double) / d->n_in ||
-        d->n_head > SIZE_MAX / sizeof(double) / d->n_in) {
+    if (held > SIZE_MAX / sizeof(double) / d->n_in) {
         fwd_error_set(err, FWD_ENOMEM, "%s: %zu rows of %zu values do not fit in memory", path,
                       held, d->n_in);
         goto fail;
     }
     blk = malloc(INVNET_READ_ROWS * d->n_in * sizeof(double));
-    if (blk == NULL || rows_alloc(d, held, &d->x, &d->t) != 0 ||
-        (own_head && rows_alloc(d, d->n_head, &d->head_x, &d->head_t) != 0)) {
-        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for %zu rows of %zu values", path,
-                      held + (own_head ? d->n_head : 0), d->n_in + d->n_out);
+    if (blk == NULL || rows_alloc(d, held, &d->x, &d->t) != 0) {
+        fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for %zu rows of %zu values", path, held,
+                      d->n_in + d->n_out);
         goto fail;
     }
     if (!d->part) {
         rc = read_rows(r, d, path, noisy, 0, d->rows, blk, d->x, d->t, err);
     } else {
         n_train = d->rows - d->n_val;
-        rc = read_rows(r, d, path, noisy, d->train_first, d->train_held, blk, d->x, d->t, err);
+        rc = read_rows(r, d, path, noisy, d->train_first, d->val_at, blk, d->x, d->t, err);
         rc = rc ? rc
                 : read_rows(r, d, path, noisy, n_train + d->val_first, d->val_held, blk,
-                            d->x + d->train_held * d->n_in, d->t + d->train_held * d->n_out, err);
-        if (own_head)
-            rc = rc ? rc
-                    : read_rows(r, d, path, noisy, 0, d->n_head, blk, d->head_x, d->head_t, err);
+                            d->x + d->val_at * d->n_in, d->t + d->val_at * d->n_out, err);
     }
     if (rc != FWD_OK)
         goto fail;
@@ -154,11 +147,11 @@ invnet_dataset_standardise(invnet_dataset *d, size_t n_fit, invnet_net *net)
 {
     double *im = invnet_net_in_mean(net), *is = invnet_net_in_sd(net);
     double *om = invnet_net_out_mean(net), *os = invnet_net_out_sd(net);
-    size_t held = d->part ? d->train_held + d->val_held : d->rows, i, j;
+    size_t held = d->part ? d->val_at + d->val_held : d->rows, i, j;
 
     if (n_fit > 0) {
-        invnet_colstats(n_fit, d->n_in, d->head_x != NULL ? d->head_x : d->x, im, is);
-        invnet_colstats(n_fit, d->n_out, d->head_t != NULL ? d->head_t : d->t, om, os);
+        invnet_colstats(n_fit, d->n_in, d->x, im, is);
+        invnet_colstats(n_fit, d->n_out, d->t, om, os);
     }
     for (i = 0; i < held; i++) {
         for (j = 0; j < d->n_in; j++)

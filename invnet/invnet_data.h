@@ -29,8 +29,9 @@ typedef struct invnet_dataset {
     size_t train_first, train_held; /* training rows [train_first, + train_held) held */
     size_t val_first, val_held;     /* then validation rows, counted from the first of them */
     size_t n_head; /* a part's head: the first n_head training rows, for the statistics, which
-                      the first process computes: from the first rows of its x and t, */
-    double *head_x, *head_t; /* or from these when it holds fewer (else NULL; NULL once used) */
+                      process 0 computes from the first rows of its x and t */
+    size_t val_at; /* where the validation rows start in x and t: after the training rows,
+                      or, on process 0 when it holds fewer, after the head */
 } invnet_dataset;
 
 /* Rows read per block: the memory used besides the set itself. */
@@ -58,8 +59,8 @@ size_t invnet_n_val(size_t rows, double val);
 /*
  * invnet_dataset_load() for process `rank` of `size` (invnet_trainer_set_split): of the
  * first max_rows rows (all when 0), split into training rows and the last fraction val
- * validating, it reads its part of each; process 0 also holds the head, the first
- * n_head = min(n_train, head_rows) training rows (head_rows 0: INVNET_HEAD_ROWS). With size
+ * validating, it reads its part of each; process 0 reads on to the end of the head, the
+ * first n_head = min(n_train, head_rows) training rows (head_rows 0: INVNET_HEAD_ROWS). With size
  * 1 it is invnet_dataset_load(), the whole set (part 0).
  */
 invnet_dataset *invnet_dataset_load_part(const char *path, int noisy, size_t max_rows, double val,
@@ -67,7 +68,7 @@ invnet_dataset *invnet_dataset_load_part(const char *path, int noisy, size_t max
 
 /*
  * Sets net's normalisation from the first n_fit training rows (means and standard
- * deviations of features and parameters; of a part, its head's), or keeps it as it is when
+ * deviations of features and parameters), or keeps it as it is when
  * n_fit is 0; then standardises all the rows d holds in place.
  */
 void invnet_dataset_standardise(invnet_dataset *d, size_t n_fit, invnet_net *net);

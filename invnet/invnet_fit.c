@@ -271,12 +271,10 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     n_head = d->part ? d->n_head : n_train < fit_head(p) ? n_train : fit_head(p);
     env_err.code = FWD_OK;
     if (!d->part || p->rank == 0) { /* of a part, process 0 computes them for all */
-        const double *hx = d->head_x != NULL ? d->head_x : d->x;
-        const double *ht = d->head_t != NULL ? d->head_t : d->t;
-
-        invnet_envelope_compute(f->env, n_head, hx, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS, &env_err);
-        invnet_colstats(n_head, d->n_in, hx, invnet_net_in_mean(f->net), invnet_net_in_sd(f->net));
-        invnet_colstats(n_head, d->n_out, ht, invnet_net_out_mean(f->net),
+        invnet_envelope_compute(f->env, n_head, d->x, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS, &env_err);
+        invnet_colstats(n_head, d->n_in, d->x, invnet_net_in_mean(f->net),
+                        invnet_net_in_sd(f->net));
+        invnet_colstats(n_head, d->n_out, d->t, invnet_net_out_mean(f->net),
                         invnet_net_out_sd(f->net));
     }
     if (d->part && fit_share(f, p, env_err.code, &env_err) != 0)
@@ -291,9 +289,6 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     info->n_in = invnet_net_n_in(f->net);
     invnet_dataset_standardise(d, 0, f->net);
-    free(d->head_x); /* a part's head has served */
-    free(d->head_t);
-    d->head_x = d->head_t = NULL;
     /* a masked net's indicators are 0 or 1 as they are */
     for (j = d->n_in; j < invnet_net_n_in(f->net); j++) {
         invnet_net_in_mean(f->net)[j] = 0;
@@ -436,7 +431,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     nv = info->n_val;
     nx = d->n_in;
     ny = d->n_out;
-    ht = d->part ? d->train_held : nt; /* the rows held: training, then validation */
+    ht = d->part ? d->val_at : nt; /* the rows held: training, then validation */
     hv = d->part ? d->val_held : nv;
     rank = d->part ? p->rank : 0; /* the processes the rows are split between */
     ranks = d->part ? p->ranks : 1;
@@ -493,7 +488,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
                               ranks, p->reduce, p->reduce_ud);
     } else {
         free(xv_own);
-        if ((xv = fixed_inputs(d, f, &mc, 0, d->train_first, ht, &xv_own)) == NULL) {
+        if ((xv = fixed_inputs(d, f, &mc, 0, d->train_first, d->part ? d->train_held : nt,
+                               &xv_own)) == NULL) {
             rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
             goto done;
         }

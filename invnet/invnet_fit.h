@@ -4,15 +4,20 @@
  *
  * The recipe, the one `bpinv train` follows: the last fraction `val` of the rows (rounded,
  * at least 1 when val > 0) are kept for validation, the others train. The training
- * envelope is computed from the training rows' features in physical units; the net is
- * initialised from the seed; inputs and outputs are standardised by the training rows'
- * means and standard deviations; the trainer (invnet_train.h) runs epochs until it is done
+ * envelope is computed from the training rows' features in physical units (its bounds
+ * from all of them, its shape from the head: the first head_rows); the net is initialised
+ * from the seed; inputs and outputs are standardised by the head's means and standard
+ * deviations; the trainer (invnet_train.h) runs epochs until it is done
  * or the progress callback asks to stop; every epoch's losses go into the history; the
  * best weights are restored. With data_epochs > 0 a second stage follows from them: up to
  * data_epochs epochs of param_weight times the parameters' squared error plus the data
  * misfit of the net's models (invnet_misfit.h), its best weights restored in turn. The
  * validation RMSE of each parameter is then measured on the validation rows, or on the
  * training rows when there are none.
+ *
+ * Distributed (rank, ranks, reduce, and exchange): each process holds its part of the rows
+ * (invnet_dataset_load_part()); process 0 computes the head's statistics and sends them to
+ * the others; every process trains the same net, bit for bit the one of one process.
  *
  * Three entry points, from the whole to its parts: invnet_fit() reads the samples file
  * and trains; invnet_fit_dataset() trains on rows already read (so a program can watch

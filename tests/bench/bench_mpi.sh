@@ -106,6 +106,32 @@ for batch in 256 1024; do
         printf "at most %d ranks have a shard to compute.\n\n", sh }'
 done
 
+# memory: each rank holds its part of the rows; process 0 also the head (the first 2^20
+# training rows, the statistics'), when its part is smaller
+B=$(sz 2200000)
+timed 0 samples $G -n "$B" --seed 4 -o "$TMP/b.h5" -q --force >/dev/null
+echo "### train, memory: $B rows (10 % validating), 30 features and 7 parameters a row, 1 epoch"
+echo
+echo "Peak resident memory of each rank (/usr/bin/time), and the whole process's seconds (the read is most of it)."
+echo
+echo "| ranks | rows held by each rank (MiB of them) | peak per rank, MiB | seconds |"
+echo "|---:|---|---|---:|"
+for k in 1 2 4; do
+    rm -f "$TMP"/mem.*
+    t0=$(now)
+    mpirun -np $k sh -c '/usr/bin/time -f %M -o "$0.$OMPI_COMM_WORLD_RANK" "$@"' "$TMP/mem" "$MPIBIN" \
+        train "$TMP/b.h5" -o "$TMP/nb.h5" --epochs 1 --batch 1024 -j 1 -q --force >/dev/null 2>"$TMP/err" ||
+        { cat "$TMP/err" >&2; touch "$TMP/failed"; }
+    t1=$(now)
+    peaks=$(for r in $(seq 0 $((k - 1))); do awk '{ printf "%.0f", $1 / 1024 }' "$TMP/mem.$r"; echo; done | paste -sd, - | sed 's/,/, /g')
+    awk -v k=$k -v n="$B" -v p="$peaks" -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 'BEGIN {
+        nt = n - int(n * 0.1 + 0.5); head = nt < 1048576 ? nt : 1048576; part = n / k; r0 = nt / k < head && k > 1 ? head + (n - nt) / k : part;
+        if (k > 1) held = sprintf("%.0f (%.0f); process 0: %.0f (%.0f)", part, part * 296 / 1048576, r0, r0 * 296 / 1048576);
+        else held = sprintf("%.0f (%.0f)", n, n * 296 / 1048576);
+        printf "| %d | %s | %s | %.1f |\n", k, held, p, t }'
+done
+awk -v b=1024 'BEGIN { printf "\nRows brought to each rank per step (batch %d): %d of its %d at 2 ranks, %d of %d at 4: %.1f and %.1f KiB of 296-byte rows.\n\n", b, b / 2 / 2, b / 2, b / 4 * 3 / 4, b / 4, b / 4 * 296 / 1024, b / 4 * 3 / 4 * 296 / 1024 }'
+
 # the soundings: the noisy data of samples, as one survey table (long layout)
 M=$(sz 4000)
 timed 0 samples $G -n "$M" --seed 9 -o "$TMP/f.h5" -q --force >/dev/null

@@ -309,9 +309,18 @@ Test(invnet_split, a_part_without_its_processes_is_refused)
     cr_expect_eq(d->n_val, 60);
     cr_expect_eq(d->train_first + d->train_held, 540); /* the second of 2: to the end */
     cr_expect_eq(d->val_held, 60);                     /* 60 rows are 1 block: the last process's */
-    cr_expect_eq(d->n_head, 540 < INVNET_HEAD_ROWS ? 540 : INVNET_HEAD_ROWS);
+    cr_expect_eq(d->n_head, 540);
+    cr_expect_eq(d->val_at, d->train_held); /* the head is process 0's */
     cr_expect_eq(invnet_fit_dataset(path, d, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
     cr_expect_null(f);
     cr_expect(strstr(err.msg, "a part of the rows") != NULL, "%s", err.msg);
+    invnet_dataset_free(d);
+    /* process 0 of 3 holds 128 rows of its own, and reads on to the head's end */
+    d = invnet_dataset_load_part(path, 1, 0, 0.1, 300, 0, 3, &err);
+    cr_assert_not_null(d);
+    cr_expect_eq(d->train_first, 0);
+    cr_expect_eq(d->train_held, 128);
+    cr_expect_eq(d->val_at, 300);
+    cr_expect_eq(d->val_held, 0);
     invnet_dataset_free(d);
 }
