@@ -2,6 +2,7 @@
 /*
  * invnet_fit.c - training as one call: split, envelope, standardisation, epochs, history.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,21 @@ fit_file_alloc(const char *samples_path, const invnet_dataset *d, const invnet_f
         return NULL;
     }
     return f;
+}
+
+/*
+ * Whether any process of a part failed (bad non-zero on this one): of a part, a sum over
+ * the processes, so that all stop together rather than wait for the one that left; of a
+ * whole set, bad itself.
+ */
+static int
+fit_agree(const invnet_dataset *d, const invnet_fit_params *p, int bad)
+{
+    double v = bad != 0;
+
+    if (d->part)
+        p->reduce(p->reduce_ud, &v, 1);
+    return v > 0;
 }
 
 /* The training rows the statistics are computed from, at most. */
@@ -263,8 +279,13 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
                                    "at most %d (a min_span as wide as the span makes a net of "
                                    "the whole span, which takes any number)",
                                    samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS);
-    if ((f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err)) == NULL)
+    f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err);
+    if (fit_agree(d, p, f == NULL)) {
+        if (f != NULL)
+            fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
+        invnet_file_free(f);
         return err->code;
+    }
     invnet_net_init(f->net, p->train.seed);
     /* the envelope describes the training features in physical units: its shape from the
      * head, its bounds from every training row */
@@ -348,24 +369,32 @@ fixed_inputs(const invnet_dataset *d, const invnet_file *f, const struct mask_ct
     return *own;
 }
 
+/* Room for n epochs in f's history (*cap); 0, or -1 out of memory. */
+static int
+history_reserve(invnet_file *f, size_t *cap, size_t n)
+{
+    double *a, *b;
+
+    if (n <= *cap)
+        return 0;
+    a = realloc(f->train_loss, n * sizeof *a);
+    if (a != NULL)
+        f->train_loss = a;
+    b = realloc(f->val_loss, n * sizeof *b);
+    if (b != NULL)
+        f->val_loss = b;
+    if (a == NULL || b == NULL)
+        return -1;
+    *cap = n;
+    return 0;
+}
+
 /* Appends e's losses to f's history, growing it by doubling from *cap. */
 static int
 history_push(invnet_file *f, size_t *cap, const invnet_epoch *e, fwd_error *err)
 {
-    if (f->n_epochs == *cap) {
-        size_t c = *cap ? 2 * *cap : 64;
-        double *a, *b;
-
-        a = realloc(f->train_loss, c * sizeof *a);
-        if (a != NULL)
-            f->train_loss = a;
-        b = realloc(f->val_loss, c * sizeof *b);
-        if (b != NULL)
-            f->val_loss = b;
-        if (a == NULL || b == NULL)
-            return fwd_error_set(err, FWD_ENOMEM, "out of memory for the loss history");
-        *cap = c;
-    }
+    if (f->n_epochs == *cap && history_reserve(f, cap, *cap ? 2 * *cap : 64) != 0)
+        return fwd_error_set(err, FWD_ENOMEM, "out of memory for the loss history");
     f->train_loss[f->n_epochs] = e->train_loss;
     f->val_loss[f->n_epochs] = e->val_loss;
     f->n_epochs++;
@@ -444,20 +473,28 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         mc_log(&mc, f->geom);
         xv = fixed_inputs(d, f, &mc, ht, nt + (d->part ? d->val_first : 0), hv, &xv_own);
     }
-    if (xv == NULL) {
+    if (xv == NULL)
         rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
-        goto done;
-    }
-    tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, xv, d->t + ht * ny, err);
-    if (tr == NULL) {
+    else if ((tr = invnet_trainer_alloc(f->net, &f->train, nt, d->x, d->t, nv, xv, d->t + ht * ny,
+                                        err)) == NULL)
         rc = err->code;
-        goto done;
-    }
-    if (f->masked)
+    if (rc == FWD_OK && f->masked)
         invnet_trainer_set_input(tr, nx, mask_input, &mc);
-    invnet_trainer_set_ranks(tr, p->rank, p->ranks, p->reduce, p->reduce_ud);
-    if (d->part && invnet_trainer_set_split(tr, p->exchange, p->exchange_ud) != 0) {
+    if (rc == FWD_OK)
+        invnet_trainer_set_ranks(tr, p->rank, p->ranks, p->reduce, p->reduce_ud);
+    if (rc == FWD_OK && d->part && (f->train.batch * (nx + ny) > INT_MAX))
+        rc = fwd_error_set_field(err, FWD_EINVAL, "batch",
+                                 "batch: %zu rows of %zu values are more than one exchange between "
+                                 "processes takes (%d values); use a smaller batch",
+                                 f->train.batch, nx + ny, INT_MAX);
+    if (rc == FWD_OK && d->part && invnet_trainer_set_split(tr, p->exchange, p->exchange_ud) != 0)
         rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
+    /* the history's room for every epoch, so that no process fails alone mid-run */
+    if (rc == FWD_OK && history_reserve(f, &cap, p->train.epochs + p->data_epochs) != 0)
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory for the loss history");
+    if (fit_agree(d, p, rc != FWD_OK)) {
+        rc = rc != FWD_OK ? rc
+                          : fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
         goto done;
     }
     info->stage = 1;
@@ -468,8 +505,9 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         goto done;
     if (p->data_epochs > 0 && !info->stopped) {
         mis = invnet_misfit_alloc(f, 1.0, p->train.nthreads, err);
-        if (mis == NULL) {
-            rc = err->code;
+        if (fit_agree(d, p, mis == NULL)) {
+            rc = mis == NULL ? err->code
+                             : fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
             goto done;
         }
         invnet_trainer_set_loss(tr, p->data_epochs, p->data_lr, p->param_weight, invnet_misfit_loss,

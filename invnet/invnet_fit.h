@@ -92,7 +92,8 @@ typedef int (*invnet_fit_progress_fn)(const invnet_fit_info *info, const invnet_
 
 /*
  * Reads the samples file samples_path (invnet_dataset_load() with p->noisy and
- * p->max_samples) and trains on it as invnet_fit_dataset() does. On success (FWD_OK, also
+ * p->max_samples; with p->exchange, this process's part, invnet_dataset_load_part()) and
+ * trains on it as invnet_fit_dataset() does. On success (FWD_OK, also
  * when stopped by cb) *out is a new net file, complete for invnet_file_save()
  * (invnet_file_free() it); on failure *out is NULL and err says why: the read's errors,
  * then those of invnet_fit_dataset(). cb may be NULL (train to the end); ud is passed to
@@ -103,12 +104,15 @@ int invnet_fit(const char *samples_path, const invnet_fit_params *p, invnet_fit_
 
 /*
  * Trains a net on d, rows read from samples_path by invnet_dataset_load(samples_path,
- * p->noisy, p->max_samples, ...): invnet_fit_prepare(), then the trainer with the
- * progress callback, the loss history, the best weights restored, the validation RMSE
- * and the training time (seconds of wall clock, from after the first call of cb). d is
+ * p->noisy, p->max_samples, ...), or a part by invnet_dataset_load_part() with p->val and
+ * p->head_rows (then every process of p calls it, collectively): invnet_fit_prepare(), then the
+ * trainer with the progress callback, the loss history, the best weights restored, the validation
+ * RMSE and the training time (seconds of wall clock, from after the first call of cb). d is
  * standardised in place and its geometry moves into the file; the caller still frees d.
- * Errors: those of invnet_fit_prepare(); a non-finite loss (FWD_ENUMERIC); out of memory.
- * Messages do not name a program's options.
+ * Errors: those of invnet_fit_prepare(); a non-finite loss (FWD_ENUMERIC); out of memory
+ * (on any process of a part: all then fail); a part whose batch of rows is more than one
+ * exchange takes (INT_MAX values, FWD_EINVAL, field "batch"). Messages do not name a
+ * program's options.
  */
 int invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
                        invnet_fit_progress_fn cb, void *ud, invnet_file **out,
@@ -122,8 +126,11 @@ int invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet
  * standardises all of d's rows in place and moves d's geometry into *out. No history yet.
  * Errors (*out NULL, d untouched): val out of 0..1 (FWD_EINVAL, field "val"); fewer than
  * 2 training rows (FWD_EINVAL, "PATH: N complete samples leave M for training; expected
- * >= 2"); a bad net layout (invnet_net_alloc()); an envelope that cannot be computed
- * ("PATH: envelope: ..."); out of memory.
+ * >= 2"); a part (d->part) without p's processes, or split for another val (FWD_EINVAL,
+ * "PATH: a part of the rows ..."); a bad net layout (invnet_net_alloc()); an envelope
+ * that cannot be computed ("PATH: envelope: ...", on process 0 of a part, the others
+ * "... failed (process 0 says why)"); out of memory. The processes of a part fail
+ * together, but for a part or val that differs between them (then some wait).
  */
 int invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
                        invnet_file **out, invnet_fit_info *info, fwd_error *err);

@@ -133,7 +133,8 @@ typedef void (*invnet_exchange_fn)(void *ud, const double *send, const size_t *s
  * validation rows, which x_val and t_val start at. Each step, fn brings every process the
  * rows of its shards from the processes that hold them; a validation block is computed by
  * the process that holds it. The net is the same, bit for bit, as one process's with all
- * the rows. Call it before the first epoch; 0, or -1 out of memory.
+ * the rows. Call it before the first epoch, after invnet_trainer_set_input() (a row is
+ * n_x values then n_out); 0, or -1 out of memory.
  */
 int invnet_trainer_set_split(invnet_trainer *tr, invnet_exchange_fn fn, void *ud);
 

@@ -172,7 +172,7 @@ cli_par_exchange(const double *send, const size_t *send_n, const size_t *send_at
         fprintf(stderr, "bpinv: out of memory for the exchange between ranks\n");
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    for (k = 0; k < par_size; k++) { /* a step's rows: far below INT_MAX doubles */
+    for (k = 0; k < par_size; k++) { /* a step's rows: at most INT_MAX values (invnet_fit.c) */
         c[k] = (int)send_n[k];
         c[par_size + k] = (int)send_at[k];
         c[2 * par_size + k] = (int)recv_n[k];

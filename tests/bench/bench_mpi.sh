@@ -114,7 +114,7 @@ echo "### train, memory: $B rows (10 % validating), 30 features and 7 parameters
 echo
 echo "Peak resident memory of each rank (/usr/bin/time), and the whole process's seconds (the read is most of it)."
 echo
-echo "| ranks | rows held by each rank (MiB of them) | peak per rank, MiB | seconds |"
+echo "| ranks | rows held by each rank, about (MiB of them) | peak per rank, MiB | seconds |"
 echo "|---:|---|---|---:|"
 for k in 1 2 4; do
     rm -f "$TMP"/mem.*

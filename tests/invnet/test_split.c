@@ -37,7 +37,8 @@ teardown(void)
     tst_rmtree(dir);
 }
 
-TestSuite(invnet_split, .init = setup, .fini = teardown);
+/* a process that fails alone would leave the others waiting: a hang is a failure */
+TestSuite(invnet_split, .init = setup, .fini = teardown, .timeout = 120);
 
 /* The processes of a run, as threads: what each posts for a sum or an exchange. */
 struct world {
