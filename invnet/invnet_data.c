@@ -118,10 +118,9 @@ invnet_dataset_load_part(const char *path, int noisy, size_t max_rows, double va
     if (!d->part) {
         rc = read_rows(r, d, path, noisy, 0, d->rows, blk, d->x, d->t, err);
     } else {
-        n_train = d->rows - d->n_val;
         rc = read_rows(r, d, path, noisy, d->train_first, d->val_at, blk, d->x, d->t, err);
         rc = rc ? rc
-                : read_rows(r, d, path, noisy, n_train + d->val_first, d->val_held, blk,
+                : read_rows(r, d, path, noisy, d->rows - d->n_val + d->val_first, d->val_held, blk,
                             d->x + d->val_at * d->n_in, d->t + d->val_at * d->n_out, err);
     }
     if (rc != FWD_OK)

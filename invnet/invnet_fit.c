@@ -112,45 +112,58 @@ fit_head(const invnet_fit_params *p)
 }
 
 /*
+ * The arrays of f that fit_share() sends, into fld and len (values each): the
+ * normalisation, then the envelope's bounds, mean, and its e->n_pc components. Their count.
+ */
+static size_t
+share_fields(invnet_file *f, double **fld, size_t *len)
+{
+    invnet_envelope *e = f->env;
+    size_t ni = invnet_net_n_in(f->net), no = invnet_net_n_out(f->net), n = e->n;
+
+    fld[0] = invnet_net_in_mean(f->net), len[0] = ni;
+    fld[1] = invnet_net_in_sd(f->net), len[1] = ni;
+    fld[2] = invnet_net_out_mean(f->net), len[2] = no;
+    fld[3] = invnet_net_out_sd(f->net), len[3] = no;
+    fld[4] = e->min, len[4] = n;
+    fld[5] = e->max, len[5] = n;
+    fld[6] = e->mean, len[6] = n;
+    fld[7] = e->pc_var, len[7] = e->n_pc;
+    fld[8] = e->pc, len[8] = e->n_pc * n;
+    return 9;
+}
+
+/*
  * Process 0's statistics of a part's head (the net's normalisation, the envelope) to every
  * process, bit for bit, through p's exchange; rc is process 0's FWD_OK, or its error. 0 when
  * shared; -1 when any process is out of memory or process 0 failed (err says which).
  */
 static int
-fit_share(invnet_file *f, const invnet_fit_params *p, int rc, fwd_error *err)
+fit_share(invnet_file *f, const invnet_dataset *d, const invnet_fit_params *p, int rc,
+          fwd_error *err)
 {
     invnet_envelope *e = f->env;
     size_t n = e->n, ni = invnet_net_n_in(f->net), no = invnet_net_n_out(f->net);
-    size_t len = 1 + 2 * ni + 2 * no + 4 * n + n * n + 3, size = (size_t)p->ranks, k, q;
+    size_t len = 4 + 2 * ni + 2 * no + 4 * n + n * n, size = (size_t)p->ranks, k, nf, len_k[9];
     size_t *c = calloc(4 * size, sizeof *c);
-    double *v = calloc(2 * len, sizeof *v), bad = c == NULL || v == NULL, *at;
-    const double *src[4];
+    double *v = calloc(2 * len, sizeof *v), *at, *fld[9];
 
-    p->reduce(p->reduce_ud, &bad, 1); /* all go on, or none does */
-    if (bad > 0) {
+    if (fit_agree(d, p, c == NULL || v == NULL)) {
         free(c);
         free(v);
         fwd_error_set(err, FWD_ENOMEM, "out of memory");
         return -1;
     }
-    for (k = 0; k < 4; k++)
-        src[k] = invnet_net_norm_const(f->net, (int)k);
-    if (p->rank == 0) { /* its code, the normalisation, the envelope */
+    if (p->rank == 0) { /* its code, the envelope's scalars, then the arrays */
         v[0] = rc;
-        for (k = 0, at = v + 1; k < 4; at += k < 2 ? ni : no, k++)
-            memcpy(at, src[k], (k < 2 ? ni : no) * sizeof *v);
-        if (rc == FWD_OK) {
-            at[0] = (double)e->n_pc;
-            at[1] = e->d2_q99;
-            at[2] = e->d2_q999;
-            memcpy(at + 3, e->min, n * sizeof *v);
-            memcpy(at + 3 + n, e->max, n * sizeof *v);
-            memcpy(at + 3 + 2 * n, e->mean, n * sizeof *v);
-            memcpy(at + 3 + 3 * n, e->pc_var, e->n_pc * sizeof *v);
-            memcpy(at + 3 + 4 * n, e->pc, e->n_pc * n * sizeof *v);
-        }
-        for (q = 1; q < size; q++) /* to each other process, from the same buffer */
-            c[q] = len;
+        v[1] = (double)e->n_pc;
+        v[2] = e->d2_q99;
+        v[3] = e->d2_q999;
+        nf = rc == FWD_OK ? share_fields(f, fld, len_k) : 0;
+        for (k = 0, at = v + 4; k < nf; at += len_k[k], k++)
+            memcpy(at, fld[k], len_k[k] * sizeof *v);
+        for (k = 1; k < size; k++) /* to each other process, from the same buffer */
+            c[k] = len;
     } else {
         c[2 * size] = len; /* from process 0 */
     }
@@ -160,19 +173,12 @@ fit_share(invnet_file *f, const invnet_fit_params *p, int rc, fwd_error *err)
         memcpy(v, v + len, len * sizeof *v);
     rc = (int)v[0];
     if (p->rank != 0 && rc == FWD_OK) {
-        double *dst[4] = {invnet_net_in_mean(f->net), invnet_net_in_sd(f->net),
-                          invnet_net_out_mean(f->net), invnet_net_out_sd(f->net)};
-
-        for (k = 0, at = v + 1; k < 4; at += k < 2 ? ni : no, k++)
-            memcpy(dst[k], at, (k < 2 ? ni : no) * sizeof *v);
-        e->n_pc = (size_t)at[0];
-        e->d2_q99 = at[1];
-        e->d2_q999 = at[2];
-        memcpy(e->min, at + 3, n * sizeof *v);
-        memcpy(e->max, at + 3 + n, n * sizeof *v);
-        memcpy(e->mean, at + 3 + 2 * n, n * sizeof *v);
-        memcpy(e->pc_var, at + 3 + 3 * n, e->n_pc * sizeof *v);
-        memcpy(e->pc, at + 3 + 4 * n, e->n_pc * n * sizeof *v);
+        e->n_pc = (size_t)v[1];
+        e->d2_q99 = v[2];
+        e->d2_q999 = v[3];
+        nf = share_fields(f, fld, len_k);
+        for (k = 0, at = v + 4; k < nf; at += len_k[k], k++)
+            memcpy(fld[k], at, len_k[k] * sizeof *v);
     } else if (p->rank != 0) {
         fwd_error_set(err, rc, "the statistics of the first rows failed (process 0 says why)");
     }
@@ -195,15 +201,8 @@ fit_bounds(invnet_envelope *env, const invnet_dataset *d, size_t n_train,
     size_t nproc = d->part ? (size_t)p->ranks : 1, me = d->part ? (size_t)p->rank : 0;
     double *b = calloc(nproc * 2 * n + 1, sizeof *b), *mine;
 
-    if (nproc > 1) { /* all go on, or none does */
-        double bad = b == NULL;
-
-        p->reduce(p->reduce_ud, &bad, 1);
-        if (bad > 0) {
-            free(b);
-            return -1;
-        }
-    } else if (b == NULL) {
+    if (fit_agree(d, p, b == NULL)) { /* all go on, or none does */
+        free(b);
         return -1;
     }
     mine = b + me * 2 * n;
@@ -298,7 +297,7 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         invnet_colstats(n_head, d->n_out, d->t, invnet_net_out_mean(f->net),
                         invnet_net_out_sd(f->net));
     }
-    if (d->part && fit_share(f, p, env_err.code, &env_err) != 0)
+    if (d->part && fit_share(f, d, p, env_err.code, &env_err) != 0)
         env_err.code = env_err.code != FWD_OK ? env_err.code : FWD_ENOMEM;
     if (env_err.code != FWD_OK) {
         invnet_file_free(f);

@@ -37,11 +37,11 @@ struct invnet_trainer {
     struct share sh;             /* this process of those sharing each step */
     invnet_exchange_fn exchange; /* split rows: each step's rows to their shards */
     void *exchange_ud;
-    size_t t_first;      /* split rows: the first training row held */
     size_t *t_starts;    /* split rows: the first training row of each process, and n_train */
     size_t *cnt;         /* split rows: 4 x size: doubles sent and received, their offsets */
     double *sbuf, *rbuf; /* split rows: a step's rows sent, and received */
     const double **src;  /* split rows: where each row of this process's shards is */
+    int *own;            /* split rows: the process that holds each row of the step */
     invnet_loss_fn loss; /* the stage's extra loss (NULL: the parameters' alone) */
     void *loss_ud;
     double pweight;  /* the parameters' weight in the stage's loss */
@@ -139,6 +139,7 @@ invnet_trainer_free(invnet_trainer *tr)
         for (k = tr->p.nthreads; k-- > 0;)
             invnet_work_free(tr->w[k]);
     free(tr->w);
+    free(tr->own);
     free(tr->src);
     free(tr->rbuf);
     free(tr->sbuf);
@@ -317,13 +318,13 @@ invnet_trainer_set_split(invnet_trainer *tr, invnet_exchange_fn fn, void *ud)
     tr->sbuf = malloc(tr->p.batch * rw * sizeof *tr->sbuf);
     tr->rbuf = malloc(tr->p.batch * rw * sizeof *tr->rbuf);
     tr->src = malloc(tr->p.batch * sizeof *tr->src);
+    tr->own = malloc(tr->p.batch * sizeof *tr->own);
     if (tr->t_starts == NULL || tr->cnt == NULL || tr->sbuf == NULL || tr->rbuf == NULL ||
-        tr->src == NULL)
+        tr->src == NULL || tr->own == NULL)
         return -1;
     for (q = 0; q < size; q++)
         invnet_rows_part(tr->n_train, (int)q, (int)size, &tr->t_starts[q], &n);
     tr->t_starts[size] = tr->n_train;
-    tr->t_first = tr->t_starts[tr->sh.rank];
     tr->exchange = fn;
     tr->exchange_ud = ud;
     tr->sh.split = 1;
@@ -546,7 +547,7 @@ fetch_rows(invnet_trainer *tr, size_t first, size_t b)
     for (q = 0; q < size; q++)
         sn[q] = rn[q] = 0;
     for (i = 0; i < b; i++) { /* what goes where: row i is for shard i / INVNET_SHARD_ROWS */
-        size_t r = tr->perm[first + i], p = (size_t)owner(tr, r);
+        size_t p = (size_t)(tr->own[i] = owner(tr, tr->perm[first + i]));
 
         q = i / INVNET_SHARD_ROWS % size;
         if (p == rank)
@@ -559,11 +560,12 @@ fetch_rows(invnet_trainer *tr, size_t first, size_t b)
         rat[q] = q > 0 ? rat[q - 1] + rn[q - 1] : 0;
     }
     for (i = 0; i < b; i++) { /* this process's rows, for each process in its order */
-        size_t r = tr->perm[first + i], l = r - tr->t_first;
+        size_t l;
         double *to;
 
-        if ((size_t)owner(tr, r) != rank)
+        if ((size_t)tr->own[i] != rank)
             continue;
+        l = tr->perm[first + i] - tr->t_starts[rank]; /* where this process holds it */
         q = i / INVNET_SHARD_ROWS % size;
         to = tr->sbuf + sat[q];
         memcpy(to, tr->xt + l * tr->n_x, tr->n_x * sizeof(double));
@@ -575,7 +577,7 @@ fetch_rows(invnet_trainer *tr, size_t first, size_t b)
     tr->exchange(tr->exchange_ud, tr->sbuf, sn, sat, tr->rbuf, rn, rat);
     for (i = 0; i < b; i++) /* received from each process in the order of the shards */
         if (i / INVNET_SHARD_ROWS % size == rank) {
-            size_t p = (size_t)owner(tr, tr->perm[first + i]);
+            size_t p = (size_t)tr->own[i];
 
             tr->src[i] = tr->rbuf + rat[p];
             rat[p] += rw;
