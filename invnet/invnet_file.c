@@ -32,7 +32,33 @@ invnet_file_free(invnet_file *f)
 size_t
 invnet_file_n_in(const invnet_file *f)
 {
-    return (f->masked ? 2 : 1) * fwd_geom_ndata(f->geom);
+    size_t nf = fwd_geom_ndata(f->geom), npts = fwd_geom_size(f->geom);
+
+    return f->masked && npts > 0 ? invnet_mask_n_in(f->mask.layout, nf / npts, npts) : nf;
+}
+
+/* The name of a masked net's input j (j >= the nf features in the absolute layout) into
+ * buf. */
+static void
+input_name(const invnet_file *f, size_t j, char *buf, size_t cap)
+{
+    const fwd_method_info *mi = fwd_method_get(f->samples.method);
+    size_t npts = fwd_geom_size(f->geom), nf = fwd_geom_ndata(f->geom), b = j / nf, k, v;
+    char name[48];
+
+    if (f->mask.layout != INVNET_MASK_ALIGNED) { /* the indicator of feature j - nf */
+        snprintf(buf, cap, "observed_%s",
+                 invnet_feature_name(f->samples.method, npts, j - nf, name, sizeof name));
+        return;
+    }
+    if (b >= 4) {
+        snprintf(buf, cap, "window_start");
+        return;
+    }
+    v = (j % nf) / npts;
+    k = j % npts;
+    snprintf(buf, cap, "%s%s_%s%zu", b % 2 ? "observed_" : "", mi->values[v]->feature,
+             b < 2 ? "first+" : "last-", b < 2 ? k : npts - 1 - k);
 }
 
 /* Column names: features (which 0), parameters (1), the net's inputs (2); NULL-terminated,
@@ -43,12 +69,11 @@ make_names(const invnet_file *f, int which)
     size_t npts = fwd_geom_size(f->geom), nl = f->samples.prior.n_layers;
     size_t nf = fwd_geom_ndata(f->geom), j;
     size_t n = which == 0 ? nf : which == 2 ? invnet_file_n_in(f) : FWD_MODEL_NPARAMS(nl);
-    char **s = calloc(n + 1, sizeof *s), buf[64], name[48];
+    char **s = calloc(n + 1, sizeof *s), buf[64];
 
     for (j = 0; s != NULL && j < n; j++) {
-        if (which != 1 && j >= nf) /* a masked net's indicator of feature j - nf */
-            snprintf(buf, sizeof buf, "observed_%s",
-                     invnet_feature_name(f->samples.method, npts, j - nf, name, sizeof name));
+        if (which == 2 && f->masked && (j >= nf || f->mask.layout == INVNET_MASK_ALIGNED))
+            input_name(f, j, buf, sizeof buf);
         else if (which != 1)
             invnet_feature_name(f->samples.method, npts, j, buf, sizeof buf);
         else if (j < nl)
@@ -94,7 +119,9 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_write_str(r, "samples_file", f->samples_path, err);
     rc = rc ? rc : smp_h5_write_str(r, "forward_filter", f->samples.forward_filter, err);
     rc = rc ? rc : smp_h5_write_str(r, "trained_on", f->data, err);
-    rc = rc ? rc : smp_h5_write_str(r, "inputs", f->masked ? "masked" : "values", err);
+    rc = rc ? rc
+            : smp_h5_write_str(r, "inputs",
+                               f->masked ? invnet_mask_layout_name(f->mask.layout) : "values", err);
     if (f->masked) {
         rc = rc ? rc : smp_h5_write_f64(r, "mask_min_span_decades", 1, &f->mask.min_span, err);
         rc = rc ? rc : smp_h5_write_f64(r, "mask_max_missing", 1, &f->mask.max_missing, err);
@@ -576,7 +603,8 @@ read_data_stage(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 }
 
 /* What the net reads: "values" (all its points; files without the attribute, from before
- * masked nets) or "masked", with the masks it was trained with. */
+ * masked nets), "masked" or "aligned" (invnet_mask.h's layouts), with the masks it was
+ * trained with. */
 static int
 read_inputs(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 {
@@ -591,10 +619,14 @@ read_inputs(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     rc = smp_h5_read_str(file, path, "inputs", buf, sizeof buf, err);
     if (rc == FWD_OK && strcmp(buf, "values") == 0)
         return FWD_OK;
-    if (rc == FWD_OK && strcmp(buf, "masked") != 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: inputs: expected values or masked, got \"%s\"",
-                             path, buf);
+    if (rc == FWD_OK && invnet_mask_layout_parse(buf) < 0)
+        return fwd_error_set(err, FWD_EFORMAT,
+                             "%s: inputs: expected values, masked or aligned, got \"%s\"", path,
+                             buf);
+    if (rc != FWD_OK)
+        return rc;
     f->masked = 1;
+    f->mask.layout = (invnet_mask_layout)invnet_mask_layout_parse(buf);
     rc = rc ? rc : smp_h5_read_f64(file, path, "mask_min_span_decades", 1, &f->mask.min_span, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "mask_max_missing", 1, &f->mask.max_missing, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "mask_p_full", 1, &f->mask.p_full, err);

@@ -62,6 +62,7 @@ fit_file_alloc(const char *samples_path, const invnet_dataset *d, const invnet_f
                size_t n_train, size_t n_val, fwd_error *err)
 {
     invnet_file *f = calloc(1, sizeof *f);
+    size_t npts, n_in;
 
     if (f == NULL) {
         fwd_error_set(err, FWD_ENOMEM, "out of memory");
@@ -77,8 +78,9 @@ fit_file_alloc(const char *samples_path, const invnet_dataset *d, const invnet_f
     snprintf(f->bpinv_version, sizeof f->bpinv_version, "%s", p->version != NULL ? p->version : "");
     f->masked = p->masked;
     f->mask = p->mask;
-    f->net = invnet_net_alloc((p->masked ? 2 : 1) * d->n_in, p->n_hidden, p->hidden, d->n_out,
-                              p->act, err);
+    npts = fwd_geom_size(d->geom);
+    n_in = p->masked && npts > 0 ? invnet_mask_n_in(p->mask.layout, d->n_in / npts, npts) : d->n_in;
+    f->net = invnet_net_alloc(n_in, p->n_hidden, p->hidden, d->n_out, p->act, err);
     f->env = invnet_envelope_alloc(d->n_in);
     if (f->net == NULL || f->env == NULL) {
         if (f->net != NULL)
@@ -309,10 +311,13 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     info->n_in = invnet_net_n_in(f->net);
     invnet_dataset_standardise(d, 0, f->net);
-    /* a masked net's indicators are 0 or 1 as they are */
+    /* a masked net's indicators (and where its window starts) are as they are; features
+     * placed again (the aligned layout's second block) are standardised as the features */
     for (j = d->n_in; j < invnet_net_n_in(f->net); j++) {
-        invnet_net_in_mean(f->net)[j] = 0;
-        invnet_net_in_sd(f->net)[j] = 1;
+        int again = f->mask.layout == INVNET_MASK_ALIGNED && j / d->n_in == 2;
+
+        invnet_net_in_mean(f->net)[j] = again ? invnet_net_in_mean(f->net)[j % d->n_in] : 0;
+        invnet_net_in_sd(f->net)[j] = again ? invnet_net_in_sd(f->net)[j % d->n_in] : 1;
     }
     f->geom = d->geom;
     d->geom = NULL;
@@ -345,7 +350,7 @@ mask_input(const void *ud, uint64_t epoch, size_t row, const double *x, double *
     unsigned char obs[INVNET_MASK_MAX_POINTS];
 
     invnet_mask_draw(&c->p, c->npts, c->logx, c->seed, epoch, row, obs);
-    invnet_mask_input(c->nvalues, c->npts, x, obs, in);
+    invnet_mask_input(c->p.layout, c->nvalues, c->npts, x, obs, in);
 }
 
 /* The inputs of the n rows d holds from `at` on, rows first, first + 1, ... of the set: as

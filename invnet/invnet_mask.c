@@ -14,6 +14,7 @@ invnet_mask_default(void)
 {
     invnet_mask_params p;
 
+    p.layout = INVNET_MASK_ALIGNED;
     p.min_span = 1;
     p.max_missing = 0.3;
     p.p_full = 0.2;
@@ -24,6 +25,10 @@ invnet_mask_default(void)
 int
 invnet_mask_check(const invnet_mask_params *p, fwd_error *err)
 {
+    if (invnet_mask_layout_name(p->layout) == NULL)
+        return fwd_error_set_field(err, FWD_EINVAL, "layout",
+                                   "layout: expected absolute (0) or aligned (1), got %d",
+                                   (int)p->layout);
     if (!(p->min_span > 0 && p->min_span <= 20))
         return fwd_error_set_field(err, FWD_EINVAL, "min_span",
                                    "min_span: expected decades from 0 to 20, got %g", p->min_span);
@@ -94,16 +99,85 @@ invnet_mask_draw(const invnet_mask_params *p, size_t npts, const double *logx, u
         }
 }
 
-void
-invnet_mask_input(size_t nvalues, size_t npts, const double *z, const unsigned char *obs,
-                  double *in)
+size_t
+invnet_mask_n_in(invnet_mask_layout l, size_t nvalues, size_t npts)
 {
-    size_t f = nvalues * npts, j;
+    return l == INVNET_MASK_ALIGNED ? 4 * nvalues * npts + 1 : 2 * nvalues * npts;
+}
 
-    for (j = 0; j < f; j++) {
-        in[j] = obs[j % npts] ? z[j] : 0;
-        in[f + j] = obs[j % npts] ? 1 : 0;
+/* The first and last observed points of obs[npts] (0 and npts - 1 when none is). */
+static void
+edges(size_t npts, const unsigned char *obs, size_t *first, size_t *last)
+{
+    size_t a = 0, b = npts > 0 ? npts - 1 : 0;
+
+    while (a < b && !obs[a])
+        a++;
+    while (b > a && !obs[b])
+        b--;
+    *first = a;
+    *last = b;
+}
+
+void
+invnet_mask_input(invnet_mask_layout l, size_t nvalues, size_t npts, const double *z,
+                  const unsigned char *obs, double *in)
+{
+    size_t f = nvalues * npts, j, k, v, a, b;
+
+    if (l != INVNET_MASK_ALIGNED) {
+        for (j = 0; j < f; j++) {
+            in[j] = obs[j % npts] ? z[j] : 0;
+            in[f + j] = obs[j % npts] ? 1 : 0;
+        }
+        return;
     }
+    edges(npts, obs, &a, &b);
+    memset(in, 0, (4 * f + 1) * sizeof *in);
+    for (v = 0; v < nvalues; v++)
+        for (k = a; k <= b; k++)
+            if (obs[k]) {
+                size_t s = v * npts + k - a, e = 2 * f + v * npts + k + (npts - 1 - b);
+
+                in[s] = in[e] = z[v * npts + k];
+                in[f + s] = in[f + e] = 1;
+            }
+    in[4 * f] = npts > 1 ? (double)a / (double)(npts - 1) : 0;
+}
+
+void
+invnet_mask_unpack(invnet_mask_layout l, size_t nvalues, size_t npts, const double *in, double *z,
+                   unsigned char *obs)
+{
+    size_t f = nvalues * npts, a = 0, j, k, v;
+
+    if (l == INVNET_MASK_ALIGNED && npts > 1) {
+        double t = in[4 * f] * (double)(npts - 1);
+
+        a = t > 0 ? (size_t)(t + 0.5) : 0;
+        a = a < npts ? a : npts - 1;
+    }
+    for (k = 0; k < npts; k++)
+        obs[k] = l == INVNET_MASK_ALIGNED ? k >= a && in[f + k - a] > 0.5 : in[f + k] > 0.5;
+    for (v = 0; v < nvalues; v++)
+        for (k = 0; k < npts; k++) {
+            j = v * npts + k;
+            z[j] = !obs[k] ? 0 : l == INVNET_MASK_ALIGNED ? in[j - a] : in[j];
+        }
+}
+
+const char *
+invnet_mask_layout_name(invnet_mask_layout l)
+{
+    return l == INVNET_MASK_ABSOLUTE ? "masked" : l == INVNET_MASK_ALIGNED ? "aligned" : NULL;
+}
+
+int
+invnet_mask_layout_parse(const char *name)
+{
+    return strcmp(name, "masked") == 0    ? INVNET_MASK_ABSOLUTE
+           : strcmp(name, "aligned") == 0 ? INVNET_MASK_ALIGNED
+                                          : -1;
 }
 
 static int

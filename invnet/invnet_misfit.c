@@ -11,10 +11,12 @@
 #include "forward/fwd_model.h"
 #include "invnet/invnet_misfit.h"
 
-/* One thread's scratch: a forward workspace, the response and its Jacobian. */
+/* One thread's scratch: a forward workspace, the response and its Jacobian; a masked
+ * row's standardised features and observed points. */
 struct misfit_thread {
     fwd_workspace *w;
-    double *resp, *jac;
+    double *resp, *jac, *z;
+    unsigned char *obs;
     size_t failures;
 };
 
@@ -39,6 +41,8 @@ invnet_misfit_free(invnet_misfit *m)
         fwd_workspace_free(m->t[k].w);
         free(m->t[k].resp);
         free(m->t[k].jac);
+        free(m->t[k].z);
+        free(m->t[k].obs);
     }
     free(m->t);
     free(m);
@@ -85,7 +89,10 @@ invnet_misfit_alloc(const invnet_file *f, double weight, int nthreads, fwd_error
         m->t[i].w = fwd_workspace_alloc(f->geom, NULL, NULL);
         m->t[i].resp = malloc(m->nf * sizeof(double));
         m->t[i].jac = malloc(m->nf * m->np * sizeof(double));
-        bad = m->t[i].w == NULL || m->t[i].resp == NULL || m->t[i].jac == NULL;
+        m->t[i].z = malloc(m->nf * sizeof(double));
+        m->t[i].obs = malloc(m->npts);
+        bad = m->t[i].w == NULL || m->t[i].resp == NULL || m->t[i].jac == NULL ||
+              m->t[i].z == NULL || m->t[i].obs == NULL;
     }
     if (bad) {
         invnet_misfit_free(m);
@@ -126,6 +133,10 @@ row_loss(const invnet_misfit *m, struct misfit_thread *th, const double *in, con
         p[k] = p[k] < m->lo[k] ? m->lo[k] : p[k] > m->hi[k] ? m->hi[k] : p[k];
         g[k] = 0;
     }
+    if (m->f->masked) { /* where each feature is, and whether it is observed */
+        invnet_mask_unpack(m->f->mask.layout, m->mi->nvalues, m->npts, in, th->z, th->obs);
+        in = th->z;
+    }
     if (fwd_jacobian(th->w, m->nl, p, th->resp, th->jac, NULL) != FWD_OK) {
         th->failures++;
         return 0;
@@ -134,7 +145,7 @@ row_loss(const invnet_misfit *m, struct misfit_thread *th, const double *in, con
         int phase = m->mi->values[v]->kind == FWD_VALUE_PHASE;
 
         for (t = 0; t < m->npts; t++, j++) {
-            if (m->f->masked && !(in[m->nf + j] > 0.5))
+            if (m->f->masked && !th->obs[t])
                 continue;                /* not observed */
             obs = im[j] + is[j] * in[j]; /* the feature: log10 rho_a, or phase / 90 */
             if (phase) {

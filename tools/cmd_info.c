@@ -107,7 +107,11 @@ print_net(const char *path, const invnet_file *f, int whole_file)
            fwd_method_value_index(f->samples.method, FWD_VALUE_PHASE) >= 0
                ? " and phase / 90 degrees"
                : "",
-           f->masked ? "; then 1 for each point observed, 0 for each missing" : "");
+           !f->masked ? ""
+           : f->mask.layout == INVNET_MASK_ALIGNED
+               ? "; placed from the sounding's first point, then up to its last, each "
+                 "with 1/0 per point observed/missing; then where it starts"
+               : ", 0 where missing; then 1 for each point observed, 0 for each missing");
     if (f->masked)
         printf("  soundings   any part of the span at least %g decade%s wide, up to %g %% of its "
                "points missing\n",

@@ -33,7 +33,7 @@ struct invnet_inverter {
     invnet_work *w;
     size_t n_net, nd_net, np;
     double *feat, *params, *data;     /* the features (nd_net), the net's output (np) */
-    double *in;                       /* a masked net's input (2 nd_net) */
+    double *in, *z;                   /* a masked net's input; its features standardised */
     double *contrib;                  /* each feature's term of d2 (nd_net) */
     double *extra;                    /* each feature's error variance beyond the training noise */
     double *d2work;                   /* scratch of the partial distance (nd_net^2 + 2 nd_net) */
@@ -283,6 +283,7 @@ invnet_inverter_free(invnet_inverter *v)
     free(v->params);
     free(v->feat);
     free(v->in);
+    free(v->z);
     free(v->contrib);
     free(v->extra);
     free(v->d2work);
@@ -334,7 +335,8 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->params = malloc(v->np * sizeof(double))) == NULL;
         bad = bad || (v->lm = malloc(v->np * sizeof(double))) == NULL;
         bad = bad || (v->acc = gsl_interp_accel_alloc()) == NULL;
-        bad = bad || (v->in = malloc(2 * v->nd_net * sizeof(double))) == NULL;
+        bad = bad || (v->in = malloc(invnet_net_n_in(nf->net) * sizeof(double))) == NULL;
+        bad = bad || (v->z = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->contrib = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->extra = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->d2work = malloc((v->nd_net + 2) * v->nd_net * sizeof(double))) == NULL;
@@ -906,12 +908,23 @@ predict(invnet_inverter *v, fwd_error *err)
     const invnet_net *net = v->nf->net;
     size_t j, f = v->nd_net;
 
+    const double *mu = invnet_net_norm_const(net, 0), *sd = invnet_net_norm_const(net, 1);
+
     if (!v->nf->masked)
         return invnet_net_predict(net, v->w, 1, v->feat, v->params, err);
-    for (j = 0; j < f; j++) {
-        v->in[j] = v->obs_feat[j] ? v->feat[j] : invnet_net_norm_const(net, 0)[j];
-        v->in[f + j] = v->obs_feat[j] ? 1 : 0;
+    if (v->nf->mask.layout != INVNET_MASK_ALIGNED) { /* each feature in its place */
+        for (j = 0; j < f; j++) {
+            v->in[j] = v->obs_feat[j] ? v->feat[j] : mu[j];
+            v->in[f + j] = v->obs_feat[j] ? 1 : 0;
+        }
+        return invnet_net_predict(net, v->w, 1, v->in, v->params, err);
     }
+    /* standardised as in training, placed, then back in the units the net standardises */
+    for (j = 0; j < f; j++)
+        v->z[j] = v->obs_feat[j] ? (v->feat[j] - mu[j]) / sd[j] : 0;
+    invnet_mask_input(INVNET_MASK_ALIGNED, f / v->n_net, v->n_net, v->z, v->obs, v->in);
+    for (j = 0; j < invnet_net_n_in(net); j++)
+        v->in[j] = mu[j] + sd[j] * v->in[j];
     return invnet_net_predict(net, v->w, 1, v->in, v->params, err);
 }
 

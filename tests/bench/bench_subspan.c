@@ -20,7 +20,9 @@
  * may not show in a short window: no check can catch those, so this is a lower bound.
  * Of those earths that no model of the prior fits (refined misfit above 3 x the noise:
  * their data lie outside what the prior can make), the share the range checks flag.
- * usage: bench_subspan [SAMPLES [EPOCHS [COUNT]]]   (defaults 50000, 40, 300)
+ * The masked net reads its inputs in the aligned layout (invnet_mask.h), or in the absolute
+ * one of the nets made before it when the fourth argument says "masked".
+ * usage: bench_subspan [SAMPLES [EPOCHS [COUNT [LAYOUT]]]]   (defaults 50000, 40, 300, aligned)
  */
 #include <math.h>
 #include <stdio.h>
@@ -46,6 +48,7 @@
 #define NP    (2 * NL - 1)
 
 static size_t n_samples = 50000, n_epochs = 40, n_test = 300;
+static invnet_mask_layout layout = INVNET_MASK_ALIGNED;
 
 #define die(what, err) bench_die("bench_subspan", what, err)
 #define pct            bench_pct
@@ -54,7 +57,13 @@ static size_t n_samples = 50000, n_epochs = 40, n_test = 300;
 static invnet_file *
 train(const smp_config *c, int masked)
 {
-    return bench_train(c, n_samples, n_epochs, masked);
+    invnet_fit_params p = invnet_fit_default();
+
+    p.train.epochs = n_epochs;
+    p.train.nthreads = 2;
+    p.masked = masked;
+    p.mask.layout = layout;
+    return bench_fit(c, n_samples, &p);
 }
 
 /* The resolved parameters of a log10 model p: rho_1, rho_N, and of a middle layer 3 times
@@ -129,12 +138,13 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
     tm = fwd_time_seconds() - t0;
     printf("\n### %s: one net of %g decades (%zu points) for every sub-span\n\n", name,
            log10(x1 / x0), npts);
-    printf("%zu samples, %zu epochs; masked net trained in %.1f s. Test soundings: %zu per row, "
+    printf("%zu samples, %zu epochs; masked net (inputs %s) trained in %.1f s. Test soundings: "
+           "%zu per row, "
            "in the prior, %.0f %% noise. Errors: median |error| of log10 rho_1 / log10 rho_%d "
            "/ log10 S or T of a thin middle layer (its conductance h_2 / rho_2 where it is 3 times "
            "more conductive than both neighbours, its transverse resistance h_2 rho_2 where 3 "
            "times more resistive; the other soundings resolve neither).\n\n",
-           n_samples, n_epochs, tm, n_test, 100 * NOISE, NL);
+           n_samples, n_epochs, invnet_mask_layout_name(layout), tm, n_test, 100 * NOISE, NL);
     printf("| decades (points) | missing | misfit median / p90 %% | range flags | any flag | "
            "recall | range-flagged, of the unfittable | net alone: masked | dedicated | ratio | "
            "refined: masked | dedicated | ratio "
@@ -262,12 +272,19 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
 int
 main(int argc, char **argv)
 {
-    static const char usage[] = "bench_subspan [SAMPLES >= 100 [EPOCHS >= 1 [COUNT >= 10]]]";
+    static const char usage[] =
+        "bench_subspan [SAMPLES >= 100 [EPOCHS >= 1 [COUNT >= 10 [aligned|masked]]]]";
 
     bench_init();
     n_samples = bench_count(argc, argv, 1, n_samples, 100, usage);
     n_epochs = bench_count(argc, argv, 2, n_epochs, 1, usage);
     n_test = bench_count(argc, argv, 3, n_test, 10, usage);
+    if (argc > 4 && invnet_mask_layout_parse(argv[4]) < 0) {
+        fprintf(stderr, "usage: %s\n", usage);
+        return 2;
+    }
+    if (argc > 4)
+        layout = (invnet_mask_layout)invnet_mask_layout_parse(argv[4]);
     printf("## One net for a whole survey: sub-spans against dedicated nets\n");
     method("Schlumberger", FWD_SCHLUMBERGER, 1, 1000, 31, "1:50");
     method("MT", FWD_MT, 1e-3, 1e3, 37, "10:5000");

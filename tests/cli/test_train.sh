@@ -66,14 +66,14 @@ ls "$TMP" | grep -q tmp && bad "a temporary file was left: $(ls "$TMP")" || ok
 # --- info ------------------------------------------------------------------------------------
 run info "$TMP/n1.h5"
 [ "$rc" -eq 0 ] && ok || bad "info: exit $rc: $(cat "$TMP/err")"
-for frag in "bpinv net file" "40-24-5 (tanh hidden units" "schlumberger" "20 points, ab2_m 1 .. 1000" \
+for frag in "bpinv net file" "81-24-5 (tanh hidden units" "schlumberger" "20 points, ab2_m 1 .. 1000" \
     "5400 training + 600 validation" "adam, learning rate 0.001, batch 256, seed 42; 4 epochs" \
     "RMSE log10  rho1" "envelope    20 features" \
     "soundings   any part of the span at least 1 decade wide, up to 30 % of its points missing"; do
     grep -qF "$frag" "$TMP/out" && ok || bad "info lacks '$frag': $(cat "$TMP/out")"
 done
 run info "$TMP/q.h5"
-grep -qF "40-8-8-5 (sigmoid hidden units" "$TMP/out" && grep -qF "sgd, learning rate 0.01" "$TMP/out" &&
+grep -qF "81-8-8-5 (sigmoid hidden units" "$TMP/out" && grep -qF "sgd, learning rate 0.01" "$TMP/out" &&
     ok || bad "info of a 2-hidden-layer sgd net: $(cat "$TMP/out")"
 run info "$TMP/p.h5"
 grep -qF "20-24-5 (tanh hidden units" "$TMP/out" &&
@@ -112,8 +112,9 @@ assert f["history/train_loss"].shape == (4,)
 print("ok")
 PYEOF
     then ok; else bad "h5py reading the net: $(cat "$TMP/py")"; fi
-    # a masked net, as docs/formats.md describes it: the features, then 1 for each point
-    # observed; its answer for a whole sounding is bpinv invert's
+    # a masked net, as docs/formats.md describes it: for a whole sounding, the features and 1
+    # for each point observed, twice (placed from the first point, then up to the last), and
+    # 0 (where the window starts); its answer is bpinv invert's
     $PY - "$TMP/s.h5" "$TMP/whole.csv" <<'PYEOF'
 import sys, h5py, numpy as np
 s = h5py.File(sys.argv[1], "r")
@@ -127,13 +128,19 @@ PYEOF
 import sys, json, h5py, numpy as np
 f, s = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 a = f.attrs
-assert a["inputs"] == "masked" and a["mask_min_span_decades"] == 1 and a["mask_max_missing"] == 0.3
+assert a["inputs"] == "aligned" and a["mask_min_span_decades"] == 1 and a["mask_max_missing"] == 0.3
 n = f["normalisation"]
-assert n["input_mean"].shape == (40,) and (n["input_mean"][20:] == 0).all()
-assert (n["input_sd"][20:] == 1).all()
-assert list(n["input_mean"].attrs["columns"])[20] == "observed_log10_rho_a_1"
-x = np.concatenate([np.log10(s["data_noisy"][-1]), np.ones(20)])
-z = (x - n["input_mean"][:]) / n["input_sd"][:]
+mu, sd = n["input_mean"][:], n["input_sd"][:]
+assert mu.shape == (81,) and (mu[20:40] == 0).all() and (mu[60:] == 0).all()
+assert (sd[20:40] == 1).all() and (sd[60:] == 1).all()
+assert (mu[40:60] == mu[:20]).all() and (sd[40:60] == sd[:20]).all()
+c = list(n["input_mean"].attrs["columns"])
+assert c[0] == "log10_rho_a_first+0" and c[20] == "observed_log10_rho_a_first+0", c
+assert c[40] == "log10_rho_a_last-19" and c[79] == "observed_log10_rho_a_last-0", c
+assert c[80] == "window_start", c
+d = np.log10(s["data_noisy"][-1])
+x = np.concatenate([d, np.ones(20), d, np.ones(20), [0.0]])
+z = (x - mu) / sd
 W1, b1 = f["layers/1/weights"][:], f["layers/1/bias"][:]
 W2, b2 = f["layers/2/weights"][:], f["layers/2/bias"][:]
 p = n["output_mean"][:] + n["output_sd"][:] * (np.tanh(z @ W1.T + b1) @ W2.T + b2)
@@ -223,7 +230,7 @@ PYEOF
     expect_fail 1 "net trained on bogus" "trained_on" info "$TMP/trained.h5"
     expect_fail 1 "net with a layer too wide" "layers/2/weights" info "$TMP/huge.h5"
     expect_fail 1 "net without its history" "val_loss" info "$TMP/nohist.h5"
-    expect_fail 1 "net with unknown inputs" 'inputs: expected values or masked, got "pixels"' \
+    expect_fail 1 "net with unknown inputs" 'inputs: expected values, masked or aligned, got "pixels"' \
         info "$TMP/inputs.h5"
     expect_fail 1 "net with a NaN min_span" "min_span" info "$TMP/minspan.h5"
 fi

@@ -100,6 +100,13 @@ tst_train(const char *path, size_t epochs, int nthreads, double val, int noisy)
 invnet_file *
 tst_train_masked(const char *path, size_t epochs, int nthreads, double min_span)
 {
+    return tst_train_masked_as(path, epochs, nthreads, min_span, INVNET_MASK_ALIGNED);
+}
+
+invnet_file *
+tst_train_masked_as(const char *path, size_t epochs, int nthreads, double min_span,
+                    invnet_mask_layout layout)
+{
     invnet_fit_params p = invnet_fit_default();
     invnet_file *f = NULL;
     fwd_error err;
@@ -108,6 +115,7 @@ tst_train_masked(const char *path, size_t epochs, int nthreads, double min_span)
     p.train.nthreads = nthreads;
     p.masked = 1;
     p.mask.min_span = min_span;
+    p.mask.layout = layout;
     p.version = "test";
     cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK, "%s", err.msg);
     return f;

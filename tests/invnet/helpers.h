@@ -44,4 +44,8 @@ fwd_sounding *tst_sounding(size_t n, const double *x, const double *d);
  * a tenth of the rows. */
 invnet_file *tst_train_masked(const char *path, size_t epochs, int nthreads, double min_span);
 
+/* As tst_train_masked, with its inputs in the given layout. */
+invnet_file *tst_train_masked_as(const char *path, size_t epochs, int nthreads, double min_span,
+                                 invnet_mask_layout layout);
+
 #endif /* TESTS_INVNET_HELPERS_H */

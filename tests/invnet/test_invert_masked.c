@@ -90,39 +90,66 @@ spacings(double a, double span, double *x)
     return n;
 }
 
-Test(invnet_masked, file_says_masked_and_round_trips)
+/* A masked net's file says its layout and loads back the same: "aligned" (4 F + 1 inputs,
+ * the default) or "masked" (2 F, the nets made before it). */
+static void
+round_trip(invnet_mask_layout layout, const char *name, size_t n_in)
 {
-    char path[160];
+    char path[160], buf[16];
     invnet_file *g;
     hid_t f;
 
-    nf = tst_train_masked(spath, 2, 2, 1.0);
-    cr_assert(nf->masked);
-    cr_assert_eq(invnet_net_n_in(nf->net), 2 * TST_NPTS);
-    cr_assert_eq(invnet_file_n_in(nf), 2 * TST_NPTS);
-    snprintf(path, sizeof path, "%s/m.h5", dir);
+    nf = tst_train_masked_as(spath, 2, 2, 1.0, layout);
+    cr_assert(nf->masked && nf->mask.layout == layout);
+    cr_assert_eq(invnet_net_n_in(nf->net), n_in);
+    cr_assert_eq(invnet_file_n_in(nf), n_in);
+    snprintf(path, sizeof path, "%s/m%d.h5", dir, (int)layout);
     cr_assert_eq(invnet_file_save(path, nf, 0, NULL), FWD_OK);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    cr_assert_eq(smp_h5_read_str(f, path, "inputs", buf, sizeof buf, NULL), FWD_OK);
+    H5Fclose(f);
+    cr_expect_str_eq(buf, name);
     g = invnet_file_load(path, NULL);
     cr_assert_not_null(g);
-    cr_expect(g->masked && g->mask.min_span == 1.0 && g->mask.max_missing == nf->mask.max_missing);
+    cr_expect(g->masked && g->mask.layout == layout && g->mask.min_span == 1.0 &&
+              g->mask.max_missing == nf->mask.max_missing);
     cr_expect_eq(memcmp(invnet_net_params_const(g->net), invnet_net_params_const(nf->net),
                         invnet_net_nparams(nf->net) * sizeof(double)),
                  0);
     invnet_file_free(g);
-    /* a file saying something else than values or masked */
-    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-    H5Adelete(f, "inputs");
-    H5Fclose(f);
-    f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-    cr_assert_eq(smp_h5_write_str(f, "inputs", "pixels", NULL), FWD_OK);
-    H5Fclose(f);
-    {
-        fwd_error err;
+    invnet_file_free(nf);
+    nf = NULL;
+}
 
-        cr_assert_null(invnet_file_load(path, &err));
-        cr_expect(strstr(err.msg, "inputs: expected values or masked, got \"pixels\"") != NULL,
-                  "%s", err.msg);
-    }
+/* Replaces the root attribute "inputs" of the net file at path by value. */
+static void
+set_inputs(const char *path, const char *value)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+
+    cr_assert_geq(f, 0);
+    H5Adelete(f, "inputs");
+    cr_assert_eq(smp_h5_write_str(f, "inputs", value, NULL), FWD_OK);
+    H5Fclose(f);
+}
+
+Test(invnet_masked, file_says_masked_and_round_trips)
+{
+    char path[160];
+    fwd_error err;
+
+    round_trip(INVNET_MASK_ABSOLUTE, "masked", 2 * TST_NPTS);
+    round_trip(INVNET_MASK_ALIGNED, "aligned", 4 * TST_NPTS + 1);
+    snprintf(path, sizeof path, "%s/m%d.h5", dir, (int)INVNET_MASK_ALIGNED);
+    /* a file saying something else than values, masked or aligned */
+    set_inputs(path, "pixels");
+    cr_assert_null(invnet_file_load(path, &err));
+    cr_expect(strstr(err.msg, "inputs: expected values, masked or aligned, got \"pixels\"") != NULL,
+              "%s", err.msg);
+    /* "masked" on a net with the aligned layout's inputs: they do not fit */
+    set_inputs(path, "masked");
+    cr_assert_null(invnet_file_load(path, &err));
+    cr_expect(strstr(err.msg, "a net for another geometry") != NULL, "%s", err.msg);
 }
 
 /* A net from before masked nets (no 'inputs' attribute) is a plain net. */
@@ -421,11 +448,12 @@ Test(invnet_masked, outside_the_prior_on_part_of_the_span)
 /* The input a masked net is given for a partial sounding is the one it was trained with
  * (invnet_mask_input): the net's answer through invnet_invert equals the net applied by
  * hand to the standardised features of the observed points, 0 elsewhere, and the 0/1 of
- * each point. */
-Test(invnet_masked, partial_input_is_the_training_layout)
+ * each point, placed by the net's layout; for either layout. */
+static void
+partial_input(invnet_mask_layout layout)
 {
     const double *xn, *im, *is;
-    double d[TST_NPTS], z[TST_NPTS], in[2 * TST_NPTS], raw[2 * TST_NPTS], p[5];
+    double d[TST_NPTS], z[TST_NPTS], in[4 * TST_NPTS + 1], raw[4 * TST_NPTS + 1], p[5];
     const double rho[3] = {50, 5, 300}, h[2] = {3, 12};
     unsigned char obs[TST_NPTS];
     invnet_inverter *v;
@@ -434,9 +462,10 @@ Test(invnet_masked, partial_input_is_the_training_layout)
     fwd_sounding *s;
     fwd_geom *g;
     fwd_workspace *fw;
-    size_t k;
+    size_t k, ni;
 
-    nf = tst_train_masked(spath, 2, 2, 1.0);
+    nf = tst_train_masked_as(spath, 2, 2, 1.0, layout);
+    ni = invnet_net_n_in(nf->net);
     xn = fwd_geom_x(nf->geom);
     im = invnet_net_norm_const(nf->net, 0);
     is = invnet_net_norm_const(nf->net, 1);
@@ -452,8 +481,8 @@ Test(invnet_masked, partial_input_is_the_training_layout)
         obs[k] = k >= 5 && k < 15;
         z[k] = obs[k] ? (log10(d[k]) - im[k]) / is[k] : 12345; /* unobserved: not read */
     }
-    invnet_mask_input(1, TST_NPTS, z, obs, in);
-    for (k = 0; k < 2 * TST_NPTS; k++) /* predict standardises: undo it */
+    invnet_mask_input(layout, 1, TST_NPTS, z, obs, in);
+    for (k = 0; k < ni; k++) /* predict standardises: undo it */
         raw[k] = im[k] + is[k] * in[k];
     w = invnet_work_alloc(nf->net, 1, NULL);
     cr_assert_eq(invnet_net_predict(nf->net, w, 1, raw, p, NULL), FWD_OK);
@@ -466,4 +495,12 @@ Test(invnet_masked, partial_input_is_the_training_layout)
     fwd_sounding_free(s);
     fwd_workspace_free(fw);
     fwd_geom_free(g);
+    invnet_file_free(nf);
+    nf = NULL;
+}
+
+Test(invnet_masked, partial_input_is_the_training_layout)
+{
+    partial_input(INVNET_MASK_ABSOLUTE);
+    partial_input(INVNET_MASK_ALIGNED);
 }

@@ -13,6 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "forward/fwd_forward.h"
 #include "invnet/invnet_mask.h"
 #include "invnet/invnet_stats.h"
 
@@ -84,13 +85,14 @@ Test(invnet_mask, windows_are_contiguous_and_wide_enough)
     /* p_full = 0.2, plus the windows that happen to be whole: binomial, 5 sd */
     cr_assert(whole > rows * 0.2 - 5 * sqrt(rows * 0.16), "%zu whole of %zu", whole, rows);
     cr_assert(whole < rows * 0.3, "%zu whole of %zu", whole, rows);
-    invnet_mask_draw(&(invnet_mask_params){3.5, 0, 0, 0}, NP, logx, 7, 1, 0, o);
+    invnet_mask_draw(&(invnet_mask_params){3.5, 0, 0, 0, INVNET_MASK_ALIGNED}, NP, logx, 7, 1, 0,
+                     o);
     cr_assert_eq(n_obs(o, NP), NP, "a min_span wider than the grid: the whole span");
 }
 
 Test(invnet_mask, dropouts_keep_two_points)
 {
-    invnet_mask_params p = {0.2, 0.9, 0, 1};
+    invnet_mask_params p = {0.2, 0.9, 0, 1, INVNET_MASK_ALIGNED};
     unsigned char o[NP];
     size_t row, dropped = 0, seen = 0;
 
@@ -109,14 +111,119 @@ Test(invnet_mask, dropouts_keep_two_points)
               dropped);
 }
 
-Test(invnet_mask, input_layout)
+Test(invnet_mask, input_layout_absolute)
 {
     double z[6] = {1, 2, 3, 4, 5, 6}, in[12];
     unsigned char o[3] = {1, 0, 1};
     const double want[12] = {1, 0, 3, 4, 0, 6, 1, 0, 1, 1, 0, 1};
 
-    invnet_mask_input(2, 3, z, o, in); /* MT: rho_a of 3 points, then phase */
+    cr_assert_eq(invnet_mask_n_in(INVNET_MASK_ABSOLUTE, 2, 3), 12);
+    invnet_mask_input(INVNET_MASK_ABSOLUTE, 2, 3, z, o, in); /* MT: rho_a of 3, then phase */
     cr_assert(memcmp(in, want, sizeof want) == 0);
+}
+
+/* Worked by hand: 4 points of 2 values (MT), points 1 and 3 observed: first 1, last 3. */
+Test(invnet_mask, input_layout_aligned)
+{
+    double z[8] = {1, 2, 3, 4, 5, 6, 7, 8}, in[33];
+    unsigned char o[4] = {0, 1, 0, 1};
+    const double want[33] = {
+        2,      0, 4, 0, 6, 0, 8, 0, /* from the first point: slots 0 and 2 of each value */
+        1,      0, 1, 0, 1, 0, 1, 0, /* their indicators */
+        0,      2, 0, 4, 0, 6, 0, 8, /* up to the last point, which is the net's last: slots 1, 3 */
+        0,      1, 0, 1, 0, 1, 0, 1, /* their indicators */
+        1.0 / 3};                    /* where the window starts */
+
+    cr_assert_eq(invnet_mask_n_in(INVNET_MASK_ALIGNED, 2, 4), 33);
+    invnet_mask_input(INVNET_MASK_ALIGNED, 2, 4, z, o, in);
+    cr_assert(memcmp(in, want, sizeof want) == 0);
+}
+
+/* Unpacking an input gives back the observed points and their features, for random masks in
+ * either layout. */
+Test(invnet_mask, unpack_inverts_input)
+{
+    enum { V = 2 };
+    invnet_mask_params p = invnet_mask_default();
+    double z[V * NP], in[4 * V * NP + 1], back[V * NP];
+    unsigned char o[NP], ob[NP];
+    size_t row, k, l;
+
+    for (k = 0; k < V * NP; k++)
+        z[k] = sin(1.0 + (double)k);
+    for (l = 0; l < 2; l++)
+        for (row = 0; row < 500; row++) {
+            invnet_mask_draw(&p, NP, logx, 3, 1, row, o);
+            invnet_mask_input((invnet_mask_layout)l, V, NP, z, o, in);
+            invnet_mask_unpack((invnet_mask_layout)l, V, NP, in, back, ob);
+            cr_assert(memcmp(o, ob, NP) == 0, "layout %zu row %zu: points", l, row);
+            for (k = 0; k < V * NP; k++)
+                cr_assert_eq(back[k], o[k % NP] ? z[k] : 0, "layout %zu row %zu: %zu", l, row, k);
+        }
+}
+
+/*
+ * The symmetry the aligned layout stands on: a Schlumberger response is unchanged when
+ * AB/2 and every thickness scale by one factor. The response of an earth on a window of the
+ * net's points, and that of the same earth with its thicknesses 10^(s/10) times larger on
+ * the window s points (s/10 decades) further, fill the same aligned inputs; only the last,
+ * where the window starts, differs. In the absolute layout they share no input.
+ */
+Test(invnet_mask, shifted_window_of_a_scaled_earth_same_inputs)
+{
+    enum { A = 4, W = 12, S = 13 };
+    double x[NP], d0[NP], d1[NP], in0[4 * NP + 1], in1[4 * NP + 1], a0[2 * NP], a1[2 * NP];
+    const double rho[3] = {80, 8, 400}, h[2] = {2, 15};
+    double hs[2];
+    unsigned char o0[NP] = {0}, o1[NP] = {0};
+    fwd_workspace *w;
+    fwd_geom *g;
+    size_t k, same = 0;
+
+    for (k = 0; k < NP; k++)
+        x[k] = pow(10, 3.0 * (double)k / (NP - 1)); /* AB/2 1 m - 1 km, 10 a decade */
+    g = fwd_geom_alloc(FWD_SCHLUMBERGER, NP, x, NULL, NULL);
+    w = fwd_workspace_alloc(g, NULL, NULL);
+    cr_assert_not_null(w);
+    cr_assert_eq(fwd_eval(w, 3, rho, h, d0, NULL), FWD_OK);
+    for (k = 0; k < 2; k++)
+        hs[k] = h[k] * pow(10, S / 10.0);
+    cr_assert_eq(fwd_eval(w, 3, rho, hs, d1, NULL), FWD_OK);
+    for (k = 0; k < NP; k++) {
+        o0[k] = k >= A && k < A + W && k != A + 5; /* a reading dropped, in both */
+        o1[k] = k >= A + S && k < A + S + W && k != A + S + 5;
+        d0[k] = log10(d0[k]);
+        d1[k] = log10(d1[k]);
+    }
+    invnet_mask_input(INVNET_MASK_ALIGNED, 1, NP, d0, o0, in0);
+    invnet_mask_input(INVNET_MASK_ALIGNED, 1, NP, d1, o1, in1);
+    for (k = 0; k < 4 * NP; k++)
+        cr_assert(fabs(in0[k] - in1[k]) < 1e-6, "input %zu: %.9g against %.9g", k, in0[k], in1[k]);
+    cr_assert_float_eq(in1[4 * NP] - in0[4 * NP], (double)S / (NP - 1), 1e-12);
+    invnet_mask_input(INVNET_MASK_ABSOLUTE, 1, NP, d0, o0, a0);
+    invnet_mask_input(INVNET_MASK_ABSOLUTE, 1, NP, d1, o1, a1);
+    for (k = NP; k < 2 * NP; k++)
+        same += a0[k] > 0.5 && a1[k] > 0.5;
+    cr_assert_eq(same, 0, "absolute: %zu points shared", same);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+Test(invnet_mask, layout_names)
+{
+    invnet_mask_params p = invnet_mask_default();
+    fwd_error err;
+
+    cr_assert_eq(p.layout, INVNET_MASK_ALIGNED);
+    cr_assert_str_eq(invnet_mask_layout_name(INVNET_MASK_ABSOLUTE), "masked");
+    cr_assert_str_eq(invnet_mask_layout_name(INVNET_MASK_ALIGNED), "aligned");
+    cr_assert_eq(invnet_mask_layout_parse("aligned"), INVNET_MASK_ALIGNED);
+    cr_assert_eq(invnet_mask_layout_parse("masked"), INVNET_MASK_ABSOLUTE);
+    cr_assert_eq(invnet_mask_layout_parse("values"), -1);
+    p.layout = (invnet_mask_layout)7;
+    cr_assert_eq(invnet_mask_check(&p, &err), FWD_EINVAL);
+    cr_assert(strstr(err.msg, "layout: expected absolute (0) or aligned (1), got 7") != NULL, "%s",
+              err.msg);
 }
 
 /* The points of the net a sounding observes: its span, less its gaps. */
