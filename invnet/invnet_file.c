@@ -610,7 +610,7 @@ read_inputs(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 {
     fwd_error e2;
     char buf[16];
-    int rc;
+    int rc, layout;
 
     f->masked = 0;
     f->mask = invnet_mask_default();
@@ -619,14 +619,14 @@ read_inputs(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     rc = smp_h5_read_str(file, path, "inputs", buf, sizeof buf, err);
     if (rc == FWD_OK && strcmp(buf, "values") == 0)
         return FWD_OK;
-    if (rc == FWD_OK && invnet_mask_layout_parse(buf) < 0)
+    if (rc != FWD_OK)
+        return rc;
+    if ((layout = invnet_mask_layout_parse(buf)) < 0)
         return fwd_error_set(err, FWD_EFORMAT,
                              "%s: inputs: expected values, masked or aligned, got \"%s\"", path,
                              buf);
-    if (rc != FWD_OK)
-        return rc;
     f->masked = 1;
-    f->mask.layout = (invnet_mask_layout)invnet_mask_layout_parse(buf);
+    f->mask.layout = (invnet_mask_layout)layout;
     rc = rc ? rc : smp_h5_read_f64(file, path, "mask_min_span_decades", 1, &f->mask.min_span, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "mask_max_missing", 1, &f->mask.max_missing, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "mask_p_full", 1, &f->mask.p_full, err);

@@ -906,24 +906,17 @@ static int
 predict(invnet_inverter *v, fwd_error *err)
 {
     const invnet_net *net = v->nf->net;
-    size_t j, f = v->nd_net;
-
     const double *mu = invnet_net_norm_const(net, 0), *sd = invnet_net_norm_const(net, 1);
+    size_t j, f = v->nd_net, ni = invnet_net_n_in(net);
 
     if (!v->nf->masked)
         return invnet_net_predict(net, v->w, 1, v->feat, v->params, err);
-    if (v->nf->mask.layout != INVNET_MASK_ALIGNED) { /* each feature in its place */
-        for (j = 0; j < f; j++) {
-            v->in[j] = v->obs_feat[j] ? v->feat[j] : mu[j];
-            v->in[f + j] = v->obs_feat[j] ? 1 : 0;
-        }
-        return invnet_net_predict(net, v->w, 1, v->in, v->params, err);
-    }
-    /* standardised as in training, placed, then back in the units the net standardises */
+    /* standardised as in training, placed by the net's layout, then back in the units the
+     * net standardises */
     for (j = 0; j < f; j++)
         v->z[j] = v->obs_feat[j] ? (v->feat[j] - mu[j]) / sd[j] : 0;
-    invnet_mask_input(INVNET_MASK_ALIGNED, f / v->n_net, v->n_net, v->z, v->obs, v->in);
-    for (j = 0; j < invnet_net_n_in(net); j++)
+    invnet_mask_input(v->nf->mask.layout, f / v->n_net, v->n_net, v->z, v->obs, v->in);
+    for (j = 0; j < ni; j++)
         v->in[j] = mu[j] + sd[j] * v->in[j];
     return invnet_net_predict(net, v->w, 1, v->in, v->params, err);
 }
