@@ -48,9 +48,14 @@ struct invnet_trainer {
     double *yb, *dy; /* per thread, INVNET_SHARD_ROWS x n_out: outputs, their gradient */
     gsl_rng *r;
     size_t epoch, best_epoch, since_best, last_epoch;
+    size_t halvings; /* the stage's learning rate halved on a plateau so far */
     double best_loss, lr;
     uint64_t step;
 };
+
+/* A stage with an extra loss halves its learning rate, at most this many times, each time
+ * half the patience passes without a better validation loss (see invnet_train.h). */
+#define PLATEAU_HALVINGS 3
 
 const char *
 invnet_optimizer_name(invnet_optimizer o)
@@ -247,6 +252,7 @@ invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double par
     tr->best_loss = INFINITY;
     tr->best_epoch = 0;
     tr->since_best = 0;
+    tr->halvings = 0;
 }
 
 /*
@@ -686,6 +692,12 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     }
     tr->since_best = e->improved ? 0 : tr->since_best + 1;
     tr->lr *= tr->p.lr_decay;
+    if (tr->loss != NULL && tr->p.patience > 0 && 2 * tr->since_best >= tr->p.patience &&
+        tr->halvings < PLATEAU_HALVINGS) {
+        tr->lr *= 0.5;
+        tr->halvings++;
+        tr->since_best = 0;
+    }
     return FWD_OK;
 }
 

@@ -154,7 +154,10 @@ typedef double (*invnet_loss_fn)(void *ud, int thread, size_t rows, const double
  * parameters' mean squared error plus fn's value (fn NULL: the squared error alone), on
  * the training and the validation rows alike. The optimiser starts afresh (moments and
  * bias correction), the learning rate becomes lr (0: the settings' rate), and the best net
- * is now the best of this stage, whose weights invnet_trainer_restore_best() gives.
+ * is now the best of this stage, whose weights invnet_trainer_restore_best() gives. With fn,
+ * whose loss falls slowly and noisily (the data misfit), the rate halves each time half the
+ * patience passes without a better validation loss, at most 3 times; the stage stops when a
+ * whole patience passes without one after the third.
  */
 void invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double param_weight,
                              invnet_loss_fn fn, void *ud);

@@ -315,3 +315,51 @@ Test(invnet_net, divergence_is_reported)
     invnet_trainer_free(tr);
     invnet_net_free(net);
 }
+
+/* An extra loss that no step can lower: its value 1 a row, its gradient 0. */
+static double
+flat_loss(void *ud, int thread, size_t rows, const double *in, const double *y, double scale,
+          double *dy)
+{
+    (void)ud, (void)thread, (void)in, (void)y, (void)dy;
+    return scale * (double)rows;
+}
+
+/* On a plateau the first stage stops after the patience at its own rate; a stage with an
+ * extra loss halves its rate each half patience, 3 times, then stops after a whole one. */
+Test(invnet_net, a_stage_with_an_extra_loss_halves_its_rate_on_a_plateau)
+{
+    enum { N = 256, NV = 64 };
+    static double x[N * 3], t[N], xv[NV * 3], tv[NV];
+    const double want[] = {1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.125, 0.125};
+    size_t h[] = {8}, k = 0;
+    invnet_net *net = invnet_net_alloc(3, 1, h, 1, INVNET_TANH, NULL);
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *tr;
+    invnet_epoch e;
+
+    smooth_set(N, x, t, 13);
+    smooth_set(NV, xv, tv, 14);
+    invnet_net_init(net, 2);
+    p.lr = 1e-12; /* too small to lower the loss by min_delta: a plateau */
+    p.patience = 4;
+    p.epochs = 100;
+    tr = invnet_trainer_alloc(net, &p, N, x, t, NV, xv, tv, NULL);
+    cr_assert_not_null(tr);
+    while (!invnet_trainer_test(tr)) {
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+        cr_expect_eq(e.lr, 1e-12, "first stage, epoch %zu: rate %g", e.epoch, e.lr);
+        k++;
+    }
+    cr_expect_eq(k, 5, "first stage: %zu epochs, not 1 + the patience", k);
+    invnet_trainer_set_loss(tr, 100, 0.01, 0, flat_loss, NULL);
+    for (k = 0; !invnet_trainer_test(tr); k++) {
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+        cr_assert_lt(k, sizeof want / sizeof want[0], "the stage did not stop");
+        cr_expect_eq(e.lr, 0.01 * want[k], "second stage, its epoch %zu: rate %g, not %g", k + 1,
+                     e.lr, 0.01 * want[k]);
+    }
+    cr_expect_eq(k, sizeof want / sizeof want[0], "second stage: %zu epochs", k);
+    invnet_trainer_free(tr);
+    invnet_net_free(net);
+}
