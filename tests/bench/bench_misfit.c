@@ -8,7 +8,8 @@
  * (AB/2 and a 1..1000 m; periods 1e-3..1e3 s), 2 % noise. Nets of two hidden layers of 128
  * units (`--hidden 128,128`), of the
  * whole span (`--min-span` as wide as it) and of any sub-span (the default), on N samples
- * (seed 42) for E epochs, then D data epochs. Test
+ * (seed 42) for E epochs, then up to D data epochs (the stage stops on its own: its rate
+ * halves on a plateau, 3 times, then it waits a patience for a better loss). Test
  * soundings: T other draws of the prior (seed 7), the whole span. Prints per net: the
  * training time of each stage, the raw net's misfit (median and p90, in % and in units of
  * the noise), the median |error| of log10 rho_1, log10 rho_4, and of log10 S = h/rho (T =
@@ -33,7 +34,7 @@
 #define NP    (2 * NL - 1)
 #define NPTS  30
 
-static size_t n_samples = 50000, n_epochs = 150, n_data = 160, n_test = 300, n_hidden = 128;
+static size_t n_samples = 50000, n_epochs = 150, n_data = 400, n_test = 300, n_hidden = 128;
 
 #define die(what, err) bench_die("bench_misfit", what, err)
 #define pct            bench_pct
@@ -93,6 +94,7 @@ rows(const char *label, invnet_file *f, fwd_method m, double *x, const double *P
     double *mis = malloc(n_test * sizeof *mis), *rmis = malloc(n_test * sizeof *rmis);
     double *err = malloc(4 * n_test * sizeof *err), *it = malloc(n_test * sizeof *it);
     double traw = 0, tref = 0, t0, truth[4], got[4], lp[NP], med[4];
+    char stage[48] = "";
     size_t j, q, k;
 
     cp.refine_iter = 30;
@@ -127,9 +129,11 @@ rows(const char *label, invnet_file *f, fwd_method m, double *x, const double *P
     }
     for (q = 0; q < 4; q++)
         med[q] = pct(err + q * n_test, n_test, 0.5);
-    printf("| %s | %.1f + %.1f s | %.2f / %.2f %% (%.1f / %.1f x noise) | %.3f | %.3f | %.3f | "
+    if (f->data_epochs > 0)
+        snprintf(stage, sizeof stage, " (%zu data epochs)", f->n_epochs + 1 - f->data_first_epoch);
+    printf("| %s | %.1f + %.1f s%s | %.2f / %.2f %% (%.1f / %.1f x noise) | %.3f | %.3f | %.3f | "
            "%.3f | %.2f / %.2f %% | %.1f | %.3f / %.3f ms (%.2f) |\n",
-           label, t1, t2, pct(mis, n_test, 0.5), pct(mis, n_test, 0.9),
+           label, t1, t2, stage, pct(mis, n_test, 0.5), pct(mis, n_test, 0.9),
            pct(mis, n_test, 0.5) / (100 * NOISE), pct(mis, n_test, 0.9) / (100 * NOISE), med[0],
            med[1], med[2], med[3], pct(rmis, n_test, 0.5), pct(rmis, n_test, 0.9),
            pct(it, n_test, 0.5), 1e3 * traw / (double)n_test, 1e3 * tref / (double)n_test,
@@ -193,14 +197,15 @@ main(int argc, char **argv)
     n_data = bench_count(argc, argv, 3, n_data, 1, usage);
     n_test = bench_count(argc, argv, 4, n_test, 10, usage);
     printf("## the net's own answer: data misfit with and without the data stage\n\n");
-    printf("4 layers, rho 1-1000 ohm-m, h 1-100 m, %d points; nets of 2 x %zu hidden units on %zu "
-           "samples at %.0f %% noise, "
-           "%zu epochs on the parameters' error, then %zu on the data misfit (2 threads); %zu "
-           "test soundings of the prior. Errors: median |error| in log10 of rho_1, rho_4, and "
-           "of the conductance S (transverse resistance T) of the middle layers 3 times more "
-           "conductive (resistive) than both neighbours. Target of the raw net: misfit median "
-           "<= 2 x noise, p90 <= 4 x noise.\n\n",
-           NPTS, n_hidden, n_samples, 100 * NOISE, n_epochs, n_data, n_test);
+    printf(
+        "4 layers, rho 1-1000 ohm-m, h 1-100 m, %d points; nets of 2 x %zu hidden units on %zu "
+        "samples at %.0f %% noise, "
+        "%zu epochs on the parameters' error, then up to %zu on the data misfit (2 threads); %zu "
+        "test soundings of the prior. Errors: median |error| in log10 of rho_1, rho_4, and "
+        "of the conductance S (transverse resistance T) of the middle layers 3 times more "
+        "conductive (resistive) than both neighbours. Target of the raw net: misfit median "
+        "<= 2 x noise, p90 <= 4 x noise.\n\n",
+        NPTS, n_hidden, n_samples, 100 * NOISE, n_epochs, n_data, n_test);
     printf("| net | training: parameters + data stage | raw net misfit p50 / p90 | rho_1 | "
            "rho_4 | S | T | refined misfit p50 / p90 | LM iterations p50 | ms a sounding: raw / "
            "refined (ratio) |\n|---|---|---|---:|---:|---:|---:|---|---:|---|\n");
