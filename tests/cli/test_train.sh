@@ -55,7 +55,7 @@ grep -q "more --data-epochs may give a better net" "$TMP/err" ||
 # on a plateau (a rate too small to lower the loss) the stage halves its rate each half
 # patience, 3 times, then stops after a whole patience: data epochs 5-10
 run train "$TMP/s.h5" -o "$TMP/d2.h5" --epochs 4 --data-epochs 50 --data-lr 1e-12 --patience 2 \
-    --hidden 24
+    --max-samples 1000 --hidden 24
 [ "$rc" -eq 0 ] && [ "$(grep -c '^data stage: learning rate halved to' "$TMP/err")" -eq 3 ] &&
     grep -q '^data  *10  train' "$TMP/err" && ! grep -q '^data  *11 ' "$TMP/err" &&
     grep -q "halved to 1.25e-13 (no better validation loss for half the patience)" "$TMP/err" &&
