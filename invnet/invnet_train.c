@@ -49,6 +49,7 @@ struct invnet_trainer {
     gsl_rng *r;
     size_t epoch, best_epoch, since_best, last_epoch;
     size_t halvings; /* the stage's learning rate halved on a plateau so far */
+    int halved;      /* ... and the last time after the last epoch */
     double best_loss, lr;
     uint64_t step;
 };
@@ -253,6 +254,7 @@ invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double par
     tr->best_epoch = 0;
     tr->since_best = 0;
     tr->halvings = 0;
+    tr->halved = 0;
 }
 
 /*
@@ -670,6 +672,8 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     }
     e->epoch = tr->epoch;
     e->lr = tr->lr;
+    e->halved = tr->halved;
+    tr->halved = 0;
     e->train_loss = sum / (double)tr->n_train;
     if (tr->n_val > 0)
         val = eval_sq(tr->w, tr->net, tr->p.nthreads, tr->n_val, tr->xv, tr->tv, tr->shard_loss,
@@ -696,6 +700,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
         tr->halvings < PLATEAU_HALVINGS) {
         tr->lr *= 0.5;
         tr->halvings++;
+        tr->halved = 1;
         tr->since_best = 0;
     }
     return FWD_OK;

@@ -6,7 +6,8 @@
  * 2015) and SGD with momentum. Each epoch shuffles the training rows (a stream of the seed
  * per epoch), steps once per minibatch, then measures the validation loss; the best net so
  * far is kept, and training stops after `patience` epochs without improvement (early
- * stopping) or after `epochs`. Use: alloc, then iterate (one epoch) until test says done,
+ * stopping; a stage with an extra loss first halves its rate, invnet_trainer_set_loss) or
+ * after `epochs`. Use: alloc, then iterate (one epoch) until test says done,
  * printing progress in between; then restore the best weights.
  *
  * Threads: a minibatch is cut into shards of INVNET_SHARD_ROWS rows whose gradients are
@@ -39,7 +40,8 @@ typedef struct invnet_train_params {
     double beta1, beta2;  /* Adam moment decays [0.9, 0.999] */
     double adam_eps;      /* Adam denominator offset [1e-8] */
     double lr_decay;      /* learning rate multiplied by this after each epoch [1: none] */
-    size_t patience;      /* epochs without improvement before stopping [20]; 0: never */
+    size_t patience;      /* epochs without improvement before stopping [20]; 0: never
+                             (see invnet_trainer_set_loss for a stage's halvings) */
     double min_delta;     /* relative decrease of the validation loss that counts [1e-4] */
     uint64_t seed;        /* shuffling (and, by the caller, initial weights) [42] */
     int nthreads;         /* OpenMP threads [1] */
@@ -59,6 +61,8 @@ typedef struct invnet_epoch {
     double val_loss;   /* after the epoch; the training loss again when there is no validation */
     double lr;         /* learning rate used in the epoch */
     int improved;      /* the best net so far */
+    int halved;        /* lr was halved on a plateau before this epoch (a stage with an extra
+                          loss, invnet_trainer_set_loss) */
 } invnet_epoch;
 
 typedef struct invnet_trainer invnet_trainer;

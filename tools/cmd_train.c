@@ -157,7 +157,8 @@ static const cli_opt train_opts[] = {
              "fraction of rows (the last ones) kept for validation [0.1]"),
     CLI_LONG("patience", 0, "P", ARG(patience), 0, 100000000, NULL,
              "stop after P epochs without a better validation loss and keep\n"
-             "the best weights; 0 never stops early [20]"),
+             "the best weights (the data stage halves its rate first);\n"
+             "0 never stops early [20]"),
     CLI_REAL("min-span", 0, "DECADES", ARG(min_span), 0.01, 20,
              "the narrowest part of the span the net inverts; as wide as\n"
              "the samples' span: a net for soundings of all its points [1]"),
@@ -169,8 +170,8 @@ static const cli_opt train_opts[] = {
     CLI_REAL("param-weight", 0, "W", ARG(param_weight), 0, 1e6,
              "the parameters' error's weight beside the misfit then [1]"),
     CLI_REAL("data-lr", 0, "LR", ARG(data_lr), 1e-12, 10,
-             "its learning rate, halved after P/2 epochs without a better\n"
-             "validation loss, 3 times at most [the --lr]"),
+             "its learning rate, halved after P/2 (rounded up) epochs without\n"
+             "a better validation loss, 3 times at most [the --lr]"),
     CLI_STRING("data", 0, "noisy|clean", ARG(data), NULL,
                "which data of the samples file to train on [noisy]"),
     CLI_LONG("max-samples", 0, "N", ARG(max), 2, LONG_MAX, NULL,
@@ -305,8 +306,6 @@ struct run_state {
     const invnet_fit_params *fp;
     struct sigaction old_int, old_term;
     double tstart, t0, te; /* before the read, before the first epoch, before this epoch */
-    double lr;             /* the learning rate of the last epoch of the stage */
-    int stage;             /* of the last epoch */
     int caught;            /* the stop signals are ours */
 };
 
@@ -346,7 +345,7 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         r->caught = 1;
         r->t0 = cli_now();
     } else if (!quiet) {
-        if (info->stage == 2 && r->stage == 2 && e->lr < 0.75 * r->fp->train.lr_decay * r->lr)
+        if (e->halved)
             fprintf(stderr,
                     "data stage: learning rate halved to %g (no better validation loss "
                     "for half the patience)\n",
@@ -355,10 +354,6 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                 info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
                 e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
                 cli_now() - r->t0);
-    }
-    if (e != NULL) {
-        r->lr = e->lr;
-        r->stage = info->stage;
     }
     r->te = cli_now();
     stop_agreed = cli_par_max(cli_stop_signal != 0) != 0;

@@ -349,6 +349,7 @@ Test(invnet_net, a_stage_with_an_extra_loss_halves_its_rate_on_a_plateau)
     while (!invnet_trainer_test(tr)) {
         cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
         cr_expect_eq(e.lr, 1e-12, "first stage, epoch %zu: rate %g", e.epoch, e.lr);
+        cr_expect_eq(e.halved, 0, "first stage, epoch %zu: halved", e.epoch);
         k++;
     }
     cr_expect_eq(k, 5, "first stage: %zu epochs, not 1 + the patience", k);
@@ -358,6 +359,10 @@ Test(invnet_net, a_stage_with_an_extra_loss_halves_its_rate_on_a_plateau)
         cr_assert_lt(k, sizeof want / sizeof want[0], "the stage did not stop");
         cr_expect_eq(e.lr, 0.01 * want[k], "second stage, its epoch %zu: rate %g, not %g", k + 1,
                      e.lr, 0.01 * want[k]);
+        cr_expect_eq(e.halved, k > 0 && want[k] < want[k - 1],
+                     "second stage, its epoch %zu: "
+                     "halved %d",
+                     k + 1, e.halved);
     }
     cr_expect_eq(k, sizeof want / sizeof want[0], "second stage: %zu epochs", k);
     invnet_trainer_free(tr);
