@@ -128,7 +128,7 @@ MANDIR     ?= $(PREFIX)/share/man
 DOCDIR     ?= $(PREFIX)/share/doc/bpinv
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: valgrind all deps check test mpi-build bench bench-peers demo format format-check clean install uninstall print-soversion \
+.PHONY: valgrind all deps check test mpi-build bench bench-peers demo format format-check clean install uninstall print-soversion filter-table \
 	test-forward test-samples test-invnet test-tools test-cli check-one
 .DEFAULT_GOAL := all
 
@@ -187,6 +187,14 @@ $(LIBSO): $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) $(BUILD)/libbpinv.map
 		-Wl,--no-undefined -o $@ $(FWD_OBJ) $(SMP_OBJ) $(INV_OBJ) $(SO_LDLIBS)
 	@ln -sf $(notdir $@) $(BUILD)/$(LIBSO_NAME)
 	@ln -sf $(LIBSO_NAME) $(BUILD)/libbpinv.so
+
+# The shared-grid filter's table (forward/fwd_filter_shared.c), written from its design
+# (forward/fwd_hankel.c) after a change to it; checked by test_forward.
+$(BUILD)/gen_filter_shared: tools/gen/gen_filter_shared.c $(BUILD)/forward/fwd_hankel.o \
+		$(BUILD)/forward/base/fwd_error.o
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(FWD_LDLIBS)
+filter-table: $(BUILD)/gen_filter_shared
+	$(Q)$< > $(BUILD)/fwd_filter_shared.c && mv $(BUILD)/fwd_filter_shared.c forward/
 
 $(MANPAGE): $(BPINV)
 	$(Q)$(BPINV) help --man > $@.tmp && mv $@.tmp $@
@@ -372,7 +380,7 @@ demo: deps
 	@sh tools/demo.sh $(BPINV)
 
 FORMAT_FILES = $(wildcard forward/*.[ch] forward/*/*.[ch] samples/*.[ch] invnet/*.[ch] invnet/*/*.[ch] \
-	tools/*.[ch] tests/*/*.[ch])
+	tools/*.[ch] tools/gen/*.c tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

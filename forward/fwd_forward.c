@@ -232,6 +232,51 @@ dc_entries(fwd_workspace *w, const fwd_params *p, dc_electrodes electrodes, fwd_
 }
 
 /*
+ * The weights from the table: W(u) by Lagrange interpolation through the FWD_DLF_INTERP
+ * table points around u, offsets -INTERP/2 + 1 .. INTERP/2 from the one below it. Every
+ * u0[q] + k STEP of one term lies the same fraction t past a table point (STEP is
+ * FWD_DLF_OVERSAMPLE table steps), so a term's Lagrange coefficients are computed once.
+ * Outside the table W is below 1e-10 of its peak and is taken as 0.
+ */
+void
+fwd_dlf_weights(size_t nterm, const double *u0, const double *scale, size_t len, double *w)
+{
+    enum { P = FWD_DLF_INTERP, LO = FWD_DLF_INTERP / 2 - 1 };
+    size_t k, q;
+    int i, l;
+
+    for (k = 0; k < len; k++)
+        w[k] = 0;
+    for (q = 0; q < nterm; q++) {
+        double x = (u0[q] - FWD_DLF_TABLE_U0) / FWD_DLF_TABLE_H, t, c[P];
+        long j = (long)floor(x), first;
+
+        t = x - (double)j;
+        for (i = 0; i < P; i++) {
+            double num = scale[q], den = 1;
+
+            for (l = 0; l < P; l++)
+                if (l != i) {
+                    num *= t - (double)(l - LO);
+                    den *= (double)(i - l);
+                }
+            c[i] = num / den;
+        }
+        first = j - LO; /* the first table point of k = 0 */
+        for (k = 0; k < len; k++, first += FWD_DLF_OVERSAMPLE) {
+            const double *tab = fwd_dlf_table + first;
+            double sum = 0;
+
+            if (first < 0 || first + P > (long)FWD_DLF_TABLE_N)
+                continue;
+            for (i = 0; i < P; i++)
+                sum += c[i] * tab[i];
+            w[k] += sum;
+        }
+    }
+}
+
+/*
  * Builds the shared grid from the DC entries: each radius r reads the samples with
  * u = ln r + ln lambda_j in [FWD_DLF_ULO, FWD_DLF_UHI]; a datum's weights are the sum of
  * its entries' weights, each scaled by the entry's coefficient.
@@ -239,7 +284,6 @@ dc_entries(fwd_workspace *w, const fwd_params *p, dc_electrodes electrodes, fwd_
 static int
 shared_setup(fwd_workspace *w, fwd_error *err)
 {
-    fwd_dlf *dlf = NULL;
     long jl, jh, *tl = NULL, th, jmin = LONG_MAX, jmax = LONG_MIN;
     double *u0 = NULL;
     size_t t, e, total = 0;
@@ -250,14 +294,10 @@ shared_setup(fwd_workspace *w, fwd_error *err)
     w->woff = malloc(w->npts * sizeof *w->woff);
     tl = malloc(w->npts * sizeof *tl);
     u0 = malloc(w->nent * sizeof *u0);
-    dlf = malloc(sizeof *dlf);
-    if (!w->wlo || !w->wlen || !w->woff || !tl || !u0 || !dlf) {
+    if (!w->wlo || !w->wlen || !w->woff || !tl || !u0) {
         rc = fwd_fail(err, FWD_ENOMEM, "forward workspace: out of memory");
         goto done;
     }
-    rc = fwd_dlf_init(dlf, err);
-    if (rc != FWD_OK)
-        goto done;
     /* Index range of each datum, in steps from lambda = 1, and of all of them. */
     for (t = 0; t < w->npts; t++) {
         tl[t] = LONG_MAX;
@@ -290,11 +330,10 @@ shared_setup(fwd_workspace *w, fwd_error *err)
         w->wlo[t] = (size_t)(tl[t] - jmin);
         for (e = w->off[t]; e < w->off[t + 1]; e++)
             u0[e] = w->log_r[e] + (double)tl[t] * FWD_DLF_STEP;
-        fwd_dlf_weights(dlf, w->off[t + 1] - w->off[t], u0 + w->off[t], w->coef + w->off[t],
-                        w->wlen[t], w->wts + w->woff[t]);
+        fwd_dlf_weights(w->off[t + 1] - w->off[t], u0 + w->off[t], w->coef + w->off[t], w->wlen[t],
+                        w->wts + w->woff[t]);
     }
 done:
-    free(dlf);
     free(u0);
     free(tl);
     return rc;

@@ -14,6 +14,10 @@
  * makes W decay like a Gaussian, so W is cut to u in [ULO, UHI]. The kernel's spectrum
  * decays like exp(-pi w / 2) (its poles lie at Im ln(lambda) >= pi/2), which sets the
  * accuracy: about 1e-7 on two-layer models with contrasts of 1e4.
+ *
+ * This file is the filter's design: W's spectrum and W itself, summed directly. A
+ * workspace does not compute either: it interpolates W from the table of it that
+ * tools/gen/gen_filter_shared.c writes from fwd_dlf_sample() (fwd_filter_shared.c).
  */
 #include <complex.h>
 #include <math.h>
@@ -54,52 +58,16 @@ fwd_dlf_init(fwd_dlf *f, fwd_error *err)
     return rc;
 }
 
-/*
- * Sum over the nodes n of Re[z_n e^{i w_n k STEP}] for k = 0 .. len-1, the nodes in the inner
- * loop (vectorised; an AVX2 clone where the CPU has it) and the rotation e^{i w_n STEP}
- * applied as a complex product per step. 256 nodes x 170 steps per datum: this loop is the
- * cost of a workspace.
- */
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
-__attribute__((target_clones("avx2", "default")))
-#endif
-static void
-rotate_sum(double *zr, double *zi, const double *sr, const double *si, size_t len, double *w)
-{
-    size_t k, n;
-
-    for (k = 0; k < len; k++) {
-        double sum = 0;
-
-#pragma omp simd reduction(+ : sum)
-        for (n = 0; n < FWD_DLF_NQ; n++) {
-            double r = zr[n] * sr[n] - zi[n] * si[n];
-
-            sum += zr[n];
-            zi[n] = zr[n] * si[n] + zi[n] * sr[n];
-            zr[n] = r;
-        }
-        w[k] = sum;
-    }
-}
-
 void
-fwd_dlf_weights(const fwd_dlf *f, size_t nterm, const double *u0, const double *scale, size_t len,
-                double *w)
+fwd_dlf_sample(const fwd_dlf *f, double u0, double h, size_t n, double *w)
 {
-    double zr[FWD_DLF_NQ], zi[FWD_DLF_NQ];
-    double complex z;
-    size_t n, q;
+    size_t i, q;
 
-    for (n = 0; n < FWD_DLF_NQ; n++) {
-        /* sum_q scale_q W(u0_q + k STEP) = sum_n Re[(a_n sum_q scale_q e^{i w_n u0_q})
-         * e^{i w_n k STEP}]: one pass over k whatever the number of terms. */
-        z = 0.0;
-        for (q = 0; q < nterm; q++)
-            z += scale[q] * cexp(I * f->omega[n] * u0[q]);
-        z *= f->a[n];
-        zr[n] = creal(z);
-        zi[n] = cimag(z);
+    for (i = 0; i < n; i++) {
+        double u = u0 + (double)i * h, sum = 0;
+
+        for (q = 0; q < FWD_DLF_NQ; q++)
+            sum += creal(f->a[q]) * cos(f->omega[q] * u) - cimag(f->a[q]) * sin(f->omega[q] * u);
+        w[i] = sum;
     }
-    rotate_sum(zr, zi, f->step_r, f->step_i, len, w);
 }

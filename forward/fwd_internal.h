@@ -43,9 +43,26 @@ typedef struct fwd_dlf {
 /* Computes the filter's spectrum; FWD_ENOMEM or FWD_ENUMERIC on failure. */
 int fwd_dlf_init(fwd_dlf *f, fwd_error *err);
 
-/* Sets w[k] = sum over q < nterm of scale[q] W(u0[q] + k STEP), for k = 0 .. len-1. */
-void fwd_dlf_weights(const fwd_dlf *f, size_t nterm, const double *u0, const double *scale,
-                     size_t len, double *w);
+/* Sets w[i] = W(u0 + i h) for i = 0 .. n-1, each a direct sum over the nodes. */
+void fwd_dlf_sample(const fwd_dlf *f, double u0, double h, size_t n, double *w);
+
+/*
+ * W tabulated (fwd_filter_shared.c, made by tools/gen/gen_filter_shared.c from
+ * fwd_dlf_sample): fwd_dlf_table[i] = W(FWD_DLF_TABLE_U0 + i FWD_DLF_TABLE_H), from
+ * FWD_DLF_INTERP / 2 table steps below FWD_DLF_ULO to as many above FWD_DLF_UHI, at
+ * FWD_DLF_OVERSAMPLE points per STEP; read by FWD_DLF_INTERP-point Lagrange
+ * interpolation (about 4e-10 of W's peak; docs/methods.md).
+ */
+#define FWD_DLF_OVERSAMPLE 8
+#define FWD_DLF_INTERP     10
+#define FWD_DLF_TABLE_H    (FWD_DLF_STEP / FWD_DLF_OVERSAMPLE)
+#define FWD_DLF_TABLE_U0   (FWD_DLF_ULO - (FWD_DLF_INTERP / 2) * FWD_DLF_TABLE_H)
+#define FWD_DLF_TABLE_N    1371 /* 170 STEPs of 8 points, 1, and 2 x 5 more */
+extern const double fwd_dlf_table[FWD_DLF_TABLE_N];
+
+/* Sets w[k] = sum over q < nterm of scale[q] W(u0[q] + k STEP), for k = 0 .. len-1, from
+ * the table. */
+void fwd_dlf_weights(size_t nterm, const double *u0, const double *scale, size_t len, double *w);
 
 /*
  * The forward evaluator of a method (fwd_method_info.eval), defined in fwd_forward.c.
