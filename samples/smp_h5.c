@@ -110,19 +110,17 @@ smp_h5_update_u64(hid_t loc, const char *name, uint64_t value, fwd_error *err)
     return rc;
 }
 
-/* Opens attribute name of loc, or sets a FWD_EFORMAT error naming the file. */
+/* Opens attribute name of loc, or sets a FWD_EFORMAT error naming the file. Whether it
+ * exists is asked only when the open fails: each question is a search of the object's
+ * attributes. */
 static hid_t
 open_attr(hid_t loc, const char *path, const char *name, fwd_error *err)
 {
-    htri_t e = H5Aexists(loc, name);
-    hid_t a;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
 
-    if (e <= 0) {
+    if (a < 0 && H5Aexists(loc, name) <= 0)
         fwd_error_set(err, FWD_EFORMAT, "%s: attribute '%s' is missing", path, name);
-        return H5I_INVALID_HID;
-    }
-    a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a < 0)
+    else if (a < 0)
         fwd_error_set(err, FWD_EFORMAT, "%s: attribute '%s' cannot be opened", path, name);
     return a;
 }
@@ -362,10 +360,9 @@ open_dims(hid_t loc, const char *path, const char *name, hid_t *d, size_t *rows,
     hsize_t dims[2] = {0, 0};
     int rank = -1, rc = FWD_OK;
 
-    *d = H5I_INVALID_HID;
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0)
+    *d = H5Dopen2(loc, name, H5P_DEFAULT); /* whether it exists asked only if not */
+    if (*d < 0 && H5Lexists(loc, name, H5P_DEFAULT) <= 0)
         return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
-    *d = H5Dopen2(loc, name, H5P_DEFAULT);
     if (*d >= 0) {
         s = H5Dget_space(*d);
         t = H5Dget_type(*d);
