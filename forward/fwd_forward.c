@@ -236,7 +236,7 @@ dc_entries(fwd_workspace *w, const fwd_params *p, dc_electrodes electrodes, fwd_
  * table points around u, offsets -INTERP/2 + 1 .. INTERP/2 from the one below it. Every
  * u0[q] + k STEP of one term lies the same fraction t past a table point (STEP is
  * FWD_DLF_OVERSAMPLE table steps), so a term's Lagrange coefficients are computed once.
- * Outside the table W is below 1e-10 of its peak and is taken as 0.
+ * Outside the table W is below 1e-11 of its peak and is taken as 0.
  */
 void
 fwd_dlf_weights(size_t nterm, const double *u0, const double *scale, size_t len, double *w)
@@ -264,13 +264,14 @@ fwd_dlf_weights(size_t nterm, const double *u0, const double *scale, size_t len,
         }
         first = j - LO; /* the first table point of k = 0 */
         for (k = 0; k < len; k++, first += FWD_DLF_OVERSAMPLE) {
-            const double *tab = fwd_dlf_table + first;
             double sum = 0;
 
-            if (first < 0 || first + P > (long)FWD_DLF_TABLE_N)
+            if (first < 0)
                 continue;
+            if (first + P > (long)FWD_DLF_TABLE_N)
+                break;
             for (i = 0; i < P; i++)
-                sum += c[i] * tab[i];
+                sum += c[i] * fwd_dlf_table[first + i];
             w[k] += sum;
         }
     }

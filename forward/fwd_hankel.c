@@ -51,8 +51,6 @@ fwd_dlf_init(fwd_dlf *f, fwd_error *err)
         sigma = 0.5 * erfc((om - wm) / FWD_DLF_TAPER_WIDTH);
         f->omega[n] = om;
         f->a[n] = (FWD_DLF_STEP / FWD_PI) * gw * sigma * exp(lr) * cexp(I * ph);
-        f->step_r[n] = cos(om * FWD_DLF_STEP);
-        f->step_i[n] = sin(om * FWD_DLF_STEP);
     }
     gsl_integration_glfixed_table_free(tab);
     return rc;

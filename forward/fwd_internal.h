@@ -37,7 +37,6 @@ extern const double fwd_key201_j1[FWD_KEY201_N];
 typedef struct fwd_dlf {
     double omega[FWD_DLF_NQ];
     double _Complex a[FWD_DLF_NQ];
-    double step_r[FWD_DLF_NQ], step_i[FWD_DLF_NQ]; /* e^{i w_n STEP} */
 } fwd_dlf;
 
 /* Computes the filter's spectrum; FWD_ENOMEM or FWD_ENUMERIC on failure. */
@@ -48,16 +47,19 @@ void fwd_dlf_sample(const fwd_dlf *f, double u0, double h, size_t n, double *w);
 
 /*
  * W tabulated (fwd_filter_shared.c, made by tools/gen/gen_filter_shared.c from
- * fwd_dlf_sample): fwd_dlf_table[i] = W(FWD_DLF_TABLE_U0 + i FWD_DLF_TABLE_H), from
- * FWD_DLF_INTERP / 2 table steps below FWD_DLF_ULO to as many above FWD_DLF_UHI, at
- * FWD_DLF_OVERSAMPLE points per STEP; read by FWD_DLF_INTERP-point Lagrange
- * interpolation (about 4e-10 of W's peak; docs/methods.md).
+ * fwd_dlf_sample): fwd_dlf_table[i] = W(FWD_DLF_TABLE_U0 + i FWD_DLF_TABLE_H), at
+ * FWD_DLF_OVERSAMPLE points per STEP, read by FWD_DLF_INTERP-point Lagrange interpolation
+ * (about 4e-10 of W's peak; docs/methods.md). It reaches FWD_DLF_MARGIN beyond the window
+ * [ULO, UHI] at both ends (and half the stencil more): a datum of several terms (finite MN,
+ * Wenner) reads each term over the datum's whole range, which runs past the window by the
+ * spread of the terms' ln r (ln 2 for Wenner; ln 19 for MN/2 = 0.9 AB/2).
  */
 #define FWD_DLF_OVERSAMPLE 8
 #define FWD_DLF_INTERP     10
+#define FWD_DLF_MARGIN     3.0
 #define FWD_DLF_TABLE_H    (FWD_DLF_STEP / FWD_DLF_OVERSAMPLE)
-#define FWD_DLF_TABLE_U0   (FWD_DLF_ULO - (FWD_DLF_INTERP / 2) * FWD_DLF_TABLE_H)
-#define FWD_DLF_TABLE_N    1371 /* 170 STEPs of 8 points, 1, and 2 x 5 more */
+#define FWD_DLF_TABLE_U0   (FWD_DLF_ULO - FWD_DLF_MARGIN - (FWD_DLF_INTERP / 2) * FWD_DLF_TABLE_H)
+#define FWD_DLF_TABLE_N    1851 /* (170 + 2 x 30) STEPs of 8 points, 1, and 2 x 5 more */
 extern const double fwd_dlf_table[FWD_DLF_TABLE_N];
 
 /* Sets w[k] = sum over q < nterm of scale[q] W(u0[q] + k STEP), for k = 0 .. len-1, from
