@@ -8,7 +8,7 @@
  * (AB/2 and a 1..1000 m; periods 1e-3..1e3 s), 2 % noise. Nets of two hidden layers of 128
  * units (`--hidden 128,128`), of the
  * whole span (`--min-span` as wide as it) and of any sub-span (the default), on N samples
- * (seed 42) for E epochs, then up to D data epochs (the stage stops on its own: its rate
+ * (seed 42) for E epochs, then up to D data epochs (the stage may stop before: its rate
  * halves on a plateau, 3 times, then it waits a patience for a better loss). Test
  * soundings: T other draws of the prior (seed 7), the whole span. Prints per net: the
  * training time of each stage, the raw net's misfit (median and p90, in % and in units of
