@@ -12,12 +12,20 @@
  * usage: bench_invert NET.h5 DIR COUNT
  *        bench_invert --fault-cost   (microseconds per first touch of a fresh page: the
  *                                     start-up table sets the processes' page faults by it)
+ *        bench_invert --startup N BPINV NET SOUNDING   (N rounds of three whole processes in
+ *                                     turn: BPINV --version, invert --no-refine, invert;
+ *                                     prints the median of the first and the medians of the
+ *                                     two inverts' differences to it in their round, ms)
  */
+#include <fcntl.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
@@ -95,6 +103,60 @@ fault_cost_us(void)
     return t[4];
 }
 
+extern char **environ;
+
+/* Wall seconds of one whole process argv (its output to /dev/null); NAN if it failed. */
+static double
+run_s(char *const *argv)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int st = -1;
+    double t0;
+
+    if (posix_spawn_file_actions_init(&fa) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
+        return NAN;
+    t0 = fwd_time_seconds();
+    if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid) {
+        posix_spawn_file_actions_destroy(&fa);
+        return NAN;
+    }
+    t0 = fwd_time_seconds() - t0;
+    posix_spawn_file_actions_destroy(&fa);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t0 : NAN;
+}
+
+/* --startup: rounds of --version, invert --no-refine and invert, interleaved so that a drift
+ * of the machine's speed moves all three; the differences are taken within each round. */
+static int
+startup(size_t n, char *bpinv, char *net, char *snd)
+{
+    static char a_ver[] = "--version", a_inv[] = "invert", a_raw[] = "--no-refine";
+    char *ver[] = {bpinv, a_ver, NULL};
+    char *raw[] = {bpinv, a_inv, net, snd, a_raw, NULL};
+    char *ref[] = {bpinv, a_inv, net, snd, NULL};
+    double *t = malloc(3 * n * sizeof *t);
+    size_t i;
+
+    if (t == NULL)
+        return 1;
+    for (i = 0; i < n; i++) {
+        t[i] = run_s(ver);
+        t[n + i] = run_s(raw) - t[i];
+        t[2 * n + i] = run_s(ref) - t[i];
+        if (!isfinite(t[i]) || !isfinite(t[n + i]) || !isfinite(t[2 * n + i])) {
+            fprintf(stderr, "bench_invert --startup: %s failed\n", bpinv);
+            free(t);
+            return 1;
+        }
+    }
+    printf("%.2f %.2f %.2f\n", 1e3 * pct(t, n, 0.5), 1e3 * pct(t + n, n, 0.5),
+           1e3 * pct(t + 2 * n, n, 0.5));
+    free(t);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -115,8 +177,11 @@ main(int argc, char **argv)
         printf("%.2f\n", fault_cost_us());
         return 0;
     }
+    if (argc == 6 && strcmp(argv[1], "--startup") == 0 && atol(argv[2]) >= 1)
+        return startup((size_t)atol(argv[2]), argv[3], argv[4], argv[5]);
     if (argc != 4 || atol(argv[3]) < 10) {
-        fprintf(stderr, "usage: bench_invert NET.h5 DIR COUNT | --fault-cost\n");
+        fprintf(stderr, "usage: bench_invert NET.h5 DIR COUNT | --fault-cost | --startup N "
+                        "BPINV NET SOUNDING\n");
         return 2;
     }
     gsl_set_error_handler_off();
