@@ -325,13 +325,17 @@ flat_loss(void *ud, int thread, size_t rows, const double *in, const double *y, 
     return scale * (double)rows;
 }
 
-/* On a plateau the first stage stops after the patience at its own rate; a stage with an
- * extra loss halves its rate each half patience, 3 times, then stops after a whole one. */
-Test(invnet_net, a_stage_with_an_extra_loss_halves_its_rate_on_a_plateau)
+/*
+ * Trains on a plateau with patience P: the first stage (up to `first` epochs) at its own
+ * rate, then a stage with an extra loss (up to `data` epochs, rate 0.01) whose rate of each
+ * epoch must be 0.01 want[k], halved exactly where want falls, and which must stop after
+ * n_want epochs.
+ */
+static void
+plateau(size_t P, size_t first, size_t first_run, size_t data, const double *want, size_t n_want)
 {
     enum { N = 256, NV = 64 };
     static double x[N * 3], t[N], xv[NV * 3], tv[NV];
-    const double want[] = {1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.125, 0.125};
     size_t h[] = {8}, k = 0;
     invnet_net *net = invnet_net_alloc(3, 1, h, 1, INVNET_TANH, NULL);
     invnet_train_params p = invnet_train_default();
@@ -342,29 +346,44 @@ Test(invnet_net, a_stage_with_an_extra_loss_halves_its_rate_on_a_plateau)
     smooth_set(NV, xv, tv, 14);
     invnet_net_init(net, 2);
     p.lr = 1e-12; /* too small to lower the loss by min_delta: a plateau */
-    p.patience = 4;
-    p.epochs = 100;
+    p.patience = P;
+    p.epochs = first;
     tr = invnet_trainer_alloc(net, &p, N, x, t, NV, xv, tv, NULL);
     cr_assert_not_null(tr);
     while (!invnet_trainer_test(tr)) {
         cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
-        cr_expect_eq(e.lr, 1e-12, "first stage, epoch %zu: rate %g", e.epoch, e.lr);
-        cr_expect_eq(e.halved, 0, "first stage, epoch %zu: halved", e.epoch);
+        cr_expect_eq(e.lr, 1e-12, "P %zu, first stage, epoch %zu: rate %g", P, e.epoch, e.lr);
+        cr_expect_eq(e.halved, 0, "P %zu, first stage, epoch %zu: halved", P, e.epoch);
         k++;
     }
-    cr_expect_eq(k, 5, "first stage: %zu epochs, not 1 + the patience", k);
-    invnet_trainer_set_loss(tr, 100, 0.01, 0, flat_loss, NULL);
+    cr_expect_eq(k, first_run, "P %zu, first stage: %zu epochs, not %zu", P, k, first_run);
+    invnet_trainer_set_loss(tr, data, 0.01, 0, flat_loss, NULL);
     for (k = 0; !invnet_trainer_test(tr); k++) {
         cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
-        cr_assert_lt(k, sizeof want / sizeof want[0], "the stage did not stop");
-        cr_expect_eq(e.lr, 0.01 * want[k], "second stage, its epoch %zu: rate %g, not %g", k + 1,
-                     e.lr, 0.01 * want[k]);
+        cr_assert_lt(k, n_want, "P %zu: the stage did not stop", P);
+        cr_expect_eq(e.lr, 0.01 * want[k], "P %zu, second stage, its epoch %zu: rate %g, not %g", P,
+                     k + 1, e.lr, 0.01 * want[k]);
         cr_expect_eq(e.halved, k > 0 && want[k] < want[k - 1],
-                     "second stage, its epoch %zu: "
-                     "halved %d",
-                     k + 1, e.halved);
+                     "P %zu, second stage, its epoch %zu: halved %d", P, k + 1, e.halved);
     }
-    cr_expect_eq(k, sizeof want / sizeof want[0], "second stage: %zu epochs", k);
+    cr_expect_eq(k, n_want, "P %zu, second stage: %zu epochs, not %zu", P, k, n_want);
     invnet_trainer_free(tr);
     invnet_net_free(net);
+}
+
+/* On a plateau the first stage stops after the patience at its own rate; a stage with an
+ * extra loss halves its rate after half the patience (rounded up) without a better loss, 3
+ * times, then stops after a whole one. Its first epoch sets the best loss. */
+Test(invnet_net, a_stage_with_an_extra_loss_halves_its_rate_on_a_plateau)
+{
+    const double p4[] = {1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.125, 0.125};
+    const double p3[] = {1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.125, 0.125, 0.125};
+    const double p1[] = {1, 1, 0.5, 0.25, 0.125};
+    const double p0[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+    plateau(4, 100, 5, 100, p4, sizeof p4 / sizeof p4[0]);
+    plateau(3, 100, 4, 100, p3, sizeof p3 / sizeof p3[0]); /* half of 3 is 2 */
+    plateau(1, 100, 2, 100, p1, sizeof p1 / sizeof p1[0]);
+    /* patience 0: neither stage stops early, and the rate never halves */
+    plateau(0, 7, 7, sizeof p0 / sizeof p0[0], p0, sizeof p0 / sizeof p0[0]);
 }
