@@ -332,19 +332,20 @@ smp_h5_open(const char *path, int rw, fwd_error *err)
         fwd_error_set(err, FWD_EIO, "%s: is a directory; expected an HDF5 file", path);
         return H5I_INVALID_HID;
     }
-    ok = H5Fis_hdf5(path);
-    if (ok <= 0) {
-        fwd_error_set(err, FWD_EFORMAT, "%s: not an HDF5 file (or a truncated one)", path);
-        return H5I_INVALID_HID;
-    }
     fapl = rw ? smp_h5_writer_fapl() : H5Pcreate(H5P_FILE_ACCESS);
     f = fapl >= 0 ? H5Fopen(path, rw ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl) : H5I_INVALID_HID;
     if (fapl >= 0)
         H5Pclose(fapl);
-    if (f < 0)
+    if (f >= 0)
+        return f;
+    /* why not: HDF5's own signature search, only now (it opens and reads the file again) */
+    ok = H5Fis_hdf5(path);
+    if (ok <= 0)
+        fwd_error_set(err, FWD_EFORMAT, "%s: not an HDF5 file (or a truncated one)", path);
+    else
         fwd_error_set(err, FWD_EFORMAT, "%s: HDF5 cannot open it (truncated, damaged or locked)",
                       path);
-    return f;
+    return H5I_INVALID_HID;
 }
 
 /*
