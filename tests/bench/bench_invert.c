@@ -13,13 +13,15 @@
  *        bench_invert --fault-cost   (microseconds per first touch of a fresh page: the
  *                                     start-up table sets the processes' page faults by it)
  *        bench_invert --startup N BPINV NET SOUNDING   (N rounds of three whole processes in
- *                                     turn: BPINV --version, invert --no-refine, invert;
- *                                     prints the median of the first and the medians of the
- *                                     two inverts' differences to it in their round, ms)
+ *                                     turn, the order rotating: BPINV --version, invert
+ *                                     --no-refine, invert; prints the median of the first and
+ *                                     the medians of the two inverts' differences to it in
+ *                                     their round, ms)
  */
 #include <fcntl.h>
 #include <math.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,9 +116,12 @@ run_s(char *const *argv)
     int st = -1;
     double t0;
 
-    if (posix_spawn_file_actions_init(&fa) != 0 ||
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0)
+    if (posix_spawn_file_actions_init(&fa) != 0)
         return NAN;
+    if (posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return NAN;
+    }
     t0 = fwd_time_seconds();
     if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) != pid) {
         posix_spawn_file_actions_destroy(&fa);
@@ -128,7 +133,8 @@ run_s(char *const *argv)
 }
 
 /* --startup: rounds of --version, invert --no-refine and invert, interleaved so that a drift
- * of the machine's speed moves all three; the differences are taken within each round. */
+ * of the machine's speed moves all three, their order rotating from round to round; the
+ * differences are taken within each round. */
 static int
 startup(size_t n, char *bpinv, char *net, char *snd)
 {
@@ -136,20 +142,27 @@ startup(size_t n, char *bpinv, char *net, char *snd)
     char *ver[] = {bpinv, a_ver, NULL};
     char *raw[] = {bpinv, a_inv, net, snd, a_raw, NULL};
     char *ref[] = {bpinv, a_inv, net, snd, NULL};
-    double *t = malloc(3 * n * sizeof *t);
-    size_t i;
+    char *const *cmd[3] = {ver, raw, ref};
+    const char *name[3] = {"--version", "invert --no-refine", "invert"};
+    double *t = n <= SIZE_MAX / (3 * sizeof *t) ? malloc(3 * n * sizeof *t) : NULL, one[3];
+    size_t i, k;
 
     if (t == NULL)
         return 1;
     for (i = 0; i < n; i++) {
-        t[i] = run_s(ver);
-        t[n + i] = run_s(raw) - t[i];
-        t[2 * n + i] = run_s(ref) - t[i];
-        if (!isfinite(t[i]) || !isfinite(t[n + i]) || !isfinite(t[2 * n + i])) {
-            fprintf(stderr, "bench_invert --startup: %s failed\n", bpinv);
-            free(t);
-            return 1;
+        for (k = 0; k < 3; k++) {
+            size_t c = (i + k) % 3;
+
+            one[c] = run_s(cmd[c]);
+            if (!isfinite(one[c])) {
+                fprintf(stderr, "bench_invert --startup: %s %s failed\n", bpinv, name[c]);
+                free(t);
+                return 1;
+            }
         }
+        t[i] = one[0];
+        t[n + i] = one[1] - one[0];
+        t[2 * n + i] = one[2] - one[0];
     }
     printf("%.2f %.2f %.2f\n", 1e3 * pct(t, n, 0.5), 1e3 * pct(t + n, n, 0.5),
            1e3 * pct(t + 2 * n, n, 0.5));

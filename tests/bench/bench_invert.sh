@@ -24,8 +24,9 @@ mkdir "$TMP/snd"
 echo "## invert: speed (3-layer Schlumberger net, 30 AB/2, the net of the quality table)"
 echo
 # one sounding: 100 rounds of three whole processes in turn (--version, invert --no-refine,
-# invert), each timed around its own start and exit; the differences to --version are taken
-# within a round, so the machine's drift moves all three (medians)
+# invert; the order rotating), each timed around its own start and exit; the differences to
+# --version are taken within a round, so the machine's drift moves all three. A row's total
+# is --version's median plus the median difference.
 st=$("$BENCH" --startup 100 "$BPINV" "$TMP/net.h5" "$TMP/snd/s000000.csv") || exit 1
 set -- $st
 v_ms=$1
@@ -34,8 +35,8 @@ echo "| what | value | target |"
 echo "|---|---:|---|"
 echo "| bpinv --version, whole process (median of 100) | $v_ms ms | - |"
 awk -v v="$1" -v a="$2" -v b="$3" 'BEGIN {
-    printf "| one sounding, --no-refine, whole process (median of 100 rounds) | %.2f ms (--version + %.2f) | <= 20 ms, <= --version + 5 |\n", v + a, a
-    printf "| one sounding, refined (default), whole process (median of 100 rounds) | %.2f ms (--version + %.2f) | <= 20 ms, <= --version + 5 |\n", v + b, b }'
+    printf "| one sounding, --no-refine, whole process (--version + the median difference of 100 rounds) | %.2f ms (--version + %.2f) | <= 20 ms, <= --version + 5 |\n", v + a, a
+    printf "| one sounding, refined (default), whole process (--version + the median difference of 100 rounds) | %.2f ms (--version + %.2f) | <= 20 ms, <= --version + 5 |\n", v + b, b }'
 # Where the start-up goes: a process's minor page faults (first touches of a page), each at
 # this machine's cost. A VM that traps every fault makes them dear; bare metal does not.
 if [ -x /usr/bin/time ]; then
