@@ -151,6 +151,15 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
         rc = rc ? rc : smp_h5_write_u64(r, "data_first_epoch", f->data_first_epoch, err);
         rc = rc ? rc : smp_h5_write_f64(r, "param_weight", 1, &f->param_weight, err);
         rc = rc ? rc : smp_h5_write_f64(r, "data_learning_rate", 1, &f->data_lr, err);
+        rc = rc ? rc : smp_h5_write_u64(r, "data_halvings", f->n_data_halved, err);
+        if (f->n_data_halved > 0) {
+            double at[INVNET_TRAIN_HALVINGS];
+            size_t k;
+
+            for (k = 0; k < f->n_data_halved; k++)
+                at[k] = (double)f->data_halved_at[k];
+            rc = rc ? rc : smp_h5_write_f64(r, "data_halved_at", f->n_data_halved, at, err);
+        }
     }
     return rc;
 }
@@ -566,6 +575,43 @@ read_envelope(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     return FWD_OK;
 }
 
+/* The epochs at which the data stage halved its rate: none in files without data_halvings
+ * (written before 2026-12-04, when it was not recorded). Each a whole epoch of the stage,
+ * after its first, in increasing order. */
+static int
+read_halvings(hid_t file, const char *path, invnet_file *f, fwd_error *err)
+{
+    double at[INVNET_TRAIN_HALVINGS];
+    uint64_t n = 0;
+    size_t k;
+    int rc;
+
+    f->n_data_halved = 0;
+    if (H5Aexists(file, "data_halvings") <= 0)
+        return FWD_OK;
+    rc = smp_h5_read_u64(file, path, "data_halvings", &n, err);
+    if (rc == FWD_OK && n > INVNET_TRAIN_HALVINGS)
+        return fwd_error_set(err, FWD_EFORMAT, "%s: data_halvings: expected 0 to %d, got %llu",
+                             path, INVNET_TRAIN_HALVINGS, (unsigned long long)n);
+    if (rc == FWD_OK && n > 0)
+        rc = smp_h5_read_f64(file, path, "data_halved_at", (size_t)n, at, err);
+    if (rc != FWD_OK)
+        return rc;
+    for (k = 0; k < n; k++) {
+        double lo = k > 0 ? at[k - 1] + 1 : (double)f->data_first_epoch + 1;
+
+        if (!(at[k] >= lo && at[k] <= (double)f->n_epochs) || at[k] != floor(at[k]))
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: data_halved_at[%zu]: expected a whole epoch from %g to %zu "
+                                 "(after the stage's first epoch and the one before, at most "
+                                 "epochs_run), got %g",
+                                 path, k, lo, f->n_epochs, at[k]);
+        f->data_halved_at[k] = (size_t)at[k];
+    }
+    f->n_data_halved = (size_t)n;
+    return FWD_OK;
+}
+
 /* The data-misfit stage's settings: none in files without data_epochs (trained on the
  * parameters' error alone, as before the stage existed). */
 static int
@@ -577,6 +623,7 @@ read_data_stage(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     f->data_epochs = f->data_first_epoch = 0;
     f->param_weight = 1;
     f->data_lr = 0;
+    f->n_data_halved = 0;
     if (H5Aexists(file, "data_epochs") <= 0)
         return FWD_OK;
     rc = smp_h5_read_u64(file, path, "data_epochs", &v, err);
@@ -599,7 +646,7 @@ read_data_stage(hid_t file, const char *path, invnet_file *f, fwd_error *err)
                              path, f->param_weight, f->data_lr);
     f->data_epochs = (size_t)v;
     f->data_first_epoch = (size_t)first;
-    return FWD_OK;
+    return read_halvings(file, path, f, err);
 }
 
 /* What the net reads: "values" (all its points; files without the attribute, from before

@@ -52,12 +52,17 @@ typedef struct invnet_file {
                                   the net was trained on the parameters' error alone */
     size_t data_first_epoch;   /* the history's first epoch of that stage (1-based; 0: none) */
     double param_weight;       /* the parameters' weight in that stage's loss */
-    double data_lr;            /* its learning rate */
+    double data_lr;            /* its learning rate, at the start */
     double *train_loss;        /* owned, n_epochs: mean squared error, standardised units */
     double *val_loss;          /* owned, n_epochs */
     double val_rmse[FWD_MODEL_NPARAMS(FWD_MAX_LAYERS)]; /* per parameter, log10 units */
     double train_seconds;
     char bpinv_version[32];
+    size_t n_data_halved; /* times the data stage halved its rate on a plateau (0 to
+                             INVNET_TRAIN_HALVINGS; 0 also in files from before 2026-12-04,
+                             which did not record it) */
+    size_t data_halved_at[INVNET_TRAIN_HALVINGS]; /* the history's epochs (1-based) that ran
+                                                     first at each halved rate */
 } invnet_file;
 
 /*

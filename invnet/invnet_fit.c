@@ -424,6 +424,8 @@ run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_f
             (rc = history_push(f, cap, &e, err)) != FWD_OK)
             return rc;
         info->last = e;
+        if (e.halved && f->n_data_halved < INVNET_TRAIN_HALVINGS) /* recorded in the file */
+            f->data_halved_at[f->n_data_halved++] = e.epoch;
         if (cb != NULL && cb(info, &e, ud) != 0)
             info->stopped = 1;
     }

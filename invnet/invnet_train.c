@@ -54,10 +54,6 @@ struct invnet_trainer {
     uint64_t step;
 };
 
-/* A stage with an extra loss halves its learning rate, at most this many times, each time
- * half the patience passes without a better validation loss (see invnet_train.h). */
-#define PLATEAU_HALVINGS 3
-
 const char *
 invnet_optimizer_name(invnet_optimizer o)
 {
@@ -697,7 +693,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     tr->since_best = e->improved ? 0 : tr->since_best + 1;
     tr->lr *= tr->p.lr_decay;
     if (tr->loss != NULL && tr->p.patience > 0 && 2 * tr->since_best >= tr->p.patience &&
-        tr->halvings < PLATEAU_HALVINGS) {
+        tr->halvings < INVNET_TRAIN_HALVINGS) {
         tr->lr *= 0.5;
         tr->halvings++;
         tr->halved = 1;

@@ -54,6 +54,10 @@ double invnet_train_lr(const invnet_train_params *p);
 /* Checks every field (FWD_EINVAL naming it). */
 int invnet_train_check(const invnet_train_params *p, fwd_error *err);
 
+/* A stage with an extra loss halves its learning rate at most this many times
+ * (invnet_trainer_set_loss). */
+#define INVNET_TRAIN_HALVINGS 3
+
 /* One epoch's figures. */
 typedef struct invnet_epoch {
     size_t epoch;      /* 1, 2, ... */

@@ -128,10 +128,20 @@ print_net(const char *path, const invnet_file *f, int whole_file)
            "epoch %zu\n",
            invnet_optimizer_name(f->train.opt), f->train.lr, f->train.batch,
            (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
-    if (f->data_epochs > 0)
+    if (f->data_epochs > 0) {
+        size_t k;
+
         printf("  data stage  from epoch %zu, up to %zu epochs on %g x the parameters' error + "
-               "the data misfit (chi-square per datum), learning rate %g\n",
+               "the data misfit (chi-square per datum), learning rate %g at its start",
                f->data_first_epoch, f->data_epochs, f->param_weight, f->data_lr);
+        for (k = 0; k < f->n_data_halved; k++)
+            printf("%s%zu",
+                   k == 0                     ? ", halved from epochs "
+                   : k + 1 < f->n_data_halved ? ", "
+                                              : " and ",
+                   f->data_halved_at[k]);
+        printf("\n");
+    }
     if (f->n_epochs > 0 && f->best_epoch >= 1 && f->best_epoch <= f->n_epochs)
         printf("  loss        train %.6f, validation %.6f (%s)\n", f->train_loss[f->best_epoch - 1],
                f->val_loss[f->best_epoch - 1],

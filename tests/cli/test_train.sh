@@ -62,7 +62,11 @@ run train "$TMP/s.h5" -o "$TMP/d2.h5" --epochs 4 --data-epochs 50 --data-lr 1e-1
     ok || bad "a plateau in the data stage: exit $rc: $(cat "$TMP/err")"
 run info "$TMP/d.h5"
 grep -q "data stage  from epoch 5, up to 3 epochs on 0.5 x the parameters' error" "$TMP/out" &&
-    ok || bad "info: no data stage: $(cat "$TMP/out")"
+    ! grep -q "halved" "$TMP/out" && ok || bad "info: no data stage: $(cat "$TMP/out")"
+# the net file records where the rate halved: data epochs 7, 8 and 9 ran first at each rate
+run info "$TMP/d2.h5"
+grep -q "learning rate 1e-12 at its start, halved from epochs 7, 8 and 9$" "$TMP/out" &&
+    ok || bad "info: the halvings: $(cat "$TMP/out")"
 
 # a plain net (--min-span the whole span): all its points, always
 run train "$TMP/s.h5" -o "$TMP/p.h5" --epochs 4 --hidden 24 --min-span 3 -q

@@ -6,6 +6,7 @@
  * misfit, same net for any number of threads, recorded in the net file).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,4 +329,114 @@ Test(invnet_misfit, the_stage_fits_the_data_for_any_thread_count, .timeout = 120
     invnet_file_free(a);
     invnet_file_free(b);
     invnet_file_free(c);
+}
+
+/* Sets attribute name of the file at path to the n values v (u64 when u64 != 0), as a
+ * damaged or foreign file would have it. */
+static void
+set_attr(const char *path, const char *name, size_t n, const double *v, int u64)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), s, a;
+    hsize_t dim = n;
+    uint64_t u = u64 ? (uint64_t)v[0] : 0;
+
+    cr_assert_geq(f, 0);
+    if (H5Aexists(f, name) > 0)
+        cr_assert_geq(H5Adelete(f, name), 0);
+    s = u64 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
+    a = H5Acreate2(f, name, u64 ? H5T_STD_U64LE : H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT);
+    cr_assert_geq(a, 0);
+    cr_assert_geq(u64 ? H5Awrite(a, H5T_NATIVE_UINT64, &u) : H5Awrite(a, H5T_NATIVE_DOUBLE, v), 0);
+    H5Aclose(a);
+    H5Sclose(s);
+    H5Fclose(f);
+}
+
+/* Loads the net at path expecting an error that mentions what. */
+static void
+expect_refused(const char *path, const char *what)
+{
+    fwd_error err;
+    invnet_file *f = invnet_file_load(path, &err);
+
+    cr_expect_null(f, "%s: loaded", what);
+    cr_expect(strstr(err.msg, what) != NULL, "expected \"%s\" in: %s", what, err.msg);
+    invnet_file_free(f);
+}
+
+/* A data stage on a plateau halves its rate after every flat epoch (patience 2), 3 times:
+ * the file records the epochs that ran first at each halved rate, reads them back, and
+ * refuses them damaged; a file without them (written before they were) loads. */
+Test(invnet_misfit, the_file_records_where_the_stage_halved_its_rate, .timeout = 120)
+{
+    invnet_fit_params p = invnet_fit_default();
+    invnet_file *a = NULL, *b;
+    char path[256], out[300];
+    double at[3], bad[3];
+    size_t k, first;
+    fwd_error err;
+
+    tst_make_samples(dir, "h.h5", 600, 0.02, 0, path);
+    p.train.epochs = 3;
+    p.train.patience = 2;
+    p.train.nthreads = 1;
+    p.data_epochs = 20;
+    p.data_lr = 1e-12; /* no step lowers the loss: a plateau from the stage's first epoch */
+    p.version = "test";
+    cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &a, NULL, &err), FWD_OK, "%s", err.msg);
+    first = a->data_first_epoch;
+    cr_assert_eq(a->n_data_halved, 3);
+    for (k = 0; k < 3; k++) /* its first epoch is its best; each later one is flat */
+        cr_expect_eq(a->data_halved_at[k], first + 2 + k, "halving %zu at epoch %zu, not %zu", k,
+                     a->data_halved_at[k], first + 2 + k);
+    cr_expect_eq(a->n_epochs, first + 5, "stopped after epoch %zu", a->n_epochs);
+    snprintf(out, sizeof out, "%s/halved.h5", dir);
+    cr_assert_eq(invnet_file_save(out, a, 0, &err), FWD_OK, "%s", err.msg);
+    b = invnet_file_load(out, &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    cr_assert_eq(b->n_data_halved, 3);
+    for (k = 0; k < 3; k++)
+        cr_expect_eq(b->data_halved_at[k], a->data_halved_at[k]);
+    invnet_file_free(b);
+    for (k = 0; k < 3; k++)
+        at[k] = (double)a->data_halved_at[k];
+    /* damaged: too many, out of order, not whole, before the stage, past the history, a
+     * count that does not match the epochs */
+    bad[0] = 4;
+    set_attr(out, "data_halvings", 1, bad, 1);
+    expect_refused(out, "data_halvings: expected 0 to 3, got 4");
+    bad[0] = 3;
+    set_attr(out, "data_halvings", 1, bad, 1);
+    memcpy(bad, at, sizeof at);
+    bad[2] = bad[1];
+    set_attr(out, "data_halved_at", 3, bad, 0);
+    expect_refused(out, "data_halved_at[2]");
+    memcpy(bad, at, sizeof at);
+    bad[0] += 0.5;
+    set_attr(out, "data_halved_at", 3, bad, 0);
+    expect_refused(out, "data_halved_at[0]");
+    memcpy(bad, at, sizeof at);
+    bad[0] = (double)first;
+    set_attr(out, "data_halved_at", 3, bad, 0);
+    expect_refused(out, "data_halved_at[0]");
+    memcpy(bad, at, sizeof at);
+    bad[2] = (double)a->n_epochs + 1;
+    set_attr(out, "data_halved_at", 3, bad, 0);
+    expect_refused(out, "data_halved_at[2]");
+    set_attr(out, "data_halved_at", 2, at, 0);
+    expect_refused(out, "data_halved_at");
+    /* a file from before the record: no halvings known */
+    {
+        hid_t f = H5Fopen(out, H5F_ACC_RDWR, H5P_DEFAULT);
+
+        cr_assert_geq(H5Adelete(f, "data_halved_at"), 0);
+        cr_assert_geq(H5Adelete(f, "data_halvings"), 0);
+        H5Fclose(f);
+    }
+    b = invnet_file_load(out, &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    cr_expect_eq(b->n_data_halved, 0);
+    cr_expect_eq(b->data_first_epoch, first);
+    invnet_file_free(b);
+    invnet_file_free(a);
 }
