@@ -90,6 +90,20 @@ for k in 2 3; do
             bad "train, $k ranks: /$d differs from the serial net's"
     done
 done
+# the data stage on a plateau halves its rate at the same epochs on every rank count (the
+# ranks take its decisions from the same reduced validation loss), and records them
+P="--epochs 3 --data-epochs 20 --data-lr 1e-12 --patience 2 --hidden 24 --seed 5 -j 1 -q"
+setup train "$TMP/t.h5" -o "$TMP/h1.h5" $P
+[ "$rc" -eq 0 ] && ok || bad "serial train on a plateau: exit $rc: $(cat "$TMP/err")"
+setup info "$TMP/h1.h5"
+grep "halved from epochs" "$TMP/out" >"$TMP/h1.txt"
+[ -s "$TMP/h1.txt" ] && ok || bad "serial train on a plateau: no halvings in info"
+mpi 2 train "$TMP/t.h5" -o "$TMP/h2.h5" $P
+[ "$rc" -eq 0 ] && ok || bad "train on a plateau, 2 ranks: exit $rc: $(cat "$TMP/err")"
+setup info "$TMP/h2.h5"
+grep "halved from epochs" "$TMP/out" | cmp -s - "$TMP/h1.txt" &&
+    h5diff "$TMP/h1.h5" "$TMP/h2.h5" /layers/1/weights /layers/1/weights >/dev/null 2>&1 && ok ||
+    bad "train on a plateau, 2 ranks: not the serial net's halvings: $(cat "$TMP/out")"
 # each rank holds only its part of the rows: a plain net (the whole span) validated on its
 # training rows, on 2 threads per rank; and a set so small that a rank of 3 holds none
 for v in "--val 0 --min-span 3" "--max-samples 200"; do
