@@ -17,6 +17,7 @@
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_mask.h"
 #include "invnet/invnet_misfit.h"
+#include "samples/smp_h5.h"
 #include "tests/common.h"
 #include "tests/invnet/helpers.h"
 
@@ -332,23 +333,18 @@ Test(invnet_misfit, the_stage_fits_the_data_for_any_thread_count, .timeout = 120
 }
 
 /* Sets attribute name of the file at path to the n values v (u64 when u64 != 0), as a
- * damaged or foreign file would have it. */
+ * damaged or foreign file would have it, with the writers the library saves with. */
 static void
 set_attr(const char *path, const char *name, size_t n, const double *v, int u64)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT), s, a;
-    hsize_t dim = n;
-    uint64_t u = u64 ? (uint64_t)v[0] : 0;
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
 
     cr_assert_geq(f, 0);
     if (H5Aexists(f, name) > 0)
         cr_assert_geq(H5Adelete(f, name), 0);
-    s = u64 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
-    a = H5Acreate2(f, name, u64 ? H5T_STD_U64LE : H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT);
-    cr_assert_geq(a, 0);
-    cr_assert_geq(u64 ? H5Awrite(a, H5T_NATIVE_UINT64, &u) : H5Awrite(a, H5T_NATIVE_DOUBLE, v), 0);
-    H5Aclose(a);
-    H5Sclose(s);
+    cr_assert_eq(u64 ? smp_h5_write_u64(f, name, (uint64_t)v[0], NULL)
+                     : smp_h5_write_f64(f, name, n, v, NULL),
+                 FWD_OK);
     H5Fclose(f);
 }
 
