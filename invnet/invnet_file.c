@@ -136,6 +136,7 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_write_f64(r, "learning_rate", 1, &lr, err);
     rc = rc ? rc : smp_h5_write_f64(r, "lr_decay", 1, &p->lr_decay, err);
     rc = rc ? rc : smp_h5_write_f64(r, "momentum", 1, &p->momentum, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "huber", 1, &p->huber, err);
     rc = rc ? rc : smp_h5_write_u64(r, "batch", p->batch, err);
     rc = rc ? rc : smp_h5_write_u64(r, "max_epochs", p->epochs, err);
     rc = rc ? rc : smp_h5_write_u64(r, "patience", p->patience, err);
@@ -702,6 +703,16 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_read_f64(file, path, "learning_rate", 1, &p->lr, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "lr_decay", 1, &p->lr_decay, err);
     rc = rc ? rc : smp_h5_read_f64(file, path, "momentum", 1, &p->momentum, err);
+    /* the loss's threshold; 0, squared error, in files from before it */
+    p->huber = 0;
+    if (rc == FWD_OK && H5Aexists(file, "huber") > 0) {
+        rc = smp_h5_read_f64(file, path, "huber", 1, &p->huber, err);
+        if (rc == FWD_OK && !(p->huber >= 0 && p->huber <= 100))
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: huber: expected 0 (squared error) to 100 standard "
+                                 "deviations, got %g",
+                                 path, p->huber);
+    }
     rc = rc ? rc : smp_h5_read_u64(file, path, "batch", &v, err);
     p->batch = (size_t)v;
     rc = rc ? rc : smp_h5_read_u64(file, path, "max_epochs", &v, err);

@@ -469,18 +469,31 @@ backward(const invnet_net *net, invnet_work *w, size_t rows, const double *x, do
 }
 
 double
+invnet_huber(double r, double h, double *dr)
+{
+    double a = fabs(r);
+
+    if (h > 0 && a > h) {
+        if (dr != NULL)
+            *dr = r > 0 ? 2 * h : -2 * h;
+        return h * (2 * a - h);
+    }
+    if (dr != NULL)
+        *dr = 2 * r;
+    return r * r;
+}
+
+double
 invnet_net_loss_grad(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
-                     const double *t, double scale, double *grad)
+                     const double *t, double scale, double huber, double *grad)
 {
     size_t n_out = net->units[net->depth], i;
     const double *y = forward(net, w, rows, x);
     double loss = 0, *d = w->d0;
 
     for (i = 0; i < rows * n_out; i++) {
-        double r = y[i] - t[i];
-
-        loss += r * r;
-        d[i] = 2 * scale * r;
+        loss += invnet_huber(y[i] - t[i], huber, d + i);
+        d[i] *= scale;
     }
     backward(net, w, rows, x, d, grad);
     return scale * loss;
@@ -496,7 +509,7 @@ invnet_net_backward(const invnet_net *net, invnet_work *w, size_t rows, const do
 
 double
 invnet_net_sq_error(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
-                    const double *t, double *sq)
+                    const double *t, double huber, double *sq)
 {
     size_t n_out = net->units[net->depth], i, j;
     const double *y = forward(net, w, rows, x);
@@ -506,7 +519,7 @@ invnet_net_sq_error(const invnet_net *net, invnet_work *w, size_t rows, const do
         for (j = 0; j < n_out; j++) {
             double r = y[i * n_out + j] - t[i * n_out + j];
 
-            s += r * r;
+            s += invnet_huber(r, huber, NULL);
             if (sq != NULL)
                 sq[j] += r * r;
         }

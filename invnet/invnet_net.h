@@ -94,13 +94,21 @@ int invnet_net_forward(const invnet_net *net, invnet_work *w, size_t rows, const
                        double *y);
 
 /*
+ * Huber's (1964) loss of a residual r with threshold h > 0: r^2 where |r| <= h, and
+ * 2 h |r| - h^2 beyond it (the same value and slope at |r| = h: squared near the answer,
+ * linear in the tails, so that rows the data cannot resolve do not outweigh the others);
+ * h = 0: r^2. Writes its derivative into *dr when dr is not NULL.
+ */
+double invnet_huber(double r, double h, double *dr);
+
+/*
  * Loss and gradient in standardised units: L = scale * sum over rows and outputs of
- * (y - t)^2. Writes dL/dtheta into grad (invnet_net_nparams values) and returns L.
- * Backpropagation as matrix products: for each layer, from the output down,
- * dW = D^T A, db = column sums of D, D_prev = (D W) * f'(A).
+ * invnet_huber(y - t, huber) ((y - t)^2 when huber is 0). Writes dL/dtheta into grad
+ * (invnet_net_nparams values) and returns L. Backpropagation as matrix products: for each
+ * layer, from the output down, dW = D^T A, db = column sums of D, D_prev = (D W) * f'(A).
  */
 double invnet_net_loss_grad(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
-                            const double *t, double scale, double *grad);
+                            const double *t, double scale, double huber, double *grad);
 
 /*
  * Backpropagation of any loss L of the outputs: with the pass that invnet_net_forward()
@@ -111,11 +119,12 @@ void invnet_net_backward(const invnet_net *net, invnet_work *w, size_t rows, con
                          const double *dy, double *grad);
 
 /*
- * Squared errors of the forward pass in standardised units: returns the sum over rows and
- * outputs of (y - t)^2 and adds each output's sum into sq (n_out values) if sq is not NULL.
+ * Errors of the forward pass in standardised units: returns the sum over rows and outputs
+ * of invnet_huber(y - t, huber) (the squared errors when huber is 0) and adds each output's
+ * sum of squared errors (y - t)^2 into sq (n_out values) if sq is not NULL.
  */
 double invnet_net_sq_error(const invnet_net *net, invnet_work *w, size_t rows, const double *x,
-                           const double *t, double *sq);
+                           const double *t, double huber, double *sq);
 
 /*
  * Predicts in physical units: features (rows x n_in, invnet_features()) to log10 model

@@ -89,6 +89,7 @@ invnet_train_default(void)
     p.lr_decay = 1;
     p.patience = 20;
     p.min_delta = 1e-4;
+    p.huber = 0.1;
     p.seed = 42;
     p.nthreads = 1;
     return p;
@@ -125,6 +126,10 @@ invnet_train_check(const invnet_train_params *p, fwd_error *err)
     if (!(p->min_delta >= 0 && p->min_delta < 1))
         return fwd_error_set(err, FWD_EINVAL, "min_delta: expected 0 <= d < 1, got %g",
                              p->min_delta);
+    if (!(p->huber >= 0 && p->huber <= 100))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "huber: expected 0 (squared error) to 100 standard deviations, got %g",
+                             p->huber);
     if (p->nthreads < 1 || p->nthreads > 1024)
         return fwd_error_set(err, FWD_EINVAL, "threads: expected 1 to 1024, got %d", p->nthreads);
     return FWD_OK;
@@ -255,7 +260,7 @@ invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double par
 
 /*
  * The stage's loss of rows rows (inputs x, targets t) times scale, with an extra loss: the
- * net's outputs into thread k's buffer, the parameters' squared error, then the extra
+ * net's outputs into thread k's buffer, the parameters' loss (invnet_huber), then the extra
  * loss's value and gradient; with grad not NULL, backpropagated into grad.
  */
 static double
@@ -264,7 +269,7 @@ stage_loss(const invnet_trainer *tr, invnet_work *wk, int k, size_t rows, const 
 {
     size_t n = rows * tr->n_out, i;
     double *y = tr->yb + (size_t)k * INVNET_SHARD_ROWS * tr->n_out;
-    double *dy = tr->dy + (size_t)k * INVNET_SHARD_ROWS * tr->n_out, sq = 0, r;
+    double *dy = tr->dy + (size_t)k * INVNET_SHARD_ROWS * tr->n_out, sq = 0, g;
 
     if (invnet_net_forward(tr->net, wk, rows, x, y) != FWD_OK) {
         if (grad != NULL) /* no step from it: the epoch ends with a non-finite loss */
@@ -272,9 +277,8 @@ stage_loss(const invnet_trainer *tr, invnet_work *wk, int k, size_t rows, const 
         return NAN;
     }
     for (i = 0; i < n; i++) {
-        r = y[i] - t[i];
-        sq += r * r;
-        dy[i] = 2 * scale / (double)tr->n_out * tr->pweight * r;
+        sq += invnet_huber(y[i] - t[i], tr->p.huber, &g);
+        dy[i] = scale / (double)tr->n_out * tr->pweight * g;
     }
     sq *= tr->pweight * scale / (double)tr->n_out;
     sq += tr->loss(tr->loss_ud, k, rows, x, y, scale, dy);
@@ -355,10 +359,10 @@ total_bad(const struct share *sh, int bad)
 }
 
 /*
- * Squared error summed over a set of rows in blocks of INVNET_SHARD_ROWS, computed in
- * parallel and added in block order: each block's into block_sq (the set's blocks), its
- * per-output sums into sq (n_out) if not NULL. The processes of sh share the blocks: in
- * turn (block b to process b mod size), each holding all the rows at x and t; or, split,
+ * The loss (invnet_huber, squared error when tr is NULL) summed over a set of rows in blocks of
+ * INVNET_SHARD_ROWS, computed in parallel and added in block order: each block's into block_sq (the
+ * set's blocks), its per-output sums into sq (n_out) if not NULL. The processes of sh share the
+ * blocks: in turn (block b to process b mod size), each holding all the rows at x and t; or, split,
  * each its own part of them (invnet_rows_part), which x and t start at. With tr, the
  * stage's loss when it has an extra one.
  */
@@ -400,9 +404,9 @@ eval_sq(invnet_work **w, const invnet_net *net, int nthreads, size_t rows, const
             block_sq[sb] = stage_loss(tr, w[omp_get_thread_num()], omp_get_thread_num(), m,
                                       x + at * n_in, t + at * n_out, (double)n_out, NULL);
         else
-            block_sq[sb] =
-                invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + at * n_in, t + at * n_out,
-                                    bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
+            block_sq[sb] = invnet_net_sq_error(net, w[omp_get_thread_num()], m, x + at * n_in,
+                                               t + at * n_out, tr != NULL ? tr->p.huber : 0,
+                                               bsq != NULL ? bsq + (size_t)sb * n_out : NULL);
     }
     if (size > 1) { /* a block's figures, 0 on every other process: exact sums */
         sh->reduce(sh->reduce_ud, block_sq, nblk);
@@ -634,8 +638,9 @@ step(invnet_trainer *tr, size_t first, size_t b)
                     stage_loss(tr, wk, omp_get_thread_num(), m, tr->xb + f * n_in,
                                tr->tb + f * n_out, scale * (double)n_out, tr->gsh + sh * np);
             else
-                tr->gsh[nsh * np + sh] = invnet_net_loss_grad(
-                    net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale, tr->gsh + sh * np);
+                tr->gsh[nsh * np + sh] =
+                    invnet_net_loss_grad(net, wk, m, tr->xb + f * n_in, tr->tb + f * n_out, scale,
+                                         tr->p.huber, tr->gsh + sh * np);
         }
 #pragma omp master
         if (size > 1) /* one sum over the processes per step */
@@ -650,7 +655,7 @@ step(invnet_trainer *tr, size_t first, size_t b)
     }
     for (s = 0; s < nsh; s++)
         loss += tr->gsh[nsh * np + s];
-    return loss; /* mean squared error of the batch (scale included) */
+    return loss; /* the mean loss of the batch (scale included) */
 }
 
 int

@@ -2,7 +2,9 @@
 /*
  * invnet_train.h - training a net by backpropagation over shuffled minibatches.
  *
- * Loss: mean squared error over the standardised outputs. Optimisers: Adam (Kingma and Ba
+ * Loss: the mean over the standardised outputs of Huber's loss of each residual (squared
+ * within `huber` standard deviations of the target, linear beyond), or of its square
+ * (huber 0). Optimisers: Adam (Kingma and Ba
  * 2015) and SGD with momentum. Each epoch shuffles the training rows (a stream of the seed
  * per epoch), steps once per minibatch, then measures the validation loss; the best net so
  * far is kept, and training stops after `patience` epochs without improvement (early
@@ -45,6 +47,8 @@ typedef struct invnet_train_params {
     double min_delta;     /* relative decrease of the validation loss that counts [1e-4] */
     uint64_t seed;        /* shuffling (and, by the caller, initial weights) [42] */
     int nthreads;         /* OpenMP threads [1] */
+    double huber;         /* the loss's threshold, in standard deviations of each output
+                             (invnet_huber); 0: squared error [0.1] */
 } invnet_train_params;
 
 /* The defaults in brackets above. */

@@ -95,6 +95,7 @@ print_net(const char *path, const invnet_file *f, int whole_file)
     const invnet_net *net = f->net;
     size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers;
     struct stat st;
+    char loss[64];
 
     printf("%s: bpinv net file (format version %d, written by bpinv %s)\n", path,
            INVNET_FORMAT_VERSION, f->bpinv_version);
@@ -124,9 +125,14 @@ print_net(const char *path, const invnet_file *f, int whole_file)
     printf("  trained on  %s (%s data, seed %llu): %llu training + %llu validation samples\n",
            f->samples_path, f->data, (unsigned long long)f->samples.seed,
            (unsigned long long)f->n_train, (unsigned long long)f->n_val);
-    printf("  training    %s, learning rate %g, batch %zu, seed %llu; %zu epochs in %.1f s, best "
-           "epoch %zu\n",
-           invnet_optimizer_name(f->train.opt), f->train.lr, f->train.batch,
+    if (f->train.huber > 0)
+        snprintf(loss, sizeof loss, "Huber loss (squared within %g standard deviations)",
+                 f->train.huber);
+    else
+        snprintf(loss, sizeof loss, "squared error");
+    printf("  training    %s, %s, learning rate %g, batch %zu, seed %llu; %zu epochs in %.1f s, "
+           "best epoch %zu\n",
+           invnet_optimizer_name(f->train.opt), loss, f->train.lr, f->train.batch,
            (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
     if (f->data_epochs > 0) {
         size_t k;
@@ -146,8 +152,12 @@ print_net(const char *path, const invnet_file *f, int whole_file)
         printf("  loss        train %.6f, validation %.6f (%s)\n", f->train_loss[f->best_epoch - 1],
                f->val_loss[f->best_epoch - 1],
                f->data_first_epoch > 0 && f->best_epoch >= f->data_first_epoch
-                   ? "the data stage's: weighted squared error + chi-square per datum"
-                   : "mean squared error, standardised");
+                   ? (f->train.huber > 0 ? "the data stage's: weighted Huber loss + chi-square "
+                                           "per datum"
+                                         : "the data stage's: weighted squared error + "
+                                           "chi-square per datum")
+               : f->train.huber > 0 ? "mean Huber loss, standardised"
+                                    : "mean squared error, standardised");
     printf("  RMSE log10 ");
     for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
         printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);

@@ -24,7 +24,7 @@ struct train_args {
     char **inputs; /* the samples files, one net each: input is the one in training */
     size_t n_inputs;
     long epochs, batch, patience, max, seed, threads, data_epochs;
-    double lr, momentum, decay, val, min_span, max_missing, param_weight, data_lr;
+    double lr, momentum, decay, huber, val, min_span, max_missing, param_weight, data_lr;
     int force, quiet;
     invnet_fit_params fp; /* made by the checks */
 };
@@ -120,6 +120,7 @@ check_params(const cli_parse *p, void *args)
     t->patience = (size_t)o->patience;
     t->momentum = o->momentum;
     t->lr_decay = o->decay;
+    t->huber = o->huber;
     t->seed = (uint64_t)o->seed;
     t->nthreads = (int)o->threads;
     o->fp.val = o->val;
@@ -153,6 +154,9 @@ static const cli_opt train_opts[] = {
     CLI_REAL("momentum", 0, "M", ARG(momentum), 0, 0.999999, "SGD momentum, 0 <= M < 1 [0.9]"),
     CLI_REAL("lr-decay", 0, "D", ARG(decay), 1e-6, 1,
              "learning rate multiplied by D after each epoch, 0 < D <= 1 [1]"),
+    CLI_REAL("huber", 0, "H", ARG(huber), 0, 100,
+             "the parameters' loss: squared within H standard deviations\n"
+             "of each, linear beyond (Huber's); 0: squared error [0.1]"),
     CLI_REAL("val", 0, "FRAC", ARG(val), 0, 0.9,
              "fraction of rows (the last ones) kept for validation [0.1]"),
     CLI_LONG("patience", 0, "P", ARG(patience), 0, 100000000, NULL,
@@ -487,6 +491,7 @@ cmd_train(int argc, char **argv)
     o.threads = o.fp.train.nthreads;
     o.momentum = o.fp.train.momentum;
     o.decay = o.fp.train.lr_decay;
+    o.huber = o.fp.train.huber;
     o.val = o.fp.val;
     o.data_epochs = (long)o.fp.data_epochs;
     o.param_weight = o.fp.param_weight;

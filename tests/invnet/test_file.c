@@ -104,6 +104,7 @@ Test(invnet_file, saved_net_predicts_bit_identically)
     cr_expect_eq(b->env->d2_q999, a->env->d2_q999);
     cr_expect_eq(b->val_rmse[1], a->val_rmse[1]);
     cr_expect_eq(b->train.lr, invnet_train_lr(&a->train));
+    cr_expect_eq(b->train.huber, 0.1, "the loss's threshold: %g", b->train.huber);
     /* no temporary file left next to it */
     sprintf(net, "%s/net.h5.tmp.%ld", dir, (long)getpid());
     cr_expect_neq(access(net, F_OK), 0);
@@ -159,6 +160,58 @@ Test(invnet_file, interrupted_samples_file_trains_on_complete_rows)
     d = invnet_dataset_load(path, 1, 500, NULL);
     cr_expect_eq(d->rows, 500);
     invnet_dataset_free(d);
+}
+
+static void expect_load_error(const char *path, int samples, const char *fragment);
+
+/* Sets the net file's "huber" attribute to v, or deletes it when v is NULL. */
+static void
+set_huber(const char *path, const double *v)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+
+    cr_assert_geq(f, 0);
+    if (H5Aexists(f, "huber") > 0)
+        cr_assert_geq(H5Adelete(f, "huber"), 0);
+    if (v != NULL)
+        cr_assert_eq(smp_h5_write_f64(f, "huber", 1, v, NULL), FWD_OK);
+    H5Fclose(f);
+}
+
+/* The loss a net was trained with: saved and loaded; files from before it (no attribute)
+ * were trained on the squared error; a damaged value is refused. */
+Test(invnet_file, the_loss_is_recorded)
+{
+    static const double bad[] = {-0.5, NAN, 1000};
+    char path[128], net[160];
+    invnet_file *a, *b;
+    double zero = 0;
+    size_t k;
+
+    tst_make_samples(dir, "s.h5", 2000, 0.03, 0, path);
+    a = tst_train(path, 2, 1, 0.1, 0);
+    a->train.huber = 0.25;
+    sprintf(net, "%s/net.h5", dir);
+    cr_assert_eq(invnet_file_save(net, a, 0, NULL), FWD_OK);
+    b = invnet_file_load(net, NULL);
+    cr_assert_not_null(b);
+    cr_expect_eq(b->train.huber, 0.25);
+    invnet_file_free(b);
+    set_huber(net, &zero);
+    b = invnet_file_load(net, NULL);
+    cr_assert_not_null(b);
+    cr_expect_eq(b->train.huber, 0);
+    invnet_file_free(b);
+    set_huber(net, NULL);
+    b = invnet_file_load(net, NULL);
+    cr_assert_not_null(b, "a file from before the attribute");
+    cr_expect_eq(b->train.huber, 0, "a file from before the attribute: %g", b->train.huber);
+    invnet_file_free(b);
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        set_huber(net, bad + k);
+        expect_load_error(net, 0, "huber: expected 0 (squared error) to 100 standard deviations");
+    }
+    invnet_file_free(a);
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include <criterion/criterion.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
 
 #include "invnet/invnet_net.h"
 #include "invnet/invnet_train.h"
@@ -30,16 +31,18 @@ fill(double *v, size_t n, double lo, double hi, uint64_t stream)
 /*
  * Backpropagated gradient of every weight and bias against the central difference
  * (L(theta + h) - L(theta - h)) / 2h, whose error is O(h^2) ~ 1e-12 relative with h = 1e-5,
- * far below the 1e-6 asked.
+ * far below the 1e-6 asked. With huber set, the loss is Huber's, its threshold halfway
+ * between the two middle residuals (in magnitude): half of them on each side, none within
+ * the step of it (checked).
  */
 static void
-check_gradient(invnet_activation act, size_t nh, const size_t *hidden)
+check_gradient(invnet_activation act, size_t nh, const size_t *hidden, int huber)
 {
     enum { ROWS = 7, NI = 4, NO = 3 };
     invnet_net *net = invnet_net_alloc(NI, nh, hidden, NO, act, NULL);
     invnet_work *w;
     size_t np, k;
-    double x[ROWS * NI], t[ROWS * NO], *g, *g2, *theta, worst = 0;
+    double x[ROWS * NI], t[ROWS * NO], *g, *g2, *theta, worst = 0, hb = 0;
 
     cr_assert_not_null(net);
     w = invnet_work_alloc(net, ROWS, NULL);
@@ -50,14 +53,25 @@ check_gradient(invnet_activation act, size_t nh, const size_t *hidden)
     fill(theta, np, -0.9, 0.9, 1); /* biases too: every parameter is non-zero */
     fill(x, ROWS * NI, -2, 2, 2);
     fill(t, ROWS * NO, -1, 1, 3);
-    invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), g);
+    if (huber) {
+        double y[ROWS * NO], a[ROWS * NO];
+        size_t i, m = ROWS * NO / 2;
+
+        cr_assert_eq(invnet_net_forward(net, w, ROWS, x, y), FWD_OK);
+        for (i = 0; i < ROWS * NO; i++)
+            a[i] = fabs(y[i] - t[i]);
+        gsl_sort(a, 1, ROWS * NO);
+        hb = 0.5 * (a[m - 1] + a[m]);
+        cr_assert_gt(a[m] - a[m - 1], 2e-3, "no room for the threshold");
+    }
+    invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), hb, g);
     for (k = 0; k < np; k++) {
         double keep = theta[k], h = 1e-5, lp, lm, fd, rel;
 
         theta[k] = keep + h;
-        lp = invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), g2);
+        lp = invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), hb, g2);
         theta[k] = keep - h;
-        lm = invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), g2);
+        lm = invnet_net_loss_grad(net, w, ROWS, x, t, 1.0 / (ROWS * NO), hb, g2);
         theta[k] = keep;
         fd = (lp - lm) / (2 * h);
         rel = fabs(fd - g[k]) / fmax(fmax(fabs(fd), fabs(g[k])), 1e-7);
@@ -77,20 +91,104 @@ check_gradient(invnet_activation act, size_t nh, const size_t *hidden)
 Test(invnet_net, gradient_tanh)
 {
     size_t h[] = {5};
-    check_gradient(INVNET_TANH, 1, h);
+    check_gradient(INVNET_TANH, 1, h, 0);
 }
 
 Test(invnet_net, gradient_sigmoid)
 {
     size_t h[] = {5};
-    check_gradient(INVNET_SIGMOID, 1, h);
+    check_gradient(INVNET_SIGMOID, 1, h, 0);
 }
 
 Test(invnet_net, gradient_two_hidden_layers)
 {
     size_t h[] = {6, 4};
-    check_gradient(INVNET_TANH, 2, h);
-    check_gradient(INVNET_SIGMOID, 2, h);
+    check_gradient(INVNET_TANH, 2, h, 0);
+    check_gradient(INVNET_SIGMOID, 2, h, 0);
+}
+
+Test(invnet_net, gradient_of_the_huber_loss)
+{
+    size_t h[] = {5}, h2[] = {6, 4};
+    check_gradient(INVNET_TANH, 1, h, 1);
+    check_gradient(INVNET_SIGMOID, 2, h2, 1);
+}
+
+/* Huber's loss from its definition: r^2 inside the threshold, 2 h |r| - h^2 beyond, the
+ * same value and slope on both sides of it; the square when h is 0. */
+Test(invnet_net, huber_loss_values)
+{
+    static const double r[] = {0, 0.05, -0.05, 0.1, -0.1, 0.5, -0.5, 3};
+    size_t i;
+    double d, dl, dr;
+
+    for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+        double a = fabs(r[i]), want = a <= 0.1 ? r[i] * r[i] : 0.2 * a - 0.01;
+        double slope = a <= 0.1 ? 2 * r[i] : r[i] > 0 ? 0.2 : -0.2;
+
+        cr_expect_float_eq(invnet_huber(r[i], 0.1, &d), want, 1e-15, "r = %g", r[i]);
+        cr_expect_float_eq(d, slope, 1e-15, "r = %g", r[i]);
+        cr_expect_eq(invnet_huber(r[i], 0, &d), r[i] * r[i]);
+        cr_expect_eq(d, 2 * r[i]);
+    }
+    /* continuous, with a continuous slope, at the threshold */
+    cr_expect_float_eq(invnet_huber(0.1 - 1e-12, 0.1, &dl), invnet_huber(0.1 + 1e-12, 0.1, &dr),
+                       1e-12);
+    cr_expect_float_eq(dl, dr, 1e-10);
+    cr_expect_eq(invnet_huber(2, 0.1, NULL), 0.2 * 2 - 0.01);
+}
+
+/*
+ * What the loss estimates: y = x on [-1, 1] with 2 % noise, but 30 % of the targets 3
+ * higher (readings of another population). Least squares learns their mean, x + 0.9;
+ * Huber's loss with threshold h learns the point where 0.7 of the slope inside balances 0.3
+ * at the bound, x + 0.3 h / 0.7 (0.043 for h = 0.1), near the median, x.
+ */
+static double
+outlier_offset(double huber)
+{
+    enum { N = 4000 };
+    static double x[N], t[N];
+    double u[N], y[64], off = 0;
+    size_t h[] = {8}, i;
+    invnet_net *net = invnet_net_alloc(1, 1, h, 1, INVNET_TANH, NULL);
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *tr;
+    invnet_work *w = invnet_work_alloc(net, 64, NULL);
+    invnet_epoch e;
+
+    fill(x, N, -1, 1, 20);
+    fill(u, N, 0, 1, 21);
+    fill(t, N, -0.02, 0.02, 22);
+    for (i = 0; i < N; i++)
+        t[i] += x[i] + (u[i] < 0.3 ? 3 : 0);
+    invnet_net_init(net, 5);
+    p.epochs = 60;
+    p.lr = 0.01;
+    p.patience = 0;
+    p.huber = huber;
+    tr = invnet_trainer_alloc(net, &p, N, x, t, 0, NULL, NULL, NULL);
+    cr_assert_not_null(tr);
+    while (!invnet_trainer_test(tr))
+        cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+    for (i = 0; i < 64; i++)
+        u[i] = -0.9 + 1.8 * (double)i / 63;
+    cr_assert_eq(invnet_net_forward(net, w, 64, u, y), FWD_OK);
+    for (i = 0; i < 64; i++)
+        off += (y[i] - u[i]) / 64;
+    invnet_work_free(w);
+    invnet_trainer_free(tr);
+    invnet_net_free(net);
+    return off;
+}
+
+Test(invnet_net, huber_loss_resists_outlying_targets)
+{
+    double sq = outlier_offset(0), hub = outlier_offset(0.1);
+
+    cr_log_info("mean offset from y = x: squared error %.3f, Huber %.3f", sq, hub);
+    cr_expect(fabs(sq - 0.9) < 0.1, "squared error: offset %.3f, expected the mean, 0.9", sq);
+    cr_expect(fabs(hub - 0.043) < 0.05, "Huber: offset %.3f, expected 0.043", hub);
 }
 
 /* tanh and sigmoid units: values from the closed forms, far tails without overflow. */
@@ -286,9 +384,20 @@ Test(invnet_net, bad_arguments)
     p = invnet_train_default();
     p.nthreads = 0;
     cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p = invnet_train_default();
+    p.huber = -0.1;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "huber") != NULL && strstr(err.msg, "-0.1") != NULL, "%s", err.msg);
+    p.huber = NAN;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p.huber = 101;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p.huber = 0;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_OK);
 }
 
-/* A learning rate far too large: the loss stops being finite and training says so. */
+/* A learning rate far too large: the loss stops being finite and training says so (with
+ * the squared error: Huber's bounds each residual's slope). */
 Test(invnet_net, divergence_is_reported)
 {
     enum { N = 256 };
@@ -307,6 +416,7 @@ Test(invnet_net, divergence_is_reported)
     invnet_net_init(net, 1);
     p.opt = INVNET_SGD;
     p.lr = 10;
+    p.huber = 0;
     tr = invnet_trainer_alloc(net, &p, N, x, t, 0, NULL, NULL, &err);
     for (k = 0; k < 20 && rc == FWD_OK; k++)
         rc = invnet_trainer_iterate(tr, &e, &err);
