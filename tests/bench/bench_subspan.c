@@ -23,9 +23,10 @@
  * The masked net reads its inputs in the aligned layout (invnet_mask.h), or in the absolute
  * one of the nets made before it when the fourth argument says "masked".
  * A fifth argument gives the masked net's hidden layers (e.g. 128,128; the dedicated nets
- * keep the default).
- * usage: bench_subspan [SAMPLES [EPOCHS [COUNT [LAYOUT [HIDDEN]]]]]
- *        (defaults 50000, 40, 300, aligned, the default hidden layer)
+ * keep the default; "-" the default for both), a sixth the loss of every net (bpinv train
+ * --huber: 0 the squared error).
+ * usage: bench_subspan [SAMPLES [EPOCHS [COUNT [LAYOUT [HIDDEN [HUBER]]]]]]
+ *        (defaults 50000, 40, 300, aligned, the default hidden layer, 0.1)
  */
 #include <math.h>
 #include <stdio.h>
@@ -53,6 +54,7 @@
 static size_t n_samples = 50000, n_epochs = 40, n_test = 300;
 static invnet_mask_layout layout = INVNET_MASK_ALIGNED;
 static size_t hidden[INVNET_MAX_HIDDEN], n_hidden; /* the masked net's, when given */
+static double huber = -1;                          /* every net's loss, when given */
 
 #define die(what, err) bench_die("bench_subspan", what, err)
 #define pct            bench_pct
@@ -67,6 +69,8 @@ train(const smp_config *c, int masked)
     p.train.nthreads = 2;
     p.masked = masked;
     p.mask.layout = layout;
+    if (huber >= 0)
+        p.train.huber = huber;
     if (masked && n_hidden > 0) {
         memcpy(p.hidden, hidden, sizeof hidden);
         p.n_hidden = n_hidden;
@@ -128,7 +132,7 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
 {
     const double spans[] = {1, 1.5, 2, 3}, missing[] = {0, 0.1, 0.3};
     double *x = malloc(npts * sizeof *x), t0 = fwd_time_seconds(), tm;
-    char arch[64];
+    char arch[64], loss[48];
     fwd_geom *full;
     smp_config c;
     invnet_file *masked;
@@ -150,13 +154,18 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
     for (i = 1, *arch = '\0'; i < invnet_net_depth(masked->net); i++)
         snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", i > 1 ? "," : "",
                  invnet_net_units(masked->net, i));
-    printf("%zu samples, %zu epochs; masked net (inputs %s, hidden %s) trained in %.1f s. "
-           "Test soundings: %zu per row, "
+    if (masked->train.huber > 0)
+        snprintf(loss, sizeof loss, "Huber's, threshold %g", masked->train.huber);
+    else
+        snprintf(loss, sizeof loss, "the squared error");
+    printf("%zu samples, %zu epochs, every net's loss %s; masked net (inputs %s, hidden %s) "
+           "trained in %.1f s. Test soundings: %zu per row, "
            "in the prior, %.0f %% noise. Errors: median |error| of log10 rho_1 / log10 rho_%d "
            "/ log10 S or T of a thin middle layer (its conductance h_2 / rho_2 where it is 3 times "
            "more conductive than both neighbours, its transverse resistance h_2 rho_2 where 3 "
            "times more resistive; the other soundings resolve neither).\n\n",
-           n_samples, n_epochs, invnet_mask_layout_name(layout), arch, tm, n_test, 100 * NOISE, NL);
+           n_samples, n_epochs, loss, invnet_mask_layout_name(layout), arch, tm, n_test,
+           100 * NOISE, NL);
     printf("| decades (points) | missing | misfit median / p90 %% | range flags | any flag | "
            "recall | range-flagged, of the unfittable | net alone: masked | dedicated | ratio | "
            "refined: masked | dedicated | ratio "
@@ -285,8 +294,9 @@ int
 main(int argc, char **argv)
 {
     static const char usage[] =
-        "bench_subspan [SAMPLES >= 100 [EPOCHS >= 1 [COUNT >= 10 [aligned|masked [H[,H..]]]]]]";
-    char *at;
+        "bench_subspan [SAMPLES >= 100 [EPOCHS >= 1 [COUNT >= 10 [aligned|masked [H[,H..]|- "
+        "[HUBER >= 0]]]]]]";
+    char *at, *end;
 
     bench_init();
     n_samples = bench_count(argc, argv, 1, n_samples, 100, usage);
@@ -298,7 +308,13 @@ main(int argc, char **argv)
     }
     if (argc > 4)
         layout = (invnet_mask_layout)invnet_mask_layout_parse(argv[4]);
-    for (at = argc > 5 ? argv[5] : NULL; at != NULL && n_hidden < INVNET_MAX_HIDDEN;) {
+    if (argc > 6 &&
+        (huber = strtod(argv[6], &end), *end != '\0' || !(huber >= 0 && huber <= 100))) {
+        fprintf(stderr, "usage: %s\n", usage);
+        return 2;
+    }
+    for (at = argc > 5 && strcmp(argv[5], "-") != 0 ? argv[5] : NULL;
+         at != NULL && n_hidden < INVNET_MAX_HIDDEN;) {
         hidden[n_hidden] = (size_t)strtoul(at, &at, 10);
         if (hidden[n_hidden++] == 0 || (*at != ',' && *at != '\0')) {
             fprintf(stderr, "usage: %s\n", usage);
