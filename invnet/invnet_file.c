@@ -253,11 +253,11 @@ write_body(hid_t file, const char *path, const invnet_file *f, fwd_error *err)
         (g = H5Gcreate2(file, "history", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /history", path);
     if (rc == FWD_OK && nep > 0) {
-        rc = smp_h5_write_matrix(g, path, "train_loss", nep, 0, f->train_loss,
-                                 "mean squared error of standardised outputs", NULL, err);
-        rc = rc ? rc
-                : smp_h5_write_matrix(g, path, "val_loss", nep, 0, f->val_loss,
-                                      "mean squared error of standardised outputs", NULL, err);
+        const char *u = f->train.huber > 0 ? "mean Huber loss of standardised outputs"
+                                           : "mean squared error of standardised outputs";
+
+        rc = smp_h5_write_matrix(g, path, "train_loss", nep, 0, f->train_loss, u, NULL, err);
+        rc = rc ? rc : smp_h5_write_matrix(g, path, "val_loss", nep, 0, f->val_loss, u, NULL, err);
     }
     rc = rc ? rc
             : smp_h5_write_matrix(g, path, "val_rmse", n_out, 0, f->val_rmse, "log10 units", pnames,

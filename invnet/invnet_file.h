@@ -53,7 +53,7 @@ typedef struct invnet_file {
     size_t data_first_epoch;   /* the history's first epoch of that stage (1-based; 0: none) */
     double param_weight;       /* the parameters' weight in that stage's loss */
     double data_lr;            /* its learning rate, at the start */
-    double *train_loss;        /* owned, n_epochs: mean squared error, standardised units */
+    double *train_loss;        /* owned, n_epochs: the mean loss (train.huber), standardised */
     double *val_loss;          /* owned, n_epochs */
     double val_rmse[FWD_MODEL_NPARAMS(FWD_MAX_LAYERS)]; /* per parameter, log10 units */
     double train_seconds;

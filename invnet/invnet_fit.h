@@ -10,7 +10,7 @@
  * deviations; the trainer (invnet_train.h) runs epochs until it is done
  * or the progress callback asks to stop; every epoch's losses go into the history; the
  * best weights are restored. With data_epochs > 0 a second stage follows from them: up to
- * data_epochs epochs of param_weight times the parameters' squared error plus the data
+ * data_epochs epochs of param_weight times the parameters' loss (invnet_huber) plus the data
  * misfit of the net's models (invnet_misfit.h), its best weights restored in turn. The
  * validation RMSE of each parameter is then measured on the validation rows, or on the
  * training rows when there are none.
@@ -52,7 +52,7 @@ typedef struct invnet_fit_params {
     invnet_mask_params mask;          /* its masks [invnet_mask_default()] */
     size_t data_epochs;               /* most epochs of the data-misfit stage that follows
                                          (invnet_misfit.h); 0: none [0] */
-    double param_weight;              /* the parameters' squared error's weight in it [1] */
+    double param_weight;              /* the parameters' loss's weight in it [1] */
     double data_lr;                   /* its learning rate; 0: the settings' [0] */
     int rank, ranks;                  /* this process of the `ranks` sharing each step, as
                                          invnet_trainer_set_ranks() [0, 1] */

@@ -151,7 +151,7 @@ typedef void (*invnet_exchange_fn)(void *ud, const double *send, const size_t *s
 int invnet_trainer_set_split(invnet_trainer *tr, invnet_exchange_fn fn, void *ud);
 
 /*
- * A loss of the net's outputs besides the parameters' squared error (the data misfit of
+ * A loss of the net's outputs besides the parameters' loss (the data misfit of
  * the models they stand for, invnet_misfit.h): for `rows` rows of net inputs in
  * (rows x n_in) and standardised outputs y (rows x n_out), returns scale times the sum of
  * its values over the rows and adds scale times its gradient in y into dy. `thread`
@@ -163,7 +163,7 @@ typedef double (*invnet_loss_fn)(void *ud, int thread, size_t rows, const double
 
 /*
  * Starts a new stage of `epochs` more epochs whose loss per row is param_weight times the
- * parameters' mean squared error plus fn's value (fn NULL: the squared error alone), on
+ * parameters' mean loss (invnet_huber) plus fn's value (fn NULL: that loss alone), on
  * the training and the validation rows alike. The optimiser starts afresh (moments and
  * bias correction), the learning rate becomes lr (0: the settings' rate), and the best net
  * is now the best of this stage, whose weights invnet_trainer_restore_best() gives. With fn,
@@ -182,7 +182,8 @@ int invnet_trainer_test(const invnet_trainer *tr);
 size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
 
 /*
- * Mean squared error of net on rows (x, t standardised), and, if rmse is not NULL, the
+ * Mean squared error of net on rows (x, t standardised; whatever loss it was trained
+ * with), and, if rmse is not NULL, the
  * root-mean-square error of each output in physical units (times out_sd).
  */
 double invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const double *x,

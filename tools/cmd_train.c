@@ -202,8 +202,9 @@ const cli_cmd train_cmd = {
     "then chooses the layer count of each sounding.\n"
     "\n",
     "\n"
-    "Each epoch prints: epoch, training and validation loss (mean squared error of the\n"
-    "standardised outputs), samples/s and elapsed time; '*' marks a new best.\n"
+    "Each epoch prints: epoch, training and validation loss (the mean Huber loss, or\n"
+    "squared error with --huber 0, of the standardised outputs), samples/s and elapsed\n"
+    "time; '*' marks a new best.\n"
     "Ctrl-C (SIGINT) or SIGTERM stop after the current epoch and save the best net so far\n"
     "(exit status 130 or 143).\n"
     "\n"

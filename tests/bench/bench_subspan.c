@@ -308,8 +308,8 @@ main(int argc, char **argv)
     }
     if (argc > 4)
         layout = (invnet_mask_layout)invnet_mask_layout_parse(argv[4]);
-    if (argc > 6 &&
-        (huber = strtod(argv[6], &end), *end != '\0' || !(huber >= 0 && huber <= 100))) {
+    if (argc > 6 && (huber = strtod(argv[6], &end),
+                     end == argv[6] || *end != '\0' || !(huber >= 0 && huber <= 100))) {
         fprintf(stderr, "usage: %s\n", usage);
         return 2;
     }

@@ -118,6 +118,7 @@ main(int argc, char **argv)
         }
         p.epochs = epochs;
         p.batch = batch;
+        p.huber = 0; /* the peers' loss: the mean squared error (PyTorch's MSELoss, FANN's) */
         p.patience = 0;
         p.nthreads = j;
         /* the bare trainer, timed; validation is measured after the epochs, as the peer does */

@@ -191,6 +191,103 @@ Test(invnet_net, huber_loss_resists_outlying_targets)
     cr_expect(fabs(hub - 0.043) < 0.05, "Huber: offset %.3f, expected 0.043", hub);
 }
 
+/* y = x on [-1, 1], 30 % of the targets 3 higher (as above), n rows from streams s.. */
+static void
+outlier_set(size_t n, double *x, double *t, uint64_t s)
+{
+    double *u = malloc(n * sizeof *u);
+    size_t i;
+
+    fill(x, n, -1, 1, s);
+    fill(u, n, 0, 1, s + 1);
+    fill(t, n, -0.02, 0.02, s + 2);
+    for (i = 0; i < n; i++)
+        t[i] += x[i] + (u[i] < 0.3 ? 3 : 0);
+    free(u);
+}
+
+/* The mean of invnet_huber(y - t, h) of net on n rows of one input and one output. */
+static double
+mean_huber(const invnet_net *net, size_t n, const double *x, const double *t, double h)
+{
+    invnet_work *w = invnet_work_alloc(net, n, NULL);
+    double *y = malloc(n * sizeof *y), sum = 0;
+    size_t i;
+
+    cr_assert_eq(invnet_net_forward(net, w, n, x, y), FWD_OK);
+    for (i = 0; i < n; i++)
+        sum += invnet_huber(y[i] - t[i], h, NULL);
+    free(y);
+    invnet_work_free(w);
+    return sum / (double)n;
+}
+
+/* An extra loss of 0, which leaves the gradient as it is. */
+static double
+zero_loss(void *ud, int thread, size_t rows, const double *in, const double *y, double scale,
+          double *dy)
+{
+    (void)ud, (void)thread, (void)rows, (void)in, (void)y, (void)scale, (void)dy;
+    return 0;
+}
+
+/*
+ * Huber's loss in every part of training: the validation loss, which picks the best epoch,
+ * is the mean loss of the net's outputs recomputed here from its forward pass, in the first
+ * stage and in a stage with an extra loss (the data stage's parameter term, times its
+ * weight); with an extra loss of 0 and weight 1, such a stage steps as the first stage does.
+ */
+Test(invnet_net, huber_loss_in_validation_and_stages)
+{
+    enum { N = 512, NV = 256 };
+    static double x[N], t[N], xv[NV], tv[NV];
+    size_t h[] = {8}, np, k;
+    invnet_net *a = invnet_net_alloc(1, 1, h, 1, INVNET_TANH, NULL), *b, *c;
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *ta, *tb, *tc;
+    invnet_epoch e;
+    double want, worst = 0, big = 0;
+
+    outlier_set(N, x, t, 30);
+    outlier_set(NV, xv, tv, 40);
+    invnet_net_init(a, 5);
+    b = invnet_net_clone(a);
+    c = invnet_net_clone(a);
+    p.epochs = 5;
+    p.lr = 0.01;
+    p.patience = 0;
+    cr_assert_eq(p.huber, 0.1);
+    ta = invnet_trainer_alloc(a, &p, N, x, t, NV, xv, tv, NULL);
+    cr_assert_eq(invnet_trainer_iterate(ta, &e, NULL), FWD_OK);
+    want = mean_huber(a, NV, xv, tv, 0.1);
+    cr_expect_float_eq(e.val_loss, want, 1e-12 * want, "validation %.15g, Huber %.15g", e.val_loss,
+                       want);
+    cr_expect_gt(fabs(e.val_loss - mean_huber(a, NV, xv, tv, 0)), 0.5, "not the squared error");
+    invnet_trainer_set_loss(ta, 1, 0.01, 0.5, zero_loss, NULL);
+    cr_assert_eq(invnet_trainer_iterate(ta, &e, NULL), FWD_OK);
+    want = 0.5 * mean_huber(a, NV, xv, tv, 0.1);
+    cr_expect_float_eq(e.val_loss, want, 1e-12 * want, "stage: validation %.15g, 0.5 Huber %.15g",
+                       e.val_loss, want);
+    /* one epoch of a stage (extra loss 0, weight 1) against one of the first stage */
+    tb = invnet_trainer_alloc(b, &p, N, x, t, NV, xv, tv, NULL);
+    tc = invnet_trainer_alloc(c, &p, N, x, t, NV, xv, tv, NULL);
+    invnet_trainer_set_loss(tb, 1, 0.01, 1, zero_loss, NULL);
+    cr_assert_eq(invnet_trainer_iterate(tb, &e, NULL), FWD_OK);
+    cr_assert_eq(invnet_trainer_iterate(tc, &e, NULL), FWD_OK);
+    np = invnet_net_nparams(b);
+    for (k = 0; k < np; k++) {
+        worst = fmax(worst, fabs(invnet_net_params(b)[k] - invnet_net_params(c)[k]));
+        big = fmax(big, fabs(invnet_net_params(c)[k]));
+    }
+    cr_expect_lt(worst, 1e-10 * big, "a stage's weights differ by %.3g (largest %.3g)", worst, big);
+    invnet_trainer_free(tc);
+    invnet_trainer_free(tb);
+    invnet_trainer_free(ta);
+    invnet_net_free(c);
+    invnet_net_free(b);
+    invnet_net_free(a);
+}
+
 /* tanh and sigmoid units: values from the closed forms, far tails without overflow. */
 Test(invnet_net, activations_match_libm)
 {
@@ -319,7 +416,8 @@ train_smooth(int nthreads, size_t epochs, invnet_optimizer opt, double *val_mse)
     cr_assert_not_null(tr);
     while (!invnet_trainer_test(tr))
         cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
-    invnet_trainer_restore_best(tr, val_mse);
+    invnet_trainer_restore_best(tr, NULL);
+    *val_mse = invnet_evaluate(net, 1, NV, xv, tv, NULL); /* squared error, whatever the loss */
     invnet_trainer_free(tr);
     return net;
 }
