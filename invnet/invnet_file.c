@@ -705,14 +705,8 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_read_f64(file, path, "momentum", 1, &p->momentum, err);
     /* the loss's threshold; 0, squared error, in files from before it */
     p->huber = 0;
-    if (rc == FWD_OK && H5Aexists(file, "huber") > 0) {
-        rc = smp_h5_read_f64(file, path, "huber", 1, &p->huber, err);
-        if (rc == FWD_OK && !(p->huber >= 0 && p->huber <= 100))
-            return fwd_error_set(err, FWD_EFORMAT,
-                                 "%s: huber: expected 0 (squared error) to 100 standard "
-                                 "deviations, got %g",
-                                 path, p->huber);
-    }
+    if (rc == FWD_OK && H5Aexists(file, "huber") > 0)
+        rc = smp_h5_read_f64_in(file, path, "huber", 0, INVNET_TRAIN_HUBER_MAX, &p->huber, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "batch", &v, err);
     p->batch = (size_t)v;
     rc = rc ? rc : smp_h5_read_u64(file, path, "max_epochs", &v, err);

@@ -126,10 +126,10 @@ invnet_train_check(const invnet_train_params *p, fwd_error *err)
     if (!(p->min_delta >= 0 && p->min_delta < 1))
         return fwd_error_set(err, FWD_EINVAL, "min_delta: expected 0 <= d < 1, got %g",
                              p->min_delta);
-    if (!(p->huber >= 0 && p->huber <= 100))
+    if (!(p->huber >= 0 && p->huber <= INVNET_TRAIN_HUBER_MAX))
         return fwd_error_set(err, FWD_EINVAL,
-                             "huber: expected 0 (squared error) to 100 standard deviations, got %g",
-                             p->huber);
+                             "huber: expected 0 (squared error) to %d standard deviations, got %g",
+                             INVNET_TRAIN_HUBER_MAX, p->huber);
     if (p->nthreads < 1 || p->nthreads > 1024)
         return fwd_error_set(err, FWD_EINVAL, "threads: expected 1 to 1024, got %d", p->nthreads);
     return FWD_OK;

@@ -48,8 +48,12 @@ typedef struct invnet_train_params {
     uint64_t seed;        /* shuffling (and, by the caller, initial weights) [42] */
     int nthreads;         /* OpenMP threads [1] */
     double huber;         /* the loss's threshold, in standard deviations of each output
-                             (invnet_huber); 0: squared error [0.1] */
+                             (invnet_huber), 0 to INVNET_TRAIN_HUBER_MAX; 0: squared
+                             error [0.1] */
 } invnet_train_params;
+
+/* The largest threshold of the loss (invnet_train_params.huber) a net may be trained with. */
+#define INVNET_TRAIN_HUBER_MAX 100
 
 /* The defaults in brackets above. */
 invnet_train_params invnet_train_default(void);

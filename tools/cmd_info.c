@@ -96,6 +96,7 @@ print_net(const char *path, const invnet_file *f, int whole_file)
     size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers;
     struct stat st;
     char loss[64];
+    const char *name = f->train.huber > 0 ? "Huber loss" : "squared error";
 
     printf("%s: bpinv net file (format version %d, written by bpinv %s)\n", path,
            INVNET_FORMAT_VERSION, f->bpinv_version);
@@ -126,10 +127,10 @@ print_net(const char *path, const invnet_file *f, int whole_file)
            f->samples_path, f->data, (unsigned long long)f->samples.seed,
            (unsigned long long)f->n_train, (unsigned long long)f->n_val);
     if (f->train.huber > 0)
-        snprintf(loss, sizeof loss, "Huber loss (squared within %g standard deviations)",
+        snprintf(loss, sizeof loss, "%s (squared within %g standard deviations)", name,
                  f->train.huber);
     else
-        snprintf(loss, sizeof loss, "squared error");
+        snprintf(loss, sizeof loss, "%s", name);
     printf("  training    %s, %s, learning rate %g, batch %zu, seed %llu; %zu epochs in %.1f s, "
            "best epoch %zu\n",
            invnet_optimizer_name(f->train.opt), loss, f->train.lr, f->train.batch,
@@ -148,16 +149,14 @@ print_net(const char *path, const invnet_file *f, int whole_file)
                    f->data_halved_at[k]);
         printf("\n");
     }
-    if (f->n_epochs > 0 && f->best_epoch >= 1 && f->best_epoch <= f->n_epochs)
-        printf("  loss        train %.6f, validation %.6f (%s)\n", f->train_loss[f->best_epoch - 1],
-               f->val_loss[f->best_epoch - 1],
-               f->data_first_epoch > 0 && f->best_epoch >= f->data_first_epoch
-                   ? (f->train.huber > 0 ? "the data stage's: weighted Huber loss + chi-square "
-                                           "per datum"
-                                         : "the data stage's: weighted squared error + "
-                                           "chi-square per datum")
-               : f->train.huber > 0 ? "mean Huber loss, standardised"
-                                    : "mean squared error, standardised");
+    if (f->n_epochs > 0 && f->best_epoch >= 1 && f->best_epoch <= f->n_epochs) {
+        int stage = f->data_first_epoch > 0 && f->best_epoch >= f->data_first_epoch;
+
+        printf("  loss        train %.6f, validation %.6f (%s%s%s)\n",
+               f->train_loss[f->best_epoch - 1], f->val_loss[f->best_epoch - 1],
+               stage ? "the data stage's: weighted " : "mean ", name,
+               stage ? " + chi-square per datum" : ", standardised");
+    }
     printf("  RMSE log10 ");
     for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
         printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);

@@ -154,7 +154,7 @@ static const cli_opt train_opts[] = {
     CLI_REAL("momentum", 0, "M", ARG(momentum), 0, 0.999999, "SGD momentum, 0 <= M < 1 [0.9]"),
     CLI_REAL("lr-decay", 0, "D", ARG(decay), 1e-6, 1,
              "learning rate multiplied by D after each epoch, 0 < D <= 1 [1]"),
-    CLI_REAL("huber", 0, "H", ARG(huber), 0, 100,
+    CLI_REAL("huber", 0, "H", ARG(huber), 0, INVNET_TRAIN_HUBER_MAX,
              "the parameters' loss: squared within H standard deviations\n"
              "of each, linear beyond (Huber's); 0: squared error [0.1]"),
     CLI_REAL("val", 0, "FRAC", ARG(val), 0, 0.9,

@@ -13,6 +13,7 @@
 #include "invnet/invnet_fit.h"
 #include "samples/smp_file.h"
 #include "samples/smp_gen.h"
+#include "samples/smp_h5.h"
 #include "tests/invnet/helpers.h"
 
 /* Writes n samples of a 3-layer Schlumberger prior (20 spacings, 1-1000 m) to dir/name. */
@@ -138,4 +139,19 @@ tst_sounding(size_t n, const double *x, const double *d)
     strcpy(s->name, "test");
     strcpy(s->source, "test");
     return s;
+}
+
+void
+tst_set_attr(const char *path, const char *name, size_t n, const double *v, int u64)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+
+    cr_assert_geq(f, 0, "%s: cannot open", path);
+    if (H5Aexists(f, name) > 0)
+        cr_assert_geq(H5Adelete(f, name), 0);
+    if (v != NULL)
+        cr_assert_eq(u64 ? smp_h5_write_u64(f, name, (uint64_t)v[0], NULL)
+                         : smp_h5_write_f64(f, name, n, v, NULL),
+                     FWD_OK);
+    H5Fclose(f);
 }

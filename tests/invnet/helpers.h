@@ -48,4 +48,9 @@ invnet_file *tst_train_masked(const char *path, size_t epochs, int nthreads, dou
 invnet_file *tst_train_masked_as(const char *path, size_t epochs, int nthreads, double min_span,
                                  invnet_mask_layout layout);
 
+/* Sets the root attribute name of the HDF5 file at path to the n values v (one u64 when
+ * u64 != 0) with the writers the library saves with, as a damaged or foreign file would
+ * have it; deletes the attribute when v is NULL (a file from before it). */
+void tst_set_attr(const char *path, const char *name, size_t n, const double *v, int u64);
+
 #endif /* TESTS_INVNET_HELPERS_H */

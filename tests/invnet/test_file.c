@@ -165,20 +165,6 @@ Test(invnet_file, interrupted_samples_file_trains_on_complete_rows)
 
 static void expect_load_error(const char *path, int samples, const char *fragment);
 
-/* Sets the net file's "huber" attribute to v, or deletes it when v is NULL. */
-static void
-set_huber(const char *path, const double *v)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-
-    cr_assert_geq(f, 0);
-    if (H5Aexists(f, "huber") > 0)
-        cr_assert_geq(H5Adelete(f, "huber"), 0);
-    if (v != NULL)
-        cr_assert_eq(smp_h5_write_f64(f, "huber", 1, v, NULL), FWD_OK);
-    H5Fclose(f);
-}
-
 /* The loss a net was trained with: saved and loaded; files from before it (no attribute)
  * were trained on the squared error; a damaged value is refused. */
 Test(invnet_file, the_loss_is_recorded)
@@ -198,19 +184,22 @@ Test(invnet_file, the_loss_is_recorded)
     cr_assert_not_null(b);
     cr_expect_eq(b->train.huber, 0.25);
     invnet_file_free(b);
-    set_huber(net, &zero);
+    tst_set_attr(net, "huber", 1, &zero, 0);
     b = invnet_file_load(net, NULL);
     cr_assert_not_null(b);
     cr_expect_eq(b->train.huber, 0);
     invnet_file_free(b);
-    set_huber(net, NULL);
+    tst_set_attr(net, "huber", 0, NULL, 0);
     b = invnet_file_load(net, NULL);
     cr_assert_not_null(b, "a file from before the attribute");
     cr_expect_eq(b->train.huber, 0, "a file from before the attribute: %g", b->train.huber);
     invnet_file_free(b);
     for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-        set_huber(net, bad + k);
-        expect_load_error(net, 0, "huber: expected 0 (squared error) to 100 standard deviations");
+        char want[64];
+
+        tst_set_attr(net, "huber", 1, bad + k, 0);
+        snprintf(want, sizeof want, "huber: expected 0 to 100, got %g", bad[k]);
+        expect_load_error(net, 0, want);
     }
     invnet_file_free(a);
 }

@@ -6,7 +6,6 @@
  * misfit, same net for any number of threads, recorded in the net file).
  */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,6 @@
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_mask.h"
 #include "invnet/invnet_misfit.h"
-#include "samples/smp_h5.h"
 #include "tests/common.h"
 #include "tests/invnet/helpers.h"
 
@@ -332,22 +330,6 @@ Test(invnet_misfit, the_stage_fits_the_data_for_any_thread_count, .timeout = 120
     invnet_file_free(c);
 }
 
-/* Sets attribute name of the file at path to the n values v (u64 when u64 != 0), as a
- * damaged or foreign file would have it, with the writers the library saves with. */
-static void
-set_attr(const char *path, const char *name, size_t n, const double *v, int u64)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-
-    cr_assert_geq(f, 0);
-    if (H5Aexists(f, name) > 0)
-        cr_assert_geq(H5Adelete(f, name), 0);
-    cr_assert_eq(u64 ? smp_h5_write_u64(f, name, (uint64_t)v[0], NULL)
-                     : smp_h5_write_f64(f, name, n, v, NULL),
-                 FWD_OK);
-    H5Fclose(f);
-}
-
 /* Loads the net at path expecting an error that mentions what. */
 static void
 expect_refused(const char *path, const char *what)
@@ -399,36 +381,31 @@ Test(invnet_misfit, the_file_records_where_the_stage_halved_its_rate, .timeout =
     /* damaged: too many, out of order, not whole, before the stage, past the history, a
      * count that does not match the epochs */
     bad[0] = 4;
-    set_attr(out, "data_halvings", 1, bad, 1);
+    tst_set_attr(out, "data_halvings", 1, bad, 1);
     expect_refused(out, "data_halvings: expected 0 to 3, got 4");
     bad[0] = 3;
-    set_attr(out, "data_halvings", 1, bad, 1);
+    tst_set_attr(out, "data_halvings", 1, bad, 1);
     memcpy(bad, at, sizeof at);
     bad[2] = bad[1];
-    set_attr(out, "data_halved_at", 3, bad, 0);
+    tst_set_attr(out, "data_halved_at", 3, bad, 0);
     expect_refused(out, "data_halved_at[2]");
     memcpy(bad, at, sizeof at);
     bad[0] += 0.5;
-    set_attr(out, "data_halved_at", 3, bad, 0);
+    tst_set_attr(out, "data_halved_at", 3, bad, 0);
     expect_refused(out, "data_halved_at[0]");
     memcpy(bad, at, sizeof at);
     bad[0] = (double)first;
-    set_attr(out, "data_halved_at", 3, bad, 0);
+    tst_set_attr(out, "data_halved_at", 3, bad, 0);
     expect_refused(out, "data_halved_at[0]");
     memcpy(bad, at, sizeof at);
     bad[2] = (double)a->n_epochs + 1;
-    set_attr(out, "data_halved_at", 3, bad, 0);
+    tst_set_attr(out, "data_halved_at", 3, bad, 0);
     expect_refused(out, "data_halved_at[2]");
-    set_attr(out, "data_halved_at", 2, at, 0);
+    tst_set_attr(out, "data_halved_at", 2, at, 0);
     expect_refused(out, "data_halved_at");
     /* a file from before the record: no halvings known */
-    {
-        hid_t f = H5Fopen(out, H5F_ACC_RDWR, H5P_DEFAULT);
-
-        cr_assert_geq(H5Adelete(f, "data_halved_at"), 0);
-        cr_assert_geq(H5Adelete(f, "data_halvings"), 0);
-        H5Fclose(f);
-    }
+    tst_set_attr(out, "data_halved_at", 0, NULL, 0);
+    tst_set_attr(out, "data_halvings", 0, NULL, 0);
     b = invnet_file_load(out, &err);
     cr_assert_not_null(b, "%s", err.msg);
     cr_expect_eq(b->n_data_halved, 0);
