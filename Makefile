@@ -86,7 +86,7 @@ TFWD_OBJ  := $(TFWD_SRC:%.c=$(BUILD)/%.o)
 TTOOL_OBJ := $(TTOOL_SRC:%.c=$(BUILD)/%.o)
 # what the tools' tests test: the command-line helpers, without main() and the commands
 TOOL_TESTED := $(BUILD)/tools/cli_opt.o $(BUILD)/tools/cli.o $(BUILD)/tools/cli_field.o \
-	$(BUILD)/tools/cli_par.o
+	$(BUILD)/tools/cli_par.o $(BUILD)/tools/cli_heap.o
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/%.o)
 BTRAIN_OBJ := $(BTRAIN_SRC:%.c=$(BUILD)/%.o)
 BINV_OBJ  := $(BINV_SRC:%.c=$(BUILD)/%.o)

@@ -151,6 +151,7 @@ main(int argc, char **argv)
 {
     int rc;
 
+    cli_heap_huge(); /* before the libraries allocate: a quick start (cli_heap.c) */
     gsl_set_error_handler_off();
     /* past a file size limit (ulimit -f) a write fails with EFBIG, which bpinv reports,
      * instead of the signal killing it without a word */

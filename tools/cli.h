@@ -93,6 +93,14 @@ int cli_read_header_timed(const char *cmd, const char *path);
 /* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves. */
 void cli_blas_serial(void);
 
+/*
+ * Puts the next few MiB the process allocates in a transparent huge page: a quick start
+ * where page faults are dear (cli_heap.c says why). Call it first, before the HDF5 library
+ * starts. Returns 1 when done, 0 when not (not glibc, a malloc of its own, or the
+ * environment's BPINV_HUGE_PAGES=0); the process runs the same either way.
+ */
+int cli_heap_huge(void);
+
 /* The commands' option tables (their --help, the manual page and the shell completion). */
 struct cli_cmd;
 extern const struct cli_cmd forward_cmd, samples_cmd, info_cmd, train_cmd, invert_cmd;

@@ -38,6 +38,16 @@ grep -q "/e.csv,e.csv,schlumberger,3,[0-9.e+]*,.*,1,false,extrapolated_geometry,
     "$TMP/out" && ok || bad "e.csv (100..3000 m): $(grep e.csv "$TMP/out")"
 grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,0.699,false,not_inverted," "$TMP/out" && ok ||
     bad "c.txt (1..5 m, 0.7 decades) not refused: $(grep c.txt "$TMP/out")"
+# the heap in a huge page (the default) or not (BPINV_HUGE_PAGES=0): the same answers, all
+# but time_ms (the 18th column)
+cut -d, -f18 --complement "$TMP/out" >"$TMP/out.huge"
+export BPINV_HUGE_PAGES=0
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
+    "$TMP/snd/e.csv"
+unset BPINV_HUGE_PAGES
+[ "$rc" -eq 0 ] && cut -d, -f18 --complement "$TMP/out" | cmp -s - "$TMP/out.huge" && ok ||
+    bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f18 --complement "$TMP/out" |
+        diff - "$TMP/out.huge")"
 [ ! -s "$TMP/err" ] && ok || bad "stderr not quiet when not a terminal: $(cat "$TMP/err")"
 
 # --- refinement, by default: the model fits the exact data; --no-refine: the net's own -----
