@@ -41,6 +41,7 @@ struct invnet_inverter {
     double lo, hi;                    /* their smallest and largest */
     unsigned char *obs, *obs_feat;    /* observed net points (n_net) and features (nd_net) */
     double *lm;                       /* the refined parameters (np) */
+    invnet_lm_workspace *lmw;         /* the refinement's memory, kept from fit to fit */
     double start[2 * FWD_MAX_LAYERS]; /* the refinement's start instead of the net's model */
     int has_start;
     size_t starts;        /* the most starts of the refinement now (invnet_inverter_set_starts) */
@@ -280,6 +281,7 @@ invnet_inverter_free(invnet_inverter *v)
     free(v->lx);
     free(v->data);
     free(v->lm);
+    invnet_lm_workspace_free(v->lmw);
     free(v->params);
     free(v->feat);
     free(v->in);
@@ -334,6 +336,7 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
         bad = bad || (v->data = malloc(v->nd_net * sizeof(double))) == NULL;
         bad = bad || (v->params = malloc(v->np * sizeof(double))) == NULL;
         bad = bad || (v->lm = malloc(v->np * sizeof(double))) == NULL;
+        bad = bad || (v->lmw = invnet_lm_workspace_alloc()) == NULL;
         bad = bad || (v->acc = gsl_interp_accel_alloc()) == NULL;
         bad = bad || (v->in = malloc(invnet_net_n_in(nf->net) * sizeof(double))) == NULL;
         bad = bad || (v->z = malloc(v->nd_net * sizeof(double))) == NULL;
@@ -1060,7 +1063,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
                     lo[j] + (0.02 + 0.96 * (double)(fwd_splitmix64(&draws) >> 11) * 0x1.0p-53) *
                                 (hi[j] - lo[j]);
         }
-        if (invnet_lm_fit(fw, s, r->n_layers, v->lm, lo, hi, &lp, &cnt, NULL) != FWD_OK)
+        if (invnet_lm_fit_in(v->lmw, fw, s, r->n_layers, v->lm, lo, hi, &lp, &cnt, NULL) != FWD_OK)
             continue;
         set_model(r, v->lm);
         if ((rc = physics(v, fw, s, r, err)) != FWD_OK) {

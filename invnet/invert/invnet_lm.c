@@ -344,14 +344,96 @@ drive(gsl_multifit_nlinear_workspace *ws, const invnet_lm_params *p, double cost
     return GSL_EMAXITER;
 }
 
+/* What a fit allocates: GSL's workspace of nr residuals and nfree unknowns, the response,
+ * the residuals and the Jacobian (nd and nd x np values). */
+struct invnet_lm_workspace {
+    gsl_multifit_nlinear_workspace *ws;
+    size_t n, p; /* ws's residuals and unknowns */
+    double *resp, *fbuf, *jac;
+    size_t n_resp, n_fbuf, n_jac; /* their room */
+};
+
+invnet_lm_workspace *
+invnet_lm_workspace_alloc(void)
+{
+    return calloc(1, sizeof(invnet_lm_workspace));
+}
+
+static void
+lm_release(invnet_lm_workspace *lw)
+{
+    gsl_multifit_nlinear_free(lw->ws);
+    free(lw->jac);
+    free(lw->fbuf);
+    free(lw->resp);
+}
+
+void
+invnet_lm_workspace_free(invnet_lm_workspace *lw)
+{
+    if (lw == NULL)
+        return;
+    lm_release(lw);
+    free(lw);
+}
+
+/* a at room for n values (growing it, its contents lost); 0, or -1 out of memory */
+static int
+room(double **a, size_t *have, size_t n)
+{
+    double *b;
+
+    if (*have >= n)
+        return 0;
+    if ((b = malloc(n * sizeof(double))) == NULL)
+        return -1;
+    free(*a);
+    *a = b;
+    *have = n;
+    return 0;
+}
+
+/* lw ready for a fit of nd data (nr residuals), np parameters of which nfree unknown: GSL's
+ * workspace kept when its sizes are these. 0, or -1 out of memory. */
+static int
+lm_ready(invnet_lm_workspace *lw, size_t nd, size_t nr, size_t np, size_t nfree)
+{
+    if (room(&lw->resp, &lw->n_resp, nd) != 0 || room(&lw->fbuf, &lw->n_fbuf, nr) != 0 ||
+        room(&lw->jac, &lw->n_jac, nd * np) != 0)
+        return -1;
+    if (lw->ws == NULL || lw->n != nr || lw->p != nfree) {
+        gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+
+        fp.scale = gsl_multifit_nlinear_scale_marquardt;
+        gsl_multifit_nlinear_free(lw->ws);
+        lw->ws = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nr, nfree);
+        if (lw->ws == NULL)
+            return -1;
+        lw->n = nr;
+        lw->p = nfree;
+    }
+    return 0;
+}
+
 int
 invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *p, const double *lo,
               const double *hi, const invnet_lm_params *lp, invnet_lm_count *count, fwd_error *err)
 {
+    invnet_lm_workspace lw = {0};
+    int rc = invnet_lm_fit_in(&lw, w, s, n_layers, p, lo, hi, lp, count, err);
+
+    lm_release(&lw);
+    return rc;
+}
+
+int
+invnet_lm_fit_in(invnet_lm_workspace *lw, fwd_workspace *w, const fwd_sounding *s, size_t n_layers,
+                 double *p, const double *lo, const double *hi, const invnet_lm_params *lp,
+                 invnet_lm_count *count, fwd_error *err)
+{
     invnet_lm_params par = lp != NULL ? *lp : invnet_lm_default();
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j, nr;
-    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-    gsl_multifit_nlinear_workspace *ws = NULL;
+    gsl_multifit_nlinear_workspace *ws;
     gsl_multifit_nlinear_fdf fdf;
     double start[2 * FWD_MAX_LAYERS];
     struct lm_ctx c;
@@ -396,25 +478,18 @@ invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, double *
     nr = nd + par.n_depth;
     c.start = start;
     c.max_step = par.max_step;
-    c.resp = malloc(nd * sizeof(double));
-    c.fbuf = malloc(nr * sizeof(double));
-    c.jac = malloc(nd * np * sizeof(double));
+    if (lm_ready(lw, nd, nr, np, c.nfree) != 0)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the fit", s->source);
+    ws = lw->ws;
+    c.resp = lw->resp;
+    c.fbuf = lw->fbuf;
+    c.jac = lw->jac;
     fdf.f = residuals;
     fdf.df = jacobian;
     fdf.fvv = NULL;
     fdf.n = nr;
     fdf.p = c.nfree;
     fdf.params = &c;
-    fp.scale = gsl_multifit_nlinear_scale_marquardt;
-    ws = c.resp != NULL && c.fbuf != NULL && c.jac != NULL
-             ? gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, nr, c.nfree)
-             : NULL;
-    if (ws == NULL) {
-        free(c.jac);
-        free(c.fbuf);
-        free(c.resp);
-        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the fit", s->source);
-    }
     if (gsl_multifit_nlinear_init(&x0.vector, &fdf, ws) != GSL_SUCCESS) {
         rc = fwd_error_set(err, FWD_ENUMERIC, "%s: the starting model has no finite response",
                            s->source);
@@ -435,10 +510,6 @@ done:
     project_depths(&par, n_layers, lo, hi, p);
     count->evaluations = c.evals;
     count->jacobians = c.jacs;
-    gsl_multifit_nlinear_free(ws);
-    free(c.jac);
-    free(c.fbuf);
-    free(c.resp);
     return rc;
 }
 

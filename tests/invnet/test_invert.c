@@ -466,6 +466,75 @@ Test(invnet_invert, fit_holds_parameters)
     fwd_sounding_free(s);
 }
 
+/* invnet_lm_fit_in with one workspace through fits of changing sizes (free parameters,
+ * residuals, layers, points) gives each fit's answer and counts bit for bit as a fit in
+ * fresh memory (invnet_lm_fit): nothing of one fit carries into the next. */
+Test(invnet_invert, fit_in_kept_memory_equals_fresh)
+{
+    double rho[3] = {100, 10, 1000}, h[2] = {5, 2};
+    const double *x = fwd_geom_x(nf->geom);
+    double d[TST_NPTS], lo[5], hi[5];
+    invnet_lm_workspace *lw = invnet_lm_workspace_alloc();
+    fwd_sounding *s[2];
+    fwd_workspace *w[2];
+    fwd_geom *g[2];
+    size_t j, k, n[2] = {TST_NPTS, TST_NPTS / 2};
+    /* each fit: sounding, layers, h2 held, depth bound */
+    static const struct {
+        size_t snd, nl;
+        int held, depth;
+    } fits[] = {{0, 3, 0, 0}, {0, 3, 1, 0}, {0, 3, 0, 1}, {1, 2, 0, 0},
+                {1, 3, 1, 1}, {0, 2, 0, 0}, {0, 3, 0, 0}};
+
+    cr_assert_not_null(lw);
+    for (k = 0; k < 2; k++) {
+        respond(3, rho, h, n[k], x, d);
+        s[k] = tst_sounding(n[k], x, d);
+        g[k] = fwd_sounding_geom(s[k], NULL);
+        w[k] = fwd_workspace_alloc(g[k], NULL, NULL);
+    }
+    for (k = 0; k < sizeof fits / sizeof fits[0]; k++) {
+        size_t nl = fits[k].nl, np = 2 * nl - 1;
+        invnet_lm_params lp = invnet_lm_default();
+        invnet_lm_count c_in, c_fresh;
+        double p_in[5], p_fresh[5];
+
+        for (j = 0; j < np; j++) {
+            lo[j] = 0;
+            hi[j] = 3.5;
+            p_in[j] = p_fresh[j] = (j < nl ? 1.5 : 0.5) + 0.1 * (double)(j + k);
+        }
+        if (fits[k].held)
+            lo[np - 1] = hi[np - 1] = p_in[np - 1];
+        if (fits[k].depth) {
+            lp.n_depth = 1;
+            lp.depth_layer[0] = nl - 1;
+            lp.depth_lo[0] = log10(8);
+            lp.depth_hi[0] = log10(9);
+        }
+        cr_assert_eq(invnet_lm_fit_in(lw, w[fits[k].snd], s[fits[k].snd], nl, p_in, lo, hi, &lp,
+                                      &c_in, NULL),
+                     FWD_OK);
+        cr_assert_eq(
+            invnet_lm_fit(w[fits[k].snd], s[fits[k].snd], nl, p_fresh, lo, hi, &lp, &c_fresh, NULL),
+            FWD_OK);
+        cr_expect_gt(c_in.iterations, 0, "fit %zu ran no iteration", k);
+        cr_expect_eq(c_in.iterations, c_fresh.iterations, "fit %zu", k);
+        cr_expect_eq(c_in.evaluations, c_fresh.evaluations, "fit %zu", k);
+        cr_expect_eq(c_in.jacobians, c_fresh.jacobians, "fit %zu", k);
+        for (j = 0; j < np; j++)
+            cr_expect_eq(p_in[j], p_fresh[j], "fit %zu, parameter %zu: %.17g against %.17g", k, j,
+                         p_in[j], p_fresh[j]);
+    }
+    invnet_lm_workspace_free(lw);
+    invnet_lm_workspace_free(NULL);
+    for (k = 0; k < 2; k++) {
+        fwd_workspace_free(w[k]);
+        fwd_geom_free(g[k]);
+        fwd_sounding_free(s[k]);
+    }
+}
+
 /* --fix and --bound: parsed into holds, every bad part one message naming it; checked
  * against the net's layers and prior; moved onto by the net's answer and held. */
 Test(invnet_invert, holds_parsed_and_checked)
