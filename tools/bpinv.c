@@ -151,7 +151,9 @@ main(int argc, char **argv)
 {
     int rc;
 
-    cli_heap_huge(); /* before the libraries allocate: a quick start (cli_heap.c) */
+    /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
+    if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))
+        cli_heap_huge();
     gsl_set_error_handler_off();
     /* past a file size limit (ulimit -f) a write fails with EFBIG, which bpinv reports,
      * instead of the signal killing it without a word */

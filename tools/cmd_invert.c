@@ -29,7 +29,7 @@ struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
     const char *segment_ref, *fix, *bound;
     invnet_format fmt;
-    double misfit, level;
+    double misfit, level, outside;
     long threads, layers, starts;
     cli_list ref_rho, ref_thick;
     int refine, no_refine, ranges, force, quiet;
@@ -170,6 +170,7 @@ check_operands(const cli_parse *p, void *args)
     o->bp.check.refine_starts = (size_t)o->starts;
     o->bp.check.ranges = o->ranges;
     o->bp.check.range.level = o->level;
+    o->bp.check.exit_decades = o->outside;
     if (cli_opt_given(p, "misfit-max") == 1) {
         o->bp.check.misfit_noise_factor = 0;
         o->bp.check.misfit_floor_pct = o->misfit;
@@ -233,6 +234,11 @@ static const cli_opt invert_opts[] = {
     CLI_CHECK(check_holds),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(3 x training noise, 5 %)]"),
+    CLI_REAL("outside-fit", 0, "DECADES", ARG(outside), 0, 6,
+             "a refined sounding that misses that threshold is fitted again\n"
+             "with the prior widened by DECADES each side: when that fits with a\n"
+             "parameter beyond the prior, data_outside_training_range (the fit\n"
+             "in the JSON's prior_exit); 0: not [2]"),
     CLI_LIST("ref-rho", 0, "R1,..,RN", ARG(ref_rho), NULL,
              "a reference model drawn in every plot beside bpinv's (ohm-m),"),
     CLI_LIST("ref-thick", 0, "H1,..", ARG(ref_thick), NULL,
@@ -726,6 +732,7 @@ cmd_invert(int argc, char **argv)
                             .bp = invnet_batch_default()};
 
     o.starts = (long)o.bp.check.refine_starts;
+    o.outside = o.bp.check.exit_decades;
     cli_parse p;
     int rc;
 

@@ -104,6 +104,7 @@ invnet_check_default(void)
     p.ranges = 0;
     p.range = invnet_ranges_default();
     p.n_holds = 0;
+    p.exit_decades = 2;
     return p;
 }
 
@@ -1114,6 +1115,65 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     return FWD_OK;
 }
 
+/* r misses the high_misfit threshold (its chi2 against chi2_max where the sounding gives
+ * errors). */
+static int
+misses(const invnet_inverter *v, const invnet_result *r)
+{
+    return isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > misfit_limit(v);
+}
+
+/* (7) The fit outside the prior (invnet_check_params.exit_decades): from r's model, in the
+ * prior's box widened on each side; its misfit, model and the parameter furthest beyond the
+ * prior into r->exit_*, data_outside_training_range when it fits with one beyond. v->resp
+ * is r's response again on return. */
+static int
+prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
+           fwd_error *err)
+{
+    const invnet_file *nf = v->nf;
+    invnet_lm_params lp = invnet_lm_default();
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], in_lo[2 * FWD_MAX_LAYERS],
+        in_hi[2 * FWD_MAX_LAYERS], p[2 * FWD_MAX_LAYERS], tol;
+    invnet_result t = *r;
+    size_t j, nl = r->n_layers;
+    int rc;
+
+    lp.max_iter = v->p.refine_iter;
+    lp.sd_log10_floor = nf->samples.noise / log(10.0);
+    lp.sd_phase_floor = fwd_phase_sd_deg(nf->samples.noise);
+    prior_box(v, 0, in_lo, in_hi);
+    for (j = 0; j < v->np; j++) {
+        lo[j] = in_lo[j] - v->p.exit_decades;
+        hi[j] = in_hi[j] + v->p.exit_decades;
+        p[j] = log10(j < nl ? r->rho_ohmm[j] : r->thick_m[j - nl]);
+    }
+    if (invnet_lm_fit_in(v->lmw, fw, s, nl, p, lo, hi, &lp, NULL, NULL) != FWD_OK)
+        return FWD_OK; /* no fit: nothing to say */
+    set_model(&t, p);
+    if ((rc = physics(v, fw, s, &t, err)) != FWD_OK)
+        return rc;
+    r->exit_run = 1;
+    r->exit_misfit_pct = t.misfit_rms_pct;
+    r->exit_chi2 = t.chi2;
+    memcpy(r->exit_rho_ohmm, t.rho_ohmm, sizeof r->exit_rho_ohmm);
+    memcpy(r->exit_thick_m, t.thick_m, sizeof r->exit_thick_m);
+    r->exit_param = 0;
+    r->exit_beyond = 0;
+    for (j = 0; j < v->np; j++) {
+        double b = fmax(in_lo[j] - p[j], p[j] - in_hi[j]);
+
+        if (b > r->exit_beyond) {
+            r->exit_beyond = b;
+            r->exit_param = j;
+        }
+    }
+    tol = v->p.bound_tol * (in_hi[r->exit_param] - in_lo[r->exit_param]);
+    if (!misses(v, &t) && r->exit_beyond > tol)
+        r->flags |= INVNET_FLAG_OUTSIDE;
+    return physics(v, fw, s, r, err); /* r's response back in v->resp */
+}
+
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
  * MN/2), against the data as joined: each segment shifted as the net saw it; then (6). */
 static int
@@ -1140,6 +1200,9 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->misfit_net_pct = r->misfit_rms_pct;
     if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np)
         rc = refine(v, fw, s, r, err);
+    if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
+        fwd_sounding_ndata(s) >= v->np && misses(v, r))
+        rc = prior_exit(v, fw, s, r, err);
     if (rc == FWD_OK && v->p.ranges && fwd_sounding_ndata(s) >= v->np)
         rc = ranges(v, fw, s, r, err);
     return rc;
@@ -1155,6 +1218,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
 
     memset(r, 0, sizeof *r);
     r->chi2 = NAN;
+    r->exit_misfit_pct = r->exit_chi2 = NAN;
     r->n_layers = nf->samples.prior.n_layers;
     r->max_jump = 1;
     if (s->method != meth)
@@ -1213,7 +1277,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->response = v->resp;
     r->observed = v->rsh;
     r->misfit_max_pct = misfit_limit(v);
-    if (isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > r->misfit_max_pct)
+    if (misses(v, r))
         r->flags |= INVNET_FLAG_MISFIT;
 done:
     r->in_range = (r->flags & INVNET_RANGE_FLAGS) == 0;

@@ -117,6 +117,15 @@ typedef struct invnet_check_params {
      * ranges (invnet_holds_check). */
     size_t n_holds;
     invnet_hold hold[INVNET_MAX_HOLDS];
+    /* The fit outside the prior [2]: a refined sounding that misses the high_misfit threshold
+     * is fitted once more from its best model, in the prior's
+     * box widened by this many decades on each side of every parameter (0: not). When that
+     * fit meets the threshold with a parameter beyond the prior (by more than bound_tol),
+     * the data need an earth the prior does not hold: data_outside_training_range, the fit
+     * in invnet_result.exit_*. Where it also misses, the sounding is unlike any layered
+     * earth of the net's layers (a bad reading, 2D or 3D effects): high_misfit alone. Not
+     * with holds. */
+    double exit_decades;
 } invnet_check_params;
 
 invnet_check_params invnet_check_default(void);
@@ -171,6 +180,16 @@ typedef struct invnet_result {
                                     Schlumberger segments shifted as joined; borrowed likewise */
     const invnet_ranges *ranges; /* with check.ranges, of an inverted sounding with as many
                                     data as parameters: borrowed likewise; else NULL */
+    /* The fit outside the prior (invnet_check_params.exit_decades), where it was run
+     * (exit_run 1; else 0 and exit_misfit_pct NAN): its misfit and chi2 as above, its model,
+     * and the parameter furthest beyond the prior (exit_param: 0..n_layers-1 the
+     * resistivities, then the thicknesses; exit_beyond its distance beyond the box, log10;
+     * 0 inside). */
+    int exit_run;
+    double exit_misfit_pct, exit_chi2;
+    double exit_rho_ohmm[FWD_MAX_LAYERS], exit_thick_m[FWD_MAX_LAYERS];
+    size_t exit_param;
+    double exit_beyond;
 } invnet_result;
 
 /* What one thread needs to invert soundings with one net. */

@@ -13,15 +13,16 @@
 
 /* What a column holds. */
 enum kind {
-    K_TEXT,    /* a string: CSV quoted where needed, JSON string */
-    K_COUNT,   /* a whole number */
-    K_NUM,     /* a number, in the column's format */
-    K_BOOL,    /* true or false */
-    K_FLAGS,   /* the flag names: CSV joined by ';', JSON a list of strings */
-    K_RANGES,  /* JSON: the object of the equivalent models' intervals */
-    K_COUNTS,  /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
-    K_SEGMENTS /* the Schlumberger segments' factors as joined: CSV "mn2:factor;...", JSON a
-                  list of objects */
+    K_TEXT,     /* a string: CSV quoted where needed, JSON string */
+    K_COUNT,    /* a whole number */
+    K_NUM,      /* a number, in the column's format */
+    K_BOOL,     /* true or false */
+    K_FLAGS,    /* the flag names: CSV joined by ';', JSON a list of strings */
+    K_RANGES,   /* JSON: the object of the equivalent models' intervals */
+    K_COUNTS,   /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
+    K_SEGMENTS, /* the Schlumberger segments' factors as joined: CSV "mn2:factor;...", JSON a
+                   list of objects */
+    K_EXIT      /* JSON: the object of the fit outside the prior */
 };
 
 /* How many values: one, one per layer, one per interface (layers - 1). */
@@ -55,6 +56,7 @@ struct value {
     unsigned flags;
     const invnet_ranges *ranges;
     const invnet_batch_item *item;
+    const invnet_result *result;
 };
 
 /* The candidate reported: the item's best (c may be NULL only for IN_ERROR columns). */
@@ -337,6 +339,20 @@ has_segments(const invnet_batch_item *it, cand *c)
     return invnet_batch_joined(it);
 }
 
+static int
+has_exit(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return c->r.exit_run;
+}
+
+static void
+get_exit(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->result = &c->r;
+}
+
 static void
 get_segments(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -402,6 +418,7 @@ static const struct column columns[] = {
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
     {"segment_factors", NULL, NULL, K_SEGMENTS, S_ONE, 0, IN_CSV | WITH_SEGMENTS, has_segments,
      get_segments},
+    {NULL, NULL, "prior_exit", K_EXIT, S_ONE, 0, IN_JSON | OPTIONAL, has_exit, get_exit},
     {NULL, NULL, "ranges", K_RANGES, S_ONE, 0, IN_JSON | OPTIONAL, has_ranges, get_ranges},
     {"time_ms", NULL, "time_ms", K_NUM, S_ONE, F_3F, IN_CSV | IN_JSON, NULL, get_time},
     {"error", NULL, NULL, K_TEXT, S_ONE, 0, IN_CSV | CSV_ERROR, has_error, get_error},
@@ -548,6 +565,29 @@ put_ranges(FILE *f, const invnet_ranges *g)
             g->rhat_max, g->acceptance);
 }
 
+/* The fit outside the prior: {"misfit_rms_pct", "chi2", "rho_ohmm": [...], "thick_m": [...],
+ * "parameter": the one furthest beyond the prior, "beyond_decades": how far}. */
+static void
+put_exit(FILE *f, const invnet_result *r)
+{
+    size_t j, nl = r->n_layers;
+    char name[32];
+
+    fprintf(f, "{\"misfit_rms_pct\": %.4g, \"chi2\": ", r->exit_misfit_pct);
+    if (isfinite(r->exit_chi2))
+        fprintf(f, "%.4g", r->exit_chi2);
+    else
+        fputs("null", f);
+    fputs(", \"rho_ohmm\": [", f);
+    for (j = 0; j < nl; j++)
+        fprintf(f, "%s%g", j > 0 ? ", " : "", r->exit_rho_ohmm[j]);
+    fputs("], \"thick_m\": [", f);
+    for (j = 0; j + 1 < nl; j++)
+        fprintf(f, "%s%g", j > 0 ? ", " : "", r->exit_thick_m[j]);
+    fprintf(f, "], \"parameter\": \"%s\", \"beyond_decades\": %.3g}",
+            invnet_param_name(nl, r->exit_param, name, sizeof name), r->exit_beyond);
+}
+
 /* The layer counts compared for it: CSV "2:0.012;3:0.975;4:0.013" (count: weight), JSON
  * [{"n_layers", "misfit_rms_pct", "chi2", "criterion", "weight"}, ...]. */
 static void
@@ -632,6 +672,9 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
         break;
     case K_SEGMENTS:
         put_segments(f, v->item, csv);
+        break;
+    case K_EXIT:
+        put_exit(f, v->result);
         break;
     default: /* K_FLAGS */
         if (csv) {

@@ -436,9 +436,12 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
     size_t np = q->np, n = 0, k, j, u, best;
     double *cand = malloc((rp->starts + 1) * (np + 1) * sizeof *cand), *y;
     invnet_lm_params lp = q->lp;
+    invnet_lm_workspace *lw = invnet_lm_workspace_alloc(); /* one for all the starts */
 
     *err_rc = FWD_OK;
-    if (cand == NULL) {
+    if (cand == NULL || lw == NULL) {
+        free(cand);
+        invnet_lm_workspace_free(lw);
         *err_rc = FWD_ENOMEM;
         return 0;
     }
@@ -453,7 +456,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
         } else {
             for (j = 0; j < np; j++)
                 y[1 + j] = q->lo[j] + (q->hi[j] - q->lo[j]) * gsl_rng_uniform(r);
-            int rc = invnet_lm_fit(q->w, q->s, q->nl, y + 1, q->lo, q->hi, &lp, &cnt, NULL);
+            int rc = invnet_lm_fit_in(lw, q->w, q->s, q->nl, y + 1, q->lo, q->hi, &lp, &cnt, NULL);
 
             q->evals += cnt.evaluations + INVNET_LM_JACOBIAN_MODELS * cnt.jacobians;
             if (rc == FWD_ENOMEM) {
@@ -511,6 +514,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
         n++;
     }
     free(cand);
+    invnet_lm_workspace_free(lw);
     return n;
 }
 

@@ -48,6 +48,25 @@ unset BPINV_HUGE_PAGES
 [ "$rc" -eq 0 ] && cut -d, -f18 --complement "$TMP/out" | cmp -s - "$TMP/out.huge" && ok ||
     bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f18 --complement "$TMP/out" |
         diff - "$TMP/out.huge")"
+# an earth beyond the prior (rho_2 3000 ohm-m; the net's prior 1..1000): no model of the prior
+# fits it, the fit with the prior widened by 2 decades does; --outside-fit 0: not tried
+"$BPINV" forward -m schlumberger --rho 100,3000,100 --thick 5,40 --ab2 1:1000:20 >"$TMP/out3000.csv"
+run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+e = s["prior_exit"]
+assert "data_outside_training_range" in s["flags"] and "high_misfit" in s["flags"], s["flags"]
+assert e["misfit_rms_pct"] < 1 and e["parameter"] in ("rho_2", "thick_2"), e
+assert e["beyond_decades"] > 0.1 and e["rho_ohmm"][1] > 1000, e
+print("ok")' "$TMP/out" >"$TMP/py" 2>&1 && grep -qx ok "$TMP/py" && ok ||
+    bad "the fit outside the prior: $(cat "$TMP/py" "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json --outside-fit 0
+[ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
+    bad "--outside-fit 0: $(cat "$TMP/out" "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
+[ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
+    bad "a.csv (fitted) ran the fit outside the prior: $(cat "$TMP/out")"
 [ ! -s "$TMP/err" ] && ok || bad "stderr not quiet when not a terminal: $(cat "$TMP/err")"
 
 # --- refinement, by default: the model fits the exact data; --no-refine: the net's own -----
@@ -249,6 +268,10 @@ expect_fail 2 "--format xml" '--format: expected csv or json, got "xml"' invert 
 expect_fail 2 "--component zz" '--component: expected det, xy or yx, got "zz"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --component zz
 expect_fail 2 "-j 0" "-j/--threads" invert "$TMP/net.h5" "$TMP/snd/a.csv" -j 0
 expect_fail 2 "--misfit-max -1" "--misfit-max" invert "$TMP/net.h5" "$TMP/snd/a.csv" --misfit-max -1
+expect_fail 2 "--outside-fit 7" "--outside-fit: expected" invert "$TMP/net.h5" "$TMP/snd/a.csv" \
+    --outside-fit 7
+expect_fail 2 "--outside-fit nan" "--outside-fit: expected" invert "$TMP/net.h5" "$TMP/snd/a.csv" \
+    --outside-fit nan
 expect_fail 2 "--ref-rho without --ref-thick" "expected N resistivities and N-1 thicknesses" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ref-rho 10,20 --plot "$TMP/png"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png2" --ref-rho 100,20,300 --ref-thick 4,15 \

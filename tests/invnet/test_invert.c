@@ -466,9 +466,98 @@ Test(invnet_invert, fit_holds_parameters)
     fwd_sounding_free(s);
 }
 
-/* invnet_lm_fit_in with one workspace through fits of changing sizes (free parameters,
- * residuals, layers, points) gives each fit's answer and counts bit for bit as a fit in
- * fresh memory (invnet_lm_fit): nothing of one fit carries into the next. */
+/*
+ * The fit outside the prior (rho 1..1000 ohm-m, h 1..50 m; noise 3 %). The range checks are
+ * loosened (d2_factor) so that the fit alone decides:
+ * - an earth with rho_2 = 3000 ohm-m (3 x the prior's top) that no model of the prior fits:
+ *   the wider fit finds it (rho_2 within 2 %, misfit near 0) and flags
+ *   data_outside_training_range, beside high_misfit; with exit_decades 0 it is not flagged;
+ * - an earth of the prior: fitted, the wider fit not run (NAN); nor with holds;
+ * - its curve with every other reading 25 % high and the rest 25 % low, which no layered
+ *   earth fits, inside the prior or out: high_misfit, not out of range, the wider fit's
+ *   misfit above the threshold too.
+ */
+Test(invnet_invert, fit_outside_the_prior)
+{
+    double rho[3] = {100, 3000, 100}, h[2] = {5, 40}, in_rho[3] = {100, 20, 300}, in_h[2] = {4, 15};
+    const double *x = fwd_geom_x(nf->geom);
+    double d[TST_NPTS];
+    invnet_check_params cp = invnet_check_default();
+    invnet_inverter *v, *v0;
+    invnet_result r, r0;
+    fwd_sounding *s;
+    size_t k;
+
+    cp.refine_iter = 30;
+    cp.d2_factor = 1e6;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    cp.exit_decades = 0;
+    v0 = invnet_inverter_alloc(nf, &cp, NULL);
+    cr_assert(v != NULL && v0 != NULL);
+    respond(3, rho, h, TST_NPTS, x, d);
+    s = tst_sounding(TST_NPTS, x, d);
+    cr_assert_eq(invnet_invert(v0, s, &r0, NULL), FWD_OK);
+    cr_expect_eq(r0.flags & (INVNET_FLAG_OUTSIDE | INVNET_FLAG_MISFIT), INVNET_FLAG_MISFIT,
+                 "without the wider fit: flags %x (misfit %.1f %%)", r0.flags, r0.misfit_rms_pct);
+    cr_expect(isnan(r0.exit_misfit_pct));
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.flags & INVNET_FLAG_MISFIT, "misfit %.1f %%", r.misfit_rms_pct);
+    cr_expect(r.flags & INVNET_FLAG_OUTSIDE, "not flagged: the wider fit's misfit %.2f %%",
+              r.exit_misfit_pct);
+    cr_expect(!r.in_range);
+    cr_expect_lt(r.exit_misfit_pct, 0.5);
+    cr_expect_eq(r.exit_param, 1, "furthest beyond the prior: parameter %zu", r.exit_param);
+    /* a resistive layer is known by its transverse resistance h_2 rho_2 (120,000 ohm-m2) */
+    cr_expect_lt(fabs(log10(r.exit_rho_ohmm[1] * r.exit_thick_m[1] / 120000)), log10(1.03),
+                 "rho_2 %g ohm-m, h_2 %g m", r.exit_rho_ohmm[1], r.exit_thick_m[1]);
+    cr_expect_float_eq(r.exit_beyond, log10(r.exit_rho_ohmm[1] / 1000), 1e-9);
+    /* the answer is the one without the wider fit, its response too */
+    cr_expect_eq(r.misfit_rms_pct, r0.misfit_rms_pct);
+    for (k = 0; k < 3; k++)
+        cr_expect_eq(r.rho_ohmm[k], r0.rho_ohmm[k], "rho_%zu", k + 1);
+    for (k = 0; k < 2; k++)
+        cr_expect_eq(r.thick_m[k], r0.thick_m[k], "h_%zu", k + 1);
+    for (k = 0; k < TST_NPTS; k++)
+        cr_expect_eq(r.response[k], r0.response[k], "response at %g m", x[k]);
+    fwd_sounding_free(s);
+    /* an earth of the prior: no wider fit */
+    respond(3, in_rho, in_h, TST_NPTS, x, d);
+    s = tst_sounding(TST_NPTS, x, d);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.in_range && r.flags == 0, "flags %x", r.flags);
+    cr_expect(isnan(r.exit_misfit_pct));
+    /* its readings 25 % high and low in turn: no layered earth makes them */
+    for (k = 0; k < TST_NPTS; k++)
+        s->rho_a[k] = d[k] * (k % 2 ? 1.25 : 0.8);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.flags & INVNET_FLAG_MISFIT);
+    cr_expect(!(r.flags & INVNET_FLAG_OUTSIDE),
+              "the zigzag is flagged out of range (%zu "
+              "readings beyond the training set's)",
+              r.n_outside);
+    cr_expect_gt(r.exit_misfit_pct, r.misfit_max_pct, "the wider fit fits a zigzag: %.2f %%",
+                 r.exit_misfit_pct);
+    fwd_sounding_free(s);
+    invnet_inverter_free(v0);
+    invnet_inverter_free(v);
+    /* with a parameter held: not run */
+    cp.exit_decades = 2;
+    cr_assert_eq(invnet_holds_parse(&cp, "h1=5", 1, NULL), FWD_OK);
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    cr_assert_not_null(v);
+    respond(3, rho, h, TST_NPTS, x, d);
+    s = tst_sounding(TST_NPTS, x, d);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(r.flags & INVNET_FLAG_MISFIT);
+    cr_expect(isnan(r.exit_misfit_pct));
+    fwd_sounding_free(s);
+    invnet_inverter_free(v);
+}
+
+/* invnet_lm_fit_in with one workspace through fits of the same sizes in a row (GSL's
+ * workspace reused) and of changing sizes (free parameters, residuals, layers, points;
+ * the smallest first, so that the arrays grow) gives each fit's answer and counts bit for
+ * bit as a fit in fresh memory (invnet_lm_fit): nothing of one fit carries into the next. */
 Test(invnet_invert, fit_in_kept_memory_equals_fresh)
 {
     double rho[3] = {100, 10, 1000}, h[2] = {5, 2};
@@ -483,8 +572,8 @@ Test(invnet_invert, fit_in_kept_memory_equals_fresh)
     static const struct {
         size_t snd, nl;
         int held, depth;
-    } fits[] = {{0, 3, 0, 0}, {0, 3, 1, 0}, {0, 3, 0, 1}, {1, 2, 0, 0},
-                {1, 3, 1, 1}, {0, 2, 0, 0}, {0, 3, 0, 0}};
+    } fits[] = {{1, 2, 0, 0}, {1, 2, 0, 0}, {0, 3, 0, 0}, {0, 3, 0, 0}, {0, 3, 1, 0},
+                {0, 3, 0, 1}, {1, 2, 0, 0}, {1, 3, 1, 1}, {0, 2, 0, 0}, {0, 3, 0, 0}};
 
     cr_assert_not_null(lw);
     for (k = 0; k < 2; k++) {

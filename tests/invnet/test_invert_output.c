@@ -223,7 +223,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
         "\"span_decades\": 2.5, \"net_points_observed\": 17, \"d2_worst_point\": null, "
         "\"d2_worst_share\": null, \"segments\": null, \"in_range\": true, \"flags\": [], "
-        "\"ranges\": null, \"time_ms\": 1.500},\n"
+        "\"prior_exit\": null, \"ranges\": null, \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
         "\"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, \"lon_deg\": "
         "null, "
@@ -232,15 +232,16 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": 0.4, "
         "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
         "\"segments\": null, \"in_range\": false, \"flags\": "
-        "[\"extrapolated_geometry\", \"not_inverted\"], \"ranges\": null, \"time_ms\": 0.250},\n"
+        "[\"extrapolated_geometry\", \"not_inverted\"], \"prior_exit\": null, \"ranges\": null, "
+        "\"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\", \"name\": null, "
         "\"method\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, "
         "\"lon_deg\": null, \"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, "
         "\"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
         "\"refined\": null, \"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
-        "\"segments\": null, \"in_range\": null, \"flags\": null, \"ranges\": null, "
-        "\"time_ms\": null}\n"
+        "\"segments\": null, \"in_range\": null, \"flags\": null, \"prior_exit\": null, "
+        "\"ranges\": null, \"time_ms\": null}\n"
         "]}\n");
     free(buf);
 }
@@ -368,7 +369,7 @@ Test(invnet_output, json_parsed_back)
         "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,n_layers,layer_counts,"
         "rho_ohmm,thick_m,depth_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,"
         "span_decades,net_points_observed,d2_worst_point,d2_worst_share,segments,in_range,flags,"
-        "ranges,time_ms";
+        "prior_exit,ranges,time_ms";
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -412,6 +413,30 @@ Test(invnet_output, json_parsed_back)
     cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
     written(&buf, f);
     cr_expect(strstr(buf, "worst") == NULL && strstr(buf, ",120,") == NULL, "%s", buf);
+    free(buf);
+    /* the fit outside the prior: an object in JSON, nothing in CSV */
+    cand[0].r.exit_run = 1;
+    cand[0].r.exit_misfit_pct = 0.25;
+    cand[0].r.exit_chi2 = NAN;
+    cand[0].r.exit_rho_ohmm[0] = 100;
+    cand[0].r.exit_rho_ohmm[1] = 3000;
+    cand[0].r.exit_rho_ohmm[2] = 50;
+    cand[0].r.exit_thick_m[0] = 5;
+    cand[0].r.exit_thick_m[1] = 40;
+    cand[0].r.exit_param = 1;
+    cand[0].r.exit_beyond = log10(3.0);
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_json(f, &batch, "net.h5"), FWD_OK);
+    written(&buf, f);
+    cr_expect(strstr(buf, "\"prior_exit\": {\"misfit_rms_pct\": 0.25, \"chi2\": null, "
+                          "\"rho_ohmm\": [100, 3000, 50], \"thick_m\": [5, 40], "
+                          "\"parameter\": \"rho_2\", \"beyond_decades\": 0.477}, ") != NULL,
+              "%s", buf);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
+    written(&buf, f);
+    cr_expect(strstr(buf, "3000") == NULL && strstr(buf, "exit") == NULL, "%s", buf);
     free(buf);
 }
 

@@ -63,6 +63,11 @@ class Result:
         ``model_at_prior_bound``, ``high_misfit``, ``segment_jump``, ...
     in_range : bool
         False when the net is outside what it was trained on (docs/invert.md).
+    prior_exit : dict or None
+        Where the refined fit missed the high_misfit threshold: the fit with the prior
+        widened (``misfit_rms_pct``, ``chi2``, ``rho_ohmm``, ``thick_m``, the ``parameter``
+        furthest beyond the prior and ``beyond_decades``); when it fits, the sounding is
+        ``data_outside_training_range`` (docs/invert.md, step 7).
     ranges : dict or None
         With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
         ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_s"``,
@@ -109,6 +114,7 @@ class Result:
         self.flags = list(obj.get("flags") or [])
         self.in_range = bool(obj.get("in_range", False))
         self.ranges = obj.get("ranges")
+        self.prior_exit = obj.get("prior_exit")
         self.layer_counts = obj.get("layer_counts")
         self.time_ms = obj.get("time_ms")
 

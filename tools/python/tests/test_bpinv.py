@@ -668,6 +668,21 @@ def test_invert_refine_iterations(nets):
     assert full.misfit_rms_pct < none.misfit_rms_pct
 
 
+def test_prior_exit(nets):
+    """A sounding no model of the prior fits (rho_2 = 3000 ohm-m; the prior 1-1000) gets the
+    fit with the prior widened, as the CLI's JSON gives it; a fitted one none."""
+    beyond = bpinv.forward("schlumberger", [100, 3000, 100], [5, 40], AB2)
+    inside = bpinv.forward("schlumberger", [100, 20, 300], [4, 15], AB2)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        r = net.invert(AB2, beyond)
+        ok = net.invert(AB2, inside)
+        raw = net.invert(AB2, beyond, refine=False)
+    assert "data_outside_training_range" in r.flags and not r.in_range
+    assert r.prior_exit["misfit_rms_pct"] < 1 and r.prior_exit["beyond_decades"] > 0.1
+    assert r.prior_exit == r.json["prior_exit"]
+    assert ok.prior_exit is None and raw.prior_exit is None
+
+
 def test_refine_true_is_the_cli_default(nets, tmp_path):
     """refine=True is bpinv invert's 30 iterations: a sounding whose refinement runs them all
     (Aung San's readings, as Schlumberger at AB/2 = 1.5 a) gives another model at 29 or 31."""
