@@ -74,7 +74,7 @@ int invnet_lm_fit(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, doub
 /*
  * What a fit allocates (GSL's trust-region workspace, the response, the residuals, the
  * Jacobian), kept from one fit to the next: a batch fits thousands of soundings of one
- * size, and allocating it for each fit took 9 % of a refined batch's time. One per thread;
+ * size, and allocating it for each fit took 6 % of a refined batch's time. One per thread;
  * invnet_lm_workspace_alloc returns NULL out of memory.
  */
 typedef struct invnet_lm_workspace invnet_lm_workspace;
