@@ -207,6 +207,14 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
             d += p->ref_thick[j];
         depth = fmax(depth, d);
     }
+    if (p->exit_layers > 0) {
+        double d = 0;
+
+        log_range(p->exit_rho, p->exit_layers, &fr->rlo, &fr->rhi);
+        for (j = 0; j + 1 < p->exit_layers; j++)
+            d += p->exit_thick[j];
+        depth = fmax(depth, d);
+    }
     if (p->ranges != NULL) {
         for (j = 0; j < p->ranges->n_layers; j++) {
             log_range(&p->ranges->rho_ohmm[j][0], 1, &fr->rlo, &fr->rhi);
@@ -341,9 +349,12 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     if (p->worst_x > 0) { /* where the data look least like the training set */
         PLFLT wx[2] = {log10(p->worst_x), log10(p->worst_x)}, wy[2] = {fr->ylo, fr->yhi};
 
+        /* the label on the side of the line with room for it */
+        int left = wx[0] > 0.5 * (fr->xlo + fr->xhi);
+
         pl.col0(2);
         pl.line(2, wx, wy);
-        pl.ptex(wx[0], fr->yhi - 0.06 * (fr->yhi - fr->ylo), 1, 0, -0.05,
+        pl.ptex(wx[0], fr->yhi - 0.06 * (fr->yhi - fr->ylo), 1, 0, left ? 1.05 : -0.05,
                 "outside the training range");
     }
     pl.col0(1);
@@ -446,6 +457,17 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
         snprintf(lab, sizeof lab, "- - next best: %zu layers (weight %.2g)", p->alt_layers,
                  p->alt_weight);
         pl.mtex("t", 2.5, 0.0, 0.0, lab);
+    }
+    if (p->exit_layers > 0) { /* the fit with the prior widened, dashed */
+        char lab[96];
+
+        pl.col0(7);
+        pl.width(2);
+        pl.lsty(2);
+        draw_model(p->exit_layers, p->exit_rho, p->exit_thick, fr->zmin, fr->zmax);
+        pl.lsty(1);
+        snprintf(lab, sizeof lab, "- - fit outside the prior: %.1f %%", p->exit_misfit_pct);
+        pl.mtex("t", 2.5, 1.0, 1.0, lab);
     }
     if (p->n_layers > 0) {
         pl.col0(2);
@@ -657,6 +679,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     pl.scol0(4, 140, 140, 140); /* grid */
     pl.scol0(5, 240, 170, 170); /* the equivalent models */
     pl.scol0(6, 225, 225, 240); /* the envelope of their responses */
+    pl.scol0(7, 20, 140, 60);   /* the fit outside the prior */
     pl.init();
     pl.adv(0);
     pl.schr(0, 0.8);
@@ -721,6 +744,12 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
         p.rho_ohmm = c->r.rho_ohmm;
         p.thick_m = c->r.thick_m;
         p.misfit_pct = c->r.misfit_rms_pct;
+        if (c->r.exit_run) {
+            p.exit_layers = c->r.n_layers;
+            p.exit_rho = c->r.exit_rho_ohmm;
+            p.exit_thick = c->r.exit_thick_m;
+            p.exit_misfit_pct = c->r.exit_misfit_pct;
+        }
     }
     if (ref->n > 0) {
         p.ref_layers = ref->n;

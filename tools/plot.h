@@ -38,6 +38,10 @@ struct plot_sounding {
     size_t alt_layers;
     const double *alt_rho, *alt_thick;
     double alt_weight;
+    size_t exit_layers; /* the fit outside the prior (invnet_result.exit_*), drawn dashed
+                           with its misfit; 0: none */
+    const double *exit_rho, *exit_thick;
+    double exit_misfit_pct;
 };
 
 /* Writes the PNG file path; returns 0, or -1 with a message in msg (cap bytes). */

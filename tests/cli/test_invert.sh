@@ -64,6 +64,12 @@ print("ok")' "$TMP/out" >"$TMP/py" 2>&1 && grep -qx ok "$TMP/py" && ok ||
 run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json --outside-fit 0
 [ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
     bad "--outside-fit 0: $(cat "$TMP/out" "$TMP/err")"
+# the plot draws that fit's model beside the answer: not the picture without it
+run invert "$TMP/net.h5" "$TMP/out3000.csv" --plot "$TMP/pexit" -q
+run invert "$TMP/net.h5" "$TMP/out3000.csv" --plot "$TMP/pnoexit" --outside-fit 0 -q
+[ -s "$TMP/pexit/out3000.csv.png" ] && [ -s "$TMP/pnoexit/out3000.csv.png" ] &&
+    ! cmp -s "$TMP/pexit/out3000.csv.png" "$TMP/pnoexit/out3000.csv.png" && ok ||
+    bad "the plot does not show the fit outside the prior"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
 [ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
     bad "a.csv (fitted) ran the fit outside the prior: $(cat "$TMP/out")"
