@@ -167,6 +167,22 @@ equal_decades(struct frame *fr)
     }
 }
 
+/* A model of nl layers (none when 0) into fr's resistivity range; its depth to the top of
+ * its last layer. */
+static double
+model_range(size_t nl, const double *rho, const double *thick, struct frame *fr)
+{
+    double depth = 0;
+    size_t j;
+
+    if (nl == 0)
+        return 0;
+    log_range(rho, nl, &fr->rlo, &fr->rhi);
+    for (j = 0; j + 1 < nl; j++)
+        depth += thick[j];
+    return depth;
+}
+
 /* The axes that hold the data (with their error bars), the curve, the band of the
  * equivalent models' responses and the models, in whole decades (the data panel's are
  * widened to equal decades later). */
@@ -194,27 +210,9 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
     }
     decades(&fr->xlo, &fr->xhi);
     decades(&fr->ylo, &fr->yhi);
-    if (p->n_layers > 0) {
-        log_range(p->rho_ohmm, p->n_layers, &fr->rlo, &fr->rhi);
-        for (j = 0; j + 1 < p->n_layers; j++)
-            depth += p->thick_m[j];
-    }
-    if (p->ref_layers > 0) {
-        double d = 0;
-
-        log_range(p->ref_rho, p->ref_layers, &fr->rlo, &fr->rhi);
-        for (j = 0; j + 1 < p->ref_layers; j++)
-            d += p->ref_thick[j];
-        depth = fmax(depth, d);
-    }
-    if (p->exit_layers > 0) {
-        double d = 0;
-
-        log_range(p->exit_rho, p->exit_layers, &fr->rlo, &fr->rhi);
-        for (j = 0; j + 1 < p->exit_layers; j++)
-            d += p->exit_thick[j];
-        depth = fmax(depth, d);
-    }
+    depth = fmax(model_range(p->n_layers, p->rho_ohmm, p->thick_m, fr),
+                 fmax(model_range(p->ref_layers, p->ref_rho, p->ref_thick, fr),
+                      model_range(p->exit_layers, p->exit_rho, p->exit_thick, fr)));
     if (p->ranges != NULL) {
         for (j = 0; j < p->ranges->n_layers; j++) {
             log_range(&p->ranges->rho_ohmm[j][0], 1, &fr->rlo, &fr->rhi);
