@@ -229,6 +229,8 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
     fr->zmin = p->n_layers > 1 ? p->thick_m[0] / 3 : 0.5;
     if (p->ref_layers > 1)
         fr->zmin = fmin(fr->zmin, p->ref_thick[0] / 3);
+    if (p->exit_layers > 1)
+        fr->zmin = fmin(fr->zmin, p->exit_thick[0] / 3);
     fr->zmin = pow(10, floor(log10(fmax(fr->zmin, 1e-3))));
     fr->zmax = pow(10, ceil(log10(fmax(depth * 3, 10 * fr->zmin))));
 }

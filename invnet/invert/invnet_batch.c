@@ -578,7 +578,8 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
 /*
  * Reads the sounding of it->path and inverts it with the nn inverters v of the nets nf (a
  * set's, by increasing count): a candidate each, the one of least BIC reported, with its
- * ranges when asked (want_ranges: the inverters compute none). FWD_ENOMEM or FWD_OK.
+ * ranges when asked (want_ranges: the inverters compute none) and its fit outside the
+ * prior where it misses (the inverters run none). FWD_ENOMEM or FWD_OK.
  */
 static int
 invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, int want_ranges,
@@ -591,7 +592,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     invnet_result r[INVNET_SET_MAX];
     fwd_error e;
     size_t k;
-    int rc = FWD_OK;
+    int rc = FWD_OK, exit_too;
 
     if (it->status != FWD_OK) /* a sounding given in memory that failed its checks */
         return FWD_OK;
@@ -659,13 +660,18 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
 
         c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
     }
-    if (want_ranges && r[it->best].inverted) { /* again, with the ranges, for the count chosen */
-        invnet_inverter_set_ranges(v[it->best], 1);
+    /* the count chosen missing the threshold: its fit outside the prior */
+    exit_too = nn > 1 && p->check.exit_decades > 0 && r[it->best].inverted &&
+               (r[it->best].flags & INVNET_FLAG_MISFIT);
+    if ((want_ranges || exit_too) && r[it->best].inverted) { /* again, for the count chosen */
+        invnet_inverter_set_ranges(v[it->best], want_ranges);
+        invnet_inverter_set_exit(v[it->best], exit_too ? p->check.exit_decades : 0);
         invnet_inverter_set_start(v[it->best], started[it->best] ? st[it->best] : NULL);
         invnet_inverter_set_starts(v[it->best], one[it->best] == 1 ? 1 : 0, one[it->best] == 2);
         rc = invnet_invert(v[it->best], it->s, &r[it->best], &e);
         invnet_inverter_set_starts(v[it->best], 0, 0);
         invnet_inverter_set_start(v[it->best], NULL);
+        invnet_inverter_set_exit(v[it->best], 0);
         invnet_inverter_set_ranges(v[it->best], 0);
         if (rc != FWD_OK) {
             item_failed(it, &e);
@@ -695,6 +701,8 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
 
     if (want_ranges) /* only for the count chosen */
         cp.ranges = 0;
+    if (nn > 1) /* the fit outside the prior likewise */
+        cp.exit_decades = 0;
 #pragma omp parallel num_threads(threads) default(none)                                            \
     shared(nf, nn, p, cp, b, n, failed, want_ranges)
     {

@@ -304,6 +304,12 @@ invnet_inverter_set_ranges(invnet_inverter *v, int on)
 }
 
 void
+invnet_inverter_set_exit(invnet_inverter *v, double decades)
+{
+    v->p.exit_decades = decades;
+}
+
+void
 invnet_inverter_set_starts(invnet_inverter *v, size_t n, int all)
 {
     v->starts = n > 0 ? n : v->p.refine_starts;
@@ -1123,7 +1129,7 @@ misses(const invnet_inverter *v, const invnet_result *r)
     return isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > misfit_limit(v);
 }
 
-/* (7) The fit outside the prior (invnet_check_params.exit_decades): from r's model, in the
+/* (8) The fit outside the prior (invnet_check_params.exit_decades): from r's model, in the
  * prior's box widened on each side; its misfit, model and the parameter furthest beyond the
  * prior into r->exit_*, data_outside_training_range when it fits with one beyond. v->resp
  * is r's response again on return. */
@@ -1134,10 +1140,10 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
     const invnet_file *nf = v->nf;
     invnet_lm_params lp = invnet_lm_default();
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], in_lo[2 * FWD_MAX_LAYERS],
-        in_hi[2 * FWD_MAX_LAYERS], p[2 * FWD_MAX_LAYERS], tol;
+        in_hi[2 * FWD_MAX_LAYERS], p[2 * FWD_MAX_LAYERS];
     invnet_result t = *r;
     size_t j, nl = r->n_layers;
-    int rc;
+    int rc, better;
 
     lp.max_iter = v->p.refine_iter;
     lp.sd_log10_floor = nf->samples.noise / log(10.0);
@@ -1148,7 +1154,10 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
         hi[j] = in_hi[j] + v->p.exit_decades;
         p[j] = log10(j < nl ? r->rho_ohmm[j] : r->thick_m[j - nl]);
     }
-    if (invnet_lm_fit_in(v->lmw, fw, s, nl, p, lo, hi, &lp, NULL, NULL) != FWD_OK)
+    rc = invnet_lm_fit_in(v->lmw, fw, s, nl, p, lo, hi, &lp, NULL, err);
+    if (rc == FWD_ENOMEM)
+        return rc;
+    if (rc != FWD_OK)
         return FWD_OK; /* no fit: nothing to say */
     set_model(&t, p);
     if ((rc = physics(v, fw, s, &t, err)) != FWD_OK)
@@ -1168,8 +1177,12 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
             r->exit_param = j;
         }
     }
-    tol = v->p.bound_tol * (in_hi[r->exit_param] - in_lo[r->exit_param]);
-    if (!misses(v, &t) && r->exit_beyond > tol)
+    /* it fits, clearly better than inside (half the misfit, or a quarter of chi2: not a
+     * sounding just over the threshold that the wider box brings just under), with a
+     * parameter beyond the prior by more than bound_tol of its range */
+    better =
+        isfinite(t.chi2) ? t.chi2 <= 0.25 * r->chi2 : t.misfit_rms_pct <= 0.5 * r->misfit_rms_pct;
+    if (!misses(v, &t) && better && beyond_box(v, p, v->p.bound_tol))
         r->flags |= INVNET_FLAG_OUTSIDE;
     return physics(v, fw, s, r, err); /* r's response back in v->resp */
 }

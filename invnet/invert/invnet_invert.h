@@ -117,14 +117,16 @@ typedef struct invnet_check_params {
      * ranges (invnet_holds_check). */
     size_t n_holds;
     invnet_hold hold[INVNET_MAX_HOLDS];
-    /* The fit outside the prior [2]: a refined sounding that misses the high_misfit threshold
-     * is fitted once more from its best model, in the prior's
-     * box widened by this many decades on each side of every parameter (0: not). When that
-     * fit meets the threshold with a parameter beyond the prior (by more than bound_tol),
-     * the data need an earth the prior does not hold: data_outside_training_range, the fit
-     * in invnet_result.exit_*. Where it also misses, the sounding is unlike any layered
-     * earth of the net's layers (a bad reading, 2D or 3D effects): high_misfit alone. Not
-     * with holds. */
+    /* The fit outside the prior [2]: a refined sounding that misses the high_misfit
+     * threshold is fitted once more from its best model, in the prior's box widened by
+     * this many decades on each side of every parameter (0: not). When that fit meets the
+     * threshold, with half the misfit (a quarter of the chi2) or less, and a parameter
+     * beyond the prior by more than bound_tol of its range, the data need an earth the
+     * prior does not hold: data_outside_training_range, the fit in invnet_result.exit_*.
+     * A level shift of the whole curve (an MT static shift, a wrong geometric factor) is
+     * fitted so too, by a scaled earth. Where the wider fit also misses, no layered earth
+     * of the net's layers fits (a bad reading, 2D or 3D effects): high_misfit alone. Not
+     * with holds; with a set of nets (invnet_set), for the count chosen only. */
     double exit_decades;
 } invnet_check_params;
 
@@ -202,6 +204,9 @@ void invnet_inverter_free(invnet_inverter *v);
 
 /* Turns the inverter's ranges (invnet_check_params.ranges) on or off. */
 void invnet_inverter_set_ranges(invnet_inverter *v, int on);
+
+/* Sets the inverter's fit outside the prior (invnet_check_params.exit_decades; 0: off). */
+void invnet_inverter_set_exit(invnet_inverter *v, double decades);
 
 /* The most starts of the refinement (invnet_check_params.refine_starts) from now on, 0:
  * the inverter's own again; all: every one of them, not only while the best fit misses the

@@ -519,6 +519,20 @@ Test(invnet_invert, fit_outside_the_prior)
         cr_expect_eq(r.thick_m[k], r0.thick_m[k], "h_%zu", k + 1);
     for (k = 0; k < TST_NPTS; k++)
         cr_expect_eq(r.response[k], r0.response[k], "response at %g m", x[k]);
+    /* the same readings with errors of 3 %: judged by chi2 */
+    {
+        double sd[TST_NPTS];
+
+        for (k = 0; k < TST_NPTS; k++)
+            sd[k] = 0.03 / log(10.0);
+        s->sd_log10 = sd;
+        cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+        s->sd_log10 = NULL;
+        cr_expect(isfinite(r.chi2) && r.chi2 > cp.chi2_max, "chi2 %g", r.chi2);
+        cr_expect(r.exit_run && isfinite(r.exit_chi2) && r.exit_chi2 < 0.25 * r.chi2,
+                  "the wider fit's chi2 %g", r.exit_chi2);
+        cr_expect(r.flags & INVNET_FLAG_OUTSIDE);
+    }
     fwd_sounding_free(s);
     /* an earth of the prior: no wider fit */
     respond(3, in_rho, in_h, TST_NPTS, x, d);

@@ -239,6 +239,60 @@ Test(invnet_set, the_count_the_data_need)
 }
 
 /*
+ * With a set, the fit outside the prior runs for the count chosen only, after the choice:
+ * an earth with rho_2 = 3000 ohm-m (the prior's top is 1000) is flagged
+ * data_outside_training_range in its chosen count, the other candidate carries no such fit,
+ * and the answer is the one of a run without it (exit_decades 0); an in-prior earth runs
+ * none.
+ */
+Test(invnet_set, the_fit_outside_the_prior_for_the_count_chosen)
+{
+    const double r3[3] = {100, 3000, 100}, h3[2] = {5, 40}, r2[2] = {20, 200}, h2[1] = {6};
+    char p3[256], p2[256];
+    const char *paths[2] = {p3, p2};
+    const invnet_file *nets[2] = {n2, n3};
+    invnet_batch_params bp = invnet_batch_default();
+    invnet_batch *b, *b0;
+    invnet_set *s;
+    char path[256];
+    fwd_error err;
+    const invnet_candidate *c, *c0;
+    size_t k;
+
+    write_sounding("beyond.csv", 3, r3, h3, p3);
+    write_sounding("two_in.csv", 2, r2, h2, p2);
+    snprintf(path, sizeof path, "%s/set_exit.h5", dir);
+    cr_assert_eq(invnet_set_save(path, nets, 2, 0, &err), FWD_OK, "%s", err.msg);
+    s = invnet_set_load(path, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    bp.check.refine_iter = 30;
+    bp.check.d2_factor = 1e6; /* the fit alone decides */
+    bp.threads = 2;
+    cr_assert_eq(invnet_batch_invert_set(s, &bp, paths, 2, &b, &err), FWD_OK, "%s", err.msg);
+    bp.check.exit_decades = 0;
+    cr_assert_eq(invnet_batch_invert_set(s, &bp, paths, 2, &b0, &err), FWD_OK, "%s", err.msg);
+    c = invnet_batch_best(&b->item[0]);
+    c0 = invnet_batch_best(&b0->item[0]);
+    cr_expect(c->r.flags & INVNET_FLAG_MISFIT, "misfit %.1f %%", c->r.misfit_rms_pct);
+    cr_expect(c->r.exit_run && (c->r.flags & INVNET_FLAG_OUTSIDE),
+              "the count chosen (%zu layers): run %d, misfit outside %.2f %%", c->r.n_layers,
+              c->r.exit_run, c->r.exit_misfit_pct);
+    cr_expect(!c0->r.exit_run, "run with exit_decades 0 (n_outside %zu)", c0->r.n_outside);
+    for (k = 0; k < b->item[0].n_candidates; k++)
+        if (&b->item[0].candidates[k] != c)
+            cr_expect(!b->item[0].candidates[k].r.exit_run, "count %zu ran it too", k);
+    cr_expect_eq(c->r.n_layers, c0->r.n_layers);
+    for (k = 0; k < c->r.n_layers; k++)
+        cr_expect_eq(c->r.rho_ohmm[k], c0->r.rho_ohmm[k], "rho_%zu", k + 1);
+    cr_expect_eq(c->r.misfit_rms_pct, c0->r.misfit_rms_pct);
+    c = invnet_batch_best(&b->item[1]);
+    cr_expect(!c->r.exit_run && c->r.flags == 0, "in the prior: flags %x", c->r.flags);
+    invnet_batch_free(b0);
+    invnet_batch_free(b);
+    invnet_set_free(s);
+}
+
+/*
  * A fit tried again from a given start (invnet_inverter_set_start, as the choice of the
  * count does from a split or merged model) runs from that start alone: the bounded fit from
  * that start (invnet_lm_fit), the same as an inverter of one start gives, on a 5-layer earth
