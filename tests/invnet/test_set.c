@@ -174,6 +174,22 @@ write_sounding(const char *name, size_t nl, const double *rho, const double *h, 
     fwd_geom_free(g);
 }
 
+/* The set of the 2- and 3-layer test nets, saved as dir/name and loaded back. */
+static invnet_set *
+saved_set(const char *name)
+{
+    const invnet_file *nets[2] = {n2, n3};
+    char path[256];
+    fwd_error err;
+    invnet_set *s;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_eq(invnet_set_save(path, nets, 2, 0, &err), FWD_OK, "%s", err.msg);
+    s = invnet_set_load(path, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    return s;
+}
+
 /*
  * Exact data of a 2-layer earth: both counts fit it (chi2 ~ 0), and the 2 layers win by
  * the penalty of 2 parameters, weight n / (n + 1) with n = 20 data. A 3-layer earth with a
@@ -185,21 +201,16 @@ Test(invnet_set, the_count_the_data_need)
     const double r2[2] = {20, 200}, h2[1] = {6}, r3[3] = {100, 5, 300}, h3[2] = {5, 10};
     char p2[256], p3[256];
     const char *paths[2] = {p2, p3};
-    const invnet_file *nets[2] = {n2, n3};
     invnet_batch_params bp = invnet_batch_default();
     invnet_batch *b;
     invnet_set *s;
-    char path[256];
     fwd_error err;
     const invnet_batch_item *it;
     size_t k;
 
     write_sounding("two.csv", 2, r2, h2, p2);
     write_sounding("three.csv", 3, r3, h3, p3);
-    snprintf(path, sizeof path, "%s/set2.h5", dir);
-    cr_assert_eq(invnet_set_save(path, nets, 2, 0, &err), FWD_OK, "%s", err.msg);
-    s = invnet_set_load(path, &err);
-    cr_assert_not_null(s, "%s", err.msg);
+    s = saved_set("set2.h5");
     bp.check.refine_iter = 30;
     bp.threads = 2;
     cr_assert_eq(invnet_batch_invert_set(s, &bp, paths, 2, &b, &err), FWD_OK, "%s", err.msg);
@@ -250,21 +261,16 @@ Test(invnet_set, the_fit_outside_the_prior_for_the_count_chosen)
     const double r3[3] = {100, 3000, 100}, h3[2] = {5, 40}, r2[2] = {20, 200}, h2[1] = {6};
     char p3[256], p2[256];
     const char *paths[2] = {p3, p2};
-    const invnet_file *nets[2] = {n2, n3};
     invnet_batch_params bp = invnet_batch_default();
     invnet_batch *b, *b0;
     invnet_set *s;
-    char path[256];
     fwd_error err;
     const invnet_candidate *c, *c0;
     size_t k;
 
     write_sounding("beyond.csv", 3, r3, h3, p3);
     write_sounding("two_in.csv", 2, r2, h2, p2);
-    snprintf(path, sizeof path, "%s/set_exit.h5", dir);
-    cr_assert_eq(invnet_set_save(path, nets, 2, 0, &err), FWD_OK, "%s", err.msg);
-    s = invnet_set_load(path, &err);
-    cr_assert_not_null(s, "%s", err.msg);
+    s = saved_set("set_exit.h5");
     bp.check.refine_iter = 30;
     bp.check.d2_factor = 1e6; /* the fit alone decides */
     bp.threads = 2;
