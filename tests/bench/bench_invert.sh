@@ -57,7 +57,7 @@ if [ -x /usr/bin/time ]; then
     awk -v fv="$f_v" -v fi="$f_i" -v fv0="$f_v0" -v fi0="$f_i0" -v us="$us" 'BEGIN {
         printf "| minor page faults: --version / one sounding, --no-refine (BPINV_HUGE_PAGES=0: %d / %d) | %d / %d | - |\n", fv0, fi0, fv, fi
         printf "| cost of a page fault on this machine (first touch, median of 9 x 1024) | %.2f us | - |\n", us
-        printf "| the one sounding'"'"'s %d extra faults at that cost (BPINV_HUGE_PAGES=0: %d, %.2f ms) | %.2f ms | - |\n", fi - fv, fi0 - fv0, (fi0 - fv0) * us / 1000, (fi - fv) * us / 1000 }'
+        printf "| the one sounding'"'"'s faults beyond --version'"'"'s, at that cost (negative: fewer; BPINV_HUGE_PAGES=0: %d, %.2f ms) | %d, %.2f ms | - |\n", fi0 - fv0, (fi0 - fv0) * us / 1000, fi - fv, (fi - fv) * us / 1000 }'
     awk -v fv="$f_v" -v fi="$f_i" -v us="$us" -v ms="$one_ms" -v v="$v_ms" 'BEGIN {
         printf "| one sounding, --no-refine, less its extra faults | --version + %.2f ms | <= --version + 5 |\n", ms - v - (fi - fv) * us / 1000 }'
 fi
