@@ -1027,7 +1027,7 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
        fwd_error *err)
 {
     const invnet_file *nf = v->nf;
-    invnet_lm_params lp = invnet_lm_default();
+    invnet_lm_params lp = invnet_lm_noise(nf->samples.noise);
     invnet_result keep = *r, best = *r;
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], best_p[2 * FWD_MAX_LAYERS];
     invnet_lm_count cnt;
@@ -1036,8 +1036,6 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     int rc = FWD_OK;
 
     lp.max_iter = v->p.refine_iter;
-    lp.sd_log10_floor = nf->samples.noise / log(10.0);
-    lp.sd_phase_floor = fwd_phase_sd_deg(nf->samples.noise);
     prior_box(v, 0, lo, hi);
     if (v->p.n_holds > 0) { /* the net's model moved onto the parameters held: the baseline */
         hold_box(v, lo, hi, &lp);
@@ -1138,7 +1136,7 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
            fwd_error *err)
 {
     const invnet_file *nf = v->nf;
-    invnet_lm_params lp = invnet_lm_default();
+    invnet_lm_params lp = invnet_lm_noise(nf->samples.noise);
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], in_lo[2 * FWD_MAX_LAYERS],
         in_hi[2 * FWD_MAX_LAYERS], p[2 * FWD_MAX_LAYERS];
     invnet_result t = *r;
@@ -1146,8 +1144,6 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
     int rc, better;
 
     lp.max_iter = v->p.refine_iter;
-    lp.sd_log10_floor = nf->samples.noise / log(10.0);
-    lp.sd_phase_floor = fwd_phase_sd_deg(nf->samples.noise);
     prior_box(v, 0, in_lo, in_hi);
     for (j = 0; j < v->np; j++) {
         lo[j] = in_lo[j] - v->p.exit_decades;

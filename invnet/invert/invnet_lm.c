@@ -48,6 +48,16 @@ invnet_lm_default(void)
     return p;
 }
 
+invnet_lm_params
+invnet_lm_noise(double noise)
+{
+    invnet_lm_params p = invnet_lm_default();
+
+    p.sd_log10_floor = noise / log(10.0);
+    p.sd_phase_floor = fwd_phase_sd_deg(noise);
+    return p;
+}
+
 /* Parameter j from the unknown v. */
 static double
 param(const struct lm_ctx *c, double v, size_t j)
@@ -168,13 +178,11 @@ resid(const struct lm_ctx *c, double *f)
 double
 invnet_lm_chi2(const fwd_sounding *s, const double *rho_a, const double *resp, double noise)
 {
-    invnet_lm_params lp = invnet_lm_default();
+    invnet_lm_params lp = invnet_lm_noise(noise);
     struct lm_ctx c;
     double sum = 0;
     size_t i;
 
-    lp.sd_log10_floor = noise / log(10.0);
-    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
     ctx_init(&c, NULL, s, 0, &lp, NULL);
     for (i = 0; i < s->n; i++) {
         double fr, fp;

@@ -46,6 +46,11 @@ typedef struct invnet_lm_params {
 
 invnet_lm_params invnet_lm_default(void);
 
+/* The defaults with the error floors of data of this noise (log-normal, relative): noise /
+ * ln 10 in log10 rho_a and fwd_phase_sd_deg(noise) in phase, the training noise a net
+ * knows the data to at best. */
+invnet_lm_params invnet_lm_noise(double noise);
+
 /* Forward models a Jacobian is counted as (fwd_jacobian: 1.5 to 2.8 of them, measured). */
 #define INVNET_LM_JACOBIAN_MODELS 3
 

@@ -677,9 +677,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     q.nd = nd;
     q.lo = lo;
     q.hi = hi;
-    q.lp = invnet_lm_default();
-    q.lp.sd_log10_floor = noise / log(10.0);
-    q.lp.sd_phase_floor = fwd_phase_sd_deg(noise);
+    q.lp = invnet_lm_noise(noise);
     q.scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
     cap = par.chains;
     m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */

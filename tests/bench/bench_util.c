@@ -165,14 +165,12 @@ bench_best_fit(fwd_workspace *w, const fwd_sounding *s, size_t nl, const double 
                size_t n_starts, size_t n_random, const double *lo, const double *hi, double noise,
                uint64_t seed, double *best)
 {
-    invnet_lm_params lp = invnet_lm_default();
+    invnet_lm_params lp = invnet_lm_noise(noise);
     double p[2 * FWD_MAX_LAYERS], c, cb = INFINITY;
     size_t np = FWD_MODEL_NPARAMS(nl), k, j;
 
     lp.max_iter = 200;
     lp.ctol = 0;
-    lp.sd_log10_floor = noise / log(10.0);
-    lp.sd_phase_floor = fwd_phase_sd_deg(noise);
     for (k = 0; k < n_starts + 1 + n_random; k++) {
         if (k < n_starts) {
             memcpy(p, starts + k * np, np * sizeof *p);
