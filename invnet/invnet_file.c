@@ -137,6 +137,7 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_write_f64(r, "lr_decay", 1, &p->lr_decay, err);
     rc = rc ? rc : smp_h5_write_f64(r, "momentum", 1, &p->momentum, err);
     rc = rc ? rc : smp_h5_write_f64(r, "huber", 1, &p->huber, err);
+    rc = rc ? rc : smp_h5_write_f64(r, "average", 1, &p->average, err);
     rc = rc ? rc : smp_h5_write_u64(r, "batch", p->batch, err);
     rc = rc ? rc : smp_h5_write_u64(r, "max_epochs", p->epochs, err);
     rc = rc ? rc : smp_h5_write_u64(r, "patience", p->patience, err);
@@ -707,6 +708,10 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     p->huber = 0;
     if (rc == FWD_OK && H5Aexists(file, "huber") > 0)
         rc = smp_h5_read_f64_in(file, path, "huber", 0, INVNET_TRAIN_HUBER_MAX, &p->huber, err);
+    /* the weights' averaging; 0, none, in files from before it */
+    p->average = 0;
+    if (rc == FWD_OK && H5Aexists(file, "average") > 0)
+        rc = smp_h5_read_f64_in(file, path, "average", 0, 0.999999999, &p->average, err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "batch", &v, err);
     p->batch = (size_t)v;
     rc = rc ? rc : smp_h5_read_u64(file, path, "max_epochs", &v, err);

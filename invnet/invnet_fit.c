@@ -23,8 +23,7 @@ invnet_fit_default(void)
     invnet_fit_params p;
 
     memset(&p, 0, sizeof p);
-    p.hidden[0] = 64;
-    p.n_hidden = 1;
+    p.n_hidden = 0; /* by the kind of net */
     p.act = INVNET_TANH;
     p.val = 0.1;
     p.noisy = 1;
@@ -39,6 +38,19 @@ invnet_fit_default(void)
     p.param_weight = 1;
     p.data_lr = 0;
     return p;
+}
+
+size_t
+invnet_fit_hidden(const invnet_fit_params *p, int masked, size_t *hidden)
+{
+    static const size_t plain[] = {INVNET_FIT_HIDDEN_PLAIN}, mask[] = {INVNET_FIT_HIDDEN_MASKED};
+    size_t n = p->n_hidden > 0 ? p->n_hidden
+               : masked        ? sizeof mask / sizeof mask[0]
+                               : sizeof plain / sizeof plain[0];
+
+    n = n < INVNET_MAX_HIDDEN ? n : INVNET_MAX_HIDDEN;
+    memcpy(hidden, p->n_hidden > 0 ? p->hidden : masked ? mask : plain, n * sizeof *hidden);
+    return n;
 }
 
 /* The width of g's points in decades. */
@@ -104,6 +116,32 @@ fit_agree(const invnet_dataset *d, const invnet_fit_params *p, int bad)
     if (d->part)
         p->reduce(p->reduce_ud, &v, 1);
     return v > 0;
+}
+
+/*
+ * One mean and one sd for every point of a value (the pooled statistics of its npts
+ * columns): in the aligned layout a slot holds a different point for every window, so a
+ * standardised value must mean the same there whatever the point.
+ */
+static void
+fit_pool(size_t npts, size_t n_in, double *mean, double *sd)
+{
+    size_t v, k;
+
+    for (v = 0; npts > 0 && v + npts <= n_in; v += npts) {
+        double m = 0, s = 0;
+
+        for (k = 0; k < npts; k++)
+            m += mean[v + k];
+        m /= (double)npts;
+        for (k = 0; k < npts; k++)
+            s += sd[v + k] * sd[v + k] + (mean[v + k] - m) * (mean[v + k] - m);
+        s = sqrt(s / (double)npts);
+        for (k = 0; k < npts; k++) {
+            mean[v + k] = m;
+            sd[v + k] = s > 0 ? s : 1;
+        }
+    }
 }
 
 /* The training rows the statistics are computed from, at most. */
@@ -280,6 +318,12 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
                                    "at most %d (a min_span as wide as the span makes a net of "
                                    "the whole span, which takes any number)",
                                    samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS);
+    if (p->n_hidden > INVNET_MAX_HIDDEN) /* invnet_net_alloc says what is wrong */
+        mp.n_hidden = p->n_hidden;
+    else
+        mp.n_hidden = invnet_fit_hidden(p, mp.masked, mp.hidden);
+    memcpy(info->hidden, mp.hidden, sizeof info->hidden);
+    info->n_hidden = mp.n_hidden;
     f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err);
     if (fit_agree(d, p, f == NULL)) {
         if (f != NULL)
@@ -296,6 +340,9 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         invnet_envelope_compute(f->env, n_head, d->x, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS, &env_err);
         invnet_colstats(n_head, d->n_in, d->x, invnet_net_in_mean(f->net),
                         invnet_net_in_sd(f->net));
+        if (f->masked && f->mask.layout == INVNET_MASK_ALIGNED)
+            fit_pool(fwd_geom_size(d->geom), d->n_in, invnet_net_in_mean(f->net),
+                     invnet_net_in_sd(f->net));
         invnet_colstats(n_head, d->n_out, d->t, invnet_net_out_mean(f->net),
                         invnet_net_out_sd(f->net));
     }

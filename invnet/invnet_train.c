@@ -52,6 +52,8 @@ struct invnet_trainer {
     int halved;      /* ... and the last time after the last epoch */
     double best_loss, lr;
     uint64_t step;
+    double *avg, *tmp; /* the weights' moving average (p.average), room to swap it in */
+    double beta;       /* this step's weight of the average before it */
 };
 
 const char *
@@ -90,6 +92,7 @@ invnet_train_default(void)
     p.patience = 20;
     p.min_delta = 1e-4;
     p.huber = 0.1;
+    p.average = 0.999;
     p.seed = 42;
     p.nthreads = 1;
     return p;
@@ -130,6 +133,10 @@ invnet_train_check(const invnet_train_params *p, fwd_error *err)
         return fwd_error_set(err, FWD_EINVAL,
                              "huber: expected 0 (squared error) to %d standard deviations, got %g",
                              INVNET_TRAIN_HUBER_MAX, p->huber);
+    if (!(p->average >= 0 && p->average < 1))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "average: expected 0 (none) <= decay per step < 1, got %g",
+                             p->average);
     if (p->nthreads < 1 || p->nthreads > 1024)
         return fwd_error_set(err, FWD_EINVAL, "threads: expected 1 to 1024, got %d", p->nthreads);
     return FWD_OK;
@@ -163,6 +170,8 @@ invnet_trainer_free(invnet_trainer *tr)
     free(tr->tb);
     free(tr->xb);
     free(tr->perm);
+    free(tr->avg);
+    free(tr->tmp);
     invnet_net_free(tr->best);
     free(tr);
 }
@@ -224,6 +233,10 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
                                   sizeof(double))) == NULL;
     bad = bad || (tr->dy = malloc((size_t)tr->p.nthreads * INVNET_SHARD_ROWS * tr->n_out *
                                   sizeof(double))) == NULL;
+    if (p->average > 0) {
+        bad = bad || (tr->avg = malloc(tr->np * sizeof(double))) == NULL;
+        bad = bad || (tr->tmp = malloc(tr->np * sizeof(double))) == NULL;
+    }
     for (k = 0; !bad && k < tr->p.nthreads; k++)
         bad = (tr->w[k] = invnet_work_alloc(net, INVNET_SHARD_ROWS, err)) == NULL;
     if (bad) {
@@ -231,6 +244,8 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
         fwd_error_set(err, FWD_ENOMEM, "out of memory for training");
         return NULL;
     }
+    if (tr->avg != NULL)
+        memcpy(tr->avg, invnet_net_params(net), tr->np * sizeof(double));
     for (i = 0; i < n_train; i++)
         tr->perm[i] = i;
     tr->sh.size = 1;
@@ -249,6 +264,8 @@ invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double par
     tr->last_epoch = tr->epoch + epochs;
     tr->lr = lr > 0 ? lr : tr->p.lr;
     tr->step = 0;
+    if (tr->avg != NULL) /* the stage's average starts from the net it starts from */
+        memcpy(tr->avg, invnet_net_params(tr->net), tr->np * sizeof(double));
     memset(tr->m, 0, tr->np * sizeof(double));
     memset(tr->v, 0, tr->np * sizeof(double));
     tr->best_loss = INFINITY;
@@ -522,6 +539,14 @@ update(invnet_trainer *tr, double *theta, size_t nsh, size_t lo, size_t hi)
             th[q] += m[q];
         }
     }
+    if (tr->avg != NULL) {
+        double *restrict a = tr->avg;
+        const double be = tr->beta;
+
+#pragma omp simd
+        for (q = lo; q < hi; q++)
+            a[q] = be * a[q] + (1 - be) * th[q];
+    }
 }
 
 /* The process that holds training row r when the rows are split. */
@@ -669,6 +694,11 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     for (first = 0; first < tr->n_train; first += b) {
         b = tr->n_train - first < batch ? tr->n_train - first : batch;
         tr->step++;
+        if (tr->avg != NULL) { /* a short memory at first, as the start is no guide */
+            double w = (1.0 + (double)tr->step) / (10.0 + (double)tr->step);
+
+            tr->beta = w < tr->p.average ? w : tr->p.average;
+        }
         sum += step(tr, first, b) * (double)b;
     }
     e->epoch = tr->epoch;
@@ -676,6 +706,10 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     e->halved = tr->halved;
     tr->halved = 0;
     e->train_loss = sum / (double)tr->n_train;
+    if (tr->avg != NULL) { /* the average is what is validated, kept and returned */
+        memcpy(tr->tmp, invnet_net_params(tr->net), tr->np * sizeof(double));
+        memcpy(invnet_net_params(tr->net), tr->avg, tr->np * sizeof(double));
+    }
     if (tr->n_val > 0)
         val = eval_sq(tr->w, tr->net, tr->p.nthreads, tr->n_val, tr->xv, tr->tv, tr->shard_loss,
                       NULL, &tr->sh, tr) /
@@ -695,6 +729,8 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
         tr->best_loss = val;
         tr->best_epoch = tr->epoch;
     }
+    if (tr->avg != NULL)
+        memcpy(invnet_net_params(tr->net), tr->tmp, tr->np * sizeof(double));
     tr->since_best = e->improved ? 0 : tr->since_best + 1;
     tr->lr *= tr->p.lr_decay;
     if (tr->loss != NULL && tr->p.patience > 0 && 2 * tr->since_best >= tr->p.patience &&
@@ -713,6 +749,12 @@ invnet_trainer_test(const invnet_trainer *tr)
     if (tr->epoch >= tr->last_epoch)
         return 1;
     return tr->p.patience > 0 && tr->since_best >= tr->p.patience;
+}
+
+const double *
+invnet_trainer_average(const invnet_trainer *tr)
+{
+    return tr->avg;
 }
 
 size_t

@@ -9,7 +9,10 @@
  * per epoch), steps once per minibatch, then measures the validation loss; the best net so
  * far is kept, and training stops after `patience` epochs without improvement (early
  * stopping; a stage with an extra loss first halves its rate, invnet_trainer_set_loss) or
- * after `epochs`. Use: alloc, then iterate (one epoch) until test says done,
+ * after `epochs`. With `average`, what is validated and kept is a moving average of the
+ * weights over the last steps (about 1 / (1 - average) of them), not the weights of the
+ * last step: the steps jitter about the minimum by about the learning rate, and their
+ * average lies closer to it. Use: alloc, then iterate (one epoch) until test says done,
  * printing progress in between; then restore the best weights.
  *
  * Threads: a minibatch is cut into shards of INVNET_SHARD_ROWS rows whose gradients are
@@ -50,6 +53,10 @@ typedef struct invnet_train_params {
     double huber;         /* the loss's threshold, in standard deviations of each output
                              (invnet_huber), 0 to INVNET_TRAIN_HUBER_MAX; 0: squared
                              error [0.1] */
+    double average;       /* the weights validated, kept and returned are a moving average
+                             of the steps' weights, each step's average = average x the
+                             last + (1 - average) x the new weights (Polyak and Juditsky
+                             1992); 0 <= . < 1; 0: the weights themselves [0.999] */
 } invnet_train_params;
 
 /* The largest threshold of the loss (invnet_train_params.huber) a net may be trained with. */
@@ -182,6 +189,9 @@ void invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, doubl
 int invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err);
 /* 1 when training is over (epochs reached, or patience exhausted), 0 otherwise. */
 int invnet_trainer_test(const invnet_trainer *tr);
+/* The moving average of the weights (invnet_train_params.average; invnet_net_params()
+ * order) as of the last step; NULL when the settings keep none. */
+const double *invnet_trainer_average(const invnet_trainer *tr);
 /* Copies the best weights seen into the net; returns the epoch they came from (0: none). */
 size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
 

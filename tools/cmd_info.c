@@ -95,7 +95,7 @@ print_net(const char *path, const invnet_file *f, int whole_file)
     const invnet_net *net = f->net;
     size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers;
     struct stat st;
-    char loss[64];
+    char loss[64], avg[48] = "";
     const char *name = f->train.huber > 0 ? "Huber loss" : "squared error";
 
     printf("%s: bpinv net file (format version %d, written by bpinv %s)\n", path,
@@ -131,9 +131,11 @@ print_net(const char *path, const invnet_file *f, int whole_file)
                  f->train.huber);
     else
         snprintf(loss, sizeof loss, "%s", name);
-    printf("  training    %s, %s, learning rate %g, batch %zu, seed %llu; %zu epochs in %.1f s, "
+    if (f->train.average > 0)
+        snprintf(avg, sizeof avg, ", weights averaged (%g per step)", f->train.average);
+    printf("  training    %s, %s, learning rate %g, batch %zu%s, seed %llu; %zu epochs in %.1f s, "
            "best epoch %zu\n",
-           invnet_optimizer_name(f->train.opt), loss, f->train.lr, f->train.batch,
+           invnet_optimizer_name(f->train.opt), loss, f->train.lr, f->train.batch, avg,
            (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
     if (f->data_epochs > 0) {
         size_t k;

@@ -24,7 +24,7 @@ struct train_args {
     char **inputs; /* the samples files, one net each: input is the one in training */
     size_t n_inputs;
     long epochs, batch, patience, max, seed, threads, data_epochs;
-    double lr, momentum, decay, huber, val, min_span, max_missing, param_weight, data_lr;
+    double lr, momentum, decay, huber, average, val, min_span, max_missing, param_weight, data_lr;
     int force, quiet;
     invnet_fit_params fp; /* made by the checks */
 };
@@ -121,6 +121,7 @@ check_params(const cli_parse *p, void *args)
     t->momentum = o->momentum;
     t->lr_decay = o->decay;
     t->huber = o->huber;
+    t->average = o->average;
     t->seed = (uint64_t)o->seed;
     t->nthreads = (int)o->threads;
     o->fp.val = o->val;
@@ -141,7 +142,8 @@ static const cli_opt train_opts[] = {
                "the net file to write (required); written to a temporary\n"
                "name and renamed, so PATH is never half-written"),
     CLI_STRING("hidden", 0, "H[,H..]", ARG(hidden), NULL,
-               "hidden units per hidden layer, 1 to 4 layers [64]"),
+               "hidden units per hidden layer, 1 to 4 layers [64 for a net\n"
+               "of its whole span; 64,64 for a net of any part of it]"),
     CLI_CHECK(check_hidden),
     CLI_STRING("activation", 0, "F", ARG(act), NULL, "tanh or sigmoid hidden units [tanh]"),
     CLI_CHECK(check_activation),
@@ -157,6 +159,10 @@ static const cli_opt train_opts[] = {
     CLI_REAL("huber", 0, "H", ARG(huber), 0, INVNET_TRAIN_HUBER_MAX,
              "the parameters' loss: squared within H standard deviations\n"
              "of each, linear beyond (Huber's); 0: squared error [0.1]"),
+    CLI_REAL("average", 0, "A", ARG(average), 0, 0.999999,
+             "keep a moving average of the weights, A x the last + (1 - A)\n"
+             "x each step's, and validate and keep it; 0: the weights\n"
+             "themselves [0.999]"),
     CLI_REAL("val", 0, "FRAC", ARG(val), 0, 0.9,
              "fraction of rows (the last ones) kept for validation [0.1]"),
     CLI_LONG("patience", 0, "P", ARG(patience), 0, 100000000, NULL,
@@ -324,9 +330,9 @@ print_header(const struct run_state *r, const invnet_fit_info *info)
 
     if (fp->ranks > 1)
         snprintf(ranks, sizeof ranks, " x %d processes", fp->ranks);
-    for (j = 0, arch[0] = '\0'; j < fp->n_hidden; j++)
+    for (j = 0, arch[0] = '\0'; j < info->n_hidden; j++)
         snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", j ? "-" : "",
-                 fp->hidden[j]);
+                 info->hidden[j]);
     fprintf(stderr,
             "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
             "%s, batch %zu, %d threads%s (read in %.1f s)\n",
@@ -493,6 +499,7 @@ cmd_train(int argc, char **argv)
     o.momentum = o.fp.train.momentum;
     o.decay = o.fp.train.lr_decay;
     o.huber = o.fp.train.huber;
+    o.average = o.fp.train.average;
     o.val = o.fp.val;
     o.data_epochs = (long)o.fp.data_epochs;
     o.param_weight = o.fp.param_weight;

@@ -90,6 +90,7 @@ main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "--peak") == 0)
         return peak();
     fp.hidden[0] = argc > 3 ? (size_t)atol(argv[3]) : 64;
+    fp.n_hidden = 1;
     if (argc < 2 || epochs < 1 || fp.hidden[0] < 1 || batch < 1) {
         fprintf(stderr, "usage: bench_train SAMPLES.h5 [EPOCHS [HIDDEN [BATCH]]]\n");
         return 2;

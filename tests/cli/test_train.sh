@@ -69,7 +69,7 @@ grep -q "learning rate 1e-12 at its start, halved from epochs 7, 8 and 9$" "$TMP
     ok || bad "info: the halvings: $(cat "$TMP/out")"
 
 # a plain net (--min-span the whole span): all its points, always
-run train "$TMP/s.h5" -o "$TMP/p.h5" --epochs 4 --hidden 24 --min-span 3 --huber 0 -q
+run train "$TMP/s.h5" -o "$TMP/p.h5" --epochs 4 --hidden 24 --min-span 3 --huber 0 --average 0 -q
 [ "$rc" -eq 0 ] && ok || bad "train --min-span 3: exit $rc: $(cat "$TMP/err")"
 run train "$TMP/s.h5" -o "$TMP/q.h5" --epochs 2 --hidden 8,8 --activation sigmoid --optimizer sgd -q
 [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: exit $rc, stderr: $(cat "$TMP/err")"
@@ -80,7 +80,7 @@ run info "$TMP/n1.h5"
 [ "$rc" -eq 0 ] && ok || bad "info: exit $rc: $(cat "$TMP/err")"
 for frag in "bpinv net file" "81-24-5 (tanh hidden units" "schlumberger" "20 points, ab2_m 1 .. 1000" \
     "5400 training + 600 validation" \
-    "adam, Huber loss (squared within 0.1 standard deviations), learning rate 0.001, batch 256, seed 42; 4 epochs" \
+    "adam, Huber loss (squared within 0.1 standard deviations), learning rate 0.001, batch 256, weights averaged (0.999 per step), seed 42; 4 epochs" \
     "(mean Huber loss, standardised)" \
     "RMSE log10  rho1" "envelope    20 features" \
     "soundings   any part of the span at least 1 decade wide, up to 30 % of its points missing"; do
@@ -92,7 +92,7 @@ grep -qF "81-8-8-5 (sigmoid hidden units" "$TMP/out" &&
     ok || bad "info of a 2-hidden-layer sgd net: $(cat "$TMP/out")"
 run info "$TMP/p.h5"
 grep -qF "20-24-5 (tanh hidden units" "$TMP/out" &&
-    grep -qF "adam, squared error, learning rate 0.001" "$TMP/out" &&
+    grep -qF "adam, squared error, learning rate 0.001, batch 256, seed 42" "$TMP/out" &&
     grep -qF "(mean squared error, standardised)" "$TMP/out" &&
     grep -qF "soundings   all of the net's points (its whole span)" "$TMP/out" &&
     ok || bad "info of a plain net: $(cat "$TMP/out")"
@@ -274,6 +274,9 @@ expect_fail 2 "--patience -3" "--patience" train "$TMP/s.h5" -o "$TMP/x.h5" --pa
 expect_fail 2 "--huber -0.1" "--huber: expected a number from 0 to 100" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --huber -0.1
 expect_fail 2 "--huber nan" "--huber" train "$TMP/s.h5" -o "$TMP/x.h5" --huber nan
+expect_fail 2 "--average 1" "--average: expected a number from 0 to 0.999999, got \"1\"" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --average 1
+expect_fail 2 "--average -0.5" "--average" train "$TMP/s.h5" -o "$TMP/x.h5" --average -0.5
 expect_fail 2 "--min-span 0" "--min-span: expected a number from 0.01 to 20" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 0
 expect_fail 2 "--max-missing 1" "--max-missing: expected a number from 0 to 0.9" \

@@ -194,6 +194,21 @@ Test(invnet_file, the_loss_is_recorded)
     cr_assert_not_null(b, "a file from before the attribute");
     cr_expect_eq(b->train.huber, 0, "a file from before the attribute: %g", b->train.huber);
     invnet_file_free(b);
+    /* the weights' averaging likewise: recorded, none in files from before it, checked */
+    cr_expect_eq(a->train.average, 0.999);
+    a->train.average = 0.99;
+    cr_assert_eq(invnet_file_save(net, a, 1, NULL), FWD_OK);
+    b = invnet_file_load(net, NULL);
+    cr_assert_not_null(b);
+    cr_expect_eq(b->train.average, 0.99);
+    invnet_file_free(b);
+    tst_set_attr(net, "average", 0, NULL, 0);
+    b = invnet_file_load(net, NULL);
+    cr_assert_not_null(b, "a file from before the averaging");
+    cr_expect_eq(b->train.average, 0);
+    invnet_file_free(b);
+    tst_set_attr(net, "average", 1, bad + 1, 0);
+    expect_load_error(net, 0, "average: expected 0 to");
     for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         char want[64];
 

@@ -45,7 +45,7 @@ by_hand(const char *path, const invnet_fit_params *p, size_t stop_after, double 
     invnet_dataset *d = invnet_dataset_load(path, p->noisy, p->max_samples, NULL);
     invnet_file *f = calloc(1, sizeof *f);
     invnet_train_params tp = p->train;
-    size_t nv, nt, nx, ny;
+    size_t nv, nt, nx, ny, hid[INVNET_MAX_HIDDEN], hn;
     invnet_trainer *tr;
     invnet_epoch e;
 
@@ -63,7 +63,8 @@ by_hand(const char *path, const invnet_fit_params *p, size_t stop_after, double 
     f->train = tp;
     f->n_train = nt;
     f->n_val = nv;
-    f->net = invnet_net_alloc(nx, p->n_hidden, p->hidden, ny, p->act, NULL);
+    hn = invnet_fit_hidden(p, 0, hid);
+    f->net = invnet_net_alloc(nx, hn, hid, ny, p->act, NULL);
     f->env = invnet_envelope_alloc(nx);
     cr_assert(f->net != NULL && f->env != NULL);
     invnet_net_init(f->net, tp.seed);
@@ -177,6 +178,7 @@ small_params(void)
     p.train.patience = 4;
     p.train.seed = 7;
     p.train.nthreads = 2;
+    p.train.average = 0.5; /* a short memory: the average too turns before the end */
     p.version = "9.8.7";
     return p;
 }
@@ -290,6 +292,80 @@ Test(invnet_fit, the_validation_count_rounds)
     invnet_dataset_free(raw);
 }
 
+/*
+ * A net of any part of its span: every point of a value is standardised alike, with the
+ * mean and sd of all the training values of that kind (a slot of the aligned layout holds
+ * a different point for every window); and two hidden layers of 64 unless told otherwise,
+ * one for a net of its whole span.
+ */
+Test(invnet_fit, a_masked_net_standardises_a_value_alike_at_every_point)
+{
+    invnet_fit_params p = invnet_fit_default();
+    char path[128];
+    invnet_dataset *raw, *d;
+    invnet_file *f;
+    invnet_fit_info info;
+    fwd_error err;
+    double m = 0, v = 0, *im, *is;
+    size_t i, j, nt;
+
+    tst_make_samples(dir, "s.h5", 400, 0.03, 0, path);
+    raw = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_not_null(raw);
+    p.masked = 1;
+    d = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
+    cr_assert(f->masked && f->mask.layout == INVNET_MASK_ALIGNED);
+    nt = info.n_train;
+    for (i = 0; i < nt * TST_NPTS; i++)
+        m += raw->x[i];
+    m /= (double)(nt * TST_NPTS);
+    for (i = 0; i < nt * TST_NPTS; i++)
+        v += (raw->x[i] - m) * (raw->x[i] - m);
+    v /= (double)(nt * TST_NPTS);
+    im = invnet_net_in_mean(f->net);
+    is = invnet_net_in_sd(f->net);
+    for (j = 0; j < TST_NPTS; j++) { /* the features, and where the second block repeats them */
+        cr_expect(fabs(im[j] - m) < 1e-12 * fabs(m), "in_mean[%zu] %.17g, expected %.17g", j, im[j],
+                  m);
+        /* each point's sd over nt - 1, the whole's over nt: 1 / nt apart at most */
+        cr_expect(fabs(is[j] / sqrt(v) - 1) < 1.0 / (double)nt, "in_sd[%zu] %.17g, expected %.17g",
+                  j, is[j], sqrt(v));
+        cr_expect_eq(im[2 * TST_NPTS + j], im[j]);
+        cr_expect_eq(is[2 * TST_NPTS + j], is[j]);
+        cr_expect_eq(im[TST_NPTS + j], 0, "an indicator is as it is");
+        cr_expect_eq(is[TST_NPTS + j], 1);
+    }
+    /* the standardised training rows: mean 0 over all the values of that kind */
+    for (i = 0, m = 0; i < nt * TST_NPTS; i++)
+        m += d->x[i];
+    cr_expect(fabs(m / (double)(nt * TST_NPTS)) < 1e-10, "standardised mean %g", m);
+    cr_expect_eq(info.n_hidden, 2);
+    cr_expect(info.hidden[0] == 64 && info.hidden[1] == 64);
+    cr_expect_eq(invnet_net_depth(f->net), 3);
+    cr_expect_eq(invnet_net_units(f->net, 2), 64);
+    invnet_file_free(f);
+    invnet_dataset_free(d);
+
+    /* given layers are kept; a net of the whole span has one layer of 64 and its own
+     * statistics per point */
+    p.n_hidden = 1;
+    p.hidden[0] = 16;
+    d = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
+    cr_expect(info.n_hidden == 1 && info.hidden[0] == 16 && invnet_net_depth(f->net) == 2);
+    invnet_file_free(f);
+    invnet_dataset_free(d);
+    p = invnet_fit_default();
+    d = invnet_dataset_load(path, 1, 0, NULL);
+    cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
+    cr_expect(!f->masked && info.n_hidden == 1 && info.hidden[0] == 64);
+    cr_expect_neq(invnet_net_in_mean(f->net)[0], invnet_net_in_mean(f->net)[TST_NPTS - 1]);
+    invnet_file_free(f);
+    invnet_dataset_free(d);
+    invnet_dataset_free(raw);
+}
+
 /* With no validation rows, the RMSE is of the training rows, in log10 units. */
 Test(invnet_fit, no_validation_rows_rate_the_training_rows)
 {
@@ -362,7 +438,7 @@ Test(invnet_fit, a_stop_request_keeps_the_best_weights, .timeout = 120)
     cr_expect_eq(a->n_epochs, 0);
     cr_expect_eq(a->best_epoch, 0);
     cr_expect(isinf(info.best_val_loss));
-    init = invnet_net_alloc(TST_NPTS, p.n_hidden, p.hidden, 5, p.act, NULL);
+    init = invnet_net_alloc(TST_NPTS, p.n_hidden, p.hidden, 5, p.act, NULL); /* 2 given */
     invnet_net_init(init, p.train.seed);
     cr_expect_eq(memcmp(invnet_net_params(init), invnet_net_params(a->net),
                         invnet_net_nparams(init) * sizeof(double)),
@@ -508,6 +584,7 @@ Test(invnet_fit, ranks_train_the_one_process_net)
 
     tst_make_samples(dir, "s.h5", 2600, 0.03, 0, path);
     p.hidden[0] = 16;
+    p.n_hidden = 1;
     p.train.epochs = 3;
     p.train.batch = 512; /* 4 shards */
     p.train.nthreads = 1;

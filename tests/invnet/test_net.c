@@ -256,6 +256,7 @@ Test(invnet_net, huber_loss_in_validation_and_stages)
     p.epochs = 5;
     p.lr = 0.01;
     p.patience = 0;
+    p.average = 0; /* the net's own weights are validated */
     cr_assert_eq(p.huber, 0.1);
     ta = invnet_trainer_alloc(a, &p, N, x, t, NV, xv, tv, NULL);
     cr_assert_eq(invnet_trainer_iterate(ta, &e, NULL), FWD_OK);
@@ -450,6 +451,80 @@ Test(invnet_net, same_net_for_any_thread_count)
     invnet_net_free(b);
 }
 
+/*
+ * The weights' average: the trainer's steps are those it takes without one (the average
+ * only watches), the average is the moving average of the steps' weights computed here
+ * (a short memory over the first steps, then `average`), and it is what is validated
+ * and kept: the best epoch's weights are the average of then, and their validation loss
+ * the one reported. One step per epoch (a batch of all the rows).
+ */
+Test(invnet_net, the_weights_kept_are_a_moving_average_of_the_steps)
+{
+    enum { N = 256, NV = 200, E = 40 };
+    static double x[N * 3], t[N], xv[NV * 3], tv[NV];
+    static double raw[E][64], avg[E][64], val[E];
+    size_t h[] = {8}, q, k, best = 0;
+    invnet_net *a = invnet_net_alloc(3, 1, h, 1, INVNET_TANH, NULL);
+    invnet_net *b = invnet_net_alloc(3, 1, h, 1, INVNET_TANH, NULL);
+    invnet_train_params p = invnet_train_default();
+    invnet_trainer *ta, *tb;
+    double want[64], be, bestv = INFINITY;
+    size_t np = invnet_net_nparams(a);
+    invnet_epoch e;
+
+    cr_assert(np <= 64);
+    smooth_set(N, x, t, 12);
+    smooth_set(NV, xv, tv, 13);
+    invnet_net_init(a, 9);
+    invnet_net_init(b, 9);
+    memcpy(want, invnet_net_params(a), np * sizeof(double));
+    p.batch = N;
+    p.epochs = E;
+    p.patience = 0;
+    p.lr = 0.03;
+    p.huber = 0; /* the validation loss is the squared error, as invnet_evaluate's */
+    p.average = 0;
+    ta = invnet_trainer_alloc(a, &p, N, x, t, NV, xv, tv, NULL);
+    p.average = 0.9;
+    tb = invnet_trainer_alloc(b, &p, N, x, t, NV, xv, tv, NULL);
+    cr_assert(ta != NULL && tb != NULL);
+    cr_expect_null(invnet_trainer_average(ta));
+    for (k = 0; k < E; k++) {
+        cr_assert_eq(invnet_trainer_iterate(ta, &e, NULL), FWD_OK);
+        cr_assert_eq(invnet_trainer_iterate(tb, &e, NULL), FWD_OK);
+        memcpy(raw[k], invnet_net_params(a), np * sizeof(double));
+        cr_expect_eq(memcmp(invnet_net_params(b), raw[k], np * sizeof(double)), 0,
+                     "epoch %zu: the steps differ with an average kept", k + 1);
+        memcpy(avg[k], invnet_trainer_average(tb), np * sizeof(double));
+        val[k] = e.val_loss;
+        if (val[k] < bestv) {
+            bestv = val[k];
+            best = k;
+        }
+    }
+    /* the average, computed here from the steps' weights */
+    for (k = 0; k < E; k++) {
+        be = fmin((2.0 + (double)k) / (11.0 + (double)k), 0.9);
+        for (q = 0; q < np; q++) {
+            want[q] = be * want[q] + (1 - be) * raw[k][q];
+            cr_expect(fabs(avg[k][q] - want[q]) <= 1e-13 * (1 + fabs(want[q])),
+                      "epoch %zu, weight %zu: average %.17g, expected %.17g", k + 1, q, avg[k][q],
+                      want[q]);
+        }
+    }
+    /* validated: the loss of the average; kept: the best epoch's average */
+    memcpy(invnet_net_params(a), avg[E - 1], np * sizeof(double));
+    cr_expect_float_eq(val[E - 1], invnet_evaluate(a, 1, NV, xv, tv, NULL), 1e-12);
+    cr_expect_eq(invnet_trainer_restore_best(tb, NULL), best + 1);
+    cr_expect_eq(memcmp(invnet_net_params(b), avg[best], np * sizeof(double)), 0);
+    /* it moved: not the last step's weights */
+    cr_expect_neq(memcmp(avg[E - 1], raw[E - 1], np * sizeof(double)), 0);
+    invnet_trainer_free(ta);
+    invnet_trainer_free(tb);
+    invnet_net_free(a);
+    invnet_net_free(b);
+}
+
 Test(invnet_net, bad_arguments)
 {
     size_t h[] = {4}, big[] = {INVNET_MAX_UNITS + 1}, five[] = {1, 1, 1, 1, 1};
@@ -491,6 +566,16 @@ Test(invnet_net, bad_arguments)
     p.huber = 101;
     cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
     p.huber = 0;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_OK);
+    p.average = 1;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "average") != NULL && strstr(err.msg, "got 1") != NULL, "%s",
+              err.msg);
+    p.average = -0.1;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p.average = NAN;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p.average = 0;
     cr_expect_eq(invnet_train_check(&p, &err), FWD_OK);
 }
 
