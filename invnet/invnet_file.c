@@ -711,7 +711,8 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
     /* the weights' averaging; 0, none, in files from before it */
     p->average = 0;
     if (rc == FWD_OK && H5Aexists(file, "average") > 0)
-        rc = smp_h5_read_f64_in(file, path, "average", 0, 0.999999999, &p->average, err);
+        rc = smp_h5_read_f64_in(file, path, "average", 0, INVNET_TRAIN_AVERAGE_MAX, &p->average,
+                                err);
     rc = rc ? rc : smp_h5_read_u64(file, path, "batch", &v, err);
     p->batch = (size_t)v;
     rc = rc ? rc : smp_h5_read_u64(file, path, "max_epochs", &v, err);

@@ -23,7 +23,8 @@ invnet_fit_default(void)
     invnet_fit_params p;
 
     memset(&p, 0, sizeof p);
-    p.n_hidden = 0; /* by the kind of net */
+    p.hidden[0] = 64;
+    p.n_hidden = 1;
     p.act = INVNET_TANH;
     p.val = 0.1;
     p.noisy = 1;
@@ -38,19 +39,6 @@ invnet_fit_default(void)
     p.param_weight = 1;
     p.data_lr = 0;
     return p;
-}
-
-size_t
-invnet_fit_hidden(const invnet_fit_params *p, int masked, size_t *hidden)
-{
-    static const size_t plain[] = {INVNET_FIT_HIDDEN_PLAIN}, mask[] = {INVNET_FIT_HIDDEN_MASKED};
-    size_t n = p->n_hidden > 0 ? p->n_hidden
-               : masked        ? sizeof mask / sizeof mask[0]
-                               : sizeof plain / sizeof plain[0];
-
-    n = n < INVNET_MAX_HIDDEN ? n : INVNET_MAX_HIDDEN;
-    memcpy(hidden, p->n_hidden > 0 ? p->hidden : masked ? mask : plain, n * sizeof *hidden);
-    return n;
 }
 
 /* The width of g's points in decades. */
@@ -318,12 +306,8 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
                                    "at most %d (a min_span as wide as the span makes a net of "
                                    "the whole span, which takes any number)",
                                    samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS);
-    if (p->n_hidden > INVNET_MAX_HIDDEN) /* invnet_net_alloc says what is wrong */
-        mp.n_hidden = p->n_hidden;
-    else
-        mp.n_hidden = invnet_fit_hidden(p, mp.masked, mp.hidden);
-    memcpy(info->hidden, mp.hidden, sizeof info->hidden);
-    info->n_hidden = mp.n_hidden;
+    memcpy(info->hidden, p->hidden, sizeof info->hidden);
+    info->n_hidden = p->n_hidden;
     f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err);
     if (fit_agree(d, p, f == NULL)) {
         if (f != NULL)

@@ -37,9 +37,8 @@
 #include "invnet/invnet_train.h"
 
 typedef struct invnet_fit_params {
-    size_t hidden[INVNET_MAX_HIDDEN]; /* units per hidden layer, when n_hidden > 0 */
-    size_t n_hidden;                  /* hidden layers, 1..INVNET_MAX_HIDDEN; 0: by the
-                                         kind of net, invnet_fit_hidden() [0] */
+    size_t hidden[INVNET_MAX_HIDDEN]; /* units per hidden layer [64] */
+    size_t n_hidden;                  /* hidden layers, 1..INVNET_MAX_HIDDEN [1] */
     invnet_activation act;            /* hidden units [INVNET_TANH] */
     double val;                       /* fraction of the rows, the last ones, validating;
                                          0 <= val < 1 [0.1] */
@@ -72,18 +71,6 @@ typedef struct invnet_fit_params {
 invnet_fit_params invnet_fit_default(void);
 
 /* What a program reports about a training run. */
-/* The hidden layers of a net of the whole span, and of a masked one (invnet_fit_hidden). */
-#define INVNET_FIT_HIDDEN_PLAIN  64
-#define INVNET_FIT_HIDDEN_MASKED 64, 64
-
-/*
- * The hidden layers p makes for a net that is masked (1) or not (0), into
- * hidden[INVNET_MAX_HIDDEN]; their count. p's own when p->n_hidden > 0; otherwise one layer
- * of 64 for a net of its whole span and two of 64 for a net of any part of it, which learns
- * a function of the window's place and width besides the earth's (docs/train.md).
- */
-size_t invnet_fit_hidden(const invnet_fit_params *p, int masked, size_t *hidden);
-
 typedef struct invnet_fit_info {
     size_t rows;        /* complete rows read */
     size_t n_train;     /* rows trained on: the first ones */

@@ -133,10 +133,9 @@ invnet_train_check(const invnet_train_params *p, fwd_error *err)
         return fwd_error_set(err, FWD_EINVAL,
                              "huber: expected 0 (squared error) to %d standard deviations, got %g",
                              INVNET_TRAIN_HUBER_MAX, p->huber);
-    if (!(p->average >= 0 && p->average < 1))
-        return fwd_error_set(err, FWD_EINVAL,
-                             "average: expected 0 (none) <= decay per step < 1, got %g",
-                             p->average);
+    if (!(p->average >= 0 && p->average <= INVNET_TRAIN_AVERAGE_MAX))
+        return fwd_error_set(err, FWD_EINVAL, "average: expected 0 (none) to %g per step, got %g",
+                             INVNET_TRAIN_AVERAGE_MAX, p->average);
     if (p->nthreads < 1 || p->nthreads > 1024)
         return fwd_error_set(err, FWD_EINVAL, "threads: expected 1 to 1024, got %d", p->nthreads);
     return FWD_OK;
@@ -688,6 +687,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
 {
     size_t first, b, batch = tr->p.batch;
     double sum = 0, val;
+    int bad;
 
     tr->epoch++;
     shuffle(tr);
@@ -717,20 +717,21 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     else
         val = e->train_loss;
     e->val_loss = val;
-    if (!isfinite(e->train_loss) || !isfinite(val))
-        return fwd_error_set(err, FWD_ENUMERIC,
-                             "epoch %zu: the loss is not finite (training diverged; try a "
-                             "smaller learning rate than %g)",
-                             tr->epoch, tr->lr);
-    e->improved = val < tr->best_loss * (1 - tr->p.min_delta);
-    if (val < tr->best_loss) {
+    bad = !isfinite(e->train_loss) || !isfinite(val);
+    e->improved = !bad && val < tr->best_loss * (1 - tr->p.min_delta);
+    if (!bad && val < tr->best_loss) {
         /* keep the lowest loss even when the decrease is too small to reset patience */
         memcpy(invnet_net_params(tr->best), invnet_net_params(tr->net), tr->np * sizeof(double));
         tr->best_loss = val;
         tr->best_epoch = tr->epoch;
     }
-    if (tr->avg != NULL)
+    if (tr->avg != NULL) /* the steps' own weights back, whatever the loss */
         memcpy(invnet_net_params(tr->net), tr->tmp, tr->np * sizeof(double));
+    if (bad)
+        return fwd_error_set(err, FWD_ENUMERIC,
+                             "epoch %zu: the loss is not finite (training diverged; try a "
+                             "smaller learning rate than %g)",
+                             tr->epoch, tr->lr);
     tr->since_best = e->improved ? 0 : tr->since_best + 1;
     tr->lr *= tr->p.lr_decay;
     if (tr->loss != NULL && tr->p.patience > 0 && 2 * tr->since_best >= tr->p.patience &&

@@ -12,8 +12,10 @@
  * after `epochs`. With `average`, what is validated and kept is a moving average of the
  * weights over the last steps (about 1 / (1 - average) of them), not the weights of the
  * last step: the steps jitter about the minimum by about the learning rate, and their
- * average lies closer to it. Use: alloc, then iterate (one epoch) until test says done,
- * printing progress in between; then restore the best weights.
+ * average lies closer to it. Without validation rows, the loss that picks the best epoch
+ * is the steps' mean training loss (the average is not evaluated on the training rows). Use: alloc,
+ * then iterate (one epoch) until test says done, printing progress in between; then restore the
+ * best weights.
  *
  * Threads: a minibatch is cut into shards of INVNET_SHARD_ROWS rows whose gradients are
  * computed in parallel and summed in shard order, so the result is identical for any
@@ -56,8 +58,12 @@ typedef struct invnet_train_params {
     double average;       /* the weights validated, kept and returned are a moving average
                              of the steps' weights, each step's average = average x the
                              last + (1 - average) x the new weights (Polyak and Juditsky
-                             1992); 0 <= . < 1; 0: the weights themselves [0.999] */
+                             1992); 0 to INVNET_TRAIN_AVERAGE_MAX; 0: the weights
+                             themselves [0.999] */
 } invnet_train_params;
+
+/* The longest memory of the weights' average (invnet_train_params.average): a million steps. */
+#define INVNET_TRAIN_AVERAGE_MAX 0.999999
 
 /* The largest threshold of the loss (invnet_train_params.huber) a net may be trained with. */
 #define INVNET_TRAIN_HUBER_MAX 100

@@ -142,8 +142,7 @@ static const cli_opt train_opts[] = {
                "the net file to write (required); written to a temporary\n"
                "name and renamed, so PATH is never half-written"),
     CLI_STRING("hidden", 0, "H[,H..]", ARG(hidden), NULL,
-               "hidden units per hidden layer, 1 to 4 layers [64 for a net\n"
-               "of its whole span; 64,64 for a net of any part of it]"),
+               "hidden units per hidden layer, 1 to 4 layers [64]"),
     CLI_CHECK(check_hidden),
     CLI_STRING("activation", 0, "F", ARG(act), NULL, "tanh or sigmoid hidden units [tanh]"),
     CLI_CHECK(check_activation),
@@ -159,7 +158,7 @@ static const cli_opt train_opts[] = {
     CLI_REAL("huber", 0, "H", ARG(huber), 0, INVNET_TRAIN_HUBER_MAX,
              "the parameters' loss: squared within H standard deviations\n"
              "of each, linear beyond (Huber's); 0: squared error [0.1]"),
-    CLI_REAL("average", 0, "A", ARG(average), 0, 0.999999,
+    CLI_REAL("average", 0, "A", ARG(average), 0, INVNET_TRAIN_AVERAGE_MAX,
              "keep a moving average of the weights, A x the last + (1 - A)\n"
              "x each step's, and validate and keep it; 0: the weights\n"
              "themselves [0.999]"),

@@ -45,7 +45,7 @@ by_hand(const char *path, const invnet_fit_params *p, size_t stop_after, double 
     invnet_dataset *d = invnet_dataset_load(path, p->noisy, p->max_samples, NULL);
     invnet_file *f = calloc(1, sizeof *f);
     invnet_train_params tp = p->train;
-    size_t nv, nt, nx, ny, hid[INVNET_MAX_HIDDEN], hn;
+    size_t nv, nt, nx, ny;
     invnet_trainer *tr;
     invnet_epoch e;
 
@@ -63,8 +63,7 @@ by_hand(const char *path, const invnet_fit_params *p, size_t stop_after, double 
     f->train = tp;
     f->n_train = nt;
     f->n_val = nv;
-    hn = invnet_fit_hidden(p, 0, hid);
-    f->net = invnet_net_alloc(nx, hn, hid, ny, p->act, NULL);
+    f->net = invnet_net_alloc(nx, p->n_hidden, p->hidden, ny, p->act, NULL);
     f->env = invnet_envelope_alloc(nx);
     cr_assert(f->net != NULL && f->env != NULL);
     invnet_net_init(f->net, tp.seed);
@@ -295,8 +294,7 @@ Test(invnet_fit, the_validation_count_rounds)
 /*
  * A net of any part of its span: every point of a value is standardised alike, with the
  * mean and sd of all the training values of that kind (a slot of the aligned layout holds
- * a different point for every window); and two hidden layers of 64 unless told otherwise,
- * one for a net of its whole span.
+ * a different point for every window); one for the whole span keeps each point's own.
  */
 Test(invnet_fit, a_masked_net_standardises_a_value_alike_at_every_point)
 {
@@ -340,26 +338,25 @@ Test(invnet_fit, a_masked_net_standardises_a_value_alike_at_every_point)
     for (i = 0, m = 0; i < nt * TST_NPTS; i++)
         m += d->x[i];
     cr_expect(fabs(m / (double)(nt * TST_NPTS)) < 1e-10, "standardised mean %g", m);
-    cr_expect_eq(info.n_hidden, 2);
-    cr_expect(info.hidden[0] == 64 && info.hidden[1] == 64);
-    cr_expect_eq(invnet_net_depth(f->net), 3);
-    cr_expect_eq(invnet_net_units(f->net, 2), 64);
+    cr_expect(info.n_hidden == 1 && info.hidden[0] == 64, "the three-layer net by default");
     invnet_file_free(f);
     invnet_dataset_free(d);
 
-    /* given layers are kept; a net of the whole span has one layer of 64 and its own
-     * statistics per point */
-    p.n_hidden = 1;
+    /* the layers given are kept and reported; a net of the whole span keeps each point's
+     * own statistics */
+    p.n_hidden = 2;
     p.hidden[0] = 16;
+    p.hidden[1] = 8;
     d = invnet_dataset_load(path, 1, 0, NULL);
     cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
-    cr_expect(info.n_hidden == 1 && info.hidden[0] == 16 && invnet_net_depth(f->net) == 2);
+    cr_expect(info.n_hidden == 2 && info.hidden[0] == 16 && info.hidden[1] == 8);
+    cr_expect(invnet_net_depth(f->net) == 3 && invnet_net_units(f->net, 2) == 8);
     invnet_file_free(f);
     invnet_dataset_free(d);
     p = invnet_fit_default();
     d = invnet_dataset_load(path, 1, 0, NULL);
     cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
-    cr_expect(!f->masked && info.n_hidden == 1 && info.hidden[0] == 64);
+    cr_expect(!f->masked);
     cr_expect_neq(invnet_net_in_mean(f->net)[0], invnet_net_in_mean(f->net)[TST_NPTS - 1]);
     invnet_file_free(f);
     invnet_dataset_free(d);
@@ -487,6 +484,7 @@ Test(invnet_fit, errors)
     p.n_hidden = INVNET_MAX_HIDDEN + 1;
     cr_expect_eq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_EINVAL);
     cr_expect_null(f);
+
     p = invnet_fit_default();
     p.train.batch = 0;
     cr_expect_neq(invnet_fit(path, &p, NULL, NULL, &f, NULL, &err), FWD_OK);

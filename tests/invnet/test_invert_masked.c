@@ -389,8 +389,20 @@ Test(invnet_masked, too_short_refused_beyond_span_flagged)
     cr_expect(r.inverted && (r.flags & INVNET_FLAG_EXTRAP), "flags %u", r.flags);
     cr_expect_eq(r.n_extrapolated, 8, "the 8 points beyond 1000 m");
     cr_expect_lt(r.n_observed, TST_NPTS / 2);
-    cr_expect_lt(r.misfit_rms_pct, 3.0, "the refinement fits all 17 points: %.2f %%",
+    /* fitted within the rule the starts stop at (1.5 x the 3 % training noise), and the 8
+     * points beyond the span as closely as the rest */
+    cr_expect_lt(r.misfit_rms_pct, 4.5, "the refinement fits all 17 points: %.2f %%",
                  r.misfit_rms_pct);
+    {
+        double beyond = 0;
+        size_t k;
+
+        for (k = 0; k < s->n; k++)
+            if (s->x[k] > 1000 * (1 + 1e-9))
+                beyond += pow(log(r.response[k] / s->rho_a[k]), 2);
+        cr_expect_lt(100 * sqrt(beyond / 8), 4.5, "the points beyond the span miss by %.2f %%",
+                     100 * sqrt(beyond / 8));
+    }
     fwd_sounding_free(s);
     /* four readings at 1-2 m and one at 1000 m: 3 decades, but most of them missing, more
      * than the net was trained with: outside its training */

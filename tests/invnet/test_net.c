@@ -606,6 +606,32 @@ Test(invnet_net, divergence_is_reported)
     cr_expect_eq(rc, FWD_ENUMERIC);
     cr_expect(strstr(err.msg, "not finite") != NULL, "%s", err.msg);
     invnet_trainer_free(tr);
+    /* with an average kept, the net holds the steps' own weights after the error too (the
+     * average is in it only while being validated): those of an identical run without one */
+    {
+        invnet_net *b = invnet_net_clone(net);
+        invnet_trainer *tb;
+        int rb = FWD_OK;
+
+        invnet_net_init(net, 1);
+        invnet_net_init(b, 1);
+        p.average = 0.5;
+        tr = invnet_trainer_alloc(net, &p, N, x, t, 0, NULL, NULL, &err);
+        p.average = 0;
+        tb = invnet_trainer_alloc(b, &p, N, x, t, 0, NULL, NULL, &err);
+        cr_assert(tr != NULL && tb != NULL);
+        for (k = 0, rc = FWD_OK; k < 20 && rc == FWD_OK; k++) {
+            rc = invnet_trainer_iterate(tr, &e, &err);
+            rb = invnet_trainer_iterate(tb, &e, &err);
+        }
+        cr_expect(rc == FWD_ENUMERIC && rb == FWD_ENUMERIC);
+        cr_expect_eq(memcmp(invnet_net_params(net), invnet_net_params(b),
+                            invnet_net_nparams(b) * sizeof(double)),
+                     0, "the average left in the net after the error");
+        invnet_trainer_free(tb);
+        invnet_trainer_free(tr);
+        invnet_net_free(b);
+    }
     invnet_net_free(net);
 }
 
