@@ -165,6 +165,19 @@ Test(invnet_file, interrupted_samples_file_trains_on_complete_rows)
 
 static void expect_load_error(const char *path, int samples, const char *fragment);
 
+/* The training settings of the net file at path, loaded (which must succeed). */
+static invnet_train_params
+reloaded(const char *path)
+{
+    invnet_file *f = invnet_file_load(path, NULL);
+    invnet_train_params p;
+
+    cr_assert_not_null(f, "%s does not load", path);
+    p = f->train;
+    invnet_file_free(f);
+    return p;
+}
+
 /* The loss a net was trained with: saved and loaded; files from before it (no attribute)
  * were trained on the squared error; a damaged value is refused. */
 Test(invnet_file, the_loss_is_recorded)
@@ -185,28 +198,16 @@ Test(invnet_file, the_loss_is_recorded)
     cr_expect_eq(b->train.huber, 0.25);
     invnet_file_free(b);
     tst_set_attr(net, "huber", 1, &zero, 0);
-    b = invnet_file_load(net, NULL);
-    cr_assert_not_null(b);
-    cr_expect_eq(b->train.huber, 0);
-    invnet_file_free(b);
+    cr_expect_eq(reloaded(net).huber, 0);
     tst_set_attr(net, "huber", 0, NULL, 0);
-    b = invnet_file_load(net, NULL);
-    cr_assert_not_null(b, "a file from before the attribute");
-    cr_expect_eq(b->train.huber, 0, "a file from before the attribute: %g", b->train.huber);
-    invnet_file_free(b);
+    cr_expect_eq(reloaded(net).huber, 0, "a file from before the attribute");
     /* the weights' averaging likewise: recorded, none in files from before it, checked */
     cr_expect_eq(a->train.average, 0.999);
     a->train.average = 0.99;
     cr_assert_eq(invnet_file_save(net, a, 1, NULL), FWD_OK);
-    b = invnet_file_load(net, NULL);
-    cr_assert_not_null(b);
-    cr_expect_eq(b->train.average, 0.99);
-    invnet_file_free(b);
+    cr_expect_eq(reloaded(net).average, 0.99);
     tst_set_attr(net, "average", 0, NULL, 0);
-    b = invnet_file_load(net, NULL);
-    cr_assert_not_null(b, "a file from before the averaging");
-    cr_expect_eq(b->train.average, 0);
-    invnet_file_free(b);
+    cr_expect_eq(reloaded(net).average, 0, "a file from before the averaging");
     tst_set_attr(net, "average", 1, bad + 1, 0);
     expect_load_error(net, 0, "average: expected 0 to");
     for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
