@@ -13,9 +13,9 @@
  * weights over the last steps (about 1 / (1 - average) of them), not the weights of the
  * last step: the steps jitter about the minimum by about the learning rate, and their
  * average lies closer to it. Without validation rows, the loss that picks the best epoch
- * is the steps' mean training loss (the average is not evaluated on the training rows). Use: alloc,
- * then iterate (one epoch) until test says done, printing progress in between; then restore the
- * best weights.
+ * is the steps' mean training loss (the average is not evaluated on the training rows).
+ * Use: alloc, then iterate (one epoch) until test says done, printing progress in between;
+ * then restore the best weights.
  *
  * Threads: a minibatch is cut into shards of INVNET_SHARD_ROWS rows whose gradients are
  * computed in parallel and summed in shard order, so the result is identical for any
