@@ -306,8 +306,6 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
                                    "at most %d (a min_span as wide as the span makes a net of "
                                    "the whole span, which takes any number)",
                                    samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS);
-    memcpy(info->hidden, p->hidden, sizeof info->hidden);
-    info->n_hidden = p->n_hidden;
     f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err);
     if (fit_agree(d, p, f == NULL)) {
         if (f != NULL)

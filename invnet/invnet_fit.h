@@ -72,12 +72,11 @@ invnet_fit_params invnet_fit_default(void);
 
 /* What a program reports about a training run. */
 typedef struct invnet_fit_info {
-    size_t rows;        /* complete rows read */
-    size_t n_train;     /* rows trained on: the first ones */
-    size_t n_val;       /* rows validated on: the last ones */
-    size_t n_in, n_out; /* the net's inputs (features; twice that for a masked net) and
-                           parameters per row */
-    size_t hidden[INVNET_MAX_HIDDEN], n_hidden; /* its hidden layers' units */
+    size_t rows;          /* complete rows read */
+    size_t n_train;       /* rows trained on: the first ones */
+    size_t n_val;         /* rows validated on: the last ones */
+    size_t n_in, n_out;   /* the net's inputs (features; twice that for a masked net) and
+                             parameters per row */
     double best_val_loss; /* the best epoch's validation loss; INFINITY when none ran */
     invnet_epoch last;    /* the last epoch run; all zero when none ran */
     int stage;            /* the stage running: 1 the parameters' loss, 2 the data misfit's */

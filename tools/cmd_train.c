@@ -329,9 +329,9 @@ print_header(const struct run_state *r, const invnet_fit_info *info)
 
     if (fp->ranks > 1)
         snprintf(ranks, sizeof ranks, " x %d processes", fp->ranks);
-    for (j = 0, arch[0] = '\0'; j < info->n_hidden; j++)
+    for (j = 0, arch[0] = '\0'; j < fp->n_hidden; j++)
         snprintf(arch + strlen(arch), sizeof arch - strlen(arch), "%s%zu", j ? "-" : "",
-                 info->hidden[j]);
+                 fp->hidden[j]);
     fprintf(stderr,
             "bpinv train: %s: %zu training + %zu validation samples, net %zu-%s-%zu (%s), "
             "%s, batch %zu, %d threads%s (read in %.1f s)\n",

@@ -338,7 +338,8 @@ Test(invnet_fit, a_masked_net_standardises_a_value_alike_at_every_point)
     for (i = 0, m = 0; i < nt * TST_NPTS; i++)
         m += d->x[i];
     cr_expect(fabs(m / (double)(nt * TST_NPTS)) < 1e-10, "standardised mean %g", m);
-    cr_expect(info.n_hidden == 1 && info.hidden[0] == 64, "the three-layer net by default");
+    cr_expect(invnet_net_depth(f->net) == 2 && invnet_net_units(f->net, 1) == 64,
+              "the three-layer net by default");
     invnet_file_free(f);
     invnet_dataset_free(d);
 
@@ -349,8 +350,8 @@ Test(invnet_fit, a_masked_net_standardises_a_value_alike_at_every_point)
     p.hidden[1] = 8;
     d = invnet_dataset_load(path, 1, 0, NULL);
     cr_assert_eq(invnet_fit_prepare(path, d, &p, &f, &info, &err), FWD_OK, "%s", err.msg);
-    cr_expect(info.n_hidden == 2 && info.hidden[0] == 16 && info.hidden[1] == 8);
-    cr_expect(invnet_net_depth(f->net) == 3 && invnet_net_units(f->net, 2) == 8);
+    cr_expect(invnet_net_depth(f->net) == 3 && invnet_net_units(f->net, 1) == 16 &&
+              invnet_net_units(f->net, 2) == 8);
     invnet_file_free(f);
     invnet_dataset_free(d);
     p = invnet_fit_default();
