@@ -53,7 +53,6 @@ struct invnet_trainer {
     double best_loss, lr;
     uint64_t step;
     double *avg, *tmp; /* the weights' moving average (p.average), room to swap it in */
-    double beta;       /* this step's weight of the average before it */
 };
 
 const char *
@@ -538,9 +537,10 @@ update(invnet_trainer *tr, double *theta, size_t nsh, size_t lo, size_t hi)
             th[q] += m[q];
         }
     }
-    if (tr->avg != NULL) {
+    if (tr->avg != NULL) { /* a short memory at first, as the start is no guide */
         double *restrict a = tr->avg;
-        const double be = tr->beta;
+        const double w = (1.0 + (double)tr->step) / (10.0 + (double)tr->step);
+        const double be = w < tr->p.average ? w : tr->p.average;
 
 #pragma omp simd
         for (q = lo; q < hi; q++)
@@ -694,11 +694,6 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     for (first = 0; first < tr->n_train; first += b) {
         b = tr->n_train - first < batch ? tr->n_train - first : batch;
         tr->step++;
-        if (tr->avg != NULL) { /* a short memory at first, as the start is no guide */
-            double w = (1.0 + (double)tr->step) / (10.0 + (double)tr->step);
-
-            tr->beta = w < tr->p.average ? w : tr->p.average;
-        }
         sum += step(tr, first, b) * (double)b;
     }
     e->epoch = tr->epoch;
