@@ -353,11 +353,11 @@ CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/tes
 	tests/cli/test_help.sh tests/cli/test_golden.sh
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
-# kills and timings are not memcheck's business; no tutorial: two full trainings). The
-# longest first: the scripts run side by side.
-VALGRIND_TESTS = tests/cli/test_bad_inputs.sh tests/cli/test_invert.sh tests/cli/test_train.sh \
-	tests/cli/test_samples.sh tests/cli/test_forward.sh tests/cli/test_help.sh \
-	tests/cli/test_fuzz_regress.sh
+# kills and timings are not memcheck's business; no tutorial: two full trainings; no
+# --help texts: the sanitizers' run has them). The longest first: the scripts run side by
+# side.
+VALGRIND_TESTS = tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_bad_inputs.sh \
+	tests/cli/test_samples.sh tests/cli/test_forward.sh tests/cli/test_fuzz_regress.sh
 valgrind: all
 	@sh tools/deps.sh valgrind
 	sh tests/valgrind/run.sh $(BPINV) $(VALGRIND_TESTS)

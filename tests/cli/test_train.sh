@@ -304,7 +304,7 @@ expect_fail 1 "a set of two geometries" "s.h5 and $TMP/g2.h5: geometry: the samp
 expect_fail 1 "a set of two noises" "z4.h5: noise: the samples files of a set" \
     train "$TMP/s.h5" "$TMP/z4.h5" -o "$TMP/x.h5"
 [ ! -e "$TMP/x.h5" ] && ok || bad "a refused set left a file"
-run train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 20 --hidden 24 -q
+run train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 20 --hidden 24 --max-samples 1000 -q
 [ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"
 run info "$TMP/set.h5"
 grep -q "bpinv file of 2 nets (format version 2), one per layer count: 2, 3" "$TMP/out" &&
