@@ -37,6 +37,27 @@ invnet_file_n_in(const invnet_file *f)
     return f->masked && npts > 0 ? invnet_mask_n_in(f->mask.layout, nf / npts, npts) : nf;
 }
 
+double
+invnet_file_late_fall(const invnet_file *f, size_t k)
+{
+    size_t first = f->data_epochs > 0 && f->data_first_epoch > 0 ? f->data_first_epoch - 1 : 0, n,
+           i;
+    double before = INFINITY, best;
+
+    if (f->val_loss == NULL || first >= f->n_epochs || (n = f->n_epochs - first) < 2)
+        return 0;
+    if (k > n - 1)
+        k = n - 1;
+    for (i = first; i < f->n_epochs - k; i++)
+        before = fmin(before, f->val_loss[i]);
+    best = before;
+    for (; i < f->n_epochs; i++)
+        best = fmin(best, f->val_loss[i]);
+    if (!(before > 0 && isfinite(before) && best > 0))
+        return 0;
+    return 1 - best / before;
+}
+
 /* The name of a masked net's input j (j >= the nf features in the absolute layout) into
  * buf. */
 static void

@@ -117,6 +117,14 @@ size_t invnet_set_layers(const invnet_set *s, size_t k);
 /* The number of the net's inputs for f's geometry: its features, twice that if masked. */
 size_t invnet_file_n_in(const invnet_file *f);
 
+/*
+ * How much the validation loss of f's last stage (the data stage when f has one) fell in
+ * its last k epochs, as a fraction: 1 - the stage's best loss / its best loss before those
+ * k epochs, k cut to the stage's epochs but one. 0 when the stage ran one epoch, or a loss
+ * is not finite and positive.
+ */
+double invnet_file_late_fall(const invnet_file *f, size_t k);
+
 /* Frees f and what it owns; NULL is a no-op. */
 void invnet_file_free(invnet_file *f);
 

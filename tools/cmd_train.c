@@ -370,12 +370,21 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
     return stop_agreed;
 }
 
+/* The hint that more epochs may help: the loss fell by this fraction or more over the last
+ * --patience epochs (HINT_EPOCHS when patience is 0). */
+#define HINT_FALL   0.01
+#define HINT_EPOCHS 20
+
 /* The lines after training: the best epoch, the RMSE, and the hint when still improving. */
 static void
 print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit_info *info)
 {
-    size_t nl = nf->samples.prior.n_layers, j;
+    size_t nl = nf->samples.prior.n_layers, j,
+           k = r->fp->train.patience > 0 ? r->fp->train.patience : HINT_EPOCHS,
+           stage = nf->data_epochs > 0 ? nf->n_epochs + 1 - nf->data_first_epoch : nf->n_epochs;
     const char *on = info->n_val > 0 ? "validation" : "training";
+    char last[64];
+    double fall;
 
     fprintf(stderr,
             "bpinv train: %s: best epoch %zu of %zu (val loss %.6f), %.1f s; %s RMSE "
@@ -385,14 +394,23 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
         fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
                 nf->val_rmse[j]);
     fputc('\n', stderr);
-    /* stopped by --epochs or --data-epochs (not --patience, not a signal) on a new best */
+    /* stopped by --epochs or --data-epochs (not --patience, not a signal) on a new best,
+     * with the loss still falling by HINT_FALL or more over the last patience epochs */
+    if (stage > 0 && k > stage - 1)
+        k = stage - 1;
     if (!stop_agreed && info->last.improved && nf->n_epochs > 1 &&
         nf->n_epochs == (nf->data_epochs > 0 ? nf->data_first_epoch - 1 + nf->data_epochs
-                                             : r->fp->train.epochs))
+                                             : r->fp->train.epochs) &&
+        (fall = invnet_file_late_fall(nf, k)) >= HINT_FALL) {
+        if (k == 1)
+            snprintf(last, sizeof last, "the last epoch");
+        else
+            snprintf(last, sizeof last, "the last %zu epochs", k);
         fprintf(stderr,
-                "bpinv train: %s: the %s loss was still falling at the last epoch: more "
-                "--%sepochs may give a better net\n",
-                r->o->output, on, nf->data_epochs > 0 ? "data-" : "");
+                "bpinv train: %s: the %s loss fell %.1f %% in %s: more --%sepochs may give a "
+                "better net\n",
+                r->o->output, on, 100 * fall, last, nf->data_epochs > 0 ? "data-" : "");
+    }
 }
 
 /* Reads o->input under the crash guard and trains on it: the net in *out; the exit status. */

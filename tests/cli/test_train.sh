@@ -28,20 +28,25 @@ grep -q "best epoch [1-4] of 4" "$TMP/err" && ok || bad "no summary: $(cat "$TMP
 # --patience stopped it
 run train "$TMP/s.h5" -o "$TMP/h1.h5" --epochs 2 --hidden 8
 grep -q "best epoch 2 of 2" "$TMP/err" &&
-    grep -q "h1.h5: the validation loss was still falling at the last epoch: more --epochs" \
+    grep -q "h1.h5: the validation loss fell [0-9.]* % in the last epoch: more --epochs" \
         "$TMP/err" && ok || bad "no hint that more epochs may help: $(cat "$TMP/err")"
 run train "$TMP/s.h5" -o "$TMP/h2.h5" --epochs 2 --hidden 8 --val 0
-grep -q "h2.h5: the training loss was still falling" "$TMP/err" && ok ||
+grep -q "h2.h5: the training loss fell [0-9.]* %" "$TMP/err" && ok ||
     bad "--val 0: the hint should name the training loss: $(cat "$TMP/err")"
 run train "$TMP/s.h5" -o "$TMP/h3.h5" --epochs 2000 --hidden 8 --patience 1 --lr 0.5
 grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/err" &&
-    ! grep -q "still falling" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
+    ! grep -q "may give a better net" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
+# a new best at the last epoch, but the loss fell by less than 1 % in the last --patience
+# epochs (0.4 %, a rate too small to learn): no hint
+run train "$TMP/s.h5" -o "$TMP/h4.h5" --epochs 3 --hidden 8 --lr 1e-5 --patience 1
+grep -q "best epoch 3 of 3" "$TMP/err" && ! grep -q "may give a better net" "$TMP/err" && ok ||
+    bad "a hint for a fall under 1 %: $(cat "$TMP/err")"
 [ ! -s "$TMP/out" ] && ok || bad "train wrote to stdout"
 for j in 2 3; do
     h5diff "$TMP/n1.h5" "$TMP/n$j.h5" /layers >/dev/null && ok || bad "-j1 and -j$j weights differ"
 done
 # the data stage: a line per epoch, the file records it, the misfit falls, a hint when it was
-# still falling at its last epoch
+# still falling by 1 % or more
 run train "$TMP/s.h5" -o "$TMP/d.h5" --epochs 4 --data-epochs 3 --param-weight 0.5 --hidden 24
 [ "$rc" -eq 0 ] && ok || bad "train --data-epochs 3: exit $rc: $(cat "$TMP/err")"
 [ "$(grep -c '^data  *[5-7]  train' "$TMP/err")" -eq 3 ] && ok ||
