@@ -147,7 +147,7 @@ static const cli_opt train_opts[] = {
     CLI_STRING("activation", 0, "F", ARG(act), NULL, "tanh or sigmoid hidden units [tanh]"),
     CLI_CHECK(check_activation),
     CLI_LONG("epochs", 0, "E", ARG(epochs), 1, 100000000, NULL,
-             "most passes over the training rows [200]"),
+             "at most E passes over the training rows [200]"),
     CLI_LONG("batch", 0, "B", ARG(batch), 1, 1000000, NULL, "rows per minibatch [256]"),
     CLI_STRING("optimizer", 0, "O", ARG(opt), NULL, "adam or sgd (with momentum) [adam]"),
     CLI_CHECK(check_optimizer),
@@ -159,9 +159,9 @@ static const cli_opt train_opts[] = {
              "the parameters' loss: squared within H standard deviations\n"
              "of each, linear beyond (Huber's); 0: squared error [0.1]"),
     CLI_REAL("average", 0, "A", ARG(average), 0, INVNET_TRAIN_AVERAGE_MAX,
-             "keep a moving average of the weights, A x the last + (1 - A)\n"
-             "x each step's, and validate and keep it; 0: the weights\n"
-             "themselves [0.999]"),
+             "validate and keep a moving average of the weights: after each\n"
+             "step, A x the average + (1 - A) x the new weights; 0: the\n"
+             "weights themselves [0.999]"),
     CLI_REAL("val", 0, "FRAC", ARG(val), 0, 0.9,
              "fraction of rows (the last ones) kept for validation [0.1]"),
     CLI_LONG("patience", 0, "P", ARG(patience), 0, 100000000, NULL,
@@ -169,8 +169,8 @@ static const cli_opt train_opts[] = {
              "the best weights (the data stage halves its rate first);\n"
              "0 never stops early [20]"),
     CLI_REAL("min-span", 0, "DECADES", ARG(min_span), 0.01, 20,
-             "the narrowest part of the span the net inverts; as wide as\n"
-             "the samples' span: a net for soundings of all its points [1]"),
+             "the narrowest part of the span the net inverts; the samples'\n"
+             "whole span: a net for soundings of all its points only [1]"),
     CLI_REAL("max-missing", 0, "FRAC", ARG(max_missing), 0, 0.9,
              "the most points a sounding may lack inside its span [0.3]"),
     CLI_LONG("data-epochs", 0, "E", ARG(data_epochs), 0, 100000000, NULL,
@@ -179,8 +179,9 @@ static const cli_opt train_opts[] = {
     CLI_REAL("param-weight", 0, "W", ARG(param_weight), 0, 1e6,
              "the parameters' error's weight beside the misfit then [1]"),
     CLI_REAL("data-lr", 0, "LR", ARG(data_lr), 1e-12, 10,
-             "its learning rate, halved after P/2 (rounded up) epochs without\n"
-             "a better validation loss, 3 times at most [the --lr]"),
+             "the data stage's learning rate, halved after P/2 (rounded up)\n"
+             "epochs without a better validation loss, 3 times at most\n"
+             "[the --lr]"),
     CLI_STRING("data", 0, "noisy|clean", ARG(data), NULL,
                "which data of the samples file to train on [noisy]"),
     CLI_LONG("max-samples", 0, "N", ARG(max), 2, LONG_MAX, NULL,
@@ -191,7 +192,7 @@ static const cli_opt train_opts[] = {
              "OpenMP threads; the net is the same for any T [all cores]"),
     CLI_CHECK(check_params),
     CLI_FLAG("force", 0, ARG(force), "replace NET.h5 if it exists"),
-    CLI_FLAG("quiet", 'q', ARG(quiet), "no line per epoch"),
+    CLI_FLAG("quiet", 'q', ARG(quiet), "nothing on stderr but errors (no epoch or summary lines)"),
     CLI_HELP,
 };
 
@@ -209,7 +210,9 @@ const cli_cmd train_cmd = {
     "\n"
     "Each epoch prints: epoch, training and validation loss (the mean Huber loss, or\n"
     "squared error with --huber 0, of the standardised outputs), samples/s and elapsed\n"
-    "time; '*' marks a new best.\n"
+    "time; '*' marks a new best. At the end: the best epoch, and the validation RMSE of each\n"
+    "parameter in log10 units; when the loss still fell by 1 % or more in the last --patience\n"
+    "epochs, a line advises more --epochs.\n"
     "Ctrl-C (SIGINT) or SIGTERM stop after the current epoch and save the best net so far\n"
     "(exit status 130 or 143).\n"
     "\n"

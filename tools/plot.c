@@ -566,7 +566,7 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     pl.ptex(col[0], y, 1, 0, 0, line);
     y -= dy;
     pl.ptex(col[0], y, 1, 0, 0,
-            "* unresolved: the interval spans half the prior or reaches a bound");
+            "* unresolved: the interval spans half the prior or comes within 1 % of a bound");
     if (isfinite(g->doi_m)) {
         y -= dy;
         snprintf(line, sizeof line,
