@@ -354,8 +354,8 @@ CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/tes
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
 # kills and timings are not memcheck's business; no tutorial: two full trainings; no
-# --help texts: the sanitizers' run has them). The longest first: the scripts run side by
-# side.
+# test_help, the --help texts, help and --version: the sanitizers' run has them). The
+# longest first: the scripts run side by side.
 VALGRIND_TESTS = tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_samples.sh tests/cli/test_forward.sh tests/cli/test_fuzz_regress.sh
 valgrind: all

@@ -118,10 +118,11 @@ size_t invnet_set_layers(const invnet_set *s, size_t k);
 size_t invnet_file_n_in(const invnet_file *f);
 
 /*
- * How much the validation loss of f's last stage (the data stage when f has one) fell in
- * its last k epochs, as a fraction: 1 - the stage's best loss / its best loss before those
- * k epochs, k cut to the stage's epochs but one. 0 when the stage ran one epoch, or a loss
- * is not finite and positive.
+ * How much the validation loss of f's last stage (the data stage when f has one; the
+ * training loss when f was trained without validation rows) fell in its last k epochs, as
+ * a fraction: 1 - the stage's best loss / its best loss before those k epochs, k cut to the
+ * stage's epochs but one. NaN losses are passed over. 0 when k is 0, the stage ran fewer
+ * than two epochs, f has no history, or either best loss is not finite and positive.
  */
 double invnet_file_late_fall(const invnet_file *f, size_t k);
 

@@ -192,7 +192,9 @@ static const cli_opt train_opts[] = {
              "OpenMP threads; the net is the same for any T [all cores]"),
     CLI_CHECK(check_params),
     CLI_FLAG("force", 0, ARG(force), "replace NET.h5 if it exists"),
-    CLI_FLAG("quiet", 'q', ARG(quiet), "nothing on stderr but errors (no epoch or summary lines)"),
+    CLI_FLAG("quiet", 'q', ARG(quiet),
+             "nothing on stderr but errors (no header, epoch or summary\n"
+             "lines)"),
     CLI_HELP,
 };
 
@@ -211,8 +213,9 @@ const cli_cmd train_cmd = {
     "Each epoch prints: epoch, training and validation loss (the mean Huber loss, or\n"
     "squared error with --huber 0, of the standardised outputs), samples/s and elapsed\n"
     "time; '*' marks a new best. At the end: the best epoch, and the validation RMSE of each\n"
-    "parameter in log10 units; when the loss still fell by 1 % or more in the last --patience\n"
-    "epochs, a line advises more --epochs.\n"
+    "parameter in log10 units; when training ran all its epochs, the last a new best, and\n"
+    "the loss fell by 1 % or more in the last --patience of them (of the data stage, when\n"
+    "there is one), a line advises more --epochs.\n"
     "Ctrl-C (SIGINT) or SIGTERM stop after the current epoch and save the best net so far\n"
     "(exit status 130 or 143).\n"
     "\n"

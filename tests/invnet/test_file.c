@@ -245,13 +245,22 @@ Test(invnet_file, the_late_fall_is_that_of_the_best_loss)
     f.data_epochs = 50;
     f.data_first_epoch = 7;
     cr_expect_float_eq(invnet_file_late_fall(&f, 20), 1 - 1.5 / 1.7, 1e-15);
-    cr_expect_eq(invnet_file_late_fall(&f, 2), 0, "flat over the last two");
+    cr_expect_eq(invnet_file_late_fall(&f, 2), 0, "no lower over the last two");
     f.data_first_epoch = 10; /* one epoch of it */
     cr_expect_eq(invnet_file_late_fall(&f, 20), 0);
-    /* losses that are not positive give no fall */
+    f.data_first_epoch = 11; /* none */
+    cr_expect_eq(invnet_file_late_fall(&f, 20), 0);
+    /* a NaN is passed over: epochs 2-4 without the third */
     f.data_epochs = f.data_first_epoch = 0;
+    loss[2] = NAN;
+    f.n_epochs = 5;
+    cr_expect_float_eq(invnet_file_late_fall(&f, 2), 1 - 1.8 / 2, 1e-15);
+    /* losses that are not positive give no fall: before the window, or in it */
     loss[0] = 0;
     f.n_epochs = 2;
+    cr_expect_eq(invnet_file_late_fall(&f, 1), 0);
+    loss[0] = 2.385;
+    loss[1] = 0;
     cr_expect_eq(invnet_file_late_fall(&f, 1), 0);
     f.val_loss = NULL;
     cr_expect_eq(invnet_file_late_fall(&f, 1), 0);

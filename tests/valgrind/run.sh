@@ -21,9 +21,11 @@ SETLIB=
 printf 'void openblas_set_num_threads(int n);\nvoid openblas_set_num_threads(int n) { (void)n; }\n' \
     >"$VG/blas.c"
 if ${CC:-cc} -shared -fPIC -o "$VG/libopenblas.so.0" -Wl,-soname,libopenblas.so.0 "$VG/blas.c" \
-    -Wl,--no-as-needed -lgslcblas 2>/dev/null; then
+    -Wl,--no-as-needed -lgslcblas 2>"$VG/blas.err"; then
     BLAS="GSL's CBLAS"
-    SETLIB="export LD_LIBRARY_PATH=$VG\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+    SETLIB="LD_LIBRARY_PATH=\"$VG\"\${LD_LIBRARY_PATH:+:\"\$LD_LIBRARY_PATH\"}; export LD_LIBRARY_PATH"
+else
+    echo "valgrind: no CBLAS library built (memcheck's runs use OpenBLAS): $(head -c 300 "$VG/blas.err")" >&2
 fi
 cat >"$VG/bpinv" <<WRAP
 #!/bin/sh
