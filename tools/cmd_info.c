@@ -93,7 +93,8 @@ static void
 print_net(const char *path, const invnet_file *f, int whole_file)
 {
     const invnet_net *net = f->net;
-    size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers;
+    size_t depth = invnet_net_depth(net), l, j, nl = f->samples.prior.n_layers,
+           nfeat = fwd_geom_ndata(f->geom);
     struct stat st;
     char loss[64], avg[48] = "";
     const char *name = f->train.huber > 0 ? "Huber loss" : "squared error";
@@ -105,15 +106,20 @@ print_net(const char *path, const invnet_file *f, int whole_file)
         printf("%zu%s", invnet_net_units(net, l), l < depth ? "-" : "");
     printf(" (%s hidden units, linear output; %zu weights and biases)\n",
            invnet_activation_name(invnet_net_activation(net)), invnet_net_nparams(net));
-    printf("  inputs      log10 apparent resistivity%s, standardised%s\n",
+    printf("  inputs      log10 apparent resistivity%s, standardised, %zu features",
            fwd_method_value_index(f->samples.method, FWD_VALUE_PHASE) >= 0
                ? " and phase / 90 degrees"
                : "",
-           !f->masked ? ""
-           : f->mask.layout == INVNET_MASK_ALIGNED
-               ? "; placed from the sounding's first point, then up to its last, each "
-                 "with 1/0 per point observed/missing; then where it starts"
-               : ", 0 where missing; then 1 for each point observed, 0 for each missing");
+           nfeat);
+    if (f->masked && f->mask.layout == INVNET_MASK_ALIGNED)
+        printf(": placed from the sounding's first point and again up to its last (2 x %zu), "
+               "each with 1 if observed, 0 if missing (2 x %zu), then where it starts in the "
+               "span, 0 to 1 (1)\n",
+               nfeat, nfeat);
+    else if (f->masked)
+        printf(", 0 where missing, then 1 for each observed, 0 for each missing (%zu)\n", nfeat);
+    else
+        printf("\n");
     if (f->masked)
         printf("  soundings   any part of the span at least %g decade%s wide, up to %g %% of its "
                "points missing\n",
@@ -164,7 +170,8 @@ print_net(const char *path, const invnet_file *f, int whole_file)
         printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);
     printf(" (%s set)\n", f->n_val > 0 ? "validation" : "training");
     printf("  envelope    %zu features, %zu principal components; squared Mahalanobis distance "
-           "99%% %.1f, 99.9%% %.1f\n",
+           "99%% %.1f, 99.9%% %.1f (invert's mahalanobis_d2 is held against the 99.9%% one, "
+           "scaled to the points a sounding has)\n",
            f->env->n, f->env->n_pc, f->env->d2_q99, f->env->d2_q999);
     if (whole_file && stat(path, &st) == 0)
         printf("  file size   %.1f KiB\n", (double)st.st_size / 1024.0);

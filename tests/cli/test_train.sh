@@ -95,6 +95,12 @@ for frag in "bpinv net file" "81-24-5 (tanh hidden units" "schlumberger" "20 poi
     "soundings   any part of the span at least 1 decade wide, up to 30 % of its points missing"; do
     grep -qF "$frag" "$TMP/out" && ok || bad "info lacks '$frag': $(cat "$TMP/out")"
 done
+# the inputs line counts the net's 81 inputs: 2 x 20 features, 2 x 20 indicators, 1
+awk '/^  inputs / { n = 0; s = $0
+    while (match(s, /\(([0-9]+ x )?[0-9]+\)/)) {
+        t = substr(s, RSTART + 1, RLENGTH - 2); s = substr(s, RSTART + RLENGTH)
+        k = split(t, a, " x "); n += k == 2 ? a[1] * a[2] : a[1] }
+    print n }' "$TMP/out" | grep -qx 81 && ok || bad "info's inputs do not add up to 81: $(cat "$TMP/out")"
 run info "$TMP/q.h5"
 grep -qF "81-8-8-5 (sigmoid hidden units" "$TMP/out" &&
     grep -qF "sgd, Huber loss (squared within 0.1 standard deviations), learning rate 0.01" "$TMP/out" &&
