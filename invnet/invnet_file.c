@@ -38,16 +38,18 @@ invnet_file_n_in(const invnet_file *f)
 }
 
 double
-invnet_file_late_fall(const invnet_file *f, size_t k)
+invnet_file_late_fall(const invnet_file *f, size_t *epochs)
 {
     size_t first = f->data_epochs > 0 && f->data_first_epoch > 0 ? f->data_first_epoch - 1 : 0, n,
-           i;
+           i, k = *epochs;
     double before = INFINITY, best;
 
-    if (f->val_loss == NULL || first >= f->n_epochs || (n = f->n_epochs - first) < 2)
+    if (f->val_loss == NULL || first >= f->n_epochs || (n = f->n_epochs - first) < 2) {
+        *epochs = 0;
         return 0;
+    }
     if (k > n - 1)
-        k = n - 1;
+        *epochs = k = n - 1;
     for (i = first; i < f->n_epochs - k; i++)
         before = fmin(before, f->val_loss[i]);
     best = before;

@@ -119,12 +119,13 @@ size_t invnet_file_n_in(const invnet_file *f);
 
 /*
  * How much the validation loss of f's last stage (the data stage when f has one; the
- * training loss when f was trained without validation rows) fell in its last k epochs, as
- * a fraction: 1 - the stage's best loss / its best loss before those k epochs, k cut to the
- * stage's epochs but one. NaN losses are passed over. 0 when k is 0, the stage ran fewer
- * than two epochs, f has no history, or either best loss is not finite and positive.
+ * training loss when f was trained without validation rows) fell in its last *epochs
+ * epochs, as a fraction: 1 - the stage's best loss / its best loss before those epochs.
+ * *epochs is cut to the stage's epochs but one (0 when the stage ran fewer than two, or f
+ * has no history): on return, the epochs the fall is over. NaN losses are passed over. 0
+ * when *epochs is 0 on return, or either best loss is not finite and positive.
  */
-double invnet_file_late_fall(const invnet_file *f, size_t k);
+double invnet_file_late_fall(const invnet_file *f, size_t *epochs);
 
 /* Frees f and what it owns; NULL is a no-op. */
 void invnet_file_free(invnet_file *f);

@@ -386,8 +386,7 @@ static void
 print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit_info *info)
 {
     size_t nl = nf->samples.prior.n_layers, j,
-           k = r->fp->train.patience > 0 ? r->fp->train.patience : HINT_EPOCHS,
-           stage = nf->data_epochs > 0 ? nf->n_epochs + 1 - nf->data_first_epoch : nf->n_epochs;
+           k = r->fp->train.patience > 0 ? r->fp->train.patience : HINT_EPOCHS;
     const char *on = info->n_val > 0 ? "validation" : "training";
     char last[64];
     double fall;
@@ -402,12 +401,10 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
     fputc('\n', stderr);
     /* stopped by --epochs or --data-epochs (not --patience, not a signal) on a new best,
      * with the loss still falling by HINT_FALL or more over the last patience epochs */
-    if (stage > 0 && k > stage - 1)
-        k = stage - 1;
     if (!stop_agreed && info->last.improved && nf->n_epochs > 1 &&
         nf->n_epochs == (nf->data_epochs > 0 ? nf->data_first_epoch - 1 + nf->data_epochs
                                              : r->fp->train.epochs) &&
-        (fall = invnet_file_late_fall(nf, k)) >= HINT_FALL) {
+        (fall = invnet_file_late_fall(nf, &k)) >= HINT_FALL) {
         if (k == 1)
             snprintf(last, sizeof last, "the last epoch");
         else

@@ -220,6 +220,17 @@ Test(invnet_file, the_loss_is_recorded)
     invnet_file_free(a);
 }
 
+/* invnet_file_late_fall() over the last k epochs of f, which it must say it measured over
+ * `used` epochs. */
+static double
+late_fall(const invnet_file *f, size_t k, size_t used)
+{
+    double fall = invnet_file_late_fall(f, &k);
+
+    cr_expect_eq(k, used, "the fall over %zu epochs, expected %zu", k, used);
+    return fall;
+}
+
 /* The fall of the loss over the last epochs (the hint of bpinv train), on histories made by
  * hand: the best loss before the last k epochs against the best of all. */
 Test(invnet_file, the_late_fall_is_that_of_the_best_loss)
@@ -231,39 +242,39 @@ Test(invnet_file, the_late_fall_is_that_of_the_best_loss)
     f.val_loss = loss;
     f.n_epochs = 5;
     /* the best before the last 2 epochs is 2, then 1.8 */
-    cr_expect_float_eq(invnet_file_late_fall(&f, 2), 1 - 1.8 / 2, 1e-15);
-    cr_expect_float_eq(invnet_file_late_fall(&f, 1), 1 - 1.8 / 1.9, 1e-15);
+    cr_expect_float_eq(late_fall(&f, 2, 2), 1 - 1.8 / 2, 1e-15);
+    cr_expect_float_eq(late_fall(&f, 1, 1), 1 - 1.8 / 1.9, 1e-15);
     /* k cut to the epochs but one: from the first epoch's 4 */
-    cr_expect_float_eq(invnet_file_late_fall(&f, 4), 1 - 1.8 / 4, 1e-15);
-    cr_expect_float_eq(invnet_file_late_fall(&f, 100), 1 - 1.8 / 4, 1e-15);
-    cr_expect_eq(invnet_file_late_fall(&f, 0), 0);
+    cr_expect_float_eq(late_fall(&f, 4, 4), 1 - 1.8 / 4, 1e-15);
+    cr_expect_float_eq(late_fall(&f, 100, 4), 1 - 1.8 / 4, 1e-15);
+    cr_expect_eq(late_fall(&f, 0, 0), 0);
     /* a loss that rose at the end did not fall */
     f.n_epochs = 6;
-    cr_expect_eq(invnet_file_late_fall(&f, 1), 0);
+    cr_expect_eq(late_fall(&f, 1, 1), 0);
     /* the data stage (epochs 7-10) alone: from its first epoch's 1.7 to 1.5 */
     f.n_epochs = 10;
     f.data_epochs = 50;
     f.data_first_epoch = 7;
-    cr_expect_float_eq(invnet_file_late_fall(&f, 20), 1 - 1.5 / 1.7, 1e-15);
-    cr_expect_eq(invnet_file_late_fall(&f, 2), 0, "no lower over the last two");
+    cr_expect_float_eq(late_fall(&f, 20, 3), 1 - 1.5 / 1.7, 1e-15);
+    cr_expect_eq(late_fall(&f, 2, 2), 0, "no lower over the last two");
     f.data_first_epoch = 10; /* one epoch of it */
-    cr_expect_eq(invnet_file_late_fall(&f, 20), 0);
+    cr_expect_eq(late_fall(&f, 20, 0), 0);
     f.data_first_epoch = 11; /* none */
-    cr_expect_eq(invnet_file_late_fall(&f, 20), 0);
+    cr_expect_eq(late_fall(&f, 20, 0), 0);
     /* a NaN is passed over: epochs 2-4 without the third */
     f.data_epochs = f.data_first_epoch = 0;
     loss[2] = NAN;
     f.n_epochs = 5;
-    cr_expect_float_eq(invnet_file_late_fall(&f, 2), 1 - 1.8 / 2, 1e-15);
+    cr_expect_float_eq(late_fall(&f, 2, 2), 1 - 1.8 / 2, 1e-15);
     /* losses that are not positive give no fall: before the window, or in it */
     loss[0] = 0;
     f.n_epochs = 2;
-    cr_expect_eq(invnet_file_late_fall(&f, 1), 0);
+    cr_expect_eq(late_fall(&f, 1, 1), 0);
     loss[0] = 2.385;
     loss[1] = 0;
-    cr_expect_eq(invnet_file_late_fall(&f, 1), 0);
+    cr_expect_eq(late_fall(&f, 1, 1), 0);
     f.val_loss = NULL;
-    cr_expect_eq(invnet_file_late_fall(&f, 1), 0);
+    cr_expect_eq(late_fall(&f, 1, 0), 0);
 }
 
 static void
