@@ -413,6 +413,8 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
             if (it->s != NULL && it->s->unused[0] != '\0')
                 fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", it->path,
                         it->s->unused);
+            if (it->s != NULL && it->s->note[0] != '\0')
+                fprintf(stderr, "bpinv invert: note: %s: %s\n", it->path, it->s->note);
         }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);

@@ -162,10 +162,19 @@ static const struct {
     {"res", COL_RHO, NULL},
     {"rho", COL_RHO, NULL},
     {"ra", COL_RHO, NULL},
+    {"\xcf\x81\x61", COL_RHO, NULL},   /* ρa */
+    {"\xcf\x81_a", COL_RHO, NULL},     /* ρ_a */
+    {"\xcf\x81s", COL_RHO, NULL},      /* ρs: apparent resistivity in much of the literature */
+    {"\xcf\x81_s", COL_RHO, NULL},     /* ρ_s */
+    {"\xcf\x81\x61pp", COL_RHO, NULL}, /* ρapp */
+    {"\xcf\x81_app", COL_RHO, NULL},   /* ρ_app */
+    {"\xcf\x81", COL_RHO, NULL},       /* ρ */
     {"phase", COL_PHASE, NULL},
     {"phase_deg", COL_PHASE, "deg"},
     {"phi", COL_PHASE, NULL},
     {"phs", COL_PHASE, NULL},
+    {"\xcf\x86", COL_PHASE, NULL}, /* φ */
+    {"\xcf\x95", COL_PHASE, NULL}, /* ϕ */
     {"sd_log10_rho_a", COL_SDL, NULL},
     {"sd_log10_rho", COL_SDL, NULL},
     {"sd_log10_rhoa", COL_SDL, NULL},
@@ -415,19 +424,33 @@ compact_unit(const char *in, size_t len, char *out, size_t cap)
     out[k] = '\0';
 }
 
+/* Whether name (normalised) is a full electrode spacing, "ab" or "mn": it becomes the
+ * half-spacing's name ("ab2", "mn2"), whose values are half its own. */
+static int
+full_spacing(char *name, size_t cap)
+{
+    if (cap < 4 || (strcmp(name, "ab") != 0 && strcmp(name, "mn") != 0))
+        return 0;
+    name[2] = '2', name[3] = '\0';
+    return 1;
+}
+
 /* What a header field names: its kind (-1 unknown), the method a column of one method
- * implies (*m), and the factor of its unit (*scale). FWD_EFORMAT for a unit that is not one
- * of the column's, naming it. */
+ * implies (*m), and the factor of its unit (*scale; halved for a full spacing, AB or MN,
+ * which *full then says when not NULL). FWD_EFORMAT for a unit that is not one of the
+ * column's, naming it. */
 static int
 field_kind(const char *field, const char *path, size_t line, fwd_method *m, int *kind,
-           double *scale, int *has_unit, fwd_error *err)
+           double *scale, int *has_unit, int *full, fwd_error *err)
 {
     char name[64], unit[32] = "", inner[64];
     const char *open = strpbrk(field, "(["), *implied = "", *close;
     size_t nlen = open != NULL ? (size_t)(open - field) : strlen(field);
     unit_family fam;
+    int half;
 
     normalise_name(field, nlen, name, sizeof name);
+    half = full_spacing(name, sizeof name);
     if (open != NULL) {
         close = strchr(open, open[0] == '(' ? ')' : ']');
         nlen = close != NULL ? (size_t)(close - open - 1) : strlen(open + 1);
@@ -453,6 +476,7 @@ field_kind(const char *field, const char *path, size_t line, fwd_method *m, int 
 
         if (us != NULL && us > name) {
             *us = '\0';
+            half = full_spacing(name, sizeof name);
             *kind = name_kind(name, m, &implied);
             compact_unit(us + 1, strlen(us + 1), unit, sizeof unit);
             if (*kind >= 0 && unit_scale(unit, kind_family(*kind, *m)) == 0)
@@ -460,6 +484,8 @@ field_kind(const char *field, const char *path, size_t line, fwd_method *m, int 
         }
     }
     *scale = 1;
+    if (full != NULL)
+        *full = half && *kind >= 0;
     if (*kind < 0)
         return FWD_OK;
     fam = kind_family(*kind, *m);
@@ -473,6 +499,8 @@ field_kind(const char *field, const char *path, size_t line, fwd_method *m, int 
     if (fam != U_NONE && (*scale = unit_scale(unit, fam)) == 0)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": unit \"%s\": expected %s", path,
                         line, field, unit, family_units[fam]);
+    if (half)
+        *scale /= 2;
     return FWD_OK;
 }
 
@@ -639,8 +667,8 @@ parse_columns(const char *spec, struct colmap *map, fwd_error *err)
             header[strlen(header) - 1] = '\0';
             header++;
         }
-        if (field_kind(known, "columns", 0, &m, &kind, &scale, NULL, NULL) != FWD_OK || kind < 0 ||
-            header[0] == '\0')
+        if (field_kind(known, "columns", 0, &m, &kind, &scale, NULL, NULL, NULL) != FWD_OK ||
+            kind < 0 || header[0] == '\0')
             return fwd_error_set_field(
                 err, FWD_EINVAL, "columns",
                 "columns: \"%s=%s\": expected a column name bpinv knows (ab2, mn2, a, period, "
@@ -679,6 +707,7 @@ struct columns {
     int unknown_col[MAX_FIELDS]; /* their fields */
     int map_used[MAX_MAP];       /* the mappings (struct colmap) a field matched */
     int has_unit[COL_N];         /* its header gives its unit, or its name implies one */
+    int full[COL_N];             /* a full spacing (AB, MN), read as half its values */
 };
 
 /* Appends a then b to the string in buf (cap bytes), cut short to fit. */
@@ -703,6 +732,19 @@ append_field(char *buf, size_t cap, const char *field)
         strcpy(buf + cap - 4, "...");
 }
 
+/* Adds a sentence to the file's note ("; "-joined, cut short with "..."). */
+static void
+note_to(char *buf, size_t cap, const char *say)
+{
+    size_t len = strlen(buf);
+
+    if (len + 4 >= cap)
+        return;
+    snprintf(buf + len, cap - len, "%s%s", len > 0 ? "; " : "", say);
+    if (strlen(buf) + 1 >= cap && cap > 4)
+        strcpy(buf + cap - 4, "...");
+}
+
 /* Finds the columns named in fields f into c: the method the names imply is that of the
  * spacing or period column, else of the last one-method column (mn2_m, phase_deg), else
  * expect. A "std" column is the error of log10 rho_a beside a log10 rho_a column, a relative
@@ -723,10 +765,10 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
     for (k = 0; k < nf && k < MAX_FIELDS; k++) {
         fwd_method cm = hm;
         double scale;
-        int kind, has_unit = 0;
+        int kind, has_unit = 0, full = 0;
 
         if ((rc = field_kind(mapped_name(f[k], map, c->map_used), path, line, &cm, &kind, &scale,
-                             &has_unit, err)) != FWD_OK)
+                             &has_unit, &full, err)) != FWD_OK)
             return rc;
         if (kind < 0 || c->col[kind] >= 0) {
             append_field(c->unknown, sizeof c->unknown, f[k]);
@@ -743,6 +785,7 @@ header_columns(char **f, size_t nf, fwd_method expect, const char *path, size_t 
         c->col[kind] = (int)k;
         c->scale[kind] = scale;
         c->has_unit[kind] = has_unit;
+        c->full[kind] = full;
     }
     if (c->col[COL_FREQ] >= 0 && c->col[COL_X] < 0) {
         c->col[COL_X] = c->col[COL_FREQ];
@@ -840,28 +883,34 @@ struct text {
     const char *path;
     fwd_method m; /* the method expected */
     const fwd_method_info *mi;
-    int col[COL_N];                 /* field of each column; -1: none */
-    double scale[COL_N];            /* the factor of each column's unit */
-    const char *colname[COL_N];     /* the columns' names in messages */
-    char hdrname[COL_N][64];        /* the header's own names of the columns it names */
-    char unused[256];               /* the header's fields not read */
-    int header;                     /* the columns are named (a header row or comment) */
-    size_t header_line;             /* its line */
-    int wenner_ab2;                 /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
-    int started;                    /* the first reading has settled the columns */
-    int mk_mn2, mk_sdl, mk_sdp;     /* the soundings have MN/2, rho_a errors, phase errors */
-    size_t n_wide;                  /* the wide layout: stations, one rho_a column each; 0: not */
-    size_t n_header_fields;         /* fields of the header */
-    int wide_col[MAX_FIELDS];       /* their fields */
-    char wide_name[MAX_FIELDS][64]; /* and names, from the header */
-    char sep;                       /* the separator of the line being read */
-    char comment[1024];             /* the last whole-line comment before the data */
-    size_t comment_line;            /* its line */
-    size_t lineno, need, nf0;       /* line; fields needed; fields of the first reading */
-    struct station *st;             /* the stations, in the order of their first readings */
-    size_t n_st, cap_st, cur;       /* how many; room; the station of the last reading */
-    size_t *slot, n_slot;           /* hash of the keys: station + 1 per slot, 0 empty */
-    struct colmap map;              /* header names mapped (fwd_sounding_read_columns) */
+    int col[COL_N];                  /* field of each column; -1: none */
+    double scale[COL_N];             /* the factor of each column's unit */
+    const char *colname[COL_N];      /* the columns' names in messages */
+    char hdrname[COL_N][64];         /* the header's own names of the columns it names */
+    char unused[256];                /* the header's fields not read */
+    char note[256];                  /* what the reader assumed (fwd_sounding.note) */
+    size_t comma_line, dot_line;     /* first reading with a decimal comma, a '.' (0: none) */
+    char comma_num[32], dot_num[32]; /* and those numbers */
+    size_t dot3_line, n_dot3;        /* the first '.' number like "15.149" (a thousands group?) */
+    char dot3_num[32];               /* and it */
+    int dot_other;                   /* a '.' number that is not like it */
+    int header;                      /* the columns are named (a header row or comment) */
+    size_t header_line;              /* its line */
+    int wenner_ab2;                  /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
+    int started;                     /* the first reading has settled the columns */
+    int mk_mn2, mk_sdl, mk_sdp;      /* the soundings have MN/2, rho_a errors, phase errors */
+    size_t n_wide;                   /* the wide layout: stations, one rho_a column each; 0: not */
+    size_t n_header_fields;          /* fields of the header */
+    int wide_col[MAX_FIELDS];        /* their fields */
+    char wide_name[MAX_FIELDS][64];  /* and names, from the header */
+    char sep;                        /* the separator of the line being read */
+    char comment[1024];              /* the last whole-line comment before the data */
+    size_t comment_line;             /* its line */
+    size_t lineno, need, nf0;        /* line; fields needed; fields of the first reading */
+    struct station *st;              /* the stations, in the order of their first readings */
+    size_t n_st, cap_st, cur;        /* how many; room; the station of the last reading */
+    size_t *slot, n_slot;            /* hash of the keys: station + 1 per slot, 0 empty */
+    struct colmap map;               /* header names mapped (fwd_sounding_read_columns) */
 };
 
 static void
@@ -960,9 +1009,32 @@ wenner_as_ab2(const struct text *t, const struct columns *c)
  * The wide layout of a DC survey: a header of the spacing (and MN/2) and then one column of
  * apparent resistivities per station, named by the station ("AB/2, VES1, VES2, VES3"). It is
  * taken when a header names the spacing and nothing else a sounding needs, and two or more
- * fields that are no column bpinv knows (one is an unknown name, an error). 1 when it is
+ * fields that are no column bpinv knows (one is an unknown name, an error), none of them a
+ * name that no station would have (not_a_station: "K", "N°"). 1 when it is
  * (the stations are kept), 0 when it is not, -1 with err for a station named twice.
  */
+/* Whether a header field names something that is no station's readings: a geometric
+ * factor, a reading's number, a date or a remark ("K", "N°", "Date", "Notes"). */
+static int
+not_a_station(const char *field)
+{
+    static const char *const no[] = {"k",           "k_factor", "geometric_factor",
+                                     "geom_factor", "gf",       "n\xc2\xb0",
+                                     "no",          "nr",       "num",
+                                     "number",      "index",    "id",
+                                     "date",        "time",     "remark",
+                                     "remarks",     "note",     "notes",
+                                     "comment",     "comments", NULL};
+    char name[64];
+    const char *const *a;
+
+    normalise_name(field, strcspn(field, "(["), name, sizeof name);
+    for (a = no; *a != NULL; a++)
+        if (strcmp(name, *a) == 0)
+            return 1;
+    return 0;
+}
+
 static int
 wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_error *err)
 {
@@ -985,7 +1057,7 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
                          t->path, line, name);
                 return -1;
             }
-        if (name[0] == '\0')
+        if (name[0] == '\0' || not_a_station(name))
             return 0;
         t->wide_col[k] = c->unknown_col[k];
         snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s", name);
@@ -1035,8 +1107,16 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
     memcpy(t->scale, c->scale, sizeof t->scale);
     snprintf(t->unused, sizeof t->unused, "%s", t->n_wide > 0 ? "" : c->unknown);
     for (k = 0; k < COL_N; k++)
-        if (t->col[k] >= 0)
+        if (t->col[k] >= 0) {
             snprintf(t->hdrname[k], sizeof t->hdrname[k], "%s", f[t->col[k]]);
+            if (c->full[k]) {
+                char say[160];
+
+                snprintf(say, sizeof say, "\"%s\" read as the full spacing: halved to %s",
+                         f[t->col[k]], k == COL_MN2 ? "MN/2" : "AB/2");
+                note_to(t->note, sizeof t->note, say);
+            }
+        }
     return FWD_OK;
 }
 
@@ -1159,6 +1239,20 @@ check_fields(struct text *t, size_t nf, fwd_error *err)
                         "%s:%zu: expected %zu fields (%s %s sounding without a header), got %zu",
                         t->path, t->lineno, t->need, fwd_method_article(t->m),
                         fwd_method_name(t->m), nf);
+    if (t->header && nf < t->need) { /* a spreadsheet leaves out the empty cells at the end */
+        int c, first = -1;
+
+        for (c = 0; c < COL_N; c++)
+            if (t->col[c] >= (int)nf && c != COL_FREQ && (first < 0 || t->col[c] < t->col[first]))
+                first = c;
+        if (first >= 0)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: %s: expected a value, got none (an empty cell: %zu of the "
+                            "header's %zu fields)",
+                            t->path, t->lineno,
+                            t->hdrname[first][0] != '\0' ? t->hdrname[first] : t->colname[first],
+                            nf, t->n_header_fields);
+    }
     if (nf < t->need || (!t->header && nf != t->nf0))
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu", t->path,
                         t->lineno, t->header ? t->need : t->nf0,
@@ -1388,6 +1482,11 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
     if (t->col[COL_PHASE] >= 0) {
         double v = raw[COL_PHASE];
 
+        if ((v < -180 || v > 180) && t->scale[COL_PHASE] != 1) /* "(rad)": in degrees? */
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\" in "
+                            "the unit of \"%s\", %g degrees",
+                            t->path, t->lineno, f[t->col[COL_PHASE]], t->hdrname[COL_PHASE], v);
         if (v < -180 || v > 180)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\"",
@@ -1408,6 +1507,77 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
                         t->path, t->lineno, s->x[s->n], s->mn2[s->n]);
     s->line[s->n++] = t->lineno;
     return FWD_OK;
+}
+
+/* Whether s is an integer written in thousands groups of '.': "15.149", "-1.234.567". */
+static int
+dot_groups(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    size_t lead = strspn(p, "0123456789");
+
+    if (lead < 1 || lead > 3 || p[lead] != '.')
+        return 0;
+    for (p += lead; *p == '.'; p += 4)
+        if (strspn(p + 1, "0123456789") != 3)
+            return 0;
+    return *p == '\0';
+}
+
+/*
+ * A reading's number (parse_number_sep), minding the decimal mark: a file separated by ';'
+ * or tabs may write decimal commas, and beside them a '.' between groups of three digits
+ * ("15.149") separates thousands, which bpinv does not read. 1: a number; 0: not one; -1:
+ * such a number in a file with decimal commas (err says where both are). The file's other
+ * '.' numbers are remembered for its note (text_finish).
+ */
+static int
+text_number(struct text *t, const char *s, double *v, const char *field, fwd_error *err)
+{
+    int groups;
+
+    if (!parse_number_sep(s, v, t->sep)) {
+        if (!dot_groups(s) && !(strchr(s, '.') != NULL && strchr(s, ',') != NULL))
+            return 0;
+        fwd_fail(err, FWD_EFORMAT,
+                 "%s:%zu: %s: expected a number without thousands separators, got \"%s\"", t->path,
+                 t->lineno, field, s);
+        return -1;
+    }
+    if (t->sep == ',' || t->sep == ' ')
+        return 1;
+    groups = dot_groups(s);
+    if (strchr(s, ',') != NULL && t->comma_line == 0) {
+        t->comma_line = t->lineno;
+        snprintf(t->comma_num, sizeof t->comma_num, "%s", s);
+    }
+    if (groups && t->n_dot3++ == 0) {
+        t->dot3_line = t->lineno;
+        snprintf(t->dot3_num, sizeof t->dot3_num, "%s", s);
+    } else if (!groups && strchr(s, '.') != NULL) {
+        t->dot_other = 1;
+    }
+    if (t->comma_line > 0 && t->n_dot3 > 0) {
+        fwd_fail(err, FWD_EFORMAT,
+                 "%s:%zu: %s: expected numbers without thousands separators, got \"%s\" (line "
+                 "%zu) in a file with decimal commas (\"%s\", line %zu): save the columns "
+                 "without them",
+                 t->path, t->lineno, field, t->dot3_num, t->dot3_line, t->comma_num, t->comma_line);
+        return -1;
+    }
+    return 1;
+}
+
+/* Whether every field of a row is empty: a spreadsheet's row of separators (";;;"). */
+static int
+empty_row(char *const *f, size_t nf)
+{
+    size_t k;
+
+    for (k = 0; k < nf; k++)
+        if (f[k][0] != '\0')
+            return 0;
+    return 1;
 }
 
 /* A cell of a wide table with no reading: empty, "-", "*", NA, N/A or NaN. */
@@ -1437,7 +1607,9 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
 
         if (no_reading(v))
             continue;
-        if (!parse_number_sep(v, &raw[COL_RHO], t->sep) || raw[COL_RHO] <= 0)
+        if ((rc = text_number(t, v, &raw[COL_RHO], t->wide_name[k], err)) < 0)
+            return FWD_EFORMAT;
+        if (rc == 0 || raw[COL_RHO] <= 0)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: %s: expected rho_a (ohm-m), a finite number > 0, or no "
                             "reading (empty, -, NA), got \"%s\"",
@@ -1464,7 +1636,9 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
 
         if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
-        if (!parse_number_sep(f[t->col[c]], &v, t->sep) || (positive && v <= 0))
+        if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
+            return FWD_EFORMAT;
+        if (rc == 0 || (positive && v <= 0))
             return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a finite number%s, got \"%s\"",
                             t->path, t->lineno, t->colname[c], positive ? " > 0" : "",
                             f[t->col[c]]);
@@ -1559,7 +1733,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
         t.lineno++;
         rc = text_line(&t, buf, len, err);
-        if (rc == FWD_OK && (nf = split(buf, f, MAX_FIELDS, &t.sep)) > 0)
+        if (rc == FWD_OK && (nf = split(buf, f, MAX_FIELDS, &t.sep)) > 0 && !empty_row(f, nf))
             rc = text_fields(&t, f, nf, err);
     }
     if (rc == FWD_OK && (ferror(fp) || (errno == ENOMEM && !feof(fp))))
@@ -1571,11 +1745,25 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         rc = finish_stations(&t, err);
     if (rc == FWD_OK && (*out = malloc(t.n_st * sizeof **out)) == NULL)
         rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+    if (rc == FWD_EFORMAT && t.unused[0] != '\0' && err != NULL) { /* maybe why */
+        append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
+        append(err->msg, sizeof err->msg, ")", "");
+    }
+    if (rc == FWD_OK && t.n_dot3 > 0 && !t.dot_other && t.comma_line == 0) {
+        char say[200];
+
+        snprintf(say, sizeof say,
+                 "every number with a '.' has 3 digits after it (\"%s\", line %zu): read as "
+                 "decimals; if the '.' separates thousands, save the columns without it",
+                 t.dot3_num, t.dot3_line);
+        note_to(t.note, sizeof t.note, say);
+    }
     free(buf);
     for (k = 0; k < t.n_st; k++) {
-        if (rc == FWD_OK)
+        if (rc == FWD_OK) {
             (*out)[k] = t.st[k].s;
-        else
+            memcpy(t.st[k].s->note, t.note, sizeof t.note);
+        } else
             fwd_sounding_free(t.st[k].s);
     }
     if (rc == FWD_OK)

@@ -598,6 +598,7 @@ fwd_sounding_copy(const fwd_sounding *s)
     memcpy(c->line, s->line, s->n * sizeof *s->line);
     memcpy(c->name, s->name, sizeof c->name);
     memcpy(c->unused, s->unused, sizeof c->unused);
+    memcpy(c->note, s->note, sizeof c->note);
     c->x_m = s->x_m, c->y_m = s->y_m, c->elevation_m = s->elevation_m;
     c->lat_deg = s->lat_deg, c->lon_deg = s->lon_deg;
     c->n = s->n;

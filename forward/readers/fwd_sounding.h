@@ -62,6 +62,10 @@ typedef struct fwd_sounding {
      * position per file); latitude and longitude (degrees, north and east positive) from
      * an EDI file's LAT and LONG (or a text file's lat, lon), elevation from its ELEV. */
     double x_m, y_m, elevation_m, lat_deg, lon_deg;
+    /* What the reader assumed or doubted about the file that the user should know (how a
+     * column was converted, numbers that may hold thousands separators), sentences joined by
+     * "; " (cut short with "..."); "" when nothing. */
+    char note[256];
 } fwd_sounding;
 
 /*

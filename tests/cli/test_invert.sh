@@ -309,6 +309,14 @@ grep -qx "bpinv invert: note: $TMP/excel.csv: columns not read: \"Remarks\"" "$T
     bad "no note of the column not read: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/excel.csv" --format json -q
 ! grep -q "note:" "$TMP/err" && ok || bad "--quiet printed the note: $(cat "$TMP/err")"
+# a full AB column: halved, the same model as the AB/2 file's, and a note says so
+awk -F, 'NR == 1 { print "AB (m),rho_a"; next } { printf "%.17g,%s\n", 2 * $1, $2 }' \
+    "$TMP/snd/a.csv" >"$TMP/fullab.csv"
+run invert "$TMP/net.h5" "$TMP/fullab.csv" --format json
+[ "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out")" = "$(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/a.json")" ] &&
+    ok || bad "fullab.csv inverted to another model: $(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out")"
+grep -qx "bpinv invert: note: $TMP/fullab.csv: \"AB (m)\" read as the full spacing: halved to AB/2" \
+    "$TMP/err" && ok || bad "no note of the halved AB: $(cat "$TMP/err")"
 # - is the standard input, -o - the standard output
 "$BPINV" invert "$TMP/net.h5" - --format json -o - <"$TMP/snd/a.csv" >"$TMP/out" 2>"$TMP/err"
 [ "$?" -eq 0 ] && grep -q '"name": "stdin"' "$TMP/out" && ok || bad "invert -: $(cat "$TMP/err")"

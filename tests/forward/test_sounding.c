@@ -929,6 +929,109 @@ Test(fwd_sounding, spreadsheets_and_raw_readings)
     fwd_sounding_free(s);
 }
 
+/* What a user's spreadsheets held (session 24): Greek names, full AB and MN, rows of
+ * separators, an empty cell, a column that is no station, thousands separators. Each was
+ * misread or refused with a misleading message before. */
+Test(fwd_sounding, spreadsheet_habits)
+{
+    fwd_sounding *s, **st;
+    fwd_error err;
+    size_t n, k;
+    char p[128];
+
+    /* "ρa (Ωm)" is rho_a; the geometric factor K beside it is a column not read */
+    s = read_text("greek.csv",
+                  "AB/2 (m);MN/2 (m);K;\xcf\x81"
+                  "a (\xce\xa9m)\n5;1;37,70;757,47\n"
+                  "10;1;155,51;513,93\n20;1;626,75;226,03\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->n, 3);
+    cr_expect_eq(s->rho_a[0], 757.47);
+    cr_expect_str_eq(s->unused, "\"K\"");
+    cr_expect_str_eq(s->note, "");
+    fwd_sounding_free(s);
+    s = read_text("phi.csv",
+                  "period (s),\xcf\x81s (ohm-m),\xcf\x86 (deg)\n1,100,40\n10,90,50\n"
+                  "100,80,45\n",
+                  FWD_MT);
+    cr_expect_eq(s->phase[1], 50);
+    fwd_sounding_free(s);
+    /* full spacings: AB and MN are halved, and the note says so */
+    s = read_text("full.csv", "AB (m),MN (m),rho_a\n10,2,100\n20,2,90\n40,2,80\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->x[0], 5);
+    cr_expect_eq(s->x[2], 20);
+    cr_expect_eq(s->mn2[1], 1);
+    cr_expect(strstr(s->note, "\"AB (m)\" read as the full spacing: halved to AB/2") != NULL, "%s",
+              s->note);
+    cr_expect(strstr(s->note, "\"MN (m)\" read as the full spacing: halved to MN/2") != NULL, "%s",
+              s->note);
+    fwd_sounding_free(s);
+    s = read_text("full_m.csv", "ab_m,mn_m,rho_a\n10,2,100\n20,2,90\n40,2,80\n", FWD_SCHLUMBERGER);
+    cr_expect_eq(s->x[1], 10);
+    cr_expect_eq(s->mn2[0], 1);
+    fwd_sounding_free(s);
+    /* rows of separators (a spreadsheet's touched empty rows) are blank lines */
+    s = read_text("semis.csv",
+                  "AB/2;MN/2;rho_a\n5;1;757,47\n;;\n10;1;513,93\n20;1;226\n"
+                  ";;;;;;\n ; ; \n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->n, 3);
+    cr_expect_eq(s->rho_a[2], 226);
+    fwd_sounding_free(s);
+    /* an empty last cell is named; an unread column that may explain an error is named */
+    expect_error("cell.csv", "AB/2;MN/2;rho_a (ohm.m)\n5;1;757\n10;1;\n20;1;226\n",
+                 FWD_SCHLUMBERGER,
+                 ":3: rho_a (ohm.m): expected a value, got none (an empty cell: 2 of the "
+                 "header's 3 fields)");
+    expect_error("mnfull.csv", "AB/2,MN2 full,rho_a\n40,1,100\n40,5,90\n60,5,80\n",
+                 FWD_SCHLUMBERGER, "(columns not read: \"MN2 full\")");
+    /* a K or N\xc2\xb0 column beside an unknown rho_a name makes no wide table of stations */
+    expect_error("kwide.csv", "AB/2;MN/2;K;Rho-scheinbar\n5;1;37,7;757\n10;1;155,5;513\n",
+                 FWD_SCHLUMBERGER, "without rho_a_ohmm");
+    expect_error("nwide.csv", "N\xc2\xb0;AB/2;Rho-scheinbar\n1;5;757\n2;10;513\n3;20;226\n",
+                 FWD_SCHLUMBERGER, "without rho_a_ohmm");
+    cr_assert_eq(fwd_sounding_read_stations(put("wide.csv",
+                                                "AB/2;VES 1;VES 2\n1;10;20\n2;11;21\n"
+                                                "5;12;22\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_expect_eq(n, 2);
+    for (k = 0; k < n; k++)
+        fwd_sounding_free(st[k]);
+    free(st);
+    /* '.' between groups of 3 digits beside decimal commas: a thousands separator, refused
+     * wherever the two come in the file; '.' decimals of another length are decimals */
+    expect_error("thou1.csv", "AB/2;MN/2;rho\n5;1;15.149\n10;1;757,5\n20;1;300\n", FWD_SCHLUMBERGER,
+                 ":3: rho_a_ohmm: expected numbers without thousands separators, got \"15.149\" "
+                 "(line 2) in a file with decimal commas (\"757,5\", line 3)");
+    expect_error(
+        "thou2.csv", "AB/2;MN/2;rho\n5;1;757,5\n10;1;1.234.567\n20;1;300\n", FWD_SCHLUMBERGER,
+        ":3: rho_a_ohmm: expected a number without thousands separators, got \"1.234.567\"");
+    s = read_text("dec.csv", "AB/2;MN/2;rho\n5;0.5;757,5\n10;0.5;15.14\n20;1;300\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->rho_a[1], 15.14);
+    cr_expect_str_eq(s->note, "");
+    fwd_sounding_free(s);
+    /* every '.' number like "15.149" and no comma: read as decimals, with a note */
+    s = read_text("thou3.csv", "AB/2;MN/2;rho\n5;1;15.149\n10;1;10.279\n20;1;4.521\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->rho_a[0], 15.149);
+    cr_expect(strstr(s->note, "every number with a '.' has 3 digits after it (\"15.149\", "
+                              "line 2)") != NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+    /* in a ',' file a '.' is always the decimal mark: no note */
+    s = read_text("comma.csv", "ab2,mn2,rho\n5,1,15.149\n10,1,10.279\n20,1,4.521\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_str_eq(s->note, "");
+    fwd_sounding_free(s);
+    /* a phase column in rad holding degrees: the message gives the value converted */
+    expect_error("rad.csv", "period (s);rho_a;Phase (rad)\n1;100;20,5\n10;90;40\n100;80;45\n",
+                 FWD_MT, "got \"20,5\" in the unit of \"Phase (rad)\", 1174.56 degrees");
+}
+
 /* --columns: any header names mapped to bpinv's, with units; a mapping bpinv cannot place or
  * a header name the file lacks is an error, never ignored. */
 Test(fwd_sounding, columns_mapped)

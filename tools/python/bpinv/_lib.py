@@ -93,6 +93,7 @@ class _FwdSounding(ctypes.Structure):
         ("elevation_m", ctypes.c_double),
         ("lat_deg", ctypes.c_double),
         ("lon_deg", ctypes.c_double),
+        ("note", ctypes.c_char * 256),
     ]
 
 

@@ -76,6 +76,9 @@ class Sounding(_lib.Owned):
     unused : str
         A text file's columns that were not read, as its header names them (``'"Remarks",
         "Date"'``); ``""`` when none.
+    note : str
+        What the reader assumed or doubted about the file (a full AB or MN column halved,
+        numbers that may hold thousands separators); ``""`` when nothing.
     x_m, y_m, elevation_m, lat_deg, lon_deg : float
         Where the station is, as the file says (text columns x, y, elevation, lat, lon; EDI
         LAT, LONG, ELEV); NaN where it does not.
@@ -134,6 +137,7 @@ class Sounding(_lib.Owned):
         self.name = c.name.decode("utf-8", "replace")
         self.source = c.source.decode("utf-8", "replace")
         self.unused = c.unused.decode("utf-8", "replace")
+        self.note = c.note.decode("utf-8", "replace")
         self.x_m, self.y_m, self.elevation_m = c.x_m, c.y_m, c.elevation_m
         self.lat_deg, self.lon_deg = c.lat_deg, c.lon_deg
         self.x = _copy(c.x, n)

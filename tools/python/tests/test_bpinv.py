@@ -390,6 +390,16 @@ def test_read_spreadsheet_export(tmp_path):
     assert s.name == "VES 7" and s.unused == '"Remarks"'
     np.testing.assert_allclose(s.x, [3.048, 6.096, 12.192], rtol=1e-12)
     assert s.rho_a[0] == 100.5
+    assert s.note == ""
+
+
+def test_read_note(tmp_path):
+    """What the reader assumed is the sounding's note: a full AB column, halved."""
+    p = tmp_path / "full.csv"
+    p.write_text("AB (m),rho_a\n10,100\n20,90\n40,80\n")
+    s = bpinv.read_sounding(p)
+    np.testing.assert_array_equal(s.x, [5, 10, 20])
+    assert s.note == '"AB (m)" read as the full spacing: halved to AB/2'
 
 
 def test_columns_mapped(tmp_path, nets):
