@@ -999,7 +999,46 @@ visible(const struct dirent *d)
     return 0;
 }
 
-/* Adds path, or the regular files of directory path in name order. */
+/* Names in natural order, the order of a profile's stations: runs of digits compare as
+ * numbers ("L1-200" before "L1-1000"), the rest byte by byte; ties (leading zeros) by bytes.
+ * The same on every machine, whatever the locale. */
+static int
+natural_order(const struct dirent **pa, const struct dirent **pb)
+{
+    const unsigned char *a = (const unsigned char *)(*pa)->d_name;
+    const unsigned char *b = (const unsigned char *)(*pb)->d_name;
+
+    while (*a != '\0' && *b != '\0') {
+        if (isdigit(*a) && isdigit(*b)) {
+            const unsigned char *ea, *eb;
+            size_t la, lb;
+
+            while (*a == '0' && isdigit(a[1]))
+                a++;
+            while (*b == '0' && isdigit(b[1]))
+                b++;
+            for (ea = a; isdigit(*ea); ea++)
+                continue;
+            for (eb = b; isdigit(*eb); eb++)
+                continue;
+            la = (size_t)(ea - a), lb = (size_t)(eb - b);
+            if (la != lb)
+                return la < lb ? -1 : 1;
+            for (; a < ea; a++, b++)
+                if (*a != *b)
+                    return *a < *b ? -1 : 1;
+            continue;
+        }
+        if (*a != *b)
+            return *a < *b ? -1 : 1;
+        a++, b++;
+    }
+    if (*a != *b)
+        return *a < *b ? -1 : 1;
+    return strcmp((*pa)->d_name, (*pb)->d_name);
+}
+
+/* Adds path, or the regular files of directory path in natural order of their names. */
 static int
 add_operand(struct paths *l, const char *path, fwd_error *err)
 {
@@ -1010,7 +1049,7 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return paths_add(l, path); /* a missing file is reported with the others */
-    n = scandir(path, &names, visible, alphasort);
+    n = scandir(path, &names, visible, natural_order);
     if (n < 0)
         return fwd_error_set(err, FWD_EIO, "%s: cannot read the directory: %s", path,
                              strerror(errno));

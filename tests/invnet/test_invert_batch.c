@@ -644,6 +644,34 @@ Test(invnet_batch, directory_operands_expand)
     invnet_batch_paths_free(NULL, 0);
 }
 
+/* A directory's files come in the natural order of their names, a profile's station order:
+ * numbers as numbers (L1-200 before L1-1000), leading zeros a tie broken by bytes. */
+Test(invnet_batch, directory_in_natural_order)
+{
+    static const char *const want[] = {"L1-9.edi",   "L1-10.edi",   "L1-100.edi", "L1-0200.edi",
+                                       "L1-200.edi", "L1-1000.edi", "L2-5.edi",   "l1-1.edi"};
+    char sub[128];
+    const char *ops[1];
+    char **paths;
+    size_t n, k;
+    fwd_error err;
+
+    snprintf(sub, sizeof sub, "%s/line", dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    for (k = 0; k < 8; k++)
+        touch("line", want[(k * 3) % 8]); /* created out of order */
+    ops[0] = sub;
+    cr_assert_eq(invnet_batch_expand(ops, 1, &paths, &n, &err), FWD_OK);
+    cr_assert_eq(n, 8);
+    for (k = 0; k < 8; k++) {
+        char p[256];
+
+        snprintf(p, sizeof p, "%s/%s", sub, want[k]);
+        cr_expect_str_eq(paths[k], p);
+    }
+    invnet_batch_paths_free(paths, n);
+}
+
 /* The output of b in format fmt, its times zeroed (they differ from run to run), as a string. */
 static char *
 text_of(invnet_batch *b, invnet_format fmt, size_t first, size_t count, int head, int tail)
