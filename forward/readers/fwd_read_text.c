@@ -883,34 +883,37 @@ struct text {
     const char *path;
     fwd_method m; /* the method expected */
     const fwd_method_info *mi;
-    int col[COL_N];                  /* field of each column; -1: none */
-    double scale[COL_N];             /* the factor of each column's unit */
-    const char *colname[COL_N];      /* the columns' names in messages */
-    char hdrname[COL_N][64];         /* the header's own names of the columns it names */
-    char unused[256];                /* the header's fields not read */
-    char note[256];                  /* what the reader assumed (fwd_sounding.note) */
-    size_t comma_line, dot_line;     /* first reading with a decimal comma, a '.' (0: none) */
-    char comma_num[32], dot_num[32]; /* and those numbers */
-    size_t dot3_line, n_dot3;        /* the first '.' number like "15.149" (a thousands group?) */
-    char dot3_num[32];               /* and it */
-    int dot_other;                   /* a '.' number that is not like it */
-    int header;                      /* the columns are named (a header row or comment) */
-    size_t header_line;              /* its line */
-    int wenner_ab2;                  /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
-    int started;                     /* the first reading has settled the columns */
-    int mk_mn2, mk_sdl, mk_sdp;      /* the soundings have MN/2, rho_a errors, phase errors */
-    size_t n_wide;                   /* the wide layout: stations, one rho_a column each; 0: not */
-    size_t n_header_fields;          /* fields of the header */
-    int wide_col[MAX_FIELDS];        /* their fields */
-    char wide_name[MAX_FIELDS][64];  /* and names, from the header */
-    char sep;                        /* the separator of the line being read */
-    char comment[1024];              /* the last whole-line comment before the data */
-    size_t comment_line;             /* its line */
-    size_t lineno, need, nf0;        /* line; fields needed; fields of the first reading */
-    struct station *st;              /* the stations, in the order of their first readings */
-    size_t n_st, cap_st, cur;        /* how many; room; the station of the last reading */
-    size_t *slot, n_slot;            /* hash of the keys: station + 1 per slot, 0 empty */
-    struct colmap map;               /* header names mapped (fwd_sounding_read_columns) */
+    int col[COL_N];                 /* field of each column; -1: none */
+    double scale[COL_N];            /* the factor of each column's unit */
+    int has_unit[COL_N];            /* the header gives it, or the column's name implies it */
+    int full[COL_N];                /* a full spacing (AB, MN): its values halved */
+    int units_seen;                 /* the row after the header was looked at as units */
+    const char *colname[COL_N];     /* the columns' names in messages */
+    char hdrname[COL_N][64];        /* the header's own names of the columns it names */
+    char unused[256];               /* the header's fields not read */
+    char note[256];                 /* what the reader assumed (fwd_sounding.note) */
+    size_t comma_line;              /* the first reading with a decimal comma (0: none) */
+    char comma_num[32];             /* and its number */
+    size_t dot3_line, n_dot3;       /* the first '.' number like "15.149" (a thousands group?) */
+    char dot3_num[32];              /* and it */
+    int dot_other;                  /* a '.' number that is not like it */
+    int header;                     /* the columns are named (a header row or comment) */
+    size_t header_line;             /* its line */
+    int wenner_ab2;                 /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
+    int started;                    /* the first reading has settled the columns */
+    int mk_mn2, mk_sdl, mk_sdp;     /* the soundings have MN/2, rho_a errors, phase errors */
+    size_t n_wide;                  /* the wide layout: stations, one rho_a column each; 0: not */
+    size_t n_header_fields;         /* fields of the header */
+    int wide_col[MAX_FIELDS];       /* their fields */
+    char wide_name[MAX_FIELDS][64]; /* and names, from the header */
+    char sep;                       /* the separator of the line being read */
+    char comment[1024];             /* the last whole-line comment before the data */
+    size_t comment_line;            /* its line */
+    size_t lineno, need, nf0;       /* line; fields needed; fields of the first reading */
+    struct station *st;             /* the stations, in the order of their first readings */
+    size_t n_st, cap_st, cur;       /* how many; room; the station of the last reading */
+    size_t *slot, n_slot;           /* hash of the keys: station + 1 per slot, 0 empty */
+    struct colmap map;              /* header names mapped (fwd_sounding_read_columns) */
 };
 
 static void
@@ -992,8 +995,12 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
         if (vc == COL_RHO ? !has_rho(col, t->m) : col[vc] < 0)
             append(miss, sizeof miss, ", ", mi->values[k]->column);
     }
-    return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: expected columns %s; got \"%s\", without %s",
-                    t->path, line, want, join_fields(got, sizeof got, f, nf), miss + 2);
+    for (k = 0; k < COL_N && col[k] < 0; k++)
+        continue;
+    return fwd_fail(err, FWD_EFORMAT,
+                    "%s:%zu: header: expected columns %s; got \"%s\", without %s%s", t->path, line,
+                    want, join_fields(got, sizeof got, f, nf), miss + 2,
+                    k == COL_N ? " (a title above the header? start it with #)" : "");
 }
 
 /* A Wenner sounding written as a Schlumberger table: AB/2 = 1.5 a with MN/2 = a / 2 given
@@ -1105,6 +1112,8 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
     t->n_header_fields = nf;
     memcpy(t->col, c->col, sizeof t->col);
     memcpy(t->scale, c->scale, sizeof t->scale);
+    memcpy(t->has_unit, c->has_unit, sizeof t->has_unit);
+    memcpy(t->full, c->full, sizeof t->full);
     snprintf(t->unused, sizeof t->unused, "%s", t->n_wide > 0 ? "" : c->unknown);
     for (k = 0; k < COL_N; k++)
         if (t->col[k] >= 0) {
@@ -1653,6 +1662,69 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     return put_point(t, st->s, raw, f, err);
 }
 
+/* Whether a field is a unit bpinv knows, of any kind, bare or in parentheses or brackets
+ * ("m", "(Ohm.m)", "[deg]"); its compact form into unit. */
+static int
+unit_field(const char *v, char *unit, size_t cap)
+{
+    size_t len = strlen(v), k;
+
+    if (len >= 2 && ((v[0] == '(' && v[len - 1] == ')') || (v[0] == '[' && v[len - 1] == ']')))
+        v++, len -= 2;
+    compact_unit(v, len, unit, cap);
+    for (k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (strcmp(units[k].name, unit) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * A row of units under the header, as field crews' sheets have ("(m);(m);(Ohm.m)"): every
+ * field empty or a unit. Each column it gives a unit takes it (a unit not of the column's
+ * kind, or another than the header's, is an error). 1: it was one (and is read); 0: it is
+ * not (the row is read as a reading); -1 with err.
+ */
+static int
+units_row(struct text *t, char **f, size_t nf, fwd_error *err)
+{
+    char unit[32];
+    size_t k, given = 0;
+    int c;
+
+    for (k = 0; k < nf; k++) {
+        if (f[k][0] != '\0' && !unit_field(f[k], unit, sizeof unit))
+            return 0;
+        given += f[k][0] != '\0';
+    }
+    if (given == 0)
+        return 0;
+    for (c = 0; c < COL_N; c++) {
+        unit_family fam;
+        double sc = 0;
+
+        if (t->col[c] < 0 || (size_t)t->col[c] >= nf || f[t->col[c]][0] == '\0' ||
+            (c == COL_FREQ && t->col[COL_X] == t->col[COL_FREQ]))
+            continue;
+        fam = c == COL_X && t->col[COL_FREQ] >= 0 ? U_FREQ : kind_family(c, t->m);
+        unit_field(f[t->col[c]], unit, sizeof unit);
+        if (fam == U_NONE || (sc = unit_scale(unit, fam)) == 0) {
+            fwd_fail(err, FWD_EFORMAT, "%s:%zu: units of \"%s\": \"%s\": expected %s", t->path,
+                     t->lineno, t->hdrname[c], f[t->col[c]],
+                     fam == U_NONE ? "no unit" : family_units[fam]);
+            return -1;
+        }
+        sc *= t->full[c] ? 0.5 : 1;
+        if (t->has_unit[c] && sc != t->scale[c]) {
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s:%zu: units of \"%s\": expected the header's unit, got \"%s\"", t->path,
+                     t->lineno, t->hdrname[c], f[t->col[c]]);
+            return -1;
+        }
+        t->scale[c] = sc;
+    }
+    return 1;
+}
+
 /* One line's fields f[0..nf), nf >= 1: a header row, or a reading (the first one settles the
  * columns). */
 static int
@@ -1666,6 +1738,11 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
             return header_row(t, f, nf, err);
         if (t->comment[0] != '\0' && (rc = comment_header(t, nf, err)) != FWD_OK)
             return rc;
+    }
+    if (t->header && !t->started && !t->units_seen) { /* the row after the header: units? */
+        t->units_seen = 1;
+        if ((rc = units_row(t, f, nf, err)) != 0)
+            return rc < 0 ? FWD_EFORMAT : FWD_OK;
     }
     if (!t->started && !t->header)
         default_columns(t, nf);

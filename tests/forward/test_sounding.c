@@ -1027,6 +1027,30 @@ Test(fwd_sounding, spreadsheet_habits)
                   FWD_SCHLUMBERGER);
     cr_expect_str_eq(s->note, "");
     fwd_sounding_free(s);
+    /* a row of units under the header, in brackets or bare; a unit the header contradicts,
+     * or of another kind, is an error */
+    s = read_text("units.csv",
+                  "AB/2;MN/2;Rho_a;Remarks\n(ft);[ft];(Ohm.m);\n10;1;100;ok\n"
+                  "20;1;90;\n40;1;80;\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_float_eq(s->x[0], 3.048, 1e-12);
+    cr_expect_float_eq(s->mn2[2], 0.3048, 1e-12);
+    cr_expect_eq(s->rho_a[0], 100);
+    fwd_sounding_free(s);
+    s = read_text("units2.csv",
+                  "period,rho_a,phase\ns,ohm-m,rad\n1,100,0.5\n10,90,0.6\n"
+                  "100,80,0.7\n",
+                  FWD_MT);
+    cr_expect_float_eq(s->phase[0], 0.5 * 180 / PI, 1e-12);
+    fwd_sounding_free(s);
+    expect_error("units3.csv", "AB/2 (m);rho_a\n(ft);(ohm-m)\n10;100\n20;90\n40;80\n",
+                 FWD_SCHLUMBERGER,
+                 ":2: units of \"AB/2 (m)\": expected the header's unit, got \"(ft)\"");
+    expect_error("units4.csv", "AB/2;rho_a\n(s);(ohm-m)\n10;100\n20;90\n40;80\n", FWD_SCHLUMBERGER,
+                 ":2: units of \"AB/2\": \"(s)\": expected m, cm, km or ft");
+    /* a title above the header: the message says how to keep it */
+    expect_error("title.csv", "VES 3 Mawlamyine;;\nAB/2;MN/2;rho_a\n5;1;757\n", FWD_SCHLUMBERGER,
+                 "(a title above the header? start it with #)");
     /* a phase column in rad holding degrees: the message gives the value converted */
     expect_error("rad.csv", "period (s);rho_a;Phase (rad)\n1;100;20,5\n10;90;40\n100;80;45\n",
                  FWD_MT, "got \"20,5\" in the unit of \"Phase (rad)\", 1174.56 degrees");
