@@ -424,6 +424,28 @@ compact_unit(const char *in, size_t len, char *out, size_t cap)
     out[k] = '\0';
 }
 
+/* Whether s is valid UTF-8 (a Windows code page's "°", byte 0xb0, is not). */
+static int
+utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p != '\0') {
+        int n = *p < 0x80             ? 0
+                : (*p & 0xe0) == 0xc0 ? 1
+                : (*p & 0xf0) == 0xe0 ? 2
+                : (*p & 0xf8) == 0xf0 ? 3
+                                      : -1;
+
+        if (n < 0)
+            return 0;
+        for (p++; n > 0; n--, p++)
+            if ((*p & 0xc0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
 /* Whether name (normalised) is a full electrode spacing, "ab" or "mn": it becomes the
  * half-spacing's name ("ab2", "mn2"), whose values are half its own. */
 static int
@@ -497,8 +519,11 @@ field_kind(const char *field, const char *path, size_t line, fwd_method *m, int 
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": expected no unit, got \"%s\"",
                         path, line, field, unit);
     if (fam != U_NONE && (*scale = unit_scale(unit, fam)) == 0)
-        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": unit \"%s\": expected %s", path,
-                        line, field, unit, family_units[fam]);
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: header: \"%s\": unit \"%s\": expected %s%s",
+                        path, line, field, unit, family_units[fam],
+                        utf8_valid(unit) ? ""
+                                         : " (a file saved in a Windows code page? save it as "
+                                           "UTF-8)");
     if (half)
         *scale /= 2;
     return FWD_OK;

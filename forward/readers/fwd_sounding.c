@@ -246,6 +246,14 @@ fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component co
 
         for (q = text; q < nul; q++)
             line += *q == '\n';
+        if (len >= 2 && (((unsigned char)text[0] == 0xff && (unsigned char)text[1] == 0xfe) ||
+                         ((unsigned char)text[0] == 0xfe && (unsigned char)text[1] == 0xff))) {
+            free(text); /* Excel's "Unicode Text" */
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:1: expected UTF-8 text, got UTF-16 (as Excel saves \"Unicode "
+                            "Text\"): save it as \"CSV UTF-8\"",
+                            path);
+        }
         free(text);
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)",
                         path, line);

@@ -1051,6 +1051,22 @@ Test(fwd_sounding, spreadsheet_habits)
     /* a title above the header: the message says how to keep it */
     expect_error("title.csv", "VES 3 Mawlamyine;;\nAB/2;MN/2;rho_a\n5;1;757\n", FWD_SCHLUMBERGER,
                  "(a title above the header? start it with #)");
+    /* other encodings: UTF-16 (Excel's "Unicode Text"), a Windows code page's degree sign */
+    {
+        static const char u16[] = "\xff\xfe"
+                                  "A\0B\0/\0"
+                                  "2\0;\0r\0h\0o\0\n\0";
+        FILE *fp;
+
+        snprintf(p, sizeof p, "%s/u16.txt", dir);
+        cr_assert_not_null(fp = fopen(p, "wb"));
+        cr_assert_eq(fwrite(u16, 1, sizeof u16 - 1, fp), sizeof u16 - 1);
+        fclose(fp);
+        cr_expect_null(fwd_sounding_read(p, FWD_SCHLUMBERGER, 0, &err));
+        cr_expect(strstr(err.msg, ":1: expected UTF-8 text, got UTF-16") != NULL, "%s", err.msg);
+    }
+    expect_error("cp1252.csv", "period (s);rho_a;Phase (\xb0)\n1;100;45\n10;90;40\n", FWD_MT,
+                 "(a file saved in a Windows code page? save it as UTF-8)");
     /* a phase column in rad holding degrees: the message gives the value converted */
     expect_error("rad.csv", "period (s);rho_a;Phase (rad)\n1;100;20,5\n10;90;40\n100;80;45\n",
                  FWD_MT, "got \"20,5\" in the unit of \"Phase (rad)\", 1174.56 degrees");
