@@ -275,6 +275,13 @@ edi_need(const struct edi *e, const char *path, const char *name, size_t nf,
     return FWD_OK;
 }
 
+/* The name of component c, as --component takes it. */
+static const char *
+edi_comp_name(fwd_component c)
+{
+    return c == FWD_COMP_XY ? "xy" : c == FWD_COMP_YX ? "yx" : "det";
+}
+
 /* An optional block: NULL when absent or of another length. */
 static const double *
 edi_opt(const struct edi *e, const char *name, size_t nf)
@@ -284,18 +291,37 @@ edi_opt(const struct edi *e, const char *name, size_t nf)
     return b != NULL && b->n == nf ? b->v : NULL;
 }
 
-/* The impedance blocks: xy and yx needed; the diagonal ones used when all four are there. */
+/* The impedance blocks: those of the component asked for needed (xy: ZXYR, ZXYI; yx: ZYXR,
+ * ZYXI; det: the four); the other off-diagonal ones, when there, checked and used for the
+ * EMPTY values only; the diagonal ones used when all four are there. */
 static int
 edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
 {
     static const char *zn[8] = {"ZXXR", "ZXXI", "ZXYR", "ZXYI", "ZYXR", "ZYXI", "ZYYR", "ZYYI"};
+    const char *cn = edi_comp_name(d->comp);
     size_t nf = d->fb->n, k;
     int rc;
 
-    for (k = 2; k < 6; k++)
+    for (k = 2; k < 6; k++) {
+        /* k 2, 3: xy; 4, 5: yx */
+        fwd_component own = k < 4 ? FWD_COMP_XY : FWD_COMP_YX;
+        size_t o = k < 4 ? 4 : 2; /* the other pair's first block */
+
+        if (edi_find(e, zn[k]) == NULL) {
+            if (d->comp != own && (d->comp == FWD_COMP_XY || d->comp == FWD_COMP_YX))
+                continue;
+            if (edi_find(e, zn[o]) != NULL && edi_find(e, zn[o + 1]) != NULL)
+                return fwd_fail(err, FWD_EFORMAT,
+                                "%s: block >%s: expected for component %s, got no such block; "
+                                "the file has >%s and >%s: component %s reads them",
+                                path, zn[k], cn, zn[o], zn[o + 1], k < 4 ? "yx" : "xy");
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s: block >%s: expected for component %s, got no such block", path,
+                            zn[k], cn);
+        }
         if ((rc = edi_need(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
             return rc;
-    d->zb[0] = edi_find(e, "ZXXR");
+    }
     d->has_diag = 1;
     for (k = 0; k < 8; k += 2 + 4 * (k == 0)) {
         d->zb[k] = edi_find(e, zn[k]);
@@ -356,7 +382,8 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
     if (d->fb == NULL || d->fb->n == 0)
         return fwd_fail(err, FWD_EFORMAT, "%s: block >FREQ: expected the frequencies (Hz), got %s",
                         path, d->fb == NULL ? "no such block" : "no values");
-    d->use_z = edi_find(e, "ZXYR") != NULL;
+    d->use_z = edi_find(e, "ZXYR") != NULL || edi_find(e, "ZXYI") != NULL ||
+               edi_find(e, "ZYXR") != NULL || edi_find(e, "ZYXI") != NULL;
     return d->use_z ? edi_select_z(e, path, d, err) : edi_select_rho(e, path, d, err);
 }
 
@@ -374,17 +401,20 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
             struct edi_point *pt, fwd_error *err)
 {
     const struct edi_block *const *zb = d->zb;
-    double complex zxy, zyx, z;
+    double complex zxy = 0, zyx = 0, z;
     double rel = 0;
-    size_t k;
+    size_t k, line;
 
     for (k = 0; k < 8; k++)
         if (zb[k] != NULL && (k >= 2 && k < 6 ? 1 : d->has_diag) && fabs(zb[k]->v[i]) >= d->big)
             *skip = 1;
     if (*skip)
         return FWD_OK;
-    zxy = zb[2]->v[i] + I * zb[3]->v[i];
-    zyx = zb[4]->v[i] + I * zb[5]->v[i];
+    /* the pairs of the component asked for are there (edi_select_z) */
+    if (zb[2] != NULL)
+        zxy = zb[2]->v[i] + I * zb[3]->v[i];
+    if (zb[4] != NULL)
+        zyx = zb[4]->v[i] + I * zb[5]->v[i];
     if (d->comp == FWD_COMP_XY)
         z = zxy;
     else if (d->comp == FWD_COMP_YX)
@@ -395,10 +425,11 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
 
         z = csqrt(zxx * zyy - zxy * zyx);
     }
+    line = d->comp == FWD_COMP_YX || zb[2] == NULL ? zb[4]->line : zb[2]->line;
     if (!(cabs(z) > 0))
         return fwd_fail(err, FWD_EFORMAT,
-                        "%s:%zu: ZXYR ...: expected a non-zero impedance at %g Hz, got 0", path,
-                        zb[2]->line, f);
+                        "%s:%zu: %s ...: expected a non-zero impedance at %g Hz, got 0", path, line,
+                        d->comp == FWD_COMP_YX ? "ZYXR" : "ZXYR", f);
     pt->T = 1 / f;
     /* field units (mV/km)/nT: rho_a = 0.2 T |Z|^2 ohm-m */
     pt->r = 0.2 * pt->T * cabs(z) * cabs(z);

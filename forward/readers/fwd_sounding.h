@@ -11,10 +11,10 @@
  * degrees. Rows are sorted by spacing or period (then MN/2); the same point twice is an
  * error naming both lines. A Schlumberger AB/2 may repeat once per MN/2 (segments).
  *
- * EDI files: the FREQ block (Hz), the impedance blocks ZXYR, ZXYI, ZYXR, ZYXI (and ZXX*,
- * ZYY*, *.VAR when present) in field units (mV/km)/nT, or apparent resistivity and phase
- * blocks RHOXY, PHSXY, RHOYX, PHSYX (and .ERR); values at or beyond the file's EMPTY
- * marker (1.0E32 by default) are skipped.
+ * EDI files: the FREQ block (Hz), the impedance blocks the component needs (xy: ZXYR, ZXYI;
+ * yx: ZYXR, ZYXI; det: the four; ZXX*, ZYY*, *.VAR used when present) in field units
+ * (mV/km)/nT, or apparent resistivity and phase blocks RHOXY, PHSXY, RHOYX, PHSYX (and
+ * .ERR); values at or beyond the file's EMPTY marker (1.0E32 by default) are skipped.
  */
 #ifndef FWD_SOUNDING_H
 #define FWD_SOUNDING_H

@@ -347,7 +347,9 @@ Test(fwd_sounding, malformed_edi_is_named)
                  "expected impedance blocks");
     expect_error("nozyx.edi",
                  ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1 2 3\n>ZXYI // 3\n 1 2 3\n>END\n",
-                 FWD_MT, ">ZYXR: missing");
+                 FWD_MT,
+                 ">ZYXR: expected for component det, got no such block; the file has >ZXYR and "
+                 ">ZXYI: component xy reads them");
     expect_error("dupfreq.edi",
                  ">HEAD\n>FREQ // 3\n 1 2 1\n>ZXYR // 3\n 1 2 3\n>ZXYI // 3\n 1 2 3\n"
                  ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
@@ -356,6 +358,83 @@ Test(fwd_sounding, malformed_edi_is_named)
                  ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1e32 1e32 1e32\n>ZXYI // 3\n 1 2 3\n"
                  ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
                  FWD_MT, "expected at least 3 points, got 0");
+}
+
+/* An EDI file read with component comp: the sounding, or NULL with *err set. */
+static fwd_sounding *
+read_edi_comp(const char *name, const char *text, fwd_component comp, fwd_error *err)
+{
+    char p[128];
+
+    memset(err, 0, sizeof *err);
+    return fwd_sounding_read(put(name, text, p), FWD_MT, comp, err);
+}
+
+/* As expect_error, for an EDI file read with component comp. */
+static void
+expect_edi_error(const char *name, const char *text, fwd_component comp, const char *fragment)
+{
+    fwd_error err;
+    fwd_sounding *s = read_edi_comp(name, text, comp, &err);
+
+    cr_expect_null(s, "%s was read", name);
+    fwd_sounding_free(s);
+    cr_expect(strstr(err.msg, fragment) != NULL, "%s: expected \"%s\" in \"%s\"", name, fragment,
+              err.msg);
+    cr_expect(strstr(err.msg, name) != NULL, "%s: the message does not name the file: %s", name,
+              err.msg);
+}
+
+/* A file of one off-diagonal impedance: read for that component, refused for the others by
+ * a message that names the block, the component and the one that would read the file. */
+Test(fwd_sounding, edi_one_component)
+{
+    static const char xy[] = ">HEAD\n DATAID=XY\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
+                             ">ZXYI // 3\n 10 20 0.5\n>ZXY.VAR // 3\n 2 2 2\n>END\n";
+    static const char yx[] = ">HEAD\n DATAID=YX\n>FREQ // 3\n 1 2 4\n>ZYXR // 3\n -10 -10 -10\n"
+                             ">ZYXI // 3\n -10 -20 -0.5\n>ZYX.VAR // 3\n 2 2 2\n>END\n";
+    /* by period: 4 Hz |Z|^2 100.25, 2 Hz 500, 1 Hz 200; rho_a = 0.2 T |Z|^2 */
+    static const double T[3] = {0.25, 0.5, 1}, rho[3] = {5.0125, 50, 40}, im[3] = {0.5, 20, 10};
+    fwd_error err;
+    fwd_sounding *s;
+    size_t i;
+    int k;
+
+    for (k = 0; k < 2; k++) {
+        s = read_edi_comp(k == 0 ? "xy.edi" : "yx.edi", k == 0 ? xy : yx,
+                          k == 0 ? FWD_COMP_XY : FWD_COMP_YX, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_assert_eq(s->n, 3);
+        for (i = 0; i < 3; i++) {
+            cr_expect_float_eq(s->x[i], T[i], 1e-15);
+            cr_expect_float_eq(s->rho_a[i], rho[i], 1e-12 * rho[i], "%zu: %.15g", i, s->rho_a[i]);
+            cr_expect_float_eq(s->phase[i], atan2(im[i], 10) * 180 / PI, 1e-12);
+        }
+        /* VAR 2 at 1 Hz: e = sqrt(2) / sqrt(200) = 0.1 */
+        cr_assert_not_null(s->sd_log10);
+        cr_expect_float_eq(s->sd_log10[2], 0.2 / log(10.0), 1e-12);
+        fwd_sounding_free(s);
+    }
+    expect_edi_error("xy_det.edi", xy, FWD_COMP_DET,
+                     "xy_det.edi: block >ZYXR: expected for component det, got no such block; "
+                     "the file has >ZXYR and >ZXYI: component xy reads them");
+    expect_edi_error("xy_yx.edi", xy, FWD_COMP_YX,
+                     "block >ZYXR: expected for component yx, got no such block; the file has "
+                     ">ZXYR and >ZXYI: component xy reads them");
+    expect_edi_error("yx_xy.edi", yx, FWD_COMP_XY,
+                     "block >ZXYR: expected for component xy, got no such block; the file has "
+                     ">ZYXR and >ZYXI: component yx reads them");
+    /* half of each pair: no component to offer */
+    s = read_edi_comp("halves.edi",
+                      ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 1 1 1\n>ZYXR // 3\n 1 1 1\n"
+                      ">END\n",
+                      FWD_COMP_DET, &err);
+    cr_expect_null(s);
+    cr_expect(strstr(err.msg, "halves.edi: block >ZXYI: expected for component det, got no such "
+                              "block") != NULL &&
+                  strstr(err.msg, "reads them") == NULL,
+              "%s", err.msg);
+    fwd_sounding_free(s);
 }
 
 Test(fwd_sounding, missing_file)
