@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "forward/readers/fwd_readers_internal.h"
 
@@ -32,7 +33,8 @@ struct edi {
     size_t nb;
     double empty;
     char dataid[128];
-    double lat, lon, elev; /* the station's, NAN when not given */
+    double lat, lon, elev;             /* the station's from >HEAD, NAN when not given */
+    double ref_lat, ref_lon, ref_elev; /* from >=DEFINEMEAS (REFLAT ...), NAN when not given */
 };
 
 static void
@@ -118,45 +120,108 @@ edi_angle(const char *v)
     return sign * (part[0] + part[1] / 60 + part[2] / 3600);
 }
 
-/* A line of the HEAD block: DATAID, EMPTY, LAT, LONG and ELEV are used. */
-static void
-edi_head_line(struct edi *e, const char *p)
+/* The value of keyword key on line p, "KEY=value" with spaces allowed around the '=' (any
+ * case): just after the '=' and its spaces; NULL when the line is not key's. */
+static const char *
+edi_keyword(const char *p, const char *key)
 {
-    const char *eq = strchr(p, '=');
+    size_t n = strlen(key);
+
+    if (strncasecmp(p, key, n) != 0)
+        return NULL;
+    p += n;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != '=')
+        return NULL;
+    p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/*
+ * The angle v of keyword key (LAT, LONG, REFLAT, REFLONG) on line lineno into *out: none
+ * (NAN) when v is empty; degrees north in [-90, 90] for a latitude, east in [-180, 180] for
+ * a longitude (0 to 360 brought there). Anything else is an error naming the value.
+ */
+static int
+edi_position(const char *path, size_t lineno, const char *key, const char *v, double *out,
+             fwd_error *err)
+{
+    int is_lat = strstr(key, "LAT") != NULL;
+    double a = edi_angle(v);
+    size_t t;
+
+    *out = NAN;
+    while (*v == ' ' || *v == '"')
+        v++;
+    t = strcspn(v, "\"\r\n");
+    if (t == 0)
+        return FWD_OK;
+    if (isnan(a))
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: %s: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), "
+                        "got \"%.*s\"",
+                        path, lineno, key, (int)(t < 40 ? t : 40), v);
+    if (is_lat ? fabs(a) > 90 : a < -180 || a > 360)
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected degrees in %s, got \"%.*s\"", path,
+                        lineno, key, is_lat ? "[-90, 90]" : "[-180, 180] (or 0 to 360)",
+                        (int)(t < 40 ? t : 40), v);
+    *out = !is_lat && a > 180 ? a - 360 : a;
+    return FWD_OK;
+}
+
+/* An elevation, m: NAN when v is not a number. */
+static double
+edi_elevation(const char *v)
+{
+    char *end;
+    double a = strtod(v, &end);
+
+    return end != v && isfinite(a) ? a : NAN;
+}
+
+/* Line lineno of the HEAD block: DATAID, EMPTY, LAT, LONG and ELEV are used. */
+static int
+edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd_error *err)
+{
+    const char *v;
     char *end;
 
-    if (eq != NULL && (strncmp(p, "LAT", 3) == 0 && eq - p == 3)) {
-        double v = edi_angle(eq + 1);
-
-        e->lat = fabs(v) <= 90 ? v : NAN;
-        return;
-    }
-    if (eq != NULL && (strncmp(p, "LONG", 4) == 0 && eq - p == 4)) {
-        double v = edi_angle(eq + 1);
-
-        e->lon = fabs(v) <= 360 ? (v > 180 ? v - 360 : v) : NAN;
-        return;
-    }
-    if (eq != NULL && strncmp(p, "ELEV", 4) == 0 && eq - p == 4) {
-        double v = strtod(eq + 1, &end);
-
-        e->elev = end != eq + 1 && isfinite(v) ? v : NAN;
-        return;
-    }
-
-    if (eq != NULL && strncmp(p, "DATAID", 6) == 0) {
-        const char *v = eq + 1;
-
+    if ((v = edi_keyword(p, "LAT")) != NULL)
+        return edi_position(path, lineno, "LAT", v, &e->lat, err);
+    if ((v = edi_keyword(p, "LONG")) != NULL)
+        return edi_position(path, lineno, "LONG", v, &e->lon, err);
+    if ((v = edi_keyword(p, "ELEV")) != NULL) {
+        e->elev = edi_elevation(v);
+    } else if ((v = edi_keyword(p, "DATAID")) != NULL) {
         while (*v == ' ' || *v == '"')
             v++;
         snprintf(e->dataid, sizeof e->dataid, "%s", v);
         e->dataid[strcspn(e->dataid, "\"\r\n")] = '\0';
-    } else if (eq != NULL && strncmp(p, "EMPTY", 5) == 0) {
-        double v = strtod(eq + 1, &end);
+    } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
+        double x = strtod(v, &end);
 
-        if (end != eq + 1 && isfinite(v) && v > 0)
-            e->empty = v;
+        if (end != v && isfinite(x) && x > 0)
+            e->empty = x;
     }
+    return FWD_OK;
+}
+
+/* Line lineno of the DEFINEMEAS block: REFLAT, REFLONG and REFELEV are used. */
+static int
+edi_definemeas_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd_error *err)
+{
+    const char *v;
+
+    if ((v = edi_keyword(p, "REFLAT")) != NULL)
+        return edi_position(path, lineno, "REFLAT", v, &e->ref_lat, err);
+    if ((v = edi_keyword(p, "REFLONG")) != NULL)
+        return edi_position(path, lineno, "REFLONG", v, &e->ref_lon, err);
+    if ((v = edi_keyword(p, "REFELEV")) != NULL)
+        e->ref_elev = edi_elevation(v);
+    return FWD_OK;
 }
 
 /* The numbers of line lineno (from p) appended to data block cur. */
@@ -201,7 +266,8 @@ edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p
 }
 
 /* Reads the blocks of an EDI file: every '>' line starts one; the numbers after it (until
- * the next '>') are its values; HEAD lines give DATAID and EMPTY. */
+ * the next '>') are its values; HEAD lines give DATAID, EMPTY and the position, DEFINEMEAS
+ * lines the position too (REFLAT ...). */
 static int
 edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
 {
@@ -214,6 +280,7 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
     memset(e, 0, sizeof *e);
     e->empty = 1.0e32;
     e->lat = e->lon = e->elev = NAN;
+    e->ref_lat = e->ref_lon = e->ref_elev = NAN;
     while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
         lineno++;
         if (len > FWD_SOUNDING_MAX_LINE || memchr(buf, '\0', (size_t)len) != NULL) {
@@ -230,7 +297,9 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
         else if (cur == NULL || *p == '\0')
             continue;
         else if (strcmp(cur->name, "HEAD") == 0)
-            edi_head_line(e, p);
+            rc = edi_head_line(e, path, lineno, p, err);
+        else if (strcmp(cur->name, "DEFINEMEAS") == 0)
+            rc = edi_definemeas_line(e, path, lineno, p, err);
         else if (data_block(cur->name))
             /* the text of other blocks (INFO, MTSECT, ...) is not ours to read */
             rc = edi_values(cur, path, lineno, p, err);
@@ -559,9 +628,10 @@ fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
     if (rc == FWD_OK && e.dataid[0] != '\0')
         snprintf(s->name, sizeof s->name, "%s", e.dataid);
     if (rc == FWD_OK) {
-        s->lat_deg = e.lat;
-        s->lon_deg = e.lon;
-        s->elevation_m = e.elev;
+        /* each from >HEAD, else from >=DEFINEMEAS */
+        s->lat_deg = isnan(e.lat) ? e.ref_lat : e.lat;
+        s->lon_deg = isnan(e.lon) ? e.ref_lon : e.lon;
+        s->elevation_m = isnan(e.elev) ? e.ref_elev : e.elev;
     }
     if (rc == FWD_OK)
         rc = edi_points(path, &d, s, err);

@@ -60,7 +60,8 @@ typedef struct fwd_sounding {
     /* Where the station is, NAN where the file does not say: easting and northing (m) and
      * the elevation of the surface (m) from a text file's x, y, elevation columns (one
      * position per file); latitude and longitude (degrees, north and east positive) from
-     * an EDI file's LAT and LONG (or a text file's lat, lon), elevation from its ELEV. */
+     * an EDI file's LAT and LONG (or a text file's lat, lon), elevation from its ELEV (each
+     * from >HEAD, else from >=DEFINEMEAS's REFLAT, REFLONG, REFELEV). */
     double x_m, y_m, elevation_m, lat_deg, lon_deg;
     /* What the reader assumed or doubted about the file that the user should know (how a
      * column was converted, numbers that may hold thousands separators), sentences joined by

@@ -1244,6 +1244,102 @@ Test(fwd_sounding, station_positions)
     (void)p;
 }
 
+/* An EDI file of head (the lines of >HEAD) and meas (of >=DEFINEMEAS), read; NULL with
+ * *err set when refused. */
+static fwd_sounding *
+read_edi_at(const char *name, const char *head, const char *meas, fwd_error *err)
+{
+    char text[1024], p[128];
+
+    snprintf(text, sizeof text,
+             ">HEAD\n%s>=DEFINEMEAS\n MAXCHAN=7\n%s>FREQ // 3\n 1 2 3\n"
+             ">RHOXY // 3\n 10 20 30\n>PHSXY // 3\n 45 50 55\n>END\n",
+             head, meas);
+    memset(err, 0, sizeof *err);
+    return fwd_sounding_read(put(name, text, p), FWD_MT, FWD_COMP_XY, err);
+}
+
+/* Where an EDI station is: >HEAD's LAT, LONG, ELEV, each of them else >=DEFINEMEAS's REFLAT,
+ * REFLONG, REFELEV; spaces around '='; decimal degrees and D:M:S with or without seconds;
+ * a latitude or longitude given but not one refused by name, file and line. */
+Test(fwd_sounding, edi_station_position)
+{
+    static const struct {
+        const char *head, *meas;
+        double lat, lon, elev;
+    } ok[] = {
+        /* DEFINEMEAS alone (L1-800.edi) */
+        {" DATAID=A\n", " REFLAT=-37:25:48.84\n REFLONG=140:39:32.57\n REFELEV=52.0\n",
+         -(37 + 25 / 60.0 + 48.84 / 3600), 140 + 39 / 60.0 + 32.57 / 3600, 52},
+        /* HEAD wins over DEFINEMEAS, field by field */
+        {" LAT=10.5\n LONG=20.25\n ELEV=3\n", " REFLAT=11\n REFLONG=21\n REFELEV=4\n", 10.5, 20.25,
+         3},
+        {" ELEV=3\n", " REFLAT=11\n REFLONG=21\n REFELEV=4\n", 11, 21, 3},
+        /* spaces and tabs around '=' (L1-900.edi), a lower-case keyword */
+        {" LAT = -37:25:48.84\n LONG\t=\t140:39:36.64\n elev = 53.0\n", "",
+         -(37 + 25 / 60.0 + 48.84 / 3600), 140 + 39 / 60.0 + 36.64 / 3600, 53},
+        {"", " REFLAT = -37.4302\n REFLONG = 140:39\n REFELEV = -2.5\n", -37.4302, 140.65, -2.5},
+        /* D:M, degrees east of 180, a sign before 0 degrees, quotes, nothing given */
+        {" LAT=-0:30\n LONG=220:15:36\n", "", -0.5, -(139 + 44 / 60.0 + 24 / 3600.0), NAN},
+        {" LAT=\"45:00:36\"\n LONG=-180\n", "", 45.01, -180, NAN},
+        {" LAT=\n LONG=\"\"\n", "", NAN, NAN, NAN},
+    };
+    static const struct {
+        const char *head, *meas, *msg;
+    } bad[] = {
+        {" LAT=95\n", "", ":2: LAT: expected degrees in [-90, 90], got \"95\""},
+        {" LAT = -91:00:00\n", "", ":2: LAT: expected degrees in [-90, 90], got \"-91:00:00\""},
+        {" DATAID=X\n LONG=400\n", "",
+         ":3: LONG: expected degrees in [-180, 180] (or 0 to 360), got \"400\""},
+        {" LONG=-180:00:01\n", "",
+         ":2: LONG: expected degrees in [-180, 180] (or 0 to 360), got \"-180:00:01\""},
+        {" LAT=37:61:00\n", "",
+         ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), got \"37:61:00\""},
+        {"", " REFLAT=37.5S\n",
+         ":4: REFLAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), got \"37.5S\""},
+        {"", " REFLONG=540\n", ":4: REFLONG: expected degrees in [-180, 180] (or 0 to 360)"},
+    };
+    char name[32];
+    fwd_error err;
+    fwd_sounding *s;
+    size_t k;
+
+    for (k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        sprintf(name, "pos%zu.edi", k);
+        s = read_edi_at(name, ok[k].head, ok[k].meas, &err);
+        cr_assert_not_null(s, "%s: %s", name, err.msg);
+        if (isnan(ok[k].lat))
+            cr_expect(isnan(s->lat_deg), "%s: lat %.15g", name, s->lat_deg);
+        else
+            cr_expect_float_eq(s->lat_deg, ok[k].lat, 1e-12, "%s: lat %.15g", name, s->lat_deg);
+        if (isnan(ok[k].lon))
+            cr_expect(isnan(s->lon_deg), "%s: lon %.15g", name, s->lon_deg);
+        else
+            cr_expect_float_eq(s->lon_deg, ok[k].lon, 1e-12, "%s: lon %.15g", name, s->lon_deg);
+        if (isnan(ok[k].elev))
+            cr_expect(isnan(s->elevation_m), "%s: elev %.15g", name, s->elevation_m);
+        else
+            cr_expect_eq(s->elevation_m, ok[k].elev, "%s: elev %.15g", name, s->elevation_m);
+        fwd_sounding_free(s);
+    }
+    s = read_edi_comp("id.edi",
+                      ">HEAD\n DATAID = L1-900\n EMPTY = 1000\n>FREQ // 4\n 1 2 3 4\n"
+                      ">RHOXY // 4\n 10 20 30 5000\n>PHSXY // 4\n 45 50 55 60\n>END\n",
+                      FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->name, "L1-900");
+    cr_expect_eq(s->n, 3, "EMPTY = 1000: 5000 ohm-m at 4 Hz skipped");
+    fwd_sounding_free(s);
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        sprintf(name, "badpos%zu.edi", k);
+        s = read_edi_at(name, bad[k].head, bad[k].meas, &err);
+        cr_expect_null(s, "%s was read", name);
+        fwd_sounding_free(s);
+        cr_expect(strstr(err.msg, name) != NULL && strstr(err.msg, bad[k].msg) != NULL,
+                  "%s: expected \"%s\" in \"%s\"", name, bad[k].msg, err.msg);
+    }
+}
+
 /* The stations of a file in the order of their first readings, each checked as a sounding. */
 static fwd_sounding **
 read_survey(const char *name, const char *text, fwd_method m, size_t expect_n)

@@ -81,7 +81,7 @@ class Sounding(_lib.Owned):
         numbers that may hold thousands separators); ``""`` when nothing.
     x_m, y_m, elevation_m, lat_deg, lon_deg : float
         Where the station is, as the file says (text columns x, y, elevation, lat, lon; EDI
-        LAT, LONG, ELEV); NaN where it does not.
+        LAT, LONG, ELEV, else REFLAT, REFLONG, REFELEV); NaN where it does not.
 
     Raises
     ------
