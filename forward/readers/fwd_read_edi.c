@@ -81,7 +81,8 @@ edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, f
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected at most %d blocks", path, lineno,
                         EDI_MAX_BLOCKS);
     cur = &e->b[e->nb++];
-    while (*p != '\0' && !isspace((unsigned char)*p) && k + 1 < sizeof cur->name)
+    /* the name ends at a space or at the "//" of the count: ">FREQ//56" is FREQ */
+    while (*p != '\0' && !isspace((unsigned char)*p) && *p != '/' && k + 1 < sizeof cur->name)
         cur->name[k++] = (char)toupper((unsigned char)*p++);
     cur->name[k] = '\0';
     cur->line = lineno;

@@ -437,6 +437,24 @@ Test(fwd_sounding, edi_one_component)
     fwd_sounding_free(s);
 }
 
+/* The count after the block name with no space before it: ">FREQ//3" is FREQ. */
+Test(fwd_sounding, edi_count_without_space)
+{
+    fwd_error err;
+    fwd_sounding *s = read_edi_comp("slash.edi",
+                                    ">HEAD\n>FREQ//3\n 1 2 4\n>ZXYR//3\n 10 10 10\n"
+                                    ">ZXYI ROT=ZROT //3\n 10 20 0.5\n>ZXY.VAR//3\n 2 2 2\n>END\n",
+                                    FWD_COMP_XY, &err);
+
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_eq(s->n, 3);
+    cr_expect_float_eq(s->x[2], 1, 1e-15);
+    cr_expect_float_eq(s->rho_a[2], 40, 1e-12); /* 0.2 T |10 + 10i|^2 */
+    cr_expect_float_eq(s->phase[2], 45, 1e-12);
+    cr_expect_not_null(s->sd_log10, "ZXY.VAR//3 read");
+    fwd_sounding_free(s);
+}
+
 Test(fwd_sounding, missing_file)
 {
     fwd_error err;
