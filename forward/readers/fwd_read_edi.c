@@ -24,8 +24,9 @@ struct edi_block {
     char name[32];
     size_t line; /* of the '>' line */
     size_t n;    /* values read */
-    size_t cap;  /* room in v */
+    size_t cap;  /* room in v and vl */
     double *v;
+    size_t *vl; /* the line of each value */
 };
 
 struct edi {
@@ -42,8 +43,10 @@ edi_free(struct edi *e)
 {
     size_t k;
 
-    for (k = 0; k < e->nb; k++)
+    for (k = 0; k < e->nb; k++) {
         free(e->b[k].v);
+        free(e->b[k].vl);
+    }
 }
 
 static const struct edi_block *
@@ -250,16 +253,21 @@ edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p
         }
         if (cur->n == cur->cap) {
             double *nv;
+            size_t *nl;
 
             if (cur->cap >= FWD_MAX_POINTS)
                 return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected at most %d values", path,
                                 lineno, cur->name, FWD_MAX_POINTS);
             cur->cap = cur->cap ? 2 * cur->cap : 64;
             nv = realloc(cur->v, cur->cap * sizeof *nv);
-            if (nv == NULL)
+            if (nv != NULL)
+                cur->v = nv;
+            nl = nv != NULL ? realloc(cur->vl, cur->cap * sizeof *nl) : NULL;
+            if (nl == NULL)
                 return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
-            cur->v = nv;
+            cur->vl = nl;
         }
+        cur->vl[cur->n] = lineno;
         cur->v[cur->n++] = v;
         p = end;
     }
@@ -552,34 +560,94 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
     }
 }
 
-/* One point per frequency that has all its values into s. */
+/* A frequency of the FREQ block (f) and its index there (i). */
+struct edi_fi {
+    double f;
+    size_t i;
+};
+
+static int
+edi_fi_cmp(const void *a, const void *b)
+{
+    const struct edi_fi *x = a, *y = b;
+
+    if (x->f != y->f)
+        return x->f < y->f ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The n points kept (kept[k] their indices in the FREQ block fb) are at distinct
+ * frequencies, or an error naming the first frequency repeated (in the order of the block),
+ * where the two are in the block and their lines. Not averaged: which of the two (merged
+ * bands often overlap) is right is not for the reader to say.
+ */
+static int
+edi_distinct(const char *path, const struct edi_block *fb, const size_t *kept, size_t n,
+             fwd_error *err)
+{
+    struct edi_fi *a;
+    size_t k, first = 0, second = 0;
+
+    if (n < 2)
+        return FWD_OK;
+    a = malloc(n * sizeof *a);
+    if (a == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
+    for (k = 0; k < n; k++) {
+        a[k].f = fb->v[kept[k]];
+        a[k].i = kept[k];
+    }
+    qsort(a, n, sizeof *a, edi_fi_cmp);
+    for (k = 1; k < n; k++)
+        if (a[k].f == a[k - 1].f && (second == 0 || a[k].i < second)) {
+            first = a[k - 1].i;
+            second = a[k].i;
+        }
+    free(a);
+    if (second == 0)
+        return FWD_OK;
+    return fwd_fail(err, FWD_EFORMAT,
+                    "%s:%zu: FREQ: expected distinct frequencies, got %g Hz twice: values %zu and "
+                    "%zu of the block, lines %zu and %zu",
+                    path, fb->vl[second], fb->v[second], first + 1, second + 1, fb->vl[first],
+                    fb->vl[second]);
+}
+
+/* One point per frequency that has all its values into s, at distinct frequencies. */
 static int
 edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error *err)
 {
     const struct edi_block *fb = d->fb;
-    size_t i;
-    int rc;
+    size_t i, *kept = malloc(fb->n * sizeof *kept); /* of point k, its index in fb */
+    int rc = FWD_OK;
+
+    if (kept == NULL)
+        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
 
     for (i = 0; i < fb->n; i++) {
         double f = fb->v[i];
         struct edi_point pt = {0, 0, 0, 0, 0};
         int skip = f >= d->big;
 
-        if (!(f > 0))
-            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: FREQ: expected frequencies > 0 Hz, got %g",
-                            path, fb->line, f);
-        rc = FWD_OK;
+        if (!(f > 0)) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: FREQ: expected frequencies > 0 Hz, got %g",
+                          path, fb->vl[i], f);
+            break;
+        }
         if (d->use_z)
             rc = edi_point_z(path, d, i, f, &skip, &pt, err);
         else
             edi_point_rho(d, i, f, &skip, &pt);
         if (rc != FWD_OK)
-            return rc;
+            break;
         if (skip)
             continue;
-        if (!isfinite(pt.r) || !(pt.r > 0) || !isfinite(pt.ph))
-            return fwd_fail(err, FWD_EFORMAT, "%s: frequency %g Hz: no finite apparent resistivity",
-                            path, f);
+        if (!isfinite(pt.r) || !(pt.r > 0) || !isfinite(pt.ph)) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s: frequency %g Hz: no finite apparent resistivity",
+                          path, f);
+            break;
+        }
         s->x[s->n] = pt.T;
         s->rho_a[s->n] = pt.r;
         s->phase[s->n] = pt.ph;
@@ -587,10 +655,13 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
             s->sd_log10[s->n] = pt.sdl;
             s->sd_phase[s->n] = pt.sdp;
         }
-        s->line[s->n] = fb->line;
-        s->n++;
+        s->line[s->n] = fb->vl[i];
+        kept[s->n++] = i;
     }
-    return FWD_OK;
+    if (rc == FWD_OK)
+        rc = edi_distinct(path, fb, kept, s->n, err);
+    free(kept);
+    return rc;
 }
 
 /* Errors of zero say nothing: drops them all rather than divide by them. */

@@ -353,7 +353,9 @@ Test(fwd_sounding, malformed_edi_is_named)
     expect_error("dupfreq.edi",
                  ">HEAD\n>FREQ // 3\n 1 2 1\n>ZXYR // 3\n 1 2 3\n>ZXYI // 3\n 1 2 3\n"
                  ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
-                 FWD_MT, ":2: FREQ: expected distinct frequencies, got 1 Hz twice");
+                 FWD_MT,
+                 ":3: FREQ: expected distinct frequencies, got 1 Hz twice: values 1 and 3 of the "
+                 "block, lines 3 and 3");
     expect_error("allempty.edi",
                  ">HEAD\n>FREQ // 3\n 1 2 3\n>ZXYR // 3\n 1e32 1e32 1e32\n>ZXYI // 3\n 1 2 3\n"
                  ">ZYXR // 3\n 1 2 3\n>ZYXI // 3\n 1 2 3\n>END\n",
@@ -452,6 +454,35 @@ Test(fwd_sounding, edi_count_without_space)
     cr_expect_float_eq(s->rho_a[2], 40, 1e-12); /* 0.2 T |10 + 10i|^2 */
     cr_expect_float_eq(s->phase[2], 45, 1e-12);
     cr_expect_not_null(s->sd_log10, "ZXY.VAR//3 read");
+    fwd_sounding_free(s);
+}
+
+/* Merged bands: a frequency given twice is refused by the two places it has in the block and
+ * their lines (the first repeat in the block's order), never averaged; a repeat whose values
+ * are EMPTY is no point, and no repeat. A point's line is the line of its frequency. */
+Test(fwd_sounding, edi_frequency_twice)
+{
+    static const char head[] = ">HEAD\n DATAID=M\n>FREQ // 6\n 100 10 1\n 1 0.1 10\n";
+    char text[512];
+    fwd_error err;
+    fwd_sounding *s;
+
+    /* 1 Hz (values 3 and 4, lines 4 and 5) before 10 Hz (values 2 and 6, lines 4 and 5) */
+    snprintf(text, sizeof text,
+             "%s>RHOXY // 6\n 1 2 3 4 5 6\n>PHSXY // 6\n 45 45 45 45 45 45\n>END\n", head);
+    expect_edi_error("twice.edi", text, FWD_COMP_XY,
+                     "twice.edi:5: FREQ: expected distinct frequencies, got 1 Hz twice: values 3 "
+                     "and 4 of the block, lines 4 and 5");
+    /* the second band's 1 Hz and 10 Hz EMPTY: 4 points, each with its frequency's line */
+    snprintf(text, sizeof text,
+             "%s>RHOXY // 6\n 1 2 3 1e32 5 6\n>PHSXY // 6\n 45 45 45 45 45 1e32\n>END\n", head);
+    s = read_edi_comp("merged.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_eq(s->n, 4);
+    cr_expect(s->x[0] == 0.01 && s->line[0] == 4, "100 Hz: line %zu", s->line[0]);
+    cr_expect(s->x[1] == 0.1 && s->line[1] == 4 && s->rho_a[1] == 2, "10 Hz: line %zu", s->line[1]);
+    cr_expect(s->x[2] == 1 && s->line[2] == 4 && s->rho_a[2] == 3, "1 Hz: line %zu", s->line[2]);
+    cr_expect(s->x[3] == 10 && s->line[3] == 5, "0.1 Hz: line %zu", s->line[3]);
     fwd_sounding_free(s);
 }
 
