@@ -1281,7 +1281,7 @@ check_fields(struct text *t, size_t nf, fwd_error *err)
                 first = c;
         if (first >= 0)
             return fwd_fail(err, FWD_EFORMAT,
-                            "%s:%zu: %s: expected a value, got none (an empty cell: %zu of the "
+                            "%s:%zu: %s: expected a value, got none (the row has %zu of the "
                             "header's %zu fields)",
                             t->path, t->lineno,
                             t->hdrname[first][0] != '\0' ? t->hdrname[first] : t->colname[first],

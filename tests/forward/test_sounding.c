@@ -1110,7 +1110,7 @@ Test(fwd_sounding, spreadsheet_habits)
     /* an empty last cell is named; an unread column that may explain an error is named */
     expect_error("cell.csv", "AB/2;MN/2;rho_a (ohm.m)\n5;1;757\n10;1;\n20;1;226\n",
                  FWD_SCHLUMBERGER,
-                 ":3: rho_a (ohm.m): expected a value, got none (an empty cell: 2 of the "
+                 ":3: rho_a (ohm.m): expected a value, got none (the row has 2 of the "
                  "header's 3 fields)");
     expect_error("mnfull.csv", "AB/2,MN2 full,rho_a\n40,1,100\n40,5,90\n60,5,80\n",
                  FWD_SCHLUMBERGER, "(columns not read: \"MN2 full\")");
