@@ -193,7 +193,8 @@ static const cli_opt invert_opts[] = {
                "a row per layer, station, coordinates, top, bottom, rho"),
     CLI_STRING("section", 0, "PNG", ARG(section), NULL,
                "draw the models side by side along the profile (.svg, .pdf too;\n"
-               "positions from the files, else their order), log colours, misfit"),
+               "sorted along the line that best fits the files' positions, else\n"
+               "in their order), log colours, misfit"),
     CLI_STRING("output", 'o', "PATH", ARG(output), NULL,
                "write the results to PATH instead of standard output (-: the\n"
                "standard output); a SOUNDING - is the standard input"),

@@ -762,20 +762,12 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
 
 /* ---- a profile section ------------------------------------------------------------------ */
 
-/* The great-circle distance between two points (degrees), m. */
-static double
-haversine_m(double lat1, double lon1, double lat2, double lon2)
-{
-    const double r = 6371000, d = FWD_PI / 180;
-    double a = pow(sin((lat2 - lat1) * d / 2), 2) +
-               cos(lat1 * d) * cos(lat2 * d) * pow(sin((lon2 - lon1) * d / 2), 2);
-
-    return 2 * r * asin(fmin(1, sqrt(a)));
-}
-
-/* The stations of a section: the items with a model, their distance along the profile
- * (from x and y, else from latitude and longitude, else their order), the top of their
- * column (the elevation when all have one, else 0 with depth down). */
+/* The stations of a section: the items with a model, sorted along the profile, their
+ * distance along it, and the top of their column (the elevation when all have one, else 0
+ * with depth down). Positions are x and y, else latitude and longitude (as metres east and
+ * north of their mean, equirectangular), projected onto the best-fit line through them
+ * (their principal axis), pointing from the first station given to the last; without
+ * positions, or when they all coincide, the stations keep the order given, a unit apart. */
 struct section {
     size_t n;
     const invnet_batch_item *it[4096];
@@ -784,9 +776,50 @@ struct section {
     int by_xy, by_latlon, by_elev;
 };
 
+/* Station positions in metres, into px and py; 0 when none or all the same. */
+static int
+section_xy(const struct section *sc, double *px, double *py)
+{
+    const double r = 6371000, d = FWD_PI / 180;
+    double lat0 = 0, spread = 0;
+    size_t k;
+
+    if (!sc->by_xy && !sc->by_latlon)
+        return 0;
+    for (k = 0; k < sc->n; k++)
+        lat0 += sc->it[k]->station.lat_deg / (double)sc->n;
+    for (k = 0; k < sc->n; k++) {
+        const invnet_station *st = &sc->it[k]->station;
+
+        px[k] = sc->by_xy ? st->x_m : r * st->lon_deg * d * cos(lat0 * d);
+        py[k] = sc->by_xy ? st->y_m : r * st->lat_deg * d;
+        spread = fmax(spread, hypot(px[k] - px[0], py[k] - py[0]));
+    }
+    return spread > 0;
+}
+
+/* Orders the stations by key (ascending; ties in the order given), carrying key along. */
+static void
+section_sort(struct section *sc, double *key)
+{
+    size_t i, j;
+
+    for (i = 1; i < sc->n; i++) /* insertion: stable, and profiles are short */
+        for (j = i; j > 0 && key[j - 1] > key[j]; j--) {
+            const invnet_batch_item *it = sc->it[j];
+            const invnet_candidate *c = sc->c[j];
+            double v = key[j];
+
+            sc->it[j] = sc->it[j - 1], sc->c[j] = sc->c[j - 1], key[j] = key[j - 1];
+            sc->it[j - 1] = it, sc->c[j - 1] = c, key[j - 1] = v;
+        }
+}
+
 static void
 section_of(const invnet_batch *b, struct section *sc)
 {
+    static double px[4096], py[4096];
+    double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0, ux, uy, lo;
     size_t i, k;
 
     memset(sc, 0, sizeof *sc);
@@ -806,18 +839,29 @@ section_of(const invnet_batch *b, struct section *sc)
         sc->by_latlon &= isfinite(st->lat_deg) && isfinite(st->lon_deg);
         sc->by_elev &= isfinite(st->elevation_m);
     }
-    for (k = 0; k < sc->n; k++) {
-        const invnet_station *a = k > 0 ? &sc->it[k - 1]->station : NULL, *s = &sc->it[k]->station;
-        double step = 1;
-
-        if (k == 0)
-            step = 0;
-        else if (sc->by_xy)
-            step = hypot(s->x_m - a->x_m, s->y_m - a->y_m);
-        else if (sc->by_latlon)
-            step = haversine_m(a->lat_deg, a->lon_deg, s->lat_deg, s->lon_deg);
-        sc->dist[k] = (k > 0 ? sc->dist[k - 1] : 0) + step;
+    if (!section_xy(sc, px, py)) {
+        sc->by_xy = sc->by_latlon = 0;
+        for (k = 0; k < sc->n; k++)
+            sc->dist[k] = (double)k;
+        return;
     }
+    sc->by_latlon &= !sc->by_xy;
+    for (k = 0; k < sc->n; k++)
+        mx += px[k] / (double)sc->n, my += py[k] / (double)sc->n;
+    for (k = 0; k < sc->n; k++) {
+        sxx += (px[k] - mx) * (px[k] - mx);
+        syy += (py[k] - my) * (py[k] - my);
+        sxy += (px[k] - mx) * (py[k] - my);
+    }
+    ux = cos(0.5 * atan2(2 * sxy, sxx - syy)); /* the principal axis */
+    uy = sin(0.5 * atan2(2 * sxy, sxx - syy));
+    if ((px[sc->n - 1] - px[0]) * ux + (py[sc->n - 1] - py[0]) * uy < 0)
+        ux = -ux, uy = -uy; /* from the first station given towards the last */
+    for (k = 0; k < sc->n; k++)
+        sc->dist[k] = (px[k] - mx) * ux + (py[k] - my) * uy;
+    section_sort(sc, sc->dist);
+    for (k = 0, lo = sc->dist[0]; k < sc->n; k++)
+        sc->dist[k] -= lo;
 }
 
 /* The colour of resistivity rho on the section's scale lo..hi (log10). */
@@ -867,10 +911,12 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     /* a blue (conductive) to red (resistive) scale, in HLS: hue 240 -> 0 */
     PLFLT pos[2] = {0, 1}, hue[2] = {240, 0}, light[2] = {0.5, 0.5}, sat[2] = {1, 1};
     PLFLT xs[5], ys[5];
-    double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, ytop, ybot;
-    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half = 0.5, mmax = 1;
-    size_t k, j;
-    char label[64];
+    double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, ytop, ybot;
+    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half = 0.5, mmax = 1, top = 0.72;
+    /* top: the section's viewport, under the band of the station names */
+    size_t k, j, namelen = 1;
+    int upright = 0;
+    char label[96];
 
     if (pl_load(msg, cap) != 0)
         return -1;
@@ -883,22 +929,32 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         return -1;
     for (k = 0; k < sc.n; k++) {
         const invnet_result *r = &sc.c[k]->r;
-        double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0;
+        double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, zi;
 
         for (j = 0; j < r->n_layers; j++) {
             lo = fmin(lo, log10(r->rho_ohmm[j]));
             hi = fmax(hi, log10(r->rho_ohmm[j]));
         }
         if (r->n_layers > 1)
-            zmin = fmin(zmin, r->thick_m[0] / 3); /* the first interface shows */
+            zmin = fmin(zmin, r->thick_m[0] / 3);     /* the first interface shows */
+        for (j = 0, zi = 0; j + 1 < r->n_layers; j++) /* zi: the depth of interface j */
+            zint = fmax(zint, zi += r->thick_m[j]);
         zdeep = fmax(zdeep, seen_depth(sc.it[k]->s));
+        if (strlen(sc.it[k]->s->name) > namelen)
+            namelen = strlen(sc.it[k]->s->name);
         etop = fmax(etop, e);
         ebot = fmin(ebot, e);
         mmax = fmax(mmax, r->misfit_rms_pct);
     }
+    /* the axis ends at twice the deepest interface (the half-space below it shows as much
+     * as a deeper axis would, and a long MT period's skin depth of 100 km would squeeze a few
+     * km of layers into pixels), or at the deepest depth a sounding sees if shallower */
+    if (zint > 0)
+        zdeep = fmin(zdeep, 2 * zint);
     if (!isfinite(zmin) || zmin >= zdeep / 10)
         zmin = zdeep / 1000;
-    ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep) : log10(zmin);
+    ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep)
+                      : log10(zmin) - 0.02 * (log10(zdeep) - log10(zmin));
     ybot = sc.by_elev ? ebot - zdeep : log10(zdeep);
     if (hi - lo < 0.1)
         lo -= 0.5, hi += 0.5;
@@ -909,6 +965,13 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         half = sc.by_xy || sc.by_latlon ? 50 : 0.4;
     xlo = sc.dist[0] - 2 * half;
     xhi = sc.dist[sc.n - 1] + 2 * half;
+    /* the station names in a band above the section: upright when the room between two
+     * stations (of the 860 pixels across) is less than a name needs (about 10 pixels a
+     * character), the band then as tall as the longest name */
+    if (sc.n > 1 && 2 * half / 0.8 / (xhi - xlo) * 860 < 10.0 * (double)namelen) {
+        upright = 1;
+        top = 0.77 - fmin(0.3, (10.0 * (double)namelen + 8) / 600);
+    }
 
     pl.sdev(device_of(path));
     pl.sfnam(path);
@@ -936,36 +999,49 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     }
     /* the section: each station's layers, down to the depth its sounding sees */
     pl.col0(1);
-    pl.vpor(0.08, 0.86, 0.12, 0.72);
+    pl.vpor(0.08, 0.86, 0.12, top);
     pl.wind(xlo, xhi, ybot, ytop);
     for (k = 0; k < sc.n; k++) {
         const invnet_result *r = &sc.c[k]->r;
         double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, z = 0;
+        double zcol = fmin(seen_depth(sc.it[k]->s), zdeep); /* this column's bottom */
 
-        for (j = 0; j < r->n_layers; j++) {
-            double zb = j + 1 < r->n_layers ? z + r->thick_m[j] : zdeep;
+        for (j = 0; j < r->n_layers && z < zcol; j++) {
+            double zb = fmin(j + 1 < r->n_layers ? z + r->thick_m[j] : zcol, zcol);
 
+            /* elevation: y falls with depth; depth down: log10 of the depth, y rises */
             xs[0] = xs[3] = sc.dist[k] - half;
             xs[1] = xs[2] = sc.dist[k] + half;
-            ys[0] = ys[1] = sc.by_elev || j > 0 ? section_y(&sc, e, z, zmin) : ytop;
-            ys[2] = ys[3] = fmax(section_y(&sc, e, fmin(zb, zdeep), zmin), ybot);
-            if (ys[2] < ys[0]) {
+            ys[0] = ys[1] = section_y(&sc, e, z, zmin);
+            ys[2] = ys[3] = section_y(&sc, e, zb, zmin);
+            if (sc.by_elev ? ys[2] < ys[0] : ys[2] > ys[0]) {
                 rho_colour(r->rho_ohmm[j], lo, hi);
                 pl.fill(4, xs, ys);
             }
             z = zb;
         }
-        pl.col0(sc.c[k]->r.flags != 0 ? 2 : 1);
-        pl.ptex(sc.dist[k], sc.by_elev ? e : ytop, 1, 0, 0.5, sc.it[k]->s->name);
     }
     pl.col0(1);
     pl.box("bcnst", 0, 0, sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
-    pl.lab(sc.by_xy       ? "distance along the profile (m, from x and y)"
-           : sc.by_latlon ? "distance along the profile (m, from latitude and longitude)"
+    pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
+    pl.wind(xlo, xhi, 0, 1);
+    for (k = 0; k < sc.n; k++) {
+        pl.col0(sc.c[k]->r.flags != 0 ? 2 : 1);
+        if (upright)
+            pl.ptex(sc.dist[k], 0.02, 0, 1, 0, sc.it[k]->s->name);
+        else
+            pl.ptex(sc.dist[k], 0.2, 1, 0, 0.5, sc.it[k]->s->name);
+    }
+    pl.vpor(0.08, 0.86, 0.12, top);
+    pl.wind(xlo, xhi, ybot, ytop);
+    pl.col0(1);
+    pl.lab(sc.by_xy       ? "distance along the profile (m, x and y on its best-fit line)"
+           : sc.by_latlon ? "distance along the profile (m, latitude and longitude on its "
+                            "best-fit line)"
                           : "station (in the order given)",
            sc.by_elev ? "elevation (m)" : "depth (m)", "");
     /* the colour scale */
-    pl.vpor(0.90, 0.93, 0.12, 0.72);
+    pl.vpor(0.90, 0.93, 0.12, top);
     pl.wind(0, 1, lo, hi);
     for (k = 0; k < 64; k++) {
         double v0 = lo + (hi - lo) * (double)k / 64, v1 = lo + (hi - lo) * (double)(k + 1) / 64;
@@ -980,7 +1056,10 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.col0(1);
     pl.box("bc", 0, 0, "bcmstl", 0, 0);
     pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
-    snprintf(label, sizeof label, "%zu stations, down to the depth each sees; red: flagged", sc.n);
+    snprintf(label, sizeof label,
+             "%zu stations, each down to the depth it sees (at most twice the deepest "
+             "interface); red: flagged",
+             sc.n);
     pl.vpor(0.08, 0.86, 0.93, 0.99);
     pl.wind(0, 1, 0, 1);
     pl.ptex(0.5, 0.5, 1, 0, 0.5, label);

@@ -374,6 +374,29 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --section "$TMP/order
 [ "$rc" -eq 0 ] && [ -s "$TMP/order.png" ] && ok || bad "--section by order: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/section.svg" && ok || bad "--section .svg: $(cat "$TMP/err")"
+# stations given out of order along a slanting line, no elevations: depth down, each column
+# filled, the columns sorted along the line at their true spacing (0, 112, 335 m: gaps 1:2)
+awk -F, 'NR == 1 { print "station,x_m,y_m," $0; next }
+         { for (k = 0; k < 3; k++) row[k] = row[k] sprintf("S%d,%d,%.1f,%s\n", k + 1,
+               500000 + x[k], 4100000 + 0.5 * x[k], $0) }
+         BEGIN { x[0] = 0; x[1] = 300; x[2] = 100 }
+         END { for (k = 0; k < 3; k++) printf "%s", row[k] }' "$TMP/snd/a.csv" >"$TMP/slant.csv"
+run invert "$TMP/net.h5" "$TMP/slant.csv" --section "$TMP/slant.svg" -q
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/slant.svg" <<'PYEOF10' && ok ||
+import re, sys
+cols = {}
+for style, d in re.findall(r'<path style="fill-rule:nonzero;fill:(rgb\([^)]*\))[^"]*" d="([^"]*)"',
+                           open(sys.argv[1]).read()):
+    x = [float(v) for v in re.findall(r"[ML] ([-0-9.]+) ", d)]
+    if style in ("rgb(0%,0%,0%)", "rgb(100%,100%,100%)") or max(x) > 950 or not x:
+        continue  # text, the frame, the colour bar
+    cols.setdefault(round((min(x) + max(x)) / 2, 1), []).append(style)
+c = sorted(cols)
+assert len(c) == 3 and all(len(v) >= 2 for v in cols.values()), cols
+g = (c[1] - c[0]) / (c[2] - c[1])
+assert abs(g - 0.5) < 0.01, (c, g)
+PYEOF10
+    bad "--section of stations out of order, depth down: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.pdf" -q
 [ "$rc" -eq 0 ] && [ "$(head -c 5 "$TMP/section.pdf")" = "%PDF-" ] && ok ||
     bad "--section .pdf: $(cat "$TMP/err")"
