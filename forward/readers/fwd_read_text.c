@@ -744,30 +744,32 @@ append(char *buf, size_t cap, const char *a, const char *b)
     snprintf(buf + len, cap - len, "%s%s", a, b);
 }
 
-/* A field's text for a list: quoted. */
+/* Appends item to the list in buf (cap bytes), after sep when the list is not empty, in
+ * quotes q; a list that does not fit is cut short with "...". */
 static void
-append_field(char *buf, size_t cap, const char *field)
+append_item(char *buf, size_t cap, const char *sep, const char *q, const char *item)
 {
     size_t len = strlen(buf);
 
     if (len + 1 >= cap)
         return;
-    snprintf(buf + len, cap - len, "%s\"%s\"", len > 0 ? ", " : "", field);
+    snprintf(buf + len, cap - len, "%s%s%s%s", len > 0 ? sep : "", q, item, q);
     if (strlen(buf) + 1 >= cap && cap > 4)
         strcpy(buf + cap - 4, "...");
 }
 
-/* Adds a sentence to the file's note ("; "-joined, cut short with "..."). */
+/* A field's text for a list: quoted, ", "-joined. */
+static void
+append_field(char *buf, size_t cap, const char *field)
+{
+    append_item(buf, cap, ", ", "\"", field);
+}
+
+/* Adds a sentence to the file's note, "; "-joined. */
 static void
 note_to(char *buf, size_t cap, const char *say)
 {
-    size_t len = strlen(buf);
-
-    if (len + 4 >= cap)
-        return;
-    snprintf(buf + len, cap - len, "%s%s", len > 0 ? "; " : "", say);
-    if (strlen(buf) + 1 >= cap && cap > 4)
-        strcpy(buf + cap - 4, "...");
+    append_item(buf, cap, "; ", "", say);
 }
 
 /* Finds the columns named in fields f into c: the method the names imply is that of the
