@@ -156,6 +156,21 @@ get_name(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->text = it->s->name;
 }
 
+/* What the reader assumed about the sounding's file (fwd_sounding.note), where it did. */
+static int
+has_note(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->s != NULL && it->s->note[0] != '\0';
+}
+
+static void
+get_note(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = it->s->note;
+}
+
 static void
 get_method(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -383,6 +398,7 @@ static const struct column columns[] = {
     {NULL, NULL, "elevation_m", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_elev, get_elev},
     {NULL, NULL, "lat_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lat, get_lat},
     {NULL, NULL, "lon_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lon, get_lon},
+    {NULL, NULL, "note", K_TEXT, S_ONE, 0, IN_JSON | OPTIONAL, has_note, get_note},
     {"n_layers", NULL, NULL, K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
     {NULL, NULL, "n_layers", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_count, get_n_layers},
     {"layer_weights", NULL, "layer_counts", K_COUNTS, S_ONE, 0,

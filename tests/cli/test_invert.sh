@@ -317,6 +317,8 @@ run invert "$TMP/net.h5" "$TMP/fullab.csv" --format json
     ok || bad "fullab.csv inverted to another model: $(grep -o '"rho_ohmm": \[[^]]*\]' "$TMP/out")"
 grep -qx "bpinv invert: note: $TMP/fullab.csv: \"AB (m)\" read as the full spacing: halved to AB/2" \
     "$TMP/err" && ok || bad "no note of the halved AB: $(cat "$TMP/err")"
+grep -qF '"note": "\"AB (m)\" read as the full spacing: halved to AB/2"' "$TMP/out" &&
+    grep -qF '"note": null' "$TMP/a.json" && ok || bad "the JSON's note: $(head -c 400 "$TMP/out")"
 # - is the standard input, -o - the standard output
 "$BPINV" invert "$TMP/net.h5" - --format json -o - <"$TMP/snd/a.csv" >"$TMP/out" 2>"$TMP/err"
 [ "$?" -eq 0 ] && grep -q '"name": "stdin"' "$TMP/out" && ok || bad "invert -: $(cat "$TMP/err")"

@@ -58,6 +58,8 @@ class Result:
         The range check's distance from the training set; the decades of the net's span the
         sounding covers.
     net_points_observed : int or None
+    note : str or None
+        What the reader assumed about the sounding's file (a full AB column halved, ...).
     flags : list of str
         ``data_outside_training_range``, ``extrapolated_geometry``, ``not_inverted``,
         ``model_at_prior_bound``, ``high_misfit``, ``segment_jump``, ...
@@ -101,6 +103,7 @@ class Result:
         self.position = {k: obj[k] for k in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg")
                          if obj.get(k) is not None}
         self.segments = obj.get("segments")
+        self.note = obj.get("note")
         if obj.get("n_layers") is not None:
             n_layers = obj["n_layers"]
         elif self.rho is not None:

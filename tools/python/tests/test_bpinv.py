@@ -393,13 +393,19 @@ def test_read_spreadsheet_export(tmp_path):
     assert s.note == ""
 
 
-def test_read_note(tmp_path):
-    """What the reader assumed is the sounding's note: a full AB column, halved."""
+def test_read_note(tmp_path, nets):
+    """What the reader assumed is the sounding's note, and the result's: a full AB column,
+    halved."""
     p = tmp_path / "full.csv"
-    p.write_text("AB (m),rho_a\n10,100\n20,90\n40,80\n")
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    p.write_text("AB (m),rho_a\n" + "".join("%.17g,%.17g\n" % (2 * a, r)
+                                             for a, r in zip(AB2, rho_a)))
     s = bpinv.read_sounding(p)
-    np.testing.assert_array_equal(s.x, [5, 10, 20])
+    np.testing.assert_array_equal(s.x, AB2)
     assert s.note == '"AB (m)" read as the full spacing: halved to AB/2'
+    with bpinv.Net(nets["schlumberger"]) as net:
+        r = net.invert_many([p])[0]
+    assert r.error is None and r.note == s.note
 
 
 def test_columns_mapped(tmp_path, nets):
