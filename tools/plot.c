@@ -1030,7 +1030,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         if (upright)
             pl.ptex(sc.dist[k], 0.02, 0, 1, 0, sc.it[k]->s->name);
         else
-            pl.ptex(sc.dist[k], 0.2, 1, 0, 0.5, sc.it[k]->s->name);
+            pl.ptex(sc.dist[k], 0.5, 1, 0, 0.5, sc.it[k]->s->name); /* centred */
     }
     pl.vpor(0.08, 0.86, 0.12, top);
     pl.wind(xlo, xhi, ybot, ytop);
