@@ -931,10 +931,6 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         const invnet_result *r = &sc.c[k]->r;
         double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, zi;
 
-        for (j = 0; j < r->n_layers; j++) {
-            lo = fmin(lo, log10(r->rho_ohmm[j]));
-            hi = fmax(hi, log10(r->rho_ohmm[j]));
-        }
         if (r->n_layers > 1)
             zmin = fmin(zmin, r->thick_m[0] / 3);     /* the first interface shows */
         for (j = 0, zi = 0; j + 1 < r->n_layers; j++) /* zi: the depth of interface j */
@@ -956,6 +952,17 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep)
                       : log10(zmin) - 0.02 * (log10(zdeep) - log10(zmin));
     ybot = sc.by_elev ? ebot - zdeep : log10(zdeep);
+    for (k = 0; k < sc.n; k++) { /* the colour scale: the layers drawn, not those below */
+        const invnet_result *r = &sc.c[k]->r;
+        double zcol = fmin(seen_depth(sc.it[k]->s), zdeep), z = 0; /* as drawn below */
+
+        for (j = 0; j < r->n_layers && z < zcol; j++) {
+            lo = fmin(lo, log10(r->rho_ohmm[j]));
+            hi = fmax(hi, log10(r->rho_ohmm[j]));
+            if (j + 1 < r->n_layers)
+                z += r->thick_m[j];
+        }
+    }
     if (hi - lo < 0.1)
         lo -= 0.5, hi += 0.5;
     for (k = 1; k < sc.n; k++) /* columns 0.8 of the closest spacing wide */

@@ -399,6 +399,19 @@ g = (c[1] - c[0]) / (c[2] - c[1])
 assert abs(g - 0.5) < 0.01, (c, g)
 PYEOF10
     bad "--section of stations out of order, depth down: $(cat "$TMP/err")"
+# the colour scale spans the layers drawn: the most and the least resistive of them at its
+# ends, pure red and pure blue, even when a layer below the depth a sounding sees (here a
+# deep conductor under the 30 m of its largest AB/2) is more extreme
+"$BPINV" forward -m schlumberger --rho 100,20,1000 --thick 4,40 --ab2 1:30:12 >"$TMP/h.csv"
+run invert "$TMP/net.h5" "$TMP/h.csv" --section "$TMP/h.svg" -q
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/h.svg" <<'PYEOF13' && ok ||
+import re, sys
+fills = re.findall(r'<path style="fill-rule:nonzero;fill:rgb\(([^)]*)\)[^"]*" d="M ([-0-9.]+) ',
+                   open(sys.argv[1]).read())
+drawn = sorted(c for c, x in fills if float(x) < 950)  # not the colour bar, right of it
+assert len(fills) == 64 + 2 and drawn == ["0%,0%,100%", "100%,0%,0%"], fills
+PYEOF13
+    bad "--section's colour scale is not the drawn layers': $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.pdf" -q
 [ "$rc" -eq 0 ] && [ "$(head -c 5 "$TMP/section.pdf")" = "%PDF-" ] && ok ||
     bad "--section .pdf: $(cat "$TMP/err")"
