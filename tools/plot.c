@@ -891,6 +891,15 @@ section_y(const struct section *sc, double e, double z, double zmin)
     return sc->by_elev ? e - z : log10(fmax(z, zmin));
 }
 
+/* The smallest of 1, 2, 5 x 10^k at least v (> 0): a tick step of a few labels. */
+static double
+nice_step(double v)
+{
+    double p = pow(10, floor(log10(v)));
+
+    return v <= p ? p : v <= 2 * p ? 2 * p : v <= 5 * p ? 5 * p : 10 * p;
+}
+
 /* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG. */
 static const char *
 device_of(const char *path)
@@ -995,7 +1004,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.col0(1);
     pl.vpor(0.08, 0.86, 0.80, 0.93);
     pl.wind(xlo, xhi, 0, mmax * 1.2);
-    pl.box("bc", 0, 0, "bcnstv", 0, 0);
+    pl.box("bc", 0, 0, "bcnstv", nice_step(mmax * 1.2 / 3), 0); /* 3 or 4 labels: 80 px */
     pl.mtex("l", 4.5, 0.5, 0.5, "misfit %");
     for (k = 0; k < sc.n; k++) {
         PLFLT x = sc.dist[k], y = sc.c[k]->r.misfit_rms_pct;
