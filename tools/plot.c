@@ -951,9 +951,12 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         ebot = fmin(ebot, e);
         mmax = fmax(mmax, r->misfit_rms_pct);
     }
-    /* the axis ends at twice the deepest interface (the half-space below it shows as much
-     * as a deeper axis would, and a long MT period's skin depth of 100 km would squeeze a few
-     * km of layers into pixels), or at the deepest depth a sounding sees if shallower */
+    /* the axis ends at twice the deepest interface, or at the deepest depth a sounding sees
+     * if shallower: below the deepest interface is only the half-space, one colour however
+     * deep it is drawn, while a long MT period's skin depth (100 km) would squeeze a few km
+     * of layers into pixels. Twice: on the elevation axis the layers get the upper half and
+     * the half-space the lower (three times would leave the layers a third); on the log
+     * depth axis the half-space gets log10 2 = 0.3 decades, enough to see its colour */
     if (zint > 0)
         zdeep = fmin(zdeep, 2 * zint);
     if (!isfinite(zmin) || zmin >= zdeep / 10)

@@ -212,6 +212,39 @@ grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/
     bad "EDI JSON: $(cat "$TMP/out")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
+# sectsvg.py: the layer fills of a --section SVG (svgcairo: one filled path per rectangle,
+# y up), by column, and the straight line (least squares) through points (u, y)
+cat >"$TMP/sectsvg.py" <<'PYEOF'
+import re
+def columns(path):
+    """(number of colour-bar fills, {column centre x: [(y_low, y_high, width)...]})"""
+    bar, cols = 0, {}
+    for rgb, d in re.findall(r'<path style="fill-rule:nonzero;fill:rgb\(([^)]*)\)[^"]*" d="([^"]*)"',
+                             open(path).read()):
+        rgb = [float(v.rstrip("%")) for v in rgb.split(",")]
+        pts = [(float(a), float(b)) for a, b in re.findall(r"[ML] ([-0-9.]+) ([-0-9.]+)", d)]
+        if not pts or max(rgb) - min(rgb) < 1:
+            continue  # grey: the frame, symbols, text
+        x = [a for a, _ in pts]
+        y = [b for _, b in pts]
+        if min(x) > 950:  # the section is 88..946 across, the colour bar 990..1023
+            bar += 1
+        else:
+            cols.setdefault(round((min(x) + max(x)) / 2, 1), []).append((min(y), max(y),
+                                                                         max(x) - min(x)))
+    return bar, cols
+def bounds(fills):
+    """a column's fills, top first: the y of its top, of each interface, of its bottom"""
+    f = sorted(fills, key=lambda v: -v[1])
+    assert all(abs(f[i][0] - f[i + 1][1]) < 0.01 for i in range(len(f) - 1)), f  # stacked
+    return [f[0][1]] + [v[0] for v in f]
+def worst(points):
+    """the largest distance of points (u, y) from their least-squares line, in y"""
+    n = len(points)
+    mu, my = sum(u for u, _ in points) / n, sum(y for _, y in points) / n
+    b = sum((u - mu) * (y - my) for u, y in points) / sum((u - mu) ** 2 for u, _ in points)
+    return max(abs(my + b * (u - mu) - y) for u, y in points)
+PYEOF
 # a directory of EDI files is a profile: LAT, LONG (D:M:S) and ELEV to the XYZ and a section
 mkdir "$TMP/edis"
 for k in 1 2 3; do
@@ -235,6 +268,29 @@ for k, s in enumerate(doc, 1):
                and float(r["elevation_m"]) == 40 + k and r["x_m"] == "" for r in mine), mine
     assert [float(r["rho_ohmm"]) for r in mine] == s["rho_ohmm"]
 PYEOF9
+# its section as SVG, elevation up: the axis ends at twice the deepest interface of any
+# station, or at the deepest depth a sounding sees if shallower, and each column at its own
+# seen depth if shallower than that. Seen: the skin depth 503 sqrt(rho_a T) at the longest
+# period, 1000 s, where the file's Zxy = -Zyx = 0.1 + 0.1i: rho_a = 0.2 T |Z|^2 = 4 ohm-m.
+# Each boundary (top, interface, bottom) on one straight line of elevation: the axis's
+run invert "$TMP/mtnet.h5" "$TMP/edis" --section "$TMP/edis.svg" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/edis.svg" "$TMP" <<'PYEOF11' && ok ||
+import json, math, sys
+sys.path.insert(0, sys.argv[3])
+from sectsvg import bounds, columns, worst
+doc = json.load(open(sys.argv[1]))["soundings"]
+bar, cols = columns(sys.argv[2])
+assert bar == 64 and len(cols) == 3, (bar, cols)
+seen = 503 * math.sqrt(0.2 * 1000 * abs(0.1 + 0.1j) ** 2 * 1000)
+axis = min(seen, 2 * max(s["depth_m"][-1] for s in doc))
+points = []
+for s, x in zip(sorted(doc, key=lambda s: s["lon_deg"]), sorted(cols)):  # west to east
+    b, e = bounds(cols[x]), s["elevation_m"]
+    assert len(b) == len(s["rho_ohmm"]) + 1, (s, b)
+    points += zip([e] + [e - z for z in s["depth_m"]] + [e - min(seen, axis)], b)
+assert worst(points) < 0.5, (axis, points)
+PYEOF11
+    bad "the EDI profile's section does not end at twice the deepest interface"
 # a dead band: the EDI's 3-30 s periods EMPTY. The net reads the points on each side and
 # not those inside the gap (neither refused nor interpolated across)
 "$BPINV" forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:17 >"$TMP/mt.csv"
@@ -376,27 +432,45 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --section "$TMP/order
 [ "$rc" -eq 0 ] && [ -s "$TMP/order.png" ] && ok || bad "--section by order: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/section.svg" && ok || bad "--section .svg: $(cat "$TMP/err")"
-# stations given out of order along a slanting line, no elevations: depth down, each column
-# filled, the columns sorted along the line at their true spacing (0, 112, 335 m: gaps 1:2)
-awk -F, 'NR == 1 { print "station,x_m,y_m," $0; next }
-         { for (k = 0; k < 3; k++) row[k] = row[k] sprintf("S%d,%d,%.1f,%s\n", k + 1,
-               500000 + x[k], 4100000 + 0.5 * x[k], $0) }
-         BEGIN { x[0] = 0; x[1] = 300; x[2] = 100 }
-         END { for (k = 0; k < 3; k++) printf "%s", row[k] }' "$TMP/snd/a.csv" >"$TMP/slant.csv"
-run invert "$TMP/net.h5" "$TMP/slant.csv" --section "$TMP/slant.svg" -q
-[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/slant.svg" <<'PYEOF10' && ok ||
-import re, sys
-cols = {}
-for style, d in re.findall(r'<path style="fill-rule:nonzero;fill:(rgb\([^)]*\))[^"]*" d="([^"]*)"',
-                           open(sys.argv[1]).read()):
-    x = [float(v) for v in re.findall(r"[ML] ([-0-9.]+) ", d)]
-    if style in ("rgb(0%,0%,0%)", "rgb(100%,100%,100%)") or max(x) > 950 or not x:
-        continue  # text, the frame, the colour bar
-    cols.setdefault(round((min(x) + max(x)) / 2, 1), []).append(style)
+# stations given out of order along a slanting line, no elevations: depth down on a log
+# axis. Each station's model filled, layer by layer; the columns sorted along the line (S1,
+# S3, S2) at their true spacing (0, 112, 335 m: gaps 1:2); the axis ends at twice the
+# deepest interface of any station (S2's, 42 m), or at the deepest AB/2 (what a DC sounding
+# sees) if shallower, each column at its own largest AB/2 if shallower still (S1's, 60 m):
+# every interface and bottom on one straight line of log10 depth, the axis's
+"$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:60:14 >"$TMP/g.csv"
+"$BPINV" forward -m schlumberger --rho 300,30,3 --thick 2,40 --ab2 1:600:18 >"$TMP/f.csv"
+{
+    echo "station,x_m,y_m,$(head -1 "$TMP/snd/a.csv")"
+    for r in "S1 0 g" "S2 300 f" "S3 100 snd/b"; do
+        set -- $r
+        tail -n +2 "$TMP/$3.csv" | sed "s/^/$1,$((500000 + $2)),$((4100000 + $2 / 2)),/"
+    done
+} >"$TMP/slant.csv"
+run invert "$TMP/net.h5" "$TMP/slant.csv" --section "$TMP/slant.svg" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/slant.svg" "$TMP/slant.csv" "$TMP" <<'PYEOF10' && ok ||
+import json, math, sys
+sys.path.insert(0, sys.argv[4])
+from sectsvg import bounds, columns, worst
+doc = {s["name"]: s for s in json.load(open(sys.argv[1]))["soundings"]}
+bar, cols = columns(sys.argv[2])
+seen = {}
+for row in open(sys.argv[3]).read().split()[1:]:
+    f = row.split(",")
+    seen[f[0]] = max(seen.get(f[0], 0), float(f[3]))
+axis = min(max(seen.values()), 2 * max(s["depth_m"][-1] for s in doc.values()))
 c = sorted(cols)
-assert len(c) == 3 and all(len(v) >= 2 for v in cols.values()), cols
-g = (c[1] - c[0]) / (c[2] - c[1])
-assert abs(g - 0.5) < 0.01, (c, g)
+assert bar == 64 and len(c) == 3, (bar, cols)
+assert abs((c[1] - c[0]) / (c[2] - c[1]) - 0.5) < 0.01, c
+assert seen["S1"] < axis < min(seen["S2"], seen["S3"]), (seen, axis)  # both ends tried
+points = []
+for name, x in zip(["S1", "S3", "S2"], c):
+    s, b = doc[name], bounds(cols[x])
+    shown = [z for z in s["depth_m"] if z < min(seen[name], axis)]  # interfaces above it
+    assert len(b) == len(shown) + 2, (name, s, b)  # a fill per layer
+    points += zip([math.log10(z) for z in shown + [min(seen[name], axis)]], b[1:])
+assert sum(len(v) for v in cols.values()) >= 3 * 3, cols  # all 3 layers of most
+assert worst(points) < 0.5, (axis, points)
 PYEOF10
     bad "--section of stations out of order, depth down: $(cat "$TMP/err")"
 # the colour scale spans the layers drawn: the most and the least resistive of them at its
