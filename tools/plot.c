@@ -921,7 +921,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     PLFLT pos[2] = {0, 1}, hue[2] = {240, 0}, light[2] = {0.5, 0.5}, sat[2] = {1, 1};
     PLFLT xs[5], ys[5];
     double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, ytop, ybot;
-    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half = 0.5, mmax = 1, top = 0.72;
+    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72;
     /* top: the section's viewport, under the band of the station names */
     size_t k, j, namelen = 1;
     int upright = 0;
@@ -977,10 +977,12 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     }
     if (hi - lo < 0.1)
         lo -= 0.5, hi += 0.5;
-    for (k = 1; k < sc.n; k++) /* columns 0.8 of the closest spacing wide */
-        if (k == 1 || (sc.dist[k] - sc.dist[k - 1]) / 2 * 0.8 < half)
-            half = fmax((sc.dist[k] - sc.dist[k - 1]) / 2 * 0.8, 1e-9);
-    if (sc.n == 1)
+    half = INFINITY; /* columns 0.8 of the closest spacing wide (stations at one place
+                      * overlap: a gap of 0 would draw every column 0 wide) */
+    for (k = 1; k < sc.n; k++)
+        if (sc.dist[k] > sc.dist[k - 1])
+            half = fmin(half, (sc.dist[k] - sc.dist[k - 1]) / 2 * 0.8);
+    if (!isfinite(half))
         half = sc.by_xy || sc.by_latlon ? 50 : 0.4;
     xlo = sc.dist[0] - 2 * half;
     xhi = sc.dist[sc.n - 1] + 2 * half;

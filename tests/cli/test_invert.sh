@@ -473,6 +473,26 @@ assert sum(len(v) for v in cols.values()) >= 3 * 3, cols  # all 3 layers of most
 assert worst(points) < 0.5, (axis, points)
 PYEOF10
     bad "--section of stations out of order, depth down: $(cat "$TMP/err")"
+# stations all at one place, and a single station: no line to project onto, so the order
+# given, a column for each. Two of three at one place: two columns, as wide as their gap
+# allows (not as the gap of 0 between the two), the two stations' layers at one
+sed 's/^\(S[0-9]\),[0-9]*,[0-9]*,/\1,500000,4100000,/' "$TMP/slant.csv" >"$TMP/onespot.csv"
+grep -v '^S[23],' "$TMP/slant.csv" >"$TMP/onestation.csv"
+sed 's/^S3,[0-9]*,[0-9]*,/S3,500000,4100000,/' "$TMP/slant.csv" >"$TMP/twospots.csv"
+for f in onespot:3,3,3 onestation:3 twospots:6,3; do
+    run invert "$TMP/net.h5" "$TMP/${f%:*}.csv" --section "$TMP/${f%:*}.svg" -q
+    [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/${f%:*}.svg" "$TMP" "${f#*:}" <<'PYEOF12' && ok ||
+import sys
+sys.path.insert(0, sys.argv[2])
+from sectsvg import columns
+bar, cols = columns(sys.argv[1])
+c = sorted(cols)
+assert bar == 64 and [len(cols[x]) for x in c] == [int(n) for n in sys.argv[3].split(",")], cols
+assert len(c) < 3 or abs((c[1] - c[0]) / (c[2] - c[1]) - 1) < 0.01, c  # a unit apart
+assert all(w > 100 for v in cols.values() for _, _, w in v), cols  # of 858 across
+PYEOF12
+        bad "--section of ${f%:*}: $(cat "$TMP/err")"
+done
 # the colour scale spans the layers drawn: the most and the least resistive of them at its
 # ends, pure red and pure blue, even when a layer below the depth a sounding sees (here a
 # deep conductor under the 30 m of its largest AB/2) is more extreme
