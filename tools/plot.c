@@ -1060,7 +1060,9 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
            : sc.by_latlon ? "distance along the profile (m, latitude and longitude on its "
                             "best-fit line)"
                           : "station (in the order given)",
-           sc.by_elev ? "elevation (m)" : "depth (m)", "");
+           "", "");
+    /* the vertical axis's name further out than pl.lab's 5 heights: clear of "-5000" */
+    pl.mtex("l", 5.6, 0.5, 0.5, sc.by_elev ? "elevation (m)" : "depth (m)");
     /* the colour scale */
     pl.vpor(0.90, 0.93, 0.12, top);
     pl.wind(0, 1, lo, hi);
