@@ -44,6 +44,7 @@ setup(void)
     snd[0].method = snd[1].method = FWD_SCHLUMBERGER;
     strcpy(snd[0].name, "st \"1\"");
     strcpy(snd[1].name, "b");
+    strcpy(snd[1].note, "\"MN (m)\" halved"); /* the reader's note, quotes escaped */
     r = &cand[0].r;
     r->inverted = r->in_range = r->refined = 1;
     r->n_layers = 3;
@@ -217,7 +218,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "{\"net\": \"n\\\\et.h5\", \"soundings\": [\n"
         "  {\"source\": \"dir/a,1.csv\", \"error\": null, \"name\": \"st \\\"1\\\"\", "
         "\"method\": \"schlumberger\", \"x_m\": null, \"y_m\": null, \"elevation_m\": null, "
-        "\"lat_deg\": null, \"lon_deg\": null, \"n_layers\": 3, \"layer_counts\": null, "
+        "\"lat_deg\": null, \"lon_deg\": null, \"note\": null, \"n_layers\": 3, "
+        "\"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
         "\"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
@@ -226,7 +228,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"prior_exit\": null, \"ranges\": null, \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
         "\"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, \"lon_deg\": "
-        "null, "
+        "null, \"note\": \"\\\"MN (m)\\\" halved\", "
         "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
         "\"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, \"refined\": null, "
         "\"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": 0.4, "
@@ -236,7 +238,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\", \"name\": null, "
         "\"method\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, "
-        "\"lon_deg\": null, \"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, "
+        "\"lon_deg\": null, \"note\": null, \"n_layers\": null, \"layer_counts\": null, "
+        "\"rho_ohmm\": null, "
         "\"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
         "\"refined\": null, \"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
@@ -366,7 +369,7 @@ j_value(struct jp *p, int depth)
 Test(invnet_output, json_parsed_back)
 {
     static const char *const all =
-        "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,n_layers,layer_counts,"
+        "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,layer_counts,"
         "rho_ohmm,thick_m,depth_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,"
         "span_decades,net_points_observed,d2_worst_point,d2_worst_share,segments,in_range,flags,"
         "prior_exit,ranges,time_ms";
