@@ -801,6 +801,7 @@ read_format(hid_t loc, const char *path, uint64_t *v, fwd_error *err)
     char buf[64];
     int rc;
 
+    *v = 0; /* also when it fails */
     rc = smp_h5_read_str(loc, path, "format", buf, sizeof buf, err);
     if (rc != FWD_OK)
         return fwd_error_set(err, FWD_EFORMAT,

@@ -481,7 +481,7 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     double *xv_own = NULL;
     size_t nt, nv, nx, ny, ht, hv, cap = 0;
     int rank, ranks;
-    double t0;
+    double t0, e;
     int rc;
 
     err = err != NULL ? err : &scratch;
@@ -557,8 +557,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     }
     f->train_seconds = fwd_time_seconds() - t0;
     if (nv > 0) {
-        invnet_evaluate_split(f->net, p->train.nthreads, nv, xv, d->t + ht * ny, f->val_rmse, rank,
-                              ranks, p->reduce, p->reduce_ud);
+        e = invnet_evaluate_split(f->net, p->train.nthreads, nv, xv, d->t + ht * ny, f->val_rmse,
+                                  rank, ranks, p->reduce, p->reduce_ud);
     } else {
         free(xv_own);
         if ((xv = fixed_inputs(d, f, &mc, 0, d->train_first, d->part ? d->train_held : nt,
@@ -566,8 +566,12 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
             rc = fwd_error_set(err, FWD_ENOMEM, "out of memory");
             goto done;
         }
-        invnet_evaluate_split(f->net, p->train.nthreads, nt, xv, d->t, f->val_rmse, rank, ranks,
-                              p->reduce, p->reduce_ud);
+        e = invnet_evaluate_split(f->net, p->train.nthreads, nt, xv, d->t, f->val_rmse, rank, ranks,
+                                  p->reduce, p->reduce_ud);
+    }
+    if (isnan(e)) { /* its workspaces could not be had: the RMSE would read 0 */
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory for the validation errors");
+        goto done;
     }
     *out = f;
     f = NULL;

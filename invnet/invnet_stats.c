@@ -140,8 +140,10 @@ invnet_envelope_compute(invnet_envelope *e, size_t rows, const double *x, double
     gsl_eigen_symmv_workspace *ws = NULL;
     int rc = FWD_OK;
 
-    if (rows < 2)
-        return fwd_error_set(err, FWD_EINVAL, "envelope: expected at least 2 rows, got %zu", rows);
+    if (rows < 2 || max_rows_q < 1)
+        return fwd_error_set(err, FWD_EINVAL,
+                             "envelope: expected >= 2 rows and >= 1 quantile row, got %zu and %zu",
+                             rows, max_rows_q);
     for (j = 0; j < n; j++)
         e->min[j] = e->max[j] = x[j];
     for (i = 1; i < rows; i++)

@@ -59,7 +59,7 @@ void invnet_envelope_free(invnet_envelope *e);
 /*
  * Computes e from rows feature rows x (rows >= 2): min, max, mean, the covariance's
  * eigen-decomposition keeping components of variance > rel_floor * the largest (e.g.
- * 1e-10), and the distance quantiles over at most max_rows_q rows spread over x.
+ * 1e-10), and the distance quantiles over at most max_rows_q (>= 1) rows spread over x.
  */
 int invnet_envelope_compute(invnet_envelope *e, size_t rows, const double *x, double rel_floor,
                             size_t max_rows_q, fwd_error *err);

@@ -214,6 +214,7 @@ double invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const d
  * run: this one, `rank` of `size`, holds its part (invnet_rows_part) at x and t, and fn sums
  * each block's errors over the processes. Every process gets the same result, bit for
  * bit that of invnet_evaluate() on all the rows. size 1 (or fn NULL) is invnet_evaluate().
+ * NAN, with rmse untouched, when its workspaces cannot be had (on any process) or rows is 0.
  */
 double invnet_evaluate_split(const invnet_net *net, int nthreads, size_t rows, const double *x,
                              const double *t, double *rmse, int rank, int size, invnet_reduce_fn fn,

@@ -361,6 +361,7 @@ open_dims(hid_t loc, const char *path, const char *name, hid_t *d, size_t *rows,
     hsize_t dims[2] = {0, 0};
     int rank = -1, rc = FWD_OK;
 
+    *rows = *cols = 0;                     /* also when it fails */
     *d = H5Dopen2(loc, name, H5P_DEFAULT); /* whether it exists asked only if not */
     if (*d < 0 && H5Lexists(loc, name, H5P_DEFAULT) <= 0)
         return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s' is missing", path, name);
