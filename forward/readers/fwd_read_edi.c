@@ -488,10 +488,11 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
             *skip = 1;
     if (*skip)
         return FWD_OK;
-    /* the pairs of the component asked for are there (edi_select_z) */
-    if (zb[2] != NULL)
+    /* the pairs of the component asked for are there (edi_select_z); of the other, half a
+     * pair may be (a file of ZXYR alone read as yx) */
+    if (zb[2] != NULL && zb[3] != NULL)
         zxy = zb[2]->v[i] + I * zb[3]->v[i];
-    if (zb[4] != NULL)
+    if (zb[4] != NULL && zb[5] != NULL)
         zyx = zb[4]->v[i] + I * zb[5]->v[i];
     if (d->comp == FWD_COMP_XY)
         z = zxy;

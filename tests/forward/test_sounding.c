@@ -426,6 +426,17 @@ Test(fwd_sounding, edi_one_component)
     expect_edi_error("yx_xy.edi", yx, FWD_COMP_XY,
                      "block >ZXYR: expected for component xy, got no such block; the file has "
                      ">ZYXR and >ZYXI: component yx reads them");
+    /* the yx pair whole and half of the xy pair (ZXYR alone): yx reads it, without the half
+     * pair (the fuzz target found it read then, session 24) */
+    {
+        char half[sizeof yx + 64];
+
+        snprintf(half, sizeof half, "%.*s>ZXYR // 3\n 1 1 1\n>END\n", (int)(sizeof yx - 6), yx);
+        s = read_edi_comp("halfxy.edi", half, FWD_COMP_YX, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_expect_float_eq(s->rho_a[2], rho[2], 1e-12 * rho[2]);
+        fwd_sounding_free(s);
+    }
     /* half of each pair: no component to offer */
     s = read_edi_comp("halves.edi",
                       ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 1 1 1\n>ZYXR // 3\n 1 1 1\n"
