@@ -921,7 +921,7 @@ struct text {
     char note[256];                 /* what the reader assumed (fwd_sounding.note) */
     size_t comma_line;              /* the first reading with a decimal comma (0: none) */
     char comma_num[32];             /* and its number */
-    size_t dot3_line, n_dot3;       /* the first '.' number like "15.149" (a thousands group?) */
+    size_t dot3_line;               /* the first '.' number like "15.149" (a thousands group?) */
     char dot3_num[32];              /* and it */
     int dot_other;                  /* a '.' number that is not like it */
     int header;                     /* the columns are named (a header row or comment) */
@@ -1587,13 +1587,13 @@ text_number(struct text *t, const char *s, double *v, const char *field, fwd_err
         t->comma_line = t->lineno;
         snprintf(t->comma_num, sizeof t->comma_num, "%s", s);
     }
-    if (groups && t->n_dot3++ == 0) {
+    if (groups && t->dot3_line == 0) {
         t->dot3_line = t->lineno;
         snprintf(t->dot3_num, sizeof t->dot3_num, "%s", s);
     } else if (!groups && strchr(s, '.') != NULL) {
         t->dot_other = 1;
     }
-    if (t->comma_line > 0 && t->n_dot3 > 0) {
+    if (t->comma_line > 0 && t->dot3_line > 0) {
         fwd_fail(err, FWD_EFORMAT,
                  "%s:%zu: %s: expected numbers without thousands separators, got \"%s\" (line "
                  "%zu) in a file with decimal commas (\"%s\", line %zu): save the columns "
@@ -1853,7 +1853,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
         append(err->msg, sizeof err->msg, ")", "");
     }
-    if (rc == FWD_OK && t.n_dot3 > 0 && !t.dot_other && t.comma_line == 0) {
+    if (rc == FWD_OK && t.dot3_line > 0 && !t.dot_other && t.comma_line == 0) {
         char say[200];
 
         snprintf(say, sizeof say,
