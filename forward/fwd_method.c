@@ -75,7 +75,7 @@ phase_feature(double v)
 static double
 phase_misfit(double calc, double obs)
 {
-    return (calc - obs) / 90;
+    return (calc - obs) * FWD_PI / 90; /* 2 x the error in radians: that of rho_a */
 }
 
 static double

@@ -210,12 +210,13 @@ chi2_of(const fwd_sounding *s, const invnet_result *r, double noise)
     return invnet_lm_chi2(s, r->observed, r->response, noise);
 }
 
-/* The criterion of r among the layer counts: BIC, chi2 + k ln n (NAN when r has no model). */
+/* The criterion of r among the layer counts: BIC, chi2 / ns^2 + k ln n, with ns the noise
+ * scale (NAN when r has no model). */
 static double
-criterion_of(const fwd_sounding *s, const invnet_result *r, double noise)
+criterion_of(const fwd_sounding *s, const invnet_result *r, double noise, double ns)
 {
-    return r->inverted ? chi2_of(s, r, noise) + (double)FWD_MODEL_NPARAMS(r->n_layers) *
-                                                    log((double)fwd_sounding_ndata(s))
+    return r->inverted ? chi2_of(s, r, noise) / (ns * ns) + (double)FWD_MODEL_NPARAMS(r->n_layers) *
+                                                                log((double)fwd_sounding_ndata(s))
                        : NAN;
 }
 
@@ -416,7 +417,7 @@ preferred(const invnet_file *const *nf, size_t nn, const fwd_sounding *s, const 
 
     *cb = INFINITY;
     for (k = 0; k < nn; k++) {
-        double c = criterion_of(s, &r[k], nf[k]->samples.noise);
+        double c = criterion_of(s, &r[k], nf[k]->samples.noise, 1);
 
         if (c < *cb) {
             *cb = c;
@@ -534,8 +535,8 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
         for (i = 0; i <= nb; i++) {
             double lo = chi2_of(s, &r[k - 1], nf[k - 1]->samples.noise);
             double hi = chi2_of(s, &r[k], nf[k]->samples.noise);
-            double price = criterion_of(s, &r[k], nf[k]->samples.noise) - hi -
-                           (criterion_of(s, &r[k - 1], nf[k - 1]->samples.noise) - lo);
+            double price = criterion_of(s, &r[k], nf[k]->samples.noise, 1) - hi -
+                           (criterion_of(s, &r[k - 1], nf[k - 1]->samples.noise, 1) - lo);
 
             if (i > 0 && i - 1 == first)
                 continue; /* tried first */
@@ -565,7 +566,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
         for (i = 0; i + 1 < r[b].n_layers; i++) {
             if (i == least)
                 continue; /* tried first */
-            if (!(criterion_of(s, &r[k], nf[k]->samples.noise) > cb &&
+            if (!(criterion_of(s, &r[k], nf[k]->samples.noise, 1) > cb &&
                   chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * (double)nd))
                 break;
             invnet_merge_model(&r[b], r[k].n_layers, i, trial);
@@ -641,11 +642,22 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     }
     it->n_candidates = nn;
     it->best = 0;
+    it->noise_scale = NAN;
+    for (k = 0; k < nn; k++) { /* chi2 of each count; the data's noise from the least */
+        invnet_candidate *c = &it->candidates[k];
+        double np = (double)FWD_MODEL_NPARAMS(r[k].n_layers),
+               nd = (double)fwd_sounding_ndata(it->s);
+
+        c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
+        if (isfinite(c->chi2) && nd > np && !(c->chi2 / (nd - np) >= it->noise_scale))
+            it->noise_scale = c->chi2 / (nd - np);
+    }
+    it->noise_scale = isfinite(it->noise_scale) ? sqrt(fmax(1, it->noise_scale)) : NAN;
     for (k = 0; k < nn; k++) { /* the criterion of each count, the least */
         invnet_candidate *c = &it->candidates[k];
 
-        c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
-        c->criterion = criterion_of(it->s, &r[k], nf[k]->samples.noise);
+        c->criterion = criterion_of(it->s, &r[k], nf[k]->samples.noise,
+                                    isfinite(it->noise_scale) ? it->noise_scale : 1);
         if (c->criterion < best) {
             best = c->criterion;
             it->best = k;

@@ -5,9 +5,12 @@
  * returned with everything a writer or a plot needs.
  *
  * With a set, every count's net inverts (and refines) each sounding, and the count chosen
- * minimises the Bayesian information criterion BIC = chi2 + k ln n: chi2 of the refined
- * model with the sounding's errors (each raised to the training noise) or the training
- * noise, k = 2 N - 1 parameters of N layers, n data. Each count's weight is
+ * minimises the Bayesian information criterion BIC = chi2 / s^2 + k ln n: chi2 of the
+ * refined model with the sounding's errors (each raised to the training noise) or the
+ * training noise, k = 2 N - 1 parameters of N layers, n data, and s the data's noise in
+ * units of those errors, estimated from the fits (the item's noise_scale, at least 1: data
+ * noisier than assumed would otherwise buy layers that fit their noise). Each count's
+ * weight is
  * exp(-(BIC - BIC_min) / 2) over their sum (Schwarz weights). Ranges, when asked, are
  * those of the chosen count only.
  *
@@ -118,6 +121,12 @@ typedef struct invnet_batch_item {
     size_t n_curve;               /* points of the curve, 0 when there is none */
     double *curve_x;              /* n_curve x (m or s), log-spaced, ascending */
     invnet_station station;       /* where the sounding was measured (NAN: not given) */
+    double noise_scale;           /* the data's noise in units of their errors (each
+                                     raised to the training noise) or of that noise, at
+                                     least 1: sqrt(max(1, chi2 / (n - p))) of the count
+                                     where that is least (n data, p parameters); the
+                                     criterion divides each chi2 by its square. NAN when
+                                     no count has more data than parameters */
     double time_ms;               /* reading and inverting it (0 when either failed); a
                                      survey table's read is shared among its stations */
 } invnet_batch_item;

@@ -50,6 +50,7 @@ struct invnet_inverter {
     double *seg, *resp;   /* log10 shift of each point's segment; f(m) at the points */
     double *rsh;          /* the observed rho_a with the segment shifts applied */
     double *scratch;      /* one value per point, for the gaps of the curve */
+    double *absz;         /* two per point: the refined fit's residuals in units of error */
     size_t cap;           /* room of the per-point arrays */
     struct cached c[CACHE];
     invnet_ranges rg; /* the last sounding's equivalent models */
@@ -63,7 +64,7 @@ invnet_flag_name(int k)
     static const char *const names[INVNET_NFLAGS] = {
         "data_outside_training_range", "extrapolated_geometry", "not_inverted",
         "model_at_prior_bound",        "high_misfit",           "segment_jump",
-        "unresolved_parameters",       "ranges_not_converged"};
+        "unresolved_parameters",       "ranges_not_converged",  "outlier_reading"};
 
     return k >= 0 && k < INVNET_NFLAGS ? names[k] : "unknown";
 }
@@ -92,9 +93,10 @@ invnet_check_default(void)
     p.max_extrapolated = 0.2;
     p.d2_factor = 1;
     p.bound_tol = 0.02;
-    p.misfit_noise_factor = 3;
+    p.misfit_noise_factor = 2;
     p.misfit_floor_pct = 5;
     p.chi2_max = 4;
+    p.outlier_sigmas = 5;
     p.segment_jump = 1.2;
     p.segment_ref = 0;
     p.gap_decades = 0.35;
@@ -276,6 +278,7 @@ invnet_inverter_free(invnet_inverter *v)
     free(v->resp);
     free(v->rsh);
     free(v->scratch);
+    free(v->absz);
     free(v->seg);
     free(v->lp);
     free(v->ly);
@@ -372,13 +375,13 @@ invnet_inverter_alloc(const invnet_file *nf, const invnet_check_params *p, fwd_e
 static int
 reserve(invnet_inverter *v, size_t n)
 {
-    double **arr[7] = {&v->lx, &v->ly, &v->lp, &v->seg, &v->resp, &v->rsh, &v->scratch};
-    size_t per_point[7] = {1, 1, 1, 1, 2, 1, 1}; /* the response holds MT phases too */
+    double **arr[8] = {&v->lx, &v->ly, &v->lp, &v->seg, &v->resp, &v->rsh, &v->scratch, &v->absz};
+    size_t per_point[8] = {1, 1, 1, 1, 2, 1, 1, 2}; /* the response holds MT phases too */
     int k;
 
     if (n <= v->cap)
         return FWD_OK;
-    for (k = 0; k < 7; k++) {
+    for (k = 0; k < 8; k++) {
         double *p = realloc(*arr[k], per_point[k] * n * sizeof(double));
 
         if (p == NULL)
@@ -703,7 +706,7 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
 {
     const fwd_method_info *mi = fwd_method_get(s->method);
     size_t i, k, nd = fwd_sounding_ndata(s);
-    double sum = 0, chi = 0, noise = v->nf->samples.noise;
+    double sum = 0, chi = 0, chi_given = 0, noise = v->nf->samples.noise;
     int all_sd = 1, rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
 
     if (rc != FWD_OK)
@@ -719,11 +722,15 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
             sum += d * d;
             if (sd != NULL) {
                 double c = vi->residual(calc, obs[i]) / fmax(sd[i], vi->sd_floor(noise));
+                double g = vi->residual(calc, obs[i]) / sd[i];
+
                 chi += c * c;
+                chi_given += g * g;
             }
         }
     r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
     r->chi2 = all_sd ? chi / (double)nd : NAN;
+    r->chi2_given = all_sd ? chi_given / (double)nd : NAN;
     return FWD_OK;
 }
 
@@ -1119,6 +1126,43 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     return FWD_OK;
 }
 
+/*
+ * The refined fit's reading that stands out most (r->outlier_sigmas, r->outlier_x): each
+ * residual of v->resp against s (its apparent resistivities as compared, v->rsh) in units
+ * of its error raised to the training noise (or that noise; 1 % for a net of clean data),
+ * the largest over the larger of 1 and the residuals' robust scale, 1.4826 x their median
+ * (so that data noisier than the errors throughout make no outlier); outlier_reading above
+ * the check's outlier_sigmas.
+ */
+static void
+outlier(invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
+{
+    const fwd_method_info *mi = fwd_method_get(s->method);
+    double noise = fmax(v->nf->samples.noise, 0.01), big = -1, scale;
+    size_t i, k, n = 0, worst = 0;
+
+    for (i = 0; i < s->n; i++)
+        for (k = 0; k < mi->nvalues; k++) {
+            const fwd_value_info *vi = mi->values[k];
+            const double *obs = k == 0 ? v->rsh : fwd_sounding_values(s, k);
+            const double *sd = fwd_sounding_sd(s, k);
+            double e = fmax(sd != NULL ? sd[i] : 0, vi->sd_floor(noise));
+            double z = fabs(vi->residual(v->resp[k * s->n + i], obs[i])) / e;
+
+            v->absz[n++] = z;
+            if (z > big) {
+                big = z;
+                worst = i;
+            }
+        }
+    gsl_sort(v->absz, 1, n);
+    scale = fmax(1, 1.4826 * gsl_stats_median_from_sorted_data(v->absz, 1, n));
+    r->outlier_sigmas = big / scale;
+    r->outlier_x = s->x[worst];
+    if (r->outlier_sigmas > v->p.outlier_sigmas)
+        r->flags |= INVNET_FLAG_OUTLIER;
+}
+
 /* r misses the high_misfit threshold (its chi2 against chi2_max where the sounding gives
  * errors). */
 static int
@@ -1226,7 +1270,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     int rc = FWD_OK;
 
     memset(r, 0, sizeof *r);
-    r->chi2 = NAN;
+    r->chi2 = r->chi2_given = r->outlier_sigmas = r->outlier_x = NAN;
     r->exit_misfit_pct = r->exit_chi2 = NAN;
     r->n_layers = nf->samples.prior.n_layers;
     r->max_jump = 1;
@@ -1288,6 +1332,8 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->misfit_max_pct = misfit_limit(v);
     if (misses(v, r))
         r->flags |= INVNET_FLAG_MISFIT;
+    if (r->refined && fwd_sounding_ndata(s) > v->np)
+        outlier(v, s, r);
 done:
     r->in_range = (r->flags & INVNET_RANGE_FLAGS) == 0;
     return rc;

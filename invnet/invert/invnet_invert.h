@@ -27,19 +27,21 @@
 
 /* Flags, in the order they are printed. */
 enum {
-    INVNET_FLAG_OUTSIDE = 1u << 0,    /* data_outside_training_range */
-    INVNET_FLAG_EXTRAP = 1u << 1,     /* extrapolated_geometry */
-    INVNET_FLAG_REFUSED = 1u << 2,    /* not_inverted: too little of the net's span covered */
-    INVNET_FLAG_BOUND = 1u << 3,      /* model_at_prior_bound */
-    INVNET_FLAG_MISFIT = 1u << 4,     /* high_misfit */
-    INVNET_FLAG_JUMP = 1u << 5,       /* segment_jump */
-    INVNET_FLAG_UNRESOLVED = 1u << 6, /* unresolved_parameters: with ranges, a parameter's
-                                         interval spans most of its prior or reaches a bound */
-    INVNET_FLAG_UNCONVERGED = 1u << 7 /* ranges_not_converged: the intervals of the even and
-                                         of the odd chains differ at an end by more than 3/4
-                                         of the interval's width */
+    INVNET_FLAG_OUTSIDE = 1u << 0,     /* data_outside_training_range */
+    INVNET_FLAG_EXTRAP = 1u << 1,      /* extrapolated_geometry */
+    INVNET_FLAG_REFUSED = 1u << 2,     /* not_inverted: too little of the net's span covered */
+    INVNET_FLAG_BOUND = 1u << 3,       /* model_at_prior_bound */
+    INVNET_FLAG_MISFIT = 1u << 4,      /* high_misfit */
+    INVNET_FLAG_JUMP = 1u << 5,        /* segment_jump */
+    INVNET_FLAG_UNRESOLVED = 1u << 6,  /* unresolved_parameters: with ranges, a parameter's
+                                          interval spans most of its prior or reaches a bound */
+    INVNET_FLAG_UNCONVERGED = 1u << 7, /* ranges_not_converged: the intervals of the even and
+                                          of the odd chains differ at an end by more than 3/4
+                                          of the interval's width */
+    INVNET_FLAG_OUTLIER = 1u << 8      /* outlier_reading: one reading stands out of the
+                                          refined fit (outlier_sigmas below) */
 };
-#define INVNET_NFLAGS 8
+#define INVNET_NFLAGS 9
 /* Flags that make in_range false: the net is outside what it was trained on. */
 #define INVNET_RANGE_FLAGS                                                                         \
     (INVNET_FLAG_OUTSIDE | INVNET_FLAG_EXTRAP | INVNET_FLAG_REFUSED | INVNET_FLAG_BOUND)
@@ -84,8 +86,12 @@ typedef struct invnet_check_params {
      * net's, and with it this flag: it is judged by its fit (high_misfit). */
     double bound_tol;
     /* high_misfit above max(misfit_noise_factor * 100 * noise, misfit_floor_pct) percent
-     * [3, 5]; or, for a sounding with errors, above chi2_max chi-square per datum [4]. */
+     * [2, 5]; or, for a sounding with errors, above chi2_max chi-square per datum [4]: the
+     * same rule, a misfit of twice the noise, where the errors are the noise. */
     double misfit_noise_factor, misfit_floor_pct, chi2_max;
+    /* outlier_reading when a reading of the refined fit stands out by more than this many
+     * times the larger of its error and the residuals' robust scale [5] */
+    double outlier_sigmas;
     /* segment_jump when two Schlumberger segments differ by more than this factor [1.2]. */
     double segment_jump;
     /* The Schlumberger segment the others are joined to: 0 the smallest MN/2 (the usual
@@ -157,17 +163,24 @@ typedef struct invnet_result {
     size_t n_layers;
     double rho_ohmm[FWD_MAX_LAYERS];
     double thick_m[FWD_MAX_LAYERS];
-    double misfit_rms_pct; /* RMS of (f(m) - d) / d, phases as (f - d) / 90 degrees, percent */
+    double misfit_rms_pct; /* RMS of (f(m) - d) / d, phases as 2 (f - d) in radians (the
+                              relative error of rho_a a phase error goes with), percent */
     double misfit_net_pct; /* the same for the net's own model, before any refinement */
     int refined;           /* the model was refined by Levenberg-Marquardt: from the net's
                               model, or from the half-space start when that fitted better */
     size_t lm_iterations;  /* iterations of that refinement */
     double misfit_max_pct; /* the high_misfit threshold used */
-    double chi2;      /* per datum, where the sounding has errors (raised to the training noise:
-                         noise / ln 10 in log10 rho_a, noise 90 / pi degrees); NAN otherwise */
-    double d2;        /* squared Mahalanobis distance of the features */
-    double d2_max;    /* its threshold */
-    size_t n_outside; /* observed features outside the per-feature training range */
+    double chi2;       /* per datum, where the sounding has errors (raised to the training noise:
+                          noise / ln 10 in log10 rho_a, noise 90 / pi degrees); NAN otherwise */
+    double chi2_given; /* the same against the sounding's errors as given: NAN without */
+    /* The refined fit's reading of largest residual in units of its error (raised to the
+     * training noise; or that noise) and of the residuals' robust scale (1.4826 x their
+     * median absolute value), whichever is larger: outlier_reading above outlier_sigmas of
+     * the check; outlier_x its AB/2 (m), a (m) or period (s). NAN when not refined. */
+    double outlier_sigmas, outlier_x;
+    double d2;                   /* squared Mahalanobis distance of the features */
+    double d2_max;               /* its threshold */
+    size_t n_outside;            /* observed features outside the per-feature training range */
     size_t n_extrapolated;       /* a plain net: its points extrapolated from the sounding; a
                                     masked net: the sounding's points beyond the net's span */
     size_t n_observed;           /* the net's points the sounding observes (a plain net: all) */

@@ -228,6 +228,27 @@ get_chi2(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 }
 
 static void
+get_chi2_given(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.chi2_given;
+}
+
+/* The data's noise in units of their errors: with a model whose fit has one. */
+static int
+has_noise_scale(const invnet_batch_item *it, cand *c)
+{
+    return c->r.inverted && isfinite(it->noise_scale);
+}
+
+static void
+get_noise_scale(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->noise_scale;
+}
+
+static void
 get_d2(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)it, (void)k;
@@ -253,6 +274,28 @@ has_outside(const invnet_batch_item *it, cand *c)
 {
     (void)it;
     return (c->r.flags & INVNET_FLAG_OUTSIDE) != 0;
+}
+
+/* The refined fit's reading that stands out most: with a refined model. */
+static int
+has_outlier(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return c->r.inverted && isfinite(c->r.outlier_sigmas);
+}
+
+static void
+get_outlier_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.outlier_x;
+}
+
+static void
+get_outlier_sigmas(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.outlier_sigmas;
 }
 
 static void
@@ -421,6 +464,9 @@ static const struct column columns[] = {
     {"refined", NULL, "refined", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON | OPTIONAL, has_model,
      get_refined},
     {"chi2", NULL, "chi2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL, has_chi2, get_chi2},
+    {NULL, NULL, "chi2_given", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_chi2, get_chi2_given},
+    {NULL, NULL, "noise_scale", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_noise_scale,
+     get_noise_scale},
     {"mahalanobis_d2", NULL, "mahalanobis_d2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
      has_model, get_d2},
     {"span_decades", NULL, "span_decades", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, NULL, get_span},
@@ -429,6 +475,10 @@ static const struct column columns[] = {
      get_worst_x},
     {NULL, NULL, "d2_worst_share", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_outside,
      get_worst_share},
+    {NULL, NULL, "outlier_point", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_outlier,
+     get_outlier_x},
+    {NULL, NULL, "outlier_sigmas", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_outlier,
+     get_outlier_sigmas},
     {NULL, NULL, "segments", K_SEGMENTS, S_ONE, 0, IN_JSON | OPTIONAL, has_segments, get_segments},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
@@ -570,9 +620,9 @@ put_ranges(FILE *f, const invnet_ranges *g)
     else
         fputs("null", f);
     fprintf(f,
-            ", \"groups\": %zu, \"equivalent_models\": %zu, \"evaluations\": %zu, "
-            "\"halves_share\": ",
-            g->n_groups, g->n_fit, g->evaluations);
+            ", \"noise_scale\": %.4g, \"groups\": %zu, \"equivalent_models\": %zu, "
+            "\"evaluations\": %zu, \"halves_share\": ",
+            g->noise_scale, g->n_groups, g->n_fit, g->evaluations);
     if (isfinite(g->halves_share))
         fprintf(f, "%.3f", g->halves_share);
     else

@@ -35,6 +35,8 @@ invnet_ranges_default(void)
     p.draws = 100;
     p.seed = 1;
     p.unresolved_share = 0.5;
+    p.unresolved_decades = 1;
+    p.noise_scale = 0;
     return p;
 }
 
@@ -65,6 +67,14 @@ invnet_ranges_check(const invnet_ranges_params *p, fwd_error *err)
         return fwd_error_set_field(err, FWD_EINVAL, "unresolved_share",
                                    "unresolved_share: expected 0 < share <= 1, got %g",
                                    p->unresolved_share);
+    if (!(p->unresolved_decades > 0))
+        return fwd_error_set_field(err, FWD_EINVAL, "unresolved_decades",
+                                   "unresolved_decades: expected more than 0, got %g",
+                                   p->unresolved_decades);
+    if (!(p->noise_scale == 0 || (p->noise_scale >= 1 && p->noise_scale <= 1e6)))
+        return fwd_error_set_field(err, FWD_EINVAL, "noise_scale",
+                                   "noise_scale: expected 0 (from the fit) or 1 to 1e6, got %g",
+                                   p->noise_scale);
     return FWD_OK;
 }
 
@@ -385,8 +395,9 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
         interval(v, N, par->level, iv);
         for (q = 0; q < 3; q++)
             (*dst)[q] = pow(10, iv[q]);
-        out->unresolved[j] = iv[2] - iv[0] > par->unresolved_share * wj ||
-                             iv[0] < lo[j] + 0.01 * wj || iv[2] > hi[j] - 0.01 * wj;
+        out->unresolved[j] =
+            iv[2] - iv[0] > fmin(par->unresolved_share * wj, par->unresolved_decades) ||
+            iv[0] < lo[j] + 0.01 * wj || iv[2] > hi[j] - 0.01 * wj;
         out->n_unresolved += out->unresolved[j];
     }
     for (k = 0; k + 1 < nl; k++)
@@ -422,16 +433,29 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
 #define GROUP_APART 0.1
 
 /*
+ * The factor the errors are multiplied by when the best fit has chi2 c: sqrt(c / (n - p))
+ * (the estimate of the data's noise in units of the errors, n data, p parameters), at
+ * least 1: the errors, raised to the training noise, are never narrowed.
+ */
+static double
+noise_factor(double c, const struct post *q)
+{
+    return q->nd > q->np ? sqrt(fmax(1, c / (double)(q->nd - q->np))) : 1;
+}
+
+/*
  * The groups of equivalent models: x0 (the given model, inside the box) and the fits from
  * rp->starts uniform draws of the box, of rp->start_iter iterations each; the distinct ones
  * within GROUP_DCHI2 of the best, at most cap, best first, into G (cap x np) with the
- * factors of their local approximations in L (cap x np x np). Returns how many (0: the
- * forward model fails at x0 and no fit found a finite response). *err_rc: FWD_ENOMEM when
- * a fit ran out of memory.
+ * factors of their local approximations in L (cap x np x np). Before those are computed,
+ * the errors are scaled (q->scale divided by the square of the factor, into *noise_scale):
+ * by rp->noise_scale, or where that is 0 by the best fit's misfit (noise_factor). Returns
+ * how many (0: the forward model fails at x0 and no fit found a finite response).
+ * *err_rc: FWD_ENOMEM when a fit ran out of memory.
  */
 static size_t
 groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng *r, size_t cap,
-       double *G, double *L, int *err_rc)
+       double *G, double *L, double *noise_scale, int *err_rc)
 {
     size_t np = q->np, n = 0, k, j, u, best;
     double *cand = malloc((rp->starts + 1) * (np + 1) * sizeof *cand), *y;
@@ -484,6 +508,11 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
             cand[best * (np + 1) + j] = t;
         }
     }
+    /* the errors scaled, the fits' chi2 with them */
+    *noise_scale = rp->noise_scale > 0 ? rp->noise_scale : n > 0 ? noise_factor(cand[0], q) : 1;
+    q->scale /= *noise_scale * *noise_scale;
+    for (k = 0; k < n; k++)
+        cand[k * (np + 1)] /= *noise_scale * *noise_scale;
     k = n;
     n = 0;
     for (u = 0; u < k && n < cap; u++) {
@@ -699,7 +728,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     fwd_rng_set_stream(r, par.seed, fwd_sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
     inside_box(np, lo, hi, x0);
-    ng = groups(&q, x0, &par, r, cap, G, L, &rc);
+    ng = groups(&q, x0, &par, r, cap, G, L, &out->noise_scale, &rc);
     if (rc == FWD_ENOMEM)
         goto nomem;
     if (ng == 0) {

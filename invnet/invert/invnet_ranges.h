@@ -43,17 +43,24 @@
 #include "forward/readers/fwd_sounding.h"
 
 typedef struct invnet_ranges_params {
-    double level;            /* central interval, percent, 0 < level < 100 [90] */
-    size_t starts;           /* fits from draws of the prior that look for groups [48] */
-    size_t start_iter;       /* iterations of each [8] */
-    size_t chains;           /* chains, 2 to 64 [64] */
-    size_t burn;             /* steps per chain discarded [30] */
-    size_t steps;            /* steps per chain kept, >= 20 [50] */
-    size_t draws;            /* equivalent models kept for pictures [100] */
-    uint64_t seed;           /* mixed with the sounding's numbers [1] */
-    double unresolved_share; /* a parameter whose interval is wider than this share of its
-                                prior's log10 width, or that reaches within 1 % of that
-                                width of a bound, is unresolved [0.5] */
+    double level;              /* central interval, percent, 0 < level < 100 [90] */
+    size_t starts;             /* fits from draws of the prior that look for groups [48] */
+    size_t start_iter;         /* iterations of each [8] */
+    size_t chains;             /* chains, 2 to 64 [64] */
+    size_t burn;               /* steps per chain discarded [30] */
+    size_t steps;              /* steps per chain kept, >= 20 [50] */
+    size_t draws;              /* equivalent models kept for pictures [100] */
+    uint64_t seed;             /* mixed with the sounding's numbers [1] */
+    double unresolved_share;   /* a parameter whose interval is wider than this share of its
+                                  prior's log10 width, or than unresolved_decades, or that
+                                  reaches within 1 % of that width of a bound, is
+                                  unresolved [0.5] */
+    double unresolved_decades; /* (a factor 10 at 1) [1] */
+    double noise_scale;        /* the errors are multiplied by this, >= 1; 0: by
+                                  sqrt(max(1, chi2_min / (n - p))), chi2_min the best fit's
+                                  of n data and p parameters: data noisier than the errors
+                                  (or than the training noise) widen the intervals as much
+                                  as their misfit says [0] */
 } invnet_ranges_params;
 
 invnet_ranges_params invnet_ranges_default(void);
@@ -80,6 +87,7 @@ typedef struct invnet_ranges {
                               freedom at the level (2.71 at 90 %), on a grid of 4 a decade
                               refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
                               - 1 layers; data that see no depth, or deeper than 1000 km) */
+    double noise_scale;    /* the factor the errors were multiplied by (>= 1) */
     size_t evaluations;    /* forward models computed, the fits' included */
     size_t n_groups;       /* separate groups of equivalent models the fits found (>= 1) */
     double acceptance;     /* of the kept steps */

@@ -103,7 +103,7 @@ awk -F, 'NR > 1 { for (k = 0; k < 3; k++) if (!($(10 + 2 * k) <= $(5 + k) && $(5
     bad "--ranges: an interval misses the model: $(cat "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
-    grep -q '"doi_m": [0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
+    grep -q '"doi_m": [0-9.e+]*, "noise_scale": [1-9][0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
 # the same for any -j (not memcheck's business: two whole --ranges runs under it)
 if [ -z "${BPINV_VALGRIND:-}" ]; then

@@ -130,7 +130,10 @@ Test(fwd_method, value_rules)
     cr_assert_eq(r->to_feature(238.5), log10(238.5));
     cr_assert_eq(ph->to_feature(38.25), 38.25 / 90);
     cr_assert_eq(r->misfit(110, 100), (110.0 - 100.0) / 100.0);
-    cr_assert_eq(ph->misfit(47, 45), 2.0 / 90);
+    /* 2 degrees of phase count as the relative error of rho_a of the same weight: a relative
+     * noise e in rho_a goes with e / 2 radians of phase (sd_floor above), so 2 x 2 degrees
+     * in radians */
+    cr_expect_float_eq(ph->misfit(47, 45), 2 * 2 * PI_LITERAL / 180, 1e-15);
     cr_assert_eq(r->residual(200, 20), log10(200.0) - log10(20.0));
     cr_assert_eq(ph->residual(47.5, 45), 2.5);
     cr_assert_eq(r->noisy(50, 0.05, 0.7), 50 * exp(0.05 * 0.7));

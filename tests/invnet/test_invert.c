@@ -87,7 +87,7 @@ Test(invnet_invert, in_prior_soundings_round_trip)
     double e1[N], e3[N], mf[N], mfnet[N];
     invnet_check_params cp = invnet_check_default();
     invnet_inverter *v, *vr;
-    size_t i, n_range = 0, n_misfit = 0, n_range_r = 0;
+    size_t i, n_range = 0, n_misfit = 0, n_range_r = 0, n_outlier = 0;
 
     memset(&c, 0, sizeof c);
     c.geom = nf->geom;
@@ -112,24 +112,90 @@ Test(invnet_invert, in_prior_soundings_round_trip)
         mfnet[i] = r.misfit_rms_pct;
         mf[i] = rr.misfit_rms_pct;
         n_misfit += (rr.flags & INVNET_FLAG_MISFIT) != 0;
+        n_outlier += (rr.flags & INVNET_FLAG_OUTLIER) != 0;
+        cr_expect(isnan(r.outlier_sigmas) && isfinite(rr.outlier_sigmas));
         cr_expect_leq(rr.misfit_rms_pct, r.misfit_rms_pct + 1e-12, "refinement made it worse");
         n_range_r += !rr.in_range;
         fwd_sounding_free(s);
     }
     cr_log_info(
         "in-prior: %zu of %d out of range (%zu refined); median |error| log10 rho1 %.3f rho3 %.3f; "
-        "median misfit net %.1f %%, refined %.2f %% (%zu high)",
+        "median misfit net %.1f %%, refined %.2f %% (%zu high, %zu outlier_reading)",
         n_range, N, n_range_r, median(e1, N), median(e3, N), median(mfnet, N), median(mf, N),
-        n_misfit);
+        n_misfit, n_outlier);
     cr_expect_leq(n_range, N / 20);
     cr_expect_leq(n_range_r, N / 20);
     cr_expect_lt(median(e1, N), 0.1);
     cr_expect_lt(median(e3, N), 0.2);
     cr_expect_lt(median(mf, N), 4.0);
     cr_expect_leq(n_misfit, N / 20);
+    cr_expect_leq(n_outlier, N / 100, "%zu in-prior soundings with an outlier", n_outlier);
     invnet_inverter_free(vr);
     invnet_inverter_free(v);
     smp_gen_free(g);
+}
+
+/*
+ * One bad reading: 100 in-prior soundings (3 % noise) with the reading at AB/2 = 54.6 m
+ * (the 12th of 20) multiplied by 1.5, 13.5 times the noise: outlier_reading for at least 80
+ * of them (measured: 89; the refined fit takes up part of the spike, leaving a median of
+ * 7.8 times the noise), each naming that reading; the same soundings without it, and the
+ * same earths with 9 % noise at every reading (noisier than the net knows, throughout: no
+ * single reading stands out), at most 5 (measured: 0 and 0).
+ */
+Test(invnet_invert, one_bad_reading_is_named)
+{
+    enum { N = 100, K = 11 };
+    const double *x = fwd_geom_x(nf->geom);
+    static double P[N * 5], C[N * TST_NPTS], Z[N * TST_NPTS], Z9[N * TST_NPTS];
+    invnet_check_params cp = invnet_check_default();
+    size_t i, spiked = 0, named = 0, clean = 0, noisy = 0;
+    invnet_inverter *v;
+    smp_config c;
+    smp_gen *g;
+    double zs[N];
+
+    memset(&c, 0, sizeof c);
+    c.geom = nf->geom;
+    c.prior = nf->samples.prior;
+    c.noise = 0.03;
+    c.seed = 98;
+    g = smp_gen_alloc(&c, 1, NULL);
+    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z, NULL), FWD_OK);
+    smp_gen_free(g);
+    c.noise = 0.09;
+    g = smp_gen_alloc(&c, 1, NULL);
+    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z9, NULL), FWD_OK);
+    smp_gen_free(g);
+    cp.refine_iter = 30;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    for (i = 0; i < N; i++) {
+        fwd_sounding *s = tst_sounding(TST_NPTS, x, Z + i * TST_NPTS);
+        invnet_result r;
+
+        cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+        clean += (r.flags & INVNET_FLAG_OUTLIER) != 0;
+        s->rho_a[K] *= 1.5;
+        cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+        zs[i] = r.outlier_sigmas;
+        if (r.flags & INVNET_FLAG_OUTLIER) {
+            spiked++;
+            named += r.outlier_x == x[K];
+        }
+        fwd_sounding_free(s);
+        s = tst_sounding(TST_NPTS, x, Z9 + i * TST_NPTS);
+        cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+        noisy += (r.flags & INVNET_FLAG_OUTLIER) != 0;
+        fwd_sounding_free(s);
+    }
+    cr_log_info("a reading x 1.5 at AB/2 %.3g m: outlier_reading %zu of %d (%zu naming it), "
+                "median %.1f sigmas; without it %zu; 9 %% noise throughout %zu",
+                x[K], spiked, N, named, median(zs, N), clean, noisy);
+    cr_expect_geq(spiked, 80);
+    cr_expect_eq(named, spiked);
+    cr_expect_leq(clean, 5);
+    cr_expect_leq(noisy, 5);
+    invnet_inverter_free(v);
 }
 
 /*

@@ -56,6 +56,9 @@ setup(void)
     r->misfit_rms_pct = 2.34567;
     r->misfit_net_pct = 3.1;
     r->chi2 = 1.25;
+    r->chi2_given = 5; /* errors given half the training noise */
+    r->outlier_x = 31.6;
+    r->outlier_sigmas = 2.5;
     r->d2 = 7.5;
     r->span_decades = 2.5;
     r->n_observed = 17;
@@ -71,6 +74,8 @@ setup(void)
     items[0].n_candidates = 1;
     items[0].candidates = &cand[0];
     items[0].time_ms = 1.5;
+    items[0].noise_scale = 1.118;
+    items[1].noise_scale = NAN; /* no model */
     items[1].path = path1;
     items[1].s = &snd[1];
     items[1].n_candidates = 1;
@@ -222,18 +227,22 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
         "\"misfit_rms_pct\": 2.346, "
-        "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"mahalanobis_d2\": 7.5, "
+        "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"chi2_given\": 5, "
+        "\"noise_scale\": 1.118, \"mahalanobis_d2\": 7.5, "
         "\"span_decades\": 2.5, \"net_points_observed\": 17, \"d2_worst_point\": null, "
-        "\"d2_worst_share\": null, \"segments\": null, \"in_range\": true, \"flags\": [], "
+        "\"d2_worst_share\": null, \"outlier_point\": 31.6, \"outlier_sigmas\": 2.5, "
+        "\"segments\": null, \"in_range\": true, \"flags\": [], "
         "\"prior_exit\": null, \"ranges\": null, \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
         "\"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, \"lon_deg\": "
         "null, \"note\": \"\\\"MN (m)\\\" halved\", "
         "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
         "\"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, \"refined\": null, "
-        "\"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": 0.4, "
+        "\"chi2\": null, \"chi2_given\": null, \"noise_scale\": null, "
+        "\"mahalanobis_d2\": null, \"span_decades\": 0.4, "
         "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
-        "\"segments\": null, \"in_range\": false, \"flags\": "
+        "\"outlier_point\": null, \"outlier_sigmas\": null, \"segments\": null, \"in_range\": "
+        "false, \"flags\": "
         "[\"extrapolated_geometry\", \"not_inverted\"], \"prior_exit\": null, \"ranges\": null, "
         "\"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\", \"name\": null, "
@@ -241,9 +250,11 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"lon_deg\": null, \"note\": null, \"n_layers\": null, \"layer_counts\": null, "
         "\"rho_ohmm\": null, "
         "\"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
-        "\"refined\": null, \"chi2\": null, \"mahalanobis_d2\": null, \"span_decades\": null, "
+        "\"refined\": null, \"chi2\": null, \"chi2_given\": null, \"noise_scale\": null, "
+        "\"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
-        "\"segments\": null, \"in_range\": null, \"flags\": null, \"prior_exit\": null, "
+        "\"outlier_point\": null, \"outlier_sigmas\": null, \"segments\": null, \"in_range\": "
+        "null, \"flags\": null, \"prior_exit\": null, "
         "\"ranges\": null, \"time_ms\": null}\n"
         "]}\n");
     free(buf);
@@ -370,8 +381,9 @@ Test(invnet_output, json_parsed_back)
 {
     static const char *const all =
         "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,layer_counts,"
-        "rho_ohmm,thick_m,depth_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,"
-        "span_decades,net_points_observed,d2_worst_point,d2_worst_share,segments,in_range,flags,"
+        "rho_ohmm,thick_m,depth_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
+        "noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_point,d2_worst_share,"
+        "outlier_point,outlier_sigmas,segments,in_range,flags,"
         "prior_exit,ranges,time_ms";
     char *buf = NULL;
     size_t len = 0;

@@ -73,6 +73,7 @@ Test(invnet_ranges, half_space_posterior_is_analytic)
     s = sounding(1, &rho, NULL, N, x, noise, 3, &w, &g);
     for (i = 0; i < N; i++)
         mean += log10(s->rho_a[i]) / N;
+    rp.noise_scale = 1; /* the posterior of these errors (the scale by the misfit: below) */
     cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
     cr_log_info("half-space: p05 %.5f p50 %.5f p95 %.5f (analytic %.5f %.5f %.5f), ESS %.0f, "
                 "R-hat %.3f, acceptance %.2f, %zu evaluations",
@@ -104,6 +105,112 @@ Test(invnet_ranges, half_space_posterior_is_analytic)
                 same += out.draws[a] == out.draws[b];
         cr_expect_leq(same, out.n_draws / 10, "%zu repeated draws", same);
     }
+    invnet_ranges_release(&out);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/*
+ * Data noisier than the errors: the half-space of above seen with 9 % noise and analysed
+ * with 3 %. The best fit (log10 rho = the mean of log10 rho_a) misses by chi2 = sum of the
+ * squared deviations / (0.03 / ln 10)^2, and the errors are scaled by
+ * s = sqrt(chi2 / (N - 1)): noise_scale is that s, and the intervals are the analytic ones
+ * of errors s x 3 % (within a quarter of their sd), about three times those of 3 %. Data
+ * that fit better than the errors keep them (s = 1), and a scale given is used as given.
+ */
+Test(invnet_ranges, noisier_data_widen_the_intervals_by_their_misfit)
+{
+    enum { N = 20 };
+    const double rho = 100, noise = 0.03, lo = 0, hi = 3, z = gsl_cdf_ugaussian_Pinv(0.95);
+    double x[N], mean = 0, ss = 0, scale, sd;
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t i;
+
+    spacings(N, x);
+    s = sounding(1, &rho, NULL, N, x, 3 * noise, 3, &w, &g);
+    for (i = 0; i < N; i++)
+        mean += log10(s->rho_a[i]) / N;
+    for (i = 0; i < N; i++)
+        ss += pow(log10(s->rho_a[i]) - mean, 2);
+    scale = sqrt(ss / pow(noise / log(10.0), 2) / (N - 1));
+    sd = scale * noise / (log(10.0) * sqrt((double)N));
+    cr_assert_gt(scale, 2, "the data are noisier than 3 %%: s %.3f", scale);
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_log_info("noisy half-space: s %.4f (expected %.4f); p05 %.5f p95 %.5f (analytic %.5f "
+                "%.5f)",
+                out.noise_scale, scale, log10(out.rho_ohmm[0][0]), log10(out.rho_ohmm[0][2]),
+                mean - z * sd, mean + z * sd);
+    cr_expect_float_eq(out.noise_scale, scale, 1e-6 * scale);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][0]), mean - z * sd, 0.25 * sd);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][2]), mean + z * sd, 0.25 * sd);
+    invnet_ranges_release(&out);
+    /* a scale given: the errors as they are */
+    rp.noise_scale = 1;
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_expect_eq(out.noise_scale, 1);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][2]) - log10(out.rho_ohmm[0][0]), 2 * z * sd / scale,
+                       0.25 * sd / scale);
+    invnet_ranges_release(&out);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    /* data that fit better than the errors: s = 1 */
+    s = sounding(1, &rho, NULL, N, x, noise / 3, 3, &w, &g);
+    rp.noise_scale = 0;
+    mean = 2;
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_expect_eq(out.noise_scale, 1);
+    invnet_ranges_release(&out);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/*
+ * A parameter is unresolved when its interval spans more than a decade, however wide the
+ * prior: the half-space of above with its errors scaled 150 times has a 90 % interval of
+ * 2 z 150 x 0.03 / (ln 10 sqrt 20) = 1.44 decades (analytic), less than half of a prior of
+ * 6 decades, unresolved at unresolved_decades 1 and not at 2. At 3 times the errors
+ * (0.03 decades), resolved.
+ */
+Test(invnet_ranges, a_decade_wide_interval_is_unresolved)
+{
+    enum { N = 20 };
+    const double rho = 100, noise = 0.03, lo = -1, hi = 5, z = gsl_cdf_ugaussian_Pinv(0.95);
+    double x[N], mean = 0, width = 2 * z * 150 * noise / (log(10.0) * sqrt((double)N));
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t i;
+
+    spacings(N, x);
+    s = sounding(1, &rho, NULL, N, x, noise, 3, &w, &g);
+    for (i = 0; i < N; i++)
+        mean += log10(s->rho_a[i]) / N;
+    cr_assert(width > 1 && width < 0.5 * (hi - lo), "width %.3f", width);
+    rp.noise_scale = 150;
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_log_info("wide half-space: 90 %% width %.3f decades (analytic %.3f)",
+                log10(out.rho_ohmm[0][2] / out.rho_ohmm[0][0]), width);
+    cr_expect_float_eq(log10(out.rho_ohmm[0][2] / out.rho_ohmm[0][0]), width, 0.15 * width);
+    cr_expect_eq(out.unresolved[0], 1);
+    cr_expect_eq(out.n_unresolved, 1);
+    invnet_ranges_release(&out);
+    rp.unresolved_decades = 2;
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_expect_eq(out.unresolved[0], 0);
+    invnet_ranges_release(&out);
+    rp.unresolved_decades = 1;
+    rp.noise_scale = 3;
+    cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_expect_eq(out.unresolved[0], 0);
     invnet_ranges_release(&out);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
@@ -181,8 +288,10 @@ Test(invnet_ranges, a_wrong_start_is_left_for_the_real_group)
 
     spacings(N, x);
     s = sounding(2, rho, h, N, x, noise, 11, &w, &g);
-    /* without the fits from the prior, the chains stay near the wrong start */
+    /* without the fits from the prior, the chains stay near the wrong start (the errors as
+     * given: scaled by the misfit of that start, the intervals would span the prior) */
     rp.starts = 0;
+    rp.noise_scale = 1;
     cr_assert_eq(invnet_ranges_sample(w, s, 2, p, lo, hi, noise, &rp, &out, NULL), FWD_OK);
     for (j = 0; j < 3; j++) {
         const double *iv = j < 2 ? out.rho_ohmm[j] : out.thick_m[0];
@@ -384,4 +493,15 @@ Test(invnet_ranges, bad_parameters_refused)
     p.unresolved_share = 0;
     cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
     cr_expect_str_eq(err.field, "unresolved_share");
+    p = invnet_ranges_default();
+    p.unresolved_decades = 0;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "unresolved_decades");
+    p = invnet_ranges_default();
+    p.noise_scale = 0.5; /* errors are never narrowed */
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "noise_scale");
+    cr_expect(strstr(err.msg, "got 0.5") != NULL, "%s", err.msg);
+    p.noise_scale = NAN;
+    cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
 }

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
 #include <hdf5.h>
 
 #include "forward/fwd_forward.h"
@@ -152,9 +155,11 @@ Test(invnet_set, refusals)
     cr_expect(strstr(err.msg, "bad.h5:/nets/3") != NULL, "%s", err.msg);
 }
 
-/* Writes the response of (rho, h) of nl layers at the test geometry to dir/name. */
+/* Writes the response of (rho, h) of nl layers at the test geometry to dir/name, each
+ * value times exp(noise N(0, 1)) from r (none when r is NULL). */
 static void
-write_sounding(const char *name, size_t nl, const double *rho, const double *h, char *path)
+write_noisy(const char *name, size_t nl, const double *rho, const double *h, double noise,
+            gsl_rng *r, char *path)
 {
     fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, TST_NPTS, ab2, NULL, NULL);
     fwd_workspace *w = fwd_workspace_alloc(g, NULL, NULL);
@@ -168,10 +173,18 @@ write_sounding(const char *name, size_t nl, const double *rho, const double *h, 
     cr_assert_not_null(f);
     fprintf(f, "ab2_m,rho_a_ohmm\n");
     for (i = 0; i < TST_NPTS; i++)
-        fprintf(f, "%.12g,%.12g\n", ab2[i], d[i]);
+        fprintf(f, "%.12g,%.12g\n", ab2[i],
+                d[i] * (r != NULL ? exp(noise * gsl_ran_gaussian(r, 1)) : 1));
     fclose(f);
     fwd_workspace_free(w);
     fwd_geom_free(g);
+}
+
+/* Writes the response of (rho, h) of nl layers at the test geometry to dir/name. */
+static void
+write_sounding(const char *name, size_t nl, const double *rho, const double *h, char *path)
+{
+    write_noisy(name, nl, rho, h, 0, NULL, path);
 }
 
 /* The set of the 2- and 3-layer test nets, saved as dir/name and loaded back. */
@@ -222,6 +235,7 @@ Test(invnet_set, the_count_the_data_need)
     cr_expect_float_eq(it->candidates[0].weight, 20.0 / 21.0, 0.01, "weight %g",
                        it->candidates[0].weight);
     cr_expect_float_eq(it->candidates[0].weight + it->candidates[1].weight, 1, 1e-12);
+    cr_expect_float_eq(it->noise_scale, 1, 1e-12, "exact data: the errors as they are");
     cr_expect_float_eq(it->candidates[1].criterion - it->candidates[0].criterion,
                        2 * log(20.0) + it->candidates[1].chi2 - it->candidates[0].chi2, 1e-9);
     it = &b->item[1];
@@ -246,6 +260,72 @@ Test(invnet_set, the_count_the_data_need)
     cr_expect_eq(invnet_batch_invert_set(s, &bp, paths, 1, &b, &err), FWD_EINVAL);
     cr_expect_str_eq(err.field, "layers");
     cr_expect(strstr(err.msg, "(2, 3), got 4") != NULL, "%s", err.msg);
+    invnet_set_free(s);
+}
+
+/*
+ * Data three times noisier than the nets' training noise (6 % against 2 %): 20 soundings
+ * of a 2-layer earth. The noise scale estimates the data's noise from the fits,
+ * s = sqrt(chi2 / (n - p)) of the count where that is least, and each criterion is
+ * chi2 / s^2 + p ln n: 3 layers fit the noise better by chi2 of about 2 degrees of freedom
+ * (mean 2 s^2), which the price 2 ln 20 = 6.0 outweighs but for a few per cent of soundings
+ * (measured: 1 of 20 pick 3 layers; with the training noise as the data's, 13 of 20).
+ */
+Test(invnet_set, noisier_data_buy_no_layers)
+{
+    const double r2[2] = {20, 200}, h2[1] = {6};
+    char path[20][256];
+    const char *paths[20];
+    invnet_batch_params bp = invnet_batch_default();
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    invnet_batch *b;
+    invnet_set *s;
+    fwd_error err;
+    size_t k, three = 0, raw_three = 0;
+    double med[20];
+
+    gsl_rng_set(rng, 7);
+    for (k = 0; k < 20; k++) {
+        char name[32];
+
+        snprintf(name, sizeof name, "noisy%02zu.csv", k);
+        write_noisy(name, 2, r2, h2, 0.06, rng, path[k]);
+        paths[k] = path[k];
+    }
+    gsl_rng_free(rng);
+    s = saved_set("set_noisy.h5");
+    bp.check.refine_iter = 30;
+    bp.threads = 2;
+    cr_assert_eq(invnet_batch_invert_set(s, &bp, paths, 20, &b, &err), FWD_OK, "%s", err.msg);
+    for (k = 0; k < 20; k++) {
+        const invnet_batch_item *it = &b->item[k];
+        const invnet_candidate *c = it->candidates;
+        double n = TST_NPTS, least = INFINITY, sc;
+        size_t j;
+
+        cr_assert_eq(it->n_candidates, 2, "%s", it->err);
+        for (j = 0; j < 2; j++)
+            least = fmin(least, c[j].chi2 / (n - (double)FWD_MODEL_NPARAMS(c[j].r.n_layers)));
+        sc = sqrt(fmax(1, least));
+        cr_expect_float_eq(it->noise_scale, sc, 1e-9 * sc);
+        for (j = 0; j < 2; j++)
+            cr_expect_float_eq(c[j].criterion,
+                               c[j].chi2 / (sc * sc) +
+                                   (double)FWD_MODEL_NPARAMS(c[j].r.n_layers) * log(n),
+                               1e-9 * fabs(c[j].criterion));
+        three += invnet_batch_best(it)->r.n_layers == 3;
+        raw_three += c[1].chi2 + 5 * log(n) < c[0].chi2 + 3 * log(n);
+        med[k] = it->noise_scale;
+    }
+    gsl_sort(med, 1, 20);
+    cr_log_info("6 %% data on 2 %% nets: 3 layers chosen for %zu of 20 (%zu with the training "
+                "noise as the data's); noise scale median %.3f",
+                three, raw_three, 0.5 * (med[9] + med[10]));
+    cr_expect_leq(three, 3, "%zu of 20 soundings of 2 layers got 3", three);
+    cr_expect_geq(raw_three, 8, "the case is one the old criterion got wrong: %zu", raw_three);
+    cr_expect(med[9] > 2.4 && med[10] < 3.6, "noise scale median %.3f, expected about 3",
+              0.5 * (med[9] + med[10]));
+    invnet_batch_free(b);
     invnet_set_free(s);
 }
 

@@ -53,7 +53,17 @@ class Result:
     refined : bool or None
         Whether the Levenberg-Marquardt refinement was kept.
     chi2 : float or None
-        Mean squared error-weighted residual, where the sounding gives errors; else None.
+        Mean squared error-weighted residual, where the sounding gives errors (each raised
+        to the training noise); else None.
+    chi2_given : float or None
+        The same against the sounding's errors as given; else None.
+    noise_scale : float or None
+        The data's noise in units of their errors (or of the training noise), at least 1:
+        sqrt(chi2 / (n - p)) of the fit; the layer count and the ranges allow for it.
+    outlier_point, outlier_sigmas : float or None
+        With a refined model: the reading that stands out most from the fit (its AB/2, a or
+        period) and by how many times the larger of its error and the residuals' typical
+        size; above 5, the flag ``outlier_reading``.
     mahalanobis_d2, span_decades : float or None
         The range check's distance from the training set; the decades of the net's span the
         sounding covers.
@@ -113,6 +123,10 @@ class Result:
         self.misfit_net_pct = obj.get("misfit_net_pct")
         self.refined = obj.get("refined")
         self.chi2 = obj.get("chi2")
+        self.chi2_given = obj.get("chi2_given")
+        self.noise_scale = obj.get("noise_scale")
+        self.outlier_point = obj.get("outlier_point")
+        self.outlier_sigmas = obj.get("outlier_sigmas")
         self.mahalanobis_d2 = obj.get("mahalanobis_d2")
         self.span_decades = obj.get("span_decades")
         self.net_points_observed = obj.get("net_points_observed")

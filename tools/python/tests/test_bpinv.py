@@ -748,7 +748,15 @@ def test_invert_mt_equals_cli(nets, tmp_path):
     for res in (a, b, c):
         assert without(res.json, "source", "name") == without(ref, "source", "name")
         assert res.chi2 == ref["chi2"] and res.method == "mt"
-    assert no_err.chi2 is None
+        assert res.chi2_given == ref["chi2_given"] and res.noise_scale == ref["noise_scale"]
+        assert res.outlier_point == ref["outlier_point"]
+        assert np.isclose(PERIODS, res.outlier_point, rtol=1e-5).sum() == 1
+        assert res.outlier_sigmas == ref["outlier_sigmas"] >= 0
+    # the errors of 0.05 in log10 rho_a and 2 degrees are above the net's noise (5 %: 0.022,
+    # 1.4 degrees): as given
+    assert a.chi2_given == pytest.approx(a.chi2, rel=1e-3)
+    assert no_err.chi2 is None and no_err.chi2_given is None
+    assert no_err.noise_scale >= 1
     np.testing.assert_allclose(no_err.rho, MT_MODEL[0], rtol=1e-3)
 
 
@@ -937,7 +945,8 @@ def test_field_soundings_misfit_from_forward(nets, net, path, method):
     assert without(res.json) == without(ref["soundings"][0])
     f = bpinv.forward(s.method, res.rho, res.thick, s.x, mn2=s.mn2)
     if s.method == "mt":
-        e = np.concatenate([(f[0] - s.rho_a) / s.rho_a, (f[1] - s.phase) / 90])
+        # a phase error counts as 2 x its radians, the relative error of rho_a it goes with
+        e = np.concatenate([(f[0] - s.rho_a) / s.rho_a, 2 * np.radians(f[1] - s.phase)])
     else:
         factor = s.segment_factors()
         assert (np.ptp(factor) > 0.5) == (path == MAWLAMYINE)
