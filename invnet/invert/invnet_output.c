@@ -452,7 +452,7 @@ static const struct column columns[] = {
     {"rho_", "_ohmm", NULL, K_NUM, S_LAYER, F_6G, IN_CSV | RANGE, has_ranges, get_rho_range},
     {"thick_", "_m", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges, get_thick_range},
     {"depth_", "_m", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges, get_depth_range},
-    {"conductance_", "_s", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
+    {"conductance_", "_siemens", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
      get_cond_range},
     {"transverse_", "_ohmm2", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
      get_trans_range},
@@ -604,7 +604,7 @@ put_ranges(FILE *f, const invnet_ranges *g)
     put_intervals(f, g->thick_m, nl - 1);
     fputs(", \"depth_m\": ", f);
     put_intervals(f, g->depth_m, nl - 1);
-    fputs(", \"conductance_s\": ", f);
+    fputs(", \"conductance_siemens\": ", f);
     put_intervals(f, g->conductance_s, nl - 1);
     fputs(", \"transverse_ohmm2\": ", f);
     put_intervals(f, g->transverse_ohmm2, nl - 1);
@@ -783,6 +783,24 @@ csv_values(const struct column *col, size_t nl)
     return (col->where & RANGE ? 2 : 1) * values(col, nl);
 }
 
+/*
+ * The percentile an interval of the central level % ends at, low or high end, as a column
+ * name's suffix: "p05" and "p95" at 90 %; at 95 % "p2_5" and "p97_5", an underscore for the
+ * point, which tools that take column names for identifiers (R, pandas' attributes, SQL)
+ * refuse or rewrite.
+ */
+static void
+put_percentile(FILE *f, double level, int high)
+{
+    char buf[32], *q;
+
+    snprintf(buf, sizeof buf, "%02g", (high ? 100 + level : 100 - level) / 2);
+    for (q = buf; *q != '\0'; q++)
+        if (*q == '.')
+            *q = '_';
+    fprintf(f, "_p%s", buf);
+}
+
 static void
 csv_header(FILE *f, const struct csv_shape *sh)
 {
@@ -797,11 +815,12 @@ csv_header(FILE *f, const struct csv_shape *sh)
             fputs(sep++ ? "," : "", f);
             if (col->shape == S_ONE)
                 fputs(col->header, f);
-            else if (col->where & RANGE) /* with the percentile: rho_1_ohmm_p05 */
-                fprintf(f, "%s%zu%s_p%02g", col->header, k / 2 + 1, col->suffix,
-                        (k % 2 ? 100 + sh->level : 100 - sh->level) / 2);
-            else
+            else if (col->where & RANGE) { /* with the percentile: rho_1_ohmm_p05 */
+                fprintf(f, "%s%zu%s", col->header, k / 2 + 1, col->suffix);
+                put_percentile(f, sh->level, k % 2);
+            } else {
                 fprintf(f, "%s%zu%s", col->header, k + 1, col->suffix);
+            }
         }
     }
     fputc('\n', f);
@@ -942,9 +961,12 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 
     if (head) {
         fputs("station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm", f);
-        if (b->ranges_level > 0)
-            fprintf(f, ",rho_ohmm_p%02g,rho_ohmm_p%02g", (100 - b->ranges_level) / 2,
-                    (100 + b->ranges_level) / 2);
+        if (b->ranges_level > 0) {
+            fputs(",rho_ohmm", f);
+            put_percentile(f, b->ranges_level, 0);
+            fputs(",rho_ohmm", f);
+            put_percentile(f, b->ranges_level, 1);
+        }
         fputc('\n', f);
     }
     for (i = first; i < end; i++) {

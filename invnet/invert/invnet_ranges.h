@@ -77,7 +77,7 @@ typedef struct invnet_ranges {
     invnet_interval rho_ohmm[FWD_MAX_LAYERS];
     invnet_interval thick_m[FWD_MAX_LAYERS];          /* layers above the half-space */
     invnet_interval depth_m[FWD_MAX_LAYERS];          /* interface k: below layer k */
-    invnet_interval conductance_s[FWD_MAX_LAYERS];    /* h / rho of each layer above */
+    invnet_interval conductance_s[FWD_MAX_LAYERS];    /* h / rho of each layer above, siemens */
     invnet_interval transverse_ohmm2[FWD_MAX_LAYERS]; /* h rho of each layer above */
     unsigned char unresolved[2 * FWD_MAX_LAYERS];     /* per parameter: 1 if unresolved */
     size_t n_unresolved;

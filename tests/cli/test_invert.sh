@@ -93,7 +93,7 @@ expect_fail 2 "--refine --no-refine" "--refine and --no-refine: choose one" \
 # --- --ranges: intervals that hold the answer, the same for any -j; without it, no columns --
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges
 [ "$rc" -eq 0 ] && ok || bad "--ranges: exit $rc: $(cat "$TMP/err")"
-head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,transverse_2_ohmm2_p95,doi_m,misfit_rms_pct" &&
+head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,conductance_2_siemens_p05,conductance_2_siemens_p95,transverse_1_ohmm2_p05,.*,transverse_2_ohmm2_p95,doi_m,misfit_rms_pct" &&
     ok || bad "--ranges CSV header: $(head -1 "$TMP/out")"
 # each interval holds the model (rho_1..3 in columns 5..7, their ends in 10..15; h in 8, 9
 # and 16..19) and a.csv's true rho_1 = 100 ohm-m, h_1 = 4 m (exact data)
@@ -103,6 +103,7 @@ awk -F, 'NR > 1 { for (k = 0; k < 3; k++) if (!($(10 + 2 * k) <= $(5 + k) && $(5
     bad "--ranges: an interval misses the model: $(cat "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
+    grep -q '"depth_m": \[\[[^]]*\], \[[^]]*\]\], "conductance_siemens": \[\[' "$TMP/out" &&
     grep -q '"doi_m": [0-9.e+]*, "noise_scale": [1-9][0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
 # the same for any -j (not memcheck's business: two whole --ranges runs under it)
@@ -421,9 +422,12 @@ for s in doc["soundings"]:
 PYEOF2
 expect_fail 1 "--xyz over an existing file" "profile.xyz" \
     invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz"
-run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=80
-head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p10,rho_ohmm_p90" &&
+# at 95 %: the 2.5th and 97.5th percentiles, no point in a column's name
+run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=95
+head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5" &&
     ok || bad "XYZ header with ranges: $(head -1 "$TMP/profile.xyz")"
+head -1 "$TMP/out" | grep -q ",rho_1_ohmm_p2_5,rho_1_ohmm_p97_5,.*,conductance_2_siemens_p97_5," &&
+    ! head -1 "$TMP/out" | grep -q '[.]' && ok || bad "--ranges=95 CSV header: $(head -1 "$TMP/out")"
 # a section of the profile: by x and y with elevations; by order without positions
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png" -q
 [ "$rc" -eq 0 ] && [ "$(head -c 4 "$TMP/section.png" | od -An -c | tr -d ' \n')" = '211PNG' ] &&

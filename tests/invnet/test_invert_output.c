@@ -140,7 +140,7 @@ csv_fields(const char *line, char field[][64], size_t cap)
 static size_t
 csv_parse(const char *text, size_t row, char field[][64], size_t cap, size_t *count)
 {
-    char line[1024], tmp[32][64];
+    char line[2048], tmp[64][64];
     size_t n = 0;
     const char *nl;
 
@@ -148,7 +148,7 @@ csv_parse(const char *text, size_t row, char field[][64], size_t cap, size_t *co
         cr_assert_lt((size_t)(nl - text), sizeof line);
         memcpy(line, text, (size_t)(nl - text));
         line[nl - text] = '\0';
-        count[n] = csv_fields(line, n == row ? field : tmp, n == row ? cap : 32);
+        count[n] = csv_fields(line, n == row ? field : tmp, n == row ? cap : 64);
         n++;
         text = nl + 1;
     }
@@ -625,4 +625,72 @@ Test(invnet_output, parts_join_into_the_whole)
         free(h);
     }
     batch.segments = 0;
+}
+
+/*
+ * With ranges: the conductance's columns and key say siemens (not "_s", which reads as
+ * seconds beside period_s), and the percentiles in the column names have no point (95 %:
+ * p2_5 and p97_5), in the CSV and the XYZ table; at 90 %, p05 and p95 as always.
+ */
+Test(invnet_output, range_columns_named_by_unit_and_percentile)
+{
+    static const struct {
+        double level;
+        const char *lo, *hi;
+    } at[] = {{90, "p05", "p95"}, {95, "p2_5", "p97_5"}, {99.5, "p0_25", "p99_75"}};
+    invnet_ranges g;
+    size_t k, j;
+
+    memset(&g, 0, sizeof g);
+    g.n_layers = 3;
+    g.doi_m = 41.5;
+    for (j = 0; j < 3; j++) {
+        for (k = 0; k < 3; k++) {
+            g.rho_ohmm[j][k] = cand[0].r.rho_ohmm[j] * (0.8 + 0.2 * (double)k);
+            g.thick_m[j][k] = g.depth_m[j][k] = 4.25 + (double)k;
+            g.conductance_s[j][k] = 0.0375 * (1 + (double)k);
+            g.transverse_ohmm2[j][k] = 625.5 * (1 + (double)k);
+        }
+    }
+    cand[0].ranges = &g;
+    for (k = 0; k < sizeof at / sizeof at[0]; k++) {
+        char want[512], field[64][64], *csv, *xyz, *json;
+        size_t count[8], n, c;
+
+        batch.ranges_level = g.level = at[k].level;
+        csv = invnet_output_string(&batch, INVNET_CSV, "n.h5", NULL);
+        xyz = invnet_output_string(&batch, INVNET_XYZ, "n.h5", NULL);
+        json = invnet_output_string(&batch, INVNET_JSON, "n.h5", NULL);
+        cr_assert(csv != NULL && xyz != NULL && json != NULL);
+        n = csv_parse(csv, 0, field, 64, count);
+        cr_assert_eq(n, 4);
+        for (c = 0; c < count[0]; c++)
+            cr_expect(strchr(field[c], '.') == NULL, "a point in column %zu: %s", c, field[c]);
+        snprintf(want, sizeof want,
+                 ",rho_1_ohmm_%s,rho_1_ohmm_%s,rho_2_ohmm_%s,rho_2_ohmm_%s,rho_3_ohmm_%s,"
+                 "rho_3_ohmm_%s,thick_1_m_%s,thick_1_m_%s,thick_2_m_%s,thick_2_m_%s,"
+                 "depth_1_m_%s,depth_1_m_%s,depth_2_m_%s,depth_2_m_%s,conductance_1_siemens_%s,"
+                 "conductance_1_siemens_%s,conductance_2_siemens_%s,conductance_2_siemens_%s,"
+                 "transverse_1_ohmm2_%s,transverse_1_ohmm2_%s,transverse_2_ohmm2_%s,"
+                 "transverse_2_ohmm2_%s,doi_m,",
+                 at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi,
+                 at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi,
+                 at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi);
+        cr_expect(strstr(csv, want) != NULL, "level %g: %s", at[k].level, csv);
+        /* the values under them: conductance_1's ends */
+        csv_parse(csv, 1, field, 64, count);
+        cr_expect_str_eq(field[9 + 14], "0.0375");
+        cr_expect_str_eq(field[9 + 15], "0.1125");
+        snprintf(want, sizeof want, ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s\n", at[k].lo, at[k].hi);
+        cr_expect(strstr(xyz, want) != NULL, "level %g: %s", at[k].level, xyz);
+        cr_expect(strstr(json, "\"conductance_siemens\": [[0.0375, 0.075, 0.1125], [0.0375, "
+                               "0.075, 0.1125]], \"transverse_ohmm2\": ") != NULL,
+                  "%s", json);
+        cr_expect(strstr(json, "conductance_s\"") == NULL, "%s", json);
+        invnet_output_string_free(json);
+        invnet_output_string_free(xyz);
+        invnet_output_string_free(csv);
+    }
+    cand[0].ranges = NULL;
+    batch.ranges_level = 0;
 }

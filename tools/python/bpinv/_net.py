@@ -84,7 +84,7 @@ class Result:
         ``fix`` or ``bound``, or when that fit failed.
     ranges : dict or None
         With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
-        ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_s"``,
+        ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_siemens"``,
         ``"transverse_ohmm2"``, ``"unresolved"``, ``"doi_m"``, ...).
     layer_counts : list of dict or None
         With a set of nets: each count's ``n_layers``, ``misfit_rms_pct``, ``chi2``,

@@ -661,6 +661,10 @@ def test_invert_equals_cli(nets, tmp_path, opts, cli_opts):
         assert len(res.ranges["rho_ohmm"]) == 3 and len(res.ranges["thick_m"]) == 2
         for (lo, med, hi), v in zip(res.ranges["rho_ohmm"], res.rho):
             assert lo <= med <= hi
+        # h / rho in siemens: the key says so, not "_s" (seconds, as in period_s)
+        assert "conductance_s" not in res.ranges and len(res.ranges["conductance_siemens"]) == 2
+        for lo, med, hi in res.ranges["conductance_siemens"]:
+            assert 0 < lo <= med <= hi
     else:
         assert res.ranges is None
     assert "3 layers" in repr(res) and "ohm-m" in repr(res)
