@@ -27,7 +27,7 @@
 
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
-    const char *segment_ref, *fix, *bound;
+    const char *segment_ref, *fix, *bound, *plot_format;
     invnet_format fmt;
     double misfit, level, outside;
     long threads, layers, starts;
@@ -47,6 +47,20 @@ check_format(const cli_parse *p, void *args)
     if (invnet_format_parse(o->format, &o->fmt, NULL) == FWD_OK)
         return 0;
     cli_error("invert", "--format: expected csv or json, got \"%s\"", o->format);
+    return CLI_USAGE;
+}
+
+/* --plot-format: png, svg or pdf, the suffix of the plots' names (their device follows). */
+static int
+check_plot_format(const cli_parse *p, void *args)
+{
+    const struct invert_args *o = args;
+
+    (void)p;
+    if (o->plot_format == NULL || strcmp(o->plot_format, "png") == 0 ||
+        strcmp(o->plot_format, "svg") == 0 || strcmp(o->plot_format, "pdf") == 0)
+        return 0;
+    cli_error("invert", "--plot-format: expected png, svg or pdf, got \"%s\"", o->plot_format);
     return CLI_USAGE;
 }
 
@@ -199,7 +213,10 @@ static const cli_opt invert_opts[] = {
                "write the results to PATH instead of standard output (-: the\n"
                "standard output); a SOUNDING - is the standard input"),
     CLI_STRING("plot", 0, "DIR", ARG(plotdir), NULL,
-               "write one PNG per sounding into DIR (made if missing)"),
+               "write one picture per sounding into DIR (made if missing)"),
+    CLI_STRING("plot-format", 0, "F", ARG(plot_format), NULL,
+               "the --plot pictures' format: png, svg or pdf [png]"),
+    CLI_CHECK(check_plot_format),
     CLI_STRING("component", 0, "C", ARG(component), NULL,
                "MT impedance of EDI files: det, xy or yx [det]"),
     CLI_CHECK(check_component),
@@ -448,8 +465,11 @@ in_survey(const invnet_batch *b, size_t i)
     return 0;
 }
 
+/* The picture of item i into dir, named after its file with the suffix ext ("png", "svg",
+ * "pdf"); 0, or -1 after a message. */
 static int
-plot_one(const char *dir, const invnet_batch *b, size_t i, const struct plot_ref *ref, int force)
+plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
+         const struct plot_ref *ref, int force)
 {
     const invnet_batch_item *it = &b->item[i];
     const char *base = strrchr(it->path, '/');
@@ -463,16 +483,16 @@ plot_one(const char *dir, const invnet_batch *b, size_t i, const struct plot_ref
         if (strcmp(bk != NULL ? bk + 1 : b->item[k].path, base) == 0)
             same = i;
     }
-    snprintf(path, sizeof path, "%s/%s.png", dir, base);
+    snprintf(path, sizeof path, "%s/%s.%s", dir, base, ext);
     if (in_survey(b, i)) { /* a station of a survey table: named by its station */
         char st[sizeof it->s->name], *q;
 
         snprintf(st, sizeof st, "%s", it->s->name);
         for (q = st; *q != '\0'; q++)
             *q = *q == '/' || *q == ' ' ? '_' : *q;
-        snprintf(path, sizeof path, "%s/%s-%s.png", dir, base, st);
+        snprintf(path, sizeof path, "%s/%s-%s.%s", dir, base, st, ext);
     } else if (same > 0) {
-        snprintf(path, sizeof path, "%s/%s-%zu.png", dir, base, same + 1);
+        snprintf(path, sizeof path, "%s/%s-%zu.%s", dir, base, same + 1, ext);
     }
     if (!force && access(path, F_OK) == 0) {
         cli_error("invert", "--plot: %s: exists (use --force to replace it)", path);
@@ -485,14 +505,16 @@ plot_one(const char *dir, const invnet_batch *b, size_t i, const struct plot_ref
     return 0;
 }
 
-/* The PNGs of the soundings inverted; returns how many could not be written. */
+/* The pictures of the soundings inverted (ext: their format); returns how many could not be
+ * written. */
 static size_t
-write_plots(const char *dir, const invnet_batch *b, const struct plot_ref *ref, int force)
+write_plots(const char *dir, const char *ext, const invnet_batch *b, const struct plot_ref *ref,
+            int force)
 {
     size_t i, n_bad = 0;
 
     for (i = b->first; i < b->first + b->count; i++)
-        if (invnet_batch_best(&b->item[i]) != NULL && plot_one(dir, b, i, ref, force) != 0)
+        if (invnet_batch_best(&b->item[i]) != NULL && plot_one(dir, ext, b, i, ref, force) != 0)
             n_bad++;
     return n_bad;
 }
@@ -695,7 +717,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     if (o->plotdir != NULL) { /* each rank its soundings' */
-        double nplot = (double)write_plots(o->plotdir, b, &ref, o->force);
+        double nplot = (double)write_plots(
+            o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b, &ref, o->force);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;

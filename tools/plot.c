@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plot.c - one inverted sounding as a PNG: observed data and the model's response on
- * log-log axes (and MT phase), and the layered model as a step plot of resistivity against
- * depth. PLplot with the pngcairo device; white background, units on every axis.
+ * plot.c - one inverted sounding as a PNG (or SVG, PDF): observed data and the model's
+ * response on log-log axes (and MT phase), and the layered model as a step plot of
+ * resistivity against depth; and a profile's section. PLplot with its cairo devices; white
+ * background, units on every axis.
  */
 #include <dlfcn.h>
 #include <math.h>
@@ -647,6 +648,19 @@ can_create(const char *path, char *msg, size_t cap)
     return 0;
 }
 
+/* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG. */
+static const char *
+device_of(const char *path)
+{
+    size_t len = strlen(path);
+
+    if (len > 4 && strcasecmp(path + len - 4, ".svg") == 0)
+        return "svgcairo";
+    if (len > 4 && strcasecmp(path + len - 4, ".pdf") == 0)
+        return "pdfcairo";
+    return "pngcairo";
+}
+
 int
 plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap)
 {
@@ -669,7 +683,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     equal_decades(&fr);
     snprintf(geometry, sizeof geometry, "%dx%d", fr.width, fr.height);
 
-    pl.sdev("pngcairo");
+    pl.sdev(device_of(path));
     pl.sfnam(path);
     pl.setopt("geometry", geometry);
     pl.scolbg(255, 255, 255);
@@ -898,19 +912,6 @@ nice_step(double v)
     double p = pow(10, floor(log10(v)));
 
     return v <= p ? p : v <= 2 * p ? 2 * p : v <= 5 * p ? 5 * p : 10 * p;
-}
-
-/* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG. */
-static const char *
-device_of(const char *path)
-{
-    size_t len = strlen(path);
-
-    if (len > 4 && strcasecmp(path + len - 4, ".svg") == 0)
-        return "svgcairo";
-    if (len > 4 && strcasecmp(path + len - 4, ".pdf") == 0)
-        return "pdfcairo";
-    return "pngcairo";
 }
 
 int

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plot.h - a picture of one inverted sounding (PLplot, PNG through its cairo driver).
+ * plot.h - a picture of one inverted sounding, and a profile's section (PLplot, PNG, SVG or
+ * PDF through its cairo drivers).
  */
 #ifndef BPINV_PLOT_H
 #define BPINV_PLOT_H
@@ -44,7 +45,8 @@ struct plot_sounding {
     double exit_misfit_pct;
 };
 
-/* Writes the PNG file path; returns 0, or -1 with a message in msg (cap bytes). */
+/* Writes the picture file path (PNG; SVG or PDF when path ends in .svg or .pdf); returns 0,
+ * or -1 with a message in msg (cap bytes). */
 int plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap);
 
 /* A second model drawn beside bpinv's (e.g. a published interpretation). */
@@ -55,10 +57,10 @@ struct plot_ref {
 };
 
 /*
- * Writes the PNG file path of an inverted sounding of a batch (status FWD_OK): its data (as
- * joined, for Schlumberger segments), its model and the model's response curve as the batch
- * computed it (invnet_batch_params.curves), and ref when ref->n > 0. Returns 0, or -1 with a
- * message in msg (cap bytes).
+ * Writes the picture file path (as plot_sounding_png) of an inverted sounding of a batch
+ * (status FWD_OK): its data (as joined, for Schlumberger segments), its model and the
+ * model's response curve as the batch computed it (invnet_batch_params.curves), and ref when
+ * ref->n > 0. Returns 0, or -1 with a message in msg (cap bytes).
  */
 int plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_ref *ref,
                   char *msg, size_t cap);

@@ -185,6 +185,15 @@ png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 655
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/pngr" --ranges
 [ "$rc" -eq 0 ] && [ "$(png_height "$TMP/pngr/a.csv.png")" -gt "$(png_height "$TMP/png/a.csv.png")" ] &&
     ok || bad "--plot --ranges: exit $rc, heights $(png_height "$TMP/pngr/a.csv.png") and $(png_height "$TMP/png/a.csv.png")"
+# --plot-format: the same pictures as SVG or PDF, named by their format
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/c.txt" --plot "$TMP/vec" --plot-format svg -q
+[ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/vec/a.csv.svg" && [ "$(ls "$TMP/vec" | tr '\n' ' ')" = "a.csv.svg c.txt.svg " ] &&
+    ok || bad "--plot-format svg: exit $rc: $(ls "$TMP/vec") $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/vec" --plot-format pdf -q
+[ "$rc" -eq 0 ] && [ "$(head -c 5 "$TMP/vec/a.csv.pdf")" = "%PDF-" ] && ok ||
+    bad "--plot-format pdf: exit $rc: $(cat "$TMP/err")"
+expect_fail 2 "--plot-format gif" '--plot-format: expected png, svg or pdf, got "gif"' \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/vec" --plot-format gif
 expect_fail 1 "-o a directory" "is a directory" invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/png"
 expect_fail 1 "--plot in a missing parent" "cannot create the directory" invert "$TMP/net.h5" \
     "$TMP/snd/a.csv" --plot "$TMP/no/such/dir"
