@@ -506,9 +506,10 @@ with_range(double v, const double *iv, int unresolved, char *buf, size_t cap)
 
 /*
  * The table under the panels: each layer's resistivity, thickness and depth to its base
- * with the ends of their intervals ('*': unresolved, in red), and for a buried layer more
- * conductive (resistive) than both neighbours its conductance S (transverse resistance T),
- * what the data know of a thin one; then how the intervals were found.
+ * with the ends of their intervals (an unresolved resistivity or thickness marked '*' and in
+ * red, the rest of its row not), and for a buried layer more conductive (resistive) than
+ * both neighbours its conductance S (transverse resistance T), what the data know of a thin
+ * one; then how the intervals were found.
  */
 static void
 ranges_table(const struct plot_sounding *p, const struct frame *fr)
@@ -531,7 +532,8 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     for (c = 0; c < 5; c++)
         pl.ptex(col[c], y, 1, 0, 0, t[c]);
     for (k = 0; k < nl && k < TABLE_ROWS; k++) {
-        int bad = g->unresolved[k] || (k + 1 < nl && g->unresolved[nl + k]);
+        /* the cells in red: the layer's resistivity, its thickness, when unresolved */
+        int bad[5] = {0, g->unresolved[k], k + 1 < nl && g->unresolved[nl + k], 0, 0};
 
         y -= dy;
         snprintf(t[0], sizeof t[0], "%zu", k + 1);
@@ -551,9 +553,10 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
         } else {
             snprintf(t[2], sizeof t[2], "half-space");
         }
-        pl.col0(bad ? 2 : 1);
-        for (c = 0; c < 5; c++)
+        for (c = 0; c < 5; c++) {
+            pl.col0(bad[c] ? 2 : 1);
             pl.ptex(col[c], y, 1, 0, 0, t[c]);
+        }
     }
     pl.col0(1);
     if (nl > TABLE_ROWS) {

@@ -185,6 +185,70 @@ png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 655
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/pngr" --ranges
 [ "$rc" -eq 0 ] && [ "$(png_height "$TMP/pngr/a.csv.png")" -gt "$(png_height "$TMP/png/a.csv.png")" ] &&
     ok || bad "--plot --ranges: exit $rc, heights $(png_height "$TMP/pngr/a.csv.png") and $(png_height "$TMP/png/a.csv.png")"
+# svgtext.py: the texts of a picture as svgcairo writes them: each string drawn a group of
+# glyphs (<use> of a <symbol> outline) filled in one colour
+cat >"$TMP/svgtext.py" <<'PYEOF'
+import re
+def texts(path):
+    """the picture's (width, height) and its texts in the order drawn, y down: each
+    (colour "r%,g%,b%", glyph ids, the box (x0, y0, x1, y1) of their outlines, the first
+    glyph's origin (x, y): the string's start on its baseline)"""
+    doc = open(path).read()
+    size = [float(v) for v in re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', doc).groups()]
+    box = {}
+    for gid, d in re.findall(r'<symbol overflow="visible" id="([^"]+)">\s*<path[^>]* d="([^"]*)"',
+                             doc):
+        v = [float(n) for n in re.findall(r"-?[0-9.]+(?:e-?[0-9]+)?", d)]
+        if v:
+            box[gid] = (min(v[0::2]), min(v[1::2]), max(v[0::2]), max(v[1::2]))
+    out = []
+    for rgb, body in re.findall(r'<g style="fill:rgb\(([^)]*)\);fill-opacity:1;">\s*((?:<use [^>]*>\s*)+)</g>',
+                                doc):
+        uses = [(g, float(x), float(y)) for g, x, y in
+                re.findall(r'<use xlink:href="#([^"]+)" x="([-0-9.e]+)" y="([-0-9.e]+)"', body)]
+        b = [(x + box[g][0], y + box[g][1], x + box[g][2], y + box[g][3])
+             for g, x, y in uses if g in box]
+        if b:
+            out.append((rgb, [g for g, _, _ in uses],
+                        (min(v[0] for v in b), min(v[1] for v in b), max(v[2] for v in b),
+                         max(v[3] for v in b)), uses[0][1:]))
+    return size, out
+RED, BLACK = "78.431373%,11.764706%,11.764706%", "0%,0%,0%"  # plot.c's colours 2 and 1
+PYEOF
+# the table of the ranges: only the values the JSON lists unresolved are red and marked '*',
+# not the other values of their layer's row (its depth, its S or T, a resolved rho or h);
+# not memcheck's business (the picture above draws the table)
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --format json --plot "$TMP/tab" --plot-format svg
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/tab/a.csv.svg" "$TMP" <<'PYEOF14' && ok ||
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from svgtext import texts, RED, BLACK
+r = json.load(open(sys.argv[1]))["soundings"][0]
+unres, nl = set(r["ranges"]["unresolved"]), len(r["rho_ohmm"])
+(w, h), t = texts(sys.argv[2])
+col = [0.03, 0.09, 0.33, 0.56, 0.78]  # the table's columns, shares of the width (plot.c)
+rows = {}  # baseline: {column: (colour, glyphs)}
+for rgb, g, _, (x, y) in t:
+    c = [k for k in range(5) if abs(x - col[k] * w) < 1.5]
+    if c:
+        rows.setdefault(round(y, 1), {})[c[0]] = (rgb, g)
+ys = sorted(rows)
+table = [y for y in ys if 0 in rows[y] and 1 in rows[y]]  # the header, then the layers
+assert len(table) == nl + 1, rows
+notes = [y for y in ys if y > table[-1] and list(rows[y]) == [0]]
+star = rows[notes[1]][0][1][0]  # "* unresolved: ...": its first glyph is the mark
+assert unres and any(p.startswith("thick") for p in unres), unres  # a row with both kinds
+for k, y in enumerate(table[1:], 1):
+    want = {1} if "rho_%d" % k in unres else set()
+    want |= {2} if "thick_%d" % k in unres else set()
+    for c, (rgb, g) in rows[y].items():
+        assert rgb == (RED if c in want else BLACK), (k, c, rgb, unres)
+        assert (g[-1] == star) == (c in want), (k, c, g, unres)
+    assert want <= set(rows[y]), (k, rows[y])
+PYEOF14
+    bad "--plot --ranges: the table reddens more than the unresolved values: $(cat "$TMP/err")"
+fi
 # --plot-format: the same pictures as SVG or PDF, named by their format
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/c.txt" --plot "$TMP/vec" --plot-format svg -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/vec/a.csv.svg" && [ "$(ls "$TMP/vec" | tr '\n' ' ')" = "a.csv.svg c.txt.svg " ] &&
