@@ -5,6 +5,7 @@
  * resistivity against depth; and a profile's section. PLplot with its cairo devices; white
  * background, units on every axis.
  */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
@@ -48,6 +49,8 @@ static struct {
     __typeof__(c_plscmap1l) *scmap1l;
     __typeof__(c_plcol1) *col1;
     __typeof__(c_plsyax) *syax;
+    __typeof__(c_plgchr) *gchr;
+    __typeof__(c_plgspa) *gspa;
 } pl;
 
 static int
@@ -72,6 +75,7 @@ pl_load(char *msg, size_t cap)
         {"c_plvpor", (void **)&pl.vpor},   {"c_plwidth", (void **)&pl.width},
         {"c_plwind", (void **)&pl.wind},   {"c_plscmap1l", (void **)&pl.scmap1l},
         {"c_plcol1", (void **)&pl.col1},   {"c_plsyax", (void **)&pl.syax},
+        {"c_plgchr", (void **)&pl.gchr},   {"c_plgspa", (void **)&pl.gspa},
     };
     size_t k;
 
@@ -114,6 +118,56 @@ decades(double *lo, double *hi)
     *hi = ceil(*hi + 0.05);
     if (*hi - *lo < 1)
         *hi = *lo + 1;
+}
+
+/*
+ * The width of text in ems of the font the cairo devices draw with (DejaVu Sans, "sans"),
+ * from above: each character's advance rounded up to one of five widths (a character
+ * beyond ASCII counted an em), so that text measured to fit does.
+ */
+static double
+text_ems(const char *text)
+{
+    const unsigned char *c;
+    double w = 0;
+
+    for (c = (const unsigned char *)text; *c != '\0'; c++)
+        if (*c >= 0x80)
+            w += (*c & 0xc0) == 0xc0 ? 1.0 : 0.0; /* the first byte of a character */
+        else if (strchr("'ijlIJ .,/:;\\|", *c) != NULL)
+            w += 0.34;
+        else if (strchr("f-()[]tr!\"", *c) != NULL)
+            w += 0.46;
+        else if (strchr("mwMW%@#+<=>^~", *c) != NULL)
+            w += 1.0;
+        else if (isupper(*c) || *c == '&')
+            w += 0.8;
+        else
+            w += 0.64; /* lower case, digits, '_' */
+    return w;
+}
+
+/* The font's em in PLplot's character heights with the cairo devices (measured: titles'
+ * widths in SVG against the sums of their characters' advances, 1.32-1.33). */
+#define EM_PER_CHAR_HEIGHT 1.34
+
+/*
+ * The character scale for text: want, or less when the text would then be wider than
+ * share of the page's width. Leaves the scale set to it.
+ */
+static double
+fit_scale(const char *text, double want, double share)
+{
+    PLFLT def, ht, xmin, xmax, ymin, ymax;
+    double w;
+
+    pl.schr(0, want);
+    pl.gchr(&def, &ht); /* mm */
+    pl.gspa(&xmin, &xmax, &ymin, &ymax);
+    w = text_ems(text) * EM_PER_CHAR_HEIGHT * ht / (xmax - xmin);
+    if (w > share)
+        pl.schr(0, want *= share / w);
+    return want;
 }
 
 /* The step plot of a layered model: resistivity against depth, the half-space drawn to
@@ -423,16 +477,94 @@ draw_equivalent(const invnet_ranges *g, const struct frame *fr)
                 "depth of investigation");
     }
     pl.col0(1);
-    if (g->n_draws > 0)
-        pl.mtex("t", 3.8, 0.0, 0.0, "faint: equivalent models");
+}
+
+/* Cuts s to at most max bytes by its middle, "start...end", on UTF-8 character bounds. */
+static void
+shorten(char *s, size_t max)
+{
+    size_t len = strlen(s), head = max / 2 - 1, tail;
+
+    if (len <= max)
+        return;
+    while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+        head--; /* not inside a character */
+    tail = len - (max - head - 3);
+    while (tail < len && ((unsigned char)s[tail] & 0xc0) == 0x80)
+        tail++;
+    memcpy(s + head, "...", 3);
+    memmove(s + head + 3, s + tail, len - tail + 1);
+}
+
+/* The lines of legend above the model panel: the model, a reference, the next-best layer
+ * count, the fit outside the prior, the equivalent models; one each. */
+static int
+model_legend_lines(const struct plot_sounding *p)
+{
+    return (p->n_layers > 0) + (p->ref_layers > 0) + (p->alt_layers > 0) + (p->exit_layers > 0) +
+           (p->ranges != NULL && p->ranges->n_draws > 0);
+}
+
+/*
+ * Writes text, in the current colour, as line *k of the legend above a panel whose left edge
+ * is at left (a share of the page's width), then counts the line: line 0 just above the
+ * panel, each next one 1.3 character heights higher (at the scale 0.8). Text too long for
+ * the room from left to the page's right edge is written smaller.
+ */
+static void
+legend_line(int *k, double left, const char *text)
+{
+    double scale = fit_scale(text, 0.8, 0.98 - left);
+
+    /* mtex's distance is in the current character height: the same place at any scale */
+    pl.mtex("t", (1.2 + 1.3 * (*k)++) * 0.8 / scale, 0.0, 0.0, text);
+    pl.schr(0, 0.8);
+}
+
+/* The legend of the model panel (its left edge at left), a line each from the panel up, as
+ * model_legend_lines counts them. */
+static void
+model_legend(const struct plot_sounding *p, double left)
+{
+    char lab[128];
+    int k = 0;
+
+    if (p->n_layers > 0) {
+        pl.col0(2);
+        legend_line(&k, left, "bpinv model");
+    }
+    if (p->ref_layers > 0) {
+        snprintf(lab, sizeof lab, "%s", p->ref_label != NULL ? p->ref_label : "reference");
+        shorten(lab, 60);
+        pl.col0(3);
+        legend_line(&k, left, lab);
+    }
+    if (p->alt_layers > 0) {
+        snprintf(lab, sizeof lab, "- - next best: %zu layers (weight %.2g)", p->alt_layers,
+                 p->alt_weight);
+        pl.col0(2);
+        legend_line(&k, left, lab);
+    }
+    if (p->exit_layers > 0) {
+        snprintf(lab, sizeof lab, "- - fit outside the prior: %.1f %%", p->exit_misfit_pct);
+        pl.col0(7);
+        legend_line(&k, left, lab);
+    }
+    if (p->ranges != NULL && p->ranges->n_draws > 0) {
+        pl.col0(1);
+        legend_line(&k, left, "faint: equivalent models");
+    }
+    pl.col0(1);
 }
 
 /* The model panel: resistivity against depth, depth down; the reference model first. */
 static void
 model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
 {
+    const double left = mt ? 0.74 : 0.66;
+
     pl.col0(1);
-    pl.vpor(mt ? 0.74 : 0.66, 0.97, fr->vy0, fr->vy1);
+    pl.vpor(left, 0.97, fr->vy0, fr->vy1);
     pl.wind(fr->rlo, fr->rhi, log10(fr->zmax), log10(fr->zmin)); /* depth grows downwards */
     pl.col0(4);
     pl.box("ghl", 0, 0, "ghl", 0, 0);
@@ -445,38 +577,28 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
         pl.col0(3);
         pl.width(2);
         draw_model(p->ref_layers, p->ref_rho, p->ref_thick, fr->zmin, fr->zmax);
-        pl.mtex("t", 2.5, 0.0, 0.0, p->ref_label != NULL ? p->ref_label : "reference");
     }
     if (p->alt_layers > 0) { /* the next-best layer count, dashed */
-        char lab[96];
-
         pl.col0(2);
         pl.width(1);
         pl.lsty(2);
         draw_model(p->alt_layers, p->alt_rho, p->alt_thick, fr->zmin, fr->zmax);
         pl.lsty(1);
-        snprintf(lab, sizeof lab, "- - next best: %zu layers (weight %.2g)", p->alt_layers,
-                 p->alt_weight);
-        pl.mtex("t", 2.5, 0.0, 0.0, lab);
     }
     if (p->exit_layers > 0) { /* the fit with the prior widened, dashed */
-        char lab[96];
-
         pl.col0(7);
         pl.width(2);
         pl.lsty(2);
         draw_model(p->exit_layers, p->exit_rho, p->exit_thick, fr->zmin, fr->zmax);
         pl.lsty(1);
-        snprintf(lab, sizeof lab, "- - fit outside the prior: %.1f %%", p->exit_misfit_pct);
-        pl.mtex("t", 2.5, 1.0, 1.0, lab);
     }
     if (p->n_layers > 0) {
         pl.col0(2);
         pl.width(3);
         draw_model(p->n_layers, p->rho_ohmm, p->thick_m, fr->zmin, fr->zmax);
-        pl.mtex("t", 1.2, 0.0, 0.0, "bpinv model");
     }
     pl.width(1);
+    model_legend(p, left);
 }
 
 /* At most this many layers in the table of ranges. */
@@ -515,7 +637,7 @@ static void
 ranges_table(const struct plot_sounding *p, const struct frame *fr)
 {
     const invnet_ranges *g = p->ranges;
-    static const double col[5] = {0.03, 0.09, 0.33, 0.56, 0.78};
+    static const double col[5] = {0.03, 0.09, 0.33, 0.56, 0.76};
     double y = fr->vy0 - 0.10, dy = 0.024;
     size_t nl = g->n_layers, k, c;
     char t[5][96], a[32], b[32], line[320];
@@ -582,27 +704,11 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
 }
 
 /* The title: the sounding, the misfit, the flags. */
-/* Cuts s to at most max bytes by its middle, "start...end", on UTF-8 character bounds. */
-static void
-shorten(char *s, size_t max)
-{
-    size_t len = strlen(s), head = max / 2 - 1, tail;
-
-    if (len <= max)
-        return;
-    while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
-        head--; /* not inside a character */
-    tail = len - (max - head - 3);
-    while (tail < len && ((unsigned char)s[tail] & 0xc0) == 0x80)
-        tail++;
-    memcpy(s + head, "...", 3);
-    memmove(s + head + 3, s + tail, len - tail + 1);
-}
-
 static void
 title(const struct plot_sounding *p)
 {
     const fwd_sounding *s = p->s;
+    const char *flags = p->flags[0] != '\0' ? p->flags : "in range, no flags";
     char text[1600], station[1300], file[1100], name[128];
     const char *base;
 
@@ -628,12 +734,13 @@ title(const struct plot_sounding *p)
                  fwd_method_name(s->method), p->n_layers, p->misfit_pct);
     else
         snprintf(text, sizeof text, "%s (%s): not inverted", station, fwd_method_name(s->method));
-    /* about 76 characters fit the width at 1.1: a longer title is written smaller */
-    pl.schr(0, strlen(text) > 76 ? 1.1 * 76 / (double)strlen(text) : 1.1);
+    /* a title wider than the picture is written smaller (a count of characters is not a
+     * width: 81 of a file name in '_' and 'm' overflowed where 76 were thought to fit) */
+    fit_scale(text, 1.1, 0.96);
     pl.ptex(0.5, 0.955, 1, 0, 0.5, text);
-    pl.schr(0, 0.85);
+    fit_scale(flags, 0.85, 0.96);
     pl.col0(p->flags[0] != '\0' ? 2 : 1);
-    pl.ptex(0.5, 0.91, 1, 0, 0.5, p->flags[0] != '\0' ? p->flags : "in range, no flags");
+    pl.ptex(0.5, 0.91, 1, 0, 0.5, flags);
 }
 
 /* PLplot prints and exits on some errors: what can be checked is checked first. 0 when path
@@ -681,6 +788,12 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     fr.height = (mt ? 600 : 560) + (p->ranges != NULL ? 220 : 0);
     fr.vy0 = p->ranges != NULL ? 0.40 : 0.12;
     fr.vy1 = p->ranges != NULL ? 0.78 : 0.80;
+    /* room above the panels for three lines of legend: each line more lowers their top by
+     * 1.3 character heights at 0.8, PLplot's default height being a hundredth of the page's
+     * width plus height (plP_subpInit: 4 mm on a page of 200 by 200 mm) */
+    if (model_legend_lines(p) > 3)
+        fr.vy1 -=
+            (model_legend_lines(p) - 3) * 1.3 * 0.8 * (fr.width + fr.height) / 100.0 / fr.height;
     fr.dx0 = 0.08;
     fr.dx1 = mt ? 0.36 : 0.56;
     equal_decades(&fr);

@@ -227,7 +227,7 @@ from svgtext import texts, RED, BLACK
 r = json.load(open(sys.argv[1]))["soundings"][0]
 unres, nl = set(r["ranges"]["unresolved"]), len(r["rho_ohmm"])
 (w, h), t = texts(sys.argv[2])
-col = [0.03, 0.09, 0.33, 0.56, 0.78]  # the table's columns, shares of the width (plot.c)
+col = [0.03, 0.09, 0.33, 0.56, 0.76]  # the table's columns, shares of the width (plot.c)
 rows = {}  # baseline: {column: (colour, glyphs)}
 for rgb, g, _, (x, y) in t:
     c = [k for k in range(5) if abs(x - col[k] * w) < 1.5]
@@ -248,6 +248,39 @@ for k, y in enumerate(table[1:], 1):
     assert want <= set(rows[y]), (k, rows[y])
 PYEOF14
     bad "--plot --ranges: the table reddens more than the unresolved values: $(cat "$TMP/err")"
+fi
+# a set of nets for 2 and 3 layers: the picture of the count chosen with the next best's
+# model; with a reference, the fit outside the prior (3000 ohm-m beyond the prior's 1000)
+# and the equivalent models, five entries of legend above the model panel. None of the
+# picture's texts (a glyph alone is a data point's symbol) runs off the picture, the title
+# of a long name in wide capitals neither, and none overlaps another (not memcheck's
+# business: the ranges of a set and its picture, the code paths of the pictures above)
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 4000 -o "$TMP/s2.h5" -q
+setup train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 10 --hidden 16 -q
+cp "$TMP/out3000.csv" "$TMP/VES_MAWLAMYINE_LOC3_SCHLUMBERGER.csv"
+run invert "$TMP/set.h5" "$TMP/VES_MAWLAMYINE_LOC3_SCHLUMBERGER.csv" --ranges --format json \
+    --ref-rho 100,3000,100 --ref-thick 5,40 --ref-label "true model" --plot "$TMP/setp" \
+    --plot-format svg
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/setp/VES_MAWLAMYINE_LOC3_SCHLUMBERGER.csv.svg" \
+    "$TMP" <<'PYEOF15' && ok ||
+import json, sys
+sys.path.insert(0, sys.argv[3])
+from svgtext import texts
+r = json.load(open(sys.argv[1]))["soundings"][0]
+assert len(r["layer_counts"]) == 2 and r["prior_exit"] is not None and r["ranges"], r
+(w, h), t = texts(sys.argv[2])
+t = [(g, b) for _, g, b, _ in t if len(g) > 1]
+title = min(t, key=lambda v: v[1][1])  # the topmost
+assert len(title[0]) > 80, title
+for g, (x0, y0, x1, y1) in t:
+    assert 0 <= x0 and x1 <= w and 0 <= y0 and y1 <= h, (len(g), (x0, y0, x1, y1), w, h)
+for i, (_, a) in enumerate(t):
+    for _, b in t[i + 1:]:
+        assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+PYEOF15
+    bad "the picture of a set of nets: a text off the picture or over another: $(cat "$TMP/err")"
 fi
 # --plot-format: the same pictures as SVG or PDF, named by their format
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/c.txt" --plot "$TMP/vec" --plot-format svg -q
