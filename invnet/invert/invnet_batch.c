@@ -587,6 +587,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
            const invnet_batch_params *p, invnet_batch_item *it)
 {
     double ts = fwd_time_seconds(), best = INFINITY, sum = 0, *saved = NULL;
+    size_t least;
     double st[INVNET_SET_MAX][2 * FWD_MAX_LAYERS];
     /* one[k]: the starts of count k's fit kept, 1 one, 0 as the inverter's, 2 all of them */
     int started[INVNET_SET_MAX] = {0}, one[INVNET_SET_MAX] = {0}, want[INVNET_SET_MAX];
@@ -643,16 +644,22 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     it->n_candidates = nn;
     it->best = 0;
     it->noise_scale = NAN;
-    for (k = 0; k < nn; k++) { /* chi2 of each count; the data's noise from the least */
+    /* chi2 of each count; the data's noise from the count of least chi2 per degree of
+     * freedom */
+    for (k = 0, least = 0; k < nn; k++) {
         invnet_candidate *c = &it->candidates[k];
-        double np = (double)FWD_MODEL_NPARAMS(r[k].n_layers),
-               nd = (double)fwd_sounding_ndata(it->s);
+        size_t np = FWD_MODEL_NPARAMS(r[k].n_layers), nd = fwd_sounding_ndata(it->s);
 
         c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
-        if (isfinite(c->chi2) && nd > np && !(c->chi2 / (nd - np) >= it->noise_scale))
-            it->noise_scale = c->chi2 / (nd - np);
+        if (isfinite(c->chi2) && nd > np && !(c->chi2 / (double)(nd - np) >= it->noise_scale)) {
+            it->noise_scale = c->chi2 / (double)(nd - np);
+            least = k;
+        }
     }
-    it->noise_scale = isfinite(it->noise_scale) ? sqrt(fmax(1, it->noise_scale)) : NAN;
+    if (isfinite(it->noise_scale))
+        it->noise_scale =
+            invnet_lm_noise_scale(it->candidates[least].chi2, fwd_sounding_ndata(it->s),
+                                  FWD_MODEL_NPARAMS(r[least].n_layers));
     for (k = 0; k < nn; k++) { /* the criterion of each count, the least */
         invnet_candidate *c = &it->candidates[k];
 

@@ -8,8 +8,9 @@
  * minimises the Bayesian information criterion BIC = chi2 / s^2 + k ln n: chi2 of the
  * refined model with the sounding's errors (each raised to the training noise) or the
  * training noise, k = 2 N - 1 parameters of N layers, n data, and s the data's noise in
- * units of those errors, estimated from the fits (the item's noise_scale, at least 1: data
- * noisier than assumed would otherwise buy layers that fit their noise). Each count's
+ * units of those errors, estimated from the fits (the item's noise_scale, 1 unless the
+ * misfit is beyond chance: data noisier than assumed would otherwise buy layers that fit
+ * their noise). Each count's
  * weight is
  * exp(-(BIC - BIC_min) / 2) over their sum (Schwarz weights). Ranges, when asked, are
  * those of the chosen count only.
@@ -122,11 +123,11 @@ typedef struct invnet_batch_item {
     double *curve_x;              /* n_curve x (m or s), log-spaced, ascending */
     invnet_station station;       /* where the sounding was measured (NAN: not given) */
     double noise_scale;           /* the data's noise in units of their errors (each
-                                     raised to the training noise) or of that noise, at
-                                     least 1: sqrt(max(1, chi2 / (n - p))) of the count
-                                     where that is least (n data, p parameters); the
-                                     criterion divides each chi2 by its square. NAN when
-                                     no count has more data than parameters */
+                                     raised to the training noise) or of that noise:
+                                     invnet_lm_noise_scale() of the count of least chi2
+                                     per degree of freedom; the criterion divides each
+                                     chi2 by its square. NAN when no count has more data
+                                     than parameters */
     double time_ms;               /* reading and inverting it (0 when either failed); a
                                      survey table's read is shared among its stations */
 } invnet_batch_item;

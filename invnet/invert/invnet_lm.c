@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit_nlinear.h>
 
@@ -191,6 +192,16 @@ invnet_lm_chi2(const fwd_sounding *s, const double *rho_a, const double *resp, d
         sum += fr * fr + fp * fp;
     }
     return s->sd_log10 != NULL || s->sd_phase != NULL ? sum : sum / (noise * noise);
+}
+
+double
+invnet_lm_noise_scale(double chi2, size_t n, size_t p)
+{
+    double dof = (double)n - (double)p;
+
+    if (n <= p || !isfinite(chi2) || !(chi2 > gsl_cdf_chisq_Pinv(0.95, dof)))
+        return 1;
+    return sqrt(chi2 / dof);
 }
 
 /* The response of the log10 parameters p into c->resp (FWD_OK or the forward's error). */

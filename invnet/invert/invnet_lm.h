@@ -121,6 +121,15 @@ int invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers
 double invnet_lm_chi2(const fwd_sounding *s, const double *rho_a, const double *resp, double noise);
 
 /*
+ * The data's noise in units of their errors, from the chi2 (a sum, as above) of the best fit
+ * of p parameters to n data: sqrt(chi2 / (n - p)) where chi2 is larger than chance allows
+ * (above the 95th percentile of chi-square with n - p degrees of freedom): the data are
+ * noisier than the errors say; else 1, the errors as they are (never narrowed). 1 when
+ * n <= p or chi2 is not finite.
+ */
+double invnet_lm_noise_scale(double chi2, size_t n, size_t p);
+
+/*
  * The classical starting model: n_layers layers of the sounding's mean apparent resistivity
  * (geometric mean), with interfaces at depths log-spaced between a fifth of its smallest
  * spacing (or, for MT, skin depth) and half its largest. log10 parameters into p.

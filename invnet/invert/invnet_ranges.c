@@ -433,23 +433,13 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
 #define GROUP_APART 0.1
 
 /*
- * The factor the errors are multiplied by when the best fit has chi2 c: sqrt(c / (n - p))
- * (the estimate of the data's noise in units of the errors, n data, p parameters), at
- * least 1: the errors, raised to the training noise, are never narrowed.
- */
-static double
-noise_factor(double c, const struct post *q)
-{
-    return q->nd > q->np ? sqrt(fmax(1, c / (double)(q->nd - q->np))) : 1;
-}
-
-/*
  * The groups of equivalent models: x0 (the given model, inside the box) and the fits from
  * rp->starts uniform draws of the box, of rp->start_iter iterations each; the distinct ones
  * within GROUP_DCHI2 of the best, at most cap, best first, into G (cap x np) with the
  * factors of their local approximations in L (cap x np x np). Before those are computed,
  * the errors are scaled (q->scale divided by the square of the factor, into *noise_scale):
- * by rp->noise_scale, or where that is 0 by the best fit's misfit (noise_factor). Returns
+ * by rp->noise_scale, or where that is 0 by the best fit's misfit (invnet_lm_noise_scale).
+ * Returns
  * how many (0: the forward model fails at x0 and no fit found a finite response).
  * *err_rc: FWD_ENOMEM when a fit ran out of memory.
  */
@@ -509,7 +499,9 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
         }
     }
     /* the errors scaled, the fits' chi2 with them */
-    *noise_scale = rp->noise_scale > 0 ? rp->noise_scale : n > 0 ? noise_factor(cand[0], q) : 1;
+    *noise_scale = rp->noise_scale > 0 ? rp->noise_scale
+                   : n > 0             ? invnet_lm_noise_scale(cand[0], q->nd, q->np)
+                                       : 1;
     q->scale /= *noise_scale * *noise_scale;
     for (k = 0; k < n; k++)
         cand[k * (np + 1)] /= *noise_scale * *noise_scale;

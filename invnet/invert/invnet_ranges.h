@@ -57,10 +57,9 @@ typedef struct invnet_ranges_params {
                                   unresolved [0.5] */
     double unresolved_decades; /* (a factor 10 at 1) [1] */
     double noise_scale;        /* the errors are multiplied by this, >= 1; 0: by
-                                  sqrt(max(1, chi2_min / (n - p))), chi2_min the best fit's
-                                  of n data and p parameters: data noisier than the errors
-                                  (or than the training noise) widen the intervals as much
-                                  as their misfit says [0] */
+                                  invnet_lm_noise_scale() of the best fit's chi2: data
+                                  noisier than the errors (or than the training noise)
+                                  widen the intervals as much as their misfit says [0] */
 } invnet_ranges_params;
 
 invnet_ranges_params invnet_ranges_default(void);

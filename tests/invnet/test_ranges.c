@@ -114,7 +114,7 @@ Test(invnet_ranges, half_space_posterior_is_analytic)
 /*
  * Data noisier than the errors: the half-space of above seen with 9 % noise and analysed
  * with 3 %. The best fit (log10 rho = the mean of log10 rho_a) misses by chi2 = sum of the
- * squared deviations / (0.03 / ln 10)^2, and the errors are scaled by
+ * squared deviations / (0.03 / ln 10)^2, beyond chance, and the errors are scaled by
  * s = sqrt(chi2 / (N - 1)): noise_scale is that s, and the intervals are the analytic ones
  * of errors s x 3 % (within a quarter of their sd), about three times those of 3 %. Data
  * that fit better than the errors keep them (s = 1), and a scale given is used as given.
@@ -138,6 +138,8 @@ Test(invnet_ranges, noisier_data_widen_the_intervals_by_their_misfit)
     for (i = 0; i < N; i++)
         ss += pow(log10(s->rho_a[i]) - mean, 2);
     scale = sqrt(ss / pow(noise / log(10.0), 2) / (N - 1));
+    /* beyond chance: chi2 above the 95th percentile of chi-square with N - 1 degrees */
+    cr_assert_gt(ss / pow(noise / log(10.0), 2), gsl_cdf_chisq_Pinv(0.95, N - 1));
     sd = scale * noise / (log(10.0) * sqrt((double)N));
     cr_assert_gt(scale, 2, "the data are noisier than 3 %%: s %.3f", scale);
     cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
@@ -266,7 +267,9 @@ Test(invnet_set, the_count_the_data_need)
 /*
  * Data three times noisier than the nets' training noise (6 % against 2 %): 20 soundings
  * of a 2-layer earth. The noise scale estimates the data's noise from the fits,
- * s = sqrt(chi2 / (n - p)) of the count where that is least, and each criterion is
+ * s = sqrt(chi2 / (n - p)) of the count where that is least, when that chi2 is beyond
+ * chance (above the 95th percentile of chi-square, n - p degrees of freedom; else 1), and
+ * each criterion is
  * chi2 / s^2 + p ln n: 3 layers fit the noise better by chi2 of about 2 degrees of freedom
  * (mean 2 s^2), which the price 2 ln 20 = 6.0 outweighs but for a few per cent of soundings
  * (measured: 1 of 20 pick 3 layers; with the training noise as the data's, 13 of 20).
@@ -300,13 +303,20 @@ Test(invnet_set, noisier_data_buy_no_layers)
     for (k = 0; k < 20; k++) {
         const invnet_batch_item *it = &b->item[k];
         const invnet_candidate *c = it->candidates;
-        double n = TST_NPTS, least = INFINITY, sc;
+        double n = TST_NPTS, least = INFINITY, dof = 0, sc;
         size_t j;
 
         cr_assert_eq(it->n_candidates, 2, "%s", it->err);
-        for (j = 0; j < 2; j++)
-            least = fmin(least, c[j].chi2 / (n - (double)FWD_MODEL_NPARAMS(c[j].r.n_layers)));
-        sc = sqrt(fmax(1, least));
+        for (j = 0; j < 2; j++) {
+            double nu = n - (double)FWD_MODEL_NPARAMS(c[j].r.n_layers);
+
+            if (c[j].chi2 / nu < least) {
+                least = c[j].chi2 / nu;
+                dof = nu;
+            }
+        }
+        /* beyond chance (the 95th percentile of chi-square): the data's noise; else 1 */
+        sc = least * dof > gsl_cdf_chisq_Pinv(0.95, dof) ? sqrt(least) : 1;
         cr_expect_float_eq(it->noise_scale, sc, 1e-9 * sc);
         for (j = 0; j < 2; j++)
             cr_expect_float_eq(c[j].criterion,

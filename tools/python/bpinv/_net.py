@@ -58,8 +58,9 @@ class Result:
     chi2_given : float or None
         The same against the sounding's errors as given; else None.
     noise_scale : float or None
-        The data's noise in units of their errors (or of the training noise), at least 1:
-        sqrt(chi2 / (n - p)) of the fit; the layer count and the ranges allow for it.
+        The data's noise in units of their errors (or of the training noise):
+        sqrt(chi2 / (n - p)) of the fit where chi2 is beyond chance, else 1; the layer
+        count and the ranges allow for it.
     outlier_point, outlier_sigmas : float or None
         With a refined model: the reading that stands out most from the fit (its AB/2, a or
         period) and by how many times the larger of its error and the residuals' typical
