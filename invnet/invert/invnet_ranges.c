@@ -540,11 +540,13 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
 }
 
 /*
- * chi2 of the model p (n_layers, log10) with every resistivity below depth z multiplied by
- * f: the layer that z cuts becomes two. +inf when the forward model fails.
+ * The largest change, in units of its error, that multiplying every resistivity of the
+ * model p (n_layers, log10) below depth z by f makes to a reading's response (the layer
+ * that z cuts becomes two): the largest |residual - f0| over the data, f0 the residuals
+ * of p. +inf when the forward model fails.
  */
 static double
-chi2_scaled_below(struct post *q, const double *p, double z, double f)
+change_scaled_below(struct post *q, const double *p, double z, double f, const double *f0)
 {
     double t[NPMAX + 2], top = 0;
     size_t nl = q->nl, k, m = 0, j;
@@ -579,30 +581,30 @@ chi2_scaled_below(struct post *q, const double *p, double z, double f)
         return INFINITY;
     top = 0;
     for (j = 0; j < q->nd; j++)
-        top += q->f[j] * q->f[j];
-    return isfinite(top) ? top * q->scale : INFINITY;
+        top = fmax(top, fabs(q->f[j] - f0[j]));
+    return isfinite(top) ? top * sqrt(q->scale) : INFINITY;
 }
 
 /*
  * The depth of investigation of p (invnet_ranges.h): below it, halving or doubling
- * everything changes chi2 by less than dchi2. The change need not fall steadily with depth
- * (p does not fit exactly), so: the deepest depth on a grid of 4 a decade from 1 cm to
+ * everything changes no reading by as much as zmin times its error. The change need not
+ * fall steadily with depth, so: the deepest depth on a grid of 4 a decade from 1 cm to
  * 1000 km where it is seen, then bisection in log depth to the next grid depth, to 1 %.
- * NAN when the model has FWD_MAX_LAYERS layers, nothing is seen at any depth, or the data
- * see deeper than 1000 km.
+ * f0: nd doubles of scratch. NAN when the model has FWD_MAX_LAYERS layers, nothing is seen
+ * at any depth, or the data see deeper than 1000 km.
  */
 static double
-depth_of_investigation(struct post *q, const double *p, double dchi2)
+depth_of_investigation(struct post *q, const double *p, double zmin, double *f0)
 {
-    double c0, a, b;
+    double a, b;
     int k, it;
 
-    if (q->nl >= FWD_MAX_LAYERS || !isfinite(c0 = chi2(q, p)))
+    if (q->nl >= FWD_MAX_LAYERS || !isfinite(chi2(q, p)))
         return NAN;
+    memcpy(f0, q->f, q->nd * sizeof *f0);
 #define SEEN(lz)                                                                                   \
-    (fmax(chi2_scaled_below(q, p, pow(10, lz), 0.5), chi2_scaled_below(q, p, pow(10, lz), 2)) -    \
-         c0 >=                                                                                     \
-     dchi2)
+    (fmax(change_scaled_below(q, p, pow(10, lz), 0.5, f0),                                         \
+          change_scaled_below(q, p, pow(10, lz), 2, f0)) >= zmin)
     for (k = 32; k >= 0 && !SEEN(-2 + 0.25 * k); k--)
         ;
     if (k < 0 || k == 32)
@@ -675,7 +677,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), m, j, acc;
     size_t ng = 0, cap, m0, zcap, total, h, nfit;
     double x0[NPMAX], *S = NULL, *K = NULL, *v = NULL, *G = NULL, *L = NULL, *Z = NULL;
-    double *X = NULL, cut;
+    double *X = NULL, *F0 = NULL, cut;
     double cc[64];
     struct post q;
     gsl_rng *r = NULL;
@@ -713,9 +715,10 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     L = malloc(cap * np * np * sizeof *L);
     Z = malloc(2 * zcap * np * sizeof *Z);
     X = malloc(par.chains * np * sizeof *X);
+    F0 = malloc(nd * sizeof *F0);
     r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     if (q.resp == NULL || q.f == NULL || S == NULL || K == NULL || v == NULL || G == NULL ||
-        L == NULL || Z == NULL || X == NULL || r == NULL)
+        L == NULL || Z == NULL || X == NULL || F0 == NULL || r == NULL)
         goto nomem;
     fwd_rng_set_stream(r, par.seed, fwd_sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
@@ -776,7 +779,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         if (K[m] <= cut)
             memmove(S + nfit++ * np, S + m * np, np * sizeof *S);
     out->n_fit = nfit;
-    out->doi_m = depth_of_investigation(&q, x0, gsl_cdf_chisq_Pinv(par.level / 100, 1));
+    out->doi_m = depth_of_investigation(&q, x0, sqrt(gsl_cdf_chisq_Pinv(par.level / 100, 1)), F0);
     out->evaluations = q.evals;
     /* the pictures' draws: evenly over them, so from every chain that has some */
     out->n_draws = par.draws < nfit ? par.draws : nfit;
@@ -795,6 +798,7 @@ nomem:
     rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the ranges", s->source);
 done:
     gsl_rng_free(r);
+    free(F0);
     free(X);
     free(Z);
     free(L);

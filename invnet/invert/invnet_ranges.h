@@ -82,9 +82,10 @@ typedef struct invnet_ranges {
     size_t n_unresolved;
     double doi_m;          /* depth of investigation of the given model: the deepest depth
                               where halving or doubling every resistivity below it changes
-                              chi2 by at least the chi-square quantile of one degree of
-                              freedom at the level (2.71 at 90 %), on a grid of 4 a decade
-                              refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
+                              some reading by at least the normal quantile of the level
+                              times its error (1.645 at 90 %: a chi2 of 2.71 from that
+                              reading alone; errors scaled by noise_scale), on a grid of 4
+                              a decade refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
                               - 1 layers; data that see no depth, or deeper than 1000 km) */
     double noise_scale;    /* the factor the errors were multiplied by (>= 1) */
     size_t evaluations;    /* forward models computed, the fits' included */

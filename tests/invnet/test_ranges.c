@@ -319,6 +319,45 @@ Test(invnet_ranges, a_wrong_start_is_left_for_the_real_group)
 }
 
 /*
+ * The depth of investigation is the array's, not the count of its readings': a half-space
+ * of 100 ohm-m seen at 8, 30, 100 and 300 AB/2 over 1-100 m (3 % noise, exact data) gives
+ * the same depth to 2 %, as a reading at AB/2 = 100 m sees what it sees however many
+ * readings lie beside it (a sum of chi2 over the readings gave 110, 122, 147 and 175 m).
+ */
+Test(invnet_ranges, depth_of_investigation_is_the_arrays)
+{
+    const size_t n[4] = {8, 30, 100, 300};
+    const double rho = 100, noise = 0.03, lo = -1, hi = 5;
+    double x[300], d[4], p = 2;
+    size_t k, i;
+
+    for (k = 0; k < 4; k++) {
+        invnet_ranges_params rp = invnet_ranges_default();
+        invnet_ranges out;
+        fwd_workspace *w;
+        fwd_geom *g;
+        fwd_sounding *s;
+
+        for (i = 0; i < n[k]; i++)
+            x[i] = pow(10, 2.0 * (double)i / (double)(n[k] - 1));
+        s = sounding(1, &rho, NULL, n[k], x, 0, 1, &w, &g);
+        rp.starts = 4; /* one group: the half-space */
+        cr_assert_eq(invnet_ranges_sample(w, s, 1, &p, &lo, &hi, noise, &rp, &out, NULL), FWD_OK);
+        d[k] = out.doi_m;
+        invnet_ranges_release(&out);
+        fwd_sounding_free(s);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+    }
+    cr_log_info("half-space, AB/2 1-100 m: depth of investigation %.4g, %.4g, %.4g, %.4g m for "
+                "8, 30, 100, 300 readings",
+                d[0], d[1], d[2], d[3]);
+    for (k = 1; k < 4; k++)
+        cr_expect_float_eq(d[k] / d[0], 1, 0.02, "%zu readings: %g m, 8 readings: %g m", n[k], d[k],
+                           d[0]);
+}
+
+/*
  * The depth of investigation follows the scaling laws of the physics. A Schlumberger
  * response depends on lengths only through their ratios, so the same layered earth and
  * spacings, all ten times larger, are seen ten times deeper; an MT response over a
