@@ -273,9 +273,9 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
             log_range(&p->ranges->rho_ohmm[j][0], 1, &fr->rlo, &fr->rhi);
             log_range(&p->ranges->rho_ohmm[j][2], 1, &fr->rlo, &fr->rhi);
         }
-        if (isfinite(p->ranges->doi_m))
-            depth = fmax(depth, p->ranges->doi_m / 2);
     }
+    if (isfinite(p->doi_m) && p->doi_m > 0)
+        depth = fmax(depth, p->doi_m / 2);
     if (!(fr->rlo < INFINITY)) {
         fr->rlo = fr->ylo;
         fr->rhi = fr->yhi;
@@ -465,8 +465,30 @@ draw_equivalent(const invnet_ranges *g, const struct frame *fr)
     for (d = 0; d < g->n_draws; d++)
         if (fwd_model_from_log10(nl, g->draws + d * np, rho, th, NULL) == FWD_OK)
             draw_model(nl, rho, th, fr->zmin, fr->zmax);
-    if (isfinite(g->doi_m) && g->doi_m > fr->zmin && g->doi_m < fr->zmax) {
-        PLFLT x[2] = {fr->rlo, fr->rhi}, y[2] = {log10(g->doi_m), log10(g->doi_m)};
+    pl.col0(1);
+}
+
+/* What lies below the depth of investigation doi (m), shaded: the data do not see it (the
+ * models are drawn over it). */
+static void
+shade_unseen(double doi, const struct frame *fr)
+{
+    if (isfinite(doi) && doi > fr->zmin && doi < fr->zmax) {
+        PLFLT x[4] = {fr->rlo, fr->rhi, fr->rhi, fr->rlo};
+        PLFLT y[4] = {log10(doi), log10(doi), log10(fr->zmax), log10(fr->zmax)};
+
+        pl.col0(8);
+        pl.fill(4, x, y);
+    }
+    pl.col0(1);
+}
+
+/* The depth of investigation doi (m), dashed and named. */
+static void
+draw_doi(double doi, const struct frame *fr)
+{
+    if (isfinite(doi) && doi > fr->zmin && doi < fr->zmax) {
+        PLFLT x[2] = {fr->rlo, fr->rhi}, y[2] = {log10(doi), log10(doi)};
 
         pl.col0(1);
         pl.lsty(2);
@@ -475,6 +497,9 @@ draw_equivalent(const invnet_ranges *g, const struct frame *fr)
         pl.ptex(fr->rlo + 0.02 * (fr->rhi - fr->rlo),
                 y[0] - 0.03 * (log10(fr->zmax) - log10(fr->zmin)), 1, 0, 0,
                 "depth of investigation");
+        pl.col0(4);
+        pl.ptex(fr->rlo + 0.02 * (fr->rhi - fr->rlo),
+                y[0] + 0.06 * (log10(fr->zmax) - log10(fr->zmin)), 1, 0, 0, "not seen by the data");
     }
     pl.col0(1);
 }
@@ -571,6 +596,10 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
     pl.col0(1);
     pl.box("bclnst", 0, 0, "bcvlnst", 0, 0);
     pl.lab("resistivity (ohm-m)", "depth (m)", "");
+    shade_unseen(p->doi_m, fr);
+    pl.col0(4);
+    pl.box("ghl", 0, 0, "ghl", 0, 0);
+    pl.col0(1);
     if (p->ranges != NULL)
         draw_equivalent(p->ranges, fr);
     if (p->ref_layers > 0) {
@@ -598,6 +627,7 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
         draw_model(p->n_layers, p->rho_ohmm, p->thick_m, fr->zmin, fr->zmax);
     }
     pl.width(1);
+    draw_doi(p->doi_m, fr);
     model_legend(p, left);
 }
 
@@ -692,7 +722,8 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     pl.ptex(col[0], y, 1, 0, 0, line);
     y -= dy;
     pl.ptex(col[0], y, 1, 0, 0,
-            "* unresolved: the interval spans half the prior or comes within 1 % of a bound");
+            "* unresolved: the interval spans a decade or half the prior, or comes within 1 % of a "
+            "bound");
     if (isfinite(g->doi_m)) {
         y -= dy;
         snprintf(line, sizeof line,
@@ -810,6 +841,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     pl.scol0(5, 240, 170, 170); /* the equivalent models */
     pl.scol0(6, 225, 225, 240); /* the envelope of their responses */
     pl.scol0(7, 20, 140, 60);   /* the fit outside the prior */
+    pl.scol0(8, 232, 232, 232); /* below the depth of investigation */
     pl.init();
     pl.adv(0);
     pl.schr(0, 0.8);
@@ -853,6 +885,7 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
             p.curve = c->curve;
         }
         p.ranges = c->ranges;
+        p.doi_m = c->doi_m;
         p.band = c->band;
         if (it->n_candidates > 1) { /* the next-best count */
             const invnet_candidate *a = NULL;

@@ -30,8 +30,9 @@ struct plot_sounding {
     size_t ref_layers;
     const double *ref_rho, *ref_thick;
     const invnet_ranges *ranges; /* the equivalent models: drawn faintly under the model,
-                                    with their intervals in a table and the depth of
-                                    investigation; or NULL */
+                                    with their intervals in a table; or NULL */
+    double doi_m;       /* the depth of investigation: dashed, what lies below shaded grey (the
+                           data do not see it); NAN or 0: none */
     const double *band; /* the envelope of their responses at curve_x (invnet_candidate.band),
                            or NULL */
     double weight;      /* with several layer counts compared: the chosen one's weight; the

@@ -221,6 +221,41 @@ criterion_of(const fwd_sounding *s, const invnet_result *r, double noise, double
 }
 
 /*
+ * c->doi_m for a plot: the ranges' depth of investigation, or where none were sampled,
+ * invnet_ranges_doi's of c's model against the data as compared (Schlumberger segments
+ * joined) at 90 %. FWD_OK (NAN where the forward model or the geometry fails) or
+ * FWD_ENOMEM.
+ */
+static int
+doi(const invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf)
+{
+    double p[2 * FWD_MAX_LAYERS];
+    fwd_sounding sv = *it->s;
+    fwd_workspace *w;
+    fwd_error e;
+    fwd_geom *g;
+    int rc;
+
+    if (c->ranges != NULL) {
+        c->doi_m = c->ranges->doi_m;
+        return FWD_OK;
+    }
+    fwd_model_to_log10(c->r.n_layers, c->r.rho_ohmm, c->r.thick_m, p);
+    if (it->observed != NULL)
+        sv.rho_a = it->observed;
+    if ((g = fwd_sounding_geom(&sv, &e)) == NULL)
+        return e.code == FWD_ENOMEM ? FWD_ENOMEM : FWD_OK;
+    if ((w = fwd_workspace_alloc(g, NULL, NULL)) == NULL) {
+        fwd_geom_free(g);
+        return FWD_ENOMEM;
+    }
+    rc = invnet_ranges_doi(w, &sv, c->r.n_layers, p, nf->samples.noise, 90, &c->doi_m, NULL);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    return rc == FWD_ENOMEM ? FWD_ENOMEM : FWD_OK;
+}
+
+/*
  * The envelope of the responses of c's equivalent models (c->ranges->draws) into c->band,
  * with w, a workspace of the curve's nc points (nv values). Draws whose forward model fails
  * are left out; none left, no band. FWD_OK or FWD_ENOMEM.
@@ -298,6 +333,8 @@ make_curve(invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf,
     }
     fwd_workspace_free(w);
     fwd_geom_free(g);
+    if (ok && doi(it, c, nf) != FWD_OK)
+        return FWD_ENOMEM;
     if (ok) {
         it->n_curve = nc;
     } else {
@@ -678,6 +715,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         invnet_candidate *c = &it->candidates[k];
 
         c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
+        c->doi_m = NAN;
     }
     /* the count chosen missing the threshold: its fit outside the prior */
     exit_too = nn > 1 && p->check.exit_decades > 0 && r[it->best].inverted &&

@@ -539,14 +539,50 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
     return n;
 }
 
+/* Readings denser than this many a decade count as this many (the depth of investigation). */
+#define DOI_PER_DECADE 10
+
 /*
- * The largest change, in units of its error, that multiplying every resistivity of the
- * model p (n_layers, log10) below depth z by f makes to a reading's response (the layer
- * that z cuts becomes two): the largest |residual - f0| over the data, f0 the residuals
- * of p. +inf when the forward model fails.
+ * The weight of each of the n readings at x in the depth of investigation: the decades
+ * it stands for (half the way to the next distinct spacing or period on each side, the
+ * whole way at the ends; shared by readings at one x) times DOI_PER_DECADE, at most 1.
+ */
+static void
+doi_weights(const double *x, size_t n, double *wt)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        double lx = log10(x[i]), below = -INFINITY, above = INFINITY, span;
+        size_t same = 0;
+
+        for (j = 0; j < n; j++) {
+            double d = log10(x[j]) - lx;
+
+            if (fabs(d) < 1e-9)
+                same++;
+            else if (d < 0)
+                below = fmax(below, d);
+            else
+                above = fmin(above, d);
+        }
+        span = isfinite(below) && isfinite(above) ? (above - below) / 2
+               : isfinite(below)                  ? -below
+               : isfinite(above)                  ? above
+                                                  : 1;
+        wt[i] = fmin(1, DOI_PER_DECADE * span / (double)same);
+    }
+}
+
+/*
+ * The change, in chi2 with the readings weighted by wt (doi_weights), that multiplying
+ * every resistivity of the model p (n_layers, log10) below depth z by f makes to the
+ * model's response (the layer that z cuts becomes two): the weighted sum of the squared
+ * differences of the residuals from f0, those of p. +inf when the forward model fails.
  */
 static double
-change_scaled_below(struct post *q, const double *p, double z, double f, const double *f0)
+change_scaled_below(struct post *q, const double *p, double z, double f, const double *f0,
+                    const double *wt)
 {
     double t[NPMAX + 2], top = 0;
     size_t nl = q->nl, k, m = 0, j;
@@ -581,30 +617,32 @@ change_scaled_below(struct post *q, const double *p, double z, double f, const d
         return INFINITY;
     top = 0;
     for (j = 0; j < q->nd; j++)
-        top = fmax(top, fabs(q->f[j] - f0[j]));
-    return isfinite(top) ? top * sqrt(q->scale) : INFINITY;
+        top += wt[j % q->s->n] * (q->f[j] - f0[j]) * (q->f[j] - f0[j]);
+    return isfinite(top) ? top * q->scale : INFINITY;
 }
 
 /*
  * The depth of investigation of p (invnet_ranges.h): below it, halving or doubling
- * everything changes no reading by as much as zmin times its error. The change need not
- * fall steadily with depth, so: the deepest depth on a grid of 4 a decade from 1 cm to
- * 1000 km where it is seen, then bisection in log depth to the next grid depth, to 1 %.
- * f0: nd doubles of scratch. NAN when the model has FWD_MAX_LAYERS layers, nothing is seen
- * at any depth, or the data see deeper than 1000 km.
+ * everything changes the response by less than dchi2, the readings weighted by
+ * doi_weights. The change need not fall steadily with depth, so: the deepest depth on a
+ * grid of 4 a decade from 1 cm to 1000 km where it is seen, then bisection in log depth to
+ * the next grid depth, to 1 %. f0: nd + n doubles of scratch (n readings). NAN when the
+ * model has FWD_MAX_LAYERS layers, nothing is seen at any depth, or the data see deeper
+ * than 1000 km.
  */
 static double
-depth_of_investigation(struct post *q, const double *p, double zmin, double *f0)
+depth_of_investigation(struct post *q, const double *p, double dchi2, double *f0)
 {
-    double a, b;
+    double a, b, *wt = f0 + q->nd;
     int k, it;
 
     if (q->nl >= FWD_MAX_LAYERS || !isfinite(chi2(q, p)))
         return NAN;
     memcpy(f0, q->f, q->nd * sizeof *f0);
+    doi_weights(q->s->x, q->s->n, wt);
 #define SEEN(lz)                                                                                   \
-    (fmax(change_scaled_below(q, p, pow(10, lz), 0.5, f0),                                         \
-          change_scaled_below(q, p, pow(10, lz), 2, f0)) >= zmin)
+    (fmax(change_scaled_below(q, p, pow(10, lz), 0.5, f0, wt),                                     \
+          change_scaled_below(q, p, pow(10, lz), 2, f0, wt)) >= dchi2)
     for (k = 32; k >= 0 && !SEEN(-2 + 0.25 * k); k--)
         ;
     if (k < 0 || k == 32)
@@ -669,6 +707,55 @@ halves(const double *S, const double *K, double cut, size_t m, size_t n, size_t 
 }
 
 int
+invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
+                  double noise, double level, double *doi_m, fwd_error *err)
+{
+    size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j;
+    double lo[NPMAX], hi[NPMAX], c, *f0;
+    struct post q;
+
+    *doi_m = NAN;
+    if (n_layers < 1 || n_layers > FWD_MAX_LAYERS || !(noise > 0) || !(level > 0 && level < 100))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "%s: depth of investigation: %zu layers, noise %g, level %g",
+                             s->source, n_layers, noise, level);
+    for (j = 0; j < np; j++) {
+        lo[j] = -INFINITY;
+        hi[j] = INFINITY;
+    }
+    memset(&q, 0, sizeof q);
+    q.w = w;
+    q.s = s;
+    q.nl = n_layers;
+    q.np = np;
+    q.nd = nd;
+    q.lo = lo;
+    q.hi = hi;
+    q.lp = invnet_lm_noise(noise);
+    q.scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
+    q.resp = malloc(nd * sizeof(double));
+    q.f = malloc(nd * sizeof(double));
+    f0 = malloc((nd + s->n) * sizeof *f0);
+    if (q.resp == NULL || q.f == NULL || f0 == NULL) {
+        free(f0);
+        free(q.f);
+        free(q.resp);
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the depth of investigation",
+                             s->source);
+    }
+    if (isfinite(c = chi2(&q, p))) {
+        double ns = invnet_lm_noise_scale(c, nd, np);
+
+        q.scale /= ns * ns;
+        *doi_m = depth_of_investigation(&q, p, gsl_cdf_chisq_Pinv(level / 100, 1), f0);
+    }
+    free(f0);
+    free(q.f);
+    free(q.resp);
+    return FWD_OK;
+}
+
+int
 invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
                      const double *lo, const double *hi, double noise,
                      const invnet_ranges_params *rp, invnet_ranges *out, fwd_error *err)
@@ -715,7 +802,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     L = malloc(cap * np * np * sizeof *L);
     Z = malloc(2 * zcap * np * sizeof *Z);
     X = malloc(par.chains * np * sizeof *X);
-    F0 = malloc(nd * sizeof *F0);
+    F0 = malloc((nd + s->n) * sizeof *F0);
     r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     if (q.resp == NULL || q.f == NULL || S == NULL || K == NULL || v == NULL || G == NULL ||
         L == NULL || Z == NULL || X == NULL || F0 == NULL || r == NULL)
@@ -779,7 +866,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         if (K[m] <= cut)
             memmove(S + nfit++ * np, S + m * np, np * sizeof *S);
     out->n_fit = nfit;
-    out->doi_m = depth_of_investigation(&q, x0, sqrt(gsl_cdf_chisq_Pinv(par.level / 100, 1)), F0);
+    out->doi_m = depth_of_investigation(&q, x0, gsl_cdf_chisq_Pinv(par.level / 100, 1), F0);
     out->evaluations = q.evals;
     /* the pictures' draws: evenly over them, so from every chain that has some */
     out->n_draws = par.draws < nfit ? par.draws : nfit;

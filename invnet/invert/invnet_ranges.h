@@ -82,10 +82,12 @@ typedef struct invnet_ranges {
     size_t n_unresolved;
     double doi_m;          /* depth of investigation of the given model: the deepest depth
                               where halving or doubling every resistivity below it changes
-                              some reading by at least the normal quantile of the level
-                              times its error (1.645 at 90 %: a chi2 of 2.71 from that
-                              reading alone; errors scaled by noise_scale), on a grid of 4
-                              a decade refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
+                              the response by at least the chi-square quantile of one
+                              degree of freedom at the level (2.71 at 90 %), in chi2 with
+                              the errors scaled by noise_scale and readings denser than 10
+                              a decade counted as 10 a decade (each weighs the decades it
+                              stands for times 10, at most 1), on a grid of 4 a decade
+                              refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
                               - 1 layers; data that see no depth, or deeper than 1000 km) */
     double noise_scale;    /* the factor the errors were multiplied by (>= 1) */
     size_t evaluations;    /* forward models computed, the fits' included */
@@ -109,6 +111,16 @@ void invnet_ranges_release(invnet_ranges *g);
 
 /* A copy of src into dst with its own draws: FWD_OK or FWD_ENOMEM (dst then has none). */
 int invnet_ranges_copy(invnet_ranges *dst, const invnet_ranges *src);
+
+/*
+ * The depth of investigation of the model p (n_layers, log10 parameters: the answer, the
+ * best fit) for s, as the ranges' doi_m, at the level (percent; 90 as the ranges' default)
+ * with the training noise and the noise scale of p's own fit, into *doi_m (NAN where none
+ * is found), with w a workspace of s's geometry: without the ranges' sampling, about 80
+ * forward models. FWD_OK; FWD_EINVAL for bad parameters; FWD_ENOMEM.
+ */
+int invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
+                      double noise, double level, double *doi_m, fwd_error *err);
 
 /*
  * Samples the equivalent models of s for n_layers layers from the log10 parameters p (the

@@ -282,6 +282,11 @@ for i, (_, a) in enumerate(t):
 PYEOF15
     bad "the picture of a set of nets: a text off the picture or over another: $(cat "$TMP/err")"
 fi
+# without --ranges too, the picture shades what lies below the depth of investigation (plot.c's
+# colour 8, 232 of 255 grey)
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/doi" --plot-format svg -q
+[ "$rc" -eq 0 ] && grep -q 'fill:rgb(90.980392%,90.980392%,90.980392%)' "$TMP/doi/a.csv.svg" && ok ||
+    bad "--plot without --ranges: no depth of investigation shaded: $(cat "$TMP/err")"
 # --plot-format: the same pictures as SVG or PDF, named by their format
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/c.txt" --plot "$TMP/vec" --plot-format svg -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/vec/a.csv.svg" && [ "$(ls "$TMP/vec" | tr '\n' ' ')" = "a.csv.svg c.txt.svg " ] &&
