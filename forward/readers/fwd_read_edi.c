@@ -176,14 +176,36 @@ edi_position(const char *path, size_t lineno, const char *key, const char *v, do
     return FWD_OK;
 }
 
-/* An elevation, m: NAN when v is not a number. */
-static double
-edi_elevation(const char *v)
+/*
+ * The elevation of line lineno (key=v), m, into *out: NAN when v is empty; a number, quoted
+ * or not, with "m" after it or nothing. Anything else is an error naming the value.
+ */
+static int
+edi_elevation(const char *path, size_t lineno, const char *key, const char *v, double *out,
+              fwd_error *err)
 {
     char *end;
-    double a = strtod(v, &end);
+    size_t t;
+    double a;
 
-    return end != v && isfinite(a) ? a : NAN;
+    *out = NAN;
+    while (*v == ' ' || *v == '"')
+        v++;
+    t = strcspn(v, "\"\r\n");
+    while (t > 0 && v[t - 1] == ' ')
+        t--;
+    if (t == 0)
+        return FWD_OK;
+    a = strtod(v, &end);
+    while (end < v + t && *end == ' ')
+        end++;
+    if (end < v + t && (*end == 'm' || *end == 'M'))
+        end++;
+    if (end == v || end != v + t || !isfinite(a))
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected metres (45.0), got \"%.*s\"", path,
+                        lineno, key, (int)(t < 40 ? t : 40), v);
+    *out = a;
+    return FWD_OK;
 }
 
 /* Line lineno of the HEAD block: DATAID, EMPTY, LAT, LONG and ELEV are used. */
@@ -197,9 +219,9 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
         return edi_position(path, lineno, "LAT", v, &e->lat, err);
     if ((v = edi_keyword(p, "LONG")) != NULL)
         return edi_position(path, lineno, "LONG", v, &e->lon, err);
-    if ((v = edi_keyword(p, "ELEV")) != NULL) {
-        e->elev = edi_elevation(v);
-    } else if ((v = edi_keyword(p, "DATAID")) != NULL) {
+    if ((v = edi_keyword(p, "ELEV")) != NULL)
+        return edi_elevation(path, lineno, "ELEV", v, &e->elev, err);
+    if ((v = edi_keyword(p, "DATAID")) != NULL) {
         while (*v == ' ' || *v == '"')
             v++;
         snprintf(e->dataid, sizeof e->dataid, "%s", v);
@@ -224,7 +246,7 @@ edi_definemeas_line(struct edi *e, const char *path, size_t lineno, const char *
     if ((v = edi_keyword(p, "REFLONG")) != NULL)
         return edi_position(path, lineno, "REFLONG", v, &e->ref_lon, err);
     if ((v = edi_keyword(p, "REFELEV")) != NULL)
-        e->ref_elev = edi_elevation(v);
+        return edi_elevation(path, lineno, "REFELEV", v, &e->ref_elev, err);
     return FWD_OK;
 }
 

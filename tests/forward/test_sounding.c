@@ -1321,7 +1321,7 @@ read_edi_at(const char *name, const char *head, const char *meas, fwd_error *err
 
 /* Where an EDI station is: >HEAD's LAT, LONG, ELEV, each of them else >=DEFINEMEAS's REFLAT,
  * REFLONG, REFELEV; spaces around '='; decimal degrees and D:M:S with or without seconds;
- * a latitude or longitude given but not one refused by name, file and line. */
+ * a latitude, longitude or elevation given but not one refused by name, file and line. */
 Test(fwd_sounding, edi_station_position)
 {
     static const struct {
@@ -1343,6 +1343,10 @@ Test(fwd_sounding, edi_station_position)
         {" LAT=-0:30\n LONG=220:15:36\n", "", -0.5, -(139 + 44 / 60.0 + 24 / 3600.0), NAN},
         {" LAT=\"45:00:36\"\n LONG=-180\n", "", 45.01, -180, NAN},
         {" LAT=\n LONG=\"\"\n", "", NAN, NAN, NAN},
+        /* an elevation with its unit, quoted, or empty */
+        {" ELEV=45.5 m\n", "", NAN, NAN, 45.5},
+        {" ELEV=\"-12\"\n", " REFELEV=7M\n", NAN, NAN, -12},
+        {" ELEV=\n", " REFELEV=\n", NAN, NAN, NAN},
     };
     static const struct {
         const char *head, *meas, *msg;
@@ -1358,6 +1362,10 @@ Test(fwd_sounding, edi_station_position)
         {"", " REFLAT=37.5S\n",
          ":4: REFLAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), got \"37.5S\""},
         {"", " REFLONG=540\n", ":4: REFLONG: expected degrees in [-180, 180] (or 0 to 360)"},
+        /* an elevation that is not one: refused, not left out */
+        {" ELEV=unknown\n", "", ":2: ELEV: expected metres (45.0), got \"unknown\""},
+        {" ELEV=45 ft\n", "", ":2: ELEV: expected metres (45.0), got \"45 ft\""},
+        {"", " REFELEV=1,250\n", ":4: REFELEV: expected metres (45.0), got \"1,250\""},
     };
     char name[32];
     fwd_error err;
