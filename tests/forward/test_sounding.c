@@ -1270,13 +1270,14 @@ Test(fwd_sounding, station_positions)
     cr_expect(isnan(s->x_m) && isnan(s->y_m));
     fwd_sounding_free(s);
     s = read_text("decimal.edi",
-                  ">HEAD\n DATAID=D\n LAT=12.5\n LONG=-3.25\n ELEV=abc\n>FREQ // 3\n 1 2 3\n"
+                  ">HEAD\n DATAID=D\n LAT=12.5\n LONG=-3.25\n ELEV=\n>FREQ // 3\n 1 2 3\n"
                   ">RHOXY // 3\n 10 20 30\n>PHSXY // 3\n 45 50 55\n>RHOYX // 3\n 10 20 30\n"
                   ">PHSYX // 3\n 45 50 55\n>END\n",
                   FWD_MT);
     cr_expect_eq(s->lat_deg, 12.5);
     cr_expect_eq(s->lon_deg, -3.25);
-    cr_expect(isnan(s->elevation_m), "an unreadable ELEV is no elevation");
+    cr_expect(isnan(s->elevation_m), "an empty ELEV is no elevation (one not a number is an "
+                                     "error: edi_station_position)");
     fwd_sounding_free(s);
     s = read_text("xy.csv",
                   "station,x (km),y,elevation (ft),ab2,rho\nP1,512.25,4101000.5,100,1,100\n"
