@@ -309,7 +309,7 @@ class Net(_lib.Owned):
         Soundings inverted at once (1 to 1024; the results do not depend on it). Default 1.
     misfit_max : float, optional
         The ``high_misfit`` threshold for soundings without errors, percent
-        (``--misfit-max``); None: max(3 x the training noise, 5 %).
+        (``--misfit-max``); None: max(2 x the training noise, 5 %).
     fix, bound : dict or str, optional
         Parameters held in the refinement (``--fix``, ``--bound``): ``fix={"h2": 2}``,
         ``bound={"depth2": (30, 40)}``, names rhoK (ohm-m), hK, depthK (m), or the
