@@ -127,6 +127,24 @@ struct post {
     size_t evals;
 };
 
+/* q for s, n_layers layers, the box [lo, hi] and the training noise: the errors as the
+ * refinement's (the sounding's raised to the noise, or the noise), no buffers yet. */
+static void
+post_init(struct post *q, fwd_workspace *w, const fwd_sounding *s, size_t n_layers,
+          const double *lo, const double *hi, double noise)
+{
+    memset(q, 0, sizeof *q);
+    q->w = w;
+    q->s = s;
+    q->nl = n_layers;
+    q->np = FWD_MODEL_NPARAMS(n_layers);
+    q->nd = fwd_method_ndata(s->method, s->n);
+    q->lo = lo;
+    q->hi = hi;
+    q->lp = invnet_lm_noise(noise);
+    q->scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
+}
+
 /* chi2 of the log10 parameters p; +inf outside the box or where the forward model fails. */
 static double
 chi2(struct post *q, const double *p)
@@ -723,16 +741,7 @@ invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, cons
         lo[j] = -INFINITY;
         hi[j] = INFINITY;
     }
-    memset(&q, 0, sizeof q);
-    q.w = w;
-    q.s = s;
-    q.nl = n_layers;
-    q.np = np;
-    q.nd = nd;
-    q.lo = lo;
-    q.hi = hi;
-    q.lp = invnet_lm_noise(noise);
-    q.scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
+    post_init(&q, w, s, n_layers, lo, hi, noise);
     q.resp = malloc(nd * sizeof(double));
     q.f = malloc(nd * sizeof(double));
     f0 = malloc((nd + s->n) * sizeof *f0);
@@ -779,16 +788,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     if (nd < np)
         return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
                              s->source, nd, np);
-    memset(&q, 0, sizeof q);
-    q.w = w;
-    q.s = s;
-    q.nl = n_layers;
-    q.np = np;
-    q.nd = nd;
-    q.lo = lo;
-    q.hi = hi;
-    q.lp = invnet_lm_noise(noise);
-    q.scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
+    post_init(&q, w, s, n_layers, lo, hi, noise);
     cap = par.chains;
     m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */
     zcap = m0 + (par.chains - par.chains / 2) * ((par.burn + par.steps) / THIN + 1); /* a half's */
