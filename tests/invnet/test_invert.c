@@ -60,6 +60,25 @@ respond(size_t nl, const double *rho, const double *h, size_t n, const double *x
     fwd_geom_free(g);
 }
 
+/* n soundings of the net's prior and geometry with noise (seeded): their parameters into P
+ * (n x 5), clean responses into C, noisy ones into Z (n x TST_NPTS each). */
+static void
+prior_soundings(size_t n, double noise, unsigned long seed, double *P, double *C, double *Z)
+{
+    smp_config c;
+    smp_gen *g;
+
+    memset(&c, 0, sizeof c);
+    c.geom = nf->geom;
+    c.prior = nf->samples.prior;
+    c.noise = noise;
+    c.seed = seed;
+    g = smp_gen_alloc(&c, 1, NULL);
+    cr_assert_not_null(g);
+    cr_assert_eq(smp_gen_run(g, 0, n, P, C, Z, NULL), FWD_OK);
+    smp_gen_free(g);
+}
+
 static double
 median(double *v, size_t n)
 {
@@ -81,21 +100,13 @@ Test(invnet_invert, in_prior_soundings_round_trip)
 {
     enum { N = 300 };
     const double *x = fwd_geom_x(nf->geom);
-    smp_config c;
-    smp_gen *g;
     static double P[N * 5], C[N * TST_NPTS], Z[N * TST_NPTS];
     double e1[N], e3[N], mf[N], mfnet[N];
     invnet_check_params cp = invnet_check_default();
     invnet_inverter *v, *vr;
     size_t i, n_range = 0, n_misfit = 0, n_range_r = 0, n_outlier = 0;
 
-    memset(&c, 0, sizeof c);
-    c.geom = nf->geom;
-    c.prior = nf->samples.prior;
-    c.noise = 0.03;
-    c.seed = 99;
-    g = smp_gen_alloc(&c, 1, NULL);
-    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z, NULL), FWD_OK);
+    prior_soundings(N, 0.03, 99, P, C, Z);
     v = invnet_inverter_alloc(nf, NULL, NULL);
     cp.refine_iter = 30;
     vr = invnet_inverter_alloc(nf, &cp, NULL);
@@ -132,7 +143,6 @@ Test(invnet_invert, in_prior_soundings_round_trip)
     cr_expect_leq(n_outlier, N / 100, "%zu in-prior soundings with an outlier", n_outlier);
     invnet_inverter_free(vr);
     invnet_inverter_free(v);
-    smp_gen_free(g);
 }
 
 /*
@@ -151,22 +161,10 @@ Test(invnet_invert, one_bad_reading_is_named)
     invnet_check_params cp = invnet_check_default();
     size_t i, spiked = 0, named = 0, clean = 0, noisy = 0;
     invnet_inverter *v;
-    smp_config c;
-    smp_gen *g;
     double zs[N];
 
-    memset(&c, 0, sizeof c);
-    c.geom = nf->geom;
-    c.prior = nf->samples.prior;
-    c.noise = 0.03;
-    c.seed = 98;
-    g = smp_gen_alloc(&c, 1, NULL);
-    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z, NULL), FWD_OK);
-    smp_gen_free(g);
-    c.noise = 0.09;
-    g = smp_gen_alloc(&c, 1, NULL);
-    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z9, NULL), FWD_OK);
-    smp_gen_free(g);
+    prior_soundings(N, 0.03, 98, P, C, Z);
+    prior_soundings(N, 0.09, 98, P, C, Z9);
     cp.refine_iter = 30;
     v = invnet_inverter_alloc(nf, &cp, NULL);
     for (i = 0; i < N; i++) {
@@ -213,16 +211,8 @@ Test(invnet_invert, more_starts_fit_at_least_as_well)
     invnet_check_params cp = invnet_check_default();
     invnet_inverter *one, *many;
     size_t i, better = 0;
-    smp_config c;
-    smp_gen *g;
 
-    memset(&c, 0, sizeof c);
-    c.geom = nf->geom;
-    c.prior = nf->samples.prior;
-    c.noise = 0.06;
-    c.seed = 5;
-    g = smp_gen_alloc(&c, 1, NULL);
-    cr_assert_eq(smp_gen_run(g, 0, N, P, C, Z, NULL), FWD_OK);
+    prior_soundings(N, 0.06, 5, P, C, Z);
     cp.refine_iter = 30;
     cp.refine_starts = 1;
     one = invnet_inverter_alloc(nf, &cp, NULL);
@@ -252,7 +242,6 @@ Test(invnet_invert, more_starts_fit_at_least_as_well)
     cr_log_info("more starts: %zu of %d soundings fitted better", better, N);
     invnet_inverter_free(many);
     invnet_inverter_free(one);
-    smp_gen_free(g);
 }
 
 /*
