@@ -144,6 +144,16 @@ edi_keyword(const char *p, const char *key)
     return p;
 }
 
+/* The text of a keyword's value v: *v moved past spaces and an opening quote, its length up
+ * to a closing quote or the line's end returned. */
+static size_t
+edi_text(const char **v)
+{
+    while (**v == ' ' || **v == '"')
+        (*v)++;
+    return strcspn(*v, "\"\r\n");
+}
+
 /*
  * The angle v of keyword key (LAT, LONG, REFLAT, REFLONG) on line lineno into *out: none
  * (NAN) when v is empty; degrees north in [-90, 90] for a latitude, east in [-180, 180] for
@@ -158,9 +168,7 @@ edi_position(const char *path, size_t lineno, const char *key, const char *v, do
     size_t t;
 
     *out = NAN;
-    while (*v == ' ' || *v == '"')
-        v++;
-    t = strcspn(v, "\"\r\n");
+    t = edi_text(&v);
     if (t == 0)
         return FWD_OK;
     if (isnan(a))
@@ -189,9 +197,7 @@ edi_elevation(const char *path, size_t lineno, const char *key, const char *v, d
     double a;
 
     *out = NAN;
-    while (*v == ' ' || *v == '"')
-        v++;
-    t = strcspn(v, "\"\r\n");
+    t = edi_text(&v);
     while (t > 0 && v[t - 1] == ' ')
         t--;
     if (t == 0)
@@ -222,10 +228,9 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
     if ((v = edi_keyword(p, "ELEV")) != NULL)
         return edi_elevation(path, lineno, "ELEV", v, &e->elev, err);
     if ((v = edi_keyword(p, "DATAID")) != NULL) {
-        while (*v == ' ' || *v == '"')
-            v++;
-        snprintf(e->dataid, sizeof e->dataid, "%s", v);
-        e->dataid[strcspn(e->dataid, "\"\r\n")] = '\0';
+        size_t t = edi_text(&v);
+
+        snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
         double x = strtod(v, &end);
 
