@@ -191,6 +191,7 @@ check_operands(const cli_parse *p, void *args)
     }
     o->bp.threads = (size_t)o->threads;
     o->bp.curves = o->plotdir != NULL;
+    o->bp.doi = o->section != NULL || o->xyz != NULL; /* their columns' depth of investigation */
     o->bp.layers = cli_opt_given(p, "layers") == 1 ? (size_t)o->layers : 0;
     return 0;
 }
@@ -569,10 +570,10 @@ write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, cons
 
 /*
  * For --section under mpirun (with one rank, nothing to do): rank 0 gets every rank's models (the
- * reported candidate's result of each sounding a rank inverted), as candidates of its own batch, so
- * that it can draw the whole profile; the other ranks send theirs. The ranks run one binary on one
- * kind of machine: a result travels as its bytes, its pointers cleared. 0, or -1 out of memory (on
- * any rank: every rank then gets -1).
+ * reported candidate's result of each sounding a rank inverted, and its depth of investigation), as
+ * candidates of its own batch, so that it can draw the whole profile; the other ranks send theirs.
+ * The ranks run one binary on one kind of machine: a result travels as its bytes, its pointers
+ * cleared. 0, or -1 out of memory (on any rank: every rank then gets -1).
  */
 static int
 gather_models(invnet_batch *b)
@@ -580,7 +581,7 @@ gather_models(invnet_batch *b)
     int rank = cli_par_rank(), size = cli_par_size(), r, bad = 0;
     unsigned char *buf = NULL, *in = NULL;
     size_t len = 0, cap = 0, got, i, first, count;
-    const size_t rec = 1 + sizeof(invnet_result);
+    const size_t rec = 1 + sizeof(invnet_result) + sizeof(double);
 
     if (rank > 0 && (buf = malloc(b->count * rec + 1)) == NULL)
         bad = 1;
@@ -592,9 +593,11 @@ gather_models(invnet_batch *b)
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
 
         buf[len] = c != NULL && c->r.inverted;
-        if (buf[len++])
+        if (buf[len++]) {
             memcpy(buf + len, &c->r, sizeof c->r);
-        len += sizeof c->r;
+            memcpy(buf + len + sizeof c->r, &c->doi_m, sizeof c->doi_m);
+        }
+        len += sizeof c->r + sizeof c->doi_m;
     }
     for (r = 1; r < size; r++) {
         cli_par_to_root(r, buf, len, &in, &cap, &got);
@@ -612,6 +615,7 @@ gather_models(invnet_batch *b)
                 break;
             }
             memcpy(&c->r, in + i * rec + 1, sizeof c->r);
+            memcpy(&c->doi_m, in + i * rec + 1 + sizeof c->r, sizeof c->doi_m);
             c->r.response = c->r.observed = NULL;
             c->r.ranges = NULL;
             it->candidates = c;

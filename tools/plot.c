@@ -1054,6 +1054,64 @@ section_y(const struct section *sc, double e, double z, double zmin)
     return sc->by_elev ? e - z : log10(fmax(z, zmin));
 }
 
+/* The section's colour scale (hue 240, blue, to 0, red), pale or not. */
+static void
+section_scale(int pale)
+{
+    PLFLT pos[2] = {0, 1}, hue[2] = {240, 0}, light[2] = {0.5, 0.5}, sat[2] = {1, 1};
+
+    if (pale)
+        light[0] = light[1] = 0.86;
+    pl.scmap1l(0, 2, pos, hue, light, sat, NULL);
+}
+
+/* A column's rectangle, x +- half wide, from depth z0 to z1 below a station at elevation e,
+ * in the colour of rho (paler when pale: below the depth of investigation); nothing when
+ * z1 <= z0. Elevation: y falls with depth; depth down: log10 of the depth, y rises. */
+static void
+section_fill(const struct section *sc, double x, double half, double e, double z0, double z1,
+             double zmin, double rho, double lo, double hi, int pale)
+{
+    PLFLT xs[4] = {x - half, x + half, x + half, x - half}, ys[4];
+
+    ys[0] = ys[1] = section_y(sc, e, z0, zmin);
+    ys[2] = ys[3] = section_y(sc, e, z1, zmin);
+    if (!(sc->by_elev ? ys[2] < ys[0] : ys[2] > ys[0]))
+        return;
+    if (pale)
+        section_scale(1);
+    rho_colour(rho, lo, hi);
+    pl.fill(4, xs, ys);
+    if (pale)
+        section_scale(0);
+}
+
+/* Each column's depth of investigation (where known and above zdeep, the axis's end), as a
+ * dashed line across it, joined from column to column where both have one. */
+static void
+section_doi(const struct section *sc, double half, double zdeep, double zmin)
+{
+    static PLFLT x[2 * 4096], y[2 * 4096];
+    size_t k, n = 0;
+
+    pl.col0(1);
+    pl.lsty(2);
+    for (k = 0; k <= sc->n; k++) {
+        double d = k < sc->n ? sc->c[k]->doi_m : NAN;
+        double e = k < sc->n && sc->by_elev ? sc->it[k]->station.elevation_m : 0;
+
+        if (isfinite(d) && d > 0 && d < zdeep) {
+            x[n] = sc->dist[k] - half, x[n + 1] = sc->dist[k] + half;
+            y[n] = y[n + 1] = section_y(sc, e, d, zmin);
+            n += 2;
+        } else if (n > 0) { /* a station without one (or the end): the line so far */
+            pl.line((PLINT)n, x, y);
+            n = 0;
+        }
+    }
+    pl.lsty(1);
+}
+
 /* The smallest of 1, 2, 5 x 10^k at least v (> 0): a tick step of a few labels. */
 static double
 nice_step(double v)
@@ -1067,15 +1125,13 @@ int
 plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
 {
     static struct section sc;
-    /* a blue (conductive) to red (resistive) scale, in HLS: hue 240 -> 0 */
-    PLFLT pos[2] = {0, 1}, hue[2] = {240, 0}, light[2] = {0.5, 0.5}, sat[2] = {1, 1};
     PLFLT xs[5], ys[5];
     double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, ytop, ybot;
     double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72;
     /* top: the section's viewport, under the band of the station names */
     size_t k, j, namelen = 1;
     int upright = 0;
-    char label[96];
+    char label[192];
 
     if (pl_load(msg, cap) != 0)
         return -1;
@@ -1150,7 +1206,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.scolbg(255, 255, 255);
     pl.scol0(1, 0, 0, 0);
     pl.scol0(2, 200, 30, 30);
-    pl.scmap1l(0, 2, pos, hue, light, sat, NULL);
+    section_scale(0); /* blue (conductive) to red (resistive) */
     pl.init();
     pl.adv(0);
     pl.schr(0, 0.8);
@@ -1168,7 +1224,8 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         pl.col0(flagged ? 2 : 1);
         pl.poin(1, &x, &y, flagged ? 7 : 9); /* a flagged station: a triangle, in red */
     }
-    /* the section: each station's layers, down to the depth its sounding sees */
+    /* the section: each station's layers, down to the depth its sounding sees, paler below
+     * its depth of investigation */
     pl.col0(1);
     pl.vpor(0.08, 0.86, 0.12, top);
     pl.wind(xlo, xhi, ybot, ytop);
@@ -1176,22 +1233,18 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         const invnet_result *r = &sc.c[k]->r;
         double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, z = 0;
         double zcol = fmin(seen_depth(sc.it[k]->s), zdeep); /* this column's bottom */
+        double doi = sc.c[k]->doi_m;
 
         for (j = 0; j < r->n_layers && z < zcol; j++) {
             double zb = fmin(j + 1 < r->n_layers ? z + r->thick_m[j] : zcol, zcol);
+            double cut = doi > 0 && isfinite(doi) ? fmin(fmax(doi, z), zb) : zb; /* pale below */
 
-            /* elevation: y falls with depth; depth down: log10 of the depth, y rises */
-            xs[0] = xs[3] = sc.dist[k] - half;
-            xs[1] = xs[2] = sc.dist[k] + half;
-            ys[0] = ys[1] = section_y(&sc, e, z, zmin);
-            ys[2] = ys[3] = section_y(&sc, e, zb, zmin);
-            if (sc.by_elev ? ys[2] < ys[0] : ys[2] > ys[0]) {
-                rho_colour(r->rho_ohmm[j], lo, hi);
-                pl.fill(4, xs, ys);
-            }
+            section_fill(&sc, sc.dist[k], half, e, z, cut, zmin, r->rho_ohmm[j], lo, hi, 0);
+            section_fill(&sc, sc.dist[k], half, e, cut, zb, zmin, r->rho_ohmm[j], lo, hi, 1);
             z = zb;
         }
     }
+    section_doi(&sc, half, zdeep, zmin);
     pl.col0(1);
     pl.box("bcnst", 0, 0, sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
     pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
@@ -1231,10 +1284,11 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
     snprintf(label, sizeof label,
              "%zu stations, each down to the depth it sees (at most twice the deepest "
-             "interface); red: flagged",
+             "interface); dashed: the depth of investigation, paler below; red: flagged",
              sc.n);
-    pl.vpor(0.08, 0.86, 0.93, 0.99);
+    pl.vpor(0.01, 0.99, 0.93, 0.99); /* the page's width: text is clipped at the viewport */
     pl.wind(0, 1, 0, 1);
+    fit_scale(label, 0.8, 0.96);
     pl.ptex(0.5, 0.5, 1, 0, 0.5, label);
     pl.end();
     return 0;

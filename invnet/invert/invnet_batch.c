@@ -25,6 +25,7 @@ invnet_batch_default(void)
     p.component = FWD_COMP_DET;
     p.threads = 1;
     p.curves = 0;
+    p.doi = 0;
     p.curve_points = 120;
     p.curve_pad_decades = 0.1;
     p.layers = 0;
@@ -118,16 +119,19 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         p->check.misfit_floor_pct = v;
     } else if (strcmp(name, "curves") == 0 && (v == 0 || v == 1)) {
         p->curves = v == 1;
+    } else if (strcmp(name, "doi") == 0 && (v == 0 || v == 1)) {
+        p->doi = v == 1;
     } else if (strcmp(name, "segment_ref") == 0 && (v == -1 || v >= 0) && isfinite(v)) {
         p->check.segment_ref = v;
     } else {
-        static const char *const known[] = {"refine",     "ranges", "layers",     "threads",
-                                            "misfit_max", "curves", "segment_ref"};
+        static const char *const known[] = {"refine",     "ranges", "layers", "threads",
+                                            "misfit_max", "curves", "doi",    "segment_ref"};
         static const char *const want[] = {"a whole number from 0 to 10000",
                                            "0 (none) or a level from 1 to 99.9 percent",
                                            ("a whole number from 0 to " LAYERS_MAX),
                                            "a whole number from 1 to 1024",
                                            "a finite percentage > 0",
+                                           "0 or 1",
                                            "0 or 1",
                                            "0 (the first segment), -1 (auto) or an MN/2 > 0"};
         size_t k;
@@ -138,7 +142,7 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         if (k == sizeof known / sizeof known[0])
             return fwd_error_set_field(err, FWD_EINVAL, "setting",
                                        "setting: expected refine, ranges, layers, threads, "
-                                       "misfit_max, curves or segment_ref, got \"%s\"",
+                                       "misfit_max, curves, doi or segment_ref, got \"%s\"",
                                        name);
         return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
                                    want[k], v);
@@ -221,9 +225,9 @@ criterion_of(const fwd_sounding *s, const invnet_result *r, double noise, double
 }
 
 /*
- * c->doi_m for a plot: the ranges' depth of investigation, or where none were sampled,
- * invnet_ranges_doi's of c's model against the data as compared (Schlumberger segments
- * joined) at 90 %. FWD_OK (NAN where the forward model or the geometry fails) or
+ * c->doi_m for a plot, a section or an XYZ table: the ranges' depth of investigation, or where none
+ * were sampled, invnet_ranges_doi's of c's model against the data as compared (Schlumberger
+ * segments joined) at 90 %. FWD_OK (NAN where the forward model or the geometry fails) or
  * FWD_ENOMEM.
  */
 static int
@@ -333,8 +337,6 @@ make_curve(invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf,
     }
     fwd_workspace_free(w);
     fwd_geom_free(g);
-    if (ok && doi(it, c, nf) != FWD_OK)
-        return FWD_ENOMEM;
     if (ok) {
         it->n_curve = nc;
     } else {
@@ -744,6 +746,9 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     it->time_ms += 1e3 * (fwd_time_seconds() - ts);
     if (p->curves && r[it->best].inverted)
         rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
+    if (rc == FWD_OK && r[it->best].inverted &&
+        (p->curves || p->doi || it->candidates[it->best].ranges != NULL))
+        rc = doi(it, &it->candidates[it->best], nf[it->best]);
     return rc;
 }
 

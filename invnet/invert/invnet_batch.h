@@ -35,7 +35,10 @@ typedef struct invnet_batch_params {
     fwd_component component;   /* the MT impedance read from EDI files [det] */
     size_t threads;            /* soundings inverted at once, >= 1; never more threads than
                                   soundings are started [1] */
-    int curves;                /* non-zero: compute each model's response curve for plots [0] */
+    int curves;                /* non-zero: compute each model's response curve for plots, and
+                                  its depth of investigation (doi below) [0] */
+    int doi;                   /* non-zero: the depth of investigation of the model reported,
+                                  into its candidate's doi_m (for sections and XYZ tables) [0] */
     size_t curve_points;       /* points of that curve, >= 2 [120] */
     double curve_pad_decades;  /* it spans the sounding's points (a plain net: and the net's
                                   together), widened by this on each side, log-spaced [0.1] */
@@ -62,7 +65,7 @@ invnet_batch_params invnet_batch_default(void);
  * setting of it by name, as bpinv invert's options set them: "refine" (Levenberg-Marquardt
  * iterations, 0 none), "ranges" (the level of the ranges in percent, 1 to 99.9; 0 none), "layers"
  * (0: every count of a set), "threads" (1 to 1024), "misfit_max" (the high_misfit threshold,
- * percent > 0), "curves" (0 or 1), "segment_ref" (invnet_check_params: 0, -1 or an
+ * percent > 0), "curves" (0 or 1), "doi" (0 or 1), "segment_ref" (invnet_check_params: 0, -1 or an
  * MN/2 in m). FWD_EINVAL naming the setting for an unknown name or a value out
  * of its range.
  */
@@ -103,7 +106,7 @@ typedef struct invnet_candidate {
     double chi2;           /* of the model against the data (see above); NAN if none */
     double criterion;      /* its BIC; NAN if none */
     double weight;         /* its Schwarz weight among the candidates, 0 to 1 */
-    double doi_m;          /* with curves (for plots), the candidate reported: its depth of
+    double doi_m;          /* with curves or doi, the candidate reported: its depth of
                               investigation (the ranges' where they were sampled, else
                               invnet_ranges_doi at 90 %); NAN otherwise or where none */
     double *band;          /* with curves and ranges: the envelope of the responses of the

@@ -367,6 +367,22 @@ get_doi(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->num = c->ranges->doi_m;
 }
 
+/* The depth of investigation computed for the model reported (invnet_batch_params.doi; a
+ * candidate made elsewhere, all zeros, has none). */
+static int
+has_doi_m(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return isfinite(c->doi_m) && c->doi_m > 0;
+}
+
+static void
+get_doi_m(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->doi_m;
+}
+
 static int
 has_counts(const invnet_batch_item *it, cand *c)
 {
@@ -457,6 +473,7 @@ static const struct column columns[] = {
     {"transverse_", "_ohmm2", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
      get_trans_range},
     {"doi_m", NULL, NULL, K_NUM, S_ONE, F_4G, IN_CSV | WITH_RANGES, has_doi, get_doi},
+    {NULL, NULL, "doi_m", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_doi_m, get_doi_m},
     {"misfit_rms_pct", NULL, "misfit_rms_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, has_model,
      get_misfit},
     {"misfit_net_pct", NULL, "misfit_net_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,
@@ -967,7 +984,7 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
             fputs(",rho_ohmm", f);
             put_percentile(f, b->ranges_level, 1);
         }
-        fputc('\n', f);
+        fputs(",doi_m\n", f);
     }
     for (i = first; i < end; i++) {
         const invnet_batch_item *it = &b->item[i];
@@ -992,6 +1009,7 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
                 xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][0] : NAN, F_6G);
                 xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][2] : NAN, F_6G);
             }
+            xyz_num(f, has_doi_m(it, c) ? c->doi_m : NAN, F_4G);
             fputc('\n', f);
             if (!last)
                 top += c->r.thick_m[k];

@@ -106,6 +106,13 @@ grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"e
     grep -q '"depth_m": \[\[[^]]*\], \[[^]]*\]\], "conductance_siemens": \[\[' "$TMP/out" &&
     grep -q '"doi_m": [0-9.e+]*, "noise_scale": [1-9][0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
+# the sounding's doi_m is its ranges' (none without ranges, a section, XYZ or plot)
+/usr/bin/python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+assert s["doi_m"] > 0 and s["doi_m"] == s["ranges"]["doi_m"], s' "$TMP/out" && ok ||
+    bad "--ranges=50: doi_m is not the ranges': $(cat "$TMP/out")"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
+grep -q '"doi_m": null' "$TMP/out" && ok || bad "a doi_m without being asked for: $(cat "$TMP/out")"
 # the same for any -j (not memcheck's business: two whole --ranges runs under it)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
     for j in 1 2; do
@@ -325,11 +332,12 @@ grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
 # sectsvg.py: the layer fills of a --section SVG (svgcairo: one filled path per rectangle,
-# y up), by column, and the straight line (least squares) through points (u, y)
+# y up), by column, pale below the depth of investigation, and the straight line (least
+# squares) through points (u, y)
 cat >"$TMP/sectsvg.py" <<'PYEOF'
-import re
+import colorsys, re
 def columns(path):
-    """(number of colour-bar fills, {column centre x: [(y_low, y_high, width)...]})"""
+    """(number of colour-bar fills, {column centre x: [(y_low, y_high, width, hue, pale)...]})"""
     bar, cols = 0, {}
     for rgb, d in re.findall(r'<path style="fill-rule:nonzero;fill:rgb\(([^)]*)\)[^"]*" d="([^"]*)"',
                              open(path).read()):
@@ -339,17 +347,25 @@ def columns(path):
             continue  # grey: the frame, symbols, text
         x = [a for a, _ in pts]
         y = [b for _, b in pts]
+        hue, light, _ = colorsys.rgb_to_hls(*[v / 100 for v in rgb])
         if min(x) > 950:  # the section is 88..946 across, the colour bar 990..1023
             bar += 1
         else:
-            cols.setdefault(round((min(x) + max(x)) / 2, 1), []).append((min(y), max(y),
-                                                                         max(x) - min(x)))
+            cols.setdefault(round((min(x) + max(x)) / 2, 1), []).append(
+                (min(y), max(y), max(x) - min(x), hue, light > 0.7))
     return bar, cols
 def bounds(fills):
-    """a column's fills, top first: the y of its top, of each interface, of its bottom"""
+    """a column's fills, top first: the y of its top, of each interface, of its bottom (a
+    layer's pale part, below the depth of investigation, one with the part above it)"""
     f = sorted(fills, key=lambda v: -v[1])
     assert all(abs(f[i][0] - f[i + 1][1]) < 0.01 for i in range(len(f) - 1)), f  # stacked
-    return [f[0][1]] + [v[0] for v in f]
+    assert all(f[i][4] <= f[i + 1][4] for i in range(len(f) - 1)), f  # pale below only
+    return [f[0][1]] + [v[0] for i, v in enumerate(f) if i + 1 == len(f) or not (
+        f[i + 1][4] and not v[4] and abs(f[i + 1][3] - v[3]) < 0.01)]
+def doi(fills):
+    """the y of a column's depth of investigation: the top of its pale part (None: none)"""
+    pale = [v[1] for v in fills if v[4]]
+    return max(pale) if pale else None
 def worst(points):
     """the largest distance of points (u, y) from their least-squares line, in y"""
     n = len(points)
@@ -530,12 +546,13 @@ for s in doc["soundings"]:
     assert all(float(r["x_m"]) == s["x_m"] and float(r["elevation_m"]) == s["elevation_m"]
                for r in mine)
     assert all(r["lat_deg"] == "" for r in mine)
+    assert s["doi_m"] > 0 and all(r["doi_m"] == "%.4g" % s["doi_m"] for r in mine), (mine, s)
 PYEOF2
 expect_fail 1 "--xyz over an existing file" "profile.xyz" \
     invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz"
 # at 95 %: the 2.5th and 97.5th percentiles, no point in a column's name
 run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=95
-head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5" &&
+head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5,doi_m" &&
     ok || bad "XYZ header with ranges: $(head -1 "$TMP/profile.xyz")"
 head -1 "$TMP/out" | grep -q ",rho_1_ohmm_p2_5,rho_1_ohmm_p97_5,.*,conductance_2_siemens_p97_5," &&
     ! head -1 "$TMP/out" | grep -q '[.]' && ok || bad "--ranges=95 CSV header: $(head -1 "$TMP/out")"
@@ -566,7 +583,7 @@ run invert "$TMP/net.h5" "$TMP/slant.csv" --section "$TMP/slant.svg" --format js
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/slant.svg" "$TMP/slant.csv" "$TMP" <<'PYEOF10' && ok ||
 import json, math, sys
 sys.path.insert(0, sys.argv[4])
-from sectsvg import bounds, columns, worst
+from sectsvg import bounds, columns, doi, worst
 doc = {s["name"]: s for s in json.load(open(sys.argv[1]))["soundings"]}
 bar, cols = columns(sys.argv[2])
 seen = {}
@@ -584,6 +601,11 @@ for name, x in zip(["S1", "S3", "S2"], c):
     shown = [z for z in s["depth_m"] if z < min(seen[name], axis)]  # interfaces above it
     assert len(b) == len(shown) + 2, (name, s, b)  # a fill per layer
     points += zip([math.log10(z) for z in shown + [min(seen[name], axis)]], b[1:])
+    # paler below the depth of investigation, where the column reaches it, on the same axis
+    assert (doi(cols[x]) is None) == (s["doi_m"] >= min(seen[name], axis)), (name, s, cols[x])
+    if doi(cols[x]) is not None:
+        points.append((math.log10(s["doi_m"]), doi(cols[x])))
+assert len(points) > 3 * 3, points  # the depth of investigation in a column at least
 assert sum(len(v) for v in cols.values()) >= 3 * 3, cols  # all 3 layers of most
 assert worst(points) < 0.5, (axis, points)
 PYEOF10
@@ -605,9 +627,12 @@ sys.path.insert(0, sys.argv[2])
 from sectsvg import columns
 bar, cols = columns(sys.argv[1])
 c = sorted(cols)
-assert bar == 64 and [len(cols[x]) for x in c] == [int(n) for n in sys.argv[3].split(",")], cols
+# a column's layers: its fills' colours (a layer's pale part below the depth of investigation
+# has its hue); two stations at one place share a column
+hues = [len({round(f[3], 2) for f in cols[x]}) for x in c]
+assert bar == 64 and hues == [int(n) for n in sys.argv[3].split(",")], cols
 assert len(c) < 3 or abs((c[1] - c[0]) / (c[2] - c[1]) - 1) < 0.01, c  # a unit apart
-assert all(w > 100 for v in cols.values() for _, _, w in v), cols  # of 858 across
+assert all(f[2] > 100 for v in cols.values() for f in v), cols  # of 858 across
 PYEOF12
         bad "--section of ${f%:*}: $(cat "$TMP/err")"
 done

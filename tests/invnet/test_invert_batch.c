@@ -303,6 +303,63 @@ Test(invnet_batch, curve_is_the_forward_model)
     invnet_batch_free(b);
 }
 
+/* With doi (no curves): each model reported has the depth of investigation that
+ * invnet_ranges_doi gives for it against the data as compared (the segments joined), at 90 %
+ * with the net's noise; and no curve. Without: none. */
+Test(invnet_batch, doi_is_the_models)
+{
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, checked = 0;
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *b;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    p.doi = 1;
+    p.threads = 2;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        fwd_sounding sv;
+        double m[2 * FWD_MAX_LAYERS], want = NAN;
+        fwd_geom *g;
+        fwd_workspace *w;
+
+        if (c == NULL || !c->r.inverted) {
+            cr_expect(c == NULL || isnan(c->doi_m), "item %zu", i);
+            continue;
+        }
+        cr_expect_eq(it->n_curve, 0, "item %zu", i);
+        sv = *it->s;
+        if (it->observed != NULL)
+            sv.rho_a = it->observed;
+        g = fwd_sounding_geom(&sv, NULL);
+        cr_assert_not_null(g);
+        w = fwd_workspace_alloc(g, NULL, NULL);
+        fwd_model_to_log10(c->r.n_layers, c->r.rho_ohmm, c->r.thick_m, m);
+        cr_assert_eq(
+            invnet_ranges_doi(w, &sv, c->r.n_layers, m, nf->samples.noise, 90, &want, NULL),
+            FWD_OK);
+        cr_expect(c->doi_m == want || (isnan(want) && isnan(c->doi_m)), "item %zu: %g, want %g", i,
+                  c->doi_m, want);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
+        checked += want > 0;
+    }
+    cr_expect_geq(checked, 4);
+    invnet_batch_free(b);
+    p.doi = 0;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+
+        cr_expect(c == NULL || isnan(c->doi_m), "item %zu", i);
+    }
+    invnet_batch_free(b);
+}
+
 /* Soundings in memory give what their files give: read by the caller, or rebuilt from their
  * arrays (fwd_sounding_from_arrays); one net passed as a set of one. The JSON of a batch
  * as a string is what invnet_output_json writes to a file. */
@@ -462,6 +519,8 @@ Test(invnet_batch, parameters_by_name)
     cr_expect(p->check.misfit_floor_pct == 7.5 && p->check.misfit_noise_factor == 0);
     cr_expect_eq(invnet_batch_params_set(p, "curves", 1, &e), FWD_OK);
     cr_expect_eq(p->curves, 1);
+    cr_expect_eq(invnet_batch_params_set(p, "doi", 1, &e), FWD_OK);
+    cr_expect_eq(p->doi, 1);
 
     cr_expect_eq(invnet_batch_params_set(p, "refine", 2.5, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "refine");
@@ -474,6 +533,8 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_eq(invnet_batch_params_set(p, "misfit_max", NAN, &e), FWD_EINVAL);
     cr_expect_eq(invnet_batch_params_set(p, "curves", 2, &e), FWD_EINVAL);
     cr_expect_str_eq(e.msg, "curves: expected 0 or 1, got 2");
+    cr_expect_eq(invnet_batch_params_set(p, "doi", 0.5, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "doi: expected 0 or 1, got 0.5");
     cr_expect_eq(invnet_batch_params_set(p, "misfit_max", INFINITY, &e), FWD_EINVAL);
     cr_expect_str_eq(e.msg, "misfit_max: expected a finite percentage > 0, got inf");
     cr_expect_eq(invnet_batch_params_set(p, "layers", 65, &e), FWD_EINVAL);
@@ -485,7 +546,7 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_eq(invnet_batch_params_set(p, "refine_iter", 3, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "setting");
     cr_expect_str_eq(e.msg, "setting: expected refine, ranges, layers, threads, misfit_max, "
-                            "curves or segment_ref, got \"refine_iter\"");
+                            "curves, doi or segment_ref, got \"refine_iter\"");
     cr_expect_eq(invnet_batch_params_set(p, "segment_ref", -2, &e), FWD_EINVAL);
     cr_expect_str_eq(e.msg,
                      "segment_ref: expected 0 (the first segment), -1 (auto) or an MN/2 > 0, "

@@ -226,6 +226,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"lat_deg\": null, \"lon_deg\": null, \"note\": null, \"n_layers\": 3, "
         "\"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
+        "\"doi_m\": null, "
         "\"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"chi2_given\": 5, "
         "\"noise_scale\": 1.118, \"mahalanobis_d2\": 7.5, "
@@ -237,7 +238,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, \"lon_deg\": "
         "null, \"note\": \"\\\"MN (m)\\\" halved\", "
         "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
-        "\"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, \"refined\": null, "
+        "\"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
+        "\"refined\": null, "
         "\"chi2\": null, \"chi2_given\": null, \"noise_scale\": null, "
         "\"mahalanobis_d2\": null, \"span_decades\": 0.4, "
         "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
@@ -249,7 +251,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"method\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, "
         "\"lon_deg\": null, \"note\": null, \"n_layers\": null, \"layer_counts\": null, "
         "\"rho_ohmm\": null, "
-        "\"thick_m\": null, \"depth_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
+        "\"thick_m\": null, \"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, "
+        "\"misfit_net_pct\": null, "
         "\"refined\": null, \"chi2\": null, \"chi2_given\": null, \"noise_scale\": null, "
         "\"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
@@ -381,7 +384,7 @@ Test(invnet_output, json_parsed_back)
 {
     static const char *const all =
         "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,layer_counts,"
-        "rho_ohmm,thick_m,depth_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
+        "rho_ohmm,thick_m,depth_m,doi_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
         "noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_point,d2_worst_share,"
         "outlier_point,outlier_sigmas,segments,in_range,flags,"
         "prior_exit,ranges,time_ms";
@@ -681,7 +684,8 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
         csv_parse(csv, 1, field, 64, count);
         cr_expect_str_eq(field[9 + 14], "0.0375");
         cr_expect_str_eq(field[9 + 15], "0.1125");
-        snprintf(want, sizeof want, ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s\n", at[k].lo, at[k].hi);
+        snprintf(want, sizeof want, ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s,doi_m\n", at[k].lo,
+                 at[k].hi);
         cr_expect(strstr(xyz, want) != NULL, "level %g: %s", at[k].level, xyz);
         cr_expect(strstr(json, "\"conductance_siemens\": [[0.0375, 0.075, 0.1125], [0.0375, "
                                "0.075, 0.1125]], \"transverse_ohmm2\": ") != NULL,

@@ -61,6 +61,10 @@ class Result:
         The data's noise in units of their errors (or of the training noise):
         sqrt(chi2 / (n - p)) of the fit where chi2 is beyond chance, else 1; the layer
         count and the ranges allow for it.
+    doi_m : float or None
+        The depth of investigation of the model, m: the deepest depth where halving or
+        doubling every resistivity below it still changes the response beyond the noise
+        (docs/invert.md, "Depth of investigation"). With ``doi=True`` or ranges; else None.
     outlier_point, outlier_sigmas : float or None
         With a refined model: the reading that stands out most from the fit (its AB/2, a or
         period) and by how many times the larger of its error and the residuals' typical
@@ -126,6 +130,7 @@ class Result:
         self.chi2 = obj.get("chi2")
         self.chi2_given = obj.get("chi2_given")
         self.noise_scale = obj.get("noise_scale")
+        self.doi_m = obj.get("doi_m")
         self.outlier_point = obj.get("outlier_point")
         self.outlier_sigmas = obj.get("outlier_sigmas")
         self.mahalanobis_d2 = obj.get("mahalanobis_d2")
@@ -187,7 +192,7 @@ class _Params:
     """An invnet_batch_params object, set as bpinv invert's options set it."""
 
     def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None,
-                 columns=None, fix=None, bound=None, segment_ref=None):
+                 columns=None, fix=None, bound=None, segment_ref=None, doi=False):
         self.ptr = lib.invnet_batch_params_alloc()
         self._columns = _lib.columns_spec(columns)  # borrowed by the library: kept here
         if not self.ptr:
@@ -201,6 +206,7 @@ class _Params:
             self.set("ranges", ranges)
             self.set("layers", 0 if layers is None else layers)
             self.set("threads", threads)
+            self.set("doi", 1 if doi else 0)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
             if segment_ref is not None:
@@ -318,6 +324,10 @@ class Net(_lib.Owned):
     segment_ref : str or float, optional
         The Schlumberger segment the others are joined to (``--segment-ref``): ``"first"``
         (default), ``"auto"`` or an MN/2 in m.
+    doi : bool
+        True: the depth of investigation of each model reported, into ``Result.doi_m`` (as
+        ``--plot``, ``--section`` and ``--xyz`` compute it; about 80 forward models a
+        sounding). Default False (None there unless ranges were asked for).
     """
 
     def __init__(self, path):
@@ -367,7 +377,7 @@ class Net(_lib.Owned):
         return [Result(o, one) for o in doc["soundings"]]
 
     def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
-                        misfit_max=None, fix=None, bound=None, segment_ref=None):
+                        misfit_max=None, fix=None, bound=None, segment_ref=None, doi=False):
         """Inverts one Sounding (see the class for the options). Returns a Result.
 
         Raises bpinv.Error when the sounding cannot be inverted (an MT sounding with a
@@ -376,7 +386,8 @@ class Net(_lib.Owned):
         if not isinstance(sounding, Sounding):
             raise TypeError("invert_sounding: expected a bpinv.Sounding, got %r" % (sounding,))
         with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
-                     misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref) as p:
+                     misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref,
+                     doi=doi) as p:
             r = self._batch(p, soundings=[sounding])[0]
         if r.error is not None:
             raise Error(ENOMEM if r.error.endswith("out of memory") else EINVAL, r.error)
@@ -384,7 +395,7 @@ class Net(_lib.Owned):
 
     def invert(self, x, data, errors=None, refine=True, ranges=None, layers=None, mn2=None,
                phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding",
-               fix=None, bound=None, segment_ref=None):
+               fix=None, bound=None, segment_ref=None, doi=False):
         """Inverts one sounding given as arrays. Returns a Result.
 
         Parameters
@@ -402,7 +413,7 @@ class Net(_lib.Owned):
             Schlumberger: MN/2 (m), one per point or one for all.
         name : str
             The sounding's name and source in the Result.
-        refine, ranges, layers, threads, misfit_max
+        refine, ranges, layers, threads, misfit_max, fix, bound, segment_ref, doi
             As for the class.
         """
         if self.method is None:
@@ -413,7 +424,7 @@ class Net(_lib.Owned):
                       sd_phase=sd_phase, name=name) as s:
             return self.invert_sounding(s, refine=refine, ranges=ranges, layers=layers,
                                         threads=threads, misfit_max=misfit_max, fix=fix,
-                                        bound=bound, segment_ref=segment_ref)
+                                        bound=bound, segment_ref=segment_ref, doi=doi)
 
     def _split(self, what, a, second, second_name):
         """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
@@ -438,7 +449,7 @@ class Net(_lib.Owned):
 
     def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
                     threads=1, misfit_max=None, columns=None, fix=None, bound=None,
-                    segment_ref=None):
+                    segment_ref=None, doi=False):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``); a
@@ -474,7 +485,7 @@ class Net(_lib.Owned):
         try:
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                          misfit_max=misfit_max, columns=columns, fix=fix, bound=bound,
-                         segment_ref=segment_ref) as p:
+                         segment_ref=segment_ref, doi=doi) as p:
                 results = [[s] if isinstance(s, Result) else [] for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]

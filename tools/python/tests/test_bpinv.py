@@ -764,6 +764,25 @@ def test_invert_mt_equals_cli(nets, tmp_path):
     np.testing.assert_allclose(no_err.rho, MT_MODEL[0], rtol=1e-3)
 
 
+def test_doi_equals_cli(nets, tmp_path):
+    """doi=True: the depth of investigation the CLI computes for a section or an XYZ table;
+    the ranges' with ranges; None otherwise."""
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": rho_a})
+    ref, r = cli_json("invert", nets["schlumberger"], snd, "--format", "json", "--xyz",
+                      tmp_path / "a.xyz")
+    assert r.returncode == 0, r.stderr
+    ref = ref["soundings"][0]
+    with bpinv.Net(nets["schlumberger"]) as net:
+        a = net.invert(AB2, rho_a, doi=True)
+        (b,) = net.invert_many([snd], doi=True)
+        plain = net.invert(AB2, rho_a)
+        ranged = net.invert(AB2, rho_a, ranges=True)
+    assert ref["doi_m"] > 0 and a.doi_m == b.doi_m == ref["doi_m"]
+    assert plain.doi_m is None
+    assert ranged.doi_m == ranged.ranges["doi_m"] > 0
+
+
 def test_invert_many_paths_equals_cli(nets, tmp_path):
     d = tmp_path / "dir"
     d.mkdir()
