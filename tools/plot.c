@@ -197,6 +197,7 @@ struct frame {
     double xlo, xhi, ylo, yhi, rlo, rhi, zmin, zmax;
     int width, height;
     double vy0, vy1, dx0, dx1;
+    double table_y, table_dy; /* the ranges table's first line and line height (page) */
 };
 
 /*
@@ -407,10 +408,17 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
         /* the label on the side of the line with room for it */
         int left = wx[0] > 0.5 * (fr->xlo + fr->xhi);
 
+        /* the room on that side, as a share of the page's width: a narrow (MT) panel
+         * gets the label smaller rather than cut at its edge */
+        double room =
+            (left ? wx[0] - fr->xlo : fr->xhi - wx[0]) / (fr->xhi - fr->xlo) * (fr->dx1 - fr->dx0);
+
         pl.col0(2);
         pl.line(2, wx, wy);
+        fit_scale("outside the training range", 0.8, 0.93 * room);
         pl.ptex(wx[0], fr->yhi - 0.06 * (fr->yhi - fr->ylo), 1, 0, left ? 1.05 : -0.05,
                 "outside the training range");
+        pl.schr(0, 0.8);
     }
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0,
@@ -433,7 +441,7 @@ phase_panel(const struct plot_sounding *p, const struct frame *fr)
     const fwd_sounding *s = p->s;
 
     pl.col0(1);
-    pl.vpor(0.42, 0.66, fr->vy0, fr->vy1);
+    pl.vpor(0.41, 0.64, fr->vy0, fr->vy1);
     pl.wind(fr->xlo, fr->xhi, 0, 90);
     if (p->band != NULL && p->n_curve > 1)
         draw_band(p->n_curve, p->curve_x, p->band + 2 * p->n_curve, p->band + 3 * p->n_curve, 0);
@@ -442,7 +450,7 @@ phase_panel(const struct plot_sounding *p, const struct frame *fr)
     pl.col0(1);
     pl.box("bclnst", 0, 0, "bcvnst", 30, 3);
     pl.lab("period (s)", "", "");
-    pl.mtex("l", 4.2, 0.5, 0.5, "phase (degrees)");
+    pl.mtex("l", 3.3, 0.5, 0.5, "phase (degrees)"); /* clear of the data panel */
     if (s->sd_phase != NULL)
         draw_errors(s->n, s->x, s->phase, s->sd_phase, 0);
     draw_points(s->n, s->x, s->phase, 0, 0);
@@ -565,8 +573,11 @@ model_legend(const struct plot_sounding *p, double left)
         legend_line(&k, left, lab);
     }
     if (p->alt_layers > 0) {
-        snprintf(lab, sizeof lab, "- - next best: %zu layers (weight %.2g)", p->alt_layers,
-                 p->alt_weight);
+        if (p->alt_weight >= 0.001)
+            snprintf(lab, sizeof lab, "- - next best: %zu layers (weight %.2g)", p->alt_layers,
+                     p->alt_weight);
+        else /* "weight 0" (an underflow) or 1e-07 reads as a typo: a bound instead */
+            snprintf(lab, sizeof lab, "- - next best: %zu layers (weight < 0.001)", p->alt_layers);
         pl.col0(2);
         legend_line(&k, left, lab);
     }
@@ -586,7 +597,7 @@ model_legend(const struct plot_sounding *p, double left)
 static void
 model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
 {
-    const double left = mt ? 0.74 : 0.66;
+    const double left = mt ? 0.735 : 0.66;
 
     pl.col0(1);
     pl.vpor(left, 0.97, fr->vy0, fr->vy1);
@@ -634,6 +645,22 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
 /* At most this many layers in the table of ranges. */
 #define TABLE_ROWS 8
 
+/* The ranges table's line height and the room under it, pixels. */
+#define TABLE_LINE_PX 19.0
+#define TABLE_GAP_PX  24.0
+
+/* The lines of the ranges table (ranges_table): the heading, a row per layer (at most
+ * TABLE_ROWS, then one saying so), a gap of 0.3, two lines of notes, the depth of
+ * investigation's. */
+static double
+table_lines(const invnet_ranges *g)
+{
+    size_t nl = g->n_layers;
+
+    return 1 + (double)(nl < TABLE_ROWS ? nl : TABLE_ROWS) + (nl > TABLE_ROWS) + 0.3 + 2 +
+           isfinite(g->doi_m);
+}
+
 /* x to three significant digits, without an exponent from 0.001 to 99,999. */
 static const char *
 num(double x, char *buf, size_t cap)
@@ -668,7 +695,7 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
 {
     const invnet_ranges *g = p->ranges;
     static const double col[5] = {0.03, 0.09, 0.33, 0.56, 0.76};
-    double y = fr->vy0 - 0.10, dy = 0.024;
+    double y = fr->table_y, dy = fr->table_dy;
     size_t nl = g->n_layers, k, c;
     char t[5][96], a[32], b[32], line[320];
 
@@ -810,15 +837,24 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     int mt = fwd_method_get(p->s->method)->nvalues > 1;
     struct frame fr;
     char geometry[32];
+    double base, table;
 
     if (pl_load(msg, cap) != 0 || can_create(path, msg, cap) != 0)
         return -1;
     frame_of(p, obs, &fr);
-    /* room for a table of the ranges under the panels */
-    fr.width = mt ? 1200 : 1000;
-    fr.height = (mt ? 600 : 560) + (p->ranges != NULL ? 220 : 0);
-    fr.vy0 = p->ranges != NULL ? 0.40 : 0.12;
-    fr.vy1 = p->ranges != NULL ? 0.78 : 0.80;
+    /* the panels as tall as without ranges, the ranges' table under them as tall as its
+     * lines need: TABLE_LINE_PX each, then TABLE_GAP_PX */
+    fr.width = mt ? 1300 : 1000;
+    base = mt ? 600 : 560;
+    table = p->ranges != NULL && p->n_layers > 0
+                ? TABLE_LINE_PX * (double)table_lines(p->ranges) + TABLE_GAP_PX
+                : 0;
+    fr.height = (int)(base + table + 0.5);
+    fr.vy0 = (table + 0.12 * base) / fr.height;
+    /* above the panels, the title and three lines of legend; with ranges, a line more */
+    fr.vy1 = (table + base - (p->ranges != NULL ? 0.22 * (base + 220) : 0.2 * base)) / fr.height;
+    fr.table_y = (table - 0.5 * TABLE_GAP_PX) / fr.height; /* under the x axis's label */
+    fr.table_dy = TABLE_LINE_PX / fr.height;
     /* room above the panels for three lines of legend: each line more lowers their top by
      * 1.3 character heights at 0.8, PLplot's default height being a hundredth of the page's
      * width plus height (plP_subpInit: 4 mm on a page of 200 by 200 mm) */
