@@ -1027,6 +1027,24 @@ fixed_holds(const invnet_check_params *p)
     return n;
 }
 
+/* The np parameters p into q, each on a bound of the box (lo, hi) that is not a point
+ * (held) moved a tenth of the box inside; 1 when one was, else 0. */
+static int
+off_bounds(size_t np, const double *p, const double *lo, const double *hi, double *q)
+{
+    size_t j;
+    int moved = 0;
+
+    for (j = 0; j < np; j++) {
+        q[j] = p[j];
+        if (lo[j] < hi[j] && p[j] <= lo[j] + 1e-9)
+            q[j] = lo[j] + 0.1 * (hi[j] - lo[j]), moved = 1;
+        else if (lo[j] < hi[j] && p[j] >= hi[j] - 1e-9)
+            q[j] = hi[j] - 0.1 * (hi[j] - lo[j]), moved = 1;
+    }
+    return moved;
+}
+
 /* (6) Levenberg-Marquardt from the net's model (v->params; or the start given,
  * invnet_inverter_set_start), kept when it fits s better. */
 static int
@@ -1088,6 +1106,22 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
             best.refined = 1;
             best.lm_iterations = cnt.iterations;
             memcpy(best_p, v->lm, v->np * sizeof(double));
+        }
+        /* a fit with a parameter on a bound of the box: a bound can stop a projected fit in
+         * a local minimum (a topsoil driven to the least thickness, its resistivity to
+         * match); once more from it, those parameters a tenth of the box inside. After
+         * every start, so that more starts never fit worse than fewer */
+        if (!v->has_start && off_bounds(v->np, v->lm, lo, hi, v->lm) &&
+            invnet_lm_fit_in(v->lmw, fw, s, r->n_layers, v->lm, lo, hi, &lp, &cnt, NULL) ==
+                FWD_OK) {
+            set_model(r, v->lm);
+            if (physics(v, fw, s, r, err) == FWD_OK && fits_better(r, &best) &&
+                !fits_better(&best, r)) {
+                best = *r;
+                best.refined = 1;
+                best.lm_iterations = cnt.iterations;
+                memcpy(best_p, v->lm, v->np * sizeof(double));
+            }
         }
     }
     if (!best.refined) { /* no better: the net's model stands */
