@@ -61,6 +61,15 @@ rm -f "$OUT"/*.csv.tmp.* "$OUT"/results_*.csv
 "$BPINV" invert "$OUT/mt.net.h5" "$EX/cull1985_mt.txt" "$EX/penola_site3.edi" --force \
     --plot "$OUT/plots" -o "$OUT/results_mt.csv" -q
 echo "   plots in $OUT/plots/, results in $OUT/results_*.csv"
+echo "-- a synthetic survey of 12 Schlumberger stations in one table (docs/examples):"
+"$BPINV" invert "$OUT/schlumberger.net.h5" "$EX/profile_synthetic.csv" --force \
+    --section "$OUT/plots/profile_section.png" --xyz "$OUT/profile.xyz" \
+    -o "$OUT/results_profile.csv" -q
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { m = $c["misfit_rms_pct"] + 0; lo = NR == 2 || m < lo ? m : lo; hi = m > hi ? m : hi;
+      f += $c["flags"] != "" }
+    END { printf "   misfits %.1f-%.1f %% (3 %% noise), %d flagged; section in %s\n", lo, hi, f,
+                 "'"$OUT"'/plots/profile_section.png" }' "$OUT/results_profile.csv"
 
 echo
 echo "== 3/3 summary"

@@ -1082,6 +1082,30 @@ seen_depth(const fwd_sounding *s)
     return mi->depth_m(s->x[s->n - 1], s->rho_a[s->n - 1]);
 }
 
+/* A station to draw red: a flag other than those of its ranges (with --ranges most stations
+ * have an unresolved parameter: red would no longer tell the good from the bad). */
+static int
+section_flagged(const invnet_result *r)
+{
+    return (r->flags & ~(unsigned)(INVNET_FLAG_UNRESOLVED | INVNET_FLAG_UNCONVERGED)) != 0;
+}
+
+/* Widens lo..hi (log10) to the resistivities of r's layers drawn down to zcol, only those
+ * above doi when it is known (> 0). */
+static void
+seen_range(const invnet_result *r, double zcol, double doi, double *lo, double *hi)
+{
+    double z = 0, zb = doi > 0 ? fmin(zcol, doi) : zcol;
+    size_t j;
+
+    for (j = 0; j < r->n_layers && z < zb; j++) {
+        *lo = fmin(*lo, log10(r->rho_ohmm[j]));
+        *hi = fmax(*hi, log10(r->rho_ohmm[j]));
+        if (j + 1 < r->n_layers)
+            z += r->thick_m[j];
+    }
+}
+
 /* The vertical coordinate of depth z below a station at elevation e: the elevation e - z
  * on a linear axis (by_elev), else log10 of the depth (clamped to zmin). */
 static double
@@ -1140,10 +1164,15 @@ section_doi(const struct section *sc, double half, double zdeep, double zmin)
             x[n] = sc->dist[k] - half, x[n + 1] = sc->dist[k] + half;
             y[n] = y[n + 1] = section_y(sc, e, d, zmin);
             n += 2;
-        } else if (n > 0) { /* a station without one (or the end): the line so far */
+            continue;
+        }
+        if (n > 0) { /* a station without one (or the end): the line so far */
             pl.line((PLINT)n, x, y);
             n = 0;
         }
+        /* below the axis, which cut the column: a "v" on its foot */
+        if (isfinite(d) && d >= zdeep && seen_depth(sc->it[k]->s) > zdeep)
+            pl.ptex(sc->dist[k], section_y(sc, e, zdeep, zmin), 1, 0, 0.5, "v");
     }
     pl.lsty(1);
 }
@@ -1162,12 +1191,13 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
 {
     static struct section sc;
     PLFLT xs[5], ys[5];
-    double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, ytop, ybot;
+    double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, zdoi = 0, ytop;
+    double ybot;
     double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72;
     /* top: the section's viewport, under the band of the station names */
     size_t k, j, namelen = 1;
     int upright = 0;
-    char label[192];
+    char label[256];
 
     if (pl_load(msg, cap) != 0)
         return -1;
@@ -1187,36 +1217,38 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         for (j = 0, zi = 0; j + 1 < r->n_layers; j++) /* zi: the depth of interface j */
             zint = fmax(zint, zi += r->thick_m[j]);
         zdeep = fmax(zdeep, seen_depth(sc.it[k]->s));
+        if (sc.c[k]->doi_m > 0 && sc.c[k]->doi_m < seen_depth(sc.it[k]->s))
+            zdoi = fmax(zdoi, sc.c[k]->doi_m); /* a depth of investigation drawn */
         if (strlen(sc.it[k]->s->name) > namelen)
             namelen = strlen(sc.it[k]->s->name);
         etop = fmax(etop, e);
         ebot = fmin(ebot, e);
         mmax = fmax(mmax, r->misfit_rms_pct);
     }
-    /* the axis ends at twice the deepest interface, or at the deepest depth a sounding sees
-     * if shallower: below the deepest interface is only the half-space, one colour however
-     * deep it is drawn, while a long MT period's skin depth (100 km) would squeeze a few km
-     * of layers into pixels. Twice: on the elevation axis the layers get the upper half and
-     * the half-space the lower (three times would leave the layers a third); on the log
-     * depth axis the half-space gets log10 2 = 0.3 decades, enough to see its colour */
+    /* the axis ends at twice the deepest interface, or a little below the deepest depth of
+     * investigation if that is deeper (at most 5 times the deepest interface), or at the
+     * deepest depth a sounding sees if shallower: below the deepest interface is only the
+     * half-space, one colour however deep it is drawn, while a long MT period's skin depth
+     * (100 km) would squeeze a few km of layers into pixels. Twice: on the elevation axis
+     * the layers get the upper half and the half-space the lower (three times would leave
+     * the layers a third); on the log depth axis the half-space gets log10 2 = 0.3 decades,
+     * enough to see its colour. A depth of investigation below the axis gets a "v" at its
+     * column's foot */
     if (zint > 0)
-        zdeep = fmin(zdeep, 2 * zint);
+        zdeep = fmin(zdeep, fmax(2 * zint, fmin(1.15 * zdoi, 5 * zint)));
     if (!isfinite(zmin) || zmin >= zdeep / 10)
         zmin = zdeep / 1000;
     ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep)
                       : log10(zmin) - 0.02 * (log10(zdeep) - log10(zmin));
     ybot = sc.by_elev ? ebot - zdeep : log10(zdeep);
-    for (k = 0; k < sc.n; k++) { /* the colour scale: the layers drawn, not those below */
-        const invnet_result *r = &sc.c[k]->r;
-        double zcol = fmin(seen_depth(sc.it[k]->s), zdeep), z = 0; /* as drawn below */
-
-        for (j = 0; j < r->n_layers && z < zcol; j++) {
-            lo = fmin(lo, log10(r->rho_ohmm[j]));
-            hi = fmax(hi, log10(r->rho_ohmm[j]));
-            if (j + 1 < r->n_layers)
-                z += r->thick_m[j];
-        }
-    }
+    /* the colour scale: the layers drawn above the depths of investigation (a value the
+     * data do not see, often a prior's bound, would set the scale), else all those drawn;
+     * a paler layer beyond it takes the colour of the scale's end */
+    for (k = 0; k < sc.n; k++)
+        seen_range(&sc.c[k]->r, fmin(seen_depth(sc.it[k]->s), zdeep), sc.c[k]->doi_m, &lo, &hi);
+    if (!isfinite(lo))
+        for (k = 0; k < sc.n; k++)
+            seen_range(&sc.c[k]->r, fmin(seen_depth(sc.it[k]->s), zdeep), NAN, &lo, &hi);
     if (hi - lo < 0.1)
         lo -= 0.5, hi += 0.5;
     half = INFINITY; /* columns 0.8 of the closest spacing wide (stations at one place
@@ -1255,7 +1287,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.mtex("l", 4.5, 0.5, 0.5, "misfit %");
     for (k = 0; k < sc.n; k++) {
         PLFLT x = sc.dist[k], y = sc.c[k]->r.misfit_rms_pct;
-        int flagged = sc.c[k]->r.flags != 0;
+        int flagged = section_flagged(&sc.c[k]->r);
 
         pl.col0(flagged ? 2 : 1);
         pl.poin(1, &x, &y, flagged ? 7 : 9); /* a flagged station: a triangle, in red */
@@ -1286,7 +1318,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
     pl.wind(xlo, xhi, 0, 1);
     for (k = 0; k < sc.n; k++) {
-        pl.col0(sc.c[k]->r.flags != 0 ? 2 : 1);
+        pl.col0(section_flagged(&sc.c[k]->r) ? 2 : 1);
         if (upright)
             pl.ptex(sc.dist[k], 0.02, 0, 1, 0, sc.it[k]->s->name);
         else
@@ -1319,8 +1351,8 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.box("bc", 0, 0, "bcmstl", 0, 0);
     pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
     snprintf(label, sizeof label,
-             "%zu stations, each down to the depth it sees (at most twice the deepest "
-             "interface); dashed: the depth of investigation, paler below; red: flagged",
+             "%zu stations, each down to the depth it sees; dashed: the depth of investigation "
+             "(v: deeper), paler below; red triangles: flagged (other than by the ranges)",
              sc.n);
     pl.vpor(0.01, 0.99, 0.93, 0.99); /* the page's width: text is clipped at the viewport */
     pl.wind(0, 1, 0, 1);

@@ -366,6 +366,13 @@ def doi(fills):
     """the y of a column's depth of investigation: the top of its pale part (None: none)"""
     pale = [v[1] for v in fills if v[4]]
     return max(pale) if pale else None
+def axis_end(stations, seen):
+    """where the depth axis ends: twice the deepest interface, or 1.15 x the deepest depth of
+    investigation drawn (shallower than its station's seen depth) if deeper, but at most 5
+    x that interface; at most the deepest seen depth. stations: JSON objects; seen: theirs"""
+    deepest = max(s["depth_m"][-1] for s in stations)
+    dois = [s["doi_m"] for s, z in zip(stations, seen) if s["doi_m"] and s["doi_m"] < z]
+    return min(max(seen), max(2 * deepest, min(1.15 * max(dois + [0]), 5 * deepest)))
 def worst(points):
     """the largest distance of points (u, y) from their least-squares line, in y"""
     n = len(points)
@@ -397,25 +404,29 @@ for k, s in enumerate(doc, 1):
     assert [float(r["rho_ohmm"]) for r in mine] == s["rho_ohmm"]
 PYEOF9
 # its section as SVG, elevation up: the axis ends at twice the deepest interface of any
-# station, or at the deepest depth a sounding sees if shallower, and each column at its own
-# seen depth if shallower than that. Seen: the skin depth 503 sqrt(rho_a T) at the longest
+# station (or below the deepest depth of investigation: sectsvg.axis_end), or at the deepest
+# depth a sounding sees if shallower, and each column at its own seen depth if shallower
+# than that; the depth of investigation on the same line, where a column reaches it. Seen: the skin depth 503 sqrt(rho_a T) at the longest
 # period, 1000 s, where the file's Zxy = -Zyx = 0.1 + 0.1i: rho_a = 0.2 T |Z|^2 = 4 ohm-m.
 # Each boundary (top, interface, bottom) on one straight line of elevation: the axis's
 run invert "$TMP/mtnet.h5" "$TMP/edis" --section "$TMP/edis.svg" --format json
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/edis.svg" "$TMP" <<'PYEOF11' && ok ||
 import json, math, sys
 sys.path.insert(0, sys.argv[3])
-from sectsvg import bounds, columns, worst
+from sectsvg import axis_end, bounds, columns, doi, worst
 doc = json.load(open(sys.argv[1]))["soundings"]
 bar, cols = columns(sys.argv[2])
 assert bar == 64 and len(cols) == 3, (bar, cols)
 seen = 503 * math.sqrt(0.2 * 1000 * abs(0.1 + 0.1j) ** 2 * 1000)
-axis = min(seen, 2 * max(s["depth_m"][-1] for s in doc))
+axis = axis_end(doc, [seen] * 3)
 points = []
 for s, x in zip(sorted(doc, key=lambda s: s["lon_deg"]), sorted(cols)):  # west to east
     b, e = bounds(cols[x]), s["elevation_m"]
     assert len(b) == len(s["rho_ohmm"]) + 1, (s, b)
     points += zip([e] + [e - z for z in s["depth_m"]] + [e - min(seen, axis)], b)
+    assert (doi(cols[x]) is None) == (s["doi_m"] >= min(seen, axis)), (s, cols[x])
+    if doi(cols[x]) is not None:
+        points.append((e - s["doi_m"], doi(cols[x])))
 assert worst(points) < 0.5, (axis, points)
 PYEOF11
     bad "the EDI profile's section does not end at twice the deepest interface"
@@ -583,14 +594,14 @@ run invert "$TMP/net.h5" "$TMP/slant.csv" --section "$TMP/slant.svg" --format js
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/slant.svg" "$TMP/slant.csv" "$TMP" <<'PYEOF10' && ok ||
 import json, math, sys
 sys.path.insert(0, sys.argv[4])
-from sectsvg import bounds, columns, doi, worst
+from sectsvg import axis_end, bounds, columns, doi, worst
 doc = {s["name"]: s for s in json.load(open(sys.argv[1]))["soundings"]}
 bar, cols = columns(sys.argv[2])
 seen = {}
 for row in open(sys.argv[3]).read().split()[1:]:
     f = row.split(",")
     seen[f[0]] = max(seen.get(f[0], 0), float(f[3]))
-axis = min(max(seen.values()), 2 * max(s["depth_m"][-1] for s in doc.values()))
+axis = axis_end([doc[k] for k in sorted(doc)], [seen[k] for k in sorted(doc)])
 c = sorted(cols)
 assert bar == 64 and len(c) == 3, (bar, cols)
 assert abs((c[1] - c[0]) / (c[2] - c[1]) - 0.5) < 0.01, c
@@ -610,6 +621,38 @@ assert sum(len(v) for v in cols.values()) >= 3 * 3, cols  # all 3 layers of most
 assert worst(points) < 0.5, (axis, points)
 PYEOF10
     bad "--section of stations out of order, depth down: $(cat "$TMP/err")"
+# a conductor over a resistive basement seen from far (AB/2 to 300 m): the depths of
+# investigation lie below twice the deepest interface, and the axis reaches on to 1.15 x
+# the deepest one (at most 5 x the deepest interface), every boundary and the depths of
+# investigation on its line
+"$BPINV" forward -m schlumberger --rho 100,10,1000 --thick 5,30 --ab2 1:300:25 >"$TMP/k.csv"
+"$BPINV" forward -m schlumberger --rho 50,5,1000 --thick 2,20 --ab2 1:300:25 >"$TMP/l.csv"
+{
+    echo "station,x_m,y_m,$(head -1 "$TMP/k.csv")"
+    for r in "K1 0 k" "K2 100 l"; do
+        set -- $r
+        tail -n +2 "$TMP/$3.csv" | sed "s/^/$1,$((500000 + $2)),4100000,/"
+    done
+} >"$TMP/cover.csv"
+run invert "$TMP/net.h5" "$TMP/cover.csv" --section "$TMP/cover.svg" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/cover.svg" "$TMP" <<'PYEOF14' && ok ||
+import json, math, sys
+sys.path.insert(0, sys.argv[3])
+from sectsvg import axis_end, bounds, columns, doi, worst
+doc = json.load(open(sys.argv[1]))["soundings"]
+bar, cols = columns(sys.argv[2])
+deepest = max(s["depth_m"][-1] for s in doc)
+axis = axis_end(doc, [300, 300])
+assert axis > 2 * deepest * 1.01, (axis, deepest, [s["doi_m"] for s in doc])  # reached on
+points = []
+for s, x in zip(doc, sorted(cols)):
+    b = bounds(cols[x])
+    points += zip([math.log10(z) for z in s["depth_m"] + [axis]], b[1:])
+    assert doi(cols[x]) is not None, (s, cols[x])  # both drawn
+    points.append((math.log10(s["doi_m"]), doi(cols[x])))
+assert worst(points) < 0.5, (axis, points)
+PYEOF14
+    bad "--section of a thin cover: the axis does not reach the depths of investigation"
 # The section's geometry below: four more pictures of the same code paths, not memcheck's
 # business (under valgrind a picture costs about 5 s); the sanitizers' run has them.
 if [ -z "${BPINV_VALGRIND:-}" ]; then
