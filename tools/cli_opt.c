@@ -98,6 +98,32 @@ dest(const cli_opt *o, void *args)
     return (char *)args + o->dest;
 }
 
+/* The values of joined options given more than once, for the process's one parse. */
+#define JOIN_MAX 4096
+static char joined[JOIN_MAX];
+static size_t joined_used;
+
+/* a "," b in joined's room (a, the last joined there, grows in place); NULL when there is
+ * no room left. */
+static const char *
+join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *s = joined + joined_used;
+
+    if (joined_used > 0 && a + la + 1 == s) { /* the last one joined: on from its end */
+        s = joined + (a - joined);
+        joined_used -= la + 1;
+    }
+    if (la + lb + 2 > JOIN_MAX - joined_used)
+        return NULL;
+    memmove(s, a, la);
+    s[la] = ',';
+    memcpy(s + la + 1, b, lb + 1);
+    joined_used += la + lb + 2;
+    return s;
+}
+
 /* Step 1: getopt_long, keeping each value as given. 1 after a problem, 0, or CLI_FAIL. */
 static int
 read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, int *help)
@@ -124,6 +150,7 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
     }
     longopts[nl] = (struct option){NULL, 0, NULL, 0};
     shorts[ns] = '\0';
+    joined_used = 0;
     opterr = 0;
     optind = 1;
     while ((code = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
@@ -140,7 +167,21 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
             *help = 1;
         else if (c->opts[i].kind == CLI_OPT_FLAG)
             *(int *)dest(&c->opts[i], args) = 1;
-        else if (c->opts[i].kind == CLI_OPT_STRING)
+        else if (c->opts[i].kind == CLI_OPT_STRING && c->opts[i].join && p->raw[i] != NULL) {
+            const char *v = join(p->raw[i], optarg);
+
+            if (v == NULL) { /* said once */
+                if (!p->bad[i])
+                    cli_error(c->name,
+                              "--%s: the values given are longer than %d characters together",
+                              c->opts[i].name, JOIN_MAX - 1);
+                p->bad[i] = 1;
+                bad = 1;
+                continue;
+            }
+            *(const char **)dest(&c->opts[i], args) = p->raw[i] = v;
+            continue;
+        } else if (c->opts[i].kind == CLI_OPT_STRING)
             *(const char **)dest(&c->opts[i], args) = optarg;
         else if (c->opts[i].kind == CLI_OPT_REAL_OPT)
             *(int *)((char *)args + c->opts[i].dest2) = 1;

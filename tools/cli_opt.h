@@ -57,6 +57,7 @@ typedef struct cli_opt {
     double dflt;         /* REAL_OPT: the value of a bare --name */
     size_t dest2;        /* REAL_OPT: offsetof() the int set when the option is given */
     const char *missing; /* required: the message is "LABEL: missing; " and this */
+    int join;            /* STRING: given again, the values joined by commas (not the last) */
     /* CLI_OPT_CHECK: prints every problem it finds and returns 0, CLI_USAGE or CLI_FAIL;
      * the state of the parse (the operands, the rows already checked) is in p */
     int (*check)(const struct cli_parse *p, void *args);
@@ -68,6 +69,12 @@ typedef struct cli_opt {
     {                                                                                              \
         .kind = CLI_OPT_STRING, .name = nm, .key = k, .meta = mt, .dest = d, .missing = miss,      \
         .help = h                                                                                  \
+    }
+/* A comma list that may be given in several parts: --fix rho3=20 --fix h1=2 */
+#define CLI_STRING_JOIN(nm, k, mt, d, miss, h)                                                     \
+    {                                                                                              \
+        .kind = CLI_OPT_STRING, .name = nm, .key = k, .meta = mt, .dest = d, .missing = miss,      \
+        .help = h, .join = 1                                                                       \
     }
 #define CLI_LONG(nm, k, mt, d, mn, mx, miss, h)                                                    \
     {                                                                                              \

@@ -244,12 +244,14 @@ static const cli_opt invert_opts[] = {
                  "[90] of each layer's resistivity, thickness, depth, conductance\n"
                  "and transverse resistance, sampled in the prior (about 5,000\n"
                  "forward models a sounding)"),
-    CLI_STRING("fix", 0, "LIST", ARG(fix), NULL,
-               "parameters known (a borehole) held in the refinement: rhoK=OHMM,\n"
-               "hK=M, depthK=M (the bottom of layer K), e.g. rho2=50,h1=3.5"),
-    CLI_STRING("bound", 0, "LIST", ARG(bound), NULL,
-               "parameters bounded in the refinement, NAME=LO:HI, e.g.\n"
-               "h2=10:20,depth2=30:40 (inside the net's prior)"),
+    CLI_STRING_JOIN("fix", 0, "LIST", ARG(fix), NULL,
+                    "parameters known (a borehole) held in the refinement: rhoK=OHMM,\n"
+                    "hK=M, depthK=M (the bottom of layer K), e.g. rho2=50,h1=3.5\n"
+                    "(given again: the lists together)"),
+    CLI_STRING_JOIN("bound", 0, "LIST", ARG(bound), NULL,
+                    "parameters bounded in the refinement, NAME=LO:HI, e.g.\n"
+                    "h2=10:20,depth2=30:40 (inside the net's prior; given again: the\n"
+                    "lists together)"),
     CLI_CHECK(check_holds),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(2 x training noise, 5 %)]"),

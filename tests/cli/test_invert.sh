@@ -780,6 +780,14 @@ else:
     assert 1 <= h2 <= 3 and 8 <= rho2 <= 12, (rho2, h2)
 PYEOF8
 done
+# --fix in parts: the lists together (both held: h2 = 2 and rho2 = 12, off the data's
+# conductance 0.2 S), not the last part alone
+run invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --fix rho2=12
+[ "$rc" -eq 0 ] && awk -F, 'NR == 2 { exit !($6 == 12 && $9 == 2) }' "$TMP/out" && ok ||
+    bad "--fix in two parts is not the one list: $(cat "$TMP/out" "$TMP/err")"
+expect_fail 2 "--fix in parts holding one twice" \
+    'bpinv invert: --fix: rho2: expected each parameter held once, got it twice' \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --fix rho2=10 --fix rho2=12
 expect_fail 1 "--fix outside the prior" \
     "bpinv invert: --fix: $TMP/net.h5: rho2=5000: expected inside the prior of layer 2, 1 .. 1000 ohm-m" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --fix rho2=5000

@@ -16,7 +16,7 @@
 #include "tools/cli_opt.h"
 
 struct args {
-    const char *name;
+    const char *name, *other;
     long n;
     double x;
     cli_list list;
@@ -104,6 +104,56 @@ Test(cli_opt, values_by_kind)
     cr_assert_str_eq(p.argv[p.first], "file");
     cli_opt_free(&cmd, &a);
     cr_assert(a.list.v == NULL && a.list.n == 0);
+}
+
+/* An option given in parts (CLI_STRING_JOIN): the values joined by commas, in order; a plain
+ * one given twice keeps the last; parts too long together are refused by the option's
+ * name. */
+Test(cli_opt, joined_in_order, .init = cr_redirect_stderr)
+{
+    static const cli_opt jrows[] = {
+        CLI_STRING_JOIN("fix", 0, "LIST", ARG(name), NULL, "parts"),
+        CLI_STRING("last", 0, "S", ARG(other), NULL, "the last"),
+    };
+    static const cli_cmd jcmd = {"t", "usage: t\n", NULL, jrows, 2, 20, 0, 0};
+    static char word[70][64], t[] = "t", fix[] = "--fix";
+    static char *argv[142];
+    struct args a;
+    cli_parse p;
+    int k;
+
+    cr_assert_eq(parse(&jcmd, &a, &p,
+                       (const char *[]){"--fix", "rho3=2", "--last", "a", "--fix=h1=3", "--last",
+                                        "b", "--fix", "depth2=4", NULL}),
+                 CLI_RUN);
+    cr_expect_str_eq(a.name, "rho3=2,h1=3,depth2=4");
+    cr_expect_str_eq(a.other, "b");
+    cr_assert_eq(
+        parse(&jcmd, &a, &p,
+              (const char *[]){"--fix", "a", "--fix", "b", "--fix", "c", "--fix", "d", NULL}),
+        CLI_RUN);
+    cr_expect_str_eq(a.name, "a,b,c,d");
+    cr_assert_eq(parse(&jcmd, &a, &p, (const char *[]){"--fix", "rho3=2", NULL}), CLI_RUN);
+    cr_expect_str_eq(a.name, "rho3=2", "one part: as given");
+    /* parts of 62 characters: 60 of them (3,779 together) fit, 70 (4,409) do not */
+    argv[0] = t;
+    for (k = 0; k < 70; k++) {
+        snprintf(word[k], sizeof word[k], "%062d", k);
+        argv[2 * k + 1] = fix;
+        argv[2 * k + 2] = word[k];
+    }
+    argv[121] = NULL;
+    memset(&a, 0, sizeof a);
+    cr_assert_eq(cli_opt_parse(&jcmd, 121, argv, &a, &p), CLI_RUN);
+    cr_expect_eq(strlen(a.name), 60 * 63 - 1);
+    cr_expect_eq(strncmp(a.name + 59 * 63, word[59], 62), 0, "the last part last");
+    argv[121] = fix;
+    argv[141] = NULL;
+    memset(&a, 0, sizeof a);
+    cr_expect_eq(cli_opt_parse(&jcmd, 141, argv, &a, &p), CLI_USAGE);
+    fflush(stderr);
+    cr_expect_stderr_eq_str("bpinv t: --fix: the values given are longer than 4095 characters "
+                            "together\n");
 }
 
 Test(cli_opt, defaults_kept_when_absent)
