@@ -905,6 +905,7 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     b->n_layers = nf[nn - 1]->samples.prior.n_layers;
     b->n_counts = nn;
     b->ranges_level = p->check.ranges ? p->check.range.level : 0;
+    b->doi = p->check.ranges || p->curves || p->doi;
     /* no idle threads spinning beside a short run */
     threads = p->threads < n ? p->threads : n;
     threads = threads > 1024 ? 1024 : threads;

@@ -151,6 +151,8 @@ typedef struct invnet_batch {
     int segments;            /* 1 when a sounding inverted here was joined from Schlumberger
                                 segments (the CSV then has their factors); a batch in parts
                                 takes the largest of its parts' before writing */
+    int doi;                 /* 1 when the depths of investigation were computed (ranges,
+                                curves or doi asked for): the CSV has doi_m */
 } invnet_batch;
 
 /* The candidate reported for an item that was inverted (status FWD_OK), else NULL. */

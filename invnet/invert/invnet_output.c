@@ -33,18 +33,19 @@ enum fmt { F_6G, F_4G, F_3F, F_10G };
 
 /* Where a column is written. */
 enum {
-    IN_CSV = 1,         /* a CSV column */
-    IN_JSON = 2,        /* a key of a sounding's object */
-    IN_ERROR = 4,       /* a key of the object of a sounding that could not be read or inverted */
-    OPTIONAL = 8,       /* JSON: null where it does not apply (every object has every key) */
-    RANGE = 16,         /* CSV: two columns per value, the low and high ends of its interval,
-                           written only when ranges were asked for */
-    WITH_RANGES = 32,   /* CSV: written only when ranges were asked for */
-    WITH_COUNTS = 64,   /* CSV: written only when several layer counts were compared */
-    CSV_ERROR = 128,    /* CSV: filled in the row of a sounding that could not be read or
-                           inverted (the others are empty there) */
-    WITH_SEGMENTS = 256 /* CSV: written only when a sounding of the batch was joined from
-                           Schlumberger segments */
+    IN_CSV = 1,          /* a CSV column */
+    IN_JSON = 2,         /* a key of a sounding's object */
+    IN_ERROR = 4,        /* a key of the object of a sounding that could not be read or inverted */
+    OPTIONAL = 8,        /* JSON: null where it does not apply (every object has every key) */
+    RANGE = 16,          /* CSV: two columns per value, the low and high ends of its interval,
+                            written only when ranges were asked for */
+    WITH_RANGES = 32,    /* CSV: written only when ranges were asked for */
+    WITH_COUNTS = 64,    /* CSV: written only when several layer counts were compared */
+    CSV_ERROR = 128,     /* CSV: filled in the row of a sounding that could not be read or
+                            inverted (the others are empty there) */
+    WITH_SEGMENTS = 256, /* CSV: written only when a sounding of the batch was joined from
+                            Schlumberger segments */
+    WITH_DOI = 512       /* CSV: written only when the depths of investigation were computed */
 };
 
 /* One value of a column. */
@@ -353,20 +354,6 @@ RANGE_GETTER(get_depth_range, depth_m)
 RANGE_GETTER(get_cond_range, conductance_s)
 RANGE_GETTER(get_trans_range, transverse_ohmm2)
 
-static int
-has_doi(const invnet_batch_item *it, cand *c)
-{
-    (void)it;
-    return c->ranges != NULL && isfinite(c->ranges->doi_m);
-}
-
-static void
-get_doi(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
-{
-    (void)it, (void)k;
-    v->num = c->ranges->doi_m;
-}
-
 /* The depth of investigation computed for the model reported (invnet_batch_params.doi; a
  * candidate made elsewhere, all zeros, has none). */
 static int
@@ -472,7 +459,7 @@ static const struct column columns[] = {
      get_cond_range},
     {"transverse_", "_ohmm2", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
      get_trans_range},
-    {"doi_m", NULL, NULL, K_NUM, S_ONE, F_4G, IN_CSV | WITH_RANGES, has_doi, get_doi},
+    {"doi_m", NULL, NULL, K_NUM, S_ONE, F_4G, IN_CSV | WITH_DOI, has_doi_m, get_doi_m},
     {NULL, NULL, "doi_m", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_doi_m, get_doi_m},
     {"misfit_rms_pct", NULL, "misfit_rms_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, has_model,
      get_misfit},
@@ -776,12 +763,13 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
 }
 
 /* What a batch's CSV holds: nl columns per layer; ranges at level (0: none); counts layer
- * counts compared; the segments' factors when a sounding was joined from segments. */
+ * counts compared; the segments' factors when a sounding was joined from segments; the
+ * depths of investigation when they were computed. */
 struct csv_shape {
     size_t nl;
     double level;
     size_t counts;
-    int segments;
+    int segments, doi;
 };
 
 /* Whether column col is in the CSV of shape sh. */
@@ -790,7 +778,7 @@ in_csv(const struct column *col, const struct csv_shape *sh)
 {
     return (col->where & IN_CSV) && (sh->level > 0 || !(col->where & (RANGE | WITH_RANGES))) &&
            (sh->counts > 1 || !(col->where & WITH_COUNTS)) &&
-           (sh->segments || !(col->where & WITH_SEGMENTS));
+           (sh->segments || !(col->where & WITH_SEGMENTS)) && (sh->doi || !(col->where & WITH_DOI));
 }
 
 /* CSV columns of col for nl layers: a RANGE column has two per value. */
@@ -877,7 +865,7 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, const struct csv_shape *s
 static void
 csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 {
-    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, b->segments};
+    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, b->segments, b->doi};
     size_t i;
 
     /* a batch made by hand may not say: its own soundings tell (a batch in parts says) */
@@ -974,6 +962,7 @@ xyz_num(FILE *f, double x, int fmt)
 static void
 xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 {
+    char flags[512];
     size_t i, k;
 
     if (head) {
@@ -984,7 +973,7 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
             fputs(",rho_ohmm", f);
             put_percentile(f, b->ranges_level, 1);
         }
-        fputs(",doi_m\n", f);
+        fputs(",doi_m,misfit_rms_pct,flags\n", f);
     }
     for (i = first; i < end; i++) {
         const invnet_batch_item *it = &b->item[i];
@@ -1010,7 +999,8 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
                 xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][2] : NAN, F_6G);
             }
             xyz_num(f, has_doi_m(it, c) ? c->doi_m : NAN, F_4G);
-            fputc('\n', f);
+            xyz_num(f, c->r.misfit_rms_pct, F_4G);
+            fprintf(f, ",%s\n", invnet_flag_list(c->r.flags, ";", flags, sizeof flags));
             if (!last)
                 top += c->r.thick_m[k];
         }

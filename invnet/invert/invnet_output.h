@@ -39,8 +39,9 @@ int invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path);
  * inverted, "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm",
  * then (with ranges) "rho_ohmm_pLO,rho_ohmm_pHI", the ends of the resistivity's interval,
  * and "doi_m", the station's depth of investigation (invnet_batch_params.doi; empty where
- * not computed); top and bottom are depths below the surface, the half-space's bottom empty;
- * a coordinate the sounding file does not give is empty. Returns as invnet_output_csv.
+ * not computed), "misfit_rms_pct" and "flags" (;-separated) of its model; top and bottom are depths
+ * below the surface, the half-space's bottom empty; a coordinate the sounding file does not give is
+ * empty. Returns as invnet_output_csv.
  */
 int invnet_output_xyz(FILE *f, const invnet_batch *b);
 

@@ -558,12 +558,22 @@ for s in doc["soundings"]:
                for r in mine)
     assert all(r["lat_deg"] == "" for r in mine)
     assert s["doi_m"] > 0 and all(r["doi_m"] == "%.4g" % s["doi_m"] for r in mine), (mine, s)
+    assert all(r["misfit_rms_pct"] == "%.4g" % s["misfit_rms_pct"] and
+               r["flags"] == ";".join(s["flags"]) for r in mine), (mine, s)
 PYEOF2
+# the CSV of the same run: doi_m too (computed for --xyz), as the JSON's
+run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile2.xyz"
+/usr/bin/python3 - "$TMP/out" "$TMP/profile.json" <<'PYEOF15' && ok || bad "CSV doi_m: $(cat "$TMP/out")"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+doc = json.load(open(sys.argv[2]))["soundings"]
+assert [r["doi_m"] for r in rows] == ["%.4g" % s["doi_m"] for s in doc], (rows, doc)
+PYEOF15
 expect_fail 1 "--xyz over an existing file" "profile.xyz" \
     invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz"
 # at 95 %: the 2.5th and 97.5th percentiles, no point in a column's name
 run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=95
-head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5,doi_m" &&
+head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5,doi_m,misfit_rms_pct,flags" &&
     ok || bad "XYZ header with ranges: $(head -1 "$TMP/profile.xyz")"
 head -1 "$TMP/out" | grep -q ",rho_1_ohmm_p2_5,rho_1_ohmm_p97_5,.*,conductance_2_siemens_p97_5," &&
     ! head -1 "$TMP/out" | grep -q '[.]' && ok || bad "--ranges=95 CSV header: $(head -1 "$TMP/out")"

@@ -656,6 +656,8 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
         }
     }
     cand[0].ranges = &g;
+    cand[0].doi_m = g.doi_m; /* as invnet_batch sets them */
+    batch.doi = 1;
     for (k = 0; k < sizeof at / sizeof at[0]; k++) {
         char want[512], field[64][64], *csv, *xyz, *json;
         size_t count[8], n, c;
@@ -684,7 +686,8 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
         csv_parse(csv, 1, field, 64, count);
         cr_expect_str_eq(field[9 + 14], "0.0375");
         cr_expect_str_eq(field[9 + 15], "0.1125");
-        snprintf(want, sizeof want, ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s,doi_m\n", at[k].lo,
+        snprintf(want, sizeof want,
+                 ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s,doi_m,misfit_rms_pct,flags\n", at[k].lo,
                  at[k].hi);
         cr_expect(strstr(xyz, want) != NULL, "level %g: %s", at[k].level, xyz);
         cr_expect(strstr(json, "\"conductance_siemens\": [[0.0375, 0.075, 0.1125], [0.0375, "
@@ -696,5 +699,7 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
         invnet_output_string_free(csv);
     }
     cand[0].ranges = NULL;
+    cand[0].doi_m = 0;
     batch.ranges_level = 0;
+    batch.doi = 0;
 }
