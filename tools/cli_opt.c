@@ -110,13 +110,15 @@ join(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     char *s = joined + joined_used;
+    size_t used = joined_used;
 
-    if (joined_used > 0 && a + la + 1 == s) { /* the last one joined: on from its end */
+    if (used > 0 && a + la + 1 == s) { /* the last one joined: on from its end */
         s = joined + (a - joined);
-        joined_used -= la + 1;
+        used -= la + 1;
     }
-    if (la + lb + 2 > JOIN_MAX - joined_used)
-        return NULL;
+    if (la + lb + 2 > JOIN_MAX - used)
+        return NULL; /* joined as it was */
+    joined_used = used;
     memmove(s, a, la);
     s[la] = ',';
     memcpy(s + la + 1, b, lb + 1);
