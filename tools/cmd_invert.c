@@ -585,7 +585,7 @@ gather_models(invnet_batch *b)
     size_t len = 0, cap = 0, got, i, first, count;
     const size_t rec = 1 + sizeof(invnet_result) + sizeof(double);
 
-    if (rank > 0 && (buf = malloc(b->count * rec + 1)) == NULL)
+    if (rank > 0 && (buf = calloc(b->count * rec + 1, 1)) == NULL) /* no bytes unset */
         bad = 1;
     if (cli_par_max((unsigned long)bad) != 0) {
         free(buf);

@@ -638,11 +638,6 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (it->status != FWD_OK) /* a sounding given in memory that failed its checks */
         return FWD_OK;
     fwd_error_clear(&e);
-    it->station.x_m = it->s->x_m;
-    it->station.y_m = it->s->y_m;
-    it->station.elevation_m = it->s->elevation_m;
-    it->station.lat_deg = it->s->lat_deg;
-    it->station.lon_deg = it->s->lon_deg;
     /* with several counts, first one fit each from its net: the other counts' fits, split
      * or merged, are better further starts than draws of the prior */
     for (k = 0; k < nn; k++) {
@@ -922,10 +917,15 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     } else {
         rc = items_of_soundings(b, given, n);
     }
-    for (k = 0; rc == FWD_OK && k < b->n; k++) {
+    for (k = 0; rc == FWD_OK && k < b->n; k++) { /* every part's, as its file says */
         invnet_station *st = &b->item[k].station;
+        const fwd_sounding *s = b->item[k].s;
 
-        st->x_m = st->y_m = st->elevation_m = st->lat_deg = st->lon_deg = NAN;
+        st->x_m = s != NULL ? s->x_m : NAN;
+        st->y_m = s != NULL ? s->y_m : NAN;
+        st->elevation_m = s != NULL ? s->elevation_m : NAN;
+        st->lat_deg = s != NULL ? s->lat_deg : NAN;
+        st->lon_deg = s != NULL ? s->lon_deg : NAN;
     }
     invnet_batch_part(b->n, p->part, p->parts, &b->first, &b->count);
     threads = p->threads < b->count ? p->threads : b->count;

@@ -148,8 +148,10 @@ for m in "10,100,20 4,15" "100,10,1000 2,30" "50,500,5 8,8" "300,30,300 3,3" "20
 done
 echo "not a sounding" >"$TMP/snd/v6.csv"
 # a survey table of three stations, items 3 to 5 of 9 (after v1, v2, v3): 2 ranks cut it
-# between its first and second station
-awk -F, 'FNR == 1 { if (NR == 1) print "station," $0; next } { print FILENAME "," $0 }' \
+# between its first and second station; their positions and elevations place the section's
+# columns, whichever rank inverted them
+awk -F, 'FNR == 1 { f++; if (NR == 1) print "station,x_m,y_m,elevation_m," $0; next }
+         { print FILENAME "," 500000 + 70 * f * f "," 4100000 + 20 * f "," 100 - 7 * f "," $0 }' \
     "$TMP/snd/v1.csv" "$TMP/snd/v2.csv" "$TMP/snd/v3.csv" | sed "s|$TMP/snd/||" >"$TMP/snd/v3z_survey.csv"
 for k in 1 2 3; do
     if [ $k -eq 1 ]; then
@@ -204,6 +206,11 @@ for k in 2 3; do
         bad "--section, $k ranks: not the one process's PNG"
 done
 [ "$(ls "$TMP/p1" | wc -l)" -eq 8 ] && ok || bad "--plot: expected 8 PNGs, got $(ls "$TMP/p1")"
+# the survey alone, one station a rank: the section placed by every station's position
+run invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --section "$TMP/sur1.png" -j 1 -q
+mpi 3 invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --section "$TMP/sur3.png" -j 1 -q
+[ -s "$TMP/sur1.png" ] && cmp -s "$TMP/sur1.png" "$TMP/sur3.png" && ok ||
+    bad "--section of a survey, 3 ranks: not the one process's PNG"
 
 # --- refused: the commands that are not shared ------------------------------------------------
 mpi 2 forward -m wenner --rho 100 --a 1,10
