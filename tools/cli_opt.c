@@ -98,32 +98,59 @@ dest(const cli_opt *o, void *args)
     return (char *)args + o->dest;
 }
 
-/* The values of joined options given more than once, for the process's one parse. */
-#define JOIN_MAX 4096
-static char joined[JOIN_MAX];
-static size_t joined_used;
+/* The values of joined options given more than once, for the process's one parse: each
+ * such option at most JOIN_MAX - 1 characters, room for JOIN_ROOM of them. */
+#define JOIN_MAX  4096
+#define JOIN_ROOM 4
+static char joined[JOIN_ROOM * JOIN_MAX];
 
-/* a "," b in joined's room (a, the last joined there, grows in place); NULL when there is
- * no room left. */
-static const char *
-join(const char *a, const char *b)
+/* Step 1b: each CLI_STRING_JOIN row given more than once (count[i] > 1 values, size[i]
+ * characters with their commas and NUL) gets its values joined by commas, in the order
+ * given, from a second reading of the command line (getopt_long has put the options first,
+ * in their order). Linear in the command line. 1 after a problem, else 0. */
+static int
+join_rows(const cli_cmd *c, int argc, char **argv, const struct option *longopts,
+          const char *shorts, void *args, cli_parse *p, const size_t *count, const size_t *size)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = joined + joined_used;
-    size_t used = joined_used;
+    char *at[CLI_OPT_MAX];
+    size_t i, used = 0;
+    int code, bad = 0, any = 0;
 
-    if (used > 0 && a + la + 1 == s) { /* the last one joined: on from its end */
-        s = joined + (a - joined);
-        used -= la + 1;
+    for (i = 0; i < c->n_opts; i++) {
+        at[i] = NULL;
+        if (count[i] < 2)
+            continue;
+        if (size[i] > JOIN_MAX || size[i] > sizeof joined - used) {
+            cli_error(c->name, "--%s: the values given are longer than %d characters together",
+                      c->opts[i].name, JOIN_MAX - 1);
+            p->bad[i] = 1;
+            bad = 1;
+            continue;
+        }
+        at[i] = joined + used;
+        *(const char **)dest(&c->opts[i], args) = p->raw[i] = at[i];
+        used += size[i];
+        any = 1;
     }
-    if (la + lb + 2 > JOIN_MAX - used)
-        return NULL; /* joined as it was */
-    joined_used = used;
-    memmove(s, a, la);
-    s[la] = ',';
-    memcpy(s + la + 1, b, lb + 1);
-    joined_used += la + lb + 2;
-    return s;
+    if (!any)
+        return bad;
+    optind = 1;
+    while ((code = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+        size_t n;
+
+        for (i = 0; i < c->n_opts && code < 256; i++)
+            if (c->opts[i].key == code && cli_opt_is_option(&c->opts[i]))
+                code = ROW_CODE(i);
+        if (code < 256 || at[(size_t)(code - 256)] == NULL)
+            continue;
+        i = (size_t)(code - 256);
+        n = strlen(optarg);
+        if (at[i] != p->raw[i])
+            *at[i]++ = ',';
+        memcpy(at[i], optarg, n + 1);
+        at[i] += n;
+    }
+    return bad;
 }
 
 /* Step 1: getopt_long, keeping each value as given. 1 after a problem, 0, or CLI_FAIL. */
@@ -132,7 +159,7 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
 {
     struct option longopts[CLI_OPT_MAX + 1];
     char shorts[2 * CLI_OPT_MAX + 2] = ":";
-    size_t i, nl = 0, ns = 1;
+    size_t i, nl = 0, ns = 1, count[CLI_OPT_MAX] = {0}, size[CLI_OPT_MAX] = {0};
     int code, bad = 0;
 
     for (i = 0; i < c->n_opts; i++) {
@@ -152,7 +179,6 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
     }
     longopts[nl] = (struct option){NULL, 0, NULL, 0};
     shorts[ns] = '\0';
-    joined_used = 0;
     opterr = 0;
     optind = 1;
     while ((code = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
@@ -169,30 +195,21 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
             *help = 1;
         else if (c->opts[i].kind == CLI_OPT_FLAG)
             *(int *)dest(&c->opts[i], args) = 1;
-        else if (c->opts[i].kind == CLI_OPT_STRING && c->opts[i].join && p->raw[i] != NULL) {
-            const char *v = join(p->raw[i], optarg);
-
-            if (v == NULL) { /* said once */
-                if (!p->bad[i])
-                    cli_error(c->name,
-                              "--%s: the values given are longer than %d characters together",
-                              c->opts[i].name, JOIN_MAX - 1);
-                p->bad[i] = 1;
-                bad = 1;
-                continue;
-            }
-            *(const char **)dest(&c->opts[i], args) = p->raw[i] = v;
-            continue;
-        } else if (c->opts[i].kind == CLI_OPT_STRING)
+        else if (c->opts[i].kind == CLI_OPT_STRING) {
             *(const char **)dest(&c->opts[i], args) = optarg;
-        else if (c->opts[i].kind == CLI_OPT_REAL_OPT)
+            if (c->opts[i].join) {
+                count[i]++;
+                size[i] += strlen(optarg) + 1;
+            }
+        } else if (c->opts[i].kind == CLI_OPT_REAL_OPT)
             *(int *)((char *)args + c->opts[i].dest2) = 1;
         p->raw[i] = c->opts[i].kind == CLI_OPT_FLAG || optarg == NULL ? "" : optarg;
     }
     p->first = optind;
-    if (!bad && c->operands >= 0 && argc - optind > c->operands) {
+    bad |= join_rows(c, argc, argv, longopts, shorts, args, p, count, size);
+    if (!bad && c->operands >= 0 && argc - p->first > c->operands) {
         cli_error(c->name, "unexpected argument \"%s\"; try 'bpinv %s --help'",
-                  argv[optind + c->operands], c->name);
+                  argv[p->first + c->operands], c->name);
         bad = 1;
     }
     return bad;
@@ -240,7 +257,7 @@ check_row(const cli_cmd *c, size_t i, void *args, cli_parse *p)
         rc = parse_list(c->name, name, s, &l->v, &l->n);
         break;
     }
-    p->bad[i] = rc != 0;
+    p->bad[i] |= rc != 0; /* a join refused stays bad */
     return rc != 0 ? CLI_USAGE : 0;
 }
 

@@ -84,7 +84,8 @@ check_holds(const cli_parse *p, void *args)
     struct invert_args *o = args;
     fwd_error err;
 
-    (void)p;
+    if (cli_opt_given(p, "fix") < 0 || cli_opt_given(p, "bound") < 0)
+        return 0; /* said already */
     if ((o->fix == NULL || invnet_holds_parse(&o->bp.check, o->fix, 1, &err) == FWD_OK) &&
         (o->bound == NULL || invnet_holds_parse(&o->bp.check, o->bound, 0, &err) == FWD_OK))
         return 0;

@@ -106,9 +106,9 @@ Test(cli_opt, values_by_kind)
     cr_assert(a.list.v == NULL && a.list.n == 0);
 }
 
-/* An option given in parts (CLI_STRING_JOIN): the values joined by commas, in order; a plain
- * one given twice keeps the last; parts too long together are refused by the option's
- * name. */
+/* An option given in parts (CLI_STRING_JOIN): the values joined by commas, in order,
+ * whatever lies between them; a plain one given twice keeps the last; parts too long
+ * together are refused by the option's name, to the character. */
 Test(cli_opt, joined_in_order, .init = cr_redirect_stderr)
 {
     static const cli_opt jrows[] = {
@@ -116,11 +116,8 @@ Test(cli_opt, joined_in_order, .init = cr_redirect_stderr)
         CLI_STRING("last", 0, "S", ARG(other), NULL, "the last"),
     };
     static const cli_cmd jcmd = {"t", "usage: t\n", NULL, jrows, 2, 20, 0, 0};
-    static char word[70][64], t[] = "t", fix[] = "--fix";
-    static char *argv[142];
     struct args a;
     cli_parse p;
-    int k;
 
     cr_assert_eq(parse(&jcmd, &a, &p,
                        (const char *[]){"--fix", "rho3=2", "--last", "a", "--fix=h1=3", "--last",
@@ -135,22 +132,55 @@ Test(cli_opt, joined_in_order, .init = cr_redirect_stderr)
     cr_expect_str_eq(a.name, "a,b,c,d");
     cr_assert_eq(parse(&jcmd, &a, &p, (const char *[]){"--fix", "rho3=2", NULL}), CLI_RUN);
     cr_expect_str_eq(a.name, "rho3=2", "one part: as given");
-    /* parts of 62 characters: 60 of them (3,779 together) fit, 70 (4,409) do not */
+}
+
+/* Two joined options given in turn, 2 x 400 parts of 4 characters: each keeps its own parts
+ * (the room is linear in the command line: 400 x 5 - 1 = 1,999 characters each); then one
+ * of exactly 4,095 characters joined, and one of 4,096 refused, once and by its name, while
+ * the other is joined as given. */
+Test(cli_opt, joined_interleaved_to_the_limit, .init = cr_redirect_stderr)
+{
+    static const cli_opt jrows[] = {
+        CLI_STRING_JOIN("fix", 0, "LIST", ARG(name), NULL, "parts"),
+        CLI_STRING_JOIN("bound", 0, "LIST", ARG(other), NULL, "parts"),
+    };
+    static const cli_cmd jcmd = {"t", "usage: t\n", NULL, jrows, 2, 20, 0, 0};
+    static char word[800][8], big[2][4096], t[] = "t", fix[] = "--fix", bound[] = "--bound";
+    static char *argv[1700];
+    char want[2][2048];
+    size_t k, w[2] = {0, 0};
+    struct args a;
+    cli_parse p;
+
     argv[0] = t;
-    for (k = 0; k < 70; k++) {
-        snprintf(word[k], sizeof word[k], "%062d", k);
-        argv[2 * k + 1] = fix;
+    for (k = 0; k < 800; k++) {
+        snprintf(word[k], sizeof word[k], "%c%03zu", k % 2 ? 'b' : 'f', k / 2);
+        argv[2 * k + 1] = k % 2 ? bound : fix;
         argv[2 * k + 2] = word[k];
+        w[k % 2] += (size_t)snprintf(want[k % 2] + w[k % 2], sizeof want[0] - w[k % 2], "%s%s",
+                                     k < 2 ? "" : ",", word[k]);
     }
-    argv[121] = NULL;
+    argv[1601] = NULL;
     memset(&a, 0, sizeof a);
-    cr_assert_eq(cli_opt_parse(&jcmd, 121, argv, &a, &p), CLI_RUN);
-    cr_expect_eq(strlen(a.name), 60 * 63 - 1);
-    cr_expect_eq(strncmp(a.name + 59 * 63, word[59], 62), 0, "the last part last");
-    argv[121] = fix;
-    argv[141] = NULL;
+    cr_assert_eq(cli_opt_parse(&jcmd, 1601, argv, &a, &p), CLI_RUN);
+    cr_expect_eq(strlen(a.name), 1999);
+    cr_expect_str_eq(a.name, want[0]);
+    cr_expect_str_eq(a.other, want[1]);
+    /* --fix of 2,047 + 1 + 2,047 characters: 4,095 */
+    memset(big[0], 'x', 2047);
+    memset(big[1], 'y', 2047);
+    argv[1] = fix, argv[2] = big[0], argv[3] = bound, argv[4] = word[1], argv[5] = fix;
+    argv[6] = big[1], argv[7] = bound, argv[8] = word[3], argv[9] = NULL;
     memset(&a, 0, sizeof a);
-    cr_expect_eq(cli_opt_parse(&jcmd, 141, argv, &a, &p), CLI_USAGE);
+    cr_assert_eq(cli_opt_parse(&jcmd, 9, argv, &a, &p), CLI_RUN);
+    cr_expect_eq(strlen(a.name), 4095);
+    cr_expect(a.name[2047] == ',' && a.name[2048] == 'y' && a.name[4094] == 'y');
+    cr_expect_str_eq(a.other, "b000,b001");
+    big[1][2047] = 'y'; /* 4,096 */
+    memset(&a, 0, sizeof a);
+    cr_expect_eq(cli_opt_parse(&jcmd, 9, argv, &a, &p), CLI_USAGE);
+    cr_expect_eq(cli_opt_given(&p, "fix"), -1);
+    cr_expect_str_eq(a.other, "b000,b001", "the other option joined all the same");
     fflush(stderr);
     cr_expect_stderr_eq_str("bpinv t: --fix: the values given are longer than 4095 characters "
                             "together\n");
