@@ -106,7 +106,7 @@ typedef struct invnet_candidate {
     double chi2;           /* of the model against the data (see above); NAN if none */
     double criterion;      /* its BIC; NAN if none */
     double weight;         /* its Schwarz weight among the candidates, 0 to 1 */
-    double doi_m;          /* with curves or doi, the candidate reported: its depth of
+    double doi_m;          /* with ranges, curves or doi, the candidate reported: its depth of
                               investigation (the ranges' where they were sampled, else
                               invnet_ranges_doi at 90 %); NAN otherwise or where none */
     double *band;          /* with curves and ranges: the envelope of the responses of the

@@ -865,7 +865,9 @@ csv_row(FILE *f, const invnet_batch_item *it, cand *c, const struct csv_shape *s
 static void
 csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 {
-    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, b->segments, b->doi};
+    /* ranges always come with their doi_m, also in a batch built by hand */
+    struct csv_shape sh = {b->n_layers, b->ranges_level, b->n_counts, b->segments,
+                           b->doi || b->ranges_level > 0};
     size_t i;
 
     /* a batch made by hand may not say: its own soundings tell (a batch in parts says) */
