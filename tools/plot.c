@@ -1146,8 +1146,10 @@ section_fill(const struct section *sc, double x, double half, double e, double z
         section_scale(0);
 }
 
-/* Each column's depth of investigation (where known and above zdeep, the axis's end), as a
- * dashed line across it, joined from column to column where both have one. */
+/* Each column's depth of investigation where known and above the column's foot (the depth
+ * its sounding sees, or zdeep, the axis's end), as a dashed line across it, joined from
+ * column to column where both have one; a "v" on the foot of a column the axis cut above
+ * its depth of investigation. A column that ends above it is seen to its foot: no mark. */
 static void
 section_doi(const struct section *sc, double half, double zdeep, double zmin)
 {
@@ -1159,8 +1161,9 @@ section_doi(const struct section *sc, double half, double zdeep, double zmin)
     for (k = 0; k <= sc->n; k++) {
         double d = k < sc->n ? sc->c[k]->doi_m : NAN;
         double e = k < sc->n && sc->by_elev ? sc->it[k]->station.elevation_m : 0;
+        double seen = k < sc->n ? seen_depth(sc->it[k]->s) : 0, zcol = fmin(seen, zdeep);
 
-        if (isfinite(d) && d > 0 && d < zdeep) {
+        if (isfinite(d) && d > 0 && d < zcol) {
             x[n] = sc->dist[k] - half, x[n + 1] = sc->dist[k] + half;
             y[n] = y[n + 1] = section_y(sc, e, d, zmin);
             n += 2;
@@ -1170,9 +1173,8 @@ section_doi(const struct section *sc, double half, double zdeep, double zmin)
             pl.line((PLINT)n, x, y);
             n = 0;
         }
-        /* below the axis, which cut the column: a "v" on its foot */
-        if (isfinite(d) && d >= zdeep && seen_depth(sc->it[k]->s) > zdeep)
-            pl.ptex(sc->dist[k], section_y(sc, e, zdeep, zmin), 1, 0, 0.5, "v");
+        if (isfinite(d) && d >= zcol && seen > zdeep)
+            pl.ptex(sc->dist[k], section_y(sc, e, zcol, zmin), 1, 0, 0.5, "v");
     }
     pl.lsty(1);
 }
