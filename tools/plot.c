@@ -658,7 +658,7 @@ table_lines(const invnet_ranges *g)
     size_t nl = g->n_layers;
 
     return 1 + (double)(nl < TABLE_ROWS ? nl : TABLE_ROWS) + (nl > TABLE_ROWS) + 0.3 + 2 +
-           isfinite(g->doi_m);
+           isfinite(g->doi_m) + (isfinite(g->doi_m) && isfinite(g->doi_interval_m[1]));
 }
 
 /* x to three significant digits, without an exponent from 0.001 to 99,999. */
@@ -752,12 +752,25 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
             "* unresolved: the interval spans a decade or half the prior, or comes within 1 % of a "
             "bound");
     if (isfinite(g->doi_m)) {
+        char lo[32], hi[32];
+
         y -= dy;
-        snprintf(line, sizeof line,
-                 "depth of investigation %s m: below it, half or twice the resistivity would "
-                 "fit the data as well",
-                 num(g->doi_m, a, sizeof a));
-        pl.ptex(col[0], y, 1, 0, 0, line);
+        if (isfinite(g->doi_interval_m[1])) { /* two lines */
+            snprintf(line, sizeof line,
+                     "depth of investigation %s m (%s - %s m across the equivalent models):",
+                     num(g->doi_m, a, sizeof a), num(g->doi_interval_m[0], lo, sizeof lo),
+                     num(g->doi_interval_m[2], hi, sizeof hi));
+            pl.ptex(col[0], y, 1, 0, 0, line);
+            y -= dy;
+            pl.ptex(col[0], y, 1, 0, 0,
+                    "below it, half or twice the resistivity would fit the data as well");
+        } else {
+            snprintf(line, sizeof line,
+                     "depth of investigation %s m: below it, half or twice the resistivity "
+                     "would fit the data as well",
+                     num(g->doi_m, a, sizeof a));
+            pl.ptex(col[0], y, 1, 0, 0, line);
+        }
     }
 }
 

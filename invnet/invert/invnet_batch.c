@@ -253,7 +253,7 @@ doi(const invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf)
         fwd_geom_free(g);
         return FWD_ENOMEM;
     }
-    rc = invnet_ranges_doi(w, &sv, c->r.n_layers, p, nf->samples.noise, 90, &c->doi_m, NULL);
+    rc = invnet_ranges_doi(w, &sv, c->r.n_layers, p, nf->samples.noise, 0, 90, &c->doi_m, NULL);
     fwd_workspace_free(w);
     fwd_geom_free(g);
     return rc == FWD_ENOMEM ? FWD_ENOMEM : FWD_OK;

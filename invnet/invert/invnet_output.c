@@ -370,6 +370,21 @@ get_doi_m(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->num = c->doi_m;
 }
 
+/* The depth of investigation across the ranges' equivalent models (their interval). */
+static int
+has_doi_range(const invnet_batch_item *it, cand *c)
+{
+    (void)it;
+    return c->ranges != NULL && isfinite(c->ranges->doi_interval_m[1]);
+}
+
+static void
+get_doi_range(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it;
+    v->num = c->ranges->doi_interval_m[k % 2 ? 2 : 0];
+}
+
 static int
 has_counts(const invnet_batch_item *it, cand *c)
 {
@@ -460,6 +475,7 @@ static const struct column columns[] = {
     {"transverse_", "_ohmm2", NULL, K_NUM, S_INTERFACE, F_6G, IN_CSV | RANGE, has_ranges,
      get_trans_range},
     {"doi_m", NULL, NULL, K_NUM, S_ONE, F_4G, IN_CSV | WITH_DOI, has_doi_m, get_doi_m},
+    {"doi_m", NULL, NULL, K_NUM, S_ONE, F_4G, IN_CSV | RANGE, has_doi_range, get_doi_range},
     {NULL, NULL, "doi_m", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_doi_m, get_doi_m},
     {"misfit_rms_pct", NULL, "misfit_rms_pct", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON, has_model,
      get_misfit},
@@ -621,6 +637,12 @@ put_ranges(FILE *f, const invnet_ranges *g)
     fputs("], \"doi_m\": ", f);
     if (isfinite(g->doi_m))
         fprintf(f, "%.4g", g->doi_m);
+    else
+        fputs("null", f);
+    fputs(", \"doi_interval_m\": ", f);
+    if (isfinite(g->doi_interval_m[1]))
+        fprintf(f, "[%.4g, %.4g, %.4g]", g->doi_interval_m[0], g->doi_interval_m[1],
+                g->doi_interval_m[2]);
     else
         fputs("null", f);
     fprintf(f,
@@ -818,7 +840,10 @@ csv_header(FILE *f, const struct csv_shape *sh)
             continue;
         for (k = 0; k < csv_values(col, sh->nl); k++) {
             fputs(sep++ ? "," : "", f);
-            if (col->shape == S_ONE)
+            if (col->shape == S_ONE && (col->where & RANGE)) { /* doi_m_p05 */
+                fputs(col->header, f);
+                put_percentile(f, sh->level, k % 2);
+            } else if (col->shape == S_ONE)
                 fputs(col->header, f);
             else if (col->where & RANGE) { /* with the percentile: rho_1_ohmm_p05 */
                 fprintf(f, "%s%zu%s", col->header, k / 2 + 1, col->suffix);

@@ -724,19 +724,44 @@ halves(const double *S, const double *K, double cut, size_t m, size_t n, size_t 
     }
 }
 
+/*
+ * The depth of investigation across the nfit equivalent models S (log10 parameters, np
+ * each): INVNET_DOI_MODELS of them spread evenly, each's depth_of_investigation, into the
+ * interval iv at the level (NAN where none is found). v: nfit doubles of scratch; f0 as
+ * depth_of_investigation's.
+ */
+static void
+doi_across(struct post *q, const double *S, size_t nfit, double dchi2, double level, double *f0,
+           double *v, invnet_interval iv)
+{
+    size_t n = nfit < INVNET_DOI_MODELS ? nfit : INVNET_DOI_MODELS, m, k = 0;
+
+    for (m = 0; m < n; m++) {
+        double d = depth_of_investigation(q, S + (m * nfit / n) * q->np, dchi2, f0);
+
+        if (isfinite(d))
+            v[k++] = d;
+    }
+    iv[0] = iv[1] = iv[2] = NAN;
+    if (k > 0)
+        interval(v, k, level, iv);
+}
+
 int
 invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
-                  double noise, double level, double *doi_m, fwd_error *err)
+                  double noise, double noise_scale, double level, double *doi_m, fwd_error *err)
 {
     size_t np = FWD_MODEL_NPARAMS(n_layers), nd = fwd_method_ndata(s->method, s->n), j;
     double lo[NPMAX], hi[NPMAX], c, *f0;
     struct post q;
 
     *doi_m = NAN;
-    if (n_layers < 1 || n_layers > FWD_MAX_LAYERS || !(noise > 0) || !(level > 0 && level < 100))
+    if (n_layers < 1 || n_layers > FWD_MAX_LAYERS || !(noise > 0) || !(level > 0 && level < 100) ||
+        !(noise_scale == 0 || (noise_scale >= 1 && noise_scale <= 1e6)))
         return fwd_error_set(err, FWD_EINVAL,
-                             "%s: depth of investigation: %zu layers, noise %g, level %g",
-                             s->source, n_layers, noise, level);
+                             "%s: depth of investigation: %zu layers, noise %g, noise scale %g, "
+                             "level %g",
+                             s->source, n_layers, noise, noise_scale, level);
     for (j = 0; j < np; j++) {
         lo[j] = -INFINITY;
         hi[j] = INFINITY;
@@ -753,7 +778,7 @@ invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, cons
                              s->source);
     }
     if (isfinite(c = chi2(&q, p))) {
-        double ns = invnet_lm_noise_scale(c, nd, np);
+        double ns = noise_scale > 0 ? noise_scale : invnet_lm_noise_scale(c, nd, np);
 
         q.scale /= ns * ns;
         *doi_m = depth_of_investigation(&q, p, gsl_cdf_chisq_Pinv(level / 100, 1), f0);
@@ -878,6 +903,9 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
             memcpy(out->draws + m * np, S + (m * nfit / out->n_draws) * np, np * sizeof *S);
     }
     summarise(S, nfit, n_layers, lo, hi, &par, v, out);
+    doi_across(&q, S, nfit, gsl_cdf_chisq_Pinv(par.level / 100, 1), par.level, F0, v,
+               out->doi_interval_m);
+    out->evaluations = q.evals;
     rc = FWD_OK;
     goto done;
 nomem:

@@ -80,30 +80,36 @@ typedef struct invnet_ranges {
     invnet_interval transverse_ohmm2[FWD_MAX_LAYERS]; /* h rho of each layer above */
     unsigned char unresolved[2 * FWD_MAX_LAYERS];     /* per parameter: 1 if unresolved */
     size_t n_unresolved;
-    double doi_m;          /* depth of investigation of the given model: the deepest depth
-                              where halving or doubling every resistivity below it changes
-                              the response by at least the chi-square quantile of one
-                              degree of freedom at the level (2.71 at 90 %), in chi2 with
-                              the errors scaled by noise_scale and readings denser than 10
-                              a decade counted as 10 a decade (each weighs the decades it
-                              stands for times 10, at most 1), on a grid of 4 a decade
-                              refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
-                              - 1 layers; data that see no depth, or deeper than 1000 km) */
-    double noise_scale;    /* the factor the errors were multiplied by (>= 1) */
-    size_t evaluations;    /* forward models computed, the fits' included */
-    size_t n_groups;       /* separate groups of equivalent models the fits found (>= 1) */
-    double acceptance;     /* of the kept steps */
-    double ess_min;        /* smallest effective sample size of a parameter, all chains */
-    double rhat_max;       /* largest split R-hat of a parameter (1: the chains agree) */
-    double halves_decades; /* largest difference, in decades, between an end of a
-                              parameter's interval from the first half of the chains and
-                              from the second (two independent runs, archives apart) */
-    double halves_share;   /* the same difference as a share of the width of the interval
-                              of all the chains */
-    size_t n_fit;          /* kept states that fit well enough to count (see above) */
-    size_t n_draws;        /* equivalent models in draws */
-    double *draws;         /* n_draws x np log10 parameters, spread evenly over the kept
-                              states: allocated, see invnet_ranges_release() */
+    double doi_m;                   /* depth of investigation of the given model: the deepest depth
+                                       where halving or doubling every resistivity below it changes
+                                       the response by at least the chi-square quantile of one
+                                       degree of freedom at the level (2.71 at 90 %), in chi2 with
+                                       the errors scaled by noise_scale and readings denser than 10
+                                       a decade counted as 10 a decade (each weighs the decades it
+                                       stands for times 10, at most 1), on a grid of 4 a decade
+                                       refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
+                                       - 1 layers; data that see no depth, or deeper than 1000 km) */
+    invnet_interval doi_interval_m; /* the depth of investigation across the equivalent
+                              models: the interval at the level of that of
+                              INVNET_DOI_MODELS of them spread evenly (the i-th of N at
+                              i N / INVNET_DOI_MODELS, in the order of draws), each as
+                              doi_m, with the errors scaled by noise_scale; NAN where none
+                              is found */
+    double noise_scale;             /* the factor the errors were multiplied by (>= 1) */
+    size_t evaluations;             /* forward models computed, the fits' included */
+    size_t n_groups;                /* separate groups of equivalent models the fits found (>= 1) */
+    double acceptance;              /* of the kept steps */
+    double ess_min;                 /* smallest effective sample size of a parameter, all chains */
+    double rhat_max;                /* largest split R-hat of a parameter (1: the chains agree) */
+    double halves_decades;          /* largest difference, in decades, between an end of a
+                                       parameter's interval from the first half of the chains and
+                                       from the second (two independent runs, archives apart) */
+    double halves_share;            /* the same difference as a share of the width of the interval
+                                       of all the chains */
+    size_t n_fit;                   /* kept states that fit well enough to count (see above) */
+    size_t n_draws;                 /* equivalent models in draws */
+    double *draws;                  /* n_draws x np log10 parameters, spread evenly over the kept
+                                       states: allocated, see invnet_ranges_release() */
 } invnet_ranges;
 
 /* Frees g->draws (g may be NULL or zeroed). */
@@ -112,15 +118,20 @@ void invnet_ranges_release(invnet_ranges *g);
 /* A copy of src into dst with its own draws: FWD_OK or FWD_ENOMEM (dst then has none). */
 int invnet_ranges_copy(invnet_ranges *dst, const invnet_ranges *src);
 
+/* The equivalent models whose depths of investigation make doi_interval_m. */
+#define INVNET_DOI_MODELS 15
+
 /*
  * The depth of investigation of the model p (n_layers, log10 parameters: the answer, the
  * best fit) for s, as the ranges' doi_m, at the level (percent; 90 as the ranges' default)
- * with the training noise and the noise scale of p's own fit, into *doi_m (NAN where none
- * is found), with w a workspace of s's geometry: without the ranges' sampling, about 80
- * forward models. FWD_OK; FWD_EINVAL for bad parameters; FWD_ENOMEM.
+ * with the training noise and the errors scaled by noise_scale (>= 1; 0: the noise scale
+ * of p's own fit, invnet_lm_noise_scale), into *doi_m (NAN where none is found), with w a
+ * workspace of s's geometry: without the ranges' sampling, about 80 forward models.
+ * FWD_OK; FWD_EINVAL for bad parameters; FWD_ENOMEM.
  */
 int invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
-                      double noise, double level, double *doi_m, fwd_error *err);
+                      double noise, double noise_scale, double level, double *doi_m,
+                      fwd_error *err);
 
 /*
  * Samples the equivalent models of s for n_layers layers from the log10 parameters p (the

@@ -93,7 +93,7 @@ expect_fail 2 "--refine --no-refine" "--refine and --no-refine: choose one" \
 # --- --ranges: intervals that hold the answer, the same for any -j; without it, no columns --
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges
 [ "$rc" -eq 0 ] && ok || bad "--ranges: exit $rc: $(cat "$TMP/err")"
-head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,conductance_2_siemens_p05,conductance_2_siemens_p95,transverse_1_ohmm2_p05,.*,transverse_2_ohmm2_p95,doi_m,misfit_rms_pct" &&
+head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,conductance_2_siemens_p05,conductance_2_siemens_p95,transverse_1_ohmm2_p05,.*,transverse_2_ohmm2_p95,doi_m,doi_m_p05,doi_m_p95,misfit_rms_pct" &&
     ok || bad "--ranges CSV header: $(head -1 "$TMP/out")"
 # each interval holds the model (rho_1..3 in columns 5..7, their ends in 10..15; h in 8, 9
 # and 16..19) and a.csv's true rho_1 = 100 ohm-m, h_1 = 4 m (exact data)
@@ -104,13 +104,23 @@ awk -F, 'NR > 1 { for (k = 0; k < 3; k++) if (!($(10 + 2 * k) <= $(5 + k) && $(5
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
     grep -q '"depth_m": \[\[[^]]*\], \[[^]]*\]\], "conductance_siemens": \[\[' "$TMP/out" &&
-    grep -q '"doi_m": [0-9.e+]*, "noise_scale": [1-9][0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
+    grep -q '"doi_m": [0-9.e+]*, "doi_interval_m": \[[0-9.e+]*, [0-9.e+]*, [0-9.e+]*\], "noise_scale": [1-9][0-9.e+]*, "groups": [1-9][0-9]*, "equivalent_models": [1-9]' "$TMP/out" &&
     grep -q '"evaluations": [0-9]*' "$TMP/out" && ok || bad "--ranges=50 JSON: $(cat "$TMP/out")"
 # the sounding's doi_m is its ranges' (none without ranges, a section, XYZ or plot)
 /usr/bin/python3 -c 'import json, sys
 s = json.load(open(sys.argv[1]))["soundings"][0]
-assert s["doi_m"] > 0 and s["doi_m"] == s["ranges"]["doi_m"], s' "$TMP/out" && ok ||
+assert s["doi_m"] > 0 and s["doi_m"] == s["ranges"]["doi_m"], s
+lo, med, hi = s["ranges"]["doi_interval_m"]
+assert 0 < lo <= med <= hi, s' "$TMP/out" && ok ||
     bad "--ranges=50: doi_m is not the ranges': $(cat "$TMP/out")"
+# the CSV's ends of the depth of investigation across the equivalent models are the JSON's
+cp "$TMP/out" "$TMP/r50.json"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50
+/usr/bin/python3 -c 'import csv, json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]["ranges"]
+(r,) = csv.DictReader(open(sys.argv[2]))
+assert [r["doi_m_p25"], r["doi_m_p75"]] == ["%.4g" % v for v in s["doi_interval_m"][::2]], (r, s)
+' "$TMP/r50.json" "$TMP/out" && ok || bad "--ranges=50: CSV doi_m_p25, doi_m_p75: $(cat "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
 grep -q '"doi_m": null' "$TMP/out" && ok || bad "a doi_m without being asked for: $(cat "$TMP/out")"
 # the same for any -j (not memcheck's business: two whole --ranges runs under it)

@@ -340,7 +340,7 @@ Test(invnet_batch, doi_is_the_models)
         w = fwd_workspace_alloc(g, NULL, NULL);
         fwd_model_to_log10(c->r.n_layers, c->r.rho_ohmm, c->r.thick_m, m);
         cr_assert_eq(
-            invnet_ranges_doi(w, &sv, c->r.n_layers, m, nf->samples.noise, 90, &want, NULL),
+            invnet_ranges_doi(w, &sv, c->r.n_layers, m, nf->samples.noise, 0, 90, &want, NULL),
             FWD_OK);
         cr_expect(c->doi_m == want || (isnan(want) && isnan(c->doi_m)), "item %zu: %g, want %g", i,
                   c->doi_m, want);

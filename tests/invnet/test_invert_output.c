@@ -647,6 +647,7 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
     memset(&g, 0, sizeof g);
     g.n_layers = 3;
     g.doi_m = 41.5;
+    g.doi_interval_m[0] = 20.5, g.doi_interval_m[1] = 40.25, g.doi_interval_m[2] = 80.75;
     for (j = 0; j < 3; j++) {
         for (k = 0; k < 3; k++) {
             g.rho_ohmm[j][k] = cand[0].r.rho_ohmm[j] * (0.8 + 0.2 * (double)k);
@@ -677,15 +678,21 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
                  "depth_1_m_%s,depth_1_m_%s,depth_2_m_%s,depth_2_m_%s,conductance_1_siemens_%s,"
                  "conductance_1_siemens_%s,conductance_2_siemens_%s,conductance_2_siemens_%s,"
                  "transverse_1_ohmm2_%s,transverse_1_ohmm2_%s,transverse_2_ohmm2_%s,"
-                 "transverse_2_ohmm2_%s,doi_m,",
+                 "transverse_2_ohmm2_%s,doi_m,doi_m_%s,doi_m_%s,",
                  at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi,
                  at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi,
-                 at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi);
+                 at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi, at[k].lo, at[k].hi);
         cr_expect(strstr(csv, want) != NULL, "level %g: %s", at[k].level, csv);
         /* the values under them: conductance_1's ends */
         csv_parse(csv, 1, field, 64, count);
         cr_expect_str_eq(field[9 + 14], "0.0375");
         cr_expect_str_eq(field[9 + 15], "0.1125");
+        /* the depth of investigation: the model's, then across the equivalent models */
+        cr_expect_str_eq(field[9 + 22], "41.5");
+        cr_expect_str_eq(field[9 + 23], "20.5");
+        cr_expect_str_eq(field[9 + 24], "80.75");
+        cr_expect(strstr(json, "\"doi_m\": 41.5, \"doi_interval_m\": [20.5, 40.25, 80.75]") != NULL,
+                  "%s", json);
         snprintf(want, sizeof want,
                  ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s,doi_m,misfit_rms_pct,flags\n", at[k].lo,
                  at[k].hi);

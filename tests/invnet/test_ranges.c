@@ -12,6 +12,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "forward/fwd_forward.h"
 #include "forward/fwd_method.h"
@@ -89,12 +91,13 @@ Test(invnet_ranges, half_space_posterior_is_analytic)
     cr_expect_eq(out.n_unresolved, 0);
     cr_expect_eq(out.n_groups, 1, "one minimum: %zu groups", out.n_groups);
     /* the chains' steps, their starts and the fits from the prior (at most start_iter
-     * iterations of a Jacobian and a step each), the local approximation, the depth of
-     * investigation (40 bisections of two models at most) */
+     * iterations of a Jacobian and a step each), the local approximation, the depths of
+     * investigation of the model and of INVNET_DOI_MODELS equivalent ones (40 bisections of
+     * two models at most each) */
     cr_expect_geq(out.evaluations, rp.chains * (rp.burn + rp.steps + 1) + rp.starts);
     cr_expect_leq(out.evaluations,
                   rp.chains * (rp.burn + rp.steps + 1) + rp.starts * (3 * rp.start_iter + 4) + 2 +
-                      2 * 44,
+                      (1 + INVNET_DOI_MODELS) * 2 * 44,
                   "%zu evaluations", out.evaluations);
     cr_expect_eq(out.n_draws, rp.draws);
     { /* the pictures' draws come from every chain: hardly two alike */
@@ -362,9 +365,9 @@ Test(invnet_ranges, depth_of_investigation_is_the_arrays)
         for (i = 0; i < 30; i++)
             x[i] = pow(10, 2.0 * (double)i / 29.0);
         s = sounding(1, &rho, NULL, 30, x, 0, 1, &w, &g);
-        cr_assert_eq(invnet_ranges_doi(w, s, 1, &p, noise, 90, &dd, NULL), FWD_OK);
+        cr_assert_eq(invnet_ranges_doi(w, s, 1, &p, noise, 0, 90, &dd, NULL), FWD_OK);
         cr_expect_float_eq(dd, d[1], 1e-9 * d[1], "%g m against the ranges' %g m", dd, d[1]);
-        cr_expect_eq(invnet_ranges_doi(w, s, 1, &p, noise, 100, &dd, &err), FWD_EINVAL);
+        cr_expect_eq(invnet_ranges_doi(w, s, 1, &p, noise, 0, 100, &dd, &err), FWD_EINVAL);
         cr_expect(isnan(dd) && strstr(err.msg, "level 100") != NULL, "%s", err.msg);
         fwd_sounding_free(s);
         fwd_workspace_free(w);
@@ -373,6 +376,61 @@ Test(invnet_ranges, depth_of_investigation_is_the_arrays)
     for (k = 1; k < 4; k++)
         cr_expect_float_eq(d[k] / d[0], 1, 0.05, "%zu readings: %g m, 8 readings: %g m", n[k], d[k],
                            d[0]);
+}
+
+/*
+ * The depth of investigation across the equivalent models: the interval of that of
+ * INVNET_DOI_MODELS of them, the i-th of N at i N / INVNET_DOI_MODELS, recomputed one by
+ * one with invnet_ranges_doi at the ranges' noise scale (every kept state is a draw when
+ * draws allow them all).
+ */
+Test(invnet_ranges, depth_of_investigation_across_equivalent_models)
+{
+    enum { N = 24 };
+    const double rho[3] = {100, 10, 1000}, h[2] = {5, 20}, noise = 0.03;
+    const double lo[5] = {-0.5, -0.5, -0.5, -1, -1}, hi[5] = {4, 4, 4, 3, 3};
+    double x[N], p[5] = {2, 1, 3, log10(5), log10(20)}, d[INVNET_DOI_MODELS], iv[3];
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t n, m, k = 0;
+
+    spacings(N, x);
+    s = sounding(3, rho, h, N, x, noise, 5, &w, &g);
+    rp.draws = 100000;
+    cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, NULL), FWD_OK);
+    cr_assert_eq(out.n_draws, out.n_fit, "every kept state a draw");
+    n = out.n_draws < INVNET_DOI_MODELS ? out.n_draws : INVNET_DOI_MODELS;
+    cr_assert_geq(n, 2);
+    for (m = 0; m < n; m++) {
+        double dd;
+
+        cr_assert_eq(invnet_ranges_doi(w, s, 3, out.draws + (m * out.n_draws / n) * 5, noise,
+                                       out.noise_scale, out.level, &dd, NULL),
+                     FWD_OK);
+        if (isfinite(dd))
+            d[k++] = dd;
+    }
+    cr_assert_geq(k, 2);
+    gsl_sort(d, 1, k);
+    iv[0] = gsl_stats_quantile_from_sorted_data(d, 1, k, (100 - out.level) / 200);
+    iv[1] = gsl_stats_quantile_from_sorted_data(d, 1, k, 0.5);
+    iv[2] = gsl_stats_quantile_from_sorted_data(d, 1, k, (100 + out.level) / 200);
+    cr_log_info("depth of investigation: model %.4g m, across %zu models %.4g [%.4g, %.4g] m",
+                out.doi_m, k, out.doi_interval_m[1], out.doi_interval_m[0], out.doi_interval_m[2]);
+    for (m = 0; m < 3; m++)
+        cr_expect_float_eq(out.doi_interval_m[m], iv[m], 1e-12 * iv[m], "end %zu: %g against %g", m,
+                           out.doi_interval_m[m], iv[m]);
+    cr_expect(iv[0] < iv[1] && iv[1] < iv[2], "models of one depth: %g, %g, %g", iv[0], iv[1],
+              iv[2]);
+    /* a noise scale below 1 is refused */
+    cr_expect_eq(invnet_ranges_doi(w, s, 3, p, noise, 0.5, 90, &d[0], NULL), FWD_EINVAL);
+    invnet_ranges_release(&out);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
 }
 
 /*

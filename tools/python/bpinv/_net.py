@@ -90,7 +90,8 @@ class Result:
     ranges : dict or None
         With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
         ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_siemens"``,
-        ``"transverse_ohmm2"``, ``"unresolved"``, ``"doi_m"``, ...).
+        ``"transverse_ohmm2"``, ``"unresolved"``, ``"doi_m"``, ``"doi_interval_m"``: the
+        depth of investigation's ``[low, median, high]`` across the equivalent models, ...).
     layer_counts : list of dict or None
         With a set of nets: each count's ``n_layers``, ``misfit_rms_pct``, ``chi2``,
         ``criterion`` (BIC) and ``weight``.

@@ -781,6 +781,8 @@ def test_doi_equals_cli(nets, tmp_path):
     assert ref["doi_m"] > 0 and a.doi_m == b.doi_m == ref["doi_m"]
     assert plain.doi_m is None
     assert ranged.doi_m == ranged.ranges["doi_m"] > 0
+    lo, med, hi = ranged.ranges["doi_interval_m"]
+    assert 0 < lo <= med <= hi
 
 
 def test_invert_many_paths_equals_cli(nets, tmp_path):
