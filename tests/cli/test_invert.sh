@@ -23,7 +23,7 @@ echo "not a sounding: skipped in a directory" >"$TMP/snd/notes.md"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
     "$TMP/snd/e.csv"
 [ "$rc" -eq 0 ] && ok || bad "invert: exit $rc: $(cat "$TMP/err")"
-head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,time_ms,error" &&
+head -1 "$TMP/out" | grep -qx "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,mahalanobis_d2,span_decades,in_range,flags,time_ms,error" &&
     ok || bad "CSV header: $(head -1 "$TMP/out")"
 [ "$(wc -l <"$TMP/out")" -eq 6 ] && ok || bad "CSV rows: $(cat "$TMP/out")"
 grep -q "^$TMP/snd/a.csv,a.csv,schlumberger,3,[0-9.e+]*,.*,3,true,[a-z_]*,[0-9.]*,$" "$TMP/out" && ok ||
@@ -36,18 +36,18 @@ grep -q "/d.csv,d.csv,schlumberger,3,[0-9.e+]*,.*,1,true,[a-z_]*,[0-9.]*,$" "$TM
 # 100..3000 m: the net sees 100..1000 m, the refinement all of it
 grep -q "/e.csv,e.csv,schlumberger,3,[0-9.e+]*,.*,1,false,extrapolated_geometry,[0-9.]*,$" \
     "$TMP/out" && ok || bad "e.csv (100..3000 m): $(grep e.csv "$TMP/out")"
-grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,0.699,false,not_inverted," "$TMP/out" && ok ||
+grep -q "c.txt,c.txt,schlumberger,3,,,,,,,,,,,,0.699,false,not_inverted," "$TMP/out" && ok ||
     bad "c.txt (1..5 m, 0.7 decades) not refused: $(grep c.txt "$TMP/out")"
 # the heap in a huge page (the default) or not (BPINV_HUGE_PAGES=0): the same answers, all
-# but time_ms (the 18th column); not under valgrind, which has a malloc of its own
+# but time_ms (the 19th column); not under valgrind, which has a malloc of its own
 if [ -z "${BPINV_VALGRIND:-}" ]; then
-    cut -d, -f18 --complement "$TMP/out" >"$TMP/out.huge"
+    cut -d, -f19 --complement "$TMP/out" >"$TMP/out.huge"
     export BPINV_HUGE_PAGES=0
     run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
         "$TMP/snd/e.csv"
     unset BPINV_HUGE_PAGES
-    [ "$rc" -eq 0 ] && cut -d, -f18 --complement "$TMP/out" | cmp -s - "$TMP/out.huge" && ok ||
-        bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f18 --complement "$TMP/out" |
+    [ "$rc" -eq 0 ] && cut -d, -f19 --complement "$TMP/out" | cmp -s - "$TMP/out.huge" && ok ||
+        bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f19 --complement "$TMP/out" |
             diff - "$TMP/out.huge")"
 fi
 # an earth beyond the prior (rho_2 3000 ohm-m; the net's prior 1..1000): no model of the prior
@@ -339,6 +339,16 @@ run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --format json
 [ "$rc" -eq 0 ] && ok || bad "EDI: exit $rc: $(cat "$TMP/err")"
 grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/out" && ok ||
     bad "EDI JSON: $(cat "$TMP/out")"
+# the CSV has both chi-squares, the JSON's (against the errors raised to the training
+# noise, and as given: raised errors can only lower it)
+cp "$TMP/out" "$TMP/edi.json"
+run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi
+/usr/bin/python3 -c 'import csv, json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+(r,) = csv.DictReader(open(sys.argv[2]))
+assert r["chi2"] == "%.4g" % s["chi2"] and r["chi2_given"] == "%.4g" % s["chi2_given"], (r, s)
+assert s["chi2_given"] >= s["chi2"] > 0, s' "$TMP/edi.json" "$TMP/out" && ok ||
+    bad "EDI CSV: chi2 and chi2_given not the JSON's: $(cat "$TMP/out")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
 # sectsvg.py: the layer fills of a --section SVG (svgcairo: one filled path per rectangle,

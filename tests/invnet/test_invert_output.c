@@ -166,12 +166,13 @@ Test(invnet_output, csv_in_the_old_bytes)
     cr_expect_str_eq(
         written(&buf, f),
         "source,name,method,n_layers,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,"
-        "misfit_rms_pct,misfit_net_pct,refined,chi2,mahalanobis_d2,span_decades,in_range,flags,"
+        "misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,mahalanobis_d2,span_decades,in_"
+        "range,flags,"
         "time_ms,error\n"
         "\"dir/a,1.csv\",\"st \"\"1\"\"\",schlumberger,3,123.457,10,1000,5.5,20,2.346,3.1,true,"
-        "1.25,7.5,2.5,true,,1.500,\n"
-        "b.csv,b,schlumberger,3,,,,,,,,,,,0.4,false,extrapolated_geometry;not_inverted,0.250,\n"
-        "c.csv,,,,,,,,,,,,,,,,,,c.csv: cannot open\n");
+        "1.25,5,7.5,2.5,true,,1.500,\n"
+        "b.csv,b,schlumberger,3,,,,,,,,,,,,0.4,false,extrapolated_geometry;not_inverted,0.250,\n"
+        "c.csv,,,,,,,,,,,,,,,,,,,c.csv: cannot open\n");
     free(buf);
 }
 
@@ -189,7 +190,7 @@ Test(invnet_output, csv_parsed_back)
     written(&buf, f);
     n = csv_parse(buf, 1, field, 32, count);
     cr_assert_eq(n, 4, "a header and three rows (one for the error)");
-    cr_expect_eq(count[0], 4 + 4 + 3 + 10);
+    cr_expect_eq(count[0], 4 + 4 + 3 + 11);
     for (k = 1; k < n; k++)
         cr_expect_eq(count[k], count[0], "row %zu", k);
     cr_expect_str_eq(field[0], "dir/a,1.csv");
@@ -206,8 +207,8 @@ Test(invnet_output, csv_parsed_back)
     csv_parse(buf, 0, field, 32, count);
     cr_expect_str_eq(field[7], "rho_4_ohmm");
     cr_expect_str_eq(field[10], "thick_3_m");
-    cr_expect_str_eq(field[19], "time_ms");
-    cr_expect_str_eq(field[20], "error");
+    cr_expect_str_eq(field[20], "time_ms");
+    cr_expect_str_eq(field[21], "error");
     free(buf);
 }
 
