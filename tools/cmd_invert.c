@@ -273,7 +273,9 @@ static const cli_opt invert_opts[] = {
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
              "soundings inverted in parallel [all cores]"),
     CLI_FLAG("force", 0, ARG(force), "replace the -o file if it exists"),
-    CLI_FLAG("quiet", 'q', ARG(quiet), "no summary and no notes on standard error"),
+    CLI_FLAG("quiet", 'q', ARG(quiet),
+             "no progress line, summary or notes on standard error (the\n"
+             "progress of a run over 0.5 s and the summary: only on a terminal)"),
     CLI_HELP,
     CLI_CHECK(check_operands),
 };
@@ -509,17 +511,60 @@ plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
     return 0;
 }
 
+/* The progress line of a long run, on a terminal: shown once the step has taken
+ * PROGRESS_AFTER seconds, redrawn at most every PROGRESS_EVERY, erased at its end. */
+#define PROGRESS_AFTER 0.5
+#define PROGRESS_EVERY 0.2
+struct progress_line {
+    int on;           /* stderr is a terminal, not --quiet, rank 0 */
+    const char *what; /* "soundings inverted", "plots written" */
+    const char *part; /* "" or " (this rank's part)" */
+    double t0, tlast;
+    int shown;
+};
+
+/* invnet_batch_params.progress, and the plots' */
+static void
+progress_show(size_t done, size_t total, void *arg)
+{
+    struct progress_line *pl = arg;
+    double now = cli_now(), el = now - pl->t0, rate = el > 0 ? (double)done / el : 0;
+
+    if (!pl->on || el < PROGRESS_AFTER || (now - pl->tlast < PROGRESS_EVERY && done < total))
+        return;
+    pl->tlast = now;
+    pl->shown = 1;
+    fprintf(stderr, "\rbpinv invert: %zu/%zu %s%s (%.0f%%), %.0f/s, ETA %.0f s   ", done, total,
+            pl->what, pl->part, total > 0 ? 100.0 * (double)done / (double)total : 100.0, rate,
+            rate > 0 ? (double)(total - done) / rate : 0);
+}
+
+/* A new step of the line (now); the last one's line erased. */
+static void
+progress_step(struct progress_line *pl, const char *what)
+{
+    if (pl->shown)
+        fprintf(stderr, "\r%*s\r", 79, "");
+    pl->shown = 0;
+    pl->what = what;
+    pl->t0 = pl->tlast = cli_now();
+}
+
 /* The pictures of the soundings inverted (ext: their format); returns how many could not be
  * written. */
 static size_t
 write_plots(const char *dir, const char *ext, const invnet_batch *b, const struct plot_ref *ref,
-            int force)
+            int force, struct progress_line *pl)
 {
     size_t i, n_bad = 0;
 
-    for (i = b->first; i < b->first + b->count; i++)
+    progress_step(pl, "plots written");
+    for (i = b->first; i < b->first + b->count; i++) {
         if (invnet_batch_best(&b->item[i]) != NULL && plot_one(dir, ext, b, i, ref, force) != 0)
             n_bad++;
+        progress_show(i + 1 - b->first, b->count, pl);
+    }
+    progress_step(pl, NULL);
     return n_bad;
 }
 
@@ -666,6 +711,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     int rc = CLI_FAIL, ranks = cli_par_size(), bad = 0;
     char **paths = NULL;
     invnet_batch_params bp = o->bp;
+    struct progress_line progress = {0};
 
     /* refuse at once, not after the soundings were read and inverted (under mpirun rank 0
      * writes the outputs: it checks them, and tells the others) */
@@ -696,7 +742,14 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_blas_serial();
     bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */
     bp.parts = (size_t)ranks;
-    if (invnet_batch_invert_set(ns, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK) {
+    progress.on = !o->quiet && isatty(STDERR_FILENO) && cli_par_rank() == 0;
+    progress.part = ranks > 1 ? " (this rank's part)" : "";
+    progress_step(&progress, "soundings inverted");
+    bp.progress = progress_show;
+    bp.progress_arg = &progress;
+    bad = invnet_batch_invert_set(ns, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK;
+    progress_step(&progress, NULL);
+    if (bad) {
         if (strcmp(err.field, "layers") == 0 || strcmp(err.field, "fix") == 0 ||
             strcmp(err.field, "bound") == 0)
             cli_error("invert", "--%s: %s: %s", err.field, net_path,
@@ -724,8 +777,9 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     if (o->plotdir != NULL) { /* each rank its soundings' */
-        double nplot = (double)write_plots(
-            o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b, &ref, o->force);
+        double nplot =
+            (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
+                                &ref, o->force, &progress);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;

@@ -32,6 +32,8 @@ invnet_batch_default(void)
     p.columns = NULL;
     p.part = 0;
     p.parts = 1;
+    p.progress = NULL;
+    p.progress_arg = NULL;
     return p;
 }
 
@@ -755,13 +757,14 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
     long n = (long)(b->first + b->count);
     int failed = 0, want_ranges = nn > 1 && p->check.ranges;
     invnet_check_params cp = p->check;
+    size_t done = 0;
 
     if (want_ranges) /* only for the count chosen */
         cp.ranges = 0;
     if (nn > 1) /* the fit outside the prior likewise */
         cp.exit_decades = 0;
 #pragma omp parallel num_threads(threads) default(none)                                            \
-    shared(nf, nn, p, cp, b, n, failed, want_ranges)
+    shared(nf, nn, p, cp, b, n, failed, want_ranges, done)
     {
         invnet_inverter *v[INVNET_SET_MAX] = {NULL};
         int ok = 1;
@@ -781,6 +784,10 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
             if (invert_one(v, nf, nn, want_ranges, p, &b->item[q]) != FWD_OK) {
 #pragma omp atomic write
                 failed = 1;
+            }
+            if (p->progress != NULL) {
+#pragma omp critical(invnet_batch_progress)
+                p->progress(++done, b->count, p->progress_arg);
             }
         }
         for (k = 0; k < nn; k++)

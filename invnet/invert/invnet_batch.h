@@ -51,6 +51,11 @@ typedef struct invnet_batch_params {
                                   soundings, in order, cut into `parts` blocks, as even as
                                   can be (invnet_batch_part); every file is still read, so
                                   that each part knows every sounding [0, 1] */
+    void (*progress)(size_t done, size_t total, void *arg); /* called once a sounding of
+                                  this part is inverted: done of total (1 to the part's
+                                  count, each once, in order), from one thread at a time, any
+                                  of them; it must return quickly; NULL: none [NULL] */
+    void *progress_arg;                                     /* its arg [NULL] */
 } invnet_batch_params;
 
 /* The block of n soundings that part `part` of `parts` inverts: [*first, *first + *count). */

@@ -131,6 +131,25 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
     done
     cmp -s "$TMP/r1.csv" "$TMP/r2.csv" && ok || bad "--ranges: -j1 and -j2 differ"
 fi
+# the progress of a run over 0.5 s (here about 2 s), on a terminal only (script(1) gives it
+# one): counted to the end, erased before the summary; none with -q, none into a file
+if [ -z "${BPINV_VALGRIND:-}" ] && command -v script >/dev/null 2>&1; then
+    mkdir "$TMP/many"
+    for k in $(seq 1 150); do cp "$TMP/snd/b.csv" "$TMP/many/b$k.csv"; done
+    many="'$BPINV' invert '$TMP/net.h5' '$TMP/many' --ranges -j 1 -o '$TMP/many.csv' --force"
+    script -qec "$many" /dev/null >"$TMP/tty" 2>&1
+    rc=$?
+    tr '\r' '\n' <"$TMP/tty" >"$TMP/tty.lines"
+    [ "$rc" -eq 0 ] && grep -q "^bpinv invert: 150/150 soundings inverted (100%), [0-9]*/s, ETA 0 s" \
+        "$TMP/tty.lines" && grep -q "^ *$" "$TMP/tty.lines" &&
+        tail -2 "$TMP/tty.lines" | grep -q "^bpinv invert: 150 soundings in [0-9.]* ms" && ok ||
+        bad "no progress line on a terminal (exit $rc): $(cat "$TMP/tty.lines")"
+    script -qec "$many -q" /dev/null >"$TMP/tty" 2>&1
+    [ ! -s "$TMP/tty" ] && ok || bad "-q on a terminal: $(cat "$TMP/tty")"
+    run invert "$TMP/net.h5" "$TMP/many" --ranges -j 2 -o "$TMP/many.csv" --force
+    [ "$rc" -eq 0 ] && ! grep -q "inverted (" "$TMP/err" && ok ||
+        bad "a progress line into a file: $(cat "$TMP/err")"
+fi
 expect_fail 2 "--ranges=100" '--ranges: expected a number from 1 to 99.9, got "100"' \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=100
 expect_fail 2 "--ranges 95" 'a level is written --ranges=95' invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges 95

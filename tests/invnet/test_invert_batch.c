@@ -303,6 +303,52 @@ Test(invnet_batch, curve_is_the_forward_model)
     invnet_batch_free(b);
 }
 
+/* What the progress callback saw. */
+struct seen {
+    size_t calls, done[16], total[16];
+};
+
+static void
+on_progress(size_t done, size_t total, void *arg)
+{
+    struct seen *v = arg;
+
+    if (v->calls < 16)
+        v->done[v->calls] = done, v->total[v->calls] = total;
+    v->calls++;
+}
+
+/* The progress callback: once per sounding of the part, done 1, 2, .. its count, whatever
+ * the threads; a part's total is its own count; without a callback, the same results. */
+Test(invnet_batch, progress_once_per_sounding)
+{
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, part;
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *b;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    cr_assert_geq(n, 3);
+    for (part = 0; part < 2; part++) {
+        struct seen v = {0};
+
+        p.threads = 2;
+        p.parts = part == 0 ? 1 : 3;
+        p.part = part == 0 ? 0 : 1;
+        p.progress = on_progress;
+        p.progress_arg = &v;
+        cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+        cr_expect_eq(v.calls, b->count, "%zu calls for %zu soundings", v.calls, b->count);
+        cr_expect(part == 0 ? b->count == b->n : b->count < b->n);
+        for (i = 0; i < v.calls && i < 16; i++)
+            cr_expect(v.done[i] == i + 1 && v.total[i] == b->count, "call %zu: %zu of %zu", i,
+                      v.done[i], v.total[i]);
+        invnet_batch_free(b);
+    }
+}
+
 /* With doi (no curves): each model reported has the depth of investigation that
  * invnet_ranges_doi gives for it against the data as compared (the segments joined), at 90 %
  * with the net's noise; and no curve. Without: none. */
