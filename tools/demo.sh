@@ -62,14 +62,19 @@ rm -f "$OUT"/*.csv.tmp.* "$OUT"/results_*.csv
     --plot "$OUT/plots" -o "$OUT/results_mt.csv" -q
 echo "   plots in $OUT/plots/, results in $OUT/results_*.csv"
 echo "-- a synthetic survey of 12 Schlumberger stations in one table (docs/examples):"
-"$BPINV" invert "$OUT/schlumberger.net.h5" "$EX/profile_synthetic.csv" --force \
-    --section "$OUT/plots/profile_section.png" --xyz "$OUT/profile.xyz" \
+"$BPINV" invert "$OUT/schlumberger.net.h5" "$EX/profile_synthetic.csv" --force --ranges \
+    --section "$OUT/plots/profile_section.png" --xyz "$OUT/profile.xyz" --plot "$OUT/plots" \
     -o "$OUT/results_profile.csv" -q
+# the misfits, and each flag with its count (--ranges: equivalence leaves parameters
+# unresolved at most stations, and says so)
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { m = $c["misfit_rms_pct"] + 0; lo = NR == 2 || m < lo ? m : lo; hi = m > hi ? m : hi;
-      f += $c["flags"] != "" }
-    END { printf "   misfits %.1f-%.1f %% (3 %% noise), %d flagged; section in %s\n", lo, hi, f,
-                 "'"$OUT"'/plots/profile_section.png" }' "$OUT/results_profile.csv"
+      k = split($c["flags"], fl, ";"); for (i = 1; i <= k; i++) n[fl[i]]++ }
+    END { printf "   misfits %.1f-%.1f %% (3 %% noise); flags:", lo, hi
+          s = ""; for (f in n) s = s sprintf(" %s x%d", f, n[f]); print s == "" ? " none" : s
+          printf "   section in %s, plots with the equivalent models in %s\n",
+                 "'"$OUT"'/plots/profile_section.png", "'"$OUT"'/plots/" }' \
+    "$OUT/results_profile.csv"
 
 echo
 echo "== 3/3 summary"

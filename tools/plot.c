@@ -744,8 +744,9 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     }
     y -= 1.3 * dy;
     snprintf(line, sizeof line,
-             "the model [%g - %g %% of the equivalent models: %zu drawn, from %zu groups]",
-             (100 - g->level) / 2, (100 + g->level) / 2, g->n_draws, g->n_groups);
+             "the model [%g - %g %% of the equivalent models: %zu drawn, from %zu group%s]",
+             (100 - g->level) / 2, (100 + g->level) / 2, g->n_draws, g->n_groups,
+             g->n_groups == 1 ? "" : "s");
     pl.ptex(col[0], y, 1, 0, 0, line);
     y -= dy;
     pl.ptex(col[0], y, 1, 0, 0,
