@@ -618,7 +618,8 @@ write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, cons
 
 /*
  * For --section under mpirun (with one rank, nothing to do): rank 0 gets every rank's models (the
- * reported candidate's result of each sounding a rank inverted, and its depth of investigation), as
+ * reported candidate's result of each sounding a rank inverted, its depth of investigation and
+ * that's interval across the equivalent models), as
  * candidates of its own batch, so that it can draw the whole profile; the other ranks send theirs.
  * The ranks run one binary on one kind of machine: a result travels as its bytes, its pointers
  * cleared. 0, or -1 out of memory (on any rank: every rank then gets -1).
@@ -629,7 +630,7 @@ gather_models(invnet_batch *b)
     int rank = cli_par_rank(), size = cli_par_size(), r, bad = 0;
     unsigned char *buf = NULL, *in = NULL;
     size_t len = 0, cap = 0, got, i, first, count;
-    const size_t rec = 1 + sizeof(invnet_result) + sizeof(double);
+    const size_t rec = 1 + sizeof(invnet_result) + 4 * sizeof(double);
 
     if (rank > 0 && (buf = calloc(b->count * rec + 1, 1)) == NULL) /* no bytes unset */
         bad = 1;
@@ -644,8 +645,10 @@ gather_models(invnet_batch *b)
         if (buf[len++]) {
             memcpy(buf + len, &c->r, sizeof c->r);
             memcpy(buf + len + sizeof c->r, &c->doi_m, sizeof c->doi_m);
+            memcpy(buf + len + sizeof c->r + sizeof c->doi_m, c->doi_interval_m,
+                   sizeof c->doi_interval_m);
         }
-        len += sizeof c->r + sizeof c->doi_m;
+        len += sizeof c->r + sizeof c->doi_m + sizeof c->doi_interval_m;
     }
     for (r = 1; r < size; r++) {
         cli_par_to_root(r, buf, len, &in, &cap, &got);
@@ -664,6 +667,8 @@ gather_models(invnet_batch *b)
             }
             memcpy(&c->r, in + i * rec + 1, sizeof c->r);
             memcpy(&c->doi_m, in + i * rec + 1 + sizeof c->r, sizeof c->doi_m);
+            memcpy(c->doi_interval_m, in + i * rec + 1 + sizeof c->r + sizeof c->doi_m,
+                   sizeof c->doi_interval_m);
             c->r.response = c->r.observed = NULL;
             c->r.ranges = NULL;
             it->candidates = c;

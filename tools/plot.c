@@ -1160,6 +1160,38 @@ section_fill(const struct section *sc, double x, double half, double e, double z
         section_scale(0);
 }
 
+/* With ranges, each column's depth of investigation across the equivalent models: a bar
+ * from the interval's low end to its high one (cut at the column's foot; a cap at each end
+ * drawn), SECTION_BAR of the column's half-width right of its centre. */
+#define SECTION_BAR 0.8
+static void
+section_doi_ranges(const struct section *sc, double half, double zdeep, double zmin)
+{
+    size_t k;
+
+    pl.col0(1);
+    for (k = 0; k < sc->n; k++) {
+        const double *iv = sc->c[k]->doi_interval_m;
+        double e = sc->by_elev ? sc->it[k]->station.elevation_m : 0;
+        double zcol = fmin(seen_depth(sc->it[k]->s), zdeep), x = sc->dist[k] + SECTION_BAR * half;
+        double cap = 0.12 * half;
+        PLFLT xs[2] = {x, x}, ys[2];
+
+        if (!(isfinite(iv[0]) && iv[0] > 0 && iv[0] < zcol && iv[2] >= iv[0]))
+            continue;
+        ys[0] = section_y(sc, e, iv[0], zmin);
+        ys[1] = section_y(sc, e, fmin(iv[2], zcol), zmin);
+        pl.line(2, xs, ys);
+        xs[0] = x - cap, xs[1] = x + cap;
+        ys[1] = ys[0];
+        pl.line(2, xs, ys);
+        if (iv[2] < zcol) {
+            ys[0] = ys[1] = section_y(sc, e, iv[2], zmin);
+            pl.line(2, xs, ys);
+        }
+    }
+}
+
 /* Each column's depth of investigation where known and above the column's foot (the depth
  * its sounding sees, or zdeep, the axis's end), as a dashed line across it, joined from
  * column to column where both have one; a "v" on the foot of a column the axis cut above
@@ -1191,6 +1223,19 @@ section_doi(const struct section *sc, double half, double zdeep, double zmin)
             pl.ptex(sc->dist[k], section_y(sc, e, zcol, zmin), 1, 0, 0.5, "v");
     }
     pl.lsty(1);
+    section_doi_ranges(sc, half, zdeep, zmin);
+}
+
+/* 1 when a column has a bar of section_doi_ranges. */
+static int
+with_bars(const struct section *sc)
+{
+    size_t k;
+
+    for (k = 0; k < sc->n; k++)
+        if (isfinite(sc->c[k]->doi_interval_m[0]) && sc->c[k]->doi_interval_m[0] > 0)
+            return 1;
+    return 0;
 }
 
 /* The smallest of 1, 2, 5 x 10^k at least v (> 0): a tick step of a few labels. */
@@ -1367,9 +1412,9 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     pl.box("bc", 0, 0, "bcmstl", 0, 0);
     pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
     snprintf(label, sizeof label,
-             "%zu stations, each down to the depth it sees; dashed: the depth of investigation "
-             "(v: deeper), paler below; red triangles: flagged (other than by the ranges)",
-             sc.n);
+             "%zu stations, each to the depth it sees; dashed: the depth of investigation "
+             "(%sv: deeper), paler below; red triangles: flagged, not by the ranges",
+             sc.n, with_bars(&sc) ? "bar: over the equivalent models; " : "");
     pl.vpor(0.01, 0.99, 0.93, 0.99); /* the page's width: text is clipped at the viewport */
     pl.wind(0, 1, 0, 1);
     fit_scale(label, 0.8, 0.96);

@@ -244,6 +244,7 @@ doi(const invnet_batch_item *it, invnet_candidate *c, const invnet_file *nf)
 
     if (c->ranges != NULL) {
         c->doi_m = c->ranges->doi_m;
+        memcpy(c->doi_interval_m, c->ranges->doi_interval_m, sizeof c->doi_interval_m);
         return FWD_OK;
     }
     fwd_model_to_log10(c->r.n_layers, c->r.rho_ohmm, c->r.thick_m, p);
@@ -714,7 +715,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         invnet_candidate *c = &it->candidates[k];
 
         c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
-        c->doi_m = NAN;
+        c->doi_m = c->doi_interval_m[0] = c->doi_interval_m[1] = c->doi_interval_m[2] = NAN;
     }
     /* the count chosen missing the threshold: its fit outside the prior */
     exit_too = nn > 1 && p->check.exit_decades > 0 && r[it->best].inverted &&

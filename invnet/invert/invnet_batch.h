@@ -114,9 +114,11 @@ typedef struct invnet_candidate {
     double doi_m;          /* with ranges, curves or doi, the candidate reported: its depth of
                               investigation (the ranges' where they were sampled, else
                               invnet_ranges_doi at 90 %); NAN otherwise or where none */
-    double *band;          /* with curves and ranges: the envelope of the responses of the
-                              ranges' draws at curve_x, per value (rho_a, then phase for MT)
-                              n_curve lows then n_curve highs; else NULL */
+    invnet_interval doi_interval_m; /* with ranges, theirs (across the equivalent models);
+                              NAN otherwise */
+    double *band;                   /* with curves and ranges: the envelope of the responses of the
+                                       ranges' draws at curve_x, per value (rho_a, then phase for MT)
+                                       n_curve lows then n_curve highs; else NULL */
 } invnet_candidate;
 
 /* One sounding of the batch. */

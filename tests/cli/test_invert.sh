@@ -417,6 +417,22 @@ def layers(fills):
     pale part of a layer, right under the part above the depth of investigation"""
     return sum(1 for f in fills if not (f[4] and any(
         not g[4] and abs(g[3] - f[3]) < 0.01 and abs(g[0] - f[1]) < 0.01 for g in fills)))
+def bars(path, cols):
+    """{column centre x: (y of the bar's top, y of its bottom)}: the vertical stroke at 0.8 of
+    each column's half-width right of its centre (the depth of investigation across the
+    equivalent models, with --ranges)"""
+    segs = [tuple(map(float, m)) for m in re.findall(
+        r'<path style="fill:none;[^"]*" d="M ([-0-9.]+) ([-0-9.]+) L ([-0-9.]+) ([-0-9.]+) "',
+        open(path).read())]
+    out = {}
+    for x, fills in cols.items():
+        at = x + 0.8 * fills[0][2] / 2
+        v = [(max(a[1], a[3]), min(a[1], a[3])) for a in segs
+             if abs(a[0] - at) < 0.6 and abs(a[2] - at) < 0.6 and abs(a[1] - a[3]) > 1]
+        if v:
+            assert len(v) == 1, (x, v)
+            out[x] = v[0]
+    return out
 def worst(points):
     """the largest distance of points (u, y) from their least-squares line, in y"""
     n = len(points)
@@ -692,7 +708,7 @@ run invert "$TMP/net.h5" "$TMP/cover.csv" --section "$TMP/cover.svg" --format js
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/cover.svg" "$TMP" <<'PYEOF14' && ok ||
 import json, math, sys
 sys.path.insert(0, sys.argv[3])
-from sectsvg import axis_end, bounds, columns, doi, worst
+from sectsvg import axis_end, bars, bounds, columns, doi, worst
 doc = json.load(open(sys.argv[1]))["soundings"]
 bar, cols = columns(sys.argv[2])
 deepest = max(s["depth_m"][-1] for s in doc)
@@ -705,8 +721,29 @@ for s, x in zip(doc, sorted(cols)):
     assert doi(cols[x]) is not None, (s, cols[x])  # both drawn
     points.append((math.log10(s["doi_m"]), doi(cols[x])))
 assert worst(points) < 0.5, (axis, points)
+assert bars(sys.argv[2], cols) == {}, "a bar without --ranges"
 PYEOF14
     bad "--section of a thin cover: the axis does not reach the depths of investigation"
+# with --ranges, a bar beside each column: the depth of investigation across the equivalent
+# models (the JSON's doi_interval_m), cut at the column's foot, on the axis of the rest
+run invert "$TMP/net.h5" "$TMP/cover.csv" --ranges --section "$TMP/coverr.svg" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/coverr.svg" "$TMP" <<'PYEOF16' && ok ||
+import json, math, sys
+sys.path.insert(0, sys.argv[3])
+from sectsvg import axis_end, bars, bounds, columns, worst
+doc = json.load(open(sys.argv[1]))["soundings"]
+bar, cols = columns(sys.argv[2])
+axis = axis_end(doc, [300, 300])
+b = bars(sys.argv[2], cols)
+assert len(b) == 2, (b, [s["ranges"]["doi_interval_m"] for s in doc])
+points = []
+for s, x in zip(doc, sorted(cols)):
+    lo, _, hi = s["ranges"]["doi_interval_m"]
+    points += zip([math.log10(z) for z in s["depth_m"] + [axis]], bounds(cols[x])[1:])
+    points += [(math.log10(lo), b[x][0]), (math.log10(min(hi, axis)), b[x][1])]
+assert worst(points) < 0.5, (axis, points)
+PYEOF16
+    bad "--section --ranges: the bars of the depth of investigation: $(cat "$TMP/err")"
 # The section's geometry below: four more pictures of the same code paths, not memcheck's
 # business (under valgrind a picture costs about 5 s); the sanitizers' run has them.
 if [ -z "${BPINV_VALGRIND:-}" ]; then

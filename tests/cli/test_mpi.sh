@@ -206,9 +206,10 @@ for k in 2 3; do
         bad "--section, $k ranks: not the one process's PNG"
 done
 [ "$(ls "$TMP/p1" | wc -l)" -eq 8 ] && ok || bad "--plot: expected 8 PNGs, got $(ls "$TMP/p1")"
-# the survey alone, one station a rank: the section placed by every station's position
-run invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --section "$TMP/sur1.png" -j 1 -q
-mpi 3 invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --section "$TMP/sur3.png" -j 1 -q
+# the survey alone, one station a rank: the section placed by every station's position,
+# with the bars of the ranges' depths of investigation
+run invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --ranges --section "$TMP/sur1.png" -j 1 -q
+mpi 3 invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --ranges --section "$TMP/sur3.png" -j 1 -q
 [ -s "$TMP/sur1.png" ] && cmp -s "$TMP/sur1.png" "$TMP/sur3.png" && ok ||
     bad "--section of a survey, 3 ranks: not the one process's PNG"
 
