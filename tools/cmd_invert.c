@@ -518,9 +518,9 @@ plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
 struct progress_line {
     int on;           /* stderr is a terminal, not --quiet, rank 0 */
     const char *what; /* "soundings inverted", "plots written" */
-    const char *part; /* "" or " (this rank's part)" */
+    const char *part; /* "" or " by rank 0" */
     double t0, tlast;
-    int shown;
+    int shown; /* the width of the line drawn, 0: none */
 };
 
 /* invnet_batch_params.progress, and the plots' */
@@ -529,22 +529,23 @@ progress_show(size_t done, size_t total, void *arg)
 {
     struct progress_line *pl = arg;
     double now = cli_now(), el = now - pl->t0, rate = el > 0 ? (double)done / el : 0;
+    int w;
 
     if (!pl->on || el < PROGRESS_AFTER || (now - pl->tlast < PROGRESS_EVERY && done < total))
         return;
     pl->tlast = now;
-    pl->shown = 1;
-    fprintf(stderr, "\rbpinv invert: %zu/%zu %s%s (%.0f%%), %.0f/s, ETA %.0f s   ", done, total,
-            pl->what, pl->part, total > 0 ? 100.0 * (double)done / (double)total : 100.0, rate,
-            rate > 0 ? (double)(total - done) / rate : 0);
+    w = fprintf(stderr, "\rbpinv invert: %zu/%zu %s%s (%.0f%%), %.0f/s, ETA %.0f s ", done, total,
+                pl->what, pl->part, total > 0 ? 100.0 * (double)done / (double)total : 100.0, rate,
+                rate > 0 ? (double)(total - done) / rate : 0);
+    pl->shown = w > pl->shown ? w : pl->shown;
 }
 
 /* A new step of the line (now); the last one's line erased. */
 static void
 progress_step(struct progress_line *pl, const char *what)
 {
-    if (pl->shown)
-        fprintf(stderr, "\r%*s\r", 79, "");
+    if (pl->shown > 0)
+        fprintf(stderr, "\r%*s\r", pl->shown, "");
     pl->shown = 0;
     pl->what = what;
     pl->t0 = pl->tlast = cli_now();
@@ -619,7 +620,7 @@ write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, cons
 /*
  * For --section under mpirun (with one rank, nothing to do): rank 0 gets every rank's models (the
  * reported candidate's result of each sounding a rank inverted, its depth of investigation and
- * that's interval across the equivalent models), as
+ * that depth's interval across the equivalent models), as
  * candidates of its own batch, so that it can draw the whole profile; the other ranks send theirs.
  * The ranks run one binary on one kind of machine: a result travels as its bytes, its pointers
  * cleared. 0, or -1 out of memory (on any rank: every rank then gets -1).
@@ -748,7 +749,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */
     bp.parts = (size_t)ranks;
     progress.on = !o->quiet && isatty(STDERR_FILENO) && cli_par_rank() == 0;
-    progress.part = ranks > 1 ? " (this rank's part)" : "";
+    progress.part = ranks > 1 ? " by rank 0" : "";
     progress_step(&progress, "soundings inverted");
     bp.progress = progress_show;
     bp.progress_arg = &progress;
