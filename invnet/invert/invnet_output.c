@@ -1001,7 +1001,14 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
             fputs(",rho_ohmm", f);
             put_percentile(f, b->ranges_level, 1);
         }
-        fputs(",doi_m,misfit_rms_pct,flags\n", f);
+        fputs(",doi_m", f);
+        if (b->ranges_level > 0) { /* the depth of investigation across the equivalent models */
+            fputs(",doi_m", f);
+            put_percentile(f, b->ranges_level, 0);
+            fputs(",doi_m", f);
+            put_percentile(f, b->ranges_level, 1);
+        }
+        fputs(",misfit_rms_pct,flags\n", f);
     }
     for (i = first; i < end; i++) {
         const invnet_batch_item *it = &b->item[i];
@@ -1027,6 +1034,10 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
                 xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][2] : NAN, F_6G);
             }
             xyz_num(f, has_doi_m(it, c) ? c->doi_m : NAN, F_4G);
+            if (b->ranges_level > 0) {
+                xyz_num(f, has_doi_range(it, c) ? c->ranges->doi_interval_m[0] : NAN, F_4G);
+                xyz_num(f, has_doi_range(it, c) ? c->ranges->doi_interval_m[2] : NAN, F_4G);
+            }
             xyz_num(f, c->r.misfit_rms_pct, F_4G);
             fprintf(f, ",%s\n", invnet_flag_list(c->r.flags, ";", flags, sizeof flags));
             if (!last)

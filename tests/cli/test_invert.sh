@@ -633,10 +633,22 @@ expect_fail 1 "--xyz over an existing file" "profile.xyz" \
     invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz"
 # at 95 %: the 2.5th and 97.5th percentiles, no point in a column's name
 run invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/profile.xyz" --force --ranges=95
-head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5,doi_m,misfit_rms_pct,flags" &&
+head -1 "$TMP/profile.xyz" | grep -qx "station,x_m,y_m,lat_deg,lon_deg,elevation_m,layer,top_m,bottom_m,rho_ohmm,rho_ohmm_p2_5,rho_ohmm_p97_5,doi_m,doi_m_p2_5,doi_m_p97_5,misfit_rms_pct,flags" &&
     ok || bad "XYZ header with ranges: $(head -1 "$TMP/profile.xyz")"
 head -1 "$TMP/out" | grep -q ",rho_1_ohmm_p2_5,rho_1_ohmm_p97_5,.*,conductance_2_siemens_p97_5," &&
     ! head -1 "$TMP/out" | grep -q '[.]' && ok || bad "--ranges=95 CSV header: $(head -1 "$TMP/out")"
+# its depths of investigation across the equivalent models: the JSON's, on every row
+run invert "$TMP/net.h5" "$TMP/profile" --ranges=95 --format json
+/usr/bin/python3 - "$TMP/out" "$TMP/profile.xyz" <<'PYEOF17' && ok || bad "XYZ doi_m_p2_5: $(cat "$TMP/profile.xyz")"
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))["soundings"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+for s in doc:
+    lo, _, hi = s["ranges"]["doi_interval_m"]
+    mine = [r for r in rows if r["station"] == s["name"]]
+    assert mine and all(r["doi_m_p2_5"] == "%.4g" % lo and r["doi_m_p97_5"] == "%.4g" % hi
+                        for r in mine), (mine, s["ranges"])
+PYEOF17
 # a section of the profile: by x and y with elevations; by order without positions
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png" -q
 [ "$rc" -eq 0 ] && [ "$(head -c 4 "$TMP/section.png" | od -An -c | tr -d ' \n')" = '211PNG' ] &&

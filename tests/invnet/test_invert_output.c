@@ -695,8 +695,9 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
         cr_expect(strstr(json, "\"doi_m\": 41.5, \"doi_interval_m\": [20.5, 40.25, 80.75]") != NULL,
                   "%s", json);
         snprintf(want, sizeof want,
-                 ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s,doi_m,misfit_rms_pct,flags\n", at[k].lo,
-                 at[k].hi);
+                 ",rho_ohmm,rho_ohmm_%s,rho_ohmm_%s,doi_m,doi_m_%s,doi_m_%s,misfit_rms_pct,"
+                 "flags\n",
+                 at[k].lo, at[k].hi, at[k].lo, at[k].hi);
         cr_expect(strstr(xyz, want) != NULL, "level %g: %s", at[k].level, xyz);
         cr_expect(strstr(json, "\"conductance_siemens\": [[0.0375, 0.075, 0.1125], [0.0375, "
                                "0.075, 0.1125]], \"transverse_ohmm2\": ") != NULL,
