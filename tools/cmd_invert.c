@@ -32,7 +32,7 @@ struct invert_args {
     double misfit, level, outside;
     long threads, layers, starts;
     cli_list ref_rho, ref_thick;
-    int refine, no_refine, ranges, force, quiet;
+    int refine, no_refine, ranges, force, quiet, progress;
     invnet_batch_params bp; /* made by the checks */
 };
 
@@ -276,6 +276,9 @@ static const cli_opt invert_opts[] = {
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "no progress line, summary or notes on standard error (the\n"
              "progress of a run over 0.5 s and the summary: only on a terminal)"),
+    CLI_FLAG("progress", 0, ARG(progress),
+             "the progress line and the summary also when standard error is\n"
+             "not a terminal (under mpirun, whose ranks write to a pipe)"),
     CLI_HELP,
     CLI_CHECK(check_operands),
 };
@@ -516,7 +519,7 @@ plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
 #define PROGRESS_AFTER 0.5
 #define PROGRESS_EVERY 0.2
 struct progress_line {
-    int on;           /* stderr is a terminal, not --quiet, rank 0 */
+    int on;           /* stderr is a terminal (or --progress), not --quiet, rank 0 */
     const char *what; /* "soundings inverted", "plots written" */
     const char *part; /* "" or " by rank 0" */
     double t0, tlast;
@@ -549,6 +552,13 @@ progress_step(struct progress_line *pl, const char *what)
     pl->shown = 0;
     pl->what = what;
     pl->t0 = pl->tlast = cli_now();
+}
+
+/* The progress line and the summary are shown: on rank 0, on a terminal or asked for. */
+static int
+show_progress(const struct invert_args *o)
+{
+    return !o->quiet && (o->progress || isatty(STDERR_FILENO)) && cli_par_rank() == 0;
 }
 
 /* The pictures of the soundings inverted (ext: their format); returns how many could not be
@@ -748,7 +758,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_blas_serial();
     bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */
     bp.parts = (size_t)ranks;
-    progress.on = !o->quiet && isatty(STDERR_FILENO) && cli_par_rank() == 0;
+    progress.on = show_progress(o);
     progress.part = ranks > 1 ? " by rank 0" : "";
     progress_step(&progress, "soundings inverted");
     bp.progress = progress_show;
@@ -804,7 +814,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         cli_par_bcast(&failed, sizeof failed);
         n_bad += (size_t)failed;
     }
-    if (!o->quiet && isatty(STDERR_FILENO) && cli_par_rank() == 0)
+    if (show_progress(o))
         fprintf(stderr,
                 "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
                 "flagged, %zu not read\n",

@@ -25,7 +25,7 @@ struct samples_args {
     const char *method, *rho, *thick, *output;
     long layers, count, seed, threads, batch;
     double noise;
-    int resume, force, quiet;
+    int resume, force, quiet, progress;
     struct cli_geom_opts geo;
     fwd_geom *g;    /* made by the checks */
     smp_config cfg; /* the prior, made by the checks */
@@ -119,6 +119,9 @@ static const cli_opt samples_opts[] = {
     CLI_FLAG("force", 0, ARG(force), "replace PATH if it exists"),
     CLI_CHECK(check_resume),
     CLI_FLAG("quiet", 'q', ARG(quiet), "no progress line (shown only when stderr is a terminal)"),
+    CLI_FLAG("progress", 0, ARG(progress),
+             "the progress line also when standard error is not a terminal\n"
+             "(under mpirun, whose ranks write to a pipe)"),
     CLI_HELP,
     /* GEOMETRY, described in the notes */
     CLI_STRING("ab2", 0, NULL, ARG(geo.ab2), NULL, NULL),
@@ -241,7 +244,7 @@ write_samples(const struct samples_args *o)
     gen = smp_gen_alloc(cfg, threads, &err);
     if (gen == NULL)
         goto fail;
-    v.show = !o->quiet && isatty(STDERR_FILENO);
+    v.show = !o->quiet && (o->progress || isatty(STDERR_FILENO));
     v.start = smp_file_complete(f);
     v.t0 = cli_now();
     /* a stop before the first batch writes none */
@@ -394,7 +397,7 @@ write_samples_ranks(const struct samples_args *o)
     if (cli_par_max(gen == NULL) != 0)
         goto done;
     if (root) {
-        v.show = !o->quiet && isatty(STDERR_FILENO);
+        v.show = !o->quiet && (o->progress || isatty(STDERR_FILENO));
         v.start = smp_file_complete(f);
         v.t0 = cli_now();
         v.total = count;

@@ -1160,6 +1160,17 @@ section_fill(const struct section *sc, double x, double half, double e, double z
         section_scale(0);
 }
 
+/* Column k has a bar of section_doi_ranges: an interval whose top is above the column's
+ * foot (the depth its sounding sees, or zdeep, the axis's end). */
+static int
+has_bar(const struct section *sc, size_t k, double zdeep)
+{
+    const double *iv = sc->c[k]->doi_interval_m;
+
+    return isfinite(iv[0]) && iv[0] > 0 && iv[0] < fmin(seen_depth(sc->it[k]->s), zdeep) &&
+           iv[2] >= iv[0];
+}
+
 /* With ranges, each column's depth of investigation across the equivalent models: a bar
  * from the interval's low end to its high one (cut at the column's foot; a cap at each end
  * drawn), SECTION_BAR of the column's half-width right of its centre. */
@@ -1177,7 +1188,7 @@ section_doi_ranges(const struct section *sc, double half, double zdeep, double z
         double cap = 0.12 * half;
         PLFLT xs[2] = {x, x}, ys[2];
 
-        if (!(isfinite(iv[0]) && iv[0] > 0 && iv[0] < zcol && iv[2] >= iv[0]))
+        if (!has_bar(sc, k, zdeep))
             continue;
         ys[0] = section_y(sc, e, iv[0], zmin);
         ys[1] = section_y(sc, e, fmin(iv[2], zcol), zmin);
@@ -1226,14 +1237,14 @@ section_doi(const struct section *sc, double half, double zdeep, double zmin)
     section_doi_ranges(sc, half, zdeep, zmin);
 }
 
-/* 1 when a column has a bar of section_doi_ranges. */
+/* 1 when a column has a bar of section_doi_ranges (the legend names bars only then). */
 static int
-with_bars(const struct section *sc)
+with_bars(const struct section *sc, double zdeep)
 {
     size_t k;
 
     for (k = 0; k < sc->n; k++)
-        if (isfinite(sc->c[k]->doi_interval_m[0]) && sc->c[k]->doi_interval_m[0] > 0)
+        if (has_bar(sc, k, zdeep))
             return 1;
     return 0;
 }
@@ -1414,7 +1425,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     snprintf(label, sizeof label,
              "%zu stations, each to the depth it sees; dashed: the depth of investigation "
              "(%sv: deeper), paler below; red triangles: flagged, not by the ranges",
-             sc.n, with_bars(&sc) ? "bar: over the equivalent models; " : "");
+             sc.n, with_bars(&sc, zdeep) ? "bar: over the equivalent models; " : "");
     pl.vpor(0.01, 0.99, 0.93, 0.99); /* the page's width: text is clipped at the viewport */
     pl.wind(0, 1, 0, 1);
     fit_scale(label, 0.8, 0.96);

@@ -354,20 +354,31 @@ RANGE_GETTER(get_depth_range, depth_m)
 RANGE_GETTER(get_cond_range, conductance_s)
 RANGE_GETTER(get_trans_range, transverse_ohmm2)
 
-/* The depth of investigation computed for the model reported (invnet_batch_params.doi; a
- * candidate made elsewhere, all zeros, has none). */
+/* The depth of investigation computed for the model reported (invnet_batch_params.doi),
+ * else its ranges' (a candidate made by hand may have set only those); NaN: none (a
+ * candidate made elsewhere, all zeros). */
+static double
+doi_of(const cand *c)
+{
+    double d = c->doi_m;
+
+    if (!(isfinite(d) && d > 0) && c->ranges != NULL)
+        d = c->ranges->doi_m;
+    return isfinite(d) && d > 0 ? d : NAN;
+}
+
 static int
 has_doi_m(const invnet_batch_item *it, cand *c)
 {
     (void)it;
-    return isfinite(c->doi_m) && c->doi_m > 0;
+    return !isnan(doi_of(c));
 }
 
 static void
 get_doi_m(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)it, (void)k;
-    v->num = c->doi_m;
+    v->num = doi_of(c);
 }
 
 /* The depth of investigation across the ranges' equivalent models (their interval). */
@@ -1033,7 +1044,7 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
                 xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][0] : NAN, F_6G);
                 xyz_num(f, c->ranges != NULL ? c->ranges->rho_ohmm[k][2] : NAN, F_6G);
             }
-            xyz_num(f, has_doi_m(it, c) ? c->doi_m : NAN, F_4G);
+            xyz_num(f, doi_of(c), F_4G);
             if (b->ranges_level > 0) {
                 xyz_num(f, has_doi_range(it, c) ? c->ranges->doi_interval_m[0] : NAN, F_4G);
                 xyz_num(f, has_doi_range(it, c) ? c->ranges->doi_interval_m[2] : NAN, F_4G);

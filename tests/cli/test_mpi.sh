@@ -213,6 +213,21 @@ mpi 3 invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --ranges --section "$TMP/sur
 [ -s "$TMP/sur1.png" ] && cmp -s "$TMP/sur1.png" "$TMP/sur3.png" && ok ||
     bad "--section of a survey, 3 ranks: not the one process's PNG"
 
+# the ranks' standard error is a pipe: the progress and the summary only with --progress,
+# from rank 0 alone (a line that shows says whose part it counts)
+mpi 2 invert "$TMP/n1.h5" "$TMP/snd" -o "$TMP/prog.csv" -j 1
+[ "$rc" -eq 1 ] && ! grep -q "soundings in" "$TMP/err" && ok ||
+    bad "invert under mpirun without --progress: a summary: $(cat "$TMP/err")"
+mpi 2 invert "$TMP/n1.h5" "$TMP/snd" -o "$TMP/prog.csv" -j 1 --force --progress
+tr '\r' '\n' <"$TMP/err" >"$TMP/err.lines"
+[ "$rc" -eq 1 ] && [ "$(grep -c '^bpinv invert: [0-9]* soundings in [0-9.]* ms' "$TMP/err.lines")" -eq 1 ] &&
+    ! grep "inverted (" "$TMP/err.lines" | grep -qv "inverted by rank 0 (" && ok ||
+    bad "invert --progress under mpirun: not one summary from rank 0: $(cat "$TMP/err.lines")"
+mpi 2 samples $S -n 3000 --batch 1000 -o "$TMP/prog.h5" --progress
+tr '\r' '\n' <"$TMP/err" >"$TMP/err.lines"
+[ "$rc" -eq 0 ] && [ "$(grep -c '^bpinv samples: 3000/3000 (100%), .* elapsed' "$TMP/err.lines")" -eq 1 ] && ok ||
+    bad "samples --progress under mpirun: not one last line: $(cat "$TMP/err.lines")"
+
 # --- refused: the commands that are not shared ------------------------------------------------
 mpi 2 forward -m wenner --rho 100 --a 1,10
 [ "$rc" -ne 0 ] && grep -q "bpinv forward: runs on one process; under mpirun only samples, train and invert" "$TMP/err" &&

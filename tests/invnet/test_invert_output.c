@@ -658,12 +658,13 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
         }
     }
     cand[0].ranges = &g;
-    cand[0].doi_m = g.doi_m; /* as invnet_batch sets them */
     for (k = 0; k < sizeof at / sizeof at[0]; k++) {
         char want[512], field[64][64], *csv, *xyz, *json;
         size_t count[8], n, c;
 
-        batch.doi = k % 2; /* a batch built by hand may not say: its ranges bring doi_m */
+        /* a batch built by hand may not say, nor its candidate: its ranges bring doi_m */
+        batch.doi = k % 2;
+        cand[0].doi_m = k == 2 ? 0 : g.doi_m; /* as invnet_batch sets them, or not */
         batch.ranges_level = g.level = at[k].level;
         csv = invnet_output_string(&batch, INVNET_CSV, "n.h5", NULL);
         xyz = invnet_output_string(&batch, INVNET_XYZ, "n.h5", NULL);
