@@ -127,6 +127,12 @@ cli_now(void)
     return fwd_time_seconds();
 }
 
+int
+cli_progress_on(int quiet, int asked)
+{
+    return !quiet && (asked || isatty(STDERR_FILENO));
+}
+
 volatile sig_atomic_t cli_stop_signal = 0;
 
 static void

@@ -59,6 +59,10 @@ int cli_close_stdout(const char *cmd);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
+/* A progress line is drawn: not quiet, and standard error a terminal or asked (--progress:
+ * under mpirun each rank's is a pipe). */
+int cli_progress_on(int quiet, int asked);
+
 /* The signal (SIGINT or SIGTERM) that asked a long run to stop, 0 while none did. */
 extern volatile sig_atomic_t cli_stop_signal;
 /* Catches SIGINT and SIGTERM into cli_stop_signal, saving the previous handlers. */

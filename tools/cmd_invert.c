@@ -558,7 +558,7 @@ progress_step(struct progress_line *pl, const char *what)
 static int
 show_progress(const struct invert_args *o)
 {
-    return !o->quiet && (o->progress || isatty(STDERR_FILENO)) && cli_par_rank() == 0;
+    return cli_progress_on(o->quiet, o->progress) && cli_par_rank() == 0;
 }
 
 /* The pictures of the soundings inverted (ext: their format); returns how many could not be

@@ -244,7 +244,7 @@ write_samples(const struct samples_args *o)
     gen = smp_gen_alloc(cfg, threads, &err);
     if (gen == NULL)
         goto fail;
-    v.show = !o->quiet && (o->progress || isatty(STDERR_FILENO));
+    v.show = cli_progress_on(o->quiet, o->progress);
     v.start = smp_file_complete(f);
     v.t0 = cli_now();
     /* a stop before the first batch writes none */
@@ -397,7 +397,7 @@ write_samples_ranks(const struct samples_args *o)
     if (cli_par_max(gen == NULL) != 0)
         goto done;
     if (root) {
-        v.show = !o->quiet && (o->progress || isatty(STDERR_FILENO));
+        v.show = cli_progress_on(o->quiet, o->progress);
         v.start = smp_file_complete(f);
         v.t0 = cli_now();
         v.total = count;

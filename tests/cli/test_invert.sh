@@ -132,7 +132,8 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
     cmp -s "$TMP/r1.csv" "$TMP/r2.csv" && ok || bad "--ranges: -j1 and -j2 differ"
 fi
 # the progress of a run over 0.5 s (here about 2 s), on a terminal only (script(1) gives it
-# one): counted to the end, erased before the summary; none with -q, none into a file
+# one) or with --progress: counted to the end, erased before the summary; none with -q,
+# none into a file without --progress
 if [ -z "${BPINV_VALGRIND:-}" ] && command -v script >/dev/null 2>&1; then
     mkdir "$TMP/many"
     for k in $(seq 1 150); do cp "$TMP/snd/b.csv" "$TMP/many/b$k.csv"; done
@@ -141,27 +142,27 @@ if [ -z "${BPINV_VALGRIND:-}" ] && command -v script >/dev/null 2>&1; then
     script -qec "$many" /dev/null >"$TMP/tty" 2>&1
     rc=$?
     ms=$((($(date +%s%N) - t0) / 1000000))
+    # drawn to the end, then erased (a line of as many blanks as it was wide), the summary
+    # after it: LINES, the output with each carriage return a new line
+    drawn() {
+        [ "$rc" -eq 0 ] && grep -q "^bpinv invert: 150/150 soundings inverted (100%), [0-9]*/s, ETA 0 s" \
+            "$1" && grep -q '^ \{50,\}$' "$1" &&
+            tail -2 "$1" | grep -q "^bpinv invert: 150 soundings in [0-9.]* ms"
+    }
     tr '\r' '\n' <"$TMP/tty" >"$TMP/tty.lines"
-    # drawn to the end, then erased: a line of as many blanks as it was wide
     if [ "$ms" -lt 1000 ]; then
         echo "note: 150 soundings took $ms ms, too few for a progress line: not checked"
     else
-        [ "$rc" -eq 0 ] && grep -q "^bpinv invert: 150/150 soundings inverted (100%), [0-9]*/s, ETA 0 s" \
-            "$TMP/tty.lines" && grep -q '^ \{50,\}$' "$TMP/tty.lines" &&
-            tail -2 "$TMP/tty.lines" | grep -q "^bpinv invert: 150 soundings in [0-9.]* ms" && ok ||
-            bad "no progress line on a terminal (exit $rc): $(cat "$TMP/tty.lines")"
+        drawn "$TMP/tty.lines" && ok || bad "no progress line on a terminal (exit $rc): $(cat "$TMP/tty.lines")"
     fi
     # --progress: the same into a file (mpirun's ranks write to a pipe)
     run invert "$TMP/net.h5" "$TMP/many" --ranges -j 1 -o "$TMP/many.csv" --force --progress
     tr '\r' '\n' <"$TMP/err" >"$TMP/err.lines"
     if [ "$ms" -lt 1000 ]; then
-        grep -q "^bpinv invert: 150 soundings in [0-9.]* ms" "$TMP/err" && ok ||
-            bad "--progress: no summary into a file: $(cat "$TMP/err")"
+        grep -q "^bpinv invert: 150 soundings in [0-9.]* ms" "$TMP/err.lines" && ok ||
+            bad "--progress: no summary into a file: $(cat "$TMP/err.lines")"
     else
-        [ "$rc" -eq 0 ] && grep -q "^bpinv invert: 150/150 soundings inverted (100%)" "$TMP/err.lines" &&
-            grep -q '^ \{50,\}$' "$TMP/err.lines" &&
-            grep -q "^bpinv invert: 150 soundings in [0-9.]* ms" "$TMP/err.lines" && ok ||
-            bad "--progress: no progress line into a file (exit $rc): $(cat "$TMP/err.lines")"
+        drawn "$TMP/err.lines" && ok || bad "--progress: no progress line into a file (exit $rc): $(cat "$TMP/err.lines")"
     fi
     script -qec "$many -q" /dev/null >"$TMP/tty" 2>&1
     [ ! -s "$TMP/tty" ] && ok || bad "-q on a terminal: $(cat "$TMP/tty")"
