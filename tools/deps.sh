@@ -6,7 +6,7 @@
 set -e
 PKGS="gcc make libgsl-dev libopenblas-dev libhdf5-dev hdf5-tools zlib1g-dev python3-h5py libcriterion-dev pkg-config libplplot-dev plplot-driver-cairo \
     python3-venv python3-pip python3-setuptools python3-wheel python3-numpy python3-pytest \
-    python3-matplotlib man-db $*"
+    python3-matplotlib python3-pil man-db $*"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
