@@ -105,6 +105,9 @@ void cli_blas_serial(void);
  */
 int cli_heap_huge(void);
 
+/* Before drawing pictures: their large blocks from the heap, reused (cli_heap.c). */
+void cli_heap_pictures(void);
+
 /* The commands' option tables (their --help, the manual page and the shell completion). */
 struct cli_cmd;
 extern const struct cli_cmd forward_cmd, samples_cmd, info_cmd, train_cmd, invert_cmd;

@@ -9,8 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <omp.h>
 
@@ -271,7 +276,8 @@ static const cli_opt invert_opts[] = {
              "with a file of nets for several layer counts: this count's\n"
              "net only [each sounding's count is chosen]"),
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
-             "soundings inverted in parallel [all cores]"),
+             "soundings inverted, and --plot's pictures drawn, in parallel\n"
+             "[all cores]"),
     CLI_FLAG("force", 0, ARG(force), "replace the -o file if it exists"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "no progress line, summary or notes on standard error (the\n"
@@ -475,14 +481,14 @@ in_survey(const invnet_batch *b, size_t i)
 }
 
 /* The picture of item i into dir, named after its file with the suffix ext ("png", "svg",
- * "pdf"); 0, or -1 after a message. */
+ * "pdf"); 0, or -1 with a message in msg (cap bytes). */
 static int
 plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
-         const struct plot_ref *ref, int force)
+         const struct plot_ref *ref, int force, char *msg, size_t cap)
 {
     const invnet_batch_item *it = &b->item[i];
     const char *base = strrchr(it->path, '/');
-    char path[4096], msg[256];
+    char path[4096];
     size_t k, same = 0;
 
     base = base != NULL ? base + 1 : it->path;
@@ -504,14 +510,12 @@ plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
         snprintf(path, sizeof path, "%s/%s-%zu.%s", dir, base, same + 1, ext);
     }
     if (!force && access(path, F_OK) == 0) {
-        cli_error("invert", "--plot: %s: exists (use --force to replace it)", path);
+        if (snprintf(msg, cap, "%s: exists (use --force to replace it)", path) >= (int)cap &&
+            cap > 4)
+            memcpy(msg + cap - 4, "...", 4); /* a path of hundreds of characters */
         return -1;
     }
-    if (plot_item_png(path, it, ref, msg, sizeof msg) != 0) {
-        cli_error("invert", "--plot: %s", msg);
-        return -1;
-    }
-    return 0;
+    return plot_item_png(path, it, ref, msg, cap);
 }
 
 /* The progress line of a long run, on a terminal: shown once the step has taken
@@ -561,21 +565,140 @@ show_progress(const struct invert_args *o)
     return cli_progress_on(o->quiet, o->progress) && cli_par_rank() == 0;
 }
 
-/* The pictures of the soundings inverted (ext: their format); returns how many could not be
- * written. */
+/* What a drawing process says of one picture: item i, and "" or why it was not written.
+ * At most 512 bytes, POSIX's least PIPE_BUF, so that the processes' writes to one pipe do
+ * not interleave. */
+struct plot_note {
+    size_t i;
+    char msg[496];
+};
+_Static_assert(sizeof(struct plot_note) <= 512, "a note written to a pipe in one piece");
+
+/*
+ * Draws the pictures of the items of b listed in todo[k] for k = w, w + nproc, ... and
+ * tells each one's outcome through fd; in a process of its own (fork), which its caller
+ * then ends.
+ */
+static void
+plot_worker(int fd, const size_t *todo, size_t n, size_t w, size_t nproc, const char *dir,
+            const char *ext, const invnet_batch *b, const struct plot_ref *ref, int force)
+{
+    size_t k;
+
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* no drawing on for a run that was killed */
+#endif
+    for (k = w; k < n; k += nproc) {
+        struct plot_note note = {todo[k], ""};
+
+        if (plot_one(dir, ext, b, todo[k], ref, force, note.msg, sizeof note.msg) != 0 &&
+            note.msg[0] == '\0')
+            snprintf(note.msg, sizeof note.msg, "cannot draw its picture");
+        if (write(fd, &note, sizeof note) != (ssize_t)sizeof note)
+            break;
+    }
+}
+
+/*
+ * The pictures of todo[0..n-1] drawn by up to nproc processes side by side (PLplot draws one
+ * picture at a time in a process); each one's message, or "", into msgs[k] (cap bytes each).
+ * Returns how many processes drew; 0: none could be started, msgs untouched.
+ * Not inlined: a drawing process ends inside it, and what its callers hold must then be in
+ * their frames (saved by its prologue), where memcheck's leak search at that end finds it,
+ * not in a register the ending path was free to reuse.
+ */
+static __attribute__((noinline)) size_t
+plot_forked(const size_t *todo, size_t n, size_t nproc, const char *dir, const char *ext,
+            const invnet_batch *b, const struct plot_ref *ref, int force, char *msgs, size_t cap,
+            struct progress_line *pl)
+{
+    pid_t pid[64];
+    size_t w, k, started = 0, done = 0;
+    int fd[2];
+    struct plot_note note;
+
+    nproc = nproc < sizeof pid / sizeof pid[0] ? nproc : sizeof pid / sizeof pid[0];
+    if (pipe(fd) != 0)
+        return 0;
+    for (k = 0; k < n; k++)
+        snprintf(msgs + k * cap, cap, "%s", "its drawing process ended without a word");
+    fflush(NULL);
+    for (w = 0; w < nproc; w++) {
+        if ((pid[w] = fork()) == 0) {
+            close(fd[0]);
+            plot_worker(fd[1], todo, n, w, nproc, dir, ext, b, ref, force);
+            _exit(0); /* neither atexit's handlers (HDF5's) nor the parent's stdio buffers */
+        }
+        if (pid[w] < 0)
+            break;
+        started++;
+    }
+    close(fd[1]);
+    if (started < nproc) { /* a fork failed: those started draw their share, the parent the rest */
+        for (k = 0; k < n; k++)
+            if (k % nproc >= started) {
+                plot_one(dir, ext, b, todo[k], ref, force, msgs + k * cap, cap) == 0
+                    ? (void)(msgs[k * cap] = '\0')
+                    : (void)0;
+                progress_show(++done, n, pl);
+            }
+    }
+    while (read(fd[0], &note, sizeof note) == (ssize_t)sizeof note) {
+        size_t lo = 0, hi = n; /* todo rises: note.i's place in it */
+
+        while (hi - lo > 1)
+            if (todo[lo + (hi - lo) / 2] <= note.i)
+                lo += (hi - lo) / 2;
+            else
+                hi = lo + (hi - lo) / 2;
+        if (n > 0 && todo[lo] == note.i)
+            snprintf(msgs + lo * cap, cap, "%s", note.msg);
+        progress_show(++done, n, pl);
+    }
+    close(fd[0]);
+    for (w = 0; w < started; w++)
+        while (waitpid(pid[w], NULL, 0) < 0 && errno == EINTR)
+            ;
+    return started;
+}
+
+/* The pictures of the soundings inverted (ext: their format), drawn by up to nproc
+ * processes; returns how many could not be written. Messages in the soundings' order. */
 static size_t
 write_plots(const char *dir, const char *ext, const invnet_batch *b, const struct plot_ref *ref,
-            int force, struct progress_line *pl)
+            int force, size_t nproc, struct progress_line *pl)
 {
-    size_t i, n_bad = 0;
+    enum { CAP = sizeof((struct plot_note *)0)->msg };
+    size_t i, k, n = 0, n_bad = 0, *todo = malloc((b->count + 1) * sizeof *todo);
+    char *msgs = malloc((b->count + 1) * CAP);
 
     progress_step(pl, "plots written");
-    for (i = b->first; i < b->first + b->count; i++) {
-        if (invnet_batch_best(&b->item[i]) != NULL && plot_one(dir, ext, b, i, ref, force) != 0)
-            n_bad++;
-        progress_show(i + 1 - b->first, b->count, pl);
+    cli_heap_pictures();
+    for (i = b->first; todo != NULL && i < b->first + b->count; i++)
+        if (invnet_batch_best(&b->item[i]) != NULL)
+            todo[n++] = i;
+    nproc = nproc < n ? nproc : n;
+    /* under mpirun the ranks share the cores already, and forking there is frowned upon */
+    if (todo == NULL || msgs == NULL || nproc < 2 || cli_par_size() > 1 ||
+        plot_forked(todo, n, nproc, dir, ext, b, ref, force, msgs, CAP, pl) == 0) {
+        for (k = 0; todo != NULL && msgs != NULL && k < n; k++) {
+            if (plot_one(dir, ext, b, todo[k], ref, force, msgs + k * CAP, CAP) == 0)
+                msgs[k * CAP] = '\0';
+            progress_show(k + 1, n, pl);
+        }
     }
     progress_step(pl, NULL);
+    if (todo == NULL || msgs == NULL) {
+        cli_error("invert", "--plot: out of memory for %zu pictures", b->count);
+        n_bad = b->count;
+    }
+    for (k = 0; todo != NULL && msgs != NULL && k < n; k++)
+        if (msgs[k * CAP] != '\0') {
+            cli_error("invert", "--plot: %s", msgs + k * CAP);
+            n_bad++;
+        }
+    free(todo);
+    free(msgs);
     return n_bad;
 }
 
@@ -795,13 +918,15 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if (o->plotdir != NULL) { /* each rank its soundings' */
         double nplot =
             (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
-                                &ref, o->force, &progress);
+                                &ref, o->force, (size_t)o->threads, &progress);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;
     }
     if (o->section != NULL) { /* rank 0, with every rank's models */
         char msg[512];
+
+        cli_heap_pictures();
         int failed = gather_models(b) != 0;
 
         if (failed && cli_par_rank() == 0)

@@ -95,6 +95,20 @@ for opt in "-j 2 --no-refine" "-j 2"; do
         printf "| %d soundings, each its own spacings, invert %s, whole process | %.0f soundings/s (%.2f s) | - |\n",
                n, o, n / (t1 - t0), t1 - t0 }'
 done
+# pictures: 200 soundings with --plot (a 1000 x 560 PNG each), drawn by 1 and 2 processes;
+# the inversion alone is about 0.01 s of it
+mkdir "$TMP/p200"
+ls "$TMP/snd" | head -n 200 | while read -r f; do ln -s "$TMP/snd/$f" "$TMP/p200/$f"; done
+for j in 1 2; do
+    t0=$(now)
+    "$BPINV" invert "$TMP/net.h5" "$TMP/p200" -j "$j" --no-refine --plot "$TMP/plots$j" -q \
+        -o "$TMP/p200.csv" --force || exit 1
+    t1=$(now)
+    [ "$(ls "$TMP/plots$j" | wc -l)" -eq 200 ] || { echo "--plot: not 200 pictures" >&2; exit 1; }
+    awk -v t0="$t0" -v t1="$t1" -v j="$j" -v kb="$(du -sk "$TMP/plots$j" | cut -f1)" 'BEGIN {
+        printf "| 200 soundings, invert -j %d --no-refine --plot, whole process | %.0f pictures/s (%.2f s; %.0f kB a PNG) | - |\n",
+               j, 200 / (t1 - t0), t1 - t0, kb / 200 }'
+done
 echo
 echo "## cost growth: invert against the batch size (-j 2 --no-refine, whole process)"
 echo

@@ -235,6 +235,39 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png"
     bad "--plot over an existing PNG: exit $rc: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png" --force
 [ "$rc" -eq 0 ] && ok || bad "--plot --force: exit $rc"
+# the pictures are drawn by -j processes side by side: the same bytes from one process as
+# from two, each a PNG that an independent reader (Pillow: chunk CRCs, zlib stream) decodes
+# to the page's pixels: white margins, the model's red (200,30,30), 1000 x 560
+run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pj1" -j 1
+run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pj2" -j 2
+for f in a.csv b.csv c.txt d.csv e.csv; do
+    cmp -s "$TMP/pj1/$f.png" "$TMP/pj2/$f.png" && ok || bad "$f.png differs between -j 1 and -j 2"
+done
+/usr/bin/python3 - "$TMP/pj2" >"$TMP/py" 2>&1 <<'PYEOF' && ok || bad "PNG decoded: $(cat "$TMP/py")"
+import sys, os
+from PIL import Image
+for f in sorted(os.listdir(sys.argv[1])):
+    im = Image.open(os.path.join(sys.argv[1], f))
+    im.load()  # every chunk read, its CRC checked, the zlib stream inflated
+    assert im.mode == "RGB" and im.size == (1000, 560), (f, im.mode, im.size)
+    px = im.load()
+    assert px[0, 0] == px[999, 559] == (255, 255, 255), (f, px[0, 0], px[999, 559])
+    assert (200, 30, 30) in set(im.getdata()), f  # the model and its response, drawn
+print("ok")
+PYEOF
+# a picture that cannot be written does not stop the others; the messages come in the
+# soundings' order whatever process drew them
+mkdir -p "$TMP/pjx" && touch "$TMP/pjx/b.csv.png" "$TMP/pjx/d.csv.png"
+run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pjx" -j 2
+[ "$rc" -eq 1 ] && [ "$(grep -c 'exists (use --force' "$TMP/err")" -eq 2 ] &&
+    grep 'exists' "$TMP/err" | head -1 | grep -q 'b.csv.png' &&
+    grep 'exists' "$TMP/err" | tail -1 | grep -q 'd.csv.png' && [ ! -s "$TMP/pjx/b.csv.png" ] &&
+    cmp -s "$TMP/pjx/a.csv.png" "$TMP/pj1/a.csv.png" && cmp -s "$TMP/pjx/e.csv.png" "$TMP/pj1/e.csv.png" &&
+    ok || bad "--plot -j 2 over two existing pictures: exit $rc: $(cat "$TMP/err")"
+mkdir -p "$TMP/pjd/c.txt.png"
+run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pjd" -j 2 --force
+[ "$rc" -eq 1 ] && grep -q "pjd/c.txt.png: cannot create" "$TMP/err" && [ -s "$TMP/pjd/e.csv.png" ] &&
+    ok || bad "--plot -j 2 onto a directory's name: exit $rc: $(cat "$TMP/err")"
 # with --ranges the picture grows a table of the intervals under its panels (PNG height:
 # bytes 20-23 of the IHDR chunk)
 png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
