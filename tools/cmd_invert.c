@@ -670,13 +670,20 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
 {
     enum { CAP = sizeof((struct plot_note *)0)->msg };
     size_t i, k, n = 0, n_bad = 0, *todo = malloc((b->count + 1) * sizeof *todo);
-    char *msgs = malloc((b->count + 1) * CAP);
+    char *msgs = malloc((b->count + 1) * CAP), why[256];
 
-    progress_step(pl, "plots written");
-    cli_heap_pictures();
     for (i = b->first; todo != NULL && i < b->first + b->count; i++)
         if (invnet_batch_best(&b->item[i]) != NULL)
             todo[n++] = i;
+    /* once, not for every picture; and before the forks, which then share it */
+    if (n > 0 && plot_load(why, sizeof why) != 0) {
+        cli_error("invert", "--plot: %s: no pictures", why);
+        free(todo);
+        free(msgs);
+        return n;
+    }
+    progress_step(pl, "plots written");
+    cli_heap_pictures();
     nproc = nproc < n ? nproc : n;
     /* under mpirun the ranks share the cores already, and forking there is frowned upon */
     if (todo == NULL || msgs == NULL || nproc < 2 || cli_par_size() > 1 ||

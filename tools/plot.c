@@ -57,8 +57,8 @@ static struct {
     __typeof__(c_plgspa) *gspa;
 } pl;
 
-static int
-pl_load(char *msg, size_t cap)
+int
+plot_load(char *msg, size_t cap)
 {
     static const char *const libs[] = {"libplplot.so.17", "libplplot.so"};
     static void *handle;
@@ -998,7 +998,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     struct page pg;
     double base, table;
 
-    if (pl_load(msg, cap) != 0 || can_create(path, msg, cap) != 0)
+    if (plot_load(msg, cap) != 0 || can_create(path, msg, cap) != 0)
         return -1;
     frame_of(p, obs, &fr);
     /* the panels as tall as without ranges, the ranges' table under them as tall as its
@@ -1413,7 +1413,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     char label[256];
     struct page pg;
 
-    if (pl_load(msg, cap) != 0)
+    if (plot_load(msg, cap) != 0)
         return -1;
     section_of(b, &sc);
     if (sc.n == 0) {

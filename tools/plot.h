@@ -46,6 +46,10 @@ struct plot_sounding {
     double exit_misfit_pct;
 };
 
+/* Loads PLplot, once (the drawing functions do it too): 0, or -1 with a message in msg (cap
+ * bytes) naming the Debian packages it needs. */
+int plot_load(char *msg, size_t cap);
+
 /* Writes the picture file path (PNG; SVG or PDF when path ends in .svg or .pdf); returns 0,
  * or -1 with a message in msg (cap bytes). */
 int plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, size_t cap);

@@ -268,6 +268,21 @@ mkdir -p "$TMP/pjd/c.txt.png"
 run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pjd" -j 2 --force
 [ "$rc" -eq 1 ] && grep -q "pjd/c.txt.png: cannot create" "$TMP/err" && [ -s "$TMP/pjd/e.csv.png" ] &&
     ok || bad "--plot -j 2 onto a directory's name: exit $rc: $(cat "$TMP/err")"
+# a PLplot that cannot be used (a library of its name without its functions, found first):
+# one message for the batch, not one a sounding; the results are written all the same
+mkdir -p "$TMP/fakepl" && echo 'int not_plplot;' >"$TMP/fakepl/f.c"
+if ${CC:-cc} -shared -fPIC -o "$TMP/fakepl/libplplot.so.17" -Wl,-soname,libplplot.so.17 \
+    "$TMP/fakepl/f.c" 2>/dev/null; then
+    LD_LIBRARY_PATH="$TMP/fakepl${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$BPINV" invert \
+        "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pjf" -o "$TMP/pjf.csv" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    [ "$rc" -eq 1 ] && [ "$(grep -c 'PLplot' "$TMP/err")" -eq 1 ] &&
+        grep -q -- "--plot: PLplot has no c_pladv: no pictures" "$TMP/err" &&
+        [ "$(grep -c 'c.txt' "$TMP/pjf.csv")" -eq 1 ] && [ -z "$(ls "$TMP/pjf")" ] && ok ||
+        bad "--plot without a usable PLplot: exit $rc: $(cat "$TMP/err")"
+else
+    echo "note: no C compiler: the unusable-PLplot case skipped"
+fi
 # with --ranges the picture grows a table of the intervals under its panels (PNG height:
 # bytes 20-23 of the IHDR chunk)
 png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
