@@ -480,15 +480,14 @@ in_survey(const invnet_batch *b, size_t i)
     return 0;
 }
 
-/* The picture of item i into dir, named after its file with the suffix ext ("png", "svg",
- * "pdf"); 0, or -1 with a message in msg (cap bytes). */
-static int
-plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
-         const struct plot_ref *ref, int force, char *msg, size_t cap)
+/* The file name of item i's picture in dir: its file's with the suffix ext ("png", "svg",
+ * "pdf"), a survey table's station's "FILE-STATION.ext", a second file of one name
+ * "FILE-K.ext"; into path (cap bytes). */
+static void
+plot_path(const char *dir, const char *ext, const invnet_batch *b, size_t i, char *path, size_t cap)
 {
     const invnet_batch_item *it = &b->item[i];
     const char *base = strrchr(it->path, '/');
-    char path[4096];
     size_t k, same = 0;
 
     base = base != NULL ? base + 1 : it->path;
@@ -498,24 +497,34 @@ plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
         if (strcmp(bk != NULL ? bk + 1 : b->item[k].path, base) == 0)
             same = i;
     }
-    snprintf(path, sizeof path, "%s/%s.%s", dir, base, ext);
+    snprintf(path, cap, "%s/%s.%s", dir, base, ext);
     if (in_survey(b, i)) { /* a station of a survey table: named by its station */
         char st[sizeof it->s->name], *q;
 
         snprintf(st, sizeof st, "%s", it->s->name);
         for (q = st; *q != '\0'; q++)
             *q = *q == '/' || *q == ' ' ? '_' : *q;
-        snprintf(path, sizeof path, "%s/%s-%s.%s", dir, base, st, ext);
+        snprintf(path, cap, "%s/%s-%s.%s", dir, base, st, ext);
     } else if (same > 0) {
-        snprintf(path, sizeof path, "%s/%s-%zu.%s", dir, base, same + 1, ext);
+        snprintf(path, cap, "%s/%s-%zu.%s", dir, base, same + 1, ext);
     }
+}
+
+/* The picture of item i into dir (plot_path); 0, or -1 with a message in msg (cap bytes). */
+static int
+plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
+         const struct plot_ref *ref, int force, char *msg, size_t cap)
+{
+    char path[4096];
+
+    plot_path(dir, ext, b, i, path, sizeof path);
     if (!force && access(path, F_OK) == 0) {
         if (snprintf(msg, cap, "%s: exists (use --force to replace it)", path) >= (int)cap &&
             cap > 4)
             memcpy(msg + cap - 4, "...", 4); /* a path of hundreds of characters */
         return -1;
     }
-    return plot_item_png(path, it, ref, msg, cap);
+    return plot_item_png(path, &b->item[i], ref, msg, cap);
 }
 
 /* The progress line of a long run, on a terminal: shown once the step has taken
@@ -574,24 +583,43 @@ struct plot_note {
 };
 _Static_assert(sizeof(struct plot_note) <= 512, "a note written to a pipe in one piece");
 
+/* A picture's message not yet known (msgs[k * cap] of write_plots) */
+#define PLOT_PENDING '\1'
+
+/* The pictures to draw: items todo[0..n-1] of b; each one's process (owner[k] < nproc) and
+ * its message (msgs + k * cap: PLOT_PENDING, "" when written, else why not). */
+struct plot_job {
+    const invnet_batch *b;
+    const char *dir, *ext;
+    const struct plot_ref *ref;
+    int force;
+    size_t n, nproc, cap;
+    const size_t *todo;
+    size_t *owner;
+    char *msgs;
+};
+
 /*
- * Draws the pictures of the items of b listed in todo[k] for k = w, w + nproc, ... and
- * tells each one's outcome through fd; in a process of its own (fork), which its caller
- * then ends.
+ * Draws the pending pictures of process w (owner[k] == w, in k's order) and tells each
+ * one's outcome through fd; in a process of its own (fork), which its caller then ends.
  */
 static void
-plot_worker(int fd, const size_t *todo, size_t n, size_t w, size_t nproc, const char *dir,
-            const char *ext, const invnet_batch *b, const struct plot_ref *ref, int force)
+plot_worker(const struct plot_job *job, size_t w, int fd, pid_t parent)
 {
     size_t k;
 
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* no drawing on for a run that was killed */
 #endif
-    for (k = w; k < n; k += nproc) {
-        struct plot_note note = {todo[k], ""};
+    if (getppid() != parent) /* killed before the line above */
+        return;
+    for (k = 0; k < job->n; k++) {
+        struct plot_note note = {job->todo[k], ""};
 
-        if (plot_one(dir, ext, b, todo[k], ref, force, note.msg, sizeof note.msg) != 0 &&
+        if (job->owner[k] != w || job->msgs[k * job->cap] != PLOT_PENDING)
+            continue;
+        if (plot_one(job->dir, job->ext, job->b, job->todo[k], job->ref, job->force, note.msg,
+                     sizeof note.msg) != 0 &&
             note.msg[0] == '\0')
             snprintf(note.msg, sizeof note.msg, "cannot draw its picture");
         if (write(fd, &note, sizeof note) != (ssize_t)sizeof note)
@@ -599,34 +627,49 @@ plot_worker(int fd, const size_t *todo, size_t n, size_t w, size_t nproc, const 
     }
 }
 
-/*
- * The pictures of todo[0..n-1] drawn by up to nproc processes side by side (PLplot draws one
- * picture at a time in a process); each one's message, or "", into msgs[k] (cap bytes each).
- * Returns how many processes drew; 0: none could be started, msgs untouched.
- * Not inlined: a drawing process ends inside it, and what its callers hold must then be in
- * their frames (saved by its prologue), where memcheck's leak search at that end finds it,
- * not in a register the ending path was free to reuse.
- */
-static __attribute__((noinline)) size_t
-plot_forked(const size_t *todo, size_t n, size_t nproc, const char *dir, const char *ext,
-            const invnet_batch *b, const struct plot_ref *ref, int force, char *msgs, size_t cap,
-            struct progress_line *pl)
+/* A whole note from fd into note, through short reads and signals: 1, or 0 at its end. */
+static int
+read_note(int fd, struct plot_note *note)
 {
-    pid_t pid[64];
-    size_t w, k, started = 0, done = 0;
-    int fd[2];
+    size_t got = 0;
+
+    while (got < sizeof *note) {
+        ssize_t r = read(fd, (char *)note + got, sizeof *note - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return 0;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+/*
+ * One round: the pending pictures of job drawn by its nproc processes side by side (PLplot
+ * draws one picture at a time in a process), their messages set. A process that ended
+ * without telling all its pictures (a crash) leaves the one it was drawing with a message
+ * that says so and the rest pending, for another round. Those of processes that could not
+ * be started are drawn here. Returns 0, or -1 when no process could be started (nothing
+ * done). Not inlined: a drawing process ends inside it, and what its callers hold must
+ * then be in their frames (saved by its prologue), where memcheck's leak search at that end
+ * finds it, not in a register the ending path was free to reuse.
+ */
+static __attribute__((noinline)) int
+plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
+{
+    pid_t pid[64], parent = getpid();
+    size_t w, k, started = 0;
+    int fd[2], status;
     struct plot_note note;
 
-    nproc = nproc < sizeof pid / sizeof pid[0] ? nproc : sizeof pid / sizeof pid[0];
     if (pipe(fd) != 0)
-        return 0;
-    for (k = 0; k < n; k++)
-        snprintf(msgs + k * cap, cap, "%s", "its drawing process ended without a word");
+        return -1;
     fflush(NULL);
-    for (w = 0; w < nproc; w++) {
+    for (w = 0; w < job->nproc; w++) {
         if ((pid[w] = fork()) == 0) {
             close(fd[0]);
-            plot_worker(fd[1], todo, n, w, nproc, dir, ext, b, ref, force);
+            plot_worker(job, w, fd[1], parent);
             _exit(0); /* neither atexit's handlers (HDF5's) nor the parent's stdio buffers */
         }
         if (pid[w] < 0)
@@ -634,32 +677,104 @@ plot_forked(const size_t *todo, size_t n, size_t nproc, const char *dir, const c
         started++;
     }
     close(fd[1]);
-    if (started < nproc) { /* a fork failed: those started draw their share, the parent the rest */
-        for (k = 0; k < n; k++)
-            if (k % nproc >= started) {
-                plot_one(dir, ext, b, todo[k], ref, force, msgs + k * cap, cap) == 0
-                    ? (void)(msgs[k * cap] = '\0')
-                    : (void)0;
-                progress_show(++done, n, pl);
-            }
+    if (started == 0) {
+        close(fd[0]);
+        return -1;
     }
-    while (read(fd[0], &note, sizeof note) == (ssize_t)sizeof note) {
-        size_t lo = 0, hi = n; /* todo rises: note.i's place in it */
+    for (k = 0; k < job->n; k++) /* a process that could not be started: its share here */
+        if (job->owner[k] >= started && job->msgs[k * job->cap] == PLOT_PENDING) {
+            if (plot_one(job->dir, job->ext, job->b, job->todo[k], job->ref, job->force,
+                         job->msgs + k * job->cap, job->cap) == 0)
+                job->msgs[k * job->cap] = '\0';
+            progress_show(++*done, job->n, pl);
+        }
+    while (read_note(fd[0], &note)) {
+        size_t lo = 0, hi = job->n; /* todo rises: note.i's place in it */
 
         while (hi - lo > 1)
-            if (todo[lo + (hi - lo) / 2] <= note.i)
+            if (job->todo[lo + (hi - lo) / 2] <= note.i)
                 lo += (hi - lo) / 2;
             else
                 hi = lo + (hi - lo) / 2;
-        if (n > 0 && todo[lo] == note.i)
-            snprintf(msgs + lo * cap, cap, "%s", note.msg);
-        progress_show(++done, n, pl);
+        if (job->n > 0 && job->todo[lo] == note.i) {
+            snprintf(job->msgs + lo * job->cap, job->cap, "%s", note.msg);
+            progress_show(++*done, job->n, pl);
+        }
     }
     close(fd[0]);
-    for (w = 0; w < started; w++)
-        while (waitpid(pid[w], NULL, 0) < 0 && errno == EINTR)
+    for (w = 0; w < started; w++) {
+        int ok;
+
+        while (waitpid(pid[w], &status, 0) < 0 && errno == EINTR)
             ;
-    return started;
+        ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        for (k = 0; k < job->n; k++)
+            if (job->owner[k] == w && job->msgs[k * job->cap] == PLOT_PENDING) {
+                char path[4096];
+
+                plot_path(job->dir, job->ext, job->b, job->todo[k], path, sizeof path);
+                if (ok) /* its note could not be written */
+                    snprintf(job->msgs + k * job->cap, job->cap,
+                             "%s: its drawing process did not say how it went", path);
+                else
+                    snprintf(job->msgs + k * job->cap, job->cap,
+                             "%s: its drawing process ended while drawing it (%s %d)", path,
+                             WIFSIGNALED(status) ? "signal" : "exit status",
+                             WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+                progress_show(++*done, job->n, pl);
+                if (!ok)
+                    break; /* the rest of its share: another round */
+            }
+    }
+    return 0;
+}
+
+/* For qsort: items' pictures by file name (the names in plot_names) */
+static const char *const *plot_names;
+static int
+by_name(const void *a, const void *b)
+{
+    size_t ka = *(const size_t *)a, kb = *(const size_t *)b;
+    int c = strcmp(plot_names[ka], plot_names[kb]);
+
+    return c != 0 ? c : (ka > kb) - (ka < kb);
+}
+
+/*
+ * Gives the pending pictures of job to its processes in turn, and a picture of the same
+ * file name as an earlier one to that one's process: it then replaces it, or is refused as
+ * existing, as one process drawing them in order would. 0, or -1 when out of memory.
+ */
+static int
+plot_share(struct plot_job *job)
+{
+    size_t k, m = 0, *order = malloc((job->n + 1) * sizeof *order);
+    char **names = calloc(job->n + 1, sizeof *names);
+    int rc = order != NULL && names != NULL ? 0 : -1;
+
+    for (k = 0; k < job->n && rc == 0; k++) {
+        char path[4096];
+
+        if (job->msgs[k * job->cap] != PLOT_PENDING)
+            continue;
+        plot_path(job->dir, job->ext, job->b, job->todo[k], path, sizeof path);
+        if ((names[k] = strdup(path)) == NULL)
+            rc = -1;
+        job->owner[k] = m++ % job->nproc;
+        order[m - 1] = k;
+    }
+    if (rc == 0) {
+        plot_names = (const char *const *)names;
+        qsort(order, m, sizeof *order, by_name);
+        for (k = 1; k < m; k++) /* order[k - 1] is the earlier of a name */
+            if (strcmp(names[order[k]], names[order[k - 1]]) == 0)
+                job->owner[order[k]] = job->owner[order[k - 1]];
+    }
+    for (k = 0; names != NULL && k < job->n; k++)
+        free(names[k]);
+    free(names);
+    free(order);
+    return rc;
 }
 
 /* The pictures of the soundings inverted (ext: their format), drawn by up to nproc
@@ -669,42 +784,56 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
             int force, size_t nproc, struct progress_line *pl)
 {
     enum { CAP = sizeof((struct plot_note *)0)->msg };
-    size_t i, k, n = 0, n_bad = 0, *todo = malloc((b->count + 1) * sizeof *todo);
+    size_t i, k, n = 0, n_bad = 0, done = 0, *todo = malloc((b->count + 1) * sizeof *todo);
+    size_t *owner = malloc((b->count + 1) * sizeof *owner);
     char *msgs = malloc((b->count + 1) * CAP), why[256];
+    struct plot_job job = {b, dir, ext, ref, force, 0, 0, CAP, todo, owner, msgs};
+    int pending = 1;
 
-    for (i = b->first; todo != NULL && i < b->first + b->count; i++)
-        if (invnet_batch_best(&b->item[i]) != NULL)
+    if (todo == NULL || owner == NULL || msgs == NULL) {
+        cli_error("invert", "--plot: out of memory for %zu pictures", b->count);
+        free(todo);
+        free(owner);
+        free(msgs);
+        return b->count;
+    }
+    for (i = b->first; i < b->first + b->count; i++)
+        if (invnet_batch_best(&b->item[i]) != NULL) {
+            msgs[n * CAP] = PLOT_PENDING;
             todo[n++] = i;
+        }
+    job.n = n;
     /* once, not for every picture; and before the forks, which then share it */
     if (n > 0 && plot_load(why, sizeof why) != 0) {
         cli_error("invert", "--plot: %s: no pictures", why);
         free(todo);
+        free(owner);
         free(msgs);
         return n;
     }
     progress_step(pl, "plots written");
     cli_heap_pictures();
-    nproc = nproc < n ? nproc : n;
-    /* under mpirun the ranks share the cores already, and forking there is frowned upon */
-    if (todo == NULL || msgs == NULL || nproc < 2 || cli_par_size() > 1 ||
-        plot_forked(todo, n, nproc, dir, ext, b, ref, force, msgs, CAP, pl) == 0) {
-        for (k = 0; todo != NULL && msgs != NULL && k < n; k++) {
+    job.nproc = nproc < n ? nproc : n;
+    /* under mpirun the ranks share the cores already, and forking there is frowned upon;
+     * rounds until no picture is pending (each settles at least one) */
+    while (pending && job.nproc >= 2 && cli_par_size() == 1 && plot_share(&job) == 0 &&
+           plot_round(&job, pl, &done) == 0)
+        for (pending = 0, k = 0; k < n && !pending; k++)
+            pending = msgs[k * CAP] == PLOT_PENDING;
+    for (k = 0; k < n; k++) /* one process: here, in order */
+        if (msgs[k * CAP] == PLOT_PENDING) {
             if (plot_one(dir, ext, b, todo[k], ref, force, msgs + k * CAP, CAP) == 0)
                 msgs[k * CAP] = '\0';
-            progress_show(k + 1, n, pl);
+            progress_show(++done, n, pl);
         }
-    }
     progress_step(pl, NULL);
-    if (todo == NULL || msgs == NULL) {
-        cli_error("invert", "--plot: out of memory for %zu pictures", b->count);
-        n_bad = b->count;
-    }
-    for (k = 0; todo != NULL && msgs != NULL && k < n; k++)
+    for (k = 0; k < n; k++)
         if (msgs[k * CAP] != '\0') {
             cli_error("invert", "--plot: %s", msgs + k * CAP);
             n_bad++;
         }
     free(todo);
+    free(owner);
     free(msgs);
     return n_bad;
 }

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <plplot.h>
 #define ZLIB_CONST /* z_stream.next_in: const */
 #include <zlib.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/fwd_model.h"
 #include "tools/plot.h"
 
@@ -848,6 +850,14 @@ device_of(const char *path)
     return "pngcairo";
 }
 
+/* A PNG is written by png_write, whole or not at all: no probe that would empty what is
+ * at path before the picture is drawn. */
+static int
+is_png(const char *path)
+{
+    return strcmp(device_of(path), "pngcairo") == 0;
+}
+
 /*
  * A picture being drawn. A PNG is drawn in memory (PLplot's memcairo device, on white) and
  * written by png_write: cairo's own PNG writer, libpng's adaptive row filters and zlib's
@@ -938,6 +948,7 @@ png_write(const char *path, const unsigned char *rgb, int w, int h, char *msg, s
     unsigned char *z = malloc(z_cap);
     z_stream zs = {0};
     FILE *f = NULL;
+    char *tmp;
     int y, bad;
 
     if (z == NULL) {
@@ -962,16 +973,29 @@ png_write(const char *path, const unsigned char *rgb, int w, int h, char *msg, s
         free(z);
         return -1;
     }
-    bad = (f = fopen(path, "wb")) == NULL || fwrite(sig, 1, 8, f) != 8 ||
-          png_chunk(f, "IHDR", ihdr, sizeof ihdr) != 0 ||
-          png_chunk(f, "IDAT", z, zs.total_out) != 0 || png_chunk(f, "IEND", NULL, 0) != 0;
-    bad = (f != NULL && fclose(f) != 0) || bad;
-    free(z);
-    if (bad) {
-        snprintf(msg, cap, "%s: cannot write: %s", path, strerror(errno));
+    /* under a temporary name, then renamed: a picture that fails leaves what was at path */
+    if ((tmp = fwd_io_temp_name(path)) == NULL || (f = fopen(tmp, "wbx")) == NULL) {
+        snprintf(msg, cap, "%s: cannot create: %s", path,
+                 tmp == NULL ? "out of memory" : strerror(errno));
+        free(tmp);
+        free(z);
         return -1;
     }
-    return 0;
+    errno = 0;
+    bad = fwrite(sig, 1, 8, f) != 8 || png_chunk(f, "IHDR", ihdr, sizeof ihdr) != 0 ||
+          png_chunk(f, "IDAT", z, zs.total_out) != 0 || png_chunk(f, "IEND", NULL, 0) != 0;
+    bad = fclose(f) != 0 || bad;
+    free(z);
+    if (bad)
+        snprintf(msg, cap, "%s: cannot write: %s", path, fwd_io_why("write error (disk full?)"));
+    else if (rename(tmp, path) != 0) {
+        snprintf(msg, cap, "%s: cannot create: %s", path, strerror(errno));
+        bad = 1;
+    }
+    if (bad)
+        unlink(tmp);
+    free(tmp);
+    return bad ? -1 : 0;
 }
 
 /* Ends the picture (pl.end) and, for a PNG, writes it; 0, or -1 with msg set. */
@@ -998,7 +1022,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     struct page pg;
     double base, table;
 
-    if (plot_load(msg, cap) != 0 || can_create(path, msg, cap) != 0)
+    if (plot_load(msg, cap) != 0 || (!is_png(path) && can_create(path, msg, cap) != 0))
         return -1;
     frame_of(p, obs, &fr);
     /* the panels as tall as without ranges, the ranges' table under them as tall as its
@@ -1420,7 +1444,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         snprintf(msg, cap, "%s: no sounding was inverted: no section", path);
         return -1;
     }
-    if (can_create(path, msg, cap) != 0)
+    if (!is_png(path) && can_create(path, msg, cap) != 0)
         return -1;
     for (k = 0; k < sc.n; k++) {
         const invnet_result *r = &sc.c[k]->r;
