@@ -1047,6 +1047,18 @@ PYEOF3
 run invert "$TMP/net.h5" "$TMP/survey.csv" --plot "$TMP/surveyplots" -q
 [ "$(ls "$TMP/surveyplots" | tr '\n' ' ')" = "survey.csv-P1.png survey.csv-P2.png survey.csv-P3.png " ] &&
     ok || bad "a survey's plots are not named by station: $(ls "$TMP/surveyplots")"
+# two survey tables of one file name: their stations' pictures share names. The second of
+# each name is refused as existing, whatever -j (one process draws both, in order)
+mkdir -p "$TMP/l1" "$TMP/l2" && cp "$TMP/survey.csv" "$TMP/l1/s.csv" && cp "$TMP/survey.csv" "$TMP/l2/s.csv"
+reps="2 4 5"
+[ -n "${BPINV_VALGRIND:-}" ] && reps=2 # once is memcheck's share
+for j in $reps; do
+    rm -rf "$TMP/dupplots"
+    run invert "$TMP/net.h5" "$TMP/l1/s.csv" "$TMP/l2/s.csv" --plot "$TMP/dupplots" -q -j $j
+    [ "$rc" -eq 1 ] && [ "$(grep -c 'exists (use --force' "$TMP/err")" -eq 3 ] &&
+        [ "$(ls "$TMP/dupplots" | wc -l)" -eq 3 ] && ok ||
+        bad "two tables of one name, -j $j: exit $rc: $(cat "$TMP/err")"
+done
 # wide: one rho_a column per station, on the union of their spacings, cells left empty
 /usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'
 import csv, sys
