@@ -59,6 +59,41 @@ static struct {
     __typeof__(c_plgspa) *gspa;
 } pl;
 
+/* The cairo devices bpinv draws with, as PLplot lists them: a device it lacks would have
+ * plinit ask for another on stdin, then exit the process. */
+static const char *const devices[] = {"memcairo", "svgcairo", "pdfcairo"};
+static int have_device[sizeof devices / sizeof devices[0]];
+
+/* Asks PLplot for its devices, once; 0, or -1 with msg set when it lacks memcairo (PNG). */
+static int
+list_devices(void *handle, char *msg, size_t cap)
+{
+    static int listed;
+    __typeof__(plgDevs) *gdevs;
+    const char *menu[128], *name[128], **pm = menu, **pn = name;
+    int n = 128, i;
+    size_t k;
+
+    if (!listed) {
+        if ((*(void **)&gdevs = dlsym(handle, "plgDevs")) == NULL) {
+            snprintf(msg, cap, "PLplot has no plgDevs");
+            return -1;
+        }
+        gdevs(&pm, &pn, &n);
+        for (i = 0; i < n; i++)
+            for (k = 0; k < sizeof devices / sizeof devices[0]; k++)
+                if (name[i] != NULL && strcmp(name[i], devices[k]) == 0)
+                    have_device[k] = 1;
+        listed = 1;
+    }
+    if (!have_device[0]) {
+        snprintf(msg, cap, "PLplot has no %s device (Debian package plplot-driver-cairo)",
+                 devices[0]);
+        return -1;
+    }
+    return 0;
+}
+
 int
 plot_load(char *msg, size_t cap)
 {
@@ -100,7 +135,7 @@ plot_load(char *msg, size_t cap)
             snprintf(msg, cap, "PLplot has no %s", sym[k].name);
             return -1;
         }
-    return 0;
+    return list_devices(handle, msg, cap);
 }
 
 static void
@@ -837,7 +872,8 @@ can_create(const char *path, char *msg, size_t cap)
     return 0;
 }
 
-/* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG. */
+/* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG (drawn by
+ * memcairo, see page_begin). */
 static const char *
 device_of(const char *path)
 {
@@ -856,6 +892,37 @@ static int
 is_png(const char *path)
 {
     return strcmp(device_of(path), "pngcairo") == 0;
+}
+
+/* plot_load, its message naming path: 0, or -1 with msg set. */
+static int
+load_for(const char *path, char *msg, size_t cap)
+{
+    char why[256];
+
+    if (plot_load(why, sizeof why) == 0)
+        return 0;
+    snprintf(msg, cap, "%s: %s", path, why);
+    return -1;
+}
+
+/* After plot_load: 0 when PLplot has the device for path and, for SVG and PDF (written by
+ * PLplot), path can be created; else -1 with msg set. */
+static int
+file_ready(const char *path, char *msg, size_t cap)
+{
+    const char *dev = device_of(path);
+    size_t k;
+
+    if (is_png(path))
+        return 0;
+    for (k = 0; k < sizeof devices / sizeof devices[0]; k++)
+        if (strcmp(devices[k], dev) == 0 && !have_device[k]) {
+            snprintf(msg, cap, "%s: PLplot has no %s device (Debian package plplot-driver-cairo)",
+                     path, dev);
+            return -1;
+        }
+    return can_create(path, msg, cap);
 }
 
 /*
@@ -1022,7 +1089,7 @@ plot_sounding_png(const char *path, const struct plot_sounding *p, char *msg, si
     struct page pg;
     double base, table;
 
-    if (plot_load(msg, cap) != 0 || (!is_png(path) && can_create(path, msg, cap) != 0))
+    if (load_for(path, msg, cap) != 0 || file_ready(path, msg, cap) != 0)
         return -1;
     frame_of(p, obs, &fr);
     /* the panels as tall as without ranges, the ranges' table under them as tall as its
@@ -1437,14 +1504,14 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     char label[256];
     struct page pg;
 
-    if (plot_load(msg, cap) != 0)
+    if (load_for(path, msg, cap) != 0)
         return -1;
     section_of(b, &sc);
     if (sc.n == 0) {
         snprintf(msg, cap, "%s: no sounding was inverted: no section", path);
         return -1;
     }
-    if (!is_png(path) && can_create(path, msg, cap) != 0)
+    if (file_ready(path, msg, cap) != 0)
         return -1;
     for (k = 0; k < sc.n; k++) {
         const invnet_result *r = &sc.c[k]->r;

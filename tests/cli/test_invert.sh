@@ -335,6 +335,35 @@ if ${CC:-cc} -shared -fPIC -o "$TMP/fakepl/libplplot.so.17" -Wl,-soname,libplplo
 else
     echo "note: no C compiler: the unusable-PLplot case skipped"
 fi
+# a PLplot without the cairo driver (Debian's plplot-driver-cairo not installed), or without
+# one of its devices: PLPLOT_DRV_DIR names a directory of drivers without it. Before, PLplot
+# asked for another device on stdin, then freed twice and aborted the process.
+drv=$(pkg-config --variable=drvdir plplot 2>/dev/null)
+if [ -n "$drv" ] && [ -f "$drv/null.driver_info" ] && [ -f "$drv/cairo.driver_info" ]; then
+    mkdir -p "$TMP/drv_null" "$TMP/drv_nosvg"
+    ln -s "$drv"/null.* "$TMP/drv_null/"
+    ln -s "$drv"/null.* "$drv/cairo.so" "$TMP/drv_nosvg/"
+    grep -v '^svgcairo:' "$drv/cairo.driver_info" >"$TMP/drv_nosvg/cairo.driver_info"
+    echo "keep" >"$TMP/nodrv.svg"
+    PLPLOT_DRV_DIR="$TMP/drv_null" "$BPINV" invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/nodrv" \
+        --section "$TMP/nodrv.svg" --force -o "$TMP/nodrv.csv" >"$TMP/out" 2>"$TMP/err" </dev/null
+    rc=$?
+    [ "$rc" -eq 1 ] && [ "$(grep -c 'PLplot' "$TMP/err")" -eq 2 ] &&
+        grep -q -- "--plot: PLplot has no memcairo device (Debian package plplot-driver-cairo): no pictures" "$TMP/err" &&
+        grep -q -- "--section $TMP/nodrv.svg: PLplot has no memcairo device" "$TMP/err" &&
+        [ "$(cat "$TMP/nodrv.svg")" = keep ] && [ "$(grep -c 'c.txt' "$TMP/nodrv.csv")" -eq 1 ] &&
+        [ -z "$(ls "$TMP/nodrv")" ] && ok ||
+        bad "--plot, --section without PLplot's cairo driver: exit $rc: $(cat "$TMP/err")"
+    PLPLOT_DRV_DIR="$TMP/drv_nosvg" "$BPINV" invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/nosvg" \
+        --section "$TMP/nodrv.svg" --force -o "$TMP/nosvg.csv" >"$TMP/out" 2>"$TMP/err" </dev/null
+    rc=$?
+    [ "$rc" -eq 1 ] && [ "$(grep -c 'PLplot' "$TMP/err")" -eq 1 ] &&
+        grep -q -- "--section $TMP/nodrv.svg: PLplot has no svgcairo device" "$TMP/err" &&
+        [ "$(cat "$TMP/nodrv.svg")" = keep ] && [ "$(ls "$TMP/nosvg" | wc -l)" -eq 5 ] && ok ||
+        bad "--section x.svg without PLplot's svgcairo: exit $rc: $(cat "$TMP/err")"
+else
+    echo "note: PLplot's driver directory not found: the missing-driver cases skipped"
+fi
 # with --ranges the picture grows a table of the intervals under its panels (PNG height:
 # bytes 20-23 of the IHDR chunk)
 png_height() { od -An -tu1 -j20 -N4 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'; }
