@@ -11,6 +11,8 @@ run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 # setup ARGS...: as run, for the files a test needs rather than the command it tests; by
 # the bpinv in BPINV_PLAIN when set (tests/valgrind/run.sh: not under valgrind)
 setup() { "${BPINV_PLAIN:-$BPINV}" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+# fixture ARGS...: a file a test needs, on stdout, by the same bpinv as setup
+fixture() { "${BPINV_PLAIN:-$BPINV}" "$@"; }
 
 # expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT,
 # nothing on stdout
