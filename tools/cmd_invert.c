@@ -170,6 +170,11 @@ check_operands(const cli_parse *p, void *args)
         cli_error("invert", "--refine and --no-refine: choose one");
         return CLI_USAGE;
     }
+    if ((o->fix != NULL || o->bound != NULL) && (o->no_refine || o->ranges)) {
+        cli_error("invert", "--%s holds parameters in the refinement: not with %s",
+                  o->fix != NULL ? "fix" : "bound", o->no_refine ? "--no-refine" : "--ranges");
+        return CLI_USAGE;
+    }
     if (o->ranges && cli_opt_given(p, "ranges") == 1) {
         int i;
 

@@ -1048,8 +1048,12 @@ expect_fail 1 "--fix outside the prior" \
 expect_fail 1 "--bound beyond the net's layers" \
     "bpinv invert: --bound: $TMP/net.h5: depth3=5:9: expected a layer of the net's 3-layer model" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --bound depth3=5:9
-expect_fail 1 "--fix with --no-refine" "parameters are held in the refinement, expected it on" \
+expect_fail 2 "--fix with --no-refine" \
+    "bpinv invert: --fix holds parameters in the refinement: not with --no-refine" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --no-refine
+expect_fail 2 "--bound with --ranges" \
+    "bpinv invert: --bound holds parameters in the refinement: not with --ranges" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --bound h2=1:3 --ranges
 expect_fail 2 "--bound not LO:HI" 'bpinv invert: --bound: h2="3:1": expected LO:HI, 0 < LO <= HI' \
     invert "$TMP/net.h5" "$TMP/eq.csv" --bound h2=3:1
 # --- the same profile as one survey table: long (a station column), then wide -------------
