@@ -3,7 +3,7 @@
 # field_layers.sh - the layer counts the demo's field soundings choose: for each method, sets
 # of nets for 2-5 layers with the demo's geometry, prior, noise and seed (tools/demo.sh),
 # 40,000 samples a count, 60 epochs; then each field sounding inverted by its method's set
-# (docs/invert.md, "Layer counts chosen by the data"). About 5 minutes on two cores.
+# (docs/invert.md, "Layer counts chosen by the data"). About a minute on two cores.
 # usage: sh tests/bench/field_layers.sh [BPINV [OUTDIR]]   (default build/bpinv, build/layers)
 set -e
 BPINV=${1:-build/bpinv}

@@ -3,7 +3,7 @@
 # test_tutorial.sh - runs the README's tutorial commands (every `$ ./bpinv ...` line of its
 # console blocks, with continuation lines) in order, in a temporary directory, and checks
 # that each succeeds and prints what the README shows under it (tutorial_diff.awk: times
-# aside, numbers to 1e-4).
+# and thread counts aside, numbers to their last printed digit).
 # The README is the one place the commands are written, so they cannot drift.
 # usage: sh tests/cli/test_tutorial.sh PATH/TO/bpinv [README.md]
 BPINV=${1:-./bpinv}
@@ -43,10 +43,21 @@ grep -h '"name": "3", "method": "mt".*"in_range": true' "$TMP"/out.* >/dev/null 
 printf 'a,b,time_ms\n1,2.5,0.3\n' >"$TMP/e"
 printf 'a,b,time_ms\n1,2.5,9.9\n' >"$TMP/g"
 awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && ok || bad "a time differs: not the same"
-printf 'a,b,time_ms\n1,2.6,0.3\n' >"$TMP/g"
-awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && bad "2.5 and 2.6 taken as the same" || ok
+printf 'a,b,time_ms\n1,2.7,0.3\n' >"$TMP/g"
+awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && bad "2.5 and 2.7 taken as the same" || ok
 printf 'a,b,time_ms\n' >"$TMP/g"
 awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && bad "a missing line passed" || ok
 printf 'a,b,time_ms\n1,2.5,0.3\nmore\n' >"$TMP/g"
 awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && bad "an extra line passed" || ok
+printf 'samples 100000 of 100000, 2 threads, 5.846 %%\n' >"$TMP/e"
+printf 'samples 100000 of 100000, 1 threads, 5.847 %%\n' >"$TMP/g"
+awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && ok ||
+    bad "a thread count, or a last digit rounded the other way, taken as a difference"
+printf 'samples 99995 of 100000, 2 threads, 5.846 %%\n' >"$TMP/g"
+awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && bad "99995 taken as 100000" || ok
+printf 'samples 100000 of 100000, 2 threads, 5.848 %%\n' >"$TMP/g"
+awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >/dev/null && bad "5.848 taken as 5.846" || ok
+: >"$TMP/e"
+awk -f "$ROOT/tests/cli/tutorial_diff.awk" "$TMP/e" "$TMP/g" >"$TMP/d" && bad "output where the README shows none passed" ||
+    { grep -q "goes on past" "$TMP/d" && ok || bad "output where the README shows none: $(cat "$TMP/d")"; }
 finish cli-tutorial
