@@ -64,6 +64,15 @@ static struct {
 static const char *const devices[] = {"memcairo", "svgcairo", "pdfcairo"};
 static int have_device[sizeof devices / sizeof devices[0]];
 
+/* -1, with msg saying PLplot lacks device dev (for the picture path, when not NULL). */
+static int
+no_device(char *msg, size_t cap, const char *path, const char *dev)
+{
+    snprintf(msg, cap, "%s%sPLplot has no %s device (Debian package plplot-driver-cairo)",
+             path != NULL ? path : "", path != NULL ? ": " : "", dev);
+    return -1;
+}
+
 /* Asks PLplot for its devices, once; 0, or -1 with msg set when it lacks memcairo (PNG). */
 static int
 list_devices(void *handle, char *msg, size_t cap)
@@ -86,12 +95,7 @@ list_devices(void *handle, char *msg, size_t cap)
                     have_device[k] = 1;
         listed = 1;
     }
-    if (!have_device[0]) {
-        snprintf(msg, cap, "PLplot has no %s device (Debian package plplot-driver-cairo)",
-                 devices[0]);
-        return -1;
-    }
-    return 0;
+    return have_device[0] ? 0 : no_device(msg, cap, NULL, devices[0]);
 }
 
 int
@@ -872,8 +876,8 @@ can_create(const char *path, char *msg, size_t cap)
     return 0;
 }
 
-/* The PLplot device for a picture file: SVG or PDF by its suffix, else PNG (drawn by
- * memcairo, see page_begin). */
+/* The PLplot device for a picture file: SVG or PDF by its suffix, else memcairo: a PNG is
+ * drawn in memory and written by png_write (page_begin). */
 static const char *
 device_of(const char *path)
 {
@@ -883,7 +887,7 @@ device_of(const char *path)
         return "svgcairo";
     if (len > 4 && strcasecmp(path + len - 4, ".pdf") == 0)
         return "pdfcairo";
-    return "pngcairo";
+    return "memcairo";
 }
 
 /* A PNG is written by png_write, whole or not at all: no probe that would empty what is
@@ -891,7 +895,7 @@ device_of(const char *path)
 static int
 is_png(const char *path)
 {
-    return strcmp(device_of(path), "pngcairo") == 0;
+    return strcmp(device_of(path), "memcairo") == 0;
 }
 
 /* plot_load, its message naming path: 0, or -1 with msg set. */
@@ -914,15 +918,10 @@ file_ready(const char *path, char *msg, size_t cap)
     const char *dev = device_of(path);
     size_t k;
 
-    if (is_png(path))
-        return 0;
     for (k = 0; k < sizeof devices / sizeof devices[0]; k++)
-        if (strcmp(devices[k], dev) == 0 && !have_device[k]) {
-            snprintf(msg, cap, "%s: PLplot has no %s device (Debian package plplot-driver-cairo)",
-                     path, dev);
-            return -1;
-        }
-    return can_create(path, msg, cap);
+        if (strcmp(devices[k], dev) == 0 && !have_device[k])
+            return no_device(msg, cap, path, dev);
+    return is_png(path) ? 0 : can_create(path, msg, cap);
 }
 
 /*
@@ -947,7 +946,7 @@ page_begin(struct page *pg, const char *path, int w, int h, char *msg, size_t ca
     pg->w = w;
     pg->h = h;
     pg->rgb = NULL;
-    if (strcmp(dev, "pngcairo") != 0) {
+    if (!is_png(path)) {
         char geometry[32];
 
         snprintf(geometry, sizeof geometry, "%dx%d", w, h);
@@ -961,7 +960,7 @@ page_begin(struct page *pg, const char *path, int w, int h, char *msg, size_t ca
         return -1;
     }
     memset(pg->rgb, 255, (size_t)w * (size_t)h * 3); /* memcairo draws on what is there */
-    pl.sdev("memcairo");
+    pl.sdev(dev);
     pl.smem(w, h, pg->rgb);
     return 0;
 }

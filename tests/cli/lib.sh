@@ -10,9 +10,12 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 # setup ARGS...: as run, for the files a test needs rather than the command it tests; by
 # the bpinv in BPINV_PLAIN when set (tests/valgrind/run.sh: not under valgrind)
-setup() { "${BPINV_PLAIN:-$BPINV}" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
-# fixture ARGS...: a file a test needs, on stdout, by the same bpinv as setup
-fixture() { "${BPINV_PLAIN:-$BPINV}" "$@"; }
+setup() { plain_bpinv "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+# plain_bpinv ARGS...: as setup, the output left where the caller sends it (a file a test
+# needs: plain_bpinv forward ... >FILE)
+plain_bpinv() { "${BPINV_PLAIN:-$BPINV}" "$@"; }
+# sanitized: true when BPINV was built with AddressSanitizer (make SANITIZE=1)
+sanitized() { ldd "$BPINV" 2>/dev/null | grep -q libasan; }
 
 # expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT,
 # nothing on stdout

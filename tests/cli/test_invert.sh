@@ -12,11 +12,11 @@ setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:
 setup train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 30 --hidden 32 -q
 [ "$rc" -eq 0 ] && ok || bad "train: exit $rc: $(cat "$TMP/err")"
 mkdir "$TMP/snd"
-fixture forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
-fixture forward -m schlumberger --rho 30,200,10 --thick 8,30 --ab2 1.5:700:17 >"$TMP/snd/b.csv"
+plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
+plain_bpinv forward -m schlumberger --rho 30,200,10 --thick 8,30 --ab2 1.5:700:17 >"$TMP/snd/b.csv"
 printf '# a sounding in spaces, no header, of 1..5 m only\n1 50\n2 40\n5 60\n' >"$TMP/snd/c.txt"
-fixture forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 10:100:9 >"$TMP/snd/d.csv"
-fixture forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 100:3000:12 >"$TMP/snd/e.csv"
+plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 10:100:9 >"$TMP/snd/d.csv"
+plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 100:3000:12 >"$TMP/snd/e.csv"
 echo "not a sounding: skipped in a directory" >"$TMP/snd/notes.md"
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
 fi
 # an earth beyond the prior (rho_2 3000 ohm-m; the net's prior 1..1000): no model of the prior
 # fits it, the fit with the prior widened by 2 decades does; --outside-fit 0: not tried
-fixture forward -m schlumberger --rho 100,3000,100 --thick 5,40 --ab2 1:1000:20 >"$TMP/out3000.csv"
+plain_bpinv forward -m schlumberger --rho 100,3000,100 --thick 5,40 --ab2 1:1000:20 >"$TMP/out3000.csv"
 run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json
 [ "$rc" -eq 0 ] && /usr/bin/python3 -c '
 import json, sys
@@ -138,7 +138,7 @@ fi
 if [ -z "${BPINV_VALGRIND:-}" ] && command -v script >/dev/null 2>&1; then
     mkdir "$TMP/many"
     nmany=150
-    ldd "$BPINV" 2>/dev/null | grep -q libasan && nmany=25
+    sanitized && nmany=25
     for k in $(seq 1 $nmany); do cp "$TMP/snd/b.csv" "$TMP/many/b$k.csv"; done
     many="'$BPINV' invert '$TMP/net.h5' '$TMP/many' --ranges -j 1 -o '$TMP/many.csv' --force"
     t0=$(date +%s%N)
@@ -279,7 +279,7 @@ run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pjx" -j 2
 # that picture named with the signal, every other one drawn, the one after it in that
 # process's share (e.csv) too; and a fork that fails: every picture drawn once, here.
 # Not under memcheck or the sanitizers (a preloaded library of one's own, before theirs).
-if [ -z "${BPINV_VALGRIND:-}" ] && ! ldd "$BPINV" 2>/dev/null | grep -q libasan &&
+if [ -z "${BPINV_VALGRIND:-}" ] && ! sanitized &&
     cat >"$TMP/shim.c" <<'CEOF' && ${CC:-cc} -shared -fPIC -o "$TMP/shim.so" "$TMP/shim.c" -ldl 2>"$TMP/shim.err"; then
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -644,7 +644,7 @@ PYEOF11
     bad "the EDI profile's section does not end at twice the deepest interface"
 # a dead band: the EDI's 3-30 s periods EMPTY. The net reads the points on each side and
 # not those inside the gap (neither refused nor interpolated across)
-fixture forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:17 >"$TMP/mt.csv"
+plain_bpinv forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:17 >"$TMP/mt.csv"
 python3 - "$TMP/mt.csv" "$TMP/dead.edi" <<'PYEOF'
 import cmath, math, sys
 rows = [l.split(",") for l in open(sys.argv[1]).read().split()[1:]]
@@ -815,8 +815,8 @@ run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 # deepest interface of any station (S2's, 42 m), or at the deepest AB/2 (what a DC sounding
 # sees) if shallower, each column at its own largest AB/2 if shallower still (S1's, 60 m):
 # every interface and bottom on one straight line of log10 depth, the axis's
-fixture forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:60:14 >"$TMP/g.csv"
-fixture forward -m schlumberger --rho 300,30,3 --thick 2,40 --ab2 1:600:18 >"$TMP/f.csv"
+plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:60:14 >"$TMP/g.csv"
+plain_bpinv forward -m schlumberger --rho 300,30,3 --thick 2,40 --ab2 1:600:18 >"$TMP/f.csv"
 {
     echo "station,x_m,y_m,$(head -1 "$TMP/snd/a.csv")"
     for r in "S1 0 g" "S2 300 f" "S3 100 snd/b"; do
@@ -859,8 +859,8 @@ PYEOF10
 # investigation lie below twice the deepest interface, and the axis reaches on to 1.15 x
 # the deepest one (at most 5 x the deepest interface), every boundary and the depths of
 # investigation on its line
-fixture forward -m schlumberger --rho 100,10,1000 --thick 5,30 --ab2 1:300:25 >"$TMP/k.csv"
-fixture forward -m schlumberger --rho 50,5,1000 --thick 2,20 --ab2 1:300:25 >"$TMP/l.csv"
+plain_bpinv forward -m schlumberger --rho 100,10,1000 --thick 5,30 --ab2 1:300:25 >"$TMP/k.csv"
+plain_bpinv forward -m schlumberger --rho 50,5,1000 --thick 2,20 --ab2 1:300:25 >"$TMP/l.csv"
 {
     echo "station,x_m,y_m,$(head -1 "$TMP/k.csv")"
     for r in "K1 0 k" "K2 100 l"; do
@@ -936,7 +936,7 @@ done
 # the colour scale spans the layers drawn: the most and the least resistive of them at its
 # ends, pure red and pure blue, even when a layer below the depth a sounding sees (here a
 # deep conductor under the 30 m of its largest AB/2) is more extreme
-fixture forward -m schlumberger --rho 100,20,1000 --thick 4,40 --ab2 1:30:12 >"$TMP/h.csv"
+plain_bpinv forward -m schlumberger --rho 100,20,1000 --thick 4,40 --ab2 1:30:12 >"$TMP/h.csv"
 run invert "$TMP/net.h5" "$TMP/h.csv" --section "$TMP/h.svg" -q
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/h.svg" <<'PYEOF13' && ok ||
 import re, sys
@@ -1003,7 +1003,7 @@ run invert "$TMP/net.h5" "$maw" --plot "$TMP/segplots" -q
 # --- parameters held (a borehole): a thin conductor's equivalence resolved -------------------
 # rho 100, 10, 1000 ohm-m, h 5, 2 m with 2 % noise: only the conductance h2 / rho2 = 0.2 S
 # is resolved; fixing h2 or rho2 gives the other, bounds hold
-fixture forward -m schlumberger --rho 100,10,1000 --thick 5,2 --ab2 1:1000:30 >"$TMP/eq0.csv"
+plain_bpinv forward -m schlumberger --rho 100,10,1000 --thick 5,2 --ab2 1:1000:30 >"$TMP/eq0.csv"
 /usr/bin/python3 - "$TMP/eq0.csv" "$TMP/eq.csv" <<'PYEOF7'
 import csv, random, sys
 random.seed(3)

@@ -325,7 +325,7 @@ run info "$TMP/set.h5"
 grep -q "bpinv file of 2 nets (format version 2), one per layer count: 2, 3" "$TMP/out" &&
     grep -q "set.h5:/nets/3: bpinv net file" "$TMP/out" && ok || bad "info of a set: $(cat "$TMP/out")"
 # a 2-layer earth: the 2-layer net wins; forced to 3 layers, the 3-layer answer alone
-fixture forward -m schlumberger --rho 20,200 --thick 6 --ab2 1:1000:20 >"$TMP/two.csv"
+plain_bpinv forward -m schlumberger --rho 20,200 --thick 6 --ab2 1:1000:20 >"$TMP/two.csv"
 run invert "$TMP/set.h5" "$TMP/two.csv"
 head -1 "$TMP/out" | grep -q "^source,name,method,n_layers,layer_weights,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm," &&
     sed -n 2p "$TMP/out" | grep -q "^[^,]*,two.csv,schlumberger,2,2:[0-9.]*;3:[0-9.e-]*,[0-9.]*,[0-9.]*,," &&
