@@ -485,10 +485,16 @@ static void
 phase_panel(const struct plot_sounding *p, const struct frame *fr)
 {
     const fwd_sounding *s = p->s;
+    double lo = 0, hi = 90; /* a 1D earth's phases; wider to show any observed outside */
+    size_t i;
 
+    for (i = 0; i < s->n; i++) {
+        lo = fmin(lo, 30 * floor(s->phase[i] / 30));
+        hi = fmax(hi, 30 * ceil(s->phase[i] / 30));
+    }
     pl.col0(1);
     pl.vpor(0.41, 0.64, fr->vy0, fr->vy1);
-    pl.wind(fr->xlo, fr->xhi, 0, 90);
+    pl.wind(fr->xlo, fr->xhi, lo, hi);
     if (p->band != NULL && p->n_curve > 1)
         draw_band(p->n_curve, p->curve_x, p->band + 2 * p->n_curve, p->band + 3 * p->n_curve, 0);
     pl.col0(4);

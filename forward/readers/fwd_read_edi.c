@@ -32,6 +32,8 @@ struct edi_block {
 struct edi {
     struct edi_block b[EDI_MAX_BLOCKS];
     size_t nb;
+    struct edi_block *cur; /* the block the lines being read belong to */
+    int has_end;           /* an >END line was read */
     double empty;
     char dataid[128];
     double lat, lon, elev;             /* the station's from >HEAD, NAN when not given */
@@ -71,28 +73,41 @@ data_block(const char *name)
 
 /* ---- the blocks of the file ------------------------------------------------------------- */
 
-/* A '>' line of line number lineno, p just after the '>': starts a block. */
+/* A '>' line of line number lineno, p just after the '>': starts a block. A block that is
+ * not data (INFO, SPECTRA, ...) given again goes on where it was: a file of spectra has one
+ * >SPECTRA block per frequency. */
 static int
 edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, fwd_error *err)
 {
-    struct edi_block *cur;
-    size_t k = 0;
+    char name[sizeof e->b[0].name];
+    struct edi_block *seen = NULL;
+    size_t k = 0, j;
 
     if (*p == '=')
         p++;
+    /* the name ends at a space or at the "//" of the count: ">FREQ//56" is FREQ */
+    while (*p != '\0' && !isspace((unsigned char)*p) && *p != '/' && k + 1 < sizeof name)
+        name[k++] = (char)toupper((unsigned char)*p++);
+    name[k] = '\0';
+    if (strcmp(name, "END") == 0)
+        e->has_end = 1;
+    for (j = 0; j < e->nb && seen == NULL; j++)
+        if (strcmp(e->b[j].name, name) == 0)
+            seen = &e->b[j];
+    if (seen != NULL && data_block(name))
+        /* which of the two would be the data? */
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: block >%s: given twice (also on line %zu)", path,
+                        lineno, name, seen->line);
+    if (seen != NULL) {
+        e->cur = seen;
+        return FWD_OK;
+    }
     if (e->nb == EDI_MAX_BLOCKS)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected at most %d blocks", path, lineno,
                         EDI_MAX_BLOCKS);
-    cur = &e->b[e->nb++];
-    /* the name ends at a space or at the "//" of the count: ">FREQ//56" is FREQ */
-    while (*p != '\0' && !isspace((unsigned char)*p) && *p != '/' && k + 1 < sizeof cur->name)
-        cur->name[k++] = (char)toupper((unsigned char)*p++);
-    cur->name[k] = '\0';
-    cur->line = lineno;
-    if (data_block(cur->name) && edi_find(e, cur->name) != cur)
-        /* which of the two would be the data? */
-        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: block >%s: given twice (also on line %zu)", path,
-                        lineno, cur->name, edi_find(e, cur->name)->line);
+    e->cur = &e->b[e->nb++];
+    memcpy(e->cur->name, name, sizeof name);
+    e->cur->line = lineno;
     return FWD_OK;
 }
 
@@ -327,7 +342,7 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
         p = buf;
         while (isspace((unsigned char)*p))
             p++;
-        cur = e->nb > 0 ? &e->b[e->nb - 1] : NULL;
+        cur = e->cur;
         if (*p == '>')
             rc = edi_block_start(e, path, lineno, p + 1, err);
         else if (cur == NULL || *p == '\0')
@@ -355,10 +370,11 @@ struct edi_sel {
     const struct edi_block *fb;
     int use_z, has_diag, has_err;
     /* impedances: ZXXR ZXXI ZXYR ZXYI ZYXR ZYXI ZYYR ZYYI; variances of ZXY and ZYX */
-    const struct edi_block *zb[8];
-    const double *var_xy, *var_yx;
-    /* or apparent resistivities and phases, xy and yx, and their errors */
-    const double *rho[2], *phs[2], *rerr[2], *perr[2];
+    const struct edi_block *zb[8], *var[2];
+    /* or apparent resistivities and phases, xy and yx, and their errors; use[k] for the
+     * components combined (the others' blocks are checked and give EMPTY values only) */
+    const struct edi_block *rho[2], *phs[2], *rerr[2], *perr[2];
+    int use[2];
 };
 
 /* A block that must be there with nf values, into *b. */
@@ -387,13 +403,14 @@ edi_comp_name(fwd_component c)
     return c == FWD_COMP_XY ? "xy" : c == FWD_COMP_YX ? "yx" : "det";
 }
 
-/* An optional block: NULL when absent or of another length. */
-static const double *
-edi_opt(const struct edi *e, const char *name, size_t nf)
+/* An optional block into *b: NULL when absent; one of another length than nf is an error, as
+ * a needed block's is (a block cut short says the file is). */
+static int
+edi_optional(const struct edi *e, const char *path, const char *name, size_t nf,
+             const struct edi_block **b, fwd_error *err)
 {
-    const struct edi_block *b = edi_find(e, name);
-
-    return b != NULL && b->n == nf ? b->v : NULL;
+    *b = NULL;
+    return edi_find(e, name) != NULL ? edi_need(e, path, name, nf, b, err) : FWD_OK;
 }
 
 /* The impedance blocks: those of the component asked for needed (xy: ZXYR, ZXYI; yx: ZYXR,
@@ -428,48 +445,47 @@ edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error
             return rc;
     }
     d->has_diag = 1;
-    for (k = 0; k < 8; k += 2 + 4 * (k == 0)) {
-        d->zb[k] = edi_find(e, zn[k]);
-        d->zb[k + 1] = edi_find(e, zn[k + 1]);
-        if (d->zb[k] == NULL || d->zb[k + 1] == NULL || d->zb[k]->n != nf || d->zb[k + 1]->n != nf)
-            d->has_diag = 0;
+    for (k = 0; k < 8; k += 1 + 4 * (k == 1)) { /* 0, 1, 6, 7 */
+        if ((rc = edi_optional(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
+            return rc;
+        d->has_diag = d->has_diag && d->zb[k] != NULL;
     }
-    d->var_xy = edi_opt(e, "ZXY.VAR", nf);
-    d->var_yx = edi_opt(e, "ZYX.VAR", nf);
-    d->has_err = d->comp == FWD_COMP_XY   ? d->var_xy != NULL
-                 : d->comp == FWD_COMP_YX ? d->var_yx != NULL
-                                          : d->var_xy != NULL && d->var_yx != NULL;
+    if ((rc = edi_optional(e, path, "ZXY.VAR", nf, &d->var[0], err)) != FWD_OK ||
+        (rc = edi_optional(e, path, "ZYX.VAR", nf, &d->var[1], err)) != FWD_OK)
+        return rc;
+    d->has_err = d->comp == FWD_COMP_XY   ? d->var[0] != NULL
+                 : d->comp == FWD_COMP_YX ? d->var[1] != NULL
+                                          : d->var[0] != NULL && d->var[1] != NULL;
     return FWD_OK;
 }
 
-/* The apparent resistivity and phase blocks of the components asked for. */
+/* The apparent resistivity and phase blocks: those of the components asked for needed, the
+ * other's, when there, checked (one value per frequency) for their EMPTY values. */
 static int
 edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
 {
     static const char *rn[2] = {"RHOXY", "RHOYX"}, *pn[2] = {"PHSXY", "PHSYX"},
                       *ren[2] = {"RHOXY.ERR", "RHOYX.ERR"}, *pen[2] = {"PHSXY.ERR", "PHSYX.ERR"};
-    const struct edi_block *b;
     size_t nf = d->fb->n, k;
     int rc;
 
     d->has_err = 1;
     for (k = 0; k < 2; k++) {
-        if ((d->comp == FWD_COMP_XY && k == 1) || (d->comp == FWD_COMP_YX && k == 0))
-            continue;
-        if (edi_find(e, rn[k]) == NULL)
+        d->use[k] = d->comp == FWD_COMP_DET || (k == 1) == (d->comp == FWD_COMP_YX);
+        if (d->use[k] && edi_find(e, rn[k]) == NULL)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s: expected impedance blocks (>ZXYR ...) or apparent resistivity "
                             "blocks (>%s, >%s), got neither",
                             path, rn[k], pn[k]);
-        if ((rc = edi_need(e, path, rn[k], nf, &b, err)) != FWD_OK)
+        if ((rc = (d->use[k] ? edi_need : edi_optional)(e, path, rn[k], nf, &d->rho[k], err)) !=
+                FWD_OK ||
+            (rc = (d->use[k] ? edi_need : edi_optional)(e, path, pn[k], nf, &d->phs[k], err)) !=
+                FWD_OK ||
+            (rc = edi_optional(e, path, ren[k], nf, &d->rerr[k], err)) != FWD_OK ||
+            (rc = edi_optional(e, path, pen[k], nf, &d->perr[k], err)) != FWD_OK)
             return rc;
-        d->rho[k] = b->v;
-        if ((rc = edi_need(e, path, pn[k], nf, &b, err)) != FWD_OK)
-            return rc;
-        d->phs[k] = b->v;
-        d->rerr[k] = edi_opt(e, ren[k], nf);
-        d->perr[k] = edi_opt(e, pen[k], nf);
-        d->has_err = d->has_err && d->rerr[k] != NULL && d->perr[k] != NULL;
+        if (d->use[k])
+            d->has_err = d->has_err && d->rerr[k] != NULL && d->perr[k] != NULL;
     }
     return FWD_OK;
 }
@@ -485,8 +501,14 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
     d->big = 0.99 * e->empty;
     d->fb = edi_find(e, "FREQ");
     if (d->fb == NULL || d->fb->n == 0)
-        return fwd_fail(err, FWD_EFORMAT, "%s: block >FREQ: expected the frequencies (Hz), got %s",
-                        path, d->fb == NULL ? "no such block" : "no values");
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s: block >FREQ: expected the frequencies (Hz), got %s%s", path,
+                        d->fb == NULL ? "no such block" : "no values",
+                        edi_find(e, "SPECTRASECT") != NULL || edi_find(e, "SPECTRA") != NULL
+                            ? " (the file holds spectra, >=SPECTRASECT, which bpinv does not "
+                              "read: export its impedances, >ZXYR ..., from the processing "
+                              "software)"
+                            : "");
     d->use_z = edi_find(e, "ZXYR") != NULL || edi_find(e, "ZXYI") != NULL ||
                edi_find(e, "ZYXR") != NULL || edi_find(e, "ZYXI") != NULL;
     return d->use_z ? edi_select_z(e, path, d, err) : edi_select_rho(e, path, d, err);
@@ -513,6 +535,9 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     for (k = 0; k < 8; k++)
         if (zb[k] != NULL && (k >= 2 && k < 6 ? 1 : d->has_diag) && fabs(zb[k]->v[i]) >= d->big)
             *skip = 1;
+    for (k = 0; k < 2; k++)
+        if (d->var[k] != NULL && fabs(d->var[k]->v[i]) >= d->big)
+            *skip = 1;
     if (*skip)
         return FWD_OK;
     /* the pairs of the component asked for are there (edi_select_z); of the other, half a
@@ -529,7 +554,14 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
         double complex zxx = d->has_diag ? zb[0]->v[i] + I * zb[1]->v[i] : 0;
         double complex zyy = d->has_diag ? zb[6]->v[i] + I * zb[7]->v[i] : 0;
 
+        double complex ref =
+            (cabs(zxy) > 0 ? zxy / cabs(zxy) : 0) - (cabs(zyx) > 0 ? zyx / cabs(zyx) : 0);
+
+        /* of the two roots, the one on the side of Zxy and -Zyx: the principal root of a
+         * product whose phase passes 180 degrees would read -89 for 91 */
         z = csqrt(zxx * zyy - zxy * zyx);
+        if (creal(z * conj(ref)) < 0)
+            z = -z;
     }
     line = d->comp == FWD_COMP_YX || zb[2] == NULL ? zb[4]->line : zb[2]->line;
     if (!(cabs(z) > 0))
@@ -541,8 +573,8 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     pt->r = 0.2 * pt->T * cabs(z) * cabs(z);
     pt->ph = carg(z) * 180 / FWD_PI;
     if (d->has_err) {
-        double rx = d->var_xy != NULL ? sqrt(fabs(d->var_xy[i])) / cabs(zxy) : 0;
-        double ry = d->var_yx != NULL ? sqrt(fabs(d->var_yx[i])) / cabs(zyx) : 0;
+        double rx = d->var[0] != NULL ? sqrt(fabs(d->var[0]->v[i])) / cabs(zxy) : 0;
+        double ry = d->var[1] != NULL ? sqrt(fabs(d->var[1]->v[i])) / cabs(zyx) : 0;
 
         rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
         /* rho_a ~ |Z|^2: relative error 2 rel; phase error asin(rel) ~ rel radians */
@@ -559,16 +591,22 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
 {
     double rr[2] = {0, 0}, pp[2] = {0, 0}, re = 0;
     int have = 0;
-    size_t k;
+    size_t k, j;
 
     for (k = 0; k < 2; k++) {
-        if (d->rho[k] == NULL)
+        const struct edi_block *b[4] = {d->rho[k], d->phs[k], d->rerr[k], d->perr[k]};
+
+        for (j = 0; j < 4; j++)
+            if (b[j] != NULL && fabs(b[j]->v[i]) >= d->big)
+                *skip = 1;
+        if (!d->use[k])
             continue;
-        if (!(d->rho[k][i] > 0) || d->rho[k][i] >= d->big || fabs(d->phs[k][i]) >= d->big)
+        if (!(d->rho[k]->v[i] > 0))
             *skip = 1;
-        rr[k] = d->rho[k][i];
-        pp[k] = d->phs[k][i];
-        /* a yx phase given in the third quadrant is brought to the first */
+        rr[k] = d->rho[k]->v[i];
+        /* an angle of any turn (225 is -135), then a yx phase in the third quadrant brought
+         * to the first */
+        pp[k] = remainder(d->phs[k]->v[i], 360);
         if (k == 1 && pp[k] < -90)
             pp[k] += 180;
         have++;
@@ -579,12 +617,13 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
     pt->r = have == 2 ? sqrt(rr[0] * rr[1]) : rr[0] + rr[1];
     pt->ph = have == 2 ? 0.5 * (pp[0] + pp[1]) : pp[0] + pp[1];
     if (d->has_err) {
+        pt->sdp = 0;
         for (k = 0; k < 2; k++)
-            if (d->rho[k] != NULL)
-                re += d->rerr[k][i] / rr[k] / have; /* relative error of rho_a */
+            if (d->use[k]) {
+                re += d->rerr[k]->v[i] / rr[k] / have; /* relative error of rho_a */
+                pt->sdp += d->perr[k]->v[i] / have;
+            }
         pt->sdl = re / log(10.0);
-        pt->sdp = (d->perr[0] != NULL && d->rho[0] != NULL ? d->perr[0][i] : 0) / have +
-                  (d->perr[1] != NULL && d->rho[1] != NULL ? d->perr[1][i] : 0) / have;
     }
 }
 
@@ -692,6 +731,56 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     return rc;
 }
 
+/*
+ * What the user should know of how the file was read, in s->note: a file without >END (cut
+ * short?), det without errors because one variance block is missing, xy or yx of rotated
+ * axes (ZROT), impedances that look like ohm (SI) rather than (mV/km)/nT.
+ */
+static void
+edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
+{
+    const struct edi_block *rot = edi_find(e, "ZROT");
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    char say[160];
+    size_t i;
+
+    if (!e->has_end)
+        fwd_sounding_note(s, "no >END line: is the file cut short?");
+    if (d->use_z && d->comp == FWD_COMP_DET && (d->var[0] == NULL) != (d->var[1] == NULL)) {
+        snprintf(say, sizeof say, "no >%s: det read without errors (%s has them)",
+                 d->var[0] == NULL ? "ZXY.VAR" : "ZYX.VAR", d->var[0] == NULL ? "yx" : "xy");
+        fwd_sounding_note(s, say);
+    }
+    if (d->use_z && d->comp != FWD_COMP_DET && rot != NULL)
+        for (i = 0; i < rot->n; i++)
+            if (rot->v[i] != 0 && fabs(rot->v[i]) < d->big) {
+                lo = fmin(lo, rot->v[i]);
+                hi = fmax(hi, rot->v[i]);
+            }
+    if (lo <= hi) {
+        if (lo < hi)
+            snprintf(say, sizeof say, "ZROT %.3g to %.3g degrees: %s is of axes so rotated", lo, hi,
+                     edi_comp_name(d->comp));
+        else
+            snprintf(say, sizeof say, "ZROT %.3g degrees: %s is of axes so rotated", lo,
+                     edi_comp_name(d->comp));
+        fwd_sounding_note(s, say);
+    }
+    lo = HUGE_VAL, hi = -HUGE_VAL;
+    for (i = 0; i < s->n; i++) {
+        lo = fmin(lo, s->rho_a[i]);
+        hi = fmax(hi, s->rho_a[i]);
+    }
+    /* Z in ohm is 795.8 (1 / 4 pi 1e-4) times smaller than in (mV/km)/nT: rho_a 633,000 */
+    if (d->use_z && s->n > 0 && hi < 1e-2) {
+        snprintf(say, sizeof say,
+                 "apparent resistivities %.3g to %.3g ohm-m: impedances in ohm (SI)? EDI's are "
+                 "(mV/km)/nT, 795.8 times larger",
+                 lo, hi);
+        fwd_sounding_note(s, say);
+    }
+}
+
 /* Errors of zero say nothing: drops them all rather than divide by them. */
 static void
 drop_zero_errors(fwd_sounding *s)
@@ -736,6 +825,7 @@ fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
     if (rc == FWD_OK)
         rc = edi_points(path, &d, s, err);
     if (rc == FWD_OK) {
+        edi_notes(&e, &d, s);
         drop_zero_errors(s);
         rc = fwd_sounding_finish(s, err);
     }

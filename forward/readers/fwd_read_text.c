@@ -744,32 +744,18 @@ append(char *buf, size_t cap, const char *a, const char *b)
     snprintf(buf + len, cap - len, "%s%s", a, b);
 }
 
-/* Appends item to the list in buf (cap bytes), after sep when the list is not empty, in
- * quotes q; a list that does not fit is cut short with "...". */
-static void
-append_item(char *buf, size_t cap, const char *sep, const char *q, const char *item)
-{
-    size_t len = strlen(buf);
-
-    if (len + 1 >= cap)
-        return;
-    snprintf(buf + len, cap - len, "%s%s%s%s", len > 0 ? sep : "", q, item, q);
-    if (strlen(buf) + 1 >= cap && cap > 4)
-        strcpy(buf + cap - 4, "...");
-}
-
 /* A field's text for a list: quoted, ", "-joined. */
 static void
 append_field(char *buf, size_t cap, const char *field)
 {
-    append_item(buf, cap, ", ", "\"", field);
+    fwd_list_append(buf, cap, ", ", "\"", field);
 }
 
 /* Adds a sentence to the file's note, "; "-joined. */
 static void
 note_to(char *buf, size_t cap, const char *say)
 {
-    append_item(buf, cap, "; ", "", say);
+    fwd_list_append(buf, cap, "; ", "", say);
 }
 
 /* Finds the columns named in fields f into c: the method the names imply is that of the
@@ -1865,8 +1851,14 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     free(buf);
     for (k = 0; k < t.n_st; k++) {
         if (rc == FWD_OK) {
-            (*out)[k] = t.st[k].s;
-            memcpy(t.st[k].s->note, t.note, sizeof t.note);
+            fwd_sounding *s = t.st[k].s;
+            char own[sizeof s->note]; /* the station's (fwd_sounding_finish) after the file's */
+
+            memcpy(own, s->note, sizeof own);
+            memcpy(s->note, t.note, sizeof t.note);
+            if (own[0] != '\0')
+                fwd_sounding_note(s, own);
+            (*out)[k] = s;
         } else
             fwd_sounding_free(t.st[k].s);
     }

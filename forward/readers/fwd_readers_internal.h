@@ -33,9 +33,17 @@ int fwd_sounding_grow(fwd_sounding *s, size_t cap);
 
 /*
  * Sorts the points of s by x, then MN/2, and rejects a point given twice (naming both
- * lines) and fewer than FWD_SOUNDING_MIN_POINTS points: FWD_EFORMAT.
+ * lines) and fewer than FWD_SOUNDING_MIN_POINTS points: FWD_EFORMAT. MT phases outside 0 to
+ * 90 degrees, where no 1D earth's lie, are said in s->note.
  */
 int fwd_sounding_finish(fwd_sounding *s, fwd_error *err);
+
+/* Appends item to the list in buf (cap bytes), after sep when the list is not empty, in
+ * quotes q; a list that does not fit is cut short with "...". */
+void fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, const char *item);
+
+/* Adds the sentence say to s->note ("; "-joined). */
+void fwd_sounding_note(fwd_sounding *s, const char *say);
 
 /* Reads the soundings of method expect in a delimited text file from fp (the contents of
  * path), its header's names mapped by columns (fwd_sounding_read_columns; NULL for none):

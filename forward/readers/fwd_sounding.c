@@ -93,6 +93,84 @@ fwd_sounding_grow(fwd_sounding *s, size_t cap)
 }
 
 /* Insertion sort: soundings are short and nearly sorted. */
+void
+fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, const char *item)
+{
+    size_t len = strlen(buf);
+
+    if (len + 1 >= cap)
+        return;
+    snprintf(buf + len, cap - len, "%s%s%s%s", len > 0 ? sep : "", q, item, q);
+    if (strlen(buf) + 1 >= cap && cap > 4)
+        strcpy(buf + cap - 4, "...");
+}
+
+void
+fwd_sounding_note(fwd_sounding *s, const char *say)
+{
+    fwd_list_append(s->note, sizeof s->note, "; ", "", say);
+}
+
+/*
+ * MT phases outside [0, 90] degrees said in the note: a 1D earth's lie inside (its
+ * impedance is sqrt(i omega mu rho) at the surface of a half-space, 45 degrees, and no
+ * layering takes it past 0 or 90). Most of them below 0 is the mark of another sign
+ * convention: e^(-i omega t), whose impedances are the conjugates of bpinv's, or a Zyx of
+ * Zxy's sign.
+ */
+static void
+phase_note(fwd_sounding *s)
+{
+    size_t i, out = 0, neg = 0;
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    char say[224];
+
+    if (s->phase == NULL)
+        return;
+    for (i = 0; i < s->n; i++)
+        if (s->phase[i] < 0 || s->phase[i] > 90) {
+            out++;
+            neg += s->phase[i] < 0;
+            lo = fmin(lo, s->phase[i]);
+            hi = fmax(hi, s->phase[i]);
+        }
+    if (out == 0)
+        return;
+    snprintf(say, sizeof say,
+             "%zu of %zu phases outside 0-90 degrees (%.1f to %.1f), where no 1D "
+             "earth's are%s",
+             out, s->n, lo, hi,
+             2 * neg > s->n ? ": another sign convention? (bpinv's: e^(+i omega t), Zxy in the "
+                              "first quadrant, Zyx in the third)"
+                            : "");
+    fwd_sounding_note(s, say);
+}
+
+/*
+ * Errors of log10 rho_a above one decade (a factor 10) said in the note: no reading is that
+ * uncertain, errors given in percent (5 for 5 %, 0.021 decades) are. Arrays only: a text
+ * file's errors are read by their column's name and unit.
+ */
+static void
+error_note(fwd_sounding *s)
+{
+    double hi = 0;
+    char say[160];
+    size_t i;
+
+    if (s->sd_log10 == NULL)
+        return;
+    for (i = 0; i < s->n; i++)
+        hi = fmax(hi, s->sd_log10[i]);
+    if (hi > 1) {
+        snprintf(say, sizeof say,
+                 "sd_log10 up to %.3g decades of rho_a (a factor %.3g): "
+                 "errors in percent? 5 %% is 0.021 decades",
+                 hi, pow(10, hi));
+        fwd_sounding_note(s, say);
+    }
+}
+
 int
 fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
 {
@@ -137,6 +215,7 @@ fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
     if (s->n < FWD_SOUNDING_MIN_POINTS)
         return fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu", s->source,
                         FWD_SOUNDING_MIN_POINTS, s->n);
+    phase_note(s);
     return FWD_OK;
 }
 
@@ -547,6 +626,8 @@ fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double 
     }
     s->n = n;
     free(idx);
+    phase_note(s);
+    error_note(s);
     return s;
 }
 

@@ -497,6 +497,183 @@ Test(fwd_sounding, edi_frequency_twice)
     fwd_sounding_free(s);
 }
 
+/* Every block read holds one value per frequency: a variance, error, diagonal or unused
+ * component's block cut short is refused as an impedance block is, by its line (before,
+ * such a block was left out in silence, and the sounding read without its errors). */
+Test(fwd_sounding, edi_block_cut_short_is_refused)
+{
+    static const char z[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
+                            ">ZXYI // 3\n 10 10 10\n>ZYXR // 3\n -10 -10 -10\n"
+                            ">ZYXI // 3\n -10 -10 -10\n";
+    static const char r[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 10 10\n"
+                            ">PHSXY // 3\n 45 45 45\n";
+    char text[512];
+
+    snprintf(text, sizeof text, "%s>ZXY.VAR // 3\n 1 1 1\n>ZYX.VAR // 3\n 1 1\n>END\n", z);
+    expect_edi_error("var.edi", text, FWD_COMP_XY,
+                     "var.edi:14: ZYX.VAR: expected 3 values (one per frequency), got 2");
+    snprintf(text, sizeof text, "%s>ZXXR // 3\n 1 1\n>ZXXI // 3\n 1 1 1\n>END\n", z);
+    expect_edi_error("diag.edi", text, FWD_COMP_DET, "diag.edi:12: ZXXR: expected 3 values");
+    snprintf(text, sizeof text, "%s>RHOXY.ERR // 3\n 1 1\n>END\n", r);
+    expect_edi_error("rerr.edi", text, FWD_COMP_XY, "rerr.edi:8: RHOXY.ERR: expected 3 values");
+    snprintf(text, sizeof text, "%s>RHOYX // 3\n 10 10 10\n>PHSYX // 3\n -135 -135\n>END\n", r);
+    expect_edi_error("phsyx.edi", text, FWD_COMP_XY, "phsyx.edi:10: PHSYX: expected 3 values");
+}
+
+/* A frequency where any value read is EMPTY is skipped: a variance, an error, or the block
+ * of the component not asked for, in both kinds of file. */
+Test(fwd_sounding, edi_empty_anywhere_skips_the_frequency)
+{
+    static const char *files[2] = {
+        ">HEAD\n>FREQ // 4\n 1 2 4 8\n>ZXYR // 4\n 10 10 10 10\n>ZXYI // 4\n 10 10 10 10\n"
+        ">ZYXR // 4\n -10 -10 -10 -10\n>ZYXI // 4\n -10 -10 -10 -10\n"
+        ">ZXY.VAR // 4\n 1 1 1 1\n>ZYX.VAR // 4\n 1 1e32 1 1\n>END\n",
+        ">HEAD\n>FREQ // 4\n 1 2 4 8\n>RHOXY // 4\n 10 10 10 10\n>PHSXY // 4\n 45 45 45 45\n"
+        ">RHOYX // 4\n 10 10 10 10\n>PHSYX // 4\n -135 1e32 -135 -135\n>END\n"};
+    fwd_error err;
+    fwd_sounding *s;
+    int f, c;
+
+    for (f = 0; f < 2; f++)
+        for (c = 0; c < 3; c++) {
+            s = read_edi_comp("emptyvar.edi", files[f], (fwd_component)c, &err);
+            cr_assert_not_null(s, "%s", err.msg);
+            cr_expect_eq(s->n, 3, "file %d component %d: %zu points", f, c, s->n);
+            cr_expect(s->x[0] == 0.125 && s->x[1] == 0.25 && s->x[2] == 1, "2 Hz skipped");
+            fwd_sounding_free(s);
+        }
+}
+
+/* det's phase is the mean of Zxy's and -Zyx's, also where their product's phase passes 180
+ * degrees: the principal square root would give 90.5 - 180 = -89.5 for phases 88 and 93. */
+Test(fwd_sounding, edi_det_phase_near_90)
+{
+    double a = 88 * PI / 180, b = 93 * PI / 180;
+    char text[512];
+    fwd_error err;
+    fwd_sounding *s;
+    size_t i;
+
+    snprintf(text, sizeof text,
+             ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n %.17g %.17g %.17g\n"
+             ">ZXYI // 3\n %.17g %.17g %.17g\n>ZYXR // 3\n %.17g %.17g %.17g\n"
+             ">ZYXI // 3\n %.17g %.17g %.17g\n>END\n",
+             10 * cos(a), 10 * cos(a), 10 * cos(a), 10 * sin(a), 10 * sin(a), 10 * sin(a),
+             -40 * cos(b), -40 * cos(b), -40 * cos(b), -40 * sin(b), -40 * sin(b), -40 * sin(b));
+    s = read_edi_comp("branch.edi", text, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    for (i = 0; i < 3; i++) {
+        double rho = 0.2 * s->x[i] * 10 * 40; /* the geometric mean of 0.2 T |Z|^2 */
+
+        cr_expect_float_eq(s->phase[i], 90.5, 1e-9, "%zu: %.12g", i, s->phase[i]);
+        cr_expect_float_eq(s->rho_a[i], rho, 1e-12 * rho);
+    }
+    /* outside 0-90: said, without the hint of another convention (one side only) */
+    cr_expect(strstr(s->note, "3 of 3 phases outside 0-90 degrees (90.5 to 90.5)") != NULL &&
+                  strstr(s->note, "convention") == NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+}
+
+/* A phase block's angles are read whatever their turn: a yx phase of 225 is -135, brought to
+ * the first quadrant (45) as -135 is; xy's 405 is 45. */
+Test(fwd_sounding, edi_phase_of_any_turn)
+{
+    fwd_error err;
+    fwd_sounding *s = read_edi_comp(
+        "turn.edi",
+        ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 10 10\n>PHSXY // 3\n 405 50 -320\n"
+        ">RHOYX // 3\n 10 10 10\n>PHSYX // 3\n 225 -130 230\n>END\n",
+        FWD_COMP_DET, &err);
+    size_t i;
+
+    cr_assert_not_null(s, "%s", err.msg);
+    for (i = 0; i < 3; i++)
+        cr_expect_float_eq(s->phase[i], i == 1 ? 50 : 45, 1e-12, "%zu: %.15g", i, s->phase[i]);
+    cr_expect_str_eq(s->note, "");
+    fwd_sounding_free(s);
+}
+
+/* What the reader doubts is said in the note: impedances of another sign convention (their
+ * phases below 0), an EDI file without >END, det without errors, xy of rotated axes,
+ * impedances in ohm; a file of spectra is refused by a message that says so. */
+Test(fwd_sounding, edi_doubts_in_the_note)
+{
+    static const char conj[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
+                               ">ZXYI // 3\n -10 -5 -20\n>ZYXR // 3\n -10 -10 -10\n"
+                               ">ZYXI // 3\n 10 5 20\n";
+    char text[768];
+    fwd_error err;
+    fwd_sounding *s;
+
+    snprintf(text, sizeof text, "%s>END\n", conj);
+    s = read_edi_comp("conj.edi", text, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(strstr(s->note, "3 of 3 phases outside 0-90 degrees (-63.4 to -26.6), where no 1D "
+                              "earth's are: another sign convention?") != NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+    /* no END; ZXY.VAR without ZYX.VAR; ZROT */
+    snprintf(text, sizeof text, "%s>ZXY.VAR // 3\n 1 1 1\n>ZROT // 3\n 30 30 1e32\n", conj);
+    s = read_edi_comp("doubts.edi", text, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_null(s->sd_log10);
+    cr_expect(strstr(s->note, "no >END line: is the file cut short?") != NULL, "%s", s->note);
+    cr_expect(strstr(s->note, "no >ZYX.VAR: det read without errors (xy has them)") != NULL, "%s",
+              s->note);
+    cr_expect(strstr(s->note, "ZROT") == NULL, "det is of any axes: %s", s->note);
+    fwd_sounding_free(s);
+    s = read_edi_comp("doubts.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_not_null(s->sd_log10);
+    cr_expect(strstr(s->note, "ZROT 30 degrees: xy is of axes so rotated") != NULL, "%s", s->note);
+    fwd_sounding_free(s);
+    /* |Z| of 0.01 ohm at 1-4 Hz: rho_a 5e-6 to 2e-5 ohm-m */
+    s = read_edi_comp("si.edi",
+                      ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 0.01 0.01 0.01\n"
+                      ">ZXYI // 3\n 0.01 0.01 0.01\n>END\n",
+                      FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(strstr(s->note, "impedances in ohm (SI)? EDI's are (mV/km)/nT") != NULL, "%s",
+              s->note);
+    fwd_sounding_free(s);
+    expect_edi_error("spectra.edi",
+                     ">HEAD\n>=SPECTRASECT\n NCHAN=5\n>SPECTRA FREQ=10 ROTSPEC=0 // 25\n 1 2 3\n"
+                     ">SPECTRA FREQ=5 ROTSPEC=0 // 25\n 1 2 3\n>END\n",
+                     FWD_COMP_DET,
+                     "block >FREQ: expected the frequencies (Hz), got no such block (the file "
+                     "holds spectra, >=SPECTRASECT, which bpinv does not read");
+}
+
+/* Text files and arrays say their phases outside 0-90 too; a sounding inside says nothing. */
+Test(fwd_sounding, phases_outside_noted_for_text_and_arrays)
+{
+    static const double T[4] = {0.1, 1, 10, 100}, rho[4] = {10, 20, 30, 40};
+    static const double in[4] = {45, 50, 30, 20}, out[4] = {-45, -50, -30, 95};
+    char p[128];
+    fwd_sounding *s;
+
+    s = fwd_sounding_read(put("ph.csv",
+                              "period_s,rho_a_ohmm,phase_deg\n0.1,10,45\n1,20,95\n"
+                              "10,30,40\n",
+                              p),
+                          FWD_MT, 0, NULL);
+    cr_assert_not_null(s);
+    cr_expect_str_eq(s->note, "1 of 3 phases outside 0-90 degrees (95.0 to 95.0), where no 1D "
+                              "earth's are");
+    fwd_sounding_free(s);
+    s = fwd_sounding_from_arrays("a", FWD_MT, 4, T, NULL, rho, in, NULL, NULL, NULL);
+    cr_assert_not_null(s);
+    cr_expect_str_eq(s->note, "");
+    fwd_sounding_free(s);
+    s = fwd_sounding_from_arrays("a", FWD_MT, 4, T, NULL, rho, out, NULL, NULL, NULL);
+    cr_assert_not_null(s);
+    cr_expect(strstr(s->note, "4 of 4 phases outside 0-90 degrees (-50.0 to 95.0), where no 1D "
+                              "earth's are: another sign convention?") != NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+}
+
 Test(fwd_sounding, missing_file)
 {
     fwd_error err;
