@@ -13,19 +13,21 @@ fwd_model_check(size_t n, const double *rho, const double *thick_m, fwd_error *e
     size_t i;
 
     if (n < 1 || n > FWD_MAX_LAYERS)
-        return fwd_fail(err, FWD_EINVAL, "layers: expected 1 to %d, got %zu", FWD_MAX_LAYERS, n);
+        return fwd_error_set_field(err, FWD_EINVAL, "rho", "layers: expected 1 to %d, got %zu",
+                                   FWD_MAX_LAYERS, n);
     if (rho == NULL || (n > 1 && thick_m == NULL))
-        return fwd_fail(err, FWD_EINVAL, "model: missing resistivities or thicknesses");
+        return fwd_error_set_field(err, FWD_EINVAL, rho == NULL ? "rho" : "thick",
+                                   "model: missing resistivities or thicknesses");
     for (i = 0; i < n; i++)
         if (!isfinite(rho[i]) || !(rho[i] > 0))
-            return fwd_fail(err, FWD_EINVAL,
-                            "resistivity of layer %zu: expected finite > 0 ohm-m, got %g", i + 1,
-                            rho[i]);
+            return fwd_error_set_field(
+                err, FWD_EINVAL, "rho",
+                "resistivity of layer %zu: expected finite > 0 ohm-m, got %g", i + 1, rho[i]);
     for (i = 0; i + 1 < n; i++)
         if (!isfinite(thick_m[i]) || !(thick_m[i] > 0))
-            return fwd_fail(err, FWD_EINVAL,
-                            "thickness of layer %zu: expected finite > 0 m, got %g", i + 1,
-                            thick_m[i]);
+            return fwd_error_set_field(err, FWD_EINVAL, "thick",
+                                       "thickness of layer %zu: expected finite > 0 m, got %g",
+                                       i + 1, thick_m[i]);
     return FWD_OK;
 }
 

@@ -23,7 +23,8 @@
 /*
  * Checks a model: 1 <= n <= FWD_MAX_LAYERS, every rho and thickness finite and > 0.
  * thick_m may be NULL when n == 1. Returns 0 or FWD_EINVAL with a message naming the
- * layer, e.g. "thickness of layer 2: expected finite > 0 m, got -3".
+ * layer, e.g. "thickness of layer 2: expected finite > 0 m, got -3", err->field "rho"
+ * (the resistivities, whose count is the layers') or "thick".
  */
 int fwd_model_check(size_t n, const double *rho, const double *thick_m, fwd_error *err);
 

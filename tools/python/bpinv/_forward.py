@@ -4,7 +4,6 @@
 import collections
 import ctypes
 import threading
-import weakref
 
 import numpy as np
 
@@ -32,8 +31,10 @@ class Forward(_lib.Owned):
     ``bpinv.forward("schlumberger", rho, thick, x)`` gives, without setting the geometry up
     again (its filter weights: most of a call's time, about 0.8 ms for 30 AB/2 against
     7 us for a model). For loops over models: a fit, a grid search, a sampler. The
-    parameters are those of :func:`forward`. One object is for one thread at a time;
-    :meth:`close` (or the garbage collector) frees it; a context manager.
+    parameters are those of :func:`forward`. An object computes for one thread at a time
+    (its workspace is one): calls from several threads take turns, so for models in
+    parallel give each thread its own. :meth:`close` (or the garbage collector) frees it;
+    a context manager.
     """
 
     def __init__(self, method, x, mn2=None, filter="shared"):
@@ -64,12 +65,13 @@ class Forward(_lib.Owned):
         self.mn2 = mn2
         self.filter = filter
         self._w = w
-        self._finalizer = weakref.finalize(self, _free_workspace, w, g)
+        self._turn = threading.RLock()  # the workspace's: one call at a time
+        self._own(_free_workspace, w, g)
 
     def __call__(self, rho, thick):
         """The response of the model (rho ohm-m, thick m): as :func:`forward` returns it."""
         if self.closed:
-            raise ValueError("bpinv.Forward: closed")
+            raise self._closed_error()
         rho = _lib.array(rho, "rho")
         thick = _lib.array(np.zeros(0) if thick is None else thick, "thick")
         _thick_checked(rho, thick)
@@ -77,9 +79,11 @@ class Forward(_lib.Owned):
         mt = self.method == "mt"
         d = np.empty((2 if mt else 1) * n)
         e = _lib.new_err()
-        _lib.check(lib.fwd_eval(self._w, len(rho), _lib.dptr(rho),
-                                _lib.dptr(thick) if len(thick) else None, _lib.dptr(d),
-                                ctypes.byref(e)), e)
+        with self._turn, self._held():
+            rc = lib.fwd_eval(self._w, len(rho), _lib.dptr(rho),
+                              _lib.dptr(thick) if len(thick) else None, _lib.dptr(d),
+                              ctypes.byref(e))
+        _lib.check(rc, e)
         if mt:
             return d[:n].copy(), d[n:].copy()
         return d
@@ -93,7 +97,7 @@ class Forward(_lib.Owned):
         fwd_jacobian): about three forward models' time, exact to rounding.
         """
         if self.closed:
-            raise ValueError("bpinv.Forward: closed")
+            raise self._closed_error()
         rho = _lib.array(rho, "rho")
         thick = _lib.array(np.zeros(0) if thick is None else thick, "thick")
         _thick_checked(rho, thick)
@@ -103,8 +107,10 @@ class Forward(_lib.Owned):
         d = np.empty(nd)
         jac = np.empty((nd, len(p)))
         e = _lib.new_err()
-        _lib.check(lib.fwd_jacobian(self._w, len(rho), _lib.dptr(p), _lib.dptr(d),
-                                    _lib.dptr(jac), ctypes.byref(e)), e)
+        with self._turn, self._held():
+            rc = lib.fwd_jacobian(self._w, len(rho), _lib.dptr(p), _lib.dptr(d),
+                                  _lib.dptr(jac), ctypes.byref(e))
+        _lib.check(rc, e)
         return d, jac
 
     def __repr__(self):

@@ -9,10 +9,13 @@ The library is looked for, in order:
 3. the dynamic loader's own search for ``libbpinv.so.0.1`` (``LD_LIBRARY_PATH``, ``ldconfig``).
 """
 
+import contextlib
 import ctypes
 import os
 import shutil
 import subprocess
+import threading
+import weakref
 
 import numpy as np
 
@@ -287,9 +290,13 @@ def array(values, what, allow_none=False):
             return None
         raise TypeError("%s: expected numbers, got None" % what)
     try:
-        a = np.ascontiguousarray(values, dtype=np.float64)
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iufO":
+            # numpy would take True as 1, "300" as 300 and drop an imaginary part
+            raise TypeError("got an array of %s" % raw.dtype)
+        a = np.ascontiguousarray(raw, dtype=np.float64)
     except (TypeError, ValueError) as e:
-        raise TypeError("%s: expected numbers: %s" % (what, e)) from None
+        raise TypeError("%s: expected real numbers: %s" % (what, e)) from None
     if a.ndim == 0:
         a = a.reshape(1)
     if a.ndim != 1:
@@ -342,17 +349,48 @@ def columns_spec(columns):
 
 
 class Owned:
-    """What the package's objects that own memory in the library share: ``self._finalizer``
-    (a weakref.finalize freeing it) makes :attr:`closed`, an idempotent :meth:`close` and the
-    context manager."""
+    """What the package's objects that own memory in the library share: :meth:`_own` (a
+    weakref.finalize freeing it) makes :attr:`closed`, an idempotent :meth:`close` and the
+    context manager. A call into the library holds the object (``with self._held():``), so
+    that :meth:`close` from another thread while one runs frees the memory when the last
+    ends, not under it."""
+
+    def _own(self, free, *args):
+        self._finalizer = weakref.finalize(self, free, *args)
+        self._guard = threading.Lock()
+        self._users = 0
+        self._closing = False
+
+    def _closed_error(self):
+        return ValueError("bpinv.%s: closed" % type(self).__name__)
 
     @property
     def closed(self):
-        return not self._finalizer.alive
+        return self._closing or not self._finalizer.alive
 
     def close(self):
-        """Frees what the object holds in the library. Idempotent."""
-        self._finalizer()
+        """Frees what the object holds in the library (once the calls running in other
+        threads have ended). Idempotent."""
+        with self._guard:
+            self._closing = True
+            busy = self._users > 0
+        if not busy:
+            self._finalizer()
+
+    @contextlib.contextmanager
+    def _held(self):
+        with self._guard:
+            if self.closed:
+                raise self._closed_error()
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._guard:
+                self._users -= 1
+                last = self._closing and self._users == 0
+            if last:
+                self._finalizer()
 
     def __enter__(self):
         return self

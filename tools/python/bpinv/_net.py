@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
 """bpinv.Net and bpinv.Result: soundings inverted with a trained net (libinvnet's batch)."""
 
+import contextlib
 import ctypes
 import json
 import os
 import threading
-import weakref
 
 import numpy as np
 
@@ -160,8 +160,9 @@ class Result:
     def __repr__(self):
         if self.error is not None:
             return "<bpinv.Result %r: error: %s>" % (self.source, self.error)
-        s = "<bpinv.Result %r: %s, %s layers, %s" % (self.name, self.method, self.n_layers,
-                                                     self.model_string())
+        s = "<bpinv.Result %r: %s, %s" % (
+            self.name, self.method, "not inverted" if self.n_layers is None else
+            "%d layers, %s" % (self.n_layers, self.model_string()))
         if self.misfit_rms_pct is not None:
             s += ", misfit %.4g %%" % self.misfit_rms_pct
         if self.chi2 is not None:
@@ -207,6 +208,9 @@ class _Params:
             self.set("ranges", ranges)
             self.set("layers", 0 if layers is None else layers)
             self.set("threads", threads)
+            # for the batches' size (Net._batch): threads 0 is every core
+            self.threads = int(threads) if int(threads) > 0 else (os.cpu_count() or 1)
+            self.ranges = ranges
             self.set("doi", 1 if doi else 0)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
@@ -340,7 +344,7 @@ class Net(_lib.Owned):
         if not ptr:
             _lib.raise_err(e)
         self._ptr = ptr
-        self._finalizer = weakref.finalize(self, lib.invnet_set_free, ptr)
+        self._own(lib.invnet_set_free, ptr)
         self.method = _lib.method_name(lib.invnet_set_method(ptr))
         counts = []
         while lib.invnet_set_layers(ptr, len(counts)) > 0:
@@ -350,13 +354,38 @@ class Net(_lib.Owned):
     def __repr__(self):
         return "<bpinv.Net %r: %s%s>" % (self.path, self.method, ", closed" if self.closed else "")
 
+    def _closed_error(self):
+        return ValueError("bpinv.Net %r: closed" % self.path)
+
     def _c(self):
-        if self.closed:
-            raise ValueError("bpinv.Net %r: closed" % self.path)
+        """The library's net, while held (:meth:`_held`): a close() meanwhile waits."""
+        if not self._finalizer.alive:
+            raise self._closed_error()
         return self._ptr
 
     def _batch(self, params, soundings=None, paths=None):
-        """Runs one batch; a Result for each of its soundings."""
+        """Runs the soundings (or files) in batches short enough for Ctrl-C to stop between
+        them (a call into the library cannot be interrupted); a Result for each sounding,
+        as one batch gives them (each sounding's answer is its own, whatever its batch)."""
+        items = soundings if soundings is not None else paths
+        # about 0.1-0.3 s a batch: --ranges takes some 10 ms a sounding, the refinement 0.5 ms
+        step = max(1, params.threads) * (16 if params.ranges else 256)
+        out = []
+        # the net and the soundings held for the whole call: a close() in another thread
+        # frees them when it ends
+        with contextlib.ExitStack() as held:
+            held.enter_context(self._held())
+            for s in soundings or ():
+                held.enter_context(s._held())
+            for k in range(0, len(items), step):
+                part = items[k:k + step]
+                out += self._batch_one(params, soundings=part if soundings is not None else None,
+                                       paths=part if paths is not None else None)
+        return out
+
+    def _batch_one(self, params, soundings=None, paths=None):
+        """Runs one batch, the net and soundings held by the caller; a Result for each of
+        its soundings."""
         out = ctypes.c_void_p()
         e = _lib.new_err()
         if soundings is not None:

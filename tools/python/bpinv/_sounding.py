@@ -3,7 +3,6 @@
 
 import ctypes
 import os
-import weakref
 
 import numpy as np
 
@@ -130,7 +129,7 @@ class Sounding(_lib.Owned):
     def _adopt(self, ptr):
         """Takes ownership of a fwd_sounding * and copies its contents into numpy arrays."""
         self._ptr = ptr
-        self._finalizer = weakref.finalize(self, lib.fwd_sounding_free, ptr)
+        self._own(lib.fwd_sounding_free, ptr)
         c = ptr.contents
         n = c.n
         self.method = _lib.method_name(c.method)
@@ -148,11 +147,15 @@ class Sounding(_lib.Owned):
         self.sd_phase = _copy(c.sd_phase, n)
         self.line = _copy(c.line, n, np.int64)
 
+    def _closed_error(self):
+        return ValueError("bpinv.Sounding %r: closed (its data in the library were freed)"
+                          % self.name)
+
     def _c(self):
-        """The library's copy, for an inversion."""
-        if self.closed:
-            raise ValueError("bpinv.Sounding %r: closed (its data in the library were freed)"
-                             % self.name)
+        """The library's copy, for an inversion, while held (:meth:`_held`): a close()
+        meanwhile waits."""
+        if not self._finalizer.alive:
+            raise self._closed_error()
         return self._ptr
 
 

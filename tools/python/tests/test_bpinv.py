@@ -251,14 +251,14 @@ def test_forward_unknown_method_as_cli():
 
 
 @pytest.mark.parametrize("rho,thick,x,kw,message,field", [
-    ([-1], [], [1, 2], {}, "resistivity of layer 1: expected finite > 0 ohm-m, got -1", ""),
-    ([10, 0], [3], [1, 2], {}, "resistivity of layer 2: expected finite > 0 ohm-m, got 0", ""),
-    ([np.nan], [], [1, 2], {}, "resistivity of layer 1: expected finite > 0 ohm-m, got nan", ""),
-    ([1, 3], [np.inf], [1, 2], {}, "thickness of layer 1: expected finite > 0 m, got inf", ""),
-    ([1, 3], [-2], [1, 2], {}, "thickness of layer 1: expected finite > 0 m, got -2", ""),
+    ([-1], [], [1, 2], {}, "resistivity of layer 1: expected finite > 0 ohm-m, got -1", "rho"),
+    ([10, 0], [3], [1, 2], {}, "resistivity of layer 2: expected finite > 0 ohm-m, got 0", "rho"),
+    ([np.nan], [], [1, 2], {}, "resistivity of layer 1: expected finite > 0 ohm-m, got nan", "rho"),
+    ([1, 3], [np.inf], [1, 2], {}, "thickness of layer 1: expected finite > 0 m, got inf", "thick"),
+    ([1, 3], [-2], [1, 2], {}, "thickness of layer 1: expected finite > 0 m, got -2", "thick"),
     ([1, 2], [1, 2], [1, 2], {}, "thick: expected 1 value for 2 layers (rho), got 2", "thick"),
     ([1, 2, 3], [1], [1, 2], {}, "thick: expected 2 values for 3 layers (rho), got 1", "thick"),
-    ([], [], [1, 2], {}, "layers: expected 1 to 64, got 0", ""),
+    ([], [], [1, 2], {}, "layers: expected 1 to 64, got 0", "rho"),
     ([1], [], [1, -2], {}, "ab2_m: point 2: expected finite > 0, got -2", "ab2"),
     ([1], [], [1, np.nan], {}, "ab2_m: point 2: expected finite > 0, got nan", "ab2"),
     ([1], [], [], {}, "ab2_m: expected 1 to 100000 points, got 0", "ab2"),
@@ -1089,3 +1089,137 @@ def test_example_script(nets, tmp_path, net, sounding, extra):
     assert r.returncode == 0, r.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
     assert "misfit" in r.stdout and "layer" in r.stdout
+
+
+# --- threads, Ctrl-C and what is not a number ----------------------------------------------
+
+def _profile(n):
+    """n synthetic Schlumberger soundings over AB2 (3 layers, 3 % noise, fixed seed)."""
+    rng = np.random.default_rng(7)
+    out = []
+    for k in range(n):
+        rho = [10 ** rng.uniform(1, 3), 10 ** rng.uniform(0, 2), 10 ** rng.uniform(1, 3)]
+        d = bpinv.forward("schlumberger", rho, [10 ** rng.uniform(0, 1.3),
+                                                10 ** rng.uniform(0.5, 1.7)], AB2)
+        out.append(bpinv.Sounding("schlumberger", AB2, d * np.exp(0.03 * rng.standard_normal(
+            len(AB2))), name="s%d" % k))
+    return out
+
+
+def test_close_while_another_thread_inverts(nets, monkeypatch):
+    """close() of the net and of a sounding from another thread during invert_many (here
+    while its first batch runs) frees them when the call ends, not under it: the results
+    are the reference's (before, most came back not_inverted); a call after it is refused."""
+    import threading
+    from bpinv import _net
+    soundings = _profile(60)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        want = [repr(r) for r in net.invert_many(soundings, ranges=True)]
+    net = bpinv.Net(nets["schlumberger"])
+    real = _net.Net._batch_one
+    seen = []
+
+    def closing(self, params, soundings=None, paths=None):
+        if not seen:
+            t = threading.Thread(target=lambda: (net.close(), soundings[0].close()))
+            t.start()
+            t.join()
+            seen.append(net.closed and soundings[0].closed)
+        return real(self, params, soundings=soundings, paths=paths)
+
+    monkeypatch.setattr(_net.Net, "_batch_one", closing)
+    assert [repr(r) for r in net.invert_many(soundings, ranges=True)] == want
+    assert seen == [True] and len(want) == 60
+    with pytest.raises(ValueError, match="closed"):
+        net.invert_many(soundings[1:], ranges=True)
+    with pytest.raises(ValueError, match="closed"):
+        bpinv.Net(nets["schlumberger"]).invert_sounding(soundings[0])
+    assert not net._finalizer.alive and not soundings[0]._finalizer.alive  # freed
+
+
+def test_forward_object_shared_by_threads():
+    """One Forward from several threads: the calls take turns on its workspace, each answer
+    the serial one (before, most were wrong or blamed the data)."""
+    import threading
+    x = np.geomspace(1, 1000, 300)
+    models = [([10.0 * (k + 1), 10, 1000], [5, 20]) for k in range(8)]
+    want = [bpinv.forward("schlumberger", r, h, x) for r, h in models]
+    bad = []
+    with bpinv.Forward("schlumberger", x) as f:
+        want_j = [f.jacobian(r, h)[1] for r, h in models]
+
+        def work(k):
+            for _ in range(30):
+                if not np.array_equal(f(*models[k]), want[k]):
+                    bad.append(k)
+                if not np.array_equal(f.jacobian(*models[k])[1], want_j[k]):
+                    bad.append(k)
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not bad
+
+
+def test_invert_many_in_batches_ctrl_c_between(nets, monkeypatch):
+    """invert_many runs in batches (a call into the library cannot be interrupted): the
+    results are those of one batch, and a KeyboardInterrupt between batches stops it."""
+    from bpinv import _net
+    soundings = _profile(40)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        calls = []
+        real = _net.Net._batch_one
+
+        def counted(self, params, soundings=None, paths=None):
+            calls.append(len(soundings if soundings is not None else paths))
+            return real(self, params, soundings=soundings, paths=paths)
+
+        monkeypatch.setattr(_net.Net, "_batch_one", counted)
+        got = [repr(r) for r in net.invert_many(soundings, ranges=True, threads=1)]
+        assert calls == [16, 16, 8]
+        with _net._Params(ranges=True) as p:
+            one = [repr(r) for r in real(net, p, soundings=soundings)]
+        assert got == one
+
+        def interrupted(self, params, soundings=None, paths=None):
+            if calls:
+                raise KeyboardInterrupt
+            calls.append(1)
+            return real(self, params, soundings=soundings, paths=paths)
+
+        calls.clear()
+        monkeypatch.setattr(_net.Net, "_batch_one", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            net.invert_many(soundings, ranges=True)
+        assert calls == [1]
+
+
+@pytest.mark.parametrize("bad", [[True, True, False], ["300", "20", "10"], [1 + 2j, 3, 4]])
+def test_not_real_numbers_refused(bad):
+    """Booleans, strings and complex numbers are refused, not read as 1, 300 or 1 + 0i."""
+    with pytest.raises(TypeError, match="rho: expected real numbers"):
+        bpinv.forward("schlumberger", bad, [1, 2], AB2)
+    with pytest.raises(TypeError, match="rho_a: expected real numbers"):
+        bpinv.Sounding("schlumberger", [1, 2, 3], bad)
+
+
+def test_errors_in_percent_noted(nets):
+    """Errors of log10 rho_a above a decade (5 given for 5 %) are said in the note."""
+    d = bpinv.forward("schlumberger", *MODEL, AB2)
+    s = bpinv.Sounding("schlumberger", AB2, d, sd_log10=np.full(len(AB2), 5.0))
+    assert "sd_log10 up to 5 decades of rho_a (a factor 1e+05): errors in percent?" in s.note
+    assert bpinv.Sounding("schlumberger", AB2, d, sd_log10=np.full(len(AB2), 0.02)).note == ""
+    with bpinv.Net(nets["schlumberger"]) as net:
+        r = net.invert(AB2, d, errors=np.full(len(AB2), 5.0))
+        assert "errors in percent?" in r.note
+
+
+def test_phases_outside_noted():
+    """MT phases outside 0-90 degrees are said in the note (the e^(-i omega t) convention)."""
+    rho, ph = bpinv.forward("mt", *MT_MODEL, PERIODS)
+    assert bpinv.Sounding("mt", PERIODS, rho, phase=ph).note == ""
+    s = bpinv.Sounding("mt", PERIODS, rho, phase=-ph)
+    assert s.note.startswith("%d of %d phases outside 0-90 degrees" % (len(ph), len(ph)))
+    assert "another sign convention?" in s.note
