@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <omp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,18 @@ cli_error(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+void
+cli_note_threads(const char *cmd, long threads, int quiet)
+{
+    int cores = omp_get_num_procs();
+
+    if (!quiet && threads > cores)
+        fprintf(stderr,
+                "bpinv %s: note: -j %ld is more threads than the %d core%s this process may use: "
+                "slower, not faster (the results are the same)\n",
+                cmd, threads, cores, cores == 1 ? "" : "s");
 }
 
 int

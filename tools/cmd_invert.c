@@ -423,14 +423,15 @@ file_last(const invnet_batch *b, size_t i)
 }
 
 /* Prints why each sounding that failed did, and (unless quiet) the columns of a sounding
- * file that were not read; counts the others as in range or flagged. Returns the number
- * that failed. */
+ * file that were not read, the reader's notes (a station's where they are not the file's
+ * first station's) and why a sounding was not inverted; counts the others as in range or
+ * flagged. Returns the number that failed. */
 static size_t
 report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 {
     size_t i, n_bad = 0, end = b->first + b->count;
-    size_t last = 0; /* the last item of the file read at item i */
-    int mid = 0;     /* the first item here is not its file's first (an MPI rank's part) */
+    size_t last = 0, first = 0; /* the last and first items of the file read at item i */
+    int mid = 0; /* the first item here is not its file's first (an MPI rank's part) */
 
     if (b->first > 0 && b->first < b->n) {
         const invnet_batch_item *p = &b->item[b->first - 1], *it = &b->item[b->first];
@@ -444,8 +445,11 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
         const invnet_batch_item *it = &b->item[i];
 
-        if (((i == b->first && !mid) || i > last) && !quiet) { /* a file's first station */
+        if ((i == b->first && !mid) || i > last) { /* a file's first station */
+            first = i;
             last = file_last(b, i);
+        }
+        if (i == first && !quiet) {
             if (last > i)
                 fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n",
                         it->path, last - i + 1, it->s->name, b->item[last].s->name);
@@ -454,6 +458,18 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
                         it->s->unused);
             if (it->s != NULL && it->s->note[0] != '\0')
                 fprintf(stderr, "bpinv invert: note: %s: %s\n", it->path, it->s->note);
+        } else if (!quiet && it->s != NULL && it->s->note[0] != '\0' &&
+                   strcmp(it->s->note, b->item[i - 1].s->note) != 0) /* a station's own */
+            fprintf(stderr, "bpinv invert: note: %s: station \"%s\": %s\n", it->path, it->s->name,
+                    it->s->note);
+        if (c != NULL && !quiet && (c->r.flags & INVNET_FLAG_REFUSED)) {
+            int many = last > first || mid; /* a survey table's stations: name it */
+
+            fprintf(stderr,
+                    "bpinv invert: note: %s%s%s%s: not inverted: it covers %.2f decades of the "
+                    "net's span, less than the net takes ('bpinv info NET' says its span)\n",
+                    it->path, many ? ": station \"" : "", many ? it->s->name : "", many ? "\"" : "",
+                    c->r.span_decades);
         }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);
@@ -1107,8 +1123,10 @@ cmd_invert(int argc, char **argv)
     int rc;
 
     rc = cli_opt_parse(&invert_cmd, argc, argv, &o, &p);
-    if (rc == CLI_RUN)
+    if (rc == CLI_RUN) {
+        cli_note_threads("invert", o.threads, o.quiet || cli_par_rank() != 0);
         rc = invert_run(&o, argv + p.first, (size_t)(argc - p.first));
+    }
     cli_opt_free(&invert_cmd, &o);
     return rc;
 }

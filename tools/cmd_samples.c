@@ -428,6 +428,25 @@ done:
     return rc;
 }
 
+/* Unless quiet, a note on a noise no survey has: none (the net then knows noise-free data
+ * only, and flags field soundings data_outside_training_range), or over 20 % (its misfit
+ * threshold, twice the noise, then passes almost any fit). */
+static void
+noise_note(double noise, int quiet)
+{
+    if (quiet)
+        return;
+    if (noise == 0)
+        fprintf(stderr, "bpinv samples: note: --noise 0: a net trained on noise-free data flags "
+                        "field soundings data_outside_training_range; field data have a few "
+                        "percent (docs/samples.md)\n");
+    else if (noise > 0.2)
+        fprintf(stderr,
+                "bpinv samples: note: --noise %g: %g %% a reading, and invert's high_misfit "
+                "threshold (twice the noise) %g %%: most fits pass (docs/samples.md)\n",
+                noise, 100 * noise, 200 * noise);
+}
+
 int
 cmd_samples(int argc, char **argv)
 {
@@ -435,10 +454,14 @@ cmd_samples(int argc, char **argv)
     int rc = cli_opt_parse(&samples_cmd, argc, argv, &o, NULL);
 
     if (rc == CLI_RUN) {
+        cli_note_threads("samples", o.threads, o.quiet || cli_par_rank() != 0);
         o.cfg.geom = o.g;
         o.cfg.noise = o.noise;
         o.cfg.seed = (uint64_t)o.seed;
         rc = cli_par_size() > 1 ? write_samples_ranks(&o) : write_samples(&o);
+        /* after the file, as the run's last word (a continued run had it already) */
+        if (rc == CLI_OK && !o.resume)
+            noise_note(o.noise, o.quiet || cli_par_rank() != 0);
     }
     fwd_geom_free(o.g);
     return rc;

@@ -331,7 +331,7 @@ print_header(const struct run_state *r, const invnet_fit_info *info)
 {
     const invnet_fit_params *fp = r->fp;
     char arch[64], ranks[48] = "";
-    size_t j;
+    size_t j, weights = 0, prev = info->n_in;
 
     if (fp->ranks > 1)
         snprintf(ranks, sizeof ranks, " x %d processes", fp->ranks);
@@ -344,6 +344,18 @@ print_header(const struct run_state *r, const invnet_fit_info *info)
             r->o->input, info->n_train, info->n_val, info->n_in, arch, info->n_out,
             invnet_activation_name(fp->act), invnet_optimizer_name(fp->train.opt), fp->train.batch,
             fp->train.nthreads, ranks, cli_now() - r->tstart);
+    for (j = 0; j <= fp->n_hidden; j++) { /* the weights and biases of each layer */
+        size_t next = j < fp->n_hidden ? fp->hidden[j] : info->n_out;
+
+        weights += (prev + 1) * next;
+        prev = next;
+    }
+    if (info->n_train < weights)
+        fprintf(stderr,
+                "bpinv train: note: %zu training samples for %zu weights: the net can learn "
+                "them by heart (its validation loss shows how far): more samples (bpinv samples "
+                "-n) or a smaller --hidden\n",
+                info->n_train, weights);
 }
 
 /* invnet_fit's progress callback: the header, the stop signals, a line per epoch. */
@@ -528,6 +540,7 @@ cmd_train(int argc, char **argv)
     rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);
     if (rc != CLI_RUN)
         return rc;
+    cli_note_threads("train", o.threads, o.quiet || cli_par_rank() != 0);
     /* refuse at once, not after an hour of training */
     if (check_output(&o) != 0 || check_set(&o) != 0)
         return CLI_FAIL;

@@ -375,6 +375,7 @@ struct edi_sel {
      * components combined (the others' blocks are checked and give EMPTY values only) */
     const struct edi_block *rho[2], *phs[2], *rerr[2], *perr[2];
     int use[2];
+    char skipped[160]; /* blocks not used that hold another count of values than FREQ */
 };
 
 /* A block that must be there with nf values, into *b. */
@@ -396,6 +397,25 @@ edi_need(const struct edi *e, const char *path, const char *name, size_t nf,
     return FWD_OK;
 }
 
+/*
+ * A block the component does not use into *b (NULL when absent): checked for its EMPTY
+ * values when it holds one per frequency, else left out and named in d->skipped (a note):
+ * a yx variance block cut short does not stop a file from being read as xy.
+ */
+static void
+edi_unused(const struct edi *e, const char *name, size_t nf, const struct edi_block **b,
+           struct edi_sel *d)
+{
+    char say[48];
+
+    *b = edi_find(e, name);
+    if (*b != NULL && (*b)->n != nf) {
+        snprintf(say, sizeof say, ">%s (%zu values)", name, (*b)->n);
+        fwd_list_append(d->skipped, sizeof d->skipped, ", ", "", say);
+        *b = NULL;
+    }
+}
+
 /* The name of component c, as --component takes it. */
 static const char *
 edi_comp_name(fwd_component c)
@@ -414,8 +434,9 @@ edi_optional(const struct edi *e, const char *path, const char *name, size_t nf,
 }
 
 /* The impedance blocks: those of the component asked for needed (xy: ZXYR, ZXYI; yx: ZYXR,
- * ZYXI; det: the four); the other off-diagonal ones, when there, checked and used for the
- * EMPTY values only; the diagonal ones used when all four are there. */
+ * ZYXI; det: the four, and the diagonal ones when all four are there), with its variances
+ * of one value per frequency; the others, when there, used for their EMPTY values only
+ * (edi_unused). */
 static int
 edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
 {
@@ -441,26 +462,39 @@ edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error
                             "%s: block >%s: expected for component %s, got no such block", path,
                             zn[k], cn);
         }
-        if ((rc = edi_need(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
+        if (d->comp != own && d->comp != FWD_COMP_DET)
+            edi_unused(e, zn[k], nf, &d->zb[k], d);
+        else if ((rc = edi_need(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
             return rc;
     }
+    /* the diagonal: used by det when all four are there; checked for EMPTY values anyway */
     d->has_diag = 1;
-    for (k = 0; k < 8; k += 1 + 4 * (k == 1)) { /* 0, 1, 6, 7 */
-        if ((rc = edi_optional(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
+    for (k = 0; k < 8; k += 1 + 4 * (k == 1)) /* 0, 1, 6, 7 */
+        d->has_diag = d->has_diag && edi_find(e, zn[k]) != NULL;
+    for (k = 0; k < 8; k += 1 + 4 * (k == 1)) {
+        if (d->comp != FWD_COMP_DET || !d->has_diag)
+            edi_unused(e, zn[k], nf, &d->zb[k], d);
+        else if ((rc = edi_need(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
             return rc;
         d->has_diag = d->has_diag && d->zb[k] != NULL;
     }
-    if ((rc = edi_optional(e, path, "ZXY.VAR", nf, &d->var[0], err)) != FWD_OK ||
-        (rc = edi_optional(e, path, "ZYX.VAR", nf, &d->var[1], err)) != FWD_OK)
-        return rc;
+    for (k = 0; k < 2; k++) {
+        const char *name = k == 0 ? "ZXY.VAR" : "ZYX.VAR";
+
+        if (d->comp == (k == 0 ? FWD_COMP_YX : FWD_COMP_XY))
+            edi_unused(e, name, nf, &d->var[k], d);
+        else if ((rc = edi_optional(e, path, name, nf, &d->var[k], err)) != FWD_OK)
+            return rc;
+    }
     d->has_err = d->comp == FWD_COMP_XY   ? d->var[0] != NULL
                  : d->comp == FWD_COMP_YX ? d->var[1] != NULL
                                           : d->var[0] != NULL && d->var[1] != NULL;
     return FWD_OK;
 }
 
-/* The apparent resistivity and phase blocks: those of the components asked for needed, the
- * other's, when there, checked (one value per frequency) for their EMPTY values. */
+/* The apparent resistivity and phase blocks: those of the components asked for needed (and
+ * their errors of one value per frequency), the other's, when there, used for their EMPTY
+ * values (edi_unused). */
 static int
 edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
 {
@@ -477,15 +511,19 @@ edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_err
                             "%s: expected impedance blocks (>ZXYR ...) or apparent resistivity "
                             "blocks (>%s, >%s), got neither",
                             path, rn[k], pn[k]);
-        if ((rc = (d->use[k] ? edi_need : edi_optional)(e, path, rn[k], nf, &d->rho[k], err)) !=
-                FWD_OK ||
-            (rc = (d->use[k] ? edi_need : edi_optional)(e, path, pn[k], nf, &d->phs[k], err)) !=
-                FWD_OK ||
+        if (!d->use[k]) {
+            edi_unused(e, rn[k], nf, &d->rho[k], d);
+            edi_unused(e, pn[k], nf, &d->phs[k], d);
+            edi_unused(e, ren[k], nf, &d->rerr[k], d);
+            edi_unused(e, pen[k], nf, &d->perr[k], d);
+            continue;
+        }
+        if ((rc = edi_need(e, path, rn[k], nf, &d->rho[k], err)) != FWD_OK ||
+            (rc = edi_need(e, path, pn[k], nf, &d->phs[k], err)) != FWD_OK ||
             (rc = edi_optional(e, path, ren[k], nf, &d->rerr[k], err)) != FWD_OK ||
             (rc = edi_optional(e, path, pen[k], nf, &d->perr[k], err)) != FWD_OK)
             return rc;
-        if (d->use[k])
-            d->has_err = d->has_err && d->rerr[k] != NULL && d->perr[k] != NULL;
+        d->has_err = d->has_err && d->rerr[k] != NULL && d->perr[k] != NULL;
     }
     return FWD_OK;
 }
@@ -607,8 +645,8 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
         /* an angle of any turn (225 is -135), then a yx phase in the third quadrant brought
          * to the first */
         pp[k] = remainder(d->phs[k]->v[i], 360);
-        if (k == 1 && pp[k] < -90)
-            pp[k] += 180;
+        if (k == 1 && (pp[k] < -90 || pp[k] == 180)) /* 180 is -180 */
+            pp[k] += pp[k] == 180 ? -180 : 180;
         have++;
     }
     if (*skip)
@@ -731,42 +769,68 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     return rc;
 }
 
+/* The rotation angles of block name (ZROT, RHOROT) other than 0, said in the note: xy and
+ * yx are of axes so rotated (det does not depend on them). */
+static void
+edi_rotation_note(const struct edi *e, const struct edi_sel *d, const char *name, fwd_sounding *s)
+{
+    const struct edi_block *rot = edi_find(e, name);
+    double lo = HUGE_VAL, hi = -HUGE_VAL;
+    size_t i, n = 0, all = 0;
+    char say[160];
+
+    if (rot == NULL || d->comp == FWD_COMP_DET)
+        return;
+    for (i = 0; i < rot->n; i++)
+        if (fabs(rot->v[i]) < d->big) {
+            all++;
+            if (rot->v[i] != 0) {
+                n++;
+                lo = fmin(lo, rot->v[i]);
+                hi = fmax(hi, rot->v[i]);
+            }
+        }
+    if (n == 0)
+        return;
+    if (lo < hi)
+        snprintf(say, sizeof say, "%s %.3g to %.3g degrees", name, lo, hi);
+    else
+        snprintf(say, sizeof say, "%s %.3g degrees", name, lo);
+    if (n < all)
+        snprintf(say + strlen(say), sizeof say - strlen(say), " at %zu of %zu frequencies", n, all);
+    snprintf(say + strlen(say), sizeof say - strlen(say), ": %s is of axes so rotated",
+             edi_comp_name(d->comp));
+    fwd_sounding_note(s, say);
+}
+
 /*
  * What the user should know of how the file was read, in s->note: a file without >END (cut
- * short?), det without errors because one variance block is missing, xy or yx of rotated
- * axes (ZROT), impedances that look like ohm (SI) rather than (mV/km)/nT.
+ * short?), blocks not used that were left out, det without errors because one component's
+ * errors are missing, xy or yx of rotated axes (ZROT, RHOROT), impedances that look like
+ * ohm (SI) rather than (mV/km)/nT.
  */
 static void
 edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
 {
-    const struct edi_block *rot = edi_find(e, "ZROT");
     double lo = HUGE_VAL, hi = -HUGE_VAL;
-    char say[160];
+    char say[224];
     size_t i;
+    int err[2];
 
     if (!e->has_end)
         fwd_sounding_note(s, "no >END line: is the file cut short?");
-    if (d->use_z && d->comp == FWD_COMP_DET && (d->var[0] == NULL) != (d->var[1] == NULL)) {
-        snprintf(say, sizeof say, "no >%s: det read without errors (%s has them)",
-                 d->var[0] == NULL ? "ZXY.VAR" : "ZYX.VAR", d->var[0] == NULL ? "yx" : "xy");
+    if (d->skipped[0] != '\0') {
+        snprintf(say, sizeof say, "not one value per frequency, so not read: %s", d->skipped);
         fwd_sounding_note(s, say);
     }
-    if (d->use_z && d->comp != FWD_COMP_DET && rot != NULL)
-        for (i = 0; i < rot->n; i++)
-            if (rot->v[i] != 0 && fabs(rot->v[i]) < d->big) {
-                lo = fmin(lo, rot->v[i]);
-                hi = fmax(hi, rot->v[i]);
-            }
-    if (lo <= hi) {
-        if (lo < hi)
-            snprintf(say, sizeof say, "ZROT %.3g to %.3g degrees: %s is of axes so rotated", lo, hi,
-                     edi_comp_name(d->comp));
-        else
-            snprintf(say, sizeof say, "ZROT %.3g degrees: %s is of axes so rotated", lo,
-                     edi_comp_name(d->comp));
+    err[0] = d->use_z ? d->var[0] != NULL : d->rerr[0] != NULL && d->perr[0] != NULL;
+    err[1] = d->use_z ? d->var[1] != NULL : d->rerr[1] != NULL && d->perr[1] != NULL;
+    if (d->comp == FWD_COMP_DET && err[0] != err[1]) {
+        snprintf(say, sizeof say, "no %s errors: det read without errors (%s has them)",
+                 err[0] ? "yx" : "xy", err[0] ? "xy" : "yx");
         fwd_sounding_note(s, say);
     }
-    lo = HUGE_VAL, hi = -HUGE_VAL;
+    edi_rotation_note(e, d, d->use_z ? "ZROT" : "RHOROT", s);
     for (i = 0; i < s->n; i++) {
         lo = fmin(lo, s->rho_a[i]);
         hi = fmax(hi, s->rho_a[i]);

@@ -1855,7 +1855,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
             char own[sizeof s->note]; /* the station's (fwd_sounding_finish) after the file's */
 
             memcpy(own, s->note, sizeof own);
-            memcpy(s->note, t.note, sizeof t.note);
+            snprintf(s->note, sizeof s->note, "%s", t.note);
             if (own[0] != '\0')
                 fwd_sounding_note(s, own);
             (*out)[k] = s;

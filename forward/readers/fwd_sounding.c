@@ -92,7 +92,6 @@ fwd_sounding_grow(fwd_sounding *s, size_t cap)
     return 0;
 }
 
-/* Insertion sort: soundings are short and nearly sorted. */
 void
 fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, const char *item)
 {
@@ -171,6 +170,7 @@ error_note(fwd_sounding *s)
     }
 }
 
+/* Insertion sort: soundings are short and nearly sorted. */
 int
 fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
 {

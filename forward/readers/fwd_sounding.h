@@ -66,7 +66,7 @@ typedef struct fwd_sounding {
     /* What the reader assumed or doubted about the file that the user should know (how a
      * column was converted, numbers that may hold thousands separators), sentences joined by
      * "; " (cut short with "..."); "" when nothing. */
-    char note[256];
+    char note[512];
 } fwd_sounding;
 
 /*

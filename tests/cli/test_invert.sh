@@ -50,6 +50,17 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
         bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f19 --complement "$TMP/out" |
             diff - "$TMP/out.huge")"
 fi
+# ... and stderr says why, once, naming the file (nothing more with -q)
+[ "$(grep -c "not inverted" "$TMP/err")" -eq 1 ] &&
+    grep -qF "bpinv invert: note: $TMP/snd/c.txt: not inverted: it covers 0.70 decades of the net's span, less than the net takes" "$TMP/err" &&
+    ok || bad "c.txt: no note of why it was not inverted: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/snd/c.txt" -q
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: a note: $(cat "$TMP/err")"
+# more threads than cores: a note
+cores=$(nproc)
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" -j $((cores + 1))
+grep -qF "note: -j $((cores + 1)) is more threads than the $cores core" "$TMP/err" && ok ||
+    bad "-j beyond the cores: no note: $(cat "$TMP/err")"
 # an earth beyond the prior (rho_2 3000 ohm-m; the net's prior 1..1000): no model of the prior
 # fits it, the fit with the prior widened by 2 decades does; --outside-fit 0: not tried
 plain_bpinv forward -m schlumberger --rho 100,3000,100 --thick 5,40 --ab2 1:1000:20 >"$TMP/out3000.csv"
@@ -318,7 +329,8 @@ CEOF
     SHIM_NO_FORK=1 LD_PRELOAD="$TMP/shim.so" "$BPINV" invert "$TMP/net.h5" "$TMP/snd" \
         --plot "$TMP/pjn" -j 2 >"$TMP/out" 2>"$TMP/err"
     rc=$?
-    [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && [ "$(ls "$TMP/pjn" | wc -l)" -eq 5 ] && ok ||
+    [ "$rc" -eq 0 ] && [ -z "$(grep -v 'c.txt: not inverted' "$TMP/err")" ] &&
+        [ "$(ls "$TMP/pjn" | wc -l)" -eq 5 ] && ok ||
         bad "--plot -j 2 without fork: exit $rc: $(cat "$TMP/err")"
 else
     echo "note: the killed drawing process and failed fork cases skipped (memcheck, a sanitizer or no C compiler)"
@@ -642,6 +654,16 @@ for s, x in zip(sorted(doc, key=lambda s: s["lon_deg"]), sorted(cols)):  # west 
 assert worst(points) < 0.5, (axis, points)
 PYEOF11
     bad "the EDI profile's section does not end at twice the deepest interface"
+# a survey table of MT stations, the second's phases of the e^(-i omega t) convention: the
+# reader's note names that station (a station's own note, not the file's)
+plain_bpinv forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:9 |
+    awk -F, 'NR == 1 { print "station," $0; next }
+             { print "A," $0; b[NR] = "B," $1 "," $2 "," (-$3) }
+             END { for (i = 2; i <= NR; i++) print b[i] }' >"$TMP/mt2.csv"
+run invert "$TMP/mtnet.h5" "$TMP/mt2.csv"
+[ "$rc" -eq 0 ] && [ "$(grep -c "phases outside" "$TMP/err")" -eq 1 ] &&
+    grep -qF "note: $TMP/mt2.csv: station \"B\": 9 of 9 phases outside 0-90 degrees" "$TMP/err" &&
+    ok || bad "a station's phase note: exit $rc: $(cat "$TMP/err")"
 # a dead band: the EDI's 3-30 s periods EMPTY. The net reads the points on each side and
 # not those inside the gap (neither refused nor interpolated across)
 plain_bpinv forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:17 >"$TMP/mt.csv"

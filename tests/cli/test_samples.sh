@@ -165,4 +165,23 @@ done <<'EOF'
 EOF
 cmp -s "$TMP/r.h5" "$TMP/r0.h5" && ok || bad "a refused --resume changed the file"
 
+# a noise no survey has is noted (not refused); a usual one, and -q, say nothing
+for nz in 0 0.5 0.03; do
+    run samples -m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:10 -n 10 \
+        --noise $nz -o "$TMP/nz$nz.h5"
+    case $nz in
+    0) want="note: --noise 0: a net trained on noise-free data flags field soundings" ;;
+    0.5) want="note: --noise 0.5: 50 % a reading, and invert's high_misfit threshold (twice the noise) 100 %" ;;
+    *) want="" ;;
+    esac
+    if [ -n "$want" ]; then
+        [ "$rc" -eq 0 ] && grep -qF "$want" "$TMP/err" && ok || bad "--noise $nz: $(cat "$TMP/err")"
+    else
+        [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "--noise $nz: $(cat "$TMP/err")"
+    fi
+done
+run samples -m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:10 -n 10 \
+    --noise 0 -o "$TMP/nzq.h5" -q
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "--noise 0 -q: $(cat "$TMP/err")"
+
 finish cli-samples

@@ -347,4 +347,15 @@ expect_fail 2 "--layers 0" "--layers" invert "$TMP/set.h5" "$TMP/two.csv" --laye
 run train --help
 [ "$rc" -eq 0 ] && grep -q "^usage: bpinv train SAMPLES.h5 \[SAMPLES.h5 ...\] -o NET.h5" "$TMP/out" && ok || bad "--help"
 
+# fewer training samples than weights: noted, and trained
+setup samples -m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:10 --noise 0.03 \
+    -n 300 -o "$TMP/few.h5" -q
+run train "$TMP/few.h5" -o "$TMP/few.net.h5" --epochs 2 --hidden 64
+# 270 training rows; 25 inputs (4 x 6 points + 1: docs/methods.md), 64 hidden, 3 outputs:
+# (25 + 1) 64 + (64 + 1) 3 = 1859 weights
+[ "$rc" -eq 0 ] && grep -qF "note: 270 training samples for 1859 weights: the net can learn them by heart" "$TMP/err" &&
+    ok || bad "few samples: exit $rc: $(cat "$TMP/err")"
+run train "$TMP/few.h5" -o "$TMP/few2.net.h5" --epochs 2 --hidden 8
+[ "$rc" -eq 0 ] && ! grep -q "by heart" "$TMP/err" && ok || bad "enough samples noted: $(cat "$TMP/err")"
+
 finish cli-train

@@ -497,10 +497,11 @@ Test(fwd_sounding, edi_frequency_twice)
     fwd_sounding_free(s);
 }
 
-/* Every block read holds one value per frequency: a variance, error, diagonal or unused
- * component's block cut short is refused as an impedance block is, by its line (before,
- * such a block was left out in silence, and the sounding read without its errors). */
-Test(fwd_sounding, edi_block_cut_short_is_refused)
+/* Every block a component reads holds one value per frequency: a variance, error or diagonal
+ * block cut short is refused as an impedance block is, by its line (before, it was left out
+ * in silence, and the sounding read without its errors). A block the component does not
+ * read that is cut short is left out, and the note says so. */
+Test(fwd_sounding, edi_block_cut_short)
 {
     static const char z[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
                             ">ZXYI // 3\n 10 10 10\n>ZYXR // 3\n -10 -10 -10\n"
@@ -508,16 +509,37 @@ Test(fwd_sounding, edi_block_cut_short_is_refused)
     static const char r[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 10 10\n"
                             ">PHSXY // 3\n 45 45 45\n";
     char text[512];
+    fwd_error err;
+    fwd_sounding *s;
 
+    /* ZYX.VAR: read by yx and det, not by xy */
     snprintf(text, sizeof text, "%s>ZXY.VAR // 3\n 1 1 1\n>ZYX.VAR // 3\n 1 1\n>END\n", z);
-    expect_edi_error("var.edi", text, FWD_COMP_XY,
+    expect_edi_error("var.edi", text, FWD_COMP_YX,
                      "var.edi:14: ZYX.VAR: expected 3 values (one per frequency), got 2");
-    snprintf(text, sizeof text, "%s>ZXXR // 3\n 1 1\n>ZXXI // 3\n 1 1 1\n>END\n", z);
+    expect_edi_error("var.edi", text, FWD_COMP_DET, "var.edi:14: ZYX.VAR: expected 3 values");
+    s = read_edi_comp("var.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(s->n == 3 && s->sd_log10 != NULL, "xy with its errors");
+    cr_expect_str_eq(s->note, "not one value per frequency, so not read: >ZYX.VAR (2 values)");
+    fwd_sounding_free(s);
+    /* the diagonal: read by det when all four are there */
+    snprintf(text, sizeof text,
+             "%s>ZXXR // 3\n 1 1\n>ZXXI // 3\n 1 1 1\n>ZYYR // 3\n 1 1 1\n>ZYYI // 3\n 1 1 1\n"
+             ">END\n",
+             z);
     expect_edi_error("diag.edi", text, FWD_COMP_DET, "diag.edi:12: ZXXR: expected 3 values");
+    s = read_edi_comp("diag.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(strstr(s->note, ">ZXXR (2 values)") != NULL, "%s", s->note);
+    fwd_sounding_free(s);
     snprintf(text, sizeof text, "%s>RHOXY.ERR // 3\n 1 1\n>END\n", r);
     expect_edi_error("rerr.edi", text, FWD_COMP_XY, "rerr.edi:8: RHOXY.ERR: expected 3 values");
     snprintf(text, sizeof text, "%s>RHOYX // 3\n 10 10 10\n>PHSYX // 3\n -135 -135\n>END\n", r);
-    expect_edi_error("phsyx.edi", text, FWD_COMP_XY, "phsyx.edi:10: PHSYX: expected 3 values");
+    expect_edi_error("phsyx.edi", text, FWD_COMP_DET, "phsyx.edi:10: PHSYX: expected 3 values");
+    s = read_edi_comp("phsyx.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->note, "not one value per frequency, so not read: >PHSYX (2 values)");
+    fwd_sounding_free(s);
 }
 
 /* A frequency where any value read is EMPTY is skipped: a variance, an error, or the block
@@ -582,14 +604,16 @@ Test(fwd_sounding, edi_phase_of_any_turn)
     fwd_error err;
     fwd_sounding *s = read_edi_comp(
         "turn.edi",
-        ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 10 10\n>PHSXY // 3\n 405 50 -320\n"
-        ">RHOYX // 3\n 10 10 10\n>PHSYX // 3\n 225 -130 230\n>END\n",
+        ">HEAD\n>FREQ // 4\n 1 2 4 8\n>RHOXY // 4\n 10 10 10 10\n"
+        ">PHSXY // 4\n 405 50 -320 0\n>RHOYX // 4\n 10 10 10 10\n>PHSYX // 4\n 225 -130 230 180\n"
+        ">END\n",
         FWD_COMP_DET, &err);
+    static const double want[4] = {0, 45, 50, 45}; /* by period: 8 Hz first */
     size_t i;
 
     cr_assert_not_null(s, "%s", err.msg);
-    for (i = 0; i < 3; i++)
-        cr_expect_float_eq(s->phase[i], i == 1 ? 50 : 45, 1e-12, "%zu: %.15g", i, s->phase[i]);
+    for (i = 0; i < 4; i++) /* 0 and yx's 180 (-180, brought to 0) at 8 Hz */
+        cr_expect_float_eq(s->phase[i], want[i], 1e-12, "%zu: %.15g", i, s->phase[i]);
     cr_expect_str_eq(s->note, "");
     fwd_sounding_free(s);
 }
@@ -614,19 +638,21 @@ Test(fwd_sounding, edi_doubts_in_the_note)
               "%s", s->note);
     fwd_sounding_free(s);
     /* no END; ZXY.VAR without ZYX.VAR; ZROT */
-    snprintf(text, sizeof text, "%s>ZXY.VAR // 3\n 1 1 1\n>ZROT // 3\n 30 30 1e32\n", conj);
+    snprintf(text, sizeof text, "%s>ZXY.VAR // 3\n 1 1 1\n>ZROT // 3\n 0 30 1e32\n", conj);
     s = read_edi_comp("doubts.edi", text, FWD_COMP_DET, &err);
     cr_assert_not_null(s, "%s", err.msg);
     cr_expect_null(s->sd_log10);
     cr_expect(strstr(s->note, "no >END line: is the file cut short?") != NULL, "%s", s->note);
-    cr_expect(strstr(s->note, "no >ZYX.VAR: det read without errors (xy has them)") != NULL, "%s",
+    cr_expect(strstr(s->note, "no yx errors: det read without errors (xy has them)") != NULL, "%s",
               s->note);
     cr_expect(strstr(s->note, "ZROT") == NULL, "det is of any axes: %s", s->note);
     fwd_sounding_free(s);
     s = read_edi_comp("doubts.edi", text, FWD_COMP_XY, &err);
     cr_assert_not_null(s, "%s", err.msg);
     cr_expect_not_null(s->sd_log10);
-    cr_expect(strstr(s->note, "ZROT 30 degrees: xy is of axes so rotated") != NULL, "%s", s->note);
+    cr_expect(strstr(s->note, "ZROT 30 degrees at 1 of 2 frequencies: xy is of axes so rotated") !=
+                  NULL,
+              "%s", s->note);
     fwd_sounding_free(s);
     /* |Z| of 0.01 ohm at 1-4 Hz: rho_a 5e-6 to 2e-5 ohm-m */
     s = read_edi_comp("si.edi",

@@ -96,7 +96,7 @@ class _FwdSounding(ctypes.Structure):
         ("elevation_m", ctypes.c_double),
         ("lat_deg", ctypes.c_double),
         ("lon_deg", ctypes.c_double),
-        ("note", ctypes.c_char * 256),
+        ("note", ctypes.c_char * 512),
     ]
 
 
@@ -282,6 +282,22 @@ def encode(s):
     return os.fsencode(s)
 
 
+def real(values, what):
+    """values as a float64 array of any shape; TypeError for anything but real numbers:
+    numpy would take True as 1, "300" as 300 and drop an imaginary part."""
+    try:
+        raw = np.asarray(values)
+        if raw.dtype.kind not in "iufO":
+            raise TypeError("got an array of %s" % raw.dtype)
+        if isinstance(values, (list, tuple)) and any(
+                isinstance(v, (bool, np.bool_, str, bytes, complex))
+                for v in np.asarray(values, dtype=object).ravel()):
+            raise TypeError("got booleans, strings or complex numbers among them")
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise TypeError("%s: expected real numbers: %s" % (what, e)) from None
+
+
 def array(values, what, allow_none=False):
     """values as a C-contiguous 1-D float64 array (a scalar becomes one value); TypeError for
     something that is not numbers."""
@@ -289,14 +305,7 @@ def array(values, what, allow_none=False):
         if allow_none:
             return None
         raise TypeError("%s: expected numbers, got None" % what)
-    try:
-        raw = np.asarray(values)
-        if raw.dtype.kind not in "iufO":
-            # numpy would take True as 1, "300" as 300 and drop an imaginary part
-            raise TypeError("got an array of %s" % raw.dtype)
-        a = np.ascontiguousarray(raw, dtype=np.float64)
-    except (TypeError, ValueError) as e:
-        raise TypeError("%s: expected real numbers: %s" % (what, e)) from None
+    a = np.ascontiguousarray(real(values, what))
     if a.ndim == 0:
         a = a.reshape(1)
     if a.ndim != 1:
@@ -357,8 +366,8 @@ class Owned:
 
     def _own(self, free, *args):
         self._finalizer = weakref.finalize(self, free, *args)
-        self._guard = threading.Lock()
-        self._users = 0
+        self._guard = threading.RLock()  # RLock: a close() from a __del__ run inside a hold
+        self._holds = set()
         self._closing = False
 
     def _closed_error(self):
@@ -373,22 +382,25 @@ class Owned:
         threads have ended). Idempotent."""
         with self._guard:
             self._closing = True
-            busy = self._users > 0
+            busy = bool(self._holds)
         if not busy:
             self._finalizer()
 
     @contextlib.contextmanager
     def _held(self):
-        with self._guard:
-            if self.closed:
-                raise self._closed_error()
-            self._users += 1
+        # a hold is a token in a set, so that a KeyboardInterrupt at any point leaves no
+        # hold behind (discarding one never added is harmless)
+        token = object()
         try:
+            with self._guard:
+                if self.closed:
+                    raise self._closed_error()
+                self._holds.add(token)
             yield
         finally:
             with self._guard:
-                self._users -= 1
-                last = self._closing and self._users == 0
+                self._holds.discard(token)
+                last = self._closing and not self._holds
             if last:
                 self._finalizer()
 

@@ -460,10 +460,7 @@ class Net(_lib.Owned):
         """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
         if a is None:
             return None, second
-        try:
-            arr = np.asarray(a, dtype=np.float64)
-        except (TypeError, ValueError) as e:
-            raise TypeError("%s: expected numbers: %s" % (what, e)) from None
+        arr = _lib.real(a, what)
         if arr.ndim == 2:
             if self.method != "mt" or arr.shape[0] != 2:
                 raise Error(EINVAL, "%s: expected %s, got shape %s%s" % (

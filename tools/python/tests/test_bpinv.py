@@ -809,7 +809,8 @@ def test_invert_many_paths_equals_cli(nets, tmp_path):
     assert by_name["mawlamyine_loc3_schlumberger.csv"].flags == ["segment_jump"]
     # failures: the messages bpinv invert prints
     errors = [x.error for x in res if x.error is not None]
-    printed = [ln[len("bpinv invert: "):] for ln in r.stderr.strip().splitlines()]
+    printed = [ln[len("bpinv invert: "):] for ln in r.stderr.strip().splitlines()
+               if not ln.startswith("bpinv invert: note: ")]
     assert errors == printed and len(errors) == 3
     bad = by_name["bad.csv"]
     assert bad.error == '%s:3: rho_a_ohmm: expected a finite number > 0, got "-3"' % (d / "bad.csv")
@@ -1196,13 +1197,21 @@ def test_invert_many_in_batches_ctrl_c_between(nets, monkeypatch):
         assert calls == [1]
 
 
-@pytest.mark.parametrize("bad", [[True, True, False], ["300", "20", "10"], [1 + 2j, 3, 4]])
-def test_not_real_numbers_refused(bad):
-    """Booleans, strings and complex numbers are refused, not read as 1, 300 or 1 + 0i."""
+@pytest.mark.parametrize("bad", [[True, True, False], ["300", "20", "10"], [1 + 2j, 3, 4],
+                                 [1, True, 3], [99.5, False, 3.0], np.array([1, 2, 3j])])
+def test_not_real_numbers_refused(bad, nets):
+    """Booleans, strings and complex numbers, alone or among numbers, are refused, not read
+    as 1, 300 or their real part: by forward, Sounding and Net.invert (data and errors)."""
     with pytest.raises(TypeError, match="rho: expected real numbers"):
         bpinv.forward("schlumberger", bad, [1, 2], AB2)
     with pytest.raises(TypeError, match="rho_a: expected real numbers"):
         bpinv.Sounding("schlumberger", [1, 2, 3], bad)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        d = list(bpinv.forward("schlumberger", *MODEL, AB2))
+        with pytest.raises(TypeError, match="data: expected real numbers"):
+            net.invert(AB2, d[:-3] + list(bad))
+        with pytest.raises(TypeError, match="errors: expected real numbers"):
+            net.invert(AB2, d, errors=[0.02] * (len(d) - 3) + list(bad))
 
 
 def test_errors_in_percent_noted(nets):
