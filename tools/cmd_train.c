@@ -455,6 +455,12 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         cli_lib_error("train", &err);
         return CLI_FAIL;
     }
+    if (!o->quiet && cli_par_rank() == 0 && d->h.n_complete < d->h.n_requested)
+        fprintf(stderr,
+                "bpinv train: note: %s holds %llu of the %llu samples its run asked for (it "
+                "was stopped: bpinv samples ... --resume completes it); training on those\n",
+                o->input, (unsigned long long)d->h.n_complete,
+                (unsigned long long)d->h.n_requested);
     if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, out, &info, &err) != FWD_OK) {
         cli_lib_error("train", &err);
         goto done;

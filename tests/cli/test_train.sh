@@ -357,5 +357,20 @@ run train "$TMP/few.h5" -o "$TMP/few.net.h5" --epochs 2 --hidden 64
     ok || bad "few samples: exit $rc: $(cat "$TMP/err")"
 run train "$TMP/few.h5" -o "$TMP/few2.net.h5" --epochs 2 --hidden 8
 [ "$rc" -eq 0 ] && ! grep -q "by heart" "$TMP/err" && ok || bad "enough samples noted: $(cat "$TMP/err")"
+cp "$TMP/err" "$TMP/err.few2"
+
+# a samples file whose run was stopped: trained on, and noted (its n_requested raised by
+# h5py from its 300 samples to 1000, as a stopped run leaves it)
+if $PY -c "import h5py" 2>/dev/null; then
+    PYTHONPATH="$(dirname "$0")" $PY - "$TMP/few.h5" "$TMP/part.h5" <<'PYEOF'
+import sys, numpy as np
+from h5edit import edit, set_attr
+edit(sys.argv[1], sys.argv[2], lambda f: set_attr(f, "n_requested", np.uint64(1000)))
+PYEOF
+    run train "$TMP/part.h5" -o "$TMP/part.net.h5" --epochs 2 --hidden 8
+    [ "$rc" -eq 0 ] && grep -qF "note: $TMP/part.h5 holds 300 of the 1000 samples its run asked for (it was stopped: bpinv samples ... --resume completes it)" "$TMP/err" &&
+        ok || bad "a stopped samples file: exit $rc: $(cat "$TMP/err")"
+    ! grep -q "samples its run asked" "$TMP/err.few2" && ok || bad "a whole file noted as stopped"
+fi
 
 finish cli-train
