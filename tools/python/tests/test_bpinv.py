@@ -62,6 +62,16 @@ def write_table(path, columns):
     return path
 
 
+def in_threads(work, n):
+    """Runs work(k) for k in 0 .. n-1, each in a thread of its own, all at once."""
+    import threading
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def without(obj, *keys):
     """A JSON sounding without the keys that differ between runs or between a file and an
     in-memory sounding of the same data."""
@@ -124,7 +134,6 @@ def test_forward_jacobian_matches_differences():
 def test_forward_object_and_cache():
     """Forward set up once gives forward()'s answers bit for bit, for every method; forward()
     keeps 8 geometries per thread, and answers right from several threads at once."""
-    import threading
     from bpinv import _forward
     for method, x, model in (("schlumberger", AB2, MODEL), ("wenner", AB2, MODEL),
                              ("mt", PERIODS, MT_MODEL)):
@@ -159,11 +168,7 @@ def test_forward_object_and_cache():
             if not np.array_equal(got, want[k]):
                 bad.append(k)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(work, 4)
     assert not bad
 
 
@@ -1141,7 +1146,6 @@ def test_close_while_another_thread_inverts(nets, monkeypatch):
 def test_forward_object_shared_by_threads():
     """One Forward from several threads: the calls take turns on its workspace, each answer
     the serial one (before, most were wrong or blamed the data)."""
-    import threading
     x = np.geomspace(1, 1000, 300)
     models = [([10.0 * (k + 1), 10, 1000], [5, 20]) for k in range(8)]
     want = [bpinv.forward("schlumberger", r, h, x) for r, h in models]
@@ -1156,11 +1160,7 @@ def test_forward_object_shared_by_threads():
                 if not np.array_equal(f.jacobian(*models[k])[1], want_j[k]):
                     bad.append(k)
 
-        threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_threads(work, 8)
     assert not bad
 
 
