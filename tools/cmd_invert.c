@@ -422,12 +422,37 @@ file_last(const invnet_batch *b, size_t i)
     return j;
 }
 
+/* The note of a sounding whose fit with the prior widened has a parameter beyond the net's
+ * prior (data_outside_training_range from that fit): which one (named as in the JSON's
+ * prior_exit), where, and the prior's. */
+static void
+exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
+{
+    const invnet_file *nf = invnet_set_find(ns, c->r.n_layers);
+    const invnet_result *r = &c->r;
+    size_t nl = r->n_layers, j = r->exit_param, k = j < nl ? j : j - nl;
+    double v, lo, hi;
+
+    if (nf == NULL || !r->exit_run || !(r->flags & INVNET_FLAG_OUTSIDE) || !(r->exit_beyond > 0))
+        return;
+    v = j < nl ? r->exit_rho_ohmm[k] : r->exit_thick_m[k];
+    lo = j < nl ? nf->samples.prior.rho_min[k] : nf->samples.prior.thick_min[k];
+    hi = j < nl ? nf->samples.prior.rho_max[k] : nf->samples.prior.thick_max[k];
+    fprintf(stderr,
+            "bpinv invert: note: %s: outside the training range: with the prior widened, the fit "
+            "(misfit %.3g %%, %.3g %% inside it) puts %s%zu at %.4g %s, %.2f decades %s the "
+            "net's prior (%g to %g %s): a net of a wider prior may fit it\n",
+            who, r->exit_misfit_pct, r->misfit_rms_pct, j < nl ? "rho_" : "thick_", k + 1, v,
+            j < nl ? "ohm-m" : "m", r->exit_beyond, v > hi ? "above" : "below", lo, hi,
+            j < nl ? "ohm-m" : "m");
+}
+
 /* Prints why each sounding that failed did, and (unless quiet) the columns of a sounding
  * file that were not read, the reader's notes (a station's where they are not the file's
  * first station's) and why a sounding was not inverted; counts the others as in range or
  * flagged. Returns the number that failed. */
 static size_t
-report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
+report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_in, size_t *n_flag)
 {
     size_t i, n_bad = 0, end = b->first + b->count;
     size_t last = 0, first = 0; /* the last and first items of the file read at item i */
@@ -462,14 +487,18 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
                    strcmp(it->s->note, b->item[i - 1].s->note) != 0) /* a station's own */
             fprintf(stderr, "bpinv invert: note: %s: station \"%s\": %s\n", it->path, it->s->name,
                     it->s->note);
-        if (c != NULL && !quiet && (c->r.flags & INVNET_FLAG_REFUSED)) {
-            int many = last > first || mid; /* a survey table's stations: name it */
+        if (c != NULL && !quiet) {
+            char who[1200]; /* the file, and a survey table's station */
+            int many = last > first || mid;
 
-            fprintf(stderr,
-                    "bpinv invert: note: %s%s%s%s: not inverted: it covers %.2f decades of the "
-                    "net's span, less than the net takes ('bpinv info NET' says its span)\n",
-                    it->path, many ? ": station \"" : "", many ? it->s->name : "", many ? "\"" : "",
-                    c->r.span_decades);
+            snprintf(who, sizeof who, "%s%s%s%s", it->path, many ? ": station \"" : "",
+                     many ? it->s->name : "", many ? "\"" : "");
+            if (c->r.flags & INVNET_FLAG_REFUSED)
+                fprintf(stderr,
+                        "bpinv invert: note: %s: not inverted: it covers %.2f decades of the "
+                        "net's span, less than the net takes ('bpinv info NET' says its span)\n",
+                        who, c->r.span_decades);
+            exit_note(ns, c, who);
         }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);
@@ -1054,7 +1083,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             cli_error("invert", "%s", err.msg);
         goto done;
     }
-    n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
+    n_bad = report_errors(b, ns, o->quiet, &n_in, &n_flag);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
         sum_counts(&n_bad, &n_in, &n_flag);
         cli_par_agree(); /* every rank now ends the same way */

@@ -74,6 +74,9 @@ assert e["misfit_rms_pct"] < 1 and e["parameter"] in ("rho_2", "thick_2"), e
 assert e["beyond_decades"] > 0.1 and e["rho_ohmm"][1] > 1000, e
 print("ok")' "$TMP/out" >"$TMP/py" 2>&1 && grep -qx ok "$TMP/py" && ok ||
     bad "the fit outside the prior: $(cat "$TMP/py" "$TMP/err")"
+# ... and stderr names the parameter, its value and the prior it left
+grep -qE "note: $TMP/out3000.csv: outside the training range: with the prior widened, the fit \(misfit [0-9.e-]+ %, [0-9.]+ % inside it\) puts (rho_2 at [0-9.]+ ohm-m, [0-9.]+ decades above the net's prior \(1 to 1000 ohm-m\)|thick_2 at [0-9.]+ m, [0-9.]+ decades (above|below) the net's prior \(1 to 50 m\)): a net of a wider prior may fit it" "$TMP/err" &&
+    ok || bad "the fit outside the prior: no note: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json --outside-fit 0
 [ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
     bad "--outside-fit 0: $(cat "$TMP/out" "$TMP/err")"
