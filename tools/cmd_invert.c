@@ -422,9 +422,30 @@ file_last(const invnet_batch *b, size_t i)
     return j;
 }
 
-/* The note of a sounding whose fit with the prior widened has a parameter beyond the net's
- * prior (data_outside_training_range from that fit): which one (named as in the JSON's
- * prior_exit), where, and the prior's. */
+/* The note of a sounding not inverted: how much of the net's span it covers, against what
+ * the net takes (a net of parts of its span: --min-span decades; of the whole span: 80 % of
+ * its points). */
+static void
+refused_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
+{
+    const invnet_file *nf = invnet_set_find(ns, c->r.n_layers);
+
+    if (nf != NULL && nf->masked)
+        fprintf(stderr,
+                "bpinv invert: note: %s: not inverted: it covers %.2f decades of the net's span, "
+                "less than the %g the net takes\n",
+                who, c->r.span_decades, nf->mask.min_span);
+    else
+        fprintf(stderr,
+                "bpinv invert: note: %s: not inverted: it covers %.2f decades of the net's span, "
+                "and more than 20 %% of the net's points lie outside it (a net of its whole span: "
+                "train with a smaller --min-span for parts of it)\n",
+                who, c->r.span_decades);
+}
+
+/* The note of a sounding data_outside_training_range whose fit with the prior widened fits
+ * it clearly better with a parameter beyond the net's prior: which one (named as in the
+ * JSON's prior_exit), where, and the prior's. */
 static void
 exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
 {
@@ -434,6 +455,11 @@ exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
     double v, lo, hi;
 
     if (nf == NULL || !r->exit_run || !(r->flags & INVNET_FLAG_OUTSIDE) || !(r->exit_beyond > 0))
+        return;
+    /* only where it fits clearly better than inside, as the flag from that fit asks (half
+     * the misfit, a quarter of chi2) */
+    if (isfinite(r->chi2) ? !(r->exit_chi2 <= 0.25 * r->chi2)
+                          : !(r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct))
         return;
     v = j < nl ? r->exit_rho_ohmm[k] : r->exit_thick_m[k];
     lo = j < nl ? nf->samples.prior.rho_min[k] : nf->samples.prior.thick_min[k];
@@ -447,57 +473,89 @@ exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
             j < nl ? "ohm-m" : "m");
 }
 
+/*
+ * The length of the notes of items lo..last (a survey table's stations) have in common: the
+ * file's own (the reader's assumptions about its columns), each station's after it, "; "
+ * between. Cut at a sentence's end in every note.
+ */
+static size_t
+common_note(const invnet_batch *b, size_t lo, size_t last)
+{
+    const char *first = b->item[lo].s->note;
+    size_t len = strlen(first), k, j;
+    int again = 1;
+
+    for (k = lo + 1; k <= last; k++)
+        for (j = 0; j < len; j++)
+            if (b->item[k].s->note[j] != first[j]) {
+                len = j;
+                break;
+            }
+    while (again && len > 0) {
+        again = 0;
+        for (k = lo; k <= last; k++) {
+            const char *n = b->item[k].s->note + len;
+
+            if (*n != '\0' && strncmp(n, "; ", 2) != 0) { /* mid-sentence: back to one's end */
+                while (len > 0 && strncmp(first + len, "; ", 2) != 0)
+                    len--;
+                again = 1;
+                break;
+            }
+        }
+    }
+    return len;
+}
+
 /* Prints why each sounding that failed did, and (unless quiet) the columns of a sounding
- * file that were not read, the reader's notes (a station's where they are not the file's
- * first station's) and why a sounding was not inverted; counts the others as in range or
- * flagged. Returns the number that failed. */
+ * file that were not read, the reader's notes (a survey table's: what all its stations
+ * share once, each station's own by name) and why a sounding was not inverted or is outside
+ * the prior; counts the others as in range or flagged. Returns the number that failed. */
 static size_t
 report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_in, size_t *n_flag)
 {
     size_t i, n_bad = 0, end = b->first + b->count;
-    size_t last = 0, first = 0; /* the last and first items of the file read at item i */
-    int mid = 0; /* the first item here is not its file's first (an MPI rank's part) */
+    size_t lo = 0, last = 0, shared = 0; /* the file of item i: its first and last items, the
+                                            length of the note its stations share */
 
-    if (b->first > 0 && b->first < b->n) {
-        const invnet_batch_item *p = &b->item[b->first - 1], *it = &b->item[b->first];
-
-        mid = p->s != NULL && it->s != NULL && strcmp(p->path, it->path) == 0 &&
-              strcmp(p->s->name, it->s->name) != 0;
-        if (mid)
-            last = file_last(b, b->first);
-    }
     for (i = b->first; i < end; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
         const invnet_batch_item *it = &b->item[i];
+        int many;
 
-        if ((i == b->first && !mid) || i > last) { /* a file's first station */
-            first = i;
-            last = file_last(b, i);
+        if (i == b->first || i > last) {
+            /* the file of item i: an MPI rank's part may begin inside one, whose head the rank
+             * before prints (the files' items found from the batch's first) */
+            lo = i;
+            last = file_last(b, lo);
+            if (i == b->first)
+                for (lo = 0; (last = file_last(b, lo)) < i;)
+                    lo = last + 1;
+            shared =
+                it->s != NULL ? (last > lo ? common_note(b, lo, last) : strlen(it->s->note)) : 0;
+            if (i == lo && !quiet) {
+                if (last > i)
+                    fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n",
+                            it->path, last - i + 1, it->s->name, b->item[last].s->name);
+                if (it->s != NULL && it->s->unused[0] != '\0')
+                    fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", it->path,
+                            it->s->unused);
+                if (shared > 0)
+                    fprintf(stderr, "bpinv invert: note: %s: %.*s\n", it->path, (int)shared,
+                            it->s->note);
+            }
         }
-        if (i == first && !quiet) {
-            if (last > i)
-                fprintf(stderr, "bpinv invert: note: %s: %zu stations, from \"%s\" to \"%s\"\n",
-                        it->path, last - i + 1, it->s->name, b->item[last].s->name);
-            if (it->s != NULL && it->s->unused[0] != '\0')
-                fprintf(stderr, "bpinv invert: note: %s: columns not read: %s\n", it->path,
-                        it->s->unused);
-            if (it->s != NULL && it->s->note[0] != '\0')
-                fprintf(stderr, "bpinv invert: note: %s: %s\n", it->path, it->s->note);
-        } else if (!quiet && it->s != NULL && it->s->note[0] != '\0' &&
-                   strcmp(it->s->note, b->item[i - 1].s->note) != 0) /* a station's own */
+        many = last > lo;
+        if (!quiet && it->s != NULL && many && it->s->note[shared] != '\0') /* a station's own */
             fprintf(stderr, "bpinv invert: note: %s: station \"%s\": %s\n", it->path, it->s->name,
-                    it->s->note);
+                    it->s->note + shared + (shared > 0 ? 2 : 0));
         if (c != NULL && !quiet) {
             char who[1200]; /* the file, and a survey table's station */
-            int many = last > first || mid;
 
             snprintf(who, sizeof who, "%s%s%s%s", it->path, many ? ": station \"" : "",
                      many ? it->s->name : "", many ? "\"" : "");
             if (c->r.flags & INVNET_FLAG_REFUSED)
-                fprintf(stderr,
-                        "bpinv invert: note: %s: not inverted: it covers %.2f decades of the "
-                        "net's span, less than the net takes ('bpinv info NET' says its span)\n",
-                        who, c->r.span_decades);
+                refused_note(ns, c, who);
             exit_note(ns, c, who);
         }
         if (c == NULL) {
@@ -1084,6 +1142,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     n_bad = report_errors(b, ns, o->quiet, &n_in, &n_flag);
+    /* the threads the soundings kept busy */
+    cli_note_threads("invert",
+                     (long)(b->count < (size_t)o->threads ? b->count : (size_t)o->threads),
+                     o->quiet || cli_par_rank() != 0);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
         sum_counts(&n_bad, &n_in, &n_flag);
         cli_par_agree(); /* every rank now ends the same way */
@@ -1152,10 +1214,8 @@ cmd_invert(int argc, char **argv)
     int rc;
 
     rc = cli_opt_parse(&invert_cmd, argc, argv, &o, &p);
-    if (rc == CLI_RUN) {
-        cli_note_threads("invert", o.threads, o.quiet || cli_par_rank() != 0);
+    if (rc == CLI_RUN)
         rc = invert_run(&o, argv + p.first, (size_t)(argc - p.first));
-    }
     cli_opt_free(&invert_cmd, &o);
     return rc;
 }

@@ -454,14 +454,15 @@ cmd_samples(int argc, char **argv)
     int rc = cli_opt_parse(&samples_cmd, argc, argv, &o, NULL);
 
     if (rc == CLI_RUN) {
-        cli_note_threads("samples", o.threads, o.quiet || cli_par_rank() != 0);
         o.cfg.geom = o.g;
         o.cfg.noise = o.noise;
         o.cfg.seed = (uint64_t)o.seed;
         rc = cli_par_size() > 1 ? write_samples_ranks(&o) : write_samples(&o);
-        /* after the file, as the run's last word (a continued run had it already) */
-        if (rc == CLI_OK && !o.resume)
+        /* after the file: an error is the only line */
+        if (rc == CLI_OK) {
             noise_note(o.noise, o.quiet || cli_par_rank() != 0);
+            cli_note_threads("samples", o.threads, o.quiet || cli_par_rank() != 0);
+        }
     }
     fwd_geom_free(o.g);
     return rc;

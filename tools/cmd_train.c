@@ -546,7 +546,6 @@ cmd_train(int argc, char **argv)
     rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);
     if (rc != CLI_RUN)
         return rc;
-    cli_note_threads("train", o.threads, o.quiet || cli_par_rank() != 0);
     /* refuse at once, not after an hour of training */
     if (check_output(&o) != 0 || check_set(&o) != 0)
         return CLI_FAIL;
@@ -554,5 +553,8 @@ cmd_train(int argc, char **argv)
     o.fp.ranks = cli_par_size();
     o.fp.reduce = sum_ranks;
     o.fp.exchange = swap_rows;
-    return train_run(&o, &o.fp);
+    rc = train_run(&o, &o.fp);
+    if (rc == CLI_OK) /* after the run: an error is the only line */
+        cli_note_threads("train", o.threads, o.quiet || cli_par_rank() != 0);
+    return rc;
 }

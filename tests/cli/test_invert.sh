@@ -52,15 +52,24 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
 fi
 # ... and stderr says why, once, naming the file (nothing more with -q)
 [ "$(grep -c "not inverted" "$TMP/err")" -eq 1 ] &&
-    grep -qF "bpinv invert: note: $TMP/snd/c.txt: not inverted: it covers 0.70 decades of the net's span, less than the net takes" "$TMP/err" &&
+    grep -qF "bpinv invert: note: $TMP/snd/c.txt: not inverted: it covers 0.70 decades of the net's span, less than the 1 the net takes" "$TMP/err" &&
     ok || bad "c.txt: no note of why it was not inverted: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" -q
 [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: a note: $(cat "$TMP/err")"
-# more threads than cores: a note
-cores=$(nproc)
+# more threads than cores (nproc reads OMP_NUM_THREADS; OpenMP's count does not), and as
+# many soundings: a note after the results; with one sounding (one thread busy), none; an
+# error is the only line
+cores=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc)
+set -- $(for k in $(seq 0 "$cores"); do echo "$TMP/snd/a.csv"; done)
+run invert "$TMP/net.h5" "$@" -j $((cores + 1))
+[ "$rc" -eq 0 ] && grep -qF "note: -j $((cores + 1)) is more threads than the $cores core" "$TMP/err" &&
+    ok || bad "-j beyond the cores: no note: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" -j $((cores + 1))
-grep -qF "note: -j $((cores + 1)) is more threads than the $cores core" "$TMP/err" && ok ||
-    bad "-j beyond the cores: no note: $(cat "$TMP/err")"
+[ "$rc" -eq 0 ] && ! grep -q "more threads" "$TMP/err" && ok || bad "-j, one sounding: $(cat "$TMP/err")"
+: >"$TMP/exists.csv"
+expect_fail 1 "-j and -o an existing file" "exists" invert "$TMP/net.h5" "$@" -j $((cores + 1)) -o "$TMP/exists.csv"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok || bad "-j and an error: more than one line: $(cat "$TMP/err")"
+set --
 # an earth beyond the prior (rho_2 3000 ohm-m; the net's prior 1..1000): no model of the prior
 # fits it, the fit with the prior widened by 2 decades does; --outside-fit 0: not tried
 plain_bpinv forward -m schlumberger --rho 100,3000,100 --thick 5,40 --ab2 1:1000:20 >"$TMP/out3000.csv"

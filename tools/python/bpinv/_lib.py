@@ -11,6 +11,7 @@ The library is looked for, in order:
 
 import contextlib
 import ctypes
+import numbers
 import os
 import shutil
 import subprocess
@@ -284,17 +285,26 @@ def encode(s):
 
 def real(values, what):
     """values as a float64 array of any shape; TypeError for anything but real numbers:
-    numpy would take True as 1, "300" as 300 and drop an imaginary part."""
+    numpy would take True as 1, "300" or b"300" as numbers, drop an imaginary part, and use
+    the values a masked array hides."""
     try:
+        if isinstance(values, (str, bytes, bytearray)) or (
+                isinstance(values, memoryview) and values.format in ("B", "b", "c")):
+            raise TypeError("got %s" % type(values).__name__)
+        if isinstance(values, np.ma.MaskedArray) and np.ma.is_masked(values):
+            raise TypeError("got a masked array with masked values: give the points measured")
         raw = np.asarray(values)
         if raw.dtype.kind not in "iufO":
             raise TypeError("got an array of %s" % raw.dtype)
-        if isinstance(values, (list, tuple)) and any(
-                isinstance(v, (bool, np.bool_, str, bytes, complex))
-                for v in np.asarray(values, dtype=object).ravel()):
-            raise TypeError("got booleans, strings or complex numbers among them")
+        if raw.dtype.kind == "O" or isinstance(values, (list, tuple)):
+            # numpy makes [1.0, True] floats and [1, True] ints: each element is looked at
+            for v in np.asarray(values, dtype=object).ravel():
+                # numbers.Real, and Decimal (a Number, not Complex); not complex, not bool
+                if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Number) or (
+                        isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real)):
+                    raise TypeError("got %r among them" % (v,))
         return np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, OverflowError) as e:
         raise TypeError("%s: expected real numbers: %s" % (what, e)) from None
 
 
@@ -388,14 +398,15 @@ class Owned:
 
     @contextlib.contextmanager
     def _held(self):
-        # a hold is a token in a set, so that a KeyboardInterrupt at any point leaves no
-        # hold behind (discarding one never added is harmless)
+        # a hold is a token in a set, so that a KeyboardInterrupt as the hold is taken leaves
+        # none behind (discarding one never added is harmless); added before the check, so
+        # that a close() meanwhile (a __del__ run by the collector) sees it and waits
         token = object()
         try:
             with self._guard:
+                self._holds.add(token)
                 if self.closed:
                     raise self._closed_error()
-                self._holds.add(token)
             yield
         finally:
             with self._guard:

@@ -1198,20 +1198,38 @@ def test_invert_many_in_batches_ctrl_c_between(nets, monkeypatch):
 
 
 @pytest.mark.parametrize("bad", [[True, True, False], ["300", "20", "10"], [1 + 2j, 3, 4],
-                                 [1, True, 3], [99.5, False, 3.0], np.array([1, 2, 3j])])
+                                 [1, True, 3], [99.5, False, 3.0], np.array([1, 2, 3j]),
+                                 np.array(["300", "20", "10"], dtype=object), [10 ** 400, 1, 2],
+                                 bytearray(b"300"), np.ma.array([1.0, 2, 3], mask=[0, 1, 0])])
 def test_not_real_numbers_refused(bad, nets):
-    """Booleans, strings and complex numbers, alone or among numbers, are refused, not read
-    as 1, 300 or their real part: by forward, Sounding and Net.invert (data and errors)."""
+    """Booleans, strings, bytes, complex numbers, numbers beyond a double and masked values,
+    alone or among numbers, are refused, not read as 1, 300, their codes, their real part
+    or the values the mask hides: by forward, Sounding and Net.invert (data and errors)."""
     with pytest.raises(TypeError, match="rho: expected real numbers"):
         bpinv.forward("schlumberger", bad, [1, 2], AB2)
     with pytest.raises(TypeError, match="rho_a: expected real numbers"):
         bpinv.Sounding("schlumberger", [1, 2, 3], bad)
+    if isinstance(bad, (bytearray, np.ndarray)):  # not as elements of a list
+        return
     with bpinv.Net(nets["schlumberger"]) as net:
         d = list(bpinv.forward("schlumberger", *MODEL, AB2))
         with pytest.raises(TypeError, match="data: expected real numbers"):
             net.invert(AB2, d[:-3] + list(bad))
         with pytest.raises(TypeError, match="errors: expected real numbers"):
             net.invert(AB2, d, errors=[0.02] * (len(d) - 3) + list(bad))
+
+
+def test_real_numbers_of_any_kind_taken():
+    """Numbers numpy and Python hold in other types are taken: float32, numpy scalars in a
+    list, Fraction, Decimal, a memoryview of doubles, a masked array with nothing masked."""
+    import decimal
+    import fractions
+    want = bpinv.forward("schlumberger", [100.0, 20.0, 300.0], [4.0, 15.0], AB2)
+    for rho in (np.array([100, 20, 300], dtype=np.float32), [np.float64(100), np.int64(20), 300],
+                [fractions.Fraction(100), decimal.Decimal("20"), 300],
+                memoryview(np.array([100.0, 20.0, 300.0])),
+                np.ma.array([100.0, 20.0, 300.0], mask=[0, 0, 0])):
+        np.testing.assert_array_equal(bpinv.forward("schlumberger", rho, [4, 15], AB2), want)
 
 
 def test_errors_in_percent_noted(nets):
