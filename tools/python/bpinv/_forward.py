@@ -65,8 +65,14 @@ class Forward(_lib.Owned):
         self.mn2 = mn2
         self.filter = filter
         self._w = w
-        self._turn = threading.RLock()  # the workspace's: one call at a time
+        self._turn = threading.RLock()  # the workspace's: one call at a time, and close()
         self._own(_free_workspace, w, g)
+
+    def close(self):
+        """Frees the workspace, once a call running in another thread has ended.
+        Idempotent."""
+        with self._turn:
+            _lib.Owned.close(self)
 
     def __call__(self, rho, thick):
         """The response of the model (rho ohm-m, thick m): as :func:`forward` returns it."""
@@ -79,7 +85,9 @@ class Forward(_lib.Owned):
         mt = self.method == "mt"
         d = np.empty((2 if mt else 1) * n)
         e = _lib.new_err()
-        with self._turn, self._held():
+        with self._turn:
+            if not self._finalizer.alive:
+                raise self._closed_error()
             rc = lib.fwd_eval(self._w, len(rho), _lib.dptr(rho),
                               _lib.dptr(thick) if len(thick) else None, _lib.dptr(d),
                               ctypes.byref(e))
@@ -107,7 +115,9 @@ class Forward(_lib.Owned):
         d = np.empty(nd)
         jac = np.empty((nd, len(p)))
         e = _lib.new_err()
-        with self._turn, self._held():
+        with self._turn:
+            if not self._finalizer.alive:
+                raise self._closed_error()
             rc = lib.fwd_jacobian(self._w, len(rho), _lib.dptr(p), _lib.dptr(d),
                                   _lib.dptr(jac), ctypes.byref(e))
         _lib.check(rc, e)

@@ -283,10 +283,19 @@ def encode(s):
     return os.fsencode(s)
 
 
+# the exact types of a list's elements taken without a look at each (bool is not int here)
+_PLAIN = frozenset((float, int, np.float64, np.float32, np.int64, np.int32))
+
+
 def real(values, what):
     """values as a float64 array of any shape; TypeError for anything but real numbers:
     numpy would take True as 1, "300" or b"300" as numbers, drop an imaginary part, and use
     the values a masked array hides."""
+    if type(values) in (list, tuple) and all(type(v) in _PLAIN for v in values):
+        try:  # the common case, a flat list of floats, quickly (2.9 -> 0.9 us for 3)
+            return np.array(values, dtype=np.float64)
+        except OverflowError as e:
+            raise TypeError("%s: expected real numbers: %s" % (what, e)) from None
     try:
         if isinstance(values, (str, bytes, bytearray)) or (
                 isinstance(values, memoryview) and values.format in ("B", "b", "c")):
