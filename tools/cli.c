@@ -50,15 +50,15 @@ cli_error(const char *cmd, const char *fmt, ...)
 }
 
 void
-cli_note_threads(const char *cmd, long threads, int quiet)
+cli_note_threads(const char *cmd, long asked, long busy, int quiet)
 {
     int cores = omp_get_num_procs();
 
-    if (!quiet && threads > cores)
+    if (!quiet && busy > cores)
         fprintf(stderr,
                 "bpinv %s: note: -j %ld is more threads than the %d core%s this process may use: "
                 "slower, not faster (the results are the same)\n",
-                cmd, threads, cores, cores == 1 ? "" : "s");
+                cmd, asked, cores, cores == 1 ? "" : "s");
 }
 
 int

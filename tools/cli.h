@@ -59,11 +59,11 @@ int cli_close_stdout(const char *cmd);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
-/* Unless quiet, a note when -j asks for more threads than the cores the process may use
- * (omp_get_num_procs): they take turns on the cores, and wait for each other at every
- * barrier (a training ran 2 times slower with -j 16 on 2 cores than with -j 2). Given after
- * a run, so that an error is the only line. */
-void cli_note_threads(const char *cmd, long threads, int quiet);
+/* Unless quiet, a note when a run of -j asked kept more threads busy than the cores the
+ * process may use (omp_get_num_procs): they take turns on the cores, and wait for each
+ * other at every barrier (a training ran 2 times slower with -j 16 on 2 cores than with
+ * -j 2). Given after a run that succeeded, so that an error is the only line. */
+void cli_note_threads(const char *cmd, long asked, long busy, int quiet);
 
 /* A progress line is drawn: not quiet, and standard error a terminal or asked (--progress:
  * under mpirun each rank's is a pipe). */

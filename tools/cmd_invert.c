@@ -433,8 +433,8 @@ refused_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
     if (nf != NULL && nf->masked)
         fprintf(stderr,
                 "bpinv invert: note: %s: not inverted: it covers %.2f decades of the net's span, "
-                "less than the %g the net takes\n",
-                who, c->r.span_decades, nf->mask.min_span);
+                "less than the %g decade%s the net takes\n",
+                who, c->r.span_decades, nf->mask.min_span, nf->mask.min_span == 1 ? "" : "s");
     else
         fprintf(stderr,
                 "bpinv invert: note: %s: not inverted: it covers %.2f decades of the net's span, "
@@ -443,9 +443,14 @@ refused_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
                 who, c->r.span_decades);
 }
 
-/* The note of a sounding data_outside_training_range whose fit with the prior widened fits
- * it clearly better with a parameter beyond the net's prior: which one (named as in the
- * JSON's prior_exit), where, and the prior's. */
+/*
+ * The note of a sounding whose fit with the prior widened (step 7) leaves the net's prior:
+ * which parameter (named as in the JSON's prior_exit), where, and the prior's. Where that
+ * fit made it data_outside_training_range (it meets the threshold, clearly better than
+ * inside), a net of a wider prior would fit it; where it is clearly better but misses
+ * too (half the misfit, a quarter of chi2), the prior is likely too narrow, and more may
+ * be wrong.
+ */
 static void
 exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
 {
@@ -453,24 +458,27 @@ exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
     const invnet_result *r = &c->r;
     size_t nl = r->n_layers, j = r->exit_param, k = j < nl ? j : j - nl;
     double v, lo, hi;
+    int better;
 
-    if (nf == NULL || !r->exit_run || !(r->flags & INVNET_FLAG_OUTSIDE) || !(r->exit_beyond > 0))
+    if (nf == NULL || !r->exit_run || !(r->exit_beyond > 0.01))
         return;
-    /* only where it fits clearly better than inside, as the flag from that fit asks (half
-     * the misfit, a quarter of chi2) */
-    if (isfinite(r->chi2) ? !(r->exit_chi2 <= 0.25 * r->chi2)
-                          : !(r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct))
+    better = isfinite(r->chi2) ? r->exit_chi2 <= 0.25 * r->chi2
+                               : r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct;
+    if (!r->exit_flagged && !better)
         return;
     v = j < nl ? r->exit_rho_ohmm[k] : r->exit_thick_m[k];
     lo = j < nl ? nf->samples.prior.rho_min[k] : nf->samples.prior.thick_min[k];
     hi = j < nl ? nf->samples.prior.rho_max[k] : nf->samples.prior.thick_max[k];
     fprintf(stderr,
-            "bpinv invert: note: %s: outside the training range: with the prior widened, the fit "
-            "(misfit %.3g %%, %.3g %% inside it) puts %s%zu at %.4g %s, %.2f decades %s the "
-            "net's prior (%g to %g %s): a net of a wider prior may fit it\n",
+            "bpinv invert: note: %s: with the prior widened, the fit (misfit %.3g %%, %.3g %% "
+            "inside it) puts %s%zu at %.4g %s, %.2f decades %s the net's prior (%g to %g %s): "
+            "%s\n",
             who, r->exit_misfit_pct, r->misfit_rms_pct, j < nl ? "rho_" : "thick_", k + 1, v,
             j < nl ? "ohm-m" : "m", r->exit_beyond, v > hi ? "above" : "below", lo, hi,
-            j < nl ? "ohm-m" : "m");
+            j < nl ? "ohm-m" : "m",
+            r->exit_flagged ? "a net of a wider prior would fit it"
+                            : "it misses there too, less: the prior is likely too narrow (a "
+                              "wider one, or another layer count, may fit it)");
 }
 
 /*
@@ -497,8 +505,9 @@ common_note(const invnet_batch *b, size_t lo, size_t last)
             const char *n = b->item[k].s->note + len;
 
             if (*n != '\0' && strncmp(n, "; ", 2) != 0) { /* mid-sentence: back to one's end */
-                while (len > 0 && strncmp(first + len, "; ", 2) != 0)
+                do /* at least one step: first may end a sentence where n does not */
                     len--;
+                while (len > 0 && strncmp(first + len, "; ", 2) != 0);
                 again = 1;
                 break;
             }
@@ -1142,10 +1151,6 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     n_bad = report_errors(b, ns, o->quiet, &n_in, &n_flag);
-    /* the threads the soundings kept busy */
-    cli_note_threads("invert",
-                     (long)(b->count < (size_t)o->threads ? b->count : (size_t)o->threads),
-                     o->quiet || cli_par_rank() != 0);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
         sum_counts(&n_bad, &n_in, &n_flag);
         cli_par_agree(); /* every rank now ends the same way */
@@ -1193,6 +1198,12 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                 "flagged, %zu not read\n",
                 b->n, 1e3 * (cli_now() - t0), n_in, n_flag, n_bad);
     rc = n_bad > 0 ? CLI_FAIL : CLI_OK;
+    /* last, after the outputs (an error is the only line): the threads the soundings kept
+     * busy */
+    if (rc == CLI_OK)
+        cli_note_threads("invert", o->threads,
+                         (long)(b->count < (size_t)o->threads ? b->count : (size_t)o->threads),
+                         o->quiet || cli_par_rank() != 0);
 done:
     invnet_batch_free(b);
     invnet_batch_paths_free(paths, n);

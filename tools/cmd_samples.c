@@ -461,7 +461,7 @@ cmd_samples(int argc, char **argv)
         /* after the file: an error is the only line */
         if (rc == CLI_OK) {
             noise_note(o.noise, o.quiet || cli_par_rank() != 0);
-            cli_note_threads("samples", o.threads, o.quiet || cli_par_rank() != 0);
+            cli_note_threads("samples", o.threads, o.threads, o.quiet || cli_par_rank() != 0);
         }
     }
     fwd_geom_free(o.g);

@@ -555,6 +555,6 @@ cmd_train(int argc, char **argv)
     o.fp.exchange = swap_rows;
     rc = train_run(&o, &o.fp);
     if (rc == CLI_OK) /* after the run: an error is the only line */
-        cli_note_threads("train", o.threads, o.quiet || cli_par_rank() != 0);
+        cli_note_threads("train", o.threads, o.threads, o.quiet || cli_par_rank() != 0);
     return rc;
 }

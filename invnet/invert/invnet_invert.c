@@ -1271,7 +1271,8 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
      * parameter beyond the prior by more than bound_tol of its range */
     better =
         isfinite(t.chi2) ? t.chi2 <= 0.25 * r->chi2 : t.misfit_rms_pct <= 0.5 * r->misfit_rms_pct;
-    if (!misses(v, &t) && better && beyond_box(v, p, v->p.bound_tol))
+    r->exit_flagged = !misses(v, &t) && better && beyond_box(v, p, v->p.bound_tol);
+    if (r->exit_flagged)
         r->flags |= INVNET_FLAG_OUTSIDE;
     return physics(v, fw, s, r, err); /* r's response back in v->resp */
 }

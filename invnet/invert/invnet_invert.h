@@ -199,8 +199,9 @@ typedef struct invnet_result {
      * (exit_run 1; else 0 and exit_misfit_pct NAN): its misfit and chi2 as above, its model,
      * and the parameter furthest beyond the prior (exit_param: 0..n_layers-1 the
      * resistivities, then the thicknesses; exit_beyond its distance beyond the box, log10;
-     * 0 inside). */
-    int exit_run;
+     * 0 inside); exit_flagged 1 where that fit set data_outside_training_range (it meets the
+     * high_misfit threshold, clearly better than inside, with a parameter beyond). */
+    int exit_run, exit_flagged;
     double exit_misfit_pct, exit_chi2;
     double exit_rho_ohmm[FWD_MAX_LAYERS], exit_thick_m[FWD_MAX_LAYERS];
     size_t exit_param;

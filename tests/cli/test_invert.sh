@@ -52,7 +52,7 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
 fi
 # ... and stderr says why, once, naming the file (nothing more with -q)
 [ "$(grep -c "not inverted" "$TMP/err")" -eq 1 ] &&
-    grep -qF "bpinv invert: note: $TMP/snd/c.txt: not inverted: it covers 0.70 decades of the net's span, less than the 1 the net takes" "$TMP/err" &&
+    grep -qF "bpinv invert: note: $TMP/snd/c.txt: not inverted: it covers 0.70 decades of the net's span, less than the 1 decade the net takes" "$TMP/err" &&
     ok || bad "c.txt: no note of why it was not inverted: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" -q
 [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: a note: $(cat "$TMP/err")"
@@ -84,8 +84,14 @@ assert e["beyond_decades"] > 0.1 and e["rho_ohmm"][1] > 1000, e
 print("ok")' "$TMP/out" >"$TMP/py" 2>&1 && grep -qx ok "$TMP/py" && ok ||
     bad "the fit outside the prior: $(cat "$TMP/py" "$TMP/err")"
 # ... and stderr names the parameter, its value and the prior it left
-grep -qE "note: $TMP/out3000.csv: outside the training range: with the prior widened, the fit \(misfit [0-9.e-]+ %, [0-9.]+ % inside it\) puts (rho_2 at [0-9.]+ ohm-m, [0-9.]+ decades above the net's prior \(1 to 1000 ohm-m\)|thick_2 at [0-9.]+ m, [0-9.]+ decades (above|below) the net's prior \(1 to 50 m\)): a net of a wider prior may fit it" "$TMP/err" &&
+grep -qE "note: $TMP/out3000.csv: with the prior widened, the fit \(misfit [0-9.e-]+ %, [0-9.]+ % inside it\) puts (rho_2 at [0-9.]+ ohm-m, [0-9.]+ decades above the net's prior \(1 to 1000 ohm-m\)|thick_2 at [0-9.]+ m, [0-9.]+ decades (above|below) the net's prior \(1 to 50 m\)): a net of a wider prior would fit it" "$TMP/err" &&
     ok || bad "the fit outside the prior: no note: $(cat "$TMP/err")"
+# a topsoil of 5000 ohm-m (the prior's top 1000) with the prior widened 0.6 decades only: that
+# fit is clearly better but misses too; the note says so, without "would fit"
+plain_bpinv forward -m schlumberger --rho 5000,100,5000 --thick 5,40 --ab2 1:1000:20 >"$TMP/top5000.csv"
+run invert "$TMP/net.h5" "$TMP/top5000.csv" --outside-fit 0.6
+grep -qE "note: $TMP/top5000.csv: with the prior widened, the fit \(misfit [0-9.]+ %, [0-9.]+ % inside it\) puts rho_1 at 3981 ohm-m, 0.60 decades above the net's prior \(1 to 1000 ohm-m\): it misses there too, less: the prior is likely too narrow" "$TMP/err" &&
+    ! grep -q "would fit" "$TMP/err" && ok || bad "a wider fit that misses too: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json --outside-fit 0
 [ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
     bad "--outside-fit 0: $(cat "$TMP/out" "$TMP/err")"

@@ -66,13 +66,31 @@ class Forward(_lib.Owned):
         self.filter = filter
         self._w = w
         self._turn = threading.RLock()  # the workspace's: one call at a time, and close()
+        self._busy = False  # a call is in the library (under _turn)
         self._own(_free_workspace, w, g)
 
     def close(self):
-        """Frees the workspace, once a call running in another thread has ended.
+        """Frees the workspace, once a call running in another thread has ended (or, from
+        inside a call, a __del__ or a signal handler of its thread, when that call ends).
         Idempotent."""
         with self._turn:
+            if self._busy:
+                self._closing = True  # the call frees it as it ends
+                return
             _lib.Owned.close(self)
+
+    def _run(self, fn, *args):
+        """fn(self._w, *args) under the workspace's turn: its return code."""
+        with self._turn:
+            self._busy = True  # before the check: a close() between the two waits
+            try:
+                if self.closed:
+                    raise self._closed_error()
+                return fn(self._w, *args)
+            finally:
+                self._busy = False
+                if self._closing:
+                    _lib.Owned.close(self)
 
     def __call__(self, rho, thick):
         """The response of the model (rho ohm-m, thick m): as :func:`forward` returns it."""
@@ -85,12 +103,8 @@ class Forward(_lib.Owned):
         mt = self.method == "mt"
         d = np.empty((2 if mt else 1) * n)
         e = _lib.new_err()
-        with self._turn:
-            if not self._finalizer.alive:
-                raise self._closed_error()
-            rc = lib.fwd_eval(self._w, len(rho), _lib.dptr(rho),
-                              _lib.dptr(thick) if len(thick) else None, _lib.dptr(d),
-                              ctypes.byref(e))
+        rc = self._run(lib.fwd_eval, len(rho), _lib.dptr(rho),
+                       _lib.dptr(thick) if len(thick) else None, _lib.dptr(d), ctypes.byref(e))
         _lib.check(rc, e)
         if mt:
             return d[:n].copy(), d[n:].copy()
@@ -115,11 +129,8 @@ class Forward(_lib.Owned):
         d = np.empty(nd)
         jac = np.empty((nd, len(p)))
         e = _lib.new_err()
-        with self._turn:
-            if not self._finalizer.alive:
-                raise self._closed_error()
-            rc = lib.fwd_jacobian(self._w, len(rho), _lib.dptr(p), _lib.dptr(d),
-                                  _lib.dptr(jac), ctypes.byref(e))
+        rc = self._run(lib.fwd_jacobian, len(rho), _lib.dptr(p), _lib.dptr(d), _lib.dptr(jac),
+                       ctypes.byref(e))
         _lib.check(rc, e)
         return d, jac
 

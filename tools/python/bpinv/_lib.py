@@ -308,6 +308,8 @@ def real(values, what):
         if raw.dtype.kind == "O" or isinstance(values, (list, tuple)):
             # numpy makes [1.0, True] floats and [1, True] ints: each element is looked at
             for v in np.asarray(values, dtype=object).ravel():
+                if isinstance(v, np.ndarray) and v.ndim == 0:  # [np.array(1.0), ...]
+                    v = v[()]
                 # numbers.Real, and Decimal (a Number, not Complex); not complex, not bool
                 if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Number) or (
                         isinstance(v, numbers.Complex) and not isinstance(v, numbers.Real)):

@@ -1164,6 +1164,32 @@ def test_forward_object_shared_by_threads():
     assert not bad
 
 
+def test_forward_closed_from_inside_its_call(monkeypatch):
+    """A Forward closed from inside its own call (a __del__ or a signal handler of the
+    thread) is freed when the call ends, not under it; a close() before the call's turn
+    makes the call refuse. Here the library's fwd_eval stands in for that moment."""
+    from bpinv import _forward
+    f = bpinv.Forward("schlumberger", AB2)
+    want = f(*MODEL)
+    real = _forward.lib
+    seen = []
+
+    class Closing:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def fwd_eval(self, *args):
+            f.close()
+            seen.append(f._finalizer.alive)
+            return real.fwd_eval(*args)
+
+    monkeypatch.setattr(_forward, "lib", Closing())
+    np.testing.assert_array_equal(f(*MODEL), want)
+    assert seen == [True] and f.closed and not f._finalizer.alive
+    with pytest.raises(ValueError, match="closed"):
+        f(*MODEL)
+
+
 def test_invert_many_in_batches_ctrl_c_between(nets, monkeypatch):
     """invert_many runs in batches (a call into the library cannot be interrupted): the
     results are those of one batch, and a KeyboardInterrupt between batches stops it."""
@@ -1226,6 +1252,7 @@ def test_real_numbers_of_any_kind_taken():
     import fractions
     want = bpinv.forward("schlumberger", [100.0, 20.0, 300.0], [4.0, 15.0], AB2)
     for rho in (np.array([100, 20, 300], dtype=np.float32), [np.float64(100), np.int64(20), 300],
+                [np.array(100.0), np.array(20), 300.0],
                 [fractions.Fraction(100), decimal.Decimal("20"), 300],
                 memoryview(np.array([100.0, 20.0, 300.0])),
                 np.ma.array([100.0, 20.0, 300.0], mask=[0, 0, 0])):
