@@ -405,6 +405,56 @@ load_net(const char *path, double *t0)
     return ns;
 }
 
+/*
+ * Under mpirun, every rank must read the same soundings: each cuts the list into the same
+ * blocks by its place in it (with node-local directories, a file missing on one node would
+ * shift every block after it, and soundings come out twice or not at all). The ranks agree
+ * on the list (a hash of its paths), on each having read it (bad: this rank did not), and
+ * refuse the standard input, which rank 0 alone receives: 0, or -1 on every rank, rank 0
+ * saying why.
+ */
+static int
+same_soundings(char *const *paths, size_t n, int bad)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the paths, each with its NUL */
+    unsigned long hi, lo, failed, piped = 0;
+    size_t k;
+    const char *c;
+
+    for (k = 0; k < n && !bad; k++) {
+        piped |= strcmp(paths[k], FWD_SOUNDING_STDIN) == 0;
+        for (c = paths[k];; c++) {
+            h = (h ^ (unsigned char)*c) * 1099511628211ull;
+            if (*c == '\0')
+                break;
+        }
+    }
+    h ^= n;
+    failed = cli_par_max((unsigned long)bad); /* that rank said why */
+    hi = cli_par_max((unsigned long)h);
+    lo = ~cli_par_max(~(unsigned long)h);
+    piped = cli_par_max(piped);
+    if (failed)
+        return -1;
+    if (hi != lo) {
+        if (cli_par_rank() == 0)
+            cli_error("invert",
+                      "the %d processes of mpirun see different soundings (this one %zu): give "
+                      "every one the same files (a directory on each node's own disk?)",
+                      cli_par_size(), n);
+        return -1;
+    }
+    if (piped) {
+        if (cli_par_rank() == 0)
+            cli_error("invert",
+                      "a SOUNDING - (the standard input) under mpirun with %d "
+                      "processes: rank 0 alone receives it; give a file",
+                      cli_par_size());
+        return -1;
+    }
+    return 0;
+}
+
 /* The last item read from the file of item i, the first it gave: a survey table's stations
  * follow one another with the same path and distinct names (a file given twice starts its
  * names again). */
@@ -1113,12 +1163,15 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_par_bcast(&bad, sizeof bad);
     if (bad)
         goto done;
-    if (expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0)
-        goto done;
-    if (n == 0) {
+    bad = expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0;
+    if (!bad && n == 0) {
         cli_error("invert", "no soundings found in %s", argv[1]);
-        goto done;
+        bad = 1;
     }
+    if (ranks > 1 && same_soundings(paths, n, bad) != 0)
+        goto done;
+    if (bad)
+        goto done;
     for (k = 0; k < sizeof out / sizeof out[0] && cli_par_rank() == 0 && !bad; k++)
         bad = out[k].path != NULL && output_is_sounding(out[k].path, out[k].what, paths, n);
     cli_par_bcast(&bad, sizeof bad);

@@ -525,7 +525,7 @@ int
 cmd_train(int argc, char **argv)
 {
     struct train_args o = {.fp = invnet_fit_default()};
-    int rc;
+    int rc, bad;
 
     o.fp.train.nthreads = omp_get_num_procs();
     o.fp.version = BPINV_VERSION;
@@ -546,8 +546,11 @@ cmd_train(int argc, char **argv)
     rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);
     if (rc != CLI_RUN)
         return rc;
-    /* refuse at once, not after an hour of training */
-    if (check_output(&o) != 0 || check_set(&o) != 0)
+    /* refuse at once, not after an hour of training (under mpirun: rank 0 checks, and tells
+     * the others; before, each rank printed the message) */
+    bad = cli_par_rank() == 0 && (check_output(&o) != 0 || check_set(&o) != 0);
+    cli_par_bcast(&bad, sizeof bad);
+    if (bad)
         return CLI_FAIL;
     o.fp.rank = cli_par_rank();
     o.fp.ranks = cli_par_size();

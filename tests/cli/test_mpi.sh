@@ -237,6 +237,30 @@ echo keep >"$TMP/kept.csv"
 mpi 2 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" -o "$TMP/kept.csv"
 [ "$rc" -ne 0 ] && [ "$(grep -c 'kept.csv: exists' "$TMP/err")" -eq 1 ] &&
     [ "$(cat "$TMP/kept.csv")" = keep ] && ok || bad "-o that exists, under mpirun: $(cat "$TMP/err")"
+# train's net file that exists, or in a missing directory: told once
+mpi 2 train "$TMP/s1.h5" -o "$TMP/kept.csv" -j 1
+[ "$rc" -ne 0 ] && [ "$(grep -c 'kept.csv: exists' "$TMP/err")" -eq 1 ] &&
+    [ "$(cat "$TMP/kept.csv")" = keep ] && ok || bad "train -o that exists, under mpirun: $(cat "$TMP/err")"
+mpi 2 train "$TMP/s1.h5" -o "$TMP/nodir/n.h5" -j 1
+[ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv train: .*nodir/n.h5: cannot create a file there' "$TMP/err")" -eq 1 ] && ok ||
+    bad "train -o in a missing directory, under mpirun: $(cat "$TMP/err")"
+# the standard input: rank 0 alone receives it; refused once, before any work
+mpirun -np 2 "$MPIBIN" invert "$TMP/n1.h5" - <"$TMP/snd/v1.csv" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(grep -c 'a SOUNDING - (the standard input) under mpirun with 2 processes' "$TMP/err")" -eq 1 ] &&
+    [ ! -s "$TMP/out" ] && ok || bad "stdin under mpirun: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# each rank on its own node's copy of the survey, one file missing on one node: the ranks
+# would cut different lists into blocks (soundings twice, or lost); refused once
+for r in 0 1; do
+    mkdir -p "$TMP/node$r/survey"
+    cp "$TMP/snd/v1.csv" "$TMP/node$r/survey/"
+done
+cp "$TMP/snd/v2.csv" "$TMP/node0/survey/"
+mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" invert "$3" survey' sh \
+    "$TMP" "$MPIBIN" "$TMP/n1.h5" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(grep -c 'the 2 processes of mpirun see different soundings' "$TMP/err")" -eq 1 ] &&
+    [ ! -s "$TMP/out" ] && ok || bad "ranks with different soundings: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 # a bad command line: told once, by rank 0
 mpi 3 samples -m mt --layers 2 --period 1:10:5 -n 10 -o "$TMP/x.h5"
 [ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv samples: --rho: missing' "$TMP/err")" -eq 1 ] && ok ||
