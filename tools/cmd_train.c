@@ -428,6 +428,53 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
     }
 }
 
+/*
+ * Under mpirun every rank reads its rows of the samples file: of the same file (a copy on
+ * each node's disk must be the same). The ranks agree on a hash of its header (method,
+ * prior, noise, seed, counts, the features and parameters a row has); a file that differs
+ * on one rank is refused by rank 0, not left to fail inside MPI (MPI_ERR_TRUNCATE). 0, or
+ * -1 on every rank.
+ */
+static int
+same_samples(const char *path, const invnet_dataset *d)
+{
+    const smp_prior *p = &d->h.prior;
+    double v[9 + 4 * FWD_MAX_LAYERS] = {0};
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the values' bytes */
+    unsigned long hi, lo;
+    const unsigned char *c;
+    size_t k, n = 0;
+
+    v[n++] = (double)d->h.method;
+    v[n++] = d->h.noise;
+    v[n++] = (double)d->h.seed;
+    v[n++] = (double)d->h.n_requested;
+    v[n++] = (double)d->h.n_complete;
+    v[n++] = (double)d->rows;
+    v[n++] = (double)d->n_in;
+    v[n++] = (double)d->n_out;
+    v[n++] = (double)p->n_layers;
+    for (k = 0; k < p->n_layers && k < FWD_MAX_LAYERS; k++) { /* the prior's own entries */
+        v[n++] = p->rho_min[k];
+        v[n++] = p->rho_max[k];
+        v[n++] = k + 1 < p->n_layers ? p->thick_min[k] : 0;
+        v[n++] = k + 1 < p->n_layers ? p->thick_max[k] : 0;
+    }
+    for (c = (const unsigned char *)v, k = 0; k < n * sizeof v[0]; k++)
+        h = (h ^ c[k]) * 1099511628211ull;
+    hi = cli_par_max((unsigned long)h);
+    lo = ~cli_par_max(~(unsigned long)h);
+    if (hi == lo)
+        return 0;
+    if (cli_par_rank() == 0)
+        cli_error("train",
+                  "%s: the %d processes of mpirun read different files by that name (this one: "
+                  "%llu samples, seed %llu): give every one the same file",
+                  path, cli_par_size(), (unsigned long long)d->h.n_complete,
+                  (unsigned long long)d->h.seed);
+    return -1;
+}
+
 /* Reads o->input under the crash guard and trains on it: the net in *out; the exit status. */
 static int
 train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
@@ -455,6 +502,8 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         cli_lib_error("train", &err);
         return CLI_FAIL;
     }
+    if (fp->ranks > 1 && same_samples(o->input, d) != 0)
+        goto done;
     if (!o->quiet && cli_par_rank() == 0 && d->h.n_complete < d->h.n_requested)
         fprintf(stderr,
                 "bpinv train: note: %s holds %llu of the %llu samples its run asked for (it "

@@ -261,6 +261,15 @@ mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" invert "$3" s
 rc=$?
 [ "$rc" -ne 0 ] && [ "$(grep -c 'the 2 processes of mpirun see different soundings' "$TMP/err")" -eq 1 ] &&
     [ ! -s "$TMP/out" ] && ok || bad "ranks with different soundings: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# train with each rank's own copy of the samples file, the copies different: refused once,
+# by name (before: MPI_ERR_TRUNCATE inside MPI_Alltoallv, no word of the file)
+cp "$TMP/s1.h5" "$TMP/node0/s.h5"
+cp "$TMP/prog.h5" "$TMP/node1/s.h5"
+mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" train s.h5 -o n.h5 -j 1 -q' sh \
+    "$TMP" "$MPIBIN" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv train: s.h5: the 2 processes of mpirun read different files by that name' "$TMP/err")" -eq 1 ] &&
+    [ ! -e "$TMP/node0/n.h5" ] && ok || bad "train, different samples files: exit $rc: $(cat "$TMP/err")"
 # a bad command line: told once, by rank 0
 mpi 3 samples -m mt --layers 2 --period 1:10:5 -n 10 -o "$TMP/x.h5"
 [ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv samples: --rho: missing' "$TMP/err")" -eq 1 ] && ok ||
