@@ -409,7 +409,8 @@ load_net(const char *path, double *t0)
  * Under mpirun, every rank must read the same soundings: each cuts the list into the same
  * blocks by its place in it (with node-local directories, a file missing on one node would
  * shift every block after it, and soundings come out twice or not at all). The ranks agree
- * on the list (a hash of its paths), on each having read it (bad: this rank did not), and
+ * on the list (a hash of its paths and the files' sizes), on each having read it (bad: this
+ * rank did not), and
  * refuse the standard input, which rank 0 alone receives: 0, or -1 on every rank, rank 0
  * saying why.
  */
@@ -422,12 +423,18 @@ same_soundings(char *const *paths, size_t n, int bad)
     const char *c;
 
     for (k = 0; k < n && !bad; k++) {
+        struct stat st;
+        /* and its size (-1: none): a copy that differs, or is missing, on one node */
+        long long size = stat(paths[k], &st) == 0 ? (long long)st.st_size : -1;
+
         piped |= strcmp(paths[k], FWD_SOUNDING_STDIN) == 0;
         for (c = paths[k];; c++) {
             h = (h ^ (unsigned char)*c) * 1099511628211ull;
             if (*c == '\0')
                 break;
         }
+        for (c = (const char *)&size; c < (const char *)(&size + 1); c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ull;
     }
     h ^= n;
     failed = cli_par_max((unsigned long)bad); /* that rank said why */
@@ -439,9 +446,10 @@ same_soundings(char *const *paths, size_t n, int bad)
     if (hi != lo) {
         if (cli_par_rank() == 0)
             cli_error("invert",
-                      "the %d processes of mpirun see different soundings (this one %zu): give "
-                      "every one the same files (a directory on each node's own disk?)",
+                      "the %d processes of mpirun see different soundings (rank 0: %zu files): "
+                      "give every one the same files (a directory on each node's own disk?)",
                       cli_par_size(), n);
+        cli_par_agree(); /* every rank ends here: rank 0's word out before mpirun ends them */
         return -1;
     }
     if (piped) {
@@ -450,6 +458,7 @@ same_soundings(char *const *paths, size_t n, int bad)
                       "a SOUNDING - (the standard input) under mpirun with %d "
                       "processes: rank 0 alone receives it; give a file",
                       cli_par_size());
+        cli_par_agree();
         return -1;
     }
     return 0;
@@ -1201,6 +1210,17 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                       err.msg + strlen(err.field) + 2);
         else
             cli_error("invert", "%s", err.msg);
+        goto done;
+    }
+    if (ranks > 1 && cli_par_max(b->n) != ~cli_par_max(~(unsigned long)b->n)) {
+        /* the files read to different stations on some rank (a survey table that differs
+         * on one node): the blocks were not the same soundings; nothing is written */
+        if (cli_par_rank() == 0)
+            cli_error("invert",
+                      "the %d processes of mpirun read different soundings from the same files "
+                      "(rank 0: %zu): give every one the same files",
+                      ranks, b->n);
+        cli_par_agree();
         goto done;
     }
     n_bad = report_errors(b, ns, o->quiet, &n_in, &n_flag);

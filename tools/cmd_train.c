@@ -431,7 +431,8 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
 /*
  * Under mpirun every rank reads its rows of the samples file: of the same file (a copy on
  * each node's disk must be the same). The ranks agree on a hash of its header (method,
- * prior, noise, seed, counts, the features and parameters a row has); a file that differs
+ * prior, noise, seed, counts, the features and parameters a row has, the geometry's
+ * points); a file that differs
  * on one rank is refused by rank 0, not left to fail inside MPI (MPI_ERR_TRUNCATE). 0, or
  * -1 on every rank.
  */
@@ -462,6 +463,14 @@ same_samples(const char *path, const invnet_dataset *d)
     }
     for (c = (const unsigned char *)v, k = 0; k < n * sizeof v[0]; k++)
         h = (h ^ c[k]) * 1099511628211ull;
+    /* and the geometry: its points, and MN/2 where given */
+    for (n = 0; n < 2; n++) {
+        const double *x = n == 0 ? fwd_geom_x(d->geom) : fwd_geom_mn2(d->geom);
+
+        for (c = (const unsigned char *)x, k = 0;
+             x != NULL && k < fwd_geom_size(d->geom) * sizeof *x; k++)
+            h = (h ^ c[k]) * 1099511628211ull;
+    }
     hi = cli_par_max((unsigned long)h);
     lo = ~cli_par_max(~(unsigned long)h);
     if (hi == lo)
@@ -472,6 +481,7 @@ same_samples(const char *path, const invnet_dataset *d)
                   "%llu samples, seed %llu): give every one the same file",
                   path, cli_par_size(), (unsigned long long)d->h.n_complete,
                   (unsigned long long)d->h.seed);
+    cli_par_agree(); /* every rank ends here: rank 0's word out before mpirun ends them */
     return -1;
 }
 

@@ -261,6 +261,14 @@ mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" invert "$3" s
 rc=$?
 [ "$rc" -ne 0 ] && [ "$(grep -c 'the 2 processes of mpirun see different soundings' "$TMP/err")" -eq 1 ] &&
     [ ! -s "$TMP/out" ] && ok || bad "ranks with different soundings: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# the same file names, one copy cut short on one node: refused the same way (the sizes)
+cp "$TMP/snd/v2.csv" "$TMP/node1/survey/v2.csv"
+head -n 5 "$TMP/snd/v2.csv" >"$TMP/node0/survey/v2.csv"
+mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" invert "$3" survey' sh \
+    "$TMP" "$MPIBIN" "$TMP/n1.h5" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$(grep -c 'the 2 processes of mpirun see different soundings' "$TMP/err")" -eq 1 ] &&
+    [ ! -s "$TMP/out" ] && ok || bad "ranks with different copies: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 # train with each rank's own copy of the samples file, the copies different: refused once,
 # by name (before: MPI_ERR_TRUNCATE inside MPI_Alltoallv, no word of the file)
 cp "$TMP/s1.h5" "$TMP/node0/s.h5"
