@@ -409,10 +409,9 @@ load_net(const char *path, double *t0)
  * Under mpirun, every rank must read the same soundings: each cuts the list into the same
  * blocks by its place in it (with node-local directories, a file missing on one node would
  * shift every block after it, and soundings come out twice or not at all). The ranks agree
- * on the list (a hash of its paths and the files' sizes), on each having read it (bad: this
- * rank did not), and
- * refuse the standard input, which rank 0 alone receives: 0, or -1 on every rank, rank 0
- * saying why.
+ * on the list (a hash of its paths and the files' sizes) and on each having read it (bad:
+ * this rank did not), and refuse the standard input, which rank 0 alone receives: 0, or -1
+ * on every rank, rank 0 saying why.
  */
 static int
 same_soundings(char *const *paths, size_t n, int bad)
