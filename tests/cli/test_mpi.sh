@@ -249,6 +249,13 @@ mpirun -np 2 "$MPIBIN" invert "$TMP/n1.h5" - <"$TMP/snd/v1.csv" >"$TMP/out" 2>"$
 rc=$?
 [ "$rc" -ne 0 ] && [ "$(grep -c 'a SOUNDING - (the standard input) under mpirun with 2 processes' "$TMP/err")" -eq 1 ] &&
     [ ! -s "$TMP/out" ] && ok || bad "stdin under mpirun: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# on_nodes ARGS...: bpinv under mpirun with 2 ranks, rank r in $TMP/node$r as on a node of
+# its own disk; stdout, stderr, rc
+on_nodes() {
+    mpirun -np 2 sh -c 'cd "$0/node$OMPI_COMM_WORLD_RANK" && exec "$@"' "$TMP" "$MPIBIN" "$@" \
+        >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
 # each rank on its own node's copy of the survey, one file missing on one node: the ranks
 # would cut different lists into blocks (soundings twice, or lost); refused once
 for r in 0 1; do
@@ -256,26 +263,25 @@ for r in 0 1; do
     cp "$TMP/snd/v1.csv" "$TMP/node$r/survey/"
 done
 cp "$TMP/snd/v2.csv" "$TMP/node0/survey/"
-mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" invert "$3" survey' sh \
-    "$TMP" "$MPIBIN" "$TMP/n1.h5" >"$TMP/out" 2>"$TMP/err"
-rc=$?
+on_nodes invert "$TMP/n1.h5" survey
 [ "$rc" -ne 0 ] && [ "$(grep -c 'the 2 processes of mpirun see different soundings' "$TMP/err")" -eq 1 ] &&
     [ ! -s "$TMP/out" ] && ok || bad "ranks with different soundings: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 # the same file names, one copy cut short on one node: refused the same way (the sizes)
 cp "$TMP/snd/v2.csv" "$TMP/node1/survey/v2.csv"
 head -n 5 "$TMP/snd/v2.csv" >"$TMP/node0/survey/v2.csv"
-mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" invert "$3" survey' sh \
-    "$TMP" "$MPIBIN" "$TMP/n1.h5" >"$TMP/out" 2>"$TMP/err"
-rc=$?
+on_nodes invert "$TMP/n1.h5" survey
 [ "$rc" -ne 0 ] && [ "$(grep -c 'the 2 processes of mpirun see different soundings' "$TMP/err")" -eq 1 ] &&
     [ ! -s "$TMP/out" ] && ok || bad "ranks with different copies: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# ... and the same copies: inverted
+cp "$TMP/snd/v2.csv" "$TMP/node0/survey/v2.csv"
+on_nodes invert "$TMP/n1.h5" survey -j 1
+[ "$rc" -eq 0 ] && [ "$(grep -c '^survey/v[12].csv,' "$TMP/out")" -eq 2 ] && ok ||
+    bad "ranks with the same copies: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 # train with each rank's own copy of the samples file, the copies different: refused once,
 # by name (before: MPI_ERR_TRUNCATE inside MPI_Alltoallv, no word of the file)
 cp "$TMP/s1.h5" "$TMP/node0/s.h5"
 cp "$TMP/prog.h5" "$TMP/node1/s.h5"
-mpirun -np 2 sh -c 'cd "$1/node$OMPI_COMM_WORLD_RANK" && exec "$2" train s.h5 -o n.h5 -j 1 -q' sh \
-    "$TMP" "$MPIBIN" >"$TMP/out" 2>"$TMP/err"
-rc=$?
+on_nodes train s.h5 -o n.h5 -j 1 -q
 [ "$rc" -ne 0 ] && [ "$(grep -c '^bpinv train: s.h5: the 2 processes of mpirun read different files by that name' "$TMP/err")" -eq 1 ] &&
     [ ! -e "$TMP/node0/n.h5" ] && ok || bad "train, different samples files: exit $rc: $(cat "$TMP/err")"
 # a bad command line: told once, by rank 0
