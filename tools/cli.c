@@ -49,6 +49,17 @@ cli_error(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+uint64_t
+cli_hash(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        h = (h ^ c[k]) * 1099511628211ull;
+    return h;
+}
+
 void
 cli_note_threads(const char *cmd, long asked, long busy, int quiet)
 {

@@ -310,3 +310,9 @@ cli_par_to_root(int from, const void *p, size_t n, unsigned char **buf, size_t *
 }
 
 #endif
+
+int
+cli_par_differ(unsigned long v)
+{
+    return cli_par_max(v) != ~cli_par_max(~v);
+}

@@ -37,6 +37,9 @@ int cli_par_size(void);
 void cli_par_sum(double *v, size_t n);
 /* The largest of the ranks' v, on every rank. */
 unsigned long cli_par_max(unsigned long v);
+/* 1 on every rank when the ranks' v are not all the same (a hash of what each read: the
+ * same files on every node?), else 0. Two cli_par_max. */
+int cli_par_differ(unsigned long v);
 /* Rank 0's n bytes at p, copied to every rank. */
 void cli_par_bcast(void *p, size_t n);
 /* Rows between the ranks (MPI_Alltoallv of doubles, counts and offsets in doubles, one

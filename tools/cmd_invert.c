@@ -416,10 +416,10 @@ load_net(const char *path, double *t0)
 static int
 same_soundings(char *const *paths, size_t n, int bad)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a over the paths, each with its NUL */
-    unsigned long hi, lo, failed, piped = 0;
+    uint64_t h = CLI_HASH_START;
+    unsigned long failed, piped = 0;
+    int differ;
     size_t k;
-    const char *c;
 
     for (k = 0; k < n && !bad; k++) {
         struct stat st;
@@ -427,22 +427,16 @@ same_soundings(char *const *paths, size_t n, int bad)
         long long size = stat(paths[k], &st) == 0 ? (long long)st.st_size : -1;
 
         piped |= strcmp(paths[k], FWD_SOUNDING_STDIN) == 0;
-        for (c = paths[k];; c++) {
-            h = (h ^ (unsigned char)*c) * 1099511628211ull;
-            if (*c == '\0')
-                break;
-        }
-        for (c = (const char *)&size; c < (const char *)(&size + 1); c++)
-            h = (h ^ (unsigned char)*c) * 1099511628211ull;
+        h = cli_hash(h, paths[k], strlen(paths[k]) + 1); /* each with its NUL */
+        h = cli_hash(h, &size, sizeof size);
     }
     h ^= n;
     failed = cli_par_max((unsigned long)bad); /* that rank said why */
-    hi = cli_par_max((unsigned long)h);
-    lo = ~cli_par_max(~(unsigned long)h);
+    differ = cli_par_differ((unsigned long)h);
     piped = cli_par_max(piped);
     if (failed)
         return -1;
-    if (hi != lo) {
+    if (differ) {
         if (cli_par_rank() == 0)
             cli_error("invert",
                       "the %d processes of mpirun see different soundings (rank 0: %zu files): "
@@ -1211,7 +1205,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             cli_error("invert", "%s", err.msg);
         goto done;
     }
-    if (ranks > 1 && cli_par_max(b->n) != ~cli_par_max(~(unsigned long)b->n)) {
+    if (ranks > 1 && cli_par_differ(b->n)) {
         /* the files read to different stations on some rank (a survey table that differs
          * on one node): the blocks were not the same soundings; nothing is written */
         if (cli_par_rank() == 0)

@@ -441,9 +441,7 @@ same_samples(const char *path, const invnet_dataset *d)
 {
     const smp_prior *p = &d->h.prior;
     double v[9 + 4 * FWD_MAX_LAYERS] = {0};
-    uint64_t h = 1469598103934665603ull; /* FNV-1a over the values' bytes */
-    unsigned long hi, lo;
-    const unsigned char *c;
+    uint64_t h;
     size_t k, n = 0;
 
     v[n++] = (double)d->h.method;
@@ -461,19 +459,12 @@ same_samples(const char *path, const invnet_dataset *d)
         v[n++] = k + 1 < p->n_layers ? p->thick_min[k] : 0;
         v[n++] = k + 1 < p->n_layers ? p->thick_max[k] : 0;
     }
-    for (c = (const unsigned char *)v, k = 0; k < n * sizeof v[0]; k++)
-        h = (h ^ c[k]) * 1099511628211ull;
+    h = cli_hash(CLI_HASH_START, v, n * sizeof v[0]);
     /* and the geometry: its points, and MN/2 where given */
-    for (n = 0; n < 2; n++) {
-        const double *x = n == 0 ? fwd_geom_x(d->geom) : fwd_geom_mn2(d->geom);
-
-        for (c = (const unsigned char *)x, k = 0;
-             x != NULL && k < fwd_geom_size(d->geom) * sizeof *x; k++)
-            h = (h ^ c[k]) * 1099511628211ull;
-    }
-    hi = cli_par_max((unsigned long)h);
-    lo = ~cli_par_max(~(unsigned long)h);
-    if (hi == lo)
+    h = cli_hash(h, fwd_geom_x(d->geom), fwd_geom_size(d->geom) * sizeof(double));
+    if (fwd_geom_mn2(d->geom) != NULL)
+        h = cli_hash(h, fwd_geom_mn2(d->geom), fwd_geom_size(d->geom) * sizeof(double));
+    if (!cli_par_differ((unsigned long)h))
         return 0;
     if (cli_par_rank() == 0)
         cli_error("train",
