@@ -435,9 +435,10 @@ history_push(invnet_file *f, size_t *cap, const invnet_epoch *e, fwd_error *err)
 }
 
 /*
- * Runs the trainer's stage to its end (or until cb asks to stop: info->stopped), each
- * epoch into f's history and through cb; then restores the stage's best weights into the
- * net, with f->best_epoch and info->best_val_loss, when it ran an epoch.
+ * Runs the trainer's stage to its end (or until cb or the stop flag stops it:
+ * info->stopped), each epoch into f's history and through cb; then restores the stage's
+ * best weights into the net (those it started from when none of its epochs ended), with
+ * f->best_epoch and info->best_val_loss when one did.
  */
 static int
 run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_fn cb, void *ud,
@@ -449,8 +450,13 @@ run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_f
     int rc;
 
     while (!info->stopped && !invnet_trainer_test(tr)) {
-        if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK ||
-            (rc = history_push(f, cap, &e, err)) != FWD_OK)
+        if ((rc = invnet_trainer_iterate(tr, &e, err)) != FWD_OK)
+            return rc;
+        if (e.stopped) { /* by the stop flag, mid-epoch: that epoch does not count */
+            info->stopped = 1;
+            break;
+        }
+        if ((rc = history_push(f, cap, &e, err)) != FWD_OK)
             return rc;
         info->last = e;
         if (e.halved && f->n_data_halved < INVNET_TRAIN_HALVINGS) /* recorded in the file */
@@ -517,6 +523,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         invnet_trainer_set_input(tr, nx, mask_input, &mc);
     if (rc == FWD_OK)
         invnet_trainer_set_ranks(tr, p->rank, p->ranks, p->reduce, p->reduce_ud);
+    if (rc == FWD_OK)
+        invnet_trainer_set_stop(tr, p->stop);
     if (rc == FWD_OK && d->part && (f->train.batch * (nx + ny) > INT_MAX))
         rc = fwd_error_set_field(err, FWD_EINVAL, "batch",
                                  "batch: %zu rows of %zu values are more than one exchange between "

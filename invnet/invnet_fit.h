@@ -65,6 +65,10 @@ typedef struct invnet_fit_params {
                                          part of the rows (invnet_dataset_load_part,
                                          invnet_trainer_set_split) [NULL] */
     void *exchange_ud;                /* passed to it [NULL] */
+    /* once non-zero (a signal handler's flag, on any process), training ends after the
+     * step in flight and keeps the best net of the epochs that ended
+     * (invnet_trainer_set_stop) [NULL] */
+    const volatile sig_atomic_t *stop;
 } invnet_fit_params;
 
 /* The defaults in brackets above. */
@@ -80,7 +84,7 @@ typedef struct invnet_fit_info {
     double best_val_loss; /* the best epoch's validation loss; INFINITY when none ran */
     invnet_epoch last;    /* the last epoch run; all zero when none ran */
     int stage;            /* the stage running: 1 the parameters' loss, 2 the data misfit's */
-    int stopped;          /* 1 if the progress callback asked to stop */
+    int stopped;          /* 1 if the progress callback or the stop flag stopped it */
 } invnet_fit_info;
 
 /*

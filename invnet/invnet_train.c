@@ -53,6 +53,7 @@ struct invnet_trainer {
     double best_loss, lr;
     uint64_t step;
     double *avg, *tmp; /* the weights' moving average (p.average), room to swap it in */
+    const volatile sig_atomic_t *stop; /* non-zero: end the epoch after this step */
 };
 
 const char *
@@ -219,8 +220,9 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     bad = bad || (tr->perm = malloc(n_train * sizeof *tr->perm)) == NULL;
     bad = bad || (tr->xb = malloc(tr->p.batch * tr->n_in * sizeof(double))) == NULL;
     bad = bad || (tr->tb = malloc(tr->p.batch * tr->n_out * sizeof(double))) == NULL;
-    /* the shards' gradients, then their losses: what a distributed step sums */
-    bad = bad || (tr->gsh = malloc(tr->nshards * (tr->np + 1) * sizeof(double))) == NULL;
+    /* the shards' gradients, then their losses and the stop flag: what a distributed step
+     * sums */
+    bad = bad || (tr->gsh = malloc((tr->nshards * (tr->np + 1) + 1) * sizeof(double))) == NULL;
     bad = bad || (tr->g = calloc(tr->np, sizeof(double))) == NULL;
     bad = bad || (tr->m = calloc(tr->np, sizeof(double))) == NULL;
     bad = bad || (tr->v = calloc(tr->np, sizeof(double))) == NULL;
@@ -266,6 +268,8 @@ invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double par
         memcpy(tr->avg, invnet_net_params(tr->net), tr->np * sizeof(double));
     memset(tr->m, 0, tr->np * sizeof(double));
     memset(tr->v, 0, tr->np * sizeof(double));
+    /* the stage's best until one of its epochs ends: the net it starts from */
+    memcpy(invnet_net_params(tr->best), invnet_net_params(tr->net), tr->np * sizeof(double));
     tr->best_loss = INFINITY;
     tr->best_epoch = 0;
     tr->since_best = 0;
@@ -667,8 +671,10 @@ step(invnet_trainer *tr, size_t first, size_t b)
                                          tr->p.huber, tr->gsh + sh * np);
         }
 #pragma omp master
-        if (size > 1) /* one sum over the processes per step */
-            tr->sh.reduce(tr->sh.reduce_ud, tr->gsh, nsh * (np + 1));
+        if (size > 1) { /* one sum over the processes per step, their stop flags with it */
+            tr->gsh[nsh * (np + 1)] = tr->stop != NULL && *tr->stop != 0;
+            tr->sh.reduce(tr->sh.reduce_ud, tr->gsh, nsh * (np + 1) + 1);
+        }
 #pragma omp barrier
         {
             int nth = omp_get_num_threads(), th = omp_get_thread_num();
@@ -682,6 +688,23 @@ step(invnet_trainer *tr, size_t first, size_t b)
     return loss; /* the mean loss of the batch (scale included) */
 }
 
+void
+invnet_trainer_set_stop(invnet_trainer *tr, const volatile sig_atomic_t *flag)
+{
+    tr->stop = flag;
+}
+
+/* After the step of b rows: the stop flag, this process's or (distributed) any process's. */
+static int
+stop_asked(const invnet_trainer *tr, size_t b)
+{
+    size_t nsh = (b + INVNET_SHARD_ROWS - 1) / INVNET_SHARD_ROWS;
+
+    if (tr->sh.size > 1)
+        return tr->gsh[nsh * (tr->np + 1)] != 0;
+    return tr->stop != NULL && *tr->stop != 0;
+}
+
 int
 invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
 {
@@ -689,12 +712,18 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     double sum = 0, val;
     int bad;
 
+    memset(e, 0, sizeof *e);
     tr->epoch++;
     shuffle(tr);
     for (first = 0; first < tr->n_train; first += b) {
         b = tr->n_train - first < batch ? tr->n_train - first : batch;
         tr->step++;
         sum += step(tr, first, b) * (double)b;
+        if (stop_asked(tr, b) && first + b < tr->n_train) {
+            tr->epoch--; /* not an epoch: the best weights stay those of the last ones */
+            e->stopped = 1;
+            return FWD_OK;
+        }
     }
     e->epoch = tr->epoch;
     e->lr = tr->lr;
@@ -758,8 +787,6 @@ invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss)
 {
     if (best_val_loss != NULL)
         *best_val_loss = tr->best_loss;
-    if (tr->best_epoch > 0)
-        memcpy(invnet_net_params(tr->net), invnet_net_params_const(tr->best),
-               tr->np * sizeof(double));
+    memcpy(invnet_net_params(tr->net), invnet_net_params_const(tr->best), tr->np * sizeof(double));
     return tr->best_epoch;
 }

@@ -24,6 +24,7 @@
 #ifndef INVNET_TRAIN_H
 #define INVNET_TRAIN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,6 +89,8 @@ typedef struct invnet_epoch {
     int improved;      /* the best net so far */
     int halved;        /* lr was halved on a plateau before this epoch (a stage with an extra
                           loss, invnet_trainer_set_loss) */
+    int stopped;       /* the stop flag ended the epoch before its last step
+                          (invnet_trainer_set_stop): the other figures are not set */
 } invnet_epoch;
 
 typedef struct invnet_trainer invnet_trainer;
@@ -191,6 +194,16 @@ typedef double (*invnet_loss_fn)(void *ud, int thread, size_t rows, const double
 void invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, double param_weight,
                              invnet_loss_fn fn, void *ud);
 
+/*
+ * From now on each step ends by reading *flag (a signal handler's, say): once it is
+ * non-zero (on any process of a distributed run: each step's sum carries it, so all stop
+ * after the same step), invnet_trainer_iterate() ends the epoch after that step, without
+ * validating it, and sets e->stopped. The epoch does not count (invnet_trainer_test), the
+ * best weights stay those of the epochs that ended, and invnet_trainer_restore_best() gives
+ * them. NULL (the default) never stops.
+ */
+void invnet_trainer_set_stop(invnet_trainer *tr, const volatile sig_atomic_t *flag);
+
 /* Trains one epoch; FWD_ENUMERIC if the loss stops being finite (lower the rate). */
 int invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err);
 /* 1 when training is over (epochs reached, or patience exhausted), 0 otherwise. */
@@ -198,7 +211,8 @@ int invnet_trainer_test(const invnet_trainer *tr);
 /* The moving average of the weights (invnet_train_params.average; invnet_net_params()
  * order) as of the last step; NULL when the settings keep none. */
 const double *invnet_trainer_average(const invnet_trainer *tr);
-/* Copies the best weights seen into the net; returns the epoch they came from (0: none). */
+/* Copies the stage's best weights into the net (the weights it started from when no epoch
+ * of it ended); returns the epoch they came from (0: none). */
 size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
 
 /*

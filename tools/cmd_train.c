@@ -216,8 +216,8 @@ const cli_cmd train_cmd = {
     "parameter in log10 units; when training ran all its epochs, the last a new best, and\n"
     "the loss fell by 1 % or more in the last --patience of them (of the data stage, when\n"
     "there is one), a line advises more --epochs.\n"
-    "Ctrl-C (SIGINT) or SIGTERM stop after the current epoch and save the best net so far\n"
-    "(exit status 130 or 143).\n"
+    "Ctrl-C (SIGINT) or SIGTERM stop after the minibatch in flight and save the best net of the\n"
+    "epochs that ended (exit status 130 or 143; none ended: nothing is saved).\n"
     "\n"
     "example: bpinv train train.h5 -o net.h5 --hidden 64 --epochs 100\n",
     train_opts,
@@ -515,7 +515,12 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         cli_lib_error("train", &err);
         goto done;
     }
-    if (!o->quiet && cli_par_rank() == 0)
+    if (info.stopped) /* mid-epoch, the flag agreed through each step's sum */
+        stop_agreed = 1;
+    if ((*out)->n_epochs == 0) { /* stopped in the first epoch: no net to save */
+        invnet_file_free(*out);
+        *out = NULL;
+    } else if (!o->quiet && cli_par_rank() == 0)
         print_summary(&r, *out, &info);
     rc = CLI_OK;
 done:
@@ -559,7 +564,14 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         cli_par_agree();
     }
     if (rc == CLI_OK && stop_agreed) {
-        if (cli_par_rank() == 0)
+        if (cli_par_rank() != 0)
+            ;
+        else if (n == 0)
+            cli_error("train",
+                      "interrupted in the first epoch of %s, before any epoch ended: no net "
+                      "saved, %s not written",
+                      o->input, o->output);
+        else
             cli_error("train",
                       "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
                       nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
@@ -605,6 +617,7 @@ cmd_train(int argc, char **argv)
     o.fp.rank = cli_par_rank();
     o.fp.ranks = cli_par_size();
     o.fp.reduce = sum_ranks;
+    o.fp.stop = &cli_stop_signal;
     o.fp.exchange = swap_rows;
     rc = train_run(&o, &o.fp);
     if (rc == CLI_OK) /* after the run: an error is the only line */

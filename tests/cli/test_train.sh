@@ -208,6 +208,44 @@ grep -q "interrupted after epoch [0-9]*: saved the best net so far (epoch [0-9]*
 run info "$TMP/int.h5"
 [ "$rc" -eq 0 ] && ok || bad "the net saved at SIGINT does not load: $(cat "$TMP/err")"
 
+# ... mid-epoch (epochs of seconds: a wide net, small batches): SIGTERM in the first epoch
+# saves nothing, and leaves no file
+"$BPINV" train "$TMP/s.h5" -o "$TMP/int0.h5" --epochs 3 --hidden 1024,1024 --batch 8 -j1 \
+    >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+i=0
+while ! grep -q "validation samples" "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM $pid
+wait $pid
+rc=$?
+[ "$rc" -eq 143 ] && grep -q "interrupted in the first epoch of .*s.h5, before any epoch ended: no net saved" \
+    "$TMP/err" && [ ! -e "$TMP/int0.h5" ] && ok ||
+    bad "SIGTERM in the first epoch: exit $rc, file $(ls "$TMP"/int0* 2>&1): $(tail -2 "$TMP/err")"
+# ... in the data stage's first epoch: the net saved is the first stage's best, bit for bit
+# that of a run without the data stage (not under valgrind: minutes an epoch there)
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+    "$BPINV" train "$TMP/s.h5" -o "$TMP/int1.h5" --epochs 1 --data-epochs 3 --hidden 1024,1024 \
+        --batch 8 -j1 >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    i=0
+    while ! grep -q "^epoch    1 " "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    [ "$rc" -eq 130 ] && ! grep -q "^data " "$TMP/err" &&
+        grep -q "interrupted after epoch 1: saved the best net so far (epoch 1)" "$TMP/err" && ok ||
+        bad "SIGINT in the data stage: exit $rc: $(tail -3 "$TMP/err")"
+    run train "$TMP/s.h5" -o "$TMP/int2.h5" --epochs 1 --hidden 1024,1024 --batch 8 -j1 -q
+    h5diff -q "$TMP/int1.h5" "$TMP/int2.h5" /layers /layers && ok ||
+        bad "stopped in the data stage: the net is not the first stage's best"
+fi
+
 # --- bad samples files -------------------------------------------------------------------------
 printf 'ab2,rho_a\n1,100\n' >"$TMP/text.h5"
 head -c 5000 "$TMP/s.h5" >"$TMP/trunc.h5"
