@@ -20,6 +20,10 @@
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Magnetic permeability of free space used for MT, H/m. */
 #define FWD_MU0 (4.0e-7 * FWD_PI)
 
@@ -93,5 +97,9 @@ int fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, do
  * that is not finite.
  */
 int fwd_jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double *J, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_FORWARD_H */

@@ -119,6 +119,14 @@ fwd_geom_mn2(const fwd_geom *g)
     return g->mn2;
 }
 
+int
+fwd_geom_equal(const fwd_geom *a, const fwd_geom *b)
+{
+    return a->method == b->method && a->n == b->n &&
+           memcmp(a->x, b->x, a->n * sizeof(double)) == 0 && (a->mn2 == NULL) == (b->mn2 == NULL) &&
+           (a->mn2 == NULL || memcmp(a->mn2, b->mn2, a->n * sizeof(double)) == 0);
+}
+
 /* Parses one positive finite number filling the whole of s; 0 on success. */
 static int
 parse_positive(const char *s, double *v)

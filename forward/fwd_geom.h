@@ -14,6 +14,10 @@
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_method.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Largest number of points of one geometry. */
 #define FWD_MAX_POINTS 100000
 
@@ -51,6 +55,9 @@ const double *fwd_geom_x(const fwd_geom *g);
 /* MN/2 per point (m), borrowed; NULL for an ideal Schlumberger and the other methods. */
 const double *fwd_geom_mn2(const fwd_geom *g);
 
+/* 1 if a and b are one geometry (method, points and MN/2, bit for bit), else 0. */
+int fwd_geom_equal(const fwd_geom *a, const fwd_geom *b);
+
 /*
  * Parses a geometry SPEC into a new array of values, all finite and > 0:
  *   "1,2,5,10"          a comma list;
@@ -73,5 +80,9 @@ int fwd_spec_parse(const char *spec, const char *name, double **values, size_t *
  */
 fwd_geom *fwd_geom_parse(fwd_method m, const char *xspec, const char *mn2spec, const char *xname,
                          const char *mn2name, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_GEOM_H */

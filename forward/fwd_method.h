@@ -20,6 +20,10 @@
 
 #include "forward/base/fwd_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* pi, for every rule below and the libraries above. */
 #define FWD_PI 3.14159265358979323846
 
@@ -137,5 +141,9 @@ int fwd_method_value_index(fwd_method m, fwd_value_kind kind);
  * cut short to fit) and returns buf: for messages naming the accepted methods.
  */
 const char *fwd_method_list(char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_METHOD_H */

@@ -14,6 +14,10 @@
 
 #include "forward/base/fwd_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Largest number of layers libfwd accepts; more is never a 1D sounding's resolution. */
 #define FWD_MAX_LAYERS 64
 
@@ -37,5 +41,9 @@ void fwd_model_to_log10(size_t n, const double *rho, const double *thick_m, doub
  * of ten over- or underflows.
  */
 int fwd_model_from_log10(size_t n, const double *p, double *rho, double *thick_m, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_MODEL_H */

@@ -13,6 +13,10 @@
 #include "invnet/invnet_net.h"
 #include "samples/smp_file.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct invnet_dataset {
     smp_header h;   /* the samples file's header */
     fwd_geom *geom; /* its geometry (owned) */
@@ -72,5 +76,9 @@ invnet_dataset *invnet_dataset_load_part(const char *path, int noisy, size_t max
  * n_fit is 0; then standardises all the rows d holds in place.
  */
 void invnet_dataset_standardise(invnet_dataset *d, size_t n_fit, invnet_net *net);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_DATA_H */

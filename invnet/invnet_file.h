@@ -26,6 +26,10 @@
 #include "invnet/invnet_train.h"
 #include "samples/smp_file.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define INVNET_FORMAT         "bpinv-net"
 #define INVNET_FORMAT_VERSION 1
 /* A set: one net per layer count, each a version-1 net in the group nets/<n_layers>. */
@@ -129,5 +133,9 @@ double invnet_file_late_fall(const invnet_file *f, size_t *epochs);
 
 /* Frees f and what it owns; NULL is a no-op. */
 void invnet_file_free(invnet_file *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_FILE_H */

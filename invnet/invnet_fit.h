@@ -36,6 +36,10 @@
 #include "invnet/invnet_net.h"
 #include "invnet/invnet_train.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct invnet_fit_params {
     size_t hidden[INVNET_MAX_HIDDEN]; /* units per hidden layer [64] */
     size_t n_hidden;                  /* hidden layers, 1..INVNET_MAX_HIDDEN [1] */
@@ -138,5 +142,9 @@ int invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet
  */
 int invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit_params *p,
                        invnet_file **out, invnet_fit_info *info, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_FIT_H */

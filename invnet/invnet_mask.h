@@ -31,6 +31,10 @@
 
 #include "forward/base/fwd_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The most points a masked net may have. */
 #define INVNET_MASK_MAX_POINTS 1024
 
@@ -97,5 +101,9 @@ size_t invnet_mask_observed(size_t npts, const double *logx, size_t ns, const do
 
 /* The width in decades of the observed points' span (0 when fewer than 2). */
 double invnet_mask_span(size_t npts, const double *logx, const unsigned char *obs);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_MASK_H */

@@ -24,6 +24,10 @@
 #include "forward/base/fwd_error.h"
 #include "invnet/invnet_file.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The smallest sigma used, for nets trained on clean data. */
 #define INVNET_MISFIT_MIN_NOISE 0.01
 /* Decades beyond the prior that a model's parameters may reach in the forward model. */
@@ -52,5 +56,9 @@ double invnet_misfit_loss(void *ud, int thread, size_t rows, const double *in, c
 
 /* Rows so far whose model had no finite response (0 in every test so far). */
 size_t invnet_misfit_failures(const invnet_misfit *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_MISFIT_H */

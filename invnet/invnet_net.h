@@ -22,6 +22,10 @@
 
 #include "forward/base/fwd_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Most hidden layers; the reference net has one. */
 #define INVNET_MAX_HIDDEN 4
 /* Widest layer. */
@@ -133,5 +137,9 @@ double invnet_net_sq_error(const invnet_net *net, invnet_work *w, size_t rows, c
  */
 int invnet_net_predict(const invnet_net *net, invnet_work *w, size_t rows, const double *features,
                        double *params, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_NET_H */

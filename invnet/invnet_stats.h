@@ -18,6 +18,10 @@
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_geom.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Features of rows data rows of fwd_geom_ndata() values for method m with npts points, into
  * feat (same size). FWD_EINVAL naming the row and column for a resistivity that is not
@@ -89,5 +93,9 @@ double invnet_envelope_d2_partial(const invnet_envelope *e, const double *x,
  * rate as a whole one.
  */
 double invnet_envelope_d2_limit(const invnet_envelope *e, size_t dof, double factor);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_STATS_H */

@@ -31,6 +31,10 @@
 #include "forward/base/fwd_error.h"
 #include "invnet/invnet_net.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define INVNET_SHARD_ROWS 128
 
 typedef enum invnet_optimizer { INVNET_ADAM = 0, INVNET_SGD = 1 } invnet_optimizer;
@@ -233,5 +237,9 @@ double invnet_evaluate(const invnet_net *net, int nthreads, size_t rows, const d
 double invnet_evaluate_split(const invnet_net *net, int nthreads, size_t rows, const double *x,
                              const double *t, double *rmse, int rank, int size, invnet_reduce_fn fn,
                              void *ud);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_TRAIN_H */

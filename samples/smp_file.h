@@ -19,6 +19,10 @@
 #include "forward/fwd_geom.h"
 #include "samples/smp_gen.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SMP_FORMAT         "bpinv-samples"
 #define SMP_FORMAT_VERSION 1
 
@@ -193,5 +197,9 @@ int smp_reader_read(smp_reader *r, smp_rows which, uint64_t first, size_t count,
 
 /* Closes r; NULL is a no-op. */
 void smp_reader_close(smp_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SMP_FILE_H */

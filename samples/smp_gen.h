@@ -17,6 +17,10 @@
 #include "forward/fwd_geom.h"
 #include "samples/smp_prior.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct smp_config {
     const fwd_geom *geom; /* borrowed; must outlive what is made from the config */
     smp_prior prior;
@@ -59,5 +63,9 @@ const smp_config *smp_gen_config(const smp_gen *g);
  */
 int smp_gen_run(smp_gen *g, uint64_t first, size_t count, double *params, double *clean,
                 double *noisy, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SMP_GEN_H */

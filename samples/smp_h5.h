@@ -23,6 +23,10 @@
 #include "forward/fwd_geom.h"
 #include "samples/smp_prior.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 int smp_h5_write_str(hid_t loc, const char *name, const char *value, fwd_error *err);
 int smp_h5_write_strs(hid_t loc, const char *name, size_t n, char *const *values, fwd_error *err);
 int smp_h5_write_u64(hid_t loc, const char *name, uint64_t value, fwd_error *err);
@@ -102,4 +106,8 @@ int smp_h5_read_matrix(hid_t loc, const char *path, const char *name, size_t row
 /* The dimensions of a dataset (rank 1 or 2; cols is 0 for rank 1); FWD_EFORMAT if absent. */
 int smp_h5_dims(hid_t loc, const char *path, const char *name, size_t *rows, size_t *cols,
                 fwd_error *err);
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* SMP_H5_H */

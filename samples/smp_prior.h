@@ -16,6 +16,10 @@
 #include "forward/base/fwd_error.h"
 #include "forward/fwd_model.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct smp_prior {
     size_t n_layers;
     double rho_min[FWD_MAX_LAYERS], rho_max[FWD_MAX_LAYERS];
@@ -40,5 +44,9 @@ int smp_prior_check(const smp_prior *p, fwd_error *err);
  * fwd_model.h), each uniform between the log10 of its range, from r.
  */
 void smp_prior_draw(const smp_prior *p, gsl_rng *r, double *params);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SMP_PRIOR_H */

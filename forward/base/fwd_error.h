@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
     FWD_OK = 0,
     FWD_EINVAL = 1,   /* an argument is out of its domain */
@@ -48,6 +52,13 @@ typedef struct fwd_error {
     char msg[FWD_ERROR_MSG_SIZE];
 } fwd_error;
 
+/* The version of bpinv these headers are of (MAJOR.MINOR.PATCH; the Makefile's VERSION, which
+ * tests/cli/test_install.sh holds them to): a program compiled against them can compare it
+ * with fwd_version(), the library's own. */
+#define BPINV_VERSION_MAJOR 0
+#define BPINV_VERSION_MINOR 1
+#define BPINV_VERSION_PATCH 0
+
 /* The version of the libraries, bpinv's ("0.1.0"): for a program or binding that loads
  * libbpinv.so to check it has the one it was written for. */
 const char *fwd_version(void);
@@ -74,5 +85,9 @@ int fwd_error_set(fwd_error *err, int code, const char *fmt, ...) FWD_PRINTF(3, 
 /* As fwd_error_set, and sets err->field to field (truncated to fit). */
 int fwd_error_set_field(fwd_error *err, int code, const char *field, const char *fmt, ...)
     FWD_PRINTF(4, 5);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_ERROR_H */

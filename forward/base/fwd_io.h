@@ -14,6 +14,10 @@
 
 #include "forward/base/fwd_error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A new string "path.tmp.PID" (free() it), or NULL when out of memory. */
 char *fwd_io_temp_name(const char *path);
 
@@ -63,5 +67,9 @@ FILE *fwd_io_open_temp(const char *path, char **tmp, fwd_error *err);
  * gives fwd_io_publish's error. On failure tmp is removed and nothing at path changes.
  */
 int fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_IO_H */

@@ -13,6 +13,10 @@
 
 #include <gsl/gsl_rng.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The generator type; allocate with gsl_rng_alloc(fwd_rng_xoshiro256ss). */
 extern const gsl_rng_type *fwd_rng_xoshiro256ss;
 
@@ -24,5 +28,9 @@ uint64_t fwd_splitmix64(uint64_t *state);
  * state words from splitmix64 seeded with seed ^ splitmix64(stream).
  */
 void fwd_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_RNG_H */

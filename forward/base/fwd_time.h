@@ -5,7 +5,15 @@
 #ifndef FWD_TIME_H
 #define FWD_TIME_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Seconds on a monotonic clock (CLOCK_MONOTONIC): for durations only, never for seeds. */
 double fwd_time_seconds(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_TIME_H */

@@ -13,6 +13,13 @@
 
 #include "forward/readers/fwd_readers_internal.h"
 
+/* Whether a and b (> 0) are one point: equal in log10 x to FWD_SOUNDING_SAME_DECADES. */
+static int
+same_x(double a, double b)
+{
+    return a == b || fabs(log10(a) - log10(b)) <= FWD_SOUNDING_SAME_DECADES;
+}
+
 int
 fwd_component_parse(const char *s, fwd_component *c, fwd_error *err)
 {
@@ -203,7 +210,7 @@ fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
         }
 #undef SWAP
     for (i = 1; i < s->n; i++)
-        if (s->x[i] == s->x[i - 1] && (s->mn2 == NULL || s->mn2[i] == s->mn2[i - 1])) {
+        if (same_x(s->x[i], s->x[i - 1]) && (s->mn2 == NULL || s->mn2[i] == s->mn2[i - 1])) {
             if (s->line[i] == s->line[i - 1]) /* an EDI file: both from its >FREQ block */
                 return fwd_fail(err, FWD_EFORMAT,
                                 "%s:%zu: FREQ: expected distinct frequencies, got %g Hz twice",
@@ -403,6 +410,29 @@ fwd_sounding_geom(const fwd_sounding *s, fwd_error *err)
     return fwd_geom_alloc(s->method, s->n, s->x, s->mn2, err);
 }
 
+int
+fwd_sounding_geom_check(const fwd_sounding *s, const fwd_geom *g, fwd_error *err)
+{
+    const double *gm;
+    size_t n;
+
+    if (g == NULL)
+        return fwd_error_set(err, FWD_EINVAL, "%s: workspace: expected one, got NULL", s->source);
+    gm = fwd_geom_mn2(g);
+    n = fwd_geom_size(g);
+    /* what fwd_sounding_geom() would make of s, compared without making it */
+    if (fwd_geom_method(g) == s->method && n == s->n &&
+        memcmp(fwd_geom_x(g), s->x, n * sizeof(double)) == 0 && (gm == NULL) == (s->mn2 == NULL) &&
+        (gm == NULL || memcmp(gm, s->mn2, n * sizeof(double)) == 0))
+        return FWD_OK;
+    return fwd_error_set(err, FWD_EINVAL,
+                         "%s: workspace: expected one of the sounding's geometry (%s, %zu points "
+                         "from %g; fwd_sounding_geom), got %s, %zu points from %g",
+                         s->source, fwd_method_name(s->method), s->n, s->n > 0 ? s->x[0] : 0.0,
+                         fwd_method_name(fwd_geom_method(g)), fwd_geom_size(g),
+                         fwd_geom_size(g) > 0 ? fwd_geom_x(g)[0] : 0.0);
+}
+
 /* The kind of value k of s's method, or -1. */
 static int
 value_kind(const fwd_sounding *s, size_t k)
@@ -565,7 +595,7 @@ check_arrays(const struct arrays *a, size_t **order, fwd_error *err)
     for (k = 1; k < a->n && rc == FWD_OK; k++) {
         size_t p = idx[k - 1], q = idx[k];
 
-        if (a->x[p] == a->x[q] && (a->mn2 == NULL || a->mn2[p] == a->mn2[q]))
+        if (same_x(a->x[p], a->x[q]) && (a->mn2 == NULL || a->mn2[p] == a->mn2[q]))
             rc = fwd_error_set_field(
                 err, FWD_EINVAL, mi->x_column, "%s: %s[%zu]: %g is given twice (also at [%zu])%s",
                 a->name, mi->x_column, q, a->x[q], p, a->mn2 != NULL ? " with the same MN/2" : "");

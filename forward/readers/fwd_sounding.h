@@ -26,8 +26,16 @@
 #include "forward/fwd_geom.h"
 #include "forward/fwd_method.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Fewest points a sounding may have. */
 #define FWD_SOUNDING_MIN_POINTS 3
+
+/* Two readings whose log10 x differ by no more than this (a relative 2.3e-12) are at one
+ * point: given twice without an MN/2 to tell them apart, they are refused. */
+#define FWD_SOUNDING_SAME_DECADES 1e-12
 /* Largest sounding file read, bytes. */
 #define FWD_SOUNDING_MAX_BYTES (64 << 20)
 /* Longest line of a text sounding, bytes. */
@@ -164,6 +172,12 @@ void fwd_sounding_free(fwd_sounding *s);
 fwd_geom *fwd_sounding_geom(const fwd_sounding *s, fwd_error *err);
 
 /*
+ * FWD_OK if g is s's own geometry (its method, points and MN/2, as fwd_sounding_geom() makes
+ * it); FWD_EINVAL naming both otherwise: the check of a workspace passed with a sounding.
+ */
+int fwd_sounding_geom_check(const fwd_sounding *s, const fwd_geom *g, fwd_error *err);
+
+/*
  * The observed values of value k of the sounding's method (fwd_method_info.values[k]: 0 the
  * apparent resistivities, 1 the MT phases), n of them, borrowed from s; NULL when k is not a
  * value of the method. fwd_sounding_sd: their standard errors, in the value's sd_column
@@ -181,5 +195,9 @@ double fwd_sounding_next_mn2(const fwd_sounding *s, double above);
 
 /* Data values of the sounding: n times the method's values per point. */
 size_t fwd_sounding_ndata(const fwd_sounding *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* FWD_SOUNDING_H */

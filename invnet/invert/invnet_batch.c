@@ -903,6 +903,8 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
     for (k = 0; k < nn; k++)
         if ((rc = invnet_holds_check(nf[k], &p->check, err)) != FWD_OK)
             return rc;
+    if (p->check.ranges && (rc = invnet_ranges_check(&p->check.range, err)) != FWD_OK)
+        return rc;
     if ((b = calloc(1, sizeof *b)) == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
     b->n_layers = nf[nn - 1]->samples.prior.n_layers;

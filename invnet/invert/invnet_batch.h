@@ -30,6 +30,10 @@
 #include "invnet/invnet_file.h"
 #include "invnet/invert/invnet_invert.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct invnet_batch_params {
     invnet_check_params check; /* the checks and refinement of each sounding */
     fwd_component component;   /* the MT impedance read from EDI files [det] */
@@ -175,8 +179,9 @@ int invnet_batch_joined(const invnet_batch_item *it);
  * one item per station in the order of the paths (a file of one sounding: one item, its
  * item[].path the path). A file that cannot be read is one item holding the status and
  * message, and a sounding that cannot be inverted too: neither is an error of the batch.
- * *out is a new batch (invnet_batch_free it), NULL on error. Errors: FWD_EINVAL (bad
- * parameters, n of 0), FWD_ENOMEM (err "out of memory").
+ * *out is a new batch (invnet_batch_free it; n of 0 gives one of no items), NULL on error.
+ * Errors: FWD_EINVAL (bad parameters: p's own, its holds, its ranges' when it samples
+ * them), FWD_ENOMEM (err "out of memory").
  */
 int invnet_batch_invert(const invnet_file *nf, const invnet_batch_params *p,
                         const char *const *paths, size_t n, invnet_batch **out, fwd_error *err);
@@ -215,5 +220,9 @@ int invnet_batch_expand(const char *const *operands, size_t n_operands, char ***
 
 /* Frees the n paths and the array; NULL is a no-op. */
 void invnet_batch_paths_free(char **paths, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_BATCH_H */

@@ -392,17 +392,6 @@ reserve(invnet_inverter *v, size_t n)
     return FWD_OK;
 }
 
-static int
-same_geom(const fwd_geom *a, const fwd_geom *b)
-{
-    size_t n = fwd_geom_size(a);
-    const double *ma = fwd_geom_mn2(a), *mb = fwd_geom_mn2(b);
-
-    return fwd_geom_method(a) == fwd_geom_method(b) && n == fwd_geom_size(b) &&
-           memcmp(fwd_geom_x(a), fwd_geom_x(b), n * sizeof(double)) == 0 &&
-           (ma == NULL) == (mb == NULL) && (ma == NULL || memcmp(ma, mb, n * sizeof(double)) == 0);
-}
-
 /* The forward workspace of geometry g (taken over by the cache, or freed), built once. */
 static fwd_workspace *
 workspace_for(invnet_inverter *v, fwd_geom *g, fwd_error *err)
@@ -410,7 +399,7 @@ workspace_for(invnet_inverter *v, fwd_geom *g, fwd_error *err)
     int k, lru = 0;
 
     for (k = 0; k < CACHE; k++)
-        if (v->c[k].g != NULL && same_geom(v->c[k].g, g)) {
+        if (v->c[k].g != NULL && fwd_geom_equal(v->c[k].g, g)) {
             v->c[k].used = ++v->tick;
             fwd_geom_free(g);
             return v->c[k].w;
@@ -651,7 +640,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
             double lx = sx[j], ly = sy[j] + c[k] - c[r];
 
             v->seg[idx[j]] = c[k] - c[r];
-            for (i = 0; i < *m && v->lx[i] != lx; i++)
+            for (i = 0; i < *m && fabs(v->lx[i] - lx) > FWD_SOUNDING_SAME_DECADES; i++)
                 continue;
             if (i < *m) {
                 cnt[i]++;
@@ -807,9 +796,21 @@ at_net_points(invnet_inverter *v, const fwd_sounding *s, size_t m, invnet_result
     size_t n_net = v->n_net, k;
     /* a second value per point (the MT phase) is interpolated beside rho_a */
     int two = fwd_method_get(v->nf->samples.method)->nvalues > 1;
-    gsl_interp *ir, *ip;
+    gsl_interp *ir = NULL, *ip = NULL;
     int rc = FWD_OK;
 
+    /* GSL's interpolation wants 2 or more points in increasing x, and calls its error
+     * handler (by default: abort) otherwise: the merged curve's points are checked here */
+    for (k = 1; k < m && v->lx[k] > v->lx[k - 1]; k++)
+        continue;
+    if (m < 2 || k < m) {
+        rc = fwd_error_set_field(err, FWD_EINVAL, fwd_method_get(s->method)->x_column,
+                                 "%s: %s: expected 2 or more distinct points in increasing "
+                                 "order, got %zu%s",
+                                 s->source, fwd_method_get(s->method)->x_column, m,
+                                 k < m ? " out of order" : "");
+        goto done;
+    }
     ir = gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m);
     ip = two ? gsl_interp_alloc(m >= 3 ? gsl_interp_steffen : gsl_interp_linear, m) : NULL;
     if (ir == NULL || (two && ip == NULL) || gsl_interp_init(ir, v->lx, v->ly, m) != GSL_SUCCESS ||

@@ -25,6 +25,10 @@
 #include "invnet/invert/invnet_lm.h"
 #include "invnet/invert/invnet_ranges.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Flags, in the order they are printed. */
 enum {
     INVNET_FLAG_OUTSIDE = 1u << 0,     /* data_outside_training_range */
@@ -239,5 +243,9 @@ void invnet_inverter_set_start(invnet_inverter *v, const double *p);
  * value from the net or the forward model) and FWD_EINVAL.
  */
 int invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_INVERT_H */

@@ -465,6 +465,8 @@ invnet_lm_fit_in(invnet_lm_workspace *lw, fwd_workspace *w, const fwd_sounding *
     if (count == NULL)
         count = &none;
     count->iterations = count->evaluations = count->jacobians = 0;
+    if ((rc = fwd_sounding_geom_check(s, fwd_workspace_geom(w), err)) != FWD_OK)
+        return rc;
     memcpy(start, p, np * sizeof(double));
     ctx_init(&c, w, s, n_layers, &par, NULL);
     c.lo = lo;

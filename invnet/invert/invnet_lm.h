@@ -20,6 +20,10 @@
 #include "forward/fwd_forward.h"
 #include "forward/readers/fwd_sounding.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Most depth bounds of one fit, and the weight of their residuals. */
 #define INVNET_LM_MAX_DEPTHS   16
 #define INVNET_LM_DEPTH_WEIGHT 100.0
@@ -135,5 +139,9 @@ double invnet_lm_noise_scale(double chi2, size_t n, size_t p);
  * spacing (or, for MT, skin depth) and half its largest. log10 parameters into p.
  */
 void invnet_lm_halfspace_start(const fwd_sounding *s, size_t n_layers, double *p);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_LM_H */

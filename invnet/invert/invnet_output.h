@@ -16,6 +16,10 @@
 
 #include "invnet/invert/invnet_batch.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Writes b as CSV to f: a header row, then one row per sounding, in order; the row of a
  * sounding that could not be read or inverted has its source and its error (the last
@@ -80,5 +84,9 @@ int invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *ne
 char *invnet_output_string(const invnet_batch *b, invnet_format fmt, const char *net_path,
                            fwd_error *err);
 void invnet_output_string_free(char *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_OUTPUT_H */

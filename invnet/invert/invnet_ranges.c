@@ -762,6 +762,8 @@ invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, cons
                              "%s: depth of investigation: %zu layers, noise %g, noise scale %g, "
                              "level %g",
                              s->source, n_layers, noise, noise_scale, level);
+    if (fwd_sounding_geom_check(s, fwd_workspace_geom(w), err) != FWD_OK)
+        return FWD_EINVAL;
     for (j = 0; j < np; j++) {
         lo[j] = -INFINITY;
         hi[j] = INFINITY;
@@ -813,6 +815,8 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     if (nd < np)
         return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
                              s->source, nd, np);
+    if (fwd_sounding_geom_check(s, fwd_workspace_geom(w), err) != FWD_OK)
+        return FWD_EINVAL;
     post_init(&q, w, s, n_layers, lo, hi, noise);
     cap = par.chains;
     m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */

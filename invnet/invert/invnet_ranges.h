@@ -42,6 +42,10 @@
 #include "forward/fwd_model.h"
 #include "forward/readers/fwd_sounding.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct invnet_ranges_params {
     double level;              /* central interval, percent, 0 < level < 100 [90] */
     size_t starts;             /* fits from draws of the prior that look for groups [48] */
@@ -149,5 +153,9 @@ int invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layer
 /* The name of parameter j of an n_layers model, as the CSV columns name it: "rho_2",
  * "thick_1". */
 const char *invnet_param_name(size_t n_layers, size_t j, char *buf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* INVNET_RANGES_H */

@@ -65,10 +65,60 @@ paste -d, "$TMP/ex.csv" "$TMP/cli.csv" | awk -F, 'NR == 1 { next }
     bad "example and bpinv forward differ: $(paste -d' ' "$TMP/ex.csv" "$TMP/cli.csv")"
 grep -qx "field: rho_a_ohmm\[1\]: expected a finite number > 0, got -3" "$TMP/ex.err" && ok ||
     bad "example's error message: $(cat "$TMP/ex.err")"
-# the program docs/install.md shows is this one
-awk '/^```c$/ { f = 1; next } /^```$/ { f = 0 } f' "$ROOT/docs/install.md" >"$TMP/doc.c"
+# the programs docs/install.md shows are these
+awk '/^```c$/ { f = 1; n++; next } /^```$/ { f = 0 } f && n == 1' "$ROOT/docs/install.md" >"$TMP/doc.c"
 cmp -s "$TMP/doc.c" "$ROOT/tests/install/example.c" && ok ||
     bad "docs/install.md's C example differs from tests/install/example.c"
+awk '/^```c$/ { f = 1; n++; next } /^```$/ { f = 0 } f && n == 2' "$ROOT/docs/install.md" >"$TMP/doc2.c"
+cmp -s "$TMP/doc2.c" "$ROOT/tests/install/invert.c" && ok ||
+    bad "docs/install.md's second C example differs from tests/install/invert.c"
+
+# --- inverting through the library (tests/install/invert.c): bpinv invert's CSV, in C and C++
+"$P/bin/bpinv" samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:100 \
+    -n 3000 --noise 0.03 -o "$TMP/s.h5" -q &&
+    "$P/bin/bpinv" train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 3 --hidden 16 -q &&
+    "$P/bin/bpinv" forward -m schlumberger --rho 50,500,20 --thick 5,40 --ab2 1:1000:20 \
+        >"$TMP/v1.csv" && ok || bad "a net and a sounding for invert.c"
+printf 'ab2_m,rho_a_ohmm\n1,100\n2,-5\n4,80\n' >"$TMP/v2.csv" # an item with an error
+"$P/bin/bpinv" invert "$TMP/net.h5" "$TMP/v1.csv" "$TMP/v2.csv" >"$TMP/cli_inv.csv" 2>/dev/null
+# every column but the time taken
+no_time() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "time_ms") t = i }
+        { s = ""; for (i = 1; i <= NF; i++) if (i != t) s = s "," $i; print s }' "$1"
+}
+no_time "$TMP/cli_inv.csv" >"$TMP/cli_inv.txt"
+grep -q "^,.*v1.csv,v1.csv,schlumberger,3,[0-9]" "$TMP/cli_inv.txt" && grep -q "v2.csv,.*rho_a" \
+    "$TMP/cli_inv.txt" && ok || bad "bpinv invert for invert.c: $(cat "$TMP/cli_inv.txt")"
+for lang in c c++; do
+    if [ $lang = c ]; then
+        # shellcheck disable=SC2046 # word splitting of the flags is meant
+        cc -std=c11 -Wall -Wextra -Werror "$ROOT/tests/install/invert.c" -o "$TMP/inv_$lang" \
+            $(pkg-config --cflags --libs bpinv) -lgsl 2>"$TMP/cc.err" && ok ||
+            bad "cc invert.c: $(cat "$TMP/cc.err")"
+    elif command -v g++ >/dev/null 2>&1; then # the headers' extern "C"
+        # shellcheck disable=SC2046
+        g++ -x c++ -std=c++11 -Wall -Wextra -Werror "$ROOT/tests/install/invert.c" \
+            -o "$TMP/inv_$lang" $(pkg-config --cflags --libs bpinv) -lgsl 2>"$TMP/cc.err" && ok ||
+            bad "g++ invert.c: $(cat "$TMP/cc.err")"
+    else
+        echo "test_install: no g++: the headers not tried as C++" >&2
+        continue
+    fi
+    LD_LIBRARY_PATH="$P/lib" "$TMP/inv_$lang" "$TMP/net.h5" "$TMP/v1.csv" "$TMP/v2.csv" \
+        >"$TMP/lib_inv.csv" 2>"$TMP/lib_inv.err" && ok || bad "invert.c ($lang): $(cat "$TMP/lib_inv.err")"
+    no_time "$TMP/lib_inv.csv" >"$TMP/lib_inv.txt"
+    cmp -s "$TMP/lib_inv.txt" "$TMP/cli_inv.txt" && ok ||
+        bad "invert.c ($lang) and bpinv invert differ: $(diff "$TMP/lib_inv.txt" "$TMP/cli_inv.txt")"
+    grep -q "v1.csv: misfit [0-9.]* %, [0-9.e+]* ohm-m [0-9.e+]* m / .* ohm-m\$" "$TMP/lib_inv.err" &&
+        grep -q "v2.csv: .*rho_a" "$TMP/lib_inv.err" && ok || bad "invert.c ($lang): $(cat "$TMP/lib_inv.err")"
+done
+# the headers' version is the library's
+printf '#include <stdio.h>\n#include "forward/base/fwd_error.h"\nint main(void) { printf("%%d.%%d.%%d %%s\\n", BPINV_VERSION_MAJOR, BPINV_VERSION_MINOR, BPINV_VERSION_PATCH, fwd_version()); return 0; }\n' >"$TMP/ver.c"
+# shellcheck disable=SC2046
+V=$("$P/bin/bpinv" --version | cut -d' ' -f2)
+cc -std=c11 "$TMP/ver.c" -o "$TMP/ver" $(pkg-config --cflags --libs bpinv) 2>"$TMP/cc.err" &&
+    v=$(LD_LIBRARY_PATH="$P/lib" "$TMP/ver") && [ "$v" = "$V $V" ] && ok ||
+    bad "BPINV_VERSION_* and fwd_version(): $v, bpinv --version: $("$P/bin/bpinv" --version) $(cat "$TMP/cc.err")"
 
 # --- the manual page: renders, and holds every option of every command ----------------------
 MANWIDTH=100 man -l "$P/share/man/man1/bpinv.1" >"$TMP/man.txt" 2>"$TMP/man.err" && ok ||

@@ -270,6 +270,9 @@ Test(fwd_sounding, malformed_text_is_named)
                  FWD_MT, ":3: phase_deg: expected degrees in [-180, 180], got \"-450\"");
     expect_error("dup.csv", "1,100\n2,90\n1,95\n", FWD_SCHLUMBERGER,
                  ":3: ab2_m: 1 is given twice (also on line 1)");
+    /* 10 and the next double above it: distinct numbers, one point (equal log10) */
+    expect_error("neardup.csv", "1,100\n10,90\n10.000000000000002,95\n", FWD_SCHLUMBERGER,
+                 ":3: ab2_m: 10 is given twice (also on line 2)");
     expect_error("dupmn.csv", "1,0.5,100\n2,0.5,90\n1,0.5,95\n", FWD_SCHLUMBERGER,
                  "with the same MN/2");
     expect_error("mn.csv", "1,0.5,100\n2,3,90\n4,1,80\n", FWD_SCHLUMBERGER,
@@ -1736,4 +1739,31 @@ Test(fwd_sounding, surveys)
         fwd_sounding_read_stations("/nonexistent/survey.csv", FWD_WENNER, 0, NULL, &s, &n, NULL),
         FWD_EIO);
     cr_expect(s == NULL && n == 0);
+}
+
+/* Readings at distinct doubles whose log10 are one (a relative 1e-16 apart) are one point:
+ * refused as one given twice, as the net's interpolation in log x (GSL's, whose default
+ * error handler aborts) takes no two points at one x. 1e-9 apart they are two points. */
+Test(fwd_sounding, near_duplicate_points)
+{
+    double x[4] = {1, 10, 0, 100}, rho[4] = {100, 90, 80, 70}, mn2[4] = {0.5, 0.5, 1, 0.5};
+    fwd_sounding *s;
+    fwd_error err;
+
+    x[2] = nextafter(10, 20);
+    cr_assert_neq(x[2], 10.0);
+    cr_assert_eq(log10(x[2]), log10(10.0));
+    s = fwd_sounding_from_arrays("nd", FWD_SCHLUMBERGER, 4, x, NULL, rho, NULL, NULL, NULL, &err);
+    cr_assert_null(s);
+    cr_expect_eq(err.code, FWD_EINVAL);
+    cr_expect_str_eq(err.field, "ab2_m");
+    cr_expect(strstr(err.msg, "is given twice (also at [1])") != NULL, "%s", err.msg);
+    /* with another MN/2 they are two readings of one AB/2 (segments) */
+    s = fwd_sounding_from_arrays("nd", FWD_SCHLUMBERGER, 4, x, mn2, rho, NULL, NULL, NULL, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    fwd_sounding_free(s);
+    x[2] = 10 * (1 + 1e-9);
+    s = fwd_sounding_from_arrays("nd", FWD_SCHLUMBERGER, 4, x, NULL, rho, NULL, NULL, NULL, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    fwd_sounding_free(s);
 }

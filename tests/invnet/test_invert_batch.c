@@ -535,6 +535,13 @@ Test(invnet_batch, soundings_in_memory_same_as_files)
     p.layers = 4;
     cr_expect_eq(invnet_batch_invert_soundings(&set, &p, mem, 1, &bm, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "layers");
+    /* ranges asked at a level out of (0, 100): the call's error, not each sounding's */
+    p.layers = 0;
+    p.check.ranges = 1;
+    p.check.range.level = 150;
+    cr_expect_eq(invnet_batch_invert_soundings(&set, &p, mem, 1, &bm, &e), FWD_EINVAL);
+    cr_expect_null(bm);
+    cr_expect_str_eq(e.field, "level");
     for (i = 0; i < 2 * n; i++)
         fwd_sounding_free(owned[i]);
     invnet_batch_free(ba);

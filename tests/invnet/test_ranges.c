@@ -622,3 +622,47 @@ Test(invnet_ranges, bad_parameters_refused)
     p.noise_scale = NAN;
     cr_expect_eq(invnet_ranges_check(&p, &err), FWD_EINVAL);
 }
+
+/* A workspace of another geometry than the sounding's is refused, not read out of bounds:
+ * the fit, the ranges and the depth of investigation all compute with the workspace. */
+Test(invnet_ranges, workspace_of_another_geometry_refused)
+{
+    double x[20], x3[3] = {1, 2, 4}, rho[2] = {100, 10}, h = 5, p[3], lo[3], hi[3], doi = 0;
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_lm_params lp = invnet_lm_default();
+    invnet_ranges out;
+    fwd_workspace *w, *w3;
+    fwd_geom *g, *g3;
+    fwd_sounding *s;
+    fwd_error err;
+    size_t j;
+
+    spacings(20, x);
+    s = sounding(2, rho, &h, 20, x, 0.02, 7, &w, &g);
+    g3 = fwd_geom_alloc(FWD_SCHLUMBERGER, 3, x3, NULL, NULL);
+    w3 = fwd_workspace_alloc(g3, NULL, NULL);
+    cr_assert_not_null(w3);
+    fwd_model_to_log10(2, rho, &h, p);
+    for (j = 0; j < 3; j++) {
+        lo[j] = -1;
+        hi[j] = 4;
+    }
+    cr_expect_eq(invnet_lm_fit(w3, s, 2, p, lo, hi, &lp, NULL, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "workspace: expected one of the sounding's geometry "
+                              "(schlumberger, 20 points from 1") != NULL,
+              "%s", err.msg);
+    cr_expect(strstr(err.msg, "got schlumberger, 3 points from 1") != NULL, "%s", err.msg);
+    cr_expect_eq(invnet_ranges_doi(w3, s, 2, p, 0.02, 1, 90, &doi, &err), FWD_EINVAL);
+    cr_expect(isnan(doi));
+    cr_expect_eq(invnet_ranges_sample(w3, s, 2, p, lo, hi, 0.02, &rp, &out, &err), FWD_EINVAL);
+    /* its own workspace fits; the same points taken for another method do not */
+    cr_expect_eq(invnet_lm_fit(w, s, 2, p, lo, hi, &lp, NULL, &err), FWD_OK, "%s", err.msg);
+    s->method = FWD_WENNER;
+    cr_expect_eq(invnet_lm_fit(w, s, 2, p, lo, hi, &lp, NULL, &err), FWD_EINVAL);
+    s->method = FWD_SCHLUMBERGER;
+    fwd_workspace_free(w3);
+    fwd_geom_free(g3);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+    fwd_sounding_free(s);
+}

@@ -249,6 +249,12 @@ for _name, (_res, _args) in _PROTOTYPES.items():
         ) from None
     _f.restype = _res
     _f.argtypes = _args
+# GSL's default error handler aborts the process on a condition the library then reports
+# through its own codes (a singular matrix, out of memory): turned off, as GSL advises for
+# programs; it is process-wide, and a Python process has no use for an abort.
+lib.gsl_set_error_handler_off.restype = ctypes.c_void_p
+lib.gsl_set_error_handler_off.argtypes = []
+lib.gsl_set_error_handler_off()
 _lib_version = lib.fwd_version().decode()
 if _lib_version != VERSION:
     raise ImportError(
