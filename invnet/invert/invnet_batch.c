@@ -525,8 +525,13 @@ more_starts(const invnet_file *const *nf, size_t nn, const fwd_sounding *s, cons
     for (k = 0; k < nn; k++) {
         double np = (double)FWD_MODEL_NPARAMS(r[k].n_layers), level = fmax(nd - np, 0);
 
+        /* the preferred count misses the noise: the sounding's own errors where it gives
+         * them all (fits_noise in invnet_invert.c) */
+        double miss = isfinite(r[b].chi2_given) ? r[b].chi2_given * nd
+                                                : chi2_of(s, &r[b], nf[b]->samples.noise);
+
         want[k] =
-            r[k].inverted && (!(chi2_of(s, &r[b], nf[b]->samples.noise) <= refit * refit * nd) ||
+            r[k].inverted && (!(miss <= refit * refit * nd) ||
                               (k == b + 1 && chi2_of(s, &r[k], nf[k]->samples.noise) > level &&
                                level + np * log(nd) < cb));
         n += (size_t)want[k];

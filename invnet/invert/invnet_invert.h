@@ -111,7 +111,8 @@ typedef struct invnet_check_params {
     size_t refine_iter;
     /* Most starts of the refinement [8]: the net's model; then, while the best fit misses
      * the noise (misfit above refit_factor * 100 * noise percent, noise at least 1 %, or, for a
-     * sounding with errors, chi-square per datum above refit_factor^2), the classical half-space
+     * sounding with errors, chi-square per datum above refit_factor^2 against its errors as
+     * given, chi2_given, not as raised to the training noise), the classical half-space
      * start and models drawn from the prior, seeded by the sounding's values (fwd_sounding_hash),
      * so that any thread count gives the same answer. The best fit is kept. [1.5] */
     size_t refine_starts;
