@@ -906,9 +906,9 @@ smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested, fwd
     smp_header h;
     fwd_geom *g = NULL;
     smp_file *f = NULL;
-    hid_t s = H5I_INVALID_HID;
-    hsize_t dims[2];
-    int k, rc;
+    hid_t s = H5I_INVALID_HID, pl;
+    hsize_t dims[2], maxd[2];
+    int k, rc, chunked;
 
     rc = smp_file_read_header(path, &h, &g, err);
     rc = rc ? rc : same_run(path, &h, g, c, err);
@@ -934,10 +934,24 @@ smp_file_resume(const char *path, const smp_config *c, uint64_t n_requested, fwd
                        : H5I_INVALID_HID;
         s = f->ds[k] >= 0 ? H5Dget_space(f->ds[k]) : H5I_INVALID_HID;
         if (s < 0 || H5Sget_simple_extent_ndims(s) != 2 ||
-            H5Sget_simple_extent_dims(s, dims, NULL) < 0 || dims[1] != f->ncol[k] ||
+            H5Sget_simple_extent_dims(s, dims, maxd) < 0 || dims[1] != f->ncol[k] ||
             dims[0] < h.n_complete) {
             fwd_error_set(err, FWD_EFORMAT, "%s: dataset %s: expected %llu rows of %zu values",
                           path, ds_names[k], (unsigned long long)h.n_complete, f->ncol[k]);
+            goto fail;
+        }
+        /* every dataset as bpinv writes them (chunked, growing) before any is trimmed: a
+         * dataset another program rewrote would stop the trims half-way, the others cut */
+        pl = H5Dget_create_plist(f->ds[k]);
+        chunked = pl >= 0 && H5Pget_layout(pl) == H5D_CHUNKED;
+        if (pl >= 0)
+            H5Pclose(pl);
+        if (!chunked || maxd[0] != H5S_UNLIMITED) {
+            fwd_error_set(err, FWD_EFORMAT,
+                          "%s: dataset %s: expected it chunked and growing, as bpinv samples "
+                          "writes it, got %s: another program rewrote it; --resume cannot "
+                          "continue this file (left as it was)",
+                          path, ds_names[k], chunked ? "a fixed size" : "another layout");
             goto fail;
         }
         H5Sclose(s);
@@ -1098,9 +1112,9 @@ smp_reader_read(smp_reader *r, smp_rows which, uint64_t first, size_t count, dou
     ms = H5Screate_simple(2, cnt, NULL);
     if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
         H5Dread(r->ds[k], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, out) < 0) {
-        rc = fwd_error_set(err, FWD_EIO, "%s: /%s: cannot read rows %llu to %llu", r->path,
+        rc = fwd_error_set(err, FWD_EIO, "%s: /%s: cannot read rows %llu to %llu: %s", r->path,
                            ds_names[k], (unsigned long long)first,
-                           (unsigned long long)(first + count));
+                           (unsigned long long)(first + count), smp_h5_read_why());
         goto done;
     }
     for (i = 0; i < count && rc == FWD_OK; i++)

@@ -386,6 +386,44 @@ open_dims(hid_t loc, const char *path, const char *name, hid_t *d, size_t *rows,
     return rc;
 }
 
+/* H5Ewalk2's visit: a checksum that did not match (Fletcher32's, or a metadata block's). */
+static herr_t
+checksum_seen(unsigned n, const H5E_error2_t *e, void *found)
+{
+    (void)n;
+    if (e->desc != NULL && strstr(e->desc, "checksum") != NULL)
+        *(int *)found = 1;
+    return 0;
+}
+
+const char *
+smp_h5_read_why(void)
+{
+    int found = 0;
+
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, checksum_seen, &found);
+    return found ? "its checksum does not match: the file is damaged (copy it again, or "
+                   "make it again)"
+                 : "read error";
+}
+
+/* A dataset creation list for dims (rank 1 or 2): one chunk of them all, with Fletcher32's
+ * checksum, which every read checks; H5P_DEFAULT (contiguous, unchecked) for no values. */
+static hid_t
+checked_dcpl(int rank, const hsize_t *dims)
+{
+    hid_t pl;
+
+    if (dims[0] == 0 || (rank == 2 && dims[1] == 0))
+        return H5P_DEFAULT;
+    pl = H5Pcreate(H5P_DATASET_CREATE);
+    if (pl >= 0 && (H5Pset_chunk(pl, rank, dims) < 0 || H5Pset_fletcher32(pl) < 0)) {
+        H5Pclose(pl);
+        pl = H5I_INVALID_HID;
+    }
+    return pl;
+}
+
 /* Reads the whole open dataset d, whose dimensions the caller has checked, and closes it. */
 static int
 read_close(hid_t d, const char *path, const char *name, double *v, fwd_error *err)
@@ -393,7 +431,7 @@ read_close(hid_t d, const char *path, const char *name, double *v, fwd_error *er
     int rc = FWD_OK;
 
     if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
-        rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': read error", path, name);
+        rc = fwd_error_set(err, FWD_EIO, "%s: dataset '%s': %s", path, name, smp_h5_read_why());
     H5Dclose(d);
     return rc;
 }
@@ -419,20 +457,20 @@ smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error 
 {
     hid_t grp = H5Gcreate2(loc, "geometry", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t n = fwd_geom_size(g);
-    hid_t s = H5Screate_simple(1, &n, NULL), d = H5I_INVALID_HID;
+    hid_t s = H5Screate_simple(1, &n, NULL), d = H5I_INVALID_HID, pl = checked_dcpl(1, &n);
     const fwd_method_info *mi = fwd_method_get(fwd_geom_method(g));
     const char *name[2] = {mi->x_column, "mn2_m"}, *unit[2] = {mi->x_unit, "m"};
     const double *v[2] = {fwd_geom_x(g), fwd_geom_mn2(g)};
     int k, rc = FWD_OK;
 
-    if (grp < 0 || s < 0) {
+    if (grp < 0 || s < 0 || pl < 0) {
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot create /geometry", path);
         goto done;
     }
     for (k = 0; k < 2 && rc == FWD_OK; k++) {
         if (v[k] == NULL)
             continue;
-        d = H5Dcreate2(grp, name[k], H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        d = H5Dcreate2(grp, name[k], H5T_IEEE_F64LE, s, H5P_DEFAULT, pl, H5P_DEFAULT);
         if (d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v[k]) < 0)
             rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /geometry/%s", path, name[k]);
         else
@@ -444,6 +482,8 @@ smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error 
         d = H5I_INVALID_HID;
     }
 done:
+    if (pl >= 0 && pl != H5P_DEFAULT)
+        H5Pclose(pl);
     if (s >= 0)
         H5Sclose(s);
     if (grp >= 0)
@@ -535,10 +575,11 @@ smp_h5_write_matrix(hid_t loc, const char *path, const char *name, size_t rows, 
 {
     hsize_t dims[2] = {rows, cols};
     hid_t s = H5Screate_simple(cols > 0 ? 2 : 1, dims, NULL), d = H5I_INVALID_HID;
+    hid_t pl = checked_dcpl(cols > 0 ? 2 : 1, dims);
     int rc = FWD_OK;
 
-    if (s >= 0)
-        d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (s >= 0 && pl >= 0)
+        d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, s, H5P_DEFAULT, pl, H5P_DEFAULT);
     if (s < 0 || d < 0 || H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot write dataset %s", path, name);
     rc = rc ? rc : smp_h5_write_str(d, "units", units, err);
@@ -546,6 +587,8 @@ smp_h5_write_matrix(hid_t loc, const char *path, const char *name, size_t rows, 
         rc = smp_h5_write_strs(d, "columns", cols > 0 ? cols : rows, columns, err);
     if (d >= 0)
         H5Dclose(d);
+    if (pl >= 0 && pl != H5P_DEFAULT)
+        H5Pclose(pl);
     if (s >= 0)
         H5Sclose(s);
     return rc;

@@ -2,9 +2,12 @@
 /*
  * bpinv.c - the bpinv command: dispatches to its subcommands.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
@@ -146,11 +149,25 @@ run(int argc, char **argv)
     return c->run(argc - 1, argv + 1);
 }
 
+/* Standard input, output and error that the caller closed (`2>&-`) are opened on /dev/null:
+ * else the first file bpinv opens takes that descriptor, and its messages go into it (a
+ * samples file's header overwritten by a progress line). */
+static void
+std_fds_open(void)
+{
+    int fd;
+
+    for (fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
+            _exit(CLI_FAIL); /* nothing to say it on */
+}
+
 int
 main(int argc, char **argv)
 {
     int rc;
 
+    std_fds_open();
     /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
     if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))
         cli_heap_huge();
@@ -172,6 +189,11 @@ main(int argc, char **argv)
         return CLI_FAIL;
     }
     rc = run(argc, argv);
+    /* what went to stdout and was not checked (--version, --help, help) reached it */
+    if (rc == CLI_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "bpinv: error writing the output: %s\n", strerror(errno));
+        rc = CLI_FAIL;
+    }
     if (rc == CLI_OK)
         H5close();
     cli_par_finalize(rc == CLI_OK);

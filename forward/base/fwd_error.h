@@ -25,7 +25,7 @@ enum {
     FWD_EEXIST = 6    /* an output file exists and replacing it was not asked for */
 };
 
-#define FWD_ERROR_MSG_SIZE   256
+#define FWD_ERROR_MSG_SIZE   512
 #define FWD_ERROR_FIELD_SIZE 32
 
 /*

@@ -13,15 +13,53 @@
 
 #include "forward/base/fwd_io.h"
 
+/* The longest file name (not path) a temporary name may have: NAME_MAX of Linux's file
+ * systems. */
+#define TEMP_NAME_MAX 255
+
 char *
 fwd_io_temp_name(const char *path)
 {
-    size_t len = strlen(path) + 32;
+    static unsigned long made; /* a name too long for the suffix: a short one, numbered */
+    size_t len = strlen(path) + 64;
+    const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
     char *tmp = malloc(len);
 
-    if (tmp != NULL)
-        snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    if (tmp == NULL)
+        return NULL;
+    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
+    if (strlen(tmp) - (size_t)(base - path) > TEMP_NAME_MAX) /* in the same directory */
+        snprintf(tmp, len, "%.*s.bpinv-tmp.%ld.%lu", (int)(base - path), path, (long)getpid(),
+                 __atomic_add_fetch(&made, 1, __ATOMIC_RELAXED));
     return tmp;
+}
+
+/*
+ * FWD_OK if path names nothing or a regular file: what renaming a finished file onto it may
+ * replace. A link, a device, a FIFO or a socket would itself be replaced (a --force onto
+ * /dev/null made it a file): FWD_EINVAL, field "output". A directory is left to the caller.
+ */
+static int
+replaceable(const char *path, fwd_error *err)
+{
+    struct stat st;
+    const char *kind;
+
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+        return FWD_OK;
+    kind = S_ISLNK(st.st_mode)    ? "symbolic link"
+           : S_ISCHR(st.st_mode)  ? "character device"
+           : S_ISBLK(st.st_mode)  ? "block device"
+           : S_ISFIFO(st.st_mode) ? "FIFO"
+                                  : "socket";
+    return fwd_error_set_field(err, FWD_EINVAL, "output",
+                               "%s: is a %s, not a regular file: an output is written whole "
+                               "under a temporary name renamed onto it, which would replace "
+                               "the %s itself; %s",
+                               path, kind, kind,
+                               S_ISLNK(st.st_mode)
+                                   ? "give the path it points to"
+                                   : "give a file (text outputs without -o go to stdout)");
 }
 
 /* Syncs the directory holding path, so that a new name survives a crash (best effort). */
@@ -74,6 +112,8 @@ fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
         rc = fwd_error_set(err, FWD_EIO, "%s: cannot sync: %s (disk full?)", tmp, strerror(errno));
     if (fd >= 0)
         close(fd);
+    if (rc == FWD_OK && overwrite)
+        rc = replaceable(path, err);
     if (rc == FWD_OK) {
         if (overwrite ? rename(tmp, path) != 0 : no_replace(tmp, path) != 0)
             rc = fwd_error_set(
@@ -106,6 +146,8 @@ fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error
     const char *slash = strrchr(path, '/');
     int fd, n;
 
+    if ((n = replaceable(path, err)) != FWD_OK)
+        return n;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return fwd_error_set_field(err, FWD_EINVAL, "output",

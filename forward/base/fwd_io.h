@@ -18,7 +18,8 @@
 extern "C" {
 #endif
 
-/* A new string "path.tmp.PID" (free() it), or NULL when out of memory. */
+/* A new string "path.tmp.PID" (free() it), or NULL when out of memory; where that file name
+ * would pass 255 bytes, "DIR/.bpinv-tmp.PID.N" in path's directory, N counting such names. */
 char *fwd_io_temp_name(const char *path);
 
 /*
@@ -32,8 +33,10 @@ const char *fwd_io_why(const char *guess);
  * so that a file that appeared at path meanwhile is kept (FWD_EIO: exists), or rename()
  * when overwrite is non-zero; then syncs the directory. Where the file system has no
  * hard links (vfat, some network and FUSE file systems), a check that path is free and a
- * rename() instead. tmp may be open in this process (its descriptors keep working). On
- * failure tmp is removed and nothing at path changes.
+ * rename() instead. tmp may be open in this process (its descriptors keep working). A path
+ * that is a symbolic link, a device, a FIFO or a socket is not replaced (FWD_EINVAL, field
+ * "output": a rename would replace the link or the device itself). On failure tmp is
+ * removed and nothing at path changes.
  */
 int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err);
 
@@ -42,9 +45,11 @@ int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *
  * existing file (unless overwrite is non-zero), and a file can be created in its directory
  * (one is made and removed there, PATH's directory + ".bpinv-probe.PID"). what names the
  * file in the directory message ("the net file"; NULL: "the file"). Returns 0, or with
- * err->field "output": FWD_EINVAL "PATH: is a directory; expected WHAT to write" or "PATH:
- * path too long", FWD_EEXIST "PATH: exists", FWD_EIO "PATH: cannot create a file there: WHY".
- * Nothing is left at path; a check, not a reservation (the file may appear meanwhile).
+ * err->field "output": FWD_EINVAL "PATH: is a directory; expected WHAT to write", "PATH: is
+ * a KIND, not a regular file: ..." (a symbolic link, device, FIFO or socket, which
+ * fwd_io_publish would replace, --force or not) or "PATH: path too long", FWD_EEXIST "PATH:
+ * exists", FWD_EIO "PATH: cannot create a file there: WHY". Nothing is left at path; a check, not a
+ * reservation (the file may appear meanwhile).
  */
 int fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error *err);
 

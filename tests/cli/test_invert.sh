@@ -1184,4 +1184,47 @@ expect_fail 1 "--xyz naming the -o file" "is the -o file" \
 run forward -m Schlumberger --rho 100 --ab2 1,2,3
 [ "$rc" -eq 0 ] && ok || bad "forward -m Schlumberger: $(cat "$TMP/err")"
 
+# --- outputs that are not regular files: never replaced, --force or not ---------------------
+# (a --force onto /dev/null made it a regular file: the rename replaced the device)
+mkfifo "$TMP/fifo" && ok || bad "mkfifo"
+echo "keep" >"$TMP/target.csv"
+ln -s "$TMP/target.csv" "$TMP/link.csv"
+expect_fail 1 "invert -o FIFO --force" "fifo: is a FIFO, not a regular file" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/fifo" --force
+[ -p "$TMP/fifo" ] && ok || bad "the FIFO was replaced"
+expect_fail 1 "invert -o symlink --force" "link.csv: is a symbolic link, not a regular file" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/link.csv" --force
+[ -L "$TMP/link.csv" ] && [ "$(cat "$TMP/target.csv")" = keep ] && ok ||
+    bad "the symbolic link or its target was changed"
+expect_fail 1 "invert --xyz symlink --force" "link.csv: is a symbolic link" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --xyz "$TMP/link.csv" --force
+expect_fail 1 "train -o FIFO --force" "fifo: is a FIFO, not a regular file" \
+    train "$TMP/s.h5" -o "$TMP/fifo" --force --epochs 1
+expect_fail 1 "samples -o symlink --force" "link.csv: is a symbolic link" \
+    samples -m wenner --a 1:100:10 --layers 2 --rho 1:100 --thick 1:10 -n 10 -o "$TMP/link.csv" --force
+[ -L "$TMP/link.csv" ] && [ "$(cat "$TMP/target.csv")" = keep ] && ok || bad "samples replaced the link"
+# a file name of 250 bytes: its temporary name is a short one beside it
+long=$(printf '%0250d' 0 | tr 0 a)
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/$long"
+[ "$rc" -eq 0 ] && [ -s "$TMP/$long" ] && ok || bad "an output name of 250 bytes: $(cat "$TMP/err")"
+# a message about a file of a long path keeps what was found (it was cut at 255 bytes)
+mkdir -p "$TMP/$long.d"
+printf 'ab2_m,rho_a_ohmm\n1,100\n2,-5\n4,80\n' >"$TMP/$long.d/station_with_a_long_name.csv"
+run invert "$TMP/net.h5" "$TMP/$long.d/station_with_a_long_name.csv"
+grep -q "station_with_a_long_name.csv:3: rho_a_ohmm: expected a finite number > 0, got \"-5\"" \
+    "$TMP/err" && ok || bad "a long path's message was cut: $(cat "$TMP/err")"
+# standard error closed: the messages do not go into the samples file (it took fd 2)
+"$BPINV" samples -m wenner --a 1:100:10 --layers 2 --rho 1:100 --thick 1:10 -n 3000 \
+    -o "$TMP/closed.h5" --progress 2>&-
+rc=$?
+run info "$TMP/closed.h5"
+[ "$rc" -eq 0 ] && grep -q "3000 of 3000" "$TMP/out" && ok ||
+    bad "samples with stderr closed: the file does not read: $(cat "$TMP/err")"
+# what --version prints that does not arrive is an error
+if [ -w /dev/full ]; then
+    "$BPINV" --version >/dev/full 2>"$TMP/err"
+    [ $? -eq 1 ] && grep -q "error writing the output" "$TMP/err" && ok ||
+        bad "--version >/dev/full: $(cat "$TMP/err")"
+fi
+
 finish cli-invert

@@ -66,7 +66,7 @@ class Error(Exception):
 
 
 class _FwdError(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_int), ("field", ctypes.c_char * 32), ("msg", ctypes.c_char * 256)]
+    _fields_ = [("code", ctypes.c_int), ("field", ctypes.c_char * 32), ("msg", ctypes.c_char * 512)]
 
 
 class _FwdParams(ctypes.Structure):
