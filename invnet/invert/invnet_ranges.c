@@ -457,13 +457,13 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
  * factors of their local approximations in L (cap x np x np). Before those are computed,
  * the errors are scaled (q->scale divided by the square of the factor, into *noise_scale):
  * by rp->noise_scale, or where that is 0 by the best fit's misfit (invnet_lm_noise_scale).
- * Returns
+ * The best of x0 and the fits into best (np; x0 when none is finite). Returns
  * how many (0: the forward model fails at x0 and no fit found a finite response).
  * *err_rc: FWD_ENOMEM when a fit ran out of memory.
  */
 static size_t
 groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng *r, size_t cap,
-       double *G, double *L, double *noise_scale, int *err_rc)
+       double *G, double *L, double *noise_scale, double *best_p, int *err_rc)
 {
     size_t np = q->np, n = 0, k, j, u, best;
     double *cand = malloc((rp->starts + 1) * (np + 1) * sizeof *cand), *y;
@@ -516,6 +516,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
             cand[best * (np + 1) + j] = t;
         }
     }
+    memcpy(best_p, n > 0 ? cand + 1 : x0, np * sizeof *best_p);
     /* the errors scaled, the fits' chi2 with them */
     *noise_scale = rp->noise_scale > 0 ? rp->noise_scale
                    : n > 0             ? invnet_lm_noise_scale(cand[0], q->nd, q->np)
@@ -839,7 +840,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     fwd_rng_set_stream(r, par.seed, fwd_sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
     inside_box(np, lo, hi, x0);
-    ng = groups(&q, x0, &par, r, cap, G, L, &out->noise_scale, &rc);
+    ng = groups(&q, x0, &par, r, cap, G, L, &out->noise_scale, out->best, &rc);
     if (rc == FWD_ENOMEM)
         goto nomem;
     if (ng == 0) {

@@ -84,36 +84,39 @@ typedef struct invnet_ranges {
     invnet_interval transverse_ohmm2[FWD_MAX_LAYERS]; /* h rho of each layer above */
     unsigned char unresolved[2 * FWD_MAX_LAYERS];     /* per parameter: 1 if unresolved */
     size_t n_unresolved;
-    double doi_m;                   /* depth of investigation of the given model: the deepest depth
-                                       where halving or doubling every resistivity below it changes
-                                       the response by at least the chi-square quantile of one
-                                       degree of freedom at the level (2.71 at 90 %), in chi2 with
-                                       the errors scaled by noise_scale and readings denser than 10
-                                       a decade counted as 10 a decade (each weighs the decades it
-                                       stands for times 10, at most 1), on a grid of 4 a decade
-                                       refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
-                                       - 1 layers; data that see no depth, or deeper than 1000 km) */
-    invnet_interval doi_interval_m; /* the depth of investigation across the equivalent
-                              models: the interval at the level of that of
-                              INVNET_DOI_MODELS of them spread evenly (the i-th of N at
-                              i N / INVNET_DOI_MODELS, in the order of draws), each as
-                              doi_m, with the errors scaled by noise_scale; NAN where none
-                              is found */
-    double noise_scale;             /* the factor the errors were multiplied by (>= 1) */
-    size_t evaluations;             /* forward models computed, the fits' included */
-    size_t n_groups;                /* separate groups of equivalent models the fits found (>= 1) */
-    double acceptance;              /* of the kept steps */
-    double ess_min;                 /* smallest effective sample size of a parameter, all chains */
-    double rhat_max;                /* largest split R-hat of a parameter (1: the chains agree) */
-    double halves_decades;          /* largest difference, in decades, between an end of a
-                                       parameter's interval from the first half of the chains and
-                                       from the second (two independent runs, archives apart) */
-    double halves_share;            /* the same difference as a share of the width of the interval
-                                       of all the chains */
-    size_t n_fit;                   /* kept states that fit well enough to count (see above) */
-    size_t n_draws;                 /* equivalent models in draws */
-    double *draws;                  /* n_draws x np log10 parameters, spread evenly over the kept
-                                       states: allocated, see invnet_ranges_release() */
+    double doi_m;                    /* depth of investigation of the given model: the deepest depth
+                                        where halving or doubling every resistivity below it changes
+                                        the response by at least the chi-square quantile of one
+                                        degree of freedom at the level (2.71 at 90 %), in chi2 with
+                                        the errors scaled by noise_scale and readings denser than 10
+                                        a decade counted as 10 a decade (each weighs the decades it
+                                        stands for times 10, at most 1), on a grid of 4 a decade
+                                        refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
+                                        - 1 layers; data that see no depth, or deeper than 1000 km) */
+    invnet_interval doi_interval_m;  /* the depth of investigation across the equivalent
+                               models: the interval at the level of that of
+                               INVNET_DOI_MODELS of them spread evenly (the i-th of N at
+                               i N / INVNET_DOI_MODELS, in the order of draws), each as
+                               doi_m, with the errors scaled by noise_scale; NAN where none
+                               is found */
+    double noise_scale;              /* the factor the errors were multiplied by (>= 1) */
+    double best[2 * FWD_MAX_LAYERS]; /* log10 parameters of the best fit among the given
+                                        model and the starts' fits (the given model when
+                                        none fits better): invnet_invert refines from it */
+    size_t evaluations;              /* forward models computed, the fits' included */
+    size_t n_groups;       /* separate groups of equivalent models the fits found (>= 1) */
+    double acceptance;     /* of the kept steps */
+    double ess_min;        /* smallest effective sample size of a parameter, all chains */
+    double rhat_max;       /* largest split R-hat of a parameter (1: the chains agree) */
+    double halves_decades; /* largest difference, in decades, between an end of a
+                              parameter's interval from the first half of the chains and
+                              from the second (two independent runs, archives apart) */
+    double halves_share;   /* the same difference as a share of the width of the interval
+                              of all the chains */
+    size_t n_fit;          /* kept states that fit well enough to count (see above) */
+    size_t n_draws;        /* equivalent models in draws */
+    double *draws;         /* n_draws x np log10 parameters, spread evenly over the kept
+                              states: allocated, see invnet_ranges_release() */
 } invnet_ranges;
 
 /* Frees g->draws (g may be NULL or zeroed). */
