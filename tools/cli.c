@@ -165,16 +165,24 @@ on_stop(int sig)
     cli_stop_signal = sig;
 }
 
+/* SIGHUP's handler before cli_catch_stop took it (hup_caught), for cli_restore_stop. */
+static struct sigaction old_hup;
+static int hup_caught;
+
 void
 cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
 {
-    struct sigaction sa;
+    struct sigaction sa, cur;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, old_int);
     sigaction(SIGTERM, &sa, old_term);
+    /* the terminal closed: a stop as SIGTERM's (train saves its net), unless the caller
+     * ignores hangups (nohup), which it keeps doing */
+    hup_caught = sigaction(SIGHUP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN &&
+                 sigaction(SIGHUP, &sa, &old_hup) == 0;
 }
 
 void
@@ -182,6 +190,9 @@ cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_te
 {
     sigaction(SIGINT, old_int, NULL);
     sigaction(SIGTERM, old_term, NULL);
+    if (hup_caught)
+        sigaction(SIGHUP, &old_hup, NULL);
+    hup_caught = 0;
 }
 
 /* OpenBLAS's own switch; bpinv always links OpenBLAS (see the Makefile). */

@@ -75,9 +75,10 @@ void cli_note_threads(const char *cmd, long asked, long busy, int quiet);
  * under mpirun each rank's is a pipe). */
 int cli_progress_on(int quiet, int asked);
 
-/* The signal (SIGINT or SIGTERM) that asked a long run to stop, 0 while none did. */
+/* The signal (SIGINT, SIGTERM or SIGHUP) that asked a long run to stop, 0 while none did. */
 extern volatile sig_atomic_t cli_stop_signal;
-/* Catches SIGINT and SIGTERM into cli_stop_signal, saving the previous handlers. */
+/* Catches SIGINT and SIGTERM into cli_stop_signal, saving the previous handlers; SIGHUP
+ * too unless it is ignored (nohup). */
 void cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term);
 /* Puts the previous handlers back. */
 void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term);
