@@ -504,16 +504,23 @@ read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
         double *theta = invnet_net_params(f->net);
         size_t ni = invnet_net_units(f->net, l - 1), no = invnet_net_units(f->net, l);
 
+        double *w = theta + invnet_net_weight_offset(f->net, l - 1);
+        double *b = theta + invnet_net_bias_offset(f->net, l - 1);
+        size_t k;
+
         snprintf(name, sizeof name, "layers/%zu/weights", l);
-        rc = smp_h5_read_matrix(file, path, name, no, ni,
-                                theta + invnet_net_weight_offset(f->net, l - 1), err);
+        rc = smp_h5_read_matrix(file, path, name, no, ni, w, err);
+        for (k = 0; rc == FWD_OK && k < no * ni; k++)
+            if (!isfinite(w[k]))
+                rc = fwd_error_set(err, FWD_EFORMAT, "%s: /%s: row %zu, column %zu is %g", path,
+                                   name, k / ni + 1, k % ni + 1, w[k]);
         snprintf(name, sizeof name, "layers/%zu/bias", l);
-        rc = rc ? rc
-                : smp_h5_read_vector(file, path, name, no,
-                                     theta + invnet_net_bias_offset(f->net, l - 1), err);
+        rc = rc ? rc : smp_h5_read_vector(file, path, name, no, b, err);
+        for (k = 0; rc == FWD_OK && k < no; k++)
+            if (!isfinite(b[k]))
+                rc = fwd_error_set(err, FWD_EFORMAT, "%s: /%s: value %zu is %g", path, name, k + 1,
+                                   b[k]);
     }
-    if (rc == FWD_OK && !all_finite(invnet_net_params(f->net), invnet_net_nparams(f->net)))
-        rc = fwd_error_set(err, FWD_EFORMAT, "%s: /layers: a weight is not finite", path);
     rc = rc ? rc
             : smp_h5_read_vector(file, path, "normalisation/input_mean", n_in,
                                  invnet_net_in_mean(f->net), err);
@@ -772,8 +779,8 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
         if (rc == FWD_OK && (r != f->n_epochs || c != 0))
             return fwd_error_set(
                 err, FWD_EFORMAT,
-                "%s: /history/train_loss: expected %zu values (epochs_run), got %zu", path,
-                f->n_epochs, r);
+                "%s: /history/train_loss: expected %zu values (epochs_run), got %zu%s%.0zu", path,
+                f->n_epochs, r, c != 0 ? " x " : "", c);
         f->train_loss = rc ? NULL : malloc(f->n_epochs * sizeof(double));
         f->val_loss = rc ? NULL : malloc(f->n_epochs * sizeof(double));
         if (rc == FWD_OK && (f->train_loss == NULL || f->val_loss == NULL))

@@ -837,6 +837,25 @@ same_points(const fwd_geom *g, const fwd_geom *cg, fwd_method m, struct differ *
         }
 }
 
+/* The digits (%.*g) that print a and b apart: 6, or more when they differ further down (a
+ * noise stored as float32 is 0.0299999993, not 0.03). */
+static int
+apart(double a, double b)
+{
+    char x[32], y[32];
+    int p;
+
+    if (a == b)
+        return 6;
+    for (p = 6; p < 17; p++) {
+        snprintf(x, sizeof x, "%.*g", p, a);
+        snprintf(y, sizeof y, "%.*g", p, b);
+        if (strcmp(x, y) != 0)
+            break;
+    }
+    return p;
+}
+
 /* Compares a file's prior p with a resumed run's, q (as many layers). */
 static void
 same_prior(const smp_prior *p, const smp_prior *q, struct differ *df)
@@ -847,16 +866,22 @@ same_prior(const smp_prior *p, const smp_prior *q, struct differ *df)
         if (p->rho_min[i] != q->rho_min[i] || p->rho_max[i] != q->rho_max[i]) {
             df->field = "rho";
             df->what = "rho prior";
-            snprintf(df->d, sizeof df->d, "layer %zu: %g:%g ohm-m, not %g:%g", i + 1, p->rho_min[i],
-                     p->rho_max[i], q->rho_min[i], q->rho_max[i]);
+            int d = apart(p->rho_min[i], q->rho_min[i]);
+
+            d = d > 6 ? d : apart(p->rho_max[i], q->rho_max[i]);
+            snprintf(df->d, sizeof df->d, "layer %zu: %.*g:%.*g ohm-m, not %.*g:%.*g", i + 1, d,
+                     p->rho_min[i], d, p->rho_max[i], d, q->rho_min[i], d, q->rho_max[i]);
             return;
         }
         if (i + 1 < q->n_layers &&
             (p->thick_min[i] != q->thick_min[i] || p->thick_max[i] != q->thick_max[i])) {
             df->field = "thick";
             df->what = "thick prior";
-            snprintf(df->d, sizeof df->d, "layer %zu: %g:%g m, not %g:%g", i + 1, p->thick_min[i],
-                     p->thick_max[i], q->thick_min[i], q->thick_max[i]);
+            int d = apart(p->thick_min[i], q->thick_min[i]);
+
+            d = d > 6 ? d : apart(p->thick_max[i], q->thick_max[i]);
+            snprintf(df->d, sizeof df->d, "layer %zu: %.*g:%.*g m, not %.*g:%.*g", i + 1, d,
+                     p->thick_min[i], d, p->thick_max[i], d, q->thick_min[i], d, q->thick_max[i]);
             return;
         }
     }
@@ -886,7 +911,9 @@ same_run(const char *path, const smp_header *h, const fwd_geom *g, const smp_con
                  (unsigned long long)c->seed);
     } else if (df.what == NULL && h->noise != c->noise) {
         df.field = df.what = "noise";
-        snprintf(df.d, sizeof df.d, "%g, not %g", h->noise, c->noise);
+        int d = apart(h->noise, c->noise);
+
+        snprintf(df.d, sizeof df.d, "%.*g, not %.*g", d, h->noise, d, c->noise);
     }
     if (df.what == NULL)
         same_points(g, c->geom, h->method, &df);

@@ -182,6 +182,17 @@ done:
 }
 
 /* Reads n numbers of class cls from attribute name into buf as memory type mtype. */
+/* What an HDF5 type class holds, for a message ("got ..."). */
+static const char *
+class_name(H5T_class_t c)
+{
+    return c == H5T_FLOAT     ? "floating-point values"
+           : c == H5T_INTEGER ? "integers"
+           : c == H5T_STRING  ? "strings"
+           : c < 0            ? "an unreadable type"
+                              : "values of another kind";
+}
+
 static int
 read_num(hid_t loc, const char *path, const char *name, H5T_class_t cls, hid_t mtype, size_t n,
          void *buf, fwd_error *err)
@@ -195,11 +206,9 @@ read_num(hid_t loc, const char *path, const char *name, H5T_class_t cls, hid_t m
     ft = H5Aget_type(a);
     np = attr_npoints(a);
     if (ft < 0 || H5Tget_class(ft) != cls || np != (hssize_t)n) {
-        rc = fwd_error_set(err, FWD_EFORMAT,
-                           "%s: attribute '%s': expected %zu %s, got %lld of "
-                           "another kind",
-                           path, name, n, cls == H5T_FLOAT ? "floating-point values" : "integers",
-                           (long long)np);
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: attribute '%s': expected %zu %s, got %lld %s",
+                           path, name, n, class_name(cls), (long long)np,
+                           class_name(ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS));
         goto done;
     }
     if (cls == H5T_INTEGER && H5Tget_sign(ft) == H5T_SGN_2) {
@@ -375,8 +384,10 @@ open_dims(hid_t loc, const char *path, const char *name, hid_t *d, size_t *rows,
         H5Sget_simple_extent_dims(s, dims, NULL) < 0)
         rc = fwd_error_set(err, FWD_EFORMAT,
                            "%s: dataset '%s': expected a 1-D or 2-D array of floating-point "
-                           "values",
-                           path, name);
+                           "values, got %s%s (%d dimension%s)",
+                           path, name, *d < 0 ? "no dataset" : "",
+                           *d < 0 ? "" : class_name(t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS), rank,
+                           rank == 1 ? "" : "s");
     *rows = (size_t)dims[0];
     *cols = rank == 2 ? (size_t)dims[1] : 0;
     if (t >= 0)
@@ -443,11 +454,20 @@ smp_h5_read_vector(hid_t loc, const char *path, const char *name, size_t n, doub
     size_t r, c;
     hid_t d;
 
-    if (open_dims(loc, path, name, &d, &r, &c, NULL) != FWD_OK || c != 0 || r != n) {
+    if (open_dims(loc, path, name, &d, &r, &c, err) != FWD_OK) {
         if (d >= 0)
             H5Dclose(d);
-        return fwd_error_set(err, FWD_EFORMAT,
-                             "%s: dataset '%s': expected %zu floating-point values", path, name, n);
+        return FWD_EFORMAT;
+    }
+    if (c != 0 || r != n) {
+        H5Dclose(d);
+        if (c != 0)
+            return fwd_error_set(err, FWD_EFORMAT,
+                                 "%s: dataset '%s': expected %zu values in one dimension, got "
+                                 "%zu x %zu",
+                                 path, name, n, r, c);
+        return fwd_error_set(err, FWD_EFORMAT, "%s: dataset '%s': expected %zu values, got %zu",
+                             path, name, n, r);
     }
     return read_close(d, path, name, v, err);
 }

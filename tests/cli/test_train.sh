@@ -267,6 +267,44 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
         bad "stopped in the data stage: the net is not the first stage's best"
 fi
 
+# --- a net changed by another program: each message says what it found, and where -------------
+# (and a flipped byte in a weight is caught by the dataset's checksum)
+if $PY -c "import h5py" 2>/dev/null; then
+    for m in reshape:"history/train_loss: expected 4 values (epochs_run), got 4 x 1" \
+        ints:"input_sd': expected a 1-D or 2-D array of floating-point values, got integers" \
+        short:"input_sd': expected 81 values, got 80" inf:"/layers/1/weights: row 4, column 8 is inf" \
+        flip:"dataset 'layers/1/weights': its checksum does not match: the file is damaged"; do
+        cp "$TMP/n2.h5" "$TMP/mut.h5"
+        $PY - "$TMP/mut.h5" "${m%%:*}" <<'PYEOF'
+import sys, h5py, numpy as np
+path, how = sys.argv[1], sys.argv[2]
+if how == "flip":
+    with h5py.File(path, "r") as f:
+        at = f["layers/1/weights"].id.get_chunk_info(0).byte_offset
+    with open(path, "r+b") as g:
+        g.seek(at + 100)
+        b = g.read(1)
+        g.seek(at + 100)
+        g.write(bytes([b[0] ^ 0x40]))
+    sys.exit(0)
+with h5py.File(path, "r+") as f:
+    name = {"reshape": "history/train_loss", "inf": "layers/1/weights"}.get(how, "normalisation/input_sd")
+    v = f[name][...]
+    del f[name]
+    if how == "reshape":
+        v = v.reshape(-1, 1)
+    elif how == "ints":
+        v = v.astype("i4")
+    elif how == "short":
+        v = v[:-1]
+    else:
+        v[3, 7] = np.inf
+    f[name] = v
+PYEOF
+        expect_fail 1 "net changed: ${m%%:*}" "${m#*:}" info "$TMP/mut.h5"
+    done
+fi
+
 # --- bad samples files -------------------------------------------------------------------------
 printf 'ab2,rho_a\n1,100\n' >"$TMP/text.h5"
 head -c 5000 "$TMP/s.h5" >"$TMP/trunc.h5"
@@ -315,7 +353,7 @@ PYEOF
     expect_fail 1 "net with NaN d2_q99" "d2_q99" info "$TMP/q99nan.h5"
     expect_fail 1 "net with min > max" "input_min <= input_max" info "$TMP/minmax.h5"
     expect_fail 1 "net with a negative epochs_run" "expected >= 0, got -1" info "$TMP/negepochs.h5"
-    expect_fail 1 "net with a NaN weight" "weight is not finite" info "$TMP/nanweight.h5"
+    expect_fail 1 "net with a NaN weight" "/layers/1/weights: row 1, column 1 is nan" info "$TMP/nanweight.h5"
     expect_fail 1 "net with a zero sd" "input_sd" info "$TMP/sd0.h5"
     expect_fail 1 "net with best_epoch > epochs_run" "best_epoch" info "$TMP/bestepoch.h5"
     expect_fail 1 "net trained on bogus" "trained_on" info "$TMP/trained.h5"
