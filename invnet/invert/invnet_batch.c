@@ -125,9 +125,14 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         p->doi = v == 1;
     } else if (strcmp(name, "segment_ref") == 0 && (v == -1 || v >= 0) && isfinite(v)) {
         p->check.segment_ref = v;
+    } else if (strcmp(name, "starts") == 0 && whole_in(v, 1, 100)) {
+        p->check.refine_starts = (size_t)v;
+    } else if (strcmp(name, "fit_to") == 0 && v >= 0 && v <= 100) {
+        p->check.refit_factor = v;
     } else {
         static const char *const known[] = {"refine",     "ranges", "layers", "threads",
-                                            "misfit_max", "curves", "doi",    "segment_ref"};
+                                            "misfit_max", "curves", "doi",    "segment_ref",
+                                            "starts",     "fit_to"};
         static const char *const want[] = {"a whole number from 0 to 10000",
                                            "0 (none) or a level from 1 to 99.9 percent",
                                            ("a whole number from 0 to " LAYERS_MAX),
@@ -135,7 +140,9 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
                                            "a finite percentage > 0",
                                            "0 or 1",
                                            "0 or 1",
-                                           "0 (the first segment), -1 (auto) or an MN/2 > 0"};
+                                           "0 (the first segment), -1 (auto) or an MN/2 > 0",
+                                           "a whole number from 1 to 100",
+                                           "a factor from 0 to 100"};
         size_t k;
 
         for (k = 0; k < sizeof known / sizeof known[0]; k++)
@@ -144,7 +151,8 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         if (k == sizeof known / sizeof known[0])
             return fwd_error_set_field(err, FWD_EINVAL, "setting",
                                        "setting: expected refine, ranges, layers, threads, "
-                                       "misfit_max, curves, doi or segment_ref, got \"%s\"",
+                                       "misfit_max, curves, doi, segment_ref, starts or "
+                                       "fit_to, got \"%s\"",
                                        name);
         return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
                                    want[k], v);

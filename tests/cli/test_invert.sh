@@ -207,6 +207,18 @@ expect_fail 2 "--ranges=100" '--ranges: expected a number from 1 to 99.9, got "1
 expect_fail 2 "--ranges 95" 'a level is written --ranges=95' invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges 95
 expect_fail 2 "--starts 0" '--starts: expected an integer from 1 to 100, got "0"' \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --starts 0
+expect_fail 2 "--fit-to -1" '--fit-to: expected a number from 0 to 100, got "-1"' \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --fit-to -1
+# --fit-to 0 runs every start: never a worse fit than the default's, on every sounding
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --format json -j 1
+cp "$TMP/out" "$TMP/fit15.json"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --format json -j 1 --fit-to 0
+/usr/bin/python3 - "$TMP/fit15.json" "$TMP/out" <<'PYEOF' && ok || bad "--fit-to 0 fitted worse than the default"
+import json, sys
+a, b = (json.load(open(p))["soundings"] for p in sys.argv[1:3])
+for x, y in zip(a, b):
+    assert y["misfit_rms_pct"] <= x["misfit_rms_pct"] * (1 + 1e-9), (x["name"], x["misfit_rms_pct"], y["misfit_rms_pct"])
+PYEOF
 
 # --- the same results for any thread count (all but the time_ms column) ---------------------
 for j in 1 3; do

@@ -194,7 +194,8 @@ class _Params:
     """An invnet_batch_params object, set as bpinv invert's options set it."""
 
     def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None,
-                 columns=None, fix=None, bound=None, segment_ref=None, doi=False):
+                 columns=None, fix=None, bound=None, segment_ref=None, doi=False, starts=None,
+                 fit_to=None):
         self.ptr = lib.invnet_batch_params_alloc()
         self._columns = _lib.columns_spec(columns)  # borrowed by the library: kept here
         if not self.ptr:
@@ -216,6 +217,10 @@ class _Params:
                 self.set("misfit_max", misfit_max)
             if segment_ref is not None:
                 self.set("segment_ref", {"first": 0, "auto": -1}.get(segment_ref, segment_ref))
+            if starts is not None:
+                self.set("starts", starts)
+            if fit_to is not None:
+                self.set("fit_to", fit_to)
             if fix is not None or bound is not None:
                 e = _lib.new_err()
                 _lib.check(lib.invnet_batch_params_set_holds(
@@ -333,6 +338,11 @@ class Net(_lib.Owned):
         True: the depth of investigation of each model reported, into ``Result.doi_m`` (as
         ``--plot``, ``--section`` and ``--xyz`` compute it; about 80 forward models a
         sounding). Default False (None there unless ranges were asked for).
+    starts : int, optional
+        The most starts of the refinement, 1 to 100 (``--starts``); None: 8.
+    fit_to : float, optional
+        The further starts go on while the best fit misses this many times the noise
+        (``--fit-to``, 0 to 100; 0 runs them all); None: 1.5.
     """
 
     def __init__(self, path):
@@ -407,7 +417,8 @@ class Net(_lib.Owned):
         return [Result(o, one) for o in doc["soundings"]]
 
     def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
-                        misfit_max=None, fix=None, bound=None, segment_ref=None, doi=False):
+                        misfit_max=None, fix=None, bound=None, segment_ref=None, doi=False,
+                        starts=None, fit_to=None):
         """Inverts one Sounding (see the class for the options). Returns a Result.
 
         Raises bpinv.Error when the sounding cannot be inverted (an MT sounding with a
@@ -417,7 +428,7 @@ class Net(_lib.Owned):
             raise TypeError("invert_sounding: expected a bpinv.Sounding, got %r" % (sounding,))
         with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                      misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref,
-                     doi=doi) as p:
+                     doi=doi, starts=starts, fit_to=fit_to) as p:
             r = self._batch(p, soundings=[sounding])[0]
         if r.error is not None:
             raise Error(ENOMEM if r.error.endswith("out of memory") else EINVAL, r.error)
@@ -425,7 +436,7 @@ class Net(_lib.Owned):
 
     def invert(self, x, data, errors=None, refine=True, ranges=None, layers=None, mn2=None,
                phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding",
-               fix=None, bound=None, segment_ref=None, doi=False):
+               fix=None, bound=None, segment_ref=None, doi=False, starts=None, fit_to=None):
         """Inverts one sounding given as arrays. Returns a Result.
 
         Parameters
@@ -443,7 +454,8 @@ class Net(_lib.Owned):
             Schlumberger: MN/2 (m), one per point or one for all.
         name : str
             The sounding's name and source in the Result.
-        refine, ranges, layers, threads, misfit_max, fix, bound, segment_ref, doi
+        refine, ranges, layers, threads, misfit_max, fix, bound, segment_ref, doi, starts,
+        fit_to
             As for the class.
         """
         if self.method is None:
@@ -454,7 +466,8 @@ class Net(_lib.Owned):
                       sd_phase=sd_phase, name=name) as s:
             return self.invert_sounding(s, refine=refine, ranges=ranges, layers=layers,
                                         threads=threads, misfit_max=misfit_max, fix=fix,
-                                        bound=bound, segment_ref=segment_ref, doi=doi)
+                                        bound=bound, segment_ref=segment_ref, doi=doi,
+                                        starts=starts, fit_to=fit_to)
 
     def _split(self, what, a, second, second_name):
         """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
@@ -476,7 +489,7 @@ class Net(_lib.Owned):
 
     def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
                     threads=1, misfit_max=None, columns=None, fix=None, bound=None,
-                    segment_ref=None, doi=False):
+                    segment_ref=None, doi=False, starts=None, fit_to=None):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``); a
@@ -512,7 +525,7 @@ class Net(_lib.Owned):
         try:
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                          misfit_max=misfit_max, columns=columns, fix=fix, bound=bound,
-                         segment_ref=segment_ref, doi=doi) as p:
+                         segment_ref=segment_ref, doi=doi, starts=starts, fit_to=fit_to) as p:
                 results = [[s] if isinstance(s, Result) else [] for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]

@@ -908,7 +908,8 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
                         ({"bound": {"depth2": (6, 7.5), "rho2": (8, 12)}},
                          ["--bound", "depth2=6:7.5,rho2=8:12"]),
                         ({"fix": "rho2=10"}, ["--fix", "rho2=10"]),
-                        ({"segment_ref": "auto"}, ["--segment-ref", "auto"])):
+                        ({"segment_ref": "auto"}, ["--segment-ref", "auto"]),
+                        ({"starts": 3, "fit_to": 0}, ["--starts", "3", "--fit-to", "0"])):
             ref, r = cli_json("invert", nets["schlumberger"], snd, MAWLAMYINE, "--format", "json",
                               "-j", 1, *opt)
             assert r.returncode == 0, r.stderr
@@ -923,6 +924,8 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
             net.invert_sounding(bpinv.read_sounding(snd), fix={"rho2": 5000})
         with pytest.raises(bpinv.Error, match="expected rhoK, hK"):
             net.invert_many([snd], fix={"q1": 3})
+        with pytest.raises(bpinv.Error, match="fit_to: expected a factor from 0 to 100, got -1"):
+            net.invert_many([snd], fit_to=-1)
 
 
 def test_set_of_nets_equals_cli(nets, tmp_path):
