@@ -562,6 +562,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         info->stage = 2;
         if ((rc = run_stage(tr, f, &cap, cb, ud, info, err)) != FWD_OK)
             goto done;
+        if (f->n_epochs < f->data_first_epoch) /* stopped before any of its epochs ended */
+            f->data_epochs = f->data_first_epoch = 0;
     }
     f->train_seconds = fwd_time_seconds() - t0;
     if (nv > 0) {

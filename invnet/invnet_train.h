@@ -202,9 +202,10 @@ void invnet_trainer_set_loss(invnet_trainer *tr, size_t epochs, double lr, doubl
  * From now on each step ends by reading *flag (a signal handler's, say): once it is
  * non-zero (on any process of a distributed run: each step's sum carries it, so all stop
  * after the same step), invnet_trainer_iterate() ends the epoch after that step, without
- * validating it, and sets e->stopped. The epoch does not count (invnet_trainer_test), the
- * best weights stay those of the epochs that ended, and invnet_trainer_restore_best() gives
- * them. NULL (the default) never stops.
+ * validating it, and sets e->stopped (a flag first seen after the epoch's last step ends
+ * the epoch as usual: validated and counted; the caller's own check stops there). The epoch does
+ * not count (invnet_trainer_test), the best weights stay those of the epochs that ended, and
+ * invnet_trainer_restore_best() gives them. NULL (the default) never stops.
  */
 void invnet_trainer_set_stop(invnet_trainer *tr, const volatile sig_atomic_t *flag);
 

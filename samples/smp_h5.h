@@ -91,16 +91,16 @@ int smp_h5_write_prior(hid_t loc, const smp_prior *p, fwd_error *err);
  * "PATH: prior attributes: " and smp_prior_check's message, with its err->field.
  */
 int smp_h5_read_prior(hid_t loc, const char *path, smp_prior *p, fwd_error *err);
+/* After a failed H5Dread: "its checksum does not match: the file is damaged (...)" when
+ * HDF5's error stack says a checksum failed, else "read error". */
+const char *smp_h5_read_why(void);
+
 /*
  * Writes a rows x cols double dataset (1-D when cols is 0) with a `units` attribute and,
  * if columns is not NULL, a `columns` attribute of cols (or rows, for 1-D) names. Its values
  * carry a Fletcher32 checksum (one chunk), which HDF5 checks on every read: a damaged
  * value is a read error (smp_h5_read_why), not a wrong number. The geometry's datasets too.
  */
-/* After a failed H5Dread: "its checksum does not match: the file is damaged (...)" when
- * HDF5's error stack says a checksum failed, else "read error". */
-const char *smp_h5_read_why(void);
-
 int smp_h5_write_matrix(hid_t loc, const char *path, const char *name, size_t rows, size_t cols,
                         const double *v, const char *units, char *const *columns, fwd_error *err);
 /*

@@ -149,16 +149,17 @@ run(int argc, char **argv)
     return c->run(argc - 1, argv + 1);
 }
 
-/* Standard input, output and error that the caller closed (`2>&-`) are opened on /dev/null:
- * else the first file bpinv opens takes that descriptor, and its messages go into it (a
- * samples file's header overwritten by a progress line). */
+/* Standard input, output and error that the caller closed (`2>&-`) are opened on /dev/null,
+ * read-only: else the first file bpinv opens takes that descriptor, and its messages go
+ * into it (a samples file's header overwritten by a progress line); and output written to
+ * them still fails, as it did on the closed descriptor (results not thrown away). */
 static void
 std_fds_open(void)
 {
     int fd;
 
     for (fd = 0; fd <= 2; fd++)
-        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF && open("/dev/null", O_RDONLY) != fd)
             _exit(CLI_FAIL); /* nothing to say it on */
 }
 

@@ -690,9 +690,10 @@ plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
          const struct plot_ref *ref, int force, char *msg, size_t cap)
 {
     char path[4096];
+    struct stat st;
 
     plot_path(dir, ext, b, i, path, sizeof path);
-    if (!force && access(path, F_OK) == 0) {
+    if (!force && lstat(path, &st) == 0) { /* a dangling link too */
         if (snprintf(msg, cap, "%s: exists (use --force to replace it)", path) >= (int)cap &&
             cap > 4)
             memcpy(msg + cap - 4, "...", 4); /* a path of hundreds of characters */

@@ -536,7 +536,7 @@ static int
 train_run(struct train_args *o, const invnet_fit_params *fp)
 {
     invnet_file *nets[INVNET_SET_MAX] = {NULL};
-    size_t k, n = 0;
+    size_t k, n = 0, cut = o->n_inputs; /* cut: the file stopped in its first epoch */
     fwd_error err;
     int rc = CLI_OK;
 
@@ -548,6 +548,10 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         o->input = o->inputs[k];
         rc = train_one(o, fp, &nets[k]);
         n += nets[k] != NULL;
+        if (rc == CLI_OK && nets[k] == NULL) { /* stopped before its first epoch ended */
+            cut = k;
+            break;
+        }
     }
     /* under mpirun the ranks hold the same nets: rank 0 saves them, and tells the others
      * how that went before any of them ends (mpirun ends the job when one rank does) */
@@ -571,6 +575,11 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                       "interrupted in the first epoch of %s, before any epoch ended: no net "
                       "saved, %s not written",
                       o->input, o->output);
+        else if (cut < o->n_inputs) /* in the first epoch of a later file */
+            cli_error("train",
+                      "interrupted in the first epoch of %s: saved the nets of the %zu samples "
+                      "file%s before it to %s",
+                      o->inputs[cut], n, n == 1 ? "" : "s", o->output);
         else
             cli_error("train",
                       "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",

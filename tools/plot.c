@@ -922,11 +922,17 @@ static int
 file_ready(const char *path, char *msg, size_t cap)
 {
     const char *dev = device_of(path);
+    fwd_error e;
     size_t k;
 
     for (k = 0; k < sizeof devices / sizeof devices[0]; k++)
         if (strcmp(devices[k], dev) == 0 && !have_device[k])
             return no_device(msg, cap, path, dev);
+    /* a link, device or FIFO at path would be replaced (PNG) or written through (SVG, PDF) */
+    if (fwd_io_replaceable(path, &e) != FWD_OK) {
+        snprintf(msg, cap, "%s", e.msg);
+        return -1;
+    }
     return is_png(path) ? 0 : can_create(path, msg, cap);
 }
 

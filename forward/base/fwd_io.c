@@ -34,13 +34,8 @@ fwd_io_temp_name(const char *path)
     return tmp;
 }
 
-/*
- * FWD_OK if path names nothing or a regular file: what renaming a finished file onto it may
- * replace. A link, a device, a FIFO or a socket would itself be replaced (a --force onto
- * /dev/null made it a file): FWD_EINVAL, field "output". A directory is left to the caller.
- */
-static int
-replaceable(const char *path, fwd_error *err)
+int
+fwd_io_replaceable(const char *path, fwd_error *err)
 {
     struct stat st;
     const char *kind;
@@ -113,7 +108,7 @@ fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
     if (fd >= 0)
         close(fd);
     if (rc == FWD_OK && overwrite)
-        rc = replaceable(path, err);
+        rc = fwd_io_replaceable(path, err);
     if (rc == FWD_OK) {
         if (overwrite ? rename(tmp, path) != 0 : no_replace(tmp, path) != 0)
             rc = fwd_error_set(
@@ -146,7 +141,7 @@ fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error
     const char *slash = strrchr(path, '/');
     int fd, n;
 
-    if ((n = replaceable(path, err)) != FWD_OK)
+    if ((n = fwd_io_replaceable(path, err)) != FWD_OK)
         return n;
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))

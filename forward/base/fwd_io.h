@@ -29,6 +29,14 @@ char *fwd_io_temp_name(const char *path);
 const char *fwd_io_why(const char *guess);
 
 /*
+ * FWD_OK if path names nothing or a regular file (or a directory, left to the caller): what
+ * renaming a finished file onto it may replace. A symbolic link, a device, a FIFO or a socket
+ * would itself be replaced (a --force onto /dev/null made it a file), or written through:
+ * FWD_EINVAL, field "output", "PATH: is a KIND, not a regular file: ...".
+ */
+int fwd_io_replaceable(const char *path, fwd_error *err);
+
+/*
  * Syncs the file tmp to disk and gives it the name path: with link() when overwrite is 0,
  * so that a file that appeared at path meanwhile is kept (FWD_EIO: exists), or rename()
  * when overwrite is non-zero; then syncs the directory. Where the file system has no

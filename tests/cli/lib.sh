@@ -16,6 +16,29 @@ setup() { plain_bpinv "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 plain_bpinv() { "${BPINV_PLAIN:-$BPINV}" "$@"; }
 # sanitized: true when BPINV was built with AddressSanitizer (make SANITIZE=1)
 sanitized() { ldd "$BPINV" 2>/dev/null | grep -q libasan; }
+# start_until PATTERN COMMAND...: starts COMMAND in the background (stdout and stderr into
+# $TMP/out and $TMP/err; its pid in $pid) and waits until its stderr matches PATTERN, at
+# most 60 s; signal_at PATTERN SIGNAL COMMAND...: then sends it SIGNAL and waits: $rc
+start_until() {
+    pat=$1
+    shift
+    "$@" >"$TMP/out" 2>"$TMP/err" &
+    pid=$!
+    i=0
+    while ! grep -q "$pat" "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+}
+signal_at() {
+    p=$1
+    sig=$2
+    shift 2
+    start_until "$p" "$@"
+    kill -"$sig" $pid
+    wait $pid
+    rc=$?
+}
 
 # expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT,
 # nothing on stdout

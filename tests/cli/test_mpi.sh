@@ -139,17 +139,8 @@ rc=$?
 "$BPINV" info "$TMP/ni.h5" >"$TMP/info" 2>&1 && ok || bad "the interrupted net is not readable: $(cat "$TMP/info")"
 # ... mid-epoch: epochs of seconds, longer than the 1 s mpirun grants before SIGKILL; the
 # ranks agree to stop through the step's sum, after the same minibatch
-mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/nm.h5" --epochs 100000 --patience 0 \
-    --hidden 1024,1024 -j 1 >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-while ! grep -q "^epoch    1 " "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -INT $pid
-wait $pid
-rc=$?
+signal_at "^epoch    1 " INT mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/nm.h5" \
+    --epochs 100000 --patience 0 --hidden 1024,1024 -j 1
 [ "$rc" -ne 0 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&
     "$BPINV" info "$TMP/nm.h5" >"$TMP/info" 2>&1 && ok ||
     bad "train interrupted mid-epoch under mpirun: exit $rc: $(tail -5 "$TMP/err")"

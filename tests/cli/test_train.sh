@@ -194,14 +194,8 @@ run train "$TMP/s.h5" -o "$TMP/n1.h5" --epochs 1 --force -q
 [ "$rc" -eq 0 ] && ! cmp -s "$TMP/n1.h5" "$TMP/keep.h5" && ok || bad "--force did not replace"
 
 # --- SIGINT saves the best net so far --------------------------------------------------------
-"$BPINV" train "$TMP/s.h5" -o "$TMP/int.h5" --epochs 100000 --patience 0 --hidden 16 -j1 \
-    >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-while ! grep -q "^epoch    2" "$TMP/err" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-kill -INT $pid
-wait $pid
-rc=$?
+signal_at "^epoch    2" INT "$BPINV" train "$TMP/s.h5" -o "$TMP/int.h5" --epochs 100000 \
+    --patience 0 --hidden 16 -j1
 [ "$rc" -eq 130 ] && ok || bad "SIGINT: exit $rc, expected 130: $(cat "$TMP/err")"
 grep -q "interrupted after epoch [0-9]*: saved the best net so far (epoch [0-9]*) to" "$TMP/err" &&
     ok || bad "SIGINT message: $(tail -2 "$TMP/err")"
@@ -209,11 +203,8 @@ run info "$TMP/int.h5"
 [ "$rc" -eq 0 ] && ok || bad "the net saved at SIGINT does not load: $(cat "$TMP/err")"
 # ... SIGHUP (the terminal closed) as SIGTERM: the net saved, exit 129; where this shell
 # ignores hangups (nohup), bpinv keeps ignoring them, and SIGINT ends the run
-"$BPINV" train "$TMP/s.h5" -o "$TMP/hup.h5" --epochs 100000 --patience 0 --hidden 16 -j1 \
-    >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-while ! grep -q "^epoch    2" "$TMP/err" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+start_until "^epoch    2" "$BPINV" train "$TMP/s.h5" -o "$TMP/hup.h5" --epochs 100000 \
+    --patience 0 --hidden 16 -j1
 kill -HUP $pid
 i=0
 while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -231,40 +222,24 @@ fi
 
 # ... mid-epoch (epochs of seconds: a wide net, small batches): SIGTERM in the first epoch
 # saves nothing, and leaves no file
-"$BPINV" train "$TMP/s.h5" -o "$TMP/int0.h5" --epochs 3 --hidden 1024,1024 --batch 8 -j1 \
-    >"$TMP/out" 2>"$TMP/err" &
-pid=$!
-i=0
-while ! grep -q "validation samples" "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -TERM $pid
-wait $pid
-rc=$?
+signal_at "validation samples" TERM "$BPINV" train "$TMP/s.h5" -o "$TMP/int0.h5" --epochs 3 \
+    --hidden 1024,1024 --batch 8 -j1
 [ "$rc" -eq 143 ] && grep -q "interrupted in the first epoch of .*s.h5, before any epoch ended: no net saved" \
     "$TMP/err" && [ ! -e "$TMP/int0.h5" ] && ok ||
     bad "SIGTERM in the first epoch: exit $rc, file $(ls "$TMP"/int0* 2>&1): $(tail -2 "$TMP/err")"
 # ... in the data stage's first epoch: the net saved is the first stage's best, bit for bit
 # that of a run without the data stage (not under valgrind: minutes an epoch there)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
-    "$BPINV" train "$TMP/s.h5" -o "$TMP/int1.h5" --epochs 1 --data-epochs 3 --hidden 1024,1024 \
-        --batch 8 -j1 >"$TMP/out" 2>"$TMP/err" &
-    pid=$!
-    i=0
-    while ! grep -q "^epoch    1 " "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -INT $pid
-    wait $pid
-    rc=$?
+    signal_at "^epoch    1 " INT "$BPINV" train "$TMP/s.h5" -o "$TMP/int1.h5" --epochs 1 \
+        --data-epochs 3 --hidden 1024,1024 --batch 8 -j1
     [ "$rc" -eq 130 ] && ! grep -q "^data " "$TMP/err" &&
         grep -q "interrupted after epoch 1: saved the best net so far (epoch 1)" "$TMP/err" && ok ||
         bad "SIGINT in the data stage: exit $rc: $(tail -3 "$TMP/err")"
     run train "$TMP/s.h5" -o "$TMP/int2.h5" --epochs 1 --hidden 1024,1024 --batch 8 -j1 -q
     h5diff -q "$TMP/int1.h5" "$TMP/int2.h5" /layers /layers && ok ||
         bad "stopped in the data stage: the net is not the first stage's best"
+    run info "$TMP/int1.h5"
+    ! grep -q "data stage" "$TMP/out" && ok || bad "a data stage of no epoch recorded: $(cat "$TMP/out")"
 fi
 
 # --- a net changed by another program: each message says what it found, and where -------------

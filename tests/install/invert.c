@@ -38,9 +38,14 @@ main(int argc, char **argv)
     /* a net file, or a set of nets (one per layer count): one call reads both */
     if ((nets = invnet_set_load(argv[1], &err)) == NULL ||
         invnet_batch_invert_set(nets, &p, (const char *const *)argv + 2, (size_t)argc - 2, &b,
-                                &err) != FWD_OK ||
-        invnet_output_csv(stdout, b) != FWD_OK) {
+                                &err) != FWD_OK) {
         fprintf(stderr, "invert: %s\n", err.msg);
+        invnet_set_free(nets);
+        return 1;
+    }
+    if (invnet_output_csv(stdout, b) != FWD_OK || fflush(stdout) != 0) {
+        perror("invert: the standard output");
+        invnet_batch_free(b);
         invnet_set_free(nets);
         return 1;
     }

@@ -574,6 +574,15 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_eq(p->curves, 1);
     cr_expect_eq(invnet_batch_params_set(p, "doi", 1, &e), FWD_OK);
     cr_expect_eq(p->doi, 1);
+    cr_expect_eq(invnet_batch_params_set(p, "starts", 3, &e), FWD_OK);
+    cr_expect_eq(p->check.refine_starts, 3);
+    cr_expect_eq(invnet_batch_params_set(p, "fit_to", 0, &e), FWD_OK);
+    cr_expect(p->check.refit_factor == 0);
+    cr_expect_eq(invnet_batch_params_set(p, "starts", 0, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "starts: expected a whole number from 1 to 100, got 0");
+    cr_expect_eq(invnet_batch_params_set(p, "fit_to", NAN, &e), FWD_EINVAL);
+    cr_expect_str_eq(e.msg, "fit_to: expected a factor from 0 to 100, got nan");
+    cr_expect(p->check.refit_factor == 0 && p->check.refine_starts == 3);
 
     cr_expect_eq(invnet_batch_params_set(p, "refine", 2.5, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "refine");
@@ -599,7 +608,7 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_eq(invnet_batch_params_set(p, "refine_iter", 3, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "setting");
     cr_expect_str_eq(e.msg, "setting: expected refine, ranges, layers, threads, misfit_max, "
-                            "curves, doi or segment_ref, got \"refine_iter\"");
+                            "curves, doi, segment_ref, starts or fit_to, got \"refine_iter\"");
     cr_expect_eq(invnet_batch_params_set(p, "segment_ref", -2, &e), FWD_EINVAL);
     cr_expect_str_eq(e.msg,
                      "segment_ref: expected 0 (the first segment), -1 (auto) or an MN/2 > 0, "
