@@ -87,6 +87,9 @@ for f in "$OUT"/results_schlumberger.csv "$OUT"/results_wenner.csv "$OUT"/result
                  $c["span_decades"], $c["misfit_rms_pct"], $c["chi2"] == "" ? "-" : $c["chi2"],
                  $c["in_range"], $c["flags"] == "" ? "-" : $c["flags"] }' "$f"
 done
+echo "(chi2: per datum against the errors a file gives, each raised to the net's noise; where"
+echo " there is one it is the measure of the fit: a misfit_% of 42 beside a chi2 of 0.2 says"
+echo " the file's errors are larger still. bpinv invert's JSON: chi2_given, the errors as given)"
 echo
 echo "demo finished in $(($(date +%s) - t_start)) s; see docs/examples/README.md for what the"
 echo "results mean and how each net's span and prior were chosen."
