@@ -299,6 +299,12 @@ check_set(const struct train_args *o)
  * mpirun, SIGINT reaches the ranks one by one), so they all stop at the same epoch. */
 static int stop_agreed;
 
+/* The stop signals, caught from the first file's first epoch to the end of the run: a signal
+ * while a later file is read stops before its first epoch and keeps the nets trained (the
+ * first file's read may still be cut short by it, nothing being lost then). */
+static struct sigaction stops_old_int, stops_old_term;
+static int stops_caught;
+
 /* The trainer's sum over the ranks of an MPI run. */
 static void
 sum_ranks(void *ud, double *v, size_t n)
@@ -320,9 +326,7 @@ swap_rows(void *ud, const double *send, const size_t *send_n, const size_t *send
 struct run_state {
     const struct train_args *o;
     const invnet_fit_params *fp;
-    struct sigaction old_int, old_term;
     double tstart, t0, te; /* before the read, before the first epoch, before this epoch */
-    int caught;            /* the stop signals are ours */
 };
 
 /* The line before the first epoch: the split, the net, the settings, the read time. */
@@ -367,10 +371,12 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
     int quiet = r->o->quiet || cli_par_rank() != 0;
 
     if (e == NULL) {
+        /* caught before the header says training starts (a test signals on seeing it) */
+        if (!stops_caught)
+            cli_catch_stop(&stops_old_int, &stops_old_term);
+        stops_caught = 1;
         if (!quiet)
             print_header(r, info);
-        cli_catch_stop(&r->old_int, &r->old_term);
-        r->caught = 1;
         r->t0 = cli_now();
     } else if (!quiet) {
         if (e->halved)
@@ -524,8 +530,6 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         print_summary(&r, *out, &info);
     rc = CLI_OK;
 done:
-    if (r.caught)
-        cli_restore_stop(&r.old_int, &r.old_term);
     invnet_dataset_free(d);
     return rc;
 }
@@ -589,6 +593,9 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
     }
     for (k = 0; k < o->n_inputs; k++)
         invnet_file_free(nets[k]);
+    if (stops_caught)
+        cli_restore_stop(&stops_old_int, &stops_old_term);
+    stops_caught = 0;
     return rc;
 }
 

@@ -227,6 +227,17 @@ signal_at "validation samples" TERM "$BPINV" train "$TMP/s.h5" -o "$TMP/int0.h5"
 [ "$rc" -eq 143 ] && grep -q "interrupted in the first epoch of .*s.h5, before any epoch ended: no net saved" \
     "$TMP/err" && [ ! -e "$TMP/int0.h5" ] && ok ||
     bad "SIGTERM in the first epoch: exit $rc, file $(ls "$TMP"/int0* 2>&1): $(tail -2 "$TMP/err")"
+# ... in the first epoch of the second file of a set: the first file's net is saved, alone
+setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 300 -o "$TMP/s2small.h5" -q
+signal_at "s.h5: 5400 training" INT "$BPINV" train "$TMP/s2small.h5" "$TMP/s.h5" -o "$TMP/set0.h5" \
+    --epochs 1 --hidden 1024,1024 --batch 8 -j1
+[ "$rc" -eq 130 ] &&
+    grep -q "interrupted in the first epoch of .*/s.h5: saved the nets of the 1 samples file before it to" \
+        "$TMP/err" && ok || bad "a set stopped in its second file: exit $rc: $(tail -2 "$TMP/err")"
+run info "$TMP/set0.h5"
+grep -q "^  layers *2" "$TMP/out" && ! grep -q "^  layers *3" "$TMP/out" && ok ||
+    bad "a set stopped in its second file saved: $(cat "$TMP/out" "$TMP/err")"
 # ... in the data stage's first epoch: the net saved is the first stage's best, bit for bit
 # that of a run without the data stage (not under valgrind: minutes an epoch there)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
