@@ -22,6 +22,8 @@ sanitized() { ldd "$BPINV" 2>/dev/null | grep -q libasan; }
 start_until() {
     pat=$1
     shift
+    : >"$TMP/err" # emptied here, not by the child's redirection: else the grep below can
+    # find the PATTERN in the last command's output before the child has started
     "$@" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
     i=0
