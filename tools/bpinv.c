@@ -169,6 +169,7 @@ main(int argc, char **argv)
     int rc;
 
     std_fds_open();
+    cli_blas_serial(); /* OpenBLAS's idle pool, ended before it spins */
     /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
     if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))
         cli_heap_huge();
