@@ -538,6 +538,26 @@ exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
                               "wider one, or another layer count, may fit it)");
 }
 
+/* A sounding with errors that fits them as raised to the net's training noise (chi2 within
+ * chi2_max, no high_misfit) but not as the file gives them (chi2_given beyond): the floor
+ * hides the misfit, and the answer, its ranges and its layer count weigh the net's noise. */
+static void
+floor_note(const invnet_set *ns, const invnet_candidate *c, double chi2_max, const char *who)
+{
+    const invnet_file *nf = invnet_set_find(ns, c->r.n_layers);
+    const invnet_result *r = &c->r;
+
+    if (nf == NULL || !isfinite(r->chi2_given) || !(r->chi2 <= chi2_max) ||
+        !(r->chi2_given > chi2_max))
+        return;
+    fprintf(stderr,
+            "bpinv invert: note: %s: it fits the net's noise (chi2 %.3g, each error raised to "
+            "%g %%) but not its own errors (chi2_given %.3g): the answer, its ranges and the "
+            "layer count weigh %g %% errors; if its errors are right, a net of less noise, or "
+            "another layer count, may fit it closer\n",
+            who, r->chi2, 100 * nf->samples.noise, r->chi2_given, 100 * nf->samples.noise);
+}
+
 /*
  * The length of the notes of items lo..last (a survey table's stations) have in common: the
  * file's own (the reader's assumptions about its columns), each station's after it, "; "
@@ -583,6 +603,7 @@ report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_
     size_t i, n_bad = 0, end = b->first + b->count;
     size_t lo = 0, last = 0, shared = 0; /* the file of item i: its first and last items, the
                                             length of the note its stations share */
+    double chi2_max = invnet_check_default().chi2_max;
 
     for (i = b->first; i < end; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
@@ -623,6 +644,7 @@ report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_
             if (c->r.flags & INVNET_FLAG_REFUSED)
                 refused_note(ns, c, who);
             exit_note(ns, c, who);
+            floor_note(ns, c, chi2_max, who);
         }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);

@@ -1196,6 +1196,23 @@ expect_fail 1 "--xyz naming the -o file" "is the -o file" \
 run forward -m Schlumberger --rho 100 --ab2 1,2,3
 [ "$rc" -eq 0 ] && ok || bad "forward -m Schlumberger: $(cat "$TMP/err")"
 
+# --- a fit within the net's noise but not the file's errors is said (not with -q) ------------
+/usr/bin/python3 - "$TMP/tiny.csv" <<'PYEOF'
+import math, sys
+x = [10 ** (3 * k / 19) for k in range(20)]
+with open(sys.argv[1], "w") as f:
+    f.write("ab2_m,rho_a_ohmm,sd_log10_rho_a\n")
+    for k, a in enumerate(x):  # 3 % wiggles on a 100 ohm-m half-space, errors of 0.1 %
+        f.write("%g,%g,%g\n" % (a, 100 * math.exp(0.03 * math.sin(5 * k)), 0.001 / math.log(10)))
+PYEOF
+run invert "$TMP/net.h5" "$TMP/tiny.csv"
+grep -q "tiny.csv: it fits the net's noise (chi2 [0-9.e-]*, each error raised to 3 %) but not its own errors (chi2_given [0-9.]*)" \
+    "$TMP/err" && ok || bad "no note of errors below the net's noise: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/tiny.csv" -q
+! grep -q "fits the net's noise" "$TMP/err" && ok || bad "-q kept the errors' note"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv"
+! grep -q "fits the net's noise" "$TMP/err" && ok || bad "an errors' note without errors"
+
 # --- outputs that are not regular files: never replaced, --force or not ---------------------
 # (a --force onto /dev/null made it a regular file: the rename replaced the device)
 mkfifo "$TMP/fifo" && ok || bad "mkfifo"
