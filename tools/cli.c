@@ -23,30 +23,53 @@
 #include "forward/fwd_geom.h"
 #include "samples/smp_file.h"
 #include "tools/cli.h"
+#include "tools/cli_par.h"
 
-void
-cli_error(const char *cmd, const char *fmt, ...)
+/* cli_error's line, of fmt and ap. */
+static void
+verror(const char *cmd, const char *fmt, va_list ap)
 {
     char line[2048];
-    va_list ap;
+    va_list again;
     int n = snprintf(line, sizeof line, "bpinv %s: ", cmd), m;
 
     /* the line in one write where it fits, so that the lines of processes writing to one
      * stream (the ranks of mpirun) do not cut into each other */
-    va_start(ap, fmt);
+    va_copy(again, ap);
     m = n >= 0 && (size_t)n < sizeof line ? vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap)
                                           : -1;
-    va_end(ap);
     if (m >= 0 && (size_t)n + (size_t)m + 1 < sizeof line) {
         line[n + m] = '\n';
         fwrite(line, 1, (size_t)n + (size_t)m + 1, stderr);
-        return;
+    } else {
+        fprintf(stderr, "bpinv %s: ", cmd); /* a longer message: as it comes */
+        vfprintf(stderr, fmt, again);
+        fputc('\n', stderr);
     }
-    fprintf(stderr, "bpinv %s: ", cmd); /* a longer message: as it comes */
+    va_end(again);
+}
+
+void
+cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    verror(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void
+cli_error_agreed(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cli_par_rank() == 0) {
+        va_start(ap, fmt);
+        verror(cmd, fmt, ap);
+        va_end(ap);
+    }
+    cli_par_agree(); /* every rank ends here: rank 0's word out before mpirun ends them */
 }
 
 uint64_t

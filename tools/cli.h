@@ -27,6 +27,9 @@ enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 /* Prints "bpinv CMD: MESSAGE" and a newline on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
+/* An error every rank of mpirun has reached alike (a refusal they agreed on): rank 0 alone
+ * prints it, and every rank may then end the run (cli_par_agree). One process: cli_error. */
+void cli_error_agreed(const char *cmd, const char *fmt, ...) CLI_PRINTF(2, 3);
 
 /* The geometry options shared by forward and samples. */
 struct cli_geom_opts {
@@ -107,7 +110,8 @@ void cli_read_unguard(void);
  */
 int cli_read_header_timed(const char *cmd, const char *path);
 
-/* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves. */
+/* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves.
+ * main() calls it once, for every command. */
 void cli_blas_serial(void);
 
 /*

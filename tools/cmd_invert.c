@@ -442,21 +442,18 @@ same_soundings(char *const *paths, size_t n, int bad)
     if (failed)
         return -1;
     if (differ) {
-        if (cli_par_rank() == 0)
-            cli_error("invert",
-                      "the %d processes of mpirun see different soundings (rank 0: %zu files): "
-                      "give every one the same files (a directory on each node's own disk?)",
-                      cli_par_size(), n);
-        cli_par_agree(); /* every rank ends here: rank 0's word out before mpirun ends them */
+        cli_error_agreed("invert",
+                         "the %d processes of mpirun see different soundings (rank 0: %zu "
+                         "files): give every one the same files (a directory on each node's "
+                         "own disk?)",
+                         cli_par_size(), n);
         return -1;
     }
     if (piped) {
-        if (cli_par_rank() == 0)
-            cli_error("invert",
-                      "a SOUNDING - (the standard input) under mpirun with %d "
-                      "processes: rank 0 alone receives it; give a file",
-                      cli_par_size());
-        cli_par_agree();
+        cli_error_agreed("invert",
+                         "a SOUNDING - (the standard input) under mpirun with %d processes: "
+                         "rank 0 alone receives it; give a file",
+                         cli_par_size());
         return -1;
     }
     return 0;
@@ -1214,7 +1211,6 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     }
     if ((ns = load_net(net_path, &t0)) == NULL)
         goto done;
-    cli_blas_serial();
     bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */
     bp.parts = (size_t)ranks;
     progress.on = show_progress(o);
@@ -1236,12 +1232,10 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if (ranks > 1 && cli_par_differ(b->n)) {
         /* the files read to different stations on some rank (a survey table that differs
          * on one node): the blocks were not the same soundings; nothing is written */
-        if (cli_par_rank() == 0)
-            cli_error("invert",
-                      "the %d processes of mpirun read different soundings from the same files "
-                      "(rank 0: %zu): give every one the same files",
-                      ranks, b->n);
-        cli_par_agree();
+        cli_error_agreed("invert",
+                         "the %d processes of mpirun read different soundings from the same "
+                         "files (rank 0: %zu): give every one the same files",
+                         ranks, b->n);
         goto done;
     }
     n_bad = report_errors(b, ns, o->quiet, &n_in, &n_flag);

@@ -472,13 +472,11 @@ same_samples(const char *path, const invnet_dataset *d)
         h = cli_hash(h, fwd_geom_mn2(d->geom), fwd_geom_size(d->geom) * sizeof(double));
     if (!cli_par_differ((unsigned long)h))
         return 0;
-    if (cli_par_rank() == 0)
-        cli_error("train",
-                  "%s: the %d processes of mpirun read different files by that name (this one: "
-                  "%llu samples, seed %llu): give every one the same file",
-                  path, cli_par_size(), (unsigned long long)d->h.n_complete,
-                  (unsigned long long)d->h.seed);
-    cli_par_agree(); /* every rank ends here: rank 0's word out before mpirun ends them */
+    cli_error_agreed("train",
+                     "%s: the %d processes of mpirun read different files by that name (this "
+                     "one: %llu samples, seed %llu): give every one the same file",
+                     path, cli_par_size(), (unsigned long long)d->h.n_complete,
+                     (unsigned long long)d->h.seed);
     return -1;
 }
 
@@ -499,7 +497,6 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
     /* the header within the time limit; then the rows, which may take long: no limit */
     if (cli_read_header_timed("train", o->input) != 0)
         return CLI_FAIL;
-    cli_blas_serial();
     r.tstart = cli_now();
     /* under mpirun each rank reads its part of the rows, and the head */
     d = invnet_dataset_load_part(o->input, fp->noisy, fp->max_samples, fp->val, fp->head_rows,
