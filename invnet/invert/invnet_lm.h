@@ -9,7 +9,7 @@
  * an impedance whose ln rho_a error is the same), or, when the sounding gives standard
  * errors, (log10 f_i - log10 d_i) / sd_i and (phi_f - phi_d) / sd_phi, each error raised to
  * its floor. Jacobian analytic (fwd_jacobian, through the change of variable of the
- * bounds); geodesic acceleration off; trust region with Marquardt scaling.
+ * bounds); geodesic acceleration off; trust region in decades of the parameters.
  */
 #ifndef INVNET_LM_H
 #define INVNET_LM_H
