@@ -1037,8 +1037,8 @@ fixed_holds(const invnet_check_params *p)
  * puts it there exactly; this allows for rounding) */
 #define ON_BOUND 1e-9
 /* and is moved this share of the box inside to fit again from there (bench_starts, share
- * of soundings within 5 % of the reference: a tenth or a quarter 76.5 %, a half 74.0 %,
- * to the net's value instead 73.0 %) */
+ * of soundings within 5 % of the reference, with the fit's scaling of 2026-12-04: a tenth
+ * or a quarter 76.5 %, a half 74.0 %, to the net's value instead 73.0 %) */
 #define OFF_BOUND 0.1
 
 /* The np parameters p into q, each on a bound of the box (lo, hi) that is not a point
@@ -1291,7 +1291,8 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
 /*
  * (7b) The ranges' starts found a better fit than the refinement (their starts reach basins
  * the refinement's did not: the demo's Schlumberger net on the Mawlamyine sounding, 5.52 %
- * beside an answer of 6.55 %): refined from their best as the refinement refines, it
+ * beside an answer of 6.55 %, before the refinement's steps were measured in decades):
+ * refined from their best as the refinement refines, it
  * becomes the answer, and the ranges are sampled again around it (their depth of
  * investigation is the answer's). Otherwise r and v->resp are as they were.
  */

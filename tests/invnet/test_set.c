@@ -393,8 +393,8 @@ Test(invnet_set, the_fit_outside_the_prior_for_the_count_chosen)
  * count does from a split or merged model) runs from that start alone: the bounded fit from
  * that start (invnet_lm_fit), the same as an inverter of one start gives, on a 5-layer earth
  * that 3 layers cannot fit, from a start far from the net's model (15 % of each range from
- * the prior's low corner; from 5 %, where the box's logit squeezes every step, the fit
- * stalls at a cost 10 times the net's).
+ * the prior's low corner; from 5 % the fit stops in a local minimum at 25 times the cost
+ * of the fit from the net's model, where Marquardt's scaling reached its basin).
  * invnet_inverter_set_starts caps the starts (the net's model alone fits worse than all the
  * starts), and 0 gives the inverter's own back.
  */
