@@ -720,6 +720,7 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
     r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
     r->chi2 = all_sd ? chi / (double)nd : NAN;
     r->chi2_given = all_sd ? chi_given / (double)nd : NAN;
+    r->error_floor_pct = all_sd ? 100 * noise : NAN;
     return FWD_OK;
 }
 
@@ -1374,7 +1375,7 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     int rc = FWD_OK;
 
     memset(r, 0, sizeof *r);
-    r->chi2 = r->chi2_given = r->outlier_sigmas = r->outlier_x = NAN;
+    r->chi2 = r->chi2_given = r->error_floor_pct = r->outlier_sigmas = r->outlier_x = NAN;
     r->exit_misfit_pct = r->exit_chi2 = NAN;
     r->n_layers = nf->samples.prior.n_layers;
     r->max_jump = 1;

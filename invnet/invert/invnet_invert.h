@@ -178,6 +178,8 @@ typedef struct invnet_result {
     double chi2;       /* per datum, where the sounding has errors (raised to the training noise:
                           noise / ln 10 in log10 rho_a, noise 90 / pi degrees); NAN otherwise */
     double chi2_given; /* the same against the sounding's errors as given: NAN without */
+    double error_floor_pct; /* the floor chi2 raised each error to, as a relative error of
+                               rho_a: the net's training noise, percent; NAN without errors */
     /* The refined fit's reading of largest residual in units of its error (raised to the
      * training noise; or that noise) and of the residuals' robust scale (1.4826 x their
      * median absolute value), whichever is larger: outlier_reading above outlier_sigmas of

@@ -235,6 +235,13 @@ get_chi2_given(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->num = c->r.chi2_given;
 }
 
+static void
+get_error_floor(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)it, (void)k;
+    v->num = c->r.error_floor_pct;
+}
+
 /* The data's noise in units of their errors: with a model whose fit has one. */
 static int
 has_noise_scale(const invnet_batch_item *it, cand *c)
@@ -497,6 +504,8 @@ static const struct column columns[] = {
     {"chi2", NULL, "chi2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL, has_chi2, get_chi2},
     {"chi2_given", NULL, "chi2_given", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL, has_chi2,
      get_chi2_given},
+    {NULL, NULL, "error_floor_pct", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_chi2,
+     get_error_floor},
     {NULL, NULL, "noise_scale", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_noise_scale,
      get_noise_scale},
     {"mahalanobis_d2", NULL, "mahalanobis_d2", K_NUM, S_ONE, F_4G, IN_CSV | IN_JSON | OPTIONAL,

@@ -555,6 +555,9 @@ grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/
 # the CSV has both chi-squares, the JSON's (against the errors raised to the training
 # noise, and as given: raised errors can only lower it)
 cp "$TMP/out" "$TMP/edi.json"
+plain_bpinv forward -m mt --rho 100,10 --thick 500 --period 0.05:2000:16 >"$TMP/plain_mt.csv"
+run invert "$TMP/mtnet.h5" "$TMP/plain_mt.csv" --format json
+cp "$TMP/out" "$TMP/plain.json"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi
 /usr/bin/python3 -c 'import csv, json, sys
 s = json.load(open(sys.argv[1]))["soundings"][0]
@@ -562,6 +565,13 @@ s = json.load(open(sys.argv[1]))["soundings"][0]
 assert r["chi2"] == "%.4g" % s["chi2"] and r["chi2_given"] == "%.4g" % s["chi2_given"], (r, s)
 assert s["chi2_given"] >= s["chi2"] > 0, s' "$TMP/edi.json" "$TMP/out" && ok ||
     bad "EDI CSV: chi2 and chi2_given not the JSON's: $(cat "$TMP/out")"
+# the JSON names the floor behind chi2, the net's 5 %; a sounding without errors has none
+/usr/bin/python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+assert s["error_floor_pct"] == 5, s
+t = json.load(open(sys.argv[2]))["soundings"][0]
+assert t["chi2"] is None and t["error_floor_pct"] is None, t' "$TMP/edi.json" "$TMP/plain.json" \
+    2>"$TMP/py" && ok || bad "EDI JSON: error_floor_pct: $(cat "$TMP/py")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
 # sectsvg.py: the layer fills of a --section SVG (svgcairo: one filled path per rectangle,

@@ -57,6 +57,9 @@ class Result:
         to the training noise); else None.
     chi2_given : float or None
         The same against the sounding's errors as given; else None.
+    error_floor_pct : float or None
+        With chi2: the floor each error was raised to (the net's training noise, as a
+        relative error of rho_a), percent; else None.
     noise_scale : float or None
         The data's noise in units of their errors (or of the training noise):
         sqrt(chi2 / (n - p)) of the fit where chi2 is beyond chance, else 1; the layer
@@ -130,6 +133,7 @@ class Result:
         self.refined = obj.get("refined")
         self.chi2 = obj.get("chi2")
         self.chi2_given = obj.get("chi2_given")
+        self.error_floor_pct = obj.get("error_floor_pct")
         self.noise_scale = obj.get("noise_scale")
         self.doi_m = obj.get("doi_m")
         self.outlier_point = obj.get("outlier_point")

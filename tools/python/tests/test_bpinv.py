@@ -765,6 +765,8 @@ def test_invert_mt_equals_cli(nets, tmp_path):
     # 1.4 degrees): as given
     assert a.chi2_given == pytest.approx(a.chi2, rel=1e-3)
     assert no_err.chi2 is None and no_err.chi2_given is None
+    # the floor behind chi2: the net's 5 % (conftest), with chi2 only
+    assert a.error_floor_pct == 5 and no_err.error_floor_pct is None
     assert no_err.noise_scale >= 1
     np.testing.assert_allclose(no_err.rho, MT_MODEL[0], rtol=1e-3)
 
