@@ -57,6 +57,7 @@ setup(void)
     r->misfit_net_pct = 3.1;
     r->chi2 = 1.25;
     r->chi2_given = 5; /* errors given half the training noise */
+    r->error_floor_pct = 10;
     r->outlier_x = 31.6;
     r->outlier_sigmas = 2.5;
     r->d2 = 7.5;
@@ -230,7 +231,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"doi_m\": null, "
         "\"misfit_rms_pct\": 2.346, "
         "\"misfit_net_pct\": 3.1, \"refined\": true, \"chi2\": 1.25, \"chi2_given\": 5, "
-        "\"noise_scale\": 1.118, \"mahalanobis_d2\": 7.5, "
+        "\"error_floor_pct\": 10, \"noise_scale\": 1.118, \"mahalanobis_d2\": 7.5, "
         "\"span_decades\": 2.5, \"net_points_observed\": 17, \"d2_worst_point\": null, "
         "\"d2_worst_share\": null, \"outlier_point\": 31.6, \"outlier_sigmas\": 2.5, "
         "\"segments\": null, \"in_range\": true, \"flags\": [], "
@@ -241,7 +242,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
         "\"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
         "\"refined\": null, "
-        "\"chi2\": null, \"chi2_given\": null, \"noise_scale\": null, "
+        "\"chi2\": null, \"chi2_given\": null, \"error_floor_pct\": null, \"noise_scale\": null, "
         "\"mahalanobis_d2\": null, \"span_decades\": 0.4, "
         "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
         "\"outlier_point\": null, \"outlier_sigmas\": null, \"segments\": null, \"in_range\": "
@@ -254,7 +255,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"rho_ohmm\": null, "
         "\"thick_m\": null, \"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, "
         "\"misfit_net_pct\": null, "
-        "\"refined\": null, \"chi2\": null, \"chi2_given\": null, \"noise_scale\": null, "
+        "\"refined\": null, \"chi2\": null, \"chi2_given\": null, \"error_floor_pct\": null, "
+        "\"noise_scale\": null, "
         "\"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
         "\"outlier_point\": null, \"outlier_sigmas\": null, \"segments\": null, \"in_range\": "
@@ -386,7 +388,8 @@ Test(invnet_output, json_parsed_back)
     static const char *const all =
         "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,layer_counts,"
         "rho_ohmm,thick_m,depth_m,doi_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
-        "noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_point,d2_worst_share,"
+        "error_floor_pct,noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_"
+        "point,d2_worst_share,"
         "outlier_point,outlier_sigmas,segments,in_range,flags,"
         "prior_exit,ranges,time_ms";
     char *buf = NULL;

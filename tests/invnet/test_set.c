@@ -392,9 +392,9 @@ Test(invnet_set, the_fit_outside_the_prior_for_the_count_chosen)
  * A fit tried again from a given start (invnet_inverter_set_start, as the choice of the
  * count does from a split or merged model) runs from that start alone: the bounded fit from
  * that start (invnet_lm_fit), the same as an inverter of one start gives, on a 5-layer earth
- * that 3 layers cannot fit, from a start far from the net's model (15 % of each range from
- * the prior's low corner; from 5 % the fit stops in a local minimum at 25 times the cost
- * of the fit from the net's model, where Marquardt's scaling reached its basin).
+ * that 3 layers cannot fit, from a start near the prior's corner (5 % of each range: a
+ * trust region whose scale followed the box's slope down there threw parameters to the far
+ * bounds and stopped at 25 times the cost of the fit from the net's model).
  * invnet_inverter_set_starts caps the starts (the net's model alone fits worse than all the
  * starts), and 0 gives the inverter's own back.
  */
@@ -415,9 +415,9 @@ Test(invnet_set, a_given_start_runs_alone)
     s = fwd_sounding_read(path, FWD_SCHLUMBERGER, FWD_COMP_DET, &err);
     cr_assert_not_null(s, "%s", err.msg);
     for (k = 0; k < 3; k++)
-        st[k] = log10(pr->rho_min[k]) + 0.15 * log10(pr->rho_max[k] / pr->rho_min[k]);
+        st[k] = log10(pr->rho_min[k]) + 0.05 * log10(pr->rho_max[k] / pr->rho_min[k]);
     for (k = 0; k < 2; k++)
-        st[3 + k] = log10(pr->thick_min[k]) + 0.15 * log10(pr->thick_max[k] / pr->thick_min[k]);
+        st[3 + k] = log10(pr->thick_min[k]) + 0.05 * log10(pr->thick_max[k] / pr->thick_min[k]);
     cp.refine_iter = 30;
     many = invnet_inverter_alloc(n3, &cp, &err);
     cp.refine_starts = 1;
