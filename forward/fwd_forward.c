@@ -551,10 +551,9 @@ dot(const double *a, const double *b, size_t len)
 
 /*
  * out[k] = dot(a, b + k * stride, len) for k < rows, each summed in dot's order (the same
- * bits), four rows at a time: one dot product is a chain of dependent additions, bound by
- * their latency (an AVX-512 clone keeps its eight partial sums in one register); four
- * independent chains keep the adder busy and read each weight once. A Jacobian takes
- * np + 1 rows per datum.
+ * bits), four rows at a time, reading each weight once for the four: a Jacobian takes np
+ * rows per datum. A refined batch 3 % faster; four dot products of different weights at
+ * once (the data's) were not faster: consecutive dot products already overlap in the CPU.
  */
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
