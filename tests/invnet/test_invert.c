@@ -522,6 +522,16 @@ Test(invnet_invert, fit_holds_parameters)
     fwd_sounding_free(s);
 }
 
+/* Parameter j of a 3-layer model (rho_1..3, h_1..2) from its log10 value v. */
+static void
+set_param(double *rho, double *h, size_t j, double v)
+{
+    if (j < 3)
+        rho[j] = pow(10, v);
+    else
+        h[j - 3] = pow(10, v);
+}
+
 /*
  * The trust region's scaling (invnet_lm.c): fits of exact data of 3-layer earths inside
  * the box (each parameter 15-85 % of its range: rho 1-1000 ohm-m, h 1-50 m), each from 4
@@ -553,7 +563,7 @@ Test(invnet_invert, fits_from_far_starts_reach_the_data)
             t[j] = lo[j] + (0.15 + 0.7 * (double)(fwd_splitmix64(&seed) >> 11) * 0x1.0p-53) *
                                (hi[j] - lo[j]);
         for (j = 0; j < 5; j++)
-            (j < 3 ? rho : h - 3)[j] = pow(10, t[j]);
+            set_param(rho, h, j, t[j]);
         respond(3, rho, h, TST_NPTS, x, d);
         s = tst_sounding(TST_NPTS, x, d);
         for (k = 0; k < 4; k++, fits++) {
@@ -564,7 +574,7 @@ Test(invnet_invert, fits_from_far_starts_reach_the_data)
                                    (hi[j] - lo[j]);
             cr_assert_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, NULL), FWD_OK);
             for (j = 0; j < 5; j++) {
-                (j < 3 ? rho : h - 3)[j] = pow(10, p[j]);
+                set_param(rho, h, j, p[j]);
                 edge = fmin(edge, fmin(p[j] - lo[j], hi[j] - p[j]));
             }
             cr_assert_eq(fwd_eval(w, 3, rho, h, f, NULL), FWD_OK);
