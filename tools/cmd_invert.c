@@ -537,22 +537,21 @@ exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
 
 /* A sounding with errors that fits them as raised to the net's training noise (chi2 within
  * chi2_max, no high_misfit) but not as the file gives them (chi2_given beyond): the floor
- * hides the misfit, and the answer, its ranges and its layer count weigh the net's noise. */
+ * (error_floor_pct) hides the misfit, and the answer, its ranges and its layer count weigh
+ * the net's noise. */
 static void
-floor_note(const invnet_set *ns, const invnet_candidate *c, double chi2_max, const char *who)
+floor_note(const invnet_candidate *c, double chi2_max, const char *who)
 {
-    const invnet_file *nf = invnet_set_find(ns, c->r.n_layers);
     const invnet_result *r = &c->r;
 
-    if (nf == NULL || !isfinite(r->chi2_given) || !(r->chi2 <= chi2_max) ||
-        !(r->chi2_given > chi2_max))
+    if (!isfinite(r->chi2_given) || !(r->chi2 <= chi2_max) || !(r->chi2_given > chi2_max))
         return;
     fprintf(stderr,
             "bpinv invert: note: %s: it fits the net's noise (chi2 %.3g, each error raised to "
             "%g %%) but not its own errors (chi2_given %.3g): the answer, its ranges and the "
             "layer count weigh %g %% errors; if its errors are right, a net of less noise, or "
             "another layer count, may fit it closer\n",
-            who, r->chi2, 100 * nf->samples.noise, r->chi2_given, 100 * nf->samples.noise);
+            who, r->chi2, r->error_floor_pct, r->chi2_given, r->error_floor_pct);
 }
 
 /*
@@ -641,7 +640,7 @@ report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_
             if (c->r.flags & INVNET_FLAG_REFUSED)
                 refused_note(ns, c, who);
             exit_note(ns, c, who);
-            floor_note(ns, c, chi2_max, who);
+            floor_note(c, chi2_max, who);
         }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);

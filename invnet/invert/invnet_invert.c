@@ -1293,9 +1293,9 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
  * (7b) The ranges' starts found a better fit than the refinement (their starts reach basins
  * the refinement's did not: the demo's Schlumberger net on the Mawlamyine sounding, 5.52 %
  * beside an answer of 6.55 %, before the refinement's steps were measured in decades):
- * refined from their best as the refinement refines, it
- * becomes the answer, and the ranges are sampled again around it (their depth of
- * investigation is the answer's). Otherwise r and v->resp are as they were.
+ * refined from their best as the refinement refines, it becomes the answer, and the ranges
+ * are sampled again around it (their depth of investigation is the answer's). Otherwise r
+ * and v->resp are as they were.
  */
 static int
 ranges_best(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,

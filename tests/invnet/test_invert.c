@@ -522,16 +522,6 @@ Test(invnet_invert, fit_holds_parameters)
     fwd_sounding_free(s);
 }
 
-/* Parameter j of a 3-layer model (rho_1..3, h_1..2) from its log10 value v. */
-static void
-set_param(double *rho, double *h, size_t j, double v)
-{
-    if (j < 3)
-        rho[j] = pow(10, v);
-    else
-        h[j - 3] = pow(10, v);
-}
-
 /*
  * The trust region's scaling (invnet_lm.c): fits of exact data of 3-layer earths inside
  * the box (each parameter 15-85 % of its range: rho 1-1000 ohm-m, h 1-50 m), each from 4
@@ -562,8 +552,7 @@ Test(invnet_invert, fits_from_far_starts_reach_the_data)
         for (j = 0; j < 5; j++)
             t[j] = lo[j] + (0.15 + 0.7 * (double)(fwd_splitmix64(&seed) >> 11) * 0x1.0p-53) *
                                (hi[j] - lo[j]);
-        for (j = 0; j < 5; j++)
-            set_param(rho, h, j, t[j]);
+        cr_assert_eq(fwd_model_from_log10(3, t, rho, h, NULL), FWD_OK);
         respond(3, rho, h, TST_NPTS, x, d);
         s = tst_sounding(TST_NPTS, x, d);
         for (k = 0; k < 4; k++, fits++) {
@@ -573,10 +562,9 @@ Test(invnet_invert, fits_from_far_starts_reach_the_data)
                 p[j] = lo[j] + (0.02 + 0.96 * (double)(fwd_splitmix64(&seed) >> 11) * 0x1.0p-53) *
                                    (hi[j] - lo[j]);
             cr_assert_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, NULL), FWD_OK);
-            for (j = 0; j < 5; j++) {
-                set_param(rho, h, j, p[j]);
+            for (j = 0; j < 5; j++)
                 edge = fmin(edge, fmin(p[j] - lo[j], hi[j] - p[j]));
-            }
+            cr_assert_eq(fwd_model_from_log10(3, p, rho, h, NULL), FWD_OK);
             cr_assert_eq(fwd_eval(w, 3, rho, h, f, NULL), FWD_OK);
             for (i = 0; i < TST_NPTS; i++)
                 sum += (f[i] / d[i] - 1) * (f[i] / d[i] - 1);
