@@ -137,7 +137,8 @@ row_loss(const invnet_misfit *m, struct misfit_thread *th, const double *in, con
         invnet_mask_unpack(m->f->mask.layout, m->mi->nvalues, m->npts, in, th->z, th->obs);
         in = th->z;
     }
-    if (fwd_jacobian(th->w, m->nl, p, th->resp, th->jac, NULL) != FWD_OK) {
+    if ((dy != NULL ? fwd_jacobian_approx(th->w, m->nl, p, th->resp, th->jac, NULL)
+                    : fwd_eval_batch(th->w, m->nl, 1, p, th->resp, NULL)) != FWD_OK) {
         th->failures++;
         return 0;
     }
@@ -155,7 +156,7 @@ row_loss(const invnet_misfit *m, struct misfit_thread *th, const double *in, con
                 r = (log(th->resp[j]) - log(10.0) * obs) / m->sigma;
                 c = 1 / (th->resp[j] * m->sigma);
             }
-            for (k = 0; k < m->np; k++) {
+            for (k = 0; dy != NULL && k < m->np; k++) {
                 dr = c * th->jac[j * m->np + k];
                 g[k] += r * dr;
             }
@@ -165,7 +166,7 @@ row_loss(const invnet_misfit *m, struct misfit_thread *th, const double *in, con
     }
     if (n == 0)
         return 0;
-    for (k = 0; k < m->np; k++)
+    for (k = 0; dy != NULL && k < m->np; k++)
         if (!held[k])
             dy[k] += scale * m->weight * 2 / (double)n * g[k] * os[k];
     return scale * m->weight * sum / (double)n;
@@ -180,6 +181,7 @@ invnet_misfit_loss(void *ud, int thread, size_t rows, const double *in, const do
     double total = 0;
 
     for (i = 0; i < rows; i++)
-        total += row_loss(m, &m->t[thread], in + i * ni, y + i * m->np, scale, dy + i * m->np);
+        total += row_loss(m, &m->t[thread], in + i * ni, y + i * m->np, scale,
+                          dy != NULL ? dy + i * m->np : NULL);
     return total;
 }

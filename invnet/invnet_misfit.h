@@ -48,8 +48,11 @@ void invnet_misfit_free(invnet_misfit *m);
 /*
  * The loss of `rows` rows (net inputs in, standardised outputs y) as an invnet_loss_fn
  * (invnet_train.h), ud an invnet_misfit: returns scale times its sum over the rows and adds
- * scale times its gradient in y into dy. A row whose model has no finite response adds
- * nothing (see invnet_misfit_failures).
+ * scale times its gradient in y into dy. dy NULL: the value alone, of the exact forward
+ * model (one forward model a row: validation); with dy, the value and gradient of
+ * fwd_jacobian_approx's response (within 1e-4 of the datum: training), a third cheaper than
+ * fwd_jacobian's. A row whose model has no finite response adds nothing (see
+ * invnet_misfit_failures).
  */
 double invnet_misfit_loss(void *ud, int thread, size_t rows, const double *in, const double *y,
                           double scale, double *dy);

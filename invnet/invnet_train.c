@@ -300,7 +300,7 @@ stage_loss(const invnet_trainer *tr, invnet_work *wk, int k, size_t rows, const 
         dy[i] = scale / (double)tr->n_out * tr->pweight * g;
     }
     sq *= tr->pweight * scale / (double)tr->n_out;
-    sq += tr->loss(tr->loss_ud, k, rows, x, y, scale, dy);
+    sq += tr->loss(tr->loss_ud, k, rows, x, y, scale, grad != NULL ? dy : NULL);
     if (grad != NULL)
         invnet_net_backward(tr->net, wk, rows, x, dy, grad);
     return sq;

@@ -178,9 +178,10 @@ int invnet_trainer_set_split(invnet_trainer *tr, invnet_exchange_fn fn, void *ud
  * A loss of the net's outputs besides the parameters' loss (the data misfit of
  * the models they stand for, invnet_misfit.h): for `rows` rows of net inputs in
  * (rows x n_in) and standardised outputs y (rows x n_out), returns scale times the sum of
- * its values over the rows and adds scale times its gradient in y into dy. `thread`
- * (0 .. nthreads - 1) is the calling thread, whose scratch it may use. It must depend on
- * its arguments only, so that the net is the same for any number of threads.
+ * its values over the rows and adds scale times its gradient in y into dy (dy NULL: the
+ * value alone, for the validation rows). `thread` (0 .. nthreads - 1) is the calling
+ * thread, whose scratch it may use. It must depend on its arguments only, so that the net
+ * is the same for any number of threads.
  */
 typedef double (*invnet_loss_fn)(void *ud, int thread, size_t rows, const double *in,
                                  const double *y, double scale, double *dy);
