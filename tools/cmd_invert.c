@@ -316,6 +316,8 @@ const cli_cmd invert_cmd = {
     "3/4 of a width apart).\n"
     "Exit status: 0 every sounding was read and inverted (flagged or not), 1 a sounding\n"
     "could not be read (the others are still reported), 2 a bad command line.\n"
+    "Ctrl-C (SIGINT), SIGTERM or SIGHUP while the soundings are inverted: those begun\n"
+    "finish, nothing is written, exit status 130, 143 or 129.\n"
     "\n"
     "example: bpinv invert net.h5 site1.csv site2.csv --plot plots/\n",
     invert_opts,
@@ -1180,6 +1182,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     char **paths = NULL;
     invnet_batch_params bp = o->bp;
     struct progress_line progress = {0};
+    struct sigaction old_int, old_term;
 
     /* refuse at once, not after the soundings were read and inverted (under mpirun rank 0
      * writes the outputs: it checks them, and tells the others) */
@@ -1217,7 +1220,16 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     progress_step(&progress, "soundings inverted");
     bp.progress = progress_show;
     bp.progress_arg = &progress;
+    /* Ctrl-C, SIGTERM or SIGHUP while the soundings are inverted: those begun finish, the
+     * rest are not begun, and nothing is written (one process; under mpirun a signal ends
+     * the ranks as before) */
+    if (ranks == 1) {
+        cli_catch_stop(&old_int, &old_term);
+        bp.stop = &cli_stop_signal;
+    }
     bad = invnet_batch_invert_set(ns, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK;
+    if (ranks == 1)
+        cli_restore_stop(&old_int, &old_term);
     progress_step(&progress, NULL);
     if (bad) {
         if (strcmp(err.field, "layers") == 0 || strcmp(err.field, "fix") == 0 ||
@@ -1226,6 +1238,21 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                       err.msg + strlen(err.field) + 2);
         else
             cli_error("invert", "%s", err.msg);
+        goto done;
+    }
+    if (b->n_stopped > 0) {
+        int sig = cli_stop_signal ? (int)cli_stop_signal : SIGINT;
+
+        cli_error("invert", "interrupted (%s) after %zu of %zu soundings: nothing written%s%s%s",
+                  sig == SIGINT    ? "Ctrl-C"
+                  : sig == SIGTERM ? "SIGTERM"
+                                   : "SIGHUP",
+                  b->count - b->n_stopped, b->count, output != NULL ? " (" : "",
+                  output != NULL ? output : "",
+                  output == NULL              ? ""
+                  : access(output, F_OK) == 0 ? " as it was)"
+                                              : " not made)");
+        rc = 128 + sig;
         goto done;
     }
     if (ranks > 1 && cli_par_differ(b->n)) {

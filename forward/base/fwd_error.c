@@ -26,6 +26,8 @@ fwd_strerror(int code)
         return "non-finite result";
     case FWD_EEXIST:
         return "file exists";
+    case FWD_ESTOPPED:
+        return "stopped";
     default:
         return "unknown error";
     }

@@ -22,7 +22,8 @@ enum {
     FWD_EIO = 3,      /* a file could not be opened or read */
     FWD_EFORMAT = 4,  /* a file or string is not in the expected format */
     FWD_ENUMERIC = 5, /* a computation gave a non-finite value */
-    FWD_EEXIST = 6    /* an output file exists and replacing it was not asked for */
+    FWD_EEXIST = 6,   /* an output file exists and replacing it was not asked for */
+    FWD_ESTOPPED = 7  /* not done: the caller asked the work to stop (a signal) */
 };
 
 #define FWD_ERROR_MSG_SIZE   512

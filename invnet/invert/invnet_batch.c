@@ -34,6 +34,7 @@ invnet_batch_default(void)
     p.parts = 1;
     p.progress = NULL;
     p.progress_arg = NULL;
+    p.stop = NULL;
     return p;
 }
 
@@ -763,7 +764,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     return rc;
 }
 
-/* Every item in parallel, results by index; FWD_ENOMEM if a thread ran out of memory. */
+/* Every item in parallel, results by index; FWD_ENOMEM if a thread ran out of memory. Once
+ * p->stop says so, the items not begun are marked stopped (b->n_stopped). */
 static int
 invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p, invnet_batch *b,
            int threads)
@@ -771,14 +773,14 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
     long n = (long)(b->first + b->count);
     int failed = 0, want_ranges = nn > 1 && p->check.ranges;
     invnet_check_params cp = p->check;
-    size_t done = 0;
+    size_t done = 0, stopped = 0;
 
     if (want_ranges) /* only for the count chosen */
         cp.ranges = 0;
     if (nn > 1) /* the fit outside the prior likewise */
         cp.exit_decades = 0;
 #pragma omp parallel num_threads(threads) default(none)                                            \
-    shared(nf, nn, p, cp, b, n, failed, want_ranges, done)
+    shared(nf, nn, p, cp, b, n, failed, want_ranges, done, stopped)
     {
         invnet_inverter *v[INVNET_SET_MAX] = {NULL};
         int ok = 1;
@@ -795,6 +797,17 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
         for (q = (long)b->first; q < n; q++) {
             if (!ok)
                 continue;
+            if (p->stop != NULL && *p->stop != 0) {
+                invnet_batch_item *it = &b->item[q];
+
+                if (it->status == FWD_OK) { /* not one that could not be read */
+                    it->status = FWD_ESTOPPED;
+                    snprintf(it->err, sizeof it->err, "not inverted: the run was stopped");
+#pragma omp atomic update
+                    stopped++;
+                }
+                continue;
+            }
             if (invert_one(v, nf, nn, want_ranges, p, &b->item[q]) != FWD_OK) {
 #pragma omp atomic write
                 failed = 1;
@@ -807,6 +820,7 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
         for (k = 0; k < nn; k++)
             invnet_inverter_free(v[k]);
     }
+    b->n_stopped = stopped;
     return failed ? FWD_ENOMEM : FWD_OK;
 }
 

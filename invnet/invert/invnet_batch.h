@@ -23,6 +23,7 @@
 #ifndef INVNET_BATCH_H
 #define INVNET_BATCH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "forward/base/fwd_error.h"
@@ -60,6 +61,11 @@ typedef struct invnet_batch_params {
                                   count, each once, in order), from one thread at a time, any
                                   of them; it must return quickly; NULL: none [NULL] */
     void *progress_arg;                                     /* its arg [NULL] */
+    const volatile sig_atomic_t *stop; /* when not NULL: once *stop is non-zero (a signal
+                                  handler sets it), no sounding starts any more; those
+                                  that did finish, the others get status FWD_ESTOPPED
+                                  ("not inverted: the run was stopped") and count in the
+                                  batch's n_stopped [NULL] */
 } invnet_batch_params;
 
 /* The block of n soundings that part `part` of `parts` inverts: [*first, *first + *count). */
@@ -164,6 +170,7 @@ typedef struct invnet_batch {
                                 takes the largest of its parts' before writing */
     int doi;                 /* 1 when the depths of investigation were computed (ranges,
                                 curves or doi asked for): the CSV has doi_m */
+    size_t n_stopped;        /* items of this part not inverted because p->stop was set */
 } invnet_batch;
 
 /* The candidate reported for an item that was inverted (status FWD_OK), else NULL. */

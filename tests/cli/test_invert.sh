@@ -1268,6 +1268,22 @@ run invert "$TMP/net.h5" "$TMP/$long.d/station_with_a_long_name.csv"
 grep -q "station_with_a_long_name.csv:3: rho_a_ohmm: expected a finite number > 0, got \"-5\"" \
     "$TMP/err" && ok || bad "a long path's message was cut: $(cat "$TMP/err")"
 # standard error closed: the messages do not go into the samples file (it took fd 2); standard
+# --- a stop signal: the soundings begun finish, nothing is written, the output left as it was
+mkdir "$TMP/stopset"
+i=0
+while [ $i -lt 300 ]; do cp "$TMP/snd/a.csv" "$TMP/stopset/s$i.csv"; i=$((i + 1)); done
+signal_at "soundings inverted" INT "$BPINV" invert "$TMP/net.h5" "$TMP/stopset" --ranges -j1 \
+    --progress -o "$TMP/stop.csv"
+[ "$rc" -eq 130 ] && [ "$(ls -a "$TMP" | grep stop)" = stopset ] &&
+    grep -aq "interrupted (Ctrl-C) after [0-9]* of 300 soundings: nothing written ($TMP/stop.csv not made)" \
+        "$TMP/err" && ok || bad "invert, SIGINT: exit $rc, $(ls "$TMP" | grep stop): $(tail -1 "$TMP/err")"
+printf 'kept\n' >"$TMP/stop.csv"
+signal_at "soundings inverted" TERM "$BPINV" invert "$TMP/net.h5" "$TMP/stopset" --ranges -j2 \
+    --progress -o "$TMP/stop.csv" --force
+[ "$rc" -eq 143 ] && [ "$(cat "$TMP/stop.csv")" = kept ] &&
+    grep -aq "interrupted (SIGTERM) after [0-9]* of 300 soundings: nothing written ($TMP/stop.csv as it was)" \
+        "$TMP/err" && ok || bad "invert, SIGTERM: exit $rc: $(tail -1 "$TMP/err")"
+
 # output closed: the results are not lost in silence (not under valgrind, whose log is fd 2)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
     "$BPINV" samples -m wenner --a 1:100:10 --layers 2 --rho 1:100 --thick 1:10 -n 3000 \

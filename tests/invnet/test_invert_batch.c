@@ -8,6 +8,7 @@
  * briefly (its quality does not matter here: the batch is compared with invnet_invert).
  */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +348,75 @@ Test(invnet_batch, progress_once_per_sounding)
                       v.done[i], v.total[i]);
         invnet_batch_free(b);
     }
+}
+
+/* A stop raised by the progress callback after the third sounding (one thread): those three
+ * are inverted as without a stop; each later one that could be read says it was stopped
+ * (FWD_ESTOPPED, no candidate) and is counted, the ones that could not be read keep their
+ * error; the CSV writes every row. Without a stop: none counted. */
+struct stop_after {
+    volatile sig_atomic_t flag;
+    size_t after;
+};
+
+static void
+stop_progress(size_t done, size_t total, void *arg)
+{
+    struct stop_after *st = arg;
+
+    (void)total;
+    if (done >= st->after)
+        st->flag = 1;
+}
+
+Test(invnet_batch, a_stop_leaves_the_rest_not_begun)
+{
+    char path[9][256], csv[300];
+    const char *pp[9];
+    size_t n = make_soundings(path), i, stopped = 0, lines = 0;
+    invnet_batch_params p = invnet_batch_default();
+    struct stop_after st = {0, 3};
+    invnet_batch *b, *whole;
+    FILE *f;
+    int c;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &whole, NULL), FWD_OK);
+    cr_expect_eq(whole->n_stopped, 0);
+    p.progress = stop_progress;
+    p.progress_arg = &st;
+    p.stop = &st.flag;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &b, NULL), FWD_OK);
+    for (i = 0; i < n; i++) {
+        const invnet_batch_item *it = &b->item[i], *w = &whole->item[i];
+
+        if (i < 3) {
+            cr_expect_eq(it->status, w->status, "item %zu", i);
+            if (w->status == FWD_OK)
+                expect_same_result(&invnet_batch_best(it)->r, &invnet_batch_best(w)->r, i);
+        } else if (w->status == FWD_OK) {
+            cr_expect_eq(it->status, FWD_ESTOPPED, "item %zu", i);
+            cr_expect_eq(it->n_candidates, 0, "item %zu", i);
+            cr_expect_str_eq(it->err, "not inverted: the run was stopped");
+            stopped++;
+        } else {
+            cr_expect_eq(it->status, w->status, "item %zu", i);
+            cr_expect_str_eq(it->err, w->err);
+        }
+    }
+    cr_expect_gt(stopped, 0);
+    cr_expect_eq(b->n_stopped, stopped);
+    snprintf(csv, sizeof csv, "%s/stopped.csv", dir);
+    cr_assert_eq(invnet_output_write(b, INVNET_CSV, "net.h5", csv, NULL, 0, NULL), FWD_OK);
+    f = fopen(csv, "r");
+    cr_assert_not_null(f);
+    while ((c = fgetc(f)) != EOF)
+        lines += c == '\n';
+    fclose(f);
+    cr_expect_eq(lines, n + 1);
+    invnet_batch_free(b);
+    invnet_batch_free(whole);
 }
 
 /* With doi (no curves): each model reported has the depth of investigation that

@@ -27,7 +27,7 @@ _MAJOR, _MINOR = VERSION.split(".")[:2]
 SONAME = "libbpinv.so." + (_MAJOR + "." + _MINOR if _MAJOR == "0" else _MAJOR)
 
 # fwd_error codes (forward/base/fwd_error.h)
-OK, EINVAL, ENOMEM, EIO, EFORMAT, ENUMERIC, EEXIST = range(7)
+OK, EINVAL, ENOMEM, EIO, EFORMAT, ENUMERIC, EEXIST, ESTOPPED = range(8)
 
 # fwd_method (forward/fwd_method.h), fwd_component (forward/readers/fwd_sounding.h)
 METHODS = ("schlumberger", "wenner", "mt")
