@@ -99,13 +99,16 @@ int fwd_eval_batch(fwd_workspace *w, size_t n, size_t count, const double *p, do
 int fwd_jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double *J, fwd_error *err);
 
 /*
- * fwd_jacobian for a search direction (a Gauss-Newton or Levenberg-Marquardt step), where an
- * error of 1e-4 changes nothing: DC data on the shared grid fold the runs of filter weights
- * below 1e-7 of a datum's largest into the nearest one kept (a third of them go) and skip
- * the grid points only those read: 2.2 forward models instead of 3.1 (4 layers, 30 points,
- * make bench); d and J within 1e-4 of fwd_jacobian's, relative to the datum (the worst of
- * 300 models of 1-6 layers, contrasts to 1e4, first layers to 0.1 m: test_jacobian.c).
- * Other methods and Key's filter: the same as fwd_jacobian. Not for values reported.
+ * fwd_jacobian for a search direction (a Gauss-Newton or Levenberg-Marquardt step) or a
+ * training gradient, where an error of 1e-3 changes nothing: DC data on the shared grid
+ * fold the runs of filter weights below 1e-7 of a datum's largest into the nearest one kept
+ * (a third of them go) and skip the grid points only those read: 2.2 forward models instead
+ * of 3.1 (4 layers, 30 points, make bench). d and J within 1e-3 of fwd_jacobian's, relative
+ * to the datum, for models whose resistivities differ by at most a factor 1e4 (the worst of
+ * 3,000 random models of 1-6 layers, first layers to 0.1 m: 1.9e-4, test_jacobian.c; a
+ * review found 4.2e-4 in 10,000 on another geometry); larger contrasts, other methods and
+ * Key's filter, or an approximate response that fails the data's checks: fwd_jacobian's
+ * bits. Not for values reported.
  */
 int fwd_jacobian_approx(fwd_workspace *w, size_t n, const double *p, double *d, double *J,
                         fwd_error *err);

@@ -12,7 +12,7 @@
  * over the n observed values, sigma the training noise (at least INVNET_MISFIT_MIN_NOISE):
  * the misfit's chi-square per datum, about 1 for a model that fits to the noise. Its
  * gradient in the outputs comes from the forward model's analytic Jacobian
- * (fwd_jacobian): dL/dm_k = 2 weight / n sum_i r_i dr_i/dm_k. A model is read inside the
+ * (fwd_jacobian_approx): dL/dm_k = 2 weight / n sum_i r_i dr_i/dm_k. A model is read inside the
  * prior widened by INVNET_MISFIT_MARGIN decades on each side; a parameter held at that
  * edge gets no gradient from the data.
  */
@@ -50,7 +50,7 @@ void invnet_misfit_free(invnet_misfit *m);
  * (invnet_train.h), ud an invnet_misfit: returns scale times its sum over the rows and adds
  * scale times its gradient in y into dy. dy NULL: the value alone, of the exact forward
  * model (one forward model a row: validation); with dy, the value and gradient of
- * fwd_jacobian_approx's response (within 1e-4 of the datum: training), 29 % cheaper than
+ * fwd_jacobian_approx's response (within 1e-3 of the datum: training), 29 % cheaper than
  * fwd_jacobian's. A row whose model has no finite response adds nothing (see
  * invnet_misfit_failures).
  */

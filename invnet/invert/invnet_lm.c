@@ -291,8 +291,9 @@ static const gsl_multifit_nlinear_scale box_scaling = {"box", box_init, box_upda
 
 /* The residuals' Jacobian in the unknowns x, from the forward model's; the trust region's
  * scaling of x into box_diag. fwd_jacobian_approx: it sets the step, not the answer (the
- * residuals are exact), and costs 29 % less (make bench); the refined batch 9 % faster on
- * one thread, 7 % on two, the same answers in bench_starts and bench_invert. */
+ * residuals are exact), and costs 29 % less (make bench); the refined batch 11 % faster on
+ * one thread, 7 % on two, the same quality tables in bench_starts and bench_invert (single
+ * answers move within their equivalence). */
 static int
 jacobian(const gsl_vector *x, void *data, gsl_matrix *J)
 {

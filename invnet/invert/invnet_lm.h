@@ -8,7 +8,7 @@
  * apparent resistivities and 2 (phi_f - phi_d) in radians for MT phases (the phase error of
  * an impedance whose ln rho_a error is the same), or, when the sounding gives standard
  * errors, (log10 f_i - log10 d_i) / sd_i and (phi_f - phi_d) / sd_phi, each error raised to
- * its floor. Jacobian analytic (fwd_jacobian, through the change of variable of the
+ * its floor. Jacobian analytic (fwd_jacobian_approx, through the change of variable of the
  * bounds); geodesic acceleration off; trust region in decades of the parameters.
  */
 #ifndef INVNET_LM_H
@@ -55,14 +55,15 @@ invnet_lm_params invnet_lm_default(void);
  * knows the data to at best. */
 invnet_lm_params invnet_lm_noise(double noise);
 
-/* Forward models a Jacobian is counted as (fwd_jacobian: 1.5 to 2.8 of them, measured). */
-#define INVNET_LM_JACOBIAN_MODELS 3
+/* Forward models a Jacobian is counted as (fwd_jacobian_approx: 2.2 DC, 1.8 MT of them for
+ * 4 layers and 30 points, make bench; 3 before 2026-12-06, with fwd_jacobian). */
+#define INVNET_LM_JACOBIAN_MODELS 2
 
 /* What a fit cost. */
 typedef struct invnet_lm_count {
     size_t iterations;  /* of the trust-region method */
     size_t evaluations; /* forward models computed for the residuals */
-    size_t jacobians;   /* analytic Jacobians (fwd_jacobian, about 3 models each) */
+    size_t jacobians;   /* analytic Jacobians (fwd_jacobian_approx, about 2 models each) */
 } invnet_lm_count;
 
 /*
