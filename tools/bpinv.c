@@ -166,7 +166,7 @@ std_fds_open(void)
 int
 main(int argc, char **argv)
 {
-    int rc;
+    int rc, ranks;
 
     std_fds_open();
     cli_blas_serial(); /* OpenBLAS's idle pool, ended before it spins */
@@ -198,6 +198,16 @@ main(int argc, char **argv)
     }
     if (rc == CLI_OK)
         H5close();
+    ranks = cli_par_size();
     cli_par_finalize(rc == CLI_OK);
+    /* a stop signal the command caught, acted on and said (exit status 128 + it): the
+     * process now ends by that signal, as a shell expects of a child that stopped on Ctrl-C,
+     * so that a script's loop stops too (its status is the same, 130 for SIGINT). Not under
+     * mpirun, which would call it a crash. */
+    if (ranks == 1 && cli_stop_signal != 0 && rc == 128 + (int)cli_stop_signal) {
+        fflush(NULL);
+        signal((int)cli_stop_signal, SIG_DFL);
+        raise((int)cli_stop_signal);
+    }
     return rc;
 }

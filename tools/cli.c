@@ -192,20 +192,29 @@ on_stop(int sig)
 static struct sigaction old_hup;
 static int hup_caught;
 
+/* Catches sig with sa, its handler before into *old, unless sig is ignored (a background
+ * job of a script ignores SIGINT, nohup SIGHUP, `trap '' INT` what it names): a signal
+ * ignored when bpinv starts stays ignored, as Unix programs keep it. 1 if caught. */
+static int
+catch_one(int sig, const struct sigaction *sa, struct sigaction *old)
+{
+    if (sigaction(sig, NULL, old) != 0 || old->sa_handler == SIG_IGN)
+        return 0;
+    return sigaction(sig, sa, NULL) == 0;
+}
+
 void
 cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
 {
-    struct sigaction sa, cur;
+    struct sigaction sa;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, old_int);
-    sigaction(SIGTERM, &sa, old_term);
-    /* the terminal closed: a stop as SIGTERM's (train saves its net), unless the caller
-     * ignores hangups (nohup), which it keeps doing */
-    hup_caught = sigaction(SIGHUP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN &&
-                 sigaction(SIGHUP, &sa, &old_hup) == 0;
+    catch_one(SIGINT, &sa, old_int);
+    catch_one(SIGTERM, &sa, old_term);
+    /* the terminal closed: a stop as SIGTERM's (train saves its net) */
+    hup_caught = catch_one(SIGHUP, &sa, &old_hup);
 }
 
 void

@@ -80,8 +80,9 @@ int cli_progress_on(int quiet, int asked);
 
 /* The signal (SIGINT, SIGTERM or SIGHUP) that asked a long run to stop, 0 while none did. */
 extern volatile sig_atomic_t cli_stop_signal;
-/* Catches SIGINT and SIGTERM into cli_stop_signal, saving the previous handlers; SIGHUP
- * too unless it is ignored (nohup). */
+/* Catches SIGINT, SIGTERM and SIGHUP into cli_stop_signal, saving the previous handlers;
+ * one ignored when called (a script's background job ignores SIGINT, nohup SIGHUP) stays
+ * ignored. */
 void cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term);
 /* Puts the previous handlers back. */
 void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term);

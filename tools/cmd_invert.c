@@ -1183,6 +1183,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     invnet_batch_params bp = o->bp;
     struct progress_line progress = {0};
     struct sigaction old_int, old_term;
+    int made_plotdir = 0;
 
     /* refuse at once, not after the soundings were read and inverted (under mpirun rank 0
      * writes the outputs: it checks them, and tells the others) */
@@ -1206,7 +1207,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_par_bcast(&bad, sizeof bad);
     if (bad)
         goto done;
-    if (o->plotdir != NULL && mkdir(o->plotdir, 0777) != 0 && errno != EEXIST) {
+    if (o->plotdir != NULL && !(made_plotdir = mkdir(o->plotdir, 0777) == 0) && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
                   strerror(errno));
         goto done;
@@ -1240,8 +1241,12 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             cli_error("invert", "%s", err.msg);
         goto done;
     }
-    if (b->n_stopped > 0) {
+    if (b->n_stopped > 0 || cli_stop_signal != 0) { /* the signal may come after the last
+                                                     * sounding began: a stop all the same */
         int sig = cli_stop_signal ? (int)cli_stop_signal : SIGINT;
+
+        if (made_plotdir)
+            rmdir(o->plotdir); /* made for this run, empty */
 
         cli_error("invert", "interrupted (%s) after %zu of %zu soundings: nothing written%s%s%s",
                   sig == SIGINT    ? "Ctrl-C"

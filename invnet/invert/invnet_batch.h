@@ -58,14 +58,15 @@ typedef struct invnet_batch_params {
                                   that each part knows every sounding [0, 1] */
     void (*progress)(size_t done, size_t total, void *arg); /* called once a sounding of
                                   this part is inverted: done of total (1 to the part's
-                                  count, each once, in order), from one thread at a time, any
-                                  of them; it must return quickly; NULL: none [NULL] */
+                                  count, each once, in order; fewer after a stop), from one
+                                  thread at a time, any of them; it must return quickly;
+                                  NULL: none [NULL] */
     void *progress_arg;                                     /* its arg [NULL] */
     const volatile sig_atomic_t *stop; /* when not NULL: once *stop is non-zero (a signal
                                   handler sets it), no sounding starts any more; those
                                   that did finish, the others get status FWD_ESTOPPED
-                                  ("not inverted: the run was stopped") and count in the
-                                  batch's n_stopped [NULL] */
+                                  ("not inverted: the run was stopped"; their time_ms the
+                                  read's) and count in the batch's n_stopped [NULL] */
 } invnet_batch_params;
 
 /* The block of n soundings that part `part` of `parts` inverts: [*first, *first + *count). */

@@ -24,7 +24,9 @@ start_until() {
     shift
     : >"$TMP/err" # emptied here, not by the child's redirection: else the grep below can
     # find the PATTERN in the last command's output before the child has started
-    "$@" >"$TMP/out" 2>"$TMP/err" &
+    # SIGINT at its default: sh starts a background job with it ignored, and bpinv keeps a
+    # signal ignored when it starts ignored (as Ctrl-C in a terminal finds it: default)
+    env --default-signal=INT "$@" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
     i=0
     while ! grep -q "$pat" "$TMP/err" 2>/dev/null && [ $i -lt 600 ]; do

@@ -49,7 +49,7 @@ h5diff "$TMP/s1.h5" "$TMP/r.h5" >/dev/null 2>&1 && ok || bad "samples resumed un
 
 # interrupted: SIGINT to mpirun stops every rank after a batch, the file a valid prefix
 B="-m schlumberger --layers 4 --ab2 1:1000:16 --rho 1:1000 --thick 1:100 --noise 0.02 --seed 3 -j 1"
-mpirun -np 2 "$MPIBIN" samples $B -n 1000000 --batch 1024 -o "$TMP/i.h5" >"$TMP/out" 2>"$TMP/err" &
+env --default-signal=INT mpirun -np 2 "$MPIBIN" samples $B -n 1000000 --batch 1024 -o "$TMP/i.h5" >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 n=0
 # the writer locks the file: wait for it to be made, then for a few batches
@@ -127,7 +127,7 @@ mpi 2 train "$TMP/t.h5" -o "$TMP/n2.h5" --force --epochs 3 --hidden 24 -j 1
 grep -q "1 threads x 2 processes" "$TMP/err" && ok || bad "train: the ranks are not said"
 
 # interrupted: every rank stops at the same epoch, and rank 0 saves the best net so far
-mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/ni.h5" --epochs 100000 --patience 0 --hidden 24 \
+env --default-signal=INT mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/ni.h5" --epochs 100000 --patience 0 --hidden 24 \
     -j 1 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
 sleep 3

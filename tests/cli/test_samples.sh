@@ -87,7 +87,7 @@ R="samples -m schlumberger --layers 2 --ab2 1:100:10 --rho 1:100 --thick 1:20 --
 # interrupt SIGNAL FILE: starts run $R into FILE, sends SIGNAL 0.3 s after FILE appears
 # (or after 60 s), leaves $rc
 interrupt() {
-    "$BPINV" $R -o "$2" 2>"$TMP/err" &
+    env --default-signal=INT "$BPINV" $R -o "$2" 2>"$TMP/err" & # SIGINT not ignored (lib.sh)
     pid=$!
     i=0
     while [ ! -e "$2" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done

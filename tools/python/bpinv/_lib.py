@@ -39,9 +39,10 @@ class Error(Exception):
 
     ``str(e)`` is the library's one-line message, exactly as ``bpinv`` prints it after its
     ``bpinv COMMAND: `` prefix. Attributes: ``code`` (1 invalid argument, 2 out of memory,
-    3 input/output, 4 format, 5 numeric, 6 exists; ``code_name`` says it in words), ``field``
-    (the input at fault in the library's words, e.g. ``"rho_a_ohmm"``, ``"method"``; ``""``
-    when no single input is to blame) and ``message`` (the same as ``str(e)``).
+    3 input/output, 4 format, 5 numeric, 6 exists, 7 stopped; ``code_name`` says it in
+    words), ``field`` (the input at fault in the library's words, e.g. ``"rho_a_ohmm"``,
+    ``"method"``; ``""`` when no single input is to blame) and ``message`` (the same as
+    ``str(e)``).
     """
 
     def __init__(self, code, message, field=""):
