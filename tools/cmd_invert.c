@@ -317,7 +317,8 @@ const cli_cmd invert_cmd = {
     "Exit status: 0 every sounding was read and inverted (flagged or not), 1 a sounding\n"
     "could not be read (the others are still reported), 2 a bad command line.\n"
     "Ctrl-C (SIGINT), SIGTERM or SIGHUP while the soundings are inverted: those begun\n"
-    "finish, nothing is written, exit status 130, 143 or 129.\n"
+    "finish, nothing is written; while the pictures are drawn: the results are kept,\n"
+    "no further picture begins. Exit status 130, 143 or 129 (the signal's).\n"
     "\n"
     "example: bpinv invert net.h5 site1.csv site2.csv --plot plots/\n",
     invert_opts,
@@ -808,7 +809,7 @@ plot_worker(const struct plot_job *job, size_t w, int fd, pid_t parent)
 #endif
     if (getppid() != parent) /* killed before the line above */
         return;
-    for (k = 0; k < job->n; k++) {
+    for (k = 0; k < job->n && cli_stop_signal == 0; k++) { /* a stop: no picture begins */
         struct plot_note note = {job->todo[k], ""};
 
         if (job->owner[k] != w || job->msgs[k * job->cap] != PLOT_PENDING)
@@ -822,17 +823,34 @@ plot_worker(const struct plot_job *job, size_t w, int fd, pid_t parent)
     }
 }
 
-/* A whole note from fd into note, through short reads and signals: 1, or 0 at its end. */
+/* A stop signal this process caught, passed once (*sent) to its n drawing processes: a
+ * `kill` of this process alone reaches them so (a Ctrl-C at a terminal reaches them all). */
+static void
+forward_stop(const pid_t *pid, size_t n, int *sent)
+{
+    size_t w;
+
+    if (cli_stop_signal == 0 || *sent)
+        return;
+    for (w = 0; w < n; w++)
+        kill(pid[w], (int)cli_stop_signal);
+    *sent = 1;
+}
+
+/* A whole note from fd into note, through short reads and signals (a stop passed on to the
+ * n processes pid): 1, or 0 at its end. */
 static int
-read_note(int fd, struct plot_note *note)
+read_note(int fd, struct plot_note *note, const pid_t *pid, size_t n, int *sent)
 {
     size_t got = 0;
 
     while (got < sizeof *note) {
         ssize_t r = read(fd, (char *)note + got, sizeof *note - got);
 
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && errno == EINTR) {
+            forward_stop(pid, n, sent);
             continue;
+        }
         if (r <= 0)
             return 0;
         got += (size_t)r;
@@ -855,7 +873,7 @@ plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
 {
     pid_t pid[64], parent = getpid();
     size_t w, k, started = 0;
-    int fd[2], status;
+    int fd[2], status, sent = 0;
     struct plot_note note;
 
     if (pipe(fd) != 0)
@@ -876,14 +894,15 @@ plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
         close(fd[0]);
         return -1;
     }
-    for (k = 0; k < job->n; k++) /* a process that could not be started: its share here */
+    for (k = 0; k < job->n && cli_stop_signal == 0; k++) /* a process that could not be
+                                                          * started: its share here */
         if (job->owner[k] >= started && job->msgs[k * job->cap] == PLOT_PENDING) {
             if (plot_one(job->dir, job->ext, job->b, job->todo[k], job->ref, job->force,
                          job->msgs + k * job->cap, job->cap) == 0)
                 job->msgs[k * job->cap] = '\0';
             progress_show(++*done, job->n, pl);
         }
-    while (read_note(fd[0], &note)) {
+    while (forward_stop(pid, started, &sent), read_note(fd[0], &note, pid, started, &sent)) {
         size_t lo = 0, hi = job->n; /* todo rises: note.i's place in it */
 
         while (hi - lo > 1)
@@ -903,7 +922,7 @@ plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
         while (waitpid(pid[w], &status, 0) < 0 && errno == EINTR)
             ;
         ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        for (k = 0; k < job->n; k++)
+        for (k = 0; k < job->n && !(ok && cli_stop_signal != 0); k++) /* stopped: left pending */
             if (job->owner[k] == w && job->msgs[k * job->cap] == PLOT_PENDING) {
                 char path[4096];
 
@@ -973,10 +992,12 @@ plot_share(struct plot_job *job)
 }
 
 /* The pictures of the soundings inverted (ext: their format), drawn by up to nproc
- * processes; returns how many could not be written. Messages in the soundings' order. */
+ * processes; returns how many could not be written, and into *drawn how many were.
+ * Messages in the soundings' order. After a stop signal (cli_stop_signal, which the drawing
+ * processes inherit the handler of) no picture begins: those begun are finished. */
 static size_t
 write_plots(const char *dir, const char *ext, const invnet_batch *b, const struct plot_ref *ref,
-            int force, size_t nproc, struct progress_line *pl)
+            int force, size_t nproc, struct progress_line *pl, size_t *drawn)
 {
     enum { CAP = sizeof((struct plot_note *)0)->msg };
     size_t i, k, n = 0, n_bad = 0, done = 0, *todo = malloc((b->count + 1) * sizeof *todo);
@@ -1011,19 +1032,21 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
     job.nproc = nproc < n ? nproc : n;
     /* under mpirun the ranks share the cores already, and forking there is frowned upon;
      * rounds until no picture is pending (each settles at least one) */
-    while (pending && job.nproc >= 2 && cli_par_size() == 1 && plot_share(&job) == 0 &&
-           plot_round(&job, pl, &done) == 0)
+    while (pending && job.nproc >= 2 && cli_par_size() == 1 && cli_stop_signal == 0 &&
+           plot_share(&job) == 0 && plot_round(&job, pl, &done) == 0)
         for (pending = 0, k = 0; k < n && !pending; k++)
             pending = msgs[k * CAP] == PLOT_PENDING;
-    for (k = 0; k < n; k++) /* one process: here, in order */
+    for (k = 0; k < n && cli_stop_signal == 0; k++) /* one process: here, in order */
         if (msgs[k * CAP] == PLOT_PENDING) {
             if (plot_one(dir, ext, b, todo[k], ref, force, msgs + k * CAP, CAP) == 0)
                 msgs[k * CAP] = '\0';
             progress_show(++done, n, pl);
         }
     progress_step(pl, NULL);
-    for (k = 0; k < n; k++)
-        if (msgs[k * CAP] != '\0') {
+    for (k = 0, *drawn = 0; k < n; k++)
+        if (msgs[k * CAP] == '\0')
+            ++*drawn;
+        else if (msgs[k * CAP] != PLOT_PENDING) { /* pending: not begun, after a stop */
             cli_error("invert", "--plot: %s", msgs + k * CAP);
             n_bad++;
         }
@@ -1158,6 +1181,13 @@ sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag)
     *n_flag = (size_t)v[2];
 }
 
+/* How a stop signal is named in the line that says the run stopped. */
+static const char *
+stop_name(int sig)
+{
+    return sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
 /*
  * The run once the command line is checked: the net at argv[0] on the soundings of
  * argv[1..n_operands-1] (files or directories); the table, the plots, the summary.
@@ -1183,7 +1213,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     invnet_batch_params bp = o->bp;
     struct progress_line progress = {0};
     struct sigaction old_int, old_term;
-    int made_plotdir = 0;
+    int made_plotdir = 0, caught = 0;
+    size_t drawn = 0;
 
     /* refuse at once, not after the soundings were read and inverted (under mpirun rank 0
      * writes the outputs: it checks them, and tells the others) */
@@ -1221,16 +1252,16 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     progress_step(&progress, "soundings inverted");
     bp.progress = progress_show;
     bp.progress_arg = &progress;
-    /* Ctrl-C, SIGTERM or SIGHUP while the soundings are inverted: those begun finish, the
-     * rest are not begun, and nothing is written (one process; under mpirun a signal ends
-     * the ranks as before) */
+    /* Ctrl-C, SIGTERM or SIGHUP from here on (one process; under mpirun a signal ends the
+     * ranks as before): while the soundings are inverted, those begun finish, the rest are
+     * not begun, and nothing is written; while the outputs are written, they are finished;
+     * while the pictures are drawn, those begun are finished and no other begins */
     if (ranks == 1) {
         cli_catch_stop(&old_int, &old_term);
+        caught = 1;
         bp.stop = &cli_stop_signal;
     }
     bad = invnet_batch_invert_set(ns, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK;
-    if (ranks == 1)
-        cli_restore_stop(&old_int, &old_term);
     progress_step(&progress, NULL);
     if (bad) {
         if (strcmp(err.field, "layers") == 0 || strcmp(err.field, "fix") == 0 ||
@@ -1249,10 +1280,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             rmdir(o->plotdir); /* made for this run, empty */
 
         cli_error("invert", "interrupted (%s) after %zu of %zu soundings: nothing written%s%s%s",
-                  sig == SIGINT    ? "Ctrl-C"
-                  : sig == SIGTERM ? "SIGTERM"
-                                   : "SIGHUP",
-                  b->count - b->n_stopped, b->count, output != NULL ? " (" : "",
+                  stop_name(sig), b->count - b->n_stopped, b->count, output != NULL ? " (" : "",
                   output != NULL ? output : "",
                   output == NULL              ? ""
                   : access(output, F_OK) == 0 ? " as it was)"
@@ -1287,13 +1315,33 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         cli_error("invert", "%s", err.msg);
         goto done;
     }
+    if (cli_stop_signal != 0 && (o->plotdir != NULL || o->section != NULL)) {
+        if (made_plotdir)
+            rmdir(o->plotdir);
+        cli_error("invert",
+                  "interrupted (%s) after the soundings: the results written%s%s, no "
+                  "pictures drawn",
+                  stop_name((int)cli_stop_signal), output != NULL ? " to " : "",
+                  output != NULL ? output : "");
+        rc = 128 + (int)cli_stop_signal;
+        goto done;
+    }
     if (o->plotdir != NULL) { /* each rank its soundings' */
         double nplot =
             (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
-                                &ref, o->force, (size_t)o->threads, &progress);
+                                &ref, o->force, (size_t)o->threads, &progress, &drawn);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;
+    }
+    if (cli_stop_signal != 0 && o->plotdir != NULL) {
+        cli_error("invert",
+                  "interrupted (%s) while drawing: %zu picture%s in %s; the results "
+                  "written%s%s",
+                  stop_name((int)cli_stop_signal), drawn, drawn == 1 ? "" : "s", o->plotdir,
+                  output != NULL ? " to " : "", output != NULL ? output : "");
+        rc = 128 + (int)cli_stop_signal;
+        goto done;
     }
     if (o->section != NULL) { /* rank 0, with every rank's models */
         char msg[512];
@@ -1324,6 +1372,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                          (long)(b->count < (size_t)o->threads ? b->count : (size_t)o->threads),
                          o->quiet || cli_par_rank() != 0);
 done:
+    if (caught)
+        cli_restore_stop(&old_int, &old_term);
     invnet_batch_free(b);
     invnet_batch_paths_free(paths, n);
     invnet_set_free(ns);

@@ -1299,6 +1299,22 @@ sys.exit(0 if p.returncode == -signal.SIGINT and "interrupted (Ctrl-C)" in err e
         [ ! -e "$TMP/died.csv" ] && ok || bad "invert, SIGINT: the process did not end by it"
 fi
 
+# ... while the pictures are drawn (by 2 processes): those begun finish, no other begins,
+# the results are written whole, no temporary picture is left, and the line counts them
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+    mkdir "$TMP/plotset"
+    i=0
+    while [ $i -lt 900 ]; do cp "$TMP/snd/a.csv" "$TMP/plotset/s$i.csv"; i=$((i + 1)); done
+    signal_at "plots written" INT "$BPINV" invert "$TMP/net.h5" "$TMP/plotset" -j2 --progress \
+        -o "$TMP/pstop.csv" --plot "$TMP/pstop"
+    npng=$(ls "$TMP/pstop" | grep -c '\.png$')
+    [ "$rc" -eq 130 ] && [ "$(wc -l <"$TMP/pstop.csv")" -eq 901 ] && [ "$npng" -lt 900 ] &&
+        [ "$(ls -A "$TMP/pstop" | grep -vc '\.png$')" -eq 0 ] &&
+        grep -aq "interrupted (Ctrl-C) while drawing: $npng pictures\{0,1\} in $TMP/pstop; the results written to $TMP/pstop.csv" \
+            "$TMP/err" && ok ||
+        bad "invert --plot, SIGINT: exit $rc, $npng pictures: $(tail -1 "$TMP/err")"
+fi
+
 # ... a SIGINT ignored when bpinv starts (sh starts a background job so) stays ignored: the
 # run ends whole (not under valgrind: 300 soundings with --ranges take minutes there)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
