@@ -108,7 +108,8 @@ int fwd_jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double 
  * 3,000 random models of 1-6 layers, first layers to 0.1 m: 1.9e-4, test_jacobian.c; a
  * review found 4.2e-4 in 10,000 on another geometry); larger contrasts, other methods and
  * Key's filter, or an approximate response that fails the data's checks: fwd_jacobian's
- * bits. Not for values reported.
+ * bits. Its first call for a workspace also makes the folded weights in w (FWD_ENOMEM on
+ * failure). Not for values reported.
  */
 int fwd_jacobian_approx(fwd_workspace *w, size_t n, const double *p, double *d, double *J,
                         fwd_error *err);

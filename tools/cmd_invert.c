@@ -1278,7 +1278,6 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 
         if (made_plotdir)
             rmdir(o->plotdir); /* made for this run, empty */
-
         cli_error("invert", "interrupted (%s) after %zu of %zu soundings: nothing written%s%s%s",
                   stop_name(sig), b->count - b->n_stopped, b->count, output != NULL ? " (" : "",
                   output != NULL ? output : "",
