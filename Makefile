@@ -375,7 +375,7 @@ $(BUILD)/peer_train_fann: $(BUILD)/tests/bench/peer_train_fann.o $(LIBINV) $(LIB
 
 # The optional peers the benchmarks compare with (large: PyTorch is ~1 GB installed).
 bench-peers:
-	@sh tools/deps.sh python3-torch python3-numpy python3-h5py libfann-dev
+	@sh tools/deps.sh python3-torch python3-numpy python3-h5py python3-scipy libfann-dev
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -13,7 +13,11 @@
  * (--hidden 128,128 --data-epochs 160); then the field soundings of docs/examples with the nets of
  * `make demo` (the files build/demo/METHOD.net.h5), when they are there. Prints, per set, the share
  * of soundings whose misfit is within 5 % of the reference's (and the median ratio) and the time
- * per sounding on one thread of each. usage: bench_starts [T]
+ * per sounding on one thread of each: `invert`'s default, every start (`--fit-to 0`), and the
+ * net's model alone.
+ * With FILE, each sounding as one line of JSON there (its points, errors, prior box, the net's
+ * model, each answer's model, cost and time, the reference's cost) for a reference of another
+ * optimiser (bench_starts_scipy.py). usage: bench_starts [T [FILE]]
  */
 #include <math.h>
 #include <stdio.h>
@@ -35,24 +39,75 @@
 #define NPTS  30
 #define NREF  20
 
+#define NMODE 3 /* invert's default, every start, one start */
+
 #define die(what, err) bench_die("bench_starts", what, err)
 
 struct tally {
-    size_t n, within[2];
-    double t[3], *ratio[2];
+    size_t n, within[NMODE];
+    double t[NMODE + 1], *ratio[NMODE];
 };
 
-/* One sounding: invert's answer with several starts and with one, and the reference. */
+static FILE *dump; /* the soundings as JSON lines, or NULL */
+
+/* n doubles as a JSON array, or null */
 static void
-one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_workspace *w,
+json_array(const char *key, const double *a, size_t n)
+{
+    size_t i;
+
+    fprintf(dump, ", \"%s\": ", key);
+    if (a == NULL) {
+        fputs("null", dump);
+        return;
+    }
+    for (i = 0; i < n; i++)
+        fprintf(dump, "%c%.17g", i == 0 ? '[' : ',', a[i]);
+    fputs(n == 0 ? "[]" : "]", dump);
+}
+
+/* s as fitted (so), its prior box, the net's model p0 and the answers q of the modes with
+ * their costs m and times dt (s), the reference's cost ref and time: one JSON line. */
+static void
+dump_one(const char *set, const fwd_sounding *so, double noise, size_t nl, const double *lo,
+         const double *hi, const double *p0, double (*q)[2 * FWD_MAX_LAYERS], const double *m,
+         const double *dt, double ref, double tref)
+{
+    size_t np = FWD_MODEL_NPARAMS(nl), k;
+    const char *mode[NMODE] = {"default", "all", "one"};
+
+    fprintf(dump, "{\"set\": \"%s\", \"method\": \"%s\", \"noise\": %.17g, \"layers\": %zu", set,
+            fwd_method_get(so->method)->name, noise, nl);
+    json_array("x", so->x, so->n);
+    json_array("mn2", so->mn2, so->n);
+    json_array("rho_a", so->rho_a, so->n);
+    json_array("phase", so->phase, so->n);
+    json_array("sd_log10", so->sd_log10, so->n);
+    json_array("sd_phase", so->sd_phase, so->n);
+    json_array("lo", lo, np);
+    json_array("hi", hi, np);
+    json_array("net", p0, np);
+    for (k = 0; k < NMODE; k++) {
+        char key[32];
+
+        snprintf(key, sizeof key, "model_%s", mode[k]);
+        json_array(key, q[k], np);
+        fprintf(dump, ", \"cost_%s\": %.17g, \"s_%s\": %.17g", mode[k], m[k], mode[k], dt[k]);
+    }
+    fprintf(dump, ", \"cost_ref\": %.17g, \"s_ref\": %.17g}\n", ref, tref);
+}
+
+/* One sounding: invert's answer (the default starts, every start, one start), and the
+ * reference. */
+static void
+one(const char *set, const invnet_file *nf, invnet_inverter **v, fwd_workspace *w,
     const fwd_sounding *s, struct tally *t, int verbose)
 {
     const smp_prior *pr = &nf->samples.prior;
     size_t nl = pr->n_layers, np = FWD_MODEL_NPARAMS(nl), j;
-    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p0[2 * FWD_MAX_LAYERS], m[2], ref, t0,
-        q[2 * FWD_MAX_LAYERS], obs[1024];
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p0[2 * FWD_MAX_LAYERS], m[NMODE], ref,
+        t0, q[NMODE][2 * FWD_MAX_LAYERS], dt[NMODE], tref, obs[1024];
     fwd_sounding so = *s;
-    invnet_inverter *v[2] = {many, single};
     invnet_result r;
     fwd_error err;
     int k;
@@ -61,20 +116,21 @@ one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_w
         lo[j] = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
         hi[j] = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
     }
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < NMODE; k++) {
         t0 = fwd_time_seconds();
         if (invnet_invert(v[k], s, &r, &err) != FWD_OK)
             die("invert", &err);
-        t->t[k] += fwd_time_seconds() - t0;
+        dt[k] = fwd_time_seconds() - t0;
+        t->t[k] += dt[k];
         /* the data as invert fits them (Schlumberger segments joined) */
         memcpy(obs, r.observed, s->n * sizeof *obs);
         so = *s;
         so.rho_a = obs;
         for (j = 0; j < nl; j++)
-            q[j] = log10(r.rho_ohmm[j]);
+            q[k][j] = log10(r.rho_ohmm[j]);
         for (j = 0; j + 1 < nl; j++)
-            q[nl + j] = log10(r.thick_m[j]);
-        m[k] = bench_cost(w, &so, nl, q, nf->samples.noise);
+            q[k][nl + j] = log10(r.thick_m[j]);
+        m[k] = bench_cost(w, &so, nl, q[k], nf->samples.noise);
     }
     /* the net's own model, for the reference's first start */
     {
@@ -92,24 +148,31 @@ one(const invnet_file *nf, invnet_inverter *many, invnet_inverter *single, fwd_w
     t0 = fwd_time_seconds();
     ref = bench_best_fit(w, &so, nl, p0, 1, NREF - 2, lo, hi, nf->samples.noise,
                          fwd_sounding_hash(&so, 99), NULL);
-    t->t[2] += fwd_time_seconds() - t0;
-    for (k = 0; k < 2; k++) { /* misfits: the square roots of the costs */
+    tref = fwd_time_seconds() - t0;
+    t->t[NMODE] += tref;
+    for (k = 0; k < NMODE; k++) { /* misfits: the square roots of the costs */
         t->ratio[k][t->n] = sqrt(m[k] / ref);
         t->within[k] += t->ratio[k][t->n] <= 1.05;
     }
     if (verbose)
-        printf("| %s | %.4g | %.4g | %.4g |\n", s->source, m[0], m[1], ref);
+        printf("| %s | %.4g | %.4g | %.4g | %.4g |\n", s->source, m[0], m[1], m[2], ref);
+    if (dump != NULL)
+        dump_one(set, &so, nf->samples.noise, nl, lo, hi, p0, q, m, dt, ref, tref);
     t->n++;
 }
 
 static void
 report(const char *set, const struct tally *t)
 {
-    printf("| %s | %zu | %.1f %% (%.3f) | %.1f %% (%.3f) | %.2f / %.2f / %.1f ms | %.0f x |\n", set,
-           t->n, 100.0 * (double)t->within[0] / (double)t->n, bench_pct(t->ratio[0], t->n, 0.5),
-           100.0 * (double)t->within[1] / (double)t->n, bench_pct(t->ratio[1], t->n, 0.5),
-           1e3 * t->t[0] / (double)t->n, 1e3 * t->t[1] / (double)t->n, 1e3 * t->t[2] / (double)t->n,
-           t->t[2] / t->t[0]);
+    size_t k;
+
+    printf("| %s | %zu", set, t->n);
+    for (k = 0; k < NMODE; k++)
+        printf(" | %.1f %% (%.3f)", 100.0 * (double)t->within[k] / (double)t->n,
+               bench_pct(t->ratio[k], t->n, 0.5));
+    printf(" | %.2f / %.2f / %.2f / %.1f ms | %.0f x / %.0f x |\n", 1e3 * t->t[0] / (double)t->n,
+           1e3 * t->t[1] / (double)t->n, 1e3 * t->t[2] / (double)t->n,
+           1e3 * t->t[NMODE] / (double)t->n, t->t[NMODE] / t->t[0], t->t[NMODE] / t->t[1]);
 }
 
 static struct tally
@@ -117,45 +180,65 @@ tally_new(size_t n)
 {
     struct tally t;
 
+    size_t k;
+
     memset(&t, 0, sizeof t);
-    t.ratio[0] = malloc(n * sizeof(double));
-    t.ratio[1] = malloc(n * sizeof(double));
+    for (k = 0; k < NMODE; k++)
+        if ((t.ratio[k] = malloc(n * sizeof(double))) == NULL)
+            die("tally", NULL);
     return t;
 }
 
 static void
 tally_free(struct tally *t)
 {
-    free(t->ratio[0]);
-    free(t->ratio[1]);
+    size_t k;
+
+    for (k = 0; k < NMODE; k++)
+        free(t->ratio[k]);
 }
 
-/* The inverters of nf: the default refinement, and one start. */
+/* The inverters of nf: the default refinement, every start (--fit-to 0), one start. */
 static void
-inverters(const invnet_file *nf, invnet_inverter **many, invnet_inverter **single)
+inverters(const invnet_file *nf, invnet_inverter **v)
 {
     invnet_check_params cp = invnet_check_default();
+    size_t k;
 
     cp.refine_iter = 30;
-    *many = invnet_inverter_alloc(nf, &cp, NULL);
+    v[0] = invnet_inverter_alloc(nf, &cp, NULL);
+    cp.refit_factor = 0;
+    v[1] = invnet_inverter_alloc(nf, &cp, NULL);
+    cp.refit_factor = invnet_check_default().refit_factor;
     cp.refine_starts = 1;
-    *single = invnet_inverter_alloc(nf, &cp, NULL);
-    if (*many == NULL || *single == NULL)
-        die("inverter", NULL);
+    v[2] = invnet_inverter_alloc(nf, &cp, NULL);
+    for (k = 0; k < NMODE; k++)
+        if (v[k] == NULL)
+            die("inverter", NULL);
+}
+
+static void
+inverters_free(invnet_inverter **v)
+{
+    size_t k;
+
+    for (k = 0; k < NMODE; k++)
+        invnet_inverter_free(v[k]);
 }
 
 int
 main(int argc, char **argv)
 {
-    size_t n_test = bench_count(argc, argv, 1, 200, 10, "bench_starts [TEST]"), i;
+    size_t n_test = bench_count(argc, argv, 1, 200, 10, "bench_starts [TEST [FILE]]"), i;
     int stage;
+    const char *set[2] = {"defaults", "data-stage"};
     const char *demo[][3] = {
         {"build/demo/schlumberger.net.h5", "docs/examples/mawlamyine_loc3_schlumberger.csv", ""},
         {"build/demo/wenner.net.h5", "docs/examples/aungsan_wenner.txt", ""},
         {"build/demo/mt.net.h5", "docs/examples/cull1985_mt.txt", ""},
         {"build/demo/mt.net.h5", "docs/examples/penola_site3.edi", ""}};
     double x[NPTS], *P, *C, *Z;
-    invnet_inverter *many, *single;
+    invnet_inverter *v[NMODE];
     struct tally syn, field = tally_new(4);
     invnet_file *nf;
     fwd_workspace *w;
@@ -163,6 +246,10 @@ main(int argc, char **argv)
 
     bench_init();
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 2 && (dump = fopen(argv[2], "w")) == NULL) {
+        perror(argv[2]);
+        return 1;
+    }
     for (i = 0; i < NPTS; i++)
         x[i] = pow(10, 3.0 * (double)i / (NPTS - 1));
     memset(&c, 0, sizeof c);
@@ -180,10 +267,12 @@ main(int argc, char **argv)
            "model, the "
            "half-space start, %d draws of the prior), and the median ratio to it; time per "
            "sounding on one thread. `invert`: the net's model, then up to 7 more starts while "
-           "the fit misses 1.5 x the noise; one start: the net's model alone.\n\n",
+           "the fit misses 1.5 x the noise; `--fit-to 0`: all 8 starts; one start: the net's "
+           "model alone.\n\n",
            NREF, NREF - 2);
-    printf("| soundings | n | invert: within 5 %% (median ratio) | one start | ms: invert / one "
-           "start / reference | reference / invert |\n|---|---:|---|---|---|---:|\n");
+    printf("| soundings | n | invert: within 5 %% (median ratio) | --fit-to 0 | one start | ms: "
+           "invert / --fit-to 0 / one start / reference | reference / invert, / --fit-to 0 "
+           "|\n|---|---:|---|---|---|---|---:|\n");
     for (stage = 0; stage < 2; stage++) {
         invnet_fit_params fp = invnet_fit_default();
 
@@ -196,14 +285,14 @@ main(int argc, char **argv)
             fp.data_epochs = 160;
         }
         nf = bench_fit(&c, 40000, &fp);
-        inverters(nf, &many, &single);
+        inverters(nf, v);
         w = fwd_workspace_alloc(nf->geom, NULL, NULL);
         syn = tally_new(n_test);
         for (i = 0; i < n_test; i++) {
             fwd_sounding s;
 
             bench_sounding(&s, FWD_SCHLUMBERGER, NPTS, x, Z + i * NPTS);
-            one(nf, many, single, w, &s, &syn, 0);
+            one(set[stage], nf, v, w, &s, &syn, 0);
         }
         report(stage ? "Schlumberger, in the prior, 2 % noise; net of --hidden 128,128 "
                        "--data-epochs 160"
@@ -211,8 +300,7 @@ main(int argc, char **argv)
                &syn);
         tally_free(&syn);
         fwd_workspace_free(w);
-        invnet_inverter_free(single);
-        invnet_inverter_free(many);
+        inverters_free(v);
         invnet_file_free(nf);
     }
     for (i = 0; i < 4; i++) {
@@ -228,25 +316,24 @@ main(int argc, char **argv)
         s = fwd_sounding_read(demo[i][1], dn->samples.method, FWD_COMP_DET, &err);
         if (s == NULL)
             die("field sounding", &err);
-        inverters(dn, &many, &single);
+        inverters(dn, v);
         sg = fwd_sounding_geom(s, &err);
         w = sg != NULL ? fwd_workspace_alloc(sg, NULL, NULL) : NULL;
         if (w == NULL)
             die("workspace", NULL);
-        printf("%s", i == 0 ? "\n| field sounding: cost of the fit | invert | one start | "
-                              "reference |\n|---|---:|---:|---:|\n"
+        printf("%s", i == 0 ? "\n| field sounding: cost of the fit | invert | --fit-to 0 | one "
+                              "start | reference |\n|---|---:|---:|---:|---:|\n"
                             : "");
-        one(dn, many, single, w, s, &field, 1);
+        one("field", dn, v, w, s, &field, 1);
         fwd_workspace_free(w);
         fwd_geom_free(sg);
-        invnet_inverter_free(single);
-        invnet_inverter_free(many);
+        inverters_free(v);
         fwd_sounding_free(s);
         invnet_file_free(dn);
         if (i == 3) {
-            printf("\n| soundings | n | invert: within 5 %% (median ratio) | one start | ms: "
-                   "invert / one start / reference | reference / invert "
-                   "|\n|---|---:|---|---|---|---:|\n");
+            printf("\n| soundings | n | invert: within 5 %% (median ratio) | --fit-to 0 | one "
+                   "start | ms: invert / --fit-to 0 / one start / reference | reference / "
+                   "invert, / --fit-to 0 |\n|---|---:|---|---|---|---|---:|\n");
             report("field soundings of docs/examples (demo nets)", &field);
         }
     }
@@ -255,5 +342,9 @@ main(int argc, char **argv)
     free(P);
     free(C);
     free(Z);
+    if (dump != NULL && fclose(dump) != 0) {
+        perror(argv[2]);
+        return 1;
+    }
     return 0;
 }

@@ -38,12 +38,17 @@ OUT=$B/bench-report.md
     echo
     "$B/bench_misfit" || exit 1
     echo
-    "$B/bench_starts" || exit 1
+    "$B/bench_starts" 200 "$B/bench-starts.jsonl" || exit 1
+    echo
+    SOV=$(make -s --no-print-directory print-soversion)
+    if [ -f "$B/libbpinv.so.$SOV" ]; then
+        BPINV_LIBRARY=$B/libbpinv.so.$SOV PYTHONPATH=tools/python OPENBLAS_NUM_THREADS=1 \
+            /usr/bin/python3 tests/bench/bench_starts_scipy.py "$B/bench-starts.jsonl" || exit 1
+    fi
     echo
     "$B/bench_ranges" || exit 1
     "$B/bench_layers" || exit 1
     echo
-    SOV=$(make -s --no-print-directory print-soversion)
     if /usr/bin/python3 -c "import numpy" 2>/dev/null && [ -f "$B/libbpinv.so.$SOV" ]; then
         BPINV_LIBRARY=$B/libbpinv.so.$SOV PYTHONPATH=tools/python \
             /usr/bin/python3 tests/bench/bench_python.py "$B/bpinv" || exit 1
