@@ -607,10 +607,13 @@ csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* x in the format fmt (F_*); in JSON (csv 0), null when it is not finite */
 static void
-put_num(FILE *f, int fmt, double x)
+put_num(FILE *f, int fmt, double x, int csv)
 {
-    if (fmt == F_6G)
+    if (!csv && !isfinite(x))
+        fputs("null", f);
+    else if (fmt == F_6G)
         fprintf(f, "%.6g", x);
     else if (fmt == F_4G)
         fprintf(f, "%.4g", x);
@@ -620,6 +623,20 @@ put_num(FILE *f, int fmt, double x)
         fprintf(f, "%.3f", x);
 }
 
+/* pre, then x in JSON: %.{digits}g, or %.{-digits}f when digits < 0; null when x is not
+ * finite (JSON has no inf or nan; Python's json module would refuse the whole output). */
+static void
+json_num(FILE *f, const char *pre, int digits, double x)
+{
+    fputs(pre, f);
+    if (!isfinite(x))
+        fputs("null", f);
+    else if (digits > 0)
+        fprintf(f, "%.*g", digits, x);
+    else
+        fprintf(f, "%.*f", -digits, x);
+}
+
 /* A JSON list of the n intervals iv: [[low, median, high], ...]. */
 static void
 put_intervals(FILE *f, const invnet_interval *iv, size_t n)
@@ -627,8 +644,12 @@ put_intervals(FILE *f, const invnet_interval *iv, size_t n)
     size_t k;
 
     fputc('[', f);
-    for (k = 0; k < n; k++)
-        fprintf(f, "%s[%.6g, %.6g, %.6g]", k ? ", " : "", iv[k][0], iv[k][1], iv[k][2]);
+    for (k = 0; k < n; k++) {
+        json_num(f, k ? ", [" : "[", 6, iv[k][0]);
+        json_num(f, ", ", 6, iv[k][1]);
+        json_num(f, ", ", 6, iv[k][2]);
+        fputc(']', f);
+    }
     fputc(']', f);
 }
 
@@ -655,27 +676,26 @@ put_ranges(FILE *f, const invnet_ranges *g)
             fprintf(f, "%s\"%s\"", first ? "" : ", ", invnet_param_name(nl, j, name, sizeof name));
             first = 0;
         }
-    fputs("], \"doi_m\": ", f);
-    if (isfinite(g->doi_m))
-        fprintf(f, "%.4g", g->doi_m);
-    else
-        fputs("null", f);
+    json_num(f, "], \"doi_m\": ", 4, g->doi_m);
     fputs(", \"doi_interval_m\": ", f);
-    if (isfinite(g->doi_interval_m[1]))
-        fprintf(f, "[%.4g, %.4g, %.4g]", g->doi_interval_m[0], g->doi_interval_m[1],
-                g->doi_interval_m[2]);
-    else
+    if (isfinite(g->doi_interval_m[1])) {
+        json_num(f, "[", 4, g->doi_interval_m[0]);
+        json_num(f, ", ", 4, g->doi_interval_m[1]);
+        json_num(f, ", ", 4, g->doi_interval_m[2]);
+        fputc(']', f);
+    } else {
         fputs("null", f);
-    fprintf(f,
-            ", \"noise_scale\": %.4g, \"groups\": %zu, \"equivalent_models\": %zu, "
-            "\"evaluations\": %zu, \"halves_share\": ",
-            g->noise_scale, g->n_groups, g->n_fit, g->evaluations);
-    if (isfinite(g->halves_share))
-        fprintf(f, "%.3f", g->halves_share);
-    else
-        fputs("null", f);
-    fprintf(f, ", \"ess_min\": %.4g, \"rhat_max\": %.4g, \"acceptance\": %.3f}", g->ess_min,
-            g->rhat_max, g->acceptance);
+    }
+    json_num(f, ", \"noise_scale\": ", 4, g->noise_scale);
+    fprintf(
+        f,
+        ", \"groups\": %zu, \"equivalent_models\": %zu, \"evaluations\": %zu, \"halves_share\": ",
+        g->n_groups, g->n_fit, g->evaluations);
+    json_num(f, "", -3, g->halves_share);
+    json_num(f, ", \"ess_min\": ", 4, g->ess_min);
+    json_num(f, ", \"rhat_max\": ", 4, g->rhat_max);
+    json_num(f, ", \"acceptance\": ", -3, g->acceptance);
+    fputc('}', f);
 }
 
 /* The fit outside the prior: {"misfit_rms_pct", "chi2", "rho_ohmm": [...], "thick_m": [...],
@@ -686,19 +706,17 @@ put_exit(FILE *f, const invnet_result *r)
     size_t j, nl = r->n_layers;
     char name[32];
 
-    fprintf(f, "{\"misfit_rms_pct\": %.4g, \"chi2\": ", r->exit_misfit_pct);
-    if (isfinite(r->exit_chi2))
-        fprintf(f, "%.4g", r->exit_chi2);
-    else
-        fputs("null", f);
+    json_num(f, "{\"misfit_rms_pct\": ", 4, r->exit_misfit_pct);
+    json_num(f, ", \"chi2\": ", 4, r->exit_chi2);
     fputs(", \"rho_ohmm\": [", f);
     for (j = 0; j < nl; j++)
-        fprintf(f, "%s%g", j > 0 ? ", " : "", r->exit_rho_ohmm[j]);
+        json_num(f, j > 0 ? ", " : "", 6, r->exit_rho_ohmm[j]);
     fputs("], \"thick_m\": [", f);
     for (j = 0; j + 1 < nl; j++)
-        fprintf(f, "%s%g", j > 0 ? ", " : "", r->exit_thick_m[j]);
-    fprintf(f, "], \"parameter\": \"%s\", \"beyond_decades\": %.3g}",
-            invnet_param_name(nl, r->exit_param, name, sizeof name), r->exit_beyond);
+        json_num(f, j > 0 ? ", " : "", 6, r->exit_thick_m[j]);
+    fprintf(f, "], \"parameter\": \"%s\"", invnet_param_name(nl, r->exit_param, name, sizeof name));
+    json_num(f, ", \"beyond_decades\": ", 3, r->exit_beyond);
+    fputc('}', f);
 }
 
 /* The layer counts compared for it: CSV "2:0.012;3:0.975;4:0.013" (count: weight), JSON
@@ -718,10 +736,13 @@ put_counts(FILE *f, const invnet_batch_item *it, int csv)
             continue;
         }
         fprintf(f, "%s{\"n_layers\": %zu, \"misfit_rms_pct\": ", k ? ", " : "", c->r.n_layers);
-        if (c->r.inverted && isfinite(c->chi2))
-            fprintf(f, "%.4g, \"chi2\": %.4g, \"criterion\": %.4g, \"weight\": %.4g}",
-                    c->r.misfit_rms_pct, c->chi2, c->criterion, c->weight);
-        else
+        if (c->r.inverted && isfinite(c->chi2)) {
+            json_num(f, "", 4, c->r.misfit_rms_pct);
+            json_num(f, ", \"chi2\": ", 4, c->chi2);
+            json_num(f, ", \"criterion\": ", 4, c->criterion);
+            json_num(f, ", \"weight\": ", 4, c->weight);
+            fputc('}', f);
+        } else
             fputs("null, \"chi2\": null, \"criterion\": null, \"weight\": 0}", f);
     }
     if (!csv)
@@ -744,9 +765,9 @@ put_segments(FILE *f, const invnet_batch_item *it, int csv)
         for (i = 0; s->mn2[i] != l; i++) /* the segment's first point: its factor */
             continue;
         fputs(csv ? (n++ ? ";" : "") : (n++ ? ", {\"mn2_m\": " : "{\"mn2_m\": "), f);
-        put_num(f, F_6G, l);
+        put_num(f, F_6G, l, csv);
         fputs(csv ? ":" : ", \"factor\": ", f);
-        put_num(f, F_4G, it->observed[i] / s->rho_a[i]);
+        put_num(f, F_4G, it->observed[i] / s->rho_a[i], csv);
         if (!csv)
             fputc('}', f);
     }
@@ -772,7 +793,7 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
         fprintf(f, "%zu", v->count);
         break;
     case K_NUM:
-        put_num(f, col->fmt, v->num);
+        put_num(f, col->fmt, v->num, csv);
         break;
     case K_BOOL:
         fputs(v->yes ? "true" : "false", f);
@@ -1003,7 +1024,7 @@ xyz_num(FILE *f, double x, int fmt)
 {
     fputc(',', f);
     if (isfinite(x))
-        put_num(f, fmt, x);
+        put_num(f, fmt, x, 1);
 }
 
 /* The XYZ rows of items [first, end), after the header when head. */

@@ -92,6 +92,19 @@ plain_bpinv forward -m schlumberger --rho 5000,100,5000 --thick 5,40 --ab2 1:100
 run invert "$TMP/net.h5" "$TMP/top5000.csv" --outside-fit 0.6
 grep -qE "note: $TMP/top5000.csv: with the prior widened, the fit \(misfit [0-9.]+ %, [0-9.]+ % inside it\) puts rho_1 at 3981 ohm-m, 0.60 decades above the net's prior \(1 to 1000 ohm-m\): it misses there too, less: the prior is likely too narrow" "$TMP/err" &&
     ! grep -q "would fit" "$TMP/err" && ok || bad "a wider fit that misses too: $(cat "$TMP/err")"
+# apparent resistivities of 1e-199 ohm-m (positive, finite): misfits beyond a double; JSON has
+# no inf, so those numbers are null and the output stays JSON (it was "inf", which Python's
+# json module refuses, losing a whole batch in bpinv.Net.invert_many)
+awk -F, 'NR == 1 { print; next } { printf "%s,%.6g\n", $1, $2 * 1e-200 }' "$TMP/snd/a.csv" >"$TMP/tiny.csv"
+run invert "$TMP/net.h5" "$TMP/tiny.csv" "$TMP/snd/a.csv" --format json -q
+[ "$rc" -eq 0 ] && /usr/bin/python3 -c '
+import json, sys
+t, a = json.load(open(sys.argv[1]))["soundings"]
+assert t["misfit_rms_pct"] is None and "high_misfit" in t["flags"], t
+assert t["prior_exit"]["misfit_rms_pct"] is None, t["prior_exit"]
+assert a["misfit_rms_pct"] < 1, a
+print("ok")' "$TMP/out" >"$TMP/py" 2>&1 && grep -qx ok "$TMP/py" && ok ||
+    bad "a misfit beyond a double in JSON: $(cat "$TMP/py" "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/out3000.csv" --format json --outside-fit 0
 [ "$rc" -eq 0 ] && grep -q '"prior_exit": null' "$TMP/out" && ok ||
     bad "--outside-fit 0: $(cat "$TMP/out" "$TMP/err")"
