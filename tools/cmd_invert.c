@@ -657,9 +657,6 @@ report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_
     return n_bad;
 }
 
-/* The PNG of item i of b in dir, named after its file; a second sounding of the same file
- * name (from another directory) gets its index in the run added. 0, or -1 after a
- * message. */
 /* Whether item i is a station of a survey table (its neighbours of the same file are other
  * stations). */
 static int
@@ -675,23 +672,16 @@ in_survey(const invnet_batch *b, size_t i)
     return 0;
 }
 
-/* The file name of item i's picture in dir: its file's with the suffix ext ("png", "svg",
- * "pdf"), a survey table's station's "FILE-STATION.ext", a second file of one name
- * "FILE-K.ext"; into path (cap bytes). */
+/* The file name of item i's picture in dir, before plot_paths makes the names of a run
+ * unique: its file's with the suffix ext ("png", "svg", "pdf"), a survey table's station's
+ * "FILE-STATION.ext" (the station's '/' and ' ' as '_'); into path (cap bytes). */
 static void
 plot_path(const char *dir, const char *ext, const invnet_batch *b, size_t i, char *path, size_t cap)
 {
     const invnet_batch_item *it = &b->item[i];
     const char *base = strrchr(it->path, '/');
-    size_t k, same = 0;
 
     base = base != NULL ? base + 1 : it->path;
-    for (k = 0; k < i && same == 0; k++) {
-        const char *bk = strrchr(b->item[k].path, '/');
-
-        if (strcmp(bk != NULL ? bk + 1 : b->item[k].path, base) == 0)
-            same = i;
-    }
     snprintf(path, cap, "%s/%s.%s", dir, base, ext);
     if (in_survey(b, i)) { /* a station of a survey table: named by its station */
         char st[sizeof it->s->name], *q;
@@ -700,20 +690,85 @@ plot_path(const char *dir, const char *ext, const invnet_batch *b, size_t i, cha
         for (q = st; *q != '\0'; q++)
             *q = *q == '/' || *q == ' ' ? '_' : *q;
         snprintf(path, cap, "%s/%s-%s.%s", dir, base, st, ext);
-    } else if (same > 0) {
-        snprintf(path, cap, "%s/%s-%zu.%s", dir, base, same + 1, ext);
     }
 }
 
-/* The picture of item i into dir (plot_path); 0, or -1 with a message in msg (cap bytes). */
+/* For qsort: pictures by path, then by their place in the run (plot_sorted) */
+static char *const *plot_sorted;
 static int
-plot_one(const char *dir, const char *ext, const invnet_batch *b, size_t i,
-         const struct plot_ref *ref, int force, char *msg, size_t cap)
+by_path(const void *a, const void *b)
 {
-    char path[4096];
+    size_t ka = *(const size_t *)a, kb = *(const size_t *)b;
+    int c = strcmp(plot_sorted[ka], plot_sorted[kb]);
+
+    return c != 0 ? c : (ka > kb) - (ka < kb);
+}
+
+/* Rounds of renaming before the names' places in the run are used instead (never needed:
+ * each round settles the names a round before it made) */
+#define PLOT_ROUNDS 8
+
+/*
+ * The paths of the pictures of items todo[0..n-1] of b into path[] (allocated; the caller
+ * frees them), one name each: plot_path's, and where an earlier picture of the run has
+ * that name (a second file of one name from another directory, stations whose names are
+ * the same once cleaned, survey tables of one name), "-2", "-3", ... before the suffix,
+ * in the run's order; again where that name is taken. 0, or -1 when out of memory.
+ */
+static int
+plot_paths(const char *dir, const char *ext, const invnet_batch *b, const size_t *todo, size_t n,
+           char **path)
+{
+    size_t k, j, round, *order = malloc((n + 1) * sizeof *order), cut = strlen(ext) + 1;
+    char buf[4096];
+    int changed = 1;
+
+    for (k = 0; k < n; k++) {
+        plot_path(dir, ext, b, todo[k], buf, sizeof buf);
+        path[k] = strdup(buf);
+        if (path[k] == NULL || order == NULL) {
+            free(order);
+            return -1;
+        }
+    }
+    for (round = 0; changed && round <= PLOT_ROUNDS; round++) {
+        for (k = 0; k < n; k++)
+            order[k] = k;
+        plot_sorted = path;
+        qsort(order, n, sizeof *order, by_path);
+        changed = 0;
+        for (k = 1, j = 0; k < n; k++) { /* order[j]: the first of a run of one name, kept */
+            char *p = path[order[k]];
+            size_t len = strlen(p);
+
+            if (strcmp(p, path[order[j]]) != 0) {
+                j = k;
+                continue;
+            }
+            if (round == PLOT_ROUNDS) /* its place in the run: unique */
+                snprintf(buf, sizeof buf, "%.*s-%zu.%s", (int)(len - cut), p, order[k] + 1, ext);
+            else
+                snprintf(buf, sizeof buf, "%.*s-%zu.%s", (int)(len - cut), p, k - j + 1, ext);
+            if ((p = strdup(buf)) == NULL) {
+                free(order);
+                return -1;
+            }
+            free(path[order[k]]);
+            path[order[k]] = p;
+            changed = 1;
+        }
+    }
+    free(order);
+    return 0;
+}
+
+/* The picture of item i into path; 0, or -1 with a message in msg (cap bytes). */
+static int
+plot_one(const char *path, const invnet_batch *b, size_t i, const struct plot_ref *ref, int force,
+         char *msg, size_t cap)
+{
     struct stat st;
 
-    plot_path(dir, ext, b, i, path, sizeof path);
     if (!force && lstat(path, &st) == 0) { /* a dangling link too */
         if (snprintf(msg, cap, "%s: exists (use --force to replace it)", path) >= (int)cap &&
             cap > 4)
@@ -782,11 +837,12 @@ _Static_assert(sizeof(struct plot_note) <= 512, "a note written to a pipe in one
 /* A picture's message not yet known (msgs[k * cap] of write_plots) */
 #define PLOT_PENDING '\1'
 
-/* The pictures to draw: items todo[0..n-1] of b; each one's process (owner[k] < nproc) and
- * its message (msgs + k * cap: PLOT_PENDING, "" when written, else why not). */
+/* The pictures to draw: items todo[0..n-1] of b into path[0..n-1]; each one's process
+ * (owner[k] < nproc) and its message (msgs + k * cap: PLOT_PENDING, "" when written, else
+ * why not). */
 struct plot_job {
     const invnet_batch *b;
-    const char *dir, *ext;
+    char **path;
     const struct plot_ref *ref;
     int force;
     size_t n, nproc, cap;
@@ -814,7 +870,7 @@ plot_worker(const struct plot_job *job, size_t w, int fd, pid_t parent)
 
         if (job->owner[k] != w || job->msgs[k * job->cap] != PLOT_PENDING)
             continue;
-        if (plot_one(job->dir, job->ext, job->b, job->todo[k], job->ref, job->force, note.msg,
+        if (plot_one(job->path[k], job->b, job->todo[k], job->ref, job->force, note.msg,
                      sizeof note.msg) != 0 &&
             note.msg[0] == '\0')
             snprintf(note.msg, sizeof note.msg, "cannot draw its picture");
@@ -897,7 +953,7 @@ plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
     for (k = 0; k < job->n && cli_stop_signal == 0; k++) /* a process that could not be
                                                           * started: its share here */
         if (job->owner[k] >= started && job->msgs[k * job->cap] == PLOT_PENDING) {
-            if (plot_one(job->dir, job->ext, job->b, job->todo[k], job->ref, job->force,
+            if (plot_one(job->path[k], job->b, job->todo[k], job->ref, job->force,
                          job->msgs + k * job->cap, job->cap) == 0)
                 job->msgs[k * job->cap] = '\0';
             progress_show(++*done, job->n, pl);
@@ -924,9 +980,8 @@ plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
         ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         for (k = 0; k < job->n && !(ok && cli_stop_signal != 0); k++) /* stopped: left pending */
             if (job->owner[k] == w && job->msgs[k * job->cap] == PLOT_PENDING) {
-                char path[4096];
+                const char *path = job->path[k];
 
-                plot_path(job->dir, job->ext, job->b, job->todo[k], path, sizeof path);
                 if (ok) /* its note could not be written */
                     snprintf(job->msgs + k * job->cap, job->cap,
                              "%s: its drawing process did not say how it went", path);
@@ -943,52 +998,16 @@ plot_round(struct plot_job *job, struct progress_line *pl, size_t *done)
     return 0;
 }
 
-/* For qsort: items' pictures by file name (the names in plot_names) */
-static const char *const *plot_names;
-static int
-by_name(const void *a, const void *b)
-{
-    size_t ka = *(const size_t *)a, kb = *(const size_t *)b;
-    int c = strcmp(plot_names[ka], plot_names[kb]);
-
-    return c != 0 ? c : (ka > kb) - (ka < kb);
-}
-
-/*
- * Gives the pending pictures of job to its processes in turn, and a picture of the same
- * file name as an earlier one to that one's process: it then replaces it, or is refused as
- * existing, as one process drawing them in order would. 0, or -1 when out of memory.
- */
-static int
+/* Gives the pending pictures of job to its processes in turn (their names are unique:
+ * plot_paths). */
+static void
 plot_share(struct plot_job *job)
 {
-    size_t k, m = 0, *order = malloc((job->n + 1) * sizeof *order);
-    char **names = calloc(job->n + 1, sizeof *names);
-    int rc = order != NULL && names != NULL ? 0 : -1;
+    size_t k, m = 0;
 
-    for (k = 0; k < job->n && rc == 0; k++) {
-        char path[4096];
-
-        if (job->msgs[k * job->cap] != PLOT_PENDING)
-            continue;
-        plot_path(job->dir, job->ext, job->b, job->todo[k], path, sizeof path);
-        if ((names[k] = strdup(path)) == NULL)
-            rc = -1;
-        job->owner[k] = m++ % job->nproc;
-        order[m - 1] = k;
-    }
-    if (rc == 0) {
-        plot_names = (const char *const *)names;
-        qsort(order, m, sizeof *order, by_name);
-        for (k = 1; k < m; k++) /* order[k - 1] is the earlier of a name */
-            if (strcmp(names[order[k]], names[order[k - 1]]) == 0)
-                job->owner[order[k]] = job->owner[order[k - 1]];
-    }
-    for (k = 0; names != NULL && k < job->n; k++)
-        free(names[k]);
-    free(names);
-    free(order);
-    return rc;
+    for (k = 0; k < job->n; k++)
+        if (job->msgs[k * job->cap] == PLOT_PENDING)
+            job->owner[k] = m++ % job->nproc;
 }
 
 /* The pictures of the soundings inverted (ext: their format), drawn by up to nproc
@@ -1003,15 +1022,15 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
     size_t i, k, n = 0, n_bad = 0, done = 0, *todo = malloc((b->count + 1) * sizeof *todo);
     size_t *owner = malloc((b->count + 1) * sizeof *owner);
     char *msgs = malloc((b->count + 1) * CAP), why[256];
-    struct plot_job job = {b, dir, ext, ref, force, 0, 0, CAP, todo, owner, msgs};
+    char **path = calloc(b->count + 1, sizeof *path);
+    struct plot_job job = {b, path, ref, force, 0, 0, CAP, todo, owner, msgs};
     int pending = 1;
 
-    if (todo == NULL || owner == NULL || msgs == NULL) {
+    *drawn = 0;
+    if (todo == NULL || owner == NULL || msgs == NULL || path == NULL) {
         cli_error("invert", "--plot: out of memory for %zu pictures", b->count);
-        free(todo);
-        free(owner);
-        free(msgs);
-        return b->count;
+        n_bad = b->count;
+        goto done;
     }
     for (i = b->first; i < b->first + b->count; i++)
         if (invnet_batch_best(&b->item[i]) != NULL) {
@@ -1019,13 +1038,16 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
             todo[n++] = i;
         }
     job.n = n;
+    if (plot_paths(dir, ext, b, todo, n, path) != 0) {
+        cli_error("invert", "--plot: out of memory for %zu pictures", n);
+        n_bad = n;
+        goto done;
+    }
     /* once, not for every picture; and before the forks, which then share it */
     if (n > 0 && plot_load(why, sizeof why) != 0) {
         cli_error("invert", "--plot: %s: no pictures", why);
-        free(todo);
-        free(owner);
-        free(msgs);
-        return n;
+        n_bad = n;
+        goto done;
     }
     progress_step(pl, "plots written");
     cli_heap_pictures();
@@ -1033,23 +1055,27 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
     /* under mpirun the ranks share the cores already, and forking there is frowned upon;
      * rounds until no picture is pending (each settles at least one) */
     while (pending && job.nproc >= 2 && cli_par_size() == 1 && cli_stop_signal == 0 &&
-           plot_share(&job) == 0 && plot_round(&job, pl, &done) == 0)
+           (plot_share(&job), plot_round(&job, pl, &done) == 0))
         for (pending = 0, k = 0; k < n && !pending; k++)
             pending = msgs[k * CAP] == PLOT_PENDING;
     for (k = 0; k < n && cli_stop_signal == 0; k++) /* one process: here, in order */
         if (msgs[k * CAP] == PLOT_PENDING) {
-            if (plot_one(dir, ext, b, todo[k], ref, force, msgs + k * CAP, CAP) == 0)
+            if (plot_one(path[k], b, todo[k], ref, force, msgs + k * CAP, CAP) == 0)
                 msgs[k * CAP] = '\0';
             progress_show(++done, n, pl);
         }
     progress_step(pl, NULL);
-    for (k = 0, *drawn = 0; k < n; k++)
+    for (k = 0; k < n; k++)
         if (msgs[k * CAP] == '\0')
             ++*drawn;
         else if (msgs[k * CAP] != PLOT_PENDING) { /* pending: not begun, after a stop */
             cli_error("invert", "--plot: %s", msgs + k * CAP);
             n_bad++;
         }
+done:
+    for (k = 0; path != NULL && k < n; k++)
+        free(path[k]);
+    free(path);
     free(todo);
     free(owner);
     free(msgs);

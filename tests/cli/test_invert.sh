@@ -1160,18 +1160,31 @@ PYEOF3
 run invert "$TMP/net.h5" "$TMP/survey.csv" --plot "$TMP/surveyplots" -q
 [ "$(ls "$TMP/surveyplots" | tr '\n' ' ')" = "survey.csv-P1.png survey.csv-P2.png survey.csv-P3.png " ] &&
     ok || bad "a survey's plots are not named by station: $(ls "$TMP/surveyplots")"
-# two survey tables of one file name: their stations' pictures share names. The second of
-# each name is refused as existing, whatever -j (one process draws both, in order)
+# two survey tables of one file name: a picture each, the second of a name "-2" (they were
+# given one name, and the second refused as existing, or with --force drawn over the first)
 mkdir -p "$TMP/l1" "$TMP/l2" && cp "$TMP/survey.csv" "$TMP/l1/s.csv" && cp "$TMP/survey.csv" "$TMP/l2/s.csv"
 reps="2 4 5"
 [ -n "${BPINV_VALGRIND:-}" ] && reps=2 # once is memcheck's share
 for j in $reps; do
     rm -rf "$TMP/dupplots"
     run invert "$TMP/net.h5" "$TMP/l1/s.csv" "$TMP/l2/s.csv" --plot "$TMP/dupplots" -q -j $j
-    [ "$rc" -eq 1 ] && [ "$(grep -c 'exists (use --force' "$TMP/err")" -eq 3 ] &&
-        [ "$(ls "$TMP/dupplots" | wc -l)" -eq 3 ] && ok ||
-        bad "two tables of one name, -j $j: exit $rc: $(cat "$TMP/err")"
+    [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && [ "$(ls "$TMP/dupplots" | tr '\n' ' ')" = \
+        "s.csv-P1-2.png s.csv-P1.png s.csv-P2-2.png s.csv-P2.png s.csv-P3-2.png s.csv-P3.png " ] &&
+        ok || bad "two tables of one name, -j $j: exit $rc: $(cat "$TMP/err"; ls "$TMP/dupplots")"
 done
+# stations whose names are one once cleaned ("P 1", "P_1", "P/1"), and a second file x.csv
+# beside a file named x.csv-2: a picture each
+{
+    echo "station,ab2_m,rho_a_ohmm"
+    for st in "P 1" P_1 P/1; do tail -n +2 "$TMP/snd/a.csv" | sed "s|^|$st,|"; done
+} >"$TMP/clash.csv"
+mkdir -p "$TMP/xa" "$TMP/xb" && cp "$TMP/snd/a.csv" "$TMP/xa/x.csv" && cp "$TMP/snd/a.csv" "$TMP/xb/x.csv" &&
+    cp "$TMP/snd/a.csv" "$TMP/xa/x.csv-2"
+run invert "$TMP/net.h5" "$TMP/clash.csv" "$TMP/xa/x.csv-2" "$TMP/xa/x.csv" "$TMP/xb/x.csv" \
+    --plot "$TMP/clashplots" -q --no-refine -j 2
+[ "$rc" -eq 0 ] && [ "$(ls "$TMP/clashplots" | tr '\n' ' ')" = \
+    "clash.csv-P_1-2.png clash.csv-P_1-3.png clash.csv-P_1.png x.csv-2-2.png x.csv-2.png x.csv.png " ] &&
+    ok || bad "picture names made one: exit $rc: $(cat "$TMP/err"; ls "$TMP/clashplots")"
 # wide: one rho_a column per station, on the union of their spacings, cells left empty
 /usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'
 import csv, sys
