@@ -20,6 +20,20 @@ struct share {
     void *reduce_ud;
 };
 
+/* The steps' thread count, chosen by their speed (invnet_train_params.pace). */
+enum { PACE_RUN, PACE_TRY }; /* running; trying the other count */
+struct pace {
+    int n;             /* threads of the next step */
+    int phase;         /* PACE_* */
+    size_t left;       /* steps left in this window */
+    double secs, rows; /* the window's steps so far: their time and rows */
+    double last;       /* seconds a row of the last window run */
+    double fastest;    /* seconds a row of the fastest window since the last choice */
+    size_t windows;    /* run since the last choice */
+    size_t next_try;   /* windows before the next try (SIZE_MAX: none unless slower) */
+    size_t backoff;    /* on one thread: windows before the next try of nthreads */
+};
+
 struct invnet_trainer {
     invnet_net *net, *best;
     invnet_train_params p;
@@ -54,7 +68,80 @@ struct invnet_trainer {
     uint64_t step;
     double *avg, *tmp; /* the weights' moving average (p.average), room to swap it in */
     const volatile sig_atomic_t *stop; /* non-zero: end the epoch after this step */
+    struct pace pace;
 };
+
+/* A try of the other thread count runs PACE_TRY_STEPS steps (as does the first window,
+ * after the first step): under contention a step of nthreads threads can take 50 times one
+ * thread's */
+#define PACE_TRY_STEPS 4
+/* On one thread, nthreads is tried again after PACE_BACKOFF windows, twice as many each
+ * time it loses, at most PACE_BACKOFF_MAX */
+#define PACE_BACKOFF     8
+#define PACE_BACKOFF_MAX 256
+
+static void
+pace_init(struct pace *pc, const invnet_train_params *p)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->n = p->nthreads;
+    pc->phase = PACE_RUN;
+    pc->left = PACE_TRY_STEPS;
+    pc->fastest = INFINITY;
+    pc->next_try = 1;
+    pc->backoff = PACE_BACKOFF;
+}
+
+/* A window begins: steps steps with n threads, in the phase. */
+static void
+pace_window(struct pace *pc, int phase, int n, size_t steps)
+{
+    pc->phase = phase;
+    pc->n = n;
+    pc->left = steps;
+    pc->secs = pc->rows = 0;
+}
+
+/* The step of rows rows took secs seconds: the next step's thread count in pc->n. */
+static void
+pace_step(struct pace *pc, const invnet_train_params *p, size_t rows, double secs)
+{
+    int other = pc->n == 1 ? p->nthreads : 1, keep;
+    double per;
+
+    if (p->pace == 0 || p->nthreads == 1)
+        return;
+    pc->secs += secs;
+    pc->rows += (double)rows;
+    if (--pc->left > 0)
+        return;
+    per = pc->secs / pc->rows;
+    if (p->pace == INVNET_PACE_ALTERNATE) {
+        pace_window(pc, PACE_RUN, other, INVNET_PACE_STEPS);
+        return;
+    }
+    if (pc->phase == PACE_TRY) { /* n was tried against the window run before: the faster */
+        keep = per < pc->last ? pc->n : other;
+        if (keep == 1) { /* one thread: nthreads again later, and later each time */
+            pc->next_try = pc->backoff;
+            pc->backoff = pc->backoff < PACE_BACKOFF_MAX ? 2 * pc->backoff : pc->backoff;
+        } else {
+            pc->next_try = SIZE_MAX;
+            pc->backoff = PACE_BACKOFF;
+        }
+        pc->fastest = keep == pc->n ? per : pc->last;
+        pc->windows = 0;
+        pace_window(pc, PACE_RUN, keep, INVNET_PACE_STEPS);
+        return;
+    }
+    pc->last = per;
+    pc->fastest = fmin(pc->fastest, per);
+    pc->windows++;
+    if (pc->windows >= pc->next_try || per > 2 * pc->fastest)
+        pace_window(pc, PACE_TRY, other, PACE_TRY_STEPS);
+    else
+        pace_window(pc, PACE_RUN, pc->n, INVNET_PACE_STEPS);
+}
 
 const char *
 invnet_optimizer_name(invnet_optimizer o)
@@ -95,6 +182,7 @@ invnet_train_default(void)
     p.average = 0.999;
     p.seed = 42;
     p.nthreads = 1;
+    p.pace = 1;
     return p;
 }
 
@@ -138,6 +226,9 @@ invnet_train_check(const invnet_train_params *p, fwd_error *err)
                              INVNET_TRAIN_AVERAGE_MAX, p->average);
     if (p->nthreads < 1 || p->nthreads > 1024)
         return fwd_error_set(err, FWD_EINVAL, "threads: expected 1 to 1024, got %d", p->nthreads);
+    if (p->pace < 0 || p->pace > INVNET_PACE_ALTERNATE)
+        return fwd_error_set(err, FWD_EINVAL, "pace: expected 0, 1 or %d, got %d",
+                             INVNET_PACE_ALTERNATE, p->pace);
     return FWD_OK;
 }
 
@@ -197,6 +288,7 @@ invnet_trainer_alloc(invnet_net *net, const invnet_train_params *p, size_t n_tra
     }
     tr->net = net;
     tr->p = *p;
+    pace_init(&tr->pace, p);
     tr->p.lr = invnet_train_lr(p);
     tr->lr = tr->p.lr;
     tr->n_train = n_train;
@@ -637,7 +729,7 @@ step(invnet_trainer *tr, size_t first, size_t b)
         memset(tr->gsh, 0, nsh * (np + 1) * sizeof(double));
     if (tr->sh.split)
         fetch_rows(tr, first, b);
-#pragma omp parallel num_threads(tr->p.nthreads) default(none)                                     \
+#pragma omp parallel num_threads(tr->pace.n) default(none)                                         \
     shared(tr, net, first, b, nsh, nown, n_in, n_out, np, scale, theta, rank, size)
     {
         invnet_work *wk = tr->w[omp_get_thread_num()];
@@ -717,8 +809,13 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     shuffle(tr);
     for (first = 0; first < tr->n_train; first += b) {
         b = tr->n_train - first < batch ? tr->n_train - first : batch;
+        double t0 = omp_get_wtime();
+
         tr->step++;
         sum += step(tr, first, b) * (double)b;
+        if (tr->sh.size == 1 && tr->step > 1) /* distributed, a step waits for the others:
+                                               * not paced; the first warms the caches */
+            pace_step(&tr->pace, &tr->p, b, omp_get_wtime() - t0);
         if (stop_asked(tr, b) && first + b < tr->n_train) {
             tr->epoch--; /* not an epoch: the best weights stay those of the last ones */
             e->stopped = 1;
@@ -726,6 +823,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
         }
     }
     e->epoch = tr->epoch;
+    e->threads = tr->pace.n;
     e->lr = tr->lr;
     e->halved = tr->halved;
     tr->halved = 0;
@@ -735,8 +833,8 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
         memcpy(invnet_net_params(tr->net), tr->avg, tr->np * sizeof(double));
     }
     if (tr->n_val > 0)
-        val = eval_sq(tr->w, tr->net, tr->p.nthreads, tr->n_val, tr->xv, tr->tv, tr->shard_loss,
-                      NULL, &tr->sh, tr) /
+        val = eval_sq(tr->w, tr->net, tr->pace.n, tr->n_val, tr->xv, tr->tv, tr->shard_loss, NULL,
+                      &tr->sh, tr) /
               (double)(tr->n_val * tr->n_out);
     else
         val = e->train_loss;

@@ -60,12 +60,27 @@ typedef struct invnet_train_params {
     double huber;         /* the loss's threshold, in standard deviations of each output
                              (invnet_huber), 0 to INVNET_TRAIN_HUBER_MAX; 0: squared
                              error [0.1] */
-    double average;       /* the weights validated, kept and returned are a moving average
-                             of the steps' weights, each step's average = average x the
-                             last + (1 - average) x the new weights (Polyak and Juditsky
-                             1992); 0 to INVNET_TRAIN_AVERAGE_MAX; 0: the weights
-                             themselves [0.999] */
+    /* The steps' threads chosen by their speed: nthreads, or 1 where one thread runs the
+     * steps faster (another process busy on the cores: the threads of a step wait for each
+     * other three times a step, and one that shares its core makes the step far slower
+     * than on one thread; 27.7 s instead of 0.4 for 10 epochs niced beside a busy loop,
+     * docs/train.md). Windows of INVNET_PACE_STEPS steps are timed; one thread is tried
+     * for a few steps after the first window and whenever a window takes twice the
+     * fastest since the last choice, nthreads after 8, 16, ... 256 windows on one thread.
+     * Not in a distributed training (a step waits for the other processes). The answer is
+     * the same for any thread count. 1: on [1]; 0: always nthreads; INVNET_PACE_ALTERNATE:
+     * 1 and nthreads in turn, a window each (for tests). */
+    int pace;
+    double average; /* the weights validated, kept and returned are a moving average
+                       of the steps' weights, each step's average = average x the
+                       last + (1 - average) x the new weights (Polyak and Juditsky
+                       1992); 0 to INVNET_TRAIN_AVERAGE_MAX; 0: the weights
+                       themselves [0.999] */
 } invnet_train_params;
+
+/* The steps of a timed window, and invnet_train_params.pace's setting for tests. */
+#define INVNET_PACE_STEPS     16
+#define INVNET_PACE_ALTERNATE 2
 
 /* The longest memory of the weights' average (invnet_train_params.average): a million steps. */
 #define INVNET_TRAIN_AVERAGE_MAX 0.999999
@@ -93,6 +108,7 @@ typedef struct invnet_epoch {
     int improved;      /* the best net so far */
     int halved;        /* lr was halved on a plateau before this epoch (a stage with an extra
                           loss, invnet_trainer_set_loss) */
+    int threads;       /* the threads of the epoch's last step (invnet_train_params.pace) */
     int stopped;       /* the stop flag ended the epoch before its last step
                           (invnet_trainer_set_stop): the other figures are not set */
 } invnet_epoch;

@@ -326,6 +326,7 @@ swap_rows(void *ud, const double *send, const size_t *send_n, const size_t *send
 struct run_state {
     const struct train_args *o;
     const invnet_fit_params *fp;
+    int paced;             /* the note of fewer threads said */
     double tstart, t0, te; /* before the read, before the first epoch, before this epoch */
 };
 
@@ -384,6 +385,13 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                     "data stage: learning rate halved to %g (no better validation loss "
                     "for half the patience)\n",
                     e->lr);
+        if (e->threads > 0 && e->threads < r->fp->train.nthreads && !r->paced) {
+            fprintf(stderr,
+                    "bpinv train: note: epoch %zu: the steps run faster on %d thread%s than on "
+                    "%d: other work is busy on the cores; the net is the same\n",
+                    e->epoch, e->threads, e->threads == 1 ? "" : "s", r->fp->train.nthreads);
+            r->paced = 1;
+        }
         fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
                 info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
                 e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),

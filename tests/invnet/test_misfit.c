@@ -312,7 +312,9 @@ Test(invnet_misfit, the_stage_fits_the_data_for_any_thread_count, .timeout = 120
     p.train.nthreads = 1;
     cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &b, NULL, &err), FWD_OK, "%s", err.msg);
     p.train.nthreads = 2;
+    p.train.pace = INVNET_PACE_ALTERNATE; /* 1 and 2 threads in turn */
     cr_assert_eq(invnet_fit(path, &p, NULL, NULL, &c, NULL, &err), FWD_OK, "%s", err.msg);
+    p.train.pace = 1;
     cr_assert(memcmp(invnet_net_params(b->net), invnet_net_params(c->net),
                      invnet_net_nparams(b->net) * sizeof(double)) == 0,
               "1 and 2 threads: different nets");

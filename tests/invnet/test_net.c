@@ -393,9 +393,11 @@ smooth_set(size_t n, double *x, double *t, uint64_t stream)
         t[i] = sin(2 * x[3 * i]) + x[3 * i + 1] * x[3 * i + 2] + 0.5 * x[3 * i] * x[3 * i];
 }
 
-/* Trains a 3-16-1 net on 4,000 rows of f for `epochs`; returns it. */
+/* Trains a 3-16-1 net on 4,000 rows of f for `epochs` (its steps' threads paced by pace);
+ * returns it, and in *seen the thread counts its epochs ended with (bits 1 << n). */
 static invnet_net *
-train_smooth(int nthreads, size_t epochs, invnet_optimizer opt, double *val_mse)
+train_paced(int nthreads, int pace, size_t epochs, invnet_optimizer opt, double *val_mse,
+            unsigned *seen)
 {
     enum { N = 4000, NV = 1000 };
     static double x[N * 3], t[N], xv[NV * 3], tv[NV];
@@ -411,16 +413,28 @@ train_smooth(int nthreads, size_t epochs, invnet_optimizer opt, double *val_mse)
     p.epochs = epochs;
     p.batch = 300; /* not a multiple of the shard size */
     p.nthreads = nthreads;
+    p.pace = pace;
     p.opt = opt;
     p.lr = opt == INVNET_ADAM ? 0.01 : 0.05;
     tr = invnet_trainer_alloc(net, &p, N, x, t, NV, xv, tv, NULL);
     cr_assert_not_null(tr);
-    while (!invnet_trainer_test(tr))
+    *seen = 0;
+    while (!invnet_trainer_test(tr)) {
         cr_assert_eq(invnet_trainer_iterate(tr, &e, NULL), FWD_OK);
+        *seen |= 1u << e.threads;
+    }
     invnet_trainer_restore_best(tr, NULL);
     *val_mse = invnet_evaluate(net, 1, NV, xv, tv, NULL); /* squared error, whatever the loss */
     invnet_trainer_free(tr);
     return net;
+}
+
+static invnet_net *
+train_smooth(int nthreads, size_t epochs, invnet_optimizer opt, double *val_mse)
+{
+    unsigned seen;
+
+    return train_paced(nthreads, 1, epochs, opt, val_mse, &seen);
 }
 
 /* The target's variance over the cube is about 0.67: a 1e-3 MSE is 0.15 % of it. */
@@ -447,6 +461,28 @@ Test(invnet_net, same_net_for_any_thread_count)
         memcmp(invnet_net_params(a), invnet_net_params(b), invnet_net_nparams(a) * sizeof(double)),
         0, "weights differ between 1 and 3 threads");
     cr_assert_eq(l1, l3);
+    invnet_net_free(a);
+    invnet_net_free(b);
+}
+
+/* The steps' thread count changed as the training goes (invnet_train_params.pace: here 1
+ * and 3 threads in turn, a window of steps each, as a busy machine can make it): the same
+ * net as on one thread; without pacing, the epochs end on the threads asked for. */
+Test(invnet_net, same_net_when_the_steps_change_their_thread_count)
+{
+    double l1, l3;
+    unsigned seen;
+    invnet_net *a = train_paced(1, 1, 12, INVNET_ADAM, &l1, &seen);
+    invnet_net *b = train_paced(3, INVNET_PACE_ALTERNATE, 12, INVNET_ADAM, &l3, &seen);
+
+    cr_assert_eq(seen, (1u << 1) | (1u << 3), "the epochs ended on threads %#x", seen);
+    cr_assert_eq(
+        memcmp(invnet_net_params(a), invnet_net_params(b), invnet_net_nparams(a) * sizeof(double)),
+        0, "weights differ between 1 thread and 1 and 3 in turn");
+    cr_assert_eq(l1, l3);
+    invnet_net_free(b);
+    b = train_paced(3, 0, 12, INVNET_ADAM, &l3, &seen);
+    cr_assert_eq(seen, 1u << 3, "unpaced, the epochs ended on threads %#x", seen);
     invnet_net_free(a);
     invnet_net_free(b);
 }
@@ -557,6 +593,10 @@ Test(invnet_net, bad_arguments)
     p = invnet_train_default();
     p.nthreads = 0;
     cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    p = invnet_train_default();
+    p.pace = 3;
+    cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "pace") != NULL && strstr(err.msg, "got 3") != NULL, "%s", err.msg);
     p = invnet_train_default();
     p.huber = -0.1;
     cr_expect_eq(invnet_train_check(&p, &err), FWD_EINVAL);
