@@ -425,6 +425,10 @@ invnet_set_mismatch(const invnet_file *a, const invnet_file *b)
     for (i = 0; i < n; i++)
         if (xa[i] != xb[i])
             return "geometry (spacings or periods)";
+    if (!fwd_geom_equal(a->geom, b->geom))
+        return "geometry (MN/2)";
+    if (strcmp(a->samples.forward_filter, b->samples.forward_filter) != 0)
+        return "forward filter";
     if (a->samples.noise != b->samples.noise)
         return "training noise";
     if (a->masked != b->masked)

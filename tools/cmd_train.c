@@ -279,11 +279,15 @@ check_set(const struct train_args *o)
             for (i = 0; why == NULL && i < fwd_geom_size(g[k]); i++)
                 if (fwd_geom_x(g[j])[i] != fwd_geom_x(g[k])[i])
                     why = "geometry";
+            if (why == NULL && !fwd_geom_equal(g[j], g[k])) /* the spacings alike */
+                why = "geometry (MN/2)";
+            if (why == NULL && strcmp(h[j].forward_filter, h[k].forward_filter) != 0)
+                why = "forward filter";
             if (why == NULL)
                 continue;
             cli_error("train",
                       "%s and %s: %s: the samples files of a set of nets must differ in their "
-                      "layer count only (same method, geometry and noise)%s",
+                      "layer count only (same method, geometry, forward filter and noise)%s",
                       o->inputs[j], o->inputs[k],
                       strcmp(why, "layer count") == 0 ? "the same layer count" : why,
                       strcmp(why, "layer count") == 0 ? "" : " and not be alike");

@@ -401,6 +401,11 @@ expect_fail 1 "a set of two geometries" "s.h5 and $TMP/g2.h5: geometry: the samp
     train "$TMP/s.h5" "$TMP/g2.h5" -o "$TMP/x.h5"
 expect_fail 1 "a set of two noises" "z4.h5: noise: the samples files of a set" \
     train "$TMP/s.h5" "$TMP/z4.h5" -o "$TMP/x.h5"
+# the same AB/2, one with MN/2 of 0.5 m: data of another array (it was a set)
+setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --mn2 0.5 --rho 1:1000 --thick 1:50 \
+    --noise 0.03 -n 100 -o "$TMP/m2.h5" -q
+expect_fail 1 "a set of two MN/2" "s.h5 and $TMP/m2.h5: geometry (MN/2): the samples files of a set" \
+    train "$TMP/s.h5" "$TMP/m2.h5" -o "$TMP/x.h5"
 [ ! -e "$TMP/x.h5" ] && ok || bad "a refused set left a file"
 run train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 20 --hidden 24 --max-samples 1000 -q
 [ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"

@@ -5,6 +5,7 @@
  * the choice on soundings whose count is clear.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -132,6 +133,25 @@ Test(invnet_set, refusals)
     cr_expect_eq(invnet_set_save(path, two, 2, 0, &err), FWD_EINVAL);
     cr_expect(strstr(err.msg, "differ in their training noise") != NULL, "%s", err.msg);
     n3->samples.noise = n2->samples.noise;
+    { /* the same AB/2 with a finite MN/2, and another forward filter */
+        fwd_geom *g3 = (fwd_geom *)(uintptr_t)n3->geom, *gm;
+        double mn2[TST_NPTS];
+
+        for (i = 0; i < TST_NPTS; i++)
+            mn2[i] = ab2[i] / 10;
+        gm = fwd_geom_alloc(FWD_SCHLUMBERGER, TST_NPTS, ab2, mn2, NULL);
+        cr_assert_not_null(gm);
+        n3->geom = gm;
+        cr_expect_eq(invnet_set_save(path, two, 2, 0, &err), FWD_EINVAL);
+        cr_expect(strstr(err.msg, "differ in their geometry (MN/2)") != NULL, "%s", err.msg);
+        n3->geom = g3;
+        fwd_geom_free(gm);
+        snprintf(n3->samples.forward_filter, sizeof n3->samples.forward_filter, "other");
+        cr_expect_eq(invnet_set_save(path, two, 2, 0, &err), FWD_EINVAL);
+        cr_expect(strstr(err.msg, "differ in their forward filter") != NULL, "%s", err.msg);
+        snprintf(n3->samples.forward_filter, sizeof n3->samples.forward_filter, "%s",
+                 n2->samples.forward_filter);
+    }
     cr_expect_neq(access(path, F_OK), 0, "a refused set was written");
     /* n_nets that does not match the groups */
     two[0] = n2;
