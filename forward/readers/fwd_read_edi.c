@@ -555,9 +555,14 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
 /* ---- the points ------------------------------------------------------------------------- */
 
 /* One point of the sounding: period (s), apparent resistivity (ohm-m), phase (degrees), and
- * the standard errors of log10 rho_a and of the phase (degrees). */
+ * the standard errors of log10 rho_a and of the phase (degrees); what was wrong with its
+ * values, for the note: an apparent resistivity not > 0 (the point left out), a negative
+ * variance (read as its absolute value). */
 struct edi_point {
     double T, r, ph, sdl, sdp;
+    int not_positive, negative_var;
+    size_t bad_k, bad_line; /* the first value not > 0: RHOXY (0) or RHOYX, its line */
+    double bad_v;
 };
 
 /* Point i from the impedances at frequency f (Hz); *skip when a value is empty. */
@@ -612,6 +617,9 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     pt->ph = carg(z) * 180 / FWD_PI;
     if (d->has_err) {
         double rx = d->var[0] != NULL ? sqrt(fabs(d->var[0]->v[i])) / cabs(zxy) : 0;
+
+        for (k = 0; k < 2; k++)
+            pt->negative_var |= d->var[k] != NULL && d->var[k]->v[i] < 0;
         double ry = d->var[1] != NULL ? sqrt(fabs(d->var[1]->v[i])) / cabs(zyx) : 0;
 
         rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
@@ -639,8 +647,15 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
                 *skip = 1;
         if (!d->use[k])
             continue;
-        if (!(d->rho[k]->v[i] > 0))
+        if (!(d->rho[k]->v[i] > 0)) { /* an empty one (beyond big) is not said */
             *skip = 1;
+            if (!pt->not_positive && fabs(d->rho[k]->v[i]) < d->big) { /* not empty: said */
+                pt->not_positive = 1;
+                pt->bad_k = k;
+                pt->bad_v = d->rho[k]->v[i];
+                pt->bad_line = d->rho[k]->vl[i];
+            }
+        }
         rr[k] = d->rho[k]->v[i];
         /* an angle of any turn (225 is -135), then a yx phase in the third quadrant brought
          * to the first */
@@ -725,6 +740,8 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 {
     const struct edi_block *fb = d->fb;
     size_t i, *kept = malloc(fb->n * sizeof *kept); /* of point k, its index in fb */
+    size_t n_out = 0, n_var = 0;
+    char out[160] = "", say[256];
     int rc = FWD_OK;
 
     if (kept == NULL)
@@ -732,7 +749,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 
     for (i = 0; i < fb->n; i++) {
         double f = fb->v[i];
-        struct edi_point pt = {0, 0, 0, 0, 0};
+        struct edi_point pt = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
         int skip = f >= d->big;
 
         if (!(f > 0)) {
@@ -746,8 +763,17 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
             edi_point_rho(d, i, f, &skip, &pt);
         if (rc != FWD_OK)
             break;
+        if (pt.not_positive && !(f >= d->big)) { /* said in the note */
+            char hz[64];
+
+            snprintf(hz, sizeof hz, "%s %g at %g Hz (line %zu)", pt.bad_k ? "RHOYX" : "RHOXY",
+                     pt.bad_v, f, pt.bad_line);
+            fwd_list_append(out, sizeof out, ", ", "", hz);
+            n_out++;
+        }
         if (skip)
             continue;
+        n_var += (size_t)pt.negative_var;
         if (!isfinite(pt.r) || !(pt.r > 0) || !isfinite(pt.ph)) {
             rc = fwd_fail(err, FWD_EFORMAT, "%s: frequency %g Hz: no finite apparent resistivity",
                           path, f);
@@ -765,6 +791,18 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     }
     if (rc == FWD_OK)
         rc = edi_distinct(path, fb, kept, s->n, err);
+    if (rc == FWD_OK && n_out > 0) {
+        snprintf(say, sizeof say, "%zu frequenc%s left out, an apparent resistivity not > 0: %s",
+                 n_out, n_out == 1 ? "y" : "ies", out);
+        fwd_sounding_note(s, say);
+    }
+    if (rc == FWD_OK && n_var > 0) {
+        snprintf(say, sizeof say,
+                 "%zu frequenc%s with a negative impedance variance (ZXY.VAR, ZYX.VAR), read "
+                 "as its absolute value",
+                 n_var, n_var == 1 ? "y" : "ies");
+        fwd_sounding_note(s, say);
+    }
     free(kept);
     return rc;
 }

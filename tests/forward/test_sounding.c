@@ -500,6 +500,34 @@ Test(fwd_sounding, edi_frequency_twice)
     fwd_sounding_free(s);
 }
 
+/* An apparent resistivity of 0 or below is no reading: that frequency is left out, and the
+ * note says which, with its value and line (they went in silence); an EMPTY one is not
+ * named. A negative impedance variance is read as its absolute value, and said. */
+Test(fwd_sounding, edi_values_that_are_no_reading)
+{
+    static const char rho[] =
+        ">HEAD\n DATAID=R1\n>=MTSECT\n>FREQ // 6\n 100 30 10 3 1 0.3\n"
+        ">RHOXY // 6\n 100 -70 1e32 0 60 50\n>PHSXY // 6\n 45 46 47 48 49 50\n"
+        ">END\n";
+    static const char z[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
+                            ">ZXYI // 3\n 10 10 10\n>ZXY.VAR // 3\n 1 -1 1\n>END\n";
+    fwd_error err;
+    fwd_sounding *s = read_edi_comp("rho.edi", rho, FWD_COMP_XY, &err);
+
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 3);
+    cr_expect_str_eq(s->note, "2 frequencies left out, an apparent resistivity not > 0: RHOXY -70 "
+                              "at 30 Hz (line 7), RHOXY 0 at 3 Hz (line 7)");
+    fwd_sounding_free(s);
+    s = read_edi_comp("var.edi", z, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(s->n == 3 && s->sd_log10 != NULL && s->sd_log10[1] == s->sd_log10[0] &&
+              s->sd_log10[0] > 0);
+    cr_expect_str_eq(s->note, "1 frequency with a negative impedance variance (ZXY.VAR, ZYX.VAR), "
+                              "read as its absolute value");
+    fwd_sounding_free(s);
+}
+
 /* Every block a component reads holds one value per frequency: a variance, error or diagonal
  * block cut short is refused as an impedance block is, by its line (before, it was left out
  * in silence, and the sounding read without its errors). A block the component does not
