@@ -55,6 +55,13 @@ fwd_geom_alloc(fwd_method m, size_t n, const double *x, const double *mn2, fwd_e
                                 i + 1, x[i], mn2[i]);
             return NULL;
         }
+        if (mn2 != NULL && mn2[i] < FWD_MN2_MIN_SHARE * x[i]) {
+            fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_MN2,
+                                "mn2_m: point %zu: expected at least %g x AB/2 = %g m (smaller is "
+                                "the ideal array: give no MN/2), got %g",
+                                i + 1, FWD_MN2_MIN_SHARE, FWD_MN2_MIN_SHARE * x[i], mn2[i]);
+            return NULL;
+        }
     }
     g = calloc(1, sizeof *g);
     if (g == NULL)

@@ -28,10 +28,16 @@ extern "C" {
 
 typedef struct fwd_geom fwd_geom;
 
+/* MN/2 is at least this share of AB/2: below, the finite-MN response is the ideal array's
+ * to 12 digits (measured down to 1e-15), and below about 1e-16 its quadrature, which takes
+ * log(AB/2 - MN/2) - log(AB/2 + MN/2), has no digits left (a NaN, before 2026-12-06). */
+#define FWD_MN2_MIN_SHARE 1e-9
+
 /*
  * Makes a geometry of n points x (AB/2 m, a m, or period s). mn2 (n values of MN/2, m) is
  * only for a method that takes it (has_mn2: Schlumberger) and may be NULL for the ideal array (MN
- * -> 0). Every value must be finite and > 0, and MN/2 < AB/2. The arrays are copied. Returns NULL
+ * -> 0). Every value must be finite and > 0, and FWD_MN2_MIN_SHARE AB/2 <= MN/2 < AB/2. The
+ * arrays are copied. Returns NULL
  * with err set (FWD_EINVAL naming the point, with err->field FWD_FIELD_METHOD, the method's x_key
  * or FWD_FIELD_MN2; FWD_ENOMEM).
  */

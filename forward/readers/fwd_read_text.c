@@ -1527,6 +1527,12 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
     if (s->mn2 != NULL && s->mn2[s->n] >= s->x[s->n])
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g",
                         t->path, t->lineno, s->x[s->n], s->mn2[s->n]);
+    if (s->mn2 != NULL && s->mn2[s->n] < FWD_MN2_MIN_SHARE * s->x[s->n])
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: mn2_m: expected at least %g x AB/2 = %g m (smaller is the ideal "
+                        "array: leave the column out), got %g",
+                        t->path, t->lineno, FWD_MN2_MIN_SHARE, FWD_MN2_MIN_SHARE * s->x[s->n],
+                        s->mn2[s->n]);
     s->line[s->n++] = t->lineno;
     return FWD_OK;
 }

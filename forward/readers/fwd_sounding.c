@@ -585,6 +585,12 @@ check_arrays(const struct arrays *a, size_t **order, fwd_error *err)
             rc = fwd_error_set_field(err, FWD_EINVAL, "mn2_m",
                                      "%s: mn2_m[%zu]: expected less than AB/2 = %g m, got %g",
                                      a->name, k, a->x[k], a->mn2[k]);
+        else if (a->mn2[k] < FWD_MN2_MIN_SHARE * a->x[k])
+            rc = fwd_error_set_field(err, FWD_EINVAL, "mn2_m",
+                                     "%s: mn2_m[%zu]: expected at least %g x AB/2 = %g m (smaller "
+                                     "is the ideal array: give no MN/2), got %g",
+                                     a->name, k, FWD_MN2_MIN_SHARE, FWD_MN2_MIN_SHARE * a->x[k],
+                                     a->mn2[k]);
     if (rc != FWD_OK)
         return rc;
     if ((idx = malloc(2 * a->n * sizeof *idx)) == NULL)

@@ -187,6 +187,19 @@ Test(fwd_geom, errors)
     expect_geom_error(FWD_SCHLUMBERGER, 3, ok, mn2,
                       "mn2_m: point 2: expected finite > 0 and "
                       "< AB/2 = 20 m, got 25");
+    /* an MN/2 of 1e-15 x AB/2 gave a NaN response: the ideal array's limit, refused */
+    mn2[1] = 20 * FWD_MN2_MIN_SHARE * 0.99;
+    expect_geom_error(FWD_SCHLUMBERGER, 3, ok, mn2,
+                      "mn2_m: point 2: expected at least 1e-09 x AB/2 = 2e-08 m (smaller is the "
+                      "ideal array: give no MN/2), got 1.98e-08");
+    mn2[1] = 20 * FWD_MN2_MIN_SHARE;
+    {
+        fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, 3, ok, mn2, NULL);
+
+        cr_expect_not_null(g, "MN/2 of 1e-9 AB/2");
+        fwd_geom_free(g);
+    }
+    mn2[1] = 25;
     expect_geom_error(FWD_WENNER, 3, ok, mn2, "only a schlumberger geometry has MN/2");
     expect_geom_error(FWD_WENNER, 0, ok, NULL, "expected 1 to");
     expect_geom_error(FWD_WENNER, 3, NULL, NULL, "expected 1 to");

@@ -277,6 +277,9 @@ Test(fwd_sounding, malformed_text_is_named)
                  "with the same MN/2");
     expect_error("mn.csv", "1,0.5,100\n2,3,90\n4,1,80\n", FWD_SCHLUMBERGER,
                  ":2: mn2_m: expected less than AB/2 = 2 m, got 3");
+    expect_error("tinymn.csv", "1,0.5,100\n2,1e-15,90\n4,1,80\n", FWD_SCHLUMBERGER,
+                 ":2: mn2_m: expected at least 1e-09 x AB/2 = 2e-09 m (smaller is the ideal "
+                 "array: leave the column out), got 1e-15");
     expect_error("few.csv", "1,100\n2,90\n", FWD_SCHLUMBERGER, "expected at least 3 points, got 2");
     expect_error("wenner.csv", "a_m,rho_a_ohmm\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
                  ":1: columns: this is a wenner sounding");
@@ -877,6 +880,21 @@ Test(fwd_sounding, from_arrays_checked)
          0,
          3,
          "s: mn2_m[1]: expected less than AB/2 = 2 m, got 2",
+         "mn2_m"},
+        {FWD_SCHLUMBERGER,
+         {1, 2, 3},
+         {0.5, 1e-15, 1},
+         {10, 20, 30},
+         {0},
+         {0},
+         {0},
+         1,
+         0,
+         0,
+         0,
+         3,
+         "s: mn2_m[1]: expected at least 1e-09 x AB/2 = 2e-09 m (smaller is the ideal array: give "
+         "no MN/2), got 1e-15",
          "mn2_m"},
         {FWD_SCHLUMBERGER,
          {1, 3, 2, 3},
