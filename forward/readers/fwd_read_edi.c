@@ -332,7 +332,7 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
     e->empty = 1.0e32;
     e->lat = e->lon = e->elev = NAN;
     e->ref_lat = e->ref_lon = e->ref_elev = NAN;
-    while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
+    while (rc == FWD_OK && (len = fwd_read_line(&buf, &bufcap, fp)) >= 0) {
         lineno++;
         if (len > FWD_SOUNDING_MAX_LINE || memchr(buf, '\0', (size_t)len) != NULL) {
             rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected a text line of at most %d bytes",

@@ -1826,7 +1826,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     if ((rc = parse_columns(columns, &t.map, err)) != FWD_OK)
         return rc;
     errno = 0;
-    while (rc == FWD_OK && (len = getline(&buf, &bufcap, fp)) >= 0) {
+    while (rc == FWD_OK && (len = fwd_read_line(&buf, &bufcap, fp)) >= 0) {
         t.lineno++;
         rc = text_line(&t, buf, len, err);
         if (rc == FWD_OK && (nf = split(buf, f, MAX_FIELDS, &t.sep)) > 0 && !empty_row(f, nf))

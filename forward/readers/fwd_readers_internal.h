@@ -42,6 +42,14 @@ int fwd_sounding_finish(fwd_sounding *s, fwd_error *err);
  * quotes q; a list that does not fit is cut short with "...". */
 void fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, const char *item);
 
+/*
+ * getline() for sounding files of any line end: the next line of fp into *buf (grown as
+ * getline grows it, *cap its room), its end, "\n", "\r\n" or a lone "\r" (spreadsheets saved
+ * as "CSV (Macintosh)"; an EDI file of an old Mac), given as one "\n"; its length, or -1 at
+ * the end of the file (or, errno ENOMEM, out of memory).
+ */
+long fwd_read_line(char **buf, size_t *cap, FILE *fp);
+
 /* Adds the sentence say to s->note ("; "-joined). */
 void fwd_sounding_note(fwd_sounding *s, const char *say);
 

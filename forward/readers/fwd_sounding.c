@@ -99,6 +99,41 @@ fwd_sounding_grow(fwd_sounding *s, size_t cap)
     return 0;
 }
 
+long
+fwd_read_line(char **buf, size_t *cap, FILE *fp)
+{
+    size_t n = 0;
+    int c = EOF;
+
+    while ((c = getc_unlocked(fp)) != EOF) {
+        if (n + 2 > *cap) {
+            size_t want = *cap < 64 ? 128 : 2 * *cap;
+            char *b = realloc(*buf, want);
+
+            if (b == NULL) {
+                errno = ENOMEM;
+                return -1;
+            }
+            *buf = b;
+            *cap = want;
+        }
+        if (c == '\r') { /* "\r\n" or a lone "\r": one line end */
+            int d = getc_unlocked(fp);
+
+            if (d != '\n' && d != EOF)
+                ungetc(d, fp);
+            c = '\n';
+        }
+        (*buf)[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (n == 0)
+        return -1;
+    (*buf)[n] = '\0';
+    return (long)n;
+}
+
 void
 fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, const char *item)
 {

@@ -531,6 +531,40 @@ Test(fwd_sounding, edi_values_that_are_no_reading)
     fwd_sounding_free(s);
 }
 
+static void expect_same_sounding(const fwd_sounding *a, const fwd_sounding *b);
+
+/* An EDI file of an old Mac (lines ended by a lone CR) reads as the same file with LF (it
+ * was one line: "block >FREQ: ... got no such block"), and with CRLF. */
+Test(fwd_sounding, edi_of_any_line_end)
+{
+    static const char lf[] = ">HEAD\n DATAID=M1\n>=MTSECT\n>FREQ // 4\n 100 10 1 0.1\n"
+                             ">RHOXY // 4\n 100 90 80 70\n>PHSXY // 4\n 45 46 47 48\n>END\n";
+    char cr[sizeof lf], crlf[2 * sizeof lf];
+    size_t i, k = 0;
+    fwd_error err;
+    fwd_sounding *a, *b, *c;
+
+    for (i = 0; i < sizeof lf; i++) {
+        cr[i] = lf[i] == '\n' ? '\r' : lf[i];
+        if (lf[i] == '\n')
+            crlf[k++] = '\r';
+        crlf[k++] = lf[i];
+    }
+    a = read_edi_comp("lf.edi", lf, FWD_COMP_XY, &err);
+    cr_assert_not_null(a, "%s", err.msg);
+    b = read_edi_comp("cr.edi", cr, FWD_COMP_XY, &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    c = read_edi_comp("crlf.edi", crlf, FWD_COMP_XY, &err);
+    cr_assert_not_null(c, "%s", err.msg);
+    cr_expect_eq(a->n, 4);
+    expect_same_sounding(a, b);
+    expect_same_sounding(a, c);
+    cr_expect(b->line[3] == 5 && c->line[3] == 5, "lines %zu, %zu", b->line[3], c->line[3]);
+    fwd_sounding_free(a);
+    fwd_sounding_free(b);
+    fwd_sounding_free(c);
+}
+
 /* Every block a component reads holds one value per frequency: a variance, error or diagonal
  * block cut short is refused as an impedance block is, by its line (before, it was left out
  * in silence, and the sounding read without its errors). A block the component does not
@@ -1295,6 +1329,14 @@ Test(fwd_sounding, spreadsheets_and_raw_readings)
     cr_expect_eq(s->rho_a[2], 80);
     cr_expect_str_eq(s->unused, "\"Note, with a comma\"");
     fwd_sounding_free(s);
+    /* "CSV (Macintosh)": lines ended by a lone CR, read as any other (it was one line:
+     * "expected at least 3 points, got none"); an error names its line */
+    s = read_text("mac.csv", "AB/2,Rho_a\r1,100\r3,90\r\r10,80\r", FWD_SCHLUMBERGER);
+    cr_expect(s->n == 3 && s->x[2] == 10 && s->rho_a[2] == 80 && s->line[2] == 5, "n %zu, line %zu",
+              s->n, s->line[2]);
+    fwd_sounding_free(s);
+    expect_error("macbad.csv", "AB/2,Rho_a\r1,100\r3,-90\r10,80", FWD_SCHLUMBERGER,
+                 "macbad.csv:3: rho_a_ohmm: expected a finite number > 0, got \"-90\"");
     s = read_text("tab.txt", "a_m\trho_a\n1,5\t100\n3\t90,25\n6\t80\n", FWD_WENNER);
     cr_expect_eq(s->x[0], 1.5);
     cr_expect_eq(s->rho_a[1], 90.25);
