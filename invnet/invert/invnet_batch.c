@@ -1138,13 +1138,15 @@ natural_order(const struct dirent **pa, const struct dirent **pb)
     return strcmp((*pa)->d_name, (*pb)->d_name);
 }
 
-/* Adds path, or the regular files of directory path in natural order of their names. */
+/* Adds path, or the files of directory path named as soundings (visible) in natural order
+ * of their names: regular files, and those it cannot tell (a dangling link, one it may not
+ * look at), which are then reported as unreadable with the others; not directories. */
 static int
 add_operand(struct paths *l, const char *path, fwd_error *err)
 {
     struct dirent **names;
     struct stat st;
-    char buf[4096];
+    size_t len = strlen(path);
     int n, k, rc = FWD_OK;
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -1153,12 +1155,17 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
     if (n < 0)
         return fwd_error_set(err, FWD_EIO, "%s: cannot read the directory: %s", path,
                              strerror(errno));
+    len -= path[len - 1] == '/'; /* no double slash when the operand ends with one */
     for (k = 0; k < n; k++) {
-        /* no double slash when the operand ends with one */
-        snprintf(buf, sizeof buf, "%.*s/%s", (int)(strlen(path) - (path[strlen(path) - 1] == '/')),
-                 path, names[k]->d_name);
-        if (rc == FWD_OK && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+        char *buf = malloc(len + strlen(names[k]->d_name) + 2);
+
+        if (buf == NULL)
+            rc = rc != FWD_OK ? rc : FWD_ENOMEM;
+        else
+            sprintf(buf, "%.*s/%s", (int)len, path, names[k]->d_name);
+        if (rc == FWD_OK && (stat(buf, &st) != 0 || S_ISREG(st.st_mode)))
             rc = paths_add(l, buf);
+        free(buf);
         free(names[k]);
     }
     free(names);

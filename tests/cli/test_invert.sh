@@ -239,6 +239,16 @@ for j in 1 3; do
 done
 cmp -s "$TMP/j1.csv" "$TMP/j3.csv" && ok || bad "-j1 and -j3 results differ"
 
+# a directory's entry named as a sounding that cannot be read (a dangling link) is reported
+# as a file given by name would be, not skipped in silence; a subdirectory is skipped
+mkdir -p "$TMP/dangle/sub.csv" && cp "$TMP/snd/a.csv" "$TMP/dangle/a.csv" &&
+    ln -s "$TMP/nonexistent.csv" "$TMP/dangle/b.csv"
+run invert "$TMP/net.h5" "$TMP/dangle/" -q --no-refine
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/out")" -eq 3 ] &&
+    grep -q "^$TMP/dangle/b.csv,.*,$TMP/dangle/b.csv: cannot open: No such file or directory$" "$TMP/out" &&
+    grep -qx "bpinv invert: $TMP/dangle/b.csv: cannot open: No such file or directory" "$TMP/err" &&
+    ok || bad "a dangling link in a directory: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+
 # --- JSON ------------------------------------------------------------------------------------
 run invert "$TMP/net.h5" "$TMP/snd" --format json
 [ "$rc" -eq 0 ] && ok || bad "json: exit $rc: $(cat "$TMP/err")"
