@@ -384,6 +384,12 @@ duplicate_point(const char *xname, size_t n, const double *x, const double *mn2,
     return rc;
 }
 
+int
+fwd_geom_check_distinct(const fwd_geom *g, fwd_error *err)
+{
+    return duplicate_point(fwd_method_xname(g->method), g->n, g->x, g->mn2, err);
+}
+
 /* MN/2 as given (nmn2 values) for nx points: one value is repeated for all. */
 static int
 spread_mn2(const char *mn2name, size_t nx, double **mn2, size_t nmn2, fwd_error *err)

@@ -64,6 +64,10 @@ const double *fwd_geom_mn2(const fwd_geom *g);
 /* 1 if a and b are one geometry (method, points and MN/2, bit for bit), else 0. */
 int fwd_geom_equal(const fwd_geom *a, const fwd_geom *b);
 
+/* FWD_OK when no point of g is given twice (the same x, with the same MN/2), else FWD_EINVAL
+ * naming both ("ab2_m: value 3: 5 is given twice (also value 2)"); any order is fine. */
+int fwd_geom_check_distinct(const fwd_geom *g, fwd_error *err);
+
 /*
  * Parses a geometry SPEC into a new array of values, all finite and > 0:
  *   "1,2,5,10"          a comma list;

@@ -448,6 +448,10 @@ all_finite(const double *v, size_t n)
 }
 
 /* Reads the layers, checking their shapes chain from n_in to n_out. */
+/* The largest |log10| of an output's mean or standard deviation in a net file (a model of
+ * 1e30 ohm-m or m is none; 1e300 made the net's answers infinite) */
+#define OUTPUT_LOG10_MAX 30
+
 static int
 read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 {
@@ -541,16 +545,18 @@ read_layers(hid_t file, const char *path, invnet_file *f, fwd_error *err)
         const double *v = invnet_net_norm_const(f->net, (int)l);
         size_t n = l < 2 ? n_in : n_out, j;
 
+        /* the outputs are log10 of ohm-m and m: beyond OUTPUT_LOG10_MAX no earth's */
         for (j = 0; j < n; j++)
-            if (!isfinite(v[j]) || (l % 2 == 1 && !(v[j] > 0)))
+            if (!isfinite(v[j]) || (l % 2 == 1 && !(v[j] > 0)) ||
+                (l >= 2 && fabs(v[j]) > OUTPUT_LOG10_MAX))
                 return fwd_error_set(
                     err, FWD_EFORMAT,
-                    "%s: /normalisation: value %zu of %s is %g (expected finite%s)", path, j,
+                    "%s: /normalisation: value %zu of %s is %g (expected finite%s%s)", path, j + 1,
                     l == 0   ? "input_mean"
                     : l == 1 ? "input_sd"
                     : l == 2 ? "output_mean"
                              : "output_sd",
-                    v[j], l % 2 ? " and > 0" : "");
+                    v[j], l % 2 ? " and > 0" : "", l >= 2 ? ", at most 30 in log10" : "");
     }
     return rc;
 }
@@ -858,8 +864,8 @@ load_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_read_f64_in(loc, path, "noise", 0, 1, &f->samples.noise, err);
     rc = rc ? rc : smp_h5_read_u64(loc, path, "samples_seed", &f->samples.seed, err);
     rc = rc ? rc
-            : smp_h5_read_str(loc, path, "forward_filter", f->samples.forward_filter,
-                              sizeof f->samples.forward_filter, err);
+            : smp_h5_read_filter(loc, path, f->samples.forward_filter,
+                                 sizeof f->samples.forward_filter, err);
     rc = rc ? rc
             : smp_h5_read_str(loc, path, "bpinv_version", f->bpinv_version, sizeof f->bpinv_version,
                               err);
@@ -953,6 +959,13 @@ invnet_set_load(const char *path, fwd_error *err)
             goto fail;
         H5Fclose(file);
         return s;
+    }
+    if (H5Aexists(file, "n_nets") <= 0) { /* a set's version without a set's attribute */
+        fwd_error_set(err, FWD_EFORMAT,
+                      "%s: format_version 2 (a set of nets), but attribute 'n_nets' is missing: "
+                      "the file is damaged or not a bpinv set",
+                      path);
+        goto fail;
     }
     rc = smp_h5_read_u64(file, path, "n_nets", &n, err);
     if (rc == FWD_OK && (n < 1 || n > INVNET_SET_MAX)) {

@@ -770,9 +770,7 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
     rc = rc ? rc
             : smp_h5_read_str(file, path, "bpinv_version", h->bpinv_version,
                               sizeof h->bpinv_version, err);
-    rc = rc ? rc
-            : smp_h5_read_str(file, path, "forward_filter", h->forward_filter,
-                              sizeof h->forward_filter, err);
+    rc = rc ? rc : smp_h5_read_filter(file, path, h->forward_filter, sizeof h->forward_filter, err);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "forward/base/fwd_io.h"
+#include "forward/fwd_forward.h"
 #include "samples/smp_h5.h"
 
 static hid_t
@@ -546,12 +547,29 @@ smp_h5_read_geometry(hid_t file, const char *path, fwd_method m, fwd_geom **g, f
     }
     if (rc == FWD_OK) {
         *g = fwd_geom_alloc(m, (size_t)n, x, mn2, &e2);
-        if (*g == NULL)
+        if (*g == NULL || fwd_geom_check_distinct(*g, &e2) != FWD_OK)
             rc = fwd_error_set(err, FWD_EFORMAT, "%s: /geometry: %s", path, e2.msg);
+        if (rc != FWD_OK) {
+            fwd_geom_free(*g);
+            *g = NULL;
+        }
     }
 done:
     free(mn2);
     free(x);
+    return rc;
+}
+
+int
+smp_h5_read_filter(hid_t loc, const char *path, char *buf, size_t cap, fwd_error *err)
+{
+    int rc = smp_h5_read_str(loc, path, "forward_filter", buf, cap, err);
+
+    if (rc == FWD_OK && strcmp(buf, fwd_hankel_name(FWD_HANKEL_SHARED)) != 0 &&
+        strcmp(buf, fwd_hankel_name(FWD_HANKEL_KEY201)) != 0)
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: forward_filter: expected %s or %s, got \"%s\"",
+                           path, fwd_hankel_name(FWD_HANKEL_SHARED),
+                           fwd_hankel_name(FWD_HANKEL_KEY201), buf);
     return rc;
 }
 

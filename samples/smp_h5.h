@@ -84,6 +84,10 @@ int smp_h5_read_vector(hid_t loc, const char *path, const char *name, size_t n, 
 int smp_h5_write_geometry(hid_t loc, const char *path, const fwd_geom *g, fwd_error *err);
 /* Reads /geometry of method m into a new fwd_geom (*g, fwd_geom_free() it). */
 int smp_h5_read_geometry(hid_t loc, const char *path, fwd_method m, fwd_geom **g, fwd_error *err);
+
+/* Reads the string attribute forward_filter into buf (cap bytes): the name of a Hankel
+ * filter (fwd_hankel_name), else FWD_EFORMAT naming it. */
+int smp_h5_read_filter(hid_t loc, const char *path, char *buf, size_t cap, fwd_error *err);
 /* Writes the prior ranges as attributes rho_min, rho_max (ohm-m), thick_min, thick_max (m). */
 int smp_h5_write_prior(hid_t loc, const smp_prior *p, fwd_error *err);
 /*

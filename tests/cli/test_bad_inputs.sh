@@ -95,6 +95,18 @@ def geom0(f):
 edit(samples, f"{d}/s_geom0.h5", geom0)
 edit(samples, f"{d}/s_noisenan.h5", lambda f: set_attr(f, "noise", np.array([np.nan])))
 edit(net, f"{d}/net_noise2.h5", lambda f: set_attr(f, "noise", np.array([2.0])))
+def geomdup(f):
+    a = f["geometry/ab2_m"][...]
+    a[2] = a[1]
+    f["geometry/ab2_m"][...] = a
+edit(net, f"{d}/net_geomdup.h5", geomdup)
+edit(net, f"{d}/net_filter.h5", lambda f: set_attr(f, "forward_filter", "nosuch"))
+edit(net, f"{d}/net_v2.h5", lambda f: set_attr(f, "format_version", np.uint64(2)))
+def outmean(f):
+    a = f["normalisation/output_mean"][...]
+    a[0] = 1e300
+    f["normalisation/output_mean"][...] = a
+edit(net, f"{d}/net_outmean.h5", outmean)
 print("ok")
 PYEOF
     then bad "h5py fixtures: $(cat "$TMP/py")"; fi
@@ -141,7 +153,8 @@ while IFS='|' read -r name code frag args; do
     case $args in
     *s_nc0.h5* | *s_nc0_resume.h5* | *s_ncbig.h5* | *dipole.h5* | *s_nan.h5* | *s_nodata.h5* | *foreign.h5* | \
         *relabel.h5* | *s_layers0.h5* | *s_version9.h5* | *s_fmtint.h5* | *net_depth0.h5* | \
-        *net_geomnan.h5* | *s_geom0.h5*)
+        *net_geomnan.h5* | *s_geom0.h5* | *net_geomdup.h5* | *net_filter.h5* | *net_v2.h5* | \
+        *net_outmean.h5*)
         if [ "$have_py" -eq 0 ]; then skipped=$((skipped + 1)); continue; fi ;;
     esac
     # expand the placeholders; arguments split at blanks
