@@ -21,6 +21,11 @@ extern "C" {
 /* Largest number of layers libfwd accepts; more is never a 1D sounding's resolution. */
 #define FWD_MAX_LAYERS 64
 
+/* The largest ratio of the most to the least resistive layer a prior of models may span
+ * (smp_prior_check): the DC responses of 4-layer models drawn from 1 to 1e12 ohm-m came out
+ * negative (a filter's weights cancel); to 1e11 every one of 50,000 was positive. */
+#define FWD_MAX_CONTRAST 1e10
+
 /* Number of log10 parameters of an n-layer model. */
 #define FWD_MODEL_NPARAMS(n) (2 * (n)-1)
 

@@ -103,6 +103,21 @@ smp_prior_check(const smp_prior *p, fwd_error *err)
     rc = check_ranges("rho", "ohm-m", p->n_layers, p->rho_min, p->rho_max, err);
     if (rc == FWD_OK)
         rc = check_ranges("thick", "m", p->n_layers - 1, p->thick_min, p->thick_max, err);
+    if (rc == FWD_OK) {
+        double lo = p->rho_min[0], hi = p->rho_max[0];
+        size_t i;
+
+        for (i = 1; i < p->n_layers; i++) {
+            lo = fmin(lo, p->rho_min[i]);
+            hi = fmax(hi, p->rho_max[i]);
+        }
+        if (hi > FWD_MAX_CONTRAST * lo)
+            rc = fwd_error_set_field(err, FWD_EINVAL, "rho",
+                                     "rho: expected the most resistive layer at most %g times "
+                                     "the least, got %g to %g ohm-m (beyond, DC responses can "
+                                     "come out negative)",
+                                     FWD_MAX_CONTRAST, lo, hi);
+    }
     return rc;
 }
 

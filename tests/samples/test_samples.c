@@ -77,6 +77,13 @@ Test(smp_prior, parse)
     expect_prior_error(3, "1:10", "1:2,1:3,1:4", "thick: ");
     expect_prior_error(0, "1:10", NULL, "layers: expected 1 to");
     expect_prior_error(FWD_MAX_LAYERS + 1, "1:10", "1:2", "layers: ");
+    /* a contrast beyond 1e10 between the layers (1 to 1e15: sample 12 of a 4-layer run had a
+     * negative response and the run stopped), also across layers */
+    expect_prior_error(3, "1:1e15", "1:2",
+                       "rho: expected the most resistive layer at most 1e+10 times the least, "
+                       "got 1 to 1e+15 ohm-m");
+    expect_prior_error(3, "0.01:1,1:10,1e6:1e9", "1:2", "got 0.01 to 1e+09 ohm-m");
+    cr_assert_eq(smp_prior_parse(&p, 3, "0.1:1,1:10,1e6:1e9", "1:5", NULL), 0);
 }
 
 /* Kolmogorov-Smirnov distance of sorted x from the uniform distribution on [lo, hi]. */
