@@ -103,6 +103,14 @@ smp_prior_check(const smp_prior *p, fwd_error *err)
     rc = check_ranges("rho", "ohm-m", p->n_layers, p->rho_min, p->rho_max, err);
     if (rc == FWD_OK)
         rc = check_ranges("thick", "m", p->n_layers - 1, p->thick_min, p->thick_max, err);
+    return rc;
+}
+
+int
+smp_prior_check_draws(const smp_prior *p, fwd_error *err)
+{
+    int rc = smp_prior_check(p, err);
+
     if (rc == FWD_OK) {
         double lo = p->rho_min[0], hi = p->rho_max[0];
         size_t i;
@@ -135,7 +143,7 @@ smp_prior_parse(smp_prior *p, size_t n_layers, const char *rho_spec, const char 
     if (rc == FWD_OK && n_layers > 1)
         rc = parse_ranges("thick", thick_spec, n_layers - 1, p->thick_min, p->thick_max, err);
     if (rc == FWD_OK)
-        rc = smp_prior_check(p, err);
+        rc = smp_prior_check_draws(p, err);
     return rc;
 }
 
