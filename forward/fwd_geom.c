@@ -140,6 +140,8 @@ parse_positive(const char *s, double *v)
 {
     char *end = NULL;
 
+    if (strpbrk(s, "xX") != NULL) /* not hexadecimal, which strtod reads */
+        return -1;
     errno = 0;
     *v = strtod(s, &end);
     if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v) || !(*v > 0))

@@ -597,13 +597,16 @@ split(char *line, char **f, size_t cap, char *sep)
     return split_at(line, *sep, f, cap);
 }
 
-/* A number; with decimal commas (sep not ','), "1,5" is 1.5. */
+/* A number; with decimal commas (sep not ','), "1,5" is 1.5. Not C's hexadecimal ("0x50",
+ * which strtod reads as 80: no sounding writes it, and a cell of a code is not a reading). */
 static int
 parse_number_sep(const char *s, double *v, char sep)
 {
     char *end, buf[64];
     const char *comma;
 
+    if (strpbrk(s, "xX") != NULL)
+        return 0;
     errno = 0;
     *v = strtod(s, &end);
     if (end != s && *end == '\0' && errno != ERANGE && isfinite(*v))
@@ -1252,10 +1255,20 @@ start_columns(struct text *t, fwd_error *err)
     return FWD_OK;
 }
 
-/* A reading has the fields it needs. */
+/* A reading has the fields it needs, and under a header no value beyond its columns (a
+ * row shifted by a cell, a note typed past the table: it was read in silence by the
+ * header's columns); empty cells beyond are fine (spreadsheets write them). */
 static int
-check_fields(struct text *t, size_t nf, fwd_error *err)
+check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 {
+    size_t k;
+
+    for (k = t->header ? t->n_header_fields : nf; k < nf; k++)
+        if (f[k][0] != '\0')
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: expected at most the header's %zu fields, got %zu: \"%s\" "
+                            "beyond its last column",
+                            t->path, t->lineno, t->n_header_fields, nf, f[k]);
     if (!t->header && t->nf0 < t->need) /* the first reading itself lacks a column */
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: expected %zu fields (%s %s sounding without a header), got %zu",
@@ -1769,7 +1782,7 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
         return rc;
     if (t->nf0 == 0)
         t->nf0 = nf;
-    rc = check_fields(t, nf, err);
+    rc = check_fields(t, f, nf, err);
     return rc != FWD_OK ? rc : read_row(t, f, nf, err);
 }
 

@@ -105,6 +105,7 @@ Test(fwd_geom, bad_specs)
     expect_spec_error("", FWD_EINVAL, "got \"\"");
     expect_spec_error(NULL, FWD_EINVAL, "expected a list");
     expect_spec_error("1,x,3", FWD_EINVAL, "value 2: expected a number > 0, got \"x\"");
+    expect_spec_error("0x10,20,30", FWD_EINVAL, "value 1: expected a number > 0, got \"0x10\"");
     expect_spec_error("1,,3", FWD_EINVAL, "value 2");
     expect_spec_error("1,-2", FWD_EINVAL, "got \"-2\"");
     expect_spec_error("0", FWD_EINVAL, "got \"0\"");

@@ -277,6 +277,14 @@ Test(fwd_sounding, malformed_text_is_named)
                  "with the same MN/2");
     expect_error("mn.csv", "1,0.5,100\n2,3,90\n4,1,80\n", FWD_SCHLUMBERGER,
                  ":2: mn2_m: expected less than AB/2 = 2 m, got 3");
+    /* C's hexadecimal is no reading (strtod read "0x50" as 80) */
+    expect_error("hex.csv", "ab2_m,rho_a_ohmm\n1,100\n3,0x50\n10,80\n", FWD_SCHLUMBERGER,
+                 "hex.csv:3: rho_a_ohmm: expected a finite number > 0, got \"0x50\"");
+    /* a value beyond the header's columns (a row shifted by a cell, read in silence); empty
+     * cells beyond are what spreadsheets write */
+    expect_error("long.csv", "ab2_m,rho_a_ohmm\n1,100,,\n3,90,5\n10,80\n", FWD_SCHLUMBERGER,
+                 "long.csv:3: expected at most the header's 2 fields, got 3: \"5\" beyond its "
+                 "last column");
     expect_error("tinymn.csv", "1,0.5,100\n2,1e-15,90\n4,1,80\n", FWD_SCHLUMBERGER,
                  ":2: mn2_m: expected at least 1e-09 x AB/2 = 2e-09 m (smaller is the ideal "
                  "array: leave the column out), got 1e-15");
