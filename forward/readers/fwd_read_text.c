@@ -649,7 +649,8 @@ static int
 parse_columns(const char *spec, struct colmap *map, fwd_error *err)
 {
     char buf[1024], *f[MAX_MAP + 1];
-    size_t n, k;
+    size_t n, k, j;
+    int kinds[MAX_MAP];
 
     map->n = 0;
     if (spec == NULL || spec[0] == '\0')
@@ -703,6 +704,18 @@ parse_columns(const char *spec, struct colmap *map, fwd_error *err)
                 "freq, rho_a, log10_rho, phase, sd_log10_rho_a, error_pct, rel_error, sd_phase, "
                 "v, i, r, station; a unit after '_': ab2_ft) = a header name",
                 known, header);
+        for (j = 0; j < map->n; j++) { /* one column per name, one name per column */
+            if (kinds[j] == kind)
+                return fwd_error_set_field(err, FWD_EINVAL, "columns",
+                                           "columns: \"%s=%s\": %s is mapped already (%s=%s)",
+                                           known, header, known, map->known[j], map->header[j]);
+            if (strcmp(map->header[j], header) == 0)
+                return fwd_error_set_field(
+                    err, FWD_EINVAL, "columns",
+                    "columns: \"%s=%s\": header \"%s\" is mapped already (%s=%s)", known, header,
+                    header, map->known[j], map->header[j]);
+        }
+        kinds[map->n] = kind;
         snprintf(map->known[map->n], sizeof map->known[0], "%s", known);
         snprintf(map->header[map->n], sizeof map->header[0], "%s", header);
         map->n++;

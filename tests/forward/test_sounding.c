@@ -1553,6 +1553,13 @@ Test(fwd_sounding, columns_mapped)
     cr_expect_eq(fwd_sounding_columns_check("rho_a", &err), FWD_EINVAL);
     cr_expect_str_eq(err.msg, "columns: expected NAME=HEADER, got \"rho_a\"");
     cr_expect_eq(fwd_sounding_columns_check("rho_a=", &err), FWD_EINVAL);
+    /* a name or a header mapped twice (it was "expected a column of the header") */
+    cr_expect_eq(fwd_sounding_columns_check("ab2_m=AB2,rho_a=RES,rho_a_ohmm=X", &err), FWD_EINVAL);
+    cr_expect_str_eq(err.msg,
+                     "columns: \"rho_a_ohmm=X\": rho_a_ohmm is mapped already (rho_a=RES)");
+    cr_expect_eq(fwd_sounding_columns_check("ab2_m=AB2,rho_a=AB2", &err), FWD_EINVAL);
+    cr_expect_str_eq(err.msg,
+                     "columns: \"rho_a=AB2\": header \"AB2\" is mapped already (ab2_m=AB2)");
     cr_expect_eq(fwd_sounding_columns_check(NULL, &err), FWD_OK);
     cr_expect_eq(fwd_sounding_columns_check("ab2=AB/2,rho_a=\"App. Res., Ohm m\"", &err), FWD_OK);
 }
