@@ -55,6 +55,28 @@ check_format(const cli_parse *p, void *args)
     return CLI_USAGE;
 }
 
+/* --xyz, --section, --plot: files (a directory) of their own; "-", the standard output, is
+ * -o's (it made a file named "-"). */
+static int
+check_not_stdout(const cli_parse *p, void *args)
+{
+    const struct invert_args *o = args;
+    const char *name[] = {"--xyz", "--section", "--plot"};
+    const char *v[] = {o->xyz, o->section, o->plotdir};
+    size_t k;
+
+    (void)p;
+    for (k = 0; k < 3; k++)
+        if (v[k] != NULL && strcmp(v[k], "-") == 0) {
+            cli_error("invert",
+                      "%s: expected a %s name, got \"-\" (the standard output is for the "
+                      "results: -o -; a file named - is ./-)",
+                      name[k], k == 2 ? "directory" : "file");
+            return CLI_USAGE;
+        }
+    return 0;
+}
+
 /* --plot-format: png, svg or pdf, the suffix of the plots' names (their device follows). */
 static int
 check_plot_format(const cli_parse *p, void *args)
@@ -230,6 +252,7 @@ static const cli_opt invert_opts[] = {
     CLI_STRING("plot-format", 0, "F", ARG(plot_format), NULL,
                "the --plot pictures' format: png, svg or pdf [png]"),
     CLI_CHECK(check_plot_format),
+    CLI_CHECK(check_not_stdout),
     CLI_STRING("component", 0, "C", ARG(component), NULL,
                "MT impedance of EDI files: det, xy or yx [det]"),
     CLI_CHECK(check_component),
