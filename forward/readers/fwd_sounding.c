@@ -257,6 +257,16 @@ fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
     if (s->n < FWD_SOUNDING_MIN_POINTS)
         return fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu", s->source,
                         FWD_SOUNDING_MIN_POINTS, s->n);
+    for (i = 0; i < s->n; i++) {
+        if (s->sd_log10 != NULL && !(s->sd_log10[i] <= FWD_SD_LOG10_MAX))
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: sd_log10_rho_a: expected at most %d (decades), got %g",
+                            s->source, s->line[i], FWD_SD_LOG10_MAX, s->sd_log10[i]);
+        if (s->sd_phase != NULL && !(s->sd_phase[i] <= FWD_SD_PHASE_MAX))
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: sd_phase_deg: expected at most %d degrees, got %g", s->source,
+                            s->line[i], FWD_SD_PHASE_MAX, s->sd_phase[i]);
+    }
     phase_note(s);
     return FWD_OK;
 }
@@ -610,6 +620,17 @@ check_arrays(const struct arrays *a, size_t **order, fwd_error *err)
     rc = rc ? rc : check_values(a, "phase_deg", a->phase, 0, err);
     rc = rc ? rc : check_values(a, "sd_log10_rho_a", a->sd_log10, 1, err);
     rc = rc ? rc : check_values(a, "sd_phase_deg", a->sd_phase, 1, err);
+    for (k = 0; rc == FWD_OK && a->sd_log10 != NULL && k < a->n; k++)
+        if (a->sd_log10[k] > FWD_SD_LOG10_MAX)
+            rc = fwd_error_set_field(
+                err, FWD_EINVAL, "sd_log10_rho_a",
+                "%s: sd_log10_rho_a[%zu]: expected at most %d (decades), got %g", a->name, k,
+                FWD_SD_LOG10_MAX, a->sd_log10[k]);
+    for (k = 0; rc == FWD_OK && a->sd_phase != NULL && k < a->n; k++)
+        if (a->sd_phase[k] > FWD_SD_PHASE_MAX)
+            rc = fwd_error_set_field(err, FWD_EINVAL, "sd_phase_deg",
+                                     "%s: sd_phase_deg[%zu]: expected at most %d degrees, got %g",
+                                     a->name, k, FWD_SD_PHASE_MAX, a->sd_phase[k]);
     for (k = 0; rc == FWD_OK && a->phase != NULL && k < a->n; k++)
         if (a->phase[k] < -180 || a->phase[k] > 180)
             rc = fwd_error_set_field(err, FWD_EINVAL, "phase_deg",

@@ -33,6 +33,12 @@ extern "C" {
 /* Fewest points a sounding may have. */
 #define FWD_SOUNDING_MIN_POINTS 3
 
+/* The largest standard errors a sounding may give: of log10 rho_a (decades) and of the phase
+ * (degrees). Beyond, a reading is no measurement (1e160 made the range check fail with a
+ * message naming no point). */
+#define FWD_SD_LOG10_MAX 10
+#define FWD_SD_PHASE_MAX 180
+
 /* Two readings whose log10 x differ by no more than this (a relative 2.3e-12) are at one
  * point: given twice without an MN/2 to tell them apart, they are refused. */
 #define FWD_SOUNDING_SAME_DECADES 1e-12
