@@ -286,8 +286,26 @@ def check(rc, e):
 
 
 def encode(s):
-    """A str or os.PathLike as the bytes the C functions take."""
-    return os.fsencode(s)
+    """A str or os.PathLike as the bytes the C functions take; ValueError for a NUL in it,
+    as open() says (C would read the path up to it: "net.h5\\0x" opened net.h5)."""
+    b = os.fsencode(s)
+    if b"\0" in b:
+        raise ValueError("embedded null byte")
+    return b
+
+
+def encode_name(name, what="name"):
+    """A sounding's name as the bytes the C functions take: a str (a name that is not UTF-8,
+    from a file name, as os.fsencode gives it back), or bytes as they are; TypeError else."""
+    if isinstance(name, bytes):
+        b = name
+    elif isinstance(name, str):
+        b = os.fsencode(name)
+    else:
+        raise TypeError("%s: expected a str or bytes, got %r" % (what, name))
+    if b"\0" in b:
+        raise ValueError("%s: embedded null byte" % what)
+    return b
 
 
 # the exact types of a list's elements taken without a look at each (bool is not int here)

@@ -187,7 +187,10 @@ def _holds_spec(held, bounds):
     parts = []
     for name, v in held.items():
         if bounds:
-            lo, hi = v
+            try:
+                lo, hi = v
+            except (TypeError, ValueError):
+                raise TypeError("bound: %s: expected (low, high), got %r" % (name, v)) from None
             parts.append("%s=%r:%r" % (name, float(lo), float(hi)))
         else:
             parts.append("%s=%r" % (name, float(v)))

@@ -113,7 +113,8 @@ class Sounding(_lib.Owned):
                                  % (name or "sounding", col, len(x), xcol, len(a)), col)
         e = _lib.new_err()
         ptr = lib.fwd_sounding_from_arrays(
-            None if name is None else str(name).encode(), m, len(x), _lib.dptr(x), _lib.dptr(mn2),
+            None if name is None else _lib.encode_name(name), m, len(x), _lib.dptr(x),
+            _lib.dptr(mn2),
             _lib.dptr(rho_a), _lib.dptr(phase), _lib.dptr(sd_log10), _lib.dptr(sd_phase),
             ctypes.byref(e))
         if not ptr:
@@ -133,8 +134,10 @@ class Sounding(_lib.Owned):
         c = ptr.contents
         n = c.n
         self.method = _lib.method_name(c.method)
-        self.name = c.name.decode("utf-8", "replace")
-        self.source = c.source.decode("utf-8", "replace")
+        # as the JSON output writes them: a byte that is not UTF-8 (a Latin-1 file name) as
+        # Python's surrogateescape does, so that os.fsencode gives the bytes back
+        self.name = os.fsdecode(c.name)
+        self.source = os.fsdecode(c.source)
         self.unused = c.unused.decode("utf-8", "replace")
         self.note = c.note.decode("utf-8", "replace")
         self.x_m, self.y_m, self.elevation_m = c.x_m, c.y_m, c.elevation_m

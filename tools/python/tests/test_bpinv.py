@@ -543,12 +543,30 @@ def test_sounding_sorted_and_folded():
      "sounding: rho_a_ohmm: expected 3 values (one per ab2_m), got 4", "rho_a_ohmm"),
     ("dipole", [1, 2, 3], [1, 2, 3], {},
      'method: expected schlumberger, wenner or mt, got "dipole"', ""),
+    ("schlumberger", [1, 2, 3], [1, 2, 3], {"sd_log10": [0.1, 1e160, 0.1]},
+     "sounding: sd_log10_rho_a[1]: expected at most 10 (decades), got 1e+160", "sd_log10_rho_a"),
 ])
 def test_sounding_errors(method, x, rho_a, kw, message, field):
     with pytest.raises(bpinv.Error) as e:
         bpinv.Sounding(method, x, rho_a, **kw)
     assert str(e.value) == message
     assert e.value.field == field
+
+
+def test_names_and_paths_as_given():
+    """A name as given: bytes as they are, a str with a byte that is not UTF-8 (a Latin-1 file
+    name, surrogateescape) back as it was; a NUL, or a name of another type, refused (the C
+    string ended at the NUL: "net.h5\\0x" opened net.h5; str(b"abc") named it "b'abc'")."""
+    assert bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3], name=b"abc").name == "abc"
+    assert bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3], name="a\udcff").name == "a\udcff"
+    with pytest.raises(ValueError, match="null byte"):
+        bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3], name="a\0b")
+    with pytest.raises(TypeError, match="name: expected a str or bytes, got 7"):
+        bpinv.Sounding("wenner", [1, 2, 3], [1, 2, 3], name=7)
+    with pytest.raises(ValueError, match="null byte"):
+        bpinv.Net("net.h5\0x")
+    with pytest.raises(ValueError, match="null byte"):
+        bpinv.read_sounding("s.csv\0x")
 
 
 def test_segment_factors():
@@ -928,6 +946,8 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
             net.invert_many([snd], fix={"q1": 3})
         with pytest.raises(bpinv.Error, match="fit_to: expected a factor from 0 to 100, got -1"):
             net.invert_many([snd], fit_to=-1)
+        with pytest.raises(TypeError, match=r"bound: h1: expected \(low, high\), got \(1, 2, 3\)"):
+            net.invert_many([snd], bound={"h1": (1, 2, 3)})
 
 
 def test_set_of_nets_equals_cli(nets, tmp_path):
