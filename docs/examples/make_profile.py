@@ -9,7 +9,7 @@ P06 and P07). AB/2 1.5-300 m, 20 readings a station, 3 % Gaussian noise in
 log rho_a (seed 7). Made with bpinv's own forward model (tools/python):
 
     PYTHONPATH=tools/python BPINV_LIBRARY=build/libbpinv.so \
-        python3 docs/examples/make_profile.py > docs/examples/profile_synthetic.csv
+        /usr/bin/python3 docs/examples/make_profile.py > docs/examples/profile_synthetic.csv
 """
 import numpy as np
 

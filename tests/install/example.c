@@ -2,7 +2,7 @@
 /*
  * example.c - a program built against an installed bpinv (docs/install.md):
  *
- *     cc example.c $(pkg-config --cflags --libs bpinv) -o example
+ *     cc example.c $(pkg-config --cflags --libs bpinv) -lm -o example
  *
  * Prints the Schlumberger response of a three-layer earth at AB/2 = 1 .. 1000 m as CSV, as
  * `bpinv forward -m schlumberger --rho 100,10,1000 --thick 5,20 --ab2 1:1000:13` does, then
