@@ -841,9 +841,8 @@ def test_invert_many_paths_equals_cli(nets, tmp_path):
     assert bad.error == '%s:3: rho_a_ohmm: expected a finite number > 0, got "-3"' % (d / "bad.csv")
     assert bad.rho is None and bad.flags == [] and bad.in_range is False and bad.n_layers is None
     assert "error" in repr(bad)
-    assert by_name["cull1985_mt.txt"].error.endswith(
-        "columns: this is an mt sounding (the comment above its first reading names mt "
-        "columns), expected schlumberger")
+    assert by_name["cull1985_mt.txt"].error == (
+        "%s: an mt sounding, but the net is for schlumberger" % CULL)
 
 
 def test_invert_many_mixed_and_components(nets):
@@ -874,8 +873,7 @@ def test_invert_many_mixed_and_components(nets):
             assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
         assert res[0].chi2 is not None and res[0].name == "3"
         r = net.invert_many([MAWLAMYINE])[0]
-        assert r.error == ("%s:10: columns: this is a schlumberger sounding (its header names "
-                           "schlumberger columns), expected mt" % MAWLAMYINE)
+        assert r.error == "%s: a schlumberger sounding, but the net is for mt" % MAWLAMYINE
 
 
 def test_survey_tables(nets, tmp_path):
