@@ -724,14 +724,15 @@ num(double x, char *buf, size_t cap)
     return buf;
 }
 
-/* "v [lo - hi]" into buf, with " *" when unresolved. */
+/* "v [lo - hi]" into buf, with " *" when unresolved and " !" when v lies outside its
+ * interval (a best fit on a prior's bound or at one end of a trade-off: docs/invert.md). */
 static const char *
 with_range(double v, const double *iv, int unresolved, char *buf, size_t cap)
 {
     char a[32], b[32], c[32];
 
-    snprintf(buf, cap, "%s [%s - %s]%s", num(v, a, sizeof a), num(iv[0], b, sizeof b),
-             num(iv[2], c, sizeof c), unresolved ? " *" : "");
+    snprintf(buf, cap, "%s [%s - %s]%s%s", num(v, a, sizeof a), num(iv[0], b, sizeof b),
+             num(iv[2], c, sizeof c), unresolved ? " *" : "", v < iv[0] || v > iv[2] ? " !" : "");
     return buf;
 }
 
@@ -750,6 +751,8 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     double y = fr->table_y, dy = fr->table_dy;
     size_t nl = g->n_layers, k, c;
     char t[5][96], a[32], b[32], line[320];
+    double base = 0; /* the answer's depth to the base of layer k */
+    int outside = 0; /* an answer outside its interval: the legend says what '!' means */
 
     pl.col0(1);
     pl.vpor(0.0, 1.0, 0.0, 1.0);
@@ -770,10 +773,12 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
         snprintf(t[0], sizeof t[0], "%zu", k + 1);
         with_range(p->rho_ohmm[k], g->rho_ohmm[k], g->unresolved[k], t[1], sizeof t[1]);
         t[3][0] = t[4][0] = '\0';
+        outside |= p->rho_ohmm[k] < g->rho_ohmm[k][0] || p->rho_ohmm[k] > g->rho_ohmm[k][2];
         if (k + 1 < nl) {
+            base += p->thick_m[k];
             with_range(p->thick_m[k], g->thick_m[k], g->unresolved[nl + k], t[2], sizeof t[2]);
-            snprintf(t[3], sizeof t[3], "[%s - %s]", num(g->depth_m[k][0], a, sizeof a),
-                     num(g->depth_m[k][2], b, sizeof b));
+            with_range(base, g->depth_m[k], 0, t[3], sizeof t[3]);
+            outside |= strstr(t[2], " !") != NULL || strstr(t[3], " !") != NULL;
             if (k > 0 && p->rho_ohmm[k] < fmin(p->rho_ohmm[k - 1], p->rho_ohmm[k + 1]))
                 snprintf(t[4], sizeof t[4], "S [%s - %s]", num(g->conductance_s[k][0], a, sizeof a),
                          num(g->conductance_s[k][2], b, sizeof b));
@@ -802,8 +807,10 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     pl.ptex(col[0], y, 1, 0, 0, line);
     y -= dy;
     pl.ptex(col[0], y, 1, 0, 0,
-            "* unresolved: the interval spans a decade or half the prior, or comes within 1 % of a "
-            "bound");
+            outside ? "* unresolved: the interval spans a decade or half the prior, or comes "
+                      "within 1 % of a bound; ! the best fit lies outside it"
+                    : "* unresolved: the interval spans a decade or half the prior, or comes "
+                      "within 1 % of a bound");
     if (isfinite(g->doi_m)) {
         char lo[32], hi[32];
 
@@ -1230,6 +1237,7 @@ struct section {
     const invnet_candidate *c[4096];
     double dist[4096];
     int by_xy, by_latlon, by_elev;
+    double v_lift; /* a "v" at a column's foot is drawn this far up its axis (world units) */
 };
 
 /* Station positions in metres, into px and py; 0 when none or all the same. */
@@ -1297,8 +1305,8 @@ section_of(const invnet_batch *b, struct section *sc)
     }
     if (!section_xy(sc, px, py)) {
         sc->by_xy = sc->by_latlon = 0;
-        for (k = 0; k < sc->n; k++)
-            sc->dist[k] = (double)k;
+        for (k = 0; k < sc->n; k++) /* numbered as a field book numbers them: from 1 */
+            sc->dist[k] = (double)(k + 1);
         return;
     }
     sc->by_latlon &= !sc->by_xy;
@@ -1473,8 +1481,8 @@ section_doi(const struct section *sc, double half, double zdeep, double zmin)
             pl.line((PLINT)n, x, y);
             n = 0;
         }
-        if (isfinite(d) && d >= zcol && seen > zdeep)
-            pl.ptex(sc->dist[k], section_y(sc, e, zcol, zmin), 1, 0, 0.5, "v");
+        if (isfinite(d) && d >= zcol && seen > zdeep) /* above the axis, not on it */
+            pl.ptex(sc->dist[k], section_y(sc, e, zcol, zmin) + sc->v_lift, 1, 0, 0.5, "v");
     }
     pl.lsty(1);
     section_doi_ranges(sc, half, zdeep, zmin);
@@ -1499,6 +1507,32 @@ nice_step(double v)
     double p = pow(10, floor(log10(v)));
 
     return v <= p ? p : v <= 2 * p ? 2 * p : v <= 5 * p ? 5 * p : 10 * p;
+}
+
+/*
+ * The colour bar's axis of log10 resistivities lo..hi (the window set): its decades labelled
+ * when it spans two or more, else 1, 2 and 5 of each decade in plain numbers (a bar of 2-60
+ * ohm-m had one label, "10", and colours could not be read as values); horizontal labels.
+ */
+static void
+colour_bar_axis(double lo, double hi)
+{
+    static const double m[] = {1, 2, 5};
+    char num[32];
+    double k, v;
+    size_t j;
+
+    if (floor(hi) - ceil(lo) >= 1) {
+        pl.box("bc", 0, 0, "bcmstlv", 0, 0);
+        return;
+    }
+    pl.box("bc", 0, 0, "bcstl", 0, 0);
+    for (k = floor(lo); k <= ceil(hi); k++)
+        for (j = 0; j < 3; j++)
+            if ((v = k + log10(m[j])) >= lo && v <= hi) {
+                snprintf(num, sizeof num, "%g", m[j] * pow(10, k));
+                pl.mtex("rv", 0.7, (v - lo) / (hi - lo), 0, num);
+            }
 }
 
 int
@@ -1557,6 +1591,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep)
                       : log10(zmin) - 0.02 * (log10(zdeep) - log10(zmin));
     ybot = sc.by_elev ? ebot - zdeep : log10(zdeep);
+    sc.v_lift = 0.035 * (ytop - ybot); /* about a character's height up */
     /* the colour scale: the layers drawn above the depths of investigation (a value the
      * data do not see, often a prior's bound, would set the scale), else all those drawn;
      * a paler layer beyond it takes the colour of the scale's end */
@@ -1629,7 +1664,9 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     }
     section_doi(&sc, half, zdeep, zmin);
     pl.col0(1);
-    pl.box("bcnst", 0, 0, sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
+    /* stations in the order given: their numbers, whole (a tick at 0.5 is no station) */
+    pl.box("bcnst", sc.by_xy || sc.by_latlon ? 0 : fmax(1, nice_step((double)sc.n / 8)), 0,
+           sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
     pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
     pl.wind(xlo, xhi, 0, 1);
     for (k = 0; k < sc.n; k++) {
@@ -1663,12 +1700,13 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         pl.fill(4, xs, ys);
     }
     pl.col0(1);
-    pl.box("bc", 0, 0, "bcmstl", 0, 0);
+    colour_bar_axis(lo, hi);
     pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
     snprintf(label, sizeof label,
-             "%zu stations, each to the depth it sees; dashed: the depth of investigation "
+             "%zu station%s, each to the depth it sees; dashed: the depth of investigation "
              "(%sv: deeper), paler below; red triangles: flagged, not by the ranges",
-             sc.n, with_bars(&sc, zdeep) ? "bar: over the equivalent models; " : "");
+             sc.n, sc.n == 1 ? "" : "s",
+             with_bars(&sc, zdeep) ? "bar: over the equivalent models; " : "");
     pl.vpor(0.01, 0.99, 0.93, 0.99); /* the page's width: text is clipped at the viewport */
     pl.wind(0, 1, 0, 1);
     fit_scale(label, 0.8, 0.96);
