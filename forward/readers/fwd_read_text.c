@@ -1506,7 +1506,8 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
         if (fabs(raw[COL_MN2] - a / 2) > 1e-3 * a)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: mn2_m: expected AB/2 / 3 = %g m (a Wenner array: AB/2 = "
-                            "1.5 a, MN/2 = a / 2), got %g",
+                            "1.5 a, MN/2 = a / 2), got %g: a Schlumberger sounding, read as "
+                            "Wenner (the method asked for, or the net's)?",
                             t->path, t->lineno, raw[COL_X] / 3, raw[COL_MN2]);
         s->x[s->n] = a;
     } else if (s->mn2 != NULL) {

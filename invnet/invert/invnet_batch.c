@@ -832,42 +832,29 @@ struct file_read {
     double ms; /* reading it */
 };
 
-/* A file that could not be read as method m (e its error) but reads as another method: e
- * says so, as invnet_invert does of a sounding of another method, with why it did not read
- * as m ("line 11: mn2_m: expected AB/2 / 3 ..." blamed the file for the net's method). */
+/* A file that could not be read as method m because it names another method (its header's
+ * columns, an EDI file: the reader's "this is a ..."), e its error, and that reads as that
+ * method: e says so, as invnet_invert does of a sounding of another method ("this is a
+ * wenner sounding ..., expected schlumberger" named no net). A file that merely fails (a
+ * typo in a reading) keeps its error, even where another method's reader would take it. */
 static void
 other_method(const char *path, fwd_method m, const invnet_batch_params *p, fwd_error *e)
 {
     fwd_sounding **s;
     fwd_error e2;
-    char why[sizeof e->msg + 32];
-    const char *w;
-    size_t n, d, len = strlen(path);
+    size_t n;
     int k;
 
-    if (strcmp(path, FWD_SOUNDING_STDIN) == 0 || (e->code != FWD_EFORMAT && e->code != FWD_EINVAL))
+    if (strcmp(path, FWD_SOUNDING_STDIN) == 0 || strstr(e->msg, ": this is a") == NULL)
         return; /* the standard input cannot be read again */
     for (k = 0; k < FWD_N_METHODS; k++) {
         if ((fwd_method)k == m || fwd_sounding_read_stations(path, (fwd_method)k, p->component,
                                                              p->columns, &s, &n, &e2) != FWD_OK)
             continue;
         fwd_sounding_free_stations(s, n);
-        /* the reader's message without its "PATH:", its line number as "line N:" */
-        w = strncmp(e->msg, path, len) == 0 && e->msg[len] == ':' ? e->msg + len + 1 : e->msg;
-        d = strspn(w, "0123456789");
-        if (strstr(w, "this is a") != NULL) /* the reader named the method: enough */
-            fwd_error_set(e, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s", path,
-                          fwd_method_article((fwd_method)k), fwd_method_name((fwd_method)k),
-                          fwd_method_name(m));
-        else {
-            if (d > 0 && w[d] == ':')
-                snprintf(why, sizeof why, ", line %.*s:%s", (int)d, w, w + d + 1);
-            else
-                snprintf(why, sizeof why, ":%s%s", *w == ' ' ? "" : " ", w);
-            fwd_error_set(e, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s (read as %s%s)",
-                          path, fwd_method_article((fwd_method)k), fwd_method_name((fwd_method)k),
-                          fwd_method_name(m), fwd_method_name(m), why);
-        }
+        fwd_error_set(e, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s", path,
+                      fwd_method_article((fwd_method)k), fwd_method_name((fwd_method)k),
+                      fwd_method_name(m));
         return;
     }
 }

@@ -58,6 +58,7 @@ if cat "$TMP/noread.csv" >/dev/null 2>&1; then
 fi
 mkdir "$TMP/emptydir"
 printf 'source,name\nkeep me\n' >"$TMP/exists.csv"
+printf '5 1 757\n10 1 513\n20 1 22x6\n30 1 188\n' >"$TMP/typo3.txt" # a typo in a headerless 3-column file
 cp "$NETW" "$TMP/exists.h5"
 
 have_py=0
