@@ -24,6 +24,7 @@ struct share {
 enum { PACE_RUN, PACE_TRY }; /* running; trying the other count */
 struct pace {
     int n;             /* threads of the next step */
+    int chosen;        /* the count chosen, n but during a try (invnet_epoch.threads) */
     int phase;         /* PACE_* */
     size_t left;       /* steps left in this window */
     double secs, rows; /* the window's steps so far: their time and rows */
@@ -84,7 +85,7 @@ static void
 pace_init(struct pace *pc, const invnet_train_params *p)
 {
     memset(pc, 0, sizeof *pc);
-    pc->n = p->nthreads;
+    pc->n = pc->chosen = p->nthreads;
     pc->phase = PACE_RUN;
     pc->left = PACE_TRY_STEPS;
     pc->fastest = INFINITY;
@@ -118,6 +119,7 @@ pace_step(struct pace *pc, const invnet_train_params *p, size_t rows, double sec
     per = pc->secs / pc->rows;
     if (p->pace == INVNET_PACE_ALTERNATE) {
         pace_window(pc, PACE_RUN, other, INVNET_PACE_STEPS);
+        pc->chosen = other;
         return;
     }
     if (pc->phase == PACE_TRY) { /* n was tried against the window run before: the faster */
@@ -131,6 +133,7 @@ pace_step(struct pace *pc, const invnet_train_params *p, size_t rows, double sec
         }
         pc->fastest = keep == pc->n ? per : pc->last;
         pc->windows = 0;
+        pc->chosen = keep;
         pace_window(pc, PACE_RUN, keep, INVNET_PACE_STEPS);
         return;
     }
@@ -823,7 +826,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
         }
     }
     e->epoch = tr->epoch;
-    e->threads = tr->pace.n;
+    e->threads = tr->pace.chosen;
     e->lr = tr->lr;
     e->halved = tr->halved;
     tr->halved = 0;

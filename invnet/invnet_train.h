@@ -108,7 +108,8 @@ typedef struct invnet_epoch {
     int improved;      /* the best net so far */
     int halved;        /* lr was halved on a plateau before this epoch (a stage with an extra
                           loss, invnet_trainer_set_loss) */
-    int threads;       /* the threads of the epoch's last step (invnet_train_params.pace) */
+    int threads;       /* the thread count the steps were on at the epoch's end, as chosen
+                          (invnet_train_params.pace; not a few steps of a try of the other) */
     int stopped;       /* the stop flag ended the epoch before its last step
                           (invnet_trainer_set_stop): the other figures are not set */
 } invnet_epoch;
