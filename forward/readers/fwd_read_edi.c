@@ -740,7 +740,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 {
     const struct edi_block *fb = d->fb;
     size_t i, *kept = malloc(fb->n * sizeof *kept); /* of point k, its index in fb */
-    size_t n_out = 0, n_var = 0;
+    size_t n_out = 0, n_var = 0, n_big = 0;
     char out[160] = "", say[256];
     int rc = FWD_OK;
 
@@ -774,6 +774,13 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
         if (skip)
             continue;
         n_var += (size_t)pt.negative_var;
+        if (d->has_err && (pt.sdl > FWD_SD_LOG10_MAX || pt.sdp > FWD_SD_PHASE_MAX)) {
+            /* a dead band's error beyond any measurement's: as large as a sounding's may be
+             * (fwd_sounding_finish refuses larger), the frequency kept, the note says so */
+            pt.sdl = fmin(pt.sdl, FWD_SD_LOG10_MAX);
+            pt.sdp = fmin(pt.sdp, FWD_SD_PHASE_MAX);
+            n_big++;
+        }
         if (!isfinite(pt.r) || !(pt.r > 0) || !isfinite(pt.ph)) {
             rc = fwd_fail(err, FWD_EFORMAT, "%s: frequency %g Hz: no finite apparent resistivity",
                           path, f);
@@ -794,6 +801,12 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     if (rc == FWD_OK && n_out > 0) {
         snprintf(say, sizeof say, "%zu frequenc%s left out, an apparent resistivity not > 0: %s",
                  n_out, n_out == 1 ? "y" : "ies", out);
+        fwd_sounding_note(s, say);
+    }
+    if (rc == FWD_OK && n_big > 0) {
+        snprintf(say, sizeof say,
+                 "%zu frequenc%s with an error beyond %d decades of rho_a, read as %d", n_big,
+                 n_big == 1 ? "y" : "ies", FWD_SD_LOG10_MAX, FWD_SD_LOG10_MAX);
         fwd_sounding_note(s, say);
     }
     if (rc == FWD_OK && n_var > 0) {

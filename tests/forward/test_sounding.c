@@ -542,6 +542,17 @@ Test(fwd_sounding, edi_values_that_are_no_reading)
     cr_expect_str_eq(s->note, "1 frequency with a negative impedance variance (ZXY.VAR, ZYX.VAR), "
                               "read as its absolute value");
     fwd_sounding_free(s);
+    /* a dead band's variance of an error beyond any measurement's (rel 1e4: 8,700 decades):
+     * read as the largest error a sounding may give, not a refusal of the whole file */
+    s = read_edi_comp("bigvar.edi",
+                      ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n>ZXYI // 3\n 10 10 10\n"
+                      ">ZXY.VAR // 3\n 1 2e10 1\n>END\n",
+                      FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(s->n == 3 && s->sd_log10[1] == FWD_SD_LOG10_MAX && s->sd_phase[1] <= 90, "%g %g",
+              s->sd_log10[1], s->sd_phase[1]);
+    cr_expect_str_eq(s->note, "1 frequency with an error beyond 10 decades of rho_a, read as 10");
+    fwd_sounding_free(s);
 }
 
 static void expect_same_sounding(const fwd_sounding *a, const fwd_sounding *b);
