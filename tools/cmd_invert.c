@@ -716,73 +716,117 @@ plot_path(const char *dir, const char *ext, const invnet_batch *b, size_t i, cha
     }
 }
 
-/* For qsort: pictures by path, then by their place in the run (plot_sorted) */
-static char *const *plot_sorted;
-static int
-by_path(const void *a, const void *b)
+/* A set of names (open addressing, FNV-1a): a name, and whether a picture has it. */
+struct name_set {
+    size_t cap; /* a power of two, at least twice the names */
+    const char **name;
+    char *claimed;
+};
+
+static size_t
+name_slot(const struct name_set *t, const char *name)
 {
-    size_t ka = *(const size_t *)a, kb = *(const size_t *)b;
-    int c = strcmp(plot_sorted[ka], plot_sorted[kb]);
+    uint64_t h = 14695981039346656037ULL;
+    const char *c;
+    size_t k;
 
-    return c != 0 ? c : (ka > kb) - (ka < kb);
+    for (c = name; *c != '\0'; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    for (k = (size_t)h & (t->cap - 1); t->name[k] != NULL && strcmp(t->name[k], name) != 0;
+         k = (k + 1) & (t->cap - 1))
+        continue;
+    return k;
 }
-
-/* Rounds of renaming before the names' places in the run are used instead (never needed:
- * each round settles the names a round before it made) */
-#define PLOT_ROUNDS 8
 
 /*
  * The paths of the pictures of items todo[0..n-1] of b into path[] (allocated; the caller
  * frees them), one name each: plot_path's, and where an earlier picture of the run has
  * that name (a second file of one name from another directory, stations whose names are
- * the same once cleaned, survey tables of one name), "-2", "-3", ... before the suffix,
- * in the run's order; again where that name is taken. 0, or -1 when out of memory.
+ * the same once cleaned, survey tables of one name), "-2", "-3", ... before the suffix, the
+ * first that no picture of the run has or would have by plot_path. 0, or -1 when out of
+ * memory.
  */
 static int
 plot_paths(const char *dir, const char *ext, const invnet_batch *b, const size_t *todo, size_t n,
            char **path)
 {
-    size_t k, j, round, *order = malloc((n + 1) * sizeof *order), cut = strlen(ext) + 1;
+    struct name_set t = {16, NULL, NULL};
+    size_t k, j, cut = strlen(ext) + 1, slot;
     char buf[4096];
-    int changed = 1;
+    int rc = 0;
+
+    while (t.cap < 4 * n)
+        t.cap *= 2;
+    t.name = calloc(t.cap, sizeof *t.name);
+    t.claimed = calloc(t.cap, 1);
+    for (k = 0; k < n && t.name != NULL && t.claimed != NULL; k++) { /* every natural name */
+        plot_path(dir, ext, b, todo[k], buf, sizeof buf);
+        if ((path[k] = strdup(buf)) == NULL)
+            break;
+        if (t.name[slot = name_slot(&t, path[k])] == NULL) /* the first of a name: kept */
+            t.name[slot] = path[k];
+    }
+    if (k < n) {
+        rc = -1;
+        goto done;
+    }
+    for (k = 0; k < n; k++) { /* in the run's order: the first of a name keeps it */
+        size_t len = strlen(path[k]);
+        char *p;
+
+        if (!t.claimed[slot = name_slot(&t, path[k])]) {
+            t.claimed[slot] = 1;
+            continue;
+        }
+        if (len < cut || strcmp(path[k] + len - cut + 1, ext) != 0)
+            continue; /* cut short at 4 KiB: no such file can be made, as its message says */
+        if ((p = malloc(len + 24)) == NULL) {
+            rc = -1;
+            goto done;
+        }
+        for (j = 2;; j++) { /* free of every name: the set is at most half full */
+            sprintf(p, "%.*s-%zu.%s", (int)(len - cut), path[k], j, ext);
+            if (t.name[slot = name_slot(&t, p)] == NULL)
+                break;
+        }
+        free(path[k]);
+        path[k] = p;
+        t.name[slot] = p;
+        t.claimed[slot] = 1;
+    }
+done:
+    free(t.name);
+    free(t.claimed);
+    return rc;
+}
+
+/* Says which pictures of todo (their paths path) were named apart from another picture of
+ * the name their file gives (plot_paths): their sounding and name, the first three. */
+static void
+renamed_note(const char *dir, const char *ext, const invnet_batch *b, const size_t *todo, size_t n,
+             char *const *path)
+{
+    char buf[4096], list[640] = "", one[600];
+    size_t k, m = 0;
 
     for (k = 0; k < n; k++) {
-        plot_path(dir, ext, b, todo[k], buf, sizeof buf);
-        path[k] = strdup(buf);
-        if (path[k] == NULL || order == NULL) {
-            free(order);
-            return -1;
-        }
-    }
-    for (round = 0; changed && round <= PLOT_ROUNDS; round++) {
-        for (k = 0; k < n; k++)
-            order[k] = k;
-        plot_sorted = path;
-        qsort(order, n, sizeof *order, by_path);
-        changed = 0;
-        for (k = 1, j = 0; k < n; k++) { /* order[j]: the first of a run of one name, kept */
-            char *p = path[order[k]];
-            size_t len = strlen(p);
+        const invnet_batch_item *it = &b->item[todo[k]];
 
-            if (strcmp(p, path[order[j]]) != 0) {
-                j = k;
-                continue;
-            }
-            if (round == PLOT_ROUNDS) /* its place in the run: unique */
-                snprintf(buf, sizeof buf, "%.*s-%zu.%s", (int)(len - cut), p, order[k] + 1, ext);
-            else
-                snprintf(buf, sizeof buf, "%.*s-%zu.%s", (int)(len - cut), p, k - j + 1, ext);
-            if ((p = strdup(buf)) == NULL) {
-                free(order);
-                return -1;
-            }
-            free(path[order[k]]);
-            path[order[k]] = p;
-            changed = 1;
-        }
+        plot_path(dir, ext, b, todo[k], buf, sizeof buf);
+        if (strcmp(buf, path[k]) == 0 || m++ >= 3)
+            continue;
+        if (in_survey(b, todo[k]))
+            snprintf(one, sizeof one, "%s station \"%s\": %s", it->path, it->s->name,
+                     strrchr(path[k], '/') + 1);
+        else
+            snprintf(one, sizeof one, "%s: %s", it->path, strrchr(path[k], '/') + 1);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", m > 1 ? "; " : "", one);
     }
-    free(order);
-    return 0;
+    if (m > 0)
+        fprintf(stderr,
+                "bpinv invert: note: --plot: %zu picture%s named apart from another of "
+                "the same name: %s%s\n",
+                m, m == 1 ? "" : "s", list, m > 3 ? "; ..." : "");
 }
 
 /* The picture of item i into path; 0, or -1 with a message in msg (cap bytes). */
@@ -1039,7 +1083,7 @@ plot_share(struct plot_job *job)
  * processes inherit the handler of) no picture begins: those begun are finished. */
 static size_t
 write_plots(const char *dir, const char *ext, const invnet_batch *b, const struct plot_ref *ref,
-            int force, size_t nproc, struct progress_line *pl, size_t *drawn)
+            int force, int quiet, size_t nproc, struct progress_line *pl, size_t *drawn)
 {
     enum { CAP = sizeof((struct plot_note *)0)->msg };
     size_t i, k, n = 0, n_bad = 0, done = 0, *todo = malloc((b->count + 1) * sizeof *todo);
@@ -1066,6 +1110,8 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
         n_bad = n;
         goto done;
     }
+    if (!quiet)
+        renamed_note(dir, ext, b, todo, n, path);
     /* once, not for every picture; and before the forks, which then share it */
     if (n > 0 && plot_load(why, sizeof why) != 0) {
         cli_error("invert", "--plot: %s: no pictures", why);
@@ -1377,7 +1423,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if (o->plotdir != NULL) { /* each rank its soundings' */
         double nplot =
             (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
-                                &ref, o->force, (size_t)o->threads, &progress, &drawn);
+                                &ref, o->force, o->quiet, (size_t)o->threads, &progress, &drawn);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;

@@ -1185,7 +1185,8 @@ for j in $reps; do
         ok || bad "two tables of one name, -j $j: exit $rc: $(cat "$TMP/err"; ls "$TMP/dupplots")"
 done
 # stations whose names are one once cleaned ("P 1", "P_1", "P/1"), and a second file x.csv
-# beside a file named x.csv-2: a picture each
+# beside a file named x.csv-2, given after it or before: a picture each, a file's own name
+# kept where it is free (a name is never one that another sounding has by its file's name)
 {
     echo "station,ab2_m,rho_a_ohmm"
     for st in "P 1" P_1 P/1; do tail -n +2 "$TMP/snd/a.csv" | sed "s|^|$st,|"; done
@@ -1195,8 +1196,17 @@ mkdir -p "$TMP/xa" "$TMP/xb" && cp "$TMP/snd/a.csv" "$TMP/xa/x.csv" && cp "$TMP/
 run invert "$TMP/net.h5" "$TMP/clash.csv" "$TMP/xa/x.csv-2" "$TMP/xa/x.csv" "$TMP/xb/x.csv" \
     --plot "$TMP/clashplots" -q --no-refine -j 2
 [ "$rc" -eq 0 ] && [ "$(ls "$TMP/clashplots" | tr '\n' ' ')" = \
-    "clash.csv-P_1-2.png clash.csv-P_1-3.png clash.csv-P_1.png x.csv-2-2.png x.csv-2.png x.csv.png " ] &&
+    "clash.csv-P_1-2.png clash.csv-P_1-3.png clash.csv-P_1.png x.csv-2.png x.csv-3.png x.csv.png " ] &&
     ok || bad "picture names made one: exit $rc: $(cat "$TMP/err"; ls "$TMP/clashplots")"
+run invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash2" \
+    -q --no-refine -j 2 --format json
+[ "$rc" -eq 0 ] && [ "$(ls "$TMP/clash2" | tr '\n' ' ')" = "x.csv-2.png x.csv-3.png x.csv.png " ] &&
+    ok || bad "picture names, x.csv-2 last: exit $rc: $(cat "$TMP/err"; ls "$TMP/clash2")"
+# ... and said, without -q
+run invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash3" \
+    --no-refine
+grep -qx "bpinv invert: note: --plot: 1 picture named apart from another of the same name: $TMP/xb/x.csv: x.csv-3.png" \
+    "$TMP/err" && ok || bad "no note of a picture named apart: $(cat "$TMP/err")"
 # wide: one rho_a column per station, on the union of their spacings, cells left empty
 /usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'
 import csv, sys
