@@ -30,7 +30,7 @@ smp_config_check(const smp_config *c, fwd_error *err)
     if (!isfinite(c->noise) || c->noise < 0 || c->noise > 1)
         return fwd_error_set_field(err, FWD_EINVAL, "noise",
                                    "noise: expected 0 to 1 (a fraction), got %g", c->noise);
-    return smp_prior_check_draws(&c->prior, err);
+    return smp_prior_check_draws(&c->prior, fwd_geom_method(c->geom), err);
 }
 
 const smp_config *

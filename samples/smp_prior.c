@@ -107,11 +107,11 @@ smp_prior_check(const smp_prior *p, fwd_error *err)
 }
 
 int
-smp_prior_check_draws(const smp_prior *p, fwd_error *err)
+smp_prior_check_draws(const smp_prior *p, fwd_method m, fwd_error *err)
 {
     int rc = smp_prior_check(p, err);
 
-    if (rc == FWD_OK) {
+    if (rc == FWD_OK && m != FWD_MT) { /* MT's responses stay positive (1e15 drew well) */
         double lo = p->rho_min[0], hi = p->rho_max[0];
         size_t i;
 
@@ -143,7 +143,7 @@ smp_prior_parse(smp_prior *p, size_t n_layers, const char *rho_spec, const char 
     if (rc == FWD_OK && n_layers > 1)
         rc = parse_ranges("thick", thick_spec, n_layers - 1, p->thick_min, p->thick_max, err);
     if (rc == FWD_OK)
-        rc = smp_prior_check_draws(p, err);
+        rc = smp_prior_check(p, err);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "forward/base/fwd_error.h"
+#include "forward/fwd_method.h"
 #include "forward/fwd_model.h"
 
 #ifdef __cplusplus
@@ -29,22 +30,21 @@ typedef struct smp_prior {
 /*
  * Fills p for n_layers layers from range specs: "MIN:MAX" for every layer, or a comma
  * list of one "MIN:MAX" per layer ("1:100,10:1000,1:1e4"); thick_spec likewise with
- * n_layers - 1 ranges (may be NULL when n_layers == 1). MIN and MAX finite, 0 < MIN < MAX,
- * the largest resistivity at most FWD_MAX_CONTRAST times the least.
+ * n_layers - 1 ranges (may be NULL when n_layers == 1). MIN and MAX finite, 0 < MIN < MAX.
  * FWD_EINVAL with err->field "rho", "thick" or "layers" (fwd_error.h) and a message that
  * begins with it and says what was found ("rho: range 2: expected MIN:MAX, got \"x\"").
  */
 int smp_prior_parse(smp_prior *p, size_t n_layers, const char *rho_spec, const char *thick_spec,
                     fwd_error *err);
 
-/* Checks a prior filled by hand (or read from a file): smp_prior_parse's rules and errors,
- * all but the contrast (smp_prior_check_draws). */
+/* Checks a prior filled by hand (or read from a file): smp_prior_parse's rules and errors. */
 int smp_prior_check(const smp_prior *p, fwd_error *err);
 
-/* Checks a prior to draw models from: smp_prior_check's rules, and the largest resistivity
- * at most FWD_MAX_CONTRAST times the least (a prior of files written before 2026-12-06 may
- * span more, and is still read). */
-int smp_prior_check_draws(const smp_prior *p, fwd_error *err);
+/* Checks a prior to draw DC models of method m from (smp_config_check): smp_prior_check's
+ * rules, and for Schlumberger and Wenner the largest resistivity at most FWD_MAX_CONTRAST
+ * times the least (beyond, their responses can come out negative and the run stopped
+ * there; MT's do not). Files of wider priors are still read. */
+int smp_prior_check_draws(const smp_prior *p, fwd_method m, fwd_error *err);
 
 /*
  * Draws one model: FWD_MODEL_NPARAMS(n_layers) log10 parameters into params (layout of

@@ -58,6 +58,7 @@ static int
 check_prior(const cli_parse *p, void *args)
 {
     struct samples_args *o = args;
+    fwd_method method;
     fwd_error err;
 
     if (cli_opt_given(p, "layers") != 1)
@@ -68,8 +69,10 @@ check_prior(const cli_parse *p, void *args)
         cli_error("samples", "--thick: missing; expected MIN:MAX, m");
     } else if (o->layers == 1 && o->thick != NULL) {
         cli_error("samples", "--thick: a 1-layer earth has no thickness, got \"%s\"", o->thick);
-    } else if (smp_prior_parse(&o->cfg.prior, (size_t)o->layers, o->rho, o->thick, &err)) {
-        cli_lib_error("samples", &err);
+    } else if (smp_prior_parse(&o->cfg.prior, (size_t)o->layers, o->rho, o->thick, &err) ||
+               (o->method != NULL && fwd_method_parse(o->method, &method, NULL) == FWD_OK &&
+                smp_prior_check_draws(&o->cfg.prior, method, &err) != FWD_OK)) {
+        cli_lib_error("samples", &err); /* a usage error, not the run's (smp_config_check) */
     } else {
         return 0;
     }

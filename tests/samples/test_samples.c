@@ -77,13 +77,29 @@ Test(smp_prior, parse)
     expect_prior_error(3, "1:10", "1:2,1:3,1:4", "thick: ");
     expect_prior_error(0, "1:10", NULL, "layers: expected 1 to");
     expect_prior_error(FWD_MAX_LAYERS + 1, "1:10", "1:2", "layers: ");
-    /* a contrast beyond 1e10 between the layers (1 to 1e15: sample 12 of a 4-layer run had a
-     * negative response and the run stopped), also across layers */
-    expect_prior_error(3, "1:1e15", "1:2",
-                       "rho: expected the most resistive layer at most 1e+10 times the least, "
-                       "got 1 to 1e+15 ohm-m");
-    expect_prior_error(3, "0.01:1,1:10,1e6:1e9", "1:2", "got 0.01 to 1e+09 ohm-m");
+}
+
+/* To draw DC models from, a contrast of at most 1e10 between the layers (1 to 1e15: sample
+ * 12 of a 4-layer Schlumberger run had a negative response and the run stopped), also
+ * across layers; MT's responses stay positive, and a file's prior is read whatever it is. */
+Test(smp_prior, contrast_for_dc_draws)
+{
+    smp_prior p;
+    fwd_error err;
+
+    cr_assert_eq(smp_prior_parse(&p, 3, "1:1e15", "1:2", NULL), 0);
+    cr_assert_eq(smp_prior_check(&p, NULL), 0);
+    cr_assert_eq(smp_prior_check_draws(&p, FWD_MT, NULL), 0);
+    cr_assert_eq(smp_prior_check_draws(&p, FWD_SCHLUMBERGER, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.msg, "rho: expected the most resistive layer at most 1e+10 times the "
+                              "least, got 1 to 1e+15 ohm-m (beyond, DC responses can come out "
+                              "negative)");
+    cr_expect_str_eq(err.field, "rho");
+    cr_assert_eq(smp_prior_parse(&p, 3, "0.01:1,1:10,1e6:1e9", "1:2", NULL), 0);
+    cr_assert_eq(smp_prior_check_draws(&p, FWD_WENNER, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "got 0.01 to 1e+09 ohm-m") != NULL, "%s", err.msg);
     cr_assert_eq(smp_prior_parse(&p, 3, "0.1:1,1:10,1e6:1e9", "1:5", NULL), 0);
+    cr_assert_eq(smp_prior_check_draws(&p, FWD_WENNER, NULL), 0);
 }
 
 /* Kolmogorov-Smirnov distance of sorted x from the uniform distribution on [lo, hi]. */
