@@ -295,14 +295,13 @@ def encode(s):
 
 
 def encode_name(name, what="name"):
-    """A sounding's name as the bytes the C functions take: a str (a name that is not UTF-8,
-    from a file name, as os.fsencode gives it back), or bytes as they are; TypeError else."""
+    """A sounding's name as the bytes the C functions take: bytes as they are, a str (a name
+    that is not UTF-8, from a file name, as os.fsencode gives it back), anything else as
+    str() writes it (a station number: 7 is "7")."""
     if isinstance(name, bytes):
         b = name
-    elif isinstance(name, str):
-        b = os.fsencode(name)
     else:
-        raise TypeError("%s: expected a str or bytes, got %r" % (what, name))
+        b = os.fsencode(name if isinstance(name, str) else str(name))
     if b"\0" in b:
         raise ValueError("%s: embedded null byte" % what)
     return b
