@@ -207,6 +207,8 @@ spec_file(const char *path, const char *name, double **values, size_t *n, fwd_er
                           lineno, name, sizeof line - 2);
             goto done;
         }
+        if (lineno == 1 && memcmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
+            memmove(line, line + 3, strlen(line + 3) + 1);
         hash = strchr(line, '#');
         if (hash != NULL)
             *hash = '\0';

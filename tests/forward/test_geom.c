@@ -92,6 +92,19 @@ Test(fwd_geom, file_errors_name_file_and_line)
     snprintf(spec, sizeof spec, "@%s", path);
     snprintf(frag, sizeof frag, "%s:3: --ab2: expected a number > 0, got \"-3\"", path);
     expect_spec_error(spec, FWD_EFORMAT, frag);
+    f = fopen(path, "w"); /* saved by Notepad: a UTF-8 byte-order mark first (it was refused) */
+    fputs("\xef\xbb\xbf"
+          "1\n2\n3\n",
+          f);
+    fclose(f);
+    {
+        fwd_error e;
+        fwd_geom *g = fwd_geom_parse(FWD_WENNER, spec, NULL, "--a", NULL, &e);
+
+        cr_assert_not_null(g, "%s", e.msg);
+        cr_expect(fwd_geom_size(g) == 3 && fwd_geom_x(g)[0] == 1);
+        fwd_geom_free(g);
+    }
     f = fopen(path, "w");
     fputs("# nothing here\n\n", f);
     fclose(f);
