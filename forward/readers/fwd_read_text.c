@@ -1656,6 +1656,10 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
                         "%s:%zu: expected %zu fields (a wide table separated by spaces writes a "
                         "missing reading - or NA), got %zu",
                         t->path, t->lineno, t->n_header_fields, nf);
+    if (t->n_st == 0) /* the stations in the columns' order, the empty ones too */
+        for (k = 0; k < t->n_wide; k++)
+            if (station_of(t, t->wide_name[k], t->wide_name[k], err) == NULL)
+                return FWD_ENOMEM;
     for (k = 0; k < t->n_wide; k++) {
         const char *v = (size_t)t->wide_col[k] < nf ? f[t->wide_col[k]] : "";
         struct station *st;
@@ -1800,46 +1804,57 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
     return rc != FWD_OK ? rc : read_row(t, f, nf, err);
 }
 
-/* Sorts and checks the stations' soundings; names those told apart by place alone. */
+/* Sorts and checks the stations' soundings; names those told apart by place alone. A
+ * station that is no sounding (too few readings, a point twice) fails the file, or, with
+ * serr (n_st of them, cleared), only itself: its error there, its sounding (unsorted) kept
+ * for its name. */
 static int
-finish_stations(struct text *t, fwd_error *err)
+finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
 {
     size_t k;
 
     for (k = 0; k < t->n_st; k++) {
         fwd_sounding *s = t->st[k].s;
+        fwd_error *e = serr != NULL && t->n_st > 1 ? &serr[k] : err;
+        int wide = t->col[COL_STATION] >= 0 || t->n_wide > 0;
 
-        if (t->n_st > 1 && s->n < FWD_SOUNDING_MIN_POINTS)
-            return fwd_fail(
-                err, FWD_EFORMAT, "%s:%zu: %s%s%s: expected at least %d points, got %zu", t->path,
-                s->line[0],
-                t->col[COL_STATION] >= 0 || t->n_wide > 0 ? "station \"" : "station at ",
-                t->st[k].key, t->col[COL_STATION] >= 0 || t->n_wide > 0 ? "\"" : "",
-                FWD_SOUNDING_MIN_POINTS, s->n);
-        if (fwd_sounding_finish(s, err) != FWD_OK) {
-            if (t->n_st > 1 && err != NULL) { /* which station: a wide row holds several */
-                size_t len = strlen(err->msg);
+        if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
+            fwd_fail(e, FWD_EFORMAT,
+                     "%s:%zu: station \"%s\": expected at least %d points, got "
+                     "none (its column is empty)",
+                     t->path, t->header_line, t->st[k].key, FWD_SOUNDING_MIN_POINTS);
+        } else if (t->n_st > 1 && s->n < FWD_SOUNDING_MIN_POINTS) {
+            fwd_fail(e, FWD_EFORMAT, "%s:%zu: %s%s%s: expected at least %d points, got %zu",
+                     t->path, s->line[0], wide ? "station \"" : "station at ", t->st[k].key,
+                     wide ? "\"" : "", FWD_SOUNDING_MIN_POINTS, s->n);
+        } else if (fwd_sounding_finish(s, e) != FWD_OK) {
+            if (t->n_st > 1 && e != NULL) { /* which station: a wide row holds several */
+                size_t len = strlen(e->msg);
 
-                snprintf(err->msg + len, sizeof err->msg - len, " (station \"%s\")", t->st[k].key);
+                snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", t->st[k].key);
             }
-            return FWD_EFORMAT;
-        }
-        if (t->n_st > 1 && t->col[COL_STATION] < 0 && t->n_wide == 0) {
-            char num[24];
-            size_t len;
+        } else {
+            if (t->n_st > 1 && t->col[COL_STATION] < 0 && t->n_wide == 0) {
+                char num[24];
+                size_t len;
 
-            snprintf(num, sizeof num, "-%zu", k + 1);
-            len = strlen(s->name) + strlen(num) < sizeof s->name ? strlen(s->name)
-                                                                 : sizeof s->name - 1 - strlen(num);
-            memcpy(s->name + len, num, strlen(num) + 1);
+                snprintf(num, sizeof num, "-%zu", k + 1);
+                len = strlen(s->name) + strlen(num) < sizeof s->name
+                          ? strlen(s->name)
+                          : sizeof s->name - 1 - strlen(num);
+                memcpy(s->name + len, num, strlen(num) + 1);
+            }
+            continue;
         }
+        if (e == err) /* the file's error */
+            return FWD_EFORMAT;
     }
     return FWD_OK;
 }
 
 int
 fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns,
-              fwd_sounding ***out, size_t *n, fwd_error *err)
+              fwd_sounding ***out, fwd_error **serr, size_t *n, fwd_error *err)
 {
     struct text t;
     char *buf = NULL, *f[MAX_FIELDS];
@@ -1864,8 +1879,14 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     if (rc == FWD_OK && t.n_st == 0)
         rc = fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got none%s", path,
                       FWD_SOUNDING_MIN_POINTS, t.lineno == 0 ? " (an empty file)" : "");
+    if (rc == FWD_OK && serr != NULL && (*serr = calloc(t.n_st, sizeof **serr)) == NULL)
+        rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     if (rc == FWD_OK)
-        rc = finish_stations(&t, err);
+        rc = finish_stations(&t, serr != NULL ? *serr : NULL, err);
+    if (rc != FWD_OK && serr != NULL) {
+        free(*serr);
+        *serr = NULL;
+    }
     if (rc == FWD_OK && (*out = malloc(t.n_st * sizeof **out)) == NULL)
         rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     if (rc == FWD_EFORMAT && t.unused[0] != '\0' && err != NULL) { /* maybe why */

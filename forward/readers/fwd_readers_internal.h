@@ -56,9 +56,10 @@ void fwd_sounding_note(fwd_sounding *s, const char *say);
 /* Reads the soundings of method expect in a delimited text file from fp (the contents of
  * path), its header's names mapped by columns (fwd_sounding_read_columns; NULL for none):
  * one per station (fwd_sounding_read_stations), *out a new array of *n >= 1. FWD_OK, or the
- * error with err set, *out NULL and *n 0. */
+ * error with err set, *out NULL and *n 0. With serr, a station that is no sounding fails
+ * only itself: *serr a new array of *n errors (fwd_sounding_read_survey). */
 int fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns,
-                  fwd_sounding ***out, size_t *n, fwd_error *err);
+                  fwd_sounding ***out, fwd_error **serr, size_t *n, fwd_error *err);
 
 /* The method of every EDI file: MT. */
 #define FWD_EDI_METHOD FWD_MT

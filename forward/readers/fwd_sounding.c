@@ -344,9 +344,10 @@ fwd_sounding_read(const char *path, fwd_method expect, fwd_component comp, fwd_e
     return fwd_sounding_read_columns(path, expect, comp, NULL, err);
 }
 
-int
-fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component comp,
-                           const char *columns, fwd_sounding ***out, size_t *n, fwd_error *err)
+/* fwd_sounding_read_stations, or with serr fwd_sounding_read_survey. */
+static int
+read_stations(const char *path, fwd_method expect, fwd_component comp, const char *columns,
+              fwd_sounding ***out, fwd_error **serr, size_t *n, fwd_error *err)
 {
     size_t len;
     char *text, *nul;
@@ -356,6 +357,8 @@ fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component co
 
     *out = NULL;
     *n = 0;
+    if (serr != NULL)
+        *serr = NULL;
     if (err == NULL) { /* the codes below are read back from it */
         fwd_error_clear(&own);
         err = &own;
@@ -402,17 +405,36 @@ fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component co
             free(*out);
             *out = NULL;
             rc = err->code;
+        } else if (serr != NULL && (*serr = calloc(1, sizeof **serr)) == NULL) {
+            fwd_sounding_free_stations(*out, 1);
+            *out = NULL;
+            rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
         } else {
             *n = 1;
             rc = FWD_OK;
         }
     } else {
-        rc = fwd_read_text(path, fp, expect, columns, out, n, err);
+        rc = fwd_read_text(path, fp, expect, columns, out, serr, n, err);
     }
     if (fp != NULL)
         fclose(fp);
     free(text);
     return rc;
+}
+
+int
+fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component comp,
+                           const char *columns, fwd_sounding ***out, size_t *n, fwd_error *err)
+{
+    return read_stations(path, expect, comp, columns, out, NULL, n, err);
+}
+
+int
+fwd_sounding_read_survey(const char *path, fwd_method expect, fwd_component comp,
+                         const char *columns, fwd_sounding ***out, fwd_error **station_err,
+                         size_t *n, fwd_error *err)
+{
+    return read_stations(path, expect, comp, columns, out, station_err, n, err);
 }
 
 void

@@ -160,6 +160,18 @@ fwd_sounding *fwd_sounding_read_columns(const char *path, fwd_method expect, fwd
 int fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_component comp,
                                const char *columns, fwd_sounding ***out, size_t *n, fwd_error *err);
 
+/*
+ * As fwd_sounding_read_stations, for a survey whose stations are inverted one by one: a
+ * station that is no sounding (fewer than FWD_SOUNDING_MIN_POINTS readings, none in its
+ * column of a wide table, a point given twice) fails only itself, the others are read.
+ * *station_err is a new array of *n errors (free()), code FWD_OK for a station read; a
+ * failed station's sounding in *out holds its name and source and is not to be inverted
+ * (its points as read, unchecked). The file's own errors as fwd_sounding_read_stations's.
+ */
+int fwd_sounding_read_survey(const char *path, fwd_method expect, fwd_component comp,
+                             const char *columns, fwd_sounding ***out, fwd_error **station_err,
+                             size_t *n, fwd_error *err);
+
 /* Frees the n soundings of s and the array; NULL is a no-op. */
 void fwd_sounding_free_stations(fwd_sounding **s, size_t n);
 

@@ -827,6 +827,7 @@ invert_all(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p
 /* What one file gave: its soundings, or why none. */
 struct file_read {
     fwd_sounding **s;
+    fwd_error *serr; /* of each station: FWD_OK, or why it is no sounding */
     size_t n;
     fwd_error e;
     double ms; /* reading it */
@@ -873,8 +874,8 @@ read_all(const char *const *paths, size_t n, fwd_method m, const invnet_batch_pa
         double ts = fwd_time_seconds();
 
         fwd_error_clear(&r[q].e);
-        if (fwd_sounding_read_stations(paths[q], m, p->component, p->columns, &r[q].s, &r[q].n,
-                                       &r[q].e) != FWD_OK) {
+        if (fwd_sounding_read_survey(paths[q], m, p->component, p->columns, &r[q].s, &r[q].serr,
+                                     &r[q].n, &r[q].e) != FWD_OK) {
             r[q].n = 0;
             other_method(paths[q], m, p, &r[q].e);
         }
@@ -909,6 +910,8 @@ items_of_files(invnet_batch *b, const char *const *paths, size_t n, struct file_
             it->s = r[k].s[j];
             r[k].s[j] = NULL;
             it->time_ms = r[k].ms / (double)r[k].n;
+            if (r[k].serr != NULL && r[k].serr[j].code != FWD_OK) /* a station that is none */
+                item_failed(it, &r[k].serr[j]);
         }
     }
     return FWD_OK;
@@ -977,8 +980,10 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
             read_all(paths, n, nf[0]->samples.method, p, r, (int)(threads > 0 ? threads : 1));
             rc = items_of_files(b, paths, n, r);
         }
-        for (k = 0; r != NULL && k < n; k++)
+        for (k = 0; r != NULL && k < n; k++) {
             fwd_sounding_free_stations(r[k].s, r[k].n);
+            free(r[k].serr);
+        }
         free(r);
     } else {
         rc = items_of_soundings(b, given, n);

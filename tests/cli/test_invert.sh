@@ -1207,6 +1207,31 @@ run invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plo
     --no-refine
 grep -qx "bpinv invert: note: --plot: 1 picture named apart from another of the same name: $TMP/xb/x.csv: x.csv-3.png" \
     "$TMP/err" && ok || bad "no note of a picture named apart: $(cat "$TMP/err")"
+# a station that is no sounding (two readings; a wide table's empty column) fails alone: its
+# row names it and says why, the others are inverted, in the columns' order (before, the
+# whole file was refused, or an empty column dropped and the stations ordered by their
+# first readings); every station failing: nothing written, a line each
+{
+    echo "station,ab2_m,rho_a_ohmm"
+    tail -n +2 "$TMP/snd/a.csv" | sed 's/^/S0,/'
+    tail -n +2 "$TMP/snd/a.csv" | head -2 | sed 's/^/S1,/'
+    tail -n +2 "$TMP/snd/a.csv" | sed 's/^/S2,/'
+} >"$TMP/short.csv"
+run invert "$TMP/net.h5" "$TMP/short.csv" -q --no-refine
+[ "$rc" -eq 1 ] && [ "$(cut -d, -f2 "$TMP/out" | tr '\n' ' ')" = "name S0 S1 S2 " ] &&
+    grep -q '^[^,]*,S1,,.*"[^"]*short.csv:[0-9]*: station ""S1"": expected at least 3 points, got 2"$' "$TMP/out" &&
+    grep -q ',S2,schlumberger,3,' "$TMP/out" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && ok ||
+    bad "a short station: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+awk -F, 'NR == 1 { print "ab2_m,V1,V2,V3,V4"; next }
+    { printf "%s,%s,%s,,%s\n", $1, $2, NR == 2 ? "" : $2, $2 }' "$TMP/snd/a.csv" >"$TMP/widegap.csv"
+run invert "$TMP/net.h5" "$TMP/widegap.csv" -q --no-refine
+[ "$rc" -eq 1 ] && [ "$(cut -d, -f2 "$TMP/out" | tr '\n' ' ')" = "name V1 V2 V3 V4 " ] &&
+    grep -q ',V3,.*station ""V3"": expected at least 3 points, got none (its column is empty)"$' "$TMP/out" &&
+    ok || bad "a wide table's empty column: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+run invert "$TMP/net.h5" tests/data/bad/two_stations.csv -q
+[ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 2 ] &&
+    grep -q 'two_stations.csv:4: station "B": expected at least 3 points, got 2' "$TMP/err" && ok ||
+    bad "every station short: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 # wide: one rho_a column per station, on the union of their spacings, cells left empty
 /usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'
 import csv, sys

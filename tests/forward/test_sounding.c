@@ -1486,6 +1486,32 @@ Test(fwd_sounding, spreadsheet_habits)
     for (k = 0; k < n; k++)
         fwd_sounding_free(st[k]);
     free(st);
+    /* a survey's station that is no sounding (two readings; an empty column of a wide table):
+     * fwd_sounding_read_stations refuses the file, fwd_sounding_read_survey that station
+     * alone, the stations in the columns' order */
+    {
+        static const char wide[] = "AB/2;V1;V2;V3;V4\n1;10;;;20\n2;11;12;;21\n5;12;13;;22\n"
+                                   "10;13;14;;\n";
+        static const char *const names[] = {"V1", "V2", "V3", "V4"};
+        fwd_error *se = NULL;
+
+        cr_expect_eq(fwd_sounding_read_stations(put("gap.csv", wide, p), FWD_SCHLUMBERGER, 0, NULL,
+                                                &st, &n, &err),
+                     FWD_EFORMAT);
+        cr_expect(strstr(err.msg, "gap.csv:1: station \"V3\": expected at least 3 points, got "
+                                  "none (its column is empty)") != NULL,
+                  "%s", err.msg);
+        cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err),
+                     FWD_OK, "%s", err.msg);
+        cr_assert_eq(n, 4);
+        for (k = 0; k < n; k++)
+            cr_expect_str_eq(st[k]->name, names[k]);
+        cr_expect(se[0].code == FWD_OK && se[1].code == FWD_OK && se[3].code == FWD_OK);
+        cr_expect_eq(se[2].code, FWD_EFORMAT);
+        cr_expect(st[1]->n == 3 && st[3]->n == 3 && st[2]->n == 0);
+        fwd_sounding_free_stations(st, n);
+        free(se);
+    }
     /* '.' between groups of 3 digits beside decimal commas: a thousands separator, refused
      * wherever the two come in the file; '.' decimals of another length are decimals */
     expect_error("thou1.csv", "AB/2;MN/2;rho\n5;1;15.149\n10;1;757,5\n20;1;300\n", FWD_SCHLUMBERGER,
