@@ -98,6 +98,69 @@ list_devices(void *handle, char *msg, size_t cap)
     return have_device[0] ? 0 : no_device(msg, cap, NULL, devices[0]);
 }
 
+/*
+ * text into out (cap bytes, cap >= 4), its bytes that are not UTF-8 as '?': PLplot aborts
+ * the drawing of a malformed string ("UTF-8 string is malformed", on stderr whatever -q)
+ * and its cairo driver then leaks, and a station or file name of Latin-1 bytes (Stra\xdfe)
+ * lost the title that says which sounding a picture is. Cut short at a character.
+ */
+static const char *
+utf8_clean(const char *text, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = 0, len, k;
+
+    while (*p != '\0' && n + 5 < cap) {
+        len = *p < 0x80                  ? 1
+              : *p >= 0xc2 && *p <= 0xdf ? 2
+              : *p >= 0xe0 && *p <= 0xef ? 3
+              : *p >= 0xf0 && *p <= 0xf4 ? 4
+                                         : 0;
+        for (k = 1; k < len; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                len = 0; /* a continuation missing (the NUL too) */
+        if (len == 0) {
+            out[n++] = '?';
+            p++;
+            continue;
+        }
+        memcpy(out + n, p, len);
+        n += len;
+        p += len;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static __typeof__(c_plptex) *real_ptex;
+static __typeof__(c_plmtex) *real_mtex;
+static __typeof__(c_pllab) *real_lab;
+
+static void
+clean_ptex(PLFLT x, PLFLT y, PLFLT dx, PLFLT dy, PLFLT just, const char *text)
+{
+    char t[2048];
+
+    real_ptex(x, y, dx, dy, just, utf8_clean(text, t, sizeof t));
+}
+
+static void
+clean_mtex(const char *side, PLFLT disp, PLFLT pos, PLFLT just, const char *text)
+{
+    char t[2048];
+
+    real_mtex(side, disp, pos, just, utf8_clean(text, t, sizeof t));
+}
+
+static void
+clean_lab(const char *xlabel, const char *ylabel, const char *tlabel)
+{
+    char a[1024], b[1024], c[2048];
+
+    real_lab(utf8_clean(xlabel, a, sizeof a), utf8_clean(ylabel, b, sizeof b),
+             utf8_clean(tlabel, c, sizeof c));
+}
+
 int
 plot_load(char *msg, size_t cap)
 {
@@ -139,6 +202,13 @@ plot_load(char *msg, size_t cap)
             snprintf(msg, cap, "PLplot has no %s", sym[k].name);
             return -1;
         }
+    /* the text drawn goes through a check of its UTF-8 first (utf8_clean) */
+    real_ptex = pl.ptex;
+    real_mtex = pl.mtex;
+    real_lab = pl.lab;
+    pl.ptex = clean_ptex;
+    pl.mtex = clean_mtex;
+    pl.lab = clean_lab;
     return list_devices(handle, msg, cap);
 }
 

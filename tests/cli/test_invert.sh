@@ -1232,6 +1232,19 @@ run invert "$TMP/net.h5" tests/data/bad/two_stations.csv -q
 [ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 2 ] &&
     grep -q 'two_stations.csv:4: station "B": expected at least 3 points, got 2' "$TMP/err" && ok ||
     bad "every station short: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# stations named in Latin-1 (bytes that are not UTF-8): their pictures and the section drawn
+# whole, the names with '?' (PLplot refused such text: "UTF-8 string is malformed" on stderr
+# whatever -q, and the title naming the station left out)
+{
+    echo "station,ab2_m,rho_a_ohmm"
+    for st in "$(printf 'M\374ller')" "$(printf 'Stra\337e')"; do
+        tail -n +2 "$TMP/snd/a.csv" | sed "s/^/$st,/"
+    done
+} >"$TMP/latin1.csv"
+run invert "$TMP/net.h5" "$TMP/latin1.csv" -q --no-refine --plot "$TMP/latinplots" \
+    --section "$TMP/latin1.png"
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && [ "$(ls "$TMP/latinplots" | wc -l)" -eq 2 ] &&
+    [ -s "$TMP/latin1.png" ] && ok || bad "Latin-1 station names: exit $rc: $(cat "$TMP/err")"
 # wide: one rho_a column per station, on the union of their spacings, cells left empty
 /usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'
 import csv, sys
