@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/fwd_geom.h"
 #include "forward/fwd_internal.h"
 
@@ -143,7 +144,7 @@ parse_positive(const char *s, double *v)
     if (strpbrk(s, "xX") != NULL) /* not hexadecimal, which strtod reads */
         return -1;
     errno = 0;
-    *v = strtod(s, &end);
+    *v = fwd_strtod(s, &end);
     if (end == s || *end != '\0' || errno == ERANGE || !isfinite(*v) || !(*v > 0))
         return -1;
     return 0;

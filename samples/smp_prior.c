@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forward/base/fwd_io.h"
 #include "samples/smp_prior.h"
 
 /* Parses "MIN:MAX" from s[0..len) into lo, hi; -1 if malformed or out of domain. */
@@ -25,10 +26,10 @@ parse_range(const char *s, size_t len, double *lo, double *hi)
         return -1;
     *colon = '\0';
     errno = 0;
-    *lo = strtod(buf, &end);
+    *lo = fwd_strtod(buf, &end);
     if (end == buf || *end != '\0' || errno == ERANGE)
         return -1;
-    *hi = strtod(colon + 1, &end);
+    *hi = fwd_strtod(colon + 1, &end);
     if (end == colon + 1 || *end != '\0' || errno == ERANGE)
         return -1;
     return 0;

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,4 +200,37 @@ fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, 
         return FWD_EIO;
     }
     return fwd_io_publish(tmp, path, overwrite, err);
+}
+
+static locale_t c_locale;
+static pthread_once_t c_once = PTHREAD_ONCE_INIT;
+
+static void
+make_c_locale(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+locale_t
+fwd_locale_c(void)
+{
+    pthread_once(&c_once, make_c_locale);
+    return c_locale != (locale_t)0 ? uselocale(c_locale) : (locale_t)0;
+}
+
+void
+fwd_locale_restore(locale_t old)
+{
+    if (old != (locale_t)0)
+        uselocale(old);
+}
+
+double
+fwd_strtod(const char *s, char **end)
+{
+    locale_t old = fwd_locale_c();
+    double v = strtod(s, end);
+
+    fwd_locale_restore(old);
+    return v;
 }

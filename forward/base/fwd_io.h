@@ -10,6 +10,7 @@
 #ifndef FWD_IO_H
 #define FWD_IO_H
 
+#include <locale.h>
 #include <stdio.h>
 
 #include "forward/base/fwd_error.h"
@@ -80,6 +81,17 @@ FILE *fwd_io_open_temp(const char *path, char **tmp, fwd_error *err);
  * gives fwd_io_publish's error. On failure tmp is removed and nothing at path changes.
  */
 int fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, fwd_error *err);
+
+/*
+ * Numbers read and written with '.', whatever locale the process has: a program that sets
+ * one (Python's locale.setlocale(LC_ALL, "de_DE.UTF-8"), a GUI toolkit) made strtod stop at
+ * the '.' of every reading and printf write decimal commas into CSV and JSON.
+ * fwd_strtod is strtod in the "C" locale; fwd_locale_c sets the calling thread's locale to
+ * "C" and returns the one to give fwd_locale_restore after (uselocale: this thread only).
+ */
+double fwd_strtod(const char *s, char **end);
+locale_t fwd_locale_c(void);
+void fwd_locale_restore(locale_t old);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/readers/fwd_readers_internal.h"
 
 /* Most blocks an EDI file may have. */
@@ -124,7 +125,7 @@ edi_angle(const char *v)
     if (*v == '-' || *v == '+')
         sign = *v++ == '-' ? -1 : 1;
     for (k = 0; k < 3; k++) {
-        part[k] = strtod(v, &end);
+        part[k] = fwd_strtod(v, &end);
         if (end == v || !isfinite(part[k]) || part[k] < 0)
             return NAN;
         v = end;
@@ -217,7 +218,7 @@ edi_elevation(const char *path, size_t lineno, const char *key, const char *v, d
         t--;
     if (t == 0)
         return FWD_OK;
-    a = strtod(v, &end);
+    a = fwd_strtod(v, &end);
     while (end < v + t && *end == ' ')
         end++;
     if (end < v + t && (*end == 'm' || *end == 'M'))
@@ -247,7 +248,7 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
 
         snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
-        double x = strtod(v, &end);
+        double x = fwd_strtod(v, &end);
 
         if (end != v && isfinite(x) && x > 0)
             e->empty = x;
@@ -284,7 +285,7 @@ edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p
         if (*p == '\0')
             break;
         errno = 0;
-        v = strtod(p, &end);
+        v = fwd_strtod(p, &end);
         if (end == p || (!isspace((unsigned char)*end) && *end != '\0') || !isfinite(v)) {
             char tok[32];
             size_t t = strcspn(p, " \t\r\n");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/readers/fwd_readers_internal.h"
 
 /* The columns a sounding can use; COL_FREQ holds 1 / x (MT frequencies). The apparent
@@ -608,7 +609,7 @@ parse_number_sep(const char *s, double *v, char sep)
     if (strpbrk(s, "xX") != NULL)
         return 0;
     errno = 0;
-    *v = strtod(s, &end);
+    *v = fwd_strtod(s, &end);
     if (end != s && *end == '\0' && errno != ERANGE && isfinite(*v))
         return 1;
     if (sep == ',' || (comma = strchr(s, ',')) == NULL || strchr(comma + 1, ',') != NULL ||
@@ -617,7 +618,7 @@ parse_number_sep(const char *s, double *v, char sep)
     snprintf(buf, sizeof buf, "%s", s);
     buf[comma - s] = '.';
     errno = 0;
-    *v = strtod(buf, &end);
+    *v = fwd_strtod(buf, &end);
     return end != buf && *end == '\0' && errno != ERANGE && isfinite(*v);
 }
 

@@ -12,6 +12,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/base/fwd_rng.h"
 #include "forward/fwd_forward.h"
 #include "invnet/invert/invnet_invert.h"
@@ -159,9 +160,9 @@ hold_part(const char *s, size_t len, int fixed, invnet_hold *h, fwd_error *err)
                                    field, name);
     h->kind = (invnet_hold_kind)k;
     h->layer = (size_t)layer;
-    h->lo = strtod(eq + 1, &end);
+    h->lo = fwd_strtod(eq + 1, &end);
     if (!fixed && *end == ':')
-        h->hi = strtod(end + 1, &end);
+        h->hi = fwd_strtod(end + 1, &end);
     else
         h->hi = h->lo;
     if (*end != '\0' || (!fixed && strchr(eq + 1, ':') == NULL) || !(h->lo > 0) ||

@@ -949,7 +949,10 @@ csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 int
 invnet_output_csv(FILE *f, const invnet_batch *b)
 {
+    locale_t old = fwd_locale_c(); /* numbers with '.' whatever the process's locale */
+
     csv_part(f, b, 0, b->n, 1);
+    fwd_locale_restore(old);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
@@ -1014,7 +1017,10 @@ json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, si
 int
 invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
 {
+    locale_t old = fwd_locale_c();
+
     json_part(f, b, net_path, 0, b->n, 1, 1);
+    fwd_locale_restore(old);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
@@ -1090,7 +1096,10 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 int
 invnet_output_xyz(FILE *f, const invnet_batch *b)
 {
+    locale_t old = fwd_locale_c();
+
     xyz_part(f, b, 0, b->n, 1);
+    fwd_locale_restore(old);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 
@@ -1099,6 +1108,7 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
                    size_t first, size_t count, int head, int tail)
 {
     size_t end = first < b->n ? first + (count < b->n - first ? count : b->n - first) : b->n;
+    locale_t old = fwd_locale_c();
 
     first = first < b->n ? first : b->n;
     if (fmt == INVNET_JSON)
@@ -1107,6 +1117,7 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
         xyz_part(f, b, first, end, head);
     else
         csv_part(f, b, first, end, head);
+    fwd_locale_restore(old);
     return ferror(f) ? FWD_EIO : FWD_OK;
 }
 

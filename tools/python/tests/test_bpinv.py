@@ -568,6 +568,27 @@ def test_names_and_paths_as_given():
         bpinv.read_sounding("s.csv\0x")
 
 
+def test_numbers_whatever_the_locale(nets):
+    """A program that sets a locale of decimal commas (a GUI toolkit, locale.setlocale): files
+    are read, options parsed and JSON written with '.' as before (strtod stopped at every '.':
+    'expected a finite number > 0, got "99.85..."'; the JSON had commas, which json refused)."""
+    import locale
+    try:
+        old = locale.setlocale(locale.LC_ALL)
+        locale.setlocale(locale.LC_ALL, "de_DE.UTF-8")
+    except locale.Error:
+        pytest.skip("no de_DE.UTF-8 locale on this machine")
+    try:
+        assert locale.localeconv()["decimal_point"] == ","
+        d = bpinv.forward("schlumberger", *MODEL, AB2)
+        with bpinv.Net(nets["schlumberger"]) as net:
+            r = net.invert(AB2, d, fix="h1=5.5")
+            assert r.error is None and r.thick[0] == 5.5, r
+        assert bpinv.read_sounding(CULL, method="mt").x[0] == 0.02
+    finally:
+        locale.setlocale(locale.LC_ALL, old)
+
+
 def test_segment_factors():
     # two segments sharing AB/2 = 20 m: the second (MN/2 5 m) reads half, so it is doubled;
     # the third (MN/2 10 m) shares 80 m with the second, shifted: 40 x 2 = 80 -> x 4 / 2
