@@ -37,6 +37,9 @@ parse_list(const char *cmd, const char *opt, const char *s, double **v, size_t *
 }
 
 /* A finite number option in [lo, hi]; -1 after a message. */
+/* The raw text of an option given without its optional value (--ranges, not --ranges=) */
+static const char no_value[] = "";
+
 static int
 parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *v)
 {
@@ -203,7 +206,7 @@ read_options(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p, 
             }
         } else if (c->opts[i].kind == CLI_OPT_REAL_OPT)
             *(int *)((char *)args + c->opts[i].dest2) = 1;
-        p->raw[i] = c->opts[i].kind == CLI_OPT_FLAG || optarg == NULL ? "" : optarg;
+        p->raw[i] = c->opts[i].kind == CLI_OPT_FLAG ? "" : optarg == NULL ? no_value : optarg;
     }
     p->first = optind;
     bad |= join_rows(c, argc, argv, longopts, shorts, args, p, count, size);
@@ -246,7 +249,7 @@ check_row(const cli_cmd *c, size_t i, void *args, cli_parse *p)
         rc = parse_double(c->name, name, s, o->lo, o->hi, dest(o, args));
         break;
     case CLI_OPT_REAL_OPT:
-        if (*s == '\0')
+        if (s == no_value) /* --name alone; --name= is an empty value, refused */
             *(double *)dest(o, args) = o->dflt;
         else
             rc = parse_double(c->name, name, s, o->lo, o->hi, dest(o, args));
