@@ -189,11 +189,15 @@ def _holds_spec(held, bounds):
         if bounds:
             try:
                 lo, hi = v
+                parts.append("%s=%r:%r" % (name, float(lo), float(hi)))
             except (TypeError, ValueError):
-                raise TypeError("bound: %s: expected (low, high), got %r" % (name, v)) from None
-            parts.append("%s=%r:%r" % (name, float(lo), float(hi)))
+                raise TypeError("bound: %s: expected (low, high), numbers, got %r"
+                                % (name, v)) from None
         else:
-            parts.append("%s=%r" % (name, float(v)))
+            try:
+                parts.append("%s=%r" % (name, float(v)))
+            except (TypeError, ValueError):
+                raise TypeError("fix: %s: expected a number, got %r" % (name, v)) from None
     return ",".join(parts).encode()
 
 
@@ -223,6 +227,12 @@ class _Params:
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
             if segment_ref is not None:
+                if isinstance(segment_ref, str) and segment_ref not in ("first", "auto"):
+                    try:
+                        float(segment_ref)
+                    except ValueError:
+                        raise TypeError("segment_ref: expected \"first\", \"auto\" or an MN/2 "
+                                        "in m, got %r" % (segment_ref,)) from None
                 self.set("segment_ref", {"first": 0, "auto": -1}.get(segment_ref, segment_ref))
             if starts is not None:
                 self.set("starts", starts)

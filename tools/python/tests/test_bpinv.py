@@ -964,8 +964,14 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
             net.invert_many([snd], fix={"q1": 3})
         with pytest.raises(bpinv.Error, match="fit_to: expected a factor from 0 to 100, got -1"):
             net.invert_many([snd], fit_to=-1)
-        with pytest.raises(TypeError, match=r"bound: h1: expected \(low, high\), got \(1, 2, 3\)"):
+        with pytest.raises(TypeError, match=r"bound: h1: expected \(low, high\), numbers, got "
+                                            r"\(1, 2, 3\)"):
             net.invert_many([snd], bound={"h1": (1, 2, 3)})
+        with pytest.raises(TypeError, match="fix: h1: expected a number, got 'x'"):
+            net.invert_many([snd], fix={"h1": "x"})
+        with pytest.raises(TypeError, match='segment_ref: expected "first", "auto" or an MN/2 in m, '
+                                            "got 'zzz'"):
+            net.invert_many([snd], segment_ref="zzz")
 
 
 def test_set_of_nets_equals_cli(nets, tmp_path):
