@@ -183,8 +183,12 @@ make_columns(const smp_config *c, int which, int units)
             snprintf(s[i], 64, i < n ? "rho_%zu_ohmm" : "thick_%zu_m", i < n ? i + 1 : i - n + 1);
         else if (units) /* value i / npts of the method, at point i % npts */
             snprintf(s[i], 64, "%s", mi->values[i / npts]->unit_attr);
-        else
+        else { /* a '.', whatever the calling program's locale */
+            void *old = fwd_locale_c();
+
             snprintf(s[i], 64, "%s(%s=%.10g)", mi->values[i / npts]->column, xn, x[i % npts]);
+            fwd_locale_restore(old);
+        }
     }
     return s;
 fail:

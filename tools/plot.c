@@ -119,6 +119,9 @@ utf8_clean(const char *text, char *out, size_t cap)
         for (k = 1; k < len; k++)
             if ((p[k] & 0xc0) != 0x80)
                 len = 0; /* a continuation missing (the NUL too) */
+        if ((len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))) ||
+            (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))))
+            len = 0; /* overlong, a surrogate, or beyond U+10FFFF: Pango refuses them too */
         if (len == 0) {
             out[n++] = '?';
             p++;

@@ -211,24 +211,24 @@ make_c_locale(void)
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 }
 
-locale_t
+void *
 fwd_locale_c(void)
 {
     pthread_once(&c_once, make_c_locale);
-    return c_locale != (locale_t)0 ? uselocale(c_locale) : (locale_t)0;
+    return c_locale != (locale_t)0 ? (void *)uselocale(c_locale) : NULL;
 }
 
 void
-fwd_locale_restore(locale_t old)
+fwd_locale_restore(void *old)
 {
-    if (old != (locale_t)0)
-        uselocale(old);
+    if (old != NULL)
+        uselocale((locale_t)old);
 }
 
 double
 fwd_strtod(const char *s, char **end)
 {
-    locale_t old = fwd_locale_c();
+    void *old = fwd_locale_c();
     double v = strtod(s, end);
 
     fwd_locale_restore(old);

@@ -10,7 +10,6 @@
 #ifndef FWD_IO_H
 #define FWD_IO_H
 
-#include <locale.h>
 #include <stdio.h>
 
 #include "forward/base/fwd_error.h"
@@ -90,8 +89,8 @@ int fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwri
  * "C" and returns the one to give fwd_locale_restore after (uselocale: this thread only).
  */
 double fwd_strtod(const char *s, char **end);
-locale_t fwd_locale_c(void);
-void fwd_locale_restore(locale_t old);
+void *fwd_locale_c(void); /* a locale_t (POSIX 2008), void * for plain C11 includers */
+void fwd_locale_restore(void *old);
 
 #ifdef __cplusplus
 }

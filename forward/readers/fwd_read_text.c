@@ -1812,13 +1812,30 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 static int
 finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
 {
-    size_t k;
+    size_t k, j;
 
+    if (serr == NULL) { /* a wide table's empty columns: no stations, as before 2026-12-06 */
+        for (k = j = 0; k < t->n_st; k++)
+            if (t->n_wide > 0 && t->st[k].s->n == 0)
+                fwd_sounding_free(t->st[k].s);
+            else
+                t->st[j++] = t->st[k];
+        t->n_st = j > 0 ? j : t->n_st; /* none at all: said below as the file's */
+    }
     for (k = 0; k < t->n_st; k++) {
         fwd_sounding *s = t->st[k].s;
         fwd_error *e = serr != NULL && t->n_st > 1 ? &serr[k] : err;
         int wide = t->col[COL_STATION] >= 0 || t->n_wide > 0;
 
+        if (t->n_st > 1 && t->col[COL_STATION] < 0 && t->n_wide == 0) { /* told by place */
+            char num[24];
+            size_t len;
+
+            snprintf(num, sizeof num, "-%zu", k + 1);
+            len = strlen(s->name) + strlen(num) < sizeof s->name ? strlen(s->name)
+                                                                 : sizeof s->name - 1 - strlen(num);
+            memcpy(s->name + len, num, strlen(num) + 1);
+        }
         if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
             fwd_fail(e, FWD_EFORMAT,
                      "%s:%zu: station \"%s\": expected at least %d points, got "
@@ -1835,16 +1852,6 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
                 snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", t->st[k].key);
             }
         } else {
-            if (t->n_st > 1 && t->col[COL_STATION] < 0 && t->n_wide == 0) {
-                char num[24];
-                size_t len;
-
-                snprintf(num, sizeof num, "-%zu", k + 1);
-                len = strlen(s->name) + strlen(num) < sizeof s->name
-                          ? strlen(s->name)
-                          : sizeof s->name - 1 - strlen(num);
-                memcpy(s->name + len, num, strlen(num) + 1);
-            }
             continue;
         }
         if (e == err) /* the file's error */
@@ -1884,12 +1891,12 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     if (rc == FWD_OK)
         rc = finish_stations(&t, serr != NULL ? *serr : NULL, err);
+    if (rc == FWD_OK && (*out = malloc(t.n_st * sizeof **out)) == NULL)
+        rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     if (rc != FWD_OK && serr != NULL) {
         free(*serr);
         *serr = NULL;
     }
-    if (rc == FWD_OK && (*out = malloc(t.n_st * sizeof **out)) == NULL)
-        rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     if (rc == FWD_EFORMAT && t.unused[0] != '\0' && err != NULL) { /* maybe why */
         append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
         append(err->msg, sizeof err->msg, ")", "");

@@ -949,7 +949,7 @@ csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 int
 invnet_output_csv(FILE *f, const invnet_batch *b)
 {
-    locale_t old = fwd_locale_c(); /* numbers with '.' whatever the process's locale */
+    void *old = fwd_locale_c(); /* numbers with '.' whatever the process's locale */
 
     csv_part(f, b, 0, b->n, 1);
     fwd_locale_restore(old);
@@ -1017,7 +1017,7 @@ json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, si
 int
 invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
 {
-    locale_t old = fwd_locale_c();
+    void *old = fwd_locale_c();
 
     json_part(f, b, net_path, 0, b->n, 1, 1);
     fwd_locale_restore(old);
@@ -1096,7 +1096,7 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 int
 invnet_output_xyz(FILE *f, const invnet_batch *b)
 {
-    locale_t old = fwd_locale_c();
+    void *old = fwd_locale_c();
 
     xyz_part(f, b, 0, b->n, 1);
     fwd_locale_restore(old);
@@ -1108,7 +1108,7 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
                    size_t first, size_t count, int head, int tail)
 {
     size_t end = first < b->n ? first + (count < b->n - first ? count : b->n - first) : b->n;
-    locale_t old = fwd_locale_c();
+    void *old = fwd_locale_c();
 
     first = first < b->n ? first : b->n;
     if (fmt == INVNET_JSON)

@@ -1228,22 +1228,35 @@ run invert "$TMP/net.h5" "$TMP/widegap.csv" -q --no-refine
 [ "$rc" -eq 1 ] && [ "$(cut -d, -f2 "$TMP/out" | tr '\n' ' ')" = "name V1 V2 V3 V4 " ] &&
     grep -q ',V3,.*station ""V3"": expected at least 3 points, got none (its column is empty)"$' "$TMP/out" &&
     ok || bad "a wide table's empty column: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# stations told apart by place (no station column): a failed one is named FILE-K as the others
+{
+    echo "x_m,ab2_m,rho_a_ohmm"
+    for x in 0 10 20 30; do
+        case $x in 10) n=2 ;; 30) n=1 ;; *) n=99 ;; esac
+        tail -n +2 "$TMP/snd/a.csv" | head -"$n" | sed "s/^/$x,/"
+    done
+} >"$TMP/place.csv"
+run invert "$TMP/net.h5" "$TMP/place.csv" -q --no-refine
+[ "$rc" -eq 1 ] && [ "$(cut -d, -f2 "$TMP/out" | tr '\n' ' ')" = \
+    "name place.csv-1 place.csv-2 place.csv-3 place.csv-4 " ] && ok ||
+    bad "failed stations told by place: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 run invert "$TMP/net.h5" tests/data/bad/two_stations.csv -q
 [ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" -eq 2 ] &&
     grep -q 'two_stations.csv:4: station "B": expected at least 3 points, got 2' "$TMP/err" && ok ||
     bad "every station short: exit $rc: $(cat "$TMP/out" "$TMP/err")"
-# stations named in Latin-1 (bytes that are not UTF-8): their pictures and the section drawn
+# stations named in Latin-1 (bytes that are not UTF-8), one with a UTF-16 surrogate's bytes
+# (which Pango refuses): their pictures and the section drawn
 # whole, the names with '?' (PLplot refused such text: "UTF-8 string is malformed" on stderr
 # whatever -q, and the title naming the station left out)
 {
     echo "station,ab2_m,rho_a_ohmm"
-    for st in "$(printf 'M\374ller')" "$(printf 'Stra\337e')"; do
+    for st in "$(printf 'M\374ller')" "$(printf 'Stra\337e')" "$(printf 'A\355\240\200')"; do
         tail -n +2 "$TMP/snd/a.csv" | sed "s/^/$st,/"
     done
 } >"$TMP/latin1.csv"
 run invert "$TMP/net.h5" "$TMP/latin1.csv" -q --no-refine --plot "$TMP/latinplots" \
     --section "$TMP/latin1.png"
-[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && [ "$(ls "$TMP/latinplots" | wc -l)" -eq 2 ] &&
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && [ "$(ls "$TMP/latinplots" | wc -l)" -eq 3 ] &&
     [ -s "$TMP/latin1.png" ] && ok || bad "Latin-1 station names: exit $rc: $(cat "$TMP/err")"
 # wide: one rho_a column per station, on the union of their spacings, cells left empty
 /usr/bin/python3 - "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/wide.csv" <<'PYEOF4'

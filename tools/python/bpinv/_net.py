@@ -188,6 +188,8 @@ def _holds_spec(held, bounds):
     for name, v in held.items():
         if bounds:
             try:
+                if isinstance(v, (str, bytes)):
+                    raise TypeError(v)  # "19" is not (1, 9)
                 lo, hi = v
                 parts.append("%s=%r:%r" % (name, float(lo), float(hi)))
             except (TypeError, ValueError):

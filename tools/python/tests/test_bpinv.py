@@ -967,6 +967,9 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
         with pytest.raises(TypeError, match=r"bound: h1: expected \(low, high\), numbers, got "
                                             r"\(1, 2, 3\)"):
             net.invert_many([snd], bound={"h1": (1, 2, 3)})
+        with pytest.raises(TypeError, match="bound: rho_1: expected \\(low, high\\), numbers, "
+                                            "got '19'"):
+            net.invert_many([snd], bound={"rho_1": "19"})
         with pytest.raises(TypeError, match="fix: h1: expected a number, got 'x'"):
             net.invert_many([snd], fix={"h1": "x"})
         with pytest.raises(TypeError, match='segment_ref: expected "first", "auto" or an MN/2 in m, '
