@@ -1814,13 +1814,17 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
 {
     size_t k, j;
 
-    if (serr == NULL) { /* a wide table's empty columns: no stations, as before 2026-12-06 */
+    for (k = j = 0; k < t->n_st; k++)
+        j += t->st[k].s->n > 0;
+    if (serr == NULL && t->n_wide > 0 && j > 0) { /* a wide table's empty columns: no
+                                                   * stations, as before 2026-12-06 (all
+                                                   * empty: said below, the file's error) */
         for (k = j = 0; k < t->n_st; k++)
-            if (t->n_wide > 0 && t->st[k].s->n == 0)
+            if (t->st[k].s->n == 0)
                 fwd_sounding_free(t->st[k].s);
             else
                 t->st[j++] = t->st[k];
-        t->n_st = j > 0 ? j : t->n_st; /* none at all: said below as the file's */
+        t->n_st = j;
     }
     for (k = 0; k < t->n_st; k++) {
         fwd_sounding *s = t->st[k].s;

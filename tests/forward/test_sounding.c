@@ -1494,12 +1494,20 @@ Test(fwd_sounding, spreadsheet_habits)
                                    "10;13;14;;\n";
         static const char *const names[] = {"V1", "V2", "V3", "V4"};
         fwd_error *se = NULL;
+        char q[128];
 
         cr_assert_eq(fwd_sounding_read_stations(put("gap.csv", wide, p), FWD_SCHLUMBERGER, 0, NULL,
                                                 &st, &n, &err),
                      FWD_OK, "%s", err.msg); /* the empty column no station, as it was */
         cr_expect(n == 3 && strcmp(st[1]->name, "V2") == 0 && strcmp(st[2]->name, "V4") == 0);
         fwd_sounding_free_stations(st, n);
+        /* every column empty (found by the fuzzer: the stations were freed, then read) */
+        expect_error("allgap.csv", "AB/2 (m);MN/2`(m);VES1;VES2\n3;\n", FWD_SCHLUMBERGER,
+                     "allgap.csv:1: station \"MN/2`(m)\": expected at least 3 points, got none");
+        cr_expect_eq(fwd_sounding_read_stations(put("allgap.csv", "AB/2;V1;V2\n3;\n5;\n7;\n", q),
+                                                FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                     FWD_EFORMAT);
+        cr_expect(st == NULL && n == 0);
         cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err),
                      FWD_OK, "%s", err.msg);
         cr_assert_eq(n, 4);
