@@ -1615,7 +1615,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     PLFLT xs[5], ys[5];
     double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, zdoi = 0, ytop;
     double ybot;
-    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72;
+    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72, last;
     /* top: the section's viewport, under the band of the station names */
     size_t k, j, namelen = 1;
     int upright = 0;
@@ -1742,7 +1742,14 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
            sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
     pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
     pl.wind(xlo, xhi, 0, 1);
-    for (k = 0; k < sc.n; k++) {
+    for (k = 0, last = -INFINITY; k < sc.n; k++) {
+        /* upright names a line (about 14 of the 860 pixels across) apart: hundreds of
+         * stations drew a black band; the names between are left out, the columns not */
+        double px = (sc.dist[k] - xlo) / (xhi - xlo) * 860;
+
+        if (upright && px - last < 14)
+            continue;
+        last = px;
         pl.col0(section_flagged(&sc.c[k]->r) ? 2 : 1);
         if (upright)
             pl.ptex(sc.dist[k], 0.02, 0, 1, 0, sc.it[k]->s->name);

@@ -468,6 +468,30 @@ def texts(path):
     return size, out
 RED, BLACK = "78.431373%,11.764706%,11.764706%", "0%,0%,0%"  # plot.c's colours 2 and 1
 PYEOF
+# a section of 300 stations: their upright names drawn apart, every few (they were all
+# drawn, a black band); not memcheck's business
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+    {
+        echo "station,ab2_m,rho_a_ohmm"
+        k=100
+        while [ $k -lt 400 ]; do
+            tail -n +2 "$TMP/snd/a.csv" | sed "s/^/S$k,/"
+            k=$((k + 1))
+        done
+    } >"$TMP/s300.csv"
+    run invert "$TMP/net.h5" "$TMP/s300.csv" -q --no-refine --section "$TMP/s300.svg"
+    [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/s300.svg" "$TMP" <<'PYEOF30' && ok ||
+import sys
+sys.path.insert(0, sys.argv[2])
+from svgtext import texts
+_, t = texts(sys.argv[1])
+names = sorted(b for _, g, b, _ in t if len(g) == 4 and b[3] - b[1] > b[2] - b[0])  # "S123"
+assert 20 < len(names) < 300, len(names)
+for a, b in zip(names, names[1:]):
+    assert b[0] >= a[2], (a, b)  # no two overlap
+PYEOF30
+        bad "a section of 300 stations: the names overlap: exit $rc: $(cat "$TMP/err")"
+fi
 # the table of the ranges: only the values the JSON lists unresolved are red and marked '*',
 # not the other values of their layer's row (its depth, its S or T, a resolved rho or h):
 # a thin conductor (5 ohm-m, 2 m under 10 m of 100 ohm-m), whose rho and h are unresolved
