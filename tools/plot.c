@@ -102,27 +102,19 @@ list_devices(void *handle, char *msg, size_t cap)
  * text into out (cap bytes, cap >= 4), its bytes that are not UTF-8 as '?': PLplot aborts
  * the drawing of a malformed string ("UTF-8 string is malformed", on stderr whatever -q)
  * and its cairo driver then leaks, and a station or file name of Latin-1 bytes (Stra\xdfe)
- * lost the title that says which sounding a picture is. Cut short at a character.
+ * lost the title that says which sounding a picture is (fwd_utf8_length: RFC 3629, as the
+ * JSON writer reads names; Pango refuses overlong forms and surrogates too). Cut short at a
+ * character.
  */
 static const char *
 utf8_clean(const char *text, char *out, size_t cap)
 {
-    const unsigned char *p = (const unsigned char *)text;
-    size_t n = 0, len, k;
+    const char *p = text;
+    size_t n = 0, len;
 
     while (*p != '\0' && n + 5 < cap) {
-        len = *p < 0x80                  ? 1
-              : *p >= 0xc2 && *p <= 0xdf ? 2
-              : *p >= 0xe0 && *p <= 0xef ? 3
-              : *p >= 0xf0 && *p <= 0xf4 ? 4
-                                         : 0;
-        for (k = 1; k < len; k++)
-            if ((p[k] & 0xc0) != 0x80)
-                len = 0; /* a continuation missing (the NUL too) */
-        if ((len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))) ||
-            (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))))
-            len = 0; /* overlong, a surrogate, or beyond U+10FFFF: Pango refuses them too */
-        if (len == 0) {
+        len = fwd_utf8_length(p);
+        if (len == 1 && (unsigned char)*p >= 0x80) { /* a byte that starts no character */
             out[n++] = '?';
             p++;
             continue;

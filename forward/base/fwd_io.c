@@ -234,3 +234,26 @@ fwd_strtod(const char *s, char **end)
     fwd_locale_restore(old);
     return v;
 }
+
+size_t
+fwd_utf8_length(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned c = p[0];
+    size_t n, k;
+    unsigned long cp;
+
+    if (c < 0xc2 || c > 0xf4)
+        return 1;
+    n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+    cp = c & (0x3fu >> (n - 1));
+    for (k = 1; k < n; k++) {
+        if ((p[k] & 0xc0) != 0x80)
+            return 1;
+        cp = (cp << 6) | (p[k] & 0x3fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 1;
+    return n;
+}

@@ -92,6 +92,11 @@ double fwd_strtod(const char *s, char **end);
 void *fwd_locale_c(void); /* a locale_t (POSIX 2008), void * for plain C11 includers */
 void fwd_locale_restore(void *old);
 
+/* The length of the valid UTF-8 character of 2 to 4 bytes at s (RFC 3629: no overlong
+ * forms, no surrogates, at most U+10FFFF), else 1 (ASCII, or a byte that starts none): for
+ * writing text whose bytes may not be UTF-8 (a Latin-1 file name) where UTF-8 is needed. */
+size_t fwd_utf8_length(const char *s);
+
 #ifdef __cplusplus
 }
 #endif

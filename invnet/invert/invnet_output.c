@@ -539,30 +539,6 @@ values(const struct column *col, size_t nl)
     return col->shape == S_ONE ? 1 : col->shape == S_LAYER ? nl : nl > 0 ? nl - 1 : 0;
 }
 
-/* The length of the valid UTF-8 character of 2 to 4 bytes at p (RFC 3629: no overlong
- * forms, no surrogates, at most U+10FFFF), else 1 (ASCII, or a byte that starts none). */
-static size_t
-utf8_length(const unsigned char *p)
-{
-    unsigned c = p[0];
-    size_t n, k;
-    unsigned long cp;
-
-    if (c < 0xc2 || c > 0xf4)
-        return 1;
-    n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-    cp = c & (0x3fu >> (n - 1));
-    for (k = 1; k < n; k++) {
-        if ((p[k] & 0xc0) != 0x80)
-            return 1;
-        cp = (cp << 6) | (p[k] & 0x3fu);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 1;
-    return n;
-}
-
 /* Prints s as a JSON string: valid UTF-8 whatever s holds. */
 static void
 json_str(FILE *f, const char *s)
@@ -571,7 +547,7 @@ json_str(FILE *f, const char *s)
 
     fputc('"', f);
     while (*p != '\0') {
-        size_t n = utf8_length(p);
+        size_t n = fwd_utf8_length((const char *)p);
 
         if (n > 1) { /* a whole, valid UTF-8 character */
             fwrite(p, 1, n, f);
