@@ -168,11 +168,13 @@ make_columns(const smp_config *c, int which, int units)
     const char *xn = fwd_method_xname(fwd_geom_method(c->geom));
     const fwd_method_info *mi = fwd_method_get(fwd_geom_method(c->geom));
     char **s;
+    void *old;
 
     nc = which == DS_MODELS ? FWD_MODEL_NPARAMS(n) : fwd_geom_ndata(c->geom);
     s = calloc(nc + 1, sizeof *s);
     if (s == NULL)
         return NULL;
+    old = fwd_locale_c();
     for (i = 0; i < nc; i++) {
         s[i] = malloc(64);
         if (s[i] == NULL)
@@ -183,15 +185,13 @@ make_columns(const smp_config *c, int which, int units)
             snprintf(s[i], 64, i < n ? "rho_%zu_ohmm" : "thick_%zu_m", i < n ? i + 1 : i - n + 1);
         else if (units) /* value i / npts of the method, at point i % npts */
             snprintf(s[i], 64, "%s", mi->values[i / npts]->unit_attr);
-        else { /* a '.', whatever the calling program's locale */
-            void *old = fwd_locale_c();
-
+        else /* a '.', whatever the calling program's locale (fwd_locale_c above) */
             snprintf(s[i], 64, "%s(%s=%.10g)", mi->values[i / npts]->column, xn, x[i % npts]);
-            fwd_locale_restore(old);
-        }
     }
+    fwd_locale_restore(old);
     return s;
 fail:
+    fwd_locale_restore(old);
     for (i = 0; i < nc; i++)
         free(s[i]);
     free(s);

@@ -716,7 +716,7 @@ plot_path(const char *dir, const char *ext, const invnet_batch *b, size_t i, cha
     }
 }
 
-/* A set of names (open addressing, FNV-1a): a name, and whether a picture has it. */
+/* A set of names (open addressing, cli_hash): a name, and whether a picture has it. */
 struct name_set {
     size_t cap; /* a power of two, at least twice the names */
     const char **name;
@@ -726,14 +726,10 @@ struct name_set {
 static size_t
 name_slot(const struct name_set *t, const char *name)
 {
-    uint64_t h = 14695981039346656037ULL;
-    const char *c;
     size_t k;
 
-    for (c = name; *c != '\0'; c++)
-        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-    for (k = (size_t)h & (t->cap - 1); t->name[k] != NULL && strcmp(t->name[k], name) != 0;
-         k = (k + 1) & (t->cap - 1))
+    for (k = (size_t)cli_hash(CLI_HASH_START, name, strlen(name)) & (t->cap - 1);
+         t->name[k] != NULL && strcmp(t->name[k], name) != 0; k = (k + 1) & (t->cap - 1))
         continue;
     return k;
 }

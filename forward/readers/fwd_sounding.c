@@ -103,7 +103,7 @@ long
 fwd_read_line(char **buf, size_t *cap, FILE *fp)
 {
     size_t n = 0;
-    int c = EOF;
+    int c;
 
     while ((c = getc_unlocked(fp)) != EOF) {
         if (n + 2 > *cap) {
