@@ -436,6 +436,31 @@ load_net(const char *path, double *t0)
     return ns;
 }
 
+/* An option of one method with a net of another, which would be ignored: refused, the net
+ * named (a value only the net can refuse: exit 1, docs/invert.md). 0, or -1 after the
+ * message. */
+static int
+method_options(const struct invert_args *o, const invnet_set *ns, const char *net_path)
+{
+    fwd_method m = ns->net[0]->samples.method;
+
+    if (o->component != NULL && m != FWD_MT) {
+        cli_error("invert",
+                  "--component: %s: expected a magnetotelluric net (the option chooses an EDI "
+                  "file's impedance), got %s %s net",
+                  net_path, fwd_method_article(m), fwd_method_name(m));
+        return -1;
+    }
+    if (o->segment_ref != NULL && m != FWD_SCHLUMBERGER) {
+        cli_error("invert",
+                  "--segment-ref: %s: expected a Schlumberger net (the option joins segments of "
+                  "one MN/2), got %s %s net",
+                  net_path, fwd_method_article(m), fwd_method_name(m));
+        return -1;
+    }
+    return 0;
+}
+
 /*
  * Under mpirun, every rank must read the same soundings: each cuts the list into the same
  * blocks by its place in it (with node-local directories, a file missing on one node would
@@ -1334,8 +1359,11 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                   strerror(errno));
         goto done;
     }
-    if ((ns = load_net(net_path, &t0)) == NULL)
+    if ((ns = load_net(net_path, &t0)) == NULL || method_options(o, ns, net_path) != 0) {
+        if (made_plotdir)
+            rmdir(o->plotdir); /* made for this run, empty */
         goto done;
+    }
     bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */
     bp.parts = (size_t)ranks;
     progress.on = show_progress(o);

@@ -413,8 +413,16 @@ read_stations(const char *path, fwd_method expect, fwd_component comp, const cha
             *n = 1;
             rc = FWD_OK;
         }
-    } else {
-        rc = fwd_read_text(path, fp, expect, columns, out, serr, n, err);
+    } else if ((rc = fwd_read_text(path, fp, expect, columns, out, serr, n, err)) == FWD_OK &&
+               expect == FWD_EDI_METHOD && comp != FWD_COMP_DET) {
+        size_t k; /* an MT text file has one curve: the component chosen is not in it */
+
+        for (k = 0; k < *n; k++)
+            if ((*out)[k] != NULL)
+                fwd_sounding_note((*out)[k],
+                                  comp == FWD_COMP_XY
+                                      ? "component xy: a text file's one curve, read as it is"
+                                      : "component yx: a text file's one curve, read as it is");
     }
     if (fp != NULL)
         fclose(fp);

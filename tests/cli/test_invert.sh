@@ -625,6 +625,13 @@ assert t["chi2"] is None and t["error_floor_pct"] is None, t' "$TMP/edi.json" "$
     2>"$TMP/py" && ok || bad "EDI JSON: error_floor_pct: $(cat "$TMP/py")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --component yx
 [ "$rc" -eq 0 ] && ok || bad "--component yx: exit $rc"
+# an MT text file holds one curve: read as it is, and the note says the component is not in it
+printf 'period_s,rho_a_ohmm,phase_deg\n0.01,100,45\n0.1,100,45\n1,100,45\n10,100,45\n' >"$TMP/mt1.txt"
+run invert "$TMP/mtnet.h5" "$TMP/mt1.txt" --component xy --no-refine
+[ "$rc" -eq 0 ] && grep -q "mt1.txt: component xy: a text file's one curve, read as it is" "$TMP/err" &&
+    ok || bad "--component xy on a text file: exit $rc, $(cat "$TMP/err")"
+run invert "$TMP/mtnet.h5" "$TMP/mt1.txt" --no-refine
+[ "$rc" -eq 0 ] && ! grep -q "component" "$TMP/err" && ok || bad "no --component: $(cat "$TMP/err")"
 # sectsvg.py: the layer fills of a --section SVG (svgcairo: one filled path per rectangle,
 # y up), by column, pale below the depth of investigation, and the straight line (least
 # squares) through points (u, y)
