@@ -112,6 +112,7 @@ _PROTOTYPES = {
     "fwd_strerror": (ctypes.c_char_p, [ctypes.c_int]),
     "fwd_method_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), _err]),
     "fwd_method_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "fwd_method_article": (ctypes.c_char_p, [ctypes.c_int]),
     "fwd_component_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), _err]),
     "fwd_geom_alloc": (_p, [ctypes.c_int, ctypes.c_size_t, _dp, _dp, _err]),
     "fwd_geom_free": (None, [_p]),
@@ -386,6 +387,11 @@ def component_code(component):
 
 def method_name(code):
     return lib.fwd_method_name(int(code)).decode()
+
+
+def method_article(name):
+    """The article ("a" or "an") the library's messages put before the method's name."""
+    return lib.fwd_method_article(method_code(name)).decode()
 
 
 def columns_spec(columns):

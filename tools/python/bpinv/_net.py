@@ -352,7 +352,7 @@ class Net(_lib.Owned):
         ranges: bpinv.Error.
     segment_ref : str or float, optional
         The Schlumberger segment the others are joined to (``--segment-ref``): ``"first"``
-        (default), ``"auto"`` or an MN/2 in m.
+        (default), ``"auto"`` or an MN/2 in m. With a Wenner or MT net a ValueError.
     doi : bool
         True: the depth of investigation of each model reported, into ``Result.doi_m`` (as
         ``--plot``, ``--section`` and ``--xyz`` compute it; about 80 forward models a
@@ -435,6 +435,18 @@ class Net(_lib.Owned):
         one = self.layer_counts[0] if len(self.layer_counts) == 1 else None
         return [Result(o, one) for o in doc["soundings"]]
 
+    def _method_options(self, segment_ref=None, component="det"):
+        # an option of another method than the net's would be ignored: refused, as by
+        # bpinv invert
+        a = _lib.method_article(self.method) if self.method is not None else "a"
+        if segment_ref is not None and self.method != "schlumberger":
+            raise ValueError("segment_ref: %s: expected a Schlumberger net (the option joins "
+                             "segments of one MN/2), got %s %s net" % (self.path, a, self.method))
+        if component != "det" and self.method is not None and self.method != "mt":
+            raise ValueError("component: %s: expected a magnetotelluric net (the option "
+                             "chooses an EDI file's impedance), got %s %s net"
+                             % (self.path, a, self.method))
+
     def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
                         misfit_max=None, fix=None, bound=None, segment_ref=None, doi=False,
                         starts=None, fit_to=None):
@@ -445,6 +457,7 @@ class Net(_lib.Owned):
         """
         if not isinstance(sounding, Sounding):
             raise TypeError("invert_sounding: expected a bpinv.Sounding, got %r" % (sounding,))
+        self._method_options(segment_ref)
         with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                      misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref,
                      doi=doi, starts=starts, fit_to=fit_to) as p:
@@ -511,7 +524,8 @@ class Net(_lib.Owned):
                     segment_ref=None, doi=False, starts=None, fit_to=None):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
-        (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``); a
+        (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``; other
+        than det with a DC net a ValueError); a
         directory stands for its ``*.csv``, ``*.txt``, ``*.dat``, ``*.tsv`` and ``*.edi``
         files in name order.
 
@@ -532,6 +546,7 @@ class Net(_lib.Owned):
             else:
                 raise TypeError("invert_many: expected Sounding objects and paths, got %r" % (s,))
         comp = _lib.component_code(component)
+        self._method_options(segment_ref, component)
         own = []
         if comp != 0:
             # invnet_batch_params_set has no setting for the EDI component: the files are read

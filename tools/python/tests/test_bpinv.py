@@ -930,8 +930,23 @@ def test_survey_tables(nets, tmp_path):
         assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
         assert [x.name for x in res] == ["S1", "S2", res[2].name, "S1", "S2"]
         np.testing.assert_array_equal(res[0].rho, res[3].rho)
-        # the same through the path of EDI components (the files read here, then inverted)
-        res2 = net.invert_many([long, MAWLAMYINE, wide], component="xy")
+        # an EDI component with a DC net: refused (it would be ignored)
+        with pytest.raises(ValueError, match="component: .*: expected a magnetotelluric net"):
+            net.invert_many([long], component="xy")
+    # an MT survey table through the path of EDI components (the files read here, then
+    # inverted), as bpinv invert --component xy reads it: each station's one curve as it is
+    mt = tmp_path / "mt_long.csv"
+    with open(mt, "w") as f:
+        f.write("station,period_s,rho_a_ohmm,phase_deg\n")
+        for k, m in (("M1", MT_MODEL), ("M2", ([20.0, 200.0, 5.0], [100.0, 2000.0]))):
+            rho_a, phase = bpinv.forward("mt", *m, PERIODS)
+            f.writelines("%s,%r,%r,%r\n" % v for v in zip([k] * len(PERIODS), PERIODS, rho_a,
+                                                             phase))
+    ref, r = cli_json("invert", nets["mt"], mt, "--format", "json", "-j", 1, "--component", "xy")
+    assert r.returncode == 0 and "component xy: a text file's one curve" in r.stderr, r.stderr
+    with bpinv.Net(nets["mt"]) as net:
+        res2 = net.invert_many([mt], component="xy")
+        assert [x.name for x in res2] == ["M1", "M2"]
         assert [without(x.json, "source") for x in res2] == [without(x, "source")
                                                               for x in ref["soundings"]]
 
@@ -975,6 +990,19 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
         with pytest.raises(TypeError, match='segment_ref: expected "first", "auto" or an MN/2 in m, '
                                             "got 'zzz'"):
             net.invert_many([snd], segment_ref="zzz")
+        with pytest.raises(ValueError, match="component: .*: expected a magnetotelluric net "
+                                             r"\(the option chooses an EDI file's impedance\), "
+                                             "got a schlumberger net"):
+            net.invert_many([snd], component="xy")
+    # an option of another method than the net's: refused, as by bpinv invert (exit 1)
+    with bpinv.Net(nets["mt"]) as net:
+        with pytest.raises(ValueError, match="segment_ref: .*: expected a Schlumberger net "
+                                             r"\(the option joins segments of one MN/2\), got "
+                                             "an mt net"):
+            net.invert(np.geomspace(0.01, 10, 8), [np.full(8, 100.0), np.full(8, 45.0)],
+                       segment_ref="auto")
+        r = cli_json("invert", nets["mt"], MAWLAMYINE, "--segment-ref", "auto")[1]
+        assert r.returncode == 1 and "got an mt net" in r.stderr, r.stderr
 
 
 def test_set_of_nets_equals_cli(nets, tmp_path):
