@@ -36,7 +36,7 @@ struct edi {
     struct edi_block *cur; /* the block the lines being read belong to */
     int has_end;           /* an >END line was read */
     double empty;
-    char dataid[128];
+    char dataid[FWD_SOUNDING_NAME_MAX];
     double lat, lon, elev;             /* the station's from >HEAD, NAN when not given */
     double ref_lat, ref_lon, ref_elev; /* from >=DEFINEMEAS (REFLAT ...), NAN when not given */
 };
@@ -246,6 +246,11 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
     if ((v = edi_keyword(p, "DATAID")) != NULL) {
         size_t t = edi_text(&v);
 
+        if (t >= sizeof e->dataid)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: DATAID: expected a name of at most %zu bytes, got %zu "
+                            "(\"%.24s...\")",
+                            path, lineno, sizeof e->dataid - 1, t, v);
         snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
         double x = fwd_strtod(v, &end);

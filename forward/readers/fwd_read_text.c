@@ -913,37 +913,37 @@ struct text {
     const char *path;
     fwd_method m; /* the method expected */
     const fwd_method_info *mi;
-    int col[COL_N];                 /* field of each column; -1: none */
-    double scale[COL_N];            /* the factor of each column's unit */
-    int has_unit[COL_N];            /* the header gives it, or the column's name implies it */
-    int full[COL_N];                /* a full spacing (AB, MN): its values halved */
-    int units_seen;                 /* the row after the header was looked at as units */
-    const char *colname[COL_N];     /* the columns' names in messages */
-    char hdrname[COL_N][64];        /* the header's own names of the columns it names */
-    char unused[256];               /* the header's fields not read */
-    char note[256];                 /* what the reader assumed (fwd_sounding.note) */
-    size_t comma_line;              /* the first reading with a decimal comma (0: none) */
-    char comma_num[32];             /* and its number */
-    size_t dot3_line;               /* the first '.' number like "15.149" (a thousands group?) */
-    char dot3_num[32];              /* and it */
-    int dot_other;                  /* a '.' number that is not like it */
-    int header;                     /* the columns are named (a header row or comment) */
-    size_t header_line;             /* its line */
-    int wenner_ab2;                 /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
-    int started;                    /* the first reading has settled the columns */
-    int mk_mn2, mk_sdl, mk_sdp;     /* the soundings have MN/2, rho_a errors, phase errors */
-    size_t n_wide;                  /* the wide layout: stations, one rho_a column each; 0: not */
-    size_t n_header_fields;         /* fields of the header */
-    int wide_col[MAX_FIELDS];       /* their fields */
-    char wide_name[MAX_FIELDS][64]; /* and names, from the header */
-    char sep;                       /* the separator of the line being read */
-    char comment[1024];             /* the last whole-line comment before the data */
-    size_t comment_line;            /* its line */
-    size_t lineno, need, nf0;       /* line; fields needed; fields of the first reading */
-    struct station *st;             /* the stations, in the order of their first readings */
-    size_t n_st, cap_st, cur;       /* how many; room; the station of the last reading */
-    size_t *slot, n_slot;           /* hash of the keys: station + 1 per slot, 0 empty */
-    struct colmap map;              /* header names mapped (fwd_sounding_read_columns) */
+    int col[COL_N];             /* field of each column; -1: none */
+    double scale[COL_N];        /* the factor of each column's unit */
+    int has_unit[COL_N];        /* the header gives it, or the column's name implies it */
+    int full[COL_N];            /* a full spacing (AB, MN): its values halved */
+    int units_seen;             /* the row after the header was looked at as units */
+    const char *colname[COL_N]; /* the columns' names in messages */
+    char hdrname[COL_N][64];    /* the header's own names of the columns it names */
+    char unused[256];           /* the header's fields not read */
+    char note[256];             /* what the reader assumed (fwd_sounding.note) */
+    size_t comma_line;          /* the first reading with a decimal comma (0: none) */
+    char comma_num[32];         /* and its number */
+    size_t dot3_line;           /* the first '.' number like "15.149" (a thousands group?) */
+    char dot3_num[32];          /* and it */
+    int dot_other;              /* a '.' number that is not like it */
+    int header;                 /* the columns are named (a header row or comment) */
+    size_t header_line;         /* its line */
+    int wenner_ab2;             /* a Wenner sounding given as AB/2 = 1.5 a and MN/2 = a / 2 */
+    int started;                /* the first reading has settled the columns */
+    int mk_mn2, mk_sdl, mk_sdp; /* the soundings have MN/2, rho_a errors, phase errors */
+    size_t n_wide;              /* the wide layout: stations, one rho_a column each; 0: not */
+    size_t n_header_fields;     /* fields of the header */
+    int wide_col[MAX_FIELDS];   /* their fields */
+    char wide_name[MAX_FIELDS][FWD_SOUNDING_NAME_MAX]; /* and names, from the header */
+    char sep;                                          /* the separator of the line being read */
+    char comment[1024];       /* the last whole-line comment before the data */
+    size_t comment_line;      /* its line */
+    size_t lineno, need, nf0; /* line; fields needed; fields of the first reading */
+    struct station *st;       /* the stations, in the order of their first readings */
+    size_t n_st, cap_st, cur; /* how many; room; the station of the last reading */
+    size_t *slot, n_slot;     /* hash of the keys: station + 1 per slot, 0 empty */
+    struct colmap map;        /* header names mapped (fwd_sounding_read_columns) */
 };
 
 static void
@@ -1096,6 +1096,13 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
             }
         if (name[0] == '\0' || not_a_station(name))
             return 0;
+        if (strlen(name) >= FWD_SOUNDING_NAME_MAX) {
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s:%zu: header: expected a station name of at most %d bytes (a wide "
+                     "table), got %zu (\"%.24s...\")",
+                     t->path, line, FWD_SOUNDING_NAME_MAX - 1, strlen(name), name);
+            return -1;
+        }
         t->wide_col[k] = c->unknown_col[k];
         snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s", name);
     }
@@ -1439,6 +1446,14 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
                      "%s:%zu: %s: expected the station of every reading, got \"%s\" after empty "
                      "cells (line %zu)",
                      t->path, t->lineno, t->hdrname[COL_STATION], v, t->st[0].s->line[0]);
+            return NULL;
+        }
+        if (strlen(v) >= FWD_SOUNDING_NAME_MAX) {
+            fwd_fail(err, FWD_EFORMAT,
+                     "%s:%zu: %s: expected a station name of at most %d bytes, got %zu "
+                     "(\"%.24s...\")",
+                     t->path, t->lineno, t->hdrname[COL_STATION], FWD_SOUNDING_NAME_MAX - 1,
+                     strlen(v), v);
             return NULL;
         }
         return station_of(t, v, v, err);

@@ -74,7 +74,21 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
     s->x_m = s->y_m = s->elevation_m = s->lat_deg = s->lon_deg = NAN;
     snprintf(s->source, sizeof s->source, "%s", path);
     base = strrchr(path, '/');
-    snprintf(s->name, sizeof s->name, "%s", base != NULL ? base + 1 : path);
+    base = base != NULL ? base + 1 : path;
+    if (strlen(base) < sizeof s->name) {
+        memcpy(s->name, base, strlen(base) + 1);
+    } else { /* cut short at the start of a UTF-8 character */
+        size_t len = sizeof s->name - 1;
+        char say[96];
+
+        while (len > 0 && ((unsigned char)base[len] & 0xc0) == 0x80)
+            len--;
+        memcpy(s->name, base, len);
+        s->name[len] = '\0';
+        snprintf(say, sizeof say, "its name the file name's first %zu of %zu bytes", len,
+                 strlen(base));
+        fwd_sounding_note(s, say);
+    }
     return s;
 }
 
@@ -720,6 +734,12 @@ fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double 
         fwd_error_set_field(err, FWD_EINVAL, FWD_FIELD_METHOD,
                             "%s: method: expected 0 (schlumberger), 1 (wenner) or 2 (mt), got %d",
                             a.name, (int)m);
+        return NULL;
+    }
+    if (strlen(a.name) >= FWD_SOUNDING_NAME_MAX) {
+        fwd_error_set_field(err, FWD_EINVAL, "name",
+                            "%.24s...: name: expected at most %d bytes, got %zu", a.name,
+                            FWD_SOUNDING_NAME_MAX - 1, strlen(a.name));
         return NULL;
     }
     if (check_arrays(&a, &idx, err) != FWD_OK)

@@ -47,6 +47,11 @@ extern "C" {
 /* Longest line of a text sounding, bytes. */
 #define FWD_SOUNDING_MAX_LINE 65536
 
+/* Bytes of a sounding's name with its NUL: a longer station name (a station column's value,
+ * a wide table's header, an EDI DATAID) is refused; a longer file name, the name of a file
+ * without a station, is cut short at a character and the note says so. */
+#define FWD_SOUNDING_NAME_MAX 128
+
 /* The path that stands for the standard input ("-"): read whole, named "stdin". */
 #define FWD_SOUNDING_STDIN "-"
 
@@ -58,19 +63,19 @@ int fwd_component_parse(const char *s, fwd_component *c, fwd_error *err);
 
 typedef struct fwd_sounding {
     fwd_method method;
-    size_t n;          /* points, sorted by x (then mn2) */
-    double *x;         /* AB/2 (m), a (m) or period (s) */
-    double *mn2;       /* MN/2 (m) per point, Schlumberger only; NULL when not given */
-    double *rho_a;     /* apparent resistivity, ohm-m */
-    double *phase;     /* MT phase, degrees; NULL for DC */
-    double *sd_log10;  /* standard error of log10 rho_a; NULL when not given */
-    double *sd_phase;  /* standard error of the phase, degrees; NULL when not given */
-    size_t *line;      /* line of the file each point came from (1-based) */
-    char name[128];    /* the station: EDI DATAID, a text file's station column, else the
-                          file name without directory */
-    char source[1024]; /* the path read */
-    char unused[256];  /* a text file's columns not read, as named in its header, joined by
-                          ", " (cut short with "..."); "" when none */
+    size_t n;         /* points, sorted by x (then mn2) */
+    double *x;        /* AB/2 (m), a (m) or period (s) */
+    double *mn2;      /* MN/2 (m) per point, Schlumberger only; NULL when not given */
+    double *rho_a;    /* apparent resistivity, ohm-m */
+    double *phase;    /* MT phase, degrees; NULL for DC */
+    double *sd_log10; /* standard error of log10 rho_a; NULL when not given */
+    double *sd_phase; /* standard error of the phase, degrees; NULL when not given */
+    size_t *line;     /* line of the file each point came from (1-based) */
+    char name[FWD_SOUNDING_NAME_MAX]; /* the station: EDI DATAID, a text file's station column, else
+                          the file name without directory */
+    char source[1024];                /* the path read */
+    char unused[256]; /* a text file's columns not read, as named in its header, joined by
+                         ", " (cut short with "..."); "" when none */
     /* Where the station is, NAN where the file does not say: easting and northing (m) and
      * the elevation of the surface (m) from a text file's x, y, elevation columns (one
      * position per file); latitude and longitude (degrees, north and east positive) from
@@ -115,7 +120,7 @@ fwd_sounding *fwd_sounding_read(const char *path, fwd_method expect, fwd_compone
  * Errors (NULL returned): FWD_EINVAL, one message naming the array and the 0-based index,
  * "NAME: rho_a_ohmm[4]: expected a finite number > 0, got -3", err->field the array's
  * column name (x's is the method's x column, "ab2_m", "a_m", "period_s"; "method" for an
- * unknown method); FWD_ENOMEM.
+ * unknown method; "name" for a name of FWD_SOUNDING_NAME_MAX bytes or more); FWD_ENOMEM.
  */
 fwd_sounding *fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double *x,
                                        const double *mn2, const double *rho_a, const double *phase,

@@ -1864,16 +1864,16 @@ Test(fwd_sounding, surveys)
     cr_expect(isnan(s[0]->x_m));
     cr_expect_str_eq(s[0]->unused, "");
     fwd_sounding_free_stations(s, 3);
-    /* a station name longer than a key is kept (255 bytes): still one station */
+    /* a station name longer than a key (255 bytes): refused, not cut to one station's
+     * (names_never_cut_in_silence) */
     {
         char text[2048], name[301];
 
         memset(name, 'S', 300);
         name[300] = '\0';
         snprintf(text, sizeof text, "station,a,rho\n%s,1,10\n%s,2,20\n%s,4,30\n", name, name, name);
-        s = read_survey("longname.csv", text, FWD_WENNER, 1);
-        cr_expect_eq(s[0]->n, 3);
-        fwd_sounding_free_stations(s, 1);
+        expect_error("longname.csv", text, FWD_WENNER,
+                     ":2: station: expected a station name of at most 127 bytes, got 300");
     }
     /* a file of one station is a list of one; an EDI file too */
     s = read_survey("one.csv", "ab2,rho\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER, 1);
@@ -1946,4 +1946,71 @@ Test(fwd_sounding, near_duplicate_points)
     s = fwd_sounding_from_arrays("nd", FWD_SCHLUMBERGER, 4, x, NULL, rho, NULL, NULL, NULL, &err);
     cr_assert_not_null(s, "%s", err.msg);
     fwd_sounding_free(s);
+}
+
+/* A station name (a station column's value, a wide table's header, an EDI DATAID) of at
+ * most FWD_SOUNDING_NAME_MAX - 1 bytes is read whole, a longer one refused by line (it was
+ * cut short in silence: two stations alike in their first 127 bytes had one name); a file
+ * name too long to be a name is cut at a character, and the note says so. */
+Test(fwd_sounding, names_never_cut_in_silence)
+{
+    char ok[FWD_SOUNDING_NAME_MAX], over[FWD_SOUNDING_NAME_MAX + 1], text[1024], p[512];
+    fwd_sounding **s, *one;
+    fwd_error err;
+
+    memset(ok, 'S', sizeof ok - 1), ok[sizeof ok - 1] = '\0';
+    memset(over, 'S', sizeof over - 1), over[sizeof over - 1] = '\0';
+    /* long layout: 127 bytes read whole, and apart from a station one byte shorter */
+    snprintf(text, sizeof text,
+             "station,ab2_m,rho_a_ohmm\n%s,1,10\n%s,2,10\n%s,5,10\n%.126s,1,10\n"
+             "%.126s,2,10\n%.126s,5,10\n",
+             ok, ok, ok, ok, ok, ok);
+    s = read_survey("long127.csv", text, FWD_SCHLUMBERGER, 2);
+    cr_expect_str_eq(s[0]->name, ok);
+    cr_expect_eq(strlen(s[1]->name), 126);
+    fwd_sounding_free_stations(s, 2);
+    snprintf(text, sizeof text, "station,ab2_m,rho_a_ohmm\nA,1,10\n%s,1,10\n", over);
+    expect_error("long128.csv", text, FWD_SCHLUMBERGER,
+                 ":3: station: expected a station name of at most 127 bytes, got 128");
+    /* wide layout */
+    snprintf(text, sizeof text, "ab2_m,A,%s\n1,10,10\n2,10,10\n5,10,10\n", over);
+    expect_error(
+        "wide128.csv", text, FWD_SCHLUMBERGER,
+        ":1: header: expected a station name of at most 127 bytes (a wide table), got 128");
+    snprintf(text, sizeof text, "ab2_m,A,%s\n1,10,10\n2,10,10\n5,10,10\n", ok);
+    s = read_survey("wide127.csv", text, FWD_SCHLUMBERGER, 2);
+    cr_expect_str_eq(s[1]->name, ok);
+    fwd_sounding_free_stations(s, 2);
+    /* EDI */
+    snprintf(text, sizeof text,
+             ">HEAD\n DATAID=\"%s\"\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
+             ">ZXYI // 3\n 10 10 10\n>ZYXR // 3\n -10 -10 -10\n>ZYXI // 3\n -10 -10 -10\n>END\n",
+             over);
+    expect_error("long.edi", text, FWD_MT,
+                 ":2: DATAID: expected a name of at most 127 bytes, got 128");
+    /* a file name: cut at the start of a character (e-acute at bytes 126 and 127) */
+    memset(text, 'F', 126);
+    snprintf(text + 126, sizeof text - 126, "\xc3\xa9xyz.csv");
+    one = fwd_sounding_read(put(text, "ab2_m,rho_a_ohmm\n1,10\n2,10\n5,10\n", p), FWD_SCHLUMBERGER,
+                            FWD_COMP_DET, &err);
+    cr_assert_not_null(one, "%s", err.msg);
+    cr_expect_eq(strlen(one->name), 126);
+    cr_expect(strspn(one->name, "F") == 126);
+    cr_expect(strstr(one->note, "its name the file name's first 126 of 135 bytes") != NULL, "%s",
+              one->note);
+    fwd_sounding_free(one);
+    /* arrays */
+    {
+        const double x[] = {1, 2, 5}, r[] = {10, 10, 10};
+
+        cr_expect_null(fwd_sounding_from_arrays(over, FWD_SCHLUMBERGER, 3, x, NULL, r, NULL, NULL,
+                                                NULL, &err));
+        cr_expect_str_eq(err.field, "name");
+        cr_expect(strstr(err.msg, "name: expected at most 127 bytes, got 128") != NULL, "%s",
+                  err.msg);
+        one = fwd_sounding_from_arrays(ok, FWD_SCHLUMBERGER, 3, x, NULL, r, NULL, NULL, NULL, &err);
+        cr_assert_not_null(one, "%s", err.msg);
+        cr_expect_str_eq(one->name, ok);
+        fwd_sounding_free(one);
+    }
 }
