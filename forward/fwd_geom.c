@@ -187,56 +187,73 @@ trim_copy(char *buf, size_t cap, const char *s, size_t len)
     return 0;
 }
 
+/* Longest line of an @FILE list, bytes. */
+#define SPEC_LINE_MAX 510
+
+/* Line lineno of an @FILE list (NUL-terminated, without its end): its value, if any,
+ * appended to values. */
+static int
+spec_line(const char *path, const char *name, size_t lineno, char *line, double **values, size_t *n,
+          size_t *cap, fwd_error *err)
+{
+    char tok[SPEC_LINE_MAX + 1], *hash;
+    double v;
+
+    if (lineno == 1 && memcmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
+        line += 3;
+    if ((hash = strchr(line, '#')) != NULL)
+        *hash = '\0';
+    if (trim_copy(tok, sizeof tok, line, strlen(line)) != 0 || tok[0] == '\0')
+        return FWD_OK;
+    if (parse_positive(tok, &v) != 0)
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"", path,
+                        lineno, name, tok);
+    if (*n >= FWD_MAX_POINTS)
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: more than %d values", path, lineno, name,
+                        FWD_MAX_POINTS);
+    if (push(values, n, cap, v) != 0)
+        return fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
+    return FWD_OK;
+}
+
+/* The values of an @FILE list: one a line (lines ended by LF, CRLF or a lone CR), '#'
+ * comments; a NUL byte is an error, not the end of its line. */
 static int
 spec_file(const char *path, const char *name, double **values, size_t *n, fwd_error *err)
 {
-    FILE *f = NULL;
-    char line[512], tok[512];
-    size_t lineno = 0, cap = 0, len;
-    char *hash;
-    double v;
-    int rc = FWD_OK;
+    char line[SPEC_LINE_MAX + 1];
+    size_t lineno = 1, cap = 0, len = 0;
+    int c, rc = FWD_OK;
+    FILE *f = fopen(path, "rb");
 
-    f = fopen(path, "r");
     if (f == NULL)
         return fwd_fail(err, FWD_EIO, "%s: cannot open \"%s\": %s", name, path, strerror(errno));
-    while (fgets(line, sizeof line, f) != NULL) {
-        lineno++;
-        len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
-            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: line longer than %zu characters", path,
-                          lineno, name, sizeof line - 2);
-            goto done;
-        }
-        if (lineno == 1 && memcmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
-            memmove(line, line + 3, strlen(line + 3) + 1);
-        hash = strchr(line, '#');
-        if (hash != NULL)
-            *hash = '\0';
-        if (trim_copy(tok, sizeof tok, line, strlen(line)) != 0 || tok[0] == '\0')
-            continue;
-        if (parse_positive(tok, &v) != 0) {
-            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"", path,
-                          lineno, name, tok);
-            goto done;
-        }
-        if (*n >= FWD_MAX_POINTS) {
-            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: more than %d values", path, lineno, name,
-                          FWD_MAX_POINTS);
-            goto done;
-        }
-        if (push(values, n, &cap, v) != 0) {
-            rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", name);
-            goto done;
+    while (rc == FWD_OK) {
+        c = getc(f);
+        if (c == '\0') {
+            rc = fwd_fail(err, FWD_EFORMAT,
+                          "%s:%zu: %s: expected text, got a NUL byte (a binary file?)", path,
+                          lineno, name);
+        } else if (c == EOF || c == '\n' || c == '\r') {
+            line[len] = '\0';
+            if ((rc = spec_line(path, name, lineno, line, values, n, &cap, err)) != FWD_OK ||
+                c == EOF)
+                break;
+            if (c == '\r' && (c = getc(f)) != '\n' && c != EOF)
+                ungetc(c, f);
+            lineno++;
+            len = 0;
+        } else if (len == SPEC_LINE_MAX) {
+            rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: line longer than %d characters", path,
+                          lineno, name, SPEC_LINE_MAX);
+        } else {
+            line[len++] = (char)c;
         }
     }
-    if (ferror(f)) {
+    if (rc == FWD_OK && ferror(f))
         rc = fwd_fail(err, FWD_EIO, "%s: error reading \"%s\"", name, path);
-        goto done;
-    }
-    if (*n == 0)
+    else if (rc == FWD_OK && *n == 0)
         rc = fwd_fail(err, FWD_EFORMAT, "%s: \"%s\" holds no values", name, path);
-done:
     fclose(f);
     return rc;
 }

@@ -109,8 +109,46 @@ Test(fwd_geom, file_errors_name_file_and_line)
     fputs("# nothing here\n\n", f);
     fclose(f);
     expect_spec_error(spec, FWD_EFORMAT, "holds no values");
+    /* a NUL byte is an error on its line (it ended the line: "2\0 7" read as 2) */
+    f = fopen(path, "w");
+    fwrite("1\n2\0 7\n5\n", 1, 10, f);
+    fclose(f);
+    snprintf(frag, sizeof frag, "%s:2: --ab2: expected text, got a NUL byte", path);
+    expect_spec_error(spec, FWD_EFORMAT, frag);
+    /* a line of 510 bytes is read, one of 511 refused */
+    f = fopen(path, "w");
+    fprintf(f, "1\n%509s2\n%510s3\n", "", "");
+    fclose(f);
+    snprintf(frag, sizeof frag, "%s:3: --ab2: line longer than 510 characters", path);
+    expect_spec_error(spec, FWD_EFORMAT, frag);
     unlink(path);
     expect_spec_error("@/nonexistent/dir/spec.txt", FWD_EIO, "cannot open");
+}
+
+/* Lines ended by a lone CR (classic Mac OS, Excel's "CSV (Macintosh)") or CRLF: one value
+ * each (a lone CR made the file one line: "1\r2\r5" was refused) */
+Test(fwd_geom, file_of_any_line_end)
+{
+    const char *text[] = {"1\r2\r5\r", "1\r\n2\r\n5", "\xef\xbb\xbf# s\r1\r\r2\n5\r\n"};
+    char path[] = "/tmp/bpinv_spec_XXXXXX", spec[64];
+    int fd = mkstemp(path);
+    size_t k, n;
+    double *v;
+
+    cr_assert(fd >= 0);
+    close(fd);
+    snprintf(spec, sizeof spec, "@%s", path);
+    for (k = 0; k < sizeof text / sizeof text[0]; k++) {
+        FILE *f = fopen(path, "wb");
+        fwd_error e;
+
+        fputs(text[k], f);
+        fclose(f);
+        cr_assert_eq(fwd_spec_parse(spec, "--ab2", &v, &n, &e), FWD_OK, "%zu: %s", k, e.msg);
+        cr_expect(n == 3 && v[0] == 1 && v[1] == 2 && v[2] == 5, "%zu: %zu values", k, n);
+        free(v);
+    }
+    unlink(path);
 }
 
 Test(fwd_geom, bad_specs)
