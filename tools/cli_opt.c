@@ -299,11 +299,25 @@ cli_opt_parse(const cli_cmd *c, int argc, char **argv, void *args, cli_parse *p)
     int rc;
 
     /* under mpirun every rank parses the same command line: rank 0 alone tells of it */
-    if (cli_par_rank() == 0)
-        return parse(c, argc, argv, args, p);
-    cli_par_mute(1);
-    rc = parse(c, argc, argv, args, p);
-    cli_par_mute(0);
+    if (cli_par_rank() == 0) {
+        rc = parse(c, argc, argv, args, p);
+    } else {
+        cli_par_mute(1);
+        rc = parse(c, argc, argv, args, p);
+        cli_par_mute(0);
+    }
+    /* and all end together when one does not run (a bad command line, --help): had the
+     * others exited at once, mpirun could end rank 0 before its message was out (a test
+     * saw mpirun's words alone) */
+    if (cli_par_size() > 1 && cli_par_max(rc != CLI_RUN) != 0) {
+        cli_par_agree();
+        if (rc == CLI_RUN) { /* another rank's check of its files failed */
+            if (cli_par_rank() == 0)
+                cli_error(c->name, "another process of mpirun refused the command line (a file "
+                                   "one node has and another lacks?)");
+            rc = CLI_USAGE;
+        }
+    }
     return rc;
 }
 
