@@ -175,6 +175,39 @@ check_ref(const cli_parse *p, void *args)
     return CLI_USAGE;
 }
 
+/* An option that changes nothing without another (the refinement's settings with
+ * --no-refine, the pictures' with no --plot): refused, as --fix with --no-refine is. */
+static int
+check_needs(const cli_parse *p, void *args)
+{
+    static const struct {
+        const char *opt, *what;
+        int plot; /* needs --plot; else the refinement */
+    } row[] = {{"starts", "the refinement's starts", 0},
+               {"fit-to", "when the refinement's starts stop", 0},
+               {"outside-fit", "the refinement's fit outside the prior", 0},
+               {"plot-format", "the --plot pictures' format", 1},
+               {"ref-rho", "a model drawn in the --plot pictures", 1},
+               {"ref-thick", "a model drawn in the --plot pictures", 1},
+               {"ref-label", "a name in the --plot pictures", 1}};
+    const struct invert_args *o = args;
+    size_t k;
+
+    for (k = 0; k < sizeof row / sizeof row[0]; k++) {
+        if (cli_opt_given(p, row[k].opt) != 1) /* not given, or said already */
+            continue;
+        if (row[k].plot && o->plotdir == NULL) {
+            cli_error("invert", "--%s: %s: expected with --plot", row[k].opt, row[k].what);
+            return CLI_USAGE;
+        }
+        if (!row[k].plot && o->no_refine) {
+            cli_error("invert", "--%s: %s: not with --no-refine", row[k].opt, row[k].what);
+            return CLI_USAGE;
+        }
+    }
+    return 0;
+}
+
 /* The operands, then the options into the batch's parameters. */
 static int
 check_operands(const cli_parse *p, void *args)
@@ -319,6 +352,7 @@ static const cli_opt invert_opts[] = {
              "the progress line and the summary also when standard error is\n"
              "not a terminal (under mpirun, whose ranks write to a pipe)"),
     CLI_HELP,
+    CLI_CHECK(check_needs),
     CLI_CHECK(check_operands),
 };
 

@@ -1171,6 +1171,26 @@ expect_fail 1 "--bound beyond the net's layers" \
 expect_fail 2 "--fix with --no-refine" \
     "bpinv invert: --fix holds parameters in the refinement: not with --no-refine" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --no-refine
+# options that change nothing without another: refused, not ignored
+expect_fail 2 "--starts with --no-refine" \
+    "bpinv invert: --starts: the refinement's starts: not with --no-refine" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --starts 3 --no-refine
+expect_fail 2 "--fit-to with --no-refine" \
+    "bpinv invert: --fit-to: when the refinement's starts stop: not with --no-refine" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --no-refine --fit-to 0
+expect_fail 2 "--outside-fit with --no-refine" \
+    "bpinv invert: --outside-fit: the refinement's fit outside the prior: not with --no-refine" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --outside-fit 1 --no-refine
+expect_fail 2 "--plot-format without --plot" \
+    "bpinv invert: --plot-format: the --plot pictures' format: expected with --plot" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --plot-format svg --section "$TMP/eq.png"
+expect_fail 2 "--ref-rho without --plot" \
+    "bpinv invert: --ref-rho: a model drawn in the --plot pictures: expected with --plot" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --ref-rho 10,20 --ref-thick 5
+expect_fail 2 "--ref-label without --plot" \
+    "bpinv invert: --ref-label: a name in the --plot pictures: expected with --plot" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --ref-label x
+[ ! -e "$TMP/eq.png" ] && ok || bad "--plot-format without --plot: the section was drawn"
 expect_fail 2 "--bound with --ranges" \
     "bpinv invert: --bound holds parameters in the refinement: not with --ranges" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --bound h2=1:3 --ranges

@@ -236,6 +236,10 @@ class _Params:
                         raise TypeError("segment_ref: expected \"first\", \"auto\" or an MN/2 "
                                         "in m, got %r" % (segment_ref,)) from None
                 self.set("segment_ref", {"first": 0, "auto": -1}.get(segment_ref, segment_ref))
+            for name, v in (("starts", starts), ("fit_to", fit_to)):
+                if v is not None and refine == 0:  # as bpinv invert --no-refine --starts
+                    raise ValueError("%s: a setting of the refinement: not with refine=False"
+                                     % name)
             if starts is not None:
                 self.set("starts", starts)
             if fit_to is not None:
@@ -358,7 +362,8 @@ class Net(_lib.Owned):
         ``--plot``, ``--section`` and ``--xyz`` compute it; about 80 forward models a
         sounding). Default False (None there unless ranges were asked for).
     starts : int, optional
-        The most starts of the refinement, 1 to 100 (``--starts``); None: 8.
+        The most starts of the refinement, 1 to 100 (``--starts``); None: 8. Not with
+        ``refine=False`` (a ValueError), nor is fit_to.
     fit_to : float, optional
         The further starts go on while the best fit misses this many times the noise
         (``--fit-to``, 0 to 100; 0 runs them all); None: 1.5.

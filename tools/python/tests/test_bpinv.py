@@ -979,6 +979,10 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
             net.invert_many([snd], fix={"q1": 3})
         with pytest.raises(bpinv.Error, match="fit_to: expected a factor from 0 to 100, got -1"):
             net.invert_many([snd], fit_to=-1)
+        for kw in ({"starts": 3}, {"fit_to": 0}):
+            with pytest.raises(ValueError, match="%s: a setting of the refinement: not with "
+                                                 "refine=False" % list(kw)[0]):
+                net.invert_many([snd], refine=False, **kw)
         with pytest.raises(TypeError, match=r"bound: h1: expected \(low, high\), numbers, got "
                                             r"\(1, 2, 3\)"):
             net.invert_many([snd], bound={"h1": (1, 2, 3)})
