@@ -205,6 +205,11 @@ check_needs(const cli_parse *p, void *args)
             return CLI_USAGE;
         }
     }
+    if (cli_opt_given(p, "outside-fit") == 1 && (o->fix != NULL || o->bound != NULL)) {
+        cli_error("invert", "--outside-fit: the refinement's fit outside the prior: not with --%s",
+                  o->fix != NULL ? "fix" : "bound");
+        return CLI_USAGE;
+    }
     return 0;
 }
 

@@ -1181,6 +1181,9 @@ expect_fail 2 "--fit-to with --no-refine" \
 expect_fail 2 "--outside-fit with --no-refine" \
     "bpinv invert: --outside-fit: the refinement's fit outside the prior: not with --no-refine" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --outside-fit 1 --no-refine
+expect_fail 2 "--outside-fit with --fix" \
+    "bpinv invert: --outside-fit: the refinement's fit outside the prior: not with --fix" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --outside-fit 1
 expect_fail 2 "--plot-format without --plot" \
     "bpinv invert: --plot-format: the --plot pictures' format: expected with --plot" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --plot-format svg --section "$TMP/eq.png"
