@@ -199,7 +199,7 @@ spec_line(const char *path, const char *name, size_t lineno, char *line, double 
     char tok[SPEC_LINE_MAX + 1], *hash;
     double v;
 
-    if (lineno == 1 && memcmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
+    if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0) /* a UTF-8 byte-order mark */
         line += 3;
     if ((hash = strchr(line, '#')) != NULL)
         *hash = '\0';

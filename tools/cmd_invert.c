@@ -483,7 +483,7 @@ method_options(const struct invert_args *o, const invnet_set *ns, const char *ne
 {
     fwd_method m = ns->net[0]->samples.method;
 
-    if (o->component != NULL && m != FWD_MT) {
+    if (o->component != NULL && o->bp.component != FWD_COMP_DET && m != FWD_MT) {
         cli_error("invert",
                   "--component: %s: expected a magnetotelluric net (the option chooses an EDI "
                   "file's impedance), got %s %s net",

@@ -1087,7 +1087,7 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
         const char *name = f[c->unknown_col[k]];
 
         for (j = 0; j < k; j++)
-            if (strcmp(name, t->wide_name[j]) == 0) {
+            if (strcmp(name, f[c->unknown_col[j]]) == 0) {
                 fwd_fail(err, FWD_EFORMAT,
                          "%s:%zu: header: \"%s\": expected one rho_a column per station (a "
                          "wide table), got that station twice",
@@ -1096,6 +1096,10 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
             }
         if (name[0] == '\0' || not_a_station(name))
             return 0;
+    }
+    for (k = 0; k < c->n_unknown; k++) { /* a wide table: its stations' names */
+        const char *name = f[c->unknown_col[k]];
+
         if (strlen(name) >= FWD_SOUNDING_NAME_MAX) {
             fwd_fail(err, FWD_EFORMAT,
                      "%s:%zu: header: expected a station name of at most %d bytes (a wide "
@@ -1394,8 +1398,10 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
         continue;
     t->slot[h] = t->n_st + 1;
     snprintf(st->s->unused, sizeof st->s->unused, "%s", t->unused);
-    if (name[0] != '\0')
+    if (name[0] != '\0') {
         snprintf(st->s->name, sizeof st->s->name, "%s", name);
+        st->s->note[0] = '\0'; /* nothing but a cut file name's, which is no longer the name */
+    }
     t->cur = t->n_st++;
     return st;
 }

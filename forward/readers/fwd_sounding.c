@@ -78,10 +78,12 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
     if (strlen(base) < sizeof s->name) {
         memcpy(s->name, base, strlen(base) + 1);
     } else { /* cut short at the start of a UTF-8 character */
-        size_t len = sizeof s->name - 1;
+        size_t len = sizeof s->name - 1, k;
         char say[96];
 
-        while (len > 0 && ((unsigned char)base[len] & 0xc0) == 0x80)
+        /* a UTF-8 character has at most 3 continuation bytes */
+
+        for (k = 0; k < 3 && len > 0 && ((unsigned char)base[len] & 0xc0) == 0x80; k++)
             len--;
         memcpy(s->name, base, len);
         s->name[len] = '\0';

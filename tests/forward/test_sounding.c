@@ -1999,6 +1999,24 @@ Test(fwd_sounding, names_never_cut_in_silence)
     cr_expect(strstr(one->note, "its name the file name's first 126 of 135 bytes") != NULL, "%s",
               one->note);
     fwd_sounding_free(one);
+    /* the stations of a table of that name are named by their column: no such note */
+    {
+        fwd_sounding **st;
+        size_t n, k;
+
+        cr_assert_eq(fwd_sounding_read_stations(put(text,
+                                                    "station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,10\n"
+                                                    "A,5,10\nB,1,10\nB,2,10\nB,5,10\n",
+                                                    p),
+                                                FWD_SCHLUMBERGER, FWD_COMP_DET, NULL, &st, &n,
+                                                &err),
+                     FWD_OK, "%s", err.msg);
+        cr_assert_eq(n, 2);
+        for (k = 0; k < n; k++)
+            cr_expect(strstr(st[k]->note, "file name") == NULL, "%s: %s", st[k]->name, st[k]->note);
+        cr_expect_str_eq(st[1]->name, "B");
+        fwd_sounding_free_stations(st, n);
+    }
     /* arrays */
     {
         const double x[] = {1, 2, 5}, r[] = {10, 10, 10};

@@ -551,7 +551,7 @@ class Net(_lib.Owned):
             else:
                 raise TypeError("invert_many: expected Sounding objects and paths, got %r" % (s,))
         comp = _lib.component_code(component)
-        self._method_options(segment_ref, component)
+        self._method_options(segment_ref, "det" if comp == 0 else component)
         own = []
         if comp != 0:
             # invnet_batch_params_set has no setting for the EDI component: the files are read
