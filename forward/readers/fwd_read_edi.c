@@ -249,8 +249,9 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
         if (t >= sizeof e->dataid)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: DATAID: expected a name of at most %zu bytes, got %zu "
-                            "(\"%.24s...\")",
-                            path, lineno, sizeof e->dataid - 1, t, v);
+                            "(\"%.*s...\")",
+                            path, lineno, sizeof e->dataid - 1, t,
+                            (int)fwd_utf8_cut(v, FWD_QUOTE_BYTES), v);
         snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
         double x = fwd_strtod(v, &end);

@@ -1103,8 +1103,9 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
         if (strlen(name) >= FWD_SOUNDING_NAME_MAX) {
             fwd_fail(err, FWD_EFORMAT,
                      "%s:%zu: header: expected a station name of at most %d bytes (a wide "
-                     "table), got %zu (\"%.24s...\")",
-                     t->path, line, FWD_SOUNDING_NAME_MAX - 1, strlen(name), name);
+                     "table), got %zu (\"%.*s...\")",
+                     t->path, line, FWD_SOUNDING_NAME_MAX - 1, strlen(name),
+                     (int)fwd_utf8_cut(name, FWD_QUOTE_BYTES), name);
             return -1;
         }
         t->wide_col[k] = c->unknown_col[k];
@@ -1457,9 +1458,9 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
         if (strlen(v) >= FWD_SOUNDING_NAME_MAX) {
             fwd_fail(err, FWD_EFORMAT,
                      "%s:%zu: %s: expected a station name of at most %d bytes, got %zu "
-                     "(\"%.24s...\")",
+                     "(\"%.*s...\")",
                      t->path, t->lineno, t->hdrname[COL_STATION], FWD_SOUNDING_NAME_MAX - 1,
-                     strlen(v), v);
+                     strlen(v), (int)fwd_utf8_cut(v, FWD_QUOTE_BYTES), v);
             return NULL;
         }
         return station_of(t, v, v, err);

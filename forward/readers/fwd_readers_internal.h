@@ -53,6 +53,13 @@ long fwd_read_line(char **buf, size_t *cap, FILE *fp);
 /* Adds the sentence say to s->note ("; "-joined). */
 void fwd_sounding_note(fwd_sounding *s, const char *say);
 
+/* The length of s cut to at most max bytes at the start of a UTF-8 character (a long name
+ * quoted in a message, or kept as a sounding's name). */
+size_t fwd_utf8_cut(const char *s, size_t max);
+
+/* How much of a long name a message quotes, bytes (then "..."). */
+#define FWD_QUOTE_BYTES 24
+
 /* Reads the soundings of method expect in a delimited text file from fp (the contents of
  * path), its header's names mapped by columns (fwd_sounding_read_columns; NULL for none):
  * one per station (fwd_sounding_read_stations), *out a new array of *n >= 1. FWD_OK, or the

@@ -78,13 +78,9 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
     if (strlen(base) < sizeof s->name) {
         memcpy(s->name, base, strlen(base) + 1);
     } else { /* cut short at the start of a UTF-8 character */
-        size_t len = sizeof s->name - 1, k;
+        size_t len = fwd_utf8_cut(base, sizeof s->name - 1);
         char say[96];
 
-        /* a UTF-8 character has at most 3 continuation bytes */
-
-        for (k = 0; k < 3 && len > 0 && ((unsigned char)base[len] & 0xc0) == 0x80; k++)
-            len--;
         memcpy(s->name, base, len);
         s->name[len] = '\0';
         snprintf(say, sizeof say, "its name the file name's first %zu of %zu bytes", len,
@@ -226,6 +222,19 @@ error_note(fwd_sounding *s)
                  hi, pow(10, hi));
         fwd_sounding_note(s, say);
     }
+}
+
+size_t
+fwd_utf8_cut(const char *s, size_t max)
+{
+    size_t len = strlen(s), k;
+
+    if (len <= max)
+        return len;
+    /* back over at most 3 continuation bytes, a character's most */
+    for (len = max, k = 0; k < 3 && len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80; k++)
+        len--;
+    return len;
 }
 
 /* Insertion sort: soundings are short and nearly sorted. */
@@ -740,7 +749,8 @@ fwd_sounding_from_arrays(const char *name, fwd_method m, size_t n, const double 
     }
     if (strlen(a.name) >= FWD_SOUNDING_NAME_MAX) {
         fwd_error_set_field(err, FWD_EINVAL, "name",
-                            "%.24s...: name: expected at most %d bytes, got %zu", a.name,
+                            "%.*s...: name: expected at most %d bytes, got %zu",
+                            (int)fwd_utf8_cut(a.name, FWD_QUOTE_BYTES), a.name,
                             FWD_SOUNDING_NAME_MAX - 1, strlen(a.name));
         return NULL;
     }

@@ -1972,6 +1972,20 @@ Test(fwd_sounding, names_never_cut_in_silence)
     snprintf(text, sizeof text, "station,ab2_m,rho_a_ohmm\nA,1,10\n%s,1,10\n", over);
     expect_error("long128.csv", text, FWD_SCHLUMBERGER,
                  ":3: station: expected a station name of at most 127 bytes, got 128");
+    /* the message quotes its first bytes whole characters ("a", then e-acute: byte 24 is
+     * the second of one) */
+    {
+        char utf[2 * 70 + 2] = "a", quote[64] = "\"a";
+        int k;
+
+        for (k = 0; k < 70; k++)
+            strcat(utf, "\xc3\xa9");
+        for (k = 0; k < 11; k++)
+            strcat(quote, "\xc3\xa9");
+        strcat(quote, "...\")");
+        snprintf(text, sizeof text, "station,ab2_m,rho_a_ohmm\n%s,1,10\n", utf);
+        expect_error("utf.csv", text, FWD_SCHLUMBERGER, quote);
+    }
     /* wide layout */
     snprintf(text, sizeof text, "ab2_m,A,%s\n1,10,10\n2,10,10\n5,10,10\n", over);
     expect_error(
