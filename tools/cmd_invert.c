@@ -310,11 +310,12 @@ static const cli_opt invert_opts[] = {
     CLI_LONG("starts", 0, "N", ARG(starts), 1, 100, NULL,
              "most starts of the refinement: while the best fit misses 1.5 x\n"
              "the noise, from a half-space, then from models drawn from the\n"
-             "prior (the same for any -j) [8]"),
+             "prior (the same for any -j) [8]; not with --no-refine"),
     CLI_REAL("fit-to", 0, "F", ARG(fit_to), 0, 100,
              "the further starts go on while the best fit misses F x the noise\n"
              "(chi-square F^2 a datum against the sounding's errors); 1 fits\n"
-             "closer for about 2.4 x the time, 0 runs all --starts [1.5]"),
+             "closer for about 2.4 x the time, 0 runs all --starts [1.5]; not\n"
+             "with --no-refine"),
     CLI_FLAG("refine", 0, ARG(refine), "the default: refine each model (as above)"),
     CLI_REAL_OPT("ranges", "[=PCT]", ARG(level), ARG(ranges), 1, 99.9, 90,
                  "the equivalent models of each answer: the central PCT % interval\n"
@@ -336,11 +337,13 @@ static const cli_opt invert_opts[] = {
              "a refined sounding that misses that threshold is fitted again\n"
              "with the prior widened by DECADES each side: when that fits with a\n"
              "parameter beyond the prior, data_outside_training_range (the fit\n"
-             "in the JSON's prior_exit); 0: not [2]"),
+             "in the JSON's prior_exit); 0: not [2]; not with --no-refine,\n"
+             "--fix or --bound"),
     CLI_LIST("ref-rho", 0, "R1,..,RN", ARG(ref_rho), NULL,
              "a reference model drawn in every plot beside bpinv's (ohm-m),"),
     CLI_LIST("ref-thick", 0, "H1,..", ARG(ref_thick), NULL,
-             "with its thicknesses (m), e.g. a published interpretation"),
+             "with its thicknesses (m), e.g. a published interpretation (with\n"
+             "--plot)"),
     CLI_CHECK(check_ref),
     CLI_STRING("ref-label", 0, "TEXT", ARG(ref_label), NULL, "its name in the plots [reference]"),
     CLI_LONG("layers", 0, "N", ARG(layers), 1, FWD_MAX_LAYERS, NULL,
