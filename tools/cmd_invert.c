@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -43,16 +44,39 @@ struct invert_args {
 
 #define ARG(m) offsetof(struct invert_args, m)
 
+/* The format a name's suffix says (.json, .csv, any case), or NULL. */
+static const char *
+suffix_format(const char *path)
+{
+    size_t n = path != NULL ? strlen(path) : 0;
+
+    if (n > 5 && strcasecmp(path + n - 5, ".json") == 0)
+        return "json";
+    if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0)
+        return "csv";
+    return NULL;
+}
+
+/* --format, else the -o file's suffix (-o r.json wrote CSV into it); a suffix that says
+ * the other format is refused. */
 static int
 check_format(const cli_parse *p, void *args)
 {
     struct invert_args *o = args;
+    const char *sf = suffix_format(o->output);
 
-    (void)p;
-    if (invnet_format_parse(o->format, &o->fmt, NULL) == FWD_OK)
-        return 0;
-    cli_error("invert", "--format: expected csv or json, got \"%s\"", o->format);
-    return CLI_USAGE;
+    if (cli_opt_given(p, "format") == 0 && sf != NULL)
+        o->format = sf;
+    if (invnet_format_parse(o->format, &o->fmt, NULL) != FWD_OK) {
+        cli_error("invert", "--format: expected csv or json, got \"%s\"", o->format);
+        return CLI_USAGE;
+    }
+    if (sf != NULL && strcmp(sf, o->format) != 0) {
+        cli_error("invert", "-o %s: expected a name for --format %s, got a .%s one", o->output,
+                  o->format, sf);
+        return CLI_USAGE;
+    }
+    return 0;
 }
 
 /* --xyz, --section, --plot: files (a directory) of their own; "-", the standard output, is
@@ -273,7 +297,8 @@ static const cli_opt invert_opts[] = {
                 "a text sounding (csv, tab or space separated) or an EDI file\n"
                 "(MT); a directory stands for its .csv, .txt, .dat, .tsv and\n"
                 ".edi files"),
-    CLI_STRING("format", 0, "csv|json", ARG(format), NULL, "output format [csv]"),
+    CLI_STRING("format", 0, "csv|json", ARG(format), NULL,
+               "output format [csv; json for an -o name ending in .json]"),
     CLI_CHECK(check_format),
     CLI_STRING("xyz", 0, "PATH", ARG(xyz), NULL,
                "also write the models as an XYZ table for GIS and 3D viewers:\n"

@@ -1171,6 +1171,14 @@ expect_fail 1 "--bound beyond the net's layers" \
 expect_fail 2 "--fix with --no-refine" \
     "bpinv invert: --fix holds parameters in the refinement: not with --no-refine" \
     invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --no-refine
+# -o r.json: JSON without --format (it wrote CSV into r.json); a contradiction refused
+run invert "$TMP/net.h5" "$TMP/eq.csv" -o "$TMP/fmt.JSON" --no-refine -q
+/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/fmt.JSON" 2>"$TMP/py" &&
+    [ "$rc" -eq 0 ] && ok || bad "-o NAME.JSON: not JSON: exit $rc $(cat "$TMP/py")"
+expect_fail 2 "-o NAME.json with --format csv" \
+    "bpinv invert: -o $TMP/fmt2.json: expected a name for --format csv, got a .json one" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" -o "$TMP/fmt2.json" --format csv
+[ ! -e "$TMP/fmt2.json" ] && ok || bad "-o NAME.json --format csv: the file was made"
 # options that change nothing without another: refused, not ignored
 expect_fail 2 "--starts with --no-refine" \
     "bpinv invert: --starts: the refinement's starts: not with --no-refine" \
