@@ -113,6 +113,18 @@ check_params(const cli_parse *p, void *args)
         return CLI_USAGE;
     }
     o->fp.noisy = o->data == NULL || strcmp(o->data, "noisy") == 0;
+    /* options that would change nothing: refused (they were ignored in silence) */
+    if (cli_opt_given(p, "momentum") == 1 && t->opt != INVNET_SGD) {
+        cli_error("train", "--momentum: SGD's momentum: expected with --optimizer sgd (adam "
+                           "keeps moments of its own)");
+        return CLI_USAGE;
+    }
+    if (o->data_epochs == 0 &&
+        (cli_opt_given(p, "param-weight") == 1 || cli_opt_given(p, "data-lr") == 1)) {
+        cli_error("train", "--%s: a setting of the data stage: expected with --data-epochs E > 0",
+                  cli_opt_given(p, "param-weight") == 1 ? "param-weight" : "data-lr");
+        return CLI_USAGE;
+    }
     if (cli_opt_given(p, "lr") == 1)
         t->lr = o->lr;
     t->epochs = (size_t)o->epochs;

@@ -367,6 +367,16 @@ expect_fail 2 "--lr nan" "--lr" train "$TMP/s.h5" -o "$TMP/x.h5" --lr nan
 expect_fail 2 "--lr 0" "--lr" train "$TMP/s.h5" -o "$TMP/x.h5" --lr 0
 expect_fail 2 "--val 1" "--val" train "$TMP/s.h5" -o "$TMP/x.h5" --val 1
 expect_fail 2 "--momentum 1" "--momentum" train "$TMP/s.h5" -o "$TMP/x.h5" --momentum 1
+# options that would change nothing: refused (they were ignored)
+expect_fail 2 "--momentum with adam" \
+    "bpinv train: --momentum: SGD's momentum: expected with --optimizer sgd" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --momentum 0.5
+expect_fail 2 "--param-weight without --data-epochs" \
+    "bpinv train: --param-weight: a setting of the data stage: expected with --data-epochs E > 0" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --param-weight 2
+expect_fail 2 "--data-lr with --data-epochs 0" \
+    "bpinv train: --data-lr: a setting of the data stage: expected with --data-epochs E > 0" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --data-lr 1e-3 --data-epochs 0
 expect_fail 2 "--lr-decay 0" "--lr-decay" train "$TMP/s.h5" -o "$TMP/x.h5" --lr-decay 0
 expect_fail 2 "--patience -3" "--patience" train "$TMP/s.h5" -o "$TMP/x.h5" --patience -3
 expect_fail 2 "--huber -0.1" "--huber: expected a number from 0 to 100" \
