@@ -254,6 +254,10 @@ check_operands(const cli_parse *p, void *args)
         cli_error("invert", "--refine and --no-refine: choose one");
         return CLI_USAGE;
     }
+    if (o->quiet && o->progress) { /* -q won in silence */
+        cli_error("invert", "--quiet and --progress: choose one");
+        return CLI_USAGE;
+    }
     if ((o->fix != NULL || o->bound != NULL) && (o->no_refine || o->ranges)) {
         cli_error("invert", "--%s holds parameters in the refinement: not with %s",
                   o->fix != NULL ? "fix" : "bound", o->no_refine ? "--no-refine" : "--ranges");

@@ -85,6 +85,10 @@ check_resume(const cli_parse *p, void *args)
     const struct samples_args *o = args;
 
     (void)p;
+    if (o->quiet && o->progress) { /* -q won in silence */
+        cli_error("samples", "--quiet and --progress: choose one");
+        return CLI_USAGE;
+    }
     if (!o->resume || !o->force)
         return 0;
     cli_error("samples", "--resume and --force: choose one (continue the file, or replace it)");

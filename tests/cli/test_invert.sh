@@ -1179,6 +1179,8 @@ expect_fail 2 "-o NAME.json with --format csv" \
     "bpinv invert: -o $TMP/fmt2.json: expected a name for --format csv, got a .json one" \
     invert "$TMP/net.h5" "$TMP/eq.csv" -o "$TMP/fmt2.json" --format csv
 [ ! -e "$TMP/fmt2.json" ] && ok || bad "-o NAME.json --format csv: the file was made"
+expect_fail 2 "-q --progress" "bpinv invert: --quiet and --progress: choose one" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" -q --progress
 # options that change nothing without another: refused, not ignored
 expect_fail 2 "--starts with --no-refine" \
     "bpinv invert: --starts: the refinement's starts: not with --no-refine" \

@@ -149,6 +149,7 @@ expect_fail 2 "bad seed" '--seed: expected an integer from 0' $B --seed -4
 expect_fail 2 "bad threads" '-j/--threads: expected an integer from 1 to 1024, got "0"' $B -j 0
 expect_fail 2 "bad batch" '--batch: expected an integer' $B --batch x
 expect_fail 2 "resume and force" "--resume and --force" $B --resume --force
+expect_fail 2 "-q --progress" "bpinv samples: --quiet and --progress: choose one" $B -q --progress
 expect_fail 2 "geometry of another method" "--ab2: not an option of method wenner" $B --ab2 1,2
 expect_fail 2 "missing geometry" "--a: missing" samples -m wenner --layers 1 --rho 1:2 -n 3 -o "$TMP/b.h5"
 expect_fail 2 "thick for one layer" "--thick: a 1-layer earth has no thickness" samples -m mt --layers 1 --period 1 --rho 1:2 --thick 1:2 -n 3 -o "$TMP/b.h5"
