@@ -1179,6 +1179,13 @@ expect_fail 2 "-o NAME.json with --format csv" \
     "bpinv invert: -o $TMP/fmt2.json: expected a name for --format csv, got a .json one" \
     invert "$TMP/net.h5" "$TMP/eq.csv" -o "$TMP/fmt2.json" --format csv
 [ ! -e "$TMP/fmt2.json" ] && ok || bad "-o NAME.json --format csv: the file was made"
+expect_fail 2 "--ref-label without --ref-rho" \
+    "bpinv invert: --ref-label: the reference model's name: expected with --ref-rho" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --plot "$TMP/plr" --ref-label x
+[ ! -e "$TMP/plr" ] && ok || bad "--ref-label without --ref-rho: the directory was made"
+expect_fail 2 "--section NAME.jpg" \
+    "bpinv invert: --section: $TMP/sec.jpg: expected a name ending in .png, .svg or .pdf, got .jpg" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --section "$TMP/sec.jpg"
 expect_fail 2 "-q --progress" "bpinv invert: --quiet and --progress: choose one" \
     invert "$TMP/net.h5" "$TMP/eq.csv" -q --progress
 # options that change nothing without another: refused, not ignored
@@ -1357,13 +1364,14 @@ run invert "$TMP/net.h5" "$TMP/snd/c.txt" --section "$TMP/none.png"
 grep -q "no sounding was inverted: no section" "$TMP/err" && ok ||
     bad "--section of nothing inverted: $(cat "$TMP/err")"
 # no picture over a sounding, nor two outputs in one file
-cp "$TMP/snd/a.csv" "$TMP/keep.csv"
+# (a sounding named .png, as a section must be: a text file whatever its name)
+cp "$TMP/snd/a.csv" "$TMP/keep.png"
 expect_fail 1 "--section naming a sounding" \
-    "keep.csv: is one of the soundings to invert; write the section to another file" \
-    invert "$TMP/net.h5" "$TMP/keep.csv" --section "$TMP/keep.csv" --force
-cmp -s "$TMP/keep.csv" "$TMP/snd/a.csv" && ok || bad "--section replaced the sounding"
-expect_fail 1 "--section naming the --xyz file" "both.out: is the --xyz file; write the section" \
-    invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/both.out" --section "$TMP/both.out"
+    "keep.png: is one of the soundings to invert; write the section to another file" \
+    invert "$TMP/net.h5" "$TMP/keep.png" --section "$TMP/keep.png" --force
+cmp -s "$TMP/keep.png" "$TMP/snd/a.csv" && ok || bad "--section replaced the sounding"
+expect_fail 1 "--section naming the --xyz file" "both.png: is the --xyz file; write the section" \
+    invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/both.png" --section "$TMP/both.png"
 expect_fail 1 "--xyz naming the -o file" "is the -o file" \
     invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same.out" --xyz "$TMP/same.out"
 
