@@ -388,6 +388,12 @@ read_stations(const char *path, fwd_method expect, fwd_component comp, const cha
         fwd_error_clear(&own);
         err = &own;
     }
+    if (comp != FWD_COMP_DET && expect != FWD_EDI_METHOD) /* it would be ignored */
+        return fwd_error_set_field(err, FWD_EINVAL, "component",
+                                   "%s: component %s: chooses an MT impedance, but %s %s "
+                                   "sounding has none",
+                                   path, comp == FWD_COMP_XY ? "xy" : "yx",
+                                   fwd_method_article(expect), fwd_method_name(expect));
     if ((text = slurp(path, &len, err)) == NULL)
         return err->code;
     if (strcmp(path, FWD_SOUNDING_STDIN) == 0)

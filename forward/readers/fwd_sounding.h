@@ -100,7 +100,8 @@ uint64_t fwd_sounding_hash(const fwd_sounding *s, uint64_t seed);
  * a header is read as that method, and a header that names another method's columns (or an
  * EDI file when expect is not MT) is FWD_EINVAL saying which method the file holds. `comp`
  * chooses the EDI impedance (an MT text file, of one curve, is read as it is, its note
- * saying so when comp is not det). path FWD_SOUNDING_STDIN ("-") reads the standard input, named
+ * saying so when comp is not det; comp other than det with expect not MT is FWD_EINVAL,
+ * field "component"). path FWD_SOUNDING_STDIN ("-") reads the standard input, named
  * "stdin". Errors are one line, `path:line: field: expected ..., got "..."` where a line is
  * to blame. A text file's header is read by the names of its columns, with their units
  * (docs/formats.md); a needed column it does not name is an error, never read by position.

@@ -70,6 +70,18 @@ Test(fwd_sounding, mawlamyine_segments_read_as_they_are)
     fwd_sounding_free(s);
 }
 
+/* An MT impedance asked of a DC sounding would be ignored: refused, field "component". */
+Test(fwd_sounding, component_of_a_dc_sounding_refused)
+{
+    fwd_error err;
+
+    cr_expect_null(fwd_sounding_read(EX "aungsan_wenner.txt", FWD_WENNER, FWD_COMP_XY, &err));
+    cr_expect_str_eq(err.field, "component");
+    cr_expect(strstr(err.msg, "component xy: chooses an MT impedance, but a wenner sounding has "
+                              "none") != NULL,
+              "%s", err.msg);
+}
+
 Test(fwd_sounding, wenner_tab_separated)
 {
     fwd_sounding *s = fwd_sounding_read(EX "aungsan_wenner.txt", FWD_WENNER, 0, NULL);

@@ -50,6 +50,9 @@ class Forward(_lib.Owned):
         if filter not in FILTERS:
             raise Error(EINVAL, 'filter: expected shared or key201, got "%s"' % (filter,),
                         "filter")
+        if filter != FILTERS[0] and _lib.method_name(m) == "mt":  # as bpinv forward says
+            raise Error(EINVAL, 'filter: not an option of method mt (no Hankel transform), got '
+                        '"%s"' % (filter,), "filter")
         params = lib.fwd_params_default()
         params.hankel = FILTERS.index(filter)
         e = _lib.new_err()
@@ -185,7 +188,8 @@ def forward(method, rho, thick, x, mn2=None, filter="shared"):
         None: the ideal array (MN -> 0).
     filter : str
         The DC Hankel filter: ``"shared"`` (the default of bpinv, about 1e-7) or
-        ``"key201"`` (Key's 201-point filter, about 1e-10, 30 times slower). No effect for MT.
+        ``"key201"`` (Key's 201-point filter, about 1e-10, 30 times slower); MT has none
+        (``"key201"`` is an error).
 
     The geometries of the last 8 calls of each thread are kept set up, so a loop over models
     at one geometry costs a model's time (about 7 us for 30 AB/2), not a geometry's; or make

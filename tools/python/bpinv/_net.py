@@ -225,17 +225,27 @@ class _Params:
             # for the batches' size (Net._batch): threads 0 is every core
             self.threads = int(threads) if int(threads) > 0 else (os.cpu_count() or 1)
             self.ranges = ranges
+            if not isinstance(doi, (bool, np.bool_)):  # doi="no" was True
+                raise TypeError("doi: expected True or False, got %r" % (doi,))
             self.set("doi", 1 if doi else 0)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
             if segment_ref is not None:
-                if isinstance(segment_ref, str) and segment_ref not in ("first", "auto"):
+                # 0 and -1 are the library's "first" and "auto": not MN/2s a user gives
+                ref = {"first": 0, "auto": -1}.get(segment_ref) if isinstance(segment_ref, str) \
+                    else None
+                if ref is None:
                     try:
-                        float(segment_ref)
-                    except ValueError:
+                        ref = float(segment_ref)
+                    except (TypeError, ValueError):
+                        ref = None
+                    if isinstance(segment_ref, (bool, np.bool_)) or ref is None:
                         raise TypeError("segment_ref: expected \"first\", \"auto\" or an MN/2 "
-                                        "in m, got %r" % (segment_ref,)) from None
-                self.set("segment_ref", {"first": 0, "auto": -1}.get(segment_ref, segment_ref))
+                                        "in m, got %r" % (segment_ref,))
+                    if not ref > 0:
+                        raise ValueError("segment_ref: expected an MN/2 > 0 m, got %r"
+                                         % (segment_ref,))
+                self.set("segment_ref", ref)
             for name, v in (("starts", starts), ("fit_to", fit_to)):
                 if v is not None and refine == 0:  # as bpinv invert --no-refine --starts
                     raise ValueError("%s: a setting of the refinement: not with refine=False"
@@ -258,6 +268,10 @@ class _Params:
             raise
 
     def set(self, name, value):
+        # True, "0", "no" were numbers to float() (starts=True ran 1 start, refine="0" no
+        # refinement): a setting is a number
+        if isinstance(value, (bool, np.bool_, str, bytes)):
+            raise TypeError("%s: expected a number, got %r" % (name, value))
         try:
             v = float(value)
         except (TypeError, ValueError):

@@ -235,6 +235,11 @@ def test_forward_key201_filter():
                      "--ab2", "1:1000:9", "--filter", "key201")
     np.testing.assert_allclose(bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], ref[:, 0],
                                              filter="key201"), ref[:, 1], rtol=1e-10)
+    # MT has no Hankel filter: "key201" refused, as by bpinv forward --filter
+    with pytest.raises(bpinv.Error, match='filter: not an option of method mt'):
+        bpinv.forward("mt", [100], [], [1, 10], filter="key201")
+    assert cli("forward", "-m", "mt", "--rho", "100", "--period", "1,10", "--filter", "key201",
+               check=False).returncode == 2
 
 
 def test_forward_keeps_the_order_of_x():
@@ -486,6 +491,9 @@ def test_read_errors_as_cli(tmp_path, nets, name, content, message):
 def test_read_bad_component():
     with pytest.raises(bpinv.Error, match='expected det, xy or yx, got "zz"'):
         bpinv.read_sounding(PENOLA, component="zz")
+    with pytest.raises(bpinv.Error, match="component yx: chooses an MT impedance, but a "
+                                          "schlumberger sounding has none"):
+        bpinv.read_sounding(MAWLAMYINE, "schlumberger", component="yx")
 
 
 # --- soundings from arrays ------------------------------------------------------------------
@@ -979,6 +987,15 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
             net.invert_many([snd], fix={"q1": 3})
         with pytest.raises(bpinv.Error, match="fit_to: expected a factor from 0 to 100, got -1"):
             net.invert_many([snd], fit_to=-1)
+        # bools and strings are not numbers (starts=True ran one start, refine="0" none,
+        # doi="no" was True, segment_ref=0 or True meant "first")
+        for kw in ({"starts": True}, {"fit_to": False}, {"misfit_max": True}, {"refine": "0"},
+                   {"doi": "no"}, {"segment_ref": True}, {"threads": "2"}):
+            with pytest.raises(TypeError, match="%s: expected " % list(kw)[0]):
+                net.invert_many([snd], **kw)
+        for ref in (0, "0", -1, -5.0):
+            with pytest.raises(ValueError, match="segment_ref: expected an MN/2 > 0 m"):
+                net.invert_many([snd], segment_ref=ref)
         for kw in ({"starts": 3}, {"fit_to": 0}):
             with pytest.raises(ValueError, match="%s: a setting of the refinement: not with "
                                                  "refine=False" % list(kw)[0]):
