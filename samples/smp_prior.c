@@ -51,9 +51,13 @@ parse_ranges(const char *id, const char *spec, size_t n, double *lo, double *hi,
         if (c == NULL)
             c = p + strlen(p);
         if (k >= n)
-            return fwd_error_set_field(err, FWD_EINVAL, id,
-                                       "%s: expected 1 or %zu ranges, got more in \"%s\"", id, n,
-                                       spec);
+            return n == 1
+                       ? fwd_error_set_field(err, FWD_EINVAL, id,
+                                             "%s: expected one range MIN:MAX, got more in \"%s\"",
+                                             id, spec)
+                       : fwd_error_set_field(err, FWD_EINVAL, id,
+                                             "%s: expected 1 or %zu ranges, got more in \"%s\"", id,
+                                             n, spec);
         if (parse_range(p, (size_t)(c - p), &lo[k], &hi[k]) != 0) {
             char tok[64];
             snprintf(tok, sizeof tok, "%.*s", (int)(c - p), p);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -119,6 +120,10 @@ run(int argc, char **argv)
     if (strcmp(cmd, "help") == 0)
         return help(argc, argv);
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        if (argc > 2) {
+            fprintf(stderr, "bpinv: %s: unexpected argument \"%s\"\n", cmd, argv[2]);
+            return CLI_USAGE;
+        }
         printf("bpinv %s\n", BPINV_VERSION);
         return CLI_OK;
     }
@@ -169,6 +174,14 @@ main(int argc, char **argv)
     int rc, ranks;
 
     std_fds_open();
+    {
+        const char *hp = getenv("BPINV_HUGE_PAGES"); /* "no" did not turn it off */
+
+        if (hp != NULL && hp[0] != '\0' && strcmp(hp, "0") != 0 && strcmp(hp, "1") != 0) {
+            fprintf(stderr, "bpinv: BPINV_HUGE_PAGES: expected 0 (off) or 1, got \"%s\"\n", hp);
+            return CLI_USAGE;
+        }
+    }
     cli_blas_serial(); /* OpenBLAS's idle pool, ended before it spins */
     /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
     if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))

@@ -51,6 +51,8 @@ parse_double(const char *cmd, const char *opt, const char *s, double lo, double 
         cli_error(cmd, "%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
         return -1;
     }
+    if (*v == 0)
+        *v = 0; /* -0 is 0 (--noise -0 was kept, and printed as -0) */
     return 0;
 }
 

@@ -378,7 +378,8 @@ static const cli_opt invert_opts[] = {
                     "lists together)"),
     CLI_CHECK(check_holds),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
-             "high_misfit threshold, percent [max(2 x training noise, 5 %)]"),
+             "high_misfit threshold, percent [max(2 x training noise, 5 %)],\n"
+             "for soundings without errors (with errors: chi-square 4 a datum)"),
     CLI_REAL("outside-fit", 0, "DECADES", ARG(outside), 0, 6,
              "a refined sounding that misses that threshold is fitted again\n"
              "with the prior widened by DECADES each side: when that fits with a\n"

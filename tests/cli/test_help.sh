@@ -34,6 +34,12 @@ for c in forward samples train invert info; do
 done
 expect_fail 2 "help of an unknown command" 'bpinv help: unknown command "nosuch"' help nosuch
 expect_fail 2 "help of two commands" "bpinv help: expected one command, got 2 words" help train info
+expect_fail 2 "--version with more" 'bpinv: --version: unexpected argument "extra"' --version extra
+# BPINV_HUGE_PAGES other than 0 or 1 (no, off) did not turn huge pages off: refused
+BPINV_HUGE_PAGES=no "$BPINV" --version >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 2 ] && grep -q 'bpinv: BPINV_HUGE_PAGES: expected 0 (off) or 1, got "no"' "$TMP/err" &&
+    [ ! -s "$TMP/out" ] && ok || bad "BPINV_HUGE_PAGES=no: $(cat "$TMP/err")"
+BPINV_HUGE_PAGES=0 "$BPINV" --version >"$TMP/out" 2>&1 && ok || bad "BPINV_HUGE_PAGES=0 refused"
 # the manual page and the completion come from the same tables (tests/cli/test_install.sh
 # checks them installed): every command's section, and its long options
 run help --man

@@ -68,6 +68,7 @@ Test(smp_prior, parse)
     expect_prior_error(3, "nan:5", "1:2", "layer 1");
     expect_prior_error(3, "1:inf", "1:2", "layer 1");
     expect_prior_error(3, "1:10,1:10", "1:2", "expected 1 or 3 ranges");
+    expect_prior_error(2, "1:10", "1:2,2:3", "thick: expected one range MIN:MAX, got more");
     expect_prior_error(3, "1:10,1:10,1:10,1:10", "1:2", "got more");
     expect_prior_error(3, "1:10,x:3,1:10", "1:2", "rho: range 2: expected MIN:MAX, got \"x:3\"");
     expect_prior_error(3, "1-10", "1:2", "range 1");

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -104,6 +105,19 @@ Test(cli_opt, values_by_kind)
     cr_assert_str_eq(p.argv[p.first], "file");
     cli_opt_free(&cmd, &a);
     cr_assert(a.list.v == NULL && a.list.n == 0);
+}
+
+/* -0 is 0: stored with its sign, it came out as "-0" in the files and in bpinv info */
+Test(cli_opt, negative_zero_is_zero)
+{
+    struct args a;
+    cli_parse p;
+
+    cr_assert_eq(PARSE(&a, &p, "-o", "out", "--n", "5", "--x=-0", "--list", "1", "-f", "file"),
+                 CLI_RUN);
+    cr_assert_eq(a.x, 0);
+    cr_assert(!signbit(a.x), "-0 kept its sign");
+    cli_opt_free(&cmd, &a);
 }
 
 /* An option given in parts (CLI_STRING_JOIN): the values joined by commas, in order,
