@@ -217,7 +217,9 @@ spec_line(const char *path, const char *name, size_t lineno, char *line, double 
 }
 
 /* The values of an @FILE list: one a line (lines ended by LF, CRLF or a lone CR), '#'
- * comments; a NUL byte is an error, not the end of its line. */
+ * comments; a NUL byte is an error, not the end of its line. Read a byte at a time, not by
+ * fwd_read_line, which would hold a line whole: @/dev/zero is one endless line, refused
+ * here at its first byte. */
 static int
 spec_file(const char *path, const char *name, double **values, size_t *n, fwd_error *err)
 {

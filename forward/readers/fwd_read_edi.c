@@ -245,13 +245,10 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
         return edi_elevation(path, lineno, "ELEV", v, &e->elev, err);
     if ((v = edi_keyword(p, "DATAID")) != NULL) {
         size_t t = edi_text(&v);
+        int rc = fwd_name_fits(v, t, path, lineno, "DATAID", "a name", "", err);
 
-        if (t >= sizeof e->dataid)
-            return fwd_fail(err, FWD_EFORMAT,
-                            "%s:%zu: DATAID: expected a name of at most %zu bytes, got %zu "
-                            "(\"%.*s...\")",
-                            path, lineno, sizeof e->dataid - 1, t,
-                            (int)fwd_utf8_cut(v, FWD_QUOTE_BYTES), v);
+        if (rc != FWD_OK)
+            return rc;
         snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
         double x = fwd_strtod(v, &end);
@@ -423,13 +420,6 @@ edi_unused(const struct edi *e, const char *name, size_t nf, const struct edi_bl
     }
 }
 
-/* The name of component c, as --component takes it. */
-static const char *
-edi_comp_name(fwd_component c)
-{
-    return c == FWD_COMP_XY ? "xy" : c == FWD_COMP_YX ? "yx" : "det";
-}
-
 /* An optional block into *b: NULL when absent; one of another length than nf is an error, as
  * a needed block's is (a block cut short says the file is). */
 static int
@@ -448,7 +438,7 @@ static int
 edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error *err)
 {
     static const char *zn[8] = {"ZXXR", "ZXXI", "ZXYR", "ZXYI", "ZYXR", "ZYXI", "ZYYR", "ZYYI"};
-    const char *cn = edi_comp_name(d->comp);
+    const char *cn = fwd_component_name(d->comp);
     size_t nf = d->fb->n, k;
     int rc;
 
@@ -857,7 +847,7 @@ edi_rotation_note(const struct edi *e, const struct edi_sel *d, const char *name
     if (n < all)
         snprintf(say + strlen(say), sizeof say - strlen(say), " at %zu of %zu frequencies", n, all);
     snprintf(say + strlen(say), sizeof say - strlen(say), ": %s is of axes so rotated",
-             edi_comp_name(d->comp));
+             fwd_component_name(d->comp));
     fwd_sounding_note(s, say);
 }
 

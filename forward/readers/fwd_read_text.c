@@ -1100,14 +1100,9 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
     for (k = 0; k < c->n_unknown; k++) { /* a wide table: its stations' names */
         const char *name = f[c->unknown_col[k]];
 
-        if (strlen(name) >= FWD_SOUNDING_NAME_MAX) {
-            fwd_fail(err, FWD_EFORMAT,
-                     "%s:%zu: header: expected a station name of at most %d bytes (a wide "
-                     "table), got %zu (\"%.*s...\")",
-                     t->path, line, FWD_SOUNDING_NAME_MAX - 1, strlen(name),
-                     (int)fwd_utf8_cut(name, FWD_QUOTE_BYTES), name);
+        if (fwd_name_fits(name, strlen(name), t->path, line, "header", "a station name",
+                          " (a wide table)", err) != FWD_OK)
             return -1;
-        }
         t->wide_col[k] = c->unknown_col[k];
         snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s", name);
     }
@@ -1455,14 +1450,9 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
                      t->path, t->lineno, t->hdrname[COL_STATION], v, t->st[0].s->line[0]);
             return NULL;
         }
-        if (strlen(v) >= FWD_SOUNDING_NAME_MAX) {
-            fwd_fail(err, FWD_EFORMAT,
-                     "%s:%zu: %s: expected a station name of at most %d bytes, got %zu "
-                     "(\"%.*s...\")",
-                     t->path, t->lineno, t->hdrname[COL_STATION], FWD_SOUNDING_NAME_MAX - 1,
-                     strlen(v), (int)fwd_utf8_cut(v, FWD_QUOTE_BYTES), v);
+        if (fwd_name_fits(v, strlen(v), t->path, t->lineno, t->hdrname[COL_STATION],
+                          "a station name", "", err) != FWD_OK)
             return NULL;
-        }
         return station_of(t, v, v, err);
     }
     static const char *const label[] = {"x_m", "y_m", "elevation_m", "lat", "lon"};

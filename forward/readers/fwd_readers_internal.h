@@ -50,6 +50,9 @@ void fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, cons
  */
 long fwd_read_line(char **buf, size_t *cap, FILE *fp);
 
+/* The name of component c, as --component takes it: "det", "xy" or "yx". */
+const char *fwd_component_name(fwd_component c);
+
 /* Adds the sentence say to s->note ("; "-joined). */
 void fwd_sounding_note(fwd_sounding *s, const char *say);
 
@@ -59,6 +62,12 @@ size_t fwd_utf8_cut(const char *s, size_t max);
 
 /* How much of a long name a message quotes, bytes (then "..."). */
 #define FWD_QUOTE_BYTES 24
+
+/* FWD_OK when a station's name of len bytes fits a sounding's (FWD_SOUNDING_NAME_MAX);
+ * else FWD_EFORMAT, "PATH:LINE: FIELD: expected WHAT of at most 127 bytesTAIL, got LEN
+ * ("its first bytes...")". */
+int fwd_name_fits(const char *name, size_t len, const char *path, size_t line, const char *field,
+                  const char *what, const char *tail, fwd_error *err);
 
 /* Reads the soundings of method expect in a delimited text file from fp (the contents of
  * path), its header's names mapped by columns (fwd_sounding_read_columns; NULL for none):

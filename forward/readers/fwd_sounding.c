@@ -20,6 +20,12 @@ same_x(double a, double b)
     return a == b || fabs(log10(a) - log10(b)) <= FWD_SOUNDING_SAME_DECADES;
 }
 
+const char *
+fwd_component_name(fwd_component c)
+{
+    return c == FWD_COMP_XY ? "xy" : c == FWD_COMP_YX ? "yx" : "det";
+}
+
 int
 fwd_component_parse(const char *s, fwd_component *c, fwd_error *err)
 {
@@ -237,6 +243,18 @@ fwd_utf8_cut(const char *s, size_t max)
     return len;
 }
 
+int
+fwd_name_fits(const char *name, size_t len, const char *path, size_t line, const char *field,
+              const char *what, const char *tail, fwd_error *err)
+{
+    if (len < FWD_SOUNDING_NAME_MAX)
+        return FWD_OK;
+    return fwd_fail(err, FWD_EFORMAT,
+                    "%s:%zu: %s: expected %s of at most %d bytes%s, got %zu (\"%.*s...\")", path,
+                    line, field, what, FWD_SOUNDING_NAME_MAX - 1, tail, len,
+                    (int)fwd_utf8_cut(name, FWD_QUOTE_BYTES), name);
+}
+
 /* Insertion sort: soundings are short and nearly sorted. */
 int
 fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
@@ -392,8 +410,8 @@ read_stations(const char *path, fwd_method expect, fwd_component comp, const cha
         return fwd_error_set_field(err, FWD_EINVAL, "component",
                                    "%s: component %s: chooses an MT impedance, but %s %s "
                                    "sounding has none",
-                                   path, comp == FWD_COMP_XY ? "xy" : "yx",
-                                   fwd_method_article(expect), fwd_method_name(expect));
+                                   path, fwd_component_name(comp), fwd_method_article(expect),
+                                   fwd_method_name(expect));
     if ((text = slurp(path, &len, err)) == NULL)
         return err->code;
     if (strcmp(path, FWD_SOUNDING_STDIN) == 0)
@@ -447,13 +465,13 @@ read_stations(const char *path, fwd_method expect, fwd_component comp, const cha
     } else if ((rc = fwd_read_text(path, fp, expect, columns, out, serr, n, err)) == FWD_OK &&
                expect == FWD_EDI_METHOD && comp != FWD_COMP_DET) {
         size_t k; /* an MT text file has one curve: the component chosen is not in it */
+        char say[64];
 
+        snprintf(say, sizeof say, "component %s: a text file's one curve, read as it is",
+                 fwd_component_name(comp));
         for (k = 0; k < *n; k++)
             if ((*out)[k] != NULL)
-                fwd_sounding_note((*out)[k],
-                                  comp == FWD_COMP_XY
-                                      ? "component xy: a text file's one curve, read as it is"
-                                      : "component yx: a text file's one curve, read as it is");
+                fwd_sounding_note((*out)[k], say);
     }
     if (fp != NULL)
         fclose(fp);

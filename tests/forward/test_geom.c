@@ -123,6 +123,9 @@ Test(fwd_geom, file_errors_name_file_and_line)
     expect_spec_error(spec, FWD_EFORMAT, frag);
     unlink(path);
     expect_spec_error("@/nonexistent/dir/spec.txt", FWD_EIO, "cannot open");
+    /* one endless line of NULs: refused at its first byte, not held whole */
+    expect_spec_error("@/dev/zero", FWD_EFORMAT,
+                      "/dev/zero:1: --ab2: expected text, got a NUL byte");
 }
 
 /* Lines ended by a lone CR (classic Mac OS, Excel's "CSV (Macintosh)") or CRLF: one value
