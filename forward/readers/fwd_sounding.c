@@ -78,7 +78,18 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
         return NULL;
     }
     s->x_m = s->y_m = s->elevation_m = s->lat_deg = s->lon_deg = NAN;
-    snprintf(s->source, sizeof s->source, "%s", path);
+    if (strlen(path) < sizeof s->source) {
+        memcpy(s->source, path, strlen(path) + 1);
+    } else { /* cut at a UTF-8 character, and said (messages name it) */
+        size_t len = fwd_utf8_cut(path, sizeof s->source - 1);
+        char say[96];
+
+        memcpy(s->source, path, len);
+        s->source[len] = '\0';
+        snprintf(say, sizeof say, "its source the path's first %zu of %zu bytes", len,
+                 strlen(path));
+        fwd_sounding_note(s, say);
+    }
     base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
     if (strlen(base) < sizeof s->name) {

@@ -73,9 +73,9 @@ typedef struct fwd_sounding {
     size_t *line;     /* line of the file each point came from (1-based) */
     char name[FWD_SOUNDING_NAME_MAX]; /* the station: EDI DATAID, a text file's station column, else
                           the file name without directory */
-    char source[1024];                /* the path read */
-    char unused[256]; /* a text file's columns not read, as named in its header, joined by
-                         ", " (cut short with "..."); "" when none */
+    char source[1024]; /* the path read (cut at a UTF-8 character, with a note, past 1023 bytes) */
+    char unused[256];  /* a text file's columns not read, as named in its header, joined by
+                          ", " (cut short with "..."); "" when none */
     /* Where the station is, NAN where the file does not say: easting and northing (m) and
      * the elevation of the surface (m) from a text file's x, y, elevation columns (one
      * position per file); latitude and longitude (degrees, north and east positive) from

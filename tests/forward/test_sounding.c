@@ -3,11 +3,14 @@
  * test_sounding.c - reading field soundings: the real files of ../shared/data (copied in
  * docs/examples), hand-written EDI files with known impedances, and every malformed input.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/stat.h>
 
 #include <criterion/criterion.h>
 
@@ -2042,6 +2045,39 @@ Test(fwd_sounding, names_never_cut_in_silence)
             cr_expect(strstr(st[k]->note, "file name") == NULL, "%s: %s", st[k]->name, st[k]->note);
         cr_expect_str_eq(st[1]->name, "B");
         fwd_sounding_free_stations(st, n);
+    }
+    /* a path over 1023 bytes: its source cut at a character (e-acute at bytes 1022 and
+     * 1023), with a note; the name, short, whole */
+    {
+        char path[1200], seg[201];
+        size_t len;
+
+        memset(seg, 'D', 200), seg[200] = '\0';
+        snprintf(path, sizeof path, "%s", dir);
+        while (strlen(path) + 1 + 200 < 1000) {
+            strcat(path, "/"), strcat(path, seg);
+            cr_assert(mkdir(path, 0700) == 0 || errno == EEXIST, "%s", strerror(errno));
+        }
+        len = strlen(path); /* a last directory to put the e-acute there: 10 + 10 bytes named */
+        path[len] = '/';
+        memset(path + len + 1, 'E', 1010 - len), path[1011] = '\0';
+        cr_assert(mkdir(path, 0700) == 0 || errno == EEXIST, "%s", strerror(errno));
+        strcat(path, "/ffffffffff\xc3\xa9.csv");
+        {
+            FILE *f = fopen(path, "w");
+
+            cr_assert_not_null(f, "%s", strerror(errno));
+            fputs("ab2_m,rho_a_ohmm\n1,10\n2,10\n5,10\n", f);
+            fclose(f);
+        }
+        one = fwd_sounding_read(path, FWD_SCHLUMBERGER, FWD_COMP_DET, &err);
+        cr_assert_not_null(one, "%s", err.msg);
+        cr_expect_eq(strlen(one->source), 1022);
+        cr_expect(strncmp(one->source, path, 1022) == 0);
+        cr_expect_str_eq(one->name, strrchr(path, '/') + 1);
+        cr_expect(strstr(one->note, "its source the path's first 1022 of 1028 bytes") != NULL, "%s",
+                  one->note);
+        fwd_sounding_free(one);
     }
     /* arrays */
     {
