@@ -2,6 +2,7 @@
 /*
  * bpinv.c - the bpinv command: dispatches to its subcommands.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sys/resource.h>
 
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
@@ -168,6 +171,69 @@ std_fds_open(void)
             _exit(CLI_FAIL); /* nothing to say it on */
 }
 
+/* Least stack a thread needs, with a margin: `invert --ranges` on a survey crashed
+ * (SIGSEGV) with threads of 128 KB; 160 KB ran. */
+#define STACK_MIN_KB 512
+
+/* OMP_STACKSIZE's value e in KB (OpenMP's "size[B|K|M|G]", K where no unit, blanks around
+ * it); -1 where it cannot be read (OpenMP then says so and ignores it). */
+static double
+omp_stack_kb(const char *e)
+{
+    double kb;
+    char *end;
+    int u;
+
+    while (isspace((unsigned char)*e))
+        e++;
+    if (!isdigit((unsigned char)*e))
+        return -1;
+    kb = strtod(e, &end); /* digits only: no sign, point or exponent past isdigit */
+    while (isdigit((unsigned char)*e))
+        e++;
+    if (end != e)
+        return -1;
+    u = toupper((unsigned char)*e);
+    if (u == 'B' || u == 'K' || u == 'M' || u == 'G')
+        e++;
+    kb *= u == 'B' ? 1.0 / 1024 : u == 'M' ? 1024 : u == 'G' ? 1048576 : 1;
+    while (isspace((unsigned char)*e))
+        e++;
+    return *e == '\0' ? kb : -1;
+}
+
+/*
+ * The stacks of bpinv's threads: OMP_STACKSIZE for the threads OpenMP starts; the stack
+ * limit (ulimit -s) for the first one and, where OMP_STACKSIZE is not set, the others.
+ * Below STACK_MIN_KB a command could crash: refused before any work, with a message
+ * (CLI_USAGE); else CLI_OK.
+ */
+static int
+stack_check(void)
+{
+    const char *e = getenv("OMP_STACKSIZE");
+    struct rlimit rl;
+
+    if (e != NULL) {
+        double kb = omp_stack_kb(e);
+
+        if (kb >= 0 && kb < STACK_MIN_KB) {
+            fprintf(stderr,
+                    "bpinv: OMP_STACKSIZE: expected at least %dK (a thread's stack), got \"%s\"\n",
+                    STACK_MIN_KB, e);
+            return CLI_USAGE;
+        }
+    }
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)STACK_MIN_KB * 1024) {
+        fprintf(stderr,
+                "bpinv: the stack size limit (ulimit -s): expected at least %d KB, got %llu KB\n",
+                STACK_MIN_KB, (unsigned long long)rl.rlim_cur / 1024);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -182,6 +248,10 @@ main(int argc, char **argv)
             return CLI_USAGE;
         }
     }
+    /* a command that computes, on stacks too small for it, would crash */
+    if (argc > 1 && find_command(argv[1]) != NULL && strcmp(argv[1], "info") != 0 &&
+        !wants_help(argc, argv) && (rc = stack_check()) != CLI_OK)
+        return rc;
     cli_blas_serial(); /* OpenBLAS's idle pool, ended before it spins */
     /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
     if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))

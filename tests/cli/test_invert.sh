@@ -143,6 +143,25 @@ awk -F, 'NR > 1 { for (k = 0; k < 3; k++) if (!($(10 + 2 * k) <= $(5 + k) && $(5
                   for (k = 0; k < 2; k++) if (!($(16 + 2 * k) <= $(8 + k) && $(8 + k) <= $(17 + 2 * k))) exit 1 }
          NR == 2 { exit !($10 < 100 && 100 < $11 && $16 < 4 && 4 < $17) }' "$TMP/out" && ok ||
     bad "--ranges: an interval misses the model: $(cat "$TMP/out")"
+# stacks: at the least accepted (threads of OMP_STACKSIZE=512K, ulimit -s 512) two soundings'
+# ranges on two threads, as with the defaults' 2-8 MB (with 128K a survey's crashed); below,
+# refused before any work, nothing written
+tcol=$(head -1 "$TMP/out" | tr , '\n' | grep -nx time_ms | cut -d: -f1)
+cut -d, -f"$tcol" --complement "$TMP/out" >"$TMP/out.stack"
+export OMP_STACKSIZE=512K
+(ulimit -s 512 && exec "$BPINV" invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges \
+    -j 2 >"$TMP/out" 2>"$TMP/err")
+[ $? -eq 0 ] && cut -d, -f"$tcol" --complement "$TMP/out" | cmp -s - "$TMP/out.stack" && ok ||
+    bad "--ranges on stacks of 512 KB: $(head -c 300 "$TMP/err")"
+export OMP_STACKSIZE=128K
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges -j 2 -o "$TMP/small.csv"
+[ "$rc" -eq 2 ] && [ ! -e "$TMP/small.csv" ] && [ ! -s "$TMP/out" ] &&
+    grep -qx 'bpinv: OMP_STACKSIZE: expected at least 512K (a thread.s stack), got "128K"' "$TMP/err" &&
+    ok || bad "OMP_STACKSIZE=128K: exit $rc: $(cat "$TMP/err")"
+unset OMP_STACKSIZE
+(ulimit -s 256 && exec "$BPINV" invert "$TMP/net.h5" "$TMP/snd/a.csv" >"$TMP/out" 2>"$TMP/err")
+[ $? -eq 2 ] && grep -qx 'bpinv: the stack size limit (ulimit -s): expected at least 512 KB, got 256 KB' "$TMP/err" &&
+    ok || bad "ulimit -s 256: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
     grep -q '"depth_m": \[\[[^]]*\], \[[^]]*\]\], "conductance_siemens": \[\[' "$TMP/out" &&
