@@ -206,7 +206,7 @@ $(BASHCOMP): $(BPINV)
 # make install [PREFIX=/usr/local] [DESTDIR=]: the command, the shared library and its
 # headers, bpinv.pc, the manual page, the bash completion, and the README, licence,
 # changelog and guides (docs/ as in the source tree, so their links hold) under DOCDIR.
-DOC_FILES := $(wildcard docs/*.md docs/dev/*.md docs/examples/* docs/img/*.png)
+DOC_FILES := $(wildcard docs/*.md docs/dev/*.md docs/bench/*.md docs/examples/* docs/img/*.png)
 install: $(BPINV) $(LIBSO) $(MANPAGE) $(BASHCOMP)
 ifeq ($(SANITIZE),1)
 	@echo "make install: not from a SANITIZE=1 build; run make install without it" >&2; exit 1
