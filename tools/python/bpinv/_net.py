@@ -498,9 +498,10 @@ class Net(_lib.Owned):
             Apparent resistivities, ohm-m. MT: also the phases, degrees, either as
             ``phase=`` or with data a 2 x n array ``[rho_a, phase]``, so that the tuple
             ``bpinv.forward("mt", ...)`` returns can be given as it is.
-        errors : array_like, optional
-            Standard errors of log10 rho_a (decades). MT: also of the phases (degrees),
-            either as ``sd_phase=`` or with errors a 2 x n array ``[sd_log10, sd_phase]``.
+        errors : array_like or float, optional
+            Standard errors of log10 rho_a (decades), one per point or one for all. MT:
+            also of the phases (degrees), either as ``sd_phase=`` or with errors a 2 x n
+            array ``[sd_log10, sd_phase]``.
         mn2 : array_like or float, optional
             Schlumberger: MN/2 (m), one per point or one for all.
         name : str

@@ -56,10 +56,10 @@ class Sounding(_lib.Owned):
     mn2 : array_like or float, optional
         Schlumberger only: MN/2 in m, one per point or one for all. An AB/2 may repeat with
         different MN/2 (segments).
-    sd_log10 : array_like, optional
-        Standard errors of log10 rho_a (decades).
-    sd_phase : array_like, optional
-        MT only: standard errors of the phases, degrees.
+    sd_log10 : array_like or float, optional
+        Standard errors of log10 rho_a (decades), one per point or one for all.
+    sd_phase : array_like or float, optional
+        MT only: standard errors of the phases, degrees, one per point or one for all.
     name : str, optional
         The station's name (also its ``source``); default ``"sounding"``.
 
@@ -103,6 +103,11 @@ class Sounding(_lib.Owned):
             mn2 = np.full(len(x), mn2[0])
         sd_log10 = _lib.array(sd_log10, "sd_log10", allow_none=True)
         sd_phase = _lib.array(sd_phase, "sd_phase", allow_none=True)
+        # one value for all the points, as mn2
+        if sd_log10 is not None and len(sd_log10) == 1 and len(x) > 1:
+            sd_log10 = np.full(len(x), sd_log10[0])
+        if sd_phase is not None and len(sd_phase) == 1 and len(x) > 1:
+            sd_phase = np.full(len(x), sd_phase[0])
         # the library reads len(x) values of each array: the lengths are checked here, in
         # its words (the arrays by their column names)
         xcol = _X_COLUMNS[_lib.METHODS[m]]

@@ -1369,6 +1369,25 @@ def test_errors_in_percent_noted(nets):
     with bpinv.Net(nets["schlumberger"]) as net:
         r = net.invert(AB2, d, errors=np.full(len(AB2), 5.0))
         assert "errors in percent?" in r.note
+        # one error for all the points (as the guide's errors=5), the same as one per point
+        one = net.invert(AB2, d, errors=5)
+        assert "errors in percent?" in one.note and one.chi2 == r.chi2
+
+
+def test_one_error_for_all_points(nets):
+    """sd_log10= and sd_phase= (and Net.invert's errors=) take one value for every point,
+    as mn2= does: the same Sounding as the value repeated; two values are refused."""
+    rho, ph = bpinv.forward("mt", *MT_MODEL, PERIODS)
+    n = len(PERIODS)
+    a = bpinv.Sounding("mt", PERIODS, rho, phase=ph, sd_log10=0.01, sd_phase=0.5)
+    b = bpinv.Sounding("mt", PERIODS, rho, phase=ph, sd_log10=np.full(n, 0.01),
+                       sd_phase=np.full(n, 0.5))
+    assert np.array_equal(a.sd_log10, b.sd_log10) and np.array_equal(a.sd_phase, b.sd_phase)
+    with pytest.raises(bpinv.Error, match="sd_log10_rho_a: expected %d values" % n):
+        bpinv.Sounding("mt", PERIODS, rho, phase=ph, sd_log10=[0.01, 0.02])
+    with bpinv.Net(nets["mt"]) as net:
+        assert net.invert(PERIODS, [rho, ph], errors=0.01, sd_phase=0.5).chi2 == \
+            net.invert_sounding(b).chi2
 
 
 def test_phases_outside_noted():
