@@ -616,84 +616,6 @@ file_last(const invnet_batch *b, size_t i)
     return j;
 }
 
-/* The note of a sounding not inverted: how much of the net's span it covers, against what
- * the net takes (a net of parts of its span: --min-span decades; of the whole span: 80 % of
- * its points). */
-static void
-refused_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
-{
-    const invnet_file *nf = invnet_set_find(ns, c->r.n_layers);
-
-    if (nf != NULL && nf->masked)
-        fprintf(stderr,
-                "bpinv invert: note: %s: not inverted: it covers %.2f decades of the net's span, "
-                "less than the %g decade%s the net takes\n",
-                who, c->r.span_decades, nf->mask.min_span, nf->mask.min_span == 1 ? "" : "s");
-    else
-        fprintf(stderr,
-                "bpinv invert: note: %s: not inverted: it covers %.2f decades of the net's span, "
-                "and more than 20 %% of the net's points lie outside it (a net of its whole span: "
-                "train with a smaller --min-span for parts of it)\n",
-                who, c->r.span_decades);
-}
-
-/*
- * The note of a sounding whose fit with the prior widened (step 7) leaves the net's prior:
- * which parameter (named as in the JSON's prior_exit), where, and the prior's. Where that
- * fit made it data_outside_training_range (it meets the threshold, clearly better than
- * inside), a net of a wider prior would fit it; where it is clearly better but misses
- * too (half the misfit, a quarter of chi2), the prior is likely too narrow, and more may
- * be wrong.
- */
-static void
-exit_note(const invnet_set *ns, const invnet_candidate *c, const char *who)
-{
-    const invnet_file *nf = invnet_set_find(ns, c->r.n_layers);
-    const invnet_result *r = &c->r;
-    size_t nl = r->n_layers, j = r->exit_param, k = j < nl ? j : j - nl;
-    double v, lo, hi;
-    int better;
-
-    if (nf == NULL || !r->exit_run || !(r->exit_beyond > 0.01))
-        return;
-    better = isfinite(r->chi2) ? r->exit_chi2 <= 0.25 * r->chi2
-                               : r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct;
-    if (!r->exit_flagged && !better)
-        return;
-    v = j < nl ? r->exit_rho_ohmm[k] : r->exit_thick_m[k];
-    lo = j < nl ? nf->samples.prior.rho_min[k] : nf->samples.prior.thick_min[k];
-    hi = j < nl ? nf->samples.prior.rho_max[k] : nf->samples.prior.thick_max[k];
-    fprintf(stderr,
-            "bpinv invert: note: %s: with the prior widened, the fit (misfit %.3g %%, %.3g %% "
-            "inside it) puts %s%zu at %.4g %s, %.2f decades %s the net's prior (%g to %g %s): "
-            "%s\n",
-            who, r->exit_misfit_pct, r->misfit_rms_pct, j < nl ? "rho_" : "thick_", k + 1, v,
-            j < nl ? "ohm-m" : "m", r->exit_beyond, v > hi ? "above" : "below", lo, hi,
-            j < nl ? "ohm-m" : "m",
-            r->exit_flagged ? "a net of a wider prior would fit it"
-                            : "it misses there too, less: the prior is likely too narrow (a "
-                              "wider one, or another layer count, may fit it)");
-}
-
-/* A sounding with errors that fits them as raised to the net's training noise (chi2 within
- * chi2_max, no high_misfit) but not as the file gives them (chi2_given beyond): the floor
- * (error_floor_pct) hides the misfit, and the answer, its ranges and its layer count weigh
- * the net's noise. */
-static void
-floor_note(const invnet_candidate *c, double chi2_max, const char *who)
-{
-    const invnet_result *r = &c->r;
-
-    if (!isfinite(r->chi2_given) || !(r->chi2 <= chi2_max) || !(r->chi2_given > chi2_max))
-        return;
-    fprintf(stderr,
-            "bpinv invert: note: %s: it fits the net's noise (chi2 %.3g, each error raised to "
-            "%g %%) but not its own errors (chi2_given %.3g): the answer, its ranges and the "
-            "layer count weigh %g %% errors; if its errors are right, a net of less noise, or "
-            "another layer count, may fit it closer\n",
-            who, r->chi2, r->error_floor_pct, r->chi2_given, r->error_floor_pct);
-}
-
 /*
  * The length of the notes of items lo..last (a survey table's stations) have in common: the
  * file's own (the reader's assumptions about its columns), each station's after it, "; "
@@ -731,15 +653,15 @@ common_note(const invnet_batch *b, size_t lo, size_t last)
 
 /* Prints why each sounding that failed did, and (unless quiet) the columns of a sounding
  * file that were not read, the reader's notes (a survey table's: what all its stations
- * share once, each station's own by name) and why a sounding was not inverted or is outside
- * the prior; counts the others as in range or flagged. Returns the number that failed. */
+ * share once, each station's own by name) and what an answer needs said (its why: not
+ * inverted, outside the prior, the errors' floor); counts the others as in range or flagged.
+ * Returns the number that failed. */
 static size_t
-report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_in, size_t *n_flag)
+report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
 {
     size_t i, n_bad = 0, end = b->first + b->count;
     size_t lo = 0, last = 0, shared = 0; /* the file of item i: its first and last items, the
                                             length of the note its stations share */
-    double chi2_max = invnet_check_default().chi2_max;
 
     for (i = b->first; i < end; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
@@ -772,15 +694,15 @@ report_errors(const invnet_batch *b, const invnet_set *ns, int quiet, size_t *n_
         if (!quiet && it->s != NULL && many && it->s->note[shared] != '\0') /* a station's own */
             fprintf(stderr, "bpinv invert: note: %s: station \"%s\": %s\n", it->path, it->s->name,
                     it->s->note + shared + (shared > 0 ? 2 : 0));
-        if (c != NULL && !quiet) {
-            char who[1200]; /* the file, and a survey table's station */
+        if (c != NULL && !quiet && it->why != NULL) { /* each sentence on a line */
+            const char *w = it->why, *nl;
 
-            snprintf(who, sizeof who, "%s%s%s%s", it->path, many ? ": station \"" : "",
-                     many ? it->s->name : "", many ? "\"" : "");
-            if (c->r.flags & INVNET_FLAG_REFUSED)
-                refused_note(ns, c, who);
-            exit_note(ns, c, who);
-            floor_note(c, chi2_max, who);
+            for (; w != NULL; w = nl != NULL ? nl + 1 : NULL) {
+                nl = strchr(w, '\n');
+                fprintf(stderr, "bpinv invert: note: %s%s%s%s: %.*s\n", it->path,
+                        many ? ": station \"" : "", many ? it->s->name : "", many ? "\"" : "",
+                        nl != NULL ? (int)(nl - w) : (int)strlen(w), w);
+            }
         }
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);
@@ -1504,7 +1426,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                          ranks, b->n);
         goto done;
     }
-    n_bad = report_errors(b, ns, o->quiet, &n_in, &n_flag);
+    n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
         sum_counts(&n_bad, &n_in, &n_flag);
         cli_par_agree(); /* every rank now ends the same way */

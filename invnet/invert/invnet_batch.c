@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,6 +633,95 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
     }
 }
 
+/* Appends the formatted sentence to buf (len used of cap), '\n' before it if not first. */
+static void
+why_add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (*len > 0 && *len + 1 < cap)
+        buf[(*len)++] = '\n';
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    *len = n < 0 ? *len : *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+/*
+ * What the answer of it (candidate c, from the net nf) needs said, into it->why and, with
+ * the sounding's own note, it->note: why it was not inverted (how much of the net's span
+ * it covers, against what the net takes: a net of parts of its span, --min-span decades;
+ * of the whole span, 80 % of its points); where its fit with the prior widened (step 7)
+ * leaves the net's prior, when that fit is flagged or clearly better (half the misfit, a
+ * quarter of chi2): a net of a wider prior would fit it, or the prior is likely too
+ * narrow; that it fits its errors as raised to the training noise (chi2 within chi2_max)
+ * but not as given (chi2_given beyond): the floor hides the misfit. FWD_ENOMEM or FWD_OK.
+ */
+static int
+item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf, double chi2_max)
+{
+    const invnet_result *r = &c->r;
+    char buf[2048];
+    size_t len = 0, nl = r->n_layers, j = r->exit_param, k = j < nl ? j : j - nl, ns, w, u;
+
+    buf[0] = '\0';
+    if ((r->flags & INVNET_FLAG_REFUSED) && nf->masked)
+        why_add(buf, sizeof buf, &len,
+                "not inverted: it covers %.2f decades of the net's span, less than the %g "
+                "decade%s the net takes",
+                r->span_decades, nf->mask.min_span, nf->mask.min_span == 1 ? "" : "s");
+    else if (r->flags & INVNET_FLAG_REFUSED)
+        why_add(buf, sizeof buf, &len,
+                "not inverted: it covers %.2f decades of the net's span, and more than 20 %% of "
+                "the net's points lie outside it (a net of its whole span: train with a smaller "
+                "--min-span for parts of it)",
+                r->span_decades);
+    if (r->exit_run && r->exit_beyond > 0.01 &&
+        (r->exit_flagged || (isfinite(r->chi2) ? r->exit_chi2 <= 0.25 * r->chi2
+                                               : r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct))) {
+        const smp_prior *pr = &nf->samples.prior;
+        double v = j < nl ? r->exit_rho_ohmm[k] : r->exit_thick_m[k];
+        double lo = j < nl ? pr->rho_min[k] : pr->thick_min[k];
+        double hi = j < nl ? pr->rho_max[k] : pr->thick_max[k];
+
+        why_add(buf, sizeof buf, &len,
+                "with the prior widened, the fit (misfit %.3g %%, %.3g %% inside it) puts %s%zu "
+                "at %.4g %s, %.2f decades %s the net's prior (%g to %g %s): %s",
+                r->exit_misfit_pct, r->misfit_rms_pct, j < nl ? "rho_" : "thick_", k + 1, v,
+                j < nl ? "ohm-m" : "m", r->exit_beyond, v > hi ? "above" : "below", lo, hi,
+                j < nl ? "ohm-m" : "m",
+                r->exit_flagged ? "a net of a wider prior would fit it"
+                                : "it misses there too, less: the prior is likely too narrow (a "
+                                  "wider one, or another layer count, may fit it)");
+    }
+    if (isfinite(r->chi2_given) && r->chi2 <= chi2_max && r->chi2_given > chi2_max)
+        why_add(buf, sizeof buf, &len,
+                "it fits the net's noise (chi2 %.3g, each error raised to %g %%) but not its own "
+                "errors (chi2_given %.3g): the answer, its ranges and the layer count weigh %g %% "
+                "errors; if its errors are right, a net of less noise, or another layer count, "
+                "may fit it closer",
+                r->chi2, r->error_floor_pct, r->chi2_given, r->error_floor_pct);
+    if (len == 0)
+        return FWD_OK;
+    ns = strlen(it->s->note);
+    it->why = malloc(len + 1);
+    it->note = malloc(ns + 2 + len + 1);
+    if (it->why == NULL || it->note == NULL)
+        return FWD_ENOMEM;
+    memcpy(it->why, buf, len + 1);
+    memcpy(it->note, it->s->note, ns);
+    w = ns;
+    if (ns > 0)
+        it->note[w++] = ';', it->note[w++] = ' ';
+    for (u = 0; u <= len; u++) /* the lines joined by "; " */
+        if (buf[u] == '\n')
+            it->note[w++] = ';', it->note[w++] = ' ';
+        else
+            it->note[w++] = buf[u];
+    return FWD_OK;
+}
+
 /*
  * Reads the sounding of it->path and inverts it with the nn inverters v of the nets nf (a
  * set's, by increasing count): a candidate each, the one of least BIC reported, with its
@@ -756,7 +846,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (rc != FWD_OK)
         return rc;
     it->time_ms += 1e3 * (fwd_time_seconds() - ts);
-    if (p->curves && r[it->best].inverted)
+    rc = item_why(it, &it->candidates[it->best], nf[it->best], p->check.chi2_max);
+    if (rc == FWD_OK && p->curves && r[it->best].inverted)
         rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
     if (rc == FWD_OK && r[it->best].inverted &&
         (p->curves || p->doi || it->candidates[it->best].ranges != NULL))
@@ -1084,6 +1175,8 @@ invnet_batch_free(invnet_batch *b)
         free(it->candidates);
         free(it->curve_x);
         free(it->observed);
+        free(it->why);
+        free(it->note);
         fwd_sounding_free(it->s);
         free(it->path);
     }

@@ -154,6 +154,10 @@ typedef struct invnet_batch_item {
                                      than parameters */
     double time_ms;               /* reading and inverting it (0 when either failed); a
                                      survey table's read is shared among its stations */
+    char *why;  /* NULL, or what the answer needs said, one sentence a line ('\n' between):
+                   why it was not inverted, where its fit with the prior widened went, that
+                   it fits the training noise but not its own errors */
+    char *note; /* NULL, or the sounding's note and those, "; " between (the JSON's note) */
 } invnet_batch_item;
 
 typedef struct invnet_batch {

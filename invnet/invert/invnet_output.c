@@ -162,14 +162,14 @@ static int
 has_note(const invnet_batch_item *it, cand *c)
 {
     (void)c;
-    return it->s != NULL && it->s->note[0] != '\0';
+    return it->note != NULL || (it->s != NULL && it->s->note[0] != '\0');
 }
 
 static void
 get_note(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)c, (void)k;
-    v->text = it->s->note;
+    v->text = it->note != NULL ? it->note : it->s->note;
 }
 
 static void

@@ -56,6 +56,10 @@ fi
     ok || bad "c.txt: no note of why it was not inverted: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" -q
 [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "-q: a note: $(cat "$TMP/err")"
+# ... and the JSON's note says it too (Python's Result.note is that note)
+run invert "$TMP/net.h5" "$TMP/snd/c.txt" --format json -q
+grep -qF '"note": "not inverted: it covers 0.70 decades of the net'"'"'s span, less than the 1 decade the net takes"' \
+    "$TMP/out" && ok || bad "c.txt: the JSON's note: $(cat "$TMP/out")"
 # more threads than cores (nproc reads OMP_NUM_THREADS; OpenMP's count does not), and as
 # many soundings: a note after the results; with one sounding (one thread busy), none; an
 # error is the only line
@@ -81,6 +85,8 @@ e = s["prior_exit"]
 assert "data_outside_training_range" in s["flags"] and "high_misfit" in s["flags"], s["flags"]
 assert e["misfit_rms_pct"] < 1 and e["parameter"] in ("rho_2", "thick_2"), e
 assert e["beyond_decades"] > 0.1 and e["rho_ohmm"][1] > 1000, e
+assert s["note"].startswith("with the prior widened, the fit (misfit ") and \
+    s["note"].endswith("a net of a wider prior would fit it"), s["note"]
 print("ok")' "$TMP/out" >"$TMP/py" 2>&1 && grep -qx ok "$TMP/py" && ok ||
     bad "the fit outside the prior: $(cat "$TMP/py" "$TMP/err")"
 # ... and stderr names the parameter, its value and the prior it left
@@ -1412,6 +1418,13 @@ grep -q "tiny.csv: it fits the net's noise (chi2 [0-9.e-]*, each error raised to
     "$TMP/err" && ok || bad "no note of errors below the net's noise: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/tiny.csv" -q
 ! grep -q "fits the net's noise" "$TMP/err" && ok || bad "-q kept the errors' note"
+# the JSON's note holds it, with -q too: the line of stderr's note after the file's name
+grep "tiny.csv: it fits" "$TMP/err" >/dev/null
+run invert "$TMP/net.h5" "$TMP/tiny.csv" --format json
+why=$(grep "tiny.csv: it fits" "$TMP/err" | sed 's/^bpinv invert: note: [^:]*: //')
+run invert "$TMP/net.h5" "$TMP/tiny.csv" --format json -q
+[ -n "$why" ] && grep -qF "\"note\": \"$why\"" "$TMP/out" && ok ||
+    bad "the errors' note not the JSON's: $why: $(grep note "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv"
 ! grep -q "fits the net's noise" "$TMP/err" && ok || bad "an errors' note without errors"
 

@@ -77,7 +77,8 @@ class Result:
         sounding covers.
     net_points_observed : int or None
     note : str or None
-        What the reader assumed about the sounding's file (a full AB column halved, ...).
+        What the reader assumed about the sounding's file (a full AB column halved, ...),
+        then what the answer needs said (why it was not inverted, ...), "; " between.
     flags : list of str
         ``data_outside_training_range``, ``extrapolated_geometry``, ``not_inverted``,
         ``model_at_prior_bound``, ``high_misfit``, ``segment_jump``, ...

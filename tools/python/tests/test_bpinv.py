@@ -859,6 +859,10 @@ def test_invert_many_paths_equals_cli(nets, tmp_path):
     by_name = {os.path.basename(x.source): x for x in res}
     assert by_name["c.txt"].flags == ["not_inverted"] and by_name["c.txt"].rho is None
     assert by_name["c.txt"].n_layers == 3 and not by_name["c.txt"].in_range
+    # why, in its note as on the command's standard error
+    why = "not inverted: it covers %.2f decades of the net's span, less than the 1 decade " \
+        "the net takes" % by_name["c.txt"].span_decades
+    assert by_name["c.txt"].note.endswith(why) and why in r.stderr
     assert by_name["mawlamyine_loc3_schlumberger.csv"].flags == ["segment_jump"]
     # failures: the messages bpinv invert prints
     errors = [x.error for x in res if x.error is not None]
