@@ -697,27 +697,34 @@ physics(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_res
     const fwd_method_info *mi = fwd_method_get(s->method);
     size_t i, k, nd = fwd_sounding_ndata(s);
     double sum = 0, chi = 0, chi_given = 0, noise = v->nf->samples.noise;
-    int all_sd = 1, rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
+    int iphase = fwd_method_value_index(s->method, FWD_VALUE_PHASE);
+    /* errors of every value: as given, or (MT, one of the two given) from the other, as the
+     * refinement weighs them (invnet_lm_point_sd) */
+    int all_sd = s->sd_log10 != NULL || s->sd_phase != NULL;
+    int rc = fwd_eval(fw, r->n_layers, r->rho_ohmm, r->thick_m, v->resp, err);
 
     if (rc != FWD_OK)
         return rc;
-    for (k = 0; k < mi->nvalues; k++)
-        all_sd = all_sd && fwd_sounding_sd(s, k) != NULL;
-    for (i = 0; i < s->n; i++)
+    for (i = 0; i < s->n; i++) {
+        double sl, sp;
+
+        invnet_lm_point_sd(s, i, &sl, &sp);
         for (k = 0; k < mi->nvalues; k++) {
             const fwd_value_info *vi = mi->values[k];
-            const double *obs = fwd_sounding_values(s, k), *sd = fwd_sounding_sd(s, k);
+            const double *obs = fwd_sounding_values(s, k);
             double calc = v->resp[k * s->n + i], d = vi->misfit(calc, obs[i]);
+            double sd = (int)k == iphase ? sp : sl;
 
             sum += d * d;
-            if (sd != NULL) {
-                double c = vi->residual(calc, obs[i]) / fmax(sd[i], vi->sd_floor(noise));
-                double g = vi->residual(calc, obs[i]) / sd[i];
+            if (all_sd) {
+                double c = vi->residual(calc, obs[i]) / fmax(sd, vi->sd_floor(noise));
+                double g = vi->residual(calc, obs[i]) / sd;
 
                 chi += c * c;
                 chi_given += g * g;
             }
         }
+    }
     r->misfit_rms_pct = 100 * sqrt(sum / (double)nd);
     r->chi2 = all_sd ? chi / (double)nd : NAN;
     r->chi2_given = all_sd ? chi_given / (double)nd : NAN;
@@ -1198,12 +1205,14 @@ outlier(invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
     double noise = fmax(v->nf->samples.noise, 0.01), big = -1, scale;
     size_t i, k, n = 0, worst = 0;
 
-    for (i = 0; i < s->n; i++)
+    for (i = 0; i < s->n; i++) {
+        double sl, sp; /* the errors as the refinement weighs them */
+
+        invnet_lm_point_sd(s, i, &sl, &sp);
         for (k = 0; k < mi->nvalues; k++) {
             const fwd_value_info *vi = mi->values[k];
             const double *obs = k == 0 ? v->rsh : fwd_sounding_values(s, k);
-            const double *sd = fwd_sounding_sd(s, k);
-            double e = fmax(sd != NULL ? sd[i] : 0, vi->sd_floor(noise));
+            double e = fmax(k == 0 ? sl : sp, vi->sd_floor(noise));
             double z = fabs(vi->residual(v->resp[k * s->n + i], obs[i])) / e;
 
             v->absz[n++] = z;
@@ -1212,6 +1221,7 @@ outlier(invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
                 worst = i;
             }
         }
+    }
     gsl_sort(v->absz, 1, n);
     scale = fmax(1, 1.4826 * gsl_stats_median_from_sorted_data(v->absz, 1, n));
     r->outlier_sigmas = big / scale;

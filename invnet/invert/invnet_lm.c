@@ -130,22 +130,28 @@ ctx_init(struct lm_ctx *c, fwd_workspace *w, const fwd_sounding *s, size_t n_lay
 static void
 point_scales(const struct lm_ctx *c, size_t i, double *ar, double *ap)
 {
-    const fwd_sounding *s = c->s;
-    /* errors: as given (raised to the floors); a missing one from the other, through the
-     * impedance error e: sd log10 rho_a = 2 e / ln 10, sd phase = e radians */
-    double sl = s->sd_log10 != NULL   ? fmax(s->sd_log10[i], c->floor_l)
-                : s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p) * FWD_PI / 90 / log(10.0)
-                                      : 0;
+    double sl, sp;
 
+    /* errors: as given or from the other, raised to the floors */
+    invnet_lm_point_sd(c->s, i, &sl, &sp);
+    sl = sl > 0 ? fmax(sl, c->floor_l) : 0;
     *ar = sl > 0 ? 1 / (log(10.0) * sl) : 1;
     *ap = 0;
     if (c->iphase >= 0) {
-        double sp = s->sd_phase != NULL ? fmax(s->sd_phase[i], c->floor_p)
-                    : sl > 0            ? sl * log(10.0) / 2 * 180 / FWD_PI
-                                        : 0;
-
+        sp = sp > 0 ? fmax(sp, c->floor_p) : 0;
         *ap = sp > 0 ? 1 / sp : 2 * FWD_PI / 180;
     }
+}
+
+void
+invnet_lm_point_sd(const fwd_sounding *s, size_t i, double *sl, double *sp)
+{
+    *sl = s->sd_log10 != NULL   ? s->sd_log10[i]
+          : s->sd_phase != NULL ? s->sd_phase[i] * FWD_PI / 90 / log(10.0)
+                                : 0;
+    *sp = s->phase == NULL      ? 0
+          : s->sd_phase != NULL ? s->sd_phase[i]
+                                : *sl * log(10.0) / 2 * 180 / FWD_PI;
 }
 
 /* The residuals of point i of the response resp against s, its apparent resistivities

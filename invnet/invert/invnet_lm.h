@@ -116,6 +116,14 @@ int invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers
                         const invnet_lm_params *lp, double *resp, double *f);
 
 /*
+ * The errors of point i of s as the fit weighs them, before any floor: as s gives them, a
+ * missing one (an MT sounding with errors of rho_a or of the phase alone) from the other
+ * through the impedance error e (sd log10 rho_a = 2 e / ln 10, sd phase = e radians): *sl
+ * in decades, *sp in degrees (0 for a method without phases); both 0 where s gives none.
+ */
+void invnet_lm_point_sd(const fwd_sounding *s, size_t i, double *sl, double *sp);
+
+/*
  * chi2 of the response resp (fwd_method_ndata values at s's points, as a forward model
  * gives them) against s, its apparent resistivities taken from rho_a (NULL: s->rho_a; e.g.
  * Schlumberger segments as joined): the residuals above with the floors of the training

@@ -1378,6 +1378,30 @@ def test_errors_in_percent_noted(nets):
         assert "errors in percent?" in one.note and one.chi2 == r.chi2
 
 
+def test_mt_errors_of_one_value(nets):
+    """An MT sounding with errors of rho_a alone (or of the phase alone) is weighed, fitted
+    and judged as with the other's errors derived through the impedance error e (sd log10
+    rho_a = 2 e / ln 10, sd phase = e radians): the same answer, chi2 and chi2_given as the
+    sounding given both (chi2 was None: the fit weighed the errors, the check did not)."""
+    rho, ph = bpinv.forward("mt", *MT_MODEL, PERIODS)
+    rng = np.random.default_rng(7)
+    rho = rho * np.exp(0.03 * rng.standard_normal(len(rho)))
+    ph = ph + 1.0 * rng.standard_normal(len(ph))
+    sl = np.linspace(0.01, 0.03, len(rho))
+    sp = sl * np.log(10) / 2 * 180 / np.pi
+    with bpinv.Net(nets["mt"]) as net:
+        both = net.invert(PERIODS, [rho, ph], errors=sl, sd_phase=sp)
+        alone = net.invert(PERIODS, [rho, ph], errors=sl)
+        phase_alone = net.invert(PERIODS, [rho, ph], sd_phase=sp)
+    assert both.chi2 is not None and both.chi2_given is not None
+    for r in (alone, phase_alone):
+        np.testing.assert_allclose(r.rho, both.rho, rtol=1e-9)
+        np.testing.assert_allclose(r.thick, both.thick, rtol=1e-9)
+        np.testing.assert_allclose([r.chi2, r.chi2_given], [both.chi2, both.chi2_given],
+                                   rtol=1e-9)
+        assert r.flags == both.flags
+
+
 def test_one_error_for_all_points(nets):
     """sd_log10= and sd_phase= (and Net.invert's errors=) take one value for every point,
     as mn2= does: the same Sounding as the value repeated; two values are refused."""
