@@ -726,8 +726,8 @@ put_counts(FILE *f, const invnet_batch_item *it, int csv)
 }
 
 /* The factor each Schlumberger segment was multiplied by to join the others, by increasing
- * MN/2 (the joined data over the measured): JSON [{"mn2_m", "factor"}, ...], CSV
- * "MN2:FACTOR;..." ("1:1;5:1.595"). */
+ * MN/2 (the joined data over the measured): JSON [{"mn2_m", "factor"}, ...] (6 digits),
+ * CSV "MN2:FACTOR;..." ("1:1;5:1.595"). */
 static void
 put_segments(FILE *f, const invnet_batch_item *it, int csv)
 {
@@ -743,7 +743,8 @@ put_segments(FILE *f, const invnet_batch_item *it, int csv)
         fputs(csv ? (n++ ? ";" : "") : (n++ ? ", {\"mn2_m\": " : "{\"mn2_m\": "), f);
         put_num(f, F_6G, l, csv);
         fputs(csv ? ":" : ", \"factor\": ", f);
-        put_num(f, F_4G, it->observed[i] / s->rho_a[i], csv);
+        /* the JSON's to 6 digits: a program recomputes the misfit with them */
+        put_num(f, csv ? F_4G : F_6G, it->observed[i] / s->rho_a[i], csv);
         if (!csv)
             fputc('}', f);
     }

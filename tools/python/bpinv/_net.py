@@ -154,6 +154,25 @@ class Result:
         """True when a model was given (no error, not ``not_inverted``)."""
         return self.error is None and self.rho is not None
 
+    def segment_factors(self, sounding):
+        """The factor bpinv multiplied each reading of ``sounding`` (the Sounding inverted)
+        by to join its Schlumberger segments (docs/invert.md, step 2), as a numpy array:
+        each reading takes its segment's ``factor`` in ``segments``. The model was fitted
+        to, and its misfit computed against, ``sounding.rho_a * factors``. All 1 for a
+        sounding of one MN/2 (or none) and for Wenner and MT soundings."""
+        f = np.ones(len(sounding.x))
+        if sounding.mn2 is None or not self.segments:
+            return f
+        seg_mn2 = np.array([g["mn2_m"] for g in self.segments], float)
+        seg_f = np.array([g["factor"] for g in self.segments], float)
+        # the JSON's MN/2 have 6 digits: each reading's segment is the nearest
+        k = np.abs(np.log(sounding.mn2)[:, None] - np.log(seg_mn2)[None, :]).argmin(axis=1)
+        if not np.allclose(seg_mn2[k], sounding.mn2, rtol=1e-5):
+            raise ValueError("segment_factors: the sounding's MN/2 are not this result's "
+                             "segments (%s); give the Sounding inverted"
+                             % ", ".join("%g" % m for m in seg_mn2))
+        return seg_f[k]
+
     def model_string(self):
         """The model in words: ``"100 ohm-m 4 m / 20 ohm-m 15 m / 300 ohm-m"``."""
         if self.rho is None:
@@ -166,7 +185,7 @@ class Result:
         if self.error is not None:
             return "<bpinv.Result %r: error: %s>" % (self.source, self.error)
         s = "<bpinv.Result %r: %s, %s" % (
-            self.name, self.method, "not inverted" if self.n_layers is None else
+            self.name, self.method, "not inverted" if self.rho is None else
             "%d layers, %s" % (self.n_layers, self.model_string()))
         if self.misfit_rms_pct is not None:
             s += ", misfit %.4g %%" % self.misfit_rms_pct

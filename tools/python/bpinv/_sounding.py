@@ -170,30 +170,6 @@ class Sounding(_lib.Owned):
     def __len__(self):
         return len(self.x)
 
-    def segment_factors(self):
-        """The factor by which bpinv multiplies each reading of a Schlumberger sounding
-        measured in segments (docs/invert.md, step 2), as numpy array: the segments of one
-        MN/2, in increasing MN/2, are each shifted onto the curve so far by the mean log10
-        ratio at the AB/2 they share (a shared AB/2 is then averaged in log), the first
-        segment unchanged. The model is fitted to, and its misfit computed against,
-        ``rho_a * segment_factors()``. All 1 for a sounding without MN/2 and for Wenner and
-        MT soundings. (The library does not return the joined data; this is its rule, and the
-        tests check it against the misfit bpinv reports.)"""
-        shift = np.zeros(len(self.x))
-        if self.mn2 is None:
-            return np.ones(len(self.x))
-        curve = {}  # log10 AB/2 -> log10 rho_a of the curve so far
-        for mn in np.unique(self.mn2):
-            seg = np.flatnonzero(self.mn2 == mn)
-            lx, ly = np.log10(self.x[seg]), np.log10(self.rho_a[seg])
-            common = [k for k in range(len(seg)) if lx[k] in curve]
-            sh = np.mean([curve[lx[k]] - ly[k] for k in common]) if common else 0.0
-            shift[seg] = sh
-            for k in range(len(seg)):
-                y = ly[k] + sh
-                curve[lx[k]] = 0.5 * (curve[lx[k]] + y) if lx[k] in curve else y
-        return 10.0 ** shift
-
     @property
     def x_name(self):
         """The x column's name: ``"ab2_m"``, ``"a_m"`` or ``"period_s"``."""

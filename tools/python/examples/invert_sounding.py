@@ -40,7 +40,7 @@ def plot(s, res, png):
     ax = axes[0]
     # the data, with their errors where the sounding gives them (a factor 10**sd); a
     # Schlumberger sounding in segments as bpinv joins them, and as read
-    factor = s.segment_factors()
+    factor = res.segment_factors(s)
     obs = s.rho_a * factor
     if np.any(factor != 1):
         ax.plot(s.x, s.rho_a, "o", mfc="none", color="0.6", ms=4, label="observed, as read")
