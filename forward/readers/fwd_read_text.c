@@ -906,6 +906,8 @@ struct station {
     fwd_sounding *s;
     size_t cap;    /* room in s */
     char key[256]; /* the station column's value, or the position's; "" for neither */
+    int has_bad;   /* a reading of a survey's station was bad: the first such error in bad */
+    fwd_error bad;
 };
 
 /* A text file being read. */
@@ -942,6 +944,8 @@ struct text {
     size_t lineno, need, nf0; /* line; fields needed; fields of the first reading */
     struct station *st;       /* the stations, in the order of their first readings */
     size_t n_st, cap_st, cur; /* how many; room; the station of the last reading */
+    int survey;               /* read as a survey (fwd_sounding_read_survey): with a station
+                                 column, a bad reading fails its station alone */
     size_t *slot, n_slot;     /* hash of the keys: station + 1 per slot, 0 empty */
     struct colmap map;        /* header names mapped (fwd_sounding_read_columns) */
 };
@@ -1384,6 +1388,7 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
     }
     st = &t->st[t->n_st];
     st->cap = 64;
+    st->has_bad = 0;
     st->s = fwd_sounding_make(t->path, t->m, st->cap, t->mk_mn2, t->mk_sdl, t->mk_sdp);
     if (st->s == NULL) {
         fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
@@ -1596,8 +1601,9 @@ dot_groups(const char *s)
  * A reading's number (parse_number_sep), minding the decimal mark: a file separated by ';'
  * or tabs may write decimal commas, and beside them a '.' between groups of three digits
  * ("15.149") separates thousands, which bpinv does not read. 1: a number; 0: not one; -1:
- * such a number in a file with decimal commas (err says where both are). The file's other
- * '.' numbers are remembered for its note (text_finish).
+ * a number in thousands groups ("1.234.567"); -2: the file's, such a number in a file with
+ * decimal commas (err says where both are). The file's other '.' numbers are remembered for
+ * its note (text_finish).
  */
 static int
 text_number(struct text *t, const char *s, double *v, const char *field, fwd_error *err)
@@ -1631,7 +1637,7 @@ text_number(struct text *t, const char *s, double *v, const char *field, fwd_err
                  "%zu) in a file with decimal commas (\"%s\", line %zu): save the columns "
                  "without them",
                  t->path, t->lineno, field, t->dot3_num, t->dot3_line, t->comma_num, t->comma_line);
-        return -1;
+        return -2; /* the file's, not the cell's */
     }
     return 1;
 }
@@ -1695,11 +1701,14 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
 }
 
 /* The values of one reading into its station's sounding. */
+/* A row_values error that is the file's, not its cells' (a decimal mark in doubt). */
+#define ROW_FILE_ERROR (-1)
+
+/* The numbers of a row's columns, in their units, into raw: FWD_OK, FWD_EFORMAT (a cell's
+ * error), or ROW_FILE_ERROR. */
 static int
-read_row(struct text *t, char **f, size_t nf, fwd_error *err)
+row_values(struct text *t, char **f, double *raw, fwd_error *err)
 {
-    double raw[COL_N] = {0};
-    struct station *st;
     int c, rc;
 
     for (c = 0; c < COL_N; c++) {
@@ -1709,20 +1718,58 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
         if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
         if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
-            return FWD_EFORMAT;
+            return rc == -2 ? ROW_FILE_ERROR : FWD_EFORMAT;
         if (rc == 0 || (positive && v <= 0))
             return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a finite number%s, got \"%s\"",
                             t->path, t->lineno, t->colname[c], positive ? " > 0" : "",
                             f[t->col[c]]);
         raw[c] = v * t->scale[c];
     }
-    if (t->n_wide > 0)
+    return FWD_OK;
+}
+
+/*
+ * A row's reading, to its station. In a survey with a station column, a bad reading (a
+ * value that is no number or out of range, an MN/2 not below its AB/2, another position)
+ * fails its station alone: its first such error is kept for finish_stations, the row
+ * skipped. The station column itself, and the file's shape, are the file's.
+ */
+static int
+read_row(struct text *t, char **f, size_t nf, fwd_error *err)
+{
+    double raw[COL_N] = {0};
+    struct station *st = NULL;
+    fwd_error own, *e = err;
+    int rc;
+
+    if (t->survey && t->n_wide == 0 && t->col[COL_STATION] >= 0) {
+        if ((st = reading_station(t, f, raw, err)) == NULL)
+            return err != NULL ? err->code : FWD_EFORMAT;
+        if (st->has_bad) /* its first error is what it says */
+            return FWD_OK;
+        fwd_error_clear(&own);
+        e = &own;
+    }
+    rc = row_values(t, f, raw, e);
+    if (rc == ROW_FILE_ERROR) {
+        if (e == &own && err != NULL)
+            *err = own;
+        return FWD_EFORMAT;
+    }
+    if (rc == FWD_OK && t->n_wide > 0)
         return read_wide(t, f, nf, raw, err);
-    if ((st = reading_station(t, f, raw, err)) == NULL)
+    if (rc == FWD_OK && st == NULL && (st = reading_station(t, f, raw, err)) == NULL)
         return err != NULL ? err->code : FWD_EFORMAT;
-    if ((rc = room(t, st, err)) != FWD_OK)
+    if (rc == FWD_OK && (rc = room(t, st, err)) != FWD_OK)
         return rc;
-    return put_point(t, st->s, raw, f, err);
+    if (rc == FWD_OK)
+        rc = put_point(t, st->s, raw, f, e);
+    if (rc == FWD_EFORMAT && e == &own) {
+        st->has_bad = 1;
+        st->bad = own;
+        return FWD_OK;
+    }
+    return rc;
 }
 
 /* Whether a field is a unit bpinv knows, of any kind, bare or in parentheses or brackets
@@ -1852,7 +1899,15 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
                                                                  : sizeof s->name - 1 - strlen(num);
             memcpy(s->name + len, num, strlen(num) + 1);
         }
-        if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
+        if (t->st[k].has_bad) { /* a bad reading of a survey's station */
+            if (e != NULL)
+                *e = t->st[k].bad;
+            if (e != NULL && t->n_st > 1) {
+                size_t len = strlen(e->msg);
+
+                snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", t->st[k].key);
+            }
+        } else if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
             fwd_fail(e, FWD_EFORMAT,
                      "%s:%zu: station \"%s\": expected at least %d points, got "
                      "none (its column is empty)",
@@ -1889,6 +1944,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     *out = NULL;
     *n = 0;
     text_init(&t, path, expect);
+    t.survey = serr != NULL;
     if ((rc = parse_columns(columns, &t.map, err)) != FWD_OK)
         return rc;
     errno = 0;

@@ -170,7 +170,10 @@ int fwd_sounding_read_stations(const char *path, fwd_method expect, fwd_componen
 /*
  * As fwd_sounding_read_stations, for a survey whose stations are inverted one by one: a
  * station that is no sounding (fewer than FWD_SOUNDING_MIN_POINTS readings, none in its
- * column of a wide table, a point given twice) fails only itself, the others are read.
+ * column of a wide table, a point given twice), or, in a table with a station column, that
+ * has a bad reading (a value that is no number or out of range, an MN/2 not below its AB/2,
+ * another position: its first such error, naming it), fails only itself, the others are
+ * read.
  * *station_err is a new array of *n errors (free()), code FWD_OK for a station read; a
  * failed station's sounding in *out holds its name and source and is not to be inverted
  * (its points as read, unchecked). The file's own errors as fwd_sounding_read_stations's.

@@ -1829,6 +1829,65 @@ read_survey(const char *name, const char *text, fwd_method m, size_t expect_n)
     return s;
 }
 
+/* A survey with a station column read as a survey (fwd_sounding_read_survey): a bad reading
+ * (a cell that is no number, an MN/2 not below its AB/2) fails its station alone, with the
+ * first such error of it and its name; the others are read whole. Read as stations, or with
+ * one station, it is the file's error as before; a decimal mark in doubt is the file's. */
+Test(fwd_sounding, survey_bad_reading_fails_its_station)
+{
+    static const char text[] = "station,ab2_m,mn2_m,rho_a_ohmm\n"
+                               "A,1,0.3,10\nA,2,0.3,11\nA,5,0.3,12\n"
+                               "B,1,0.3,20\nB,2,0.3,NA\nB,5,0.3,22\nB,10,0.3,-1\n"
+                               "C,1,0.3,30\nC,2,0.3,31\nC,5,0.3,32\n"
+                               "D,1,0.3,40\nD,2,3,41\nD,5,0.3,42\nD,10,0.3,43\n";
+    char p[128], q[128];
+    fwd_sounding **st;
+    fwd_error *se = NULL, err;
+    size_t n, k;
+
+    put("bad.csv", text, p);
+    cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err), FWD_OK,
+                 "%s", err.msg);
+    cr_assert_eq(n, 4);
+    for (k = 0; k < n; k++)
+        cr_expect_eq(st[k]->name[0], "ABCD"[k]);
+    cr_expect(se[0].code == FWD_OK && se[2].code == FWD_OK, "%s / %s", se[0].msg, se[2].msg);
+    cr_expect(st[0]->n == 3 && st[2]->n == 3 && st[2]->rho_a[2] == 32);
+    cr_expect_eq(se[1].code, FWD_EFORMAT);
+    cr_expect(strstr(se[1].msg, "bad.csv:6: rho_a_ohmm: expected a finite number > 0, got \"NA\" "
+                                "(station \"B\")") != NULL,
+              "%s", se[1].msg);
+    cr_expect_eq(se[3].code, FWD_EFORMAT);
+    cr_expect(strstr(se[3].msg, "bad.csv:13: mn2_m: expected less than AB/2 = 2 m, got 3 (station "
+                                "\"D\")") != NULL,
+              "%s", se[3].msg);
+    fwd_sounding_free_stations(st, n);
+    free(se);
+    /* as stations: the file's error, at its first bad line */
+    cr_expect_eq(fwd_sounding_read_stations(p, FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_EFORMAT);
+    cr_expect(st == NULL && n == 0);
+    cr_expect(strstr(err.msg, "bad.csv:6: rho_a_ohmm: expected a finite number > 0, got \"NA\"") !=
+                      NULL &&
+                  strstr(err.msg, "station") == NULL,
+              "%s", err.msg);
+    /* one station: the file's error, as a file of one is */
+    put("one.csv", "station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,x\nA,5,12\nA,10,13\n", q);
+    cr_expect_eq(fwd_sounding_read_survey(q, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err),
+                 FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "one.csv:3: rho_a_ohmm: expected a finite number > 0, got \"x\"") !=
+                      NULL &&
+                  strstr(err.msg, "(station") == NULL,
+              "%s", err.msg);
+    /* a decimal mark in doubt across stations: the file's */
+    put("marks.csv",
+        "station;ab2_m;rho_a_ohmm\nA;1;15.149\nA;2;11\nA;5;12\nB;1;757,5\nB;2;21\nB;5;22\n", q);
+    cr_expect_eq(fwd_sounding_read_survey(q, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err),
+                 FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "in a file with decimal commas") != NULL, "%s", err.msg);
+    cr_expect(st == NULL && se == NULL && n == 0);
+}
+
 /* A survey in one table: a station column (rows in any order), places alone (x, y), or the
  * wide layout of one rho_a column per station with readings missing; every point where the
  * file put it, and the errors of a survey naming the station and the line. */

@@ -132,6 +132,11 @@ _PROTOTYPES = {
         ctypes.c_int,
         [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
          ctypes.POINTER(ctypes.POINTER(_SoundingP)), ctypes.POINTER(ctypes.c_size_t), _err]),
+    "fwd_sounding_read_survey": (
+        ctypes.c_int,
+        [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
+         ctypes.POINTER(ctypes.POINTER(_SoundingP)), ctypes.POINTER(ctypes.POINTER(_FwdError)),
+         ctypes.POINTER(ctypes.c_size_t), _err]),
     "fwd_sounding_free_stations": (None, [ctypes.POINTER(_SoundingP), ctypes.c_size_t]),
     "fwd_sounding_free": (None, [_SoundingP]),
     "fwd_version": (ctypes.c_char_p, []),
@@ -273,6 +278,16 @@ def strerror(code):
 
 def new_err():
     return _FwdError()
+
+
+_libc = ctypes.CDLL(None)
+_libc.free.argtypes = [ctypes.c_void_p]
+_libc.free.restype = None
+
+
+def libc_free(p):
+    """Frees what the library allocated for the caller with malloc (an array of errors)."""
+    _libc.free(ctypes.cast(p, ctypes.c_void_p))
 
 
 def raise_err(e):

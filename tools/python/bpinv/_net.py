@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _lib
 from ._lib import EINVAL, ENOMEM, Error, lib
-from ._sounding import Sounding, read_soundings
+from ._sounding import Sounding, _read_survey, read_soundings
 
 # bpinv invert: at most 30 Levenberg-Marquardt iterations unless --no-refine
 REFINE_ITERATIONS = 30
@@ -631,9 +631,13 @@ class Net(_lib.Owned):
         return [r for rs in results for r in rs]
 
     def _read(self, path, component, columns=None):
-        """The soundings of a file (one per station), read as the net's method; a list of one
-        Result holding the error when it cannot be read."""
+        """The soundings of a file (one per station), read as the net's method and as the
+        batch reads them: a station that fails alone, a Result holding its name and error;
+        a list of one Result holding the error when the file cannot be read."""
         try:
-            return read_soundings(path, self.method, component, columns)
+            got = _read_survey(path, self.method, component, columns)
         except Error as e:
             return [Result({"source": os.fsdecode(path), "error": str(e)})]
+        return [x if isinstance(x, Sounding) else
+                Result({"source": os.fsdecode(path), "name": x[0], "error": x[1]})
+                for x in got]

@@ -231,6 +231,37 @@ def read_sounding(path, method=None, component="det", columns=None):
     return Sounding._from_ptr(ptr)
 
 
+def _read_survey(path, method, component="det", columns=None):
+    """The stations of a file as ``bpinv invert`` reads them (fwd_sounding_read_survey): a
+    list with, for each station, its Sounding, or ``(name, message)`` where that station
+    fails alone (a bad reading, too few points); Error for the file's own errors."""
+    m = _lib.method_code(method)
+    c = _lib.component_code(component)
+    e = _lib.new_err()
+    arr = ctypes.POINTER(_lib._SoundingP)()
+    serr = ctypes.POINTER(_lib._FwdError)()
+    n = ctypes.c_size_t()
+    rc = lib.fwd_sounding_read_survey(_lib.encode(path), m, c, _lib.columns_spec(columns),
+                                      ctypes.byref(arr), ctypes.byref(serr), ctypes.byref(n),
+                                      ctypes.byref(e))
+    if rc != 0:
+        _lib.raise_err(e)
+    out = []
+    try:
+        for k in range(n.value):
+            if serr[k].code != 0:
+                out.append((os.fsdecode(arr[k].contents.name),
+                            serr[k].msg.decode("utf-8", "replace")))
+                continue
+            addr = ctypes.cast(arr[k], ctypes.c_void_p).value
+            out.append(Sounding._from_ptr(ctypes.cast(addr, _lib._SoundingP)))
+            arr[k] = None  # owned by the Sounding now
+    finally:
+        lib.fwd_sounding_free_stations(arr, n.value)
+        _lib.libc_free(serr)
+    return out
+
+
 def read_soundings(path, method=None, component="det", columns=None):
     """Reads every sounding of a file: a survey table of several stations (a station column,
     x/y positions, or the wide layout of one rho_a column per station, docs/formats.md) gives

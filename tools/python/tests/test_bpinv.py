@@ -980,6 +980,32 @@ def test_survey_tables(nets, tmp_path):
         assert [x.name for x in res2] == ["M1", "M2"]
         assert [without(x.json, "source") for x in res2] == [without(x, "source")
                                                               for x in ref["soundings"]]
+    # a station with a bad reading, or too few, fails alone (its name and error), in both
+    # paths, as in the command: the long table's S1 with "NA" once; an MT station of 2 points
+    bad = tmp_path / "long_bad.csv"
+    rows = open(long).read().splitlines()
+    rows[3] = ",".join(rows[3].split(",")[:3] + ["NA"])
+    bad.write_text("\n".join(rows) + "\n")
+    ref, r = cli_json("invert", nets["schlumberger"], bad, "--format", "json", "-j", 1)
+    assert r.returncode == 1 and 'got "NA" (station "S1")' in r.stderr, r.stderr
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res3 = net.invert_many([bad])
+    assert [without(x.json) for x in res3] == [without(x) for x in ref["soundings"]]
+    assert [(x.name, x.ok) for x in res3] == [("S1", False), ("S2", True)]
+    assert res3[0].error.endswith('bad.csv:4: rho_a_ohmm: expected a finite number > 0, got '
+                                  '"NA" (station "S1")')
+    mt_bad = tmp_path / "mt_bad.csv"
+    mt_bad.write_text(open(mt).read() + "M3,%r,10,45\nM3,%r,10,45\n" % (PERIODS[0], PERIODS[1]))
+    ref, r = cli_json("invert", nets["mt"], mt_bad, "--format", "json", "-j", 1,
+                      "--component", "yx")
+    assert r.returncode == 1, r.stderr
+    with bpinv.Net(nets["mt"]) as net:
+        res4 = net.invert_many([mt_bad], component="yx")
+    assert [(x.name, x.ok) for x in res4] == [("M1", True), ("M2", True), ("M3", False)]
+
+    def given(d):  # the failed station's Result holds the keys that have a value
+        return {k: v for k, v in without(d, "source").items() if v is not None}
+    assert [given(x.json) for x in res4] == [given(x) for x in ref["soundings"]]
 
 
 def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
