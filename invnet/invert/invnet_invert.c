@@ -420,12 +420,9 @@ workspace_for(invnet_inverter *v, fwd_geom *g, fwd_error *err)
     return v->c[lru].w;
 }
 
-/* Segments that share fewer than two AB/2 are joined by the curve through the points of
- * each nearest the other (up to JOIN_NEAR each); a shared reading, which measures the shift
- * itself (the same AB/2, two MN/2), is trusted unless it is JOIN_AGREE decades (a factor of
- * 1.4) from that curve: then it is a bad reading, not a near-surface effect. */
-#define JOIN_NEAR  3
-#define JOIN_AGREE 0.15
+/* Segments that share no AB/2 are joined by the curve through the points of each nearest
+ * the other (up to JOIN_NEAR each). */
+#define JOIN_NEAR 3
 
 /* The median of the n > 0 values of a (sorted in place). */
 static double
@@ -508,11 +505,15 @@ smooth_offset(const double *ax, const double *ay, size_t na, const double *bx, c
 
 /*
  * The log10 factor that brings segment b (nb points) onto segment a (na points), x in logs,
- * increasing. Two or more shared AB/2: the median of the log ratios there. Else one reading
- * must not decide it: the offset of one smooth curve through the points of each nearest the
- * other (smooth_offset, shared ones left out), unless the one shared reading agrees with it
- * within JOIN_AGREE; with neither, the shared reading, or 0. tmp: room for na + nb values
- * and 4 JOIN_NEAR more.
+ * increasing. Shared AB/2 measure the shift themselves (the same AB/2, two MN/2): the median
+ * of the log ratios there, one alone its ratio. Until 2026-12-06 one shared reading that was
+ * 0.15 decades from a smooth curve through the segments' nearest points was taken for a bad
+ * one and the curve's offset used: on a steep branch the curve is what is wrong (a factor
+ * 2.5 on an exact 1D earth), and 45 % of in-prior soundings of six 4-point segments came out
+ * high_misfit (0 % now; docs/bench/2026-12-06-segments.md); a bad shared reading is left to
+ * the outlier test. No shared AB/2: the offset of one smooth curve through the points of
+ * each nearest the other (smooth_offset), or 0. tmp: room for na + nb values and 4 JOIN_NEAR
+ * more.
  */
 static double
 join_offset(const double *ax, const double *ay, size_t na, const double *bx, const double *by,
@@ -527,14 +528,12 @@ join_offset(const double *ax, const double *ay, size_t na, const double *bx, con
         for (j = 0; j < na; j++)
             if (ax[j] == bx[i])
                 tmp[n++] = ay[j] - by[i];
-    if (n >= 2)
+    if (n > 0)
         return median(tmp, n);
     nu = nearest(ax, ay, na, bx, nb, bx[0], bx[nb - 1], ux, uy);
     nw = nearest(bx, by, nb, ax, na, ax[0], ax[na - 1], wx, wy);
     d = smooth_offset(ux, uy, nu, wx, wy, nw, &ok);
-    if (!ok)
-        return n > 0 ? tmp[0] : 0;
-    return n > 0 && fabs(tmp[0] - d) <= JOIN_AGREE ? tmp[0] : d;
+    return ok ? d : 0;
 }
 
 /*

@@ -410,57 +410,105 @@ Test(invnet_invert, segments_are_joined)
     invnet_inverter_free(v);
 }
 
-/* Three segments sharing one AB/2 each, shifted x1.5 and x0.7, and the one reading shared by
- * the first two 1.6 times too high, near the curve's minimum: each segment's factor is still
- * found within 10 % (the shared reading alone gives 1.6 / 1.5, 60 % off); the reference is the
- * first segment, the one of a given MN/2, or the level most points agree on; an MN/2 the sounding
- * lacks is an error. */
+/* The factor of each segment of r (from the data as joined), g(k) its segment's index. */
+static void
+segment_factors(const fwd_sounding *s, const invnet_result *r, const double *x0, double *f)
+{
+    size_t k;
+
+    for (k = 0; k < s->n; k++)
+        f[s->mn2[k] < 0.2 * x0[0]   ? 0
+          : s->mn2[k] < 0.4 * x0[0] ? 1
+                                    : 2] = r->observed[k] / s->rho_a[k];
+}
+
+/* Three segments sharing one AB/2 each, shifted x1.5 and x0.7: each segment's factor is the
+ * ratio of its shared reading, exactly; the reference is the first segment, the one of a given
+ * MN/2, or the level most points agree on. Sharing none, the smooth curve through the points
+ * nearest the gap estimates them within 30 % (24 % here, across the curve's minimum: an
+ * estimate, which docs/invert.md says). On a steep curve (an exact 1D earth, five segments
+ * of 4-5 points, one AB/2 shared each) the factors are 1: the curve across the joint, which
+ * decided until 2026-12-06 when the shared reading was 0.15 decades off it, made them up to
+ * 2.5. An MN/2 the sounding lacks is an error. */
 Test(invnet_invert, segment_join_is_robust)
 {
-    double rho[3] = {80, 8, 400}, h[2] = {5, 20};
+    double rho[3] = {80, 8, 400}, h[2] = {5, 20}, steep_rho[3] = {200, 10, 300},
+           steep_h[2] = {3, 15};
     const double *x = fwd_geom_x(nf->geom);
-    double d[TST_NPTS], xs[TST_NPTS + 2], ds[TST_NPTS + 2], mn[TST_NPTS + 2], shift[3];
-    double want[3] = {1, 1 / 1.5, 1 / 0.7}, tol = 0.1;
+    double d[TST_NPTS], xs[TST_NPTS + 4], ds[TST_NPTS + 4], mn[TST_NPTS + 4], shift[3];
+    double want[3] = {1, 1 / 1.5, 1 / 0.7};
     static const double refs[] = {0, 0.5, -1};
     invnet_check_params cp = invnet_check_default();
     invnet_inverter *v;
     invnet_result r;
     fwd_sounding *s;
     fwd_error err;
-    size_t k, n = 0, q;
+    size_t k, n = 0, q, gap;
 
     respond(3, rho, h, TST_NPTS, x, d);
-    /* segment 1: points 0..9, MN/2 0.1 x0; 2: points 9..14 x1.5; 3: points 14..19 x0.7 */
-    for (k = 0; k < TST_NPTS + 2; k++) {
-        size_t i = k < 10 ? k : k < 16 ? k - 1 : k - 2;
-        int g = k < 10 ? 0 : k < 16 ? 1 : 2;
+    for (gap = 2; gap-- > 0;) { /* with a gap first; without, s kept for the end */
+        /* segment 1: points 0..9, MN/2 0.1 x0; 2: points 9..14 x1.5; 3: points 14..19 x0.7;
+         * with a gap, the shared readings of 2 and 3 left out */
+        n = 0;
+        for (k = 0; k < TST_NPTS + 2; k++) {
+            size_t i = k < 10 ? k : k < 16 ? k - 1 : k - 2;
+            int g = k < 10 ? 0 : k < 16 ? 1 : 2;
 
-        xs[n] = x[i];
-        ds[n] = d[i] * (g == 0 ? 1 : g == 1 ? 1.5 : 0.7) * (k == 9 ? 1.6 : 1);
-        mn[n++] = (g == 0 ? 0.1 : g == 1 ? 0.3 : 0.5) * x[0];
+            if (gap && (k == 10 || k == 16))
+                continue;
+            xs[n] = x[i];
+            ds[n] = d[i] * (g == 0 ? 1 : g == 1 ? 1.5 : 0.7);
+            mn[n++] = (g == 0 ? 0.1 : g == 1 ? 0.3 : 0.5) * x[0];
+        }
+        s = tst_sounding(n, xs, ds);
+        s->mn2 = malloc(n * sizeof(double));
+        memcpy(s->mn2, mn, n * sizeof(double));
+        for (q = 0; q < 3; q++) {
+            cp.segment_ref = refs[q] * (refs[q] > 0 ? x[0] : 1);
+            v = invnet_inverter_alloc(nf, &cp, NULL);
+            cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
+            segment_factors(s, &r, x, shift);
+            /* relative to the reference: the first; the third (MN/2 0.5 x0); or the most
+             * points' level, the first's (10 of 22 points) */
+            for (k = 0; k < 3; k++) {
+                double ref = q == 1 ? want[2] : want[0];
+
+                cr_expect_lt(fabs(log(shift[k] / (want[k] / ref))), gap ? 0.3 : 1e-9,
+                             "gap %zu, ref %g: segment %zu: factor %g, expected %g", gap, refs[q],
+                             k, shift[k], want[k] / ref);
+            }
+            invnet_inverter_free(v);
+        }
+        if (gap)
+            fwd_sounding_free(s);
     }
-    s = tst_sounding(n, xs, ds);
-    s->mn2 = malloc(n * sizeof(double));
-    memcpy(s->mn2, mn, n * sizeof(double));
-    for (q = 0; q < 3; q++) {
-        cp.segment_ref = refs[q] * (refs[q] > 0 ? x[0] : 1);
-        v = invnet_inverter_alloc(nf, &cp, NULL);
-        cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
-        for (k = 0; k < s->n; k++) { /* the factor of each segment, from the data as joined */
-            int g = s->mn2[k] < 0.2 * x[0] ? 0 : s->mn2[k] < 0.4 * x[0] ? 1 : 2;
+    /* the steep curve: segments of MN/2 0.1, 0.3, 0.5 x0 (the ideal array's data, so the
+     * shared readings agree exactly) over points 0..7, 7..13, 13..19 */
+    {
+        double sd[TST_NPTS], sx[TST_NPTS + 2], sy[TST_NPTS + 2], sm[TST_NPTS + 2];
+        fwd_sounding *st;
+        size_t m = 0;
 
-            shift[g] = r.observed[k] / s->rho_a[k];
-        }
-        /* relative to the reference: the first; the third (MN/2 0.5 x0); or the most points'
-         * level, the first's (10 of 22 points, between the second's and the third's) */
-        for (k = 0; k < 3; k++) {
-            double ref = q == 1 ? want[2] : want[0];
+        respond(3, steep_rho, steep_h, TST_NPTS, x, sd);
+        for (k = 0; k < TST_NPTS + 2; k++) {
+            size_t i = k < 8 ? k : k < 15 ? k - 1 : k - 2;
+            int g = k < 8 ? 0 : k < 15 ? 1 : 2;
 
-            cr_expect_lt(fabs(log(shift[k] / (want[k] / ref))), tol,
-                         "ref %g: segment %zu: factor %g, expected %g", refs[q], k, shift[k],
-                         want[k] / ref);
+            sx[m] = x[i];
+            sy[m] = sd[i];
+            sm[m++] = (g == 0 ? 0.1 : g == 1 ? 0.3 : 0.5) * x[0];
         }
+        st = tst_sounding(m, sx, sy);
+        st->mn2 = malloc(m * sizeof(double));
+        memcpy(st->mn2, sm, m * sizeof(double));
+        v = invnet_inverter_alloc(nf, NULL, NULL);
+        cr_assert_eq(invnet_invert(v, st, &r, &err), FWD_OK, "%s", err.msg);
+        segment_factors(st, &r, x, shift);
+        for (k = 0; k < 3; k++)
+            cr_expect_float_eq(shift[k], 1, 1e-12, "steep: segment %zu: factor %g", k, shift[k]);
+        cr_expect(!(r.flags & INVNET_FLAG_JUMP));
         invnet_inverter_free(v);
+        fwd_sounding_free(st);
     }
     cp.segment_ref = 7 * x[0];
     v = invnet_inverter_alloc(nf, &cp, NULL);
