@@ -60,6 +60,8 @@ struct fwd_workspace {
     double *r, *inv_r, *log_r, *coef;
     double c[FWD_KEY201_N]; /* b_i w_i */
     double log_b0, dlog_b;
+    /* key201: the shared filter's data and Jacobian, for the data beyond its reach */
+    double *kd, *kJ;
     /* MT: omega mu0 per period */
     double *omu;
     /* per-model scratch: resistivities, thicknesses and twice the thicknesses */
@@ -131,6 +133,8 @@ fwd_workspace_free(fwd_workspace *w)
 {
     if (w == NULL)
         return;
+    free(w->kd);
+    free(w->kJ);
     free(w->df);
     free(w->awts);
     free(w->aoff);
@@ -598,6 +602,26 @@ key201_top(const fwd_workspace *w, size_t n, size_t e)
     return lim < 0 ? 0 : lim >= FWD_KEY201_N - 2 ? FWD_KEY201_N : (size_t)lim + 2;
 }
 
+/*
+ * Whether datum t lies beyond the reach of Key's filter: at one of its radii the kernel
+ * T - rho_1 is still alive at the filter's last tap (2 lambda h_1 < FWD_THICK_X there, so at
+ * r above about 1.2e4 h_1): the filter then misses part of the integral (3.7e-3 at r = 1e8
+ * h_1 over a contrast of 1e4). Such data are the shared filter's (about 1e-7).
+ */
+static int
+key201_beyond(const fwd_workspace *w, size_t n, size_t t)
+{
+    size_t e;
+
+    if (n == 1)
+        return 0;
+    for (e = w->off[t]; e < w->off[t + 1]; e++)
+        if ((log(FWD_THICK_X / (2.0 * w->h[0])) + w->log_r[e] - w->log_b0) / w->dlog_b >=
+            FWD_KEY201_N - 1)
+            return 1;
+    return 0;
+}
+
 /* Ideal Schlumberger apparent resistivity at radius entry e. */
 static double
 dc_rhos(const fwd_workspace *w, size_t n, size_t e)
@@ -817,11 +841,20 @@ dc_eval(fwd_workspace *w, size_t n, double *d)
     size_t t, e;
     double v;
 
+    int shared = 0;
+
     if (w->hankel == FWD_HANKEL_SHARED) {
         dc_eval_shared(w, n, d);
         return;
     }
     for (t = 0; t < w->npts; t++) {
+        if (key201_beyond(w, n, t)) { /* the shared filter's, computed once */
+            if (!shared)
+                dc_eval_shared(w, n, w->kd);
+            shared = 1;
+            d[t] = w->kd[t];
+            continue;
+        }
         v = 0.0;
         for (e = w->off[t]; e < w->off[t + 1]; e++)
             v += w->coef[e] * dc_rhos(w, n, e);
@@ -888,8 +921,18 @@ dc_jac_key201(fwd_workspace *w, size_t n, double *d, double *J, fwd_error *err)
     size_t np = FWD_MODEL_NPARAMS(n), t, e, i, k, top;
     double rho1 = w->rho[0], g[2 * FWD_MAX_LAYERS], gs[2 * FWD_MAX_LAYERS], T, v;
 
-    (void)err;
+    int shared = 0;
+
     for (t = 0; t < w->npts; t++) {
+        if (key201_beyond(w, n, t)) { /* the shared filter's (key201_beyond) */
+            if (!shared && dc_jac_shared(w, n, w->kd, w->kJ, 0, err) != FWD_OK)
+                return err != NULL ? err->code : FWD_ENOMEM;
+            shared = 1;
+            d[t] = w->kd[t];
+            for (k = 0; k < np; k++)
+                J[t * np + k] = w->kJ[t * np + k];
+            continue;
+        }
         d[t] = 0.0;
         for (k = 0; k < np; k++)
             J[t * np + k] = 0.0;
@@ -1035,8 +1078,14 @@ dc_setup(fwd_workspace *w, const fwd_params *p, dc_electrodes electrodes, fwd_er
 {
     int rc = dc_entries(w, p, electrodes, err);
 
-    if (rc == FWD_OK && w->hankel == FWD_HANKEL_SHARED)
+    if (rc == FWD_OK) /* key201 too: the data beyond its reach (key201_beyond) */
         rc = shared_setup(w, err);
+    if (rc == FWD_OK && w->hankel == FWD_HANKEL_KEY201) {
+        w->kd = malloc(w->npts * sizeof *w->kd);
+        w->kJ = malloc(w->npts * 2 * FWD_MAX_LAYERS * sizeof *w->kJ);
+        if (w->kd == NULL || w->kJ == NULL)
+            rc = fwd_fail(err, FWD_ENOMEM, "forward workspace: out of memory");
+    }
     return rc;
 }
 

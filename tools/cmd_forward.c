@@ -86,7 +86,8 @@ static const cli_opt forward_opts[] = {
     CLI_CHECK(check_layers),
     CLI_STRING("filter", 0, "NAME", ARG(filter), NULL,
                "DC Hankel filter: shared (designed for a shared grid, ~1e-7)\n"
-               "or key201 (Key 2012 at each spacing, ~1e-10) [shared]"),
+               "or key201 (Key 2012 at each spacing, ~1e-10; beyond 1.2e4 x the\n"
+               "first layer's thickness, the shared filter's) [shared]"),
     CLI_HELP,
     CLI_SECTION("\nGEOMETRY, one of:\n", 27),
     CLI_STRING("ab2", 0, "SPEC [--mn2 SPEC]", ARG(geo.ab2), NULL,

@@ -33,6 +33,9 @@ static const struct {
     {4, {1.5, 3.0, 0.5, 2.0, 0.0, 1.0, 1.7}},
     {4, {0.2, 2.8, 3.9, 1.1, 2.9, -0.3, 0.6}}, /* first layer of 800 m: shortcuts taken */
     {6, {2.0, 1.0, 2.5, 0.7, 3.0, 1.4, 0.5, 0.8, 1.1, 1.3, 1.6}},
+    /* a top of 1 cm: beyond 120 m (1.2e4 h_1, 0.08 decades from the nearest spacing) Key's
+     * filter leaves the data to the shared filter, its Jacobian too */
+    {3, {2.5, 1.0, 2.0, -2.0, 1.0}},
 };
 
 static fwd_geom *
