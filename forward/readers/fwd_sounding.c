@@ -55,6 +55,25 @@ fwd_sounding_free(fwd_sounding *s)
     free(s);
 }
 
+/* src into dst (cap bytes); one too long is cut at the start of a UTF-8 character, and the
+ * note of s says so: "WHAT first N of M bytes". */
+static void
+copy_said(fwd_sounding *s, char *dst, size_t cap, const char *src, const char *what)
+{
+    size_t len = strlen(src);
+    char say[96];
+
+    if (len < cap) {
+        memcpy(dst, src, len + 1);
+        return;
+    }
+    len = fwd_utf8_cut(src, cap - 1);
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+    snprintf(say, sizeof say, "%s first %zu of %zu bytes", what, len, strlen(src));
+    fwd_sounding_note(s, say);
+}
+
 fwd_sounding *
 fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_log10, int sd_phase)
 {
@@ -78,32 +97,10 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
         return NULL;
     }
     s->x_m = s->y_m = s->elevation_m = s->lat_deg = s->lon_deg = NAN;
-    if (strlen(path) < sizeof s->source) {
-        memcpy(s->source, path, strlen(path) + 1);
-    } else { /* cut at a UTF-8 character, and said (messages name it) */
-        size_t len = fwd_utf8_cut(path, sizeof s->source - 1);
-        char say[96];
-
-        memcpy(s->source, path, len);
-        s->source[len] = '\0';
-        snprintf(say, sizeof say, "its source the path's first %zu of %zu bytes", len,
-                 strlen(path));
-        fwd_sounding_note(s, say);
-    }
+    copy_said(s, s->source, sizeof s->source, path, "its source the path's");
     base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
-    if (strlen(base) < sizeof s->name) {
-        memcpy(s->name, base, strlen(base) + 1);
-    } else { /* cut short at the start of a UTF-8 character */
-        size_t len = fwd_utf8_cut(base, sizeof s->name - 1);
-        char say[96];
-
-        memcpy(s->name, base, len);
-        s->name[len] = '\0';
-        snprintf(say, sizeof say, "its name the file name's first %zu of %zu bytes", len,
-                 strlen(base));
-        fwd_sounding_note(s, say);
-    }
+    copy_said(s, s->name, sizeof s->name, base, "its name the file name's");
     return s;
 }
 
