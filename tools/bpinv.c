@@ -109,6 +109,8 @@ wants_help(int argc, char **argv)
     return 0;
 }
 
+static int stack_check(void);
+
 static int
 run(int argc, char **argv)
 {
@@ -150,6 +152,8 @@ run(int argc, char **argv)
 
         cli_par_mute(cli_par_rank() != 0);
         bad = cli_read_timeout(cmd, &timeout) != 0;
+        /* a command that computes, on stacks too small for it, would crash */
+        bad = bad || (strcmp(cmd, "info") != 0 && stack_check() != CLI_OK);
         cli_par_mute(0);
         if (bad)
             return CLI_USAGE;
@@ -176,7 +180,8 @@ std_fds_open(void)
 #define STACK_MIN_KB 512
 
 /* OMP_STACKSIZE's value e in KB (OpenMP's "size[B|K|M|G]", K where no unit, blanks around
- * it); -1 where it cannot be read (OpenMP then says so and ignores it). */
+ * and before the unit, "KB" as LLVM's libomp takes it); -1 where it cannot be read (OpenMP
+ * then says so and ignores it). */
 static double
 omp_stack_kb(const char *e)
 {
@@ -193,8 +198,12 @@ omp_stack_kb(const char *e)
         e++;
     if (end != e)
         return -1;
+    while (isspace((unsigned char)*e)) /* "128 K", as libgomp reads it */
+        e++;
     u = toupper((unsigned char)*e);
     if (u == 'B' || u == 'K' || u == 'M' || u == 'G')
+        e++;
+    if (u != 'B' && toupper((unsigned char)*e) == 'B') /* "128KB", as LLVM's libomp */
         e++;
     kb *= u == 'B' ? 1.0 / 1024 : u == 'M' ? 1024 : u == 'G' ? 1048576 : 1;
     while (isspace((unsigned char)*e))
@@ -203,26 +212,25 @@ omp_stack_kb(const char *e)
 }
 
 /*
- * The stacks of bpinv's threads: OMP_STACKSIZE for the threads OpenMP starts; the stack
- * limit (ulimit -s) for the first one and, where OMP_STACKSIZE is not set, the others.
+ * The stacks of bpinv's threads: OMP_STACKSIZE (or libgomp's GOMP_STACKSIZE) for the
+ * threads OpenMP starts; the stack limit (ulimit -s) for the first one, OpenMP's thread 0,
+ * and, where neither is set, the others.
  * Below STACK_MIN_KB a command could crash: refused before any work, with a message
  * (CLI_USAGE); else CLI_OK.
  */
 static int
 stack_check(void)
 {
-    const char *e = getenv("OMP_STACKSIZE");
+    const char *name = "OMP_STACKSIZE", *e = getenv(name);
     struct rlimit rl;
+    double kb;
 
-    if (e != NULL) {
-        double kb = omp_stack_kb(e);
-
-        if (kb >= 0 && kb < STACK_MIN_KB) {
-            fprintf(stderr,
-                    "bpinv: OMP_STACKSIZE: expected at least %dK (a thread's stack), got \"%s\"\n",
-                    STACK_MIN_KB, e);
-            return CLI_USAGE;
-        }
+    if (e == NULL) /* libgomp's own name, read where OpenMP's is not set */
+        e = getenv(name = "GOMP_STACKSIZE");
+    if (e != NULL && (kb = omp_stack_kb(e)) >= 0 && kb < STACK_MIN_KB) {
+        fprintf(stderr, "bpinv: %s: expected at least %dK (a thread's stack), got \"%s\"\n", name,
+                STACK_MIN_KB, e);
+        return CLI_USAGE;
     }
     if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
         rl.rlim_cur < (rlim_t)STACK_MIN_KB * 1024) {
@@ -248,10 +256,6 @@ main(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    /* a command that computes, on stacks too small for it, would crash */
-    if (argc > 1 && find_command(argv[1]) != NULL && strcmp(argv[1], "info") != 0 &&
-        !wants_help(argc, argv) && (rc = stack_check()) != CLI_OK)
-        return rc;
     cli_blas_serial(); /* OpenBLAS's idle pool, ended before it spins */
     /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
     if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))

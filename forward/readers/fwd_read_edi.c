@@ -926,10 +926,8 @@ fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
         if (s == NULL)
             rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
     }
-    if (rc == FWD_OK && e.dataid[0] != '\0') {
-        snprintf(s->name, sizeof s->name, "%s", e.dataid);
-        s->note[0] = '\0'; /* nothing but a cut file name's, which is no longer the name */
-    }
+    if (rc == FWD_OK && e.dataid[0] != '\0') /* a cut file name's note goes */
+        fwd_sounding_rename(s, path, e.dataid);
     if (rc == FWD_OK) {
         /* each from >HEAD, else from >=DEFINEMEAS */
         s->lat_deg = isnan(e.lat) ? e.ref_lat : e.lat;

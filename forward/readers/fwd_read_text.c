@@ -906,6 +906,7 @@ struct station {
     fwd_sounding *s;
     size_t cap;    /* room in s */
     char key[256]; /* the station column's value, or the position's; "" for neither */
+    size_t line;   /* its first row's line */
     int has_bad;   /* a reading of a survey's station was bad: the first such error in bad */
     fwd_error bad;
 };
@@ -1388,6 +1389,7 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
     }
     st = &t->st[t->n_st];
     st->cap = 64;
+    st->line = t->lineno;
     st->has_bad = 0;
     st->s = fwd_sounding_make(t->path, t->m, st->cap, t->mk_mn2, t->mk_sdl, t->mk_sdp);
     if (st->s == NULL) {
@@ -1399,10 +1401,8 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
         continue;
     t->slot[h] = t->n_st + 1;
     snprintf(st->s->unused, sizeof st->s->unused, "%s", t->unused);
-    if (name[0] != '\0') {
-        snprintf(st->s->name, sizeof st->s->name, "%s", name);
-        st->s->note[0] = '\0'; /* nothing but a cut file name's, which is no longer the name */
-    }
+    if (name[0] != '\0') /* a cut file name's note goes */
+        fwd_sounding_rename(st->s, t->path, name);
     t->cur = t->n_st++;
     return st;
 }
@@ -1452,7 +1452,7 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
             fwd_fail(err, FWD_EFORMAT,
                      "%s:%zu: %s: expected the station of every reading, got \"%s\" after empty "
                      "cells (line %zu)",
-                     t->path, t->lineno, t->hdrname[COL_STATION], v, t->st[0].s->line[0]);
+                     t->path, t->lineno, t->hdrname[COL_STATION], v, t->st[0].line);
             return NULL;
         }
         if (fwd_name_fits(v, strlen(v), t->path, t->lineno, t->hdrname[COL_STATION],

@@ -56,6 +56,10 @@ const char *fwd_component_name(fwd_component c);
 /* Adds the sentence say to s->note ("; "-joined). */
 void fwd_sounding_note(fwd_sounding *s, const char *say);
 
+/* s, made from path (fwd_sounding_make), named name (a station, an EDI DATAID): the note of
+ * a file name cut short goes, that of a path cut short stays. */
+void fwd_sounding_rename(fwd_sounding *s, const char *path, const char *name);
+
 /* The length of s cut to at most max bytes at the start of a UTF-8 character (a long name
  * quoted in a message, or kept as a sounding's name). */
 size_t fwd_utf8_cut(const char *s, size_t max);

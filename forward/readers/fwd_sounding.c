@@ -104,6 +104,14 @@ fwd_sounding_make(const char *path, fwd_method m, size_t cap, int mn2, int sd_lo
     return s;
 }
 
+void
+fwd_sounding_rename(fwd_sounding *s, const char *path, const char *name)
+{
+    snprintf(s->name, sizeof s->name, "%s", name);
+    s->note[0] = '\0';
+    copy_said(s, s->source, sizeof s->source, path, "its source the path's");
+}
+
 int
 fwd_sounding_grow(fwd_sounding *s, size_t cap)
 {

@@ -706,9 +706,13 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
         return FWD_OK;
     ns = strlen(it->s->note);
     it->why = malloc(len + 1);
-    it->note = malloc(ns + 2 + len + 1);
-    if (it->why == NULL || it->note == NULL)
+    it->note = malloc(ns + 2 + 2 * len + 1); /* each '\n' becomes "; " */
+    if (it->why == NULL || it->note == NULL) {
+        free(it->why);
+        free(it->note);
+        it->why = it->note = NULL;
         return FWD_ENOMEM;
+    }
     memcpy(it->why, buf, len + 1);
     memcpy(it->note, it->s->note, ns);
     w = ns;

@@ -1879,6 +1879,14 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
                       NULL &&
                   strstr(err.msg, "(station") == NULL,
               "%s", err.msg);
+    /* a blank station cell whose reading is bad, then a named station: the file's error
+     * names the blank row's line (its station holds no point to take it from) */
+    put("blank.csv", "station,ab2_m,rho_a_ohmm\n,1,NA\nA,1,10\nA,2,11\nA,5,12\n", q);
+    cr_expect_eq(fwd_sounding_read_survey(q, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err),
+                 FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "blank.csv:3: station: expected the station of every reading, got "
+                              "\"A\" after empty cells (line 2)") != NULL,
+              "%s", err.msg);
     /* a decimal mark in doubt across stations: the file's */
     put("marks.csv",
         "station;ab2_m;rho_a_ohmm\nA;1;15.149\nA;2;11\nA;5;12\nB;1;757,5\nB;2;21\nB;5;22\n", q);
@@ -2137,6 +2145,25 @@ Test(fwd_sounding, names_never_cut_in_silence)
         cr_expect(strstr(one->note, "its source the path's first 1022 of 1028 bytes") != NULL, "%s",
                   one->note);
         fwd_sounding_free(one);
+        /* named by their station column, the stations keep that note */
+        {
+            FILE *f = fopen(path, "w");
+            fwd_sounding **st;
+            size_t n, k;
+
+            cr_assert_not_null(f, "%s", strerror(errno));
+            fputs("station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,10\nA,5,10\nB,1,10\nB,2,10\nB,5,10\n", f);
+            fclose(f);
+            cr_assert_eq(fwd_sounding_read_stations(path, FWD_SCHLUMBERGER, FWD_COMP_DET, NULL, &st,
+                                                    &n, &err),
+                         FWD_OK, "%s", err.msg);
+            cr_assert_eq(n, 2);
+            for (k = 0; k < n; k++)
+                cr_expect(strstr(st[k]->note, "its source the path's first 1022 of 1028 bytes") !=
+                              NULL,
+                          "%s: %s", st[k]->name, st[k]->note);
+            fwd_sounding_free_stations(st, n);
+        }
     }
     /* arrays */
     {

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _lib
 from ._lib import EINVAL, ENOMEM, Error, lib
-from ._sounding import Sounding, _read_survey, read_soundings
+from ._sounding import Sounding, _read_survey
 
 # bpinv invert: at most 30 Levenberg-Marquardt iterations unless --no-refine
 REFINE_ITERATIONS = 30
@@ -572,8 +572,9 @@ class Net(_lib.Owned):
         columns: text files' header names for bpinv's columns, as for :func:`read_sounding`.
 
         Returns a list of Result, in order: one per sounding, a survey table's stations each
-        (:func:`read_soundings`). A sounding that cannot be read or inverted gives a Result
-        with ``error`` set (the library's message), not an exception.
+        (as ``bpinv invert`` reads them: a station with a bad reading, or too few, fails
+        alone). A sounding that cannot be read or inverted gives a Result with ``error`` set
+        (the library's message), not an exception.
         """
         if isinstance(soundings, (str, bytes, os.PathLike, Sounding)):
             soundings = [soundings]
