@@ -1513,6 +1513,11 @@ geometric_factor(const struct text *t, double x, double l)
     return FWD_PI * (x * x - l * l) / (2 * l);
 }
 
+/* An error of a reading that is the file's, not its cells' (a decimal mark in doubt, a
+ * Schlumberger file read as Wenner, phases in a unit that is not theirs): with a survey's
+ * stations, the file's error all the same. */
+#define ROW_FILE_ERROR (-1)
+
 /* One point of a reading (the values raw, from the fields f) into the sounding s. */
 static int
 put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_error *err)
@@ -1526,7 +1531,8 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
                             "%s:%zu: mn2_m: expected AB/2 / 3 = %g m (a Wenner array: AB/2 = "
                             "1.5 a, MN/2 = a / 2), got %g: a Schlumberger sounding, read as "
                             "Wenner (the method asked for, or the net's)?",
-                            t->path, t->lineno, raw[COL_X] / 3, raw[COL_MN2]);
+                            t->path, t->lineno, raw[COL_X] / 3, raw[COL_MN2]),
+                   ROW_FILE_ERROR;
         s->x[s->n] = a;
     } else if (s->mn2 != NULL) {
         s->mn2[s->n] = raw[COL_MN2];
@@ -1553,7 +1559,8 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\" in "
                             "the unit of \"%s\", %g degrees",
-                            t->path, t->lineno, f[t->col[COL_PHASE]], t->hdrname[COL_PHASE], v);
+                            t->path, t->lineno, f[t->col[COL_PHASE]], t->hdrname[COL_PHASE], v),
+                   ROW_FILE_ERROR;
         if (v < -180 || v > 180)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: phase_deg: expected degrees in [-180, 180], got \"%s\"",
@@ -1695,14 +1702,12 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
         if ((st = station_of(t, t->wide_name[k], t->wide_name[k], err)) == NULL)
             return FWD_ENOMEM;
         if ((rc = room(t, st, err)) != FWD_OK || (rc = put_point(t, st->s, raw, f, err)) != FWD_OK)
-            return rc;
+            return rc == ROW_FILE_ERROR ? FWD_EFORMAT : rc;
     }
     return FWD_OK;
 }
 
 /* The values of one reading into its station's sounding. */
-/* A row_values error that is the file's, not its cells' (a decimal mark in doubt). */
-#define ROW_FILE_ERROR (-1)
 
 /* The numbers of a row's columns, in their units, into raw: FWD_OK, FWD_EFORMAT (a cell's
  * error), or ROW_FILE_ERROR. */
@@ -1745,12 +1750,12 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     if (t->survey && t->n_wide == 0 && t->col[COL_STATION] >= 0) {
         if ((st = reading_station(t, f, raw, err)) == NULL)
             return err != NULL ? err->code : FWD_EFORMAT;
-        if (st->has_bad) /* its first error is what it says */
-            return FWD_OK;
         fwd_error_clear(&own);
         e = &own;
     }
-    rc = row_values(t, f, raw, e);
+    rc = row_values(t, f, raw, e); /* a failed station's too: the file's decimal marks */
+    if (rc != ROW_FILE_ERROR && st != NULL && st->has_bad) /* its first error is what it says */
+        return FWD_OK;
     if (rc == ROW_FILE_ERROR) {
         if (e == &own && err != NULL)
             *err = own;
@@ -1764,6 +1769,11 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
         return rc;
     if (rc == FWD_OK)
         rc = put_point(t, st->s, raw, f, e);
+    if (rc == ROW_FILE_ERROR) {
+        if (e == &own && err != NULL)
+            *err = own;
+        return FWD_EFORMAT;
+    }
     if (rc == FWD_EFORMAT && e == &own) {
         st->has_bad = 1;
         st->bad = own;

@@ -1887,6 +1887,16 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
     cr_expect(strstr(err.msg, "blank.csv:3: station: expected the station of every reading, got "
                               "\"A\" after empty cells (line 2)") != NULL,
               "%s", err.msg);
+    /* a Schlumberger table read as Wenner (AB/2 and MN/2 not 1.5 a and a / 2): the file's,
+     * though one station's row shows it */
+    put("wsch.csv",
+        "station,ab2_m,mn2_m,rho_a_ohmm\nA,1.5,0.5,10\nA,3,1,11\nA,6,2,12\nB,1.5,0.3,10\n"
+        "B,3,1,11\nB,6,2,12\n",
+        q);
+    cr_expect_eq(fwd_sounding_read_survey(q, FWD_WENNER, 0, NULL, &st, &se, &n, &err), FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "wsch.csv:5: mn2_m: expected AB/2 / 3 = 0.5 m") != NULL &&
+                  strstr(err.msg, "read as Wenner") != NULL,
+              "%s", err.msg);
     /* a decimal mark in doubt across stations: the file's */
     put("marks.csv",
         "station;ab2_m;rho_a_ohmm\nA;1;15.149\nA;2;11\nA;5;12\nB;1;757,5\nB;2;21\nB;5;22\n", q);
