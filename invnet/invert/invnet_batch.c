@@ -634,8 +634,7 @@ reconcile(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, co
 }
 
 /* Appends the formatted sentence to buf (len used of cap), '\n' before it if not first. */
-static void
-why_add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+static void FWD_PRINTF(4, 5) why_add(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 {
     va_list ap;
     int n;
