@@ -49,6 +49,7 @@ struct invnet_inverter {
     int all_starts;       /* run them all, also past a fit within the noise */
     double *lx, *ly, *lp; /* the merged curve: log10 x, log10 rho_a, phase */
     double *seg, *resp;   /* log10 shift of each point's segment; f(m) at the points */
+    size_t seg_ref;       /* the reference segment, by increasing MN/2 (merge_curve) */
     double *rsh;          /* the observed rho_a with the segment shifts applied */
     double *scratch;      /* one value per point, for the gaps of the curve */
     double *absz;         /* two per point: the refined fit's residuals in units of error */
@@ -634,6 +635,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
                 r = k;
         }
     }
+    v->seg_ref = r;
     /* each segment brought to the reference; one AB/2 of several segments averaged */
     for (k = 0; k < ns; k++)
         for (j = start[k]; j < start[k + 1]; j++) {
@@ -759,6 +761,16 @@ beyond_box(const invnet_inverter *v, const double *p, double tol)
         if (p[j] < lo[j] || p[j] > hi[j])
             return 1;
     return 0;
+}
+
+/* The log10 parameters of r's model into p (set_model's inverse). */
+static void
+params_of(const invnet_result *r, double *p)
+{
+    size_t j, nl = r->n_layers;
+
+    for (j = 0; j < 2 * nl - 1; j++)
+        p[j] = log10(j < nl ? r->rho_ohmm[j] : r->thick_m[j - nl]);
 }
 
 /* Sets the model of r from log10 parameters p. */
@@ -1338,16 +1350,89 @@ ranges_best(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet
     return ranges(v, fw, s, r, err);
 }
 
+/*
+ * Schlumberger segments joined again from the refined model (its response at each reading,
+ * v->resp): the ratio of two readings at a shared AB/2 is in part the finite-MN effect (1.12
+ * at AB/2 = 5 m between MN/2 of 0.5 and 2 m over a conductor), which merge_curve took for a
+ * shift and the fit, at each reading's own MN/2, then added again. Each joint with shared
+ * AB/2 becomes the median there of the data's log10 ratio less the model's; a joint without
+ * keeps its shift; the reference segment stays. v->seg and v->rsh from s's own rho_a. 1 when
+ * a shift moved by more than 1e-4 decades, 0 when none did, -1 out of memory.
+ */
+#define REJOIN_MAX 8
+
+/* The largest factor between two neighbour segments of s (by MN/2) as v->seg has them. */
+static double
+seg_jump(const invnet_inverter *v, const fwd_sounding *s)
+{
+    double l, prev = NAN, jump = 0;
+    size_t i;
+
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)) {
+        for (i = 0; s->mn2[i] != l; i++)
+            continue;
+        if (!isnan(prev))
+            jump = fmax(jump, fabs(v->seg[i] - prev));
+        prev = v->seg[i];
+    }
+    return pow(10, jump);
+}
+
+static int
+rejoin(invnet_inverter *v, const fwd_sounding *s)
+{
+    size_t n = s->n, i, j, k = 0, nd;
+    double l, prev = 0, c = 0, c_ref = 0, old_prev = 0, moved = 0, *d, *newc;
+
+    if (s->mn2 == NULL || fwd_sounding_next_mn2(s, fwd_sounding_next_mn2(s, 0)) == INFINITY)
+        return 0; /* one segment */
+    d = malloc(2 * n * sizeof *d);
+    if (d == NULL)
+        return -1;
+    newc = d + n; /* each point's new shift, before the reference's is taken off */
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY;
+         prev = l, l = fwd_sounding_next_mn2(s, l), k++) {
+        double old = 0;
+
+        for (i = 0; i < n && s->mn2[i] != l; i++)
+            continue;
+        old = v->seg[i];
+        if (k > 0) {
+            for (nd = 0, i = 0; i < n; i++) /* the readings shared with the segment before */
+                for (j = 0; s->mn2[i] == l && j < n; j++)
+                    if (s->mn2[j] == prev && s->x[j] == s->x[i])
+                        d[nd++] = log10(s->rho_a[j] / s->rho_a[i]) - log10(v->resp[j] / v->resp[i]);
+            c += nd > 0 && isfinite(median(d, nd)) ? median(d, nd) : old - old_prev;
+        } else {
+            c = old;
+        }
+        if (k == v->seg_ref)
+            c_ref = c;
+        for (i = 0; i < n; i++)
+            if (s->mn2[i] == l)
+                newc[i] = c;
+        old_prev = old;
+    }
+    for (i = 0; i < n; i++) {
+        moved = fmax(moved, fabs(newc[i] - c_ref - v->seg[i]));
+        v->seg[i] = newc[i] - c_ref;
+        v->rsh[i] = s->rho_a[i] * pow(10, v->seg[i]);
+    }
+    free(d);
+    return moved > 1e-4;
+}
+
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
  * MN/2), against the data as joined: each segment shifted as the net saw it; then (6). */
 static int
 physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_error *err)
 {
+    const fwd_sounding *orig = s;
     fwd_workspace *fw;
     fwd_geom *g;
     fwd_sounding sv;
     size_t k;
-    int rc;
+    int rc, again;
 
     for (k = 0; k < s->n; k++)
         v->rsh[k] = s->rho_a[k] * pow(10, v->seg[k]);
@@ -1362,8 +1447,33 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc != FWD_OK)
         return rc;
     r->misfit_net_pct = r->misfit_rms_pct;
-    if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np)
+    if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np) {
         rc = refine(v, fw, s, r, err);
+        /* segments joined again from that fit, refined again from it alone, until the
+         * shifts settle (REJOIN_MAX rounds at most) */
+        for (k = 0; rc == FWD_OK && r->refined && k < REJOIN_MAX; k++) {
+            int had = v->has_start;
+            double keep[2 * FWD_MAX_LAYERS];
+
+            if ((again = rejoin(v, orig)) < 0)
+                return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+            if (!again)
+                break;
+            memcpy(keep, v->start, sizeof keep);
+            params_of(r, v->start);
+            v->has_start = 1;
+            rc = physics(v, fw, s, r, err);
+            if (rc == FWD_OK)
+                rc = refine(v, fw, s, r, err);
+            v->has_start = had;
+            memcpy(v->start, keep, sizeof keep);
+            /* segment_jump: what the finite-MN effect does not explain */
+            r->max_jump = seg_jump(v, orig);
+            r->flags &= ~(unsigned)INVNET_FLAG_JUMP;
+            if (r->max_jump > v->p.segment_jump)
+                r->flags |= INVNET_FLAG_JUMP;
+        }
+    }
     if (rc == FWD_OK && v->p.ranges && fwd_sounding_ndata(s) >= v->np) {
         rc = ranges(v, fw, s, r, err);
         if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.n_holds == 0 && !v->has_start)
