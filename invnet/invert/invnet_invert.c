@@ -1350,15 +1350,7 @@ ranges_best(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet
     return ranges(v, fw, s, r, err);
 }
 
-/*
- * Schlumberger segments joined again from the refined model (its response at each reading,
- * v->resp): the ratio of two readings at a shared AB/2 is in part the finite-MN effect (1.12
- * at AB/2 = 5 m between MN/2 of 0.5 and 2 m over a conductor), which merge_curve took for a
- * shift and the fit, at each reading's own MN/2, then added again. Each joint with shared
- * AB/2 becomes the median there of the data's log10 ratio less the model's; a joint without
- * keeps its shift; the reference segment stays. v->seg and v->rsh from s's own rho_a. 1 when
- * a shift moved by more than 1e-4 decades, 0 when none did, -1 out of memory.
- */
+/* Rounds of rejoin() and a refinement at most. */
 #define REJOIN_MAX 8
 
 /* The largest factor between two neighbour segments of s (by MN/2) as v->seg has them. */
@@ -1378,6 +1370,15 @@ seg_jump(const invnet_inverter *v, const fwd_sounding *s)
     return pow(10, jump);
 }
 
+/*
+ * Schlumberger segments joined again from the refined model (its response at each reading,
+ * v->resp): the ratio of two readings at a shared AB/2 is in part the finite-MN effect (1.12
+ * at AB/2 = 5 m between MN/2 of 0.5 and 2 m over a conductor), which merge_curve took for a
+ * shift and the fit, at each reading's own MN/2, then added again. Each joint with shared
+ * AB/2 becomes the median there of the data's log10 ratio less the model's; a joint without
+ * keeps its shift; the reference segment stays. v->seg and v->rsh from s's own rho_a. 1 when
+ * a shift moved by more than 1e-4 decades, 0 when none did, -1 out of memory.
+ */
 static int
 rejoin(invnet_inverter *v, const fwd_sounding *s)
 {
@@ -1402,7 +1403,9 @@ rejoin(invnet_inverter *v, const fwd_sounding *s)
                 for (j = 0; s->mn2[i] == l && j < n; j++)
                     if (s->mn2[j] == prev && s->x[j] == s->x[i])
                         d[nd++] = log10(s->rho_a[j] / s->rho_a[i]) - log10(v->resp[j] / v->resp[i]);
-            c += nd > 0 && isfinite(median(d, nd)) ? median(d, nd) : old - old_prev;
+            double md = nd > 0 ? median(d, nd) : NAN;
+
+            c += isfinite(md) ? md : old - old_prev;
         } else {
             c = old;
         }
