@@ -1466,8 +1466,12 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
             params_of(r, v->start);
             v->has_start = 1;
             rc = physics(v, fw, s, r, err);
+            /* refine() keeps a fit better than r as it enters: r as a model not yet refined
+             * (best_p is only set by a fit it keeps), and refined still where none is */
+            r->refined = 0;
             if (rc == FWD_OK)
                 rc = refine(v, fw, s, r, err);
+            r->refined = 1;
             v->has_start = had;
             memcpy(v->start, keep, sizeof keep);
             /* segment_jump: what the finite-MN effect does not explain */
