@@ -1756,11 +1756,6 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     rc = row_values(t, f, raw, e); /* a failed station's too: the file's decimal marks */
     if (rc != ROW_FILE_ERROR && st != NULL && st->has_bad) /* its first error is what it says */
         return FWD_OK;
-    if (rc == ROW_FILE_ERROR) {
-        if (e == &own && err != NULL)
-            *err = own;
-        return FWD_EFORMAT;
-    }
     if (rc == FWD_OK && t->n_wide > 0)
         return read_wide(t, f, nf, raw, err);
     if (rc == FWD_OK && st == NULL && (st = reading_station(t, f, raw, err)) == NULL)
@@ -1769,7 +1764,7 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
         return rc;
     if (rc == FWD_OK)
         rc = put_point(t, st->s, raw, f, e);
-    if (rc == ROW_FILE_ERROR) {
+    if (rc == ROW_FILE_ERROR) { /* row_values' or put_point's */
         if (e == &own && err != NULL)
             *err = own;
         return FWD_EFORMAT;

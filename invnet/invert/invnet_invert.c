@@ -537,6 +537,23 @@ join_offset(const double *ax, const double *ay, size_t na, const double *bx, con
     return ok ? d : 0;
 }
 
+/* The largest factor between two neighbour segments of s (by MN/2) as v->seg has them. */
+static double
+seg_jump(const invnet_inverter *v, const fwd_sounding *s)
+{
+    double l, prev = NAN, jump = 0;
+    size_t i;
+
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)) {
+        for (i = 0; s->mn2[i] != l; i++)
+            continue;
+        if (!isnan(prev))
+            jump = fmax(jump, fabs(v->seg[i] - prev));
+        prev = v->seg[i];
+    }
+    return pow(10, jump);
+}
+
 /*
  * The sounding as one curve of distinct points, in logs, into v->lx, v->ly (v->lp: MT
  * phases), *m of them. Schlumberger segments of one MN/2 each are joined: each neighbour
@@ -605,8 +622,6 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
                                sx + start[k], sy + start[k], start[k + 1] - start[k], tmp);
 
         c[k] = c[k - 1] + d;
-        if (fabs(d) > log10(*jump))
-            *jump = pow(10, fabs(d));
     }
     if (ref > 0) {
         for (r = 0; r < ns && fabs(mn[r] - ref) > 1e-6 * ref; r++) /* 3 ft: 0.9144 m */
@@ -660,6 +675,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
             (*m)++;
         }
     free(mn);
+    *jump = seg_jump(v, s);
     return FWD_OK;
 }
 
@@ -1352,23 +1368,6 @@ ranges_best(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet
 
 /* Rounds of rejoin() and a refinement at most. */
 #define REJOIN_MAX 8
-
-/* The largest factor between two neighbour segments of s (by MN/2) as v->seg has them. */
-static double
-seg_jump(const invnet_inverter *v, const fwd_sounding *s)
-{
-    double l, prev = NAN, jump = 0;
-    size_t i;
-
-    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)) {
-        for (i = 0; s->mn2[i] != l; i++)
-            continue;
-        if (!isnan(prev))
-            jump = fmax(jump, fabs(v->seg[i] - prev));
-        prev = v->seg[i];
-    }
-    return pow(10, jump);
-}
 
 /*
  * Schlumberger segments joined again from the refined model (its response at each reading,
