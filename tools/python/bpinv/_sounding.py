@@ -246,10 +246,20 @@ def _read_survey(path, method, component="det", columns=None):
                                       ctypes.byref(e))
     if rc != 0:
         _lib.raise_err(e)
+    try:
+        return _adopt_stations(arr, n.value, serr)
+    finally:
+        _lib.libc_free(serr)
+
+
+def _adopt_stations(arr, n, serr=None):
+    """The n soundings of a library array of stations as Sounding objects (each a pointer of
+    its own: arr[k] shares the array's memory), or ``(name, message)`` where serr[k] holds a
+    station's error; the array and what no Sounding took are freed."""
     out = []
     try:
-        for k in range(n.value):
-            if serr[k].code != 0:
+        for k in range(n):
+            if serr is not None and serr[k].code != 0:
                 out.append((os.fsdecode(arr[k].contents.name),
                             serr[k].msg.decode("utf-8", "replace")))
                 continue
@@ -257,8 +267,7 @@ def _read_survey(path, method, component="det", columns=None):
             out.append(Sounding._from_ptr(ctypes.cast(addr, _lib._SoundingP)))
             arr[k] = None  # owned by the Sounding now
     finally:
-        lib.fwd_sounding_free_stations(arr, n.value)
-        _lib.libc_free(serr)
+        lib.fwd_sounding_free_stations(arr, n)
     return out
 
 
@@ -284,13 +293,4 @@ def read_soundings(path, method=None, component="det", columns=None):
                                         ctypes.byref(arr), ctypes.byref(n), ctypes.byref(e))
     if rc != 0:
         _lib.raise_err(e)
-    out = []
-    try:
-        for k in range(n.value):
-            # a pointer of its own (arr[k] shares the array's memory, cleared below)
-            addr = ctypes.cast(arr[k], ctypes.c_void_p).value
-            out.append(Sounding._from_ptr(ctypes.cast(addr, _lib._SoundingP)))
-            arr[k] = None  # owned by the Sounding now
-    finally:
-        lib.fwd_sounding_free_stations(arr, n.value)
-    return out
+    return _adopt_stations(arr, n.value)
