@@ -901,13 +901,18 @@ join_fields(char *buf, size_t cap, char *const *f, size_t nf)
     return buf;
 }
 
+/* The columns that place a station. */
+static const int position_cols[] = {COL_XM, COL_YM, COL_ELEV, COL_LAT, COL_LON};
+#define N_POSITION_COLS (sizeof position_cols / sizeof position_cols[0])
+
 /* One station of a file: its sounding and what tells its readings apart. */
 struct station {
     fwd_sounding *s;
     size_t cap;    /* room in s */
     char key[256]; /* the station column's value, or the position's; "" for neither */
     size_t line;   /* its first row's line */
-    int has_bad;   /* a reading of a survey's station was bad: the first such error in bad */
+    size_t pos_line[N_POSITION_COLS]; /* the row that gave each position column; 0: none */
+    int has_bad; /* a reading of a survey's station was bad: the first such error in bad */
     fwd_error bad;
 };
 
@@ -1391,6 +1396,7 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
     st->cap = 64;
     st->line = t->lineno;
     st->has_bad = 0;
+    memset(st->pos_line, 0, sizeof st->pos_line);
     st->s = fwd_sounding_make(t->path, t->m, st->cap, t->mk_mn2, t->mk_sdl, t->mk_sdp);
     if (st->s == NULL) {
         fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
@@ -1422,10 +1428,6 @@ room(struct text *t, struct station *st, fwd_error *err)
     st->cap *= 2;
     return FWD_OK;
 }
-
-/* The columns that place a station. */
-static const int position_cols[] = {COL_XM, COL_YM, COL_ELEV, COL_LAT, COL_LON};
-#define N_POSITION_COLS (sizeof position_cols / sizeof position_cols[0])
 
 /*
  * The station a reading (of values raw) belongs to: by its station column; else, when the
@@ -1473,28 +1475,33 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
     return station_of(t, key, "", err);
 }
 
-/* The station's position from a reading's x, y, elevation, lat, lon columns: its first
- * reading's, which the others must repeat (one position per station). */
+/* The station's position from a reading's x, y, elevation, lat, lon columns: the first
+ * reading's that gives it, which the others repeat or leave empty (NAN in raw: a survey
+ * table's position columns not filled in yet); one position per station. */
 static int
 read_position(struct text *t, fwd_sounding *s, const double *raw, fwd_error *err)
 {
     double *dst[N_POSITION_COLS];
-    size_t k;
+    size_t k, *from = t->n_st > 0 && t->st[t->cur].s == s ? t->st[t->cur].pos_line : NULL;
 
     dst[0] = &s->x_m, dst[1] = &s->y_m, dst[2] = &s->elevation_m;
     dst[3] = &s->lat_deg, dst[4] = &s->lon_deg;
     for (k = 0; k < N_POSITION_COLS; k++) {
         int c = position_cols[k];
 
-        if (t->col[c] < 0)
+        if (t->col[c] < 0 || isnan(raw[c]))
             continue;
-        if (s->n == 0)
+        if (s->n == 0 || isnan(*dst[k])) {
             *dst[k] = raw[c];
-        else if (raw[c] != *dst[k])
+            if (from != NULL)
+                from[k] = t->lineno;
+        } else if (raw[c] != *dst[k]) {
             return fwd_fail(err, FWD_EFORMAT,
-                            "%s:%zu: %s: expected the station's one position, %g as on its "
-                            "first reading (line %zu), got %g",
-                            t->path, t->lineno, t->colname[c], *dst[k], s->line[0], raw[c]);
+                            "%s:%zu: %s: expected the station's one position, %.15g as on line "
+                            "%zu, got %.15g",
+                            t->path, t->lineno, t->colname[c], *dst[k],
+                            from != NULL && from[k] > 0 ? from[k] : s->line[0], raw[c]);
+        }
     }
     if ((t->col[COL_LAT] >= 0 && fabs(s->lat_deg) > 90) ||
         (t->col[COL_LON] >= 0 && fabs(s->lon_deg) > 360))
@@ -1722,6 +1729,13 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
 
         if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
+        if (c >= COL_XM && t->col[COL_STATION] >= 0 && f[t->col[c]][0] == '\0') {
+            raw[c] = NAN; /* a station's place not filled in: said by another row, or none */
+            continue;
+        }
+        if (f[t->col[c]][0] == '\0')
+            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell",
+                            t->path, t->lineno, t->colname[c]);
         if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
             return rc == -2 ? ROW_FILE_ERROR : FWD_EFORMAT;
         if (rc == 0 || (positive && v <= 0))
@@ -1840,6 +1854,8 @@ units_row(struct text *t, char **f, size_t nf, fwd_error *err)
     return 1;
 }
 
+static char empty_field[] = "";
+
 /* One line's fields f[0..nf), nf >= 1: a header row, or a reading (the first one settles the
  * columns). */
 static int
@@ -1865,6 +1881,12 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
         return rc;
     if (t->nf0 == 0)
         t->nf0 = nf;
+    /* a survey's row short of the header's columns (a spreadsheet leaves out the empty cells
+     * at the end) has them empty: a reading of its station, which fails that station alone */
+    if (t->header && t->survey && t->n_wide == 0 && t->col[COL_STATION] >= 0 &&
+        (size_t)t->col[COL_STATION] < nf)
+        for (; nf < t->need; nf++)
+            f[nf] = empty_field;
     rc = check_fields(t, f, nf, err);
     return rc != FWD_OK ? rc : read_row(t, f, nf, err);
 }

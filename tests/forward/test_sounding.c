@@ -1696,8 +1696,7 @@ Test(fwd_sounding, station_positions)
     fwd_sounding_free(s);
     expect_error("moved.csv", "x,y,elevation,ab2,rho\n1,2,10,1,100\n1,2,10,2,90\n1,2,11,4,80\n",
                  FWD_SCHLUMBERGER,
-                 ":4: elevation: expected the station's one position, 10 as on its first reading "
-                 "(line 2), got 11");
+                 ":4: elevation: expected the station's one position, 10 as on line 2, got 11");
     expect_error("placed.csv", "x,y,ab2,rho\n1,2,1,100\n1,2,2,90\n1,2,4,80\n1,3,4,80\n",
                  FWD_SCHLUMBERGER,
                  ":5: station at x_m 1, y_m 3: expected at least 3 points, got 1");
@@ -1906,6 +1905,76 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
     cr_expect(st == NULL && se == NULL && n == 0);
 }
 
+/* A survey's row short of the header's columns (a spreadsheet leaves the empty cells at a
+ * row's end out) is a reading with those cells empty: it fails its station alone; read as
+ * stations, the file's error as before. */
+Test(fwd_sounding, survey_short_row_fails_its_station)
+{
+    static const char text[] = "station;x_m;ab2_m;mn2_m;rho_a_ohmm\r\n"
+                               "A;0;1;0,3;10\r\nA;0;2;0,3;11\r\nA;0;5;0,3;12\r\n"
+                               "B;5;1;0,3;20\r\nB;5;2;0,3\r\nB;5;5;0,3;22\r\n"
+                               "C;9;1;0,3;30\r\nC;9;2;0,3;\r\nC;9;5;0,3;32\r\n";
+    char p[128];
+    fwd_sounding **st;
+    fwd_error *se = NULL, err;
+    size_t n;
+
+    put("short.csv", text, p);
+    cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err), FWD_OK,
+                 "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_expect(se[0].code == FWD_OK && st[0]->n == 3, "%s", se[0].msg);
+    cr_expect_eq(se[1].code, FWD_EFORMAT);
+    cr_expect(strstr(se[1].msg, "short.csv:6: rho_a_ohmm: expected a value, got an empty cell "
+                                "(station \"B\")") != NULL,
+              "%s", se[1].msg);
+    cr_expect_eq(se[2].code, FWD_EFORMAT);
+    cr_expect(strstr(se[2].msg, "short.csv:9: rho_a_ohmm: expected a value") != NULL, "%s",
+              se[2].msg);
+    fwd_sounding_free_stations(st, n);
+    free(se);
+    cr_expect_eq(fwd_sounding_read_stations(p, FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "short.csv:6: rho_a_ohmm: expected a value, got none (the row has 4 "
+                              "of the header's 5 fields)") != NULL,
+              "%s", err.msg);
+}
+
+/* A station's position cells left empty (a survey sheet not filled in yet) say nothing: no
+ * position, or the one a row of the station gives, which the others repeat or leave empty. */
+Test(fwd_sounding, survey_empty_position_cells)
+{
+    static const char text[] = "station,x_m,y_m,elevation_m,ab2_m,rho_a_ohmm\n"
+                               "A,,,,1,10\nA,,,,2,11\nA,,,,5,12\n"
+                               "B,,,,1,20\nB,500,4100000.5,,2,21\nB,,4100000.5,,5,22\n"
+                               "C,7,,,1,30\nC,,,,2,31\nC,8,,,5,32\n";
+    char p[128];
+    fwd_sounding **st;
+    fwd_error *se = NULL, err;
+    size_t n;
+
+    put("pos.csv", text, p);
+    cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err), FWD_OK,
+                 "%s", err.msg);
+    cr_assert_eq(n, 3);
+    cr_expect(se[0].code == FWD_OK && se[1].code == FWD_OK, "%s / %s", se[0].msg, se[1].msg);
+    cr_expect(isnan(st[0]->x_m) && isnan(st[0]->y_m) && isnan(st[0]->elevation_m));
+    cr_expect(st[0]->n == 3 && st[1]->n == 3);
+    cr_expect(st[1]->x_m == 500 && st[1]->y_m == 4100000.5 && isnan(st[1]->elevation_m));
+    cr_expect_eq(se[2].code, FWD_EFORMAT);
+    cr_expect(strstr(se[2].msg, "pos.csv:10: x_m: expected the station's one position, 7 as on "
+                                "line 8, got 8 (station \"C\")") != NULL,
+              "%s", se[2].msg);
+    fwd_sounding_free_stations(st, n);
+    free(se);
+    /* told apart by place alone (no station column), a reading needs its place */
+    put("place.csv", "x_m,ab2_m,rho_a_ohmm\n0,1,10\n,2,11\n0,5,12\n", p);
+    cr_expect_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err),
+                 FWD_EFORMAT);
+    cr_expect(strstr(err.msg, "place.csv:3: x_m: expected a value, got an empty cell") != NULL,
+              "%s", err.msg);
+}
+
 /* A survey in one table: a station column (rows in any order), places alone (x, y), or the
  * wide layout of one rho_a column per station with readings missing; every point where the
  * file put it, and the errors of a survey naming the station and the line. */
@@ -2005,8 +2074,7 @@ Test(fwd_sounding, surveys)
                  "without rho_a_ohmm, phase_deg");
     /* a Wenner station whose places disagree: one station, one place */
     expect_error("twoplaces.csv", "station,x,a,rho\nA,0,1,10\nA,0,2,20\nA,5,4,30\n", FWD_WENNER,
-                 ":4: x: expected the station's one position, 0 as on its first reading (line 2), "
-                 "got 5");
+                 ":4: x: expected the station's one position, 0 as on line 2, got 5");
     cr_expect_eq(
         fwd_sounding_read_stations("/nonexistent/survey.csv", FWD_WENNER, 0, NULL, &s, &n, NULL),
         FWD_EIO);
