@@ -124,7 +124,7 @@ mt_depth(double x, double rho_a)
 }
 
 static const char *const ab2_names[] = {"ab2", "ab2_m", "ab/2", NULL};
-static const char *const a_names[] = {"a", "a_m", "spacing_m", NULL};
+static const char *const a_names[] = {"a", "a_m", "spacing", "spacing_m", NULL};
 static const char *const period_names[] = {"period", "period_s", "t_s", NULL};
 static const char *const freq_names[] = {"freq", "freq_hz", "frequency", "frequency_hz", NULL};
 

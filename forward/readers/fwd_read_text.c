@@ -1020,6 +1020,7 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
     const fwd_method_info *mi = t->mi;
     char got[160], miss[64] = "", want[128] = "";
     size_t k;
+    int values = 0; /* value columns the header names */
 
     append(want, sizeof want, "", mi->x_column);
     if (mi->x_recip_column != NULL) {
@@ -1034,13 +1035,16 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
         append(want, sizeof want, ", ", mi->values[k]->column);
         if (vc == COL_RHO ? !has_rho(col, t->m) : col[vc] < 0)
             append(miss, sizeof miss, ", ", mi->values[k]->column);
+        else
+            values++;
     }
-    for (k = 0; k < COL_N && col[k] < 0; k++)
-        continue;
+    /* none of the method's columns (a title's words may name others: "VES 12 ...") */
     return fwd_fail(err, FWD_EFORMAT,
                     "%s:%zu: header: expected columns %s; got \"%s\", without %s%s", t->path, line,
                     want, join_fields(got, sizeof got, f, nf), miss + 2,
-                    k == COL_N ? " (a title above the header? start it with #)" : "");
+                    col[COL_X] < 0 && col[COL_FREQ] < 0 && values == 0
+                        ? " (a title above the header? start it with #)"
+                        : "");
 }
 
 /* A Wenner sounding written as a Schlumberger table: AB/2 = 1.5 a with MN/2 = a / 2 given

@@ -1456,6 +1456,17 @@ Test(fwd_sounding, spreadsheet_habits)
                   FWD_MT);
     cr_expect_eq(s->phase[1], 50);
     fwd_sounding_free(s);
+    /* a Wenner spacing named as a spreadsheet names it, its unit in parentheses, brackets or
+     * after '_' */
+    s = read_text("sp.csv", "Spacing (m);Rho_a\n2;180\n5;120\n10;60\n", FWD_WENNER);
+    cr_expect(s->n == 3 && s->x[1] == 5 && s->rho_a[2] == 60);
+    fwd_sounding_free(s);
+    s = read_text("spb.csv", "Spacing [m],rho_a\n2,180\n5,120\n10,60\n", FWD_WENNER);
+    cr_expect(s->n == 3 && s->x[2] == 10);
+    fwd_sounding_free(s);
+    s = read_text("spft.csv", "spacing_ft,rho_a\n10,180\n20,120\n40,60\n", FWD_WENNER);
+    cr_expect(s->n == 3 && fabs(s->x[0] - 3.048) < 1e-12, "%g", s->x[0]);
+    fwd_sounding_free(s);
     /* full spacings: AB and MN are halved, and the note says so */
     s = read_text("full.csv", "AB (m),MN (m),rho_a\n10,2,100\n20,2,90\n40,2,80\n",
                   FWD_SCHLUMBERGER);
@@ -1584,6 +1595,17 @@ Test(fwd_sounding, spreadsheet_habits)
     /* a title above the header: the message says how to keep it */
     expect_error("title.csv", "VES 3 Mawlamyine;;\nAB/2;MN/2;rho_a\n5;1;757\n", FWD_SCHLUMBERGER,
                  "(a title above the header? start it with #)");
+    /* whose words name a column, but none of the method's ("VES" is a station's) */
+    expect_error("title2.csv", "VES 12 Mawlamyine 2024-03-01\nAB/2,MN/2,Rho_a\n5,1,757\n",
+                 FWD_SCHLUMBERGER, "(a title above the header? start it with #)");
+    {
+        fwd_error e2;
+
+        put("nohint.csv", "AB/2,MN/2,resist\n5,1,757\n10,1,700\n", p);
+        cr_expect_null(fwd_sounding_read(p, FWD_SCHLUMBERGER, FWD_COMP_DET, &e2));
+        cr_expect(strstr(e2.msg, "without rho_a_ohmm") != NULL && strstr(e2.msg, "title") == NULL,
+                  "%s", e2.msg);
+    }
     /* other encodings: UTF-16 (Excel's "Unicode Text"), a Windows code page's degree sign */
     {
         static const char u16[] = "\xff\xfe"
