@@ -3,6 +3,9 @@
  * fwd_io.c - files that appear whole: temporary name, fsync, link or rename, directory sync;
  * checks that an output can be written.
  */
+/* realpath() is XSI */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -126,13 +129,41 @@ fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *err)
     return rc;
 }
 
+/* path as its directory's resolved path and its last name, into buf: "./out.csv" and
+ * "/tmp/out.csv" alike when /tmp is the working directory. 0 when the directory does not
+ * resolve or buf is too short. */
+static int
+resolved_name(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096], *res;
+    int n;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path) >=
+             (int)sizeof dir)
+        return 0;
+    if ((res = realpath(dir, NULL)) == NULL)
+        return 0;
+    n = snprintf(buf, cap, "%s/%s", res, slash != NULL ? slash + 1 : path);
+    free(res);
+    return n > 0 && (size_t)n < cap;
+}
+
 int
 fwd_io_same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
+    char ra[4096], rb[4096];
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
 
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+    if (ea && eb)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb) /* one there, the other not */
+        return 0;
+    return strcmp(a, b) == 0 || (resolved_name(a, ra, sizeof ra) &&
+                                 resolved_name(b, rb, sizeof rb) && strcmp(ra, rb) == 0);
 }
 
 int

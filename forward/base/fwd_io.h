@@ -61,7 +61,9 @@ int fwd_io_publish(const char *tmp, const char *path, int overwrite, fwd_error *
  */
 int fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error *err);
 
-/* Whether a and b name the same existing file (one device and inode): 1, else 0. */
+/* Whether a and b name the same file: 1, else 0. Files there are compared by device and
+ * inode; two paths of which neither is there, by their directories resolved (realpath)
+ * and their last names: outputs not yet written ("out.csv" and "./out.csv"). */
 int fwd_io_same_file(const char *a, const char *b);
 
 /*

@@ -1407,6 +1407,14 @@ expect_fail 1 "--section naming the --xyz file" "both.png: is the --xyz file; wr
     invert "$TMP/net.h5" "$TMP/profile" --xyz "$TMP/both.png" --section "$TMP/both.png"
 expect_fail 1 "--xyz naming the -o file" "is the -o file" \
     invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same.out" --xyz "$TMP/same.out"
+# by another path, neither there yet (once written over each other with --force)
+mkdir -p "$TMP/sub"
+expect_fail 1 "--xyz naming the -o file by another path" \
+    "--xyz $TMP/sub/../same2.out: is the -o file" \
+    invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same2.out" --xyz "$TMP/sub/../same2.out" --force
+[ ! -e "$TMP/same2.out" ] && ok || bad "an output written though two named one file"
+expect_fail 1 "--xyz naming the -o file through ." "same3.out: is the -o file" \
+    invert "$TMP/net.h5" "$TMP/profile" -o "$TMP/same3.out" --xyz "$TMP/./same3.out" --force
 
 # method names without case
 run forward -m Schlumberger --rho 100 --ab2 1,2,3
