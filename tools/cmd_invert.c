@@ -1480,10 +1480,13 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 
         if (failed && cli_par_rank() == 0)
             cli_error("invert", "--section: out of memory for the models");
-        if (!failed && cli_par_rank() == 0 &&
-            plot_section_png(o->section, b, msg, sizeof msg) != 0) {
-            cli_error("invert", "--section %s", msg);
-            failed = 1;
+        if (!failed && cli_par_rank() == 0) {
+            if (plot_section_png(o->section, b, msg, sizeof msg) != 0) {
+                cli_error("invert", "--section %s", msg);
+                failed = 1;
+            } else if (msg[0] != '\0' && !o->quiet) {
+                fprintf(stderr, "bpinv invert: note: --section %s: %s\n", o->section, msg);
+            }
         }
         cli_par_bcast(&failed, sizeof failed);
         n_bad += (size_t)failed;

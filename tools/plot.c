@@ -1302,7 +1302,8 @@ struct section {
     const invnet_candidate *c[4096];
     double dist[4096];
     int by_xy, by_latlon, by_elev;
-    double v_lift; /* a "v" at a column's foot is drawn this far up its axis (world units) */
+    double v_lift;  /* a "v" at a column's foot is drawn this far up its axis (world units) */
+    char note[512]; /* what the user should know of the distances ("" when nothing) */
 };
 
 /* Station positions in metres, into px and py; 0 when none or all the same. */
@@ -1327,9 +1328,10 @@ section_xy(const struct section *sc, double *px, double *py)
     return spread > 0;
 }
 
-/* Orders the stations by key (ascending; ties in the order given), carrying key along. */
+/* Orders the stations by key (ascending; ties in the order given), carrying key and
+ * also along. */
 static void
-section_sort(struct section *sc, double *key)
+section_sort_across(struct section *sc, double *key, double *also)
 {
     size_t i, j;
 
@@ -1337,11 +1339,42 @@ section_sort(struct section *sc, double *key)
         for (j = i; j > 0 && key[j - 1] > key[j]; j--) {
             const invnet_batch_item *it = sc->it[j];
             const invnet_candidate *c = sc->c[j];
-            double v = key[j];
+            double v = key[j], a = also[j];
 
             sc->it[j] = sc->it[j - 1], sc->c[j] = sc->c[j - 1], key[j] = key[j - 1];
-            sc->it[j - 1] = it, sc->c[j - 1] = c, key[j - 1] = v;
+            also[j] = also[j - 1];
+            sc->it[j - 1] = it, sc->c[j - 1] = c, key[j - 1] = v, also[j - 1] = a;
         }
+}
+
+/* Stations next to each other along the line (distances sc->dist, sorted) that are apart
+ * across it (offsets across, m) by more than twice their distance along it and than 5 % of
+ * the line's length (not a sounding repeated at one place): two profiles side by side, or
+ * a station far off the line, drawn as neighbours. Said in sc->note (the pair furthest
+ * apart). */
+static void
+off_line(struct section *sc, const double *across)
+{
+    double length = sc->dist[sc->n - 1], worst = 0;
+    size_t k, n = 0, at = 0;
+
+    for (k = 1; k < sc->n; k++) {
+        double along = sc->dist[k] - sc->dist[k - 1], apart = fabs(across[k] - across[k - 1]);
+
+        if (apart > 2 * along && apart > 0.05 * length) {
+            n++;
+            if (apart > worst)
+                worst = apart, at = k;
+        }
+    }
+    if (n > 0)
+        snprintf(
+            sc->note, sizeof sc->note,
+            "the stations lie off one line: \"%.100s\" and \"%.100s\", %.0f m apart across the "
+            "line fitted through them, are drawn %.0f m apart (%zu such neighbours; two "
+            "profiles? draw each on its own)",
+            sc->it[at - 1]->s->name, sc->it[at]->s->name, worst, sc->dist[at] - sc->dist[at - 1],
+            n);
 }
 
 static void
@@ -1368,6 +1401,25 @@ section_of(const invnet_batch *b, struct section *sc)
         sc->by_latlon &= isfinite(st->lat_deg) && isfinite(st->lon_deg);
         sc->by_elev &= isfinite(st->elevation_m);
     }
+    if (!sc->by_xy && !sc->by_latlon) { /* some placed, some not: said */
+        size_t placed = 0, first = sc->n;
+
+        for (k = 0; k < sc->n; k++) {
+            const invnet_station *st = &sc->it[k]->station;
+            int at = (isfinite(st->x_m) && isfinite(st->y_m)) ||
+                     (isfinite(st->lat_deg) && isfinite(st->lon_deg));
+
+            placed += (size_t)at;
+            if (!at && first == sc->n)
+                first = k;
+        }
+        if (placed > 0)
+            snprintf(sc->note, sizeof sc->note,
+                     "%zu of the %zu stations %s no position (\"%s\" first): all drawn in the "
+                     "order given",
+                     sc->n - placed, sc->n, sc->n - placed == 1 ? "has" : "have",
+                     sc->it[first]->s->name);
+    }
     if (!section_xy(sc, px, py)) {
         sc->by_xy = sc->by_latlon = 0;
         for (k = 0; k < sc->n; k++) /* numbered as a field book numbers them: from 1 */
@@ -1386,11 +1438,14 @@ section_of(const invnet_batch *b, struct section *sc)
     uy = sin(0.5 * atan2(2 * sxy, sxx - syy));
     if ((px[sc->n - 1] - px[0]) * ux + (py[sc->n - 1] - py[0]) * uy < 0)
         ux = -ux, uy = -uy; /* from the first station given towards the last */
-    for (k = 0; k < sc->n; k++)
+    for (k = 0; k < sc->n; k++) {
         sc->dist[k] = (px[k] - mx) * ux + (py[k] - my) * uy;
-    section_sort(sc, sc->dist);
+        px[k] = (px[k] - mx) * -uy + (py[k] - my) * ux; /* across the line */
+    }
+    section_sort_across(sc, sc->dist, px);
     for (k = 0, lo = sc->dist[0]; k < sc->n; k++)
         sc->dist[k] -= lo;
+    off_line(sc, px);
 }
 
 /* The colour of resistivity rho on the section's scale lo..hi (log10). */
@@ -1617,6 +1672,7 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     if (load_for(path, msg, cap) != 0)
         return -1;
     section_of(b, &sc);
+    snprintf(msg, cap, "%s", sc.note);
     if (sc.n == 0) {
         snprintf(msg, cap, "%s: no sounding was inverted: no section", path);
         return -1;

@@ -77,7 +77,9 @@ int plot_item_png(const char *path, const invnet_batch_item *it, const struct pl
  * longitude, else the stations' order), resistivity on a log colour scale with its bar, the
  * elevation up when every station has one (else the depth down), the misfit of each station
  * above and flagged stations in red. -1 with msg set when PLplot cannot be loaded, the file
- * cannot be made, or no sounding was inverted.
+ * cannot be made, or no sounding was inverted; else 0, msg a note on the distances ("" when
+ * none): stations of which some have no position (all drawn in the order given), or that
+ * lie off one line (two profiles side by side).
  */
 int plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap);
 

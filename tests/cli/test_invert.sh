@@ -954,6 +954,23 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --section "$TMP/order
 [ "$rc" -eq 0 ] && [ -s "$TMP/order.png" ] && ok || bad "--section by order: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/section.svg" && ok || bad "--section .svg: $(cat "$TMP/err")"
+# what a section cannot show is said: one straight line, nothing; two lines side by side
+# (P1-P3 and, 500 m north, Q1-Q3) drawn as neighbours; stations of which one has no place
+run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/line.svg"
+[ "$rc" -eq 0 ] && ! grep -q "note: --section" "$TMP/err" && ok ||
+    bad "a note on one straight line: $(cat "$TMP/err")"
+mkdir "$TMP/twolines"
+for k in 1 2 3; do
+    cp "$TMP/profile/p$k.csv" "$TMP/twolines/p$k.csv"
+    sed "s/^P$k,\([0-9]*\),4100000,/Q$k,\1,4100500,/" "$TMP/profile/p$k.csv" >"$TMP/twolines/q$k.csv"
+done
+run invert "$TMP/net.h5" "$TMP/twolines" --section "$TMP/two.svg"
+[ "$rc" -eq 0 ] && grep -q "note: --section $TMP/two.svg: the stations lie off one line: \"[PQ][123]\" and \"[PQ][123]\", [0-9]* m apart across the line fitted through them, are drawn 0 m apart ([0-9]* such neighbours; two profiles? draw each on its own)" "$TMP/err" &&
+    ok || bad "two lines in one section, not said: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/profile/p1.csv" "$TMP/snd/b.csv" "$TMP/profile/p2.csv" \
+    --section "$TMP/mixed.svg"
+[ "$rc" -eq 0 ] && grep -q "note: --section $TMP/mixed.svg: 1 of the 3 stations has no position (\"b.csv\" first): all drawn in the order given" "$TMP/err" &&
+    ok || bad "a station without a place, not said: $(cat "$TMP/err")"
 # stations given out of order along a slanting line, no elevations: depth down on a log
 # axis. Each station's model filled, layer by layer; the columns sorted along the line (S1,
 # S3, S2) at their true spacing (0, 112, 335 m: gaps 1:2); the axis ends at twice the
