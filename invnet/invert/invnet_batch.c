@@ -954,6 +954,69 @@ other_method(const char *path, fwd_method m, const invnet_batch_params *p, fwd_e
     }
 }
 
+/* The names of sounding files a directory operand stands for (invnet_batch_expand). */
+static const char *const sounding_ext[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
+#define N_SOUNDING_EXT (sizeof sounding_ext / sizeof sounding_ext[0])
+
+/* Whether d names a file a directory operand stands for: not hidden, a sounding file's
+ * extension in any case. */
+static int
+visible(const struct dirent *d)
+{
+    size_t n = strlen(d->d_name), k, j;
+
+    if (d->d_name[0] == '.' || n < 5)
+        return 0;
+    for (k = 0; k < N_SOUNDING_EXT; k++) {
+        for (j = 0; j < 4 && tolower((unsigned char)d->d_name[n - 4 + j]) == sounding_ext[k][j];
+             j++)
+            continue;
+        if (j == 4)
+            return 1;
+    }
+    return 0;
+}
+
+/* Not hidden. */
+static int
+not_hidden(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* A directory among the paths (invnet_batch_expand keeps one that holds no sounding file, so
+ * that it is not passed over in silence): its error in err, naming a few of what it holds;
+ * 1. 0 when path is no directory. */
+static int
+no_sounding_files(const char *path, fwd_error *err)
+{
+    struct dirent **names;
+    struct stat st;
+    char some[256] = "";
+    int n, k;
+
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    n = scandir(path, &names, not_hidden, alphasort);
+    for (k = 0; k < n; k++) {
+        size_t len = strlen(some);
+
+        if (k < 3)
+            snprintf(some + len, sizeof some - len, "%s%.60s", k > 0 ? ", " : "", names[k]->d_name);
+        free(names[k]);
+    }
+    if (n > 3)
+        snprintf(some + strlen(some), sizeof some - strlen(some), ", ...");
+    if (n >= 0)
+        free(names);
+    fwd_error_set(err, FWD_EFORMAT,
+                  "%s: expected sounding files in the directory (names ending in .csv, .txt, "
+                  ".dat, .tsv or .edi, any case), got %s%s%s",
+                  path, n > 0 ? "only " : "none", n > 0 ? some : "",
+                  n > 0 ? " (a file of another name: give it as an operand)" : "");
+    return 1;
+}
+
 /* Reads the n files of paths in parallel into r[k] (r[k].n 0 and r[k].e set when one cannot be
  * read): each file's stations, for method m. */
 static void
@@ -971,7 +1034,8 @@ read_all(const char *const *paths, size_t n, fwd_method m, const invnet_batch_pa
         if (fwd_sounding_read_survey(paths[q], m, p->component, p->columns, &r[q].s, &r[q].serr,
                                      &r[q].n, &r[q].e) != FWD_OK) {
             r[q].n = 0;
-            other_method(paths[q], m, p, &r[q].e);
+            if (!no_sounding_files(paths[q], &r[q].e))
+                other_method(paths[q], m, p, &r[q].e);
         }
         r[q].ms = 1e3 * (fwd_time_seconds() - ts);
     }
@@ -1211,24 +1275,6 @@ paths_add(struct paths *l, const char *path)
     return FWD_OK;
 }
 
-/* The files a directory operand stands for: sounding files by their extension. */
-static int
-visible(const struct dirent *d)
-{
-    static const char *const ext[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
-    size_t n = strlen(d->d_name), k, j;
-
-    if (d->d_name[0] == '.' || n < 5)
-        return 0;
-    for (k = 0; k < sizeof ext / sizeof ext[0]; k++) {
-        for (j = 0; j < 4 && tolower((unsigned char)d->d_name[n - 4 + j]) == ext[k][j]; j++)
-            continue;
-        if (j == 4)
-            return 1;
-    }
-    return 0;
-}
-
 /* Names in natural order, the order of a profile's stations: runs of digits compare as
  * numbers ("L1-200" before "L1-1000"), the rest byte by byte; ties (leading zeros) by bytes.
  * The same on every machine, whatever the locale. */
@@ -1276,7 +1322,7 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
 {
     struct dirent **names;
     struct stat st;
-    size_t len = strlen(path);
+    size_t len = strlen(path), before;
     int n, k, rc = FWD_OK;
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -1285,6 +1331,7 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
     if (n < 0)
         return fwd_error_set(err, FWD_EIO, "%s: cannot read the directory: %s", path,
                              strerror(errno));
+    before = l->n;
     len -= path[len - 1] == '/'; /* no double slash when the operand ends with one */
     for (k = 0; k < n; k++) {
         char *buf = malloc(len + strlen(names[k]->d_name) + 2);
@@ -1299,6 +1346,8 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
         free(names[k]);
     }
     free(names);
+    if (rc == FWD_OK && l->n == before) /* itself: read, it fails, named (no_sounding_files) */
+        rc = paths_add(l, path);
     return rc;
 }
 

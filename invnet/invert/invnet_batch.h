@@ -222,8 +222,9 @@ void invnet_batch_free(invnet_batch *b);
  * The sounding files that operands stand for, in order: an operand that is a directory
  * stands for its regular files named *.csv, *.txt, *.dat, *.tsv or *.edi (any case; names
  * starting with '.' skipped) in the natural order of their names (runs of digits compare as
- * numbers: L1-200 before L1-1000); any other operand, a missing file included, stands for
- * itself. *paths is a new array of *n new strings
+ * numbers: L1-200 before L1-1000), or, holding none, for itself (invnet_batch_invert of it
+ * gives its error, naming a few files it holds: not passed over in silence); any other
+ * operand, a missing file included, stands for itself. *paths is a new array of *n new strings
  * (invnet_batch_paths_free), possibly empty. Errors: FWD_EIO, a directory that cannot be
  * read ("DIR: cannot read the directory: REASON"), FWD_ENOMEM; then *paths is NULL.
  */

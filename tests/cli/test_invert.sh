@@ -727,6 +727,16 @@ def worst(points):
     b = sum((u - mu) * (y - my) for u, y in points) / sum((u - mu) ** 2 for u, _ in points)
     return max(abs(my + b * (u - mu) - y) for u, y in points)
 PYEOF
+# a directory of no sounding file is not passed over beside others: its error row, exit 1
+mkdir "$TMP/noedi"
+cp tests/data/synthetic_z.edi "$TMP/noedi/S01.EDI.orig"
+run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi "$TMP/noedi"
+[ "$rc" -eq 1 ] && grep -q "^tests/data/synthetic_z.edi," "$TMP/out" &&
+    grep -q "^$TMP/noedi,.*expected sounding files in the directory (names ending in .csv, .txt, .dat, .tsv or .edi, any case), got only S01.EDI.orig (a file of another name: give it as an operand)" "$TMP/out" &&
+    ok || bad "a directory without sounding files: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+mkdir "$TMP/nothing"
+expect_fail 1 "an empty directory" "nothing: expected sounding files in the directory (names ending in .csv, .txt, .dat, .tsv or .edi, any case), got none" \
+    invert "$TMP/mtnet.h5" "$TMP/nothing"
 # a directory of EDI files is a profile: LAT, LONG (D:M:S) and ELEV to the XYZ and a section
 mkdir "$TMP/edis"
 for k in 1 2 3; do

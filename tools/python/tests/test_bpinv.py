@@ -896,7 +896,7 @@ def test_invert_many_paths_equals_cli(nets, tmp_path):
         "%s: an mt sounding, but the net is for schlumberger" % CULL)
 
 
-def test_invert_many_mixed_and_components(nets):
+def test_invert_many_mixed_and_components(nets, tmp_path):
     s = bpinv.read_sounding(MAWLAMYINE)
     mem = bpinv.Sounding("schlumberger", AB2, bpinv.forward("schlumberger", *MODEL, AB2))
     with bpinv.Net(nets["schlumberger"]) as net:
@@ -923,6 +923,17 @@ def test_invert_many_mixed_and_components(nets):
             res = net.invert_many([PENOLA, CULL], component=comp)
             assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
         assert res[0].chi2 is not None and res[0].name == "3"
+        # a directory holding no sounding file: its Result with the error, not left out
+        empty = tmp_path / "line2"
+        empty.mkdir()
+        (empty / "S01.EDI.orig").write_bytes(PENOLA.read_bytes())
+        res = net.invert_many([PENOLA, empty])
+        assert [r.source for r in res] == [str(PENOLA), str(empty)]
+        assert res[0].error is None and res[1].rho is None
+        assert res[1].error == (
+            "%s: expected sounding files in the directory (names ending in .csv, .txt, .dat, "
+            ".tsv or .edi, any case), got only S01.EDI.orig (a file of another name: give it "
+            "as an operand)" % empty)
         r = net.invert_many([MAWLAMYINE])[0]
         assert r.error == "%s: a schlumberger sounding, but the net is for mt" % MAWLAMYINE
 
