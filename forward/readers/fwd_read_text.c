@@ -1896,26 +1896,14 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 }
 
 /* Sorts and checks the stations' soundings; names those told apart by place alone. A
- * station that is no sounding (too few readings, a point twice) fails the file, or, with
- * serr (n_st of them, cleared), only itself: its error there, its sounding (unsorted) kept
- * for its name. */
+ * station that is no sounding (too few readings, none: a wide table's empty column, a point
+ * twice) fails the file, or, with serr (n_st of them, cleared), only itself: its error
+ * there, its sounding (unsorted) kept for its name. */
 static int
 finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
 {
-    size_t k, j;
+    size_t k;
 
-    for (k = j = 0; k < t->n_st; k++)
-        j += t->st[k].s->n > 0;
-    if (serr == NULL && t->n_wide > 0 && j > 0) { /* a wide table's empty columns: no
-                                                   * stations, as before 2026-12-06 (all
-                                                   * empty: said below, the file's error) */
-        for (k = j = 0; k < t->n_st; k++)
-            if (t->st[k].s->n == 0)
-                fwd_sounding_free(t->st[k].s);
-            else
-                t->st[j++] = t->st[k];
-        t->n_st = j;
-    }
     for (k = 0; k < t->n_st; k++) {
         fwd_sounding *s = t->st[k].s;
         fwd_error *e = serr != NULL && t->n_st > 1 ? &serr[k] : err;

@@ -1513,8 +1513,9 @@ Test(fwd_sounding, spreadsheet_habits)
         fwd_sounding_free(st[k]);
     free(st);
     /* a survey's station that is no sounding (an empty column of a wide table):
-     * fwd_sounding_read_stations leaves it out, as it did, fwd_sounding_read_survey says it
-     * fails alone; the stations in the columns' order */
+     * fwd_sounding_read_stations refuses the file for it (it left it out in silence until
+     * 2026-12-06), fwd_sounding_read_survey says it fails alone; the stations in the
+     * columns' order */
     {
         static const char wide[] = "AB/2;V1;V2;V3;V4\n1;10;;;20\n2;11;12;;21\n5;12;13;;22\n"
                                    "10;13;14;;\n";
@@ -1524,9 +1525,11 @@ Test(fwd_sounding, spreadsheet_habits)
 
         cr_assert_eq(fwd_sounding_read_stations(put("gap.csv", wide, p), FWD_SCHLUMBERGER, 0, NULL,
                                                 &st, &n, &err),
-                     FWD_OK, "%s", err.msg); /* the empty column no station, as it was */
-        cr_expect(n == 3 && strcmp(st[1]->name, "V2") == 0 && strcmp(st[2]->name, "V4") == 0);
-        fwd_sounding_free_stations(st, n);
+                     FWD_EFORMAT);
+        cr_expect(st == NULL && n == 0);
+        cr_expect(strstr(err.msg, "gap.csv:1: station \"V3\": expected at least 3 points, got "
+                                  "none (its column is empty)") != NULL,
+                  "%s", err.msg);
         /* every column empty (found by the fuzzer: the stations were freed, then read) */
         expect_error("allgap.csv", "AB/2 (m);MN/2`(m);VES1;VES2\n3;\n", FWD_SCHLUMBERGER,
                      "allgap.csv:1: station \"MN/2`(m)\": expected at least 3 points, got none");

@@ -962,6 +962,14 @@ def test_survey_tables(nets, tmp_path):
     assert [len(s.x) for s in w] == [17, 16]
     np.testing.assert_array_equal(w[1].rho_a, rho["S2"][1:])
     assert len(bpinv.read_soundings(MAWLAMYINE)) == 1
+    # a wide table's empty column: the file's Error, as a station of too few readings is
+    # (it was left out in silence), where invert_many fails that station alone
+    gap = tmp_path / "gap.csv"
+    gap.write_text("AB/2 (m),S1,S0,S2\n" + "".join(
+        "%r,%r,,%r\n" % v for v in zip(x, rho["S1"], rho["S2"])))
+    with pytest.raises(bpinv.Error, match='gap.csv:1: station "S0": expected at least 3 '
+                                          r'points, got none \(its column is empty\)'):
+        bpinv.read_soundings(gap)
     with pytest.raises(bpinv.Error, match="expected one sounding, got 2 stations"):
         bpinv.read_sounding(long)
     ref, r = cli_json("invert", nets["schlumberger"], long, MAWLAMYINE, wide, "--format", "json",
