@@ -1131,16 +1131,7 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
 {
     size_t k;
 
-    if (wenner_as_ab2(t, c)) {
-        t->wenner_ab2 = 1;
-    } else if (c->m != t->m) {
-        return fwd_fail(err, FWD_EINVAL,
-                        "%s:%zu: columns: this is %s %s sounding (%s names %s columns), "
-                        "expected %s",
-                        t->path, line, fwd_method_article(c->m), fwd_method_name(c->m), where,
-                        fwd_method_name(c->m), fwd_method_name(t->m));
-    }
-    for (k = 0; k < t->map.n; k++)
+    for (k = 0; k < t->map.n; k++) /* a name the user mapped first: the rest reads by it */
         if (!c->map_used[k]) {
             char got[160];
 
@@ -1150,6 +1141,15 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
                                        t->path, line, t->map.header[k],
                                        join_fields(got, sizeof got, f, nf));
         }
+    if (wenner_as_ab2(t, c)) {
+        t->wenner_ab2 = 1;
+    } else if (c->m != t->m) {
+        return fwd_fail(err, FWD_EINVAL,
+                        "%s:%zu: columns: this is %s %s sounding (%s names %s columns), "
+                        "expected %s",
+                        t->path, line, fwd_method_article(c->m), fwd_method_name(c->m), where,
+                        fwd_method_name(c->m), fwd_method_name(t->m));
+    }
     if (!complete(c->col, t->wenner_ab2 ? FWD_WENNER : t->m)) {
         int wide = t->wenner_ab2 ? 0 : wide_layout(t, c, f, line, err);
 

@@ -475,6 +475,8 @@ read_stations(const char *path, fwd_method expect, fwd_component comp, const cha
             *out = NULL;
             rc = fwd_fail(err, FWD_ENOMEM, "%s: out of memory", path);
         } else {
+            snprintf((*out)[0]->component, sizeof(*out)[0]->component, "%s",
+                     fwd_component_name(comp));
             *n = 1;
             rc = FWD_OK;
         }
@@ -882,6 +884,7 @@ fwd_sounding_copy(const fwd_sounding *s)
     memcpy(c->name, s->name, sizeof c->name);
     memcpy(c->unused, s->unused, sizeof c->unused);
     memcpy(c->note, s->note, sizeof c->note);
+    memcpy(c->component, s->component, sizeof c->component);
     c->x_m = s->x_m, c->y_m = s->y_m, c->elevation_m = s->elevation_m;
     c->lat_deg = s->lat_deg, c->lon_deg = s->lon_deg;
     c->n = s->n;

@@ -86,6 +86,9 @@ typedef struct fwd_sounding {
      * column was converted, numbers that may hold thousands separators), sentences joined by
      * "; " (cut short with "..."); "" when nothing. */
     char note[512];
+    /* The impedance an EDI file's curve is of ("det", "xy", "yx": fwd_component_name); ""
+     * for a text file's one curve and a DC sounding. */
+    char component[4];
 } fwd_sounding;
 
 /*

@@ -179,6 +179,20 @@ get_method(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->text = fwd_method_name(it->s->method);
 }
 
+static int
+has_component(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->s != NULL && it->s->component[0] != '\0';
+}
+
+static void
+get_component(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = it->s->component;
+}
+
 static void
 get_n_layers(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -472,6 +486,7 @@ static const struct column columns[] = {
     {"name", NULL, "name", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON | IN_ERROR | CSV_ERROR, has_name,
      get_name},
     {"method", NULL, "method", K_TEXT, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_method},
+    {NULL, NULL, "component", K_TEXT, S_ONE, 0, IN_JSON | OPTIONAL, has_component, get_component},
     {NULL, NULL, "x_m", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_x, get_x},
     {NULL, NULL, "y_m", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_y, get_y},
     {NULL, NULL, "elevation_m", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_elev, get_elev},

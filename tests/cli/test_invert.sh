@@ -626,11 +626,17 @@ setup samples -m mt --layers 2 --period 0.05:2000:16 --rho 1:1000 --thick 10:500
 setup train "$TMP/mt.h5" -o "$TMP/mtnet.h5" --epochs 10 --hidden 16 -q
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --format json
 [ "$rc" -eq 0 ] && ok || bad "EDI: exit $rc: $(cat "$TMP/err")"
-grep -q '"name": "SYN1", "method": "mt"' "$TMP/out" && grep -q '"chi2": ' "$TMP/out" && ok ||
-    bad "EDI JSON: $(cat "$TMP/out")"
+grep -q '"name": "SYN1", "method": "mt", "component": "det"' "$TMP/out" &&
+    grep -q '"chi2": ' "$TMP/out" && ok || bad "EDI JSON: $(cat "$TMP/out")"
 # the CSV has both chi-squares, the JSON's (against the errors raised to the training
 # noise, and as given: raised errors can only lower it)
 cp "$TMP/out" "$TMP/edi.json"
+# the JSON says which impedance each curve is of: an EDI file's as chosen, a text file's none
+run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi docs/examples/cull1985_mt.txt \
+    --format json --component yx
+grep -q '"name": "SYN1", "method": "mt", "component": "yx"' "$TMP/out" &&
+    grep -q '"name": "cull1985_mt.txt", "method": "mt", "component": null' "$TMP/out" && ok ||
+    bad "the component in the JSON: $(cat "$TMP/out")"
 plain_bpinv forward -m mt --rho 100,10 --thick 500 --period 0.05:2000:16 >"$TMP/plain_mt.csv"
 run invert "$TMP/mtnet.h5" "$TMP/plain_mt.csv" --format json
 cp "$TMP/out" "$TMP/plain.json"
@@ -909,7 +915,7 @@ run invert "$TMP/net.h5" "$TMP/profile" --format json --xyz "$TMP/profile.xyz"
 [ "$rc" -eq 0 ] && ok || bad "invert --xyz: exit $rc: $(cat "$TMP/err")"
 cp "$TMP/out" "$TMP/profile.json"
 cp "$TMP/profile.xyz" "$TMP/profile1.xyz"
-grep -q '"name": "P2", "method": "schlumberger", "x_m": 500200, "y_m": 4100000, "elevation_m": 20,' \
+grep -q '"name": "P2", "method": "schlumberger", "component": null, "x_m": 500200, "y_m": 4100000, "elevation_m": 20,' \
     "$TMP/out" && ok || bad "no position in the JSON: $(head -3 "$TMP/out")"
 /usr/bin/python3 - "$TMP/out" "$TMP/profile.xyz" <<'PYEOF2' && ok || bad "the XYZ table is not the JSON's models"
 import csv, json, sys

@@ -131,6 +131,19 @@ Test(fwd_sounding, penola_edi)
     cr_expect_float_eq(s->rho_a[0], rho, 1e-12 * rho);
     cr_expect_float_eq(s->phase[0], ph, 1e-12);
     cr_expect_not_null(s->sd_log10);
+    /* which impedance the curve is of, kept by a copy; none for a text file's one curve */
+    cr_expect_str_eq(s->component, "xy");
+    {
+        fwd_sounding *c = fwd_sounding_copy(s), *t;
+
+        cr_assert_not_null(c);
+        cr_expect_str_eq(c->component, "xy");
+        fwd_sounding_free(c);
+        t = fwd_sounding_read(EX "cull1985_mt.txt", FWD_MT, FWD_COMP_XY, &err);
+        cr_assert_not_null(t, "%s", err.msg);
+        cr_expect_str_eq(t->component, "");
+        fwd_sounding_free(t);
+    }
     fwd_sounding_free(s);
 }
 

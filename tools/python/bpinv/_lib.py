@@ -99,6 +99,7 @@ class _FwdSounding(ctypes.Structure):
         ("lat_deg", ctypes.c_double),
         ("lon_deg", ctypes.c_double),
         ("note", ctypes.c_char * 512),
+        ("component", ctypes.c_char * 4),
     ]
 
 

@@ -78,6 +78,9 @@ class Sounding(_lib.Owned):
     note : str
         What the reader assumed or doubted about the file (a full AB or MN column halved,
         numbers that may hold thousands separators); ``""`` when nothing.
+    component : str or None
+        The impedance an EDI file's curve is of, ``"det"``, ``"xy"`` or ``"yx"``; None for
+        a text file's one curve and for DC.
     x_m, y_m, elevation_m, lat_deg, lon_deg : float
         Where the station is, as the file says (text columns x, y, elevation, lat, lon; EDI
         LAT, LONG, ELEV, else REFLAT, REFLONG, REFELEV); NaN where it does not.
@@ -145,6 +148,7 @@ class Sounding(_lib.Owned):
         self.source = os.fsdecode(c.source)
         self.unused = c.unused.decode("utf-8", "replace")
         self.note = c.note.decode("utf-8", "replace")
+        self.component = c.component.decode("ascii", "replace") or None
         self.x_m, self.y_m, self.elevation_m = c.x_m, c.y_m, c.elevation_m
         self.lat_deg, self.lon_deg = c.lat_deg, c.lon_deg
         self.x = _copy(c.x, n)

@@ -365,6 +365,8 @@ def edi_blocks(path):
 @pytest.mark.parametrize("component", ["det", "xy", "yx"])
 def test_read_edi(component):
     s = bpinv.read_sounding(PENOLA, component=component)  # method None: MT for an EDI file
+    assert s.component == component
+    assert bpinv.read_sounding(CULL, method="mt", component=component).component is None
     b, empty = edi_blocks(PENOLA)
     f = b["FREQ"]
     z = {c: b["Z%sR" % c] + 1j * b["Z%sI" % c] for c in ("XX", "XY", "YX", "YY")}
