@@ -21,6 +21,12 @@
 /* Most blocks an EDI file may have. */
 #define EDI_MAX_BLOCKS 256
 
+/* SEG's EMPTY marker, the default. A positive marker marks the values at or beyond 0.99 of it
+ * in size as EMPTY too (1.0E32 written in single precision is 9.9999998E+31); a negative one
+ * (-999: -1500 may be an impedance) only the values equal to it. Values at or beyond 0.99 x
+ * 1.0E32 in size are no measurement: EMPTY whatever the file's marker. */
+#define EDI_EMPTY_SEG 1.0e32
+
 struct edi_block {
     char name[32];
     size_t line; /* of the '>' line */
@@ -35,7 +41,9 @@ struct edi {
     size_t nb;
     struct edi_block *cur; /* the block the lines being read belong to */
     int has_end;           /* an >END line was read */
-    double empty;
+    double empty;          /* finite, not 0 */
+    size_t empty_line;     /* of an EMPTY not used (0, not a number), 0 when none */
+    char empty_say[32];    /* its value */
     char dataid[FWD_SOUNDING_NAME_MAX];
     double lat, lon, elev;             /* the station's from >HEAD, NAN when not given */
     double ref_lat, ref_lon, ref_elev; /* from >=DEFINEMEAS (REFLAT ...), NAN when not given */
@@ -63,20 +71,30 @@ edi_find(const struct edi *e, const char *name)
     return NULL;
 }
 
-/* A block of values: frequencies, impedances, apparent resistivities, phases, tippers,
- * rotations. */
+/* The blocks whose values bpinv reads (of some component, or for a note: ZROT, RHOROT). The
+ * values of the other data blocks (tippers, TXR.EXP ...; ZXX.VAR ...) are not parsed: what
+ * they hold (NaN, text) does not stop the file from being read. */
+static const char *const edi_read_names[] = {
+    "FREQ",  "ZROT",  "RHOROT", "ZXXR",      "ZXXI",      "ZXYR",      "ZXYI",
+    "ZYXR",  "ZYXI",  "ZYYR",   "ZYYI",      "ZXY.VAR",   "ZYX.VAR",   "RHOXY",
+    "RHOYX", "PHSXY", "PHSYX",  "RHOXY.ERR", "RHOYX.ERR", "PHSXY.ERR", "PHSYX.ERR"};
+
 static int
-data_block(const char *name)
+edi_read_block(const char *name)
 {
-    return strncmp(name, "FREQ", 4) == 0 || name[0] == 'Z' || strncmp(name, "RHO", 3) == 0 ||
-           strncmp(name, "PHS", 3) == 0 || name[0] == 'T' || strncmp(name, "ROT", 3) == 0;
+    size_t k;
+
+    for (k = 0; k < sizeof edi_read_names / sizeof edi_read_names[0]; k++)
+        if (strcmp(name, edi_read_names[k]) == 0)
+            return 1;
+    return 0;
 }
 
 /* ---- the blocks of the file ------------------------------------------------------------- */
 
 /* A '>' line of line number lineno, p just after the '>': starts a block. A block that is
- * not data (INFO, SPECTRA, ...) given again goes on where it was: a file of spectra has one
- * >SPECTRA block per frequency. */
+ * not read (INFO, SPECTRA, a tipper ...) given again goes on where it was: a file of spectra
+ * has one >SPECTRA block per frequency. */
 static int
 edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, fwd_error *err)
 {
@@ -95,7 +113,7 @@ edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, f
     for (j = 0; j < e->nb && seen == NULL; j++)
         if (strcmp(e->b[j].name, name) == 0)
             seen = &e->b[j];
-    if (seen != NULL && data_block(name))
+    if (seen != NULL && edi_read_block(name))
         /* which of the two would be the data? */
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: block >%s: given twice (also on line %zu)", path,
                         lineno, name, seen->line);
@@ -251,10 +269,18 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
             return rc;
         snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
+        size_t t = edi_text(&v);
         double x = fwd_strtod(v, &end);
 
-        if (end != v && isfinite(x) && x > 0)
+        while (t > 0 && isspace((unsigned char)v[t - 1]))
+            t--;
+        /* any number but 0 (1.0E32, -999): 0 would make every zero a missing value */
+        if (end == v + t && t > 0 && isfinite(x) && x != 0) {
             e->empty = x;
+        } else if (t > 0) { /* said in the note; 1.0E32 kept */
+            e->empty_line = lineno;
+            snprintf(e->empty_say, sizeof e->empty_say, "%.*s", (int)(t < 24 ? t : 24), v);
+        }
     }
     return FWD_OK;
 }
@@ -274,7 +300,9 @@ edi_definemeas_line(struct edi *e, const char *path, size_t lineno, const char *
     return FWD_OK;
 }
 
-/* The numbers of line lineno (from p) appended to data block cur. */
+/* The numbers of line lineno (from p) appended to data block cur: a NaN ("nan", "NaN",
+ * "+NAN") is a value missing (edi_missing), but for a frequency (which one would the
+ * values be of?). */
 static int
 edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p, fwd_error *err)
 {
@@ -289,7 +317,8 @@ edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p
             break;
         errno = 0;
         v = fwd_strtod(p, &end);
-        if (end == p || (!isspace((unsigned char)*end) && *end != '\0') || !isfinite(v)) {
+        if (end == p || (!isspace((unsigned char)*end) && *end != '\0') || isinf(v) ||
+            (isnan(v) && strcmp(cur->name, "FREQ") == 0)) {
             char tok[32];
             size_t t = strcspn(p, " \t\r\n");
 
@@ -321,8 +350,8 @@ edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p
 }
 
 /* Reads the blocks of an EDI file: every '>' line starts one; the numbers after it (until
- * the next '>') are its values; HEAD lines give DATAID, EMPTY and the position, DEFINEMEAS
- * lines the position too (REFLAT ...). */
+ * the next '>') are its values (of the blocks bpinv reads, edi_read_block); HEAD lines give
+ * DATAID, EMPTY and the position, DEFINEMEAS lines the position too (REFLAT ...). */
 static int
 edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
 {
@@ -333,7 +362,7 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
     ssize_t len;
 
     memset(e, 0, sizeof *e);
-    e->empty = 1.0e32;
+    e->empty = EDI_EMPTY_SEG;
     e->lat = e->lon = e->elev = NAN;
     e->ref_lat = e->ref_lon = e->ref_elev = NAN;
     while (rc == FWD_OK && (len = fwd_read_line(&buf, &bufcap, fp)) >= 0) {
@@ -355,8 +384,8 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
             rc = edi_head_line(e, path, lineno, p, err);
         else if (strcmp(cur->name, "DEFINEMEAS") == 0)
             rc = edi_definemeas_line(e, path, lineno, p, err);
-        else if (data_block(cur->name))
-            /* the text of other blocks (INFO, MTSECT, ...) is not ours to read */
+        else if (edi_read_block(cur->name))
+            /* the text of other blocks (INFO, MTSECT, tippers ...) is not ours to read */
             rc = edi_values(cur, path, lineno, p, err);
     }
     free(buf);
@@ -370,7 +399,8 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
 /* The blocks a sounding is read from. */
 struct edi_sel {
     fwd_component comp;
-    double big; /* values at or beyond this are empty */
+    double empty; /* the file's EMPTY: values equal to it are missing */
+    double big;   /* and values at or beyond this in size (edi_missing) */
     const struct edi_block *fb;
     int use_z, has_diag, has_err;
     /* impedances: ZXXR ZXXI ZXYR ZXYI ZYXR ZYXI ZYYR ZYYI; variances of ZXY and ZYX */
@@ -533,7 +563,8 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
 {
     memset(d, 0, sizeof *d);
     d->comp = comp;
-    d->big = 0.99 * e->empty;
+    d->empty = e->empty;
+    d->big = 0.99 * (e->empty > 0 ? fmin(e->empty, EDI_EMPTY_SEG) : EDI_EMPTY_SEG);
     d->fb = edi_find(e, "FREQ");
     if (d->fb == NULL || d->fb->n == 0)
         return fwd_fail(err, FWD_EFORMAT,
@@ -553,16 +584,40 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
 
 /* One point of the sounding: period (s), apparent resistivity (ohm-m), phase (degrees), and
  * the standard errors of log10 rho_a and of the phase (degrees); what was wrong with its
- * values, for the note: an apparent resistivity not > 0 (the point left out), a negative
- * variance (read as its absolute value). */
+ * values, for the note: a value missing (the frequency skipped), an apparent resistivity not
+ * > 0 (the point left out), a negative variance (read as its absolute value). */
 struct edi_point {
     double T, r, ph, sdl, sdp;
     int not_positive, negative_var;
     size_t bad_k, bad_line; /* the first value not > 0: RHOXY (0) or RHOYX, its line */
     double bad_v;
+    const char *miss_block, *miss_what; /* the first value missing: its block, what it is */
 };
 
-/* Point i from the impedances at frequency f (Hz); *skip when a value is empty. */
+/* A value that is no reading: EMPTY (equal to the file's, or at or beyond d->big in size),
+ * or NaN (as mtpy writes for one). */
+static int
+edi_missing(const struct edi_sel *d, double v)
+{
+    return isnan(v) || fabs(v) >= d->big || v == d->empty;
+}
+
+/* *skip set when value i of block b (NULL: none) is missing; the first such said in pt. */
+static void
+edi_miss(const struct edi_sel *d, const struct edi_block *b, size_t i, int *skip,
+         struct edi_point *pt)
+{
+    if (b == NULL || !edi_missing(d, b->v[i]))
+        return;
+    if (!*skip) {
+        pt->miss_block = b->name;
+        pt->miss_what = isnan(b->v[i]) ? "NaN" : "EMPTY";
+    }
+    *skip = 1;
+}
+
+/* Point i from the impedances at frequency f (Hz); *skip when a value is missing: EMPTY,
+ * NaN, or an off-diagonal impedance 0 + 0i (what some programs write for none). */
 static int
 edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *skip,
             struct edi_point *pt, fwd_error *err)
@@ -573,11 +628,16 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     size_t k, line;
 
     for (k = 0; k < 8; k++)
-        if (zb[k] != NULL && (k >= 2 && k < 6 ? 1 : d->has_diag) && fabs(zb[k]->v[i]) >= d->big)
-            *skip = 1;
+        if (k >= 2 && k < 6 ? 1 : d->has_diag)
+            edi_miss(d, zb[k], i, skip, pt);
     for (k = 0; k < 2; k++)
-        if (d->var[k] != NULL && fabs(d->var[k]->v[i]) >= d->big)
+        edi_miss(d, d->var[k], i, skip, pt);
+    for (k = 2; k < 6 && !*skip; k += 2)
+        if (zb[k] != NULL && zb[k + 1] != NULL && zb[k]->v[i] == 0 && zb[k + 1]->v[i] == 0) {
+            pt->miss_block = k == 2 ? "ZXY" : "ZYX";
+            pt->miss_what = "0";
             *skip = 1;
+        }
     if (*skip)
         return FWD_OK;
     /* the pairs of the component asked for are there (edi_select_z); of the other, half a
@@ -604,7 +664,7 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
             z = -z;
     }
     line = d->comp == FWD_COMP_YX || zb[2] == NULL ? zb[4]->line : zb[2]->line;
-    if (!(cabs(z) > 0))
+    if (!(cabs(z) > 0)) /* det, where Zxx Zyy = Zxy Zyx */
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: %s ...: expected a non-zero impedance at %g Hz, got 0", path, line,
                         d->comp == FWD_COMP_YX ? "ZYXR" : "ZXYR", f);
@@ -614,11 +674,10 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     pt->ph = carg(z) * 180 / FWD_PI;
     if (d->has_err) {
         double rx = d->var[0] != NULL ? sqrt(fabs(d->var[0]->v[i])) / cabs(zxy) : 0;
+        double ry = d->var[1] != NULL ? sqrt(fabs(d->var[1]->v[i])) / cabs(zyx) : 0;
 
         for (k = 0; k < 2; k++)
             pt->negative_var |= d->var[k] != NULL && d->var[k]->v[i] < 0;
-        double ry = d->var[1] != NULL ? sqrt(fabs(d->var[1]->v[i])) / cabs(zyx) : 0;
-
         rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
         /* rho_a ~ |Z|^2: relative error 2 rel; phase error asin(rel) ~ rel radians */
         pt->sdl = 2 * rel / log(10.0);
@@ -628,7 +687,8 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
 }
 
 /* Point i from the apparent resistivities and phases at frequency f (Hz): the geometric mean
- * and the mean of xy and yx when both are used; *skip when a value is empty. */
+ * and the mean of xy and yx when both are used; *skip when a value is missing (EMPTY,
+ * NaN). */
 static void
 edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi_point *pt)
 {
@@ -640,13 +700,12 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
         const struct edi_block *b[4] = {d->rho[k], d->phs[k], d->rerr[k], d->perr[k]};
 
         for (j = 0; j < 4; j++)
-            if (b[j] != NULL && fabs(b[j]->v[i]) >= d->big)
-                *skip = 1;
+            edi_miss(d, b[j], i, skip, pt);
         if (!d->use[k])
             continue;
-        if (!(d->rho[k]->v[i] > 0)) { /* an empty one (beyond big) is not said */
+        if (!(d->rho[k]->v[i] > 0)) { /* a missing one is not said */
             *skip = 1;
-            if (!pt->not_positive && fabs(d->rho[k]->v[i]) < d->big) { /* not empty: said */
+            if (!pt->not_positive && !edi_missing(d, d->rho[k]->v[i])) { /* said */
                 pt->not_positive = 1;
                 pt->bad_k = k;
                 pt->bad_v = d->rho[k]->v[i];
@@ -731,14 +790,18 @@ edi_distinct(const char *path, const struct edi_block *fb, const size_t *kept, s
                     fb->vl[second]);
 }
 
-/* One point per frequency that has all its values into s, at distinct frequencies. */
+/*
+ * One point per frequency that has all its values into s, at distinct frequencies. The
+ * frequencies skipped for a value missing are said in the note, or, when too few points are
+ * left, in the error.
+ */
 static int
 edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error *err)
 {
     const struct edi_block *fb = d->fb;
     size_t i, *kept = malloc(fb->n * sizeof *kept); /* of point k, its index in fb */
-    size_t n_out = 0, n_var = 0, n_big = 0;
-    char out[160] = "", say[256];
+    size_t n_out = 0, n_var = 0, n_big = 0, n_miss = 0;
+    char out[160] = "", miss[160] = "", say[320];
     int rc = FWD_OK;
 
     if (kept == NULL)
@@ -746,10 +809,11 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 
     for (i = 0; i < fb->n; i++) {
         double f = fb->v[i];
-        struct edi_point pt = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-        int skip = f >= d->big;
+        struct edi_point pt = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL};
+        int skip = 0;
 
-        if (!(f > 0)) {
+        edi_miss(d, fb, i, &skip, &pt);
+        if (!skip && !(f > 0)) {
             rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: FREQ: expected frequencies > 0 Hz, got %g",
                           path, fb->vl[i], f);
             break;
@@ -760,7 +824,16 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
             edi_point_rho(d, i, f, &skip, &pt);
         if (rc != FWD_OK)
             break;
-        if (pt.not_positive && !(f >= d->big)) { /* said in the note */
+        if (pt.miss_block != NULL) { /* said in the note */
+            char hz[64];
+
+            if (strcmp(pt.miss_block, "FREQ") == 0)
+                snprintf(hz, sizeof hz, "FREQ %s (line %zu)", pt.miss_what, fb->vl[i]);
+            else
+                snprintf(hz, sizeof hz, "%s %s at %g Hz", pt.miss_block, pt.miss_what, f);
+            fwd_list_append(miss, sizeof miss, ", ", "", hz);
+            n_miss++;
+        } else if (pt.not_positive) { /* said in the note */
             char hz[64];
 
             snprintf(hz, sizeof hz, "%s %g at %g Hz (line %zu)", pt.bad_k ? "RHOYX" : "RHOXY",
@@ -795,6 +868,15 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     }
     if (rc == FWD_OK)
         rc = edi_distinct(path, fb, kept, s->n, err);
+    if (rc == FWD_OK && n_miss > 0) {
+        snprintf(say, sizeof say, "%zu of %zu frequencies skipped, a value missing: %s", n_miss,
+                 fb->n, miss);
+        if (s->n < FWD_SOUNDING_MIN_POINTS) /* fwd_sounding_finish would not say why */
+            rc = fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu: %s", path,
+                          FWD_SOUNDING_MIN_POINTS, s->n, say);
+        else
+            fwd_sounding_note(s, say);
+    }
     if (rc == FWD_OK && n_out > 0) {
         snprintf(say, sizeof say, "%zu frequenc%s left out, an apparent resistivity not > 0: %s",
                  n_out, n_out == 1 ? "y" : "ies", out);
@@ -830,7 +912,7 @@ edi_rotation_note(const struct edi *e, const struct edi_sel *d, const char *name
     if (rot == NULL || d->comp == FWD_COMP_DET)
         return;
     for (i = 0; i < rot->n; i++)
-        if (fabs(rot->v[i]) < d->big) {
+        if (!edi_missing(d, rot->v[i])) {
             all++;
             if (rot->v[i] != 0) {
                 n++;
@@ -853,9 +935,9 @@ edi_rotation_note(const struct edi *e, const struct edi_sel *d, const char *name
 
 /*
  * What the user should know of how the file was read, in s->note: a file without >END (cut
- * short?), blocks not used that were left out, det without errors because one component's
- * errors are missing, xy or yx of rotated axes (ZROT, RHOROT), impedances that look like
- * ohm (SI) rather than (mV/km)/nT.
+ * short?), an EMPTY not used, blocks not used that were left out, det without errors because one
+ * component's errors are missing, xy or yx of rotated axes (ZROT, RHOROT), impedances that look
+ * like ohm (SI) rather than (mV/km)/nT.
  */
 static void
 edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
@@ -867,6 +949,12 @@ edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
 
     if (!e->has_end)
         fwd_sounding_note(s, "no >END line: is the file cut short?");
+    if (e->empty_line > 0) {
+        snprintf(say, sizeof say,
+                 "EMPTY=%s (line %zu) not used, expected a number other than 0: 1.0E32 used",
+                 e->empty_say, e->empty_line);
+        fwd_sounding_note(s, say);
+    }
     if (d->skipped[0] != '\0') {
         snprintf(say, sizeof say, "not one value per frequency, so not read: %s", d->skipped);
         fwd_sounding_note(s, say);

@@ -560,7 +560,8 @@ Test(fwd_sounding, edi_values_that_are_no_reading)
 
     cr_assert_not_null(s, "%s", err.msg);
     cr_expect_eq(s->n, 3);
-    cr_expect_str_eq(s->note, "2 frequencies left out, an apparent resistivity not > 0: RHOXY -70 "
+    cr_expect_str_eq(s->note, "1 of 6 frequencies skipped, a value missing: RHOXY EMPTY at 10 Hz; "
+                              "2 frequencies left out, an apparent resistivity not > 0: RHOXY -70 "
                               "at 30 Hz (line 7), RHOXY 0 at 3 Hz (line 7)");
     fwd_sounding_free(s);
     s = read_edi_comp("var.edi", z, FWD_COMP_XY, &err);

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_edi.c - the EDI reader's values that are no reading (a variance of 0, a negative EMPTY,
+ * NaN, an impedance of 0), the frequencies it skips, and the messages of files cut short or
+ * that are no EDI files. Hand-written files with known impedances, as in test_sounding.c.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tests/common.h"
+
+#include "forward/readers/fwd_sounding.h"
+
+static char dir[64];
+
+static void
+setup(void)
+{
+    tst_mkdtemp(dir, sizeof dir, "edi");
+}
+
+static void
+teardown(void)
+{
+    tst_rmtree(dir);
+}
+
+TestSuite(fwd_edi, .init = setup, .fini = teardown);
+
+/* The EDI file text, written to dir/name, read with component comp: the sounding, or NULL
+ * with *err set. */
+static fwd_sounding *
+read_edi(const char *name, const char *text, fwd_component comp, fwd_error *err)
+{
+    char path[128];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    memset(err, 0, sizeof *err);
+    return fwd_sounding_read(path, FWD_MT, comp, err);
+}
+
+/* As read_edi, for a file that must be refused by a message holding fragment and naming
+ * the file. */
+static void
+expect_refused(const char *name, const char *text, fwd_component comp, const char *fragment)
+{
+    fwd_error err;
+    fwd_sounding *s = read_edi(name, text, comp, &err);
+
+    cr_expect_null(s, "%s was read", name);
+    fwd_sounding_free(s);
+    cr_expect(strstr(err.msg, fragment) != NULL, "%s: expected \"%s\" in \"%s\"", name, fragment,
+              err.msg);
+    cr_expect(strstr(err.msg, name) != NULL, "%s: the message does not name the file: %s", name,
+              err.msg);
+}
+
+/* A negative EMPTY (-999) was ignored, its values inverted as data: now any EMPTY other than
+ * 0 is the file's marker. A negative one marks the values equal to it only (-1500 may be an
+ * impedance); values of 1.0E32 are missing whatever the marker. An EMPTY that is no number
+ * other than 0 is not used, and the note says so. */
+Test(fwd_edi, a_negative_empty_is_the_marker)
+{
+    static const char text[] =
+        ">HEAD\n DATAID=N\n EMPTY=-999.0\n>FREQ // 7\n 1 2 4 8 16 32 64\n"
+        ">ZXYR // 7\n 10 -999 10 1e32 1500 10 10\n>ZXYI // 7\n 10 10 10 10 1500 10 10\n"
+        ">ZYXR // 7\n -10 -10 -9.99E+02 -10 -1500 -10 -10\n"
+        ">ZYXI // 7\n -10 -10 -10 -10 -1500 -10 -10\n"
+        ">ZXY.VAR // 7\n 1 1 1 1 1 1 1\n>ZYX.VAR // 7\n 1 1 1 1 1 1 -999\n>END\n";
+    fwd_error err;
+    fwd_sounding *s;
+    int c;
+
+    for (c = 0; c < 3; c++) {
+        s = read_edi("neg.edi", text, (fwd_component)c, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        /* 2 Hz (ZXYR), 4 Hz (ZYXR) and 64 Hz (ZYX.VAR) -999; 8 Hz 1e32 */
+        cr_assert_eq(s->n, 3, "component %d: %zu points", c, s->n);
+        cr_expect(s->x[0] == 1.0 / 32 && s->x[1] == 1.0 / 16 && s->x[2] == 1, "component %d", c);
+        /* 16 Hz: |Z|^2 = 4.5e6, rho_a = 0.2 T |Z|^2 */
+        cr_expect_float_eq(s->rho_a[1], 0.2 / 16 * 4.5e6, 1e-9);
+        cr_expect(strstr(s->note, "4 of 7 frequencies skipped, a value missing: ZXYR EMPTY at 2 "
+                                  "Hz, ZYXR EMPTY at 4 Hz, ZXYR EMPTY at 8 Hz, ZYX.VAR EMPTY at "
+                                  "64 Hz") != NULL,
+                  "%s", s->note);
+        fwd_sounding_free(s);
+    }
+    /* EMPTY=0 would make every 0 a missing value (a diagonal of 0): not used, said */
+    s = read_edi("empty0.edi",
+                 ">HEAD\n EMPTY=0\n>FREQ // 3\n 1 2 4\n>ZXXR // 3\n 0 0 0\n>ZXXI // 3\n 0 0 0\n"
+                 ">ZXYR // 3\n 10 10 10\n>ZXYI // 3\n 10 10 10\n>ZYXR // 3\n -10 -10 -10\n"
+                 ">ZYXI // 3\n -10 -10 -10\n>ZYYR // 3\n 0 0 0\n>ZYYI // 3\n 0 0 0\n>END\n",
+                 FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 3);
+    cr_expect_str_eq(s->note, "EMPTY=0 (line 2) not used, expected a number other than 0: 1.0E32 "
+                              "used");
+    fwd_sounding_free(s);
+}
+
+/* NaN, as mtpy writes for a value missing ("nan", "NaN", "+NAN"), failed the whole station
+ * wherever it was ("TXR.EXP: expected a number, got \"nan\""). The blocks bpinv does not read
+ * (tippers) are not parsed at all; in a block it reads a NaN is a value missing, as EMPTY
+ * is: its frequency skipped, said in the note. A NaN frequency is still an error: which
+ * frequency would the values be of? */
+Test(fwd_edi, nan_is_a_value_missing)
+{
+    static const char tip[] = ">TXR.EXP // 6\n nan nan 1 NaN n/a\n>TXI.EXP // 6\n +NAN 1 1 1 1\n"
+                              ">TXR.EXP // 6\n 1 2 3 4 5\n>TXVAR.EXP // 6\n nan\n";
+    char text[1024];
+    fwd_error err;
+    fwd_sounding *s;
+    int c;
+
+    snprintf(text, sizeof text,
+             ">HEAD\n DATAID=NAN\n>FREQ // 6\n 1 2 4 8 16 0.5\n>ZXYR // 6\n 10 10 nan 10 10 10\n"
+             ">ZXYI // 6\n 10 10 10 10 10 10\n>ZYXR // 6\n -10 -10 -10 NaN -10 -10\n"
+             ">ZYXI // 6\n -10 -10 -10 -10 -10 -10\n>ZXY.VAR // 6\n 1 1 1 1 +NAN 1\n"
+             ">ZYX.VAR // 6\n 1 1 1 1 1 1\n%s>END\n",
+             tip);
+    for (c = 0; c < 3; c++) {
+        /* 4 Hz (ZXYR), 8 Hz (ZYXR) and 16 Hz (ZXY.VAR) skipped, for every component, as
+         * EMPTY values there are */
+        s = read_edi("nan.edi", text, (fwd_component)c, &err);
+        cr_assert_not_null(s, "component %d: %s", c, err.msg);
+        cr_expect_eq(s->n, 3, "component %d: %zu points", c, s->n);
+        cr_expect_not_null(s->sd_log10);
+        cr_expect_str_eq(s->note, "3 of 6 frequencies skipped, a value missing: ZXYR NaN at 4 Hz, "
+                                  "ZYXR NaN at 8 Hz, ZXY.VAR NaN at 16 Hz");
+        fwd_sounding_free(s);
+    }
+    expect_refused("nanfreq.edi",
+                   ">HEAD\n>FREQ // 3\n 1 nan 4\n>ZXYR // 3\n 10 10 10\n>ZXYI // 3\n 10 10 10\n"
+                   ">END\n",
+                   FWD_COMP_XY, "nanfreq.edi:3: FREQ: expected a number, got \"nan\"");
+    /* inf is no reading's marker: still refused */
+    expect_refused("inf.edi",
+                   ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 inf 10\n>ZXYI // 3\n 10 10 10\n"
+                   ">END\n",
+                   FWD_COMP_XY, "inf.edi:5: ZXYR: expected a number, got \"inf\"");
+}
+
+/* An off-diagonal impedance of 0 + 0i (what some programs write for none) was read as a
+ * point by det (a phase of 129.6 degrees from the other component alone) and refused the
+ * file for xy: now its frequency is skipped as missing, for every component, and said. A
+ * diagonal of 0 is a 1D earth's, and read. */
+Test(fwd_edi, an_impedance_of_0_is_missing)
+{
+    static const char text[] =
+        ">HEAD\n>FREQ // 4\n 1 2 4 8\n>ZXXR // 4\n 0 0 0 0\n>ZXXI // 4\n 0 0 0 0\n"
+        ">ZXYR // 4\n 10 0 10 10\n>ZXYI // 4\n 10 0 10 10\n"
+        ">ZYXR // 4\n -8 -8 -8 -8\n>ZYXI // 4\n -12 -12 -12 -12\n"
+        ">ZYYR // 4\n 0 0 0 0\n>ZYYI // 4\n 0 0 0 0\n>END\n";
+    fwd_error err;
+    fwd_sounding *s;
+    size_t i;
+    int c;
+
+    for (c = 0; c < 3; c++) {
+        s = read_edi("zero.edi", text, (fwd_component)c, &err);
+        cr_assert_not_null(s, "component %d: %s", c, err.msg);
+        cr_assert_eq(s->n, 3, "component %d: %zu points", c, s->n);
+        for (i = 0; i < 3; i++) {
+            cr_expect(s->x[i] != 0.5, "component %d: 2 Hz read", c);
+            cr_expect(s->phase[i] > 0 && s->phase[i] < 90, "component %d: phase %g", c,
+                      s->phase[i]);
+        }
+        cr_expect_str_eq(s->note, "1 of 4 frequencies skipped, a value missing: ZXY 0 at 2 Hz");
+        fwd_sounding_free(s);
+    }
+}
+
+/* When too few frequencies are left, the error says why: "expected at least 3 points, got
+ * 0" said nothing of the values missing. */
+Test(fwd_edi, every_frequency_skipped_is_said)
+{
+    expect_refused("allnan.edi",
+                   ">HEAD\n EMPTY=-999\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n nan -999 1e32\n"
+                   ">ZXYI // 3\n 10 10 10\n>END\n",
+                   FWD_COMP_XY,
+                   "allnan.edi: expected at least 3 points, got 0: 3 of 3 frequencies skipped, a "
+                   "value missing: ZXYR NaN at 1 Hz, ZXYR EMPTY at 2 Hz, ZXYR EMPTY at 4 Hz");
+    expect_refused("twoleft.edi",
+                   ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 0\n>ZXYI // 3\n 10 10 0\n"
+                   ">END\n",
+                   FWD_COMP_XY,
+                   "twoleft.edi: expected at least 3 points, got 2: 1 of 3 frequencies skipped");
+}
