@@ -583,9 +583,10 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
 /* ---- the points ------------------------------------------------------------------------- */
 
 /* One point of the sounding: period (s), apparent resistivity (ohm-m), phase (degrees), and
- * the standard errors of log10 rho_a and of the phase (degrees); what was wrong with its
- * values, for the note: a value missing (the frequency skipped), an apparent resistivity not
- * > 0 (the point left out), a negative variance (read as its absolute value). */
+ * the standard errors of log10 rho_a and of the phase (degrees), 0 for none (a variance or
+ * error of 0: not estimated); what was wrong with its values, for the note: a value missing
+ * (the frequency skipped), an apparent resistivity not > 0 (the point left out), a negative
+ * variance (read as its absolute value). */
 struct edi_point {
     double T, r, ph, sdl, sdp;
     int not_positive, negative_var;
@@ -675,13 +676,16 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     if (d->has_err) {
         double rx = d->var[0] != NULL ? sqrt(fabs(d->var[0]->v[i])) / cabs(zxy) : 0;
         double ry = d->var[1] != NULL ? sqrt(fabs(d->var[1]->v[i])) / cabs(zyx) : 0;
+        int none = 0; /* a variance of 0 the point's error is made of: not estimated */
 
-        for (k = 0; k < 2; k++)
+        for (k = 0; k < 2; k++) {
             pt->negative_var |= d->var[k] != NULL && d->var[k]->v[i] < 0;
+            none |= d->comp != (k == 0 ? FWD_COMP_YX : FWD_COMP_XY) && d->var[k]->v[i] == 0;
+        }
         rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
         /* rho_a ~ |Z|^2: relative error 2 rel; phase error asin(rel) ~ rel radians */
-        pt->sdl = 2 * rel / log(10.0);
-        pt->sdp = (rel < 1 ? asin(rel) : FWD_PI / 2) * 180 / FWD_PI;
+        pt->sdl = none ? 0 : 2 * rel / log(10.0);
+        pt->sdp = none ? 0 : (rel < 1 ? asin(rel) : FWD_PI / 2) * 180 / FWD_PI;
     }
     return FWD_OK;
 }
@@ -693,7 +697,7 @@ static void
 edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi_point *pt)
 {
     double rr[2] = {0, 0}, pp[2] = {0, 0}, re = 0;
-    int have = 0;
+    int have = 0, nol = 0, nop = 0;
     size_t k, j;
 
     for (k = 0; k < 2; k++) {
@@ -731,8 +735,12 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
             if (d->use[k]) {
                 re += d->rerr[k]->v[i] / rr[k] / have; /* relative error of rho_a */
                 pt->sdp += d->perr[k]->v[i] / have;
+                /* an error not > 0 the point's is made of: none (not estimated) */
+                nol |= !(d->rerr[k]->v[i] > 0);
+                nop |= !(d->perr[k]->v[i] > 0);
             }
-        pt->sdl = re / log(10.0);
+        pt->sdl = nol ? 0 : re / log(10.0);
+        pt->sdp = nop ? 0 : pt->sdp;
     }
 }
 
@@ -981,21 +989,50 @@ edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
     }
 }
 
-/* Errors of zero say nothing: drops them all rather than divide by them. */
+/*
+ * The points without an error (of 0: a variance or .ERR value of 0, not estimated) given the
+ * largest of the others' (of log10 rho_a and of the phase apart), the note naming their
+ * frequencies: a sounding has errors at every point or none (fwd_sounding_check), and one
+ * error unknown should neither take the others' away nor weigh its point more than any
+ * measured one. Without an error at any point, the sounding has none, and the note says so.
+ */
 static void
-drop_zero_errors(fwd_sounding *s)
+edi_missing_errors(const struct edi_sel *d, fwd_sounding *s)
 {
-    size_t i;
+    double hl = 0, hp = 0;
+    char hz[160] = "", say[320], f[32];
+    size_t i, n = 0;
 
     if (s->sd_log10 == NULL)
         return;
+    for (i = 0; i < s->n; i++) {
+        hl = fmax(hl, s->sd_log10[i]);
+        hp = fmax(hp, s->sd_phase[i]);
+    }
     for (i = 0; i < s->n; i++)
         if (!(s->sd_log10[i] > 0) || !(s->sd_phase[i] > 0)) {
-            free(s->sd_log10);
-            free(s->sd_phase);
-            s->sd_log10 = s->sd_phase = NULL;
-            return;
+            snprintf(f, sizeof f, "%g", 1 / s->x[i]);
+            fwd_list_append(hz, sizeof hz, ", ", "", f);
+            n++;
+            s->sd_log10[i] = s->sd_log10[i] > 0 ? s->sd_log10[i] : hl;
+            s->sd_phase[i] = s->sd_phase[i] > 0 ? s->sd_phase[i] : hp;
         }
+    if (n == 0)
+        return;
+    if (!(hl > 0) || !(hp > 0)) {
+        free(s->sd_log10);
+        free(s->sd_phase);
+        s->sd_log10 = s->sd_phase = NULL;
+        snprintf(say, sizeof say, "no errors: %s at every frequency",
+                 d->use_z ? "a variance of 0" : "an .ERR value not > 0");
+    } else {
+        snprintf(say, sizeof say,
+                 "%zu frequenc%s without an error (%s), given the largest of the others' "
+                 "(%.3g decades of rho_a, %.3g degrees): %s Hz",
+                 n, n == 1 ? "y" : "ies", d->use_z ? "a variance of 0" : "an .ERR value not > 0",
+                 hl, hp, hz);
+    }
+    fwd_sounding_note(s, say);
 }
 
 fwd_sounding *
@@ -1026,7 +1063,7 @@ fwd_read_edi(const char *path, FILE *fp, fwd_component comp, fwd_error *err)
         rc = edi_points(path, &d, s, err);
     if (rc == FWD_OK) {
         edi_notes(&e, &d, s);
-        drop_zero_errors(s);
+        edi_missing_errors(&d, s);
         rc = fwd_sounding_finish(s, err);
     }
     edi_free(&e);

@@ -64,6 +64,85 @@ expect_refused(const char *name, const char *text, fwd_component comp, const cha
               err.msg);
 }
 
+/* Four frequencies, Zxy = 10 + 10i and Zyx = -10 - 10i at each; var the ZXY.VAR line. */
+static void
+z_file(char *buf, size_t cap, const char *var)
+{
+    snprintf(buf, cap,
+             ">HEAD\n DATAID=V\n>FREQ // 4\n 1 2 4 8\n>ZXYR // 4\n 10 10 10 10\n"
+             ">ZXYI // 4\n 10 10 10 10\n>ZYXR // 4\n -10 -10 -10 -10\n"
+             ">ZYXI // 4\n -10 -10 -10 -10\n>ZXY.VAR // 4\n %s\n>ZYX.VAR // 4\n 2 2 2 2\n>END\n",
+             var);
+}
+
+/* One variance of 0 (not estimated) took every error of the station away in silence, and
+ * chi-square with them: now that point is given the largest error of the others, and the
+ * note names its frequency. With no variance other than 0, the sounding has no errors, and
+ * the note says so. */
+Test(fwd_edi, a_variance_of_0_keeps_the_others_errors)
+{
+    char text[512];
+    fwd_error err;
+    fwd_sounding *s;
+    size_t i;
+    int c;
+
+    /* 2 Hz: 0; the largest of the others, VAR 8 at 8 Hz (|Z|^2 = 200: e = 0.2) */
+    z_file(text, sizeof text, "2 0 0.5 8");
+    for (c = 0; c < 3; c++) {
+        s = read_edi("var0.edi", text, (fwd_component)c, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_assert_eq(s->n, 4);
+        if (c == FWD_COMP_YX) { /* ZXY.VAR is not yx's */
+            cr_expect_not_null(s->sd_log10);
+            cr_expect_str_eq(s->note, "");
+            fwd_sounding_free(s);
+            continue;
+        }
+        cr_assert_not_null(s->sd_log10, "component %d: errors dropped", c);
+        cr_assert_not_null(s->sd_phase);
+        /* by period: 8 Hz first; 2 Hz is point 2 */
+        for (i = 0; i < 4; i++)
+            cr_expect(s->sd_log10[i] > 0 && s->sd_phase[i] > 0, "%d %zu", c, i);
+        cr_expect_eq(s->sd_log10[2], s->sd_log10[0], "%d: %g %g", c, s->sd_log10[2],
+                     s->sd_log10[0]);
+        cr_expect_eq(s->sd_phase[2], s->sd_phase[0]);
+        if (c == FWD_COMP_XY) {
+            cr_expect_float_eq(s->sd_log10[2], 0.4 / log(10.0), 1e-12);
+            cr_expect_str_eq(s->note,
+                             "1 frequency without an error (a variance of 0), given the largest "
+                             "of the others' (0.174 decades of rho_a, 11.5 degrees): 2 Hz");
+        } else {
+            cr_expect(strstr(s->note, "1 frequency without an error (a variance of 0)") != NULL &&
+                          strstr(s->note, "): 2 Hz") != NULL,
+                      "%s", s->note);
+        }
+        fwd_sounding_free(s);
+    }
+    /* every one 0: no errors, said */
+    z_file(text, sizeof text, "0 0 0 0");
+    s = read_edi("allvar0.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_null(s->sd_log10);
+    cr_expect_null(s->sd_phase);
+    cr_expect_str_eq(s->note, "no errors: a variance of 0 at every frequency");
+    fwd_sounding_free(s);
+    /* apparent resistivity files: a phase error of 0 given the largest phase error, the
+     * rho_a errors kept as they are */
+    s = read_edi("err0.edi",
+                 ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 20 40\n>PHSXY // 3\n 45 50 55\n"
+                 ">RHOXY.ERR // 3\n 1 2 4\n>PHSXY.ERR // 3\n 2.385 0 1.5\n>END\n",
+                 FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_not_null(s->sd_phase);
+    cr_expect(s->sd_phase[1] == 2.385 && s->sd_phase[2] == 2.385, "%g", s->sd_phase[1]);
+    cr_expect_float_eq(s->sd_log10[1], 0.1 / log(10.0), 1e-12);
+    cr_expect(strstr(s->note, "1 frequency without an error (an .ERR value not > 0)") != NULL &&
+                  strstr(s->note, "): 2 Hz") != NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+}
+
 /* A negative EMPTY (-999) was ignored, its values inverted as data: now any EMPTY other than
  * 0 is the file's marker. A negative one marks the values equal to it only (-1500 may be an
  * impedance); values of 1.0E32 are missing whatever the marker. An EMPTY that is no number
