@@ -41,9 +41,12 @@ struct edi {
     size_t nb;
     struct edi_block *cur; /* the block the lines being read belong to */
     int has_end;           /* an >END line was read */
-    double empty;          /* finite, not 0 */
-    size_t empty_line;     /* of an EMPTY not used (0, not a number), 0 when none */
-    char empty_say[32];    /* its value */
+    size_t lines;          /* lines read */
+    size_t first_line;     /* the first line that is not blank, and its text (cut short) */
+    char first[48];
+    double empty;       /* finite, not 0 */
+    size_t empty_line;  /* of an EMPTY not used (0, not a number), 0 when none */
+    char empty_say[32]; /* its value */
     char dataid[FWD_SOUNDING_NAME_MAX];
     double lat, lon, elev;             /* the station's from >HEAD, NAN when not given */
     double ref_lat, ref_lon, ref_elev; /* from >=DEFINEMEAS (REFLAT ...), NAN when not given */
@@ -372,9 +375,16 @@ edi_parse(const char *path, FILE *fp, struct edi *e, fwd_error *err)
                           path, lineno, FWD_SOUNDING_MAX_LINE);
             break;
         }
+        e->lines = lineno;
         p = buf;
         while (isspace((unsigned char)*p))
             p++;
+        if (e->first_line == 0 && *p != '\0') {
+            size_t t = strcspn(p, "\r\n");
+
+            e->first_line = lineno;
+            snprintf(e->first, sizeof e->first, "%.*s", (int)fwd_utf8_cut(p, t < 40 ? t : 40), p);
+        }
         cur = e->cur;
         if (*p == '>')
             rc = edi_block_start(e, path, lineno, p + 1, err);
@@ -555,17 +565,66 @@ edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_err
     return FWD_OK;
 }
 
+/*
+ * A >FREQ block of another count than every block of values read that the file holds (two
+ * at least) is the one cut short (or long): an error naming it, rather than the first
+ * impedance block, which holds what the others do.
+ */
+static int
+edi_freq_count(const struct edi *e, const char *path, const struct edi_block *fb, fwd_error *err)
+{
+    size_t k, n = 0, agree = 0;
+    const struct edi_block *b, *first = NULL;
+
+    for (k = 0; k < sizeof edi_read_names / sizeof edi_read_names[0]; k++) {
+        if ((b = edi_find(e, edi_read_names[k])) == NULL || b == fb ||
+            strstr(b->name, "ROT") != NULL)
+            continue;
+        if (first == NULL) {
+            first = b;
+            n = b->n;
+        }
+        if (b->n != n)
+            return FWD_OK;
+        agree++;
+    }
+    if (agree < 2 || n == 0 || n == fb->n)
+        return FWD_OK;
+    return fwd_fail(err, FWD_EFORMAT,
+                    "%s:%zu: FREQ: expected %zu values, as each block of values holds (>%s on line "
+                    "%zu ...), got %zu: %s",
+                    path, fb->line, n, first->name, first->line, fb->n,
+                    fb->n > n ? "more frequencies than values?" : "is >FREQ cut short?");
+}
+
 /* The frequencies, then the impedance blocks if there are any, else the apparent resistivity
  * and phase blocks. */
 static int
 edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi_sel *d,
            fwd_error *err)
 {
+    int rc;
+
     memset(d, 0, sizeof *d);
     d->comp = comp;
     d->empty = e->empty;
     d->big = 0.99 * (e->empty > 0 ? fmin(e->empty, EDI_EMPTY_SEG) : EDI_EMPTY_SEG);
     d->fb = edi_find(e, "FREQ");
+    if (edi_find(e, "HEAD") == NULL && e->first_line == 0)
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s: expected an EDI file, its first line >HEAD, got blank lines only",
+                        path);
+    if (edi_find(e, "HEAD") == NULL)
+        /* a file named .edi that is none: "no >FREQ" would not say so */
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: expected an EDI file, its first line >HEAD, got \"%s\"%s", path,
+                        e->first_line, e->first,
+                        e->nb == 0 ? " (no block in the file: a text sounding named .edi?)" : "");
+    if (d->fb == NULL && !e->has_end)
+        return fwd_fail(err, FWD_EFORMAT,
+                        "%s:%zu: expected >FREQ and the blocks of values, then >END, got the end "
+                        "of the file in block >%s: is the file cut short?",
+                        path, e->lines, e->cur->name);
     if (d->fb == NULL || d->fb->n == 0)
         return fwd_fail(err, FWD_EFORMAT,
                         "%s: block >FREQ: expected the frequencies (Hz), got %s%s", path,
@@ -575,6 +634,8 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
                               "read: export its impedances, >ZXYR ..., from the processing "
                               "software)"
                             : "");
+    if ((rc = edi_freq_count(e, path, d->fb, err)) != FWD_OK)
+        return rc;
     d->use_z = edi_find(e, "ZXYR") != NULL || edi_find(e, "ZXYI") != NULL ||
                edi_find(e, "ZYXR") != NULL || edi_find(e, "ZYXI") != NULL;
     return d->use_z ? edi_select_z(e, path, d, err) : edi_select_rho(e, path, d, err);

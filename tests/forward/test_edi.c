@@ -274,3 +274,36 @@ Test(fwd_edi, every_frequency_skipped_is_said)
                    FWD_COMP_XY,
                    "twoleft.edi: expected at least 3 points, got 2: 1 of 3 frequencies skipped");
 }
+
+/* Messages that blamed the wrong thing: a >FREQ block cut short was reported as an impedance
+ * block of too many values; a text file named .edi, and a file cut short inside >HEAD, as one
+ * without a >FREQ block. */
+Test(fwd_edi, the_message_blames_what_is_wrong)
+{
+    static const char blocks[] = ">ZXYR // 4\n 10 10 10 10\n>ZXYI // 4\n 10 10 10 10\n"
+                                 ">ZYXR // 4\n -10 -10 -10 -10\n>ZYXI // 4\n -10 -10 -10 -10\n"
+                                 ">END\n";
+    char text[512];
+
+    snprintf(text, sizeof text, ">HEAD\n DATAID=F\n>FREQ // 4\n 1 2\n%s", blocks);
+    expect_refused("cutfreq.edi", text, FWD_COMP_DET,
+                   "cutfreq.edi:3: FREQ: expected 4 values, as each block of values holds (>ZXYR "
+                   "on line 5 ...), got 2: is >FREQ cut short?");
+    snprintf(text, sizeof text, ">HEAD\n DATAID=F\n>FREQ // 4\n 1 2 4 8 16\n%s", blocks);
+    expect_refused("longfreq.edi", text, FWD_COMP_XY,
+                   "longfreq.edi:3: FREQ: expected 4 values, as each block of values holds (>ZXYR "
+                   "on line 5 ...), got 5: more frequencies than values?");
+    /* one block of another count than the others and >FREQ: that block is named */
+    snprintf(text, sizeof text, ">HEAD\n>FREQ // 4\n 1 2 4 8\n>ZXYR // 4\n 10 10 10\n%s",
+             blocks + strlen(">ZXYR // 4\n 10 10 10 10\n"));
+    expect_refused("cutz.edi", text, FWD_COMP_DET,
+                   "cutz.edi:4: ZXYR: expected 4 values (one per frequency), got 3");
+    expect_refused("text.edi", "\nperiod_s,rho_a_ohmm,phase_deg\n1,10,45\n2,10,45\n3,10,45\n",
+                   FWD_COMP_DET,
+                   "text.edi:2: expected an EDI file, its first line >HEAD, got "
+                   "\"period_s,rho_a_ohmm,phase_deg\" (no block in the file: a text sounding "
+                   "named .edi?)");
+    expect_refused("cuthead.edi", ">HEAD\n DATAID=\"3\"\n ELEV=45.0\n LAT=-37:25", FWD_COMP_DET,
+                   "cuthead.edi:4: expected >FREQ and the blocks of values, then >END, got the "
+                   "end of the file in block >HEAD: is the file cut short?");
+}
