@@ -14,7 +14,9 @@
  * EDI files: the FREQ block (Hz), the impedance blocks the component needs (xy: ZXYR, ZXYI;
  * yx: ZYXR, ZYXI; det: the four; ZXX*, ZYY*, *.VAR used when present) in field units
  * (mV/km)/nT, or apparent resistivity and phase blocks RHOXY, PHSXY, RHOYX, PHSYX (and
- * .ERR); values at or beyond the file's EMPTY marker (1.0E32 by default) are skipped.
+ * .ERR); a frequency with a value missing is skipped, with a note: the file's EMPTY marker
+ * (1.0E32 by default: values at or beyond it; a negative one, -999: values equal to it),
+ * NaN, or an off-diagonal impedance of 0 + 0i.
  */
 #ifndef FWD_SOUNDING_H
 #define FWD_SOUNDING_H
