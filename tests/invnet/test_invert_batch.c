@@ -839,11 +839,13 @@ Test(invnet_batch, directory_operands_expand)
     cr_expect_str_eq(paths[6], missing);
     invnet_batch_paths_free(paths, n);
 
-    /* an empty directory stands for nothing */
+    /* a directory of no sounding file stands for itself (its read says what it holds):
+     * not passed over in silence */
     snprintf(sub2, sizeof sub2, "%s/y.csv", sub);
     ops[0] = sub2;
     cr_assert_eq(invnet_batch_expand(ops, 1, &paths, &n, &err), FWD_OK);
-    cr_expect_eq(n, 0);
+    cr_expect_eq(n, 1);
+    cr_expect_str_eq(paths[0], sub2);
     invnet_batch_paths_free(paths, n);
     invnet_batch_paths_free(NULL, 0);
 }

@@ -224,7 +224,8 @@ Test(invnet_output, json_in_the_old_bytes)
         written(&buf, f),
         "{\"net\": \"n\\\\et.h5\", \"soundings\": [\n"
         "  {\"source\": \"dir/a,1.csv\", \"error\": null, \"name\": \"st \\\"1\\\"\", "
-        "\"method\": \"schlumberger\", \"x_m\": null, \"y_m\": null, \"elevation_m\": null, "
+        "\"method\": \"schlumberger\", \"component\": null, \"x_m\": null, \"y_m\": null, "
+        "\"elevation_m\": null, "
         "\"lat_deg\": null, \"lon_deg\": null, \"note\": null, \"n_layers\": 3, "
         "\"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
@@ -237,7 +238,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"segments\": null, \"in_range\": true, \"flags\": [], "
         "\"prior_exit\": null, \"ranges\": null, \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
-        "\"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, \"lon_deg\": "
+        "\"component\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": "
+        "null, \"lon_deg\": "
         "null, \"note\": \"\\\"MN (m)\\\" halved\", "
         "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
         "\"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
@@ -250,7 +252,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "[\"extrapolated_geometry\", \"not_inverted\"], \"prior_exit\": null, \"ranges\": null, "
         "\"time_ms\": 0.250},\n"
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\", \"name\": null, "
-        "\"method\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": null, "
+        "\"method\": null, \"component\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": "
+        "null, \"lat_deg\": null, "
         "\"lon_deg\": null, \"note\": null, \"n_layers\": null, \"layer_counts\": null, "
         "\"rho_ohmm\": null, "
         "\"thick_m\": null, \"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, "
@@ -386,7 +389,8 @@ j_value(struct jp *p, int depth)
 Test(invnet_output, json_parsed_back)
 {
     static const char *const all =
-        "source,error,name,method,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,layer_counts,"
+        "source,error,name,method,component,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,"
+        "layer_counts,"
         "rho_ohmm,thick_m,depth_m,doi_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
         "error_floor_pct,noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_"
         "point,d2_worst_share,"
