@@ -1265,10 +1265,46 @@ misses(const invnet_inverter *v, const invnet_result *r)
     return isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > misfit_limit(v);
 }
 
+/* A refined answer this close to a bound of the prior (a share of the parameter's log10
+ * range) rests on it: the data may want an earth beyond the prior (a tester's basement of
+ * 10,000 ohm-m came out at a prior's 3,000, its misfit 4.4 % at 3 % noise, unflagged). */
+#define AT_BOUND 1e-3
+/* Its fit with the prior widened says so when it lowers the chi-square (a sum: against the
+ * sounding's errors, else the training noise) by more than this: chi-square of one degree
+ * of freedom at 99.9 %. An answer on a bound at the end of an equivalence valley gains
+ * less, by fitting the noise. */
+#define BOUND_GAIN 10.83
+
+/* r rests on a bound of the prior that is not a point. */
+static int
+on_prior_bound(const invnet_inverter *v, const invnet_result *r)
+{
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p[2 * FWD_MAX_LAYERS];
+    size_t j;
+
+    prior_box(v, 0, lo, hi);
+    params_of(r, p);
+    for (j = 0; j < v->np; j++)
+        if (lo[j] < hi[j] && (p[j] <= lo[j] + AT_BOUND * (hi[j] - lo[j]) ||
+                              p[j] >= hi[j] - AT_BOUND * (hi[j] - lo[j])))
+            return 1;
+    return 0;
+}
+
+/* r's chi-square over the nd data of its sounding, a sum: against the errors where it has
+ * them (r->chi2 is per datum), else against the training noise (at least 1 %). */
+static double
+chi2_sum(const invnet_inverter *v, const invnet_result *r, size_t nd)
+{
+    double f = r->misfit_rms_pct / (100 * fmax(v->nf->samples.noise, 0.01));
+
+    return isfinite(r->chi2) ? r->chi2 * (double)nd : f * f * (double)nd;
+}
+
 /* (8) The fit outside the prior (invnet_check_params.exit_decades): from r's model, in the
  * prior's box widened on each side; its misfit, model and the parameter furthest beyond the
- * prior into r->exit_*, data_outside_training_range when it fits with one beyond. v->resp
- * is r's response again on return. */
+ * prior into r->exit_*, data_outside_training_range when it fits with one beyond, clearly
+ * better than inside. v->resp is r's response again on return. */
 static int
 prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
            fwd_error *err)
@@ -1312,10 +1348,15 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
         }
     }
     /* it fits, clearly better than inside (half the misfit, or a quarter of chi2: not a
-     * sounding just over the threshold that the wider box brings just under), with a
-     * parameter beyond the prior by more than bound_tol of its range */
-    better =
-        isfinite(t.chi2) ? t.chi2 <= 0.25 * r->chi2 : t.misfit_rms_pct <= 0.5 * r->misfit_rms_pct;
+     * sounding just over the threshold that the wider box brings just under; an answer
+     * that met it on a bound, by BOUND_GAIN of chi-square), with a parameter beyond the
+     * prior by more than bound_tol of its range */
+    if (!misses(v, r))
+        better = chi2_sum(v, r, fwd_sounding_ndata(s)) - chi2_sum(v, &t, fwd_sounding_ndata(s)) >
+                 BOUND_GAIN;
+    else
+        better = isfinite(t.chi2) ? t.chi2 <= 0.25 * r->chi2
+                                  : t.misfit_rms_pct <= 0.5 * r->misfit_rms_pct;
     r->exit_flagged = !misses(v, &t) && better && beyond_box(v, p, v->p.bound_tol);
     if (r->exit_flagged)
         r->flags |= INVNET_FLAG_OUTSIDE;
@@ -1487,7 +1528,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     }
     /* of the answer, the ranges' better fit if it is one */
     if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
-        fwd_sounding_ndata(s) >= v->np && misses(v, r))
+        fwd_sounding_ndata(s) >= v->np && (misses(v, r) || (r->refined && on_prior_bound(v, r))))
         rc = prior_exit(v, fw, s, r, err);
     return rc;
 }

@@ -16,6 +16,8 @@
 #include <criterion/criterion.h>
 
 #include "tests/common.h"
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <hdf5.h>
@@ -773,6 +775,59 @@ Test(invnet_invert, fit_outside_the_prior)
     cr_expect(r.flags & INVNET_FLAG_MISFIT);
     cr_expect(isnan(r.exit_misfit_pct));
     fwd_sounding_free(s);
+    invnet_inverter_free(v);
+}
+
+/*
+ * An answer that meets the misfit threshold on a bound of the prior (rho 1..1000 ohm-m)
+ * where the data want an earth beyond it: rho_3 = 1500 ohm-m under 25 m, its curve rising
+ * to the last AB/2. The refined answer rests on rho_3 = 1000 within the threshold (6 %),
+ * and was not flagged; the fit with the prior widened lowers chi-square by more than 10.83
+ * and says so (data_outside_training_range, rho_3 beyond), clean and with 3 % noise. The
+ * same earth with rho_3 = 900 (inside) is not flagged.
+ */
+Test(invnet_invert, answer_on_a_bound_of_the_prior)
+{
+    double rho[3] = {100, 20, 1500}, in_rho[3] = {100, 20, 900}, h[2] = {5, 20};
+    const double *x = fwd_geom_x(nf->geom);
+    double d[TST_NPTS];
+    invnet_check_params cp = invnet_check_default();
+    invnet_inverter *v;
+    invnet_result r;
+    fwd_sounding *s;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t k, noisy;
+
+    cp.refine_iter = 30;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    cr_assert(v != NULL && rng != NULL);
+    for (noisy = 0; noisy < 2; noisy++) {
+        respond(3, rho, h, TST_NPTS, x, d);
+        gsl_rng_set(rng, 5);
+        for (k = 0; noisy && k < TST_NPTS; k++)
+            d[k] *= exp(0.03 * gsl_ran_gaussian(rng, 1));
+        s = tst_sounding(TST_NPTS, x, d);
+        cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+        cr_expect(r.refined && !(r.flags & INVNET_FLAG_MISFIT), "misfit %.2f %% (flags %x)",
+                  r.misfit_rms_pct, r.flags);
+        cr_expect_float_eq(r.rho_ohmm[2], 1000, 2, "rho_3 %g: not on the bound", r.rho_ohmm[2]);
+        cr_expect(r.exit_run && r.exit_flagged && (r.flags & INVNET_FLAG_OUTSIDE),
+                  "noise %zu: the wider fit %.2f %% against %.2f %%, not flagged", noisy,
+                  r.exit_misfit_pct, r.misfit_rms_pct);
+        cr_expect_eq(r.exit_param, 2, "furthest beyond: parameter %zu", r.exit_param);
+        cr_expect_gt(r.exit_rho_ohmm[2], 1200, "rho_3 %g beyond", r.exit_rho_ohmm[2]);
+        fwd_sounding_free(s);
+    }
+    respond(3, in_rho, h, TST_NPTS, x, d);
+    gsl_rng_set(rng, 5);
+    for (k = 0; k < TST_NPTS; k++)
+        d[k] *= exp(0.03 * gsl_ran_gaussian(rng, 1));
+    s = tst_sounding(TST_NPTS, x, d);
+    cr_assert_eq(invnet_invert(v, s, &r, NULL), FWD_OK);
+    cr_expect(!(r.flags & INVNET_FLAG_OUTSIDE), "rho_3 900 flagged: %g (wider fit %g)",
+              r.rho_ohmm[2], r.exit_rho_ohmm[2]);
+    fwd_sounding_free(s);
+    gsl_rng_free(rng);
     invnet_inverter_free(v);
 }
 
