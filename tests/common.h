@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * common.h - what the Criterion suites of every library share: a scratch directory for a
- * suite's files, made in its setup and removed with what it holds in its teardown.
+ * suite's files, made in its setup and removed with what it holds in its teardown, and a
+ * file written there.
  */
 #ifndef BPINV_TESTS_COMMON_H
 #define BPINV_TESTS_COMMON_H
@@ -27,6 +28,20 @@ tst_rmtree(const char *dir)
 
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* Writes text to the file dir/name, its path into path (cap bytes); returns path. */
+static inline const char *
+tst_write(const char *dir, const char *name, const char *text, char *path, size_t cap)
+{
+    FILE *f;
+
+    snprintf(path, cap, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0, "cannot write %s", path);
+    return path;
 }
 
 #endif /* BPINV_TESTS_COMMON_H */

@@ -37,13 +37,8 @@ static fwd_sounding *
 read_edi(const char *name, const char *text, fwd_component comp, fwd_error *err)
 {
     char path[128];
-    FILE *f;
 
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    tst_write(dir, name, text, path, sizeof path);
     memset(err, 0, sizeof *err);
     return fwd_sounding_read(path, FWD_MT, comp, err);
 }

@@ -37,18 +37,11 @@ teardown(void)
 
 TestSuite(fwd_sounding, .init = setup, .fini = teardown);
 
-/* Writes text to dir/name; returns the path (static buffer per call site). */
+/* Writes text to dir/name; returns the path (path: 128 bytes). */
 static const char *
 put(const char *name, const char *text, char *path)
 {
-    FILE *f;
-
-    sprintf(path, "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
+    return tst_write(dir, name, text, path, 128);
 }
 
 Test(fwd_sounding, mawlamyine_segments_read_as_they_are)
@@ -2204,8 +2197,9 @@ Test(fwd_sounding, names_never_cut_in_silence)
     /* a file name: cut at the start of a character (e-acute at bytes 126 and 127) */
     memset(text, 'F', 126);
     snprintf(text + 126, sizeof text - 126, "\xc3\xa9xyz.csv");
-    one = fwd_sounding_read(put(text, "ab2_m,rho_a_ohmm\n1,10\n2,10\n5,10\n", p), FWD_SCHLUMBERGER,
-                            FWD_COMP_DET, &err);
+    one =
+        fwd_sounding_read(tst_write(dir, text, "ab2_m,rho_a_ohmm\n1,10\n2,10\n5,10\n", p, sizeof p),
+                          FWD_SCHLUMBERGER, FWD_COMP_DET, &err);
     cr_assert_not_null(one, "%s", err.msg);
     cr_expect_eq(strlen(one->name), 126);
     cr_expect(strspn(one->name, "F") == 126);
@@ -2217,10 +2211,10 @@ Test(fwd_sounding, names_never_cut_in_silence)
         fwd_sounding **st;
         size_t n, k;
 
-        cr_assert_eq(fwd_sounding_read_stations(put(text,
-                                                    "station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,10\n"
-                                                    "A,5,10\nB,1,10\nB,2,10\nB,5,10\n",
-                                                    p),
+        cr_assert_eq(fwd_sounding_read_stations(tst_write(dir, text,
+                                                          "station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,"
+                                                          "10\nA,5,10\nB,1,10\nB,2,10\nB,5,10\n",
+                                                          p, sizeof p),
                                                 FWD_SCHLUMBERGER, FWD_COMP_DET, NULL, &st, &n,
                                                 &err),
                      FWD_OK, "%s", err.msg);
