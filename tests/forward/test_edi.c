@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 
 #include "tests/common.h"
+#include "tests/forward/tst_read.h"
 
 #include "forward/readers/fwd_sounding.h"
 
@@ -48,15 +49,7 @@ read_edi(const char *name, const char *text, fwd_component comp, fwd_error *err)
 static void
 expect_refused(const char *name, const char *text, fwd_component comp, const char *fragment)
 {
-    fwd_error err;
-    fwd_sounding *s = read_edi(name, text, comp, &err);
-
-    cr_expect_null(s, "%s was read", name);
-    fwd_sounding_free(s);
-    cr_expect(strstr(err.msg, fragment) != NULL, "%s: expected \"%s\" in \"%s\"", name, fragment,
-              err.msg);
-    cr_expect(strstr(err.msg, name) != NULL, "%s: the message does not name the file: %s", name,
-              err.msg);
+    tst_expect_refused(dir, name, text, FWD_MT, comp, fragment);
 }
 
 /* Four frequencies, Zxy = 10 + 10i and Zyx = -10 - 10i at each; var the ZXY.VAR line. */

@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "tests/common.h"
+#include "tests/forward/tst_read.h"
 
 #include "forward/readers/fwd_sounding.h"
 
@@ -256,15 +257,7 @@ Test(fwd_sounding, text_forms)
 static void
 expect_error(const char *name, const char *text, fwd_method m, const char *fragment)
 {
-    char p[128];
-    fwd_error err;
-
-    memset(&err, 0, sizeof err);
-    cr_expect_null(fwd_sounding_read(put(name, text, p), m, 0, &err), "%s was read", name);
-    cr_expect(strstr(err.msg, fragment) != NULL, "%s: expected \"%s\" in \"%s\"", name, fragment,
-              err.msg);
-    cr_expect(strstr(err.msg, p) != NULL, "%s: the message does not name the file: %s", name,
-              err.msg);
+    tst_expect_refused(dir, name, text, m, FWD_COMP_DET, fragment);
 }
 
 Test(fwd_sounding, malformed_text_is_named)
