@@ -716,6 +716,52 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
     return n_bad;
 }
 
+/* Orders items by their soundings' names (qsort; ties by index). */
+static const invnet_batch *by_name_batch;
+
+static int
+by_name(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int c = strcmp(by_name_batch->item[a].s->name, by_name_batch->item[b].s->name);
+
+    return c != 0 ? c : (a > b) - (a < b);
+}
+
+/* Soundings of several files that share a name (two EDI files of one DATAID, a station
+ * copied into two tables): the XYZ table and the section tell them apart by order alone.
+ * Said once, the first such name and its files, with how many names are shared. */
+static void
+note_same_names(const invnet_batch *b, int quiet)
+{
+    size_t i, n = 0, shared = 0, first = 0;
+    size_t *ix;
+
+    if (quiet || b->n < 2 || (ix = malloc(b->n * sizeof *ix)) == NULL)
+        return;
+    for (i = 0; i < b->n; i++)
+        if (b->item[i].s != NULL)
+            ix[n++] = i;
+    by_name_batch = b;
+    qsort(ix, n, sizeof *ix, by_name);
+    for (i = 1; i < n; i++) {
+        const invnet_batch_item *p = &b->item[ix[i - 1]], *q = &b->item[ix[i]];
+
+        if (strcmp(p->s->name, q->s->name) != 0 || strcmp(p->path, q->path) == 0 ||
+            (i > 1 && strcmp(b->item[ix[i - 2]].s->name, p->s->name) == 0))
+            continue; /* another name, one file's, or a name counted */
+        if (shared++ == 0)
+            first = i;
+    }
+    if (shared > 0)
+        fprintf(stderr,
+                "bpinv invert: note: %s and %s: both name their sounding \"%s\"%s; the XYZ "
+                "table and the section tell such soundings apart by their order alone\n",
+                b->item[ix[first - 1]].path, b->item[ix[first]].path, b->item[ix[first]].s->name,
+                shared > 1 ? " (and other names are shared too)" : "");
+    free(ix);
+}
+
 /* Whether item i is a station of a survey table (its neighbours of the same file are other
  * stations). */
 static int
@@ -1427,6 +1473,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         goto done;
     }
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
+    if (cli_par_rank() == 0)
+        note_same_names(b, o->quiet);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
         sum_counts(&n_bad, &n_in, &n_flag);
         cli_par_agree(); /* every rank now ends the same way */

@@ -743,6 +743,15 @@ run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi "$TMP/noedi"
 mkdir "$TMP/nothing"
 expect_fail 1 "an empty directory" "nothing: expected sounding files in the directory (names ending in .csv, .txt, .dat, .tsv or .edi, any case), got none" \
     invert "$TMP/mtnet.h5" "$TMP/nothing"
+# two files of one DATAID: said (the XYZ table tells them apart by order alone)
+mkdir "$TMP/dupid"
+cp tests/data/synthetic_z.edi "$TMP/dupid/a.edi"
+cp tests/data/synthetic_z.edi "$TMP/dupid/b.edi"
+run invert "$TMP/mtnet.h5" "$TMP/dupid"
+[ "$rc" -eq 0 ] && grep -q "note: $TMP/dupid/a.edi and $TMP/dupid/b.edi: both name their sounding \"SYN1\"; the XYZ table and the section tell such soundings apart by their order alone" "$TMP/err" &&
+    ok || bad "one DATAID in two files, not said: $(cat "$TMP/err")"
+run invert "$TMP/mtnet.h5" "$TMP/dupid/a.edi" tests/data/synthetic_rho.edi
+! grep -q "both name their sounding" "$TMP/err" && ok || bad "names said shared: $(cat "$TMP/err")"
 # a directory of EDI files is a profile: LAT, LONG (D:M:S) and ELEV to the XYZ and a section
 mkdir "$TMP/edis"
 for k in 1 2 3; do
