@@ -941,6 +941,7 @@ struct text {
     int started;                /* the first reading has settled the columns */
     int mk_mn2, mk_sdl, mk_sdp; /* the soundings have MN/2, rho_a errors, phase errors */
     size_t n_wide;              /* the wide layout: stations, one rho_a column each; 0: not */
+    char not_station[48];       /* a field that kept a header from the wide layout ("K") */
     size_t n_header_fields;     /* fields of the header */
     int wide_col[MAX_FIELDS];   /* their fields */
     char wide_name[MAX_FIELDS][FWD_SOUNDING_NAME_MAX]; /* and names, from the header */
@@ -1018,7 +1019,7 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
                   fwd_error *err)
 {
     const fwd_method_info *mi = t->mi;
-    char got[160], miss[64] = "", want[128] = "";
+    char got[160], miss[64] = "", want[128] = "", hint[160] = "";
     size_t k;
     int values = 0; /* value columns the header names */
 
@@ -1038,13 +1039,18 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
         else
             values++;
     }
-    /* none of the method's columns (a title's words may name others: "VES 12 ...") */
+    /* none of the method's columns (a title's words may name others: "VES 12 ..."); or a
+     * table of one column per station but for a column that is none ("K") */
+    if (col[COL_X] < 0 && col[COL_FREQ] < 0 && values == 0)
+        snprintf(hint, sizeof hint, " (a title above the header? start it with #)");
+    else if (t->not_station[0] != '\0')
+        snprintf(hint, sizeof hint,
+                 " (a table of one rho_a column per station? \"%s\" is no station's: leave that "
+                 "column out)",
+                 t->not_station);
     return fwd_fail(err, FWD_EFORMAT,
                     "%s:%zu: header: expected columns %s; got \"%s\", without %s%s", t->path, line,
-                    want, join_fields(got, sizeof got, f, nf), miss + 2,
-                    col[COL_X] < 0 && col[COL_FREQ] < 0 && values == 0
-                        ? " (a title above the header? start it with #)"
-                        : "");
+                    want, join_fields(got, sizeof got, f, nf), miss + 2, hint);
 }
 
 /* A Wenner sounding written as a Schlumberger table: AB/2 = 1.5 a with MN/2 = a / 2 given
@@ -1108,8 +1114,11 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
                          t->path, line, name);
                 return -1;
             }
-        if (name[0] == '\0' || not_a_station(name))
+        if (name[0] == '\0' || not_a_station(name)) {
+            if (name[0] != '\0') /* said if the header is refused: it kept the layout off */
+                snprintf(t->not_station, sizeof t->not_station, "%s", name);
             return 0;
+        }
     }
     for (k = 0; k < c->n_unknown; k++) { /* a wide table: its stations' names */
         const char *name = f[c->unknown_col[k]];
@@ -1720,6 +1729,20 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
 
 /* The values of one reading into its station's sounding. */
 
+/* Whether v is a number written with a decimal comma: digits, one ',', digits ("1,5"). */
+static int
+decimal_comma(const char *v)
+{
+    size_t a, b;
+
+    v += *v == '-' || *v == '+';
+    a = strspn(v, "0123456789");
+    if (a == 0 || v[a] != ',')
+        return 0;
+    b = strspn(v + a + 1, "0123456789");
+    return b > 0 && v[a + 1 + b] == '\0';
+}
+
 /* The numbers of a row's columns, in their units, into raw: FWD_OK, FWD_EFORMAT (a cell's
  * error), or ROW_FILE_ERROR. */
 static int
@@ -1743,9 +1766,13 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
         if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
             return rc == -2 ? ROW_FILE_ERROR : FWD_EFORMAT;
         if (rc == 0 || (positive && v <= 0))
-            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a finite number%s, got \"%s\"",
-                            t->path, t->lineno, t->colname[c], positive ? " > 0" : "",
-                            f[t->col[c]]);
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s:%zu: %s: expected a finite number%s, got \"%s\"%s", t->path,
+                            t->lineno, t->colname[c], positive ? " > 0" : "", f[t->col[c]],
+                            rc == 0 && t->sep == ',' && decimal_comma(f[t->col[c]])
+                                ? " (a decimal comma: bpinv reads them in tables separated by "
+                                  "';' or tabs, as a spreadsheet of such a locale saves CSV)"
+                                : "");
         raw[c] = v * t->scale[c];
     }
     return FWD_OK;

@@ -1598,6 +1598,16 @@ Test(fwd_sounding, spreadsheet_habits)
     /* a title above the header: the message says how to keep it */
     expect_error("title.csv", "VES 3 Mawlamyine;;\nAB/2;MN/2;rho_a\n5;1;757\n", FWD_SCHLUMBERGER,
                  "(a title above the header? start it with #)");
+    /* a wide table but for a column that is no station's; decimal commas in a comma CSV
+     * (quoted): each error says what would read them */
+    expect_error("widek.csv", "AB/2;K;VES1;VES2\n1;6,28;10;20\n2;12,6;11;21\n5;31,4;12;22\n",
+                 FWD_SCHLUMBERGER,
+                 "without rho_a_ohmm (a table of one rho_a column per station? \"K\" is no "
+                 "station's: leave that column out)");
+    expect_error("qdc.csv", "AB/2,Rho_a\n\"1,0\",\"100,5\"\n\"2,0\",\"90,1\"\n\"5,0\",\"80,0\"\n",
+                 FWD_SCHLUMBERGER,
+                 ":2: ab2_m: expected a finite number > 0, got \"1,0\" (a decimal comma: bpinv "
+                 "reads them in tables separated by ';' or tabs");
     /* whose words name a column, but none of the method's ("VES" is a station's) */
     expect_error("title2.csv", "VES 12 Mawlamyine 2024-03-01\nAB/2,MN/2,Rho_a\n5,1,757\n",
                  FWD_SCHLUMBERGER, "(a title above the header? start it with #)");
