@@ -3,8 +3,10 @@
 """Inverts one field sounding with a trained bpinv net and plots it: the data against the
 model's response, and the layered model (resistivity against depth). docs/python.md.
 
-usage: invert_sounding.py NET.h5 SOUNDING [-o PNG] [--method M] [--component C]
+usage: invert_sounding.py NET.h5 SOUNDING [-o PNG] [--force] [--method M] [--component C]
                           [--ranges [PCT]] [--no-refine]
+
+An existing PNG is replaced only with --force, as bpinv invert's outputs are.
 
 example (a net trained with the command first, docs/python.md):
     python3 tools/python/examples/invert_sounding.py build/demo/wenner.net.h5 \\
@@ -122,13 +124,20 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("net", help="a net file from bpinv train")
     ap.add_argument("sounding", help="a sounding file (text, or EDI for MT)")
-    ap.add_argument("-o", "--output", help="the PNG to write [SOUNDING's name + .png]")
+    ap.add_argument("-o", "--output",
+                    help="the PNG to write [SOUNDING's file name + .png, here]")
+    ap.add_argument("--force", action="store_true", help="replace an existing PNG")
     ap.add_argument("--method", help="read the sounding as this method [the net's]")
     ap.add_argument("--component", default="det", help="EDI impedance: det, xy or yx [det]")
     ap.add_argument("--ranges", nargs="?", const=90.0, type=float, default=None,
                     help="the equivalent models' ranges, at PCT %% [90]")
     ap.add_argument("--no-refine", action="store_true", help="the net's model alone")
     a = ap.parse_args(argv)
+    png = a.output or os.path.basename(a.sounding) + ".png"
+    if os.path.exists(png) and not a.force:  # refused before any work, as bpinv invert does
+        print("invert_sounding.py: %s: exists (use --force to replace it)" % png,
+              file=sys.stderr)
+        return 1
     try:
         with bpinv.Net(a.net) as net:
             s = bpinv.read_sounding(a.sounding, method=a.method or net.method,
@@ -145,7 +154,6 @@ def main(argv=None):
             h = "%12.4g" % res.thick[k] if k < len(res.thick) else "%12s" % "half-space"
             print("%5d %12.4g %s %12.4g" % (k + 1, rho, h, tops[k]))
     print("misfit %s %%, flags: %s" % (res.misfit_rms_pct, ", ".join(res.flags) or "none"))
-    png = a.output or os.path.basename(a.sounding) + ".png"
     plot(s, res, png)
     print("wrote %s" % png)
     return 0

@@ -1266,6 +1266,14 @@ def test_example_script(nets, tmp_path, net, sounding, extra):
     assert r.returncode == 0, r.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
     assert "misfit" in r.stdout and "layer" in r.stdout
+    # an existing picture: refused before any work, replaced with --force
+    png.write_bytes(b"keep")
+    cmd = [sys.executable, str(script), str(nets[net]), str(sounding), "-o", str(png)] + extra
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 1 and "out.png: exists (use --force to replace it)" in r.stderr
+    assert png.read_bytes() == b"keep" and r.stdout == ""
+    r = subprocess.run(cmd + ["--force"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and png.read_bytes()[:4] == b"\x89PNG", r.stderr
 
 
 # --- threads, Ctrl-C and what is not a number ----------------------------------------------
