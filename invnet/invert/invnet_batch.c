@@ -824,9 +824,10 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
         c->doi_m = c->doi_interval_m[0] = c->doi_interval_m[1] = c->doi_interval_m[2] = NAN;
     }
-    /* the count chosen missing the threshold: its fit outside the prior */
+    /* the count chosen missing the threshold, or on a bound of its prior: its fit outside
+     * the prior */
     exit_too = nn > 1 && p->check.exit_decades > 0 && r[it->best].inverted &&
-               (r[it->best].flags & INVNET_FLAG_MISFIT);
+               ((r[it->best].flags & INVNET_FLAG_MISFIT) || r[it->best].on_bound);
     if ((want_ranges || exit_too) && r[it->best].inverted) { /* again, for the count chosen */
         invnet_inverter_set_ranges(v[it->best], want_ranges);
         invnet_inverter_set_exit(v[it->best], exit_too ? p->check.exit_decades : 0);

@@ -1527,8 +1527,10 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
             rc = ranges_best(v, fw, s, r, err);
     }
     /* of the answer, the ranges' better fit if it is one */
+    if (rc == FWD_OK)
+        r->on_bound = r->refined && on_prior_bound(v, r);
     if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
-        fwd_sounding_ndata(s) >= v->np && (misses(v, r) || (r->refined && on_prior_bound(v, r))))
+        fwd_sounding_ndata(s) >= v->np && (misses(v, r) || r->on_bound))
         rc = prior_exit(v, fw, s, r, err);
     return rc;
 }

@@ -207,8 +207,12 @@ typedef struct invnet_result {
      * and the parameter furthest beyond the prior (exit_param: 0..n_layers-1 the
      * resistivities, then the thicknesses; exit_beyond its distance beyond the box, log10;
      * 0 inside); exit_flagged 1 where that fit set data_outside_training_range (it meets the
-     * high_misfit threshold, clearly better than inside, with a parameter beyond). */
+     * high_misfit threshold, clearly better than inside, with a parameter beyond; for an
+     * answer on_bound that met it, a chi-square lower by more than 10.83). */
     int exit_run, exit_flagged;
+    /* The refined answer rests on a bound of the prior (within 0.1 % of a parameter's log10
+     * range): the fit outside the prior is run for it too. */
+    int on_bound;
     double exit_misfit_pct, exit_chi2;
     double exit_rho_ohmm[FWD_MAX_LAYERS], exit_thick_m[FWD_MAX_LAYERS];
     size_t exit_param;

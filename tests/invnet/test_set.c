@@ -364,7 +364,8 @@ Test(invnet_set, noisier_data_buy_no_layers)
  * an earth with rho_2 = 3000 ohm-m (the prior's top is 1000) is flagged
  * data_outside_training_range in its chosen count, the other candidate carries no such fit,
  * and the answer is the one of a run without it (exit_decades 0); an in-prior earth runs
- * none.
+ * none; an earth whose answer fits on the prior's top (rho_3 = 1500 ohm-m) runs it in the
+ * count chosen, and is flagged.
  */
 Test(invnet_set, the_fit_outside_the_prior_for_the_count_chosen)
 {
@@ -405,6 +406,28 @@ Test(invnet_set, the_fit_outside_the_prior_for_the_count_chosen)
     cr_expect(!c->r.exit_run && c->r.flags == 0, "in the prior: flags %x", c->r.flags);
     invnet_batch_free(b0);
     invnet_batch_free(b);
+    /* an answer that fits, resting on the prior's top (rho_3 = 1500 ohm-m): the count
+     * chosen runs the fit too, and is flagged */
+    {
+        const double rb[3] = {100, 20, 1500}, hb[2] = {5, 20};
+        char pb[256];
+        const char *one[1] = {pb};
+
+        write_sounding("bound.csv", 3, rb, hb, pb);
+        bp.check.exit_decades = 2;
+        cr_assert_eq(invnet_batch_invert_set(s, &bp, one, 1, &b, &err), FWD_OK, "%s", err.msg);
+        c = invnet_batch_best(&b->item[0]);
+        cr_expect(c->r.on_bound && !(c->r.flags & INVNET_FLAG_MISFIT),
+                  "%zu layers: on a bound %d, misfit %.2f %%", c->r.n_layers, c->r.on_bound,
+                  c->r.misfit_rms_pct);
+        cr_expect(c->r.exit_run && (c->r.flags & INVNET_FLAG_OUTSIDE),
+                  "on a bound, not flagged: the wider fit %.2f %% against %.2f %%",
+                  c->r.exit_misfit_pct, c->r.misfit_rms_pct);
+        for (k = 0; k < b->item[0].n_candidates; k++)
+            if (&b->item[0].candidates[k] != c)
+                cr_expect(!b->item[0].candidates[k].r.exit_run, "count %zu ran it too", k);
+        invnet_batch_free(b);
+    }
     invnet_set_free(s);
 }
 
