@@ -1413,12 +1413,16 @@ section_of(const invnet_batch *b, struct section *sc)
             if (!at && first == sc->n)
                 first = k;
         }
-        if (placed > 0)
+        if (placed > 0 && first < sc->n)
             snprintf(sc->note, sizeof sc->note,
                      "%zu of the %zu stations %s no position (\"%s\" first): all drawn in the "
                      "order given",
                      sc->n - placed, sc->n, sc->n - placed == 1 ? "has" : "have",
                      sc->it[first]->s->name);
+        else if (placed > 0) /* every one placed, some by x and y, the others by lat, lon */
+            snprintf(sc->note, sizeof sc->note,
+                     "the stations are placed some by x and y, the others by latitude and "
+                     "longitude: all drawn in the order given");
     }
     if (!section_xy(sc, px, py)) {
         sc->by_xy = sc->by_latlon = 0;

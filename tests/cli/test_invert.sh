@@ -752,6 +752,14 @@ run invert "$TMP/mtnet.h5" "$TMP/dupid"
     ok || bad "one DATAID in two files, not said: $(cat "$TMP/err")"
 run invert "$TMP/mtnet.h5" "$TMP/dupid/a.edi" tests/data/synthetic_rho.edi
 ! grep -q "both name their sounding" "$TMP/err" && ok || bad "names said shared: $(cat "$TMP/err")"
+# placed some by x and y, the others by lat and lon: drawn in order, said (it crashed)
+awk -F, 'NR == 1 { print "x_m,y_m," $0; next } { print "100,200," $0 }' \
+    "$TMP/plain_mt.csv" >"$TMP/mt_xy.csv"
+sed 's/DATAID="SYN1"/DATAID="SYN1"\n    LAT=-37:25:41.5\n    LONG=140:39:01.25/' \
+    tests/data/synthetic_z.edi >"$TMP/ll.edi"
+run invert "$TMP/mtnet.h5" "$TMP/mt_xy.csv" "$TMP/ll.edi" --section "$TMP/mixed_sys.svg"
+[ "$rc" -eq 0 ] && grep -q "placed some by x and y, the others by latitude and longitude: all drawn in the order given" "$TMP/err" &&
+    ok || bad "x/y beside lat/lon in a section: exit $rc: $(cat "$TMP/err")"
 # a directory of EDI files is a profile: LAT, LONG (D:M:S) and ELEV to the XYZ and a section
 mkdir "$TMP/edis"
 for k in 1 2 3; do
