@@ -381,8 +381,9 @@ static const cli_opt invert_opts[] = {
              "high_misfit threshold, percent [max(2 x training noise, 5 %)],\n"
              "for soundings without errors (with errors: chi-square 4 a datum)"),
     CLI_REAL("outside-fit", 0, "DECADES", ARG(outside), 0, 6,
-             "a refined sounding that misses that threshold is fitted again\n"
-             "with the prior widened by DECADES each side: when that fits with a\n"
+             "a refined sounding that misses that threshold, or rests on a\n"
+             "bound of the prior, is fitted again with the prior widened by\n"
+             "DECADES each side: when that fits, clearly better, with a\n"
              "parameter beyond the prior, data_outside_training_range (the fit\n"
              "in the JSON's prior_exit); 0: not [2]; not with --no-refine,\n"
              "--fix or --bound"),

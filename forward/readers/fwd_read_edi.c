@@ -696,8 +696,8 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
         edi_miss(d, d->var[k], i, skip, pt);
     for (k = 2; k < 6 && !*skip; k += 2) /* of the pairs the component uses: a yx not
                                           * measured (0 throughout) leaves xy whole */
-        if (d->comp != (k == 2 ? FWD_COMP_YX : FWD_COMP_XY) && zb[k] != NULL &&
-            zb[k + 1] != NULL && zb[k]->v[i] == 0 && zb[k + 1]->v[i] == 0) {
+        if (d->comp != (k == 2 ? FWD_COMP_YX : FWD_COMP_XY) && zb[k] != NULL && zb[k + 1] != NULL &&
+            zb[k]->v[i] == 0 && zb[k + 1]->v[i] == 0) {
             pt->miss_block = k == 2 ? "ZXY" : "ZYX";
             pt->miss_what = "0";
             *skip = 1;

@@ -676,9 +676,12 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                 "the net's points lie outside it (a net of its whole span: train with a smaller "
                 "--min-span for parts of it)",
                 r->span_decades);
+    /* (an answer that met the threshold on a bound and was not flagged: nothing to say) */
     if (r->exit_run && r->exit_beyond > 0.01 &&
-        (r->exit_flagged || (isfinite(r->chi2) ? r->exit_chi2 <= 0.25 * r->chi2
-                                               : r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct))) {
+        (r->exit_flagged ||
+         ((r->flags & INVNET_FLAG_MISFIT) &&
+          (isfinite(r->chi2) ? r->exit_chi2 <= 0.25 * r->chi2
+                             : r->exit_misfit_pct <= 0.5 * r->misfit_rms_pct)))) {
         const smp_prior *pr = &nf->samples.prior;
         double v = j < nl ? r->exit_rho_ohmm[k] : r->exit_thick_m[k];
         double lo = j < nl ? pr->rho_min[k] : pr->thick_min[k];

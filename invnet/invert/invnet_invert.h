@@ -129,9 +129,11 @@ typedef struct invnet_check_params {
     size_t n_holds;
     invnet_hold hold[INVNET_MAX_HOLDS];
     /* The fit outside the prior [2]: a refined sounding that misses the high_misfit
-     * threshold is fitted once more from its best model, in the prior's box widened by
-     * this many decades on each side of every parameter (0: not). When that fit meets the
-     * threshold, with half the misfit (a quarter of the chi2) or less, and a parameter
+     * threshold, or whose answer rests on a bound of the prior (invnet_result.on_bound), is
+     * fitted once more from its best model, in the prior's box widened by this many decades
+     * on each side of every parameter (0: not). When that fit meets the threshold, with
+     * half the misfit (a quarter of the chi2) or less (an answer on a bound that met it: a
+     * chi-square lower by more than 10.83), and a parameter
      * beyond the prior by more than bound_tol of its range, the data need an earth the
      * prior does not hold: data_outside_training_range, the fit in invnet_result.exit_*.
      * A level shift of the whole curve (an MT static shift, a wrong geometric factor) is

@@ -1470,6 +1470,23 @@ expect_fail 1 "--xyz naming the -o file through ." "same3.out: is the -o file" \
 run forward -m Schlumberger --rho 100 --ab2 1,2,3
 [ "$rc" -eq 0 ] && ok || bad "forward -m Schlumberger: $(cat "$TMP/err")"
 
+# --- an answer on the prior's top (1000 ohm-m) -----------------------------------------------
+# rho_3 = 1500: within the threshold there, the wider fit gains far more than 10.83 of
+# chi-square: flagged, said;
+# rho_3 = 1100: it runs (prior_exit) but gains little: no flag, and no note that it misses
+plain_bpinv forward -m schlumberger --rho 100,20,1500 --thick 5,20 --ab2 1:1000:20 >"$TMP/top1500.csv"
+plain_bpinv forward -m schlumberger --rho 100,20,1100 --thick 5,20 --ab2 1:1000:20 >"$TMP/top1100.csv"
+run invert "$TMP/net.h5" "$TMP/top1500.csv" "$TMP/top1100.csv" --format json
+/usr/bin/python3 - "$TMP/out" <<'PYEOF20' && ok || bad "answers on the prior's top: $(cat "$TMP/out" "$TMP/err")"
+import json, sys
+a, b = json.load(open(sys.argv[1]))["soundings"]
+assert "data_outside_training_range" in a["flags"] and "high_misfit" not in a["flags"], a
+assert a["prior_exit"]["parameter"] == "rho_3" and a["prior_exit"]["rho_ohmm"][2] > 1200, a
+assert "a net of a wider prior would fit it" in a["note"], a
+assert b["flags"] == [] and b["prior_exit"] is not None and b["note"] is None, b
+PYEOF20
+grep -q "top1100.csv" "$TMP/err" && bad "a note for the answer at 1100: $(cat "$TMP/err")" || ok
+
 # --- a fit within the net's noise but not the file's errors is said (not with -q) ------------
 /usr/bin/python3 - "$TMP/tiny.csv" <<'PYEOF'
 import math, sys

@@ -85,12 +85,13 @@ class Result:
     in_range : bool
         False when the net is outside what it was trained on (docs/invert.md).
     prior_exit : dict or None
-        Where the refined fit missed the high_misfit threshold: the fit with the prior
-        widened (``misfit_rms_pct``, ``chi2``, ``rho_ohmm``, ``thick_m``, the ``parameter``
-        furthest beyond the prior, one of an equivalent set, and ``beyond_decades``); when
-        it fits, the sounding is ``data_outside_training_range`` (docs/invert.md, step 7).
-        None where the refined fit met the threshold, and with ``refine=False``, with
-        ``fix`` or ``bound``, or when that fit failed.
+        Where the refined fit missed the high_misfit threshold, or rests on a bound of the
+        prior: the fit with the prior widened (``misfit_rms_pct``, ``chi2``, ``rho_ohmm``,
+        ``thick_m``, the ``parameter`` furthest beyond the prior, one of an equivalent set,
+        and ``beyond_decades``); when it fits, clearly better, the sounding is
+        ``data_outside_training_range`` (docs/invert.md, step 7). None where the refined
+        fit met the threshold inside the prior, and with ``refine=False``, with ``fix`` or
+        ``bound``, or when that fit failed.
     ranges : dict or None
         With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
         ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_siemens"``,
