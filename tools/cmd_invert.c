@@ -737,6 +737,7 @@ note_same_names(const invnet_batch *b, int quiet)
 {
     size_t i, n = 0, shared = 0, first = 0;
     size_t *ix;
+    const char *counted = NULL; /* the last name counted */
 
     if (quiet || b->n < 2 || (ix = malloc(b->n * sizeof *ix)) == NULL)
         return;
@@ -749,8 +750,9 @@ note_same_names(const invnet_batch *b, int quiet)
         const invnet_batch_item *p = &b->item[ix[i - 1]], *q = &b->item[ix[i]];
 
         if (strcmp(p->s->name, q->s->name) != 0 || strcmp(p->path, q->path) == 0 ||
-            (i > 1 && strcmp(b->item[ix[i - 2]].s->name, p->s->name) == 0))
+            (counted != NULL && strcmp(counted, q->s->name) == 0))
             continue; /* another name, one file's, or a name counted */
+        counted = q->s->name;
         if (shared++ == 0)
             first = i;
     }

@@ -981,6 +981,8 @@ visible(const struct dirent *d)
     return 0;
 }
 
+static int natural_order(const struct dirent **pa, const struct dirent **pb);
+
 /* Not hidden. */
 static int
 not_hidden(const struct dirent *d)
@@ -996,28 +998,36 @@ no_sounding_files(const char *path, fwd_error *err)
 {
     struct dirent **names;
     struct stat st;
-    char some[256] = "";
-    int n, k;
+    char some[256] = "", sub[1200];
+    int n, k, files = 0, dirs = 0;
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return 0;
-    n = scandir(path, &names, not_hidden, alphasort);
+    if ((n = scandir(path, &names, not_hidden, natural_order)) < 0) {
+        fwd_error_set(err, FWD_EIO, "%s: cannot read the directory: %s", path, strerror(errno));
+        return 1;
+    }
     for (k = 0; k < n; k++) {
         size_t len = strlen(some);
+        int dir = snprintf(sub, sizeof sub, "%s/%s", path, names[k]->d_name) < (int)sizeof sub &&
+                  stat(sub, &st) == 0 && S_ISDIR(st.st_mode);
 
+        dirs += dir;
+        files += !dir;
         if (k < 3)
-            snprintf(some + len, sizeof some - len, "%s%.60s", k > 0 ? ", " : "", names[k]->d_name);
+            snprintf(some + len, sizeof some - len, "%s%.60s%s", k > 0 ? ", " : "",
+                     names[k]->d_name, dir ? "/" : "");
         free(names[k]);
     }
     if (n > 3)
         snprintf(some + strlen(some), sizeof some - strlen(some), ", ...");
-    if (n >= 0)
-        free(names);
+    free(names);
     fwd_error_set(err, FWD_EFORMAT,
                   "%s: expected sounding files in the directory (names ending in .csv, .txt, "
-                  ".dat, .tsv or .edi, any case), got %s%s%s",
-                  path, n > 0 ? "only " : "none", n > 0 ? some : "",
-                  n > 0 ? " (a file of another name: give it as an operand)" : "");
+                  ".dat, .tsv or .edi, any case), got %s%s%s%s",
+                  path, n > 0 ? "only " : "none", some,
+                  files > 0 ? " (a file of another name: give it as an operand)" : "",
+                  dirs > 0 ? " (its subdirectories are not searched: give each one)" : "");
     return 1;
 }
 

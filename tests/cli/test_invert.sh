@@ -752,6 +752,14 @@ run invert "$TMP/mtnet.h5" "$TMP/dupid"
     ok || bad "one DATAID in two files, not said: $(cat "$TMP/err")"
 run invert "$TMP/mtnet.h5" "$TMP/dupid/a.edi" tests/data/synthetic_rho.edi
 ! grep -q "both name their sounding" "$TMP/err" && ok || bad "names said shared: $(cat "$TMP/err")"
+run invert "$TMP/mtnet.h5" "$TMP/dupid/a.edi" "$TMP/dupid/a.edi" "$TMP/dupid/b.edi"
+grep -q "note: $TMP/dupid/a.edi and $TMP/dupid/b.edi: both name" "$TMP/err" && ok ||
+    bad "a file given twice hid a shared name: $(cat "$TMP/err")"
+# a directory of subdirectories: they are not searched, said
+mkdir -p "$TMP/lines/l1" "$TMP/lines/l2"
+expect_fail 1 "a directory of subdirectories" \
+    "lines: expected sounding files in the directory (names ending in .csv, .txt, .dat, .tsv or .edi, any case), got only l1/, l2/ (its subdirectories are not searched: give each one)" \
+    invert "$TMP/mtnet.h5" "$TMP/lines"
 # placed some by x and y, the others by lat and lon: drawn in order, said (it crashed)
 awk -F, 'NR == 1 { print "x_m,y_m," $0; next } { print "100,200," $0 }' \
     "$TMP/plain_mt.csv" >"$TMP/mt_xy.csv"
