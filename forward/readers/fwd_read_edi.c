@@ -610,12 +610,13 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
     d->empty = e->empty;
     d->big = 0.99 * (e->empty > 0 ? fmin(e->empty, EDI_EMPTY_SEG) : EDI_EMPTY_SEG);
     d->fb = edi_find(e, "FREQ");
-    if (edi_find(e, "HEAD") == NULL && e->first_line == 0)
+    if (edi_find(e, "HEAD") == NULL && d->fb == NULL && e->first_line == 0)
         return fwd_fail(err, FWD_EFORMAT,
                         "%s: expected an EDI file, its first line >HEAD, got blank lines only",
                         path);
-    if (edi_find(e, "HEAD") == NULL)
-        /* a file named .edi that is none: "no >FREQ" would not say so */
+    if (edi_find(e, "HEAD") == NULL && d->fb == NULL)
+        /* a file named .edi that is none: "no >FREQ" would not say so (one of >FREQ and
+         * values but no >HEAD is read, as it was) */
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: expected an EDI file, its first line >HEAD, got \"%s\"%s", path,
                         e->first_line, e->first,

@@ -280,6 +280,16 @@ Test(fwd_edi, the_message_blames_what_is_wrong)
                                  ">END\n";
     char text[512];
 
+    /* >FREQ and values without >HEAD: read, as it was (only a file of neither is no EDI) */
+    {
+        fwd_error err;
+        fwd_sounding *s;
+
+        snprintf(text, sizeof text, ">FREQ // 4\n 1 2 4 8\n%s", blocks);
+        s = read_edi("nohead.edi", text, FWD_COMP_XY, &err);
+        cr_expect(s != NULL && s->n == 4, "%s", err.msg);
+        fwd_sounding_free(s);
+    }
     snprintf(text, sizeof text, ">HEAD\n DATAID=F\n>FREQ // 4\n 1 2\n%s", blocks);
     expect_refused("cutfreq.edi", text, FWD_COMP_DET,
                    "cutfreq.edi:3: FREQ: expected 4 values, as each block of values holds (>ZXYR "
