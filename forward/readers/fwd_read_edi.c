@@ -665,12 +665,14 @@ edi_missing(const struct edi_sel *d, double v)
     return isnan(v) || fabs(v) >= d->big || v == d->empty;
 }
 
-/* *skip set when value i of block b (NULL: none) is missing; the first such said in pt. */
+/* *skip set when value i of block b (NULL: none) is missing; the first such said in pt. A
+ * block the component does not use (used 0) skips the frequency for its EMPTY values, not
+ * for a NaN: mtpy writes NaN for a component not measured, which leaves the other whole. */
 static void
-edi_miss(const struct edi_sel *d, const struct edi_block *b, size_t i, int *skip,
+edi_miss(const struct edi_sel *d, const struct edi_block *b, size_t i, int used, int *skip,
          struct edi_point *pt)
 {
-    if (b == NULL || !edi_missing(d, b->v[i]))
+    if (b == NULL || !edi_missing(d, b->v[i]) || (!used && isnan(b->v[i])))
         return;
     if (!*skip) {
         pt->miss_block = b->name;
@@ -690,11 +692,13 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     double rel = 0;
     size_t k, line;
 
-    for (k = 0; k < 8; k++)
+    for (k = 0; k < 8; k++) /* ZXX ZXY ZYX ZYY, real and imaginary: xy uses 2-3, yx 4-5 */
         if (k >= 2 && k < 6 ? 1 : d->has_diag)
-            edi_miss(d, zb[k], i, skip, pt);
+            edi_miss(d, zb[k], i,
+                     d->comp == FWD_COMP_DET || (k / 2 == (d->comp == FWD_COMP_XY ? 1u : 2u)), skip,
+                     pt);
     for (k = 0; k < 2; k++)
-        edi_miss(d, d->var[k], i, skip, pt);
+        edi_miss(d, d->var[k], i, d->comp != (k == 0 ? FWD_COMP_YX : FWD_COMP_XY), skip, pt);
     for (k = 2; k < 6 && !*skip; k += 2) /* of the pairs the component uses: a yx not
                                           * measured (0 throughout) leaves xy whole */
         if (d->comp != (k == 2 ? FWD_COMP_YX : FWD_COMP_XY) && zb[k] != NULL && zb[k + 1] != NULL &&
@@ -768,7 +772,7 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
         const struct edi_block *b[4] = {d->rho[k], d->phs[k], d->rerr[k], d->perr[k]};
 
         for (j = 0; j < 4; j++)
-            edi_miss(d, b[j], i, skip, pt);
+            edi_miss(d, b[j], i, d->use[k], skip, pt);
         if (!d->use[k])
             continue;
         if (!(d->rho[k]->v[i] > 0)) { /* a missing one is not said */
@@ -884,7 +888,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
         struct edi_point pt = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL};
         int skip = 0;
 
-        edi_miss(d, fb, i, &skip, &pt);
+        edi_miss(d, fb, i, 1, &skip, &pt);
         if (!skip && !(f > 0)) {
             rc = fwd_fail(err, FWD_EFORMAT, "%s:%zu: FREQ: expected frequencies > 0 Hz, got %g",
                           path, fb->vl[i], f);
