@@ -1270,9 +1270,10 @@ misses(const invnet_inverter *v, const invnet_result *r)
  * 10,000 ohm-m came out at a prior's 3,000, its misfit 4.4 % at 3 % noise, unflagged). */
 #define AT_BOUND 1e-3
 /* Its fit with the prior widened says so when it lowers the chi-square (a sum: against the
- * sounding's errors, else the training noise) by more than this: chi-square of one degree
- * of freedom at 99.9 %. An answer on a bound at the end of an equivalence valley gains
- * less, by fitting the noise. */
+ * sounding's errors, else the training noise; in units of the wider fit's residual variance
+ * where that is above 1) by more than this: chi-square of one degree of freedom at 99.9 %.
+ * An answer on a bound at the end of an equivalence valley gains less, by fitting the
+ * noise. */
 #define BOUND_GAIN 10.83
 
 /* r rests on a bound of the prior that is not a point. */
@@ -1351,12 +1352,18 @@ prior_exit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_
      * sounding just over the threshold that the wider box brings just under; an answer
      * that met it on a bound, by BOUND_GAIN of chi-square), with a parameter beyond the
      * prior by more than bound_tol of its range */
-    if (!misses(v, r))
-        better = chi2_sum(v, r, fwd_sounding_ndata(s)) - chi2_sum(v, &t, fwd_sounding_ndata(s)) >
-                 BOUND_GAIN;
-    else
+    if (!misses(v, r)) {
+        /* the gain in units of the wider fit's residual variance, where the data are
+         * noisier than the noise assumed (a misfit of 4.8 % at a net's 2 %, under the 5 %
+         * threshold: any wider fit gains 10.83 of an unscaled chi-square) */
+        size_t nd = fwd_sounding_ndata(s);
+        double in = chi2_sum(v, r, nd), out = chi2_sum(v, &t, nd);
+
+        better = (in - out) / fmax(1, out / (double)(nd > v->np ? nd - v->np : 1)) > BOUND_GAIN;
+    } else {
         better = isfinite(t.chi2) ? t.chi2 <= 0.25 * r->chi2
                                   : t.misfit_rms_pct <= 0.5 * r->misfit_rms_pct;
+    }
     r->exit_flagged = !misses(v, &t) && better && beyond_box(v, p, v->p.bound_tol);
     if (r->exit_flagged)
         r->flags |= INVNET_FLAG_OUTSIDE;
@@ -1527,8 +1534,8 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
             rc = ranges_best(v, fw, s, r, err);
     }
     /* of the answer, the ranges' better fit if it is one */
-    if (rc == FWD_OK)
-        r->on_bound = r->refined && on_prior_bound(v, r);
+    if (rc == FWD_OK) /* where the fit outside the prior can run (no holds) */
+        r->on_bound = r->refined && v->p.n_holds == 0 && on_prior_bound(v, r);
     if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
         fwd_sounding_ndata(s) >= v->np && (misses(v, r) || r->on_bound))
         rc = prior_exit(v, fw, s, r, err);
