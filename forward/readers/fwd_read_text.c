@@ -1488,14 +1488,16 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
     return station_of(t, key, "", err);
 }
 
-/* The station's position from a reading's x, y, elevation, lat, lon columns: the first
- * reading's that gives it, which the others repeat or leave empty (NAN in raw: a survey
- * table's position columns not filled in yet); one position per station. */
+/* Station st's position from a reading's x, y, elevation, lat, lon columns: the first
+ * reading's that gives it (its line in st->pos_line), which the others repeat or leave empty
+ * (NAN in raw: a survey table's position columns not filled in yet); one position per
+ * station. */
 static int
-read_position(struct text *t, fwd_sounding *s, const double *raw, fwd_error *err)
+read_position(struct text *t, struct station *st, const double *raw, fwd_error *err)
 {
+    fwd_sounding *s = st->s;
     double *dst[N_POSITION_COLS];
-    size_t k, *from = t->n_st > 0 && t->st[t->cur].s == s ? t->st[t->cur].pos_line : NULL;
+    size_t k;
 
     dst[0] = &s->x_m, dst[1] = &s->y_m, dst[2] = &s->elevation_m;
     dst[3] = &s->lat_deg, dst[4] = &s->lon_deg;
@@ -1506,14 +1508,12 @@ read_position(struct text *t, fwd_sounding *s, const double *raw, fwd_error *err
             continue;
         if (s->n == 0 || isnan(*dst[k])) {
             *dst[k] = raw[c];
-            if (from != NULL)
-                from[k] = t->lineno;
+            st->pos_line[k] = t->lineno;
         } else if (raw[c] != *dst[k]) {
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: %s: expected the station's one position, %.15g as on line "
                             "%zu, got %.15g",
-                            t->path, t->lineno, t->colname[c], *dst[k],
-                            from != NULL && from[k] > 0 ? from[k] : s->line[0], raw[c]);
+                            t->path, t->lineno, t->colname[c], *dst[k], st->pos_line[k], raw[c]);
         }
     }
     if ((t->col[COL_LAT] >= 0 && fabs(s->lat_deg) > 90) ||
@@ -1538,10 +1538,12 @@ geometric_factor(const struct text *t, double x, double l)
  * stations, the file's error all the same. */
 #define ROW_FILE_ERROR (-1)
 
-/* One point of a reading (the values raw, from the fields f) into the sounding s. */
+/* One point of a reading (the values raw, from the fields f) into station st's sounding. */
 static int
-put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_error *err)
+put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_error *err)
 {
+    fwd_sounding *s = st->s;
+
     s->x[s->n] = t->col[COL_FREQ] >= 0 ? 1 / raw[COL_X] : raw[COL_X];
     if (t->wenner_ab2) { /* AB/2 = 1.5 a, MN/2 = a / 2 */
         double a = raw[COL_X] / 1.5;
@@ -1594,7 +1596,7 @@ put_point(struct text *t, fwd_sounding *s, const double *raw, char **f, fwd_erro
         s->sd_log10[s->n] = raw[COL_ERR] / log(10);
     if (t->col[COL_SDP] >= 0)
         s->sd_phase[s->n] = raw[COL_SDP];
-    if (read_position(t, s, raw, err) != FWD_OK)
+    if (read_position(t, st, raw, err) != FWD_OK)
         return FWD_EFORMAT;
     if (s->mn2 != NULL && s->mn2[s->n] >= s->x[s->n])
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g",
@@ -1721,7 +1723,7 @@ read_wide(struct text *t, char **f, size_t nf, double *raw, fwd_error *err)
                             t->path, t->lineno, t->wide_name[k], v);
         if ((st = station_of(t, t->wide_name[k], t->wide_name[k], err)) == NULL)
             return FWD_ENOMEM;
-        if ((rc = room(t, st, err)) != FWD_OK || (rc = put_point(t, st->s, raw, f, err)) != FWD_OK)
+        if ((rc = room(t, st, err)) != FWD_OK || (rc = put_point(t, st, raw, f, err)) != FWD_OK)
             return rc == ROW_FILE_ERROR ? FWD_EFORMAT : rc;
     }
     return FWD_OK;
@@ -1808,7 +1810,7 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     if (rc == FWD_OK && (rc = room(t, st, err)) != FWD_OK)
         return rc;
     if (rc == FWD_OK)
-        rc = put_point(t, st->s, raw, f, e);
+        rc = put_point(t, st, raw, f, e);
     if (rc == ROW_FILE_ERROR) { /* row_values' or put_point's */
         if (e == &own && err != NULL)
             *err = own;
