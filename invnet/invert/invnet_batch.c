@@ -998,11 +998,17 @@ no_sounding_files(const char *path, fwd_error *err)
 {
     struct dirent **names;
     struct stat st;
-    char some[256] = "", sub[1200];
+    char some[256] = "", sub[1200], ext[64] = "";
     int n, k, files = 0, dirs = 0;
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return 0;
+    for (k = 0; k < (int)N_SOUNDING_EXT; k++) /* ".csv, .txt, ... or .edi" */
+        snprintf(ext + strlen(ext), sizeof ext - strlen(ext), "%s%s",
+                 k == 0                        ? ""
+                 : k + 1 < (int)N_SOUNDING_EXT ? ", "
+                                               : " or ",
+                 sounding_ext[k]);
     if ((n = scandir(path, &names, not_hidden, natural_order)) < 0) {
         fwd_error_set(err, FWD_EIO, "%s: cannot read the directory: %s", path, strerror(errno));
         return 1;
@@ -1023,9 +1029,9 @@ no_sounding_files(const char *path, fwd_error *err)
         snprintf(some + strlen(some), sizeof some - strlen(some), ", ...");
     free(names);
     fwd_error_set(err, FWD_EFORMAT,
-                  "%s: expected sounding files in the directory (names ending in .csv, .txt, "
-                  ".dat, .tsv or .edi, any case), got %s%s%s%s",
-                  path, n > 0 ? "only " : "none", some,
+                  "%s: expected sounding files in the directory (names ending in %s, any "
+                  "case), got %s%s%s%s",
+                  path, ext, n > 0 ? "only " : "none", some,
                   files > 0 ? " (a file of another name: give it as an operand)" : "",
                   dirs > 0 ? " (its subdirectories are not searched: give each one)" : "");
     return 1;
