@@ -178,7 +178,7 @@ check_component(const cli_parse *p, void *args)
     (void)p;
     if (o->component == NULL || fwd_component_parse(o->component, &o->bp.component, &err) == FWD_OK)
         return 0;
-    cli_error("invert", "--component: expected det, xy or yx, got \"%s\"", o->component);
+    cli_error("invert", "--component: expected det, xy, yx or berd, got \"%s\"", o->component);
     return CLI_USAGE;
 }
 
@@ -338,7 +338,7 @@ static const cli_opt invert_opts[] = {
     CLI_CHECK(check_plot_format),
     CLI_CHECK(check_not_stdout),
     CLI_STRING("component", 0, "C", ARG(component), NULL,
-               "MT impedance of EDI files: det, xy or yx [det]"),
+               "MT impedance of EDI files: det, xy, yx or berd [det]"),
     CLI_CHECK(check_component),
     CLI_STRING("columns", 0, "MAP", ARG(columns), NULL,
                "text files' header names for bpinv's columns, NAME=HEADER,...\n"

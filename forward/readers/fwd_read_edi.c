@@ -470,8 +470,17 @@ edi_optional(const struct edi *e, const char *path, const char *name, size_t nf,
     return edi_find(e, name) != NULL ? edi_need(e, path, name, nf, b, err) : FWD_OK;
 }
 
+/* Whether component c is made of the off-diagonal impedance k (0: xy, 1: yx): det and berd
+ * are of both. */
+static int
+edi_uses(fwd_component c, size_t k)
+{
+    return c == FWD_COMP_DET || c == FWD_COMP_BERD || c == (k == 0 ? FWD_COMP_XY : FWD_COMP_YX);
+}
+
 /* The impedance blocks: those of the component asked for needed (xy: ZXYR, ZXYI; yx: ZYXR,
- * ZYXI; det: the four, and the diagonal ones when all four are there), with its variances
+ * ZYXI; berd: the four; det: the four, and the diagonal ones when all four are there), with
+ * its variances
  * of one value per frequency; the others, when there, used for their EMPTY values only
  * (edi_unused). */
 static int
@@ -499,7 +508,7 @@ edi_select_z(const struct edi *e, const char *path, struct edi_sel *d, fwd_error
                             "%s: block >%s: expected for component %s, got no such block", path,
                             zn[k], cn);
         }
-        if (d->comp != own && d->comp != FWD_COMP_DET)
+        if (!edi_uses(d->comp, own == FWD_COMP_YX))
             edi_unused(e, zn[k], nf, &d->zb[k], d);
         else if ((rc = edi_need(e, path, zn[k], nf, &d->zb[k], err)) != FWD_OK)
             return rc;
@@ -542,7 +551,7 @@ edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_err
 
     d->has_err = 1;
     for (k = 0; k < 2; k++) {
-        d->use[k] = d->comp == FWD_COMP_DET || (k == 1) == (d->comp == FWD_COMP_YX);
+        d->use[k] = edi_uses(d->comp, k);
         if (d->use[k] && edi_find(e, rn[k]) == NULL)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s: expected impedance blocks (>ZXYR ...) or apparent resistivity "
@@ -695,7 +704,7 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     for (k = 0; k < 8; k++) /* ZXX ZXY ZYX ZYY, real and imaginary: xy uses 2-3, yx 4-5 */
         if (k >= 2 && k < 6 ? 1 : d->has_diag)
             edi_miss(d, zb[k], i,
-                     d->comp == FWD_COMP_DET || (k / 2 == (d->comp == FWD_COMP_XY ? 1u : 2u)), skip,
+                     k >= 2 && k < 6 ? edi_uses(d->comp, k >= 4) : d->comp == FWD_COMP_DET, skip,
                      pt);
     for (k = 0; k < 2; k++)
         edi_miss(d, d->var[k], i, d->comp != (k == 0 ? FWD_COMP_YX : FWD_COMP_XY), skip, pt);
@@ -719,6 +728,8 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
         z = zxy;
     else if (d->comp == FWD_COMP_YX)
         z = -zyx; /* the yx impedance lies in the third quadrant */
+    else if (d->comp == FWD_COMP_BERD)
+        z = 0.5 * (zxy - zyx);
     else {
         double complex zxx = d->has_diag ? zb[0]->v[i] + I * zb[1]->v[i] : 0;
         double complex zyy = d->has_diag ? zb[6]->v[i] + I * zb[7]->v[i] : 0;
@@ -733,7 +744,7 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
             z = -z;
     }
     line = d->comp == FWD_COMP_YX || zb[2] == NULL ? zb[4]->line : zb[2]->line;
-    if (!(cabs(z) > 0)) /* det, where Zxx Zyy = Zxy Zyx */
+    if (!(cabs(z) > 0)) /* det, where Zxx Zyy = Zxy Zyx; berd, where Zxy = Zyx */
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: %s ...: expected a non-zero impedance at %g Hz, got 0", path, line,
                         d->comp == FWD_COMP_YX ? "ZYXR" : "ZXYR", f);
@@ -750,7 +761,10 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
             pt->negative_var |= d->var[k] != NULL && d->var[k]->v[i] < 0;
             none |= d->comp != (k == 0 ? FWD_COMP_YX : FWD_COMP_XY) && d->var[k]->v[i] == 0;
         }
-        rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
+        if (d->comp == FWD_COMP_BERD) /* var (Zxy - Zyx) / 2 = (var Zxy + var Zyx) / 4 */
+            rel = 0.5 * sqrt(fabs(d->var[0]->v[i]) + fabs(d->var[1]->v[i])) / cabs(z);
+        else
+            rel = d->comp == FWD_COMP_XY ? rx : d->comp == FWD_COMP_YX ? ry : 0.5 * (rx + ry);
         /* rho_a ~ |Z|^2: relative error 2 rel; phase error asin(rel) ~ rel radians */
         pt->sdl = none ? 0 : 2 * rel / log(10.0);
         pt->sdp = none ? 0 : (rel < 1 ? asin(rel) : FWD_PI / 2) * 180 / FWD_PI;
@@ -758,9 +772,10 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
     return FWD_OK;
 }
 
-/* Point i from the apparent resistivities and phases at frequency f (Hz): the geometric mean
- * and the mean of xy and yx when both are used; *skip when a value is missing (EMPTY,
- * NaN). */
+/* Point i from the apparent resistivities and phases at frequency f (Hz): for det the
+ * geometric mean and the mean of xy and yx; for berd those of the mean of the two impedances
+ * they stand for (|Z| = sqrt(rho_a / 0.2 T), the factor common to both); *skip when a value
+ * is missing (EMPTY, NaN). The errors of det and berd: the means of xy's and yx's. */
 static void
 edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi_point *pt)
 {
@@ -795,8 +810,22 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
     if (*skip)
         return;
     pt->T = 1 / f;
-    pt->r = have == 2 ? sqrt(rr[0] * rr[1]) : rr[0] + rr[1];
-    pt->ph = have == 2 ? 0.5 * (pp[0] + pp[1]) : pp[0] + pp[1];
+    if (d->comp == FWD_COMP_BERD) {
+        double complex z = 0.5 * (sqrt(rr[0]) * cexp(I * pp[0] * FWD_PI / 180) +
+                                  sqrt(rr[1]) * cexp(I * pp[1] * FWD_PI / 180));
+
+        if (!(cabs(z) > 0)) { /* opposite phases of one size: no impedance */
+            *skip = 1;
+            pt->miss_block = "PHSXY, PHSYX";
+            pt->miss_what = "opposite";
+            return;
+        }
+        pt->r = cabs(z) * cabs(z);
+        pt->ph = carg(z) * 180 / FWD_PI;
+    } else {
+        pt->r = have == 2 ? sqrt(rr[0] * rr[1]) : rr[0] + rr[1];
+        pt->ph = have == 2 ? 0.5 * (pp[0] + pp[1]) : pp[0] + pp[1];
+    }
     if (d->has_err) {
         pt->sdp = 0;
         for (k = 0; k < 2; k++)
@@ -976,7 +1005,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 }
 
 /* The rotation angles of block name (ZROT, RHOROT) other than 0, said in the note: xy and
- * yx are of axes so rotated (det does not depend on them). */
+ * yx are of axes so rotated (det and berd do not depend on them). */
 static void
 edi_rotation_note(const struct edi *e, const struct edi_sel *d, const char *name, fwd_sounding *s)
 {
@@ -985,7 +1014,7 @@ edi_rotation_note(const struct edi *e, const struct edi_sel *d, const char *name
     size_t i, n = 0, all = 0;
     char say[160];
 
-    if (rot == NULL || d->comp == FWD_COMP_DET)
+    if (rot == NULL || d->comp == FWD_COMP_DET || d->comp == FWD_COMP_BERD)
         return;
     for (i = 0; i < rot->n; i++)
         if (!edi_missing(d, rot->v[i])) {
@@ -1037,9 +1066,9 @@ edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
     }
     err[0] = d->use_z ? d->var[0] != NULL : d->rerr[0] != NULL && d->perr[0] != NULL;
     err[1] = d->use_z ? d->var[1] != NULL : d->rerr[1] != NULL && d->perr[1] != NULL;
-    if (d->comp == FWD_COMP_DET && err[0] != err[1]) {
-        snprintf(say, sizeof say, "no %s errors: det read without errors (%s has them)",
-                 err[0] ? "yx" : "xy", err[0] ? "xy" : "yx");
+    if ((d->comp == FWD_COMP_DET || d->comp == FWD_COMP_BERD) && err[0] != err[1]) {
+        snprintf(say, sizeof say, "no %s errors: %s read without errors (%s has them)",
+                 err[0] ? "yx" : "xy", fwd_component_name(d->comp), err[0] ? "xy" : "yx");
         fwd_sounding_note(s, say);
     }
     edi_rotation_note(e, d, d->use_z ? "ZROT" : "RHOROT", s);

@@ -50,7 +50,7 @@ void fwd_list_append(char *buf, size_t cap, const char *sep, const char *q, cons
  */
 long fwd_read_line(char **buf, size_t *cap, FILE *fp);
 
-/* The name of component c, as --component takes it: "det", "xy" or "yx". */
+/* The name of component c, as --component takes it: "det", "xy", "yx" or "berd". */
 const char *fwd_component_name(fwd_component c);
 
 /* Adds the sentence say to s->note ("; "-joined). */

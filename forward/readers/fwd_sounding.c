@@ -23,7 +23,7 @@ same_x(double a, double b)
 const char *
 fwd_component_name(fwd_component c)
 {
-    return c == FWD_COMP_XY ? "xy" : c == FWD_COMP_YX ? "yx" : "det";
+    return c == FWD_COMP_XY ? "xy" : c == FWD_COMP_YX ? "yx" : c == FWD_COMP_BERD ? "berd" : "det";
 }
 
 int
@@ -35,8 +35,10 @@ fwd_component_parse(const char *s, fwd_component *c, fwd_error *err)
         *c = FWD_COMP_XY;
     else if (strcasecmp(s, "yx") == 0)
         *c = FWD_COMP_YX;
+    else if (strcasecmp(s, "berd") == 0)
+        *c = FWD_COMP_BERD;
     else
-        return fwd_fail(err, FWD_EINVAL, "component: expected det, xy or yx, got \"%s\"", s);
+        return fwd_fail(err, FWD_EINVAL, "component: expected det, xy, yx or berd, got \"%s\"", s);
     return FWD_OK;
 }
 

@@ -57,10 +57,17 @@ extern "C" {
 /* The path that stands for the standard input ("-"): read whole, named "stdin". */
 #define FWD_SOUNDING_STDIN "-"
 
-/* Which MT impedance an EDI file gives: xy, yx, or the determinant average. */
-typedef enum fwd_component { FWD_COMP_DET = 0, FWD_COMP_XY = 1, FWD_COMP_YX = 2 } fwd_component;
+/* Which MT impedance an EDI file gives: xy, yx, the determinant average sqrt(Zxx Zyy - Zxy
+ * Zyx), or Berdichevsky's arithmetic average (Zxy - Zyx) / 2 (Berdichevsky and Dmitriev 1976).
+ * det and berd are invariant under rotation of the axes. */
+typedef enum fwd_component {
+    FWD_COMP_DET = 0,
+    FWD_COMP_XY = 1,
+    FWD_COMP_YX = 2,
+    FWD_COMP_BERD = 3
+} fwd_component;
 
-/* Parses "det", "xy" or "yx". */
+/* Parses "det", "xy", "yx" or "berd" (any case). */
 int fwd_component_parse(const char *s, fwd_component *c, fwd_error *err);
 
 typedef struct fwd_sounding {
@@ -88,9 +95,9 @@ typedef struct fwd_sounding {
      * column was converted, numbers that may hold thousands separators), sentences joined by
      * "; " (cut short with "..."); "" when nothing. */
     char note[512];
-    /* The impedance an EDI file's curve is of ("det", "xy", "yx": fwd_component_name); ""
+    /* The impedance an EDI file's curve is of ("det", "xy", "yx", "berd": fwd_component_name); ""
      * for a text file's one curve and a DC sounding. */
-    char component[4];
+    char component[8];
 } fwd_sounding;
 
 /*

@@ -637,6 +637,10 @@ run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi docs/examples/cull1985_mt.
 grep -q '"name": "SYN1", "method": "mt", "component": "yx"' "$TMP/out" &&
     grep -q '"name": "cull1985_mt.txt", "method": "mt", "component": null' "$TMP/out" && ok ||
     bad "the component in the JSON: $(cat "$TMP/out")"
+# Berdichevsky's average (the values: test_edi.c, test_bpinv.py), any case, named in the JSON
+run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi --format json --component BERD
+grep -q '"name": "SYN1", "method": "mt", "component": "berd"' "$TMP/out" && ok ||
+    bad "--component berd: $(cat "$TMP/err")"
 plain_bpinv forward -m mt --rho 100,10 --thick 500 --period 0.05:2000:16 >"$TMP/plain_mt.csv"
 run invert "$TMP/mtnet.h5" "$TMP/plain_mt.csv" --format json
 cp "$TMP/out" "$TMP/plain.json"
@@ -869,7 +873,7 @@ expect_fail 1 "text file as net" "not an HDF5 file" invert "$TMP/snd/a.csv" "$TM
 expect_fail 2 "no soundings" "expected at least one sounding" invert "$TMP/net.h5"
 expect_fail 2 "nothing" "expected a net file and soundings" invert
 expect_fail 2 "--format xml" '--format: expected csv or json, got "xml"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --format xml
-expect_fail 2 "--component zz" '--component: expected det, xy or yx, got "zz"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --component zz
+expect_fail 2 "--component zz" '--component: expected det, xy, yx or berd, got "zz"' invert "$TMP/net.h5" "$TMP/snd/a.csv" --component zz
 expect_fail 2 "-j 0" "-j/--threads" invert "$TMP/net.h5" "$TMP/snd/a.csv" -j 0
 expect_fail 2 "--misfit-max -1" "--misfit-max" invert "$TMP/net.h5" "$TMP/snd/a.csv" --misfit-max -1
 expect_fail 2 "--outside-fit 7" "--outside-fit: expected" invert "$TMP/net.h5" "$TMP/snd/a.csv" \

@@ -4,6 +4,7 @@
  * NaN, an impedance of 0), the frequencies it skips, and the messages of files cut short or
  * that are no EDI files. Hand-written files with known impedances, as in test_sounding.c.
  */
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "tests/common.h"
 #include "tests/forward/tst_read.h"
 
+#include "forward/fwd_method.h"
 #include "forward/readers/fwd_sounding.h"
 
 static char dir[64];
@@ -317,4 +319,168 @@ Test(fwd_edi, the_message_blames_what_is_wrong)
     expect_refused("cuthead.edi", ">HEAD\n DATAID=\"3\"\n ELEV=45.0\n LAT=-37:25", FWD_COMP_DET,
                    "cuthead.edi:4: expected >FREQ and the blocks of values, then >END, got the "
                    "end of the file in block >HEAD: is the file cut short?");
+}
+
+/* ---- Berdichevsky's average ---------------------------------------------------------- */
+
+/* An EDI file of the full tensor z[f][4] (Zxx, Zxy, Zyx, Zyy) at the frequencies f[3] with
+ * the variances of Zxy and Zyx, into buf. */
+static void
+tensor_file(char *buf, size_t cap, const double *f, double complex (*z)[4], const double *var)
+{
+    static const char *names[4] = {"ZXX", "ZXY", "ZYX", "ZYY"};
+    size_t k, i, n;
+
+    n = (size_t)snprintf(buf, cap, ">HEAD\n DATAID=B\n>FREQ // 3\n %.17g %.17g %.17g\n", f[0], f[1],
+                         f[2]);
+    for (k = 0; k < 8; k++) {
+        n += (size_t)snprintf(buf + n, cap - n, ">%s%c // 3\n", names[k / 2], k % 2 ? 'I' : 'R');
+        for (i = 0; i < 3; i++)
+            n += (size_t)snprintf(buf + n, cap - n, " %.17g",
+                                  k % 2 ? cimag(z[i][k / 2]) : creal(z[i][k / 2]));
+        n += (size_t)snprintf(buf + n, cap - n, "\n");
+    }
+    n += (size_t)snprintf(buf + n, cap - n, ">ZXY.VAR // 3\n %.17g %.17g %.17g\n", var[0], var[1],
+                          var[2]);
+    snprintf(buf + n, cap - n, ">ZYX.VAR // 3\n %.17g %.17g %.17g\n>END\n", var[3], var[4], var[5]);
+}
+
+/* berd is (Zxy - Zyx) / 2 (Berdichevsky and Dmitriev 1976): rho_a = 0.2 T |z|^2, phase arg z,
+ * errors from var z = (var Zxy + var Zyx) / 4, checked against those formulas on a 3D-like
+ * tensor; it is invariant under a rotation of the axes (Z' = R Z R^T), as det is and xy is
+ * not; of a 1D earth (Zyx = -Zxy, no diagonal) it is xy, yx and det. */
+Test(fwd_edi, berd_is_the_mean_of_the_off_diagonal_impedances)
+{
+    static const double f[3] = {0.1, 1, 10}, var[6] = {0.5, 2, 8, 1, 3, 5};
+    double complex z[3][4] = {{1 + 2 * I, 40 + 30 * I, -20 - 25 * I, -3 + 1 * I},
+                              {2 - 1 * I, 25 + 22 * I, -12 - 9 * I, 1 + 1 * I},
+                              {-1 + 3 * I, 11 + 12 * I, -6 - 7 * I, 2 - 2 * I}},
+                   zr[3][4], z1[3][4];
+    double th = 30 * FWD_PI / 180, c = cos(th), sn = sin(th);
+    char text[2048];
+    fwd_error err;
+    fwd_sounding *s, *r, *d, *dr, *x, *xr;
+    size_t i, k, p;
+
+    tensor_file(text, sizeof text, f, z, var);
+    s = read_edi("berd.edi", text, FWD_COMP_BERD, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_eq(s->n, 3);
+    cr_expect_str_eq(s->component, "berd");
+    cr_assert_not_null(s->sd_log10);
+    for (p = 0; p < 3; p++) { /* by period: 10 Hz first */
+        size_t q = 2 - p;
+        double complex b = 0.5 * (z[q][1] - z[q][2]);
+        double T = 1 / f[q], rel = 0.5 * sqrt(var[q] + var[3 + q]) / cabs(b);
+
+        cr_expect_float_eq(s->x[p], T, 1e-12 * T);
+        cr_expect_float_eq(s->rho_a[p], 0.2 * T * cabs(b) * cabs(b), 1e-9 * s->rho_a[p]);
+        cr_expect_float_eq(s->phase[p], carg(b) * 180 / FWD_PI, 1e-9);
+        cr_expect_float_eq(s->sd_log10[p], 2 * rel / log(10.0), 1e-12);
+        cr_expect_float_eq(s->sd_phase[p], asin(rel) * 180 / FWD_PI, 1e-9);
+    }
+    /* rotated axes: berd and det unchanged, xy changed */
+    for (i = 0; i < 3; i++) {
+        double complex a = z[i][0], b = z[i][1], cc = z[i][2], e = z[i][3];
+
+        zr[i][0] = c * c * a + c * sn * (b + cc) + sn * sn * e;
+        zr[i][1] = c * c * b - c * sn * (a - e) - sn * sn * cc;
+        zr[i][2] = c * c * cc - c * sn * (a - e) - sn * sn * b;
+        zr[i][3] = c * c * e - c * sn * (b + cc) + sn * sn * a;
+    }
+    tensor_file(text, sizeof text, f, zr, var);
+    r = read_edi("rot.edi", text, FWD_COMP_BERD, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    dr = read_edi("rot.edi", text, FWD_COMP_DET, &err);
+    xr = read_edi("rot.edi", text, FWD_COMP_XY, &err);
+    tensor_file(text, sizeof text, f, z, var);
+    d = read_edi("berd.edi", text, FWD_COMP_DET, &err);
+    x = read_edi("berd.edi", text, FWD_COMP_XY, &err);
+    cr_assert(dr != NULL && xr != NULL && d != NULL && x != NULL);
+    for (p = 0; p < 3; p++) {
+        cr_expect_float_eq(r->rho_a[p], s->rho_a[p], 1e-9 * s->rho_a[p]);
+        cr_expect_float_eq(r->phase[p], s->phase[p], 1e-9);
+        cr_expect_float_eq(dr->rho_a[p], d->rho_a[p], 1e-9 * d->rho_a[p]);
+        cr_expect(fabs(xr->rho_a[p] / x->rho_a[p] - 1) > 0.01, "xy %g %g", xr->rho_a[p],
+                  x->rho_a[p]);
+        /* this tensor's det and berd differ: they are two averages */
+        cr_expect(fabs(d->rho_a[p] / s->rho_a[p] - 1) > 0.01);
+    }
+    fwd_sounding_free(r);
+    fwd_sounding_free(dr);
+    fwd_sounding_free(xr);
+    fwd_sounding_free(d);
+    fwd_sounding_free(x);
+    fwd_sounding_free(s);
+    /* 1D: every component the same curve */
+    for (i = 0; i < 3; i++) {
+        z1[i][0] = z1[i][3] = 0;
+        z1[i][1] = z[i][1];
+        z1[i][2] = -z[i][1];
+    }
+    tensor_file(text, sizeof text, f, z1, var);
+    x = read_edi("oned.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(x, "%s", err.msg);
+    for (k = 0; k < 4; k++) {
+        s = read_edi("oned.edi", text, (fwd_component)k, &err);
+        cr_assert_not_null(s, "%zu: %s", k, err.msg);
+        for (p = 0; p < 3; p++) {
+            cr_expect_float_eq(s->rho_a[p], x->rho_a[p], 1e-12 * x->rho_a[p], "%zu", k);
+            cr_expect_float_eq(s->phase[p], x->phase[p], 1e-12, "%zu", k);
+        }
+        fwd_sounding_free(s);
+    }
+    fwd_sounding_free(x);
+}
+
+/* A file of apparent resistivities and phases: berd is the mean of the impedances they stand
+ * for, the same values as from the impedances themselves; a rotation is not noted (berd does
+ * not depend on it; xy does); a file without the yx blocks is refused for berd. */
+Test(fwd_edi, berd_of_apparent_resistivities_and_of_impedances_agree)
+{
+    static const double f[3] = {0.5, 2, 8};
+    static const double complex zxy[3] = {30 + 20 * I, 18 + 15 * I, 9 + 10 * I},
+                                zyx[3] = {-15 - 18 * I, -10 - 7 * I, -4 - 6 * I};
+    char text[2048], line[3][512];
+    size_t n = 0, k, i, p;
+    fwd_error err;
+    fwd_sounding *s, *r;
+
+    n = (size_t)snprintf(text, sizeof text,
+                         ">HEAD\n DATAID=R\n>FREQ // 3\n 0.5 2 8\n>RHOROT // 3\n 30 30 30\n");
+    for (k = 0; k < 2; k++) {
+        const double complex *z = k == 0 ? zxy : zyx;
+
+        for (i = 0; i < 3; i++) {
+            double T = 1 / f[i];
+
+            snprintf(line[i], sizeof line[i], " %.17g", 0.2 * T * cabs(z[i]) * cabs(z[i]));
+        }
+        n += (size_t)snprintf(text + n, sizeof text - n, ">RHO%s // 3\n%s%s%s\n", k ? "YX" : "XY",
+                              line[0], line[1], line[2]);
+        n += (size_t)snprintf(text + n, sizeof text - n, ">PHS%s // 3\n %.17g %.17g %.17g\n",
+                              k ? "YX" : "XY", carg(z[0]) * 180 / FWD_PI, carg(z[1]) * 180 / FWD_PI,
+                              carg(z[2]) * 180 / FWD_PI);
+    }
+    snprintf(text + n, sizeof text - n, ">END\n");
+    s = read_edi("rho.edi", text, FWD_COMP_BERD, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->note, "");
+    for (p = 0; p < 3; p++) {
+        size_t q = 2 - p;
+        double complex b = 0.5 * (zxy[q] - zyx[q]);
+
+        cr_expect_float_eq(s->rho_a[p], 0.2 / f[q] * cabs(b) * cabs(b), 1e-9 * s->rho_a[p]);
+        cr_expect_float_eq(s->phase[p], carg(b) * 180 / FWD_PI, 1e-9);
+    }
+    fwd_sounding_free(s);
+    r = read_edi("rho.edi", text, FWD_COMP_XY, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    cr_expect(strstr(r->note, "RHOROT 30 degrees: xy is of axes so rotated") != NULL, "%s",
+              r->note);
+    fwd_sounding_free(r);
+    expect_refused("xyonly.edi",
+                   ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n>ZXYI // 3\n 10 10 10\n"
+                   ">END\n",
+                   FWD_COMP_BERD, "block >ZYXR: expected for component berd, got no such block");
 }

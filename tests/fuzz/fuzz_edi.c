@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_edi.c - libFuzzer target of the SEG EDI reader: fwd_sounding_read() on a file
- * named *.edi, as an MT sounding with each impedance choice (determinant, xy, yx), and
- * once as a Schlumberger sounding (the "this is an EDI file" refusal); a sounding it
- * accepts is also turned into its geometry (fwd_sounding_geom).
+ * named *.edi, as an MT sounding with each impedance choice (determinant, xy, yx, Berdichevsky),
+ * and once as a Schlumberger sounding (the "this is an EDI file" refusal); a sounding it accepts is
+ * also turned into its geometry (fwd_sounding_geom).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const fwd_component comps[] = {FWD_COMP_DET, FWD_COMP_XY, FWD_COMP_YX};
+    static const fwd_component comps[] = {FWD_COMP_DET, FWD_COMP_XY, FWD_COMP_YX, FWD_COMP_BERD};
     const char *path = fuzz_tmp_write("station.edi", data, size);
     fwd_error err;
     fwd_sounding *s;

@@ -31,7 +31,7 @@ OK, EINVAL, ENOMEM, EIO, EFORMAT, ENUMERIC, EEXIST, ESTOPPED = range(8)
 
 # fwd_method (forward/fwd_method.h), fwd_component (forward/readers/fwd_sounding.h)
 METHODS = ("schlumberger", "wenner", "mt")
-COMPONENTS = ("det", "xy", "yx")
+COMPONENTS = ("det", "xy", "yx", "berd")
 
 
 class Error(Exception):
@@ -99,7 +99,7 @@ class _FwdSounding(ctypes.Structure):
         ("lat_deg", ctypes.c_double),
         ("lon_deg", ctypes.c_double),
         ("note", ctypes.c_char * 512),
-        ("component", ctypes.c_char * 4),
+        ("component", ctypes.c_char * 8),
     ]
 
 
@@ -394,7 +394,7 @@ def method_code(method):
 
 def component_code(component):
     if not isinstance(component, str):
-        raise TypeError("component: expected a str (det, xy or yx), got %r" % (component,))
+        raise TypeError("component: expected a str (det, xy, yx or berd), got %r" % (component,))
     c = ctypes.c_int()
     e = new_err()
     check(lib.fwd_component_parse(component.encode(), ctypes.byref(c), ctypes.byref(e)), e)

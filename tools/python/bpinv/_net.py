@@ -565,8 +565,8 @@ class Net(_lib.Owned):
                     segment_ref=None, doi=False, starts=None, fit_to=None):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
-        (component: the MT impedance of EDI files, ``"det"``, ``"xy"`` or ``"yx"``; other
-        than det with a DC net a ValueError); a
+        (component: the MT impedance of EDI files, ``"det"``, ``"xy"``, ``"yx"`` or
+        ``"berd"``; other than det with a DC net a ValueError); a
         directory stands for its ``*.csv``, ``*.txt``, ``*.dat``, ``*.tsv`` and ``*.edi``
         files in name order.
 

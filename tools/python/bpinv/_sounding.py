@@ -79,8 +79,8 @@ class Sounding(_lib.Owned):
         What the reader assumed or doubted about the file (a full AB or MN column halved,
         numbers that may hold thousands separators); ``""`` when nothing.
     component : str or None
-        The impedance an EDI file's curve is of, ``"det"``, ``"xy"`` or ``"yx"``; None for
-        a text file's one curve and for DC.
+        The impedance an EDI file's curve is of, ``"det"``, ``"xy"``, ``"yx"`` or
+        ``"berd"``; None for a text file's one curve and for DC.
     x_m, y_m, elevation_m, lat_deg, lon_deg : float
         Where the station is, as the file says (text columns x, y, elevation, lat, lon; EDI
         LAT, LONG, ELEV, else REFLAT, REFLONG, REFELEV); NaN where it does not.
@@ -207,7 +207,8 @@ def read_sounding(path, method=None, component="det", columns=None):
         a file without a header is read by position as the given method.
     component : str
         The MT impedance read from an EDI file: ``"det"`` (the determinant average,
-        rotation-invariant; the default), ``"xy"`` or ``"yx"``.
+        rotation-invariant; the default), ``"xy"``, ``"yx"`` or ``"berd"`` (Berdichevsky's
+        average (Zxy - Zyx) / 2, rotation-invariant too).
     columns : dict or str, optional
         A text file's header names for the columns bpinv knows (``bpinv invert --columns``):
         ``{"rho_a": "App. Res. (Ohm m)", "ab2_ft": "Spacing"}``. A name the header lacks is

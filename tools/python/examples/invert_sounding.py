@@ -128,7 +128,7 @@ def main(argv=None):
                     help="the PNG to write [SOUNDING's file name + .png, here]")
     ap.add_argument("--force", action="store_true", help="replace an existing PNG")
     ap.add_argument("--method", help="read the sounding as this method [the net's]")
-    ap.add_argument("--component", default="det", help="EDI impedance: det, xy or yx [det]")
+    ap.add_argument("--component", default="det", help="EDI impedance: det, xy, yx or berd [det]")
     ap.add_argument("--ranges", nargs="?", const=90.0, type=float, default=None,
                     help="the equivalent models' ranges, at PCT %% [90]")
     ap.add_argument("--no-refine", action="store_true", help="the net's model alone")

@@ -362,7 +362,7 @@ def edi_blocks(path):
     return {k: np.array(v) for k, v in blocks.items() if v}, empty
 
 
-@pytest.mark.parametrize("component", ["det", "xy", "yx"])
+@pytest.mark.parametrize("component", ["det", "xy", "yx", "berd"])
 def test_read_edi(component):
     s = bpinv.read_sounding(PENOLA, component=component)  # method None: MT for an EDI file
     assert s.component == component
@@ -375,6 +375,9 @@ def test_read_edi(component):
         zc = np.array([cmath.sqrt(a * d - bb * c) for a, bb, c, d in
                        zip(z["XX"], z["XY"], z["YX"], z["YY"])])
         e = (np.sqrt(var["XY"]) / np.abs(z["XY"]) + np.sqrt(var["YX"]) / np.abs(z["YX"])) / 2
+    elif component == "berd":  # Berdichevsky: (Zxy - Zyx) / 2, its variance a quarter of the sum
+        zc = (z["XY"] - z["YX"]) / 2
+        e = np.sqrt(var["XY"] + var["YX"]) / 2 / np.abs(zc)
     elif component == "xy":
         zc, e = z["XY"], np.sqrt(var["XY"]) / np.abs(z["XY"])
     else:
@@ -491,7 +494,7 @@ def test_read_errors_as_cli(tmp_path, nets, name, content, message):
 
 
 def test_read_bad_component():
-    with pytest.raises(bpinv.Error, match='expected det, xy or yx, got "zz"'):
+    with pytest.raises(bpinv.Error, match='expected det, xy, yx or berd, got "zz"'):
         bpinv.read_sounding(PENOLA, component="zz")
     with pytest.raises(bpinv.Error, match="component yx: chooses an MT impedance, but a "
                                           "schlumberger sounding has none"):
