@@ -1087,6 +1087,29 @@ edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
 }
 
 /*
+ * A file of apparent resistivities whose errors of one kind (rho_a's or the phases') are not
+ * > 0 at any frequency: each point's from its error of the other kind, as one relative
+ * impedance error e gives both (sd log10 rho_a = 2 e / ln 10, sd phase = asin e), said in the
+ * note. A sounding has both kinds or none: the measured ones were dropped with the others.
+ */
+static void
+edi_other_errors(fwd_sounding *s, int have_rho)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        if (have_rho && s->sd_log10[i] > 0)
+            s->sd_phase[i] = asin(fmin(1, s->sd_log10[i] * log(10.0) / 2)) * 180 / FWD_PI;
+        else if (!have_rho && s->sd_phase[i] > 0)
+            s->sd_log10[i] = 2 * sin(fmin(90, s->sd_phase[i]) * FWD_PI / 180) / log(10.0);
+    fwd_sounding_note(s, have_rho ? "no phase errors (.ERR values not > 0 at every frequency): "
+                                    "each from its rho_a error, sd(phase) = asin(sd ln 10 / 2)"
+                                  : "no rho_a errors (.ERR values not > 0 at every frequency): "
+                                    "each from its phase error, sd(log10 rho_a) = 2 sin(sd) / "
+                                    "ln 10");
+}
+
+/*
  * The points without an error (of 0: a variance or .ERR value of 0, not estimated) given the
  * largest of the others' (of log10 rho_a and of the phase apart), the note naming their
  * frequencies: a sounding has errors at every point or none (fwd_sounding_check), and one
@@ -1105,6 +1128,14 @@ edi_missing_errors(const struct edi_sel *d, fwd_sounding *s)
     for (i = 0; i < s->n; i++) {
         hl = fmax(hl, s->sd_log10[i]);
         hp = fmax(hp, s->sd_phase[i]);
+    }
+    if ((hl > 0) != (hp > 0)) { /* one kind given, the other not > 0 anywhere */
+        edi_other_errors(s, hl > 0);
+        hl = hp = 0;
+        for (i = 0; i < s->n; i++) {
+            hl = fmax(hl, s->sd_log10[i]);
+            hp = fmax(hp, s->sd_phase[i]);
+        }
     }
     for (i = 0; i < s->n; i++)
         if (!(s->sd_log10[i] > 0) || !(s->sd_phase[i] > 0)) {

@@ -131,6 +131,31 @@ Test(fwd_edi, a_variance_of_0_keeps_the_others_errors)
                   strstr(s->note, "): 2 Hz") != NULL,
               "%s", s->note);
     fwd_sounding_free(s);
+    /* errors of one kind not > 0 anywhere: each point's from its other error, as one
+     * impedance error gives both (e = 0.05: sd log10 rho_a 2 e / ln 10, sd phase asin e);
+     * the measured ones were dropped with the others ("no errors: ...") */
+    for (c = 0; c < 2; c++) {
+        char t2[512];
+        double e = 0.05, sl = 2 * e / log(10.0), sp = asin(e) * 180 / FWD_PI;
+
+        snprintf(t2, sizeof t2,
+                 ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 20 40\n>PHSXY // 3\n 45 50 55\n"
+                 ">RHOXY.ERR // 3\n %s\n>PHSXY.ERR // 3\n %s\n>END\n",
+                 c == 0 ? "1 2 4" : "0 0 0", c == 0 ? "0 0 0" : "2.8660 2.8660 2.8660");
+        s = read_edi("onekind.edi", t2, FWD_COMP_XY, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_assert_not_null(s->sd_log10, "%d: errors dropped (%s)", c, s->note);
+        for (i = 0; i < 3; i++) {
+            cr_expect_float_eq(s->sd_log10[i], sl, 1e-4, "%d %zu: %g", c, i, s->sd_log10[i]);
+            cr_expect_float_eq(s->sd_phase[i], sp, 1e-3, "%d %zu: %g", c, i, s->sd_phase[i]);
+        }
+        cr_expect(strstr(s->note, c == 0 ? "no phase errors (.ERR values not > 0 at every "
+                                           "frequency): each from its rho_a error"
+                                         : "no rho_a errors (.ERR values not > 0 at every "
+                                           "frequency): each from its phase error") != NULL,
+                  "%s", s->note);
+        fwd_sounding_free(s);
+    }
 }
 
 /* A negative EMPTY (-999) was ignored, its values inverted as data: now any EMPTY other than
