@@ -593,9 +593,10 @@ class Net(_lib.Owned):
         if comp != 0:
             # invnet_batch_params_set has no setting for the EDI component: the files are read
             # here, as the batch would read them (a Result holding the error when one cannot
-            # be), and inverted as soundings in memory
+            # be), and inverted as soundings in memory; a directory left by _expand holds no
+            # sounding file: the batch says so
             read = {i: self._read(s, component, columns) for i, s in enumerate(items)
-                    if isinstance(s, bytes)}
+                    if isinstance(s, bytes) and not os.path.isdir(s)}
             own = [x for v in read.values() for x in v if isinstance(x, Sounding)]
             items = [x for i, s in enumerate(items) for x in read.get(i, [s])]
         try:

@@ -921,7 +921,7 @@ def test_invert_many_mixed_and_components(nets, tmp_path):
             net.invert_sounding(bpinv.Sounding("mt", PERIODS, np.ones(20),
                                                phase=np.full(20, 45.0)))
     with bpinv.Net(nets["mt"]) as net:
-        for comp in ("det", "xy", "yx"):
+        for comp in ("det", "xy", "yx", "berd"):
             ref, r = cli_json("invert", nets["mt"], PENOLA, CULL, "--format", "json", "-j", 1,
                               "--component", comp)
             assert r.returncode == 0, r.stderr
@@ -932,13 +932,14 @@ def test_invert_many_mixed_and_components(nets, tmp_path):
         empty = tmp_path / "line2"
         empty.mkdir()
         (empty / "S01.EDI.orig").write_bytes(PENOLA.read_bytes())
-        res = net.invert_many([PENOLA, empty])
-        assert [r.source for r in res] == [str(PENOLA), str(empty)]
-        assert res[0].error is None and res[1].rho is None
-        assert res[1].error == (
-            "%s: expected sounding files in the directory (names ending in .csv, .txt, .dat, "
-            ".tsv or .edi, any case), got only S01.EDI.orig (a file of another name: give it "
-            "as an operand)" % empty)
+        for comp in ("det", "xy", "berd"):  # xy's files are read here, not by the batch
+            res = net.invert_many([PENOLA, empty], component=comp)
+            assert [r.source for r in res] == [str(PENOLA), str(empty)]
+            assert res[0].error is None and res[1].rho is None
+            assert res[1].error == (
+                "%s: expected sounding files in the directory (names ending in .csv, .txt, "
+                ".dat, .tsv or .edi, any case), got only S01.EDI.orig (a file of another name: "
+                "give it as an operand)" % empty), comp
         r = net.invert_many([MAWLAMYINE])[0]
         assert r.error == "%s: a schlumberger sounding, but the net is for mt" % MAWLAMYINE
 
