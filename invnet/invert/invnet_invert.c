@@ -1200,13 +1200,23 @@ static int
 ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
        fwd_error *err)
 {
-    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS];
+    double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], l;
+    invnet_ranges_params rp = v->p.range;
+    size_t k;
     int rc;
 
     prior_box(v, 0, lo, hi);
     invnet_ranges_release(&v->rg);
+    /* segments: the reference's level kept, the others' (fitted from a few shared
+     * readings) integrated out */
+    rp.segment_ref_mn2 = 0;
+    if (s->mn2 != NULL)
+        for (k = 0, l = fwd_sounding_next_mn2(s, 0); l < INFINITY;
+             l = fwd_sounding_next_mn2(s, l), k++)
+            if (k == v->seg_ref)
+                rp.segment_ref_mn2 = l;
     rc = invnet_ranges_sample(fw, s, r->n_layers, r->refined ? v->lm : v->params, lo, hi,
-                              v->nf->samples.noise, &v->p.range, &v->rg, err);
+                              v->nf->samples.noise, &rp, &v->rg, err);
     if (rc != FWD_OK)
         return rc;
     r->ranges = &v->rg;

@@ -154,6 +154,17 @@ invnet_lm_point_sd(const fwd_sounding *s, size_t i, double *sl, double *sp)
                                 : *sl * log(10.0) / 2 * 180 / FWD_PI;
 }
 
+double
+invnet_lm_point_weight(const fwd_sounding *s, const invnet_lm_params *lp, size_t i)
+{
+    struct lm_ctx c;
+    double ar, ap;
+
+    ctx_init(&c, NULL, s, 0, lp, NULL);
+    point_scales(&c, i, &ar, &ap);
+    return ar;
+}
+
 /* The residuals of point i of the response resp against s, its apparent resistivities
  * rho_a: of rho_a into *fr, of the phase into *fp (0 when the method has none). */
 static void

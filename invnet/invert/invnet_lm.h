@@ -124,6 +124,13 @@ int invnet_lm_residuals(fwd_workspace *w, const fwd_sounding *s, size_t n_layers
 void invnet_lm_point_sd(const fwd_sounding *s, size_t i, double *sl, double *sp);
 
 /*
+ * The factor that makes point i's ln(rho_a ratio) its residual in the fit (invnet_lm.h): 1 /
+ * (ln 10 sd), sd as invnet_lm_point_sd() gives it raised to lp's floor (NULL: none), or 1
+ * where s gives no errors. Data multiplied by e^d move that residual by -d times it.
+ */
+double invnet_lm_point_weight(const fwd_sounding *s, const invnet_lm_params *lp, size_t i);
+
+/*
  * chi2 of the response resp (fwd_method_ndata values at s's points, as a forward model
  * gives them) against s, its apparent resistivities taken from rho_a (NULL: s->rho_a; e.g.
  * Schlumberger segments as joined): the residuals above with the floors of the training

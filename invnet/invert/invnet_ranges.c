@@ -36,6 +36,7 @@ invnet_ranges_default(void)
     p.unresolved_share = 0.5;
     p.unresolved_decades = 1;
     p.noise_scale = 0;
+    p.segment_ref_mn2 = 0;
     return p;
 }
 
@@ -74,6 +75,11 @@ invnet_ranges_check(const invnet_ranges_params *p, fwd_error *err)
         return fwd_error_set_field(err, FWD_EINVAL, "noise_scale",
                                    "noise_scale: expected 0 (from the fit) or 1 to 1e6, got %g",
                                    p->noise_scale);
+    if (!(p->segment_ref_mn2 >= 0 && p->segment_ref_mn2 < INFINITY))
+        return fwd_error_set_field(err, FWD_EINVAL, "segment_ref_mn2",
+                                   "segment_ref_mn2: expected 0 (levels as given) or an MN/2 "
+                                   "in m, got %g",
+                                   p->segment_ref_mn2);
     return FWD_OK;
 }
 
@@ -124,6 +130,10 @@ struct post {
     double scale; /* 1 / noise^2 where the sounding gives no errors, else 1 */
     double *resp, *f;
     size_t evals;
+    /* segments whose level is free (levels()): nfree of them, seg[i] point i's (1 to
+     * nfree; 0 the reference's), wt[i] its residual's weight (invnet_lm_point_weight) */
+    size_t nfree, *seg;
+    double *wt;
 };
 
 /* q for s, n_layers layers, the box [lo, hi] and the training noise: the errors as the
@@ -144,7 +154,83 @@ post_init(struct post *q, fwd_workspace *w, const fwd_sounding *s, size_t n_laye
     q->scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
 }
 
-/* chi2 of the log10 parameters p; +inf outside the box or where the forward model fails. */
+/*
+ * The free segments of q's sounding: each MN/2 but ref's (m; 1e-6 relative), its points'
+ * weights; q->seg and q->wt room for s->n values. FWD_OK with none when ref is 0 or the
+ * sounding is of one MN/2; FWD_EINVAL (err) when it has no segment of MN/2 ref.
+ */
+static int
+free_segments(struct post *q, double ref, fwd_error *err)
+{
+    const fwd_sounding *s = q->s;
+    double l;
+    size_t i, k = 0;
+    int found = 0;
+
+    q->nfree = 0;
+    if (ref == 0 || s->mn2 == NULL ||
+        fwd_sounding_next_mn2(s, fwd_sounding_next_mn2(s, 0)) == INFINITY)
+        return FWD_OK;
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l)) {
+        int is_ref = fabs(l - ref) <= 1e-6 * ref;
+
+        found |= is_ref;
+        k += !is_ref;
+        for (i = 0; i < s->n; i++)
+            if (s->mn2[i] == l) {
+                q->seg[i] = is_ref ? 0 : k;
+                q->wt[i] = invnet_lm_point_weight(s, &q->lp, i);
+            }
+    }
+    if (!found)
+        return fwd_error_set_field(err, FWD_EINVAL, "segment_ref_mn2",
+                                   "%s: segment_ref_mn2: expected an MN/2 of the sounding, got "
+                                   "%g m",
+                                   s->source, ref);
+    q->nfree = k;
+    return FWD_OK;
+}
+
+/*
+ * The residuals f of the apparent resistivities with each free segment's level taken out: a
+ * level e^d on its data moves its residuals by -d wt; the least-squares d leaves them
+ * orthogonal to wt. The Gaussian integral of exp(-chi2 / 2) over d under a flat prior is a
+ * constant (the data's errors, not the model, set its width) times exp(-min chi2 / 2): the
+ * level integrated out is these residuals' chi2.
+ */
+static void
+levels(const struct post *q, double *f)
+{
+    size_t k, i, n = q->s->n;
+
+    for (k = 1; k <= q->nfree; k++) {
+        double a = 0, b = 0;
+
+        for (i = 0; i < n; i++)
+            if (q->seg[i] == k) {
+                a += f[i] * q->wt[i];
+                b += q->wt[i] * q->wt[i];
+            }
+        for (i = 0; b > 0 && i < n; i++)
+            if (q->seg[i] == k)
+                f[i] -= a / b * q->wt[i];
+    }
+}
+
+/* The residuals of p into q->f (levels() taken out): FWD_OK, or FWD_ENUMERIC where the
+ * forward model fails. */
+static int
+residuals(struct post *q, const double *p)
+{
+    q->evals++;
+    if (invnet_lm_residuals(q->w, q->s, q->nl, p, &q->lp, q->resp, q->f) != FWD_OK)
+        return FWD_ENUMERIC;
+    levels(q, q->f);
+    return FWD_OK;
+}
+
+/* chi2 of the log10 parameters p (levels() taken out); +inf outside the box or where the
+ * forward model fails. */
 static double
 chi2(struct post *q, const double *p)
 {
@@ -154,8 +240,7 @@ chi2(struct post *q, const double *p)
     for (j = 0; j < q->np; j++)
         if (!(p[j] >= q->lo[j] && p[j] <= q->hi[j]))
             return INFINITY;
-    q->evals++;
-    if (invnet_lm_residuals(q->w, q->s, q->nl, p, &q->lp, q->resp, q->f) != FWD_OK)
+    if (residuals(q, p) != FWD_OK)
         return INFINITY;
     for (j = 0; j < q->nd; j++)
         c += q->f[j] * q->f[j];
@@ -191,8 +276,7 @@ proposal(struct post *q, const double *p, double *L)
         double d = pp[j] + h <= q->hi[j] ? h : -h;
 
         pp[j] = p[j] + d;
-        q->evals++;
-        if (invnet_lm_residuals(q->w, q->s, q->nl, pp, &q->lp, q->resp, q->f) != FWD_OK) {
+        if (residuals(q, pp) != FWD_OK) {
             rc = FWD_ENUMERIC;
             goto done;
         }
@@ -539,7 +623,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
     memcpy(best_p, n > 0 ? cand + 1 : x0, np * sizeof *best_p);
     /* the errors scaled, the fits' chi2 with them */
     *noise_scale = rp->noise_scale > 0 ? rp->noise_scale
-                   : n > 0             ? invnet_lm_noise_scale(cand[0], q->nd, q->np)
+                   : n > 0             ? invnet_lm_noise_scale(cand[0], q->nd, q->np + q->nfree)
                                        : 1;
     q->scale /= *noise_scale * *noise_scale;
     for (k = 0; k < n; k++)
@@ -675,9 +759,20 @@ depth_of_investigation(struct post *q, const double *p, double dchi2, double *f0
     double a, b, *wt = f0 + q->nd;
     int k, it;
 
+    size_t j;
+
     if (q->nl >= FWD_MAX_LAYERS || !isfinite(chi2(q, p)))
         return NAN;
     memcpy(f0, q->f, q->nd * sizeof *f0);
+    if (q->nfree > 0) { /* the responses as measured: the segments' levels as given (not
+                         * levels()), the depth the same with ranges as without */
+        q->evals++;
+        if (invnet_lm_residuals(q->w, q->s, q->nl, p, &q->lp, q->resp, f0) != FWD_OK)
+            return NAN;
+        for (j = 0; j < q->nd; j++)
+            if (!isfinite(f0[j]))
+                return NAN;
+    }
     doi_weights(q->s->x, q->s->n, wt);
 #define SEEN(lz)                                                                                   \
     (fmax(change_scaled_below(q, p, pow(10, lz), 0.5, f0, wt),                                     \
@@ -853,10 +948,15 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     Z = malloc(2 * zcap * np * sizeof *Z);
     X = malloc(par.chains * np * sizeof *X);
     F0 = malloc((nd + s->n) * sizeof *F0);
+    q.seg = malloc(s->n * sizeof *q.seg);
+    q.wt = malloc(s->n * sizeof *q.wt);
     r = gsl_rng_alloc(fwd_rng_xoshiro256ss);
     if (q.resp == NULL || q.f == NULL || S == NULL || K == NULL || v == NULL || G == NULL ||
-        L == NULL || Z == NULL || X == NULL || F0 == NULL || r == NULL)
+        L == NULL || Z == NULL || X == NULL || F0 == NULL || q.seg == NULL || q.wt == NULL ||
+        r == NULL)
         goto nomem;
+    if ((rc = free_segments(&q, par.segment_ref_mn2, err)) != FWD_OK)
+        goto done;
     fwd_rng_set_stream(r, par.seed, fwd_sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
     inside_box(np, lo, hi, x0);
@@ -945,6 +1045,8 @@ done:
     free(v);
     free(K);
     free(S);
+    free(q.wt);
+    free(q.seg);
     free(q.f);
     free(q.resp);
     return rc;

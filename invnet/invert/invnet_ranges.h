@@ -28,6 +28,10 @@
  * which the calibration measured (docs/invert.md) rewards. Diagnostics: split R-hat and
  * the effective sample size over the chains (low where chains stay in different groups,
  * as they mostly do), and how far the intervals of the two halves are apart.
+ * A Schlumberger sounding in MN/2 segments (segment_ref_mn2): each segment's level but the
+ * reference's is a nuisance parameter under a flat prior, integrated out exactly (the
+ * residuals are linear in it: the chains sample chi2 with each such segment's
+ * least-squares level taken out; the fits that look for groups use the levels as given).
  * The random stream is seeded from the sounding's numbers and the seed: the same sounding
  * gives the same intervals in any batch, order or thread count.
  */
@@ -64,6 +68,12 @@ typedef struct invnet_ranges_params {
                                   invnet_lm_noise_scale() of the best fit's chi2: data
                                   noisier than the errors (or than the training noise)
                                   widen the intervals as much as their misfit says [0] */
+    double segment_ref_mn2;    /* a Schlumberger sounding in MN/2 segments: the MN/2 (m) of
+                                  the segment whose level is kept (invert's --segment-ref);
+                                  every other segment's level (a factor on its apparent
+                                  resistivities) is unknown, integrated out of the
+                                  posterior under a flat prior. 0: the levels as given
+                                  (and for a sounding of one MN/2) [0] */
 } invnet_ranges_params;
 
 invnet_ranges_params invnet_ranges_default(void);

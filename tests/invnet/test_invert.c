@@ -408,6 +408,31 @@ Test(invnet_invert, segments_are_joined)
     cr_expect_float_eq(r.max_jump, 1.5, 1e-9);
     for (k = 0; k < 3; k++)
         cr_expect_lt(fabs(log10(r.rho_ohmm[k] / r0.rho_ohmm[k])), 1e-9, "layer %zu", k);
+    /* with ranges, each --segment-ref: the second segment's level integrated out, or the
+     * first's; the intervals at the reference's level, as the answer (the earth's
+     * resistivities times 1.5 joined to the second) */
+    for (k = 0; k < 2; k++) {
+        invnet_check_params cp = invnet_check_default();
+        invnet_inverter *vr;
+        fwd_error err;
+        size_t j;
+
+        cp.ranges = 1;
+        cp.refine_iter = 30;
+        cp.segment_ref = k == 0 ? 0 : 0.5 * x[0];
+        vr = invnet_inverter_alloc(nf, &cp, NULL);
+        cr_assert_not_null(vr);
+        cr_assert_eq(invnet_invert(vr, s, &r, &err), FWD_OK, "%s", err.msg);
+        cr_assert_not_null(r.ranges);
+        for (j = 0; j < 3; j++) { /* exact data: the earth inside, at the reference's level */
+            double e = rho[j] * (k == 1 ? 1.5 : 1);
+
+            cr_expect(r.ranges->rho_ohmm[j][0] <= e && e <= r.ranges->rho_ohmm[j][2],
+                      "ref %zu: rho_%zu %g outside [%g, %g]", k, j + 1, e, r.ranges->rho_ohmm[j][0],
+                      r.ranges->rho_ohmm[j][2]);
+        }
+        invnet_inverter_free(vr);
+    }
     fwd_sounding_free(s);
     invnet_inverter_free(v);
 }

@@ -666,3 +666,104 @@ Test(invnet_ranges, workspace_of_another_geometry_refused)
     fwd_geom_free(g);
     fwd_sounding_free(s);
 }
+
+/* The 13 AB/2 of three MN/2 segments, two AB/2 shared at each joint, as fwd_sounding
+ * orders them (by AB/2, then MN/2): x, mn2 and each reading's segment (0, 1, 2) into seg;
+ * returns the count (17). */
+static size_t
+segmented(double *x, double *mn2, size_t *seg)
+{
+    static const double ab2[13] = {1.5, 2.2, 3.2, 4.6, 6.8, 10, 15, 22, 32, 46, 68, 100, 150};
+    static const size_t first[3] = {0, 3, 6}, last[3] = {4, 7, 12};
+    static const double mn[3] = {0.5, 2, 10};
+    size_t i, k, n = 0;
+
+    for (i = 0; i < 13; i++)
+        for (k = 0; k < 3; k++)
+            if (i >= first[k] && i <= last[k]) {
+                x[n] = ab2[i];
+                mn2[n] = mn[k];
+                seg[n++] = k;
+            }
+    return n;
+}
+
+/*
+ * A sounding in MN/2 segments (0.5, 2 and 10 m) whose second and third segments read 1.25
+ * and 0.8 times the earth's response (what lateral changes near M and N do), exact
+ * otherwise, errors 2 %: with the first segment's level kept and the others integrated out
+ * (segment_ref_mn2 0.5), every 90 % interval holds the true earth; with the levels as given
+ * (0) the shifted data pull the fit off it (the errors not scaled, in both). An MN/2 that is
+ * not the sounding's is refused, naming the field. invnet_lm_point_weight is the residual's
+ * change when the data are multiplied by e.
+ */
+Test(invnet_ranges, free_segment_levels_hold_a_shifted_segment)
+{
+    const double rho[3] = {100, 10, 300}, h[2] = {3, 15}, shift[3] = {1, 1.25, 0.8};
+    const double lo[5] = {0, 0, 0, -0.3, -0.3}, hi[5] = {3.5, 3.5, 3.5, 2, 2};
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_lm_params lp = invnet_lm_noise(0.02);
+    double x[17], mn2[17], p[5], t[5], f0[17], f1[17], resp[17];
+    size_t seg[17], n = segmented(x, mn2, seg), i, j, outside[2] = {0, 0};
+    fwd_sounding *s = tst_sounding(n, x, x);
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_error err;
+    fwd_geom *g;
+    int k;
+
+    s->mn2 = malloc(n * sizeof(double));
+    cr_assert_not_null(s->mn2);
+    memcpy(s->mn2, mn2, n * sizeof(double));
+    g = fwd_sounding_geom(s, &err);
+    cr_assert_not_null(g, "%s", err.msg);
+    w = fwd_workspace_alloc(g, NULL, NULL);
+    cr_assert_not_null(w);
+    cr_assert_eq(fwd_eval(w, 3, rho, h, s->rho_a, NULL), FWD_OK);
+    for (i = 0; i < n; i++)
+        s->rho_a[i] *= shift[seg[i]];
+    for (j = 0; j < 3; j++)
+        t[j] = log10(rho[j]);
+    t[3] = log10(h[0]);
+    t[4] = log10(h[1]);
+    /* the weight: data times e move each residual by minus it */
+    cr_assert_eq(invnet_lm_residuals(w, s, 3, t, &lp, resp, f0), FWD_OK);
+    for (i = 0; i < n; i++)
+        s->rho_a[i] *= exp(1.0);
+    cr_assert_eq(invnet_lm_residuals(w, s, 3, t, &lp, resp, f1), FWD_OK);
+    for (i = 0; i < n; i++) {
+        s->rho_a[i] /= exp(1.0);
+        cr_expect_float_eq(f0[i] - f1[i], invnet_lm_point_weight(s, &lp, i), 1e-9, "%zu", i);
+    }
+    rp.noise_scale = 1;
+    for (k = 0; k < 2; k++) {
+        rp.segment_ref_mn2 = k == 0 ? 0.5 : 0;
+        memcpy(p, t, sizeof p);
+        cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, 0.02, &rp, &out, &err), FWD_OK, "%s",
+                     err.msg);
+        for (j = 0; j < 3; j++)
+            outside[k] += !(out.rho_ohmm[j][0] <= rho[j] && rho[j] <= out.rho_ohmm[j][2]);
+        for (j = 0; j < 2; j++)
+            outside[k] += !(out.thick_m[j][0] <= h[j] && h[j] <= out.thick_m[j][2]);
+        cr_log_info("levels %s: rho_2 [%.3g, %.3g], rho_3 [%.3g, %.3g], h_2 [%.3g, %.3g]; %zu "
+                    "of 5 outside",
+                    k == 0 ? "free" : "given", out.rho_ohmm[1][0], out.rho_ohmm[1][2],
+                    out.rho_ohmm[2][0], out.rho_ohmm[2][2], out.thick_m[1][0], out.thick_m[1][2],
+                    outside[k]);
+        invnet_ranges_release(&out);
+    }
+    cr_expect_eq(outside[0], 0, "levels free: %zu intervals miss the earth", outside[0]);
+    cr_expect_geq(outside[1], 2, "levels as given: %zu intervals miss the earth", outside[1]);
+    rp.segment_ref_mn2 = 3;
+    cr_expect_eq(invnet_ranges_sample(w, s, 3, t, lo, hi, 0.02, &rp, &out, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "segment_ref_mn2");
+    cr_expect(strstr(err.msg, "expected an MN/2 of the sounding, got 3 m") != NULL, "%s", err.msg);
+    rp.segment_ref_mn2 = -1;
+    cr_expect_eq(invnet_ranges_check(&rp, &err), FWD_EINVAL);
+    cr_expect_str_eq(err.field, "segment_ref_mn2");
+    rp.segment_ref_mn2 = INFINITY;
+    cr_expect_eq(invnet_ranges_check(&rp, &err), FWD_EINVAL);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
