@@ -47,6 +47,10 @@ OUT=$B/bench-report.md
     fi
     echo
     "$B/bench_ranges" || exit 1
+    if /usr/bin/python3 -c "import numpy" 2>/dev/null && [ -f "$B/libbpinv.so.$SOV" ]; then
+        BPINV_LIBRARY=$B/libbpinv.so.$SOV PYTHONPATH=tools/python \
+            /usr/bin/python3 tests/bench/bench_segments.py "$B/bpinv" 200 || exit 1
+    fi
     "$B/bench_layers" || exit 1
     echo
     if /usr/bin/python3 -c "import numpy" 2>/dev/null && [ -f "$B/libbpinv.so.$SOV" ]; then
