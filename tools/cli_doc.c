@@ -197,7 +197,7 @@ cli_doc_bash(FILE *f)
     for (k = 0; k < FWD_N_METHODS; k++)
         fprintf(f, "%s%s", k ? " " : "", fwd_method_name((fwd_method)k));
     fputs("\" -- \"$cur\")); return ;;\n"
-          "    --component) COMPREPLY=($(compgen -W \"det xy yx\" -- \"$cur\")); return ;;\n"
+          "    --component) COMPREPLY=($(compgen -W \"det xy yx berd\" -- \"$cur\")); return ;;\n"
           "    --format) COMPREPLY=($(compgen -W \"csv json\" -- \"$cur\")); return ;;\n"
           "    --filter) COMPREPLY=($(compgen -W \"shared key201\" -- \"$cur\")); return ;;\n"
           "    --activation) COMPREPLY=($(compgen -W \"tanh sigmoid\" -- \"$cur\")); return ;;\n"
