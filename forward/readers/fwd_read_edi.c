@@ -21,11 +21,13 @@
 /* Most blocks an EDI file may have. */
 #define EDI_MAX_BLOCKS 256
 
-/* SEG's EMPTY marker, the default. A positive marker marks the values at or beyond 0.99 of it
- * in size as EMPTY too (1.0E32 written in single precision is 9.9999998E+31); a negative one
- * (-999: -1500 may be an impedance) only the values equal to it. Values at or beyond 0.99 x
- * 1.0E32 in size are no measurement: EMPTY whatever the file's marker. */
-#define EDI_EMPTY_SEG 1.0e32
+/* SEG's EMPTY marker, the default. A marker of EDI_EMPTY_HUGE or more marks the values at or
+ * beyond 0.99 of it in size as EMPTY too (1.0E32 written in single precision is
+ * 9.9999998E+31); a smaller one (999, -999: an impedance of 1500 (mV/km)/nT is a reading at
+ * 10 kHz) only the values equal to it. Values at or beyond 0.99 x 1.0E32 in size are no
+ * measurement: EMPTY whatever the file's marker. */
+#define EDI_EMPTY_SEG  1.0e32
+#define EDI_EMPTY_HUGE 1.0e30
 
 struct edi_block {
     char name[32];
@@ -617,7 +619,7 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
     memset(d, 0, sizeof *d);
     d->comp = comp;
     d->empty = e->empty;
-    d->big = 0.99 * (e->empty > 0 ? fmin(e->empty, EDI_EMPTY_SEG) : EDI_EMPTY_SEG);
+    d->big = 0.99 * (e->empty >= EDI_EMPTY_HUGE ? fmin(e->empty, EDI_EMPTY_SEG) : EDI_EMPTY_SEG);
     d->fb = edi_find(e, "FREQ");
     if (edi_find(e, "HEAD") == NULL && d->fb == NULL && e->first_line == 0)
         return fwd_fail(err, FWD_EFORMAT,

@@ -160,8 +160,9 @@ Test(fwd_edi, a_variance_of_0_keeps_the_others_errors)
 
 /* A negative EMPTY (-999) was ignored, its values inverted as data: now any EMPTY other than
  * 0 is the file's marker. A negative one marks the values equal to it only (-1500 may be an
- * impedance); values of 1.0E32 are missing whatever the marker. An EMPTY that is no number
- * other than 0 is not used, and the note says so. */
+ * impedance), and so does a positive one below 1e30 (999: a reading of 1500 was blanked as
+ * beyond 0.99 of it); values of 1.0E32 are missing whatever the marker. An EMPTY that is no
+ * number other than 0 is not used, and the note says so. */
 Test(fwd_edi, a_negative_empty_is_the_marker)
 {
     static const char text[] =
@@ -182,6 +183,25 @@ Test(fwd_edi, a_negative_empty_is_the_marker)
         cr_expect(s->x[0] == 1.0 / 32 && s->x[1] == 1.0 / 16 && s->x[2] == 1, "component %d", c);
         /* 16 Hz: |Z|^2 = 4.5e6, rho_a = 0.2 T |Z|^2 */
         cr_expect_float_eq(s->rho_a[1], 0.2 / 16 * 4.5e6, 1e-9);
+        cr_expect(strstr(s->note, "4 of 7 frequencies skipped, a value missing: ZXYR EMPTY at 2 "
+                                  "Hz, ZYXR EMPTY at 4 Hz, ZXYR EMPTY at 8 Hz, ZYX.VAR EMPTY at "
+                                  "64 Hz") != NULL,
+                  "%s", s->note);
+        fwd_sounding_free(s);
+    }
+    /* the same file of 999 for -999 (and 999 for -9.99E+02, 1500 for -1500) */
+    {
+        char pos[sizeof text];
+        size_t i, j = 0;
+
+        for (i = 0; text[i] != '\0'; i++) /* every minus sign dropped */
+            if (text[i] != '-')
+                pos[j++] = text[i];
+        pos[j] = '\0';
+        s = read_edi("pos.edi", pos, FWD_COMP_XY, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_assert_eq(s->n, 3, "%zu points: %s", s->n, s->note);
+        cr_expect_float_eq(s->rho_a[1], 0.2 / 16 * 4.5e6, 1e-9, "16 Hz's 1500 read");
         cr_expect(strstr(s->note, "4 of 7 frequencies skipped, a value missing: ZXYR EMPTY at 2 "
                                   "Hz, ZYXR EMPTY at 4 Hz, ZXYR EMPTY at 8 Hz, ZYX.VAR EMPTY at "
                                   "64 Hz") != NULL,
