@@ -1828,11 +1828,15 @@ Test(fwd_sounding, edi_station_position)
     }
     s = read_edi_comp("id.edi",
                       ">HEAD\n DATAID = L1-900\n EMPTY = 1000\n>FREQ // 4\n 1 2 3 4\n"
-                      ">RHOXY // 4\n 10 20 30 5000\n>PHSXY // 4\n 45 50 55 60\n>END\n",
+                      ">RHOXY // 4\n 10 20 1000 5000\n>PHSXY // 4\n 45 50 55 60\n>END\n",
                       FWD_COMP_XY, &err);
     cr_assert_not_null(s, "%s", err.msg);
     cr_expect_str_eq(s->name, "L1-900");
-    cr_expect_eq(s->n, 3, "EMPTY = 1000: 5000 ohm-m at 4 Hz skipped");
+    /* EMPTY = 1000: 1000 at 3 Hz skipped, 5000 ohm-m at 4 Hz read (it was skipped, as
+     * beyond 0.99 of the marker, until 2026-12-06) */
+    cr_assert_eq(s->n, 3);
+    cr_expect_eq(s->rho_a[0], 5000);
+    cr_expect_eq(s->x[1], 0.5);
     fwd_sounding_free(s);
     for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         sprintf(name, "badpos%zu.edi", k);
