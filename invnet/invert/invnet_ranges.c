@@ -554,6 +554,65 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
 /* Fits closer than this in every log10 parameter are the same group. */
 #define GROUP_APART 0.1
 
+/* Rounds of level_fit at most. */
+#define LEVEL_ROUNDS 6
+
+/*
+ * The fit of y[1..np] (chi2 y[0], levels() taken out) taken to the minimum over the free
+ * segments' levels too: the fits ran at the levels as given, whose chi2 can be far above it
+ * when they are off (the noise scale is of that minimum). In turn: each free segment's
+ * data multiplied by its least-squares level (on a copy of the sounding), the fit refined
+ * there; kept while chi2 falls by more than 1e-6 of it. FWD_OK, or FWD_ENOMEM.
+ */
+static int
+level_fit(struct post *q, invnet_lm_workspace *lw, const invnet_lm_params *lp, double *y)
+{
+    const fwd_sounding *s = q->s;
+    fwd_sounding sv = *s;
+    double *d = malloc(2 * s->n * sizeof *d), *f, p[NPMAX], c;
+    size_t n = s->n, i, k, r;
+    int rc = FWD_OK;
+
+    if (d == NULL)
+        return FWD_ENOMEM;
+    f = d + n;
+    memcpy(d, s->rho_a, n * sizeof *d);
+    sv.rho_a = d;
+    memcpy(p, y + 1, q->np * sizeof *p);
+    for (r = 0; r < LEVEL_ROUNDS; r++) {
+        invnet_lm_count cnt;
+
+        q->evals++;
+        if (invnet_lm_residuals(q->w, &sv, q->nl, p, &q->lp, q->resp, f) != FWD_OK)
+            break;
+        for (k = 1; k <= q->nfree; k++) { /* f - l wt at the least-squares l: data times e^l */
+            double a = 0, b = 0;
+
+            for (i = 0; i < n; i++)
+                if (q->seg[i] == k) {
+                    a += f[i] * q->wt[i];
+                    b += q->wt[i] * q->wt[i];
+                }
+            for (i = 0; b > 0 && i < n; i++)
+                if (q->seg[i] == k)
+                    d[i] *= exp(a / b);
+        }
+        rc = invnet_lm_fit_in(lw, q->w, &sv, q->nl, p, q->lo, q->hi, lp, &cnt, NULL);
+        q->evals += cnt.evaluations + INVNET_LM_JACOBIAN_MODELS * cnt.jacobians;
+        if (rc == FWD_ENOMEM)
+            break;
+        rc = FWD_OK;
+        inside_box(q->np, q->lo, q->hi, p);
+        c = chi2(q, p);
+        if (!(c < y[0] * (1 - 1e-6)))
+            break;
+        y[0] = c;
+        memcpy(y + 1, p, q->np * sizeof *p);
+    }
+    free(d);
+    return rc;
+}
+
 /*
  * The groups of equivalent models: x0 (the given model, inside the box) and the fits from
  * rp->starts uniform draws of the box, of rp->start_iter iterations each; the distinct ones
@@ -619,6 +678,11 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
             cand[k * (np + 1) + j] = cand[best * (np + 1) + j];
             cand[best * (np + 1) + j] = t;
         }
+    }
+    /* the best fit at its segments' levels too: the noise scale is of the lowest chi2 */
+    if (n > 0 && q->nfree > 0 && level_fit(q, lw, &lp, cand) == FWD_ENOMEM) {
+        *err_rc = FWD_ENOMEM;
+        n = 0;
     }
     memcpy(best_p, n > 0 ? cand + 1 : x0, np * sizeof *best_p);
     /* the errors scaled, the fits' chi2 with them */
@@ -765,7 +829,7 @@ depth_of_investigation(struct post *q, const double *p, double dchi2, double *f0
         return NAN;
     memcpy(f0, q->f, q->nd * sizeof *f0);
     if (q->nfree > 0) { /* the responses as measured: the segments' levels as given (not
-                         * levels()), the depth the same with ranges as without */
+                         * levels()), as invnet_ranges_doi compares them */
         q->evals++;
         if (invnet_lm_residuals(q->w, q->s, q->nl, p, &q->lp, q->resp, f0) != FWD_OK)
             return NAN;

@@ -408,29 +408,62 @@ Test(invnet_invert, segments_are_joined)
     cr_expect_float_eq(r.max_jump, 1.5, 1e-9);
     for (k = 0; k < 3; k++)
         cr_expect_lt(fabs(log10(r.rho_ohmm[k] / r0.rho_ohmm[k])), 1e-9, "layer %zu", k);
-    /* with ranges, each --segment-ref: the second segment's level integrated out, or the
-     * first's; the intervals at the reference's level, as the answer (the earth's
-     * resistivities times 1.5 joined to the second) */
-    for (k = 0; k < 2; k++) {
+    /* with ranges at --segment-ref 0.5 x[0] (the second segment): the ranges of the data as
+     * joined with that segment's level kept and the first's integrated out, the same
+     * intervals as invnet_ranges_sample's own with segment_ref_mn2 the second's MN/2 (and
+     * not its first's, nor the levels as given) */
+    {
         invnet_check_params cp = invnet_check_default();
-        invnet_inverter *vr;
+        invnet_ranges_params rp = invnet_ranges_default();
+        const smp_prior *pr = &nf->samples.prior;
+        double lo[5], hi[5], p[5], joined[TST_NPTS + 3];
+        const double ref[3] = {0.5 * x[0], 0.1 * x[0], 0};
+        fwd_sounding sv = *s;
+        fwd_workspace *w;
         fwd_error err;
-        size_t j;
+        fwd_geom *g;
+        invnet_ranges out;
+        invnet_inverter *vr;
+        size_t j, a;
+        double gap[3];
 
         cp.ranges = 1;
         cp.refine_iter = 30;
-        cp.segment_ref = k == 0 ? 0 : 0.5 * x[0];
+        cp.segment_ref = 0.5 * x[0];
         vr = invnet_inverter_alloc(nf, &cp, NULL);
         cr_assert_not_null(vr);
         cr_assert_eq(invnet_invert(vr, s, &r, &err), FWD_OK, "%s", err.msg);
         cr_assert_not_null(r.ranges);
-        for (j = 0; j < 3; j++) { /* exact data: the earth inside, at the reference's level */
-            double e = rho[j] * (k == 1 ? 1.5 : 1);
-
-            cr_expect(r.ranges->rho_ohmm[j][0] <= e && e <= r.ranges->rho_ohmm[j][2],
-                      "ref %zu: rho_%zu %g outside [%g, %g]", k, j + 1, e, r.ranges->rho_ohmm[j][0],
-                      r.ranges->rho_ohmm[j][2]);
+        memcpy(joined, r.observed, n * sizeof *joined);
+        sv.rho_a = joined;
+        g = fwd_sounding_geom(&sv, &err);
+        cr_assert_not_null(g, "%s", err.msg);
+        w = fwd_workspace_alloc(g, NULL, NULL);
+        for (j = 0; j < 5; j++) {
+            lo[j] = log10(j < 3 ? pr->rho_min[j] : pr->thick_min[j - 3]);
+            hi[j] = log10(j < 3 ? pr->rho_max[j] : pr->thick_max[j - 3]);
         }
+        for (a = 0; a < 3; a++) {
+            for (j = 0; j < 3; j++)
+                p[j] = log10(r.rho_ohmm[j]);
+            for (j = 0; j < 2; j++)
+                p[3 + j] = log10(r.thick_m[j]);
+            rp.segment_ref_mn2 = ref[a];
+            cr_assert_eq(
+                invnet_ranges_sample(w, &sv, 3, p, lo, hi, nf->samples.noise, &rp, &out, &err),
+                FWD_OK, "%s", err.msg);
+            gap[a] = 0; /* the largest difference of an interval's end, decades */
+            for (j = 0; j < 3; j++)
+                for (k = 0; k < 3; k += 2)
+                    gap[a] =
+                        fmax(gap[a], fabs(log10(out.rho_ohmm[j][k] / r.ranges->rho_ohmm[j][k])));
+            invnet_ranges_release(&out);
+        }
+        cr_expect_lt(gap[0], 1e-6, "the second segment's level kept: %g decades apart", gap[0]);
+        cr_expect_gt(gap[1], 1e-3, "the first's kept: %g decades apart", gap[1]);
+        cr_expect_gt(gap[2], 1e-3, "the levels as given: %g decades apart", gap[2]);
+        fwd_workspace_free(w);
+        fwd_geom_free(g);
         invnet_inverter_free(vr);
     }
     fwd_sounding_free(s);

@@ -688,40 +688,97 @@ segmented(double *x, double *mn2, size_t *seg)
     return n;
 }
 
+/* The chi2 of the log10 model p against s with each of the segments but the first (seg[i] of
+ * reading i: 0, 1, 2) at its least-squares level, computed here from the residuals at the
+ * levels as given: a level e^d on a segment moves its residuals by -d times their weight. */
+static double
+chi2_free_levels(fwd_workspace *w, const fwd_sounding *s, const size_t *seg, const double *p,
+                 const invnet_lm_params *lp)
+{
+    double f[32], resp[32], c = 0;
+    size_t i, k;
+
+    cr_assert(s->n <= 32);
+    cr_assert_eq(invnet_lm_residuals(w, s, 3, p, lp, resp, f), FWD_OK);
+    for (k = 0; k < 3; k++) {
+        double a = 0, b = 0, d;
+
+        for (i = 0; i < s->n; i++)
+            if (seg[i] == k) {
+                double wt = invnet_lm_point_weight(s, lp, i);
+
+                a += f[i] * wt;
+                b += wt * wt;
+            }
+        d = k == 0 ? 0 : a / b;
+        for (i = 0; i < s->n; i++)
+            if (seg[i] == k) {
+                double r = f[i] - d * invnet_lm_point_weight(s, lp, i);
+
+                c += r * r;
+            }
+    }
+    return c;
+}
+
+/* How many of the 5 parameters of a 3-layer earth (rho, h) lie outside their intervals. */
+static size_t
+outside(const invnet_ranges *g, const double *rho, const double *h)
+{
+    size_t j, n = 0;
+
+    for (j = 0; j < 3; j++)
+        n += !(g->rho_ohmm[j][0] <= rho[j] && rho[j] <= g->rho_ohmm[j][2]);
+    for (j = 0; j < 2; j++)
+        n += !(g->thick_m[j][0] <= h[j] && h[j] <= g->thick_m[j][2]);
+    return n;
+}
+
 /*
  * A sounding in MN/2 segments (0.5, 2 and 10 m) whose second and third segments read 1.25
  * and 0.8 times the earth's response (what lateral changes near M and N do), exact
- * otherwise, errors 2 %: with the first segment's level kept and the others integrated out
- * (segment_ref_mn2 0.5), every 90 % interval holds the true earth; with the levels as given
- * (0) the shifted data pull the fit off it (the errors not scaled, in both). An MN/2 that is
- * not the sounding's is refused, naming the field. invnet_lm_point_weight is the residual's
- * change when the data are multiplied by e.
+ * otherwise, with errors of 2 to 6 % (unequal weights within each segment): with the first
+ * segment's level kept and the others integrated out (segment_ref_mn2 0.5) every 90 %
+ * interval holds the true earth, and rho_1 is known to the errors (the kept level fixes the
+ * scale); with the levels as given (0) the shifted data pull the fit off it (errors not
+ * scaled, in both). Started from the fit at the levels as given, with the noise scale from
+ * the fit, the levels are fitted too: the scale stays 1. The depth of investigation is of the
+ * levels as given, as invnet_ranges_doi's. With noisy data (10 %), the noise scale is that
+ * of the best fit's chi2 at its least-squares levels (computed here), over n - p - 2 degrees
+ * of freedom. An MN/2 that is not the sounding's is refused, naming the field.
+ * invnet_lm_point_weight is the residual's change when the data are multiplied by e.
  */
 Test(invnet_ranges, free_segment_levels_hold_a_shifted_segment)
 {
     const double rho[3] = {100, 10, 300}, h[2] = {3, 15}, shift[3] = {1, 1.25, 0.8};
     const double lo[5] = {0, 0, 0, -0.3, -0.3}, hi[5] = {3.5, 3.5, 3.5, 2, 2};
+    /* the fit of these data at the levels as given */
+    const double off[5] = {2.01409, 1.11042, 2.62286, 0.470111, 1.42712};
     invnet_ranges_params rp = invnet_ranges_default();
     invnet_lm_params lp = invnet_lm_noise(0.02);
-    double x[17], mn2[17], p[5], t[5], f0[17], f1[17], resp[17];
-    size_t seg[17], n = segmented(x, mn2, seg), i, j, outside[2] = {0, 0};
+    double x[17], mn2[17], p[5], t[5], f0[17], f1[17], resp[17], exact[17], doi, c;
+    size_t seg[17], n = segmented(x, mn2, seg), i, j, miss[2] = {0, 0};
     fwd_sounding *s = tst_sounding(n, x, x);
     invnet_ranges out;
     fwd_workspace *w;
     fwd_error err;
     fwd_geom *g;
+    gsl_rng *r;
     int k;
 
     s->mn2 = malloc(n * sizeof(double));
-    cr_assert_not_null(s->mn2);
+    s->sd_log10 = malloc(n * sizeof(double));
+    cr_assert(s->mn2 != NULL && s->sd_log10 != NULL);
     memcpy(s->mn2, mn2, n * sizeof(double));
+    for (i = 0; i < n; i++) /* 2, 3.5 and 5.9 % in turn */
+        s->sd_log10[i] = 0.0087 + 0.0065 * (double)(i % 3);
     g = fwd_sounding_geom(s, &err);
     cr_assert_not_null(g, "%s", err.msg);
     w = fwd_workspace_alloc(g, NULL, NULL);
     cr_assert_not_null(w);
-    cr_assert_eq(fwd_eval(w, 3, rho, h, s->rho_a, NULL), FWD_OK);
+    cr_assert_eq(fwd_eval(w, 3, rho, h, exact, NULL), FWD_OK);
     for (i = 0; i < n; i++)
-        s->rho_a[i] *= shift[seg[i]];
+        s->rho_a[i] = exact[i] * shift[seg[i]];
     for (j = 0; j < 3; j++)
         t[j] = log10(rho[j]);
     t[3] = log10(h[0]);
@@ -735,25 +792,53 @@ Test(invnet_ranges, free_segment_levels_hold_a_shifted_segment)
         s->rho_a[i] /= exp(1.0);
         cr_expect_float_eq(f0[i] - f1[i], invnet_lm_point_weight(s, &lp, i), 1e-9, "%zu", i);
     }
+    cr_expect_float_eq(chi2_free_levels(w, s, seg, t, &lp), 0, 1e-18);
     rp.noise_scale = 1;
     for (k = 0; k < 2; k++) {
         rp.segment_ref_mn2 = k == 0 ? 0.5 : 0;
         memcpy(p, t, sizeof p);
         cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, 0.02, &rp, &out, &err), FWD_OK, "%s",
                      err.msg);
-        for (j = 0; j < 3; j++)
-            outside[k] += !(out.rho_ohmm[j][0] <= rho[j] && rho[j] <= out.rho_ohmm[j][2]);
-        for (j = 0; j < 2; j++)
-            outside[k] += !(out.thick_m[j][0] <= h[j] && h[j] <= out.thick_m[j][2]);
-        cr_log_info("levels %s: rho_2 [%.3g, %.3g], rho_3 [%.3g, %.3g], h_2 [%.3g, %.3g]; %zu "
-                    "of 5 outside",
-                    k == 0 ? "free" : "given", out.rho_ohmm[1][0], out.rho_ohmm[1][2],
-                    out.rho_ohmm[2][0], out.rho_ohmm[2][2], out.thick_m[1][0], out.thick_m[1][2],
-                    outside[k]);
+        miss[k] = outside(&out, rho, h);
+        cr_log_info("levels %s: rho_1 [%.4g, %.4g], rho_2 [%.3g, %.3g], rho_3 [%.3g, %.3g], h_2 "
+                    "[%.3g, %.3g]; %zu of 5 outside",
+                    k == 0 ? "free" : "given", out.rho_ohmm[0][0], out.rho_ohmm[0][2],
+                    out.rho_ohmm[1][0], out.rho_ohmm[1][2], out.rho_ohmm[2][0], out.rho_ohmm[2][2],
+                    out.thick_m[1][0], out.thick_m[1][2], miss[k]);
+        if (k == 0) {
+            cr_expect_lt(log10(out.rho_ohmm[0][2] / out.rho_ohmm[0][0]), 0.05,
+                         "rho_1 [%g, %g]: the kept level fixes it", out.rho_ohmm[0][0],
+                         out.rho_ohmm[0][2]);
+            cr_assert_eq(invnet_ranges_doi(w, s, 3, t, 0.02, 1, 90, &doi, &err), FWD_OK);
+            cr_expect_eq(out.doi_m, doi, "the depth of investigation %g, alone %g", out.doi_m, doi);
+        }
         invnet_ranges_release(&out);
     }
-    cr_expect_eq(outside[0], 0, "levels free: %zu intervals miss the earth", outside[0]);
-    cr_expect_geq(outside[1], 2, "levels as given: %zu intervals miss the earth", outside[1]);
+    cr_expect_eq(miss[0], 0, "levels free: %zu intervals miss the earth", miss[0]);
+    cr_expect_geq(miss[1], 2, "levels as given: %zu intervals miss the earth", miss[1]);
+    /* from the fit at the levels as given, the noise scale from the fit */
+    rp.noise_scale = 0;
+    rp.segment_ref_mn2 = 0.5;
+    memcpy(p, off, sizeof p);
+    cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, 0.02, &rp, &out, &err), FWD_OK);
+    cr_expect_lt(out.noise_scale, 1.01, "noise scale %g on exact data", out.noise_scale);
+    cr_expect_eq(outside(&out, rho, h), 0, "rho_3 [%g, %g]", out.rho_ohmm[2][0],
+                 out.rho_ohmm[2][2]);
+    invnet_ranges_release(&out);
+    /* noisy data: the scale of the best fit at its levels, n - p - 2 degrees of freedom */
+    r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 3);
+    for (i = 0; i < n; i++)
+        s->rho_a[i] = exact[i] * shift[seg[i]] * exp(0.1 * gsl_ran_gaussian(r, 1));
+    gsl_rng_free(r);
+    memcpy(p, t, sizeof p);
+    cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, 0.02, &rp, &out, &err), FWD_OK);
+    c = chi2_free_levels(w, s, seg, out.best, &lp);
+    cr_expect_gt(out.noise_scale, 2, "noise scale %g of 10 %% noise against 2-6 %% errors",
+                 out.noise_scale);
+    cr_expect_float_eq(out.noise_scale * out.noise_scale * (double)(n - 5 - 2), c, 1e-9 * c,
+                       "noise scale %g, chi2 at the best fit's levels %g", out.noise_scale, c);
+    invnet_ranges_release(&out);
     rp.segment_ref_mn2 = 3;
     cr_expect_eq(invnet_ranges_sample(w, s, 3, t, lo, hi, 0.02, &rp, &out, &err), FWD_EINVAL);
     cr_expect_str_eq(err.field, "segment_ref_mn2");
