@@ -775,9 +775,10 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
 }
 
 /* Point i from the apparent resistivities and phases at frequency f (Hz): for det the
- * geometric mean and the mean of xy and yx; for berd those of the mean of the two impedances
- * they stand for (|Z| = sqrt(rho_a / 0.2 T), the factor common to both); *skip when a value
- * is missing (EMPTY, NaN). The errors of det and berd: the means of xy's and yx's. */
+ * geometric mean and the mean of xy and yx, the errors the means of theirs; for berd those
+ * of the mean of the two impedances they stand for (|Z| = sqrt(rho_a / 0.2 T), the factor
+ * common to both), the errors propagated to it; *skip when a value is missing (EMPTY,
+ * NaN). */
 static void
 edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi_point *pt)
 {
@@ -829,15 +830,29 @@ edi_point_rho(const struct edi_sel *d, size_t i, double f, int *skip, struct edi
         pt->ph = have == 2 ? 0.5 * (pp[0] + pp[1]) : pp[0] + pp[1];
     }
     if (d->has_err) {
+        /* berd: each impedance's relative error e from its rho_a error (2 e) and, apart,
+         * from its phase error (asin e), propagated as the impedance path's var =
+         * (var Zxy + var Zyx) / 4 with |Z| = sqrt(rho_a) (the common factor cancels) */
+        double vr = 0, vp = 0, zz = pt->r;
+
         pt->sdp = 0;
         for (k = 0; k < 2; k++)
             if (d->use[k]) {
+                double er = 0.5 * d->rerr[k]->v[i] / rr[k];
+                double ep = sin(fmin(90, d->perr[k]->v[i]) * FWD_PI / 180);
+
                 re += d->rerr[k]->v[i] / rr[k] / have; /* relative error of rho_a */
                 pt->sdp += d->perr[k]->v[i] / have;
+                vr += 0.25 * rr[k] * er * er;
+                vp += 0.25 * rr[k] * ep * ep;
                 /* an error not > 0 the point's is made of: none (not estimated) */
                 nol |= !(d->rerr[k]->v[i] > 0);
                 nop |= !(d->perr[k]->v[i] > 0);
             }
+        if (d->comp == FWD_COMP_BERD) {
+            re = 2 * sqrt(vr / zz);
+            pt->sdp = asin(fmin(1, sqrt(vp / zz))) * 180 / FWD_PI;
+        }
         pt->sdl = nol ? 0 : re / log(10.0);
         pt->sdp = nop ? 0 : pt->sdp;
     }
@@ -1104,11 +1119,10 @@ edi_other_errors(fwd_sounding *s, int have_rho)
             s->sd_phase[i] = asin(fmin(1, s->sd_log10[i] * log(10.0) / 2)) * 180 / FWD_PI;
         else if (!have_rho && s->sd_phase[i] > 0)
             s->sd_log10[i] = 2 * sin(fmin(90, s->sd_phase[i]) * FWD_PI / 180) / log(10.0);
-    fwd_sounding_note(s, have_rho ? "no phase errors (.ERR values not > 0 at every frequency): "
-                                    "each from its rho_a error, sd(phase) = asin(sd ln 10 / 2)"
-                                  : "no rho_a errors (.ERR values not > 0 at every frequency): "
-                                    "each from its phase error, sd(log10 rho_a) = 2 sin(sd) / "
-                                    "ln 10");
+    fwd_sounding_note(s, have_rho ? "no phase errors (no .ERR value > 0): each from its rho_a "
+                                    "error, sd(phase) = asin(sd ln 10 / 2)"
+                                  : "no rho_a errors (no .ERR value > 0): each from its phase "
+                                    "error, sd(log10 rho_a) = 2 sin(sd) / ln 10");
 }
 
 /*

@@ -149,10 +149,10 @@ Test(fwd_edi, a_variance_of_0_keeps_the_others_errors)
             cr_expect_float_eq(s->sd_log10[i], sl, 1e-4, "%d %zu: %g", c, i, s->sd_log10[i]);
             cr_expect_float_eq(s->sd_phase[i], sp, 1e-3, "%d %zu: %g", c, i, s->sd_phase[i]);
         }
-        cr_expect(strstr(s->note, c == 0 ? "no phase errors (.ERR values not > 0 at every "
-                                           "frequency): each from its rho_a error"
-                                         : "no rho_a errors (.ERR values not > 0 at every "
-                                           "frequency): each from its phase error") != NULL,
+        cr_expect(strstr(s->note, c == 0 ? "no phase errors (no .ERR value > 0): each from its "
+                                           "rho_a error"
+                                         : "no rho_a errors (no .ERR value > 0): each from its "
+                                           "phase error") != NULL,
                   "%s", s->note);
         fwd_sounding_free(s);
     }
@@ -478,46 +478,75 @@ Test(fwd_edi, berd_is_the_mean_of_the_off_diagonal_impedances)
     fwd_sounding_free(x);
 }
 
-/* A file of apparent resistivities and phases: berd is the mean of the impedances they stand
- * for, the same values as from the impedances themselves; a rotation is not noted (berd does
- * not depend on it; xy does); a file without the yx blocks is refused for berd. */
+/* A file of apparent resistivities and phases (with errors: rho_a's 2 e, the phase's asin e
+ * of each impedance's relative error e): berd is the mean of the impedances they stand for,
+ * the same values and errors as from the impedances and their variances themselves (a yx
+ * phase in the third quadrant, as written); a rotation is not noted (berd does not depend
+ * on it; xy does); a file without the yx blocks is refused for berd. */
 Test(fwd_edi, berd_of_apparent_resistivities_and_of_impedances_agree)
 {
-    static const double f[3] = {0.5, 2, 8};
+    static const double f[3] = {0.5, 2, 8}, var[2][3] = {{4, 1, 0.5}, {2, 3, 0.25}};
     static const double complex zxy[3] = {30 + 20 * I, 18 + 15 * I, 9 + 10 * I},
                                 zyx[3] = {-15 - 18 * I, -10 - 7 * I, -4 - 6 * I};
-    char text[2048], line[3][512];
+    double complex zt[3][4];
+    double vt[6];
+    char text[4096], zt_text[2048];
     size_t n = 0, k, i, p;
     fwd_error err;
-    fwd_sounding *s, *r;
+    fwd_sounding *s, *r, *z;
 
     n = (size_t)snprintf(text, sizeof text,
                          ">HEAD\n DATAID=R\n>FREQ // 3\n 0.5 2 8\n>RHOROT // 3\n 30 30 30\n");
     for (k = 0; k < 2; k++) {
-        const double complex *z = k == 0 ? zxy : zyx;
+        const double complex *zk = k == 0 ? zxy : zyx;
+        const char *c = k ? "YX" : "XY";
+        double e[3];
 
-        for (i = 0; i < 3; i++) {
-            double T = 1 / f[i];
-
-            snprintf(line[i], sizeof line[i], " %.17g", 0.2 * T * cabs(z[i]) * cabs(z[i]));
-        }
-        n += (size_t)snprintf(text + n, sizeof text - n, ">RHO%s // 3\n%s%s%s\n", k ? "YX" : "XY",
-                              line[0], line[1], line[2]);
-        n += (size_t)snprintf(text + n, sizeof text - n, ">PHS%s // 3\n %.17g %.17g %.17g\n",
-                              k ? "YX" : "XY", carg(z[0]) * 180 / FWD_PI, carg(z[1]) * 180 / FWD_PI,
-                              carg(z[2]) * 180 / FWD_PI);
+        for (i = 0; i < 3; i++)
+            e[i] = sqrt(var[k][i]) / cabs(zk[i]);
+        n += (size_t)snprintf(text + n, sizeof text - n, ">RHO%s // 3\n", c);
+        for (i = 0; i < 3; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, " %.17g",
+                                  0.2 / f[i] * cabs(zk[i]) * cabs(zk[i]));
+        n += (size_t)snprintf(text + n, sizeof text - n, "\n>RHO%s.ERR // 3\n", c);
+        for (i = 0; i < 3; i++)
+            n += (size_t)snprintf(text + n, sizeof text - n, " %.17g",
+                                  2 * e[i] * 0.2 / f[i] * cabs(zk[i]) * cabs(zk[i]));
+        n += (size_t)snprintf(text + n, sizeof text - n, "\n>PHS%s // 3\n %.17g %.17g %.17g\n", c,
+                              carg(zk[0]) * 180 / FWD_PI, carg(zk[1]) * 180 / FWD_PI,
+                              carg(zk[2]) * 180 / FWD_PI);
+        n += (size_t)snprintf(text + n, sizeof text - n, ">PHS%s.ERR // 3\n %.17g %.17g %.17g\n", c,
+                              asin(e[0]) * 180 / FWD_PI, asin(e[1]) * 180 / FWD_PI,
+                              asin(e[2]) * 180 / FWD_PI);
     }
     snprintf(text + n, sizeof text - n, ">END\n");
+    for (i = 0; i < 3; i++) {
+        zt[i][0] = zt[i][3] = 0;
+        zt[i][1] = zxy[i];
+        zt[i][2] = zyx[i];
+        vt[i] = var[0][i];
+        vt[3 + i] = var[1][i];
+    }
+    tensor_file(zt_text, sizeof zt_text, f, zt, vt);
     s = read_edi("rho.edi", text, FWD_COMP_BERD, &err);
     cr_assert_not_null(s, "%s", err.msg);
+    z = read_edi("z.edi", zt_text, FWD_COMP_BERD, &err);
+    cr_assert_not_null(z, "%s", err.msg);
     cr_expect_str_eq(s->note, "");
+    cr_assert(s->sd_log10 != NULL && z->sd_log10 != NULL);
     for (p = 0; p < 3; p++) {
         size_t q = 2 - p;
         double complex b = 0.5 * (zxy[q] - zyx[q]);
 
         cr_expect_float_eq(s->rho_a[p], 0.2 / f[q] * cabs(b) * cabs(b), 1e-9 * s->rho_a[p]);
         cr_expect_float_eq(s->phase[p], carg(b) * 180 / FWD_PI, 1e-9);
+        cr_expect_float_eq(s->rho_a[p], z->rho_a[p], 1e-9 * s->rho_a[p]);
+        cr_expect_float_eq(s->sd_log10[p], z->sd_log10[p], 1e-9 * z->sd_log10[p], "%zu: %g %g", p,
+                           s->sd_log10[p], z->sd_log10[p]);
+        cr_expect_float_eq(s->sd_phase[p], z->sd_phase[p], 1e-9 * z->sd_phase[p], "%zu: %g %g", p,
+                           s->sd_phase[p], z->sd_phase[p]);
     }
+    fwd_sounding_free(z);
     fwd_sounding_free(s);
     r = read_edi("rho.edi", text, FWD_COMP_XY, &err);
     cr_assert_not_null(r, "%s", err.msg);
