@@ -4,17 +4,19 @@
 A sounding measured with several MN/2 is joined into one curve, each segment's level
 fitted from the readings its joints share (docs/invert.md, step 2). This measures whether
 the 90 % intervals of the equivalent models hold the truth 90 % of the time there, as they
-do for one ideal curve: 30 three-layer earths (rho 1-1000 ohm-m, h 1-50 m, log-uniform),
-3 % noise, three noise draws each, inverted with --ranges by one 3-layer net trained on
-that prior (AB/2 1-1000 m). Each earth is measured twice:
-- in segments: AB/2 1.5-150 m, 6 a decade, MN/2 0.5 m up to 6.8 m, 2 m from 4.6 to 32 m,
-  10 m from 22 to 150 m (two AB/2 shared at each joint), each reading at its own MN/2;
+do for one ideal curve: EARTHS three-layer earths (rho 1-1000 ohm-m, h 1-50 m,
+log-uniform; 30 by default, 200 in `make bench`), 3 % noise, three noise draws each,
+inverted with --ranges by one 3-layer net trained on that prior (AB/2 1-1000 m). Each
+earth is measured three ways:
+- in segments: 13 AB/2 from 1.5 to 150 m, MN/2 0.5 m at AB/2 1.5-7 m, 2 m at 4.7-22 m,
+  10 m at 15-150 m (two AB/2 shared at each joint), each reading at its own MN/2;
 - the same, each segment but the first shifted by its own factor, log-uniform within 1.12
   either way (what lateral changes near M and N do in the field: `segment_jump` is set
   beyond 1.2);
 - as one ideal curve at the same 13 AB/2 (MN -> 0).
 Per quantity (rho_k, h_k, the middle layer's S and T): the share of true values inside
-their 90 % interval (target 85-95 %) and the median width in decades.
+their 90 % interval (target 85-95 %) and the median width in decades. It prints them; the
+numbers are read against docs/invert.md's table, not checked here.
 
 usage: BPINV_LIBRARY=build/libbpinv.so.0.1 PYTHONPATH=tools/python \
        /usr/bin/python3 tests/bench/bench_segments.py build/bpinv [EARTHS]
