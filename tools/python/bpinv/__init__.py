@@ -14,15 +14,16 @@ trained with the command (``bpinv samples``, ``bpinv train``). Units: ohm-m, m, 
   table.
 - ``Net(path)``: a trained net; ``.invert(x, data, ...)``, ``.invert_sounding(s)``,
   ``.invert_many([...])`` give ``Result`` objects.
-- ``Error``: what the library reports, with its message.
+- ``Error``: what the library reports, with its message (``FileError``, also an OSError,
+  for a file that could not be opened, read or written).
 
 The library is found through BPINV_LIBRARY (its path), then pkg-config's bpinv, then the
 dynamic loader (docs/python.md).
 """
 
-from ._lib import Error, VERSION as __version__, path as library_path
+from ._lib import Error, FileError, VERSION as __version__, path as library_path
 from ._forward import Forward, forward
 from ._sounding import Sounding, read_sounding, read_soundings
 from ._net import Net, Result
 
-__all__ = ["Error", "Forward", "forward", "Sounding", "read_sounding", "read_soundings", "Net", "Result", "library_path"]
+__all__ = ["Error", "FileError", "Forward", "forward", "Sounding", "read_sounding", "read_soundings", "Net", "Result", "library_path"]

@@ -60,10 +60,17 @@ class Error(Exception):
         return self.message
 
     def __repr__(self):
-        return "bpinv.Error(code=%d, field=%r, message=%r)" % (self.code, self.field, self.message)
+        return "bpinv.%s(code=%d, field=%r, message=%r)" % (type(self).__name__, self.code,
+                                                           self.field, self.message)
 
     def __reduce__(self):  # pickled by its arguments (multiprocessing)
-        return (Error, (self.code, self.message, self.field))
+        return (type(self), (self.code, self.message, self.field))
+
+
+class FileError(Error, OSError):
+    """An Error of code 3 (a file that could not be opened, read or written): also an
+    OSError, so that ``except OSError`` around file work catches it as it catches open()'s.
+    ``errno`` and ``filename`` are None: the message names the file and says why."""
 
 
 class _FwdError(ctypes.Structure):
@@ -292,9 +299,10 @@ def libc_free(p):
 
 
 def raise_err(e):
-    """Raises Error from a filled fwd_error."""
-    raise Error(e.code if e.code else EINVAL, e.msg.decode("utf-8", "replace"),
-                e.field.decode("utf-8", "replace"))
+    """Raises Error (FileError for code 3) from a filled fwd_error."""
+    code = e.code if e.code else EINVAL
+    raise (FileError if code == EIO else Error)(code, e.msg.decode("utf-8", "replace"),
+                                                e.field.decode("utf-8", "replace"))
 
 
 def check(rc, e):

@@ -639,6 +639,8 @@ def test_error_pickles():
     again = pickle.loads(pickle.dumps(e.value))
     assert type(again) is bpinv.Error and str(again) == str(e.value)
     assert (again.code, again.field) == (e.value.code, e.value.field) == (1, "rho_a_ohmm")
+    f = pickle.loads(pickle.dumps(bpinv.FileError(3, "x.csv: cannot open: no such file")))
+    assert type(f) is bpinv.FileError and isinstance(f, OSError) and str(f).startswith("x.csv")
 
 
 def test_sounding_close():
@@ -687,6 +689,13 @@ def test_net_method_and_errors_as_cli(nets, tmp_path):
             bpinv.Net(p)
         assert str(e.value) == msg.format(p=p)
         assert str(e.value) == cli_error("invert", p, snd)
+        # a file that cannot be opened or read (code 3) is an OSError too; a bad one is not
+        io = e.value.code == 3
+        assert isinstance(e.value, OSError) == io == isinstance(e.value, bpinv.FileError)
+        assert io == (p in (tmp_path / "missing.h5", tmp_path)), (p, e.value.code)
+    with pytest.raises(OSError, match="nosuch.csv: cannot open") as e:
+        bpinv.read_sounding(tmp_path / "nosuch.csv")
+    assert isinstance(e.value, bpinv.Error) and e.value.code == 3
 
 
 def test_net_load_is_quiet(nets, tmp_path):
