@@ -46,6 +46,8 @@ invnet_lm_default(void)
     p.sd_log10_floor = 0;
     p.sd_phase_floor = 0;
     p.n_depth = 0;
+    p.level = NULL;
+    p.n_levels = 0;
     return p;
 }
 
@@ -178,6 +180,32 @@ resid_point(const struct lm_ctx *c, const double *rho_a, const double *resp, siz
     *fp = c->iphase >= 0 ? (resp[(size_t)c->iphase * c->s->n + i] - c->s->phase[i]) * ap : 0;
 }
 
+/* The apparent resistivities' entries of f (one per reading, stride `stride`) with each of
+ * lp's unknown levels taken out: the part along its readings' weights (a factor e^d on
+ * their data moves them by -d times it), by least squares. */
+static void
+project_levels(const struct lm_ctx *c, double *f, size_t stride)
+{
+    size_t n = c->s->n, k, i;
+    double ar, ap;
+
+    for (k = 1; c->lp != NULL && c->lp->level != NULL && k <= c->lp->n_levels; k++) {
+        double a = 0, b = 0;
+
+        for (i = 0; i < n; i++)
+            if (c->lp->level[i] == k) {
+                point_scales(c, i, &ar, &ap);
+                a += f[i * stride] * ar;
+                b += ar * ar;
+            }
+        for (i = 0; b > 0 && i < n; i++)
+            if (c->lp->level[i] == k) {
+                point_scales(c, i, &ar, &ap);
+                f[i * stride] -= a / b * ar;
+            }
+    }
+}
+
 /* The residuals f of the response c->resp against s (the fit's, invnet_lm.h). */
 static void
 resid(const struct lm_ctx *c, double *f)
@@ -191,6 +219,7 @@ resid(const struct lm_ctx *c, double *f)
         if (c->iphase >= 0)
             f[(size_t)c->iphase * c->s->n + i] = fp;
     }
+    project_levels(c, f, 1);
 }
 
 double
@@ -340,6 +369,8 @@ jacobian(const gsl_vector *x, void *data, gsl_matrix *J)
                 gsl_matrix_set(J, (size_t)c->iphase * n + i, j, ap * row[c->idx[j]] * slope[j]);
         }
     }
+    for (j = 0; j < c->nfree; j++) /* the projection is linear: each column projected */
+        project_levels(c, gsl_matrix_ptr(J, 0, j), J->tda);
     for (t = 0; t < c->lp->n_depth; t++) { /* the depth residuals: linear outside the bound */
         size_t lay = c->lp->depth_layer[t];
         double z = log_depth(p, c->nl, lay), sum = pow(10, z);
@@ -547,9 +578,9 @@ invnet_lm_fit_in(invnet_lm_workspace *lw, fwd_workspace *w, const fwd_sounding *
     for (j = 0; j < np; j++)
         if (lo == NULL || lo[j] != hi[j])
             c.idx[c.nfree++] = j;
-    if (nd < c.nfree)
+    if (nd < c.nfree + (par.level != NULL ? par.n_levels : 0))
         return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
-                             s->source, nd, c.nfree);
+                             s->source, nd, c.nfree + (par.level != NULL ? par.n_levels : 0));
     if (c.nfree == 0) { /* everything fixed: the model is known */
         memcpy(p, lo, np * sizeof(double));
         return FWD_OK;

@@ -46,6 +46,15 @@ typedef struct invnet_lm_params {
     size_t n_depth;
     size_t depth_layer[INVNET_LM_MAX_DEPTHS];
     double depth_lo[INVNET_LM_MAX_DEPTHS], depth_hi[INVNET_LM_MAX_DEPTHS];
+    /* Levels not known (a Schlumberger sounding's MN/2 segments joined across a gap, where
+     * no AB/2 is shared): reading i's apparent resistivity is known to a factor common to
+     * the readings of level[i] (1 to n_levels; 0: none), a further unknown the fit takes
+     * out exactly (variable projection, Golub and Pereyra 1973: for a model, the best
+     * factors are linear least squares; residuals and Jacobian are projected off each
+     * level's weights, invnet_lm_point_weight). Borrowed, s->n values; NULL: none [NULL, 0].
+     * invnet_lm_residuals leaves them in too. */
+    const size_t *level;
+    size_t n_levels;
 } invnet_lm_params;
 
 invnet_lm_params invnet_lm_default(void);

@@ -580,6 +580,94 @@ Test(invnet_invert, segment_join_is_robust)
     fwd_sounding_free(s);
 }
 
+/* Three segments of an exact earth (MN/2 0.2, 1 and 5 m; AB/2 1-8, 12-60 and 90-1000 m: no
+ * AB/2 shared, gaps between), the second read 1.4 times too high and the third 0.6 times
+ * (what lateral changes do): nothing measures their levels but the model, so the fit takes
+ * them as unknowns (invnet_lm_params.level, variable projection). invnet_lm_fit with those
+ * levels recovers the earth from a start 0.2 decades off, to 1e-4 decades; with the levels
+ * as given it does not; a level counts as a parameter against the data. invert joins the
+ * segments at the levels the fit finds: the earth, and each factor the inverse of its
+ * shift, where the curve across a gap (merge_curve) was up to 46 % off (a tester's
+ * strongly contrasted earth). */
+Test(invnet_invert, segments_across_gaps_get_their_levels_from_the_fit)
+{
+    const double rho[3] = {100, 10, 400}, h[2] = {4, 25}, lvl[3] = {1, 1.4, 0.6};
+    const double lo[5] = {0, 0, 0, 0, 0}, hi[5] = {3, 3, 3, 1.7, 1.7};
+    double xs[40], ds[40], mn[40], p[5], t[5], f[40];
+    size_t level[40], k, n = 0, j;
+    invnet_check_params cp = invnet_check_default();
+    invnet_lm_params lp = invnet_lm_noise(0.02);
+    invnet_inverter *v;
+    invnet_result r;
+    fwd_sounding *s;
+    fwd_workspace *w;
+    fwd_error err;
+    fwd_geom *g;
+    int with;
+
+    for (k = 0; k < 24; k++) { /* 8 a decade over 1-1000 m, those in the gaps left out */
+        double x = pow(10, (double)k / 8);
+        int seg = x <= 8 ? 0 : x >= 12 && x <= 60 ? 1 : x >= 90 ? 2 : -1;
+
+        if (seg < 0)
+            continue;
+        xs[n] = x;
+        mn[n] = seg == 0 ? 0.2 : seg == 1 ? 1 : 5;
+        level[n++] = (size_t)seg;
+    }
+    g = fwd_geom_alloc(FWD_SCHLUMBERGER, n, xs, mn, &err);
+    cr_assert_not_null(g, "%s", err.msg);
+    w = fwd_workspace_alloc(g, NULL, &err);
+    cr_assert_eq(fwd_eval(w, 3, rho, h, ds, &err), FWD_OK, "%s", err.msg);
+    for (k = 0; k < n; k++)
+        ds[k] *= lvl[level[k]];
+    s = tst_sounding(n, xs, ds);
+    s->mn2 = malloc(n * sizeof(double));
+    memcpy(s->mn2, mn, n * sizeof(double));
+    for (j = 0; j < 3; j++)
+        t[j] = log10(rho[j]);
+    t[3] = log10(h[0]);
+    t[4] = log10(h[1]);
+    for (with = 1; with >= 0; with--) {
+        double dmax = 0;
+
+        lp.level = with ? level : NULL;
+        lp.n_levels = with ? 2 : 0;
+        for (j = 0; j < 5; j++)
+            p[j] = t[j] + (j % 2 ? 0.2 : -0.2);
+        cr_assert_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, &err), FWD_OK, "%s", err.msg);
+        for (j = 0; j < 5; j++)
+            dmax = fmax(dmax, fabs(p[j] - t[j]));
+        if (with)
+            cr_expect_lt(dmax, 1e-4, "levels unknown: %g decades off the earth", dmax);
+        else
+            cr_expect_gt(dmax, 0.01, "levels as given: %g decades off the earth", dmax);
+    }
+    /* as many data as parameters and levels: no fit */
+    lp.level = level;
+    lp.n_levels = n - 5 + 1;
+    cr_expect_eq(invnet_lm_fit(w, s, 3, p, lo, hi, &lp, NULL, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "cannot determine") != NULL, "%s", err.msg);
+    /* invert, as bpinv invert refines */
+    cp.refine_iter = 30;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
+    cr_expect_lt(r.misfit_rms_pct, 0.05, "misfit %g %%", r.misfit_rms_pct);
+    for (j = 0; j < 3; j++)
+        cr_expect_lt(fabs(log10(r.rho_ohmm[j] / rho[j])), 1e-3, "rho_%zu %g", j + 1, r.rho_ohmm[j]);
+    for (k = 0; k < n; k++) {
+        f[k] = r.observed[k] / s->rho_a[k];
+        cr_expect_float_eq(f[k], 1 / lvl[level[k]], 1e-3, "point %zu: factor %g", k, f[k]);
+    }
+    /* the shifts are real (1.4, then 0.6 / 1.4): segment_jump, with the larger */
+    cr_expect(r.flags & INVNET_FLAG_JUMP);
+    cr_expect_float_eq(r.max_jump, 1.4 / 0.6, 1e-3, "%g", r.max_jump);
+    invnet_inverter_free(v);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
 /* Segments measured at a large MN/2 (0.4 AB/2 where they join): the ratio of the two
  * readings at a shared AB/2 is then the finite-MN effect itself (several %), which the join
  * took for a shift and the fit added again (a misfit of 6 % on an exact earth: helper 73);
