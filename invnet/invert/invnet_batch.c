@@ -655,10 +655,13 @@ static void FWD_PRINTF(4, 5) why_add(char *buf, size_t cap, size_t *len, const c
  * leaves the net's prior, when that fit is flagged or clearly better (half the misfit, a
  * quarter of chi2): a net of a wider prior would fit it, or the prior is likely too
  * narrow; that it fits its errors as raised to the training noise (chi2 within chi2_max)
- * but not as given (chi2_given beyond): the floor hides the misfit. FWD_ENOMEM or FWD_OK.
+ * but not as given (chi2_given beyond): the floor hides the misfit; that the segments were
+ * joined to a reference more than a factor jump from the level most readings agree on. FWD_ENOMEM
+ * or FWD_OK.
  */
 static int
-item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf, double chi2_max)
+item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf, double chi2_max,
+         double jump)
 {
     const invnet_result *r = &c->r;
     char buf[2048];
@@ -704,6 +707,13 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                 "errors; if its errors are right, a net of less noise, or another layer count, "
                 "may fit it closer",
                 r->chi2, r->error_floor_pct, r->chi2_given, r->error_floor_pct);
+    if (r->ref_off > jump)
+        why_add(buf, sizeof buf, &len,
+                "its segments are joined to the one of MN/2 %g m (--segment-ref; the first by "
+                "default), a factor %.3g from the level most of its readings agree on (MN/2 %g "
+                "m): the answer and its ranges are at the reference's level; --segment-ref auto "
+                "joins to theirs",
+                r->ref_mn2, r->ref_off, r->ref_auto_mn2);
     if (len == 0)
         return FWD_OK;
     ns = strlen(it->s->note);
@@ -853,7 +863,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (rc != FWD_OK)
         return rc;
     it->time_ms += 1e3 * (fwd_time_seconds() - ts);
-    rc = item_why(it, &it->candidates[it->best], nf[it->best], p->check.chi2_max);
+    rc = item_why(it, &it->candidates[it->best], nf[it->best], p->check.chi2_max,
+                  p->check.segment_jump);
     if (rc == FWD_OK && p->curves && r[it->best].inverted)
         rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
     if (rc == FWD_OK && r[it->best].inverted &&

@@ -1595,6 +1595,47 @@ rejoin(invnet_inverter *v, const fwd_sounding *s)
     return moved > 1e-4;
 }
 
+/* The level most of s's readings agree on against the reference's, with the segments at
+ * their final levels (v->seg): the points-weighted median of the segments' levels, as
+ * merge_curve's auto reference, into r->ref_off (a factor, >= 1) and r->ref_auto_mn2; the
+ * reference's MN/2 into r->ref_mn2. Nothing (r->ref_off 1) for one segment or a sounding
+ * joined to that level (--segment-ref auto). */
+static void
+ref_level(const invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
+{
+    double l, lev[64], mn[64], half = 0.5 * (double)s->n;
+    size_t cnt[64], ns = 0, i, k, j;
+
+    r->ref_off = 1;
+    r->ref_mn2 = r->ref_auto_mn2 = NAN;
+    if (s->mn2 == NULL || v->p.segment_ref < 0)
+        return;
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY && ns < 64;
+         l = fwd_sounding_next_mn2(s, l), ns++) {
+        cnt[ns] = 0;
+        for (i = 0; i < s->n; i++)
+            if (s->mn2[i] == l) {
+                lev[ns] = v->seg[i];
+                cnt[ns]++;
+            }
+        mn[ns] = l;
+    }
+    if (ns < 2 || l < INFINITY)
+        return;
+    r->ref_mn2 = mn[v->seg_ref];
+    for (k = 0; k < ns; k++) { /* the points-weighted median, as merge_curve's */
+        double below = 0;
+
+        for (j = 0; j < ns; j++)
+            if (lev[j] < lev[k] || (lev[j] == lev[k] && j < k))
+                below += (double)cnt[j];
+        if (below < half && below + (double)cnt[k] >= half) {
+            r->ref_off = pow(10, fabs(lev[k] - lev[v->seg_ref]));
+            r->ref_auto_mn2 = mn[k];
+        }
+    }
+}
+
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
  * MN/2), against the data as joined: each segment shifted as the net saw it; then (6). */
 static int
@@ -1674,6 +1715,8 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
         fwd_sounding_ndata(s) >= v->np && (misses(v, r) || r->on_bound))
         rc = prior_exit(v, fw, s, r, err);
+    if (rc == FWD_OK)
+        ref_level(v, orig, r);
     return rc;
 }
 
@@ -1690,6 +1733,8 @@ invnet_invert(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     r->exit_misfit_pct = r->exit_chi2 = NAN;
     r->n_layers = nf->samples.prior.n_layers;
     r->max_jump = 1;
+    r->ref_off = 1;
+    r->ref_mn2 = r->ref_auto_mn2 = NAN;
     if (s->method != meth)
         return fwd_error_set(err, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s",
                              s->source, fwd_method_article(s->method), fwd_method_name(s->method),

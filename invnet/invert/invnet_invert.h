@@ -187,17 +187,22 @@ typedef struct invnet_result {
      * median absolute value), whichever is larger: outlier_reading above outlier_sigmas of
      * the check; outlier_x its AB/2 (m), a (m) or period (s). NAN when not refined. */
     double outlier_sigmas, outlier_x;
-    double d2;                   /* squared Mahalanobis distance of the features */
-    double d2_max;               /* its threshold */
-    size_t n_outside;            /* observed features outside the per-feature training range */
-    size_t n_extrapolated;       /* a plain net: its points extrapolated from the sounding; a
-                                    masked net: the sounding's points beyond the net's span */
-    size_t n_observed;           /* the net's points the sounding observes (a plain net: all) */
-    size_t n_in_span;            /* the net's points inside the sounding's span */
-    double span_decades;         /* the part of the net's span the sounding covers, decades */
-    double worst_x;              /* the net point contributing most to d2 (its x), and its share */
-    double worst_share;          /* of d2 (the features of an MT point together) */
-    double max_jump;             /* largest Schlumberger segment factor (1: none) */
+    double d2;             /* squared Mahalanobis distance of the features */
+    double d2_max;         /* its threshold */
+    size_t n_outside;      /* observed features outside the per-feature training range */
+    size_t n_extrapolated; /* a plain net: its points extrapolated from the sounding; a
+                              masked net: the sounding's points beyond the net's span */
+    size_t n_observed;     /* the net's points the sounding observes (a plain net: all) */
+    size_t n_in_span;      /* the net's points inside the sounding's span */
+    double span_decades;   /* the part of the net's span the sounding covers, decades */
+    double worst_x;        /* the net point contributing most to d2 (its x), and its share */
+    double worst_share;    /* of d2 (the features of an MT point together) */
+    double max_jump;       /* largest Schlumberger segment factor (1: none) */
+    /* Segments joined to a reference of the caller's (first or an MN/2, not the level most
+     * readings agree on): the reference's MN/2, and the level most of the readings agree on
+     * (the points-weighted median of the segments' final levels) as the factor from the
+     * reference's (> 1; 1 when they agree or when joined to that level) and its MN/2. */
+    double ref_mn2, ref_off, ref_auto_mn2;
     const double *response;      /* f(m) at the sounding's points (n, or 2n for MT: rho_a then
                                     phase); borrowed from the inverter until its next use */
     const double *observed;      /* the apparent resistivities f(m) is compared with: the data,

@@ -1187,6 +1187,17 @@ for (a, m1), (b, m2) in ((k, j) for k in rho for j in rho if k[0] == j[0] and k[
     assert abs(f[m1] * rho[(a, m1)] / (f[m2] * rho[(b, m2)]) / want - 1) < 2e-3, (a, m1, m2, f, want)
 PYEOF6
 done
+# the note when the reference lies off the level most readings agree on (Mawlamyine's first
+# segment, 1.6-1.9 from the other three): with the default and --segment-ref 1, not auto or 10
+for ref in first 1 auto 10; do
+    run invert "$TMP/net.h5" "$maw" --segment-ref "$ref" -o "$TMP/maw.csv" --force
+    if [ "$ref" = first ] || [ "$ref" = 1 ]; then
+        grep -q "^bpinv invert: note: $maw: its segments are joined to the one of MN/2 1 m (--segment-ref; the first by default), a factor 1\.[5-9][0-9]* from the level most of its readings agree on (MN/2 10 m): the answer and its ranges are at the reference's level; --segment-ref auto joins to theirs$" "$TMP/err" &&
+            ok || bad "--segment-ref $ref: the reference's note: $(cat "$TMP/err")"
+    else
+        ! grep -q "segments are joined" "$TMP/err" && ok || bad "--segment-ref $ref noted: $(cat "$TMP/err")"
+    fi
+done
 # the CSV: a column of the factors, MN2:FACTOR;..., only when a sounding was in segments
 run invert "$TMP/net.h5" "$maw" "$TMP/snd/a.csv"
 head -1 "$TMP/out" | grep -q ",flags,segment_factors,time_ms,error$" &&
