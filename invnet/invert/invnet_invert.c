@@ -621,11 +621,10 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
         v->seg[i] = 0;
         v->level[i] = 0;
     }
-    if (s->mn2 == NULL && ref > 0)
-        return fwd_error_set_field(err, FWD_EINVAL, "segment_ref",
-                                   "%s: segment_ref: expected an MN/2 of the sounding, got %g m "
-                                   "(it gives no MN/2)",
-                                   s->source, ref);
+    /* a sounding of one curve (no MN/2, or one) has nothing to join: any reference will do (a
+     * survey's stations without segments beside those with) */
+    if (s->mn2 == NULL || fwd_sounding_next_mn2(s, fwd_sounding_next_mn2(s, 0)) == INFINITY)
+        ref = 0;
     if (s->mn2 == NULL) {
         for (i = 0; i < n; i++) {
             v->lx[i] = log10(s->x[i]);
