@@ -554,6 +554,14 @@ edi_select_rho(const struct edi *e, const char *path, struct edi_sel *d, fwd_err
     d->has_err = 1;
     for (k = 0; k < 2; k++) {
         d->use[k] = edi_uses(d->comp, k);
+        if (d->use[k] && edi_find(e, rn[k]) == NULL && edi_find(e, rn[1 - k]) != NULL &&
+            edi_find(e, pn[1 - k]) != NULL)
+            return fwd_fail(err, FWD_EFORMAT,
+                            "%s: expected impedance blocks (>ZXYR ...) or apparent resistivity "
+                            "blocks (>%s, >%s) for component %s, got neither; the file has >%s "
+                            "and >%s: component %s reads them",
+                            path, rn[k], pn[k], fwd_component_name(d->comp), rn[1 - k], pn[1 - k],
+                            k ? "xy" : "yx");
         if (d->use[k] && edi_find(e, rn[k]) == NULL)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s: expected impedance blocks (>ZXYR ...) or apparent resistivity "
@@ -922,8 +930,8 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 {
     const struct edi_block *fb = d->fb;
     size_t i, *kept = malloc(fb->n * sizeof *kept); /* of point k, its index in fb */
-    size_t n_out = 0, n_var = 0, n_big = 0, n_miss = 0;
-    char out[160] = "", miss[160] = "", say[320];
+    size_t n_out = 0, n_var = 0, n_big = 0, n_miss = 0, n_zero[2] = {0, 0};
+    char out[160] = "", miss[160] = "", say[480];
     int rc = FWD_OK;
 
     if (kept == NULL)
@@ -955,6 +963,10 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
                 snprintf(hz, sizeof hz, "%s %s at %g Hz", pt.miss_block, pt.miss_what, f);
             fwd_list_append(miss, sizeof miss, ", ", "", hz);
             n_miss++;
+            if (strcmp(pt.miss_what, "0") == 0 && strncmp(pt.miss_block, "ZXY", 3) == 0)
+                n_zero[0]++;
+            else if (strcmp(pt.miss_what, "0") == 0 && strncmp(pt.miss_block, "ZYX", 3) == 0)
+                n_zero[1]++;
         } else if (pt.not_positive) { /* said in the note */
             char hz[64];
 
@@ -993,6 +1005,12 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     if (rc == FWD_OK && n_miss > 0) {
         snprintf(say, sizeof say, "%zu of %zu frequencies skipped, a value missing: %s", n_miss,
                  fb->n, miss);
+        for (i = 0; i < 2; i++) /* a pair 0 throughout: one not measured */
+            if (n_zero[i] == fb->n)
+                snprintf(say + strlen(say), sizeof say - strlen(say),
+                         "; %s is 0 at every frequency (not measured?): component %s reads "
+                         "%s alone",
+                         i ? "ZYX" : "ZXY", i ? "xy" : "yx", i ? "xy" : "yx");
         if (s->n < FWD_SOUNDING_MIN_POINTS) /* fwd_sounding_finish would not say why */
             rc = fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu: %s", path,
                           FWD_SOUNDING_MIN_POINTS, s->n, say);
@@ -1151,6 +1169,28 @@ edi_missing_errors(const struct edi_sel *d, fwd_sounding *s)
         for (i = 0; i < s->n; i++) {
             hl = fmax(hl, s->sd_log10[i]);
             hp = fmax(hp, s->sd_phase[i]);
+        }
+    } else { /* a point of one kind: the other from it, as one impedance error gives both */
+        char one[160] = "";
+        size_t n1 = 0;
+
+        for (i = 0; i < s->n; i++) {
+            if ((s->sd_log10[i] > 0) == (s->sd_phase[i] > 0))
+                continue;
+            if (s->sd_log10[i] > 0)
+                s->sd_phase[i] = asin(fmin(1, s->sd_log10[i] * log(10.0) / 2)) * 180 / FWD_PI;
+            else
+                s->sd_log10[i] = 2 * sin(fmin(90, s->sd_phase[i]) * FWD_PI / 180) / log(10.0);
+            snprintf(f, sizeof f, "%g", 1 / s->x[i]);
+            fwd_list_append(one, sizeof one, ", ", "", f);
+            n1++;
+        }
+        if (n1 > 0) {
+            snprintf(say, sizeof say,
+                     "%zu frequenc%s with an .ERR value of one kind not > 0, taken from the "
+                     "other (one impedance error e: 2 e / ln 10 decades, asin e): %s Hz",
+                     n1, n1 == 1 ? "y" : "ies", one);
+            fwd_sounding_note(s, say);
         }
     }
     for (i = 0; i < s->n; i++)

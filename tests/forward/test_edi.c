@@ -117,18 +117,27 @@ Test(fwd_edi, a_variance_of_0_keeps_the_others_errors)
     cr_expect_null(s->sd_phase);
     cr_expect_str_eq(s->note, "no errors: a variance of 0 at every frequency");
     fwd_sounding_free(s);
-    /* apparent resistivity files: a phase error of 0 given the largest phase error, the
-     * rho_a errors kept as they are */
+    /* apparent resistivity files: a phase error of 0 where the rho_a error is measured is
+     * taken from it (rho_a 10 % off: e 0.05, asin e degrees; until 2026-12-06 the largest
+     * phase error of the others, whatever the point's own rho_a error said); both 0: the
+     * largest of the others' */
     s = read_edi("err0.edi",
-                 ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 20 40\n>PHSXY // 3\n 45 50 55\n"
-                 ">RHOXY.ERR // 3\n 1 2 4\n>PHSXY.ERR // 3\n 2.385 0 1.5\n>END\n",
+                 ">HEAD\n>FREQ // 4\n 1 2 4 8\n>RHOXY // 4\n 10 20 40 80\n"
+                 ">PHSXY // 4\n 45 50 55 60\n>RHOXY.ERR // 4\n 1 2 4 0\n"
+                 ">PHSXY.ERR // 4\n 2.385 0 1.5 0\n>END\n",
                  FWD_COMP_XY, &err);
     cr_assert_not_null(s, "%s", err.msg);
     cr_assert_not_null(s->sd_phase);
-    cr_expect(s->sd_phase[1] == 2.385 && s->sd_phase[2] == 2.385, "%g", s->sd_phase[1]);
-    cr_expect_float_eq(s->sd_log10[1], 0.1 / log(10.0), 1e-12);
-    cr_expect(strstr(s->note, "1 frequency without an error (an .ERR value not > 0)") != NULL &&
-                  strstr(s->note, "): 2 Hz") != NULL,
+    /* by period: 8 Hz, 4 Hz, 2 Hz, 1 Hz */
+    cr_expect_float_eq(s->sd_phase[2], asin(0.05) * 180 / FWD_PI, 1e-9, "%g", s->sd_phase[2]);
+    cr_expect_float_eq(s->sd_log10[2], 0.1 / log(10.0), 1e-12);
+    cr_expect(s->sd_phase[0] == 2.385 && s->sd_log10[0] == s->sd_log10[1], "%g", s->sd_phase[0]);
+    cr_expect(strstr(s->note,
+                     "1 frequency with an .ERR value of one kind not > 0, taken from the "
+                     "other (one impedance error e: 2 e / ln 10 decades, asin e): 2 Hz") != NULL &&
+                  strstr(s->note, "1 frequency without an error (an .ERR value not > 0), given "
+                                  "the largest of the others'") != NULL &&
+                  strstr(s->note, "): 8 Hz") != NULL,
               "%s", s->note);
     fwd_sounding_free(s);
     /* errors of one kind not > 0 anywhere: each point's from its other error, as one
@@ -557,4 +566,35 @@ Test(fwd_edi, berd_of_apparent_resistivities_and_of_impedances_agree)
                    ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n>ZXYI // 3\n 10 10 10\n"
                    ">END\n",
                    FWD_COMP_BERD, "block >ZYXR: expected for component berd, got no such block");
+}
+
+/* Files of one off-diagonal component: read with a component that needs both, the message
+ * says which component reads them (a file of RHOXY/PHSXY alone was "expected ... (>RHOYX,
+ * >PHSYX), got neither", no hint, where the impedances' message had one); a yx written as
+ * 0 + 0i throughout (not measured) says so, and names xy, after its list of frequencies. */
+Test(fwd_edi, one_component_files_get_the_hint)
+{
+    static const char rho[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 10 10\n"
+                              ">PHSXY // 3\n 45 45 45\n>END\n";
+    static const char zero[] = ">HEAD\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
+                               ">ZXYI // 3\n 10 10 10\n>ZYXR // 3\n 0 0 0\n>ZYXI // 3\n 0 0 0\n"
+                               ">END\n";
+    fwd_error err;
+    fwd_sounding *s;
+
+    expect_refused("rhoxy.edi", rho, FWD_COMP_DET,
+                   "rhoxy.edi: expected impedance blocks (>ZXYR ...) or apparent resistivity "
+                   "blocks (>RHOYX, >PHSYX) for component det, got neither; the file has >RHOXY "
+                   "and >PHSXY: component xy reads them");
+    expect_refused("rhoxy.edi", rho, FWD_COMP_BERD, "for component berd, got neither");
+    s = read_edi("rhoxy.edi", rho, FWD_COMP_XY, &err);
+    cr_expect(s != NULL && s->n == 3, "%s", err.msg);
+    fwd_sounding_free(s);
+    expect_refused("yx0.edi", zero, FWD_COMP_DET,
+                   "yx0.edi: expected at least 3 points, got 0: 3 of 3 frequencies skipped, a "
+                   "value missing: ZYX 0 at 1 Hz, ZYX 0 at 2 Hz, ZYX 0 at 4 Hz; ZYX is 0 at every "
+                   "frequency (not measured?): component xy reads xy alone");
+    s = read_edi("yx0.edi", zero, FWD_COMP_XY, &err);
+    cr_expect(s != NULL && s->n == 3 && s->note[0] == '\0', "%s", err.msg);
+    fwd_sounding_free(s);
 }
