@@ -36,6 +36,9 @@ class Result:
     ----------
     source, name, method : str
         The file (or the name given to an in-memory sounding), the station's name, the method.
+    component : str or None
+        The impedance an EDI file's curve is of (``"det"``, ``"xy"``, ``"yx"``, ``"berd"``);
+        None for a text file's curve, a Sounding's, and DC.
     n_layers : int or None
         Layers of the model (with a set of nets: the count chosen); None when the sounding
         could not be read.
@@ -117,6 +120,7 @@ class Result:
         self.source = obj.get("source")
         self.name = obj.get("name")
         self.method = obj.get("method")
+        self.component = obj.get("component")
         self.error = obj.get("error")
         self.rho = _array_or_none(obj.get("rho_ohmm"))
         self.thick = _array_or_none(obj.get("thick_m"))

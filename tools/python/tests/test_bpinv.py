@@ -936,6 +936,7 @@ def test_invert_many_mixed_and_components(nets, tmp_path):
             assert r.returncode == 0, r.stderr
             res = net.invert_many([PENOLA, CULL], component=comp)
             assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+            assert [x.component for x in res] == [comp, None]
         assert res[0].chi2 is not None and res[0].name == "3"
         # a directory holding no sounding file: its Result with the error, not left out
         empty = tmp_path / "line2"
