@@ -690,7 +690,8 @@ put_ranges(FILE *f, const invnet_ranges *g)
 }
 
 /* The fit outside the prior: {"misfit_rms_pct", "chi2", "rho_ohmm": [...], "thick_m": [...],
- * "parameter": the one furthest beyond the prior, "beyond_decades": how far}. */
+ * "parameter": the one furthest beyond the prior (null when none left it), "beyond_decades":
+ * how far (0 then)}. */
 static void
 put_exit(FILE *f, const invnet_result *r)
 {
@@ -705,7 +706,11 @@ put_exit(FILE *f, const invnet_result *r)
     fputs("], \"thick_m\": [", f);
     for (j = 0; j + 1 < nl; j++)
         json_num(f, j > 0 ? ", " : "", 6, r->exit_thick_m[j]);
-    fprintf(f, "], \"parameter\": \"%s\"", invnet_param_name(nl, r->exit_param, name, sizeof name));
+    if (r->exit_beyond > 0)
+        fprintf(f, "], \"parameter\": \"%s\"",
+                invnet_param_name(nl, r->exit_param, name, sizeof name));
+    else /* the wider fit stayed inside the prior: no parameter to name */
+        fputs("], \"parameter\": null", f);
     json_num(f, ", \"beyond_decades\": ", 3, r->exit_beyond);
     fputc('}', f);
 }

@@ -459,6 +459,14 @@ Test(invnet_output, json_parsed_back)
                           "\"parameter\": \"rho_2\", \"beyond_decades\": 0.477}, ") != NULL,
               "%s", buf);
     free(buf);
+    /* a wider fit that stayed inside the prior names no parameter (it named the first) */
+    cand[0].r.exit_beyond = 0;
+    f = open_memstream(&buf, &len);
+    cr_assert_eq(invnet_output_json(f, &batch, "net.h5"), FWD_OK);
+    written(&buf, f);
+    cr_expect(strstr(buf, "\"parameter\": null, \"beyond_decades\": 0}, ") != NULL, "%s", buf);
+    free(buf);
+    cand[0].r.exit_beyond = log10(3.0);
     f = open_memstream(&buf, &len);
     cr_assert_eq(invnet_output_csv(f, &batch), FWD_OK);
     written(&buf, f);
