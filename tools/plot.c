@@ -818,6 +818,7 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     char t[5][96], a[32], b[32], line[320];
     double base = 0; /* the answer's depth to the base of layer k */
     int outside = 0; /* an answer outside its interval: the legend says what '!' means */
+    int doi_out;
 
     pl.col0(1);
     pl.vpor(0.0, 1.0, 0.0, 1.0);
@@ -864,6 +865,10 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
         y -= dy;
         pl.ptex(col[0], y, 1, 0, 0, "... the other layers: see the CSV or JSON output");
     }
+    /* the answer's depth of investigation outside the equivalent models' interval of it */
+    doi_out = isfinite(g->doi_m) && isfinite(g->doi_interval_m[1]) &&
+              (g->doi_m < g->doi_interval_m[0] || g->doi_m > g->doi_interval_m[2]);
+    outside |= doi_out;
     y -= 1.3 * dy;
     snprintf(line, sizeof line,
              "the model [%g - %g %% of the equivalent models: %zu drawn, from %zu group%s]",
@@ -882,8 +887,9 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
         y -= dy;
         if (isfinite(g->doi_interval_m[1])) { /* two lines */
             snprintf(line, sizeof line,
-                     "depth of investigation %s m (%s - %s m across the equivalent models):",
-                     num(g->doi_m, a, sizeof a), num(g->doi_interval_m[0], lo, sizeof lo),
+                     "depth of investigation %s m%s (%s - %s m across the equivalent models):",
+                     num(g->doi_m, a, sizeof a), doi_out ? " !" : "",
+                     num(g->doi_interval_m[0], lo, sizeof lo),
                      num(g->doi_interval_m[2], hi, sizeof hi));
             pl.ptex(col[0], y, 1, 0, 0, line);
             y -= dy;
