@@ -700,6 +700,21 @@ edi_miss(const struct edi_sel *d, const struct edi_block *b, size_t i, int used,
     *skip = 1;
 }
 
+/* Whether the off-diagonal pair k (0: xy, 1: yx) is there and 0 + 0i at every frequency. */
+static int
+edi_pair_zero(const struct edi_sel *d, size_t k)
+{
+    const struct edi_block *re = d->zb[2 + 2 * k], *im = d->zb[3 + 2 * k];
+    size_t i;
+
+    if (re == NULL || im == NULL)
+        return 0;
+    for (i = 0; i < re->n; i++)
+        if (re->v[i] != 0 || im->v[i] != 0)
+            return 0;
+    return 1;
+}
+
 /* Point i from the impedances at frequency f (Hz); *skip when a value is missing: EMPTY,
  * NaN, or an off-diagonal impedance 0 + 0i (what some programs write for none). */
 static int
@@ -1005,11 +1020,11 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
     if (rc == FWD_OK && n_miss > 0) {
         snprintf(say, sizeof say, "%zu of %zu frequencies skipped, a value missing: %s", n_miss,
                  fb->n, miss);
-        for (i = 0; i < 2; i++) /* a pair 0 throughout: one not measured */
-            if (n_zero[i] == fb->n)
+        for (i = 0; i < 2; i++) /* a pair 0 throughout: one not measured (the other not) */
+            if (n_zero[i] == fb->n && n_zero[1 - i] == 0 && !edi_pair_zero(d, 1 - i))
                 snprintf(say + strlen(say), sizeof say - strlen(say),
-                         "; %s is 0 at every frequency (not measured?): component %s reads "
-                         "%s alone",
+                         "; %s is 0 at every frequency (not measured?): --component %s reads "
+                         "the %s impedance alone",
                          i ? "ZYX" : "ZXY", i ? "xy" : "yx", i ? "xy" : "yx");
         if (s->n < FWD_SOUNDING_MIN_POINTS) /* fwd_sounding_finish would not say why */
             rc = fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu: %s", path,

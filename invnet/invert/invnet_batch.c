@@ -661,7 +661,7 @@ static void FWD_PRINTF(4, 5) why_add(char *buf, size_t cap, size_t *len, const c
  */
 static int
 item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf, double chi2_max,
-         double jump)
+         double jump, double ref)
 {
     const invnet_result *r = &c->r;
     char buf[2048];
@@ -709,11 +709,11 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                 r->chi2, r->error_floor_pct, r->chi2_given, r->error_floor_pct);
     if (r->ref_off > jump)
         why_add(buf, sizeof buf, &len,
-                "its segments are joined to the one of MN/2 %g m (--segment-ref; the first by "
-                "default), a factor %.3g from the level most of its readings agree on (MN/2 %g "
-                "m): the answer and its ranges are at the reference's level; --segment-ref auto "
-                "joins to theirs",
-                r->ref_mn2, r->ref_off, r->ref_auto_mn2);
+                "its segments are joined to the one of MN/2 %g m (%s), a factor %.3g from the "
+                "level most of its readings agree on (MN/2 %g m): the answer and its ranges are "
+                "at the reference's level; --segment-ref auto joins to theirs",
+                r->ref_mn2, ref > 0 ? "--segment-ref" : "the first, the default reference",
+                r->ref_off, r->ref_auto_mn2);
     if (len == 0)
         return FWD_OK;
     ns = strlen(it->s->note);
@@ -864,7 +864,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         return rc;
     it->time_ms += 1e3 * (fwd_time_seconds() - ts);
     rc = item_why(it, &it->candidates[it->best], nf[it->best], p->check.chi2_max,
-                  p->check.segment_jump);
+                  p->check.segment_jump, p->check.segment_ref);
     if (rc == FWD_OK && p->curves && r[it->best].inverted)
         rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
     if (rc == FWD_OK && r[it->best].inverted &&

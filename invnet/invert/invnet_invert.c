@@ -3,6 +3,7 @@
  * invnet_invert.c - one sounding through the net, with its checks.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1581,7 +1582,7 @@ rejoin(invnet_inverter *v, const fwd_sounding *s)
                 a += w * w * (log10(v->resp[i] / s->rho_a[i]) - (newc[i] - c_ref));
                 b += w * w;
             }
-        for (i = 0; b > 0 && i < n; i++)
+        for (i = 0; b > 0 && isfinite(a / b) && i < n; i++)
             if (v->level[i] == k)
                 newc[i] += a / b;
     }
@@ -1599,40 +1600,88 @@ rejoin(invnet_inverter *v, const fwd_sounding *s)
  * merge_curve's auto reference, into r->ref_off (a factor, >= 1) and r->ref_auto_mn2; the
  * reference's MN/2 into r->ref_mn2. Nothing (r->ref_off 1) for one segment or a sounding
  * joined to that level (--segment-ref auto). */
+static size_t median_level(const invnet_inverter *v, const fwd_sounding *s, size_t *ns, double *mn,
+                           double *lev);
+
 static void
 ref_level(const invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
 {
-    double l, lev[64], mn[64], half = 0.5 * (double)s->n;
-    size_t cnt[64], ns = 0, i, k, j;
+    double lev[64], mn[64];
+    size_t ns, k;
 
     r->ref_off = 1;
     r->ref_mn2 = r->ref_auto_mn2 = NAN;
     if (s->mn2 == NULL || v->p.segment_ref < 0)
         return;
-    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY && ns < 64;
-         l = fwd_sounding_next_mn2(s, l), ns++) {
-        cnt[ns] = 0;
-        for (i = 0; i < s->n; i++)
-            if (s->mn2[i] == l) {
-                lev[ns] = v->seg[i];
-                cnt[ns]++;
-            }
-        mn[ns] = l;
-    }
-    if (ns < 2 || l < INFINITY)
+    k = median_level(v, s, &ns, mn, lev);
+    if (k == SIZE_MAX || ns < 2)
         return;
     r->ref_mn2 = mn[v->seg_ref];
-    for (k = 0; k < ns; k++) { /* the points-weighted median, as merge_curve's */
+    r->ref_off = pow(10, fabs(lev[k] - lev[v->seg_ref]));
+    r->ref_auto_mn2 = mn[k];
+}
+
+/* The points-weighted median of s's segments' levels (v->seg): the index of that segment
+ * (by increasing MN/2), as merge_curve's auto reference; ns and the MN/2 of each into *ns,
+ * mn (room for 64; SIZE_MAX beyond) and each segment's level into lev. */
+static size_t
+median_level(const invnet_inverter *v, const fwd_sounding *s, size_t *ns, double *mn, double *lev)
+{
+    double l, half = 0.5 * (double)s->n;
+    size_t cnt[64], i, k, j, med = SIZE_MAX;
+
+    *ns = 0;
+    for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY && *ns < 64;
+         l = fwd_sounding_next_mn2(s, l), (*ns)++) {
+        cnt[*ns] = 0;
+        for (i = 0; i < s->n; i++)
+            if (s->mn2[i] == l) {
+                lev[*ns] = v->seg[i];
+                cnt[*ns]++;
+            }
+        mn[*ns] = l;
+    }
+    if (l < INFINITY)
+        return SIZE_MAX;
+    for (k = 0; k < *ns; k++) {
         double below = 0;
 
-        for (j = 0; j < ns; j++)
+        for (j = 0; j < *ns; j++)
             if (lev[j] < lev[k] || (lev[j] == lev[k] && j < k))
                 below += (double)cnt[j];
-        if (below < half && below + (double)cnt[k] >= half) {
-            r->ref_off = pow(10, fabs(lev[k] - lev[v->seg_ref]));
-            r->ref_auto_mn2 = mn[k];
-        }
+        if (below < half && below + (double)cnt[k] >= half)
+            med = k;
     }
+    return med;
+}
+
+/*
+ * --segment-ref auto with segments joined across a gap: merge_curve chose the reference
+ * from the levels it estimated there, the fit then moved them; the reference becomes the
+ * level most points agree on among the final ones. A common factor on a DC sounding's
+ * apparent resistivities is the same factor on every resistivity of its model: the
+ * data as joined, the response and the model (the net's and the refined) are scaled by it.
+ */
+static void
+rereference(invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
+{
+    double mn[64], lev[64], f;
+    size_t ns, k = median_level(v, s, &ns, mn, lev), i, j, nl = r->n_layers;
+
+    if (k == SIZE_MAX || k == v->seg_ref || lev[k] == 0)
+        return;
+    f = pow(10, -lev[k]);
+    for (i = 0; i < s->n; i++) {
+        v->seg[i] -= lev[k];
+        v->rsh[i] *= f;
+        v->resp[i] *= f;
+    }
+    for (j = 0; j < nl; j++) {
+        r->rho_ohmm[j] *= f;
+        v->lm[j] -= lev[k];
+        v->params[j] -= lev[k];
+    }
+    v->seg_ref = k;
 }
 
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
@@ -1661,8 +1710,13 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc != FWD_OK)
         return rc;
     r->misfit_net_pct = r->misfit_rms_pct;
+    /* too few data for the model and the gaps' levels: the levels as estimated, as before */
+    if (v->n_levels > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) < v->np + v->n_levels)
+        v->n_levels = 0;
     if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np) {
         size_t levels = v->n_levels;
+        double *before = NULL; /* the answer at merge_curve's levels: seg, rsh, resp, lm */
+        invnet_result r0;
 
         /* segments joined across a gap: first at merge_curve's levels (the joint fit from the
          * net's model alone stopped in local minima: 3 of 40 soundings of a tester's at 6-7 %
@@ -1671,9 +1725,19 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         rc = refine(v, fw, s, r, err);
         v->n_levels = levels;
         v->refining = 1;
+        if (rc == FWD_OK && levels > 0 && r->refined) {
+            before = malloc((3 * s->n + v->np) * sizeof *before);
+            if (before == NULL)
+                return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+            memcpy(before, v->seg, s->n * sizeof *before);
+            memcpy(before + s->n, v->rsh, s->n * sizeof *before);
+            memcpy(before + 2 * s->n, v->resp, s->n * sizeof *before);
+            memcpy(before + 3 * s->n, v->lm, v->np * sizeof *before);
+            r0 = *r;
+        }
         /* segments joined again from that fit, refined again from it alone, until the
          * shifts settle (REJOIN_MAX rounds at most) */
-        for (k = 0; rc == FWD_OK && (r->refined || levels > 0) && k < REJOIN_MAX; k++) {
+        for (k = 0; rc == FWD_OK && r->refined && k < REJOIN_MAX; k++) {
             int had = v->has_start;
             double keep[2 * FWD_MAX_LAYERS];
 
@@ -1694,14 +1758,19 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
             v->has_start = had;
             memcpy(v->start, keep, sizeof keep);
         }
-        /* segment_jump: what the finite-MN effect does not explain, nor (relevel) the model
-         * across a gap */
-        if (rc == FWD_OK && r->refined && orig->mn2 != NULL) {
-            r->max_jump = seg_jump(v, orig);
-            r->flags &= ~(unsigned)INVNET_FLAG_JUMP;
-            if (r->max_jump > v->p.segment_jump)
-                r->flags |= INVNET_FLAG_JUMP;
+        /* the rounds with the gaps' levels unknown fit from one start: where they end worse
+         * than the answer at the estimated levels (a tester's MN/2 80 m at AB/2 100 m, 73 %
+         * against 50 %), that answer stays */
+        if (before != NULL && rc == FWD_OK && fits_better(&r0, r) && !fits_better(r, &r0)) {
+            *r = r0;
+            memcpy(v->seg, before, s->n * sizeof *before);
+            memcpy(v->rsh, before + s->n, s->n * sizeof *before);
+            memcpy(v->resp, before + 2 * s->n, s->n * sizeof *before);
+            memcpy(v->lm, before + 3 * s->n, v->np * sizeof *before);
         }
+        free(before);
+        if (rc == FWD_OK && r->refined && v->n_levels > 0 && v->p.segment_ref < 0)
+            rereference(v, orig, r);
     }
     if (rc == FWD_OK && v->p.ranges && fwd_sounding_ndata(s) >= v->np) {
         rc = ranges(v, fw, s, r, err);
@@ -1714,6 +1783,14 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
         fwd_sounding_ndata(s) >= v->np && (misses(v, r) || r->on_bound))
         rc = prior_exit(v, fw, s, r, err);
+    /* segment_jump: what the finite-MN effect does not explain, nor (relevel) the model
+     * across a gap; of the final levels (ranges_best may have moved them) */
+    if (rc == FWD_OK && r->refined && orig->mn2 != NULL) {
+        r->max_jump = seg_jump(v, orig);
+        r->flags &= ~(unsigned)INVNET_FLAG_JUMP;
+        if (r->max_jump > v->p.segment_jump)
+            r->flags |= INVNET_FLAG_JUMP;
+    }
     if (rc == FWD_OK)
         ref_level(v, orig, r);
     return rc;

@@ -1192,11 +1192,36 @@ done
 for ref in first 1 auto 10; do
     run invert "$TMP/net.h5" "$maw" --segment-ref "$ref" -o "$TMP/maw.csv" --force
     if [ "$ref" = first ] || [ "$ref" = 1 ]; then
-        grep -q "^bpinv invert: note: $maw: its segments are joined to the one of MN/2 1 m (--segment-ref; the first by default), a factor 1\.[5-9][0-9]* from the level most of its readings agree on (MN/2 10 m): the answer and its ranges are at the reference's level; --segment-ref auto joins to theirs$" "$TMP/err" &&
+        if [ "$ref" = first ]; then why="the first, the default reference"; else why=--segment-ref; fi
+        grep -q "^bpinv invert: note: $maw: its segments are joined to the one of MN/2 1 m ($why), a factor 1\.[5-9][0-9]* from the level most of its readings agree on (MN/2 10 m): the answer and its ranges are at the reference's level; --segment-ref auto joins to theirs$" "$TMP/err" &&
             ok || bad "--segment-ref $ref: the reference's note: $(cat "$TMP/err")"
     else
         ! grep -q "segments are joined" "$TMP/err" && ok || bad "--segment-ref $ref noted: $(cat "$TMP/err")"
     fi
+done
+# segments joined across gaps (no AB/2 shared), the first read 1.5 times too high, of an
+# exact 4-layer earth: the levels are the fit's, so the default reference gives the earth's
+# resistivities times 1.5 and says so; auto the earth itself (the estimate across the gaps
+# picked the first as the level most readings agree on)
+setup samples -m schlumberger --layers 4 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 4000 -o "$TMP/s4.h5" -q
+setup train "$TMP/s4.h5" -o "$TMP/net4.h5" --epochs 10 --hidden 16 -q
+gap=tests/data/segments_gaps_first_high.csv
+for ref in first auto; do
+    run invert "$TMP/net4.h5" "$gap" --segment-ref "$ref" --format json
+    /usr/bin/python3 - "$TMP/out" "$ref" <<'PYEOF7' && ok || bad "gaps, --segment-ref $ref: $(cat "$TMP/out" "$TMP/err")"
+import json, sys
+s = json.load(open(sys.argv[1]))["soundings"][0]
+want = [80, 600, 8, 300] if sys.argv[2] == "auto" else [120, 900, 12, 450]
+assert all(abs(a / b - 1) < 1e-3 for a, b in zip(s["rho_ohmm"], want)), s["rho_ohmm"]
+assert all(abs(a / b - 1) < 1e-3 for a, b in zip(s["thick_m"], [1.5, 10, 30])), s["thick_m"]
+assert s["misfit_rms_pct"] < 0.01, s["misfit_rms_pct"]
+f = {g["mn2_m"]: g["factor"] for g in s["segments"]}
+first = 1 / 1.5 if sys.argv[2] == "auto" else 1
+assert abs(f[0.5] - first) < 1e-3 and all(abs(f[m] - 1.5 * first) < 1e-3 for m in (2, 10, 40)), f
+assert ("a factor 1.5 from the level most of its readings agree on" in (s["note"] or "")) == \
+    (sys.argv[2] == "first"), s["note"]
+PYEOF7
 done
 # the CSV: a column of the factors, MN2:FACTOR;..., only when a sounding was in segments
 run invert "$TMP/net.h5" "$maw" "$TMP/snd/a.csv"

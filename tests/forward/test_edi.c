@@ -593,7 +593,7 @@ Test(fwd_edi, one_component_files_get_the_hint)
     expect_refused("yx0.edi", zero, FWD_COMP_DET,
                    "yx0.edi: expected at least 3 points, got 0: 3 of 3 frequencies skipped, a "
                    "value missing: ZYX 0 at 1 Hz, ZYX 0 at 2 Hz, ZYX 0 at 4 Hz; ZYX is 0 at every "
-                   "frequency (not measured?): component xy reads xy alone");
+                   "frequency (not measured?): --component xy reads the xy impedance alone");
     s = read_edi("yx0.edi", zero, FWD_COMP_XY, &err);
     cr_expect(s != NULL && s->n == 3 && s->note[0] == '\0', "%s", err.msg);
     fwd_sounding_free(s);

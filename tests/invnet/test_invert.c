@@ -592,6 +592,7 @@ Test(invnet_invert, segment_join_is_robust)
 Test(invnet_invert, segments_across_gaps_get_their_levels_from_the_fit)
 {
     const double rho[3] = {100, 10, 400}, h[2] = {4, 25}, lvl[3] = {1, 1.4, 0.6};
+    const double arho[3] = {100, 10, 400}, ah[2] = {4, 25};
     const double lo[5] = {0, 0, 0, 0, 0}, hi[5] = {3, 3, 3, 1.7, 1.7};
     double xs[40], ds[40], mn[40], p[5], t[5], f[40];
     size_t level[40], k, n = 0, j;
@@ -662,6 +663,56 @@ Test(invnet_invert, segments_across_gaps_get_their_levels_from_the_fit)
     /* the shifts are real (1.4, then 0.6 / 1.4): segment_jump, with the larger */
     cr_expect(r.flags & INVNET_FLAG_JUMP);
     cr_expect_float_eq(r.max_jump, 1.4 / 0.6, 1e-3, "%g", r.max_jump);
+    /* noisy, with errors of 1.2 to 4.6 %: each block's level is the least-squares one against
+     * the answer's response, weighted as the fit weighs its readings (computed here) */
+    {
+        invnet_lm_params wl = invnet_lm_noise(nf->samples.noise);
+        gsl_rng *g2 = gsl_rng_alloc(gsl_rng_mt19937);
+        double keep[40];
+
+        gsl_rng_set(g2, 4);
+        memcpy(keep, s->rho_a, n * sizeof *keep);
+        s->sd_log10 = malloc(n * sizeof(double));
+        for (k = 0; k < n; k++) {
+            s->sd_log10[k] = 0.005 + 0.005 * (double)(k % 4);
+            s->rho_a[k] *= exp(0.02 * gsl_ran_gaussian(g2, 1));
+        }
+        gsl_rng_free(g2);
+        cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
+        for (j = 1; j < 3; j++) {
+            double a = 0, b = 0, got = NAN;
+
+            for (k = 0; k < n; k++)
+                if (level[k] == j) {
+                    double wt = invnet_lm_point_weight(s, &wl, k);
+
+                    a += wt * wt * log10(r.response[k] / s->rho_a[k]);
+                    b += wt * wt;
+                    got = log10(r.observed[k] / s->rho_a[k]);
+                }
+            cr_expect_float_eq(got, a / b, 1e-9, "segment %zu: level %g, least squares %g", j, got,
+                               a / b);
+        }
+        free(s->sd_log10);
+        s->sd_log10 = NULL;
+        memcpy(s->rho_a, keep, n * sizeof *keep);
+    }
+    invnet_inverter_free(v);
+    /* --segment-ref auto: the first segment read 1.5 times too high, the others at the
+     * earth's level: the fit's final levels choose the reference (the estimate across the
+     * gaps did not), so the answer is the earth and the first segment's factor 1 / 1.5 */
+    cr_assert_eq(fwd_eval(w, 3, arho, ah, s->rho_a, &err), FWD_OK, "%s", err.msg);
+    for (k = 0; k < n; k++)
+        s->rho_a[k] *= level[k] == 0 ? 1.5 : 1;
+    cp.segment_ref = -1;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
+    for (j = 0; j < 3; j++)
+        cr_expect_lt(fabs(log10(r.rho_ohmm[j] / arho[j])), 1e-3, "auto: rho_%zu %g", j + 1,
+                     r.rho_ohmm[j]);
+    for (k = 0; k < n; k++)
+        cr_expect_float_eq(r.observed[k] / s->rho_a[k], level[k] == 0 ? 1 / 1.5 : 1, 1e-3,
+                           "auto: point %zu", k);
     invnet_inverter_free(v);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
