@@ -191,6 +191,22 @@ free_segments(struct post *q, double ref, fwd_error *err)
     return FWD_OK;
 }
 
+/* The least-squares level l of free segment k for residuals f (the one that minimises
+ * sum (f_i - l wt_i)^2 over its points); NAN when it has no weight. */
+static double
+level_of(const struct post *q, const double *f, size_t k)
+{
+    double a = 0, b = 0;
+    size_t i;
+
+    for (i = 0; i < q->s->n; i++)
+        if (q->seg[i] == k) {
+            a += f[i] * q->wt[i];
+            b += q->wt[i] * q->wt[i];
+        }
+    return b > 0 ? a / b : NAN;
+}
+
 /*
  * The residuals f of the apparent resistivities with each free segment's level taken out: a
  * level e^d on its data moves its residuals by -d wt; the least-squares d leaves them
@@ -204,16 +220,11 @@ levels(const struct post *q, double *f)
     size_t k, i, n = q->s->n;
 
     for (k = 1; k <= q->nfree; k++) {
-        double a = 0, b = 0;
+        double l = level_of(q, f, k);
 
-        for (i = 0; i < n; i++)
-            if (q->seg[i] == k) {
-                a += f[i] * q->wt[i];
-                b += q->wt[i] * q->wt[i];
-            }
-        for (i = 0; b > 0 && i < n; i++)
+        for (i = 0; isfinite(l) && i < n; i++)
             if (q->seg[i] == k)
-                f[i] -= a / b * q->wt[i];
+                f[i] -= l * q->wt[i];
     }
 }
 
@@ -586,16 +597,11 @@ level_fit(struct post *q, invnet_lm_workspace *lw, const invnet_lm_params *lp, d
         if (invnet_lm_residuals(q->w, &sv, q->nl, p, &q->lp, q->resp, f) != FWD_OK)
             break;
         for (k = 1; k <= q->nfree; k++) { /* f - l wt at the least-squares l: data times e^l */
-            double a = 0, b = 0;
+            double l = level_of(q, f, k);
 
-            for (i = 0; i < n; i++)
-                if (q->seg[i] == k) {
-                    a += f[i] * q->wt[i];
-                    b += q->wt[i] * q->wt[i];
-                }
-            for (i = 0; b > 0 && i < n; i++)
+            for (i = 0; isfinite(l) && i < n; i++)
                 if (q->seg[i] == k)
-                    d[i] *= exp(a / b);
+                    d[i] *= exp(l);
         }
         rc = invnet_lm_fit_in(lw, q->w, &sv, q->nl, p, q->lo, q->hi, lp, &cnt, NULL);
         q->evals += cnt.evaluations + INVNET_LM_JACOBIAN_MODELS * cnt.jacobians;
