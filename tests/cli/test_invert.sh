@@ -1212,13 +1212,19 @@ for ref in first auto; do
     /usr/bin/python3 - "$TMP/out" "$ref" <<'PYEOF7' && ok || bad "gaps, --segment-ref $ref: $(cat "$TMP/out" "$TMP/err")"
 import json, sys
 s = json.load(open(sys.argv[1]))["soundings"][0]
-want = [80, 600, 8, 300] if sys.argv[2] == "auto" else [120, 900, 12, 450]
-assert all(abs(a / b - 1) < 1e-3 for a, b in zip(s["rho_ohmm"], want)), s["rho_ohmm"]
-assert all(abs(a / b - 1) < 1e-3 for a, b in zip(s["thick_m"], [1.5, 10, 30])), s["thick_m"]
-assert s["misfit_rms_pct"] < 0.01, s["misfit_rms_pct"]
+# what the data resolve (the fit may end at an equivalent of the thin layers: the start is
+# the net's, which differs with the BLAS, as under memcheck): the top and the base, the
+# resistive layer's h rho and the conductor's h / rho, at the reference's level
+k = 1 if sys.argv[2] == "auto" else 1.5
+rho, h = s["rho_ohmm"], s["thick_m"]
+got = [rho[0], rho[3], h[0], h[1] * rho[1], h[2] / rho[2]]
+want = [80 * k, 300 * k, 1.5, 10 * 600 * k, 30 / (8 * k)]
+assert all(abs(a / b - 1) < 0.03 for a, b in zip(got, want)), (got, want)
+assert s["misfit_rms_pct"] < 0.2, s["misfit_rms_pct"]
 f = {g["mn2_m"]: g["factor"] for g in s["segments"]}
 first = 1 / 1.5 if sys.argv[2] == "auto" else 1
-assert abs(f[0.5] - first) < 1e-3 and all(abs(f[m] - 1.5 * first) < 1e-3 for m in (2, 10, 40)), f
+assert abs(f[0.5] / first - 1) < 0.01 and all(abs(f[m] / (1.5 * first) - 1) < 0.01
+                                              for m in (2, 10, 40)), f
 assert ("a factor 1.5 from the level most of its readings agree on" in (s["note"] or "")) == \
     (sys.argv[2] == "first"), s["note"]
 PYEOF7
