@@ -541,7 +541,9 @@ method_options(const struct invert_args *o, const invnet_set *ns, const char *ne
                   net_path, fwd_method_article(m), fwd_method_name(m));
         return -1;
     }
-    if (o->segment_ref != NULL && m != FWD_SCHLUMBERGER) {
+    /* the defaults (--segment-ref first, --component det) are no option of another method:
+     * a script may give them to every net */
+    if (o->segment_ref != NULL && strcmp(o->segment_ref, "first") != 0 && m != FWD_SCHLUMBERGER) {
         cli_error("invert",
                   "--segment-ref: %s: expected a Schlumberger net (the option joins segments of "
                   "one MN/2), got %s %s net",

@@ -483,7 +483,7 @@ class Net(_lib.Owned):
         # an option of another method than the net's would be ignored: refused, as by
         # bpinv invert
         a = _lib.method_article(self.method) if self.method is not None else "a"
-        if segment_ref is not None and self.method != "schlumberger":
+        if segment_ref is not None and segment_ref != "first" and self.method != "schlumberger":
             raise ValueError("segment_ref: %s: expected a Schlumberger net (the option joins "
                              "segments of one MN/2), got %s %s net" % (self.path, a, self.method))
         if component != "det" and self.method is not None and self.method != "mt":

@@ -1108,6 +1108,13 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
                        segment_ref="auto")
         r = cli_json("invert", nets["mt"], MAWLAMYINE, "--segment-ref", "auto")[1]
         assert r.returncode == 1 and "got an mt net" in r.stderr, r.stderr
+        # the default, given to every net by a script, as component="det" with a DC net
+        res = net.invert(np.geomspace(0.01, 10, 8), [np.full(8, 100.0), np.full(8, 45.0)],
+                         segment_ref="first")
+        assert res.error is None and res.rho is not None
+        ref, r = cli_json("invert", nets["mt"], PENOLA, "--segment-ref", "first", "--format",
+                          "json")
+        assert r.returncode == 0 and ref["soundings"][0]["error"] is None, r.stderr
 
 
 def test_set_of_nets_equals_cli(nets, tmp_path):
