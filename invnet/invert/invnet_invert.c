@@ -598,6 +598,27 @@ gap_levels(invnet_inverter *v, const fwd_sounding *s, size_t ns, const size_t *s
         of[a] = of[a] == ref_blk ? 0 : of[a] < ref_blk ? of[a] + 1 : of[a];
 }
 
+/* The points-weighted median of ns segments' levels lev, segment k holding cnt[k] of n
+ * points (ties broken by order): its index, SIZE_MAX when none (no points). The level
+ * most points agree on: --segment-ref auto's reference. */
+static size_t
+weighted_median(const double *lev, const size_t *cnt, size_t ns, size_t n)
+{
+    double half = 0.5 * (double)n;
+    size_t k, j, med = SIZE_MAX;
+
+    for (k = 0; k < ns; k++) {
+        double below = 0;
+
+        for (j = 0; j < ns; j++)
+            if (lev[j] < lev[k] || (lev[j] == lev[k] && j < k))
+                below += (double)cnt[j];
+        if (below < half && below + (double)cnt[k] >= half)
+            med = k;
+    }
+    return med;
+}
+
 /*
  * The sounding as one curve of distinct points, in logs, into v->lx, v->ly (v->lp: MT
  * phases), *m of them. Schlumberger segments of one MN/2 each are joined: each neighbour
@@ -637,7 +658,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
         return FWD_OK;
     }
     /* one block: per segment its MN/2, level, start; per point its order, x, y; room */
-    mn = malloc((6 * n + 4 * JOIN_NEAR) * sizeof *mn + (2 * n + 1) * sizeof *start);
+    mn = malloc((6 * n + 4 * JOIN_NEAR) * sizeof *mn + (3 * n + 1) * sizeof *start);
     if (mn == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
     c = mn + n;
@@ -646,7 +667,7 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
     tmp = sy + n;                  /* n + 4 JOIN_NEAR (join_offset) */
     cnt = tmp + n + 4 * JOIN_NEAR; /* n: of the merged points */
     start = (size_t *)(cnt + n);
-    idx = start + n + 1;
+    idx = start + n + 1; /* then n: the points of each segment (the median) */
     /* the segments by increasing MN/2, the points of each in x order (as s has them) */
     start[0] = 0;
     for (next = fwd_sounding_next_mn2(s, 0); next < INFINITY;
@@ -684,17 +705,13 @@ merge_curve(invnet_inverter *v, const fwd_sounding *s, double ref, size_t *m, do
                                        "m), got %g m",
                                        s->source, list, k < ns ? ", ..." : "", ref);
         }
-    } else if (ref < 0) { /* the points-weighted median level */
-        double half = 0.5 * (double)n, below;
+    } else if (ref < 0) {           /* the points-weighted median level */
+        size_t *pts = idx + n, med; /* each segment's points */
 
-        for (k = 0; k < ns; k++) {
-            below = 0;
-            for (j = 0; j < ns; j++)
-                if (c[j] < c[k] || (c[j] == c[k] && j < k))
-                    below += (double)(start[j + 1] - start[j]);
-            if (below < half && below + (double)(start[k + 1] - start[k]) >= half)
-                r = k;
-        }
+        for (k = 0; k < ns; k++)
+            pts[k] = start[k + 1] - start[k];
+        if ((med = weighted_median(c, pts, ns, n)) != SIZE_MAX)
+            r = med;
     }
     v->seg_ref = r;
     gap_levels(v, s, ns, start, idx, r);
@@ -754,6 +771,29 @@ resample(invnet_inverter *v, gsl_interp *ir, gsl_interp *ip, size_t m, double t,
 
 static invnet_lm_params fit_params(const invnet_inverter *v);
 
+/* The least-squares level (log10) of the block of segments k joined across a gap against
+ * the response v->resp: the mean of log10(v->resp / rho) - (shift - off) over its points
+ * (shift NULL: 0), weighted as the fit weighs them; NAN when it has none. */
+static double
+gap_level(const invnet_inverter *v, const fwd_sounding *s, size_t k, const double *rho,
+          const double *shift, double off)
+{
+    invnet_lm_params lp = fit_params(v);
+    double a = 0, b = 0, d;
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        if (v->level[i] == k) {
+            double w = invnet_lm_point_weight(s, &lp, i);
+
+            a += w * w *
+                 (shift != NULL ? log10(v->resp[i] / rho[i]) - (shift[i] - off)
+                                : log10(v->resp[i] / rho[i]));
+            b += w * w;
+        }
+    return b > 0 && isfinite(d = a / b) ? d : NAN;
+}
+
 /* The data as joined (s->rho_a is v->rsh) with each block of segments joined across a gap
  * (gap_levels) at its least-squares level against the response v->resp, the level the fit
  * takes out: v->rsh and v->seg moved by it. Only for fitted models (v->refining): the net's
@@ -762,22 +802,14 @@ static invnet_lm_params fit_params(const invnet_inverter *v);
 static void
 relevel(invnet_inverter *v, const fwd_sounding *s)
 {
-    invnet_lm_params lp = fit_params(v);
     size_t k, i;
 
     if (v->n_levels == 0 || !v->refining || s->rho_a != v->rsh)
         return;
     for (k = 1; k <= v->n_levels; k++) {
-        double a = 0, b = 0, d;
+        double d = gap_level(v, s, k, v->rsh, NULL, 0);
 
-        for (i = 0; i < s->n; i++)
-            if (v->level[i] == k) {
-                double w = invnet_lm_point_weight(s, &lp, i);
-
-                a += w * w * log10(v->resp[i] / v->rsh[i]);
-                b += w * w;
-            }
-        if (!(b > 0) || !isfinite(d = a / b))
+        if (isnan(d))
             continue;
         for (i = 0; i < s->n; i++)
             if (v->level[i] == k) {
@@ -1537,7 +1569,6 @@ rejoin(invnet_inverter *v, const fwd_sounding *s)
 {
     size_t n = s->n, i, j, k = 0, nd;
     double l, prev = 0, c = 0, c_ref = 0, old_prev = 0, moved = 0, *d, *newc;
-    invnet_lm_params lp = fit_params(v);
 
     if (s->mn2 == NULL || fwd_sounding_next_mn2(s, fwd_sounding_next_mn2(s, 0)) == INFINITY)
         return 0; /* one segment */
@@ -1573,18 +1604,11 @@ rejoin(invnet_inverter *v, const fwd_sounding *s)
     /* a block joined across a gap (v->level): at its least-squares level against the model,
      * the level the fit took out (weighted as the fit weighs its readings) */
     for (k = 1; k <= v->n_levels; k++) {
-        double a = 0, b = 0;
+        double gl = gap_level(v, s, k, s->rho_a, newc, c_ref);
 
-        for (i = 0; i < n; i++)
-            if (v->level[i] == k) {
-                double w = invnet_lm_point_weight(s, &lp, i);
-
-                a += w * w * (log10(v->resp[i] / s->rho_a[i]) - (newc[i] - c_ref));
-                b += w * w;
-            }
-        for (i = 0; b > 0 && isfinite(a / b) && i < n; i++)
+        for (i = 0; !isnan(gl) && i < n; i++)
             if (v->level[i] == k)
-                newc[i] += a / b;
+                newc[i] += gl;
     }
     for (i = 0; i < n; i++) {
         moved = fmax(moved, fabs(newc[i] - c_ref - v->seg[i]));
@@ -1627,8 +1651,8 @@ ref_level(const invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
 static size_t
 median_level(const invnet_inverter *v, const fwd_sounding *s, size_t *ns, double *mn, double *lev)
 {
-    double l, half = 0.5 * (double)s->n;
-    size_t cnt[64], i, k, j, med = SIZE_MAX;
+    double l;
+    size_t cnt[64], i;
 
     *ns = 0;
     for (l = fwd_sounding_next_mn2(s, 0); l < INFINITY && *ns < 64;
@@ -1641,18 +1665,7 @@ median_level(const invnet_inverter *v, const fwd_sounding *s, size_t *ns, double
             }
         mn[*ns] = l;
     }
-    if (l < INFINITY)
-        return SIZE_MAX;
-    for (k = 0; k < *ns; k++) {
-        double below = 0;
-
-        for (j = 0; j < *ns; j++)
-            if (lev[j] < lev[k] || (lev[j] == lev[k] && j < k))
-                below += (double)cnt[j];
-        if (below < half && below + (double)cnt[k] >= half)
-            med = k;
-    }
-    return med;
+    return l < INFINITY ? SIZE_MAX : weighted_median(lev, cnt, *ns, s->n);
 }
 
 /*
