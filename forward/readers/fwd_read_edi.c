@@ -1142,16 +1142,27 @@ edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
  * impedance error e gives both (sd log10 rho_a = 2 e / ln 10, sd phase = asin e), said in the
  * note. A sounding has both kinds or none: the measured ones were dropped with the others.
  */
+/* Point i's error of one kind from its other, when only one is > 0: one relative impedance
+ * error e gives both (sd log10 rho_a = 2 e / ln 10, sd phase = asin e). 1 when it did. */
+static int
+edi_error_from_other(fwd_sounding *s, size_t i)
+{
+    if ((s->sd_log10[i] > 0) == (s->sd_phase[i] > 0))
+        return 0;
+    if (s->sd_log10[i] > 0)
+        s->sd_phase[i] = asin(fmin(1, s->sd_log10[i] * log(10.0) / 2)) * 180 / FWD_PI;
+    else
+        s->sd_log10[i] = 2 * sin(fmin(90, s->sd_phase[i]) * FWD_PI / 180) / log(10.0);
+    return 1;
+}
+
 static void
 edi_other_errors(fwd_sounding *s, int have_rho)
 {
     size_t i;
 
     for (i = 0; i < s->n; i++)
-        if (have_rho && s->sd_log10[i] > 0)
-            s->sd_phase[i] = asin(fmin(1, s->sd_log10[i] * log(10.0) / 2)) * 180 / FWD_PI;
-        else if (!have_rho && s->sd_phase[i] > 0)
-            s->sd_log10[i] = 2 * sin(fmin(90, s->sd_phase[i]) * FWD_PI / 180) / log(10.0);
+        edi_error_from_other(s, i);
     fwd_sounding_note(s, have_rho ? "no phase errors (no .ERR value > 0): each from its rho_a "
                                     "error, sd(phase) = asin(sd ln 10 / 2)"
                                   : "no rho_a errors (no .ERR value > 0): each from its phase "
@@ -1190,12 +1201,8 @@ edi_missing_errors(const struct edi_sel *d, fwd_sounding *s)
         size_t n1 = 0;
 
         for (i = 0; i < s->n; i++) {
-            if ((s->sd_log10[i] > 0) == (s->sd_phase[i] > 0))
+            if (!edi_error_from_other(s, i))
                 continue;
-            if (s->sd_log10[i] > 0)
-                s->sd_phase[i] = asin(fmin(1, s->sd_log10[i] * log(10.0) / 2)) * 180 / FWD_PI;
-            else
-                s->sd_log10[i] = 2 * sin(fmin(90, s->sd_phase[i]) * FWD_PI / 180) / log(10.0);
             snprintf(f, sizeof f, "%g", 1 / s->x[i]);
             fwd_list_append(one, sizeof one, ", ", "", f);
             n1++;
