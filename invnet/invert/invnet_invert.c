@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_interp.h>
 #include <gsl/gsl_linalg.h>
@@ -1697,6 +1698,163 @@ rereference(invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
     v->seg_ref = k;
 }
 
+/* A refined answer and the data as joined for it, to go back to. */
+struct answer {
+    double *d; /* v->seg, v->rsh, v->resp (n each), v->lm (np), then n levels */
+    size_t n_levels;
+    invnet_result r;
+};
+
+/* r and v's joined data into a (a->d malloc'd); -1 out of memory. */
+static int
+save_answer(const invnet_inverter *v, size_t n, const invnet_result *r, struct answer *a)
+{
+    size_t i;
+
+    a->d = malloc((4 * n + v->np) * sizeof *a->d);
+    if (a->d == NULL)
+        return -1;
+    memcpy(a->d, v->seg, n * sizeof *a->d);
+    memcpy(a->d + n, v->rsh, n * sizeof *a->d);
+    memcpy(a->d + 2 * n, v->resp, n * sizeof *a->d);
+    memcpy(a->d + 3 * n, v->lm, v->np * sizeof *a->d);
+    for (i = 0; i < n; i++)
+        a->d[3 * n + v->np + i] = (double)v->level[i];
+    a->n_levels = v->n_levels;
+    a->r = *r;
+    return 0;
+}
+
+static void
+restore_answer(invnet_inverter *v, size_t n, invnet_result *r, const struct answer *a)
+{
+    size_t i;
+
+    memcpy(v->seg, a->d, n * sizeof *a->d);
+    memcpy(v->rsh, a->d + n, n * sizeof *a->d);
+    memcpy(v->resp, a->d + 2 * n, n * sizeof *a->d);
+    memcpy(v->lm, a->d + 3 * n, v->np * sizeof *a->d);
+    for (i = 0; i < n; i++)
+        v->level[i] = (size_t)a->d[3 * n + v->np + i];
+    v->n_levels = a->n_levels;
+    *r = a->r;
+}
+
+/* Segments joined again from the fit r (rejoin), refined again from it alone, until the
+ * shifts settle (REJOIN_MAX rounds at most); s the data as joined (v->rsh), orig as read. */
+static int
+rejoin_rounds(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s,
+              const fwd_sounding *orig, invnet_result *r, fwd_error *err)
+{
+    size_t k;
+    int rc = FWD_OK, again;
+
+    for (k = 0; rc == FWD_OK && r->refined && k < REJOIN_MAX; k++) {
+        int had = v->has_start;
+        double keep[2 * FWD_MAX_LAYERS];
+
+        if ((again = rejoin(v, orig)) < 0)
+            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+        if (!again)
+            break;
+        memcpy(keep, v->start, sizeof keep);
+        params_of(r, v->start);
+        v->has_start = 1;
+        rc = physics(v, fw, s, r, err);
+        /* refine() keeps a fit better than r as it enters: r as a model not yet refined
+         * (best_p is only set by a fit it keeps), and refined still where none is */
+        r->refined = 0;
+        if (rc == FWD_OK)
+            rc = refine(v, fw, s, r, err);
+        r->refined = 1;
+        v->has_start = had;
+        memcpy(v->start, keep, sizeof keep);
+    }
+    return rc;
+}
+
+/* What the fit minimises, per datum: chi-square where the sounding has errors, else the
+ * squared misfit. */
+static double
+fit_sum(const invnet_result *r)
+{
+    return isfinite(r->chi2) ? r->chi2 : r->misfit_rms_pct * r->misfit_rms_pct;
+}
+
+/* The significance level at which every segment's level fitted must fit better than the
+ * levels the shared readings give (levels_free). */
+#define LEVELS_ALPHA 0.01
+
+/*
+ * Schlumberger segments joined by shared AB/2 take their levels from those readings (the
+ * median of the ratios, less the model's finite-MN ratio: rejoin). When the data ask for
+ * more, every segment's level but the reference's becomes an unknown of the fit too (as
+ * across a gap, and as --ranges takes them): rounds from the answer, and where they miss
+ * the noise the refinement's starts too (the net's model, a half-space, the prior's draws),
+ * with the levels unknown. That fit is kept when it is better by an F-test at LEVELS_ALPHA
+ * for the levels it adds (add of them, n - p - (segments - 1) degrees of freedom left), so
+ * that noise does not move levels the shared readings fix. A tester's MN/2 80 m at AB/2
+ * 100 m (the two MN/2 a factor 10.8 apart there over a conductor), exact data: 16-180 %
+ * misfit at the shared readings' levels, 0 with them free (tests/invnet/test_invert.c);
+ * docs/invert.md, step 2. s the data as joined, orig as read.
+ */
+static int
+levels_free(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const fwd_sounding *orig,
+            invnet_result *r, fwd_error *err)
+{
+    struct answer held = {0};
+    size_t n = s->n, nd = fwd_sounding_ndata(s) + fixed_holds(&v->p), ns = 0, k, i, dof, add;
+    double l, s0, s1;
+    int rc, keep;
+
+    if (orig->mn2 == NULL)
+        return FWD_OK;
+    for (l = fwd_sounding_next_mn2(orig, 0); l < INFINITY; l = fwd_sounding_next_mn2(orig, l))
+        ns++;
+    if (ns < 2 || v->n_levels >= ns - 1 || nd <= v->np + ns - 1)
+        return FWD_OK;
+    if (save_answer(v, n, r, &held) < 0)
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+    add = ns - 1 - v->n_levels;
+    dof = nd - v->np - (ns - 1);
+    for (k = 0, l = fwd_sounding_next_mn2(orig, 0); l < INFINITY;
+         l = fwd_sounding_next_mn2(orig, l), k++) /* 0 the reference, the others 1 to ns - 1 */
+        for (i = 0; i < n; i++)
+            if (orig->mn2[i] == l)
+                v->level[i] = k == v->seg_ref ? 0 : k < v->seg_ref ? k + 1 : k;
+    v->n_levels = ns - 1;
+    rc = rejoin_rounds(v, fw, s, orig, r, err);
+    if (rc == FWD_OK && !fits_noise(v, r)) {
+        /* from the net's model and the further starts too, with the levels unknown: a
+         * misjoin (a large finite-MN ratio at a shared AB/2) can leave the answer at the
+         * shared readings' levels, and the rounds from it, in a minimum of their own */
+        struct answer rounds = {0};
+        int was = r->refined;
+
+        if (save_answer(v, n, r, &rounds) < 0) {
+            free(held.d);
+            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+        }
+        r->refined = 0;
+        rc = refine(v, fw, s, r, err);
+        r->refined |= was;
+        if (rc == FWD_OK)
+            rc = rejoin_rounds(v, fw, s, orig, r, err);
+        if (rc == FWD_OK && fits_better(&rounds.r, r) && !fits_better(r, &rounds.r))
+            restore_answer(v, n, r, &rounds);
+        free(rounds.d);
+    }
+    s0 = fit_sum(&held.r);
+    s1 = fit_sum(r);
+    keep = rc == FWD_OK && r->refined && s1 < s0 &&
+           (s1 <= 0 || (s0 - s1) / s1 * (double)dof / (double)add >
+                           gsl_cdf_fdist_Qinv(LEVELS_ALPHA, (double)add, (double)dof));
+    if (rc == FWD_OK && !keep)
+        restore_answer(v, n, r, &held);
+    free(held.d);
+    return rc;
+}
+
 /* (5) the physics check, where the sounding was measured (each reading at its own AB/2 and
  * MN/2), against the data as joined: each segment shifted as the net saw it; then (6). */
 static int
@@ -1707,7 +1865,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     fwd_geom *g;
     fwd_sounding sv;
     size_t k;
-    int rc, again;
+    int rc;
 
     v->refining = 0;
     for (k = 0; k < s->n; k++)
@@ -1728,8 +1886,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         v->n_levels = 0;
     if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np) {
         size_t levels = v->n_levels;
-        double *before = NULL; /* the answer at merge_curve's levels: seg, rsh, resp, lm */
-        invnet_result r0;
+        struct answer before = {0}; /* the answer at merge_curve's levels */
 
         /* segments joined across a gap: first at merge_curve's levels (the joint fit from the
          * net's model alone stopped in local minima: 3 of 40 soundings of a tester's at 6-7 %
@@ -1738,50 +1895,18 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         rc = refine(v, fw, s, r, err);
         v->n_levels = levels;
         v->refining = 1;
-        if (rc == FWD_OK && levels > 0 && r->refined) {
-            before = malloc((3 * s->n + v->np) * sizeof *before);
-            if (before == NULL)
-                return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
-            memcpy(before, v->seg, s->n * sizeof *before);
-            memcpy(before + s->n, v->rsh, s->n * sizeof *before);
-            memcpy(before + 2 * s->n, v->resp, s->n * sizeof *before);
-            memcpy(before + 3 * s->n, v->lm, v->np * sizeof *before);
-            r0 = *r;
-        }
-        /* segments joined again from that fit, refined again from it alone, until the
-         * shifts settle (REJOIN_MAX rounds at most) */
-        for (k = 0; rc == FWD_OK && r->refined && k < REJOIN_MAX; k++) {
-            int had = v->has_start;
-            double keep[2 * FWD_MAX_LAYERS];
-
-            if ((again = rejoin(v, orig)) < 0)
-                return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
-            if (!again)
-                break;
-            memcpy(keep, v->start, sizeof keep);
-            params_of(r, v->start);
-            v->has_start = 1;
-            rc = physics(v, fw, s, r, err);
-            /* refine() keeps a fit better than r as it enters: r as a model not yet refined
-             * (best_p is only set by a fit it keeps), and refined still where none is */
-            r->refined = 0;
-            if (rc == FWD_OK)
-                rc = refine(v, fw, s, r, err);
-            r->refined = 1;
-            v->has_start = had;
-            memcpy(v->start, keep, sizeof keep);
-        }
+        if (rc == FWD_OK && levels > 0 && r->refined && save_answer(v, s->n, r, &before) < 0)
+            return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
+        if (rc == FWD_OK)
+            rc = rejoin_rounds(v, fw, s, orig, r, err);
         /* the rounds with the gaps' levels unknown fit from one start: where they end worse
-         * than the answer at the estimated levels (a tester's MN/2 80 m at AB/2 100 m, 73 %
-         * against 50 %), that answer stays */
-        if (before != NULL && rc == FWD_OK && fits_better(&r0, r) && !fits_better(r, &r0)) {
-            *r = r0;
-            memcpy(v->seg, before, s->n * sizeof *before);
-            memcpy(v->rsh, before + s->n, s->n * sizeof *before);
-            memcpy(v->resp, before + 2 * s->n, s->n * sizeof *before);
-            memcpy(v->lm, before + 3 * s->n, v->np * sizeof *before);
-        }
-        free(before);
+         * than the answer at the estimated levels, that answer stays */
+        if (before.d != NULL && rc == FWD_OK && fits_better(&before.r, r) &&
+            !fits_better(r, &before.r))
+            restore_answer(v, s->n, r, &before);
+        free(before.d);
+        if (rc == FWD_OK)
+            rc = levels_free(v, fw, s, orig, r, err);
         if (rc == FWD_OK && r->refined && v->n_levels > 0 && v->p.segment_ref < 0)
             rereference(v, orig, r);
     }

@@ -719,6 +719,64 @@ Test(invnet_invert, segments_across_gaps_get_their_levels_from_the_fit)
     fwd_geom_free(g);
 }
 
+/* Four segments of exact earths as a tester measured one (MN/2 1, 5, 20, 80 m; AB/2 1.5-6,
+ * 6-20, 25-100 and 100-600 m: one AB/2 shared at the first and last joint, a gap between).
+ * At AB/2 100 m the two MN/2 read a factor 10.8 apart over a conductor (the first earth):
+ * the shared readings' ratio, less the finite-MN ratio of a model far from the earth, joins
+ * the last segment far off, and every fit at those levels stays at 16-180 % misfit. With
+ * every segment's level fitted too, from the starts of the refinement (levels_free), the
+ * earth: the misfit 0, each factor 1. */
+Test(invnet_invert, segments_their_shared_readings_misjoin_get_their_levels_from_the_fit)
+{
+    const double earths[3][5] = {{73.4293, 10.9673, 1.37565, 11.0208, 9.21586},
+                                 {3.5256, 34.1268, 166.865, 4.18968, 1.87661},
+                                 {7.103, 67.7035, 5.11963, 4.99339, 14.1943}};
+    const double ab[22] = {1.5, 2,  3,  4,  6,   6,   8,   10,  15,  20,  25,
+                           30,  40, 60, 80, 100, 100, 150, 200, 300, 400, 600};
+    const double mn[22] = {1,  1,  1,  1,  1,  5,  5,  5,  5,  5,  20,
+                           20, 20, 20, 20, 20, 80, 80, 80, 80, 80, 80};
+    double d[22];
+    invnet_check_params cp = invnet_check_default();
+    invnet_inverter *v;
+    invnet_result r;
+    fwd_sounding *s;
+    fwd_workspace *w;
+    fwd_error err;
+    fwd_geom *g;
+    size_t e, k;
+
+    g = fwd_geom_alloc(FWD_SCHLUMBERGER, 22, ab, mn, &err);
+    cr_assert_not_null(g, "%s", err.msg);
+    w = fwd_workspace_alloc(g, NULL, &err);
+    cp.refine_iter = 30;
+    v = invnet_inverter_alloc(nf, &cp, NULL);
+    for (e = 0; e < 3; e++) {
+        const double *rho = earths[e], *h = earths[e] + 3;
+
+        cr_assert_eq(fwd_eval(w, 3, rho, h, d, &err), FWD_OK, "%s", err.msg);
+        s = tst_sounding(22, ab, d);
+        s->mn2 = malloc(22 * sizeof(double));
+        memcpy(s->mn2, mn, 22 * sizeof(double));
+        cr_assert_eq(invnet_invert(v, s, &r, &err), FWD_OK, "%s", err.msg);
+        cr_expect_lt(r.misfit_rms_pct, 0.05, "earth %zu: misfit %g %%", e, r.misfit_rms_pct);
+        cr_expect_lt(fabs(log10(r.rho_ohmm[0] / rho[0])), 1e-2, "earth %zu: rho_1 %g", e,
+                     r.rho_ohmm[0]);
+        cr_expect_lt(fabs(log10(r.rho_ohmm[2] / rho[2])), 1e-2, "earth %zu: rho_3 %g", e,
+                     r.rho_ohmm[2]);
+        for (k = 0; k < 22; k++)
+            cr_expect_float_eq(r.observed[k] / s->rho_a[k], 1, 1e-2,
+                               "earth %zu, point %zu: "
+                               "factor %g",
+                               e, k, r.observed[k] / s->rho_a[k]);
+        cr_expect(!(r.flags & (INVNET_FLAG_JUMP | INVNET_FLAG_MISFIT)), "earth %zu: flags %#x", e,
+                  r.flags);
+        fwd_sounding_free(s);
+    }
+    invnet_inverter_free(v);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
 /* Segments measured at a large MN/2 (0.4 AB/2 where they join): the ratio of the two
  * readings at a shared AB/2 is then the finite-MN effect itself (several %), which the join
  * took for a shift and the fit added again (a misfit of 6 % on an exact earth: helper 73);
