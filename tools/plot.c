@@ -1485,6 +1485,16 @@ section_flagged(const invnet_result *r)
     return (r->flags & ~(unsigned)(INVNET_FLAG_UNRESOLVED | INVNET_FLAG_UNCONVERGED)) != 0;
 }
 
+/* A station whose model sets the section's scales: one that fits its data (no high_misfit)
+ * with data like the net's (no data_outside_training_range). A station in SI units or of
+ * resistances among the others stretched the colours over five decades and the misfit axis
+ * to 200,000 %, and the others' 2 % lay on its zero (two testers, 2026-12-06). */
+static int
+section_scales(const invnet_result *r)
+{
+    return !(r->flags & (INVNET_FLAG_MISFIT | INVNET_FLAG_OUTSIDE));
+}
+
 /* Widens lo..hi (log10) to the resistivities of r's layers drawn down to zcol, only those
  * above doi when it is known (> 0). */
 static void
@@ -1673,6 +1683,9 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, zdoi = 0, ytop;
     double ybot;
     double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72, last;
+    double mlo = INFINITY, mtop = 0; /* the stations' misfits: least, most of those scaling */
+    size_t nscale = 0;               /* stations that set the scales */
+    int mlog;                        /* a log misfit axis */
     /* top: the section's viewport, under the band of the station names */
     size_t k, j, namelen = 1;
     int upright = 0;
@@ -1705,7 +1718,15 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
         etop = fmax(etop, e);
         ebot = fmin(ebot, e);
         mmax = fmax(mmax, r->misfit_rms_pct);
+        mlo = fmin(mlo, r->misfit_rms_pct);
+        if (section_scales(r)) {
+            mtop = fmax(mtop, r->misfit_rms_pct);
+            nscale++;
+        }
     }
+    /* a misfit axis on a log scale when a station's misfit is 5 times the largest of those
+     * that set the scales: a linear axis to it would put theirs on its zero */
+    mlog = mmax > 5 * fmax(mtop, 1) && mlo > 0;
     /* the axis ends at twice the deepest interface, or a little below the deepest depth of
      * investigation if that is deeper (at most 5 times the deepest interface), or at the
      * deepest depth a sounding sees if shallower: below the deepest interface is only the
@@ -1726,8 +1747,9 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     /* the colour scale: the layers drawn above the depths of investigation (a value the
      * data do not see, often a prior's bound, would set the scale), else all those drawn;
      * a paler layer beyond it takes the colour of the scale's end */
-    for (k = 0; k < sc.n; k++)
-        seen_range(&sc.c[k]->r, fmin(seen_depth(sc.it[k]->s), zdeep), sc.c[k]->doi_m, &lo, &hi);
+    for (k = 0; k < sc.n; k++) /* of the stations that set the scales, if any */
+        if (nscale == 0 || section_scales(&sc.c[k]->r))
+            seen_range(&sc.c[k]->r, fmin(seen_depth(sc.it[k]->s), zdeep), sc.c[k]->doi_m, &lo, &hi);
     if (!isfinite(lo))
         for (k = 0; k < sc.n; k++)
             seen_range(&sc.c[k]->r, fmin(seen_depth(sc.it[k]->s), zdeep), NAN, &lo, &hi);
@@ -1763,11 +1785,28 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
     /* the misfit of each station, above */
     pl.col0(1);
     pl.vpor(0.08, 0.86, 0.80, 0.93);
-    pl.wind(xlo, xhi, 0, mmax * 1.2);
-    pl.box("bc", 0, 0, "bcnstv", nice_step(mmax * 1.2 / 3), 0); /* 3 or 4 labels: 80 px */
-    pl.mtex("l", 4.5, 0.5, 0.5, "misfit %");
+    if (mlog) { /* whole decades from below the least to above the most */
+        double d0 = floor(log10(mlo)), d1 = ceil(log10(mmax) + 0.05);
+
+        double step = nice_step((d1 - d0) / 3), d; /* 3 or 4 labels, plain numbers */
+
+        pl.wind(xlo, xhi, d0, d1);
+        pl.box("bc", 0, 0, "bcstl", 0, 0);
+        for (d = d0; d <= d1 + 1e-9; d += step) {
+            if (d >= 3) /* 10^d: 1e+06 was wider than the room left of the axis */
+                snprintf(label, sizeof label, "10#u%.0f#d", d);
+            else
+                snprintf(label, sizeof label, "%g", pow(10, d));
+            pl.mtex("lv", 0.5, (d - d0) / (d1 - d0), 1, label);
+        }
+    } else {
+        pl.wind(xlo, xhi, 0, mmax * 1.2);
+        pl.box("bc", 0, 0, "bcnstv", nice_step(mmax * 1.2 / 3), 0); /* 3 or 4 labels: 80 px */
+    }
+    pl.mtex("l", 4.5, 0.5, 0.5, mlog ? "misfit % (log)" : "misfit %");
     for (k = 0; k < sc.n; k++) {
-        PLFLT x = sc.dist[k], y = sc.c[k]->r.misfit_rms_pct;
+        PLFLT x = sc.dist[k],
+              y = mlog ? log10(sc.c[k]->r.misfit_rms_pct) : sc.c[k]->r.misfit_rms_pct;
         int flagged = section_flagged(&sc.c[k]->r);
 
         pl.col0(flagged ? 2 : 1);

@@ -1140,6 +1140,28 @@ assert all(f[2] > 100 for v in cols.values() for f in v), cols  # of 858 across
 PYEOF12
         bad "--section of ${f%:*}: $(cat "$TMP/err")"
 done
+# a station no earth of the prior fits (every other reading 10 times too high: high_misfit)
+# among the others sets neither the colour scale nor a misfit axis that puts theirs on its
+# zero: the others' layers keep their colours
+awk -F, '{ print } NR > 1 && $1 == "S1" { n++; $1 = "S4"; $2 += 200; $3 += 100;
+    if (n % 2) $NF *= 10; bad[n] = $0 } END { for (i = 1; i <= n; i++) print bad[i] }' \
+    OFS=, "$TMP/slant.csv" >"$TMP/slantbad.csv"
+run invert "$TMP/net.h5" "$TMP/slantbad.csv" --section "$TMP/slantbad.svg" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/slant.svg" "$TMP/slantbad.svg" "$TMP/out" "$TMP" <<'PYEOF16' && ok ||
+import json, sys
+sys.path.insert(0, sys.argv[4])
+from sectsvg import columns
+st = {s["name"]: s for s in json.load(open(sys.argv[3]))["soundings"]}
+assert "high_misfit" in st["S4"]["flags"] and all(
+    "high_misfit" not in st[k]["flags"] for k in ("S1", "S2", "S3")), st
+hues = []
+for path in sys.argv[1:3]:
+    _, cols = columns(path)
+    c = [sorted((round(v[3], 3) for v in cols[x])) for x in sorted(cols)]
+    hues.append(c if len(c) == 3 else c[:2] + c[3:])  # S1, S3, (S4,) S2 along the line
+assert hues[0] == hues[1], hues
+PYEOF16
+    bad "--section with a station no earth fits: $(cat "$TMP/err")"
 # the colour scale spans the layers drawn: the most and the least resistive of them at its
 # ends, pure red and pure blue, even when a layer below the depth a sounding sees (here a
 # deep conductor under the 30 m of its largest AB/2) is more extreme
