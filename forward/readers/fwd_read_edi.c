@@ -135,7 +135,9 @@ edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, f
     return FWD_OK;
 }
 
-/* An EDI angle, degrees: decimal (-37.43) or D:M:S (-37:25:48.84); NAN if neither. */
+/* An EDI angle, degrees: decimal (-37.43) or D:M:S (-37:25:48.84), minutes and seconds
+ * below 60 or 60 itself (an exporter's 59.996 rounded: "140:35:60.00" lost a tester's
+ * station); NAN if neither. */
 static double
 edi_angle(const char *v)
 {
@@ -158,7 +160,7 @@ edi_angle(const char *v)
     }
     while (*v == ' ' || *v == '"' || *v == '\r' || *v == '\n')
         v++;
-    if (*v != '\0' || k == 3 || part[1] >= 60 || part[2] >= 60)
+    if (*v != '\0' || k == 3 || part[1] > 60 || part[2] > 60)
         return NAN;
     return sign * (part[0] + part[1] / 60 + part[2] / 3600);
 }
@@ -212,8 +214,8 @@ edi_position(const char *path, size_t lineno, const char *key, const char *v, do
         return FWD_OK;
     if (isnan(a))
         return fwd_fail(err, FWD_EFORMAT,
-                        "%s:%zu: %s: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), "
-                        "got \"%.*s\"",
+                        "%s:%zu: %s: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, "
+                        "minutes and seconds at most 60), got \"%.*s\"",
                         path, lineno, key, (int)(t < 40 ? t : 40), v);
     if (is_lat ? fabs(a) > 90 : a < -180 || a > 360)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected degrees in %s, got \"%.*s\"", path,
@@ -305,6 +307,29 @@ edi_definemeas_line(struct edi *e, const char *path, size_t lineno, const char *
     return FWD_OK;
 }
 
+/* A number of a data block at p, end just after it as strtod's: also with a Fortran
+ * exponent (1.0D+03, 1.0d-3), as older EDI writers print doubles. */
+static double
+edi_strtod(const char *p, char **end)
+{
+    double v = fwd_strtod(p, end);
+    char buf[64], *e2;
+    size_t t;
+
+    if ((**end != 'D' && **end != 'd') || *end == p)
+        return v;
+    t = strcspn(p, " \t\r\n");
+    if (t >= sizeof buf)
+        return v;
+    memcpy(buf, p, t);
+    buf[t] = '\0';
+    buf[*end - p] = 'E';
+    v = fwd_strtod(buf, &e2);
+    if (e2 == buf + t)
+        *end += p + t - *end; /* past the exponent (end points into p) */
+    return v;
+}
+
 /* The numbers of line lineno (from p) appended to data block cur: a NaN ("nan", "NaN",
  * "+NAN") is a value missing (edi_missing), but for a frequency (which one would the
  * values be of?). */
@@ -321,7 +346,7 @@ edi_values(struct edi_block *cur, const char *path, size_t lineno, const char *p
         if (*p == '\0')
             break;
         errno = 0;
-        v = fwd_strtod(p, &end);
+        v = edi_strtod(p, &end);
         if (end == p || (!isspace((unsigned char)*end) && *end != '\0') || isinf(v) ||
             (isnan(v) && strcmp(cur->name, "FREQ") == 0)) {
             char tok[32];

@@ -1778,6 +1778,8 @@ Test(fwd_sounding, edi_station_position)
         /* D:M, degrees east of 180, a sign before 0 degrees, quotes, nothing given */
         {" LAT=-0:30\n LONG=220:15:36\n", "", -0.5, -(139 + 44 / 60.0 + 24 / 3600.0), NAN},
         {" LAT=\"45:00:36\"\n LONG=-180\n", "", 45.01, -180, NAN},
+        /* 60 seconds or minutes: an exporter's 59.996 rounded to 2 decimals */
+        {" LAT=-37:25:60.00\n LONG=140:60\n", "", -(37 + 26 / 60.0), 141, NAN},
         {" LAT=\n LONG=\"\"\n", "", NAN, NAN, NAN},
         /* an elevation with its unit, quoted, or empty */
         {" ELEV=45.5 m\n", "", NAN, NAN, 45.5},
@@ -1794,9 +1796,14 @@ Test(fwd_sounding, edi_station_position)
         {" LONG=-180:00:01\n", "",
          ":2: LONG: expected degrees in [-180, 180] (or 0 to 360), got \"-180:00:01\""},
         {" LAT=37:61:00\n", "",
-         ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), got \"37:61:00\""},
+         ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, minutes and seconds "
+         "at most 60), got \"37:61:00\""},
+        {" LAT=37:20:60.01\n", "",
+         ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, minutes and seconds "
+         "at most 60), got \"37:20:60.01\""},
         {"", " REFLAT=37.5S\n",
-         ":4: REFLAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84), got \"37.5S\""},
+         ":4: REFLAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, minutes and "
+         "seconds at most 60), got \"37.5S\""},
         {"", " REFLONG=540\n", ":4: REFLONG: expected degrees in [-180, 180] (or 0 to 360)"},
         /* an elevation that is not one: refused, not left out */
         {" ELEV=unknown\n", "", ":2: ELEV: expected metres (45.0), got \"unknown\""},
@@ -1826,6 +1833,27 @@ Test(fwd_sounding, edi_station_position)
             cr_expect_eq(s->elevation_m, ok[k].elev, "%s: elev %.15g", name, s->elevation_m);
         fwd_sounding_free(s);
     }
+    /* Fortran exponents, as older writers print doubles: the values of E exponents; a D
+     * that is no exponent still refused */
+    s = read_edi_comp("dexp.edi",
+                      ">HEAD\n>FREQ // 3\n 1.0D+00 2.0d0 4.0E0\n"
+                      ">RHOXY // 3\n 1.0D+01 2.5D1 1D-2\n>PHSXY // 3\n 45 50.0D0 55\n>END\n",
+                      FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_eq(s->n, 3);
+    cr_expect_eq(s->x[0], 0.25); /* periods, ascending */
+    cr_expect_eq(s->rho_a[0], 0.01);
+    cr_expect_eq(s->rho_a[1], 25);
+    cr_expect_eq(s->rho_a[2], 10);
+    cr_expect_eq(s->phase[1], 50);
+    fwd_sounding_free(s);
+    s = read_edi_comp("dbad.edi",
+                      ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 2.5D 1\n>PHSXY // 3\n 45 50 55\n"
+                      ">END\n",
+                      FWD_COMP_XY, &err);
+    cr_expect_null(s);
+    cr_expect(strstr(err.msg, "dbad.edi:5: RHOXY: expected a number, got \"2.5D\"") != NULL, "%s",
+              err.msg);
     s = read_edi_comp("id.edi",
                       ">HEAD\n DATAID = L1-900\n EMPTY = 1000\n>FREQ // 4\n 1 2 3 4\n"
                       ">RHOXY // 4\n 10 20 1000 5000\n>PHSXY // 4\n 45 50 55 60\n>END\n",
