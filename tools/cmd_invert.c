@@ -317,7 +317,8 @@ static const cli_opt invert_opts[] = {
     CLI_OPERAND("SOUNDING", NULL,
                 "a text sounding (csv, tab or space separated) or an EDI file\n"
                 "(MT); a directory stands for its .csv, .txt, .dat, .tsv and\n"
-                ".edi files"),
+                ".edi files (holding .edi files and others: its .edi files for an\n"
+                "MT net, the others for a DC net, with a note)"),
     CLI_STRING("format", 0, "csv|json", ARG(format), NULL,
                "output format [csv; json for an -o name ending in .json]"),
     CLI_CHECK(check_format),
@@ -452,15 +453,21 @@ check_output_first(const char *output, const char *net_path, int force)
     return cli_check_output("invert", output, "the file", force);
 }
 
-/* The sounding files of the operands into *paths (*n, possibly none); -1 after a message. */
+/* The sounding files of the operands for a net of method m into *paths (*n, possibly none),
+ * what was left out of a directory noted unless quiet; -1 after a message. */
 static int
-expand_operands(char *const *operands, size_t n_operands, char ***paths, size_t *n)
+expand_operands(char *const *operands, size_t n_operands, fwd_method m, char ***paths, size_t *n,
+                int quiet)
 {
     fwd_error err;
-    int rc = invnet_batch_expand((const char *const *)operands, n_operands, paths, n, &err);
+    int rc =
+        invnet_batch_expand_for((const char *const *)operands, n_operands, (int)m, paths, n, &err);
 
-    if (rc == FWD_OK)
+    if (rc == FWD_OK) {
+        if (!quiet && err.msg[0] != '\0' && cli_par_rank() == 0)
+            fprintf(stderr, "bpinv invert: note: %s\n", err.msg);
         return 0;
+    }
     if (rc == FWD_EIO)
         cli_error("invert", "%s", err.msg);
     cli_error("invert", "out of memory or unreadable directory");
@@ -1402,7 +1409,11 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_par_bcast(&bad, sizeof bad);
     if (bad)
         goto done;
-    bad = expand_operands(argv + 1, n_operands - 1, &paths, &n) != 0;
+    if ((ns = load_net(net_path, &t0)) == NULL || method_options(o, ns, net_path) != 0)
+        goto done;
+    /* the operands for the net's method (a directory of EDI files and notes: its EDI files) */
+    bad =
+        expand_operands(argv + 1, n_operands - 1, invnet_set_method(ns), &paths, &n, o->quiet) != 0;
     if (!bad && n == 0) {
         cli_error("invert", "no soundings found in %s", argv[1]);
         bad = 1;
@@ -1419,11 +1430,6 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if (o->plotdir != NULL && !(made_plotdir = mkdir(o->plotdir, 0777) == 0) && errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
                   strerror(errno));
-        goto done;
-    }
-    if ((ns = load_net(net_path, &t0)) == NULL || method_options(o, ns, net_path) != 0) {
-        if (made_plotdir)
-            rmdir(o->plotdir); /* made for this run, empty */
         goto done;
     }
     bp.part = (size_t)cli_par_rank(); /* under mpirun, each rank its part of the soundings */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "forward/base/fwd_time.h"
@@ -1345,16 +1346,29 @@ natural_order(const struct dirent **pa, const struct dirent **pb)
     return strcmp((*pa)->d_name, (*pb)->d_name);
 }
 
+/* Whether name ends in ".edi", any case. */
+static int
+is_edi(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 4 && strcasecmp(name + n - 4, ".edi") == 0;
+}
+
 /* Adds path, or the files of directory path named as soundings (visible) in natural order
  * of their names: regular files, and those it cannot tell (a dangling link, one it may not
- * look at), which are then reported as unreadable with the others; not directories. */
+ * look at), which are then reported as unreadable with the others; not directories. For
+ * method (>= 0) the files of the other kind are left out when the directory holds both (for
+ * MT, what is not .edi: an MT survey's folder holds notes and station tables too, which
+ * failed the run; for DC, .edi files), named in note (cap bytes, appended to). */
 static int
-add_operand(struct paths *l, const char *path, fwd_error *err)
+add_operand(struct paths *l, const char *path, int method, char *note, size_t cap, fwd_error *err)
 {
     struct dirent **names;
     struct stat st;
-    size_t len = strlen(path), before;
-    int n, k, rc = FWD_OK;
+    size_t len = strlen(path), before, left = 0, nl, n_edi = 0;
+    int n, k, rc = FWD_OK, mt = method == (int)FWD_MT, skip;
+    char some[200] = "";
 
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return paths_add(l, path); /* a missing file is reported with the others */
@@ -1364,9 +1378,20 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
                              strerror(errno));
     before = l->n;
     len -= path[len - 1] == '/'; /* no double slash when the operand ends with one */
+    for (k = 0; k < n; k++)
+        n_edi += (size_t)is_edi(names[k]->d_name);
+    skip = method >= 0 && n_edi > 0 && n_edi < (size_t)n; /* both kinds */
     for (k = 0; k < n; k++) {
-        char *buf = malloc(len + strlen(names[k]->d_name) + 2);
+        char *buf;
 
+        if (skip && is_edi(names[k]->d_name) != mt) {
+            if (left++ < 3)
+                snprintf(some + strlen(some), sizeof some - strlen(some), "%s%.50s",
+                         left > 1 ? ", " : "", names[k]->d_name);
+            free(names[k]);
+            continue;
+        }
+        buf = malloc(len + strlen(names[k]->d_name) + 2);
         if (buf == NULL)
             rc = rc != FWD_OK ? rc : FWD_ENOMEM;
         else
@@ -1379,6 +1404,13 @@ add_operand(struct paths *l, const char *path, fwd_error *err)
     free(names);
     if (rc == FWD_OK && l->n == before) /* itself: read, it fails, named (no_sounding_files) */
         rc = paths_add(l, path);
+    if (left > 0 && note != NULL && (nl = strlen(note)) + 1 < cap)
+        snprintf(note + nl, cap - nl,
+                 "%s%s: %s; %zu other file%s left out (%s%s): give %s as operand%s to read %s",
+                 nl > 0 ? "; " : "", path,
+                 mt ? "its .edi files only, for an MT net" : "no .edi files, for a DC net", left,
+                 left == 1 ? "" : "s", some, left > 3 ? ", ..." : "", left == 1 ? "it" : "them",
+                 left == 1 ? "" : "s", left == 1 ? "it" : "them");
     return rc;
 }
 
@@ -1386,12 +1418,21 @@ int
 invnet_batch_expand(const char *const *operands, size_t n_operands, char ***paths, size_t *n,
                     fwd_error *err)
 {
+    return invnet_batch_expand_for(operands, n_operands, -1, paths, n, err);
+}
+
+int
+invnet_batch_expand_for(const char *const *operands, size_t n_operands, int method, char ***paths,
+                        size_t *n, fwd_error *err)
+{
     struct paths l = {NULL, 0, 0};
     size_t k;
     int rc = FWD_OK;
 
+    fwd_error_clear(err);
     for (k = 0; k < n_operands && rc == FWD_OK; k++)
-        rc = add_operand(&l, operands[k], err);
+        rc = add_operand(&l, operands[k], method, err != NULL ? err->msg : NULL,
+                         err != NULL ? sizeof err->msg : 0, err);
     if (rc != FWD_OK) {
         if (rc == FWD_ENOMEM)
             fwd_error_set(err, FWD_ENOMEM, "out of memory");

@@ -231,6 +231,17 @@ void invnet_batch_free(invnet_batch *b);
 int invnet_batch_expand(const char *const *operands, size_t n_operands, char ***paths, size_t *n,
                         fwd_error *err);
 
+/*
+ * invnet_batch_expand for a net of method (a fwd_method; -1: any, as invnet_batch_expand): a
+ * directory that holds .edi files and files of other names stands for its .edi files alone
+ * for an MT net, for the others alone for a DC one (an MT survey's folder holds notes and
+ * station tables: they failed the run). What was left out is said in a note: on success
+ * err->msg, "DIR: its .edi files only, for an MT net; 3 other files left out (junk.dat,
+ * notes.txt, stations.csv): give them as operands to read them", empty when nothing was.
+ */
+int invnet_batch_expand_for(const char *const *operands, size_t n_operands, int method,
+                            char ***paths, size_t *n, fwd_error *err);
+
 /* Frees the n paths and the array; NULL is a no-op. */
 void invnet_batch_paths_free(char **paths, size_t n);
 

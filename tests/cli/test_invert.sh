@@ -644,6 +644,19 @@ grep -q '"name": "SYN1", "method": "mt", "component": "berd"' "$TMP/out" && ok |
 plain_bpinv forward -m mt --rho 100,10 --thick 500 --period 0.05:2000:16 >"$TMP/plain_mt.csv"
 run invert "$TMP/mtnet.h5" "$TMP/plain_mt.csv" --format json
 cp "$TMP/out" "$TMP/plain.json"
+# an MT survey's folder, EDI files beside notes and a station table: with an MT net its EDI
+# files alone, the others named in a note (exit 0); with a DC net the others alone; -q
+mkdir "$TMP/edidir"
+cp tests/data/synthetic_z.edi "$TMP/edidir/L1-100.edi"
+cp "$TMP/plain_mt.csv" "$TMP/edidir/stations.csv"
+echo "field notes" >"$TMP/edidir/notes.txt"
+run invert "$TMP/mtnet.h5" "$TMP/edidir"
+[ "$rc" -eq 0 ] && [ "$(grep -c '^L1-100.edi\|/L1-100.edi,' "$TMP/out")" -eq 1 ] &&
+    [ "$(wc -l <"$TMP/out")" -eq 2 ] &&
+    grep -q "^bpinv invert: note: $TMP/edidir: its .edi files only, for an MT net; 2 other files left out (notes.txt, stations.csv): give them as operands to read them$" "$TMP/err" &&
+    ok || bad "an EDI folder with notes: $rc $(cat "$TMP/out" "$TMP/err")"
+run invert "$TMP/mtnet.h5" "$TMP/edidir" -q
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "an EDI folder, -q: $(cat "$TMP/err")"
 run invert "$TMP/mtnet.h5" tests/data/synthetic_z.edi
 /usr/bin/python3 -c 'import csv, json, sys
 s = json.load(open(sys.argv[1]))["soundings"][0]

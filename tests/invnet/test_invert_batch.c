@@ -850,6 +850,71 @@ Test(invnet_batch, directory_operands_expand)
     invnet_batch_paths_free(NULL, 0);
 }
 
+/* For a net's method, a directory of .edi files and others stands for one kind: the .edi
+ * files for MT (an MT survey's folder holds notes and station tables too), the others for DC;
+ * what was left out in the note (err.msg on success). A directory of one kind, and -1 (any
+ * method), as before, without a note. */
+Test(invnet_batch, directory_operands_for_a_method)
+{
+    static const char *const files[] = {"a.edi", "b.EDI", "c.csv", "notes.txt"};
+    static const struct {
+        int method;
+        size_t n, first;
+        const char *note;
+    } want[] = {
+        {FWD_MT, 2, 0,
+         "/mixed: its .edi files only, for an MT net; 2 other files left out (c.csv, "
+         "notes.txt): give them as operands to read them"},
+        {FWD_SCHLUMBERGER, 2, 2,
+         "/mixed: no .edi files, for a DC net; 2 other files left out (a.edi, b.EDI): give "
+         "them as operands to read them"},
+        {-1, 4, 0, ""},
+    };
+    char sub[128], one[128], p[256];
+    const char *ops[2];
+    char **paths;
+    size_t n, k, j;
+    fwd_error err;
+
+    snprintf(sub, sizeof sub, "%s/mixed", dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    for (k = 0; k < 4; k++)
+        touch("mixed", files[k]);
+    ops[0] = sub;
+    for (k = 0; k < 3; k++) {
+        cr_assert_eq(invnet_batch_expand_for(ops, 1, want[k].method, &paths, &n, &err), FWD_OK);
+        cr_expect_eq(n, want[k].n, "method %d: %zu files", want[k].method, n);
+        for (j = 0; j < n && j < want[k].n; j++) {
+            snprintf(p, sizeof p, "%s/%s", sub, files[want[k].first + j]);
+            cr_expect_str_eq(paths[j], p);
+        }
+        if (want[k].note[0] == '\0')
+            cr_expect_str_eq(err.msg, "");
+        else
+            cr_expect(strstr(err.msg, want[k].note) != NULL &&
+                          strncmp(err.msg, dir, strlen(dir)) == 0,
+                      "method %d: %s", want[k].method, err.msg);
+        invnet_batch_paths_free(paths, n);
+    }
+    /* one kind: all of it, whatever the net (the batch then names a file of the other
+     * method); two directories' notes joined */
+    snprintf(one, sizeof one, "%s/edis", dir);
+    cr_assert_eq(mkdir(one, 0777), 0);
+    touch("edis", "x.edi");
+    ops[1] = one;
+    cr_assert_eq(invnet_batch_expand_for(ops, 2, FWD_WENNER, &paths, &n, &err), FWD_OK);
+    cr_expect_eq(n, 3);
+    cr_expect(strstr(paths[2], "/edis/x.edi") != NULL, "%s", paths[2]);
+    cr_expect(strstr(err.msg, "/mixed: no .edi files") != NULL && strstr(err.msg, "/edis") == NULL,
+              "%s", err.msg);
+    invnet_batch_paths_free(paths, n);
+    ops[1] = sub;
+    cr_assert_eq(invnet_batch_expand_for(ops, 2, FWD_MT, &paths, &n, &err), FWD_OK);
+    cr_expect_eq(n, 4);
+    cr_expect(strstr(err.msg, "read them; ") != NULL, "%s", err.msg);
+    invnet_batch_paths_free(paths, n);
+}
+
 /* A directory's files come in the natural order of their names, a profile's station order:
  * numbers as numbers (L1-200 before L1-1000), leading zeros a tie broken by bytes. */
 Test(invnet_batch, directory_in_natural_order)

@@ -15,15 +15,16 @@ trained with the command (``bpinv samples``, ``bpinv train``). Units: ohm-m, m, 
 - ``Net(path)``: a trained net; ``.invert(x, data, ...)``, ``.invert_sounding(s)``,
   ``.invert_many([...])`` give ``Result`` objects.
 - ``Error``: what the library reports, with its message (``FileError``, also an OSError,
-  for a file that could not be opened, read or written).
+  for a file that could not be opened, read or written); ``NoteWarning``: what the command
+  prints as a note (a directory's files left out).
 
 The library is found through BPINV_LIBRARY (its path), then pkg-config's bpinv, then the
 dynamic loader (docs/python.md).
 """
 
-from ._lib import Error, FileError, VERSION as __version__, path as library_path
+from ._lib import Error, FileError, NoteWarning, VERSION as __version__, path as library_path
 from ._forward import Forward, forward
 from ._sounding import Sounding, read_sounding, read_soundings
 from ._net import Net, Result
 
-__all__ = ["Error", "FileError", "Forward", "forward", "Sounding", "read_sounding", "read_soundings", "Net", "Result", "library_path"]
+__all__ = ["Error", "FileError", "NoteWarning", "Forward", "forward", "Sounding", "read_sounding", "read_soundings", "Net", "Result", "library_path"]

@@ -176,6 +176,17 @@ _PROTOTYPES = {
             _err,
         ],
     ),
+    "invnet_batch_expand_for": (
+        ctypes.c_int,
+        [
+            ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_size_t,
+            ctypes.c_int,
+            ctypes.POINTER(ctypes.POINTER(ctypes.c_char_p)),
+            ctypes.POINTER(ctypes.c_size_t),
+            _err,
+        ],
+    ),
     "invnet_batch_paths_free": (None, [ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t]),
     # returns a malloc'd char *: kept as a void pointer so that it can be freed
     "invnet_output_string": (_p, [_p, ctypes.c_int, ctypes.c_char_p, _err]),
@@ -296,6 +307,10 @@ _libc.free.restype = None
 def libc_free(p):
     """Frees what the library allocated for the caller with malloc (an array of errors)."""
     _libc.free(ctypes.cast(p, ctypes.c_void_p))
+
+
+class NoteWarning(UserWarning):
+    """What ``bpinv invert`` prints as a note (a directory's files left out, ...)."""
 
 
 def raise_err(e):

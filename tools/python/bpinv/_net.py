@@ -6,11 +6,12 @@ import ctypes
 import json
 import os
 import threading
+import warnings
 
 import numpy as np
 
 from . import _lib
-from ._lib import EINVAL, ENOMEM, Error, lib
+from ._lib import EINVAL, ENOMEM, Error, NoteWarning, lib
 from ._sounding import Sounding, _read_survey
 
 # bpinv invert: at most 30 Levenberg-Marquardt iterations unless --no-refine
@@ -326,17 +327,21 @@ def _output(batch, fmt, net_path):
         lib.invnet_output_string_free(s)
 
 
-def _expand(paths):
-    """The files that paths stand for, as bpinv invert expands them (a directory: its
-    *.csv, *.txt, *.dat, *.tsv and *.edi files in name order)."""
+def _expand(paths, method=-1):
+    """The files that paths stand for, as bpinv invert expands them for a net of method (its
+    code; -1: any): a directory, its *.csv, *.txt, *.dat, *.tsv and *.edi files in name
+    order; holding .edi files and others, the .edi alone for an MT net, the others for a DC
+    one, what was left out said in a warning (bpinv.NoteWarning)."""
     if not paths:
         return []
     ops = (ctypes.c_char_p * len(paths))(*paths)
     out = ctypes.POINTER(ctypes.c_char_p)()
     n = ctypes.c_size_t()
     e = _lib.new_err()
-    _lib.check(lib.invnet_batch_expand(ops, len(paths), ctypes.byref(out), ctypes.byref(n),
-                                       ctypes.byref(e)), e)
+    _lib.check(lib.invnet_batch_expand_for(ops, len(paths), method, ctypes.byref(out),
+                                           ctypes.byref(n), ctypes.byref(e)), e)
+    if e.msg:
+        warnings.warn(e.msg.decode("utf-8", "replace"), NoteWarning, stacklevel=3)
     try:
         return [out[i] for i in range(n.value)]
     finally:
@@ -572,7 +577,8 @@ class Net(_lib.Owned):
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"``, ``"yx"`` or
         ``"berd"``; other than det with a DC net a ValueError); a
         directory stands for its ``*.csv``, ``*.txt``, ``*.dat``, ``*.tsv`` and ``*.edi``
-        files in name order.
+        files in name order (holding both .edi files and others: the .edi alone with an MT
+        net, the others with a DC one, what was left out said in a ``NoteWarning``).
 
         columns: text files' header names for bpinv's columns, as for :func:`read_sounding`.
 
@@ -588,7 +594,7 @@ class Net(_lib.Owned):
             if isinstance(s, Sounding):
                 items.append(s)
             elif isinstance(s, (str, bytes, os.PathLike)):
-                items.extend(_expand([_lib.encode(s)]))
+                items.extend(_expand([_lib.encode(s)], lib.invnet_set_method(self._ptr)))
             else:
                 raise TypeError("invert_many: expected Sounding objects and paths, got %r" % (s,))
         comp = _lib.component_code(component)

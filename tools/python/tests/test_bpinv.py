@@ -952,6 +952,21 @@ def test_invert_many_mixed_and_components(nets, tmp_path):
                 "give it as an operand)" % empty), comp
         r = net.invert_many([MAWLAMYINE])[0]
         assert r.error == "%s: a schlumberger sounding, but the net is for mt" % MAWLAMYINE
+        # an MT survey's folder, EDI files beside notes: the EDI files alone, as bpinv invert
+        # reads it, what was left out in a NoteWarning (its note)
+        folder = tmp_path / "line3"
+        folder.mkdir()
+        (folder / "S01.edi").write_bytes(PENOLA.read_bytes())
+        (folder / "notes.txt").write_text("field notes\n")
+        ref, r = cli_json("invert", nets["mt"], folder, "--format", "json", "-j", 1)
+        assert r.returncode == 0, r.stderr
+        with pytest.warns(bpinv.NoteWarning) as w:
+            res = net.invert_many([folder])
+        assert [without(x.json) for x in res] == [without(x) for x in ref["soundings"]]
+        assert len(res) == 1 and res[0].error is None
+        note = "%s: its .edi files only, for an MT net; 1 other file left out (notes.txt): " \
+            "give it as operand to read it" % folder
+        assert str(w[0].message) == note and ("bpinv invert: note: " + note) in r.stderr
 
 
 def test_survey_tables(nets, tmp_path):
