@@ -420,8 +420,7 @@ get_doi_range(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 static int
 has_counts(const invnet_batch_item *it, cand *c)
 {
-    (void)c;
-    return it->n_candidates > 1;
+    return it->n_candidates > 1 && c != NULL && c->r.inverted;
 }
 
 /* Whether the sounding has a model (the JSON's n_layers: the net's count, or the one
@@ -493,8 +492,8 @@ static const struct column columns[] = {
     {NULL, NULL, "lat_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lat, get_lat},
     {NULL, NULL, "lon_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lon, get_lon},
     {NULL, NULL, "note", K_TEXT, S_ONE, 0, IN_JSON | OPTIONAL, has_note, get_note},
-    {"n_layers", NULL, NULL, K_COUNT, S_ONE, 0, IN_CSV, NULL, get_n_layers},
-    {NULL, NULL, "n_layers", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_count, get_n_layers},
+    {"n_layers", NULL, "n_layers", K_COUNT, S_ONE, 0, IN_CSV | IN_JSON | OPTIONAL, has_count,
+     get_n_layers},
     {"layer_weights", NULL, "layer_counts", K_COUNTS, S_ONE, 0,
      IN_CSV | IN_JSON | OPTIONAL | WITH_COUNTS, has_counts, get_counts},
     {"rho_", "_ohmm", "rho_ohmm", K_NUM, S_LAYER, F_6G, IN_CSV | IN_JSON, has_model, get_rho},
