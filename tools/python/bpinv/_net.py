@@ -41,8 +41,9 @@ class Result:
         The impedance an EDI file's curve is of (``"det"``, ``"xy"``, ``"yx"``, ``"berd"``);
         None for a text file's curve, a Sounding's, and DC.
     n_layers : int or None
-        Layers of the model (with a set of nets: the count chosen); None when the sounding
-        could not be read.
+        Layers of the model (with a set of nets: the count chosen); None when there is none:
+        the sounding could not be read, or was not inverted (until 2026-12-06 the net's
+        count then, as the CSV had it).
     rho : numpy.ndarray or None
         Resistivity of each layer, ohm-m, top to bottom; None when no model was given (the
         flag ``not_inverted``, or ``error``).
@@ -134,7 +135,7 @@ class Result:
             n_layers = obj["n_layers"]
         elif self.rho is not None:
             n_layers = len(self.rho)
-        self.n_layers = None if self.error is not None else n_layers
+        self.n_layers = None if self.error is not None or self.rho is None else n_layers
         self.misfit_rms_pct = obj.get("misfit_rms_pct")
         self.misfit_net_pct = obj.get("misfit_net_pct")
         self.refined = obj.get("refined")
@@ -480,7 +481,7 @@ class Net(_lib.Owned):
             doc = json.loads(_output(out, _JSON, self._bpath))
         finally:
             lib.invnet_batch_free(out)
-        # the JSON of a plain net has no n_layers: a sounding not inverted has the net's
+        # the JSON of a plain net has no n_layers: a sounding inverted has the net's
         one = self.layer_counts[0] if len(self.layer_counts) == 1 else None
         return [Result(o, one) for o in doc["soundings"]]
 
