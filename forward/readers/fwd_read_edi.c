@@ -696,6 +696,7 @@ edi_select(const struct edi *e, const char *path, fwd_component comp, struct edi
 struct edi_point {
     double T, r, ph, sdl, sdp;
     int not_positive, negative_var;
+    int same_side;          /* Zxy and Zyx less than 90 degrees apart (a 1D earth's: 180) */
     size_t bad_k, bad_line; /* the first value not > 0: RHOXY (0) or RHOYX, its line */
     double bad_v;
     const char *miss_block, *miss_what; /* the first value missing: its block, what it is */
@@ -774,6 +775,7 @@ edi_point_z(const char *path, const struct edi_sel *d, size_t i, double f, int *
         zxy = zb[2]->v[i] + I * zb[3]->v[i];
     if (zb[4] != NULL && zb[5] != NULL)
         zyx = zb[4]->v[i] + I * zb[5]->v[i];
+    pt->same_side = creal(zxy * conj(zyx)) > 0;
     if (d->comp == FWD_COMP_XY)
         z = zxy;
     else if (d->comp == FWD_COMP_YX)
@@ -970,7 +972,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 {
     const struct edi_block *fb = d->fb;
     size_t i, *kept = malloc(fb->n * sizeof *kept); /* of point k, its index in fb */
-    size_t n_out = 0, n_var = 0, n_big = 0, n_miss = 0, n_zero[2] = {0, 0};
+    size_t n_out = 0, n_var = 0, n_big = 0, n_miss = 0, n_zero[2] = {0, 0}, n_same = 0;
     char out[160] = "", miss[160] = "", say[480];
     int rc = FWD_OK;
 
@@ -979,7 +981,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
 
     for (i = 0; i < fb->n; i++) {
         double f = fb->v[i];
-        struct edi_point pt = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL};
+        struct edi_point pt = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL};
         int skip = 0;
 
         edi_miss(d, fb, i, 1, &skip, &pt);
@@ -1018,6 +1020,7 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
         if (skip)
             continue;
         n_var += (size_t)pt.negative_var;
+        n_same += (size_t)pt.same_side;
         if (d->has_err && (pt.sdl > FWD_SD_LOG10_MAX || pt.sdp > FWD_SD_PHASE_MAX)) {
             /* a dead band's error beyond any measurement's: as large as a sounding's may be
              * (fwd_sounding_finish refuses larger), the frequency kept, the note says so */
@@ -1066,6 +1069,17 @@ edi_points(const char *path, const struct edi_sel *d, fwd_sounding *s, fwd_error
         snprintf(say, sizeof say,
                  "%zu frequenc%s with an error beyond %d decades of rho_a, read as %d", n_big,
                  n_big == 1 ? "y" : "ies", FWD_SD_LOG10_MAX, FWD_SD_LOG10_MAX);
+        fwd_sounding_note(s, say);
+    }
+    /* Zyx with Zxy's sign, as some converters write it: det's and berd's phases go past 90
+     * degrees and yx's below 0, and the phase note's conjugate would not mend it */
+    if (rc == FWD_OK && 2 * n_same > s->n && d->comp != FWD_COMP_XY) {
+        snprintf(say, sizeof say,
+                 "Zxy and Zyx on the same side at %zu of %zu frequencies, where a 1D earth's are "
+                 "opposite (Zyx = -Zxy; bpinv's Zyx in the third quadrant): does the file write "
+                 "Zyx with Zxy's sign? Then its ZYXR and ZYXI negated read it (--component xy "
+                 "reads Zxy alone)",
+                 n_same, s->n);
         fwd_sounding_note(s, say);
     }
     if (rc == FWD_OK && n_var > 0) {

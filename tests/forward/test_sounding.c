@@ -422,6 +422,45 @@ expect_edi_error(const char *name, const char *text, fwd_component comp, const c
 
 /* A file of one off-diagonal impedance: read for that component, refused for the others by
  * a message that names the block, the component and the one that would read the file. */
+/* Zyx written with Zxy's sign (some converters): the note says so and how to read it, for
+ * the components that use Zyx; not for xy, nor for a file of the usual signs (Zyx = -Zxy
+ * for a 1D earth), nor where only a minority of the frequencies are so (a 3D earth's). */
+Test(fwd_sounding, edi_zyx_of_zxys_sign)
+{
+    static const char *const zyx[3] = {" 10 10 10 10\n>ZYXI // 4\n 5 6 7 8\n", /* Zxy's sign */
+                                       " -10 -10 -10 -10\n>ZYXI // 4\n -5 -6 -7 -8\n",
+                                       " -10 -10 10 -10\n>ZYXI // 4\n -5 -6 9 -8\n"};
+    static const fwd_component comp[4] = {FWD_COMP_DET, FWD_COMP_BERD, FWD_COMP_YX, FWD_COMP_XY};
+    char text[512];
+    fwd_error err;
+    fwd_sounding *s;
+    int k, c;
+
+    for (k = 0; k < 3; k++)
+        for (c = 0; c < 4; c++) {
+            snprintf(text, sizeof text,
+                     ">HEAD\n>FREQ // 4\n 1 2 4 8\n>ZXYR // 4\n 10 10 10 10\n>ZXYI // 4\n 5 6 7 "
+                     "8\n>ZYXR // 4\n%s>END\n",
+                     zyx[k]);
+            s = read_edi_comp("zyx.edi", text, comp[c], &err);
+            if (k == 0 && c == 1) { /* berd: (Zxy - Zyx) / 2 = 0 */
+                cr_expect_null(s);
+                continue;
+            }
+            cr_assert_not_null(s, "%d %d: %s", k, c, err.msg);
+            if (k == 0 && c < 3)
+                cr_expect(strstr(s->note, "Zxy and Zyx on the same side at 4 of 4 frequencies, "
+                                          "where a 1D earth's are opposite (Zyx = -Zxy; bpinv's "
+                                          "Zyx in the third quadrant): does the file write Zyx "
+                                          "with Zxy's sign? Then its ZYXR and ZYXI negated read "
+                                          "it (--component xy reads Zxy alone)") != NULL,
+                          "%d %d: %s", k, c, s->note);
+            else
+                cr_expect(strstr(s->note, "same side") == NULL, "%d %d: %s", k, c, s->note);
+            fwd_sounding_free(s);
+        }
+}
+
 Test(fwd_sounding, edi_one_component)
 {
     static const char xy[] = ">HEAD\n DATAID=XY\n>FREQ // 3\n 1 2 4\n>ZXYR // 3\n 10 10 10\n"
