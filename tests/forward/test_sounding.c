@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "tests/common.h"
+#include "forward/fwd_forward.h"
 #include "tests/forward/tst_read.h"
 
 #include "forward/readers/fwd_sounding.h"
@@ -844,6 +845,74 @@ Test(fwd_sounding, phases_outside_noted_for_text_and_arrays)
                               "earth's are: another sign convention?") != NULL,
               "%s", s->note);
     fwd_sounding_free(s);
+}
+
+/* Resistances V/I under a rho_a header (a tester's file): over a homogeneous earth of 100
+ * ohm-m, R = rho_a / K, K = pi ((AB/2)^2 - (MN/2)^2) / MN, falls as (AB/2)^-2; in MN/2
+ * segments it jumps up at each (K grows with MN). The note says so, read from a file and
+ * from arrays; not for a layered earth's apparent resistivities (the forward model's, a
+ * resistive top over a conductor 100 times lower: a decade of slope -3, then flat), nor
+ * for resistances over less than 2 decades. */
+Test(fwd_sounding, resistances_as_rho_a)
+{
+    double x[24], mn[24], r[24], rho[24], h = 3, lay[2] = {100, 1}, sxx = 0, sxy = 0;
+    char text[2048], p[128], want[320];
+    fwd_workspace *w;
+    fwd_sounding *s;
+    fwd_geom *g;
+    size_t i, n = 0, k;
+
+    for (k = 0; k < 3; k++) /* MN/2 0.5 at 1.5-15 m, 2 at 10-60, 10 at 50-300 */
+        for (i = 0; i < 8; i++) {
+            double lo = k == 0 ? 1.5 : k == 1 ? 10 : 50, hi = k == 0 ? 15 : k == 1 ? 60 : 300;
+
+            x[n] = lo * pow(hi / lo, (double)i / 7);
+            mn[n] = k == 0 ? 0.5 : k == 1 ? 2 : 10;
+            r[n] = 100 / (PI * (x[n] * x[n] - mn[n] * mn[n]) / (2 * mn[n]));
+            n++;
+        }
+    for (k = 0; k < 3; k++) { /* the least-squares slope, a level a segment: -2 and a little
+                               * more, for the (MN/2)^2 in K */
+        double mx = 0, my = 0;
+
+        for (i = 8 * k; i < 8 * k + 8; i++) {
+            mx += log10(x[i]) / 8;
+            my += log10(r[i]) / 8;
+        }
+        for (i = 8 * k; i < 8 * k + 8; i++) {
+            sxx += (log10(x[i]) - mx) * (log10(x[i]) - mx);
+            sxy += (log10(x[i]) - mx) * (log10(r[i]) - my);
+        }
+    }
+    snprintf(want, sizeof want,
+             "rho_a falls as AB/2 to the power %.2f over 2.3 decades, as a resistance V/I does "
+             "(rho_a = K V/I, K = pi ((AB/2)^2 - (MN/2)^2) / MN): resistances under a rho_a "
+             "header? A layered earth's seldom falls that fast that long",
+             sxy / sxx);
+    cr_expect(sxy / sxx < -2 && sxy / sxx > -2.1, "%g", sxy / sxx);
+    snprintf(text, sizeof text, "ab2_m,mn2_m,rho_a_ohmm\n");
+    for (i = 0; i < n; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%.10g,%g,%.10g\n", x[i], mn[i],
+                 r[i]);
+    s = fwd_sounding_read(put("r.csv", text, p), FWD_SCHLUMBERGER, 0, NULL);
+    cr_assert_not_null(s);
+    cr_expect(strstr(s->note, want) != NULL, "%s", s->note);
+    fwd_sounding_free(s);
+    s = fwd_sounding_from_arrays("a", FWD_SCHLUMBERGER, 8, x, mn, r, NULL, NULL, NULL, NULL);
+    cr_assert_not_null(s); /* 1.5-15 m: 1 decade */
+    cr_expect(strstr(s->note, "resistance") == NULL, "%s", s->note);
+    fwd_sounding_free(s);
+    for (i = 0; i < 24; i++)
+        x[i] = pow(10, 3.0 * (double)i / 23);
+    g = fwd_geom_alloc(FWD_SCHLUMBERGER, 24, x, NULL, NULL);
+    w = fwd_workspace_alloc(g, NULL, NULL);
+    cr_assert_eq(fwd_eval(w, 2, lay, &h, rho, NULL), FWD_OK);
+    s = fwd_sounding_from_arrays("b", FWD_SCHLUMBERGER, 24, x, NULL, rho, NULL, NULL, NULL, NULL);
+    cr_assert_not_null(s);
+    cr_expect(strstr(s->note, "resistance") == NULL, "%s", s->note);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
 }
 
 Test(fwd_sounding, missing_file)
