@@ -285,8 +285,9 @@ Test(fwd_sounding, malformed_text_is_named)
                  FWD_MT, ":3: phase_deg: expected degrees in [-180, 180], got \"-450\"");
     expect_error("dup.csv", "1,100\n2,90\n1,95\n", FWD_SCHLUMBERGER,
                  ":3: ab2_m: 1 is given twice (also on line 1)");
-    /* 10 and the next double above it: distinct numbers, one point (equal log10) */
-    expect_error("neardup.csv", "1,100\n10,90\n10.000000000000002,95\n", FWD_SCHLUMBERGER,
+    /* 10 and the next double above it: distinct numbers, one point (equal log10); 90 and 150
+     * no repeat (merge_repeats) */
+    expect_error("neardup.csv", "1,100\n10,90\n10.000000000000002,150\n", FWD_SCHLUMBERGER,
                  ":3: ab2_m: 10 is given twice (also on line 2)");
     expect_error("dupmn.csv", "1,0.5,100\n2,0.5,90\n1,0.5,95\n", FWD_SCHLUMBERGER,
                  "with the same MN/2");
@@ -913,6 +914,43 @@ Test(fwd_sounding, resistances_as_rho_a)
     fwd_sounding_free(s);
     fwd_workspace_free(w);
     fwd_geom_free(g);
+}
+
+/* A reading repeated on neighbouring lines (a comment or blank line between is no reading)
+ * and within a factor 1.26 and 5 degrees is one point: the geometric mean, the mean phase,
+ * errors sqrt(sum sd^2) / k, the first line; said in the note. The same x elsewhere in the
+ * file, or a factor 1.5 off on the next line, stays an error (a typo). */
+Test(fwd_sounding, repeated_readings)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding *s;
+
+    s = fwd_sounding_read(put("rep.txt",
+                              "period_s rho_a_ohmm phase_deg sd_log10_rho_a sd_phase_deg\n"
+                              "0.1 10 40 0.02 1\n1 20 44 0.03 2\n1 22 46 0.04 2\n# again\n\n"
+                              "1 21 45 0.05 2\n10 30 50 0.02 1\n100 40 52 0.02 1\n",
+                              p),
+                          FWD_MT, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_assert_eq(s->n, 4);
+    cr_expect_float_eq(s->rho_a[1], cbrt(20.0 * 22 * 21), 1e-12);
+    cr_expect_float_eq(s->phase[1], 45, 1e-12);
+    cr_expect_float_eq(s->sd_log10[1], sqrt(0.03 * 0.03 + 0.04 * 0.04 + 0.05 * 0.05) / 3, 1e-15);
+    cr_expect_float_eq(s->sd_phase[1], sqrt(12.0) / 3, 1e-15);
+    cr_expect_eq(s->line[1], 3);
+    cr_expect_eq(s->line[2], 8);
+    cr_expect_str_eq(s->note, "reading repeated on neighbouring lines, each the mean of its "
+                              "repeats: period_s 1 (3 times, lines 3 to 7)");
+    fwd_sounding_free(s);
+    expect_error("apart.csv", "ab2_m,rho_a_ohmm\n1,10\n2,20\n5,30\n2,21\n10,40\n", FWD_SCHLUMBERGER,
+                 ":5: ab2_m: 2 is given twice (also on line 3): a typo? (a reading repeated on "
+                 "the next line, within a factor 1.26, is averaged)");
+    expect_error("far.csv", "ab2_m,rho_a_ohmm\n1,10\n2,20\n2,30\n5,30\n10,40\n", FWD_SCHLUMBERGER,
+                 ":4: ab2_m: 2 is given twice (also on line 3): a typo?");
+    expect_error("phase.txt",
+                 "period_s rho_a_ohmm phase_deg\n0.1 10 40\n1 20 40\n1 20 50\n10 30 50\n", FWD_MT,
+                 ":4: period_s: 1 is given twice (also on line 3): a typo?");
 }
 
 Test(fwd_sounding, missing_file)
@@ -2231,8 +2269,10 @@ Test(fwd_sounding, surveys)
                  "that station twice");
     expect_error("wideshort.csv", "a,S1,S2\n1,100,50\n2,90,\n4,80,\n", FWD_WENNER,
                  ":2: station \"S2\": expected at least 3 points, got 1");
-    expect_error("widedup_pt.csv", "ab2,S1,S2\n1,100,50\n2,90,60\n2,80,70\n4,1,1\n",
-                 FWD_SCHLUMBERGER, ":4: ab2_m: 2 is given twice (also on line 3) (station \"S1\")");
+    expect_error("widedup_pt.csv", "ab2,S1,S2\n1,100,50\n2,90,60\n2,150,70\n4,1,1\n",
+                 FWD_SCHLUMBERGER, ":4: ab2_m: 2 is given twice (also on line 3): a typo?");
+    expect_error("widedup_pt.csv", "ab2,S1,S2\n1,100,50\n2,90,60\n2,150,70\n4,1,1\n",
+                 FWD_SCHLUMBERGER, "is averaged) (station \"S1\")");
     /* spaces cannot leave a cell empty: a short row is an error, never a shifted reading */
     expect_error("spacewide.txt", "a S1 S2 S3\n1 100 50 20\n2 90 60\n4 80 70 30\n", FWD_WENNER,
                  ":3: expected 4 fields (a wide table separated by spaces writes a missing "
