@@ -35,7 +35,7 @@ struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
     const char *segment_ref, *fix, *bound, *plot_format;
     invnet_format fmt;
-    double misfit, level, outside, fit_to;
+    double misfit, level, outside, fit_to, section_depth;
     long threads, layers, starts;
     cli_list ref_rho, ref_thick;
     int refine, no_refine, ranges, force, quiet, progress;
@@ -112,6 +112,18 @@ check_plot_format(const cli_parse *p, void *args)
         strcmp(o->plot_format, "svg") == 0 || strcmp(o->plot_format, "pdf") == 0)
         return 0;
     cli_error("invert", "--plot-format: expected png, svg or pdf, got \"%s\"", o->plot_format);
+    return CLI_USAGE;
+}
+
+/* --section-depth without --section would be ignored: refused. */
+static int
+check_section_depth(const cli_parse *p, void *args)
+{
+    const struct invert_args *o = args;
+
+    if (cli_opt_given(p, "section-depth") != 1 || o->section != NULL)
+        return 0;
+    cli_error("invert", "--section-depth: the depth of --section's picture: give --section too");
     return CLI_USAGE;
 }
 
@@ -329,6 +341,11 @@ static const cli_opt invert_opts[] = {
                "draw the models side by side along the profile (.svg, .pdf too;\n"
                "sorted along the line that best fits the files' positions, else\n"
                "in their order), log colours, misfit"),
+    CLI_REAL("section-depth", 0, "M", ARG(section_depth), 0.01, 1e6,
+             "the section drawn down to M m below each station [twice the\n"
+             "deepest interface, or a little below the deepest depth of\n"
+             "investigation]"),
+    CLI_CHECK(check_section_depth),
     CLI_STRING("output", 'o', "PATH", ARG(output), NULL,
                "write the results to PATH instead of standard output (-: the\n"
                "standard output); a SOUNDING - is the standard input"),
@@ -1540,7 +1557,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         if (failed && cli_par_rank() == 0)
             cli_error("invert", "--section: out of memory for the models");
         if (!failed && cli_par_rank() == 0) {
-            if (plot_section_png(o->section, b, msg, sizeof msg) != 0) {
+            if (plot_section_png(o->section, b, o->section_depth, msg, sizeof msg) != 0) {
                 cli_error("invert", "--section %s", msg);
                 failed = 1;
             } else if (msg[0] != '\0' && !o->quiet) {

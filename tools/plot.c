@@ -1676,7 +1676,7 @@ colour_bar_axis(double lo, double hi)
 }
 
 int
-plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
+plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *msg, size_t cap)
 {
     static struct section sc;
     PLFLT xs[5], ys[5];
@@ -1736,7 +1736,10 @@ plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap)
      * the layers a third); on the log depth axis the half-space gets log10 2 = 0.3 decades,
      * enough to see its colour. A depth of investigation below the axis gets a "v" at its
      * column's foot */
-    if (zint > 0)
+    if (depth_m > 0) /* --section-depth: a shallow target on an elevation axis drawn in a few
+                      * pixels of 145 m (a tester's gravel, 2-10 m) */
+        zdeep = depth_m;
+    else if (zint > 0)
         zdeep = fmin(zdeep, fmax(2 * zint, fmin(1.15 * zdoi, 5 * zint)));
     if (!isfinite(zmin) || zmin >= zdeep / 10)
         zmin = zdeep / 1000;

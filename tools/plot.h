@@ -79,8 +79,11 @@ int plot_item_png(const char *path, const invnet_batch_item *it, const struct pl
  * above and flagged stations in red. -1 with msg set when PLplot cannot be loaded, the file
  * cannot be made, or no sounding was inverted; else 0, msg a note on the distances ("" when
  * none): stations of which some have no position (all drawn in the order given), or that
- * lie off one line (two profiles side by side).
+ * lie off one line (two profiles side by side). depth_m > 0: drawn down to that depth below
+ * the stations (else twice the deepest interface, or a little below the deepest depth of
+ * investigation), each column no deeper than its sounding sees.
  */
-int plot_section_png(const char *path, const invnet_batch *b, char *msg, size_t cap);
+int plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *msg,
+                     size_t cap);
 
 #endif /* BPINV_PLOT_H */

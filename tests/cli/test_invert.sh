@@ -835,6 +835,28 @@ for s, x in zip(sorted(doc, key=lambda s: s["lon_deg"]), sorted(cols)):  # west 
 assert worst(points) < 0.5, (axis, points)
 PYEOF11
     bad "the EDI profile's section does not end at twice the deepest interface"
+# --section-depth: the same section down to 300 m below each station, whatever the layers
+run invert "$TMP/mtnet.h5" "$TMP/edis" --section "$TMP/edis300.svg" --section-depth 300 \
+    --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/edis300.svg" "$TMP" <<'PYEOF17' && ok ||
+import json, math, sys
+sys.path.insert(0, sys.argv[3])
+from sectsvg import bounds, columns, worst
+doc = json.load(open(sys.argv[1]))["soundings"]
+bar, cols = columns(sys.argv[2])
+assert bar == 64 and len(cols) == 3, (bar, cols)
+points = []
+for s, x in zip(sorted(doc, key=lambda s: s["lon_deg"]), sorted(cols)):
+    b, e = bounds(cols[x]), s["elevation_m"]
+    z = [d for d in s["depth_m"] if d < 300]
+    assert len(b) == len(z) + 2, (s, b)  # the interfaces above 300 m, the top, the bottom
+    points += zip([e] + [e - d for d in z] + [e - 300], b)
+assert worst(points) < 0.5, points
+PYEOF17
+    bad "--section-depth 300: $(cat "$TMP/err")"
+expect_fail 2 "--section-depth without --section" \
+    "--section-depth: the depth of --section's picture: give --section too" \
+    invert "$TMP/mtnet.h5" "$TMP/edis" --section-depth 300
 # a survey table of MT stations, the second's phases of the e^(-i omega t) convention: the
 # reader's note names that station (a station's own note, not the file's)
 plain_bpinv forward -m mt --rho 100,10 --thick 800 --period 0.1:1000:9 |
