@@ -725,9 +725,11 @@ put_counts(FILE *f, const invnet_batch_item *it, int csv)
         fputc('[', f);
     for (k = 0; k < it->n_candidates; k++) {
         const invnet_candidate *c = &it->candidates[k];
+        /* a weight below 1e-9 is none: "2:1.89e-277" read as a number a user had to parse */
+        double w = c->weight < 1e-9 ? 0 : c->weight;
 
         if (csv) {
-            fprintf(f, "%s%zu:%.3g", k ? ";" : "", c->r.n_layers, c->weight);
+            fprintf(f, "%s%zu:%.3g", k ? ";" : "", c->r.n_layers, w);
             continue;
         }
         fprintf(f, "%s{\"n_layers\": %zu, \"misfit_rms_pct\": ", k ? ", " : "", c->r.n_layers);
@@ -735,7 +737,7 @@ put_counts(FILE *f, const invnet_batch_item *it, int csv)
             json_num(f, "", 4, c->r.misfit_rms_pct);
             json_num(f, ", \"chi2\": ", 4, c->chi2);
             json_num(f, ", \"criterion\": ", 4, c->criterion);
-            json_num(f, ", \"weight\": ", 4, c->weight);
+            json_num(f, ", \"weight\": ", 4, w);
             fputc('}', f);
         } else
             fputs("null, \"chi2\": null, \"criterion\": null, \"weight\": 0}", f);

@@ -428,6 +428,12 @@ run invert "$TMP/set.h5" "$TMP/two.csv"
 head -1 "$TMP/out" | grep -q "^source,name,method,n_layers,layer_weights,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm," &&
     sed -n 2p "$TMP/out" | grep -q "^[^,]*,two.csv,schlumberger,2,2:[0-9.]*;3:[0-9.e-]*,[0-9.]*,[0-9.]*,," &&
     ok || bad "invert with a set: $(cat "$TMP/out") $(cat "$TMP/err")"
+# a 3-layer earth the data resolve: the 2-layer count's weight is nothing, printed 0 (it
+# was 1.89e-277 in a tester's CSV)
+plain_bpinv forward -m schlumberger --rho 100,10,500 --thick 5,20 --ab2 1:1000:20 >"$TMP/three.csv"
+run invert "$TMP/set.h5" "$TMP/three.csv"
+sed -n 2p "$TMP/out" | grep -q "^[^,]*,three.csv,schlumberger,3,2:0;3:1," && ok ||
+    bad "a weight of nothing: $(cat "$TMP/out")"
 run invert "$TMP/set.h5" "$TMP/two.csv" --format json
 grep -q '"n_layers": 2, "layer_counts": \[{"n_layers": 2, "misfit_rms_pct": [0-9.e+-]*, "chi2": [0-9.e+-]*, "criterion": [0-9.e+-]*, "weight": [0-9.]*}, {"n_layers": 3,' "$TMP/out" &&
     ok || bad "JSON of a set: $(cat "$TMP/out")"
