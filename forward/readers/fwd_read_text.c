@@ -955,6 +955,9 @@ struct text {
                                  column, a bad reading fails its station alone */
     size_t *slot, n_slot;     /* hash of the keys: station + 1 per slot, 0 empty */
     struct colmap map;        /* header names mapped (fwd_sounding_read_columns) */
+    double fill_mn2;          /* the last MN/2 given (0: none), for the cells left empty */
+    char fill_key[FWD_SOUNDING_NAME_MAX]; /* and its row's station cell ("" without) */
+    size_t n_filled, fill_line;           /* MN/2 cells filled from above; the first's line */
 };
 
 static void
@@ -1762,9 +1765,20 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
             raw[c] = NAN; /* a station's place not filled in: said by another row, or none */
             continue;
         }
+        if (c == COL_MN2 && f[t->col[c]][0] == '\0' && t->fill_mn2 > 0 &&
+            strcmp(t->fill_key, t->col[COL_STATION] >= 0 ? f[t->col[COL_STATION]] : "") == 0) {
+            /* MN/2 given on a segment's first row alone (a spreadsheet's merged cells, or a
+             * crew's habit): the one above, within the station; said in the note */
+            raw[c] = t->fill_mn2;
+            t->fill_line = t->n_filled++ == 0 ? t->lineno : t->fill_line;
+            continue;
+        }
         if (f[t->col[c]][0] == '\0')
-            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell",
-                            t->path, t->lineno, t->colname[c]);
+            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell%s",
+                            t->path, t->lineno, t->colname[c],
+                            c == COL_MN2 ? " (an empty MN/2 below one given, of the same "
+                                           "station, is read as that one)"
+                                         : "");
         if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
             return rc == -2 ? ROW_FILE_ERROR : FWD_EFORMAT;
         if (rc == 0 || (positive && v <= 0))
@@ -1776,6 +1790,11 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
                                   "';' or tabs, as a spreadsheet of such a locale saves CSV)"
                                 : "");
         raw[c] = v * t->scale[c];
+        if (c == COL_MN2) {
+            t->fill_mn2 = raw[c];
+            snprintf(t->fill_key, sizeof t->fill_key, "%s",
+                     t->col[COL_STATION] >= 0 ? f[t->col[COL_STATION]] : "");
+        }
     }
     return FWD_OK;
 }
@@ -2020,6 +2039,14 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     if (rc == FWD_EFORMAT && t.unused[0] != '\0' && err != NULL) { /* maybe why */
         append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
         append(err->msg, sizeof err->msg, ")", "");
+    }
+    if (rc == FWD_OK && t.n_filled > 0) {
+        char say[160];
+
+        snprintf(say, sizeof say,
+                 "%zu empty MN/2 cell%s read as the MN/2 above (of its station), from line %zu",
+                 t.n_filled, t.n_filled == 1 ? "" : "s", t.fill_line);
+        note_to(t.note, sizeof t.note, say);
     }
     if (rc == FWD_OK && t.dot3_line > 0 && !t.dot_other && t.comma_line == 0) {
         char say[200];

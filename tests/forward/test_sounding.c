@@ -953,6 +953,42 @@ Test(fwd_sounding, repeated_readings)
                  ":4: period_s: 1 is given twice (also on line 3): a typo?");
 }
 
+/* MN/2 given on a segment's first row alone (merged cells, a crew's fill-down): an empty
+ * MN/2 cell is the one above, within the station, said in the note; the first row of a
+ * station left empty, or a file's first, stays an error, with the rule. */
+Test(fwd_sounding, mn2_filled_down)
+{
+    static const char text[] = "station,ab2_m,mn2_m,rho_a_ohmm\n"
+                               "A,1,0.5,10\nA,2,,12\nA,4,,15\nA,4,2,14\nA,8,,20\n"
+                               "B,1,0.5,30\nB,2,,32\nB,5,,35\n";
+    static const double mn_a[5] = {0.5, 0.5, 0.5, 2, 2};
+    fwd_sounding **st;
+    fwd_error err;
+    size_t n, k;
+    char p[128];
+
+    cr_assert_eq(fwd_sounding_read_stations(put("fill.csv", text, p), FWD_SCHLUMBERGER, 0, NULL,
+                                            &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(st[0]->n, 5);
+    for (k = 0; k < 5; k++) /* sorted by AB/2, then MN/2: 1, 2, 4 (0.5), 4 (2), 8 */
+        cr_expect_eq(st[0]->mn2[k], mn_a[k], "A: point %zu: MN/2 %g", k, st[0]->mn2[k]);
+    cr_expect_eq(st[1]->mn2[2], 0.5);
+    cr_expect(strstr(st[0]->note, "5 empty MN/2 cells read as the MN/2 above (of its station), "
+                                  "from line 3") != NULL,
+              "%s", st[0]->note);
+    fwd_sounding_free_stations(st, n);
+    expect_error("fillnew.csv",
+                 "station,ab2_m,mn2_m,rho_a_ohmm\nA,1,0.5,10\nA,2,,12\nA,4,,15\n"
+                 "B,1,,30\nB,2,,32\nB,5,,35\n",
+                 FWD_SCHLUMBERGER,
+                 ":5: mn2_m: expected a value, got an empty cell (an empty MN/2 below one given, "
+                 "of the same station, is read as that one)");
+    expect_error("fillfirst.csv", "ab2_m,mn2_m,rho_a_ohmm\n1,,10\n2,0.5,12\n4,0.5,15\n",
+                 FWD_SCHLUMBERGER, ":2: mn2_m: expected a value, got an empty cell (an empty");
+}
+
 Test(fwd_sounding, missing_file)
 {
     fwd_error err;
