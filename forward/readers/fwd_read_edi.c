@@ -135,6 +135,29 @@ edi_block_start(struct edi *e, const char *path, size_t lineno, const char *p, f
     return FWD_OK;
 }
 
+/* A number of the file at p (a data block's, EMPTY, an elevation), end just after it as strtod's:
+ * also with a Fortran exponent (1.0D+03, 1.0d-3), as older EDI writers print doubles. */
+static double
+edi_strtod(const char *p, char **end)
+{
+    double v = fwd_strtod(p, end);
+    char buf[64], *e2;
+    size_t t;
+
+    if ((**end != 'D' && **end != 'd') || *end == p)
+        return v;
+    t = strcspn(p, " \t\r\n");
+    if (t >= sizeof buf)
+        return v;
+    memcpy(buf, p, t);
+    buf[t] = '\0';
+    buf[*end - p] = 'E';
+    v = fwd_strtod(buf, &e2);
+    if (e2 == buf + t)
+        *end += p + t - *end; /* past the exponent (end points into p) */
+    return v;
+}
+
 /* An EDI angle, degrees: decimal (-37.43) or D:M:S (-37:25:48.84), minutes and seconds
  * below 60 or 60 itself (an exporter's 59.996 rounded: "140:35:60.00" lost a tester's
  * station); NAN if neither. */
@@ -160,8 +183,8 @@ edi_angle(const char *v)
     }
     while (*v == ' ' || *v == '"' || *v == '\r' || *v == '\n')
         v++;
-    if (*v != '\0' || k == 3 || part[1] > 60 || part[2] > 60)
-        return NAN;
+    if (*v != '\0' || k == 3 || part[1] > 60 || part[2] > 60 || (part[1] == 60 && part[2] > 0))
+        return NAN; /* 60 minutes only as 59.996 rounded: with no seconds after them */
     return sign * (part[0] + part[1] / 60 + part[2] / 3600);
 }
 
@@ -243,7 +266,7 @@ edi_elevation(const char *path, size_t lineno, const char *key, const char *v, d
         t--;
     if (t == 0)
         return FWD_OK;
-    a = fwd_strtod(v, &end);
+    a = edi_strtod(v, &end);
     while (end < v + t && *end == ' ')
         end++;
     if (end < v + t && (*end == 'm' || *end == 'M'))
@@ -277,7 +300,7 @@ edi_head_line(struct edi *e, const char *path, size_t lineno, const char *p, fwd
         snprintf(e->dataid, sizeof e->dataid, "%.*s", (int)t, v);
     } else if ((v = edi_keyword(p, "EMPTY")) != NULL) {
         size_t t = edi_text(&v);
-        double x = fwd_strtod(v, &end);
+        double x = edi_strtod(v, &end);
 
         while (t > 0 && isspace((unsigned char)v[t - 1]))
             t--;
@@ -305,29 +328,6 @@ edi_definemeas_line(struct edi *e, const char *path, size_t lineno, const char *
     if ((v = edi_keyword(p, "REFELEV")) != NULL)
         return edi_elevation(path, lineno, "REFELEV", v, &e->ref_elev, err);
     return FWD_OK;
-}
-
-/* A number of a data block at p, end just after it as strtod's: also with a Fortran
- * exponent (1.0D+03, 1.0d-3), as older EDI writers print doubles. */
-static double
-edi_strtod(const char *p, char **end)
-{
-    double v = fwd_strtod(p, end);
-    char buf[64], *e2;
-    size_t t;
-
-    if ((**end != 'D' && **end != 'd') || *end == p)
-        return v;
-    t = strcspn(p, " \t\r\n");
-    if (t >= sizeof buf)
-        return v;
-    memcpy(buf, p, t);
-    buf[t] = '\0';
-    buf[*end - p] = 'E';
-    v = fwd_strtod(buf, &e2);
-    if (e2 == buf + t)
-        *end += p + t - *end; /* past the exponent (end points into p) */
-    return v;
 }
 
 /* The numbers of line lineno (from p) appended to data block cur: a NaN ("nan", "NaN",

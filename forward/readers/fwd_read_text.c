@@ -914,6 +914,14 @@ struct station {
     size_t pos_line[N_POSITION_COLS]; /* the row that gave each position column; 0: none */
     int has_bad; /* a reading of a survey's station was bad: the first such error in bad */
     fwd_error bad;
+    size_t last_row;                       /* the data row of its last point (text.rows) */
+    size_t rep_k;                          /* its last point: readings merged into it (1: itself) */
+    double rep_lr, rep_ph, rep_v1, rep_v2; /* their sums: log10 rho_a, phase, sd^2 of each */
+    double rep_lo, rep_hi, rep_plo, rep_phi; /* their least and most log10 rho_a, phase */
+    size_t rep_first;                        /* the first one's line */
+    size_t n_rep;                            /* points merged from repeats */
+    char rep_say[160];                       /* them, for the note */
+    size_t n_filled, fill_line;              /* MN/2 cells filled from above; the first's line */
 };
 
 /* A text file being read. */
@@ -957,7 +965,10 @@ struct text {
     struct colmap map;        /* header names mapped (fwd_sounding_read_columns) */
     double fill_mn2;          /* the last MN/2 given (0: none), for the cells left empty */
     char fill_key[FWD_SOUNDING_NAME_MAX]; /* and its row's station cell ("" without) */
-    size_t n_filled, fill_line;           /* MN/2 cells filled from above; the first's line */
+    int row_filled;                       /* the row's MN/2 was */
+    size_t n_filled, fill_line, fill_row; /* MN/2 cells filled from above (a wide table's);
+                                             the first's line; the row counted last */
+    size_t rows;                          /* data rows so far (the row being read's number) */
 };
 
 static void
@@ -1409,10 +1420,9 @@ station_of(struct text *t, const char *key, const char *name, fwd_error *err)
         t->cap_st = cap;
     }
     st = &t->st[t->n_st];
+    memset(st, 0, sizeof *st);
     st->cap = 64;
     st->line = t->lineno;
-    st->has_bad = 0;
-    memset(st->pos_line, 0, sizeof st->pos_line);
     st->s = fwd_sounding_make(t->path, t->m, st->cap, t->mk_mn2, t->mk_sdl, t->mk_sdp);
     if (st->s == NULL) {
         fwd_fail(err, FWD_ENOMEM, "%s: out of memory", t->path);
@@ -1541,6 +1551,53 @@ geometric_factor(const struct text *t, double x, double l)
  * stations, the file's error all the same. */
 #define ROW_FILE_ERROR (-1)
 
+/*
+ * The point just put at s->n, when it repeats the station's last one on the data row before
+ * (field practice: read again to check; no other row between, of any station, comments and
+ * blank lines aside): the same x and MN/2, and all the repeats within FWD_REPEAT_DECADES of
+ * rho_a and FWD_REPEAT_DEGREES of phase of each other. Then it is merged into that point:
+ * the geometric mean of rho_a, the mean phase, errors sqrt(sum sd^2) / k of k; 1. Else 0.
+ */
+static int
+repeat_of_last(struct text *t, struct station *st)
+{
+    fwd_sounding *s = st->s;
+    size_t n = s->n, k;
+    double lr, ph, lo, hi, plo, phi;
+    char one[64];
+
+    if (n == 0 || st->last_row + 1 != t->rows || s->x[n] != s->x[n - 1] ||
+        (s->mn2 != NULL && s->mn2[n] != s->mn2[n - 1]))
+        return 0;
+    lr = log10(s->rho_a[n]);
+    ph = s->phase != NULL ? s->phase[n] : 0;
+    lo = fmin(st->rep_lo, lr);
+    hi = fmax(st->rep_hi, lr);
+    plo = fmin(st->rep_plo, ph);
+    phi = fmax(st->rep_phi, ph);
+    if (hi - lo > FWD_REPEAT_DECADES || phi - plo > FWD_REPEAT_DEGREES)
+        return 0;
+    st->rep_lo = lo, st->rep_hi = hi, st->rep_plo = plo, st->rep_phi = phi;
+    k = ++st->rep_k;
+    st->rep_lr += lr;
+    st->rep_ph += ph;
+    st->rep_v1 += s->sd_log10 != NULL ? s->sd_log10[n] * s->sd_log10[n] : 0;
+    st->rep_v2 += s->sd_phase != NULL ? s->sd_phase[n] * s->sd_phase[n] : 0;
+    s->rho_a[n - 1] = pow(10, st->rep_lr / (double)k);
+    if (s->phase != NULL)
+        s->phase[n - 1] = st->rep_ph / (double)k;
+    if (s->sd_log10 != NULL)
+        s->sd_log10[n - 1] = sqrt(st->rep_v1) / (double)k;
+    if (s->sd_phase != NULL)
+        s->sd_phase[n - 1] = sqrt(st->rep_v2) / (double)k;
+    if (k == 2 && st->n_rep++ < 3) { /* said in the note, with its lines once complete */
+        snprintf(one, sizeof one, "%s %g from line %zu", t->mi->x_column, s->x[n - 1],
+                 st->rep_first);
+        note_to(st->rep_say, sizeof st->rep_say, one);
+    }
+    return 1;
+}
+
 /* One point of a reading (the values raw, from the fields f) into station st's sounding. */
 static int
 put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_error *err)
@@ -1610,8 +1667,42 @@ put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_e
                         "array: leave the column out), got %g",
                         t->path, t->lineno, FWD_MN2_MIN_SHARE, FWD_MN2_MIN_SHARE * s->x[s->n],
                         s->mn2[s->n]);
-    s->line[s->n++] = t->lineno;
+    if (t->row_filled && t->n_wide == 0)
+        st->fill_line = st->n_filled++ == 0 ? t->lineno : st->fill_line;
+    else if (t->row_filled && t->fill_row != t->rows) { /* once a row, for all its stations */
+        t->fill_row = t->rows;
+        t->fill_line = t->n_filled++ == 0 ? t->lineno : t->fill_line;
+    }
+    if (!repeat_of_last(t, st)) {
+        st->rep_k = 1;
+        st->rep_lr = st->rep_lo = st->rep_hi = log10(s->rho_a[s->n]);
+        st->rep_ph = st->rep_plo = st->rep_phi = s->phase != NULL ? s->phase[s->n] : 0;
+        st->rep_v1 = s->sd_log10 != NULL ? s->sd_log10[s->n] * s->sd_log10[s->n] : 0;
+        st->rep_v2 = s->sd_phase != NULL ? s->sd_phase[s->n] * s->sd_phase[s->n] : 0;
+        st->rep_first = t->lineno;
+        s->line[s->n++] = t->lineno;
+    }
+    st->last_row = t->rows;
     return FWD_OK;
+}
+
+/* A station's own notes: its MN/2 cells filled from above, its repeats merged. */
+static void
+station_notes(struct station *st)
+{
+    char say[256];
+
+    if (st->n_filled > 0) {
+        snprintf(say, sizeof say, "%zu empty MN/2 cell%s read as the MN/2 above, from line %zu",
+                 st->n_filled, st->n_filled == 1 ? "" : "s", st->fill_line);
+        fwd_sounding_note(st->s, say);
+    }
+    if (st->n_rep > 0) {
+        snprintf(say, sizeof say, "reading%s repeated on the next row%s averaged: %s%s",
+                 st->n_rep == 1 ? "" : "s", st->n_rep == 1 ? "" : "s", st->rep_say,
+                 st->n_rep > 3 ? "; ..." : "");
+        fwd_sounding_note(st->s, say);
+    }
 }
 
 /* Whether s is an integer written in thousands groups of '.': "15.149", "-1.234.567". */
@@ -1755,6 +1846,7 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
 {
     int c, rc;
 
+    t->row_filled = 0;
     for (c = 0; c < COL_N; c++) {
         double v;
         int positive = c != COL_PHASE && c != COL_LOGRHO && c < COL_XM;
@@ -1770,7 +1862,7 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
             /* MN/2 given on a segment's first row alone (a spreadsheet's merged cells, or a
              * crew's habit): the one above, within the station; said in the note */
             raw[c] = t->fill_mn2;
-            t->fill_line = t->n_filled++ == 0 ? t->lineno : t->fill_line;
+            t->row_filled = 1;
             continue;
         }
         if (f[t->col[c]][0] == '\0')
@@ -1813,6 +1905,7 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     fwd_error own, *e = err;
     int rc;
 
+    t->rows++;
     if (t->survey && t->n_wide == 0 && t->col[COL_STATION] >= 0) {
         if ((st = reading_station(t, f, raw, err)) == NULL)
             return err != NULL ? err->code : FWD_EFORMAT;
@@ -2040,11 +2133,10 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
         append(err->msg, sizeof err->msg, ")", "");
     }
-    if (rc == FWD_OK && t.n_filled > 0) {
+    if (rc == FWD_OK && t.n_filled > 0) { /* a wide table's: every station's */
         char say[160];
 
-        snprintf(say, sizeof say,
-                 "%zu empty MN/2 cell%s read as the MN/2 above (of its station), from line %zu",
+        snprintf(say, sizeof say, "%zu empty MN/2 cell%s read as the MN/2 above, from line %zu",
                  t.n_filled, t.n_filled == 1 ? "" : "s", t.fill_line);
         note_to(t.note, sizeof t.note, say);
     }
@@ -2065,6 +2157,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
 
             memcpy(own, s->note, sizeof own);
             snprintf(s->note, sizeof s->note, "%s", t.note);
+            station_notes(&t.st[k]);
             if (own[0] != '\0')
                 fwd_sounding_note(s, own);
             (*out)[k] = s;

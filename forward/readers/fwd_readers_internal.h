@@ -17,6 +17,13 @@
 #include "forward/fwd_internal.h"
 #include "forward/readers/fwd_sounding.h"
 
+/* A reading repeated on the next row of a text file (field practice: read again to check)
+ * is merged with it when the repeats lie within this many decades of rho_a, and degrees of
+ * phase, of each other (fwd_read_text.c); further apart, the same point twice is an error
+ * (fwd_sounding_finish: a typo?). */
+#define FWD_REPEAT_DECADES 0.1
+#define FWD_REPEAT_DEGREES 5.0
+
 /* Not exported from libbpinv.so: libfwd's own (static links are not affected). */
 #pragma GCC visibility push(hidden)
 

@@ -353,86 +353,6 @@ fwd_name_fits(const char *name, size_t len, const char *path, size_t line, const
                     (int)fwd_utf8_cut(name, FWD_QUOTE_BYTES), name);
 }
 
-/* Readings repeated in the field, merged: the most apart in log10 rho_a, and in phase
- * (degrees), that still are repeats. */
-#define REPEAT_DECADES 0.1
-#define REPEAT_DEGREES 5.0
-
-/* Whether points a < b of s (sorted) are one reading written again: the same x (and MN/2),
- * on lines of the file with no other reading of s between them, values within
- * REPEAT_DECADES and REPEAT_DEGREES. Out of order, or far apart, it is a typo (an x
- * written for another: the sounding's 205.5 ohm-m at 0.129 s for 1.29 s). */
-static int
-is_repeat(const fwd_sounding *s, size_t a, size_t b)
-{
-    size_t lo = s->line[a] < s->line[b] ? s->line[a] : s->line[b];
-    size_t hi = s->line[a] < s->line[b] ? s->line[b] : s->line[a], k;
-
-    if (!same_x(s->x[a], s->x[b]) || (s->mn2 != NULL && s->mn2[a] != s->mn2[b]) || lo == hi ||
-        fabs(log10(s->rho_a[a] / s->rho_a[b])) > REPEAT_DECADES ||
-        (s->phase != NULL && fabs(s->phase[a] - s->phase[b]) > REPEAT_DEGREES))
-        return 0;
-    for (k = 0; k < s->n; k++) /* another reading between them (not a repeat of theirs) */
-        if (s->line[k] > lo && s->line[k] < hi &&
-            !(same_x(s->x[k], s->x[a]) && (s->mn2 == NULL || s->mn2[k] == s->mn2[a])))
-            return 0;
-    return 1;
-}
-
-/*
- * A reading repeated on neighbouring lines (field practice: read again to check) becomes one
- * point: rho_a their geometric mean, phase their mean, errors sqrt(sum sd^2) / k of k, the
- * first's line; said in the note. s sorted by x (and MN/2).
- */
-static void
-merge_repeats(fwd_sounding *s)
-{
-    size_t i, j, k, out = 0, merged = 0;
-    char say[256] = "", one[96];
-
-    for (i = 0; i < s->n; i = j) {
-        double lr = log10(s->rho_a[i]), ph = s->phase != NULL ? s->phase[i] : 0;
-        double v1 = s->sd_log10 != NULL ? s->sd_log10[i] * s->sd_log10[i] : 0;
-        double v2 = s->sd_phase != NULL ? s->sd_phase[i] * s->sd_phase[i] : 0;
-        size_t first = s->line[i], last = s->line[i];
-
-        for (j = i + 1; j < s->n && is_repeat(s, i, j); j++) {
-            lr += log10(s->rho_a[j]);
-            ph += s->phase != NULL ? s->phase[j] : 0;
-            v1 += s->sd_log10 != NULL ? s->sd_log10[j] * s->sd_log10[j] : 0;
-            v2 += s->sd_phase != NULL ? s->sd_phase[j] * s->sd_phase[j] : 0;
-            first = s->line[j] < first ? s->line[j] : first;
-            last = s->line[j] > last ? s->line[j] : last;
-        }
-        k = j - i;
-        if (k > 1) {
-            snprintf(one, sizeof one, "%s %g (%zu times, lines %zu to %zu)",
-                     fwd_method_xname(s->method), s->x[i], k, first, last);
-            if (merged++ < 3)
-                fwd_list_append(say, sizeof say, ", ", "", one);
-        }
-        s->x[out] = s->x[i]; /* a point read once: as it was read, bit for bit */
-        if (s->mn2 != NULL)
-            s->mn2[out] = s->mn2[i];
-        s->rho_a[out] = k > 1 ? pow(10, lr / (double)k) : s->rho_a[i];
-        if (s->phase != NULL)
-            s->phase[out] = k > 1 ? ph / (double)k : s->phase[i];
-        if (s->sd_log10 != NULL)
-            s->sd_log10[out] = k > 1 ? sqrt(v1) / (double)k : s->sd_log10[i];
-        if (s->sd_phase != NULL)
-            s->sd_phase[out] = k > 1 ? sqrt(v2) / (double)k : s->sd_phase[i];
-        s->line[out++] = first;
-    }
-    if (merged == 0)
-        return;
-    s->n = out;
-    snprintf(one, sizeof one, "%s", say);
-    snprintf(say, sizeof say,
-             "reading%s repeated on neighbouring lines, each the mean of its repeats: %s%s",
-             merged == 1 ? "" : "s", one, merged > 3 ? ", ..." : "");
-    fwd_sounding_note(s, say);
-}
-
 /* Insertion sort: soundings are short and nearly sorted. */
 int
 fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
@@ -465,7 +385,6 @@ fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
             s->line[j - 1] = tl;
         }
 #undef SWAP
-    merge_repeats(s);
     for (i = 1; i < s->n; i++)
         if (same_x(s->x[i], s->x[i - 1]) && (s->mn2 == NULL || s->mn2[i] == s->mn2[i - 1])) {
             if (s->line[i] == s->line[i - 1]) /* an EDI file: both from its >FREQ block */
@@ -474,11 +393,11 @@ fwd_sounding_finish(fwd_sounding *s, fwd_error *err)
                                 s->source, s->line[i], 1 / s->x[i]);
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: %s: %g is given twice (also on line %zu)%s: a typo? (a "
-                            "reading repeated on the next line, within a factor %.2f, is "
+                            "reading repeated on the next row, within a factor %.2f, is "
                             "averaged)",
                             s->source, s->line[i], fwd_method_xname(s->method), s->x[i],
                             s->line[i - 1], s->mn2 != NULL ? " with the same MN/2" : "",
-                            pow(10, REPEAT_DECADES));
+                            pow(10, FWD_REPEAT_DECADES));
         }
     if (s->n < FWD_SOUNDING_MIN_POINTS)
         return fwd_fail(err, FWD_EFORMAT, "%s: expected at least %d points, got %zu", s->source,

@@ -916,15 +916,17 @@ Test(fwd_sounding, resistances_as_rho_a)
     fwd_geom_free(g);
 }
 
-/* A reading repeated on neighbouring lines (a comment or blank line between is no reading)
- * and within a factor 1.26 and 5 degrees is one point: the geometric mean, the mean phase,
- * errors sqrt(sum sd^2) / k, the first line; said in the note. The same x elsewhere in the
- * file, or a factor 1.5 off on the next line, stays an error (a typo). */
+/* A reading repeated on the next data row (a comment or blank line between is no row) with
+ * all the repeats within a factor 1.26 and 5 degrees of each other is one point: the
+ * geometric mean, the mean phase, errors sqrt(sum sd^2) / k, the first line; said in the
+ * station's note. The same x elsewhere in the file, or after another station's row, or
+ * repeats a factor 1.5 apart (the first and the third too), stay an error (a typo). */
 Test(fwd_sounding, repeated_readings)
 {
     char p[128];
     fwd_error err;
-    fwd_sounding *s;
+    fwd_sounding *s, **st;
+    size_t n;
 
     s = fwd_sounding_read(put("rep.txt",
                               "period_s rho_a_ohmm phase_deg sd_log10_rho_a sd_phase_deg\n"
@@ -938,24 +940,43 @@ Test(fwd_sounding, repeated_readings)
     cr_expect_float_eq(s->phase[1], 45, 1e-12);
     cr_expect_float_eq(s->sd_log10[1], sqrt(0.03 * 0.03 + 0.04 * 0.04 + 0.05 * 0.05) / 3, 1e-15);
     cr_expect_float_eq(s->sd_phase[1], sqrt(12.0) / 3, 1e-15);
+    cr_expect_eq(s->rho_a[0], 10); /* read once: bit for bit */
     cr_expect_eq(s->line[1], 3);
     cr_expect_eq(s->line[2], 8);
-    cr_expect_str_eq(s->note, "reading repeated on neighbouring lines, each the mean of its "
-                              "repeats: period_s 1 (3 times, lines 3 to 7)");
+    cr_expect_str_eq(s->note, "reading repeated on the next row averaged: period_s 1 from line 3");
     fwd_sounding_free(s);
+    /* a survey table: A's repeat after B's row is none; B's own, on its next row, is */
+    cr_assert_eq(fwd_sounding_read_stations(put("st.csv",
+                                                "station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,20\n"
+                                                "B,1,30\nB,2,31\nB,2,32\nB,5,35\nA,5,25\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_eq(st[0]->n, 3);
+    cr_expect_str_eq(st[0]->note, "");
+    cr_expect_eq(st[1]->n, 3);
+    cr_expect_float_eq(st[1]->rho_a[1], sqrt(31.0 * 32), 1e-12);
+    cr_expect_str_eq(st[1]->note, "reading repeated on the next row averaged: ab2_m 2 from line 5");
+    fwd_sounding_free_stations(st, n);
     expect_error("apart.csv", "ab2_m,rho_a_ohmm\n1,10\n2,20\n5,30\n2,21\n10,40\n", FWD_SCHLUMBERGER,
                  ":5: ab2_m: 2 is given twice (also on line 3): a typo? (a reading repeated on "
-                 "the next line, within a factor 1.26, is averaged)");
+                 "the next row, within a factor 1.26, is averaged)");
     expect_error("far.csv", "ab2_m,rho_a_ohmm\n1,10\n2,20\n2,30\n5,30\n10,40\n", FWD_SCHLUMBERGER,
                  ":4: ab2_m: 2 is given twice (also on line 3): a typo?");
+    expect_error("spread.csv", "ab2_m,rho_a_ohmm\n1,10\n2,100\n2,125\n2,80\n10,40\n",
+                 FWD_SCHLUMBERGER, ":5: ab2_m: 2 is given twice (also on line 3): a typo?");
+    expect_error("interleaved.csv",
+                 "station,ab2_m,rho_a_ohmm\nA,1,10\nA,2,20\nB,1,30\nA,2,21\nA,5,25\n",
+                 FWD_SCHLUMBERGER, ":5: ab2_m: 2 is given twice (also on line 3): a typo?");
     expect_error("phase.txt",
                  "period_s rho_a_ohmm phase_deg\n0.1 10 40\n1 20 40\n1 20 50\n10 30 50\n", FWD_MT,
                  ":4: period_s: 1 is given twice (also on line 3): a typo?");
 }
 
 /* MN/2 given on a segment's first row alone (merged cells, a crew's fill-down): an empty
- * MN/2 cell is the one above, within the station, said in the note; the first row of a
- * station left empty, or a file's first, stays an error, with the rule. */
+ * MN/2 cell is the one above, within the station, counted in that station's note; the
+ * first row of a station left empty, or a file's first, stays an error, with the rule. */
 Test(fwd_sounding, mn2_filled_down)
 {
     static const char text[] = "station,ab2_m,mn2_m,rho_a_ohmm\n"
@@ -975,9 +996,20 @@ Test(fwd_sounding, mn2_filled_down)
     for (k = 0; k < 5; k++) /* sorted by AB/2, then MN/2: 1, 2, 4 (0.5), 4 (2), 8 */
         cr_expect_eq(st[0]->mn2[k], mn_a[k], "A: point %zu: MN/2 %g", k, st[0]->mn2[k]);
     cr_expect_eq(st[1]->mn2[2], 0.5);
-    cr_expect(strstr(st[0]->note, "5 empty MN/2 cells read as the MN/2 above (of its station), "
-                                  "from line 3") != NULL,
-              "%s", st[0]->note);
+    /* each station's own count: A's 3, B's 2 */
+    cr_expect_str_eq(st[0]->note, "3 empty MN/2 cells read as the MN/2 above, from line 3");
+    cr_expect_str_eq(st[1]->note, "2 empty MN/2 cells read as the MN/2 above, from line 8");
+    fwd_sounding_free_stations(st, n);
+    /* a wide table's MN/2 column is every station's: the file's note */
+    cr_assert_eq(fwd_sounding_read_stations(put("fillw.csv",
+                                                "ab2_m,mn2_m,S1,S2\n1,0.5,10,20\n2,,11,21\n"
+                                                "4,,12,22\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_eq(st[1]->mn2[2], 0.5);
+    cr_expect_str_eq(st[1]->note, "2 empty MN/2 cells read as the MN/2 above, from line 3");
     fwd_sounding_free_stations(st, n);
     expect_error("fillnew.csv",
                  "station,ab2_m,mn2_m,rho_a_ohmm\nA,1,0.5,10\nA,2,,12\nA,4,,15\n"
@@ -1980,6 +2012,9 @@ Test(fwd_sounding, edi_station_position)
         {" LAT=37:61:00\n", "",
          ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, minutes and seconds "
          "at most 60), got \"37:61:00\""},
+        {" LAT=37:60:30\n", "",
+         ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, minutes and seconds "
+         "at most 60), got \"37:60:30\""},
         {" LAT=37:20:60.01\n", "",
          ":2: LAT: expected degrees, decimal (-37.43) or D:M:S (-37:25:48.84, minutes and seconds "
          "at most 60), got \"37:20:60.01\""},
@@ -2028,6 +2063,17 @@ Test(fwd_sounding, edi_station_position)
     cr_expect_eq(s->rho_a[1], 25);
     cr_expect_eq(s->rho_a[2], 10);
     cr_expect_eq(s->phase[1], 50);
+    fwd_sounding_free(s);
+    /* the EMPTY marker written so too: its values skipped, not read as data */
+    s = read_edi_comp("dempty.edi",
+                      ">HEAD\n EMPTY=-9.99D+02\n ELEV=4.5D+01\n>FREQ // 4\n 1.0D+00 2.0d0 4.0E0 8\n"
+                      ">RHOXY // 4\n 1.0D+01 -9.99D+02 1D-2 3\n>PHSXY // 4\n 45 50.0D0 55 60\n"
+                      ">END\n",
+                      FWD_COMP_XY, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 3);
+    cr_expect_eq(s->elevation_m, 45);
+    cr_expect(strstr(s->note, "1 of 4 frequencies skipped") != NULL, "%s", s->note);
     fwd_sounding_free(s);
     s = read_edi_comp("dbad.edi",
                       ">HEAD\n>FREQ // 3\n 1 2 4\n>RHOXY // 3\n 10 2.5D 1\n>PHSXY // 3\n 45 50 55\n"
