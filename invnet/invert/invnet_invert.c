@@ -1846,9 +1846,16 @@ levels_free(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const 
     }
     s0 = fit_sum(&held.r);
     s1 = fit_sum(r);
+    /* the upper tail of F, not its inverse: gsl_cdf_fdist_Qinv fails to converge for some
+     * degrees of freedom (NAN from add 1 and dof 597 on, a reviewer found) */
     keep = rc == FWD_OK && r->refined && s1 < s0 &&
-           (s1 <= 0 || (s0 - s1) / s1 * (double)dof / (double)add >
-                           gsl_cdf_fdist_Qinv(LEVELS_ALPHA, (double)add, (double)dof));
+           (s1 <= 0 || gsl_cdf_fdist_Q((s0 - s1) / s1 * (double)dof / (double)add, (double)add,
+                                       (double)dof) < LEVELS_ALPHA);
+    if (rc != FWD_OK && rc != FWD_ENOMEM) { /* a fit that failed: the answer as it was */
+        rc = FWD_OK;
+        if (err != NULL)
+            fwd_error_clear(err);
+    }
     if (rc == FWD_OK && !keep)
         restore_answer(v, n, r, &held);
     free(held.d);
