@@ -1726,6 +1726,8 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     }
     /* a misfit axis on a log scale when a station's misfit is 5 times the largest of those
      * that set the scales: a linear axis to it would put theirs on its zero */
+    if (nscale == 0) /* every station flagged: all set the scales */
+        mtop = mmax;
     mlog = mmax > 5 * fmax(mtop, 1) && mlo > 0;
     /* the axis ends at twice the deepest interface, or a little below the deepest depth of
      * investigation if that is deeper (at most 5 times the deepest interface), or at the
@@ -1791,7 +1793,7 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     if (mlog) { /* whole decades from below the least to above the most */
         double d0 = floor(log10(mlo)), d1 = ceil(log10(mmax) + 0.05);
 
-        double step = nice_step((d1 - d0) / 3), d; /* 3 or 4 labels, plain numbers */
+        double step = fmax(1, round(nice_step((d1 - d0) / 3))), d; /* whole decades */
 
         pl.wind(xlo, xhi, d0, d1);
         pl.box("bc", 0, 0, "bcstl", 0, 0);
