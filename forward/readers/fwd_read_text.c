@@ -117,6 +117,7 @@ static const struct {
     {"mv", U_VOLT, 1e-3},
     {"uv", U_VOLT, 1e-6},
     {"\xc2\xb5v", U_VOLT, 1e-6}, /* µV */
+    {"\xce\xbcv", U_VOLT, 1e-6}, /* μV, the Greek letter mu for the micro sign */
     {"a", U_AMP, 1},
     {"ma", U_AMP, 1e-3},
     {"ohm", U_OHM, 1},
@@ -159,6 +160,16 @@ static const struct {
     {"apparent_res", COL_RHO, NULL},
     {"app_resistivity", COL_RHO, NULL},
     {"apparent_resistivity", COL_RHO, NULL},
+    /* in the field crews' own languages: Spanish, Portuguese, French, German */
+    {"resistividad_aparente", COL_RHO, NULL},
+    {"resistividad", COL_RHO, NULL},
+    {"resistividade_aparente", COL_RHO, NULL},
+    {"resistividade", COL_RHO, NULL},
+    {"r\xc3\xa9sistivit\xc3\xa9_apparente", COL_RHO, NULL}, /* résistivité apparente */
+    {"resistivite_apparente", COL_RHO, NULL},
+    {"r\xc3\xa9sistivit\xc3\xa9", COL_RHO, NULL},
+    {"scheinbarer_widerstand", COL_RHO, NULL},
+    {"scheinbarer_spezifischer_widerstand", COL_RHO, NULL},
     {"resistivity", COL_RHO, NULL},
     {"res", COL_RHO, NULL},
     {"rho", COL_RHO, NULL},
@@ -922,6 +933,8 @@ struct station {
     size_t n_rep;                            /* points merged from repeats */
     char rep_say[160];                       /* them, for the note */
     size_t n_filled, fill_line;              /* MN/2 cells filled from above; the first's line */
+    double sum_x, sum_rho; /* of its readings as read (a total or mean row: none) */
+    size_t n_read;         /* its readings as read */
 };
 
 /* A text file being read. */
@@ -969,6 +982,9 @@ struct text {
     size_t n_filled, fill_line, fill_row; /* MN/2 cells filled from above (a wide table's);
                                              the first's line; the row counted last */
     size_t rows;                          /* data rows so far (the row being read's number) */
+    char sheet_err[16];                   /* the first spreadsheet error value, "#DIV/0!" */
+    char line_err[16];                    /* the line's first ("": none) */
+    size_t sheet_err_line, n_sheet_err;   /* its line; how many were blanked */
 };
 
 static void
@@ -997,6 +1013,66 @@ text_init(struct text *t, const char *path, fwd_method expect)
     }
 }
 
+/* The error values a spreadsheet writes in a cell it cannot compute (Excel, LibreOffice). */
+static const char *const sheet_errors[] = {"#DIV/0!", "#N/A",    "#VALUE!", "#REF!",
+                                           "#NAME?",  "#NUM!",   "#NULL!",  "#SPILL!",
+                                           "#CALC!",  "#FIELD!", "#NV",     NULL};
+
+/* The length of the spreadsheet error value at p ("#DIV/0!") when one is there, a cell of
+ * its own (a separator, a space, a quote or the line's end after it); else 0. */
+static size_t
+sheet_error(const char *p)
+{
+    const char *const *e;
+
+    for (e = sheet_errors; *e != NULL; e++) {
+        size_t n = strlen(*e);
+
+        if (strncasecmp(p, *e, n) == 0 && strchr(",;\t \"\r\n", p[n]) != NULL)
+            return n;
+    }
+    return 0;
+}
+
+/*
+ * The comment of a line: its first '#' that is not inside double quotes ("VES #1" is a
+ * name) nor a spreadsheet's error value ("#DIV/0!" in a cell: until 2026-12-06 the rest of
+ * the line went with it, the other stations' readings too, in silence); NULL for none.
+ * Error values become empty cells ("": a reading that is not there), the first kept in
+ * t->sheet_err for the messages and notes.
+ */
+static char *
+comment_of(struct text *t, char *buf)
+{
+    char *p;
+    int quoted = 0;
+
+    t->line_err[0] = '\0';
+    for (p = buf; *p != '\0'; p++) {
+        size_t n;
+
+        if (*p == '"')
+            quoted = !quoted;
+        if (*p != '#' || quoted)
+            continue;
+        if ((n = sheet_error(p)) == 0)
+            return p;
+        if (t->sheet_err_line == 0) {
+            snprintf(t->sheet_err, sizeof t->sheet_err, "%.*s", (int)n, p);
+            t->sheet_err_line = t->lineno;
+        }
+        t->n_sheet_err++;
+        if (t->line_err[0] == '\0')
+            snprintf(t->line_err, sizeof t->line_err, "%.*s", (int)n, p);
+        /* an empty quoted field, "": a cell even at the line's end (where a bare empty one
+         * after the last separator is none) */
+        p[0] = p[1] = '"';
+        memmove(p + 2, p + n, strlen(p + n) + 1);
+        p++;
+    }
+    return NULL;
+}
+
 /* Checks a line read (len bytes) and cuts off its comment; a whole-line comment before the
  * data is kept, as it may name the columns. */
 static int
@@ -1011,7 +1087,7 @@ text_line(struct text *t, char *buf, ssize_t len, fwd_error *err)
     if (memchr(buf, '\0', (size_t)len) != NULL)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)",
                         t->path, t->lineno);
-    if ((hash = strchr(buf, '#')) != NULL) {
+    if ((hash = comment_of(t, buf)) != NULL) {
         q = buf;
         while (q < hash && (*q == ' ' || *q == '\t'))
             q++;
@@ -1085,24 +1161,94 @@ wenner_as_ab2(const struct text *t, const struct columns *c)
  * (the stations are kept), 0 when it is not, -1 with err for a station named twice.
  */
 /* Whether a header field names something that is no station's readings: a geometric
- * factor, a reading's number, a date or a remark ("K", "N°", "Date", "Notes"). */
+ * factor, a reading's number, a date, a remark, a mean or a depth ("K", "N°", "Date",
+ * "Notes", "Mean", "Factor K"), in English, Spanish, French, German or Portuguese; or a
+ * column with a unit no resistivity has ("Depth (m)", "Prof. [m]"). A tester's "Lectura"
+ * (the readings' numbers, 1 to 14), "Nº", "Mean", "Factor K" and "Depth (m)" were each
+ * inverted as a station's apparent resistivities. */
 static int
 not_a_station(const char *field)
 {
-    static const char *const no[] = {"k",           "k_factor", "geometric_factor",
-                                     "geom_factor", "gf",       "n\xc2\xb0",
-                                     "no",          "nr",       "num",
-                                     "number",      "index",    "id",
-                                     "date",        "time",     "remark",
-                                     "remarks",     "note",     "notes",
-                                     "comment",     "comments", NULL};
-    char name[64];
-    const char *const *a;
+    static const char *const no[] = {"k",
+                                     "k_factor",
+                                     "factor_k",
+                                     "geometric_factor",
+                                     "geom_factor",
+                                     "gf",
+                                     "factor_geometrico",
+                                     "facteur_geometrique",
+                                     "n\xc2\xb0",
+                                     "n\xc2\xba",
+                                     "no",
+                                     "nr",
+                                     "nro",
+                                     "num",
+                                     "number",
+                                     "index",
+                                     "id",
+                                     "reading",
+                                     "readings",
+                                     "lectura",
+                                     "lecture",
+                                     "mesure",
+                                     "messung",
+                                     "leitura",
+                                     "date",
+                                     "fecha",
+                                     "datum",
+                                     "time",
+                                     "hora",
+                                     "heure",
+                                     "remark",
+                                     "remarks",
+                                     "note",
+                                     "notes",
+                                     "comment",
+                                     "comments",
+                                     "observacion",
+                                     "observaciones",
+                                     "remarque",
+                                     "bemerkung",
+                                     "mean",
+                                     "average",
+                                     "avg",
+                                     "media",
+                                     "promedio",
+                                     "moyenne",
+                                     "mittel",
+                                     "mittelwert",
+                                     "total",
+                                     "sum",
+                                     "suma",
+                                     "somme",
+                                     "depth",
+                                     "prof",
+                                     "profundidad",
+                                     "profondeur",
+                                     "tiefe",
+                                     "profundidade",
+                                     "elevation",
+                                     "elev",
+                                     "x",
+                                     "y",
+                                     "z",
+                                     "easting",
+                                     "northing",
+                                     NULL};
+    char name[64], unit[32];
+    const char *const *a, *open = field + strcspn(field, "([");
+    size_t k;
 
-    normalise_name(field, strcspn(field, "(["), name, sizeof name);
+    normalise_name(field, (size_t)(open - field), name, sizeof name);
     for (a = no; *a != NULL; a++)
         if (strcmp(name, *a) == 0)
             return 1;
+    if (*open != '\0') { /* a unit: of a length, a time, a frequency, an angle */
+        compact_unit(open + 1, strcspn(open + 1, ")]"), unit, sizeof unit);
+        for (k = 0; k < sizeof units / sizeof units[0]; k++)
+            if (strcmp(units[k].name, unit) == 0)
+                return units[k].fam != U_RESIST;
+    }
     return 0;
 }
 
@@ -1552,6 +1698,35 @@ geometric_factor(const struct text *t, double x, double l)
 #define ROW_FILE_ERROR (-1)
 
 /*
+ * A spreadsheet's total or mean row below the readings (a tester's "663.5,,833.36": the
+ * sums of the AB/2 and rho_a columns, read as a 15th reading at 663.5 m): x and rho_a both
+ * the sum, or both the mean, of the station's readings above (3 or more, to 1 part in
+ * 1000, as the sheet rounds them). 1 with err; else 0, the reading counted.
+ */
+static int
+summary_row(const struct text *t, struct station *st, double x, double rho, fwd_error *err)
+{
+    double n = (double)st->n_read;
+    int sum = n >= 3 && fabs(x - st->sum_x) <= 1e-3 * st->sum_x &&
+              fabs(rho - st->sum_rho) <= 1e-3 * st->sum_rho;
+    int mean = n >= 3 && fabs(x - st->sum_x / n) <= 1e-3 * st->sum_x / n &&
+               fabs(rho - st->sum_rho / n) <= 1e-3 * st->sum_rho / n;
+
+    if (sum || mean) {
+        fwd_fail(err, FWD_EFORMAT,
+                 "%s:%zu: %s %g and rho_a %g: expected a reading, got the %s of the %zu above "
+                 "(a spreadsheet's %s row?): leave it out, or start it with #",
+                 t->path, t->lineno, t->mi->x_column, x, rho, sum ? "sums" : "means", st->n_read,
+                 sum ? "total" : "mean");
+        return 1;
+    }
+    st->sum_x += x;
+    st->sum_rho += rho;
+    st->n_read++;
+    return 0;
+}
+
+/*
  * The point just put at s->n, when it repeats the station's last one on the data row before
  * (field practice: read again to check; no other row between, of any station, comments and
  * blank lines aside): the same x and MN/2, and all the repeats within FWD_REPEAT_DECADES of
@@ -1667,6 +1842,8 @@ put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_e
                         "array: leave the column out), got %g",
                         t->path, t->lineno, FWD_MN2_MIN_SHARE, FWD_MN2_MIN_SHARE * s->x[s->n],
                         s->mn2[s->n]);
+    if (summary_row(t, st, s->x[s->n], s->rho_a[s->n], err))
+        return FWD_EFORMAT;
     if (t->row_filled && t->n_wide == 0)
         st->fill_line = st->n_filled++ == 0 ? t->lineno : st->fill_line;
     else if (t->row_filled && t->fill_row != t->rows) { /* once a row, for all its stations */
@@ -1866,11 +2043,14 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
             continue;
         }
         if (f[t->col[c]][0] == '\0')
-            return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell%s",
-                            t->path, t->lineno, t->colname[c],
-                            c == COL_MN2 ? " (an empty MN/2 below one given, of the same "
-                                           "station, is read as that one)"
-                                         : "");
+            return fwd_fail(
+                err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell%s%s%s%s",
+                t->path, t->lineno, t->colname[c],
+                c == COL_MN2 ? " (an empty MN/2 below one given, of the same "
+                               "station, is read as that one)"
+                             : "",
+                t->line_err[0] != '\0' ? " (a spreadsheet's error value on the line, " : "",
+                t->line_err, t->line_err[0] != '\0' ? ", read as empty)" : "");
         if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
             return rc == -2 ? ROW_FILE_ERROR : FWD_EFORMAT;
         if (rc == 0 || (positive && v <= 0))
@@ -2132,6 +2312,15 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     if (rc == FWD_EFORMAT && t.unused[0] != '\0' && err != NULL) { /* maybe why */
         append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
         append(err->msg, sizeof err->msg, ")", "");
+    }
+    if (rc == FWD_OK && t.n_sheet_err > 0) {
+        char say[160];
+
+        snprintf(say, sizeof say,
+                 "%zu spreadsheet error value%s (%s, line %zu) read as empty cells: no reading "
+                 "there",
+                 t.n_sheet_err, t.n_sheet_err == 1 ? "" : "s", t.sheet_err, t.sheet_err_line);
+        note_to(t.note, sizeof t.note, say);
     }
     if (rc == FWD_OK && t.n_filled > 0) { /* a wide table's: every station's */
         char say[160];
