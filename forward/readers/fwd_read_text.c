@@ -609,6 +609,21 @@ split(char *line, char **f, size_t cap, char *sep)
     return split_at(line, *sep, f, cap);
 }
 
+/* Whether line has c outside double quotes. */
+static int
+has_sep(const char *line, char c)
+{
+    int quoted = 0;
+
+    for (; *line != '\0'; line++) {
+        if (*line == '"')
+            quoted = !quoted;
+        else if (!quoted && *line == c)
+            return 1;
+    }
+    return 0;
+}
+
 /* A number; with decimal commas (sep not ','), "1,5" is 1.5. Not C's hexadecimal ("0x50",
  * which strtod reads as 80: no sounding writes it, and a cell of a code is not a reading). */
 static int
@@ -984,6 +999,8 @@ struct text {
     size_t rows;                          /* data rows so far (the row being read's number) */
     char sheet_err[16];                   /* the first spreadsheet error value, "#DIV/0!" */
     char line_err[16];                    /* the line's first ("": none) */
+    int hash_cut;                         /* the line's data were cut by a '#' (a comment) */
+    char header_sep;                      /* the header's separator */
     size_t sheet_err_line, n_sheet_err;   /* its line; how many were blanked */
 };
 
@@ -1012,6 +1029,12 @@ text_init(struct text *t, const char *path, fwd_method expect)
         t->colname[value_cols[v->kind].sd] = v->sd_column;
     }
 }
+
+/* What a message adds when the line's '#' cut its data off ("VES #1" unquoted). */
+#define HASH_HINT(t)                                                                               \
+    ((t)->hash_cut ? " (the '#' on the line starts a comment: put a field holding one in "         \
+                     "double quotes)"                                                              \
+                   : "")
 
 /* The error values a spreadsheet writes in a cell it cannot compute (Excel, LibreOffice). */
 static const char *const sheet_errors[] = {"#DIV/0!", "#N/A",    "#VALUE!", "#REF!",
@@ -1087,10 +1110,12 @@ text_line(struct text *t, char *buf, ssize_t len, fwd_error *err)
     if (memchr(buf, '\0', (size_t)len) != NULL)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)",
                         t->path, t->lineno);
+    t->hash_cut = 0;
     if ((hash = comment_of(t, buf)) != NULL) {
         q = buf;
         while (q < hash && (*q == ' ' || *q == '\t'))
             q++;
+        t->hash_cut = q < hash;
         if (q == hash && !t->started && !t->header) {
             /* a whole-line comment before the data: maybe the column names */
             snprintf(t->comment, sizeof t->comment, "%s", hash + 1);
@@ -1139,8 +1164,9 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
                  "column out)",
                  t->not_station);
     return fwd_fail(err, FWD_EFORMAT,
-                    "%s:%zu: header: expected columns %s; got \"%s\", without %s%s", t->path, line,
-                    want, join_fields(got, sizeof got, f, nf), miss + 2, hint);
+                    "%s:%zu: header: expected columns %s; got \"%s\", without %s%s%s", t->path,
+                    line, want, join_fields(got, sizeof got, f, nf), miss + 2, hint,
+                    line == t->lineno ? HASH_HINT(t) : "");
 }
 
 /* A Wenner sounding written as a Schlumberger table: AB/2 = 1.5 a with MN/2 = a / 2 given
@@ -1329,6 +1355,7 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
     }
     t->header = 1;
     t->header_line = line;
+    t->header_sep = t->sep;
     t->n_header_fields = nf;
     memcpy(t->col, c->col, sizeof t->col);
     memcpy(t->scale, c->scale, sizeof t->scale);
@@ -1487,10 +1514,10 @@ check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
         if (first >= 0)
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: %s: expected a value, got none (the row has %zu of the "
-                            "header's %zu fields)",
+                            "header's %zu fields)%s",
                             t->path, t->lineno,
                             t->hdrname[first][0] != '\0' ? t->hdrname[first] : t->colname[first],
-                            nf, t->n_header_fields);
+                            nf, t->n_header_fields, HASH_HINT(t));
     }
     if (nf < t->need || (!t->header && nf != t->nf0))
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu", t->path,
@@ -2044,8 +2071,8 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
         }
         if (f[t->col[c]][0] == '\0')
             return fwd_fail(
-                err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell%s%s%s%s",
-                t->path, t->lineno, t->colname[c],
+                err, FWD_EFORMAT, "%s:%zu: %s: expected a value, got an empty cell%s%s%s%s%s",
+                t->path, t->lineno, t->colname[c], HASH_HINT(t),
                 c == COL_MN2 ? " (an empty MN/2 below one given, of the same "
                                "station, is read as that one)"
                              : "",
@@ -2291,7 +2318,14 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     while (rc == FWD_OK && (len = fwd_read_line(&buf, &bufcap, fp)) >= 0) {
         t.lineno++;
         rc = text_line(&t, buf, len, err);
-        if (rc == FWD_OK && (nf = split(buf, f, MAX_FIELDS, &t.sep)) > 0 && !empty_row(f, nf))
+        /* below a header separated by ',' (or a tab), a row that has it is split at it: a
+         * remark's ';' ("re-read; bad contact") split it at ';' */
+        if (rc == FWD_OK && t.header && t.header_sep != ' ' && t.header_sep != ';' &&
+            has_sep(buf, t.header_sep))
+            nf = split_at(buf, t.sep = t.header_sep, f, MAX_FIELDS);
+        else if (rc == FWD_OK)
+            nf = split(buf, f, MAX_FIELDS, &t.sep);
+        if (rc == FWD_OK && nf > 0 && !empty_row(f, nf))
             rc = text_fields(&t, f, nf, err);
     }
     if (rc == FWD_OK && (ferror(fp) || (errno == ENOMEM && !feof(fp))))

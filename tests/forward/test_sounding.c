@@ -1062,6 +1062,18 @@ Test(fwd_sounding, spreadsheet_cells)
     cr_expect_str_eq(s->name, "VES #1");
     cr_expect(s->n == 3 && s->rho_a[2] == 12);
     fwd_sounding_free(s);
+    expect_error("hash2.csv", "station,ab2_m,rho_a_ohmm\nVES #1,1,10\nVES #1,2,11\n",
+                 FWD_SCHLUMBERGER,
+                 ":2: ab2_m: expected a value, got none (the row has 1 of the header's 3 fields) "
+                 "(the '#' on the line starts a comment: put a field holding one in double "
+                 "quotes)");
+    /* a remark's ';' in a ',' file: the row split at the header's ',' (it was split at ';') */
+    s = fwd_sounding_read(
+        put("remark.csv", "ab2_m,rho_a_ohmm,remarks\n1,10,\n2,11,re-read; bad contact\n4,12,\n", p),
+        FWD_SCHLUMBERGER, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(s->n == 3 && s->rho_a[1] == 11);
+    fwd_sounding_free(s);
     expect_error("total.csv", "ab2_m,mn2_m,rho_a_ohmm\n1,0.5,10\n2,,11\n4,,12\n8,,13\n15,,46\n",
                  FWD_SCHLUMBERGER,
                  ":6: ab2_m 15 and rho_a 46: expected a reading, got the sums of the 4 above (a "
