@@ -458,6 +458,48 @@ utf8_valid(const char *s)
     return 1;
 }
 
+/* Unicode of the Windows-1252 bytes 0x80-0x9f (0: none there); 0xa0-0xff are Latin-1's. */
+static const unsigned short cp1252_80[32] = {
+    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017d, 0,      0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178};
+
+/*
+ * A station's name in UTF-8 (the JSON and the plots are): name itself when it is; else its
+ * bytes read as Windows-1252 (Latin-1 and the Windows code page of Western Europe, what a
+ * spreadsheet saves as "CSV" there) into buf, "Forage H\xe9l\xe8ne" as "Forage Hélène"
+ * (it went into the outputs as raw bytes: JSON no parser reads), *changed set. A byte that
+ * page has not is '?'.
+ */
+static const char *
+name_utf8(const char *name, char *buf, size_t cap, int *changed)
+{
+    const unsigned char *p;
+    size_t k = 0;
+
+    if (utf8_valid(name))
+        return name;
+    for (p = (const unsigned char *)name; *p != '\0' && k + 4 < cap; p++) {
+        unsigned u = *p < 0x80 ? *p : *p < 0xa0 ? cp1252_80[*p - 0x80] : *p;
+
+        if (u == 0)
+            buf[k++] = '?';
+        else if (u < 0x80)
+            buf[k++] = (char)u;
+        else if (u < 0x800) {
+            buf[k++] = (char)(0xc0 | (u >> 6));
+            buf[k++] = (char)(0x80 | (u & 0x3f));
+        } else {
+            buf[k++] = (char)(0xe0 | (u >> 12));
+            buf[k++] = (char)(0x80 | ((u >> 6) & 0x3f));
+            buf[k++] = (char)(0x80 | (u & 0x3f));
+        }
+    }
+    buf[k] = '\0';
+    *changed = 1;
+    return buf;
+}
+
 /* Whether name (normalised) is a full electrode spacing, "ab" or "mn": it becomes the
  * half-spacing's name ("ab2", "mn2"), whose values are half its own. */
 static int
@@ -1001,6 +1043,7 @@ struct text {
     char line_err[16];                    /* the line's first ("": none) */
     int hash_cut;                         /* the line's data were cut by a '#' (a comment) */
     char header_sep;                      /* the header's separator */
+    int cp1252;                           /* a station's name was read as Windows-1252 */
     size_t sheet_err_line, n_sheet_err;   /* its line; how many were blanked */
 };
 
@@ -1163,10 +1206,13 @@ header_incomplete(const struct text *t, const int *col, char **f, size_t nf, siz
                  " (a table of one rho_a column per station? \"%s\" is no station's: leave that "
                  "column out)",
                  t->not_station);
+    join_fields(got, sizeof got, f, nf);
     return fwd_fail(err, FWD_EFORMAT,
-                    "%s:%zu: header: expected columns %s; got \"%s\", without %s%s%s", t->path,
-                    line, want, join_fields(got, sizeof got, f, nf), miss + 2, hint,
-                    line == t->lineno ? HASH_HINT(t) : "");
+                    "%s:%zu: header: expected columns %s; got \"%s\", without %s%s%s%s", t->path,
+                    line, want, got, miss + 2, hint, line == t->lineno ? HASH_HINT(t) : "",
+                    utf8_valid(got) ? ""
+                                    : " (the header is not UTF-8: a file saved in a Windows code "
+                                      "page? save it as CSV UTF-8)");
 }
 
 /* A Wenner sounding written as a Schlumberger table: AB/2 = 1.5 a with MN/2 = a / 2 given
@@ -1282,6 +1328,7 @@ static int
 wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_error *err)
 {
     size_t k, j;
+    char u8[3 * FWD_SOUNDING_NAME_MAX];
 
     if (!t->mi->hankel || c->m != t->m || c->col[COL_X] < 0 || c->col[COL_FREQ] >= 0 ||
         c->n_unknown < 2)
@@ -1313,7 +1360,8 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
                           " (a wide table)", err) != FWD_OK)
             return -1;
         t->wide_col[k] = c->unknown_col[k];
-        snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s", name);
+        snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s",
+                 name_utf8(name, u8, sizeof u8, &t->cp1252));
     }
     t->n_wide = c->n_unknown;
     return 1;
@@ -1659,6 +1707,7 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
         if (fwd_name_fits(v, strlen(v), t->path, t->lineno, t->hdrname[COL_STATION],
                           "a station name", "", err) != FWD_OK)
             return NULL;
+        v = name_utf8(v, key, sizeof key, &t->cp1252);
         return station_of(t, v, v, err);
     }
     static const char *const label[] = {"x_m", "y_m", "elevation_m", "lat", "lon"};
@@ -2043,6 +2092,25 @@ decimal_comma(const char *v)
     return b > 0 && v[a + 1 + b] == '\0';
 }
 
+/* Whether s groups the digits of a number with spaces (a space, a no-break space U+00A0 or a
+ * narrow one U+202F, as French and other locales write "2 987,05"). */
+static int
+space_groups(const char *s)
+{
+    const char *p;
+
+    for (p = s; *p != '\0'; p++) {
+        size_t w = *p == ' '                            ? 1
+                   : strncmp(p, "\xc2\xa0", 2) == 0     ? 2
+                   : strncmp(p, "\xe2\x80\xaf", 3) == 0 ? 3
+                                                        : 0;
+
+        if (w > 0 && p > s && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[w]))
+            return 1;
+    }
+    return 0;
+}
+
 /* The numbers of a row's columns, in their units, into raw: FWD_OK, FWD_EFORMAT (a cell's
  * error), or ROW_FILE_ERROR. */
 static int
@@ -2087,6 +2155,9 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
                             rc == 0 && t->sep == ',' && decimal_comma(f[t->col[c]])
                                 ? " (a decimal comma: bpinv reads them in tables separated by "
                                   "';' or tabs, as a spreadsheet of such a locale saves CSV)"
+                            : rc == 0 && space_groups(f[t->col[c]])
+                                ? " (a space grouping thousands, as French and other locales "
+                                  "write them: save the column without it)"
                                 : "");
         raw[c] = v * t->scale[c];
         if (c == COL_MN2) {
@@ -2347,6 +2418,10 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
         append(err->msg, sizeof err->msg, ")", "");
     }
+    if (rc == FWD_OK && t.cp1252)
+        note_to(t.note, sizeof t.note,
+                "station names that are not UTF-8 read as Windows-1252 (Latin-1): save the file "
+                "as CSV UTF-8 to be sure");
     if (rc == FWD_OK && t.n_sheet_err > 0) {
         char say[160];
 

@@ -1062,6 +1062,41 @@ Test(fwd_sounding, spreadsheet_cells)
     cr_expect_str_eq(s->name, "VES #1");
     cr_expect(s->n == 3 && s->rho_a[2] == 12);
     fwd_sounding_free(s);
+    /* station names of a Windows code page: read as Windows-1252, in UTF-8, with a note */
+    cr_assert_eq(
+        fwd_sounding_read_stations(put("cp.csv",
+                                       "station,ab2_m,rho_a_ohmm\nH\xe9l\xe8ne,1,10\n"
+                                       "H\xe9l\xe8ne,2,11\nH\xe9l\xe8ne,4,12\n"
+                                       "\x80uro\x81,1,10\n\x80uro\x81,2,11\n\x80uro\x81,4,12\n",
+                                       p),
+                                   FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+        FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(st[0]->name, "H\xc3\xa9l\xc3\xa8ne");
+    cr_expect_str_eq(st[1]->name, "\xe2\x82\xacuro?"); /* 0x81: none in that page */
+    cr_expect(strstr(st[0]->note, "station names that are not UTF-8 read as Windows-1252") != NULL,
+              "%s", st[0]->note);
+    fwd_sounding_free_stations(st, n);
+    cr_assert_eq(fwd_sounding_read_stations(put("cpw.csv",
+                                                "AB/2;M\xfcller;Stra\xdf"
+                                                "e\n1;10;20\n2;11;21\n"
+                                                "4;12;22\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(st[0]->name, "M\xc3\xbcller");
+    cr_expect_str_eq(st[1]->name, "Stra\xc3\x9f"
+                                  "e");
+    fwd_sounding_free_stations(st, n);
+    expect_error("nbsp.csv",
+                 "ab2_m;rho_a_ohmm\n1;2\xc2\xa0"
+                 "987,05\n2;11\n4;12\n",
+                 FWD_SCHLUMBERGER,
+                 ":2: rho_a_ohmm: expected a finite number > 0, got \"2\xc2\xa0"
+                 "987,05\" (a space "
+                 "grouping thousands, as French and other locales write them: save the column "
+                 "without it)");
     expect_error("hash2.csv", "station,ab2_m,rho_a_ohmm\nVES #1,1,10\nVES #1,2,11\n",
                  FWD_SCHLUMBERGER,
                  ":2: ab2_m: expected a value, got none (the row has 1 of the header's 3 fields) "
