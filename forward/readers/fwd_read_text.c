@@ -436,22 +436,34 @@ compact_unit(const char *in, size_t len, char *out, size_t cap)
     out[k] = '\0';
 }
 
-/* Whether s is valid UTF-8 (a Windows code page's "°", byte 0xb0, is not). */
+/* Whether s is valid UTF-8 (RFC 3629: no overlong forms, no UTF-16 surrogates, nothing
+ * above U+10FFFF; a Windows code page's "°", byte 0xb0, is not). */
 static int
 utf8_valid(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
 
     while (*p != '\0') {
-        int n = *p < 0x80             ? 0
-                : (*p & 0xe0) == 0xc0 ? 1
-                : (*p & 0xf0) == 0xe0 ? 2
-                : (*p & 0xf8) == 0xf0 ? 3
-                                      : -1;
+        unsigned char c = *p++, lo = 0x80, hi = 0xbf;
+        int n;
 
-        if (n < 0)
+        if (c < 0x80)
+            continue;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1;
+        else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            lo = c == 0xe0 ? 0xa0 : 0x80; /* not overlong */
+            hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            lo = c == 0xf0 ? 0x90 : 0x80;
+            hi = c == 0xf4 ? 0x8f : 0xbf; /* at most U+10FFFF */
+        } else
             return 0;
-        for (p++; n > 0; n--, p++)
+        if (*p < lo || *p > hi)
+            return 0;
+        for (p++; --n > 0; p++)
             if ((*p & 0xc0) != 0x80)
                 return 0;
     }
@@ -651,19 +663,33 @@ split(char *line, char **f, size_t cap, char *sep)
     return split_at(line, *sep, f, cap);
 }
 
-/* Whether line has c outside double quotes. */
+/* The index of the field of line, split at sep, that holds c outside quoted fields (a
+ * quote opens one at a field's start only); -1 when none does. */
 static int
-has_sep(const char *line, char c)
+field_of(const char *line, char sep, char c)
 {
-    int quoted = 0;
+    const char *p;
+    int quoted = 0, k = 0;
 
-    for (; *line != '\0'; line++) {
-        if (*line == '"')
-            quoted = !quoted;
-        else if (!quoted && *line == c)
-            return 1;
+    for (p = line; *p != '\0'; p++) {
+        if (quoted) {
+            if (*p == '"' && p[1] == '"')
+                p++;
+            else if (*p == '"')
+                quoted = 0;
+        } else if (*p == '"') {
+            const char *b = p;
+
+            while (b > line && b[-1] == ' ')
+                b--;
+            quoted = b == line || b[-1] == sep;
+        } else if (*p == c) {
+            return k;
+        } else if (*p == sep) {
+            k++;
+        }
     }
-    return 0;
+    return -1;
 }
 
 /* A number; with decimal commas (sep not ','), "1,5" is 1.5. Not C's hexadecimal ("0x50",
@@ -990,8 +1016,14 @@ struct station {
     size_t n_rep;                            /* points merged from repeats */
     char rep_say[160];                       /* them, for the note */
     size_t n_filled, fill_line;              /* MN/2 cells filled from above; the first's line */
-    double sum_x, sum_rho; /* of its readings as read (a total or mean row: none) */
-    size_t n_read;         /* its readings as read */
+    double sum_x, sum_rho;  /* of its readings as read (a total or mean row: none) */
+    double first_x, prev_x; /* the first's and the last's spacing (period) */
+    int one_x;              /* all of them at one spacing so far */
+    size_t n_read;          /* its readings as read */
+    size_t summary_line;    /* its last reading looks like a total (1) or mean (2) row: its line */
+    int summary_kind;
+    double summary_x, summary_rho;
+    size_t summary_n;
 };
 
 /* A text file being read. */
@@ -1075,61 +1107,97 @@ text_init(struct text *t, const char *path, fwd_method expect)
 
 /* What a message adds when the line's '#' cut its data off ("VES #1" unquoted). */
 #define HASH_HINT(t)                                                                               \
-    ((t)->hash_cut ? " (the '#' on the line starts a comment: put a field holding one in "         \
-                     "double quotes)"                                                              \
-                   : "")
+    ((t)->hash_cut ? " (a '#' starts a comment: put a field that holds one in double quotes)" : "")
 
 /* The error values a spreadsheet writes in a cell it cannot compute (Excel, LibreOffice). */
 static const char *const sheet_errors[] = {"#DIV/0!", "#N/A",    "#VALUE!", "#REF!",
                                            "#NAME?",  "#NUM!",   "#NULL!",  "#SPILL!",
                                            "#CALC!",  "#FIELD!", "#NV",     NULL};
 
-/* The length of the spreadsheet error value at p ("#DIV/0!") when one is there, a cell of
- * its own (a separator, a space, a quote or the line's end after it); else 0. */
+/* The length of the spreadsheet error value at p ("#DIV/0!") when one is there, a cell's
+ * whole text: a separator, or spaces and the line's end, after it ("2 11 #NUM! retyped" in
+ * a table of spaces is a comment); else 0. */
 static size_t
 sheet_error(const char *p)
 {
     const char *const *e;
 
     for (e = sheet_errors; *e != NULL; e++) {
-        size_t n = strlen(*e);
+        size_t n = strlen(*e), k = n;
 
-        if (strncasecmp(p, *e, n) == 0 && strchr(",;\t \"\r\n", p[n]) != NULL)
+        if (strncasecmp(p, *e, n) != 0)
+            continue;
+        if (p[n] != '\0' && strchr(",;\t\"", p[n]) != NULL)
+            return n;
+        while (p[k] == ' ')
+            k++;
+        if (p[k] == '\0' || p[k] == '\r' || p[k] == '\n')
             return n;
     }
     return 0;
 }
 
+/* Whether p (in buf) begins a field: the line's start, or a separator before it (spaces
+ * aside). */
+static int
+field_start(const char *buf, const char *p)
+{
+    while (p > buf && p[-1] == ' ')
+        p--;
+    return p == buf || strchr(",;\t", p[-1]) != NULL;
+}
+
 /*
- * The comment of a line: its first '#' that is not inside double quotes ("VES #1" is a
- * name) nor a spreadsheet's error value ("#DIV/0!" in a cell: until 2026-12-06 the rest of
- * the line went with it, the other stations' readings too, in silence); NULL for none.
- * Error values become empty cells ("": a reading that is not there), the first kept in
- * t->sheet_err for the messages and notes.
+ * The comment of a line: its first '#' that is not inside a quoted field ("VES #1" is a
+ * name; a quote opens a field only at its start: an inch mark, 2", opens none) nor a
+ * spreadsheet's error value in a cell of its own ("#DIV/0!": until 2026-12-06 the rest of
+ * the line went with it, the other stations' readings too, in silence); NULL for none. A
+ * line whose first character is '#' is a comment whole. Error values become empty cells
+ * ("", quoted "#N/A" too: a reading that is not there), the first kept in t->sheet_err for
+ * the messages and notes.
  */
 static char *
 comment_of(struct text *t, char *buf)
 {
-    char *p;
+    char *p = buf;
     int quoted = 0;
 
     t->line_err[0] = '\0';
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '#')
+        return p;
     for (p = buf; *p != '\0'; p++) {
-        size_t n;
+        size_t n = 0, q = 0;
 
-        if (*p == '"')
-            quoted = !quoted;
-        if (*p != '#' || quoted)
+        if (quoted) { /* to the closing quote ("" is a quote within) */
+            if (*p == '"' && p[1] == '"')
+                p++;
+            else if (*p == '"')
+                quoted = 0;
             continue;
-        if ((n = sheet_error(p)) == 0)
+        }
+        if (*p == '"' && field_start(buf, p)) {
+            q = sheet_error(p + 1); /* a quoted error value, "#N/A" (R's write.csv) */
+            if (q == 0 || p[1 + q] != '"') {
+                quoted = 1;
+                continue;
+            }
+        } else if (*p == '#' && (!field_start(buf, p) || (n = sheet_error(p)) == 0)) {
             return p;
+        } else if (*p != '#') {
+            continue;
+        }
+        n = q > 0 ? q + 2 : n;
         if (t->sheet_err_line == 0) {
-            snprintf(t->sheet_err, sizeof t->sheet_err, "%.*s", (int)n, p);
+            snprintf(t->sheet_err, sizeof t->sheet_err, "%.*s", (int)(q > 0 ? q : n),
+                     q > 0 ? p + 1 : p);
             t->sheet_err_line = t->lineno;
         }
         t->n_sheet_err++;
         if (t->line_err[0] == '\0')
-            snprintf(t->line_err, sizeof t->line_err, "%.*s", (int)n, p);
+            snprintf(t->line_err, sizeof t->line_err, "%.*s", (int)(q > 0 ? q : n),
+                     q > 0 ? p + 1 : p);
         /* an empty quoted field, "": a cell even at the line's end (where a bare empty one
          * after the last separator is none) */
         p[0] = p[1] = '"';
@@ -1315,11 +1383,14 @@ not_a_station(const char *field)
     for (a = no; *a != NULL; a++)
         if (strcmp(name, *a) == 0)
             return 1;
-    if (*open != '\0') { /* a unit: of a length, a time, a frequency, an angle */
+    if (*open != '\0') { /* a unit of a length, a time, a frequency or an angle, of two
+                          * letters or more ("VES 5 (A)", "VES1 (S)" are sites' names;
+                          * "(ohm)" a loose resistivity) */
         compact_unit(open + 1, strcspn(open + 1, ")]"), unit, sizeof unit);
-        for (k = 0; k < sizeof units / sizeof units[0]; k++)
+        for (k = 0; unit[1] != '\0' && k < sizeof units / sizeof units[0]; k++)
             if (strcmp(units[k].name, unit) == 0)
-                return units[k].fam != U_RESIST;
+                return units[k].fam == U_LENGTH || units[k].fam == U_TIME ||
+                       units[k].fam == U_FREQ || units[k].fam == U_ANGLE;
     }
     return 0;
 }
@@ -1328,7 +1399,7 @@ static int
 wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_error *err)
 {
     size_t k, j;
-    char u8[3 * FWD_SOUNDING_NAME_MAX];
+    int cp = 0; /* a name read as Windows-1252 */
 
     if (!t->mi->hankel || c->m != t->m || c->col[COL_X] < 0 || c->col[COL_FREQ] >= 0 ||
         c->n_unknown < 2)
@@ -1337,10 +1408,15 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
         if (c->col[k] >= 0 && k != COL_X && k != COL_MN2)
             return 0;
     for (k = 0; k < c->n_unknown; k++) {
-        const char *name = f[c->unknown_col[k]];
+        const char *name = f[c->unknown_col[k]], *u;
 
+        /* in UTF-8 (a Windows code page's read as Windows-1252), whole characters; two
+         * names that are one in UTF-8 are one station's */
+        u = name_utf8(name, t->wide_name[k], sizeof t->wide_name[k], &cp);
+        if (u != t->wide_name[k])
+            snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s", u);
         for (j = 0; j < k; j++)
-            if (strcmp(name, f[c->unknown_col[j]]) == 0) {
+            if (strcmp(t->wide_name[k], t->wide_name[j]) == 0) {
                 fwd_fail(err, FWD_EFORMAT,
                          "%s:%zu: header: \"%s\": expected one rho_a column per station (a "
                          "wide table), got that station twice",
@@ -1360,10 +1436,9 @@ wide_layout(struct text *t, const struct columns *c, char **f, size_t line, fwd_
                           " (a wide table)", err) != FWD_OK)
             return -1;
         t->wide_col[k] = c->unknown_col[k];
-        snprintf(t->wide_name[k], sizeof t->wide_name[k], "%s",
-                 name_utf8(name, u8, sizeof u8, &t->cp1252));
     }
     t->n_wide = c->n_unknown;
+    t->cp1252 |= cp;
     return 1;
 }
 
@@ -1707,7 +1782,7 @@ reading_station(struct text *t, char **f, const double *raw, fwd_error *err)
         if (fwd_name_fits(v, strlen(v), t->path, t->lineno, t->hdrname[COL_STATION],
                           "a station name", "", err) != FWD_OK)
             return NULL;
-        v = name_utf8(v, key, sizeof key, &t->cp1252);
+        v = name_utf8(v, key, FWD_SOUNDING_NAME_MAX, &t->cp1252); /* whole characters */
         return station_of(t, v, v, err);
     }
     static const char *const label[] = {"x_m", "y_m", "elevation_m", "lat", "lon"};
@@ -1775,31 +1850,34 @@ geometric_factor(const struct text *t, double x, double l)
 
 /*
  * A spreadsheet's total or mean row below the readings (a tester's "663.5,,833.36": the
- * sums of the AB/2 and rho_a columns, read as a 15th reading at 663.5 m): x and rho_a both
- * the sum, or both the mean, of the station's readings above (3 or more, to 1 part in
- * 1000, as the sheet rounds them). 1 with err; else 0, the reading counted.
+ * sums of the AB/2 and rho_a columns, read as a 15th reading at 663.5 m): the station's
+ * last reading, its x and rho_a both the sum, or both the mean, of the 5 or more above it
+ * (to 1 part in 1000, as the sheet rounds them), at another x than the one before, the ones
+ * above not all at one x (the first spacing read 4 times: its 4th is their mean). Marked
+ * here, refused when the station ends with it (finish_stations).
  */
-static int
-summary_row(const struct text *t, struct station *st, double x, double rho, fwd_error *err)
+static void
+summary_row(struct station *st, size_t line, double x, double rho)
 {
     double n = (double)st->n_read;
-    int sum = n >= 3 && fabs(x - st->sum_x) <= 1e-3 * st->sum_x &&
+    int ok = st->n_read >= 5 && !st->one_x && x != st->prev_x;
+    int sum = ok && fabs(x - st->sum_x) <= 1e-3 * st->sum_x &&
               fabs(rho - st->sum_rho) <= 1e-3 * st->sum_rho;
-    int mean = n >= 3 && fabs(x - st->sum_x / n) <= 1e-3 * st->sum_x / n &&
+    int mean = ok && fabs(x - st->sum_x / n) <= 1e-3 * st->sum_x / n &&
                fabs(rho - st->sum_rho / n) <= 1e-3 * st->sum_rho / n;
 
-    if (sum || mean) {
-        fwd_fail(err, FWD_EFORMAT,
-                 "%s:%zu: %s %g and rho_a %g: expected a reading, got the %s of the %zu above "
-                 "(a spreadsheet's %s row?): leave it out, or start it with #",
-                 t->path, t->lineno, t->mi->x_column, x, rho, sum ? "sums" : "means", st->n_read,
-                 sum ? "total" : "mean");
-        return 1;
-    }
+    st->summary_line = sum || mean ? line : 0;
+    st->summary_kind = sum ? 1 : 2;
+    st->summary_x = x;
+    st->summary_rho = rho;
+    st->summary_n = st->n_read;
+    st->one_x = st->n_read == 0 || (st->one_x && x == st->first_x);
+    if (st->n_read == 0)
+        st->first_x = x;
+    st->prev_x = x;
     st->sum_x += x;
     st->sum_rho += rho;
     st->n_read++;
-    return 0;
 }
 
 /*
@@ -1918,8 +1996,7 @@ put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_e
                         "array: leave the column out), got %g",
                         t->path, t->lineno, FWD_MN2_MIN_SHARE, FWD_MN2_MIN_SHARE * s->x[s->n],
                         s->mn2[s->n]);
-    if (summary_row(t, st, s->x[s->n], s->rho_a[s->n], err))
-        return FWD_EFORMAT;
+    summary_row(st, t->lineno, s->x[s->n], s->rho_a[s->n]);
     if (t->row_filled && t->n_wide == 0)
         st->fill_line = st->n_filled++ == 0 ? t->lineno : st->fill_line;
     else if (t->row_filled && t->fill_row != t->rows) { /* once a row, for all its stations */
@@ -2018,6 +2095,21 @@ text_number(struct text *t, const char *s, double *v, const char *field, fwd_err
     return 1;
 }
 
+/* Whether the ';' of line (split at the header's separator) lies in a field of no column
+ * read. */
+static int
+semicolon_unread(const struct text *t, const char *line)
+{
+    int k = field_of(line, t->header_sep, ';'), c;
+
+    if (k < 0)
+        return 0;
+    for (c = 0; c < COL_N; c++)
+        if (t->col[c] == k)
+            return 0;
+    return 1;
+}
+
 /* Whether every field of a row is empty: a spreadsheet's row of separators (";;;"). */
 static int
 empty_row(char *const *f, size_t nf)
@@ -2105,7 +2197,9 @@ space_groups(const char *s)
                    : strncmp(p, "\xe2\x80\xaf", 3) == 0 ? 3
                                                         : 0;
 
-        if (w > 0 && p > s && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[w]))
+        if (w > 0 && p > s && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[w]) &&
+            isdigit((unsigned char)p[w + 1]) && isdigit((unsigned char)p[w + 2]) &&
+            !isdigit((unsigned char)p[w + 3])) /* a group of 3 digits after it */
             return 1;
     }
     return 0;
@@ -2345,6 +2439,20 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
 
                 snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", t->st[k].key);
             }
+        } else if (t->st[k].summary_line > 0) { /* it ends with a total or mean row */
+            const struct station *st = &t->st[k];
+
+            fwd_fail(e, FWD_EFORMAT,
+                     "%s:%zu: %s %g and rho_a %g: expected a reading, got the %s of the %zu "
+                     "above (a spreadsheet's %s row?): leave it out, or start it with #",
+                     t->path, st->summary_line, t->mi->x_column, st->summary_x, st->summary_rho,
+                     st->summary_kind == 1 ? "sums" : "means", st->summary_n,
+                     st->summary_kind == 1 ? "total" : "mean");
+            if (t->n_st > 1 && e != NULL) {
+                size_t len = strlen(e->msg);
+
+                snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", st->key);
+            }
         } else if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
             fwd_fail(e, FWD_EFORMAT,
                      "%s:%zu: station \"%s\": expected at least %d points, got "
@@ -2389,10 +2497,11 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     while (rc == FWD_OK && (len = fwd_read_line(&buf, &bufcap, fp)) >= 0) {
         t.lineno++;
         rc = text_line(&t, buf, len, err);
-        /* below a header separated by ',' (or a tab), a row that has it is split at it: a
-         * remark's ';' ("re-read; bad contact") split it at ';' */
+        /* below a header separated by ',' (or a tab), a row whose ';' lies in a column not
+         * read (a remark's: "re-read; bad contact") is split at the header's separator (it
+         * was split at ';'); a ';' in a column read ("1,5;120": decimal commas) keeps it */
         if (rc == FWD_OK && t.header && t.header_sep != ' ' && t.header_sep != ';' &&
-            has_sep(buf, t.header_sep))
+            field_of(buf, t.header_sep, t.header_sep) >= 0 && semicolon_unread(&t, buf))
             nf = split_at(buf, t.sep = t.header_sep, f, MAX_FIELDS);
         else if (rc == FWD_OK)
             nf = split(buf, f, MAX_FIELDS, &t.sep);

@@ -1074,6 +1074,29 @@ Test(fwd_sounding, spreadsheet_cells)
     cr_assert_eq(n, 2);
     cr_expect_str_eq(st[0]->name, "H\xc3\xa9l\xc3\xa8ne");
     cr_expect_str_eq(st[1]->name, "\xe2\x82\xacuro?"); /* 0x81: none in that page */
+    fwd_sounding_free_stations(st, n);
+    /* bytes of a UTF-16 surrogate are no UTF-8 (RFC 3629) either; a long name in whole
+     * characters within the names' room */
+    {
+        char text[600], name[120];
+
+        memset(name, 'A', 60);
+        memset(name + 60, '\xe9', 50);
+        name[110] = '\0';
+        snprintf(text, sizeof text,
+                 "station,ab2_m,rho_a_ohmm\nA\xed\xa0\x80,1,10\nA\xed\xa0\x80,2,11\n"
+                 "A\xed\xa0\x80,4,12\n%s,1,10\n%s,2,11\n%s,4,12\n",
+                 name, name, name);
+        cr_assert_eq(fwd_sounding_read_stations(put("cp2.csv", text, p), FWD_SCHLUMBERGER, 0, NULL,
+                                                &st, &n, &err),
+                     FWD_OK, "%s", err.msg);
+        cr_assert_eq(n, 2);
+        cr_expect_str_eq(st[0]->name, "A\xc3\xad\xc2\xa0\xe2\x82\xac");
+        cr_expect(strlen(st[1]->name) < FWD_SOUNDING_NAME_MAX && strlen(st[1]->name) >= 120 &&
+                      strncmp(st[1]->name + 60, "\xc3\xa9", 2) == 0 &&
+                      st[1]->name[strlen(st[1]->name) - 2] == '\xc3',
+                  "%zu: %s", strlen(st[1]->name), st[1]->name);
+    }
     cr_expect(strstr(st[0]->note, "station names that are not UTF-8 read as Windows-1252") != NULL,
               "%s", st[0]->note);
     fwd_sounding_free_stations(st, n);
@@ -1100,8 +1123,7 @@ Test(fwd_sounding, spreadsheet_cells)
     expect_error("hash2.csv", "station,ab2_m,rho_a_ohmm\nVES #1,1,10\nVES #1,2,11\n",
                  FWD_SCHLUMBERGER,
                  ":2: ab2_m: expected a value, got none (the row has 1 of the header's 3 fields) "
-                 "(the '#' on the line starts a comment: put a field holding one in double "
-                 "quotes)");
+                 "(a '#' starts a comment: put a field that holds one in double quotes)");
     /* a remark's ';' in a ',' file: the row split at the header's ',' (it was split at ';') */
     s = fwd_sounding_read(
         put("remark.csv", "ab2_m,rho_a_ohmm,remarks\n1,10,\n2,11,re-read; bad contact\n4,12,\n", p),
@@ -1109,13 +1131,57 @@ Test(fwd_sounding, spreadsheet_cells)
     cr_assert_not_null(s, "%s", err.msg);
     cr_expect(s->n == 3 && s->rho_a[1] == 11);
     fwd_sounding_free(s);
-    expect_error("total.csv", "ab2_m,mn2_m,rho_a_ohmm\n1,0.5,10\n2,,11\n4,,12\n8,,13\n15,,46\n",
+    /* a total or mean row: the station's last, both the sums (means) of the 5 or more above */
+    expect_error("total.csv",
+                 "ab2_m,mn2_m,rho_a_ohmm\n1,0.5,10\n2,,11\n4,,12\n8,,13\n16,,14\n31,,60\n",
                  FWD_SCHLUMBERGER,
-                 ":6: ab2_m 15 and rho_a 46: expected a reading, got the sums of the 4 above (a "
+                 ":7: ab2_m 31 and rho_a 60: expected a reading, got the sums of the 5 above (a "
                  "spreadsheet's total row?): leave it out, or start it with #");
-    expect_error("mean.csv", "ab2_m,rho_a_ohmm\n1,10\n2,11\n4,12\n8,13\n3.75,11.5\n",
-                 FWD_SCHLUMBERGER,
-                 ":6: ab2_m 3.75 and rho_a 11.5: expected a reading, got the means");
+    expect_error("mean.csv", "ab2_m,rho_a_ohmm\n1,10\n2,11\n4,12\n8,13\n16,14\n6.2,12\n",
+                 FWD_SCHLUMBERGER, ":7: ab2_m 6.2 and rho_a 12: expected a reading, got the means");
+    /* not a total: the first spacing read 4 times (their 4th is the mean of 3), rho_a like
+     * AB/2 (a 45-degree branch: 1+1+2+4 = 8), a sum row followed by more readings */
+    s = fwd_sounding_read(put("nosum.csv",
+                              "ab2_m,rho_a_ohmm\n1,100\n1,100\n1,100\n1,100\n2,110\n4,130\n"
+                              "8,150\n",
+                              p),
+                          FWD_SCHLUMBERGER, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 4);
+    fwd_sounding_free(s);
+    s = fwd_sounding_read(put("lin.csv",
+                              "ab2_m,rho_a_ohmm\n1,10\n2,20\n3,30\n4,40\n5,50\n15,150\n"
+                              "20,200\n",
+                              p),
+                          FWD_SCHLUMBERGER, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 7);
+    fwd_sounding_free(s);
+    /* a quoted error value (R's write.csv) is empty too; an inch mark opens no quote; a line
+     * that starts with '#' is a comment, error value or not */
+    s = fwd_sounding_read(put("q.csv",
+                              "#N/A = no reading (spreadsheet)\nab2_m,rho_a_ohmm,remarks\n"
+                              "1,10,\n2,11,casing 2\" # re-read, ok\n4,12,\"#N/A\"\n8,13,x\n",
+                              p),
+                          FWD_SCHLUMBERGER, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_eq(s->n, 4);
+    fwd_sounding_free(s);
+    /* decimal commas in ';' rows under a ',' header: split at ';' as before */
+    s = fwd_sounding_read(put("dc.csv", "ab2_m,rho_a_ohmm\n1,5;120\n2,5;130\n4,5;140\n", p),
+                          FWD_SCHLUMBERGER, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(s->n == 3 && s->x[0] == 1.5 && s->rho_a[2] == 140);
+    fwd_sounding_free(s);
+    /* sites' names with suffixes that read as units: stations of a wide table */
+    cr_assert_eq(fwd_sounding_read_stations(put("suf.csv",
+                                                "AB/2;VES 5 (A);VES 5 (B);VES1 (ohm)\n1;10;20;30\n"
+                                                "2;11;21;31\n4;12;22;32\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_expect_eq(n, 3);
+    fwd_sounding_free_stations(st, n);
     for (k = 0; k < sizeof not_stations / sizeof not_stations[0]; k++) {
         char text[256], frag[128];
 
