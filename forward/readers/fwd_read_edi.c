@@ -1175,12 +1175,6 @@ edi_notes(const struct edi *e, const struct edi_sel *d, fwd_sounding *s)
     }
 }
 
-/*
- * A file of apparent resistivities whose errors of one kind (rho_a's or the phases') are not
- * > 0 at any frequency: each point's from its error of the other kind, as one relative
- * impedance error e gives both (sd log10 rho_a = 2 e / ln 10, sd phase = asin e), said in the
- * note. A sounding has both kinds or none: the measured ones were dropped with the others.
- */
 /* Point i's error of one kind from its other, when only one is > 0: one relative impedance
  * error e gives both (sd log10 rho_a = 2 e / ln 10, sd phase = asin e). 1 when it did. */
 static int
@@ -1195,6 +1189,12 @@ edi_error_from_other(fwd_sounding *s, size_t i)
     return 1;
 }
 
+/*
+ * A file of apparent resistivities whose errors of one kind (rho_a's or the phases') are not
+ * > 0 at any frequency: each point's from its error of the other kind, as one relative
+ * impedance error e gives both (sd log10 rho_a = 2 e / ln 10, sd phase = asin e), said in the
+ * note. A sounding has both kinds or none: the measured ones were dropped with the others.
+ */
 static void
 edi_other_errors(fwd_sounding *s, int have_rho)
 {

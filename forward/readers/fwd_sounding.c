@@ -223,24 +223,6 @@ phase_note(fwd_sounding *s)
     fwd_sounding_note(s, say);
 }
 
-/*
- * A Schlumberger curve that falls like a resistance V/I said in the note: for a fixed MN,
- * rho_a = K V / I with K = pi ((AB/2)^2 - (MN/2)^2) / MN, so resistances under a rho_a
- * header fall as (AB/2)^-2 over a homogeneous earth, and a layered earth's curve falls that
- * fast over a decade or so (from a resistive top to a conductor). Over 2 decades or more, a
- * least-squares slope of -1.8 or less in log-log (one level a segment), the points within
- * 0.3 decades of it (rms): 1 of 3,000 random 2-5-layer earths (rho 1-10,000 ohm-m, AB/2
- * windows of 2 decades in 1-1000 m), 65 % of their resistances (MN/2 0.5 m), and a tester's
- * file, whose note blamed the prior's width.
- */
-/* The MN/2 segment of s after l (0: the first; without MN/2 one, 0), INFINITY after the
- * last. */
-static double
-next_segment(const fwd_sounding *s, double l)
-{
-    return s->mn2 != NULL ? fwd_sounding_next_mn2(s, l) : INFINITY;
-}
-
 /* The means of log10 AB/2 and log10 rho_a over segment l's points (s->mn2 NULL: all). */
 static void
 segment_means(const fwd_sounding *s, double l, double *mx, double *my)
@@ -259,41 +241,48 @@ segment_means(const fwd_sounding *s, double l, double *mx, double *my)
     *my /= c;
 }
 
+/*
+ * A Schlumberger curve that falls like a resistance V/I said in the note: for a fixed MN,
+ * rho_a = K V / I with K = pi ((AB/2)^2 - (MN/2)^2) / MN, so resistances under a rho_a
+ * header fall as (AB/2)^-2 over a homogeneous earth, and a layered earth's curve falls that
+ * fast over a decade or so (from a resistive top to a conductor). Over 2 decades or more, a
+ * least-squares slope of -1.8 or less in log-log (one level a segment), the points within
+ * 0.3 decades of it (rms): 1 of 3,000 random 2-5-layer earths (rho 1-10,000 ohm-m, AB/2
+ * windows of 2 decades in 1-1000 m), 65 % of their resistances (MN/2 0.5 m), and a tester's
+ * file, whose note blamed the prior's width.
+ */
 static void
 resistance_note(fwd_sounding *s)
 {
-    double sxx = 0, sxy = 0, b, rss = 0, lo = INFINITY, hi = -INFINITY, n = (double)s->n;
+    double sxx = 0, sxy = 0, syy = 0, b, lo = INFINITY, hi = -INFINITY, n = (double)s->n;
     double l, mx, my;
     char say[288];
     size_t i;
-    int pass;
 
     if (s->method != FWD_SCHLUMBERGER || s->n < 5)
         return;
-    /* one slope, a level for each MN/2 segment (K grows with MN: resistances jump there);
-     * the first pass the slope, the second the residuals */
-    for (pass = 0; pass < 2; pass++) {
-        for (l = s->mn2 != NULL ? next_segment(s, 0) : 0; l < INFINITY; l = next_segment(s, l)) {
-            segment_means(s, l, &mx, &my);
-            for (i = 0; i < s->n; i++)
-                if (s->mn2 == NULL || s->mn2[i] == l) {
-                    double x = log10(s->x[i]) - mx, y = log10(s->rho_a[i]) - my;
+    /* one slope, a level for each MN/2 segment (K grows with MN: resistances jump there):
+     * sums of the products of each segment's centred logs (fwd_sounding_next_mn2 gives no
+     * segment without MN/2: then all the points, once) */
+    for (l = s->mn2 != NULL ? fwd_sounding_next_mn2(s, 0) : 0; l < INFINITY;
+         l = fwd_sounding_next_mn2(s, l)) {
+        segment_means(s, l, &mx, &my);
+        for (i = 0; i < s->n; i++)
+            if (s->mn2 == NULL || s->mn2[i] == l) {
+                double x = log10(s->x[i]) - mx, y = log10(s->rho_a[i]) - my;
 
-                    if (pass == 0) {
-                        sxx += x * x;
-                        sxy += x * y;
-                        lo = fmin(lo, x + mx);
-                        hi = fmax(hi, x + mx);
-                    } else {
-                        rss += (y - b * x) * (y - b * x);
-                    }
-                }
-        }
-        if (pass == 0 && (hi - lo < 2 || !(sxx > 0)))
-            return;
-        b = sxy / sxx;
+                sxx += x * x;
+                sxy += x * y;
+                syy += y * y;
+                lo = fmin(lo, x + mx);
+                hi = fmax(hi, x + mx);
+            }
     }
-    if (!(b <= -1.8) || !(sqrt(rss / n) < 0.3))
+    if (hi - lo < 2 || !(sxx > 0))
+        return;
+    b = sxy / sxx;
+    /* the residuals' sum of squares about that line: syy - b sxy */
+    if (!(b <= -1.8) || !(sqrt(fmax(0, syy - b * sxy) / n) < 0.3))
         return;
     snprintf(say, sizeof say,
              "rho_a falls as AB/2 to the power %.2f over %.1f decades, as a resistance V/I does "
