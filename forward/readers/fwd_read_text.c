@@ -1021,9 +1021,8 @@ struct station {
     int one_x;              /* all of them at one spacing so far */
     size_t n_read;          /* its readings as read */
     size_t summary_line;    /* its last reading looks like a total (1) or mean (2) row: its line */
-    int summary_kind;
-    double summary_x, summary_rho;
-    size_t summary_n;
+    int summary_kind;       /* (its x is prev_x, the readings above n_read - 1) */
+    double summary_rho;
 };
 
 /* A text file being read. */
@@ -1188,16 +1187,15 @@ comment_of(struct text *t, char *buf)
         } else if (*p != '#') {
             continue;
         }
-        n = q > 0 ? q + 2 : n;
-        if (t->sheet_err_line == 0) {
-            snprintf(t->sheet_err, sizeof t->sheet_err, "%.*s", (int)(q > 0 ? q : n),
+        if (t->line_err[0] == '\0') /* the token, unquoted */
+            snprintf(t->line_err, sizeof t->line_err, "%.*s", (int)(q > 0 ? q : n),
                      q > 0 ? p + 1 : p);
+        if (t->sheet_err_line == 0) {
+            memcpy(t->sheet_err, t->line_err, sizeof t->sheet_err);
             t->sheet_err_line = t->lineno;
         }
         t->n_sheet_err++;
-        if (t->line_err[0] == '\0')
-            snprintf(t->line_err, sizeof t->line_err, "%.*s", (int)(q > 0 ? q : n),
-                     q > 0 ? p + 1 : p);
+        n = q > 0 ? q + 2 : n;
         /* an empty quoted field, "": a cell even at the line's end (where a bare empty one
          * after the last separator is none) */
         p[0] = p[1] = '"';
@@ -1868,9 +1866,7 @@ summary_row(struct station *st, size_t line, double x, double rho)
 
     st->summary_line = sum || mean ? line : 0;
     st->summary_kind = sum ? 1 : 2;
-    st->summary_x = x;
     st->summary_rho = rho;
-    st->summary_n = st->n_read;
     st->one_x = st->n_read == 0 || (st->one_x && x == st->first_x);
     if (st->n_read == 0)
         st->first_x = x;
@@ -2016,6 +2012,14 @@ put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_e
     return FWD_OK;
 }
 
+/* The note of n empty MN/2 cells filled from above, the first on line, into say. */
+static void
+fill_note(char *say, size_t cap, size_t n, size_t line)
+{
+    snprintf(say, cap, "%zu empty MN/2 cell%s read as the MN/2 above, from line %zu", n,
+             n == 1 ? "" : "s", line);
+}
+
 /* A station's own notes: its MN/2 cells filled from above, its repeats merged. */
 static void
 station_notes(struct station *st)
@@ -2023,8 +2027,7 @@ station_notes(struct station *st)
     char say[256];
 
     if (st->n_filled > 0) {
-        snprintf(say, sizeof say, "%zu empty MN/2 cell%s read as the MN/2 above, from line %zu",
-                 st->n_filled, st->n_filled == 1 ? "" : "s", st->fill_line);
+        fill_note(say, sizeof say, st->n_filled, st->fill_line);
         fwd_sounding_note(st->s, say);
     }
     if (st->n_rep > 0) {
@@ -2445,8 +2448,8 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
             fwd_fail(e, FWD_EFORMAT,
                      "%s:%zu: %s %g and rho_a %g: expected a reading, got the %s of the %zu "
                      "above (a spreadsheet's %s row?): leave it out, or start it with #",
-                     t->path, st->summary_line, t->mi->x_column, st->summary_x, st->summary_rho,
-                     st->summary_kind == 1 ? "sums" : "means", st->summary_n,
+                     t->path, st->summary_line, t->mi->x_column, st->prev_x, st->summary_rho,
+                     st->summary_kind == 1 ? "sums" : "means", st->n_read - 1,
                      st->summary_kind == 1 ? "total" : "mean");
             if (t->n_st > 1 && e != NULL) {
                 size_t len = strlen(e->msg);
@@ -2543,8 +2546,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
     if (rc == FWD_OK && t.n_filled > 0) { /* a wide table's: every station's */
         char say[160];
 
-        snprintf(say, sizeof say, "%zu empty MN/2 cell%s read as the MN/2 above, from line %zu",
-                 t.n_filled, t.n_filled == 1 ? "" : "s", t.fill_line);
+        fill_note(say, sizeof say, t.n_filled, t.fill_line);
         note_to(t.note, sizeof t.note, say);
     }
     if (rc == FWD_OK && t.dot3_line > 0 && !t.dot_other && t.comma_line == 0) {
