@@ -1791,9 +1791,8 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     pl.col0(1);
     pl.vpor(0.08, 0.86, 0.80, 0.93);
     if (mlog) { /* whole decades from below the least to above the most */
-        double d0 = floor(log10(mlo)), d1 = ceil(log10(mmax) + 0.05);
-
-        double step = fmax(1, round(nice_step((d1 - d0) / 3))), d; /* whole decades */
+        double d0 = floor(log10(mlo)), d1 = ceil(log10(mmax) + 0.05), d;
+        double step = fmax(1, round(nice_step((d1 - d0) / 3))); /* whole decades */
 
         pl.wind(xlo, xhi, d0, d1);
         pl.box("bc", 0, 0, "bcstl", 0, 0);
