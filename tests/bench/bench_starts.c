@@ -41,6 +41,8 @@
 
 #define NMODE 3 /* invert's default, every start, one start */
 
+#define BENCH_MAX_POINTS 1024 /* the most points of a sounding */
+
 #define die(what, err) bench_die("bench_starts", what, err)
 
 struct tally {
@@ -67,11 +69,14 @@ json_array(const char *key, const double *a, size_t n)
 }
 
 /* s as fitted (so), its prior box, the net's model p0 and the answers q of the modes with
- * their costs m and times dt (s), the reference's cost ref and time: one JSON line. */
+ * their costs m (of the data as each mode joined them, obs: a Schlumberger sounding's
+ * segments' levels are fitted with the model) and times dt (s), the reference's cost ref and
+ * time: one JSON line. */
 static void
 dump_one(const char *set, const fwd_sounding *so, double noise, size_t nl, const double *lo,
-         const double *hi, const double *p0, double (*q)[2 * FWD_MAX_LAYERS], const double *m,
-         const double *dt, double ref, double tref)
+         const double *hi, const double *p0, double (*q)[2 * FWD_MAX_LAYERS],
+         double (*obs)[BENCH_MAX_POINTS], const double *m, const double *dt, double ref,
+         double tref)
 {
     size_t np = FWD_MODEL_NPARAMS(nl), k;
     const char *mode[NMODE] = {"default", "all", "one"};
@@ -92,6 +97,8 @@ dump_one(const char *set, const fwd_sounding *so, double noise, size_t nl, const
 
         snprintf(key, sizeof key, "model_%s", mode[k]);
         json_array(key, q[k], np);
+        snprintf(key, sizeof key, "rho_a_%s", mode[k]);
+        json_array(key, obs[k], so->n);
         fprintf(dump, ", \"cost_%s\": %.17g, \"s_%s\": %.17g", mode[k], m[k], mode[k], dt[k]);
     }
     fprintf(dump, ", \"cost_ref\": %.17g, \"s_ref\": %.17g}\n", ref, tref);
@@ -106,7 +113,7 @@ one(const char *set, const invnet_file *nf, invnet_inverter **v, fwd_workspace *
     const smp_prior *pr = &nf->samples.prior;
     size_t nl = pr->n_layers, np = FWD_MODEL_NPARAMS(nl), j;
     double lo[2 * FWD_MAX_LAYERS], hi[2 * FWD_MAX_LAYERS], p0[2 * FWD_MAX_LAYERS], m[NMODE], ref,
-        t0, q[NMODE][2 * FWD_MAX_LAYERS], dt[NMODE], tref, obs[1024];
+        t0, q[NMODE][2 * FWD_MAX_LAYERS], dt[NMODE], tref, obs[NMODE][BENCH_MAX_POINTS];
     fwd_sounding so = *s;
     invnet_result r;
     fwd_error err;
@@ -116,6 +123,8 @@ one(const char *set, const invnet_file *nf, invnet_inverter **v, fwd_workspace *
         lo[j] = log10(j < nl ? pr->rho_min[j] : pr->thick_min[j - nl]);
         hi[j] = log10(j < nl ? pr->rho_max[j] : pr->thick_max[j - nl]);
     }
+    if (s->n > BENCH_MAX_POINTS)
+        die("a sounding of more points than BENCH_MAX_POINTS", NULL);
     for (k = 0; k < NMODE; k++) {
         t0 = fwd_time_seconds();
         if (invnet_invert(v[k], s, &r, &err) != FWD_OK)
@@ -123,9 +132,9 @@ one(const char *set, const invnet_file *nf, invnet_inverter **v, fwd_workspace *
         dt[k] = fwd_time_seconds() - t0;
         t->t[k] += dt[k];
         /* the data as invert fits them (Schlumberger segments joined) */
-        memcpy(obs, r.observed, s->n * sizeof *obs);
+        memcpy(obs[k], r.observed, s->n * sizeof *obs[k]);
         so = *s;
-        so.rho_a = obs;
+        so.rho_a = obs[k];
         for (j = 0; j < nl; j++)
             q[k][j] = log10(r.rho_ohmm[j]);
         for (j = 0; j + 1 < nl; j++)
@@ -157,7 +166,7 @@ one(const char *set, const invnet_file *nf, invnet_inverter **v, fwd_workspace *
     if (verbose)
         printf("| %s | %.4g | %.4g | %.4g | %.4g |\n", s->source, m[0], m[1], m[2], ref);
     if (dump != NULL)
-        dump_one(set, &so, nf->samples.noise, nl, lo, hi, p0, q, m, dt, ref, tref);
+        dump_one(set, &so, nf->samples.noise, nl, lo, hi, p0, q, obs, m, dt, ref, tref);
     t->n++;
 }
 
