@@ -1146,9 +1146,39 @@ field_start(const char *buf, const char *p)
     return p == buf || strchr(",;\t", p[-1]) != NULL;
 }
 
+/* Whether the '#' at p (in buf) lies within a name: glued to the text before it or followed
+ * by a digit, where the text of its field before it (from the last ',', ';' or tab; in a
+ * table of spaces alone, from the last space) is text but no number. Spreadsheets write
+ * VES #1 and P#3 unquoted in their CSV files; a comment follows a reading (12 # re-read, 12#x)
+ * or a remark (casing 2" # re-read). */
+static int
+in_name(const char *buf, const char *p)
+{
+    const char *f = p, *e = p;
+    const char *seps = strpbrk(buf, ",;\t") != NULL ? ",;\t" : " ";
+    char cell[64], *end;
+
+    if (p > buf && p[-1] == ' ' && !isdigit((unsigned char)p[1]))
+        return 0;
+    while (f > buf && strchr(seps, f[-1]) == NULL)
+        f--;
+    while (f < e && (*f == ' ' || *f == '"'))
+        f++;
+    while (e > f && e[-1] == ' ')
+        e--;
+    if (e == f || (size_t)(e - f) >= sizeof cell)
+        return e != f;
+    memcpy(cell, f, (size_t)(e - f));
+    cell[e - f] = '\0';
+    (void)strtod(cell, &end);
+    return *end != '\0';
+}
+
 /*
  * The comment of a line: its first '#' that is not inside a quoted field ("VES #1" is a
- * name; a quote opens a field only at its start: an inch mark, 2", opens none) nor a
+ * name; a quote opens a field only at its start: an inch mark, 2", opens none), nor within a
+ * name (VES #1 or VES#1 unquoted, in_name: until 2026-12-06 cut to VES, two such stations
+ * merged where their spacings differed), nor a
  * spreadsheet's error value in a cell of its own ("#DIV/0!": until 2026-12-06 the rest of
  * the line went with it, the other stations' readings too, in silence); NULL for none. A
  * line whose first character is '#' is a comment whole. Error values become empty cells
@@ -1182,6 +1212,8 @@ comment_of(struct text *t, char *buf)
                 quoted = 1;
                 continue;
             }
+        } else if (*p == '#' && !field_start(buf, p) && in_name(buf, p)) {
+            continue;
         } else if (*p == '#' && (!field_start(buf, p) || (n = sheet_error(p)) == 0)) {
             return p;
         } else if (*p != '#') {

@@ -1120,10 +1120,48 @@ Test(fwd_sounding, spreadsheet_cells)
                  "987,05\" (a space "
                  "grouping thousands, as French and other locales write them: save the column "
                  "without it)");
-    expect_error("hash2.csv", "station,ab2_m,rho_a_ohmm\nVES #1,1,10\nVES #1,2,11\n",
-                 FWD_SCHLUMBERGER,
-                 ":2: ab2_m: expected a value, got none (the row has 1 of the header's 3 fields) "
-                 "(a '#' starts a comment: put a field that holds one in double quotes)");
+    /* a '#' within a name, unquoted as spreadsheets write it, is the name's: VES #1 and P#3
+     * first, VES#1 and VES#2 last on the row (they were cut to VES and, their spacings
+     * differing, merged into one station in silence); in a table of spaces, S#1 and a
+     * comment after a reading, glued to it or not */
+    cr_assert_eq(fwd_sounding_read_stations(put("hash2.csv",
+                                                "station,ab2_m,rho_a_ohmm\nVES #1,1,10\n"
+                                                "VES #1,2,11\nVES #1,4,12\nP#3,1,20\nP#3,2,21\n"
+                                                "P#3,4,22 # re-read\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(st[0]->name, "VES #1");
+    cr_expect_str_eq(st[1]->name, "P#3");
+    cr_expect(st[0]->n == 3 && st[1]->n == 3 && st[1]->rho_a[2] == 22);
+    fwd_sounding_free_stations(st, n);
+    cr_assert_eq(fwd_sounding_read_stations(put("hash3.csv",
+                                                "ab2_m,rho_a_ohmm,station\n1,10,VES#1\n2,11,VES#1\n"
+                                                "4,12,VES#1\n8,20,VES#2\n16,21,VES#2\n"
+                                                "32,22,VES#2\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(st[0]->name, "VES#1");
+    cr_expect_str_eq(st[1]->name, "VES#2");
+    cr_expect(st[0]->n == 3 && st[1]->n == 3 && st[1]->x[0] == 8);
+    fwd_sounding_free_stations(st, n);
+    cr_assert_eq(fwd_sounding_read_stations(put("hash4.txt",
+                                                "station ab2_m rho_a_ohmm\nS#1 1 10 #first\n"
+                                                "S#1 2 11#x\nS#1 4 1.2e1# x\n",
+                                                p),
+                                            FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
+                 FWD_OK, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(st[0]->name, "S#1");
+    cr_expect(st[0]->n == 3 && st[0]->rho_a[1] == 11 && st[0]->rho_a[2] == 12);
+    fwd_sounding_free_stations(st, n);
+    /* a comment after a number that cuts a row's readings off: the message says so */
+    expect_error("hash5.csv", "station,ab2_m,rho_a_ohmm\nA,1 # x,10\nA,2,11\n", FWD_SCHLUMBERGER,
+                 ":2: rho_a_ohmm: expected a value, got none (the row has 2 of the header's 3 "
+                 "fields) (a '#' starts a comment: put a field that holds one in double quotes)");
     /* a remark's ';' in a ',' file: the row split at the header's ',' (it was split at ';') */
     s = fwd_sounding_read(
         put("remark.csv", "ab2_m,rho_a_ohmm,remarks\n1,10,\n2,11,re-read; bad contact\n4,12,\n", p),
