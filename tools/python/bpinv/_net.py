@@ -206,8 +206,9 @@ class Result:
 
 def _holds_spec(held, bounds):
     """bpinv invert's --fix or --bound text of a dict ({"rho2": 50} or {"h2": (10, 20)}), or
-    the text as given; None for None."""
-    if held is None:
+    the text as given; None for None, or for an empty dict (a dict built in code that holds
+    nothing: it was an error)."""
+    if held is None or (isinstance(held, dict) and not held):
         return None
     if isinstance(held, str):
         return held.encode()
@@ -241,7 +242,10 @@ class _Params:
         if not self.ptr:
             raise MemoryError("bpinv: out of memory")
         try:
-            if isinstance(refine, (bool, np.bool_)) or refine is None:
+            # None is the default, as for the other settings (it was no refinement)
+            if refine is None:
+                refine = True
+            if isinstance(refine, (bool, np.bool_)):
                 refine = REFINE_ITERATIONS if refine else 0
             if isinstance(ranges, (bool, np.bool_)) or ranges is None:
                 ranges = RANGES_LEVEL if ranges else 0
@@ -281,11 +285,11 @@ class _Params:
                 self.set("starts", starts)
             if fit_to is not None:
                 self.set("fit_to", fit_to)
+            fix, bound = _holds_spec(fix, False), _holds_spec(bound, True)
             if fix is not None or bound is not None:
                 e = _lib.new_err()
                 _lib.check(lib.invnet_batch_params_set_holds(
-                    self.ptr, _holds_spec(fix, False), _holds_spec(bound, True),
-                    ctypes.byref(e)), e)
+                    self.ptr, fix, bound, ctypes.byref(e)), e)
             if self._columns is not None:
                 e = _lib.new_err()
                 _lib.check(lib.invnet_batch_params_set_columns(self.ptr, self._columns,
@@ -380,9 +384,9 @@ class Net(_lib.Owned):
     Options of the inversions (the same as ``bpinv invert``'s)
     ---------------------------------------------------------
     refine : bool or int
-        True (default): refine the net's model by Levenberg-Marquardt, at most 30 iterations,
-        as ``bpinv invert``; False: the net's model as it is (``--no-refine``); an int: that
-        many iterations at most.
+        True or None (default): refine the net's model by Levenberg-Marquardt, at most 30
+        iterations, as ``bpinv invert``; False: the net's model as it is (``--no-refine``);
+        an int: that many iterations at most.
     ranges : None, bool or float
         None or False: no ranges; True: the 90 % ranges of the equivalent models
         (``--ranges``); a level in percent, 1 to 99.9 (``--ranges=PCT``).

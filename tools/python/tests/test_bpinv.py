@@ -770,6 +770,10 @@ def test_invert_refine_iterations(nets):
     assert without(none.json) == without(zero.json)
     assert without(full.json) == without(thirty.json)
     assert full.misfit_rms_pct < none.misfit_rms_pct
+    # None is the default, as for the other settings (it turned the refinement off)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        default = net.invert(AB2, rho_a, refine=None)
+    assert without(default.json) == without(full.json)
 
 
 def test_prior_exit(nets):
@@ -1078,6 +1082,9 @@ def test_holds_and_segment_ref_equal_cli(nets, tmp_path):
         assert res[1].segments[0]["mn2_m"] == 1 and len(res[1].segments) == 4
         r = net.invert_many([snd], fix={"h2": 2})[0]
         assert r.thick[1] == 2
+        # an empty dict, built in code, holds nothing (it was an error)
+        free = net.invert_many([snd])[0]
+        assert without(net.invert_many([snd], fix={}, bound={})[0].json) == without(free.json)
         with pytest.raises(bpinv.Error, match="h2=2: parameters are held in the refinement"):
             net.invert_many([snd], fix={"h2": 2}, refine=False)
         with pytest.raises(bpinv.Error, match="expected inside the prior of layer 2"):
