@@ -147,6 +147,7 @@ _PROTOTYPES = {
          ctypes.POINTER(ctypes.c_size_t), _err]),
     "fwd_sounding_free_stations": (None, [ctypes.POINTER(_SoundingP), ctypes.c_size_t]),
     "fwd_sounding_free": (None, [_SoundingP]),
+    "fwd_sounding_copy": (_SoundingP, [_SoundingP]),
     "fwd_version": (ctypes.c_char_p, []),
     "invnet_set_load": (_p, [ctypes.c_char_p, _err]),
     "invnet_set_free": (None, [_p]),

@@ -2,6 +2,8 @@
 """bpinv.Sounding and bpinv.read_sounding: field soundings (libfwd's fwd_sounding)."""
 
 import ctypes
+import functools
+import math
 import os
 
 import numpy as np
@@ -62,6 +64,8 @@ class Sounding(_lib.Owned):
         MT only: standard errors of the phases, degrees, one per point or one for all.
     name : str, optional
         The station's name (also its ``source``); default ``"sounding"``.
+    x_m, y_m, elevation_m : float, optional
+        Where the station is (m), for the results' ``position`` and a section; default NaN.
 
     Attributes
     ----------
@@ -92,11 +96,14 @@ class Sounding(_lib.Owned):
         ``"site: rho_a_ohmm[4]: expected a finite number > 0, got -3"``.
 
     The sounding holds a copy of its data in the library, freed by :meth:`close` (or a
-    ``with`` block, or when it is garbage collected).
+    ``with`` block, or when it is garbage collected). The attributes are read-only and the
+    arrays not writeable: an inversion reads the library's copy, which edits here would not
+    reach (build a new Sounding instead). ``copy.copy``, ``copy.deepcopy`` and ``pickle``
+    give a sounding of its own copy.
     """
 
     def __init__(self, method, x, rho_a, phase=None, mn2=None, sd_log10=None, sd_phase=None,
-                 name=None):
+                 name=None, x_m=None, y_m=None, elevation_m=None):
         m = _lib.method_code(method)
         x = _lib.array(x, "x")
         rho_a = _lib.array(rho_a, "rho_a")
@@ -127,6 +134,18 @@ class Sounding(_lib.Owned):
             ctypes.byref(e))
         if not ptr:
             _lib.raise_err(e)
+        c = ptr.contents
+        for key, v in (("x_m", x_m), ("y_m", y_m), ("elevation_m", elevation_m)):
+            if v is None:
+                continue
+            try:
+                f = float(v)
+            except (TypeError, ValueError):
+                f = None
+            if isinstance(v, (bool, np.bool_, str, bytes)) or f is None or not math.isfinite(f):
+                lib.fwd_sounding_free(ptr)
+                raise TypeError("%s: expected a finite number of metres, got %r" % (key, v))
+            setattr(c, key, f)
         self._adopt(ptr)
 
     @classmethod
@@ -137,27 +156,53 @@ class Sounding(_lib.Owned):
 
     def _adopt(self, ptr):
         """Takes ownership of a fwd_sounding * and copies its contents into numpy arrays."""
-        self._ptr = ptr
+        object.__setattr__(self, "_ptr", ptr)
         self._own(lib.fwd_sounding_free, ptr)
-        c = ptr.contents
+        self._load()
+
+    def _load(self):
+        """The attributes from the library's copy: read-only numpy arrays."""
+        c = self._ptr.contents
         n = c.n
-        self.method = _lib.method_name(c.method)
+        put = functools.partial(object.__setattr__, self)
+        put("method", _lib.method_name(c.method))
         # as the JSON output writes them: a byte that is not UTF-8 (a Latin-1 file name) as
         # Python's surrogateescape does, so that os.fsencode gives the bytes back
-        self.name = os.fsdecode(c.name)
-        self.source = os.fsdecode(c.source)
-        self.unused = c.unused.decode("utf-8", "replace")
-        self.note = c.note.decode("utf-8", "replace")
-        self.component = c.component.decode("ascii", "replace") or None
-        self.x_m, self.y_m, self.elevation_m = c.x_m, c.y_m, c.elevation_m
-        self.lat_deg, self.lon_deg = c.lat_deg, c.lon_deg
-        self.x = _copy(c.x, n)
-        self.mn2 = _copy(c.mn2, n)
-        self.rho_a = _copy(c.rho_a, n)
-        self.phase = _copy(c.phase, n)
-        self.sd_log10 = _copy(c.sd_log10, n)
-        self.sd_phase = _copy(c.sd_phase, n)
-        self.line = _copy(c.line, n, np.int64)
+        put("name", os.fsdecode(c.name))
+        put("source", os.fsdecode(c.source))
+        put("unused", c.unused.decode("utf-8", "replace"))
+        put("note", c.note.decode("utf-8", "replace"))
+        put("component", c.component.decode("ascii", "replace") or None)
+        for key in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg"):
+            put(key, getattr(c, key))
+        for key in ("x", "mn2", "rho_a", "phase", "sd_log10", "sd_phase", "line"):
+            a = _copy(getattr(c, key), n, np.int64 if key == "line" else np.float64)
+            if a is not None:
+                a.setflags(write=False)
+            put(key, a)
+
+    def __setattr__(self, key, value):
+        if key in _DATA:
+            raise AttributeError(
+                "bpinv.Sounding %r: %s is read-only: an inversion reads the library's copy of "
+                "the data, which this would not change (build a new bpinv.Sounding)"
+                % (getattr(self, "name", "?"), key))
+        object.__setattr__(self, key, value)
+
+    def __copy__(self):
+        with self._held():
+            ptr = lib.fwd_sounding_copy(self._ptr)
+        if not ptr:
+            raise MemoryError("bpinv: out of memory")
+        return Sounding._from_ptr(ptr)
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __reduce__(self):
+        if self.closed:
+            raise self._closed_error()
+        return _unpickle, ({key: getattr(self, key) for key in sorted(_DATA)},)
 
     def _closed_error(self):
         return ValueError("bpinv.Sounding %r: closed (its data in the library were freed)"
@@ -189,6 +234,30 @@ class Sounding(_lib.Owned):
         return "<bpinv.Sounding %r: %s, %d points, %s %.4g..%.4g %s%s%s>" % (
             self.name, self.method, len(self.x), self.x_name.split("_")[0], self.x[0],
             self.x[-1], unit, ", with " if extra else "", " and ".join(extra))
+
+
+# the attributes of a Sounding that hold its data (read-only)
+_DATA = frozenset(("method", "name", "source", "unused", "note", "component", "x_m", "y_m",
+                   "elevation_m", "lat_deg", "lon_deg", "x", "mn2", "rho_a", "phase",
+                   "sd_log10", "sd_phase", "line"))
+
+
+def _unpickle(d):
+    """A Sounding of the attributes d (Sounding.__reduce__): its arrays, then what a file
+    said (source, note, columns not read, component, position, lines) into its copy."""
+    s = Sounding(d["method"], d["x"], d["rho_a"], phase=d["phase"], mn2=d["mn2"],
+                 sd_log10=d["sd_log10"], sd_phase=d["sd_phase"], name=d["name"])
+    c = s._ptr.contents
+    c.source = os.fsencode(d["source"])[:1023]
+    c.note = d["note"].encode("utf-8")[:511]
+    c.unused = d["unused"].encode("utf-8")[:255]
+    c.component = (d["component"] or "").encode("ascii")[:7]
+    for key in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg"):
+        setattr(c, key, d[key])
+    for i, v in enumerate(d["line"]):
+        c.line[i] = int(v)
+    s._load()
+    return s
 
 
 def read_sounding(path, method=None, component="det", columns=None):

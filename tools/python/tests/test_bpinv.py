@@ -1558,3 +1558,46 @@ def test_gsl_error_handler_is_off():
                        env=dict(os.environ))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "returned"
+
+
+def test_sounding_read_only_copied_and_pickled(nets):
+    """A Sounding's attributes are read-only and its arrays not writeable (an inversion reads
+    the library's copy: edits were accepted and ignored); copy, deepcopy and pickle give a
+    sounding of its own copy, which outlives the original and inverts the same; a position
+    given to the constructor reaches the results."""
+    import copy
+    import gc
+    import pickle
+
+    d = bpinv.forward("schlumberger", [100, 10, 1000], [5, 20], AB2)
+    s = bpinv.Sounding("schlumberger", AB2, d, name="A", x_m=100, y_m=-5.5)
+    with pytest.raises(ValueError, match="read-only"):
+        s.rho_a[:] = 3
+    for key in ("name", "x", "x_m", "note"):
+        with pytest.raises(AttributeError, match="%s is read-only" % key):
+            setattr(s, key, getattr(s, key))
+    with pytest.raises(TypeError, match="x_m: expected a finite number of metres, got 'a'"):
+        bpinv.Sounding("schlumberger", AB2, d, x_m="a")
+    with pytest.raises(TypeError, match="elevation_m: .* got nan"):
+        bpinv.Sounding("schlumberger", AB2, d, elevation_m=float("nan"))
+    m = bpinv.read_sounding(MAWLAMYINE)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        r = net.invert_many([s])[0]
+        assert r.position == {"x_m": 100, "y_m": -5.5}
+        for orig in (s, m):
+            want = without(net.invert_sounding(orig).json)
+            for dup in (copy.copy(orig), copy.deepcopy(orig), pickle.loads(pickle.dumps(orig))):
+                for key in ("method", "name", "source", "note", "unused", "x_m", "y_m"):
+                    assert getattr(dup, key) == getattr(orig, key) or key.endswith("_m") and \
+                        np.isnan(getattr(dup, key)) and np.isnan(getattr(orig, key)), key
+                for key in ("x", "mn2", "rho_a", "sd_log10", "line"):
+                    a, b = getattr(dup, key), getattr(orig, key)
+                    assert (a is None and b is None) or np.array_equal(a, b), key
+                assert without(net.invert_sounding(dup).json) == want
+        c = copy.copy(m)
+        del m
+        gc.collect()  # its own copy: not closed with m's
+        assert without(net.invert_sounding(c).json) == want
+    s.close()
+    with pytest.raises(ValueError, match="closed"):
+        pickle.dumps(s)
