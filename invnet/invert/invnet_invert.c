@@ -1193,6 +1193,13 @@ fixed_holds(const invnet_check_params *p)
  * of soundings within 5 % of the reference, with the fit's scaling of 2026-12-04: a tenth
  * or a quarter 76.5 %, a half 74.0 %, to the net's value instead 73.0 %) */
 #define OFF_BOUND 0.1
+/* A refined answer this close to a bound of the prior (a share of the parameter's log10
+ * range) rests on it: the data may want an earth beyond the prior (a tester's basement of
+ * 10,000 ohm-m came out at a prior's 3,000, its misfit 4.4 % at 3 % noise, unflagged). */
+#define AT_BOUND 1e-3
+/* An answer at a bound is fitted once more in the box widened by this many decades on each
+ * side (through_bound) */
+#define THROUGH_DECADES 1.0
 
 /* The np parameters p into q, each on a bound of the box (lo, hi) that is not a point
  * (held) moved OFF_BOUND of the box inside; 1 when one was, else 0. */
@@ -1260,8 +1267,9 @@ converge(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_re
     invnet_lm_count cnt;
     fwd_error e;
 
-    if (!best->refined || v->has_start || all_held(v->np, lo, hi) || fits_noise(v, best))
-        return 0;
+    if (!best->refined || v->has_start || v->starts < v->p.refine_starts ||
+        all_held(v->np, lo, hi) || fits_noise(v, best))
+        return 0; /* capped (a set's first fits, invnet_inverter_set_starts): a screening */
     lc.max_iter = POLISH_ITER;
     lc.ctol = POLISH_CTOL;
     memcpy(v->lm, best_p, v->np * sizeof(double));
@@ -1271,6 +1279,47 @@ converge(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_re
             keep_better(v, r, best->lm_iterations + cnt.iterations, 1, best, best_p);
     }
     return 1;
+}
+
+/*
+ * The best fit so far (best, of the parameters best_p in the box lo, hi), when a parameter
+ * rests on a bound of the box (AT_BOUND), fitted once more from it in the box widened by
+ * THROUGH_DECADES: the box's change of variable has no slope at its bound, where a fit can
+ * stay although the data pull the parameter back inside (a tester's 0.50 m topsoil at the
+ * prior's least thickness, chi2 0.74, where 1.42 m fits to 0.35). Kept when it ends inside
+ * the box and fits better; an end outside is the fit outside the prior's to report
+ * (prior_exit).
+ */
+static void
+through_bound(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
+              const double *lo, const double *hi, const invnet_lm_params *lp, invnet_result *best,
+              double *best_p)
+{
+    double wlo[2 * FWD_MAX_LAYERS], whi[2 * FWD_MAX_LAYERS];
+    invnet_lm_count cnt;
+    fwd_error e;
+    size_t j;
+    int at = 0;
+
+    for (j = 0; j < v->np; j++) {
+        at |= lo[j] < hi[j] && (best_p[j] <= lo[j] + AT_BOUND * (hi[j] - lo[j]) ||
+                                best_p[j] >= hi[j] - AT_BOUND * (hi[j] - lo[j]));
+        wlo[j] = lo[j] < hi[j] ? lo[j] - THROUGH_DECADES : lo[j];
+        whi[j] = lo[j] < hi[j] ? hi[j] + THROUGH_DECADES : hi[j];
+    }
+    if (!at)
+        return;
+    memcpy(v->lm, best_p, v->np * sizeof(double));
+    if (invnet_lm_fit_in(v->lmw, fw, s, r->n_layers, v->lm, wlo, whi, lp, &cnt, NULL) != FWD_OK)
+        return;
+    for (j = 0; j < v->np; j++) {
+        if (v->lm[j] < lo[j] - ON_BOUND || v->lm[j] > hi[j] + ON_BOUND)
+            return;
+        v->lm[j] = fmin(fmax(v->lm[j], lo[j]), hi[j]);
+    }
+    set_model(r, v->lm);
+    if (physics(v, fw, s, r, &e) == FWD_OK)
+        keep_better(v, r, best->lm_iterations + cnt.iterations, 1, best, best_p);
 }
 
 /* (6) Levenberg-Marquardt from the net's model (v->params; or the start given,
@@ -1358,6 +1407,8 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
         best = first;
         memcpy(best_p, first_p, v->np * sizeof(double));
     }
+    if (best.refined && !v->has_start && v->p.n_holds == 0)
+        through_bound(v, fw, s, r, lo, hi, &lp, &best, best_p);
     if (!best.refined) { /* no better: the net's model stands */
         *r = keep;
         return physics(v, fw, s, r, err);
@@ -1452,10 +1503,6 @@ misses(const invnet_inverter *v, const invnet_result *r)
     return isfinite(r->chi2) ? r->chi2 > v->p.chi2_max : r->misfit_rms_pct > misfit_limit(v);
 }
 
-/* A refined answer this close to a bound of the prior (a share of the parameter's log10
- * range) rests on it: the data may want an earth beyond the prior (a tester's basement of
- * 10,000 ohm-m came out at a prior's 3,000, its misfit 4.4 % at 3 % noise, unflagged). */
-#define AT_BOUND 1e-3
 /* Its fit with the prior widened says so when it lowers the chi-square (a sum: against the
  * sounding's errors, else the training noise; in units of the wider fit's residual variance
  * where that is above 1) by more than this: chi-square of one degree of freedom at 99.9 %.
