@@ -2,6 +2,7 @@
 /*
  * cmd_info.c - `bpinv info FILE.h5`: what a bpinv HDF5 file holds, for a person.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,6 +90,46 @@ print_samples(const char *path, const smp_header *h, const fwd_geom *g)
         printf("  file size   %.1f MiB\n", (double)st.st_size / 1048576.0);
 }
 
+/* Why the training of f stopped: its epochs run, its patience, or neither (interrupted), for
+ * the first stage and the data stage. Into buf. */
+static void
+stop_reason(const invnet_file *f, char *buf, size_t len)
+{
+    size_t first = f->data_first_epoch > 0 ? f->data_first_epoch - 1 : f->n_epochs, since = 0, k;
+    size_t data = f->n_epochs - first;
+    double low = INFINITY;
+
+    for (k = 0; k < first; k++) { /* epochs without improvement, as the trainer counts them */
+        since = f->val_loss[k] < low * (1 - f->train.min_delta) ? 0 : since + 1;
+        low = fmin(low, f->val_loss[k]);
+    }
+    if (first >= f->train.epochs)
+        snprintf(buf, len, "after all %zu epochs", f->train.epochs);
+    else if (f->train.patience > 0 && since >= f->train.patience)
+        snprintf(buf, len,
+                 "early, at epoch %zu of %zu: no better %s loss for %zu epochs (--patience)", first,
+                 f->train.epochs, f->n_val > 0 ? "validation" : "training", f->train.patience);
+    else
+        snprintf(buf, len,
+                 "interrupted at epoch %zu of %zu (not by --patience: a signal, Ctrl-C): "
+                 "trained less than asked",
+                 first, f->train.epochs);
+    if (f->data_first_epoch == 0)
+        return;
+    k = strlen(buf);
+    if (data >= f->data_epochs)
+        snprintf(buf + k, len - k, "; the data stage after all its %zu epochs", f->data_epochs);
+    else if (f->n_data_halved >= INVNET_TRAIN_HALVINGS)
+        snprintf(buf + k, len - k,
+                 "; the data stage at its epoch %zu of %zu, no better loss after its learning "
+                 "rate's last halving",
+                 data, f->data_epochs);
+    else
+        snprintf(buf + k, len - k,
+                 "; the data stage interrupted at its epoch %zu of %zu: trained less than asked",
+                 data, f->data_epochs);
+}
+
 static void
 print_net(const char *path, const invnet_file *f, int whole_file)
 {
@@ -143,6 +184,12 @@ print_net(const char *path, const invnet_file *f, int whole_file)
            "best epoch %zu\n",
            invnet_optimizer_name(f->train.opt), loss, f->train.lr, f->train.batch, avg,
            (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
+    if (f->n_epochs > 0 && f->val_loss != NULL) {
+        char why[320];
+
+        stop_reason(f, why, sizeof why);
+        printf("  stopped     %s\n", why);
+    }
     if (f->data_epochs > 0) {
         size_t k;
 
@@ -160,10 +207,16 @@ print_net(const char *path, const invnet_file *f, int whole_file)
     if (f->n_epochs > 0 && f->best_epoch >= 1 && f->best_epoch <= f->n_epochs) {
         int stage = f->data_first_epoch > 0 && f->best_epoch >= f->data_first_epoch;
 
-        printf("  loss        train %.6f, validation %.6f (%s%s%s)\n",
-               f->train_loss[f->best_epoch - 1], f->val_loss[f->best_epoch - 1],
-               stage ? "the data stage's: weighted " : "mean ", name,
-               stage ? " + chi-square per datum" : ", standardised");
+        if (f->n_val > 0)
+            printf("  loss        train %.6f, validation %.6f (%s%s%s)\n",
+                   f->train_loss[f->best_epoch - 1], f->val_loss[f->best_epoch - 1],
+                   stage ? "the data stage's: weighted " : "mean ", name,
+                   stage ? " + chi-square per datum" : ", standardised");
+        else
+            printf("  loss        train %.6f, no validation set (--val 0) (%s%s%s)\n",
+                   f->train_loss[f->best_epoch - 1],
+                   stage ? "the data stage's: weighted " : "mean ", name,
+                   stage ? " + chi-square per datum" : ", standardised");
     }
     printf("  RMSE log10 ");
     for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)

@@ -4,6 +4,7 @@
  */
 #include <limits.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,36 @@ check_set(const struct train_args *o)
             bad = 1;
         }
     }
+    /* priors that differ: a set's counts are compared by how well each fits within its own
+     * prior, and a count whose prior cannot hold the earth loses whatever its layers (a
+     * typo in one of several samples commands, --rho 1:30 for 1:10000, in silence) */
+    for (k = 1; k < o->n_inputs && o->n_inputs > 1 && !bad && !o->quiet && cli_par_rank() == 0;
+         k++) {
+        double b[2][4];
+
+        for (j = 0; j < 2; j++) {
+            const smp_prior *pr = &h[j == 0 ? 0 : k].prior;
+
+            b[j][0] = b[j][2] = INFINITY;
+            b[j][1] = b[j][3] = 0;
+            for (i = 0; i < pr->n_layers; i++) {
+                b[j][0] = fmin(b[j][0], pr->rho_min[i]);
+                b[j][1] = fmax(b[j][1], pr->rho_max[i]);
+                if (i + 1 < pr->n_layers) {
+                    b[j][2] = fmin(b[j][2], pr->thick_min[i]);
+                    b[j][3] = fmax(b[j][3], pr->thick_max[i]);
+                }
+            }
+        }
+        if (b[0][0] != b[1][0] || b[0][1] != b[1][1] || b[0][2] != b[1][2] || b[0][3] != b[1][3])
+            fprintf(stderr,
+                    "bpinv train: note: %s and %s: the priors differ (rho %g-%g ohm-m, h %g-%g "
+                    "m against rho %g-%g ohm-m, h %g-%g m): invert compares the layer counts "
+                    "each within its own prior, and a count whose prior cannot hold the earth "
+                    "loses whatever its layers\n",
+                    o->inputs[0], o->inputs[k], b[0][0], b[0][1], b[0][2], b[0][3], b[1][0],
+                    b[1][1], b[1][2], b[1][3]);
+    }
     for (k = 0; k < o->n_inputs; k++)
         fwd_geom_free(g[k]);
     return bad ? -1 : 0;
@@ -408,10 +439,17 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                     e->epoch, e->threads, e->threads == 1 ? "" : "s", r->fp->train.nthreads);
             r->paced = 1;
         }
-        fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
-                info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
-                e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
-                cli_now() - r->t0);
+        if (info->n_val > 0)
+            fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
+                    info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
+                    e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
+                    cli_now() - r->t0);
+        else /* --val 0: the training loss is what the best is chosen by */
+            fprintf(stderr,
+                    "%s %4zu  train %.6f  val n/a     %s  %9.0f samples/s  elapsed %.1f s\n",
+                    info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss,
+                    e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
+                    cli_now() - r->t0);
     }
     r->te = cli_now();
     stop_agreed = cli_par_max(cli_stop_signal != 0) != 0;
@@ -434,9 +472,10 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
     double fall;
 
     fprintf(stderr,
-            "bpinv train: %s: best epoch %zu of %zu (val loss %.6f), %.1f s; %s RMSE "
+            "bpinv train: %s: best epoch %zu of %zu (%s loss %.6f), %.1f s; %s RMSE "
             "in log10:",
-            r->o->output, nf->best_epoch, nf->n_epochs, info->best_val_loss, nf->train_seconds, on);
+            r->o->output, nf->best_epoch, nf->n_epochs, info->n_val > 0 ? "val" : "training",
+            info->best_val_loss, nf->train_seconds, on);
     for (j = 0; j < info->n_out; j++)
         fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
                 nf->val_rmse[j]);

@@ -35,9 +35,21 @@ grep -q "best epoch 2 of 2" "$TMP/err" &&
 run train "$TMP/s.h5" -o "$TMP/h2.h5" --epochs 2 --hidden 8 --val 0
 grep -q "h2.h5: the training loss fell [0-9.]* %" "$TMP/err" && ok ||
     bad "--val 0: the hint should name the training loss: $(cat "$TMP/err")"
+# no validation set: no validation loss shown (it showed the training loss as one)
+grep -q "^epoch    2  train [0-9.]*  val n/a" "$TMP/err" && ! grep -q " val [0-9]" "$TMP/err" &&
+    grep -q "best epoch [12] of 2 (training loss " "$TMP/err" && ok ||
+    bad "--val 0: a validation loss shown: $(cat "$TMP/err")"
+run info "$TMP/h2.h5"
+grep -q "loss        train [0-9.]*, no validation set (--val 0)" "$TMP/out" &&
+    grep -q "stopped     after all 2 epochs" "$TMP/out" && ok ||
+    bad "info of a --val 0 net: $(cat "$TMP/out")"
 run train "$TMP/s.h5" -o "$TMP/h3.h5" --epochs 2000 --hidden 8 --patience 1 --lr 0.5
 grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/err" &&
     ! grep -q "may give a better net" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
+# info says why training stopped
+run info "$TMP/h3.h5"
+grep -q "stopped     early, at epoch [0-9]* of 2000: no better validation loss for 1 epochs (--patience)" \
+    "$TMP/out" && ok || bad "info: no early stop said: $(grep stopped "$TMP/out")"
 # a new best at the last epoch, but the loss fell by less than 1 % in the last --patience
 # epochs (0.4 %, a rate too small to learn): no hint
 run train "$TMP/s.h5" -o "$TMP/h4.h5" --epochs 3 --hidden 8 --lr 1e-5 --patience 1
@@ -201,6 +213,8 @@ grep -q "interrupted after epoch [0-9]*: saved the best net so far (epoch [0-9]*
     ok || bad "SIGINT message: $(tail -2 "$TMP/err")"
 run info "$TMP/int.h5"
 [ "$rc" -eq 0 ] && ok || bad "the net saved at SIGINT does not load: $(cat "$TMP/err")"
+grep -q "stopped     interrupted at epoch [0-9]* of 100000 (not by --patience: a signal, Ctrl-C): trained less than asked" \
+    "$TMP/out" && ok || bad "info: the interruption not said: $(grep stopped "$TMP/out")"
 # ... SIGHUP (the terminal closed) as SIGTERM: the net saved, exit 129; where this shell
 # ignores hangups (nohup), bpinv keeps ignoring them, and SIGINT ends the run
 start_until "^epoch    2" "$BPINV" train "$TMP/s.h5" -o "$TMP/hup.h5" --epochs 100000 \
@@ -417,6 +431,13 @@ setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --mn2 0.5 --rho 1:1000 
 expect_fail 1 "a set of two MN/2" "s.h5 and $TMP/m2.h5: geometry (MN/2): the samples files of a set" \
     train "$TMP/s.h5" "$TMP/m2.h5" -o "$TMP/x.h5"
 [ ! -e "$TMP/x.h5" ] && ok || bad "a refused set left a file"
+# priors that differ (a typo in one of the samples commands): trained, with a note
+setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:30 --thick 1:50 --noise 0.03 \
+    -n 200 -o "$TMP/p2.h5" -q
+run train "$TMP/p2.h5" "$TMP/s.h5" -o "$TMP/pset.h5" --epochs 1 --hidden 8
+[ "$rc" -eq 0 ] &&
+    grep -q "note: $TMP/p2.h5 and $TMP/s.h5: the priors differ (rho 1-30 ohm-m, h 1-50 m against rho 1-1000 ohm-m, h 1-50 m)" \
+        "$TMP/err" && ok || bad "a set of two priors: exit $rc: $(cat "$TMP/err")"
 run train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 20 --hidden 24 --max-samples 1000 -q
 [ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"
 run info "$TMP/set.h5"
