@@ -20,6 +20,11 @@
  * may not show in a short window: no check can catch those, so this is a lower bound.
  * Of those earths that no model of the prior fits (refined misfit above 3 x the noise:
  * their data lie outside what the prior can make), the share the range checks flag.
+ * The same for three other kinds of earths the prior does not hold, in a second table: the
+ * middle layer a conductor 30 times below the prior's least resistivity; the top layer 10
+ * times the prior's greatest thickness; a fourth layer (more than the net's), the third's
+ * thickness again, 30 times more resistive than the third (30 times more conductive where
+ * that would leave the prior).
  * The masked net reads its inputs in the aligned layout (invnet_mask.h), or in the absolute
  * one of the nets made before it when the fourth argument says "masked".
  * A fifth argument gives the masked net's hidden layers (e.g. 128,128; the dedicated nets
@@ -126,17 +131,50 @@ sounding(fwd_method m, size_t n, const double *x, const double *d, double missin
     return s;
 }
 
+/* Kinds of earths out of the prior (the recall): every layer 30 times more resistive; a
+ * conductive middle layer; a thick top layer; a fourth layer */
+#define NKIND 4
+static const char *const kind_name[NKIND] = {"30 x more resistive", "middle layer 1/30 ohm-m",
+                                             "top layer 10 x the thickest", "a fourth layer"};
+
+/* The earth of kind k made from the in-prior log10 model p (NL layers) of prior pr: its
+ * layers into rho and h; returns their count. */
+static size_t
+out_of_prior(int k, const double *p, const smp_prior *pr, double *rho, double *h)
+{
+    size_t q;
+
+    for (q = 0; q < NL; q++)
+        rho[q] = pow(10, p[q]) * (k == 0 ? 30 : 1);
+    for (q = 0; q + 1 < NL; q++)
+        h[q] = pow(10, p[NL + q]);
+    if (k == 1)
+        rho[1] = pr->rho_min[1] / 30;
+    else if (k == 2)
+        h[0] = 10 * pr->thick_max[0];
+    else if (k == 3) {
+        h[NL - 1] = h[NL - 2];
+        rho[NL] = rho[NL - 1] * 30 <= pr->rho_max[NL - 1] ? rho[NL - 1] * 30 : rho[NL - 1] / 30;
+        return NL + 1;
+    }
+    return NL;
+}
+
 /* One method: the masked net, then each sub-span. */
 static void
 method(const char *name, fwd_method m, double x0, double x1, size_t npts, const char *thick)
 {
     const double spans[] = {1, 1.5, 2, 3}, missing[] = {0, 0.1, 0.3};
     double *x = malloc(npts * sizeof *x), t0 = fwd_time_seconds(), tm;
+    /* per sub-span and missing fraction, each kind's recall, the shares of the unfittable
+     * range-flagged and caught, and their count */
+    double other[4][3][NKIND][4];
     char arch[64], loss[48];
     fwd_geom *full;
     smp_config c;
     invnet_file *masked;
     size_t k, i, s;
+    int kind;
 
     for (i = 0; i < npts; i++)
         x[i] = pow(10, log10(x0) + (log10(x1) - log10(x0)) * (double)i / (double)(npts - 1));
@@ -192,7 +230,8 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
             invnet_inverter *v4[4];
             double *mis = malloc(n_test * sizeof *mis), *e4 = malloc(4 * 3 * n_test * sizeof *e4),
                    med[4][3];
-            size_t n_range = 0, n_any = 0, n_caught = 0, n_unfit = 0, n_unfit_range = 0, j, q;
+            size_t n_range = 0, n_any = 0, n_caught[NKIND] = {0}, n_unfit[NKIND] = {0},
+                   n_unfit_range[NKIND] = {0}, n_unfit_caught[NKIND] = {0}, j, q;
 
             /* the masked net alone and refined; the dedicated net alone and refined */
             cp.refine_iter = 30;
@@ -227,17 +266,15 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                 }
                 fwd_sounding_free(snd);
                 /* out of the prior: the same earth 30 times more resistive (every layer
-                 * 1.5 decades up: at most 30,000 ohm-m for a prior to 1,000) */
-                {
-                    double rho[NL], h[NL], dd[2 * 1024];
+                 * 1.5 decades up: at most 30,000 ohm-m for a prior to 1,000), and the other
+                 * kinds */
+                for (kind = 0; kind < NKIND; kind++) {
+                    double rho[NL + 1], h[NL + 1], dd[2 * 1024];
                     fwd_geom *gg = fwd_geom_alloc(m, n, xs, NULL, NULL);
                     fwd_workspace *w = fwd_workspace_alloc(gg, NULL, NULL);
+                    size_t nl = out_of_prior(kind, P + j * NP, &c.prior, rho, h);
 
-                    for (q = 0; q < NL; q++)
-                        rho[q] = 30 * pow(10, P[j * NP + q]);
-                    for (q = 0; q + 1 < NL; q++)
-                        h[q] = pow(10, P[j * NP + NL + q]);
-                    if (w == NULL || fwd_eval(w, NL, rho, h, dd, &err) != FWD_OK)
+                    if (w == NULL || fwd_eval(w, nl, rho, h, dd, &err) != FWD_OK)
                         die("out-of-prior sounding", &err);
                     for (q = 0; q < nd; q++) /* the same noise as the in-prior sounding: */
                         if (q < n)           /* relative on rho_a, */
@@ -247,16 +284,27 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                     snd = sounding(m, n, xs, dd, missing[s]);
                     if (invnet_invert(v4[1], snd, &r, &err) != FWD_OK)
                         die("invert", &err);
-                    n_caught += !r.in_range || (r.flags & INVNET_FLAG_MISFIT);
+                    n_caught[kind] += !r.in_range || (r.flags & INVNET_FLAG_MISFIT);
                     /* those no model of the prior fits: the data say they are outside */
                     if (r.misfit_rms_pct > 3 * 100 * NOISE) {
-                        n_unfit++;
-                        n_unfit_range += !r.in_range;
+                        n_unfit[kind]++;
+                        n_unfit_range[kind] += !r.in_range;
+                        n_unfit_caught[kind] += !r.in_range || (r.flags & INVNET_FLAG_MISFIT);
                     }
                     fwd_sounding_free(snd);
                     fwd_workspace_free(w);
                     fwd_geom_free(gg);
                 }
+            }
+            for (kind = 0; kind < NKIND; kind++) {
+                other[k][s][kind][0] = 100.0 * (double)n_caught[kind] / (double)n_test;
+                other[k][s][kind][1] =
+                    n_unfit[kind] > 0 ? 100.0 * (double)n_unfit_range[kind] / (double)n_unfit[kind]
+                                      : 100.0;
+                other[k][s][kind][2] =
+                    n_unfit[kind] > 0 ? 100.0 * (double)n_unfit_caught[kind] / (double)n_unfit[kind]
+                                      : 100.0;
+                other[k][s][kind][3] = (double)n_unfit[kind];
             }
             for (q = 0; q < 4; q++)
                 for (j = 0; j < 3; j++)
@@ -265,8 +313,7 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
                    "%zu |",
                    spans[k], n, 100 * missing[s], pct(mis, n_test, 0.5), pct(mis, n_test, 0.9),
                    100.0 * (double)n_range / (double)n_test, 100.0 * (double)n_any / (double)n_test,
-                   100.0 * (double)n_caught / (double)n_test,
-                   n_unfit > 0 ? 100.0 * (double)n_unfit_range / (double)n_unfit : 100.0, n_unfit);
+                   other[k][s][0][0], other[k][s][0][1], n_unfit[0]);
             for (q = 0; q < 2; q++) /* alone, then refined */
                 printf(" %.3f / %.3f / %.3f | %.3f / %.3f / %.3f | %.2f / %.2f / %.2f |", med[q][0],
                        med[q][1], med[q][2], med[q + 2][0], med[q + 2][1], med[q + 2][2],
@@ -285,6 +332,25 @@ method(const char *name, fwd_method m, double x0, double x1, size_t npts, const 
         invnet_file_free(ded);
         fwd_geom_free(gs);
     }
+    printf("\nRecall on other earths out of the prior, the masked net's refined answers: the "
+           "share not in range or flagged high_misfit; of those no model of the prior fits "
+           "(refined misfit above 3 x the noise: their count), the shares range-flagged and "
+           "caught (either). A fourth layer is no value outside the prior's ranges but a model "
+           "the net's count cannot make: high_misfit is its flag.\n\n| decades | missing |");
+    for (kind = 0; kind < NKIND; kind++)
+        printf(" %s |", kind_name[kind]);
+    printf("\n|---|---|");
+    for (kind = 0; kind < NKIND; kind++)
+        printf("---|");
+    printf("\n");
+    for (k = 0; k < sizeof spans / sizeof spans[0]; k++)
+        for (s = 0; s < sizeof missing / sizeof missing[0]; s++) {
+            printf("| %g | %.0f %% |", spans[k], 100 * missing[s]);
+            for (kind = 0; kind < NKIND; kind++)
+                printf(" %.1f %% (of %.0f: %.1f / %.1f %%) |", other[k][s][kind][0],
+                       other[k][s][kind][3], other[k][s][kind][1], other[k][s][kind][2]);
+            printf("\n");
+        }
     invnet_file_free(masked);
     fwd_geom_free(full);
     free(x);
