@@ -746,9 +746,12 @@ read_header(hid_t file, const char *path, smp_header *h, fwd_error *err)
     if (rc != FWD_OK)
         return fwd_error_set(err, FWD_EFORMAT,
                              "%s: not a bpinv samples file (no string attribute 'format')", path);
-    if (strcmp(buf, SMP_FORMAT) != 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"", path,
-                             SMP_FORMAT, buf);
+    if (strcmp(buf, SMP_FORMAT) != 0) /* a net's file (invnet_file.h's format name) */
+        return fwd_error_set(
+            err, FWD_EFORMAT, "%s: format: expected \"%s\", got \"%s\"%s", path, SMP_FORMAT, buf,
+            strcmp(buf, "bpinv-net") == 0 ? " (a net's file: this needs a samples file, as bpinv "
+                                            "samples writes)"
+                                          : "");
     rc = smp_h5_read_u64(file, path, "format_version", &h->format_version, err);
     if (rc == FWD_OK && h->format_version != SMP_FORMAT_VERSION)
         return fwd_error_set(err, FWD_EFORMAT,

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -454,6 +455,61 @@ noise_note(double noise, int quiet)
                 noise, 100 * noise, 200 * noise);
 }
 
+/* The depth a DC spacing sees, as a share of its AB/2 (a rule of thumb: a third to a quarter);
+ * a spacing sees the half-space alone beyond this many times the deepest interface */
+#define SEES_SHARE 0.33
+
+/* Unless quiet, a note on a prior whose interfaces lie where the geometry cannot see them
+ * (a tester's thicknesses in km, --thick 0.001:0.2, with AB/2 of 1-1000 m: every interface
+ * above 0.6 m, the longer spacings seeing the half-space alone; AB/2 in km, 0.001:1, with
+ * thicknesses of 1-200 m: the first interface below what the longest spacing sees). DC:
+ * AB/2 (1.5 a for Wenner) sees about a third of itself deep; MT: the skin depth
+ * 503 sqrt(rho T) m. Noted when the shallowest interface lies deeper than the longest
+ * spacing sees (in the most resistive rock, for MT), or when spacings over more than a
+ * decade see below the deepest interface (in the most conductive rock, for MT). */
+static void
+depth_note(const smp_config *c, int quiet)
+{
+    const smp_prior *pr = &c->prior;
+    fwd_method m = fwd_geom_method(c->geom);
+    const double *x = fwd_geom_x(c->geom);
+    size_t n = fwd_geom_size(c->geom), k;
+    double top = pr->thick_min[0], deep = 0, xmax = 0, rmin = INFINITY, rmax = 0, far, near;
+    const char *what = m == FWD_MT       ? "the longest period"
+                       : m == FWD_WENNER ? "the widest a"
+                                         : "the longest AB/2";
+
+    if (quiet || pr->n_layers < 2)
+        return;
+    for (k = 0; k + 1 < pr->n_layers; k++)
+        deep += pr->thick_max[k];
+    for (k = 0; k < pr->n_layers; k++)
+        rmin = fmin(rmin, pr->rho_min[k]), rmax = fmax(rmax, pr->rho_max[k]);
+    for (k = 0; k < n; k++)
+        xmax = fmax(xmax, x[k]);
+    if (m == FWD_MT) {
+        far = 503 * sqrt(rmax * xmax);  /* the deepest the data see */
+        near = 503 * sqrt(rmin * xmax); /* what they see in the most conductive rock */
+    } else {
+        far = near = SEES_SHARE * xmax * (m == FWD_WENNER ? 1.5 : 1);
+    }
+    if (top > far)
+        fprintf(stderr,
+                "bpinv samples: note: the prior's shallowest interface lies at %g m or deeper, "
+                "below the %.3g m %s (%g %s) sees: every sounding sees its top layer alone "
+                "(%s in the wrong unit?)\n",
+                top, far, what, xmax, m == FWD_MT ? "s" : "m",
+                m == FWD_MT ? "periods given as frequencies, or thicknesses"
+                            : "spacings or thicknesses");
+    else if (near > 10 * deep)
+        fprintf(stderr,
+                "bpinv samples: note: the prior's interfaces lie at most %g m deep, where %s "
+                "(%g %s) sees some %.3g m%s: over a decade of the data sees the half-space "
+                "alone (thicknesses in the wrong unit?)\n",
+                deep, what, xmax, m == FWD_MT ? "s" : "m", near,
+                m == FWD_MT ? " in the most conductive rock" : "");
+}
+
 int
 cmd_samples(int argc, char **argv)
 {
@@ -468,6 +524,7 @@ cmd_samples(int argc, char **argv)
         /* after the file: an error is the only line */
         if (rc == CLI_OK) {
             noise_note(o.noise, o.quiet || cli_par_rank() != 0);
+            depth_note(&o.cfg, o.quiet || cli_par_rank() != 0);
             cli_note_threads("samples", o.threads, o.threads, o.quiet || cli_par_rank() != 0);
         }
     }

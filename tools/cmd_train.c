@@ -433,10 +433,16 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                     "for half the patience)\n",
                     e->lr);
         if (e->threads > 0 && e->threads < r->fp->train.nthreads && !r->paced) {
+            /* more threads than cores is the likelier cause (-j 64 on 2 cores was told
+             * "other work is busy") */
+            int cores = omp_get_num_procs();
+
             fprintf(stderr,
                     "bpinv train: note: epoch %zu: the steps run faster on %d thread%s than on "
-                    "%d: other work is busy on the cores; the net is the same\n",
-                    e->epoch, e->threads, e->threads == 1 ? "" : "s", r->fp->train.nthreads);
+                    "%d: %s; the net is the same\n",
+                    e->epoch, e->threads, e->threads == 1 ? "" : "s", r->fp->train.nthreads,
+                    r->fp->train.nthreads > cores ? "more threads than the cores"
+                                                  : "other work is busy on the cores");
             r->paced = 1;
         }
         if (info->n_val > 0)
@@ -495,6 +501,13 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
                 "better net\n",
                 r->o->output, on, 100 * fall, last, nf->data_epochs > 0 ? "data-" : "");
     }
+    /* as bpinv samples --noise 0 notes: a net that knows no noise */
+    if (!r->fp->noisy && nf->samples.noise > 0)
+        fprintf(stderr,
+                "bpinv train: note: %s: trained on the noise-free responses (--data clean): "
+                "field soundings, which carry noise, come out data_outside_training_range; "
+                "the samples' noise (%g) still sets invert's thresholds\n",
+                r->o->output, nf->samples.noise);
 }
 
 /*

@@ -46,6 +46,10 @@ grep -q "loss        train [0-9.]*, no validation set (--val 0)" "$TMP/out" &&
 run train "$TMP/s.h5" -o "$TMP/h3.h5" --epochs 2000 --hidden 8 --patience 1 --lr 0.5
 grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/err" &&
     ! grep -q "may give a better net" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
+# --data clean: noted, as samples --noise 0 is
+run train "$TMP/s.h5" -o "$TMP/c1.h5" --epochs 1 --hidden 8 --data clean
+[ "$rc" -eq 0 ] && grep -q "note: $TMP/c1.h5: trained on the noise-free responses (--data clean): field soundings, which carry noise, come out data_outside_training_range" "$TMP/err" &&
+    ok || bad "--data clean: no note: $(cat "$TMP/err")"
 # info says why training stopped
 run info "$TMP/h3.h5"
 grep -q "stopped     early, at epoch [0-9]* of 2000: no better validation loss for 1 epochs (--patience)" \
