@@ -221,7 +221,20 @@ print_net(const char *path, const invnet_file *f, int whole_file)
     printf("  RMSE log10 ");
     for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
         printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);
-    printf(" (%s set)\n", f->n_val > 0 ? "validation" : "training");
+    printf(" (%s set%s)\n", f->n_val > 0 ? "validation" : "training",
+           f->masked ? ", partial views of its points" : "");
+    /* the RMSE of a net that answered the prior's mean: what a parameter near it is not
+     * resolved by (log-uniform over a range of w decades: w / sqrt(12)) */
+    printf("  prior's sd ");
+    for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++) {
+        const smp_prior *pr = &f->samples.prior;
+        double w = j < nl ? log10(pr->rho_max[j] / pr->rho_min[j])
+                          : log10(pr->thick_max[j - nl] / pr->thick_min[j - nl]);
+
+        printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, w / sqrt(12.0));
+    }
+    printf(" (the RMSE of answering the prior's middle: a parameter whose RMSE comes near it is "
+           "not resolved)\n");
     printf("  envelope    %zu features, %zu principal components; squared Mahalanobis distance "
            "99%% %.1f, 99.9%% %.1f (invert's mahalanobis_d2 is held against the 99.9%% one, "
            "scaled to the points a sounding has)\n",

@@ -43,6 +43,10 @@ run info "$TMP/h2.h5"
 grep -q "loss        train [0-9.]*, no validation set (--val 0)" "$TMP/out" &&
     grep -q "stopped     after all 2 epochs" "$TMP/out" && ok ||
     bad "info of a --val 0 net: $(cat "$TMP/out")"
+# the prior's own spread beside the RMSE: log10 of the range over sqrt(12) (rho 1-1000 ohm-m:
+# 3 decades, 0.866; h 1-50 m: 0.490)
+grep -q "^  prior's sd  rho1 0.866 rho2 0.866 rho3 0.866 h1 0.490 h2 0.490 (the RMSE of answering" \
+    "$TMP/out" && ok || bad "info: the prior's spread: $(grep "prior's sd" "$TMP/out")"
 run train "$TMP/s.h5" -o "$TMP/h3.h5" --epochs 2000 --hidden 8 --patience 1 --lr 0.5
 grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/err" &&
     ! grep -q "may give a better net" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
