@@ -167,6 +167,9 @@ class Result:
         each reading takes its segment's ``factor`` in ``segments``. The model was fitted
         to, and its misfit computed against, ``sounding.rho_a * factors``. All 1 for a
         sounding of one MN/2 (or none) and for Wenner and MT soundings."""
+        if self.name is not None and getattr(sounding, "name", self.name) != self.name:
+            raise ValueError("segment_factors: the sounding is %r, this result %r: give the "
+                             "Sounding inverted" % (sounding.name, self.name))
         f = np.ones(len(sounding.x))
         if sounding.mn2 is None or not self.segments:
             return f

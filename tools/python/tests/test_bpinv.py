@@ -607,8 +607,8 @@ def test_segment_factors(nets, tmp_path):
     with (the JSON's segments): the misfit against the data so joined is the one reported,
     where segments share an AB/2, where one shares none with the others (a Python copy of
     the rule gave 1, 1.05, 1.17 where the library took 1.80-2.11: a misfit of 72 % for
-    5.8 %), and with segment_ref="auto"; 1 without segments; another sounding's MN/2 are
-    refused."""
+    5.8 %), and with segment_ref="auto"; 1 without segments; another sounding's MN/2, or
+    name, are refused."""
     maw = bpinv.read_sounding(MAWLAMYINE)
     lines = open(MAWLAMYINE).read().splitlines()
     part = tmp_path / "maw_partial.csv"  # AB/2 40 m at MN/2 5 m dropped: no AB/2 shared
@@ -626,7 +626,12 @@ def test_segment_factors(nets, tmp_path):
             assert abs(misfit - r.misfit_rms_pct) < 0.01 * r.misfit_rms_pct, (misfit, r)
         with pytest.raises(ValueError, match="not this result's segments"):
             r.segment_factors(bpinv.Sounding("schlumberger", [1, 2, 4, 4], [1, 2, 3, 4],
-                                             mn2=[0.5, 0.5, 0.5, 2]))
+                                             mn2=[0.5, 0.5, 0.5, 2], name=r.name))
+        # another sounding by its name (any of MN/2 1 and 10 m took factors 1 and 1.68)
+        with pytest.raises(ValueError, match="the sounding is 'other', this result "
+                                             "'mawlamyine_loc3_schlumberger.csv'"):
+            r.segment_factors(bpinv.Sounding("schlumberger", [3, 4, 20, 30], [1, 2, 3, 4],
+                                             mn2=[1, 1, 1, 10], name="other"))
         w = bpinv.Sounding("schlumberger", AB2, bpinv.forward("schlumberger", *MODEL, AB2))
         np.testing.assert_array_equal(net.invert_sounding(w).segment_factors(w), 1)
 
