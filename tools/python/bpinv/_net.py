@@ -161,6 +161,31 @@ class Result:
         """True when a model was given (no error, not ``not_inverted``)."""
         return self.error is None and self.rho is not None
 
+    def row(self):
+        """The result as one flat dict, for a table of a survey (``csv.DictWriter``,
+        ``pandas.DataFrame([r.row() for r in results])``): the names and values of
+        ``bpinv invert``'s CSV columns (``rho_1_ohmm``, ``thick_1_m``, ``misfit_rms_pct``,
+        ``flags`` joined by ``;``, ...), each layer's depth (``depth_1_m``, the bottom of
+        layer 1) and the station's position; None for an empty value. Soundings of other
+        layer counts have other keys: a DataFrame fills the gaps with NaN."""
+        row = {"source": self.source, "name": self.name, "method": self.method,
+               "n_layers": self.n_layers}
+        if self.rho is not None:
+            for k, v in enumerate(self.rho, 1):
+                row["rho_%d_ohmm" % k] = float(v)
+            for k, v in enumerate(self.thick, 1):
+                row["thick_%d_m" % k] = float(v)
+            for k, v in enumerate(self.depth, 1):
+                row["depth_%d_m" % k] = float(v)
+        for key in ("doi_m", "misfit_rms_pct", "misfit_net_pct", "refined", "chi2",
+                    "chi2_given", "mahalanobis_d2", "span_decades", "in_range"):
+            row[key] = getattr(self, key)
+        row["flags"] = ";".join(self.flags)
+        for key in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg"):
+            row[key] = self.position.get(key)
+        row["error"] = self.error
+        return row
+
     def segment_factors(self, sounding):
         """The factor bpinv multiplied each reading of ``sounding`` (the Sounding inverted)
         by to join its Schlumberger segments (docs/invert.md, step 2), as a numpy array:

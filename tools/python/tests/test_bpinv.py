@@ -1606,3 +1606,42 @@ def test_sounding_read_only_copied_and_pickled(nets):
     s.close()
     with pytest.raises(ValueError, match="closed"):
         pickle.dumps(s)
+
+
+def test_result_row_is_the_cli_csv_row(nets, tmp_path):
+    """Result.row() holds the values of bpinv invert's CSV columns of the same name, for a
+    survey table of several stations with positions, and a failed sounding's error."""
+    x = np.geomspace(1, 1000, 20)
+    rows = []
+    for k, (rho, h) in enumerate((([30, 200, 10], [8, 30]), ([100, 10, 1000], [5, 20]))):
+        d = bpinv.forward("schlumberger", rho, h, x)
+        rows += ["S%d,%d,%r,%r" % (k, 50 * k, a, v) for a, v in zip(x, d)]
+    survey = tmp_path / "survey.csv"
+    survey.write_text("station,x_m,ab2_m,rho_a_ohmm\n" + "\n".join(rows) + "\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ab2_m,rho_a_ohmm\n1,10\n2,-3\n4,12\n")
+    r = cli("invert", nets["schlumberger"], survey, bad, "-j", 1, check=False)
+    assert r.returncode == 1, r.stderr  # one sounding failed: its row says why
+    want = list(csv.DictReader(io.StringIO(r.stdout)))
+    with bpinv.Net(nets["schlumberger"]) as net:
+        got = [res.row() for res in net.invert_many([survey, bad])]
+    assert len(got) == len(want) == 3
+    for g, w in zip(got, want):
+        assert (g["name"] or "") == w["name"] and g["source"] == w["source"]
+        if w["error"]:
+            assert g["error"] == w["error"] and g["n_layers"] is None
+            continue
+        for key, value in w.items():
+            if key in ("time_ms", "error") or key not in g:
+                continue
+            if value == "":
+                assert g[key] in (None, ""), key
+            elif key in ("refined", "in_range"):
+                assert g[key] == (value == "true"), key
+            elif key in ("name", "source", "method", "flags"):
+                assert g[key] == value, key
+            else:
+                assert float(value) == pytest.approx(g[key], rel=1e-5), key
+        assert g["depth_2_m"] == pytest.approx(g["thick_1_m"] + g["thick_2_m"])
+        assert {"rho_1_ohmm", "thick_2_m", "misfit_rms_pct", "flags", "in_range"} <= set(w) & set(g)
+    assert got[1]["x_m"] == 50 and "rho_3_ohmm" in got[0]
