@@ -456,8 +456,11 @@ noise_note(double noise, int quiet)
 }
 
 /* The depth a DC spacing sees, as a share of its AB/2 (a rule of thumb: a third to a quarter);
- * a spacing sees the half-space alone beyond this many times the deepest interface */
+ * the longest spacing seeing over this many times the deepest interface is noted (10 noted
+ * sensible shallow priors, a reviewer's 2 layers of 1-30 m under AB/2 to 1000 m; a tester's
+ * thicknesses in km were 550 times) */
 #define SEES_SHARE 0.33
+#define SEES_BELOW 100.0
 
 /* Unless quiet, a note on a prior whose interfaces lie where the geometry cannot see them
  * (a tester's thicknesses in km, --thick 0.001:0.2, with AB/2 of 1-1000 m: every interface
@@ -465,8 +468,8 @@ noise_note(double noise, int quiet)
  * thicknesses of 1-200 m: the first interface below what the longest spacing sees). DC:
  * AB/2 (1.5 a for Wenner) sees about a third of itself deep; MT: the skin depth
  * 503 sqrt(rho T) m. Noted when the shallowest interface lies deeper than the longest
- * spacing sees (in the most resistive rock, for MT), or when spacings over more than a
- * decade see below the deepest interface (in the most conductive rock, for MT). */
+ * spacing sees (in the most resistive rock, for MT), or when it sees SEES_BELOW times deeper
+ * than the deepest interface (in the most conductive rock, for MT). */
 static void
 depth_note(const smp_config *c, int quiet)
 {
@@ -501,11 +504,11 @@ depth_note(const smp_config *c, int quiet)
                 top, far, what, xmax, m == FWD_MT ? "s" : "m",
                 m == FWD_MT ? "periods given as frequencies, or thicknesses"
                             : "spacings or thicknesses");
-    else if (near > 10 * deep)
+    else if (near > SEES_BELOW * deep)
         fprintf(stderr,
                 "bpinv samples: note: the prior's interfaces lie at most %g m deep, where %s "
-                "(%g %s) sees some %.3g m%s: over a decade of the data sees the half-space "
-                "alone (thicknesses in the wrong unit?)\n",
+                "(%g %s) sees some %.3g m%s: most of the data see the half-space alone "
+                "(thicknesses in the wrong unit?)\n",
                 deep, what, xmax, m == FWD_MT ? "s" : "m", near,
                 m == FWD_MT ? " in the most conductive rock" : "");
 }

@@ -1146,28 +1146,42 @@ field_start(const char *buf, const char *p)
     return p == buf || strchr(",;\t", p[-1]) != NULL;
 }
 
-/* Whether the '#' at p (in buf) lies within a name: glued to the text before it or followed
- * by a digit, where the text of its field before it (from the last ',', ';' or tab; in a
- * table of spaces alone, from the last space) is text but no number. Spreadsheets write
- * VES #1 and P#3 unquoted in their CSV files; a comment follows a reading (12 # re-read, 12#x)
- * or a remark (casing 2" # re-read). */
+/* Whether the '#' at p (in buf) lies within a name: a number follows it (and at most one
+ * letter) to its field's end, and the text of the field before it is no number (the field:
+ * from the last ',', ';' or tab before p; in a table of spaces, by the header's separator, or
+ * before the header where none lies before p, from the last space). Spreadsheets write VES #1, P#3
+ * and VES#12a unquoted in their CSV files; a comment follows a reading (12 # re-read, 12#2) or a
+ * remark or a name with more after the number (VES1 #2nd pass, bad contact # 3 x). */
 static int
-in_name(const char *buf, const char *p)
+in_name(const struct text *t, const char *buf, const char *p)
 {
-    const char *f = p, *e = p;
-    const char *seps = strpbrk(buf, ",;\t") != NULL ? ",;\t" : " ";
+    const char *f, *e = p, *q = p + 1, *after;
     char cell[64], *end;
+    int spaces; /* a table of spaces: the header's separator; before one, none before p */
 
-    if (p > buf && p[-1] == ' ' && !isdigit((unsigned char)p[1]))
+    if (!isdigit((unsigned char)*q))
         return 0;
-    while (f > buf && strchr(seps, f[-1]) == NULL)
-        f--;
+    while (isdigit((unsigned char)*q))
+        q++;
+    if (isalpha((unsigned char)*q))
+        q++;
+    for (after = q; *after == ' '; after++)
+        ;
+    spaces = t->header ? t->header_sep == ' ' : 1;
+    for (f = buf; f < p && spaces && !t->header; f++)
+        spaces = strchr(",;\t", *f) == NULL;
+    if (spaces
+            ? *q != ' ' && *q != '\0' && *q != '\r' && *q != '\n'
+            : *after != '\0' && *after != '\r' && *after != '\n' && strchr(",;\t", *after) == NULL)
+        return 0; /* more text after the number: a comment */
+    for (f = p; f > buf && (spaces ? f[-1] != ' ' : strchr(",;\t", f[-1]) == NULL); f--)
+        ;
     while (f < e && (*f == ' ' || *f == '"'))
         f++;
     while (e > f && e[-1] == ' ')
         e--;
     if (e == f || (size_t)(e - f) >= sizeof cell)
-        return e != f;
+        return 0;
     memcpy(cell, f, (size_t)(e - f));
     cell[e - f] = '\0';
     (void)strtod(cell, &end);
@@ -1212,7 +1226,7 @@ comment_of(struct text *t, char *buf)
                 quoted = 1;
                 continue;
             }
-        } else if (*p == '#' && !field_start(buf, p) && in_name(buf, p)) {
+        } else if (*p == '#' && !field_start(buf, p) && in_name(t, buf, p)) {
             continue;
         } else if (*p == '#' && (!field_start(buf, p) || (n = sheet_error(p)) == 0)) {
             return p;

@@ -196,7 +196,7 @@ run samples -m schlumberger --layers 2 --ab2 1:100:6 --rho 1:100 --thick 1:10 -n
 
 # a prior whose interfaces the geometry cannot see is noted (a tester's thicknesses in km;
 # AB/2 in km; periods given as frequencies); a usual prior (above) and -q say nothing
-for case in "--ab2 1:1000:31 --thick 0.001:0.2|interfaces lie at most 0.4 m deep, where the longest AB/2 (1000 m) sees some 330 m: over a decade of the data sees the half-space alone" \
+for case in "--ab2 1:1000:31 --thick 0.001:0.2|interfaces lie at most 0.4 m deep, where the longest AB/2 (1000 m) sees some 330 m: most of the data see the half-space alone" \
     "--ab2 0.001:1:31 --thick 1:200|shallowest interface lies at 1 m or deeper, below the 0.33 m the longest AB/2 (1 m) sees" \
     "-m mt --period 1e-4:1e-2:9 --thick 1000:5000|shallowest interface lies at 1000 m or deeper, below the 159 m the longest period (0.01 s) sees" \
     "-m wenner --a 1:1000:31 --thick 0.001:0.2|where the widest a (1000 m) sees some 495 m"; do

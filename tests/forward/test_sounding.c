@@ -1158,6 +1158,47 @@ Test(fwd_sounding, spreadsheet_cells)
     cr_expect_str_eq(st[0]->name, "S#1");
     cr_expect(st[0]->n == 3 && st[0]->rho_a[1] == 11 && st[0]->rho_a[2] == 12);
     fwd_sounding_free_stations(st, n);
+    /* and not within one where more text follows the number, nor in a comment that holds a
+     * separator, nor in a header (a reviewer's: VES1 #2nd pass split VES1 in two, in silence;
+     * 2 11 #2, re-read in a table of spaces failed) */
+    {
+        static const struct {
+            const char *name, *text, *station;
+            int method;
+            size_t n;
+        } keep[] = {
+            {"c1.csv",
+             "ab2_m,rho_a_ohmm,station\n1,10,VES1\n2,11,VES1\n4,12,VES1\n8,13,VES1 #2nd pass\n"
+             "16,14,VES1 #2nd pass\n32,15,VES1 #2nd pass\n",
+             "VES1", FWD_SCHLUMBERGER, 6},
+            {"c2.csv", "ab2_m,rho_a_ohmm,station\n1,10,VES1\n2,11,VES1#bad\n4,12,VES1\n", "VES1",
+             FWD_SCHLUMBERGER, 3},
+            {"c3.txt", "ab2_m rho_a_ohmm\n1 10\n2 11 #2, re-read\n4 12\n", NULL, FWD_SCHLUMBERGER,
+             3},
+            {"c4.txt", "station ab2_m rho_a_ohmm\nS1 1 10\nS1 2 11\nS1 4 12 #3, bad\n", "S1",
+             FWD_SCHLUMBERGER, 3},
+            {"c5.csv", "ab2_m,rho_a_ohmm #2 cols\n1,10\n2,11\n4,12\n", NULL, FWD_SCHLUMBERGER, 3},
+            {"c6.txt", "ab2_m rho_a_ohmm #2 cols, m\n1 10\n2 11\n4 12\n", NULL, FWD_SCHLUMBERGER,
+             3},
+            {"c7.txt", "period_s rho_a_ohmm phase_deg\n0.1 110 44 #2, noisy\n1 100 45\n10 90 46\n",
+             NULL, FWD_MT, 3},
+            {"c8.csv", "station;ab2_m;rho_a_ohmm\nVES #12a;1;10\nVES #12a;2;11\nVES #12a;4;12\n",
+             "VES #12a", FWD_SCHLUMBERGER, 3},
+        };
+        size_t c;
+
+        for (c = 0; c < sizeof keep / sizeof keep[0]; c++) {
+            cr_assert_eq(fwd_sounding_read_stations(put(keep[c].name, keep[c].text, p),
+                                                    (fwd_method)keep[c].method, 0, NULL, &st, &n,
+                                                    &err),
+                         FWD_OK, "%s: %s", keep[c].name, err.msg);
+            cr_expect_eq(n, 1, "%s: %zu stations", keep[c].name, n);
+            cr_expect_eq(st[0]->n, keep[c].n, "%s: %zu points", keep[c].name, st[0]->n);
+            if (keep[c].station != NULL)
+                cr_expect_str_eq(st[0]->name, keep[c].station, "%s", keep[c].name);
+            fwd_sounding_free_stations(st, n);
+        }
+    }
     /* a comment after a number that cuts a row's readings off: the message says so */
     expect_error("hash5.csv", "station,ab2_m,rho_a_ohmm\nA,1 # x,10\nA,2,11\n", FWD_SCHLUMBERGER,
                  ":2: rho_a_ohmm: expected a value, got none (the row has 2 of the header's 3 "

@@ -242,15 +242,21 @@ _DATA = frozenset(("method", "name", "source", "unused", "note", "component", "x
                    "sd_log10", "sd_phase", "line"))
 
 
+def _cut(text, n):
+    """text in UTF-8, cut to n bytes at most, not inside a character (a note's replacement
+    characters grow a byte to three)."""
+    return text.encode("utf-8")[:n].decode("utf-8", "ignore").encode("utf-8")
+
+
 def _unpickle(d):
     """A Sounding of the attributes d (Sounding.__reduce__): its arrays, then what a file
     said (source, note, columns not read, component, position, lines) into its copy."""
     s = Sounding(d["method"], d["x"], d["rho_a"], phase=d["phase"], mn2=d["mn2"],
                  sd_log10=d["sd_log10"], sd_phase=d["sd_phase"], name=d["name"])
     c = s._ptr.contents
-    c.source = os.fsencode(d["source"])[:1023]
-    c.note = d["note"].encode("utf-8")[:511]
-    c.unused = d["unused"].encode("utf-8")[:255]
+    c.source = os.fsencode(d["source"])[:1023]  # a file's name: its bytes as they are
+    c.note = _cut(d["note"], 511)
+    c.unused = _cut(d["unused"], 255)
     c.component = (d["component"] or "").encode("ascii")[:7]
     for key in ("x_m", "y_m", "elevation_m", "lat_deg", "lon_deg"):
         setattr(c, key, d[key])

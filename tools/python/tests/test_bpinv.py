@@ -1606,6 +1606,11 @@ def test_sounding_read_only_copied_and_pickled(nets):
     s.close()
     with pytest.raises(ValueError, match="closed"):
         pickle.dumps(s)
+    # a note cut to its room at a character's end, not inside one (a reviewer's: one byte
+    # of Latin-1 read as U+FFFD grows to three in UTF-8)
+    from bpinv._sounding import _cut
+    assert _cut("a" * 510 + "\u00e9", 511) == b"a" * 510
+    assert _cut("a" * 509 + "\u00e9", 511) == ("a" * 509 + "\u00e9").encode()
 
 
 def test_result_row_is_the_cli_csv_row(nets, tmp_path):
