@@ -931,6 +931,19 @@ Test(invnet_invert, fits_from_far_starts_reach_the_data)
     fwd_geom_free(g);
 }
 
+/* The test net's prior box, log10 parameters (rho_1..3, h_1..2). */
+static void
+net_box(double *lo, double *hi)
+{
+    const smp_prior *pr = &nf->samples.prior;
+    size_t j;
+
+    for (j = 0; j < 5; j++) {
+        lo[j] = log10(j < 3 ? pr->rho_min[j] : pr->thick_min[j - 3]);
+        hi[j] = log10(j < 3 ? pr->rho_max[j] : pr->thick_max[j - 3]);
+    }
+}
+
 /* The cost the refinement minimises of the 3-layer model of log10 parameters p against s. */
 static double
 fit_cost(fwd_workspace *w, const fwd_sounding *s, const double *p, const invnet_lm_params *lp)
@@ -957,7 +970,6 @@ fit_cost(fwd_workspace *w, const fwd_sounding *s, const double *p, const invnet_
 Test(invnet_invert, an_answer_missing_the_noise_is_converged)
 {
     enum { N = 60 };
-    const smp_prior *pr = &nf->samples.prior;
     const double *x = fwd_geom_x(nf->geom);
     static double P[N * 5], C[N * TST_NPTS], Z[N * TST_NPTS];
     invnet_lm_params lp = invnet_lm_noise(nf->samples.noise), lc;
@@ -968,10 +980,7 @@ Test(invnet_invert, an_answer_missing_the_noise_is_converged)
     size_t i, j, missed = 0, lowered = 0;
 
     cr_assert_not_null(w);
-    for (j = 0; j < 5; j++) {
-        lo[j] = log10(j < 3 ? pr->rho_min[j] : pr->thick_min[j - 3]);
-        hi[j] = log10(j < 3 ? pr->rho_max[j] : pr->thick_max[j - 3]);
-    }
+    net_box(lo, hi);
     prior_soundings(N, 0.06, 11, P, C, Z);
     cp.refine_iter = 30;
     v = invnet_inverter_alloc(nf, &cp, NULL);
@@ -1125,7 +1134,6 @@ Test(invnet_invert, fit_outside_the_prior)
 Test(invnet_invert, no_better_fit_through_a_bound)
 {
     enum { N = 2000 };
-    const smp_prior *pr = &nf->samples.prior;
     const double *x = fwd_geom_x(nf->geom);
     static double P[N * 5], C[N * TST_NPTS], Z[N * TST_NPTS];
     invnet_lm_params lp = invnet_lm_noise(nf->samples.noise);
@@ -1136,9 +1144,8 @@ Test(invnet_invert, no_better_fit_through_a_bound)
     size_t i, j, at = 0, beaten = 0;
 
     cr_assert_not_null(w);
+    net_box(lo, hi);
     for (j = 0; j < 5; j++) {
-        lo[j] = log10(j < 3 ? pr->rho_min[j] : pr->thick_min[j - 3]);
-        hi[j] = log10(j < 3 ? pr->rho_max[j] : pr->thick_max[j - 3]);
         wlo[j] = lo[j] - 2;
         whi[j] = hi[j] + 2;
     }
