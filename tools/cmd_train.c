@@ -408,6 +408,11 @@ print_header(const struct run_state *r, const invnet_fit_info *info)
                 "them by heart (its validation loss shows how far): more samples (bpinv samples "
                 "-n) or a smaller --hidden\n",
                 info->n_train, weights);
+    if (fp->train.batch > info->n_train) /* a tester's --batch 1000000 for 18,000 rows */
+        fprintf(stderr,
+                "bpinv train: note: --batch %zu is more than the %zu training samples: one step "
+                "an epoch, and training slow to learn (the default is 256)\n",
+                fp->train.batch, info->n_train);
 }
 
 /* invnet_fit's progress callback: the header, the stop signals, a line per epoch. */

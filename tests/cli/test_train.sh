@@ -50,6 +50,10 @@ grep -q "^  prior's sd  rho1 0.866 rho2 0.866 rho3 0.866 h1 0.490 h2 0.490 (the 
 run train "$TMP/s.h5" -o "$TMP/h3.h5" --epochs 2000 --hidden 8 --patience 1 --lr 0.5
 grep -q "best epoch [0-9]* of [0-9]*" "$TMP/err" && ! grep -q "of 2000 " "$TMP/err" &&
     ! grep -q "may give a better net" "$TMP/err" && ok || bad "a --patience stop with a hint: $(cat "$TMP/err")"
+# a batch larger than the training set: one step an epoch, noted
+run train "$TMP/s.h5" -o "$TMP/b1.h5" --epochs 1 --hidden 8 --batch 100000
+[ "$rc" -eq 0 ] && grep -q "note: --batch 100000 is more than the 5400 training samples: one step an epoch" "$TMP/err" &&
+    ok || bad "--batch above the rows: $(cat "$TMP/err")"
 # --data clean: noted, as samples --noise 0 is
 run train "$TMP/s.h5" -o "$TMP/c1.h5" --epochs 1 --hidden 8 --data clean
 [ "$rc" -eq 0 ] && grep -q "note: $TMP/c1.h5: trained on the noise-free responses (--data clean): field soundings, which carry noise, come out data_outside_training_range" "$TMP/err" &&
