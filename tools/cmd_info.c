@@ -48,15 +48,24 @@ const cli_cmd info_cmd = {
 static void
 print_survey(const smp_header *h, const fwd_geom *g)
 {
-    const double *x = fwd_geom_x(g);
+    const double *x = fwd_geom_x(g), *mn2 = fwd_geom_mn2(g);
     size_t n = fwd_geom_size(g), j;
+    double lo = INFINITY, hi = 0;
+    char mn[64] = "";
 
+    for (j = 0; mn2 != NULL && j < n; j++)
+        lo = fmin(lo, mn2[j]), hi = fmax(hi, mn2[j]);
+    if (!fwd_method_get(h->method)->has_mn2)
+        ;
+    else if (mn2 == NULL)
+        snprintf(mn, sizeof mn, " (ideal, MN -> 0)");
+    else if (lo == hi) /* the MN/2 a tester could not see: "(finite MN/2)" alone */
+        snprintf(mn, sizeof mn, " (finite MN/2 %g m)", lo);
+    else
+        snprintf(mn, sizeof mn, " (finite MN/2 %g .. %g m)", lo, hi);
     printf("  method      %s\n", fwd_method_name(h->method));
     printf("  geometry    %zu points, %s %g .. %g%s\n", n, fwd_method_xname(h->method), x[0],
-           x[n - 1],
-           !fwd_method_get(h->method)->has_mn2 ? ""
-           : fwd_geom_mn2(g) != NULL           ? " (finite MN/2)"
-                                               : " (ideal, MN -> 0)");
+           x[n - 1], mn);
     printf("  layers      %zu\n", h->prior.n_layers);
     for (j = 0; j < h->prior.n_layers; j++) {
         printf("  %s layer %zu: rho %g .. %g ohm-m", j == 0 ? "prior  " : "       ", j + 1,

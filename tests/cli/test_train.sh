@@ -442,6 +442,9 @@ setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --mn2 0.5 --rho 1:1000 
     --noise 0.03 -n 100 -o "$TMP/m2.h5" -q
 expect_fail 1 "a set of two MN/2" "s.h5 and $TMP/m2.h5: geometry (MN/2): the samples files of a set" \
     train "$TMP/s.h5" "$TMP/m2.h5" -o "$TMP/x.h5"
+run info "$TMP/m2.h5"
+grep -q "^  geometry    20 points, ab2_m 1 .. 1000 (finite MN/2 0.5 m)" "$TMP/out" && ok ||
+    bad "info: the finite MN/2 not given: $(grep geometry "$TMP/out")"
 [ ! -e "$TMP/x.h5" ] && ok || bad "a refused set left a file"
 # priors that differ (a typo in one of the samples commands): trained, with a note
 setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:30 --thick 1:50 --noise 0.03 \
