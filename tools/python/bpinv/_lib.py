@@ -311,7 +311,8 @@ def libc_free(p):
 
 
 class NoteWarning(UserWarning):
-    """What ``bpinv invert`` prints as a note (a directory's files left out, ...)."""
+    """What ``bpinv invert`` prints as a note (a directory's files left out, a result's
+    note: errors given in percent, a fit outside the prior, ...)."""
 
 
 def raise_err(e):

@@ -83,7 +83,9 @@ class Result:
     net_points_observed : int or None
     note : str or None
         What the reader assumed about the sounding's file (a full AB column halved, ...),
-        then what the answer needs said (why it was not inverted, ...), "; " between.
+        then what the answer needs said (why it was not inverted, ...), "; " between. Also
+        given as a ``bpinv.NoteWarning`` (``"SOURCE: NOTE"``), as ``bpinv invert`` prints
+        its notes; ``warnings.simplefilter("ignore", bpinv.NoteWarning)`` silences them.
     flags : list of str
         ``data_outside_training_range``, ``extrapolated_geometry``, ``not_inverted``,
         ``model_at_prior_bound``, ``high_misfit``, ``segment_jump``, ...
@@ -515,7 +517,13 @@ class Net(_lib.Owned):
             lib.invnet_batch_free(out)
         # the JSON of a plain net has no n_layers: a sounding inverted has the net's
         one = self.layer_counts[0] if len(self.layer_counts) == 1 else None
-        return [Result(o, one) for o in doc["soundings"]]
+        res = [Result(o, one) for o in doc["soundings"]]
+        for r in res:  # what bpinv invert prints as notes (a tester saw none from Python)
+            if r.note:
+                where = r.source if not r.name or os.path.basename(r.source or "") == r.name \
+                    else "%s: station %r" % (r.source, r.name)
+                warnings.warn("%s: %s" % (where, r.note), NoteWarning, stacklevel=3)
+        return res
 
     def _method_options(self, segment_ref=None, component="det"):
         # an option of another method than the net's would be ignored: refused, as by

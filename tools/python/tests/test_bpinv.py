@@ -1650,3 +1650,24 @@ def test_result_row_is_the_cli_csv_row(nets, tmp_path):
         assert g["depth_2_m"] == pytest.approx(g["thick_1_m"] + g["thick_2_m"])
         assert {"rho_1_ohmm", "thick_2_m", "misfit_rms_pct", "flags", "in_range"} <= set(w) & set(g)
     assert got[1]["x_m"] == 50 and "rho_3_ohmm" in got[0]
+
+
+def test_notes_are_warnings(nets, tmp_path):
+    """A result's note is also a NoteWarning, as bpinv invert prints it on stderr (a tester
+    saw errors given in percent pass without a word); a result without one warns nothing."""
+    import warnings
+    d = bpinv.forward("schlumberger", *MODEL, AB2)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        with pytest.warns(bpinv.NoteWarning) as w:
+            r = net.invert(AB2, d, errors=5, name="pct")
+        assert r.note and "errors in percent?" in r.note
+        assert [str(x.message) for x in w] == ["pct: " + r.note]
+        ref, c = cli_json("invert", nets["schlumberger"], MAWLAMYINE, "--format", "json")
+        with pytest.warns(bpinv.NoteWarning) as w:
+            m = net.invert_many([MAWLAMYINE])[0]
+        assert str(w[0].message) == "%s: %s" % (MAWLAMYINE, m.note)
+        assert ("bpinv invert: note: %s: %s" % (MAWLAMYINE, m.note)) in c.stderr
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clean = net.invert(AB2, d)
+        assert clean.note is None
