@@ -16,7 +16,7 @@ trained with the command (``bpinv samples``, ``bpinv train``). Units: ohm-m, m, 
   ``.invert_many([...])`` give ``Result`` objects.
 - ``Error``: what the library reports, with its message (``FileError``, also an OSError,
   for a file that could not be opened, read or written); ``NoteWarning``: what the command
-  prints as a note (a directory's files left out).
+  prints as a note (a directory's files left out, a result's note).
 
 The library is found through BPINV_LIBRARY (its path), then pkg-config's bpinv, then the
 dynamic loader (docs/python.md).
