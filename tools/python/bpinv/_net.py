@@ -637,7 +637,11 @@ class Net(_lib.Owned):
             elif isinstance(s, (str, bytes, os.PathLike)):
                 items.extend(_expand([_lib.encode(s)], lib.invnet_set_method(self._ptr)))
             else:
-                raise TypeError("invert_many: expected Sounding objects and paths, got %r" % (s,))
+                # an array by its kind and shape (its repr printed every value)
+                what = "a numpy array of shape %s (build a bpinv.Sounding of it)" % (s.shape,) \
+                    if isinstance(s, np.ndarray) else repr(s)
+                raise TypeError("invert_many: expected Sounding objects and paths, got %s"
+                                % what)
         comp = _lib.component_code(component)
         self._method_options(segment_ref, "det" if comp == 0 else component)
         own = []

@@ -1671,3 +1671,15 @@ def test_notes_are_warnings(nets, tmp_path):
             warnings.simplefilter("error")
             clean = net.invert(AB2, d)
         assert clean.note is None
+
+
+def test_invert_many_refuses_arrays_briefly(nets):
+    """A numpy array given to invert_many is named by its shape, not printed whole (a
+    tester's TypeError held every value)."""
+    with bpinv.Net(nets["schlumberger"]) as net:
+        with pytest.raises(TypeError, match=r"^invert_many: expected Sounding objects and "
+                                            r"paths, got a numpy array of shape \(2, 500\) "
+                                            r"\(build a bpinv.Sounding of it\)$"):
+            net.invert_many([np.ones((2, 500))])
+        with pytest.raises(TypeError, match=r"got 3$"):
+            net.invert_many([3])
