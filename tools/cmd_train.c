@@ -439,15 +439,17 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                     e->lr);
         if (e->threads > 0 && e->threads < r->fp->train.nthreads && !r->paced) {
             /* more threads than cores is the likelier cause (-j 64 on 2 cores was told
-             * "other work is busy") */
+             * "other work is busy"); else other work, or steps too small to share (a tester
+             * saw the note on an idle machine in 1 of 3 runs of a small net) */
             int cores = omp_get_num_procs();
 
             fprintf(stderr,
                     "bpinv train: note: epoch %zu: the steps run faster on %d thread%s than on "
                     "%d: %s; the net is the same\n",
                     e->epoch, e->threads, e->threads == 1 ? "" : "s", r->fp->train.nthreads,
-                    r->fp->train.nthreads > cores ? "more threads than the cores"
-                                                  : "other work is busy on the cores");
+                    r->fp->train.nthreads > cores
+                        ? "more threads than the cores"
+                        : "other work is busy on the cores, or the steps are too small to share");
             r->paced = 1;
         }
         if (info->n_val > 0)
