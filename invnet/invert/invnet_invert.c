@@ -1337,6 +1337,12 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     uint64_t draws = 0;
     size_t j, start, iterations;
     int rc = FWD_OK, later = 0;
+    /* --fit-to 0, the best fit: each start's fit carried on to convergence before they are
+     * compared (bench_starts: within 5 % of the 20-start reference 97.5 / 98.5 % against
+     * 95.0 / 96.0 % for the best alone, at 1.9 x the time), so that more starts never fit
+     * worse than fewer. Not while the starts stop at the noise: a start carried on to the
+     * noise's edge would stop the others, whose fits were better (14 of 10,000 worse) */
+    int each = v->p.refit_factor == 0 && !v->has_start;
 
     lp.max_iter = v->p.refine_iter;
     prior_box(v, 0, lo, hi);
@@ -1380,6 +1386,27 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
                 return rc;
             continue; /* the other starts' fits stand */
         }
+        if (each) { /* the start's fit, once more from off a bound, carried on */
+            invnet_result sb = *r;
+            double sb_p[2 * FWD_MAX_LAYERS];
+
+            sb.refined = 1;
+            sb.lm_iterations = iterations = cnt.iterations;
+            memcpy(sb_p, v->lm, v->np * sizeof(double));
+            if (off_bounds(v->np, v->lm, lo, hi, v->lm) &&
+                invnet_lm_fit_in(v->lmw, fw, s, r->n_layers, v->lm, lo, hi, &lp, &cnt, NULL) ==
+                    FWD_OK) {
+                set_model(r, v->lm);
+                if (physics(v, fw, s, r, err) == FWD_OK)
+                    keep_better(v, r, iterations + cnt.iterations, 1, &sb, sb_p);
+            }
+            converge(v, fw, s, r, lo, hi, &lp, &sb, sb_p);
+            if (fits_better(&sb, &best) && (start == 0 || !fits_better(&best, &sb))) {
+                best = sb;
+                memcpy(best_p, sb_p, v->np * sizeof(double));
+            }
+            continue;
+        }
         later |= keep_better(v, r, cnt.iterations, 0, &best, best_p) && start > 0;
         /* a fit with a parameter on a bound of the box: a bound can stop a projected fit in
          * a local minimum (a topsoil driven to the least thickness, its resistivity to
@@ -1406,8 +1433,9 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
      * alone (not than any fewer: the fits' order before and after convergence can differ, a
      * reviewer's 8 starts at 10.2 % where 2-5 found 7.6 %, 21 of 1,300 noisy soundings worse
      * at 8 starts than at 3, each no worse than before this convergence) */
-    converge(v, fw, s, r, lo, hi, &lp, &best, best_p);
-    if (later && converge(v, fw, s, r, lo, hi, &lp, &first, first_p) &&
+    if (!each)
+        converge(v, fw, s, r, lo, hi, &lp, &best, best_p);
+    if (!each && later && converge(v, fw, s, r, lo, hi, &lp, &first, first_p) &&
         !fits_better(&best, &first)) {
         best = first;
         memcpy(best_p, first_p, v->np * sizeof(double));
