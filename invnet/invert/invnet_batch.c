@@ -532,21 +532,18 @@ invnet_batch_more_starts(const invnet_file *const *nf, size_t nn, const fwd_soun
 {
     double cb, nd = (double)fwd_sounding_ndata(s);
     size_t k, b = preferred(nf, nn, s, r, &cb), n = 0;
+    double chi2_b = chi2_of(s, &r[b], nf[b]->samples.noise);
+    /* the preferred count misses the noise: the sounding's own errors where it gives them
+     * all (fits_noise in invnet_invert.c) */
+    double miss = isfinite(r[b].chi2_given) ? r[b].chi2_given * nd : chi2_b;
 
     for (k = 0; k < nn; k++) {
         double np = (double)FWD_MODEL_NPARAMS(r[k].n_layers), level = fmax(nd - np, 0);
-
-        /* the preferred count misses the noise: the sounding's own errors where it gives
-         * them all (fits_noise in invnet_invert.c) */
-        double miss = isfinite(r[b].chi2_given) ? r[b].chi2_given * nd
-                                                : chi2_of(s, &r[b], nf[b]->samples.noise);
-
         double ck = chi2_of(s, &r[k], nf[k]->samples.noise);
 
-        want[k] = r[k].inverted &&
-                  (!(miss <= refit * refit * nd) ||
-                   (k != b && ck > level && level + np * log(nd) < cb &&
-                    (k > b || ck < LOWER_WITHIN * chi2_of(s, &r[b], nf[b]->samples.noise))));
+        want[k] = r[k].inverted && (!(miss <= refit * refit * nd) ||
+                                    (k != b && ck > level && level + np * log(nd) < cb &&
+                                     (k > b || ck < LOWER_WITHIN * chi2_b)));
         n += (size_t)want[k];
     }
     return n;
