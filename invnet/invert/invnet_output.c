@@ -172,6 +172,23 @@ get_note(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
     v->text = it->note != NULL ? it->note : it->s->note;
 }
 
+/* The columns of a sounding's text file that were not read (fwd_sounding.unused), where
+ * some were: a remark or a column misnamed, said beside each answer of a batch, not only
+ * on standard error. */
+static int
+has_unused(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->s != NULL && it->s->unused[0] != '\0';
+}
+
+static void
+get_unused(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->text = it->s->unused;
+}
+
 static void
 get_method(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -492,6 +509,7 @@ static const struct column columns[] = {
     {NULL, NULL, "lat_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lat, get_lat},
     {NULL, NULL, "lon_deg", K_NUM, S_ONE, F_10G, IN_JSON | OPTIONAL, has_lon, get_lon},
     {NULL, NULL, "note", K_TEXT, S_ONE, 0, IN_JSON | OPTIONAL, has_note, get_note},
+    {NULL, NULL, "columns_not_read", K_TEXT, S_ONE, 0, IN_JSON | OPTIONAL, has_unused, get_unused},
     {"n_layers", NULL, "n_layers", K_COUNT, S_ONE, 0, IN_CSV | IN_JSON | OPTIONAL, has_count,
      get_n_layers},
     {"layer_weights", NULL, "layer_counts", K_COUNTS, S_ONE, 0,

@@ -941,6 +941,10 @@ grep -qx "bpinv invert: note: $TMP/excel.csv: columns not read: \"Remarks\"" "$T
     bad "no note of the column not read: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/excel.csv" --format json -q
 ! grep -q "note:" "$TMP/err" && ok || bad "--quiet printed the note: $(cat "$TMP/err")"
+grep -q '"columns_not_read": "\\"Remarks\\""' "$TMP/out" && ok ||
+    bad "the JSON does not name the column not read: $(head -c 600 "$TMP/out")"
+grep -q '"columns_not_read": null' "$TMP/a.json" && ok ||
+    bad "a file whose columns were all read: $(grep -o '"columns_not_read": [^,]*' "$TMP/a.json")"
 # a full AB column: halved, the same model as the AB/2 file's, and a note says so
 awk -F, 'NR == 1 { print "AB (m),rho_a"; next } { printf "%.17g,%s\n", 2 * $1, $2 }' \
     "$TMP/snd/a.csv" >"$TMP/fullab.csv"

@@ -86,6 +86,9 @@ class Result:
         then what the answer needs said (why it was not inverted, ...), "; " between. Also
         given as a ``bpinv.NoteWarning`` (``"SOURCE: NOTE"``), as ``bpinv invert`` prints
         its notes; ``warnings.simplefilter("ignore", bpinv.NoteWarning)`` silences them.
+    columns_not_read : str or None
+        The columns of a text file's header that were not read (``'"Remarks"'``), as
+        ``Sounding.unused``; None when all were.
     flags : list of str
         ``data_outside_training_range``, ``extrapolated_geometry``, ``not_inverted``,
         ``model_at_prior_bound``, ``high_misfit``, ``segment_jump``, ...
@@ -133,6 +136,7 @@ class Result:
                          if obj.get(k) is not None}
         self.segments = obj.get("segments")
         self.note = obj.get("note")
+        self.columns_not_read = obj.get("columns_not_read")
         if obj.get("n_layers") is not None:
             n_layers = obj["n_layers"]
         elif self.rho is not None:

@@ -421,6 +421,21 @@ def test_read_note(tmp_path, nets):
     with bpinv.Net(nets["schlumberger"]) as net:
         r = net.invert_many([p])[0]
     assert r.error is None and r.note == s.note
+    assert r.columns_not_read is None
+
+
+def test_columns_not_read_in_result(tmp_path, nets):
+    """A column the reader did not read is named in the result, as Sounding.unused names
+    it."""
+    p = tmp_path / "remarks.csv"
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    p.write_text("AB/2 (m),rho_a,Remarks,Date\n" +
+                 "".join("%.17g,%.17g,ok,2026\n" % (a, r) for a, r in zip(AB2, rho_a)))
+    s = bpinv.read_sounding(p)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        r = net.invert_many([p])[0]
+    assert r.error is None, r.error
+    assert r.columns_not_read == s.unused == '"Remarks", "Date"'
 
 
 def test_columns_mapped(tmp_path, nets):
