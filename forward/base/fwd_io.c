@@ -190,6 +190,12 @@ fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error
     if (n < 0 || (size_t)n >= sizeof probe)
         return fwd_error_set_field(err, FWD_EINVAL, "output", "%s: path too long", path);
     fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 && errno == ENOENT) /* the folder to write in: named, bpinv does not make it */
+        return fwd_error_set_field(err, FWD_EIO, "output",
+                                   "%s: cannot create a file there: no directory %.*s (make it "
+                                   "first)",
+                                   path, slash != NULL ? (int)(slash - path) : 1,
+                                   slash != NULL ? path : ".");
     if (fd < 0)
         return fwd_error_set_field(err, FWD_EIO, "output", "%s: cannot create a file there: %s",
                                    path, strerror(errno));

@@ -115,7 +115,8 @@ Test(fwd_io, a_missing_directory_is_an_io_error)
     fwd_error err;
 
     snprintf(p, sizeof p, "%s/no/such/x.h5", dir);
-    snprintf(want, sizeof want, "%s: cannot create a file there: No such file or directory", p);
+    snprintf(want, sizeof want,
+             "%s: cannot create a file there: no directory %s/no/such (make it first)", p, dir);
     cr_assert_eq(fwd_io_check_output(p, "the file", 0, &err), FWD_EIO);
     cr_assert_str_eq(err.msg, want);
     cr_assert_str_eq(err.field, "output");
