@@ -123,6 +123,21 @@ mt_depth(double x, double rho_a)
     return 503 * sqrt(rho_a * x);
 }
 
+/* Schlumberger's K, pi (AB/2^2 - MN/2^2) / MN: exact for a finite MN. */
+static double
+schlumberger_k(double x, double mn2)
+{
+    return FWD_PI * (x * x - mn2 * mn2) / (2 * mn2);
+}
+
+/* Wenner's K, 2 pi a. */
+static double
+wenner_k(double x, double mn2)
+{
+    (void)mn2;
+    return 2 * FWD_PI * x;
+}
+
 static const char *const ab2_names[] = {"ab2", "ab2_m", "ab/2", NULL};
 static const char *const a_names[] = {"a", "a_m", "spacing", "spacing_m", NULL};
 static const char *const period_names[] = {"period", "period_s", "t_s", NULL};
@@ -145,6 +160,7 @@ static const fwd_method_info methods[FWD_N_METHODS] = {
         .has_mn2 = 1,
         .hankel = 1,
         .depth_m = dc_depth,
+        .geometric_factor = schlumberger_k,
         .nvalues = 1,
         .values = {&value_rho_a},
         .eval = &fwd_evaluator_schlumberger,
@@ -164,6 +180,7 @@ static const fwd_method_info methods[FWD_N_METHODS] = {
         .has_mn2 = 0,
         .hankel = 1,
         .depth_m = dc_depth,
+        .geometric_factor = wenner_k,
         .nvalues = 1,
         .values = {&value_rho_a},
         .eval = &fwd_evaluator_wenner,
@@ -183,6 +200,7 @@ static const fwd_method_info methods[FWD_N_METHODS] = {
         .has_mn2 = 0,
         .hankel = 0,
         .depth_m = mt_depth,
+        .geometric_factor = NULL,
         .nvalues = 2,
         .values = {&value_rho_a, &value_phase},
         .eval = &fwd_evaluator_mt,

@@ -309,7 +309,7 @@ has_column(const fwd_method_info *mi, int kind)
     if (kind == COL_FREQ)
         return mi->x_recip_aliases != NULL;
     if (kind == COL_V || kind == COL_I || kind == COL_R)
-        return mi->hankel; /* raw readings of a DC array */
+        return mi->geometric_factor != NULL; /* raw readings of a DC array */
     if (kind == COL_LOGRHO || kind == COL_ERR || kind == COL_SD || kind >= COL_STATION)
         return 1;
     for (v = 0; v < N_VALUE_KINDS; v++)
@@ -954,7 +954,8 @@ has_rho(const int *col, fwd_method m)
 {
     if (col[COL_RHO] >= 0 || col[COL_LOGRHO] >= 0)
         return 1;
-    return fwd_method_get(m)->hankel && (col[COL_R] >= 0 || (col[COL_V] >= 0 && col[COL_I] >= 0));
+    return fwd_method_get(m)->geometric_factor != NULL &&
+           (col[COL_R] >= 0 || (col[COL_V] >= 0 && col[COL_I] >= 0));
 }
 
 /* The columns method m needs are all there: x and each of its values. */
@@ -1878,15 +1879,6 @@ read_position(struct text *t, struct station *st, const double *raw, fwd_error *
     return FWD_OK;
 }
 
-/* The geometric factor K of a DC array at point x (MN/2 l): rho_a = K dV / I. */
-static double
-geometric_factor(const struct text *t, double x, double l)
-{
-    if (t->m == FWD_WENNER)
-        return 2 * FWD_PI * x;
-    return FWD_PI * (x * x - l * l) / (2 * l);
-}
-
 /* An error of a reading that is the file's, not its cells' (a decimal mark in doubt, a
  * Schlumberger file read as Wenner, phases in a unit that is not theirs): with a survey's
  * stations, the file's error all the same. */
@@ -1996,7 +1988,7 @@ put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_e
         s->rho_a[s->n] = pow(10, raw[COL_LOGRHO]);
     } else {
         double l = t->col[COL_MN2] >= 0 ? raw[COL_MN2] : 0;
-        double k = geometric_factor(t, s->x[s->n], l);
+        double k = t->mi->geometric_factor(s->x[s->n], l); /* has_rho: there is one */
 
         s->rho_a[s->n] = k * (t->col[COL_R] >= 0 ? raw[COL_R] : raw[COL_V] / raw[COL_I]);
     }

@@ -224,3 +224,21 @@ Test(fwd_method, hankel_flag_matches_the_responses)
         fwd_geom_free(g);
     }
 }
+
+/* The geometric factors of the textbooks (Telford et al., Applied Geophysics, 2nd ed.,
+ * eq. 8.28 for a general array): Schlumberger pi (L^2 - l^2) / (2 l) with L = AB/2 and
+ * l = MN/2, Wenner 2 pi a; MT is not measured as a resistance. */
+Test(fwd_method, geometric_factors_are_the_arrays)
+{
+    const fwd_method_info *sc = fwd_method_get(FWD_SCHLUMBERGER), *we = fwd_method_get(FWD_WENNER);
+    /* the four electrodes' distances of eq. 8.28: K = 2 pi / (1/AM - 1/BM - 1/AN + 1/BN) */
+    double L = 10, l = 1, am = L - l, an = L + l, a = 5;
+    double k_general = 2 * PI_LITERAL / (1 / am - 1 / an - 1 / an + 1 / am);
+    double k_wenner = 2 * PI_LITERAL / (1 / a - 1 / (2 * a) - 1 / (2 * a) + 1 / a);
+
+    cr_assert_float_eq(sc->geometric_factor(L, l), k_general, 1e-12 * k_general);
+    cr_assert_float_eq(sc->geometric_factor(L, l), PI_LITERAL * 99 / 2, 1e-12 * k_general);
+    cr_assert_float_eq(we->geometric_factor(a, 0), k_wenner, 1e-12 * k_wenner);
+    cr_assert_float_eq(we->geometric_factor(a, 123), 2 * PI_LITERAL * a, 1e-12 * k_wenner);
+    cr_assert_null(fwd_method_get(FWD_MT)->geometric_factor);
+}
