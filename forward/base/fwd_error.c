@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "forward/base/fwd_error.h"
-#include "forward/fwd_internal.h"
 
 const char *
 fwd_strerror(int code)
