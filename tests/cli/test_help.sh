@@ -54,4 +54,18 @@ grep -q '^    invert) opts=".*--ranges.*--layers' "$TMP/out" && ok || bad "compl
 if command -v bash >/dev/null 2>&1; then
     bash -n "$TMP/out" && ok || bad "the completion script is not valid bash"
 fi
+# the method names the usage lines write out by hand are the table's (fwd_method_list, as
+# the message of an unknown method gives them): a method added to the table is listed
+run forward -m no-such-method
+methods=$(sed -n 's/.*method: expected \(.*\), got "no-such-method".*/\1/p' "$TMP/err" | head -1 |
+    sed 's/,/ /g; s/ or / /')
+[ "$(echo "$methods" | wc -w)" -ge 3 ] && ok || bad "no method list in: $(cat "$TMP/err")"
+"$BPINV" forward --help >"$TMP/h.forward" 2>&1
+"$BPINV" samples --help >"$TMP/h.samples" 2>&1
+"$BPINV" help >"$TMP/h.top" 2>&1
+for m in $methods; do
+    for h in forward samples top; do
+        grep -qw -- "$m" "$TMP/h.$h" && ok || bad "the $h help does not name the method $m"
+    done
+done
 finish cli-help

@@ -29,8 +29,8 @@ SONAME = "libbpinv.so." + (_MAJOR + "." + _MINOR if _MAJOR == "0" else _MAJOR)
 # fwd_error codes (forward/base/fwd_error.h)
 OK, EINVAL, ENOMEM, EIO, EFORMAT, ENUMERIC, EEXIST, ESTOPPED = range(8)
 
-# fwd_method (forward/fwd_method.h), fwd_component (forward/readers/fwd_sounding.h)
-METHODS = ("schlumberger", "wenner", "mt")
+# fwd_component (forward/readers/fwd_sounding.h); the methods (METHODS) are the library's,
+# below
 COMPONENTS = ("det", "xy", "yx", "berd")
 
 
@@ -120,6 +120,7 @@ _PROTOTYPES = {
     "fwd_strerror": (ctypes.c_char_p, [ctypes.c_int]),
     "fwd_method_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), _err]),
     "fwd_method_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "fwd_method_xname": (ctypes.c_char_p, [ctypes.c_int]),
     "fwd_method_article": (ctypes.c_char_p, [ctypes.c_int]),
     "fwd_component_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), _err]),
     "fwd_geom_alloc": (_p, [ctypes.c_int, ctypes.c_size_t, _dp, _dp, _err]),
@@ -283,6 +284,24 @@ lib.gsl_set_error_handler_off.restype = ctypes.c_void_p
 lib.gsl_set_error_handler_off.argtypes = []
 lib.gsl_set_error_handler_off()
 _lib_version = lib.fwd_version().decode()
+
+
+
+def _methods():
+    """The library's methods by code (fwd_method.h's table): their names, "unknown" past
+    the last."""
+    names = []
+    while len(names) < 64:
+        name = lib.fwd_method_name(len(names)).decode()
+        if name == "unknown":
+            break
+        names.append(name)
+    return tuple(names)
+
+
+# fwd_method (forward/fwd_method.h): the names by code, and each one's x column
+METHODS = _methods()
+X_COLUMNS = {m: lib.fwd_method_xname(k).decode() for k, m in enumerate(METHODS)}
 if _lib_version != VERSION:
     raise ImportError(
         "bpinv: %s is bpinv %s, this package is for %s: install the package of that bpinv "

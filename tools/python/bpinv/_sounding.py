@@ -12,9 +12,6 @@ from . import _lib
 from ._lib import lib
 
 
-_X_COLUMNS = {"schlumberger": "ab2_m", "wenner": "a_m", "mt": "period_s"}
-
-
 def _copy(ptr, n, dtype=np.float64):
     """n values at a C pointer as a new numpy array; None for NULL."""
     if not ptr:
@@ -120,7 +117,7 @@ class Sounding(_lib.Owned):
             sd_phase = np.full(len(x), sd_phase[0])
         # the library reads len(x) values of each array: the lengths are checked here, in
         # its words (the arrays by their column names)
-        xcol = _X_COLUMNS[_lib.METHODS[m]]
+        xcol = _lib.X_COLUMNS[_lib.METHODS[m]]
         for col, a in (("rho_a_ohmm", rho_a), ("phase_deg", phase), ("mn2_m", mn2),
                        ("sd_log10_rho_a", sd_log10), ("sd_phase_deg", sd_phase)):
             if a is not None and len(a) != len(x):
@@ -222,7 +219,7 @@ class Sounding(_lib.Owned):
     @property
     def x_name(self):
         """The x column's name: ``"ab2_m"``, ``"a_m"`` or ``"period_s"``."""
-        return _X_COLUMNS[self.method]
+        return _lib.X_COLUMNS[self.method]
 
     def __repr__(self):
         unit = "s" if self.method == "mt" else "m"
