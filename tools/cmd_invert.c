@@ -1391,13 +1391,109 @@ stop_name(int sig)
 }
 
 /*
+ * The run's end, once the soundings are inverted (b): the errors and notes, the table (and
+ * XYZ), the pictures and the section, the summary line; a stop signal between them ends
+ * it there. CLI_OK, CLI_FAIL (a sounding not read, an output not written) or 128 + the
+ * signal.
+ */
+static int
+publish(const struct invert_args *o, invnet_batch *b, const char *net_path, const char *output,
+        int made_plotdir, struct progress_line *progress, double t0)
+{
+    struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
+    size_t n_bad = 0, n_in = 0, n_flag = 0, drawn = 0;
+    int rc = CLI_FAIL, ranks = cli_par_size();
+    fwd_error err;
+
+    n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
+    if (cli_par_rank() == 0)
+        note_same_names(b, o->quiet);
+    if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
+        sum_counts(&n_bad, &n_in, &n_flag);
+        cli_par_agree(); /* every rank now ends the same way */
+        b->segments = (int)cli_par_max((unsigned long)b->segments);
+    }
+    if (n_bad == b->n)
+        return rc;   /* nothing was read: no output file, no table */
+    if (ranks > 1) { /* each rank's block, joined and written by rank 0 */
+        if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
+            (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0))
+            return rc;
+    } else if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
+               (o->xyz != NULL && invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL,
+                                                      o->force, &err) != FWD_OK)) {
+        cli_error("invert", "%s", err.msg);
+        return rc;
+    }
+    if (cli_stop_signal != 0 && (o->plotdir != NULL || o->section != NULL)) {
+        if (made_plotdir)
+            rmdir(o->plotdir);
+        cli_error("invert",
+                  "interrupted (%s) after the soundings: the results written%s%s, no "
+                  "pictures drawn",
+                  stop_name((int)cli_stop_signal), output != NULL ? " to " : "",
+                  output != NULL ? output : "");
+        rc = 128 + (int)cli_stop_signal;
+        return rc;
+    }
+    if (o->plotdir != NULL) { /* each rank its soundings' */
+        double nplot =
+            (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
+                                &ref, o->force, o->quiet, (size_t)o->threads, progress, &drawn);
+
+        cli_par_sum(&nplot, 1);
+        n_bad += (size_t)nplot;
+    }
+    if (cli_stop_signal != 0 && o->plotdir != NULL) {
+        cli_error("invert",
+                  "interrupted (%s) while drawing: %zu picture%s in %s; the results "
+                  "written%s%s",
+                  stop_name((int)cli_stop_signal), drawn, drawn == 1 ? "" : "s", o->plotdir,
+                  output != NULL ? " to " : "", output != NULL ? output : "");
+        rc = 128 + (int)cli_stop_signal;
+        return rc;
+    }
+    if (o->section != NULL) { /* rank 0, with every rank's models */
+        char msg[512];
+
+        cli_heap_pictures();
+        int failed = gather_models(b) != 0;
+
+        if (failed && cli_par_rank() == 0)
+            cli_error("invert", "--section: out of memory for the models");
+        if (!failed && cli_par_rank() == 0) {
+            if (plot_section_png(o->section, b, o->section_depth, msg, sizeof msg) != 0) {
+                cli_error("invert", "--section %s", msg);
+                failed = 1;
+            } else if (msg[0] != '\0' && !o->quiet) {
+                fprintf(stderr, "bpinv invert: note: --section %s: %s\n", o->section, msg);
+            }
+        }
+        cli_par_bcast(&failed, sizeof failed);
+        n_bad += (size_t)failed;
+    }
+    if (show_progress(o))
+        fprintf(stderr,
+                "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
+                "flagged, %zu not read\n",
+                b->n, 1e3 * (cli_now() - t0), n_in, n_flag, n_bad);
+    rc = n_bad > 0 ? CLI_FAIL : CLI_OK;
+    /* last, after the outputs (an error is the only line): the threads the soundings kept
+     * busy */
+    if (rc == CLI_OK)
+        cli_note_threads("invert", o->threads,
+                         (long)(b->count < (size_t)o->threads ? b->count : (size_t)o->threads),
+                         o->quiet || cli_par_rank() != 0);
+    return rc;
+}
+
+/*
  * The run once the command line is checked: the net at argv[0] on the soundings of
  * argv[1..n_operands-1] (files or directories); the table, the plots, the summary.
  */
 static int
 invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 {
-    struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
     const char *net_path = argv[0];
     /* -o -: the standard output, as without -o */
     const char *output = o->output != NULL && strcmp(o->output, "-") == 0 ? NULL : o->output;
@@ -1409,14 +1505,13 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     invnet_set *ns = NULL;
     fwd_error err;
     double t0;
-    size_t n = 0, n_bad = 0, n_in = 0, n_flag = 0;
+    size_t n = 0;
     int rc = CLI_FAIL, ranks = cli_par_size(), bad = 0;
     char **paths = NULL;
     invnet_batch_params bp = o->bp;
     struct progress_line progress = {0};
     struct sigaction old_int, old_term;
     int made_plotdir = 0, caught = 0;
-    size_t drawn = 0;
 
     /* refuse at once, not after the soundings were read and inverted (under mpirun rank 0
      * writes the outputs: it checks them, and tells the others) */
@@ -1500,85 +1595,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
                          ranks, b->n);
         goto done;
     }
-    n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
-    if (cli_par_rank() == 0)
-        note_same_names(b, o->quiet);
-    if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
-        sum_counts(&n_bad, &n_in, &n_flag);
-        cli_par_agree(); /* every rank now ends the same way */
-        b->segments = (int)cli_par_max((unsigned long)b->segments);
-    }
-    if (n_bad == b->n)
-        goto done;   /* nothing was read: no output file, no table */
-    if (ranks > 1) { /* each rank's block, joined and written by rank 0 */
-        if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
-            (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0))
-            goto done;
-    } else if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
-               (o->xyz != NULL && invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL,
-                                                      o->force, &err) != FWD_OK)) {
-        cli_error("invert", "%s", err.msg);
-        goto done;
-    }
-    if (cli_stop_signal != 0 && (o->plotdir != NULL || o->section != NULL)) {
-        if (made_plotdir)
-            rmdir(o->plotdir);
-        cli_error("invert",
-                  "interrupted (%s) after the soundings: the results written%s%s, no "
-                  "pictures drawn",
-                  stop_name((int)cli_stop_signal), output != NULL ? " to " : "",
-                  output != NULL ? output : "");
-        rc = 128 + (int)cli_stop_signal;
-        goto done;
-    }
-    if (o->plotdir != NULL) { /* each rank its soundings' */
-        double nplot =
-            (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
-                                &ref, o->force, o->quiet, (size_t)o->threads, &progress, &drawn);
-
-        cli_par_sum(&nplot, 1);
-        n_bad += (size_t)nplot;
-    }
-    if (cli_stop_signal != 0 && o->plotdir != NULL) {
-        cli_error("invert",
-                  "interrupted (%s) while drawing: %zu picture%s in %s; the results "
-                  "written%s%s",
-                  stop_name((int)cli_stop_signal), drawn, drawn == 1 ? "" : "s", o->plotdir,
-                  output != NULL ? " to " : "", output != NULL ? output : "");
-        rc = 128 + (int)cli_stop_signal;
-        goto done;
-    }
-    if (o->section != NULL) { /* rank 0, with every rank's models */
-        char msg[512];
-
-        cli_heap_pictures();
-        int failed = gather_models(b) != 0;
-
-        if (failed && cli_par_rank() == 0)
-            cli_error("invert", "--section: out of memory for the models");
-        if (!failed && cli_par_rank() == 0) {
-            if (plot_section_png(o->section, b, o->section_depth, msg, sizeof msg) != 0) {
-                cli_error("invert", "--section %s", msg);
-                failed = 1;
-            } else if (msg[0] != '\0' && !o->quiet) {
-                fprintf(stderr, "bpinv invert: note: --section %s: %s\n", o->section, msg);
-            }
-        }
-        cli_par_bcast(&failed, sizeof failed);
-        n_bad += (size_t)failed;
-    }
-    if (show_progress(o))
-        fprintf(stderr,
-                "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
-                "flagged, %zu not read\n",
-                b->n, 1e3 * (cli_now() - t0), n_in, n_flag, n_bad);
-    rc = n_bad > 0 ? CLI_FAIL : CLI_OK;
-    /* last, after the outputs (an error is the only line): the threads the soundings kept
-     * busy */
-    if (rc == CLI_OK)
-        cli_note_threads("invert", o->threads,
-                         (long)(b->count < (size_t)o->threads ? b->count : (size_t)o->threads),
-                         o->quiet || cli_par_rank() != 0);
+    rc = publish(o, b, net_path, output, made_plotdir, &progress, t0);
 done:
     if (caught)
         cli_restore_stop(&old_int, &old_term);
