@@ -1675,14 +1675,134 @@ colour_bar_axis(double lo, double hi)
             }
 }
 
+/* The misfit of each station, in the band above the section (x from xlo to xhi, the
+ * stations' misfits mlo to mmax, % ; on a log axis when mlog): a flagged station's a red
+ * triangle. */
+static void
+section_misfits(const struct section *sc, double xlo, double xhi, double mlo, double mmax, int mlog)
+{
+    char label[32];
+    size_t k;
+
+    pl.col0(1);
+    pl.vpor(0.08, 0.86, 0.80, 0.93);
+    if (mlog) { /* whole decades from below the least to above the most */
+        double d0 = floor(log10(mlo)), d1 = ceil(log10(mmax) + 0.05), d;
+        double step = fmax(1, round(nice_step((d1 - d0) / 3))); /* whole decades */
+
+        pl.wind(xlo, xhi, d0, d1);
+        pl.box("bc", 0, 0, "bcstl", 0, 0);
+        for (d = d0; d <= d1 + 1e-9; d += step) {
+            if (d >= 3) /* 10^d: 1e+06 was wider than the room left of the axis */
+                snprintf(label, sizeof label, "10#u%.0f#d", d);
+            else
+                snprintf(label, sizeof label, "%g", pow(10, d));
+            pl.mtex("lv", 0.5, (d - d0) / (d1 - d0), 1, label);
+        }
+    } else {
+        pl.wind(xlo, xhi, 0, mmax * 1.2);
+        pl.box("bc", 0, 0, "bcnstv", nice_step(mmax * 1.2 / 3), 0); /* 3 or 4 labels: 80 px */
+    }
+    pl.mtex("l", 4.5, 0.5, 0.5, mlog ? "misfit % (log)" : "misfit %");
+    for (k = 0; k < sc->n; k++) {
+        PLFLT x = sc->dist[k],
+              y = mlog ? log10(sc->c[k]->r.misfit_rms_pct) : sc->c[k]->r.misfit_rms_pct;
+        int flagged = section_flagged(&sc->c[k]->r);
+
+        pl.col0(flagged ? 2 : 1);
+        pl.poin(1, &x, &y, flagged ? 7 : 9); /* a flagged station: a triangle, in red */
+    }
+}
+
+/* The colour scale of log10 resistivities lo to hi, right of the section (whose top is
+ * top). */
+static void
+section_colour_bar(double lo, double hi, double top)
+{
+    PLFLT xs[5], ys[5];
+    size_t k;
+
+    pl.vpor(0.90, 0.93, 0.12, top);
+    pl.wind(0, 1, lo, hi);
+    for (k = 0; k < 64; k++) {
+        double v0 = lo + (hi - lo) * (double)k / 64, v1 = lo + (hi - lo) * (double)(k + 1) / 64;
+
+        xs[0] = xs[3] = 0;
+        xs[1] = xs[2] = 1;
+        ys[0] = ys[1] = v0;
+        ys[2] = ys[3] = v1;
+        rho_colour(pow(10, (v0 + v1) / 2), lo, hi);
+        pl.fill(4, xs, ys);
+    }
+    pl.col0(1);
+    colour_bar_axis(lo, hi);
+    pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
+}
+
+/* Each station's layers as a column 2 half wide, down to the depth its sounding sees (at
+ * most zdeep; depths from zmin on a log axis), paler below its depth of investigation; the
+ * colours of log10 resistivities lo to hi. */
+static void
+section_columns(const struct section *sc, double half, double zdeep, double zmin, double lo,
+                double hi)
+{
+    size_t k, j;
+
+    for (k = 0; k < sc->n; k++) {
+        const invnet_result *r = &sc->c[k]->r;
+        double e = sc->by_elev ? sc->it[k]->station.elevation_m : 0, z = 0;
+        double zcol = fmin(seen_depth(sc->it[k]->s), zdeep); /* this column's bottom */
+        double doi = sc->c[k]->doi_m;
+
+        for (j = 0; j < r->n_layers && z < zcol; j++) {
+            double zb = fmin(j + 1 < r->n_layers ? z + r->thick_m[j] : zcol, zcol);
+            double cut = doi > 0 && isfinite(doi) ? fmin(fmax(doi, z), zb) : zb; /* pale below */
+
+            section_fill(sc, sc->dist[k], half, e, z, cut, zmin, r->rho_ohmm[j], lo, hi, 0);
+            section_fill(sc, sc->dist[k], half, e, cut, zb, zmin, r->rho_ohmm[j], lo, hi, 1);
+            z = zb;
+        }
+    }
+}
+
+/* The station names in the band between the section's top and the misfits (x from xlo to
+ * xhi), red where flagged; upright, with names too close to their neighbour's left out, when
+ * upright. */
+static void
+section_names(const struct section *sc, double xlo, double xhi, double top, int upright)
+{
+    double last;
+    size_t k;
+
+    pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
+    pl.wind(xlo, xhi, 0, 1);
+    for (k = 0, last = -INFINITY; k < sc->n; k++) {
+        /* upright names a line (about 14 of the 860 pixels across) apart: hundreds of
+         * stations drew a black band; the names between are left out, the columns not */
+        double px = (sc->dist[k] - xlo) / (xhi - xlo) * 860;
+
+        if (upright && px - last < 14)
+            continue;
+        last = px;
+        pl.col0(section_flagged(&sc->c[k]->r) ? 2 : 1);
+        if (upright)
+            pl.ptex(sc->dist[k], 0.02, 0, 1, 0, sc->it[k]->s->name);
+        else
+            pl.ptex(sc->dist[k], 0.5, 1, 0, 0.5, sc->it[k]->s->name); /* centred */
+    }
+}
+
+/* Longer than style.md's 120 lines (about 145), on purpose: the scales (the depth axis, the
+ * colours, the misfit axis, the columns' width, the names' band) are set from all stations
+ * at once and each is used by several panels below; split further, a dozen values would
+ * travel between the parts. The panels themselves are the section_* functions above. */
 int
 plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *msg, size_t cap)
 {
     static struct section sc;
-    PLFLT xs[5], ys[5];
     double lo = INFINITY, hi = -INFINITY, zdeep = 0, zmin = INFINITY, zint = 0, zdoi = 0, ytop;
     double ybot;
-    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72, last;
+    double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72;
     double mlo = INFINITY, mtop = 0; /* the stations' misfits: least, most of those scaling */
     size_t nscale = 0;               /* stations that set the scales */
     int mlog;                        /* a log misfit axis */
@@ -1787,76 +1907,19 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     pl.adv(0);
     pl.schr(0, 0.8);
     pl.syax(7, 0); /* elevations and depths in plain numbers, not x 10^3 */
-    /* the misfit of each station, above */
-    pl.col0(1);
-    pl.vpor(0.08, 0.86, 0.80, 0.93);
-    if (mlog) { /* whole decades from below the least to above the most */
-        double d0 = floor(log10(mlo)), d1 = ceil(log10(mmax) + 0.05), d;
-        double step = fmax(1, round(nice_step((d1 - d0) / 3))); /* whole decades */
-
-        pl.wind(xlo, xhi, d0, d1);
-        pl.box("bc", 0, 0, "bcstl", 0, 0);
-        for (d = d0; d <= d1 + 1e-9; d += step) {
-            if (d >= 3) /* 10^d: 1e+06 was wider than the room left of the axis */
-                snprintf(label, sizeof label, "10#u%.0f#d", d);
-            else
-                snprintf(label, sizeof label, "%g", pow(10, d));
-            pl.mtex("lv", 0.5, (d - d0) / (d1 - d0), 1, label);
-        }
-    } else {
-        pl.wind(xlo, xhi, 0, mmax * 1.2);
-        pl.box("bc", 0, 0, "bcnstv", nice_step(mmax * 1.2 / 3), 0); /* 3 or 4 labels: 80 px */
-    }
-    pl.mtex("l", 4.5, 0.5, 0.5, mlog ? "misfit % (log)" : "misfit %");
-    for (k = 0; k < sc.n; k++) {
-        PLFLT x = sc.dist[k],
-              y = mlog ? log10(sc.c[k]->r.misfit_rms_pct) : sc.c[k]->r.misfit_rms_pct;
-        int flagged = section_flagged(&sc.c[k]->r);
-
-        pl.col0(flagged ? 2 : 1);
-        pl.poin(1, &x, &y, flagged ? 7 : 9); /* a flagged station: a triangle, in red */
-    }
+    section_misfits(&sc, xlo, xhi, mlo, mmax, mlog); /* above */
     /* the section: each station's layers, down to the depth its sounding sees, paler below
      * its depth of investigation */
     pl.col0(1);
     pl.vpor(0.08, 0.86, 0.12, top);
     pl.wind(xlo, xhi, ybot, ytop);
-    for (k = 0; k < sc.n; k++) {
-        const invnet_result *r = &sc.c[k]->r;
-        double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, z = 0;
-        double zcol = fmin(seen_depth(sc.it[k]->s), zdeep); /* this column's bottom */
-        double doi = sc.c[k]->doi_m;
-
-        for (j = 0; j < r->n_layers && z < zcol; j++) {
-            double zb = fmin(j + 1 < r->n_layers ? z + r->thick_m[j] : zcol, zcol);
-            double cut = doi > 0 && isfinite(doi) ? fmin(fmax(doi, z), zb) : zb; /* pale below */
-
-            section_fill(&sc, sc.dist[k], half, e, z, cut, zmin, r->rho_ohmm[j], lo, hi, 0);
-            section_fill(&sc, sc.dist[k], half, e, cut, zb, zmin, r->rho_ohmm[j], lo, hi, 1);
-            z = zb;
-        }
-    }
+    section_columns(&sc, half, zdeep, zmin, lo, hi);
     section_doi(&sc, half, zdeep, zmin);
     pl.col0(1);
     /* stations in the order given: their numbers, whole (a tick at 0.5 is no station) */
     pl.box("bcnst", sc.by_xy || sc.by_latlon ? 0 : fmax(1, nice_step((double)sc.n / 8)), 0,
            sc.by_elev ? "bcnstv" : "bcnstvl", 0, 0);
-    pl.vpor(0.08, 0.86, top, 0.77); /* the names, red where flagged */
-    pl.wind(xlo, xhi, 0, 1);
-    for (k = 0, last = -INFINITY; k < sc.n; k++) {
-        /* upright names a line (about 14 of the 860 pixels across) apart: hundreds of
-         * stations drew a black band; the names between are left out, the columns not */
-        double px = (sc.dist[k] - xlo) / (xhi - xlo) * 860;
-
-        if (upright && px - last < 14)
-            continue;
-        last = px;
-        pl.col0(section_flagged(&sc.c[k]->r) ? 2 : 1);
-        if (upright)
-            pl.ptex(sc.dist[k], 0.02, 0, 1, 0, sc.it[k]->s->name);
-        else
-            pl.ptex(sc.dist[k], 0.5, 1, 0, 0.5, sc.it[k]->s->name); /* centred */
-    }
+    section_names(&sc, xlo, xhi, top, upright);
     pl.vpor(0.08, 0.86, 0.12, top);
     pl.wind(xlo, xhi, ybot, ytop);
     pl.col0(1);
@@ -1867,22 +1930,7 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
            "", "");
     /* the vertical axis's name further out than pl.lab's 5 heights: clear of "-5000" */
     pl.mtex("l", 5.6, 0.5, 0.5, sc.by_elev ? "elevation (m)" : "depth (m)");
-    /* the colour scale */
-    pl.vpor(0.90, 0.93, 0.12, top);
-    pl.wind(0, 1, lo, hi);
-    for (k = 0; k < 64; k++) {
-        double v0 = lo + (hi - lo) * (double)k / 64, v1 = lo + (hi - lo) * (double)(k + 1) / 64;
-
-        xs[0] = xs[3] = 0;
-        xs[1] = xs[2] = 1;
-        ys[0] = ys[1] = v0;
-        ys[2] = ys[3] = v1;
-        rho_colour(pow(10, (v0 + v1) / 2), lo, hi);
-        pl.fill(4, xs, ys);
-    }
-    pl.col0(1);
-    colour_bar_axis(lo, hi);
-    pl.mtex("r", 4.0, 0.5, 0.5, "resistivity (ohm-m)");
+    section_colour_bar(lo, hi, top);
     snprintf(label, sizeof label,
              "%zu station%s, each to the depth it sees; dashed: the depth of investigation "
              "(%sv: deeper), paler below; red triangles: flagged, not by the ranges",
