@@ -45,6 +45,7 @@ setup(void)
     strcpy(snd[0].name, "st \"1\"");
     strcpy(snd[1].name, "b");
     strcpy(snd[1].note, "\"MN (m)\" halved"); /* the reader's note, quotes escaped */
+    strcpy(snd[1].unused, "\"Remarks\"");     /* a column not read, likewise */
     r = &cand[0].r;
     r->inverted = r->in_range = r->refined = 1;
     r->n_layers = 3;
@@ -228,7 +229,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "  {\"source\": \"dir/a,1.csv\", \"error\": null, \"name\": \"st \\\"1\\\"\", "
         "\"method\": \"schlumberger\", \"component\": null, \"x_m\": null, \"y_m\": null, "
         "\"elevation_m\": null, "
-        "\"lat_deg\": null, \"lon_deg\": null, \"note\": null, \"n_layers\": 3, "
+        "\"lat_deg\": null, \"lon_deg\": null, \"note\": null, \"columns_not_read\": null, "
+        "\"n_layers\": 3, "
         "\"layer_counts\": null, "
         "\"rho_ohmm\": [123.457, 10, 1000], \"thick_m\": [5.5, 20], \"depth_m\": [5.5, 25.5], "
         "\"doi_m\": null, "
@@ -243,6 +245,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"component\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": null, \"lat_deg\": "
         "null, \"lon_deg\": "
         "null, \"note\": \"\\\"MN (m)\\\" halved\", "
+        "\"columns_not_read\": \"\\\"Remarks\\\"\", "
         "\"n_layers\": null, \"layer_counts\": null, \"rho_ohmm\": null, \"thick_m\": null, "
         "\"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, \"misfit_net_pct\": null, "
         "\"refined\": null, "
@@ -256,7 +259,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "  {\"source\": \"c.csv\", \"error\": \"c.csv: cannot open\", \"name\": null, "
         "\"method\": null, \"component\": null, \"x_m\": null, \"y_m\": null, \"elevation_m\": "
         "null, \"lat_deg\": null, "
-        "\"lon_deg\": null, \"note\": null, \"n_layers\": null, \"layer_counts\": null, "
+        "\"lon_deg\": null, \"note\": null, \"columns_not_read\": null, \"n_layers\": null, "
+        "\"layer_counts\": null, "
         "\"rho_ohmm\": null, "
         "\"thick_m\": null, \"depth_m\": null, \"doi_m\": null, \"misfit_rms_pct\": null, "
         "\"misfit_net_pct\": null, "
@@ -391,7 +395,8 @@ j_value(struct jp *p, int depth)
 Test(invnet_output, json_parsed_back)
 {
     static const char *const all =
-        "source,error,name,method,component,x_m,y_m,elevation_m,lat_deg,lon_deg,note,n_layers,"
+        "source,error,name,method,component,x_m,y_m,elevation_m,lat_deg,lon_deg,note,"
+        "columns_not_read,n_layers,"
         "layer_counts,"
         "rho_ohmm,thick_m,depth_m,doi_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
         "error_floor_pct,noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_"
