@@ -738,6 +738,56 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
     return FWD_OK;
 }
 
+/* The nn counts' fits r of it->s (it->candidates allocated) weighed: each one's chi2 and
+ * BIC, the data's noise scale from the count of least chi2 per degree of freedom, the
+ * weights exp(-BIC / 2) normalised, it->best the count of least BIC. */
+static void
+weigh_counts(invnet_batch_item *it, const invnet_file *const *nf, size_t nn, const invnet_result *r)
+{
+    double best = INFINITY, sum = 0;
+    size_t k, least;
+
+    it->n_candidates = nn;
+    it->best = 0;
+    it->noise_scale = NAN;
+    /* chi2 of each count; the data's noise from the count of least chi2 per degree of
+     * freedom */
+    for (k = 0, least = 0; k < nn; k++) {
+        invnet_candidate *c = &it->candidates[k];
+        size_t np = FWD_MODEL_NPARAMS(r[k].n_layers), nd = fwd_sounding_ndata(it->s);
+
+        c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
+        if (isfinite(c->chi2) && nd > np && !(c->chi2 / (double)(nd - np) >= it->noise_scale)) {
+            it->noise_scale = c->chi2 / (double)(nd - np);
+            least = k;
+        }
+    }
+    if (isfinite(it->noise_scale))
+        it->noise_scale =
+            invnet_lm_noise_scale(it->candidates[least].chi2, fwd_sounding_ndata(it->s),
+                                  FWD_MODEL_NPARAMS(r[least].n_layers));
+    for (k = 0; k < nn; k++) { /* the criterion of each count, the least */
+        invnet_candidate *c = &it->candidates[k];
+
+        c->criterion = criterion_of(it->s, &r[k], nf[k]->samples.noise,
+                                    isfinite(it->noise_scale) ? it->noise_scale : 1);
+        if (c->criterion < best) {
+            best = c->criterion;
+            it->best = k;
+        }
+    }
+    for (k = 0; k < nn; k++)
+        sum += isfinite(it->candidates[k].criterion)
+                   ? exp(-0.5 * (it->candidates[k].criterion - best))
+                   : 0;
+    for (k = 0; k < nn; k++) {
+        invnet_candidate *c = &it->candidates[k];
+
+        c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
+        c->doi_m = c->doi_interval_m[0] = c->doi_interval_m[1] = c->doi_interval_m[2] = NAN;
+    }
+}
+
 /*
  * Reads the sounding of it->path and inverts it with the nn inverters v of the nets nf (a
  * set's, by increasing count): a candidate each, the one of least BIC reported, with its
@@ -748,8 +798,7 @@ static int
 invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, int want_ranges,
            const invnet_batch_params *p, invnet_batch_item *it)
 {
-    double ts = fwd_time_seconds(), best = INFINITY, sum = 0, *saved = NULL;
-    size_t least;
+    double ts = fwd_time_seconds(), *saved = NULL;
     double st[INVNET_SET_MAX][2 * FWD_MAX_LAYERS];
     /* one[k]: the starts of count k's fit kept, 1 one, 0 as the inverter's, 2 all of them */
     int started[INVNET_SET_MAX] = {0}, one[INVNET_SET_MAX] = {0}, want[INVNET_SET_MAX];
@@ -798,45 +847,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         free(saved);
         return FWD_ENOMEM;
     }
-    it->n_candidates = nn;
-    it->best = 0;
-    it->noise_scale = NAN;
-    /* chi2 of each count; the data's noise from the count of least chi2 per degree of
-     * freedom */
-    for (k = 0, least = 0; k < nn; k++) {
-        invnet_candidate *c = &it->candidates[k];
-        size_t np = FWD_MODEL_NPARAMS(r[k].n_layers), nd = fwd_sounding_ndata(it->s);
-
-        c->chi2 = r[k].inverted ? chi2_of(it->s, &r[k], nf[k]->samples.noise) : NAN;
-        if (isfinite(c->chi2) && nd > np && !(c->chi2 / (double)(nd - np) >= it->noise_scale)) {
-            it->noise_scale = c->chi2 / (double)(nd - np);
-            least = k;
-        }
-    }
-    if (isfinite(it->noise_scale))
-        it->noise_scale =
-            invnet_lm_noise_scale(it->candidates[least].chi2, fwd_sounding_ndata(it->s),
-                                  FWD_MODEL_NPARAMS(r[least].n_layers));
-    for (k = 0; k < nn; k++) { /* the criterion of each count, the least */
-        invnet_candidate *c = &it->candidates[k];
-
-        c->criterion = criterion_of(it->s, &r[k], nf[k]->samples.noise,
-                                    isfinite(it->noise_scale) ? it->noise_scale : 1);
-        if (c->criterion < best) {
-            best = c->criterion;
-            it->best = k;
-        }
-    }
-    for (k = 0; k < nn; k++)
-        sum += isfinite(it->candidates[k].criterion)
-                   ? exp(-0.5 * (it->candidates[k].criterion - best))
-                   : 0;
-    for (k = 0; k < nn; k++) {
-        invnet_candidate *c = &it->candidates[k];
-
-        c->weight = isfinite(c->criterion) ? exp(-0.5 * (c->criterion - best)) / sum : 0;
-        c->doi_m = c->doi_interval_m[0] = c->doi_interval_m[1] = c->doi_interval_m[2] = NAN;
-    }
+    weigh_counts(it, nf, nn, r);
     /* the count chosen missing the threshold, or on a bound of its prior: its fit outside
      * the prior */
     exit_too = nn > 1 && p->check.exit_decades > 0 && r[it->best].inverted &&
