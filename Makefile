@@ -352,7 +352,8 @@ CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/tes
 	tests/cli/test_python.sh tests/cli/test_install.sh tests/cli/test_mpi.sh) \
 	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_forward.sh \
-	tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh
+	tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
+	tests/cli/test_style.sh
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
 # kills and timings are not memcheck's business; no tutorial: two full trainings; no
