@@ -8,6 +8,11 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+# col FILE NAME: the index (from 1) of column NAME in the CSV header of FILE, empty where
+# it has none; $BYNAME, at the head of an awk -F, program, maps each name of the header to
+# its index in c[] ($c["misfit_rms_pct"]): checks that find a column by name, not place
+col() { head -1 "$1" | tr , '\n' | grep -nx -- "$2" | cut -d: -f1; }
+BYNAME='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }'
 # setup ARGS...: as run, for the files a test needs rather than the command it tests; by
 # the bpinv in BPINV_PLAIN when set (tests/valgrind/run.sh: not under valgrind)
 setup() { plain_bpinv "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }

@@ -39,15 +39,16 @@ grep -q "/e.csv,e.csv,schlumberger,3,[0-9.e+]*,.*,1,false,extrapolated_geometry,
 grep -q "c.txt,c.txt,schlumberger,,,,,,,,,,,,,0.699,false,not_inverted," "$TMP/out" && ok ||
     bad "c.txt (1..5 m, 0.7 decades) not refused: $(grep c.txt "$TMP/out")"
 # the heap in a huge page (the default) or not (BPINV_HUGE_PAGES=0): the same answers, all
-# but time_ms (the 19th column); not under valgrind, which has a malloc of its own
+# but time_ms; not under valgrind, which has a malloc of its own
 if [ -z "${BPINV_VALGRIND:-}" ]; then
-    cut -d, -f19 --complement "$TMP/out" >"$TMP/out.huge"
+    tcol=$(col "$TMP/out" time_ms)
+    cut -d, -f"$tcol" --complement "$TMP/out" >"$TMP/out.huge"
     export BPINV_HUGE_PAGES=0
     run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
         "$TMP/snd/e.csv"
     unset BPINV_HUGE_PAGES
-    [ "$rc" -eq 0 ] && cut -d, -f19 --complement "$TMP/out" | cmp -s - "$TMP/out.huge" && ok ||
-        bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f19 --complement "$TMP/out" |
+    [ "$rc" -eq 0 ] && cut -d, -f"$tcol" --complement "$TMP/out" | cmp -s - "$TMP/out.huge" && ok ||
+        bad "BPINV_HUGE_PAGES=0 changed the answers: $(cut -d, -f"$tcol" --complement "$TMP/out" |
             diff - "$TMP/out.huge")"
 fi
 # ... and stderr says why, once, naming the file (nothing more with -q)
@@ -130,10 +131,12 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
 
 # --- refinement, by default: the model fits the exact data; --no-refine: the net's own -----
 run invert "$TMP/net.h5" "$TMP/snd/a.csv"
-awk -F, 'NR == 2 { exit !($10 < 1 && $12 == "true") }' "$TMP/out" && ok ||
+awk -F, "$BYNAME"' NR == 2 { exit !($c["misfit_rms_pct"] < 1 && $c["refined"] == "true") }' \
+    "$TMP/out" && ok ||
     bad "refined: misfit not below 1 %: $(cat "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --no-refine
-awk -F, 'NR == 2 { exit !($10 == $11 && $12 == "false") }' "$TMP/out" && ok ||
+awk -F, "$BYNAME"' NR == 2 { exit !($c["misfit_rms_pct"] == $c["misfit_net_pct"] &&
+                                    $c["refined"] == "false") }' "$TMP/out" && ok ||
     bad "--no-refine: $(cat "$TMP/out")"
 expect_fail 2 "--refine --no-refine" "--refine and --no-refine: choose one" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --refine --no-refine
@@ -143,16 +146,19 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges
 [ "$rc" -eq 0 ] && ok || bad "--ranges: exit $rc: $(cat "$TMP/err")"
 head -1 "$TMP/out" | grep -q "thick_2_m,rho_1_ohmm_p05,rho_1_ohmm_p95,rho_2_ohmm_p05,.*,conductance_2_siemens_p05,conductance_2_siemens_p95,transverse_1_ohmm2_p05,.*,transverse_2_ohmm2_p95,doi_m,doi_m_p05,doi_m_p95,misfit_rms_pct" &&
     ok || bad "--ranges CSV header: $(head -1 "$TMP/out")"
-# each interval holds the model (rho_1..3 in columns 5..7, their ends in 10..15; h in 8, 9
-# and 16..19) and a.csv's true rho_1 = 100 ohm-m, h_1 = 4 m (exact data)
-awk -F, 'NR > 1 { for (k = 0; k < 3; k++) if (!($(10 + 2 * k) <= $(5 + k) && $(5 + k) <= $(11 + 2 * k))) exit 1
-                  for (k = 0; k < 2; k++) if (!($(16 + 2 * k) <= $(8 + k) && $(8 + k) <= $(17 + 2 * k))) exit 1 }
-         NR == 2 { exit !($10 < 100 && 100 < $11 && $16 < 4 && 4 < $17) }' "$TMP/out" && ok ||
+# each interval holds the model (rho_1..3, h_1..2 between their _p05 and _p95 ends) and
+# a.csv's true rho_1 = 100 ohm-m, h_1 = 4 m (exact data)
+awk -F, "$BYNAME"'
+    function within(q) { return $c[q "_p05"] <= $c[q] && $c[q] <= $c[q "_p95"] }
+    NR > 1 { for (k = 1; k <= 3; k++) if (!within("rho_" k "_ohmm")) exit 1
+             for (k = 1; k <= 2; k++) if (!within("thick_" k "_m")) exit 1 }
+    NR == 2 { exit !($c["rho_1_ohmm_p05"] < 100 && 100 < $c["rho_1_ohmm_p95"] &&
+                     $c["thick_1_m_p05"] < 4 && 4 < $c["thick_1_m_p95"]) }' "$TMP/out" && ok ||
     bad "--ranges: an interval misses the model: $(cat "$TMP/out")"
 # stacks: at the least accepted (threads of OMP_STACKSIZE=512K, ulimit -s 512) two soundings'
 # ranges on two threads, as with the defaults' 2-8 MB (with 128K a survey's crashed); below,
 # refused before any work, nothing written
-tcol=$(head -1 "$TMP/out" | tr , '\n' | grep -nx time_ms | cut -d: -f1)
+tcol=$(col "$TMP/out" time_ms)
 cut -d, -f"$tcol" --complement "$TMP/out" >"$TMP/out.stack"
 export OMP_STACKSIZE=512K
 (ulimit -s 512 && exec "$BPINV" invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges \
@@ -1357,7 +1363,8 @@ done
 # --fix in parts: the lists together (both held: h2 = 2 and rho2 = 12, off the data's
 # conductance 0.2 S), not the last part alone
 run invert "$TMP/net.h5" "$TMP/eq.csv" --fix h2=2 --fix rho2=12
-[ "$rc" -eq 0 ] && awk -F, 'NR == 2 { exit !($6 == 12 && $9 == 2) }' "$TMP/out" && ok ||
+[ "$rc" -eq 0 ] && awk -F, "$BYNAME"' NR == 2 { exit !($c["rho_2_ohmm"] == 12 &&
+                                                    $c["thick_2_m"] == 2) }' "$TMP/out" && ok ||
     bad "--fix in two parts is not the one list: $(cat "$TMP/out" "$TMP/err")"
 expect_fail 2 "--fix in parts holding one twice" \
     'bpinv invert: --fix: rho2: expected each parameter held once, got it twice' \

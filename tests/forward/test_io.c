@@ -111,7 +111,7 @@ Test(fwd_io, a_directory_is_refused_even_when_overwriting)
 
 Test(fwd_io, a_missing_directory_is_an_io_error)
 {
-    char p[128], q[128], want[200];
+    char p[128], q[128], want[400];
     fwd_error err;
 
     snprintf(p, sizeof p, "%s/no/such/x.h5", dir);
