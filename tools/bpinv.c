@@ -256,7 +256,7 @@ main(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    cli_blas_serial(); /* OpenBLAS's idle pool, ended before it spins */
+    cli_blas_serial(argv); /* OpenBLAS's idle pool, ended before it spins */
     /* the short commands, before the libraries allocate: a quicker start (cli_heap.c) */
     if (argc > 1 && (strcmp(argv[1], "invert") == 0 || strcmp(argv[1], "info") == 0))
         cli_heap_huge();

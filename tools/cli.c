@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <fcntl.h>
 #include <omp.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,15 +184,64 @@ cli_progress_on(int quiet, int asked)
 
 volatile sig_atomic_t cli_stop_signal = 0;
 
+/* Seconds a stop may take: a stop asked and not ended by then is ended by SIGALRM
+ * (on_late). The stops bpinv looks for end in a minibatch, a chunk of samples or a
+ * sounding: well under a second; a thread stuck where no stop is looked for (OpenBLAS
+ * waiting for ever for its buffer under ulimit -v, a tester's train) ignored SIGTERM. */
+#define STOP_GRACE 60
+
+/* Writes the NUL-terminated s to standard error, from a signal handler. */
+static void
+say_now(const char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, s, n);
+
+        if (w <= 0)
+            break;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* A stop signal within this many seconds of the first is the same stop: GNU timeout sends
+ * its SIGTERM to the process and then to its group, a terminal's Ctrl-C reaches every
+ * process of the job */
+#define STOP_SAME 2
+
 static void
 on_stop(int sig)
 {
+    static struct timespec first;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now); /* async-signal-safe (POSIX.1-2008) */
+    if (cli_stop_signal != 0) {
+        if (now.tv_sec - first.tv_sec < STOP_SAME)
+            return;
+        say_now("bpinv: a second stop signal: ended at once, without saving more\n");
+        _exit(128 + sig);
+    }
+    first = now;
     cli_stop_signal = sig;
+    alarm(STOP_GRACE);
 }
 
-/* SIGHUP's handler before cli_catch_stop took it (hup_caught), for cli_restore_stop. */
-static struct sigaction old_hup;
-static int hup_caught;
+static void
+on_late(int sig)
+{
+    (void)sig;
+    say_now("bpinv: the stop asked a minute ago has not ended the run (a thread waits where "
+            "no stop is looked for): ended now, without saving more\n");
+    _exit(128 + (cli_stop_signal != 0 ? (int)cli_stop_signal : SIGTERM));
+}
+
+/* SIGHUP's and SIGUSR1's handlers before cli_catch_stop took them (hup_caught,
+ * usr1_caught), for cli_restore_stop. */
+static struct sigaction old_hup, old_usr1;
+static int hup_caught, usr1_caught;
 
 /* Catches sig with sa, its handler before into *old, unless sig is ignored (a background
  * job of a script ignores SIGINT, nohup SIGHUP, `trap '' INT` what it names): a signal
@@ -213,8 +264,15 @@ cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
     sigemptyset(&sa.sa_mask);
     catch_one(SIGINT, &sa, old_int);
     catch_one(SIGTERM, &sa, old_term);
+    sa.sa_handler = on_late;
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = on_stop;
     /* the terminal closed: a stop as SIGTERM's (train saves its net) */
     hup_caught = catch_one(SIGHUP, &sa, &old_hup);
+    /* mpirun forwards SIGUSR1 to every rank at once, where its Ctrl-C sends SIGTERM only
+     * after odls_base_sigkill_timeout (1 s) and SIGKILL as long after: the stop a cluster's
+     * user can ask for with time to save (docs/scaling.md) */
+    usr1_caught = catch_one(SIGUSR1, &sa, &old_usr1);
 }
 
 void
@@ -224,7 +282,9 @@ cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_te
     sigaction(SIGTERM, old_term, NULL);
     if (hup_caught)
         sigaction(SIGHUP, &old_hup, NULL);
-    hup_caught = 0;
+    if (usr1_caught)
+        sigaction(SIGUSR1, &old_usr1, NULL);
+    hup_caught = usr1_caught = 0;
 }
 
 /* OpenBLAS's own switch; bpinv always links OpenBLAS (see the Makefile). */
@@ -233,15 +293,71 @@ void openblas_set_num_threads(int num_threads);
  * for a build of OpenBLAS without one (OpenMP, serial). */
 void blas_thread_shutdown_(void) __attribute__((weak));
 
-void
-cli_blas_serial(void)
+/* The address-space limit (ulimit -v) in bytes; 0 for none. */
+static unsigned long long
+address_limit(void)
 {
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    return (unsigned long long)rl.rlim_cur;
+}
+
+void
+cli_blas_serial(char **argv)
+{
+    /* under a limit, OpenBLAS's pool (one thread a core, started before main) maps 128 MB a
+     * thread, and where the map fails retries for ever: `bpinv --version` hung under
+     * ulimit -v 100000 on 2 cores, waiting below for that pool. Run again without a pool
+     * (once: the variable is then set); where execv fails, on as before */
+    if (argv != NULL && address_limit() > 0 && getenv("OPENBLAS_NUM_THREADS") == NULL &&
+        setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+        execv("/proc/self/exe", argv);
     openblas_set_num_threads(1);
     /* the pool OpenBLAS started before main: its threads spin between jobs, on the cores
      * the libraries' own threads compute on (a refined batch of 10,000 soundings on 2
      * cores: 5 % of the time), and none of them will have a job */
     if (blas_thread_shutdown_ != NULL)
         blas_thread_shutdown_();
+}
+
+/* OpenBLAS's buffer, mapped by each thread at its first BLAS call: BUFFER_SIZE of its
+ * x86-64 builds (128 MB; the calls ask malloc for 128 MB and 16 KB) */
+#define BLAS_BUFFER ((128ULL << 20) + (64ULL << 10))
+
+int
+cli_address_room(const char *cmd, long threads, double per_thread_mb, double more_mb)
+{
+    unsigned long long limit = address_limit(), pages = 0, in_use, need, each;
+    FILE *f;
+
+    if (limit == 0 || threads < 1 || (f = fopen("/proc/self/statm", "r")) == NULL)
+        return 0;
+    if (fscanf(f, "%llu", &pages) != 1) /* the first number: the size of the address space */
+        pages = 0;
+    fclose(f);
+    in_use = pages * (unsigned long long)sysconf(_SC_PAGESIZE);
+    each = BLAS_BUFFER + (unsigned long long)(per_thread_mb * 1048576);
+    in_use += (unsigned long long)(more_mb * 1048576); /* what the run allocates besides */
+    need = in_use + (unsigned long long)threads * each;
+    if (pages == 0 || need <= limit)
+        return 0;
+    if (limit > in_use + each)
+        cli_error(cmd,
+                  "the address-space limit (ulimit -v) is %llu MB, and %ld threads need about "
+                  "%llu MB: %llu MB for the run and %llu MB each, most of it OpenBLAS's buffer "
+                  "(it waits for ever where it cannot map one): use -j %llu, or raise the limit",
+                  limit >> 20, threads, need >> 20, in_use >> 20, each >> 20,
+                  (limit - in_use) / each);
+    else
+        cli_error(cmd,
+                  "the address-space limit (ulimit -v) is %llu MB, and one thread needs about "
+                  "%llu MB: %llu MB for the run and %llu MB for the thread, most of it "
+                  "OpenBLAS's buffer (it waits for ever where it cannot map one): raise the "
+                  "limit",
+                  limit >> 20, (in_use + each) >> 20, in_use >> 20, each >> 20);
+    return -1;
 }
 
 int

@@ -112,8 +112,19 @@ void cli_read_unguard(void);
 int cli_read_header_timed(const char *cmd, const char *path);
 
 /* BLAS runs in the caller's thread: the libraries parallelise with OpenMP themselves.
- * main() calls it once, for every command. */
-void cli_blas_serial(void);
+ * main() calls it once, for every command, with its argv: under an address-space limit
+ * (ulimit -v) and without OPENBLAS_NUM_THREADS, the program is run again (execv) with
+ * OPENBLAS_NUM_THREADS=1, so that OpenBLAS starts no idle threads, whose buffers of 128 MB
+ * each, mapped before main, hung the process where the limit refused them. */
+void cli_blas_serial(char **argv);
+
+/*
+ * Before cmd runs BLAS on `threads` threads: 0 when the address space left allows each its
+ * OpenBLAS buffer (128 MB, mapped at its first call; where the map fails, OpenBLAS retries
+ * for ever) and per_thread_mb more, and the run more_mb besides, or there is no limit;
+ * else -1, having said the limit, what the run needs and the -j that fits.
+ */
+int cli_address_room(const char *cmd, long threads, double per_thread_mb, double more_mb);
 
 /*
  * Puts the next few MiB the process allocates in a transparent huge page: a quick start

@@ -447,7 +447,7 @@ const cli_cmd invert_cmd = {
     "3/4 of a width apart).\n"
     "Exit status: 0 every sounding was read and inverted (flagged or not), 1 a sounding\n"
     "could not be read (the others are still reported), 2 a bad command line.\n"
-    "Ctrl-C (SIGINT), SIGTERM or SIGHUP while the soundings are inverted: those begun\n"
+    "Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGUSR1 while the soundings are inverted: those begun\n"
     "finish, nothing is written; while the pictures are drawn: the results are kept,\n"
     "no further picture begins. Exit status 130, 143 or 129 (the signal's).\n"
     "\n"
@@ -1387,7 +1387,10 @@ sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag)
 static const char *
 stop_name(int sig)
 {
-    return sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+    return sig == SIGINT    ? "Ctrl-C"
+           : sig == SIGTERM ? "SIGTERM"
+           : sig == SIGUSR1 ? "SIGUSR1"
+                            : "SIGHUP";
 }
 
 /*
@@ -1521,7 +1524,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_par_bcast(&bad, sizeof bad);
     if (bad)
         goto done;
-    if ((ns = load_net(net_path, &t0)) == NULL || method_options(o, ns, net_path) != 0)
+    if ((ns = load_net(net_path, &t0)) == NULL || method_options(o, ns, net_path) != 0 ||
+        cli_address_room("invert", o->threads, 0, 8) != 0)
         goto done;
     /* the operands for the net's method (a directory of EDI files and notes: its EDI files) */
     bad =

@@ -148,8 +148,8 @@ const cli_cmd samples_cmd = {
     "\n",
     "\n"
     "GEOMETRY: --ab2 SPEC [--mn2 SPEC] | --a SPEC | --period SPEC, as for bpinv forward.\n"
-    "Ctrl-C (SIGINT) or SIGTERM stop at the end of a batch and leave a valid file holding\n"
-    "every completed sample; exit status 130 or 143.\n"
+    "Ctrl-C (SIGINT), SIGTERM or SIGUSR1 stop at the end of a batch and leave a valid file\n"
+    "holding every completed sample; exit status 130, 143 or 138.\n"
     "\n"
     "example: bpinv samples -m schlumberger --layers 3 --ab2 1:1000:30 --rho 1:1000 \\\n"
     "         --thick 1:50 --noise 0.03 -n 100000 -o train.h5\n",

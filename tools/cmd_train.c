@@ -229,8 +229,9 @@ const cli_cmd train_cmd = {
     "parameter in log10 units; when training ran all its epochs, the last a new best, and\n"
     "the loss fell by 1 % or more in the last --patience of them (of the data stage, when\n"
     "there is one), a line advises more --epochs.\n"
-    "Ctrl-C (SIGINT) or SIGTERM stop after the minibatch in flight and save the best net of the\n"
-    "epochs that ended (exit status 130 or 143; none ended: nothing is saved).\n"
+    "Ctrl-C (SIGINT), SIGTERM or SIGUSR1 (mpirun forwards it at once) stop after the minibatch\n"
+    "in flight and save the best net of the epochs that ended (exit status 130, 143 or 138;\n"
+    "none ended: nothing is saved); a second stop signal ends the run at once.\n"
     "\n"
     "example: bpinv train train.h5 -o net.h5 --hidden 64 --epochs 100\n",
     train_opts,
@@ -590,6 +591,10 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
         return CLI_FAIL;
     }
     if (fp->ranks > 1 && same_samples(o->input, d) != 0)
+        goto done;
+    /* the rows read: what is left of a limit for each thread's BLAS, the shards' arrays and
+     * its heap (a 300,000-row file: 138 MB then, 305 MB at most on 1 thread, 433 on 2) */
+    if (cli_address_room("train", (long)fp->train.nthreads, 22, 24) != 0)
         goto done;
     if (!o->quiet && cli_par_rank() == 0 && d->h.n_complete < d->h.n_requested)
         fprintf(stderr,

@@ -174,6 +174,26 @@ unset OMP_STACKSIZE
 (ulimit -s 256 && exec "$BPINV" invert "$TMP/net.h5" "$TMP/snd/a.csv" >"$TMP/out" 2>"$TMP/err")
 [ $? -eq 2 ] && grep -qx 'bpinv: the stack size limit (ulimit -s): expected at least 512 KB, got 256 KB' "$TMP/err" &&
     ok || bad "ulimit -s 256: $(cat "$TMP/err")"
+# an address-space limit (ulimit -v): OpenBLAS maps 128 MB for each thread of its idle pool,
+# before main, and for each thread at its first call, and retries for ever where the map
+# fails (--version hung under 100 MB; invert under 250 MB on 2 threads): bpinv runs itself
+# again without the pool, and refuses a -j whose buffers do not fit, saying the -j that does
+# (each run bounded here by timeout). Not under valgrind or the sanitizers, which need the
+# address space themselves
+if [ -z "${BPINV_VALGRIND:-}" ] && ! sanitized && command -v timeout >/dev/null; then
+    (ulimit -v 100000 && exec timeout 60 "$BPINV" --version >"$TMP/out" 2>"$TMP/err")
+    [ $? -eq 0 ] && grep -q '^bpinv [0-9]' "$TMP/out" && ok ||
+        bad "--version under ulimit -v 100000: $(cat "$TMP/out" "$TMP/err")"
+    (ulimit -v 250000 && exec timeout 60 "$BPINV" invert "$TMP/net.h5" "$TMP/snd/a.csv" -j 2 \
+        -o "$TMP/lim.csv" >"$TMP/out" 2>"$TMP/err")
+    [ $? -eq 1 ] && [ ! -e "$TMP/lim.csv" ] &&
+        grep -q '^bpinv invert: the address-space limit (ulimit -v) is 244 MB, and 2 threads need about [0-9]* MB: .* (it waits for ever where it cannot map one): use -j 1, or raise the limit$' "$TMP/err" &&
+        ok || bad "invert -j 2 under ulimit -v 250000: $(cat "$TMP/err")"
+    (ulimit -v 250000 && exec timeout 60 "$BPINV" invert "$TMP/net.h5" "$TMP/snd/a.csv" -j 1 \
+        -o "$TMP/lim.csv" >"$TMP/out" 2>"$TMP/err")
+    [ $? -eq 0 ] && [ -s "$TMP/lim.csv" ] && ok ||
+        bad "invert -j 1 under ulimit -v 250000 (the -j it said): $(cat "$TMP/err")"
+fi
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50 --format json
 grep -q '"ranges": {"level_pct": 50, "rho_ohmm": \[\[' "$TMP/out" && grep -q '"ess_min": ' "$TMP/out" &&
     grep -q '"depth_m": \[\[[^]]*\], \[[^]]*\]\], "conductance_siemens": \[\[' "$TMP/out" &&

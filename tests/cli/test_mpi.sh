@@ -78,6 +78,23 @@ h5diff "$TMP/iref.h5" "$TMP/i.h5" >"$TMP/diff" 2>&1 && ok ||
 # --- train: the same net, bit for bit, for 2 and 3 ranks (the data stage too) ------------
 setup samples -m schlumberger --layers 3 --ab2 1:1000:15 --rho 1:1000 --thick 1:50 --noise 0.03 \
     -n 6000 -o "$TMP/t.h5" -q
+
+# SIGUSR1 to mpirun: passed on to every rank at once (its Ctrl-C reaches them a second
+# late), and train stops after a minibatch and saves its best net (docs/scaling.md)
+mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/usr1.h5" --epochs 100000 --patience 0 \
+    --hidden 16 -j 1 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+n=0
+while [ $n -lt 600 ] && ! grep -q "^epoch    2" "$TMP/err" 2>/dev/null; do
+    sleep 0.1
+    n=$((n + 1))
+done
+kill -USR1 $pid
+wait $pid
+rc=$?
+[ "$rc" -ne 0 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&
+    "$BPINV" info "$TMP/usr1.h5" >/dev/null 2>&1 && ok ||
+    bad "SIGUSR1 to mpirun: exit $rc, $(grep -v '^epoch' "$TMP/err" | head -5)"
 T="--epochs 6 --data-epochs 2 --hidden 24 --batch 512 --seed 5 -j 1 -q"
 setup train "$TMP/t.h5" -o "$TMP/n1.h5" $T
 [ "$rc" -eq 0 ] && ok || bad "serial train: exit $rc: $(cat "$TMP/err")"

@@ -248,6 +248,11 @@ fi
 
 # ... mid-epoch (epochs of seconds: a wide net, small batches): SIGTERM in the first epoch
 # saves nothing, and leaves no file
+# SIGUSR1 (what mpirun passes on at once) stops as SIGTERM does, status 138
+signal_at "^epoch    2" USR1 "$BPINV" train "$TMP/s.h5" -o "$TMP/usr1.h5" --epochs 100000 \
+    --patience 0 --hidden 16 -j1
+[ "$rc" -eq 138 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&
+    "$BPINV" info "$TMP/usr1.h5" >/dev/null 2>&1 && ok || bad "SIGUSR1: exit $rc: $(tail -2 "$TMP/err")"
 signal_at "validation samples" TERM "$BPINV" train "$TMP/s.h5" -o "$TMP/int0.h5" --epochs 3 \
     --hidden 1024,1024 --batch 8 -j1
 [ "$rc" -eq 143 ] && grep -q "interrupted in the first epoch of .*s.h5, before any epoch ended: no net saved" \
@@ -333,6 +338,15 @@ grep -q "^epoch" "$TMP/err" && bad "trained before finding the output unwritable
 mkdir "$TMP/adir"
 expect_fail 1 "output is a directory" "is a directory" train "$TMP/s.h5" -o "$TMP/adir" --force
 expect_fail 1 "output is the samples file" "is the samples file" train "$TMP/s.h5" -o "$TMP/s.h5" --force
+# an address-space limit that leaves no room for OpenBLAS's buffer of 128 MB a thread: a
+# refusal, not a hang for ever (bounded by timeout); not under valgrind or the sanitizers
+if [ -z "${BPINV_VALGRIND:-}" ] && ! sanitized && command -v timeout >/dev/null; then
+    (ulimit -v 150000 && exec timeout 60 "$BPINV" train "$TMP/s.h5" -o "$TMP/lim.h5" \
+        --epochs 1 -j 2 >"$TMP/out" 2>"$TMP/err")
+    [ $? -eq 1 ] && [ ! -e "$TMP/lim.h5" ] &&
+        grep -q '^bpinv train: the address-space limit (ulimit -v) is 146 MB, and one thread needs about [0-9]* MB: .*: raise the limit$' "$TMP/err" &&
+        ok || bad "train under ulimit -v 150000: $(cat "$TMP/err")"
+fi
 run info "$TMP/s.h5"
 [ "$rc" -eq 0 ] && ok || bad "the samples file was damaged by -o s.h5"
 
