@@ -485,9 +485,7 @@ expand_operands(char *const *operands, size_t n_operands, fwd_method m, char ***
             fprintf(stderr, "bpinv invert: note: %s\n", err.msg);
         return 0;
     }
-    if (rc == FWD_EIO)
-        cli_error("invert", "%s", err.msg);
-    cli_error("invert", "out of memory or unreadable directory");
+    cli_error("invert", "%s", rc == FWD_ENOMEM ? "out of memory for the operands" : err.msg);
     return -1;
 }
 

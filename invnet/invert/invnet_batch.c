@@ -1372,7 +1372,7 @@ is_edi(const char *name)
  * MT, what is not .edi: an MT survey's folder holds notes and station tables too, which
  * failed the run; for DC, .edi files), named in note (cap bytes, appended to). */
 static int
-add_operand(struct paths *l, const char *path, int method, char *note, size_t cap, fwd_error *err)
+add_operand(struct paths *l, const char *path, int method, char *note, size_t cap)
 {
     struct dirent **names;
     struct stat st;
@@ -1383,9 +1383,9 @@ add_operand(struct paths *l, const char *path, int method, char *note, size_t ca
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return paths_add(l, path); /* a missing file is reported with the others */
     n = scandir(path, &names, visible, natural_order);
-    if (n < 0)
-        return fwd_error_set(err, FWD_EIO, "%s: cannot read the directory: %s", path,
-                             strerror(errno));
+    if (n < 0) /* itself, as an empty one: reported with the others, which are inverted (one
+                * unreadable directory of a survey's ended the run, nothing inverted) */
+        return paths_add(l, path);
     before = l->n;
     len -= path[len - 1] == '/'; /* no double slash when the operand ends with one */
     for (k = 0; k < n; k++)
@@ -1442,7 +1442,7 @@ invnet_batch_expand_for(const char *const *operands, size_t n_operands, int meth
     fwd_error_clear(err);
     for (k = 0; k < n_operands && rc == FWD_OK; k++)
         rc = add_operand(&l, operands[k], method, err != NULL ? err->msg : NULL,
-                         err != NULL ? sizeof err->msg : 0, err);
+                         err != NULL ? sizeof err->msg : 0);
     if (rc != FWD_OK) {
         if (rc == FWD_ENOMEM)
             fwd_error_set(err, FWD_ENOMEM, "out of memory");

@@ -225,8 +225,9 @@ void invnet_batch_free(invnet_batch *b);
  * numbers: L1-200 before L1-1000), or, holding none, for itself (invnet_batch_invert of it
  * gives its error, naming a few files it holds: not passed over in silence); any other
  * operand, a missing file included, stands for itself. *paths is a new array of *n new strings
- * (invnet_batch_paths_free), possibly empty. Errors: FWD_EIO, a directory that cannot be
- * read ("DIR: cannot read the directory: REASON"), FWD_ENOMEM; then *paths is NULL.
+ * (invnet_batch_paths_free), possibly empty; a directory that cannot be read stands for
+ * itself too (its item's error: "DIR: cannot read the directory: REASON"), and the others
+ * are inverted. Errors: FWD_ENOMEM; then *paths is NULL.
  */
 int invnet_batch_expand(const char *const *operands, size_t n_operands, char ***paths, size_t *n,
                         fwd_error *err);

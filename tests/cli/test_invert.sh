@@ -640,6 +640,31 @@ run invert "$TMP/net.h5" "$TMP/mixed"
 grep -qF "bad.csv:3: rho_a_ohmm: expected a finite number > 0, got \"-5\"" "$TMP/err" && ok ||
     bad "bad sounding message: $(cat "$TMP/err")"
 [ "$(grep -c 'a.csv\|z.csv' "$TMP/out")" -eq 2 ] && ok || bad "the good soundings were not reported"
+# a directory that cannot be read among the operands: its error row, the others inverted
+# (it ended the run, nothing inverted). Permissions bind root only through another user: as
+# root, the run is nobody's (setpriv), where it can reach bpinv; else skipped with a note
+mkdir -p "$TMP/pub/lineA" "$TMP/pub/lineB"
+cp "$TMP/net.h5" "$TMP/pub/net.h5"
+cp "$TMP/snd/a.csv" "$TMP/pub/lineA/a.csv"
+cp "$TMP/snd/b.csv" "$TMP/pub/lineB/b.csv"
+chmod 711 "$TMP"
+chmod -R a+rX "$TMP/pub"
+chmod 700 "$TMP/pub/lineB"
+as_other=
+[ "$(id -u)" -eq 0 ] && as_other="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+if [ -z "$as_other" ] || $as_other "$BPINV" --version >/dev/null 2>&1; then
+    [ "$(id -u)" -ne 0 ] && chmod 000 "$TMP/pub/lineB"
+    $as_other "$BPINV" invert "$TMP/pub/net.h5" "$TMP/pub/lineA" "$TMP/pub/lineB" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    [ "$rc" -eq 1 ] && grep -q "^$TMP/pub/lineA/a.csv,a.csv,schlumberger,3," "$TMP/out" &&
+        grep -q "^$TMP/pub/lineB,.*,$TMP/pub/lineB: cannot read the directory: Permission denied\$" "$TMP/out" &&
+        grep -qx "bpinv invert: $TMP/pub/lineB: cannot read the directory: Permission denied" "$TMP/err" &&
+        ok || bad "an unreadable directory among the operands: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+    chmod 700 "$TMP/pub/lineB"
+else
+    echo "note: the unreadable directory's test skipped: nobody cannot run $BPINV"
+fi
+chmod 700 "$TMP"
 expect_fail 1 "missing sounding" "none.csv: cannot open" invert "$TMP/net.h5" "$TMP/none.csv"
 expect_fail 1 "an EDI for a DC net" "synthetic_z.edi: an mt sounding, but the net is for schlumberger" \
     invert "$TMP/net.h5" tests/data/synthetic_z.edi
