@@ -376,6 +376,9 @@ struct run_state {
     const invnet_fit_params *fp;
     int paced;             /* the note of fewer threads said */
     double tstart, t0, te; /* before the read, before the first epoch, before this epoch */
+    int stage;             /* the stage of the last epoch line: its first epoch, its start */
+    size_t stage_first;
+    double stage_t;
 };
 
 /* The line before the first epoch: the split, the net, the settings, the read time. */
@@ -416,6 +419,35 @@ print_header(const struct run_state *r, const invnet_fit_info *info)
                 fp->train.batch, info->n_train);
 }
 
+/* The time the stage of epoch e has left at its epochs' mean pace, "  ETA 3.2 min" into buf
+ * (empty after its last epoch): all its epochs, so at most that with --patience; the data
+ * stage that may follow is not in it. */
+static void
+stage_eta(struct run_state *r, const invnet_fit_info *info, const invnet_epoch *e, char *buf,
+          size_t cap)
+{
+    size_t last, done;
+    double left;
+
+    if (info->stage != r->stage) { /* its first epoch: it began when the last one ended */
+        r->stage = info->stage;
+        r->stage_first = e->epoch;
+        r->stage_t = r->te;
+    }
+    last = info->stage == 2 ? r->stage_first - 1 + r->fp->data_epochs : r->fp->train.epochs;
+    done = e->epoch - r->stage_first + 1;
+    buf[0] = '\0';
+    if (e->epoch >= last || done == 0)
+        return;
+    left = (double)(last - e->epoch) * (cli_now() - r->stage_t) / (double)done;
+    if (left < 120)
+        snprintf(buf, cap, "  ETA %.0f s", left);
+    else if (left < 7200)
+        snprintf(buf, cap, "  ETA %.1f min", left / 60);
+    else
+        snprintf(buf, cap, "  ETA %.1f h", left / 3600);
+}
+
 /* invnet_fit's progress callback: the header, the stop signals, a line per epoch. */
 static int
 train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
@@ -431,7 +463,7 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         stops_caught = 1;
         if (!quiet)
             print_header(r, info);
-        r->t0 = cli_now();
+        r->t0 = r->te = cli_now();
     } else if (!quiet) {
         if (e->halved)
             fprintf(stderr,
@@ -453,17 +485,20 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                         : "other work is busy on the cores, or the steps are too small to share");
             r->paced = 1;
         }
+        char eta[48];
+
+        stage_eta(r, info, e, eta, sizeof eta);
         if (info->n_val > 0)
-            fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s\n",
+            fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s%s\n",
                     info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
                     e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
-                    cli_now() - r->t0);
+                    cli_now() - r->t0, eta);
         else /* --val 0: the training loss is what the best is chosen by */
             fprintf(stderr,
-                    "%s %4zu  train %.6f  val n/a     %s  %9.0f samples/s  elapsed %.1f s\n",
+                    "%s %4zu  train %.6f  val n/a     %s  %9.0f samples/s  elapsed %.1f s%s\n",
                     info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss,
                     e->improved ? " *" : "  ", (double)info->n_train / (cli_now() - r->te),
-                    cli_now() - r->t0);
+                    cli_now() - r->t0, eta);
     }
     r->te = cli_now();
     stop_agreed = cli_par_max(cli_stop_signal != 0) != 0;

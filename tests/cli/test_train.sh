@@ -25,6 +25,14 @@ for j in 1 3 2; do
 done
 grep -q "^epoch    4  train [0-9.]*  val [0-9.]*" "$TMP/err" && ok || bad "no epoch line: $(cat "$TMP/err")"
 grep -q "samples/s  elapsed" "$TMP/err" && ok || bad "epoch line lacks samples/s, elapsed"
+# the time left: on every epoch line but the last, and as long as the epochs so far took
+# (at most: the mean pace times the epochs left), in whole seconds below two minutes
+awk '/^epoch/ { n++; last = $0; if ($1 == "epoch" && $2 < 4) {
+                    if (!match($0, /elapsed [0-9.]+ s  ETA [0-9]+ s$/)) exit 1
+                    split(substr($0, RSTART), f, " "); el = f[2]; eta = f[5]
+                    if (eta > el * (4 - $2) / $2 + 1) exit 1 } }
+     END { exit !(n == 4 && last !~ /ETA/) }' "$TMP/err" && ok ||
+    bad "the epoch lines' ETA: $(grep '^epoch' "$TMP/err")"
 grep -q "best epoch [1-4] of 4" "$TMP/err" && ok || bad "no summary: $(cat "$TMP/err")"
 # stopped by --epochs on a new best: more epochs may help, and it says so; not when
 # --patience stopped it

@@ -3,7 +3,8 @@
 # Line by line: the text between numbers must be the same, and each number the same to one
 # unit of the README's last printed digit (or a relative 1e-6, or 1e-6: a rounding that
 # falls the other way on another CPU passes, a changed model or count does not). Not
-# compared: times (a `time_ms` column or key, "N samples/s", "elapsed N s", "read in N s",
+# compared: times (a `time_ms` column or key, "N samples/s", "elapsed N s", "ETA N s|min|h",
+# "read in N s",
 # ", N s;") and the machine's "N threads"; not read: train's note that other work on the
 # cores made it run its steps on fewer threads (the machine's, as times are). A README line
 # "..." stands for any number of output lines. Prints the first difference and exits 1.
@@ -12,6 +13,7 @@ function untimed(s) {
     gsub(/"time_ms": [-0-9.e+]+/, "\"time_ms\": T", s)
     gsub(/ +[0-9.]+ samples\/s/, " N samples/s", s)
     gsub(/elapsed [0-9.]+ s/, "elapsed N s", s)
+    gsub(/ETA [0-9.]+ (s|min|h)/, "ETA N s", s)
     gsub(/read in [0-9.]+ s/, "read in N s", s)
     gsub(/, [0-9.]+ s;/, ", N s;", s)
     gsub(/[0-9]+ threads/, "N threads", s)
