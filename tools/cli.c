@@ -275,6 +275,32 @@ cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
     usr1_caught = catch_one(SIGUSR1, &sa, &old_usr1);
 }
 
+/* The line on_stop_said writes (cli_say_on_stop). */
+static char said[512];
+
+static void
+on_stop_said(int sig)
+{
+    say_now(said);
+    signal(sig, SIG_DFL);
+    raise(sig); /* the stop the signal asked for, at once: its status */
+}
+
+void
+cli_say_on_stop(const char *cmd, const char *what)
+{
+    struct sigaction sa, old;
+
+    snprintf(said, sizeof said, "bpinv %s: interrupted %s\n", cmd, what);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_said;
+    sigemptyset(&sa.sa_mask);
+    catch_one(SIGINT, &sa, &old);
+    catch_one(SIGTERM, &sa, &old);
+    catch_one(SIGHUP, &sa, &old);
+    catch_one(SIGUSR1, &sa, &old);
+}
+
 void
 cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term)
 {

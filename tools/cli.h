@@ -87,6 +87,11 @@ void cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term);
 /* Puts the previous handlers back. */
 void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *old_term);
 
+/* Until cli_catch_stop: a stop signal (INT, TERM, HUP, USR1; not one ignored) ends the
+ * process at once, as by default, after the line "bpinv CMD: interrupted WHAT" (a step that
+ * looks for no stop, as reading a samples file: it ended without a word). */
+void cli_say_on_stop(const char *cmd, const char *what);
+
 /*
  * Guards a read of the bpinv HDF5 file at path, until cli_read_unguard(): libhdf5 1.10 can
  * crash, or loop for ever, on structures of a damaged file that it does not check

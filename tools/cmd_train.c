@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <omp.h>
 
@@ -616,6 +617,13 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
     /* the header within the time limit; then the rows, which may take long: no limit */
     if (cli_read_header_timed("train", o->input) != 0)
         return CLI_FAIL;
+    if (!stops_caught) { /* a stop while the rows are read: at once, but said */
+        char what[400];
+
+        snprintf(what, sizeof what, "while %.150s was read: nothing trained, %.150s %s", o->input,
+                 o->output, access(o->output, F_OK) == 0 ? "as it was" : "not made");
+        cli_say_on_stop("train", what);
+    }
     r.tstart = cli_now();
     /* under mpirun each rank reads its part of the rows, and the head */
     d = invnet_dataset_load_part(o->input, fp->noisy, fp->max_samples, fp->val, fp->head_rows,
