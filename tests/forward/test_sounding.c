@@ -2834,3 +2834,28 @@ Test(fwd_sounding, names_never_cut_in_silence)
         fwd_sounding_free(one);
     }
 }
+
+/* A binary file's bytes quoted in a message are made printable (they reached the terminal and
+ * the CSV's error column as they were): control bytes and bytes of no valid UTF-8 become '?';
+ * a header's valid UTF-8 is quoted as it is. */
+Test(fwd_sounding, quoted_bytes_are_printable)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding *s;
+    const unsigned char *c;
+
+    memset(&err, 0, sizeof err);
+    s = fwd_sounding_read(
+        tst_write(dir, "junk.csv", "I\x01\x1b[2J\xff\xfe\x7fRj,\xc3(x\n1,2\n", p, sizeof p),
+        FWD_SCHLUMBERGER, FWD_COMP_DET, &err);
+    cr_assert_null(s);
+    cr_expect(strstr(err.msg, "got \"I??[2J???Rj, ?(x\"") != NULL, "%s", err.msg);
+    for (c = (const unsigned char *)err.msg; *c != '\0'; c++)
+        cr_assert(*c >= 0x20 && *c != 0x7f && *c < 0x80, "byte 0x%02x in %s", *c, err.msg);
+    s = fwd_sounding_read(
+        tst_write(dir, "utf8.csv", "Profundidad \xce\xa9,Resistividad\n1,2\n", p, sizeof p),
+        FWD_SCHLUMBERGER, FWD_COMP_DET, &err);
+    cr_assert_null(s);
+    cr_expect(strstr(err.msg, "got \"Profundidad \xce\xa9, Resistividad\"") != NULL, "%s", err.msg);
+}
