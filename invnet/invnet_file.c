@@ -362,8 +362,12 @@ save(const char *path, const invnet_file *const *f, size_t n, int single, int ov
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
             rc = fwd_error_set(err, FWD_EIO, "%s: HDF5 objects left open", path);
         errno = 0;
-        if (H5Fclose(file) < 0 && rc == FWD_OK)
-            rc = fwd_error_set(err, FWD_EIO, "%s: cannot write: %s", tmp, fwd_io_why("disk full?"));
+        if (H5Fclose(file) < 0 && rc == FWD_OK) {
+            const char *why = fwd_io_why("disk full?"); /* errno's, before access() */
+
+            rc = fwd_error_set(err, FWD_EIO, "%s: cannot write: %s (%s)", path, why,
+                               access(path, F_OK) == 0 ? "the file as it was" : "not made");
+        }
     }
     if (fapl >= 0)
         H5Pclose(fapl);

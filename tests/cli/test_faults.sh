@@ -182,12 +182,28 @@ rm -f "$D/s.h5"
 fill
 run_full train "$TMP/s.h5" -o "$D/net.h5" --epochs 2 --hidden 16 -q
 check_full "train on a full disk"
+grep -q "^bpinv train: $D/net.h5: cannot " "$TMP/err" && ! grep -q '\.tmp\.' "$TMP/err" && ok ||
+    bad "train on a full disk: the net not named: $(cat "$TMP/err")"
+# room to begin the file, not to finish it (a net of 200 x 200 hidden units, 0.4 MB): the
+# net's name, not its temporary file's, and that nothing was made (tmpfs only)
+if [ "$full" = "No space left on device" ]; then
+    unfill
+    dd if=/dev/zero of="$D/fill" bs=1k count=900 2>/dev/null
+    run_full train "$TMP/s.h5" -o "$D/net.h5" --epochs 1 --hidden 200,200 -q
+    check_full "train on a disk that fills while the net is written"
+    grep -q "^bpinv train: $D/net.h5: cannot write: $full (not made)$" "$TMP/err" && ok ||
+        bad "train on a disk that fills: the net's name and fate not said: $(cat "$TMP/err")"
+    [ -z "$(ls "$D" | grep net)" ] && ok || bad "train on a disk that fills left: $(ls "$D")"
+    fill
+fi
 [ -z "$(ls "$D" | grep net)" ] && ok || bad "train on a full disk left: $(ls "$D")"
 unfill
 cp "$TMP/keep.h5" "$D/net.h5"
 fill
 run_full train "$TMP/s.h5" -o "$D/net.h5" --force --epochs 2 --hidden 16 -q
 check_full "train --force on a full disk"
+grep -q "^bpinv train: $D/net.h5: cannot " "$TMP/err" && ! grep -q '\.tmp\.' "$TMP/err" && ok ||
+    bad "train --force on a full disk: the net not named: $(cat "$TMP/err")"
 cmp -s "$D/net.h5" "$TMP/keep.h5" && ok || bad "train --force on a full disk changed the net"
 [ "$(ls "$D" | grep -c net)" -eq 1 ] && ok || bad "train --force on a full disk left: $(ls "$D")"
 "$BPINV" forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:30 >"$TMP/a.csv"
