@@ -1292,7 +1292,8 @@ write_parts(const invnet_batch *b, invnet_format fmt, const char *net_path, cons
         } else if ((f = fwd_io_open_temp(path, &tmp, &err)) == NULL) {
             bad = 1;
         } else {
-            (void)fwrite(all, 1, all_len, f); /* a failed write is found by the close */
+            errno = 0; /* a failed write's reason is found by the close */
+            (void)fwrite(all, 1, all_len, f);
             bad = fwd_io_close_publish(f, tmp, path, force, &err) != FWD_OK;
             free(tmp);
         }

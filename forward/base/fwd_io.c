@@ -223,13 +223,15 @@ fwd_io_open_temp(const char *path, char **tmp, fwd_error *err)
 int
 fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, fwd_error *err)
 {
-    int werr, why;
+    /* a write that failed before (its stream's error set): its errno, as the caller left it
+     * (one fwrite of a whole MPI output on a full disk said "write error (disk full?)") */
+    int werr, why, before = ferror(f) ? errno : 0;
 
     errno = 0; /* the reason, when the failed write is the last flush (a short file) */
     werr = (fflush(f) != 0) | ferror(f);
     why = errno;
     werr |= fclose(f) != 0;
-    why = why ? why : errno;
+    why = why ? why : errno ? errno : before;
     if (werr) {
         fwd_error_set(err, FWD_EIO, "%s: cannot write: %s", path,
                       why ? strerror(why) : "write error (disk full?)");

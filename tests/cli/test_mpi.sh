@@ -265,6 +265,17 @@ echo keep >"$TMP/kept.csv"
 mpi 2 invert "$TMP/n1.h5" "$TMP/snd/v1.csv" -o "$TMP/kept.csv"
 [ "$rc" -ne 0 ] && [ "$(grep -c 'kept.csv: exists' "$TMP/err")" -eq 1 ] &&
     [ "$(cat "$TMP/kept.csv")" = keep ] && ok || bad "-o that exists, under mpirun: $(cat "$TMP/err")"
+# a full disk under the joined output: the system's reason, as one process says it (it said
+# "write error (disk full?)"); where this user may mount a small tmpfs
+mkdir "$TMP/small"
+if mount -t tmpfs -o size=4k tmpfs "$TMP/small" 2>/dev/null; then
+    # shellcheck disable=SC2046 # 40 operands, the same sounding
+    mpi 2 invert "$TMP/n1.h5" $(for i in $(seq 40); do echo "$TMP/snd/v1.csv"; done) \
+        -o "$TMP/small/out.csv" -j 1
+    [ "$rc" -ne 0 ] && grep -q "out.csv: cannot write: No space left on device" "$TMP/err" &&
+        [ -z "$(ls "$TMP/small")" ] && ok || bad "a full disk under mpirun: $(cat "$TMP/err")"
+    umount "$TMP/small"
+fi
 # train's net file that exists, or in a missing directory: told once
 mpi 2 train "$TMP/s1.h5" -o "$TMP/kept.csv" -j 1
 [ "$rc" -ne 0 ] && [ "$(grep -c 'kept.csv: exists' "$TMP/err")" -eq 1 ] &&
