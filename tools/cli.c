@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,12 +185,6 @@ cli_progress_on(int quiet, int asked)
 
 volatile sig_atomic_t cli_stop_signal = 0;
 
-/* Seconds a stop may take: a stop asked and not ended by then is ended by SIGALRM
- * (on_late). The stops bpinv looks for end in a minibatch, a chunk of samples or a
- * sounding: well under a second; a thread stuck where no stop is looked for (OpenBLAS
- * waiting for ever for its buffer under ulimit -v, a tester's train) ignored SIGTERM. */
-#define STOP_GRACE 60
-
 /* Writes the NUL-terminated s to standard error, from a signal handler. */
 static void
 say_now(const char *s)
@@ -206,36 +201,37 @@ say_now(const char *s)
     }
 }
 
-/* A stop signal within this many seconds of the first is the same stop: GNU timeout sends
- * its SIGTERM to the process and then to its group, a terminal's Ctrl-C reaches every
+/* A stop signal within this many nanoseconds of the first is the same stop: GNU timeout
+ * sends its SIGTERM to the process and then to its group, a terminal's Ctrl-C reaches every
  * process of the job */
-#define STOP_SAME 2
+#define STOP_SAME_NS 2000000000LL
 
+/* The first stop's time (CLOCK_MONOTONIC, ns), stored before cli_stop_signal is set: lock-free
+ * (async-signal-safe), read by a second stop's handler in any thread; 0 until then. */
+static _Atomic long long stop_first_ns;
+
+/* A stop (SIGINT, SIGTERM, SIGHUP, SIGUSR1): noted for the command to act on, which it does
+ * within a minibatch, a batch of samples or a sounding; a second one more than STOP_SAME_NS
+ * later (the command did not end: a thread waits where no stop is looked for, as OpenBLAS
+ * for memory under ulimit -v, a tester's train, which SIGTERM did not end) ends the process
+ * at once. */
 static void
 on_stop(int sig)
 {
-    static struct timespec first;
     struct timespec now;
+    long long t, first;
 
     clock_gettime(CLOCK_MONOTONIC, &now); /* async-signal-safe (POSIX.1-2008) */
+    t = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
     if (cli_stop_signal != 0) {
-        if (now.tv_sec - first.tv_sec < STOP_SAME)
+        first = atomic_load(&stop_first_ns);
+        if (first == 0 || t - first < STOP_SAME_NS)
             return;
         say_now("bpinv: a second stop signal: ended at once, without saving more\n");
         _exit(128 + sig);
     }
-    first = now;
+    atomic_store(&stop_first_ns, t > 0 ? t : 1);
     cli_stop_signal = sig;
-    alarm(STOP_GRACE);
-}
-
-static void
-on_late(int sig)
-{
-    (void)sig;
-    say_now("bpinv: the stop asked a minute ago has not ended the run (a thread waits where "
-            "no stop is looked for): ended now, without saving more\n");
-    _exit(128 + (cli_stop_signal != 0 ? (int)cli_stop_signal : SIGTERM));
 }
 
 /* SIGHUP's and SIGUSR1's handlers before cli_catch_stop took them (hup_caught,
@@ -259,14 +255,12 @@ cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
 {
     struct sigaction sa;
 
+    cli_say_off(); /* the handlers before it are the ones to restore */
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
     catch_one(SIGINT, &sa, old_int);
     catch_one(SIGTERM, &sa, old_term);
-    sa.sa_handler = on_late;
-    sigaction(SIGALRM, &sa, NULL);
-    sa.sa_handler = on_stop;
     /* the terminal closed: a stop as SIGTERM's (train saves its net) */
     hup_caught = catch_one(SIGHUP, &sa, &old_hup);
     /* mpirun forwards SIGUSR1 to every rank at once, where its Ctrl-C sends SIGTERM only
@@ -275,8 +269,12 @@ cli_catch_stop(struct sigaction *old_int, struct sigaction *old_term)
     usr1_caught = catch_one(SIGUSR1, &sa, &old_usr1);
 }
 
-/* The line on_stop_said writes (cli_say_on_stop). */
+/* The line on_stop_said writes (cli_say_on_stop), and the handlers it took the place of
+ * (for cli_say_off, and for cli_catch_stop, which restores those, not it). */
 static char said[512];
+static struct sigaction said_old[4];
+static int said_on[4];
+static const int said_sig[4] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
 
 static void
 on_stop_said(int sig)
@@ -289,16 +287,27 @@ on_stop_said(int sig)
 void
 cli_say_on_stop(const char *cmd, const char *what)
 {
-    struct sigaction sa, old;
+    struct sigaction sa;
+    size_t k;
 
+    cli_say_off();
     snprintf(said, sizeof said, "bpinv %s: interrupted %s\n", cmd, what);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_said;
     sigemptyset(&sa.sa_mask);
-    catch_one(SIGINT, &sa, &old);
-    catch_one(SIGTERM, &sa, &old);
-    catch_one(SIGHUP, &sa, &old);
-    catch_one(SIGUSR1, &sa, &old);
+    for (k = 0; k < 4; k++)
+        said_on[k] = catch_one(said_sig[k], &sa, &said_old[k]);
+}
+
+void
+cli_say_off(void)
+{
+    size_t k;
+
+    for (k = 0; k < 4; k++)
+        if (said_on[k])
+            sigaction(said_sig[k], &said_old[k], NULL);
+    memset(said_on, 0, sizeof said_on);
 }
 
 void
@@ -338,8 +347,17 @@ cli_blas_serial(char **argv)
      * ulimit -v 100000 on 2 cores, waiting below for that pool. Run again without a pool
      * (once: the variable is then set); where execv fails, on as before */
     if (argv != NULL && address_limit() > 0 && getenv("OPENBLAS_NUM_THREADS") == NULL &&
-        setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
-        execv("/proc/self/exe", argv);
+        setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0) {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+        /* by its own path, not /proc/self/exe's: the process keeps its name ("bpinv", for
+         * pkill -x and ps -C; through /proc it would be "exe") */
+        if (n > 0) {
+            self[n] = '\0';
+            execv(self, argv);
+        }
+    }
     openblas_set_num_threads(1);
     /* the pool OpenBLAS started before main: its threads spin between jobs, on the cores
      * the libraries' own threads compute on (a refined batch of 10,000 soundings on 2
@@ -351,11 +369,15 @@ cli_blas_serial(char **argv)
 /* OpenBLAS's buffer, mapped by each thread at its first BLAS call: BUFFER_SIZE of its
  * x86-64 builds (128 MB; the calls ask malloc for 128 MB and 16 KB) */
 #define BLAS_BUFFER ((128ULL << 20) + (64ULL << 10))
+/* and each thread past the first: that buffer, the heap glibc gives it (an arena of 64 MB)
+ * and its stack (8 MB): a reviewer's invert -j 2 hung at 351 MB with 61 MB in use, the second
+ * buffer not fitting beside the first, the arena and the stack */
+#define THREAD_MORE (BLAS_BUFFER + (72ULL << 20))
 
 int
-cli_address_room(const char *cmd, long threads, double per_thread_mb, double more_mb)
+cli_address_room(const char *cmd, long threads, double more_mb)
 {
-    unsigned long long limit = address_limit(), pages = 0, in_use, need, each;
+    unsigned long long limit = address_limit(), pages = 0, in_use, need, fits;
     FILE *f;
 
     if (limit == 0 || threads < 1 || (f = fopen("/proc/self/statm", "r")) == NULL)
@@ -364,25 +386,25 @@ cli_address_room(const char *cmd, long threads, double per_thread_mb, double mor
         pages = 0;
     fclose(f);
     in_use = pages * (unsigned long long)sysconf(_SC_PAGESIZE);
-    each = BLAS_BUFFER + (unsigned long long)(per_thread_mb * 1048576);
     in_use += (unsigned long long)(more_mb * 1048576); /* what the run allocates besides */
-    need = in_use + (unsigned long long)threads * each;
+    need = in_use + BLAS_BUFFER + (unsigned long long)(threads - 1) * THREAD_MORE;
     if (pages == 0 || need <= limit)
         return 0;
-    if (limit > in_use + each)
+    if (limit > in_use + BLAS_BUFFER) {
+        fits = 1 + (limit - in_use - BLAS_BUFFER) / THREAD_MORE;
         cli_error(cmd,
                   "the address-space limit (ulimit -v) is %llu MB, and %ld threads need about "
-                  "%llu MB: %llu MB for the run and %llu MB each, most of it OpenBLAS's buffer "
-                  "(it waits for ever where it cannot map one): use -j %llu, or raise the limit",
-                  limit >> 20, threads, need >> 20, in_use >> 20, each >> 20,
-                  (limit - in_use) / each);
-    else
+                  "%llu MB: %llu MB for the run, 128 MB for the first thread's BLAS buffer and "
+                  "%llu MB for each other's, with its heap and stack (OpenBLAS waits for ever "
+                  "where it cannot map a buffer): use -j %llu, or raise the limit",
+                  limit >> 20, threads, need >> 20, in_use >> 20, THREAD_MORE >> 20, fits);
+    } else {
         cli_error(cmd,
                   "the address-space limit (ulimit -v) is %llu MB, and one thread needs about "
-                  "%llu MB: %llu MB for the run and %llu MB for the thread, most of it "
-                  "OpenBLAS's buffer (it waits for ever where it cannot map one): raise the "
-                  "limit",
-                  limit >> 20, (in_use + each) >> 20, in_use >> 20, each >> 20);
+                  "%llu MB: %llu MB for the run and 128 MB for its BLAS buffer (OpenBLAS waits "
+                  "for ever where it cannot map one): raise the limit",
+                  limit >> 20, (in_use + BLAS_BUFFER) >> 20, in_use >> 20);
+    }
     return -1;
 }
 

@@ -92,6 +92,10 @@ void cli_restore_stop(const struct sigaction *old_int, const struct sigaction *o
  * looks for no stop, as reading a samples file: it ended without a word). */
 void cli_say_on_stop(const char *cmd, const char *what);
 
+/* The handlers cli_say_on_stop replaced, back (once the step is over; cli_catch_stop does
+ * it too). */
+void cli_say_off(void);
+
 /*
  * Guards a read of the bpinv HDF5 file at path, until cli_read_unguard(): libhdf5 1.10 can
  * crash, or loop for ever, on structures of a damaged file that it does not check
@@ -126,10 +130,11 @@ void cli_blas_serial(char **argv);
 /*
  * Before cmd runs BLAS on `threads` threads: 0 when the address space left allows each its
  * OpenBLAS buffer (128 MB, mapped at its first call; where the map fails, OpenBLAS retries
- * for ever) and per_thread_mb more, and the run more_mb besides, or there is no limit;
- * else -1, having said the limit, what the run needs and the -j that fits.
+ * for ever), each thread past the first its heap and stack too, and the run more_mb
+ * besides, or there is no limit; else -1, having said the limit, what the run needs and
+ * the -j that fits.
  */
-int cli_address_room(const char *cmd, long threads, double per_thread_mb, double more_mb);
+int cli_address_room(const char *cmd, long threads, double more_mb);
 
 /*
  * Puts the next few MiB the process allocates in a transparent huge page: a quick start

@@ -1524,7 +1524,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if (bad)
         goto done;
     if ((ns = load_net(net_path, &t0)) == NULL || method_options(o, ns, net_path) != 0 ||
-        cli_address_room("invert", o->threads, 0, 8) != 0)
+        cli_address_room("invert", o->threads, 8) != 0)
         goto done;
     /* the operands for the net's method (a directory of EDI files and notes: its EDI files) */
     bad =

@@ -629,15 +629,16 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
     d = invnet_dataset_load_part(o->input, fp->noisy, fp->max_samples, fp->val, fp->head_rows,
                                  fp->rank, fp->ranks, &err);
     cli_read_unguard();
+    cli_say_off(); /* the rows read: the stop said while they were is over */
     if (d == NULL) {
         cli_lib_error("train", &err);
         return CLI_FAIL;
     }
     if (fp->ranks > 1 && same_samples(o->input, d) != 0)
         goto done;
-    /* the rows read: what is left of a limit for each thread's BLAS, the shards' arrays and
-     * its heap (a 300,000-row file: 138 MB then, 305 MB at most on 1 thread, 433 on 2) */
-    if (cli_address_room("train", (long)fp->train.nthreads, 22, 24) != 0)
+    /* the rows read: what is left of a limit for each thread's BLAS, and 48 MB for the
+     * fit's arrays (a 300,000-row file: 138 MB then, 305 MB at most on 1 thread, 433 on 2) */
+    if (cli_address_room("train", (long)fp->train.nthreads, 48) != 0)
         goto done;
     if (!o->quiet && cli_par_rank() == 0 && d->h.n_complete < d->h.n_requested)
         fprintf(stderr,

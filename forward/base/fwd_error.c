@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "forward/base/fwd_error.h"
 
@@ -121,6 +122,22 @@ fwd_error_set_field(fwd_error *err, int code, const char *field, const char *fmt
         printable(err->msg);
     }
     return code;
+}
+
+int
+fwd_error_append(fwd_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    size_t len;
+
+    if (err == NULL)
+        return FWD_OK;
+    len = strlen(err->msg);
+    va_start(ap, fmt);
+    vsnprintf(err->msg + len, sizeof err->msg - len, fmt, ap);
+    va_end(ap);
+    printable(err->msg);
+    return err->code;
 }
 
 #ifndef BPINV_VERSION

@@ -87,6 +87,11 @@ int fwd_error_set(fwd_error *err, int code, const char *fmt, ...) FWD_PRINTF(3, 
 int fwd_error_set_field(fwd_error *err, int code, const char *field, const char *fmt, ...)
     FWD_PRINTF(4, 5);
 
+/* Appends to err->msg (printf style, truncated to fit), code and field unchanged; err may be
+ * NULL. Returns err->code (FWD_OK for NULL). As fwd_error_set, a message's control bytes and
+ * bytes of no valid UTF-8 (a file's, quoted) become '?'. */
+int fwd_error_append(fwd_error *err, const char *fmt, ...) FWD_PRINTF(2, 3);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2475,11 +2475,8 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
         if (t->st[k].has_bad) { /* a bad reading of a survey's station */
             if (e != NULL)
                 *e = t->st[k].bad;
-            if (e != NULL && t->n_st > 1) {
-                size_t len = strlen(e->msg);
-
-                snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", t->st[k].key);
-            }
+            if (t->n_st > 1)
+                fwd_error_append(e, " (station \"%s\")", t->st[k].key);
         } else if (t->st[k].summary_line > 0) { /* it ends with a total or mean row */
             const struct station *st = &t->st[k];
 
@@ -2489,11 +2486,8 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
                      t->path, st->summary_line, t->mi->x_column, st->prev_x, st->summary_rho,
                      st->summary_kind == 1 ? "sums" : "means", st->n_read - 1,
                      st->summary_kind == 1 ? "total" : "mean");
-            if (t->n_st > 1 && e != NULL) {
-                size_t len = strlen(e->msg);
-
-                snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", st->key);
-            }
+            if (t->n_st > 1)
+                fwd_error_append(e, " (station \"%s\")", st->key);
         } else if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
             fwd_fail(e, FWD_EFORMAT,
                      "%s:%zu: station \"%s\": expected at least %d points, got "
@@ -2504,11 +2498,8 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
                      t->path, s->line[0], wide ? "station \"" : "station at ", t->st[k].key,
                      wide ? "\"" : "", FWD_SOUNDING_MIN_POINTS, s->n);
         } else if (fwd_sounding_finish(s, e) != FWD_OK) {
-            if (t->n_st > 1 && e != NULL) { /* which station: a wide row holds several */
-                size_t len = strlen(e->msg);
-
-                snprintf(e->msg + len, sizeof e->msg - len, " (station \"%s\")", t->st[k].key);
-            }
+            if (t->n_st > 1) /* which station: a wide row holds several */
+                fwd_error_append(e, " (station \"%s\")", t->st[k].key);
         } else {
             continue;
         }
@@ -2565,8 +2556,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         *serr = NULL;
     }
     if (rc == FWD_EFORMAT && t.unused[0] != '\0' && err != NULL) { /* maybe why */
-        append(err->msg, sizeof err->msg, " (columns not read: ", t.unused);
-        append(err->msg, sizeof err->msg, ")", "");
+        fwd_error_append(err, " (columns not read: %s)", t.unused);
     }
     if (rc == FWD_OK && t.cp1252)
         note_to(t.note, sizeof t.note,

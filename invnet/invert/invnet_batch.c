@@ -1372,11 +1372,11 @@ is_edi(const char *name)
  * MT, what is not .edi: an MT survey's folder holds notes and station tables too, which
  * failed the run; for DC, .edi files), named in note (cap bytes, appended to). */
 static int
-add_operand(struct paths *l, const char *path, int method, char *note, size_t cap)
+add_operand(struct paths *l, const char *path, int method, fwd_error *note)
 {
     struct dirent **names;
     struct stat st;
-    size_t len = strlen(path), before, left = 0, nl, n_edi = 0;
+    size_t len = strlen(path), before, left = 0, n_edi = 0;
     int n, k, rc = FWD_OK, mt = method == (int)FWD_MT, skip;
     char some[200] = "";
 
@@ -1414,13 +1414,13 @@ add_operand(struct paths *l, const char *path, int method, char *note, size_t ca
     free(names);
     if (rc == FWD_OK && l->n == before) /* itself: read, it fails, named (no_sounding_files) */
         rc = paths_add(l, path);
-    if (left > 0 && note != NULL && (nl = strlen(note)) + 1 < cap)
-        snprintf(note + nl, cap - nl,
-                 "%s%s: %s; %zu other file%s left out (%s%s): give %s as operand%s to read %s",
-                 nl > 0 ? "; " : "", path,
-                 mt ? "its .edi files only, for an MT net" : "no .edi files, for a DC net", left,
-                 left == 1 ? "" : "s", some, left > 3 ? ", ..." : "", left == 1 ? "it" : "them",
-                 left == 1 ? "" : "s", left == 1 ? "it" : "them");
+    if (left > 0)
+        fwd_error_append(
+            note, "%s%s: %s; %zu other file%s left out (%s%s): give %s as operand%s to read %s",
+            note != NULL && note->msg[0] != '\0' ? "; " : "", path,
+            mt ? "its .edi files only, for an MT net" : "no .edi files, for a DC net", left,
+            left == 1 ? "" : "s", some, left > 3 ? ", ..." : "", left == 1 ? "it" : "them",
+            left == 1 ? "" : "s", left == 1 ? "it" : "them");
     return rc;
 }
 
@@ -1441,8 +1441,7 @@ invnet_batch_expand_for(const char *const *operands, size_t n_operands, int meth
 
     fwd_error_clear(err);
     for (k = 0; k < n_operands && rc == FWD_OK; k++)
-        rc = add_operand(&l, operands[k], method, err != NULL ? err->msg : NULL,
-                         err != NULL ? sizeof err->msg : 0);
+        rc = add_operand(&l, operands[k], method, err);
     if (rc != FWD_OK) {
         if (rc == FWD_ENOMEM)
             fwd_error_set(err, FWD_ENOMEM, "out of memory");

@@ -186,7 +186,7 @@ grep -q "^bpinv train: $D/net.h5: cannot " "$TMP/err" && ! grep -q '\.tmp\.' "$T
     bad "train on a full disk: the net not named: $(cat "$TMP/err")"
 # room to begin the file, not to finish it (a net of 200 x 200 hidden units, 0.4 MB): the
 # net's name, not its temporary file's, and that nothing was made (tmpfs only)
-if [ "$full" = "No space left on device" ]; then
+if [ "$full" = "No space left on device" ] && [ "$(stat -f -c %S "$D")" -eq 4096 ]; then
     unfill
     dd if=/dev/zero of="$D/fill" bs=1k count=900 2>/dev/null
     run_full train "$TMP/s.h5" -o "$D/net.h5" --epochs 1 --hidden 200,200 -q

@@ -89,7 +89,7 @@ while [ $n -lt 600 ] && ! grep -q "^epoch    2" "$TMP/err" 2>/dev/null; do
     sleep 0.1
     n=$((n + 1))
 done
-kill -USR1 $pid
+grep -q "^epoch    2" "$TMP/err" && kill -USR1 $pid || kill -KILL $pid # no epoch 2: failed
 wait $pid
 rc=$?
 [ "$rc" -ne 0 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&

@@ -2858,4 +2858,8 @@ Test(fwd_sounding, quoted_bytes_are_printable)
         FWD_SCHLUMBERGER, FWD_COMP_DET, &err);
     cr_assert_null(s);
     cr_expect(strstr(err.msg, "got \"Profundidad \xce\xa9, Resistividad\"") != NULL, "%s", err.msg);
+    /* text appended after the message is made printable too (a station's name) */
+    fwd_error_set(&err, FWD_EFORMAT, "f.csv:3: bad");
+    cr_assert_eq(fwd_error_append(&err, " (station \"%s\")", "A\001\377\xce\xa9"), FWD_EFORMAT);
+    cr_expect_str_eq(err.msg, "f.csv:3: bad (station \"A??\xce\xa9\")");
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,4 +119,47 @@ Test(cli_stop, sigusr1_is_a_stop)
     int st = in_child(usr1_body, out, sizeof out);
 
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status %d: %s", st, out);
+}
+
+static void
+later_body(void)
+{
+    struct sigaction a, b;
+    struct timespec pause = {1, 100000000}; /* 1.1 s: within the 2 s of one stop */
+
+    cli_catch_stop(&a, &b);
+    raise(SIGTERM);
+    nanosleep(&pause, NULL);
+    raise(SIGTERM);
+    _exit(cli_stop_signal == SIGTERM ? 7 : 8);
+}
+
+Test(cli_stop, a_stop_again_within_2_s_is_the_same)
+{
+    char out[512];
+    int st = in_child(later_body, out, sizeof out);
+
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status %d: %s", st, out);
+    cr_assert_str_eq(out, "");
+}
+
+static void
+said_then_caught_body(void)
+{
+    struct sigaction a, b;
+
+    cli_say_on_stop("train", "while s.h5 was read");
+    cli_catch_stop(&a, &b); /* the step over: its line is not the handler to come back */
+    cli_restore_stop(&a, &b);
+    raise(SIGINT);
+    _exit(8);
+}
+
+Test(cli_stop, the_said_line_ends_with_its_step)
+{
+    char out[512];
+    int st = in_child(said_then_caught_body, out, sizeof out);
+
+    cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT, "status %d", st);
+    cr_assert_str_eq(out, "", "the read's line after the read: %s", out);
 }
