@@ -437,44 +437,29 @@ static struct {
 } guard;
 
 static void
-guard_write(const char *s)
-{
-    size_t n = strlen(s);
-
-    while (n > 0) {
-        ssize_t w = write(STDERR_FILENO, s, n);
-
-        if (w <= 0)
-            return;
-        s += w;
-        n -= (size_t)w;
-    }
-}
-
-static void
 on_guard(int sig)
 {
     char secs[24], *p = secs + sizeof secs - 1;
     long v = guard.limit;
 
-    guard_write(guard.head);
+    say_now(guard.head);
     if (sig == SIGALRM) {
         *p = '\0';
         do
             *--p = (char)('0' + v % 10);
         while ((v /= 10) > 0 && p > secs);
-        guard_write("still reading it after ");
-        guard_write(p);
-        guard_write(" s: the file is damaged, or its disk stalled (BPINV_READ_TIMEOUT sets "
+        say_now("still reading it after ");
+        say_now(p);
+        say_now(" s: the file is damaged, or its disk stalled (BPINV_READ_TIMEOUT sets "
                     "the limit)\n");
     } else {
-        guard_write("crashed reading it (");
-        guard_write(sig == SIGSEGV   ? "segmentation fault"
+        say_now("crashed reading it (");
+        say_now(sig == SIGSEGV   ? "segmentation fault"
                     : sig == SIGBUS  ? "bus error"
                     : sig == SIGFPE  ? "floating-point exception"
                     : sig == SIGABRT ? "aborted"
                                      : "illegal instruction");
-        guard_write("): the file is damaged\n");
+        say_now("): the file is damaged\n");
     }
     _exit(CLI_FAIL);
 }
