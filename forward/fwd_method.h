@@ -106,15 +106,16 @@ typedef struct fwd_method_info {
     /* The depth (m) that point x sees in a half-space of rho_a ohm-m: the spacing for DC
      * arrays, the skin depth 503 sqrt(rho_a T) for MT (a start for the layer depths). */
     double (*depth_m)(double x, double rho_a);
-    /* The geometric factor K (m) of the array at point x with MN/2 mn2 (0 where a file gives
-     * none), rho_a = K dV / I: what a file of resistances or of dV and I is read with. NULL
-     * for a method not measured so (MT): such a file is refused. */
-    double (*geometric_factor)(double x, double mn2);
     /* The values measured at each point, in the order of the data. */
     size_t nvalues;
     const fwd_value_info *values[FWD_MAX_VALUES];
     /* Computes the response of a model at a geometry of this method (libfwd's own). */
     const struct fwd_evaluator *eval;
+    /* (Last, so that the members before keep their offsets.) The geometric factor K (m) of the
+     * array at point x with MN/2 mn2 (0 where a file gives none), rho_a = K dV / I: what a file of
+     * resistances or of dV and I is read with. NULL for a method not measured so (MT): such a file
+     * is refused. */
+    double (*geometric_factor)(double x, double mn2);
 } fwd_method_info;
 
 /* The table entry of method m (static, never freed); NULL when m is not a method. */

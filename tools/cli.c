@@ -451,14 +451,14 @@ on_guard(int sig)
         say_now("still reading it after ");
         say_now(p);
         say_now(" s: the file is damaged, or its disk stalled (BPINV_READ_TIMEOUT sets "
-                    "the limit)\n");
+                "the limit)\n");
     } else {
         say_now("crashed reading it (");
         say_now(sig == SIGSEGV   ? "segmentation fault"
-                    : sig == SIGBUS  ? "bus error"
-                    : sig == SIGFPE  ? "floating-point exception"
-                    : sig == SIGABRT ? "aborted"
-                                     : "illegal instruction");
+                : sig == SIGBUS  ? "bus error"
+                : sig == SIGFPE  ? "floating-point exception"
+                : sig == SIGABRT ? "aborted"
+                                 : "illegal instruction");
         say_now("): the file is damaged\n");
     }
     _exit(CLI_FAIL);
