@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "forward/base/fwd_error.h"
+#include "forward/base/fwd_utf8_internal.h"
 
 const char *
 fwd_strerror(int code)
@@ -43,36 +44,6 @@ fwd_error_clear(fwd_error *err)
     err->msg[0] = '\0';
 }
 
-/* The length (1-4) of the valid UTF-8 sequence at p (RFC 3629: not overlong, no UTF-16
- * surrogates, at most U+10FFFF), 0 where none starts. */
-static size_t
-utf8_len(const unsigned char *p)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-    size_t n, k;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else
-        return 0;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (k = 2; k < n; k++)
-        if ((p[k] & 0xc0) != 0x80)
-            return 0;
-    return n;
-}
-
 /* A message made printable in place: each control byte (a file's binary bytes quoted in
  * it, which reached the terminal and the CSV's error column) and each byte of no valid UTF-8
  * sequence becomes '?'; a message's UTF-8 (a station's name) stays. */
@@ -82,7 +53,7 @@ printable(char *msg)
     unsigned char *p = (unsigned char *)msg;
 
     while (*p != '\0') {
-        size_t n = utf8_len(p);
+        size_t n = fwd_utf8_len(p);
 
         if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
             *p++ = '?';

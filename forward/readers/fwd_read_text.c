@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "forward/base/fwd_io.h"
+#include "forward/base/fwd_utf8_internal.h"
 #include "forward/readers/fwd_readers_internal.h"
 
 /* The columns a sounding can use; COL_FREQ holds 1 / x (MT frequencies). The apparent
@@ -436,37 +437,16 @@ compact_unit(const char *in, size_t len, char *out, size_t cap)
     out[k] = '\0';
 }
 
-/* Whether s is valid UTF-8 (RFC 3629: no overlong forms, no UTF-16 surrogates, nothing
- * above U+10FFFF; a Windows code page's "°", byte 0xb0, is not). */
+/* Whether s is valid UTF-8 (fwd_utf8_len: a Windows code page's "°", byte 0xb0, is not). */
 static int
 utf8_valid(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
+    size_t n;
 
-    while (*p != '\0') {
-        unsigned char c = *p++, lo = 0x80, hi = 0xbf;
-        int n;
-
-        if (c < 0x80)
-            continue;
-        if (c >= 0xc2 && c <= 0xdf)
-            n = 1;
-        else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            lo = c == 0xe0 ? 0xa0 : 0x80; /* not overlong */
-            hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            lo = c == 0xf0 ? 0x90 : 0x80;
-            hi = c == 0xf4 ? 0x8f : 0xbf; /* at most U+10FFFF */
-        } else
+    for (; *p != '\0'; p += n)
+        if ((n = fwd_utf8_len(p)) == 0)
             return 0;
-        if (*p < lo || *p > hi)
-            return 0;
-        for (p++; --n > 0; p++)
-            if ((*p & 0xc0) != 0x80)
-                return 0;
-    }
     return 1;
 }
 
