@@ -41,6 +41,55 @@ invnet_fit_default(void)
     return p;
 }
 
+size_t
+invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t cap)
+{
+    const invnet_train_params *t = &p->train;
+    char hidden[64] = "";
+    size_t k;
+    int n;
+
+    for (k = 0; k < p->n_hidden && k < INVNET_MAX_HIDDEN; k++)
+        snprintf(hidden + strlen(hidden), sizeof hidden - strlen(hidden), "%s%zu", k ? "," : "",
+                 p->hidden[k]);
+    /* %.17g: a double's every bit */
+    n = snprintf(buf, cap,
+                 "rows=%zu data=%s max_samples=%zu val=%.17g head_rows=%zu hidden=%s "
+                 "activation=%s masked=%d min_span=%.17g max_missing=%.17g p_full=%.17g "
+                 "p_missing=%.17g layout=%s epochs=%zu batch=%zu optimizer=%s learning_rate=%.17g "
+                 "momentum=%.17g beta1=%.17g beta2=%.17g adam_eps=%.17g lr_decay=%.17g "
+                 "patience=%zu min_delta=%.17g seed=%llu huber=%.17g average=%.17g "
+                 "data_epochs=%zu param_weight=%.17g data_learning_rate=%.17g",
+                 rows, p->noisy ? "noisy" : "clean", p->max_samples, p->val,
+                 p->head_rows ? p->head_rows : (size_t)INVNET_HEAD_ROWS, hidden,
+                 invnet_activation_name(p->act), p->masked, p->mask.min_span, p->mask.max_missing,
+                 p->mask.p_full, p->mask.p_missing, invnet_mask_layout_name(p->mask.layout),
+                 t->epochs, t->batch, invnet_optimizer_name(t->opt), invnet_train_lr(t),
+                 t->momentum, t->beta1, t->beta2, t->adam_eps, t->lr_decay, t->patience,
+                 t->min_delta, (unsigned long long)t->seed, t->huber, t->average, p->data_epochs,
+                 p->param_weight, p->data_lr > 0 ? p->data_lr : invnet_train_lr(t));
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* The first setting of a (a settings string) that b differs in: "name=A" and "name=B" into
+ * wa and wb (cap bytes each); 0 when they are the same. */
+static int
+settings_differ(const char *a, const char *b, char *wa, char *wb, size_t cap)
+{
+    while (*a != '\0' || *b != '\0') {
+        size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+
+        if (la != lb || strncmp(a, b, la) != 0) {
+            snprintf(wa, cap, "%.*s", (int)la, a);
+            snprintf(wb, cap, "%.*s", (int)lb, b);
+            return 1;
+        }
+        a += la + (a[la] == ' ');
+        b += lb + (b[lb] == ' ');
+    }
+    return 0;
+}
+
 /* The width of g's points in decades. */
 static double
 fit_span(const fwd_geom *g)
@@ -434,6 +483,122 @@ history_push(invnet_file *f, size_t *cap, const invnet_epoch *e, fwd_error *err)
     return FWD_OK;
 }
 
+/* The checkpoints of a run (invnet_fit_params.checkpoint). */
+struct ckpt_ctx {
+    const invnet_fit_params *p;
+    invnet_train_state *snap; /* the trainer's state at the end of the last epoch; NULL: none */
+    invnet_net *best;         /* a net of its stage's best weights */
+    int stage;                /* the stage of that epoch; 0: none yet */
+    char settings[INVNET_CKPT_SETTINGS];
+    double base, t0; /* seconds of training in the runs before; this run's start */
+};
+
+/* The state at the end of an epoch of the stage, kept for the checkpoints. */
+static void
+ckpt_take(struct ckpt_ctx *c, const invnet_trainer *tr, int stage)
+{
+    if (c->snap == NULL)
+        return;
+    invnet_trainer_get_state(tr, c->snap);
+    c->stage = stage;
+}
+
+/* The checkpoint of the last epoch, given to the caller's function. */
+static void
+ckpt_give(struct ckpt_ctx *c, const invnet_file *f, int stopped)
+{
+    invnet_file view;
+    invnet_ckpt ck;
+
+    if (c->snap == NULL || c->stage == 0)
+        return;
+    memcpy(invnet_net_params(c->best), c->snap->best, c->snap->np * sizeof(double));
+    view = *f; /* borrowed parts: the history, the geometry, the envelope */
+    view.net = c->best;
+    view.train_seconds = c->base + fwd_time_seconds() - c->t0;
+    if (c->stage == 1) { /* the data stage set up, none of its epochs ended: not begun */
+        view.data_epochs = view.data_first_epoch = 0;
+        view.n_data_halved = 0;
+    }
+    memset(&ck, 0, sizeof ck);
+    memcpy(ck.settings, c->settings, sizeof ck.settings);
+    ck.training = &view;
+    ck.state = c->snap;
+    ck.stage = c->stage;
+    ck.seconds = view.train_seconds;
+    c->p->checkpoint(c->p->checkpoint_ud, &ck, stopped);
+}
+
+/* The first of n values of a and b that differ (bit for bit), or n. */
+static size_t
+first_change(const double *a, const double *b, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n && memcmp(a + k, b + k, sizeof *a) == 0; k++)
+        ;
+    return k;
+}
+
+/*
+ * Takes over the training of p->resume: the same settings and the same rows (their
+ * statistics, bit for bit), then its history into f and, in the first stage, its trainer's
+ * state into tr.
+ */
+static int
+fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f, invnet_trainer *tr,
+           invnet_fit_info *info, struct ckpt_ctx *c, fwd_error *err)
+{
+    const invnet_ckpt *r = p->resume;
+    const invnet_file *g = r->training;
+    const char *name = p->resume_name != NULL ? p->resume_name : "the checkpoint";
+    char wa[128], wb[128];
+    size_t k, n, n_in = invnet_net_n_in(f->net), n_out = invnet_net_n_out(f->net);
+
+    if (g == NULL || r->state == NULL)
+        return fwd_error_set(err, FWD_EINVAL, "%s: holds no training in progress", name);
+    if (settings_differ(r->settings, c->settings, wa, wb, sizeof wa))
+        return fwd_error_set_field(err, FWD_EINVAL, "settings",
+                                   "%s: its training of %s had %s; this one has %s: a training "
+                                   "continues with the settings it began with",
+                                   name, g->samples_path, wa, wb);
+    for (k = 0; k < 4; k++) { /* the rows: their statistics */
+        n = k < 2 ? n_in : n_out;
+        if (first_change(invnet_net_norm_const(f->net, (int)k),
+                         invnet_net_norm_const(g->net, (int)k), n) < n)
+            break;
+    }
+    n = f->env->n;
+    if (k < 4 || invnet_net_nparams(f->net) != invnet_net_nparams(g->net) ||
+        f->n_train != g->n_train || first_change(f->env->min, g->env->min, n) < n ||
+        first_change(f->env->max, g->env->max, n) < n ||
+        first_change(f->env->mean, g->env->mean, n) < n)
+        return fwd_error_set_field(err, FWD_EINVAL, "samples",
+                                   "%s: %s holds other rows than the training it holds was of "
+                                   "(%s): their means or ranges differ",
+                                   name, samples_path, g->samples_path);
+    memcpy(f->train_loss, g->train_loss, g->n_epochs * sizeof(double));
+    memcpy(f->val_loss, g->val_loss, g->n_epochs * sizeof(double));
+    f->n_epochs = g->n_epochs;
+    f->best_epoch = g->best_epoch;
+    f->data_epochs = g->data_epochs;
+    f->data_first_epoch = g->data_first_epoch;
+    f->param_weight = g->param_weight;
+    f->data_lr = g->data_lr;
+    f->n_data_halved = g->n_data_halved;
+    memcpy(f->data_halved_at, g->data_halved_at, sizeof f->data_halved_at);
+    c->base = r->seconds;
+    if (g->n_epochs > 0) { /* the last epoch, as the progress callback saw it */
+        info->last.epoch = g->n_epochs;
+        info->last.train_loss = g->train_loss[g->n_epochs - 1];
+        info->last.val_loss = g->val_loss[g->n_epochs - 1];
+        info->last.improved = r->state->best_epoch == g->n_epochs;
+    }
+    if (g->best_epoch > 0)
+        info->best_val_loss = g->val_loss[g->best_epoch - 1];
+    return r->stage == 1 ? invnet_trainer_set_state(tr, r->state, err) : FWD_OK;
+}
+
 /*
  * Runs the trainer's stage to its end (or until cb or the stop flag stops it:
  * info->stopped), each epoch into f's history and through cb; then restores the stage's
@@ -442,7 +607,7 @@ history_push(invnet_file *f, size_t *cap, const invnet_epoch *e, fwd_error *err)
  */
 static int
 run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_fn cb, void *ud,
-          invnet_fit_info *info, fwd_error *err)
+          invnet_fit_info *info, struct ckpt_ctx *c, fwd_error *err)
 {
     invnet_epoch e;
     double best;
@@ -454,6 +619,7 @@ run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_f
             return rc;
         if (e.stopped) { /* by the stop flag, mid-epoch: that epoch does not count */
             info->stopped = 1;
+            ckpt_give(c, f, 1);
             break;
         }
         if ((rc = history_push(f, cap, &e, err)) != FWD_OK)
@@ -461,8 +627,12 @@ run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_f
         info->last = e;
         if (e.halved && f->n_data_halved < INVNET_TRAIN_HALVINGS) /* recorded in the file */
             f->data_halved_at[f->n_data_halved++] = e.epoch;
-        if (cb != NULL && cb(info, &e, ud) != 0)
+        ckpt_take(c, tr, info->stage);
+        ckpt_give(c, f, 0);
+        if (cb != NULL && cb(info, &e, ud) != 0) {
             info->stopped = 1;
+            ckpt_give(c, f, 1);
+        }
     }
     b = invnet_trainer_restore_best(tr, &best);
     if (b > 0 || f->best_epoch == 0) {
@@ -483,6 +653,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     invnet_misfit *mis = NULL;
     invnet_file *f = NULL;
     struct mask_ctx mc = {0};
+    struct ckpt_ctx ck = {0};
+    int resumed2 = p->resume != NULL && p->resume->stage == 2; /* in the data stage */
     const double *xv = NULL;
     double *xv_own = NULL;
     size_t nt, nv, nx, ny, ht, hv, cap = 0;
@@ -535,16 +707,25 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     /* the history's room for every epoch, so that no process fails alone mid-run */
     if (rc == FWD_OK && history_reserve(f, &cap, p->train.epochs + p->data_epochs) != 0)
         rc = fwd_error_set(err, FWD_ENOMEM, "out of memory for the loss history");
+    ck.p = p;
+    invnet_fit_settings(p, info->rows, ck.settings, sizeof ck.settings);
+    if (rc == FWD_OK && p->checkpoint != NULL &&
+        ((ck.snap = invnet_train_state_alloc(invnet_net_nparams(f->net), nt,
+                                             f->train.average > 0)) == NULL ||
+         (ck.best = invnet_net_clone(f->net)) == NULL))
+        rc = fwd_error_set(err, FWD_ENOMEM, "out of memory for the checkpoints");
+    if (rc == FWD_OK && p->resume != NULL)
+        rc = fit_resume(samples_path, p, f, tr, info, &ck, err);
     if (fit_agree(d, p, rc != FWD_OK)) {
         rc = rc != FWD_OK ? rc
                           : fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
         goto done;
     }
-    info->stage = 1;
+    info->stage = resumed2 ? 2 : 1;
     if (cb != NULL && cb(info, NULL, ud) != 0)
         info->stopped = 1;
-    t0 = fwd_time_seconds();
-    if ((rc = run_stage(tr, f, &cap, cb, ud, info, err)) != FWD_OK)
+    ck.t0 = t0 = fwd_time_seconds();
+    if (!resumed2 && (rc = run_stage(tr, f, &cap, cb, ud, info, &ck, err)) != FWD_OK)
         goto done;
     if (p->data_epochs > 0 && !info->stopped) {
         mis = invnet_misfit_alloc(f, 1.0, p->train.nthreads, err);
@@ -555,17 +736,20 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         }
         invnet_trainer_set_loss(tr, p->data_epochs, p->data_lr, p->param_weight, invnet_misfit_loss,
                                 mis);
+        if (resumed2 && (rc = invnet_trainer_set_state(tr, p->resume->state, err)) != FWD_OK)
+            goto done; /* as every process */
         f->data_epochs = p->data_epochs;
         f->param_weight = p->param_weight;
         f->data_lr = p->data_lr > 0 ? p->data_lr : f->train.lr;
-        f->data_first_epoch = f->n_epochs + 1;
+        if (!resumed2)
+            f->data_first_epoch = f->n_epochs + 1;
         info->stage = 2;
-        if ((rc = run_stage(tr, f, &cap, cb, ud, info, err)) != FWD_OK)
+        if ((rc = run_stage(tr, f, &cap, cb, ud, info, &ck, err)) != FWD_OK)
             goto done;
         if (f->n_epochs < f->data_first_epoch) /* stopped before any of its epochs ended */
             f->data_epochs = f->data_first_epoch = 0;
     }
-    f->train_seconds = fwd_time_seconds() - t0;
+    f->train_seconds = ck.base + fwd_time_seconds() - t0;
     if (nv > 0) {
         e = invnet_evaluate_split(f->net, p->train.nthreads, nv, xv, d->t + ht * ny, f->val_rmse,
                                   rank, ranks, p->reduce, p->reduce_ud);
@@ -586,6 +770,8 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     *out = f;
     f = NULL;
 done:
+    invnet_train_state_free(ck.snap);
+    invnet_net_free(ck.best);
     invnet_trainer_free(tr);
     invnet_misfit_free(mis);
     invnet_file_free(f);

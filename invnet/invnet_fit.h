@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "forward/base/fwd_error.h"
+#include "invnet/invnet_ckpt.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_file.h"
 #include "invnet/invnet_mask.h"
@@ -73,7 +74,26 @@ typedef struct invnet_fit_params {
      * step in flight and keeps the best net of the epochs that ended
      * (invnet_trainer_set_stop) [NULL] */
     const volatile sig_atomic_t *stop;
+    /* called at the end of every epoch with a checkpoint of the training (its n_done 0, for
+     * the caller to fill), and once more when the stop flag or the progress callback stops it
+     * (stopped 1; the checkpoint of the last epoch that ended) [NULL: none] */
+    void (*checkpoint)(void *ud, const invnet_ckpt *c, int stopped);
+    void *checkpoint_ud; /* passed to it [NULL] */
+    /* continue the training this checkpoint holds (invnet_ckpt_load()): the same settings
+     * and rows (invnet_fit_settings(), the normalisation, the envelope), then on from its
+     * last epoch as though never stopped, to the same net bit for bit [NULL] */
+    const invnet_ckpt *resume;
+    const char *resume_name; /* its name in messages [NULL: "the checkpoint"] */
 } invnet_fit_params;
+
+/*
+ * The settings of a training of `rows` complete rows with p, as a string of
+ * "name=value" separated by spaces (into buf, cap bytes; INVNET_CKPT_SETTINGS is enough):
+ * everything its net depends on but the rows' values and the samples file's name, so that two
+ * trainings of one string on one samples file make the same net. The threads and processes are not
+ * in it. The length written, or the length it needs when that is cap or more.
+ */
+size_t invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t cap);
 
 /* The defaults in brackets above. */
 invnet_fit_params invnet_fit_default(void);

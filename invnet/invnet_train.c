@@ -869,6 +869,103 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
     return FWD_OK;
 }
 
+invnet_train_state *
+invnet_train_state_alloc(size_t np, size_t n_train, int average)
+{
+    invnet_train_state *s = calloc(1, sizeof *s);
+    int bad;
+
+    if (s == NULL)
+        return NULL;
+    s->np = np;
+    s->n_train = n_train;
+    bad = (s->weights = malloc(np * sizeof(double))) == NULL;
+    bad = bad || (s->best = malloc(np * sizeof(double))) == NULL;
+    bad = bad || (s->m = malloc(np * sizeof(double))) == NULL;
+    bad = bad || (s->v = malloc(np * sizeof(double))) == NULL;
+    bad = bad || (average && (s->avg = malloc(np * sizeof(double))) == NULL);
+    bad = bad || (s->perm = malloc((n_train ? n_train : 1) * sizeof *s->perm)) == NULL;
+    if (bad) {
+        invnet_train_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void
+invnet_train_state_free(invnet_train_state *s)
+{
+    if (s == NULL)
+        return;
+    free(s->weights);
+    free(s->best);
+    free(s->m);
+    free(s->v);
+    free(s->avg);
+    free(s->perm);
+    free(s);
+}
+
+void
+invnet_trainer_get_state(const invnet_trainer *tr, invnet_train_state *s)
+{
+    size_t i, np = tr->np * sizeof(double);
+
+    memcpy(s->weights, invnet_net_params_const(tr->net), np);
+    memcpy(s->best, invnet_net_params_const(tr->best), np);
+    memcpy(s->m, tr->m, np);
+    memcpy(s->v, tr->v, np);
+    if (tr->avg != NULL && s->avg != NULL)
+        memcpy(s->avg, tr->avg, np);
+    for (i = 0; i < tr->n_train; i++)
+        s->perm[i] = tr->perm[i];
+    s->epoch = tr->epoch;
+    s->best_epoch = tr->best_epoch;
+    s->since_best = tr->since_best;
+    s->last_epoch = tr->last_epoch;
+    s->halvings = tr->halvings;
+    s->halved = tr->halved;
+    s->best_loss = tr->best_loss;
+    s->lr = tr->lr;
+    s->step = tr->step;
+}
+
+int
+invnet_trainer_set_state(invnet_trainer *tr, const invnet_train_state *s, fwd_error *err)
+{
+    size_t i, np = tr->np * sizeof(double);
+
+    if (s->np != tr->np || s->n_train != tr->n_train || (s->avg != NULL) != (tr->avg != NULL))
+        return fwd_error_set_field(err, FWD_EINVAL, "state",
+                                   "the state is of a net of %zu weights, %zu training rows and "
+                                   "%s average; expected %zu, %zu and %s",
+                                   s->np, s->n_train, s->avg != NULL ? "an" : "no", tr->np,
+                                   tr->n_train, tr->avg != NULL ? "an" : "no");
+    for (i = 0; i < tr->n_train; i++)
+        if (s->perm[i] >= tr->n_train)
+            return fwd_error_set_field(err, FWD_EINVAL, "state",
+                                       "the state's training order holds row %llu of %zu",
+                                       (unsigned long long)s->perm[i], tr->n_train);
+    memcpy(invnet_net_params(tr->net), s->weights, np);
+    memcpy(invnet_net_params(tr->best), s->best, np);
+    memcpy(tr->m, s->m, np);
+    memcpy(tr->v, s->v, np);
+    if (tr->avg != NULL)
+        memcpy(tr->avg, s->avg, np);
+    for (i = 0; i < tr->n_train; i++)
+        tr->perm[i] = (size_t)s->perm[i];
+    tr->epoch = s->epoch;
+    tr->best_epoch = s->best_epoch;
+    tr->since_best = s->since_best;
+    tr->last_epoch = s->last_epoch;
+    tr->halvings = s->halvings;
+    tr->halved = s->halved;
+    tr->best_loss = s->best_loss;
+    tr->lr = s->lr;
+    tr->step = s->step;
+    return FWD_OK;
+}
+
 int
 invnet_trainer_test(const invnet_trainer *tr)
 {

@@ -239,6 +239,41 @@ const double *invnet_trainer_average(const invnet_trainer *tr);
 size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
 
 /*
+ * The trainer's state at the end of an epoch: everything the epochs after it depend on but
+ * the rows and the settings (a training checkpoint, invnet_file.h's invnet_ckpt). The
+ * shuffles and the masks of an epoch are streams of the seed and the epoch's number, so a
+ * trainer given this state runs on as the one it came from, bit for bit.
+ */
+typedef struct invnet_train_state {
+    size_t np;         /* weights and biases */
+    size_t n_train;    /* training rows */
+    double *weights;   /* np: the last step's */
+    double *best;      /* np: the stage's best so far (invnet_trainer_restore_best) */
+    double *m, *v;     /* np each: Adam's moments (SGD: m its velocity, v unused) */
+    double *avg;       /* np: the weights' moving average; NULL when the settings keep none */
+    uint64_t *perm;    /* n_train: the training order as the last epoch shuffled it */
+    size_t epoch;      /* epochs ended, over the stages */
+    size_t best_epoch; /* the stage's best epoch (0: none of its epochs yet) */
+    size_t since_best; /* epochs since a better validation loss */
+    size_t last_epoch; /* the stage's last epoch at most */
+    size_t halvings;   /* the stage's rate halved so far */
+    int halved;        /* ... and at the end of the last epoch */
+    double best_loss;  /* the stage's best validation loss (INFINITY: none) */
+    double lr;         /* the next epoch's learning rate */
+    uint64_t step;     /* the stage's steps so far (Adam's bias correction) */
+} invnet_train_state;
+
+/* A state's arrays for np weights, n_train rows and an average or not; NULL out of memory. */
+invnet_train_state *invnet_train_state_alloc(size_t np, size_t n_train, int average);
+void invnet_train_state_free(invnet_train_state *s);
+/* Copies tr's state into s (allocated for it: the same np, n_train and average). Call it
+ * between epochs: in one, the steps have moved what the epoch's end has not yet counted. */
+void invnet_trainer_get_state(const invnet_trainer *tr, invnet_train_state *s);
+/* Gives tr the state s, after invnet_trainer_set_loss() for the stage s was in. FWD_EINVAL
+ * when s is for another net, number of rows or average (field "state"). */
+int invnet_trainer_set_state(invnet_trainer *tr, const invnet_train_state *s, fwd_error *err);
+
+/*
  * Mean squared error of net on rows (x, t standardised; whatever loss it was trained
  * with), and, if rmse is not NULL, the
  * root-mean-square error of each output in physical units (times out_sd).

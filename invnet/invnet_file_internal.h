@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * invnet_file_internal.h - the net file's parts for the other files of invnet/ (the
+ * training checkpoint, invnet_ckpt.c): a net written into or read from a group of an HDF5
+ * file open elsewhere, and the atomic writing of a whole file. Not installed.
+ */
+#ifndef INVNET_FILE_INTERNAL_H
+#define INVNET_FILE_INTERNAL_H
+
+#include <hdf5.h>
+
+#include "forward/base/fwd_error.h"
+#include "invnet/invnet_file.h"
+
+/* Writes f into loc (a file's root or a group) as a net file's root holds it; path names the
+ * file in errors. FWD_EINVAL when the net does not fit its geometry. */
+int invnet_file_write_at(hid_t loc, const char *path, const invnet_file *f, fwd_error *err);
+
+/* Reads the net at loc into f (zeroed by the caller; invnet_file_free() it after, whatever the
+ * result), every part checked as invnet_file_load() does; path names it in errors. */
+int invnet_file_read_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err);
+
+/* Writes what write(file, path, ud, err) puts into a new HDF5 file as path, atomically:
+ * under a temporary name in the same directory, synced, then renamed. FWD_EEXIST when path
+ * exists and overwrite is 0; FWD_EIO naming path and the system's reason (a full disk);
+ * write's own errors. path is as it was on any failure. */
+typedef int (*invnet_file_writer_fn)(hid_t file, const char *path, const void *ud, fwd_error *err);
+int invnet_file_publish(const char *path, int overwrite, invnet_file_writer_fn write,
+                        const void *ud, fwd_error *err);
+
+#endif /* INVNET_FILE_INTERNAL_H */
