@@ -516,6 +516,8 @@ ckpt_give(struct ckpt_ctx *c, const invnet_file *f, int stopped)
     view = *f; /* borrowed parts: the history, the geometry, the envelope */
     view.net = c->best;
     view.train_seconds = c->base + fwd_time_seconds() - c->t0;
+    if (c->snap->best_epoch > 0) /* the stage's best, whose weights these are */
+        view.best_epoch = c->snap->best_epoch;
     if (c->stage == 1) { /* the data stage set up, none of its epochs ended: not begun */
         view.data_epochs = view.data_first_epoch = 0;
         view.n_data_halved = 0;

@@ -9,6 +9,7 @@
 
 #include "forward/fwd_method.h"
 #include "forward/fwd_geom.h"
+#include "invnet/invnet_ckpt.h"
 #include "invnet/invnet_file.h"
 #include "samples/smp_file.h"
 #include "samples/smp_h5.h"
@@ -252,9 +253,9 @@ print_net(const char *path, const invnet_file *f, int whole_file)
         printf("  file size   %.1f KiB\n", (double)st.st_size / 1024.0);
 }
 
-/* What the HDF5 file at path says it is: 1 a net file, 0 anything else (the samples
- * reader then says what it is not), -1 an HDF5 file without a string attribute format
- * (the samples and net readers' test for "not a bpinv file"). */
+/* What the HDF5 file at path says it is: 1 a net file, 2 a training checkpoint, 0 anything
+ * else (the samples reader then says what it is not), -1 an HDF5 file without a string
+ * attribute format (the samples and net readers' test for "not a bpinv file"). */
 static int
 file_kind(const char *path)
 {
@@ -262,8 +263,45 @@ file_kind(const char *path)
     fwd_error err;
 
     if (smp_h5_file_format(path, fmt, sizeof fmt, &err) == FWD_OK)
-        return strcmp(fmt, INVNET_FORMAT) == 0;
+        return strcmp(fmt, INVNET_FORMAT) == 0 ? 1 : strcmp(fmt, INVNET_CKPT_FORMAT) == 0 ? 2 : 0;
     return strcmp(err.field, "format") == 0 ? -1 : 0;
+}
+
+/* A training checkpoint: the nets it has made, the one in training, its settings. */
+static int
+print_ckpt(const char *path)
+{
+    fwd_error err;
+    invnet_ckpt *c = invnet_ckpt_load(path, &err);
+    size_t k;
+
+    cli_read_unguard();
+    if (c == NULL) {
+        cli_lib_error("info", &err);
+        return CLI_FAIL;
+    }
+    printf("%s: bpinv training checkpoint (format version %d): the same 'bpinv train' command "
+           "with --resume continues it\n",
+           path, INVNET_CKPT_FORMAT_VERSION);
+    printf("  nets made   %zu", c->n_done);
+    for (k = 0; k < c->n_done; k++)
+        printf("%s %s (%zu layers)", k ? "," : ":", c->done[k]->samples_path,
+               c->done[k]->samples.prior.n_layers);
+    putchar('\n');
+    if (c->training != NULL)
+        printf("  training    %s: %zu epochs run, in the %s stage; %.1f s of training so far\n",
+               c->training->samples_path, c->state->epoch, c->stage == 2 ? "data" : "first",
+               c->seconds);
+    printf("  settings    %s\n", c->settings);
+    if (c->training != NULL) {
+        char where[1100];
+
+        snprintf(where, sizeof where, "%s:/training (its stage's best weights so far)", path);
+        putchar('\n');
+        print_net(where, c->training, 0);
+    }
+    invnet_ckpt_free(c);
+    return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
 }
 
 int
@@ -291,6 +329,8 @@ cmd_info(int argc, char **argv)
                   argv[1]);
         return CLI_FAIL;
     }
+    if (kind == 2)
+        return print_ckpt(argv[1]);
     if (kind == 1) {
         invnet_set *ns = invnet_set_load(argv[1], &err);
         size_t k;

@@ -2,16 +2,21 @@
 /*
  * cmd_train.c - `bpinv train`: a BP network trained on a samples file, saved as a net file.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <omp.h>
 
+#include "invnet/invnet_ckpt.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_file.h"
@@ -27,7 +32,9 @@ struct train_args {
     size_t n_inputs;
     long epochs, batch, patience, max, seed, threads, data_epochs;
     double lr, momentum, decay, huber, average, val, min_span, max_missing, param_weight, data_lr;
-    int force, quiet;
+    double checkpoint; /* seconds between checkpoints; 0: none */
+    int force, quiet, resume;
+    char ckpt[4200];      /* NET.h5.ckpt */
     invnet_fit_params fp; /* made by the checks */
 };
 
@@ -205,7 +212,16 @@ static const cli_opt train_opts[] = {
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
              "OpenMP threads; the net is the same for any T [all cores]"),
     CLI_CHECK(check_params),
-    CLI_FLAG("force", 0, ARG(force), "replace NET.h5 if it exists"),
+    CLI_REAL("checkpoint", 0, "S", ARG(checkpoint), 0, 1e9,
+             "every S seconds of training, and when stopped, write\n"
+             "NET.h5.ckpt, from which --resume continues a run that was\n"
+             "killed or stopped; removed once NET.h5 is written; 0: none [60]"),
+    CLI_FLAG("resume", 0, ARG(resume),
+             "continue the training in NET.h5.ckpt (the same samples files\n"
+             "and options) to the net an uninterrupted run makes"),
+    CLI_FLAG("force", 0, ARG(force),
+             "replace NET.h5 if it exists, and start afresh over a\n"
+             "NET.h5.ckpt"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "nothing on stderr but errors (no header, epoch or summary\n"
              "lines)"),
@@ -232,7 +248,9 @@ const cli_cmd train_cmd = {
     "there is one), a line advises more --epochs.\n"
     "Ctrl-C (SIGINT), SIGTERM or SIGUSR1 (mpirun forwards it at once) stop after the minibatch\n"
     "in flight and save the best net of the epochs that ended (exit status 130, 143 or 138;\n"
-    "none ended: nothing is saved); a second stop signal ends the run at once.\n"
+    "none ended: nothing is saved) and NET.h5.ckpt; a second stop signal ends the run at\n"
+    "once. The same command with --resume continues a run stopped or killed (a time limit,\n"
+    "kill -9) from NET.h5.ckpt, to the same net.\n"
     "\n"
     "example: bpinv train train.h5 -o net.h5 --hidden 64 --epochs 100\n",
     train_opts,
@@ -241,7 +259,78 @@ const cli_cmd train_cmd = {
     INVNET_SET_MAX,
     0};
 
-/* Checks before training that the net can be written, and not over a samples file. */
+/* The checkpoint a --resume continues, read by every rank (NULL without --resume). */
+static invnet_ckpt *resume_from;
+
+/* Whether NET.h5, there already, is the net the interrupted run saved when it was stopped:
+ * trained on the checkpoint's first samples file with its seed, rows and settings. */
+static int
+the_runs_net(const char *path, const invnet_ckpt *c)
+{
+    const invnet_file *a = c->n_done > 0 ? c->done[0] : c->training, *b;
+    invnet_set *s;
+    fwd_error err;
+    int same;
+
+    if (a == NULL || cli_read_guard("train", path, 1) != 0)
+        return 0;
+    s = invnet_set_load(path, &err);
+    cli_read_unguard();
+    if (s == NULL)
+        return 0;
+    b = s->net[0];
+    same = strcmp(a->samples_path, b->samples_path) == 0 && a->train.seed == b->train.seed &&
+           a->n_train == b->n_train && a->n_val == b->n_val && invnet_set_mismatch(a, b) == NULL &&
+           a->train.epochs == b->train.epochs &&
+           invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
+    invnet_set_free(s);
+    return same;
+}
+
+/* The checkpoint of --resume, read (on every rank) and checked against the samples files
+ * given: the nets it has made and the one in training are of the first ones, in order. */
+static int
+load_resume(const struct train_args *o)
+{
+    fwd_error err;
+    size_t k, n;
+
+    if (cli_read_guard("train", o->ckpt, 1) != 0)
+        return -1;
+    resume_from = invnet_ckpt_load(o->ckpt, &err);
+    cli_read_unguard();
+    if (resume_from == NULL) {
+        if (cli_par_rank() != 0) /* every rank reads it; one says why */
+            ;
+        else if (access(o->ckpt, F_OK) != 0)
+            cli_error("train",
+                      "%s: no checkpoint to resume (train writes one every --checkpoint "
+                      "seconds, and when it is stopped)",
+                      o->ckpt);
+        else
+            cli_lib_error("train", &err);
+        return -1;
+    }
+    n = resume_from->n_done + (resume_from->training != NULL);
+    for (k = 0; k < n; k++) {
+        const invnet_file *f =
+            k < resume_from->n_done ? resume_from->done[k] : resume_from->training;
+
+        if (k < o->n_inputs && (strcmp(f->samples_path, o->inputs[k]) == 0 ||
+                                cli_same_file(f->samples_path, o->inputs[k])))
+            continue;
+        cli_error_agreed("train",
+                         "%s: its samples file %zu was %s; this command's is %s: resume with the "
+                         "samples files the training began with, in their order",
+                         o->ckpt, k + 1, f->samples_path,
+                         k < o->n_inputs ? o->inputs[k] : "not given");
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks before training that the net can be written, and not over a samples file; that a
+ * checkpoint is continued (--resume) or replaced only when asked. */
 static int
 check_output(const struct train_args *o)
 {
@@ -252,7 +341,22 @@ check_output(const struct train_args *o)
             cli_error("train", "%s: is the samples file; write the net to another file", o->output);
             return -1;
         }
-    return cli_check_output("train", o->output, "the net file", o->force);
+    if (!o->resume && !o->force && access(o->ckpt, F_OK) == 0) {
+        cli_error("train",
+                  "%s: the checkpoint of an interrupted training of %s: continue it with "
+                  "--resume (and the options it began with), or start afresh with --force",
+                  o->ckpt, o->output);
+        return -1;
+    }
+    if (o->resume && !o->force && access(o->output, F_OK) == 0 &&
+        !the_runs_net(o->output, resume_from)) {
+        cli_error("train",
+                  "%s: exists, and is not the net the interrupted training saved: use --force "
+                  "to replace it, or another -o (and move %s with it)",
+                  o->output, o->ckpt);
+        return -1;
+    }
+    return cli_check_output("train", o->output, "the net file", o->force || o->resume);
 }
 
 /*
@@ -464,6 +568,13 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         stops_caught = 1;
         if (!quiet)
             print_header(r, info);
+        if (!quiet && r->fp->resume != NULL)
+            fprintf(stderr,
+                    "bpinv train: resuming %s: %zu epoch%s run (%s), %.1f s of training so "
+                    "far\n",
+                    r->fp->resume_name, info->last.epoch, info->last.epoch == 1 ? "" : "s",
+                    r->fp->resume->stage == 2 ? "in the data stage" : "in the first stage",
+                    r->fp->resume->seconds);
         r->t0 = r->te = cli_now();
     } else if (!quiet) {
         if (e->halved)
@@ -600,6 +711,78 @@ same_samples(const char *path, const invnet_dataset *d)
     return -1;
 }
 
+/* The checkpoints a run writes (rank 0): every --checkpoint seconds, and at a stop. */
+static struct {
+    const struct train_args *o;
+    invnet_file *const *done; /* the nets of the samples files before the one in training */
+    size_t n_done;
+    double last;  /* when the last was written (or the run began) */
+    size_t epoch; /* its epoch; 0: none written by this run */
+    int warned;   /* a failed write said */
+} ckw;
+
+/* invnet_fit's checkpoint: c with the nets done, to NET.h5.ckpt when it is time, or stopped. */
+static void
+write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
+{
+    invnet_ckpt w;
+    fwd_error err;
+    size_t k;
+
+    (void)ud;
+    if (cli_par_rank() != 0 || (!stopped && cli_now() - ckw.last < ckw.o->checkpoint) ||
+        (stopped && ckw.epoch == c->state->epoch)) /* written at that epoch's end already */
+        return;
+    w = *c;
+    w.n_done = ckw.n_done;
+    for (k = 0; k < ckw.n_done; k++)
+        w.done[k] = ckw.done[k];
+    if (invnet_ckpt_save(ckw.o->ckpt, &w, &err) != FWD_OK) {
+        if (!ckw.warned)
+            fprintf(stderr,
+                    "bpinv train: warning: %s; training goes on (--resume would continue "
+                    "from the checkpoint before, if any)\n",
+                    err.msg);
+        ckw.warned = 1;
+        return;
+    }
+    ckw.last = cli_now();
+    ckw.epoch = c->state->epoch;
+}
+
+/* Removes PATH.tmp.PID files of checkpoints that a killed run was writing: those whose
+ * process is gone (a live one may be another run's, writing). */
+static void
+remove_dead_temps(const char *path)
+{
+    char dir[4200], pre[4200], full[8500];
+    const char *slash = strrchr(path, '/');
+    struct dirent *e;
+    DIR *dp;
+
+    snprintf(dir, sizeof dir, "%.*s", slash != NULL ? (int)(slash - path) : 1,
+             slash != NULL ? path : ".");
+    if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    if (snprintf(pre, sizeof pre, "%s.tmp.", slash != NULL ? slash + 1 : path) >= (int)sizeof pre ||
+        (dp = opendir(dir)) == NULL)
+        return;
+    while ((e = readdir(dp)) != NULL) {
+        const char *tail = e->d_name + strlen(pre);
+        char *end;
+        long pid;
+
+        if (strncmp(e->d_name, pre, strlen(pre)) != 0 || *tail < '1' || *tail > '9')
+            continue;
+        pid = strtol(tail, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid > INT_MAX || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full)
+            unlink(full);
+    }
+    closedir(dp);
+}
+
 /* Reads o->input under the crash guard and trains on it: the net in *out; the exit status. */
 static int
 train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
@@ -673,13 +856,30 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
     fwd_error err;
     int rc = CLI_OK;
 
-    for (k = 0; k < o->n_inputs && rc == CLI_OK; k++) {
+    ckw.o = o;
+    ckw.done = nets;
+    ckw.last = cli_now();
+    for (k = 0; resume_from != NULL && k < resume_from->n_done; k++) { /* made before */
+        nets[k] = resume_from->done[k];
+        resume_from->done[k] = NULL;
+        n++;
+    }
+    for (k = n; k < o->n_inputs && rc == CLI_OK; k++) {
+        invnet_fit_params q = *fp;
+
         /* a signal after the last epoch of the previous file (its evaluation, its summary)
          * stops here, before a net of no epoch is trained */
         if (k > 0 && (stop_agreed = cli_par_max(cli_stop_signal != 0) != 0))
             break;
         o->input = o->inputs[k];
-        rc = train_one(o, fp, &nets[k]);
+        ckw.n_done = k;
+        ckw.epoch = 0;
+        q.checkpoint = o->checkpoint > 0 ? write_checkpoint : NULL;
+        if (resume_from != NULL && k == resume_from->n_done && resume_from->training != NULL) {
+            q.resume = resume_from;
+            q.resume_name = o->ckpt;
+        }
+        rc = train_one(o, &q, &nets[k]);
         n += nets[k] != NULL;
         if (rc == CLI_OK && nets[k] == NULL) { /* stopped before its first epoch ended */
             cut = k;
@@ -692,13 +892,18 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         int bad = 0;
 
         if (cli_par_rank() == 0 && invnet_set_save(o->output, (const invnet_file *const *)nets, n,
-                                                   o->force, &err) != FWD_OK) {
+                                                   o->force || o->resume, &err) != FWD_OK) {
             cli_lib_error("train", &err); /* adds the --force hint to FWD_EEXIST */
             bad = 1;
         }
         cli_par_bcast(&bad, sizeof bad);
         rc = bad ? CLI_FAIL : CLI_OK;
         cli_par_agree();
+        /* the net written whole: its checkpoint is done with (a stopped run's stays) */
+        if (rc == CLI_OK && !stop_agreed && cli_par_rank() == 0) {
+            unlink(o->ckpt);
+            remove_dead_temps(o->ckpt);
+        }
     }
     if (rc == CLI_OK && stop_agreed) {
         if (cli_par_rank() != 0)
@@ -718,10 +923,17 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                       "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
                       nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
                       n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
+        if (cli_par_rank() == 0 && access(o->ckpt, F_OK) == 0)
+            fprintf(stderr,
+                    "bpinv train: the same command with --resume continues the training from "
+                    "%s\n",
+                    o->ckpt);
         rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGINT);
     }
     for (k = 0; k < o->n_inputs; k++)
         invnet_file_free(nets[k]);
+    invnet_ckpt_free(resume_from);
+    resume_from = NULL;
     if (stops_caught)
         cli_restore_stop(&stops_old_int, &stops_old_term);
     stops_caught = 0;
@@ -750,15 +962,29 @@ cmd_train(int argc, char **argv)
     o.param_weight = o.fp.param_weight;
     o.min_span = o.fp.mask.min_span;
     o.max_missing = o.fp.mask.max_missing;
+    o.checkpoint = 60;
     rc = cli_opt_parse(&train_cmd, argc, argv, &o, NULL);
     if (rc != CLI_RUN)
         return rc;
+    if (snprintf(o.ckpt, sizeof o.ckpt, "%s.ckpt", o.output) >= (int)sizeof o.ckpt) {
+        cli_error("train", "-o: a path of at most %zu bytes expected", sizeof o.ckpt - 6);
+        return CLI_FAIL;
+    }
+    bad = o.resume && load_resume(&o) != 0;
+    if (cli_par_max((unsigned long)bad) != 0) {
+        invnet_ckpt_free(resume_from);
+        resume_from = NULL;
+        return CLI_FAIL;
+    }
     /* refuse at once, not after an hour of training (under mpirun: rank 0 checks, and tells
      * the others; before, each rank printed the message) */
     bad = cli_par_rank() == 0 && (check_output(&o) != 0 || check_set(&o) != 0);
     cli_par_bcast(&bad, sizeof bad);
-    if (bad)
+    if (bad) {
+        invnet_ckpt_free(resume_from);
+        resume_from = NULL;
         return CLI_FAIL;
+    }
     o.fp.rank = cli_par_rank();
     o.fp.ranks = cli_par_size();
     o.fp.reduce = sum_ranks;

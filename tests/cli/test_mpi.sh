@@ -107,6 +107,30 @@ for k in 2 3; do
             bad "train, $k ranks: /$d differs from the serial net's"
     done
 done
+# a serial training killed in its data stage (a checkpoint every epoch), resumed under
+# mpirun with 2 ranks: the uninterrupted serial net, bit for bit
+R="--epochs 30 --data-epochs 10 --hidden 24 --batch 512 --seed 5 -j 1 -q"
+setup train "$TMP/t.h5" -o "$TMP/r1.h5" $R --checkpoint 0
+[ "$rc" -eq 0 ] && ok || bad "serial train: exit $rc: $(cat "$TMP/err")"
+"$MPIBIN" train "$TMP/t.h5" -o "$TMP/r2.h5" $R --checkpoint 1e-6 2>/dev/null &
+kp=$!
+n=0
+while [ $n -lt 3000 ] && ! h5dump -a /stage "$TMP/r2.h5.ckpt" 2>/dev/null | grep -q "(0): 2"; do
+    sleep 0.01
+    n=$((n + 1))
+done
+kill -9 $kp 2>/dev/null
+wait $kp 2>/dev/null
+if [ -e "$TMP/r2.h5.ckpt" ]; then
+    mpi 2 train "$TMP/t.h5" -o "$TMP/r2.h5" $R --checkpoint 1e-6 --resume
+    [ "$rc" -eq 0 ] && [ ! -e "$TMP/r2.h5.ckpt" ] && ok ||
+        bad "resumed under mpirun: exit $rc: $(cat "$TMP/err")"
+    h5diff "$TMP/r1.h5" "$TMP/r2.h5" /layers /layers >/dev/null 2>&1 &&
+        h5diff "$TMP/r1.h5" "$TMP/r2.h5" /history /history >/dev/null 2>&1 && ok ||
+        bad "killed, resumed under mpirun: not the uninterrupted serial net"
+else
+    bad "no checkpoint of the data stage written"
+fi
 # the data stage on a plateau halves its rate at the same epochs on every rank count (the
 # ranks take its decisions from the same reduced validation loss), and records them
 P="--epochs 3 --data-epochs 20 --data-lr 1e-12 --patience 2 --hidden 24 --seed 5 -j 1 -q"

@@ -1,0 +1,146 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_resume.sh - `bpinv train --resume`: a training killed (kill -9, at random moments),
+# stopped (SIGINT) or cut in a set of nets, continued from NET.h5.ckpt to the net an
+# uninterrupted run makes (weights, history and every attribute but the time, compared
+# with h5diff and h5dump); the checkpoint gone once the net is written; each refusal (no
+# checkpoint, another setting, other rows, a foreign NET.h5, a checkpoint over which a
+# fresh run would start, a damaged or foreign checkpoint) one message, exit 1, no file
+# changed.
+# usage: sh tests/cli/test_resume.sh PATH/TO/bpinv [KILLS]
+#   KILLS random kill -9 of a training (default 3; not under valgrind)
+BPINV=${1:-build/bpinv}
+KILLS=${2:-3}
+. "$(dirname "$0")/lib.sh"
+
+setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 3000 -o "$TMP/s.h5" -q
+[ "$rc" -eq 0 ] && ok || bad "samples: exit $rc: $(cat "$TMP/err")"
+setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 3000 -o "$TMP/s2.h5" -q
+[ "$rc" -eq 0 ] && ok || bad "samples 2: exit $rc: $(cat "$TMP/err")"
+
+# under valgrind: few epochs (each takes seconds there)
+if [ -n "${BPINV_VALGRIND:-}" ]; then E=6; else E=150; fi
+OPTS="--epochs $E --patience 0 --hidden 12 --batch 128 -q"
+
+# same A B WHAT: the nets of A and B alike but for the training time
+same() {
+    h5dump -A "$1" | sed '1d; /train_seconds/,+4d' >"$TMP/a.txt"
+    h5dump -A "$2" | sed '1d; /train_seconds/,+4d' >"$TMP/b.txt"
+    if ! h5diff -q "$1" "$2" /layers /layers || ! h5diff -q "$1" "$2" /history /history; then
+        bad "$3: weights or history differ from the uninterrupted run's"
+    elif ! cmp -s "$TMP/a.txt" "$TMP/b.txt"; then
+        bad "$3: attributes differ: $(diff "$TMP/a.txt" "$TMP/b.txt" | head -5)"
+    else ok; fi
+}
+
+# --- the uninterrupted nets ------------------------------------------------------------------
+# (by the bpinv under test: under valgrind its BLAS is another, and so are the last bits)
+run train "$TMP/s.h5" -o "$TMP/ref.h5" $OPTS --checkpoint 0
+[ "$rc" -eq 0 ] && ok || bad "train: exit $rc: $(cat "$TMP/err")"
+setup train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/refset.h5" $OPTS --checkpoint 0
+[ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"
+
+# --- kill -9 at random moments, then --resume (a checkpoint at every epoch's end) --------------
+if [ -z "${BPINV_VALGRIND:-}" ] && ! sanitized; then
+    resumed=0
+    for d in $(awk -v n="$KILLS" 'BEGIN { srand(11); for (i = 0; i < n; i++) printf "%.2f ", 0.1 + rand() * 0.6 }'); do
+        rm -f "$TMP"/k.h5*
+        "$BPINV" train "$TMP/s.h5" -o "$TMP/k.h5" $OPTS --checkpoint 1e-6 2>/dev/null &
+        kp=$!
+        sleep "$d"
+        kill -9 $kp 2>/dev/null
+        wait $kp 2>/dev/null
+        if [ ! -e "$TMP/k.h5.ckpt" ]; then
+            [ -e "$TMP/k.h5" ] && ok || bad "kill at $d s: no checkpoint, and no net"
+            continue
+        fi
+        resumed=$((resumed + 1))
+        run train "$TMP/s.h5" -o "$TMP/k.h5" $OPTS --checkpoint 1e-6 --resume
+        [ "$rc" -eq 0 ] && ok || bad "resume after kill at $d s: exit $rc: $(cat "$TMP/err")"
+        same "$TMP/ref.h5" "$TMP/k.h5" "killed at $d s, resumed"
+        # done with: the checkpoint and the temporary file of one the kill cut short
+        [ -z "$(ls "$TMP" | grep '^k\.h5\.')" ] && ok ||
+            bad "resumed after kill at $d s, left: $(ls "$TMP" | grep '^k\.h5')"
+    done
+    [ "$resumed" -ge 1 ] && ok || bad "none of the $KILLS kills came before the training's end"
+    # a set of two nets: killed during the second file's training
+    rm -f "$TMP"/ks.h5*
+    env --default-signal=INT "$BPINV" train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/ks.h5" $OPTS \
+        --checkpoint 1e-6 -q >/dev/null 2>&1 &
+    kp=$!
+    i=0
+    while ! h5dump -a /n_done "$TMP/ks.h5.ckpt" 2>/dev/null | grep -q "(0): 1" && [ $i -lt 300 ]; do
+        sleep 0.02
+        i=$((i + 1))
+    done
+    sleep 0.2
+    kill -9 $kp 2>/dev/null
+    wait $kp 2>/dev/null
+    run train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/ks.h5" $OPTS --checkpoint 1e-6 --resume
+    [ "$rc" -eq 0 ] && ok || bad "a set resumed: exit $rc: $(cat "$TMP/err")"
+    h5diff -q "$TMP/refset.h5" "$TMP/ks.h5" /nets/2/layers /nets/2/layers &&
+        h5diff -q "$TMP/refset.h5" "$TMP/ks.h5" /nets/3/layers /nets/3/layers && ok ||
+        bad "a set killed in its second file and resumed: not the uninterrupted set"
+fi
+
+# --- SIGINT: the best net and a checkpoint; --resume replaces that net with the whole run's ---
+signal_at "^epoch    2 " INT "$BPINV" train "$TMP/s.h5" -o "$TMP/i.h5" --epochs $E --patience 0 \
+    --hidden 12 --batch 128 -j1
+[ "$rc" -eq 130 ] && [ -e "$TMP/i.h5" ] && [ -e "$TMP/i.h5.ckpt" ] &&
+    grep -q "^bpinv train: the same command with --resume continues the training from .*/i.h5.ckpt$" \
+        "$TMP/err" && ok || bad "SIGINT: exit $rc, $(ls "$TMP" | grep '^i\.'): $(tail -2 "$TMP/err")"
+cp "$TMP/i.h5.ckpt" "$TMP/i.keep"
+run info "$TMP/i.h5.ckpt"
+[ "$rc" -eq 0 ] && grep -q "i.h5.ckpt: bpinv training checkpoint (format version 1)" "$TMP/out" &&
+    grep -q "^  training    .*/s.h5: [0-9]* epochs run, in the first stage" "$TMP/out" &&
+    grep -q "^  settings    rows=3000 .* epochs=$E " "$TMP/out" && ok ||
+    bad "info of a checkpoint: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+run train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS
+[ "$rc" -eq 1 ] &&
+    grep -q "i.h5.ckpt: the checkpoint of an interrupted training of .*/i.h5: continue it with --resume" \
+        "$TMP/err" && cmp -s "$TMP/i.h5.ckpt" "$TMP/i.keep" && ok ||
+    bad "a fresh run over a checkpoint: exit $rc: $(cat "$TMP/err")"
+expect_fail 1 "resumed with other epochs" "its training of $TMP/s.h5 had epochs=$E; this one has epochs=7" \
+    train "$TMP/s.h5" -o "$TMP/i.h5" --epochs 7 --patience 0 --hidden 12 --batch 128 -q --resume
+expect_fail 1 "resumed with another hidden layer" "had hidden=12; this one has hidden=13" \
+    train "$TMP/s.h5" -o "$TMP/i.h5" --epochs $E --patience 0 --hidden 13 --batch 128 -q --resume
+expect_fail 1 "resumed on other samples" "its samples file 1 was $TMP/s.h5; this command's is $TMP/s2.h5" \
+    train "$TMP/s2.h5" -o "$TMP/i.h5" $OPTS --resume
+cmp -s "$TMP/i.h5.ckpt" "$TMP/i.keep" && ok || bad "a refused resume changed the checkpoint"
+run train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS --resume -j 2
+[ "$rc" -eq 0 ] && [ ! -e "$TMP/i.h5.ckpt" ] && ok ||
+    bad "resume after SIGINT: exit $rc, $(ls "$TMP" | grep '^i\.'): $(cat "$TMP/err")"
+same "$TMP/ref.h5" "$TMP/i.h5" "stopped by SIGINT (-j 1), resumed on -j 2"
+run info "$TMP/i.h5"
+grep -q "best epoch" "$TMP/out" && ok || bad "info of a resumed net: $(cat "$TMP/out" "$TMP/err")"
+
+# --- refusals ---------------------------------------------------------------------------------
+expect_fail 1 "--resume without a checkpoint" "i.h5.ckpt: no checkpoint to resume" \
+    train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS --resume
+# a NET.h5 that is not the interrupted run's: kept unless --force
+cp "$TMP/i.keep" "$TMP/f.h5.ckpt"
+cp "$TMP/refset.h5" "$TMP/f.h5"
+cp "$TMP/f.h5" "$TMP/f.keep"
+expect_fail 1 "resume over another net" "f.h5: exists, and is not the net the interrupted training saved" \
+    train "$TMP/s.h5" -o "$TMP/f.h5" $OPTS --resume
+cmp -s "$TMP/f.h5" "$TMP/f.keep" && ok || bad "a refused resume changed the net there"
+# --force: afresh, over the checkpoint, which is gone after
+run train "$TMP/s.h5" -o "$TMP/f.h5" $OPTS --force
+[ "$rc" -eq 0 ] && [ ! -e "$TMP/f.h5.ckpt" ] && ok || bad "--force over a checkpoint: exit $rc: $(cat "$TMP/err")"
+same "$TMP/ref.h5" "$TMP/f.h5" "--force over a checkpoint"
+# damaged and foreign checkpoints
+head -c 3000 "$TMP/i.keep" >"$TMP/d.h5.ckpt"
+expect_fail 1 "a truncated checkpoint" "d.h5.ckpt" train "$TMP/s.h5" -o "$TMP/d.h5" $OPTS --resume
+[ ! -e "$TMP/d.h5" ] && ok || bad "a damaged checkpoint made a net"
+cp "$TMP/ref.h5" "$TMP/d.h5.ckpt"
+expect_fail 1 "a net file as checkpoint" "format: expected \"bpinv-train-checkpoint\", got \"bpinv-net\" (a net file)" \
+    train "$TMP/s.h5" -o "$TMP/d.h5" $OPTS --resume
+# a checkpoint that cannot be written: the training goes on, and says so once
+mkdir "$TMP/w.h5.ckpt"
+run train "$TMP/s.h5" -o "$TMP/w.h5" --epochs 3 --hidden 12 --checkpoint 1e-6 --force
+[ "$rc" -eq 0 ] && [ "$(grep -c "w.h5.ckpt.*training goes on" "$TMP/err")" -eq 1 ] && ok ||
+    bad "an unwritable checkpoint: exit $rc: $(cat "$TMP/err")"
+
+finish test_resume
