@@ -730,7 +730,7 @@ write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
     size_t k;
 
     (void)ud;
-    if (cli_par_rank() != 0 || (!stopped && cli_now() - ckw.last < ckw.o->checkpoint) ||
+    if ((!stopped && cli_now() - ckw.last < ckw.o->checkpoint) ||
         (stopped && ckw.epoch == c->state->epoch)) /* written at that epoch's end already */
         return;
     w = *c;
@@ -874,7 +874,8 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         o->input = o->inputs[k];
         ckw.n_done = k;
         ckw.epoch = 0;
-        q.checkpoint = o->checkpoint > 0 ? write_checkpoint : NULL;
+        /* rank 0 writes them: the others keep no copy of the state (8 bytes a row) */
+        q.checkpoint = o->checkpoint > 0 && cli_par_rank() == 0 ? write_checkpoint : NULL;
         if (resume_from != NULL && k == resume_from->n_done && resume_from->training != NULL) {
             q.resume = resume_from;
             q.resume_name = o->ckpt;

@@ -94,3 +94,36 @@ fi
 echo
 echo "Target: >= 1,000,000 sample-passes/s on 2 threads. Validation MSE is of the standardised"
 echo "log10 parameters after the same epochs (1.0 = no better than the training mean)."
+
+# The checkpoints (train --checkpoint): whole runs without and with one at every epoch's
+# end, in turns; the difference over the epochs is a checkpoint's cost
+CE=$((E * 4))
+echo
+echo "## train --checkpoint: the cost of a checkpoint ($N samples, $CE epochs, $HIDDEN hidden units)"
+echo
+: >"$TMP/ck"
+i=1
+while [ "$i" -le "$R" ]; do
+    for c in 0 1e-6; do
+        t0=$(date +%s.%N)
+        "$BPINV" train "$TMP/s.h5" -o "$TMP/ck.h5" --force --epochs "$CE" --patience 0 \
+            --hidden "$HIDDEN" -q --checkpoint "$c" || exit 1
+        awk -v c="$c" -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print c, b - a }' >>"$TMP/ck"
+    done
+    i=$((i + 1))
+done
+"$BPINV" train "$TMP/s.h5" -o "$TMP/ck2.h5" --epochs 2 --patience 0 --hidden "$HIDDEN" -q \
+    --checkpoint 1e-6 >/dev/null 2>&1 &
+ckpid=$!
+while [ ! -e "$TMP/ck2.h5.ckpt" ] && kill -0 $ckpid 2>/dev/null; do sleep 0.05; done
+kill -9 $ckpid 2>/dev/null
+wait $ckpid 2>/dev/null
+size=$(stat -c %s "$TMP/ck2.h5.ckpt" 2>/dev/null || echo 0)
+awk -v e="$CE" -v size="$size" -v net="$(stat -c %s "$TMP/ck.h5")" '
+    { if (!($1 in best) || $2 < best[$1]) best[$1] = $2 }
+    END {
+        per = (best["1e-6"] - best["0"]) / e
+        printf "- whole run, best of its rounds: %.2f s without checkpoints, %.2f s with one every epoch\n", best["0"], best["1e-6"]
+        printf "- a checkpoint: %.1f ms; %.2f MB (the net file: %.2f MB)\n", 1000 * per, size / 1e6, net / 1e6
+        printf "- at the default, one every 60 s: %.4f %% of the training time\n", 100 * per / 60
+    }' "$TMP/ck"
