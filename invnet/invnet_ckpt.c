@@ -2,6 +2,7 @@
 /*
  * invnet_ckpt.c - the training checkpoint file (invnet_ckpt.h).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include <hdf5.h>
 
+#include "forward/base/fwd_io.h"
 #include "invnet/invnet_ckpt.h"
 #include "invnet/invnet_file_internal.h"
 #include "samples/smp_file.h"
@@ -37,11 +39,35 @@ make_group(hid_t loc, const char *path, const char *name, fwd_error *err)
     return g;
 }
 
+/* The rows of a chunk of the training order: 8 MB (a chunk is at most 4 GB in HDF5). */
+#define ORDER_CHUNK ((size_t)1 << 20)
+
+/* The training order as dataset perm of n unsigned 64-bit rows, checksummed by chunk. */
+static int
+write_order(hid_t g, const char *path, const uint64_t *perm, size_t n, fwd_error *err)
+{
+    hsize_t dim = n, chunk = n < ORDER_CHUNK ? (n ? n : 1) : ORDER_CHUNK;
+    hid_t sp = H5Screate_simple(1, &dim, NULL), pl = H5Pcreate(H5P_DATASET_CREATE),
+          d = H5I_INVALID_HID;
+    int rc = FWD_OK;
+
+    if (sp < 0 || pl < 0 || H5Pset_chunk(pl, 1, &chunk) < 0 || H5Pset_fletcher32(pl) < 0 ||
+        (d = H5Dcreate2(g, "perm", H5T_STD_U64LE, sp, H5P_DEFAULT, pl, H5P_DEFAULT)) < 0 ||
+        (n > 0 && H5Dwrite(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, perm) < 0))
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot write /training/state/perm", path);
+    if (d >= 0)
+        H5Dclose(d);
+    if (pl >= 0)
+        H5Pclose(pl);
+    if (sp >= 0)
+        H5Sclose(sp);
+    return rc;
+}
+
 static int
 write_state(hid_t loc, const char *path, const invnet_train_state *s, fwd_error *err)
 {
     hid_t g = make_group(loc, path, "state", err);
-    double *perm;
     size_t k;
     int rc = FWD_OK;
 
@@ -51,13 +77,7 @@ write_state(hid_t loc, const char *path, const invnet_train_state *s, fwd_error 
         if (state_array(s, k) != NULL)
             rc = smp_h5_write_matrix(g, path, state_arrays[k], s->np, 0, state_array(s, k), "1",
                                      NULL, err);
-    perm = rc ? NULL : malloc((s->n_train ? s->n_train : 1) * sizeof *perm);
-    if (rc == FWD_OK && perm == NULL)
-        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", path);
-    for (k = 0; rc == FWD_OK && k < s->n_train; k++)
-        perm[k] = (double)s->perm[k]; /* exact below 2^53 rows */
-    rc = rc ? rc : smp_h5_write_matrix(g, path, "perm", s->n_train, 0, perm, "row", NULL, err);
-    free(perm);
+    rc = rc ? rc : write_order(g, path, s->perm, s->n_train, err);
     rc = rc ? rc : smp_h5_write_u64(g, "epoch", s->epoch, err);
     rc = rc ? rc : smp_h5_write_u64(g, "best_epoch", s->best_epoch, err);
     rc = rc ? rc : smp_h5_write_u64(g, "since_best", s->since_best, err);
@@ -102,7 +122,7 @@ write_ckpt(hid_t file, const char *path, const void *ud, fwd_error *err)
         rc = invnet_file_write_at(g, path, c->done[k], err);
         H5Gclose(g);
     }
-    if (rc == FWD_OK && c->training != NULL) {
+    if (rc == FWD_OK) {
         if ((g = make_group(file, path, "training", err)) < 0)
             return FWD_EIO;
         rc = invnet_file_write_at(g, path, c->training, err);
@@ -112,16 +132,58 @@ write_ckpt(hid_t file, const char *path, const void *ud, fwd_error *err)
     return rc;
 }
 
+/*
+ * Writes c to path atomically: made in memory (HDF5's core driver), then its image written
+ * to a temporary file beside path, synced and renamed (fwd_io). A write that fails (a full
+ * disk) then fails in plain stdio, which frees everything; HDF5's own file, once its close
+ * failed, stayed open with its temporary file's blocks for the rest of the run, and a
+ * checkpoint fails again every minute on a full disk.
+ */
 int
 invnet_ckpt_save(const char *path, const invnet_ckpt *c, fwd_error *err)
 {
-    if (c->n_done > INVNET_SET_MAX || (c->training != NULL) != (c->state != NULL))
+    hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
+    unsigned char *image = NULL;
+    ssize_t size = -1;
+    char *tmp = NULL;
+    FILE *f;
+    int rc = FWD_OK;
+
+    if (c->n_done > INVNET_SET_MAX || c->training == NULL || c->state == NULL)
         return fwd_error_set(err, FWD_EINVAL,
                              "%s: a checkpoint of %zu nets done (at most %d), %s net in "
-                             "training and %s state",
+                             "training and %s state: expected a net and its state",
                              path, c->n_done, INVNET_SET_MAX, c->training ? "a" : "no",
                              c->state ? "a" : "no");
-    return invnet_file_publish(path, 1, write_ckpt, c, err);
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* the earliest format: HDF5 1.10's file image of a superblock of version 2 or later
+     * keeps a checksum that no longer matches it (h5py: "incorrect metadata checksum") */
+    if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST) < 0 ||
+        H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0 ||
+        (file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: cannot make the checkpoint in memory", path);
+    rc = rc ? rc : write_ckpt(file, path, c, err);
+    if (rc == FWD_OK &&
+        (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0 ||
+         (image = malloc((size_t)size)) == NULL ||
+         H5Fget_file_image(file, image, (size_t)size) != size))
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the checkpoint (%lld bytes)",
+                           path, (long long)size);
+    if (file >= 0)
+        H5Fclose(file);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (rc == FWD_OK && (f = fwd_io_open_temp(path, &tmp, err)) == NULL)
+        rc = err != NULL ? err->code : FWD_EIO;
+    else if (rc == FWD_OK) {
+        errno = 0;
+        if (fwrite(image, 1, (size_t)size, f) != (size_t)size && errno == 0)
+            errno = ENOSPC; /* a short write without a reason: most likely */
+        rc = fwd_io_close_publish(f, tmp, path, 1, err);
+    }
+    free(tmp);
+    free(image);
+    return rc;
 }
 
 void
@@ -201,13 +263,58 @@ read_counters(hid_t g, const char *where, const invnet_file *f, invnet_train_sta
     return rc;
 }
 
-/* /training/state of the net f into a new state (*s). */
+/* The training order of n rows (perm, unsigned 64-bit) into perm: its size checked before,
+ * then each row once (a permutation). */
+static int
+read_order(hid_t g, const char *where, size_t n, uint64_t *perm, fwd_error *err)
+{
+    hid_t d = H5Dopen2(g, "perm", H5P_DEFAULT), sp = H5I_INVALID_HID, t = H5I_INVALID_HID;
+    hsize_t dim = 0;
+    unsigned char *seen = NULL;
+    size_t k;
+    int rc = FWD_OK;
+
+    if (d < 0 || (sp = H5Dget_space(d)) < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
+        H5Sget_simple_extent_dims(sp, &dim, NULL) < 0 || (t = H5Dget_type(d)) < 0 ||
+        H5Tget_class(t) != H5T_INTEGER)
+        rc = fwd_error_set(err, FWD_EFORMAT,
+                           "%s: /training/state/perm: expected a 1-D array of row numbers", where);
+    else if (dim != n)
+        rc = fwd_error_set(err, FWD_EFORMAT,
+                           "%s: /training/state/perm: expected %zu rows (n_train), got %llu", where,
+                           n, (unsigned long long)dim);
+    else if (n > 0 && H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, perm) < 0)
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: /training/state/perm: %s", where,
+                           smp_h5_read_why());
+    else if ((seen = calloc(n / 8 + 1, 1)) == NULL)
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
+    for (k = 0; rc == FWD_OK && k < n; k++) {
+        if (perm[k] >= n || (seen[perm[k] / 8] >> (perm[k] % 8) & 1))
+            rc = fwd_error_set(err, FWD_EFORMAT,
+                               "%s: /training/state/perm[%zu]: expected each row 0 to %zu once, "
+                               "got %llu%s",
+                               where, k, n - 1, (unsigned long long)perm[k],
+                               perm[k] < n ? " again" : "");
+        else
+            seen[perm[k] / 8] |= (unsigned char)(1u << (perm[k] % 8));
+    }
+    free(seen);
+    if (t >= 0)
+        H5Tclose(t);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
+/* /training/state of the net f into a new state (*s): every size checked before anything is
+ * allocated for it. */
 static int
 read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_state **s,
            fwd_error *err)
 {
     size_t np = invnet_net_nparams(f->net), n = (size_t)f->n_train, k, r, c;
-    double *perm = NULL;
     hid_t g;
     int rc = FWD_OK;
 
@@ -216,11 +323,8 @@ read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_stat
                              where);
     if ((g = H5Gopen2(loc, "state", H5P_DEFAULT)) < 0)
         return fwd_error_set(err, FWD_EFORMAT, "%s: cannot open /training/state", where);
-    if ((*s = invnet_train_state_alloc(np, n, f->train.average > 0)) == NULL ||
-        (perm = malloc((n ? n : 1) * sizeof *perm)) == NULL)
-        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
     for (k = 0; k < 5 && rc == FWD_OK; k++) {
-        if (state_array(*s, k) == NULL)
+        if (k == 4 && !(f->train.average > 0))
             continue;
         rc = smp_h5_dims(g, where, state_arrays[k], &r, &c, err);
         if (rc == FWD_OK && (r != np || c != 0))
@@ -228,29 +332,43 @@ read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_stat
                                "%s: /training/state/%s: expected %zu values (the net's weights), "
                                "got %zu",
                                where, state_arrays[k], np, r);
-        rc = rc ? rc : smp_h5_read_vector(g, where, state_arrays[k], np, state_array(*s, k), err);
+    }
+    if (rc == FWD_OK && (*s = invnet_train_state_alloc(np, 1, f->train.average > 0)) == NULL)
+        rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
+    for (k = 0; k < 5 && rc == FWD_OK; k++) {
+        if (state_array(*s, k) == NULL)
+            continue;
+        rc = smp_h5_read_vector(g, where, state_arrays[k], np, state_array(*s, k), err);
         for (c = 0; rc == FWD_OK && c < np; c++)
             if (!isfinite(state_array(*s, k)[c]))
                 rc = fwd_error_set(err, FWD_EFORMAT,
                                    "%s: /training/state/%s: value %zu is not finite", where,
                                    state_arrays[k], c);
     }
-    rc = rc ? rc : smp_h5_dims(g, where, "perm", &r, &c, err);
-    if (rc == FWD_OK && (r != n || c != 0))
-        rc = fwd_error_set(err, FWD_EFORMAT,
-                           "%s: /training/state/perm: expected %zu rows (n_train), got %zu", where,
-                           n, r);
-    rc = rc ? rc : smp_h5_read_vector(g, where, "perm", n, perm, err);
-    for (k = 0; rc == FWD_OK && k < n; k++) {
-        if (!(perm[k] >= 0 && perm[k] < (double)n) || perm[k] != floor(perm[k]))
+    if (rc == FWD_OK) { /* the order's room once its size is known to be the net's rows */
+        uint64_t *perm = NULL;
+        hid_t d = H5Dopen2(g, "perm", H5P_DEFAULT), sp = d >= 0 ? H5Dget_space(d) : -1;
+        hsize_t dim = 0;
+
+        if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
+            H5Sget_simple_extent_dims(sp, &dim, NULL) < 0 || dim != n)
             rc = fwd_error_set(err, FWD_EFORMAT,
-                               "%s: /training/state/perm[%zu]: expected a row 0 to %zu, got %g",
-                               where, k, n - 1, perm[k]);
-        else
-            (*s)->perm[k] = (uint64_t)perm[k];
+                               "%s: /training/state/perm: expected %zu rows (n_train), got %llu",
+                               where, n, (unsigned long long)dim);
+        else if ((perm = malloc((n ? n : 1) * sizeof *perm)) == NULL)
+            rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
+        if (sp >= 0)
+            H5Sclose(sp);
+        if (d >= 0)
+            H5Dclose(d);
+        if (perm != NULL) {
+            free((*s)->perm);
+            (*s)->perm = perm;
+            (*s)->n_train = n;
+            rc = read_order(g, where, n, perm, err);
+        }
     }
     rc = rc ? rc : read_counters(g, where, f, *s, err);
-    free(perm);
     H5Gclose(g);
     return rc;
 }
@@ -282,6 +400,30 @@ read_ckpt_format(hid_t file, const char *path, fwd_error *err)
     return rc;
 }
 
+/* The stage against the state and the history: the first stage's epochs end at its most
+ * epochs and it has no data stage yet; the data stage's run from its first epoch on. */
+static int
+check_stage(const char *path, const invnet_ckpt *c, fwd_error *err)
+{
+    const invnet_file *f = c->training;
+    const invnet_train_state *s = c->state;
+    int ok;
+
+    if (c->stage == 1)
+        ok = f->data_epochs == 0 && s->last_epoch == f->train.epochs && s->epoch <= s->last_epoch;
+    else
+        ok = f->data_first_epoch > 0 && s->epoch >= f->data_first_epoch &&
+             s->last_epoch == f->data_first_epoch - 1 + f->data_epochs && s->epoch <= s->last_epoch;
+    if (ok)
+        return FWD_OK;
+    return fwd_error_set(err, FWD_EFORMAT,
+                         "%s: stage %d, at epoch %zu of at most %zu, does not fit the net in "
+                         "training (max_epochs %zu, data_epochs %zu from epoch %zu): the file is "
+                         "damaged",
+                         path, c->stage, s->epoch, s->last_epoch, f->train.epochs, f->data_epochs,
+                         f->data_first_epoch);
+}
+
 /* Everything but the format: the root's attributes, the nets, the state. */
 static int
 read_ckpt(hid_t file, const char *path, invnet_ckpt *c, fwd_error *err)
@@ -305,8 +447,8 @@ read_ckpt(hid_t file, const char *path, invnet_ckpt *c, fwd_error *err)
         rc = read_net(file, where, name, &c->done[k], err);
         c->n_done = k + 1; /* freed with c, whatever the read did */
     }
-    if (rc != FWD_OK || H5Lexists(file, "training", H5P_DEFAULT) <= 0)
-        return rc; /* none: between two samples files */
+    if (rc != FWD_OK)
+        return rc;
     snprintf(where, sizeof where, "%s:/training", path);
     rc = read_net(file, where, "training", &c->training, err);
     if (rc == FWD_OK) {
@@ -317,7 +459,7 @@ read_ckpt(hid_t file, const char *path, invnet_ckpt *c, fwd_error *err)
         if (g >= 0)
             H5Gclose(g);
     }
-    return rc;
+    return rc ? rc : check_stage(path, c, err);
 }
 
 invnet_ckpt *

@@ -6,7 +6,7 @@
  *
  * Layout (docs/formats.md): root attributes format = "bpinv-train-checkpoint",
  * format_version, bpinv_version, settings (invnet_fit_settings(): the run's settings and its
- * samples file), n_done, stage, seconds; /nets/<k>, k = 0 .. n_done - 1: the nets the run
+ * row count), n_done, stage, seconds; /nets/<k>, k = 0 .. n_done - 1: the nets the run
  * has finished, each a whole net as a net file's root holds it; /training: the net being
  * trained, its history so far, with the weights of the best epoch of its stage; and
  * /training/state: the trainer's state (invnet_train_state: the last step's weights,
@@ -35,7 +35,8 @@ typedef struct invnet_ckpt {
     char settings[INVNET_CKPT_SETTINGS]; /* the settings of the net in training */
     size_t n_done;                       /* nets finished: the first samples files' */
     invnet_file *done[INVNET_SET_MAX];
-    invnet_file *training;     /* the net in training: its history, its stage's best weights */
+    invnet_file *training;     /* the net in training: its history, its stage's best weights
+                                  (never NULL in a checkpoint read or written) */
     invnet_train_state *state; /* its trainer's state at the end of its last epoch */
     int stage;                 /* the stage of that epoch: 1 the parameters', 2 the data's */
     double seconds;            /* the training's time so far, of every run, in s */
@@ -44,14 +45,16 @@ typedef struct invnet_ckpt {
 /*
  * Writes c to path atomically (over a file there; path is as it was on failure). c's nets
  * and state are borrowed. FWD_EIO naming path and the system's reason; FWD_EINVAL for a net
- * that does not fit its geometry.
+ * that does not fit its geometry, or without a net in training and its state.
  */
 int invnet_ckpt_save(const char *path, const invnet_ckpt *c, fwd_error *err);
 
 /*
  * Reads a checkpoint into a new invnet_ckpt (invnet_ckpt_free() it), everything checked: its
  * format (a net or samples file is named as one), each net as invnet_file_load() checks it,
- * the state's sizes against the net in training, its counters, the training order. Errors
+ * the state's sizes against the net in training (before anything is allocated for it), its
+ * counters and stage against the net's history and settings, the training order (each row
+ * once). Errors
  * name path and the part.
  */
 invnet_ckpt *invnet_ckpt_load(const char *path, fwd_error *err);

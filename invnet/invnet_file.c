@@ -339,14 +339,19 @@ write_set(hid_t file, const char *path, const invnet_file *const *f, size_t n, f
 
 static int load_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err);
 
-int
-invnet_file_publish(const char *path, int overwrite, invnet_file_writer_fn write, const void *ud,
-                    fwd_error *err)
+/* Writes one net (n == 1 and single) or a set of n to path atomically. */
+static int
+save(const char *path, const invnet_file *const *f, size_t n, int single, int overwrite,
+     fwd_error *err)
 {
     char *tmp = NULL;
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
+    size_t k;
     int rc = FWD_OK;
 
+    for (k = 0; k < n; k++)
+        if ((rc = check_fits(path, f[k], err)) != FWD_OK)
+            return rc;
     if (!overwrite && access(path, F_OK) == 0)
         return fwd_error_set(err, FWD_EEXIST, "%s: exists", path);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -355,7 +360,7 @@ invnet_file_publish(const char *path, int overwrite, invnet_file_writer_fn write
     else if ((file = smp_h5_create_temp(path, H5P_DEFAULT, fapl, &tmp, err)) < 0)
         rc = err != NULL ? err->code : FWD_EIO;
     if (rc == FWD_OK)
-        rc = write(file, path, ud, err);
+        rc = single ? write_body(file, path, f[0], err) : write_set(file, path, f, n, err);
     if (file >= 0) {
         if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_ALL) != 1)
             rc = fwd_error_set(err, FWD_EIO, "%s: HDF5 objects left open", path);
@@ -375,37 +380,6 @@ invnet_file_publish(const char *path, int overwrite, invnet_file_writer_fn write
         unlink(tmp);
     free(tmp);
     return rc;
-}
-
-/* What save() writes: one net (single) or a set of n. */
-struct save_what {
-    const invnet_file *const *f;
-    size_t n;
-    int single;
-};
-
-static int
-write_what(hid_t file, const char *path, const void *ud, fwd_error *err)
-{
-    const struct save_what *w = ud;
-
-    return w->single ? write_body(file, path, w->f[0], err)
-                     : write_set(file, path, w->f, w->n, err);
-}
-
-/* Writes one net (n == 1 and single) or a set of n to path atomically. */
-static int
-save(const char *path, const invnet_file *const *f, size_t n, int single, int overwrite,
-     fwd_error *err)
-{
-    struct save_what w = {f, n, single};
-    size_t k;
-    int rc;
-
-    for (k = 0; k < n; k++)
-        if ((rc = check_fits(path, f[k], err)) != FWD_OK)
-            return rc;
-    return invnet_file_publish(path, overwrite, write_what, &w, err);
 }
 
 int

@@ -2,7 +2,7 @@
 /*
  * invnet_file_internal.h - the net file's parts for the other files of invnet/ (the
  * training checkpoint, invnet_ckpt.c): a net written into or read from a group of an HDF5
- * file open elsewhere, and the atomic writing of a whole file. Not installed.
+ * file open elsewhere. Not installed.
  */
 #ifndef INVNET_FILE_INTERNAL_H
 #define INVNET_FILE_INTERNAL_H
@@ -19,13 +19,5 @@ int invnet_file_write_at(hid_t loc, const char *path, const invnet_file *f, fwd_
 /* Reads the net at loc into f (zeroed by the caller; invnet_file_free() it after, whatever the
  * result), every part checked as invnet_file_load() does; path names it in errors. */
 int invnet_file_read_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err);
-
-/* Writes what write(file, path, ud, err) puts into a new HDF5 file as path, atomically:
- * under a temporary name in the same directory, synced, then renamed. FWD_EEXIST when path
- * exists and overwrite is 0; FWD_EIO naming path and the system's reason (a full disk);
- * write's own errors. path is as it was on any failure. */
-typedef int (*invnet_file_writer_fn)(hid_t file, const char *path, const void *ud, fwd_error *err);
-int invnet_file_publish(const char *path, int overwrite, invnet_file_writer_fn write,
-                        const void *ud, fwd_error *err);
 
 #endif /* INVNET_FILE_INTERNAL_H */

@@ -564,6 +564,16 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
                                    "%s: its training of %s had %s; this one has %s: a training "
                                    "continues with the settings it began with",
                                    name, g->samples_path, wa, wb);
+    if (invnet_net_n_in(g->net) != n_in || invnet_net_n_out(g->net) != n_out ||
+        g->n_epochs > p->train.epochs + p->data_epochs ||
+        r->state->last_epoch > p->train.epochs + p->data_epochs)
+        return fwd_error_set_field(err, FWD_EINVAL, "settings",
+                                   "%s: its net of %zu inputs and %zu outputs, %zu epochs run of "
+                                   "at most %zu, is not of the settings it names (%zu, %zu, at "
+                                   "most %zu epochs): the file is damaged",
+                                   name, invnet_net_n_in(g->net), invnet_net_n_out(g->net),
+                                   g->n_epochs, r->state->last_epoch, n_in, n_out,
+                                   p->train.epochs + p->data_epochs);
     for (k = 0; k < 4; k++) { /* the rows: their statistics */
         n = k < 2 ? n_in : n_out;
         if (first_change(invnet_net_norm_const(f->net, (int)k),
@@ -572,7 +582,8 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
     }
     n = f->env->n;
     if (k < 4 || invnet_net_nparams(f->net) != invnet_net_nparams(g->net) ||
-        f->n_train != g->n_train || first_change(f->env->min, g->env->min, n) < n ||
+        f->n_train != g->n_train || n != g->env->n ||
+        first_change(f->env->min, g->env->min, n) < n ||
         first_change(f->env->max, g->env->max, n) < n ||
         first_change(f->env->mean, g->env->mean, n) < n)
         return fwd_error_set_field(err, FWD_EINVAL, "samples",
@@ -598,7 +609,11 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
     }
     if (g->best_epoch > 0)
         info->best_val_loss = g->val_loss[g->best_epoch - 1];
-    return r->stage == 1 ? invnet_trainer_set_state(tr, r->state, err) : FWD_OK;
+    if (r->stage == 1)
+        return invnet_trainer_set_state(tr, r->state, err);
+    /* the data stage's best so far: the net, should a stop come before its next epoch */
+    memcpy(invnet_net_params(f->net), r->state->best, r->state->np * sizeof(double));
+    return FWD_OK;
 }
 
 /*
@@ -641,6 +656,36 @@ run_stage(invnet_trainer *tr, invnet_file *f, size_t *cap, invnet_fit_progress_f
         f->best_epoch = b;
         info->best_val_loss = best;
     }
+    return FWD_OK;
+}
+
+/* The data stage (invnet_misfit.h) after the first, or on from a checkpoint of it: its loss
+ * into *mis (freed by the caller), its settings into f, its epochs run. */
+static int
+data_stage(const invnet_dataset *d, const invnet_fit_params *p, invnet_trainer *tr, invnet_file *f,
+           size_t *cap, invnet_fit_progress_fn cb, void *ud, invnet_fit_info *info,
+           struct ckpt_ctx *ck, invnet_misfit **mis, fwd_error *err)
+{
+    int resumed = p->resume != NULL && p->resume->stage == 2, rc;
+
+    *mis = invnet_misfit_alloc(f, 1.0, p->train.nthreads, err);
+    if (fit_agree(d, p, *mis == NULL))
+        return *mis == NULL ? err->code
+                            : fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
+    invnet_trainer_set_loss(tr, p->data_epochs, p->data_lr, p->param_weight, invnet_misfit_loss,
+                            *mis);
+    if (resumed && (rc = invnet_trainer_set_state(tr, p->resume->state, err)) != FWD_OK)
+        return rc; /* as every process: its sizes were checked alike */
+    f->data_epochs = p->data_epochs;
+    f->param_weight = p->param_weight;
+    f->data_lr = p->data_lr > 0 ? p->data_lr : f->train.lr;
+    if (!resumed)
+        f->data_first_epoch = f->n_epochs + 1;
+    info->stage = 2;
+    if ((rc = run_stage(tr, f, cap, cb, ud, info, ck, err)) != FWD_OK)
+        return rc;
+    if (f->n_epochs < f->data_first_epoch) /* stopped before any of its epochs ended */
+        f->data_epochs = f->data_first_epoch = 0;
     return FWD_OK;
 }
 
@@ -729,28 +774,9 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
     ck.t0 = t0 = fwd_time_seconds();
     if (!resumed2 && (rc = run_stage(tr, f, &cap, cb, ud, info, &ck, err)) != FWD_OK)
         goto done;
-    if (p->data_epochs > 0 && !info->stopped) {
-        mis = invnet_misfit_alloc(f, 1.0, p->train.nthreads, err);
-        if (fit_agree(d, p, mis == NULL)) {
-            rc = mis == NULL ? err->code
-                             : fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
-            goto done;
-        }
-        invnet_trainer_set_loss(tr, p->data_epochs, p->data_lr, p->param_weight, invnet_misfit_loss,
-                                mis);
-        if (resumed2 && (rc = invnet_trainer_set_state(tr, p->resume->state, err)) != FWD_OK)
-            goto done; /* as every process */
-        f->data_epochs = p->data_epochs;
-        f->param_weight = p->param_weight;
-        f->data_lr = p->data_lr > 0 ? p->data_lr : f->train.lr;
-        if (!resumed2)
-            f->data_first_epoch = f->n_epochs + 1;
-        info->stage = 2;
-        if ((rc = run_stage(tr, f, &cap, cb, ud, info, &ck, err)) != FWD_OK)
-            goto done;
-        if (f->n_epochs < f->data_first_epoch) /* stopped before any of its epochs ended */
-            f->data_epochs = f->data_first_epoch = 0;
-    }
+    if (p->data_epochs > 0 && !info->stopped &&
+        (rc = data_stage(d, p, tr, f, &cap, cb, ud, info, &ck, &mis, err)) != FWD_OK)
+        goto done;
     f->train_seconds = ck.base + fwd_time_seconds() - t0;
     if (nv > 0) {
         e = invnet_evaluate_split(f->net, p->train.nthreads, nv, xv, d->t + ht * ny, f->val_rmse,

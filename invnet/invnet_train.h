@@ -240,7 +240,7 @@ size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
 
 /*
  * The trainer's state at the end of an epoch: everything the epochs after it depend on but
- * the rows and the settings (a training checkpoint, invnet_file.h's invnet_ckpt). The
+ * the rows and the settings (a training checkpoint, invnet_ckpt.h). The
  * shuffles and the masks of an epoch are streams of the seed and the epoch's number, so a
  * trainer given this state runs on as the one it came from, bit for bit.
  */

@@ -22,6 +22,7 @@
 #include "invnet/invnet_file.h"
 #include "invnet/invnet_stats.h"
 #include "invnet/invnet_train.h"
+#include "samples/smp_h5.h"
 #include "tools/cli.h"
 #include "tools/cli_opt.h"
 #include "tools/cli_par.h"
@@ -262,29 +263,61 @@ const cli_cmd train_cmd = {
 /* The checkpoint a --resume continues, read by every rank (NULL without --resume). */
 static invnet_ckpt *resume_from;
 
-/* Whether NET.h5, there already, is the net the interrupted run saved when it was stopped:
- * trained on the checkpoint's first samples file with its seed, rows and settings. */
+/* Whether the nets a and b are of one training: one samples file, seed, split, settings. */
+static int
+same_training(const invnet_file *a, const invnet_file *b)
+{
+    return strcmp(a->samples_path, b->samples_path) == 0 && a->train.seed == b->train.seed &&
+           a->n_train == b->n_train && a->n_val == b->n_val && invnet_set_mismatch(a, b) == NULL &&
+           a->train.epochs == b->train.epochs && a->train.opt == b->train.opt &&
+           a->train.lr == b->train.lr && a->train.batch == b->train.batch &&
+           a->masked == b->masked && invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
+}
+
+/* Whether NET.h5, there already, is what the interrupted run saved when it was stopped:
+ * each of its nets one of the checkpoint's (the nets made and the one in training), of the
+ * same training. */
 static int
 the_runs_net(const char *path, const invnet_ckpt *c)
 {
-    const invnet_file *a = c->n_done > 0 ? c->done[0] : c->training, *b;
     invnet_set *s;
     fwd_error err;
+    size_t k, j;
     int same;
 
-    if (a == NULL || cli_read_guard("train", path, 1) != 0)
+    if (cli_read_guard("train", path, 1) != 0)
         return 0;
     s = invnet_set_load(path, &err);
     cli_read_unguard();
     if (s == NULL)
         return 0;
-    b = s->net[0];
-    same = strcmp(a->samples_path, b->samples_path) == 0 && a->train.seed == b->train.seed &&
-           a->n_train == b->n_train && a->n_val == b->n_val && invnet_set_mismatch(a, b) == NULL &&
-           a->train.epochs == b->train.epochs &&
-           invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
+    same = s->n <= c->n_done + 1;
+    for (k = 0; k < s->n && same; k++) { /* a set is kept by layer count */
+        const invnet_file *b = s->net[k], *a = c->training;
+
+        for (j = 0; j < c->n_done; j++)
+            if (c->done[j]->samples.prior.n_layers == b->samples.prior.n_layers)
+                a = c->done[j];
+        same = a->samples.prior.n_layers == b->samples.prior.n_layers && same_training(a, b);
+    }
     invnet_set_free(s);
     return same;
+}
+
+/* Whether the file at path is a bpinv training checkpoint (by its format attribute). */
+static int
+is_checkpoint(const char *path)
+{
+    char fmt[64];
+    fwd_error err;
+    int yes;
+
+    if (cli_read_guard("train", path, 1) != 0)
+        return 0;
+    yes = smp_h5_file_format(path, fmt, sizeof fmt, &err) == FWD_OK &&
+          strcmp(fmt, INVNET_CKPT_FORMAT) == 0;
+    cli_read_unguard();
+    return yes;
 }
 
 /* The checkpoint of --resume, read (on every rank) and checked against the samples files
@@ -295,13 +328,25 @@ load_resume(const struct train_args *o)
     fwd_error err;
     size_t k, n;
 
+    unsigned long first_bad;
+
     if (cli_read_guard("train", o->ckpt, 1) != 0)
         return -1;
     resume_from = invnet_ckpt_load(o->ckpt, &err);
     cli_read_unguard();
-    if (resume_from == NULL) {
-        if (cli_par_rank() != 0) /* every rank reads it; one says why */
+    /* every rank reads it (a disk of its node's own may not have it): the first that cannot
+     * says why */
+    first_bad =
+        (unsigned long)cli_par_size() -
+        cli_par_max(resume_from == NULL ? (unsigned long)(cli_par_size() - cli_par_rank()) : 0);
+    if (first_bad < (unsigned long)cli_par_size()) {
+        if ((unsigned long)cli_par_rank() != first_bad)
             ;
+        else if (first_bad > 0)
+            cli_error("train", "process %lu of mpirun: %s", first_bad,
+                      access(o->ckpt, F_OK) != 0 ? "no such file: the checkpoint must be where "
+                                                   "every process reads it"
+                                                 : err.msg);
         else if (access(o->ckpt, F_OK) != 0)
             cli_error("train",
                       "%s: no checkpoint to resume (train writes one every --checkpoint "
@@ -311,6 +356,12 @@ load_resume(const struct train_args *o)
             cli_lib_error("train", &err);
         return -1;
     }
+    if (cli_par_rank() == 0 && !o->quiet &&
+        strcmp(resume_from->training->bpinv_version, BPINV_VERSION) != 0)
+        fprintf(stderr,
+                "bpinv train: note: %s was written by bpinv %s, this is %s: the net may differ "
+                "in its last bits from an uninterrupted run of either\n",
+                o->ckpt, resume_from->training->bpinv_version, BPINV_VERSION);
     n = resume_from->n_done + (resume_from->training != NULL);
     for (k = 0; k < n; k++) {
         const invnet_file *f =
@@ -341,6 +392,13 @@ check_output(const struct train_args *o)
             cli_error("train", "%s: is the samples file; write the net to another file", o->output);
             return -1;
         }
+    if (access(o->ckpt, F_OK) == 0 && !is_checkpoint(o->ckpt)) {
+        cli_error("train",
+                  "%s: exists and is not a bpinv training checkpoint, which train writes there: "
+                  "move it, or write the net under another name (-o)",
+                  o->ckpt);
+        return -1;
+    }
     if (!o->resume && !o->force && access(o->ckpt, F_OK) == 0) {
         cli_error("train",
                   "%s: the checkpoint of an interrupted training of %s: continue it with "
@@ -351,7 +409,8 @@ check_output(const struct train_args *o)
     if (o->resume && !o->force && access(o->output, F_OK) == 0 &&
         !the_runs_net(o->output, resume_from)) {
         cli_error("train",
-                  "%s: exists, and is not the net the interrupted training saved: use --force "
+                  "%s: exists, and is not (or cannot be read as) the net the interrupted training "
+                  "saved: use --force "
                   "to replace it, or another -o (and move %s with it)",
                   o->output, o->ckpt);
         return -1;
@@ -717,7 +776,8 @@ static struct {
     invnet_file *const *done; /* the nets of the samples files before the one in training */
     size_t n_done;
     double last;  /* when the last was written (or the run began) */
-    size_t epoch; /* its epoch; 0: none written by this run */
+    size_t epoch; /* its epoch; 0: none written by this run for this samples file */
+    int any;      /* one written by this run */
     int warned;   /* a failed write said */
 } ckw;
 
@@ -748,6 +808,7 @@ write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
     }
     ckw.last = cli_now();
     ckw.epoch = c->state->epoch;
+    ckw.any = 1;
 }
 
 /* Removes PATH.tmp.PID files of checkpoints that a killed run was writing: those whose
@@ -924,7 +985,7 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                       "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
                       nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
                       n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
-        if (cli_par_rank() == 0 && access(o->ckpt, F_OK) == 0)
+        if (cli_par_rank() == 0 && (ckw.any || o->resume) && access(o->ckpt, F_OK) == 0)
             fprintf(stderr,
                     "bpinv train: the same command with --resume continues the training from "
                     "%s\n",
@@ -980,6 +1041,9 @@ cmd_train(int argc, char **argv)
     /* refuse at once, not after an hour of training (under mpirun: rank 0 checks, and tells
      * the others; before, each rank printed the message) */
     bad = cli_par_rank() == 0 && (check_output(&o) != 0 || check_set(&o) != 0);
+    /* afresh (--force): an old checkpoint would be resumed by a later --resume */
+    if (!bad && cli_par_rank() == 0 && o.force && !o.resume)
+        unlink(o.ckpt);
     cli_par_bcast(&bad, sizeof bad);
     if (bad) {
         invnet_ckpt_free(resume_from);

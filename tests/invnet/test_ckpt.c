@@ -94,6 +94,15 @@ stop_at(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
     return 1;
 }
 
+/* Stops before the first epoch. */
+static int
+stop_first(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
+{
+    (void)info;
+    (void)ud;
+    return e == NULL;
+}
+
 /* Bit for bit: the weights, the history, the outcome. */
 static void
 expect_same(const invnet_file *a, const invnet_file *b, const char *what)
@@ -225,6 +234,36 @@ Test(invnet_ckpt, a_data_stage_and_masks_resume_alike, .timeout = 240)
     cr_assert_eq(ref->data_halved_at[2], 15);
     invnet_file_free(ref);
     expect_resumes(path, p, stops, sizeof stops / sizeof stops[0], 19);
+    /* resumed in the data stage and stopped before its next epoch: the stage's best so far */
+    {
+        struct run r;
+        invnet_fit_params q = p;
+        invnet_ckpt *c;
+        invnet_fit_info info;
+
+        memset(&r, 0, sizeof r);
+        snprintf(r.path, sizeof r.path, "%s/d.ckpt", dir);
+        r.stop_at = 9;
+        q.checkpoint = save_ckpt;
+        q.checkpoint_ud = &r;
+        cr_assert_eq(invnet_fit(path, &q, stop_at, &r, &ref, NULL, &err), FWD_OK, "%s", err.msg);
+        invnet_file_free(ref);
+        c = invnet_ckpt_load(r.path, &err);
+        cr_assert_not_null(c, "%s", err.msg);
+        cr_assert_eq(c->stage, 2);
+        q = p;
+        q.resume = c;
+        r.stop_at = 0; /* at once */
+        cr_assert_eq(invnet_fit(path, &q, stop_first, NULL, &ref, &info, &err), FWD_OK, "%s",
+                     err.msg);
+        cr_assert_eq(info.stopped, 1);
+        cr_expect_eq(ref->n_epochs, 9);
+        cr_expect_eq(
+            memcmp(invnet_net_params(ref->net), c->state->best, c->state->np * sizeof(double)), 0,
+            "stopped at once in the data stage: not its best weights");
+        invnet_file_free(ref);
+        invnet_ckpt_free(c);
+    }
 }
 
 /* Stops at epoch 2 and returns the checkpoint read back. */
@@ -302,6 +341,12 @@ Test(invnet_ckpt, other_settings_or_rows_are_refused, .timeout = 120)
         cr_expect_eq(invnet_fit(path, &q, NULL, NULL, &b, NULL, &err), FWD_OK, "%s", err.msg);
         invnet_file_free(b);
     }
+    /* a checkpoint whose settings say fewer epochs than its history holds (a crafted file:
+     * the history's room is the settings') */
+    q = p;
+    q.train.epochs = 1;
+    invnet_fit_settings(&q, 600, c->settings, sizeof c->settings);
+    expect_refused(path, q, c, "settings", "2 epochs run of at most 10", "the file is damaged");
     invnet_ckpt_free(c);
 }
 
@@ -361,6 +406,7 @@ Test(invnet_ckpt, damaged_checkpoints_are_refused, .timeout = 120)
     fwd_error err;
     FILE *fp;
     long size;
+    int k;
 
     tst_make_samples(dir, "s.h5", 600, 0.03, 0, path);
     c = checkpoint_of(path, p, ck, sizeof ck);
@@ -402,21 +448,37 @@ Test(invnet_ckpt, damaged_checkpoints_are_refused, .timeout = 120)
     copy(ck, bad);
     set_attr(bad, "training", "epochs_run", 3, 1);
     expect_bad(bad, "bad.ckpt:/training");
-    /* the training order: a row out of range */
+    /* the training order: a row out of range, a row twice */
+    for (k = 0; k < 2; k++) {
+        hid_t fl, d;
+        uint64_t v[540];
+
+        copy(ck, bad);
+        fl = H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT);
+        d = H5Dopen2(fl, "training/state/perm", H5P_DEFAULT);
+        cr_assert_geq(d, 0);
+        cr_assert_geq(H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+        v[17] = k == 0 ? 540 : v[3];
+        cr_assert_geq(H5Dwrite(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+        H5Dclose(d);
+        H5Fclose(fl);
+        if (k == 0)
+            expect_bad(bad, "state/perm[17]: expected each row 0 to 539 once, got 540");
+        else
+            expect_bad(bad, "state/perm[17]: expected each row 0 to 539 once, got");
+    }
+    /* a stage the state does not fit; no net in training */
+    copy(ck, bad);
+    set_attr(bad, NULL, "stage", 2, 1);
+    expect_bad(bad, "stage 2, at epoch 2 of at most 10, does not fit the net in training");
     copy(ck, bad);
     {
-        hid_t fl = H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT), g = H5Gopen2(fl, "training/state", 0);
-        double v[540];
+        hid_t fl = H5Fopen(bad, H5F_ACC_RDWR, H5P_DEFAULT);
 
-        cr_assert_geq(g, 0);
-        cr_assert_eq(smp_h5_read_vector(g, bad, "perm", 540, v, NULL), FWD_OK);
-        v[17] = 540;
-        cr_assert_geq(H5Ldelete(g, "perm", H5P_DEFAULT), 0);
-        cr_assert_eq(smp_h5_write_matrix(g, bad, "perm", 540, 0, v, "row", NULL, NULL), FWD_OK);
-        H5Gclose(g);
+        cr_assert_geq(H5Ldelete(fl, "training", H5P_DEFAULT), 0);
         H5Fclose(fl);
     }
-    expect_bad(bad, "state/perm[17]: expected a row 0 to 539, got 540");
+    expect_bad(bad, "no group /training");
     /* cut short */
     copy(ck, bad);
     fp = fopen(bad, "r+b");
