@@ -12,6 +12,9 @@
 #include "forward/base/fwd_error.h"
 #include "invnet/invnet_file.h"
 
+/* not exported from libbpinv.so: inside the library only */
+#pragma GCC visibility push(hidden)
+
 /* Writes f into loc (a file's root or a group) as a net file's root holds it; path names the
  * file in errors. FWD_EINVAL when the net does not fit its geometry. */
 int invnet_file_write_at(hid_t loc, const char *path, const invnet_file *f, fwd_error *err);
@@ -19,5 +22,7 @@ int invnet_file_write_at(hid_t loc, const char *path, const invnet_file *f, fwd_
 /* Reads the net at loc into f (zeroed by the caller; invnet_file_free() it after, whatever the
  * result), every part checked as invnet_file_load() does; path names it in errors. */
 int invnet_file_read_at(hid_t loc, const char *path, invnet_file *f, fwd_error *err);
+
+#pragma GCC visibility pop
 
 #endif /* INVNET_FILE_INTERNAL_H */

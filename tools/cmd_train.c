@@ -779,36 +779,118 @@ static struct {
     size_t epoch; /* its epoch; 0: none written by this run for this samples file */
     int any;      /* one written by this run */
     int warned;   /* a failed write said */
+    /* a stop's checkpoint, written after the nets: the state of its last epoch (the net in
+     * training is then the net saved) */
+    invnet_train_state *pending;
+    size_t pending_k; /* its samples file */
+    int pending_stage;
+    double pending_seconds;
+    char pending_settings[INVNET_CKPT_SETTINGS];
 } ckw;
 
-/* invnet_fit's checkpoint: c with the nets done, to NET.h5.ckpt when it is time, or stopped. */
+/* Keeps the state of a stop's checkpoint (a copy: invnet_fit frees its own) until the nets
+ * are saved: under mpirun's Ctrl-C the ranks have a second before they are killed, and a
+ * wide net's checkpoint (61-1024-1024-5: 54 MB) takes a third of it. */
+static void
+keep_for_after(const invnet_ckpt *c)
+{
+    const invnet_train_state *s = c->state;
+    invnet_train_state *t = invnet_train_state_alloc(s->np, s->n_train, s->avg != NULL);
+    size_t b = s->np * sizeof(double);
+
+    invnet_train_state_free(ckw.pending);
+    ckw.pending = t;
+    if (t == NULL)
+        return; /* out of memory: the last checkpoint stays */
+    memcpy(t->weights, s->weights, b);
+    memcpy(t->best, s->best, b);
+    memcpy(t->m, s->m, b);
+    memcpy(t->v, s->v, b);
+    if (s->avg != NULL)
+        memcpy(t->avg, s->avg, b);
+    memcpy(t->perm, s->perm, s->n_train * sizeof *s->perm);
+    t->epoch = s->epoch;
+    t->best_epoch = s->best_epoch;
+    t->since_best = s->since_best;
+    t->last_epoch = s->last_epoch;
+    t->halvings = s->halvings;
+    t->halved = s->halved;
+    t->best_loss = s->best_loss;
+    t->lr = s->lr;
+    t->step = s->step;
+    ckw.pending_k = ckw.n_done;
+    ckw.pending_stage = c->stage;
+    ckw.pending_seconds = c->seconds;
+    memcpy(ckw.pending_settings, c->settings, sizeof ckw.pending_settings);
+}
+
+/* Writes w to NET.h5.ckpt: 0, or -1 with a warning the first time. */
+static int
+save_checkpoint(const invnet_ckpt *w)
+{
+    fwd_error err;
+
+    if (invnet_ckpt_save(ckw.o->ckpt, w, &err) == FWD_OK)
+        return 0;
+    if (!ckw.warned)
+        fprintf(stderr,
+                "bpinv train: warning: %s; training goes on (--resume would continue from the "
+                "checkpoint before, if any)\n",
+                err.msg);
+    ckw.warned = 1;
+    return -1;
+}
+
+/* invnet_fit's checkpoint: c with the nets done, to NET.h5.ckpt when it is time; a stop's
+ * kept for after the nets are saved. */
 static void
 write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
 {
     invnet_ckpt w;
-    fwd_error err;
     size_t k;
 
     (void)ud;
     if ((!stopped && cli_now() - ckw.last < ckw.o->checkpoint) ||
         (stopped && ckw.epoch == c->state->epoch)) /* written at that epoch's end already */
         return;
+    if (stopped) {
+        keep_for_after(c);
+        return;
+    }
     w = *c;
     w.n_done = ckw.n_done;
     for (k = 0; k < ckw.n_done; k++)
         w.done[k] = ckw.done[k];
-    if (invnet_ckpt_save(ckw.o->ckpt, &w, &err) != FWD_OK) {
-        if (!ckw.warned)
-            fprintf(stderr,
-                    "bpinv train: warning: %s; training goes on (--resume would continue "
-                    "from the checkpoint before, if any)\n",
-                    err.msg);
-        ckw.warned = 1;
+    if (save_checkpoint(&w) != 0)
         return;
-    }
     ckw.last = cli_now();
     ckw.epoch = c->state->epoch;
     ckw.any = 1;
+}
+
+/* The stop's checkpoint kept, now the nets are saved: the net of its samples file is the
+ * net in training (its best weights, its history). */
+static void
+write_kept(invnet_file *const *nets)
+{
+    invnet_ckpt w;
+    size_t k;
+
+    if (ckw.pending == NULL)
+        return;
+    memset(&w, 0, sizeof w);
+    memcpy(w.settings, ckw.pending_settings, sizeof w.settings);
+    w.n_done = ckw.pending_k;
+    for (k = 0; k < w.n_done; k++)
+        w.done[k] = nets[k];
+    w.training = nets[ckw.pending_k];
+    w.state = ckw.pending;
+    w.stage = ckw.pending_stage;
+    w.seconds = ckw.pending_seconds;
+    if (w.training != NULL && save_checkpoint(&w) == 0)
+        ckw.any = 1;
+    invnet_train_state_free(ckw.pending);
+    ckw.pending = NULL;
 }
 
 /* Removes PATH.tmp.PID files of checkpoints that a killed run was writing: those whose
@@ -961,6 +1043,7 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         cli_par_bcast(&bad, sizeof bad);
         rc = bad ? CLI_FAIL : CLI_OK;
         cli_par_agree();
+        write_kept(nets); /* a stop's, after the nets (rank 0 alone has one) */
         /* the net written whole: its checkpoint is done with (a stopped run's stays) */
         if (rc == CLI_OK && !stop_agreed && cli_par_rank() == 0) {
             unlink(o->ckpt);
@@ -992,6 +1075,8 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                     o->ckpt);
         rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGINT);
     }
+    invnet_train_state_free(ckw.pending); /* none saved: none written */
+    ckw.pending = NULL;
     for (k = 0; k < o->n_inputs; k++)
         invnet_file_free(nets[k]);
     invnet_ckpt_free(resume_from);
