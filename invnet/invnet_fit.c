@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forward/base/fwd_io.h"
 #include "forward/base/fwd_time.h"
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_misfit.h"
@@ -54,13 +55,13 @@ invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t c
                  p->hidden[k]);
     /* %.17g: a double's every bit */
     n = snprintf(buf, cap,
-                 "rows=%zu data=%s max_samples=%zu val=%.17g head_rows=%zu hidden=%s "
+                 "rows=%zu data=%s val=%.17g head_rows=%zu hidden=%s "
                  "activation=%s masked=%d min_span=%.17g max_missing=%.17g p_full=%.17g "
                  "p_missing=%.17g layout=%s epochs=%zu batch=%zu optimizer=%s learning_rate=%.17g "
                  "momentum=%.17g beta1=%.17g beta2=%.17g adam_eps=%.17g lr_decay=%.17g "
                  "patience=%zu min_delta=%.17g seed=%llu huber=%.17g average=%.17g "
                  "data_epochs=%zu param_weight=%.17g data_learning_rate=%.17g",
-                 rows, p->noisy ? "noisy" : "clean", p->max_samples, p->val,
+                 rows, p->noisy ? "noisy" : "clean", p->val,
                  p->head_rows ? p->head_rows : (size_t)INVNET_HEAD_ROWS, hidden,
                  invnet_activation_name(p->act), p->masked, p->mask.min_span, p->mask.max_missing,
                  p->mask.p_full, p->mask.p_missing, invnet_mask_layout_name(p->mask.layout),
@@ -71,17 +72,36 @@ invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t c
     return n < 0 ? 0 : (size_t)n;
 }
 
-/* The first setting of a (a settings string) that b differs in: "name=A" and "name=B" into
- * wa and wb (cap bytes each); 0 when they are the same. */
+/* One value of a settings string for a message: a number to 15 digits (0.1, not
+ * 0.10000000000000001), anything else as it is. */
+static void
+setting_value(const char *v, size_t n, char *out, size_t cap)
+{
+    char buf[128], *end;
+    double x;
+
+    snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), v);
+    x = fwd_strtod(buf, &end);
+    if (end != buf && *end == '\0')
+        snprintf(out, cap, "%.15g", x);
+    else if (snprintf(out, cap, "%s", buf) >= (int)cap && cap > 4)
+        memcpy(out + cap - 4, "...", 4); /* a long value cut */
+}
+
+/* The first setting of a (a settings string) that b differs in: its name into name, its
+ * values in a and in b into va and vb (cap bytes each); 0 when they are the same. */
 static int
-settings_differ(const char *a, const char *b, char *wa, char *wb, size_t cap)
+settings_differ(const char *a, const char *b, char *name, char *va, char *vb, size_t cap)
 {
     while (*a != '\0' || *b != '\0') {
         size_t la = strcspn(a, " "), lb = strcspn(b, " ");
 
         if (la != lb || strncmp(a, b, la) != 0) {
-            snprintf(wa, cap, "%.*s", (int)la, a);
-            snprintf(wb, cap, "%.*s", (int)lb, b);
+            size_t na = strcspn(a, "= "), nb = strcspn(b, "= ");
+
+            snprintf(name, cap, "%.*s", (int)na, a);
+            setting_value(a + na + (a[na] == '='), la - na - (a[na] == '='), va, cap);
+            setting_value(b + nb + (b[nb] == '='), lb - nb - (b[nb] == '='), vb, cap);
             return 1;
         }
         a += la + (a[la] == ' ');
@@ -554,16 +574,16 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
     const invnet_ckpt *r = p->resume;
     const invnet_file *g = r->training;
     const char *name = p->resume_name != NULL ? p->resume_name : "the checkpoint";
-    char wa[128], wb[128];
+    char what[128], wa[128], wb[128];
     size_t k, n, n_in = invnet_net_n_in(f->net), n_out = invnet_net_n_out(f->net);
 
     if (g == NULL || r->state == NULL)
         return fwd_error_set(err, FWD_EINVAL, "%s: holds no training in progress", name);
-    if (settings_differ(r->settings, c->settings, wa, wb, sizeof wa))
-        return fwd_error_set_field(err, FWD_EINVAL, "settings",
-                                   "%s: its training of %s had %s; this one has %s: a training "
-                                   "continues with the settings it began with",
-                                   name, g->samples_path, wa, wb);
+    if (settings_differ(r->settings, c->settings, what, wa, wb, sizeof wa))
+        return fwd_error_set_field(err, FWD_EINVAL, what,
+                                   "%s: its training of %s had %s %s; this one has %s %s: a "
+                                   "training continues with the settings it began with",
+                                   name, g->samples_path, what, wa, what, wb);
     if (invnet_net_n_in(g->net) != n_in || invnet_net_n_out(g->net) != n_out ||
         g->n_epochs > p->train.epochs + p->data_epochs ||
         r->state->last_epoch > p->train.epochs + p->data_epochs)

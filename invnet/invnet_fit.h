@@ -87,11 +87,13 @@ typedef struct invnet_fit_params {
 } invnet_fit_params;
 
 /*
- * The settings of a training of `rows` complete rows with p, as a string of
- * "name=value" separated by spaces (into buf, cap bytes; INVNET_CKPT_SETTINGS is enough):
- * everything its net depends on but the rows' values and the samples file's name, so that two
- * trainings of one string on one samples file make the same net. The threads and processes are not
- * in it. The length written, or the length it needs when that is cap or more.
+ * The settings of a training of `rows` complete rows with p, as a string of "name=value"
+ * separated by spaces (into buf, cap bytes; INVNET_CKPT_SETTINGS is enough): everything its
+ * net depends on but the rows' values, so that two trainings of one string on the same rows
+ * make the same net. Not in it: the samples file's name, max_samples (the rows count), the
+ * threads and processes. A resumed training's must be its checkpoint's (a refusal's
+ * err->field is the first name that differs). The length written, or the length it needs
+ * when that is cap or more.
  */
 size_t invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t cap);
 

@@ -292,14 +292,11 @@ print_ckpt(const char *path)
         printf("  training    %s: %zu epochs run, in the %s stage; %.1f s of training so far\n",
                c->training->samples_path, c->state->epoch, c->stage == 2 ? "data" : "first",
                c->seconds);
+    if (c->state->best_epoch > 0)
+        printf("  best so far epoch %zu, %s loss %.6f (its weights are the net in it)\n",
+               c->state->best_epoch, c->training->n_val > 0 ? "validation" : "training",
+               c->state->best_loss);
     printf("  settings    %s\n", c->settings);
-    if (c->training != NULL) {
-        char where[1100];
-
-        snprintf(where, sizeof where, "%s:/training (its stage's best weights so far)", path);
-        putchar('\n');
-        print_net(where, c->training, 0);
-    }
     invnet_ckpt_free(c);
     return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;
 }

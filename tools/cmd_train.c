@@ -219,10 +219,11 @@ static const cli_opt train_opts[] = {
              "killed or stopped; removed once NET.h5 is written; 0: none [60]"),
     CLI_FLAG("resume", 0, ARG(resume),
              "continue the training in NET.h5.ckpt (the same samples files\n"
-             "and options) to the net an uninterrupted run makes"),
+             "and options) to the net an uninterrupted run makes; without\n"
+             "one, train from the start"),
     CLI_FLAG("force", 0, ARG(force),
-             "replace NET.h5 if it exists, and start afresh over a\n"
-             "NET.h5.ckpt"),
+             "replace NET.h5 if it exists; without --resume, start\n"
+             "afresh over a NET.h5.ckpt (which is removed)"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "nothing on stderr but errors (no header, epoch or summary\n"
              "lines)"),
@@ -320,16 +321,79 @@ is_checkpoint(const char *path)
     return yes;
 }
 
-/* The checkpoint of --resume, read (on every rank) and checked against the samples files
- * given: the nets it has made and the one in training are of the first ones, in order. */
+/* Whether this command's samples file k is the one the checkpoint's net f was trained on:
+ * its method, layer count, seed and noise (its rows are compared when the training goes on;
+ * a copy on another disk, or another path to it, will do). 0, or -1 said. */
 static int
-load_resume(const struct train_args *o)
+same_samples_file(const struct train_args *o, size_t k, const invnet_file *f)
+{
+    const smp_header *a = &f->samples;
+    smp_header h;
+    fwd_geom *g = NULL;
+    fwd_error err;
+    int rc = -1;
+
+    if (k >= o->n_inputs) {
+        cli_error_agreed("train",
+                         "%s: its samples file %zu was %s; this command gives %zu: resume with "
+                         "the samples files the training began with, in their order",
+                         o->ckpt, k + 1, f->samples_path, o->n_inputs);
+        return -1;
+    }
+    if (cli_read_header_timed("train", o->inputs[k]) != 0)
+        return -1;
+    if (smp_file_read_header(o->inputs[k], &h, &g, &err) != FWD_OK) {
+        cli_read_unguard();
+        cli_lib_error("train", &err);
+        return -1;
+    }
+    cli_read_unguard();
+    if (h.method == a->method && h.prior.n_layers == a->prior.n_layers && h.seed == a->seed &&
+        h.noise == a->noise)
+        rc = 0;
+    else
+        cli_error_agreed("train",
+                         "%s: its samples file %zu was %s (%s, %zu layers, seed %llu, noise %g); "
+                         "this command's %s is another (%s, %zu layers, seed %llu, noise %g): "
+                         "resume with the samples files the training began with, in their order",
+                         o->ckpt, k + 1, f->samples_path, fwd_method_name(a->method),
+                         a->prior.n_layers, (unsigned long long)a->seed, a->noise, o->inputs[k],
+                         fwd_method_name(h.method), h.prior.n_layers, (unsigned long long)h.seed,
+                         h.noise);
+    fwd_geom_free(g);
+    return rc;
+}
+
+/* The checkpoint of --resume, read (on every rank) and checked against the samples files
+ * given: the nets it has made and the one in training are of the first ones, in order.
+ * Without a checkpoint, --resume trains from the start (o->resume 0). */
+static int
+load_resume(struct train_args *o)
 {
     fwd_error err;
     size_t k, n;
-
+    int have = cli_par_rank() == 0 && access(o->ckpt, F_OK) == 0;
     unsigned long first_bad;
 
+    /* none (the first submission of a job that always says --resume, or a kill before the
+     * first checkpoint): from the start, unless a net is there */
+    cli_par_bcast(&have, sizeof have);
+    if (!have) {
+        if (access(o->output, F_OK) == 0 && !o->force) {
+            cli_error_agreed("train",
+                             "%s: exists, and there is no checkpoint %s to resume: its training "
+                             "ended (or it is another net); --force trains afresh over it",
+                             o->output, o->ckpt);
+            return -1;
+        }
+        if (cli_par_rank() == 0 && !o->quiet)
+            fprintf(stderr,
+                    "bpinv train: note: no checkpoint %s to resume: training from the "
+                    "start\n",
+                    o->ckpt);
+        o->resume = 0;
+        return 0;
+    }
     if (cli_read_guard("train", o->ckpt, 1) != 0)
         return -1;
     resume_from = invnet_ckpt_load(o->ckpt, &err);
@@ -347,13 +411,10 @@ load_resume(const struct train_args *o)
                       access(o->ckpt, F_OK) != 0 ? "no such file: the checkpoint must be where "
                                                    "every process reads it"
                                                  : err.msg);
-        else if (access(o->ckpt, F_OK) != 0)
-            cli_error("train",
-                      "%s: no checkpoint to resume (train writes one every --checkpoint "
-                      "seconds, and when it is stopped)",
-                      o->ckpt);
-        else
+        else {
+            fwd_error_append(&err, " (--force trains afresh, and removes it)");
             cli_lib_error("train", &err);
+        }
         return -1;
     }
     if (cli_par_rank() == 0 && !o->quiet &&
@@ -362,21 +423,11 @@ load_resume(const struct train_args *o)
                 "bpinv train: note: %s was written by bpinv %s, this is %s: the net may differ "
                 "in its last bits from an uninterrupted run of either\n",
                 o->ckpt, resume_from->training->bpinv_version, BPINV_VERSION);
-    n = resume_from->n_done + (resume_from->training != NULL);
-    for (k = 0; k < n; k++) {
-        const invnet_file *f =
-            k < resume_from->n_done ? resume_from->done[k] : resume_from->training;
-
-        if (k < o->n_inputs && (strcmp(f->samples_path, o->inputs[k]) == 0 ||
-                                cli_same_file(f->samples_path, o->inputs[k])))
-            continue;
-        cli_error_agreed("train",
-                         "%s: its samples file %zu was %s; this command's is %s: resume with the "
-                         "samples files the training began with, in their order",
-                         o->ckpt, k + 1, f->samples_path,
-                         k < o->n_inputs ? o->inputs[k] : "not given");
-        return -1;
-    }
+    n = resume_from->n_done + 1;
+    for (k = 0; k < n; k++) /* the samples files, by what they are (a copy elsewhere will do) */
+        if (same_samples_file(
+                o, k, k < resume_from->n_done ? resume_from->done[k] : resume_from->training) != 0)
+            return -1;
     return 0;
 }
 
@@ -534,6 +585,24 @@ swap_rows(void *ud, const double *send, const size_t *send_n, const size_t *send
     cli_par_exchange(send, send_n, send_at, recv, recv_n, recv_at);
 }
 
+/* The checkpoints a run writes (rank 0): every --checkpoint seconds, and at a stop. */
+static struct {
+    const struct train_args *o;
+    invnet_file *const *done; /* the nets of the samples files before the one in training */
+    size_t n_done;
+    double last;  /* when the last was written (or the run began) */
+    size_t epoch; /* its epoch; 0: none written by this run for this samples file */
+    int any;      /* one written by this run */
+    int warned;   /* a failed write said */
+    /* a stop's checkpoint, written after the nets: the state of its last epoch (the net in
+     * training is then the net saved) */
+    invnet_train_state *pending;
+    size_t pending_k; /* its samples file */
+    int pending_stage;
+    double pending_seconds;
+    char pending_settings[INVNET_CKPT_SETTINGS];
+} ckw;
+
 /* The progress of a run: what the epoch lines and the stop signals need. */
 struct run_state {
     const struct train_args *o;
@@ -659,6 +728,8 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         char eta[48];
 
         stage_eta(r, info, e, eta, sizeof eta);
+        if (ckw.epoch == e->epoch && ckw.any) /* written at this epoch's end */
+            snprintf(eta + strlen(eta), sizeof eta - strlen(eta), "  checkpoint");
         if (info->n_val > 0)
             fprintf(stderr, "%s %4zu  train %.6f  val %.6f%s  %9.0f samples/s  elapsed %.1f s%s\n",
                     info->stage == 2 ? "data " : "epoch", e->epoch, e->train_loss, e->val_loss,
@@ -769,24 +840,6 @@ same_samples(const char *path, const invnet_dataset *d)
                      (unsigned long long)d->h.seed);
     return -1;
 }
-
-/* The checkpoints a run writes (rank 0): every --checkpoint seconds, and at a stop. */
-static struct {
-    const struct train_args *o;
-    invnet_file *const *done; /* the nets of the samples files before the one in training */
-    size_t n_done;
-    double last;  /* when the last was written (or the run began) */
-    size_t epoch; /* its epoch; 0: none written by this run for this samples file */
-    int any;      /* one written by this run */
-    int warned;   /* a failed write said */
-    /* a stop's checkpoint, written after the nets: the state of its last epoch (the net in
-     * training is then the net saved) */
-    invnet_train_state *pending;
-    size_t pending_k; /* its samples file */
-    int pending_stage;
-    double pending_seconds;
-    char pending_settings[INVNET_CKPT_SETTINGS];
-} ckw;
 
 /* Keeps the state of a stop's checkpoint (a copy: invnet_fit frees its own) until the nets
  * are saved: under mpirun's Ctrl-C the ranks have a second before they are killed, and a
@@ -926,6 +979,49 @@ remove_dead_temps(const char *path)
     closedir(dp);
 }
 
+/* A resume refused for a setting (err->field: its name in the checkpoint's settings): the
+ * option that sets it, or for the rows what keeps the rows the training had. */
+static void
+resume_hint(fwd_error *err, unsigned long long n_complete)
+{
+    static const char *const opt[][2] = {
+        {"data", "--data"},
+        {"val", "--val"},
+        {"hidden", "--hidden"},
+        {"activation", "--activation"},
+        {"masked", "--min-span"},
+        {"min_span", "--min-span"},
+        {"max_missing", "--max-missing"},
+        {"epochs", "--epochs"},
+        {"batch", "--batch"},
+        {"optimizer", "--optimizer"},
+        {"learning_rate", "--lr"},
+        {"momentum", "--momentum"},
+        {"lr_decay", "--lr-decay"},
+        {"patience", "--patience"},
+        {"seed", "--seed"},
+        {"huber", "--huber"},
+        {"average", "--average"},
+        {"data_epochs", "--data-epochs"},
+        {"param_weight", "--param-weight"},
+        {"data_learning_rate", "--data-lr"},
+    };
+    size_t k;
+
+    if (strcmp(err->field, "rows") == 0) {
+        fwd_error_append(err,
+                         " (the samples file holds %llu complete samples now: --max-samples N "
+                         "trains on the first N, as it had; or --force trains afresh)",
+                         n_complete);
+        return;
+    }
+    for (k = 0; k < sizeof opt / sizeof opt[0]; k++)
+        if (strcmp(err->field, opt[k][0]) == 0) {
+            fwd_error_append(err, " (option %s; or --force trains afresh)", opt[k][1]);
+            return;
+        }
+}
+
 /* Reads o->input under the crash guard and trains on it: the net in *out; the exit status. */
 static int
 train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
@@ -946,8 +1042,9 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
     if (!stops_caught) { /* a stop while the rows are read: at once, but said */
         char what[400];
 
-        snprintf(what, sizeof what, "while %.150s was read: nothing trained, %.150s %s", o->input,
-                 o->output, access(o->output, F_OK) == 0 ? "as it was" : "not made");
+        snprintf(what, sizeof what, "while %.150s was read: nothing trained, %.150s %s%s", o->input,
+                 o->output, access(o->output, F_OK) == 0 ? "as it was" : "not made",
+                 access(o->ckpt, F_OK) == 0 ? " (its checkpoint kept)" : "");
         cli_say_on_stop("train", what);
     }
     r.tstart = cli_now();
@@ -973,6 +1070,8 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
                 o->input, (unsigned long long)d->h.n_complete,
                 (unsigned long long)d->h.n_requested);
     if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, out, &info, &err) != FWD_OK) {
+        if (fp->resume != NULL)
+            resume_hint(&err, d->h.n_complete);
         cli_lib_error("train", &err);
         goto done;
     }

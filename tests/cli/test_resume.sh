@@ -94,6 +94,7 @@ signal_at "^epoch    2 " INT "$BPINV" train "$TMP/s.h5" -o "$TMP/i.h5" --epochs 
 cp "$TMP/i.h5.ckpt" "$TMP/i.keep"
 run info "$TMP/i.h5.ckpt"
 [ "$rc" -eq 0 ] && grep -q "i.h5.ckpt: bpinv training checkpoint (format version 1)" "$TMP/out" &&
+    grep -q "^  best so far epoch [0-9]*, validation loss 0\.[0-9]*" "$TMP/out" &&
     grep -q "^  training    .*/s.h5: [0-9]* epochs run, in the first stage" "$TMP/out" &&
     grep -q "^  settings    rows=3000 .* epochs=$E " "$TMP/out" && ok ||
     bad "info of a checkpoint: exit $rc: $(cat "$TMP/out" "$TMP/err")"
@@ -102,13 +103,29 @@ run train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS
     grep -q "i.h5.ckpt: the checkpoint of an interrupted training of .*/i.h5: continue it with --resume" \
         "$TMP/err" && cmp -s "$TMP/i.h5.ckpt" "$TMP/i.keep" && ok ||
     bad "a fresh run over a checkpoint: exit $rc: $(cat "$TMP/err")"
-expect_fail 1 "resumed with other epochs" "its training of $TMP/s.h5 had epochs=$E; this one has epochs=7" \
+expect_fail 1 "resumed with other epochs" "its training of $TMP/s.h5 had epochs $E; this one has epochs 7: a training continues with the settings it began with (option --epochs; or --force trains afresh)" \
     train "$TMP/s.h5" -o "$TMP/i.h5" --epochs 7 --patience 0 --hidden 12 --batch 128 -q --resume
-expect_fail 1 "resumed with another hidden layer" "had hidden=12; this one has hidden=13" \
+expect_fail 1 "resumed with another hidden layer" "had hidden 12; this one has hidden 13" \
     train "$TMP/s.h5" -o "$TMP/i.h5" --epochs $E --patience 0 --hidden 13 --batch 128 -q --resume
-expect_fail 1 "resumed on other samples" "its samples file 1 was $TMP/s.h5; this command's is $TMP/s2.h5" \
+expect_fail 1 "resumed with another rate" "had learning_rate 0.001; this one has learning_rate 0.002" \
+    train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS --lr 0.002 --resume
+expect_fail 1 "resumed on other samples" "its samples file 1 was $TMP/s.h5 (schlumberger, 3 layers, seed 42, noise 0.03); this command's $TMP/s2.h5 is another (schlumberger, 2 layers" \
     train "$TMP/s2.h5" -o "$TMP/i.h5" $OPTS --resume
 cmp -s "$TMP/i.h5.ckpt" "$TMP/i.keep" && ok || bad "a refused resume changed the checkpoint"
+# the samples file grown (samples --resume) since: its first rows are those trained on, and
+# --max-samples keeps to them; a copy on another path will do
+mkdir "$TMP/stage"
+cp "$TMP/s.h5" "$TMP/stage/s.h5"
+setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
+    -n 3500 -o "$TMP/stage/s.h5" -q --resume
+[ "$rc" -eq 0 ] && ok || bad "samples --resume: exit $rc: $(cat "$TMP/err")"
+cp "$TMP/i.keep" "$TMP/g.h5.ckpt"
+expect_fail 1 "resumed on a grown samples file" "had rows 3000; this one has rows 3500: a training continues with the settings it began with (the samples file holds 3500 complete samples now: --max-samples N trains on the first N, as it had; or --force trains afresh)" \
+    train "$TMP/stage/s.h5" -o "$TMP/g.h5" $OPTS --resume
+run train "$TMP/stage/s.h5" -o "$TMP/g.h5" $OPTS --resume --max-samples 3000
+[ "$rc" -eq 0 ] && ok || bad "resumed on a grown copy with --max-samples: exit $rc: $(cat "$TMP/err")"
+h5diff -q "$TMP/ref.h5" "$TMP/g.h5" /layers /layers && ok ||
+    bad "resumed on a grown copy with --max-samples: not the uninterrupted net"
 run train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS --resume -j 2
 [ "$rc" -eq 0 ] && [ ! -e "$TMP/i.h5.ckpt" ] && ok ||
     bad "resume after SIGINT: exit $rc, $(ls "$TMP" | grep '^i\.'): $(cat "$TMP/err")"
@@ -151,8 +168,14 @@ for f in "" --force; do
 done
 [ "$(cat "$TMP/x.h5.ckpt")" = "my notes" ] && [ ! -e "$TMP/x.h5" ] && ok ||
     bad "a foreign NET.h5.ckpt was changed, or a net made"
-expect_fail 1 "--resume without a checkpoint" "i.h5.ckpt: no checkpoint to resume" \
+expect_fail 1 "--resume without a checkpoint, a net there" "i.h5: exists, and there is no checkpoint $TMP/i.h5.ckpt to resume: its training ended (or it is another net); --force trains afresh over it" \
     train "$TMP/s.h5" -o "$TMP/i.h5" $OPTS --resume
+# ... nor a net: from the start (a job script that always says --resume)
+run train "$TMP/s.h5" -o "$TMP/n0.h5" --epochs $E --patience 0 --hidden 12 --batch 128 --resume \
+    --checkpoint 0
+[ "$rc" -eq 0 ] && grep -q "note: no checkpoint $TMP/n0.h5.ckpt to resume: training from the start" "$TMP/err" &&
+    ok || bad "--resume without a checkpoint: exit $rc: $(head -3 "$TMP/err")"
+same "$TMP/ref.h5" "$TMP/n0.h5" "--resume without a checkpoint"
 # a NET.h5 that is not the interrupted run's: kept unless --force
 cp "$TMP/i.keep" "$TMP/f.h5.ckpt"
 cp "$TMP/refset.h5" "$TMP/f.h5"

@@ -319,16 +319,17 @@ Test(invnet_ckpt, other_settings_or_rows_are_refused, .timeout = 120)
     c = checkpoint_of(path, p, ck, sizeof ck);
     q = p;
     q.train.epochs = 11;
-    expect_refused(path, q, c, "settings", "epochs=10", "epochs=11");
+    expect_refused(path, q, c, "epochs", "had epochs 10;", "has epochs 11:");
     q = p;
     q.train.lr = 0.02;
-    expect_refused(path, q, c, "settings", "learning_rate=0.01", "learning_rate=0.02");
+    expect_refused(path, q, c, "learning_rate", "had learning_rate 0.01;",
+                   "has learning_rate 0.02:");
     q = p;
     q.hidden[0] = 17;
-    expect_refused(path, q, c, "settings", "hidden=16", "hidden=17");
+    expect_refused(path, q, c, "hidden", "had hidden 16;", "has hidden 17:");
     q = p;
     q.max_samples = 500;
-    expect_refused(path, q, c, "settings", "rows=600", "rows=500");
+    expect_refused(path, q, c, "rows", "had rows 600;", "has rows 500:");
     expect_refused(other, p, c, "samples", "t.h5 holds other rows", "s.h5");
     /* the threads are not a setting */
     {
