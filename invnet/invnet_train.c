@@ -906,6 +906,33 @@ invnet_train_state_free(invnet_train_state *s)
     free(s);
 }
 
+invnet_train_state *
+invnet_train_state_clone(const invnet_train_state *s)
+{
+    invnet_train_state *t = invnet_train_state_alloc(s->np, s->n_train, s->avg != NULL);
+    size_t b = s->np * sizeof(double);
+
+    if (t == NULL)
+        return NULL;
+    memcpy(t->weights, s->weights, b);
+    memcpy(t->best, s->best, b);
+    memcpy(t->m, s->m, b);
+    memcpy(t->v, s->v, b);
+    if (s->avg != NULL)
+        memcpy(t->avg, s->avg, b);
+    memcpy(t->perm, s->perm, s->n_train * sizeof *s->perm);
+    t->epoch = s->epoch;
+    t->best_epoch = s->best_epoch;
+    t->since_best = s->since_best;
+    t->last_epoch = s->last_epoch;
+    t->halvings = s->halvings;
+    t->halved = s->halved;
+    t->best_loss = s->best_loss;
+    t->lr = s->lr;
+    t->step = s->step;
+    return t;
+}
+
 void
 invnet_trainer_get_state(const invnet_trainer *tr, invnet_train_state *s)
 {

@@ -266,6 +266,8 @@ typedef struct invnet_train_state {
 /* A state's arrays for np weights, n_train rows and an average or not; NULL out of memory. */
 invnet_train_state *invnet_train_state_alloc(size_t np, size_t n_train, int average);
 void invnet_train_state_free(invnet_train_state *s);
+/* A copy of s (invnet_train_state_free() it); NULL out of memory. */
+invnet_train_state *invnet_train_state_clone(const invnet_train_state *s);
 /* Copies tr's state into s (allocated for it: the same np, n_train and average). Call it
  * between epochs: in one, the steps have moved what the epoch's end has not yet counted. */
 void invnet_trainer_get_state(const invnet_trainer *tr, invnet_train_state *s);

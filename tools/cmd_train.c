@@ -847,30 +847,10 @@ same_samples(const char *path, const invnet_dataset *d)
 static void
 keep_for_after(const invnet_ckpt *c)
 {
-    const invnet_train_state *s = c->state;
-    invnet_train_state *t = invnet_train_state_alloc(s->np, s->n_train, s->avg != NULL);
-    size_t b = s->np * sizeof(double);
-
     invnet_train_state_free(ckw.pending);
-    ckw.pending = t;
-    if (t == NULL)
+    ckw.pending = invnet_train_state_clone(c->state);
+    if (ckw.pending == NULL)
         return; /* out of memory: the last checkpoint stays */
-    memcpy(t->weights, s->weights, b);
-    memcpy(t->best, s->best, b);
-    memcpy(t->m, s->m, b);
-    memcpy(t->v, s->v, b);
-    if (s->avg != NULL)
-        memcpy(t->avg, s->avg, b);
-    memcpy(t->perm, s->perm, s->n_train * sizeof *s->perm);
-    t->epoch = s->epoch;
-    t->best_epoch = s->best_epoch;
-    t->since_best = s->since_best;
-    t->last_epoch = s->last_epoch;
-    t->halvings = s->halvings;
-    t->halved = s->halved;
-    t->best_loss = s->best_loss;
-    t->lr = s->lr;
-    t->step = s->step;
     ckw.pending_k = ckw.n_done;
     ckw.pending_stage = c->stage;
     ckw.pending_seconds = c->seconds;
