@@ -483,3 +483,33 @@ invnet_ckpt_load(const char *path, fwd_error *err)
     H5Fclose(file);
     return c;
 }
+
+/* Whether the nets a and b are of one training: one samples file, seed, split, settings. */
+static int
+same_training(const invnet_file *a, const invnet_file *b)
+{
+    return strcmp(a->samples_path, b->samples_path) == 0 && a->train.seed == b->train.seed &&
+           a->n_train == b->n_train && a->n_val == b->n_val && invnet_set_mismatch(a, b) == NULL &&
+           a->train.epochs == b->train.epochs && a->train.opt == b->train.opt &&
+           a->train.lr == b->train.lr && a->train.batch == b->train.batch &&
+           a->masked == b->masked && invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
+}
+
+int
+invnet_ckpt_saved(const invnet_ckpt *c, const invnet_set *s)
+{
+    size_t k, j;
+
+    if (s->n > c->n_done + 1)
+        return 0;
+    for (k = 0; k < s->n; k++) { /* a set is kept by layer count */
+        const invnet_file *b = s->net[k], *a = c->training;
+
+        for (j = 0; j < c->n_done; j++)
+            if (c->done[j]->samples.prior.n_layers == b->samples.prior.n_layers)
+                a = c->done[j];
+        if (a->samples.prior.n_layers != b->samples.prior.n_layers || !same_training(a, b))
+            return 0;
+    }
+    return 1;
+}

@@ -59,6 +59,14 @@ int invnet_ckpt_save(const char *path, const invnet_ckpt *c, fwd_error *err);
  */
 invnet_ckpt *invnet_ckpt_load(const char *path, fwd_error *err);
 
+/*
+ * Whether the nets of s are what the training of c saved when it was stopped (a stop saves
+ * the best net so far, and the nets made before it): each of them one of c's trainings, the
+ * nets made and the one in training, matched by layer count, of the same samples file,
+ * seed, split and settings. 1 or 0.
+ */
+int invnet_ckpt_saved(const invnet_ckpt *c, const invnet_set *s);
+
 /* Frees a checkpoint read by invnet_ckpt_load() and all it holds; NULL is a no-op. */
 void invnet_ckpt_free(invnet_ckpt *c);
 

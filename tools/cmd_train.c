@@ -2,8 +2,6 @@
 /*
  * cmd_train.c - `bpinv train`: a BP network trained on a samples file, saved as a net file.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <math.h>
@@ -11,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sys/types.h>
 #include <unistd.h>
 
 #include <omp.h>
 
+#include "forward/base/fwd_io.h"
 #include "invnet/invnet_ckpt.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_fit.h"
@@ -264,17 +262,6 @@ const cli_cmd train_cmd = {
 /* The checkpoint a --resume continues, read by every rank (NULL without --resume). */
 static invnet_ckpt *resume_from;
 
-/* Whether the nets a and b are of one training: one samples file, seed, split, settings. */
-static int
-same_training(const invnet_file *a, const invnet_file *b)
-{
-    return strcmp(a->samples_path, b->samples_path) == 0 && a->train.seed == b->train.seed &&
-           a->n_train == b->n_train && a->n_val == b->n_val && invnet_set_mismatch(a, b) == NULL &&
-           a->train.epochs == b->train.epochs && a->train.opt == b->train.opt &&
-           a->train.lr == b->train.lr && a->train.batch == b->train.batch &&
-           a->masked == b->masked && invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
-}
-
 /* Whether NET.h5, there already, is what the interrupted run saved when it was stopped:
  * each of its nets one of the checkpoint's (the nets made and the one in training), of the
  * same training. */
@@ -283,7 +270,6 @@ the_runs_net(const char *path, const invnet_ckpt *c)
 {
     invnet_set *s;
     fwd_error err;
-    size_t k, j;
     int same;
 
     if (cli_read_guard("train", path, 1) != 0)
@@ -292,15 +278,7 @@ the_runs_net(const char *path, const invnet_ckpt *c)
     cli_read_unguard();
     if (s == NULL)
         return 0;
-    same = s->n <= c->n_done + 1;
-    for (k = 0; k < s->n && same; k++) { /* a set is kept by layer count */
-        const invnet_file *b = s->net[k], *a = c->training;
-
-        for (j = 0; j < c->n_done; j++)
-            if (c->done[j]->samples.prior.n_layers == b->samples.prior.n_layers)
-                a = c->done[j];
-        same = a->samples.prior.n_layers == b->samples.prior.n_layers && same_training(a, b);
-    }
+    same = invnet_ckpt_saved(c, s);
     invnet_set_free(s);
     return same;
 }
@@ -926,39 +904,6 @@ write_kept(invnet_file *const *nets)
     ckw.pending = NULL;
 }
 
-/* Removes PATH.tmp.PID files of checkpoints that a killed run was writing: those whose
- * process is gone (a live one may be another run's, writing). */
-static void
-remove_dead_temps(const char *path)
-{
-    char dir[4200], pre[4200], full[8500];
-    const char *slash = strrchr(path, '/');
-    struct dirent *e;
-    DIR *dp;
-
-    snprintf(dir, sizeof dir, "%.*s", slash != NULL ? (int)(slash - path) : 1,
-             slash != NULL ? path : ".");
-    if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    if (snprintf(pre, sizeof pre, "%s.tmp.", slash != NULL ? slash + 1 : path) >= (int)sizeof pre ||
-        (dp = opendir(dir)) == NULL)
-        return;
-    while ((e = readdir(dp)) != NULL) {
-        const char *tail = e->d_name + strlen(pre);
-        char *end;
-        long pid;
-
-        if (strncmp(e->d_name, pre, strlen(pre)) != 0 || *tail < '1' || *tail > '9')
-            continue;
-        pid = strtol(tail, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid > INT_MAX || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full)
-            unlink(full);
-    }
-    closedir(dp);
-}
-
 /* A resume refused for a setting (err->field: its name in the checkpoint's settings): the
  * option that sets it, or for the rows what keeps the rows the training had. */
 static void
@@ -1126,7 +1071,7 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         /* the net written whole: its checkpoint is done with (a stopped run's stays) */
         if (rc == CLI_OK && !stop_agreed && cli_par_rank() == 0) {
             unlink(o->ckpt);
-            remove_dead_temps(o->ckpt);
+            fwd_io_remove_dead_temps(o->ckpt); /* a killed run's, half written */
         }
     }
     if (rc == CLI_OK && stop_agreed) {

@@ -6,7 +6,10 @@
 /* realpath() is XSI */
 #define _XOPEN_SOURCE 700
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <pthread.h>
@@ -37,6 +40,37 @@ fwd_io_temp_name(const char *path)
         snprintf(tmp, len, "%.*s.bpinv-tmp.%ld.%lu", (int)(base - path), path, (long)getpid(),
                  __atomic_add_fetch(&made, 1, __ATOMIC_RELAXED));
     return tmp;
+}
+
+void
+fwd_io_remove_dead_temps(const char *path)
+{
+    char dir[4200], pre[4200], full[8500];
+    const char *slash = strrchr(path, '/');
+    struct dirent *e;
+    DIR *dp;
+
+    snprintf(dir, sizeof dir, "%.*s", slash != NULL ? (int)(slash - path) : 1,
+             slash != NULL ? path : ".");
+    if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    if (snprintf(pre, sizeof pre, "%s.tmp.", slash != NULL ? slash + 1 : path) >= (int)sizeof pre ||
+        (dp = opendir(dir)) == NULL)
+        return;
+    while ((e = readdir(dp)) != NULL) {
+        const char *tail = e->d_name + strlen(pre);
+        char *end;
+        long pid;
+
+        if (strncmp(e->d_name, pre, strlen(pre)) != 0 || *tail < '1' || *tail > '9')
+            continue;
+        pid = strtol(tail, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid > INT_MAX || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (snprintf(full, sizeof full, "%s/%s", dir, e->d_name) < (int)sizeof full)
+            unlink(full);
+    }
+    closedir(dp);
 }
 
 int

@@ -36,6 +36,12 @@ const char *fwd_io_why(const char *guess);
  */
 int fwd_io_replaceable(const char *path, fwd_error *err);
 
+/* Removes the temporary files of path (PATH.tmp.PID, fwd_io_temp_name's) whose process is
+ * gone: a killed writer's, half written (a live process's may be writing, and is kept). The
+ * short names beside a path too long for the suffix (.bpinv-tmp.PID.N) name no path, and
+ * are left. */
+void fwd_io_remove_dead_temps(const char *path);
+
 /*
  * Syncs the file tmp to disk and gives it the name path: with link() when overwrite is 0,
  * so that a file that appeared at path meanwhile is kept (FWD_EIO: exists), or rename()

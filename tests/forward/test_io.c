@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_io.c - the checks before a run writes its output (fwd_io_check_output) and the test
- * of two names for one file (fwd_io_same_file).
+ * test_io.c - the checks before a run writes its output (fwd_io_check_output), the test
+ * of two names for one file (fwd_io_same_file), and the removal of a killed writer's
+ * temporary files (fwd_io_remove_dead_temps).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -157,4 +159,44 @@ Test(fwd_io, same_file_by_device_and_inode)
     cr_assert_eq(fwd_io_same_file(d, c), 0);
     cr_assert_eq(fwd_io_same_file("/nonexistent-dir/x", "/nonexistent-dir/./x"), 0,
                  "a directory that does not resolve: by the paths alone");
+}
+
+/* A killed writer's temporary files (PATH.tmp.PID of a process that is gone) are removed; a
+ * live process's, another path's and other names are kept. */
+Test(fwd_io, dead_writers_temporary_files_are_removed)
+{
+    char path[128], name[256];
+    const char *keep[] = {"out.h5.tmp.%ld", "other.h5.tmp.999999999", "out.h5.tmp.x1",
+                          "out.h5.tmp.0", "out.h5"};
+    FILE *f;
+    size_t k;
+    pid_t dead = fork();
+
+    cr_assert_geq(dead, 0);
+    if (dead == 0)
+        _exit(0);
+    cr_assert_eq(waitpid(dead, NULL, 0), dead); /* its PID now names no process */
+    snprintf(path, sizeof path, "%s/out.h5", dir);
+    snprintf(name, sizeof name, "%s.tmp.%ld", path, (long)dead);
+    cr_assert_not_null(f = fopen(name, "w"));
+    fclose(f);
+    for (k = 0; k < sizeof keep / sizeof keep[0]; k++) {
+        char base[64];
+
+        snprintf(base, sizeof base, keep[k], (long)getpid());
+        snprintf(name, sizeof name, "%s/%s", dir, base);
+        cr_assert_not_null(f = fopen(name, "w"));
+        fclose(f);
+    }
+    fwd_io_remove_dead_temps(path);
+    snprintf(name, sizeof name, "%s.tmp.%ld", path, (long)dead);
+    cr_expect_neq(access(name, F_OK), 0, "a dead writer's file was kept");
+    for (k = 0; k < sizeof keep / sizeof keep[0]; k++) {
+        char base[64];
+
+        snprintf(base, sizeof base, keep[k], (long)getpid());
+        snprintf(name, sizeof name, "%s/%s", dir, base);
+        cr_expect_eq(access(name, F_OK), 0, "%s was removed", base);
+    }
+    fwd_io_remove_dead_temps("no-such-dir/out.h5"); /* nothing to read: nothing done */
 }

@@ -331,6 +331,23 @@ Test(invnet_ckpt, other_settings_or_rows_are_refused, .timeout = 120)
     q.max_samples = 500;
     expect_refused(path, q, c, "rows", "had rows 600;", "has rows 500:");
     expect_refused(other, p, c, "samples", "t.h5 holds other rows", "s.h5");
+    /* what the run saved when stopped: its net, not one of another seed or rate */
+    {
+        invnet_set set = {0};
+        fwd_error err;
+        size_t k;
+
+        for (k = 0; k < 3; k++) {
+            q = p;
+            q.train.seed = k == 1 ? 12 : p.train.seed;
+            q.train.lr = k == 2 ? 0.02 : p.train.lr;
+            cr_assert_eq(invnet_fit(path, &q, NULL, NULL, &set.net[0], NULL, &err), FWD_OK, "%s",
+                         err.msg);
+            set.n = 1;
+            cr_expect_eq(invnet_ckpt_saved(c, &set), k == 0, "net %zu", k);
+            invnet_file_free(set.net[0]);
+        }
+    }
     /* the threads are not a setting */
     {
         invnet_file *b = NULL;
