@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hdf5.h>
 
@@ -113,7 +114,9 @@ write_ckpt(hid_t file, const char *path, const void *ud, fwd_error *err)
     rc = rc ? rc : smp_h5_write_u64(file, "n_done", c->n_done, err);
     rc = rc ? rc : smp_h5_write_u64(file, "stage", (uint64_t)c->stage, err);
     rc = rc ? rc : smp_h5_write_f64(file, "seconds", 1, &secs, err);
-    if (rc == FWD_OK && (g = make_group(file, path, "nets", err)) >= 0)
+    if (rc == FWD_OK && (g = make_group(file, path, "nets", err)) < 0)
+        return FWD_EIO;
+    if (rc == FWD_OK)
         H5Gclose(g);
     for (k = 0; k < c->n_done && rc == FWD_OK; k++) {
         snprintf(name, sizeof name, "nets/%zu", k);
@@ -145,7 +148,7 @@ invnet_ckpt_save(const char *path, const invnet_ckpt *c, fwd_error *err)
     hid_t fapl = H5I_INVALID_HID, file = H5I_INVALID_HID;
     unsigned char *image = NULL;
     ssize_t size = -1;
-    char *tmp = NULL;
+    char *tmp = NULL, *mem = NULL;
     FILE *f;
     int rc = FWD_OK;
 
@@ -155,24 +158,43 @@ invnet_ckpt_save(const char *path, const invnet_ckpt *c, fwd_error *err)
                              "training and %s state: expected a net and its state",
                              path, c->n_done, INVNET_SET_MAX, c->training ? "a" : "no",
                              c->state ? "a" : "no");
+    /* HDF5 prints its error stack unless told not to: the message says what went wrong */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    /* the file in memory under a name nothing has on disk: the core driver opens a file of
+     * its name first (the last checkpoint: read whole for nothing), and one of that name
+     * left open in the process would refuse every later one */
+    if ((mem = malloc(strlen(path) + 48)) != NULL)
+        sprintf(mem, "%s.in-memory.%ld", path, (long)getpid());
     fapl = H5Pcreate(H5P_FILE_ACCESS);
-    /* the earliest format: HDF5 1.10's file image of a superblock of version 2 or later
-     * keeps a checksum that no longer matches it (h5py: "incorrect metadata checksum") */
-    if (fapl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST) < 0 ||
+    /* the earliest format (HDF5's default; the net files ask for 1.8's): HDF5 1.10's file
+     * image of a superblock of version 2 or later keeps a checksum that no longer matches
+     * it (h5py: "incorrect metadata checksum") */
+    if (mem == NULL || fapl < 0 ||
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_LATEST) < 0 ||
         H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0 ||
-        (file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
+        (file = H5Fcreate(mem, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: cannot make the checkpoint in memory", path);
     rc = rc ? rc : write_ckpt(file, path, c, err);
+    if (rc == FWD_OK && H5Fget_obj_count(file, H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE |
+                                                   H5F_OBJ_ATTR) != 0)
+        rc = fwd_error_set(err, FWD_EIO, "%s: HDF5 objects left open", path);
     if (rc == FWD_OK &&
         (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0 ||
          (image = malloc((size_t)size)) == NULL ||
          H5Fget_file_image(file, image, (size_t)size) != size))
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the checkpoint (%lld bytes)",
                            path, (long long)size);
-    if (file >= 0)
-        H5Fclose(file);
+    if (file >= 0 && H5Fclose(file) < 0 && rc == FWD_OK)
+        rc = fwd_error_set(err, FWD_EIO, "%s: cannot close the checkpoint in memory", path);
     if (fapl >= 0)
         H5Pclose(fapl);
+    /* a file of this process's temporary name is a dead one's of the same PID (containers
+     * reuse them): it would refuse the new one ("wx") */
+    if (rc == FWD_OK && (tmp = fwd_io_temp_name(path)) != NULL) {
+        unlink(tmp);
+        free(tmp);
+        tmp = NULL;
+    }
     if (rc == FWD_OK && (f = fwd_io_open_temp(path, &tmp, err)) == NULL)
         rc = err != NULL ? err->code : FWD_EIO;
     else if (rc == FWD_OK) {
@@ -181,6 +203,7 @@ invnet_ckpt_save(const char *path, const invnet_ckpt *c, fwd_error *err)
             errno = ENOSPC; /* a short write without a reason: most likely */
         rc = fwd_io_close_publish(f, tmp, path, 1, err);
     }
+    free(mem);
     free(tmp);
     free(image);
     return rc;
@@ -277,21 +300,20 @@ read_order(hid_t g, const char *where, size_t n, uint64_t *perm, fwd_error *err)
     if (d < 0 || (sp = H5Dget_space(d)) < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
         H5Sget_simple_extent_dims(sp, &dim, NULL) < 0 || (t = H5Dget_type(d)) < 0 ||
         H5Tget_class(t) != H5T_INTEGER)
-        rc = fwd_error_set(err, FWD_EFORMAT,
-                           "%s: /training/state/perm: expected a 1-D array of row numbers", where);
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: state/perm: expected a 1-D array of row numbers",
+                           where);
     else if (dim != n)
-        rc = fwd_error_set(err, FWD_EFORMAT,
-                           "%s: /training/state/perm: expected %zu rows (n_train), got %llu", where,
-                           n, (unsigned long long)dim);
+        rc =
+            fwd_error_set(err, FWD_EFORMAT, "%s: state/perm: expected %zu rows (n_train), got %llu",
+                          where, n, (unsigned long long)dim);
     else if (n > 0 && H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, perm) < 0)
-        rc = fwd_error_set(err, FWD_EFORMAT, "%s: /training/state/perm: %s", where,
-                           smp_h5_read_why());
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: state/perm: %s", where, smp_h5_read_why());
     else if ((seen = calloc(n / 8 + 1, 1)) == NULL)
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
     for (k = 0; rc == FWD_OK && k < n; k++) {
         if (perm[k] >= n || (seen[perm[k] / 8] >> (perm[k] % 8) & 1))
             rc = fwd_error_set(err, FWD_EFORMAT,
-                               "%s: /training/state/perm[%zu]: expected each row 0 to %zu once, "
+                               "%s: state/perm[%zu]: expected each row 0 to %zu once, "
                                "got %llu%s",
                                where, k, n - 1, (unsigned long long)perm[k],
                                perm[k] < n ? " again" : "");
@@ -319,17 +341,16 @@ read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_stat
     int rc = FWD_OK;
 
     if (H5Lexists(loc, "state", H5P_DEFAULT) <= 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: no group /training/state: the file is damaged",
-                             where);
+        return fwd_error_set(err, FWD_EFORMAT, "%s: no group state: the file is damaged", where);
     if ((g = H5Gopen2(loc, "state", H5P_DEFAULT)) < 0)
-        return fwd_error_set(err, FWD_EFORMAT, "%s: cannot open /training/state", where);
+        return fwd_error_set(err, FWD_EFORMAT, "%s: cannot open state", where);
     for (k = 0; k < 5 && rc == FWD_OK; k++) {
         if (k == 4 && !(f->train.average > 0))
             continue;
         rc = smp_h5_dims(g, where, state_arrays[k], &r, &c, err);
         if (rc == FWD_OK && (r != np || c != 0))
             rc = fwd_error_set(err, FWD_EFORMAT,
-                               "%s: /training/state/%s: expected %zu values (the net's weights), "
+                               "%s: state/%s: expected %zu values (the net's weights), "
                                "got %zu",
                                where, state_arrays[k], np, r);
     }
@@ -341,8 +362,7 @@ read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_stat
         rc = smp_h5_read_vector(g, where, state_arrays[k], np, state_array(*s, k), err);
         for (c = 0; rc == FWD_OK && c < np; c++)
             if (!isfinite(state_array(*s, k)[c]))
-                rc = fwd_error_set(err, FWD_EFORMAT,
-                                   "%s: /training/state/%s: value %zu is not finite", where,
+                rc = fwd_error_set(err, FWD_EFORMAT, "%s: state/%s: value %zu is not finite", where,
                                    state_arrays[k], c);
     }
     if (rc == FWD_OK) { /* the order's room once its size is known to be the net's rows */
@@ -353,8 +373,8 @@ read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_stat
         if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
             H5Sget_simple_extent_dims(sp, &dim, NULL) < 0 || dim != n)
             rc = fwd_error_set(err, FWD_EFORMAT,
-                               "%s: /training/state/perm: expected %zu rows (n_train), got %llu",
-                               where, n, (unsigned long long)dim);
+                               "%s: state/perm: expected %zu rows (n_train), got %llu", where, n,
+                               (unsigned long long)dim);
         else if ((perm = malloc((n ? n : 1) * sizeof *perm)) == NULL)
             rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
         if (sp >= 0)
@@ -484,15 +504,20 @@ invnet_ckpt_load(const char *path, fwd_error *err)
     return c;
 }
 
-/* Whether the nets a and b are of one training: one samples file, seed, split, settings. */
+/* Whether the nets a and b are of one training: samples of one method, prior, seed and
+ * noise (by what they are, not by name: a staged copy is the same), one split, settings. */
 static int
 same_training(const invnet_file *a, const invnet_file *b)
 {
-    return strcmp(a->samples_path, b->samples_path) == 0 && a->train.seed == b->train.seed &&
-           a->n_train == b->n_train && a->n_val == b->n_val && invnet_set_mismatch(a, b) == NULL &&
-           a->train.epochs == b->train.epochs && a->train.opt == b->train.opt &&
-           a->train.lr == b->train.lr && a->train.batch == b->train.batch &&
-           a->masked == b->masked && invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
+    const invnet_train_params *p = &a->train, *q = &b->train;
+
+    return a->samples.seed == b->samples.seed && a->samples.noise == b->samples.noise &&
+           invnet_set_mismatch(a, b) == NULL && p->seed == q->seed && a->n_train == b->n_train &&
+           a->n_val == b->n_val && p->epochs == q->epochs && p->opt == q->opt && p->lr == q->lr &&
+           p->batch == q->batch && p->huber == q->huber && p->patience == q->patience &&
+           p->average == q->average && a->masked == b->masked && a->data_epochs == b->data_epochs &&
+           invnet_net_activation(a->net) == invnet_net_activation(b->net) &&
+           invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
 }
 
 int

@@ -72,8 +72,8 @@ invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t c
     return n < 0 ? 0 : (size_t)n;
 }
 
-/* One value of a settings string for a message: a number to 15 digits (0.1, not
- * 0.10000000000000001), anything else as it is. */
+/* One value of a settings string for a message: a fraction to 15 digits (0.1, not
+ * 0.10000000000000001), anything else (whole numbers, names) as it is. */
 static void
 setting_value(const char *v, size_t n, char *out, size_t cap)
 {
@@ -82,10 +82,10 @@ setting_value(const char *v, size_t n, char *out, size_t cap)
 
     snprintf(buf, sizeof buf, "%.*s", (int)(n < sizeof buf ? n : sizeof buf - 1), v);
     x = fwd_strtod(buf, &end);
-    if (end != buf && *end == '\0')
+    if (end != buf && *end == '\0' && strpbrk(buf, ".eE") != NULL)
         snprintf(out, cap, "%.15g", x);
-    else if (snprintf(out, cap, "%s", buf) >= (int)cap && cap > 4)
-        memcpy(out + cap - 4, "...", 4); /* a long value cut */
+    else if ((snprintf(out, cap, "%s", buf) >= (int)cap || n >= sizeof buf) && cap > 4)
+        memcpy(out + strlen(out) - (strlen(out) > 3 ? 3 : 0), "...", 4); /* a long value cut */
 }
 
 /* The first setting of a (a settings string) that b differs in: its name into name, its

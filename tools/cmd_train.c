@@ -221,7 +221,7 @@ static const cli_opt train_opts[] = {
              "one, train from the start"),
     CLI_FLAG("force", 0, ARG(force),
              "replace NET.h5 if it exists; without --resume, start\n"
-             "afresh over a NET.h5.ckpt (which is removed)"),
+             "afresh over a NET.h5.ckpt (which the run's own replace)"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "nothing on stderr but errors (no header, epoch or summary\n"
              "lines)"),
@@ -389,8 +389,14 @@ load_resume(struct train_args *o)
                       access(o->ckpt, F_OK) != 0 ? "no such file: the checkpoint must be where "
                                                    "every process reads it"
                                                  : err.msg);
+        else if (!is_checkpoint(o->ckpt))
+            cli_error("train",
+                      "%s: exists and is not (or cannot be read as) a bpinv training checkpoint, "
+                      "which train writes there: move it, or write the net under another name "
+                      "(-o)",
+                      o->ckpt);
         else {
-            fwd_error_append(&err, " (--force trains afresh, and removes it)");
+            fwd_error_append(&err, " (damaged: without --resume, --force trains afresh)");
             cli_lib_error("train", &err);
         }
         return -1;
@@ -423,8 +429,8 @@ check_output(const struct train_args *o)
         }
     if (access(o->ckpt, F_OK) == 0 && !is_checkpoint(o->ckpt)) {
         cli_error("train",
-                  "%s: exists and is not a bpinv training checkpoint, which train writes there: "
-                  "move it, or write the net under another name (-o)",
+                  "%s: exists and is not (or cannot be read as) a bpinv training checkpoint, "
+                  "which train writes there: move it, or write the net under another name (-o)",
                   o->ckpt);
         return -1;
     }
@@ -907,7 +913,7 @@ write_kept(invnet_file *const *nets)
 /* A resume refused for a setting (err->field: its name in the checkpoint's settings): the
  * option that sets it, or for the rows what keeps the rows the training had. */
 static void
-resume_hint(fwd_error *err, unsigned long long n_complete)
+resume_hint(fwd_error *err, unsigned long long n_complete, unsigned long long had)
 {
     static const char *const opt[][2] = {
         {"data", "--data"},
@@ -933,16 +939,23 @@ resume_hint(fwd_error *err, unsigned long long n_complete)
     };
     size_t k;
 
-    if (strcmp(err->field, "rows") == 0) {
+    if (strcmp(err->field, "rows") == 0 && n_complete >= had) {
         fwd_error_append(err,
-                         " (the samples file holds %llu complete samples now: --max-samples N "
-                         "trains on the first N, as it had; or --force trains afresh)",
-                         n_complete);
+                         " (the samples file holds %llu complete samples: --max-samples %llu "
+                         "trains on the first %llu, as it had; or, without --resume, --force "
+                         "trains afresh)",
+                         n_complete, had, had);
+        return;
+    }
+    if (strcmp(err->field, "rows") == 0) {
+        fwd_error_append(err, " (the samples file holds fewer samples than it had: not the "
+                              "file the training began with)");
         return;
     }
     for (k = 0; k < sizeof opt / sizeof opt[0]; k++)
         if (strcmp(err->field, opt[k][0]) == 0) {
-            fwd_error_append(err, " (option %s; or --force trains afresh)", opt[k][1]);
+            fwd_error_append(err, " (option %s; or, without --resume, --force trains afresh)",
+                             opt[k][1]);
             return;
         }
 }
@@ -996,7 +1009,9 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
                 (unsigned long long)d->h.n_requested);
     if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, out, &info, &err) != FWD_OK) {
         if (fp->resume != NULL)
-            resume_hint(&err, d->h.n_complete);
+            resume_hint(
+                &err, d->h.n_complete,
+                (unsigned long long)(fp->resume->training->n_train + fp->resume->training->n_val));
         cli_lib_error("train", &err);
         goto done;
     }
@@ -1150,9 +1165,6 @@ cmd_train(int argc, char **argv)
     /* refuse at once, not after an hour of training (under mpirun: rank 0 checks, and tells
      * the others; before, each rank printed the message) */
     bad = cli_par_rank() == 0 && (check_output(&o) != 0 || check_set(&o) != 0);
-    /* afresh (--force): an old checkpoint would be resumed by a later --resume */
-    if (!bad && cli_par_rank() == 0 && o.force && !o.resume)
-        unlink(o.ckpt);
     cli_par_bcast(&bad, sizeof bad);
     if (bad) {
         invnet_ckpt_free(resume_from);
