@@ -93,9 +93,8 @@ write_state(hid_t loc, const char *path, const invnet_train_state *s, fwd_error 
 }
 
 static int
-write_ckpt(hid_t file, const char *path, const void *ud, fwd_error *err)
+write_ckpt(hid_t file, const char *path, const invnet_ckpt *c, fwd_error *err)
 {
-    const invnet_ckpt *c = ud;
     double secs = c->seconds;
     char name[32];
     size_t k;
@@ -286,14 +285,15 @@ read_counters(hid_t g, const char *where, const invnet_file *f, invnet_train_sta
     return rc;
 }
 
-/* The training order of n rows (perm, unsigned 64-bit) into perm: its size checked before,
- * then each row once (a permutation). */
+/* The training order of n rows (perm, unsigned 64-bit) into a new array *perm (free() it):
+ * its type and size checked before it is allocated, then each row once (a permutation). */
 static int
-read_order(hid_t g, const char *where, size_t n, uint64_t *perm, fwd_error *err)
+read_order(hid_t g, const char *where, size_t n, uint64_t **perm, fwd_error *err)
 {
     hid_t d = H5Dopen2(g, "perm", H5P_DEFAULT), sp = H5I_INVALID_HID, t = H5I_INVALID_HID;
     hsize_t dim = 0;
     unsigned char *seen = NULL;
+    uint64_t *v = NULL;
     size_t k;
     int rc = FWD_OK;
 
@@ -306,19 +306,19 @@ read_order(hid_t g, const char *where, size_t n, uint64_t *perm, fwd_error *err)
         rc =
             fwd_error_set(err, FWD_EFORMAT, "%s: state/perm: expected %zu rows (n_train), got %llu",
                           where, n, (unsigned long long)dim);
-    else if (n > 0 && H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, perm) < 0)
-        rc = fwd_error_set(err, FWD_EFORMAT, "%s: state/perm: %s", where, smp_h5_read_why());
-    else if ((seen = calloc(n / 8 + 1, 1)) == NULL)
+    else if ((*perm = v = malloc((n ? n : 1) * sizeof *v)) == NULL ||
+             (seen = calloc(n / 8 + 1, 1)) == NULL)
         rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
+    else if (n > 0 && H5Dread(d, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        rc = fwd_error_set(err, FWD_EFORMAT, "%s: state/perm: %s", where, smp_h5_read_why());
     for (k = 0; rc == FWD_OK && k < n; k++) {
-        if (perm[k] >= n || (seen[perm[k] / 8] >> (perm[k] % 8) & 1))
+        if (v[k] >= n || (seen[v[k] / 8] >> (v[k] % 8) & 1))
             rc = fwd_error_set(err, FWD_EFORMAT,
                                "%s: state/perm[%zu]: expected each row 0 to %zu once, "
                                "got %llu%s",
-                               where, k, n - 1, (unsigned long long)perm[k],
-                               perm[k] < n ? " again" : "");
+                               where, k, n - 1, (unsigned long long)v[k], v[k] < n ? " again" : "");
         else
-            seen[perm[k] / 8] |= (unsigned char)(1u << (perm[k] % 8));
+            seen[v[k] / 8] |= (unsigned char)(1u << (v[k] % 8));
     }
     free(seen);
     if (t >= 0)
@@ -365,27 +365,14 @@ read_state(hid_t loc, const char *where, const invnet_file *f, invnet_train_stat
                 rc = fwd_error_set(err, FWD_EFORMAT, "%s: state/%s: value %zu is not finite", where,
                                    state_arrays[k], c);
     }
-    if (rc == FWD_OK) { /* the order's room once its size is known to be the net's rows */
+    if (rc == FWD_OK) { /* the order: allocated for n rows once the file's are n */
         uint64_t *perm = NULL;
-        hid_t d = H5Dopen2(g, "perm", H5P_DEFAULT), sp = d >= 0 ? H5Dget_space(d) : -1;
-        hsize_t dim = 0;
 
-        if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
-            H5Sget_simple_extent_dims(sp, &dim, NULL) < 0 || dim != n)
-            rc = fwd_error_set(err, FWD_EFORMAT,
-                               "%s: state/perm: expected %zu rows (n_train), got %llu", where, n,
-                               (unsigned long long)dim);
-        else if ((perm = malloc((n ? n : 1) * sizeof *perm)) == NULL)
-            rc = fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", where);
-        if (sp >= 0)
-            H5Sclose(sp);
-        if (d >= 0)
-            H5Dclose(d);
+        rc = read_order(g, where, n, &perm, err);
         if (perm != NULL) {
             free((*s)->perm);
             (*s)->perm = perm;
             (*s)->n_train = n;
-            rc = read_order(g, where, n, perm, err);
         }
     }
     rc = rc ? rc : read_counters(g, where, f, *s, err);

@@ -909,27 +909,19 @@ invnet_train_state_free(invnet_train_state *s)
 invnet_train_state *
 invnet_train_state_clone(const invnet_train_state *s)
 {
-    invnet_train_state *t = invnet_train_state_alloc(s->np, s->n_train, s->avg != NULL);
+    invnet_train_state *t = invnet_train_state_alloc(s->np, s->n_train, s->avg != NULL), own;
     size_t b = s->np * sizeof(double);
 
     if (t == NULL)
         return NULL;
-    memcpy(t->weights, s->weights, b);
-    memcpy(t->best, s->best, b);
-    memcpy(t->m, s->m, b);
-    memcpy(t->v, s->v, b);
-    if (s->avg != NULL)
-        memcpy(t->avg, s->avg, b);
-    memcpy(t->perm, s->perm, s->n_train * sizeof *s->perm);
-    t->epoch = s->epoch;
-    t->best_epoch = s->best_epoch;
-    t->since_best = s->since_best;
-    t->last_epoch = s->last_epoch;
-    t->halvings = s->halvings;
-    t->halved = s->halved;
-    t->best_loss = s->best_loss;
-    t->lr = s->lr;
-    t->step = s->step;
+    own = *t; /* t's arrays; then s's sizes and counters, and s's values in t's arrays */
+    *t = *s;
+    t->weights = memcpy(own.weights, s->weights, b);
+    t->best = memcpy(own.best, s->best, b);
+    t->m = memcpy(own.m, s->m, b);
+    t->v = memcpy(own.v, s->v, b);
+    t->avg = s->avg != NULL ? memcpy(own.avg, s->avg, b) : NULL;
+    t->perm = memcpy(own.perm, s->perm, s->n_train * sizeof *s->perm);
     return t;
 }
 

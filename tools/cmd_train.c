@@ -283,6 +283,16 @@ the_runs_net(const char *path, const invnet_ckpt *c)
     return same;
 }
 
+/* A file at NET.h5.ckpt that is no checkpoint: never touched, --force or not. */
+static void
+say_not_checkpoint(const struct train_args *o)
+{
+    cli_error("train",
+              "%s: exists and is not (or cannot be read as) a bpinv training checkpoint, which "
+              "train writes there: move it, or write the net under another name (-o)",
+              o->ckpt);
+}
+
 /* Whether the file at path is a bpinv training checkpoint (by its format attribute). */
 static int
 is_checkpoint(const char *path)
@@ -390,11 +400,7 @@ load_resume(struct train_args *o)
                                                    "every process reads it"
                                                  : err.msg);
         else if (!is_checkpoint(o->ckpt))
-            cli_error("train",
-                      "%s: exists and is not (or cannot be read as) a bpinv training checkpoint, "
-                      "which train writes there: move it, or write the net under another name "
-                      "(-o)",
-                      o->ckpt);
+            say_not_checkpoint(o);
         else {
             fwd_error_append(&err, " (damaged: without --resume, --force trains afresh)");
             cli_lib_error("train", &err);
@@ -428,10 +434,7 @@ check_output(const struct train_args *o)
             return -1;
         }
     if (access(o->ckpt, F_OK) == 0 && !is_checkpoint(o->ckpt)) {
-        cli_error("train",
-                  "%s: exists and is not (or cannot be read as) a bpinv training checkpoint, "
-                  "which train writes there: move it, or write the net under another name (-o)",
-                  o->ckpt);
+        say_not_checkpoint(o);
         return -1;
     }
     if (!o->resume && !o->force && access(o->ckpt, F_OK) == 0) {
@@ -578,13 +581,10 @@ static struct {
     size_t epoch; /* its epoch; 0: none written by this run for this samples file */
     int any;      /* one written by this run */
     int warned;   /* a failed write said */
-    /* a stop's checkpoint, written after the nets: the state of its last epoch (the net in
-     * training is then the net saved) */
-    invnet_train_state *pending;
-    size_t pending_k; /* its samples file */
-    int pending_stage;
-    double pending_seconds;
-    char pending_settings[INVNET_CKPT_SETTINGS];
+    /* a stop's checkpoint, written after the nets: its settings, stage, seconds and the
+     * state of its last epoch (owned; NULL: none kept); its nets are the nets saved */
+    invnet_ckpt kept;
+    size_t kept_k; /* its samples file */
 } ckw;
 
 /* The progress of a run: what the epoch lines and the stop signals need. */
@@ -831,14 +831,22 @@ same_samples(const char *path, const invnet_dataset *d)
 static void
 keep_for_after(const invnet_ckpt *c)
 {
-    invnet_train_state_free(ckw.pending);
-    ckw.pending = invnet_train_state_clone(c->state);
-    if (ckw.pending == NULL)
-        return; /* out of memory: the last checkpoint stays */
-    ckw.pending_k = ckw.n_done;
-    ckw.pending_stage = c->stage;
-    ckw.pending_seconds = c->seconds;
-    memcpy(ckw.pending_settings, c->settings, sizeof ckw.pending_settings);
+    invnet_train_state_free(ckw.kept.state);
+    ckw.kept = *c;
+    ckw.kept.training = NULL;                            /* invnet_fit's, gone by then */
+    ckw.kept.state = invnet_train_state_clone(c->state); /* NULL: the last checkpoint stays */
+    ckw.kept_k = ckw.n_done;
+}
+
+/* w with the nets of the samples files before the one in training, nets[0 .. n - 1]. */
+static void
+with_done(invnet_ckpt *w, invnet_file *const *nets, size_t n)
+{
+    size_t k;
+
+    w->n_done = n;
+    for (k = 0; k < n; k++)
+        w->done[k] = nets[k];
 }
 
 /* Writes w to NET.h5.ckpt: 0, or -1 with a warning the first time. */
@@ -864,7 +872,6 @@ static void
 write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
 {
     invnet_ckpt w;
-    size_t k;
 
     (void)ud;
     if ((!stopped && cli_now() - ckw.last < ckw.o->checkpoint) ||
@@ -875,9 +882,7 @@ write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
         return;
     }
     w = *c;
-    w.n_done = ckw.n_done;
-    for (k = 0; k < ckw.n_done; k++)
-        w.done[k] = ckw.done[k];
+    with_done(&w, ckw.done, ckw.n_done);
     if (save_checkpoint(&w) != 0)
         return;
     ckw.last = cli_now();
@@ -890,24 +895,16 @@ write_checkpoint(void *ud, const invnet_ckpt *c, int stopped)
 static void
 write_kept(invnet_file *const *nets)
 {
-    invnet_ckpt w;
-    size_t k;
+    invnet_ckpt w = ckw.kept;
 
-    if (ckw.pending == NULL)
+    if (w.state == NULL)
         return;
-    memset(&w, 0, sizeof w);
-    memcpy(w.settings, ckw.pending_settings, sizeof w.settings);
-    w.n_done = ckw.pending_k;
-    for (k = 0; k < w.n_done; k++)
-        w.done[k] = nets[k];
-    w.training = nets[ckw.pending_k];
-    w.state = ckw.pending;
-    w.stage = ckw.pending_stage;
-    w.seconds = ckw.pending_seconds;
+    with_done(&w, nets, ckw.kept_k);
+    w.training = nets[ckw.kept_k];
     if (w.training != NULL && save_checkpoint(&w) == 0)
         ckw.any = 1;
-    invnet_train_state_free(ckw.pending);
-    ckw.pending = NULL;
+    invnet_train_state_free(ckw.kept.state);
+    ckw.kept.state = NULL;
 }
 
 /* A resume refused for a setting (err->field: its name in the checkpoint's settings): the
@@ -1114,8 +1111,8 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                     o->ckpt);
         rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGINT);
     }
-    invnet_train_state_free(ckw.pending); /* none saved: none written */
-    ckw.pending = NULL;
+    invnet_train_state_free(ckw.kept.state); /* none saved: none written */
+    ckw.kept.state = NULL;
     for (k = 0; k < o->n_inputs; k++)
         invnet_file_free(nets[k]);
     invnet_ckpt_free(resume_from);
