@@ -351,7 +351,7 @@ endif
 CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh \
 	tests/cli/test_python.sh tests/cli/test_install.sh tests/cli/test_mpi.sh) \
 	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
-	tests/cli/test_train.sh tests/cli/test_resume.sh tests/cli/test_invert.sh \
+	tests/cli/test_train.sh tests/cli/test_resume.sh tests/cli/test_init.sh tests/cli/test_invert.sh \
 	tests/cli/test_forward.sh tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
 	tests/cli/test_style.sh
 
@@ -361,7 +361,7 @@ CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/tes
 # longest first: the scripts run side by side.
 VALGRIND_TESTS = tests/cli/test_train.sh tests/cli/test_invert.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_samples.sh tests/cli/test_resume.sh tests/cli/test_forward.sh \
-	tests/cli/test_fuzz_regress.sh
+	tests/cli/test_fuzz_regress.sh tests/cli/test_init.sh
 valgrind: all
 	@sh tools/deps.sh valgrind
 	sh tests/valgrind/run.sh $(BPINV) $(VALGRIND_TESTS)

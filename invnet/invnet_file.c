@@ -128,8 +128,11 @@ static int
 write_root(hid_t r, const invnet_file *f, fwd_error *err)
 {
     const invnet_train_params *p = &f->train;
-    double lr = invnet_train_lr(p),
-           best = f->n_epochs > 0 ? f->val_loss[f->best_epoch ? f->best_epoch - 1 : 0] : NAN;
+    double lr = invnet_train_lr(p), best = f->best_epoch > 0 && f->best_epoch <= f->n_epochs
+                                               ? f->val_loss[f->best_epoch - 1]
+                                           : f->init_net[0] != '\0' ? f->init_val_loss
+                                           : f->n_epochs > 0        ? f->val_loss[0]
+                                                                    : NAN;
     int rc;
 
     rc = smp_h5_write_str(r, "format", INVNET_FORMAT, err);
@@ -141,6 +144,10 @@ write_root(hid_t r, const invnet_file *f, fwd_error *err)
     rc = rc ? rc : smp_h5_write_f64(r, "noise", 1, &f->samples.noise, err);
     rc = rc ? rc : smp_h5_write_u64(r, "samples_seed", f->samples.seed, err);
     rc = rc ? rc : smp_h5_write_str(r, "samples_file", f->samples_path, err);
+    if (f->init_net[0] != '\0') { /* a warm start's */
+        rc = rc ? rc : smp_h5_write_str(r, "init_net", f->init_net, err);
+        rc = rc ? rc : smp_h5_write_f64(r, "init_val_loss", 1, &f->init_val_loss, err);
+    }
     rc = rc ? rc : smp_h5_write_str(r, "forward_filter", f->samples.forward_filter, err);
     rc = rc ? rc : smp_h5_write_str(r, "trained_on", f->data, err);
     rc = rc ? rc
@@ -757,6 +764,13 @@ read_rest(hid_t file, const char *path, invnet_file *f, fwd_error *err)
 
     *p = invnet_train_default();
     rc = smp_h5_read_str(file, path, "samples_file", f->samples_path, sizeof f->samples_path, err);
+    /* a warm start's net and loss; none in files from before 2026-12-07 */
+    f->init_net[0] = '\0';
+    f->init_val_loss = NAN;
+    if (rc == FWD_OK && H5Aexists(file, "init_net") > 0) {
+        rc = smp_h5_read_str(file, path, "init_net", f->init_net, sizeof f->init_net, err);
+        rc = rc ? rc : smp_h5_read_f64(file, path, "init_val_loss", 1, &f->init_val_loss, err);
+    }
     rc = rc ? rc : smp_h5_read_str(file, path, "trained_on", f->data, sizeof f->data, err);
     rc = rc ? rc : smp_h5_read_str(file, path, "optimizer", buf, sizeof buf, err);
     if (rc == FWD_OK && invnet_optimizer_parse(buf, &p->opt, NULL) != FWD_OK)

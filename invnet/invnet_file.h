@@ -67,6 +67,10 @@ typedef struct invnet_file {
                              which did not record it) */
     size_t data_halved_at[INVNET_TRAIN_HALVINGS]; /* the history's epochs (1-based) that ran
                                                      first at each halved rate */
+    char init_net[1024];  /* a warm start's: the net file training began from (as given; ""
+                             for a net trained from the seed) */
+    double init_val_loss; /* ... and its validation loss on these rows, which an epoch had to
+                             beat (best_epoch 0: none did, and these are its weights) */
 } invnet_file;
 
 /*

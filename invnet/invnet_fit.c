@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "forward/base/fwd_io.h"
+#include "forward/base/fwd_rng.h"
 #include "forward/base/fwd_time.h"
 #include "invnet/invnet_fit.h"
 #include "invnet/invnet_misfit.h"
@@ -69,7 +70,27 @@ invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t c
                  t->momentum, t->beta1, t->beta2, t->adam_eps, t->lr_decay, t->patience,
                  t->min_delta, (unsigned long long)t->seed, t->huber, t->average, p->data_epochs,
                  p->param_weight, p->data_lr > 0 ? p->data_lr : invnet_train_lr(t));
+    if (n >= 0 && p->init != NULL) { /* a warm start's net (appended: older strings stand) */
+        int m =
+            snprintf(buf + ((size_t)n < cap ? (size_t)n : 0), (size_t)n < cap ? cap - (size_t)n : 0,
+                     " init=%016llx", (unsigned long long)invnet_fit_init_hash(p->init->net));
+
+        n = m < 0 ? m : n + m;
+    }
     return n < 0 ? 0 : (size_t)n;
+}
+
+uint64_t
+invnet_fit_init_hash(const invnet_net *net)
+{
+    uint64_t h = fwd_hash(FWD_HASH_START, invnet_net_params_const(net),
+                          invnet_net_nparams(net) * sizeof(double));
+    int k;
+
+    for (k = 0; k < 4; k++)
+        h = fwd_hash(h, invnet_net_norm_const(net, k),
+                     (k < 2 ? invnet_net_n_in(net) : invnet_net_n_out(net)) * sizeof(double));
+    return h;
 }
 
 /* One value of a settings string for a message: a fraction to 15 digits (0.1, not
@@ -99,9 +120,13 @@ settings_differ(const char *a, const char *b, char *name, char *va, char *vb, si
         if (la != lb || strncmp(a, b, la) != 0) {
             size_t na = strcspn(a, "= "), nb = strcspn(b, "= ");
 
-            snprintf(name, cap, "%.*s", (int)na, a);
+            snprintf(name, cap, "%.*s", (int)(la > 0 ? na : nb), la > 0 ? a : b);
             setting_value(a + na + (a[na] == '='), la - na - (a[na] == '='), va, cap);
             setting_value(b + nb + (b[nb] == '='), lb - nb - (b[nb] == '='), vb, cap);
+            if (la == 0) /* a setting one string has (init=) and the other not */
+                snprintf(va, cap, "none");
+            if (lb == 0)
+                snprintf(vb, cap, "none");
             return 1;
         }
         a += la + (a[la] == ' ');
@@ -123,6 +148,98 @@ fit_span(const fwd_geom *g)
         hi = log10(x[k]) > hi ? log10(x[k]) : hi;
     }
     return hi - lo;
+}
+
+/* The points of g as "30 points, 1 to 1000 m" into buf. */
+static void
+points_text(const fwd_geom *g, char *buf, size_t cap)
+{
+    const double *x = fwd_geom_x(g);
+    double lo = INFINITY, hi = -INFINITY;
+    size_t k, n = fwd_geom_size(g);
+
+    for (k = 0; k < n; k++) {
+        lo = x[k] < lo ? x[k] : lo;
+        hi = x[k] > hi ? x[k] : hi;
+    }
+    snprintf(buf, cap, "%zu point%s, %g to %g %s%s", n, n == 1 ? "" : "s", lo, hi,
+             fwd_method_get(fwd_geom_method(g))->x_unit,
+             fwd_geom_mn2(g) != NULL ? " with MN/2" : "");
+}
+
+/* The hidden layers of p, or of net (p NULL), as "64,64" into buf. */
+static void
+hidden_text(const invnet_fit_params *p, const invnet_net *net, char *buf, size_t cap)
+{
+    size_t k, n = p != NULL ? p->n_hidden : invnet_net_depth(net) - 1;
+
+    for (k = 0, buf[0] = '\0'; k < n && k < INVNET_MAX_HIDDEN; k++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%zu", k ? "," : "",
+                 p != NULL ? p->hidden[k] : invnet_net_units(net, k + 1));
+}
+
+int
+invnet_fit_init_check(const invnet_fit_params *p, const char *samples_path, const smp_header *h,
+                      const fwd_geom *g, fwd_error *err)
+{
+    const invnet_file *in = p->init;
+    const char *name = p->init_name != NULL ? p->init_name : "the net to start from";
+    char a[96], b[96];
+    size_t k;
+    int masked;
+
+    if (in == NULL)
+        return FWD_OK;
+    if (in->samples.method != h->method)
+        return fwd_error_set_field(err, FWD_EINVAL, "method",
+                                   "%s: a net for %s soundings; %s holds %s soundings: a training "
+                                   "starts only from a net of its method",
+                                   name, fwd_method_name(in->samples.method), samples_path,
+                                   fwd_method_name(h->method));
+    if (in->samples.prior.n_layers != h->prior.n_layers)
+        return fwd_error_set_field(err, FWD_EINVAL, "layers",
+                                   "%s: a net of %zu layers; %s holds earths of %zu: a training "
+                                   "starts only from a net of its layer count",
+                                   name, in->samples.prior.n_layers, samples_path,
+                                   h->prior.n_layers);
+    if (!fwd_geom_equal(in->geom, g)) {
+        points_text(in->geom, a, sizeof a);
+        points_text(g, b, sizeof b);
+        return fwd_error_set_field(err, FWD_EINVAL, "geometry",
+                                   "%s: a net of %s; %s is of %s%s: a training starts only from a "
+                                   "net of the same points",
+                                   name, a, samples_path, b,
+                                   strcmp(a, b) == 0 ? " (other values between)" : "");
+    }
+    masked = p->masked && fit_span(g) > p->mask.min_span + 1e-9;
+    if (masked != in->masked)
+        return fwd_error_set_field(err, FWD_EINVAL, "masked",
+                                   "%s: a net of %s; this training makes one of %s (min_span %g "
+                                   "decades of a %.3g-decade span): a training starts only from a "
+                                   "net of the same inputs",
+                                   name, in->masked ? "any part of its span" : "its whole span",
+                                   masked ? "any part of its span" : "its whole span",
+                                   p->mask.min_span, fit_span(g));
+    if (masked && in->mask.layout != p->mask.layout)
+        return fwd_error_set_field(
+            err, FWD_EINVAL, "layout", "%s: its inputs are laid out %s; this training's %s", name,
+            invnet_mask_layout_name(in->mask.layout), invnet_mask_layout_name(p->mask.layout));
+    for (k = 0; k < p->n_hidden && p->n_hidden + 1 == invnet_net_depth(in->net); k++)
+        if (p->hidden[k] != invnet_net_units(in->net, k + 1))
+            break;
+    if (p->n_hidden + 1 != invnet_net_depth(in->net) || k < p->n_hidden) {
+        hidden_text(NULL, in->net, a, sizeof a);
+        hidden_text(p, NULL, b, sizeof b);
+        return fwd_error_set_field(err, FWD_EINVAL, "hidden",
+                                   "%s: hidden units %s; this training's %s: a training starts "
+                                   "only from a net of the same layers",
+                                   name, a, b);
+    }
+    if (invnet_net_activation(in->net) != p->act)
+        return fwd_error_set_field(
+            err, FWD_EINVAL, "activation", "%s: %s hidden units; this training's are %s", name,
+            invnet_activation_name(invnet_net_activation(in->net)), invnet_activation_name(p->act));
+    return FWD_OK;
 }
 
 /* A new net file for d with the provenance and settings of p; NULL with err set. */
@@ -375,6 +492,8 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
                                    "at most %d (a min_span as wide as the span makes a net of "
                                    "the whole span, which takes any number)",
                                    samples_path, fwd_geom_size(d->geom), INVNET_MASK_MAX_POINTS);
+    if (invnet_fit_init_check(p, samples_path, &d->h, d->geom, err) != FWD_OK)
+        return err->code; /* alike on every process: each holds the same net and header */
     f = fit_file_alloc(samples_path, d, &mp, n_train, n_val, err);
     if (fit_agree(d, p, f == NULL)) {
         if (f != NULL)
@@ -383,6 +502,13 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         return err->code;
     }
     invnet_net_init(f->net, p->train.seed);
+    if (p->init != NULL) /* a warm start: its weights; its normalisation below */
+        memcpy(invnet_net_params(f->net), invnet_net_params_const(p->init->net),
+               invnet_net_nparams(f->net) * sizeof(double));
+    f->init_val_loss = NAN;
+    if (p->init != NULL)
+        snprintf(f->init_net, sizeof f->init_net, "%s",
+                 p->init_name != NULL ? p->init_name : p->init->samples_path);
     /* the envelope describes the training features in physical units: its shape from the
      * head, its bounds from every training row */
     n_head = d->part ? d->n_head : n_train < fit_head(p) ? n_train : fit_head(p);
@@ -408,10 +534,22 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
     }
     info->n_in = invnet_net_n_in(f->net);
+    if (p->init != NULL) { /* the weights are of its normalisation */
+        const invnet_net *from = p->init->net;
+
+        memcpy(invnet_net_in_mean(f->net), invnet_net_norm_const(from, 0),
+               invnet_net_n_in(from) * sizeof(double));
+        memcpy(invnet_net_in_sd(f->net), invnet_net_norm_const(from, 1),
+               invnet_net_n_in(from) * sizeof(double));
+        memcpy(invnet_net_out_mean(f->net), invnet_net_norm_const(from, 2),
+               invnet_net_n_out(from) * sizeof(double));
+        memcpy(invnet_net_out_sd(f->net), invnet_net_norm_const(from, 3),
+               invnet_net_n_out(from) * sizeof(double));
+    }
     invnet_dataset_standardise(d, 0, f->net);
     /* a masked net's indicators (and where its window starts) are as they are; features
      * placed again (the aligned layout's second block) are standardised as the features */
-    for (j = d->n_in; j < invnet_net_n_in(f->net); j++) {
+    for (j = d->n_in; j < invnet_net_n_in(f->net) && p->init == NULL; j++) {
         int again = f->mask.layout == INVNET_MASK_ALIGNED && j / d->n_in == 2;
 
         invnet_net_in_mean(f->net)[j] = again ? invnet_net_in_mean(f->net)[j % d->n_in] : 0;
@@ -614,6 +752,7 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
     memcpy(f->val_loss, g->val_loss, g->n_epochs * sizeof(double));
     f->n_epochs = g->n_epochs;
     f->best_epoch = g->best_epoch;
+    f->init_val_loss = g->init_val_loss;
     f->data_epochs = g->data_epochs;
     f->data_first_epoch = g->data_first_epoch;
     f->param_weight = g->param_weight;
@@ -629,6 +768,8 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
     }
     if (g->best_epoch > 0)
         info->best_val_loss = g->val_loss[g->best_epoch - 1];
+    else if (p->init != NULL) /* none has beaten the net it began from yet */
+        info->best_val_loss = g->init_val_loss;
     if (r->stage == 1)
         return invnet_trainer_set_state(tr, r->state, err);
     /* the data stage's best so far: the net, should a stop come before its next epoch */
@@ -787,6 +928,12 @@ invnet_fit_dataset(const char *samples_path, invnet_dataset *d, const invnet_fit
         rc = rc != FWD_OK ? rc
                           : fwd_error_set(err, FWD_ENOMEM, "out of memory (on another process)");
         goto done;
+    }
+    /* a warm start: the net it begins from is the best so far (every process: collective) */
+    if (p->init != NULL && p->resume == NULL) {
+        if ((rc = invnet_trainer_keep_start(tr, &f->init_val_loss, err)) != FWD_OK)
+            goto done;
+        info->best_val_loss = f->init_val_loss;
     }
     info->stage = resumed2 ? 2 : 1;
     if (cb != NULL && cb(info, NULL, ud) != 0)

@@ -28,6 +28,7 @@
 #define INVNET_FIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "forward/base/fwd_error.h"
 #include "invnet/invnet_ckpt.h"
@@ -84,14 +85,34 @@ typedef struct invnet_fit_params {
      * last epoch as though never stopped, to the same net bit for bit [NULL] */
     const invnet_ckpt *resume;
     const char *resume_name; /* its name in messages [NULL: "the checkpoint"] */
+    /* a warm start: training begins from this net's weights and normalisation instead of
+     * the seed's and the rows' (invnet_fit_init_check(): a net of the same method, layer
+     * count, points, layers of units and inputs), and keeps them unless an epoch validates
+     * better (invnet_trainer_keep_start(); validation rows needed); the envelope, the prior
+     * and everything else are the rows' as without it [NULL] */
+    const invnet_file *init;
+    const char *init_name; /* its file, in messages and in the net file's init_net [NULL] */
 } invnet_fit_params;
+
+/*
+ * Whether p->init can start a training with p of the samples file samples_path, whose
+ * header is h and geometry g: FWD_OK, or FWD_EINVAL naming what differs (err->field):
+ * "method", "layers", "geometry" (the points, MN/2), "masked" (a net of any part of its
+ * span against one of the whole span, which p's mask.min_span and the span decide),
+ * "layout" (the masked inputs' layout), "hidden" (the hidden layers' units) or
+ * "activation". FWD_OK without p->init. invnet_fit_prepare() checks it too; a program
+ * calls it first to refuse before reading rows.
+ */
+int invnet_fit_init_check(const invnet_fit_params *p, const char *samples_path, const smp_header *h,
+                          const fwd_geom *g, fwd_error *err);
 
 /*
  * The settings of a training of `rows` complete rows with p, as a string of "name=value"
  * separated by spaces (into buf, cap bytes; INVNET_CKPT_SETTINGS is enough): everything its
  * net depends on but the rows' values, so that two trainings of one string on the same rows
- * make the same net. Not in it: the samples file's name, max_samples (the rows count), the
- * threads and processes. A resumed training's must be its checkpoint's (a refusal's
+ * make the same net; with p->init, last, init= a hash of its weights and normalisation
+ * (invnet_fit_init_hash()). Not in it: the samples file's name, max_samples (the rows
+ * count), the threads and processes. A resumed training's must be its checkpoint's (a refusal's
  * err->field is the first name that differs). The length written, or the length it needs
  * when that is cap or more.
  */
@@ -99,6 +120,9 @@ size_t invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, s
 
 /* The defaults in brackets above. */
 invnet_fit_params invnet_fit_default(void);
+
+/* A number that names a net's weights and normalisation, bit for bit (fwd_hash()). */
+uint64_t invnet_fit_init_hash(const invnet_net *net);
 
 /* What a program reports about a training run. */
 typedef struct invnet_fit_info {

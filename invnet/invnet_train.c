@@ -999,6 +999,35 @@ invnet_trainer_average(const invnet_trainer *tr)
     return tr->avg;
 }
 
+int
+invnet_trainer_keep_start(invnet_trainer *tr, double *loss, fwd_error *err)
+{
+    double val;
+
+    *loss = NAN;
+    if (tr->n_val == 0)
+        return fwd_error_set_field(err, FWD_EINVAL, "val",
+                                   "a warm start needs validation rows: the weights it starts "
+                                   "from are kept unless an epoch validates better");
+    /* as an epoch validates: the mean loss per output over the validation rows */
+    val = eval_sq(tr->w, tr->net, tr->pace.n, tr->n_val, tr->xv, tr->tv, tr->shard_loss, NULL,
+                  &tr->sh, tr) /
+          (double)(tr->n_val * tr->n_out);
+    if (!isfinite(val))
+        return fwd_error_set(err, FWD_ENUMERIC,
+                             "the validation loss of the weights training starts from is %g: "
+                             "not a net of these rows' scale",
+                             val);
+    memcpy(invnet_net_params(tr->best), invnet_net_params_const(tr->net), tr->np * sizeof(double));
+    if (tr->avg != NULL)
+        memcpy(tr->avg, invnet_net_params_const(tr->net), tr->np * sizeof(double));
+    tr->best_loss = val;
+    tr->best_epoch = 0;
+    tr->since_best = 0;
+    *loss = val;
+    return FWD_OK;
+}
+
 size_t
 invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss)
 {

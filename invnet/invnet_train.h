@@ -239,6 +239,18 @@ const double *invnet_trainer_average(const invnet_trainer *tr);
 size_t invnet_trainer_restore_best(invnet_trainer *tr, double *best_val_loss);
 
 /*
+ * A warm start: the weights the net holds now count as the stage's best so far (epoch 0)
+ * at their validation loss, which goes into *loss. An epoch is then kept only when it does
+ * better, so the net training returns is never worse on the validation rows than the one it
+ * started from (invnet_trainer_restore_best() returns 0 and gives these weights when no
+ * epoch did). Call it before the first epoch; under invnet_trainer_set_ranks(), on every
+ * process. FWD_EINVAL without validation rows (field "val": the steps' training loss, which
+ * picks the best epoch then, has no value before a step), FWD_ENUMERIC when the loss is not
+ * finite (the weights are not of these rows' scale).
+ */
+int invnet_trainer_keep_start(invnet_trainer *tr, double *loss, fwd_error *err);
+
+/*
  * The trainer's state at the end of an epoch: everything the epochs after it depend on but
  * the rows and the settings (a training checkpoint, invnet_ckpt.h). The
  * shuffles and the masks of an epoch are streams of the seed and the epoch's number, so a

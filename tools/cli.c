@@ -75,17 +75,6 @@ cli_error_agreed(const char *cmd, const char *fmt, ...)
     cli_par_agree(); /* every rank ends here: rank 0's word out before mpirun ends them */
 }
 
-uint64_t
-cli_hash(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    size_t k;
-
-    for (k = 0; k < n; k++)
-        h = (h ^ c[k]) * 1099511628211ull;
-    return h;
-}
-
 void
 cli_note_threads(const char *cmd, long asked, long busy, int quiet)
 {

@@ -63,11 +63,6 @@ int cli_close_stdout(const char *cmd);
 /* Seconds on a monotonic clock. */
 double cli_now(void);
 
-/* FNV-1a: h carried over the n bytes at p, from CLI_HASH_START. A hash of what a rank read,
- * to compare with the others' (cli_par_differ). */
-#define CLI_HASH_START 1469598103934665603ull
-uint64_t cli_hash(uint64_t h, const void *p, size_t n);
-
 /* Unless quiet, a note when a run of -j asked kept more threads busy than the cores the
  * process may use (omp_get_num_procs): they take turns on the cores, and wait for each
  * other at every barrier (a training ran 2 times slower with -j 16 on 2 cores than with

@@ -194,6 +194,11 @@ print_net(const char *path, const invnet_file *f, int whole_file)
            "best epoch %zu\n",
            invnet_optimizer_name(f->train.opt), loss, f->train.lr, f->train.batch, avg,
            (unsigned long long)f->train.seed, f->n_epochs, f->train_seconds, f->best_epoch);
+    if (f->init_net[0] != '\0')
+        printf("  started     from %s (its weights and normalisation; validation loss %.6f on "
+               "these rows%s)\n",
+               f->init_net, f->init_val_loss,
+               f->best_epoch == 0 ? ": no epoch did better, its weights are these" : "");
     if (f->n_epochs > 0 && f->val_loss != NULL) {
         char why[320];
 

@@ -21,6 +21,7 @@
 #include <omp.h>
 
 #include "forward/base/fwd_io.h"
+#include "forward/base/fwd_rng.h"
 #include "forward/readers/fwd_sounding.h"
 #include "invnet/invnet_file.h"
 #include "invnet/invert/invnet_batch.h"
@@ -586,7 +587,7 @@ method_options(const struct invert_args *o, const invnet_set *ns, const char *ne
 static int
 same_soundings(char *const *paths, size_t n, int bad)
 {
-    uint64_t h = CLI_HASH_START;
+    uint64_t h = FWD_HASH_START;
     unsigned long failed, piped = 0;
     int differ;
     size_t k;
@@ -597,8 +598,8 @@ same_soundings(char *const *paths, size_t n, int bad)
         long long size = stat(paths[k], &st) == 0 ? (long long)st.st_size : -1;
 
         piped |= strcmp(paths[k], FWD_SOUNDING_STDIN) == 0;
-        h = cli_hash(h, paths[k], strlen(paths[k]) + 1); /* each with its NUL */
-        h = cli_hash(h, &size, sizeof size);
+        h = fwd_hash(h, paths[k], strlen(paths[k]) + 1); /* each with its NUL */
+        h = fwd_hash(h, &size, sizeof size);
     }
     h ^= n;
     failed = cli_par_max((unsigned long)bad); /* that rank said why */
@@ -837,7 +838,7 @@ name_slot(const struct name_set *t, const char *name)
 {
     size_t k;
 
-    for (k = (size_t)cli_hash(CLI_HASH_START, name, strlen(name)) & (t->cap - 1);
+    for (k = (size_t)fwd_hash(FWD_HASH_START, name, strlen(name)) & (t->cap - 1);
          t->name[k] != NULL && strcmp(t->name[k], name) != 0; k = (k + 1) & (t->cap - 1))
         continue;
     return k;

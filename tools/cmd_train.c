@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "forward/base/fwd_io.h"
+#include "forward/base/fwd_rng.h"
 #include "invnet/invnet_ckpt.h"
 #include "invnet/invnet_data.h"
 #include "invnet/invnet_fit.h"
@@ -26,15 +27,16 @@
 #include "tools/cli_par.h"
 
 struct train_args {
-    const char *input, *output, *hidden, *act, *opt, *data;
+    const char *input, *output, *hidden, *act, *opt, *data, *init;
     char **inputs; /* the samples files, one net each: input is the one in training */
     size_t n_inputs;
     long epochs, batch, patience, max, seed, threads, data_epochs;
     double lr, momentum, decay, huber, average, val, min_span, max_missing, param_weight, data_lr;
     double checkpoint; /* seconds between checkpoints; 0: none */
     int force, quiet, resume;
-    char ckpt[4200];      /* NET.h5.ckpt */
-    invnet_fit_params fp; /* made by the checks */
+    int given_span, given_missing; /* --min-span, --max-missing given (else --init's) */
+    char ckpt[4200];               /* NET.h5.ckpt */
+    invnet_fit_params fp;          /* made by the checks */
 };
 
 #define ARG(m) offsetof(struct train_args, m)
@@ -153,6 +155,8 @@ check_params(const cli_parse *p, void *args)
     o->fp.param_weight = o->param_weight;
     if (cli_opt_given(p, "data-lr") == 1)
         o->fp.data_lr = o->data_lr;
+    o->given_span = cli_opt_given(p, "min-span") == 1;
+    o->given_missing = cli_opt_given(p, "max-missing") == 1;
     return 0;
 }
 
@@ -215,6 +219,12 @@ static const cli_opt train_opts[] = {
              "every S seconds of training, and when stopped, write\n"
              "NET.h5.ckpt, from which --resume continues a run that was\n"
              "killed or stopped; removed once NET.h5 is written; 0: none [60]"),
+    CLI_STRING("init", 0, "NET0.h5", ARG(init), NULL,
+               "start from this trained net (a warm start): its weights and\n"
+               "normalisation, and unless given its --hidden, --activation,\n"
+               "--min-span and --max-missing; of a set, the net of each\n"
+               "samples file's layer count. Kept unless an epoch validates\n"
+               "better [none: weights from --seed]"),
     CLI_FLAG("resume", 0, ARG(resume),
              "continue the training in NET.h5.ckpt (the same samples files\n"
              "and options) to the net an uninterrupted run makes; without\n"
@@ -261,6 +271,124 @@ const cli_cmd train_cmd = {
 
 /* The checkpoint a --resume continues, read by every rank (NULL without --resume). */
 static invnet_ckpt *resume_from;
+
+/* The nets of --init, read by every rank (NULL without it). */
+static invnet_set *init_from;
+
+/* Reads --init's net file on every rank; the options it stands for that were not given:
+ * its hidden layers, activation and masks (of its first net). 0, or -1 said. */
+static int
+load_init(struct train_args *o, int given_hidden, int given_act)
+{
+    const invnet_file *f;
+    fwd_error err;
+    unsigned long first_bad;
+    int read;
+
+    read = cli_read_guard("train", o->init, 1) == 0;
+    init_from = read ? invnet_set_load(o->init, &err) : NULL;
+    if (read)
+        cli_read_unguard();
+    first_bad =
+        (unsigned long)cli_par_size() -
+        cli_par_max(init_from == NULL ? (unsigned long)(cli_par_size() - cli_par_rank()) : 0);
+    if (first_bad < (unsigned long)cli_par_size()) {
+        if ((unsigned long)cli_par_rank() == first_bad && read) {
+            fwd_error_append(&err, " (--init: a net file bpinv train wrote)");
+            cli_lib_error("train", &err);
+        }
+        return -1;
+    }
+    f = init_from->net[0];
+    if (!given_hidden) {
+        size_t k;
+
+        o->fp.n_hidden = invnet_net_depth(f->net) - 1;
+        for (k = 0; k < o->fp.n_hidden; k++)
+            o->fp.hidden[k] = invnet_net_units(f->net, k + 1);
+    }
+    if (!given_act)
+        o->fp.act = invnet_net_activation(f->net);
+    if (f->masked) { /* its windows, unless given */
+        double span = o->fp.mask.min_span, missing = o->fp.mask.max_missing;
+
+        o->fp.mask = f->mask;
+        o->fp.mask.min_span = o->given_span ? span : f->mask.min_span;
+        o->fp.mask.max_missing = o->given_missing ? missing : f->mask.max_missing;
+    } else if (!o->given_span) { /* a net of its whole span: one again */
+        o->fp.mask.min_span = 20;
+    }
+    return 0;
+}
+
+/* The option that sets what an --init check found different (err->field), into err. */
+static void
+init_hint(fwd_error *err)
+{
+    static const char *const opt[][2] = {
+        {"method", "the samples file or --init"},
+        {"layers", "the samples file or --init"},
+        {"geometry", "the samples file or --init"},
+        {"masked", "--min-span"},
+        {"hidden", "--hidden"},
+        {"activation", "--activation"},
+        {"val", "--val"},
+    };
+    size_t k;
+
+    for (k = 0; k < sizeof opt / sizeof opt[0]; k++)
+        if (strcmp(err->field, opt[k][0]) == 0) {
+            fwd_error_append(err, " (%s)", opt[k][1]);
+            return;
+        }
+}
+
+/* Before any training: --init holds a net for each samples file that can start its
+ * training (rank 0; the others are told). 0, or -1 said. */
+static int
+check_init(const struct train_args *o)
+{
+    size_t k, j;
+
+    for (k = 0; k < o->n_inputs && init_from != NULL; k++) {
+        invnet_fit_params q = o->fp;
+        smp_header h;
+        fwd_geom *g = NULL;
+        fwd_error err;
+        char have[96] = "";
+        int rc;
+
+        if (cli_read_header_timed("train", o->inputs[k]) != 0)
+            return -1;
+        rc = smp_file_read_header(o->inputs[k], &h, &g, &err);
+        cli_read_unguard();
+        if (rc != FWD_OK) {
+            cli_lib_error("train", &err);
+            return -1;
+        }
+        q.init = invnet_set_find(init_from, h.prior.n_layers);
+        q.init_name = o->init;
+        if (q.init == NULL) {
+            for (j = 0; j < init_from->n; j++)
+                snprintf(have + strlen(have), sizeof have - strlen(have), "%s%zu", j ? ", " : "",
+                         init_from->net[j]->samples.prior.n_layers);
+            cli_error("train",
+                      "%s: no net of %zu layers, for %s (its net%s: %s layers): --init a net "
+                      "file holding one",
+                      o->init, h.prior.n_layers, o->inputs[k], init_from->n == 1 ? "" : "s", have);
+            fwd_geom_free(g);
+            return -1;
+        }
+        rc = invnet_fit_init_check(&q, o->inputs[k], &h, g, &err);
+        fwd_geom_free(g);
+        if (rc != FWD_OK) {
+            init_hint(&err);
+            cli_lib_error("train", &err);
+            return -1;
+        }
+    }
+    return 0;
+}
 
 /* Whether NET.h5, there already, is what the interrupted run saved when it was stopped:
  * each of its nets one of the checkpoint's (the nets made and the one in training), of the
@@ -680,6 +808,11 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         stops_caught = 1;
         if (!quiet)
             print_header(r, info);
+        if (!quiet && r->fp->init != NULL && r->fp->resume == NULL)
+            fprintf(stderr,
+                    "bpinv train: starting from %s: its weights and normalisation, validation "
+                    "loss %.6f on these rows; an epoch is kept only when it does better\n",
+                    r->fp->init_name, info->best_val_loss);
         if (!quiet && r->fp->resume != NULL)
             fprintf(stderr,
                     "bpinv train: resuming %s: %zu epoch%s run (%s), %.1f s of training so "
@@ -746,11 +879,19 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
     char last[64];
     double fall;
 
-    fprintf(stderr,
-            "bpinv train: %s: best epoch %zu of %zu (%s loss %.6f), %.1f s; %s RMSE "
-            "in log10:",
-            r->o->output, nf->best_epoch, nf->n_epochs, info->n_val > 0 ? "val" : "training",
-            info->best_val_loss, nf->train_seconds, on);
+    if (nf->best_epoch == 0 && nf->init_net[0] != '\0') /* a warm start none improved on */
+        fprintf(stderr,
+                "bpinv train: %s: no epoch of %zu validated better than %s (val loss %.6f): its "
+                "weights are saved, with these samples' prior and envelope, %.1f s; %s RMSE in "
+                "log10:",
+                r->o->output, nf->n_epochs, nf->init_net, info->best_val_loss, nf->train_seconds,
+                on);
+    else
+        fprintf(stderr,
+                "bpinv train: %s: best epoch %zu of %zu (%s loss %.6f), %.1f s; %s RMSE "
+                "in log10:",
+                r->o->output, nf->best_epoch, nf->n_epochs, info->n_val > 0 ? "val" : "training",
+                info->best_val_loss, nf->train_seconds, on);
     for (j = 0; j < info->n_out; j++)
         fprintf(stderr, " %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1,
                 nf->val_rmse[j]);
@@ -810,11 +951,11 @@ same_samples(const char *path, const invnet_dataset *d)
         v[n++] = k + 1 < p->n_layers ? p->thick_min[k] : 0;
         v[n++] = k + 1 < p->n_layers ? p->thick_max[k] : 0;
     }
-    h = cli_hash(CLI_HASH_START, v, n * sizeof v[0]);
+    h = fwd_hash(FWD_HASH_START, v, n * sizeof v[0]);
     /* and the geometry: its points, and MN/2 where given */
-    h = cli_hash(h, fwd_geom_x(d->geom), fwd_geom_size(d->geom) * sizeof(double));
+    h = fwd_hash(h, fwd_geom_x(d->geom), fwd_geom_size(d->geom) * sizeof(double));
     if (fwd_geom_mn2(d->geom) != NULL)
-        h = cli_hash(h, fwd_geom_mn2(d->geom), fwd_geom_size(d->geom) * sizeof(double));
+        h = fwd_hash(h, fwd_geom_mn2(d->geom), fwd_geom_size(d->geom) * sizeof(double));
     if (!cli_par_differ((unsigned long)h))
         return 0;
     cli_error_agreed("train",
@@ -933,6 +1074,7 @@ resume_hint(fwd_error *err, unsigned long long n_complete, unsigned long long ha
         {"data_epochs", "--data-epochs"},
         {"param_weight", "--param-weight"},
         {"data_learning_rate", "--data-lr"},
+        {"init", "--init"},
     };
     size_t k;
 
@@ -962,6 +1104,7 @@ static int
 train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
 {
     struct run_state r;
+    invnet_fit_params q;
     invnet_dataset *d;
     invnet_fit_info info;
     fwd_error err;
@@ -1004,11 +1147,19 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
                 "was stopped: bpinv samples ... --resume completes it); training on those\n",
                 o->input, (unsigned long long)d->h.n_complete,
                 (unsigned long long)d->h.n_requested);
-    if (invnet_fit_dataset(o->input, d, fp, train_progress, &r, out, &info, &err) != FWD_OK) {
+    q = *fp;
+    if (init_from != NULL) { /* the net of its layer count (check_init: there is one) */
+        q.init = invnet_set_find(init_from, d->h.prior.n_layers);
+        q.init_name = o->init;
+    }
+    r.fp = &q;
+    if (invnet_fit_dataset(o->input, d, &q, train_progress, &r, out, &info, &err) != FWD_OK) {
         if (fp->resume != NULL)
             resume_hint(
                 &err, d->h.n_complete,
                 (unsigned long long)(fp->resume->training->n_train + fp->resume->training->n_val));
+        else if (q.init != NULL)
+            init_hint(&err);
         cli_lib_error("train", &err);
         goto done;
     }
@@ -1101,8 +1252,10 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                       o->inputs[cut], n, n == 1 ? "" : "s", o->output);
         else
             cli_error("train",
-                      "interrupted after epoch %zu: saved the best net so far (epoch %zu) to %s%s",
-                      nets[n - 1]->n_epochs, nets[n - 1]->best_epoch, o->output,
+                      "interrupted after epoch %zu: saved the best net so far (%s %zu) to %s%s",
+                      nets[n - 1]->n_epochs,
+                      nets[n - 1]->best_epoch > 0 ? "epoch" : "the --init net's weights, epoch",
+                      nets[n - 1]->best_epoch, o->output,
                       n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
         if (cli_par_rank() == 0 && (ckw.any || o->resume) && access(o->ckpt, F_OK) == 0)
             fprintf(stderr,
@@ -1117,6 +1270,8 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         invnet_file_free(nets[k]);
     invnet_ckpt_free(resume_from);
     resume_from = NULL;
+    invnet_set_free(init_from);
+    init_from = NULL;
     if (stops_caught)
         cli_restore_stop(&stops_old_int, &stops_old_term);
     stops_caught = 0;
@@ -1153,19 +1308,24 @@ cmd_train(int argc, char **argv)
         cli_error("train", "-o: a path of at most %zu bytes expected", sizeof o.ckpt - 6);
         return CLI_FAIL;
     }
-    bad = o.resume && load_resume(&o) != 0;
-    if (cli_par_max((unsigned long)bad) != 0) {
-        invnet_ckpt_free(resume_from);
-        resume_from = NULL;
-        return CLI_FAIL;
+    if (o.init != NULL && o.val == 0) {
+        cli_error("train", "--init with --val 0: a warm start needs validation rows (--val > 0): "
+                           "the net it starts from is kept unless an epoch validates better");
+        return CLI_USAGE;
     }
+    bad = o.resume && load_resume(&o) != 0;
+    bad = cli_par_max((unsigned long)bad) != 0 ||
+          (o.init != NULL && load_init(&o, o.hidden != NULL, o.act != NULL) != 0);
     /* refuse at once, not after an hour of training (under mpirun: rank 0 checks, and tells
      * the others; before, each rank printed the message) */
-    bad = cli_par_rank() == 0 && (check_output(&o) != 0 || check_set(&o) != 0);
+    bad = bad || (cli_par_rank() == 0 &&
+                  (check_output(&o) != 0 || check_set(&o) != 0 || check_init(&o) != 0));
     cli_par_bcast(&bad, sizeof bad);
     if (bad) {
         invnet_ckpt_free(resume_from);
         resume_from = NULL;
+        invnet_set_free(init_from);
+        init_from = NULL;
         return CLI_FAIL;
     }
     o.fp.rank = cli_par_rank();

@@ -79,3 +79,14 @@ fwd_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream)
 
     seed_words(r->state, seed ^ fwd_splitmix64(&z));
 }
+
+uint64_t
+fwd_hash(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        h = (h ^ c[k]) * 1099511628211ull;
+    return h;
+}

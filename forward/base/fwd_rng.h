@@ -9,6 +9,7 @@
 #ifndef FWD_RNG_H
 #define FWD_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -28,6 +29,14 @@ uint64_t fwd_splitmix64(uint64_t *state);
  * state words from splitmix64 seeded with seed ^ splitmix64(stream).
  */
 void fwd_rng_set_stream(gsl_rng *r, uint64_t seed, uint64_t stream);
+
+/* The start of fwd_hash() bpinv uses (FNV-1a's offset basis without its last digit: any
+ * start will do, and this one seeds the refinement's starts, fwd_sounding_hash). */
+#define FWD_HASH_START 1469598103934665603ull
+
+/* FNV-1a (Fowler, Noll and Vo) carried from h over the n bytes at p: a number that names
+ * bytes (a sounding's values, a net's weights), not a random stream. */
+uint64_t fwd_hash(uint64_t h, const void *p, size_t n);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "forward/base/fwd_rng.h"
 #include "forward/readers/fwd_readers_internal.h"
 
 /* Whether a and b (> 0) are one point: equal in log10 x to FWD_SOUNDING_SAME_DECADES. */
@@ -972,16 +973,11 @@ uint64_t
 fwd_sounding_hash(const fwd_sounding *s, uint64_t seed)
 {
     const double *arr[3] = {s->x, s->rho_a, s->phase};
-    uint64_t h = 1469598103934665603u ^ seed;
-    size_t a, i, b;
+    uint64_t h = FWD_HASH_START ^ seed;
+    size_t a;
 
     for (a = 0; a < 3; a++)
-        for (i = 0; arr[a] != NULL && i < s->n; i++) {
-            unsigned char by[sizeof(double)];
-
-            memcpy(by, &arr[a][i], sizeof by);
-            for (b = 0; b < sizeof by; b++)
-                h = (h ^ by[b]) * 1099511628211u;
-        }
+        if (arr[a] != NULL)
+            h = fwd_hash(h, arr[a], s->n * sizeof(double));
     return h;
 }

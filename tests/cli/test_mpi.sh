@@ -161,6 +161,17 @@ for v in "--val 0 --min-span 3" "--max-samples 200"; do
         done
     done
 done
+# a warm start (--init): every rank reads the start; the serial net, with each rank holding
+# its part of the rows
+setup train "$TMP/t.h5" -o "$TMP/w1.h5" --force --epochs 4 --init "$TMP/h1.h5" --seed 9 -j 1 -q
+[ "$rc" -eq 0 ] && ok || bad "serial warm start: exit $rc: $(cat "$TMP/err")"
+for k in 2 3; do
+    mpi $k train "$TMP/t.h5" -o "$TMP/w$k.h5" --force --epochs 4 --init "$TMP/h1.h5" --seed 9 -j 1 -q
+    [ "$rc" -eq 0 ] && ok || bad "warm start, $k ranks: exit $rc: $(cat "$TMP/err")"
+    h5diff "$TMP/w1.h5" "$TMP/w$k.h5" /layers /layers >/dev/null 2>&1 &&
+        h5diff "$TMP/w1.h5" "$TMP/w$k.h5" /history /history >/dev/null 2>&1 && ok ||
+        bad "warm start, $k ranks: not the serial net"
+done
 # one epoch line per epoch, from rank 0 alone
 mpi 2 train "$TMP/t.h5" -o "$TMP/n2.h5" --force --epochs 3 --hidden 24 -j 1
 [ "$(grep -c '^epoch ' "$TMP/err")" -eq 3 ] && ok ||
