@@ -107,7 +107,7 @@ stop_reason(const invnet_file *f, char *buf, size_t len)
 {
     size_t first = f->data_first_epoch > 0 ? f->data_first_epoch - 1 : f->n_epochs, since = 0, k;
     size_t data = f->n_epochs - first;
-    double low = INFINITY;
+    double low = f->init_net[0] != '\0' ? f->init_val_loss : INFINITY; /* a warm start's */
 
     for (k = 0; k < first; k++) { /* epochs without improvement, as the trainer counts them */
         since = f->val_loss[k] < low * (1 - f->train.min_delta) ? 0 : since + 1;
@@ -117,13 +117,21 @@ stop_reason(const invnet_file *f, char *buf, size_t len)
         snprintf(buf, len, "after all %zu epochs", f->train.epochs);
     else if (f->train.patience > 0 && since >= f->train.patience)
         snprintf(buf, len,
-                 "early, at epoch %zu of %zu: no better %s loss for %zu epochs (--patience)", first,
-                 f->train.epochs, f->n_val > 0 ? "validation" : "training", f->train.patience);
+                 "early, at epoch %zu of %zu: no %s loss %g %% below the best for %zu epochs "
+                 "(--patience)",
+                 first, f->train.epochs, f->n_val > 0 ? "validation" : "training",
+                 100 * f->train.min_delta, f->train.patience);
     else
         snprintf(buf, len,
                  "interrupted at epoch %zu of %zu (not by --patience: a signal, Ctrl-C): "
                  "trained less than asked",
                  first, f->train.epochs);
+    if (first < f->train.epochs && f->train.patience > 0 && since >= f->train.patience &&
+        f->best_epoch + f->train.patience > first && f->best_epoch > 0 && f->best_epoch <= first) {
+        k = strlen(buf); /* kept for a lower loss that was not low enough to go on */
+        snprintf(buf + k, len - k, "; epoch %zu among them was lower by less: its net is kept",
+                 f->best_epoch);
+    }
     if (f->data_first_epoch == 0)
         return;
     k = strlen(buf);

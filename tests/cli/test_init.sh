@@ -68,6 +68,14 @@ run info "$TMP/c.h5"
 grep -q "no epoch did better, its weights are these" "$TMP/out" && ok ||
     bad "info of a kept start: $(grep started "$TMP/out")"
 
+# ... and with --patience, stopped early by it: the start was the best to beat (info counts
+# the epochs without a better loss from the start's, as the training did)
+run train "$TMP/s3b.h5" -o "$TMP/p.h5" --epochs 50 --patience 2 --batch 128 --init "$TMP/a.h5" --lr 2 --average 0 -q
+[ "$rc" -eq 0 ] && ok || bad "patience: exit $rc: $(cat "$TMP/err")"
+run info "$TMP/p.h5"
+grep -q "stopped     early, at epoch 2 of 50: no validation loss 0.01 % below the best for 2 epochs (--patience)" "$TMP/out" &&
+    ok || bad "info of a warm start stopped by --patience: $(grep stopped "$TMP/out")"
+
 # --- a set: each layer count's net from the set given ----------------------------------------
 setup train "$TMP/s2.h5" "$TMP/s3.h5" -o "$TMP/set.h5" $OPTS --hidden 10 -q
 [ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"

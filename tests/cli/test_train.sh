@@ -68,7 +68,7 @@ run train "$TMP/s.h5" -o "$TMP/c1.h5" --epochs 1 --hidden 8 --data clean
     ok || bad "--data clean: no note: $(cat "$TMP/err")"
 # info says why training stopped
 run info "$TMP/h3.h5"
-grep -q "stopped     early, at epoch [0-9]* of 2000: no better validation loss for 1 epochs (--patience)" \
+grep -q "stopped     early, at epoch [0-9]* of 2000: no validation loss 0.01 % below the best for 1 epochs (--patience)" \
     "$TMP/out" && ok || bad "info: no early stop said: $(grep stopped "$TMP/out")"
 # a new best at the last epoch, but the loss fell by less than 1 % in the last --patience
 # epochs (0.4 %, a rate too small to learn): no hint
