@@ -821,6 +821,8 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
                     r->fp->resume->stage == 2 ? "in the data stage" : "in the first stage",
                     r->fp->resume->seconds);
         r->t0 = r->te = cli_now();
+        if (r->fp->resume != NULL) /* elapsed: the runs' training time, as train_seconds */
+            r->t0 -= r->fp->resume->seconds;
     } else if (!quiet) {
         if (e->halved)
             fprintf(stderr,
