@@ -904,14 +904,19 @@ print_summary(const struct run_state *r, const invnet_file *nf, const invnet_fit
         nf->n_epochs == (nf->data_epochs > 0 ? nf->data_first_epoch - 1 + nf->data_epochs
                                              : r->fp->train.epochs) &&
         (fall = invnet_file_late_fall(nf, &k)) >= HINT_FALL) {
+        /* a warm start goes on from one net, of the parameters' loss, validated */
+        int init = nf->data_epochs == 0 && info->n_val > 0;
+
         if (k == 1)
             snprintf(last, sizeof last, "the last epoch");
         else
             snprintf(last, sizeof last, "the last %zu epochs", k);
         fprintf(stderr,
                 "bpinv train: %s: the %s loss fell %.1f %% in %s: more --%sepochs may give a "
-                "better net\n",
-                r->o->output, on, 100 * fall, last, nf->data_epochs > 0 ? "data-" : "");
+                "better net%s%s%s\n",
+                r->o->output, on, 100 * fall, last, nf->data_epochs > 0 ? "data-" : "",
+                init ? " (--init " : "", init ? r->o->output : "",
+                init ? " goes on from this one)" : "");
     }
     /* as bpinv samples --noise 0 notes: a net that knows no noise */
     if (!r->fp->noisy && nf->samples.noise > 0)

@@ -38,7 +38,7 @@ grep -q "best epoch [1-4] of 4" "$TMP/err" && ok || bad "no summary: $(cat "$TMP
 # --patience stopped it
 run train "$TMP/s.h5" -o "$TMP/h1.h5" --epochs 2 --hidden 8
 grep -q "best epoch 2 of 2" "$TMP/err" &&
-    grep -q "h1.h5: the validation loss fell [0-9.]* % in the last epoch: more --epochs" \
+    grep -q "h1.h5: the validation loss fell [0-9.]* % in the last epoch: more --epochs may give a better net (--init $TMP/h1.h5 goes on from this one)" \
         "$TMP/err" && ok || bad "no hint that more epochs may help: $(cat "$TMP/err")"
 run train "$TMP/s.h5" -o "$TMP/h2.h5" --epochs 2 --hidden 8 --val 0
 grep -q "h2.h5: the training loss fell [0-9.]* %" "$TMP/err" && ok ||
