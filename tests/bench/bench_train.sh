@@ -127,3 +127,34 @@ awk -v e="$CE" -v size="$size" -v net="$(stat -c %s "$TMP/ck.h5")" '
         printf "- a checkpoint: %.1f ms; %.2f MB (the net file: %.2f MB)\n", 1000 * per, size / 1e6, net / 1e6
         printf "- at the default, one every 60 s: %.4f %% of the training time\n", 100 * per / 60
     }' "$TMP/ck"
+
+# A warm start (train --init): a net of 200 epochs goes on for 100 more, against 300 epochs
+# from the seed: the best validation loss and the training seconds of each (2 threads)
+echo
+echo "## train --init: 100 more epochs from a net of 200, against 300 from the seed"
+echo
+"$BPINV" samples -m schlumberger --layers 4 --ab2 1:1000:25 --rho 1:10000 --thick 0.5:200 \
+    --noise 0.02 -n 50000 --seed 1 -q -o "$TMP/w.h5" || exit 1
+# loss_time NAME ARGS...: trains, and prints NAME, the best validation loss and the seconds
+loss_time() {
+    name=$1
+    shift
+    "$BPINV" train "$TMP/w.h5" "$@" -j 2 --patience 0 2>"$TMP/w.err" >/dev/null || exit 1
+    sed -n 's/.*val loss \([0-9.]*\)), \([0-9.]*\) s.*/\1 \2/p' "$TMP/w.err" | tail -1 |
+        awk -v n="$name" '{ print n, $1, $2 }'
+}
+{
+    loss_time a200 -o "$TMP/a200.h5" --epochs 200
+    loss_time s300 -o "$TMP/s300.h5" --epochs 300
+    loss_time w100 -o "$TMP/w100.h5" --epochs 100 --init "$TMP/a200.h5"
+} >"$TMP/w.txt"
+awk '{ l[$1] = $2; t[$1] = $3 }
+    END {
+        printf "4 layers, rho 1-10,000 ohm-m, h 0.5-200 m, 25 AB/2, 50,000 samples at 2 %% noise, the defaults\n\n"
+        printf "| net | epochs | best validation loss | training s |\n|---|---:|---:|---:|\n"
+        printf "| from the seed | 200 | %.6f | %.1f |\n", l["a200"], t["a200"]
+        printf "| from the seed | 300 | %.6f | %.1f |\n", l["s300"], t["s300"]
+        printf "| `--init` the net of 200 | 200 + 100 | %.6f | %.1f + %.1f |\n", l["w100"], t["a200"], t["w100"]
+        printf "\nThe 100 epochs from the net: %.2f x the time of 300 from the seed, its loss %+.3f %% of theirs\n",
+            t["w100"] / t["s300"], 100 * (l["w100"] / l["s300"] - 1)
+    }' "$TMP/w.txt"
