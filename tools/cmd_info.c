@@ -305,10 +305,16 @@ print_ckpt(const char *path)
         printf("  training    %s: %zu epochs run, in the %s stage; %.1f s of training so far\n",
                c->training->samples_path, c->state->epoch, c->stage == 2 ? "data" : "first",
                c->seconds);
+    if (c->training != NULL && c->training->init_net[0] != '\0')
+        printf("  started     from %s (--init), validation loss %.6f\n", c->training->init_net,
+               c->training->init_val_loss);
     if (c->state->best_epoch > 0)
         printf("  best so far epoch %zu, %s loss %.6f (its weights are the net in it)\n",
                c->state->best_epoch, c->training->n_val > 0 ? "validation" : "training",
                c->state->best_loss);
+    else if (c->training != NULL && c->training->init_net[0] != '\0' && c->stage == 1)
+        printf("  best so far the start's: no epoch has done better (its weights are the net in "
+               "it)\n");
     printf("  settings    %s\n", c->settings);
     invnet_ckpt_free(c);
     return cli_close_stdout("info") ? CLI_FAIL : CLI_OK;

@@ -97,6 +97,9 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
     signal_at "^epoch    5 " INT "$BPINV" train "$TMP/s3b.h5" -o "$TMP/r.h5" $R --checkpoint 1e-6
     [ "$rc" -eq 130 ] && [ -e "$TMP/r.h5.ckpt" ] && ok ||
         bad "stopped warm start: exit $rc, checkpoint $(ls "$TMP"/r.h5* 2>&1): $(cat "$TMP/err")"
+    run info "$TMP/r.h5.ckpt"
+    grep -q "started     from $TMP/a.h5 (--init), validation loss" "$TMP/out" && ok ||
+        bad "info of a warm start's checkpoint: $(cat "$TMP/out")"
     expect_fail 1 "resumed without --init" "(option --init" \
         train "$TMP/s3b.h5" -o "$TMP/r.h5" --epochs 200 --patience 0 --batch 128 --hidden 12 --resume
     run train "$TMP/s3b.h5" -o "$TMP/r.h5" $R --checkpoint 1e-6 --resume -q
