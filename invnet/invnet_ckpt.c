@@ -504,7 +504,8 @@ same_training(const invnet_file *a, const invnet_file *b)
            p->batch == q->batch && p->huber == q->huber && p->patience == q->patience &&
            p->average == q->average && a->masked == b->masked && a->data_epochs == b->data_epochs &&
            invnet_net_activation(a->net) == invnet_net_activation(b->net) &&
-           invnet_net_nparams(a->net) == invnet_net_nparams(b->net);
+           invnet_net_nparams(a->net) == invnet_net_nparams(b->net) &&
+           strcmp(a->init_net, b->init_net) == 0;
 }
 
 int

@@ -43,7 +43,10 @@ invnet_file_late_fall(const invnet_file *f, size_t *epochs)
 {
     size_t first = f->data_epochs > 0 && f->data_first_epoch > 0 ? f->data_first_epoch - 1 : 0, n,
            i, k = *epochs;
-    double before = INFINITY, best;
+    /* a warm start's first stage began at its start's loss, which its epochs had to beat */
+    double before = first == 0 && f->init_net[0] != '\0' && f->init_val_loss > 0 ? f->init_val_loss
+                                                                                 : INFINITY,
+           best;
 
     if (f->val_loss == NULL || first >= f->n_epochs || (n = f->n_epochs - first) < 2) {
         *epochs = 0;

@@ -128,7 +128,8 @@ size_t invnet_file_n_in(const invnet_file *f);
 /*
  * How much the validation loss of f's last stage (the data stage when f has one; the
  * training loss when f was trained without validation rows) fell in its last *epochs
- * epochs, as a fraction: 1 - the stage's best loss / its best loss before those epochs.
+ * epochs, as a fraction: 1 - the stage's best loss / its best loss before those epochs
+ * (counting, in the first stage of a warm start, the start's loss init_val_loss).
  * *epochs is cut to the stage's epochs but one (0 when the stage ran fewer than two, or f
  * has no history): on return, the epochs the fall is over. NaN losses are passed over. 0
  * when *epochs is 0 on return, or either best loss is not finite and positive.

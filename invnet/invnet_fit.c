@@ -109,6 +109,16 @@ setting_value(const char *v, size_t n, char *out, size_t cap)
         memcpy(out + strlen(out) - (strlen(out) > 3 ? 3 : 0), "...", 4); /* a long value cut */
 }
 
+/* The value of s's setting init= (a warm start's hash) into buf; "" without one. */
+static void
+init_setting(const char *s, char *buf, size_t cap)
+{
+    const char *at = strstr(s, " init=");
+
+    snprintf(buf, cap, "%.*s", at != NULL ? (int)strcspn(at + 6, " ") : 0,
+             at != NULL ? at + 6 : "");
+}
+
 /* The first setting of a (a settings string) that b differs in: its name into name, its
  * values in a and in b into va and vb (cap bytes each); 0 when they are the same. */
 static int
@@ -508,7 +518,7 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
     f->init_val_loss = NAN;
     if (p->init != NULL)
         snprintf(f->init_net, sizeof f->init_net, "%s",
-                 p->init_name != NULL ? p->init_name : p->init->samples_path);
+                 p->init_name != NULL ? p->init_name : "(a net in memory)");
     /* the envelope describes the training features in physical units: its shape from the
      * head, its bounds from every training row */
     n_head = d->part ? d->n_head : n_train < fit_head(p) ? n_train : fit_head(p);
@@ -717,6 +727,26 @@ fit_resume(const char *samples_path, const invnet_fit_params *p, invnet_file *f,
 
     if (g == NULL || r->state == NULL)
         return fwd_error_set(err, FWD_EINVAL, "%s: holds no training in progress", name);
+    /* the start first: the layout settings a start stands for follow it */
+    init_setting(r->settings, wa, sizeof wa);
+    init_setting(c->settings, wb, sizeof wb);
+    if (strcmp(wa, wb) != 0) {
+        char from_a[1200], from_b[1200];
+
+        if (wa[0] != '\0')
+            snprintf(from_a, sizeof from_a, "%s (weights %s)", g->init_net, wa);
+        else
+            snprintf(from_a, sizeof from_a, "the seed's weights");
+        if (wb[0] != '\0')
+            snprintf(from_b, sizeof from_b, "%s (weights %s)",
+                     p->init_name != NULL ? p->init_name : "a net", wb);
+        else
+            snprintf(from_b, sizeof from_b, "the seed's weights");
+        return fwd_error_set_field(err, FWD_EINVAL, "init",
+                                   "%s: its training of %s began from %s; this one from %s: a "
+                                   "training continues from the net it began from",
+                                   name, g->samples_path, from_a, from_b);
+    }
     if (settings_differ(r->settings, c->settings, what, wa, wb, sizeof wa))
         return fwd_error_set_field(err, FWD_EINVAL, what,
                                    "%s: its training of %s had %s %s; this one has %s %s: a "

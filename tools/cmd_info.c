@@ -241,6 +241,9 @@ print_net(const char *path, const invnet_file *f, int whole_file)
                    stage ? "the data stage's: weighted " : "mean ", name,
                    stage ? " + chi-square per datum" : ", standardised");
     }
+    if (f->best_epoch == 0 && f->init_net[0] != '\0' && f->n_val > 0)
+        printf("  loss        validation %.6f, the start's (mean %s, standardised)\n",
+               f->init_val_loss, name);
     printf("  RMSE log10 ");
     for (j = 0; j < FWD_MODEL_NPARAMS(nl); j++)
         printf(" %s%zu %.3f", j < nl ? "rho" : "h", j < nl ? j + 1 : j - nl + 1, f->val_rmse[j]);

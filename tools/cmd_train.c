@@ -160,6 +160,23 @@ check_params(const cli_parse *p, void *args)
     return 0;
 }
 
+/* --init needs validation rows, and a file of its own to write. */
+static int
+check_init_opt(const cli_parse *p, void *args)
+{
+    struct train_args *o = args;
+
+    (void)p;
+    if (o->init == NULL)
+        return 0;
+    if (o->val == 0) {
+        cli_error("train", "--init with --val 0: a warm start needs validation rows (--val > 0): "
+                           "the net it starts from is kept unless an epoch validates better");
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
 static const cli_opt train_opts[] = {
     CLI_CHECK(check_input),
     CLI_STRING("output", 'o', "PATH", ARG(output), "expected the net file to write",
@@ -225,6 +242,7 @@ static const cli_opt train_opts[] = {
                "--min-span and --max-missing; of a set, the net of each\n"
                "samples file's layer count. Kept unless an epoch validates\n"
                "better [none: weights from --seed]"),
+    CLI_CHECK(check_init_opt),
     CLI_FLAG("resume", 0, ARG(resume),
              "continue the training in NET.h5.ckpt (the same samples files\n"
              "and options) to the net an uninterrupted run makes; without\n"
@@ -283,26 +301,48 @@ load_init(struct train_args *o, int given_hidden, int given_act)
     const invnet_file *f;
     fwd_error err;
     unsigned long first_bad;
+    uint64_t h;
+    size_t k;
     int read;
 
     read = cli_read_guard("train", o->init, 1) == 0;
     init_from = read ? invnet_set_load(o->init, &err) : NULL;
     if (read)
         cli_read_unguard();
+    /* every rank reads it (a disk of its node's own may not have it): the first that cannot
+     * says why */
     first_bad =
         (unsigned long)cli_par_size() -
         cli_par_max(init_from == NULL ? (unsigned long)(cli_par_size() - cli_par_rank()) : 0);
     if (first_bad < (unsigned long)cli_par_size()) {
-        if ((unsigned long)cli_par_rank() == first_bad && read) {
+        if ((unsigned long)cli_par_rank() != first_bad || !read)
+            ;
+        else if (first_bad > 0)
+            cli_error("train", "process %lu of mpirun: %s%s", first_bad, err.msg,
+                      access(o->init, F_OK) != 0
+                          ? " (--init: the net must be where every process reads it)"
+                          : "");
+        else {
             fwd_error_append(&err, " (--init: a net file bpinv train wrote)");
             cli_lib_error("train", &err);
         }
         return -1;
     }
+    /* the same net on every rank (copies on the nodes' own disks): else their steps differ */
+    for (k = 0, h = FWD_HASH_START; k < init_from->n; k++) {
+        uint64_t one = invnet_fit_init_hash(init_from->net[k]->net);
+
+        h = fwd_hash(h, &one, sizeof one);
+    }
+    if (cli_par_differ((unsigned long)h)) {
+        cli_error_agreed("train",
+                         "%s: the %d processes of mpirun read different nets by that name: give "
+                         "every one the same file",
+                         o->init, cli_par_size());
+        return -1;
+    }
     f = init_from->net[0];
     if (!given_hidden) {
-        size_t k;
-
         o->fp.n_hidden = invnet_net_depth(f->net) - 1;
         for (k = 0; k < o->fp.n_hidden; k++)
             o->fp.hidden[k] = invnet_net_units(f->net, k + 1);
@@ -561,6 +601,14 @@ check_output(const struct train_args *o)
             cli_error("train", "%s: is the samples file; write the net to another file", o->output);
             return -1;
         }
+    if (o->init != NULL && cli_same_file(o->init, o->output)) {
+        cli_error("train",
+                  "%s: is the --init net: a stop would save the best net so far over it, and "
+                  "--resume needs the net the training began from; write the net to another "
+                  "file (-o)",
+                  o->output);
+        return -1;
+    }
     if (access(o->ckpt, F_OK) == 0 && !is_checkpoint(o->ckpt)) {
         say_not_checkpoint(o);
         return -1;
@@ -1314,11 +1362,6 @@ cmd_train(int argc, char **argv)
     if (snprintf(o.ckpt, sizeof o.ckpt, "%s.ckpt", o.output) >= (int)sizeof o.ckpt) {
         cli_error("train", "-o: a path of at most %zu bytes expected", sizeof o.ckpt - 6);
         return CLI_FAIL;
-    }
-    if (o.init != NULL && o.val == 0) {
-        cli_error("train", "--init with --val 0: a warm start needs validation rows (--val > 0): "
-                           "the net it starts from is kept unless an epoch validates better");
-        return CLI_USAGE;
     }
     bad = o.resume && load_resume(&o) != 0;
     bad = cli_par_max((unsigned long)bad) != 0 ||

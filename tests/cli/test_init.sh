@@ -84,10 +84,12 @@ run train "$TMP/s2b.h5" "$TMP/s3b.h5" -o "$TMP/set2.h5" $OPTS --init "$TMP/set.h
 run info "$TMP/set2.h5"
 [ "$(grep -c "started     from $TMP/set.h5" "$TMP/out")" -eq 2 ] && ok ||
     bad "a set from a set: not both nets started from it: $(grep started "$TMP/out")"
-# continued in place: the net given is replaced by its own continuation
+# continued in place: refused (a stop would save over the start a --resume needs), the net
+# as it was
 cp "$TMP/a.h5" "$TMP/inplace.h5"
-run train "$TMP/s3.h5" -o "$TMP/inplace.h5" $OPTS --init "$TMP/inplace.h5" --force -q
-[ "$rc" -eq 0 ] && ok || bad "in place: exit $rc: $(cat "$TMP/err")"
+expect_fail 1 "in place" "inplace.h5: is the --init net: a stop would save the best net so far over it" \
+    train "$TMP/s3.h5" -o "$TMP/inplace.h5" $OPTS --init "$TMP/inplace.h5" --force
+cmp -s "$TMP/a.h5" "$TMP/inplace.h5" && ok || bad "in place: the net was changed"
 
 # --- stopped and resumed: the uninterrupted warm start ---------------------------------------
 if [ -z "${BPINV_VALGRIND:-}" ]; then
@@ -102,6 +104,10 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
         bad "info of a warm start's checkpoint: $(cat "$TMP/out")"
     expect_fail 1 "resumed without --init" "(option --init" \
         train "$TMP/s3b.h5" -o "$TMP/r.h5" --epochs 200 --patience 0 --batch 128 --hidden 12 --resume
+    expect_fail 1 "resumed from another start" "began from $TMP/a.h5 (weights " \
+        train "$TMP/s3b.h5" -o "$TMP/r.h5" $R --checkpoint 1e-6 --resume --init "$TMP/b.h5"
+    grep -q "this one from $TMP/b.h5 (weights " "$TMP/err" && ok ||
+        bad "resumed from another start: the new one not named: $(cat "$TMP/err")"
     run train "$TMP/s3b.h5" -o "$TMP/r.h5" $R --checkpoint 1e-6 --resume -q
     if [ "$rc" -ne 0 ]; then bad "resumed: exit $rc: $(cat "$TMP/err")"
     elif ! h5diff -q "$TMP/ref.h5" "$TMP/r.h5" /layers /layers ||

@@ -172,6 +172,24 @@ for k in 2 3; do
         h5diff "$TMP/w1.h5" "$TMP/w$k.h5" /history /history >/dev/null 2>&1 && ok ||
         bad "warm start, $k ranks: not the serial net"
 done
+# ranks that read different nets by the --init name (copies on each node's disk), or one
+# that has none: refused, naming it, before any training
+mkdir -p "$TMP/na" "$TMP/nb"
+cp "$TMP/h1.h5" "$TMP/na/n0.h5"
+cp "$TMP/w1.h5" "$TMP/nb/n0.h5"
+mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
+    -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "n0.h5: the 2 processes of mpirun read different nets by that name" "$TMP/err" &&
+    [ ! -e "$TMP/wx.h5" ] && ok || bad "--init, different nets on the ranks: exit $rc: $(cat "$TMP/err")"
+rm "$TMP/nb/n0.h5"
+mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
+    -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "process 1 of mpirun: .*(--init: the net must be where every process reads it)" "$TMP/err" &&
+    [ "$(grep -c "^bpinv train:" "$TMP/err")" -eq 1 ] && ok || bad "--init missing on a rank: exit $rc: $(cat "$TMP/err")"
 # one epoch line per epoch, from rank 0 alone
 mpi 2 train "$TMP/t.h5" -o "$TMP/n2.h5" --force --epochs 3 --hidden 24 -j 1
 [ "$(grep -c '^epoch ' "$TMP/err")" -eq 3 ] && ok ||
