@@ -241,7 +241,7 @@ static const cli_opt train_opts[] = {
                "normalisation, and unless given its --hidden, --activation,\n"
                "--min-span and --max-missing; of a set, the net of each\n"
                "samples file's layer count. Kept unless an epoch validates\n"
-               "better [none: weights from --seed]"),
+               "better; -o another file [none: weights from --seed]"),
     CLI_CHECK(check_init_opt),
     CLI_FLAG("resume", 0, ARG(resume),
              "continue the training in NET.h5.ckpt (the same samples files\n"
