@@ -43,17 +43,17 @@ invnet_file_late_fall(const invnet_file *f, size_t *epochs)
 {
     size_t first = f->data_epochs > 0 && f->data_first_epoch > 0 ? f->data_first_epoch - 1 : 0, n,
            i, k = *epochs;
-    /* a warm start's first stage began at its start's loss, which its epochs had to beat */
-    double before = first == 0 && f->init_net[0] != '\0' && f->init_val_loss > 0 ? f->init_val_loss
-                                                                                 : INFINITY,
-           best;
+    /* a warm start's first stage began at its start's loss, which its epochs had to beat:
+     * a loss before its first epoch */
+    size_t warm = first == 0 && f->init_net[0] != '\0' && f->init_val_loss > 0;
+    double before = warm ? f->init_val_loss : INFINITY, best;
 
-    if (f->val_loss == NULL || first >= f->n_epochs || (n = f->n_epochs - first) < 2) {
+    if (f->val_loss == NULL || first >= f->n_epochs || (n = f->n_epochs - first) + warm < 2) {
         *epochs = 0;
         return 0;
     }
-    if (k > n - 1)
-        *epochs = k = n - 1;
+    if (k > n - 1 + warm)
+        *epochs = k = n - 1 + warm;
     for (i = first; i < f->n_epochs - k; i++)
         before = fmin(before, f->val_loss[i]);
     best = before;

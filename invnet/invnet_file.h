@@ -130,8 +130,9 @@ size_t invnet_file_n_in(const invnet_file *f);
  * training loss when f was trained without validation rows) fell in its last *epochs
  * epochs, as a fraction: 1 - the stage's best loss / its best loss before those epochs
  * (counting, in the first stage of a warm start, the start's loss init_val_loss).
- * *epochs is cut to the stage's epochs but one (0 when the stage ran fewer than two, or f
- * has no history): on return, the epochs the fall is over. NaN losses are passed over. 0
+ * *epochs is cut to the stage's epochs but one, all of them in a warm start's first stage
+ * (0 when the stage ran fewer than two, one, or f has no history): on return, the epochs
+ * the fall is over. NaN losses are passed over. 0
  * when *epochs is 0 on return, or either best loss is not finite and positive.
  */
 double invnet_file_late_fall(const invnet_file *f, size_t *epochs);

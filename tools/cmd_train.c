@@ -293,6 +293,8 @@ static invnet_ckpt *resume_from;
 /* The nets of --init, read by every rank (NULL without it). */
 static invnet_set *init_from;
 
+static int is_checkpoint(const char *path);
+
 /* Reads --init's net file on every rank; the options it stands for that were not given:
  * its hidden layers, activation and masks (of its first net). 0, or -1 said. */
 static int
@@ -303,7 +305,7 @@ load_init(struct train_args *o, int given_hidden, int given_act)
     unsigned long first_bad;
     uint64_t h;
     size_t k;
-    int read;
+    int read, some;
 
     read = cli_read_guard("train", o->init, 1) == 0;
     init_from = read ? invnet_set_load(o->init, &err) : NULL;
@@ -314,14 +316,21 @@ load_init(struct train_args *o, int given_hidden, int given_act)
     first_bad =
         (unsigned long)cli_par_size() -
         cli_par_max(init_from == NULL ? (unsigned long)(cli_par_size() - cli_par_rank()) : 0);
+    /* some rank has it: a missing one is a copy not staged */
+    some = cli_par_max(init_from != NULL) != 0;
     if (first_bad < (unsigned long)cli_par_size()) {
+        int absent = access(o->init, F_OK) != 0;
+
         if ((unsigned long)cli_par_rank() != first_bad || !read)
             ;
-        else if (first_bad > 0)
+        else if (first_bad > 0 || (absent && some))
             cli_error("train", "process %lu of mpirun: %s%s", first_bad, err.msg,
-                      access(o->init, F_OK) != 0
-                          ? " (--init: the net must be where every process reads it)"
-                          : "");
+                      absent ? " (--init: the net must be where every process reads it)" : "");
+        else if (is_checkpoint(o->init))
+            cli_error("train",
+                      "%s: a training checkpoint, not a net: --resume continues its training; "
+                      "--init takes a net file (the NET.h5 a stop saved beside it)",
+                      o->init);
         else {
             fwd_error_append(&err, " (--init: a net file bpinv train wrote)");
             cli_lib_error("train", &err);
@@ -383,6 +392,40 @@ init_hint(fwd_error *err)
         }
 }
 
+/*
+ * A samples file of the start's seed, method and prior holds its earths, row for row (the
+ * streams are the seed's and the row's, whatever the count or the noise): validation rows
+ * among the start's training rows (a smaller -n, another --val or --max-samples) make its
+ * loss, and the new net's, read low. Said in a note.
+ */
+static void
+note_seen_rows(const struct train_args *o, const char *path, const smp_header *h,
+               const invnet_file *start)
+{
+    const smp_prior *a = &start->samples.prior, *b = &h->prior;
+    size_t rows = (size_t)h->n_complete, n_val, j;
+
+    if (start->samples.seed != h->seed || start->samples.method != h->method ||
+        a->n_layers != b->n_layers)
+        return;
+    for (j = 0; j < a->n_layers; j++)
+        if (a->rho_min[j] != b->rho_min[j] || a->rho_max[j] != b->rho_max[j] ||
+            (j + 1 < a->n_layers &&
+             (a->thick_min[j] != b->thick_min[j] || a->thick_max[j] != b->thick_max[j])))
+            return;
+    if (o->fp.max_samples > 0 && o->fp.max_samples < rows)
+        rows = o->fp.max_samples;
+    n_val = invnet_n_val(rows, o->fp.val);
+    if (n_val == 0 || rows - n_val >= start->n_train)
+        return;
+    fprintf(stderr,
+            "bpinv train: note: %s: its validation rows (%zu to %zu) are earths %s was trained "
+            "on (its samples of the same seed %llu and prior, rows 0 to %llu): their loss reads "
+            "low, the start's and the new net's; samples of another --seed make new earths\n",
+            path, rows - n_val, rows - 1, o->init, (unsigned long long)h->seed,
+            (unsigned long long)start->n_train - 1);
+}
+
 /* Before any training: --init holds a net for each samples file that can start its
  * training (rank 0; the others are told). 0, or -1 said. */
 static int
@@ -426,6 +469,8 @@ check_init(const struct train_args *o)
             cli_lib_error("train", &err);
             return -1;
         }
+        if (!o->quiet)
+            note_seen_rows(o, o->inputs[k], &h, q.init);
     }
     return 0;
 }
@@ -856,11 +901,17 @@ train_progress(const invnet_fit_info *info, const invnet_epoch *e, void *ud)
         stops_caught = 1;
         if (!quiet)
             print_header(r, info);
-        if (!quiet && r->fp->init != NULL && r->fp->resume == NULL)
+        if (!quiet && r->fp->init != NULL && r->fp->resume == NULL) {
+            char which[48] = ""; /* of a set, the net of this layer count */
+
+            if (init_from->n > 1)
+                snprintf(which, sizeof which, " (its net of %zu layers)",
+                         r->fp->init->samples.prior.n_layers);
             fprintf(stderr,
-                    "bpinv train: starting from %s: its weights and normalisation, validation "
+                    "bpinv train: starting from %s%s: its weights and normalisation, validation "
                     "loss %.6f on these rows; an epoch is kept only when it does better\n",
-                    r->fp->init_name, info->best_val_loss);
+                    r->fp->init_name, which, info->best_val_loss);
+        }
         if (!quiet && r->fp->resume != NULL)
             fprintf(stderr,
                     "bpinv train: resuming %s: %zu epoch%s run (%s), %.1f s of training so "
@@ -1215,7 +1266,14 @@ train_one(struct train_args *o, const invnet_fit_params *fp, invnet_file **out)
                 (unsigned long long)(fp->resume->training->n_train + fp->resume->training->n_val));
         else if (q.init != NULL)
             init_hint(&err);
-        cli_lib_error("train", &err);
+        if (err.field[0] == '\0') { /* a process's own failure: each says its own */
+            cli_lib_error("train", &err);
+            goto done;
+        }
+        /* a setting refused (of a resume, a start, the batch): alike on every process */
+        if (cli_par_rank() == 0)
+            cli_lib_error("train", &err);
+        cli_par_agree();
         goto done;
     }
     if (info.stopped) /* mid-epoch, the flag agreed through each step's sum */

@@ -79,8 +79,11 @@ grep -q "stopped     early, at epoch 2 of 50: no validation loss 0.01 % below th
 # --- a set: each layer count's net from the set given ----------------------------------------
 setup train "$TMP/s2.h5" "$TMP/s3.h5" -o "$TMP/set.h5" $OPTS --hidden 10 -q
 [ "$rc" -eq 0 ] && ok || bad "train a set: exit $rc: $(cat "$TMP/err")"
-run train "$TMP/s2b.h5" "$TMP/s3b.h5" -o "$TMP/set2.h5" $OPTS --init "$TMP/set.h5" -q
+run train "$TMP/s2b.h5" "$TMP/s3b.h5" -o "$TMP/set2.h5" $OPTS --init "$TMP/set.h5"
 [ "$rc" -eq 0 ] && ok || bad "a set from a set: exit $rc: $(cat "$TMP/err")"
+grep -q "starting from $TMP/set.h5 (its net of 2 layers): " "$TMP/err" &&
+    grep -q "starting from $TMP/set.h5 (its net of 3 layers): " "$TMP/err" && ok ||
+    bad "a set from a set: the net of each count not named: $(grep starting "$TMP/err")"
 run info "$TMP/set2.h5"
 [ "$(grep -c "started     from $TMP/set.h5" "$TMP/out")" -eq 2 ] && ok ||
     bad "a set from a set: not both nets started from it: $(grep started "$TMP/out")"
@@ -99,6 +102,7 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
     signal_at "^epoch    5 " INT "$BPINV" train "$TMP/s3b.h5" -o "$TMP/r.h5" $R --checkpoint 1e-6
     [ "$rc" -eq 130 ] && [ -e "$TMP/r.h5.ckpt" ] && ok ||
         bad "stopped warm start: exit $rc, checkpoint $(ls "$TMP"/r.h5* 2>&1): $(cat "$TMP/err")"
+    cp "$TMP/r.h5.ckpt" "$TMP/kept.ckpt"
     run info "$TMP/r.h5.ckpt"
     grep -q "started     from $TMP/a.h5 (--init), validation loss" "$TMP/out" && ok ||
         bad "info of a warm start's checkpoint: $(cat "$TMP/out")"
@@ -115,6 +119,14 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
         bad "resumed: not the uninterrupted warm start"
     else ok; fi
 fi
+
+# the start's own earths as validation rows (its seed and prior, fewer rows): said
+run train "$TMP/s3.h5" -o "$TMP/seen.h5" --epochs 1 --batch 128 --init "$TMP/a.h5" --max-samples 1000
+[ "$rc" -eq 0 ] && grep -q "note: $TMP/s3.h5: its validation rows (900 to 999) are earths $TMP/a.h5 was trained on (its samples of the same seed 1 and prior, rows 0 to 1799)" "$TMP/err" &&
+    ok || bad "validation rows the start trained on: not said: $(cat "$TMP/err")"
+run train "$TMP/s3b.h5" -o "$TMP/unseen.h5" --epochs 1 --batch 128 --init "$TMP/a.h5" --max-samples 1000
+[ "$rc" -eq 0 ] && ! grep -q "are earths" "$TMP/err" && ok ||
+    bad "another seed: a note of seen rows: $(cat "$TMP/err")"
 
 # --- refusals: one message, nothing written ---------------------------------------------------
 refuse() { # CODE WHAT FRAGMENT ARGS...
@@ -141,5 +153,9 @@ refuse 1 "a missing net" "$TMP/none.h5" \
     train "$TMP/s3b.h5" -o "$TMP/x.h5" $OPTS --init "$TMP/none.h5"
 refuse 1 "a samples file for a net" "(--init: a net file bpinv train wrote)" \
     train "$TMP/s3b.h5" -o "$TMP/x.h5" $OPTS --init "$TMP/s3.h5"
+if [ -e "$TMP/kept.ckpt" ]; then
+    refuse 1 "a checkpoint for a net" "kept.ckpt: a training checkpoint, not a net: --resume continues its training" \
+        train "$TMP/s3b.h5" -o "$TMP/x.h5" $OPTS --init "$TMP/kept.ckpt"
+fi
 
 finish test_init

@@ -122,6 +122,10 @@ done
 kill -9 $kp 2>/dev/null
 wait $kp 2>/dev/null
 if [ -e "$TMP/r2.h5.ckpt" ]; then
+    # another setting: refused, said once (every rank finds it alike)
+    mpi 2 train "$TMP/t.h5" -o "$TMP/r2.h5" $R --checkpoint 1e-6 --resume --lr 0.002
+    [ "$rc" -eq 1 ] && [ "$(grep -c "^bpinv train: .*had learning_rate" "$TMP/err")" -eq 1 ] && ok ||
+        bad "a resume of another setting under mpirun: exit $rc, not one line: $(cat "$TMP/err")"
     mpi 2 train "$TMP/t.h5" -o "$TMP/r2.h5" $R --checkpoint 1e-6 --resume
     [ "$rc" -eq 0 ] && [ ! -e "$TMP/r2.h5.ckpt" ] && ok ||
         bad "resumed under mpirun: exit $rc: $(cat "$TMP/err")"
@@ -183,6 +187,15 @@ mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epoc
 rc=$?
 [ "$rc" -eq 1 ] && grep -q "n0.h5: the 2 processes of mpirun read different nets by that name" "$TMP/err" &&
     [ ! -e "$TMP/wx.h5" ] && ok || bad "--init, different nets on the ranks: exit $rc: $(cat "$TMP/err")"
+# missing on rank 0 alone: a copy not staged, said so
+mv "$TMP/na/n0.h5" "$TMP/na/away.h5"
+mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
+    -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "process 0 of mpirun: .*(--init: the net must be where every process reads it)" "$TMP/err" &&
+    ok || bad "--init missing on rank 0: exit $rc: $(cat "$TMP/err")"
+mv "$TMP/na/away.h5" "$TMP/na/n0.h5"
 rm "$TMP/nb/n0.h5"
 mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
     -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \

@@ -403,6 +403,16 @@ Test(invnet_init, the_late_fall_counts_from_the_start)
     k = 2;
     fall = invnet_file_late_fall(&f, &k);
     cr_expect(fabs(fall - (1 - 0.1024 / 0.102646)) < 1e-12, "from the start: %g", fall);
+    k = 5; /* all 3 epochs: the start's loss comes before the first */
+    fall = invnet_file_late_fall(&f, &k);
+    cr_expect_eq(k, 3);
+    cr_expect(fabs(fall - (1 - 0.1024 / 0.102646)) < 1e-12, "over all epochs: %g", fall);
+    f.n_epochs = 1; /* one epoch, 0.131: no fall from the start */
+    k = 5;
+    fall = invnet_file_late_fall(&f, &k);
+    cr_expect_eq(k, 1);
+    cr_expect_eq(fall, 1 - 0.102646 / 0.102646, "one worse epoch: %g", fall);
+    f.n_epochs = 3;
     /* a data stage's fall is its own */
     f.data_epochs = 2;
     f.data_first_epoch = 2;
