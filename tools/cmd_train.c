@@ -1343,13 +1343,10 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
         cli_par_bcast(&bad, sizeof bad);
         rc = bad ? CLI_FAIL : CLI_OK;
         cli_par_agree();
-        write_kept(nets); /* a stop's, after the nets (rank 0 alone has one) */
-        /* the net written whole: its checkpoint is done with (a stopped run's stays) */
-        if (rc == CLI_OK && !stop_agreed && cli_par_rank() == 0) {
-            unlink(o->ckpt);
-            fwd_io_remove_dead_temps(o->ckpt); /* a killed run's, half written */
-        }
     }
+    /* a stop said as soon as the nets are saved: under mpirun the ranks have a second after
+     * its SIGTERM, which a wide net's checkpoint (54 MB: 0.3 s, more on a busy machine)
+     * written first could take whole, and the line was lost (a CI run) */
     if (rc == CLI_OK && stop_agreed) {
         if (cli_par_rank() != 0)
             ;
@@ -1370,11 +1367,22 @@ train_run(struct train_args *o, const invnet_fit_params *fp)
                       nets[n - 1]->best_epoch > 0 ? "epoch" : "the --init net's weights, epoch",
                       nets[n - 1]->best_epoch, o->output,
                       n < o->n_inputs ? ", without the nets of the samples files not reached" : "");
+    }
+    if (rc == CLI_OK && n > 0) {
+        write_kept(nets); /* a stop's, after the nets (rank 0 alone has one) */
+        /* the net written whole: its checkpoint is done with (a stopped run's stays) */
+        if (!stop_agreed && cli_par_rank() == 0) {
+            unlink(o->ckpt);
+            fwd_io_remove_dead_temps(o->ckpt); /* a killed run's, half written */
+        }
+    }
+    if (rc == CLI_OK && stop_agreed) {
         if (cli_par_rank() == 0 && (ckw.any || o->resume) && access(o->ckpt, F_OK) == 0)
             fprintf(stderr,
                     "bpinv train: the same command with --resume continues the training from "
                     "%s\n",
                     o->ckpt);
+        cli_par_agree(); /* no rank ends (and mpirun with it the job) before rank 0 has said */
         rc = 128 + (int)(cli_stop_signal ? cli_stop_signal : SIGINT);
     }
     invnet_train_state_free(ckw.kept.state); /* none saved: none written */
