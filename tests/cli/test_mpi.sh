@@ -179,28 +179,26 @@ done
 # ranks that read different nets by the --init name (copies on each node's disk), or one
 # that has none: refused, naming it, before any training
 mkdir -p "$TMP/na" "$TMP/nb"
+# two_disks: a warm start from n0.h5 by 2 ranks, each in its own directory (a node's disk)
+two_disks() {
+    mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
+        -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
+        >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
 cp "$TMP/h1.h5" "$TMP/na/n0.h5"
 cp "$TMP/w1.h5" "$TMP/nb/n0.h5"
-mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
-    -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
-    >"$TMP/out" 2>"$TMP/err"
-rc=$?
+two_disks
 [ "$rc" -eq 1 ] && grep -q "n0.h5: the 2 processes of mpirun read different nets by that name" "$TMP/err" &&
     [ ! -e "$TMP/wx.h5" ] && ok || bad "--init, different nets on the ranks: exit $rc: $(cat "$TMP/err")"
 # missing on rank 0 alone: a copy not staged, said so
 mv "$TMP/na/n0.h5" "$TMP/na/away.h5"
-mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
-    -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
-    >"$TMP/out" 2>"$TMP/err"
-rc=$?
+two_disks
 [ "$rc" -eq 1 ] && grep -q "process 0 of mpirun: .*(--init: the net must be where every process reads it)" "$TMP/err" &&
     ok || bad "--init missing on rank 0: exit $rc: $(cat "$TMP/err")"
 mv "$TMP/na/away.h5" "$TMP/na/n0.h5"
 rm "$TMP/nb/n0.h5"
-mpirun -np 1 --wdir "$TMP/na" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 : \
-    -np 1 --wdir "$TMP/nb" "$MPIBIN" train "$TMP/t.h5" -o "$TMP/wx.h5" --epochs 2 --init n0.h5 -j 1 \
-    >"$TMP/out" 2>"$TMP/err"
-rc=$?
+two_disks
 [ "$rc" -eq 1 ] && grep -q "process 1 of mpirun: .*(--init: the net must be where every process reads it)" "$TMP/err" &&
     [ "$(grep -c "^bpinv train:" "$TMP/err")" -eq 1 ] && ok || bad "--init missing on a rank: exit $rc: $(cat "$TMP/err")"
 # one epoch line per epoch, from rank 0 alone
