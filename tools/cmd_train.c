@@ -160,7 +160,7 @@ check_params(const cli_parse *p, void *args)
     return 0;
 }
 
-/* --init needs validation rows, and a file of its own to write. */
+/* --init needs validation rows (-o the --init file is refused by check_output). */
 static int
 check_init_opt(const cli_parse *p, void *args)
 {
