@@ -43,17 +43,25 @@ invnet_fit_default(void)
     return p;
 }
 
+/* The hidden layers of p, or of net (p NULL), as "64,64" into buf. */
+static void
+hidden_text(const invnet_fit_params *p, const invnet_net *net, char *buf, size_t cap)
+{
+    size_t k, n = p != NULL ? p->n_hidden : invnet_net_depth(net) - 1;
+
+    for (k = 0, buf[0] = '\0'; k < n && k < INVNET_MAX_HIDDEN; k++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%zu", k ? "," : "",
+                 p != NULL ? p->hidden[k] : invnet_net_units(net, k + 1));
+}
+
 size_t
 invnet_fit_settings(const invnet_fit_params *p, size_t rows, char *buf, size_t cap)
 {
     const invnet_train_params *t = &p->train;
-    char hidden[64] = "";
-    size_t k;
+    char hidden[64];
     int n;
 
-    for (k = 0; k < p->n_hidden && k < INVNET_MAX_HIDDEN; k++)
-        snprintf(hidden + strlen(hidden), sizeof hidden - strlen(hidden), "%s%zu", k ? "," : "",
-                 p->hidden[k]);
+    hidden_text(p, NULL, hidden, sizeof hidden);
     /* %.17g: a double's every bit */
     n = snprintf(buf, cap,
                  "rows=%zu data=%s val=%.17g head_rows=%zu hidden=%s "
@@ -145,47 +153,42 @@ settings_differ(const char *a, const char *b, char *name, char *va, char *vb, si
     return 0;
 }
 
+/* The least and the largest of g's points. */
+static void
+fit_range(const fwd_geom *g, double *lo, double *hi)
+{
+    const double *x = fwd_geom_x(g);
+    size_t k;
+
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (k = 0; k < fwd_geom_size(g); k++) {
+        *lo = x[k] < *lo ? x[k] : *lo;
+        *hi = x[k] > *hi ? x[k] : *hi;
+    }
+}
+
 /* The width of g's points in decades. */
 static double
 fit_span(const fwd_geom *g)
 {
-    const double *x = fwd_geom_x(g);
-    double lo = INFINITY, hi = -INFINITY;
-    size_t k;
+    double lo, hi;
 
-    for (k = 0; k < fwd_geom_size(g); k++) {
-        lo = log10(x[k]) < lo ? log10(x[k]) : lo;
-        hi = log10(x[k]) > hi ? log10(x[k]) : hi;
-    }
-    return hi - lo;
+    fit_range(g, &lo, &hi);
+    return log10(hi) - log10(lo);
 }
 
 /* The points of g as "30 points, 1 to 1000 m" into buf. */
 static void
 points_text(const fwd_geom *g, char *buf, size_t cap)
 {
-    const double *x = fwd_geom_x(g);
-    double lo = INFINITY, hi = -INFINITY;
-    size_t k, n = fwd_geom_size(g);
+    double lo, hi;
+    size_t n = fwd_geom_size(g);
 
-    for (k = 0; k < n; k++) {
-        lo = x[k] < lo ? x[k] : lo;
-        hi = x[k] > hi ? x[k] : hi;
-    }
+    fit_range(g, &lo, &hi);
     snprintf(buf, cap, "%zu point%s, %g to %g %s%s", n, n == 1 ? "" : "s", lo, hi,
              fwd_method_get(fwd_geom_method(g))->x_unit,
              fwd_geom_mn2(g) != NULL ? " with MN/2" : "");
-}
-
-/* The hidden layers of p, or of net (p NULL), as "64,64" into buf. */
-static void
-hidden_text(const invnet_fit_params *p, const invnet_net *net, char *buf, size_t cap)
-{
-    size_t k, n = p != NULL ? p->n_hidden : invnet_net_depth(net) - 1;
-
-    for (k = 0, buf[0] = '\0'; k < n && k < INVNET_MAX_HIDDEN; k++)
-        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%zu", k ? "," : "",
-                 p != NULL ? p->hidden[k] : invnet_net_units(net, k + 1));
 }
 
 int
@@ -511,20 +514,33 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         invnet_file_free(f);
         return err->code;
     }
-    invnet_net_init(f->net, p->train.seed);
-    if (p->init != NULL) /* a warm start: its weights; its normalisation below */
-        memcpy(invnet_net_params(f->net), invnet_net_params_const(p->init->net),
-               invnet_net_nparams(f->net) * sizeof(double));
     f->init_val_loss = NAN;
-    if (p->init != NULL)
+    if (p->init != NULL) { /* a warm start: its weights, and the normalisation they are of */
+        const invnet_net *from = p->init->net;
+
+        memcpy(invnet_net_params(f->net), invnet_net_params_const(from),
+               invnet_net_nparams(f->net) * sizeof(double));
+        memcpy(invnet_net_in_mean(f->net), invnet_net_norm_const(from, 0),
+               invnet_net_n_in(from) * sizeof(double));
+        memcpy(invnet_net_in_sd(f->net), invnet_net_norm_const(from, 1),
+               invnet_net_n_in(from) * sizeof(double));
+        memcpy(invnet_net_out_mean(f->net), invnet_net_norm_const(from, 2),
+               invnet_net_n_out(from) * sizeof(double));
+        memcpy(invnet_net_out_sd(f->net), invnet_net_norm_const(from, 3),
+               invnet_net_n_out(from) * sizeof(double));
         snprintf(f->init_net, sizeof f->init_net, "%s",
                  p->init_name != NULL ? p->init_name : "(a net in memory)");
+    } else {
+        invnet_net_init(f->net, p->train.seed);
+    }
     /* the envelope describes the training features in physical units: its shape from the
      * head, its bounds from every training row */
     n_head = d->part ? d->n_head : n_train < fit_head(p) ? n_train : fit_head(p);
     env_err.code = FWD_OK;
     if (!d->part || p->rank == 0) { /* of a part, process 0 computes them for all */
         invnet_envelope_compute(f->env, n_head, d->x, FIT_ENV_REL_FLOOR, FIT_ENV_Q_ROWS, &env_err);
+    }
+    if ((!d->part || p->rank == 0) && p->init == NULL) { /* the normalisation, unless started */
         invnet_colstats(n_head, d->n_in, d->x, invnet_net_in_mean(f->net),
                         invnet_net_in_sd(f->net));
         if (f->masked && f->mask.layout == INVNET_MASK_ALIGNED)
@@ -544,18 +560,6 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
     }
     info->n_in = invnet_net_n_in(f->net);
-    if (p->init != NULL) { /* the weights are of its normalisation */
-        const invnet_net *from = p->init->net;
-
-        memcpy(invnet_net_in_mean(f->net), invnet_net_norm_const(from, 0),
-               invnet_net_n_in(from) * sizeof(double));
-        memcpy(invnet_net_in_sd(f->net), invnet_net_norm_const(from, 1),
-               invnet_net_n_in(from) * sizeof(double));
-        memcpy(invnet_net_out_mean(f->net), invnet_net_norm_const(from, 2),
-               invnet_net_n_out(from) * sizeof(double));
-        memcpy(invnet_net_out_sd(f->net), invnet_net_norm_const(from, 3),
-               invnet_net_n_out(from) * sizeof(double));
-    }
     invnet_dataset_standardise(d, 0, f->net);
     /* a masked net's indicators (and where its window starts) are as they are; features
      * placed again (the aligned layout's second block) are standardised as the features */

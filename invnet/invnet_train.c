@@ -800,6 +800,15 @@ stop_asked(const invnet_trainer *tr, size_t b)
     return tr->stop != NULL && *tr->stop != 0;
 }
 
+/* The net's validation loss: the stage's mean loss per output over the validation rows. */
+static double
+val_loss(const invnet_trainer *tr)
+{
+    return eval_sq(tr->w, tr->net, tr->pace.n, tr->n_val, tr->xv, tr->tv, tr->shard_loss, NULL,
+                   &tr->sh, tr) /
+           (double)(tr->n_val * tr->n_out);
+}
+
 int
 invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
 {
@@ -835,12 +844,7 @@ invnet_trainer_iterate(invnet_trainer *tr, invnet_epoch *e, fwd_error *err)
         memcpy(tr->tmp, invnet_net_params(tr->net), tr->np * sizeof(double));
         memcpy(invnet_net_params(tr->net), tr->avg, tr->np * sizeof(double));
     }
-    if (tr->n_val > 0)
-        val = eval_sq(tr->w, tr->net, tr->pace.n, tr->n_val, tr->xv, tr->tv, tr->shard_loss, NULL,
-                      &tr->sh, tr) /
-              (double)(tr->n_val * tr->n_out);
-    else
-        val = e->train_loss;
+    val = tr->n_val > 0 ? val_loss(tr) : e->train_loss;
     e->val_loss = val;
     bad = !isfinite(e->train_loss) || !isfinite(val);
     e->improved = !bad && val < tr->best_loss * (1 - tr->p.min_delta);
@@ -1009,10 +1013,7 @@ invnet_trainer_keep_start(invnet_trainer *tr, double *loss, fwd_error *err)
         return fwd_error_set_field(err, FWD_EINVAL, "val",
                                    "a warm start needs validation rows: the weights it starts "
                                    "from are kept unless an epoch validates better");
-    /* as an epoch validates: the mean loss per output over the validation rows */
-    val = eval_sq(tr->w, tr->net, tr->pace.n, tr->n_val, tr->xv, tr->tv, tr->shard_loss, NULL,
-                  &tr->sh, tr) /
-          (double)(tr->n_val * tr->n_out);
+    val = val_loss(tr); /* as an epoch validates */
     if (!isfinite(val))
         return fwd_error_set(err, FWD_ENUMERIC,
                              "the validation loss of the weights training starts from is %g: "

@@ -316,3 +316,11 @@ cli_par_differ(unsigned long v)
 {
     return cli_par_max(v) != ~cli_par_max(~v);
 }
+
+unsigned long
+cli_par_first(int failed)
+{
+    unsigned long size = (unsigned long)cli_par_size();
+
+    return size - cli_par_max(failed ? size - (unsigned long)cli_par_rank() : 0);
+}

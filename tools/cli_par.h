@@ -40,6 +40,9 @@ unsigned long cli_par_max(unsigned long v);
 /* 1 on every rank when the ranks' v are not all the same (a hash of what each read: the
  * same files on every node?), else 0. Two cli_par_max. */
 int cli_par_differ(unsigned long v);
+/* The lowest rank whose `failed` is non-zero, on every rank; cli_par_size() when none (the
+ * rank that says why a read every rank makes failed). One cli_par_max. */
+unsigned long cli_par_first(int failed);
 /* Rank 0's n bytes at p, copied to every rank. */
 void cli_par_bcast(void *p, size_t n);
 /* Rows between the ranks (MPI_Alltoallv of doubles, counts and offsets in doubles, one

@@ -313,9 +313,7 @@ load_init(struct train_args *o, int given_hidden, int given_act)
         cli_read_unguard();
     /* every rank reads it (a disk of its node's own may not have it): the first that cannot
      * says why */
-    first_bad =
-        (unsigned long)cli_par_size() -
-        cli_par_max(init_from == NULL ? (unsigned long)(cli_par_size() - cli_par_rank()) : 0);
+    first_bad = cli_par_first(init_from == NULL);
     /* some rank has it: a missing one is a copy not staged */
     some = cli_par_max(init_from != NULL) != 0;
     if (first_bad < (unsigned long)cli_par_size()) {
@@ -601,9 +599,7 @@ load_resume(struct train_args *o)
     cli_read_unguard();
     /* every rank reads it (a disk of its node's own may not have it): the first that cannot
      * says why */
-    first_bad =
-        (unsigned long)cli_par_size() -
-        cli_par_max(resume_from == NULL ? (unsigned long)(cli_par_size() - cli_par_rank()) : 0);
+    first_bad = cli_par_first(resume_from == NULL);
     if (first_bad < (unsigned long)cli_par_size()) {
         if ((unsigned long)cli_par_rank() != first_bad)
             ;
