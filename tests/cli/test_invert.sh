@@ -361,7 +361,7 @@ done
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png"
 [ "$rc" -eq 1 ] && grep -q "a.csv.png: exists (use --force" "$TMP/err" && ok ||
     bad "--plot over an existing PNG: exit $rc: $(cat "$TMP/err")"
-run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png" --force
+again invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png" --force
 [ "$rc" -eq 0 ] && ok || bad "--plot --force: exit $rc"
 # the pictures are drawn by -j processes side by side: the same bytes from one process as
 # from two, each a PNG that an independent reader (Pillow: chunk CRCs, zlib stream) decodes
@@ -483,7 +483,8 @@ if [ -n "$drv" ] && [ -f "$drv/null.driver_info" ] && [ -f "$drv/cairo.driver_in
         [ "$(cat "$TMP/nodrv.svg")" = keep ] && [ "$(grep -c 'c.txt' "$TMP/nodrv.csv")" -eq 1 ] &&
         [ -z "$(ls "$TMP/nodrv")" ] && ok ||
         bad "--plot, --section without PLplot's cairo driver: exit $rc: $(cat "$TMP/err")"
-    PLPLOT_DRV_DIR="$TMP/drv_nosvg" "$BPINV" invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/nosvg" \
+    # (under memcheck by the plain bpinv: five pictures drawn, as by the runs above)
+    PLPLOT_DRV_DIR="$TMP/drv_nosvg" plain_bpinv invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/nosvg" \
         --section "$TMP/nodrv.svg" --force -o "$TMP/nosvg.csv" >"$TMP/out" 2>"$TMP/err" </dev/null
     rc=$?
     [ "$rc" -eq 1 ] && [ "$(grep -c 'PLplot' "$TMP/err")" -eq 1 ] &&
@@ -628,7 +629,7 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/doi" --plot-format svg -q
 [ "$rc" -eq 0 ] && grep -q 'fill:rgb(90.980392%,90.980392%,90.980392%)' "$TMP/doi/a.csv.svg" && ok ||
     bad "--plot without --ranges: no depth of investigation shaded: $(cat "$TMP/err")"
 # --plot-format: the same pictures as SVG or PDF, named by their format
-run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/c.txt" --plot "$TMP/vec" --plot-format svg -q
+again invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/c.txt" --plot "$TMP/vec" --plot-format svg -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/vec/a.csv.svg" && [ "$(ls "$TMP/vec" | tr '\n' ' ')" = "a.csv.svg c.txt.svg " ] &&
     ok || bad "--plot-format svg: exit $rc: $(ls "$TMP/vec") $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/vec" --plot-format pdf -q
@@ -875,7 +876,7 @@ PYEOF9
 # than that; the depth of investigation on the same line, where a column reaches it. Seen: the skin depth 503 sqrt(rho_a T) at the longest
 # period, 1000 s, where the file's Zxy = -Zyx = 0.1 + 0.1i: rho_a = 0.2 T |Z|^2 = 4 ohm-m.
 # Each boundary (top, interface, bottom) on one straight line of elevation: the axis's
-run invert "$TMP/mtnet.h5" "$TMP/edis" --section "$TMP/edis.svg" --format json
+again invert "$TMP/mtnet.h5" "$TMP/edis" --section "$TMP/edis.svg" --format json
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/edis.svg" "$TMP" <<'PYEOF11' && ok ||
 import json, math, sys
 sys.path.insert(0, sys.argv[3])
@@ -1097,11 +1098,11 @@ run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.png" -q
     ok || bad "--section: exit $rc: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --section "$TMP/order.png" -q
 [ "$rc" -eq 0 ] && [ -s "$TMP/order.png" ] && ok || bad "--section by order: $(cat "$TMP/err")"
-run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
+again invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/section.svg" -q
 [ "$rc" -eq 0 ] && grep -q "<svg" "$TMP/section.svg" && ok || bad "--section .svg: $(cat "$TMP/err")"
 # what a section cannot show is said: one straight line, nothing; two lines side by side
 # (P1-P3 and, 500 m north, Q1-Q3) drawn as neighbours; stations of which one has no place
-run invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/line.svg"
+again invert "$TMP/net.h5" "$TMP/profile" --section "$TMP/line.svg"
 [ "$rc" -eq 0 ] && ! grep -q "note: --section" "$TMP/err" && ok ||
     bad "a note on one straight line: $(cat "$TMP/err")"
 mkdir "$TMP/twolines"
@@ -1502,7 +1503,7 @@ rows = sorted(csv.reader(open(sys.argv[3])))
 assert rows == sorted(csv.reader(open(sys.argv[4]))), "the XYZ tables differ"
 PYEOF3
     ok || bad "the survey table's models are not the profile files' models"
-run invert "$TMP/net.h5" "$TMP/survey.csv" --plot "$TMP/surveyplots" -q
+again invert "$TMP/net.h5" "$TMP/survey.csv" --plot "$TMP/surveyplots" -q
 [ "$(ls "$TMP/surveyplots" | tr '\n' ' ')" = "survey.csv-P1.png survey.csv-P2.png survey.csv-P3.png " ] &&
     ok || bad "a survey's plots are not named by station: $(ls "$TMP/surveyplots")"
 # two survey tables of one file name: a picture each, the second of a name "-2" (they were
@@ -1531,12 +1532,12 @@ run invert "$TMP/net.h5" "$TMP/clash.csv" "$TMP/xa/x.csv-2" "$TMP/xa/x.csv" "$TM
 [ "$rc" -eq 0 ] && [ "$(ls "$TMP/clashplots" | tr '\n' ' ')" = \
     "clash.csv-P_1-2.png clash.csv-P_1-3.png clash.csv-P_1.png x.csv-2.png x.csv-3.png x.csv.png " ] &&
     ok || bad "picture names made one: exit $rc: $(cat "$TMP/err"; ls "$TMP/clashplots")"
-run invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash2" \
+again invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash2" \
     -q --no-refine -j 2 --format json
 [ "$rc" -eq 0 ] && [ "$(ls "$TMP/clash2" | tr '\n' ' ')" = "x.csv-2.png x.csv-3.png x.csv.png " ] &&
     ok || bad "picture names, x.csv-2 last: exit $rc: $(cat "$TMP/err"; ls "$TMP/clash2")"
 # ... and said, without -q
-run invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash3" \
+again invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash3" \
     --no-refine
 grep -qx "bpinv invert: note: --plot: 1 picture named apart from another of the same name: $TMP/xb/x.csv: x.csv-3.png" \
     "$TMP/err" && ok || bad "no note of a picture named apart: $(cat "$TMP/err")"
