@@ -352,23 +352,16 @@ ifeq ($(MPI_READY)$(SANITIZE)$(MPI),1)
 	@$(MAKE) --no-print-directory MPI=1 all
 endif
 
-# The command-line tests, run side by side (tests/cli/run.sh), the longest first. The
+# The command-line tests, run side by side (tests/cli/run.sh), the longest first (under
+# the sanitizers test_invert took 113 s, a third of the scripts' time: first there). The
 # README's tutorial trains two full nets, and the fault tests kill runs at random moments:
 # too slow under the sanitizers, run without.
 CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh \
 	tests/cli/test_python.sh tests/cli/test_install.sh tests/cli/test_mpi.sh) \
-	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
-	tests/cli/test_train.sh tests/cli/test_resume.sh tests/cli/test_init.sh tests/cli/test_invert.sh \
-	tests/cli/test_forward.sh tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
+	tests/cli/test_invert.sh tests/cli/test_train.sh tests/cli/test_bad_inputs.sh \
+	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_resume.sh \
+	tests/cli/test_init.sh tests/cli/test_forward.sh tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
 	tests/cli/test_style.sh
-# CI's sanitizers' run (SAN_CLI=inputs, .ci/run) takes, of the scripts, those of malformed
-# input and the quick ones: the others' bpinv runs are all under memcheck in the same CI
-# (make valgrind), and their library code under the sanitizers in the unit tests; the whole
-# set took 185 s there, this one about 35 (CI kept under 15 minutes)
-ifeq ($(SANITIZE)$(SAN_CLI),1inputs)
-CLI_TESTS = tests/cli/test_bad_inputs.sh tests/cli/test_fuzz_regress.sh tests/cli/test_help.sh \
-	tests/cli/test_golden.sh tests/cli/test_layers.sh tests/cli/test_style.sh
-endif
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
 # kills and timings are not memcheck's business; no tutorial: two full trainings; no

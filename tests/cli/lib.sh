@@ -17,8 +17,8 @@ BYNAME='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }'
 # the bpinv in BPINV_PLAIN when set (tests/valgrind/run.sh: not under valgrind)
 setup() { plain_bpinv "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 # again ARGS...: as run, for a run that takes code an earlier run of the script took with
-# another file name, order or thread count: under memcheck by the plain bpinv (the
-# sanitizers' run checks it), where PLplot's drawing costs seconds a picture
+# another file name, order or format: under memcheck by the plain bpinv (the sanitizers'
+# run checks it), where PLplot's drawing costs seconds a picture
 again() { plain_bpinv "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
 # plain_bpinv ARGS...: as setup, the output left where the caller sends it (a file a test
 # needs: plain_bpinv forward ... >FILE)

@@ -366,7 +366,8 @@ again invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/png" --force
 # the pictures are drawn by -j processes side by side: the same bytes from one process as
 # from two, each a PNG that an independent reader (Pillow: chunk CRCs, zlib stream) decodes
 # to the page's pixels: white margins, the model's red (200,30,30), 1000 x 560
-# (under memcheck, the drawing processes of the run above, -j of all cores, are enough)
+# (under memcheck, the drawing processes of the first --plot run above, -j of all cores, are
+# enough)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
 run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pj1" -j 1
 run invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/pj2" -j 2
@@ -483,8 +484,7 @@ if [ -n "$drv" ] && [ -f "$drv/null.driver_info" ] && [ -f "$drv/cairo.driver_in
         [ "$(cat "$TMP/nodrv.svg")" = keep ] && [ "$(grep -c 'c.txt' "$TMP/nodrv.csv")" -eq 1 ] &&
         [ -z "$(ls "$TMP/nodrv")" ] && ok ||
         bad "--plot, --section without PLplot's cairo driver: exit $rc: $(cat "$TMP/err")"
-    # (under memcheck by the plain bpinv: five pictures drawn, as by the runs above)
-    PLPLOT_DRV_DIR="$TMP/drv_nosvg" plain_bpinv invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/nosvg" \
+    PLPLOT_DRV_DIR="$TMP/drv_nosvg" "$BPINV" invert "$TMP/net.h5" "$TMP/snd" --plot "$TMP/nosvg" \
         --section "$TMP/nodrv.svg" --force -o "$TMP/nosvg.csv" >"$TMP/out" 2>"$TMP/err" </dev/null
     rc=$?
     [ "$rc" -eq 1 ] && [ "$(grep -c 'PLplot' "$TMP/err")" -eq 1 ] &&
@@ -1537,7 +1537,7 @@ again invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --p
 [ "$rc" -eq 0 ] && [ "$(ls "$TMP/clash2" | tr '\n' ' ')" = "x.csv-2.png x.csv-3.png x.csv.png " ] &&
     ok || bad "picture names, x.csv-2 last: exit $rc: $(cat "$TMP/err"; ls "$TMP/clash2")"
 # ... and said, without -q
-again invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash3" \
+run invert "$TMP/net.h5" "$TMP/xa/x.csv" "$TMP/xb/x.csv" "$TMP/xa/x.csv-2" --plot "$TMP/clash3" \
     --no-refine
 grep -qx "bpinv invert: note: --plot: 1 picture named apart from another of the same name: $TMP/xb/x.csv: x.csv-3.png" \
     "$TMP/err" && ok || bad "no note of a picture named apart: $(cat "$TMP/err")"
