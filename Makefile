@@ -352,15 +352,14 @@ ifeq ($(MPI_READY)$(SANITIZE)$(MPI),1)
 	@$(MAKE) --no-print-directory MPI=1 all
 endif
 
-# The command-line tests, run side by side (tests/cli/run.sh), the longest first (under
-# the sanitizers test_invert took 113 s, a third of the scripts' time: first there). The
+# The command-line tests, run side by side (tests/cli/run.sh), the longest first. The
 # README's tutorial trains two full nets, and the fault tests kill runs at random moments:
 # too slow under the sanitizers, run without.
 CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/test_tutorial.sh \
 	tests/cli/test_python.sh tests/cli/test_install.sh tests/cli/test_mpi.sh) \
-	tests/cli/test_invert.sh tests/cli/test_train.sh tests/cli/test_bad_inputs.sh \
-	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_resume.sh \
-	tests/cli/test_init.sh tests/cli/test_forward.sh tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
+	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
+	tests/cli/test_train.sh tests/cli/test_resume.sh tests/cli/test_init.sh tests/cli/test_invert.sh \
+	tests/cli/test_forward.sh tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
 	tests/cli/test_style.sh
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
