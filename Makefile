@@ -360,7 +360,7 @@ CLI_TESTS = $(if $(filter 1,$(SANITIZE)),,tests/cli/test_faults.sh tests/cli/tes
 	tests/cli/test_samples.sh tests/cli/test_fuzz_regress.sh tests/cli/test_bad_inputs.sh \
 	tests/cli/test_train.sh tests/cli/test_resume.sh tests/cli/test_init.sh tests/cli/test_invert.sh \
 	tests/cli/test_forward.sh tests/cli/test_help.sh tests/cli/test_golden.sh tests/cli/test_layers.sh \
-	tests/cli/test_style.sh
+	tests/cli/test_features.sh tests/cli/test_style.sh
 
 # The command-line tests with every bpinv run under valgrind memcheck (no faults: their
 # kills and timings are not memcheck's business; no tutorial: two full trainings; no
@@ -373,11 +373,12 @@ valgrind: all
 	@sh tools/deps.sh valgrind
 	sh tests/valgrind/run.sh $(BPINV) $(VALGRIND_TESTS)
 
-# CI's run under memcheck (.ci/run), to keep CI under 15 minutes on 2 cores: the scripts of
-# damaged and foreign inputs, files, checkpoints and warm starts whole, and for invert and
-# train a run of each feature (test_features.sh) in place of test_invert.sh and
-# test_train.sh, which take 465 of the 717 s the whole set takes under memcheck (a second
-# of start-up a run, 228 runs) and which the sanitizers' run checks whole.
+# CI's run under memcheck (.ci/run), to keep CI well under 15 minutes on 2 cores: the
+# scripts of damaged and foreign inputs, files, checkpoints and warm starts whole, and for
+# invert and train a run of each main feature (test_features.sh) in place of
+# test_invert.sh and test_train.sh, which take 465 of the 717 s of CPU (370 s on 2 cores)
+# the whole set takes under memcheck (228 runs, a second of start-up each) and which the
+# sanitizers' run checks whole.
 VALGRIND_CI_TESTS = tests/cli/test_bad_inputs.sh tests/cli/test_samples.sh tests/cli/test_features.sh \
 	tests/cli/test_resume.sh tests/cli/test_init.sh tests/cli/test_forward.sh tests/cli/test_fuzz_regress.sh
 valgrind-ci: all
