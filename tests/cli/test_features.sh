@@ -64,6 +64,7 @@ shows "data     3  train"
 run train "$TMP/s3.h5" -o "$TMP/g.h5" --epochs 2 --optimizer sgd --activation sigmoid \
     --hidden 8,8 --min-span 3 --data clean --huber 0 --average 0 --val 0 --max-samples 1000
 ends "train --optimizer sgd --val 0" "$TMP/g.h5"
+shows "val n/a"
 # a set of nets (two samples files, a net a layer count), and a warm start of it
 run train "$TMP/s2.h5" "$TMP/s3.h5" -o "$TMP/set.h5" --epochs 2 --hidden 8 --max-samples 1000
 ends "train a set" "$TMP/set.h5"
@@ -113,7 +114,7 @@ cp "$TMP/snd/b.csv" "$TMP/x2/x.csv"
 run invert "$TMP/net.h5" "$TMP/x1/x.csv" "$TMP/x2/x.csv" "$TMP/snd/b.csv" --plot "$TMP/p2" \
     --plot-format svg -j 2
 ends "invert --plot-format svg -j 2" "$TMP/p2/x.csv.svg" "$TMP/p2/b.csv.svg"
-shows "note: "
+shows "named apart from another of"
 # a profile (3 stations of the example's 12): XYZ, a section (PNG, then PDF with its depth
 # and the ranges' depths of investigation)
 grep -v '^P0[4-9]\|^P1' "$EX/profile_synthetic.csv" >"$TMP/profile.csv"
@@ -125,7 +126,8 @@ ends "invert --section pdf --ranges" "$TMP/out" "$TMP/sec.pdf"
 # a file of nets for several layer counts: the count each sounding needs, or the one asked
 run invert "$TMP/set.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges --format json
 ends "invert a set --ranges" "$TMP/out"
-shows '"layer_counts"' 
+shows '"layer_counts": [{'
+shows '"ranges": {'
 run invert "$TMP/set.h5" "$TMP/snd/a.csv" --layers 2
 ends "invert --layers 2" "$TMP/out"
 # field soundings: Schlumberger in segments, Wenner, MT text and EDI
