@@ -23,6 +23,13 @@ again() { setup "$@"; }
 # plain_bpinv ARGS...: as setup, the output left where the caller sends it (a file a test
 # needs: plain_bpinv forward ... >FILE)
 plain_bpinv() { "${BPINV_PLAIN:-$BPINV}" "$@"; }
+# european_csv SOUNDING.csv: the sounding as Excel writes it in much of Europe (';', decimal
+# commas, CRLF), with a station "VES 1", a column "Remarks" not read and the resistivity's
+# unit written "Ohm m", on stdout
+european_csv() {
+    awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
+             { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' "$1"
+}
 # sanitized: true when BPINV was built with AddressSanitizer (make SANITIZE=1)
 sanitized() { ldd "$BPINV" 2>/dev/null | grep -q libasan; }
 # start_until PATTERN COMMAND...: starts COMMAND in the background (stdout and stderr into

@@ -144,9 +144,7 @@ printf 'spacing,apparent\n' >"$TMP/named.csv"
 sed 1d "$TMP/snd/a.csv" >>"$TMP/named.csv"
 run invert "$TMP/net.h5" "$TMP/named.csv" --columns ab2_m=spacing,rho_a_ohmm=apparent
 ends "invert --columns" "$TMP/out"
-awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
-         { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' \
-    "$TMP/snd/a.csv" >"$TMP/excel.csv"
+european_csv "$TMP/snd/a.csv" >"$TMP/excel.csv"
 run invert "$TMP/net.h5" "$TMP/excel.csv"
 ends "invert a European spreadsheet" "$TMP/out"
 shows "columns not read"

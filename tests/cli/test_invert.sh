@@ -989,9 +989,7 @@ run invert --help
 # --- spreadsheets, the standard input and output, notes ------------------------------------
 # the same sounding as a.csv, as Excel writes it in much of Europe (';', decimal commas, CRLF),
 # with a station, a column not read and the resistivity in ohm m: the same model
-awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
-         { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' \
-    "$TMP/snd/a.csv" >"$TMP/excel.csv"
+european_csv "$TMP/snd/a.csv" >"$TMP/excel.csv"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
 cp "$TMP/out" "$TMP/a.json"
 run invert "$TMP/net.h5" "$TMP/excel.csv" --format json
