@@ -30,11 +30,35 @@ european_csv() {
     awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
              { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' "$1"
 }
+# descendants, running, describe, stop_tree (run.sh's too)
+. "$(dirname "$0")/procs.sh"
+# reap PID [SECONDS]: waits for the background PID, at most SECONDS (120 by default); its
+# exit status in $rc. One still running then (a signal not acted on: a run of 100000
+# epochs would go on for hours) fails, is described and stopped with the processes below
+# it, and leaves rc 124.
+reap() {
+    r_n=0
+    while running "$1" && [ $r_n -lt $((${2:-120} * 10)) ]; do
+        sleep 0.1
+        r_n=$((r_n + 1))
+    done
+    if running "$1"; then
+        # shellcheck disable=SC2046 # one pid a word
+        bad "still running ${2:-120} s after it was signalled, stopped:
+$(describe $(descendants "$1"))"
+        stop_tree "$1"
+        wait "$1" 2>/dev/null
+        rc=124
+        return
+    fi
+    wait "$1"
+    rc=$?
+}
 # sanitized: true when BPINV was built with AddressSanitizer (make SANITIZE=1)
 sanitized() { ldd "$BPINV" 2>/dev/null | grep -q libasan; }
 # start_until PATTERN COMMAND...: starts COMMAND in the background (stdout and stderr into
 # $TMP/out and $TMP/err; its pid in $pid) and waits until its stderr matches PATTERN, at
-# most 60 s; signal_at PATTERN SIGNAL COMMAND...: then sends it SIGNAL and waits: $rc
+# most 60 s; signal_at PATTERN SIGNAL COMMAND...: then sends it SIGNAL and waits (reap): $rc
 start_until() {
     pat=$1
     shift
@@ -56,8 +80,7 @@ signal_at() {
     shift 2
     start_until "$p" "$@"
     kill -"$sig" $pid
-    wait $pid
-    rc=$?
+    reap $pid
 }
 
 # expect_fail CODE DESCRIPTION FRAGMENT ARGS...: exit CODE, stderr holding FRAGMENT,

@@ -1795,8 +1795,7 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
     pid=$!
     sleep 0.5
     kill -INT $pid 2>/dev/null
-    wait $pid
-    rc=$?
+    reap $pid 600
     [ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/ign.csv")" -eq $((nign + 1)) ] && ok ||
         bad "invert, SIGINT ignored on entry: exit $rc: $(tail -1 "$TMP/err")"
 fi

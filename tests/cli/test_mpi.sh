@@ -59,8 +59,7 @@ while [ $n -lt 100 ] && [ ! -e "$TMP/i.h5" ]; do
 done
 sleep 1
 kill -INT $pid
-wait $pid
-rc=$?
+reap $pid
 [ "$rc" -ne 0 ] && ok || bad "interrupted samples: exit 0"
 grep -q "interrupted: $TMP/i.h5 holds [0-9]* of 1000000 samples; continue with --resume" "$TMP/err" &&
     ok || bad "interrupted samples: no message: $(cat "$TMP/err")"
@@ -90,8 +89,7 @@ while [ $n -lt 600 ] && ! grep -q "^epoch    2" "$TMP/err" 2>/dev/null; do
     n=$((n + 1))
 done
 grep -q "^epoch    2" "$TMP/err" && kill -USR1 $pid || kill -KILL $pid # no epoch 2: failed
-wait $pid
-rc=$?
+reap $pid
 [ "$rc" -ne 0 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&
     "$BPINV" info "$TMP/usr1.h5" >/dev/null 2>&1 && ok ||
     bad "SIGUSR1 to mpirun: exit $rc, $(grep -v '^epoch' "$TMP/err" | head -5)"
@@ -217,8 +215,7 @@ env --default-signal=INT mpirun -np 2 "$MPIBIN" train "$TMP/t.h5" -o "$TMP/ni.h5
 pid=$!
 sleep 3
 kill -INT $pid
-wait $pid
-rc=$?
+reap $pid
 [ "$rc" -ne 0 ] && grep -q "interrupted after epoch [0-9]*: saved the best net so far" "$TMP/err" &&
     ok || bad "train interrupted under mpirun: exit $rc: $(tail -5 "$TMP/err")"
 "$BPINV" info "$TMP/ni.h5" >"$TMP/info" 2>&1 && ok || bad "the interrupted net is not readable: $(cat "$TMP/info")"

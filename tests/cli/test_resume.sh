@@ -144,8 +144,7 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
         i=$((i + 1))
     done
     kill -INT $pid
-    wait $pid
-    rc=$?
+    reap $pid
     [ "$rc" -eq 130 ] && [ -e "$TMP/ds.h5.ckpt" ] && ok || bad "a set stopped: exit $rc: $(tail -2 "$TMP/err")"
     run train "$TMP/s.h5" "$TMP/s2.h5" -o "$TMP/ds.h5" $OPTS --resume
     [ "$rc" -eq 0 ] && ok || bad "a set by decreasing count, resumed: exit $rc: $(cat "$TMP/err")"

@@ -93,8 +93,7 @@ interrupt() {
     while [ ! -e "$2" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
     sleep 0.3
     kill -"$1" $pid 2>/dev/null
-    wait $pid
-    rc=$?
+    reap $pid
 }
 interrupt INT "$TMP/cut.h5"
 if [ "$rc" -eq 0 ]; then

@@ -241,14 +241,14 @@ start_until "^epoch    2" "$BPINV" train "$TMP/s.h5" -o "$TMP/hup.h5" --epochs 1
     --patience 0 --hidden 16 -j1
 kill -HUP $pid
 i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if kill -0 $pid 2>/dev/null; then
+while running $pid && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+if running $pid; then
     echo "note: SIGHUP is ignored here (nohup?): not exercised" >&2
     kill -INT $pid
-    wait $pid
+    reap $pid
+    [ "$rc" -eq 130 ] && ok || bad "SIGHUP ignored, then SIGINT: exit $rc: $(tail -2 "$TMP/err")"
 else
-    wait $pid
-    rc=$?
+    reap $pid
     [ "$rc" -eq 129 ] && grep -q "interrupted after epoch [0-9]*: saved the best net" "$TMP/err" &&
         "$BPINV" info "$TMP/hup.h5" >/dev/null 2>&1 && ok ||
         bad "SIGHUP: exit $rc: $(tail -2 "$TMP/err")"

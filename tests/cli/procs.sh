@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: MIT
+# procs.sh - what run.sh and lib.sh share to stop a run that goes on too long and say what
+# it was doing. Sourced.
+
+# descendants PID: PID and every process below it, one a line, parents first
+descendants() {
+    ps -eo pid=,ppid= | awk -v top="$1" '{ kids[$2] = kids[$2] " " $1 }
+        END { n = 1; q[1] = top
+              for (i = 1; i <= n; i++) { print q[i]; m = split(kids[q[i]], c, " ")
+                                         for (j = 1; j <= m; j++) q[++n] = c[j] } }'
+}
+
+# running PID: true while PID runs (not once it has ended and waits to be reaped)
+running() {
+    [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'
+}
+
+# describe PIDS...: a line a process (variables of these functions: d_*, st_*): its time, state, what it waits in (wchan), its
+# pending, blocked and ignored signals (hexadecimal masks, bit N-1 for signal N), its
+# command line
+describe() {
+    for d_p in "$@"; do
+        [ -r "/proc/$d_p/status" ] || continue
+        printf '  pid %s: %ss, state %s, waits in %s, signals pending %s, blocked %s, ignored %s: %s\n' \
+            "$d_p" "$(ps -o etimes= -p "$d_p" | tr -d ' ')" \
+            "$(sed -n 's/^State:[[:space:]]*//p' "/proc/$d_p/status")" \
+            "$(cat "/proc/$d_p/wchan" 2>/dev/null || echo '?')" \
+            "$(sed -n 's/^SigPnd:[[:space:]]*//p' "/proc/$d_p/status")" \
+            "$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$d_p/status")" \
+            "$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$d_p/status")" \
+            "$(tr '\0' ' ' <"/proc/$d_p/cmdline" | cut -c1-300)"
+    done
+}
+
+# stop_tree PID: SIGTERM to PID and the processes below it, SIGKILL 5 s later to those left
+stop_tree() {
+    st_pids=$(descendants "$1")
+    # shellcheck disable=SC2086 # one pid a word
+    kill -TERM $st_pids 2>/dev/null
+    st_i=0
+    while running "$1" && [ $st_i -lt 50 ]; do
+        sleep 0.1
+        st_i=$((st_i + 1))
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $st_pids 2>/dev/null
+}
