@@ -42,7 +42,7 @@ reap() {
         sleep 0.1
         r_n=$((r_n + 1))
     done
-    if running "$1"; then
+    if [ $r_n -ge $((${2:-120} * 10)) ] && running "$1"; then
         # shellcheck disable=SC2046 # one pid a word
         bad "still running ${2:-120} s after it was signalled, stopped:
 $(describe $(descendants "$1"))"

@@ -10,9 +10,13 @@ descendants() {
                                          for (j = 1; j <= m; j++) q[++n] = c[j] } }'
 }
 
-# running PID: true while PID runs (not once it has ended and waits to be reaped)
+# running PID: true while PID runs: its state read, and a live one (not once it has ended
+# and waits to be reaped, nor when its entry went away while read)
 running() {
-    [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'
+    case $(sed -n 's/.*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null) in
+    [RSDTtWPI]) return 0 ;;
+    *) return 1 ;;
+    esac
 }
 
 # describe PIDS...: a line a process (variables of these functions: d_*, st_*): its time, state, what it waits in (wchan), its
