@@ -30,19 +30,14 @@ european_csv() {
     awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
              { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' "$1"
 }
-# descendants, running, describe, stop_tree (run.sh's too)
+# descendants, running, await, describe, stop_tree (run.sh's too)
 . "$(dirname "$0")/procs.sh"
 # reap PID [SECONDS]: waits for the background PID, at most SECONDS (120 by default); its
 # exit status in $rc. One still running then (a signal not acted on: a run of 100000
 # epochs would go on for hours) fails, is described and stopped with the processes below
 # it, and leaves rc 124.
 reap() {
-    r_n=0
-    while running "$1" && [ $r_n -lt $((${2:-120} * 10)) ]; do
-        sleep 0.1
-        r_n=$((r_n + 1))
-    done
-    if [ $r_n -ge $((${2:-120} * 10)) ] && running "$1"; then
+    if ! await "$1" $((${2:-120} * 10)); then
         # shellcheck disable=SC2046 # one pid a word
         bad "still running ${2:-120} s after it was signalled, stopped:
 $(describe $(descendants "$1"))"

@@ -19,7 +19,18 @@ running() {
     esac
 }
 
-# describe PIDS...: a line a process (variables of these functions: d_*, st_*): its time, state, what it waits in (wchan), its
+# await PID TENTHS: waits while PID runs, at most TENTHS tenths of a second; true when it
+# has ended
+await() {
+    a_n=0
+    while running "$1" && [ $a_n -lt "$2" ]; do
+        sleep 0.1
+        a_n=$((a_n + 1))
+    done
+    ! running "$1"
+}
+
+# describe PIDS...: a line a process (variables of these functions: a_*, d_*, st_*): its time, state, what it waits in (wchan), its
 # pending, blocked and ignored signals (hexadecimal masks, bit N-1 for signal N), its
 # command line
 describe() {
@@ -41,11 +52,7 @@ stop_tree() {
     st_pids=$(descendants "$1")
     # shellcheck disable=SC2086 # one pid a word
     kill -TERM $st_pids 2>/dev/null
-    st_i=0
-    while running "$1" && [ $st_i -lt 50 ]; do
-        sleep 0.1
-        st_i=$((st_i + 1))
-    done
+    await "$1" 50
     # shellcheck disable=SC2086
     kill -KILL $st_pids 2>/dev/null
 }

@@ -40,11 +40,7 @@ mpi() {
 # and describes it.
 ctrl_c() {
     kill -INT "$1"
-    c_n=0
-    while running "$1" && [ $c_n -lt 300 ]; do
-        sleep 0.1
-        c_n=$((c_n + 1))
-    done
+    await "$1" 300
     c_live=0
     for c_p in $(descendants "$1" | sed 1d); do
         running "$c_p" && c_live=1
@@ -54,12 +50,7 @@ ctrl_c() {
         kill -INT "$1"
         sleep 1
         kill -INT "$1"
-        c_n=0
-        while running "$1" && [ $c_n -lt 50 ]; do
-            sleep 0.1
-            c_n=$((c_n + 1))
-        done
-        if running "$1"; then
+        if ! await "$1" 50; then
             echo "note: ... and Ctrl-C twice did not end it: SIGKILL" >&2
             kill -KILL "$1"
         fi

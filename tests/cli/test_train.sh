@@ -240,9 +240,7 @@ grep -q "stopped     interrupted at epoch [0-9]* of 100000 (not by --patience: a
 start_until "^epoch    2" "$BPINV" train "$TMP/s.h5" -o "$TMP/hup.h5" --epochs 100000 \
     --patience 0 --hidden 16 -j1
 kill -HUP $pid
-i=0
-while running $pid && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-if running $pid; then
+if ! await $pid 100; then
     echo "note: SIGHUP is ignored here (nohup?): not exercised" >&2
     kill -INT $pid
     reap $pid
