@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: MIT
-# procs.sh - what run.sh and lib.sh share to stop a run that goes on too long and say what
-# it was doing. Sourced.
+# procs.sh - what tests/cli/run.sh, tests/cli/lib.sh and .ci/run share to stop a run that
+# goes on too long and say what it was doing (ps: Debian's procps, tools/deps.sh). Sourced.
+# The variables of these functions: a_*, d_*, st_*.
 
-# descendants PID: PID and every process below it, one a line, parents first
+# descendants PID [SKIP]: PID and every process below it, one a line, parents first; not
+# SKIP nor the processes below it
 descendants() {
-    ps -eo pid=,ppid= | awk -v top="$1" '{ kids[$2] = kids[$2] " " $1 }
+    ps -eo pid=,ppid= | awk -v top="$1" -v skip="${2:-}" '{ kids[$2] = kids[$2] " " $1 }
         END { n = 1; q[1] = top
               for (i = 1; i <= n; i++) { print q[i]; m = split(kids[q[i]], c, " ")
-                                         for (j = 1; j <= m; j++) q[++n] = c[j] } }'
+                                         for (j = 1; j <= m; j++) if (c[j] != skip) q[++n] = c[j] } }'
 }
 
 # running PID: true while PID runs: its state read, and a live one (not once it has ended
@@ -30,7 +32,7 @@ await() {
     ! running "$1"
 }
 
-# describe PIDS...: a line a process (variables of these functions: a_*, d_*, st_*): its time, state, what it waits in (wchan), its
+# describe PIDS...: a line a process: its time, state, what it waits in (wchan), its
 # pending, blocked and ignored signals (hexadecimal masks, bit N-1 for signal N), its
 # command line
 describe() {
@@ -47,12 +49,26 @@ describe() {
     done
 }
 
-# stop_tree PID: SIGTERM to PID and the processes below it, SIGKILL 5 s later to those left
-stop_tree() {
-    st_pids=$(descendants "$1")
+# stop PIDS...: SIGTERM to each, then, to those still running 5 s later, SIGKILL
+stop() {
     # shellcheck disable=SC2086 # one pid a word
-    kill -TERM $st_pids 2>/dev/null
-    await "$1" 50
+    kill -TERM "$@" 2>/dev/null
+    st_n=0
+    while [ $st_n -lt 50 ]; do
+        st_live=""
+        for st_p in "$@"; do
+            running "$st_p" && st_live="$st_live $st_p"
+        done
+        [ -n "$st_live" ] || return 0
+        sleep 0.1
+        st_n=$((st_n + 1))
+    done
     # shellcheck disable=SC2086
-    kill -KILL $st_pids 2>/dev/null
+    kill -KILL $st_live 2>/dev/null
+}
+
+# stop_tree PID: stop, PID and the processes below it
+stop_tree() {
+    # shellcheck disable=SC2046 # one pid a word
+    stop $(descendants "$1")
 }

@@ -15,7 +15,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "${1:-}" = --one ]; then
     n=$(basename "$2" .sh)
     t0=$(date +%s)
-    sh "$2" "$BPINV" >"$LOGS/out.$n" 2>&1 &
+    # a background job starts with SIGINT and SIGQUIT ignored: at their defaults, as a
+    # terminal's Ctrl-C finds a script run in the foreground
+    env --default-signal=INT,QUIT sh "$2" "$BPINV" >"$LOGS/out.$n" 2>&1 &
     p=$!
     limit=${BPINV_TEST_TIMEOUT:-1200}
     (
@@ -32,9 +34,15 @@ if [ "${1:-}" = --one ]; then
             sleep 1
         done
     ) </dev/null >/dev/null 2>&1 &
-    wait $p
+    w=$!
+    wait $p 2>/dev/null
     echo $? >"$LOGS/rc.$n"
-    [ -e "$LOGS/hung.$n" ] && cat "$LOGS/hung.$n" >>"$LOGS/out.$n"
+    if [ -e "$LOGS/hung.$n" ]; then
+        wait $w
+        cat "$LOGS/hung.$n" >>"$LOGS/out.$n"
+    else
+        kill $w 2>/dev/null # nothing to watch: not the next process of p's number
+    fi
     echo "($n: $(($(date +%s) - t0)) s)" >>"$LOGS/out.$n"
     exit 0
 fi

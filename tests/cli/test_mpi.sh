@@ -32,8 +32,8 @@ mpi() {
 }
 # ctrl_c PID: SIGINT to mpirun PID (Ctrl-C), then waits for it: $rc. Open MPI 4.1's mpirun
 # sometimes hangs in its abort after the ranks have ended: they wait unreaped (zombies),
-# mpirun in a futex, for good (a CI run lost its 90 minutes so; here 1 run in 10 to 15 of
-# the mid-epoch stop below on a loaded machine). A user then presses Ctrl-C twice, as
+# mpirun in a futex, for good (a CI run lost its 90 minutes so; here once in 43 of the
+# mid-epoch stop below on a machine with both cores busy). A user then presses Ctrl-C twice, as
 # mpirun asks ("hit ctrl-c again within 5 seconds to forcibly terminate"): so here, said,
 # when no rank runs 30 s on (SIGKILL, said, if that fails); what bpinv did (its net, file
 # and messages) is checked as ever. A rank still running then is bpinv's fault: reap fails
@@ -42,6 +42,7 @@ ctrl_c() {
     kill -INT "$1"
     await "$1" 300
     c_live=0
+    command -v ps >/dev/null || c_live=1 # ranks not seen: none taken for ended
     for c_p in $(descendants "$1" | sed 1d); do
         running "$c_p" && c_live=1
     done
