@@ -33,11 +33,11 @@ mpi() {
 # ctrl_c PID: SIGINT to mpirun PID (Ctrl-C), then waits for it: $rc. Open MPI 4.1's mpirun
 # sometimes hangs in its abort after the ranks have ended: they wait unreaped (zombies),
 # mpirun in a futex, for good (a CI run lost its 90 minutes so; here once in 43 of the
-# mid-epoch stop below on a machine with both cores busy). A user then presses Ctrl-C twice, as
-# mpirun asks ("hit ctrl-c again within 5 seconds to forcibly terminate"): so here, said,
-# when no rank runs 30 s on (SIGKILL, said, if that fails); what bpinv did (its net, file
-# and messages) is checked as ever. A rank still running then is bpinv's fault: reap fails
-# and describes it.
+# mid-epoch stop below, both cores busy). A user then presses Ctrl-C twice, as mpirun asks
+# ("hit ctrl-c again within 5 seconds to forcibly terminate"): so here, said, when no rank
+# runs 30 s on (SIGKILL, said, if that fails); what bpinv did (its net, file and messages)
+# is checked as ever. A rank still running then is bpinv's fault: reap fails and
+# describes it.
 ctrl_c() {
     kill -INT "$1"
     await "$1" 300
