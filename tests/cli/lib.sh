@@ -30,7 +30,7 @@ european_csv() {
     awk -F, 'NR == 1 { printf "\"Station\";\"AB/2 (m)\";\"App. Res. (Ohm m)\";\"Remarks\"\r\n"; next }
              { x = $1; r = $2; gsub(/\./, ",", x); gsub(/\./, ",", r); printf "\"VES 1\";%s;%s;\"ok\"\r\n", x, r }' "$1"
 }
-# descendants, running, await, describe, stop_tree (run.sh's too)
+# descendants, running, await, halt_tree (run.sh's too)
 . "$(dirname "$0")/procs.sh"
 # reap PID [SECONDS]: waits for the background PID, at most SECONDS (120 by default); its
 # exit status in $rc. One still running then (a signal not acted on: a run of 100000
@@ -38,10 +38,8 @@ european_csv() {
 # it, and leaves rc 124.
 reap() {
     if ! await "$1" $((${2:-120} * 10)); then
-        # shellcheck disable=SC2046 # one pid a word
         bad "still running ${2:-120} s after it was signalled, stopped:
-$(describe $(descendants "$1"))"
-        stop_tree "$1"
+$(halt_tree "$1")"
         wait "$1" 2>/dev/null
         rc=124
         return

@@ -67,8 +67,14 @@ stop() {
     kill -KILL $st_live 2>/dev/null
 }
 
-# stop_tree PID: stop, PID and the processes below it
-stop_tree() {
+# halt PIDS...: describe, then stop, each of them
+halt() {
+    describe "$@"
+    stop "$@"
+}
+
+# halt_tree PID: halt, PID and the processes below it (listed once)
+halt_tree() {
     # shellcheck disable=SC2046 # one pid a word
-    stop $(descendants "$1")
+    halt $(descendants "$1")
 }

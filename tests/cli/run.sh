@@ -23,12 +23,9 @@ if [ "${1:-}" = --one ]; then
     (
         while running $p; do
             if [ $(($(date +%s) - t0)) -ge "$limit" ]; then
-                {
-                    echo "HUNG: $n still running after $limit s (BPINV_TEST_TIMEOUT), stopped; its processes:"
-                    # shellcheck disable=SC2046 # one pid a word
-                    describe $(descendants $p)
-                } >"$LOGS/hung.$n"
-                stop_tree $p
+                echo "HUNG: $n still running after $limit s (BPINV_TEST_TIMEOUT), stopped; its processes:" \
+                    >"$LOGS/hung.$n"
+                halt_tree $p >>"$LOGS/hung.$n"
                 break
             fi
             sleep 1
