@@ -178,6 +178,12 @@ fit_span(const fwd_geom *g)
     return log10(hi) - log10(lo);
 }
 
+int
+invnet_fit_masked(const invnet_fit_params *p, const fwd_geom *g)
+{
+    return p->masked && fit_span(g) > p->mask.min_span + 1e-9;
+}
+
 /* The points of g as "30 points, 1 to 1000 m" into buf. */
 static void
 points_text(const fwd_geom *g, char *buf, size_t cap)
@@ -224,7 +230,7 @@ invnet_fit_init_check(const invnet_fit_params *p, const char *samples_path, cons
                                    name, a, samples_path, b,
                                    strcmp(a, b) == 0 ? " (other values between)" : "");
     }
-    masked = p->masked && fit_span(g) > p->mask.min_span + 1e-9;
+    masked = invnet_fit_masked(p, g);
     if (masked != in->masked)
         return fwd_error_set_field(err, FWD_EINVAL, "masked",
                                    "%s: a net of %s; this training makes one of %s (min_span %g "
@@ -496,7 +502,7 @@ invnet_fit_prepare(const char *samples_path, invnet_dataset *d, const invnet_fit
                              "hold the others, and %zu validating",
                              samples_path, d->n_val, n_val);
     mp = *p;
-    mp.masked = p->masked && fit_span(d->geom) > p->mask.min_span + 1e-9;
+    mp.masked = invnet_fit_masked(p, d->geom);
     if (mp.masked && invnet_mask_check(&p->mask, err) != FWD_OK)
         return err->code;
     if (mp.masked && fwd_geom_size(d->geom) > INVNET_MASK_MAX_POINTS)

@@ -95,6 +95,14 @@ typedef struct invnet_fit_params {
 } invnet_fit_params;
 
 /*
+ * Whether a training with p of samples of geometry g makes a net of any part of its span
+ * (1: p->masked, and g's points span more than p->mask.min_span decades) or one of its
+ * whole span (0): a program calls it to refuse the options of masks (max_missing) that a
+ * net of the whole span would not use.
+ */
+int invnet_fit_masked(const invnet_fit_params *p, const fwd_geom *g);
+
+/*
  * Whether p->init can start a training with p of the samples file samples_path, whose
  * header is h and geometry g: FWD_OK, or FWD_EINVAL naming what differs (err->field):
  * "method", "layers", "geometry" (the points, MN/2), "masked" (a net of any part of its

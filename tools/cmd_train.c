@@ -424,14 +424,42 @@ note_seen_rows(const struct train_args *o, const char *path, const smp_header *h
             (unsigned long long)start->n_train - 1);
 }
 
-/* Before any training: --init holds a net for each samples file that can start its
- * training (rank 0; the others are told). 0, or -1 said. */
+/* --max-missing, a setting of the nets of any part of their span, with a net of the whole
+ * span of samples file k (geometry g): refused, as other options that would change
+ * nothing. 0, or -1 said. */
+static int
+check_missing(const struct train_args *o, size_t k, const fwd_geom *g)
+{
+    const double *x = fwd_geom_x(g);
+    size_t n = fwd_geom_size(g);
+    double span = n > 0 ? fabs(log10(x[n - 1] / x[0])) : 0;
+
+    if (!o->given_missing || invnet_fit_masked(&o->fp, g))
+        return 0;
+    if (init_from != NULL && !o->given_span)
+        cli_error("train",
+                  "--max-missing: %s (--init) is a net of its whole span, and so is the net "
+                  "trained from it: it inverts soundings of all its points, none missing; "
+                  "expected no --max-missing",
+                  o->init);
+    else
+        cli_error("train",
+                  "--max-missing: %s spans %.3g decades, and --min-span %g makes a net of its "
+                  "whole span, which inverts soundings of all its points, none missing; "
+                  "expected a --min-span below %.3g, or no --max-missing",
+                  o->inputs[k], span, o->fp.mask.min_span, span);
+    return -1;
+}
+
+/* Before any training (rank 0; the others are told): --init holds a net for each samples
+ * file that can start its training; --max-missing is of a net of any part of its span.
+ * 0, -1 said, or -2 said (an option that would change nothing: a usage error). */
 static int
 check_init(const struct train_args *o)
 {
     size_t k, j;
 
-    for (k = 0; k < o->n_inputs && init_from != NULL; k++) {
+    for (k = 0; k < o->n_inputs && (init_from != NULL || o->given_missing); k++) {
         invnet_fit_params q = o->fp;
         smp_header h;
         fwd_geom *g = NULL;
@@ -446,6 +474,14 @@ check_init(const struct train_args *o)
         if (rc != FWD_OK) {
             cli_lib_error("train", &err);
             return -1;
+        }
+        if (check_missing(o, k, g) != 0) {
+            fwd_geom_free(g);
+            return -2;
+        }
+        if (init_from == NULL) {
+            fwd_geom_free(g);
+            continue;
         }
         q.init = invnet_set_find(init_from, h.prior.n_layers);
         q.init_name = o->init;
@@ -1430,15 +1466,15 @@ cmd_train(int argc, char **argv)
           (o.init != NULL && load_init(&o, o.hidden != NULL, o.act != NULL) != 0);
     /* refuse at once, not after an hour of training (under mpirun: rank 0 checks, and tells
      * the others; before, each rank printed the message) */
-    bad = bad || (cli_par_rank() == 0 &&
-                  (check_output(&o) != 0 || check_set(&o) != 0 || check_init(&o) != 0));
+    if (!bad && cli_par_rank() == 0)
+        bad = check_output(&o) != 0 || check_set(&o) != 0 ? -1 : check_init(&o);
     cli_par_bcast(&bad, sizeof bad);
     if (bad) {
         invnet_ckpt_free(resume_from);
         resume_from = NULL;
         invnet_set_free(init_from);
         init_from = NULL;
-        return CLI_FAIL;
+        return bad == -2 ? CLI_USAGE : CLI_FAIL;
     }
     o.fp.rank = cli_par_rank();
     o.fp.ranks = cli_par_size();

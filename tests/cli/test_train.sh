@@ -445,6 +445,18 @@ expect_fail 2 "--average 1" "--average: expected a number from 0 to 0.999999, go
 expect_fail 2 "--average -0.5" "--average" train "$TMP/s.h5" -o "$TMP/x.h5" --average -0.5
 expect_fail 2 "--min-span 0" "--min-span: expected a number from 0.01 to 20" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 0
+# --max-missing is of a net of any part of its span: with one of the whole span, refused
+# before any row is read (it was ignored); the one's limit, and a net started from one
+expect_fail 2 "--max-missing, a whole-span net" \
+    "bpinv train: --max-missing: $TMP/s.h5 spans 3 decades, and --min-span 3 makes a net of its whole span, which inverts soundings of all its points, none missing; expected a --min-span below 3, or no --max-missing" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 3 --max-missing 0.1
+expect_fail 2 "--max-missing, from a whole-span net" \
+    "bpinv train: --max-missing: $TMP/p.h5 (--init) is a net of its whole span, and so is the net trained from it" \
+    train "$TMP/s.h5" -o "$TMP/x.h5" --init "$TMP/p.h5" --max-missing 0.1
+[ ! -e "$TMP/x.h5" ] && ok || bad "a refused --max-missing made $TMP/x.h5"
+run train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 2.9 --max-missing 0.1 --epochs 1 --hidden 8 -q
+[ "$rc" -eq 0 ] && ok || bad "--min-span 2.9 --max-missing 0.1: exit $rc: $(cat "$TMP/err")"
+rm -f "$TMP/x.h5"
 expect_fail 2 "--max-missing 1" "--max-missing: expected a number from 0 to 0.9" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --max-missing 1
 expect_fail 2 "--data-epochs -1" "--data-epochs" train "$TMP/s.h5" -o "$TMP/x.h5" --data-epochs -1

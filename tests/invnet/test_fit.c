@@ -649,3 +649,33 @@ Test(invnet_fit, ranks_train_the_one_process_net)
     }
     invnet_file_free(one);
 }
+
+/* A net of any part of its span only where its points span more than min_span decades;
+ * the order of the points does not matter (an MT geometry may run either way). */
+Test(invnet_fit, masked_only_below_the_span)
+{
+    const double up[] = {1, 10, 100, 1000}, down[] = {1000, 100, 10, 1};
+    const double *xs[] = {up, down};
+    invnet_fit_params p = invnet_fit_default();
+    fwd_error err;
+    size_t k;
+
+    for (k = 0; k < 2; k++) {
+        fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, 4, xs[k], NULL, &err);
+
+        cr_assert_not_null(g, "%s", err.msg);
+        p.masked = 1;
+        p.mask.min_span = 1;
+        cr_expect_eq(invnet_fit_masked(&p, g), 1);
+        p.mask.min_span = 2.99;
+        cr_expect_eq(invnet_fit_masked(&p, g), 1);
+        p.mask.min_span = 3; /* as wide as the span: a plain net */
+        cr_expect_eq(invnet_fit_masked(&p, g), 0);
+        p.mask.min_span = 20;
+        cr_expect_eq(invnet_fit_masked(&p, g), 0);
+        p.masked = 0;
+        p.mask.min_span = 1;
+        cr_expect_eq(invnet_fit_masked(&p, g), 0);
+        fwd_geom_free(g);
+    }
+}
