@@ -660,12 +660,14 @@ static void FWD_PRINTF(4, 5) why_add(char *buf, size_t cap, size_t *len, const c
  * or FWD_OK.
  */
 static int
-item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf, double chi2_max,
-         double jump, double ref)
+item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf,
+         const invnet_check_params *p)
 {
     const invnet_result *r = &c->r;
+    double chi2_max = p->chi2_max, jump = p->segment_jump, ref = p->segment_ref;
     char buf[2048];
     size_t len = 0, nl = r->n_layers, j = r->exit_param, k = j < nl ? j : j - nl, ns, w, u;
+    size_t nd = fwd_sounding_ndata(it->s);
 
     buf[0] = '\0';
     if ((r->flags & INVNET_FLAG_REFUSED) && nf->masked)
@@ -679,6 +681,21 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                 "the net's points lie outside it (a net of its whole span: train with a smaller "
                 "--min-span for parts of it)",
                 r->span_decades);
+    if (r->inverted && p->refine_iter > 0 && !invnet_refinable(p, nd, nl)) {
+        size_t most = nl; /* the most layers nd data determine */
+
+        while (most > 1 && !invnet_refinable(p, nd, most))
+            most--;
+
+        why_add(buf, sizeof buf, &len,
+                "not refined%s: its %zu %s fewer than the %zu parameters of a %zu-layer "
+                "earth, which they cannot determine: the net's answer as it is (misfit %.3g "
+                "%%); a net of %zu layers or fewer can be fitted to them",
+                p->ranges ? ", and no ranges" : "", nd,
+                fwd_geom_method(nf->geom) == FWD_MT ? "data (each period's rho_a and phase) are"
+                                                    : "readings are",
+                2 * nl - 1, nl, r->misfit_rms_pct, most);
+    }
     /* (an answer that met the threshold on a bound and was not flagged: nothing to say) */
     if (r->exit_run && r->exit_beyond > 0.01 &&
         (r->exit_flagged ||
@@ -874,8 +891,7 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
     if (rc != FWD_OK)
         return rc;
     it->time_ms += 1e3 * (fwd_time_seconds() - ts);
-    rc = item_why(it, &it->candidates[it->best], nf[it->best], p->check.chi2_max,
-                  p->check.segment_jump, p->check.segment_ref);
+    rc = item_why(it, &it->candidates[it->best], nf[it->best], &p->check);
     if (rc == FWD_OK && p->curves && r[it->best].inverted)
         rc = make_curve(it, &it->candidates[it->best], nf[it->best], p);
     if (rc == FWD_OK && r[it->best].inverted &&

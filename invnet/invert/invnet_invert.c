@@ -1186,6 +1186,12 @@ fixed_holds(const invnet_check_params *p)
     return n;
 }
 
+int
+invnet_refinable(const invnet_check_params *p, size_t nd, size_t n_layers)
+{
+    return nd + fixed_holds(p) >= 2 * n_layers - 1;
+}
+
 /* A parameter this close to a bound of the box (log10 units) is on it (the projected fit
  * puts it there exactly; this allows for rounding) */
 #define ON_BOUND 1e-9
@@ -2007,7 +2013,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     /* too few data for the model and the gaps' levels: the levels as estimated, as before */
     if (v->n_levels > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) < v->np + v->n_levels)
         v->n_levels = 0;
-    if (v->p.refine_iter > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) >= v->np) {
+    if (v->p.refine_iter > 0 && invnet_refinable(&v->p, fwd_sounding_ndata(s), r->n_layers)) {
         size_t levels = v->n_levels;
         struct answer before = {0}; /* the answer at merge_curve's levels */
 
@@ -2033,7 +2039,8 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         if (rc == FWD_OK && r->refined && v->n_levels > 0 && v->p.segment_ref < 0)
             rereference(v, orig, r);
     }
-    if (rc == FWD_OK && v->p.ranges && fwd_sounding_ndata(s) >= v->np) {
+    if (rc == FWD_OK && v->p.ranges &&
+        invnet_refinable(&v->p, fwd_sounding_ndata(s), r->n_layers)) {
         rc = ranges(v, fw, s, r, err);
         if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.n_holds == 0 && !v->has_start)
             rc = ranges_best(v, fw, s, r, err);
@@ -2042,7 +2049,8 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc == FWD_OK) /* where the fit outside the prior can run (no holds) */
         r->on_bound = r->refined && v->p.n_holds == 0 && on_prior_bound(v, r);
     if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.exit_decades > 0 && v->p.n_holds == 0 &&
-        fwd_sounding_ndata(s) >= v->np && (misses(v, r) || r->on_bound))
+        invnet_refinable(&v->p, fwd_sounding_ndata(s), r->n_layers) &&
+        (misses(v, r) || r->on_bound))
         rc = prior_exit(v, fw, s, r, err);
     /* segment_jump: what the finite-MN effect does not explain, nor (relevel) the model
      * across a gap; of the final levels (ranges_best may have moved them) */

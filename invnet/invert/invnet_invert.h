@@ -163,6 +163,15 @@ int invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_
  */
 int invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_error *err);
 
+/*
+ * Whether a sounding of nd data (fwd_sounding_ndata: an MT reading is two) can be refined,
+ * and its ranges sampled, with p for a model of n_layers layers: at least as many data,
+ * with the parameters held at one value (--fix) counted as data, as the model has
+ * parameters (2 n_layers - 1). Fewer leave the model undetermined: the net's answer stands
+ * as it is (invnet_result.refined 0), and it has no ranges.
+ */
+int invnet_refinable(const invnet_check_params *p, size_t nd, size_t n_layers);
+
 typedef struct invnet_result {
     unsigned flags;
     int inverted; /* a model was predicted (not refused) */

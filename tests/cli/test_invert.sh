@@ -61,6 +61,19 @@ run invert "$TMP/net.h5" "$TMP/snd/c.txt" -q
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" --format json -q
 grep -qF '"note": "not inverted: it covers 0.70 decades of the net'"'"'s span, less than the 1 decade the net takes"' \
     "$TMP/out" && ok || bad "c.txt: the JSON's note: $(cat "$TMP/out")"
+# fewer readings than the model's parameters (4 for 3 layers' 5): not refined, no ranges, and
+# said (the net's answer stood, unexplained, with high_misfit); a value held counts as a datum
+plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 3:100:4 >"$TMP/f4.csv"
+run invert "$TMP/net.h5" "$TMP/f4.csv" --ranges
+[ "$rc" -eq 0 ] && [ "$(sed -n 2p "$TMP/out" | cut -d, -f"$(col "$TMP/out" refined)")" = false ] &&
+    grep -qF "bpinv invert: note: $TMP/f4.csv: not refined, and no ranges: its 4 readings are fewer than the 5 parameters of a 3-layer earth, which they cannot determine: the net's answer as it is (misfit " "$TMP/err" &&
+    grep -qF "a net of 2 layers or fewer can be fitted to them" "$TMP/err" && ok ||
+    bad "4 readings, 3 layers: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/f4.csv" --fix rho1=100 -q
+[ "$rc" -eq 0 ] && [ "$(sed -n 2p "$TMP/out" | cut -d, -f"$(col "$TMP/out" refined)")" = true ] &&
+    ok || bad "4 readings and rho1 fixed: not refined: $(cat "$TMP/out" "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/f4.csv" --fix rho1=100
+! grep -q "not refined" "$TMP/err" && ok || bad "4 readings and rho1 fixed: $(cat "$TMP/err")"
 # more threads than cores (nproc reads OMP_NUM_THREADS; OpenMP's count does not), and as
 # many soundings: a note after the results; with one sounding (one thread busy), none; an
 # error is the only line

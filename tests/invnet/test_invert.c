@@ -1508,3 +1508,25 @@ Test(invnet_invert, a_better_fit_of_the_ranges_becomes_the_answer)
     for (k = 0; k < 2; k++)
         invnet_inverter_free(v[k]);
 }
+
+/* A model of N layers has 2N - 1 parameters: it is refined from as many data, each value
+ * held at one value (--fix) counting as one; a bound (--bound) or a depth held is none. */
+Test(invnet_invert, refinable_from_as_many_data_as_parameters)
+{
+    invnet_check_params p = invnet_check_default();
+    fwd_error err;
+
+    cr_expect(invnet_refinable(&p, 5, 3));
+    cr_expect(!invnet_refinable(&p, 4, 3));
+    cr_expect(invnet_refinable(&p, 3, 2));
+    cr_expect(!invnet_refinable(&p, 6, 4));
+    cr_assert_eq(invnet_holds_parse(&p, "rho1=100", 1, &err), FWD_OK, "%s", err.msg);
+    cr_expect(invnet_refinable(&p, 4, 3));
+    cr_expect(!invnet_refinable(&p, 3, 3));
+    p = invnet_check_default();
+    cr_assert_eq(invnet_holds_parse(&p, "rho1=50:200", 0, &err), FWD_OK, "%s", err.msg);
+    cr_expect(!invnet_refinable(&p, 4, 3));
+    p = invnet_check_default();
+    cr_assert_eq(invnet_holds_parse(&p, "depth1=10", 1, &err), FWD_OK, "%s", err.msg);
+    cr_expect(!invnet_refinable(&p, 4, 3));
+}
