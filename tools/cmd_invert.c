@@ -419,7 +419,8 @@ static const cli_opt invert_opts[] = {
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
              "soundings inverted, and --plot's pictures drawn, in parallel\n"
              "[all cores]"),
-    CLI_FLAG("force", 0, ARG(force), "replace the -o file if it exists"),
+    CLI_FLAG("force", 0, ARG(force), "replace the -o, --xyz and --section files and the --plot\n"
+             "pictures where they exist"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "no progress line, summary or notes on standard error (the\n"
              "progress of a run over 0.5 s and the summary: only on a terminal)"),
