@@ -2,6 +2,7 @@
 /*
  * fwd_geom.c - survey geometries and the SPEC syntax.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -150,6 +151,29 @@ parse_positive(const char *s, double *v)
     return 0;
 }
 
+/* Why tok is not a number > 0 where its form says (parse_positive failed), for a message:
+ * " (a decimal comma: ...)", or "". */
+static const char *
+number_hint(const char *tok)
+{
+    char *end = NULL;
+    double v;
+    size_t a = strspn(tok, "0123456789");
+
+    if (a > 0 && tok[a] == ',' && tok[a + 1 + strspn(tok + a + 1, "0123456789")] == '\0' &&
+        tok[a + 1] != '\0')
+        return " (a decimal comma: write it with a point)";
+    errno = 0;
+    v = fwd_strtod(tok, &end);
+    if (end != tok && *end == '\0' && errno == ERANGE)
+        return fabs(v) > 1 ? " (beyond the largest number, about 1.8e308)"
+                           : " (below the least number > 0, about 2.2e-308)";
+    if (end != tok && *end != '\0' && isalpha((unsigned char)end[strspn(end, " ")]) &&
+        strpbrk(tok, "xX") == NULL)
+        return " (the number alone: each option's unit is fixed, m, ohm-m or s)";
+    return "";
+}
+
 /* Appends v to a growing array. */
 static int
 push(double **a, size_t *n, size_t *cap, double v)
@@ -206,8 +230,8 @@ spec_line(const char *path, const char *name, size_t lineno, char *line, double 
     if (trim_copy(tok, sizeof tok, line, strlen(line)) != 0 || tok[0] == '\0')
         return FWD_OK;
     if (parse_positive(tok, &v) != 0)
-        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"", path,
-                        lineno, name, tok);
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: expected a number > 0, got \"%s\"%s", path,
+                        lineno, name, tok, number_hint(tok));
     if (*n >= FWD_MAX_POINTS)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: %s: more than %d values", path, lineno, name,
                         FWD_MAX_POINTS);
@@ -326,8 +350,8 @@ spec_list(const char *spec, const char *name, double **values, size_t *n, fwd_er
                             "%s: value %zu: expected a number > 0, got %zu characters", name,
                             *n + 1, (size_t)(c - p));
         if (parse_positive(tok, &v) != 0)
-            return fwd_fail(err, FWD_EINVAL, "%s: value %zu: expected a number > 0, got \"%s\"",
-                            name, *n + 1, tok);
+            return fwd_fail(err, FWD_EINVAL, "%s: value %zu: expected a number > 0, got \"%s\"%s",
+                            name, *n + 1, tok, number_hint(tok));
         if (*n >= FWD_MAX_POINTS)
             return fwd_fail(err, FWD_EINVAL, "%s: more than %d values", name, FWD_MAX_POINTS);
         if (push(values, n, &cap, v) != 0)

@@ -64,8 +64,14 @@ check_layers(const cli_parse *p, void *args)
     int rc = 0;
 
     if (cli_opt_given(p, "rho") == 1 && cli_opt_given(p, "thick") >= 0 && o->thick.n + 1 != n) {
-        cli_error("forward", "--thick: expected %zu value%s for %zu layers (--rho), got %zu", n - 1,
-                  n == 2 ? "" : "s", n, o->thick.n);
+        if (n == 1) /* a half-space */
+            cli_error("forward",
+                      "--thick: expected none for 1 layer (--rho): a half-space has no "
+                      "thickness, got %zu",
+                      o->thick.n);
+        else
+            cli_error("forward", "--thick: expected %zu value%s for %zu layers (--rho), got %zu",
+                      n - 1, n == 2 ? "" : "s", n, o->thick.n);
         rc = CLI_USAGE;
     }
     if (n > FWD_MAX_LAYERS) {

@@ -419,7 +419,8 @@ static const cli_opt invert_opts[] = {
     CLI_LONG("threads", 'j', "T", ARG(threads), 1, 1024, NULL,
              "soundings inverted, and --plot's pictures drawn, in parallel\n"
              "[all cores]"),
-    CLI_FLAG("force", 0, ARG(force), "replace the -o, --xyz and --section files and the --plot\n"
+    CLI_FLAG("force", 0, ARG(force),
+             "replace the -o, --xyz and --section files and the --plot\n"
              "pictures where they exist"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "no progress line, summary or notes on standard error (the\n"
@@ -1478,9 +1479,9 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     }
     if (show_progress(o))
         fprintf(stderr,
-                "bpinv invert: %zu soundings in %.1f ms: %zu in range without flags, %zu "
+                "bpinv invert: %zu sounding%s in %.1f ms: %zu in range without flags, %zu "
                 "flagged, %zu not read\n",
-                b->n, 1e3 * (cli_now() - t0), n_in, n_flag, n_bad);
+                b->n, b->n == 1 ? "" : "s", 1e3 * (cli_now() - t0), n_in, n_flag, n_bad);
     rc = n_bad > 0 ? CLI_FAIL : CLI_OK;
     /* last, after the outputs (an error is the only line): the threads the soundings kept
      * busy */

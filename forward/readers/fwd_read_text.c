@@ -1634,20 +1634,39 @@ start_columns(struct text *t, fwd_error *err)
     return FWD_OK;
 }
 
+/* Whether v is a whole number: a sign or none, then digits only ("85", "-3"). */
+static int
+whole_number(const char *v)
+{
+    size_t a;
+
+    v += *v == '-' || *v == '+';
+    a = strspn(v, "0123456789");
+    return a > 0 && v[a] == '\0';
+}
+
 /* A reading has the fields it needs, and under a header no value beyond its columns (a
  * row shifted by a cell, a note typed past the table: it was read in silence by the
  * header's columns); empty cells beyond are fine (spreadsheets write them). */
 static int
 check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 {
-    size_t k;
+    size_t k, j;
+    int ints = t->sep == ','; /* whole numbers only: decimal commas split at ',' */
 
+    for (j = 0; j < nf && ints; j++)
+        ints = f[j][0] == '\0' || whole_number(f[j]);
     for (k = t->header ? t->n_header_fields : nf; k < nf; k++)
         if (f[k][0] != '\0')
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: expected at most the header's %zu fields, got %zu: \"%s\" "
-                            "beyond its last column",
-                            t->path, t->lineno, t->n_header_fields, nf, f[k]);
+                            "beyond its last column%s",
+                            t->path, t->lineno, t->n_header_fields, nf, f[k],
+                            ints ? " (decimal commas? in a table separated by ',' a value 99,85 "
+                                   "is two fields: bpinv reads decimal commas in tables "
+                                   "separated by ';' or tabs, as a spreadsheet of such a locale "
+                                   "saves CSV, or in quotes, \"99,85\")"
+                                 : "");
     if (!t->header && t->nf0 < t->need) /* the first reading itself lacks a column */
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: expected %zu fields (%s %s sounding without a header), got %zu",

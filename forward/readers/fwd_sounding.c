@@ -194,7 +194,8 @@ fwd_sounding_note(fwd_sounding *s, const char *say)
  * impedance is sqrt(i omega mu rho) at the surface of a half-space, 45 degrees, and no
  * layering takes it past 0 or 90). Most of them below 0 is the mark of another sign
  * convention: e^(-i omega t), whose impedances are the conjugates of bpinv's, or a Zyx of
- * Zxy's sign.
+ * Zxy's sign. Every phase within +-pi is radians (a 1D earth's near 0 degrees at every
+ * period would need a perfect insulator below).
  */
 static void
 phase_note(fwd_sounding *s)
@@ -205,6 +206,17 @@ phase_note(fwd_sounding *s)
 
     if (s->phase == NULL)
         return;
+    for (i = 0; i < s->n && fabs(s->phase[i]) <= FWD_PI; i++)
+        hi = fmax(hi, fabs(s->phase[i]));
+    if (i == s->n && s->n > 1) { /* no earth's are all so near 0 degrees: radians */
+        snprintf(say, sizeof say,
+                 "every phase within +-pi (largest %.3g): radians? bpinv reads phases in "
+                 "degrees (radians x 57.30)",
+                 hi);
+        fwd_sounding_note(s, say);
+        return;
+    }
+    hi = -HUGE_VAL;
     for (i = 0; i < s->n; i++)
         if (s->phase[i] < 0 || s->phase[i] > 90) {
             out++;

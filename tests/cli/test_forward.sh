@@ -92,6 +92,8 @@ expect_usage "negative thickness" '--thick: value 1: expected a number > 0, got 
 expect_usage "too few thicknesses" "--thick: expected 2 values for 3 layers (--rho), got 1" forward -m schlumberger --rho 10,20,30 --thick 5 $G
 expect_usage "too many thicknesses" "--thick: expected 1 value for 2 layers (--rho), got 2" forward -m schlumberger --rho 10,20 --thick 5,6 $G
 expect_usage "missing thicknesses" "--thick: expected 1 value for 2 layers (--rho), got 0" forward -m schlumberger --rho 10,20 $G
+expect_usage "a half-space's thickness" "--thick: expected none for 1 layer (--rho): a half-space has no thickness, got 1" forward -m schlumberger --rho 10 --thick 5 $G
+expect_usage "a unit after a value" '--thick: value 1: expected a number > 0, got "5m" (the number alone: each option' forward -m schlumberger --rho 10,20 --thick 5m $G
 expect_usage "range for rho" '--rho: expected a comma list of numbers > 0, got "1:10:3"' forward -m schlumberger --rho 1:10:3 $G
 expect_usage "missing geometry" "--ab2: missing" forward -m schlumberger --rho 10
 expect_usage "missing wenner geometry" "--a: missing" forward -m wenner --rho 10

@@ -289,6 +289,10 @@ if [ -z "${BPINV_VALGRIND:-}" ] && command -v script >/dev/null 2>&1; then
     [ "$rc" -eq 0 ] && ! grep -q "inverted (" "$TMP/err" && ok ||
         bad "a progress line into a file: $(cat "$TMP/err")"
 fi
+# one sounding's summary: "1 sounding"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --progress --no-refine
+grep -q "^bpinv invert: 1 sounding in [0-9.]* ms: " "$TMP/err" && ok ||
+    bad "one sounding's summary: $(cat "$TMP/err")"
 expect_fail 2 "--ranges=100" '--ranges: expected a number from 1 to 99.9, got "100"' \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=100
 expect_fail 2 "--ranges 95" 'a level is written --ranges=95' invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges 95

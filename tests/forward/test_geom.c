@@ -92,6 +92,14 @@ Test(fwd_geom, file_errors_name_file_and_line)
     snprintf(spec, sizeof spec, "@%s", path);
     snprintf(frag, sizeof frag, "%s:3: --ab2: expected a number > 0, got \"-3\"", path);
     expect_spec_error(spec, FWD_EFORMAT, frag);
+    f = fopen(path, "w"); /* a decimal comma: said why */
+    fputs("1\n2,5\n10\n", f);
+    fclose(f);
+    snprintf(frag, sizeof frag,
+             "%s:2: --ab2: expected a number > 0, got \"2,5\" (a decimal comma: write it with a "
+             "point)",
+             path);
+    expect_spec_error(spec, FWD_EFORMAT, frag);
     f = fopen(path, "w"); /* saved by Notepad: a UTF-8 byte-order mark first (it was refused) */
     fputs("\xef\xbb\xbf"
           "1\n2\n3\n",
@@ -165,7 +173,15 @@ Test(fwd_geom, bad_specs)
     expect_spec_error("0", FWD_EINVAL, "got \"0\"");
     expect_spec_error("nan", FWD_EINVAL, "got \"nan\"");
     expect_spec_error("inf", FWD_EINVAL, "got \"inf\"");
-    expect_spec_error("1e999", FWD_EINVAL, "got \"1e999\"");
+    expect_spec_error("1e999", FWD_EINVAL,
+                      "got \"1e999\" (beyond the largest number, about 1.8e308)");
+    expect_spec_error("1e-999", FWD_EINVAL,
+                      "got \"1e-999\" (below the least number > 0, about 2.2e-308)");
+    /* why, where the form says: a decimal comma is two values here; a unit; none for these */
+    expect_spec_error("5m,10", FWD_EINVAL,
+                      "value 1: expected a number > 0, got \"5m\" (the number alone: each "
+                      "option's unit is fixed, m, ohm-m or s)");
+    expect_spec_error("2 m", FWD_EINVAL, "got \"2 m\" (the number alone");
     expect_spec_error("10:1:5", FWD_EINVAL, "STOP > START");
     expect_spec_error("1:10:0", FWD_EINVAL, "COUNT");
     expect_spec_error("1:10:2.5", FWD_EINVAL, "COUNT");

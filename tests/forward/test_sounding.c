@@ -261,6 +261,22 @@ expect_error(const char *name, const char *text, fwd_method m, const char *fragm
     tst_expect_refused(dir, name, text, m, FWD_COMP_DET, fragment);
 }
 
+/* A row of more fields than the header's, without the hint of decimal commas. */
+static void
+expect_no_comma_hint(const char *name, const char *text)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding *s = fwd_sounding_read(tst_write(dir, name, text, p, sizeof p), FWD_SCHLUMBERGER,
+                                        FWD_COMP_DET, &err);
+
+    cr_expect_null(s, "%s was read", name);
+    fwd_sounding_free(s);
+    cr_expect(strstr(err.msg, ":3: expected at most the header's 2 fields, got 3") != NULL &&
+                  strstr(err.msg, "decimal comma") == NULL,
+              "%s: %s", name, err.msg);
+}
+
 Test(fwd_sounding, malformed_text_is_named)
 {
     char big[200000];
@@ -305,7 +321,11 @@ Test(fwd_sounding, malformed_text_is_named)
      * cells beyond are what spreadsheets write */
     expect_error("long.csv", "ab2_m,rho_a_ohmm\n1,100,,\n3,90,5\n10,80\n", FWD_SCHLUMBERGER,
                  "long.csv:3: expected at most the header's 2 fields, got 3: \"5\" beyond its "
-                 "last column");
+                 "last column (decimal commas? in a table separated by ',' a value 99,85 is two "
+                 "fields");
+    /* a field that is no whole number, or a table not of ',': no such hint */
+    expect_no_comma_hint("long2.csv", "ab2_m,rho_a_ohmm\n1,100\n3,90,5.5\n10,80\n");
+    expect_no_comma_hint("long3.csv", "ab2_m;rho_a_ohmm\n1;100\n3;90;5\n10;80\n");
     expect_error("tinymn.csv", "1,0.5,100\n2,1e-15,90\n4,1,80\n", FWD_SCHLUMBERGER,
                  ":2: mn2_m: expected at least 1e-09 x AB/2 = 2e-09 m (smaller is the ideal "
                  "array: leave the column out), got 1e-15");
@@ -742,6 +762,35 @@ Test(fwd_sounding, edi_det_phase_near_90)
     cr_expect(strstr(s->note, "3 of 3 phases outside 0-90 degrees (90.5 to 90.5)") != NULL &&
                   strstr(s->note, "convention") == NULL,
               "%s", s->note);
+    fwd_sounding_free(s);
+}
+
+/* Phases in radians (every one within +-pi: no earth's are all so near 0 degrees) are said;
+ * one above pi, or a 45 degree phase among them, is no such file. */
+Test(fwd_sounding, phases_in_radians_said)
+{
+    char p[128];
+    fwd_error err;
+    fwd_sounding *s;
+
+    s = fwd_sounding_read(tst_write(dir, "rad.csv",
+                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,0.785\n0.1,100,"
+                                    "0.8\n1,90,0.9\n10,80,-0.7\n",
+                                    p, sizeof p),
+                          FWD_MT, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(strstr(s->note, "every phase within +-pi (largest 0.9): radians? bpinv reads "
+                              "phases in degrees (radians x 57.30)") != NULL &&
+                  strstr(s->note, "outside 0-90") == NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+    s = fwd_sounding_read(tst_write(dir, "deg.csv",
+                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,0.785\n0.1,100,"
+                                    "45\n1,90,0.9\n10,80,0.7\n",
+                                    p, sizeof p),
+                          FWD_MT, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->note, "");
     fwd_sounding_free(s);
 }
 
