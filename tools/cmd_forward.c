@@ -2,19 +2,29 @@
 /*
  * cmd_forward.c - `bpinv forward`: the response of one layered-earth model as CSV.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "forward/fwd_forward.h"
 #include "forward/fwd_geom.h"
 #include "forward/fwd_model.h"
+#include "forward/readers/fwd_sounding.h"
 #include "tools/cli.h"
 #include "tools/cli_opt.h"
+#include "tools/plot.h"
+
+/* The response between the points of a picture: this many points a decade, and at least
+ * this many in all (a span of a tenth of a decade) */
+#define CURVE_PER_DECADE 40
+#define CURVE_MIN        41
 
 struct forward_args {
-    const char *method, *filter;
+    const char *method, *filter, *plot;
+    int force;
     cli_list rho, thick;
     struct cli_geom_opts geo;
     fwd_method m;
@@ -81,6 +91,30 @@ check_layers(const cli_parse *p, void *args)
     return rc;
 }
 
+/* --plot's name: a picture's suffix (sec.jpg would be a PNG of that name), "-" no file;
+ * --force without --plot would change nothing. */
+static int
+check_plot(const cli_parse *p, void *args)
+{
+    const struct forward_args *o = args;
+
+    if (o->plot != NULL && (strcmp(o->plot, "-") == 0 || plot_bad_suffix(o->plot) != NULL)) {
+        cli_error("forward", "--plot: %s: expected a name ending in .png, .svg or .pdf, got %s",
+                  o->plot,
+                  strcmp(o->plot, "-") == 0 ? "the standard output" : plot_bad_suffix(o->plot));
+        return CLI_USAGE;
+    }
+    if (o->plot != NULL && !o->force && access(o->plot, F_OK) == 0) { /* before the CSV */
+        cli_error("forward", "--plot: %s: exists (use --force to replace it)", o->plot);
+        return CLI_FAIL;
+    }
+    if (o->plot == NULL && cli_opt_given(p, "force") == 1) {
+        cli_error("forward", "--force: replaces --plot's picture: expected with --plot");
+        return CLI_USAGE;
+    }
+    return 0;
+}
+
 static const cli_opt forward_opts[] = {
     CLI_STRING("method", 'm', "METHOD", ARG(method), "expected schlumberger, wenner or mt",
                "schlumberger, wenner or mt (required)"),
@@ -90,6 +124,11 @@ static const cli_opt forward_opts[] = {
     CLI_LIST("thick", 0, "LIST", ARG(thick), NULL,
              "thicknesses of the N-1 upper layers, m (required when N > 1)"),
     CLI_CHECK(check_layers),
+    CLI_STRING("plot", 0, "PNG", ARG(plot), NULL,
+               "also draw the response and the model to this picture (SVG or\n"
+               "PDF when the name ends in .svg or .pdf); the CSV as before"),
+    CLI_FLAG("force", 0, ARG(force), "replace --plot's picture if it exists"),
+    CLI_CHECK(check_plot),
     CLI_STRING("filter", 0, "NAME", ARG(filter), NULL,
                "DC Hankel filter: shared (designed for a shared grid, ~1e-7)\n"
                "or key201 (Key 2012 at each spacing, ~1e-10; beyond 1.2e4 x the\n"
@@ -107,8 +146,10 @@ static const cli_opt forward_opts[] = {
 const cli_cmd forward_cmd = {
     "forward",
     "usage: bpinv forward -m METHOD --rho R1,..,RN [--thick H1,..,HN-1] GEOMETRY\n"
+    "                     [--plot PNG [--force]]\n"
     "\n"
-    "Prints the response of an N-layer earth as CSV with a header, 12 significant digits.\n"
+    "Prints the response of an N-layer earth as CSV with a header, 12 significant digits;\n"
+    "with --plot, draws it and the model too.\n"
     "\n",
     "\n"
     "SPEC: a comma list 1,2,5,10; START:STOP:COUNT, COUNT log-spaced values with both ends;\n"
@@ -147,6 +188,73 @@ print_csv(const fwd_geom *g, const double *d)
     return cli_close_stdout("forward");
 }
 
+/*
+ * The picture of the model o and its response d at o->g's points into o->plot: those
+ * points, and the response between them (of the ideal array, MN -> 0, for Schlumberger
+ * with MN/2). 0, or -1 said.
+ */
+static int
+draw(const struct forward_args *o, const double *d)
+{
+    size_t n = fwd_geom_size(o->g), nd = fwd_geom_ndata(o->g), nv = nd / n, nc, k;
+    const double *x = fwd_geom_x(o->g);
+    double lo = INFINITY, hi = -INFINITY, *cx = NULL, *cd = NULL;
+    struct plot_sounding p;
+    fwd_sounding *s = NULL;
+    fwd_workspace *w = NULL;
+    fwd_geom *cg = NULL;
+    fwd_error err;
+    char msg[1200];
+    int rc = -1;
+
+    for (k = 0; k < n; k++) {
+        lo = fmin(lo, log10(x[k]));
+        hi = fmax(hi, log10(x[k]));
+    }
+    nc = (size_t)ceil((hi - lo) * CURVE_PER_DECADE) + 1;
+    nc = nc < CURVE_MIN ? CURVE_MIN : nc;
+    cx = malloc(nc * sizeof *cx);
+    cd = malloc(nc * nv * sizeof *cd);
+    if (cx == NULL || cd == NULL) {
+        cli_error("forward", "out of memory");
+        goto done;
+    }
+    for (k = 0; k < nc; k++) /* from a tenth of a decade around a single point */
+        cx[k] = pow(10, hi > lo ? lo + (hi - lo) * (double)k / (double)(nc - 1)
+                                : lo - 0.05 + 0.1 * (double)k / (double)(nc - 1));
+    s = fwd_sounding_from_arrays("bpinv forward", o->m, n, x, fwd_geom_mn2(o->g), d,
+                                 nv > 1 ? d + n : NULL, NULL, NULL, &err);
+    cg = s != NULL ? fwd_geom_alloc(o->m, nc, cx, NULL, &err) : NULL;
+    w = cg != NULL ? fwd_workspace_alloc(cg, &o->params, &err) : NULL;
+    if (w == NULL || fwd_eval(w, o->rho.n, o->rho.v, o->thick.v, cd, &err) != FWD_OK) {
+        cli_error("forward", "--plot: %s", err.msg);
+        goto done;
+    }
+    memset(&p, 0, sizeof p);
+    p.s = s;
+    p.n_curve = nc;
+    p.curve_x = cx;
+    p.curve = cd;
+    p.n_layers = o->rho.n;
+    p.rho_ohmm = o->rho.v;
+    p.thick_m = o->thick.v;
+    p.flags = "";
+    p.doi_m = NAN;
+    p.forward = 1;
+    if (plot_sounding_png(o->plot, &p, msg, sizeof msg) != 0) {
+        cli_error("forward", "--plot: %s", msg);
+        goto done;
+    }
+    rc = 0;
+done:
+    fwd_workspace_free(w);
+    fwd_geom_free(cg);
+    fwd_sounding_free(s);
+    free(cx);
+    free(cd);
+    return rc;
+}
+
 int
 cmd_forward(int argc, char **argv)
 {
@@ -171,6 +279,8 @@ cmd_forward(int argc, char **argv)
         goto done;
     }
     rc = print_csv(o.g, d) == 0 ? CLI_OK : CLI_FAIL;
+    if (rc == CLI_OK && o.plot != NULL && draw(&o, d) != 0)
+        rc = CLI_FAIL;
 done:
     free(d);
     fwd_workspace_free(w);

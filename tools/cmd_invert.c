@@ -246,18 +246,10 @@ check_needs(const cli_parse *p, void *args)
         cli_error("invert", "--ref-label: the reference model's name: expected with --ref-rho");
         return CLI_USAGE;
     }
-    if (o->section != NULL) { /* sec.jpg was drawn as a PNG under that name */
-        const char *base = strrchr(o->section, '/'), *dot;
-
-        dot = strrchr(base != NULL ? base + 1 : o->section, '.');
-        if (dot != NULL && strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0 &&
-            strcasecmp(dot, ".pdf") != 0) {
-            cli_error("invert",
-                      "--section: %s: expected a name ending in .png, .svg or .pdf, "
-                      "got %s",
-                      o->section, dot);
-            return CLI_USAGE;
-        }
+    if (o->section != NULL && plot_bad_suffix(o->section) != NULL) {
+        cli_error("invert", "--section: %s: expected a name ending in .png, .svg or .pdf, got %s",
+                  o->section, plot_bad_suffix(o->section));
+        return CLI_USAGE;
     }
     if (cli_opt_given(p, "outside-fit") == 1 && (o->fix != NULL || o->bound != NULL)) {
         cli_error("invert", "--outside-fit: the refinement's fit outside the prior: not with --%s",

@@ -533,9 +533,14 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     }
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0,
-            p->rho_obs != NULL ? "o observed, segments joined (grey: as measured)" : "o observed");
+            p->forward           ? "o the points computed"
+            : p->rho_obs != NULL ? "o observed, segments joined (grey: as measured)"
+                                 : "o observed");
     pl.col0(2);
-    pl.mtex("t", 2.5, 0.0, 0.0, "- response of the bpinv model");
+    pl.mtex("t", 2.5, 0.0, 0.0,
+            !p->forward      ? "- response of the bpinv model"
+            : s->mn2 != NULL ? "- the response between them, of the ideal array (MN -> 0)"
+                             : "- the response between them");
     pl.col0(1);
     if (p->band != NULL || s->sd_log10 != NULL)
         pl.mtex("t", 3.8, 0.0, 0.0,
@@ -681,7 +686,7 @@ model_legend(const struct plot_sounding *p, double left)
 
     if (p->n_layers > 0) {
         pl.col0(2);
-        legend_line(&k, left, "bpinv model");
+        legend_line(&k, left, p->forward ? "the model" : "bpinv model");
     }
     if (p->ref_layers > 0) {
         snprintf(lab, sizeof lab, "%s", p->ref_label != NULL ? p->ref_label : "reference");
@@ -917,6 +922,14 @@ title(const struct plot_sounding *p)
     pl.col0(1);
     pl.vpor(0.0, 1.0, 0.0, 1.0);
     pl.wind(0, 1, 0, 1);
+    if (p->forward) { /* no sounding: the model */
+        snprintf(text, sizeof text, "%s response of a %zu-layer earth",
+                 s->method == FWD_MT ? "MT" : fwd_method_name(s->method), p->n_layers);
+        text[0] = (char)toupper((unsigned char)text[0]); /* Schlumberger, Wenner */
+        fit_scale(text, 1.1, 0.96);
+        pl.ptex(0.5, 0.955, 1, 0, 0.5, text);
+        return;
+    }
     base = strrchr(s->source, '/');
     base = base != NULL ? base + 1 : s->source;
     /* long names must not push the title off the picture: cut in their middle */
@@ -958,6 +971,18 @@ can_create(const char *path, char *msg, size_t cap)
     }
     fclose(probe);
     return 0;
+}
+
+const char *
+plot_bad_suffix(const char *path)
+{
+    const char *base = strrchr(path, '/'), *dot;
+
+    dot = strrchr(base != NULL ? base + 1 : path, '.');
+    return dot != NULL && strcasecmp(dot, ".png") != 0 && strcasecmp(dot, ".svg") != 0 &&
+                   strcasecmp(dot, ".pdf") != 0
+               ? dot
+               : NULL;
 }
 
 /* The PLplot device for a picture file: SVG or PDF by its suffix, else memcairo: a PNG is

@@ -44,7 +44,15 @@ struct plot_sounding {
                            with its misfit; 0: none */
     const double *exit_rho, *exit_thick;
     double exit_misfit_pct;
+    int forward; /* a model's response (bpinv forward), not a sounding inverted: s holds the
+                    points computed, the curve the response between them; no misfit or
+                    flags */
 };
+
+/* A picture's name whose suffix is none of .png, .svg and .pdf (any case): that suffix
+ * (".jpg", drawn as a PNG under that name before it was refused); NULL for a good name or
+ * one without a suffix (a PNG). */
+const char *plot_bad_suffix(const char *path);
 
 /* Loads PLplot, once (the drawing functions do it too): 0, or -1 with a message in msg (cap
  * bytes) naming the Debian packages it needs. */

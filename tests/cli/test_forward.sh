@@ -128,4 +128,38 @@ if [ -w /dev/full ]; then
     [ $? -eq 1 ] && grep -q "error writing the output" "$TMP/err" && ok || bad "/dev/full"
 fi
 
+# --plot: the CSV as without it, and a picture of the response and the model: a PNG of the
+# picture's size (1000 x 560 for DC, 1300 x 600 for MT: two data panels), the same for the
+# same model, another for another; SVG by its name; never over a file without --force
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{print $3 * 256 + $4 "x" $7 * 256 + $8}'; }
+G3="--rho 100,10,500 --thick 5,20 --ab2 1:1000:20"
+"$BPINV" forward -m schlumberger $G3 >"$TMP/plain.csv"
+run forward -m schlumberger $G3 --plot "$TMP/f.png"
+[ "$rc" -eq 0 ] && cmp -s "$TMP/out" "$TMP/plain.csv" && [ ! -s "$TMP/err" ] &&
+    [ "$(od -An -c -N4 "$TMP/f.png" | tr -d ' ')" = "211PNG" ] &&
+    [ "$(png_size "$TMP/f.png")" = "1000x560" ] && ok ||
+    bad "--plot: exit $rc, $(png_size "$TMP/f.png"): $(cat "$TMP/err")"
+cp "$TMP/f.png" "$TMP/f0.png"
+run forward -m schlumberger $G3 --plot "$TMP/f.png"
+[ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && cmp -s "$TMP/f.png" "$TMP/f0.png" &&
+    grep -qF -- "bpinv forward: --plot: $TMP/f.png: exists (use --force to replace it)" "$TMP/err" &&
+    ok || bad "--plot over a file: exit $rc: $(cat "$TMP/err")"
+if [ -z "${BPINV_VALGRIND:-}" ]; then # a picture is seconds under memcheck: once is enough
+    run forward -m schlumberger --rho 100,10,50 --thick 5,20 --ab2 1:1000:20 --plot "$TMP/f.png" --force
+    [ "$rc" -eq 0 ] && [ "$(png_size "$TMP/f.png")" = "1000x560" ] && ! cmp -s "$TMP/f.png" "$TMP/f0.png" &&
+        ok || bad "--plot --force, another model: exit $rc: $(cat "$TMP/err")"
+    run forward -m schlumberger $G3 --plot "$TMP/f.png" --force
+    [ "$rc" -eq 0 ] && cmp -s "$TMP/f.png" "$TMP/f0.png" && ok ||
+        bad "--plot: the same model, another picture: exit $rc"
+    run forward -m mt --rho 100,10,500 --thick 500,2000 --period 0.001:1000:25 --plot "$TMP/m.png"
+    [ "$rc" -eq 0 ] && [ "$(png_size "$TMP/m.png")" = "1300x600" ] && ok ||
+        bad "--plot, MT: exit $rc, $(png_size "$TMP/m.png"): $(cat "$TMP/err")"
+    run forward -m wenner --rho 100,10 --thick 5 --a 1,10,100 --plot "$TMP/w.svg"
+    [ "$rc" -eq 0 ] && head -c 200 "$TMP/w.svg" | grep -q "<svg" && ok ||
+        bad "--plot, SVG: exit $rc: $(cat "$TMP/err")"
+fi
+expect_usage "--plot .jpg" "--plot: $TMP/f.jpg: expected a name ending in .png, .svg or .pdf, got .jpg" forward -m schlumberger $G3 --plot "$TMP/f.jpg"
+expect_usage "--plot -" "--plot: -: expected a name ending in .png, .svg or .pdf, got the standard output" forward -m schlumberger $G3 --plot -
+expect_usage "--force without --plot" "--force: replaces --plot's picture: expected with --plot" forward -m schlumberger $G3 --force
+
 finish cli-forward
