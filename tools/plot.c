@@ -534,7 +534,7 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0,
             p->forward           ? "o the points computed"
-            : p->rho_obs != NULL ? "o observed, segments joined (grey: as measured)"
+            : p->rho_obs != NULL ? "o observed, segments joined (grey +: as measured)"
                                  : "o observed");
     pl.col0(2);
     pl.mtex("t", 2.5, 0.0, 0.0,
