@@ -209,10 +209,15 @@ phase_note(fwd_sounding *s)
     for (i = 0; i < s->n && fabs(s->phase[i]) <= FWD_PI; i++)
         hi = fmax(hi, fabs(s->phase[i]));
     if (i == s->n && s->n > 1) { /* no earth's are all so near 0 degrees: radians */
-        snprintf(say, sizeof say,
-                 "every phase within +-pi (largest %.3g): radians? bpinv reads phases in "
-                 "degrees (radians x 57.30)",
-                 hi);
+        if (hi == 0)
+            snprintf(say, sizeof say,
+                     "every phase 0: not measured? (a 1D earth's lie between 0 and 90 "
+                     "degrees, 45 over a half-space)");
+        else
+            snprintf(say, sizeof say,
+                     "every phase within +-pi (largest %.3g): radians? bpinv reads phases in "
+                     "degrees (radians x 57.30)",
+                     hi);
         fwd_sounding_note(s, say);
         return;
     }

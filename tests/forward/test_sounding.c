@@ -792,6 +792,15 @@ Test(fwd_sounding, phases_in_radians_said)
     cr_assert_not_null(s, "%s", err.msg);
     cr_expect_str_eq(s->note, "");
     fwd_sounding_free(s);
+    s = fwd_sounding_read(tst_write(dir, "zero.csv",
+                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,0\n0.1,100,0\n1,"
+                                    "90,0\n",
+                                    p, sizeof p),
+                          FWD_MT, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->note, "every phase 0: not measured? (a 1D earth's lie between 0 and 90 "
+                              "degrees, 45 over a half-space)");
+    fwd_sounding_free(s);
 }
 
 /* A phase block's angles are read whatever their turn: a yx phase of 225 is -135, brought to
