@@ -160,17 +160,19 @@ number_hint(const char *tok)
     double v;
     size_t a = strspn(tok, "0123456789");
 
-    if (a > 0 && tok[a] == ',' && tok[a + 1 + strspn(tok + a + 1, "0123456789")] == '\0' &&
-        tok[a + 1] != '\0')
-        return " (a decimal comma: write it with a point)";
+    size_t b = a > 0 && tok[a] == ',' ? strspn(tok + a + 1, "0123456789") : 0;
+
+    if (b > 0 && tok[a + 1 + b] == '\0') /* 1,500: a thousand and a half, or 1.5 */
+        return b == 3 ? " (a decimal comma or a thousands separator? write 1.5 or 1500)"
+                      : " (a decimal comma: write it with a point)";
     errno = 0;
     v = fwd_strtod(tok, &end);
-    if (end != tok && *end == '\0' && errno == ERANGE)
-        return fabs(v) > 1 ? " (beyond the largest number, about 1.8e308)"
-                           : " (below the least number > 0, about 2.2e-308)";
+    if (end != tok && *end == '\0' && errno == ERANGE && v >= 0) /* -1e400: its sign */
+        return v > 1 ? " (beyond the largest number, about 1.8e308)"
+                     : " (below the least number > 0, about 2.2e-308)";
     if (end != tok && *end != '\0' && isalpha((unsigned char)end[strspn(end, " ")]) &&
-        strpbrk(tok, "xX") == NULL)
-        return " (the number alone: each option's unit is fixed, m, ohm-m or s)";
+        strpbrk(tok, "xX") == NULL && !((*end == 'e' || *end == 'E') && end[1] == '\0'))
+        return " (the number alone, without a unit)";
     return "";
 }
 

@@ -98,16 +98,19 @@ check_plot(const cli_parse *p, void *args)
 {
     const struct forward_args *o = args;
 
-    if (o->plot != NULL && (strcmp(o->plot, "-") == 0 || plot_bad_suffix(o->plot) != NULL)) {
-        cli_error("forward", "--plot: %s: expected a name ending in .png, .svg or .pdf, got %s",
+    if (o->plot != NULL &&
+        (o->plot[0] == '\0' || strcmp(o->plot, "-") == 0 || plot_bad_suffix(o->plot) != NULL)) {
+        cli_error("forward", "--plot: \"%s\": expected a name ending in .png, .svg or .pdf, got %s",
                   o->plot,
-                  strcmp(o->plot, "-") == 0 ? "the standard output" : plot_bad_suffix(o->plot));
+                  o->plot[0] == '\0'          ? "an empty name"
+                  : strcmp(o->plot, "-") == 0 ? "the standard output"
+                                              : plot_bad_suffix(o->plot));
         return CLI_USAGE;
     }
-    if (o->plot != NULL && !o->force && access(o->plot, F_OK) == 0) { /* before the CSV */
-        cli_error("forward", "--plot: %s: exists (use --force to replace it)", o->plot);
+    /* what would stop the picture, before the CSV is printed: a script's `> out.csv` would
+     * hold the whole CSV of a run that failed */
+    if (o->plot != NULL && cli_check_output("forward", o->plot, "--plot's picture", o->force) != 0)
         return CLI_FAIL;
-    }
     if (o->plot == NULL && cli_opt_given(p, "force") == 1) {
         cli_error("forward", "--force: replaces --plot's picture: expected with --plot");
         return CLI_USAGE;
@@ -198,9 +201,9 @@ draw(const struct forward_args *o, const double *d)
 {
     size_t n = fwd_geom_size(o->g), nd = fwd_geom_ndata(o->g), nv = nd / n, nc, k;
     const double *x = fwd_geom_x(o->g);
-    double lo = INFINITY, hi = -INFINITY, *cx = NULL, *cd = NULL;
+    double lo = INFINITY, hi = -INFINITY, *cx = NULL, *cd = NULL, *pts = NULL;
     struct plot_sounding p;
-    fwd_sounding *s = NULL;
+    fwd_sounding s;
     fwd_workspace *w = NULL;
     fwd_geom *cg = NULL;
     fwd_error err;
@@ -215,23 +218,35 @@ draw(const struct forward_args *o, const double *d)
     nc = nc < CURVE_MIN ? CURVE_MIN : nc;
     cx = malloc(nc * sizeof *cx);
     cd = malloc(nc * nv * sizeof *cd);
-    if (cx == NULL || cd == NULL) {
+    pts = malloc((2 + nv) * n * sizeof *pts);
+    if (cx == NULL || cd == NULL || pts == NULL) {
         cli_error("forward", "out of memory");
         goto done;
     }
     for (k = 0; k < nc; k++) /* from a tenth of a decade around a single point */
         cx[k] = pow(10, hi > lo ? lo + (hi - lo) * (double)k / (double)(nc - 1)
                                 : lo - 0.05 + 0.1 * (double)k / (double)(nc - 1));
-    s = fwd_sounding_from_arrays("bpinv forward", o->m, n, x, fwd_geom_mn2(o->g), d,
-                                 nv > 1 ? d + n : NULL, NULL, NULL, &err);
-    cg = s != NULL ? fwd_geom_alloc(o->m, nc, cx, NULL, &err) : NULL;
+    /* the points as computed, drawn as a sounding's: any count and order forward takes
+     * (a reader's sounding has three or more, distinct and sorted) */
+    memset(&s, 0, sizeof s);
+    s.method = o->m;
+    s.n = n;
+    s.x = pts;
+    s.mn2 = fwd_geom_mn2(o->g) != NULL ? pts + n : NULL;
+    s.rho_a = pts + 2 * n;
+    s.phase = nv > 1 ? pts + 3 * n : NULL;
+    memcpy(s.x, x, n * sizeof *pts);
+    if (s.mn2 != NULL)
+        memcpy(s.mn2, fwd_geom_mn2(o->g), n * sizeof *pts);
+    memcpy(s.rho_a, d, nd * sizeof *pts);
+    cg = fwd_geom_alloc(o->m, nc, cx, NULL, &err);
     w = cg != NULL ? fwd_workspace_alloc(cg, &o->params, &err) : NULL;
     if (w == NULL || fwd_eval(w, o->rho.n, o->rho.v, o->thick.v, cd, &err) != FWD_OK) {
         cli_error("forward", "--plot: %s", err.msg);
         goto done;
     }
     memset(&p, 0, sizeof p);
-    p.s = s;
+    p.s = &s;
     p.n_curve = nc;
     p.curve_x = cx;
     p.curve = cd;
@@ -249,7 +264,7 @@ draw(const struct forward_args *o, const double *d)
 done:
     fwd_workspace_free(w);
     fwd_geom_free(cg);
-    fwd_sounding_free(s);
+    free(pts);
     free(cx);
     free(cd);
     return rc;

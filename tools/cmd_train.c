@@ -444,10 +444,11 @@ check_missing(const struct train_args *o, size_t k, const fwd_geom *g)
                   o->init);
     else
         cli_error("train",
-                  "--max-missing: %s spans %.3g decades, and --min-span %g makes a net of its "
+                  "--max-missing: %s spans %.3g decades, and --min-span %g%s makes a net of its "
                   "whole span, which inverts soundings of all its points, none missing; "
                   "expected a --min-span below %.3g, or no --max-missing",
-                  o->inputs[k], span, o->fp.mask.min_span, span);
+                  o->inputs[k], span, o->fp.mask.min_span, o->given_span ? "" : " (the default)",
+                  span);
     return -1;
 }
 

@@ -1665,7 +1665,7 @@ check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
                             ints ? " (decimal commas? in a table separated by ',' a value 99,85 "
                                    "is two fields: bpinv reads decimal commas in tables "
                                    "separated by ';' or tabs, as a spreadsheet of such a locale "
-                                   "saves CSV, or in quotes, \"99,85\")"
+                                   "saves CSV)"
                                  : "");
     if (!t->header && t->nf0 < t->need) /* the first reading itself lacks a column */
         return fwd_fail(err, FWD_EFORMAT,

@@ -200,28 +200,36 @@ fwd_sounding_note(fwd_sounding *s, const char *say)
 static void
 phase_note(fwd_sounding *s)
 {
-    size_t i, out = 0, neg = 0;
+    static const char sign[] = ": another sign convention? (bpinv's: e^(+i omega t), Zxy in "
+                               "the first quadrant, Zyx in the third)";
+    size_t i, out = 0, neg = 0, small = 0;
     double lo = HUGE_VAL, hi = -HUGE_VAL;
-    char say[224];
+    char say[320];
 
     if (s->phase == NULL)
         return;
-    for (i = 0; i < s->n && fabs(s->phase[i]) <= FWD_PI; i++)
-        hi = fmax(hi, fabs(s->phase[i]));
-    if (i == s->n && s->n > 1) { /* no earth's are all so near 0 degrees: radians */
-        if (hi == 0)
-            snprintf(say, sizeof say,
-                     "every phase 0: not measured? (a 1D earth's lie between 0 and 90 "
-                     "degrees, 45 over a half-space)");
-        else
-            snprintf(say, sizeof say,
-                     "every phase within +-pi (largest %.3g): radians? bpinv reads phases in "
-                     "degrees (radians x 57.30)",
-                     hi);
+    for (i = 0; i < s->n; i++) {
+        small += fabs(s->phase[i]) <= FWD_PI;
+        neg += s->phase[i] < 0;
+        lo = fmin(lo, s->phase[i]);
+        hi = fmax(hi, s->phase[i]);
+    }
+    if (small == s->n && lo == 0 && hi == 0) {
+        fwd_sounding_note(s, "every phase 0: not measured? (a 1D earth's lie between 0 and 90 "
+                             "degrees, 45 over a half-space)");
+        return;
+    }
+    if (small == s->n) { /* no earth's are all so near 0 degrees: radians */
+        snprintf(say, sizeof say,
+                 "every phase within +-pi (%.3g to %.3g): radians? bpinv reads phases in "
+                 "degrees (radians x 57.30)%s",
+                 lo, hi, 2 * neg > s->n ? sign : "");
         fwd_sounding_note(s, say);
         return;
     }
+    lo = HUGE_VAL;
     hi = -HUGE_VAL;
+    neg = 0;
     for (i = 0; i < s->n; i++)
         if (s->phase[i] < 0 || s->phase[i] > 90) {
             out++;
@@ -234,10 +242,7 @@ phase_note(fwd_sounding *s)
     snprintf(say, sizeof say,
              "%zu of %zu phases outside 0-90 degrees (%.1f to %.1f), where no 1D "
              "earth's are%s",
-             out, s->n, lo, hi,
-             2 * neg > s->n ? ": another sign convention? (bpinv's: e^(+i omega t), Zxy in the "
-                              "first quadrant, Zyx in the third)"
-                            : "");
+             out, s->n, lo, hi, 2 * neg > s->n ? sign : "");
     fwd_sounding_note(s, say);
 }
 

@@ -681,20 +681,37 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                 "the net's points lie outside it (a net of its whole span: train with a smaller "
                 "--min-span for parts of it)",
                 r->span_decades);
-    if (r->inverted && p->refine_iter > 0 && !invnet_refinable(p, nd, nl)) {
-        size_t most = nl; /* the most layers nd data determine */
+    if (r->inverted && (p->refine_iter > 0 || p->ranges) && !invnet_refinable(p, nd, nl)) {
+        size_t most = nl, held = invnet_holds_fixed(p), q, set = it->n_candidates;
+        char also[64] = "", fit[192];
 
-        while (most > 1 && !invnet_refinable(p, nd, most))
+        while (most > 1 && nd < FWD_MODEL_NPARAMS(most)) /* the most layers nd data fit */
             most--;
-
+        for (q = 0; q < it->n_candidates; q++) /* a set's count of that many or fewer */
+            if (it->candidates[q].r.n_layers <= most &&
+                (set == it->n_candidates ||
+                 it->candidates[q].r.n_layers > it->candidates[set].r.n_layers))
+                set = q;
+        if (held > 0)
+            snprintf(also, sizeof also, " (and %zu value%s held)", held, held == 1 ? "" : "s");
+        if (set < it->n_candidates) /* weighed below this one: its fit says why */
+            snprintf(fit, sizeof fit,
+                     "they determine the set's %zu-layer net, which fits them to %.3g %% "
+                     "(--layers %zu takes it alone)",
+                     it->candidates[set].r.n_layers, it->candidates[set].r.misfit_rms_pct,
+                     it->candidates[set].r.n_layers);
+        else
+            snprintf(fit, sizeof fit, "they determine a net of %zu layers or fewer", most);
         why_add(buf, sizeof buf, &len,
-                "not refined%s: its %zu %s fewer than the %zu parameters of a %zu-layer "
-                "earth, which they cannot determine: the net's answer as it is (misfit %.3g "
-                "%%); a net of %zu layers or fewer can be fitted to them",
-                p->ranges ? ", and no ranges" : "", nd,
-                fwd_geom_method(nf->geom) == FWD_MT ? "data (each period's rho_a and phase) are"
-                                                    : "readings are",
-                2 * nl - 1, nl, r->misfit_rms_pct, most);
+                "%s: its %zu %s%s are fewer than the %zu parameters of a %zu-layer earth, which "
+                "they cannot determine: the net's answer as it is (misfit %.3g %%); %s",
+                p->refine_iter == 0 ? "no ranges"
+                : p->ranges         ? "not refined, and no ranges"
+                                    : "not refined",
+                nd,
+                fwd_geom_method(nf->geom) == FWD_MT ? "data (each period's rho_a and phase)"
+                                                    : "readings",
+                also, FWD_MODEL_NPARAMS(nl), nl, r->misfit_rms_pct, fit);
     }
     /* (an answer that met the threshold on a bound and was not flagged: nothing to say) */
     if (r->exit_run && r->exit_beyond > 0.01 &&

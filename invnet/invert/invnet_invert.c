@@ -1175,9 +1175,8 @@ hold_box(const invnet_inverter *v, double *lo, double *hi, invnet_lm_params *lp)
     }
 }
 
-/* The parameters fixed (not depths, not bounds): no unknowns of the refinement. */
-static size_t
-fixed_holds(const invnet_check_params *p)
+size_t
+invnet_holds_fixed(const invnet_check_params *p)
 {
     size_t k, n = 0;
 
@@ -1189,7 +1188,7 @@ fixed_holds(const invnet_check_params *p)
 int
 invnet_refinable(const invnet_check_params *p, size_t nd, size_t n_layers)
 {
-    return nd + fixed_holds(p) >= 2 * n_layers - 1;
+    return n_layers > 0 && nd + invnet_holds_fixed(p) >= FWD_MODEL_NPARAMS(n_layers);
 }
 
 /* A parameter this close to a bound of the box (log10 units) is on it (the projected fit
@@ -1925,7 +1924,7 @@ levels_free(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const 
             invnet_result *r, fwd_error *err)
 {
     struct answer held = {0};
-    size_t n = s->n, nd = fwd_sounding_ndata(s) + fixed_holds(&v->p), ns = 0, k, i, dof, add;
+    size_t n = s->n, nd = fwd_sounding_ndata(s) + invnet_holds_fixed(&v->p), ns = 0, k, i, dof, add;
     double l, s0, s1;
     int rc, keep;
 
@@ -2011,7 +2010,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
         return rc;
     r->misfit_net_pct = r->misfit_rms_pct;
     /* too few data for the model and the gaps' levels: the levels as estimated, as before */
-    if (v->n_levels > 0 && fwd_sounding_ndata(s) + fixed_holds(&v->p) < v->np + v->n_levels)
+    if (v->n_levels > 0 && fwd_sounding_ndata(s) + invnet_holds_fixed(&v->p) < v->np + v->n_levels)
         v->n_levels = 0;
     if (v->p.refine_iter > 0 && invnet_refinable(&v->p, fwd_sounding_ndata(s), r->n_layers)) {
         size_t levels = v->n_levels;

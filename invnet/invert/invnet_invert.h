@@ -163,12 +163,17 @@ int invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_
  */
 int invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_error *err);
 
+/* The parameters p holds at one value (not a bound, not a depth): no unknowns of the
+ * refinement, each counted as a datum by invnet_refinable. */
+size_t invnet_holds_fixed(const invnet_check_params *p);
+
 /*
  * Whether a sounding of nd data (fwd_sounding_ndata: an MT reading is two) can be refined,
- * and its ranges sampled, with p for a model of n_layers layers: at least as many data,
- * with the parameters held at one value (--fix) counted as data, as the model has
- * parameters (2 n_layers - 1). Fewer leave the model undetermined: the net's answer stands
- * as it is (invnet_result.refined 0), and it has no ranges.
+ * and its ranges sampled, with p for a model of n_layers >= 1 layers (0: never): at least
+ * as many data, with the parameters held at one value (--fix) counted as data, as the
+ * model has parameters (FWD_MODEL_NPARAMS, 2 n_layers - 1). Fewer leave the model
+ * undetermined: the net's answer stands as it is (invnet_result.refined 0), and it has no
+ * ranges.
  */
 int invnet_refinable(const invnet_check_params *p, size_t nd, size_t n_layers);
 

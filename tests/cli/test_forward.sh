@@ -93,7 +93,7 @@ expect_usage "too few thicknesses" "--thick: expected 2 values for 3 layers (--r
 expect_usage "too many thicknesses" "--thick: expected 1 value for 2 layers (--rho), got 2" forward -m schlumberger --rho 10,20 --thick 5,6 $G
 expect_usage "missing thicknesses" "--thick: expected 1 value for 2 layers (--rho), got 0" forward -m schlumberger --rho 10,20 $G
 expect_usage "a half-space's thickness" "--thick: expected none for 1 layer (--rho): a half-space has no thickness, got 1" forward -m schlumberger --rho 10 --thick 5 $G
-expect_usage "a unit after a value" '--thick: value 1: expected a number > 0, got "5m" (the number alone: each option' forward -m schlumberger --rho 10,20 --thick 5m $G
+expect_usage "a unit after a value" '--thick: value 1: expected a number > 0, got "5m" (the number alone, without a unit)' forward -m schlumberger --rho 10,20 --thick 5m $G
 expect_usage "range for rho" '--rho: expected a comma list of numbers > 0, got "1:10:3"' forward -m schlumberger --rho 1:10:3 $G
 expect_usage "missing geometry" "--ab2: missing" forward -m schlumberger --rho 10
 expect_usage "missing wenner geometry" "--a: missing" forward -m wenner --rho 10
@@ -142,7 +142,7 @@ run forward -m schlumberger $G3 --plot "$TMP/f.png"
 cp "$TMP/f.png" "$TMP/f0.png"
 run forward -m schlumberger $G3 --plot "$TMP/f.png"
 [ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && cmp -s "$TMP/f.png" "$TMP/f0.png" &&
-    grep -qF -- "bpinv forward: --plot: $TMP/f.png: exists (use --force to replace it)" "$TMP/err" &&
+    grep -qF -- "bpinv forward: $TMP/f.png: exists (use --force to replace it)" "$TMP/err" &&
     ok || bad "--plot over a file: exit $rc: $(cat "$TMP/err")"
 if [ -z "${BPINV_VALGRIND:-}" ]; then # a picture is seconds under memcheck: once is enough
     run forward -m schlumberger --rho 100,10,50 --thick 5,20 --ab2 1:1000:20 --plot "$TMP/f.png" --force
@@ -158,8 +158,30 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then # a picture is seconds under memcheck: onc
     [ "$rc" -eq 0 ] && head -c 200 "$TMP/w.svg" | grep -q "<svg" && ok ||
         bad "--plot, SVG: exit $rc: $(cat "$TMP/err")"
 fi
-expect_usage "--plot .jpg" "--plot: $TMP/f.jpg: expected a name ending in .png, .svg or .pdf, got .jpg" forward -m schlumberger $G3 --plot "$TMP/f.jpg"
-expect_usage "--plot -" "--plot: -: expected a name ending in .png, .svg or .pdf, got the standard output" forward -m schlumberger $G3 --plot -
+# any geometry forward takes: one point, two, near-equal ones (a reader's sounding needs
+# three distinct ones); what would stop the picture is found before the CSV is printed
+run forward -m schlumberger --rho 100,10 --thick 5 --ab2 10 --plot "$TMP/one.png"
+[ "$rc" -eq 0 ] && [ "$(png_size "$TMP/one.png")" = "1000x560" ] && ok ||
+    bad "--plot of one point: exit $rc: $(cat "$TMP/err")"
+if [ -z "${BPINV_VALGRIND:-}" ]; then
+    run forward -m mt --rho 100,10 --thick 500 --period 0.01,0.1 --plot "$TMP/two.png"
+    [ "$rc" -eq 0 ] && [ -s "$TMP/two.png" ] && ok || bad "--plot of two points: exit $rc: $(cat "$TMP/err")"
+    run forward -m schlumberger --rho 100,10 --thick 5 --ab2 1,10,10.000000000001,100 --plot "$TMP/near.png"
+    [ "$rc" -eq 0 ] && [ -s "$TMP/near.png" ] && ok || bad "--plot of near points: exit $rc: $(cat "$TMP/err")"
+fi
+mkdir "$TMP/dir.png"
+for force in "" --force; do
+    run forward -m schlumberger $G3 --plot "$TMP/dir.png" $force
+    [ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+        grep -qF "bpinv forward: $TMP/dir.png: is a directory; expected --plot's picture to write" "$TMP/err" &&
+        ok || bad "--plot into a directory $force: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+done
+run forward -m schlumberger $G3 --plot "$TMP/nodir/a.png"
+[ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -qF "no directory $TMP/nodir (make it first)" "$TMP/err" &&
+    ok || bad "--plot into a missing directory: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+expect_usage "--plot ''" '--plot: "": expected a name ending in .png, .svg or .pdf, got an empty name' forward -m schlumberger $G3 --plot ""
+expect_usage "--plot .jpg" "--plot: \"$TMP/f.jpg\": expected a name ending in .png, .svg or .pdf, got .jpg" forward -m schlumberger $G3 --plot "$TMP/f.jpg"
+expect_usage "--plot -" "--plot: \"-\": expected a name ending in .png, .svg or .pdf, got the standard output" forward -m schlumberger $G3 --plot -
 expect_usage "--force without --plot" "--force: replaces --plot's picture: expected with --plot" forward -m schlumberger $G3 --force
 
 finish cli-forward

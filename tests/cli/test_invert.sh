@@ -67,13 +67,23 @@ plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 3:100:4 
 run invert "$TMP/net.h5" "$TMP/f4.csv" --ranges
 [ "$rc" -eq 0 ] && [ "$(sed -n 2p "$TMP/out" | cut -d, -f"$(col "$TMP/out" refined)")" = false ] &&
     grep -qF "bpinv invert: note: $TMP/f4.csv: not refined, and no ranges: its 4 readings are fewer than the 5 parameters of a 3-layer earth, which they cannot determine: the net's answer as it is (misfit " "$TMP/err" &&
-    grep -qF "a net of 2 layers or fewer can be fitted to them" "$TMP/err" && ok ||
+    grep -qF "they determine a net of 2 layers or fewer" "$TMP/err" && ok ||
     bad "4 readings, 3 layers: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/f4.csv" --fix rho1=100 -q
 [ "$rc" -eq 0 ] && [ "$(sed -n 2p "$TMP/out" | cut -d, -f"$(col "$TMP/out" refined)")" = true ] &&
     ok || bad "4 readings and rho1 fixed: not refined: $(cat "$TMP/out" "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/f4.csv" --fix rho1=100
 ! grep -q "not refined" "$TMP/err" && ok || bad "4 readings and rho1 fixed: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/f4.csv" --no-refine --ranges
+[ "$rc" -eq 0 ] && grep -qF "bpinv invert: note: $TMP/f4.csv: no ranges: its 4 readings are fewer than the 5 parameters" "$TMP/err" &&
+    ok || bad "4 readings, --no-refine --ranges: exit $rc: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/f4.csv" --no-refine
+[ "$rc" -eq 0 ] && ! grep -q "fewer than" "$TMP/err" && ok || bad "4 readings, --no-refine: $(cat "$TMP/err")"
+plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 3:100:3 >"$TMP/f3.csv"
+run invert "$TMP/net.h5" "$TMP/f3.csv" --fix rho1=100
+[ "$rc" -eq 0 ] && grep -qF "not refined: its 3 readings (and 1 value held) are fewer than the 5 parameters of a 3-layer earth" "$TMP/err" &&
+    grep -qF "they determine a net of 2 layers or fewer" "$TMP/err" && ok ||
+    bad "3 readings and one held: exit $rc: $(cat "$TMP/err")"
 # more threads than cores (nproc reads OMP_NUM_THREADS; OpenMP's count does not), and as
 # many soundings: a note after the results; with one sounding (one thread busy), none; an
 # error is the only line
@@ -617,6 +627,13 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
 setup samples -m schlumberger --layers 2 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
     -n 4000 -o "$TMP/s2.h5" -q
 setup train "$TMP/s2.h5" "$TMP/s.h5" -o "$TMP/set.h5" --epochs 10 --hidden 16 -q
+# too few readings for the 3-layer net, which the set chose all the same (3 readings of a
+# curve down then up: no 2-layer earth fits them): the note names the set's 2-layer net,
+# which they determine, its fit, and how to take it alone
+run invert "$TMP/set.h5" "$TMP/f3.csv"
+[ "$rc" -eq 0 ] && [ "$(sed -n 2p "$TMP/out" | cut -d, -f"$(col "$TMP/out" n_layers)")" = 3 ] &&
+    grep -q "they determine the set's 2-layer net, which fits them to [0-9.]* % (--layers 2 takes it alone)" "$TMP/err" &&
+    ok || bad "a set, 3 readings: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 cp "$TMP/out3000.csv" "$TMP/VES_MAWLAMYINE_LOC3_SCHLUMBERGER.csv"
 run invert "$TMP/set.h5" "$TMP/VES_MAWLAMYINE_LOC3_SCHLUMBERGER.csv" --ranges --format json \
     --ref-rho 100,3000,100 --ref-thick 5,40 --ref-label "true model" --plot "$TMP/setp" \

@@ -453,6 +453,10 @@ expect_fail 2 "--max-missing, a whole-span net" \
 expect_fail 2 "--max-missing, from a whole-span net" \
     "bpinv train: --max-missing: $TMP/p.h5 (--init) is a net of its whole span, and so is the net trained from it" \
     train "$TMP/s.h5" -o "$TMP/x.h5" --init "$TMP/p.h5" --max-missing 0.1
+setup samples -m schlumberger --layers 2 --ab2 1:5:8 --rho 1:100 --thick 1:10 -n 300 -o "$TMP/narrow.h5" -q
+expect_fail 2 "--max-missing, a span below the default --min-span" \
+    "bpinv train: --max-missing: $TMP/narrow.h5 spans 0.699 decades, and --min-span 1 (the default) makes a net of its whole span" \
+    train "$TMP/narrow.h5" -o "$TMP/x.h5" --max-missing 0.1
 [ ! -e "$TMP/x.h5" ] && ok || bad "a refused --max-missing made $TMP/x.h5"
 run train "$TMP/s.h5" -o "$TMP/x.h5" --min-span 2.9 --max-missing 0.1 --epochs 1 --hidden 8 -q
 [ "$rc" -eq 0 ] && ok || bad "--min-span 2.9 --max-missing 0.1: exit $rc: $(cat "$TMP/err")"

@@ -13,6 +13,22 @@
 #include "forward/fwd_geom.h"
 #include "forward/fwd_model.h"
 
+/* spec refused with exactly this message (no hint after it). */
+static void
+expect_spec_message(const char *spec, const char *msg)
+{
+    double *v = NULL;
+    size_t n = 0;
+    fwd_error err;
+
+    const char *at;
+
+    cr_assert_eq(fwd_spec_parse(spec, "--ab2", &v, &n, &err), FWD_EINVAL, "spec \"%s\"", spec);
+    at = strstr(err.msg, msg);
+    cr_expect(at != NULL && strcmp(at, msg) == 0, "spec \"%s\": \"%s\" is not \"...%s\"", spec,
+              err.msg, msg);
+}
+
 static void
 expect_spec_error(const char *spec, int code, const char *fragment)
 {
@@ -100,6 +116,14 @@ Test(fwd_geom, file_errors_name_file_and_line)
              "point)",
              path);
     expect_spec_error(spec, FWD_EFORMAT, frag);
+    f = fopen(path, "w"); /* three digits after it: a thousands separator, or not */
+    fputs("1\n1,500\n10\n", f);
+    fclose(f);
+    snprintf(frag, sizeof frag,
+             "%s:2: --ab2: expected a number > 0, got \"1,500\" (a decimal comma or a thousands "
+             "separator? write 1.5 or 1500)",
+             path);
+    expect_spec_error(spec, FWD_EFORMAT, frag);
     f = fopen(path, "w"); /* saved by Notepad: a UTF-8 byte-order mark first (it was refused) */
     fputs("\xef\xbb\xbf"
           "1\n2\n3\n",
@@ -179,9 +203,12 @@ Test(fwd_geom, bad_specs)
                       "got \"1e-999\" (below the least number > 0, about 2.2e-308)");
     /* why, where the form says: a decimal comma is two values here; a unit; none for these */
     expect_spec_error("5m,10", FWD_EINVAL,
-                      "value 1: expected a number > 0, got \"5m\" (the number alone: each "
-                      "option's unit is fixed, m, ohm-m or s)");
+                      "value 1: expected a number > 0, got \"5m\" (the number alone, without a "
+                      "unit)");
     expect_spec_error("2 m", FWD_EINVAL, "got \"2 m\" (the number alone");
+    /* no hint where it would mislead: a sign, a cut exponent */
+    expect_spec_message("-1e999", "value 1: expected a number > 0, got \"-1e999\"");
+    expect_spec_message("5e", "value 1: expected a number > 0, got \"5e\"");
     expect_spec_error("10:1:5", FWD_EINVAL, "STOP > START");
     expect_spec_error("1:10:0", FWD_EINVAL, "COUNT");
     expect_spec_error("1:10:2.5", FWD_EINVAL, "COUNT");

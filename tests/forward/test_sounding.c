@@ -779,10 +779,37 @@ Test(fwd_sounding, phases_in_radians_said)
                                     p, sizeof p),
                           FWD_MT, FWD_COMP_DET, &err);
     cr_assert_not_null(s, "%s", err.msg);
-    cr_expect(strstr(s->note, "every phase within +-pi (largest 0.9): radians? bpinv reads "
-                              "phases in degrees (radians x 57.30)") != NULL &&
-                  strstr(s->note, "outside 0-90") == NULL,
+    cr_expect_str_eq(s->note, "every phase within +-pi (-0.7 to 0.9): radians? bpinv reads "
+                              "phases in degrees (radians x 57.30)");
+    fwd_sounding_free(s);
+    /* most below 0: the sign convention's remark too */
+    s = fwd_sounding_read(tst_write(dir, "radneg.csv",
+                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,-0.81\n0.1,100,"
+                                    "-1.12\n1,90,-0.9\n",
+                                    p, sizeof p),
+                          FWD_MT, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(strstr(s->note,
+                     "every phase within +-pi (-1.12 to -0.81): radians? bpinv reads "
+                     "phases in degrees (radians x 57.30): another sign convention?") == s->note,
               "%s", s->note);
+    fwd_sounding_free(s);
+    /* the bound: pi is in, 3.2 is out (a phase of 3.2 degrees among them: degrees) */
+    s = fwd_sounding_read(tst_write(dir, "pi.csv",
+                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,3.14159\n0.1,100,"
+                                    "1\n1,90,1\n",
+                                    p, sizeof p),
+                          FWD_MT, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(strstr(s->note, "radians?") != NULL, "%s", s->note);
+    fwd_sounding_free(s);
+    s = fwd_sounding_read(tst_write(dir, "notpi.csv",
+                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,3.2\n0.1,100,"
+                                    "1\n1,90,1\n",
+                                    p, sizeof p),
+                          FWD_MT, FWD_COMP_DET, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect_str_eq(s->note, "");
     fwd_sounding_free(s);
     s = fwd_sounding_read(tst_write(dir, "deg.csv",
                                     "period_s,rho_a_ohmm,phase_deg\n0.01,100,0.785\n0.1,100,"
