@@ -769,65 +769,52 @@ Test(fwd_sounding, edi_det_phase_near_90)
  * one above pi, or a 45 degree phase among them, is no such file. */
 Test(fwd_sounding, phases_in_radians_said)
 {
-    char p[128];
-    fwd_error err;
-    fwd_sounding *s;
+    static const struct {
+        const char *name, *phases, *note; /* three or four phases; the note it begins with */
+    } cases[] = {
+        {"rad.csv", "0.785 0.8 0.9 -0.7",
+         "every phase within +-pi (-0.7 to 0.9): radians? bpinv reads phases in degrees "
+         "(radians x 57.30)"},
+        /* most below 0: the sign convention's remark too */
+        {"radneg.csv", "-0.81 -1.12 -0.9",
+         "every phase within +-pi (-1.12 to -0.81): radians? bpinv reads phases in degrees "
+         "(radians x 57.30): another sign convention?"},
+        /* the bound: pi is in, 3.2 is out (a phase of 3.2 degrees among them: degrees) */
+        {"pi.csv", "3.14159 1 1", "every phase within +-pi (1 to 3.14): radians?"},
+        {"notpi.csv", "3.2 1 1", ""},
+        {"deg.csv", "0.785 45 0.9 0.7", ""},
+        {"zero.csv", "0 0 0",
+         "every phase 0: not measured? (a 1D earth's lie between 0 and 90 degrees, 45 over a "
+         "half-space)"},
+    };
+    size_t k;
 
-    s = fwd_sounding_read(tst_write(dir, "rad.csv",
-                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,0.785\n0.1,100,"
-                                    "0.8\n1,90,0.9\n10,80,-0.7\n",
-                                    p, sizeof p),
-                          FWD_MT, FWD_COMP_DET, &err);
-    cr_assert_not_null(s, "%s", err.msg);
-    cr_expect_str_eq(s->note, "every phase within +-pi (-0.7 to 0.9): radians? bpinv reads "
-                              "phases in degrees (radians x 57.30)");
-    fwd_sounding_free(s);
-    /* most below 0: the sign convention's remark too */
-    s = fwd_sounding_read(tst_write(dir, "radneg.csv",
-                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,-0.81\n0.1,100,"
-                                    "-1.12\n1,90,-0.9\n",
-                                    p, sizeof p),
-                          FWD_MT, FWD_COMP_DET, &err);
-    cr_assert_not_null(s, "%s", err.msg);
-    cr_expect(strstr(s->note,
-                     "every phase within +-pi (-1.12 to -0.81): radians? bpinv reads "
-                     "phases in degrees (radians x 57.30): another sign convention?") == s->note,
-              "%s", s->note);
-    fwd_sounding_free(s);
-    /* the bound: pi is in, 3.2 is out (a phase of 3.2 degrees among them: degrees) */
-    s = fwd_sounding_read(tst_write(dir, "pi.csv",
-                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,3.14159\n0.1,100,"
-                                    "1\n1,90,1\n",
-                                    p, sizeof p),
-                          FWD_MT, FWD_COMP_DET, &err);
-    cr_assert_not_null(s, "%s", err.msg);
-    cr_expect(strstr(s->note, "radians?") != NULL, "%s", s->note);
-    fwd_sounding_free(s);
-    s = fwd_sounding_read(tst_write(dir, "notpi.csv",
-                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,3.2\n0.1,100,"
-                                    "1\n1,90,1\n",
-                                    p, sizeof p),
-                          FWD_MT, FWD_COMP_DET, &err);
-    cr_assert_not_null(s, "%s", err.msg);
-    cr_expect_str_eq(s->note, "");
-    fwd_sounding_free(s);
-    s = fwd_sounding_read(tst_write(dir, "deg.csv",
-                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,0.785\n0.1,100,"
-                                    "45\n1,90,0.9\n10,80,0.7\n",
-                                    p, sizeof p),
-                          FWD_MT, FWD_COMP_DET, &err);
-    cr_assert_not_null(s, "%s", err.msg);
-    cr_expect_str_eq(s->note, "");
-    fwd_sounding_free(s);
-    s = fwd_sounding_read(tst_write(dir, "zero.csv",
-                                    "period_s,rho_a_ohmm,phase_deg\n0.01,100,0\n0.1,100,0\n1,"
-                                    "90,0\n",
-                                    p, sizeof p),
-                          FWD_MT, FWD_COMP_DET, &err);
-    cr_assert_not_null(s, "%s", err.msg);
-    cr_expect_str_eq(s->note, "every phase 0: not measured? (a 1D earth's lie between 0 and 90 "
-                              "degrees, 45 over a half-space)");
-    fwd_sounding_free(s);
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        static const double period[] = {0.01, 0.1, 1, 10}, rho[] = {100, 100, 90, 80};
+        char text[256], p[128];
+        const char *ph = cases[k].phases;
+        size_t i, len = (size_t)snprintf(text, sizeof text, "period_s,rho_a_ohmm,phase_deg\n");
+        fwd_error err;
+        fwd_sounding *s;
+
+        for (i = 0; *ph != '\0'; i++) { /* each phase on a row of its own period */
+            size_t w = strcspn(ph, " ");
+
+            len += (size_t)snprintf(text + len, sizeof text - len, "%g,%g,%.*s\n", period[i],
+                                    rho[i], (int)w, ph);
+            ph += w + (ph[w] == ' ');
+        }
+        s = fwd_sounding_read(tst_write(dir, cases[k].name, text, p, sizeof p), FWD_MT,
+                              FWD_COMP_DET, &err);
+        cr_assert_not_null(s, "%s: %s", cases[k].name, err.msg);
+        if (cases[k].note[0] == '\0')
+            cr_expect_str_eq(s->note, "", "%s", cases[k].name);
+        else
+            cr_expect(strncmp(s->note, cases[k].note, strlen(cases[k].note)) == 0,
+                      "%s: \"%s\" does not begin with \"%s\"", cases[k].name, s->note,
+                      cases[k].note);
+        fwd_sounding_free(s);
+    }
 }
 
 /* A phase block's angles are read whatever their turn: a yx phase of 225 is -135, brought to
