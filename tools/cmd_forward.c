@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "forward/fwd_forward.h"
 #include "forward/fwd_geom.h"
