@@ -1048,6 +1048,8 @@ struct text {
     double fill_mn2;          /* the last MN/2 given (0: none), for the cells left empty */
     char fill_key[FWD_SOUNDING_NAME_MAX]; /* and its row's station cell ("" without) */
     int row_filled;                       /* the row's MN/2 was */
+    int row_ints; /* every field of the row a whole number, in a table of ',': decimal
+                     commas split there (1,99,85), said where the row is refused */
     size_t n_filled, fill_line, fill_row; /* MN/2 cells filled from above (a wide table's);
                                              the first's line; the row counted last */
     size_t rows;                          /* data rows so far (the row being read's number) */
@@ -1634,6 +1636,14 @@ start_columns(struct text *t, fwd_error *err)
     return FWD_OK;
 }
 
+/* The hint of a row refused whose fields are all whole numbers in a table of ','
+ * (struct text's row_ints). */
+#define COMMA_HINT(t)                                                                              \
+    ((t)->row_ints ? " (decimal commas? in a table separated by ',' a value 99,85 is two "         \
+                     "fields: bpinv reads decimal commas in tables separated by ';' or tabs, "     \
+                     "as a spreadsheet of such a locale saves CSV)"                                \
+                   : "")
+
 /* Whether v is a whole number: a sign or none, then digits only ("85", "-3"). */
 static int
 whole_number(const char *v)
@@ -1652,21 +1662,16 @@ static int
 check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 {
     size_t k, j;
-    int ints = t->sep == ','; /* whole numbers only: decimal commas split at ',' */
 
-    for (j = 0; j < nf && ints; j++)
-        ints = f[j][0] == '\0' || whole_number(f[j]);
+    t->row_ints = t->sep == ',';
+    for (j = 0; j < nf && t->row_ints; j++)
+        t->row_ints = f[j][0] == '\0' || whole_number(f[j]);
     for (k = t->header ? t->n_header_fields : nf; k < nf; k++)
         if (f[k][0] != '\0')
             return fwd_fail(err, FWD_EFORMAT,
                             "%s:%zu: expected at most the header's %zu fields, got %zu: \"%s\" "
                             "beyond its last column%s",
-                            t->path, t->lineno, t->n_header_fields, nf, f[k],
-                            ints ? " (decimal commas? in a table separated by ',' a value 99,85 "
-                                   "is two fields: bpinv reads decimal commas in tables "
-                                   "separated by ';' or tabs, as a spreadsheet of such a locale "
-                                   "saves CSV)"
-                                 : "");
+                            t->path, t->lineno, t->n_header_fields, nf, f[k], COMMA_HINT(t));
     if (!t->header && t->nf0 < t->need) /* the first reading itself lacks a column */
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: expected %zu fields (%s %s sounding without a header), got %zu",
@@ -1687,9 +1692,9 @@ check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
                             nf, t->n_header_fields, HASH_HINT(t));
     }
     if (nf < t->need || (!t->header && nf != t->nf0))
-        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu", t->path,
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected %zu fields%s, got %zu%s", t->path,
                         t->lineno, t->header ? t->need : t->nf0,
-                        t->header ? "" : " (as the first reading)", nf);
+                        t->header ? "" : " (as the first reading)", nf, COMMA_HINT(t));
     return FWD_OK;
 }
 
@@ -2021,8 +2026,9 @@ put_point(struct text *t, struct station *st, const double *raw, char **f, fwd_e
     if (read_position(t, st, raw, err) != FWD_OK)
         return FWD_EFORMAT;
     if (s->mn2 != NULL && s->mn2[s->n] >= s->x[s->n])
-        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g",
-                        t->path, t->lineno, s->x[s->n], s->mn2[s->n]);
+        return fwd_fail(err, FWD_EFORMAT, "%s:%zu: mn2_m: expected less than AB/2 = %g m, got %g%s",
+                        t->path, t->lineno, s->x[s->n], s->mn2[s->n],
+                        t->header ? "" : COMMA_HINT(t));
     if (s->mn2 != NULL && s->mn2[s->n] < FWD_MN2_MIN_SHARE * s->x[s->n])
         return fwd_fail(err, FWD_EFORMAT,
                         "%s:%zu: mn2_m: expected at least %g x AB/2 = %g m (smaller is the ideal "

@@ -323,6 +323,11 @@ Test(fwd_sounding, malformed_text_is_named)
                  "long.csv:3: expected at most the header's 2 fields, got 3: \"5\" beyond its "
                  "last column (decimal commas? in a table separated by ',' a value 99,85 is two "
                  "fields");
+    /* without a header: where a row is refused, its whole numbers give the same hint */
+    expect_error("nohdr1.csv", "1,99,85\n2,98,7\n5,90,1\n", FWD_SCHLUMBERGER,
+                 "nohdr1.csv:1: mn2_m: expected less than AB/2 = 1 m, got 99 (decimal commas?");
+    expect_error("nohdr2.csv", "10,99\n20,98,5\n50,90\n", FWD_SCHLUMBERGER,
+                 "nohdr2.csv:2: expected 2 fields (as the first reading), got 3 (decimal commas?");
     /* a field that is no whole number, or a table not of ',': no such hint */
     expect_no_comma_hint("long2.csv", "ab2_m,rho_a_ohmm\n1,100\n3,90,5.5\n10,80\n");
     expect_no_comma_hint("long3.csv", "ab2_m;rho_a_ohmm\n1;100\n3;90;5\n10;80\n");
