@@ -106,10 +106,6 @@ check_plot(const cli_parse *p, void *args)
                                               : plot_bad_suffix(o->plot));
         return CLI_USAGE;
     }
-    /* what would stop the picture, before the CSV is printed: a script's `> out.csv` would
-     * hold the whole CSV of a run that failed */
-    if (o->plot != NULL && cli_check_output("forward", o->plot, "--plot's picture", o->force) != 0)
-        return CLI_FAIL;
     if (o->plot == NULL && cli_opt_given(p, "force") == 1) {
         cli_error("forward", "--force: replaces --plot's picture: expected with --plot");
         return CLI_USAGE;
@@ -281,6 +277,11 @@ cmd_forward(int argc, char **argv)
     if (rc != CLI_RUN)
         goto done;
     rc = CLI_FAIL;
+    /* what would stop the picture, before the CSV is printed (a script's `> out.csv` would
+     * hold the whole CSV of a run that failed); after the command line is known good, whose
+     * faults are exit 2 */
+    if (o.plot != NULL && cli_check_output("forward", o.plot, "--plot's picture", o.force) != 0)
+        goto done;
     w = fwd_workspace_alloc(o.g, &o.params, &err);
     d = malloc(fwd_geom_ndata(o.g) * sizeof *d);
     if (w == NULL || d == NULL) {

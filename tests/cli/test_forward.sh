@@ -179,6 +179,9 @@ done
 run forward -m schlumberger $G3 --plot "$TMP/nodir/a.png"
 [ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -qF "no directory $TMP/nodir (make it first)" "$TMP/err" &&
     ok || bad "--plot into a missing directory: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# a bad command line is exit 2, whatever the picture's file
+run forward -m schlumberger --rho x --ab2 10 --plot "$TMP/f.png"
+[ "$rc" -eq 2 ] && ! grep -q "exists" "$TMP/err" && ok || bad "a bad --rho and an existing --plot: exit $rc: $(cat "$TMP/err")"
 expect_usage "--plot ''" '--plot: "": expected a name ending in .png, .svg or .pdf, got an empty name' forward -m schlumberger $G3 --plot ""
 expect_usage "--plot .jpg" "--plot: \"$TMP/f.jpg\": expected a name ending in .png, .svg or .pdf, got .jpg" forward -m schlumberger $G3 --plot "$TMP/f.jpg"
 expect_usage "--plot -" "--plot: \"-\": expected a name ending in .png, .svg or .pdf, got the standard output" forward -m schlumberger $G3 --plot -
