@@ -224,12 +224,18 @@ fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error
     if (n < 0 || (size_t)n >= sizeof probe)
         return fwd_error_set_field(err, FWD_EINVAL, "output", "%s: path too long", path);
     fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0 && errno == ENOENT) /* the folder to write in: named, bpinv does not make it */
-        return fwd_error_set_field(err, FWD_EIO, "output",
-                                   "%s: cannot create a file there: no directory %.*s (make it "
-                                   "first)",
-                                   path, slash != NULL ? (int)(slash - path) : 1,
-                                   slash != NULL ? path : ".");
+    if (fd < 0 && errno == ENOENT) { /* the folder to write in: named, bpinv does not make it */
+        char dir[4096];
+
+        snprintf(dir, sizeof dir, "%.*s", slash == NULL || slash == path ? 1 : (int)(slash - path),
+                 slash == NULL ? "." : path); /* "/x": "/" */
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return fwd_error_set_field(err, FWD_EIO, "output",
+                                       "%s: cannot create a file there: no directory %s (make "
+                                       "it first)",
+                                       path, dir);
+        errno = ENOENT; /* a directory of no files (/proc): the system's words */
+    }
     if (fd < 0)
         return fwd_error_set_field(err, FWD_EIO, "output", "%s: cannot create a file there: %s",
                                    path, strerror(errno));

@@ -130,6 +130,13 @@ Test(fwd_io, a_missing_directory_is_an_io_error)
     cr_assert(strstr(err.msg, "cannot create a file there: Not a directory") != NULL, "%s",
               err.msg);
     cr_assert_eq(entries(), 1);
+    /* a directory that is there but takes no files (Linux's /proc): not "no directory" */
+    if (access("/proc/self", F_OK) == 0) {
+        cr_assert_eq(fwd_io_check_output("/proc/x.h5", "the file", 0, &err), FWD_EIO);
+        cr_expect(strstr(err.msg, "/proc/x.h5: cannot create a file there: ") == err.msg &&
+                      strstr(err.msg, "no directory") == NULL,
+                  "%s", err.msg);
+    }
 }
 
 Test(fwd_io, same_file_by_device_and_inode)
