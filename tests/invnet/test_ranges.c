@@ -177,6 +177,54 @@ Test(invnet_ranges, noisier_data_widen_the_intervals_by_their_misfit)
 }
 
 /*
+ * A parameter is unresolved when the prior's bound cut its interval's tail: the half-space
+ * below with its errors scaled 150 times (sigma 0.44 decades) and a bound 0.5 decades
+ * below the data's level cuts 13 % of the posterior, the interval's lower end then about
+ * 0.08 decades above the bound, a sixth of its lower half; 1.0 decades below, about 1 %, the
+ * end a third of a decade above it, nearly half. Neither end is within 1 % of the prior's
+ * width, nor the width over 2 decades (unresolved_decades) or half the prior's.
+ */
+Test(invnet_ranges, an_interval_cut_by_a_bound_is_unresolved)
+{
+    enum { N = 20 };
+    const double rho = 100, noise = 0.03;
+    double x[N], mean = 0, lo, hi;
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    size_t i, k;
+
+    spacings(N, x);
+    s = sounding(1, &rho, NULL, N, x, noise, 3, &w, &g);
+    for (i = 0; i < N; i++)
+        mean += log10(s->rho_a[i]) / N;
+    rp.noise_scale = 150;
+    rp.unresolved_decades = 2;
+    for (k = 0; k < 2; k++) {
+        double lo_end, mid;
+
+        lo = mean - (k == 0 ? 0.5 : 1.0);
+        hi = mean + 3;
+        cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL),
+                     FWD_OK);
+        lo_end = log10(out.rho_ohmm[0][0]);
+        mid = log10(out.rho_ohmm[0][1]);
+        cr_log_info("bound %.1f decades below: the end %.3f above it, its half %.3f", mean - lo,
+                    lo_end - lo, mid - lo_end);
+        cr_expect_gt(lo_end - lo, 0.01 * (hi - lo)); /* the older rules: not theirs */
+        cr_expect_lt(log10(out.rho_ohmm[0][2]) - lo_end, fmin(2, 0.5 * (hi - lo)));
+        cr_expect_eq(out.unresolved[0], k == 0, "bound %.1f decades below: %d", mean - lo,
+                     out.unresolved[0]);
+        invnet_ranges_release(&out);
+    }
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
+/*
  * A parameter is unresolved when its interval spans more than a decade, however wide the
  * prior: the half-space of above with its errors scaled 150 times has a 90 % interval of
  * 2 z 150 x 0.03 / (ln 10 sqrt 20) = 1.44 decades (analytic), less than half of a prior of
