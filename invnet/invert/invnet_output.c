@@ -13,16 +13,17 @@
 
 /* What a column holds. */
 enum kind {
-    K_TEXT,     /* a string: CSV quoted where needed, JSON string */
-    K_COUNT,    /* a whole number */
-    K_NUM,      /* a number, in the column's format */
-    K_BOOL,     /* true or false */
-    K_FLAGS,    /* the flag names: CSV joined by ';', JSON a list of strings */
-    K_RANGES,   /* JSON: the object of the equivalent models' intervals */
-    K_COUNTS,   /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
-    K_SEGMENTS, /* the Schlumberger segments' factors as joined: CSV "mn2:factor;...", JSON a
-                   list of objects */
-    K_EXIT      /* JSON: the object of the fit outside the prior */
+    K_TEXT,      /* a string: CSV quoted where needed, JSON string */
+    K_COUNT,     /* a whole number */
+    K_NUM,       /* a number, in the column's format */
+    K_BOOL,      /* true or false */
+    K_FLAGS,     /* the flag names: CSV joined by ';', JSON a list of strings */
+    K_RANGES,    /* JSON: the object of the equivalent models' intervals */
+    K_COUNTS,    /* the layer counts compared: CSV "N:weight;..." , JSON a list of objects */
+    K_SEGMENTS,  /* the Schlumberger segments' factors as joined: CSV "mn2:factor;...", JSON a
+                    list of objects */
+    K_EXIT,      /* JSON: the object of the fit outside the prior */
+    K_UNRESOLVED /* CSV: the parameters the ranges leave unresolved, joined by ';' */
 };
 
 /* How many values: one, one per layer, one per interface (layers - 1). */
@@ -555,6 +556,8 @@ static const struct column columns[] = {
     {NULL, NULL, "segments", K_SEGMENTS, S_ONE, 0, IN_JSON | OPTIONAL, has_segments, get_segments},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},
+    {"unresolved", NULL, NULL, K_UNRESOLVED, S_ONE, 0, IN_CSV | WITH_RANGES, has_ranges,
+     get_ranges},
     {"segment_factors", NULL, NULL, K_SEGMENTS, S_ONE, 0, IN_CSV | WITH_SEGMENTS, has_segments,
      get_segments},
     {NULL, NULL, "prior_exit", K_EXIT, S_ONE, 0, IN_JSON | OPTIONAL, has_exit, get_exit},
@@ -825,6 +828,14 @@ put_value(FILE *f, const struct column *col, const struct value *v, int csv)
         break;
     case K_EXIT:
         put_exit(f, v->result);
+        break;
+    case K_UNRESOLVED: /* the JSON's "unresolved" of the ranges object */
+        for (k = 0; k < (int)FWD_MODEL_NPARAMS(v->ranges->n_layers); k++)
+            if (v->ranges->unresolved[k]) {
+                fprintf(f, "%s%s", first ? "" : ";",
+                        invnet_param_name(v->ranges->n_layers, (size_t)k, buf, sizeof buf));
+                first = 0;
+            }
         break;
     default: /* K_FLAGS */
         if (csv) {

@@ -178,6 +178,24 @@ awk -F, "$BYNAME"'
     NR == 2 { exit !($c["rho_1_ohmm_p05"] < 100 && 100 < $c["rho_1_ohmm_p95"] &&
                      $c["thick_1_m_p05"] < 4 && 4 < $c["thick_1_m_p95"]) }' "$TMP/out" && ok ||
     bad "--ranges: an interval misses the model: $(cat "$TMP/out")"
+# the column unresolved: the JSON's "unresolved", joined by ';', and the flag where it is not
+# empty; a thin conductor (5 ohm-m, 2 m at 10 m: S alone resolved) leaves names there
+plain_bpinv forward -m schlumberger --rho 100,5,100 --thick 10,2 --ab2 1:1000:20 >"$TMP/thin.csv"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges
+cp "$TMP/out" "$TMP/ranges.csv"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/ranges.csv" "$TMP/out" <<'PYEOF_UNRES' && ok ||
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+js = json.load(open(sys.argv[2]))["soundings"]
+assert len(rows) == len(js) == 2
+for r, j in zip(rows, js):
+    u = ";".join(j["ranges"]["unresolved"])
+    assert r["unresolved"] == u, (r["unresolved"], u)
+    assert ("unresolved_parameters" in r["flags"].split(";")) == (u != ""), r["flags"]
+assert "rho_2" in rows[1]["unresolved"].split(";"), rows[1]
+PYEOF_UNRES
+    bad "--ranges: the unresolved column against the JSON: $(head -3 "$TMP/ranges.csv")"
 # stacks: at the least accepted (threads of OMP_STACKSIZE=512K, ulimit -s 512) two soundings'
 # ranges on two threads, as with the defaults' 2-8 MB (with 128K a survey's crashed); below,
 # refused before any work, nothing written
