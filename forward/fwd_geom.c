@@ -158,9 +158,10 @@ number_hint(const char *tok)
 {
     char *end = NULL;
     double v;
-    size_t a = strspn(tok, "0123456789");
+    size_t a = strspn(tok, "0123456789"), b = 0;
 
-    size_t b = a > 0 && tok[a] == ',' ? strspn(tok + a + 1, "0123456789") : 0;
+    if (a > 0 && tok[a] == ',') /* digits, a comma, digits: written in a comma locale */
+        b = strspn(tok + a + 1, "0123456789");
 
     if (b > 0 && tok[a + 1 + b] == '\0') /* 1,500: a thousand and a half, or 1.5 */
         return b == 3 ? " (a decimal comma or a thousands separator? write 1.5 or 1500)"
