@@ -1663,9 +1663,9 @@ check_fields(struct text *t, char **f, size_t nf, fwd_error *err)
 {
     size_t k, j;
 
-    t->row_ints = t->sep == ',';
+    t->row_ints = t->sep == ','; /* the station's name aside: text */
     for (j = 0; j < nf && t->row_ints; j++)
-        t->row_ints = f[j][0] == '\0' || whole_number(f[j]);
+        t->row_ints = f[j][0] == '\0' || (int)j == t->col[COL_STATION] || whole_number(f[j]);
     for (k = t->header ? t->n_header_fields : nf; k < nf; k++)
         if (f[k][0] != '\0')
             return fwd_fail(err, FWD_EFORMAT,

@@ -62,9 +62,10 @@ typedef struct invnet_ranges_params {
     double unresolved_share;   /* a parameter whose interval is wider than this share of its
                                   prior's log10 width, or than unresolved_decades, or that
                                   reaches within 1 % of that width of a bound, or whose
-                                  bound lies beyond an end by less than a quarter of the
-                                  interval's half on that side (the bound cut its tail),
-                                  is unresolved [0.5] */
+                                  end lies so near a bound that the bound cut the tail
+                                  the interval leaves out (for a Gaussian posterior: the
+                                  end within 0.26 of the interval's half on that side at
+                                  90 %, 0.11 at 99 %), is unresolved [0.5] */
     double unresolved_decades; /* (a factor 10 at 1) [1] */
     double noise_scale;        /* the errors are multiplied by this, >= 1; 0: by
                                   invnet_lm_noise_scale() of the best fit's chi2: data

@@ -323,6 +323,9 @@ Test(fwd_sounding, malformed_text_is_named)
                  "long.csv:3: expected at most the header's 2 fields, got 3: \"5\" beyond its "
                  "last column (decimal commas? in a table separated by ',' a value 99,85 is two "
                  "fields");
+    /* a station's name is no number: the others say it */
+    expect_error("stcomma.csv", "station,ab2_m,rho_a_ohmm\nA,1,100\nA,2,99,85\nA,5,80\n",
+                 FWD_SCHLUMBERGER, "got 4: \"85\" beyond its last column (decimal commas?");
     /* without a header: where a row is refused, its whole numbers give the same hint */
     expect_error("nohdr1.csv", "1,99,85\n2,98,7\n5,90,1\n", FWD_SCHLUMBERGER,
                  "nohdr1.csv:1: mn2_m: expected less than AB/2 = 1 m, got 99 (decimal commas?");

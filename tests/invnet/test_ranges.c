@@ -179,10 +179,13 @@ Test(invnet_ranges, noisier_data_widen_the_intervals_by_their_misfit)
 /*
  * A parameter is unresolved when the prior's bound cut its interval's tail: the half-space
  * below with its errors scaled 150 times (sigma 0.44 decades) and a bound 0.5 decades
- * below the data's level cuts 13 % of the posterior, the interval's lower end then about
- * 0.08 decades above the bound, a sixth of its lower half; 1.0 decades below, about 1 %, the
- * end a third of a decade above it, nearly half. Neither end is within 1 % of the prior's
- * width, nor the width over 2 decades (unresolved_decades) or half the prior's.
+ * below the data's level cuts 13 % of the posterior, more than the 5 % a 90 % interval
+ * leaves out: its lower end then about 0.09 decades above the bound, a sixth of its lower
+ * half (a whole tail cut: 0.26); 1.0 decades below, about 1 %, the end a third of a decade
+ * above it, nearly half. A 50 % interval leaves out 25 %, more than the 5 % a bound 0.7
+ * decades below cuts: resolved (a whole tail cut: 1.09 of its half).
+ * Neither end is within 1 % of the prior's width, nor the width over 2 decades
+ * (unresolved_decades) or half the prior's.
  */
 Test(invnet_ranges, an_interval_cut_by_a_bound_is_unresolved)
 {
@@ -202,11 +205,12 @@ Test(invnet_ranges, an_interval_cut_by_a_bound_is_unresolved)
         mean += log10(s->rho_a[i]) / N;
     rp.noise_scale = 150;
     rp.unresolved_decades = 2;
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < 3; k++) {
         double lo_end, mid;
 
-        lo = mean - (k == 0 ? 0.5 : 1.0);
+        lo = mean - (k == 1 ? 1.0 : k == 2 ? 0.7 : 0.5);
         hi = mean + 3;
+        rp.level = k == 2 ? 50 : 90; /* a bound's 5 %, within the 25 % a 50 % one leaves */
         cr_assert_eq(invnet_ranges_sample(w, s, 1, &mean, &lo, &hi, noise, &rp, &out, NULL),
                      FWD_OK);
         lo_end = log10(out.rho_ohmm[0][0]);
@@ -215,8 +219,8 @@ Test(invnet_ranges, an_interval_cut_by_a_bound_is_unresolved)
                     lo_end - lo, mid - lo_end);
         cr_expect_gt(lo_end - lo, 0.01 * (hi - lo)); /* the older rules: not theirs */
         cr_expect_lt(log10(out.rho_ohmm[0][2]) - lo_end, fmin(2, 0.5 * (hi - lo)));
-        cr_expect_eq(out.unresolved[0], k == 0, "bound %.1f decades below: %d", mean - lo,
-                     out.unresolved[0]);
+        cr_expect_eq(out.unresolved[0], k == 0, "bound %.1f decades below, %g %%: %d", mean - lo,
+                     rp.level, out.unresolved[0]);
         invnet_ranges_release(&out);
     }
     fwd_sounding_free(s);
