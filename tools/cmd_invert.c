@@ -550,6 +550,7 @@ static int
 method_options(const struct invert_args *o, const invnet_set *ns, const char *net_path)
 {
     fwd_method m = ns->net[0]->samples.method;
+    size_t k;
 
     if (o->component != NULL && o->bp.component != FWD_COMP_DET && m != FWD_MT) {
         cli_error("invert",
@@ -558,6 +559,17 @@ method_options(const struct invert_args *o, const invnet_set *ns, const char *ne
                   net_path, fwd_method_article(m), fwd_method_name(m));
         return -1;
     }
+    /* the ranges weigh the data by the training noise: a net of noiseless samples has none
+     * (each sounding failed, "ranges: 3 layers, noise 0", and no results were written) */
+    for (k = 0; o->ranges && k < ns->n; k++)
+        if (!(ns->net[k]->samples.noise > 0)) {
+            cli_error("invert",
+                      "--ranges: %s: expected a net trained on noisy samples (the ranges weigh "
+                      "the data by the training noise), got one of samples --noise 0: train "
+                      "one on samples of the survey's noise (e.g. --noise 0.03)",
+                      net_path);
+            return -1;
+        }
     /* the defaults (--segment-ref first, --component det) are no option of another method:
      * a script may give them to every net */
     if (o->segment_ref != NULL && strcmp(o->segment_ref, "first") != 0 && m != FWD_SCHLUMBERGER) {

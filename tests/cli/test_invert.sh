@@ -84,6 +84,16 @@ run invert "$TMP/net.h5" "$TMP/f3.csv" --fix rho1=100
 [ "$rc" -eq 0 ] && grep -qF "not refined: its 3 readings (and 1 value held) are fewer than the 5 parameters of a 3-layer earth" "$TMP/err" &&
     grep -qF "they determine a net of 2 layers or fewer" "$TMP/err" && ok ||
     bad "3 readings and one held: exit $rc: $(cat "$TMP/err")"
+# --ranges with a net of noiseless samples: refused before any sounding (each failed, and no
+# results were written at all)
+setup samples -m schlumberger --layers 2 --ab2 1:100:10 --rho 1:100 --thick 1:10 -n 1000 \
+    -o "$TMP/s0.h5" -q
+setup train "$TMP/s0.h5" -o "$TMP/net0.h5" --epochs 2 --hidden 8 -q
+expect_fail 1 "--ranges, a net of noise 0" \
+    "bpinv invert: --ranges: $TMP/net0.h5: expected a net trained on noisy samples (the ranges weigh the data by the training noise), got one of samples --noise 0" \
+    invert "$TMP/net0.h5" "$TMP/snd/d.csv" --ranges
+run invert "$TMP/net0.h5" "$TMP/snd/d.csv"
+[ "$rc" -eq 0 ] && ok || bad "a net of noise 0 without --ranges: exit $rc: $(cat "$TMP/err")"
 # more threads than cores (nproc reads OMP_NUM_THREADS; OpenMP's count does not), and as
 # many soundings: a note after the results; with one sounding (one thread busy), none; an
 # error is the only line
