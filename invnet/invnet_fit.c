@@ -168,9 +168,8 @@ fit_range(const fwd_geom *g, double *lo, double *hi)
     }
 }
 
-/* The width of g's points in decades. */
-static double
-fit_span(const fwd_geom *g)
+double
+invnet_fit_span(const fwd_geom *g)
 {
     double lo, hi;
 
@@ -181,7 +180,7 @@ fit_span(const fwd_geom *g)
 int
 invnet_fit_masked(const invnet_fit_params *p, const fwd_geom *g)
 {
-    return p->masked && fit_span(g) > p->mask.min_span + 1e-9;
+    return p->masked && invnet_fit_span(g) > p->mask.min_span + 1e-9;
 }
 
 /* The points of g as "30 points, 1 to 1000 m" into buf. */
@@ -238,7 +237,7 @@ invnet_fit_init_check(const invnet_fit_params *p, const char *samples_path, cons
                                    "net of the same inputs",
                                    name, in->masked ? "any part of its span" : "its whole span",
                                    masked ? "any part of its span" : "its whole span",
-                                   p->mask.min_span, fit_span(g));
+                                   p->mask.min_span, invnet_fit_span(g));
     if (masked && in->mask.layout != p->mask.layout)
         return fwd_error_set_field(
             err, FWD_EINVAL, "layout", "%s: its inputs are laid out %s; this training's %s", name,

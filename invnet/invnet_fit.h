@@ -102,6 +102,10 @@ typedef struct invnet_fit_params {
  */
 int invnet_fit_masked(const invnet_fit_params *p, const fwd_geom *g);
 
+/* The width of g's points (at least one, in any order) in decades: the span
+ * invnet_fit_masked compares with mask.min_span. */
+double invnet_fit_span(const fwd_geom *g);
+
 /*
  * Whether p->init can start a training with p of the samples file samples_path, whose
  * header is h and geometry g: FWD_OK, or FWD_EINVAL naming what differs (err->field):

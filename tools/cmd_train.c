@@ -430,17 +430,10 @@ note_seen_rows(const struct train_args *o, const char *path, const smp_header *h
 static int
 check_missing(const struct train_args *o, size_t k, const fwd_geom *g)
 {
-    const double *x = fwd_geom_x(g);
-    double lo = INFINITY, hi = 0, span;
-    size_t i;
+    double span = invnet_fit_span(g);
 
     if (!o->given_missing || invnet_fit_masked(&o->fp, g))
         return 0;
-    for (i = 0; i < fwd_geom_size(g); i++) { /* the points in any order */
-        lo = fmin(lo, x[i]);
-        hi = fmax(hi, x[i]);
-    }
-    span = hi > 0 ? log10(hi / lo) : 0;
     if (init_from != NULL && !o->given_span)
         cli_error("train",
                   "--max-missing: %s (--init) is a net of its whole span, and so is the net "

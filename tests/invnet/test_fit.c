@@ -664,6 +664,7 @@ Test(invnet_fit, masked_only_below_the_span)
         fwd_geom *g = fwd_geom_alloc(FWD_SCHLUMBERGER, 4, xs[k], NULL, &err);
 
         cr_assert_not_null(g, "%s", err.msg);
+        cr_expect_float_eq(invnet_fit_span(g), 3, 1e-12);
         p.masked = 1;
         p.mask.min_span = 1;
         cr_expect_eq(invnet_fit_masked(&p, g), 1);
