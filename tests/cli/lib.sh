@@ -8,10 +8,16 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 run() { "$BPINV" "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
-# col FILE NAME: the index (from 1) of column NAME in the CSV header of FILE, empty where
-# it has none; $BYNAME, at the head of an awk -F, program, maps each name of the header to
-# its index in c[] ($c["misfit_rms_pct"]): checks that find a column by name, not place
-col() { head -1 "$1" | tr , '\n' | grep -nx -- "$2" | cut -d: -f1; }
+# col FILE NAME: the index (from 1) of column NAME in the CSV header of FILE; where it has
+# none, empty, and finish counts a failure (a check of a column not there, cut -f "" on
+# both sides of a comparison, passed unseen); $BYNAME, at the head of an awk -F, program,
+# maps each name of the header to its index in c[] ($c["misfit_rms_pct"]): checks that find
+# a column by name, not place
+col() {
+    _col=$(head -1 "$1" | tr , '\n' | grep -nx -- "$2" | cut -d: -f1)
+    [ -n "$_col" ] || echo "col: no column $2 in $1: $(head -c 200 "$1" | tr "\n" " ")" >>"$TMP/col.missing"
+    echo "$_col"
+}
 BYNAME='NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }'
 # setup ARGS...: as run, for the files a test needs rather than the command it tests; by
 # the bpinv in BPINV_PLAIN when set (tests/valgrind/run.sh: not under valgrind)
@@ -93,6 +99,10 @@ expect_fail() {
 
 # finish NAME: the closing line, and the exit status
 finish() {
+    if [ -s "$TMP/col.missing" ]; then
+        sed 's/^/FAIL: /' "$TMP/col.missing" >&2
+        fail=$((fail + $(wc -l <"$TMP/col.missing")))
+    fi
     echo "$1: $pass passed, $fail failed"
     [ "$fail" -eq 0 ]
 }

@@ -16,8 +16,8 @@ shift 2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 if [ $# -eq 0 ]; then
     set -- tests/cli/test_forward.sh tests/cli/test_samples.sh tests/cli/test_train.sh \
-        tests/cli/test_invert.sh tests/cli/test_bad_inputs.sh tests/cli/test_help.sh \
-        tests/cli/test_fuzz_regress.sh tests/cli/test_tutorial.sh demo
+        tests/cli/test_invert.sh tests/cli/test_invert_field.sh tests/cli/test_bad_inputs.sh \
+        tests/cli/test_help.sh tests/cli/test_fuzz_regress.sh tests/cli/test_tutorial.sh demo
 fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

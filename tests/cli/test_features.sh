@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # test_features.sh - one run of each feature of `bpinv train`, `invert` and `info`, for
 # CI's run under valgrind memcheck (make valgrind-ci, docs/robustness.md): the main code
-# paths of test_invert.sh and test_train.sh, once each, at memcheck's second or more a run.
+# paths of test_invert.sh, test_invert_field.sh and test_train.sh, once each, at memcheck's second or more a run.
 # What those features do is checked there (make check, make SANITIZE=1 check, make
 # valgrind); here that each run ends well (exit 0, its outputs written, a mark of the
 # feature in them) with memcheck finding nothing.
