@@ -19,7 +19,7 @@
 #define CLI_RUN (-1)
 
 /* The most rows a table may have. */
-#define CLI_OPT_MAX 40
+#define CLI_OPT_MAX 48
 
 typedef enum cli_opt_kind {
     CLI_OPT_FLAG,     /* no value: sets an int to 1 */

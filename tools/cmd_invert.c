@@ -33,7 +33,8 @@
 #include "tools/plot.h"
 
 struct invert_args {
-    const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section;
+    const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section,
+        *equivalent;
     const char *segment_ref, *fix, *bound, *plot_format;
     invnet_format fmt;
     double misfit, level, outside, fit_to, section_depth;
@@ -80,23 +81,23 @@ check_format(const cli_parse *p, void *args)
     return 0;
 }
 
-/* --xyz, --section, --plot: files (a directory) of their own; "-", the standard output, is
- * -o's (it made a file named "-"). */
+/* --xyz, --equivalent, --section, --plot: files (a directory) of their own; "-", the
+ * standard output, is -o's (it made a file named "-"). */
 static int
 check_not_stdout(const cli_parse *p, void *args)
 {
     const struct invert_args *o = args;
-    const char *name[] = {"--xyz", "--section", "--plot"};
-    const char *v[] = {o->xyz, o->section, o->plotdir};
+    const char *name[] = {"--xyz", "--equivalent", "--section", "--plot"};
+    const char *v[] = {o->xyz, o->equivalent, o->section, o->plotdir};
     size_t k;
 
     (void)p;
-    for (k = 0; k < 3; k++)
+    for (k = 0; k < 4; k++)
         if (v[k] != NULL && strcmp(v[k], "-") == 0) {
             cli_error("invert",
                       "%s: expected a %s name, got \"-\" (the standard output is for the "
                       "results: -o -; a file named - is ./-)",
-                      name[k], k == 2 ? "directory" : "file");
+                      name[k], k == 3 ? "directory" : "file");
             return CLI_USAGE;
         }
     return 0;
@@ -285,6 +286,11 @@ check_operands(const cli_parse *p, void *args)
                   o->fix != NULL ? "fix" : "bound", o->no_refine ? "--no-refine" : "--ranges");
         return CLI_USAGE;
     }
+    if (o->equivalent != NULL && !o->ranges) {
+        cli_error("invert", "--equivalent: the equivalent models are those --ranges samples: "
+                            "give --ranges too (--ranges=PCT for a level other than 90 %%)");
+        return CLI_USAGE;
+    }
     if (o->ranges && cli_opt_given(p, "ranges") == 1) {
         int i;
 
@@ -306,6 +312,7 @@ check_operands(const cli_parse *p, void *args)
     o->bp.check.refit_factor = o->fit_to;
     o->bp.check.ranges = o->ranges;
     o->bp.check.range.level = o->level;
+    o->bp.check.equivalent = o->equivalent != NULL;
     o->bp.check.exit_decades = o->outside;
     if (cli_opt_given(p, "misfit-max") == 1) {
         o->bp.check.misfit_noise_factor = 0;
@@ -330,6 +337,10 @@ static const cli_opt invert_opts[] = {
     CLI_STRING("xyz", 0, "PATH", ARG(xyz), NULL,
                "also write the models as an XYZ table for GIS and 3D viewers:\n"
                "a row per layer, station, coordinates, top, bottom, rho"),
+    CLI_STRING("equivalent", 0, "PATH", ARG(equivalent), NULL,
+               "with --ranges: also write the equivalent models themselves, a\n"
+               "row each (100 a sounding): its resistivities, thicknesses,\n"
+               "misfit and chi2 (the JSON has them in each sounding's ranges)"),
     CLI_STRING("section", 0, "PNG", ARG(section), NULL,
                "draw the models side by side along the profile (.svg, .pdf too;\n"
                "sorted along the line that best fits the files' positions, else\n"
@@ -412,8 +423,8 @@ static const cli_opt invert_opts[] = {
              "soundings inverted, and --plot's pictures drawn, in parallel\n"
              "[all cores]"),
     CLI_FLAG("force", 0, ARG(force),
-             "replace the -o, --xyz and --section files and the --plot\n"
-             "pictures where they exist"),
+             "replace the -o, --xyz, --equivalent and --section files and the\n"
+             "--plot pictures where they exist"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "no progress line, summary or notes on standard error (the\n"
              "progress of a run over 0.5 s and the summary: only on a terminal)"),
@@ -499,7 +510,8 @@ output_is_sounding(const char *output, const char *what, char *const *paths, siz
     return 0;
 }
 
-/* The files invert writes: -o, --xyz, --section (path NULL when not asked for). */
+/* The files invert writes: -o, --xyz, --equivalent, --section (path NULL when not asked
+ * for). */
 struct out_file {
     const char *path, *option, *what;
 };
@@ -1426,11 +1438,16 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         return rc;   /* nothing was read: no output file, no table */
     if (ranks > 1) { /* each rank's block, joined and written by rank 0 */
         if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
-            (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0))
+            (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0) ||
+            (o->equivalent != NULL &&
+             write_parts(b, INVNET_EQUIVALENT, net_path, o->equivalent, o->force) != 0))
             return rc;
     } else if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
                (o->xyz != NULL && invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL,
-                                                      o->force, &err) != FWD_OK)) {
+                                                      o->force, &err) != FWD_OK) ||
+               (o->equivalent != NULL &&
+                invnet_output_write(b, INVNET_EQUIVALENT, net_path, o->equivalent, NULL, o->force,
+                                    &err) != FWD_OK)) {
         cli_error("invert", "%s", err.msg);
         return rc;
     }
@@ -1508,6 +1525,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     const char *output = o->output != NULL && strcmp(o->output, "-") == 0 ? NULL : o->output;
     const struct out_file out[] = {{output, "-o", "the results"},
                                    {o->xyz, "--xyz", "the XYZ table"},
+                                   {o->equivalent, "--equivalent", "the equivalent models"},
                                    {o->section, "--section", "the section"}};
     size_t k;
     invnet_batch *b = NULL;

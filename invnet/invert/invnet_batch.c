@@ -132,10 +132,12 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         p->check.refine_starts = (size_t)v;
     } else if (strcmp(name, "fit_to") == 0 && v >= 0 && v <= 100) {
         p->check.refit_factor = v;
+    } else if (strcmp(name, "equivalent") == 0 && (v == 0 || v == 1)) {
+        p->check.equivalent = v == 1;
     } else {
-        static const char *const known[] = {"refine",     "ranges", "layers", "threads",
-                                            "misfit_max", "curves", "doi",    "segment_ref",
-                                            "starts",     "fit_to"};
+        static const char *const known[] = {"refine",     "ranges", "layers",    "threads",
+                                            "misfit_max", "curves", "doi",       "segment_ref",
+                                            "starts",     "fit_to", "equivalent"};
         static const char *const want[] = {"a whole number from 0 to 10000",
                                            "0 (none) or a level from 1 to 99.9 percent",
                                            ("a whole number from 0 to " LAYERS_MAX),
@@ -145,7 +147,8 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
                                            "0 or 1",
                                            "0 (the first segment), -1 (auto) or an MN/2 > 0",
                                            "a whole number from 1 to 100",
-                                           "a factor from 0 to 100"};
+                                           "a factor from 0 to 100",
+                                           "0 or 1"};
         size_t k;
 
         for (k = 0; k < sizeof known / sizeof known[0]; k++)
@@ -154,8 +157,8 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         if (k == sizeof known / sizeof known[0])
             return fwd_error_set_field(err, FWD_EINVAL, "setting",
                                        "setting: expected refine, ranges, layers, threads, "
-                                       "misfit_max, curves, doi, segment_ref, starts or "
-                                       "fit_to, got \"%s\"",
+                                       "misfit_max, curves, doi, segment_ref, starts, "
+                                       "fit_to or equivalent, got \"%s\"",
                                        name);
         return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
                                    want[k], v);

@@ -82,8 +82,9 @@ invnet_batch_params invnet_batch_default(void);
  * iterations, 0 none), "ranges" (the level of the ranges in percent, 1 to 99.9; 0 none), "layers"
  * (0: every count of a set), "threads" (1 to 1024), "misfit_max" (the high_misfit threshold,
  * percent > 0), "curves" (0 or 1), "doi" (0 or 1), "segment_ref" (invnet_check_params: 0, -1 or an
- * MN/2 in m). FWD_EINVAL naming the setting for an unknown name or a value out
- * of its range.
+ * MN/2 in m), "starts", "fit_to", "equivalent" (0 or 1: the fit of each equivalent model
+ * kept, invnet_check_params.equivalent). FWD_EINVAL naming the setting for an unknown name
+ * or a value out of its range.
  */
 invnet_batch_params *invnet_batch_params_alloc(void);
 int invnet_batch_params_set(invnet_batch_params *p, const char *name, double value, fwd_error *err);

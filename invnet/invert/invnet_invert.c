@@ -114,6 +114,7 @@ invnet_check_default(void)
     p.refit_factor = 1.5;
     p.ranges = 0;
     p.range = invnet_ranges_default();
+    p.equivalent = 0;
     p.n_holds = 0;
     p.exit_decades = 2;
     return p;
@@ -1464,6 +1465,49 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
  * of the interval: ranges_not_converged. */
 #define HALVES_MAX 0.75
 
+/* The fit of each of the ranges' draws (v->rg), as r's is computed (physics), into
+ * v->rg.draws_fit. physics moves the response (v->resp) and the levels of segments
+ * joined across a gap (v->rsh, which is s->rho_a, and v->seg) to each model's: they are
+ * kept and put back, so that what follows sees r's, bit for bit. A draw whose forward
+ * model fails gets NAN. FWD_OK or FWD_ENOMEM. */
+static int
+draws_fit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const invnet_result *r,
+          fwd_error *err)
+{
+    size_t d, n = v->rg.n_draws, np = FWD_MODEL_NPARAMS(r->n_layers), nr = fwd_sounding_ndata(s);
+    invnet_result e = *r;
+    double *fit, *keep;
+
+    if (n == 0)
+        return FWD_OK;
+    fit = malloc(2 * n * sizeof *fit);
+    keep = malloc((nr + 2 * s->n) * sizeof *keep);
+    if (fit == NULL || keep == NULL) {
+        free(fit);
+        free(keep);
+        return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the equivalent models",
+                             s->source);
+    }
+    memcpy(keep, v->resp, nr * sizeof *keep);
+    memcpy(keep + nr, v->rsh, s->n * sizeof *keep);
+    memcpy(keep + nr + s->n, v->seg, s->n * sizeof *keep);
+    for (d = 0; d < n; d++) {
+        set_model(&e, v->rg.draws + d * np);
+        if (physics(v, fw, s, &e, NULL) == FWD_OK) {
+            fit[d] = e.misfit_rms_pct;
+            fit[n + d] = e.chi2;
+        } else {
+            fit[d] = fit[n + d] = NAN;
+        }
+    }
+    memcpy(v->resp, keep, nr * sizeof *keep);
+    memcpy(v->rsh, keep + nr, s->n * sizeof *keep);
+    memcpy(v->seg, keep + nr + s->n, s->n * sizeof *keep);
+    free(keep);
+    v->rg.draws_fit = fit;
+    return FWD_OK;
+}
+
 /* (7) the equivalent models around the answer (the refined model, else the net's). */
 static int
 ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_result *r,
@@ -1486,6 +1530,8 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
                 rp.segment_ref_mn2 = l;
     rc = invnet_ranges_sample(fw, s, r->n_layers, r->refined ? v->lm : v->params, lo, hi,
                               v->nf->samples.noise, &rp, &v->rg, err);
+    if (rc == FWD_OK && v->p.equivalent)
+        rc = draws_fit(v, fw, s, r, err);
     if (rc != FWD_OK)
         return rc;
     r->ranges = &v->rg;

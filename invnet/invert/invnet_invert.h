@@ -121,6 +121,10 @@ typedef struct invnet_check_params {
      * model with the parameters range (invnet_ranges.h), into invnet_result.ranges [0]. */
     int ranges;
     invnet_ranges_params range;
+    /* Non-zero, with ranges: each equivalent model kept for pictures (invnet_ranges.draws)
+     * has its fit computed as the answer's (invnet_ranges.draws_fit), for a user to
+     * export: about n_draws more forward models a sounding [0]. */
+    int equivalent;
     /* Parameters held in the refinement, n_holds of them [none]: the net's model is moved
      * onto them (a fixed value set, a bounded one brought to its nearer end, a depth by the
      * thickness of its layer), then refined with them held (invnet_lm_fit), and the refined

@@ -706,6 +706,25 @@ put_ranges(FILE *f, const invnet_ranges *g)
     json_num(f, ", \"ess_min\": ", 4, g->ess_min);
     json_num(f, ", \"rhat_max\": ", 4, g->rhat_max);
     json_num(f, ", \"acceptance\": ", -3, g->acceptance);
+    if (g->draws_fit != NULL) { /* check.equivalent: the models themselves */
+        size_t d, np = FWD_MODEL_NPARAMS(nl);
+
+        fputs(", \"models\": [", f);
+        for (d = 0; d < g->n_draws; d++) {
+            const double *p = g->draws + d * np;
+
+            fputs(d > 0 ? ", {\"rho_ohmm\": [" : "{\"rho_ohmm\": [", f);
+            for (j = 0; j < nl; j++)
+                json_num(f, j > 0 ? ", " : "", 6, pow(10, p[j]));
+            fputs("], \"thick_m\": [", f);
+            for (j = 0; j + 1 < nl; j++)
+                json_num(f, j > 0 ? ", " : "", 6, pow(10, p[nl + j]));
+            json_num(f, "], \"misfit_rms_pct\": ", 4, g->draws_fit[d]);
+            json_num(f, ", \"chi2\": ", 4, g->draws_fit[g->n_draws + d]);
+            fputc('}', f);
+        }
+        fputc(']', f);
+    }
     fputc('}', f);
 }
 
@@ -1120,14 +1139,58 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
     }
 }
 
+/* The equivalent models' rows of items [first, end), after the header when head: of each
+ * sounding whose reported answer has ranges with their fits (check.equivalent), a row per
+ * model, the table as wide as the batch's most layers. */
+static void
+equivalent_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
+{
+    size_t i, k, d, nl = b->n_layers;
+
+    if (head) {
+        fputs("source,name,n_layers,model", f);
+        for (k = 0; k < nl; k++)
+            fprintf(f, ",rho_%zu_ohmm", k + 1);
+        for (k = 0; k + 1 < nl; k++)
+            fprintf(f, ",thick_%zu_m", k + 1);
+        fputs(",misfit_rms_pct,chi2\n", f);
+    }
+    for (i = first; i < end; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        const invnet_ranges *g = c != NULL ? c->ranges : NULL;
+        size_t cl = g != NULL ? g->n_layers : 0, np = FWD_MODEL_NPARAMS(cl);
+
+        if (g == NULL || g->draws_fit == NULL)
+            continue;
+        for (d = 0; d < g->n_draws; d++) {
+            const double *p = g->draws + d * np;
+
+            csv_str(f, it->path);
+            fputc(',', f);
+            csv_str(f, it->s->name);
+            fprintf(f, ",%zu,%zu", cl, d + 1);
+            for (k = 0; k < nl; k++) /* a count of fewer layers: its columns beyond empty */
+                xyz_num(f, k < cl ? pow(10, p[k]) : NAN, F_6G);
+            for (k = 0; k + 1 < nl; k++)
+                xyz_num(f, k + 1 < cl ? pow(10, p[cl + k]) : NAN, F_6G);
+            xyz_num(f, g->draws_fit[d], F_4G);
+            xyz_num(f, g->draws_fit[g->n_draws + d], F_4G);
+            fputc('\n', f);
+        }
+    }
+}
+
+int
+invnet_output_equivalent(FILE *f, const invnet_batch *b)
+{
+    return invnet_output_part(f, b, INVNET_EQUIVALENT, NULL, 0, b->n, 1, 1);
+}
+
 int
 invnet_output_xyz(FILE *f, const invnet_batch *b)
 {
-    void *old = fwd_locale_c();
-
-    xyz_part(f, b, 0, b->n, 1);
-    fwd_locale_restore(old);
-    return ferror(f) ? FWD_EIO : FWD_OK;
+    return invnet_output_part(f, b, INVNET_XYZ, NULL, 0, b->n, 1, 1);
 }
 
 int
@@ -1142,6 +1205,8 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
         json_part(f, b, net_path, first, end, head, tail);
     else if (fmt == INVNET_XYZ)
         xyz_part(f, b, first, end, head);
+    else if (fmt == INVNET_EQUIVALENT)
+        equivalent_part(f, b, first, end, head);
     else
         csv_part(f, b, first, end, head);
     fwd_locale_restore(old);
@@ -1175,6 +1240,8 @@ invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_pa
         (void)invnet_output_json(f, b, net_path);
     else if (fmt == INVNET_XYZ)
         (void)invnet_output_xyz(f, b);
+    else if (fmt == INVNET_EQUIVALENT)
+        (void)invnet_output_equivalent(f, b);
     else
         (void)invnet_output_csv(f, b);
     if (path != NULL) {
@@ -1199,9 +1266,10 @@ invnet_output_string(const invnet_batch *b, invnet_format fmt, const char *net_p
         fwd_error_set(err, FWD_ENOMEM, "output: out of memory");
         return NULL;
     }
-    bad = (fmt == INVNET_JSON  ? invnet_output_json(f, b, net_path)
-           : fmt == INVNET_XYZ ? invnet_output_xyz(f, b)
-                               : invnet_output_csv(f, b)) != FWD_OK;
+    bad = (fmt == INVNET_JSON         ? invnet_output_json(f, b, net_path)
+           : fmt == INVNET_XYZ        ? invnet_output_xyz(f, b)
+           : fmt == INVNET_EQUIVALENT ? invnet_output_equivalent(f, b)
+                                      : invnet_output_csv(f, b)) != FWD_OK;
     bad = fclose(f) != 0 || bad;
     if (bad || buf == NULL) {
         free(buf);

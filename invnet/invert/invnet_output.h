@@ -49,8 +49,21 @@ int invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path);
  */
 int invnet_output_xyz(FILE *f, const invnet_batch *b);
 
-/* The output formats (INVNET_XYZ: invnet_output_xyz, for bpinv invert --xyz). */
-typedef enum invnet_format { INVNET_CSV, INVNET_JSON, INVNET_XYZ } invnet_format;
+/*
+ * Writes the equivalent models of b's soundings to f, for bpinv invert --equivalent: of each
+ * sounding whose answer has ranges sampled with check.equivalent, one row per model kept
+ * (invnet_ranges.draws, 100 by default, spread evenly over the models that fit),
+ * "source,name,n_layers,model,rho_1_ohmm,...,thick_1_m,...,misfit_rms_pct,chi2": the model
+ * numbered from 1, as many rho and thick columns as b->n_layers (a count of fewer layers
+ * leaves the others empty), its misfit and chi2 computed as the answer's (chi2 empty where
+ * the sounding gives no errors). The JSON has the same models in its ranges object
+ * ("models"). Returns as invnet_output_csv.
+ */
+int invnet_output_equivalent(FILE *f, const invnet_batch *b);
+
+/* The output formats (INVNET_XYZ: invnet_output_xyz, for bpinv invert --xyz;
+ * INVNET_EQUIVALENT: invnet_output_equivalent, for --equivalent). */
+typedef enum invnet_format { INVNET_CSV, INVNET_JSON, INVNET_XYZ, INVNET_EQUIVALENT } invnet_format;
 
 /* Reads "csv" or "json" into *fmt; FWD_EINVAL naming the choices otherwise. */
 int invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err);

@@ -89,7 +89,9 @@ invnet_ranges_release(invnet_ranges *g)
     if (g == NULL)
         return;
     free(g->draws);
+    free(g->draws_fit);
     g->draws = NULL;
+    g->draws_fit = NULL;
     g->n_draws = 0;
 }
 
@@ -100,12 +102,20 @@ invnet_ranges_copy(invnet_ranges *dst, const invnet_ranges *src)
 
     *dst = *src;
     dst->draws = NULL;
+    dst->draws_fit = NULL;
     dst->n_draws = 0;
     if (src->draws == NULL || n == 0)
         return FWD_OK;
     if ((dst->draws = malloc(n * sizeof(double))) == NULL)
         return FWD_ENOMEM;
     memcpy(dst->draws, src->draws, n * sizeof(double));
+    if (src->draws_fit != NULL) {
+        if ((dst->draws_fit = malloc(2 * src->n_draws * sizeof(double))) == NULL) {
+            invnet_ranges_release(dst);
+            return FWD_ENOMEM;
+        }
+        memcpy(dst->draws_fit, src->draws_fit, 2 * src->n_draws * sizeof(double));
+    }
     dst->n_draws = src->n_draws;
     return FWD_OK;
 }

@@ -130,9 +130,15 @@ typedef struct invnet_ranges {
     size_t n_draws;        /* equivalent models in draws */
     double *draws;         /* n_draws x np log10 parameters, spread evenly over the kept
                               states: allocated, see invnet_ranges_release() */
+    double *draws_fit;     /* NULL, or n_draws then n_draws more values, one block: each
+                              draw's misfit_rms_pct, then its chi2 (NAN where the sounding
+                              gives no errors), as invnet_result's of the answer
+                              (invnet_invert with check.equivalent fills it; the sampler
+                              leaves it NULL): the equivalent models as a user exports
+                              them. Freed with draws. */
 } invnet_ranges;
 
-/* Frees g->draws (g may be NULL or zeroed). */
+/* Frees g->draws and g->draws_fit (g may be NULL or zeroed). */
 void invnet_ranges_release(invnet_ranges *g);
 
 /* A copy of src into dst with its own draws: FWD_OK or FWD_ENOMEM (dst then has none). */

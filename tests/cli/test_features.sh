@@ -123,11 +123,14 @@ ends "invert --xyz --section" "$TMP/out" "$TMP/p.xyz" "$TMP/sec.png"
 run invert "$TMP/net.h5" "$TMP/profile.csv" --section "$TMP/sec.pdf" --section-depth 100 \
     --ranges -q
 ends "invert --section pdf --ranges" "$TMP/out" "$TMP/sec.pdf"
-# a file of nets for several layer counts: the count each sounding needs, or the one asked
-run invert "$TMP/set.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges --format json
-ends "invert a set --ranges" "$TMP/out"
+# a file of nets for several layer counts: the count each sounding needs, or the one asked;
+# the equivalent models written out
+run invert "$TMP/set.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --ranges --format json \
+    --equivalent "$TMP/eq.csv"
+ends "invert a set --ranges --equivalent" "$TMP/out" "$TMP/eq.csv"
 shows '"layer_counts": [{'
 shows '"ranges": {'
+shows '"models": [{'
 run invert "$TMP/set.h5" "$TMP/snd/a.csv" --layers 2
 ends "invert --layers 2" "$TMP/out"
 # field soundings: Schlumberger in segments, Wenner, MT text and EDI

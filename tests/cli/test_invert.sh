@@ -7,17 +7,7 @@
 BPINV=${1:-./bpinv}
 . "$(dirname "$0")/lib.sh"
 
-setup samples -m schlumberger --layers 3 --ab2 1:1000:20 --rho 1:1000 --thick 1:50 --noise 0.03 \
-    -n 8000 -o "$TMP/s.h5" -q
-setup train "$TMP/s.h5" -o "$TMP/net.h5" --epochs 30 --hidden 32 -q
-[ "$rc" -eq 0 ] && ok || bad "train: exit $rc: $(cat "$TMP/err")"
-mkdir "$TMP/snd"
-plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 1:1000:20 >"$TMP/snd/a.csv"
-plain_bpinv forward -m schlumberger --rho 30,200,10 --thick 8,30 --ab2 1.5:700:17 >"$TMP/snd/b.csv"
-printf '# a sounding in spaces, no header, of 1..5 m only\n1 50\n2 40\n5 60\n' >"$TMP/snd/c.txt"
-plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 10:100:9 >"$TMP/snd/d.csv"
-plain_bpinv forward -m schlumberger --rho 100,20,300 --thick 4,15 --ab2 100:3000:12 >"$TMP/snd/e.csv"
-echo "not a sounding: skipped in a directory" >"$TMP/snd/notes.md"
+. "$(dirname "$0")/invert_setup.sh"
 
 # --- CSV -----------------------------------------------------------------------------------
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" "$TMP/snd/c.txt" "$TMP/snd/d.csv" \
@@ -207,6 +197,59 @@ for r, j in zip(rows, js):
 assert "rho_2" in rows[1]["unresolved"].split(";"), rows[1]
 PYEOF_UNRES
     bad "--ranges: the unresolved column against the JSON: $(head -3 "$TMP/ranges.csv")"
+# --equivalent: the equivalent models themselves, 100 a sounding, the results as without it
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges --equivalent "$TMP/eq.csv" -q
+tcol=$(col "$TMP/out" time_ms)
+[ "$rc" -eq 0 ] && [ "$(head -1 "$TMP/eq.csv")" = "source,name,n_layers,model,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,chi2" ] &&
+    [ "$(wc -l <"$TMP/eq.csv")" -eq 201 ] &&
+    [ "$(cut -d, -f"$tcol" --complement "$TMP/out")" = "$(cut -d, -f"$tcol" --complement "$TMP/ranges.csv")" ] &&
+    ok || bad "--equivalent: exit $rc: $(head -3 "$TMP/eq.csv") $(cat "$TMP/err")"
+# ... each model's misfit is its forward model's against the data, computed here; about 90 %
+# of them inside the 90 % interval of each parameter (85-94 when written); each fits the
+# exact data as the net's noise allows: 3 % x sqrt(20.5 / 20), chi-square's 99.9 % point of
+# 5 degrees of freedom over 20 points (3.0 % at most when written)
+awk -F, 'NR > 1 && $2 == "a.csv" && $4 == 1 { printf "%s,%s,%s %s,%s %s\n", $5, $6, $7, $8, $9, $10 }' \
+    "$TMP/eq.csv" >"$TMP/eq1"
+read -r m1 t1 misfit1 <"$TMP/eq1"
+plain_bpinv forward -m schlumberger --rho "$m1" --thick "$t1" --ab2 1:1000:20 >"$TMP/eq1.csv"
+awk -F, -v want="$misfit1" 'FNR == 1 { next } NR == FNR { d[FNR] = $2; next }
+    { e = ($2 - d[FNR]) / d[FNR]; s += e * e; n++ }
+    END { m = 100 * sqrt(s / n); exit !(n == 20 && m > 0 && (m - want) ^ 2 <= (2e-3 * m) ^ 2) }' \
+    "$TMP/snd/a.csv" "$TMP/eq1.csv" && ok ||
+    bad "--equivalent: model 1 of a.csv ($m1 / $t1) misfit $misfit1 %, not its forward model's"
+awk -F, '
+    FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } # each file its own header
+    NR == FNR && $c["name"] == "a.csv" { for (k in c) r[k] = $c[k]; next }
+    NR != FNR && $c["name"] == "a.csv" {
+        n++
+        for (k = 1; k <= 3; k++) { q = "rho_" k "_ohmm"
+            inside[q] += r[q "_p05"] <= $c[q] && $c[q] <= r[q "_p95"] }
+        if ($c["misfit_rms_pct"] > 3.2) worse++ }
+    END { for (q in inside) { m++; if (inside[q] < 70 || inside[q] > 100) exit 1 }
+          exit !(n == 100 && m == 3 && !worse) }' \
+    "$TMP/ranges.csv" "$TMP/eq.csv" && ok || bad "--equivalent: the models and the intervals: $(head -3 "$TMP/eq.csv")"
+# ... in the JSON too, the same models
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent "$TMP/eq2.csv" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/eq2.csv" <<'PYEOF_EQ' && ok ||
+import csv, json, sys
+models = json.load(open(sys.argv[1]))["soundings"][0]["ranges"]["models"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(models) == len(rows) == 100, (len(models), len(rows))
+for m, r in zip(models, rows):
+    assert ["%.6g" % v for v in m["rho_ohmm"]] == ["%.6g" % float(r["rho_%d_ohmm" % k]) for k in (1, 2, 3)], (m, r)
+    assert m["chi2"] is None and r["chi2"] == "", (m, r)
+PYEOF_EQ
+    bad "--equivalent: the JSON's models and the table's: $(head -c 300 "$TMP/out")"
+# ... and refused: without --ranges, to the standard output, over a file without --force
+expect_fail 2 "--equivalent without --ranges" "--equivalent: the equivalent models are those --ranges samples: give --ranges too" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --equivalent "$TMP/eq3.csv"
+[ ! -e "$TMP/eq3.csv" ] && ok || bad "--equivalent without --ranges made its file"
+expect_fail 2 "--equivalent -" "--equivalent: expected a file name, got \"-\"" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent -
+cp "$TMP/eq.csv" "$TMP/eq.keep"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent "$TMP/eq.csv"
+[ "$rc" -ne 0 ] && grep -q "eq.csv" "$TMP/err" && cmp -s "$TMP/eq.csv" "$TMP/eq.keep" && ok ||
+    bad "--equivalent over a file without --force: exit $rc: $(cat "$TMP/err")"
 # stacks: at the least accepted (threads of OMP_STACKSIZE=512K, ulimit -s 512) two soundings'
 # ranges on two threads, as with the defaults' 2-8 MB (with 128K a survey's crashed); below,
 # refused before any work, nothing written

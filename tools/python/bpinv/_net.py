@@ -106,7 +106,13 @@ class Result:
         With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
         ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_siemens"``,
         ``"transverse_ohmm2"``, ``"unresolved"``, ``"doi_m"``, ``"doi_interval_m"``: the
-        depth of investigation's ``[low, median, high]`` across the equivalent models, ...).
+        depth of investigation's ``[low, median, high]`` across the equivalent models, ...);
+        with ``equivalent=True`` also ``"models"``, the models themselves.
+    equivalent : dict or None
+        With ``equivalent=True``: the equivalent models (100 a sounding, spread evenly over
+        those that fit) as arrays, ``"rho"`` (models x layers, ohm-m), ``"thick"`` (models x
+        (layers - 1), m), ``"misfit_rms_pct"`` and ``"chi2"`` (NaN where the sounding gives
+        no errors), each fit computed as the answer's (``--equivalent``).
     layer_counts : list of dict or None
         With a set of nets: each count's ``n_layers``, ``misfit_rms_pct``, ``chi2``,
         ``criterion`` (BIC) and ``weight``.
@@ -158,6 +164,7 @@ class Result:
         self.flags = list(obj.get("flags") or [])
         self.in_range = bool(obj.get("in_range", False))
         self.ranges = obj.get("ranges")
+        self.equivalent = _equivalent(self.ranges)
         self.prior_exit = obj.get("prior_exit")
         self.layer_counts = obj.get("layer_counts")
         self.time_ms = obj.get("time_ms")
@@ -238,6 +245,22 @@ class Result:
         return s + ">"
 
 
+def _equivalent(ranges):
+    """The equivalent models of a ranges object sampled with equivalent=True, as arrays:
+    {"rho": models x layers (ohm-m), "thick": models x (layers - 1) (m), "misfit_rms_pct",
+    "chi2" (NaN where the sounding gives no errors)}; None without them."""
+    models = (ranges or {}).get("models")
+    if models is None:
+        return None
+
+    def col(key):
+        return np.array([np.nan if m[key] is None else m[key] for m in models], dtype=float)
+
+    return {"rho": np.array([m["rho_ohmm"] for m in models], dtype=float),
+            "thick": np.array([m["thick_m"] for m in models], dtype=float),
+            "misfit_rms_pct": col("misfit_rms_pct"), "chi2": col("chi2")}
+
+
 def _holds_spec(held, bounds):
     """bpinv invert's --fix or --bound text of a dict ({"rho2": 50} or {"h2": (10, 20)}), or
     the text as given; None for None, or for an empty dict (a dict built in code that holds
@@ -270,7 +293,7 @@ class _Params:
 
     def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None,
                  columns=None, fix=None, bound=None, segment_ref=None, doi=False, starts=None,
-                 fit_to=None):
+                 fit_to=None, equivalent=False):
         self.ptr = lib.invnet_batch_params_alloc()
         self._columns = _lib.columns_spec(columns)  # borrowed by the library: kept here
         if not self.ptr:
@@ -293,6 +316,12 @@ class _Params:
             if not isinstance(doi, (bool, np.bool_)):  # doi="no" was True
                 raise TypeError("doi: expected True or False, got %r" % (doi,))
             self.set("doi", 1 if doi else 0)
+            if not isinstance(equivalent, (bool, np.bool_)):
+                raise TypeError("equivalent: expected True or False, got %r" % (equivalent,))
+            if equivalent and not ranges:  # as bpinv invert --equivalent without --ranges
+                raise ValueError("equivalent: the equivalent models are those the ranges "
+                                 "sample: give ranges=True (or a level) too")
+            self.set("equivalent", 1 if equivalent else 0)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
             if segment_ref is not None:
@@ -450,6 +479,10 @@ class Net(_lib.Owned):
     fit_to : float, optional
         The further starts go on while the best fit misses this many times the noise
         (``--fit-to``, 0 to 100; 0 runs them all); None: 1.5.
+    equivalent : bool
+        True, with ranges: the equivalent models themselves, into ``Result.equivalent``
+        (``--equivalent``; 100 more forward models a sounding). Without ranges a
+        ValueError. Default False.
     """
 
     def __init__(self, path):
@@ -543,7 +576,7 @@ class Net(_lib.Owned):
 
     def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
                         misfit_max=None, fix=None, bound=None, segment_ref=None, doi=False,
-                        starts=None, fit_to=None):
+                        starts=None, fit_to=None, equivalent=False):
         """Inverts one Sounding (see the class for the options). Returns a Result.
 
         Raises bpinv.Error when the sounding cannot be inverted (an MT sounding with a
@@ -554,7 +587,7 @@ class Net(_lib.Owned):
         self._method_options(segment_ref)
         with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                      misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref,
-                     doi=doi, starts=starts, fit_to=fit_to) as p:
+                     doi=doi, starts=starts, fit_to=fit_to, equivalent=equivalent) as p:
             r = self._batch(p, soundings=[sounding])[0]
         if r.error is not None:
             raise Error(ENOMEM if r.error.endswith("out of memory") else EINVAL, r.error)
@@ -562,7 +595,8 @@ class Net(_lib.Owned):
 
     def invert(self, x, data, errors=None, refine=True, ranges=None, layers=None, mn2=None,
                phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding",
-               fix=None, bound=None, segment_ref=None, doi=False, starts=None, fit_to=None):
+               fix=None, bound=None, segment_ref=None, doi=False, starts=None, fit_to=None,
+               equivalent=False):
         """Inverts one sounding given as arrays. Returns a Result.
 
         Parameters
@@ -582,7 +616,7 @@ class Net(_lib.Owned):
         name : str
             The sounding's name and source in the Result.
         refine, ranges, layers, threads, misfit_max, fix, bound, segment_ref, doi, starts,
-        fit_to
+        fit_to, equivalent
             As for the class.
         """
         if self.method is None:
@@ -594,7 +628,7 @@ class Net(_lib.Owned):
             return self.invert_sounding(s, refine=refine, ranges=ranges, layers=layers,
                                         threads=threads, misfit_max=misfit_max, fix=fix,
                                         bound=bound, segment_ref=segment_ref, doi=doi,
-                                        starts=starts, fit_to=fit_to)
+                                        starts=starts, fit_to=fit_to, equivalent=equivalent)
 
     def _split(self, what, a, second, second_name):
         """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
@@ -616,7 +650,7 @@ class Net(_lib.Owned):
 
     def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
                     threads=1, misfit_max=None, columns=None, fix=None, bound=None,
-                    segment_ref=None, doi=False, starts=None, fit_to=None):
+                    segment_ref=None, doi=False, starts=None, fit_to=None, equivalent=False):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"``, ``"yx"`` or
@@ -661,7 +695,8 @@ class Net(_lib.Owned):
         try:
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                          misfit_max=misfit_max, columns=columns, fix=fix, bound=bound,
-                         segment_ref=segment_ref, doi=doi, starts=starts, fit_to=fit_to) as p:
+                         segment_ref=segment_ref, doi=doi, starts=starts, fit_to=fit_to,
+                         equivalent=equivalent) as p:
                 results = [[s] if isinstance(s, Result) else [] for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]

@@ -895,6 +895,38 @@ def test_doi_equals_cli(nets, tmp_path):
     assert 0 < lo <= med <= hi
 
 
+def test_equivalent_models_equal_cli(nets, tmp_path):
+    """equivalent=True: the models --equivalent writes, each misfit its forward model's;
+    the answer as without; refused without ranges, None when not asked."""
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": rho_a})
+    ref, r = cli_json("invert", nets["schlumberger"], snd, "--format", "json", "--ranges",
+                      "--equivalent", tmp_path / "eq.csv", "-j", 1)
+    assert r.returncode == 0, r.stderr
+    with open(tmp_path / "eq.csv") as f:
+        rows = list(csv.DictReader(f))
+    with bpinv.Net(nets["schlumberger"]) as net:
+        (a,) = net.invert_many([snd], ranges=True, equivalent=True)
+        b = net.invert(AB2, rho_a, ranges=True)
+        with pytest.raises(ValueError, match="^equivalent: the equivalent models are those"):
+            net.invert(AB2, rho_a, equivalent=True)
+        with pytest.raises(TypeError, match="^equivalent: expected True or False"):
+            net.invert(AB2, rho_a, ranges=True, equivalent="yes")
+    assert without(a.json) == without(ref["soundings"][0])
+    assert b.equivalent is None and "models" not in b.ranges
+    assert np.array_equal(a.rho, b.rho) and a.misfit_rms_pct == b.misfit_rms_pct
+    eq = a.equivalent
+    n = len(eq["misfit_rms_pct"])
+    assert n == len(rows) == 100 and eq["rho"].shape == (n, 3) and eq["thick"].shape == (n, 2)
+    assert np.all(np.isnan(eq["chi2"]))
+    np.testing.assert_allclose(eq["rho"][:, 0], [float(x["rho_1_ohmm"]) for x in rows],
+                               rtol=1e-5)
+    for k in (0, 37, 99):  # the misfit of the forward model, computed here
+        f = bpinv.forward("schlumberger", eq["rho"][k], eq["thick"][k], AB2)
+        want = 100 * np.sqrt(np.mean(((f - rho_a) / rho_a) ** 2))
+        assert abs(eq["misfit_rms_pct"][k] - want) <= 1e-3 * want, (k, want)
+
+
 def test_invert_many_paths_equals_cli(nets, tmp_path):
     d = tmp_path / "dir"
     d.mkdir()
