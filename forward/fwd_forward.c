@@ -1133,7 +1133,7 @@ check_data(const fwd_workspace *w, const double *d, fwd_error *err)
         for (t = 0; t < w->npts; t++, i++)
             if (!isfinite(d[i]) || (!(d[i] > 0) && positive))
                 return fwd_fail(err, FWD_ENUMERIC,
-                                "forward: datum %zu is not a finite positive value (%g)", i + 1,
+                                "response: datum %zu is not a finite positive value (%g)", i + 1,
                                 d[i]);
     }
     return FWD_OK;
@@ -1227,7 +1227,7 @@ jacobian(fwd_workspace *w, size_t n, const double *p, double *d, double *J, int 
     for (i = 0; rc == FWD_OK && i < nd * np; i++)
         if (!isfinite(J[i]))
             rc = fwd_fail(err, FWD_ENUMERIC,
-                          "forward: derivative of datum %zu in parameter %zu "
+                          "response: derivative of datum %zu in parameter %zu "
                           "is not finite (%g)",
                           i / np + 1, i % np + 1, J[i]);
     return rc;

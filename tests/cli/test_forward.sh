@@ -186,5 +186,11 @@ expect_usage "--plot ''" '--plot: "": expected a name ending in .png, .svg or .p
 expect_usage "--plot .jpg" "--plot: \"$TMP/f.jpg\": expected a name ending in .png, .svg or .pdf, got .jpg" forward -m schlumberger $G3 --plot "$TMP/f.jpg"
 expect_usage "--plot -" "--plot: \"-\": expected a name ending in .png, .svg or .pdf, got the standard output" forward -m schlumberger $G3 --plot -
 expect_usage "--force without --plot" "--force: replaces --plot's picture: expected with --plot" forward -m schlumberger $G3 --force
+# a response beyond a double (rho 1e-300 over 1e300): said once, "forward" not twice (it was
+# "bpinv forward: forward: datum 1 ...")
+run forward -m schlumberger --rho 1e-300,1e300 --thick 5 --ab2 1:10:3
+[ "$rc" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+    grep -qx "bpinv forward: response: datum 1 is not a finite positive value (.*)" "$TMP/err" &&
+    ok || bad "a response beyond a double: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 
 finish cli-forward
