@@ -882,10 +882,10 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     pl.ptex(col[0], y, 1, 0, 0, line);
     y -= dy;
     pl.ptex(col[0], y, 1, 0, 0,
-            outside ? "* unresolved: the interval spans a decade or half the prior, or comes "
-                      "within 1 % of a bound; ! the best fit lies outside it"
-                    : "* unresolved: the interval spans a decade or half the prior, or comes "
-                      "within 1 % of a bound");
+            outside ? "* unresolved: the interval spans a decade or half the prior, or a bound "
+                      "of the prior cuts it; ! the best fit lies outside it"
+                    : "* unresolved: the interval spans a decade or half the prior, or a bound "
+                      "of the prior cuts it");
     if (isfinite(g->doi_m)) {
         char lo[32], hi[32];
 
