@@ -1200,6 +1200,14 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
             return rc;
     if (p->check.ranges && (rc = invnet_ranges_check(&p->check.range, err)) != FWD_OK)
         return rc;
+    /* the ranges weigh the data by the training noise: a net of noiseless samples has none
+     * (each sounding failed, "ranges: 3 layers, noise 0": Python's ranges=True so) */
+    for (k = 0; p->check.ranges && k < nn; k++)
+        if (!(nf[k]->samples.noise > 0))
+            return fwd_error_set_field(err, FWD_EINVAL, "ranges",
+                                       "ranges: expected a net trained on noisy samples (the "
+                                       "ranges weigh the data by the training noise), got one "
+                                       "of samples of noise 0");
     if ((b = calloc(1, sizeof *b)) == NULL)
         return fwd_error_set(err, FWD_ENOMEM, "out of memory");
     b->n_layers = nf[nn - 1]->samples.prior.n_layers;

@@ -895,6 +895,19 @@ def test_doi_equals_cli(nets, tmp_path):
     assert 0 < lo <= med <= hi
 
 
+def test_ranges_of_a_noiseless_net_refused(bpinv_cli, tmp_path):
+    """ranges with a net of noise-0 samples: refused at once, as bpinv invert --ranges (each
+    sounding's Result held the error); without ranges it inverts."""
+    cli("samples", "-m", "schlumberger", "--layers", 2, "--ab2", "1:1000:20", "--rho", "1:1000",
+        "--thick", "1:50", "--noise", 0, "-n", 500, "-o", tmp_path / "s0.h5", "-q")
+    cli("train", tmp_path / "s0.h5", "-o", tmp_path / "n0.h5", "--epochs", 2, "--hidden", 8, "-q")
+    rho_a = bpinv.forward("schlumberger", [100.0, 10.0], [5.0], AB2)
+    with bpinv.Net(tmp_path / "n0.h5") as net:
+        with pytest.raises(bpinv.Error, match="^ranges: expected a net trained on noisy samples"):
+            net.invert(AB2, rho_a, ranges=True)
+        assert net.invert(AB2, rho_a).error is None
+
+
 def test_equivalent_models_equal_cli(nets, tmp_path):
     """equivalent=True: the models --equivalent writes, each misfit its forward model's;
     the answer as without; refused without ranges, None when not asked."""
