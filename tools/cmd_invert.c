@@ -339,8 +339,9 @@ static const cli_opt invert_opts[] = {
                "a row per layer, station, coordinates, top, bottom, rho"),
     CLI_STRING("equivalent", 0, "PATH", ARG(equivalent), NULL,
                "with --ranges: also write the equivalent models themselves, a\n"
-               "row each (100 a sounding): its resistivities, thicknesses,\n"
-               "misfit and chi2 (the JSON has them in each sounding's ranges)"),
+               "row each (up to 100 a sounding): its resistivities,\n"
+               "thicknesses, misfit and chi2 (the JSON has them in each\n"
+               "sounding's ranges)"),
     CLI_STRING("section", 0, "PNG", ARG(section), NULL,
                "draw the models side by side along the profile (.svg, .pdf too;\n"
                "sorted along the line that best fits the files' positions, else\n"

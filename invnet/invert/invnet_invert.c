@@ -821,6 +821,22 @@ relevel(invnet_inverter *v, const fwd_sounding *s)
     }
 }
 
+/* Every segment's level of s (by increasing MN/2) but the reference's (v->seg_ref) an
+ * unknown of the fit (relevel): v->level of each point, the reference 0 and the others 1
+ * to ns - 1, v->n_levels ns - 1. */
+static void
+levels_all_free(invnet_inverter *v, const fwd_sounding *s)
+{
+    size_t k, i;
+    double l;
+
+    for (k = 0, l = fwd_sounding_next_mn2(s, 0); l < INFINITY; l = fwd_sounding_next_mn2(s, l), k++)
+        for (i = 0; i < s->n; i++)
+            if (s->mn2[i] == l)
+                v->level[i] = k == v->seg_ref ? 0 : k < v->seg_ref ? k + 1 : k;
+    v->n_levels = k > 0 ? k - 1 : 0;
+}
+
 /* The model's response at the sounding's points into v->resp; misfit and chi2 into r: each
  * value compared as its method's table says (fwd_method.h), point by point, the data of
  * segments joined across a gap at the levels that fit the model best (relevel). */
@@ -1466,15 +1482,21 @@ refine(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
 #define HALVES_MAX 0.75
 
 /* The fit of each of the ranges' draws (v->rg), as r's is computed (physics), into
- * v->rg.draws_fit. physics moves the response (v->resp) and the levels of segments
- * joined across a gap (v->rsh, which is s->rho_a, and v->seg) to each model's: they are
- * kept and put back, so that what follows sees r's, bit for bit. A draw whose forward
- * model fails gets NAN. FWD_OK or FWD_ENOMEM. */
+ * v->rg.draws_fit; a sounding of MN/2 segments whose levels the ranges integrated out
+ * (free: invnet_ranges_params.segment_ref_mn2) with each segment's level but the
+ * reference's fitted to each model, as the sampler took them (at the answer's levels a
+ * reviewer's Mawlamyine models missed by 6.0-25 % where the answer's 5.8 % and their own
+ * levels' 4.8-7.2 % were the fits the sampler kept). physics moves the response (v->resp)
+ * and the levels (v->rsh, which is s->rho_a, and v->seg) to each model's: they are kept
+ * and put back with the levels' unknowns, so that what follows sees r's, bit for bit. A
+ * draw whose forward model fails gets NAN. FWD_OK or FWD_ENOMEM. */
 static int
 draws_fit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const invnet_result *r,
-          fwd_error *err)
+          int free_levels, fwd_error *err)
 {
     size_t d, n = v->rg.n_draws, np = FWD_MODEL_NPARAMS(r->n_layers), nr = fwd_sounding_ndata(s);
+    size_t n_levels = v->n_levels, *level;
+    int refining = v->refining;
     invnet_result e = *r;
     double *fit, *keep;
 
@@ -1482,15 +1504,22 @@ draws_fit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const in
         return FWD_OK;
     fit = malloc(2 * n * sizeof *fit);
     keep = malloc((nr + 2 * s->n) * sizeof *keep);
-    if (fit == NULL || keep == NULL) {
+    level = malloc(s->n * sizeof *level);
+    if (fit == NULL || keep == NULL || level == NULL) {
         free(fit);
         free(keep);
+        free(level);
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory for the equivalent models",
                              s->source);
     }
     memcpy(keep, v->resp, nr * sizeof *keep);
     memcpy(keep + nr, v->rsh, s->n * sizeof *keep);
     memcpy(keep + nr + s->n, v->seg, s->n * sizeof *keep);
+    memcpy(level, v->level, s->n * sizeof *level);
+    if (free_levels) { /* also with --no-refine: the sampler's levels are free */
+        levels_all_free(v, s);
+        v->refining = 1;
+    }
     for (d = 0; d < n; d++) {
         set_model(&e, v->rg.draws + d * np);
         if (physics(v, fw, s, &e, NULL) == FWD_OK) {
@@ -1503,7 +1532,11 @@ draws_fit(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const in
     memcpy(v->resp, keep, nr * sizeof *keep);
     memcpy(v->rsh, keep + nr, s->n * sizeof *keep);
     memcpy(v->seg, keep + nr + s->n, s->n * sizeof *keep);
+    memcpy(v->level, level, s->n * sizeof *level);
+    v->n_levels = n_levels;
+    v->refining = refining;
     free(keep);
+    free(level);
     v->rg.draws_fit = fit;
     return FWD_OK;
 }
@@ -1531,7 +1564,7 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     rc = invnet_ranges_sample(fw, s, r->n_layers, r->refined ? v->lm : v->params, lo, hi,
                               v->nf->samples.noise, &rp, &v->rg, err);
     if (rc == FWD_OK && v->p.equivalent)
-        rc = draws_fit(v, fw, s, r, err);
+        rc = draws_fit(v, fw, s, r, rp.segment_ref_mn2 > 0, err);
     if (rc != FWD_OK)
         return rc;
     r->ranges = &v->rg;
@@ -1970,7 +2003,7 @@ levels_free(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const 
             invnet_result *r, fwd_error *err)
 {
     struct answer held = {0};
-    size_t n = s->n, nd = fwd_sounding_ndata(s) + invnet_holds_fixed(&v->p), ns = 0, k, i, dof, add;
+    size_t n = s->n, nd = fwd_sounding_ndata(s) + invnet_holds_fixed(&v->p), ns = 0, dof, add;
     double l, s0, s1;
     int rc, keep;
 
@@ -1984,12 +2017,7 @@ levels_free(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, const 
         return fwd_error_set(err, FWD_ENOMEM, "%s: out of memory", s->source);
     add = ns - 1 - v->n_levels;
     dof = nd - v->np - (ns - 1);
-    for (k = 0, l = fwd_sounding_next_mn2(orig, 0); l < INFINITY;
-         l = fwd_sounding_next_mn2(orig, l), k++) /* 0 the reference, the others 1 to ns - 1 */
-        for (i = 0; i < n; i++)
-            if (orig->mn2[i] == l)
-                v->level[i] = k == v->seg_ref ? 0 : k < v->seg_ref ? k + 1 : k;
-    v->n_levels = ns - 1;
+    levels_all_free(v, orig);
     rc = rejoin_rounds(v, fw, s, orig, r, err);
     if (rc == FWD_OK && !fits_noise(v, r)) {
         /* from the net's model and the further starts too, with the levels unknown: a

@@ -207,7 +207,8 @@ tcol=$(col "$TMP/out" time_ms)
 # ... each model's misfit is its forward model's against the data, computed here; about 90 %
 # of them inside the 90 % interval of each parameter (85-94 when written); each fits the
 # exact data as the net's noise allows: 3 % x sqrt(20.5 / 20), chi-square's 99.9 % point of
-# 5 degrees of freedom over 20 points (3.0 % at most when written)
+# 5 degrees of freedom over 20 points (3.0 % at most when written; 3.2 allows for the
+# misfit of relative, not log, residuals)
 awk -F, 'NR > 1 && $2 == "a.csv" && $4 == 1 { printf "%s,%s,%s %s,%s %s\n", $5, $6, $7, $8, $9, $10 }' \
     "$TMP/eq.csv" >"$TMP/eq1"
 read -r m1 t1 misfit1 <"$TMP/eq1"

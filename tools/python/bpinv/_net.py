@@ -109,8 +109,8 @@ class Result:
         depth of investigation's ``[low, median, high]`` across the equivalent models, ...);
         with ``equivalent=True`` also ``"models"``, the models themselves.
     equivalent : dict or None
-        With ``equivalent=True``: the equivalent models (100 a sounding, spread evenly over
-        those that fit) as arrays, ``"rho"`` (models x layers, ohm-m), ``"thick"`` (models x
+        With ``equivalent=True``: the equivalent models (up to 100 a sounding, spread evenly
+        over those that fit) as arrays, ``"rho"`` (models x layers, ohm-m), ``"thick"`` (models x
         (layers - 1), m), ``"misfit_rms_pct"`` and ``"chi2"`` (NaN where the sounding gives
         no errors), each fit computed as the answer's (``--equivalent``).
     layer_counts : list of dict or None
