@@ -511,6 +511,26 @@ output_is_sounding(const char *output, const char *what, char *const *paths, siz
     return 0;
 }
 
+/* --equivalent's table of no model (no sounding of every rank had ranges: too few readings,
+ * or none inverted) is said, once, unless quiet. */
+static void
+note_no_equivalent(const invnet_batch *b, const char *path, int quiet)
+{
+    size_t i;
+    unsigned long rows = 0;
+
+    for (i = b->first; i < b->first + b->count; i++) {
+        const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+
+        rows += c != NULL && c->ranges != NULL && c->ranges->draws_fit != NULL;
+    }
+    if (cli_par_max(rows) == 0 && !quiet && cli_par_rank() == 0)
+        fprintf(stderr,
+                "bpinv invert: note: --equivalent %s: no sounding had ranges (each had too few "
+                "readings, or was not inverted): the table has its header alone\n",
+                path);
+}
+
 /* The files invert writes: -o, --xyz, --equivalent, --section (path NULL when not asked
  * for). */
 struct out_file {
@@ -1452,6 +1472,8 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         cli_error("invert", "%s", err.msg);
         return rc;
     }
+    if (o->equivalent != NULL)
+        note_no_equivalent(b, o->equivalent, o->quiet);
     if (cli_stop_signal != 0 && (o->plotdir != NULL || o->section != NULL)) {
         if (made_plotdir)
             rmdir(o->plotdir);

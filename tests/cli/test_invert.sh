@@ -247,6 +247,11 @@ expect_fail 2 "--equivalent without --ranges" "--equivalent: the equivalent mode
 [ ! -e "$TMP/eq3.csv" ] && ok || bad "--equivalent without --ranges made its file"
 expect_fail 2 "--equivalent -" "--equivalent: expected a file name, got \"-\"" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent -
+# ... and a table of no model (4 readings: no ranges) said, not left to be found empty
+run invert "$TMP/net.h5" "$TMP/f4.csv" --ranges --equivalent "$TMP/eq4.csv"
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/eq4.csv")" -eq 1 ] &&
+    grep -qF "bpinv invert: note: --equivalent $TMP/eq4.csv: no sounding had ranges (each had too few readings, or was not inverted): the table has its header alone" "$TMP/err" &&
+    ok || bad "--equivalent of no model: exit $rc: $(cat "$TMP/err")"
 cp "$TMP/eq.csv" "$TMP/eq.keep"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent "$TMP/eq.csv"
 [ "$rc" -ne 0 ] && grep -q "eq.csv" "$TMP/err" && cmp -s "$TMP/eq.csv" "$TMP/eq.keep" && ok ||
