@@ -995,11 +995,7 @@ csv_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 int
 invnet_output_csv(FILE *f, const invnet_batch *b)
 {
-    void *old = fwd_locale_c(); /* numbers with '.' whatever the process's locale */
-
-    csv_part(f, b, 0, b->n, 1);
-    fwd_locale_restore(old);
-    return ferror(f) ? FWD_EIO : FWD_OK;
+    return invnet_output_part(f, b, INVNET_CSV, NULL, 0, b->n, 1, 1);
 }
 
 /* The JSON object of one sounding: every key of a sounding (the same in every object), null
@@ -1063,11 +1059,7 @@ json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, si
 int
 invnet_output_json(FILE *f, const invnet_batch *b, const char *net_path)
 {
-    void *old = fwd_locale_c();
-
-    json_part(f, b, net_path, 0, b->n, 1, 1);
-    fwd_locale_restore(old);
-    return ferror(f) ? FWD_EIO : FWD_OK;
+    return invnet_output_part(f, b, INVNET_JSON, net_path, 0, b->n, 1, 1);
 }
 
 /* A number of the XYZ table (in put_num's format fmt), or nothing when it is not known. */
@@ -1236,14 +1228,7 @@ invnet_output_write(const invnet_batch *b, invnet_format fmt, const char *net_pa
     if (path != NULL && (f = fwd_io_open_temp(path, &tmp, err)) == NULL)
         return err != NULL ? err->code : FWD_EIO;
     /* a failed write is found, with its reason, by the flush or close that follows */
-    if (fmt == INVNET_JSON)
-        (void)invnet_output_json(f, b, net_path);
-    else if (fmt == INVNET_XYZ)
-        (void)invnet_output_xyz(f, b);
-    else if (fmt == INVNET_EQUIVALENT)
-        (void)invnet_output_equivalent(f, b);
-    else
-        (void)invnet_output_csv(f, b);
+    (void)invnet_output_part(f, b, fmt, net_path, 0, b->n, 1, 1);
     if (path != NULL) {
         rc = fwd_io_close_publish(f, tmp, path, overwrite, err);
         free(tmp);
@@ -1266,10 +1251,7 @@ invnet_output_string(const invnet_batch *b, invnet_format fmt, const char *net_p
         fwd_error_set(err, FWD_ENOMEM, "output: out of memory");
         return NULL;
     }
-    bad = (fmt == INVNET_JSON         ? invnet_output_json(f, b, net_path)
-           : fmt == INVNET_XYZ        ? invnet_output_xyz(f, b)
-           : fmt == INVNET_EQUIVALENT ? invnet_output_equivalent(f, b)
-                                      : invnet_output_csv(f, b)) != FWD_OK;
+    bad = invnet_output_part(f, b, fmt, net_path, 0, b->n, 1, 1) != FWD_OK;
     bad = fclose(f) != 0 || bad;
     if (bad || buf == NULL) {
         free(buf);
