@@ -41,6 +41,7 @@ struct invert_args {
     long threads, layers, starts;
     cli_list ref_rho, ref_thick;
     int refine, no_refine, ranges, force, quiet, progress;
+    int plot_file;          /* --plot NAME.png (.svg, .pdf): one sounding's picture */
     invnet_batch_params bp; /* made by the checks */
 };
 
@@ -115,6 +116,30 @@ check_plot_format(const cli_parse *p, void *args)
         return 0;
     cli_error("invert", "--plot-format: expected png, svg or pdf, got \"%s\"", o->plot_format);
     return CLI_USAGE;
+}
+
+/* --plot NAME.png, .svg or .pdf that is not a directory: the one sounding's picture, as
+ * forward --plot draws (a directory of that name was made in silence); its format is its
+ * suffix's, and a --plot-format of another is refused. */
+static int
+check_plot_file(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+    const char *dot = o->plotdir != NULL ? strrchr(o->plotdir, '.') : NULL;
+    struct stat st;
+
+    if (dot == NULL || strchr(dot, '/') != NULL || plot_bad_suffix(o->plotdir) != NULL ||
+        (stat(o->plotdir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return 0;
+    if (cli_opt_given(p, "plot-format") && strcasecmp(o->plot_format, dot + 1) != 0) {
+        cli_error("invert",
+                  "--plot-format %s: --plot %s names one %s picture (a directory for a "
+                  "picture of each sounding: --plot DIR)",
+                  o->plot_format, o->plotdir, dot + 1);
+        return CLI_USAGE;
+    }
+    o->plot_file = 1;
+    return 0;
 }
 
 /* --section-depth without --section would be ignored: refused. */
@@ -355,10 +380,12 @@ static const cli_opt invert_opts[] = {
                "write the results to PATH instead of standard output (-: the\n"
                "standard output); a SOUNDING - is the standard input"),
     CLI_STRING("plot", 0, "DIR", ARG(plotdir), NULL,
-               "write one picture per sounding into DIR (made if missing)"),
+               "write one picture per sounding into DIR (made if missing); a\n"
+               "NAME.png, .svg or .pdf, not a directory: one sounding's picture"),
     CLI_STRING("plot-format", 0, "F", ARG(plot_format), NULL,
                "the --plot pictures' format: png, svg or pdf [png]"),
     CLI_CHECK(check_plot_format),
+    CLI_CHECK(check_plot_file),
     CLI_CHECK(check_not_stdout),
     CLI_STRING("component", 0, "C", ARG(component), NULL,
                "MT impedance of EDI files: det, xy, yx or berd [det]"),
@@ -1222,13 +1249,14 @@ plot_share(struct plot_job *job)
             job->owner[k] = m++ % job->nproc;
 }
 
-/* The pictures of the soundings inverted (ext: their format), drawn by up to nproc
- * processes; returns how many could not be written, and into *drawn how many were.
+/* The pictures of the soundings inverted into the directory dir (ext: their format), or
+ * when file, the one sounding's into the file dir names, drawn by up to nproc processes; returns how many could not be written, and into *drawn how many were.
  * Messages in the soundings' order. After a stop signal (cli_stop_signal, which the drawing
  * processes inherit the handler of) no picture begins: those begun are finished. */
 static size_t
-write_plots(const char *dir, const char *ext, const invnet_batch *b, const struct plot_ref *ref,
-            int force, int quiet, size_t nproc, struct progress_line *pl, size_t *drawn)
+write_plots(const char *dir, const char *ext, int file, const invnet_batch *b,
+            const struct plot_ref *ref, int force, int quiet, size_t nproc,
+            struct progress_line *pl, size_t *drawn)
 {
     enum { CAP = sizeof((struct plot_note *)0)->msg };
     size_t i, k, n = 0, n_bad = 0, done = 0, *todo = malloc((b->count + 1) * sizeof *todo);
@@ -1250,12 +1278,18 @@ write_plots(const char *dir, const char *ext, const invnet_batch *b, const struc
             todo[n++] = i;
         }
     job.n = n;
-    if (plot_paths(dir, ext, b, todo, n, path) != 0) {
+    if (file && n == 1) { /* --plot NAME.png: the one sounding's picture */
+        if ((path[0] = strdup(dir)) == NULL) {
+            cli_error("invert", "--plot: out of memory");
+            n_bad = n;
+            goto done;
+        }
+    } else if (plot_paths(dir, ext, b, todo, n, path) != 0) {
         cli_error("invert", "--plot: out of memory for %zu pictures", n);
         n_bad = n;
         goto done;
     }
-    if (!quiet)
+    if (!quiet && !file)
         renamed_note(dir, ext, b, todo, n, path);
     /* once, not for every picture; and before the forks, which then share it */
     if (n > 0 && plot_load(why, sizeof why) != 0) {
@@ -1456,7 +1490,15 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         b->segments = (int)cli_par_max((unsigned long)b->segments);
     }
     if (n_bad == b->n)
-        return rc;   /* nothing was read: no output file, no table */
+        return rc; /* nothing was read: no output file, no table */
+    if (o->plot_file && b->n > 1) { /* a file of several soundings: known once read */
+        if (cli_par_rank() == 0)
+            cli_error("invert",
+                      "--plot %s: names one picture, and %s holds %zu soundings: give a "
+                      "directory for a picture of each (--plot DIR); nothing written",
+                      o->plotdir, b->item[0].path, b->n);
+        return CLI_USAGE;
+    }
     if (ranks > 1) { /* each rank's block, joined and written by rank 0 */
         if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
             (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0) ||
@@ -1487,8 +1529,9 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     }
     if (o->plotdir != NULL) { /* each rank its soundings' */
         double nplot =
-            (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png", b,
-                                &ref, o->force, o->quiet, (size_t)o->threads, progress, &drawn);
+            (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png",
+                                o->plot_file, b, &ref, o->force, o->quiet, (size_t)o->threads,
+                                progress, &drawn);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;
@@ -1549,7 +1592,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     const struct out_file out[] = {{output, "-o", "the results"},
                                    {o->xyz, "--xyz", "the XYZ table"},
                                    {o->equivalent, "--equivalent", "the equivalent models"},
-                                   {o->section, "--section", "the section"}};
+                                   {o->section, "--section", "the section"},
+                                   {o->plot_file ? o->plotdir : NULL, "--plot", "the picture"}};
     size_t k;
     invnet_batch *b = NULL;
     invnet_set *ns = NULL;
@@ -1581,6 +1625,14 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         cli_error("invert", "no soundings found in %s", argv[1]);
         bad = 1;
     }
+    if (!bad && o->plot_file && n > 1) {
+        cli_error("invert",
+                  "--plot %s: names one picture, and %zu sounding files were given: give a "
+                  "directory for a picture of each (--plot DIR)",
+                  o->plotdir, n);
+        bad = 1;
+        rc = CLI_USAGE;
+    }
     if (ranks > 1 && same_soundings(paths, n, bad) != 0)
         goto done;
     if (bad)
@@ -1590,7 +1642,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     cli_par_bcast(&bad, sizeof bad);
     if (bad)
         goto done;
-    if (o->plotdir != NULL && !(made_plotdir = mkdir(o->plotdir, 0777) == 0) && errno != EEXIST) {
+    if (o->plotdir != NULL && !o->plot_file && !(made_plotdir = mkdir(o->plotdir, 0777) == 0) &&
+        errno != EEXIST) {
         cli_error("invert", "--plot: %s: cannot create the directory: %s", o->plotdir,
                   strerror(errno));
         goto done;

@@ -749,6 +749,34 @@ run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/vec" --plot-format pdf -q
     bad "--plot-format pdf: exit $rc: $(cat "$TMP/err")"
 expect_fail 2 "--plot-format gif" '--plot-format: expected png, svg or pdf, got "gif"' \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/vec" --plot-format gif
+# --plot NAME.svg (.png, .pdf) that is no directory: the one sounding's picture itself, the
+# picture a directory gets (a directory of that name was made in silence)
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/one.svg" -q
+[ "$rc" -eq 0 ] && [ -f "$TMP/one.svg" ] && cmp -s "$TMP/one.svg" "$TMP/doi/a.csv.svg" && ok ||
+    bad "--plot one.svg: exit $rc, not the directory's picture: $(ls -ld "$TMP/one.svg") $(cat "$TMP/err")"
+cp "$TMP/one.svg" "$TMP/one.keep"
+expect_fail 1 "--plot one.svg over a file" "one.svg: exists (use --force to replace it)" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/one.svg"
+expect_fail 2 "--plot one picture of two files" \
+    "--plot $TMP/two.png: names one picture, and 2 sounding files were given: give a directory for a picture of each (--plot DIR)" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --plot "$TMP/two.png" -o "$TMP/two.csv"
+{
+    echo "station,ab2_m,rho_a_ohmm"
+    for k in 1 2 3; do tail -n +2 "$TMP/snd/a.csv" | sed "s/^/S$k,/"; done
+} >"$TMP/three.csv"
+expect_fail 2 "--plot one picture of a profile" \
+    "--plot $TMP/prof.pdf: names one picture, and $TMP/three.csv holds 3 soundings: give a directory for a picture of each (--plot DIR); nothing written" \
+    invert "$TMP/net.h5" "$TMP/three.csv" --no-refine --plot "$TMP/prof.pdf" -o "$TMP/prof.csv"
+expect_fail 2 "--plot one.svg --plot-format png" \
+    "--plot-format png: --plot $TMP/o2.svg names one svg picture" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/o2.svg" --plot-format png
+[ ! -e "$TMP/two.png" ] && [ ! -e "$TMP/two.csv" ] && [ ! -e "$TMP/prof.pdf" ] &&
+    [ ! -e "$TMP/prof.csv" ] && [ ! -e "$TMP/o2.svg" ] && cmp -s "$TMP/one.svg" "$TMP/one.keep" && ok ||
+    bad "a refused --plot NAME made a file, or changed the picture there"
+mkdir "$TMP/dir.png" # a directory of a picture's name stays a directory
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/dir.png" -q
+[ "$rc" -eq 0 ] && [ -s "$TMP/dir.png/a.csv.png" ] && ok ||
+    bad "--plot onto a directory named dir.png: exit $rc: $(ls "$TMP/dir.png") $(cat "$TMP/err")"
 expect_fail 1 "-o a directory" "is a directory" invert "$TMP/net.h5" "$TMP/snd/a.csv" -o "$TMP/png"
 expect_fail 1 "--plot in a missing parent" "cannot create the directory" invert "$TMP/net.h5" \
     "$TMP/snd/a.csv" --plot "$TMP/no/such/dir"
