@@ -1250,9 +1250,10 @@ plot_share(struct plot_job *job)
 }
 
 /* The pictures of the soundings inverted into the directory dir (ext: their format), or
- * when file, the one sounding's into the file dir names, drawn by up to nproc processes; returns how many could not be written, and into *drawn how many were.
- * Messages in the soundings' order. After a stop signal (cli_stop_signal, which the drawing
- * processes inherit the handler of) no picture begins: those begun are finished. */
+ * when file, the one sounding's into the file dir names, drawn by up to nproc processes; returns
+ * how many could not be written, and into *drawn how many were. Messages in the soundings' order.
+ * After a stop signal (cli_stop_signal, which the drawing processes inherit the handler of) no
+ * picture begins: those begun are finished. */
 static size_t
 write_plots(const char *dir, const char *ext, int file, const invnet_batch *b,
             const struct plot_ref *ref, int force, int quiet, size_t nproc,
@@ -1490,7 +1491,7 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         b->segments = (int)cli_par_max((unsigned long)b->segments);
     }
     if (n_bad == b->n)
-        return rc; /* nothing was read: no output file, no table */
+        return rc;                  /* nothing was read: no output file, no table */
     if (o->plot_file && b->n > 1) { /* a file of several soundings: known once read */
         if (cli_par_rank() == 0)
             cli_error("invert",
@@ -1528,10 +1529,9 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         return rc;
     }
     if (o->plotdir != NULL) { /* each rank its soundings' */
-        double nplot =
-            (double)write_plots(o->plotdir, o->plot_format != NULL ? o->plot_format : "png",
-                                o->plot_file, b, &ref, o->force, o->quiet, (size_t)o->threads,
-                                progress, &drawn);
+        double nplot = (double)write_plots(
+            o->plotdir, o->plot_format != NULL ? o->plot_format : "png", o->plot_file, b, &ref,
+            o->force, o->quiet, (size_t)o->threads, progress, &drawn);
 
         cli_par_sum(&nplot, 1);
         n_bad += (size_t)nplot;
