@@ -364,8 +364,9 @@ static const cli_opt invert_opts[] = {
                "a row per layer, station, coordinates, top, bottom, rho"),
     CLI_STRING("equivalent", 0, "PATH", ARG(equivalent), NULL,
                "with --ranges: also write the equivalent models themselves, a\n"
-               "row each (up to 100 a sounding): its resistivities,\n"
-               "thicknesses, misfit and chi2 (the JSON has them in each\n"
+               "row each (up to 100 a sounding) after the answer's (model 0):\n"
+               "resistivities, thicknesses, misfit, chi2, the model it repeats\n"
+               "(a PATH.json: as JSON; the results' JSON has them in each\n"
                "sounding's ranges)"),
     CLI_STRING("section", 0, "PNG", ARG(section), NULL,
                "draw the models side by side along the profile (.svg, .pdf too;\n"
@@ -1481,6 +1482,11 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     size_t n_bad = 0, n_in = 0, n_flag = 0, drawn = 0;
     int rc = CLI_FAIL, ranks = cli_par_size();
     fwd_error err;
+    /* --equivalent NAME.json: the models as JSON, else the table */
+    const char *eq_suffix = suffix_format(o->equivalent);
+    invnet_format eq_fmt = eq_suffix != NULL && strcmp(eq_suffix, "json") == 0
+                               ? INVNET_EQUIVALENT_JSON
+                               : INVNET_EQUIVALENT;
 
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
     if (cli_par_rank() == 0)
@@ -1504,14 +1510,13 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
             (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0) ||
             (o->equivalent != NULL &&
-             write_parts(b, INVNET_EQUIVALENT, net_path, o->equivalent, o->force) != 0))
+             write_parts(b, eq_fmt, net_path, o->equivalent, o->force) != 0))
             return rc;
     } else if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
                (o->xyz != NULL && invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL,
                                                       o->force, &err) != FWD_OK) ||
-               (o->equivalent != NULL &&
-                invnet_output_write(b, INVNET_EQUIVALENT, net_path, o->equivalent, NULL, o->force,
-                                    &err) != FWD_OK)) {
+               (o->equivalent != NULL && invnet_output_write(b, eq_fmt, net_path, o->equivalent,
+                                                             NULL, o->force, &err) != FWD_OK)) {
         cli_error("invert", "%s", err.msg);
         return rc;
     }

@@ -664,6 +664,64 @@ put_intervals(FILE *f, const invnet_interval *iv, size_t n)
     fputc(']', f);
 }
 
+/* The number (from 1) of the first of g's kept models that model d repeats, parameter for
+ * parameter (a chain of the sampler that stayed put), or 0 when none before it is the
+ * same. */
+static size_t
+draw_same_as(const invnet_ranges *g, size_t d)
+{
+    size_t e, np = FWD_MODEL_NPARAMS(g->n_layers);
+
+    for (e = 0; e < d; e++)
+        if (memcmp(g->draws + e * np, g->draws + d * np, np * sizeof *g->draws) == 0)
+            return e + 1;
+    return 0;
+}
+
+/* A model as JSON keys: "rho_ohmm": [...], "thick_m": [...] (ohm-m, m), of nl layers. */
+static void
+put_model_keys(FILE *f, size_t nl, const double *rho_ohmm, const double *thick_m)
+{
+    size_t j;
+
+    fputs("\"rho_ohmm\": [", f);
+    for (j = 0; j < nl; j++)
+        json_num(f, j > 0 ? ", " : "", 6, rho_ohmm[j]);
+    fputs("], \"thick_m\": [", f);
+    for (j = 0; j + 1 < nl; j++)
+        json_num(f, j > 0 ? ", " : "", 6, thick_m[j]);
+    fputc(']', f);
+}
+
+/* The JSON list of g's kept models with their fits (check.equivalent): [{"rho_ohmm",
+ * "thick_m", "misfit_rms_pct", "chi2", "same_as"}, ...], same_as the number of the first
+ * model it repeats (draw_same_as), else null. */
+static void
+put_models(FILE *f, const invnet_ranges *g)
+{
+    size_t d, j, nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), same;
+    double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
+
+    fputc('[', f);
+    for (d = 0; d < g->n_draws; d++) {
+        const double *p = g->draws + d * np;
+
+        for (j = 0; j < nl; j++)
+            rho[j] = pow(10, p[j]);
+        for (j = 0; j + 1 < nl; j++)
+            thick[j] = pow(10, p[nl + j]);
+        fputs(d > 0 ? ", {" : "{", f);
+        put_model_keys(f, nl, rho, thick);
+        json_num(f, ", \"misfit_rms_pct\": ", 4, g->draws_fit[d]);
+        json_num(f, ", \"chi2\": ", 4, g->draws_fit[g->n_draws + d]);
+        if ((same = draw_same_as(g, d)) > 0)
+            fprintf(f, ", \"same_as\": %zu}", same);
+        else
+            fputs(", \"same_as\": null}", f);
+    }
+    fputc(']', f);
+}
+
 /* The JSON object of the equivalent models. */
 static void
 put_ranges(FILE *f, const invnet_ranges *g)
@@ -707,23 +765,8 @@ put_ranges(FILE *f, const invnet_ranges *g)
     json_num(f, ", \"rhat_max\": ", 4, g->rhat_max);
     json_num(f, ", \"acceptance\": ", -3, g->acceptance);
     if (g->draws_fit != NULL) { /* check.equivalent: the models themselves */
-        size_t d, np = FWD_MODEL_NPARAMS(nl);
-
-        fputs(", \"models\": [", f);
-        for (d = 0; d < g->n_draws; d++) {
-            const double *p = g->draws + d * np;
-
-            fputs(d > 0 ? ", {\"rho_ohmm\": [" : "{\"rho_ohmm\": [", f);
-            for (j = 0; j < nl; j++)
-                json_num(f, j > 0 ? ", " : "", 6, pow(10, p[j]));
-            fputs("], \"thick_m\": [", f);
-            for (j = 0; j + 1 < nl; j++)
-                json_num(f, j > 0 ? ", " : "", 6, pow(10, p[nl + j]));
-            json_num(f, "], \"misfit_rms_pct\": ", 4, g->draws_fit[d]);
-            json_num(f, ", \"chi2\": ", 4, g->draws_fit[g->n_draws + d]);
-            fputc('}', f);
-        }
-        fputc(']', f);
+        fputs(", \"models\": ", f);
+        put_models(f, g);
     }
     fputc('}', f);
 }
@@ -1131,13 +1174,39 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
     }
 }
 
+/* One row of the equivalent models' table: item it's model number model (0: the answer)
+ * of cl layers (rho, thick: ohm-m, m), its misfit and chi2, the model it repeats (0: none),
+ * the table nl layers wide. */
+static void
+equivalent_row(FILE *f, const invnet_batch_item *it, size_t model, size_t cl, size_t nl,
+               const double *rho, const double *thick, double misfit, double chi2, size_t same)
+{
+    size_t k;
+
+    csv_str(f, it->path);
+    fputc(',', f);
+    csv_str(f, it->s->name);
+    fprintf(f, ",%zu,%zu", cl, model);
+    for (k = 0; k < nl; k++) /* a count of fewer layers: its columns beyond empty */
+        xyz_num(f, k < cl ? rho[k] : NAN, F_6G);
+    for (k = 0; k + 1 < nl; k++)
+        xyz_num(f, k + 1 < cl ? thick[k] : NAN, F_6G);
+    xyz_num(f, misfit, F_4G);
+    xyz_num(f, chi2, F_4G);
+    if (same > 0)
+        fprintf(f, ",%zu\n", same);
+    else
+        fputs(",\n", f);
+}
+
 /* The equivalent models' rows of items [first, end), after the header when head: of each
- * sounding whose reported answer has ranges with their fits (check.equivalent), a row per
- * model, the table as wide as the batch's most layers. */
+ * sounding whose reported answer has ranges with their fits (check.equivalent), its answer
+ * (model 0) and a row per model, the table as wide as the batch's most layers. */
 static void
 equivalent_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 {
     size_t i, k, d, nl = b->n_layers;
+    double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
 
     if (head) {
         fputs("source,name,n_layers,model", f);
@@ -1145,7 +1214,7 @@ equivalent_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int he
             fprintf(f, ",rho_%zu_ohmm", k + 1);
         for (k = 0; k + 1 < nl; k++)
             fprintf(f, ",thick_%zu_m", k + 1);
-        fputs(",misfit_rms_pct,chi2\n", f);
+        fputs(",misfit_rms_pct,chi2,same_as\n", f);
     }
     for (i = first; i < end; i++) {
         const invnet_batch_item *it = &b->item[i];
@@ -1155,22 +1224,63 @@ equivalent_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int he
 
         if (g == NULL || g->draws_fit == NULL)
             continue;
+        equivalent_row(f, it, 0, cl, nl, c->r.rho_ohmm, c->r.thick_m, c->r.misfit_rms_pct,
+                       c->r.chi2, 0);
         for (d = 0; d < g->n_draws; d++) {
             const double *p = g->draws + d * np;
 
-            csv_str(f, it->path);
-            fputc(',', f);
-            csv_str(f, it->s->name);
-            fprintf(f, ",%zu,%zu", cl, d + 1);
-            for (k = 0; k < nl; k++) /* a count of fewer layers: its columns beyond empty */
-                xyz_num(f, k < cl ? pow(10, p[k]) : NAN, F_6G);
-            for (k = 0; k + 1 < nl; k++)
-                xyz_num(f, k + 1 < cl ? pow(10, p[cl + k]) : NAN, F_6G);
-            xyz_num(f, g->draws_fit[d], F_4G);
-            xyz_num(f, g->draws_fit[g->n_draws + d], F_4G);
-            fputc('\n', f);
+            for (k = 0; k < cl; k++)
+                rho[k] = pow(10, p[k]);
+            for (k = 0; k + 1 < cl; k++)
+                thick[k] = pow(10, p[cl + k]);
+            equivalent_row(f, it, d + 1, cl, nl, rho, thick, g->draws_fit[d],
+                           g->draws_fit[g->n_draws + d], draw_same_as(g, d));
         }
     }
+}
+
+/* The equivalent models of items [first, end) as JSON, after the opening when head and
+ * with the closing when tail: {"net", "soundings": [...]}, an object for each sounding in
+ * order, {"source", "name", "n_layers", "answer": {"rho_ohmm", "thick_m", "misfit_rms_pct",
+ * "chi2"}, "models": [...] (put_models)}; "models" null (and no answer) where the sounding
+ * has no ranges with their fits, the name null where it was not read. */
+static void
+equivalent_json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, size_t end,
+                     int head, int tail)
+{
+    size_t i;
+
+    if (head) {
+        fputs("{\"net\": ", f);
+        json_str(f, net_path);
+        fputs(", \"soundings\": [", f);
+    }
+    for (i = first; i < end; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        const invnet_ranges *g = c != NULL ? c->ranges : NULL;
+
+        fputs(i ? ",\n  {\"source\": " : "\n  {\"source\": ", f);
+        json_str(f, it->path);
+        fputs(", \"name\": ", f);
+        if (it->s != NULL)
+            json_str(f, it->s->name);
+        else
+            fputs("null", f);
+        if (g == NULL || g->draws_fit == NULL) {
+            fputs(", \"models\": null}", f);
+            continue;
+        }
+        fprintf(f, ", \"n_layers\": %zu, \"answer\": {", g->n_layers);
+        put_model_keys(f, g->n_layers, c->r.rho_ohmm, c->r.thick_m);
+        json_num(f, ", \"misfit_rms_pct\": ", 4, c->r.misfit_rms_pct);
+        json_num(f, ", \"chi2\": ", 4, c->r.chi2);
+        fputs("}, \"models\": ", f);
+        put_models(f, g);
+        fputc('}', f);
+    }
+    if (tail)
+        fputs("\n]}\n", f);
 }
 
 int
@@ -1199,6 +1309,8 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
         xyz_part(f, b, first, end, head);
     else if (fmt == INVNET_EQUIVALENT)
         equivalent_part(f, b, first, end, head);
+    else if (fmt == INVNET_EQUIVALENT_JSON)
+        equivalent_json_part(f, b, net_path, first, end, head, tail);
     else
         csv_part(f, b, first, end, head);
     fwd_locale_restore(old);

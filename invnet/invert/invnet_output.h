@@ -51,19 +51,32 @@ int invnet_output_xyz(FILE *f, const invnet_batch *b);
 
 /*
  * Writes the equivalent models of b's soundings to f, for bpinv invert --equivalent: of each
- * sounding whose answer has ranges sampled with check.equivalent, one row per model kept
- * (invnet_ranges.draws, 100 by default, spread evenly over the models that fit),
- * "source,name,n_layers,model,rho_1_ohmm,...,thick_1_m,...,misfit_rms_pct,chi2": the model
- * numbered from 1, as many rho and thick columns as b->n_layers (a count of fewer layers
- * leaves the others empty), its misfit and chi2 computed as the answer's (chi2 empty where
- * the sounding gives no errors). The JSON has the same models in its ranges object
- * ("models"). Returns as invnet_output_csv.
+ * sounding whose answer has ranges sampled with check.equivalent, its answer (model 0) and
+ * one row per model kept (invnet_ranges.draws, 100 by default, spread evenly over the models
+ * that fit), "source,name,n_layers,model,rho_1_ohmm,...,thick_1_m,...,misfit_rms_pct,chi2,
+ * same_as": the models numbered from 1, as many rho and thick columns as b->n_layers (a
+ * count of fewer layers leaves the others empty), its misfit and chi2 computed as the
+ * answer's (chi2 empty where the sounding gives no errors), same_as the number of the first
+ * model it repeats parameter for parameter (a chain of the sampler that stayed put), empty
+ * when none before it is the same. The JSON has the same models in its ranges object
+ * ("models": [{"rho_ohmm", "thick_m", "misfit_rms_pct", "chi2", "same_as"}, ...]). Returns
+ * as invnet_output_csv.
  */
 int invnet_output_equivalent(FILE *f, const invnet_batch *b);
 
 /* The output formats (INVNET_XYZ: invnet_output_xyz, for bpinv invert --xyz;
- * INVNET_EQUIVALENT: invnet_output_equivalent, for --equivalent). */
-typedef enum invnet_format { INVNET_CSV, INVNET_JSON, INVNET_XYZ, INVNET_EQUIVALENT } invnet_format;
+ * INVNET_EQUIVALENT: invnet_output_equivalent, for --equivalent; INVNET_EQUIVALENT_JSON:
+ * the same models as JSON, for --equivalent NAME.json: {"net", "soundings": [{"source",
+ * "name", "n_layers", "answer": {"rho_ohmm", "thick_m", "misfit_rms_pct", "chi2"},
+ * "models": [...]}, ...]}, every sounding in order, "models" null (and no answer) where it
+ * has none). */
+typedef enum invnet_format {
+    INVNET_CSV,
+    INVNET_JSON,
+    INVNET_XYZ,
+    INVNET_EQUIVALENT,
+    INVNET_EQUIVALENT_JSON
+} invnet_format;
 
 /* Reads "csv" or "json" into *fmt; FWD_EINVAL naming the choices otherwise. */
 int invnet_format_parse(const char *s, invnet_format *fmt, fwd_error *err);

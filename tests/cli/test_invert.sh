@@ -197,11 +197,12 @@ for r, j in zip(rows, js):
 assert "rho_2" in rows[1]["unresolved"].split(";"), rows[1]
 PYEOF_UNRES
     bad "--ranges: the unresolved column against the JSON: $(head -3 "$TMP/ranges.csv")"
-# --equivalent: the equivalent models themselves, 100 a sounding, the results as without it
+# --equivalent: the equivalent models themselves, 100 a sounding after its answer (model 0),
+# the results as without it
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges --equivalent "$TMP/eq.csv" -q
 tcol=$(col "$TMP/out" time_ms)
-[ "$rc" -eq 0 ] && [ "$(head -1 "$TMP/eq.csv")" = "source,name,n_layers,model,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,chi2" ] &&
-    [ "$(wc -l <"$TMP/eq.csv")" -eq 201 ] &&
+[ "$rc" -eq 0 ] && [ "$(head -1 "$TMP/eq.csv")" = "source,name,n_layers,model,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,thick_1_m,thick_2_m,misfit_rms_pct,chi2,same_as" ] &&
+    [ "$(wc -l <"$TMP/eq.csv")" -eq 203 ] &&
     [ "$(cut -d, -f"$tcol" --complement "$TMP/out")" = "$(cut -d, -f"$tcol" --complement "$TMP/ranges.csv")" ] &&
     ok || bad "--equivalent: exit $rc: $(head -3 "$TMP/eq.csv") $(cat "$TMP/err")"
 # ... each model's misfit is its forward model's against the data, computed here; about 90 %
@@ -221,7 +222,7 @@ awk -F, -v want="$misfit1" 'FNR == 1 { next } NR == FNR { d[FNR] = $2; next }
 awk -F, '
     FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } # each file its own header
     NR == FNR && $c["name"] == "a.csv" { for (k in c) r[k] = $c[k]; next }
-    NR != FNR && $c["name"] == "a.csv" {
+    NR != FNR && $c["name"] == "a.csv" && $c["model"] > 0 {
         n++
         for (k = 1; k <= 3; k++) { q = "rho_" k "_ohmm"
             inside[q] += r[q "_p05"] <= $c[q] && $c[q] <= r[q "_p95"] }
@@ -229,18 +230,63 @@ awk -F, '
     END { for (q in inside) { m++; if (inside[q] < 70 || inside[q] > 100) exit 1 }
           exit !(n == 100 && m == 3 && !worse) }' \
     "$TMP/ranges.csv" "$TMP/eq.csv" && ok || bad "--equivalent: the models and the intervals: $(head -3 "$TMP/eq.csv")"
+# ... model 0 is the results' answer; a model that repeats another, parameter for parameter,
+# names the first of them (same_as), and the others are all different
+/usr/bin/python3 - "$TMP/out" "$TMP/eq.csv" <<'PYEOF_SAME' && ok ||
+import csv, sys
+res = {r["source"]: r for r in csv.DictReader(open(sys.argv[1]))}
+rows = list(csv.DictReader(open(sys.argv[2])))
+keys = ["rho_1_ohmm", "rho_2_ohmm", "rho_3_ohmm", "thick_1_m", "thick_2_m"]
+for src in res:
+    mine = [r for r in rows if r["source"] == src]
+    assert [int(r["model"]) for r in mine] == list(range(101)), src
+    a = mine[0]
+    for k in keys + ["misfit_rms_pct"]:
+        assert abs(float(a[k]) - float(res[src][k])) <= 1e-5 * abs(float(res[src][k])), (k, a, res[src])
+    assert a["same_as"] == "", a
+    seen = {}
+    for r in mine[1:]:
+        m = tuple(r[k] for k in keys)
+        if r["same_as"] == "":
+            assert m not in seen, (r, seen[m])
+            seen[m] = int(r["model"])
+        else:
+            assert seen.get(m) == int(r["same_as"]), (r, seen.get(m))
+    assert 10 <= len(seen) < 100, (src, len(seen))  # a chain stays put at times
+PYEOF_SAME
+    bad "--equivalent: the answer's row, or same_as: $(head -3 "$TMP/eq.csv")"
 # ... in the JSON too, the same models
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent "$TMP/eq2.csv" --format json
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/eq2.csv" <<'PYEOF_EQ' && ok ||
 import csv, json, sys
 models = json.load(open(sys.argv[1]))["soundings"][0]["ranges"]["models"]
-rows = list(csv.DictReader(open(sys.argv[2])))
+rows = list(csv.DictReader(open(sys.argv[2])))[1:]
 assert len(models) == len(rows) == 100, (len(models), len(rows))
 for m, r in zip(models, rows):
     assert ["%.6g" % v for v in m["rho_ohmm"]] == ["%.6g" % float(r["rho_%d_ohmm" % k]) for k in (1, 2, 3)], (m, r)
     assert m["chi2"] is None and r["chi2"] == "", (m, r)
+    assert m["same_as"] == (int(r["same_as"]) if r["same_as"] else None), (m, r)
 PYEOF_EQ
     bad "--equivalent: the JSON's models and the table's: $(head -c 300 "$TMP/out")"
+# ... --equivalent NAME.json: the same as JSON, the answer and the models of each sounding
+# (null for one without ranges), beside the results' JSON
+cp "$TMP/out" "$TMP/eq2.results.json"
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/f4.csv" --ranges --equivalent "$TMP/eq5.json" -q
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/eq2.results.json" "$TMP/eq5.json" "$TMP/out" <<'PYEOF_EQJ' && ok ||
+import csv, json, sys
+want = json.load(open(sys.argv[1]))["soundings"][0]
+doc = json.load(open(sys.argv[2]))
+assert doc["net"].endswith("net.h5") and len(doc["soundings"]) == 2, doc.keys()
+a, f4 = doc["soundings"]
+assert a["source"] == want["source"] and a["name"] == want["name"] and a["n_layers"] == 3, a
+assert a["models"] == want["ranges"]["models"], "the models differ from the results' JSON"
+assert a["answer"] == {"rho_ohmm": want["rho_ohmm"], "thick_m": want["thick_m"],
+                       "misfit_rms_pct": want["misfit_rms_pct"], "chi2": want["chi2"]}, a["answer"]
+assert f4["source"].endswith("f4.csv") and f4["models"] is None and "answer" not in f4, f4
+res = list(csv.DictReader(open(sys.argv[3])))  # -o's results stay a CSV
+assert len(res) == 2 and res[0]["source"] == want["source"], res
+PYEOF_EQJ
+    bad "--equivalent eq5.json: exit $rc: $(head -c 300 "$TMP/eq5.json") $(cat "$TMP/err")"
 # ... and refused: without --ranges, to the standard output, over a file without --force
 expect_fail 2 "--equivalent without --ranges" "--equivalent: the equivalent models are those --ranges samples: give --ranges too" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --equivalent "$TMP/eq3.csv"

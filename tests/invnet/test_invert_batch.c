@@ -820,7 +820,7 @@ Test(invnet_batch, equivalent_models_are_the_draws_with_their_fit)
     invnet_batch *b0, *b1;
     char *csv, *json, *q;
     static const char head[] = "source,name,n_layers,model,rho_1_ohmm,rho_2_ohmm,rho_3_ohmm,"
-                               "thick_1_m,thick_2_m,misfit_rms_pct,chi2\n";
+                               "thick_1_m,thick_2_m,misfit_rms_pct,chi2,same_as\n";
 
     for (i = 0; i < n; i++)
         pp[i] = path[i];
@@ -850,7 +850,7 @@ Test(invnet_batch, equivalent_models_are_the_draws_with_their_fit)
             cr_assert_not_null(c1->ranges->draws_fit, "item %zu", i);
             cr_assert_eq(c1->ranges->n_draws, 20);
             cr_expect_arr_eq(c0->ranges->draws, c1->ranges->draws, 20 * 5 * sizeof(double));
-            rows += 20;
+            rows += 21; /* the answer's (model 0), then the draws' */
             for (d = 0; d < 20; d++) {
                 double got = c1->ranges->draws_fit[d],
                        want = misfit_here(b1->item[i].s, c1->ranges->draws + d * 5);

@@ -612,10 +612,11 @@ part_text(invnet_format fmt, size_t first, size_t count, int head, int tail)
  * part past the end is empty; the header and the closing come only when asked for. */
 Test(invnet_output, parts_join_into_the_whole)
 {
-    static const invnet_format fmts[] = {INVNET_CSV, INVNET_JSON, INVNET_XYZ};
+    static const invnet_format fmts[] = {INVNET_CSV, INVNET_JSON, INVNET_XYZ, INVNET_EQUIVALENT,
+                                         INVNET_EQUIVALENT_JSON};
     size_t f, cut;
 
-    for (f = 0; f < 3; f++) {
+    for (f = 0; f < sizeof fmts / sizeof fmts[0]; f++) {
         char *whole = invnet_output_string(&batch, fmts[f], "n.h5", NULL);
 
         cr_assert_not_null(whole);
@@ -734,4 +735,94 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
     cand[0].doi_m = 0;
     batch.ranges_level = 0;
     batch.doi = 0;
+}
+
+/*
+ * The equivalent models: the answer as model 0, then each kept model, the number of the
+ * first it repeats parameter for parameter in same_as (empty, null when none), in the table
+ * and as JSON (--equivalent NAME.json: the answer and the models; null models for a sounding
+ * without ranges or not read). Five models by hand: A, B, A, B, C.
+ */
+Test(invnet_output, equivalent_models_answer_and_repeats)
+{
+    /* log10: A = 100, 10, 1000 ohm-m, 5, 20 m; B the same but rho_2 = 20; C thicker */
+    static const double ab[3][5] = {
+        {2, 1, 3, 0.69897, 1.30103}, {2, 1.30103, 3, 0.69897, 1.30103}, {2, 1, 3, 1, 1.30103}};
+    static const int which[5] = {0, 1, 0, 1, 2};
+    static const char *const same[5] = {"", "", "1", "2", ""};
+    double draws[25], fit[10];
+    invnet_ranges g;
+    char field[64][64], *csv, *json;
+    size_t count[8], n, d, j;
+
+    memset(&g, 0, sizeof g);
+    g.n_layers = 3;
+    g.n_draws = 5;
+    g.draws = draws;
+    g.draws_fit = fit;
+    for (d = 0; d < 5; d++) {
+        memcpy(draws + 5 * d, ab[which[d]], sizeof ab[0]);
+        fit[d] = 2.5 + (double)d;
+        fit[5 + d] = 1.5 + (double)d;
+    }
+    cand[0].ranges = &g;
+    csv = invnet_output_string(&batch, INVNET_EQUIVALENT, "n.h5", NULL);
+    json = invnet_output_string(&batch, INVNET_EQUIVALENT_JSON, "n.h5", NULL);
+    cr_assert(csv != NULL && json != NULL);
+    n = csv_parse(csv, 0, field, 64, count);
+    cr_assert_eq(n, 7, "%s", csv); /* the header, the answer, 5 models */
+    cr_expect_str_eq(field[count[0] - 1], "same_as");
+    csv_parse(csv, 1, field, 64, count); /* model 0: the answer, the results' own */
+    cr_expect_str_eq(field[0], "dir/a,1.csv");
+    cr_expect_str_eq(field[1], "st \"1\"");
+    cr_expect_str_eq(field[3], "0");
+    cr_expect_str_eq(field[4], "123.457");
+    cr_expect_str_eq(field[7], "5.5");
+    cr_expect_str_eq(field[9], "2.346");
+    cr_expect_str_eq(field[10], "1.25");
+    cr_expect_str_eq(field[11], "");
+    for (d = 0; d < 5; d++) {
+        char want[16];
+
+        csv_parse(csv, 2 + d, field, 64, count);
+        snprintf(want, sizeof want, "%zu", d + 1);
+        cr_expect_str_eq(field[3], want);
+        cr_expect_str_eq(field[5], which[d] == 1 ? "20" : "10", "model %zu", d + 1);
+        cr_expect_str_eq(field[7], which[d] == 2 ? "10" : "5", "model %zu", d + 1);
+        snprintf(want, sizeof want, "%.1f", 2.5 + (double)d);
+        cr_expect_str_eq(field[9], want);
+        cr_expect_str_eq(field[11], same[d], "model %zu", d + 1);
+    }
+    /* the JSON: every sounding in order, the answer and the models of the first alone */
+    cr_expect(strncmp(json,
+                      "{\"net\": \"n.h5\", \"soundings\": [\n  {\"source\": \"dir/a,1.csv\", "
+                      "\"name\": \"st \\\"1\\\"\", \"n_layers\": 3, \"answer\": {\"rho_ohmm\": "
+                      "[123.457, 10, 1000], \"thick_m\": [5.5, 20], \"misfit_rms_pct\": "
+                      "2.346, \"chi2\": 1.25}, \"models\": [{\"rho_ohmm\": [100, 10, 1000], "
+                      "\"thick_m\": [5, 20], \"misfit_rms_pct\": 2.5, \"chi2\": 1.5, "
+                      "\"same_as\": null}, ",
+                      280) == 0,
+              "%s", json);
+    cr_expect(strstr(json, "\"misfit_rms_pct\": 4.5, \"chi2\": 3.5, \"same_as\": 1}, ") != NULL,
+              "%s", json);
+    cr_expect(strstr(json,
+                     "\"same_as\": 2}, {\"rho_ohmm\": [100, 10, 1000], \"thick_m\": [10, "
+                     "20], \"misfit_rms_pct\": 6.5, \"chi2\": 5.5, \"same_as\": null}]}") != NULL,
+              "%s", json);
+    cr_expect(strstr(json,
+                     ",\n  {\"source\": \"b.csv\", \"name\": \"b\", \"models\": null},\n  "
+                     "{\"source\": \"c.csv\", \"name\": null, \"models\": null}\n]}\n") != NULL,
+              "%s", json);
+    /* the results' JSON has the same models in its ranges object */
+    invnet_output_string_free(json);
+    json = invnet_output_string(&batch, INVNET_JSON, "n.h5", NULL);
+    cr_assert_not_null(json);
+    cr_expect(strstr(json, "\"models\": [{\"rho_ohmm\": [100, 10, 1000], \"thick_m\": [5, 20], "
+                           "\"misfit_rms_pct\": 2.5, \"chi2\": 1.5, \"same_as\": null}, ") != NULL,
+              "%s", json);
+    for (j = 0; j < 5; j++) /* the draws are the caller's, untouched */
+        cr_expect_arr_eq(draws + 5 * j, ab[which[j]], sizeof ab[0]);
+    invnet_output_string_free(json);
+    invnet_output_string_free(csv);
+    cand[0].ranges = NULL;
 }

@@ -112,7 +112,8 @@ class Result:
         With ``equivalent=True``: the equivalent models (up to 100 a sounding, spread evenly
         over those that fit) as arrays, ``"rho"`` (models x layers, ohm-m), ``"thick"`` (models x
         (layers - 1), m), ``"misfit_rms_pct"`` and ``"chi2"`` (NaN where the sounding gives
-        no errors), each fit computed as the answer's (``--equivalent``).
+        no errors), each fit computed as the answer's (``--equivalent``), and ``"repeat"``,
+        True where a model repeats an earlier one (``rho[~repeat]``: the distinct models).
     layer_counts : list of dict or None
         With a set of nets: each count's ``n_layers``, ``misfit_rms_pct``, ``chi2``,
         ``criterion`` (BIC) and ``weight``.
@@ -248,7 +249,9 @@ class Result:
 def _equivalent(ranges):
     """The equivalent models of a ranges object sampled with equivalent=True, as arrays:
     {"rho": models x layers (ohm-m), "thick": models x (layers - 1) (m), "misfit_rms_pct",
-    "chi2" (NaN where the sounding gives no errors)}; None without them."""
+    "chi2" (NaN where the sounding gives no errors), "repeat" (True where the model repeats
+    an earlier one, parameter for parameter: ``rho[~repeat]`` are the distinct models)};
+    None without them."""
     models = (ranges or {}).get("models")
     if models is None:
         return None
@@ -258,7 +261,8 @@ def _equivalent(ranges):
 
     return {"rho": np.array([m["rho_ohmm"] for m in models], dtype=float),
             "thick": np.array([m["thick_m"] for m in models], dtype=float),
-            "misfit_rms_pct": col("misfit_rms_pct"), "chi2": col("chi2")}
+            "misfit_rms_pct": col("misfit_rms_pct"), "chi2": col("chi2"),
+            "repeat": np.array([m["same_as"] is not None for m in models], dtype=bool)}
 
 
 def _holds_spec(held, bounds):

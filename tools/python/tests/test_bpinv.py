@@ -917,7 +917,7 @@ def test_equivalent_models_equal_cli(nets, tmp_path):
                       "--equivalent", tmp_path / "eq.csv", "-j", 1)
     assert r.returncode == 0, r.stderr
     with open(tmp_path / "eq.csv") as f:
-        rows = list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))[1:]  # model 0: the answer
     with bpinv.Net(nets["schlumberger"]) as net:
         (a,) = net.invert_many([snd], ranges=True, equivalent=True)
         b = net.invert(AB2, rho_a, ranges=True)
@@ -934,6 +934,9 @@ def test_equivalent_models_equal_cli(nets, tmp_path):
     assert np.all(np.isnan(eq["chi2"]))
     np.testing.assert_allclose(eq["rho"][:, 0], [float(x["rho_1_ohmm"]) for x in rows],
                                rtol=1e-5)
+    assert list(eq["repeat"]) == [x["same_as"] != "" for x in rows]
+    distinct = eq["rho"][~eq["repeat"]]  # the models a chain did not repeat
+    assert len({tuple(m) for m in distinct}) == len(distinct) < n
     for k in (0, 37, 99):  # the misfit of the forward model, computed here
         f = bpinv.forward("schlumberger", eq["rho"][k], eq["thick"][k], AB2)
         want = 100 * np.sqrt(np.mean(((f - rho_a) / rho_a) ** 2))
