@@ -820,7 +820,7 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     static const double col[5] = {0.03, 0.09, 0.33, 0.56, 0.76};
     double y = fr->table_y, dy = fr->table_dy;
     size_t nl = g->n_layers, k, c;
-    char t[5][96], a[32], b[32], line[320];
+    char t[5][96], st[90], a[32], line[320];
     double base = 0; /* the answer's depth to the base of layer k */
     int outside = 0; /* an answer outside its interval: the legend says what '!' means */
     int doi_out;
@@ -850,13 +850,16 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
             with_range(p->thick_m[k], g->thick_m[k], g->unresolved[nl + k], t[2], sizeof t[2]);
             with_range(base, g->depth_m[k], 0, t[3], sizeof t[3]);
             outside |= strstr(t[2], " !") != NULL || strstr(t[3], " !") != NULL;
+            /* the answer's S or T, then its interval, as the other columns */
             if (k > 0 && p->rho_ohmm[k] < fmin(p->rho_ohmm[k - 1], p->rho_ohmm[k + 1]))
-                snprintf(t[4], sizeof t[4], "S [%s - %s]", num(g->conductance_s[k][0], a, sizeof a),
-                         num(g->conductance_s[k][2], b, sizeof b));
+                snprintf(t[4], sizeof t[4], "S %s",
+                         with_range(p->thick_m[k] / p->rho_ohmm[k], g->conductance_s[k], 0, st,
+                                    sizeof st));
             else if (k > 0 && p->rho_ohmm[k] > fmax(p->rho_ohmm[k - 1], p->rho_ohmm[k + 1]))
-                snprintf(t[4], sizeof t[4], "T [%s - %s]",
-                         num(g->transverse_ohmm2[k][0], a, sizeof a),
-                         num(g->transverse_ohmm2[k][2], b, sizeof b));
+                snprintf(t[4], sizeof t[4], "T %s",
+                         with_range(p->thick_m[k] * p->rho_ohmm[k], g->transverse_ohmm2[k], 0, st,
+                                    sizeof st));
+            outside |= strstr(t[4], " !") != NULL;
         } else {
             snprintf(t[2], sizeof t[2], "half-space");
         }

@@ -713,7 +713,7 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
 plain_bpinv forward -m schlumberger --rho 100,5,1000 --thick 10,2 --ab2 1:1000:20 >"$TMP/tc.csv"
 run invert "$TMP/net.h5" "$TMP/tc.csv" --ranges --format json --plot "$TMP/tab" --plot-format svg
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/tab/tc.csv.svg" "$TMP" <<'PYEOF14' && ok ||
-import json, sys
+import json, math, sys
 sys.path.insert(0, sys.argv[3])
 from svgtext import texts, RED, BLACK
 r = json.load(open(sys.argv[1]))["soundings"][0]
@@ -738,8 +738,31 @@ for k, y in enumerate(table[1:], 1):
         assert rgb == (RED if c in want else BLACK), (k, c, rgb, unres)
         assert (star in g) == (c in want), (k, c, g, unres)  # then maybe " !": outside
     assert want <= set(rows[y]), (k, rows[y])
+# the conductor's S: the answer's h / rho, then its interval, as the other columns give
+# theirs (plot.c's num: 3 digits); the glyphs of each character learnt from the header and
+# the resistivity column, whose texts are known
+def num(x):
+    r = float("%.3g" % x)
+    return "%.*f" % (max(0, 2 - math.floor(math.log10(abs(r)))), r) if 1e-3 <= abs(r) < 1e5 else "%.3g" % x
+def ranged(v, iv, mark):
+    return "%s [%s - %s]%s%s" % (num(v), num(iv[0]), num(iv[2]), mark, " !" if not iv[0] <= v <= iv[2] else "")
+glyph = {}
+def learn(text, g):
+    text = text if len(text) == len(g) else text.replace(" ", "")
+    assert len(text) == len(g), (text, g)
+    for ch, gl in zip(text, g):
+        assert glyph.setdefault(ch, gl) == gl, (ch, text)
+learn("S (siemens) or T (ohm-m2)", rows[table[0]][4][1])
+learn("resistivity (ohm-m)", rows[table[0]][1][1])
+for k, y in enumerate(table[1:], 1):
+    learn(ranged(r["rho_ohmm"][k - 1], r["ranges"]["rho_ohmm"][k - 1],
+                 " *" if "rho_%d" % k in unres else ""), rows[y][1][1])
+h, rho = r["thick_m"][1], r["rho_ohmm"][1]
+want = "S " + ranged(h / rho, r["ranges"]["conductance_siemens"][1], "")
+got = rows[table[2]][4][1]
+assert [glyph.get(ch) for ch in (want if len(want) == len(got) else want.replace(" ", ""))] == got, (want, got)
 PYEOF14
-    bad "--plot --ranges: the table reddens more than the unresolved values: $(cat "$TMP/err")"
+    bad "--plot --ranges: the table reddens more than the unresolved values, or the S cell is not the answer's: $(cat "$TMP/err")"
 fi
 # a set of nets for 2 and 3 layers: the picture of the count chosen with the next best's
 # model; with a reference, the fit outside the prior (3000 ohm-m beyond the prior's 1000)
