@@ -997,12 +997,14 @@ struct station {
     size_t n_rep;                            /* points merged from repeats */
     char rep_say[160];                       /* them, for the note */
     size_t n_filled, fill_line;              /* MN/2 cells filled from above; the first's line */
-    double sum_x, sum_rho;  /* of its readings as read (a total or mean row: none) */
-    double first_x, prev_x; /* the first's and the last's spacing (period) */
-    int one_x;              /* all of them at one spacing so far */
-    size_t n_read;          /* its readings as read */
-    size_t summary_line;    /* its last reading looks like a total (1) or mean (2) row: its line */
-    int summary_kind;       /* (its x is prev_x, the readings above n_read - 1) */
+    size_t n_noval, noval_line; /* rows of a long table with no reading; the first's line */
+    char noval_name[64];        /* its (first) measured column's name */
+    double sum_x, sum_rho;      /* of its readings as read (a total or mean row: none) */
+    double first_x, prev_x;     /* the first's and the last's spacing (period) */
+    int one_x;                  /* all of them at one spacing so far */
+    size_t n_read;              /* its readings as read */
+    size_t summary_line; /* its last reading looks like a total (1) or mean (2) row: its line */
+    int summary_kind;    /* (its x is prev_x, the readings above n_read - 1) */
     double summary_rho;
 };
 
@@ -1048,8 +1050,9 @@ struct text {
     double fill_mn2;          /* the last MN/2 given (0: none), for the cells left empty */
     char fill_key[FWD_SOUNDING_NAME_MAX]; /* and its row's station cell ("" without) */
     int row_filled;                       /* the row's MN/2 was */
-    int row_ints; /* every field of the row a whole number, in a table of ',': decimal
-                     commas split there (1,99,85), said where the row is refused */
+    int row_noval; /* the row of a long table has no reading (row_no_reading): its column */
+    int row_ints;  /* every field of the row a whole number, in a table of ',': decimal
+                      commas split there (1,99,85), said where the row is refused */
     size_t n_filled, fill_line, fill_row; /* MN/2 cells filled from above (a wide table's);
                                              the first's line; the row counted last */
     size_t rows;                          /* data rows so far (the row being read's number) */
@@ -2073,6 +2076,14 @@ station_notes(struct station *st)
         fill_note(say, sizeof say, st->n_filled, st->fill_line);
         fwd_sounding_note(st->s, say);
     }
+    if (st->n_noval > 0) {
+        snprintf(say, sizeof say,
+                 "no reading in %zu row%s (%s empty, or -, NA; line %zu%s): "
+                 "left out",
+                 st->n_noval, st->n_noval == 1 ? "" : "s", st->noval_name, st->noval_line,
+                 st->n_noval == 1 ? "" : ", the first");
+        fwd_sounding_note(st->s, say);
+    }
     if (st->n_rep > 0) {
         snprintf(say, sizeof say, "reading%s repeated on the next row%s averaged: %s%s",
                  st->n_rep == 1 ? "" : "s", st->n_rep == 1 ? "" : "s", st->rep_say,
@@ -2176,6 +2187,38 @@ no_reading(const char *v)
            strcasecmp(v, "n/a") == 0 || strcasecmp(v, "nan") == 0;
 }
 
+/* The columns of a reading's measured values and their errors (not its spacing, MN/2,
+ * station or place). */
+static int
+measured_col(int c)
+{
+    return c == COL_RHO || c == COL_LOGRHO || c == COL_R || c == COL_V || c == COL_I ||
+           c == COL_PHASE || c == COL_SDL || c == COL_SDP || c == COL_ERR || c == COL_SD;
+}
+
+/* Whether a long table's row f has no reading: every measured value it has a column for
+ * (rho_a or its log, R, V and I, the phase; not their errors) no_reading() but NaN, as a
+ * crew leaves the cell of a spacing it could not read (or writes -, NA; a spreadsheet's
+ * #N/A, read as empty): its first such column, else -1. A NaN there stays an error: a
+ * number a program wrote that is none, not a reading not taken. */
+static int
+row_no_reading(const struct text *t, char **f)
+{
+    static const int value[] = {COL_RHO, COL_LOGRHO, COL_R, COL_V, COL_I, COL_PHASE};
+    size_t k;
+    int first = -1;
+
+    for (k = 0; k < sizeof value / sizeof value[0]; k++) {
+        if (t->col[value[k]] < 0)
+            continue;
+        if (!no_reading(f[t->col[value[k]]]) || strcasecmp(f[t->col[value[k]]], "nan") == 0)
+            return -1;
+        if (first < 0)
+            first = value[k];
+    }
+    return first;
+}
+
 /* The readings of a wide table's row (values raw, nf fields f): one per station with a
  * value (a spreadsheet may leave out the empty cells at the end of a row). */
 static int
@@ -2259,12 +2302,18 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
     int c, rc;
 
     t->row_filled = 0;
+    /* (not a row a '#' cut short: its cells are a comment's) */
+    t->row_noval = t->n_wide == 0 && !t->hash_cut ? row_no_reading(t, f) : -1;
     for (c = 0; c < COL_N; c++) {
         double v;
         int positive = c != COL_PHASE && c != COL_LOGRHO && c < COL_XM;
 
         if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
+        if (t->row_noval >= 0 && measured_col(c)) { /* no reading: its spacing is checked */
+            raw[c] = NAN;
+            continue;
+        }
         if (c >= COL_XM && t->col[COL_STATION] >= 0 && f[t->col[c]][0] == '\0') {
             raw[c] = NAN; /* a station's place not filled in: said by another row, or none */
             continue;
@@ -2337,6 +2386,15 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
         return read_wide(t, f, nf, raw, err);
     if (rc == FWD_OK && st == NULL && (st = reading_station(t, f, raw, err)) == NULL)
         return err != NULL ? err->code : FWD_EFORMAT;
+    if (rc == FWD_OK && t->row_noval >= 0) { /* a spacing with no reading: left out, said */
+        if (st->n_noval++ == 0) {
+            st->noval_line = t->lineno;
+            snprintf(st->noval_name, sizeof st->noval_name, "%s", /* as the header names it */
+                     t->hdrname[t->row_noval][0] != '\0' ? t->hdrname[t->row_noval]
+                                                         : t->colname[t->row_noval]);
+        }
+        return FWD_OK;
+    }
     if (rc == FWD_OK && (rc = room(t, st, err)) != FWD_OK)
         return rc;
     if (rc == FWD_OK)
@@ -2444,10 +2502,11 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
         return rc;
     if (t->nf0 == 0)
         t->nf0 = nf;
-    /* a survey's row short of the header's columns (a spreadsheet leaves out the empty cells
-     * at the end) has them empty: a reading of its station, which fails that station alone */
-    if (t->header && t->survey && t->n_wide == 0 && t->col[COL_STATION] >= 0 &&
-        (size_t)t->col[COL_STATION] < nf)
+    /* a row short of the header's columns (a spreadsheet leaves out the empty cells at the
+     * end) has them empty, its station's cell given: a spacing with no reading (left out,
+     * said), or a reading that fails (a survey's station alone) */
+    if (t->header && t->n_wide == 0 && !t->hash_cut &&
+        (t->col[COL_STATION] < 0 || (size_t)t->col[COL_STATION] < nf))
         for (; nf < t->need; nf++)
             f[nf] = empty_field;
     rc = check_fields(t, f, nf, err);
@@ -2508,6 +2567,13 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
         } else {
             continue;
         }
+        if (t->st[k].n_noval > 0 && !t->st[k].has_bad) /* maybe why it has too few */
+            fwd_error_append(e,
+                             " (%zu row%s with no reading left out: %s empty, or -, NA; "
+                             "line %zu%s)",
+                             t->st[k].n_noval, t->st[k].n_noval == 1 ? "" : "s",
+                             t->st[k].noval_name, t->st[k].noval_line,
+                             t->st[k].n_noval == 1 ? "" : ", the first");
         if (e == err) /* the file's error */
             return FWD_EFORMAT;
     }

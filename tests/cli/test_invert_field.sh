@@ -333,6 +333,22 @@ grep -q '"columns_not_read": "\\"Remarks\\""' "$TMP/out" && ok ||
     bad "the JSON does not name the column not read: $(head -c 600 "$TMP/out")"
 grep -q '"columns_not_read": null' "$TMP/a.json" && ok ||
     bad "a file whose columns were all read: $(grep -o '"columns_not_read": [^,]*' "$TMP/a.json")"
+# a survey table whose station A has three spacings with no reading (an empty cell, -, a
+# spreadsheet's #N/A; one a short row): left out, said with the first's line; A's model is
+# B's, the same readings without them (the station failed until 2026-12-07)
+{
+    echo "station,ab2_m,rho_a_ohmm"
+    tail -n +2 "$TMP/snd/a.csv" | sed 's/^/B,/'
+    tail -n +2 "$TMP/snd/a.csv" | sed 's/^/A,/' | awk 'NR == 4 { print "A,3.3,-" }
+        NR == 9 { print "A,40.5" } NR == 15 { print "A,300.5,#N/A" } { print }'
+} >"$TMP/noread.csv"
+line=$(grep -n '^A,3.3,-$' "$TMP/noread.csv" | cut -d: -f1)
+run invert "$TMP/net.h5" "$TMP/noread.csv"
+[ "$rc" -eq 0 ] && [ "$(grep -c ',A,' "$TMP/out")" -eq 1 ] &&
+    [ "$(grep ',A,' "$TMP/out" | cut -d, -f4-12)" = "$(grep ',B,' "$TMP/out" | cut -d, -f4-12)" ] &&
+    grep -qxF "bpinv invert: note: $TMP/noread.csv: station \"A\": no reading in 3 rows (rho_a_ohmm empty, or -, NA; line $line, the first): left out" "$TMP/err" &&
+    ! grep -q 'station "B": no reading' "$TMP/err" && ok ||
+    bad "a station's spacings with no reading: exit $rc: $(cat "$TMP/out" "$TMP/err")"
 # a full AB column: halved, the same model as the AB/2 file's, and a note says so
 awk -F, 'NR == 1 { print "AB (m),rho_a"; next } { printf "%.17g,%s\n", 2 * $1, $2 }' \
     "$TMP/snd/a.csv" >"$TMP/fullab.csv"

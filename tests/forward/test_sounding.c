@@ -1130,9 +1130,18 @@ Test(fwd_sounding, spreadsheet_cells)
                                   "cells: no reading there") != NULL,
               "%s", st[1]->note);
     fwd_sounding_free_stations(st, n);
-    expect_error("na.csv", "ab2_m,rho_a_ohmm\n1,10\n2,#N/A\n4,12\n8,13\n", FWD_SCHLUMBERGER,
-                 ":3: rho_a_ohmm: expected a value, got an empty cell (a spreadsheet's error value "
-                 "on the line, #N/A, read as empty)");
+    /* in a long table too: a spacing whose reading is #N/A was not read (left out, said) */
+    s = fwd_sounding_read(put("na.csv", "ab2_m,rho_a_ohmm\n1,10\n2,#N/A\n4,12\n8,13\n", p),
+                          FWD_SCHLUMBERGER, 0, &err);
+    cr_assert_not_null(s, "%s", err.msg);
+    cr_expect(s->n == 3 && s->x[1] == 4 && s->rho_a[1] == 12, "%zu", s->n);
+    cr_expect(strstr(s->note, "no reading in 1 row (rho_a_ohmm empty, or -, NA; line 3): "
+                              "left out") != NULL,
+              "%s", s->note);
+    fwd_sounding_free(s);
+    /* ... but its spacing is a reading's: not a value there is the row's error */
+    expect_error("na2.csv", "ab2_m,rho_a_ohmm\n1,10\n,11\n4,12\n8,13\n", FWD_SCHLUMBERGER,
+                 ":3: ab2_m: expected a value, got an empty cell");
     s = fwd_sounding_read(put("hash.csv",
                               "station,ab2_m,rho_a_ohmm\n\"VES #1\",1,10\n\"VES #1\",2,11\n"
                               "\"VES #1\",4,12 # re-read\n",
@@ -2060,11 +2069,12 @@ Test(fwd_sounding, spreadsheet_habits)
     cr_expect_eq(s->n, 3);
     cr_expect_eq(s->rho_a[2], 226);
     fwd_sounding_free(s);
-    /* an empty last cell is named; an unread column that may explain an error is named */
+    /* an empty last cell is no reading, named (in the header's words) when the sounding is
+     * then too short; an unread column that may explain an error is named */
     expect_error("cell.csv", "AB/2;MN/2;rho_a (ohm.m)\n5;1;757\n10;1;\n20;1;226\n",
                  FWD_SCHLUMBERGER,
-                 ":3: rho_a (ohm.m): expected a value, got none (the row has 2 of the "
-                 "header's 3 fields)");
+                 "cell.csv: expected at least 3 points, got 2 (1 row with no reading left out: "
+                 "rho_a (ohm.m) empty, or -, NA; line 3)");
     expect_error("mnfull.csv", "AB/2,MN2 full,rho_a\n40,1,100\n40,5,90\n60,5,80\n",
                  FWD_SCHLUMBERGER, "(columns not read: \"MN2 full\")");
     /* a K or N\xc2\xb0 column beside an unknown rho_a name makes no wide table of stations */
@@ -2489,7 +2499,7 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
 {
     static const char text[] = "station,ab2_m,mn2_m,rho_a_ohmm\n"
                                "A,1,0.3,10\nA,2,0.3,11\nA,5,0.3,12\n"
-                               "B,1,0.3,20\nB,2,0.3,NA\nB,5,0.3,22\nB,10,0.3,-1\n"
+                               "B,1,0.3,20\nB,2,0.3,x\nB,5,0.3,22\nB,10,0.3,-1\n"
                                "C,1,0.3,30\nC,2,0.3,31\nC,5,0.3,32\n"
                                "D,1,0.3,40\nD,2,3,41\nD,5,0.3,42\nD,10,0.3,43\n";
     char p[128], q[128];
@@ -2506,7 +2516,7 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
     cr_expect(se[0].code == FWD_OK && se[2].code == FWD_OK, "%s / %s", se[0].msg, se[2].msg);
     cr_expect(st[0]->n == 3 && st[2]->n == 3 && st[2]->rho_a[2] == 32);
     cr_expect_eq(se[1].code, FWD_EFORMAT);
-    cr_expect(strstr(se[1].msg, "bad.csv:6: rho_a_ohmm: expected a finite number > 0, got \"NA\" "
+    cr_expect(strstr(se[1].msg, "bad.csv:6: rho_a_ohmm: expected a finite number > 0, got \"x\" "
                                 "(station \"B\")") != NULL,
               "%s", se[1].msg);
     cr_expect_eq(se[3].code, FWD_EFORMAT);
@@ -2519,7 +2529,7 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
     cr_expect_eq(fwd_sounding_read_stations(p, FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
                  FWD_EFORMAT);
     cr_expect(st == NULL && n == 0);
-    cr_expect(strstr(err.msg, "bad.csv:6: rho_a_ohmm: expected a finite number > 0, got \"NA\"") !=
+    cr_expect(strstr(err.msg, "bad.csv:6: rho_a_ohmm: expected a finite number > 0, got \"x\"") !=
                       NULL &&
                   strstr(err.msg, "station") == NULL,
               "%s", err.msg);
@@ -2559,14 +2569,17 @@ Test(fwd_sounding, survey_bad_reading_fails_its_station)
 }
 
 /* A survey's row short of the header's columns (a spreadsheet leaves the empty cells at a
- * row's end out) is a reading with those cells empty: it fails its station alone; read as
- * stations, the file's error as before. */
+ * row's end out) is a reading with those cells empty: with no value, a spacing not read,
+ * left out and said (B, C); with no spacing, a bad reading that fails its station alone (D). Read
+ * as stations, the same readings, and D the file's error. */
 Test(fwd_sounding, survey_short_row_fails_its_station)
 {
     static const char text[] = "station;x_m;ab2_m;mn2_m;rho_a_ohmm\r\n"
                                "A;0;1;0,3;10\r\nA;0;2;0,3;11\r\nA;0;5;0,3;12\r\n"
-                               "B;5;1;0,3;20\r\nB;5;2;0,3\r\nB;5;5;0,3;22\r\n"
-                               "C;9;1;0,3;30\r\nC;9;2;0,3;\r\nC;9;5;0,3;32\r\n";
+                               "B;5;1;0,3;20\r\nB;5;2;0,3\r\nB;5;5;0,3;22\r\nB;5;10;0,3;23\r\n"
+                               "C;9;1;0,3;30\r\nC;9;2;0,3;\r\nC;9;5;0,3;32\r\nC;9;10;0,3;NA\r\n"
+                               "C;9;20;0,3;33\r\n"
+                               "D;9;1;0,3;30\r\nD;9\r\nD;9;5;0,3;32\r\nD;9;10;0,3;33\r\n";
     char p[128];
     fwd_sounding **st;
     fwd_error *se = NULL, err;
@@ -2575,21 +2588,26 @@ Test(fwd_sounding, survey_short_row_fails_its_station)
     put("short.csv", text, p);
     cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err), FWD_OK,
                  "%s", err.msg);
-    cr_assert_eq(n, 3);
+    cr_assert_eq(n, 4);
     cr_expect(se[0].code == FWD_OK && st[0]->n == 3, "%s", se[0].msg);
-    cr_expect_eq(se[1].code, FWD_EFORMAT);
-    cr_expect(strstr(se[1].msg, "short.csv:6: rho_a_ohmm: expected a value, got an empty cell "
-                                "(station \"B\")") != NULL,
-              "%s", se[1].msg);
-    cr_expect_eq(se[2].code, FWD_EFORMAT);
-    cr_expect(strstr(se[2].msg, "short.csv:9: rho_a_ohmm: expected a value") != NULL, "%s",
-              se[2].msg);
+    cr_expect(se[1].code == FWD_OK && st[1]->n == 3 && st[1]->x[1] == 5, "%s", se[1].msg);
+    cr_expect(strstr(st[1]->note, "no reading in 1 row (rho_a_ohmm empty, or -, NA; line 6): "
+                                  "left out") != NULL,
+              "%s", st[1]->note);
+    cr_expect(se[2].code == FWD_OK && st[2]->n == 3 && st[2]->rho_a[2] == 33, "%s", se[2].msg);
+    cr_expect(strstr(st[2]->note, "no reading in 2 rows (rho_a_ohmm empty, or -, NA; line 10, "
+                                  "the first): left out") != NULL,
+              "%s", st[2]->note);
+    cr_expect_eq(se[3].code, FWD_EFORMAT);
+    cr_expect(strstr(se[3].msg, "short.csv:15: ab2_m: expected a value, got an empty cell") !=
+                      NULL &&
+                  strstr(se[3].msg, "(station \"D\")") != NULL,
+              "%s", se[3].msg);
     fwd_sounding_free_stations(st, n);
     free(se);
     cr_expect_eq(fwd_sounding_read_stations(p, FWD_SCHLUMBERGER, 0, NULL, &st, &n, &err),
                  FWD_EFORMAT);
-    cr_expect(strstr(err.msg, "short.csv:6: rho_a_ohmm: expected a value, got none (the row has 4 "
-                              "of the header's 5 fields)") != NULL,
+    cr_expect(strstr(err.msg, "short.csv:15: ab2_m: expected a value, got an empty cell") != NULL,
               "%s", err.msg);
 }
 
