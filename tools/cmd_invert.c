@@ -750,7 +750,7 @@ common_note(const invnet_batch *b, size_t lo, size_t last)
  * inverted, outside the prior, the errors' floor); counts the others as in range or flagged.
  * Returns the number that failed. */
 static size_t
-report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
+report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag, size_t *n_unres)
 {
     size_t i, n_bad = 0, end = b->first + b->count;
     size_t lo = 0, last = 0, shared = 0; /* the file of item i: its first and last items, the
@@ -800,10 +800,16 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag)
         if (c == NULL) {
             cli_error("invert", "%s", b->item[i].err);
             n_bad++;
-        } else if (c->r.in_range && c->r.flags == 0) {
-            (*n_in)++;
         } else {
-            (*n_flag)++;
+            /* the ranges' own flags say what the data resolve, not that the answer is in
+             * doubt (as --section's red): counted apart */
+            unsigned own = INVNET_FLAG_UNRESOLVED | INVNET_FLAG_UNCONVERGED;
+
+            if (c->r.in_range && (c->r.flags & ~own) == 0)
+                (*n_in)++;
+            else
+                (*n_flag)++;
+            *n_unres += (c->r.flags & INVNET_FLAG_UNRESOLVED) != 0;
         }
     }
     return n_bad;
@@ -1448,14 +1454,15 @@ gather_models(invnet_batch *b)
 
 /* Under mpirun: the counts of every rank's items, summed. */
 static void
-sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag)
+sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag, size_t *n_unres)
 {
-    double v[3] = {(double)*n_bad, (double)*n_in, (double)*n_flag};
+    double v[4] = {(double)*n_bad, (double)*n_in, (double)*n_flag, (double)*n_unres};
 
-    cli_par_sum(v, 3);
+    cli_par_sum(v, 4);
     *n_bad = (size_t)v[0];
     *n_in = (size_t)v[1];
     *n_flag = (size_t)v[2];
+    *n_unres = (size_t)v[3];
 }
 
 /* How a stop signal is named in the line that says the run stopped. */
@@ -1479,7 +1486,7 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         int made_plotdir, struct progress_line *progress, double t0)
 {
     struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
-    size_t n_bad = 0, n_in = 0, n_flag = 0, drawn = 0;
+    size_t n_bad = 0, n_in = 0, n_flag = 0, n_unres = 0, drawn = 0;
     int rc = CLI_FAIL, ranks = cli_par_size();
     fwd_error err;
     /* --equivalent NAME.json: the models as JSON, else the table */
@@ -1488,11 +1495,11 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
                                ? INVNET_EQUIVALENT_JSON
                                : INVNET_EQUIVALENT;
 
-    n_bad = report_errors(b, o->quiet, &n_in, &n_flag);
+    n_bad = report_errors(b, o->quiet, &n_in, &n_flag, &n_unres);
     if (cli_par_rank() == 0)
         note_same_names(b, o->quiet);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
-        sum_counts(&n_bad, &n_in, &n_flag);
+        sum_counts(&n_bad, &n_in, &n_flag, &n_unres);
         cli_par_agree(); /* every rank now ends the same way */
         b->segments = (int)cli_par_max((unsigned long)b->segments);
     }
@@ -1569,11 +1576,16 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         cli_par_bcast(&failed, sizeof failed);
         n_bad += (size_t)failed;
     }
-    if (show_progress(o))
+    if (show_progress(o)) {
+        char unres[96] = "";
+
+        if (o->ranges) /* their unresolved_parameters are not the answers' doubt */
+            snprintf(unres, sizeof unres, "; %zu with unresolved parameters (--ranges)", n_unres);
         fprintf(stderr,
                 "bpinv invert: %zu sounding%s in %.1f ms: %zu in range without flags, %zu "
-                "flagged, %zu not read\n",
-                b->n, b->n == 1 ? "" : "s", 1e3 * (cli_now() - t0), n_in, n_flag, n_bad);
+                "flagged, %zu not read%s\n",
+                b->n, b->n == 1 ? "" : "s", 1e3 * (cli_now() - t0), n_in, n_flag, n_bad, unres);
+    }
     rc = n_bad > 0 ? CLI_FAIL : CLI_OK;
     /* last, after the outputs (an error is the only line): the threads the soundings kept
      * busy */

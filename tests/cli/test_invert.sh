@@ -182,8 +182,22 @@ awk -F, "$BYNAME"'
 # the column unresolved: the JSON's "unresolved", joined by ';', and the flag where it is not
 # empty; a thin conductor (5 ohm-m, 2 m at 10 m: S alone resolved) leaves names there
 plain_bpinv forward -m schlumberger --rho 100,5,100 --thick 10,2 --ab2 1:1000:20 >"$TMP/thin.csv"
-run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges --progress
 cp "$TMP/out" "$TMP/ranges.csv"
+# the summary counts the ranges' own flags apart: an answer that is unresolved_parameters
+# alone is in range without flags (all 199 of a survey were "flagged" by them)
+/usr/bin/python3 - "$TMP/ranges.csv" "$TMP/err" <<'PYEOF_SUM' && ok ||
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+own = {"unresolved_parameters", "ranges_not_converged"}
+clean = sum(r["in_range"] == "true" and not (set(r["flags"].split(";")) - own - {""}) for r in rows)
+unres = sum("unresolved_parameters" in r["flags"].split(";") for r in rows)
+assert unres >= 1 and clean == 2, (clean, unres)
+m = re.search(r"bpinv invert: 2 soundings in [0-9.]+ ms: (\d+) in range without flags, (\d+) "
+              r"flagged, 0 not read; (\d+) with unresolved parameters \(--ranges\)\n", open(sys.argv[2]).read())
+assert m and [int(g) for g in m.groups()] == [clean, len(rows) - clean, unres], open(sys.argv[2]).read()
+PYEOF_SUM
+    bad "--ranges: the summary counts the ranges' flags as the answers': $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges --format json
 [ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/ranges.csv" "$TMP/out" <<'PYEOF_UNRES' && ok ||
 import csv, json, sys
