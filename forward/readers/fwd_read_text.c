@@ -94,6 +94,10 @@ static const struct {
     {"ohmmeter", U_RESIST, 1},
     {"ohmmetre", U_RESIST, 1},
     {"\xce\xa9m", U_RESIST, 1}, /* Ωm */
+    {"kohmm", U_RESIST, 1e3},
+    {"k\xce\xa9m", U_RESIST, 1e3}, /* kΩm */
+    {"ohmft", U_RESIST, 0.3048},   /* ohm-ft, of surveys in feet */
+    {"ohmfeet", U_RESIST, 0.3048},
     {"s", U_TIME, 1},
     {"sec", U_TIME, 1},
     {"second", U_TIME, 1},
@@ -124,14 +128,16 @@ static const struct {
     {"ohm", U_OHM, 1},
     {"ohms", U_OHM, 1},
     {"mohm", U_OHM, 1e-3},
-    {"\xce\xa9", U_OHM, 1}, /* Ω */
+    {"kohm", U_OHM, 1e3},
+    {"k\xce\xa9", U_OHM, 1e3}, /* kΩ */
+    {"\xce\xa9", U_OHM, 1},    /* Ω */
 };
 
 /* The units a family accepts, for messages. */
 static const char *const family_units[] = {
     [U_NONE] = "none",
     [U_LENGTH] = "m, cm, km or ft",
-    [U_RESIST] = "ohm-m",
+    [U_RESIST] = "ohm-m, kohm-m or ohm-ft",
     [U_TIME] = "s or ms",
     [U_FREQ] = "Hz or kHz",
     [U_ANGLE] = "degrees or rad",
@@ -139,7 +145,7 @@ static const char *const family_units[] = {
     [U_REL] = "% or fraction",
     [U_VOLT] = "V, mV or uV",
     [U_AMP] = "A or mA",
-    [U_OHM] = "ohm",
+    [U_OHM] = "ohm, mohm or kohm",
 };
 
 /* The names of the columns other than the methods' x columns (normalised: lower case,

@@ -1925,13 +1925,50 @@ Test(fwd_sounding, units_and_names_never_guessed)
     fwd_sounding_free(s);
 }
 
+/* Resistivities in kohm-m (a survey trial's meter read them so) and ohm-ft (surveys in
+ * feet), and resistances in kohm, scaled to ohm-m and ohm. */
+Test(fwd_sounding, resistivity_units_scaled)
+{
+    static const struct {
+        const char *header;
+        double scale;
+    } at[] = {{"AB/2 (m),Rho_a (kOhm-m)", 1e3},
+              {"AB/2 (m);rho_a [k\xce\xa9\xc2\xb7m]", 1e3},
+              {"AB/2 (m),rho_a (ohm-ft)", 0.3048}};
+    char text[256];
+    size_t k;
+
+    for (k = 0; k < sizeof at / sizeof at[0]; k++) {
+        char sep = strchr(at[k].header, ';') != NULL ? ';' : ',';
+        fwd_sounding *s;
+
+        snprintf(text, sizeof text, "%s\n1%c0.5\n2%c0.25\n4%c0.125\n", at[k].header, sep, sep, sep);
+        s = read_text("kohm.csv", text, FWD_SCHLUMBERGER);
+        cr_expect(s->n == 3 && fabs(s->rho_a[0] - 0.5 * at[k].scale) < 1e-9 * at[k].scale &&
+                      fabs(s->rho_a[2] - 0.125 * at[k].scale) < 1e-9 * at[k].scale,
+                  "%s: %g", at[k].header, s->rho_a[0]);
+        fwd_sounding_free(s);
+    }
+    {
+        fwd_sounding *s =
+            read_text("kohm_r.csv", "ab2_m,mn2_m,R (kOhm)\n1,0.2,0.5\n2,0.2,0.1\n4,0.2,0.02\n",
+                      FWD_SCHLUMBERGER);
+        /* rho_a = K R, K = pi (AB/2^2 - MN/2^2) / (2 MN/2) */
+        double K = FWD_PI * (1 - 0.04) / 0.4;
+
+        cr_expect(fabs(s->rho_a[0] - K * 500) < 1e-9 * K * 500, "%g, want %g", s->rho_a[0],
+                  K * 500);
+        fwd_sounding_free(s);
+    }
+}
+
 /* What cannot be read without guessing is refused, naming the field. */
 Test(fwd_sounding, guesses_refused)
 {
     expect_error("furlong.csv", "a (furlongs),rho_a\n1,100\n2,90\n4,80\n", FWD_WENNER,
                  ":1: header: \"a (furlongs)\": unit \"furlongs\": expected m, cm, km or ft");
     expect_error("rhoft.csv", "ab2_m,rho_a (ft)\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
-                 ":1: header: \"rho_a (ft)\": unit \"ft\": expected ohm-m");
+                 ":1: header: \"rho_a (ft)\": unit \"ft\": expected ohm-m, kohm-m or ohm-ft");
     expect_error("std.csv", "ab2,rho,std\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER,
                  ":1: header: \"std\": expected a column named for its unit");
     expect_error("error.csv", "ab2,rho,error\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER,
