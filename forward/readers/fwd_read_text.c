@@ -1498,11 +1498,20 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
     if (wenner_as_ab2(t, c)) {
         t->wenner_ab2 = 1;
     } else if (c->m != t->m) {
+        char hint[200] = "";
+
+        /* a Schlumberger spacing under the name "Spacing" (Wenner's, but a crew's word for
+         * AB/2 too): which column made it so, and how to say it is AB/2 (not for a_m, nor the
+         * other way: an AB/2 column is no Wenner a) */
+        if (c->m == FWD_WENNER && t->m == FWD_SCHLUMBERGER && c->col[COL_X] >= 0 &&
+            strncasecmp(f[c->col[COL_X]], "spacing", 7) == 0)
+            snprintf(hint, sizeof hint, "; if \"%s\" is %s, say so: --columns %s=%s",
+                     f[c->col[COL_X]], t->mi->x_column, t->mi->x_column, f[c->col[COL_X]]);
         return fwd_fail(err, FWD_EINVAL,
                         "%s:%zu: columns: this is %s %s sounding (%s names %s columns), "
-                        "expected %s",
+                        "expected %s%s",
                         t->path, line, fwd_method_article(c->m), fwd_method_name(c->m), where,
-                        fwd_method_name(c->m), fwd_method_name(t->m));
+                        fwd_method_name(c->m), fwd_method_name(t->m), hint);
     }
     if (!complete(c->col, t->wenner_ab2 ? FWD_WENNER : t->m)) {
         int wide = t->wenner_ab2 ? 0 : wide_layout(t, c, f, line, err);

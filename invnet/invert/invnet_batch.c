@@ -1008,10 +1008,14 @@ other_method(const char *path, fwd_method m, const invnet_batch_params *p, fwd_e
         if ((fwd_method)k == m || fwd_sounding_read_stations(path, (fwd_method)k, p->component,
                                                              p->columns, &s, &n, &e2) != FWD_OK)
             continue;
+        const char *hint = strstr(e->msg, "; if \""); /* the reader's: which column */
+        char say[sizeof e->msg];
+
         fwd_sounding_free_stations(s, n);
-        fwd_error_set(e, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s", path,
+        snprintf(say, sizeof say, "%s", hint != NULL ? hint : "");
+        fwd_error_set(e, FWD_EINVAL, "%s: %s %s sounding, but the net is for %s%s", path,
                       fwd_method_article((fwd_method)k), fwd_method_name((fwd_method)k),
-                      fwd_method_name(m));
+                      fwd_method_name(m), say);
         return;
     }
 }

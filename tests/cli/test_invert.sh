@@ -904,5 +904,19 @@ expect_fail 1 "an EDI for a DC net" "synthetic_z.edi: an mt sounding, but the ne
     invert "$TMP/net.h5" tests/data/synthetic_z.edi
 expect_fail 1 "a wenner sounding" "aungsan_wenner.txt: a wenner sounding, but the net is for schlumberger" \
     invert "$TMP/net.h5" docs/examples/aungsan_wenner.txt
+# a header "Spacing" (Wenner's a, and a crew's word for AB/2): the message says how to say it
+# is AB/2, and that does it
+{
+    echo "Spacing,Resistivity"
+    tail -n +2 "$TMP/snd/a.csv"
+} >"$TMP/spacing.csv"
+expect_fail 1 "a Spacing column for a Schlumberger net" \
+    "spacing.csv: a wenner sounding, but the net is for schlumberger; if \"Spacing\" is ab2_m, say so: --columns ab2_m=Spacing" \
+    invert "$TMP/net.h5" "$TMP/spacing.csv"
+setup invert "$TMP/net.h5" "$TMP/snd/a.csv" -q
+cp "$TMP/out" "$TMP/a_plain.csv"
+run invert "$TMP/net.h5" "$TMP/spacing.csv" --columns ab2_m=Spacing -q
+[ "$rc" -eq 0 ] && [ "$(tail -1 "$TMP/out" | cut -d, -f4-12)" = "$(tail -1 "$TMP/a_plain.csv" | cut -d, -f4-12)" ] &&
+    ok || bad "--columns ab2_m=Spacing: exit $rc, not a.csv's model: $(cat "$TMP/out" "$TMP/err")"
 
 finish cli-invert

@@ -1969,6 +1969,21 @@ Test(fwd_sounding, guesses_refused)
                  ":1: header: \"a (furlongs)\": unit \"furlongs\": expected m, cm, km or ft");
     expect_error("rhoft.csv", "ab2_m,rho_a (ft)\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
                  ":1: header: \"rho_a (ft)\": unit \"ft\": expected ohm-m, kohm-m or ohm-ft");
+    /* "Spacing" is Wenner's a, and a crew's word for AB/2: the message says how to say so */
+    expect_error("spacing.csv", "Spacing,Resistivity\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 ":1: columns: this is a wenner sounding (its header names wenner columns), "
+                 "expected schlumberger; if \"Spacing\" is ab2_m, say so: --columns "
+                 "ab2_m=Spacing");
+    expect_error("a_m.csv", "a_m,Resistivity\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 "(its header names wenner columns), expected schlumberger");
+    {
+        fwd_error err;
+        char p[128];
+
+        cr_expect_null(fwd_sounding_read(put("a_m2.csv", "a_m,rho\n1,100\n2,90\n4,80\n", p),
+                                         FWD_SCHLUMBERGER, 0, &err));
+        cr_expect(strstr(err.msg, "; if") == NULL, "%s", err.msg); /* a is no AB/2 */
+    }
     expect_error("std.csv", "ab2,rho,std\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER,
                  ":1: header: \"std\": expected a column named for its unit");
     expect_error("error.csv", "ab2,rho,error\n1,100,1\n2,90,1\n4,80,1\n", FWD_SCHLUMBERGER,
