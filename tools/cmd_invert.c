@@ -496,8 +496,10 @@ const cli_cmd invert_cmd = {
 /* Refuses -o before anything is read: the net file itself, or a file that may not be
  * replaced. Returns 0, or -1 after a message. */
 static int
-check_output_first(const char *output, const char *net_path, int force)
+check_output_first(const char *output, const char *net_path, int force, int text)
 {
+    if (text && fwd_io_is_device(output)) /* -o /dev/null: written, not replaced */
+        return 0;
     if (cli_same_file(output, net_path)) {
         cli_error("invert", "%s: is the net file; write the results to another file", output);
         return -1;
@@ -559,10 +561,11 @@ note_no_equivalent(const invnet_batch *b, const char *path, int quiet)
                 path);
 }
 
-/* The files invert writes: -o, --xyz, --equivalent, --section (path NULL when not asked
- * for). */
+/* The files invert writes: -o, --xyz, --equivalent, --section, --plot's one picture (path
+ * NULL when not asked for); text: a table or JSON, which a device (/dev/null) may take. */
 struct out_file {
     const char *path, *option, *what;
+    int text;
 };
 
 /* Refuses, before any work, an output that is the net or may not be replaced, or two
@@ -573,11 +576,12 @@ check_outputs(const struct out_file *out, size_t n_out, const char *net_path, in
     size_t k, j;
 
     for (k = 0; k < n_out; k++)
-        if (out[k].path != NULL && check_output_first(out[k].path, net_path, force) != 0)
+        if (out[k].path != NULL &&
+            check_output_first(out[k].path, net_path, force, out[k].text) != 0)
             return -1;
     for (k = 0; k < n_out; k++)
         for (j = 0; j < k; j++)
-            if (out[k].path != NULL && out[j].path != NULL &&
+            if (out[k].path != NULL && out[j].path != NULL && !fwd_io_is_device(out[k].path) &&
                 (strcmp(out[k].path, out[j].path) == 0 ||
                  cli_same_file(out[k].path, out[j].path))) {
                 cli_error("invert", "%s %s: is the %s file; write %s to another", out[k].option,
@@ -1606,11 +1610,11 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     const char *net_path = argv[0];
     /* -o -: the standard output, as without -o */
     const char *output = o->output != NULL && strcmp(o->output, "-") == 0 ? NULL : o->output;
-    const struct out_file out[] = {{output, "-o", "the results"},
-                                   {o->xyz, "--xyz", "the XYZ table"},
-                                   {o->equivalent, "--equivalent", "the equivalent models"},
-                                   {o->section, "--section", "the section"},
-                                   {o->plot_file ? o->plotdir : NULL, "--plot", "the picture"}};
+    const struct out_file out[] = {{output, "-o", "the results", 1},
+                                   {o->xyz, "--xyz", "the XYZ table", 1},
+                                   {o->equivalent, "--equivalent", "the equivalent models", 1},
+                                   {o->section, "--section", "the section", 0},
+                                   {o->plot_file ? o->plotdir : NULL, "--plot", "the picture", 0}};
     size_t k;
     invnet_batch *b = NULL;
     invnet_set *ns = NULL;

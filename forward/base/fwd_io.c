@@ -244,11 +244,25 @@ fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_error
     return FWD_OK;
 }
 
+int
+fwd_io_is_device(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 FILE *
 fwd_io_open_temp(const char *path, char **tmp, fwd_error *err)
 {
     FILE *f;
 
+    if (fwd_io_is_device(path)) { /* /dev/null: written, not replaced */
+        *tmp = NULL;
+        if ((f = fopen(path, "w")) == NULL)
+            fwd_error_set(err, FWD_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return f;
+    }
     *tmp = fwd_io_temp_name(path);
     f = *tmp != NULL ? fopen(*tmp, "wx") : NULL;
     if (f == NULL) {
@@ -275,10 +289,11 @@ fwd_io_close_publish(FILE *f, const char *tmp, const char *path, int overwrite, 
     if (werr) {
         fwd_error_set(err, FWD_EIO, "%s: cannot write: %s", path,
                       why ? strerror(why) : "write error (disk full?)");
-        unlink(tmp);
+        if (tmp != NULL)
+            unlink(tmp);
         return FWD_EIO;
     }
-    return fwd_io_publish(tmp, path, overwrite, err);
+    return tmp != NULL ? fwd_io_publish(tmp, path, overwrite, err) : FWD_OK;
 }
 
 static locale_t c_locale;

@@ -72,18 +72,25 @@ int fwd_io_check_output(const char *path, const char *what, int overwrite, fwd_e
  * and their last names: outputs not yet written ("out.csv" and "./out.csv"). */
 int fwd_io_same_file(const char *a, const char *b);
 
+/* Whether path (its links followed: /dev/stdout) is a character device, written, not
+ * replaced: /dev/null, a terminal: 1, else 0 (a FIFO is not: opening one waits for a
+ * reader). fwd_io_open_temp writes one directly; fwd_io_check_output refuses it (an HDF5
+ * file cannot be written there), so a caller of text outputs checks this first. */
+int fwd_io_is_device(const char *path);
+
 /*
  * A text file that appears whole at path: opens a new temporary file beside it ("wx": never
  * one that exists) and returns it, its name in *tmp (free() it after fwd_io_close_publish).
  * Write to it, then call fwd_io_close_publish. NULL when the file cannot be made, with
  * "PATH: cannot create: REASON" in err (FWD_EIO; FWD_ENOMEM when out of memory) and *tmp
- * NULL.
+ * NULL. A device (fwd_io_is_device: /dev/null) is opened itself, *tmp NULL.
  */
 FILE *fwd_io_open_temp(const char *path, char **tmp, fwd_error *err);
 
 /*
  * Flushes and closes f (from fwd_io_open_temp; always closed), then publishes tmp as path
- * with fwd_io_publish (overwrite as there). A failed write or close is FWD_EIO, "PATH: cannot
+ * with fwd_io_publish (overwrite as there; tmp NULL: f was the device path itself, nothing
+ * to publish). A failed write or close is FWD_EIO, "PATH: cannot
  * write: REASON" (the system's reason, else "write error (disk full?)"); a failed publish
  * gives fwd_io_publish's error. On failure tmp is removed and nothing at path changes.
  */

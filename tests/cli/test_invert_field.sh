@@ -1047,6 +1047,16 @@ expect_fail 1 "invert -o symlink --force" "link.csv: is a symbolic link, not a r
     bad "the symbolic link or its target was changed"
 expect_fail 1 "invert --xyz symlink --force" "link.csv: is a symbolic link" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --xyz "$TMP/link.csv" --force
+# ... but a character device takes invert's tables and JSON, written into it (-o /dev/null:
+# a dry run, a timing); not a picture nor a net (an HDF5 file is no stream)
+run invert "$TMP/net.h5" "$TMP/snd/a.csv" -o /dev/null --xyz /dev/null --format json
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/out" ] && [ -c /dev/null ] && ok ||
+    bad "invert -o /dev/null --xyz /dev/null: exit $rc: $(cat "$TMP/err")"
+expect_fail 1 "invert --section /dev/null" "/dev/null: is a character device, not a regular file" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --section /dev/null
+expect_fail 1 "train -o /dev/null" "/dev/null: is a character device, not a regular file" \
+    train "$TMP/s.h5" -o /dev/null --force --epochs 1
+[ -c /dev/null ] && ok || bad "/dev/null is no longer a device"
 expect_fail 1 "train -o FIFO --force" "fifo: is a FIFO, not a regular file" \
     train "$TMP/s.h5" -o "$TMP/fifo" --force --epochs 1
 expect_fail 1 "samples -o symlink --force" "link.csv: is a symbolic link" \

@@ -203,3 +203,32 @@ Test(fwd_io, dead_writers_temporary_files_are_removed)
     }
     fwd_io_remove_dead_temps("no-such-dir/out.h5"); /* nothing to read: nothing done */
 }
+
+/* A character device (/dev/null) is written itself, never replaced by a rename, whatever
+ * overwrite says; a regular file beside it, and a link to one, are no devices; a FIFO is not
+ * one either (opening it would wait for a reader). */
+Test(fwd_io, a_device_is_written_not_replaced)
+{
+    char p[128], *tmp = (char *)1;
+    fwd_error err;
+    struct stat st;
+    FILE *f;
+
+    cr_assert(fwd_io_is_device("/dev/null"));
+    f = fwd_io_open_temp("/dev/null", &tmp, &err);
+    cr_assert_not_null(f, "%s", err.msg);
+    cr_expect_null(tmp);
+    cr_expect_gt(fprintf(f, "a,b\n1,2\n"), 0);
+    cr_assert_eq(fwd_io_close_publish(f, tmp, "/dev/null", 0, &err), FWD_OK, "%s", err.msg);
+    cr_assert_eq(stat("/dev/null", &st), 0);
+    cr_expect(S_ISCHR(st.st_mode), "/dev/null was replaced");
+    snprintf(p, sizeof p, "%s/file.csv", dir);
+    write_file(p, "x");
+    cr_expect_not(fwd_io_is_device(p));
+    snprintf(p, sizeof p, "%s/fifo", dir);
+    cr_assert_eq(mkfifo(p, 0600), 0);
+    cr_expect_not(fwd_io_is_device(p));
+    cr_expect_not(fwd_io_is_device("/no/such/path"));
+    /* the checks before a run still refuse it: an HDF5 output cannot be a device */
+    cr_expect_eq(fwd_io_check_output("/dev/null", "the net file", 1, &err), FWD_EINVAL);
+}
