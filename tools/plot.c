@@ -1820,6 +1820,63 @@ section_names(const struct section *sc, double xlo, double xhi, double top, int 
     }
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The largest of the n values v (> 0; others not counted) at most 5 times their median:
+ * of four or more, a depth that stands out of the profile's (a station read in feet, one
+ * whose span reaches ten times deeper) does not set the section's axis; of fewer, or when
+ * out of memory, the largest. */
+static double
+typical_max(const double *v, size_t n)
+{
+    double *w = malloc((n + 1) * sizeof *w), top = 0, med;
+    size_t k, m = 0;
+
+    for (k = 0; k < n; k++)
+        if (v[k] > 0) {
+            top = fmax(top, v[k]);
+            if (w != NULL)
+                w[m++] = v[k];
+        }
+    if (w == NULL || m < 4) {
+        free(w);
+        return top;
+    }
+    qsort(w, m, sizeof *w, cmp_double);
+    med = m % 2 ? w[m / 2] : 0.5 * (w[m / 2 - 1] + w[m / 2]);
+    for (top = 0, k = 0; k < m; k++)
+        if (w[k] <= 5 * med)
+            top = w[k];
+    free(w);
+    return top;
+}
+
+/* Appends to msg (cap bytes) the stations whose deepest interface (zi[k]) lies below the
+ * section's axis at zaxis (typical_max left it out): the first three by name and depth. */
+static void
+note_below_axis(const struct section *sc, const double *zi, double zaxis, char *msg, size_t cap)
+{
+    char list[400] = "";
+    size_t k, m = 0, len = strlen(msg);
+
+    for (k = 0; k < sc->n; k++)
+        if (zi[k] > zaxis && m++ < 3)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s %.3g m",
+                     m > 1 ? ", " : "", sc->it[k]->s->name, zi[k]);
+    if (m > 0 && len + 1 < cap)
+        snprintf(msg + len, cap - len,
+                 "%s%zu station%s with an interface below the axis at %.3g m (%s%s): "
+                 "--section-depth draws %s",
+                 len > 0 ? "; " : "", m, m == 1 ? "" : "s", zaxis, list, m > 3 ? ", ..." : "",
+                 m == 1 ? "it" : "them");
+}
+
 /* Longer than style.md's 120 lines (about 145), on purpose: the scales (the depth axis, the
  * colours, the misfit axis, the columns' width, the names' band) are set from all stations
  * at once and each is used by several panels below; split further, a dozen values would
@@ -1832,8 +1889,9 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     double ybot;
     double etop = -INFINITY, ebot = INFINITY, xlo, xhi, half, mmax = 1, top = 0.72;
     double mlo = INFINITY, mtop = 0; /* the stations' misfits: least, most of those scaling */
-    size_t nscale = 0;               /* stations that set the scales */
-    int mlog;                        /* a log misfit axis */
+    double *zi_of, *zd_of; /* each station's deepest interface, drawn depth of investigation */
+    size_t nscale = 0;     /* stations that set the scales */
+    int mlog;              /* a log misfit axis */
     /* top: the section's viewport, under the band of the station names */
     size_t k, j, namelen = 1;
     int upright = 0;
@@ -1850,6 +1908,14 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     }
     if (file_ready(path, msg, cap) != 0)
         return -1;
+    zi_of = calloc(sc.n, sizeof *zi_of);
+    zd_of = calloc(sc.n, sizeof *zd_of);
+    if (zi_of == NULL || zd_of == NULL) {
+        free(zi_of);
+        free(zd_of);
+        snprintf(msg, cap, "%s: out of memory for %zu stations", path, sc.n);
+        return -1;
+    }
     for (k = 0; k < sc.n; k++) {
         const invnet_result *r = &sc.c[k]->r;
         double e = sc.by_elev ? sc.it[k]->station.elevation_m : 0, zi;
@@ -1857,10 +1923,10 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
         if (r->n_layers > 1)
             zmin = fmin(zmin, r->thick_m[0] / 3);     /* the first interface shows */
         for (j = 0, zi = 0; j + 1 < r->n_layers; j++) /* zi: the depth of interface j */
-            zint = fmax(zint, zi += r->thick_m[j]);
+            zi_of[k] = fmax(zi_of[k], zi += r->thick_m[j]);
         zdeep = fmax(zdeep, seen_depth(sc.it[k]->s));
         if (sc.c[k]->doi_m > 0 && sc.c[k]->doi_m < seen_depth(sc.it[k]->s))
-            zdoi = fmax(zdoi, sc.c[k]->doi_m); /* a depth of investigation drawn */
+            zd_of[k] = sc.c[k]->doi_m; /* a depth of investigation drawn */
         if (strlen(sc.it[k]->s->name) > namelen)
             namelen = strlen(sc.it[k]->s->name);
         etop = fmax(etop, e);
@@ -1886,11 +1952,17 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
      * the layers a third); on the log depth axis the half-space gets log10 2 = 0.3 decades,
      * enough to see its colour. A depth of investigation below the axis gets a "v" at its
      * column's foot */
+    zint = typical_max(zi_of, sc.n); /* a station's that stands out: below the axis */
+    zdoi = typical_max(zd_of, sc.n);
     if (depth_m > 0) /* --section-depth: a shallow target on an elevation axis drawn in a few
                       * pixels of 145 m (a tester's gravel, 2-10 m) */
         zdeep = depth_m;
     else if (zint > 0)
         zdeep = fmin(zdeep, fmax(2 * zint, fmin(1.15 * zdoi, 5 * zint)));
+    if (depth_m <= 0)
+        note_below_axis(&sc, zi_of, zdeep, msg, cap);
+    free(zi_of);
+    free(zd_of);
     if (!isfinite(zmin) || zmin >= zdeep / 10)
         zmin = zdeep / 1000;
     ytop = sc.by_elev ? etop + 0.02 * (etop - ebot + zdeep)

@@ -244,6 +244,31 @@ for s, x in zip(sorted(doc, key=lambda s: s["lon_deg"]), sorted(cols)):
 assert worst(points) < 0.5, points
 PYEOF17
     bad "--section-depth 300: $(cat "$TMP/err")"
+# a station whose interfaces lie ten times deeper than the profile's (spacings written in
+# decimetres as metres; one whose span reaches deeper): it does not set the section's axis,
+# the others' layers keep the height, and a note names it; --section-depth draws it
+{
+    echo "station,ab2_m,rho_a_ohmm"
+    for k in 1 2 3 4 5; do tail -n +2 "$TMP/snd/a.csv" | sed "s/^/S$k,/"; done
+    tail -n +2 "$TMP/snd/d.csv" | awk -F, '{ printf "S6,%.6g,%s\n", 10 * $1, $2 }'
+} >"$TMP/deep6.csv"
+run invert "$TMP/net.h5" "$TMP/deep6.csv" --section "$TMP/deep6.png" --format json
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/err" "$TMP/deep6.png" <<'PYEOF_DEEP' && ok ||
+import json, re, sys
+doc = {s["name"]: s for s in json.load(open(sys.argv[1]))["soundings"]}
+deep = lambda s: sum(s["thick_m"])
+m = re.search(r"note: --section \S+: 1 station with an interface below the axis at ([0-9.]+) m "
+              r"\(S6 ([0-9.]+) m\): --section-depth draws it\n", open(sys.argv[2]).read())
+assert m, open(sys.argv[2]).read()
+axis, s6 = float(m.group(1)), float(m.group(2))
+others = max(deep(doc["S%d" % k]) for k in range(1, 6))
+assert abs(s6 - deep(doc["S6"])) <= 1e-2 * s6 and s6 > 5 * others, (s6, others)
+assert 2 * others * 0.99 <= axis < s6, (axis, others, s6)  # twice the others' deepest
+PYEOF_DEEP
+    bad "a station deeper than the profile's: exit $rc: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/deep6.csv" --section "$TMP/deep6b.png" --section-depth 400 -o "$TMP/deep6.csv.out"
+[ "$rc" -eq 0 ] && ! grep -q "below the axis" "$TMP/err" && ok ||
+    bad "--section-depth 400 still notes the deep station: $(cat "$TMP/err")"
 expect_fail 2 "--section-depth without --section" \
     "--section-depth: the depth of --section's picture: give --section too" \
     invert "$TMP/mtnet.h5" "$TMP/edis" --section-depth 300
