@@ -650,6 +650,39 @@ static void FWD_PRINTF(4, 5) why_add(char *buf, size_t cap, size_t *len, const c
     *len = n < 0 ? *len : *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
 }
 
+/* When every apparent resistivity of s lies below the least resistivity of the net's prior
+ * (of its nl layers), or above the largest, which no earth of the prior gives: says so into
+ * buf (why_add), with the unit it may have been meant in (kohm-m read as ohm-m: a survey
+ * trial's station, flagged, got notes about segment levels and a wider prior). 1 when
+ * said, else 0. */
+static int
+units_note(const fwd_sounding *s, const smp_prior *pr, size_t nl, char *buf, size_t cap,
+           size_t *len)
+{
+    double lo = INFINITY, hi = 0, plo = INFINITY, phi = 0;
+    size_t k;
+
+    for (k = 0; k < s->n; k++) {
+        lo = fmin(lo, s->rho_a[k]);
+        hi = fmax(hi, s->rho_a[k]);
+    }
+    for (k = 0; k < nl && k < FWD_MAX_LAYERS; k++) {
+        plo = fmin(plo, pr->rho_min[k]);
+        phi = fmax(phi, pr->rho_max[k]);
+    }
+    if (s->n == 0 || !(hi < plo || lo > phi))
+        return 0;
+    why_add(buf, cap, len,
+            "every rho_a (%.3g to %.3g ohm-m) lies %s the net's prior (%g to %g ohm-m), which "
+            "no earth of it gives: %s",
+            lo, hi, hi < plo ? "below" : "above", plo, phi,
+            hi < plo && lo * 1e3 >= plo && hi * 1e3 <= phi
+                ? "are they in kohm-m (x 1000)? a unit in the header converts them, "
+                  "\"rho_a (kOhm-m)\""
+                : "are they in another unit, or from another method?");
+    return 1;
+}
+
 /*
  * What the answer of it (candidate c, from the net nf) needs said, into it->why and, with
  * the sounding's own note, it->note: why it was not inverted (how much of the net's span
@@ -671,8 +704,10 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
     char buf[2048];
     size_t len = 0, nl = r->n_layers, j = r->exit_param, k = j < nl ? j : j - nl, ns, w, u;
     size_t nd = fwd_sounding_ndata(it->s);
+    int units;
 
     buf[0] = '\0';
+    units = units_note(it->s, &nf->samples.prior, nl, buf, sizeof buf, &len);
     if ((r->flags & INVNET_FLAG_REFUSED) && nf->masked)
         why_add(buf, sizeof buf, &len,
                 "not inverted: it covers %.2f decades of the net's span, less than the %g "
@@ -744,7 +779,7 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                 "errors; if its errors are right, a net of less noise, or another layer count, "
                 "may fit it closer",
                 r->chi2, r->error_floor_pct, r->chi2_given, r->error_floor_pct);
-    if (r->ref_off > jump)
+    if (r->ref_off > jump && !units) /* levels fitted to an answer at a bound: no guide */
         why_add(buf, sizeof buf, &len,
                 "its segments are joined to the one of MN/2 %g m (%s), a factor %.3g from the "
                 "level most of its readings agree on (MN/2 %g m): the answer and its ranges are "

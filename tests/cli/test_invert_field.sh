@@ -374,6 +374,16 @@ run invert "$TMP/net.h5" "$TMP/noread.csv"
     grep -qxF "bpinv invert: note: $TMP/noread.csv: station \"A\": no reading in 3 rows (rho_a_ohmm empty, or -, NA; line $line, the first): left out" "$TMP/err" &&
     ! grep -q 'station "B": no reading' "$TMP/err" && ok ||
     bad "a station's spacings with no reading: exit $rc: $(cat "$TMP/out" "$TMP/err")"
+# every rho_a below the net's prior (1 to 1000 ohm-m; a.csv's 20-300 ohm-m read in kohm-m as
+# ohm-m) or above it: no earth of the prior gives them, and the note asks for the unit
+awk -F, 'NR == 1 { print; next } { printf "%s,%.6g\n", $1, $2 / 1000 }' "$TMP/snd/a.csv" >"$TMP/kohm.csv"
+awk -F, 'NR == 1 { print; next } { printf "%s,%.6g\n", $1, $2 * 1e4 }' "$TMP/snd/a.csv" >"$TMP/big.csv"
+run invert "$TMP/net.h5" "$TMP/kohm.csv" "$TMP/big.csv" "$TMP/snd/a.csv"
+[ "$rc" -eq 0 ] &&
+    grep -qE "^bpinv invert: note: $TMP/kohm.csv: every rho_a \(0\.0[0-9]+ to 0\.[0-9]+ ohm-m\) lies below the net's prior \(1 to 1000 ohm-m\), which no earth of it gives: are they in kohm-m \(x 1000\)\? a unit in the header converts them, \"rho_a \(kOhm-m\)\"" "$TMP/err" &&
+    grep -qE "^bpinv invert: note: $TMP/big.csv: every rho_a \([0-9.e+]+ to [0-9.e+]+ ohm-m\) lies above the net's prior \(1 to 1000 ohm-m\), which no earth of it gives: are they in another unit, or from another method\?" "$TMP/err" &&
+    [ "$(grep -c "every rho_a" "$TMP/err")" -eq 2 ] && ok ||
+    bad "rho_a all outside the prior: exit $rc: $(cat "$TMP/err")"
 # a full AB column: halved, the same model as the AB/2 file's, and a note says so
 awk -F, 'NR == 1 { print "AB (m),rho_a"; next } { printf "%.17g,%s\n", 2 * $1, $2 }' \
     "$TMP/snd/a.csv" >"$TMP/fullab.csv"
