@@ -1103,19 +1103,31 @@ def test_survey_tables(nets, tmp_path):
         assert [without(x.json, "source") for x in res2] == [without(x, "source")
                                                               for x in ref["soundings"]]
     # a station with a bad reading, or too few, fails alone (its name and error), in both
-    # paths, as in the command: the long table's S1 with "NA" once; an MT station of 2 points
+    # paths, as in the command: the long table's S1 with "x" once; an MT station of 2 points
     bad = tmp_path / "long_bad.csv"
     rows = open(long).read().splitlines()
-    rows[3] = ",".join(rows[3].split(",")[:3] + ["NA"])
+    rows[3] = ",".join(rows[3].split(",")[:3] + ["x"])
     bad.write_text("\n".join(rows) + "\n")
     ref, r = cli_json("invert", nets["schlumberger"], bad, "--format", "json", "-j", 1)
-    assert r.returncode == 1 and 'got "NA" (station "S1")' in r.stderr, r.stderr
+    assert r.returncode == 1 and 'got "x" (station "S1")' in r.stderr, r.stderr
     with bpinv.Net(nets["schlumberger"]) as net:
         res3 = net.invert_many([bad])
     assert [without(x.json) for x in res3] == [without(x) for x in ref["soundings"]]
     assert [(x.name, x.ok) for x in res3] == [("S1", False), ("S2", True)]
     assert res3[0].error.endswith('bad.csv:4: rho_a_ohmm: expected a finite number > 0, got '
-                                  '"NA" (station "S1")')
+                                  '"x" (station "S1")')
+    # ... while "NA" there is a spacing with no reading: left out, said, in both paths
+    na = tmp_path / "long_na.csv"
+    rows[3] = ",".join(rows[3].split(",")[:3] + ["NA"])
+    na.write_text("\n".join(rows) + "\n")
+    ref, r = cli_json("invert", nets["schlumberger"], na, "--format", "json", "-j", 1)
+    assert r.returncode == 0 and 'station "S1": no reading in 1 row' in r.stderr, r.stderr
+    st = bpinv.read_soundings(na)
+    assert [len(s.x) for s in st] == [len(s.x) - (s.name == "S1") for s in bpinv.read_soundings(long)]
+    assert "no reading in 1 row (Rho_a (ohm-m) empty, or -, NA; line 4): left out" in st[0].note
+    with bpinv.Net(nets["schlumberger"]) as net:
+        res4 = net.invert_many([na])
+    assert [without(x.json) for x in res4] == [without(x) for x in ref["soundings"]]
     mt_bad = tmp_path / "mt_bad.csv"
     mt_bad.write_text(open(mt).read() + "M3,%r,10,45\nM3,%r,10,45\n" % (PERIODS[0], PERIODS[1]))
     ref, r = cli_json("invert", nets["mt"], mt_bad, "--format", "json", "-j", 1,
