@@ -1078,11 +1078,12 @@ json_object(FILE *f, const invnet_batch_item *it, cand *c)
     fputc('}', f);
 }
 
-/* The JSON of items [first, end), with the document's opening when head and its
- * closing when tail. */
+/* The JSON document {"net": net_path, "soundings": [...]} of items [first, end), each
+ * object written by object, with the document's opening when head and its closing when
+ * tail: the results' (result_object) and the equivalent models' (equivalent_object). */
 static void
 json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, size_t end, int head,
-          int tail)
+          int tail, void (*object)(FILE *, const invnet_batch_item *))
 {
     size_t i;
 
@@ -1093,10 +1094,17 @@ json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, si
     }
     for (i = first; i < end; i++) {
         fputs(i ? ",\n  " : "\n  ", f);
-        json_object(f, &b->item[i], invnet_batch_best(&b->item[i]));
+        object(f, &b->item[i]);
     }
     if (tail)
         fputs("\n]}\n", f);
+}
+
+/* A sounding's object of the results' JSON: its reported answer's. */
+static void
+result_object(FILE *f, const invnet_batch_item *it)
+{
+    json_object(f, it, invnet_batch_best(it));
 }
 
 int
@@ -1239,48 +1247,34 @@ equivalent_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int he
     }
 }
 
-/* The equivalent models of items [first, end) as JSON, after the opening when head and
- * with the closing when tail: {"net", "soundings": [...]}, an object for each sounding in
- * order, {"source", "name", "n_layers", "answer": {"rho_ohmm", "thick_m", "misfit_rms_pct",
- * "chi2"}, "models": [...] (put_models)}; "models" null (and no answer) where the sounding
- * has no ranges with their fits, the name null where it was not read. */
+/* A sounding's object of the equivalent models' JSON (--equivalent NAME.json): {"source",
+ * "name", "n_layers", "answer": {"rho_ohmm", "thick_m", "misfit_rms_pct", "chi2"}, "models":
+ * [...] (put_models)}; "models" null (and no answer) where the sounding has no ranges with
+ * their fits, the name null where it was not read. */
 static void
-equivalent_json_part(FILE *f, const invnet_batch *b, const char *net_path, size_t first, size_t end,
-                     int head, int tail)
+equivalent_object(FILE *f, const invnet_batch_item *it)
 {
-    size_t i;
+    const invnet_candidate *c = invnet_batch_best(it);
+    const invnet_ranges *g = c != NULL ? c->ranges : NULL;
 
-    if (head) {
-        fputs("{\"net\": ", f);
-        json_str(f, net_path);
-        fputs(", \"soundings\": [", f);
+    fputs("{\"source\": ", f);
+    json_str(f, it->path);
+    fputs(", \"name\": ", f);
+    if (it->s != NULL)
+        json_str(f, it->s->name);
+    else
+        fputs("null", f);
+    if (g == NULL || g->draws_fit == NULL) {
+        fputs(", \"models\": null}", f);
+        return;
     }
-    for (i = first; i < end; i++) {
-        const invnet_batch_item *it = &b->item[i];
-        const invnet_candidate *c = invnet_batch_best(it);
-        const invnet_ranges *g = c != NULL ? c->ranges : NULL;
-
-        fputs(i ? ",\n  {\"source\": " : "\n  {\"source\": ", f);
-        json_str(f, it->path);
-        fputs(", \"name\": ", f);
-        if (it->s != NULL)
-            json_str(f, it->s->name);
-        else
-            fputs("null", f);
-        if (g == NULL || g->draws_fit == NULL) {
-            fputs(", \"models\": null}", f);
-            continue;
-        }
-        fprintf(f, ", \"n_layers\": %zu, \"answer\": {", g->n_layers);
-        put_model_keys(f, g->n_layers, c->r.rho_ohmm, c->r.thick_m);
-        json_num(f, ", \"misfit_rms_pct\": ", 4, c->r.misfit_rms_pct);
-        json_num(f, ", \"chi2\": ", 4, c->r.chi2);
-        fputs("}, \"models\": ", f);
-        put_models(f, g);
-        fputc('}', f);
-    }
-    if (tail)
-        fputs("\n]}\n", f);
+    fprintf(f, ", \"n_layers\": %zu, \"answer\": {", g->n_layers);
+    put_model_keys(f, g->n_layers, c->r.rho_ohmm, c->r.thick_m);
+    json_num(f, ", \"misfit_rms_pct\": ", 4, c->r.misfit_rms_pct);
+    json_num(f, ", \"chi2\": ", 4, c->r.chi2);
+    fputs("}, \"models\": ", f);
+    put_models(f, g);
+    fputc('}', f);
 }
 
 int
@@ -1304,13 +1298,13 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
 
     first = first < b->n ? first : b->n;
     if (fmt == INVNET_JSON)
-        json_part(f, b, net_path, first, end, head, tail);
+        json_part(f, b, net_path, first, end, head, tail, result_object);
     else if (fmt == INVNET_XYZ)
         xyz_part(f, b, first, end, head);
     else if (fmt == INVNET_EQUIVALENT)
         equivalent_part(f, b, first, end, head);
     else if (fmt == INVNET_EQUIVALENT_JSON)
-        equivalent_json_part(f, b, net_path, first, end, head, tail);
+        json_part(f, b, net_path, first, end, head, tail, equivalent_object);
     else
         csv_part(f, b, first, end, head);
     fwd_locale_restore(old);
