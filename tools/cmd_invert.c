@@ -40,7 +40,7 @@ struct invert_args {
     double misfit, level, outside, fit_to, section_depth;
     long threads, layers, starts;
     cli_list ref_rho, ref_thick;
-    int refine, no_refine, ranges, force, quiet, progress;
+    int refine, no_refine, ranges, force, quiet, progress, drop_outlier;
     int plot_file;          /* --plot NAME.png (.svg, .pdf): one sounding's picture */
     invnet_batch_params bp; /* made by the checks */
 };
@@ -247,6 +247,7 @@ check_needs(const cli_parse *p, void *args)
         const char *opt, *what;
         int plot; /* needs --plot; else the refinement */
     } row[] = {{"starts", "the refinement's starts", 0},
+               {"drop-outlier", "the reading the refined fit finds off", 0},
                {"fit-to", "when the refinement's starts stop", 0},
                {"outside-fit", "the refinement's fit outside the prior", 0},
                {"plot-format", "the --plot pictures' format", 1},
@@ -338,6 +339,7 @@ check_operands(const cli_parse *p, void *args)
     o->bp.check.ranges = o->ranges;
     o->bp.check.range.level = o->level;
     o->bp.check.equivalent = o->equivalent != NULL;
+    o->bp.drop_outlier = o->drop_outlier;
     o->bp.check.exit_decades = o->outside;
     if (cli_opt_given(p, "misfit-max") == 1) {
         o->bp.check.misfit_noise_factor = 0;
@@ -414,6 +416,10 @@ static const cli_opt invert_opts[] = {
              "closer for about 2.4 x the time, 0 runs all --starts [1.5]; not\n"
              "with --no-refine"),
     CLI_FLAG("refine", 0, ARG(refine), "the default: refine each model (as above)"),
+    CLI_FLAG("drop-outlier", 0, ARG(drop_outlier),
+             "a sounding flagged outlier_reading (a spike) is inverted again\n"
+             "without that reading, flagged outlier_dropped, its note naming\n"
+             "the reading; not with --no-refine"),
     CLI_REAL_OPT("ranges", "[=PCT]", ARG(level), ARG(ranges), 1, 99.9, 90,
                  "the equivalent models of each answer: the central PCT % interval\n"
                  "[90] of each layer's resistivity, thickness, depth, conductance\n"
@@ -476,7 +482,8 @@ const cli_cmd invert_cmd = {
     "\n"
     "Flags: data_outside_training_range, extrapolated_geometry, not_inverted,\n"
     "model_at_prior_bound (these make in_range false), high_misfit, segment_jump,\n"
-    "outlier_reading (one reading 5 times its error off the refined fit),\n"
+    "outlier_reading (one reading 5 times its error off the refined fit), outlier_dropped\n"
+    "(--drop-outlier left it out),\n"
     "unresolved_parameters, ranges_not_converged (with --ranges: an interval spans a\n"
     "decade, half its prior or a bound; two halves of the sampler's chains give intervals\n"
     "3/4 of a width apart).\n"

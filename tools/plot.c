@@ -368,6 +368,10 @@ frame_of(const struct plot_sounding *p, const double *obs, struct frame *fr)
     if (p->rho_obs != NULL) /* and the segments as measured */
         log_range(s->rho_a, s->n, &fr->ylo, &fr->yhi);
     log_range(p->curve, p->n_curve, &fr->ylo, &fr->yhi);
+    if (p->dropped_x > 0) { /* the reading left out shows too */
+        log_range(&p->dropped_x, 1, &fr->xlo, &fr->xhi);
+        log_range(&p->dropped_rho, 1, &fr->ylo, &fr->yhi);
+    }
     if (p->band != NULL)
         log_range(p->band, 2 * p->n_curve, &fr->ylo, &fr->yhi);
     for (j = 0; s->sd_log10 != NULL && j < s->n; j++) {
@@ -511,6 +515,13 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     if (s->sd_log10 != NULL)
         draw_errors(s->n, s->x, obs, s->sd_log10, 1);
     draw_points(s->n, s->x, obs, 1, 0);
+    if (p->dropped_x > 0) { /* the reading left out: a red x */
+        PLFLT dx = log10(p->dropped_x), dy = log10(p->dropped_rho);
+
+        pl.col0(2);
+        pl.poin(1, &dx, &dy, 5);
+        pl.col0(1);
+    }
     if (p->n_curve > 1)
         draw_points(p->n_curve, p->curve_x, p->curve, 1, 1);
     if (p->worst_x > 0) { /* where the data look least like the training set */
@@ -534,7 +545,11 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0,
             p->forward           ? "o the points computed"
-            : p->rho_obs != NULL ? "o observed, segments joined (grey +: as measured)"
+            : p->rho_obs != NULL ? (p->dropped_x > 0 ? "o observed, segments joined (grey +: as "
+                                                       "measured; red x: left out)"
+                                                     : "o observed, segments joined (grey +: as "
+                                                       "measured)")
+            : p->dropped_x > 0   ? "o observed (red x: left out, --drop-outlier)"
                                  : "o observed");
     pl.col0(2);
     pl.mtex("t", 2.5, 0.0, 0.0,
@@ -1275,6 +1290,10 @@ plot_item_png(const char *path, const invnet_batch_item *it, const struct plot_r
                     ? it->observed
                     : NULL;
     p.flags = invnet_flag_list(c->r.flags, ", ", fl, sizeof fl);
+    if (it->dropped) {
+        p.dropped_x = it->dropped_x;
+        p.dropped_rho = it->dropped_rho;
+    }
     if (c->r.flags & INVNET_FLAG_OUTSIDE)
         p.worst_x = c->r.worst_x;
     if (c->r.inverted) {

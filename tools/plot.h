@@ -44,6 +44,8 @@ struct plot_sounding {
                            with its misfit; 0: none */
     const double *exit_rho, *exit_thick;
     double exit_misfit_pct;
+    double dropped_x, dropped_rho; /* a reading left out (--drop-outlier), drawn as an x;
+                                      0: none */
     int forward; /* a model's response (bpinv forward), not a sounding inverted: s holds the
                     points computed, the curve the response between them; no misfit or
                     flags */

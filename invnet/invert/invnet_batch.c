@@ -31,6 +31,7 @@ invnet_batch_default(void)
     p.curve_points = 120;
     p.curve_pad_decades = 0.1;
     p.layers = 0;
+    p.drop_outlier = 0;
     p.columns = NULL;
     p.part = 0;
     p.parts = 1;
@@ -134,10 +135,12 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
         p->check.refit_factor = v;
     } else if (strcmp(name, "equivalent") == 0 && (v == 0 || v == 1)) {
         p->check.equivalent = v == 1;
+    } else if (strcmp(name, "drop_outlier") == 0 && (v == 0 || v == 1)) {
+        p->drop_outlier = v == 1;
     } else {
-        static const char *const known[] = {"refine",     "ranges", "layers",    "threads",
-                                            "misfit_max", "curves", "doi",       "segment_ref",
-                                            "starts",     "fit_to", "equivalent"};
+        static const char *const known[] = {"refine",     "ranges", "layers",     "threads",
+                                            "misfit_max", "curves", "doi",        "segment_ref",
+                                            "starts",     "fit_to", "equivalent", "drop_outlier"};
         static const char *const want[] = {"a whole number from 0 to 10000",
                                            "0 (none) or a level from 1 to 99.9 percent",
                                            ("a whole number from 0 to " LAYERS_MAX),
@@ -148,6 +151,7 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
                                            "0 (the first segment), -1 (auto) or an MN/2 > 0",
                                            "a whole number from 1 to 100",
                                            "a factor from 0 to 100",
+                                           "0 or 1",
                                            "0 or 1"};
         size_t k;
 
@@ -158,7 +162,7 @@ invnet_batch_params_set(invnet_batch_params *p, const char *name, double v, fwd_
             return fwd_error_set_field(err, FWD_EINVAL, "setting",
                                        "setting: expected refine, ranges, layers, threads, "
                                        "misfit_max, curves, doi, segment_ref, starts, "
-                                       "fit_to or equivalent, got \"%s\"",
+                                       "fit_to, equivalent or drop_outlier, got \"%s\"",
                                        name);
         return fwd_error_set_field(err, FWD_EINVAL, known[k], "%s: expected %s, got %g", known[k],
                                    want[k], v);
@@ -707,6 +711,17 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
     int units;
 
     buf[0] = '\0';
+    if (it->dropped) {
+        const fwd_method_info *mi = fwd_method_get(it->s->method);
+        char line[32] = "";
+
+        if (it->dropped_line > 0)
+            snprintf(line, sizeof line, "line %zu, ", it->dropped_line);
+        why_add(buf, sizeof buf, &len,
+                "its reading at %s %g (%s%.3g times its error off the first answer's fit) "
+                "left out (--drop-outlier): the answer is of the other %zu",
+                mi->x_column, it->dropped_x, line, it->dropped_sigmas, it->s->n);
+    }
     units = units_note(it->s, &nf->samples.prior, nl, buf, sizeof buf, &len);
     if ((r->flags & INVNET_FLAG_REFUSED) && nf->masked)
         why_add(buf, sizeof buf, &len,
@@ -860,6 +875,46 @@ weigh_counts(invnet_batch_item *it, const invnet_file *const *nf, size_t nn, con
     }
 }
 
+/* Takes point k out of s (its reading, and with it an MT period's phase, errors, MN/2 and
+ * line). */
+static void
+drop_point(fwd_sounding *s, size_t k)
+{
+    double *arr[] = {s->x, s->mn2, s->rho_a, s->phase, s->sd_log10, s->sd_phase};
+    size_t a, tail = s->n - k - 1;
+
+    for (a = 0; a < sizeof arr / sizeof arr[0]; a++)
+        if (arr[a] != NULL)
+            memmove(arr[a] + k, arr[a] + k + 1, tail * sizeof *arr[a]);
+    if (s->line != NULL)
+        memmove(s->line + k, s->line + k + 1, tail * sizeof *s->line);
+    s->n--;
+}
+
+/* With p->drop_outlier, an item whose answer r (from its first inversion) is flagged
+ * outlier_reading, not yet dropped, and left with 3 readings or more without it: its
+ * reading that stood out taken out of it->s and said in it->dropped*, its candidates of
+ * that inversion freed; 1 (invert it again), else 0. */
+static int
+drop_outlier(const invnet_batch_params *p, invnet_batch_item *it, const invnet_result *r)
+{
+    size_t k = r->outlier_index;
+
+    if (!p->drop_outlier || it->dropped || !(r->flags & INVNET_FLAG_OUTLIER) || k >= it->s->n ||
+        it->s->n <= FWD_SOUNDING_MIN_POINTS)
+        return 0;
+    it->dropped = 1;
+    it->dropped_x = it->s->x[k];
+    it->dropped_rho = it->s->rho_a[k];
+    it->dropped_sigmas = r->outlier_sigmas;
+    it->dropped_line = it->s->line != NULL ? it->s->line[k] : 0;
+    drop_point(it->s, k);
+    free(it->candidates);
+    it->candidates = NULL;
+    it->n_candidates = 0;
+    return 1;
+}
+
 /*
  * Reads the sounding of it->path and inverts it with the nn inverters v of the nets nf (a
  * set's, by increasing count): a candidate each, the one of least BIC reported, with its
@@ -920,6 +975,11 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
         return FWD_ENOMEM;
     }
     weigh_counts(it, nf, nn, r);
+    if (drop_outlier(p, it, &r[it->best])) { /* its spike left out: inverted again */
+        free(saved);
+        it->time_ms += 1e3 * (fwd_time_seconds() - ts);
+        return invert_one(v, nf, nn, want_ranges, p, it);
+    }
     /* the count chosen missing the threshold, or on a bound of its prior: its fit outside
      * the prior */
     exit_too = nn > 1 && p->check.exit_decades > 0 && r[it->best].inverted &&
@@ -940,6 +1000,8 @@ invert_one(invnet_inverter *const *v, const invnet_file *const *nf, size_t nn, i
             return FWD_OK;
         }
     }
+    for (k = 0; k < nn && it->dropped; k++) /* said beside the reading's outlier_point */
+        r[k].flags |= INVNET_FLAG_DROPPED;
     for (k = 0; k < nn && rc == FWD_OK; k++)
         rc = keep_result(it, &it->candidates[k], &r[k], k == it->best);
     free(saved);

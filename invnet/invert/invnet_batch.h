@@ -49,6 +49,10 @@ typedef struct invnet_batch_params {
                                   together), widened by this on each side, log-spaced [0.1] */
     size_t layers;             /* with a set: 0 chooses each sounding's count, else this
                                   count's net alone (it must be in the set) [0] */
+    int drop_outlier;          /* non-zero: a sounding whose refined answer is flagged
+                                  outlier_reading is inverted again without that reading
+                                  (its answer flagged outlier_dropped, the item's dropped_*
+                                  say which), once, when 3 readings or more are left [0] */
     const char *columns;       /* text files' header names mapped to bpinv's, borrowed
                                   (fwd_sounding_read_columns) [NULL] */
     size_t part, parts;        /* invert only the soundings of block `part` of `parts`, the
@@ -155,10 +159,16 @@ typedef struct invnet_batch_item {
                                      than parameters */
     double time_ms;               /* reading and inverting it (0 when either failed); a
                                      survey table's read is shared among its stations */
-    char *why;  /* NULL, or what the answer needs said, one sentence a line ('\n' between):
-                   why it was not inverted, where its fit with the prior widened went, that
-                   it fits the training noise but not its own errors */
-    char *note; /* NULL, or the sounding's note and those, "; " between (the JSON's note) */
+    char *why;          /* NULL, or what the answer needs said, one sentence a line ('\n' between):
+                           why it was not inverted, where its fit with the prior widened went, that
+                           it fits the training noise but not its own errors */
+    char *note;         /* NULL, or the sounding's note and those, "; " between (the JSON's note) */
+    int dropped;        /* 1 when its reading that stood out was left out (drop_outlier):
+                           s no longer holds it */
+    double dropped_x;   /* that reading's AB/2 (m), a (m) or period (s) */
+    double dropped_rho; /* and its apparent resistivity as read (ohm-m) */
+    double dropped_sigmas; /* how far it stood out of the first answer's fit (outlier_sigmas) */
+    size_t dropped_line;   /* its line in the file (0: not known) */
 } invnet_batch_item;
 
 typedef struct invnet_batch {

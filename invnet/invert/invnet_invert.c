@@ -70,10 +70,16 @@ struct invnet_inverter {
 const char *
 invnet_flag_name(int k)
 {
-    static const char *const names[INVNET_NFLAGS] = {
-        "data_outside_training_range", "extrapolated_geometry", "not_inverted",
-        "model_at_prior_bound",        "high_misfit",           "segment_jump",
-        "unresolved_parameters",       "ranges_not_converged",  "outlier_reading"};
+    static const char *const names[INVNET_NFLAGS] = {"data_outside_training_range",
+                                                     "extrapolated_geometry",
+                                                     "not_inverted",
+                                                     "model_at_prior_bound",
+                                                     "high_misfit",
+                                                     "segment_jump",
+                                                     "unresolved_parameters",
+                                                     "ranges_not_converged",
+                                                     "outlier_reading",
+                                                     "outlier_dropped"};
 
     return k >= 0 && k < INVNET_NFLAGS ? names[k] : "unknown";
 }
@@ -1611,6 +1617,7 @@ outlier(invnet_inverter *v, const fwd_sounding *s, invnet_result *r)
     scale = fmax(1, 1.4826 * gsl_stats_median_from_sorted_data(v->absz, 1, n));
     r->outlier_sigmas = big / scale;
     r->outlier_x = s->x[worst];
+    r->outlier_index = worst;
     if (r->outlier_sigmas > v->p.outlier_sigmas)
         r->flags |= INVNET_FLAG_OUTLIER;
 }

@@ -42,10 +42,13 @@ enum {
     INVNET_FLAG_UNCONVERGED = 1u << 7, /* ranges_not_converged: the intervals of the even and
                                           of the odd chains differ at an end by more than 3/4
                                           of the interval's width */
-    INVNET_FLAG_OUTLIER = 1u << 8      /* outlier_reading: one reading stands out of the
+    INVNET_FLAG_OUTLIER = 1u << 8,     /* outlier_reading: one reading stands out of the
                                           refined fit (outlier_sigmas below) */
+    INVNET_FLAG_DROPPED = 1u << 9      /* outlier_dropped: the reading that stood out was
+                                          left out and the rest inverted again
+                                          (invnet_batch_params.drop_outlier) */
 };
-#define INVNET_NFLAGS 9
+#define INVNET_NFLAGS 10
 /* Flags that make in_range false: the net is outside what it was trained on. */
 #define INVNET_RANGE_FLAGS                                                                         \
     (INVNET_FLAG_OUTSIDE | INVNET_FLAG_EXTRAP | INVNET_FLAG_REFUSED | INVNET_FLAG_BOUND)
@@ -203,8 +206,10 @@ typedef struct invnet_result {
     /* The refined fit's reading of largest residual in units of its error (raised to the
      * training noise; or that noise) and of the residuals' robust scale (1.4826 x their
      * median absolute value), whichever is larger: outlier_reading above outlier_sigmas of
-     * the check; outlier_x its AB/2 (m), a (m) or period (s). NAN when not refined. */
+     * the check; outlier_x its AB/2 (m), a (m) or period (s), outlier_index its point in
+     * the sounding. NAN (index 0) when not refined. */
     double outlier_sigmas, outlier_x;
+    size_t outlier_index;
     double d2;             /* squared Mahalanobis distance of the features */
     double d2_max;         /* its threshold */
     size_t n_outside;      /* observed features outside the per-feature training range */

@@ -338,6 +338,28 @@ get_outlier_sigmas(const invnet_batch_item *it, cand *c, size_t k, struct value 
     v->num = c->r.outlier_sigmas;
 }
 
+/* The reading left out before the answer (drop_outlier): with one. */
+static int
+has_dropped(const invnet_batch_item *it, cand *c)
+{
+    (void)c;
+    return it->dropped;
+}
+
+static void
+get_dropped_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->dropped_x;
+}
+
+static void
+get_dropped_sigmas(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->num = it->dropped_sigmas;
+}
+
 static void
 get_worst_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
@@ -553,6 +575,10 @@ static const struct column columns[] = {
      get_outlier_x},
     {NULL, NULL, "outlier_sigmas", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_outlier,
      get_outlier_sigmas},
+    {NULL, NULL, "dropped_point", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_dropped,
+     get_dropped_x},
+    {NULL, NULL, "dropped_sigmas", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_dropped,
+     get_dropped_sigmas},
     {NULL, NULL, "segments", K_SEGMENTS, S_ONE, 0, IN_JSON | OPTIONAL, has_segments, get_segments},
     {"in_range", NULL, "in_range", K_BOOL, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_in_range},
     {"flags", NULL, "flags", K_FLAGS, S_ONE, 0, IN_CSV | IN_JSON, NULL, get_flags},

@@ -384,6 +384,39 @@ run invert "$TMP/net.h5" "$TMP/kohm.csv" "$TMP/big.csv" "$TMP/snd/a.csv"
     grep -qE "^bpinv invert: note: $TMP/big.csv: every rho_a \([0-9.e+]+ to [0-9.e+]+ ohm-m\) lies above the net's prior \(1 to 1000 ohm-m\), which no earth of it gives: are they in another unit, or from another method\?" "$TMP/err" &&
     [ "$(grep -c "every rho_a" "$TMP/err")" -eq 2 ] && ok ||
     bad "rho_a all outside the prior: exit $rc: $(cat "$TMP/err")"
+# --drop-outlier: a spike (a.csv's 9th reading x 3) is flagged outlier_reading; with the
+# option it is left out and the rest inverted again: the model of the file without that row,
+# flagged outlier_dropped, its note and the JSON naming the reading
+awk -F, 'NR == 9 { printf "%s,%.10g\n", $1, 3 * $2; next } { print }' "$TMP/snd/a.csv" >"$TMP/spike.csv"
+awk 'NR != 9' "$TMP/snd/a.csv" >"$TMP/nospike.csv"
+spx=$(awk -F, 'NR == 9 { printf "%g", $1 }' "$TMP/snd/a.csv")
+run invert "$TMP/net.h5" "$TMP/spike.csv" --format json
+[ "$rc" -eq 0 ] && grep -q '"flags": \[[^]]*"outlier_reading"' "$TMP/out" && ok ||
+    bad "a spike not flagged outlier_reading: $(cat "$TMP/out")"
+setup invert "$TMP/net.h5" "$TMP/nospike.csv" --format json
+cp "$TMP/out" "$TMP/nospike.json"
+run invert "$TMP/net.h5" "$TMP/spike.csv" --format json --drop-outlier
+[ "$rc" -eq 0 ] && /usr/bin/python3 - "$TMP/out" "$TMP/nospike.json" "$spx" <<'PYEOF_DROP' && ok ||
+import json, sys
+a = json.load(open(sys.argv[1]))["soundings"][0]
+b = json.load(open(sys.argv[2]))["soundings"][0]
+assert a["flags"] == b["flags"] + ["outlier_dropped"] and "outlier_reading" not in a["flags"], a["flags"]
+assert a["rho_ohmm"] == b["rho_ohmm"] and a["thick_m"] == b["thick_m"], (a, b)
+assert a["misfit_rms_pct"] == b["misfit_rms_pct"], (a, b)
+assert abs(a["dropped_point"] - float(sys.argv[3])) <= 1e-5 * a["dropped_point"], (a["dropped_point"], sys.argv[3])
+assert a["dropped_sigmas"] > 5, a["dropped_sigmas"]
+assert b["dropped_point"] is None and b["dropped_sigmas"] is None, b
+assert "(line 9, " in a["note"] and "the answer is of the other 19" in a["note"], a["note"]
+PYEOF_DROP
+    bad "--drop-outlier: exit $rc: $(cat "$TMP/err")"
+grep -qF "bpinv invert: note: $TMP/spike.csv: its reading at ab2_m $spx (line 9, " "$TMP/err" && ok ||
+    bad "--drop-outlier: no note naming the reading: $(cat "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/spike.csv" --drop-outlier --plot "$TMP/spike.svg" -q
+[ "$rc" -eq 0 ] && [ "$(grep -c 'fill:rgb(78.431373%,11.764706%,11.764706%)' "$TMP/spike.svg")" -gt 0 ] && ok ||
+    bad "--drop-outlier --plot: exit $rc: $(cat "$TMP/err")"
+expect_fail 2 "--drop-outlier --no-refine" \
+    "--drop-outlier: the reading the refined fit finds off: not with --no-refine" \
+    invert "$TMP/net.h5" "$TMP/spike.csv" --drop-outlier --no-refine
 # a full AB column: halved, the same model as the AB/2 file's, and a note says so
 awk -F, 'NR == 1 { print "AB (m),rho_a"; next } { printf "%.17g,%s\n", 2 * $1, $2 }' \
     "$TMP/snd/a.csv" >"$TMP/fullab.csv"

@@ -1183,3 +1183,91 @@ Test(invnet_batch, part_blocks)
         cr_expect(first + count == (size_t)((u128)(big + k) * (k + 1) / 3), "%zu", count);
     }
 }
+
+/*
+ * --drop-outlier: a sounding with a spike (one reading x 3) is flagged outlier_reading
+ * without it; with it, that reading is taken out and the rest inverted again: the answer is
+ * the one of the file without that row (bit for bit), flagged outlier_dropped and not
+ * outlier_reading, the item naming the reading (its AB/2, value as read, line); a clean
+ * sounding is untouched; and a sounding of 3 readings keeps its reading (too few left).
+ */
+Test(invnet_batch, drop_outlier_inverts_without_the_spike)
+{
+    static const double rho[3] = {100, 10, 500}, h[2] = {5, 20};
+    char spike[256], clean[256], line[256], *pp[3];
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *b0, *b1, *bc;
+    const invnet_candidate *c0, *c1, *cc;
+    double x = 0, v = 0;
+    FILE *in, *out, *outc;
+    size_t k = 0, spike_line = 9;
+
+    write_sounding("base.csv", rho, h, 20, 1, 1000, 0);
+    snprintf(line, sizeof line, "%s/base.csv", dir);
+    snprintf(spike, sizeof spike, "%s/spike.csv", dir);
+    snprintf(clean, sizeof clean, "%s/clean.csv", dir);
+    in = fopen(line, "r");
+    out = fopen(spike, "w");
+    outc = fopen(clean, "w");
+    cr_assert(in != NULL && out != NULL && outc != NULL);
+    while (fgets(line, sizeof line, in) != NULL) { /* line k + 1 of the file */
+        if (++k == spike_line) {
+            cr_assert_eq(sscanf(line, "%lg,%lg", &x, &v), 2);
+            fprintf(out, "%.10g,%.10g\n", x, 3 * v); /* the spike; clean.csv lacks the row */
+            continue;
+        }
+        fputs(line, out);
+        fputs(line, outc);
+    }
+    fclose(in);
+    cr_assert_eq(fclose(out), 0);
+    cr_assert_eq(fclose(outc), 0);
+    pp[0] = spike;
+    pp[1] = clean;
+    p.check.refine_iter = 30;
+    cr_assert_eq(invnet_batch_invert(nf, &p, (const char *const *)pp, 2, &b0, NULL), FWD_OK);
+    cr_assert_eq(invnet_batch_params_set(&p, "drop_outlier", 1, NULL), FWD_OK);
+    cr_assert_eq(invnet_batch_invert(nf, &p, (const char *const *)pp, 2, &b1, NULL), FWD_OK);
+    cr_assert_eq(invnet_batch_invert(nf, &p, (const char *const *)pp + 1, 1, &bc, NULL), FWD_OK);
+    c0 = invnet_batch_best(&b0->item[0]);
+    c1 = invnet_batch_best(&b1->item[0]);
+    cc = invnet_batch_best(&bc->item[0]);
+    cr_assert(c0 != NULL && c1 != NULL && cc != NULL);
+    cr_expect(c0->r.flags & INVNET_FLAG_OUTLIER, "the spike not flagged: %u", c0->r.flags);
+    cr_expect(fabs(c0->r.outlier_x - x) <= 1e-9 * x, "%g, the spike at %g", c0->r.outlier_x, x);
+    cr_expect_not(b0->item[0].dropped);
+    cr_expect(b1->item[0].dropped && b1->item[0].dropped_x == x &&
+                  fabs(b1->item[0].dropped_rho - 3 * v) <= 1e-9 * v &&
+                  b1->item[0].dropped_line == spike_line,
+              "%d %g %g %zu", b1->item[0].dropped, b1->item[0].dropped_x, b1->item[0].dropped_rho,
+              b1->item[0].dropped_line);
+    cr_expect_eq(b1->item[0].s->n, 19);
+    cr_expect(c1->r.flags & INVNET_FLAG_DROPPED);
+    cr_expect_not(c1->r.flags & INVNET_FLAG_OUTLIER);
+    cr_expect_eq(c1->r.flags & ~INVNET_FLAG_DROPPED, cc->r.flags);
+    for (k = 0; k < 3; k++)
+        cr_expect(c1->r.rho_ohmm[k] == cc->r.rho_ohmm[k], "rho %zu: %.17g, clean.csv's %.17g", k,
+                  c1->r.rho_ohmm[k], cc->r.rho_ohmm[k]);
+    cr_expect(c1->r.misfit_rms_pct == cc->r.misfit_rms_pct);
+    cr_expect(strstr(b1->item[0].why, "its reading at ab2_m ") != NULL &&
+                  strstr(b1->item[0].why, "(line 9, ") != NULL &&
+                  strstr(b1->item[0].why, "left out (--drop-outlier): the answer is of the other "
+                                          "19") != NULL,
+              "%s", b1->item[0].why);
+    /* the clean file beside it: as without the setting */
+    cr_expect_not(b1->item[1].dropped);
+    expect_same_result(&invnet_batch_best(&b0->item[1])->r, &invnet_batch_best(&b1->item[1])->r, 1);
+    invnet_batch_free(b0);
+    invnet_batch_free(b1);
+    invnet_batch_free(bc);
+    /* 3 readings, one off: too few would be left; its answer as without the setting */
+    out = fopen(spike, "w");
+    cr_assert_not_null(out);
+    fputs("ab2,rho_a\n1,100\n10,300\n100,120\n", out);
+    cr_assert_eq(fclose(out), 0);
+    cr_assert_eq(invnet_batch_invert(nf, &p, (const char *const *)pp, 1, &b1, NULL), FWD_OK);
+    cr_expect_not(b1->item[0].dropped);
+    cr_expect_eq(b1->item[0].s->n, 3);
+    invnet_batch_free(b1);
+    cr_expect_eq(invnet_batch_params_set(&p, "drop_outlier", 2, NULL), FWD_EINVAL);
+}

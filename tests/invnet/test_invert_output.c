@@ -239,6 +239,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"error_floor_pct\": 10, \"noise_scale\": 1.118, \"mahalanobis_d2\": 7.5, "
         "\"span_decades\": 2.5, \"net_points_observed\": 17, \"d2_worst_point\": null, "
         "\"d2_worst_share\": null, \"outlier_point\": 31.6, \"outlier_sigmas\": 2.5, "
+        "\"dropped_point\": null, \"dropped_sigmas\": null, "
         "\"segments\": null, \"in_range\": true, \"flags\": [], "
         "\"prior_exit\": null, \"ranges\": null, \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
@@ -252,7 +253,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"chi2\": null, \"chi2_given\": null, \"error_floor_pct\": null, \"noise_scale\": null, "
         "\"mahalanobis_d2\": null, \"span_decades\": 0.4, "
         "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
-        "\"outlier_point\": null, \"outlier_sigmas\": null, \"segments\": null, \"in_range\": "
+        "\"outlier_point\": null, \"outlier_sigmas\": null, \"dropped_point\": null, "
+        "\"dropped_sigmas\": null, \"segments\": null, \"in_range\": "
         "false, \"flags\": "
         "[\"extrapolated_geometry\", \"not_inverted\"], \"prior_exit\": null, \"ranges\": null, "
         "\"time_ms\": 0.250},\n"
@@ -268,7 +270,8 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"noise_scale\": null, "
         "\"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
-        "\"outlier_point\": null, \"outlier_sigmas\": null, \"segments\": null, \"in_range\": "
+        "\"outlier_point\": null, \"outlier_sigmas\": null, \"dropped_point\": null, "
+        "\"dropped_sigmas\": null, \"segments\": null, \"in_range\": "
         "null, \"flags\": null, \"prior_exit\": null, "
         "\"ranges\": null, \"time_ms\": null}\n"
         "]}\n");
@@ -401,7 +404,7 @@ Test(invnet_output, json_parsed_back)
         "rho_ohmm,thick_m,depth_m,doi_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
         "error_floor_pct,noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_"
         "point,d2_worst_share,"
-        "outlier_point,outlier_sigmas,segments,in_range,flags,"
+        "outlier_point,outlier_sigmas,dropped_point,dropped_sigmas,segments,in_range,flags,"
         "prior_exit,ranges,time_ms";
     char *buf = NULL;
     size_t len = 0;

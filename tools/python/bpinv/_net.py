@@ -77,6 +77,9 @@ class Result:
         With a refined model: the reading that stands out most from the fit (its AB/2, a or
         period) and by how many times the larger of its error and the residuals' typical
         size; above 5, the flag ``outlier_reading``.
+    dropped_point, dropped_sigmas : float or None
+        With ``drop_outlier=True``, a sounding whose reading was left out (``outlier_dropped``):
+        that reading's AB/2, a or period, and how far it stood out of the first answer's fit.
     mahalanobis_d2, span_decades : float or None
         The range check's distance from the training set; the decades of the net's span the
         sounding covers.
@@ -159,6 +162,8 @@ class Result:
         self.doi_m = obj.get("doi_m")
         self.outlier_point = obj.get("outlier_point")
         self.outlier_sigmas = obj.get("outlier_sigmas")
+        self.dropped_point = obj.get("dropped_point")
+        self.dropped_sigmas = obj.get("dropped_sigmas")
         self.mahalanobis_d2 = obj.get("mahalanobis_d2")
         self.span_decades = obj.get("span_decades")
         self.net_points_observed = obj.get("net_points_observed")
@@ -297,7 +302,7 @@ class _Params:
 
     def __init__(self, refine=True, ranges=None, layers=None, threads=1, misfit_max=None,
                  columns=None, fix=None, bound=None, segment_ref=None, doi=False, starts=None,
-                 fit_to=None, equivalent=False):
+                 fit_to=None, equivalent=False, drop_outlier=False):
         self.ptr = lib.invnet_batch_params_alloc()
         self._columns = _lib.columns_spec(columns)  # borrowed by the library: kept here
         if not self.ptr:
@@ -326,6 +331,12 @@ class _Params:
                 raise ValueError("equivalent: the equivalent models are those the ranges "
                                  "sample: give ranges=True (or a level) too")
             self.set("equivalent", 1 if equivalent else 0)
+            if not isinstance(drop_outlier, (bool, np.bool_)):
+                raise TypeError("drop_outlier: expected True or False, got %r" % (drop_outlier,))
+            if drop_outlier and refine == 0:  # as bpinv invert --drop-outlier --no-refine
+                raise ValueError("drop_outlier: the reading the refined fit finds off: not "
+                                 "with refine=False")
+            self.set("drop_outlier", 1 if drop_outlier else 0)
             if misfit_max is not None:
                 self.set("misfit_max", misfit_max)
             if segment_ref is not None:
@@ -487,6 +498,11 @@ class Net(_lib.Owned):
         True, with ranges: the equivalent models themselves, into ``Result.equivalent``
         (``--equivalent``; 100 more forward models a sounding). Without ranges a
         ValueError. Default False.
+    drop_outlier : bool
+        True: a sounding whose refined answer is flagged ``outlier_reading`` (a spike) is
+        inverted again without that reading, flagged ``outlier_dropped``, the reading in
+        ``Result.json["dropped_point"]`` and its note (``--drop-outlier``). With
+        ``refine=False`` a ValueError. Default False.
     """
 
     def __init__(self, path):
@@ -580,7 +596,7 @@ class Net(_lib.Owned):
 
     def invert_sounding(self, sounding, refine=True, ranges=None, layers=None, threads=1,
                         misfit_max=None, fix=None, bound=None, segment_ref=None, doi=False,
-                        starts=None, fit_to=None, equivalent=False):
+                        starts=None, fit_to=None, equivalent=False, drop_outlier=False):
         """Inverts one Sounding (see the class for the options). Returns a Result.
 
         Raises bpinv.Error when the sounding cannot be inverted (an MT sounding with a
@@ -591,7 +607,8 @@ class Net(_lib.Owned):
         self._method_options(segment_ref)
         with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                      misfit_max=misfit_max, fix=fix, bound=bound, segment_ref=segment_ref,
-                     doi=doi, starts=starts, fit_to=fit_to, equivalent=equivalent) as p:
+                     doi=doi, starts=starts, fit_to=fit_to, equivalent=equivalent,
+                     drop_outlier=drop_outlier) as p:
             r = self._batch(p, soundings=[sounding])[0]
         if r.error is not None:
             raise Error(ENOMEM if r.error.endswith("out of memory") else EINVAL, r.error)
@@ -600,7 +617,7 @@ class Net(_lib.Owned):
     def invert(self, x, data, errors=None, refine=True, ranges=None, layers=None, mn2=None,
                phase=None, sd_phase=None, threads=1, misfit_max=None, name="sounding",
                fix=None, bound=None, segment_ref=None, doi=False, starts=None, fit_to=None,
-               equivalent=False):
+               equivalent=False, drop_outlier=False):
         """Inverts one sounding given as arrays. Returns a Result.
 
         Parameters
@@ -620,7 +637,7 @@ class Net(_lib.Owned):
         name : str
             The sounding's name and source in the Result.
         refine, ranges, layers, threads, misfit_max, fix, bound, segment_ref, doi, starts,
-        fit_to, equivalent
+        fit_to, equivalent, drop_outlier
             As for the class.
         """
         if self.method is None:
@@ -632,7 +649,8 @@ class Net(_lib.Owned):
             return self.invert_sounding(s, refine=refine, ranges=ranges, layers=layers,
                                         threads=threads, misfit_max=misfit_max, fix=fix,
                                         bound=bound, segment_ref=segment_ref, doi=doi,
-                                        starts=starts, fit_to=fit_to, equivalent=equivalent)
+                                        starts=starts, fit_to=fit_to, equivalent=equivalent,
+                                        drop_outlier=drop_outlier)
 
     def _split(self, what, a, second, second_name):
         """data (or errors) given as one array or, for MT, a 2 x n one: the two rows."""
@@ -654,7 +672,8 @@ class Net(_lib.Owned):
 
     def invert_many(self, soundings, component="det", refine=True, ranges=None, layers=None,
                     threads=1, misfit_max=None, columns=None, fix=None, bound=None,
-                    segment_ref=None, doi=False, starts=None, fit_to=None, equivalent=False):
+                    segment_ref=None, doi=False, starts=None, fit_to=None, equivalent=False,
+                    drop_outlier=False):
         """Inverts many soundings: Sounding objects and sounding files (str or os.PathLike)
         in any mix. Files are read as ``bpinv invert`` reads them, as the net's method
         (component: the MT impedance of EDI files, ``"det"``, ``"xy"``, ``"yx"`` or
@@ -700,7 +719,7 @@ class Net(_lib.Owned):
             with _Params(refine=refine, ranges=ranges, layers=layers, threads=threads,
                          misfit_max=misfit_max, columns=columns, fix=fix, bound=bound,
                          segment_ref=segment_ref, doi=doi, starts=starts, fit_to=fit_to,
-                         equivalent=equivalent) as p:
+                         equivalent=equivalent, drop_outlier=drop_outlier) as p:
                 results = [[s] if isinstance(s, Result) else [] for s in items]
                 mem = [i for i, s in enumerate(items) if isinstance(s, Sounding)]
                 files = [i for i, s in enumerate(items) if isinstance(s, bytes)]

@@ -1758,3 +1758,26 @@ def test_invert_many_refuses_arrays_briefly(nets):
             net.invert_many([np.ones((2, 500))])
         with pytest.raises(TypeError, match=r"got 3$"):
             net.invert_many([3])
+
+
+def test_drop_outlier_equals_cli(nets, tmp_path):
+    """drop_outlier=True: the spike left out, as --drop-outlier; refused without refining."""
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    spiked = rho_a.copy()
+    spiked[8] *= 3
+    snd = write_table(tmp_path / "spike.csv", {"ab2_m": AB2, "rho_a_ohmm": spiked})
+    ref, r = cli_json("invert", nets["schlumberger"], snd, "--format", "json",
+                      "--drop-outlier", "-j", 1)
+    assert r.returncode == 0 and "left out (--drop-outlier)" in r.stderr, r.stderr
+    with bpinv.Net(nets["schlumberger"]) as net:
+        (a,) = net.invert_many([snd], drop_outlier=True)
+        b = net.invert(AB2, spiked)
+        c = net.invert(np.delete(AB2, 8), np.delete(spiked, 8))
+        with pytest.raises(ValueError, match="^drop_outlier: .*not with refine=False"):
+            net.invert(AB2, spiked, refine=False, drop_outlier=True)
+        with pytest.raises(TypeError, match="^drop_outlier: expected True or False"):
+            net.invert(AB2, spiked, drop_outlier="yes")
+    assert without(a.json) == without(ref["soundings"][0])
+    assert "outlier_reading" in b.flags and b.dropped_point is None
+    assert a.flags == c.flags + ["outlier_dropped"] and np.array_equal(a.rho, c.rho)
+    assert a.dropped_point == pytest.approx(AB2[8], rel=1e-5) and a.dropped_sigmas > 5
