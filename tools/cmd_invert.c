@@ -128,8 +128,22 @@ check_plot_file(const cli_parse *p, void *args)
     const char *dot = o->plotdir != NULL ? strrchr(o->plotdir, '.') : NULL;
     struct stat st;
 
-    if (dot == NULL || strchr(dot, '/') != NULL || plot_bad_suffix(o->plotdir) != NULL ||
+    static const char *const other[] = {".jpg",  ".jpeg", ".gif", ".bmp", ".tif",
+                                        ".tiff", ".webp", ".eps", ".ps"};
+    size_t k;
+
+    if (dot == NULL || strchr(dot, '/') != NULL ||
         (stat(o->plotdir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return 0;
+    for (k = 0; k < sizeof other / sizeof other[0]; k++) /* a picture bpinv does not draw */
+        if (strcasecmp(dot, other[k]) == 0) {
+            cli_error("invert",
+                      "--plot %s: expected a directory, or one picture's name ending in .png, "
+                      ".svg or .pdf, got a %s",
+                      o->plotdir, dot);
+            return CLI_USAGE;
+        }
+    if (plot_bad_suffix(o->plotdir) != NULL) /* "results.v2": a directory */
         return 0;
     if (cli_opt_given(p, "plot-format") && strcasecmp(o->plot_format, dot + 1) != 0) {
         cli_error("invert",
@@ -761,7 +775,8 @@ common_note(const invnet_batch *b, size_t lo, size_t last)
  * inverted, outside the prior, the errors' floor); counts the others as in range or flagged.
  * Returns the number that failed. */
 static size_t
-report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag, size_t *n_unres)
+report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag, size_t *n_unres,
+              size_t *n_unconv)
 {
     size_t i, n_bad = 0, end = b->first + b->count;
     size_t lo = 0, last = 0, shared = 0; /* the file of item i: its first and last items, the
@@ -821,6 +836,7 @@ report_errors(const invnet_batch *b, int quiet, size_t *n_in, size_t *n_flag, si
             else
                 (*n_flag)++;
             *n_unres += (c->r.flags & INVNET_FLAG_UNRESOLVED) != 0;
+            *n_unconv += (c->r.flags & INVNET_FLAG_UNCONVERGED) != 0;
         }
     }
     return n_bad;
@@ -1465,15 +1481,16 @@ gather_models(invnet_batch *b)
 
 /* Under mpirun: the counts of every rank's items, summed. */
 static void
-sum_counts(size_t *n_bad, size_t *n_in, size_t *n_flag, size_t *n_unres)
+sum_counts(size_t *count[], size_t n)
 {
-    double v[4] = {(double)*n_bad, (double)*n_in, (double)*n_flag, (double)*n_unres};
+    double v[8];
+    size_t k;
 
-    cli_par_sum(v, 4);
-    *n_bad = (size_t)v[0];
-    *n_in = (size_t)v[1];
-    *n_flag = (size_t)v[2];
-    *n_unres = (size_t)v[3];
+    for (k = 0; k < n && k < 8; k++)
+        v[k] = (double)*count[k];
+    cli_par_sum(v, k);
+    for (k = 0; k < n && k < 8; k++)
+        *count[k] = (size_t)v[k];
 }
 
 /* How a stop signal is named in the line that says the run stopped. */
@@ -1497,7 +1514,8 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         int made_plotdir, struct progress_line *progress, double t0)
 {
     struct plot_ref ref = {o->ref_rho.n, o->ref_rho.v, o->ref_thick.v, o->ref_label};
-    size_t n_bad = 0, n_in = 0, n_flag = 0, n_unres = 0, drawn = 0;
+    size_t n_bad = 0, n_in = 0, n_flag = 0, n_unres = 0, n_unconv = 0, drawn = 0;
+    size_t *counts[] = {&n_bad, &n_in, &n_flag, &n_unres, &n_unconv};
     int rc = CLI_FAIL, ranks = cli_par_size();
     fwd_error err;
     /* --equivalent NAME.json: the models as JSON, else the table */
@@ -1506,11 +1524,11 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
                                ? INVNET_EQUIVALENT_JSON
                                : INVNET_EQUIVALENT;
 
-    n_bad = report_errors(b, o->quiet, &n_in, &n_flag, &n_unres);
+    n_bad = report_errors(b, o->quiet, &n_in, &n_flag, &n_unres, &n_unconv);
     if (cli_par_rank() == 0)
         note_same_names(b, o->quiet);
     if (ranks > 1) { /* under mpirun: the counts of all ranks, and the CSV's columns */
-        sum_counts(&n_bad, &n_in, &n_flag, &n_unres);
+        sum_counts(counts, sizeof counts / sizeof counts[0]);
         cli_par_agree(); /* every rank now ends the same way */
         b->segments = (int)cli_par_max((unsigned long)b->segments);
     }
@@ -1588,10 +1606,12 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
         n_bad += (size_t)failed;
     }
     if (show_progress(o)) {
-        char unres[96] = "";
+        char unres[128] = "";
 
         if (o->ranges) /* their unresolved_parameters are not the answers' doubt */
-            snprintf(unres, sizeof unres, "; %zu with unresolved parameters (--ranges)", n_unres);
+            snprintf(unres, sizeof unres,
+                     "; %zu with unresolved parameters, %zu with ranges not converged (--ranges)",
+                     n_unres, n_unconv);
         fprintf(stderr,
                 "bpinv invert: %zu sounding%s in %.1f ms: %zu in range without flags, %zu "
                 "flagged, %zu not read%s\n",
@@ -1654,10 +1674,11 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
         bad = 1;
     }
     if (!bad && o->plot_file && n > 1) {
-        cli_error("invert",
-                  "--plot %s: names one picture, and %zu sounding files were given: give a "
-                  "directory for a picture of each (--plot DIR)",
-                  o->plotdir, n);
+        if (cli_par_rank() == 0) /* the same on every rank: said once */
+            cli_error("invert",
+                      "--plot %s: names one picture, and %zu sounding files were given: give a "
+                      "directory for a picture of each (--plot DIR)",
+                      o->plotdir, n);
         bad = 1;
         rc = CLI_USAGE;
     }

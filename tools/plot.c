@@ -1876,16 +1876,19 @@ typical_max(const double *v, size_t n)
     return top;
 }
 
-/* Appends to msg (cap bytes) the stations whose deepest interface (zi[k]) lies below the
- * section's axis at zaxis (typical_max left it out): the first three by name and depth. */
+/* Appends to msg (cap bytes) the stations whose deepest interface (zi[k]) typical_max left
+ * out (beyond ztyp) and the section's axis at zaxis cuts, though their soundings see below
+ * it: the first three by name and depth (not those whose sounding sees no deeper: the
+ * columns end there, --section-depth or not). */
 static void
-note_below_axis(const struct section *sc, const double *zi, double zaxis, char *msg, size_t cap)
+note_below_axis(const struct section *sc, const double *zi, double ztyp, double zaxis, char *msg,
+                size_t cap)
 {
     char list[400] = "";
     size_t k, m = 0, len = strlen(msg);
 
     for (k = 0; k < sc->n; k++)
-        if (zi[k] > zaxis && m++ < 3)
+        if (zi[k] > ztyp && zi[k] > zaxis && seen_depth(sc->it[k]->s) > zaxis && m++ < 3)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s %.3g m",
                      m > 1 ? ", " : "", sc->it[k]->s->name, zi[k]);
     if (m > 0 && len + 1 < cap)
@@ -1979,7 +1982,7 @@ plot_section_png(const char *path, const invnet_batch *b, double depth_m, char *
     else if (zint > 0)
         zdeep = fmin(zdeep, fmax(2 * zint, fmin(1.15 * zdoi, 5 * zint)));
     if (depth_m <= 0)
-        note_below_axis(&sc, zi_of, zdeep, msg, cap);
+        note_below_axis(&sc, zi_of, zint, zdeep, msg, cap);
     free(zi_of);
     free(zd_of);
     if (!isfinite(zmin) || zmin >= zdeep / 10)

@@ -98,6 +98,9 @@ static const struct {
     {"k\xce\xa9m", U_RESIST, 1e3}, /* kΩm */
     {"ohmft", U_RESIST, 0.3048},   /* ohm-ft, of surveys in feet */
     {"ohmfeet", U_RESIST, 0.3048},
+    {"\xce\xa9"
+     "ft",
+     U_RESIST, 0.3048}, /* Ωft */
     {"s", U_TIME, 1},
     {"sec", U_TIME, 1},
     {"second", U_TIME, 1},
@@ -1004,6 +1007,7 @@ struct station {
     char rep_say[160];                       /* them, for the note */
     size_t n_filled, fill_line;              /* MN/2 cells filled from above; the first's line */
     size_t n_noval, noval_line; /* rows of a long table with no reading; the first's line */
+    double sum_x_noval;         /* their spacings (a spreadsheet's total counts them) */
     char noval_name[64];        /* its (first) measured column's name */
     double sum_x, sum_rho;      /* of its readings as read (a total or mean row: none) */
     double first_x, prev_x;     /* the first's and the last's spacing (period) */
@@ -1065,9 +1069,10 @@ struct text {
     char sheet_err[16];                   /* the first spreadsheet error value, "#DIV/0!" */
     char line_err[16];                    /* the line's first ("": none) */
     int hash_cut;                         /* the line's data were cut by a '#' (a comment) */
-    char header_sep;                      /* the header's separator */
-    int cp1252;                           /* a station's name was read as Windows-1252 */
-    size_t sheet_err_line, n_sheet_err;   /* its line; how many were blanked */
+    int hash_clean;  /* and the '#' came after a blank or a separator: the fields before whole */
+    char header_sep; /* the header's separator */
+    int cp1252;      /* a station's name was read as Windows-1252 */
+    size_t sheet_err_line, n_sheet_err; /* its line; how many were blanked */
 };
 
 static void
@@ -1257,12 +1262,16 @@ text_line(struct text *t, char *buf, ssize_t len, fwd_error *err)
     if (memchr(buf, '\0', (size_t)len) != NULL)
         return fwd_fail(err, FWD_EFORMAT, "%s:%zu: expected text, got a NUL byte (a binary file?)",
                         t->path, t->lineno);
-    t->hash_cut = 0;
+    t->hash_cut = t->hash_clean = 0;
     if ((hash = comment_of(t, buf)) != NULL) {
         q = buf;
         while (q < hash && (*q == ' ' || *q == '\t'))
             q++;
         t->hash_cut = q < hash;
+        /* "4,-,# cable broke": the '#' after a blank or a separator, and the comment no
+         * number nor separator (in "A,1 # x,10" the reading went into the comment) */
+        t->hash_clean = t->hash_cut && strchr(" \t,;", hash[-1]) != NULL &&
+                        strpbrk(hash + 1, ",;\t0123456789") == NULL;
         if (q == hash && !t->started && !t->header) {
             /* a whole-line comment before the data: maybe the column names */
             snprintf(t->comment, sizeof t->comment, "%s", hash + 1);
@@ -1504,9 +1513,17 @@ use_header(struct text *t, const struct columns *c, char **f, size_t nf, size_t 
          * AB/2 too): which column made it so, and how to say it is AB/2 (not for a_m, nor the
          * other way: an AB/2 column is no Wenner a) */
         if (c->m == FWD_WENNER && t->m == FWD_SCHLUMBERGER && c->col[COL_X] >= 0 &&
-            strncasecmp(f[c->col[COL_X]], "spacing", 7) == 0)
-            snprintf(hint, sizeof hint, "; if \"%s\" is %s, say so: --columns %s=%s",
-                     f[c->col[COL_X]], t->mi->x_column, t->mi->x_column, f[c->col[COL_X]]);
+            strncasecmp(f[c->col[COL_X]], "spacing", 7) == 0) {
+            const char *name = f[c->col[COL_X]];
+            /* quoted for a shell when it holds more than a word ("Spacing (m)") */
+            const char *q = name[strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789_./-")] != '\0'
+                                ? "'"
+                                : "";
+
+            snprintf(hint, sizeof hint, "; if \"%s\" is %s, say so: --columns %s%s=%s%s", name,
+                     t->mi->x_column, q, t->mi->x_column, name, q);
+        }
         return fwd_fail(err, FWD_EINVAL,
                         "%s:%zu: columns: this is %s %s sounding (%s names %s columns), "
                         "expected %s%s",
@@ -1917,12 +1934,15 @@ read_position(struct text *t, struct station *st, const double *raw, fwd_error *
 static void
 summary_row(struct station *st, size_t line, double x, double rho)
 {
-    double n = (double)st->n_read;
+    double n = (double)st->n_read, xs = st->sum_x + st->sum_x_noval;
+    double nx = n + (double)st->n_noval; /* the spacings' column counts rows of no reading */
     int ok = st->n_read >= 5 && !st->one_x && x != st->prev_x;
-    int sum = ok && fabs(x - st->sum_x) <= 1e-3 * st->sum_x &&
+    int sum = ok && (fabs(x - st->sum_x) <= 1e-3 * st->sum_x || fabs(x - xs) <= 1e-3 * xs) &&
               fabs(rho - st->sum_rho) <= 1e-3 * st->sum_rho;
-    int mean = ok && fabs(x - st->sum_x / n) <= 1e-3 * st->sum_x / n &&
-               fabs(rho - st->sum_rho / n) <= 1e-3 * st->sum_rho / n;
+    int mean =
+        ok &&
+        (fabs(x - st->sum_x / n) <= 1e-3 * st->sum_x / n || fabs(x - xs / nx) <= 1e-3 * xs / nx) &&
+        fabs(rho - st->sum_rho / n) <= 1e-3 * st->sum_rho / n;
 
     st->summary_line = sum || mean ? line : 0;
     st->summary_kind = sum ? 1 : 2;
@@ -2318,7 +2338,7 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
 
     t->row_filled = 0;
     /* (not a row a '#' cut short: its cells are a comment's) */
-    t->row_noval = t->n_wide == 0 && !t->hash_cut ? row_no_reading(t, f) : -1;
+    t->row_noval = t->n_wide == 0 && (!t->hash_cut || t->hash_clean) ? row_no_reading(t, f) : -1;
     for (c = 0; c < COL_N; c++) {
         double v;
         int positive = c != COL_PHASE && c != COL_LOGRHO && c < COL_XM;
@@ -2402,6 +2422,11 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
     if (rc == FWD_OK && st == NULL && (st = reading_station(t, f, raw, err)) == NULL)
         return err != NULL ? err->code : FWD_EFORMAT;
     if (rc == FWD_OK && t->row_noval >= 0) { /* a spacing with no reading: left out, said */
+        double x = t->col[COL_FREQ] >= 0 ? 1 / raw[COL_X] : raw[COL_X];
+
+        st->sum_x_noval += t->wenner_ab2 ? x / 1.5 : x; /* as put_point keeps it */
+        if (st->last_row + 1 == t->rows) /* a reading again on the next row: a repeat still */
+            st->last_row = t->rows;
         if (st->n_noval++ == 0) {
             st->noval_line = t->lineno;
             snprintf(st->noval_name, sizeof st->noval_name, "%s", /* as the header names it */
@@ -2520,7 +2545,7 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
     /* a row short of the header's columns (a spreadsheet leaves out the empty cells at the
      * end) has them empty, its station's cell given: a spacing with no reading (left out,
      * said), or a reading that fails (a survey's station alone) */
-    if (t->header && t->n_wide == 0 && !t->hash_cut &&
+    if (t->header && t->n_wide == 0 && (!t->hash_cut || t->hash_clean) &&
         (t->col[COL_STATION] < 0 || (size_t)t->col[COL_STATION] < nf))
         for (; nf < t->need; nf++)
             f[nf] = empty_field;
@@ -2567,11 +2592,15 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
                      st->summary_kind == 1 ? "total" : "mean");
             if (t->n_st > 1)
                 fwd_error_append(e, " (station \"%s\")", st->key);
-        } else if (t->n_st > 1 && s->n == 0) { /* a wide table's column without a reading */
+        } else if (t->n_st > 1 && s->n == 0 && t->n_wide > 0) { /* a column without a reading */
             fwd_fail(e, FWD_EFORMAT,
                      "%s:%zu: station \"%s\": expected at least %d points, got "
                      "none (its column is empty)",
                      t->path, t->header_line, t->st[k].key, FWD_SOUNDING_MIN_POINTS);
+        } else if (t->n_st > 1 && s->n == 0) { /* a long table's, of rows of no reading */
+            fwd_fail(e, FWD_EFORMAT,
+                     "%s:%zu: station \"%s\": expected at least %d points, got none", t->path,
+                     t->st[k].noval_line, t->st[k].key, FWD_SOUNDING_MIN_POINTS);
         } else if (t->n_st > 1 && s->n < FWD_SOUNDING_MIN_POINTS) {
             fwd_fail(e, FWD_EFORMAT, "%s:%zu: %s%s%s: expected at least %d points, got %zu",
                      t->path, s->line[0], wide ? "station \"" : "station at ", t->st[k].key,
@@ -2582,7 +2611,8 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
         } else {
             continue;
         }
-        if (t->st[k].n_noval > 0 && !t->st[k].has_bad) /* maybe why it has too few */
+        if (t->st[k].n_noval > 0 && !t->st[k].has_bad && t->st[k].summary_line == 0 &&
+            s->n < FWD_SOUNDING_MIN_POINTS) /* why it has too few */
             fwd_error_append(e,
                              " (%zu row%s with no reading left out: %s empty, or -, NA; "
                              "line %zu%s)",

@@ -192,10 +192,12 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 own = {"unresolved_parameters", "ranges_not_converged"}
 clean = sum(r["in_range"] == "true" and not (set(r["flags"].split(";")) - own - {""}) for r in rows)
 unres = sum("unresolved_parameters" in r["flags"].split(";") for r in rows)
+unconv = sum("ranges_not_converged" in r["flags"].split(";") for r in rows)
 assert unres >= 1 and clean == 2, (clean, unres)
 m = re.search(r"bpinv invert: 2 soundings in [0-9.]+ ms: (\d+) in range without flags, (\d+) "
-              r"flagged, 0 not read; (\d+) with unresolved parameters \(--ranges\)\n", open(sys.argv[2]).read())
-assert m and [int(g) for g in m.groups()] == [clean, len(rows) - clean, unres], open(sys.argv[2]).read()
+              r"flagged, 0 not read; (\d+) with unresolved parameters, (\d+) with ranges not "
+              r"converged \(--ranges\)\n", open(sys.argv[2]).read())
+assert m and [int(g) for g in m.groups()] == [clean, len(rows) - clean, unres, unconv], open(sys.argv[2]).read()
 PYEOF_SUM
     bad "--ranges: the summary counts the ranges' flags as the answers': $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/thin.csv" --ranges --format json
@@ -856,6 +858,9 @@ expect_fail 2 "--plot one.svg --plot-format png" \
 [ ! -e "$TMP/two.png" ] && [ ! -e "$TMP/two.csv" ] && [ ! -e "$TMP/prof.pdf" ] &&
     [ ! -e "$TMP/prof.csv" ] && [ ! -e "$TMP/o2.svg" ] && cmp -s "$TMP/one.svg" "$TMP/one.keep" && ok ||
     bad "a refused --plot NAME made a file, or changed the picture there"
+expect_fail 2 "--plot a .jpg" "--plot $TMP/x.jpg: expected a directory, or one picture's name ending in .png, .svg or .pdf, got a .jpg" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/x.jpg"
+[ ! -e "$TMP/x.jpg" ] && ok || bad "--plot x.jpg made $(ls -ld "$TMP/x.jpg")"
 mkdir "$TMP/dir.png" # a directory of a picture's name stays a directory
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/dir.png" -q
 [ "$rc" -eq 0 ] && [ -s "$TMP/dir.png/a.csv.png" ] && ok ||

@@ -266,6 +266,12 @@ assert abs(s6 - deep(doc["S6"])) <= 1e-2 * s6 and s6 > 5 * others, (s6, others)
 assert 2 * others * 0.99 <= axis < s6, (axis, others, s6)  # twice the others' deepest
 PYEOF_DEEP
     bad "a station deeper than the profile's: exit $rc: $(cat "$TMP/err")"
+# ... but no note of stations whose soundings see no deeper than the axis (the columns end
+# there): the profile's 5 stations cut to AB/2 below 20 m
+awk -F, 'NR == 1 || $2 < 20' "$TMP/deep6.csv" | grep -v '^S6,' >"$TMP/shallow5.csv"
+run invert "$TMP/net.h5" "$TMP/shallow5.csv" --section "$TMP/shallow5.png" -o "$TMP/shallow5.out"
+[ "$rc" -eq 0 ] && [ -s "$TMP/shallow5.png" ] && ! grep -q "below the axis" "$TMP/err" && ok ||
+    bad "a shallow profile's section names stations below its axis: $(cat "$TMP/err")"
 run invert "$TMP/net.h5" "$TMP/deep6.csv" --section "$TMP/deep6b.png" --section-depth 400 -o "$TMP/deep6.csv.out"
 [ "$rc" -eq 0 ] && ! grep -q "below the axis" "$TMP/err" && ok ||
     bad "--section-depth 400 still notes the deep station: $(cat "$TMP/err")"

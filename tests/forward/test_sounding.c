@@ -3013,3 +3013,65 @@ Test(fwd_sounding, quoted_bytes_are_printable)
     cr_assert_eq(fwd_error_append(&err, " (station \"%s\")", "A\001\377\xce\xa9"), FWD_EFORMAT);
     cr_expect_str_eq(err.msg, "f.csv:3: bad (station \"A??\xce\xa9\")");
 }
+
+/* Rows of no reading beside what the reader checks (a review's cases, 2026-12-07): a
+ * spreadsheet's total or mean row counts their spacings and is still refused; a comment
+ * after a field ("4,-,# cable broke", "4,NA # cable") leaves the row a spacing not read,
+ * while a '#' that cuts a field ("4#x,80") is the row's error; a repeat on the next reading is
+ * merged across one; a station of no-reading rows alone names its first; units in ohm-ft (Ωft). */
+Test(fwd_sounding, no_reading_rows_and_the_checks)
+{
+    static const char head[] = "ab2_m,rho_a_ohmm\n1,100\n1.5,95\n2,90\n3,80\n4,-\n6,60\n8,50\n"
+                               "12,45\n16,44\n24,48\n32,55\n";
+    char text[512], p[128];
+    fwd_sounding *s, **st;
+    fwd_error *se = NULL, err;
+    size_t n;
+    static const char *const comment[] = {"4,-,# cable broke", "4,NA # cable", "4,,# not read",
+                                          "4 , - # x"};
+
+    snprintf(text, sizeof text, "%s109.5,667\n", head); /* SUM(AB/2) counts the "-" row */
+    expect_error(
+        "tot.csv", text, FWD_SCHLUMBERGER,
+        ":13: ab2_m 109.5 and rho_a 667: expected a reading, got the sums of the 10 above");
+    snprintf(text, sizeof text, "%s9.954545,66.7\n", head); /* AVERAGE: 11 spacings, 10 rho */
+    expect_error("mean.csv", text, FWD_SCHLUMBERGER, "got the means of the 10 above");
+    for (n = 0; n < sizeof comment / sizeof comment[0]; n++) {
+        snprintf(text, sizeof text, "ab2_m,rho_a_ohmm\n1,100\n2,90\n%s\n8,70\n16,60\n", comment[n]);
+        s = read_text("hash.csv", text, FWD_SCHLUMBERGER);
+        cr_expect(s->n == 4 && s->x[2] == 8, "%s: %zu points", comment[n], s->n);
+        cr_expect(strstr(s->note, "no reading in 1 row (rho_a_ohmm empty, or -, NA; line 4)") !=
+                      NULL,
+                  "%s: %s", comment[n], s->note);
+        fwd_sounding_free(s);
+    }
+    expect_error("cut.csv", "ab2_m,rho_a_ohmm\n1,100\n2,90\n4#x,80\n8,70\n", FWD_SCHLUMBERGER,
+                 ":4: rho_a_ohmm: expected a value, got none (the row has 1 of the header's 2 "
+                 "fields) (a '#' starts a comment");
+    /* 90 and 92 at 4 m, a failed reading between: one point, their geometric mean */
+    s = read_text("rep.csv",
+                  "ab2_m,mn2_m,rho_a_ohmm\n1,0.2,100\n2,0.2,95\n4,0.2,90\n4,0.2,-\n4,0.2,92\n"
+                  "8,0.2,70\n16,0.2,60\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect_eq(s->n, 5);
+    cr_expect(fabs(s->rho_a[2] - sqrt(90.0 * 92)) < 1e-9, "%.17g", s->rho_a[2]);
+    fwd_sounding_free(s);
+    put("none.csv", "station,ab2_m,rho_a_ohmm\nA,1,100\nA,2,90\nA,4,80\nC,1,-\nC,2,\nC,4,NA\n", p);
+    cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err), FWD_OK,
+                 "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect(strstr(se[1].msg, "none.csv:5: station \"C\": expected at least 3 points, got none "
+                                "(3 rows with no reading left out: rho_a_ohmm empty, or -, NA; "
+                                "line 5, the first)") != NULL,
+              "%s", se[1].msg);
+    fwd_sounding_free_stations(st, n);
+    free(se);
+    s = read_text("ft.csv",
+                  "ab2_m,rho_a (\xce\xa9\xc2\xb7"
+                  "ft)\n1,100\n2,90\n4,80\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect(fabs(s->rho_a[0] - 30.48) < 1e-9, "%g", s->rho_a[0]);
+    fwd_sounding_free(s);
+    expect_error("spm.csv", "Spacing (m),Resistivity\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
+                 "; if \"Spacing (m)\" is ab2_m, say so: --columns 'ab2_m=Spacing (m)'");
+}
