@@ -2232,7 +2232,7 @@ measured_col(int c)
 }
 
 /* Whether a long table's row f has no reading: every measured value it has a column for
- * (rho_a or its log, R, V and I, the phase; not their errors) no_reading() but NaN, as a
+ * (rho_a or its log, R, V and I, the phase) no_reading() but NaN, and no error given, as a
  * crew leaves the cell of a spacing it could not read (or writes -, NA; a spreadsheet's
  * #N/A, read as empty): its first such column, else -1. A NaN there stays an error: a
  * number a program wrote that is none, not a reading not taken. */
@@ -2240,9 +2240,13 @@ static int
 row_no_reading(const struct text *t, char **f)
 {
     static const int value[] = {COL_RHO, COL_LOGRHO, COL_R, COL_V, COL_I, COL_PHASE};
+    static const int error[] = {COL_SDL, COL_SDP, COL_ERR, COL_SD};
     size_t k;
     int first = -1;
 
+    for (k = 0; k < sizeof error / sizeof error[0]; k++) /* "2,,95": a row shifted by a cell */
+        if (t->col[error[k]] >= 0 && !no_reading(f[t->col[error[k]]]))
+            return -1;
     for (k = 0; k < sizeof value / sizeof value[0]; k++) {
         if (t->col[value[k]] < 0)
             continue;
@@ -2345,8 +2349,8 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
 
         if (t->col[c] < 0 || c == COL_FREQ || c == COL_STATION)
             continue;
-        if (t->row_noval >= 0 && measured_col(c)) { /* no reading: its spacing is checked */
-            raw[c] = NAN;
+        if (t->row_noval >= 0 && (measured_col(c) || (c == COL_MN2 && no_reading(f[t->col[c]])))) {
+            raw[c] = NAN; /* no reading: its spacing is checked, an MN/2 given too */
             continue;
         }
         if (c >= COL_XM && t->col[COL_STATION] >= 0 && f[t->col[c]][0] == '\0') {

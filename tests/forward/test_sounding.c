@@ -3017,7 +3017,8 @@ Test(fwd_sounding, quoted_bytes_are_printable)
 /* Rows of no reading beside what the reader checks (a review's cases, 2026-12-07): a
  * spreadsheet's total or mean row counts their spacings and is still refused; a comment
  * after a field ("4,-,# cable broke", "4,NA # cable") leaves the row a spacing not read,
- * while a '#' that cuts a field ("4#x,80") is the row's error; a repeat on the next reading is
+ * while a '#' that cuts a field ("4#x,80") is the row's error, as is an error given beside an
+ * empty reading ("2,,95": shifted); a repeat on the next reading is
  * merged across one; a station of no-reading rows alone names its first; units in ohm-ft (Ωft). */
 Test(fwd_sounding, no_reading_rows_and_the_checks)
 {
@@ -3071,6 +3072,14 @@ Test(fwd_sounding, no_reading_rows_and_the_checks)
                   "ft)\n1,100\n2,90\n4,80\n",
                   FWD_SCHLUMBERGER);
     cr_expect(fabs(s->rho_a[0] - 30.48) < 1e-9, "%g", s->rho_a[0]);
+    fwd_sounding_free(s);
+    /* an error given beside an empty reading: a row shifted by a cell, the row's error; an
+     * MN/2 left empty with the reading is no matter */
+    expect_error("shift.csv", "ab2_m,rho_a_ohmm,err_pct\n1,100,3\n2,,95\n4,80,3\n8,70,3\n",
+                 FWD_SCHLUMBERGER, ":3: rho_a_ohmm: expected a value, got an empty cell");
+    s = read_text("mn0.csv", "ab2_m,mn2_m,rho_a_ohmm\n1,,\n2,0.2,95\n4,0.2,80\n8,0.2,70\n",
+                  FWD_SCHLUMBERGER);
+    cr_expect(s->n == 3 && s->x[0] == 2, "%zu", s->n);
     fwd_sounding_free(s);
     expect_error("spm.csv", "Spacing (m),Resistivity\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
                  "; if \"Spacing (m)\" is ab2_m, say so: --columns 'ab2_m=Spacing (m)'");
