@@ -688,9 +688,10 @@ Test(invnet_batch, parameters_by_name)
     cr_expect_str_eq(e.msg, "threads: expected a whole number from 1 to 1024, got 2000");
     cr_expect_eq(invnet_batch_params_set(p, "refine_iter", 3, &e), FWD_EINVAL);
     cr_expect_str_eq(e.field, "setting");
-    cr_expect_str_eq(e.msg, "setting: expected refine, ranges, layers, threads, misfit_max, "
-                            "curves, doi, segment_ref, starts, fit_to or equivalent, got "
-                            "\"refine_iter\"");
+    cr_expect_str_eq(e.msg,
+                     "setting: expected refine, ranges, layers, threads, misfit_max, "
+                     "curves, doi, segment_ref, starts, fit_to, equivalent or drop_outlier, got "
+                     "\"refine_iter\"");
     cr_expect_eq(invnet_batch_params_set(p, "equivalent", 2, &e), FWD_EINVAL);
     cr_expect_str_eq(e.msg, "equivalent: expected 0 or 1, got 2");
     cr_expect_eq(invnet_batch_params_set(p, "segment_ref", -2, &e), FWD_EINVAL);
