@@ -1635,8 +1635,12 @@ static int
 invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 {
     const char *net_path = argv[0];
-    /* -o -: the standard output, as without -o */
-    const char *output = o->output != NULL && strcmp(o->output, "-") == 0 ? NULL : o->output;
+    /* -o - (or /dev/stdout, a link a rename would replace): the standard output, as without
+     * -o */
+    const char *output =
+        o->output != NULL && (strcmp(o->output, "-") == 0 || strcmp(o->output, "/dev/stdout") == 0)
+            ? NULL
+            : o->output;
     const struct out_file out[] = {{output, "-o", "the results", 1},
                                    {o->xyz, "--xyz", "the XYZ table", 1},
                                    {o->equivalent, "--equivalent", "the equivalent models", 1},
@@ -1676,8 +1680,8 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     if (!bad && o->plot_file && n > 1) {
         if (cli_par_rank() == 0) /* the same on every rank: said once */
             cli_error("invert",
-                      "--plot %s: names one picture, and %zu sounding files were given: give a "
-                      "directory for a picture of each (--plot DIR)",
+                      "--plot %s: names one picture, and there are %zu sounding files to "
+                      "invert: give a directory for a picture of each (--plot DIR)",
                       o->plotdir, n);
         bad = 1;
         rc = CLI_USAGE;

@@ -545,8 +545,8 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
     pl.col0(1);
     pl.mtex("t", 1.2, 0.0, 0.0,
             p->forward           ? "o the points computed"
-            : p->rho_obs != NULL ? (p->dropped_x > 0 ? "o observed, segments joined (grey +: as "
-                                                       "measured; red x: left out)"
+            : p->rho_obs != NULL ? (p->dropped_x > 0 ? "o observed, joined (grey +: as measured; "
+                                                       "red x: left out)"
                                                      : "o observed, segments joined (grey +: as "
                                                        "measured)")
             : p->dropped_x > 0   ? "o observed (red x: left out, --drop-outlier)"

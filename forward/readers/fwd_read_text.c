@@ -98,6 +98,10 @@ static const struct {
     {"k\xce\xa9m", U_RESIST, 1e3}, /* kΩm */
     {"ohmft", U_RESIST, 0.3048},   /* ohm-ft, of surveys in feet */
     {"ohmfeet", U_RESIST, 0.3048},
+    {"ohmcm", U_RESIST, 0.01}, /* ohm-cm, of soil science */
+    {"\xce\xa9"
+     "cm",
+     U_RESIST, 0.01},
     {"\xce\xa9"
      "ft",
      U_RESIST, 0.3048}, /* Ωft */
@@ -140,7 +144,7 @@ static const struct {
 static const char *const family_units[] = {
     [U_NONE] = "none",
     [U_LENGTH] = "m, cm, km or ft",
-    [U_RESIST] = "ohm-m, kohm-m or ohm-ft",
+    [U_RESIST] = "ohm-m, kohm-m, ohm-ft or ohm-cm",
     [U_TIME] = "s or ms",
     [U_FREQ] = "Hz or kHz",
     [U_ANGLE] = "degrees or rad",
@@ -1060,9 +1064,10 @@ struct text {
     double fill_mn2;          /* the last MN/2 given (0: none), for the cells left empty */
     char fill_key[FWD_SOUNDING_NAME_MAX]; /* and its row's station cell ("" without) */
     int row_filled;                       /* the row's MN/2 was */
-    int row_noval; /* the row of a long table has no reading (row_no_reading): its column */
-    int row_ints;  /* every field of the row a whole number, in a table of ',': decimal
-                      commas split there (1,99,85), said where the row is refused */
+    int row_noval;   /* the row of a long table has no reading (row_no_reading): its column */
+    int row_shifted; /* its readings' cells empty, an error given: shifted by a cell? */
+    int row_ints;    /* every field of the row a whole number, in a table of ',': decimal
+                        commas split there (1,99,85), said where the row is refused */
     size_t n_filled, fill_line, fill_row; /* MN/2 cells filled from above (a wide table's);
                                              the first's line; the row counted last */
     size_t rows;                          /* data rows so far (the row being read's number) */
@@ -1073,6 +1078,8 @@ struct text {
     char header_sep; /* the header's separator */
     int cp1252;      /* a station's name was read as Windows-1252 */
     size_t sheet_err_line, n_sheet_err; /* its line; how many were blanked */
+    size_t line_n_sheet, n_sheet_noval; /* of them, the line's; those in rows of no reading
+                                           (each station's note says them) */
 };
 
 static void
@@ -1203,6 +1210,7 @@ comment_of(struct text *t, char *buf)
     int quoted = 0;
 
     t->line_err[0] = '\0';
+    t->line_n_sheet = 0;
     while (*p == ' ' || *p == '\t')
         p++;
     if (*p == '#')
@@ -1238,6 +1246,7 @@ comment_of(struct text *t, char *buf)
             t->sheet_err_line = t->lineno;
         }
         t->n_sheet_err++;
+        t->line_n_sheet++;
         n = q > 0 ? q + 2 : n;
         /* an empty quoted field, "": a cell even at the line's end (where a bare empty one
          * after the last separator is none) */
@@ -2214,12 +2223,12 @@ empty_row(char *const *f, size_t nf)
     return 1;
 }
 
-/* A cell of a wide table with no reading: empty, "-", "*", NA, N/A or NaN. */
+/* A cell of a wide table with no reading: empty, "-", "--", "*", NA, N/A or NaN. */
 static int
 no_reading(const char *v)
 {
-    return v[0] == '\0' || strcmp(v, "-") == 0 || strcmp(v, "*") == 0 || strcasecmp(v, "na") == 0 ||
-           strcasecmp(v, "n/a") == 0 || strcasecmp(v, "nan") == 0;
+    return v[0] == '\0' || strcmp(v, "-") == 0 || strcmp(v, "--") == 0 || strcmp(v, "*") == 0 ||
+           strcasecmp(v, "na") == 0 || strcasecmp(v, "n/a") == 0 || strcasecmp(v, "nan") == 0;
 }
 
 /* The columns of a reading's measured values and their errors (not its spacing, MN/2,
@@ -2237,7 +2246,7 @@ measured_col(int c)
  * #N/A, read as empty): its first such column, else -1. A NaN there stays an error: a
  * number a program wrote that is none, not a reading not taken. */
 static int
-row_no_reading(const struct text *t, char **f)
+row_no_reading(struct text *t, char **f)
 {
     static const int value[] = {COL_RHO, COL_LOGRHO, COL_R, COL_V, COL_I, COL_PHASE};
     static const int error[] = {COL_SDL, COL_SDP, COL_ERR, COL_SD};
@@ -2246,7 +2255,14 @@ row_no_reading(const struct text *t, char **f)
 
     for (k = 0; k < sizeof error / sizeof error[0]; k++) /* "2,,95": a row shifted by a cell */
         if (t->col[error[k]] >= 0 && !no_reading(f[t->col[error[k]]]))
-            return -1;
+            first = -2;
+    if (first == -2) {
+        for (k = 0; k < sizeof value / sizeof value[0]; k++)
+            if (t->col[value[k]] >= 0 && !no_reading(f[t->col[value[k]]]))
+                return -1;
+        t->row_shifted = 1; /* said in the message of its empty cell */
+        return -1;
+    }
     for (k = 0; k < sizeof value / sizeof value[0]; k++) {
         if (t->col[value[k]] < 0)
             continue;
@@ -2342,6 +2358,7 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
 
     t->row_filled = 0;
     /* (not a row a '#' cut short: its cells are a comment's) */
+    t->row_shifted = 0;
     t->row_noval = t->n_wide == 0 && (!t->hash_cut || t->hash_clean) ? row_no_reading(t, f) : -1;
     for (c = 0; c < COL_N; c++) {
         double v;
@@ -2371,7 +2388,10 @@ row_values(struct text *t, char **f, double *raw, fwd_error *err)
                 t->path, t->lineno, t->colname[c], HASH_HINT(t),
                 c == COL_MN2 ? " (an empty MN/2 below one given, of the same "
                                "station, is read as that one)"
-                             : "",
+                : t->row_shifted && measured_col(c)
+                    ? " (an error given beside it: a row shifted by a cell? a reading not taken "
+                      "leaves its error empty too)"
+                    : "",
                 t->line_err[0] != '\0' ? " (a spreadsheet's error value on the line, " : "",
                 t->line_err, t->line_err[0] != '\0' ? ", read as empty)" : "");
         if ((rc = text_number(t, f[t->col[c]], &v, t->colname[c], err)) < 0)
@@ -2431,6 +2451,7 @@ read_row(struct text *t, char **f, size_t nf, fwd_error *err)
         st->sum_x_noval += t->wenner_ab2 ? x / 1.5 : x; /* as put_point keeps it */
         if (st->last_row + 1 == t->rows) /* a reading again on the next row: a repeat still */
             st->last_row = t->rows;
+        t->n_sheet_noval += t->line_n_sheet;
         if (st->n_noval++ == 0) {
             st->noval_line = t->lineno;
             snprintf(st->noval_name, sizeof st->noval_name, "%s", /* as the header names it */
@@ -2682,7 +2703,7 @@ fwd_read_text(const char *path, FILE *fp, fwd_method expect, const char *columns
         note_to(t.note, sizeof t.note,
                 "station names that are not UTF-8 read as Windows-1252 (Latin-1): save the file "
                 "as CSV UTF-8 to be sure");
-    if (rc == FWD_OK && t.n_sheet_err > 0) {
+    if (rc == FWD_OK && t.n_sheet_err > t.n_sheet_noval) { /* beyond the stations' own notes */
         char say[160];
 
         snprintf(say, sizeof say,

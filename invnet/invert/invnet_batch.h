@@ -167,8 +167,13 @@ typedef struct invnet_batch_item {
                            s no longer holds it */
     double dropped_x;   /* that reading's AB/2 (m), a (m) or period (s) */
     double dropped_rho; /* and its apparent resistivity as read (ohm-m) */
-    double dropped_sigmas; /* how far it stood out of the first answer's fit (outlier_sigmas) */
+    double dropped_sigmas; /* how far the reading the first answer's fit flagged stood out
+                              (outlier_sigmas) */
+    double flagged_x;      /* that reading's x: dropped_x, or a neighbour's when the fit
+                              without dropped_x's reading fitted better than without it */
     size_t dropped_line;   /* its line in the file (0: not known) */
+    int given;             /* a sounding given in memory (invnet_batch_invert_soundings): its
+                              "lines" are its points' places in the arrays */
 } invnet_batch_item;
 
 typedef struct invnet_batch {

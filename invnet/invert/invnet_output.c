@@ -354,6 +354,13 @@ get_dropped_x(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 }
 
 static void
+get_dropped_line(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
+{
+    (void)c, (void)k;
+    v->count = it->dropped_line;
+}
+
+static void
 get_dropped_sigmas(const invnet_batch_item *it, cand *c, size_t k, struct value *v)
 {
     (void)c, (void)k;
@@ -577,6 +584,8 @@ static const struct column columns[] = {
      get_outlier_sigmas},
     {NULL, NULL, "dropped_point", K_NUM, S_ONE, F_6G, IN_JSON | OPTIONAL, has_dropped,
      get_dropped_x},
+    {NULL, NULL, "dropped_line", K_COUNT, S_ONE, 0, IN_JSON | OPTIONAL, has_dropped,
+     get_dropped_line},
     {NULL, NULL, "dropped_sigmas", K_NUM, S_ONE, F_4G, IN_JSON | OPTIONAL, has_dropped,
      get_dropped_sigmas},
     {NULL, NULL, "segments", K_SEGMENTS, S_ONE, 0, IN_JSON | OPTIONAL, has_segments, get_segments},
@@ -720,8 +729,9 @@ put_model_keys(FILE *f, size_t nl, const double *rho_ohmm, const double *thick_m
 }
 
 /* The JSON list of g's kept models with their fits (check.equivalent): [{"rho_ohmm",
- * "thick_m", "misfit_rms_pct", "chi2", "same_as"}, ...], same_as the number of the first
- * model it repeats (draw_same_as), else null. */
+ * "thick_m", "misfit_rms_pct", "chi2", "same_as"}, ...], same_as the index in this list
+ * (from 0) of the first model it repeats (draw_same_as less 1: the table numbers the
+ * models from 1, its model 0 the answer), else null. */
 static void
 put_models(FILE *f, const invnet_ranges *g)
 {
@@ -741,7 +751,7 @@ put_models(FILE *f, const invnet_ranges *g)
         json_num(f, ", \"misfit_rms_pct\": ", 4, g->draws_fit[d]);
         json_num(f, ", \"chi2\": ", 4, g->draws_fit[g->n_draws + d]);
         if ((same = draw_same_as(g, d)) > 0)
-            fprintf(f, ", \"same_as\": %zu}", same);
+            fprintf(f, ", \"same_as\": %zu}", same - 1);
         else
             fputs(", \"same_as\": null}", f);
     }

@@ -59,8 +59,8 @@ int invnet_output_xyz(FILE *f, const invnet_batch *b);
  * answer's (chi2 empty where the sounding gives no errors), same_as the number of the first
  * model it repeats parameter for parameter (a chain of the sampler that stayed put), empty
  * when none before it is the same. The JSON has the same models in its ranges object
- * ("models": [{"rho_ohmm", "thick_m", "misfit_rms_pct", "chi2", "same_as"}, ...]). Returns
- * as invnet_output_csv.
+ * ("models": [{"rho_ohmm", "thick_m", "misfit_rms_pct", "chi2", "same_as"}, ...], same_as
+ * there an index into that list, from 0, null for none). Returns as invnet_output_csv.
  */
 int invnet_output_equivalent(FILE *f, const invnet_batch *b);
 

@@ -281,7 +281,10 @@ assert len(models) == len(rows) == 100, (len(models), len(rows))
 for m, r in zip(models, rows):
     assert ["%.6g" % v for v in m["rho_ohmm"]] == ["%.6g" % float(r["rho_%d_ohmm" % k]) for k in (1, 2, 3)], (m, r)
     assert m["chi2"] is None and r["chi2"] == "", (m, r)
-    assert m["same_as"] == (int(r["same_as"]) if r["same_as"] else None), (m, r)
+    # the JSON's an index into its list (from 0), the table's a model number (from 1)
+    assert m["same_as"] == (int(r["same_as"]) - 1 if r["same_as"] else None), (m, r)
+    if m["same_as"] is not None:
+        assert models[m["same_as"]]["rho_ohmm"] == m["rho_ohmm"] and models[m["same_as"]]["same_as"] is None
 PYEOF_EQ
     bad "--equivalent: the JSON's models and the table's: $(head -c 300 "$TMP/out")"
 # ... --equivalent NAME.json: the same as JSON, the answer and the models of each sounding
@@ -843,7 +846,7 @@ cp "$TMP/one.svg" "$TMP/one.keep"
 expect_fail 1 "--plot one.svg over a file" "one.svg: exists (use --force to replace it)" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --plot "$TMP/one.svg"
 expect_fail 2 "--plot one picture of two files" \
-    "--plot $TMP/two.png: names one picture, and 2 sounding files were given: give a directory for a picture of each (--plot DIR)" \
+    "--plot $TMP/two.png: names one picture, and there are 2 sounding files to invert: give a directory for a picture of each (--plot DIR)" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" "$TMP/snd/b.csv" --plot "$TMP/two.png" -o "$TMP/two.csv"
 {
     echo "station,ab2_m,rho_a_ohmm"

@@ -1138,6 +1138,7 @@ Test(fwd_sounding, spreadsheet_cells)
     cr_expect(strstr(s->note, "no reading in 1 row (rho_a_ohmm empty, or -, NA; line 3): "
                               "left out") != NULL,
               "%s", s->note);
+    cr_expect(strstr(s->note, "spreadsheet error value") == NULL, "said twice: %s", s->note);
     fwd_sounding_free(s);
     /* ... but its spacing is a reading's: not a value there is the row's error */
     expect_error("na2.csv", "ab2_m,rho_a_ohmm\n1,10\n,11\n4,12\n8,13\n", FWD_SCHLUMBERGER,
@@ -1968,7 +1969,8 @@ Test(fwd_sounding, guesses_refused)
     expect_error("furlong.csv", "a (furlongs),rho_a\n1,100\n2,90\n4,80\n", FWD_WENNER,
                  ":1: header: \"a (furlongs)\": unit \"furlongs\": expected m, cm, km or ft");
     expect_error("rhoft.csv", "ab2_m,rho_a (ft)\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
-                 ":1: header: \"rho_a (ft)\": unit \"ft\": expected ohm-m, kohm-m or ohm-ft");
+                 ":1: header: \"rho_a (ft)\": unit \"ft\": expected ohm-m, kohm-m, ohm-ft or "
+                 "ohm-cm");
     /* "Spacing" is Wenner's a, and a crew's word for AB/2: the message says how to say so */
     expect_error("spacing.csv", "Spacing,Resistivity\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
                  ":1: columns: this is a wenner sounding (its header names wenner columns), "
@@ -3076,7 +3078,15 @@ Test(fwd_sounding, no_reading_rows_and_the_checks)
     /* an error given beside an empty reading: a row shifted by a cell, the row's error; an
      * MN/2 left empty with the reading is no matter */
     expect_error("shift.csv", "ab2_m,rho_a_ohmm,err_pct\n1,100,3\n2,,95\n4,80,3\n8,70,3\n",
-                 FWD_SCHLUMBERGER, ":3: rho_a_ohmm: expected a value, got an empty cell");
+                 FWD_SCHLUMBERGER,
+                 ":3: rho_a_ohmm: expected a value, got an empty cell (an error given beside it: "
+                 "a row shifted by a cell?");
+    s = read_text("dd.csv", "ab2_m,rho_a_ohmm\n1,100\n2,--\n4,80\n8,70\n", FWD_SCHLUMBERGER);
+    cr_expect_eq(s->n, 3); /* "--" no reading too */
+    fwd_sounding_free(s);
+    s = read_text("cm.csv", "ab2_m,rho_a (ohm-cm)\n1,10000\n2,9000\n4,8000\n", FWD_SCHLUMBERGER);
+    cr_expect(fabs(s->rho_a[0] - 100) < 1e-9, "%g", s->rho_a[0]);
+    fwd_sounding_free(s);
     s = read_text("mn0.csv", "ab2_m,mn2_m,rho_a_ohmm\n1,,\n2,0.2,95\n4,0.2,80\n8,0.2,70\n",
                   FWD_SCHLUMBERGER);
     cr_expect(s->n == 3 && s->x[0] == 2, "%zu", s->n);

@@ -1272,3 +1272,53 @@ Test(invnet_batch, drop_outlier_inverts_without_the_spike)
     invnet_batch_free(b1);
     cr_expect_eq(invnet_batch_params_set(&p, "drop_outlier", 2, NULL), FWD_EINVAL);
 }
+
+/* --drop-outlier at the ends: a spike at the first or last reading bends the fit, and its
+ * neighbour may stand out most (a tester's 4 of 36); the reading left out is the one whose
+ * removal fits best: the spike, each time it is left out. */
+Test(invnet_batch, drop_outlier_at_the_ends)
+{
+    static const double rho[3] = {100, 10, 500}, h[2] = {5, 20}, fac[2] = {0.3, 3};
+    static const size_t at[2] = {0, 19};
+    invnet_batch_params p = invnet_batch_default();
+    char base[256], path[4][256], line[256], *pp[4];
+    double spike_x[4];
+    invnet_batch *b;
+    size_t k, i, dropped = 0;
+
+    write_sounding("ends.csv", rho, h, 20, 1, 1000, 0);
+    snprintf(base, sizeof base, "%s/ends.csv", dir);
+    for (k = 0; k < 4; k++) {
+        FILE *in = fopen(base, "r"), *out;
+        size_t n = 0;
+
+        snprintf(path[k], sizeof path[k], "%s/end%zu.csv", dir, k);
+        out = fopen(path[k], "w");
+        cr_assert(in != NULL && out != NULL);
+        while (fgets(line, sizeof line, in) != NULL) {
+            double x, v;
+
+            if (n++ == at[k / 2] + 1 && sscanf(line, "%lg,%lg", &x, &v) == 2) {
+                fprintf(out, "%.10g,%.10g\n", x, fac[k % 2] * v);
+                spike_x[k] = x;
+            } else {
+                fputs(line, out);
+            }
+        }
+        fclose(in);
+        cr_assert_eq(fclose(out), 0);
+        pp[k] = path[k];
+    }
+    p.check.refine_iter = 30;
+    p.drop_outlier = 1;
+    cr_assert_eq(invnet_batch_invert(nf, &p, (const char *const *)pp, 4, &b, NULL), FWD_OK);
+    for (i = 0; i < 4; i++) {
+        if (!b->item[i].dropped)
+            continue;
+        dropped++;
+        cr_expect(b->item[i].dropped_x == spike_x[i], "%s: left out %g, the spike at %g", path[i],
+                  b->item[i].dropped_x, spike_x[i]);
+    }
+    cr_expect_geq(dropped, 3, "%zu of 4 spikes at the ends left out", dropped);
+    invnet_batch_free(b);
+}

@@ -239,7 +239,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"error_floor_pct\": 10, \"noise_scale\": 1.118, \"mahalanobis_d2\": 7.5, "
         "\"span_decades\": 2.5, \"net_points_observed\": 17, \"d2_worst_point\": null, "
         "\"d2_worst_share\": null, \"outlier_point\": 31.6, \"outlier_sigmas\": 2.5, "
-        "\"dropped_point\": null, \"dropped_sigmas\": null, "
+        "\"dropped_point\": null, \"dropped_line\": null, \"dropped_sigmas\": null, "
         "\"segments\": null, \"in_range\": true, \"flags\": [], "
         "\"prior_exit\": null, \"ranges\": null, \"time_ms\": 1.500},\n"
         "  {\"source\": \"b.csv\", \"error\": null, \"name\": \"b\", \"method\": \"schlumberger\", "
@@ -254,6 +254,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"mahalanobis_d2\": null, \"span_decades\": 0.4, "
         "\"net_points_observed\": 3, \"d2_worst_point\": null, \"d2_worst_share\": null, "
         "\"outlier_point\": null, \"outlier_sigmas\": null, \"dropped_point\": null, "
+        "\"dropped_line\": null, "
         "\"dropped_sigmas\": null, \"segments\": null, \"in_range\": "
         "false, \"flags\": "
         "[\"extrapolated_geometry\", \"not_inverted\"], \"prior_exit\": null, \"ranges\": null, "
@@ -271,6 +272,7 @@ Test(invnet_output, json_in_the_old_bytes)
         "\"mahalanobis_d2\": null, \"span_decades\": null, "
         "\"net_points_observed\": null, \"d2_worst_point\": null, \"d2_worst_share\": null, "
         "\"outlier_point\": null, \"outlier_sigmas\": null, \"dropped_point\": null, "
+        "\"dropped_line\": null, "
         "\"dropped_sigmas\": null, \"segments\": null, \"in_range\": "
         "null, \"flags\": null, \"prior_exit\": null, "
         "\"ranges\": null, \"time_ms\": null}\n"
@@ -404,7 +406,8 @@ Test(invnet_output, json_parsed_back)
         "rho_ohmm,thick_m,depth_m,doi_m,misfit_rms_pct,misfit_net_pct,refined,chi2,chi2_given,"
         "error_floor_pct,noise_scale,mahalanobis_d2,span_decades,net_points_observed,d2_worst_"
         "point,d2_worst_share,"
-        "outlier_point,outlier_sigmas,dropped_point,dropped_sigmas,segments,in_range,flags,"
+        "outlier_point,outlier_sigmas,dropped_point,dropped_line,dropped_sigmas,segments,in_range,"
+        "flags,"
         "prior_exit,ranges,time_ms";
     char *buf = NULL;
     size_t len = 0;
@@ -742,7 +745,8 @@ Test(invnet_output, range_columns_named_by_unit_and_percentile)
 
 /*
  * The equivalent models: the answer as model 0, then each kept model, the number of the
- * first it repeats parameter for parameter in same_as (empty, null when none), in the table
+ * first it repeats parameter for parameter in same_as (empty when none; in the JSON its index
+ * in the list, from 0, null when none), in the table
  * and as JSON (--equivalent NAME.json: the answer and the models; null models for a sounding
  * without ranges or not read). Five models by hand: A, B, A, B, C.
  */
@@ -806,10 +810,10 @@ Test(invnet_output, equivalent_models_answer_and_repeats)
                       "\"same_as\": null}, ",
                       280) == 0,
               "%s", json);
-    cr_expect(strstr(json, "\"misfit_rms_pct\": 4.5, \"chi2\": 3.5, \"same_as\": 1}, ") != NULL,
+    cr_expect(strstr(json, "\"misfit_rms_pct\": 4.5, \"chi2\": 3.5, \"same_as\": 0}, ") != NULL,
               "%s", json);
     cr_expect(strstr(json,
-                     "\"same_as\": 2}, {\"rho_ohmm\": [100, 10, 1000], \"thick_m\": [10, "
+                     "\"same_as\": 1}, {\"rho_ohmm\": [100, 10, 1000], \"thick_m\": [10, "
                      "20], \"misfit_rms_pct\": 6.5, \"chi2\": 5.5, \"same_as\": null}]}") != NULL,
               "%s", json);
     cr_expect(strstr(json,

@@ -79,7 +79,12 @@ class Result:
         size; above 5, the flag ``outlier_reading``.
     dropped_point, dropped_sigmas : float or None
         With ``drop_outlier=True``, a sounding whose reading was left out (``outlier_dropped``):
-        that reading's AB/2, a or period, and how far it stood out of the first answer's fit.
+        that reading's AB/2, a or period, and how far the reading the first answer's fit
+        flagged stood out (that one, or its neighbour when leaving the neighbour out fitted
+        better).
+    dropped_line : int or None
+        That reading's line in its file (for arrays, its place in them, from 1): which of two
+        readings at one AB/2 with two MN/2.
     mahalanobis_d2, span_decades : float or None
         The range check's distance from the training set; the decades of the net's span the
         sounding covers.
@@ -164,6 +169,7 @@ class Result:
         self.outlier_sigmas = obj.get("outlier_sigmas")
         self.dropped_point = obj.get("dropped_point")
         self.dropped_sigmas = obj.get("dropped_sigmas")
+        self.dropped_line = obj.get("dropped_line")
         self.mahalanobis_d2 = obj.get("mahalanobis_d2")
         self.span_decades = obj.get("span_decades")
         self.net_points_observed = obj.get("net_points_observed")
