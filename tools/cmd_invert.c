@@ -1627,6 +1627,16 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     return rc;
 }
 
+/* -o's file, or NULL for the standard output: -o - (or /dev/stdout, a link a rename would
+ * replace), as without -o. */
+static const char *
+output_path(const struct invert_args *o)
+{
+    if (o->output != NULL && (strcmp(o->output, "-") == 0 || strcmp(o->output, "/dev/stdout") == 0))
+        return NULL;
+    return o->output;
+}
+
 /*
  * The run once the command line is checked: the net at argv[0] on the soundings of
  * argv[1..n_operands-1] (files or directories); the table, the plots, the summary.
@@ -1635,12 +1645,7 @@ static int
 invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
 {
     const char *net_path = argv[0];
-    /* -o - (or /dev/stdout, a link a rename would replace): the standard output, as without
-     * -o */
-    const char *output =
-        o->output != NULL && (strcmp(o->output, "-") == 0 || strcmp(o->output, "/dev/stdout") == 0)
-            ? NULL
-            : o->output;
+    const char *output = output_path(o);
     const struct out_file out[] = {{output, "-o", "the results", 1},
                                    {o->xyz, "--xyz", "the XYZ table", 1},
                                    {o->equivalent, "--equivalent", "the equivalent models", 1},

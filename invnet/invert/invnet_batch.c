@@ -654,6 +654,39 @@ static void FWD_PRINTF(4, 5) why_add(char *buf, size_t cap, size_t *len, const c
     *len = n < 0 ? *len : *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
 }
 
+/* What --drop-outlier did to it, r its answer: the reading left out (with its line, or
+ * its place in arrays given; beside the flagged one when that fitted better), and a
+ * reading still standing out; into buf (why_add). */
+static void
+dropped_note(const invnet_batch_item *it, const invnet_result *r, char *buf, size_t cap,
+             size_t *len)
+{
+    const fwd_method_info *mi = it->s != NULL ? fwd_method_get(it->s->method) : NULL;
+    char line[32] = "";
+
+    if (!it->dropped || mi == NULL)
+        return;
+    if (it->dropped_line > 0)
+        snprintf(line, sizeof line, "%s %zu, ", it->given ? "point" : "line", it->dropped_line);
+    if (it->flagged_x == it->dropped_x)
+        why_add(buf, cap, len,
+                "its reading at %s %g (%s%.3g times its error off the first answer's fit) "
+                "left out (--drop-outlier): the answer is of the other %zu",
+                mi->x_column, it->dropped_x, line, it->dropped_sigmas, it->s->n);
+    else /* a spike at an end: its neighbour stood out most */
+        why_add(buf, cap, len,
+                "its reading at %s %g (%sbeside %g, which the first answer's fit put %.3g "
+                "times its error off) left out (--drop-outlier): the fit without it fits "
+                "better than without %g; the answer is of the other %zu",
+                mi->x_column, it->dropped_x, line, it->flagged_x, it->dropped_sigmas, it->flagged_x,
+                it->s->n);
+    if (r->flags & INVNET_FLAG_OUTLIER) /* a second spike: one is left out */
+        why_add(buf, cap, len,
+                "another reading stands out of the answer's fit, at %s %g (%.3g times its "
+                "error): --drop-outlier leaves out one reading a sounding",
+                mi->x_column, r->outlier_x, r->outlier_sigmas);
+}
+
 /* When every apparent resistivity of s lies below the least resistivity of the net's prior
  * (of its nl layers), or above the largest, which no earth of the prior gives: says so into
  * buf (why_add), with the unit it may have been meant in (kohm-m read as ohm-m: a survey
@@ -711,30 +744,7 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
     int units;
 
     buf[0] = '\0';
-    if (it->dropped) {
-        const fwd_method_info *mi = fwd_method_get(it->s->method);
-        char line[32] = "";
-
-        if (it->dropped_line > 0)
-            snprintf(line, sizeof line, "%s %zu, ", it->given ? "point" : "line", it->dropped_line);
-        if (it->flagged_x == it->dropped_x)
-            why_add(buf, sizeof buf, &len,
-                    "its reading at %s %g (%s%.3g times its error off the first answer's fit) "
-                    "left out (--drop-outlier): the answer is of the other %zu",
-                    mi->x_column, it->dropped_x, line, it->dropped_sigmas, it->s->n);
-        else /* a spike at an end: its neighbour stood out most */
-            why_add(buf, sizeof buf, &len,
-                    "its reading at %s %g (%sbeside %g, which the first answer's fit put %.3g "
-                    "times its error off) left out (--drop-outlier): the fit without it fits "
-                    "better than without %g; the answer is of the other %zu",
-                    mi->x_column, it->dropped_x, line, it->flagged_x, it->dropped_sigmas,
-                    it->flagged_x, it->s->n);
-        if (r->flags & INVNET_FLAG_OUTLIER) /* a second spike: one is left out */
-            why_add(buf, sizeof buf, &len,
-                    "another reading stands out of the answer's fit, at %s %g (%.3g times its "
-                    "error): --drop-outlier leaves out one reading a sounding",
-                    mi->x_column, r->outlier_x, r->outlier_sigmas);
-    }
+    dropped_note(it, r, buf, sizeof buf, &len);
     units = units_note(it->s, &nf->samples.prior, nl, buf, sizeof buf, &len);
     if ((r->flags & INVNET_FLAG_REFUSED) && nf->masked)
         why_add(buf, sizeof buf, &len,
