@@ -2578,6 +2578,22 @@ text_fields(struct text *t, char **f, size_t nf, fwd_error *err)
     return rc != FWD_OK ? rc : read_row(t, f, nf, err);
 }
 
+/* Whether a station's name is a spreadsheet's total or mean row's ("Total", "Sum", "Mean",
+ * "Average", in a few languages), any case. */
+static int
+summary_name(const char *key)
+{
+    static const char *const words[] = {"total", "totals",  "sum",      "mean",   "average",
+                                        "avg",   "suma",    "promedio", "summe",  "mittel",
+                                        "somme", "moyenne", "media",    "totaal", "gemiddelde"};
+    size_t k;
+
+    for (k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (strcasecmp(key, words[k]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Sorts and checks the stations' soundings; names those told apart by place alone. A
  * station that is no sounding (too few readings, none: a wide table's empty column, a point
  * twice) fails the file, or, with serr (n_st of them, cleared), only itself: its error
@@ -2627,9 +2643,12 @@ finish_stations(struct text *t, fwd_error *serr, fwd_error *err)
                      "%s:%zu: station \"%s\": expected at least %d points, got none", t->path,
                      t->st[k].noval_line, t->st[k].key, FWD_SOUNDING_MIN_POINTS);
         } else if (t->n_st > 1 && s->n < FWD_SOUNDING_MIN_POINTS) {
-            fwd_fail(e, FWD_EFORMAT, "%s:%zu: %s%s%s: expected at least %d points, got %zu",
+            fwd_fail(e, FWD_EFORMAT, "%s:%zu: %s%s%s: expected at least %d points, got %zu%s",
                      t->path, s->line[0], wide ? "station \"" : "station at ", t->st[k].key,
-                     wide ? "\"" : "", FWD_SOUNDING_MIN_POINTS, s->n);
+                     wide ? "\"" : "", FWD_SOUNDING_MIN_POINTS, s->n,
+                     wide && summary_name(t->st[k].key)
+                         ? " (a spreadsheet's total or mean row? leave it out, or start it with #)"
+                         : "");
         } else if (fwd_sounding_finish(s, e) != FWD_OK) {
             if (t->n_st > 1) /* which station: a wide row holds several */
                 fwd_error_append(e, " (station \"%s\")", t->st[k].key);

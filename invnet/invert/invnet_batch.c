@@ -1169,7 +1169,11 @@ other_method(const char *path, fwd_method m, const invnet_batch_params *p, fwd_e
     size_t n;
     int k;
 
-    if (strcmp(path, FWD_SOUNDING_STDIN) == 0 || strstr(e->msg, ": this is a") == NULL)
+    /* the reader's "this is a ...", or a Schlumberger file's MN/2 read as Wenner's (its
+     * AB/2 and MN/2 columns fit both arrays: only the MN/2 says which) */
+    if (strcmp(path, FWD_SOUNDING_STDIN) == 0 ||
+        (strstr(e->msg, ": this is a") == NULL &&
+         strstr(e->msg, "a Schlumberger sounding, read as Wenner") == NULL))
         return; /* the standard input cannot be read again */
     for (k = 0; k < FWD_N_METHODS; k++) {
         if ((fwd_method)k == m || fwd_sounding_read_stations(path, (fwd_method)k, p->component,

@@ -3091,6 +3091,18 @@ Test(fwd_sounding, no_reading_rows_and_the_checks)
                   FWD_SCHLUMBERGER);
     cr_expect(s->n == 3 && s->x[0] == 2, "%zu", s->n);
     fwd_sounding_free(s);
+    /* a survey's total row, its station "Total": that station's error says what it may be */
+    put("totst.csv", "station,ab2_m,rho_a_ohmm\nA,1,100\nA,2,90\nA,4,80\nTotal,7,270\n", p);
+    cr_assert_eq(fwd_sounding_read_survey(p, FWD_SCHLUMBERGER, 0, NULL, &st, &se, &n, &err), FWD_OK,
+                 "%s", err.msg);
+    cr_assert_eq(n, 2);
+    cr_expect(se[0].code == FWD_OK && strstr(se[1].msg, "totst.csv:5: station \"Total\": expected "
+                                                        "at least 3 points, got 1 (a spreadsheet's "
+                                                        "total or mean row?") != NULL,
+              "%s", se[1].msg);
+    fwd_sounding_free_stations(st, n);
+    free(se);
+    se = NULL;
     expect_error("spm.csv", "Spacing (m),Resistivity\n1,100\n2,90\n4,80\n", FWD_SCHLUMBERGER,
                  "; if \"Spacing (m)\" is ab2_m, say so: --columns 'ab2_m=Spacing (m)'");
 }

@@ -1024,6 +1024,12 @@ def test_invert_many_mixed_and_components(nets, tmp_path):
                 "give it as an operand)" % empty), comp
         r = net.invert_many([MAWLAMYINE])[0]
         assert r.error == "%s: a schlumberger sounding, but the net is for mt" % MAWLAMYINE
+    # a Schlumberger file's columns (AB/2, MN/2) fit a Wenner array too: its MN/2 told it,
+    # "mn2_m: expected AB/2 / 3 ... read as Wenner?"; now as the other methods are said
+    with bpinv.Net(nets["wenner"]) as wnet:
+        r = wnet.invert_many([MAWLAMYINE])[0]
+        assert r.error == "%s: a schlumberger sounding, but the net is for wenner" % MAWLAMYINE
+    with bpinv.Net(nets["mt"]) as net:
         # an MT survey's folder, EDI files beside notes: the EDI files alone, as bpinv invert
         # reads it, what was left out in a NoteWarning (its note)
         folder = tmp_path / "line3"
