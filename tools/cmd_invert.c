@@ -1580,9 +1580,13 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     if (cli_stop_signal != 0 && o->plotdir != NULL) {
         cli_error("invert",
                   "interrupted (%s) while drawing: %zu picture%s in %s; the results "
-                  "written%s%s",
+                  "written%s%s%s%s%s%s%s",
                   stop_name((int)cli_stop_signal), drawn, drawn == 1 ? "" : "s", o->plotdir,
-                  output != NULL ? " to " : "", output != NULL ? output : "");
+                  output != NULL ? " to " : "", output != NULL ? output : "",
+                  o->xyz != NULL ? ", the XYZ table to " : "", o->xyz != NULL ? o->xyz : "",
+                  o->equivalent != NULL ? ", the equivalent models to " : "",
+                  o->equivalent != NULL ? o->equivalent : "",
+                  o->section != NULL ? "; no section drawn" : "");
         rc = 128 + (int)cli_stop_signal;
         return rc;
     }

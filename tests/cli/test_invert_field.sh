@@ -1216,11 +1216,12 @@ if [ -z "${BPINV_VALGRIND:-}" ]; then
     i=0
     while [ $i -lt 900 ]; do cp "$TMP/snd/a.csv" "$TMP/plotset/s$i.csv"; i=$((i + 1)); done
     signal_at "plots written" INT "$BPINV" invert "$TMP/net.h5" "$TMP/plotset" -j2 --progress \
-        -o "$TMP/pstop.csv" --plot "$TMP/pstop"
+        -o "$TMP/pstop.csv" --plot "$TMP/pstop" --xyz "$TMP/pstop.xyz" --section "$TMP/pstop_s.png"
     npng=$(ls "$TMP/pstop" | grep -c '\.png$')
     [ "$rc" -eq 130 ] && [ "$(wc -l <"$TMP/pstop.csv")" -eq 901 ] && [ "$npng" -lt 900 ] &&
-        [ "$(ls -A "$TMP/pstop" | grep -vc '\.png$')" -eq 0 ] &&
-        grep -aq "interrupted (Ctrl-C) while drawing: $npng pictures\{0,1\} in $TMP/pstop; the results written to $TMP/pstop.csv" \
+        [ "$(ls -A "$TMP/pstop" | grep -vc '\.png$')" -eq 0 ] && [ -s "$TMP/pstop.xyz" ] &&
+        [ ! -e "$TMP/pstop_s.png" ] &&
+        grep -aq "interrupted (Ctrl-C) while drawing: $npng pictures\{0,1\} in $TMP/pstop; the results written to $TMP/pstop.csv, the XYZ table to $TMP/pstop.xyz; no section drawn" \
             "$TMP/err" && ok ||
         bad "invert --plot, SIGINT: exit $rc, $npng pictures: $(tail -1 "$TMP/err")"
 fi
