@@ -35,7 +35,7 @@
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section,
         *equivalent;
-    const char *segment_ref, *fix, *bound, *plot_format;
+    const char *segment_ref, *fix, *bound, *plot_format, *stations;
     invnet_format fmt;
     double misfit, level, outside, fit_to, section_depth;
     long threads, layers, starts;
@@ -176,6 +176,22 @@ check_columns(const cli_parse *p, void *args)
 
     (void)p;
     if (o->columns == NULL || invnet_batch_params_set_columns(&o->bp, o->columns, &err) == FWD_OK)
+        return 0;
+    cli_error("invert", "--%s", err.msg);
+    return CLI_USAGE;
+}
+
+/* --stations NAME,...: the soundings to invert, by name (a name read by none is refused
+ * once the files are read). */
+static int
+check_stations(const cli_parse *p, void *args)
+{
+    struct invert_args *o = args;
+    fwd_error err;
+
+    (void)p;
+    if (o->stations == NULL ||
+        invnet_batch_params_set_stations(&o->bp, o->stations, &err) == FWD_OK)
         return 0;
     cli_error("invert", "--%s", err.msg);
     return CLI_USAGE;
@@ -411,6 +427,11 @@ static const cli_opt invert_opts[] = {
                "text files' header names for bpinv's columns, NAME=HEADER,...\n"
                "(rho_a=\"App. Res. (Ohm m)\",ab2=Spacing; docs/formats.md)"),
     CLI_CHECK(check_columns),
+    CLI_STRING_JOIN("stations", 0, "LIST", ARG(stations), NULL,
+                    "invert these soundings alone, by name: a survey table's stations or\n"
+                    "files' names (with or without .csv ...), e.g. L1-040,L1-041\n"
+                    "(given again: the lists together)"),
+    CLI_CHECK(check_stations),
     CLI_STRING("segment-ref", 0, "REF", ARG(segment_ref), NULL,
                "the Schlumberger segment (one MN/2) the others are joined to:\n"
                "first (the smallest MN/2), auto (the level most points agree\n"
@@ -1733,8 +1754,12 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
             strcmp(err.field, "bound") == 0)
             cli_error("invert", "--%s: %s: %s", err.field, net_path,
                       err.msg + strlen(err.field) + 2);
+        else if (strcmp(err.field, "stations") == 0) /* a name the files do not hold */
+            cli_error("invert", "--%s", err.msg);
         else
             cli_error("invert", "%s", err.msg);
+        if (strcmp(err.field, "stations") == 0)
+            rc = CLI_USAGE;
         goto done;
     }
     if (b->n_stopped > 0 || cli_stop_signal != 0) { /* the signal may come after the last

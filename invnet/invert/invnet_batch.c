@@ -32,6 +32,7 @@ invnet_batch_default(void)
     p.curve_pad_decades = 0.1;
     p.layers = 0;
     p.drop_outlier = 0;
+    p.stations = NULL;
     p.columns = NULL;
     p.part = 0;
     p.parts = 1;
@@ -81,6 +82,25 @@ invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd
     if (rc == FWD_OK)
         p->columns = columns;
     return rc;
+}
+
+int
+invnet_batch_params_set_stations(invnet_batch_params *p, const char *stations, fwd_error *err)
+{
+    const char *q = stations;
+
+    while (q != NULL) { /* each name, up to a comma or the end: none empty */
+        size_t len = strcspn(q, ",");
+
+        if (len == 0)
+            return fwd_error_set_field(err, FWD_EINVAL, "stations",
+                                       "stations: expected names, comma-separated, got \"%s\" "
+                                       "(an empty name)",
+                                       stations);
+        q = q[len] == ',' ? q + len + 1 : NULL;
+    }
+    p->stations = stations;
+    return FWD_OK;
 }
 
 int
@@ -1351,6 +1371,71 @@ items_of_soundings(invnet_batch *b, const fwd_sounding *const *given, size_t n)
     return FWD_OK;
 }
 
+/* Whether item it is named name (len bytes): its sounding's name (a survey table's station,
+ * else its file's), or that name without a sounding file's suffix; a file that could not be
+ * read, by its path's last name likewise. */
+static int
+named(const invnet_batch_item *it, const char *name, size_t len)
+{
+    static const char *const suffix[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
+    const char *own = it->s != NULL ? it->s->name : strrchr(it->path, '/');
+    size_t n, k;
+
+    own = own == NULL ? it->path : own + (it->s == NULL);
+    n = strlen(own);
+    if (n == len && strncmp(own, name, len) == 0)
+        return 1;
+    for (k = 0; k < sizeof suffix / sizeof suffix[0]; k++)
+        if (n == len + 4 && strncmp(own, name, len) == 0 && strcasecmp(own + len, suffix[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Leaves in b the items named in the comma-separated list (in their order in b); FWD_OK,
+ * FWD_EINVAL naming the first name that matches none (and a few of those there). */
+static int
+keep_stations(invnet_batch *b, const char *list, fwd_error *err)
+{
+    const char *q = list, *end;
+    char *keep = calloc(b->n + 1, 1);
+    size_t i, m = 0;
+
+    if (keep == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "out of memory");
+    for (; *q != '\0'; q = *end == ',' ? end + 1 : end) {
+        int found = 0;
+
+        end = q + strcspn(q, ",");
+        for (i = 0; i < b->n; i++)
+            if (named(&b->item[i], q, (size_t)(end - q)))
+                found = keep[i] = 1;
+        if (!found) {
+            char some[160] = "";
+
+            for (i = 0; i < b->n && i < 3; i++)
+                snprintf(some + strlen(some), sizeof some - strlen(some), "%s\"%.40s\"",
+                         i > 0 ? ", " : "",
+                         b->item[i].s != NULL ? b->item[i].s->name : b->item[i].path);
+            free(keep);
+            return fwd_error_set_field(err, FWD_EINVAL, "stations",
+                                       "stations: no sounding named \"%.*s\" among the %zu read "
+                                       "(%s%s)",
+                                       (int)(end - q), q, b->n, some, b->n > 3 ? ", ..." : "");
+        }
+    }
+    for (i = 0; i < b->n; i++) {
+        if (keep[i]) {
+            b->item[m++] = b->item[i];
+            continue;
+        }
+        fwd_sounding_free(b->item[i].s); /* read, not inverted: nothing else is held */
+        free(b->item[i].path);
+    }
+    b->n = m;
+    free(keep);
+    return FWD_OK;
+}
+
 /* The batch of the nn nets nf (by increasing count): of the files paths, or of the soundings
  * given (copied) when paths is NULL. */
 static int
@@ -1407,6 +1492,11 @@ batch(const invnet_file *const *nf, size_t nn, const invnet_batch_params *p,
         free(r);
     } else {
         rc = items_of_soundings(b, given, n);
+    }
+    if (rc == FWD_OK && p->stations != NULL &&
+        (rc = keep_stations(b, p->stations, err)) != FWD_OK) {
+        invnet_batch_free(b);
+        return rc;
     }
     for (k = 0; rc == FWD_OK && k < b->n; k++) { /* every part's, as its file says */
         invnet_station *st = &b->item[k].station;

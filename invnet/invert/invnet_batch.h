@@ -49,6 +49,12 @@ typedef struct invnet_batch_params {
                                   together), widened by this on each side, log-spaced [0.1] */
     size_t layers;             /* with a set: 0 chooses each sounding's count, else this
                                   count's net alone (it must be in the set) [0] */
+    const char *stations;      /* NULL, or the soundings to invert, by name, comma-separated
+                                  (borrowed; invnet_batch_params_set_stations): a survey
+                                  table's stations or files' names, with or without the
+                                  suffix (.csv, .txt, .dat, .tsv, .edi); the others are left
+                                  out of the batch, and a name that matches none is an error
+                                  (FWD_EINVAL, field "stations") [NULL] */
     int drop_outlier;          /* non-zero: a sounding whose refined answer is flagged
                                   outlier_reading is inverted again without that reading
                                   (its answer flagged outlier_dropped, the item's dropped_*
@@ -102,6 +108,10 @@ int invnet_batch_params_set_holds(invnet_batch_params *p, const char *fix, const
 /* Sets p->columns (borrowed: it must outlive the batches run with p); checked as
  * fwd_sounding_columns_check does, p unchanged on error. */
 int invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd_error *err);
+
+/* Sets p->stations (borrowed: keep it until the batch is made): FWD_OK, or FWD_EINVAL for an
+ * empty list or an empty name in it ("A,,B"), naming it. */
+int invnet_batch_params_set_stations(invnet_batch_params *p, const char *stations, fwd_error *err);
 
 /* Where the station is, as its sounding file says (fwd_sounding); NAN where it does not. */
 typedef struct invnet_station {

@@ -438,6 +438,22 @@ PYEOF_ENDS
 expect_fail 2 "--drop-outlier --no-refine" \
     "--drop-outlier: the reading the refined fit finds off: not with --no-refine" \
     invert "$TMP/net.h5" "$TMP/spike.csv" --drop-outlier --no-refine
+# --stations: a few soundings of a survey table, or of a directory (names with or without
+# their suffix), the others left out of the outputs; their results those of the whole run
+setup invert "$TMP/net.h5" "$TMP/noread.csv" -o "$TMP/out.all"
+run invert "$TMP/net.h5" "$TMP/noread.csv" --stations A -o "$TMP/only_a.csv"
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/only_a.csv")" -eq 2 ] &&
+    [ "$(tail -1 "$TMP/only_a.csv" | cut -d, -f2-17)" = "$(grep '^[^,]*,A,' "$TMP/out.all" | cut -d, -f2-17)" ] &&
+    ok || bad "--stations A: exit $rc: $(cat "$TMP/only_a.csv" "$TMP/err")"
+run invert "$TMP/net.h5" "$TMP/snd" --stations b,a.csv --format json
+[ "$rc" -eq 0 ] && [ "$(grep -o '"name": "[a-z.]*"' "$TMP/out" | tr '\n' ' ')" = '"name": "a.csv" "name": "b.csv" ' ] &&
+    ok || bad "--stations b,a.csv of a directory: exit $rc: $(grep -o '"name": "[^"]*"' "$TMP/out") $(cat "$TMP/err")"
+expect_fail 2 "--stations, a name not read" \
+    "--stations: no sounding named \"Z\" among the 2 read (\"B\", \"A\")" \
+    invert "$TMP/net.h5" "$TMP/noread.csv" --stations A,Z -o "$TMP/only_z.csv"
+[ ! -e "$TMP/only_z.csv" ] && ok || bad "--stations Z made its -o file"
+expect_fail 2 "--stations, an empty name" "--stations: expected names, comma-separated, got \"A,,B\" (an empty name)" \
+    invert "$TMP/net.h5" "$TMP/noread.csv" --stations A,,B
 # a full AB column: halved, the same model as the AB/2 file's, and a note says so
 awk -F, 'NR == 1 { print "AB (m),rho_a"; next } { printf "%.17g,%s\n", 2 * $1, $2 }' \
     "$TMP/snd/a.csv" >"$TMP/fullab.csv"

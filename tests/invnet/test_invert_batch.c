@@ -1322,3 +1322,44 @@ Test(invnet_batch, drop_outlier_at_the_ends)
     cr_expect_geq(dropped, 3, "%zu of 4 spikes at the ends left out", dropped);
     invnet_batch_free(b);
 }
+
+/* stations: the items named (a file's name with or without its suffix; one that could not
+ * be read by its path's last name), in the batch's order, their results those of the whole
+ * batch; a name none has, or an empty one, refused. */
+Test(invnet_batch, stations_by_name)
+{
+    char path[9][256];
+    const char *pp[9];
+    size_t n = make_soundings(path), i;
+    invnet_batch_params p = invnet_batch_default();
+    invnet_batch *whole, *some;
+    fwd_error e;
+
+    for (i = 0; i < n; i++)
+        pp[i] = path[i];
+    p.check.refine_iter = 30;
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &whole, NULL), FWD_OK);
+    cr_assert_eq(invnet_batch_params_set_stations(&p, "e,none.csv,b.csv", NULL), FWD_OK);
+    cr_assert_eq(invnet_batch_invert(nf, &p, pp, n, &some, NULL), FWD_OK);
+    cr_assert_eq(some->n, 3);
+    cr_expect_str_eq(some->item[0].path, path[1]); /* b.csv, e.csv, none.csv: in order */
+    cr_expect_str_eq(some->item[1].path, path[4]);
+    cr_expect_str_eq(some->item[2].path, path[7]);
+    cr_expect_neq(some->item[2].status, FWD_OK); /* none.csv: not read, kept with its error */
+    for (i = 0; i < 2; i++)
+        expect_same_result(&invnet_batch_best(&some->item[i])->r,
+                           &invnet_batch_best(&whole->item[i == 0 ? 1 : 4])->r, i);
+    invnet_batch_free(some);
+    cr_assert_eq(invnet_batch_params_set_stations(&p, "b,zz", NULL), FWD_OK);
+    cr_expect_eq(invnet_batch_invert(nf, &p, pp, n, &some, &e), FWD_EINVAL);
+    cr_expect_null(some);
+    cr_expect_str_eq(e.field, "stations");
+    cr_expect(strstr(e.msg, "stations: no sounding named \"zz\" among the 9 read (\"a.csv\", "
+                            "\"b.csv\", \"c.csv\", ...)") != NULL,
+              "%s", e.msg);
+    cr_expect_eq(invnet_batch_params_set_stations(&p, "a,,b", &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set_stations(&p, ",a", &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set_stations(&p, "a,", &e), FWD_EINVAL);
+    cr_expect_eq(invnet_batch_params_set_stations(&p, "", &e), FWD_EINVAL);
+    invnet_batch_free(whole);
+}
