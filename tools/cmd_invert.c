@@ -1652,6 +1652,22 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     return rc;
 }
 
+/* Says why the batch failed (a setting the nets or the files refuse named as its option);
+ * CLI_USAGE for a --stations name no file holds, else CLI_FAIL. */
+static int
+batch_error(const fwd_error *err, const char *net_path)
+{
+    if (strcmp(err->field, "layers") == 0 || strcmp(err->field, "fix") == 0 ||
+        strcmp(err->field, "bound") == 0)
+        cli_error("invert", "--%s: %s: %s", err->field, net_path,
+                  err->msg + strlen(err->field) + 2);
+    else if (strcmp(err->field, "stations") == 0) /* a name the files do not hold */
+        cli_error("invert", "--%s", err->msg);
+    else
+        cli_error("invert", "%s", err->msg);
+    return strcmp(err->field, "stations") == 0 ? CLI_USAGE : CLI_FAIL;
+}
+
 /* -o's file, or NULL for the standard output: -o - (or /dev/stdout, a link a rename would
  * replace), as without -o. */
 static const char *
@@ -1750,16 +1766,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     bad = invnet_batch_invert_set(ns, &bp, (const char *const *)paths, n, &b, &err) != FWD_OK;
     progress_step(&progress, NULL);
     if (bad) {
-        if (strcmp(err.field, "layers") == 0 || strcmp(err.field, "fix") == 0 ||
-            strcmp(err.field, "bound") == 0)
-            cli_error("invert", "--%s: %s: %s", err.field, net_path,
-                      err.msg + strlen(err.field) + 2);
-        else if (strcmp(err.field, "stations") == 0) /* a name the files do not hold */
-            cli_error("invert", "--%s", err.msg);
-        else
-            cli_error("invert", "%s", err.msg);
-        if (strcmp(err.field, "stations") == 0)
-            rc = CLI_USAGE;
+        rc = batch_error(&err, net_path);
         goto done;
     }
     if (b->n_stopped > 0 || cli_stop_signal != 0) { /* the signal may come after the last
