@@ -1812,23 +1812,6 @@ section_columns(const struct section *sc, double half, double zdeep, double zmin
     }
 }
 
-/* A station's name as the section labels it: a sounding file's name without its suffix
- * (".csv", ".txt", ".dat", ".tsv", ".edi", any case: a directory of files named L1-001.csv
- * labelled every column ".csv"), into label (cap bytes). */
-static void
-station_label(const char *name, char *label, size_t cap)
-{
-    static const char *const suffix[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
-    size_t len = strlen(name), k;
-
-    snprintf(label, cap, "%s", name);
-    for (k = 0; k < sizeof suffix / sizeof suffix[0]; k++)
-        if (len > 4 && len < cap && strcasecmp(name + len - 4, suffix[k]) == 0) {
-            label[len - 4] = '\0';
-            return;
-        }
-}
-
 /* The station names in the band between the section's top and the misfits (x from xlo to
  * xhi), red where flagged; upright, with names too close to their neighbour's left out, when
  * upright. */
@@ -1850,7 +1833,10 @@ section_names(const struct section *sc, double xlo, double xhi, double top, int 
             continue;
         last = px;
         pl.col0(section_flagged(&sc->c[k]->r) ? 2 : 1);
-        station_label(sc->it[k]->s->name, label, sizeof label);
+        /* a file's name without its suffix (a directory of L1-001.csv ... labelled every
+         * column ".csv") */
+        snprintf(label, sizeof label, "%.*s", (int)invnet_batch_stem(sc->it[k]->s->name),
+                 sc->it[k]->s->name);
         if (upright)
             pl.ptex(sc->dist[k], 0.02, 0, 1, 0, label);
         else

@@ -1215,23 +1215,23 @@ other_method(const char *path, fwd_method m, const invnet_batch_params *p, fwd_e
 static const char *const sounding_ext[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
 #define N_SOUNDING_EXT (sizeof sounding_ext / sizeof sounding_ext[0])
 
+size_t
+invnet_batch_stem(const char *name)
+{
+    size_t n = strlen(name), k;
+
+    for (k = 0; n > 4 && k < N_SOUNDING_EXT; k++)
+        if (strcasecmp(name + n - 4, sounding_ext[k]) == 0)
+            return n - 4;
+    return n;
+}
+
 /* Whether d names a file a directory operand stands for: not hidden, a sounding file's
  * extension in any case. */
 static int
 visible(const struct dirent *d)
 {
-    size_t n = strlen(d->d_name), k, j;
-
-    if (d->d_name[0] == '.' || n < 5)
-        return 0;
-    for (k = 0; k < N_SOUNDING_EXT; k++) {
-        for (j = 0; j < 4 && tolower((unsigned char)d->d_name[n - 4 + j]) == sounding_ext[k][j];
-             j++)
-            continue;
-        if (j == 4)
-            return 1;
-    }
-    return 0;
+    return d->d_name[0] != '.' && invnet_batch_stem(d->d_name) < strlen(d->d_name);
 }
 
 static int natural_order(const struct dirent **pa, const struct dirent **pb);
@@ -1377,18 +1377,10 @@ items_of_soundings(invnet_batch *b, const fwd_sounding *const *given, size_t n)
 static int
 named(const invnet_batch_item *it, const char *name, size_t len)
 {
-    static const char *const suffix[] = {".csv", ".txt", ".dat", ".tsv", ".edi"};
     const char *own = it->s != NULL ? it->s->name : strrchr(it->path, '/');
-    size_t n, k;
 
     own = own == NULL ? it->path : own + (it->s == NULL);
-    n = strlen(own);
-    if (n == len && strncmp(own, name, len) == 0)
-        return 1;
-    for (k = 0; k < sizeof suffix / sizeof suffix[0]; k++)
-        if (n == len + 4 && strncmp(own, name, len) == 0 && strcasecmp(own + len, suffix[k]) == 0)
-            return 1;
-    return 0;
+    return strncmp(own, name, len) == 0 && (own[len] == '\0' || invnet_batch_stem(own) == len);
 }
 
 /* Leaves in b the items named in the comma-separated list (in their order in b); FWD_OK,

@@ -109,6 +109,11 @@ int invnet_batch_params_set_holds(invnet_batch_params *p, const char *fix, const
  * fwd_sounding_columns_check does, p unchanged on error. */
 int invnet_batch_params_set_columns(invnet_batch_params *p, const char *columns, fwd_error *err);
 
+/* The length of name without a sounding file's suffix (".csv", ".txt", ".dat", ".tsv" or
+ * ".edi", any case, after at least one character: those a directory operand stands for),
+ * else its whole length. */
+size_t invnet_batch_stem(const char *name);
+
 /* Sets p->stations (borrowed: keep it until the batch is made): FWD_OK, or FWD_EINVAL for an
  * empty list or an empty name in it ("A,,B"), naming it. */
 int invnet_batch_params_set_stations(invnet_batch_params *p, const char *stations, fwd_error *err);
