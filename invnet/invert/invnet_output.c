@@ -713,6 +713,20 @@ draw_same_as(const invnet_ranges *g, size_t d)
     return 0;
 }
 
+/* Kept model d of g (log10 parameters) in ohm-m and m: its n_layers resistivities into
+ * rho, its thicknesses into thick. */
+static void
+draw_model(const invnet_ranges *g, size_t d, double *rho, double *thick)
+{
+    size_t j, nl = g->n_layers;
+    const double *p = g->draws + d * FWD_MODEL_NPARAMS(nl);
+
+    for (j = 0; j < nl; j++)
+        rho[j] = pow(10, p[j]);
+    for (j = 0; j + 1 < nl; j++)
+        thick[j] = pow(10, p[nl + j]);
+}
+
 /* A model as JSON keys: "rho_ohmm": [...], "thick_m": [...] (ohm-m, m), of nl layers. */
 static void
 put_model_keys(FILE *f, size_t nl, const double *rho_ohmm, const double *thick_m)
@@ -735,17 +749,12 @@ put_model_keys(FILE *f, size_t nl, const double *rho_ohmm, const double *thick_m
 static void
 put_models(FILE *f, const invnet_ranges *g)
 {
-    size_t d, j, nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), same;
+    size_t d, nl = g->n_layers, same;
     double rho[FWD_MAX_LAYERS], thick[FWD_MAX_LAYERS];
 
     fputc('[', f);
     for (d = 0; d < g->n_draws; d++) {
-        const double *p = g->draws + d * np;
-
-        for (j = 0; j < nl; j++)
-            rho[j] = pow(10, p[j]);
-        for (j = 0; j + 1 < nl; j++)
-            thick[j] = pow(10, p[nl + j]);
+        draw_model(g, d, rho, thick);
         fputs(d > 0 ? ", {" : "{", f);
         put_model_keys(f, nl, rho, thick);
         json_num(f, ", \"misfit_rms_pct\": ", 4, g->draws_fit[d]);
@@ -1264,19 +1273,14 @@ equivalent_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int he
         const invnet_batch_item *it = &b->item[i];
         const invnet_candidate *c = invnet_batch_best(it);
         const invnet_ranges *g = c != NULL ? c->ranges : NULL;
-        size_t cl = g != NULL ? g->n_layers : 0, np = FWD_MODEL_NPARAMS(cl);
+        size_t cl = g != NULL ? g->n_layers : 0;
 
         if (g == NULL || g->draws_fit == NULL)
             continue;
         equivalent_row(f, it, 0, cl, nl, c->r.rho_ohmm, c->r.thick_m, c->r.misfit_rms_pct,
                        c->r.chi2, 0);
         for (d = 0; d < g->n_draws; d++) {
-            const double *p = g->draws + d * np;
-
-            for (k = 0; k < cl; k++)
-                rho[k] = pow(10, p[k]);
-            for (k = 0; k + 1 < cl; k++)
-                thick[k] = pow(10, p[cl + k]);
+            draw_model(g, d, rho, thick);
             equivalent_row(f, it, d + 1, cl, nl, rho, thick, g->draws_fit[d],
                            g->draws_fit[g->n_draws + d], draw_same_as(g, d));
         }
