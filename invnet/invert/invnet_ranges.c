@@ -584,6 +584,79 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
         }
 }
 
+int
+invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, invnet_ranges *out,
+                       fwd_error *err)
+{
+    size_t np = FWD_MODEL_NPARAMS(nl), i, k, d;
+    double *rho, *base, *cs, *ct, *v, zmin = INFINITY, zmax = 0;
+
+    out->n_envelope = 0;
+    if (nl < 1 || nl > FWD_MAX_LAYERS || !(level > 0 && level < 100) || (S == NULL && N > 0))
+        return fwd_error_set(err, FWD_EINVAL,
+                             "envelope: %zu layers (expected 1 to %d), level %g %% (expected "
+                             "between 0 and 100), %zu models%s",
+                             nl, FWD_MAX_LAYERS, level, N, S == NULL ? " at NULL" : "");
+    for (i = 0; i < N * np; i++)
+        if (!(fabs(S[i]) <= 30)) /* 1e30 ohm-m or m: none of this world's, and no overflow */
+            return fwd_error_set(err, FWD_EINVAL,
+                                 "envelope: model %zu, parameter %zu: expected a log10 value "
+                                 "from -30 to 30, found %g",
+                                 i / np + 1, i % np + 1, S[i]);
+    if (nl < 2 || N == 0)
+        return FWD_OK;
+    if ((rho = malloc(N * (2 * nl + 3) * sizeof *rho)) == NULL)
+        return fwd_error_set(err, FWD_ENOMEM, "envelope: out of memory for %zu models", N);
+    base = rho + N * nl; /* the depth of each layer's base; the half-space's unused */
+    cs = base + N * nl;  /* 3 N of scratch: the layers' log10 resistivities, S and T */
+    ct = cs + N;
+    v = ct + N;
+    for (i = 0; i < N; i++) {
+        double z = 0;
+
+        for (k = 0; k < nl; k++) {
+            rho[i * nl + k] = pow(10, S[i * np + k]);
+            if (k + 1 < nl)
+                base[i * nl + k] = z += pow(10, S[i * np + nl + k]);
+        }
+        zmin = fmin(zmin, base[i * nl]);
+        zmax = fmax(zmax, base[i * nl + nl - 2]);
+    }
+    zmin *= 0.5;
+    zmax *= 2;
+    for (d = 0; d < INVNET_ENVELOPE_DEPTHS; d++) {
+        double z = zmin * pow(zmax / zmin, (double)d / (INVNET_ENVELOPE_DEPTHS - 1)), iv[3];
+        size_t q;
+
+        out->envelope_depth_m[d] = z;
+        for (i = 0; i < N; i++) {
+            const double *r = rho + i * nl, *b = base + i * nl;
+            double top = 0, s = 0, t = 0;
+
+            for (k = 0; k < nl; k++) {
+                double dz = (k + 1 < nl ? fmin(z, b[k]) : z) - top;
+
+                if (dz <= 0)
+                    break;
+                s += dz / r[k];
+                t += dz * r[k];
+                v[i] = S[i * np + k]; /* the layer z is in: the last one begun */
+                top = k + 1 < nl ? b[k] : top;
+            }
+            cs[i] = s;
+            ct[i] = t;
+        }
+        interval(v, N, level, iv);
+        for (q = 0; q < 3; q++)
+            out->envelope_rho_ohmm[d][q] = pow(10, iv[q]);
+        interval(cs, N, level, out->envelope_conductance_s[d]);
+        interval(ct, N, level, out->envelope_transverse_ohmm2[d]);
+    }
+    out->n_envelope = INVNET_ENVELOPE_DEPTHS;
+    free(rho);
+    return FWD_OK;
+}
+
 /*
  * The equivalent models: the kept states within the chi-square quantile FIT_P (np degrees
  * of freedom) of the best one, at least the MIN_FIT best. The posterior puts 0.1 % of its
@@ -1133,6 +1206,8 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
             memcpy(out->draws + m * np, S + (m * nfit / out->n_draws) * np, np * sizeof *S);
     }
     summarise(S, nfit, n_layers, lo, hi, &par, v, out);
+    if (invnet_ranges_envelope(S, nfit, n_layers, par.level, out, NULL) != FWD_OK)
+        goto nomem; /* the states are finite: the log10 of a finite chi2's parameters */
     doi_across(&q, S, nfit, gsl_cdf_chisq_Pinv(par.level / 100, 1), par.level, F0, v,
                out->doi_interval_m);
     out->evaluations = q.evals;

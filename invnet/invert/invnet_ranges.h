@@ -87,6 +87,9 @@ int invnet_ranges_check(const invnet_ranges_params *p, fwd_error *err);
 /* [low, median, high]: the (100 - level) / 2, 50 and (100 + level) / 2 percentiles. */
 typedef double invnet_interval[3];
 
+/* The depths of the ranges' resistivity-depth envelope. */
+#define INVNET_ENVELOPE_DEPTHS 64
+
 typedef struct invnet_ranges {
     size_t n_layers;
     double level; /* percent */
@@ -97,21 +100,36 @@ typedef struct invnet_ranges {
     invnet_interval transverse_ohmm2[FWD_MAX_LAYERS]; /* h rho of each layer above */
     unsigned char unresolved[2 * FWD_MAX_LAYERS];     /* per parameter: 1 if unresolved */
     size_t n_unresolved;
-    double doi_m;                    /* depth of investigation of the given model: the deepest depth
-                                        where halving or doubling every resistivity below it changes
-                                        the response by at least the chi-square quantile of one
-                                        degree of freedom at the level (2.71 at 90 %), in chi2 with
-                                        the errors scaled by noise_scale and readings denser than 10
-                                        a decade counted as 10 a decade (each weighs the decades it
-                                        stands for times 10, at most 1), on a grid of 4 a decade
-                                        refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
-                                        - 1 layers; data that see no depth, or deeper than 1000 km) */
-    invnet_interval doi_interval_m;  /* the depth of investigation across the equivalent
-                               models: the interval at the level of that of
-                               INVNET_DOI_MODELS of them spread evenly (the i-th of N at
-                               i N / INVNET_DOI_MODELS, in the order of draws), each as
-                               doi_m, with the errors scaled by noise_scale; NAN where none
-                               is found */
+    double doi_m;                   /* depth of investigation of the given model: the deepest depth
+                                       where halving or doubling every resistivity below it changes
+                                       the response by at least the chi-square quantile of one
+                                       degree of freedom at the level (2.71 at 90 %), in chi2 with
+                                       the errors scaled by noise_scale and readings denser than 10
+                                       a decade counted as 10 a decade (each weighs the decades it
+                                       stands for times 10, at most 1), on a grid of 4 a decade
+                                       refined to 1 %; NAN when not found (more than FWD_MAX_LAYERS
+                                       - 1 layers; data that see no depth, or deeper than 1000 km) */
+    invnet_interval doi_interval_m; /* the depth of investigation across the equivalent
+                              models: the interval at the level of that of
+                              INVNET_DOI_MODELS of them spread evenly (the i-th of N at
+                              i N / INVNET_DOI_MODELS, in the order of draws), each as
+                              doi_m, with the errors scaled by noise_scale; NAN where none
+                              is found */
+    /* The resistivity-depth envelope: at each of n_envelope depths (INVNET_ENVELOPE_DEPTHS;
+     * 0 for a half-space), the interval at the level, across the equivalent models, of the
+     * resistivity there (its log10's percentiles, as the parameters'), of the conductance
+     * from the surface down to it (the integral of dz / rho, siemens) and of the transverse
+     * resistance (of rho dz, ohm-m2): Dar Zarrouk's S and T of the section above that depth.
+     * Read by depth, not by layer, they do not depend on which layer of a model takes up a
+     * conductor (models that fit equally well swap them; the per-layer intervals then mix
+     * two groups). The depths are log-spaced from half the shallowest first interface of
+     * any equivalent model to twice the deepest interface of any: above, every model is in
+     * its first layer (the resistivity interval is rho_ohmm[0]'s), below in its half-space. */
+    size_t n_envelope;
+    double envelope_depth_m[INVNET_ENVELOPE_DEPTHS];
+    invnet_interval envelope_rho_ohmm[INVNET_ENVELOPE_DEPTHS];
+    invnet_interval envelope_conductance_s[INVNET_ENVELOPE_DEPTHS];
+    invnet_interval envelope_transverse_ohmm2[INVNET_ENVELOPE_DEPTHS];
     double noise_scale;              /* the factor the errors were multiplied by (>= 1) */
     double best[2 * FWD_MAX_LAYERS]; /* log10 parameters of the best fit among the given
                                         model and the starts' fits (the given model when
@@ -171,6 +189,17 @@ int invnet_ranges_doi(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, 
 int invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, const double *p,
                          const double *lo, const double *hi, double noise,
                          const invnet_ranges_params *rp, invnet_ranges *out, fwd_error *err);
+
+/*
+ * The resistivity-depth envelope (invnet_ranges' n_envelope and envelope_* fields) of the n
+ * models S (n x FWD_MODEL_NPARAMS(n_layers) log10 parameters, fwd_model.h layout: of a
+ * set of one's own, another program's equivalent models) at level (percent), into out,
+ * whose other fields are left as they are; none (n_envelope 0) for one layer or no model.
+ * invnet_ranges_sample fills it from the equivalent models. FWD_OK; FWD_EINVAL for bad
+ * parameters (a log10 parameter not within -30..30 among them); FWD_ENOMEM.
+ */
+int invnet_ranges_envelope(const double *S, size_t n, size_t n_layers, double level,
+                           invnet_ranges *out, fwd_error *err);
 
 /* The name of parameter j of an n_layers model, as the CSV columns name it: "rho_2",
  * "thick_1". */

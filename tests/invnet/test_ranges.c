@@ -317,10 +317,135 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
     cr_expect(out.depth_m[0][0] < 10 && out.depth_m[0][2] > 10);
     cr_expect(!out.unresolved[0], "rho_1 is resolved");
     cr_expect(out.unresolved[1] || out.unresolved[4], "rho_2 or h_2 alone is not");
+    /* the envelope: above every model's first interface rho_1's interval, below every
+     * deepest one the half-space's, bit for bit (the same values, the same percentiles);
+     * the conductance down to 30 m (the truth's 10 / 100 + 2 / 5 + 18 / 1000 = 0.518 S)
+     * inside its interval and resolved as well as S_2 is */
+    cr_assert_eq(out.n_envelope, INVNET_ENVELOPE_DEPTHS);
+    cr_expect(memcmp(out.envelope_rho_ohmm[0], out.rho_ohmm[0], sizeof(invnet_interval)) == 0);
+    cr_expect(memcmp(out.envelope_rho_ohmm[INVNET_ENVELOPE_DEPTHS - 1], out.rho_ohmm[2],
+                     sizeof(invnet_interval)) == 0);
+    cr_expect_lt(out.envelope_depth_m[0], out.depth_m[0][0]);
+    cr_expect_gt(out.envelope_depth_m[INVNET_ENVELOPE_DEPTHS - 1], out.depth_m[1][2]);
+    for (j = 0; j < INVNET_ENVELOPE_DEPTHS && out.envelope_depth_m[j] < 30; j++)
+        ;
+    {
+        const double *c = out.envelope_conductance_s[j], z = out.envelope_depth_m[j];
+        double truth = 10 / 100.0 + 2 / 5.0 + (z - 12) / 1000;
+
+        cr_log_info("conductance to %.3g m: %.3g [%.3g, %.3g] S (true %.3g)", z, c[1], c[0], c[2],
+                    truth);
+        cr_expect(c[0] < truth && c[2] > truth, "S to %g m: [%g, %g], true %g", z, c[0], c[2],
+                  truth);
+        cr_expect_lt(log10(c[2] / c[0]), 1.5 * ws);
+    }
     invnet_ranges_release(&out);
     fwd_sounding_free(s);
     fwd_workspace_free(w);
     fwd_geom_free(g);
+}
+
+/* The resistivity at depth z of the model p (nl layers, log10), its conductance (S) and
+ * transverse resistance (T) from the surface to z by the midpoint rule on 20,000 steps:
+ * the test's own reckoning, not the library's sums of whole layers. */
+static void
+at_depth(const double *p, size_t nl, double z, double *rho, double *S, double *T)
+{
+    const size_t steps = 20000;
+    double dz = z / (double)steps;
+    size_t i, k;
+
+    *S = *T = 0;
+    for (i = 0; i <= steps; i++) {
+        double zi = i < steps ? (i + 0.5) * dz : z, top = 0, r = 0;
+
+        for (k = 0; k < nl; k++) {
+            r = pow(10, p[k]);
+            if (k + 1 == nl || zi < (top += pow(10, p[nl + k])))
+                break;
+        }
+        if (i < steps) {
+            *S += dz / r;
+            *T += dz * r;
+        } else {
+            *rho = r;
+        }
+    }
+}
+
+/*
+ * The envelope of a set of one's own (200 random 3-layer models) against the test's own
+ * reckoning: at each of several depths, each model's resistivity, S and T there (at_depth),
+ * sorted, their percentiles as GSL takes them from sorted data; the depths log-spaced from
+ * half the shallowest first interface to twice the deepest base. One layer: none; bad
+ * parameters refused by name.
+ */
+Test(invnet_ranges, envelope_is_each_depths_percentiles)
+{
+    enum { N = 200, NL = 3, NP = 5 };
+    const size_t at[5] = {0, 9, 30, 47, INVNET_ENVELOPE_DEPTHS - 1};
+    double S[N * NP], v[3][N], zmin = INFINITY, zmax = 0;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    invnet_ranges out;
+    fwd_error err;
+    size_t i, j, q;
+
+    gsl_rng_set(r, 11);
+    for (i = 0; i < N * NP; i++)
+        S[i] = i % NP < NL ? 3 * gsl_rng_uniform(r) : 2 * gsl_rng_uniform(r) - 0.5;
+    for (i = 0; i < N; i++) {
+        zmin = fmin(zmin, pow(10, S[i * NP + 3]));
+        zmax = fmax(zmax, pow(10, S[i * NP + 3]) + pow(10, S[i * NP + 4]));
+    }
+    memset(&out, 0, sizeof out);
+    cr_assert_eq(invnet_ranges_envelope(S, N, NL, 80, &out, &err), FWD_OK);
+    cr_assert_eq(out.n_envelope, INVNET_ENVELOPE_DEPTHS);
+    cr_expect_float_eq(out.envelope_depth_m[0], zmin / 2, 1e-12 * zmin);
+    cr_expect_float_eq(out.envelope_depth_m[INVNET_ENVELOPE_DEPTHS - 1], 2 * zmax, 1e-12 * zmax);
+    for (j = 1; j + 1 < INVNET_ENVELOPE_DEPTHS; j++) /* log-spaced */
+        cr_expect_float_eq(out.envelope_depth_m[j] * out.envelope_depth_m[j],
+                           out.envelope_depth_m[j - 1] * out.envelope_depth_m[j + 1],
+                           1e-10 * pow(out.envelope_depth_m[j], 2));
+    for (j = 0; j < 5; j++) {
+        double z = out.envelope_depth_m[at[j]], f[3] = {0.1, 0.5, 0.9};
+        const double *got[3] = {out.envelope_rho_ohmm[at[j]], out.envelope_conductance_s[at[j]],
+                                out.envelope_transverse_ohmm2[at[j]]};
+
+        for (i = 0; i < N; i++) {
+            at_depth(S + i * NP, NL, z, &v[0][i], &v[1][i], &v[2][i]);
+            v[0][i] = log10(v[0][i]);
+        }
+        for (q = 0; q < 3; q++) {
+            size_t e;
+
+            gsl_sort(v[q], 1, N);
+            for (e = 0; e < 3; e++) {
+                double want = gsl_stats_quantile_from_sorted_data(v[q], 1, N, f[e]);
+
+                if (q == 0)
+                    want = pow(10, want);
+                cr_expect(fabs(got[q][e] - want) <= 1e-3 * want,
+                          "depth %g m, quantity %zu, percentile %g: %.6g, expected %.6g", z, q,
+                          100 * f[e], got[q][e], want);
+            }
+        }
+    }
+    /* one layer: no envelope, the rest untouched; bad parameters named */
+    out.n_envelope = 7;
+    out.doi_m = 5;
+    cr_expect_eq(invnet_ranges_envelope(S, N, 1, 90, &out, &err), FWD_OK);
+    cr_expect_eq(out.n_envelope, 0);
+    cr_expect_eq(out.doi_m, 5);
+    S[7] = NAN;
+    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 90, &out, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "model 2, parameter 3: expected a log10 value from -30 to 30, "
+                              "found nan") != NULL,
+              "%s", err.msg);
+    S[7] = 1;
+    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 100, &out, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "level 100 %") != NULL, "%s", err.msg);
+    cr_expect_eq(invnet_ranges_envelope(S, N, 0, 90, &out, &err), FWD_EINVAL);
+    gsl_rng_free(r);
 }
 
 /*
