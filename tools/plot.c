@@ -596,21 +596,35 @@ phase_panel(const struct plot_sounding *p, const struct frame *fr)
 }
 
 /*
- * The equivalent models, thin and faint, and the depth of investigation, a dashed line:
- * what lies below it the data do not see.
+ * The equivalent models' resistivity-depth envelope (invnet_ranges.h), from the top of the
+ * panel to its foot: the band of their resistivities at each depth shaded, their median
+ * dashed. Above its first depth every model is in its first layer and below its last in its
+ * half-space, so its ends hold to the panel's edges (a half-space: rho_ohmm[0] throughout).
  */
 static void
-draw_equivalent(const invnet_ranges *g, const struct frame *fr)
+draw_envelope(const invnet_ranges *g, const struct frame *fr)
 {
-    size_t nl = g->n_layers, np = FWD_MODEL_NPARAMS(nl), d;
-    double rho[FWD_MAX_LAYERS], th[FWD_MAX_LAYERS];
+    enum { N = INVNET_ENVELOPE_DEPTHS + 2 };
+    PLFLT x[2 * N], y[2 * N], m[N];
+    size_t n = g->n_envelope, k;
 
+    for (k = 0; k < n + 2; k++) { /* the band down its left side, up its right */
+        size_t d = k == 0 ? 0 : k <= n ? k - 1 : n - 1; /* the edges take the ends' */
+        const double *iv = n == 0 ? g->rho_ohmm[0] : g->envelope_rho_ohmm[d];
+        double z = k == 0 ? fr->zmin : k == n + 1 ? fr->zmax : g->envelope_depth_m[d];
+
+        y[k] = y[2 * (n + 2) - 1 - k] = log10(fmin(fmax(z, fr->zmin), fr->zmax));
+        x[k] = log10(iv[0]);
+        x[2 * (n + 2) - 1 - k] = log10(iv[2]);
+        m[k] = log10(iv[1]);
+    }
     pl.col0(5);
-    pl.width(1);
-    for (d = 0; d < g->n_draws; d++)
-        if (fwd_model_from_log10(nl, g->draws + d * np, rho, th, NULL) == FWD_OK)
-            draw_model(nl, rho, th, fr->zmin, fr->zmax);
+    pl.fill((PLINT)(2 * (n + 2)), x, y);
     pl.col0(1);
+    pl.width(1);
+    pl.lsty(3);
+    pl.line((PLINT)(n + 2), m, y);
+    pl.lsty(1);
 }
 
 /* What lies below the depth of investigation doi (m), shaded: the data do not see it (the
@@ -672,7 +686,7 @@ static int
 model_legend_lines(const struct plot_sounding *p)
 {
     return (p->n_layers > 0) + (p->ref_layers > 0) + (p->alt_layers > 0) + (p->exit_layers > 0) +
-           (p->ranges != NULL && p->ranges->n_draws > 0);
+           2 * (p->ranges != NULL);
 }
 
 /*
@@ -723,9 +737,12 @@ model_legend(const struct plot_sounding *p, double left)
         pl.col0(7);
         legend_line(&k, left, lab);
     }
-    if (p->ranges != NULL && p->ranges->n_draws > 0) {
+    if (p->ranges != NULL) {
         pl.col0(1);
-        legend_line(&k, left, "faint: equivalent models");
+        legend_line(&k, left, "- - their median");
+        snprintf(lab, sizeof lab, "shaded: equivalent models %g-%g %%",
+                 (100 - p->ranges->level) / 2, (100 + p->ranges->level) / 2);
+        legend_line(&k, left, lab);
     }
     pl.col0(1);
 }
@@ -748,8 +765,12 @@ model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
     pl.col0(4);
     pl.box("ghl", 0, 0, "ghl", 0, 0);
     pl.col0(1);
-    if (p->ranges != NULL)
-        draw_equivalent(p->ranges, fr);
+    if (p->ranges != NULL) { /* the grid over it */
+        draw_envelope(p->ranges, fr);
+        pl.col0(4);
+        pl.box("ghl", 0, 0, "ghl", 0, 0);
+        pl.col0(1);
+    }
     if (p->ref_layers > 0) {
         pl.col0(3);
         pl.width(2);
@@ -894,8 +915,8 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
     outside |= doi_out;
     y -= 1.3 * dy;
     snprintf(line, sizeof line,
-             "the model [%g - %g %% of the equivalent models: %zu drawn, from %zu group%s]",
-             (100 - g->level) / 2, (100 + g->level) / 2, g->n_draws, g->n_groups,
+             "the model [%g - %g %% of the equivalent models: %zu, from %zu group%s]",
+             (100 - g->level) / 2, (100 + g->level) / 2, g->n_fit, g->n_groups,
              g->n_groups == 1 ? "" : "s");
     pl.ptex(col[0], y, 1, 0, 0, line);
     y -= dy;

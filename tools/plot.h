@@ -29,8 +29,8 @@ struct plot_sounding {
     const char *ref_label; /* a second model to draw (e.g. a published one), or NULL */
     size_t ref_layers;
     const double *ref_rho, *ref_thick;
-    const invnet_ranges *ranges; /* the equivalent models: drawn faintly under the model,
-                                    with their intervals in a table; or NULL */
+    const invnet_ranges *ranges; /* the equivalent models: their resistivity-depth envelope
+                                    under the model, their intervals in a table; or NULL */
     double doi_m;       /* the depth of investigation: dashed, what lies below shaded grey (the
                            data do not see it); NAN or 0: none */
     const double *band; /* the envelope of their responses at curve_x (invnet_candidate.band),

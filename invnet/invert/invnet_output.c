@@ -767,6 +767,30 @@ put_models(FILE *f, const invnet_ranges *g)
     fputc(']', f);
 }
 
+/* The resistivity-depth envelope: {"depth_m": [...], "rho_ohmm": [[low, median, high], ...],
+ * "conductance_siemens": [...], "transverse_ohmm2": [...]}, the last two from the surface to
+ * each depth; null for a half-space. */
+static void
+put_envelope(FILE *f, const invnet_ranges *g)
+{
+    size_t d;
+
+    if (g->n_envelope == 0) {
+        fputs("null", f);
+        return;
+    }
+    fputs("{\"depth_m\": [", f);
+    for (d = 0; d < g->n_envelope; d++)
+        json_num(f, d > 0 ? ", " : "", 6, g->envelope_depth_m[d]);
+    fputs("], \"rho_ohmm\": ", f);
+    put_intervals(f, g->envelope_rho_ohmm, g->n_envelope);
+    fputs(", \"conductance_siemens\": ", f);
+    put_intervals(f, g->envelope_conductance_s, g->n_envelope);
+    fputs(", \"transverse_ohmm2\": ", f);
+    put_intervals(f, g->envelope_transverse_ohmm2, g->n_envelope);
+    fputc('}', f);
+}
+
 /* The JSON object of the equivalent models. */
 static void
 put_ranges(FILE *f, const invnet_ranges *g)
@@ -800,6 +824,8 @@ put_ranges(FILE *f, const invnet_ranges *g)
     } else {
         fputs("null", f);
     }
+    fputs(", \"depth_envelope\": ", f);
+    put_envelope(f, g);
     json_num(f, ", \"noise_scale\": ", 4, g->noise_scale);
     fprintf(
         f,
