@@ -824,8 +824,6 @@ put_ranges(FILE *f, const invnet_ranges *g)
     } else {
         fputs("null", f);
     }
-    fputs(", \"depth_envelope\": ", f);
-    put_envelope(f, g);
     json_num(f, ", \"noise_scale\": ", 4, g->noise_scale);
     fprintf(
         f,
@@ -835,6 +833,8 @@ put_ranges(FILE *f, const invnet_ranges *g)
     json_num(f, ", \"ess_min\": ", 4, g->ess_min);
     json_num(f, ", \"rhat_max\": ", 4, g->rhat_max);
     json_num(f, ", \"acceptance\": ", -3, g->acceptance);
+    fputs(", \"depth_envelope\": ", f);
+    put_envelope(f, g);
     if (g->draws_fit != NULL) { /* check.equivalent: the models themselves */
         fputs(", \"models\": ", f);
         put_models(f, g);

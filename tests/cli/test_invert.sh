@@ -382,6 +382,18 @@ assert s["doi_m"] > 0 and s["doi_m"] == s["ranges"]["doi_m"], s
 lo, med, hi = s["ranges"]["doi_interval_m"]
 assert 0 < lo <= med <= hi, s' "$TMP/out" && ok ||
     bad "--ranges=50: doi_m is not the ranges': $(cat "$TMP/out")"
+# the resistivity-depth envelope at that level: 64 depths down, its ends the first layer's
+# and the half-space's intervals, S and T growing with depth
+/usr/bin/python3 -c 'import json, sys
+g = json.load(open(sys.argv[1]))["soundings"][0]["ranges"]
+e = g["depth_envelope"]
+z = e["depth_m"]
+assert len(z) == 64 and all(a < b for a, b in zip(z, z[1:])), z
+assert e["rho_ohmm"][0] == g["rho_ohmm"][0] and e["rho_ohmm"][-1] == g["rho_ohmm"][-1], e
+for k in ("conductance_siemens", "transverse_ohmm2"):
+    assert all(a[1] <= b[1] for a, b in zip(e[k], e[k][1:])), e[k]
+assert all(v[0] <= v[1] <= v[2] for k in ("rho_ohmm", "conductance_siemens") for v in e[k])
+' "$TMP/out" && ok || bad "--ranges=50: the depth envelope: $(cat "$TMP/out")"
 # the CSV's ends of the depth of investigation across the equivalent models are the JSON's
 cp "$TMP/out" "$TMP/r50.json"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges=50

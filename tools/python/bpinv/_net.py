@@ -114,8 +114,16 @@ class Result:
         With ``ranges=``: the equivalent models, as in the JSON (``"rho_ohmm"``: per layer
         ``[low, median, high]`` ohm-m, ``"thick_m"``, ``"depth_m"``, ``"conductance_siemens"``,
         ``"transverse_ohmm2"``, ``"unresolved"``, ``"doi_m"``, ``"doi_interval_m"``: the
-        depth of investigation's ``[low, median, high]`` across the equivalent models, ...);
-        with ``equivalent=True`` also ``"models"``, the models themselves.
+        depth of investigation's ``[low, median, high]`` across the equivalent models,
+        ``"depth_envelope"``, ...); with ``equivalent=True`` also ``"models"``, the models
+        themselves.
+    envelope : dict or None
+        With ``ranges=``: the resistivity-depth envelope of the equivalent models as arrays,
+        ``"depth"`` (m, 64 log-spaced depths), ``"rho"`` (depths x 3: the low, median and
+        high percentiles of the resistivity at that depth, ohm-m), ``"conductance"`` (S, the
+        conductance from the surface down to that depth, siemens) and ``"transverse"`` (T,
+        ohm-m2), each depths x 3. Read by depth, not layer by layer, they hold where models
+        that fit equally well put a conductor in different layers. None for a half-space.
     equivalent : dict or None
         With ``equivalent=True``: the equivalent models (up to 100 a sounding, spread evenly
         over those that fit) as arrays, ``"rho"`` (models x layers, ohm-m), ``"thick"`` (models x
@@ -177,6 +185,7 @@ class Result:
         self.in_range = bool(obj.get("in_range", False))
         self.ranges = obj.get("ranges")
         self.equivalent = _equivalent(self.ranges)
+        self.envelope = _envelope(self.ranges)
         self.prior_exit = obj.get("prior_exit")
         self.layer_counts = obj.get("layer_counts")
         self.time_ms = obj.get("time_ms")
@@ -274,6 +283,19 @@ def _equivalent(ranges):
             "thick": np.array([m["thick_m"] for m in models], dtype=float),
             "misfit_rms_pct": col("misfit_rms_pct"), "chi2": col("chi2"),
             "repeat": np.array([m["same_as"] is not None for m in models], dtype=bool)}
+
+
+def _envelope(ranges):
+    """The resistivity-depth envelope of a ranges object as arrays: {"depth": (m), "rho":
+    depths x 3 (ohm-m), "conductance": depths x 3 (S), "transverse": depths x 3 (ohm-m2)};
+    None without ranges or for a half-space."""
+    e = (ranges or {}).get("depth_envelope")
+    if e is None:
+        return None
+    return {"depth": np.array(e["depth_m"], dtype=float),
+            "rho": np.array(e["rho_ohmm"], dtype=float),
+            "conductance": np.array(e["conductance_siemens"], dtype=float),
+            "transverse": np.array(e["transverse_ohmm2"], dtype=float)}
 
 
 def _holds_spec(held, bounds):

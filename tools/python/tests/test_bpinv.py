@@ -943,6 +943,37 @@ def test_equivalent_models_equal_cli(nets, tmp_path):
         assert abs(eq["misfit_rms_pct"][k] - want) <= 1e-3 * want, (k, want)
 
 
+def test_envelope_holds_the_equivalent_models(nets):
+    """Result.envelope: at each depth, about the level's share of the equivalent models have
+    their resistivity (and their S and T down to it, reckoned here) inside its interval; its
+    ends are the first layer's and the half-space's intervals; None without ranges."""
+    rho_a = bpinv.forward("schlumberger", *MODEL, AB2)
+    with bpinv.Net(nets["schlumberger"]) as net:
+        a = net.invert(AB2, rho_a, ranges=True, equivalent=True)
+        assert net.invert(AB2, rho_a).envelope is None
+    env, eq = a.envelope, a.equivalent
+    z = env["depth"]
+    assert z.shape == (64,) and env["rho"].shape == env["conductance"].shape == (64, 3)
+    np.testing.assert_allclose(np.diff(np.log(z)), np.log(z[-1] / z[0]) / 63, atol=2e-5)
+    assert list(env["rho"][0]) == a.ranges["rho_ohmm"][0]
+    assert list(env["rho"][-1]) == a.ranges["rho_ohmm"][-1]
+    tops = np.hstack([np.zeros((len(eq["rho"]), 1)), np.cumsum(eq["thick"], axis=1)])
+    share = []
+    for k, zk in enumerate(z):
+        # each model's resistivity at zk, and its S and T from the surface to zk
+        layer = np.sum(tops <= zk, axis=1) - 1
+        rho = eq["rho"][np.arange(len(layer)), layer]
+        bottoms = np.hstack([tops[:, 1:], np.full((len(layer), 1), np.inf)])
+        dz = np.clip(np.minimum(bottoms, zk) - tops, 0, None)
+        for got, want in ((rho, env["rho"][k]), (np.sum(dz / eq["rho"], axis=1),
+                                                 env["conductance"][k]),
+                          (np.sum(dz * eq["rho"], axis=1), env["transverse"][k])):
+            assert want[0] <= want[1] <= want[2], (k, want)
+            share.append(np.mean((got >= want[0] * (1 - 1e-5)) & (got <= want[2] * (1 + 1e-5))))
+    # 100 of the models, spread over them: the 90 % intervals hold 80-100 % of them
+    assert 0.8 <= np.mean(share) <= 1.0 and min(share) >= 0.6, (np.mean(share), min(share))
+
+
 def test_invert_many_paths_equals_cli(nets, tmp_path):
     d = tmp_path / "dir"
     d.mkdir()
