@@ -337,9 +337,9 @@ check_operands(const cli_parse *p, void *args)
         cli_error("invert", "--quiet and --progress: choose one");
         return CLI_USAGE;
     }
-    if ((o->fix != NULL || o->bound != NULL) && (o->no_refine || o->ranges)) {
-        cli_error("invert", "--%s holds parameters in the refinement: not with %s",
-                  o->fix != NULL ? "fix" : "bound", o->no_refine ? "--no-refine" : "--ranges");
+    if ((o->fix != NULL || o->bound != NULL) && o->no_refine) {
+        cli_error("invert", "--%s holds parameters in the refinement: not with --no-refine",
+                  o->fix != NULL ? "fix" : "bound");
         return CLI_USAGE;
     }
     if (o->equivalent != NULL && !o->ranges) {
@@ -461,9 +461,9 @@ static const cli_opt invert_opts[] = {
                  "and transverse resistance, sampled in the prior (about 5,000\n"
                  "forward models a sounding)"),
     CLI_STRING_JOIN("fix", 0, "LIST", ARG(fix), NULL,
-                    "parameters known (a borehole) held in the refinement: rhoK=OHMM,\n"
-                    "hK=M, depthK=M (the bottom of layer K), e.g. rho2=50,h1=3.5\n"
-                    "(given again: the lists together)"),
+                    "parameters known (a borehole) held in the refinement (and in\n"
+                    "--ranges' models): rhoK=OHMM, hK=M, depthK=M (the bottom of layer\n"
+                    "K), e.g. rho2=50,h1=3.5 (given again: the lists together)"),
     CLI_STRING_JOIN("bound", 0, "LIST", ARG(bound), NULL,
                     "parameters bounded in the refinement, NAME=LO:HI, e.g.\n"
                     "h2=10:20,depth2=30:40 (inside the net's prior; given again: the\n"

@@ -244,10 +244,10 @@ invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_erro
             snprintf(val, sizeof val, "%g", h->lo);
         else
             snprintf(val, sizeof val, "%g:%g", h->lo, h->hi);
-        if (p->refine_iter == 0 || p->ranges)
+        if (p->refine_iter == 0)
             return fwd_error_set_field(err, FWD_EINVAL, field,
                                        "%s: %s=%s: parameters are held in the refinement, "
-                                       "expected it on and no ranges (--no-refine, --ranges)",
+                                       "expected it on (--no-refine)",
                                        field, b, val);
         if (h->layer > (h->kind == INVNET_HOLD_RHO ? nl : nl - 1))
             return fwd_error_set_field(err, FWD_EINVAL, field,
@@ -1558,6 +1558,21 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
     int rc;
 
     prior_box(v, 0, lo, hi);
+    if (v->p.n_holds > 0) { /* a borehole's: the equivalent models that honour it */
+        invnet_lm_params lp = invnet_lm_default();
+
+        hold_box(v, lo, hi, &lp);
+        rp.n_depth = lp.n_depth;
+        memcpy(rp.depth_layer, lp.depth_layer, sizeof rp.depth_layer);
+        memcpy(rp.depth_lo, lp.depth_lo, sizeof rp.depth_lo);
+        memcpy(rp.depth_hi, lp.depth_hi, sizeof rp.depth_hi);
+        for (k = 0; k < v->p.n_holds; k++) {
+            const invnet_hold *h = &v->p.hold[k];
+
+            if (h->kind != INVNET_HOLD_DEPTH)
+                rp.held[h->kind == INVNET_HOLD_RHO ? h->layer - 1 : r->n_layers + h->layer - 1] = 1;
+        }
+    }
     invnet_ranges_release(&v->rg);
     /* segments: the reference's level kept, the others' (fitted from a few shared
      * readings) integrated out */
@@ -1739,6 +1754,8 @@ ranges_best(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet
 
     lp.max_iter = v->p.refine_iter;
     prior_box(v, 0, lo, hi);
+    if (v->p.n_holds > 0) /* held as the refinement held them */
+        hold_box(v, lo, hi, &lp);
     memcpy(p, v->rg.best, v->np * sizeof *p);
     if (invnet_lm_fit_in(v->lmw, fw, s, r->n_layers, p, lo, hi, &lp, &cnt, NULL) != FWD_OK)
         return FWD_OK; /* v->resp untouched */
@@ -2122,7 +2139,7 @@ physics_check(invnet_inverter *v, const fwd_sounding *s, invnet_result *r, fwd_e
     if (rc == FWD_OK && v->p.ranges &&
         invnet_refinable(&v->p, fwd_sounding_ndata(s), r->n_layers)) {
         rc = ranges(v, fw, s, r, err);
-        if (rc == FWD_OK && v->p.refine_iter > 0 && v->p.n_holds == 0 && !v->has_start)
+        if (rc == FWD_OK && v->p.refine_iter > 0 && !v->has_start)
             rc = ranges_best(v, fw, s, r, err);
     }
     /* of the answer, the ranges' better fit if it is one */

@@ -131,8 +131,8 @@ typedef struct invnet_check_params {
     /* Parameters held in the refinement, n_holds of them [none]: the net's model is moved
      * onto them (a fixed value set, a bounded one brought to its nearer end, a depth by the
      * thickness of its layer), then refined with them held (invnet_lm_fit), and the refined
-     * model kept only when it fits better than that. They need refine_iter > 0 and no
-     * ranges (invnet_holds_check). */
+     * model kept only when it fits better than that; the ranges' equivalent models hold
+     * them too (invnet_ranges_params). They need refine_iter > 0 (invnet_holds_check). */
     size_t n_holds;
     invnet_hold hold[INVNET_MAX_HOLDS];
     /* The fit outside the prior [2]: a refined sounding that misses the high_misfit
@@ -164,9 +164,9 @@ int invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_
 /*
  * Checks p's holds against the net nf: each names a layer of its model (rhoK: K up to its
  * layers; hK, depthK: above its half-space) and lies inside its prior (a depth, between the
- * least and the most depth the prior's thicknesses give); p refines (refine_iter > 0) and
- * asks for no ranges. FWD_OK, or FWD_EINVAL with one message (err->field "fix" or "bound"):
- * "rho3=5000: expected inside the prior of layer 3, 1 .. 1000 ohm-m".
+ * least and the most depth the prior's thicknesses give); p refines (refine_iter > 0; the
+ * ranges, when asked for, hold them too). FWD_OK, or FWD_EINVAL with one message (err->field "fix"
+ * or "bound"): "rho3=5000: expected inside the prior of layer 3, 1 .. 1000 ohm-m".
  */
 int invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_error *err);
 

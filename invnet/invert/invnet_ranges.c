@@ -25,6 +25,7 @@ invnet_ranges_default(void)
 {
     invnet_ranges_params p;
 
+    memset(&p, 0, sizeof p); /* no parameter held */
     p.level = 90;
     p.starts = 48;
     p.start_iter = 8;
@@ -43,6 +44,8 @@ invnet_ranges_default(void)
 int
 invnet_ranges_check(const invnet_ranges_params *p, fwd_error *err)
 {
+    size_t k;
+
     if (!(p->level > 0 && p->level < 100))
         return fwd_error_set_field(err, FWD_EINVAL, "level",
                                    "level: expected a percentage between 0 and 100, got %g",
@@ -75,6 +78,21 @@ invnet_ranges_check(const invnet_ranges_params *p, fwd_error *err)
         return fwd_error_set_field(err, FWD_EINVAL, "noise_scale",
                                    "noise_scale: expected 0 (from the fit) or 1 to 1e6, got %g",
                                    p->noise_scale);
+    if (p->n_depth > INVNET_LM_MAX_DEPTHS)
+        return fwd_error_set_field(err, FWD_EINVAL, "n_depth",
+                                   "n_depth: expected at most %d depths held, got %zu",
+                                   INVNET_LM_MAX_DEPTHS, p->n_depth);
+    for (k = 0; k < p->n_depth; k++)
+        if (p->depth_layer[k] < 1 || p->depth_layer[k] >= FWD_MAX_LAYERS ||
+            (k > 0 && p->depth_layer[k] <= p->depth_layer[k - 1]) ||
+            !(p->depth_lo[k] <= p->depth_hi[k]) || !isfinite(p->depth_lo[k]) ||
+            !isfinite(p->depth_hi[k]))
+            return fwd_error_set_field(err, FWD_EINVAL, "depth_layer",
+                                       "depth %zu held: expected the bottom of a layer 1 to %d, "
+                                       "by increasing layer, within finite log10 bounds low <= "
+                                       "high, got layer %zu within %g .. %g",
+                                       k + 1, FWD_MAX_LAYERS - 1, p->depth_layer[k], p->depth_lo[k],
+                                       p->depth_hi[k]);
     if (!(p->segment_ref_mn2 >= 0 && p->segment_ref_mn2 < INFINITY))
         return fwd_error_set_field(err, FWD_EINVAL, "segment_ref_mn2",
                                    "segment_ref_mn2: expected 0 (levels as given) or an MN/2 "
@@ -144,6 +162,10 @@ struct post {
      * nfree; 0 the reference's), wt[i] its residual's weight (invnet_lm_point_weight) */
     size_t nfree, *seg;
     double *wt;
+    /* parameters that do not move: fixed by the box (lo == hi) or, a thickness, by a depth
+     * held fixed (q->lp's depth bounds, held()); npin of them */
+    unsigned char pinned[NPMAX];
+    size_t npin;
 };
 
 /* q for s, n_layers layers, the box [lo, hi] and the training noise: the errors as the
@@ -162,6 +184,76 @@ post_init(struct post *q, fwd_workspace *w, const fwd_sounding *s, size_t n_laye
     q->hi = hi;
     q->lp = invnet_lm_noise(noise);
     q->scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
+}
+
+/* rp's depths held into q->lp, as the refinement's fit holds them, and the parameters they
+ * and the box pin. */
+static void
+post_holds(struct post *q, const invnet_ranges_params *rp)
+{
+    size_t j, k;
+
+    q->lp.n_depth = rp->n_depth;
+    memcpy(q->lp.depth_layer, rp->depth_layer, sizeof rp->depth_layer);
+    memcpy(q->lp.depth_lo, rp->depth_lo, sizeof rp->depth_lo);
+    memcpy(q->lp.depth_hi, rp->depth_hi, sizeof rp->depth_hi);
+    for (j = 0; j < q->np; j++)
+        q->pinned[j] = q->lo[j] == q->hi[j];
+    for (k = 0; k < rp->n_depth; k++)
+        if (rp->depth_lo[k] == rp->depth_hi[k])
+            q->pinned[q->nl + rp->depth_layer[k] - 1] = 1;
+    for (j = 0, q->npin = 0; j < q->np; j++)
+        q->npin += q->pinned[j];
+}
+
+/*
+ * x held as q says: a parameter the box fixes set to it, and the thickness of a layer whose
+ * bottom is held at one depth set so that it is there (from the layers above, top down);
+ * the other depths held are checked in chi2(). Where the layers above reach that depth
+ * already, the thickness is left: chi2() refuses the state.
+ */
+static void
+held(const struct post *q, double *x)
+{
+    size_t j, k;
+
+    for (j = 0; j < q->np; j++)
+        if (q->lo[j] == q->hi[j])
+            x[j] = q->lo[j];
+    for (k = 0; k < q->lp.n_depth; k++) {
+        size_t layer = q->lp.depth_layer[k];
+        double above = 0, t;
+
+        if (q->lp.depth_lo[k] != q->lp.depth_hi[k])
+            continue;
+        for (j = 0; j + 1 < layer; j++)
+            above += pow(10, x[q->nl + j]);
+        t = pow(10, q->lp.depth_lo[k]) - above;
+        if (t > 0)
+            x[q->nl + layer - 1] = log10(t);
+    }
+}
+
+/* The log10 parameters p inside the box and within the depths held (those held at one depth
+ * to 1e-9 decades). */
+static int
+admissible(const struct post *q, const double *p)
+{
+    size_t j, k;
+
+    for (j = 0; j < q->np; j++)
+        if (!(p[j] >= q->lo[j] && p[j] <= q->hi[j]))
+            return 0;
+    for (k = 0; k < q->lp.n_depth; k++) {
+        double z = 0;
+
+        for (j = 0; j < q->lp.depth_layer[k]; j++)
+            z += pow(10, p[q->nl + j]);
+        z = log10(z);
+        if (!(z >= q->lp.depth_lo[k] - 1e-9 && z <= q->lp.depth_hi[k] + 1e-9))
+            return 0;
+    }
+    return 1;
 }
 
 /*
@@ -250,17 +342,16 @@ residuals(struct post *q, const double *p)
     return FWD_OK;
 }
 
-/* chi2 of the log10 parameters p (levels() taken out); +inf outside the box or where the
- * forward model fails. */
+/* chi2 of the log10 parameters p (levels() taken out); +inf outside the box or the depths
+ * held (admissible()) or where the forward model fails. */
 static double
 chi2(struct post *q, const double *p)
 {
     double c = 0;
     size_t j;
 
-    for (j = 0; j < q->np; j++)
-        if (!(p[j] >= q->lo[j] && p[j] <= q->hi[j]))
-            return INFINITY;
+    if (!admissible(q, p))
+        return INFINITY;
     if (residuals(q, p) != FWD_OK)
         return INFINITY;
     for (j = 0; j < q->nd; j++)
@@ -296,6 +387,11 @@ proposal(struct post *q, const double *p, double *L)
         /* a step into the box */
         double d = pp[j] + h <= q->hi[j] ? h : -h;
 
+        if (q->pinned[j]) { /* no step: decoupled, unit variance, its factor zeroed below */
+            for (i = 0; i < nd; i++)
+                J[i * np + j] = 0;
+            continue;
+        }
         pp[j] = p[j] + d;
         if (residuals(q, pp) != FWD_OK) {
             rc = FWD_ENUMERIC;
@@ -312,7 +408,7 @@ proposal(struct post *q, const double *p, double *L)
             for (i = 0; i < nd; i++)
                 a += J[i * np + j] * J[i * np + k];
             if (j == k)
-                a += 4 / ((q->hi[j] - q->lo[j]) * (q->hi[j] - q->lo[j]));
+                a += q->pinned[j] ? 1 : 4 / ((q->hi[j] - q->lo[j]) * (q->hi[j] - q->lo[j]));
             L[j * np + k] = L[k * np + j] = a;
         }
     /* the inverse of the precision, then its factor */
@@ -322,9 +418,13 @@ proposal(struct post *q, const double *p, double *L)
         rc = FWD_ENUMERIC;
         goto done;
     }
-    for (j = 0; j < np; j++) /* keep the lower triangle */
+    for (j = 0; j < np; j++) { /* keep the lower triangle; a pinned parameter does not move */
         for (k = j + 1; k < np; k++)
             L[j * np + k] = 0;
+        if (q->pinned[j])
+            for (k = 0; k < np; k++)
+                L[j * np + k] = L[k * np + j] = 0;
+    }
 done:
     free(f0);
     free(J);
@@ -359,25 +459,30 @@ inside_box(size_t np, const double *lo, const double *hi, double *x)
         x[j] = fmin(fmax(x[j], lo[j] + 1e-3 * (hi[j] - lo[j])), hi[j] - 1e-3 * (hi[j] - lo[j]));
 }
 
+/* x moved inside q's box (inside_box) and held as q says (held()). */
+static void
+settle(const struct post *q, double *x)
+{
+    inside_box(q->np, q->lo, q->hi, x);
+    held(q, x);
+}
+
 /*
- * A draw of the local approximation x0 + L z inside the box: redrawn up to 20 times, then
- * moved inside it.
+ * A draw of the local approximation x0 + L z inside the box, held (held()): redrawn up to
+ * 20 times while it is not admissible, then moved inside (settle()).
  */
 static void
 draw_inside(const struct post *q, const double *x0, const double *L, gsl_rng *r, double *y)
 {
-    size_t tries, j;
+    size_t tries;
 
     for (tries = 0; tries < 20; tries++) {
-        int in = 1;
-
         propose(x0, L, q->np, 1, r, y);
-        for (j = 0; j < q->np; j++)
-            in = in && y[j] > q->lo[j] && y[j] < q->hi[j];
-        if (in)
+        held(q, y);
+        if (admissible(q, y))
             return;
     }
-    inside_box(q->np, q->lo, q->hi, y);
+    settle(q, y);
 }
 
 /*
@@ -408,6 +513,7 @@ demcz(struct post *q, double *X, double *c, size_t m, size_t burn, size_t keep, 
             for (j = 0; j < np; j++)
                 y[j] = x[j] + g * (Z[a1 * np + j] - Z[a2 * np + j]) +
                        1e-4 * (q->hi[j] - q->lo[j]) * gsl_ran_gaussian_ziggurat(r, 1);
+            held(q, y);
             cy = chi2(q, y);
             a = isfinite(cy) ? exp(fmin(0, -0.5 * (cy - c[i]))) : 0;
             ok = gsl_rng_uniform(r) < a;
@@ -559,11 +665,12 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
         interval(v, N, par->level, iv);
         for (q = 0; q < 3; q++)
             (*dst)[q] = pow(10, iv[q]);
+        /* a parameter held (a borehole's) is known, within its bounds, whatever its width */
         out->unresolved[j] =
-            iv[2] - iv[0] > fmin(par->unresolved_share * wj, par->unresolved_decades) ||
-            iv[0] < lo[j] + 0.01 * wj || iv[2] > hi[j] - 0.01 * wj ||
-            (wj > 0 &&
-             (iv[0] - lo[j] < cut * (iv[1] - iv[0]) || hi[j] - iv[2] < cut * (iv[2] - iv[1])));
+            !par->held[j] && wj > 0 &&
+            (iv[2] - iv[0] > fmin(par->unresolved_share * wj, par->unresolved_decades) ||
+             iv[0] < lo[j] + 0.01 * wj || iv[2] > hi[j] - 0.01 * wj ||
+             iv[0] - lo[j] < cut * (iv[1] - iv[0]) || hi[j] - iv[2] < cut * (iv[2] - iv[1]));
         out->n_unresolved += out->unresolved[j];
     }
     for (k = 0; k + 1 < nl; k++)
@@ -714,7 +821,7 @@ level_fit(struct post *q, invnet_lm_workspace *lw, const invnet_lm_params *lp, d
         if (rc == FWD_ENOMEM)
             break;
         rc = FWD_OK;
-        inside_box(q->np, q->lo, q->hi, p);
+        settle(q, p);
         c = chi2(q, p);
         if (!(c < y[0] * (1 - 1e-6)))
             break;
@@ -772,7 +879,7 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
             }
             if (rc != FWD_OK) /* no finite response at this start */
                 continue;
-            inside_box(np, q->lo, q->hi, y + 1);
+            settle(q, y + 1);
         }
         y[0] = chi2(q, y + 1);
         if (isfinite(y[0]))
@@ -799,8 +906,8 @@ groups(struct post *q, const double *x0, const invnet_ranges_params *rp, gsl_rng
     memcpy(best_p, n > 0 ? cand + 1 : x0, np * sizeof *best_p);
     /* the errors scaled, the fits' chi2 with them */
     *noise_scale = rp->noise_scale > 0 ? rp->noise_scale
-                   : n > 0             ? invnet_lm_noise_scale(cand[0], q->nd, q->np + q->nfree)
-                                       : 1;
+                   : n > 0 ? invnet_lm_noise_scale(cand[0], q->nd, q->np - q->npin + q->nfree)
+                           : 1;
     q->scale /= *noise_scale * *noise_scale;
     for (k = 0; k < n; k++)
         cand[k * (np + 1)] /= *noise_scale * *noise_scale;
@@ -1110,9 +1217,17 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     if (nd < np)
         return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
                              s->source, nd, np);
+    for (j = 0; j < np; j++)
+        if (!(lo[j] <= hi[j]))
+            return fwd_error_set(err, FWD_EINVAL, "%s: ranges: parameter %zu: bounds %g > %g",
+                                 s->source, j + 1, lo[j], hi[j]);
+    if (par.n_depth > 0 && par.depth_layer[par.n_depth - 1] >= n_layers)
+        return fwd_error_set(err, FWD_EINVAL, "%s: ranges: a depth held below layer %zu of %zu",
+                             s->source, par.depth_layer[par.n_depth - 1], n_layers);
     if (fwd_sounding_geom_check(s, fwd_workspace_geom(w), err) != FWD_OK)
         return FWD_EINVAL;
     post_init(&q, w, s, n_layers, lo, hi, noise);
+    post_holds(&q, &par);
     cap = par.chains;
     m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */
     zcap = m0 + (par.chains - par.chains / 2) * ((par.burn + par.steps) / THIN + 1); /* a half's */
@@ -1138,7 +1253,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         goto done;
     fwd_rng_set_stream(r, par.seed, fwd_sounding_hash(s, par.seed));
     memcpy(x0, p, np * sizeof *x0);
-    inside_box(np, lo, hi, x0);
+    settle(&q, x0);
     ng = groups(&q, x0, &par, r, cap, G, L, &out->noise_scale, out->best, &rc);
     if (rc == FWD_ENOMEM)
         goto nomem;
@@ -1186,7 +1301,7 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     /* the equivalent models: the kept states that fit within the chi-square quantile
      * (FIT_P, np degrees of freedom) of the best; at least the MIN_FIT best */
     memcpy(v, K, total * sizeof *v);
-    cut = gsl_stats_select(v, 1, total, 0) + gsl_cdf_chisq_Pinv(FIT_P, (double)np);
+    cut = gsl_stats_select(v, 1, total, 0) + gsl_cdf_chisq_Pinv(FIT_P, (double)(np - q.npin));
     cut = fmax(cut, gsl_stats_select(v, 1, total, total < MIN_FIT ? total - 1 : MIN_FIT - 1));
     halves(S, K, cut, par.chains, par.steps, np, par.level, v, &out->halves_decades,
            &out->halves_share);

@@ -45,6 +45,7 @@
 #include "forward/fwd_forward.h"
 #include "forward/fwd_model.h"
 #include "forward/readers/fwd_sounding.h"
+#include "invnet/invert/invnet_lm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,12 +72,22 @@ typedef struct invnet_ranges_params {
                                   invnet_lm_noise_scale() of the best fit's chi2: data
                                   noisier than the errors (or than the training noise)
                                   widen the intervals as much as their misfit says [0] */
-    double segment_ref_mn2;    /* a Schlumberger sounding in MN/2 segments: the MN/2 (m) of
-                                  the segment whose level is kept (invert's --segment-ref);
-                                  every other segment's level (a factor on its apparent
-                                  resistivities) is unknown, integrated out of the
-                                  posterior under a flat prior. 0: the levels as given
-                                  (and for a sounding of one MN/2) [0] */
+    /* Parameters held (a borehole; bpinv invert's --fix and --bound): the caller narrows
+     * lo and hi of a resistivity or thickness (lo == hi: fixed there, not sampled); a depth
+     * here, as invnet_lm_params holds it: the bottom of layer depth_layer[k] (1-based, by
+     * increasing layer) within [10^depth_lo[k], 10^depth_hi[k]] m; at one depth (lo == hi),
+     * the thickness of that layer follows from those above. held[j]: parameter j is held
+     * (never unresolved: its interval is within what the user gave). [none] */
+    size_t n_depth;
+    size_t depth_layer[INVNET_LM_MAX_DEPTHS];
+    double depth_lo[INVNET_LM_MAX_DEPTHS], depth_hi[INVNET_LM_MAX_DEPTHS];
+    unsigned char held[2 * FWD_MAX_LAYERS];
+    double segment_ref_mn2; /* a Schlumberger sounding in MN/2 segments: the MN/2 (m) of
+                               the segment whose level is kept (invert's --segment-ref);
+                               every other segment's level (a factor on its apparent
+                               resistivities) is unknown, integrated out of the
+                               posterior under a flat prior. 0: the levels as given
+                               (and for a sounding of one MN/2) [0] */
 } invnet_ranges_params;
 
 invnet_ranges_params invnet_ranges_default(void);

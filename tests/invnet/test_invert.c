@@ -1376,7 +1376,7 @@ Test(invnet_invert, holds_parsed_and_checked)
     cr_expect(p.hold[2].kind == INVNET_HOLD_DEPTH && p.hold[2].lo == 30 && p.hold[2].hi == 40);
     cr_expect_eq(invnet_holds_parse(&p, "depth2=1:2", 0, &err), FWD_EINVAL);
     cr_expect_str_eq(err.msg, "bound: depth2: expected each parameter held once, got it twice");
-    /* against the net: refinement on, no ranges, a layer it has, inside its prior */
+    /* against the net: refinement on, a layer it has, inside its prior */
     cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
     cr_expect(strstr(err.msg, "parameters are held in the refinement") != NULL, "%s", err.msg);
     p.refine_iter = 30;
@@ -1399,8 +1399,12 @@ Test(invnet_invert, holds_parsed_and_checked)
     p.hold[0].lo = pr->thick_min[0] + pr->thick_min[1];
     p.hold[0].hi = pr->thick_max[0] + pr->thick_max[1];
     cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_OK, "%s", err.msg);
-    p.ranges = 1;
+    p.ranges = 1; /* the ranges hold them too */
+    cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_OK, "%s", err.msg);
+    p.refine_iter = 0;
     cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "parameters are held in the refinement, expected it on") != NULL,
+              "%s", err.msg);
 }
 
 Test(invnet_invert, another_method_is_an_error)

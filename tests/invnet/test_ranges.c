@@ -345,6 +345,94 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
     fwd_geom_free(g);
 }
 
+/*
+ * A borehole's parameters held: the thin conductor above with rho_2 fixed at its 5 ohm-m (a
+ * box of no width) gives h_2 to about the width of its conductance (S = h_2 / 5), rho_2 held
+ * there in every model and never unresolved; its base fixed at 12 m, every model's h_1 + h_2
+ * is 12 m; bounded to 11-13 m, within. Bad holds refused.
+ */
+Test(invnet_ranges, a_borehole_holds_the_equivalent_models)
+{
+    enum { N = 30 };
+    const double rho[3] = {100, 5, 1000}, h[2] = {10, 2}, noise = 0.02;
+    double lo[5] = {0, 0, 0, -0.3, -0.3}, hi[5] = {3.5, 3.5, 3.5, 2, 2};
+    double x[N], p[5];
+    invnet_ranges_params rp = invnet_ranges_default();
+    invnet_ranges out;
+    fwd_workspace *w;
+    fwd_geom *g;
+    fwd_sounding *s;
+    fwd_error err;
+    size_t j, d, k;
+
+    spacings(N, x);
+    s = sounding(3, rho, h, N, x, noise, 5, &w, &g);
+    for (j = 0; j < 3; j++)
+        p[j] = log10(rho[j]);
+    p[3] = log10(h[0]);
+    p[4] = log10(h[1]);
+    lo[1] = hi[1] = log10(5);
+    rp.held[1] = 1;
+    cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_OK, "%s",
+                 err.msg);
+    cr_log_info("rho_2 held at 5: h_2 %.3g [%.3g, %.3g], S_2 [%.3g, %.3g], %zu unresolved",
+                out.thick_m[1][1], out.thick_m[1][0], out.thick_m[1][2], out.conductance_s[1][0],
+                out.conductance_s[1][2], out.n_unresolved);
+    for (d = 0; d < 3; d++)
+        cr_expect_float_eq(out.rho_ohmm[1][d], 5, 1e-12);
+    for (d = 0; d < out.n_draws; d++)
+        cr_expect_eq(out.draws[d * 5 + 1], log10(5));
+    cr_expect(out.thick_m[1][0] < 2 && out.thick_m[1][2] > 2);
+    cr_expect_float_eq(log10(out.thick_m[1][2] / out.thick_m[1][0]),
+                       log10(out.conductance_s[1][2] / out.conductance_s[1][0]), 1e-3);
+    cr_expect_lt(log10(out.thick_m[1][2] / out.thick_m[1][0]), 0.1);
+    cr_expect(!out.unresolved[1] && !out.unresolved[4]);
+    invnet_ranges_release(&out);
+
+    lo[1] = 0;
+    hi[1] = 3.5;
+    rp.held[1] = 0;
+    for (k = 0; k < 2; k++) { /* the base of layer 2 at 12 m; then within 11-13 m */
+        rp.n_depth = 1;
+        rp.depth_layer[0] = 2;
+        rp.depth_lo[0] = log10(k == 0 ? 12 : 11);
+        rp.depth_hi[0] = log10(k == 0 ? 12 : 13);
+        cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_OK, "%s",
+                     err.msg);
+        cr_log_info("base of layer 2 %s: depth %.4g [%.4g, %.4g], h_2 [%.3g, %.3g]",
+                    k == 0 ? "at 12 m" : "in 11-13 m", out.depth_m[1][1], out.depth_m[1][0],
+                    out.depth_m[1][2], out.thick_m[1][0], out.thick_m[1][2]);
+        cr_assert_gt(out.n_draws, 20);
+        for (d = 0; d < out.n_draws; d++) {
+            double z = pow(10, out.draws[d * 5 + 3]) + pow(10, out.draws[d * 5 + 4]);
+
+            if (k == 0)
+                cr_expect_float_eq(z, 12, 1e-7, "model %zu: base at %.9g m", d, z);
+            else
+                cr_expect(z >= 11 * (1 - 1e-9) && z <= 13 * (1 + 1e-9), "model %zu: %g m", d, z);
+        }
+        if (k == 0)
+            for (d = 0; d < 3; d++)
+                cr_expect_float_eq(out.depth_m[1][d], 12, 1e-7);
+        invnet_ranges_release(&out);
+    }
+    rp.depth_layer[0] = 3; /* the half-space has no base */
+    cr_expect_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "a depth held below layer 3 of 3") != NULL, "%s", err.msg);
+    rp.depth_layer[0] = 0;
+    cr_expect_eq(invnet_ranges_check(&rp, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "depth 1 held: expected the bottom of a layer") != NULL, "%s",
+              err.msg);
+    rp.n_depth = 0;
+    lo[2] = 3;
+    hi[2] = 2;
+    cr_expect_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "parameter 3: bounds 3 > 2") != NULL, "%s", err.msg);
+    fwd_sounding_free(s);
+    fwd_workspace_free(w);
+    fwd_geom_free(g);
+}
+
 /* The resistivity at depth z of the model p (nl layers, log10), its conductance (S) and
  * transverse resistance (T) from the surface to z by the midpoint rule on 20,000 steps:
  * the test's own reckoning, not the library's sums of whole layers. */

@@ -974,6 +974,23 @@ def test_envelope_holds_the_equivalent_models(nets):
     assert 0.8 <= np.mean(share) <= 1.0 and min(share) >= 0.6, (np.mean(share), min(share))
 
 
+def test_ranges_honour_a_borehole(nets, tmp_path):
+    """ranges= with fix= (bpinv invert --ranges --fix): the equivalent models hold the
+    parameter fixed, the conductor's other parameter resolved by it; the CLI's the same."""
+    rho_a = bpinv.forward("schlumberger", [100.0, 10.0, 1000.0], [5.0, 2.0], AB2)
+    snd = write_table(tmp_path / "a.csv", {"ab2_m": AB2, "rho_a_ohmm": rho_a})
+    ref, r = cli_json("invert", nets["schlumberger"], snd, "--format", "json", "--ranges",
+                      "--fix", "h2=2", "-j", 1)
+    assert r.returncode == 0, r.stderr
+    with bpinv.Net(nets["schlumberger"]) as net:
+        (a,) = net.invert_many([snd], ranges=True, fix={"h2": 2})
+    assert without(a.json) == without(ref["soundings"][0])
+    assert a.ranges["thick_m"][1] == [2, 2, 2] and a.thick[1] == 2
+    lo, _, hi = a.ranges["rho_ohmm"][1]
+    assert lo < 10 < hi and np.log10(hi / lo) < 0.2, a.ranges["rho_ohmm"][1]
+    assert "rho_2" not in a.ranges["unresolved"]
+
+
 def test_invert_many_paths_equals_cli(nets, tmp_path):
     d = tmp_path / "dir"
     d.mkdir()
