@@ -692,18 +692,20 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
 }
 
 int
-invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, invnet_ranges *out,
-                       fwd_error *err)
+invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, double deepest,
+                       invnet_ranges *out, fwd_error *err)
 {
     size_t np = FWD_MODEL_NPARAMS(nl), i, k, d;
     double *rho, *base, *cs, *ct, *v, zmin = INFINITY, zmax = 0;
 
     out->n_envelope = 0;
-    if (nl < 1 || nl > FWD_MAX_LAYERS || !(level > 0 && level < 100) || (S == NULL && N > 0))
+    if (nl < 1 || nl > FWD_MAX_LAYERS || !(level > 0 && level < 100) || (S == NULL && N > 0) ||
+        !(deepest >= 0 && deepest < 1e30))
         return fwd_error_set(err, FWD_EINVAL,
                              "envelope: %zu layers (expected 1 to %d), level %g %% (expected "
-                             "between 0 and 100), %zu models%s",
-                             nl, FWD_MAX_LAYERS, level, N, S == NULL ? " at NULL" : "");
+                             "between 0 and 100), %zu models%s, deepest %g m (expected 0 or "
+                             "more)",
+                             nl, FWD_MAX_LAYERS, level, N, S == NULL ? " at NULL" : "", deepest);
     for (i = 0; i < N * np; i++)
         if (!(fabs(S[i]) <= 30)) /* 1e30 ohm-m or m: none of this world's, and no overflow */
             return fwd_error_set(err, FWD_EINVAL,
@@ -730,7 +732,7 @@ invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, invne
         zmax = fmax(zmax, base[i * nl + nl - 2]);
     }
     zmin *= 0.5;
-    zmax *= 2;
+    zmax = fmax(2 * zmax, deepest);
     for (d = 0; d < INVNET_ENVELOPE_DEPTHS; d++) {
         double z = zmin * pow(zmax / zmin, (double)d / (INVNET_ENVELOPE_DEPTHS - 1)), iv[3];
         size_t q;
@@ -1321,10 +1323,14 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
             memcpy(out->draws + m * np, S + (m * nfit / out->n_draws) * np, np * sizeof *S);
     }
     summarise(S, nfit, n_layers, lo, hi, &par, v, out);
-    if (invnet_ranges_envelope(S, nfit, n_layers, par.level, out, NULL) != FWD_OK)
-        goto nomem; /* the states are finite: the log10 of a finite chi2's parameters */
     doi_across(&q, S, nfit, gsl_cdf_chisq_Pinv(par.level / 100, 1), par.level, F0, v,
                out->doi_interval_m);
+    /* down to the depths of investigation too: the conductance above them */
+    if (invnet_ranges_envelope(S, nfit, n_layers, par.level,
+                               fmax(isfinite(out->doi_m) ? out->doi_m : 0,
+                                    isfinite(out->doi_interval_m[2]) ? out->doi_interval_m[2] : 0),
+                               out, NULL) != FWD_OK)
+        goto nomem; /* the states are finite: the log10 of a finite chi2's parameters */
     out->evaluations = q.evals;
     rc = FWD_OK;
     goto done;

@@ -134,8 +134,12 @@ typedef struct invnet_ranges {
      * Read by depth, not by layer, they do not depend on which layer of a model takes up a
      * conductor (models that fit equally well swap them; the per-layer intervals then mix
      * two groups). The depths are log-spaced from half the shallowest first interface of
-     * any equivalent model to twice the deepest interface of any: above, every model is in
-     * its first layer (the resistivity interval is rho_ohmm[0]'s), below in its half-space. */
+     * any equivalent model to twice the deepest interface of any, or to the deep end of the
+     * depth of investigation (doi_m, doi_interval_m) if that is deeper: above, every model
+     * is in its first layer (the resistivity interval is rho_ohmm[0]'s), below the deepest
+     * base in its half-space. The median at each depth is no model: joined from depth to
+     * depth it need not fit the data (a conductor that the models put at different depths
+     * is at none of them at its median). */
     size_t n_envelope;
     double envelope_depth_m[INVNET_ENVELOPE_DEPTHS];
     invnet_interval envelope_rho_ohmm[INVNET_ENVELOPE_DEPTHS];
@@ -204,12 +208,13 @@ int invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layer
 /*
  * The resistivity-depth envelope (invnet_ranges' n_envelope and envelope_* fields) of the n
  * models S (n x FWD_MODEL_NPARAMS(n_layers) log10 parameters, fwd_model.h layout: of a
- * set of one's own, another program's equivalent models) at level (percent), into out,
- * whose other fields are left as they are; none (n_envelope 0) for one layer or no model.
+ * set of one's own, another program's equivalent models) at level (percent), its depths
+ * reaching deepest (m; 0: twice the deepest base alone) if that is deeper, into out, whose
+ * other fields are left as they are; none (n_envelope 0) for one layer or no model.
  * invnet_ranges_sample fills it from the equivalent models. FWD_OK; FWD_EINVAL for bad
  * parameters (a log10 parameter not within -30..30 among them); FWD_ENOMEM.
  */
-int invnet_ranges_envelope(const double *S, size_t n, size_t n_layers, double level,
+int invnet_ranges_envelope(const double *S, size_t n, size_t n_layers, double level, double deepest,
                            invnet_ranges *out, fwd_error *err);
 
 /* The name of parameter j of an n_layers model, as the CSV columns name it: "rho_2",

@@ -486,7 +486,7 @@ Test(invnet_ranges, envelope_is_each_depths_percentiles)
         zmax = fmax(zmax, pow(10, S[i * NP + 3]) + pow(10, S[i * NP + 4]));
     }
     memset(&out, 0, sizeof out);
-    cr_assert_eq(invnet_ranges_envelope(S, N, NL, 80, &out, &err), FWD_OK);
+    cr_assert_eq(invnet_ranges_envelope(S, N, NL, 80, 0, &out, &err), FWD_OK);
     cr_assert_eq(out.n_envelope, INVNET_ENVELOPE_DEPTHS);
     cr_expect_float_eq(out.envelope_depth_m[0], zmin / 2, 1e-12 * zmin);
     cr_expect_float_eq(out.envelope_depth_m[INVNET_ENVELOPE_DEPTHS - 1], 2 * zmax, 1e-12 * zmax);
@@ -518,21 +518,39 @@ Test(invnet_ranges, envelope_is_each_depths_percentiles)
             }
         }
     }
+    /* down to a depth asked for (a depth of investigation below every base): the last
+     * depth is it, its S the test's own */
+    cr_assert_eq(invnet_ranges_envelope(S, N, NL, 80, 50 * zmax, &out, &err), FWD_OK);
+    cr_expect_float_eq(out.envelope_depth_m[INVNET_ENVELOPE_DEPTHS - 1], 50 * zmax, 1e-9 * zmax);
+    cr_expect_float_eq(out.envelope_depth_m[0], zmin / 2, 1e-12 * zmin);
+    for (i = 0; i < N; i++)
+        at_depth(S + i * NP, NL, 50 * zmax, &v[0][i], &v[1][i], &v[2][i]);
+    gsl_sort(v[1], 1, N);
+    {
+        double want = gsl_stats_quantile_from_sorted_data(v[1], 1, N, 0.5);
+
+        cr_expect(fabs(out.envelope_conductance_s[INVNET_ENVELOPE_DEPTHS - 1][1] - want) <=
+                      1e-3 * want,
+                  "S at %g m: %g, expected %g", 50 * zmax,
+                  out.envelope_conductance_s[INVNET_ENVELOPE_DEPTHS - 1][1], want);
+    }
+    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 80, NAN, &out, &err), FWD_EINVAL);
+    cr_expect(strstr(err.msg, "deepest nan m (expected 0 or more)") != NULL, "%s", err.msg);
     /* one layer: no envelope, the rest untouched; bad parameters named */
     out.n_envelope = 7;
     out.doi_m = 5;
-    cr_expect_eq(invnet_ranges_envelope(S, N, 1, 90, &out, &err), FWD_OK);
+    cr_expect_eq(invnet_ranges_envelope(S, N, 1, 90, 0, &out, &err), FWD_OK);
     cr_expect_eq(out.n_envelope, 0);
     cr_expect_eq(out.doi_m, 5);
     S[7] = NAN;
-    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 90, &out, &err), FWD_EINVAL);
+    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 90, 0, &out, &err), FWD_EINVAL);
     cr_expect(strstr(err.msg, "model 2, parameter 3: expected a log10 value from -30 to 30, "
                               "found nan") != NULL,
               "%s", err.msg);
     S[7] = 1;
-    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 100, &out, &err), FWD_EINVAL);
+    cr_expect_eq(invnet_ranges_envelope(S, N, NL, 100, 0, &out, &err), FWD_EINVAL);
     cr_expect(strstr(err.msg, "level 100 %") != NULL, "%s", err.msg);
-    cr_expect_eq(invnet_ranges_envelope(S, N, 0, 90, &out, &err), FWD_EINVAL);
+    cr_expect_eq(invnet_ranges_envelope(S, N, 0, 90, 0, &out, &err), FWD_EINVAL);
     gsl_rng_free(r);
 }
 

@@ -123,7 +123,8 @@ class Result:
         high percentiles of the resistivity at that depth, ohm-m), ``"conductance"`` (S, the
         conductance from the surface down to that depth, siemens) and ``"transverse"`` (T,
         ohm-m2), each depths x 3. Read by depth, not layer by layer, they hold where models
-        that fit equally well put a conductor in different layers. None for a half-space.
+        that fit equally well put a conductor in different layers; the median at each depth
+        is no model (it need not fit the data). None for a half-space.
     equivalent : dict or None
         With ``equivalent=True``: the equivalent models (up to 100 a sounding, spread evenly
         over those that fit) as arrays, ``"rho"`` (models x layers, ohm-m), ``"thick"`` (models x
