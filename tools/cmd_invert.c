@@ -34,7 +34,7 @@
 
 struct invert_args {
     const char *format, *output, *plotdir, *component, *ref_label, *columns, *xyz, *section,
-        *equivalent;
+        *equivalent, *envelope;
     const char *segment_ref, *fix, *bound, *plot_format, *stations;
     invnet_format fmt;
     double misfit, level, outside, fit_to, section_depth;
@@ -82,23 +82,23 @@ check_format(const cli_parse *p, void *args)
     return 0;
 }
 
-/* --xyz, --equivalent, --section, --plot: files (a directory) of their own; "-", the
- * standard output, is -o's (it made a file named "-"). */
+/* --xyz, --equivalent, --envelope, --section, --plot: files (a directory) of their own;
+ * "-", the standard output, is -o's (it made a file named "-"). */
 static int
 check_not_stdout(const cli_parse *p, void *args)
 {
     const struct invert_args *o = args;
-    const char *name[] = {"--xyz", "--equivalent", "--section", "--plot"};
-    const char *v[] = {o->xyz, o->equivalent, o->section, o->plotdir};
+    const char *name[] = {"--xyz", "--equivalent", "--envelope", "--section", "--plot"};
+    const char *v[] = {o->xyz, o->equivalent, o->envelope, o->section, o->plotdir};
     size_t k;
 
     (void)p;
-    for (k = 0; k < 4; k++)
+    for (k = 0; k < 5; k++)
         if (v[k] != NULL && strcmp(v[k], "-") == 0) {
             cli_error("invert",
                       "%s: expected a %s name, got \"-\" (the standard output is for the "
                       "results: -o -; a file named - is ./-)",
-                      name[k], k == 3 ? "directory" : "file");
+                      name[k], k == 4 ? "directory" : "file");
             return CLI_USAGE;
         }
     return 0;
@@ -342,9 +342,20 @@ check_operands(const cli_parse *p, void *args)
                   o->fix != NULL ? "fix" : "bound");
         return CLI_USAGE;
     }
-    if (o->equivalent != NULL && !o->ranges) {
-        cli_error("invert", "--equivalent: the equivalent models are those --ranges samples: "
-                            "give --ranges too (--ranges=PCT for a level other than 90 %%)");
+    if ((o->equivalent != NULL || o->envelope != NULL) && !o->ranges) {
+        cli_error("invert",
+                  "--%s: the equivalent models are those --ranges samples: give --ranges too "
+                  "(--ranges=PCT for a level other than 90 %%)",
+                  o->equivalent != NULL ? "equivalent" : "envelope");
+        return CLI_USAGE;
+    }
+    if (o->envelope != NULL && suffix_format(o->envelope) != NULL &&
+        strcmp(suffix_format(o->envelope), "json") == 0) {
+        cli_error("invert",
+                  "--envelope %s: expected a name for a CSV table, got a .json one (the "
+                  "results' JSON, --format json, has each envelope in its sounding's ranges: "
+                  "\"depth_envelope\")",
+                  o->envelope);
         return CLI_USAGE;
     }
     if (o->ranges && cli_opt_given(p, "ranges") == 1) {
@@ -400,6 +411,11 @@ static const cli_opt invert_opts[] = {
                "resistivities, thicknesses, misfit, chi2, the model it repeats\n"
                "(a PATH.json: as JSON; the results' JSON has them in each\n"
                "sounding's ranges)"),
+    CLI_STRING("envelope", 0, "PATH", ARG(envelope), NULL,
+               "with --ranges: also write each answer's resistivity-depth\n"
+               "envelope, a CSV row per depth: position, depth, elevation, the\n"
+               "interval of rho there and of S and T down to it, seen (above\n"
+               "the depth of investigation)"),
     CLI_STRING("section", 0, "PNG", ARG(section), NULL,
                "draw the models side by side along the profile (.svg, .pdf too;\n"
                "sorted along the line that best fits the files' positions, else\n"
@@ -493,8 +509,8 @@ static const cli_opt invert_opts[] = {
              "soundings inverted, and --plot's pictures drawn, in parallel\n"
              "[all cores]"),
     CLI_FLAG("force", 0, ARG(force),
-             "replace the -o, --xyz, --equivalent and --section files and the\n"
-             "--plot pictures where they exist"),
+             "replace the -o, --xyz, --equivalent, --envelope and --section\n"
+             "files and the --plot pictures where they exist"),
     CLI_FLAG("quiet", 'q', ARG(quiet),
              "no progress line, summary or notes on standard error (the\n"
              "progress of a run over 0.5 s and the summary: only on a terminal)"),
@@ -583,24 +599,26 @@ output_is_sounding(const char *output, const char *what, char *const *paths, siz
     return 0;
 }
 
-/* --equivalent's table of no model (no sounding of every rank had ranges: too few readings,
- * or none inverted) is said, once, unless quiet. */
+/* --equivalent's or --envelope's table of no row (no sounding of every rank had ranges:
+ * too few readings, or none inverted; an envelope: or every answer a half-space) is said,
+ * once, unless quiet. */
 static void
-note_no_equivalent(const invnet_batch *b, const char *path, int quiet)
+note_no_rows(const invnet_batch *b, const char *option, const char *path, int envelope, int quiet)
 {
     size_t i;
     unsigned long rows = 0;
 
     for (i = b->first; i < b->first + b->count; i++) {
         const invnet_candidate *c = invnet_batch_best(&b->item[i]);
+        const invnet_ranges *g = c != NULL ? c->ranges : NULL;
 
-        rows += c != NULL && c->ranges != NULL && c->ranges->draws_fit != NULL;
+        rows += g != NULL && (envelope ? g->n_envelope > 0 : g->draws_fit != NULL);
     }
-    if (cli_par_max(rows) == 0 && !quiet && cli_par_rank() == 0)
+    if (path != NULL && cli_par_max(rows) == 0 && !quiet && cli_par_rank() == 0)
         fprintf(stderr,
-                "bpinv invert: note: --equivalent %s: no sounding had ranges (each had too few "
-                "readings, or was not inverted): the table has its header alone\n",
-                path);
+                "bpinv invert: note: %s %s: no sounding had ranges (each had too few "
+                "readings, or was not inverted%s): the table has its header alone\n",
+                option, path, envelope ? ", or is of one layer" : "");
 }
 
 /* The files invert writes: -o, --xyz, --equivalent, --section, --plot's one picture (path
@@ -1525,6 +1543,46 @@ stop_name(int sig)
 }
 
 /*
+ * The results to output (stdout when NULL) and the tables beside them (--xyz, --equivalent,
+ * --envelope), under mpirun each rank's block joined and written by rank 0; a table of no
+ * row said. 0, or -1 after the message.
+ */
+static int
+write_tables(const struct invert_args *o, invnet_batch *b, const char *net_path, const char *output)
+{
+    /* --equivalent NAME.json: the models as JSON, else the table */
+    const char *eq_suffix = suffix_format(o->equivalent);
+    invnet_format eq_fmt = eq_suffix != NULL && strcmp(eq_suffix, "json") == 0
+                               ? INVNET_EQUIVALENT_JSON
+                               : INVNET_EQUIVALENT;
+    const struct {
+        const char *path;
+        invnet_format fmt;
+    } table[4] = {{output, o->fmt},
+                  {o->xyz, INVNET_XYZ},
+                  {o->equivalent, eq_fmt},
+                  {o->envelope, INVNET_ENVELOPE}};
+    int ranks = cli_par_size();
+    fwd_error err;
+    size_t k;
+
+    for (k = 0; k < 4; k++) {
+        if (k > 0 && table[k].path == NULL)
+            continue;
+        if (ranks > 1 ? write_parts(b, table[k].fmt, net_path, table[k].path, o->force) != 0
+                      : invnet_output_write(b, table[k].fmt, net_path, table[k].path,
+                                            k == 0 ? stdout : NULL, o->force, &err) != FWD_OK) {
+            if (ranks == 1)
+                cli_error("invert", "%s", err.msg);
+            return -1;
+        }
+    }
+    note_no_rows(b, "--equivalent", o->equivalent, 0, o->quiet);
+    note_no_rows(b, "--envelope", o->envelope, 1, o->quiet);
+    return 0;
+}
+
+/*
  * The run's end, once the soundings are inverted (b): the errors and notes, the table (and
  * XYZ), the pictures and the section, the summary line; a stop signal between them ends
  * it there. CLI_OK, CLI_FAIL (a sounding not read, an output not written) or 128 + the
@@ -1538,12 +1596,6 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     size_t n_bad = 0, n_in = 0, n_flag = 0, n_unres = 0, n_unconv = 0, drawn = 0;
     size_t *counts[] = {&n_bad, &n_in, &n_flag, &n_unres, &n_unconv};
     int rc = CLI_FAIL, ranks = cli_par_size();
-    fwd_error err;
-    /* --equivalent NAME.json: the models as JSON, else the table */
-    const char *eq_suffix = suffix_format(o->equivalent);
-    invnet_format eq_fmt = eq_suffix != NULL && strcmp(eq_suffix, "json") == 0
-                               ? INVNET_EQUIVALENT_JSON
-                               : INVNET_EQUIVALENT;
 
     n_bad = report_errors(b, o->quiet, &n_in, &n_flag, &n_unres, &n_unconv);
     if (cli_par_rank() == 0)
@@ -1563,22 +1615,8 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
                       o->plotdir, b->item[0].path, b->n);
         return CLI_USAGE;
     }
-    if (ranks > 1) { /* each rank's block, joined and written by rank 0 */
-        if (write_parts(b, o->fmt, net_path, output, o->force) != 0 ||
-            (o->xyz != NULL && write_parts(b, INVNET_XYZ, net_path, o->xyz, o->force) != 0) ||
-            (o->equivalent != NULL &&
-             write_parts(b, eq_fmt, net_path, o->equivalent, o->force) != 0))
-            return rc;
-    } else if (invnet_output_write(b, o->fmt, net_path, output, stdout, o->force, &err) != FWD_OK ||
-               (o->xyz != NULL && invnet_output_write(b, INVNET_XYZ, net_path, o->xyz, NULL,
-                                                      o->force, &err) != FWD_OK) ||
-               (o->equivalent != NULL && invnet_output_write(b, eq_fmt, net_path, o->equivalent,
-                                                             NULL, o->force, &err) != FWD_OK)) {
-        cli_error("invert", "%s", err.msg);
+    if (write_tables(o, b, net_path, output) != 0)
         return rc;
-    }
-    if (o->equivalent != NULL)
-        note_no_equivalent(b, o->equivalent, o->quiet);
     if (cli_stop_signal != 0 && (o->plotdir != NULL || o->section != NULL)) {
         if (made_plotdir)
             rmdir(o->plotdir);
@@ -1601,12 +1639,14 @@ publish(const struct invert_args *o, invnet_batch *b, const char *net_path, cons
     if (cli_stop_signal != 0 && o->plotdir != NULL) {
         cli_error("invert",
                   "interrupted (%s) while drawing: %zu picture%s in %s; the results "
-                  "written%s%s%s%s%s%s%s",
+                  "written%s%s%s%s%s%s%s%s%s",
                   stop_name((int)cli_stop_signal), drawn, drawn == 1 ? "" : "s", o->plotdir,
                   output != NULL ? " to " : "", output != NULL ? output : "",
                   o->xyz != NULL ? ", the XYZ table to " : "", o->xyz != NULL ? o->xyz : "",
                   o->equivalent != NULL ? ", the equivalent models to " : "",
                   o->equivalent != NULL ? o->equivalent : "",
+                  o->envelope != NULL ? ", the envelopes to " : "",
+                  o->envelope != NULL ? o->envelope : "",
                   o->section != NULL ? "; no section drawn" : "");
         rc = 128 + (int)cli_stop_signal;
         return rc;
@@ -1690,6 +1730,7 @@ invert_run(const struct invert_args *o, char *const *argv, size_t n_operands)
     const struct out_file out[] = {{output, "-o", "the results", 1},
                                    {o->xyz, "--xyz", "the XYZ table", 1},
                                    {o->equivalent, "--equivalent", "the equivalent models", 1},
+                                   {o->envelope, "--envelope", "the envelopes", 1},
                                    {o->section, "--section", "the section", 0},
                                    {o->plot_file ? o->plotdir : NULL, "--plot", "the picture", 0}};
     size_t k;

@@ -1253,6 +1253,55 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
     }
 }
 
+/* The envelopes' table (invnet_output.h, INVNET_ENVELOPE): a row per depth of each
+ * sounding's answer's envelope. */
+static void
+envelope_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
+{
+    static const char *const col[3] = {"rho_ohmm", "conductance_s", "transverse_ohmm2"};
+    size_t i, d, q;
+
+    if (head) {
+        fputs("source,name,x_m,y_m,lat_deg,lon_deg,elevation_m,depth_m,z_m", f);
+        for (q = 0; q < 3; q++) {
+            fprintf(f, ",%s", col[q]);
+            put_percentile(f, b->ranges_level, 0);
+            fprintf(f, ",%s_p50,%s", col[q], col[q]);
+            put_percentile(f, b->ranges_level, 1);
+        }
+        fputs(",seen\n", f);
+    }
+    for (i = first; i < end; i++) {
+        const invnet_batch_item *it = &b->item[i];
+        const invnet_candidate *c = invnet_batch_best(it);
+        const invnet_ranges *g = c != NULL && c->r.inverted ? c->ranges : NULL;
+        double doi = c != NULL ? doi_of(c) : NAN;
+
+        for (d = 0; g != NULL && d < g->n_envelope; d++) {
+            const invnet_interval *iv[3] = {&g->envelope_rho_ohmm[d], &g->envelope_conductance_s[d],
+                                            &g->envelope_transverse_ohmm2[d]};
+            double z = g->envelope_depth_m[d];
+
+            csv_str(f, it->path);
+            fputc(',', f);
+            csv_str(f, it->s->name);
+            xyz_num(f, it->station.x_m, F_10G);
+            xyz_num(f, it->station.y_m, F_10G);
+            xyz_num(f, it->station.lat_deg, F_10G);
+            xyz_num(f, it->station.lon_deg, F_10G);
+            xyz_num(f, it->station.elevation_m, F_6G);
+            xyz_num(f, z, F_6G);
+            xyz_num(f, it->station.elevation_m - z, F_6G); /* NAN without an elevation */
+            for (q = 0; q < 9; q++)
+                xyz_num(f, (*iv[q / 3])[q % 3], F_6G);
+            if (isfinite(doi))
+                fprintf(f, ",%d\n", z <= doi);
+            else
+                fputs(",\n", f);
+        }
+    }
+}
+
 /* One row of the equivalent models' table: item it's model number model (0: the answer)
  * of cl layers (rho, thick: ohm-m, m), its misfit and chi2, the model it repeats (0: none),
  * the table nl layers wide. */
@@ -1371,6 +1420,8 @@ invnet_output_part(FILE *f, const invnet_batch *b, invnet_format fmt, const char
         equivalent_part(f, b, first, end, head);
     else if (fmt == INVNET_EQUIVALENT_JSON)
         json_part(f, b, net_path, first, end, head, tail, equivalent_object);
+    else if (fmt == INVNET_ENVELOPE)
+        envelope_part(f, b, first, end, head);
     else
         csv_part(f, b, first, end, head);
     fwd_locale_restore(old);

@@ -69,13 +69,21 @@ int invnet_output_equivalent(FILE *f, const invnet_batch *b);
  * the same models as JSON, for --equivalent NAME.json: {"net", "soundings": [{"source",
  * "name", "n_layers", "answer": {"rho_ohmm", "thick_m", "misfit_rms_pct", "chi2"},
  * "models": [...]}, ...]}, every sounding in order, "models" null (and no answer) where it
- * has none). */
+ * has none). INVNET_ENVELOPE: the resistivity-depth envelopes of the answers' ranges
+ * (invnet_ranges.h), for --envelope: a row per depth of each sounding that has one,
+ * "source,name,x_m,y_m,lat_deg,lon_deg,elevation_m,depth_m,z_m,rho_ohmm_pLO,rho_ohmm_p50,
+ * rho_ohmm_pHI,conductance_s_pLO,...,transverse_ohmm2_pLO,...,seen": z_m the elevation of
+ * that depth (elevation_m - depth_m, empty without an elevation), the conductance and
+ * transverse resistance from the surface down to it, seen 1 at or above the answer's depth
+ * of investigation and 0 below (empty where none was found); a coordinate the sounding file
+ * does not give is empty. */
 typedef enum invnet_format {
     INVNET_CSV,
     INVNET_JSON,
     INVNET_XYZ,
     INVNET_EQUIVALENT,
-    INVNET_EQUIVALENT_JSON
+    INVNET_EQUIVALENT_JSON,
+    INVNET_ENVELOPE
 } invnet_format;
 
 /* Reads "csv" or "json" into *fmt; FWD_EINVAL naming the choices otherwise. */

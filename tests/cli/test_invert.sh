@@ -404,6 +404,43 @@ assert [r["doi_m_p25"], r["doi_m_p75"]] == ["%.4g" % v for v in s["doi_interval_
 ' "$TMP/r50.json" "$TMP/out" && ok || bad "--ranges=50: CSV doi_m_p25, doi_m_p75: $(cat "$TMP/out")"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --format json
 grep -q '"doi_m": null' "$TMP/out" && ok || bad "a doi_m without being asked for: $(cat "$TMP/out")"
+# --envelope: the JSON's depth_envelope as a table, a row per depth, its position and the
+# elevation of each depth (a survey station's), seen above the depth of investigation
+run invert "$TMP/net.h5" docs/examples/profile_synthetic.csv --stations P05,P07 --ranges=50 \
+    --format json --envelope "$TMP/env.csv"
+/usr/bin/python3 - "$TMP/out" "$TMP/env.csv" <<'PYEOF_ENV' && ok || bad "--envelope: $(cat "$TMP/err")"
+import csv, json, sys
+doc = json.load(open(sys.argv[1]))["soundings"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert list(rows[0])[-10:] == ["rho_ohmm_p25", "rho_ohmm_p50", "rho_ohmm_p75", "conductance_s_p25",
+    "conductance_s_p50", "conductance_s_p75", "transverse_ohmm2_p25", "transverse_ohmm2_p50",
+    "transverse_ohmm2_p75", "seen"], list(rows[0])
+assert len(doc) == 2 and len(rows) == 128, (len(doc), len(rows))
+for s in doc:
+    e = s["ranges"]["depth_envelope"]
+    mine = [r for r in rows if r["name"] == s["name"]]
+    assert len(mine) == 64, s["name"]
+    for r, z, rho, c, t in zip(mine, e["depth_m"], e["rho_ohmm"], e["conductance_siemens"],
+                               e["transverse_ohmm2"]):
+        assert float(r["depth_m"]) == z and r["elevation_m"] == "%.6g" % s["elevation_m"], r
+        assert abs(float(r["z_m"]) - (s["elevation_m"] - z)) <= 1e-5 * (1 + z + s["elevation_m"]), r
+        got = [float(r[k]) for k in r if k.startswith(("rho_ohmm_p", "conductance_s_p",
+                                                        "transverse_ohmm2_p"))]
+        assert got == rho + c + t, (got, rho + c + t)
+        assert r["seen"] == ("1" if z <= s["doi_m"] else "0"), (r, s["doi_m"])
+    assert mine[0]["seen"] == "1" and mine[-1]["seen"] == "0", s["name"]
+PYEOF_ENV
+expect_fail 2 "--envelope without --ranges" \
+    "bpinv invert: --envelope: the equivalent models are those --ranges samples: give --ranges" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --envelope "$TMP/env2.csv"
+expect_fail 2 "--envelope NAME.json" \
+    "bpinv invert: --envelope $TMP/env2.json: expected a name for a CSV table, got a .json one" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --envelope "$TMP/env2.json"
+[ ! -e "$TMP/env2.csv" ] && [ ! -e "$TMP/env2.json" ] && ok || bad "--envelope refused: a file made"
+run invert "$TMP/net.h5" "$TMP/snd/c.txt" --ranges --envelope "$TMP/env3.csv"
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/env3.csv")" -eq 1 ] &&
+    grep -q "^bpinv invert: note: --envelope $TMP/env3.csv: no sounding had ranges" "$TMP/err" &&
+    ok || bad "--envelope of no row: exit $rc: $(cat "$TMP/err")"
 # the same for any -j (not memcheck's business: two whole --ranges runs under it)
 if [ -z "${BPINV_VALGRIND:-}" ]; then
     for j in 1 2; do
