@@ -481,9 +481,9 @@ static const cli_opt invert_opts[] = {
                     "--ranges' models): rhoK=OHMM, hK=M, depthK=M (the bottom of layer\n"
                     "K), e.g. rho2=50,h1=3.5 (given again: the lists together)"),
     CLI_STRING_JOIN("bound", 0, "LIST", ARG(bound), NULL,
-                    "parameters bounded in the refinement, NAME=LO:HI, e.g.\n"
-                    "h2=10:20,depth2=30:40 (inside the net's prior; given again: the\n"
-                    "lists together)"),
+                    "parameters bounded in the refinement (and in --ranges'\n"
+                    "models), NAME=LO:HI, e.g. h2=10:20,depth2=30:40 (inside the net's\n"
+                    "prior; given again: the lists together)"),
     CLI_CHECK(check_holds),
     CLI_REAL("misfit-max", 0, "PCT", ARG(misfit), 1e-6, 1e6,
              "high_misfit threshold, percent [max(2 x training noise, 5 %)],\n"

@@ -809,6 +809,12 @@ item_why(invnet_batch_item *it, const invnet_candidate *c, const invnet_file *nf
                                                     : "readings",
                 also, FWD_MODEL_NPARAMS(nl), nl, r->misfit_rms_pct, fit);
     }
+    if (r->ranges_held_failed)
+        why_add(buf, sizeof buf, &len,
+                "no ranges: no model inside the net's prior honours the parameters held (a "
+                "depth fixed out of reach of the layers above it, or leaving its layer thinner "
+                "than the prior allows; a thickness and its layer's depth both fixed, apart); "
+                "the answer is the refinement's, held as it could");
     /* (an answer that met the threshold on a bound and was not flagged: nothing to say) */
     if (r->exit_run && r->exit_beyond > 0.01 && !units && /* units: the note above says why */
         (r->exit_flagged ||

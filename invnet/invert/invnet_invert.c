@@ -227,6 +227,45 @@ invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_erro
     return FWD_OK;
 }
 
+/* The hold of p of this kind and layer, or NULL. */
+static const invnet_hold *
+hold_of(const invnet_check_params *p, invnet_hold_kind kind, size_t layer)
+{
+    size_t k;
+
+    for (k = 0; k < p->n_holds; k++)
+        if (p->hold[k].kind == kind && p->hold[k].layer == layer)
+            return &p->hold[k];
+    return NULL;
+}
+
+/*
+ * Where the bottom of layer `layer` can lie given the prior and the other holds: from the
+ * surface, each thickness within its hold or its prior; from each depth held above it, that
+ * depth's interval plus the thicknesses between. [*lo, *hi] m, empty (lo > hi) when none.
+ */
+static void
+depth_reach(const smp_prior *pr, const invnet_check_params *p, size_t layer, double *lo, double *hi)
+{
+    size_t j, u;
+
+    for (u = 0; u < layer; u++) { /* u: the layer of a depth held above (0: the surface) */
+        const invnet_hold *d = u > 0 ? hold_of(p, INVNET_HOLD_DEPTH, u) : NULL;
+        double a = d != NULL ? d->lo : 0, b = d != NULL ? d->hi : 0;
+
+        if (u > 0 && d == NULL)
+            continue;
+        for (j = u + 1; j <= layer; j++) {
+            const invnet_hold *t = hold_of(p, INVNET_HOLD_THICK, j);
+
+            a += t != NULL ? t->lo : pr->thick_min[j - 1];
+            b += t != NULL ? t->hi : pr->thick_max[j - 1];
+        }
+        *lo = u == 0 ? a : fmax(*lo, a);
+        *hi = u == 0 ? b : fmin(*hi, b);
+    }
+}
+
 int
 invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_error *err)
 {
@@ -274,6 +313,27 @@ invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_erro
                                        "%g %s",
                                        field, b, val, h->layer, lo, hi,
                                        h->kind == INVNET_HOLD_RHO ? "ohm-m" : "m");
+    }
+    for (k = 0; k < p->n_holds; k++) { /* a depth the other holds let no model reach */
+        const invnet_hold *h = &p->hold[k];
+        double lo = 0, hi = 0;
+        char b[32], val[64];
+
+        if (h->kind != INVNET_HOLD_DEPTH)
+            continue;
+        depth_reach(pr, p, h->layer, &lo, &hi);
+        if (h->hi < lo * (1 - 1e-9) || h->lo > hi * (1 + 1e-9)) {
+            hold_name(h, b, sizeof b);
+            if (h->lo == h->hi)
+                snprintf(val, sizeof val, "%g", h->lo);
+            else
+                snprintf(val, sizeof val, "%g:%g", h->lo, h->hi);
+            return fwd_error_set_field(err, FWD_EINVAL, h->lo == h->hi ? "fix" : "bound",
+                                       "%s: %s=%s: expected within the reach of the other "
+                                       "parameters held above it and the prior's thicknesses, "
+                                       "%.6g .. %.6g m",
+                                       h->lo == h->hi ? "fix" : "bound", b, val, lo, hi);
+        }
     }
     return FWD_OK;
 }
@@ -1584,6 +1644,10 @@ ranges(invnet_inverter *v, fwd_workspace *fw, const fwd_sounding *s, invnet_resu
                 rp.segment_ref_mn2 = l;
     rc = invnet_ranges_sample(fw, s, r->n_layers, r->refined ? v->lm : v->params, lo, hi,
                               v->nf->samples.noise, &rp, &v->rg, err);
+    if (v->p.n_holds > 0 && (rc == FWD_EINVAL || rc == FWD_ENUMERIC)) {
+        r->ranges_held_failed = 1; /* holds the refinement took, the sampler cannot: said */
+        return FWD_OK;
+    }
     if (rc == FWD_OK && v->p.equivalent)
         rc = draws_fit(v, fw, s, r, rp.segment_ref_mn2 > 0, err);
     if (rc != FWD_OK)

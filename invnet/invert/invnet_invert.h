@@ -232,6 +232,11 @@ typedef struct invnet_result {
                                     Schlumberger segments shifted as joined; borrowed likewise */
     const invnet_ranges *ranges; /* with check.ranges, of an inverted sounding with as many
                                     data as parameters: borrowed likewise; else NULL */
+    /* With parameters held (check.hold): 1 where the ranges found no model inside the prior
+     * that honours them (a depth held out of reach of the layers above it, or below the
+     * prior's thinnest layer; a thickness and its layer's depth both fixed, apart), so the
+     * answer has none; else 0. */
+    int ranges_held_failed;
     /* The fit outside the prior (invnet_check_params.exit_decades), where it was run
      * (exit_run 1; else 0 and exit_misfit_pct NAN): its misfit and chi2 as above, its model,
      * and the parameter furthest beyond the prior (exit_param: 0..n_layers-1 the

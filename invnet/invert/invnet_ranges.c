@@ -186,6 +186,25 @@ post_init(struct post *q, fwd_workspace *w, const fwd_sounding *s, size_t n_laye
     q->scale = s->sd_log10 != NULL || s->sd_phase != NULL ? 1 : 1 / (noise * noise);
 }
 
+/*
+ * The thickness (its parameter's index) that depth k held at one value sets (held()): the
+ * deepest one above that depth, below the layer of the fixed depth above it, that the box
+ * does not fix; q->np where there is none (the depth then holds or not as the box's).
+ */
+static size_t
+derived(const struct post *q, size_t k)
+{
+    size_t top = 0, i, u;
+
+    for (u = 0; u < k; u++) /* depth_layer is increasing: the last fixed one above */
+        if (q->lp.depth_lo[u] == q->lp.depth_hi[u])
+            top = q->lp.depth_layer[u];
+    for (i = q->lp.depth_layer[k]; i > top; i--)
+        if (q->lo[q->nl + i - 1] != q->hi[q->nl + i - 1])
+            return q->nl + i - 1;
+    return q->np;
+}
+
 /* rp's depths held into q->lp, as the refinement's fit holds them, and the parameters they
  * and the box pin. */
 static void
@@ -199,18 +218,20 @@ post_holds(struct post *q, const invnet_ranges_params *rp)
     memcpy(q->lp.depth_hi, rp->depth_hi, sizeof rp->depth_hi);
     for (j = 0; j < q->np; j++)
         q->pinned[j] = q->lo[j] == q->hi[j];
-    for (k = 0; k < rp->n_depth; k++)
-        if (rp->depth_lo[k] == rp->depth_hi[k])
-            q->pinned[q->nl + rp->depth_layer[k] - 1] = 1;
+    for (k = 0; k < rp->n_depth; k++) /* a thickness above it follows (held()) */
+        if (rp->depth_lo[k] == rp->depth_hi[k] && derived(q, k) < q->np)
+            q->pinned[derived(q, k)] = 1;
     for (j = 0, q->npin = 0; j < q->np; j++)
         q->npin += q->pinned[j];
 }
 
 /*
- * x held as q says: a parameter the box fixes set to it, and the thickness of a layer whose
- * bottom is held at one depth set so that it is there (from the layers above, top down);
- * the other depths held are checked in chi2(). Where the layers above reach that depth
- * already, the thickness is left: chi2() refuses the state.
+ * x held as q says: a parameter the box fixes set to it, and, for a depth held at one
+ * value, the thickness derived() names set so that the depth is there (top down; onto the
+ * box's bound when rounding left it outside by less than 1e-9 decades); the other depths
+ * held are checked in chi2(). Where the other layers above reach that depth already, or
+ * the box fixes every thickness that could move it, nothing is set: chi2() refuses a
+ * state that misses the depth.
  */
 static void
 held(const struct post *q, double *x)
@@ -221,17 +242,36 @@ held(const struct post *q, double *x)
         if (q->lo[j] == q->hi[j])
             x[j] = q->lo[j];
     for (k = 0; k < q->lp.n_depth; k++) {
-        size_t layer = q->lp.depth_layer[k];
+        size_t layer = q->lp.depth_layer[k], i = derived(q, k);
         double above = 0, t;
 
-        if (q->lp.depth_lo[k] != q->lp.depth_hi[k])
+        if (q->lp.depth_lo[k] != q->lp.depth_hi[k] || i == q->np)
             continue;
-        for (j = 0; j + 1 < layer; j++)
-            above += pow(10, x[q->nl + j]);
+        for (j = 0; j < layer; j++)
+            if (q->nl + j != i)
+                above += pow(10, x[q->nl + j]);
         t = pow(10, q->lp.depth_lo[k]) - above;
-        if (t > 0)
-            x[q->nl + layer - 1] = log10(t);
+        if (t > 0) {
+            x[i] = log10(t);
+            if (x[i] < q->lo[i] && x[i] > q->lo[i] - 1e-9)
+                x[i] = q->lo[i];
+            if (x[i] > q->hi[i] && x[i] < q->hi[i] + 1e-9)
+                x[i] = q->hi[i];
+        }
     }
+}
+
+/* Whether parameter j (a thickness pinned by a depth held at one value) is the same in
+ * every state: every thickness above it fixed by the box or pinned so, in turn. */
+static int
+constant_above(const struct post *q, size_t j)
+{
+    size_t i;
+
+    for (i = q->nl; i < j; i++)
+        if (!(q->lo[i] == q->hi[i] || (q->pinned[i] && constant_above(q, i))))
+            return 0;
+    return 1;
 }
 
 /* The log10 parameters p inside the box and within the depths held (those held at one depth
@@ -1216,9 +1256,6 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     if (n_layers < 1 || n_layers > FWD_MAX_LAYERS || !(noise > 0))
         return fwd_error_set(err, FWD_EINVAL, "%s: ranges: %zu layers, noise %g", s->source,
                              n_layers, noise);
-    if (nd < np)
-        return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
-                             s->source, nd, np);
     for (j = 0; j < np; j++)
         if (!(lo[j] <= hi[j]))
             return fwd_error_set(err, FWD_EINVAL, "%s: ranges: parameter %zu: bounds %g > %g",
@@ -1230,6 +1267,11 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
         return FWD_EINVAL;
     post_init(&q, w, s, n_layers, lo, hi, noise);
     post_holds(&q, &par);
+    if (nd < np - q.npin)
+        return fwd_error_set(err, FWD_EINVAL, "%s: %zu data cannot determine %zu parameters",
+                             s->source, nd, np - q.npin);
+    for (j = 0; j < np; j++) /* a thickness that a fixed depth and fixed layers above pin */
+        par.held[j] |= q.pinned[j] && (lo[j] == hi[j] || constant_above(&q, j));
     cap = par.chains;
     m0 = 10 * np > 2 * cap ? 10 * np : 2 * cap; /* the archive's first states */
     zcap = m0 + (par.chains - par.chains / 2) * ((par.burn + par.steps) / THIN + 1); /* a half's */
@@ -1326,11 +1368,14 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
     doi_across(&q, S, nfit, gsl_cdf_chisq_Pinv(par.level / 100, 1), par.level, F0, v,
                out->doi_interval_m);
     /* down to the depths of investigation too: the conductance above them */
-    if (invnet_ranges_envelope(S, nfit, n_layers, par.level,
-                               fmax(isfinite(out->doi_m) ? out->doi_m : 0,
-                                    isfinite(out->doi_interval_m[2]) ? out->doi_interval_m[2] : 0),
-                               out, NULL) != FWD_OK)
-        goto nomem; /* the states are finite: the log10 of a finite chi2's parameters */
+    rc = invnet_ranges_envelope(S, nfit, n_layers, par.level,
+                                fmax(isfinite(out->doi_m) ? out->doi_m : 0,
+                                     isfinite(out->doi_interval_m[2]) ? out->doi_interval_m[2] : 0),
+                                out, err);
+    if (rc != FWD_OK) {
+        invnet_ranges_release(out);
+        goto done;
+    }
     out->evaluations = q.evals;
     rc = FWD_OK;
     goto done;

@@ -949,7 +949,17 @@ z = [float(r["thick_1_m"]) + float(r["thick_2_m"]) for r in rows]
 assert len(z) > 20 and all(6.5 * (1 - 1e-5) <= v <= 7.5 * (1 + 1e-5) for v in z), z
 PYEOF9
         ok || bad "--ranges with --fix / --bound: $(cat "$TMP/err")"
+    # a depth reached by the prior's thickest layers alone (50 + 50 m): the refinement holds
+    # it as it can, the ranges find no model and say so; the result is written
+    run invert "$TMP/net.h5" "$TMP/eq.csv" --ranges --fix depth2=100 --format json
+    [ "$rc" -eq 0 ] && grep -q "no ranges: no model inside the net's prior honours the parameters held" \
+        "$TMP/err" && grep -q '"ranges": null' "$TMP/out" && ok ||
+        bad "--ranges with a depth at the prior's end: exit $rc: $(cat "$TMP/err")"
 fi
+# holds that no model can honour together are refused before any work, naming the reach
+expect_fail 1 "--fix h1 and a depth above its base" \
+    "bpinv invert: --fix: $TMP/net.h5: depth2=20: expected within the reach of the other parameters held above it and the prior's thicknesses, 31 .. 80 m" \
+    invert "$TMP/net.h5" "$TMP/eq.csv" --fix h1=30,depth2=20
 expect_fail 2 "--bound not LO:HI" 'bpinv invert: --bound: h2="3:1": expected LO:HI, 0 < LO <= HI' \
     invert "$TMP/net.h5" "$TMP/eq.csv" --bound h2=3:1
 # --- the same profile as one survey table: long (a station column), then wide -------------

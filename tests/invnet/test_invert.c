@@ -1399,6 +1399,25 @@ Test(invnet_invert, holds_parsed_and_checked)
     p.hold[0].lo = pr->thick_min[0] + pr->thick_min[1];
     p.hold[0].hi = pr->thick_max[0] + pr->thick_max[1];
     cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_OK, "%s", err.msg);
+    /* a depth the other holds put out of reach: h1 fixed at the prior's most, depth2 at
+     * less than it and layer 2's least */
+    {
+        invnet_check_params q = p;
+
+        q.n_holds = 2;
+        q.hold[0].kind = INVNET_HOLD_THICK;
+        q.hold[0].layer = 1;
+        q.hold[0].lo = q.hold[0].hi = pr->thick_max[0];
+        q.hold[1].kind = INVNET_HOLD_DEPTH;
+        q.hold[1].layer = 2;
+        q.hold[1].lo = q.hold[1].hi = pr->thick_max[0] + 0.5 * pr->thick_min[1];
+        cr_expect_eq(invnet_holds_check(nf, &q, &err), FWD_EINVAL);
+        cr_expect(strstr(err.msg, "expected within the reach of the other parameters held above "
+                                  "it and the prior's thicknesses") != NULL,
+                  "%s", err.msg);
+        q.hold[1].lo = q.hold[1].hi = pr->thick_max[0] + pr->thick_min[1]; /* just reached */
+        cr_expect_eq(invnet_holds_check(nf, &q, &err), FWD_OK, "%s", err.msg);
+    }
     p.ranges = 1; /* the ranges hold them too */
     cr_expect_eq(invnet_holds_check(nf, &p, &err), FWD_OK, "%s", err.msg);
     p.refine_iter = 0;

@@ -416,6 +416,41 @@ Test(invnet_ranges, a_borehole_holds_the_equivalent_models)
                 cr_expect_float_eq(out.depth_m[1][d], 12, 1e-7);
         invnet_ranges_release(&out);
     }
+    /* h_2 fixed too, at its 2 m: the base at 12 m now sets h_1 (10 m in every model) */
+    rp.depth_lo[0] = rp.depth_hi[0] = log10(12);
+    lo[4] = hi[4] = log10(2);
+    cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_OK, "%s",
+                 err.msg);
+    for (d = 0; d < 3; d++) {
+        cr_expect_float_eq(out.thick_m[0][d], 10, 1e-7, "h_1 %g", out.thick_m[0][d]);
+        cr_expect_float_eq(out.thick_m[1][d], 2, 1e-12);
+    }
+    cr_expect(!out.unresolved[3] && !out.unresolved[4], "h_1 and h_2 are held");
+    invnet_ranges_release(&out);
+    lo[4] = -0.3;
+    hi[4] = 2;
+    /* fewer data than parameters, but as many as the free ones: 4 readings, 5 parameters,
+     * rho_1 fixed */
+    {
+        fwd_sounding *s4 = tst_sounding(4, x, s->rho_a);
+        fwd_geom *g4 = fwd_geom_alloc(FWD_SCHLUMBERGER, 4, x, NULL, NULL);
+        fwd_workspace *w4 = fwd_workspace_alloc(g4, NULL, NULL);
+        invnet_ranges_params r4 = invnet_ranges_default();
+
+        cr_expect_eq(invnet_ranges_sample(w4, s4, 3, p, lo, hi, noise, &r4, &out, &err),
+                     FWD_EINVAL);
+        cr_expect(strstr(err.msg, "4 data cannot determine 5 parameters") != NULL, "%s", err.msg);
+        lo[0] = hi[0] = p[0];
+        r4.held[0] = 1;
+        cr_expect_eq(invnet_ranges_sample(w4, s4, 3, p, lo, hi, noise, &r4, &out, &err), FWD_OK,
+                     "%s", err.msg);
+        invnet_ranges_release(&out);
+        lo[0] = 0;
+        hi[0] = 3.5;
+        fwd_sounding_free(s4);
+        fwd_workspace_free(w4);
+        fwd_geom_free(g4);
+    }
     rp.depth_layer[0] = 3; /* the half-space has no base */
     cr_expect_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_EINVAL);
     cr_expect(strstr(err.msg, "a depth held below layer 3 of 3") != NULL, "%s", err.msg);
