@@ -11,6 +11,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "forward/base/fwd_rng.h"
@@ -654,13 +655,71 @@ quantile(double *v, size_t n, double f)
     return (1 - delta) * a + delta * gsl_stats_select(v, 1, n, lhs + 1);
 }
 
-/* The percentiles of the n values v (reordered here) at level into iv. */
+/* The smallest of the n values v. */
+static double
+least(const double *v, size_t n)
+{
+    double m = v[0];
+    size_t i;
+
+    for (i = 1; i < n; i++)
+        m = v[i] < m ? v[i] : m;
+    return m;
+}
+
+/*
+ * The quantile f of v[0..n) as quantile() gives it, where v is partitioned about v[b]
+ * (nothing before it above it, nothing after it below it; b < n) and the order statistic
+ * wanted lies on b's side that side holds: selected within that side alone, the next one
+ * up as the least after it (the partition gives it for free). The same order statistics,
+ * so the same bits.
+ */
+static double
+quantile_beside(double *v, size_t n, size_t b, double f)
+{
+    const double index = f * (double)(n - 1);
+    const size_t lhs = (size_t)index;
+    const double delta = index - (double)lhs;
+    double a, next;
+
+    if (lhs == b) {
+        a = v[b];
+    } else if (lhs < b) {
+        a = gsl_stats_select(v, 1, b, lhs);
+    } else {
+        a = gsl_stats_select(v + b + 1, 1, n - b - 1, lhs - b - 1);
+    }
+    if (lhs == n - 1)
+        return a;
+    /* the next order statistic: the least of what lies above lhs within its side, or v[b] */
+    if (lhs < b)
+        next = lhs + 1 < b ? fmin(least(v + lhs + 1, b - lhs - 1), v[b]) : v[b];
+    else
+        next = least(v + lhs + 1, n - lhs - 1);
+    return (1 - delta) * a + delta * next;
+}
+
+/*
+ * The percentiles of the n values v (reordered here) at level into iv: the median by
+ * selection over all of them, the ends within its two sides (about 2 passes of selection
+ * instead of 6: the resistivity-depth envelope takes 192 intervals of some 3,000 states).
+ */
 static void
 interval(double *v, size_t n, double level, double *iv)
 {
-    iv[0] = quantile(v, n, (100 - level) / 200);
-    iv[1] = quantile(v, n, 0.5);
-    iv[2] = quantile(v, n, (100 + level) / 200);
+    const double index = 0.5 * (double)(n - 1);
+    const size_t b = (size_t)index;
+
+    if (n < 3) {
+        iv[0] = quantile(v, n, (100 - level) / 200);
+        iv[1] = quantile(v, n, 0.5);
+        iv[2] = quantile(v, n, (100 + level) / 200);
+        return;
+    }
+    (void)gsl_stats_select(v, 1, n, b); /* v partitioned about v[b] */
+    iv[0] = quantile_beside(v, n, b, (100 - level) / 200);
+    iv[2] = quantile_beside(v, n, b, (100 + level) / 200);
+    iv[1] = quantile_beside(v, n, b, 0.5);
 }
 
 /*
@@ -731,12 +790,67 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
         }
 }
 
+/*
+ * The order statistic k (from 0) of the values val of u distinct states, state perm[r] the
+ * r-th smallest, repeated cnt[perm[r]] times; *r0 and *c0 a place to start the walk from
+ * (the rank and the count below it), moved there.
+ */
+static double
+order_stat(const double *val, const size_t *perm, const size_t *cnt, size_t k, size_t *r0,
+           size_t *c0)
+{
+    while (*c0 + cnt[perm[*r0]] <= k) {
+        *c0 += cnt[perm[*r0]];
+        ++*r0;
+    }
+    return val[perm[*r0]];
+}
+
+/*
+ * The percentiles at level (iv) of the values val of u distinct states repeated cnt times,
+ * n in all, as interval() gives them of the n values (the same order statistics, the same
+ * arithmetic: the same bits), perm sorted here from its last order: by insertion, the order
+ * changing little from one depth to the next, or, past 8 u moves (the first depth, states
+ * in no order), by GSL's index sort (heapsort).
+ */
+static void
+interval_counted(const double *val, size_t *perm, const size_t *cnt, size_t u, size_t n,
+                 double level, double *iv)
+{
+    const double f[3] = {(100 - level) / 200, 0.5, (100 + level) / 200};
+    size_t r, q, r0 = 0, c0 = 0;
+
+    size_t moves = 0;
+
+    for (r = 1; r < u && moves <= 8 * u; r++) {
+        size_t x = perm[r], t = r;
+
+        for (; t > 0 && val[perm[t - 1]] > val[x]; t--, moves++)
+            perm[t] = perm[t - 1];
+        perm[t] = x;
+    }
+    if (moves > 8 * u)
+        gsl_sort_index(perm, val, 1, u);
+    for (q = 0; q < 3; q++) { /* increasing ranks: one walk */
+        const double index = f[q] * (double)(n - 1);
+        const size_t lhs = (size_t)index;
+        const double delta = index - (double)lhs;
+        double a = order_stat(val, perm, cnt, lhs, &r0, &c0);
+        size_t r1 = r0, c1 = c0; /* the next one up, without moving the walk */
+
+        iv[q] = lhs == n - 1
+                    ? a
+                    : (1 - delta) * a + delta * order_stat(val, perm, cnt, lhs + 1, &r1, &c1);
+    }
+}
+
 int
 invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, double deepest,
                        invnet_ranges *out, fwd_error *err)
 {
-    size_t np = FWD_MODEL_NPARAMS(nl), i, k, d;
-    double *rho, *base, *cs, *ct, *v, zmin = INFINITY, zmax = 0;
+    size_t np = FWD_MODEL_NPARAMS(nl), i, k, d, u = 0, q;
+    double *rho, *base, *lrho, *val, zmin = INFINITY, zmax = 0;
+    size_t *cnt, *perm;
 
     out->n_envelope = 0;
     if (nl < 1 || nl > FWD_MAX_LAYERS || !(level > 0 && level < 100) || (S == NULL && N > 0) ||
@@ -754,31 +868,47 @@ invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, doubl
                                  i / np + 1, i % np + 1, S[i]);
     if (nl < 2 || N == 0)
         return FWD_OK;
-    if ((rho = malloc(N * (2 * nl + 3) * sizeof *rho)) == NULL)
+    rho = malloc(N * (3 * nl + 4) * sizeof *rho);
+    cnt = malloc(N * 4 * sizeof *cnt);
+    if (rho == NULL || cnt == NULL) {
+        free(rho);
+        free(cnt);
         return fwd_error_set(err, FWD_ENOMEM, "envelope: out of memory for %zu models", N);
-    base = rho + N * nl; /* the depth of each layer's base; the half-space's unused */
-    cs = base + N * nl;  /* 3 N of scratch: the layers' log10 resistivities, S and T */
-    ct = cs + N;
-    v = ct + N;
+    }
+    base = rho + N * nl;  /* the depth of each layer's base; the half-space's unused */
+    lrho = base + N * nl; /* their log10 resistivities, as S has them */
+    val = lrho + N * nl;  /* 3 N: each distinct state's log10 resistivity, S and T there */
+    perm = cnt + N;       /* 3 N: their orders */
+    /* the distinct states, each with how many times it is there: a chain that stays put
+     * repeats its state (about 9 kept states in 10 at the sampler's acceptance) */
     for (i = 0; i < N; i++) {
         double z = 0;
 
-        for (k = 0; k < nl; k++) {
-            rho[i * nl + k] = pow(10, S[i * np + k]);
-            if (k + 1 < nl)
-                base[i * nl + k] = z += pow(10, S[i * np + nl + k]);
+        if (u > 0 && memcmp(S + i * np, S + (i - 1) * np, np * sizeof *S) == 0) {
+            cnt[u - 1]++;
+            continue;
         }
-        zmin = fmin(zmin, base[i * nl]);
-        zmax = fmax(zmax, base[i * nl + nl - 2]);
+        cnt[u] = 1;
+        for (k = 0; k < nl; k++) {
+            lrho[u * nl + k] = S[i * np + k];
+            rho[u * nl + k] = pow(10, S[i * np + k]);
+            if (k + 1 < nl)
+                base[u * nl + k] = z += pow(10, S[i * np + nl + k]);
+        }
+        zmin = fmin(zmin, base[u * nl]);
+        zmax = fmax(zmax, base[u * nl + nl - 2]);
+        u++;
     }
+    for (q = 0; q < 3; q++)
+        for (i = 0; i < u; i++)
+            perm[q * N + i] = i;
     zmin *= 0.5;
     zmax = fmax(2 * zmax, deepest);
     for (d = 0; d < INVNET_ENVELOPE_DEPTHS; d++) {
         double z = zmin * pow(zmax / zmin, (double)d / (INVNET_ENVELOPE_DEPTHS - 1)), iv[3];
-        size_t q;
 
         out->envelope_depth_m[d] = z;
-        for (i = 0; i < N; i++) {
+        for (i = 0; i < u; i++) {
             const double *r = rho + i * nl, *b = base + i * nl;
             double top = 0, s = 0, t = 0;
 
@@ -789,19 +919,34 @@ invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, doubl
                     break;
                 s += dz / r[k];
                 t += dz * r[k];
-                v[i] = S[i * np + k]; /* the layer z is in: the last one begun */
+                val[i] = lrho[i * nl + k]; /* the layer z is in: the last one begun */
                 top = k + 1 < nl ? b[k] : top;
             }
-            cs[i] = s;
-            ct[i] = t;
+            val[N + i] = s;
+            val[2 * N + i] = t;
         }
-        interval(v, N, level, iv);
+        for (q = 0; q < 3; q++) {
+            double *dst = q == 0   ? iv
+                          : q == 1 ? out->envelope_conductance_s[d]
+                                   : out->envelope_transverse_ohmm2[d];
+
+            if (2 * u <= N) { /* most states repeat: sorted, counted */
+                interval_counted(val + q * N, perm + q * N, cnt, u, N, level, dst);
+            } else { /* few: selected among all (the same bits) */
+                double *e = val + 3 * N;
+                size_t m, c;
+
+                for (i = 0, m = 0; i < u; i++)
+                    for (c = 0; c < cnt[i]; c++)
+                        e[m++] = val[q * N + i];
+                interval(e, N, level, dst);
+            }
+        }
         for (q = 0; q < 3; q++)
             out->envelope_rho_ohmm[d][q] = pow(10, iv[q]);
-        interval(cs, N, level, out->envelope_conductance_s[d]);
-        interval(ct, N, level, out->envelope_transverse_ohmm2[d]);
     }
     out->n_envelope = INVNET_ENVELOPE_DEPTHS;
+    free(cnt);
     free(rho);
     return FWD_OK;
 }

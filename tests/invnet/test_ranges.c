@@ -553,6 +553,38 @@ Test(invnet_ranges, envelope_is_each_depths_percentiles)
             }
         }
     }
+    /* a chain's repeats (each model kept 1 to 9 times in a row, as a chain that stays put
+     * keeps its state): the distinct states counted give the bits of the same states laid
+     * out with no two alike in a row, which are selected among all */
+    {
+        double *rep = malloc(9 * N * NP * sizeof *rep), *mix = malloc(9 * N * NP * sizeof *mix);
+        invnet_ranges a, b;
+        size_t n = 0, m, c, t;
+
+        cr_assert(rep != NULL && mix != NULL);
+        for (i = 0; i < N; i++)
+            for (c = 1 + gsl_rng_uniform_int(r, 9); c > 0; c--)
+                memcpy(rep + n++ * NP, S + i * NP, NP * sizeof *S);
+        for (t = 0, m = 0; t < 9; t++) /* the same states, every model's copies apart */
+            for (i = 0; i < n; i++)
+                if (i % 9 == t)
+                    memcpy(mix + m++ * NP, rep + i * NP, NP * sizeof *S);
+        for (i = 1; i < n; i++)
+            cr_assert(memcmp(mix + i * NP, mix + (i - 1) * NP, NP * sizeof *S) != 0 ||
+                          i % 9 == 0,
+                      "mix %zu", i);
+        cr_assert_eq(invnet_ranges_envelope(rep, n, NL, 90, 0, &a, &err), FWD_OK);
+        cr_assert_eq(invnet_ranges_envelope(mix, n, NL, 90, 0, &b, &err), FWD_OK);
+        cr_expect(memcmp(a.envelope_depth_m, b.envelope_depth_m, sizeof a.envelope_depth_m) == 0);
+        cr_expect(memcmp(a.envelope_rho_ohmm, b.envelope_rho_ohmm, sizeof a.envelope_rho_ohmm) ==
+                  0);
+        cr_expect(memcmp(a.envelope_conductance_s, b.envelope_conductance_s,
+                         sizeof a.envelope_conductance_s) == 0);
+        cr_expect(memcmp(a.envelope_transverse_ohmm2, b.envelope_transverse_ohmm2,
+                         sizeof a.envelope_transverse_ohmm2) == 0);
+        free(rep);
+        free(mix);
+    }
     /* down to a depth asked for (a depth of investigation below every base): the last
      * depth is it, its S the test's own */
     cr_assert_eq(invnet_ranges_envelope(S, N, NL, 80, 50 * zmax, &out, &err), FWD_OK);
