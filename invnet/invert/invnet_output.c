@@ -1194,6 +1194,18 @@ xyz_num(FILE *f, double x, int fmt)
 }
 
 /* The XYZ rows of items [first, end), after the header when head. */
+/* The station's position cells of the XYZ and envelope tables: ",x_m,y_m,lat_deg,lon_deg,
+ * elevation_m", each empty where the sounding file does not give it. */
+static void
+station_cells(FILE *f, const invnet_batch_item *it)
+{
+    xyz_num(f, it->station.x_m, F_10G);
+    xyz_num(f, it->station.y_m, F_10G);
+    xyz_num(f, it->station.lat_deg, F_10G);
+    xyz_num(f, it->station.lon_deg, F_10G);
+    xyz_num(f, it->station.elevation_m, F_6G);
+}
+
 static void
 xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
 {
@@ -1228,11 +1240,7 @@ xyz_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head)
             int last = k + 1 == c->r.n_layers;
 
             csv_str(f, it->s->name);
-            xyz_num(f, it->station.x_m, F_10G);
-            xyz_num(f, it->station.y_m, F_10G);
-            xyz_num(f, it->station.lat_deg, F_10G);
-            xyz_num(f, it->station.lon_deg, F_10G);
-            xyz_num(f, it->station.elevation_m, F_6G);
+            station_cells(f, it);
             fprintf(f, ",%zu,%.6g", k + 1, top);
             xyz_num(f, last ? NAN : top + c->r.thick_m[k], F_6G);
             fprintf(f, ",%.6g", c->r.rho_ohmm[k]);
@@ -1285,11 +1293,7 @@ envelope_part(FILE *f, const invnet_batch *b, size_t first, size_t end, int head
             csv_str(f, it->path);
             fputc(',', f);
             csv_str(f, it->s->name);
-            xyz_num(f, it->station.x_m, F_10G);
-            xyz_num(f, it->station.y_m, F_10G);
-            xyz_num(f, it->station.lat_deg, F_10G);
-            xyz_num(f, it->station.lon_deg, F_10G);
-            xyz_num(f, it->station.elevation_m, F_6G);
+            station_cells(f, it);
             xyz_num(f, z, F_6G);
             xyz_num(f, it->station.elevation_m - z, F_6G); /* NAN without an elevation */
             for (q = 0; q < 9; q++)

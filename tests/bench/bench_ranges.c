@@ -83,6 +83,46 @@ qname(size_t j, char *buf, size_t cap)
     return buf;
 }
 
+/*
+ * The true model p's (log10) resistivity at each depth of g's envelope and its S and T
+ * down to it, inside the envelope's intervals: counted into in[3] (rho, S, T) of n[3], the
+ * depths above the depth of investigation (doi_m) into in_seen, n_seen.
+ */
+static void
+envelope_cover(const invnet_ranges *g, const double *p, size_t *in, size_t *n, size_t *in_seen,
+               size_t *n_seen)
+{
+    size_t d, k, q;
+
+    for (d = 0; d < g->n_envelope; d++) {
+        double z = g->envelope_depth_m[d], top = 0, v[3] = {0, 0, 0};
+        const double *iv[3] = {g->envelope_rho_ohmm[d], g->envelope_conductance_s[d],
+                               g->envelope_transverse_ohmm2[d]};
+
+        for (k = 0; k < NL; k++) {
+            double r = pow(10, p[k]), bot = k + 1 < NL ? top + pow(10, p[NL + k]) : INFINITY;
+            double dz = fmin(z, bot) - top;
+
+            if (dz <= 0)
+                break;
+            v[0] = r;
+            v[1] += dz / r;
+            v[2] += dz * r;
+            top = bot;
+        }
+        for (q = 0; q < 3; q++) {
+            int ok = v[q] >= iv[q][0] && v[q] <= iv[q][2];
+
+            in[q] += (size_t)ok;
+            n[q]++;
+            if (isfinite(g->doi_m) && z <= g->doi_m) {
+                in_seen[q] += (size_t)ok;
+                n_seen[q]++;
+            }
+        }
+    }
+}
+
 /* Monte Carlo repeats of bpinv's intervals (seeds), batches of the plain sampler. */
 #define REPEATS 8
 #define BATCHES 10
@@ -260,6 +300,7 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
     double *grp = malloc(n_test * sizeof *grp), *hs = malloc(n_test * sizeof *hs);
     size_t n_flag = 0, in_flag = 0, n_in_flag = 0, in_ok = 0, n_in_ok = 0;
     size_t inside[NQ] = {0}, counted[NQ] = {0}, j, i, n_rhat = 0, n_ok = 0;
+    size_t env_in[3] = {0}, env_n[3] = {0}, env_in_seen[3] = {0}, env_n_seen[3] = {0};
     smp_config c;
     fwd_geom *g;
     invnet_file *nf;
@@ -323,6 +364,7 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
         n_rhat += r.ranges->rhat_max > 1.1;
         quantities(P + i * NP, truth);
         intervals(r.ranges, iv);
+        envelope_cover(r.ranges, P + i * NP, env_in, env_n, env_in_seen, env_n_seen);
         for (j = 0; j < NQ; j++) {
             int in = truth[j] >= iv[j][0] && truth[j] <= iv[j][2];
 
@@ -359,6 +401,16 @@ method(const char *name, fwd_method m, double x0, double x1, const char *thick, 
            "ranges_not_converged, %.1f %% of the others.\n\n",
            100.0 * (double)in_flag / (double)(n_in_flag > 0 ? n_in_flag : 1),
            100.0 * (double)in_ok / (double)(n_in_ok > 0 ? n_in_ok : 1));
+    printf("The resistivity-depth envelope (64 depths a sounding): the truth inside its 90 %% "
+           "interval at %.1f %% of the depths for the resistivity there, %.1f %% for the "
+           "conductance S down to it, %.1f %% for T; above the depth of investigation %.1f, "
+           "%.1f and %.1f %%.\n\n",
+           100.0 * (double)env_in[0] / (double)(env_n[0] > 0 ? env_n[0] : 1),
+           100.0 * (double)env_in[1] / (double)(env_n[1] > 0 ? env_n[1] : 1),
+           100.0 * (double)env_in[2] / (double)(env_n[2] > 0 ? env_n[2] : 1),
+           100.0 * (double)env_in_seen[0] / (double)(env_n_seen[0] > 0 ? env_n_seen[0] : 1),
+           100.0 * (double)env_in_seen[1] / (double)(env_n_seen[1] > 0 ? env_n_seen[1] : 1),
+           100.0 * (double)env_in_seen[2] / (double)(env_n_seen[2] > 0 ? env_n_seen[2] : 1));
     printf("| parameter | true value inside its 90 %% interval | median width, decades |\n"
            "|---|---:|---:|\n");
     for (j = 0; j < NQ; j++)

@@ -274,6 +274,22 @@ Test(invnet_ranges, a_decade_wide_interval_is_unresolved)
     fwd_geom_free(g);
 }
 
+/* The thin conductor of two tests: 100 / 5 / 1000 ohm-m, 10 and 2 m, at n AB/2 over
+ * 1-1000 m (into x) with 2 % noise; its log10 parameters into p. */
+static fwd_sounding *
+thin_conductor(size_t n, double *x, double *p, fwd_workspace **w, fwd_geom **g)
+{
+    const double rho[3] = {100, 5, 1000}, h[2] = {10, 2};
+    size_t j;
+
+    spacings(n, x);
+    for (j = 0; j < 3; j++)
+        p[j] = log10(rho[j]);
+    p[3] = log10(h[0]);
+    p[4] = log10(h[1]);
+    return sounding(3, rho, h, n, x, 0.02, 5, w, g);
+}
+
 /*
  * A thin conductive layer (2 m of 5 ohm-m under 10 m of 100, over 1000 ohm-m) seen with 2 %
  * noise: its conductance h / rho is known to a fraction of the interval of its resistivity
@@ -283,7 +299,7 @@ Test(invnet_ranges, a_decade_wide_interval_is_unresolved)
 Test(invnet_ranges, thin_conductor_known_by_its_conductance)
 {
     enum { N = 30 };
-    const double rho[3] = {100, 5, 1000}, h[2] = {10, 2}, noise = 0.02;
+    const double noise = 0.02; /* thin_conductor()'s */
     const double lo[5] = {0, 0, 0, -0.3, -0.3}, hi[5] = {3.5, 3.5, 3.5, 2, 2};
     double x[N], p[5], ws, wr, wh;
     invnet_ranges out;
@@ -292,12 +308,7 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
     fwd_sounding *s;
     size_t j;
 
-    spacings(N, x);
-    s = sounding(3, rho, h, N, x, noise, 5, &w, &g);
-    for (j = 0; j < 3; j++)
-        p[j] = log10(rho[j]);
-    p[3] = log10(h[0]);
-    p[4] = log10(h[1]);
+    s = thin_conductor(N, x, p, &w, &g);
     cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, NULL, &out, NULL), FWD_OK);
     ws = log10(out.conductance_s[1][2] / out.conductance_s[1][0]);
     wr = log10(out.rho_ohmm[1][2] / out.rho_ohmm[1][0]);
@@ -354,7 +365,7 @@ Test(invnet_ranges, thin_conductor_known_by_its_conductance)
 Test(invnet_ranges, a_borehole_holds_the_equivalent_models)
 {
     enum { N = 30 };
-    const double rho[3] = {100, 5, 1000}, h[2] = {10, 2}, noise = 0.02;
+    const double noise = 0.02; /* thin_conductor()'s */
     double lo[5] = {0, 0, 0, -0.3, -0.3}, hi[5] = {3.5, 3.5, 3.5, 2, 2};
     double x[N], p[5];
     invnet_ranges_params rp = invnet_ranges_default();
@@ -363,14 +374,9 @@ Test(invnet_ranges, a_borehole_holds_the_equivalent_models)
     fwd_geom *g;
     fwd_sounding *s;
     fwd_error err;
-    size_t j, d, k;
+    size_t d, k;
 
-    spacings(N, x);
-    s = sounding(3, rho, h, N, x, noise, 5, &w, &g);
-    for (j = 0; j < 3; j++)
-        p[j] = log10(rho[j]);
-    p[3] = log10(h[0]);
-    p[4] = log10(h[1]);
+    s = thin_conductor(N, x, p, &w, &g);
     lo[1] = hi[1] = log10(5);
     rp.held[1] = 1;
     cr_assert_eq(invnet_ranges_sample(w, s, 3, p, lo, hi, noise, &rp, &out, &err), FWD_OK, "%s",
