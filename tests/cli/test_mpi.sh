@@ -326,13 +326,15 @@ done
 # with the bars of the ranges' depths of investigation; the equivalent models, each rank's
 # joined in order
 run invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --ranges --section "$TMP/sur1.png" -j 1 -q \
-    --equivalent "$TMP/eq1.csv"
+    --equivalent "$TMP/eq1.csv" --envelope "$TMP/env1.csv"
 mpi 3 invert "$TMP/n1.h5" "$TMP/snd/v3z_survey.csv" --ranges --section "$TMP/sur3.png" -j 1 -q \
-    --equivalent "$TMP/eq3.csv"
+    --equivalent "$TMP/eq3.csv" --envelope "$TMP/env3.csv"
 [ -s "$TMP/sur1.png" ] && cmp -s "$TMP/sur1.png" "$TMP/sur3.png" && ok ||
     bad "--section of a survey, 3 ranks: not the one process's PNG"
 [ "$(wc -l <"$TMP/eq1.csv")" -gt 100 ] && cmp -s "$TMP/eq1.csv" "$TMP/eq3.csv" && ok ||
     bad "--equivalent, 3 ranks: not the one process's table: $(head -c 300 "$TMP/err")"
+[ "$(wc -l <"$TMP/env1.csv")" -gt 64 ] && cmp -s "$TMP/env1.csv" "$TMP/env3.csv" && ok ||
+    bad "--envelope, 3 ranks: not the one process's table: $(head -c 300 "$TMP/err")"
 
 # the ranks' standard error is a pipe: the progress and the summary only with --progress,
 # from rank 0 alone (a line that shows says whose part it counts)
