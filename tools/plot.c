@@ -281,6 +281,9 @@ fit_scale(const char *text, double want, double share)
     return want;
 }
 
+/* The model panel's left edge, a share of the page's width (MT: after the phase panel). */
+#define MODEL_LEFT(mt) ((mt) ? 0.735 : 0.66)
+
 /* The step plot of a layered model: resistivity against depth, the half-space drawn to
  * zmax. Depths are plotted from zmin (log axis, increasing downwards). */
 static void
@@ -557,12 +560,18 @@ data_panel(const struct plot_sounding *p, const double *obs, const struct frame 
             : s->mn2 != NULL ? "- the response between them, of the ideal array (MN -> 0)"
                              : "- the response between them");
     pl.col0(1);
-    if (p->band != NULL || s->sd_log10 != NULL)
-        pl.mtex("t", 3.8, 0.0, 0.0,
-                p->band == NULL ? "bars: the data's errors"
-                : s->sd_log10 != NULL
-                    ? "shaded: responses of the equivalent models; bars: the data's errors"
-                    : "shaded: responses of the equivalent models");
+    if (p->band != NULL || s->sd_log10 != NULL) {
+        const char *t = p->band == NULL ? "bars: the data's errors"
+                        : s->sd_log10 != NULL
+                            ? "shaded: responses of the equivalent models; bars: the data's errors"
+                            : "shaded: responses of the equivalent models";
+        /* smaller rather than into the model panel's legend, which reaches this high with
+         * three lines (a reference, the next-best count, the equivalent models) */
+        double scale = fit_scale(t, 0.8, MODEL_LEFT(s->method == FWD_MT) - fr->dx0 - 0.02);
+
+        pl.mtex("t", 3.8 * 0.8 / scale, 0.0, 0.0, t);
+        pl.schr(0, 0.8);
+    }
 }
 
 /* The MT phase panel: observed phases and the model's. */
@@ -748,7 +757,7 @@ model_legend(const struct plot_sounding *p, double left)
 static void
 model_panel(const struct plot_sounding *p, const struct frame *fr, int mt)
 {
-    const double left = mt ? 0.735 : 0.66;
+    const double left = MODEL_LEFT(mt);
 
     pl.col0(1);
     pl.vpor(left, 0.97, fr->vy0, fr->vy1);
