@@ -551,15 +551,16 @@ const cli_cmd invert_cmd = {
     -1,
     1};
 
-/* Refuses -o before anything is read: the net file itself, or a file that may not be
- * replaced. Returns 0, or -1 after a message. */
+/* Refuses an output (what: "the results", "the envelopes", ...) before anything is read:
+ * the net file itself, or a file that may not be replaced. Returns 0, or -1 after a
+ * message. */
 static int
-check_output_first(const char *output, const char *net_path, int force, int text)
+check_output_first(const char *output, const char *what, const char *net_path, int force, int text)
 {
     if (text && fwd_io_is_device(output)) /* -o /dev/null: written, not replaced */
         return 0;
     if (cli_same_file(output, net_path)) {
-        cli_error("invert", "%s: is the net file; write the results to another file", output);
+        cli_error("invert", "%s: is the net file; write %s to another file", output, what);
         return -1;
     }
     return cli_check_output("invert", output, "the file", force);
@@ -637,7 +638,7 @@ check_outputs(const struct out_file *out, size_t n_out, const char *net_path, in
 
     for (k = 0; k < n_out; k++)
         if (out[k].path != NULL &&
-            check_output_first(out[k].path, net_path, force, out[k].text) != 0)
+            check_output_first(out[k].path, out[k].what, net_path, force, out[k].text) != 0)
             return -1;
     for (k = 0; k < n_out; k++)
         for (j = 0; j < k; j++)
