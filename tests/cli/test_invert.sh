@@ -437,6 +437,9 @@ expect_fail 2 "--envelope NAME.json" \
     "bpinv invert: --envelope $TMP/env2.json: expected a name for a CSV table, got a .json one" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --envelope "$TMP/env2.json"
 [ ! -e "$TMP/env2.csv" ] && [ ! -e "$TMP/env2.json" ] && ok || bad "--envelope refused: a file made"
+expect_fail 1 "--envelope the net" \
+    "bpinv invert: $TMP/net.h5: is the net file; write the envelopes to another file" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --envelope "$TMP/net.h5" --force
 run invert "$TMP/net.h5" "$TMP/snd/c.txt" --ranges --envelope "$TMP/env3.csv"
 [ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/env3.csv")" -eq 1 ] &&
     grep -q "^bpinv invert: note: --envelope $TMP/env3.csv: no sounding had ranges" "$TMP/err" &&
