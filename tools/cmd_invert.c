@@ -93,6 +93,17 @@ check_not_stdout(const cli_parse *p, void *args)
     size_t k;
 
     (void)p;
+    if (o->output != NULL && o->output[0] == '\0') {
+        cli_error("invert", "-o: expected a file name, got an empty one (the standard output "
+                            "is -o -)");
+        return CLI_USAGE;
+    }
+    for (k = 0; k < 5; k++)
+        if (v[k] != NULL && v[k][0] == '\0') { /* failed once everything was inverted */
+            cli_error("invert", "%s: expected a %s name, got an empty one", name[k],
+                      k == 4 ? "directory" : "file");
+            return CLI_USAGE;
+        }
     for (k = 0; k < 5; k++)
         if (v[k] != NULL && strcmp(v[k], "-") == 0) {
             cli_error("invert",
@@ -618,8 +629,9 @@ note_no_rows(const invnet_batch *b, const char *option, const char *path, int en
     if (path != NULL && cli_par_max(rows) == 0 && !quiet && cli_par_rank() == 0)
         fprintf(stderr,
                 "bpinv invert: note: %s %s: no sounding had ranges (each had too few "
-                "readings, or was not inverted%s): the table has its header alone\n",
-                option, path, envelope ? ", or is of one layer" : "");
+                "readings, was not inverted, or no model honoured the parameters held%s): "
+                "the table has its header alone\n",
+                option, path, envelope ? "; or is of one layer" : "");
 }
 
 /* The files invert writes: -o, --xyz, --equivalent, --section, --plot's one picture (path

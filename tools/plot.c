@@ -843,8 +843,13 @@ with_range(double v, const double *iv, int unresolved, char *buf, size_t cap)
 {
     char a[32], b[32], c[32];
 
+    /* unresolved 2: held (a borehole's value, not the data's) */
     snprintf(buf, cap, "%s [%s - %s]%s%s", num(v, a, sizeof a), num(iv[0], b, sizeof b),
-             num(iv[2], c, sizeof c), unresolved ? " *" : "", v < iv[0] || v > iv[2] ? " !" : "");
+             num(iv[2], c, sizeof c),
+             unresolved == 2 ? " held"
+             : unresolved    ? " *"
+                             : "",
+             unresolved != 2 && (v < iv[0] || v > iv[2]) ? " !" : "");
     return buf;
 }
 
@@ -884,13 +889,15 @@ ranges_table(const struct plot_sounding *p, const struct frame *fr)
 
         y -= dy;
         snprintf(t[0], sizeof t[0], "%zu", k + 1);
-        with_range(p->rho_ohmm[k], g->rho_ohmm[k], g->unresolved[k], t[1], sizeof t[1]);
+        with_range(p->rho_ohmm[k], g->rho_ohmm[k], g->held[k] ? 2 : g->unresolved[k], t[1],
+                   sizeof t[1]);
         t[3][0] = t[4][0] = '\0';
         outside |= p->rho_ohmm[k] < g->rho_ohmm[k][0] || p->rho_ohmm[k] > g->rho_ohmm[k][2];
         if (k + 1 < nl) {
             base += p->thick_m[k];
-            with_range(p->thick_m[k], g->thick_m[k], g->unresolved[nl + k], t[2], sizeof t[2]);
-            with_range(base, g->depth_m[k], 0, t[3], sizeof t[3]);
+            with_range(p->thick_m[k], g->thick_m[k], g->held[nl + k] ? 2 : g->unresolved[nl + k],
+                       t[2], sizeof t[2]);
+            with_range(base, g->depth_m[k], g->held_depth[k] ? 2 : 0, t[3], sizeof t[3]);
             outside |= strstr(t[2], " !") != NULL || strstr(t[3], " !") != NULL;
             /* the answer's S or T, then its interval, as the other columns */
             if (k > 0 && p->rho_ohmm[k] < fmin(p->rho_ohmm[k - 1], p->rho_ohmm[k + 1]))

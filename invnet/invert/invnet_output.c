@@ -814,6 +814,17 @@ put_ranges(FILE *f, const invnet_ranges *g)
             fprintf(f, "%s\"%s\"", first ? "" : ", ", invnet_param_name(nl, j, name, sizeof name));
             first = 0;
         }
+    fputs("], \"held\": [", f); /* a borehole's: --fix, --bound */
+    for (j = 0, first = 1; j < FWD_MODEL_NPARAMS(nl); j++)
+        if (g->held[j]) {
+            fprintf(f, "%s\"%s\"", first ? "" : ", ", invnet_param_name(nl, j, name, sizeof name));
+            first = 0;
+        }
+    for (j = 0; j + 1 < nl; j++)
+        if (g->held_depth[j]) {
+            fprintf(f, "%s\"depth_%zu\"", first ? "" : ", ", j + 1);
+            first = 0;
+        }
     json_num(f, "], \"doi_m\": ", 4, g->doi_m);
     fputs(", \"doi_interval_m\": ", f);
     if (isfinite(g->doi_interval_m[1])) {

@@ -771,6 +771,7 @@ summarise(const double *S, size_t N, size_t nl, const double *lo, const double *
              iv[0] < lo[j] + 0.01 * wj || iv[2] > hi[j] - 0.01 * wj ||
              iv[0] - lo[j] < cut * (iv[1] - iv[0]) || hi[j] - iv[2] < cut * (iv[2] - iv[1]));
         out->n_unresolved += out->unresolved[j];
+        out->held[j] = par->held[j];
     }
     for (k = 0; k + 1 < nl; k++)
         for (q = 0; q < 3; q++) {
@@ -1510,6 +1511,8 @@ invnet_ranges_sample(fwd_workspace *w, const fwd_sounding *s, size_t n_layers, c
             memcpy(out->draws + m * np, S + (m * nfit / out->n_draws) * np, np * sizeof *S);
     }
     summarise(S, nfit, n_layers, lo, hi, &par, v, out);
+    for (j = 0; j < par.n_depth; j++)
+        out->held_depth[par.depth_layer[j] - 1] = 1;
     doi_across(&q, S, nfit, gsl_cdf_chisq_Pinv(par.level / 100, 1), par.level, F0, v,
                out->doi_interval_m);
     /* down to the depths of investigation too: the conductance above them */

@@ -110,6 +110,9 @@ typedef struct invnet_ranges {
     invnet_interval conductance_s[FWD_MAX_LAYERS];    /* h / rho of each layer above, siemens */
     invnet_interval transverse_ohmm2[FWD_MAX_LAYERS]; /* h rho of each layer above */
     unsigned char unresolved[2 * FWD_MAX_LAYERS];     /* per parameter: 1 if unresolved */
+    /* per parameter: 1 if held (invnet_ranges_params.held: a borehole's, its interval what
+     * was given); per interface k (below layer k + 1): 1 if a depth held bounds it */
+    unsigned char held[2 * FWD_MAX_LAYERS], held_depth[FWD_MAX_LAYERS];
     size_t n_unresolved;
     double doi_m;                   /* depth of investigation of the given model: the deepest depth
                                        where halving or doubling every resistivity below it changes

@@ -315,7 +315,7 @@ expect_fail 2 "--equivalent -" "--equivalent: expected a file name, got \"-\"" \
 # ... and a table of no model (4 readings: no ranges) said, not left to be found empty
 run invert "$TMP/net.h5" "$TMP/f4.csv" --ranges --equivalent "$TMP/eq4.csv"
 [ "$rc" -eq 0 ] && [ "$(wc -l <"$TMP/eq4.csv")" -eq 1 ] &&
-    grep -qF "bpinv invert: note: --equivalent $TMP/eq4.csv: no sounding had ranges (each had too few readings, or was not inverted): the table has its header alone" "$TMP/err" &&
+    grep -qF "bpinv invert: note: --equivalent $TMP/eq4.csv: no sounding had ranges (each had too few readings, was not inverted, or no model honoured the parameters held): the table has its header alone" "$TMP/err" &&
     ok || bad "--equivalent of no model: exit $rc: $(cat "$TMP/err")"
 cp "$TMP/eq.csv" "$TMP/eq.keep"
 run invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --equivalent "$TMP/eq.csv"
@@ -437,6 +437,10 @@ expect_fail 2 "--envelope NAME.json" \
     "bpinv invert: --envelope $TMP/env2.json: expected a name for a CSV table, got a .json one" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --envelope "$TMP/env2.json"
 [ ! -e "$TMP/env2.csv" ] && [ ! -e "$TMP/env2.json" ] && ok || bad "--envelope refused: a file made"
+expect_fail 2 "--envelope \"\"" "bpinv invert: --envelope: expected a file name, got an empty one" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --envelope ""
+expect_fail 2 "-o \"\"" "bpinv invert: -o: expected a file name, got an empty one" \
+    invert "$TMP/net.h5" "$TMP/snd/a.csv" -o ""
 expect_fail 1 "--envelope the net" \
     "bpinv invert: $TMP/net.h5: is the net file; write the envelopes to another file" \
     invert "$TMP/net.h5" "$TMP/snd/a.csv" --ranges --envelope "$TMP/net.h5" --force

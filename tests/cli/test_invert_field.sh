@@ -938,6 +938,7 @@ held = json.load(open(sys.argv[2]))["soundings"][0]
 g = held["ranges"]
 assert "rho_2" in free["unresolved"] or "thick_2" in free["unresolved"], free["unresolved"]
 assert g["thick_m"][1] == [2, 2, 2], g["thick_m"]
+assert g["held"] == ["thick_2"] and free["held"] == [], (g["held"], free["held"])
 lo, med, hi = g["rho_ohmm"][1]
 assert lo < 10 < hi and math.log10(hi / lo) < 0.2, g["rho_ohmm"][1]
 assert "rho_2" not in g["unresolved"] and "thick_2" not in g["unresolved"], g["unresolved"]
