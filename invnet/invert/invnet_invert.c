@@ -227,6 +227,18 @@ invnet_holds_parse(invnet_check_params *p, const char *spec, int fixed, fwd_erro
     return FWD_OK;
 }
 
+/* Hold h as the options give it: its name ("depth2") into b, its value ("20", "9:11") into
+ * val. */
+static void
+hold_spec(const invnet_hold *h, char *b, size_t bcap, char *val, size_t vcap)
+{
+    hold_name(h, b, bcap);
+    if (h->lo == h->hi)
+        snprintf(val, vcap, "%g", h->lo);
+    else
+        snprintf(val, vcap, "%g:%g", h->lo, h->hi);
+}
+
 /* The hold of p of this kind and layer, or NULL. */
 static const invnet_hold *
 hold_of(const invnet_check_params *p, invnet_hold_kind kind, size_t layer)
@@ -278,11 +290,7 @@ invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_erro
         double lo, hi;
         char b[32], val[64];
 
-        hold_name(h, b, sizeof b);
-        if (h->lo == h->hi)
-            snprintf(val, sizeof val, "%g", h->lo);
-        else
-            snprintf(val, sizeof val, "%g:%g", h->lo, h->hi);
+        hold_spec(h, b, sizeof b, val, sizeof val);
         if (p->refine_iter == 0)
             return fwd_error_set_field(err, FWD_EINVAL, field,
                                        "%s: %s=%s: parameters are held in the refinement, "
@@ -323,11 +331,7 @@ invnet_holds_check(const invnet_file *nf, const invnet_check_params *p, fwd_erro
             continue;
         depth_reach(pr, p, h->layer, &lo, &hi);
         if (h->hi < lo * (1 - 1e-9) || h->lo > hi * (1 + 1e-9)) {
-            hold_name(h, b, sizeof b);
-            if (h->lo == h->hi)
-                snprintf(val, sizeof val, "%g", h->lo);
-            else
-                snprintf(val, sizeof val, "%g:%g", h->lo, h->hi);
+            hold_spec(h, b, sizeof b, val, sizeof val);
             return fwd_error_set_field(err, FWD_EINVAL, h->lo == h->hi ? "fix" : "bound",
                                        "%s: %s=%s: expected within the reach of the other "
                                        "parameters held above it and the prior's thicknesses, "

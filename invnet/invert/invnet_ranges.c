@@ -819,9 +819,7 @@ interval_counted(const double *val, size_t *perm, const size_t *cnt, size_t u, s
                  double level, double *iv)
 {
     const double f[3] = {(100 - level) / 200, 0.5, (100 + level) / 200};
-    size_t r, q, r0 = 0, c0 = 0;
-
-    size_t moves = 0;
+    size_t r, q, r0 = 0, c0 = 0, moves = 0;
 
     for (r = 1; r < u && moves <= 8 * u; r++) {
         size_t x = perm[r], t = r;
@@ -933,7 +931,7 @@ invnet_ranges_envelope(const double *S, size_t N, size_t nl, double level, doubl
 
             if (2 * u <= N) { /* most states repeat: sorted, counted */
                 interval_counted(val + q * N, perm + q * N, cnt, u, N, level, dst);
-            } else { /* few: selected among all (the same bits) */
+            } else { /* few repeat: expanded, selected among all (the same bits) */
                 double *e = val + 3 * N;
                 size_t m, c;
 
